@@ -1,0 +1,1 @@
+"""Authorization and logic flaws: IDOR, unguarded admin actions, tokens and sessions."""

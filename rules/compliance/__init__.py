@@ -1,0 +1,1 @@
+"""Compliance: secrets and personal data in logs, error details returned to clients."""

@@ -1,0 +1,1 @@
+"""Cryptography, randomness and hardcoded secrets."""

@@ -1,0 +1,1 @@
+"""Insecure defaults: TLS, debug, bind-all, CORS, cookies, CSRF, timeouts, permissions."""

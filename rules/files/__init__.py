@@ -1,0 +1,1 @@
+"""Files and outbound requests: path traversal, archives, uploads, SSRF, open redirects."""

@@ -1,0 +1,1 @@
+"""Supply chain: hallucinated, typosquatted, undeclared and deprecated packages."""

@@ -1,0 +1,3 @@
+from tabguard.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,67 @@
+"""`tabguard check [PATH ...]`: scan files and folders; exit 0 clean, 1 findings, 2 usage/config error."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tabguard.config import load_config
+from tabguard.output import plain, sarif
+from tabguard.scan import iter_files, scan_file
+
+
+def add_parser(sub):
+    parser = sub.add_parser("check", help="scan files or folders for security findings")
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    parser.add_argument("--select", default="", help="comma-separated rule ids or prefixes to run")
+    parser.add_argument("--ignore", default="", help="comma-separated rule ids or prefixes to skip")
+    parser.add_argument("--min-severity", choices=("low", "medium", "high", "critical"), default="low")
+    parser.add_argument("--config", type=Path, help="use this tabguard.toml / pyproject.toml")
+    parser.add_argument("-o", "--output", type=Path, help="write the report to this file")
+    return parser
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for c in text.split(",") if c.strip())
+
+
+def run(args) -> int:
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        for path in missing:
+            print(f"tabguard: {path}: no such file or directory", file=sys.stderr)
+        return 2
+    if args.config is not None and not args.config.is_file():
+        print(f"tabguard: {args.config}: config file not found", file=sys.stderr)
+        return 2
+    config = load_config(paths[0].resolve(), args.config)
+    if config.problems:
+        for problem in config.problems:
+            print(f"tabguard: config error: {problem}", file=sys.stderr)
+        return 2
+    results = []
+    for path in iter_files(paths, config["exclude"]):
+        display = path.as_posix()
+        results.append(scan_file(path, display, config, _codes(args.select), _codes(args.ignore), args.min_severity))
+    for result in results:
+        if result.error:
+            print(f"tabguard: {result.display}: {result.error}", file=sys.stderr)
+    if args.format == "sarif":
+        report = json.dumps(sarif.render(results), indent=2)
+    elif args.format == "json":
+        report = json.dumps(plain.json_object(results), indent=2)
+    else:
+        lines = plain.text_lines(results)
+        total = len(lines)
+        lines.append(f"Found {total} finding{'s' if total != 1 else ''} in {len(results)} file{'s' if len(results) != 1 else ''}." if total else f"No findings in {len(results)} file{'s' if len(results) != 1 else ''}.")
+        report = "\n".join(lines)
+    if args.output:
+        args.output.write_text(report + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(report + "\n")
+    if any(r.error for r in results):
+        return 2
+    return 1 if any(r.findings for r in results) else 0

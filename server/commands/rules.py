@@ -1,0 +1,30 @@
+"""`tabguard rules`: the table of every rule."""
+
+from __future__ import annotations
+
+import json
+
+from tabguard.rules import all_rules
+
+
+def add_parser(sub):
+    parser = sub.add_parser("rules", help="list every rule: id, name, severity, CWE, fix")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def run(args) -> int:
+    rules = all_rules()
+    if args.format == "json":
+        print(json.dumps([
+            {"id": r.id, "name": r.name, "severity": r.severity, "confidence": r.confidence,
+             "cwe": [f"CWE-{c}" for c in r.cwe], "owasp": r.owasp, "fix": r.has_fix(), "message": r.message}
+            for r in rules
+        ], indent=2))
+        return 0
+    rows = [("ID", "NAME", "SEVERITY", "CWE", "FIX")]
+    rows += [(r.id, r.name, r.severity, ",".join(f"CWE-{c}" for c in r.cwe), "yes" if r.has_fix() else "") for r in rules]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(cell.ljust(widths[i]) if i < 4 else cell for i, cell in enumerate(row)).rstrip())
+    return 0

@@ -1,0 +1,185 @@
+"""`[tool.tabguard]` in pyproject.toml, or tabguard.toml: found by walking up from a file.
+
+Bad values are reported as `ConfigProblem`s and replaced by defaults: a broken config never crashes
+the server; the CLI turns problems into exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+SEVERITY_LEVELS = ("low", "medium", "high", "critical")
+
+# key -> (type check, default, description)
+_LIST = "list of strings"
+DEFAULTS: dict[str, Any] = {
+    "select": [],
+    "ignore": [],
+    "severity": {},
+    "per-file-ignores": {},
+    "exclude": [],
+    "bulk-insert-lines": 2,
+    "bulk-insert-chars": 80,
+    "max-file-size": 2_000_000,
+    "auth-decorators": [],
+    "ownership-checks": [],
+    "role-checks": [],
+    "pii-names": [],
+    "public-routes": [],
+    "trusted-packages": [],
+    "network": False,
+    "index-url": "https://pypi.org",
+    "osv-url": "https://api.osv.dev",
+    "cache-ttl-hours": 24,
+    "python": "",
+    "reviewer": "",
+}
+_KINDS: dict[str, str] = {
+    "select": _LIST, "ignore": _LIST, "exclude": _LIST, "auth-decorators": _LIST,
+    "ownership-checks": _LIST, "role-checks": _LIST, "pii-names": _LIST, "public-routes": _LIST,
+    "trusted-packages": _LIST, "severity": "table of rule id = severity",
+    "per-file-ignores": "table of glob = list of rule ids", "bulk-insert-lines": "positive integer",
+    "bulk-insert-chars": "positive integer", "max-file-size": "positive integer",
+    "cache-ttl-hours": "positive integer", "network": "boolean", "index-url": "string",
+    "osv-url": "string", "python": "string", "reviewer": "string",
+}
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class Config:
+    values: dict[str, Any] = field(default_factory=lambda: {k: _copy(v) for k, v in DEFAULTS.items()})
+    source: Optional[Path] = None
+    problems: list[ConfigProblem] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def root(self) -> Optional[Path]:
+        return self.source.parent if self.source else None
+
+    def options(self) -> dict:
+        """What rules read from the engine context."""
+        return {
+            "severity": dict(self.values["severity"]),
+            "auth-decorators": tuple(self.values["auth-decorators"]),
+            "ownership-checks": tuple(self.values["ownership-checks"]),
+            "role-checks": tuple(self.values["role-checks"]),
+            "pii-names": tuple(self.values["pii-names"]),
+            "public-routes": tuple(self.values["public-routes"]),
+        }
+
+    def ignored_for(self, relative_path: str) -> list[str]:
+        from fnmatch import fnmatch
+
+        ids: list[str] = []
+        for pattern, codes in self.values["per-file-ignores"].items():
+            if fnmatch(relative_path, pattern) or fnmatch(Path(relative_path).name, pattern):
+                ids.extend(codes)
+        return ids
+
+    def merged(self, overrides: Optional[dict]) -> "Config":
+        """A copy with editor-supplied settings (LSP initializationOptions) applied and validated."""
+        if not overrides:
+            return self
+        copy = Config({k: _copy(v) for k, v in self.values.items()}, self.source, list(self.problems))
+        _apply(copy, overrides, "editor settings")
+        return copy
+
+
+def _copy(value: Any) -> Any:
+    return value.copy() if isinstance(value, (list, dict)) else value
+
+
+def find_config_file(start: Path) -> Optional[Path]:
+    start = start if start.is_dir() else start.parent
+    for folder in (start, *start.parents):
+        candidate = folder / "tabguard.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                if "tool.tabguard" in candidate.read_text(encoding="utf-8", errors="replace"):
+                    return candidate
+            except OSError:
+                continue
+    return None
+
+
+def load_config(start: Optional[Path] = None, explicit: Optional[Path] = None) -> Config:
+    path = explicit or (find_config_file(start.resolve()) if start is not None else None)
+    config = Config(source=path)
+    if path is None:
+        return config
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        config.problems.append(ConfigProblem(str(path), f"cannot read: {error}"))
+        return config
+    except tomllib.TOMLDecodeError as error:
+        config.problems.append(ConfigProblem(str(path), f"invalid TOML: {error}"))
+        return config
+    table = data.get("tool", {}).get("tabguard", {}) if path.name == "pyproject.toml" else data
+    if not isinstance(table, dict):
+        config.problems.append(ConfigProblem(str(path), "[tool.tabguard] must be a table"))
+        return config
+    _apply(config, table, str(path))
+    return config
+
+
+def _apply(config: Config, table: dict, where: str) -> None:
+    for raw_key, value in table.items():
+        key = raw_key.replace("_", "-")
+        if key not in DEFAULTS:
+            config.problems.append(ConfigProblem(where, f"unknown key '{raw_key}' (ignored)"))
+            continue
+        error = _validate(key, value)
+        if error:
+            config.problems.append(
+                ConfigProblem(where, f"'{raw_key}': {error}; expected {_KINDS[key]}, keeping the default")
+            )
+            continue
+        config.values[key] = _copy(value)
+
+
+def _validate(key: str, value: Any) -> Optional[str]:
+    kind = _KINDS[key]
+    if kind == _LIST:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"got {value!r}"
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            return f"got {value!r}"
+    elif kind == "positive integer":
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            return f"got {value!r}"
+    elif kind == "string":
+        if not isinstance(value, str):
+            return f"got {value!r}"
+    elif key == "severity":
+        if not isinstance(value, dict) or not all(v in SEVERITY_LEVELS for v in value.values()):
+            return f"got {value!r}"
+    elif key == "per-file-ignores":
+        if not isinstance(value, dict) or not all(
+            isinstance(v, list) and all(isinstance(c, str) for c in v) for v in value.values()
+        ):
+            return f"got {value!r}"
+    return None

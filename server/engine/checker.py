@@ -1,0 +1,101 @@
+"""One shared traversal of a block's tree that feeds every rule and keeps taint scopes current."""
+
+from __future__ import annotations
+
+import ast
+from typing import Callable, Iterable, Optional, Sequence
+
+from tabguard.engine.context import Context
+from tabguard.engine.facts import ModuleFacts
+from tabguard.engine.rule import Rule
+from tabguard.engine.taint import Scope
+from tabguard.engine.types import Finding
+
+Handler = Callable[[ast.AST, Context], None]
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_LEAVE = object()
+
+
+class RuleSet:
+    """Rules compiled into a dispatch table: node type -> the visitors interested in it."""
+
+    def __init__(self, rules: Sequence[Rule], known_ids: Iterable[str] = ()):
+        self.rules = tuple(rules)
+        # Every id a suppression comment may name (the whole catalog, not only the selected rules).
+        self.known_ids = frozenset(known_ids) | {rule.id for rule in self.rules}
+        table: dict[type, list[tuple[Rule, Handler]]] = {}
+        for rule in self.rules:
+            for attr in dir(rule):
+                if attr.startswith("visit_"):
+                    node_type = getattr(ast, attr[len("visit_"):], None)
+                    if isinstance(node_type, type):
+                        table.setdefault(node_type, []).append((rule, getattr(rule, attr)))
+        self.table = {k: tuple(v) for k, v in table.items()}
+        self.by_id = {rule.id: rule for rule in self.rules}
+
+
+class RuleError(Exception):
+    """A rule raised while checking a block; carries the rule id for a single report."""
+
+    def __init__(self, rule_id: str, error: BaseException):
+        super().__init__(f"{rule_id}: {type(error).__name__}: {error}")
+        self.rule_id = rule_id
+        self.error = error
+
+
+def check_tree(
+    tree: ast.Module,
+    lines: list[str],
+    module: ModuleFacts,
+    ruleset: RuleSet,
+    path: str,
+    options: Optional[dict] = None,
+    errors: Optional[list[RuleError]] = None,
+) -> list[Finding]:
+    """Run every rule over one block's tree; a failing rule is recorded in `errors`, never raised."""
+    ctx = Context(lines, module, path, options)
+    table = ruleset.table
+    parents = ctx.parents
+    stack: list = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):
+            _, node = item
+            if isinstance(node, _SCOPES):
+                ctx.functions.pop()
+                ctx.scope = ctx.scope.parent or ctx.scope
+            else:
+                ctx.scope.leave(node)
+            continue
+        node = item
+        if isinstance(node, _SCOPES):
+            ctx.functions.append(node)
+            ctx.scope = Scope(ctx, node, ctx.scope)
+        elif isinstance(node, (ast.stmt, ast.NamedExpr, ast.comprehension)):
+            ctx.scope.enter(node)
+        handlers = table.get(type(node))
+        if handlers:
+            for rule, handler in handlers:
+                try:
+                    handler(node, ctx)
+                except Exception as error:  # one broken rule must not hide the others
+                    if errors is not None:
+                        errors.append(RuleError(rule.id, error))
+        stack.append((_LEAVE, node))
+        children = list(ast.iter_child_nodes(node))
+        for child in children:
+            parents[id(child)] = node
+        stack.extend(reversed(children))
+    return ctx.findings
+
+
+def iter_rules(rules: Iterable[Rule], select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Rule]:
+    """Rules chosen by id prefixes, Ruff-style: `--select TG1 --ignore TG105`."""
+    chosen = []
+    for rule in rules:
+        if select and not any(rule.id.startswith(p) for p in select):
+            continue
+        if any(rule.id.startswith(p) for p in ignore):
+            continue
+        chosen.append(rule)
+    return chosen

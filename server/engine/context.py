@@ -1,0 +1,231 @@
+"""What a rule sees while the shared traversal visits one block."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
+
+from tabguard.engine.facts import ModuleFacts, dotted_name
+from tabguard.engine.taint import Scope, Source
+from tabguard.engine.types import Finding, Fix, Related, Span
+
+if TYPE_CHECKING:
+    from tabguard.engine.rule import Rule
+
+ROUTE_DECORATOR = re.compile(
+    r"(^|\.)(route|get|post|put|patch|delete|head|options|api_route|websocket|view)$"
+)
+_FLASK_PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?(\w+)>")
+_FASTAPI_PATH_PARAM = re.compile(r"{(\w+)(?::[^}]*)?}")
+# FastAPI/Starlette handler parameters that are framework objects, not user input.
+_NOT_INPUT_ANNOTATIONS = re.compile(
+    r"(Request|WebSocket|Session|AsyncSession|BackgroundTasks|Response|HTTPConnection|SecurityScopes|User|Connection)\b"
+)
+_NOT_INPUT_PARAMS = frozenset({"self", "cls", "db", "session", "current_user", "user", "background_tasks", "response"})
+
+
+class Context:
+    """Per-block state for rules: names, positions, taint, configuration, and reporting."""
+
+    def __init__(self, lines: list[str], module: ModuleFacts, path: str, options: Optional[dict] = None):
+        self.lines = lines
+        self.module = module
+        self.path = path
+        self.options = options or {}
+        self.findings: list[Finding] = []
+        self.scope = Scope(self, None, None)
+        # The enclosing function definitions, innermost last.
+        self.functions: list[ast.AST] = []
+        self.parents: dict[int, ast.AST] = {}
+
+    # -- names ---------------------------------------------------------------------------------
+    def qualname(self, node: Optional[ast.AST]) -> Optional[str]:
+        """Qualified name of a Name/Attribute chain through the module's imports.
+
+        `from subprocess import run as r` makes `r` -> `subprocess.run`; unresolved roots stay as
+        written (`requests.get` without a visible import is still `requests.get`).
+        """
+        if node is None:
+            return None
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        root, _, rest = dotted.partition(".")
+        target = self.module.imports.get(root)
+        if target is None:
+            return dotted
+        return f"{target}.{rest}" if rest else target
+
+    def call_name(self, call: ast.Call) -> Optional[str]:
+        return self.qualname(call.func)
+
+    @staticmethod
+    def keyword(call: ast.Call, name: str) -> Optional[ast.keyword]:
+        for keyword in call.keywords:
+            if keyword.arg == name:
+                return keyword
+        return None
+
+    def argument(self, call: ast.Call, position: int, name: str) -> Optional[ast.expr]:
+        """The argument passed at `position` or as keyword `name`."""
+        keyword = self.keyword(call, name)
+        if keyword is not None:
+            return keyword.value
+        if position < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+            return call.args[position]
+        return None
+
+    def is_constant(self, node: Optional[ast.AST]) -> bool:
+        """True for literals, module-level constants, and strings built only from those."""
+        if node is None:
+            return True
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Name):
+            return node.id in self.module.constants and self.scope.lookup(node.id) is None and node.id.isupper()
+        if isinstance(node, ast.JoinedStr):
+            return all(self.is_constant(v) for v in node.values)
+        if isinstance(node, ast.FormattedValue):
+            return self.is_constant(node.value)
+        if isinstance(node, ast.BinOp):
+            return self.is_constant(node.left) and self.is_constant(node.right)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return all(self.is_constant(e) for e in node.elts)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join"):
+            return self.is_constant(node.func.value) and all(self.is_constant(a) for a in node.args) and all(
+                self.is_constant(k.value) for k in node.keywords
+            )
+        return False
+
+    def constant_value(self, node: Optional[ast.AST]) -> object:
+        """The value of a literal or a module constant, else None."""
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name) and self.scope.lookup(node.id) is None:
+            return self.module.constants.get(node.id)
+        return None
+
+    # -- taint ---------------------------------------------------------------------------------
+    def taint(self, node: Optional[ast.AST]) -> Optional[Source]:
+        return self.scope.taint(node)
+
+    @property
+    def function(self) -> Optional[ast.AST]:
+        return self.functions[-1] if self.functions else None
+
+    def parent(self, node: ast.AST) -> Optional[ast.AST]:
+        return self.parents.get(id(node))
+
+    def route_decorators(self, func: ast.AST) -> list[ast.Call]:
+        """The route decorators (`@app.route(...)`, `@router.get(...)`, ...) of a function."""
+        found = []
+        for decorator in getattr(func, "decorator_list", ()):
+            if isinstance(decorator, ast.Call):
+                name = dotted_name(decorator.func) or ""
+                if ROUTE_DECORATOR.search(name) and "." in name:
+                    found.append(decorator)
+        return found
+
+    def route_param_sources(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Source]:
+        """Parameters of an HTTP handler that the client controls (path, query and body values)."""
+        routes = self.route_decorators(func)
+        params = [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
+        sources: dict[str, Source] = {}
+        if routes:
+            paths = [d.args[0].value for d in routes if d.args and isinstance(d.args[0], ast.Constant) and isinstance(d.args[0].value, str)]
+            in_path = {m for p in paths for m in (*_FLASK_PATH_PARAM.findall(p), *_FASTAPI_PATH_PARAM.findall(p))}
+            fastapi_style = any(_FASTAPI_PATH_PARAM.search(p) for p in paths) or not any("<" in p for p in paths)
+            defaults = _defaults_by_param(func)
+            for arg in params:
+                if arg.arg in in_path:
+                    sources[arg.arg] = Source(self.span(arg), f"route parameter '{arg.arg}'")
+                elif fastapi_style and self._is_fastapi_input(arg, defaults.get(arg.arg)):
+                    sources[arg.arg] = Source(self.span(arg), f"request parameter '{arg.arg}'")
+        elif params and params[0].arg == "request" and len(params) > 1 and not func.name.startswith("_"):
+            # A Django view: parameters after `request` are captured from the URL.
+            for arg in params[1:]:
+                if arg.arg not in _NOT_INPUT_PARAMS and not arg.arg.startswith("_"):
+                    sources[arg.arg] = Source(self.span(arg), f"URL parameter '{arg.arg}'")
+        return sources
+
+    @staticmethod
+    def _is_fastapi_input(arg: ast.arg, default: Optional[ast.expr]) -> bool:
+        if arg.arg in _NOT_INPUT_PARAMS:
+            return False
+        annotation = ast.unparse(arg.annotation) if arg.annotation is not None else ""
+        if annotation and _NOT_INPUT_ANNOTATIONS.search(annotation) and "Annotated" not in annotation:
+            return False
+        if "Depends" in annotation or "Security" in annotation:
+            return False
+        if isinstance(default, ast.Call) and (dotted_name(default.func) or "").split(".")[-1] in ("Depends", "Security"):
+            return False
+        return True
+
+    # -- positions -----------------------------------------------------------------------------
+    def span(self, node: ast.AST) -> Span:
+        """Block-relative span of an ast node, columns in code points."""
+        start_line = node.lineno - 1
+        end_line = (getattr(node, "end_lineno", None) or node.lineno) - 1
+        end_col = getattr(node, "end_col_offset", None)
+        return Span(
+            start_line,
+            self._col(start_line, node.col_offset),
+            end_line,
+            self._col(end_line, end_col if end_col is not None else node.col_offset),
+        )
+
+    def _col(self, line: int, byte_col: int) -> int:
+        if line >= len(self.lines):
+            return byte_col
+        text = self.lines[line]
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
+
+    def segment(self, span: Span) -> str:
+        if span.start_line == span.end_line:
+            return self.lines[span.start_line][span.start_col : span.end_col]
+        parts = [self.lines[span.start_line][span.start_col :]]
+        parts.extend(self.lines[span.start_line + 1 : span.end_line])
+        parts.append(self.lines[span.end_line][: span.end_col])
+        return "\n".join(parts)
+
+    # -- reporting -----------------------------------------------------------------------------
+    def report(
+        self,
+        rule: "Rule",
+        node: ast.AST | Span,
+        *,
+        details: Optional[dict] = None,
+        source: Optional[Source] = None,
+        related: Iterable[Related] = (),
+        fix: Optional[Callable[[], Optional[Fix]]] = None,
+        message: Optional[str] = None,
+    ) -> None:
+        span = node if isinstance(node, Span) else self.span(node)
+        details = dict(details or {})
+        related = tuple(related)
+        if source is not None:
+            details.setdefault("source", source.label)
+            related = (Related(source.span, f"user-controlled data enters here ({source.label})"),) + related
+        severity = self.options.get("severity", {}).get(rule.id, rule.severity)
+        self.findings.append(
+            Finding(
+                rule_id=rule.id,
+                span=span,
+                message=message or rule.format_message(details),
+                severity=severity,
+                details=details,
+                related=related,
+                fix_builder=fix,
+            )
+        )
+
+
+def _defaults_by_param(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    args = func.args
+    positional = [*args.posonlyargs, *args.args]
+    mapping = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)}
+    mapping.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    return mapping

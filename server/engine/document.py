@@ -1,0 +1,239 @@
+"""A document as a sequence of top-level blocks, each with its own parse, facts and findings.
+
+An edit re-splits only the region around it (from the block before the edit to the first old block
+boundary after it), re-parses and re-checks those blocks, and keeps every other block's findings,
+which are stored relative to their block and shifted on output. A block that does not parse yields
+no findings and disturbs no other block.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Optional
+
+from tabguard.engine.checker import RuleError, RuleSet, check_tree
+from tabguard.engine.facts import BlockFacts, ModuleFacts, collect_facts
+from tabguard.engine.splitter import iter_block_starts
+from tabguard.engine.suppress import UNKNOWN_SUPPRESSION, unknown_suppressions
+from tabguard.engine.types import Finding
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as LSP counts them: only \\r\\n, \\r and \\n end a line."""
+    return _LINE_BREAK.split(text)
+
+
+@dataclass
+class SyntaxProblem:
+    line: int  # block-relative
+    col: int
+    message: str
+
+
+@dataclass(eq=False)
+class Block:
+    start: int
+    length: int
+    soft: bool = False
+    facts: BlockFacts = field(default_factory=BlockFacts)
+    findings: list[Finding] = field(default_factory=list)
+    error: Optional[SyntaxProblem] = None
+    _absolute: Optional[tuple[int, list[Finding]]] = None
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+    def absolute_findings(self) -> list[Finding]:
+        if self._absolute is None or self._absolute[0] != self.start:
+            self._absolute = (self.start, [f.shifted(self.start) for f in self.findings])
+        return self._absolute[1]
+
+
+def parse_block(text: str) -> tuple[Optional[ast.Module], Optional[SyntaxProblem]]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not ours to report
+            return ast.parse(text), None
+    except SyntaxError as error:
+        return None, SyntaxProblem(max((error.lineno or 1) - 1, 0), max((error.offset or 1) - 1, 0), error.msg)
+    except (ValueError, MemoryError, RecursionError, OverflowError) as error:
+        return None, SyntaxProblem(0, 0, f"{type(error).__name__}: {error}")
+
+
+class Document:
+    """The engine's view of one file. Positions: 0-based lines, code-point columns."""
+
+    def __init__(self, text: str, ruleset: RuleSet, path: str = "<memory>", options: Optional[dict] = None):
+        self.ruleset = ruleset
+        self.path = path
+        self.options = options or {}
+        self.lines: list[str] = split_lines(text)
+        self.blocks: list[Block] = []
+        self.module = ModuleFacts()
+        # Rule failures since the last call to `take_errors` (the server logs each once).
+        self.errors: list[RuleError] = []
+        self._rebuild(0, len(self.blocks), 0, len(self.lines))
+
+    # -- text ----------------------------------------------------------------------------------
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def replace(self, start_line: int, start_col: int, end_line: int, end_col: int, new_text: str) -> None:
+        """Apply one edit; positions are clamped into the document."""
+        lines = self.lines
+        last = len(lines) - 1
+        if (start_line, start_col) > (end_line, end_col):
+            start_line, start_col, end_line, end_col = end_line, end_col, start_line, start_col
+        start_line = min(max(start_line, 0), last)
+        end_line = min(max(end_line, 0), last)
+        start_col = min(max(start_col, 0), len(lines[start_line]))
+        end_col = min(max(end_col, 0), len(lines[end_line]))
+        inserted = split_lines(lines[start_line][:start_col] + new_text + lines[end_line][end_col:])
+        lines[start_line : end_line + 1] = inserted
+        self._edited(start_line, end_line, len(inserted))
+
+    def set_text(self, text: str) -> None:
+        self.lines = split_lines(text)
+        self.blocks = []
+        self._rebuild(0, 0, 0, len(self.lines))
+
+    # -- findings ------------------------------------------------------------------------------
+    def findings(self) -> list[Finding]:
+        out: list[Finding] = []
+        for block in self.blocks:
+            if block.findings:
+                out.extend(block.absolute_findings())
+        return out
+
+    def syntax_problems(self) -> list[tuple[int, int, str]]:
+        return [(b.start + b.error.line, b.error.col, b.error.message) for b in self.blocks if b.error]
+
+    def take_errors(self) -> list[RuleError]:
+        errors, self.errors = self.errors, []
+        return errors
+
+    def reconfigure(self, ruleset: RuleSet, options: Optional[dict] = None) -> None:
+        self.ruleset = ruleset
+        self.options = options or {}
+        self.blocks = []
+        self._rebuild(0, 0, 0, len(self.lines))
+
+    # -- incremental machinery -----------------------------------------------------------------
+    def _block_index(self, line: int) -> int:
+        """Index of the block holding `line` (binary search over block starts)."""
+        lo, hi = 0, len(self.blocks)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.blocks[mid].start <= line:
+                lo = mid + 1
+            else:
+                hi = mid
+        return max(lo - 1, 0)
+
+    def _edited(self, first: int, old_last: int, new_count: int) -> None:
+        """Lines first..old_last (old numbering) were replaced by `new_count` lines."""
+        delta = new_count - (old_last - first + 1)
+        blocks = self.blocks
+        if not blocks:
+            self._rebuild(0, 0, 0, len(self.lines))
+            return
+        i = self._block_index(first)
+        # Blocks that began inside the replaced lines are gone; those after it move.
+        j = i + 1
+        while j < len(blocks) and blocks[j].start <= old_last:
+            j += 1
+        if delta:
+            for block in blocks[j:]:
+                block.start += delta
+        begin_index = max(i - 1, 0)
+        self._rebuild(begin_index, j, blocks[begin_index].start, first + new_count)
+
+    def _rebuild(self, begin_index: int, keep_from: int, begin_line: int, dirty_until: int) -> None:
+        """Re-split from `begin_line` (start of blocks[begin_index]) until the region re-joins an old
+        boundary at or after `dirty_until`; blocks[begin_index:keep_from] are replaced."""
+        blocks, lines = self.blocks, self.lines
+        old_by_start = {b.start: k for k, b in enumerate(blocks[keep_from:], keep_from)}
+        starts: list[tuple[int, bool]] = []
+        rejoin = len(blocks)
+        for start in iter_block_starts(lines, begin_line):
+            if start.line >= dirty_until and start.line in old_by_start and starts:
+                rejoin = old_by_start[start.line]
+                blocks[rejoin].soft = start.soft
+                break
+            starts.append((start.line, start.soft))
+        end_line = blocks[rejoin].start if rejoin < len(blocks) else len(lines)
+        fresh: list[tuple[Block, Optional[ast.Module]]] = []
+        for k, (line, soft) in enumerate(starts):
+            stop = starts[k + 1][0] if k + 1 < len(starts) else end_line
+            fresh.append(self._parsed(Block(line, stop - line, soft)))
+        rejoin = self._merge_false_recoveries(fresh, rejoin)
+        replaced = blocks[begin_index:rejoin]
+        blocks[begin_index:rejoin] = [b for b, _ in fresh]
+        self._refresh_module(replaced, fresh)
+
+    def _parsed(self, block: Block) -> tuple[Block, Optional[ast.Module]]:
+        text = "\n".join(self.lines[block.start : block.end]) + "\n"
+        tree, block.error = parse_block(text)
+        if tree is not None:
+            block.facts = collect_facts(tree)
+        return block, tree
+
+    def _merge_false_recoveries(self, fresh: list, rejoin: int) -> int:
+        """A soft split inside a string that is in fact closed later leaves two blocks that both fail
+        to parse: join them (pulling in the old block at `rejoin` when the region ends there)."""
+        k = 0
+        while k < len(fresh):
+            block, tree = fresh[k]
+            if tree is None and block.error is not None and "string" in block.error.message:
+                if k + 1 < len(fresh):
+                    nxt, taken_from_old = fresh[k + 1][0], False
+                elif rejoin < len(self.blocks):
+                    nxt, taken_from_old = self.blocks[rejoin], True
+                else:
+                    nxt = None
+                if nxt is not None and nxt.soft and nxt.error is not None:
+                    fresh[k : k + 2] = [self._parsed(Block(block.start, block.length + nxt.length, block.soft))]
+                    rejoin += taken_from_old
+                    continue
+            k += 1
+        return rejoin
+
+    def _refresh_module(self, replaced: list[Block], fresh: list[tuple[Block, Optional[ast.Module]]]) -> None:
+        exports_changed = len(replaced) != len(fresh) or any(
+            not new.facts.same_exports(old.facts) for old, (new, _) in zip(replaced, fresh)
+        )
+        recheck: list[Block] = []
+        if exports_changed:
+            module = ModuleFacts.merge(b.facts for b in self.blocks)
+            changed = module.changed_names(self.module)
+            self.module = module
+            if changed:
+                fresh_ids = {id(b) for b, _ in fresh}
+                recheck = [
+                    b for b in self.blocks if id(b) not in fresh_ids and b.error is None and b.facts.used_names & changed
+                ]
+        for block, tree in fresh:
+            self._check(block, tree)
+        for block in recheck:
+            self._check(block, self._parsed(block)[1])
+
+    def _check(self, block: Block, tree: Optional[ast.Module]) -> None:
+        block._absolute = None
+        if tree is None:
+            block.findings = []
+            return
+        block_lines = self.lines[block.start : block.end]
+        block.findings = check_tree(tree, block_lines, self.module, self.ruleset, self.path, self.options, self.errors)
+        meta = self.ruleset.by_id.get(UNKNOWN_SUPPRESSION)
+        if meta is not None:
+            for span, code in unknown_suppressions(block_lines, self.ruleset.known_ids.__contains__):
+                block.findings.append(
+                    Finding(meta.id, span, meta.format_message({"code": code}), meta.severity, {"code": code})
+                )

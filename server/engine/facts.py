@@ -1,0 +1,176 @@
+"""Small per-block facts, merged into module facts, so rules never need the whole tree.
+
+A block contributes the names it imports (alias -> qualified name), the functions and classes it
+defines, the module-level constants it assigns, and the root names it reads (to know which blocks to
+re-check when an import changes).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+
+@dataclass
+class FunctionFacts:
+    name: str
+    params: tuple[str, ...]
+    decorators: tuple[str, ...]  # dotted source names, e.g. "app.route", "login_required"
+    # Indexes of parameters whose value flows to the return value ("simple helper returns").
+    returns_params: frozenset[int] = frozenset()
+
+
+@dataclass
+class BlockFacts:
+    imports: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, FunctionFacts] = field(default_factory=dict)
+    classes: tuple[str, ...] = ()
+    constants: dict[str, object] = field(default_factory=dict)
+    used_names: frozenset[str] = frozenset()
+
+    def same_exports(self, other: Optional["BlockFacts"]) -> bool:
+        return (
+            other is not None
+            and self.imports == other.imports
+            and self.constants == other.constants
+            and self.functions.keys() == other.functions.keys()
+            and all(self.functions[k].returns_params == other.functions[k].returns_params for k in self.functions)
+        )
+
+    def exported_names(self) -> set[str]:
+        return set(self.imports) | set(self.constants) | set(self.functions)
+
+
+@dataclass
+class ModuleFacts:
+    imports: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, FunctionFacts] = field(default_factory=dict)
+    constants: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def merge(cls, blocks: Iterable[BlockFacts]) -> "ModuleFacts":
+        merged = cls()
+        for facts in blocks:
+            merged.imports.update(facts.imports)
+            merged.functions.update(facts.functions)
+            merged.constants.update(facts.constants)
+        return merged
+
+    def changed_names(self, other: "ModuleFacts") -> set[str]:
+        changed: set[str] = set()
+        for mine, theirs in (
+            (self.imports, other.imports),
+            (self.constants, other.constants),
+            ({k: v.returns_params for k, v in self.functions.items()},
+             {k: v.returns_params for k, v in other.functions.items()}),
+        ):
+            for key in mine.keys() | theirs.keys():
+                if mine.get(key, _MISSING) != theirs.get(key, _MISSING):
+                    changed.add(key)
+        return changed
+
+
+_MISSING = object()
+
+
+def dotted_name(node: ast.AST) -> Optional[str]:
+    """`a.b.c` for a Name/Attribute chain (calls in the chain are skipped: `a().b` -> `a.b`)."""
+    parts = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            return ".".join(reversed(parts))
+        elif isinstance(node, ast.Call):
+            node = node.func
+        else:
+            return None
+
+
+def collect_facts(tree: ast.Module) -> BlockFacts:
+    facts = BlockFacts()
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            used.add(node.id)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    facts.imports[alias.asname] = alias.name
+                else:
+                    root = alias.name.split(".")[0]
+                    facts.imports[root] = root
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                target = f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name
+                facts.imports[alias.asname or alias.name] = target
+    for stmt in tree.body:
+        _collect_top_level(stmt, facts)
+    facts.used_names = frozenset(used)
+    return facts
+
+
+def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        facts.functions[stmt.name] = function_facts(stmt)
+    elif isinstance(stmt, ast.ClassDef):
+        facts.classes += (stmt.name,)
+    elif isinstance(stmt, ast.Assign):
+        value = _literal(stmt.value)
+        if value is not _MISSING:
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    facts.constants[target.id] = value
+    elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+        value = _literal(stmt.value)
+        if value is not _MISSING:
+            facts.constants[stmt.target.id] = value
+    elif isinstance(stmt, (ast.If, ast.Try)):
+        for child in ast.iter_child_nodes(stmt):
+            if isinstance(child, ast.stmt):
+                _collect_top_level(child, facts)
+
+
+def _literal(node: ast.expr) -> object:
+    """The value of a constant or a flat list/tuple/set of constants (as a tuple), else _MISSING."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and all(isinstance(e, ast.Constant) for e in node.elts):
+        return tuple(e.value for e in node.elts)
+    return _MISSING
+
+
+def function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionFacts:
+    args = node.args
+    params = tuple(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
+    decorators = tuple(filter(None, (dotted_name(d) for d in node.decorator_list)))
+    return FunctionFacts(node.name, params, decorators, _returned_params(node, params))
+
+
+def _returned_params(node: ast.AST, params: tuple[str, ...]) -> frozenset[int]:
+    """Parameters whose value reaches a `return` through plain expressions (no calls we don't know)."""
+    index = {name: i for i, name in enumerate(params)}
+    flows: dict[str, set[int]] = {name: {i} for name, i in index.items()}
+    result: set[int] = set()
+    for stmt in ast.walk(node):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            flows[stmt.targets[0].id] = _names_in(stmt.value, flows)
+        elif isinstance(stmt, ast.Return) and stmt.value is not None:
+            result |= _names_in(stmt.value, flows)
+    return frozenset(result)
+
+
+def _names_in(expr: ast.AST, flows: dict[str, set[int]]) -> set[int]:
+    found: set[int] = set()
+    for sub in ast.walk(expr):
+        if isinstance(sub, ast.Name) and sub.id in flows:
+            found |= flows[sub.id]
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in ("int", "float", "bool"):
+            return set()
+    return found

@@ -1,0 +1,168 @@
+"""Secure rewrites as libcst transformations of the flagged node, turned into minimal text edits.
+
+A rule hands `expression_fix` the flagged ast node and a transformation of its libcst counterpart;
+the node's source text is captured at once (cheap) and parsed with libcst only when the fix is asked
+for (a code action, SARIF output, a test).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Optional, Sequence
+
+import libcst as cst
+
+from tabguard.engine.splitter import CLEAN, scan_line
+from tabguard.engine.types import Edit, Fix, Span
+
+Transform = Callable[[cst.BaseExpression], cst.BaseExpression]
+_MODULE = cst.Module(body=[])
+
+
+def parse_expression(text: str) -> cst.BaseExpression:
+    try:
+        return cst.parse_expression(text)
+    except cst.ParserSyntaxError:
+        # A multi-line expression outside brackets parses once wrapped; the parentheses are dropped.
+        return cst.parse_expression(f"({text})").with_changes(lpar=[], rpar=[])
+
+
+def code(node: cst.CSTNode) -> str:
+    return _MODULE.code_for_node(node)
+
+
+def expression_fix(
+    ctx, node, transform: Transform, title: str, *, safe: bool = True, imports: Sequence[str] = ()
+) -> Callable[[], Optional[Fix]]:
+    """A lazy fix replacing `node`'s text with `transform(libcst node)`."""
+    span = ctx.span(node)
+    original = ctx.segment(span)
+
+    def build() -> Optional[Fix]:
+        new = code(transform(parse_expression(original)))
+        if new == original:
+            return None
+        return Fix(title, (Edit(span, new),), safe, tuple(imports))
+
+    return build
+
+
+def text_fix(span: Span, new_text: str, title: str, *, safe: bool = True, imports: Sequence[str] = ()):
+    return lambda: Fix(title, (Edit(span, new_text),), safe, tuple(imports))
+
+
+# -- transformations shared by rules -------------------------------------------------------------
+def set_keyword(name: str, value: str) -> Transform:
+    """Set keyword argument `name=value` on a call, replacing it when present."""
+    new_value = cst.parse_expression(value)
+
+    def transform(call: cst.BaseExpression) -> cst.BaseExpression:
+        assert isinstance(call, cst.Call)
+        args = list(call.args)
+        for i, arg in enumerate(args):
+            if arg.keyword is not None and arg.keyword.value == name:
+                args[i] = arg.with_changes(value=new_value)
+                return call.with_changes(args=args)
+        keyword = cst.Arg(
+            value=new_value,
+            keyword=cst.Name(name),
+            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+        )
+        if args:
+            last = args[-1]
+            if last.comma is cst.MaybeSentinel.DEFAULT:
+                args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            else:
+                keyword = keyword.with_changes(comma=last.comma)
+                args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        args.append(keyword)
+        return call.with_changes(args=args)
+
+    return transform
+
+
+def remove_keyword(name: str) -> Transform:
+    def transform(call: cst.BaseExpression) -> cst.BaseExpression:
+        assert isinstance(call, cst.Call)
+        args = [a for a in call.args if not (a.keyword is not None and a.keyword.value == name)]
+        if args and len(args) < len(call.args):
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return call.with_changes(args=args)
+
+    return transform
+
+
+def replace_callee(new_func: str) -> Transform:
+    func = cst.parse_expression(new_func)
+
+    def transform(call: cst.BaseExpression) -> cst.BaseExpression:
+        assert isinstance(call, cst.Call)
+        return call.with_changes(func=func)
+
+    return transform
+
+
+def chain(*transforms: Transform) -> Transform:
+    def transform(node: cst.BaseExpression) -> cst.BaseExpression:
+        for step in transforms:
+            node = step(node)
+        return node
+
+    return transform
+
+
+# -- applying fixes to a whole document ----------------------------------------------------------
+def materialize(fix: Fix, lines: Sequence[str]) -> list[Edit]:
+    """The fix's edits plus an insertion of each missing import at the top of the module."""
+    edits = list(fix.edits)
+    missing = [m for m in fix.imports if not _imports(lines, m)]
+    if missing:
+        at = import_line(lines)
+        edits.insert(0, Edit(Span(at, 0, at, 0), "".join(f"import {m}\n" for m in missing)))
+    return edits
+
+
+def _imports(lines: Sequence[str], module: str) -> bool:
+    pattern = re.compile(rf"^\s*(import\s+([\w.]+\s*,\s*)*{re.escape(module)}\b|from\s+{re.escape(module)}\s+import\b)")
+    return any(pattern.match(line) for line in lines if "import" in line)
+
+
+def import_line(lines: Sequence[str]) -> int:
+    """Where a new import goes: before the first import (after `__future__` imports), else after the
+    module docstring and leading comments."""
+    state = CLEAN
+    after_header = 0
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        was_clean = state.clean
+        state = scan_line(line, state)
+        if not was_clean:
+            if state.clean:
+                after_header = i + 1
+            continue
+        if stripped.startswith(("import ", "from ")) and line[:1] not in " \t":
+            if stripped.startswith("from __future__"):
+                after_header = i + 1
+                continue
+            return i
+        if not stripped or stripped.startswith("#"):
+            if after_header == i:
+                after_header = i + 1
+            continue
+        if stripped[:1] in "\"'" or stripped[:2].lower() in ("r\"", "r'", "b\"", "u\""):
+            if state.clean:
+                after_header = i + 1
+            continue
+        break
+    return min(after_header, len(lines))
+
+
+def apply_edits(text_lines: list[str], edits: Sequence[Edit]) -> list[str]:
+    """Apply non-overlapping edits (any order) to lines; used by the CLI and tests."""
+    lines = list(text_lines)
+    for edit in sorted(edits, key=lambda e: (e.span.start_line, e.span.start_col), reverse=True):
+        s = edit.span
+        head = lines[s.start_line][: s.start_col]
+        tail = lines[s.end_line][s.end_col :]
+        lines[s.start_line : s.end_line + 1] = (head + edit.new_text + tail).split("\n")
+    return lines

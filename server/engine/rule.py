@@ -1,0 +1,107 @@
+"""The rule contract: metadata, the explanation in sections, self-testing examples, and visitors.
+
+A rule is one class in one module under `rules/<family>/`. Its `visit_<AstNodeType>(node, ctx)`
+methods are called during the single shared traversal of a block; they report with `ctx.report`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar, Optional
+
+from tabguard.engine.types import CONFIDENCES, SEVERITIES
+
+DOCS_BASE = "https://github.com/tabguard/tabguard/blob/main/docs/rules/"
+OWASP_TITLES = {
+    "A01:2025": "Broken Access Control",
+    "A02:2025": "Security Misconfiguration",
+    "A03:2025": "Software Supply Chain Failures",
+    "A04:2025": "Cryptographic Failures",
+    "A05:2025": "Injection",
+    "A06:2025": "Insecure Design",
+    "A07:2025": "Authentication Failures",
+    "A08:2025": "Software or Data Integrity Failures",
+    "A09:2025": "Security Logging and Alerting Failures",
+    "A10:2025": "Mishandling of Exceptional Conditions",
+}
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Code the rule must flag, and the text its secure rewrite must produce (None: no rewrite)."""
+
+    code: str
+    fixed: Optional[str] = None
+    path: str = "example.py"
+
+
+@dataclass(frozen=True)
+class Valid:
+    code: str
+    path: str = "example.py"
+
+
+class _Defaults(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class Rule:
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[str]
+    confidence: ClassVar[str]
+    cwe: ClassVar[tuple[int, ...]]
+    owasp: ClassVar[Optional[str]] = None
+    message: ClassVar[str]
+    # The explanation, in Ruff's sections. Text may name `{placeholders}` filled from a finding.
+    what: ClassVar[str]
+    why: ClassVar[str]
+    how: ClassVar[str]
+    example: ClassVar[str]
+    fix_safety: ClassVar[str] = "No automatic rewrite: the secure version depends on intent."
+    references: ClassVar[tuple[str, ...]] = ()
+    # Default values for placeholders when the explanation is read without a finding.
+    placeholders: ClassVar[dict[str, str]] = {}
+    # Bandit / Ruff codes whose suppression comments (`# nosec B602`, `# noqa: S602`) silence this rule.
+    aliases: ClassVar[tuple[str, ...]] = ()
+    VALID: ClassVar[tuple[Valid | str, ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "id", None) is None:
+            return
+        problems = []
+        if not re.fullmatch(r"TG\d{3}", cls.id):
+            problems.append("id must be TG + 3 digits")
+        if cls.severity not in SEVERITIES:
+            problems.append(f"severity must be one of {SEVERITIES}")
+        if cls.confidence not in CONFIDENCES:
+            problems.append(f"confidence must be one of {CONFIDENCES}")
+        if cls.owasp is not None and cls.owasp not in OWASP_TITLES:
+            problems.append(f"unknown OWASP category {cls.owasp}")
+        if not cls.cwe:
+            problems.append("at least one CWE")
+        if problems:
+            raise TypeError(f"rule {cls.__name__}: " + "; ".join(problems))
+
+    @classmethod
+    def has_fix(cls) -> bool:
+        return any(example.fixed is not None for example in cls.INVALID)
+
+    @classmethod
+    def doc_url(cls) -> str:
+        return f"{DOCS_BASE}{cls.id}.md"
+
+    @classmethod
+    def fill(cls, text: str, details: Optional[dict] = None) -> str:
+        values = _Defaults(cls.placeholders)
+        if details:
+            values.update({k: v for k, v in details.items() if isinstance(v, str)})
+        return text.format_map(values)
+
+    @classmethod
+    def format_message(cls, details: Optional[dict] = None) -> str:
+        return cls.fill(cls.message, details)

@@ -1,0 +1,104 @@
+"""Split a module into top-level blocks without parsing it.
+
+A block starts at a line that begins at column 0 outside any bracket, string or backslash
+continuation, and is not a clause that continues the previous statement (`else`, `except`, ...) nor
+the definition under a decorator. The scan is a small hand-written tokenizer: it tracks brackets,
+strings and comments so that a `def` inside a string or a bracket never splits.
+
+Half-typed code must not swallow the file: inside an unclosed bracket or string, a column-0 line that
+can only start a statement (`def`, `class`, `import`, a decorator, ...) starts a *soft* block. The
+document merges a soft block back when the split proved wrong (a string that really was closed
+later), see `Document`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+_CONTINUATION = re.compile(r"(else|elif|except|finally)\b")
+_DEFINITION = re.compile(r"(async\s+def|def|class)\b")
+_STATEMENT_ONLY = re.compile(
+    r"((async\s+)?def\s+\w|class\s+\w|@[A-Za-z_]|import\s+\w|from\s+[\w.]+\s+import\b|if\s+__name__\b)"
+)
+_OPEN = "([{"
+_CLOSE = ")]}"
+
+
+@dataclass(frozen=True)
+class ScanState:
+    depth: int = 0
+    quote: str = ""  # the open string's quote ("'", '"', "'''" or '\"\"\"'), empty when none
+    backslash: bool = False  # the previous line ended with a continuation backslash
+
+    @property
+    def clean(self) -> bool:
+        return not self.depth and not self.quote and not self.backslash
+
+
+CLEAN = ScanState()
+
+
+def scan_line(line: str, state: ScanState) -> ScanState:
+    """The scanner state after `line` (which has no line terminator)."""
+    depth, quote = state.depth, state.quote
+    i, n = 0, len(line)
+    while i < n:
+        c = line[i]
+        if quote:
+            if c == "\\":
+                i += 2
+                continue
+            if line.startswith(quote, i):
+                i += len(quote)
+                quote = ""
+                continue
+            i += 1
+            continue
+        if c == "#":
+            return ScanState(depth, "", False)
+        if c == '"' or c == "'":
+            quote = c * 3 if line.startswith(c * 3, i) else c
+            i += len(quote)
+            continue
+        if c in _OPEN:
+            depth += 1
+        elif c in _CLOSE:
+            depth = max(0, depth - 1)
+        i += 1
+    if len(quote) == 1:
+        # A one-quote string ends with its line unless an escaping backslash continues it.
+        return ScanState(depth, quote if i > n else "", False)
+    return ScanState(depth, quote, not quote and line.endswith("\\"))
+
+
+@dataclass(frozen=True)
+class BlockStart:
+    line: int
+    soft: bool  # started by recovery inside an unclosed bracket or string
+
+
+def iter_block_starts(lines: Sequence[str], begin: int = 0) -> Iterator[BlockStart]:
+    """Yield the start of every block from line `begin` (which always starts one) onwards."""
+    if begin >= len(lines):
+        return
+    yield BlockStart(begin, False)
+    state = scan_line(lines[begin], CLEAN)
+    in_decorators = lines[begin].lstrip("\f").startswith("@")
+    for i in range(begin + 1, len(lines)):
+        line = lines[i]
+        head = line.lstrip("\f")
+        if head and head[0] not in " \t#":
+            if state.clean:
+                if not (
+                    _CONTINUATION.match(head)
+                    or (in_decorators and (head[0] == "@" or _DEFINITION.match(head)))
+                ):
+                    yield BlockStart(i, False)
+                in_decorators = head[0] == "@"
+            elif not state.backslash and _STATEMENT_ONLY.match(head):
+                yield BlockStart(i, True)
+                state = CLEAN
+                in_decorators = head[0] == "@"
+        state = scan_line(line, state)

@@ -1,0 +1,305 @@
+"""Intra-function taint: which values came from a user, and where they entered.
+
+The shared traversal visits statements in source order; a `Scope` (one per function, one for module
+code) keeps the taint of each local name and is updated after each assignment. A sink asks
+`Scope.taint(expr)` for the taint of an expression *at that point*.
+
+Deliberate limits, so that noise stays low: unknown function calls do not propagate taint (only
+string building, container building, known string/path helpers, and simple same-module helpers do);
+a clean assignment inside a branch does not clear taint set outside it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Optional
+
+from tabguard.engine.facts import dotted_name
+from tabguard.engine.types import Span
+
+if TYPE_CHECKING:
+    from tabguard.engine.context import Context
+
+
+@dataclass(frozen=True)
+class Source:
+    span: Span
+    label: str  # what the user controls, e.g. "request.args"
+
+
+# Attributes of a web request object that carry user input (Flask, Django, DRF, Starlette, aiohttp).
+REQUEST_INPUT_ATTRS = frozenset(
+    {
+        "args", "form", "values", "json", "get_json", "files", "cookies", "headers", "data",
+        "get_data", "view_args", "stream", "environ", "url", "full_path", "path", "query_string",
+        "GET", "POST", "body", "FILES", "COOKIES", "META", "query_params", "path_params",
+        "match_info", "query", "post", "text", "content", "form_data", "read", "host", "referrer",
+    }
+)
+REQUEST_NAMES = frozenset({"request", "req"})
+# Calls returning user input no matter the receiver.
+SOURCE_CALLS = {
+    "input": "input()",
+    "raw_input": "raw_input()",
+    "sys.stdin.read": "sys.stdin",
+    "sys.stdin.readline": "sys.stdin",
+    "flask.request.get_json": "request.get_json()",
+}
+SOURCE_ATTRIBUTES = {"sys.argv": "sys.argv"}
+# Calls whose result is safe whatever the input (conversion to numbers, quoting, escaping).
+SANITIZERS = frozenset(
+    {
+        "int", "float", "bool", "len", "abs", "round", "uuid.UUID", "decimal.Decimal", "shlex.quote",
+        "pipes.quote", "werkzeug.utils.secure_filename", "werkzeug.secure_filename",
+        "os.path.basename", "posixpath.basename", "ntpath.basename", "html.escape", "cgi.escape",
+        "markupsafe.escape", "flask.escape", "bleach.clean", "django.utils.html.escape",
+        "urllib.parse.quote", "urllib.parse.quote_plus", "hashlib.sha256", "hashlib.md5",
+        "hashlib.sha1", "hmac.new", "isinstance", "datetime.date.fromisoformat",
+        "datetime.datetime.fromisoformat", "ipaddress.ip_address",
+    }
+)
+# Calls (by qualified name) whose result carries the taint of their arguments.
+PROPAGATORS = frozenset(
+    {
+        "str", "repr", "bytes", "bytearray", "list", "tuple", "dict", "set", "sorted", "reversed",
+        "format", "os.path.join", "posixpath.join", "ntpath.join", "os.path.normpath",
+        "os.path.abspath", "os.path.realpath", "os.path.expanduser", "os.fspath", "pathlib.Path",
+        "pathlib.PurePath", "urllib.parse.urljoin", "urllib.parse.unquote", "urllib.parse.urlencode",
+        "base64.b64decode", "base64.urlsafe_b64decode", "json.loads", "json.dumps", "textwrap.dedent",
+        "codecs.decode", "bytes.decode", "str.format", "str.join", "getattr", "next", "iter",
+    }
+)
+# Methods that return a boolean or number, so their result carries no user text.
+CLEAN_METHODS = frozenset(
+    {
+        "startswith", "endswith", "isdigit", "isalnum", "isalpha", "isdecimal", "isnumeric",
+        "isidentifier", "islower", "isupper", "count", "find", "index", "rfind", "__len__",
+        "is_relative_to", "exists", "is_file", "is_dir",
+    }
+)
+_TERMINATORS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "quit"})
+_VALIDATING_CALLS = re.compile(r"(^|\.)(fullmatch|match|isdigit|isalnum|isalpha|isdecimal|isnumeric|isidentifier|is_relative_to|startswith)$")
+
+
+class Scope:
+    """Taint of local names inside one function (or module-level code) of a block."""
+
+    def __init__(self, ctx: "Context", node: Optional[ast.AST], parent: Optional["Scope"]):
+        self.ctx = ctx
+        self.node = node
+        self.parent = parent
+        self.env: dict[str, Optional[Source]] = {}
+        self.conditional = 0
+        self._restore: dict[int, list[tuple[str, Optional[Source]]]] = {}
+        if node is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for name, source in ctx.route_param_sources(node).items():
+                self.env[name] = source
+
+    # -- queries -----------------------------------------------------------------------------
+    def lookup(self, name: str) -> Optional[Source]:
+        scope: Optional[Scope] = self
+        while scope is not None:
+            if name in scope.env:
+                return scope.env[name]
+            scope = scope.parent
+        return None
+
+    def taint(self, expr: Optional[ast.AST]) -> Optional[Source]:
+        """The source of user data flowing into `expr`, or None when it is not user-controlled."""
+        if expr is None:
+            return None
+        try:
+            return self._taint(expr, 0)
+        except RecursionError:
+            return None
+
+    def _taint(self, e: ast.AST, depth: int) -> Optional[Source]:
+        if depth > 60:
+            return None
+        d = depth + 1
+        t = self._taint
+        if isinstance(e, ast.Name):
+            return self.lookup(e.id)
+        if isinstance(e, ast.Constant):
+            return None
+        if isinstance(e, ast.Attribute):
+            source = self._request_input(e)
+            if source is not None:
+                return source
+            name = self.ctx.qualname(e)
+            if name in SOURCE_ATTRIBUTES:
+                return Source(self.ctx.span(e), SOURCE_ATTRIBUTES[name])
+            return t(e.value, d)
+        if isinstance(e, ast.Subscript):
+            if isinstance(e.value, ast.Attribute) and self.ctx.qualname(e.value) == "sys.argv":
+                return Source(self.ctx.span(e), "sys.argv")
+            return t(e.value, d)
+        if isinstance(e, ast.Call):
+            return self._call_taint(e, d)
+        if isinstance(e, ast.JoinedStr):
+            return _first(t(v, d) for v in e.values)
+        if isinstance(e, ast.FormattedValue):
+            return t(e.value, d)
+        if isinstance(e, ast.BinOp):
+            return t(e.left, d) or t(e.right, d)
+        if isinstance(e, (ast.List, ast.Tuple, ast.Set)):
+            return _first(t(v, d) for v in e.elts)
+        if isinstance(e, ast.Dict):
+            return _first(t(v, d) for v in (*e.values, *(k for k in e.keys if k is not None)))
+        if isinstance(e, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return t(e.elt, d) or _first(t(g.iter, d) for g in e.generators)
+        if isinstance(e, ast.DictComp):
+            return t(e.value, d) or _first(t(g.iter, d) for g in e.generators)
+        if isinstance(e, ast.IfExp):
+            return t(e.body, d) or t(e.orelse, d)
+        if isinstance(e, ast.BoolOp):
+            return _first(t(v, d) for v in e.values)
+        if isinstance(e, (ast.Await, ast.Starred, ast.NamedExpr)):
+            return t(e.value, d)
+        return None
+
+    def _request_input(self, e: ast.Attribute) -> Optional[Source]:
+        if e.attr not in REQUEST_INPUT_ATTRS:
+            return None
+        base = e.value
+        if isinstance(base, ast.Name) and (
+            base.id in REQUEST_NAMES or self.ctx.qualname(base) in ("flask.request", "quart.request", "bottle.request")
+        ):
+            return Source(self.ctx.span(e), f"{base.id}.{e.attr}")
+        if isinstance(base, ast.Attribute) and base.attr == "request" and isinstance(base.value, ast.Name) and base.value.id == "self":
+            return Source(self.ctx.span(e), f"self.request.{e.attr}")
+        return None
+
+    def _call_taint(self, call: ast.Call, d: int) -> Optional[Source]:
+        t = self._taint
+        name = self.ctx.qualname(call.func)
+        if name in SOURCE_CALLS:
+            return Source(self.ctx.span(call), SOURCE_CALLS[name])
+        if name in SANITIZERS:
+            return None
+        func = call.func
+        args = (*call.args, *(k.value for k in call.keywords))
+        if isinstance(func, ast.Attribute):
+            if func.attr in CLEAN_METHODS:
+                return None
+            receiver = t(func.value, d)
+            if receiver is not None:
+                return receiver
+            if isinstance(func.value, ast.Constant) or func.attr in ("join", "format", "format_map"):
+                return _first(t(a, d) for a in args)
+        if name in PROPAGATORS:
+            return _first(t(a, d) for a in args)
+        if isinstance(func, ast.Name):
+            helper = self.ctx.module.functions.get(func.id)
+            if helper is not None and helper.returns_params:
+                return _first(t(call.args[i], d) for i in helper.returns_params if i < len(call.args))
+        return None
+
+    # -- updates, called by the traversal ------------------------------------------------------
+    def assign(self, target: ast.AST, source: Optional[Source]) -> None:
+        if isinstance(target, ast.Name):
+            if source is not None or not self.conditional:
+                self.env[target.id] = source
+            elif target.id not in self.env:
+                self.env[target.id] = None
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.assign(element.value if isinstance(element, ast.Starred) else element, source)
+        elif isinstance(target, (ast.Attribute, ast.Subscript)) and source is not None:
+            root = target
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id != "self":
+                self.env[root.id] = source
+
+    def enter(self, node: ast.AST) -> None:
+        """Before a statement's children are visited."""
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            self.conditional += 1
+            self.assign(node.target, self.taint(node.iter))
+        elif isinstance(node, (ast.If, ast.While)):
+            self.conditional += 1
+            for name in _allow_listed(node.test):
+                self._restore.setdefault(id(node), []).append((name, self.lookup(name)))
+                self.env[name] = None
+        elif isinstance(node, (ast.Try, ast.With, ast.AsyncWith)) or type(node).__name__ in ("TryStar", "Match"):
+            self.conditional += 1
+        elif isinstance(node, ast.comprehension):
+            self.assign(node.target, self.taint(node.iter))
+
+    def leave(self, node: ast.AST) -> None:
+        """After a statement (and its children) was visited."""
+        if isinstance(node, ast.Assign):
+            source = self.taint(node.value)
+            for target in node.targets:
+                self.assign(target, source)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            self.assign(node.target, self.taint(node.value))
+        elif isinstance(node, ast.AugAssign):
+            if isinstance(node.target, ast.Name):
+                self.env[node.target.id] = self.lookup(node.target.id) or self.taint(node.value)
+            else:
+                self.assign(node.target, self.taint(node.value))
+        elif isinstance(node, ast.NamedExpr):
+            self.assign(node.target, self.taint(node.value))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.If, ast.While, ast.Try, ast.With, ast.AsyncWith)) or type(
+            node
+        ).__name__ in ("TryStar", "Match"):
+            self.conditional -= 1
+            for name, previous in self._restore.pop(id(node), ()):
+                self.env[name] = previous
+            if isinstance(node, ast.If) and _terminates(node.body, self.ctx.qualname):
+                # `if x not in ALLOWED: abort()` validates x for the rest of the function.
+                for name in _rejected_unless_valid(node.test):
+                    self.env[name] = None
+
+
+def _first(values) -> Optional[Source]:
+    for value in values:
+        if value is not None:
+            return value
+    return None
+
+
+def _allow_listed(test: ast.AST) -> list[str]:
+    """Names proven valid inside the body of `if <test>:` (membership in a constant collection)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return [n for v in test.values for n in _allow_listed(v)]
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        if isinstance(test.left, ast.Name):
+            return [test.left.id]
+    if isinstance(test, ast.Call):
+        name = dotted_name(test.func) or ""
+        if _VALIDATING_CALLS.search(name):
+            return [a.id for a in _call_subjects(test) if isinstance(a, ast.Name)]
+    return []
+
+
+def _rejected_unless_valid(test: ast.AST) -> list[str]:
+    """Names validated after `if <test>: <terminate>` (e.g. `x not in ALLOWED`, `not re.fullmatch(...)`)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        return [n for v in test.values for n in _rejected_unless_valid(v)]
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn):
+        if isinstance(test.left, ast.Name):
+            return [test.left.id]
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _allow_listed(test.operand)
+    return []
+
+
+def _call_subjects(call: ast.Call) -> list[ast.AST]:
+    subjects = list(call.args)
+    if isinstance(call.func, ast.Attribute):
+        subjects.append(call.func.value)
+    return subjects
+
+
+def _terminates(body: list[ast.stmt], qualname: Callable[[ast.AST], Optional[str]]) -> bool:
+    last = body[-1] if body else None
+    if isinstance(last, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
+        return True
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        return (qualname(last.value.func) or "") in _TERMINATORS
+    return False

@@ -1,0 +1,116 @@
+"""The engine's small vocabulary. Lines are 0-based, columns count code points (Python str indices)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable, Optional
+
+SEVERITIES = ("low", "medium", "high", "critical")
+CONFIDENCES = ("low", "medium", "high")
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+
+    def shifted(self, lines: int) -> "Span":
+        if not lines:
+            return self
+        return Span(self.start_line + lines, self.start_col, self.end_line + lines, self.end_col)
+
+    def contains_line(self, line: int) -> bool:
+        return self.start_line <= line <= self.end_line
+
+
+@dataclass(frozen=True)
+class Edit:
+    span: Span
+    new_text: str
+
+    def shifted(self, lines: int) -> "Edit":
+        return Edit(self.span.shifted(lines), self.new_text)
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: str
+    edits: tuple[Edit, ...]
+    # Safe fixes preserve behaviour; unsafe ones change it in the intended, secure direction.
+    safe: bool = True
+    # Modules the new code needs (`import secrets`), added at the top when missing.
+    imports: tuple[str, ...] = ()
+
+    def shifted(self, lines: int) -> "Fix":
+        if not lines:
+            return self
+        return Fix(self.title, tuple(e.shifted(lines) for e in self.edits), self.safe, self.imports)
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place that explains a finding, e.g. where tainted data entered."""
+
+    span: Span
+    message: str
+
+    def shifted(self, lines: int) -> "Related":
+        return Related(self.span.shifted(lines), self.message) if lines else self
+
+
+@dataclass(eq=False)
+class Finding:
+    rule_id: str
+    span: Span
+    message: str
+    severity: str
+    # Names from the flagged code, used to tailor the explanation (e.g. {"callee": "os.system"}).
+    details: dict = field(default_factory=dict)
+    related: tuple[Related, ...] = ()
+    # Built lazily: most findings are never asked for their fix.
+    fix_builder: Optional[Callable[[], Optional[Fix]]] = field(default=None, repr=False)
+    _fix: Optional[Fix] = field(default=None, repr=False)
+    _fix_built: bool = field(default=False, repr=False)
+
+    @property
+    def has_fix(self) -> bool:
+        return self.fix_builder is not None or self._fix is not None
+
+    def fix(self) -> Optional[Fix]:
+        if not self._fix_built:
+            self._fix_built = True
+            builder, self.fix_builder = self.fix_builder, None
+            if builder is not None:
+                try:
+                    self._fix = builder()
+                except Exception:  # a fix that cannot be built is simply not offered
+                    self._fix = None
+        return self._fix
+
+    def shifted(self, lines: int) -> "Finding":
+        """A copy moved down by `lines`; the fix stays lazy and is moved when built."""
+        if not lines:
+            return self
+        if self._fix_built:
+            builder = (lambda fix=self._fix: fix.shifted(lines) if fix else None)
+        elif self.fix_builder is not None:
+            builder = (lambda b=self.fix_builder: _shift_fix(b(), lines))
+        else:
+            builder = None
+        return replace(
+            self,
+            span=self.span.shifted(lines),
+            related=tuple(r.shifted(lines) for r in self.related),
+            fix_builder=builder,
+            _fix=None,
+            _fix_built=False,
+        )
+
+    def key(self) -> tuple:
+        return (self.span, self.rule_id, self.message)
+
+
+def _shift_fix(fix: Optional[Fix], lines: int) -> Optional[Fix]:
+    return fix.shifted(lines) if fix else None

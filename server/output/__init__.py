@@ -1,0 +1,1 @@
+"""Report formats for `tabguard check`: text, JSON, SARIF 2.1.0."""

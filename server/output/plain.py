@@ -1,0 +1,44 @@
+"""Text (ruff-like, one line per finding) and JSON reports."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from tabguard.rules import all_rules
+from tabguard.scan import FileResult
+
+
+def text_lines(results: Sequence[FileResult]) -> list[str]:
+    out = []
+    for result in results:
+        for f in result.findings:
+            suffix = f" [{f.details['ai_note']}]" if f.details.get("ai_note") else ""
+            out.append(f"{result.display}:{f.span.start_line + 1}:{f.span.start_col + 1}: {f.rule_id} {f.message}{suffix}")
+    return out
+
+
+def json_object(results: Sequence[FileResult]) -> list[dict]:
+    by_id = {r.id: r for r in all_rules()}
+    items = []
+    for result in results:
+        for f in result.findings:
+            rule = by_id.get(f.rule_id)
+            fix = f.fix()
+            items.append({
+                "path": result.display,
+                "rule": f.rule_id,
+                "name": rule.name if rule else "",
+                "severity": f.severity,
+                "confidence": rule.confidence if rule else "",
+                "cwe": [f"CWE-{c}" for c in rule.cwe] if rule else [],
+                "message": f.message,
+                "start": {"line": f.span.start_line + 1, "column": f.span.start_col + 1},
+                "end": {"line": f.span.end_line + 1, "column": f.span.end_col + 1},
+                "related": [
+                    {"line": r.span.start_line + 1, "column": r.span.start_col + 1, "message": r.message}
+                    for r in f.related
+                ],
+                "fix": {"title": fix.title, "safe": fix.safe} if fix else None,
+                "ai": f.details.get("ai"),
+            })
+    return items

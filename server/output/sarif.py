@@ -1,0 +1,106 @@
+"""SARIF 2.1.0, as GitHub code scanning reads it."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from tabguard import __version__
+from tabguard.engine.fixes import materialize
+from tabguard.engine.types import Finding, Span
+from tabguard.render import explain_markdown
+from tabguard.rules import all_rules
+from tabguard.scan import FileResult
+
+_LEVEL = {"low": "note", "medium": "warning", "high": "error", "critical": "error"}
+_SECURITY_SEVERITY = {"low": "3.0", "medium": "5.5", "high": "8.0", "critical": "9.5"}
+
+
+def _region(span: Span) -> dict:
+    # SARIF columns are 1-based; tabguard's spans count code points, as SARIF's default does.
+    return {
+        "startLine": span.start_line + 1,
+        "startColumn": span.start_col + 1,
+        "endLine": span.end_line + 1,
+        "endColumn": span.end_col + 1,
+    }
+
+
+def rule_descriptor(rule) -> dict:
+    tags = ["security", *(f"external/cwe/cwe-{c}" for c in rule.cwe)]
+    if rule.owasp:
+        tags.append(f"owasp-{rule.owasp}")
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.fill(rule.message)},
+        "fullDescription": {"text": rule.fill(rule.what)},
+        "help": {"text": rule.fill(rule.how), "markdown": explain_markdown(rule)},
+        "helpUri": rule.doc_url(),
+        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": {
+            "tags": tags,
+            "security-severity": _SECURITY_SEVERITY[rule.severity],
+            "precision": {"high": "high", "medium": "medium", "low": "low"}[rule.confidence],
+        },
+    }
+
+
+def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -> dict:
+    location = {"physicalLocation": {"artifactLocation": {"uri": result.display}, "region": _region(finding.span)}}
+    out = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": index.get(finding.rule_id, -1),
+        "level": _LEVEL.get(finding.severity, "warning"),
+        "message": {"text": finding.message},
+        "locations": [location],
+        "properties": {"severity": finding.severity},
+    }
+    if finding.related:
+        out["relatedLocations"] = [
+            {
+                "id": i,
+                "message": {"text": r.message},
+                "physicalLocation": {"artifactLocation": {"uri": result.display}, "region": _region(r.span)},
+            }
+            for i, r in enumerate(finding.related)
+        ]
+    fix = finding.fix()
+    if fix is not None:
+        out["fixes"] = [{
+            "description": {"text": fix.title + ("" if fix.safe else " (unsafe: review the behaviour change)")},
+            "artifactChanges": [{
+                "artifactLocation": {"uri": result.display},
+                "replacements": [
+                    {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.new_text}}
+                    for edit in materialize(fix, result.lines)
+                ],
+            }],
+        }]
+    extra = finding.details.get("sarif_properties")
+    if isinstance(extra, dict):
+        out["properties"].update(extra)
+    return out
+
+
+def render(results: Sequence[FileResult]) -> dict:
+    rules = all_rules()
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "tabguard",
+                "version": __version__,
+                "informationUri": "https://github.com/tabguard/tabguard",
+                "rules": [rule_descriptor(rule) for rule in rules],
+            }},
+            "results": [result_object(r, f, index) for r in results for f in r.findings],
+            "invocations": [{
+                "executionSuccessful": not any(r.error for r in results),
+                "toolExecutionNotifications": [
+                    {"level": "error", "message": {"text": f"{r.display}: {r.error}"}} for r in results if r.error
+                ],
+            }],
+        }],
+    }

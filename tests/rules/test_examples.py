@@ -1,0 +1,62 @@
+"""Every example of every rule is a test: invalid code is flagged, valid code is not, and each
+secure rewrite produces the expected text, parses, and is no longer flagged by any rule."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from tabguard.analysis import analyze_text
+from tabguard.engine.fixes import apply_edits, materialize
+from tabguard.engine.rule import Invalid, Valid
+from tabguard.rules import all_rules
+
+RULES = all_rules()
+
+
+def _cases(kind: str):
+    for rule in RULES:
+        for index, example in enumerate(getattr(rule, kind)):
+            yield pytest.param(rule, example, id=f"{rule.id}-{kind.lower()}-{index}")
+
+
+def _ids(doc) -> list[str]:
+    return [f.rule_id for f in doc.findings()]
+
+
+@pytest.mark.parametrize("rule,example", list(_cases("VALID")))
+def test_valid_example_is_not_flagged(rule, example):
+    example = example if isinstance(example, Valid) else Valid(example)
+    doc = analyze_text(example.code, example.path)
+    assert rule.id not in _ids(doc), [f for f in doc.findings() if f.rule_id == rule.id]
+
+
+@pytest.mark.parametrize("rule,example", list(_cases("INVALID")))
+def test_invalid_example_is_flagged_and_fixed(rule, example: Invalid):
+    doc = analyze_text(example.code, example.path)
+    mine = [f for f in doc.findings() if f.rule_id == rule.id]
+    assert mine, f"{rule.id} did not flag:\n{example.code}"
+    fix = mine[0].fix()
+    if example.fixed is None:
+        assert fix is None, f"{rule.id} offers a fix its examples do not document: {fix}"
+        return
+    assert fix is not None, f"{rule.id} offered no fix"
+    fixed = "\n".join(apply_edits(doc.lines, materialize(fix, doc.lines)))
+    assert fixed == example.fixed
+    ast.parse(fixed)
+    before = set(_ids(doc))
+    after = analyze_text(fixed, example.path)
+    assert rule.id not in _ids(after), f"{rule.id} still flags its own rewrite:\n{fixed}"
+    assert set(_ids(after)) <= before, f"the rewrite introduced findings {set(_ids(after)) - before}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_rule_metadata_is_complete(rule):
+    for attr in ("name", "message", "what", "why", "how", "example", "fix_safety"):
+        assert getattr(rule, attr).strip(), f"{rule.id}.{attr} is empty"
+    assert rule.references, f"{rule.id} has no references"
+    assert rule.INVALID, f"{rule.id} has no invalid example"
+    if rule.id != "TG900":
+        assert rule.VALID, f"{rule.id} has no valid example"
+        assert rule.owasp, f"{rule.id} has no OWASP category"
