@@ -1,0 +1,1 @@
+"""Supply chain: resolving imports and dependency files against what really exists."""
