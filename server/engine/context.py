@@ -202,6 +202,7 @@ class Context:
         related: Iterable[Related] = (),
         fix: Optional[Callable[[], Optional[Fix]]] = None,
         message: Optional[str] = None,
+        severity: Optional[str] = None,
     ) -> None:
         span = node if isinstance(node, Span) else self.span(node)
         details = dict(details or {})
@@ -209,7 +210,8 @@ class Context:
         if source is not None:
             details.setdefault("source", source.label)
             related = (Related(source.span, f"user-controlled data enters here ({source.label})"),) + related
-        severity = self.options.get("severity", {}).get(rule.id, rule.severity)
+        # `severity` lets a rule raise a finding above its default (e.g. when user data reaches the sink).
+        severity = self.options.get("severity", {}).get(rule.id, severity or rule.severity)
         self.findings.append(
             Finding(
                 rule_id=rule.id,
