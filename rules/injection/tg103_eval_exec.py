@@ -1,0 +1,83 @@
+"""TG103: eval, exec or compile run code that is not a literal."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.fixes import expression_fix, replace_callee
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._strings import is_static, raised
+
+_CODE_RUNNERS = {"eval": 0, "exec": 0, "compile": 0, "builtins.eval": 0, "builtins.exec": 0, "builtins.compile": 0}
+
+
+class EvalExec(Rule):
+    id = "TG103"
+    name = "eval-of-dynamic-code"
+    severity = "high"
+    confidence = "medium"
+    cwe = (94, 95)
+    owasp = "A05:2025"
+    message = "`{callee}` runs code from {what}"
+    placeholders = {"callee": "eval", "what": "a variable"}
+    aliases = ("B307", "B102", "S307", "S102")
+    what = "Calls `{callee}` on {what}: whatever that text says is executed as Python with full privileges."
+    why = (
+        "Assistants reach for `eval` to parse a number, a list or a dict sent by a client, or to build "
+        "a \"calculator\". `eval(\"__import__('os').system('id')\")` runs a shell command; stripping "
+        "`__builtins__` does not help (`().__class__.__base__.__subclasses__()` reaches them again)."
+    )
+    how = (
+        "Parse data with `json.loads` or `ast.literal_eval` (literals only), dispatch names through a "
+        "dict of allowed functions, and evaluate arithmetic with a small parser over `ast` nodes."
+    )
+    example = 'value = ast.literal_eval(text)  # numbers, strings, lists, dicts only\nconfig = json.loads(body)'
+    fix_safety = (
+        "Unsafe: `eval(x)` becomes `ast.literal_eval(x)`, which accepts only Python literals; input "
+        "that was an expression (`2 * 3`, a name, a call) now raises `ValueError`."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/95.html",
+        "https://docs.python.org/3/library/ast.html#ast.literal_eval",
+        "https://nedbatchelder.com/blog/201206/eval_really_is_dangerous.html",
+    )
+    VALID = (
+        'x = eval("1 + 2")\n',
+        'import ast\ndef f(text):\n    return ast.literal_eval(text)\n',
+        'def f(model):\n    model.eval()\n',
+        'import re\ndef f(p):\n    return re.compile(p)\n',
+        'SRC = "print(1)"\nexec(SRC)\n',
+    )
+    INVALID = (
+        Invalid(
+            'def parse(text):\n    return eval(text)\n',
+            'import ast\ndef parse(text):\n    return ast.literal_eval(text)\n',
+        ),
+        Invalid(
+            'from flask import request\n@app.route("/calc")\ndef calc():\n    return str(eval(request.args["expr"]))\n',
+            'import ast\nfrom flask import request\n@app.route("/calc")\ndef calc():\n    return str(ast.literal_eval(request.args["expr"]))\n',
+        ),
+        Invalid('def run(snippet):\n    exec(snippet, {"__builtins__": {}})\n'),
+        Invalid('def f(name):\n    exec(f"result = handle_{name}()")\n'),
+        Invalid('def f(src):\n    code = compile(src, "<user>", "exec")\n'),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        if not isinstance(node.func, (ast.Name, ast.Attribute)):
+            return
+        callee = ctx.call_name(node) or ""
+        if callee not in _CODE_RUNNERS or not node.args:
+            return
+        code = node.args[0]
+        if is_static(code, ctx):
+            return
+        source = ctx.taint(code)
+        fix = None
+        if callee in ("eval", "builtins.eval") and len(node.args) == 1 and not node.keywords:
+            fix = expression_fix(
+                ctx, node, replace_callee("ast.literal_eval"), "Fix: parse literals with ast.literal_eval",
+                safe=False, imports=("ast",),
+            )
+        what = f"user input ({source.label})" if source else "a non-literal value"
+        ctx.report(self, node, details={"callee": callee.split(".")[-1], "what": what}, source=source, fix=fix,
+                   severity=raised(self, source))
