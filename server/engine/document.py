@@ -78,15 +78,21 @@ class Document:
         self.module = ModuleFacts()
         # Rule failures since the last call to `take_errors` (the server logs each once).
         self.errors: list[RuleError] = []
-        self._rebuild(0, len(self.blocks), 0, len(self.lines))
+        # Lines (current numbering, inclusive) edited but not yet re-analysed; see `flush`.
+        self._pending: Optional[tuple[int, int]] = None
+        self._rebuild(0, 0, 0, len(self.lines))
 
     # -- text ----------------------------------------------------------------------------------
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
 
-    def replace(self, start_line: int, start_col: int, end_line: int, end_col: int, new_text: str) -> None:
-        """Apply one edit; positions are clamped into the document."""
+    def replace(
+        self, start_line: int, start_col: int, end_line: int, end_col: int, new_text: str, analyze: bool = True
+    ) -> tuple[int, int, int]:
+        """Apply one edit (positions are clamped into the document) and return (first line, old last
+        line, new line count). With `analyze=False` the analysis waits for `flush`, so a burst of
+        keystrokes costs one re-check of the region they touched."""
         lines = self.lines
         last = len(lines) - 1
         if (start_line, start_col) > (end_line, end_col):
@@ -98,14 +104,19 @@ class Document:
         inserted = split_lines(lines[start_line][:start_col] + new_text + lines[end_line][end_col:])
         lines[start_line : end_line + 1] = inserted
         self._edited(start_line, end_line, len(inserted))
+        if analyze:
+            self.flush()
+        return start_line, end_line, len(inserted)
 
     def set_text(self, text: str) -> None:
         self.lines = split_lines(text)
         self.blocks = []
+        self._pending = None
         self._rebuild(0, 0, 0, len(self.lines))
 
     # -- findings ------------------------------------------------------------------------------
     def findings(self) -> list[Finding]:
+        self.flush()
         out: list[Finding] = []
         for block in self.blocks:
             if block.findings:
@@ -113,6 +124,7 @@ class Document:
         return out
 
     def syntax_problems(self) -> list[tuple[int, int, str]]:
+        self.flush()
         return [(b.start + b.error.line, b.error.col, b.error.message) for b in self.blocks if b.error]
 
     def take_errors(self) -> list[RuleError]:
@@ -123,6 +135,7 @@ class Document:
         self.ruleset = ruleset
         self.options = options or {}
         self.blocks = []
+        self._pending = None
         self._rebuild(0, 0, 0, len(self.lines))
 
     # -- incremental machinery -----------------------------------------------------------------
@@ -138,22 +151,40 @@ class Document:
         return max(lo - 1, 0)
 
     def _edited(self, first: int, old_last: int, new_count: int) -> None:
-        """Lines first..old_last (old numbering) were replaced by `new_count` lines."""
+        """Lines first..old_last (old numbering) were replaced by `new_count` lines: drop the blocks
+        that began inside them, move the later ones, and widen the pending region."""
         delta = new_count - (old_last - first + 1)
         blocks = self.blocks
-        if not blocks:
+        if blocks:
+            i = self._block_index(first)
+            j = i + 1
+            while j < len(blocks) and blocks[j].start <= old_last:
+                j += 1
+            del blocks[i + 1 : j]
+            if delta:
+                for block in blocks[i + 1 :]:
+                    block.start += delta
+        lo, hi = first, first + new_count - 1
+        if self._pending is not None:
+            old_lo, old_hi = self._pending
+            old_lo = old_lo + delta if old_lo > old_last else min(old_lo, first)
+            old_hi = old_hi + delta if old_hi > old_last else max(old_hi, hi) if old_hi >= first else old_hi
+            lo, hi = min(lo, old_lo), max(hi, old_hi)
+        self._pending = (lo, hi)
+
+    def flush(self) -> None:
+        """Re-split, re-parse and re-check the region edited since the last flush."""
+        if self._pending is None:
+            return
+        last = len(self.lines) - 1
+        lo, hi = (min(max(v, 0), last) for v in self._pending)
+        self._pending = None
+        if not self.blocks:
             self._rebuild(0, 0, 0, len(self.lines))
             return
-        i = self._block_index(first)
-        # Blocks that began inside the replaced lines are gone; those after it move.
-        j = i + 1
-        while j < len(blocks) and blocks[j].start <= old_last:
-            j += 1
-        if delta:
-            for block in blocks[j:]:
-                block.start += delta
-        begin_index = max(i - 1, 0)
-        self._rebuild(begin_index, j, blocks[begin_index].start, first + new_count)
+        begin_index = max(self._block_index(lo) - 1, 0)
+        keep_from = self._block_index(hi) + 1
+        self._rebuild(begin_index, keep_from, self.blocks[begin_index].start, hi + 1)
 
     def _rebuild(self, begin_index: int, keep_from: int, begin_line: int, dirty_until: int) -> None:
         """Re-split from `begin_line` (start of blocks[begin_index]) until the region re-joins an old

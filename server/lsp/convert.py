@@ -1,0 +1,83 @@
+"""Engine findings and fixes -> LSP diagnostics, code actions and edits."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence
+
+from lsprotocol import types
+
+from tabguard.engine.fixes import materialize
+from tabguard.engine.types import Edit, Finding, Fix
+from tabguard.lsp.positions import Encoding
+from tabguard.rules import rule_by_id
+
+_SEVERITY = {
+    "critical": types.DiagnosticSeverity.Error,
+    "high": types.DiagnosticSeverity.Error,
+    "medium": types.DiagnosticSeverity.Warning,
+    "low": types.DiagnosticSeverity.Information,
+}
+_IGNORE_COMMENT = re.compile(r"#\s*tabguard:\s*ignore\[([^\]]*)\]")
+
+
+def diagnostic(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str) -> types.Diagnostic:
+    rule = rule_by_id(finding.rule_id)
+    message = finding.message
+    note = finding.details.get("ai_note")
+    if note:
+        message = f"{message} [{note}]"
+    related = [
+        types.DiagnosticRelatedInformation(types.Location(uri, encoding.range(lines, r.span)), r.message)
+        for r in finding.related
+    ]
+    return types.Diagnostic(
+        range=encoding.range(lines, finding.span),
+        message=message,
+        severity=_SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning),
+        code=finding.rule_id,
+        code_description=types.CodeDescription(href=rule.doc_url()) if rule else None,
+        source="tabguard",
+        related_information=related or None,
+        data={"rule": finding.rule_id, "fixable": finding.has_fix, "ai": finding.details.get("ai")},
+    )
+
+
+def text_edits(edits: Sequence[Edit], lines: Sequence[str], encoding: Encoding) -> list[types.TextEdit]:
+    return [types.TextEdit(encoding.range(lines, e.span), e.new_text) for e in edits]
+
+
+def fix_action(fix: Fix, uri: str, lines: Sequence[str], encoding: Encoding, diag: Optional[types.Diagnostic]):
+    title = fix.title if fix.safe else f"{fix.title} (unsafe: review the change)"
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diag] if diag else None,
+        is_preferred=fix.safe or None,
+        edit=types.WorkspaceEdit(changes={uri: text_edits(materialize(fix, lines), lines, encoding)}),
+    )
+
+
+def ignore_action(finding: Finding, uri: str, lines: Sequence[str], encoding: Encoding, diag) -> types.CodeAction:
+    """Append (or extend) a `# tabguard: ignore[...]` comment on the flagged line."""
+    number = finding.span.start_line
+    line = lines[number]
+    match = _IGNORE_COMMENT.search(line)
+    if match:
+        codes = [c.strip() for c in match.group(1).split(",") if c.strip()] + [finding.rule_id]
+        start, end = match.span(1)
+        edit = Edit(_span(number, start, end), ", ".join(dict.fromkeys(codes)))
+    else:
+        edit = Edit(_span(number, len(line), len(line)), f"  # tabguard: ignore[{finding.rule_id}]")
+    return types.CodeAction(
+        title=f"Ignore {finding.rule_id} on this line",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diag] if diag else None,
+        edit=types.WorkspaceEdit(changes={uri: text_edits([edit], lines, encoding)}),
+    )
+
+
+def _span(line: int, start: int, end: int):
+    from tabguard.engine.types import Span
+
+    return Span(line, start, line, end)
