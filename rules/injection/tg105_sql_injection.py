@@ -1,0 +1,139 @@
+"""TG105: SQL text built from values by formatting, then executed."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tabguard.engine.facts import dotted_name
+from tabguard.engine.fixes import expression_fix
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._rewrite import replace_arguments
+from tabguard.rules.injection._sql import driver_placeholder, looks_like_sql, parameterize, params_text
+from tabguard.rules.injection._strings import built_string, constant_text, raised
+
+_EXECUTE_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "mogrify"})
+_QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query", "query", "sql"})
+_TEXT_CALLS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
+_DB_RECEIVER = re.compile(r"(?i)(^|\.|_)(cur|cursor|conn|connection|con|db|database|session|engine|sess|tx|transaction|pool|c)$")
+
+
+def _query_argument(call: ast.Call, ctx):
+    for name in ("sql", "query", "statement", "operation"):
+        keyword = ctx.keyword(call, name)
+        if keyword is not None:
+            return keyword.value
+    return call.args[0] if call.args and not isinstance(call.args[0], ast.Starred) else None
+
+
+class SqlInjection(Rule):
+    id = "TG105"
+    name = "sql-built-by-formatting"
+    severity = "high"
+    confidence = "high"
+    cwe = (89,)
+    owasp = "A05:2025"
+    message = "SQL built with {how} and run by `{callee}`{tainted}"
+    placeholders = {"callee": "cursor.execute", "how": "string formatting", "tainted": ""}
+    aliases = ("B608", "S608")
+    what = (
+        "The SQL text passed to `{callee}` is assembled with {how}, so the values become part of the "
+        "statement instead of being sent as parameters."
+    )
+    why = (
+        "A value such as `1 OR 1=1` or `x' UNION SELECT password FROM users --` changes the statement: "
+        "it dumps tables, bypasses a login check or, where stacked queries are allowed, deletes data. "
+        "Numeric ids are no exception: a path parameter typed as a string reaches the query unchanged. "
+        "Assistants write `f\"SELECT ... WHERE id = {{user_id}}\"` because it reads naturally."
+    )
+    how = (
+        "Keep the SQL text constant and pass the values separately: `cursor.execute(\"SELECT ... WHERE id = "
+        "%s\", (user_id,))` (`?` for sqlite3, `:name` with SQLAlchemy `text()`). Table or column names "
+        "cannot be parameters: pick them from a fixed allow-list."
+    )
+    example = 'cursor.execute("SELECT * FROM users WHERE email = %s", (email,))\nconn.execute("SELECT * FROM users WHERE id = ?", (user_id,))'
+    fix_safety = (
+        "Unsafe: a direct `execute(f\"...\")`, `%` or `.format` call becomes a parameterized call (`?` "
+        "when the module imports sqlite3, else `%s`); quotes around a value are dropped because the "
+        "driver quotes it. Offered only when every value sits where SQL expects a value; the driver now "
+        "types the values, so `'5'` and `5` may compare differently."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/89.html",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Query_Parameterization_Cheat_Sheet.html",
+        "https://peps.python.org/pep-0249/#paramstyle",
+    )
+    VALID = (
+        'import sqlite3\ndef f(conn, uid):\n    conn.execute("SELECT * FROM users WHERE id = ?", (uid,))\n',
+        'def f(cur, email):\n    cur.execute("SELECT * FROM users WHERE email = %s", (email,))\n',
+        'TABLE = "users"\ndef f(cur):\n    cur.execute(f"SELECT count(*) FROM {TABLE}")\n',
+        'def f(cur):\n    query = "SELECT 1"\n    cur.execute(query)\n',
+        'from sqlalchemy import text\ndef f(s, uid):\n    s.execute(text("SELECT * FROM t WHERE id = :id"), {"id": uid})\n',
+        'def f(executor, job):\n    executor.execute(f"job {job}")\n',
+    )
+    INVALID = (
+        Invalid(
+            'import sqlite3\ndef get(conn, user_id):\n    return conn.execute(f"SELECT * FROM users WHERE id = {user_id}").fetchone()\n',
+            'import sqlite3\ndef get(conn, user_id):\n    return conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()\n',
+        ),
+        Invalid(
+            'import psycopg2\ndef find(cur, name, limit):\n    cur.execute("SELECT * FROM t WHERE name = \'%s\' LIMIT %d" % (name, limit))\n',
+            'import psycopg2\ndef find(cur, name, limit):\n    cur.execute("SELECT * FROM t WHERE name = %s LIMIT %s", (name, limit))\n',
+        ),
+        Invalid(
+            'def find(cur, a, b):\n    cur.execute("INSERT INTO t (a, b) VALUES ({}, \'{}\')".format(a, b))\n',
+            'def find(cur, a, b):\n    cur.execute("INSERT INTO t (a, b) VALUES (%s, %s)", (a, b))\n',
+        ),
+        Invalid('def f(cur, table, uid):\n    cur.execute(f"DELETE FROM {table} WHERE id = {uid}")\n'),
+        Invalid(
+            'from flask import request\ndef search(cur):\n    q = "SELECT * FROM items WHERE name LIKE \'%" + request.args["q"] + "%\'"\n'
+            '    cur.execute(q)\n'
+        ),
+        Invalid('import pandas as pd\ndef f(engine, day):\n    return pd.read_sql(f"SELECT * FROM log WHERE day = \'{day}\'", engine)\n'),
+        Invalid('from sqlalchemy import text\ndef f(session, name):\n    session.execute(text(f"SELECT * FROM t WHERE n = \'{name}\'"))\n'),
+        Invalid(
+            'def f(cur, ids):\n    sql = "SELECT * FROM t WHERE 1=1"\n    sql += " AND id IN (" + ",".join(ids) + ")"\n'
+            '    cur.execute(sql)\n'
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        func = node.func
+        callee = ctx.call_name(node) or ""
+        if callee in _TEXT_CALLS:
+            query, text_call = (node.args[0] if node.args else None), True
+        elif isinstance(func, ast.Attribute) and (func.attr in _EXECUTE_METHODS or func.attr in _QUERY_METHODS):
+            query, text_call = _query_argument(node, ctx), False
+            if isinstance(query, ast.Call) and (ctx.call_name(query) or "") in _TEXT_CALLS:
+                return  # reported on the text() call itself
+        else:
+            return
+        if query is None:
+            return
+        built = built_string(query, ctx)
+        source = ctx.taint(query)
+        if built is None and source is None:
+            return
+        receiver = dotted_name(func.value) if isinstance(func, ast.Attribute) else None
+        sql_like = looks_like_sql(constant_text(query, ctx))
+        db_receiver = bool(receiver and _DB_RECEIVER.search(receiver)) and func.attr in _EXECUTE_METHODS
+        if not (text_call or sql_like or (db_receiver and source is not None)):
+            return
+        how = "an f-string" if isinstance(built, ast.JoinedStr) else "string formatting" if built is not None else "user input"
+        fix = None
+        placeholder = driver_placeholder(ctx)
+        if (
+            built is query and placeholder and not text_call and isinstance(func, ast.Attribute)
+            and func.attr == "execute" and len(node.args) == 1 and not node.keywords
+        ):
+            rewrite = parameterize(built, placeholder, ctx)
+            if rewrite is not None:
+                sql, params = rewrite
+                fix = expression_fix(
+                    ctx, node, replace_arguments(sql, extra=(params_text(params),)),
+                    "Fix: pass the values as query parameters", safe=False,
+                )
+        tainted = f" (user input from {source.label})" if source else ""
+        short = callee if text_call else f"{receiver.rsplit('.', 1)[-1] if receiver else '...'}.{func.attr}"
+        ctx.report(self, node, details={"callee": short, "how": how, "tainted": tainted}, source=source, fix=fix,
+                   severity=raised(self, source))
