@@ -1,0 +1,103 @@
+"""TG301: a password hashed with a fast, general-purpose hash (md5, sha1, sha256, ...)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.crypto._hashing import FAST, HashCall, hash_call, hashes_password
+
+
+class FastPasswordHash(Rule):
+    id = "TG301"
+    name = "fast-password-hash"
+    severity = "high"
+    confidence = "medium"
+    cwe = (916, 759)
+    owasp = "A04:2025"
+    message = "Password hashed with fast hash `{algorithm}`; use a password hashing function (scrypt, argon2, bcrypt)"
+    placeholders = {"algorithm": "sha256"}
+    aliases = ("B324", "S324")
+    what = (
+        "Hashes a password with `{algorithm}`, a general-purpose hash designed to be fast, instead of a "
+        "password hashing function that is deliberately slow and salted."
+    )
+    why = (
+        "When the user table leaks (a SQL injection, a stolen backup), the attacker runs the hashes "
+        "through a GPU cracker: a single card computes billions of MD5 or SHA-256 hashes per second, so "
+        "every password from a common wordlist, and every 8-character password, falls within hours. "
+        "Without a per-user salt, one precomputed table cracks all users at once, and equal passwords "
+        "have equal hashes. A PIN hashed this way is recovered instantly."
+    )
+    how = (
+        "Use a password hashing function with a random salt and a work factor: `argon2-cffi` "
+        "(`PasswordHasher().hash(pw)`), `bcrypt.hashpw(pw, bcrypt.gensalt())`, your framework's helper "
+        "(`django.contrib.auth.hashers.make_password`, `werkzeug.security.generate_password_hash`), or "
+        "the standard library's `hashlib.scrypt(pw, salt=os.urandom(16), n=2**14, r=8, p=1)` storing the "
+        "salt next to the hash. Verify with the library's `verify`/`check_password_hash`, which also "
+        "compares in constant time."
+    )
+    example = (
+        "from argon2 import PasswordHasher\n\n_hasher = PasswordHasher()\n\n"
+        "def hash_password(password: str) -> str:\n    return _hasher.hash(password)\n\n"
+        "def check_password(stored: str, password: str) -> bool:\n"
+        "    try:\n        return _hasher.verify(stored, password)\n    except Exception:\n        return False"
+    )
+    fix_safety = (
+        "No automatic rewrite: changing the hash function means storing a salt, choosing a library, and "
+        "migrating existing hashes (rehash on next login)."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/916.html",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html",
+        "https://docs.python.org/3/library/hashlib.html#hashlib.scrypt",
+    )
+    VALID = (
+        "import hashlib\ndigest = hashlib.sha256(file_bytes).hexdigest()\n",
+        "import hashlib\ntoken_hash = hashlib.sha256(reset_token.encode()).hexdigest()\n",
+        "import hashlib, os\nsalt = os.urandom(16)\nkey = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)\n",
+        "from werkzeug.security import generate_password_hash\npw_hash = generate_password_hash(password)\n",
+        "import hashlib\nprint(hashlib.sha256(str(len(password)).encode()).hexdigest())\n",
+        "import hashlib\ndef hash_password(password, salt):\n    return hashlib.pbkdf2_hmac('sha256', password.encode(), salt, 600_000)\n",
+    )
+    INVALID = (
+        Invalid("import hashlib\nhashed = hashlib.md5(password.encode()).hexdigest()\n"),
+        Invalid("import hashlib\ndef hash_password(raw):\n    return hashlib.sha256(raw.encode()).hexdigest()\n"),
+        Invalid("import hashlib\nuser.pw_hash = hashlib.sha512((salt + form['password']).encode()).hexdigest()\n"),
+        Invalid("import hashlib\nh = hashlib.new('sha1', user_pin.encode())\n"),
+        Invalid(
+            "import hashlib\n\ndef store(user, password):\n    h = hashlib.sha256()\n"
+            "    h.update(password.encode())\n    user.password_hash = h.hexdigest()\n"
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        found = hash_call(ctx, node)
+        if found is not None and found.algorithm in FAST and hashes_password(ctx, found.data):
+            ctx.report(self, node, details={"algorithm": found.algorithm})
+            return
+        # `h = hashlib.sha256(); h.update(password)`
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "update" and isinstance(func.value, ast.Name) and node.args:
+            constructor = _constructor_of(ctx, node, func.value.id)
+            if constructor is not None and constructor.algorithm in FAST and hashes_password(ctx, node.args[0]):
+                ctx.report(self, node, details={"algorithm": constructor.algorithm})
+
+
+def _constructor_of(ctx, node: ast.AST, name: str) -> Optional[HashCall]:
+    """The hash constructor last assigned to `name` in the enclosing function (or the block)."""
+    scope = ctx.function
+    if scope is None:
+        scope = node
+        while ctx.parent(scope) is not None:
+            scope = ctx.parent(scope)
+    found = None
+    for stmt in ast.walk(scope):
+        if (
+            isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+            and isinstance(stmt.value, ast.Call)
+        ):
+            found = hash_call(ctx, stmt.value) or found
+    return found

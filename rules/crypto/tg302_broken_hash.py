@@ -1,0 +1,151 @@
+"""TG302: MD5, SHA-1 (or MD4/MD2) used where collisions matter: signatures, tokens, integrity."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from tabguard.engine.fixes import expression_fix
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.crypto._hashing import BROKEN, hash_call, hashes_password
+from tabguard.rules.crypto._names import enclosing_name, expression_name, value_parts, words
+
+# Uses where a collision or a preimage gains an attacker nothing: cache keys, ETags, sharding.
+_NON_SECURITY_WORDS = frozenset(
+    {"cache", "cached", "etag", "bucket", "shard", "sharding", "partition", "dedup", "dedupe", "gravatar",
+     "avatar", "color", "colour", "slug", "lru", "memo", "memoize", "placement", "filename", "jitter", "seed",
+     "identicon", "hue"}
+)
+
+
+class BrokenHash(Rule):
+    id = "TG302"
+    name = "broken-hash"
+    severity = "medium"
+    confidence = "medium"
+    cwe = (327, 328)
+    owasp = "A04:2025"
+    message = "`{algorithm}` is broken for security use; use SHA-256 or stronger"
+    placeholders = {"algorithm": "md5"}
+    aliases = ("B303", "B324", "S303", "S324")
+    what = (
+        "Uses `{algorithm}`, a hash with practical collision attacks, where nothing says the digest is "
+        "only a cache key or checksum against accidents."
+    )
+    why = (
+        "MD5 collisions take seconds on a laptop and SHA-1 collisions are affordable (SHAttered, "
+        "chosen-prefix attacks). An attacker who controls part of the input can make two documents, "
+        "certificates or packages with the same digest: one is signed or allow-listed, the other is "
+        "delivered. Tokens and signatures built from these hashes inherit the weakness."
+    )
+    how = (
+        "Use `hashlib.sha256` (or SHA-3/BLAKE2). For message authentication use `hmac.new(key, msg, "
+        "hashlib.sha256)`; for passwords use a password hashing function (see TG301). If the digest "
+        "really is not a security boundary (a cache key, an ETag), say so with "
+        "`hashlib.md5(data, usedforsecurity=False)`."
+    )
+    example = (
+        "import hashlib\n\nchecksum = hashlib.sha256(payload).hexdigest()\n"
+        "cache_key = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()"
+    )
+    fix_safety = (
+        "Unsafe: the rewrite switches to SHA-256, so digests change; stored or exchanged values computed "
+        "with the old algorithm no longer match, and a peer that expects MD5/SHA-1 must change too."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/328.html",
+        "https://shattered.io/",
+        "https://docs.python.org/3/library/hashlib.html#hashlib.new",
+    )
+    VALID = (
+        "import hashlib\ndigest = hashlib.sha256(data).hexdigest()\n",
+        "import hashlib\nkey = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()\n",
+        "import hashlib\ncache_key = hashlib.md5(url.encode()).hexdigest()\n",
+        "import hashlib\ndef etag_for(body):\n    return hashlib.sha1(body).hexdigest()\n",
+        "import hashlib\nh = hashlib.new('sha256', data)\n",
+        "from cryptography.hazmat.primitives import hashes\nh = hashes.SHA256()\n",
+        "import hashlib\nhashlib.new(name='sha1', usedforsecurity=False)\n",
+    )
+    INVALID = (
+        Invalid(
+            "import hashlib\nsignature = hashlib.md5(secret + payload).hexdigest()\n",
+            "import hashlib\nsignature = hashlib.sha256(secret + payload).hexdigest()\n",
+        ),
+        Invalid(
+            "from hashlib import sha1\ndef checksum(blob):\n    return sha1(blob).hexdigest()\n",
+            None,
+        ),
+        Invalid(
+            "import hashlib as hl\ntoken = hl.sha1(os.urandom(16)).hexdigest()\n",
+            "import hashlib as hl\ntoken = hl.sha256(os.urandom(16)).hexdigest()\n",
+        ),
+        Invalid(
+            "import hashlib\nh = hashlib.new('md5', data)\n",
+            "import hashlib\nh = hashlib.new('sha256', data)\n",
+        ),
+        Invalid(
+            "from cryptography.hazmat.primitives import hashes\ndigest = hashes.Hash(hashes.SHA1())\n",
+            "from cryptography.hazmat.primitives import hashes\ndigest = hashes.Hash(hashes.SHA256())\n",
+        ),
+        Invalid("from Crypto.Hash import MD5\nh = MD5.new(message)\n"),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        found = hash_call(ctx, node)
+        if found is None or found.algorithm not in BROKEN:
+            return
+        used_for_security = ctx.keyword(node, "usedforsecurity")
+        if used_for_security is not None and not (
+            isinstance(used_for_security.value, ast.Constant) and used_for_security.value.value is True
+        ):
+            return
+        if hashes_password(ctx, found.data) or _non_security_use(ctx, node, found.data):
+            return  # TG301 reports passwords; cache keys and ETags need no collision resistance
+        ctx.report(self, node, details={"algorithm": found.algorithm}, fix=_fix(ctx, node, found.kind))
+
+
+def _non_security_use(ctx, node: ast.Call, data) -> bool:
+    names = [enclosing_name(ctx, _outermost_chain(ctx, node)), getattr(ctx.function, "name", None)]
+    if data is not None:
+        names.extend(expression_name(part) for part in value_parts(data))
+    return any(w in _NON_SECURITY_WORDS for name in names if name for w in words(name))
+
+
+def _outermost_chain(ctx, node: ast.AST) -> ast.AST:
+    """`hashlib.md5(x).hexdigest()[:8]` as a whole, so its assignment target is found."""
+    parent = ctx.parent(node)
+    while isinstance(parent, (ast.Attribute, ast.Call, ast.Subscript)) and not (
+        isinstance(parent, ast.Call) and node in parent.args
+    ):
+        node, parent = parent, ctx.parent(parent)
+    return node
+
+
+def _fix(ctx, node: ast.Call, kind: str):
+    # Only `module.md5(...)` spellings are rewritten: a bare `md5` from `from hashlib import md5`
+    # would need a new import the file may shadow.
+    if not isinstance(node.func, ast.Attribute):
+        return None
+    if kind == "hashlib.new":
+        return expression_fix(ctx, node, _first_arg_sha256, "Fix: use sha256", safe=False)
+    if kind in ("hashlib", "cryptography"):
+        new = "sha256" if kind == "hashlib" else "SHA256"
+        return expression_fix(ctx, node.func, _rename_attr(new), f"Fix: use {new}", safe=False)
+    return None
+
+
+def _first_arg_sha256(call: cst.BaseExpression) -> cst.BaseExpression:
+    assert isinstance(call, cst.Call)
+    args = list(call.args)
+    index = next((i for i, a in enumerate(args) if a.keyword is not None and a.keyword.value == "name"), 0)
+    args[index] = args[index].with_changes(value=cst.SimpleString("'sha256'"))
+    return call.with_changes(args=args)
+
+
+def _rename_attr(new: str):
+    def transform(attr: cst.BaseExpression) -> cst.BaseExpression:
+        assert isinstance(attr, cst.Attribute)
+        return attr.with_changes(attr=cst.Name(new))
+
+    return transform
