@@ -1,4 +1,4 @@
-"""TG201: an HTTP client call with certificate verification switched off."""
+"""TG201: an HTTP client call (or client session) with certificate verification switched off."""
 
 from __future__ import annotations
 
@@ -6,11 +6,16 @@ import ast
 
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.defaults._common import is_false, replace_with
 
 # Libraries whose request functions take `verify=`; any call through them (or through a session or
 # client object whose method is an HTTP verb) with verify=False is flagged.
 _CLIENT_ROOTS = ("requests.", "httpx.", "aiohttp.", "urllib3.")
-_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"})
+_VERBS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "ws_connect"}
+)
+# aiohttp spells it `ssl=False` (any aiohttp call or session verb) or the older `verify_ssl=False`.
+_AIOHTTP_KEYWORDS = ("ssl", "verify_ssl")
 
 
 class TlsVerifyDisabled(Rule):
@@ -20,35 +25,47 @@ class TlsVerifyDisabled(Rule):
     confidence = "high"
     cwe = (295,)
     owasp = "A04:2025"
-    message = "TLS certificate verification disabled (`verify=False`) in `{callee}`"
-    placeholders = {"callee": "requests.get"}
+    message = "TLS certificate verification disabled (`{setting}`) in `{callee}`"
+    placeholders = {"callee": "requests.get", "setting": "verify=False"}
     aliases = ("B501", "S501")
-    what = "Calls `{callee}` with `verify=False`, so the client accepts any certificate for any host."
+    what = "Calls `{callee}` with `{setting}`, so the client accepts any certificate for any host."
     why = (
         "Without verification, anyone on the network path (public Wi-Fi, a compromised router, a proxy "
         "in a container network) can present a self-made certificate, read every request, including "
         "the `Authorization` header and cookies, and change the response. Assistants write "
-        "`verify=False` to silence a certificate error during development; it then ships."
+        "`verify=False` (requests, httpx, `session.verify = False`) or `ssl=False` (aiohttp) to silence a "
+        "certificate error during development; it then ships. `urllib3.disable_warnings()` next to it "
+        "only hides the warning that would have told you."
     )
     how = (
         "Keep verification on (it is the default). If the server uses a private CA, point `verify` at "
-        "the CA bundle instead of turning checks off."
+        "the CA bundle (or pass an `ssl.SSLContext` that loads it) instead of turning checks off."
     )
-    example = 'requests.get(url, timeout=10)\nrequests.get(url, verify="/etc/ssl/certs/internal-ca.pem", timeout=10)'
+    example = (
+        'requests.get(url, timeout=10)\n'
+        'requests.get(url, verify="/etc/ssl/certs/internal-ca.pem", timeout=10)\n'
+        "aiohttp.TCPConnector(ssl=ssl.create_default_context(cafile=CA_PATH))"
+    )
     fix_safety = (
-        "Unsafe: the rewrite sets `verify=True`; requests to hosts with invalid certificates will now "
-        "fail, which is the point, but review that the endpoint has a valid certificate or CA bundle."
+        "Unsafe: the rewrite sets `verify=True` (`ssl=True` for aiohttp); requests to hosts with invalid "
+        "certificates will now fail, which is the point, but review that the endpoint has a valid "
+        "certificate or CA bundle."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/295.html",
         "https://owasp.org/Top10/2025/A04_2025-Cryptographic_Failures/",
         "https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification",
+        "https://docs.aiohttp.org/en/stable/client_advanced.html#ssl-control-for-tcp-sockets",
     )
     VALID = (
         "import requests\nrequests.get('https://example.com', timeout=5)\n",
         "import requests\nrequests.get(url, verify='/etc/ssl/ca.pem', timeout=5)\n",
         "import requests\nrequests.get(url, verify=True, timeout=5)\n",
+        "import requests\nrequests.get(url, verify=settings.CA_BUNDLE, timeout=5)\n",
         "def verify(x, verify=False):\n    return check(x, verify=False)\n",
+        "import aiohttp\nconn = aiohttp.TCPConnector(ssl=ssl_context)\n",
+        "import asyncio\nreader, writer = await asyncio.open_connection(host, 80, ssl=False)\n",
+        "class Checker:\n    def __init__(self):\n        self.verify = False\n",
     )
     INVALID = (
         Invalid(
@@ -63,21 +80,56 @@ class TlsVerifyDisabled(Rule):
             "import requests\ns = requests.Session()\ns.post(url, json=data, verify=False)\n",
             "import requests\ns = requests.Session()\ns.post(url, json=data, verify=True)\n",
         ),
+        Invalid(
+            "import requests\nsession = requests.Session()\nsession.verify = False\n",
+            "import requests\nsession = requests.Session()\nsession.verify = True\n",
+        ),
+        Invalid(
+            "import aiohttp\nconnector = aiohttp.TCPConnector(ssl=False)\n",
+            "import aiohttp\nconnector = aiohttp.TCPConnector(ssl=True)\n",
+        ),
+        Invalid(
+            "async def fetch(session, url):\n    async with session.get(url, ssl=False) as resp:\n        return await resp.text()\n",
+            "async def fetch(session, url):\n    async with session.get(url, ssl=True) as resp:\n        return await resp.text()\n",
+        ),
+        Invalid(
+            "import aiohttp\nconn = aiohttp.TCPConnector(verify_ssl=False)\n",
+            "import aiohttp\nconn = aiohttp.TCPConnector(verify_ssl=True)\n",
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
-        keyword = ctx.keyword(node, "verify")
-        if keyword is None or not (isinstance(keyword.value, ast.Constant) and keyword.value.value is False):
-            return
         callee = ctx.call_name(node) or ""
         is_client = callee.startswith(_CLIENT_ROOTS) or (
             isinstance(node.func, ast.Attribute) and node.func.attr in _VERBS
         )
         if not is_client:
             return
-        ctx.report(
-            self,
-            keyword,
-            details={"callee": callee},
-            fix=expression_fix(ctx, node, set_keyword("verify", "True"), "Fix: set verify=True", safe=False),
-        )
+        for name in ("verify", *_AIOHTTP_KEYWORDS):
+            keyword = ctx.keyword(node, name)
+            if keyword is None or not is_false(keyword.value):
+                continue
+            if name == "ssl" and callee.startswith(("requests.", "httpx.", "urllib3.")):
+                continue  # only aiohttp spells verification `ssl=`
+            ctx.report(
+                self,
+                keyword,
+                details={"callee": callee, "setting": f"{name}=False"},
+                fix=expression_fix(ctx, node, set_keyword(name, "True"), f"Fix: set {name}=True", safe=False),
+            )
+
+    def visit_Assign(self, node: ast.Assign, ctx) -> None:
+        # `session.verify = False` turns checks off for every request of a requests Session.
+        for target in node.targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == "verify"
+                and is_false(node.value)
+                and not (isinstance(target.value, ast.Name) and target.value.id in ("self", "cls"))
+            ):
+                ctx.report(
+                    self,
+                    node,
+                    details={"callee": ast.unparse(target.value), "setting": "verify = False"},
+                    fix=expression_fix(ctx, node.value, replace_with("True"), "Fix: set verify = True", safe=False),
+                )

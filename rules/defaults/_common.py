@@ -1,0 +1,117 @@
+"""Helpers shared by the insecure-defaults rules: literal checks, settings files, config writes."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from tabguard.engine.facts import dotted_name
+from tabguard.engine.fixes import Transform
+
+# A Django settings module: `settings.py`, `*_settings.py`, or any module of a `settings/` package.
+_SETTINGS_FILE = re.compile(r"(^|[/\\])(\w*settings\.py|settings[/\\]\w+\.py)$")
+# Settings modules that exist to relax settings on a developer machine or in tests.
+_DEV_SETTINGS = re.compile(r"(^|[/\\_])(dev|devel|development|local|test|tests|testing|ci)(_\w*)?\.py$")
+_TEST_FILE = re.compile(r"(^|[/\\])(tests?[/\\]|test_\w*\.py$|\w*_tests?\.py$|conftest\.py$)")
+# Config classes that are meant for development or tests (`class DevelopmentConfig(Config)`).
+_DEV_CLASS = re.compile(r"(Dev|Develop|Local|Test|Debug)")
+
+
+def is_true(node: Optional[ast.AST]) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def is_false(node: Optional[ast.AST]) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def string_value(node: Optional[ast.AST]) -> Optional[str]:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def is_settings_path(path: str) -> bool:
+    """A production-relevant Django settings module (development and test settings excluded)."""
+    path = path.replace("\\", "/")
+    return bool(_SETTINGS_FILE.search(path)) and not _DEV_SETTINGS.search(path) and not is_test_path(path)
+
+
+def is_test_path(path: str) -> bool:
+    return bool(_TEST_FILE.search(path.replace("\\", "/")))
+
+
+def replace_with(text: str) -> Transform:
+    """A transformation replacing the flagged expression by `text`."""
+    return lambda _node: cst.parse_expression(text)
+
+
+def callee_tail(ctx, call: ast.Call) -> str:
+    """The last component of a call's name: `app.run` -> `run`."""
+    return (ctx.call_name(call) or "").rpartition(".")[2]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration value written in code: `KEY = v`, `app.config["KEY"] = v`,
+    `cfg.KEY = v`, or `app.config.update(KEY=v)`. `anchor` is what a finding points at."""
+
+    key: str
+    value: ast.expr
+    anchor: ast.AST
+
+
+_CONFIG_METHODS = frozenset({"update", "from_mapping", "setdefault"})
+
+
+def settings_written(node: ast.AST, ctx) -> Iterator[Setting]:
+    """The settings an Assign or a config-updating Call writes, outside functions' local variables.
+
+    Development and test configuration (test files, `class TestingConfig`, a config update that
+    also sets `TESTING=True`) is skipped: relaxing settings there is intended.
+    """
+    if is_test_path(ctx.path) or _in_dev_class(node, ctx):
+        return
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            key = _setting_key(target, ctx)
+            if key is not None:
+                yield Setting(key, node.value, node)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _CONFIG_METHODS:
+        receiver = (dotted_name(node.func.value) or "").lower()
+        if not receiver.endswith(("config", "settings", "conf")):
+            return
+        pairs = [(k.arg, k.value, k) for k in node.keywords if k.arg]
+        for arg in node.args:
+            if isinstance(arg, ast.Dict):
+                pairs += [(string_value(k), v, k) for k, v in zip(arg.keys, arg.values) if string_value(k)]
+        if any(key == "TESTING" and is_true(value) for key, value, _ in pairs):
+            return
+        for key, value, anchor in pairs:
+            if key.isupper():
+                yield Setting(key, value, anchor)
+
+
+def _setting_key(target: ast.expr, ctx) -> Optional[str]:
+    if isinstance(target, ast.Name):
+        # A bare name is a setting only at module or class level, not a function's local variable.
+        return target.id if ctx.function is None and target.id.isupper() else None
+    if isinstance(target, ast.Attribute):
+        return target.attr if target.attr.isupper() else None
+    if isinstance(target, ast.Subscript):
+        receiver = (dotted_name(target.value) or "").lower()
+        key = string_value(target.slice)
+        if key and key.isupper() and receiver.endswith(("config", "settings", "conf")):
+            return key
+    return None
+
+
+def _in_dev_class(node: ast.AST, ctx) -> bool:
+    parent = ctx.parent(node)
+    while parent is not None:
+        if isinstance(parent, ast.ClassDef):
+            return bool(_DEV_CLASS.search(parent.name))
+        parent = ctx.parent(parent)
+    return False

@@ -1,0 +1,138 @@
+"""TG202: an `ssl` context or socket that does not verify the peer's certificate or host name."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.fixes import expression_fix
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.defaults._common import is_false, replace_with, string_value
+
+_UNVERIFIED_FACTORIES = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_context"})
+# `cert_reqs` values that mean "do not check" (ssl, urllib3, and the strings urllib3 accepts).
+_NO_CHECK = frozenset({"ssl.CERT_NONE", "CERT_NONE", "NONE", "none"})
+
+
+class SslContextUnverified(Rule):
+    id = "TG202"
+    name = "ssl-context-unverified"
+    severity = "high"
+    confidence = "high"
+    cwe = (295, 297)
+    owasp = "A04:2025"
+    message = "TLS peer not verified: {setting}"
+    placeholders = {"setting": "ssl._create_unverified_context()"}
+    aliases = ("B323", "S323", "B504")
+    what = "The TLS connection is set up with `{setting}`, so any certificate is accepted for any host."
+    why = (
+        "`ssl._create_unverified_context()`, `verify_mode = ssl.CERT_NONE`, `cert_reqs='CERT_NONE'` "
+        "and `check_hostname = False` all let a machine-in-the-middle present its own certificate "
+        "(a rogue Wi-Fi access point, a poisoned DNS answer) and read or change the traffic, including "
+        "credentials. `ssl.wrap_socket()` without `cert_reqs` verifies nothing by default. Replacing the "
+        "global `ssl._create_default_https_context` switches verification off for every `urllib` call "
+        "in the process."
+    )
+    how = (
+        "Use `ssl.create_default_context()` (certificate and host name checked). For a private CA, load "
+        "it with `cafile=`; never turn checks off. Wrap sockets with "
+        "`context.wrap_socket(sock, server_hostname=host)`."
+    )
+    example = (
+        "context = ssl.create_default_context(cafile=\"/etc/ssl/internal-ca.pem\")\n"
+        "with context.wrap_socket(sock, server_hostname=host) as tls:\n    tls.sendall(payload)"
+    )
+    fix_safety = (
+        "Unsafe: the rewrite restores verification (`ssl.create_default_context()`, `ssl.CERT_REQUIRED`, "
+        "`check_hostname = True`); connections to hosts with invalid certificates will now fail."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/295.html",
+        "https://docs.python.org/3/library/ssl.html#security-considerations",
+        "https://urllib3.readthedocs.io/en/stable/advanced-usage.html#certificate-verification",
+    )
+    VALID = (
+        "import ssl\ncontext = ssl.create_default_context()\n",
+        "import ssl\ncontext = ssl.create_default_context()\ncontext.verify_mode = ssl.CERT_REQUIRED\n",
+        "import ssl\nif context.verify_mode == ssl.CERT_NONE:\n    raise ValueError('unverified')\n",
+        "import ssl\nwill_verify = context.verify_mode != ssl.CERT_NONE\n",
+        "import ssl\nsock = ssl.wrap_socket(s, cert_reqs=ssl.CERT_REQUIRED, ca_certs=CA)\n",
+        "import urllib3\nhttp = urllib3.PoolManager(cert_reqs='CERT_REQUIRED')\n",
+        "import ssl\ncontext = ssl.create_default_context()\ntls = context.wrap_socket(s, server_hostname=host)\n",
+    )
+    INVALID = (
+        Invalid(
+            "import ssl\ncontext = ssl._create_unverified_context()\n",
+            "import ssl\ncontext = ssl.create_default_context()\n",
+        ),
+        Invalid(
+            "import ssl\nssl._create_default_https_context = ssl._create_unverified_context\n",
+            "import ssl\nssl._create_default_https_context = ssl.create_default_context\n",
+        ),
+        Invalid(
+            "import ssl\ncontext = ssl.create_default_context()\ncontext.verify_mode = ssl.CERT_NONE\n",
+            "import ssl\ncontext = ssl.create_default_context()\ncontext.verify_mode = ssl.CERT_REQUIRED\n",
+        ),
+        Invalid(
+            "import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\n",
+            "import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = True\n",
+        ),
+        Invalid(
+            "import urllib3\nhttp = urllib3.PoolManager(cert_reqs='CERT_NONE')\n",
+            "import urllib3\nhttp = urllib3.PoolManager(cert_reqs='CERT_REQUIRED')\n",
+        ),
+        Invalid(
+            "import ssl\nimport urllib3\npool = urllib3.HTTPSConnectionPool(host, cert_reqs=ssl.CERT_NONE)\n",
+            "import ssl\nimport urllib3\npool = urllib3.HTTPSConnectionPool(host, cert_reqs=ssl.CERT_REQUIRED)\n",
+        ),
+        Invalid("import ssl\ntls = ssl.wrap_socket(sock)\n"),
+        Invalid(
+            "import ssl\nimport http.client\nconn = http.client.HTTPSConnection(host, context=ssl._create_unverified_context())\n",
+            "import ssl\nimport http.client\nconn = http.client.HTTPSConnection(host, context=ssl.create_default_context())\n",
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        if callee in _UNVERIFIED_FACTORIES:
+            fix = None
+            if not node.args and not node.keywords:
+                fix = expression_fix(ctx, node, replace_with("ssl.create_default_context()"),
+                                     "Fix: use ssl.create_default_context()", safe=False, imports=("ssl",))
+            ctx.report(self, node, details={"setting": f"{callee}()"}, fix=fix)
+            return
+        keyword = ctx.keyword(node, "cert_reqs")
+        if keyword is not None and self._no_check(keyword.value, ctx):
+            ctx.report(self, keyword, details={"setting": f"cert_reqs={ast.unparse(keyword.value)} in `{callee}`"},
+                       fix=self._required_fix(ctx, keyword.value))
+        elif callee == "ssl.wrap_socket" and keyword is None:
+            ctx.report(self, node, details={"setting": "ssl.wrap_socket() without cert_reqs (verifies nothing)"})
+
+    def visit_Assign(self, node: ast.Assign, ctx) -> None:
+        for target in node.targets:
+            if not isinstance(target, ast.Attribute):
+                continue
+            if target.attr == "verify_mode" and self._no_check(node.value, ctx):
+                ctx.report(self, node, details={"setting": "verify_mode = ssl.CERT_NONE"},
+                           fix=self._required_fix(ctx, node.value))
+            elif target.attr == "check_hostname" and is_false(node.value):
+                ctx.report(self, node, details={"setting": "check_hostname = False"},
+                           fix=expression_fix(ctx, node.value, replace_with("True"), "Fix: check_hostname = True", safe=False))
+            elif ctx.qualname(target) == "ssl._create_default_https_context" and ctx.qualname(node.value) in _UNVERIFIED_FACTORIES:
+                ctx.report(self, node, details={"setting": "the default HTTPS context replaced by an unverified one"},
+                           fix=expression_fix(ctx, node.value, replace_with("ssl.create_default_context"),
+                                              "Fix: keep the verifying default context", safe=False))
+
+    @staticmethod
+    def _no_check(value: ast.expr, ctx) -> bool:
+        text = ctx.qualname(value) if isinstance(value, (ast.Name, ast.Attribute)) else string_value(value)
+        return text in _NO_CHECK
+
+    @staticmethod
+    def _required_fix(ctx, value: ast.expr):
+        if isinstance(value, ast.Constant):
+            new = "'CERT_REQUIRED'"
+        elif isinstance(value, ast.Attribute):
+            new = ast.unparse(value.value) + ".CERT_REQUIRED"
+        else:
+            return None  # a bare imported name: the right spelling of CERT_REQUIRED is not known
+        return expression_fix(ctx, value, replace_with(new), "Fix: require a verified certificate", safe=False)

@@ -1,0 +1,99 @@
+"""TG203: a TLS protocol version older than TLS 1.2 chosen or allowed."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tabguard.engine.fixes import expression_fix
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.defaults._common import replace_with
+
+# ssl.PROTOCOL_SSLv3, OpenSSL.SSL.TLSv1_METHOD, ... (SSLv23 means "negotiate the best", so it passes).
+_WEAK_CONSTANT = re.compile(r"^(PROTOCOL_(SSLv2|SSLv3|TLSv1|TLSv1_1)|(SSLv2|SSLv3|TLSv1|TLSv1_1)_METHOD)$")
+# ssl.TLSVersion members below TLS 1.2, used as `minimum_version`.
+_WEAK_FLOOR = frozenset({"SSLv3", "TLSv1", "TLSv1_1", "MINIMUM_SUPPORTED"})
+_TLS_MODULES = ("ssl.", "OpenSSL.", "SSL.", "pyOpenSSL.")
+
+
+class WeakTlsVersion(Rule):
+    id = "TG203"
+    name = "weak-tls-version"
+    severity = "high"
+    confidence = "high"
+    cwe = (326, 327)
+    owasp = "A04:2025"
+    message = "Obsolete TLS/SSL version `{version}`"
+    placeholders = {"version": "ssl.PROTOCOL_TLSv1"}
+    aliases = ("B502", "B503", "S502", "S503")
+    what = "The code selects or allows `{version}`, a protocol version older than TLS 1.2."
+    why = (
+        "SSLv2, SSLv3, TLS 1.0 and TLS 1.1 have practical attacks (POODLE, BEAST, downgrade to weak "
+        "ciphers) and are disabled by current servers and browsers. Pinning a connection to one of them, "
+        "or setting `minimum_version` that low, lets an attacker on the path force the weakest version "
+        "both sides accept and decrypt or tamper with the session."
+    )
+    how = (
+        "Use `ssl.create_default_context()` (TLS 1.2+ negotiated automatically), or "
+        "`ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)` / `PROTOCOL_TLS_SERVER`, and set "
+        "`context.minimum_version = ssl.TLSVersion.TLSv1_2` when a floor must be explicit."
+    )
+    example = "context = ssl.create_default_context()\ncontext.minimum_version = ssl.TLSVersion.TLSv1_2"
+    fix_safety = (
+        "Unsafe: raising `minimum_version` to TLS 1.2 rejects peers that only speak older versions. "
+        "Pinned protocol constants have no rewrite: choosing between a client and a server context "
+        "changes what is verified."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/327.html",
+        "https://datatracker.ietf.org/doc/html/rfc8996",
+        "https://docs.python.org/3/library/ssl.html#ssl.SSLContext.minimum_version",
+    )
+    VALID = (
+        "import ssl\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n",
+        "import ssl\ncontext.minimum_version = ssl.TLSVersion.TLSv1_2\n",
+        "import ssl\nif context.protocol == ssl.PROTOCOL_TLSv1:\n    warn('old')\n",
+        "from OpenSSL import SSL\nctx = SSL.Context(SSL.TLS_METHOD)\n",
+        "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_SSLv23)\n",
+        "import ssl\ncontext.maximum_version = ssl.TLSVersion.TLSv1_3\n",
+    )
+    INVALID = (
+        Invalid("import ssl\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n"),
+        Invalid("import ssl\ns = ssl.wrap_socket(sock, ssl_version=ssl.PROTOCOL_SSLv3)\n"),
+        Invalid("from OpenSSL import SSL\nctx = SSL.Context(SSL.TLSv1_1_METHOD)\n"),
+        Invalid("import ssl\ndef connect(host, version=ssl.PROTOCOL_SSLv2):\n    pass\n"),
+        Invalid(
+            "import ssl\ncontext = ssl.create_default_context()\ncontext.minimum_version = ssl.TLSVersion.TLSv1\n",
+            "import ssl\ncontext = ssl.create_default_context()\ncontext.minimum_version = ssl.TLSVersion.TLSv1_2\n",
+        ),
+    )
+
+    def visit_Attribute(self, node: ast.Attribute, ctx) -> None:
+        if not _WEAK_CONSTANT.match(node.attr) or not isinstance(node.ctx, ast.Load):
+            return
+        name = ctx.qualname(node) or ""
+        if not name.startswith(_TLS_MODULES) or self._compared(node, ctx):
+            return
+        ctx.report(self, node, details={"version": name})
+
+    def visit_Assign(self, node: ast.Assign, ctx) -> None:
+        value = node.value
+        if not (isinstance(value, ast.Attribute) and value.attr in _WEAK_FLOOR):
+            return
+        if not any(isinstance(t, ast.Attribute) and t.attr == "minimum_version" for t in node.targets):
+            return
+        ctx.report(
+            self,
+            node,
+            details={"version": ast.unparse(value)},
+            fix=expression_fix(ctx, value, replace_with(ast.unparse(value.value) + ".TLSv1_2"),
+                               "Fix: require TLS 1.2 or newer", safe=False),
+        )
+
+    @staticmethod
+    def _compared(node: ast.AST, ctx) -> bool:
+        """Reading the constant to compare or look it up is not choosing it."""
+        parent = ctx.parent(node)
+        return isinstance(parent, ast.Compare) or (isinstance(parent, ast.Dict) and node in parent.keys) or (
+            isinstance(parent, ast.Call) and ctx.call_name(parent) in ("getattr", "hasattr", "isinstance")
+        )
