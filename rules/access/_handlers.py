@@ -1,0 +1,73 @@
+"""What the access rules ask about the handler around a node, computed once per function per block."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+from weakref import WeakKeyDictionary
+
+from tabguard.engine.taint import Source
+from tabguard.routes import Handler, handler_for, url_params
+
+_CACHE: "WeakKeyDictionary[object, dict[int, Optional[Handler]]]" = WeakKeyDictionary()
+# Conversions that keep a record key a record key (`int(invoice_id)` still picks the invoice).
+_KEY_CONVERSIONS = frozenset({"int", "str", "UUID", "ObjectId", "PydanticObjectId", "uuid"})
+
+
+def handler(ctx, func: Optional[ast.AST] = None) -> Optional[Handler]:
+    """The HTTP handler `func` (default: the function being visited) serves, or None."""
+    func = func if func is not None else ctx.function
+    if func is None:
+        return None
+    per_ctx = _CACHE.setdefault(ctx, {})
+    if id(func) not in per_ctx:
+        per_ctx[id(func)] = handler_for(func, ctx)
+    return per_ctx[id(func)]
+
+
+def enclosing_handler(ctx) -> Optional[Handler]:
+    """The innermost enclosing function that is an HTTP handler (nested helpers inherit it)."""
+    for func in reversed(ctx.functions):
+        found = handler(ctx, func)
+        if found is not None:
+            return found
+    return None
+
+
+def client_value(expr: Optional[ast.AST], ctx, found: Handler, depth: int = 0) -> Optional[Source]:
+    """Where the client supplied `expr`, looking through id conversions and local assignments (which
+    the general taint treats as sanitizing: `int(x)` is no longer text, but still a chosen record)."""
+    if expr is None or depth > 4:
+        return None
+    if isinstance(expr, ast.Call) and (ctx.call_name(expr) or "").rsplit(".", 1)[-1] in _KEY_CONVERSIONS and expr.args:
+        return client_value(expr.args[0], ctx, found, depth + 1)
+    if isinstance(expr, (ast.Tuple, ast.List)):
+        for element in expr.elts:
+            source = client_value(element, ctx, found, depth + 1)
+            if source is not None:
+                return source
+        return None
+    if isinstance(expr, ast.Dict):
+        return next(filter(None, (client_value(v, ctx, found, depth + 1) for v in expr.values)), None)
+    source = ctx.taint(expr)
+    if source is not None:
+        return source
+    if isinstance(expr, ast.Name):
+        params = {a.arg: a for a in (*found.func.args.posonlyargs, *found.func.args.args, *found.func.args.kwonlyargs)}
+        if expr.id in params and expr.id in url_params(found.func, found.cls):
+            return Source(ctx.span(params[expr.id]), f"URL parameter '{expr.id}'")
+        value = _assigned_before(found.func, expr.id, expr.lineno)
+        return client_value(value, ctx, found, depth + 1) if value is not None else None
+    if isinstance(expr, ast.Subscript) and (ast.unparse(expr.value) in ("self.kwargs", "kwargs")):
+        return Source(ctx.span(expr), "URL parameter")
+    return None
+
+
+def _assigned_before(func: ast.AST, name: str, line: int) -> Optional[ast.expr]:
+    """The value of the last plain `name = value` above `line` in `func`."""
+    latest = None
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and node.lineno < line and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            if latest is None or node.lineno > latest.lineno:
+                latest = node
+    return latest.value if latest is not None else None

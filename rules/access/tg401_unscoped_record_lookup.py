@@ -1,0 +1,140 @@
+"""TG401: a signed-in handler loads a record by a client-chosen id without checking who owns it (IDOR)."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.routes import is_current_user, is_public
+
+from tabguard.rules.access._handlers import client_value, enclosing_handler
+from tabguard.rules.access._lookups import record_key
+
+
+class UnscopedRecordLookup(Rule):
+    id = "TG401"
+    name = "unscoped-record-lookup"
+    severity = "high"
+    confidence = "medium"
+    cwe = (639, 284)
+    owasp = "A01:2025"
+    message = "Record looked up by a client-supplied id ({source}) with no check that it belongs to the current user"
+    placeholders = {"source": "route parameter 'invoice_id'"}
+    what = (
+        "An HTTP handler that knows who is signed in loads, changes or deletes a record chosen by an id "
+        "from the URL, query string or body ({source}), and nothing in the handler ties that record to the "
+        "current user: no `owner_id == current_user.id` filter, no `if invoice.owner != request.user: "
+        "abort(403)`, no role check, no call to a configured `ownership-checks` function."
+    )
+    why = (
+        "Authentication says who the caller is; it does not say which invoices they may read. Signed in as "
+        "customer 17, an attacker opens `/invoices/1041` (their own), changes it to `/invoices/1042`, and "
+        "reads another customer's invoice; a short loop over ids downloads every invoice in the database, "
+        "and a `DELETE` or `PUT` on the same route destroys or rewrites them. This is insecure direct object "
+        "reference (IDOR), the most common flaw in access control and one that scanners of single "
+        "statements never see: every line is correct, the missing line is the bug."
+    )
+    how = (
+        "Scope the query to the caller (`Invoice.query.filter_by(id=invoice_id, owner_id=current_user.id)"
+        ".first_or_404()`, `get_object_or_404(Invoice, pk=pk, owner=request.user)`, "
+        "`current_user.invoices.filter_by(id=...)`), or load and compare (`if invoice.owner_id != "
+        "current_user.id: abort(404)`). Answer 404 rather than 403 so ids cannot be probed. If your "
+        "project checks ownership through a helper, name it in `ownership-checks` in `[tool.tabguard]`; if a "
+        "record really is readable by every signed-in user, add the route to `public-routes` or suppress "
+        "the finding with a comment saying why."
+    )
+    example = (
+        "@app.get(\"/invoices/<int:invoice_id>\")\n@login_required\ndef show_invoice(invoice_id):\n"
+        "    invoice = Invoice.query.filter_by(id=invoice_id, owner_id=current_user.id).first_or_404()\n"
+        "    return render_template(\"invoice.html\", invoice=invoice)"
+    )
+    fix_safety = "No automatic rewrite: which field names the owner (user, team, tenant) depends on your data model."
+    references = (
+        "https://cwe.mitre.org/data/definitions/639.html",
+        "https://owasp.org/Top10/2025/A01_2025-Broken_Access_Control/",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Insecure_Direct_Object_Reference_Prevention_Cheat_Sheet.html",
+    )
+    VALID = (
+        # scoped by a keyword filter
+        "from flask import Flask\nfrom flask_login import login_required, current_user\napp = Flask(__name__)\n"
+        "@app.route('/invoices/<int:invoice_id>')\n@login_required\ndef show(invoice_id):\n"
+        "    return Invoice.query.filter_by(id=invoice_id, owner_id=current_user.id).first_or_404().to_dict()\n",
+        # loaded, then compared with the current user
+        "from flask import Flask, abort\nfrom flask_login import login_required, current_user\napp = Flask(__name__)\n"
+        "@app.route('/invoices/<int:invoice_id>', methods=['DELETE'])\n@login_required\ndef delete(invoice_id):\n"
+        "    invoice = Invoice.query.get_or_404(invoice_id)\n"
+        "    if invoice.owner_id != current_user.id:\n        abort(404)\n"
+        "    db.session.delete(invoice)\n    db.session.commit()\n    return '', 204\n",
+        # Django: through the user's own relation
+        "from django.contrib.auth.decorators import login_required\nfrom django.shortcuts import get_object_or_404\n"
+        "@login_required\ndef invoice_detail(request, pk):\n"
+        "    invoice = get_object_or_404(Invoice, pk=pk, owner=request.user)\n    return render(request, 'i.html', {'invoice': invoice})\n",
+        # FastAPI: filtered by the dependency-provided user
+        "from fastapi import APIRouter, Depends\nrouter = APIRouter()\n"
+        "@router.get('/orders/{order_id}')\ndef read_order(order_id: int, db: Session = Depends(get_db), user: User = Depends(get_current_user)):\n"
+        "    return db.query(Order).filter(Order.id == order_id, Order.user_id == user.id).first()\n",
+        # a public catalogue: nobody is signed in, every product is public
+        "from flask import Flask\napp = Flask(__name__)\n@app.get('/products/<int:product_id>')\n"
+        "def product(product_id):\n    return Product.query.get_or_404(product_id).to_dict()\n",
+        # an admin-only handler may read any record
+        "from flask import Flask\napp = Flask(__name__)\n@app.get('/admin/users/<int:user_id>')\n@login_required\n@admin_required\n"
+        "def admin_user(user_id):\n    return User.query.get_or_404(user_id).to_dict()\n",
+        # an ownership helper named as one
+        "from flask import Flask\napp = Flask(__name__)\n@app.get('/docs/<int:doc_id>')\n@login_required\ndef doc(doc_id):\n"
+        "    document = Document.query.get_or_404(doc_id)\n    check_document_owner(document)\n    return document.body\n",
+        # the record comes from the session, not from the client
+        "from flask import Flask, session\napp = Flask(__name__)\n@app.get('/me')\n@login_required\ndef me():\n"
+        "    return User.query.get(session['user_id']).to_dict()\n",
+    )
+    INVALID = (
+        Invalid(
+            "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.route('/invoices/<int:invoice_id>')\n@login_required\ndef show(invoice_id):\n"
+            "    invoice = Invoice.query.get_or_404(invoice_id)\n    return invoice.to_dict()\n"
+        ),
+        Invalid(
+            "from django.contrib.auth.decorators import login_required\n"
+            "@login_required\ndef delete_note(request, note_id):\n"
+            "    Note.objects.filter(pk=note_id).delete()\n    return redirect('notes')\n"
+        ),
+        Invalid(
+            "from fastapi import APIRouter, Depends\nrouter = APIRouter()\n"
+            "@router.put('/orders/{order_id}')\ndef update_order(order_id: int, body: OrderIn, db: Session = Depends(get_db), user: User = Depends(get_current_user)):\n"
+            "    order = db.query(Order).filter(Order.id == order_id).first()\n    order.note = body.note\n    db.commit()\n"
+        ),
+        Invalid(
+            "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.post('/messages/read')\n@login_required\ndef mark_read():\n"
+            "    message_id = int(request.json['message_id'])\n"
+            "    message = db.session.get(Message, message_id)\n    message.read = True\n    db.session.commit()\n    return 'ok'\n"
+        ),
+        Invalid(
+            "from django.views import View\nfrom django.contrib.auth.mixins import LoginRequiredMixin\n"
+            "class InvoiceView(LoginRequiredMixin, View):\n    def get(self, request, pk):\n"
+            "        invoice = Invoice.objects.get(pk=pk)\n        return JsonResponse(invoice.as_dict())\n"
+        ),
+        Invalid(
+            "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/api/files/<file_id>')\n@login_required\ndef file_meta(file_id):\n"
+            "    row = db.execute('SELECT * FROM files WHERE id = ?', (file_id,)).fetchone()\n    return dict(row)\n"
+        ),
+        Invalid(
+            "from flask import Flask\napp = Flask(__name__)\n@app.get('/docs/<int:doc_id>')\n@login_required\ndef doc(doc_id):\n"
+            "    return Document.query.get_or_404(doc_id).body\n"
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        key = record_key(node)
+        if key is None:
+            return
+        found = enclosing_handler(ctx)
+        if found is None or is_public(found, ctx.options):
+            return
+        signed_in = found.guards.authentication is not None or is_current_user(found.func, found.guards.user_names)
+        if not signed_in or found.guards.authorization is not None:
+            return
+        source = client_value(key, ctx, found)
+        if source is None:
+            return
+        ctx.report(self, node, source=source)
