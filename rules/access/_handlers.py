@@ -7,6 +7,7 @@ from typing import Optional
 from weakref import WeakKeyDictionary
 
 from tabguard.engine.taint import Source
+from tabguard.engine.types import Span
 from tabguard.routes import Handler, handler_for, url_params
 
 _CACHE: "WeakKeyDictionary[object, dict[int, Optional[Handler]]]" = WeakKeyDictionary()
@@ -71,3 +72,19 @@ def _assigned_before(func: ast.AST, name: str, line: int) -> Optional[ast.expr]:
             if latest is None or node.lineno > latest.lineno:
                 latest = node
     return latest.value if latest is not None else None
+
+
+def route_span(ctx, found: Handler) -> Span:
+    """Where to report a finding about a whole handler: its route decorator, else its `def` line."""
+    if found.decls:
+        return ctx.span(found.decls[0].node)
+    func = found.func
+    line = func.lineno - 1
+    start = ctx.lines[line].find("def ") if line < len(ctx.lines) else -1
+    if start < 0:
+        return Span(line, func.col_offset, line, func.col_offset)
+    return Span(line, start, line, start + len("def ") + len(func.name))
+
+
+def route_label(found: Handler) -> str:
+    return found.paths[0] if found.paths else found.func.name

@@ -1,0 +1,154 @@
+"""TG402: an admin or bulk-destructive endpoint with no server-side role or permission check."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Optional
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.routes import Handler, is_public, url_params, words
+
+from tabguard.rules.access._handlers import handler, route_label, route_span
+
+# Actions only some users may take: a role check is the only fitting guard.
+_ROLE_ONLY = frozenset({
+    "admin", "administrator", "admins", "role", "roles", "permission", "permissions", "impersonate", "impersonation",
+    "promote", "demote", "grant", "revoke", "ban", "unban", "suspend", "superuser", "superusers", "staff", "sudo",
+    "backoffice", "moderate", "moderation",
+})
+# Actions a user may take on their own data (checked by ownership) but never on everyone's.
+_OWNER_OR_ROLE = frozenset({"refund", "refunds", "export", "exports", "purge", "wipe", "truncate"})
+_DESTRUCTIVE = frozenset({"delete", "remove", "destroy", "purge", "wipe", "truncate", "clear"})
+_PEOPLE = re.compile(r"/(users|accounts|customers|members|employees)/?$")
+
+
+class PrivilegedRouteWithoutRoleCheck(Rule):
+    id = "TG402"
+    name = "privileged-route-without-role-check"
+    severity = "high"
+    confidence = "medium"
+    cwe = (285, 862)
+    owasp = "A01:2025"
+    message = "Privileged endpoint `{route}` ({reason}) has no server-side role or permission check"
+    placeholders = {"route": "/admin/users/<int:user_id>/promote", "reason": "admin action"}
+    what = (
+        "The handler for `{route}` performs a privileged action ({reason}): administration, roles and "
+        "permissions, impersonation, refunds, data export, listing every user, or deleting in bulk. Nothing "
+        "on the server checks that the caller holds the right role: no `@admin_required`, "
+        "`@roles_required`, `@permission_required`, `@staff_member_required`, DRF `permission_classes`, "
+        "`Depends(require_admin)`, `has_perm(...)`, `is_staff` / `is_superuser` / `role ==` test, and no "
+        "function listed in the `role-checks` or `auth-decorators` options."
+    )
+    why = (
+        "Hiding the admin button in the template is not access control: the route is still there. Any "
+        "signed-in customer who reads the JavaScript bundle, guesses `/admin/users`, or replays a request "
+        "seen in a screenshot can call `POST /admin/users/42/promote` and make themselves an administrator, "
+        "issue refunds to their own card, export the customer table, or impersonate another account. "
+        "Assistants write the handler exactly as asked (\"add an endpoint to promote a user\") and the role "
+        "check, never mentioned, is never written."
+    )
+    how = (
+        "Check the role on the server, in the handler or a decorator/dependency that wraps it: "
+        "`@admin_required`, `@permission_required(\"billing.refund\")`, `Depends(require_admin)`, DRF "
+        "`permission_classes = [IsAdminUser]`, or `if not current_user.is_admin: abort(403)`. If your "
+        "project spells its check differently, list it in `role-checks` in `[tool.tabguard]`."
+    )
+    example = (
+        "@app.post(\"/admin/users/<int:user_id>/promote\")\n@login_required\n@roles_required(\"admin\")\n"
+        "def promote_user(user_id):\n    ..."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/285.html",
+        "https://owasp.org/Top10/2025/A01_2025-Broken_Access_Control/",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+    )
+    VALID = (
+        "from flask import Flask, abort\nfrom flask_login import login_required, current_user\napp = Flask(__name__)\n"
+        "@app.post('/admin/users/<int:user_id>/promote')\n@login_required\ndef promote(user_id):\n"
+        "    if not current_user.is_admin:\n        abort(403)\n    User.query.get_or_404(user_id).role = 'admin'\n    db.session.commit()\n",
+        "from flask import Flask\napp = Flask(__name__)\n@app.post('/admin/refunds')\n@login_required\n@roles_required('admin')\n"
+        "def refund():\n    issue_refund(request.json['order_id'])\n",
+        "from fastapi import APIRouter, Depends\nrouter = APIRouter()\n"
+        "@router.get('/admin/stats')\ndef stats(admin: User = Depends(require_admin)):\n    return compute_stats()\n",
+        "from django.contrib.admin.views.decorators import staff_member_required\n"
+        "@staff_member_required\ndef export_customers(request):\n    return csv_response(Customer.objects.all())\n",
+        "from rest_framework.views import APIView\nfrom rest_framework.permissions import IsAdminUser\n"
+        "class UserList(APIView):\n    permission_classes = [IsAdminUser]\n    def get(self, request):\n        return Response(list_users())\n",
+        # exporting your own data is scoped by ownership
+        "from flask import Flask\nfrom flask_login import login_required, current_user\napp = Flask(__name__)\n"
+        "@app.get('/me/export')\n@login_required\ndef export_mine():\n"
+        "    return jsonify([o.to_dict() for o in Order.query.filter_by(user_id=current_user.id)])\n",
+        # a user deleting one of their own records is not privileged (TG401 covers the ownership check)
+        "from flask import Flask\napp = Flask(__name__)\n@app.delete('/notes/<int:note_id>')\n@login_required\ndef delete_note(note_id):\n    ...\n",
+    )
+    INVALID = (
+        Invalid(
+            "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.post('/admin/users/<int:user_id>/promote')\n@login_required\ndef promote(user_id):\n"
+            "    User.query.get_or_404(user_id).role = 'admin'\n    db.session.commit()\n    return '', 204\n"
+        ),
+        Invalid(
+            "from fastapi import APIRouter, Depends\nrouter = APIRouter()\n"
+            "@router.get('/users')\ndef list_users(db: Session = Depends(get_db), user: User = Depends(get_current_user)):\n"
+            "    return db.query(User).all()\n"
+        ),
+        Invalid(
+            "from django.contrib.auth.decorators import login_required\n"
+            "@login_required\ndef impersonate(request, user_id):\n"
+            "    login(request, User.objects.get(pk=user_id))\n    return redirect('/')\n"
+        ),
+        Invalid(
+            "from flask import Blueprint, request\nbp = Blueprint('billing', __name__)\n"
+            "@bp.route('/orders/refund', methods=['POST'])\n@login_required\ndef refund_order():\n"
+            "    stripe.Refund.create(payment_intent=request.json['payment_intent'])\n    return {'ok': True}\n"
+        ),
+        Invalid(
+            "from flask import Flask\napp = Flask(__name__)\n@app.delete('/comments')\n@login_required\ndef delete_all_comments():\n"
+            "    Comment.query.delete()\n    db.session.commit()\n"
+        ),
+    )
+
+    def visit_FunctionDef(self, node: ast.AST, ctx) -> None:
+        found = handler(ctx, node)
+        if found is None or is_public(found, ctx.options):
+            return
+        reason, owner_allowed = _privilege(found)
+        if reason is None:
+            return
+        guards = found.guards
+        if guards.role is not None or (owner_allowed and guards.ownership is not None):
+            return
+        ctx.report(self, route_span(ctx, found), details={"route": route_label(found), "reason": reason})
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+
+def _privilege(found: Handler) -> tuple[Optional[str], bool]:
+    """Why the handler is privileged (None: it is not) and whether an ownership check suffices."""
+    said = set(words(found.func.name))
+    for path in found.paths:
+        said.update(words(re.sub(r"[<{][^>}]*[>}]", " ", path)))
+    if found.cls is not None:
+        said.update(words(found.cls.name))
+    hit = said & _ROLE_ONLY
+    if hit:
+        return f"{sorted(hit)[0]} action", False
+    hit = said & _OWNER_OR_ROLE
+    if hit:
+        return f"{sorted(hit)[0]} action", True
+    methods = set(found.methods)
+    if "GET" in methods and (any(_PEOPLE.search(p) for p in found.paths) or said >= {"list", "users"} or said >= {"all", "users"}):
+        return "lists every user", True
+    bulk = not url_params(found.func, found.cls) and not _has_key_input(found)
+    if bulk and ("DELETE" in methods or said & _DESTRUCTIVE):
+        return "bulk delete", True
+    return None, False
+
+
+def _has_key_input(found: Handler) -> bool:
+    """The handler reads which record to act on from the request (then it is not a bulk action)."""
+    for node in ast.walk(found.func):
+        if isinstance(node, ast.Attribute) and node.attr in ("json", "form", "args", "get_json", "data", "POST", "GET", "query_params"):
+            return True
+    return False

@@ -1,0 +1,145 @@
+"""TG403: a route that changes stored state and never establishes who the caller is."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.facts import dotted_name
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.routes import MUTATING_METHODS, Handler, is_current_user, is_public, words
+
+from tabguard.rules.access._handlers import handler, route_label, route_span
+
+# Endpoints that are public by design: signing in and up, resets, provider callbacks, probes.
+_PUBLIC_WORDS = frozenset({
+    "login", "logout", "signin", "signup", "register", "registration", "token", "tokens", "refresh", "password",
+    "reset", "forgot", "verify", "verification", "confirm", "activate", "webhook", "webhooks", "callback", "oauth",
+    "sso", "saml", "oidc", "health", "healthz", "ping", "contact", "subscribe", "unsubscribe", "newsletter",
+    "search", "feedback", "csp", "report", "track", "tracking", "events", "analytics", "graphql", "auth", "session",
+    "sessions", "invite", "invitation", "magic", "otp", "captcha", "public", "guest", "anonymous", "checkout", "cart",
+    "waitlist", "demo", "lead", "leads", "inquiry", "enquiry",
+})
+# Calls that write to a database, cache, queue or disk.
+_WRITES = frozenset({
+    "add", "add_all", "delete", "commit", "save", "create", "bulk_create", "update", "insert", "insert_one",
+    "insert_many", "update_one", "update_many", "delete_one", "delete_many", "replace_one", "executemany", "set",
+    "hset", "lpush", "rpush", "put_object", "write", "write_text", "write_bytes", "unlink", "rmtree", "remove",
+    "get_or_create", "update_or_create", "merge", "flush", "bulk_update", "put_item", "delete_item", "update_item",
+})
+
+
+class UnauthenticatedStateChange(Rule):
+    id = "TG403"
+    name = "unauthenticated-state-change"
+    severity = "medium"
+    confidence = "low"
+    cwe = (306,)
+    owasp = "A07:2025"
+    message = "`{route}` changes stored data ({methods}) but never checks who is calling"
+    placeholders = {"route": "/api/projects/<int:project_id>", "methods": "DELETE"}
+    what = (
+        "The handler for `{route}` accepts {methods} requests and writes to the database, cache or disk, "
+        "but nothing establishes who the caller is: no login decorator, no authentication dependency, no "
+        "check of the session or token in the body, and the route is not listed in `public-routes`."
+    )
+    why = (
+        "Anyone who can reach the server can call it: `curl -X DELETE https://app.example.com/api/projects/7` "
+        "needs no account. A frontend that only shows the button to signed-in users does not protect the "
+        "endpoint, and automated scanners find unauthenticated write endpoints within hours of deployment. "
+        "Assistants often generate the CRUD routes first and leave authentication for later."
+    )
+    how = (
+        "Require authentication on the route (`@login_required`, `Depends(get_current_user)`, DRF "
+        "`permission_classes = [IsAuthenticated]`, `LoginRequiredMixin`), or at the blueprint/router level. "
+        "If the endpoint is public by design (a contact form, a signed webhook), list it in `public-routes` "
+        "in `[tool.tabguard]`; if your project authenticates with its own decorator, list it in "
+        "`auth-decorators`. This rule has low confidence because authentication applied elsewhere (a "
+        "router's dependencies in another file, a middleware) is invisible to it."
+    )
+    example = (
+        "@app.delete(\"/api/projects/<int:project_id>\")\n@login_required\ndef delete_project(project_id):\n"
+        "    project = Project.query.filter_by(id=project_id, owner_id=current_user.id).first_or_404()\n"
+        "    db.session.delete(project)\n    db.session.commit()\n    return \"\", 204"
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/306.html",
+        "https://owasp.org/Top10/2025/A07_2025-Authentication_Failures/",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html",
+    )
+    VALID = (
+        "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.delete('/api/projects/<int:project_id>')\n@login_required\ndef delete_project(project_id):\n"
+        "    Project.query.filter_by(id=project_id).delete()\n    db.session.commit()\n",
+        "from fastapi import FastAPI, Depends\napp = FastAPI()\n"
+        "@app.post('/items')\ndef create_item(item: ItemIn, db: Session = Depends(get_db), user: User = Depends(get_current_user)):\n"
+        "    db.add(Item(**item.dict(), owner_id=user.id))\n    db.commit()\n",
+        "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/register')\ndef register():\n"
+        "    db.session.add(User(email=request.form['email']))\n    db.session.commit()\n",
+        "from flask import Flask, request, session, abort\napp = Flask(__name__)\n@app.post('/notes')\ndef add_note():\n"
+        "    if 'user_id' not in session:\n        abort(401)\n    db.session.add(Note(text=request.form['text'], user_id=session['user_id']))\n    db.session.commit()\n",
+        # a computation, nothing stored
+        "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/quote')\ndef quote():\n    return {'total': price(request.json)}\n",
+        "from django.views.decorators.http import require_POST\nfrom django.contrib.auth.decorators import login_required\n"
+        "@require_POST\n@login_required\ndef archive(request, pk):\n    Thread.objects.filter(pk=pk, owner=request.user).update(archived=True)\n",
+    )
+    INVALID = (
+        Invalid(
+            "from flask import Flask\napp = Flask(__name__)\n"
+            "@app.route('/api/projects/<int:project_id>', methods=['DELETE'])\ndef delete_project(project_id):\n"
+            "    Project.query.filter_by(id=project_id).delete()\n    db.session.commit()\n    return '', 204\n"
+        ),
+        Invalid(
+            "from fastapi import FastAPI, Depends\napp = FastAPI()\n"
+            "@app.put('/items/{item_id}')\ndef update_item(item_id: int, item: ItemIn, db: Session = Depends(get_db)):\n"
+            "    db.query(Item).filter(Item.id == item_id).update(item.dict())\n    db.commit()\n"
+        ),
+        Invalid(
+            "from django.views.decorators.http import require_POST\n"
+            "@require_POST\ndef close_ticket(request, pk):\n    Ticket.objects.filter(pk=pk).update(status='closed')\n    return redirect('tickets')\n"
+        ),
+    )
+
+    def visit_FunctionDef(self, node: ast.AST, ctx) -> None:
+        found = handler(ctx, node)
+        if found is None or not _changes_state(found) or is_public(found, ctx.options) or _public_by_design(found):
+            return
+        if found.guards.authentication is not None or is_current_user(found.func, found.guards.user_names):
+            return
+        methods = "/".join(m for m in found.methods if m in MUTATING_METHODS) or "any method"
+        ctx.report(self, route_span(ctx, found), details={"route": route_label(found), "methods": methods})
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+
+def _changes_state(found: Handler) -> bool:
+    if not (found.mutating or found.methods == ("ANY",) and found.cls is None and not found.decls):
+        return False
+    local = _local_containers(found.func)
+    for node in ast.walk(found.func):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _WRITES:
+            root = (dotted_name(node.func.value) or "").split(".")[0]
+            if root not in local and root not in ("request", "logger", "logging", "response", "headers"):
+                return True
+    return False
+
+
+def _local_containers(func: ast.AST) -> set[str]:
+    """Names bound to in-memory dicts, sets and lists (their `.add`/`.update` store nothing)."""
+    names = set()
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            value = node.value
+            literal = isinstance(value, (ast.Dict, ast.Set, ast.List, ast.DictComp, ast.SetComp, ast.ListComp)) or (
+                isinstance(value, ast.Call) and dotted_name(value.func) in ("dict", "set", "list", "collections.defaultdict", "defaultdict")
+            )
+            if literal:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+def _public_by_design(found: Handler) -> bool:
+    said = set(words(found.func.name))
+    for path in found.paths:
+        said.update(words(path))
+    return bool(said & _PUBLIC_WORDS)
