@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import ast
 import re
-import string
 from typing import Optional
 
-from tabguard.rules.injection._strings import Piece, pieces, source_of
+from tabguard.rules.injection._strings import formatted_pieces, source_of
 
 SQL_TEXT = re.compile(
     r"\b(select\b[\s\S]+?\bfrom|insert\s+(or\s+\w+\s+)?into|update\s+\S+\s+set|delete\s+from|create\s+(table|index|view)"
@@ -19,7 +18,6 @@ SQL_TEXT = re.compile(
 _VALUE_BEFORE = re.compile(r"(=|<|>|\blike|\blimit|\boffset|\bthen|\belse|\bbetween|\bilike)\s*$", re.IGNORECASE)
 _INSIDE_LIST = re.compile(r"\b(values|in)\s*\([^()]*$", re.IGNORECASE)
 _VALUE_AFTER = re.compile(r"^(\s|$|[),;])")
-_PERCENT_SPEC = re.compile(r"%(\([^)]*\))?[#0\- +]*(\*|\d+)?(\.(\*|\d+))?([diouxXeEfFgGcrsa%])")
 QMARK_DRIVERS = ("sqlite3", "aiosqlite")
 NO_REWRITE_DRIVERS = ("sqlalchemy", "asyncpg", "databases", "oracledb", "cx_Oracle")
 
@@ -37,72 +35,10 @@ def driver_placeholder(ctx) -> Optional[str]:
     return "?" if roots & set(QMARK_DRIVERS) else "%s"
 
 
-def sql_pieces(expr: ast.expr) -> Optional[list[Piece]]:
-    """Text and values of an f-string, concatenation, `"..." % args` or `"...".format(args)`."""
-    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
-        return _percent_pieces(expr)
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
-        return _format_pieces(expr)
-    return pieces(expr)
-
-
-def _percent_pieces(expr: ast.BinOp) -> Optional[list[Piece]]:
-    if not (isinstance(expr.left, ast.Constant) and isinstance(expr.left.value, str)):
-        return None
-    values = list(expr.right.elts) if isinstance(expr.right, ast.Tuple) else [expr.right]
-    if isinstance(expr.right, ast.Dict) or any(isinstance(v, ast.Starred) for v in values):
-        return None
-    out: list[Piece] = []
-    position = 0
-    for match in _PERCENT_SPEC.finditer(expr.left.value):
-        out.append(expr.left.value[position : match.start()])
-        position = match.end()
-        if match.group(5) == "%":
-            out.append("%")
-            continue
-        if match.group(1) or not values:
-            return None
-        out.append(values.pop(0))
-    out.append(expr.left.value[position:])
-    return None if values else out
-
-
-def _format_pieces(call: ast.Call) -> Optional[list[Piece]]:
-    receiver = call.func.value
-    if not (isinstance(receiver, ast.Constant) and isinstance(receiver.value, str)):
-        return None
-    keywords = {k.arg: k.value for k in call.keywords if k.arg}
-    out: list[Piece] = []
-    auto = 0
-    try:
-        parsed = list(string.Formatter().parse(receiver.value))
-    except ValueError:
-        return None
-    for literal, field, spec, conversion in parsed:
-        out.append(literal)
-        if field is None:
-            continue
-        if spec or conversion:
-            return None
-        if field == "":
-            index, auto = auto, auto + 1
-        elif field.isdigit():
-            index = int(field)
-        elif field in keywords:
-            out.append(keywords[field])
-            continue
-        else:
-            return None
-        if index >= len(call.args) or isinstance(call.args[index], ast.Starred):
-            return None
-        out.append(call.args[index])
-    return out
-
-
 def parameterize(expr: ast.expr, placeholder: str, ctx) -> Optional[tuple[str, list[str]]]:
     """(SQL literal with placeholders, parameter source texts), or None when an interpolated value is
     not in a value position (a table or column name, a keyword, part of a word)."""
-    parts = sql_pieces(expr)
+    parts = formatted_pieces(expr)
     if parts is None:
         return None
     parts = [p for p in parts if p != ""]

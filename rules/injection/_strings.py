@@ -7,10 +7,13 @@ assembled from variables, whether or not the taint engine can prove the variable
 from __future__ import annotations
 
 import ast
+import re
+import string
 from typing import Optional, Union
 
 Piece = Union[str, ast.expr]
 _MAX_DEPTH = 8
+_PERCENT_SPEC = re.compile(r"%(\([^)]*\))?[#0\- +]*(\*|\d+)?(\.(\*|\d+))?([diouxXeEfFgGcrsa%])")
 
 
 def pieces(expr: ast.AST) -> Optional[list[Piece]]:
@@ -36,6 +39,68 @@ def pieces(expr: ast.AST) -> Optional[list[Piece]]:
         joined = left + right
         return joined if any(isinstance(p, str) for p in joined) else None
     return None
+
+
+def formatted_pieces(expr: ast.expr) -> Optional[list[Piece]]:
+    """Text and values of an f-string, concatenation, `"..." % args` or `"...".format(args)`."""
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
+        return _percent_pieces(expr)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
+        return _format_pieces(expr)
+    return pieces(expr)
+
+
+def _percent_pieces(expr: ast.BinOp) -> Optional[list[Piece]]:
+    if not (isinstance(expr.left, ast.Constant) and isinstance(expr.left.value, str)):
+        return None
+    values = list(expr.right.elts) if isinstance(expr.right, ast.Tuple) else [expr.right]
+    if isinstance(expr.right, ast.Dict) or any(isinstance(v, ast.Starred) for v in values):
+        return None
+    out: list[Piece] = []
+    position = 0
+    for match in _PERCENT_SPEC.finditer(expr.left.value):
+        out.append(expr.left.value[position : match.start()])
+        position = match.end()
+        if match.group(5) == "%":
+            out.append("%")
+            continue
+        if match.group(1) or not values:
+            return None
+        out.append(values.pop(0))
+    out.append(expr.left.value[position:])
+    return None if values else out
+
+
+def _format_pieces(call: ast.Call) -> Optional[list[Piece]]:
+    receiver = call.func.value
+    if not (isinstance(receiver, ast.Constant) and isinstance(receiver.value, str)):
+        return None
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    out: list[Piece] = []
+    auto = 0
+    try:
+        parsed = list(string.Formatter().parse(receiver.value))
+    except ValueError:
+        return None
+    for literal, field, spec, conversion in parsed:
+        out.append(literal)
+        if field is None:
+            continue
+        if spec or conversion:
+            return None
+        if field == "":
+            index, auto = auto, auto + 1
+        elif field.isdigit():
+            index = int(field)
+        elif field in keywords:
+            out.append(keywords[field])
+            continue
+        else:
+            return None
+        if index >= len(call.args) or isinstance(call.args[index], ast.Starred):
+            return None
+        out.append(call.args[index])
+    return out
 
 
 def _is_str_literal(node: ast.AST) -> bool:

@@ -1,0 +1,122 @@
+"""TG107: MongoDB queries whose structure the user controls (`$where` code, request JSON as a filter)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.taint import Source
+from tabguard.rules.injection._strings import assigned_values, is_static, raised
+
+_QUERY_METHODS = frozenset(
+    {
+        "find", "find_one", "find_one_and_update", "find_one_and_delete", "find_one_and_replace", "update_one",
+        "update_many", "delete_one", "delete_many", "replace_one", "count_documents", "count", "distinct",
+        "aggregate", "remove", "update", "find_raw_batches", "watch",
+    }
+)
+# Methods unique to collections; the others need a dict filter to tell them from str/list methods.
+_COLLECTION_ONLY = _QUERY_METHODS - {"find", "count", "remove", "update", "distinct"}
+_CODE_OPERATORS = frozenset({"$where", "$function", "$accumulator"})
+# Where request data keeps its JSON types, so a value may be `{"$ne": null}` rather than a string.
+_JSON_LABELS = ("json", "get_json", "data", "body", "get_data", "media", "stream", "loads")
+_CONVERSIONS = frozenset({"str", "int", "float", "bool", "ObjectId", "bson.ObjectId", "bson.objectid.ObjectId", "uuid.UUID"})
+
+
+def _json_typed(source: Optional[Source]) -> bool:
+    return source is not None and any(label in source.label for label in _JSON_LABELS)
+
+
+class NoSqlInjection(Rule):
+    id = "TG107"
+    name = "nosql-injection"
+    severity = "high"
+    confidence = "medium"
+    cwe = (943,)
+    owasp = "A05:2025"
+    message = "MongoDB query {problem}"
+    placeholders = {"problem": "takes its structure from request data"}
+    aliases = ()
+    what = "The MongoDB query {problem}."
+    why = (
+        "A JSON body decodes to dicts, so `{{\"password\": {{\"$ne\": null}}}}` passed where a string was "
+        "expected matches every document: `find_one({{\"user\": body[\"user\"], \"password\": "
+        "body[\"password\"]}})` logs in without a password. `$where` runs server-side JavaScript, so "
+        "a value spliced into it is code injection."
+    )
+    how = (
+        "Convert each value to the type you expect (`str(body[\"user\"])`, `ObjectId(...)`), or validate "
+        "the body with a schema (pydantic, marshmallow) before it reaches a query; never build `$where` "
+        "from input: use normal query operators."
+    )
+    example = 'users.find_one({"user": str(body["user"]), "active": True})'
+    references = (
+        "https://cwe.mitre.org/data/definitions/943.html",
+        "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/07-Input_Validation_Testing/05.6-Testing_for_NoSQL_Injection",
+        "https://www.mongodb.com/docs/manual/reference/operator/query/where/",
+    )
+    VALID = (
+        'from flask import request\ndef f(db):\n    return db.users.find_one({"name": str(request.json["name"])})\n',
+        'from flask import request\ndef f(db):\n    return db.users.find_one({"name": request.args.get("name")})\n',
+        'def f(db):\n    return db.users.find({"$where": "this.a > this.b"})\n',
+        'from flask import request\ndef f():\n    return request.json["name"].find("x")\n',
+    )
+    INVALID = (
+        Invalid('from flask import request\ndef f(db):\n    return db.users.find(request.json)\n'),
+        Invalid(
+            'from flask import request\ndef login(db):\n    body = request.get_json()\n'
+            '    return db.users.find_one({"user": body["user"], "password": body["password"]})\n'
+        ),
+        Invalid('def f(db, name):\n    return db.users.find({"$where": f"this.name == \'{name}\'"})\n'),
+    )
+
+    def visit_Dict(self, node: ast.Dict, ctx) -> None:
+        for key, value in zip(node.keys, node.values):
+            if isinstance(key, ast.Constant) and key.value in _CODE_OPERATORS and not is_static(value, ctx):
+                source = ctx.taint(value)
+                ctx.report(self, value, details={"problem": f"runs JavaScript built at run time in `{key.value}`"},
+                           source=source, severity=raised(self, source))
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr in _QUERY_METHODS and node.args):
+            return
+        query = node.args[0]
+        if func.attr not in _COLLECTION_ONLY and not isinstance(query, ast.Dict) and not self._whole_request(query, ctx):
+            return
+        if isinstance(query, ast.Dict):
+            for value in query.values:
+                source = self._operator_capable(value, ctx)
+                if source is not None:
+                    self._report(node, ctx, source, "uses a request value that may be an operator object")
+                    return
+        else:
+            source = self._operator_capable(query, ctx)
+            if source is not None:
+                self._report(node, ctx, source, "takes its whole filter from request data")
+
+    def _report(self, node, ctx, source, problem):
+        ctx.report(self, node, details={"problem": problem}, source=source, severity=raised(self, source))
+
+    def _whole_request(self, query: ast.expr, ctx) -> bool:
+        return self._operator_capable(query, ctx) is not None
+
+    def _operator_capable(self, value: Optional[ast.expr], ctx, depth: int = 0) -> Optional[Source]:
+        """The source when `value` is JSON-typed request data passed through unconverted."""
+        if value is None or depth > 4:
+            return None
+        if isinstance(value, ast.Call):
+            name = ctx.call_name(value) or ""
+            if name in _CONVERSIONS or name.split(".")[-1] in _CONVERSIONS:
+                return None
+            if not (isinstance(value.func, ast.Attribute) and value.func.attr in ("get", "get_json", "json", "loads")):
+                return None
+        elif isinstance(value, ast.Name):
+            assigned = assigned_values(value, ctx)
+            if assigned and not any(self._operator_capable(v, ctx, depth + 1) for v in assigned[:1]):
+                return None
+        elif not isinstance(value, (ast.Subscript, ast.Attribute, ast.Await)):
+            return None
+        source = ctx.taint(value)
+        return source if _json_typed(source) else None

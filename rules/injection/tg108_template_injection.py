@@ -1,0 +1,82 @@
+"""TG108: a template engine compiles template source that contains user data."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._strings import built_string, raised
+
+_TEMPLATE_FROM_SOURCE = frozenset(
+    {
+        "flask.render_template_string", "quart.render_template_string", "jinja2.Template",
+        "jinja2.environment.Template", "django.template.Template", "django.template.base.Template",
+        "mako.template.Template", "tornado.template.Template", "chevron.render",
+    }
+)
+_ENGINE_METHODS = frozenset({"from_string"})
+
+
+class TemplateInjection(Rule):
+    id = "TG108"
+    name = "server-side-template-injection"
+    severity = "high"
+    confidence = "high"
+    cwe = (1336, 94)
+    owasp = "A05:2025"
+    message = "Template source passed to `{callee}` is built from {what}"
+    placeholders = {"callee": "render_template_string", "what": "a variable"}
+    aliases = ("B701", "S701")
+    what = (
+        "`{callee}` compiles its argument as a template, and that text is built from {what}. Template "
+        "syntax in the data is executed, not displayed."
+    )
+    why = (
+        "Jinja2, Mako and Django templates can reach Python objects: a name of "
+        "`{{{{ cycler.__init__.__globals__.os.popen('id').read() }}}}` spliced into "
+        "`render_template_string(f\"<h1>Hello {{name}}</h1>\")` runs a shell command on the server. "
+        "Assistants build small inline templates this way to avoid a template file."
+    )
+    how = (
+        "Keep the template text constant and pass data as context variables: "
+        "`render_template_string(\"<h1>Hello {{{{ name }}}}</h1>\", name=name)`, or use a template file."
+    )
+    example = 'render_template_string("<h1>Hello {{ name }}</h1>", name=name)'
+    references = (
+        "https://cwe.mitre.org/data/definitions/1336.html",
+        "https://portswigger.net/web-security/server-side-template-injection",
+        "https://jinja.palletsprojects.com/en/stable/sandbox/",
+    )
+    VALID = (
+        'from flask import render_template_string, request\ndef f():\n'
+        '    return render_template_string("<h1>Hello {{ name }}</h1>", name=request.args["name"])\n',
+        'import jinja2\nTPL = jinja2.Template("Hi {{ n }}")\n',
+        'import jinja2\ndef f(path):\n    with open(path) as fh:\n        return jinja2.Template(fh.read())\n',
+    )
+    INVALID = (
+        Invalid(
+            'from flask import render_template_string, request\n@app.route("/hello")\ndef hello():\n'
+            '    name = request.args.get("name", "")\n    return render_template_string(f"<h1>Hello {name}</h1>")\n'
+        ),
+        Invalid('import jinja2\ndef f(body):\n    return jinja2.Template("<p>" + body + "</p>").render()\n'),
+        Invalid(
+            'from jinja2 import Environment\nfrom flask import request\nenv = Environment(autoescape=True)\n'
+            'def f():\n    return env.from_string(request.form["tpl"]).render()\n'
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        is_method = isinstance(node.func, ast.Attribute) and node.func.attr in _ENGINE_METHODS
+        if callee not in _TEMPLATE_FROM_SOURCE and not is_method:
+            return
+        source_arg = ctx.argument(node, 0, "source")
+        if source_arg is None:
+            return
+        source = ctx.taint(source_arg)
+        built = built_string(source_arg, ctx)
+        if source is None and built is None:
+            return
+        what = f"user input ({source.label})" if source else "formatted values"
+        short = callee.split(".")[-1] if not is_method else f"{node.func.attr}"
+        ctx.report(self, node, details={"callee": short, "what": what}, source=source, severity=raised(self, source))

