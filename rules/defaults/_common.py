@@ -61,8 +61,10 @@ class Setting:
     key: str
     value: ast.expr
     anchor: ast.AST
+    kind: str  # "name" (module/class constant), "attribute", "item" (config[...]) or "call"
 
 
+_KINDS = {ast.Name: "name", ast.Attribute: "attribute", ast.Subscript: "item"}
 _CONFIG_METHODS = frozenset({"update", "from_mapping", "setdefault"})
 
 
@@ -78,7 +80,7 @@ def settings_written(node: ast.AST, ctx) -> Iterator[Setting]:
         for target in node.targets:
             key = _setting_key(target, ctx)
             if key is not None:
-                yield Setting(key, node.value, node)
+                yield Setting(key, node.value, node, _KINDS[type(target)])
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _CONFIG_METHODS:
         receiver = (dotted_name(node.func.value) or "").lower()
         if not receiver.endswith(("config", "settings", "conf")):
@@ -91,7 +93,7 @@ def settings_written(node: ast.AST, ctx) -> Iterator[Setting]:
             return
         for key, value, anchor in pairs:
             if key.isupper():
-                yield Setting(key, value, anchor)
+                yield Setting(key, value, anchor, "call")
 
 
 def _setting_key(target: ast.expr, ctx) -> Optional[str]:

@@ -1,0 +1,89 @@
+"""TG205: paramiko told to accept unknown SSH host keys."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from tabguard.engine.fixes import expression_fix
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.defaults._common import replace_with
+
+_TRUSTING_POLICIES = frozenset({"AutoAddPolicy", "WarningPolicy"})
+
+
+class SshHostKeyAutoAdd(Rule):
+    id = "TG205"
+    name = "ssh-host-key-autoadd"
+    severity = "high"
+    confidence = "high"
+    cwe = (295, 322)
+    owasp = "A07:2025"
+    message = "SSH host key not verified: `{policy}` accepts any server"
+    placeholders = {"policy": "AutoAddPolicy"}
+    aliases = ("B507", "S507")
+    what = "`set_missing_host_key_policy({policy})` makes the SSH client trust whatever key an unknown server presents."
+    why = (
+        "The host key is the only thing proving that the SSH server is the one you meant. With "
+        "`AutoAddPolicy` (or `WarningPolicy`, which only logs) an attacker who can redirect the "
+        "connection (DNS spoofing, ARP poisoning, a hijacked IP) completes the handshake with their own "
+        "key, receives the password or agent-forwarded credentials, and sees or alters every command. "
+        "Assistants add it to make the first connection work without a `known_hosts` entry."
+    )
+    how = (
+        "Load known host keys (`client.load_system_host_keys()` or `load_host_keys(path)` with the "
+        "server's key distributed out of band) and keep `RejectPolicy` (paramiko's default)."
+    )
+    example = (
+        "client = paramiko.SSHClient()\nclient.load_host_keys(\"/etc/myapp/known_hosts\")\n"
+        "client.set_missing_host_key_policy(paramiko.RejectPolicy())"
+    )
+    fix_safety = (
+        "Unsafe: with `RejectPolicy` connections to hosts missing from the known-hosts files fail; add "
+        "their keys (verified out of band) before deploying."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/322.html",
+        "https://docs.paramiko.org/en/stable/api/client.html#paramiko.client.SSHClient.set_missing_host_key_policy",
+    )
+    VALID = (
+        "import paramiko\nclient = paramiko.SSHClient()\nclient.set_missing_host_key_policy(paramiko.RejectPolicy())\n",
+        "import paramiko\nclient = paramiko.SSHClient()\nclient.load_system_host_keys()\n",
+        "class AutoAddPolicy:\n    pass\nregistry.add(AutoAddPolicy())\n",
+    )
+    INVALID = (
+        Invalid(
+            "import paramiko\nclient = paramiko.SSHClient()\nclient.set_missing_host_key_policy(paramiko.AutoAddPolicy())\n",
+            "import paramiko\nclient = paramiko.SSHClient()\nclient.set_missing_host_key_policy(paramiko.RejectPolicy())\n",
+        ),
+        Invalid(
+            "from paramiko import client\nssh = client.SSHClient()\nssh.set_missing_host_key_policy(client.WarningPolicy)\n",
+            "from paramiko import client\nssh = client.SSHClient()\nssh.set_missing_host_key_policy(client.RejectPolicy())\n",
+        ),
+        Invalid(
+            "from paramiko import SSHClient, AutoAddPolicy\nssh = SSHClient()\nssh.set_missing_host_key_policy(AutoAddPolicy())\n",
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr == "set_missing_host_key_policy" and node.args):
+            return
+        policy = node.args[0]
+        target = policy.func if isinstance(policy, ast.Call) else policy
+        name = ctx.qualname(target) or ""
+        tail = name.rpartition(".")[2]
+        if tail not in _TRUSTING_POLICIES:
+            return
+        replacement = self._reject_policy(target, ctx)
+        fix = None
+        if replacement is not None:
+            fix = expression_fix(ctx, policy, replace_with(replacement), "Fix: use paramiko.RejectPolicy()", safe=False)
+        ctx.report(self, policy, details={"policy": tail}, fix=fix)
+
+    @staticmethod
+    def _reject_policy(target: ast.expr, ctx) -> Optional[str]:
+        """`RejectPolicy()` spelled through the same module the code already uses, if any."""
+        if isinstance(target, ast.Attribute):
+            return f"{ast.unparse(target.value)}.RejectPolicy()"
+        alias = next((a for a, q in ctx.module.imports.items() if q == "paramiko"), None)
+        return f"{alias}.RejectPolicy()" if alias else None

@@ -1,0 +1,55 @@
+"""TG210: Django `ALLOWED_HOSTS` accepting any Host header."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.rule import Invalid, Rule, Valid
+from tabguard.rules.defaults._common import is_settings_path, settings_written, string_value
+
+
+class AllowedHostsWildcard(Rule):
+    id = "TG210"
+    name = "allowed-hosts-wildcard"
+    severity = "medium"
+    confidence = "high"
+    cwe = (20, 644)
+    owasp = "A02:2025"
+    message = "`ALLOWED_HOSTS` contains `'*'`: any Host header is accepted"
+    what = "`ALLOWED_HOSTS` includes `'*'`, which turns off Django's Host header validation."
+    why = (
+        "Django builds absolute URLs (password-reset links, `request.build_absolute_uri()`, redirects) "
+        "from the Host header. With `'*'` an attacker sends a password-reset request with "
+        "`Host: evil.example`; the victim receives a genuine email whose link points at the attacker's "
+        "server and hands over the reset token. It also enables cache poisoning through shared caches."
+    )
+    how = (
+        "List the real domain names (`ALLOWED_HOSTS = [\"shop.example.com\"]`, a leading dot for "
+        "subdomains), read from the environment when they differ per deployment."
+    )
+    example = 'ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "shop.example.com").split(",")'
+    references = (
+        "https://docs.djangoproject.com/en/stable/ref/settings/#allowed-hosts",
+        "https://cwe.mitre.org/data/definitions/644.html",
+    )
+    VALID = (
+        Valid("ALLOWED_HOSTS = ['shop.example.com', '.example.com']\n", path="mysite/settings.py"),
+        Valid("import os\nALLOWED_HOSTS = os.environ['ALLOWED_HOSTS'].split(',')\n", path="mysite/settings.py"),
+        Valid("ALLOWED_HOSTS = ['*']\n", path="mysite/settings/dev.py"),
+        Valid("ALLOWED_HOSTS = ['localhost', '127.0.0.1']\n", path="mysite/settings.py"),
+    )
+    INVALID = (
+        Invalid("ALLOWED_HOSTS = ['*']\n", path="mysite/settings.py"),
+        Invalid("DEBUG = False\nALLOWED_HOSTS = ['api.example.com', '*']\n", path="config/settings/base.py"),
+        Invalid("from django.conf import settings\nsettings.configure(DEBUG=False)\nALLOWED_HOSTS = ('*',)\n", path="app.py"),
+    )
+
+    def visit_Assign(self, node: ast.Assign, ctx) -> None:
+        for setting in settings_written(node, ctx):
+            if setting.key != "ALLOWED_HOSTS" or not isinstance(setting.value, (ast.List, ast.Tuple, ast.Set)):
+                continue
+            if setting.kind == "name" and not (is_settings_path(ctx.path) or "django" in " ".join(ctx.module.imports.values())):
+                continue
+            for element in setting.value.elts:
+                if string_value(element) == "*":
+                    ctx.report(self, element)

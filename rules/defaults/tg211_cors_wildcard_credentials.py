@@ -1,0 +1,187 @@
+"""TG211: CORS that lets any origin make credentialed requests (wildcard or reflected Origin)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from tabguard.engine.fixes import expression_fix, set_keyword
+from tabguard.engine.rule import Invalid, Rule, Valid
+from tabguard.rules.defaults._common import is_true, string_value
+
+_ACAO = "access-control-allow-origin"
+_ACAC = "access-control-allow-credentials"
+
+
+class CorsWildcardCredentials(Rule):
+    id = "TG211"
+    name = "cors-wildcard-credentials"
+    severity = "high"
+    confidence = "high"
+    cwe = (942, 346)
+    owasp = "A01:2025"
+    message = "CORS allows any origin with credentials ({detail})"
+    placeholders = {"detail": "`allow_origins=['*']` with `allow_credentials=True`"}
+    what = "The CORS configuration ({detail}) lets scripts on any website send requests with the user's cookies and read the responses."
+    why = (
+        "Same-origin policy is what stops `evil.example` from reading a logged-in user's data from your "
+        "API. Allowing every origin together with credentials hands that power back: a page the victim "
+        "visits calls your API with their session cookie and exfiltrates the JSON (profile, tokens, "
+        "CSRF tokens). CORS middlewares answer a wildcard-with-credentials configuration by echoing the "
+        "caller's Origin, so the browser accepts it; a hand-written handler that copies the `Origin` "
+        "header does the same."
+    )
+    how = (
+        "List the trusted front-end origins explicitly (`allow_origins=[\"https://app.example.com\"]`), "
+        "or keep the wildcard but drop credentials for a truly public, cookie-less API."
+    )
+    example = (
+        "app.add_middleware(CORSMiddleware, allow_origins=[\"https://app.example.com\"], allow_credentials=True)\n"
+        "CORS(app, origins=[\"https://app.example.com\"], supports_credentials=True)"
+    )
+    fix_safety = (
+        "Unsafe: the rewrite turns credentials off (`allow_credentials=False` / `supports_credentials=False`), "
+        "which keeps the public wildcard working; a front end that needs cookies must instead be listed "
+        "as an explicit origin."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/942.html",
+        "https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS#requests_with_credentials",
+        "https://portswigger.net/web-security/cors",
+    )
+    VALID = (
+        "from fastapi.middleware.cors import CORSMiddleware\n"
+        "app.add_middleware(CORSMiddleware, allow_origins=['https://app.example.com'], allow_credentials=True)\n",
+        "from fastapi.middleware.cors import CORSMiddleware\napp.add_middleware(CORSMiddleware, allow_origins=['*'])\n",
+        "from flask_cors import CORS\nCORS(app, origins=['https://app.example.com'], supports_credentials=True)\n",
+        "from flask_cors import CORS\nCORS(app)\n",
+        Valid("CORS_ALLOW_ALL_ORIGINS = True\n", path="mysite/settings.py"),
+        "def cors(response):\n    response.headers['Access-Control-Allow-Origin'] = '*'\n    return response\n",
+        "from flask import request\n@app.after_request\ndef cors(response):\n"
+        "    origin = request.headers.get('Origin')\n    if origin in ALLOWED_ORIGINS:\n"
+        "        response.headers['Access-Control-Allow-Origin'] = origin\n"
+        "        response.headers['Access-Control-Allow-Credentials'] = 'true'\n    return response\n",
+    )
+    INVALID = (
+        Invalid(
+            "from fastapi.middleware.cors import CORSMiddleware\n"
+            "app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=True)\n",
+            "from fastapi.middleware.cors import CORSMiddleware\n"
+            "app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=False)\n",
+        ),
+        Invalid(
+            "from flask_cors import CORS\nCORS(app, supports_credentials=True)\n",
+            "from flask_cors import CORS\nCORS(app, supports_credentials=False)\n",
+        ),
+        Invalid(
+            "from flask_cors import CORS\nCORS(app, resources={r'/api/*': {'origins': '*'}}, supports_credentials=True)\n",
+            "from flask_cors import CORS\nCORS(app, resources={r'/api/*': {'origins': '*'}}, supports_credentials=False)\n",
+        ),
+        Invalid("CORS_ALLOW_CREDENTIALS = True\nCORS_ALLOW_ALL_ORIGINS = True\n", path="mysite/settings.py"),
+        Invalid(
+            "from flask import request\n@app.after_request\ndef cors(response):\n"
+            "    response.headers['Access-Control-Allow-Origin'] = request.headers.get('Origin')\n"
+            "    response.headers['Access-Control-Allow-Credentials'] = 'true'\n    return response\n"
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        tail = callee.rpartition(".")[2]
+        if tail == "add_middleware" or tail == "Middleware":
+            if node.args and (ctx.qualname(node.args[0]) or "").endswith("CORSMiddleware"):
+                self._check(node, ctx, "allow_origins", "allow_credentials", default_any=False)
+        elif tail == "CORSMiddleware":
+            self._check(node, ctx, "allow_origins", "allow_credentials", default_any=False)
+        elif callee.startswith("flask_cors.") and tail in ("CORS", "cross_origin"):
+            self._check(node, ctx, "origins", "supports_credentials", default_any=True)
+
+    def _check(self, node: ast.Call, ctx, origins_name: str, credentials_name: str, default_any: bool) -> None:
+        credentials = ctx.keyword(node, credentials_name)
+        if credentials is None or not is_true(credentials.value):
+            return
+        origins = ctx.keyword(node, origins_name)
+        regex = ctx.keyword(node, "allow_origin_regex")
+        if origins is not None:
+            wildcard = self._any_origin(origins.value, ctx)
+        elif regex is not None:
+            wildcard = string_value(regex.value) in (".*", "^.*$", ".+", "^.+$")
+        else:
+            resources = ctx.keyword(node, "resources")
+            wildcard = default_any if resources is None else self._resources_any(resources.value, ctx)
+        if not wildcard:
+            return
+        anchor = origins or credentials
+        ctx.report(
+            self,
+            anchor,
+            details={"detail": f"any origin with `{credentials_name}=True`"},
+            fix=expression_fix(ctx, node, set_keyword(credentials_name, "False"), f"Fix: {credentials_name}=False", safe=False),
+        )
+
+    def _any_origin(self, value: ast.expr, ctx) -> bool:
+        if isinstance(value, ast.Name):
+            constant = ctx.constant_value(value)
+            return constant == "*" or (isinstance(constant, tuple) and "*" in constant)
+        if string_value(value) in ("*", ".*"):
+            return True
+        return isinstance(value, (ast.List, ast.Tuple, ast.Set)) and any(string_value(e) == "*" for e in value.elts)
+
+    def _resources_any(self, value: ast.expr, ctx) -> bool:
+        if not isinstance(value, ast.Dict):
+            return False
+        for options in value.values:
+            if isinstance(options, ast.Dict):
+                origins = next((v for k, v in zip(options.keys, options.values) if string_value(k) == "origins"), None)
+                if origins is None or self._any_origin(origins, ctx):
+                    return True
+        return False
+
+    def visit_Assign(self, node: ast.Assign, ctx) -> None:
+        self._check_django(node, ctx)
+        self._check_headers(node, ctx)
+
+    def _check_django(self, node: ast.Assign, ctx) -> None:
+        # django-cors-headers: allow-all plus credentials, written as module settings.
+        if ctx.function is not None or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            return
+        if node.targets[0].id in ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL") and is_true(node.value):
+            if ctx.module.constants.get("CORS_ALLOW_CREDENTIALS") is True:
+                ctx.report(self, node, details={"detail": f"`{node.targets[0].id} = True` with `CORS_ALLOW_CREDENTIALS = True`"})
+
+    def _check_headers(self, node: ast.Assign, ctx) -> None:
+        # `response.headers["Access-Control-Allow-Origin"] = "*" | request.headers["Origin"]`, with
+        # credentials allowed in the same function.
+        target = node.targets[0]
+        if not isinstance(target, ast.Subscript) or (string_value(target.slice) or "").lower() != _ACAO:
+            return
+        reflected = self._reflects_origin(node.value, ctx)
+        if not (reflected or string_value(node.value) == "*") or not self._credentials_allowed(ctx):
+            return
+        how = "the request's Origin reflected" if reflected else "`*`"
+        ctx.report(self, node, details={"detail": f"Access-Control-Allow-Origin set to {how}"})
+
+    @staticmethod
+    def _reflects_origin(value: ast.expr, ctx) -> bool:
+        if ctx.taint(value) is None:
+            return False
+        if isinstance(value, ast.Name):
+            # `if origin in ALLOWED_ORIGINS:` (or `==`) anywhere in the function is an allow-list check.
+            for node in ast.walk(ctx.function or value):
+                if isinstance(node, ast.Compare) and any(isinstance(n, ast.Name) and n.id == value.id for n in ast.walk(node)):
+                    if any(isinstance(op, (ast.In, ast.NotIn, ast.Eq, ast.NotEq)) for op in node.ops):
+                        return False
+            return "origin" in value.id.lower()
+        return any((string_value(n) or "").lower() in ("origin", "http_origin") for n in ast.walk(value))
+
+    @staticmethod
+    def _credentials_allowed(ctx) -> bool:
+        scope: Optional[ast.AST] = ctx.function
+        if scope is None:
+            return False
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
+                key = (string_value(node.targets[0].slice) or "").lower()
+                if key == _ACAC and (string_value(node.value) or "").lower() == "true":
+                    return True
+        return False
