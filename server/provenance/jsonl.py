@@ -1,0 +1,123 @@
+"""Append-only JSON-lines files: atomic appends, and a lazy index by file path for fast loading.
+
+A ledger of 100,000 records must load in well under a second, so opening it only finds where each
+record line starts and which file paths it names (a byte-level scan, no JSON parsing); the records
+of one file are parsed when that file is asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+# Any `"path": "..."` in a line; the parser later keeps only the ones that name files.
+_PATH = re.compile(rb'"path"\s*:\s*"((?:[^"\\\n]|\\.)*)"')
+
+
+def append_lines(path: Path, objects: list[dict], sync: bool = False) -> None:
+    """Append complete lines with one `write` on an O_APPEND descriptor, so concurrent writers and
+    a crash can at worst leave a torn last line, never interleaved halves."""
+    data = "".join(json.dumps(o, ensure_ascii=False, separators=(",", ":")) + "\n" for o in objects)
+    payload = data.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            # A writer crashed mid-line: end its torn line so ours stays whole.
+            payload = b"\n" + payload
+        written = os.write(fd, payload)
+        if written != len(payload):  # only on a full disk; a short line is torn and will be skipped
+            raise OSError(f"short write to {path}")
+        if sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def decode_path(raw: bytes) -> Optional[str]:
+    try:
+        return json.loads(b'"' + raw + b'"')
+    except ValueError:
+        return None
+
+
+class LineIndex:
+    """Byte offsets of complete lines in a JSON-lines file, grouped by the paths they mention
+    (as `normalize` turns a raw path into a ledger key)."""
+
+    def __init__(self, path: Path, normalize: Callable[[str], Optional[str]]):
+        self.path = path
+        self.by_path: dict[str, list[tuple[int, int]]] = {}
+        self.line_count = 0
+        self._end = 0  # offset just past the last complete line indexed
+        self._normalize = normalize
+        self._keys: dict[bytes, Optional[str]] = {}
+
+    def refresh(self) -> bool:
+        """Index lines appended since the last call (by any process); True when there were some."""
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self._end)
+                data = handle.read()
+        except FileNotFoundError:
+            return False
+        last_newline = data.rfind(b"\n")
+        if last_newline < 0:
+            return False  # nothing, or a line still being written
+        data = data[: last_newline + 1]
+        base = self._end
+        by_path, keys = self.by_path, self._keys
+        start = 0
+        for line in data.split(b"\n")[:-1]:
+            length = len(line)
+            if length:
+                self.line_count += 1
+                seen = set()
+                for match in _PATH.finditer(line):
+                    raw = match.group(1)
+                    if raw not in keys:
+                        decoded = decode_path(raw)
+                        keys[raw] = self._normalize(decoded) if decoded is not None else None
+                    key = keys[raw]
+                    if key is not None and key not in seen:
+                        seen.add(key)
+                        by_path.setdefault(key, []).append((base + start, length))
+            start += length + 1
+        self._end = base + len(data)
+        return True
+
+    def read(self, locations: list[tuple[int, int]]) -> Iterator[tuple[int, bytes]]:
+        with open(self.path, "rb") as handle:
+            for offset, length in sorted(set(locations)):
+                handle.seek(offset)
+                yield offset, handle.read(length)
+
+    def all_lines(self) -> Iterator[tuple[int, bytes]]:
+        """Every complete line indexed so far, with its offset."""
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read(self._end)
+        except FileNotFoundError:
+            return
+        offset = 0
+        for line in data.split(b"\n")[:-1]:
+            if line.strip():
+                yield offset, line
+            offset += len(line) + 1
+
+
+def parse_line(line: bytes, warn: Callable[[str], None]) -> Optional[dict]:
+    """One JSON object, or None with a warning (a line torn by a crash, or hand-edited badly)."""
+    try:
+        value = json.loads(line)
+    except ValueError:
+        warn("skipping a malformed line")
+        return None
+    if not isinstance(value, dict):
+        warn("skipping a line that is not a JSON object")
+        return None
+    return value

@@ -1,0 +1,380 @@
+"""`Provenance`: the AI spans of a workspace, kept current while files are open.
+
+Plain Python for the language server and the CLI: lines are 0-based, end-exclusive. The ledger is
+read lazily (an index by file on first use, a file's records when it is opened); `apply_edit`,
+`spans`, `annotate` and `unhonoured_suppression` do no I/O and cost O(spans in that file).
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from tabguard.engine.types import Finding
+from tabguard.provenance import live
+from tabguard.provenance.anchor import Evidence, FileView, align, locate
+from tabguard.provenance.fingerprint import content_hash, line_fingerprint
+from tabguard.provenance.jsonl import LineIndex, append_lines, parse_line
+from tabguard.provenance.records import Review, TraceRange, build_review, build_trace, parse_review, parse_trace
+from tabguard.provenance.workspace import (
+    REVIEWS, TRACES, default_reviewer, ensure_gitattributes, git_revision, normalize_ledger_path, relative_key,
+)
+
+
+@dataclass
+class AISpan:
+    start_line: int
+    end_line: int
+    origin: str
+    tool: str
+    model_id: Optional[str]
+    timestamp: str
+    reviewed: bool
+    reviewer: Optional[str]
+    record_id: str
+    inferred: bool
+
+    def note(self) -> str:
+        state = f"reviewed by {self.reviewer}" if self.reviewed else "not reviewed"
+        return f"AI-inserted ({self.origin}), {state}"
+
+
+class _Open:
+    """An open file: our copy of its lines and its live spans, with a lookup built on demand."""
+
+    def __init__(self, lines: Sequence[str], spans: list[live.LiveSpan]):
+        self.lines = list(lines)
+        self.spans = spans
+        self._starts: Optional[list[int]] = None
+        self._reach: list[int] = []
+
+    def changed(self) -> None:
+        self._starts = None
+
+    def covering(self, first: int, last: int) -> list[live.LiveSpan]:
+        """Spans overlapping lines first..last (inclusive)."""
+        if self._starts is None:
+            self.spans.sort(key=lambda s: (s.start, s.end))
+            self._starts = [s.start for s in self.spans]
+            reach, furthest = [], -1
+            for span in self.spans:  # reach[i]: the furthest end among spans[0..i]
+                furthest = max(furthest, span.end)
+                reach.append(furthest)
+            self._reach = reach
+        found = []
+        i = bisect_right(self._starts, last) - 1
+        while i >= 0 and self._reach[i] > first:
+            span = self.spans[i]
+            if span.end > first:
+                found.append(span)
+            i -= 1
+        found.reverse()
+        return found
+
+
+class Provenance:
+    def __init__(self, root: Path, reviewer: str = ""):
+        self.root = Path(root).resolve()
+        self._root = str(self.root)
+        self._reviewer = reviewer
+        self.warnings: list[str] = []
+        self._traces = LineIndex(self.root / TRACES, self._normalize)
+        self._reviews = LineIndex(self.root / REVIEWS, self._normalize)
+        self._loaded = False
+        self._ranges: dict[str, tuple[int, list[TraceRange]]] = {}  # key -> (locations parsed, ranges)
+        self._review_cache: dict[str, tuple[int, dict[str, Review], list[dict]]] = {}
+        self._known_ids: set[str] = set()
+        self._open: dict[str, _Open] = {}
+        self._keys: dict[Path, Optional[str]] = {}
+        self._gitattributes_checked = False
+
+    # -- reading the ledger -------------------------------------------------------------------
+
+    def _normalize(self, raw: str) -> Optional[str]:
+        return normalize_ledger_path(self._root, raw)
+
+    def key(self, path: Path) -> Optional[str]:
+        """The ledger's name for `path` (relative to the root), None outside the workspace."""
+        key = self._keys.get(path, "")
+        if key == "":
+            key = self._keys[path] = relative_key(self._root, path)
+        return key
+
+    def refresh(self) -> None:
+        """Pick up records appended since the last look, by us or by other tools."""
+        self._traces.refresh()
+        self._reviews.refresh()
+        self._loaded = True
+
+    def _ensure_loaded(self) -> None:
+        if not self._loaded:
+            self.refresh()
+
+    def _warn(self, where: Path, offset: int) -> Callable[[str], None]:
+        def warn(message: str) -> None:
+            text = f"{where.relative_to(self.root).as_posix()}: byte {offset}: {message}"
+            if text not in self.warnings:
+                self.warnings.append(text)
+        return warn
+
+    def trace_ranges(self, key: str) -> list[TraceRange]:
+        """Every AI range ever recorded for a file, oldest first (history; not the current view)."""
+        self._ensure_loaded()
+        locations = self._traces.by_path.get(key, [])
+        done, ranges = self._ranges.get(key, (0, []))
+        if done < len(locations):
+            for offset, line in self._traces.read(locations[done:]):
+                warn = self._warn(self._traces.path, offset)
+                record = parse_line(line, warn)
+                if record is None:
+                    continue
+                for item in parse_trace(record, f"{TRACES.as_posix()}@{offset}", self._normalize, warn):
+                    if item.path == key and item.record_id not in self._known_ids:
+                        self._known_ids.add(item.record_id)
+                        ranges.append(item)
+            self._ranges[key] = (len(locations), ranges)
+        return ranges
+
+    def _review_records(self, key: str) -> tuple[dict[str, Review], list[dict]]:
+        """Reviews of a file: by content hash (latest wins), and the raw records (anchoring evidence)."""
+        self._ensure_loaded()
+        locations = self._reviews.by_path.get(key, [])
+        done, by_hash, raw = self._review_cache.get(key, (0, {}, []))
+        if done < len(locations):
+            for offset, line in self._reviews.read(locations[done:]):
+                warn = self._warn(self._reviews.path, offset)
+                record = parse_line(line, warn)
+                review = parse_review(record, self._normalize) if record is not None else None
+                if review is None:
+                    if record is not None:
+                        warn("skipping a review without a path or content hash")
+                    continue
+                if review.path == key:
+                    by_hash[review.content_hash] = review
+                    raw.append(record)
+            self._review_cache[key] = (len(locations), by_hash, raw)
+        return by_hash, raw
+
+    def tracked_files(self) -> list[str]:
+        """Ledger keys of every file that has trace records."""
+        self._ensure_loaded()
+        return sorted(self._traces.by_path)
+
+    def record_count(self) -> int:
+        self._ensure_loaded()
+        return self._traces.line_count
+
+    # -- open files ---------------------------------------------------------------------------
+
+    def open_file(self, path: Path, lines: list[str]) -> None:
+        key = self.key(path)
+        if key is None:
+            return
+        self.refresh()
+        view = FileView(lines)
+        by_hash, reviews = self._review_records(key)
+        spans: list[live.LiveSpan] = []
+        placed: set[tuple[int, int]] = set()
+        for trace in reversed(self.trace_ranges(key)):  # newest first: it wins a tie for a place
+            where = locate(view, self._evidence(trace, reviews))
+            if where is None or where in placed:
+                continue
+            placed.add(where)
+            digest = content_hash(lines[where[0]:where[1]])
+            spans.append(live.LiveSpan(trace, where[0], where[1], digest, by_hash.get(digest)))
+        self._open[key] = _Open(lines, spans)
+
+    @staticmethod
+    def _evidence(trace: TraceRange, reviews: list[dict]) -> list[Evidence]:
+        evidence = []
+        for review in reversed(reviews):  # a review saw the span later than its record did
+            if review.get("record") == trace.record_id:
+                hashes = review.get("line_hashes")
+                start, end = review.get("start_line"), review.get("end_line")
+                if isinstance(start, int) and isinstance(end, int) and 1 <= start <= end:
+                    evidence.append(Evidence(
+                        start - 1, end, review.get("content_hash"),
+                        tuple(hashes) if isinstance(hashes, list) and len(hashes) == end - start + 1 else (),
+                    ))
+        evidence.append(Evidence(trace.start_line, trace.end_line, trace.content_hash, trace.line_hashes))
+        return evidence
+
+    def close_file(self, path: Path) -> None:
+        key = self.key(path)
+        if key is not None:
+            self._open.pop(key, None)
+
+    def _state(self, path: Path, lines: Optional[list[str]] = None) -> Optional[_Open]:
+        key = self.key(path)
+        if key is None:
+            return None
+        if key not in self._open and lines is not None:
+            self.open_file(path, lines)
+        return self._open.get(key)
+
+    # -- edits --------------------------------------------------------------------------------
+
+    def apply_edit(self, path: Path, first_line: int, old_last_line: int, new_line_count: int, lines: list[str]) -> None:
+        state = self._open.get(self.key(path) or "")
+        if state is None:
+            return
+        old = state.lines
+        if not (0 <= first_line <= old_last_line < len(old)) or len(old) - (old_last_line - first_line + 1) + new_line_count != len(lines):
+            self._resync(state, lines)
+            return
+        change = live.trim(old, lines, first_line, old_last_line, new_line_count)
+        if change.last < change.first and not change.count:
+            state.lines[first_line:old_last_line + 1] = lines[first_line:first_line + new_line_count]
+            return
+        by_hash = self._review_cache.get(self.key(path) or "", (0, {}, []))[1]
+        kept = []
+        for span in state.spans:
+            before = (span.start, span.end)
+            outcome = live.move(span, change)
+            if outcome == live.ENGULFED:
+                wanted = [line_fingerprint(line) for line in old[before[0]:before[1]]]
+                window = [line_fingerprint(line) for line in lines[change.first:change.first + change.count]]
+                meaningful = sum(1 for line in old[before[0]:before[1]] if line.strip())
+                found = align(wanted, window, change.first, meaningful) if meaningful else None
+                if found is None:
+                    continue
+                span.start, span.end = found
+                outcome = live.CHANGED
+            if outcome == live.GONE:
+                continue
+            if outcome == live.CHANGED:
+                span.content_hash = content_hash(lines[span.start:span.end])
+                span.review = by_hash.get(span.content_hash)
+            kept.append(span)
+        state.spans = kept
+        state.lines[first_line:old_last_line + 1] = lines[first_line:first_line + new_line_count]
+        state.changed()
+
+    def _resync(self, state: _Open, lines: list[str]) -> None:
+        """Our copy of the text drifted from the editor's: find each span again by its content."""
+        view = FileView(lines)
+        kept = []
+        for span in state.spans:
+            old = state.lines[span.start:span.end]
+            evidence = Evidence(span.start, span.end, span.content_hash, tuple(line_fingerprint(x) for x in old))
+            where = locate(view, [evidence])
+            if where is not None:
+                span.start, span.end = where
+                kept.append(span)
+        state.lines = list(lines)
+        state.spans = kept
+        state.changed()
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def spans(self, path: Path) -> list[AISpan]:
+        state = self._open.get(self.key(path) or "")
+        if state is None:
+            return []
+        return [self._public(span) for span in state.covering(0, len(state.lines))]
+
+    @staticmethod
+    def _public(span: live.LiveSpan) -> AISpan:
+        trace = span.trace
+        return AISpan(
+            start_line=span.start, end_line=span.end, origin=trace.origin, tool=trace.tool,
+            model_id=trace.model_id, timestamp=trace.timestamp, reviewed=span.review is not None,
+            reviewer=span.review.reviewer if span.review else None, record_id=trace.record_id,
+            inferred=trace.inferred,
+        )
+
+    def unhonoured_suppression(self, path: Path, line: int) -> bool:
+        """True when `line` lies in an unreviewed AI span: a suppression comment there is not honoured."""
+        state = self._open.get(self.key(path) or "")
+        return state is not None and any(span.review is None for span in state.covering(line, line))
+
+    def annotate(self, path: Path, findings: list[Finding]) -> None:
+        """Tell each finding whether it sits in an AI span. `details` is replaced, never mutated,
+        because the engine may share it with cached copies of the finding."""
+        state = self._open.get(self.key(path) or "")
+        for finding in findings:
+            spans = state.covering(finding.span.start_line, finding.span.end_line) if state else []
+            details = {k: v for k, v in finding.details.items() if k not in ("ai", "ai_note", "sarif_properties")}
+            if spans:
+                # An unreviewed span decides: one reviewed neighbour must not hide it.
+                span = self._public(next((s for s in spans if s.review is None), spans[0]))
+                note = span.note()
+                if "suppression_unhonoured" in details:
+                    note += "; its suppression comment is not honoured until reviewed"
+                details["ai"] = {
+                    "origin": span.origin, "reviewed": span.reviewed, "record": span.record_id, "tool": span.tool,
+                    "model_id": span.model_id, "reviewer": span.reviewer, "inferred": span.inferred,
+                    "start_line": span.start_line, "end_line": span.end_line,
+                }
+                details["ai_note"] = note
+                details["sarif_properties"] = {"aiInserted": True, "origin": span.origin, "reviewed": span.reviewed}
+            if details != finding.details:
+                finding.details = details
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _first_write(self) -> None:
+        if not self._gitattributes_checked:
+            self._gitattributes_checked = True
+            try:
+                ensure_gitattributes(self.root)
+            except OSError as error:
+                self.warnings.append(f".gitattributes: cannot update: {error}")
+
+    def record_accept(
+        self, path: Path, lines: list[str], start_line: int, end_line: int, origin: str, inferred: bool,
+        model_id: Optional[str] = None,
+    ) -> AISpan:
+        key = self.key(path)
+        if key is None:
+            raise ValueError(f"{path} is outside the workspace {self.root}")
+        start_line = max(0, min(start_line, len(lines) - 1))
+        end_line = max(start_line + 1, min(end_line, len(lines)))
+        chunk = lines[start_line:end_line]
+        digest = content_hash(chunk)
+        record = build_trace(
+            key, start_line, end_line, digest, [line_fingerprint(line) for line in chunk], origin, inferred,
+            model_id, git_revision(self.root),
+        )
+        state = self._state(path, lines)
+        self._first_write()
+        append_lines(self.root / TRACES, [record])
+        self._traces.refresh()
+        trace = next(t for t in self.trace_ranges(key) if t.record_id == record["id"])
+        by_hash, _ = self._review_records(key)
+        span = live.LiveSpan(trace, start_line, end_line, digest, by_hash.get(digest))
+        if state is not None:
+            state.spans.append(span)
+            state.changed()
+        return self._public(span)
+
+    def mark_reviewed(
+        self, path: Path, lines: list[str], start_line: int, end_line: int, reviewer: Optional[str] = None
+    ) -> list[AISpan]:
+        """Mark every AI span overlapping the range reviewed, for the content it has now."""
+        key = self.key(path)
+        state = self._state(path, lines)
+        if key is None or state is None:
+            return []
+        spans = state.covering(start_line, max(start_line, end_line - 1))
+        if not spans:
+            return []
+        who = reviewer or default_reviewer(self.root, self._reviewer)
+        records = []
+        for span in spans:
+            chunk = lines[span.start:span.end]
+            span.content_hash = content_hash(chunk)
+            records.append(build_review(
+                key, span.start, span.end, span.content_hash, [line_fingerprint(line) for line in chunk], who,
+                span.trace.record_id,
+            ))
+        self._first_write()
+        append_lines(self.root / REVIEWS, records, sync=True)
+        self._reviews.refresh()
+        by_hash, _ = self._review_records(key)
+        for span in state.spans:  # identical code elsewhere in the file was reviewed too
+            span.review = span.review or by_hash.get(span.content_hash)
+        return [self._public(span) for span in spans]
