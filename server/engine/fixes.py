@@ -123,7 +123,8 @@ def materialize(fix: Fix, lines: Sequence[str]) -> list[Edit]:
 
 
 def _imports(lines: Sequence[str], module: str) -> bool:
-    pattern = re.compile(rf"^\s*(import\s+([\w.]+\s*,\s*)*{re.escape(module)}\b|from\s+{re.escape(module)}\s+import\b)")
+    # Only `import module` binds the name the fix uses (`from module import x` does not).
+    pattern = re.compile(rf"^\s*import\s+([\w.]+\s*,\s*)*{re.escape(module)}\b")
     return any(pattern.match(line) for line in lines if "import" in line)
 
 

@@ -58,6 +58,8 @@ SANITIZERS = frozenset(
         "urllib.parse.quote", "urllib.parse.quote_plus", "hashlib.sha256", "hashlib.md5",
         "hashlib.sha1", "hmac.new", "isinstance", "datetime.date.fromisoformat",
         "datetime.datetime.fromisoformat", "ipaddress.ip_address",
+        # Return None (or raise) instead of a path outside the base directory.
+        "werkzeug.utils.safe_join", "werkzeug.security.safe_join", "flask.safe_join", "flask.helpers.safe_join",
     }
 )
 # Calls (by qualified name) whose result carries the taint of their arguments.
@@ -80,7 +82,16 @@ CLEAN_METHODS = frozenset(
     }
 )
 _TERMINATORS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "quit"})
-_VALIDATING_CALLS = re.compile(r"(^|\.)(fullmatch|match|isdigit|isalnum|isalpha|isdecimal|isnumeric|isidentifier|is_relative_to|startswith)$")
+_VALIDATING_CALLS = re.compile(
+    r"(^|\.)(fullmatch|match|isdigit|isalnum|isalpha|isdecimal|isnumeric|isidentifier|is_relative_to|startswith"
+    r"|url_has_allowed_host_and_scheme|is_safe_url|is_safe_\w+|is_allowed_(url|host|domain|redirect)\w*)$"
+)
+# Calls whose result is a parsed or normalised view of their arguments: validating the view (e.g.
+# `parsed = urlparse(url)` then `if parsed.netloc not in ALLOWED: abort()`) validates the original.
+_VIEWS = re.compile(r"(^|\.)(urlparse|urlsplit|urljoin|realpath|abspath|normpath|commonpath|join|Path|PurePath|resolve|absolute|lower|strip|casefold)$")
+# Parts of a URL or path that pin where it points; checking one checks the whole value (a check of
+# the scheme or the extension alone does not).
+_URL_AUTHORITY = frozenset({"netloc", "hostname", "host", "parent"})
 
 
 class Scope:
@@ -93,6 +104,8 @@ class Scope:
         self.env: dict[str, Optional[Source]] = {}
         self.conditional = 0
         self._restore: dict[int, list[tuple[str, Optional[Source]]]] = {}
+        # name -> the names it is a parsed/normalised view of (see _VIEWS).
+        self.views: dict[str, list[str]] = {}
         if node is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for name, source in ctx.route_param_sources(node).items():
                 self.env[name] = source
@@ -221,7 +234,7 @@ class Scope:
             self.assign(node.target, self.taint(node.iter))
         elif isinstance(node, (ast.If, ast.While)):
             self.conditional += 1
-            for name in _allow_listed(node.test):
+            for name in self._with_views(_allow_listed(node.test)):
                 self._restore.setdefault(id(node), []).append((name, self.lookup(name)))
                 self.env[name] = None
         elif isinstance(node, (ast.Try, ast.With, ast.AsyncWith)) or type(node).__name__ in ("TryStar", "Match"):
@@ -235,6 +248,9 @@ class Scope:
             source = self.taint(node.value)
             for target in node.targets:
                 self.assign(target, source)
+            if isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
+                if _VIEWS.search(dotted_name(node.value.func) or ""):
+                    self.views[node.targets[0].id] = _subject_names(node.value)
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             self.assign(node.target, self.taint(node.value))
         elif isinstance(node, ast.AugAssign):
@@ -250,10 +266,30 @@ class Scope:
             self.conditional -= 1
             for name, previous in self._restore.pop(id(node), ()):
                 self.env[name] = previous
-            if isinstance(node, ast.If) and _terminates(node.body, self.ctx.qualname):
-                # `if x not in ALLOWED: abort()` validates x for the rest of the function.
-                for name in _rejected_unless_valid(node.test):
+            if isinstance(node, ast.Try) and node.handlers and all(
+                _terminates(h.body, self.ctx.qualname) for h in node.handlers
+            ):
+                for name in self._with_views(_checked_by_raising(node)):
                     self.env[name] = None
+            if isinstance(node, ast.If):
+                # `if x not in ALLOWED: abort()` validates x for the rest of the function, and so
+                # does `if not is_safe(x): x = DEFAULT`.
+                terminates = _terminates(node.body, self.ctx.qualname)
+                for name in self._with_views(_rejected_unless_valid(node.test)):
+                    if terminates or (not node.orelse and self._reset_in(node.body, name)):
+                        self.env[name] = None
+
+    def _with_views(self, names: list[str]) -> list[str]:
+        return [*names, *(n for name in names for n in self.views.get(name, ()))]
+
+    def _reset_in(self, body: list[ast.stmt], name: str) -> bool:
+        """True when `body` assigns `name` a value that is not user-controlled."""
+        return any(
+            isinstance(s, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in s.targets)
+            and self.taint(s.value) is None
+            for s in body
+        )
 
 
 def _first(values) -> Optional[Source]:
@@ -267,13 +303,12 @@ def _allow_listed(test: ast.AST) -> list[str]:
     """Names proven valid inside the body of `if <test>:` (membership in a constant collection)."""
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
         return [n for v in test.values for n in _allow_listed(v)]
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
-        if isinstance(test.left, ast.Name):
-            return [test.left.id]
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.In, ast.Eq)):
+        return _subject_names(test.left)
     if isinstance(test, ast.Call):
         name = dotted_name(test.func) or ""
         if _VALIDATING_CALLS.search(name):
-            return [a.id for a in _call_subjects(test) if isinstance(a, ast.Name)]
+            return [n for a in _call_subjects(test) for n in _subject_names(a)]
     return []
 
 
@@ -281,12 +316,45 @@ def _rejected_unless_valid(test: ast.AST) -> list[str]:
     """Names validated after `if <test>: <terminate>` (e.g. `x not in ALLOWED`, `not re.fullmatch(...)`)."""
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
         return [n for v in test.values for n in _rejected_unless_valid(v)]
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn):
-        if isinstance(test.left, ast.Name):
-            return [test.left.id]
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        # `if parsed.netloc and parsed.netloc not in HOSTS: abort()`: the presence tests only skip
+        # empty values of the same subject.
+        checks = [v for v in test.values if not isinstance(v, (ast.Name, ast.Attribute))]
+        names = _rejected_unless_valid(checks[0]) if len(checks) == 1 else []
+        presence = {n for v in test.values if v is not checks[0] for n in _subject_names(v)} if names else set()
+        return names if presence <= set(names) else []
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.NotIn, ast.NotEq)):
+        return _subject_names(test.left)
+    if isinstance(test, ast.Attribute) and test.attr in _URL_AUTHORITY:
+        return _subject_names(test)
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return _allow_listed(test.operand)
     return []
+
+
+def _subject_names(expr: ast.AST) -> list[str]:
+    """The local names a checked expression is derived from: `urlparse(url).netloc` -> [url]."""
+    if isinstance(expr, ast.Name):
+        return [expr.id]
+    if isinstance(expr, ast.Attribute) and expr.attr in _URL_AUTHORITY:
+        return _subject_names(expr.value)
+    if isinstance(expr, ast.Call) and _VIEWS.search(dotted_name(expr.func) or ""):
+        return [n for a in _call_subjects(expr) for n in _subject_names(a)]
+    if isinstance(expr, (ast.List, ast.Tuple)):
+        return [n for e in expr.elts for n in _subject_names(e)]
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):  # pathlib `base / name`
+        return _subject_names(expr.left) + _subject_names(expr.right)
+    return []
+
+
+def _checked_by_raising(node: ast.Try) -> list[str]:
+    """Names validated after `try: p.relative_to(BASE) except ValueError: abort()`-style blocks."""
+    names = []
+    for stmt in node.body:
+        call = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "relative_to":
+            names.extend(_subject_names(call.func.value))
+    return names
 
 
 def _call_subjects(call: ast.Call) -> list[ast.AST]:

@@ -1,0 +1,159 @@
+"""Data-flow helpers shared by the files-and-requests rules: remote taint, local bindings, and
+whether user data can choose the origin (scheme and host) of a URL."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from tabguard.engine.taint import Source
+
+# Sources a local user controls anyway (a CLI reading its own arguments is not an attack surface for
+# files and URLs it opens on behalf of that same user).
+_LOCAL_SOURCES = frozenset({"sys.argv", "input()", "raw_input()", "sys.stdin"})
+# Request attributes describing the request itself; a redirect or fetch built from them points back
+# at this server, not at a place the attacker picks.
+_SELF_ATTRS = frozenset({"url", "path", "full_path", "host", "host_url", "url_root", "base_url", "referrer"})
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def remote_taint(ctx, expr: Optional[ast.AST]) -> Optional[Source]:
+    """The source of data a remote client controls in `expr` (web requests, not argv/input)."""
+    source = ctx.taint(expr)
+    if source is None or source.label in _LOCAL_SOURCES:
+        return None
+    return source
+
+
+def is_self_reference(source: Source) -> bool:
+    return source.label.rpartition(".")[2] in _SELF_ATTRS
+
+
+def bound_value(ctx, name: ast.Name) -> Optional[ast.expr]:
+    """The expression last bound to `name` before its use, in the enclosing function (or block):
+    `x = ...`, `x: T = ...`, `with ... as x`. None when it is a parameter or bound elsewhere."""
+    root = ctx.function
+    if root is None:
+        root = name
+        while ctx.parent(root) is not None:
+            root = ctx.parent(root)
+    best: Optional[tuple[tuple[int, int], ast.expr]] = None
+    use = (name.lineno, name.col_offset)
+    for node in _walk_scope(root):
+        for target, value in _bindings(node):
+            if isinstance(target, ast.Name) and target.id == name.id:
+                at = (node.lineno, node.col_offset)
+                if at < use and (best is None or at > best[0]):
+                    best = (at, value)
+    return best[1] if best else None
+
+
+def _bindings(node: ast.AST):
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            yield target, node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        yield node.target, node.value
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        for item in node.items:
+            if item.optional_vars is not None:
+                yield item.optional_vars, item.context_expr
+
+
+def _walk_scope(root: ast.AST):
+    """Nodes of one function body, not descending into nested functions or classes."""
+    stack = list(ast.iter_child_nodes(root))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _NESTED_SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def constructed_by(ctx, expr: ast.AST) -> str:
+    """The qualified name of the call that made `expr` (through one local binding), or ''."""
+    if isinstance(expr, ast.Name):
+        bound = bound_value(ctx, expr)
+        expr = bound if bound is not None else expr
+    while isinstance(expr, ast.Await):
+        expr = expr.value
+    if isinstance(expr, ast.Call):
+        return ctx.call_name(expr) or ""
+    return ""
+
+
+# -- who chooses the origin of a URL -------------------------------------------------------------
+_TRUSTED = "\x00"  # placeholder for text we do not know but the user does not control
+
+
+def origin_source(ctx, url: ast.AST) -> Optional[Source]:
+    """The user input that can choose the scheme or host of `url`, or None.
+
+    `f"https://api.example.com/users/{uid}"` only lets the user pick a path; `f"https://{host}/x"`,
+    `request.args["url"]`, `urljoin(BASE, user)` and `"https://api.example.com" + user` (which
+    `@evil.example` turns into a different host) let them pick the origin.
+    """
+    pieces: list[object] = []
+    _flatten(ctx, url, pieces, 0)
+    prefix = []
+    for piece in pieces:
+        if isinstance(piece, Source):
+            return None if _origin_fixed("".join(prefix)) else piece
+        prefix.append(piece)
+    return None
+
+
+def _flatten(ctx, expr: ast.AST, out: list, depth: int) -> None:
+    """Append the pieces of a string expression: known text, _TRUSTED, or the Source of user data."""
+    if depth > 8:
+        out.append(remote_taint(ctx, expr) or _TRUSTED)
+        return
+    if isinstance(expr, ast.Constant):
+        out.append(expr.value if isinstance(expr.value, str) else _TRUSTED)
+    elif isinstance(expr, ast.JoinedStr):
+        for value in expr.values:
+            _flatten(ctx, value.value if isinstance(value, ast.FormattedValue) else value, out, depth + 1)
+    elif isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        _flatten(ctx, expr.left, out, depth + 1)
+        _flatten(ctx, expr.right, out, depth + 1)
+    elif isinstance(expr, ast.Call) and _is_format(expr):
+        template = expr.func.value.value
+        out.append(template.split("{", 1)[0])
+        out.append(remote_taint(ctx, expr) or _TRUSTED)
+    elif isinstance(expr, ast.Name):
+        constant = ctx.constant_value(expr)
+        bound = None if isinstance(constant, str) else bound_value(ctx, expr)
+        if isinstance(constant, str):
+            out.append(constant)
+        elif bound is not None and remote_taint(ctx, expr) is not None:
+            _flatten(ctx, bound, out, depth + 1)
+        else:
+            out.append(remote_taint(ctx, expr) or _TRUSTED)
+    else:
+        source = remote_taint(ctx, expr)
+        out.append(_TRUSTED if source is None or is_self_reference(source) else source)
+
+
+def _is_format(call: ast.Call) -> bool:
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "format"
+        and isinstance(func.value, ast.Constant)
+        and isinstance(func.value.value, str)
+    )
+
+
+def _origin_fixed(prefix: str) -> bool:
+    """True when text before the first user-controlled piece already fixes scheme and host."""
+    if "://" in prefix:
+        authority_and_rest = prefix.split("://", 1)[1]
+        return any(c in authority_and_rest for c in "/?#")
+    if prefix.startswith(_TRUSTED):
+        # A configured base (`f"{API_BASE}/{path}"`); trusted when anything separates it from the
+        # user part, and given the benefit of the doubt when glued directly to it.
+        return True
+    if prefix.startswith("/"):
+        # A path on this host; `"/" + user` becomes `//evil.example`, a different host.
+        return len(prefix) > 1 and prefix[1] not in "/\\"
+    return any(c in prefix for c in "/?#")

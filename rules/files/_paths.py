@@ -1,0 +1,71 @@
+"""Which arguments of a call name a file-system path (open, os, shutil, pathlib)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from tabguard.rules.files._flow import bound_value
+
+_OPEN = frozenset({"open", "builtins.open", "io.open", "codecs.open", "os.open", "aiofiles.open"})
+# callee -> (position, keyword) of each path argument
+_ONE_PATH = ((0, "path"),)
+_TWO_PATHS = ((0, "src"), (1, "dst"))
+PATH_FUNCTIONS: dict[str, tuple[tuple[int, str], ...]] = {
+    **{name: ((0, "file"),) for name in _OPEN},
+    **{
+        f"os.{name}": _ONE_PATH
+        for name in ("remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs", "listdir", "scandir",
+                     "chmod", "chown", "truncate", "utime")
+    },
+    **{f"os.{name}": _TWO_PATHS for name in ("rename", "renames", "replace", "link", "symlink")},
+    **{f"shutil.{name}": _TWO_PATHS for name in ("copy", "copy2", "copyfile", "copytree", "move")},
+    "shutil.rmtree": _ONE_PATH,
+}
+# Methods of pathlib.Path that read, write or delete the file it names.
+_PATH_ONLY_METHODS = frozenset(
+    {"read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "touch", "iterdir", "hardlink_to",
+     "symlink_to"}
+)
+# Methods that other types share (str.replace, a file's open), so the receiver must be a Path.
+_SHARED_METHODS = frozenset({"open", "rename", "replace", "mkdir", "chmod", "glob", "rglob"})
+_PATH_TYPES = ("pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.WindowsPath", "Path")
+_PATH_RETURNING = frozenset({"resolve", "absolute", "joinpath", "with_name", "with_suffix", "expanduser"})
+WRITE_METHODS = frozenset({"write_text", "write_bytes", "touch", "mkdir", "open", "rename", "replace"})
+
+
+def path_arguments(ctx, call: ast.Call) -> Iterator[ast.expr]:
+    """The expressions a file-system call uses as paths (a pathlib receiver counts as one)."""
+    name = ctx.call_name(call) or ""
+    for position, keyword in PATH_FUNCTIONS.get(name, ()):
+        argument = ctx.argument(call, position, keyword)
+        if argument is not None:
+            yield argument
+    func = call.func
+    if isinstance(func, ast.Attribute) and name not in PATH_FUNCTIONS:
+        if func.attr in _PATH_ONLY_METHODS or (func.attr in _SHARED_METHODS and is_path_object(ctx, func.value)):
+            yield func.value
+
+
+def is_path_object(ctx, expr: ast.AST) -> bool:
+    """`Path(...)`, `base / name`, `p.resolve()`, or a local bound to one of those."""
+    if isinstance(expr, ast.Name):
+        bound = bound_value(ctx, expr)
+        return bound is not None and is_path_object(ctx, bound)
+    if isinstance(expr, ast.BinOp):
+        return isinstance(expr.op, ast.Div)
+    if isinstance(expr, ast.Call):
+        if isinstance(expr.func, ast.Attribute) and expr.func.attr in _PATH_RETURNING:
+            return True
+        return (ctx.call_name(expr) or "").endswith(_PATH_TYPES)
+    return False
+
+
+def opens_for_writing(ctx, call: ast.Call) -> bool:
+    """An `open(...)` in a write, append or create mode, or a pathlib write."""
+    name = ctx.call_name(call) or ""
+    if name in _OPEN:
+        mode = ctx.argument(call, 1, "mode")
+        value = ctx.constant_value(mode)
+        return isinstance(value, str) and any(c in value for c in "wax+")
+    return isinstance(call.func, ast.Attribute) and call.func.attr in WRITE_METHODS and name not in PATH_FUNCTIONS

@@ -1,0 +1,98 @@
+"""TG501: a path built from request data reaches a file-system call (path traversal)."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.files._flow import remote_taint
+from tabguard.rules.files._paths import path_arguments
+
+
+class PathTraversal(Rule):
+    id = "TG501"
+    name = "path-traversal"
+    severity = "high"
+    confidence = "medium"
+    cwe = (22,)
+    owasp = "A01:2025"
+    message = "User-controlled path reaches `{callee}` ({source}): path traversal"
+    placeholders = {"callee": "open", "source": "request.args"}
+    what = (
+        "A file name or path that comes from the request ({source}) is used by `{callee}` without being "
+        "reduced to a bare name or checked to stay inside the intended directory."
+    )
+    why = (
+        "`os.path.join(BASE, name)` does not confine `name`: `../../etc/passwd` walks out of `BASE`, and "
+        "an absolute name such as `/home/app/.env` replaces `BASE` altogether. A download endpoint "
+        "written as `open(os.path.join(REPORTS, request.args['file']))` serves the application's "
+        "secrets, SSH keys or database to anyone who asks for `?file=../../.env`; on a write or delete "
+        "endpoint the same request overwrites or removes files the process can reach."
+    )
+    how = (
+        "Reduce the value to a file name (`werkzeug.utils.secure_filename`, `os.path.basename`) or, when "
+        "sub-directories are legitimate, resolve the full path and refuse it unless it stays inside the "
+        "base directory (`Path(BASE, name).resolve().is_relative_to(BASE)` or "
+        "`os.path.realpath(...).startswith(BASE + os.sep)` followed by `abort`/`raise`). In Flask, "
+        "`send_from_directory(BASE, name)` does both for downloads. An allow-list of known names is "
+        "the strongest option."
+    )
+    example = (
+        "name = secure_filename(request.args['file'])\n"
+        "path = (REPORTS / name).resolve()\n"
+        "if not path.is_relative_to(REPORTS):\n"
+        "    abort(404)\n"
+        "return path.read_text()"
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/22.html",
+        "https://owasp.org/www-community/attacks/Path_Traversal",
+        "https://docs.python.org/3/library/os.path.html#os.path.join",
+    )
+    VALID = (
+        # Reduced to a bare file name.
+        "import os\nfrom flask import request\nfrom werkzeug.utils import secure_filename\n"
+        "@app.route('/r')\ndef r():\n    name = secure_filename(request.args['f'])\n"
+        "    return open(os.path.join('/srv/reports', name)).read()\n",
+        # Resolved and checked to stay inside the base directory.
+        "from pathlib import Path\nfrom flask import request, abort\nBASE = Path('/srv/reports')\n"
+        "@app.route('/r')\ndef r():\n    path = (BASE / request.args['f']).resolve()\n"
+        "    if not path.is_relative_to(BASE):\n        abort(404)\n    return path.read_text()\n",
+        "import os\nfrom flask import request, abort\nBASE = '/srv/reports'\n"
+        "@app.route('/r')\ndef r():\n    full = os.path.realpath(os.path.join(BASE, request.args['f']))\n"
+        "    if os.path.commonpath([BASE, full]) != BASE:\n        abort(403)\n    return open(full).read()\n",
+        # Allow-listed.
+        "from flask import request, abort\nREPORTS = {'daily.csv', 'weekly.csv'}\n"
+        "@app.route('/r')\ndef r():\n    name = request.args['f']\n    if name not in REPORTS:\n        abort(404)\n"
+        "    return open('/srv/reports/' + name).read()\n",
+        # A command-line tool opening the file its own user names is not an attack surface.
+        "import sys\nwith open(sys.argv[1]) as fh:\n    print(fh.read())\n",
+        # str.replace on request data is not a file operation.
+        "from flask import request\n@app.route('/r')\ndef r():\n    return request.args['q'].replace('a', 'b')\n",
+    )
+    INVALID = (
+        Invalid(
+            "import os\nfrom flask import request\n@app.route('/r')\ndef r():\n"
+            "    return open(os.path.join('/srv/reports', request.args['f'])).read()\n"
+        ),
+        Invalid(
+            "from pathlib import Path\n@app.get('/files/{name}')\ndef read(name: str):\n"
+            "    return (Path('/srv/files') / name).read_text()\n"
+        ),
+        Invalid(
+            "import os\ndef delete(request, filename):\n"
+            "    os.remove(os.path.join('/srv/uploads', filename))\n"
+        ),
+        Invalid(
+            "import shutil\nfrom flask import request\n@app.post('/copy')\ndef copy():\n"
+            "    shutil.copy('/srv/template.txt', request.form['dest'])\n"
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        for path in path_arguments(ctx, node):
+            source = remote_taint(ctx, path)
+            if source is not None:
+                callee = ctx.call_name(node) or ast.unparse(node.func)
+                ctx.report(self, path, details={"callee": callee}, source=source)
+                return

@@ -1,0 +1,139 @@
+"""TG502: a file-download response built from a user-controlled path."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+import libcst as cst
+
+from tabguard.engine.fixes import expression_fix
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.files._flow import remote_taint
+
+_FLASK_SEND_FILE = frozenset({"flask.send_file", "flask.helpers.send_file", "quart.send_file"})
+_FILE_RESPONSES = _FLASK_SEND_FILE | {
+    "werkzeug.utils.send_file",
+    "starlette.responses.FileResponse",
+    "fastapi.responses.FileResponse",
+    "aiohttp.web.FileResponse",
+}
+_JOIN = frozenset({"os.path.join", "posixpath.join"})
+
+
+class SendFileUserPath(Rule):
+    id = "TG502"
+    name = "send-file-user-path"
+    severity = "high"
+    confidence = "medium"
+    cwe = (22,)
+    owasp = "A01:2025"
+    message = "`{callee}` serves a user-controlled path ({source}); use `send_from_directory` or check containment"
+    placeholders = {"callee": "send_file", "source": "request.args"}
+    what = (
+        "`{callee}` sends whatever file its path names, and that path is built from request data "
+        "({source}) without a check that it stays in the download directory."
+    )
+    why = (
+        "A download route such as `send_file(os.path.join(DOCS, name))` with `name` taken from the URL "
+        "lets a client request `../../app/config.py`, `../.env` or `/etc/passwd` (an absolute name makes "
+        "`os.path.join` drop the base entirely) and receive the application's source code and secrets."
+    )
+    how = (
+        "In Flask use `send_from_directory(DOCS, name)`: it joins the name safely and answers 404 for "
+        "anything outside `DOCS`. With Starlette/FastAPI `FileResponse`, resolve the path and refuse it "
+        "unless `path.is_relative_to(DOCS)`, or serve a fixed set of files from an allow-list."
+    )
+    example = (
+        "@app.route('/docs/<name>')\n"
+        "def docs(name):\n"
+        "    return send_from_directory(DOCS_DIR, name)"
+    )
+    fix_safety = (
+        "Unsafe (changes behaviour on purpose): `send_file(os.path.join(DIR, name))` becomes "
+        "`send_from_directory(DIR, name)`; requests for names that leave `DIR` now get a 404. The "
+        "rewrite is offered only for Flask's `send_file` with a two-part `os.path.join`."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/22.html",
+        "https://flask.palletsprojects.com/en/stable/api/#flask.send_from_directory",
+        "https://owasp.org/www-community/attacks/Path_Traversal",
+    )
+    VALID = (
+        "from flask import send_from_directory\n@app.route('/d/<name>')\ndef d(name):\n"
+        "    return send_from_directory('/srv/docs', name)\n",
+        "import os\nfrom flask import send_file\nfrom werkzeug.utils import secure_filename\n"
+        "@app.route('/d/<name>')\ndef d(name):\n"
+        "    return send_file(os.path.join('/srv/docs', secure_filename(name)))\n",
+        "from pathlib import Path\nfrom fastapi import HTTPException\nfrom fastapi.responses import FileResponse\n"
+        "DOCS = Path('/srv/docs')\n@app.get('/d/{name}')\ndef d(name: str):\n"
+        "    path = (DOCS / name).resolve()\n    if not path.is_relative_to(DOCS):\n"
+        "        raise HTTPException(404)\n    return FileResponse(path)\n",
+        "from flask import send_file\n@app.route('/logo')\ndef logo():\n    return send_file('static/logo.png')\n",
+    )
+    INVALID = (
+        Invalid(
+            "import os\nfrom flask import request, send_file\n@app.route('/d')\ndef d():\n"
+            "    return send_file(os.path.join(DOCS_DIR, request.args['name']), as_attachment=True)\n",
+            "import flask\nimport os\nfrom flask import request, send_file\n@app.route('/d')\ndef d():\n"
+            "    return flask.send_from_directory(DOCS_DIR, request.args['name'], as_attachment=True)\n",
+        ),
+        Invalid(
+            "import os\nfrom flask import send_file, send_from_directory\n@app.route('/d/<name>')\ndef d(name):\n"
+            "    return send_file(os.path.join('/srv/docs', name))\n",
+            "import os\nfrom flask import send_file, send_from_directory\n@app.route('/d/<name>')\ndef d(name):\n"
+            "    return send_from_directory('/srv/docs', name)\n",
+        ),
+        Invalid(
+            "from fastapi.responses import FileResponse\n@app.get('/d/{name}')\nasync def d(name: str):\n"
+            "    return FileResponse(f'/srv/docs/{name}')\n"
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        if callee not in _FILE_RESPONSES:
+            return
+        path = ctx.argument(node, 0, "path_or_file" if callee in _FLASK_SEND_FILE else "path")
+        source = remote_taint(ctx, path)
+        if source is None:
+            return
+        fix = None
+        if callee in _FLASK_SEND_FILE and _two_part_join(ctx, path) and len(node.args) == 1:
+            name, imports = _send_from_directory_name(ctx, node)
+            fix = expression_fix(ctx, node, _to_send_from_directory(name), "Fix: use send_from_directory", safe=False, imports=imports)
+        ctx.report(self, node, details={"callee": callee.rpartition(".")[2]}, source=source, fix=fix)
+
+
+def _two_part_join(ctx, path: Optional[ast.expr]) -> bool:
+    return (
+        isinstance(path, ast.Call)
+        and (ctx.call_name(path) or "") in _JOIN
+        and len(path.args) == 2
+        and not path.keywords
+        and not any(isinstance(a, ast.Starred) for a in path.args)
+    )
+
+
+def _send_from_directory_name(ctx, call: ast.Call) -> tuple[str, tuple[str, ...]]:
+    """How to spell `flask.send_from_directory` here, and the import it needs."""
+    if ctx.module.imports.get("send_from_directory") == "flask.send_from_directory":
+        return "send_from_directory", ()
+    if isinstance(call.func, ast.Attribute) and ctx.module.imports.get("flask") == "flask":
+        return "flask.send_from_directory", ()
+    return "flask.send_from_directory", ("flask",)
+
+
+def _to_send_from_directory(name: str):
+    func = cst.parse_expression(name)
+
+    def transform(call: cst.BaseExpression) -> cst.BaseExpression:
+        assert isinstance(call, cst.Call)
+        join = call.args[0].value
+        assert isinstance(join, cst.Call)
+        directory, filename = join.args
+        rest = list(call.args[1:])
+        filename = filename.with_changes(comma=call.args[0].comma)
+        return call.with_changes(func=func, args=[directory, filename, *rest])
+
+    return transform
