@@ -1,0 +1,67 @@
+"""Is a string literal a real credential? Known key formats, placeholders, and how random it looks."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from tabguard.rules.crypto._names import shannon_entropy, words
+
+# Formats issued by providers: a match is a credential whatever the variable is called.
+KNOWN_FORMATS = (
+    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{50,})\b")),
+    ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
+    ("Stripe live key", re.compile(r"\b[rs]k_live_[A-Za-z0-9]{20,}")),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}")),
+    ("OpenAI/Anthropic API key", re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{32,}")),
+    ("SendGrid API key", re.compile(r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}\b")),
+    ("private key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----")),
+    ("JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
+)
+# Words that mark a value as an example to be replaced, not a credential.
+_PLACEHOLDER_WORDS = frozenset(
+    {"example", "examples", "test", "testing", "dummy", "fake", "sample", "placeholder", "changeme", "change",
+     "your", "yours", "xxx", "todo", "fixme", "redacted", "replace", "insert", "enter", "none", "null", "nil",
+     "undefined", "env", "environ", "getenv", "secret", "password", "token", "key", "here", "mock", "default",
+     "foo", "bar", "baz", "dev", "development", "local", "localhost", "demo", "notasecret", "not"}
+)
+_TEMPLATE = re.compile(r"\$\{|\{\{|\{[A-Za-z_]*\}|%\(|%s|<[^>]*>|^\$[A-Z_]+$|^\*+$")
+
+
+def known_format(value: str) -> Optional[str]:
+    """The provider format `value` contains (ignoring obvious documentation examples), else None."""
+    if "EXAMPLE" in value.upper() and "PRIVATE KEY" not in value:
+        return None
+    for label, pattern in KNOWN_FORMATS:
+        match = pattern.search(value)
+        if match and not _mostly_one_char(match.group(0)[4:]):
+            return label
+    return None
+
+
+def is_placeholder(value: str, name: str = "") -> bool:
+    """Empty, templated (`${X}`, `<your-key>`), masked (`****`, `xxxx`), or made of example words."""
+    stripped = value.strip()
+    if len(stripped) < 3 or _TEMPLATE.search(stripped) or _mostly_one_char(stripped):
+        return True
+    value_words = words(stripped)
+    if any(w in _PLACEHOLDER_WORDS or re.fullmatch(r"x{3,}", w) for w in value_words):
+        return True
+    # `TOKEN_HEADER = "X-Token"`, `password = "Password"`: the value names the field.
+    return bool(name) and set(value_words) <= set(words(name)) | {"x", "api", "auth", "id"}
+
+
+def looks_like_secret(value: str, kind: str) -> bool:
+    """Plausible as a credential of this kind: passwords may be short and simple; other secrets
+    (keys, tokens) are long and varied."""
+    stripped = value.strip()
+    if kind == "password":
+        return 3 <= len(stripped) <= 128 and stripped.count(" ") <= 3
+    if len(stripped) < 8 or " " in stripped:
+        return False
+    return shannon_entropy(stripped) >= 3.0
+
+
+def _mostly_one_char(text: str) -> bool:
+    return bool(text) and max(text.count(c) for c in set(text)) / len(text) >= 0.6

@@ -1,0 +1,105 @@
+"""TG311: a secret, token, signature or hash compared with `==`, which leaks how much matched."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.fixes import expression_fix, parse_expression
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.crypto._names import DIGEST_WORDS, expression_name, secret_kind, words
+
+# Methods whose comparison is the object's own identity, not an authentication check.
+_EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__"})
+
+
+class TimingUnsafeCompare(Rule):
+    id = "TG311"
+    name = "timing-unsafe-compare"
+    severity = "medium"
+    confidence = "medium"
+    cwe = (208,)
+    owasp = "A04:2025"
+    message = "`{name}` compared with `{op}`; use `hmac.compare_digest` to compare secrets in constant time"
+    placeholders = {"name": "signature", "op": "=="}
+    what = "Compares `{name}`, a secret or a value derived from one, with `{op}`."
+    why = (
+        "`==` on strings and bytes stops at the first differing character, so a wrong guess that "
+        "shares a longer prefix with the real value takes slightly longer to reject. By sending many "
+        "candidates and timing the responses (statistics remove network jitter), an attacker recovers "
+        "a webhook signature, API key or reset token one character at a time instead of guessing it "
+        "whole: a few thousand requests instead of 2^128."
+    )
+    how = (
+        "Use `hmac.compare_digest(a, b)` (or `secrets.compare_digest`), which takes the same time "
+        "whatever matches. Compare two `str` (ASCII) or two `bytes`, not a mix. For passwords, use the "
+        "password library's verify function, which does this for you."
+    )
+    example = (
+        "import hmac\n\nexpected = hmac.new(key, body, hashlib.sha256).hexdigest()\n"
+        "if not hmac.compare_digest(expected, request.headers[\"X-Signature\"]):\n    abort(401)"
+    )
+    fix_safety = (
+        "Unsafe: `hmac.compare_digest` raises `TypeError` when one side is `str` and the other `bytes`, "
+        "or a `str` holds non-ASCII characters, where `==` returned False; check the types of both sides."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/208.html",
+        "https://docs.python.org/3/library/hmac.html#hmac.compare_digest",
+    )
+    VALID = (
+        "import hmac\nok = hmac.compare_digest(signature, expected)\n",
+        "if token is None:\n    pass\n",
+        "if token == '':\n    pass\n",
+        "if token_type == 'bearer':\n    pass\n",
+        "if password == confirm_password:\n    pass\n",
+        "class Auth:\n    def __eq__(self, other):\n        return self.token == other.token\n",
+        "def test_sign():\n    assert sign(b'x') == expected_signature\n",
+        "if len(api_key) != 32:\n    pass\n",
+        "if user.name == other_name:\n    pass\n",
+    )
+    INVALID = (
+        Invalid(
+            "import hmac\nif request.headers['X-Hub-Signature'] == expected_signature:\n    pass\n",
+            "import hmac\nif hmac.compare_digest(request.headers['X-Hub-Signature'], expected_signature):\n    pass\n",
+        ),
+        Invalid(
+            "def check(user, candidate):\n    if user.reset_token != candidate:\n        raise PermissionError\n",
+            "import hmac\ndef check(user, candidate):\n    if not hmac.compare_digest(user.reset_token, candidate):\n        raise PermissionError\n",
+        ),
+        Invalid(
+            "import hashlib\ndef verify(stored_hash, pw):\n    return hashlib.sha256(pw).hexdigest() == stored_hash\n",
+            "import hmac\nimport hashlib\ndef verify(stored_hash, pw):\n    return hmac.compare_digest(hashlib.sha256(pw).hexdigest(), stored_hash)\n",
+        ),
+        Invalid(
+            "API_KEY = load()\ndef authorized(request):\n    return request.headers.get('X-API-Key') == API_KEY\n",
+            "import hmac\nAPI_KEY = load()\ndef authorized(request):\n    return hmac.compare_digest(request.headers.get('X-API-Key'), API_KEY)\n",
+        ),
+    )
+
+    def visit_Compare(self, node: ast.Compare, ctx) -> None:
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            return
+        left, right = node.left, node.comparators[0]
+        if any(isinstance(side, ast.Constant) for side in (left, right)):
+            return
+        if isinstance(ctx.parent(node), ast.Assert) or getattr(ctx.function, "name", None) in _EQUALITY_METHODS:
+            return
+        names = [expression_name(side) for side in (left, right)]
+        kinds = [secret_kind(name, digests=True) for name in names]
+        secret = next((name for name, kind in zip(names, kinds) if kind), None)
+        if secret is None:
+            return
+        if all(kind == "password" and not _is_digest(name) for name, kind in zip(names, kinds)):
+            return  # `password == confirm_password` checks typing, not a stored secret
+        op = "==" if isinstance(node.ops[0], ast.Eq) else "!="
+        a, b = (ctx.segment(ctx.span(side)) for side in (left, right))
+        call = f"hmac.compare_digest({a}, {b})"
+        replacement = call if op == "==" else f"not {call}"
+        fix = expression_fix(
+            ctx, node, lambda _: parse_expression(replacement), "Fix: use hmac.compare_digest", safe=False, imports=("hmac",)
+        )
+        ctx.report(self, node, details={"name": secret, "op": op}, fix=fix)
+
+
+def _is_digest(name) -> bool:
+    return bool(name) and any(w in DIGEST_WORDS for w in words(name))
