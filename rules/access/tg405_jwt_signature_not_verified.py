@@ -1,0 +1,135 @@
+"""TG405: a JWT is decoded with signature verification switched off, so anyone can forge one."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+import libcst as cst
+
+from tabguard.engine.fixes import chain, expression_fix, remove_keyword, set_keyword
+from tabguard.engine.rule import Invalid, Rule
+
+from tabguard.rules.access._jwt import dict_entry, jwt_call, key_algorithm, local_value
+
+
+class JwtSignatureNotVerified(Rule):
+    id = "TG405"
+    name = "jwt-signature-not-verified"
+    severity = "critical"
+    confidence = "high"
+    cwe = (347,)
+    owasp = "A07:2025"
+    message = "JWT decoded without verifying its signature ({how_disabled})"
+    placeholders = {"how_disabled": '`options={"verify_signature": False}`'}
+    what = (
+        "`jwt.decode` is called with {how_disabled}, so the claims are read from the token without "
+        "checking that the server signed them."
+    )
+    why = (
+        "A JWT is three base64 strings; anyone can write one. With verification off, an attacker takes "
+        "their own token, changes `\"sub\": \"17\"` to `\"sub\": \"1\"` or `\"role\": \"user\"` to "
+        "`\"role\": \"admin\"`, re-encodes it (no key needed), and the server believes it. Assistants turn "
+        "verification off to get past an `InvalidSignatureError` while testing; the shortcut ships."
+    )
+    how = (
+        "Decode with the key and a fixed list of algorithms, and let the library verify: "
+        "`jwt.decode(token, key, algorithms=[\"HS256\"])`. If you only need a header field before "
+        "verifying (to choose a key by `kid`), use `jwt.get_unverified_header(token)` and then verify "
+        "with the chosen key."
+    )
+    example = 'claims = jwt.decode(token, settings.JWT_SECRET, algorithms=["HS256"])'
+    fix_safety = (
+        "Unsafe: the rewrite turns verification back on (and pins `algorithms` when missing, to "
+        "HS256 unless the module defines `ALGORITHM`); tokens that are not signed with the key are now "
+        "rejected, which is the point, but review the key and algorithm."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/347.html",
+        "https://owasp.org/Top10/2025/A07_2025-Authentication_Failures/",
+        "https://pyjwt.readthedocs.io/en/stable/usage.html#reading-the-claimset-without-validation",
+        "https://cheatsheetseries.owasp.org/cheatsheets/JSON_Web_Token_for_Java_Cheat_Sheet.html",
+    )
+    VALID = (
+        "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256'])\n",
+        "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256'], options={'verify_signature': True})\n",
+        "import jwt\ndef f(token):\n    opts = {'verify_signature': True}\n    return jwt.decode(token, key, algorithms=['RS256'], options=opts)\n",
+        "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256'], options={'verify_aud': False})\n",
+        "import jwt\nheader = jwt.get_unverified_header(token)\n",
+    )
+    INVALID = (
+        Invalid(
+            "import jwt\nclaims = jwt.decode(token, SECRET, algorithms=['HS256'], options={'verify_signature': False})\n",
+            "import jwt\nclaims = jwt.decode(token, SECRET, algorithms=['HS256'])\n",
+        ),
+        Invalid(
+            "import jwt\nclaims = jwt.decode(token, SECRET, options={\"verify_signature\": False, \"require\": [\"exp\"]})\n",
+            "import jwt\nclaims = jwt.decode(token, SECRET, options={\"require\": [\"exp\"]}, algorithms=[\"HS256\"])\n",
+        ),
+        Invalid(
+            "import jwt\npayload = jwt.decode(token, app.config['SECRET_KEY'], verify=False)\n",
+            "import jwt\npayload = jwt.decode(token, app.config['SECRET_KEY'], algorithms=[\"HS256\"])\n",
+        ),
+        Invalid(
+            "import jwt\ndef user_from(token):\n    opts = {'verify_signature': False}\n    return jwt.decode(token, KEY, options=opts)['sub']\n",
+        ),
+        Invalid("import jwt\nclaims = jwt.decode(token, options={'verify_signature': False})\n"),
+        Invalid(
+            "from jose import jwt\nclaims = jwt.decode(token, KEY, algorithms=['HS256'], options={'verify_signature': False})\n",
+            "from jose import jwt\nclaims = jwt.decode(token, KEY, algorithms=['HS256'])\n",
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        call = jwt_call(node, ctx)
+        if call is None or call.operation != "decode" or call.library == "authlib":
+            return
+        verify = ctx.keyword(node, "verify")
+        if verify is not None and _false(verify.value, ctx, node):
+            ctx.report(self, verify, details={"how_disabled": "`verify=False`"}, fix=_fix(ctx, node, None))
+            return
+        options = ctx.keyword(node, "options")
+        if options is None:
+            return
+        resolved = local_value(options.value, ctx, node)
+        flag = dict_entry(resolved, "verify_signature") if isinstance(resolved, ast.Dict) else None
+        if flag is None or not _false(flag, ctx, node):
+            return
+        literal = options.value if isinstance(options.value, ast.Dict) else None
+        ctx.report(
+            self, options, details={"how_disabled": '`"verify_signature": False`'},
+            fix=_fix(ctx, node, literal) if literal is not None or options.value is resolved else None,
+        )
+
+
+def _false(value: ast.AST, ctx, at: ast.AST) -> bool:
+    value = local_value(value, ctx, at)
+    return isinstance(value, ast.Constant) and value.value in (False, 0) and value.value is not None
+
+
+def _fix(ctx, node: ast.Call, options: Optional[ast.Dict]):
+    key = ctx.argument(node, 1, "key")
+    if key is None or (isinstance(key, ast.Constant) and key.value is None):
+        return None  # verifying needs a key the call does not have
+    steps = [remove_keyword("verify")]
+    if options is not None:
+        steps.append(_drop_verify_signature if len(options.keys) > 1 else remove_keyword("options"))
+    if ctx.keyword(node, "algorithms") is None:
+        steps.append(set_keyword("algorithms", f'["{key_algorithm(ctx)}"]'))
+    return expression_fix(ctx, node, chain(*steps), "Fix: verify the signature", safe=False)
+
+
+def _drop_verify_signature(call: cst.BaseExpression) -> cst.BaseExpression:
+    assert isinstance(call, cst.Call)
+    args = []
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "options" and isinstance(arg.value, cst.Dict):
+            kept = [e for e in arg.value.elements if not (isinstance(e, cst.DictElement) and _is_key(e.key, "verify_signature"))]
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            arg = arg.with_changes(value=arg.value.with_changes(elements=kept))
+        args.append(arg)
+    return call.with_changes(args=args)
+
+
+def _is_key(node: cst.BaseExpression, name: str) -> bool:
+    return isinstance(node, cst.SimpleString) and node.evaluated_value == name
