@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from tabguard.config import Config
 from tabguard.engine.checker import RuleSet, iter_rules
@@ -32,14 +33,24 @@ def aliases(rule_id: str) -> tuple[str, ...]:
     return rule.aliases if rule is not None else ()
 
 
-def visible(findings: Sequence[Finding], lines: Sequence[str], min_severity: str = "low") -> list[Finding]:
-    """Findings that no suppression comment silences, at or above `min_severity`."""
+def visible(
+    findings: Sequence[Finding], lines: Sequence[str], min_severity: str = "low",
+    honoured: Optional[Callable[[int], bool]] = None,
+) -> list[Finding]:
+    """Findings that no suppression comment silences, at or above `min_severity`. A comment on a line
+    where `honoured(line)` is False (unreviewed AI code) does not count: the finding is kept and
+    marked with `details["suppression_unhonoured"]`."""
     floor = SEVERITY_RANK[min_severity]
-    return [
-        f
-        for f in findings
-        if SEVERITY_RANK.get(f.severity, 0) >= floor and is_suppressed(f, lines, aliases(f.rule_id)) is None
-    ]
+    kept = []
+    for f in findings:
+        if SEVERITY_RANK.get(f.severity, 0) < floor:
+            continue
+        line = is_suppressed(f, lines, aliases(f.rule_id))
+        if line is None:
+            kept.append(f)
+        elif honoured is not None and not honoured(line):
+            kept.append(replace(f, details={**f.details, "suppression_unhonoured": line}))
+    return kept
 
 
 def analyze_text(

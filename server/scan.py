@@ -68,7 +68,7 @@ def _excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
 
 
-def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), min_severity="low") -> FileResult:
+def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), min_severity="low", honoured=None) -> FileResult:
     result = FileResult(path, display)
     try:
         text = read_source(path, config["max-file-size"])
@@ -78,5 +78,5 @@ def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), mi
     ruleset = ruleset_from_config(config, display, select, ignore)
     doc = analyze_text(text, str(path), ruleset, config.options())
     result.lines = doc.lines
-    result.findings = visible(doc.findings(), doc.lines, min_severity)
+    result.findings = visible(doc.findings(), doc.lines, min_severity, honoured)
     return result

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tabguard.config import load_config
 from tabguard.output import plain, sarif
+from tabguard.provenance.checking import annotate_results, gate_failures, honoured_filter, provenance_for
 from tabguard.scan import iter_files, scan_file
 
 
@@ -20,6 +21,10 @@ def add_parser(sub):
     parser.add_argument("--min-severity", choices=("low", "medium", "high", "critical"), default="low")
     parser.add_argument("--config", type=Path, help="use this tabguard.toml / pyproject.toml")
     parser.add_argument("-o", "--output", type=Path, help="write the report to this file")
+    parser.add_argument("--gate", action="store_true",
+                        help="review gate: exit 1 only when an unreviewed AI-inserted span holds a finding")
+    parser.add_argument("--require-review", action="store_true",
+                        help="exit 1 when any AI-inserted span is unreviewed")
     return parser
 
 
@@ -43,9 +48,14 @@ def run(args) -> int:
             print(f"tabguard: config error: {problem}", file=sys.stderr)
         return 2
     results = []
+    prov = provenance_for(paths, config["reviewer"])
     for path in iter_files(paths, config["exclude"]):
         display = path.as_posix()
-        results.append(scan_file(path, display, config, _codes(args.select), _codes(args.ignore), args.min_severity))
+        honoured = honoured_filter(prov, path, config["max-file-size"])
+        results.append(scan_file(path, display, config, _codes(args.select), _codes(args.ignore), args.min_severity, honoured))
+    ai_spans = annotate_results(prov, results)
+    for warning in prov.warnings if prov else ():
+        print(f"tabguard: warning: {warning}", file=sys.stderr)
     for result in results:
         if result.error:
             print(f"tabguard: {result.display}: {result.error}", file=sys.stderr)
@@ -64,4 +74,11 @@ def run(args) -> int:
         sys.stdout.write(report + "\n")
     if any(r.error for r in results):
         return 2
+    if args.gate or args.require_review:
+        failures = gate_failures(ai_spans, args.require_review)
+        for message in failures:
+            print(f"tabguard: gate: {message}", file=sys.stderr)
+        if failures:
+            print("tabguard: gate: fix the findings, or review the spans: tabguard review PATH:LINE-LINE", file=sys.stderr)
+        return 1 if failures else 0
     return 1 if any(r.findings for r in results) else 0

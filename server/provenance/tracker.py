@@ -202,6 +202,9 @@ class Provenance:
         evidence.append(Evidence(trace.start_line, trace.end_line, trace.content_hash, trace.line_hashes))
         return evidence
 
+    def is_open(self, path: Path) -> bool:
+        return (self.key(path) or "") in self._open
+
     def close_file(self, path: Path) -> None:
         key = self.key(path)
         if key is not None:

@@ -1,0 +1,47 @@
+"""`tabguard inventory [PATH]`: which code came from AI, where, from which tool, reviewed by whom."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tabguard.config import load_config
+from tabguard.provenance import Provenance
+from tabguard.provenance import html_report, inventory
+from tabguard.provenance.workspace import find_root
+
+
+def add_parser(sub):
+    parser = sub.add_parser("inventory", help="report the AI-inserted code recorded in the provenance ledger")
+    parser.add_argument("path", nargs="?", default=".", metavar="PATH")
+    parser.add_argument("--format", choices=("text", "json", "html"), default="text")
+    parser.add_argument("-o", "--output", type=Path, help="write the report to this file")
+    return parser
+
+
+def run(args) -> int:
+    target = Path(args.path)
+    if not target.exists():
+        print(f"tabguard: {target}: no such file or directory", file=sys.stderr)
+        return 2
+    config = load_config(target.resolve())
+    if config.problems:
+        for problem in config.problems:
+            print(f"tabguard: config error: {problem}", file=sys.stderr)
+        return 2
+    prov = Provenance(find_root(target), config["reviewer"])
+    data = inventory.build(prov, target, config)
+    for warning in data["warnings"]:
+        print(f"tabguard: warning: {warning}", file=sys.stderr)
+    if args.format == "json":
+        report = json.dumps(data, indent=2)
+    elif args.format == "html":
+        report = html_report.render(data)
+    else:
+        report = "\n".join(inventory.text_lines(data))
+    if args.output:
+        args.output.write_text(report + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(report + "\n")
+    return 0

@@ -1,0 +1,176 @@
+"""`tabguard inventory --format html`: one self-contained page for a security lead.
+
+No scripts and no external assets: inline CSS and inline SVG charts, so the page opens offline and
+can be attached to a ticket. Headline numbers carry `data-figure` attributes (tests read them).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from tabguard.rules import FAMILIES
+
+SEVERITY_COLOURS = {"critical": "#7f1d1d", "high": "#dc2626", "medium": "#f59e0b", "low": "#60a5fa"}
+AI, HUMAN, REVIEWED, UNREVIEWED = "#7c3aed", "#e5e7eb", "#16a34a", "#dc2626"
+MAX_FILES = 30
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#111827;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #e5e7eb;padding-bottom:.3rem}
+.muted{color:#6b7280}.cards{display:flex;flex-wrap:wrap;gap:.8rem;margin:1rem 0}
+.card{border:1px solid #e5e7eb;border-radius:8px;padding:.7rem 1rem;min-width:150px}
+.card b{display:block;font-size:1.5rem}.bad b{color:#dc2626}.good b{color:#16a34a}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #f3f4f6;vertical-align:top}
+th{background:#f9fafb}code{font-size:.9em}svg text{font:12px system-ui,sans-serif;fill:#111827}
+.legend span{display:inline-block;margin-right:1rem}.swatch{display:inline-block;width:.8em;height:.8em;margin-right:.3em;vertical-align:-.05em}
+"""
+
+
+def render(inventory: dict) -> str:
+    s = inventory["summary"]
+    parts = [
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        f"<title>tabguard AI code inventory: {escape(inventory['scope'])}</title><style>{_CSS}</style></head><body>",
+        "<h1>AI-written code inventory</h1>",
+        f"<p class=\"muted\">{escape(inventory['root'])} &middot; scope <code>{escape(inventory['scope'])}</code> "
+        f"&middot; generated {escape(inventory['generated'])} by tabguard</p>",
+        "<div class=\"cards\">",
+        _card("AI-written lines", f"{s['ai_lines']} / {s['total_lines']}", "ai_lines", s["ai_lines"]),
+        _card("AI share of code", f"{s['ai_share']:.1%}", "ai_share", s["ai_share"]),
+        _card("AI spans", str(s["spans"]), "spans", s["spans"]),
+        _card("Reviewed spans", str(s["reviewed_spans"]), "reviewed_spans", s["reviewed_spans"], "good"),
+        _card("Unreviewed spans", str(s["unreviewed_spans"]), "unreviewed_spans", s["unreviewed_spans"],
+              "bad" if s["unreviewed_spans"] else "good"),
+        _card("Findings in unreviewed AI code", str(s["findings_in_unreviewed_ai_code"]),
+              "findings_in_unreviewed_ai_code", s["findings_in_unreviewed_ai_code"],
+              "bad" if s["findings_in_unreviewed_ai_code"] else "good"),
+        "</div>",
+        "<h2>Review coverage</h2>", _coverage(s),
+        "<h2>Share of AI-written lines per file</h2>", _files_chart(inventory["files"]),
+        "<h2>AI-written lines over time</h2>", _timeline_chart(inventory["timeline"]),
+        "<h2>Findings in AI-written code, by mechanism and severity</h2>", _findings_chart(inventory["findings_by_family"]),
+        "<h2>Oldest unreviewed spans</h2>", _oldest(inventory["oldest_unreviewed"]),
+    ]
+    if inventory["warnings"]:
+        parts.append("<h2>Ledger warnings</h2><ul>")
+        parts.extend(f"<li>{escape(w)}</li>" for w in inventory["warnings"])
+        parts.append("</ul>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _card(label: str, shown: str, key: str, value, tone: str = "") -> str:
+    return (f"<div class=\"card {tone}\"><b data-figure=\"{key}\" data-value=\"{value}\">{escape(shown)}</b>"
+            f"<span class=\"muted\">{escape(label)}</span></div>")
+
+
+def _svg(width: int, height: int, body: list[str], label: str) -> str:
+    return (f"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" "
+            f"viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{escape(label)}\">" + "".join(body) + "</svg>")
+
+
+def _empty(text: str) -> str:
+    return f"<p class=\"muted\">{escape(text)}</p>"
+
+
+def _coverage(s: dict) -> str:
+    total = s["spans"]
+    if not total:
+        return _empty("No AI-inserted spans in scope.")
+    width, bar = 760, 700
+    reviewed = round(bar * s["reviewed_spans"] / total)
+    body = [
+        f"<rect x=\"0\" y=\"10\" width=\"{reviewed}\" height=\"28\" fill=\"{REVIEWED}\"/>",
+        f"<rect x=\"{reviewed}\" y=\"10\" width=\"{bar - reviewed}\" height=\"28\" fill=\"{UNREVIEWED}\"/>",
+        f"<text x=\"0\" y=\"58\">{s['reviewed_spans']} of {total} spans reviewed "
+        f"({s['reviewed_spans'] / total:.0%}); {s['reviewed_lines']} of {s['ai_lines']} AI lines</text>",
+    ]
+    return _svg(width, 66, body, "review coverage") + _legend([(REVIEWED, "reviewed"), (UNREVIEWED, "not reviewed")])
+
+
+def _files_chart(files: list[dict]) -> str:
+    shown = sorted((f for f in files if f["exists"] and f["lines"]), key=lambda f: (-f["ai_share"], f["path"]))[:MAX_FILES]
+    if not shown:
+        return _empty("No files with AI-inserted code in scope.")
+    label_w, bar, row = 330, 380, 24
+    body = []
+    for i, f in enumerate(shown):
+        y = i * row
+        ai = round(bar * f["ai_share"])
+        name = f["path"] if len(f["path"]) <= 48 else "…" + f["path"][-47:]
+        body += [
+            f"<text x=\"0\" y=\"{y + 16}\">{escape(name)}</text>",
+            f"<rect x=\"{label_w}\" y=\"{y + 4}\" width=\"{bar}\" height=\"16\" fill=\"{HUMAN}\"/>",
+            f"<rect x=\"{label_w}\" y=\"{y + 4}\" width=\"{ai}\" height=\"16\" fill=\"{AI}\"/>",
+            f"<text x=\"{label_w + bar + 8}\" y=\"{y + 16}\">{f['ai_lines']}/{f['lines']} ({f['ai_share']:.0%})</text>",
+        ]
+    more = len([f for f in files if f["exists"] and f["lines"]]) - len(shown)
+    note = _empty(f"and {more} more files") if more > 0 else ""
+    return _svg(label_w + bar + 120, row * len(shown) + 4, body, "AI share per file") + note
+
+
+def _timeline_chart(timeline: list[dict]) -> str:
+    if not timeline:
+        return _empty("No dated AI spans.")
+    width, height, left, bottom = 760, 220, 40, 40
+    plot_w, plot_h = width - left - 50, height - bottom - 10
+    peak = max(d["ai_lines"] for d in timeline) or 1
+    step = plot_w / len(timeline)
+    body = [f"<line x1=\"{left}\" y1=\"{10 + plot_h}\" x2=\"{left + plot_w}\" y2=\"{10 + plot_h}\" stroke=\"#9ca3af\"/>",
+            f"<text x=\"0\" y=\"18\">{peak}</text>", f"<text x=\"{left + plot_w + 6}\" y=\"18\">100%</text>"]
+    points = []
+    for i, day in enumerate(timeline):
+        h = plot_h * day["ai_lines"] / peak
+        x = left + i * step
+        body.append(f"<rect x=\"{x + step * 0.15:.1f}\" y=\"{10 + plot_h - h:.1f}\" width=\"{step * 0.7:.1f}\" "
+                    f"height=\"{h:.1f}\" fill=\"{AI}\"><title>{escape(day['day'])}: {day['ai_lines']} lines</title></rect>")
+        points.append(f"{x + step / 2:.1f},{10 + plot_h * (1 - day['cumulative_share']):.1f}")
+        if len(timeline) <= 12 or i % max(1, len(timeline) // 8) == 0:
+            body.append(f"<text x=\"{x + step / 2:.1f}\" y=\"{height - 18}\" text-anchor=\"middle\">{escape(day['day'])}</text>")
+    body.append(f"<polyline points=\"{' '.join(points)}\" fill=\"none\" stroke=\"#111827\" stroke-width=\"2\"/>")
+    return _svg(width, height, body, "AI lines over time") + _legend(
+        [(AI, "AI lines inserted that day (still present)"), ("#111827", "running share of today's code (right axis)")])
+
+
+def _findings_chart(by_family: dict[str, dict[str, int]]) -> str:
+    if not by_family:
+        return _empty("No findings inside AI-written code.")
+    label_w, bar, row = 260, 420, 26
+    peak = max(sum(c.values()) for c in by_family.values())
+    body = []
+    for i, (family, counts) in enumerate(sorted(by_family.items(), key=lambda kv: -sum(kv[1].values()))):
+        y, x = i * row, label_w
+        title = FAMILIES[family][1].split(":")[0] if family in FAMILIES else family
+        body.append(f"<text x=\"0\" y=\"{y + 17}\">{escape(title)}</text>")
+        for severity in ("critical", "high", "medium", "low"):
+            n = counts.get(severity, 0)
+            if n:
+                w = bar * n / peak
+                body.append(f"<rect x=\"{x:.1f}\" y=\"{y + 4}\" width=\"{w:.1f}\" height=\"18\" fill=\"{SEVERITY_COLOURS[severity]}\">"
+                            f"<title>{n} {severity}</title></rect>")
+                x += w
+        body.append(f"<text x=\"{x + 6:.1f}\" y=\"{y + 17}\">{sum(counts.values())}</text>")
+    return _svg(label_w + bar + 60, row * len(by_family) + 4, body, "findings by mechanism and severity") + _legend(
+        [(SEVERITY_COLOURS[s], s) for s in ("critical", "high", "medium", "low")])
+
+
+def _oldest(spans: list[dict]) -> str:
+    if not spans:
+        return _empty("Every AI-inserted span has been reviewed.")
+    rows = ["<table><tr><th>Where</th><th>Inserted</th><th>Origin</th><th>Model</th><th>Findings inside</th></tr>"]
+    for s in spans:
+        findings = ", ".join(f"{f['rule']} ({f['severity']}) line {f['line']}" for f in s["findings"]) or "none"
+        rows.append(
+            f"<tr><td><code>{escape(s['path'])}:{s['start_line']}-{s['end_line']}</code></td>"
+            f"<td>{escape(s['timestamp'][:16].replace('T', ' ') or 'unknown')}</td><td>{escape(s['origin'])}</td>"
+            f"<td>{escape(s['model_id'] or '')}</td><td>{escape(findings)}</td></tr>"
+        )
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def _legend(items: list[tuple[str, str]]) -> str:
+    return "<p class=\"legend\">" + "".join(
+        f"<span><i class=\"swatch\" style=\"background:{colour}\"></i>{escape(text)}</span>" for colour, text in items
+    ) + "</p>"
