@@ -32,11 +32,10 @@ def is_self_reference(source: Source) -> bool:
 def bound_value(ctx, name: ast.Name) -> Optional[ast.expr]:
     """The expression last bound to `name` before its use, in the enclosing function (or block):
     `x = ...`, `x: T = ...`, `with ... as x`. None when it is a parameter or bound elsewhere."""
-    root = ctx.function
+    # Module-level code: the block's tree is the parent the traversal recorded first.
+    root = ctx.function or next(iter(ctx.parents.values()), None)
     if root is None:
-        root = name
-        while ctx.parent(root) is not None:
-            root = ctx.parent(root)
+        return None
     best: Optional[tuple[tuple[int, int], ast.expr]] = None
     use = (name.lineno, name.col_offset)
     for node in _walk_scope(root):

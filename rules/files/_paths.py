@@ -7,12 +7,12 @@ from typing import Iterator
 
 from tabguard.rules.files._flow import bound_value
 
-_OPEN = frozenset({"open", "builtins.open", "io.open", "codecs.open", "os.open", "aiofiles.open"})
+OPEN = frozenset({"open", "builtins.open", "io.open", "codecs.open", "os.open", "aiofiles.open"})
 # callee -> (position, keyword) of each path argument
 _ONE_PATH = ((0, "path"),)
 _TWO_PATHS = ((0, "src"), (1, "dst"))
 PATH_FUNCTIONS: dict[str, tuple[tuple[int, str], ...]] = {
-    **{name: ((0, "file"),) for name in _OPEN},
+    **{name: ((0, "file"),) for name in OPEN},
     **{
         f"os.{name}": _ONE_PATH
         for name in ("remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs", "listdir", "scandir",
@@ -64,7 +64,7 @@ def is_path_object(ctx, expr: ast.AST) -> bool:
 def opens_for_writing(ctx, call: ast.Call) -> bool:
     """An `open(...)` in a write, append or create mode, or a pathlib write."""
     name = ctx.call_name(call) or ""
-    if name in _OPEN:
+    if name in OPEN:
         mode = ctx.argument(call, 1, "mode")
         value = ctx.constant_value(mode)
         return isinstance(value, str) and any(c in value for c in "wax+")

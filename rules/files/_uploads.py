@@ -1,0 +1,53 @@
+"""Recognising uploaded files (Flask/Werkzeug FileStorage, Django UploadedFile, FastAPI UploadFile)
+and the calls that store them."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from tabguard.engine.taint import Source
+from tabguard.rules.files._flow import remote_taint
+
+
+def upload_source(ctx, expr: ast.AST) -> Optional[Source]:
+    """The source of `expr` when it is (part of) a file uploaded in this request."""
+    source = remote_taint(ctx, expr)
+    if source is None:
+        return None
+    if "files" in source.label.lower():
+        return source
+    root = expr
+    while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
+        root = root.func if isinstance(root, ast.Call) else root.value
+    if isinstance(root, ast.Name) and _annotated_upload(ctx.function, root.id):
+        return source
+    return None
+
+
+def _annotated_upload(func: Optional[ast.AST], name: str) -> bool:
+    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    for arg in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs):
+        if arg.arg == name and arg.annotation is not None:
+            return "UploadFile" in ast.unparse(arg.annotation)
+    return False
+
+
+def stored_upload(ctx, call: ast.Call) -> Optional[tuple[ast.expr, Source]]:
+    """(upload expression, source) when `call` writes an uploaded file's content to storage:
+    `upload.save(path)`, `shutil.copyfileobj(upload.file, out)`, `out.write(await upload.read())`."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "save" and call.args:
+        source = upload_source(ctx, func.value)
+        return (func.value, source) if source else None
+    if ctx.call_name(call) == "shutil.copyfileobj" and call.args:
+        source = upload_source(ctx, call.args[0])
+        return (call.args[0], source) if source else None
+    if isinstance(func, ast.Attribute) and func.attr == "write" and len(call.args) == 1:
+        for inner in ast.walk(call.args[0]):
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr == "read":
+                source = upload_source(ctx, inner.func.value)
+                if source:
+                    return inner.func.value, source
+    return None

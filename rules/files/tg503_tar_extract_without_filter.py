@@ -1,0 +1,126 @@
+"""TG503: a tar archive extracted without an extraction filter (tar slip)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from tabguard.engine.fixes import expression_fix, set_keyword
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.files._flow import constructed_by, remote_taint
+
+_TAR_OPENERS = ("tarfile.open", "tarfile.TarFile", "tarfile.TarFile.open", "tarfile.TarFile.gzopen",
+                "tarfile.TarFile.bz2open", "tarfile.TarFile.xzopen", "tarfile.TarFile.taropen")
+_TAR_FORMATS = frozenset({"tar", "gztar", "bztar", "xztar"})
+_TAR_SUFFIXES = (".tar", ".tgz", ".tbz2", ".txz", ".tar.gz", ".tar.bz2", ".tar.xz")
+
+
+class TarExtractWithoutFilter(Rule):
+    id = "TG503"
+    name = "tar-extract-without-filter"
+    severity = "medium"
+    confidence = "high"
+    cwe = (22,)
+    owasp = "A08:2025"
+    message = "`{callee}` extracts a tar archive without `filter=`: members can write outside the target directory"
+    placeholders = {"callee": "extractall"}
+    aliases = ("B202", "S202")
+    what = (
+        "`{callee}` unpacks a tar archive with the legacy behaviour (no `filter=` argument), which "
+        "trusts every member's name, link target and permissions."
+    )
+    why = (
+        "A tar member may be called `../../home/app/.ssh/authorized_keys` or `/etc/cron.d/job`, or be a "
+        "symlink to `/` followed by a file written through it. Extracting an uploaded or downloaded "
+        "archive this way (\"tar slip\") lets whoever made the archive overwrite code, configuration "
+        "or keys anywhere the process can write, and plant set-uid or device files."
+    )
+    how = (
+        "Pass `filter=\"data\"` (Python 3.12+, and 3.8.17 / 3.9.17 / 3.10.12 / 3.11.4 security releases): "
+        "it refuses absolute and `..` names, links that leave the destination, and special files. "
+        "`shutil.unpack_archive` takes the same argument for tar formats."
+    )
+    example = 'with tarfile.open(upload_path) as tar:\n    tar.extractall(dest, filter="data")'
+    fix_safety = (
+        "Unsafe (changes behaviour on purpose): the rewrite adds `filter=\"data\"`, so archives with "
+        "dangerous members now raise `tarfile.FilterError`; it needs a Python with extraction filters "
+        "(3.12+, or the 2023 security releases of 3.8-3.11). Only offered for `shutil.unpack_archive` "
+        "when the archive is known to be a tar (a zip archive does not accept `filter=`)."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/22.html",
+        "https://docs.python.org/3/library/tarfile.html#tarfile-extraction-filter",
+        "https://peps.python.org/pep-0706/",
+    )
+    VALID = (
+        "import tarfile\nwith tarfile.open(path) as tar:\n    tar.extractall(dest, filter='data')\n",
+        "import tarfile\ntar = tarfile.open(path)\ntar.extract(member, dest, filter='data')\n",
+        "import tarfile\nwith tarfile.open(path) as tar:\n    tar.extractall(dest, members=safe_members(tar))\n",
+        # zipfile strips absolute and `..` parts itself.
+        "import zipfile\nwith zipfile.ZipFile(path) as zf:\n    zf.extractall(dest)\n",
+        "import shutil\nshutil.unpack_archive(path, dest, format='zip')\n",
+        "import shutil\nshutil.unpack_archive(path, dest, filter='data')\n",
+    )
+    INVALID = (
+        Invalid(
+            "import tarfile\nwith tarfile.open(path) as tar:\n    tar.extractall(dest)\n",
+            "import tarfile\nwith tarfile.open(path) as tar:\n    tar.extractall(dest, filter=\"data\")\n",
+        ),
+        Invalid(
+            "import tarfile\ntarfile.open(fileobj=buf, mode='r:gz').extractall(path=dest)\n",
+            "import tarfile\ntarfile.open(fileobj=buf, mode='r:gz').extractall(path=dest, filter=\"data\")\n",
+        ),
+        Invalid(
+            "import shutil\nshutil.unpack_archive('bundle.tar.gz', dest)\n",
+            "import shutil\nshutil.unpack_archive('bundle.tar.gz', dest, filter=\"data\")\n",
+        ),
+        Invalid("import shutil\nfrom flask import request\n@app.post('/u')\ndef u():\n"
+                "    path = save_upload(request.files['archive'])\n    shutil.unpack_archive(path, '/srv/data')\n"),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        if ctx.keyword(node, "filter") is not None:
+            return
+        callee = ctx.call_name(node) or ""
+        if callee == "shutil.unpack_archive":
+            kind = _unpack_kind(ctx, node)
+            if kind == "zip":
+                return
+            archive = ctx.argument(node, 0, "filename")
+        elif _is_tar_extract(ctx, node):
+            kind = "tar"
+            archive = node.func.value
+        else:
+            return
+        fix = expression_fix(ctx, node, set_keyword("filter", '"data"'), 'Fix: add filter="data"', safe=False)
+        ctx.report(
+            self,
+            node,
+            details={"callee": callee.rpartition(".")[2] or node.func.attr},
+            source=remote_taint(ctx, archive),
+            fix=fix if kind == "tar" else None,
+        )
+
+
+def _is_tar_extract(ctx, node: ast.Call) -> bool:
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and func.attr in ("extractall", "extract")):
+        return False
+    members = ctx.keyword(node, "members")
+    if members is not None and not (
+        isinstance(members.value, ast.Call) and isinstance(members.value.func, ast.Attribute)
+        and members.value.func.attr == "getmembers"
+    ):
+        return False  # a curated member list is a deliberate choice
+    return constructed_by(ctx, func.value).startswith(_TAR_OPENERS)
+
+
+def _unpack_kind(ctx, node: ast.Call) -> Optional[str]:
+    """'tar', 'zip' or None (unknown) for a shutil.unpack_archive call."""
+    fmt = ctx.constant_value(ctx.argument(node, 2, "format"))
+    if isinstance(fmt, str):
+        return "tar" if fmt in _TAR_FORMATS else "zip"
+    name = ctx.constant_value(ctx.argument(node, 0, "filename"))
+    if isinstance(name, str):
+        return "tar" if name.endswith(_TAR_SUFFIXES) else "zip"
+    return None
