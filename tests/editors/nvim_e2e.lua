@@ -4,45 +4,13 @@
 local plugin_dir, fakes, ws = arg[1], arg[2], arg[3]
 local cmd = { unpack(arg, 4) }
 
-local function emit(step, ok, detail)
-  io.stdout:write(vim.json.encode({ step = step, ok = ok, detail = detail }) .. '\n')
-  io.stdout:flush()
-end
-local function need(step, ok, detail)
-  emit(step, ok and true or false, detail)
-  if not ok then
-    os.exit(1)
-  end
-end
-local function wait(ms, cond)
-  return vim.wait(ms, cond, 20)
-end
+vim.opt.rtp:prepend(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)))
+local h = require('tabguard_e2e')
+local emit, need, wait = h.emit, h.need, h.wait
 
-vim.opt.rtp:prepend(plugin_dir)
-vim.opt.rtp:prepend(fakes)
-vim.cmd('filetype on') -- -u NONE leaves filetype detection off, and vim.lsp.enable needs it
-
-local tabguard = require('tabguard')
-tabguard.setup({ cmd = cmd })
-
-vim.cmd.edit(ws .. '/app.py')
-local buf = vim.api.nvim_get_current_buf()
-need('attach', wait(15000, function()
-  return require('tabguard.server').client(buf) ~= nil
-end))
-local client = require('tabguard.server').client(buf)
+local buf, client, sent = h.start(plugin_dir, fakes, ws .. '/app.py', cmd)
 local commands = vim.tbl_get(client.server_capabilities, 'executeCommandProvider', 'commands') or {}
 emit('server_commands', true, commands)
-
--- Record what the plugin sends, to compare with what the server then reports.
-local sent = {}
-local orig_notify = client.notify
-client.notify = function(self, method, params)
-  if method == 'tabguard/didAcceptSuggestion' then
-    sent[#sent + 1] = vim.deepcopy(params)
-  end
-  return orig_notify(self, method, params)
-end
 
 -- Accept a one-line suggestion through copilot.lua's (fake) accept: short enough that the server's
 -- bulk-insert guess would not fire, so an AI mark can only come from the notification.

@@ -65,7 +65,7 @@ function M.track(origin, fn, ...)
   if results[2] == false then
     cancel()
   end
-  return vim.F.unpack_len(results, 2)
+  return unpack(results, 2, results.n)
 end
 
 function M.setup(opts)
