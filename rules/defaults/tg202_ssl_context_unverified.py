@@ -129,10 +129,11 @@ class SslContextUnverified(Rule):
 
     @staticmethod
     def _required_fix(ctx, value: ast.expr):
+        imports: tuple[str, ...] = ()
         if isinstance(value, ast.Constant):
             new = "'CERT_REQUIRED'"
         elif isinstance(value, ast.Attribute):
             new = ast.unparse(value.value) + ".CERT_REQUIRED"
         else:
-            return None  # a bare imported name: the right spelling of CERT_REQUIRED is not known
-        return expression_fix(ctx, value, replace_with(new), "Fix: require a verified certificate", safe=False)
+            new, imports = "ssl.CERT_REQUIRED", ("ssl",)
+        return expression_fix(ctx, value, replace_with(new), "Fix: require a verified certificate", safe=False, imports=imports)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
-
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.defaults._common import replace_with
@@ -62,6 +60,7 @@ class SshHostKeyAutoAdd(Rule):
         ),
         Invalid(
             "from paramiko import SSHClient, AutoAddPolicy\nssh = SSHClient()\nssh.set_missing_host_key_policy(AutoAddPolicy())\n",
+            "import paramiko\nfrom paramiko import SSHClient, AutoAddPolicy\nssh = SSHClient()\nssh.set_missing_host_key_policy(paramiko.RejectPolicy())\n",
         ),
     )
 
@@ -74,16 +73,14 @@ class SshHostKeyAutoAdd(Rule):
         tail = name.rpartition(".")[2]
         if tail not in _TRUSTING_POLICIES:
             return
-        replacement = self._reject_policy(target, ctx)
-        fix = None
-        if replacement is not None:
-            fix = expression_fix(ctx, policy, replace_with(replacement), "Fix: use paramiko.RejectPolicy()", safe=False)
-        ctx.report(self, policy, details={"policy": tail}, fix=fix)
-
-    @staticmethod
-    def _reject_policy(target: ast.expr, ctx) -> Optional[str]:
-        """`RejectPolicy()` spelled through the same module the code already uses, if any."""
+        # `RejectPolicy()` spelled through the module the code already uses, else through `paramiko`.
         if isinstance(target, ast.Attribute):
-            return f"{ast.unparse(target.value)}.RejectPolicy()"
-        alias = next((a for a, q in ctx.module.imports.items() if q == "paramiko"), None)
-        return f"{alias}.RejectPolicy()" if alias else None
+            replacement, imports = f"{ast.unparse(target.value)}.RejectPolicy()", ()
+        else:
+            replacement, imports = "paramiko.RejectPolicy()", ("paramiko",)
+        ctx.report(
+            self,
+            policy,
+            details={"policy": tail},
+            fix=expression_fix(ctx, policy, replace_with(replacement), "Fix: use paramiko.RejectPolicy()", safe=False, imports=imports),
+        )
