@@ -35,7 +35,7 @@ class UploadWithoutTypeCheck(Rule):
         "on the next start. An avatar endpoint should accept images, not anything."
     )
     how = (
-        "Accept only the extensions the feature needs (`ALLOWED = {'png', 'jpg'}` and "
+        "Accept only the extensions the feature needs (`ALLOWED = {{'png', 'jpg'}}` and "
         "`filename.rsplit('.', 1)[-1].lower() in ALLOWED`), check the content where it matters "
         "(`PIL.Image.open(f).verify()`, `python-magic`), store under a generated name outside the "
         "served tree, and cap the size (`app.config['MAX_CONTENT_LENGTH']`)."
