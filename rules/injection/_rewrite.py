@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import libcst as cst
-
 from tabguard.engine.fixes import Transform
 
 

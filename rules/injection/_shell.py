@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Optional
 
 from tabguard.rules.injection._strings import Piece, pieces, source_of
 
@@ -24,7 +23,7 @@ def is_shell_program(expr: ast.AST) -> bool:
     return expr.value.rsplit("/", 1)[-1].lower() in SHELLS
 
 
-def shell_payload(argv: list[ast.expr]) -> Optional[ast.expr]:
+def shell_payload(argv: list[ast.expr]) -> ast.expr | None:
     """For `["sh", "-c", X]`-style argv (a literal list), the X that the shell interprets."""
     if len(argv) >= 3 and is_shell_program(argv[0]):
         flag = argv[1]
@@ -33,7 +32,7 @@ def shell_payload(argv: list[ast.expr]) -> Optional[ast.expr]:
     return None
 
 
-def argv_text(command: ast.expr, ctx) -> Optional[str]:
+def argv_text(command: ast.expr, ctx) -> str | None:
     """`["ls", "-l", path]` for the f-string/concatenation `f"ls -l {path}"`, when the constant text
     has no shell syntax (so word splitting is the only thing the shell did) and the program is literal."""
     parts = pieces(command)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Optional
 
 from tabguard.rules.injection._strings import formatted_pieces, source_of
 
@@ -26,7 +25,7 @@ def looks_like_sql(text: str) -> bool:
     return bool(SQL_TEXT.search(text))
 
 
-def driver_placeholder(ctx) -> Optional[str]:
+def driver_placeholder(ctx) -> str | None:
     """`?` for sqlite drivers, `%s` for the other DB-API drivers; None when the module uses a library
     with another parameter style."""
     roots = {target.split(".")[0] for target in ctx.module.imports.values()}
@@ -35,7 +34,7 @@ def driver_placeholder(ctx) -> Optional[str]:
     return "?" if roots & set(QMARK_DRIVERS) else "%s"
 
 
-def parameterize(expr: ast.expr, placeholder: str, ctx) -> Optional[tuple[str, list[str]]]:
+def parameterize(expr: ast.expr, placeholder: str, ctx) -> tuple[str, list[str]] | None:
     """(SQL literal with placeholders, parameter source texts), or None when an interpolated value is
     not in a value position (a table or column name, a keyword, part of a word)."""
     parts = formatted_pieces(expr)
@@ -69,7 +68,7 @@ def parameterize(expr: ast.expr, placeholder: str, ctx) -> Optional[tuple[str, l
     return _literal(sql.replace("\0", placeholder)), params
 
 
-def _literal(text: str) -> Optional[str]:
+def _literal(text: str) -> str | None:
     if "\\" in text:
         return repr(text)
     if "\n" in text:

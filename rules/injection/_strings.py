@@ -9,14 +9,14 @@ from __future__ import annotations
 import ast
 import re
 import string
-from typing import Optional, Union
+from typing import Union
 
 Piece = Union[str, ast.expr]
 _MAX_DEPTH = 8
 _PERCENT_SPEC = re.compile(r"%(\([^)]*\))?[#0\- +]*(\*|\d+)?(\.(\*|\d+))?([diouxXeEfFgGcrsa%])")
 
 
-def pieces(expr: ast.AST) -> Optional[list[Piece]]:
+def pieces(expr: ast.AST) -> list[Piece] | None:
     """Constant text and interpolated expressions of an f-string or a `+` chain, else None.
 
     A formatted value with a conversion or format spec stays a whole `ast.FormattedValue`.
@@ -41,7 +41,7 @@ def pieces(expr: ast.AST) -> Optional[list[Piece]]:
     return None
 
 
-def formatted_pieces(expr: ast.expr) -> Optional[list[Piece]]:
+def formatted_pieces(expr: ast.expr) -> list[Piece] | None:
     """Text and values of an f-string, concatenation, `"..." % args` or `"...".format(args)`."""
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
         return _percent_pieces(expr)
@@ -50,7 +50,7 @@ def formatted_pieces(expr: ast.expr) -> Optional[list[Piece]]:
     return pieces(expr)
 
 
-def _percent_pieces(expr: ast.BinOp) -> Optional[list[Piece]]:
+def _percent_pieces(expr: ast.BinOp) -> list[Piece] | None:
     if not (isinstance(expr.left, ast.Constant) and isinstance(expr.left.value, str)):
         return None
     values = list(expr.right.elts) if isinstance(expr.right, ast.Tuple) else [expr.right]
@@ -71,7 +71,7 @@ def _percent_pieces(expr: ast.BinOp) -> Optional[list[Piece]]:
     return None if values else out
 
 
-def _format_pieces(call: ast.Call) -> Optional[list[Piece]]:
+def _format_pieces(call: ast.Call) -> list[Piece] | None:
     receiver = call.func.value
     if not (isinstance(receiver, ast.Constant) and isinstance(receiver.value, str)):
         return None
@@ -124,14 +124,14 @@ def is_string_building(expr: ast.AST, ctx) -> bool:
     return False
 
 
-def assigned_values(name: ast.Name, ctx) -> Optional[list[ast.expr]]:
+def assigned_values(name: ast.Name, ctx) -> list[ast.expr] | None:
     """Values given to a local name before its use in the enclosing function: the last plain
     assignment, then any `+=` after it. None when the name is not assigned there (a parameter,
     a global, a loop variable)."""
     func = ctx.function
     if func is None:
         return None
-    last: Optional[ast.expr] = None
+    last: ast.expr | None = None
     extra: list[ast.expr] = []
     for node in ast.walk(func):
         if getattr(node, "lineno", name.lineno + 1) >= name.lineno or node is func:
@@ -151,7 +151,7 @@ def assigned_values(name: ast.Name, ctx) -> Optional[list[ast.expr]]:
     return [last, *sorted(extra, key=lambda v: v.lineno)]
 
 
-def built_string(expr: Optional[ast.AST], ctx, depth: int = 0) -> Optional[ast.expr]:
+def built_string(expr: ast.AST | None, ctx, depth: int = 0) -> ast.expr | None:
     """The expression that assembles `expr`'s text from non-constants: `expr` itself, or for a
     local name the assignment (or `+=`) that built it. None when the text is constant or unknown."""
     if expr is None or depth > _MAX_DEPTH:
@@ -166,7 +166,7 @@ def built_string(expr: Optional[ast.AST], ctx, depth: int = 0) -> Optional[ast.e
     return None
 
 
-def is_static(expr: Optional[ast.AST], ctx, depth: int = 0) -> bool:
+def is_static(expr: ast.AST | None, ctx, depth: int = 0) -> bool:
     """Constant, or a local name only ever assigned constants before this point."""
     if expr is None or ctx.is_constant(expr):
         return True
@@ -186,7 +186,7 @@ def is_static(expr: Optional[ast.AST], ctx, depth: int = 0) -> bool:
     return False
 
 
-def constant_text(expr: Optional[ast.AST], ctx, depth: int = 0) -> str:
+def constant_text(expr: ast.AST | None, ctx, depth: int = 0) -> str:
     """The literal text inside a built string (to recognise SQL, HTML, shell syntax)."""
     if expr is None or depth > _MAX_DEPTH:
         return ""
@@ -206,7 +206,7 @@ def constant_text(expr: Optional[ast.AST], ctx, depth: int = 0) -> str:
     return ""
 
 
-def raised(rule, source) -> Optional[str]:
+def raised(rule, source) -> str | None:
     """A tainted finding is reported one step above the rule's default severity."""
     if source is None:
         return None

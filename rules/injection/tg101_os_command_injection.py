@@ -5,10 +5,14 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
-
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._shell import EXEC_FUNCS, SUBPROCESS_CALLS, argv_text, shell_payload
+from tabguard.rules.injection._shell import (
+    EXEC_FUNCS,
+    SUBPROCESS_CALLS,
+    argv_text,
+    shell_payload,
+)
 from tabguard.rules.injection._strings import is_static, raised
 
 # Functions whose string argument is always run by a shell.

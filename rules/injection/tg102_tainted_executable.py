@@ -39,8 +39,8 @@ class TaintedExecutable(Rule):
         "task\" endpoints."
     )
     how = (
-        "Map a user-supplied *name* to a fixed program from an allow-list (`TOOLS = {\"lint\": [\"ruff\", "
-        "\"check\"]}`) and pass only validated values as later arguments."
+        "Map a user-supplied *name* to a fixed program from an allow-list (`TOOLS = {{\"lint\": [\"ruff\", "
+        "\"check\"]}}`) and pass only validated values as later arguments."
     )
     example = 'TOOLS = {"lint": ["ruff", "check", "."]}\nsubprocess.run(TOOLS[name], check=True) if name in TOOLS else abort(400)'
     references = (

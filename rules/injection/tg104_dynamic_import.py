@@ -25,7 +25,7 @@ class DynamicImport(Rule):
         "the path (`os`, `subprocess`, a pickle-loading plugin) or, where uploads land on `sys.path`, its "
         "own file; combined with `getattr` it can call arbitrary functions."
     )
-    how = "Map the user's choice to a fixed set of modules or callables: `PLUGINS = {\"csv\": csv_export}`."
+    how = "Map the user's choice to a fixed set of modules or callables: `PLUGINS = {{\"csv\": csv_export}}`."
     example = 'PLUGINS = {"csv": "app.export.csv", "pdf": "app.export.pdf"}\nmodule = importlib.import_module(PLUGINS[kind])'
     references = ("https://cwe.mitre.org/data/definitions/470.html", "https://cwe.mitre.org/data/definitions/94.html")
     VALID = (

@@ -9,7 +9,12 @@ from tabguard.engine.facts import dotted_name
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._rewrite import replace_arguments
-from tabguard.rules.injection._sql import driver_placeholder, looks_like_sql, parameterize, params_text
+from tabguard.rules.injection._sql import (
+    driver_placeholder,
+    looks_like_sql,
+    parameterize,
+    params_text,
+)
 from tabguard.rules.injection._strings import built_string, constant_text, raised
 
 _EXECUTE_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "mogrify"})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.taint import Source
@@ -24,7 +23,7 @@ _JSON_LABELS = ("json", "get_json", "data", "body", "get_data", "media", "stream
 _CONVERSIONS = frozenset({"str", "int", "float", "bool", "ObjectId", "bson.ObjectId", "bson.objectid.ObjectId", "uuid.UUID"})
 
 
-def _json_typed(source: Optional[Source]) -> bool:
+def _json_typed(source: Source | None) -> bool:
     return source is not None and any(label in source.label for label in _JSON_LABELS)
 
 
@@ -102,7 +101,7 @@ class NoSqlInjection(Rule):
     def _whole_request(self, query: ast.expr, ctx) -> bool:
         return self._operator_capable(query, ctx) is not None
 
-    def _operator_capable(self, value: Optional[ast.expr], ctx, depth: int = 0) -> Optional[Source]:
+    def _operator_capable(self, value: ast.expr | None, ctx, depth: int = 0) -> Source | None:
         """The source when `value` is JSON-typed request data passed through unconverted."""
         if value is None or depth > 4:
             return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._strings import is_string_building, raised
@@ -22,7 +21,7 @@ _TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
 _STRING_RETURN_FRAMEWORKS = ("flask", "quart", "bottle")
 
 
-def _declared_type(call: ast.Call, ctx) -> Optional[str]:
+def _declared_type(call: ast.Call, ctx) -> str | None:
     for name in _TYPE_KEYWORDS:
         keyword = ctx.keyword(call, name)
         if keyword is not None:
@@ -102,7 +101,7 @@ class HtmlResponseXss(Rule):
             return
         self._check(node.value, node.value, ctx)
 
-    def _check(self, body: Optional[ast.expr], node: ast.AST, ctx) -> None:
+    def _check(self, body: ast.expr | None, node: ast.AST, ctx) -> None:
         source = ctx.taint(body)
         if source is not None:
             ctx.report(self, node, details={"source": source.label}, source=source, severity=raised(self, source))

@@ -65,8 +65,9 @@ class XmlUntrustedParse(Rule):
             'def upload():\n    root = defusedxml.ElementTree.fromstring(request.data)\n',
         ),
         Invalid(
-            'from xml.dom import minidom\ndef load(path):\n    return minidom.parse(path)\n',
-            'import defusedxml.minidom\nfrom xml.dom import minidom\ndef load(path):\n    return defusedxml.minidom.parse(path)\n',
+            'from xml.dom import minidom\nfrom flask import request\ndef feed():\n    return minidom.parseString(request.files["feed"].read())\n',
+            'import defusedxml.minidom\nfrom xml.dom import minidom\nfrom flask import request\ndef feed():\n'
+            '    return defusedxml.minidom.parseString(request.files["feed"].read())\n',
         ),
         Invalid('from lxml import etree\ndef f(body):\n    return etree.fromstring(body)\n'),
     )

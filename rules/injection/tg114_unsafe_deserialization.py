@@ -27,7 +27,7 @@ class UnsafeDeserialization(Rule):
     cwe = (502,)
     owasp = "A08:2025"
     message = "`{callee}` deserialises {what}: loading a crafted payload runs code"
-    placeholders = {"callee": "pickle.loads", "what": "data from outside the program"}
+    placeholders = {"callee": "pickle.loads", "what": "data from outside the program", "module": "pickle"}
     aliases = ("B301", "B302", "B403", "S301", "S302", "S403")
     what = (
         "`{callee}` rebuilds objects from {what}. The {module} format can name any importable callable "

@@ -1,0 +1,108 @@
+"""TG119: user input formatted into a log message."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tabguard.engine.facts import dotted_name
+from tabguard.engine.fixes import expression_fix
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._rewrite import replace_arguments
+from tabguard.rules.injection._strings import is_string_building, source_of
+
+_LEVELS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "fatal", "log"})
+_LOGGER_NAME = re.compile(r"(?i)(^|[._])(log|logger|_log|_logger|logging|audit_log|access_log)$")
+
+
+def _lazy_form(message: ast.JoinedStr, ctx) -> tuple[str, list[str]] | None:
+    """`("user %r logged in from %s", [user, ip])` for `f"user {user} logged in from {ip}"`: user
+    data as `%r`, whose repr escapes CR/LF and control characters; other values as `%s`."""
+    text = ""
+    args: list[str] = []
+    for value in message.values:
+        if isinstance(value, ast.Constant):
+            text += str(value.value).replace("%", "%%")
+            continue
+        if not isinstance(value, ast.FormattedValue) or value.format_spec is not None:
+            return None
+        conversion = {-1: "s", ord("s"): "s", ord("r"): "r"}.get(value.conversion)
+        if conversion is None:
+            return None
+        text += "%r" if ctx.taint(value.value) is not None else f"%{conversion}"
+        args.append(source_of(value.value, ctx))
+    if "\\" in text or "\n" in text:
+        return None
+    quote = "'" if '"' in text and "'" not in text else '"'
+    if quote in text:
+        return None
+    return quote + text + quote, args
+
+
+class LogInjection(Rule):
+    id = "TG119"
+    name = "log-injection"
+    severity = "low"
+    confidence = "medium"
+    cwe = (117,)
+    owasp = "A09:2025"
+    message = "User input ({source}) formatted into a log message"
+    placeholders = {"source": "request data", "callee": "logger.info"}
+    aliases = ()
+    what = "The message passed to `{callee}` is built by formatting {source} into it before logging."
+    why = (
+        "A value containing a newline, such as `bob\\n2025-01-01 INFO login succeeded user=admin`, forges "
+        "log entries that mislead an investigation or an alerting rule; ANSI escape sequences can rewrite "
+        "what an operator's terminal shows."
+    )
+    how = (
+        "Pass values as logging arguments and log user data with `%r` (its repr escapes CR/LF), or "
+        "strip control characters first; structured (JSON) log formatters encode values safely."
+    )
+    example = 'logger.info("login failed for %r from %s", username, request.remote_addr)'
+    fix_safety = (
+        "Unsafe: an f-string message becomes a constant format with arguments (`%r` for user data, `%s` "
+        "for the rest); user values now appear quoted, as their repr."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/117.html",
+        "https://owasp.org/www-community/attacks/Log_Injection",
+        "https://docs.python.org/3/howto/logging.html#optimization",
+    )
+    VALID = (
+        'import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\ndef f():\n'
+        '    log.info("search for %r", request.args["q"])\n',
+        'import logging\nlog = logging.getLogger(__name__)\ndef f(n):\n    log.info(f"processed {n} rows")\n',
+    )
+    INVALID = (
+        Invalid(
+            'import logging\nfrom flask import request\nlogger = logging.getLogger(__name__)\ndef f():\n'
+            '    user = request.form["user"]\n    logger.warning(f"login failed for {user} ({len(user)} chars, 100%)")\n',
+            'import logging\nfrom flask import request\nlogger = logging.getLogger(__name__)\ndef f():\n'
+            '    user = request.form["user"]\n    logger.warning("login failed for %r (%s chars, 100%%)", user, len(user))\n',
+        ),
+        Invalid('import logging\nfrom flask import request\ndef f():\n    logging.info("q=%s" % request.args["q"])\n'),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        func = node.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _LEVELS:
+            return
+        owner = ctx.qualname(func.value) or dotted_name(func.value) or ""
+        if not _LOGGER_NAME.search(owner) and not owner.endswith(".logger"):
+            return
+        index = 1 if func.attr == "log" else 0
+        message = ctx.argument(node, index, "msg")
+        if message is None or not is_string_building(message, ctx):
+            return
+        source = ctx.taint(message)
+        if source is None:
+            return
+        fix = None
+        if isinstance(message, ast.JoinedStr) and len(node.args) == index + 1 and node.args[index] is message and index == 0:
+            lazy = _lazy_form(message, ctx)
+            if lazy is not None:
+                fix = expression_fix(ctx, node, replace_arguments(lazy[0], extra=lazy[1]),
+                                     "Fix: pass values as logging arguments", safe=False)
+        ctx.report(self, node, details={"source": source.label, "callee": f"{owner.rsplit('.', 1)[-1]}.{func.attr}"},
+                   source=source, fix=fix)

@@ -1,0 +1,89 @@
+"""TG120: a model populated with every field the client sent (mass assignment)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tabguard.engine.facts import dotted_name
+from tabguard.engine.rule import Invalid, Rule
+
+_MANAGER_METHODS = frozenset({"create", "update", "get_or_create", "update_or_create", "bulk_create", "insert"})
+# Classes that exist to validate input: unpacking a request into them is the recommended pattern.
+_VALIDATOR_NAME = re.compile(r"(Schema|Create|Update|In|Input|Request|Form|Serializer|Payload|Params|Body|DTO|Query|Filter|Args)$")
+
+
+class MassAssignment(Rule):
+    id = "TG120"
+    name = "mass-assignment"
+    severity = "medium"
+    confidence = "medium"
+    cwe = (915,)
+    owasp = "A01:2025"
+    message = "`{target}` takes every field from user input ({source})"
+    placeholders = {"target": "User(**data)", "source": "request data"}
+    aliases = ()
+    what = "`{target}` copies all keys of {source} onto a model, including fields the form never showed."
+    why = (
+        "The client decides which attributes are set: adding `\"is_admin\": true`, `\"role\": \"owner\"`, "
+        "`\"balance\": 1e9` or `\"user_id\": 1` to a sign-up or profile request escalates privileges or "
+        "edits someone else's record. Assistants write `User(**request.json)` because it is short."
+    )
+    how = (
+        "Copy an explicit allow-list of fields (`User(name=data[\"name\"], email=data[\"email\"])`), or "
+        "validate with a schema/serializer/form that declares only the editable fields."
+    )
+    example = 'ALLOWED = {"name", "email"}\nuser = User(**{k: v for k, v in data.items() if k in ALLOWED})'
+    references = (
+        "https://cwe.mitre.org/data/definitions/915.html",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Mass_Assignment_Cheat_Sheet.html",
+    )
+    VALID = (
+        'from flask import request\ndef f():\n    data = request.get_json()\n    return User(name=data["name"], email=data["email"])\n',
+        'from flask import request\ndef f():\n    return UserCreate(**request.json)\n',
+        'from flask import request\nALLOWED = {"name"}\ndef f(user):\n    for k, v in request.json.items():\n'
+        '        if k in ALLOWED:\n            setattr(user, k, v)\n',
+        'def f(user, fields):\n    for k, v in fields.items():\n        setattr(user, k, v)\n',
+        'from flask import request\ndef f():\n    return dict(**request.json)\n',
+    )
+    INVALID = (
+        Invalid('from flask import request\ndef signup():\n    user = User(**request.json)\n    db.session.add(user)\n'),
+        Invalid('def update(request, pk):\n    Profile.objects.filter(pk=pk).update(**request.POST.dict())\n'),
+        Invalid('from flask import request\ndef f(user):\n    user.__dict__.update(request.get_json())\n'),
+        Invalid('from flask import request\ndef f(user):\n    for key, value in request.json.items():\n        setattr(user, key, value)\n'),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        func = node.func
+        for keyword in node.keywords:
+            if keyword.arg is None and self._targets_model(node, ctx):
+                source = ctx.taint(keyword.value)
+                if source is not None:
+                    self._report(node, ctx, source)
+                    return
+        if isinstance(func, ast.Attribute) and func.attr == "update" and node.args:
+            owner = func.value
+            is_dict_of_object = (isinstance(owner, ast.Attribute) and owner.attr == "__dict__") or (
+                isinstance(owner, ast.Call) and ctx.call_name(owner) == "vars" and owner.args
+            )
+            if is_dict_of_object:
+                source = ctx.taint(node.args[0])
+                if source is not None:
+                    self._report(node, ctx, source)
+        elif isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) == 3:
+            source = ctx.taint(node.args[1])
+            if source is not None:
+                self._report(node, ctx, source)
+
+    def _targets_model(self, call: ast.Call, ctx) -> bool:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in _MANAGER_METHODS:
+            owner = dotted_name(func.value) or ""
+            return "objects" in owner.split(".") or owner.endswith((".filter", ".query", ".all")) or "query" in owner.split(".")
+        name = (dotted_name(func) or "").rsplit(".", 1)[-1]
+        return bool(name[:1].isupper()) and not _VALIDATOR_NAME.search(name) and not name.isupper()
+
+    def _report(self, node: ast.Call, ctx, source) -> None:
+        target = ctx.segment(ctx.span(node))
+        ctx.report(self, node, details={"target": target if len(target) <= 60 else target[:57] + "...", "source": source.label},
+                   source=source)
