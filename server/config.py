@@ -84,6 +84,8 @@ class Config:
             "role-checks": tuple(self.values["role-checks"]),
             "pii-names": tuple(self.values["pii-names"]),
             "public-routes": tuple(self.values["public-routes"]),
+            "trusted-packages": tuple(self.values["trusted-packages"]),
+            "python": self.values["python"],
         }
 
     def ignored_for(self, relative_path: str) -> list[str]:

@@ -10,8 +10,10 @@ from typing import Iterator, Optional, Sequence
 
 from tabguard.analysis import analyze_text, ruleset_from_config, visible
 from tabguard.config import Config
+from tabguard.engine.document import split_lines
 from tabguard.engine.types import Finding
 from tabguard.sources import SourceError, read_source
+from tabguard.supply.depfiles import check_dependency_file, is_dependency_file
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".nox", ".mypy_cache",
@@ -47,7 +49,7 @@ def iter_files(paths: Sequence[Path], exclude: Sequence[str] = ()) -> Iterator[P
             )
             for name in sorted(files):
                 path = Path(folder, name)
-                if is_python(path) and not _excluded(path, root, exclude):
+                if (is_python(path) or is_dependency_file(path)) and not _excluded(path, root, exclude):
                     if path.is_symlink() and not _inside(path, real_root):
                         continue
                     yield path
@@ -76,6 +78,11 @@ def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), mi
         result.error = str(error)
         return result
     ruleset = ruleset_from_config(config, display, select, ignore)
+    if is_dependency_file(path):
+        result.lines = split_lines(text)
+        findings = [f for f in check_dependency_file(path, text, config) if f.rule_id in ruleset.by_id]
+        result.findings = visible(findings, result.lines, min_severity, honoured)
+        return result
     doc = analyze_text(text, str(path), ruleset, config.options())
     result.lines = doc.lines
     result.findings = visible(doc.findings(), doc.lines, min_severity, honoured)

@@ -4,6 +4,7 @@ secure rewrite produces the expected text, parses, and is no longer flagged by a
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from tabguard.analysis import analyze_text
 from tabguard.engine.fixes import apply_edits, materialize
 from tabguard.engine.rule import Invalid, Valid
 from tabguard.rules import all_rules
+from tabguard.supply.depfiles import is_dependency_file
 
 RULES = all_rules()
 
@@ -18,6 +20,8 @@ RULES = all_rules()
 def _cases(kind: str):
     for rule in RULES:
         for index, example in enumerate(getattr(rule, kind)):
+            if is_dependency_file(Path(getattr(example, "path", "example.py"))):
+                continue  # requirements/pyproject examples: tests/supply/test_rule_examples.py
             yield pytest.param(rule, example, id=f"{rule.id}-{kind.lower()}-{index}")
 
 

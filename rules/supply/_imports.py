@@ -1,0 +1,99 @@
+"""What the supply-chain rules share: the imports a statement names, whether an import is an
+optional fallback, and its resolution in the file's workspace."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from tabguard.engine.fixes import text_fix
+from tabguard.engine.types import Span
+from tabguard.supply.data import known_packages
+from tabguard.supply.workspace import Resolution, Workspace, workspace_for
+
+_FROM_MODULE = re.compile(r"from\s+([\w.]+)")
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+@dataclass(frozen=True)
+class ImportedModule:
+    module: str  # dotted, absolute
+    span: Span  # of the top-level name as written (what a rename replaces)
+
+
+def imported_modules(node: ast.Import | ast.ImportFrom, ctx) -> Iterator[ImportedModule]:
+    """Absolute imports of a statement; relative ones (`from . import x`) are the workspace's own."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            span = ctx.span(alias)
+            top = alias.name.partition(".")[0]
+            yield ImportedModule(alias.name, Span(span.start_line, span.start_col, span.start_line, span.start_col + len(top)))
+        return
+    if node.level or not node.module:
+        return
+    start = ctx.span(node)
+    match = _FROM_MODULE.match(ctx.lines[start.start_line], start.start_col)
+    if match is None:  # `from` and the module on different lines: point at the statement
+        yield ImportedModule(node.module, start)
+        return
+    top = node.module.partition(".")[0]
+    yield ImportedModule(node.module, Span(start.start_line, match.start(1), start.start_line, match.start(1) + len(top)))
+
+
+def is_optional(node: ast.AST, ctx) -> bool:
+    """Inside `try: ... except ImportError`, or under any `if` (`TYPE_CHECKING`, a version or
+    platform test): the code expects the module may be missing, so it is not a bet on a package."""
+    child, parent = node, ctx.parent(node)
+    while parent is not None:
+        if isinstance(parent, ast.If) or isinstance(parent, ast.IfExp):
+            return True
+        if isinstance(parent, ast.Try) or type(parent).__name__ == "TryStar":
+            if child in parent.body and any(_catches_import_error(h) for h in parent.handlers):
+                return True
+            if any(child in h.body for h in parent.handlers):
+                return True  # the fallback branch itself
+        child, parent = parent, ctx.parent(parent)
+    return False
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(n, (ast.Name, ast.Attribute)) and (n.id if isinstance(n, ast.Name) else n.attr) in _IMPORT_ERRORS for n in names)
+
+
+def resolve(ctx, module: str) -> tuple[Resolution, Workspace]:
+    workspace, file = workspace_for(ctx.path, ctx.options.get("python", ""))
+    trusted = tuple(ctx.options.get("trusted-packages", ()))
+    return workspace.resolve(module, file, trusted), workspace
+
+
+def checked_imports(node: ast.Import | ast.ImportFrom, ctx) -> Iterator[tuple[ImportedModule, Resolution, Workspace]]:
+    """The statement's imports with their resolution; optional imports are skipped."""
+    if is_optional(node, ctx):
+        return
+    for imported in imported_modules(node, ctx):
+        resolution, workspace = resolve(ctx, imported.module)
+        yield imported, resolution, workspace
+
+
+def snapshot() -> str:
+    return known_packages().snapshot
+
+
+def describe_checks(workspace: Workspace) -> str:
+    checked = ["the standard library"]
+    checked.append(f"the workspace ({workspace.root})" if workspace.root else "the file's folder")
+    if workspace.has_dependency_files:
+        checked.append("its declared dependencies")
+    checked.append("the installed environment")
+    checked.append(f"the package index snapshot of {snapshot()}")
+    return ", ".join(checked)
+
+
+def rename_fix(imported: ImportedModule, new_name: str, title: str):
+    return text_fix(imported.span, new_name, title, safe=False)
+

@@ -1,0 +1,66 @@
+"""TG703: a third-party import that the workspace's dependency files do not declare."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.supply._imports import checked_imports
+
+# Tooling entry points whose imports are the tools' own, not the application's.
+_TOOL_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "conf.py"})
+
+
+class UndeclaredImport(Rule):
+    id = "TG703"
+    name = "undeclared-import"
+    severity = "low"
+    confidence = "medium"
+    cwe = (1357,)
+    owasp = "A03:2025"
+    message = "`{module}` is imported but `{distribution}` is not declared in the workspace's dependency files ({state})"
+    placeholders = {"module": "requests", "distribution": "requests", "state": "installed in the environment only"}
+    what = (
+        "The file imports `{module}`, provided by the distribution `{distribution}`, which appears in "
+        "none of the workspace's dependency files (pyproject.toml, requirements*.txt, setup.cfg); it "
+        "is {state}."
+    )
+    why = (
+        "An import that works only because a package happens to be installed breaks on the next fresh "
+        "install, in CI or in production, and the quick repair is often a hurried `pip install` of "
+        "whatever name the error suggests: exactly the moment a typosquatted or hallucinated name gets "
+        "installed. Undeclared dependencies are also invisible to vulnerability scanners and lock files."
+    )
+    how = (
+        "Add `{distribution}` to the project's dependencies (with a version range, or a pin in an "
+        "application's requirements), or remove the import if it is not needed."
+    )
+    example = '# pyproject.toml\n[project]\ndependencies = ["requests>=2.32"]\n\n# app.py\nimport requests'
+    fix_safety = "No automatic rewrite: which dependency file and which version range to use is a project decision."
+    references = (
+        "https://cwe.mitre.org/data/definitions/1357.html",
+        "https://packaging.python.org/en/latest/specifications/pyproject-toml/#dependencies-optional-dependencies",
+    )
+    VALID = (
+        "import json\nfrom pathlib import Path\n",
+        "try:\n    import ujson as json\nexcept ImportError:\n    import json\n",
+        "from .models import User\n",
+    )
+    INVALID = (Invalid("import requests\n\nrequests.get(url, timeout=10)\n"),)
+
+    def visit_Import(self, node: ast.Import | ast.ImportFrom, ctx) -> None:
+        if Path(ctx.path).name in _TOOL_FILES:
+            return
+        for imported, resolution, workspace in checked_imports(node, ctx):
+            if resolution.declared or resolution.lookalike or not workspace.has_dependency_files:
+                continue
+            if resolution.kind in ("installed", "known", "indexed"):
+                state = "installed in the environment only" if resolution.kind == "installed" else "not installed either"
+                ctx.report(self, imported.span, details={
+                    "module": imported.module.partition(".")[0],
+                    "distribution": resolution.distribution or imported.module,
+                    "state": state,
+                })
+
+    visit_ImportFrom = visit_Import

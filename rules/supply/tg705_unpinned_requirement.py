@@ -1,0 +1,40 @@
+"""TG705: an application requirements file that does not pin a dependency's version."""
+
+from __future__ import annotations
+
+from tabguard.engine.rule import Invalid, Rule, Valid
+
+
+class UnpinnedRequirement(Rule):
+    id = "TG705"
+    name = "unpinned-requirement"
+    severity = "low"
+    confidence = "medium"
+    cwe = (1357, 494)
+    owasp = "A03:2025"
+    message = "`{name}` is not pinned (`{spec}`): every install may get a different release"
+    placeholders = {"name": "flask", "spec": "any version"}
+    what = "The requirements file accepts {spec} of `{name}` instead of one exact version."
+    why = (
+        "An application's requirements file decides what runs in production. Without a pin, each "
+        "install takes whatever release is newest that day: a compromised release published by a "
+        "hijacked maintainer account (as happened to `ctx`, `ultralytics` and others) reaches "
+        "production with no change on your side, and vulnerability scanners cannot tell which "
+        "version you run."
+    )
+    how = (
+        "Pin exact versions (`name==1.2.3`), ideally with hashes (`pip-compile --generate-hashes`, "
+        "`uv pip compile`), and upgrade deliberately. Libraries declare ranges in pyproject.toml "
+        "instead; this check applies to requirements files only."
+    )
+    example = "flask==3.0.3\nrequests==2.32.3"
+    fix_safety = (
+        "Safe when offered: the rewrite pins the version installed in the workspace's environment, "
+        "which is what the code was tested with. Not offered when the package is not installed."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/1357.html",
+        "https://pip.pypa.io/en/stable/topics/secure-installs/",
+    )
+    VALID = (Valid("flask==3.0.3\nrequests==2.32.3 --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6\n", path="requirements.txt"),)
+    INVALID = (Invalid("celery>=5.3\nredis\n", path="requirements.txt"),)

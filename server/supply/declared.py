@@ -1,0 +1,232 @@
+"""Dependencies a workspace declares: requirements files (with `-r` includes), pyproject.toml
+(PEP 621, PEP 735 groups, Poetry) and setup.cfg, each entry with its position in the file."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+from tabguard.engine.types import Span
+from tabguard.supply.names import normalize
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+_REQUIREMENT = re.compile(
+    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*"
+    r"(?P<spec>(?:===?|[<>!~]=?)[^;#@]*)?\s*(?P<url>@[^;#]*)?"
+)
+_EXACT = re.compile(r"^===?\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*$")
+_INCLUDE = re.compile(r"^(?:-r|--requirement|-c|--constraint)[\s=]+(\S+)")
+_INDEX_OPTION = re.compile(r"^(?:-i|--index-url|--extra-index-url)[\s=]+(\S+)")
+_COMMENT = re.compile(r"(^|\s)#.*$")
+_OPTIONS = re.compile(r"\s+--?[a-z]")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    name: str  # as written
+    span: Span  # of the name, in the dependency file
+    spec: str  # version specifier, e.g. ">=2,<3" or "==2.31.0"
+    spec_span: Optional[Span]  # None where the file format has no inline specifier (Poetry tables)
+    direct: bool  # installed from a URL or path: not looked up on the index
+
+    @property
+    def key(self) -> str:
+        return normalize(self.name)
+
+    @property
+    def pinned_version(self) -> Optional[str]:
+        match = _EXACT.match(self.spec.strip())
+        return match.group(1) if match else None
+
+
+@dataclass
+class DependencyFile:
+    path: Path
+    requirements: list[Requirement]
+    includes: list[Path]
+    private_index: bool = False  # names may live on another index: existence checks do not apply
+    project_name: str = ""  # a pyproject's own name, which its extras may list (`tabguard[test]`)
+
+
+def parse_requirement(text: str, line: int, offset: int) -> Optional[Requirement]:
+    """One PEP 508 requirement found at column `offset` of `line`."""
+    match = _REQUIREMENT.match(text)
+    if not match:
+        return None
+    name_span = Span(line, offset + match.start("name"), line, offset + match.end("name"))
+    spec = (match.group("spec") or "").strip()
+    # Where the specifier is, or (empty) where one would go: after the name and extras.
+    start = offset + (match.start("spec") if spec else len(text[: match.end()].rstrip()))
+    spec_span = Span(line, start, line, start + len(match.group("spec").rstrip()) if spec else start)
+    return Requirement(match.group("name"), name_span, spec, spec_span, bool(match.group("url")))
+
+
+def parse_requirements_file(path: Path, text: str) -> DependencyFile:
+    result = DependencyFile(path, [], [])
+    for number, raw in enumerate(text.splitlines()):
+        body = _COMMENT.sub("", raw).rstrip().rstrip("\\").rstrip()
+        stripped = body.lstrip()
+        indent = len(body) - len(stripped)
+        if not stripped:
+            continue
+        include = _INCLUDE.match(stripped)
+        if include:
+            result.includes.append(path.parent / include.group(1))
+            continue
+        index = _INDEX_OPTION.match(stripped)
+        if index:
+            result.private_index = result.private_index or "pypi.org" not in index.group(1)
+            continue
+        if stripped.startswith(("-", ".", "/")) or "://" in stripped.split("@")[0]:
+            continue  # other options, local paths, VCS and URL installs
+        # Per-requirement options (`--hash=...`) follow the specifier.
+        requirement = parse_requirement(_OPTIONS.split(stripped, 1)[0], number, indent)
+        if requirement is not None:
+            result.requirements.append(requirement)
+    return result
+
+
+def _quoted(lines: list[str], value: str, start: int) -> Optional[tuple[int, int]]:
+    """Line and column of the first `"value"` (or `'value'`) at or after line `start`."""
+    for number in range(start, len(lines)):
+        for quote in ('"', "'"):
+            col = lines[number].find(quote + value + quote)
+            if col >= 0:
+                return number, col + 1
+    return None
+
+
+def _key_line(lines: list[str], key: str, start: int) -> Optional[tuple[int, int]]:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number in range(start, len(lines)):
+        if pattern.match(lines[number]):
+            return number, lines[number].index(key)
+    return None
+
+
+def _header_line(lines: list[str], header: str) -> int:
+    pattern = re.compile(rf"^\s*\[\s*{re.escape(header)}\s*\]")
+    for number, line in enumerate(lines):
+        if pattern.match(line):
+            return number
+    return 0
+
+
+def _pep508_tables(data: dict) -> Iterator[tuple[str, list]]:
+    project = data.get("project", {})
+    yield "project", project.get("dependencies", [])
+    for values in project.get("optional-dependencies", {}).values():
+        yield "project.optional-dependencies", values
+    for values in data.get("dependency-groups", {}).values():
+        yield "dependency-groups", values
+    yield "build-system", data.get("build-system", {}).get("requires", [])
+
+
+def _poetry_tables(data: dict) -> Iterator[tuple[str, dict]]:
+    poetry = data.get("tool", {}).get("poetry", {})
+    yield "tool.poetry.dependencies", poetry.get("dependencies", {})
+    yield "tool.poetry.dev-dependencies", poetry.get("dev-dependencies", {})
+    for group, table in poetry.get("group", {}).items():
+        yield f"tool.poetry.group.{group}.dependencies", table.get("dependencies", {})
+
+
+def parse_pyproject(path: Path, text: str) -> DependencyFile:
+    result = DependencyFile(path, [], [])
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return result
+    lines = text.splitlines()
+    result.project_name = normalize(str(data.get("project", {}).get("name", "")))
+    for header, values in _pep508_tables(data):
+        start = _header_line(lines, header)
+        for value in values if isinstance(values, list) else ():
+            if not isinstance(value, str):
+                continue  # {include-group = "..."}
+            where = _quoted(lines, value, start)
+            if where is not None:
+                requirement = parse_requirement(value, where[0], where[1])
+                if requirement is not None:
+                    result.requirements.append(requirement)
+    for header, table in _poetry_tables(data):
+        start = _header_line(lines, header)
+        for name, spec in table.items() if isinstance(table, dict) else ():
+            where = _key_line(lines, name, start)
+            if name.lower() == "python" or where is None:
+                continue
+            version = spec if isinstance(spec, str) else (spec.get("version", "") if isinstance(spec, dict) else "")
+            if re.fullmatch(r"\d[\w.+!-]*", version):
+                version = "==" + version  # Poetry's bare version is an exact pin
+            direct = isinstance(spec, dict) and any(k in spec for k in ("git", "path", "url"))
+            span = Span(where[0], where[1], where[0], where[1] + len(name))
+            result.requirements.append(Requirement(name, span, version, None, direct))
+    return result
+
+
+def parse_setup_cfg(path: Path, text: str) -> DependencyFile:
+    result = DependencyFile(path, [], [])
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return result
+    values = [parser.get("options", "install_requires", fallback="")]
+    if parser.has_section("options.extras_require"):
+        values.extend(v for _, v in parser.items("options.extras_require"))
+    lines = text.splitlines()
+    for value in values:
+        for entry in value.splitlines():
+            entry = entry.strip()
+            for number, line in enumerate(lines):
+                col = line.find(entry) if entry else -1
+                if col >= 0:
+                    requirement = parse_requirement(entry, number, col)
+                    if requirement is not None:
+                        result.requirements.append(requirement)
+                    break
+    return result
+
+
+def parse_dependency_file(path: Path, text: str) -> DependencyFile:
+    if path.name == "pyproject.toml":
+        return parse_pyproject(path, text)
+    if path.name == "setup.cfg":
+        return parse_setup_cfg(path, text)
+    return parse_requirements_file(path, text)
+
+
+def workspace_dependency_files(root: Path) -> list[Path]:
+    """The dependency files at the top of a workspace (and in a `requirements/` folder)."""
+    found = [root / name for name in ("pyproject.toml", "setup.cfg") if (root / name).is_file()]
+    for folder in (root, root / "requirements"):
+        if folder.is_dir():
+            found.extend(sorted(p for p in folder.glob("*.txt") if p.name.startswith("requirements") or folder != root))
+    return found
+
+
+def declared_names(files: list[Path]) -> set[str]:
+    """Normalised names declared by `files` and the files they include with `-r`/`-c`."""
+    names: set[str] = set()
+    seen: set[Path] = set()
+    pending = list(files)
+    while pending:
+        path = pending.pop()
+        try:
+            resolved = path.resolve()
+            if resolved in seen or not path.is_file():
+                continue
+            seen.add(resolved)
+            parsed = parse_dependency_file(path, path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+        names.update(r.key for r in parsed.requirements)
+        pending.extend(parsed.includes)
+    return names

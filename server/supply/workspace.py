@@ -1,0 +1,247 @@
+"""Import resolution for one workspace: standard library, the workspace's own modules, declared
+dependencies, the installed environment, and the bundled snapshot of the package index.
+
+A `Workspace` is cached per root; what it read from disk (folder listings, dependency files,
+installed metadata) is re-read only when a modification time changes, checked at most once a second,
+so resolving the imports of a freshly accepted snippet costs dictionary lookups.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, TypeVar
+
+from tabguard.supply.data import LookAlike, known_packages
+from tabguard.supply.declared import declared_names, workspace_dependency_files
+from tabguard.supply.environment import environment_site_packages, read_distributions
+from tabguard.supply.names import normalize
+
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git", "requirements.txt")
+_MODULE_SUFFIXES = (".py", ".pyi", ".pyw", ".so", ".pyd")
+# Affixes projects add to their import name in their distribution name (`python-magic` -> `magic`).
+_DIST_AFFIXES = ("python-", "py", "django-", "flask-", "-python", "-py", "-sdk", "-client")
+_RECHECK_SECONDS = 1.0
+# Python 2 standard modules still met in compatibility code: a portability problem, not a package.
+_PYTHON2 = frozenset({
+    "urllib2", "urlparse", "httplib", "ConfigParser", "StringIO", "cStringIO", "cPickle", "Queue",
+    "Tkinter", "__builtin__", "commands", "HTMLParser", "SocketServer", "xmlrpclib", "cookielib",
+    "thread", "dummy_thread", "htmlentitydefs", "BaseHTTPServer", "SimpleHTTPServer", "Cookie", "md5", "sha",
+})
+_STDLIB = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names) | {"__future__", "__main__"} | _PYTHON2
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where an import comes from. `kind` is one of: stdlib, trusted, local, installed, declared,
+    known (a popular package), indexed (on the index at the snapshot), unknown."""
+
+    kind: str
+    distribution: Optional[str] = None
+    declared: bool = False
+    lookalike: Optional[LookAlike] = None
+
+
+class _Cached:
+    """A value recomputed when the modification times of some paths change."""
+
+    def __init__(self, paths: Callable[[], list[Path]], compute: Callable[[], T]):
+        self._paths, self._compute = paths, compute
+        self._stamp: Optional[tuple] = None
+        self._value = None
+        self._checked = 0.0
+
+    def get(self):
+        now = time.monotonic()
+        if self._stamp is None or now - self._checked > _RECHECK_SECONDS:
+            self._checked = now
+            stamp = tuple(_mtime(p) for p in self._paths())
+            if stamp != self._stamp:
+                self._value, self._stamp = self._compute(), stamp
+        return self._value
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def is_stdlib(module: str) -> bool:
+    return module.partition(".")[0] in _STDLIB
+
+
+class Workspace:
+    def __init__(self, root: Optional[Path], python: str = "", anchor: Optional[Path] = None):
+        self.root = root
+        self._site = environment_site_packages(root, anchor, python)
+        self._dependency_files = workspace_dependency_files(root) if root else []
+        self._environment = _Cached(lambda: self._site, self._read_environment)
+        self._declared = _Cached(lambda: self._dependency_files, self._read_declared)
+        self._listings: dict[Path, tuple[int, frozenset[str]]] = {}
+
+    # -- what the workspace has ----------------------------------------------------------------
+    @property
+    def has_dependency_files(self) -> bool:
+        return bool(self._dependency_files)
+
+    def installed(self) -> tuple[dict[str, list[str]], dict[str, str]]:
+        """(import name -> distributions, distribution -> version) of the environment."""
+        return self._environment.get()
+
+    def declared(self) -> tuple[set[str], set[str]]:
+        """(declared distribution names, import names they probably provide)."""
+        return self._declared.get()
+
+    def _read_environment(self):
+        modules: dict[str, list[str]] = {}
+        versions: dict[str, str] = {}
+        for folder in self._site:
+            for dist in read_distributions(folder):
+                versions.setdefault(dist.name, dist.version)
+                for module in dist.modules:
+                    modules.setdefault(module, []).append(dist.name)
+        return modules, versions
+
+    def _read_declared(self):
+        names = declared_names(self._dependency_files)
+        guesses = set()
+        for name in names:
+            guesses.add(name)
+            for affix in _DIST_AFFIXES:
+                if name.startswith(affix) and len(name) > len(affix):
+                    guesses.add(name[len(affix):])
+                if name.endswith(affix) and len(name) > len(affix):
+                    guesses.add(name[: -len(affix)])
+        guesses.update(self._project_names())
+        return names, guesses
+
+    def _project_names(self) -> set[str]:
+        """The workspace's own distribution name, which it may import (installed or not)."""
+        from tabguard.supply.declared import tomllib
+
+        if self.root is None or not (self.root / "pyproject.toml").is_file():
+            return set()
+        try:
+            data = tomllib.loads((self.root / "pyproject.toml").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return set()
+        names = {normalize(data.get("project", {}).get("name", "") or data.get("tool", {}).get("poetry", {}).get("name", ""))}
+        package_dir = data.get("tool", {}).get("setuptools", {}).get("package-dir", {})
+        if isinstance(package_dir, dict):
+            names.update(normalize(k.partition(".")[0]) for k in package_dir if k)
+        return names - {""}
+
+    # -- local modules ---------------------------------------------------------------------------
+    def _listing(self, folder: Path) -> frozenset[str]:
+        stamp = _mtime(folder)
+        cached = self._listings.get(folder)
+        if cached is None or cached[0] != stamp:
+            names = set()
+            try:
+                for entry in os.scandir(folder):
+                    name = entry.name
+                    if name.endswith(_MODULE_SUFFIXES):
+                        names.add(name.split(".", 1)[0])
+                    elif entry.is_dir() and name.isidentifier():
+                        names.add(name)
+            except OSError:
+                pass
+            cached = (stamp, frozenset(names))
+            self._listings[folder] = cached
+        return cached[1]
+
+    def _search_folders(self, file: Optional[Path]) -> list[Path]:
+        folders = []
+        if file is not None:
+            # A script's own folder and its parents up to the root are on sys.path when it runs.
+            for parent in file.parents:
+                folders.append(parent)
+                if self.root is None or parent == self.root or parent.name in ("site-packages", "dist-packages"):
+                    break
+        if self.root is not None:
+            folders.extend((self.root, self.root / "src"))
+        return list(dict.fromkeys(folders))
+
+    def is_local(self, name: str, file: Optional[Path]) -> bool:
+        return any(name in self._listing(folder) for folder in self._search_folders(file))
+
+    # -- resolution ------------------------------------------------------------------------------
+    def resolve(self, module: str, file: Optional[Path] = None, trusted: tuple[str, ...] = ()) -> Resolution:
+        top = module.partition(".")[0]
+        if top in _STDLIB:
+            return Resolution("stdlib")
+        if top in trusted or normalize(top) in trusted:
+            return Resolution("trusted")
+        if self.is_local(top, file):
+            return Resolution("local")
+        known = known_packages()
+        declared, declared_imports = self.declared()
+        candidates = known.distributions_for(module) or (normalize(top),)
+        modules, _ = self.installed()
+        installed = modules.get(top)
+        if installed:
+            dist = next((d for d in installed if d in declared), installed[0])
+            return Resolution("installed", dist, dist in declared or normalize(top) in declared_imports,
+                              self._lookalike(dist))
+        is_declared = any(d in declared for d in candidates) or normalize(top) in declared_imports
+        if is_declared:
+            dist = next((d for d in candidates if d in declared), candidates[0])
+            return Resolution("declared", dist, True, self._lookalike(dist))
+        if known.distributions_for(module):
+            return Resolution("known", candidates[0])
+        lookalike = known.lookalike(top, strict=True)
+        if lookalike is not None:
+            return Resolution("unknown", normalize(top), False, lookalike)
+        if known.on_index(top) or any(known.on_index(c) for c in _dotted_names(module)):
+            return Resolution("indexed", normalize(top))
+        return Resolution("unknown", normalize(top))
+
+    @staticmethod
+    def _lookalike(dist: str) -> Optional[LookAlike]:
+        return known_packages().lookalike(dist)
+
+
+def _dotted_names(module: str) -> list[str]:
+    """`a.b.c` -> `a-b-c`, `a-b`: namespace packages are published under their dotted name."""
+    parts = module.split(".")
+    return ["-".join(parts[:end]) for end in range(len(parts), 1, -1)]
+
+
+_roots: dict[Path, Optional[Path]] = {}
+_workspaces: dict[tuple, Workspace] = {}
+_lock = threading.Lock()
+
+
+def find_root(folder: Path) -> Optional[Path]:
+    """The nearest folder at or above `folder` holding a project marker."""
+    if folder in _roots:
+        return _roots[folder]
+    root = None
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+            root = candidate
+            break
+    _roots[folder] = root
+    return root
+
+
+def workspace_for(path: str, python: str = "") -> tuple[Workspace, Optional[Path]]:
+    """The cached workspace a file belongs to, and the file as a Path (None for unsaved buffers)."""
+    file = None if not path or path.startswith("<") else Path(path).absolute()
+    root = find_root(file.parent) if file is not None else None
+    # Files inside an environment's site-packages form their own workspace with that environment.
+    anchor = next((p for p in file.parents if p.name in ("site-packages", "dist-packages")), None) if file else None
+    key = (root, python, anchor)
+    with _lock:
+        workspace = _workspaces.get(key)
+        if workspace is None:
+            workspace = _workspaces[key] = Workspace(root, python, file)
+    return workspace, file
