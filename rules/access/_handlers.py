@@ -11,8 +11,9 @@ from tabguard.engine.types import Span
 from tabguard.routes import Handler, handler_for, url_params
 
 _CACHE: "WeakKeyDictionary[object, dict[int, Optional[Handler]]]" = WeakKeyDictionary()
-# Conversions that keep a record key a record key (`int(invoice_id)` still picks the invoice).
-_KEY_CONVERSIONS = frozenset({"int", "str", "UUID", "ObjectId", "PydanticObjectId", "uuid"})
+# Conversions that keep the client's choice (`int(invoice_id)` still picks the invoice, `Decimal(price)`
+# is still the price the client sent).
+_CONVERSIONS = frozenset({"int", "str", "float", "Decimal", "round", "abs", "UUID", "ObjectId", "PydanticObjectId", "uuid"})
 
 
 def handler(ctx, func: Optional[ast.AST] = None) -> Optional[Handler]:
@@ -35,12 +36,12 @@ def enclosing_handler(ctx) -> Optional[Handler]:
     return None
 
 
-def client_value(expr: Optional[ast.AST], ctx, found: Handler, depth: int = 0) -> Optional[Source]:
-    """Where the client supplied `expr`, looking through id conversions and local assignments (which
-    the general taint treats as sanitizing: `int(x)` is no longer text, but still a chosen record)."""
+def client_value(expr: Optional[ast.AST], ctx, found: Optional[Handler] = None, depth: int = 0) -> Optional[Source]:
+    """Where the client supplied `expr`, looking through conversions and local assignments (which the
+    general taint treats as sanitizing: `int(x)` is no longer text, but still the client's choice)."""
     if expr is None or depth > 4:
         return None
-    if isinstance(expr, ast.Call) and (ctx.call_name(expr) or "").rsplit(".", 1)[-1] in _KEY_CONVERSIONS and expr.args:
+    if isinstance(expr, ast.Call) and (ctx.call_name(expr) or "").rsplit(".", 1)[-1] in _CONVERSIONS and expr.args:
         return client_value(expr.args[0], ctx, found, depth + 1)
     if isinstance(expr, (ast.Tuple, ast.List)):
         for element in expr.elts:
@@ -53,11 +54,12 @@ def client_value(expr: Optional[ast.AST], ctx, found: Handler, depth: int = 0) -
     source = ctx.taint(expr)
     if source is not None:
         return source
-    if isinstance(expr, ast.Name):
-        params = {a.arg: a for a in (*found.func.args.posonlyargs, *found.func.args.args, *found.func.args.kwonlyargs)}
-        if expr.id in params and expr.id in url_params(found.func, found.cls):
+    func = found.func if found is not None else ctx.function
+    if isinstance(expr, ast.Name) and func is not None:
+        params = {a.arg: a for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)}
+        if found is not None and expr.id in params and expr.id in url_params(found.func, found.cls):
             return Source(ctx.span(params[expr.id]), f"URL parameter '{expr.id}'")
-        value = _assigned_before(found.func, expr.id, expr.lineno)
+        value = _assigned_before(func, expr.id, expr.lineno)
         return client_value(value, ctx, found, depth + 1) if value is not None else None
     if isinstance(expr, ast.Subscript) and (ast.unparse(expr.value) in ("self.kwargs", "kwargs")):
         return Source(ctx.span(expr), "URL parameter")

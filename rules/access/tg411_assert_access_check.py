@@ -1,0 +1,109 @@
+"""TG411: `assert` used to enforce an access check; `python -O` removes it."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tabguard.engine.fixes import text_fix
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.routes import OWNER_FIELDS, is_current_user
+
+# What an access check reads: roles, permissions, authentication state, ownership.
+_ACCESS_NAMES = frozenset({
+    "is_admin", "is_staff", "is_superuser", "is_authenticated", "is_anonymous", "is_moderator", "has_perm",
+    "has_perms", "has_permission", "has_role", "role", "roles", "permissions", "is_owner", "can_edit", "can_view",
+    "can_delete", "can_access", "authorized", "is_authorized", "allowed", "is_allowed", "scopes", "scope",
+}) | OWNER_FIELDS - {"user", "account", "org", "organization", "tenant"}
+_TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|conftest)\.py$")
+# Parenthesize a negated condition that binds looser than `not`.
+_LOOSE = (ast.BoolOp, ast.IfExp, ast.NamedExpr, ast.Lambda)
+
+
+class AssertAccessCheck(Rule):
+    id = "TG411"
+    name = "assert-access-check"
+    severity = "high"
+    confidence = "high"
+    cwe = (617, 285)
+    owasp = "A01:2025"
+    message = "Access check written as `assert`: running Python with -O removes it"
+    aliases = ("B101", "S101")
+    what = (
+        "An `assert` enforces who may do something (a role, a permission, authentication, or ownership "
+        "of a record). Assertions are debugging aids: Python drops every `assert` statement when run "
+        "with `-O` or `PYTHONOPTIMIZE=1`, which some Docker images and deployment setups set."
+    )
+    why = (
+        "In development the check works and tests pass. In production, under `python -O`, the line "
+        "`assert current_user.is_admin` is not compiled at all, so every signed-in user reaches the "
+        "admin action; `assert invoice.owner_id == current_user.id` vanishes and any invoice id works. "
+        "Nothing in the logs shows the check is gone."
+    )
+    how = (
+        "Use an explicit test that always runs and fails closed: `if not current_user.is_admin: "
+        "abort(403)` (Flask), `raise PermissionDenied` (Django), `raise HTTPException(403)` (FastAPI), "
+        "or a decorator/dependency that does so."
+    )
+    example = "if not current_user.is_admin:\n    abort(403)"
+    fix_safety = (
+        "Safe in intent: the rewrite keeps the same condition as `if not (...): raise PermissionError(...)`, "
+        "which runs under -O too. Frameworks answer an unhandled PermissionError with a 500, not a 403: "
+        "map it, or replace it with your framework's forbidden response."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/617.html",
+        "https://docs.python.org/3/reference/simple_stmts.html#the-assert-statement",
+        "https://owasp.org/Top10/2025/A01_2025-Broken_Access_Control/",
+    )
+    VALID = (
+        "def promote(user):\n    if not current_user.is_admin:\n        abort(403)\n    user.role = 'admin'\n",
+        "def area(w, h):\n    assert w > 0 and h > 0\n    return w * h\n",
+        "def parse(data):\n    assert isinstance(data, dict), 'bad payload'\n",
+    )
+    INVALID = (
+        Invalid(
+            "def promote(user):\n    assert current_user.is_admin\n    user.role = 'admin'\n",
+            "def promote(user):\n    if not current_user.is_admin:\n        raise PermissionError(\"permission denied\")\n    user.role = 'admin'\n",
+        ),
+        Invalid(
+            "def delete_invoice(invoice, user):\n    assert invoice.owner_id == user.id, 'not your invoice'\n    invoice.delete()\n",
+            "def delete_invoice(invoice, user):\n    if not invoice.owner_id == user.id:\n        raise PermissionError('not your invoice')\n    invoice.delete()\n",
+        ),
+        Invalid("from flask import g\ndef edit(doc):\n    assert not g.user is None\n    doc.save()\n",
+                "from flask import g\ndef edit(doc):\n    if g.user is None:\n        raise PermissionError(\"permission denied\")\n    doc.save()\n"),
+        Invalid(
+            "def view(request):\n    assert request.user.is_authenticated and request.user.has_perm('reports.view')\n    return render_report()\n",
+            "def view(request):\n    if not (request.user.is_authenticated and request.user.has_perm('reports.view')):\n"
+            "        raise PermissionError(\"permission denied\")\n    return render_report()\n",
+        ),
+    )
+
+    def visit_Assert(self, node: ast.Assert, ctx) -> None:
+        if _TEST_PATH.search(ctx.path or "") or any(getattr(f, "name", "").startswith("test") for f in ctx.functions):
+            return
+        if not (_mentions_access(node.test) or is_current_user(node.test, {"current_user"})):
+            return
+        ctx.report(self, node, fix=_fix(ctx, node))
+
+
+def _mentions_access(test: ast.AST) -> bool:
+    for sub in ast.walk(test):
+        name = sub.attr if isinstance(sub, ast.Attribute) else sub.id if isinstance(sub, ast.Name) else None
+        if name in _ACCESS_NAMES:
+            return True
+    return False
+
+
+def _fix(ctx, node: ast.Assert):
+    span = ctx.span(node)
+    test = node.test
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        condition = ctx.segment(ctx.span(test.operand))
+        opener = f"if {condition}:"
+    else:
+        condition = ctx.segment(ctx.span(test))
+        opener = f"if not ({condition}):" if isinstance(test, _LOOSE) else f"if not {condition}:"
+    message = ctx.segment(ctx.span(node.msg)) if node.msg is not None else '"permission denied"'
+    indent = " " * span.start_col
+    return text_fix(span, f"{opener}\n{indent}    raise PermissionError({message})", "Fix: check with `if`, not `assert`")
