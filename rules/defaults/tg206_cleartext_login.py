@@ -1,4 +1,4 @@
-"""TG206: credentials sent over a clear-text protocol (SMTP without STARTTLS, FTP, Telnet)."""
+"""TG206: credentials sent over a clear-text protocol (SMTP without STARTTLS, FTP, Telnet, SNMP)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class CleartextLogin(Rule):
         "readable and modifiable too."
     )
     how = (
-        "SMTP: call `server.starttls(context=ssl.create_default_context())` before `login()`, or use "
+        "SNMP: use v3 with `authKey` and `privKey` (`usmAesCfb128Protocol`). SMTP: call `server.starttls(context=ssl.create_default_context())` before `login()`, or use "
         "`smtplib.SMTP_SSL`. FTP: use `ftplib.FTP_TLS` (and `prot_p()` for the data channel), or SFTP. "
         "Telnet: use SSH (paramiko, asyncssh)."
     )
@@ -53,6 +53,8 @@ class CleartextLogin(Rule):
         "import smtplib\ndef relay(msg):\n    with smtplib.SMTP('localhost') as s:\n        s.send_message(msg)\n",
         "import ftplib\nftp = ftplib.FTP_TLS(HOST, USER, PASSWORD)\n",
         "import ftplib\nftp = ftplib.FTP('ftp.debian.org')\nftp.login()\n",
+        "from pysnmp.hlapi import UsmUserData, usmHMACSHAAuthProtocol, usmAesCfb128Protocol\n"
+        "user = UsmUserData('monitor', AUTH_KEY, PRIV_KEY, authProtocol=usmHMACSHAAuthProtocol, privProtocol=usmAesCfb128Protocol)\n",
     )
     INVALID = (
         Invalid(
@@ -69,6 +71,8 @@ class CleartextLogin(Rule):
             "from ftplib import FTP\ndef upload(user, pw):\n    ftp = FTP(HOST)\n    ftp.login(user, pw)\n",
         ),
         Invalid("import telnetlib\ntn = telnetlib.Telnet(host)\n"),
+        Invalid("from pysnmp.hlapi import CommunityData\nauth = CommunityData('public', mpModel=0)\n"),
+        Invalid("from pysnmp.hlapi import UsmUserData\nuser = UsmUserData('monitor', 'authpass123')\n"),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -79,6 +83,11 @@ class CleartextLogin(Rule):
             self._check_smtp(node, ctx)
         elif callee == "ftplib.FTP":
             self._check_ftp(node, ctx, callee)
+        elif callee.startswith("pysnmp.") and callee.endswith(".CommunityData"):
+            ctx.report(self, node, details={"detail": "SNMP v1/v2c community string (sent unencrypted in every packet)"})
+        elif callee.startswith("pysnmp.") and callee.endswith(".UsmUserData"):
+            if len(node.args) < 3 and ctx.keyword(node, "privKey") is None and not any(k.arg is None for k in node.keywords):
+                ctx.report(self, node, details={"detail": "SNMPv3 user without a privacy key (no encryption)"})
 
     def _check_smtp(self, node: ast.Call, ctx) -> None:
         host = ctx.argument(node, 0, "host")

@@ -7,7 +7,7 @@ import re
 
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.defaults._common import is_true, replace_with, settings_written
+from tabguard.rules.defaults._common import is_true, replace_with, settings_written, string_value
 
 # Application objects by name: `app`, `application`, `api`, `flask_app`, `server`.
 _APP_NAME = re.compile(r"^(app|application|api|server|\w+_app)$")
@@ -74,6 +74,10 @@ class DebugModeEnabled(Rule):
             "from flask import Flask\napp = Flask(__name__)\napp.config['DEBUG'] = False\n",
         ),
         Invalid(
+            "app.config['ENV'] = 'development'\n",
+            "app.config['ENV'] = \"production\"\n",
+        ),
+        Invalid(
             "from fastapi import FastAPI\napp = FastAPI(title='orders', debug=True)\n",
             "from fastapi import FastAPI\napp = FastAPI(title='orders', debug=False)\n",
         ),
@@ -119,8 +123,14 @@ class DebugModeEnabled(Rule):
     def _check_setting(self, setting, ctx) -> None:
         # `app.config["DEBUG"] = True` / `app.config.update(DEBUG=True)`; a bare module-level
         # `DEBUG = True` is a Django settings question (TG208).
-        if setting.key == "DEBUG" and setting.kind in ("item", "call") and is_true(setting.value):
+        if setting.kind not in ("item", "call"):
+            return
+        if setting.key == "DEBUG" and is_true(setting.value):
             self._report_value(setting.anchor, setting.value, "DEBUG = True", ctx)
+        elif setting.key in ("ENV", "FLASK_ENV") and string_value(setting.value) == "development":
+            # Flask before 2.3 turns the debugger on with the development environment.
+            ctx.report(self, setting.anchor, details={"setting": f'{setting.key} = "development"'},
+                       fix=expression_fix(ctx, setting.value, replace_with('"production"'), "Fix: production environment", safe=False))
 
     def _report_value(self, anchor, value, text: str, ctx) -> None:
         ctx.report(self, anchor, details={"setting": text},

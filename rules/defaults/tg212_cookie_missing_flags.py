@@ -93,9 +93,11 @@ class CookieMissingFlags(Rule):
         if not missing:
             return
         fix = chain(*(set_keyword(flag, _SECURE_VALUES[flag]) for flag in missing))
+        # Point at an explicit `secure=False` when there is one, else at the whole call.
+        explicit = [ctx.keyword(node, flag) for flag in missing if ctx.keyword(node, flag) is not None]
         ctx.report(
             self,
-            node,
+            explicit[0] if explicit else node,
             details={"cookie": cookie or ast.unparse(name) if name is not None else "?",
                      "missing": ", ".join(f"`{flag}={_SECURE_VALUES[flag]}`" for flag in missing)},
             fix=expression_fix(ctx, node, fix, "Fix: add " + ", ".join(missing), safe=False),

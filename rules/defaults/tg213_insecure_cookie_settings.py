@@ -51,8 +51,9 @@ class InsecureCookieSettings(Rule):
         "import os\nSESSION_COOKIE_SECURE = os.environ.get('HTTPS', '1') == '1'\n",
         "class TestingConfig(Config):\n    SESSION_COOKIE_SECURE = False\n",
         "from pyramid.authentication import AuthTktAuthenticationPolicy\n"
-        "policy = AuthTktAuthenticationPolicy(SECRET, secure=True, http_only=True)\n",
+        "policy = AuthTktAuthenticationPolicy(SECRET, secure=True)\n",
         "from pyramid.authentication import AuthTktAuthenticationPolicy\npolicy = AuthTktAuthenticationPolicy(**params)\n",
+        "from pyramid.authentication import AuthTktCookieHelper\nhelper = AuthTktCookieHelper(SECRET, secure=True)\n",
     )
     INVALID = (
         Invalid("SESSION_COOKIE_SECURE = False\n", "SESSION_COOKIE_SECURE = True\n"),
@@ -67,7 +68,7 @@ class InsecureCookieSettings(Rule):
         Invalid("CSRF_COOKIE_SECURE = False\n", "CSRF_COOKIE_SECURE = True\n", path="mysite/settings.py"),
         Invalid(
             "from pyramid.authentication import AuthTktAuthenticationPolicy\npolicy = AuthTktAuthenticationPolicy(SECRET)\n",
-            "from pyramid.authentication import AuthTktAuthenticationPolicy\npolicy = AuthTktAuthenticationPolicy(SECRET, secure=True, http_only=True)\n",
+            "from pyramid.authentication import AuthTktAuthenticationPolicy\npolicy = AuthTktAuthenticationPolicy(SECRET, secure=True)\n",
         ),
     )
 
@@ -90,8 +91,11 @@ class InsecureCookieSettings(Rule):
     def _check_authtkt(self, node: ast.Call, ctx, tail: str) -> None:
         if any(k.arg is None for k in node.keywords):
             return
-        keywords = {flag: ctx.keyword(node, flag) for flag in ("secure", "http_only")}
-        missing = [flag for flag, k in keywords.items() if k is None or is_false(k.value)]
+        # `secure` defaults to False; `http_only` (also False by default) only when turned off explicitly,
+        # since an auth ticket kept from scripts is a hardening step, the clear-text leak is the hole.
+        secure, http_only = ctx.keyword(node, "secure"), ctx.keyword(node, "http_only")
+        missing = [flag for flag, k, default_bad in (("secure", secure, True), ("http_only", http_only, False))
+                   if (k is None and default_bad) or (k is not None and is_false(k.value))]
         if not missing:
             return
         ctx.report(
