@@ -39,6 +39,7 @@ REQUEST_INPUT_ATTRS = frozenset(
     }
 )
 REQUEST_NAMES = frozenset({"request", "req"})
+_REQUEST_OBJECTS = ("flask.request", "quart.request", "bottle.request")
 # Calls returning user input no matter the receiver.
 SOURCE_CALLS = {
     "input": "input()",
@@ -112,6 +113,10 @@ class Scope:
         if node is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for name, source in ctx.route_param_sources(node).items():
                 self.env[name] = source
+            args = node.args.args
+            if len(args) == 2 and (args[0].arg, args[1].arg) == ("event", "context"):
+                # An AWS Lambda handler: the event is the (API Gateway, SQS, S3 ...) request.
+                self.env["event"] = Source(ctx.span(args[0]), "Lambda event")
 
     # -- queries -----------------------------------------------------------------------------
     def lookup(self, name: str) -> Optional[Source]:
@@ -181,9 +186,11 @@ class Scope:
             return None
         base = e.value
         if isinstance(base, ast.Name) and (
-            base.id in REQUEST_NAMES or self.ctx.qualname(base) in ("flask.request", "quart.request", "bottle.request")
+            base.id in REQUEST_NAMES or self.ctx.qualname(base) in _REQUEST_OBJECTS
         ):
             return Source(self.ctx.span(e), f"{base.id}.{e.attr}")
+        if isinstance(base, ast.Attribute) and base.attr == "request" and self.ctx.qualname(base) in _REQUEST_OBJECTS:
+            return Source(self.ctx.span(e), f"request.{e.attr}")  # `flask.request.args` after `import flask`
         if isinstance(base, ast.Attribute) and base.attr == "request" and isinstance(base.value, ast.Name) and base.value.id == "self":
             return Source(self.ctx.span(e), f"self.request.{e.attr}")
         return None
