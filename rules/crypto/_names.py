@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, Optional
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|\d+|[A-Z]+")
 
-PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pin", "passcode"})
+PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw", "passphrase", "pass", "pin", "passcode"})
 # Words that name a secret on their own.
 SECRET_WORDS = PASSWORD_WORDS | frozenset(
     {"secret", "token", "apikey", "otp", "totp", "credential", "credentials", "creds", "privkey", "jwt", "bearer"}

@@ -7,6 +7,9 @@ from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.crypto._hashing import FAST, HashCall, hash_call, hashes_password
+from tabguard.rules.crypto._names import secret_kind, words
+
+_DIGEST_METHODS = frozenset({"hexdigest", "digest", "finalize", "encode", "decode", "upper", "lower"})
 
 
 class FastPasswordHash(Rule):
@@ -60,6 +63,7 @@ class FastPasswordHash(Rule):
         "from werkzeug.security import generate_password_hash\npw_hash = generate_password_hash(password)\n",
         "import hashlib\nprint(hashlib.sha256(str(len(password)).encode()).hexdigest())\n",
         "import hashlib\ndef hash_password(password, salt):\n    return hashlib.pbkdf2_hmac('sha256', password.encode(), salt, 600_000)\n",
+        "import bcrypt\ndef register(user, pw):\n    hashed = bcrypt.hashpw(pw, bcrypt.gensalt())\n    user.set_password(hashed)\n",
     )
     INVALID = (
         Invalid("import hashlib\nhashed = hashlib.md5(password.encode()).hexdigest()\n"),
@@ -70,6 +74,12 @@ class FastPasswordHash(Rule):
             "import hashlib\n\ndef store(user, password):\n    h = hashlib.sha256()\n"
             "    h.update(password.encode())\n    user.password_hash = h.hexdigest()\n"
         ),
+        Invalid("import hashlib\ndef register(user, text):\n    md5 = hashlib.md5(text).hexdigest()\n    user.set_password(md5)\n"),
+        Invalid(
+            "from cryptography.hazmat.primitives import hashes\ndef register(form):\n"
+            "    digest = hashes.Hash(hashes.SHA256())\n    digest.update(form.secret_answer)\n"
+            "    return User(password_hash=digest.finalize())\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -77,12 +87,54 @@ class FastPasswordHash(Rule):
         if found is not None and found.algorithm in FAST and hashes_password(ctx, found.data):
             ctx.report(self, node, details={"algorithm": found.algorithm})
             return
+        # `user.set_password(md5)`, `User(password=digest)`: a fast digest stored as the password
+        stored = _stored_password(node)
+        if stored is not None:
+            origin = _hash_origin(ctx, node, stored)
+            if origin is not None and origin.algorithm in FAST:
+                ctx.report(self, stored, details={"algorithm": origin.algorithm})
+                return
         # `h = hashlib.sha256(); h.update(password)`
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "update" and isinstance(func.value, ast.Name) and node.args:
             constructor = _constructor_of(ctx, node, func.value.id)
             if constructor is not None and constructor.algorithm in FAST and hashes_password(ctx, node.args[0]):
                 ctx.report(self, node, details={"algorithm": constructor.algorithm})
+
+
+def _stored_password(call: ast.Call) -> Optional[ast.expr]:
+    """The value a call stores as a password: `x.set_password(v)`, `f(password=v)`."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    ws = words(name)
+    if ws[:1] == ["set"] and secret_kind(name) == "password" and len(call.args) == 1:
+        return call.args[0]
+    for keyword in call.keywords:
+        if keyword.arg and secret_kind(keyword.arg, digests=True) == "password":
+            return keyword.value
+    return None
+
+
+def _hash_origin(ctx, node: ast.AST, expr: ast.expr, depth: int = 0) -> Optional[HashCall]:
+    """The hash constructor a digest comes from: `hashlib.md5(x).hexdigest()`, `h.hexdigest()` after
+    `h = MD5.new()`, `digest.finalize()` after `digest = hashes.Hash(hashes.MD5())`, or a local
+    variable bound to one of those."""
+    if depth > 4:
+        return None
+    while isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in _DIGEST_METHODS:
+        expr = expr.func.value
+    if isinstance(expr, ast.Call):
+        if (ctx.call_name(expr) or "").endswith("hashes.Hash") and expr.args and isinstance(expr.args[0], ast.Call):
+            return hash_call(ctx, expr.args[0])
+        return hash_call(ctx, expr)
+    if isinstance(expr, ast.Name) and ctx.function is not None:
+        for stmt in ast.walk(ctx.function):
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == expr.id for t in stmt.targets):
+                if stmt.lineno < getattr(node, "lineno", 0):
+                    found = _hash_origin(ctx, node, stmt.value, depth + 1)
+                    if found is not None:
+                        return found
+    return None
 
 
 def _constructor_of(ctx, node: ast.AST, name: str) -> Optional[HashCall]:

@@ -1,0 +1,67 @@
+"""TG601: a password, token, API key or other credential written to a log or printed."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.compliance._logs import log_call, logged_values
+from tabguard.rules.crypto._names import secret_kind
+
+
+class SecretInLog(Rule):
+    id = "TG601"
+    name = "secret-in-log"
+    severity = "high"
+    confidence = "medium"
+    cwe = (532,)
+    owasp = "A09:2025"
+    message = "Credential `{name}` written to the {sink}; log that it happened, not its value"
+    placeholders = {"name": "password", "sink": "log"}
+    what = "Writes `{name}`, a password, token or key, to the {sink}."
+    why = (
+        "Logs are read by far more people and systems than the credential store: log aggregators, "
+        "support staff, error trackers, backups, and whoever breaches any of them. A logged reset token "
+        "or API key is valid until it expires or is rotated, so reading the log is enough to take over "
+        "the account. Passwords in logs also end up in plaintext in places covered by no retention "
+        "policy (and break PCI DSS and GDPR obligations)."
+    )
+    how = (
+        "Log the event and a non-secret identifier (`user_id`, the key's id or last four characters), "
+        "never the value. If a value must be correlated, log a short hash prefix. Consider a "
+        "`logging.Filter` that redacts known secret fields as a safety net."
+    )
+    example = (
+        "logger.info(\"Password reset requested for user %s\", user.id)\n"
+        "logger.debug(\"Using API key ending in %s\", api_key[-4:])"
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/532.html",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude",
+    )
+    VALID = (
+        "import logging\nlogging.info('Password changed for user %s', user.id)\n",
+        "import logging\nlogger = logging.getLogger(__name__)\nlogger.debug('token length %d', len(token))\n",
+        "import logging\nlogger = logging.getLogger(__name__)\nlogger.info('key ends with %s', api_key[-4:])\n",
+        "import logging\nlogger = logging.getLogger(__name__)\nlogger.info('used %d tokens', max_tokens)\n",
+        "def generate_password_cli():\n    password = make()\n    print(f'Your new password: {password}')\n",
+        "import logging\nlogger = logging.getLogger(__name__)\nlogger.info('login ok', extra={'user_id': user.id})\n",
+        "import logging\nlogger = logging.getLogger(__name__)\nlogger.warning('invalid token for %s', username)\n",
+    )
+    INVALID = (
+        Invalid("import logging\nlogger = logging.getLogger(__name__)\nlogger.info('Login attempt %s:%s', username, password)\n"),
+        Invalid("import logging\nlogging.debug(f'Reset link token={reset_token}')\n"),
+        Invalid("app.logger.info('Calling API with key ' + settings.API_KEY)\n"),
+        Invalid("def login(request):\n    print('credentials', request.POST['password'])\n"),
+        Invalid("import structlog\nlog = structlog.get_logger()\nlog.info('user_created', email=email, password=pw)\n"),
+        Invalid("import logging\nlogger = logging.getLogger(__name__)\nlogger.info('payload %s', {'user': u, 'secret': s})\n"),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        sink = log_call(ctx, node)
+        if sink is None:
+            return
+        for name, part in logged_values(node):
+            if secret_kind(name) is not None:
+                ctx.report(self, part, details={"name": name, "sink": "log" if sink == "log" else "output (print)"})
+                return

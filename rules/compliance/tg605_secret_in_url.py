@@ -1,0 +1,118 @@
+"""TG605: a credential sent in the query string of an outbound HTTP request."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterator, Optional
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.crypto._names import expression_name, secret_kind
+
+_CLIENT_ROOTS = ("requests.", "httpx.", "aiohttp.", "urllib3.", "urllib.request.")
+_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "urlopen", "stream"})
+# `?api_key=` / `&token=` at the end of a literal chunk of the URL.
+_QUERY_PARAM = re.compile(r"[?&]([A-Za-z0-9_.\-\[\]]+)=$")
+
+
+class SecretInUrl(Rule):
+    id = "TG605"
+    name = "secret-in-url"
+    severity = "low"
+    confidence = "medium"
+    cwe = (598,)
+    owasp = "A04:2025"
+    message = "Credential `{name}` sent in a URL query string; send it in a header (`Authorization`) instead"
+    placeholders = {"name": "api_key"}
+    what = "Puts `{name}` into the query string of an outbound request's URL."
+    why = (
+        "URLs are logged everywhere headers are not: proxy and load-balancer access logs, the remote "
+        "server's logs, HTTP client debug logs, exception messages (`requests` puts the URL in "
+        "`HTTPError`), and tracing systems. Anyone reading any of those gets a working key. A key in a "
+        "header is kept out of all of them by default."
+    )
+    how = (
+        "Send credentials in a header, e.g. `headers={{\"Authorization\": f\"Bearer {{token}}\"}}` or the "
+        "provider's key header (`X-API-Key`). If the API only accepts the key as a query parameter, "
+        "pass it with `params=` so it is encoded, and make sure request URLs are not logged."
+    )
+    example = (
+        "import os\nimport requests\n\nresponse = requests.get(\n    \"https://api.example.com/v1/reports\",\n"
+        "    headers={\"Authorization\": f\"Bearer {os.environ['REPORTS_TOKEN']}\"},\n    timeout=10,\n)"
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/598.html",
+        "https://owasp.org/www-community/vulnerabilities/Information_exposure_through_query_strings_in_url",
+    )
+    VALID = (
+        "import requests\nr = requests.get(url, headers={'Authorization': f'Bearer {token}'}, timeout=5)\n",
+        "import requests\nr = requests.get(f'https://api.example.com/items?page={page}', timeout=5)\n",
+        "import requests\nr = requests.get(f'https://api.example.com/token/{token_id}', timeout=5)\n",
+        "import requests\nr = requests.post('https://auth.example.com/oauth/token', data={'client_secret': secret}, timeout=5)\n",
+    )
+    INVALID = (
+        Invalid("import requests\nr = requests.get(f'https://api.example.com/v1/data?api_key={api_key}&q={q}', timeout=5)\n"),
+        Invalid("import httpx\nr = httpx.get(BASE + '/orders?token=' + settings.API_TOKEN)\n"),
+        Invalid("import requests\nr = requests.get(url, params={'q': q, 'access_token': token}, timeout=5)\n"),
+        Invalid("session = requests.Session()\nsession.get(f'{base}/me?key={GITHUB_TOKEN}')\n"),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        is_client = callee.startswith(_CLIENT_ROOTS) or (isinstance(node.func, ast.Attribute) and node.func.attr in _VERBS)
+        if not is_client or not (node.args or ctx.keyword(node, "url")):
+            return
+        url = ctx.argument(node, 1, "url") if callee.endswith(".request") else ctx.argument(node, 0, "url")
+        found = _secret_in_query(url) if url is not None else None
+        if found is None:
+            params = ctx.keyword(node, "params")
+            found = _secret_in_params(params.value) if params is not None else None
+        if found is not None:
+            name, where = found
+            ctx.report(self, where, details={"name": name})
+
+
+def _secret_in_query(url: ast.expr) -> Optional[tuple[str, ast.AST]]:
+    """(name, node) of a secret interpolated right after `?name=` / `&name=` in a built URL."""
+    for literal, value in _chunks(url):
+        match = _QUERY_PARAM.search(literal)
+        if match is None:
+            continue
+        for name in (match.group(1), expression_name(value)):
+            if secret_kind(name):
+                return name, value
+    return None
+
+
+def _chunks(url: ast.expr) -> Iterator[tuple[str, ast.expr]]:
+    """(literal text before, interpolated value) pairs of an f-string or `+` concatenation."""
+    if isinstance(url, ast.JoinedStr):
+        text = ""
+        for part in url.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                text += part.value
+            elif isinstance(part, ast.FormattedValue):
+                yield text, part.value
+                text = ""
+    elif isinstance(url, ast.BinOp) and isinstance(url.op, ast.Add):
+        parts = _flatten(url)
+        for before, value in zip(parts, parts[1:]):
+            if isinstance(before, ast.Constant) and isinstance(before.value, str) and not isinstance(value, ast.Constant):
+                yield before.value, value
+
+
+def _flatten(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _flatten(node.left) + _flatten(node.right)
+    return [node]
+
+
+def _secret_in_params(params: ast.expr) -> Optional[tuple[str, ast.AST]]:
+    if not isinstance(params, ast.Dict):
+        return None
+    for key, value in zip(params.keys, params.values):
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and not isinstance(value, ast.Constant):
+            for name in (key.value, expression_name(value)):
+                if secret_kind(name):
+                    return name, value
+    return None
