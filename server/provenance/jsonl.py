@@ -13,8 +13,9 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
-# Any `"path": "..."` in a line; the parser later keeps only the ones that name files.
-_PATH = re.compile(rb'"path"\s*:\s*"((?:[^"\\\n]|\\.)*)"')
+# What follows a `"path"` key: the parser later keeps only the ones that name files.
+_PATH_KEY = b'"path"'
+_PATH_VALUE = re.compile(rb'[ \t]*:[ \t]*"((?:[^"\\\n]|\\.)*)"')
 
 
 def append_lines(path: Path, objects: list[dict], sync: bool = False) -> None:
@@ -52,7 +53,6 @@ class LineIndex:
     def __init__(self, path: Path, normalize: Callable[[str], Optional[str]]):
         self.path = path
         self.by_path: dict[str, list[tuple[int, int]]] = {}
-        self.line_count = 0
         self._end = 0  # offset just past the last complete line indexed
         self._normalize = normalize
         self._keys: dict[bytes, Optional[str]] = {}
@@ -71,22 +71,25 @@ class LineIndex:
         data = data[: last_newline + 1]
         base = self._end
         by_path, keys = self.by_path, self._keys
-        start = 0
-        for line in data.split(b"\n")[:-1]:
-            length = len(line)
-            if length:
-                self.line_count += 1
-                seen = set()
-                for match in _PATH.finditer(line):
-                    raw = match.group(1)
-                    if raw not in keys:
-                        decoded = decode_path(raw)
-                        keys[raw] = self._normalize(decoded) if decoded is not None else None
-                    key = keys[raw]
-                    if key is not None and key not in seen:
-                        seen.add(key)
-                        by_path.setdefault(key, []).append((base + start, length))
-            start += length + 1
+        find, rfind, value = data.find, data.rfind, _PATH_VALUE.match
+        # bytes.find jumps from key to key at C speed: no per-line Python work, no JSON parsing.
+        at = find(_PATH_KEY)
+        while at >= 0:
+            match = value(data, at + len(_PATH_KEY))
+            if match is None:
+                at = find(_PATH_KEY, at + 1)
+                continue
+            raw = match.group(1)
+            if raw not in keys:
+                decoded = decode_path(raw)
+                keys[raw] = self._normalize(decoded) if decoded is not None else None
+            key = keys[raw]
+            if key is not None:
+                start = rfind(b"\n", 0, at) + 1
+                places = by_path.setdefault(key, [])
+                if not places or places[-1][0] != base + start:
+                    places.append((base + start, find(b"\n", at) - start))
+            at = find(_PATH_KEY, match.end())
         self._end = base + len(data)
         return True
 
@@ -95,19 +98,6 @@ class LineIndex:
             for offset, length in sorted(set(locations)):
                 handle.seek(offset)
                 yield offset, handle.read(length)
-
-    def all_lines(self) -> Iterator[tuple[int, bytes]]:
-        """Every complete line indexed so far, with its offset."""
-        try:
-            with open(self.path, "rb") as handle:
-                data = handle.read(self._end)
-        except FileNotFoundError:
-            return
-        offset = 0
-        for line in data.split(b"\n")[:-1]:
-            if line.strip():
-                yield offset, line
-            offset += len(line) + 1
 
 
 def parse_line(line: bytes, warn: Callable[[str], None]) -> Optional[dict]:

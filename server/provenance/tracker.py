@@ -163,10 +163,6 @@ class Provenance:
         self._ensure_loaded()
         return sorted(self._traces.by_path)
 
-    def record_count(self) -> int:
-        self._ensure_loaded()
-        return self._traces.line_count
-
     # -- open files ---------------------------------------------------------------------------
 
     def open_file(self, path: Path, lines: list[str]) -> None:
