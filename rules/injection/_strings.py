@@ -125,30 +125,39 @@ def is_string_building(expr: ast.AST, ctx) -> bool:
 
 
 def assigned_values(name: ast.Name, ctx) -> list[ast.expr] | None:
-    """Values given to a local name before its use in the enclosing function: the last plain
-    assignment, then any `+=` after it. None when the name is not assigned there (a parameter,
-    a global, a loop variable)."""
-    func = ctx.function
-    if func is None:
-        return None
-    last: ast.expr | None = None
-    extra: list[ast.expr] = []
-    for node in ast.walk(func):
-        if getattr(node, "lineno", name.lineno + 1) >= name.lineno or node is func:
+    """Values given to a name before its use in the same scope (the function, or the block's module
+    code): the last plain assignment, then any `+=` after it. None when the name is not assigned
+    there (a parameter, a global, a loop variable)."""
+    writes: list[tuple[int, bool, ast.expr]] = []
+    for node in _walk_scope(ctx.function or _block_root(name, ctx)):
+        if getattr(node, "lineno", name.lineno) >= name.lineno:
             continue
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name.id for t in node.targets):
-            if last is None or node.lineno >= last.lineno:
-                last = node.value
-                extra = [v for v in extra if v.lineno > node.lineno]
+            writes.append((node.lineno, True, node.value))
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name.id and node.value:
-            if last is None or node.lineno >= last.lineno:
-                last = node.value
+            writes.append((node.lineno, True, node.value))
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name.id:
-            if last is None or node.lineno > last.lineno:
-                extra.append(node.value)
-    if last is None:
+            writes.append((node.lineno, False, node.value))
+    writes.sort(key=lambda w: w[0])
+    plain = [i for i, (_, is_plain, _) in enumerate(writes) if is_plain]
+    if not plain:
         return None
-    return [last, *sorted(extra, key=lambda v: v.lineno)]
+    return [value for _, _, value in writes[plain[-1]:]]
+
+
+def _block_root(node: ast.AST, ctx) -> ast.AST:
+    # The traversal records parents top-down, so the first recorded parent is the block's module.
+    return next(iter(ctx.parents.values()), node)
+
+
+def _walk_scope(scope: ast.AST):
+    """The nodes of one scope: nested functions, lambdas and classes are other scopes."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
 
 
 def built_string(expr: ast.AST | None, ctx, depth: int = 0) -> ast.expr | None:

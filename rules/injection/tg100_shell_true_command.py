@@ -102,4 +102,4 @@ class ShellTrueCommand(Rule):
                 ctx, node, replace_arguments(argv, drop=("shell",)), "Fix: pass an argument list without the shell", safe=False
             )
         what = f"user input ({source.label})" if source else "a non-constant value"
-        ctx.report(self, node, details={"callee": callee, "what": what}, source=source, fix=fix, severity=raised(self, source))
+        ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix, severity=raised(self, source))

@@ -113,4 +113,4 @@ class OsCommandInjection(Rule):
                     "Fix: run an argument list with subprocess.run", safe=False, imports=("subprocess",),
                 )
         what = f"user input ({source.label})" if source else "a non-constant value"
-        ctx.report(self, node, details={"callee": callee, "what": what}, source=source, fix=fix, severity=raised(self, source))
+        ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix, severity=raised(self, source))

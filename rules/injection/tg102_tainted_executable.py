@@ -6,6 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._shell import EXEC_FUNCS, SUBPROCESS_CALLS
+from tabguard.rules.injection._strings import formatted_pieces
 
 _EXEC_CALLS = SUBPROCESS_CALLS | {"asyncio.create_subprocess_exec", "pty.spawn"}
 
@@ -68,6 +69,9 @@ class TaintedExecutable(Rule):
             if not (isinstance(shell, ast.Constant) and not shell.value):
                 return  # TG100's case
         program = _program(node, callee, ctx)
+        parts = formatted_pieces(program) if program is not None else None
+        if parts and isinstance(parts[0], str) and " " in parts[0]:
+            return  # "grep -R {}" without a shell names a program "grep -R ...": the user picks no program
         source = ctx.taint(program)
         if source is None:
             return

@@ -79,5 +79,5 @@ class EvalExec(Rule):
                 safe=False, imports=("ast",),
             )
         what = f"user input ({source.label})" if source else "a non-literal value"
-        ctx.report(self, node, details={"callee": callee.split(".")[-1], "what": what}, source=source, fix=fix,
+        ctx.report(self, code, details={"callee": callee.split(".")[-1], "what": what}, source=source, fix=fix,
                    severity=raised(self, source))

@@ -140,5 +140,5 @@ class SqlInjection(Rule):
                 )
         tainted = f" (user input from {source.label})" if source else ""
         short = callee if text_call else f"{receiver.rsplit('.', 1)[-1] if receiver else '...'}.{func.attr}"
-        ctx.report(self, node, details={"callee": short, "how": how, "tainted": tainted}, source=source, fix=fix,
+        ctx.report(self, query, details={"callee": short, "how": how, "tainted": tainted}, source=source, fix=fix,
                    severity=raised(self, source))

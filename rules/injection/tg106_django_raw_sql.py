@@ -98,7 +98,7 @@ class DjangoRawSql(Rule):
                         "Fix: pass the values as query parameters", safe=False,
                     )
             what = f"user input ({source.label})" if source else "a non-constant value"
-            ctx.report(self, node, details={"callee": label, "what": what}, source=source, fix=fix,
+            ctx.report(self, candidate, details={"callee": label, "what": what}, source=source, fix=fix,
                        severity=raised(self, source))
             return
 

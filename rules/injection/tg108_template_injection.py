@@ -79,4 +79,4 @@ class TemplateInjection(Rule):
             return
         what = f"user input ({source.label})" if source else "formatted values"
         short = callee.split(".")[-1] if not is_method else f"{node.func.attr}"
-        ctx.report(self, node, details={"callee": short, "what": what}, source=source, severity=raised(self, source))
+        ctx.report(self, source_arg, details={"callee": short, "what": what}, source=source, severity=raised(self, source))

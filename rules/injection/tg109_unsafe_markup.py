@@ -83,5 +83,5 @@ class UnsafeMarkup(Rule):
         if source is None and (built is None or _all_escaped(built, ctx)):
             return
         what = f"user input ({source.label})" if source else "text built by string formatting"
-        ctx.report(self, node, details={"callee": callee.split(".")[-1], "what": what}, source=source,
+        ctx.report(self, html, details={"callee": callee.split(".")[-1], "what": what}, source=source,
                    severity=raised(self, source))

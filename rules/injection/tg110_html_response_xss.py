@@ -89,7 +89,7 @@ class HtmlResponseXss(Rule):
         else:
             return
         body = ctx.argument(node, 0, "content") or ctx.argument(node, 0, "response")
-        self._check(body, node, ctx)
+        self._check(body, ctx)
 
     def visit_Return(self, node: ast.Return, ctx) -> None:
         func = ctx.function
@@ -99,9 +99,9 @@ class HtmlResponseXss(Rule):
         routes = ctx.route_decorators(func)
         if not routes or not roots & set(_STRING_RETURN_FRAMEWORKS) or "fastapi" in roots:
             return
-        self._check(node.value, node.value, ctx)
+        self._check(node.value, ctx)
 
-    def _check(self, body: ast.expr | None, node: ast.AST, ctx) -> None:
+    def _check(self, body: ast.expr | None, ctx) -> None:
         source = ctx.taint(body)
         if source is not None:
-            ctx.report(self, node, details={"source": source.label}, source=source, severity=raised(self, source))
+            ctx.report(self, body, details={"source": source.label}, source=source, severity=raised(self, source))

@@ -93,5 +93,5 @@ class XmlUntrustedParse(Rule):
                 imports=(_DEFUSED[callee].rsplit(".", 1)[0],),
             )
         what = f"user input ({source.label})" if source else "XML from outside the program"
-        ctx.report(self, node, details={"callee": callee, "what": what}, source=source, fix=fix,
+        ctx.report(self, document, details={"callee": callee, "what": what}, source=source, fix=fix,
                    severity=_SEVERITY[family][source is not None])

@@ -53,6 +53,7 @@ class UnsafeDeserialization(Rule):
         'import json\ndef f(body):\n    return json.loads(body)\n',
         'import pickle\ndef f(obj):\n    return pickle.dumps(obj)\n',
         'import pickle\nDEFAULTS = pickle.loads(b"\\x80\\x04N.")\n',
+        'import pickle\nVOCAB = pickle.load(open("assets/vocab.pkl", "rb"))\n',
     )
     INVALID = (
         Invalid('import pickle\nfrom flask import request\ndef f():\n    return pickle.loads(request.data)\n'),
@@ -67,9 +68,14 @@ class UnsafeDeserialization(Rule):
         if module is None or not node.args:
             return
         data = node.args[0]
-        if is_static(data, ctx):
+        if is_static(data, ctx) or self._bundled_file(data, ctx):
             return
         source = ctx.taint(data)
         what = f"user input ({source.label})" if source else "data from outside the program"
-        ctx.report(self, node, details={"callee": callee, "what": what, "module": module}, source=source,
+        ctx.report(self, data, details={"callee": callee, "what": what, "module": module}, source=source,
                    severity=raised(self, source))
+
+    @staticmethod
+    def _bundled_file(data: ast.expr, ctx) -> bool:
+        """`open("model/vocab.pkl", "rb")`: a file shipped with the program, named by a constant."""
+        return isinstance(data, ast.Call) and ctx.call_name(data) in ("open", "io.open") and bool(data.args) and is_static(data.args[0], ctx)
