@@ -16,7 +16,8 @@ from tabguard.engine.fixes import Transform
 _SETTINGS_FILE = re.compile(r"(^|[/\\])(\w*settings\.py|settings[/\\]\w+\.py)$")
 # Settings modules that exist to relax settings on a developer machine or in tests.
 _DEV_SETTINGS = re.compile(r"(^|[/\\_])(dev|devel|development|local|test|tests|testing|ci)(_\w*)?\.py$")
-_TEST_FILE = re.compile(r"(^|[/\\])(tests?[/\\]|test_\w*\.py$|\w*_tests?\.py$|conftest\.py$)")
+# Test modules by file name (a `tests/` folder also holds fixtures and sample apps, so it does not count).
+_TEST_FILE = re.compile(r"(^|[/\\])(test_\w*|\w*_tests?|conftest)\.py$")
 # Config classes that are meant for development or tests (`class DevelopmentConfig(Config)`).
 _DEV_CLASS = re.compile(r"(Dev|Develop|Local|Test|Debug)")
 
