@@ -52,7 +52,7 @@ def is_optional(node: ast.AST, ctx) -> bool:
         if isinstance(parent, ast.Try) or type(parent).__name__ == "TryStar":
             if child in parent.body and any(_catches_import_error(h) for h in parent.handlers):
                 return True
-            if any(child in h.body for h in parent.handlers):
+            if child in parent.handlers:
                 return True  # the fallback branch itself
         child, parent = parent, ctx.parent(parent)
     return False

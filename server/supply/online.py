@@ -116,9 +116,9 @@ class Service:
 
 
 class OnlineChecker:
-    def __init__(self, index_url: str, osv_url: str, cache: DiskCache, timeout: float = TIMEOUT_SECONDS):
-        self.index = Service("package index", index_url, timeout)
-        self.osv = Service("vulnerability database", osv_url, timeout)
+    def __init__(self, index_url: str, osv_url: str, cache: DiskCache, timeout: Optional[float] = None):
+        self.index = Service("package index", index_url, timeout or TIMEOUT_SECONDS)
+        self.osv = Service("vulnerability database", osv_url, timeout or TIMEOUT_SECONDS)
         self.cache = cache
 
     @property

@@ -1,0 +1,203 @@
+"""Online checks against a fake package index and OSV service on 127.0.0.1 (no real network):
+findings, the disk cache and its TTL, timeouts, 5xx and malformed answers, and proof that with
+`network` off no socket is opened at all."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tabguard.analysis import analyze_text
+from tabguard.supply import online
+from tabguard.supply.depfiles import check_dependency_file, dependency_report
+
+from test_supply_rule_examples import assert_invalid, dependency_examples, run_example
+
+NOW = datetime.now(timezone.utc)
+
+
+def _days_ago(days: int) -> str:
+    return (NOW - timedelta(days=days)).isoformat().replace("+00:00", "Z")
+
+
+class FakeServices:
+    """The index's JSON API and OSV's querybatch/vulns endpoints, with switchable failures."""
+
+    def __init__(self):
+        self.projects = {  # name -> first upload time
+            "requests": _days_ago(4000), "django": _days_ago(6000), "fastapi": _days_ago(2000),
+            "fastapi-auth-helpers": _days_ago(3), "brand-new-lib-xyz": _days_ago(100),
+        }
+        self.vulnerable = {("django", "3.2.0"): ["GHSA-aaaa-0001", "PYSEC-2023-0002"]}
+        self.advisories = {
+            "GHSA-aaaa-0001": [{"introduced": "3.2"}, {"fixed": "3.2.15"}, {"introduced": "4.0"}, {"fixed": "4.0.7"}],
+            "PYSEC-2023-0002": [{"introduced": "0"}, {"fixed": "3.2.19"}],
+        }
+        self.mode = "ok"  # ok | slow | error | garbage
+        self.requests: list[str] = []
+
+    def answer(self, method: str, path: str, body: bytes):
+        self.requests.append(f"{method} {path}")
+        if self.mode == "slow":
+            time.sleep(1.5)
+        if self.mode == "error":
+            return 503, b"{}"
+        if self.mode == "garbage":
+            return 200, b"<html>not json"
+        if method == "GET" and path.startswith("/pypi/"):
+            name = path.split("/")[2]
+            if name not in self.projects:
+                return 404, b'{"message": "Not Found"}'
+            files = [{"filename": f"{name}-1.0.tar.gz", "upload_time_iso_8601": self.projects[name]}]
+            return 200, json.dumps({"info": {"name": name}, "releases": {"1.0": files, "0.0": []}}).encode()
+        if method == "POST" and path == "/v1/querybatch":
+            queries = json.loads(body)["queries"]
+            results = [
+                {"vulns": [{"id": i, "modified": "2024-01-01T00:00:00Z"} for i in self.vulnerable.get((q["package"]["name"], q["version"]), [])]}
+                if self.vulnerable.get((q["package"]["name"], q["version"])) else {}
+                for q in queries
+            ]
+            return 200, json.dumps({"results": results}).encode()
+        if method == "GET" and path.startswith("/v1/vulns/"):
+            vuln_id = path.rsplit("/", 1)[1]
+            affected = [{"package": {"name": "django", "ecosystem": "PyPI"}, "ranges": [{"type": "ECOSYSTEM", "events": self.advisories[vuln_id]}]}]
+            return 200, json.dumps({"id": vuln_id, "affected": affected}).encode()
+        return 404, b"{}"
+
+
+@pytest.fixture
+def services():
+    fake = FakeServices()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _reply(self, method):
+            length = int(self.headers.get("Content-Length") or 0)
+            status, payload = fake.answer(method, self.path, self.rfile.read(length) if length else b"")
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except OSError:
+                pass  # the client gave up (timeout tests)
+
+        def do_GET(self):
+            self._reply("GET")
+
+        def do_POST(self):
+            self._reply("POST")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.block_on_close = False
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+def online_config(workspace, services, **extra):
+    return workspace.config(network=True, **{"index-url": services.url, "osv-url": services.url}, **extra)
+
+
+REQUIREMENTS = (
+    "requests==2.32.3\n"
+    "django==3.2.0\n"
+    "fastapi-auth-helpers==0.1.0\n"
+    "ghost-package-xyz==1.0\n"
+    "brand-new-lib-xyz==2.0\n"
+)
+
+
+def test_index_and_osv_findings(workspace, services):
+    path = workspace.write("requirements.txt", REQUIREMENTS)
+    report = dependency_report(path, REQUIREMENTS, online_config(workspace, services))
+    assert report.notes == []
+    found = [(f.rule_id, f.span.start_line) for f in report.findings]
+    # fastapi-auth-helpers and brand-new-lib-xyz are missing from the snapshot, but the index has
+    # them now: the offline TG701 gives way, and the days-old one is called new.
+    assert found == [("TG706", 1), ("TG707", 2), ("TG701", 3)]
+    vulnerable = report.findings[0]
+    assert "GHSA-aaaa-0001" in vulnerable.message and "3.2.19" in vulnerable.message
+    assert vulnerable.fix().edits[0].new_text == "==3.2.19"
+    assert "3 days ago" in report.findings[1].message
+    assert "no such project" in report.findings[2].message
+
+
+def test_answers_are_cached_on_disk_with_a_ttl(workspace, services, monkeypatch):
+    path = workspace.write("requirements.txt", REQUIREMENTS)
+    config = online_config(workspace, services)
+    first = [f.rule_id for f in check_dependency_file(path, REQUIREMENTS, config)]
+    asked = len(services.requests)
+    assert asked >= 6
+    services.mode = "error"  # a cached answer does not need the service
+    assert [f.rule_id for f in check_dependency_file(path, REQUIREMENTS, config)] == first
+    assert len(services.requests) == asked
+    cache = workspace.root / ".tabguard-cache" / "supply"
+    assert list(cache.glob("*.json")) and not list(cache.glob("*.tmp"))
+    later = time.time() + 25 * 3600
+    monkeypatch.setattr(online.time, "time", lambda: later)
+    report = dependency_report(path, REQUIREMENTS, config)
+    assert len(services.requests) > asked  # expired: asked again (and failed, see the note)
+    assert report.notes
+
+
+@pytest.mark.parametrize("mode,reason", [("slow", "timed out"), ("error", "HTTP 503"), ("garbage", "malformed JSON")])
+def test_failures_degrade_to_the_offline_result_with_a_note(workspace, services, monkeypatch, mode, reason):
+    monkeypatch.setattr(online, "TIMEOUT_SECONDS", 0.3)
+    services.mode = mode
+    path = workspace.write("requirements.txt", REQUIREMENTS)
+    offline = [(f.rule_id, f.span) for f in check_dependency_file(path, REQUIREMENTS, workspace.config())]
+    started = time.monotonic()
+    report = dependency_report(path, REQUIREMENTS, online_config(workspace, services))
+    assert time.monotonic() - started < 3.0
+    assert [(f.rule_id, f.span) for f in report.findings] == offline
+    assert any(reason in note for note in report.notes), report.notes
+    assert all("offline results shown" in note for note in report.notes)
+
+
+def test_a_refused_connection_degrades_too(workspace):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    config = workspace.config(network=True, **{"index-url": url, "osv-url": url})
+    path = workspace.write("requirements.txt", "django==3.2.0\n")
+    report = dependency_report(path, "django==3.2.0\n", config)
+    assert report.findings == [] and len(report.notes) == 2
+
+
+def test_network_off_opens_no_socket(workspace, monkeypatch):
+    def no_sockets(*args, **kwargs):
+        raise AssertionError("a socket was opened with network = false")
+
+    monkeypatch.setattr(socket, "socket", no_sockets)
+    monkeypatch.setattr(socket, "create_connection", no_sockets)
+    path = workspace.write("requirements.txt", REQUIREMENTS)
+    found = check_dependency_file(path, REQUIREMENTS, workspace.config())
+    assert "TG701" in [f.rule_id for f in found]
+    code = "import reqeusts\nimport made_up_sdk_helpers\nimport requests\n"
+    doc = analyze_text(code, str(workspace.write("app.py", code)))
+    assert {"TG701", "TG702"} <= {f.rule_id for f in doc.findings()}
+
+
+@pytest.mark.parametrize("rule,example", list(dependency_examples("INVALID", online=True)))
+def test_online_rule_examples_are_flagged_and_fixed(rule, example, workspace, services):
+    assert_invalid(rule, example, workspace.root, online_config(workspace, services))
+
+
+@pytest.mark.parametrize("rule,example", list(dependency_examples("VALID", online=True)))
+def test_online_rule_valid_examples(rule, example, workspace, services):
+    assert run_example(rule, example, workspace.root, online_config(workspace, services)) == []
