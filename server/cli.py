@@ -10,7 +10,7 @@ from typing import Optional, Sequence
 from tabguard import __version__
 
 # Each module defines `add_parser(subparsers)` and `run(args) -> int`.
-COMMANDS = ("check", "rules", "explain", "lsp", "inventory", "review", "init")
+COMMANDS = ("check", "rules", "explain", "lsp", "inventory", "review", "init", "surface")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -222,25 +222,31 @@ class Guards:
 
 
 def guards(func: ast.AST, qualname, options: dict, *, cls: Optional[ast.ClassDef] = None,
-           hooks: frozenset[str] = frozenset()) -> Guards:
-    """The guards of handler `func` (and of its class-based view `cls`).
+           hooks: frozenset[str] = frozenset(), wrappers: tuple[str, ...] = ()) -> Guards:
+    """The guards of handler `func` (a function, or a class-based view without request methods) and of
+    its class-based view `cls`.
 
     `qualname` resolves names through imports (`Context.qualname`); `hooks` are the receivers with a
-    `before_request` hook in the module (their routes are assumed to be checked there).
+    `before_request` hook in the module (their routes are assumed to be checked there); `wrappers` are
+    callables applied where the route is registered (`login_required(views.f)` in `urls.py`, a router's
+    `dependencies=[Depends(...)]`).
     """
-    found = Guards(user_names=_user_names(func))
-    _decorator_guards(getattr(func, "decorator_list", ()), qualname, options, found)
+    if isinstance(func, ast.ClassDef):
+        cls, func = func, None
+    found = Guards(user_names=_user_names(func) if func is not None else set(_USER_NAMES))
+    for name in wrappers:
+        _classify_callable(name, options, found, name)
+    if func is not None:
+        _decorator_guards(func.decorator_list, qualname, options, found)
+        _dependency_guards(func, options, found)
+        for decl in decorator_routes(func):
+            if decl.receiver in hooks or "app" in hooks:
+                found.authentication = found.authentication or f"{decl.receiver}.before_request hook"
+                if decl.receiver in hooks and "admin" in words(decl.receiver):
+                    found.role = found.role or f"{decl.receiver}.before_request hook"
     if cls is not None:
         _class_guards(cls, qualname, options, found)
-    _dependency_guards(func, options, found)
-    for decl in decorator_routes(func):
-        if decl.receiver in hooks or "app" in hooks:
-            found.authentication = found.authentication or f"{decl.receiver}.before_request hook"
-            if decl.receiver in hooks and "admin" in words(decl.receiver):
-                found.role = found.role or f"{decl.receiver}.before_request hook"
-    scopes = [func] if cls is None else [cls]
-    for scope in scopes:
-        _body_guards(scope, qualname, options, found)
+    _body_guards(cls if cls is not None else func, qualname, options, found)
     if found.role or found.ownership:
         found.authentication = found.authentication or found.role or found.ownership
     return found
@@ -541,3 +547,312 @@ def is_public(handler: Handler, options: dict) -> bool:
     return any(
         handler.func.name == pattern or any(fnmatch(path, pattern) for path in handler.paths) for pattern in patterns
     )
+
+
+# -- whole files and projects, for `tabguard surface` ---------------------------------------------
+@dataclass
+class Route:
+    """One HTTP route of a project, where it is declared and what guards its handler."""
+
+    file: str  # where the route is declared (decorator, `urls.py` entry, `add_route` call)
+    line: int  # 1-based
+    methods: tuple[str, ...]
+    path: str
+    handler: str
+    framework: str
+    guards: Guards
+    handler_file: str
+    handler_lines: tuple[int, int]  # 1-based, inclusive: decorators through the last body line
+
+
+@dataclass
+class SourceFile:
+    """A parsed file with the engine context its guards are judged in."""
+
+    display: str
+    module: str  # dotted module path guessed from the file path ("shop.views")
+    tree: ast.Module
+    ctx: object
+    definitions: dict[str, ast.AST] = field(default_factory=dict)
+
+
+_FRAMEWORK_ROOTS = (("fastapi", "fastapi"), ("starlette", "fastapi"), ("aiohttp", "aiohttp"), ("django", "django"),
+                    ("rest_framework", "django"), ("flask", "flask"), ("quart", "flask"))
+_DJANGO_URL_FUNCTIONS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url", "path", "re_path", "url"})
+_AIOHTTP_ADDERS = {f"add_{verb}": verb.upper() for verb in HTTP_VERBS}
+_GENERIC_VIEW_METHODS = (
+    ("DeleteView", ("GET", "POST")), ("UpdateView", ("GET", "POST")), ("CreateView", ("GET", "POST")),
+    ("FormView", ("GET", "POST")), ("RetrieveUpdateDestroyAPIView", ("GET", "PUT", "PATCH", "DELETE")),
+    ("RetrieveDestroyAPIView", ("GET", "DELETE")), ("RetrieveUpdateAPIView", ("GET", "PUT", "PATCH")),
+    ("ListCreateAPIView", ("GET", "POST")), ("DestroyAPIView", ("DELETE",)), ("UpdateAPIView", ("PUT", "PATCH")),
+    ("CreateAPIView", ("POST",)), ("ModelViewSet", ("GET", "POST", "PUT", "PATCH", "DELETE")),
+)
+# DRF router routes: (suffix, viewset method)
+_VIEWSET_ROUTES = (("", "list"), ("", "create"), ("{pk}/", "retrieve"), ("{pk}/", "update"),
+                   ("{pk}/", "partial_update"), ("{pk}/", "destroy"))
+_MODEL_VIEWSET_ACTIONS = {"ModelViewSet": ("list", "create", "retrieve", "update", "partial_update", "destroy"),
+                          "ReadOnlyModelViewSet": ("list", "retrieve")}
+
+
+def framework_of(imports: dict[str, str]) -> str:
+    roots = {target.lstrip(".").split(".")[0] for target in imports.values()}
+    for root, name in _FRAMEWORK_ROOTS:
+        if root in roots:
+            return name
+    return "unknown"
+
+
+def load_source(display: str, text: str, options: dict) -> Optional[SourceFile]:
+    from tabguard.engine.context import Context
+    from tabguard.engine.facts import ModuleFacts, collect_facts
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    ctx = Context(text.split("\n"), ModuleFacts.merge([collect_facts(tree)]), display, options)
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            ctx.parents[id(child)] = node
+    module = re.sub(r"(/__init__)?\.py$", "", display.replace("\\", "/")).strip("/").replace("/", ".")
+    source = SourceFile(display, module, tree, ctx)
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            source.definitions[stmt.name] = stmt
+    return source
+
+
+def project_routes(sources: list[SourceFile]) -> list[Route]:
+    """Every route declared in `sources`: decorators, registration calls, and Django URL confs."""
+    routes: list[Route] = []
+    for source in sources:
+        routes += _decorated_routes(source)
+        routes += _registered_routes(source, sources)
+    routes += _django_routes(sources)
+    return sorted(routes, key=lambda r: (r.file, r.line, r.methods))
+
+
+def _lines(node: ast.AST) -> tuple[int, int]:
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+    return first, node.end_lineno or node.lineno
+
+
+def _route(source: SourceFile, line: int, methods, path: str, handler: str, found: Guards, node: ast.AST,
+           handler_source: Optional[SourceFile] = None) -> Route:
+    target = handler_source or source
+    return Route(source.display, line, tuple(methods), path, handler, framework_of(target.ctx.module.imports), found,
+                 target.display, _lines(node))
+
+
+def _receiver_prefixes(source: SourceFile) -> dict[str, str]:
+    """`Blueprint(..., url_prefix="/api")`, `APIRouter(prefix="/orders")`: the path prefix of each receiver."""
+    found = {}
+    for stmt in source.tree.body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            prefix = _keyword_string(stmt.value, "url_prefix", "prefix")
+            for target in stmt.targets:
+                if isinstance(target, ast.Name) and prefix:
+                    found[target.id] = prefix.rstrip("/")
+    return found
+
+
+def _router_wrappers(source: SourceFile) -> dict[str, tuple[str, ...]]:
+    """`router = APIRouter(dependencies=[Depends(get_current_user)])`: guards for all of its routes."""
+    found: dict[str, tuple[str, ...]] = {}
+    for stmt in source.tree.body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            deps = [k.value for k in stmt.value.keywords if k.arg == "dependencies"]
+            names = tuple(
+                dotted_name(call.args[0]) or "" for dep in deps for call in ast.walk(dep)
+                if isinstance(call, ast.Call) and _last(dotted_name(call.func)) in ("Depends", "Security") and call.args
+            )
+            for target in stmt.targets:
+                if isinstance(target, ast.Name) and names:
+                    found[target.id] = tuple(n for n in names if n)
+    return found
+
+
+def _decorated_routes(source: SourceFile) -> list[Route]:
+    ctx = source.ctx
+    hooks = before_request_receivers(ctx.module.functions.values())
+    routers = _router_wrappers(source)
+    prefixes = _receiver_prefixes(source)
+    routes = []
+    for node in ast.walk(source.tree):
+        if isinstance(node, ast.ClassDef):
+            for decl in decorator_routes(node):  # aiohttp `@routes.view("/path")` class views
+                routes += _class_routes(source, node, decl.path, decl.node.lineno)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        decls = decorator_routes(node)
+        for decl in decls:
+            found = guards(node, ctx.qualname, ctx.options, hooks=hooks, wrappers=routers.get(decl.receiver, ()))
+            path = prefixes.get(decl.receiver, "") + decl.path
+            routes.append(_route(source, decl.node.lineno, decl.methods, path or "/", node.name, found, node))
+    return routes
+
+
+def _class_routes(source: SourceFile, cls: ast.ClassDef, path: str, line: int, wrappers: tuple[str, ...] = (),
+                  declared_in: Optional[SourceFile] = None, actions: Optional[dict[str, str]] = None) -> list[Route]:
+    """One route per request method a class-based view defines (or inherits from a generic view)."""
+    ctx = source.ctx
+    where = declared_in or source
+    routes = []
+    methods = [s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in VIEW_METHODS]
+    if actions is not None:
+        methods = [m for m in methods if m.name in actions]
+    for method in methods:
+        found = guards(method, ctx.qualname, ctx.options, cls=cls, wrappers=wrappers)
+        verb = VIEW_METHODS[method.name]
+        sub_path = actions[method.name] if actions else path
+        routes.append(_route(where, line, (verb,), sub_path, f"{cls.name}.{method.name}", found, method, source))
+    if not methods:
+        inherited = _inherited_methods(cls)
+        if inherited:
+            found = guards(cls, ctx.qualname, ctx.options, wrappers=wrappers)
+            routes.append(_route(where, line, inherited, path, cls.name, found, cls, source))
+    return routes
+
+
+def _inherited_methods(cls: ast.ClassDef) -> tuple[str, ...]:
+    bases = [_last(dotted_name(b)) for b in cls.bases]
+    for base in bases:
+        for generic, methods in _GENERIC_VIEW_METHODS:
+            if base == generic:
+                return methods
+    return ("GET",) if any(b.endswith(("View", "APIView", "ViewSet")) for b in bases) else ()
+
+
+def _registered_routes(source: SourceFile, sources: list[SourceFile]) -> list[Route]:
+    """`app.add_url_rule(...)`, aiohttp `app.router.add_get(...)` / `web.post(...)`, DRF `router.register`."""
+    routes = []
+    for node in ast.walk(source.tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        verb = node.func.attr
+        strings = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        target: Optional[ast.AST] = None
+        methods: tuple[str, ...] = ()
+        if verb == "add_url_rule" and strings:
+            target = _keyword(node, "view_func") or (node.args[2] if len(node.args) > 2 else None)
+            listed = _keyword(node, "methods")
+            methods = tuple(e.value for e in getattr(listed, "elts", ()) if isinstance(e, ast.Constant)) or ("GET",)
+        elif verb in _AIOHTTP_ADDERS and len(node.args) >= 2 and strings:
+            target, methods = node.args[1], (_AIOHTTP_ADDERS[verb],)
+        elif verb == "add_route" and len(strings) >= 2 and len(node.args) >= 3:
+            target, methods, strings = node.args[2], (strings[0],), strings[1:]
+        elif verb in HTTP_VERBS and dotted_name(node.func.value) == "web" and len(node.args) >= 2 and strings:
+            target, methods = node.args[1], (verb.upper(),)
+        elif verb == "register" and strings and len(node.args) >= 2 and "router" in (dotted_name(node.func.value) or ""):
+            routes += _viewset_routes(source, node, strings[0], sources)
+            continue
+        if target is None:
+            continue
+        routes += _resolved_routes(source, node.lineno, methods, strings[0], target, sources)
+    return routes
+
+
+def _keyword(call: ast.Call, name: str) -> Optional[ast.expr]:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _viewset_routes(source: SourceFile, call: ast.Call, prefix: str, sources: list[SourceFile]) -> list[Route]:
+    resolved = _resolve(source, call.args[1], sources)
+    if resolved is None or not isinstance(resolved[1], ast.ClassDef):
+        return []
+    home, cls = resolved
+    base = "/" + prefix.strip("^$/") + "/"
+    actions = {method: base + suffix for suffix, method in _VIEWSET_ROUTES}
+    routes = _class_routes(home, cls, base, call.lineno, declared_in=source, actions=actions)
+    if not routes:  # a ModelViewSet with no overrides serves every action
+        inherited = next((a for b in cls.bases for k, a in _MODEL_VIEWSET_ACTIONS.items() if _last(dotted_name(b)) == k), ())
+        found = guards(cls, home.ctx.qualname, home.ctx.options)
+        for action in inherited:
+            routes.append(_route(source, call.lineno, (VIEW_METHODS[action],), actions[action], f"{cls.name}.{action}", found, cls, home))
+    return routes
+
+
+def _resolved_routes(source: SourceFile, line: int, methods: tuple[str, ...], path: str, target: ast.AST,
+                     sources: list[SourceFile], wrappers: tuple[str, ...] = ()) -> list[Route]:
+    """Routes for a handler referenced by expression: a function, `View.as_view()`, `login_required(f)`."""
+    while isinstance(target, ast.Call):
+        name = dotted_name(target.func) or ""
+        if _last(name) in ("as_view", "as_view_func"):
+            target = target.func.value if isinstance(target.func, ast.Attribute) else target
+            break
+        if not target.args:
+            return []
+        wrappers += (_last(name),)
+        target = target.args[0]
+    resolved = _resolve(source, target, sources)
+    if resolved is None:
+        return []
+    home, node = resolved
+    if isinstance(node, ast.ClassDef):
+        return _class_routes(home, node, path, line, wrappers, declared_in=source)
+    found = guards(node, home.ctx.qualname, home.ctx.options, wrappers=wrappers)
+    methods = methods or handler_methods(node, None, [])
+    return [_route(source, line, methods, path, node.name, found, node, home)]
+
+
+def _resolve(source: SourceFile, target: ast.AST, sources: list[SourceFile]) -> Optional[tuple[SourceFile, ast.AST]]:
+    """The definition a handler expression names, in this file or the module it was imported from."""
+    if isinstance(target, ast.Name) and target.id in source.definitions:
+        return source, source.definitions[target.id]
+    qualified = source.ctx.qualname(target)
+    if not qualified:
+        return None
+    module, _, name = qualified.rpartition(".")
+    if module.startswith("."):
+        package = source.module.rsplit(".", 1)[0] if "." in source.module else ""
+        level = len(module) - len(module.lstrip("."))
+        for _ in range(level - 1):
+            package = package.rsplit(".", 1)[0] if "." in package else ""
+        module = ".".join(p for p in (package, module.lstrip(".")) if p)
+    for candidate in sources:
+        if candidate.module == module or candidate.module.endswith("." + module) or module.endswith("." + candidate.module):
+            if name in candidate.definitions:
+                return candidate, candidate.definitions[name]
+    return None
+
+
+def _django_routes(sources: list[SourceFile]) -> list[Route]:
+    """`urlpatterns` entries (`path`, `re_path`, `url`), with the prefixes of the `include()`s above them."""
+    entries: list[tuple[SourceFile, ast.Call]] = []
+    includes: list[tuple[SourceFile, str, str]] = []  # (including file, prefix, included module)
+    for source in sources:
+        if not is_django_module(source.ctx.module.imports):
+            continue
+        for node in ast.walk(source.tree):
+            if not isinstance(node, ast.Call) or source.ctx.qualname(node.func) not in _DJANGO_URL_FUNCTIONS or len(node.args) < 2:
+                continue
+            route, target = node.args[0], node.args[1]
+            if not (isinstance(route, ast.Constant) and isinstance(route.value, str)):
+                continue
+            if isinstance(target, ast.Call) and _last(dotted_name(target.func)) == "include" and target.args:
+                included = target.args[0]
+                name = included.value if isinstance(included, ast.Constant) else source.ctx.qualname(included)
+                if isinstance(name, str):
+                    includes.append((source, route.value, name))
+                continue
+            entries.append((source, node))
+    routes = []
+    for source, node in entries:
+        prefix = _django_prefix(source, includes, sources)
+        path = _django_path(prefix + node.args[0].value)
+        routes += _resolved_routes(source, node.lineno, (), path, node.args[1], sources)
+    return routes
+
+
+def _django_prefix(source: SourceFile, includes, sources: list[SourceFile], depth: int = 0) -> str:
+    if depth > 5:
+        return ""
+    for including, prefix, module in includes:
+        if source.module == module or source.module.endswith("." + module) or module.endswith("." + source.module):
+            return _django_prefix(including, includes, sources, depth + 1) + prefix
+    return ""
+
+
+def _django_path(route: str) -> str:
+    cleaned = route.replace("^", "").replace("$", "")
+    return "/" + cleaned.lstrip("/")

@@ -1,0 +1,50 @@
+"""Which handlers perform privileged actions, judged from their route path, function and class names."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Optional
+
+from tabguard.routes import Handler, url_params, words
+
+# Actions only some users may take: a role check is the only fitting guard.
+_ROLE_ONLY = frozenset({
+    "admin", "administrator", "admins", "role", "roles", "permission", "permissions", "impersonate", "impersonation",
+    "promote", "demote", "grant", "revoke", "ban", "unban", "suspend", "superuser", "superusers", "staff", "sudo",
+    "backoffice", "moderate", "moderation",
+})
+# Actions a user may take on their own data (checked by ownership) but never on everyone's.
+_OWNER_OR_ROLE = frozenset({"refund", "refunds", "export", "exports", "purge", "wipe", "truncate"})
+_DESTRUCTIVE = frozenset({"delete", "remove", "destroy", "purge", "wipe", "truncate", "clear"})
+_PEOPLE = re.compile(r"/(users|accounts|customers|members|employees)/?$")
+
+
+def privilege(found: Handler) -> tuple[Optional[str], bool]:
+    """Why the handler is privileged (None: it is not) and whether an ownership check suffices."""
+    said = set(words(found.func.name))
+    for path in found.paths:
+        said.update(words(re.sub(r"[<{][^>}]*[>}]", " ", path)))
+    if found.cls is not None:
+        said.update(words(found.cls.name))
+    hit = said & _ROLE_ONLY
+    if hit:
+        return f"{sorted(hit)[0]} action", False
+    hit = said & _OWNER_OR_ROLE
+    if hit:
+        return f"{sorted(hit)[0]} action", True
+    methods = set(found.methods)
+    if "GET" in methods and (any(_PEOPLE.search(p) for p in found.paths) or said >= {"list", "users"} or said >= {"all", "users"}):
+        return "lists every user", True
+    bulk = not url_params(found.func, found.cls) and not _has_key_input(found)
+    if bulk and ("DELETE" in methods or said & _DESTRUCTIVE):
+        return "bulk delete", True
+    return None, False
+
+
+def _has_key_input(found: Handler) -> bool:
+    """The handler reads which record to act on from the request (then it is not a bulk action)."""
+    for node in ast.walk(found.func):
+        if isinstance(node, ast.Attribute) and node.attr in ("json", "form", "args", "get_json", "data", "POST", "GET", "query_params"):
+            return True
+    return False
