@@ -58,6 +58,9 @@ class SslContextUnverified(Rule):
         "import ssl\nsock = ssl.wrap_socket(s, cert_reqs=ssl.CERT_REQUIRED, ca_certs=CA)\n",
         "import urllib3\nhttp = urllib3.PoolManager(cert_reqs='CERT_REQUIRED')\n",
         "import ssl\ncontext = ssl.create_default_context()\ntls = context.wrap_socket(s, server_hostname=host)\n",
+        "import ssl\ndef server_context():\n    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS)\n    ctx.load_cert_chain(CERT, KEY)\n    return ctx\n",
+        "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n",
+        "import ssl\ndef client():\n    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS)\n    ctx.verify_mode = ssl.CERT_REQUIRED\n    return ctx\n",
     )
     INVALID = (
         Invalid(
@@ -86,6 +89,10 @@ class SslContextUnverified(Rule):
         ),
         Invalid("import ssl\ntls = ssl.wrap_socket(sock)\n"),
         Invalid(
+            "import ssl\ndef client_context():\n    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS)\n    return ctx\n",
+            "import ssl\ndef client_context():\n    ctx = ssl.create_default_context()\n    return ctx\n",
+        ),
+        Invalid(
             "import ssl\nimport http.client\nconn = http.client.HTTPSConnection(host, context=ssl._create_unverified_context())\n",
             "import ssl\nimport http.client\nconn = http.client.HTTPSConnection(host, context=ssl.create_default_context())\n",
         ),
@@ -106,6 +113,12 @@ class SslContextUnverified(Rule):
                        fix=self._required_fix(ctx, keyword.value))
         elif callee == "ssl.wrap_socket" and keyword is None:
             ctx.report(self, node, details={"setting": "ssl.wrap_socket() without cert_reqs (verifies nothing)"})
+        elif callee == "ssl.SSLContext" and self._bare_client_context(node, ctx):
+            fix = None
+            if isinstance(ctx.parent(node), ast.Assign):
+                fix = expression_fix(ctx, node, replace_with("ssl.create_default_context()"),
+                                     "Fix: use ssl.create_default_context()", safe=False, imports=("ssl",))
+            ctx.report(self, node, details={"setting": "ssl.SSLContext() used as a client context (verify_mode defaults to CERT_NONE)"}, fix=fix)
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
         for target in node.targets:
@@ -121,6 +134,21 @@ class SslContextUnverified(Rule):
                 ctx.report(self, node, details={"setting": "the default HTTPS context replaced by an unverified one"},
                            fix=expression_fix(ctx, node.value, replace_with("ssl.create_default_context"),
                                               "Fix: keep the verifying default context", safe=False))
+
+    @staticmethod
+    def _bare_client_context(node: ast.Call, ctx) -> bool:
+        """`ssl.SSLContext(PROTOCOL_TLS)` (or no protocol) verifies nothing until told to. Server contexts
+        (`load_cert_chain`), contexts whose `verify_mode` is set in the same function, and
+        PROTOCOL_TLS_CLIENT are fine."""
+        protocol = ctx.argument(node, 0, "protocol")
+        if protocol is not None and (ctx.qualname(protocol) or "").rpartition(".")[2] not in ("PROTOCOL_TLS", "PROTOCOL_SSLv23"):
+            return False
+        if ctx.function is None:
+            return False  # module code is checked one statement at a time: a later `verify_mode =` is not visible
+        for child in ast.walk(ctx.function):
+            if isinstance(child, ast.Attribute) and child.attr in ("verify_mode", "load_cert_chain", "check_hostname"):
+                return False
+        return True
 
     @staticmethod
     def _no_check(value: ast.expr, ctx) -> bool:
