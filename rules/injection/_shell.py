@@ -11,24 +11,74 @@ SUBPROCESS_CALLS = frozenset(
     {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen"}
 )
 # Programs that interpret their `-c` argument as code: a list argv starting with one is still a shell.
-SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "powershell", "pwsh", "python", "python3", "perl", "ruby", "node"})
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "powershell", "pwsh", "python", "perl", "ruby", "node", "php"})
+ASYNC_EXEC = frozenset({"asyncio.create_subprocess_exec", "asyncio.subprocess.create_subprocess_exec"})
 EXEC_FUNCS = re.compile(r"^os\.(exec|spawn|posix_spawn)\w*$")
 # Characters with a meaning to the shell: a command using them cannot be split into argv faithfully.
 _SHELL_SYNTAX = set("|&;<>()$`\\\"'*?[]#~{}!\n")
 
 
-def is_shell_program(expr: ast.AST) -> bool:
-    if not (isinstance(expr, ast.Constant) and isinstance(expr.value, str)):
-        return False
-    return expr.value.rsplit("/", 1)[-1].lower() in SHELLS
+def _program_name(expr: ast.expr | None) -> str:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value.rsplit("/", 1)[-1].lower()
+    return ""
 
 
-def shell_payload(argv: list[ast.expr]) -> ast.expr | None:
-    """For `["sh", "-c", X]`-style argv (a literal list), the X that the shell interprets."""
-    if len(argv) >= 3 and is_shell_program(argv[0]):
-        flag = argv[1]
-        if isinstance(flag, ast.Constant) and flag.value in ("-c", "/c", "-Command", "-e"):
-            return argv[2]
+def is_shell_program(expr: ast.expr | None) -> bool:
+    return _program_name(expr).rstrip("0123456789.") in SHELLS
+
+
+def shell_enabled(call: ast.Call, ctx) -> bool:
+    keyword = ctx.keyword(call, "shell")
+    return keyword is not None and not (isinstance(keyword.value, ast.Constant) and not keyword.value.value)
+
+
+def launched(call: ast.Call, callee: str, ctx) -> tuple[ast.expr | None, list[ast.expr]] | None:
+    """(program, the arguments after it) of a call that starts a process from an argument list."""
+    args = list(call.args)
+    if any(isinstance(a, ast.Starred) for a in args[:2]):
+        return None
+    if callee in SUBPROCESS_CALLS or callee == "pty.spawn":
+        first = ctx.argument(call, 0, "args") if callee != "pty.spawn" else (args[0] if args else None)
+        if isinstance(first, (ast.List, ast.Tuple)):
+            return (first.elts[0] if first.elts else None), list(first.elts[1:])
+        return first, []
+    if callee in ASYNC_EXEC:
+        return (args[0] if args else None), args[1:]
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "subprocess_exec":
+        return (args[1] if len(args) > 1 else None), args[2:]
+    if EXEC_FUNCS.match(callee):
+        if callee.startswith("os.spawn"):
+            args = args[1:]  # the mode
+        program, rest = (args[0] if args else None), args[1:]
+        if callee.endswith(("v", "ve", "vp", "vpe")) or callee.startswith("os.posix_spawn"):
+            rest = list(rest[0].elts) if rest and isinstance(rest[0], (ast.List, ast.Tuple)) else []
+        if rest and _program_name(rest[0]) and _program_name(rest[0]) == _program_name(program):
+            rest = rest[1:]  # argv[0], by convention the program's own name
+        return program, rest
+    return None
+
+
+def shell_payload(program: ast.expr | None, argv: list[ast.expr]) -> ast.expr | None:
+    """For `sh -c X`-style launches, the X that the shell (or interpreter) runs as code."""
+    if not is_shell_program(program):
+        return None
+    for i, arg in enumerate(argv[:-1]):
+        if isinstance(arg, ast.Constant) and arg.value in ("-c", "/c", "-Command", "-e"):
+            return argv[i + 1]
+    return None
+
+
+def script_argument(program: ast.expr | None, argv: list[ast.expr]) -> ast.expr | None:
+    """For `python <script>`-style launches, the script the interpreter runs."""
+    if not is_shell_program(program):
+        return None
+    for arg in argv:
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.startswith("-"):
+            if arg.value in ("-c", "/c", "-Command", "-e", "-m"):
+                return None  # code or a module follows: not a script path
+            continue
+        return arg
     return None
 
 

@@ -7,18 +7,10 @@ import ast
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._rewrite import replace_arguments
-from tabguard.rules.injection._shell import SUBPROCESS_CALLS, argv_text
+from tabguard.rules.injection._shell import SUBPROCESS_CALLS, argv_text, shell_enabled
 from tabguard.rules.injection._strings import is_static, raised
 
-_SHELL_ONLY = frozenset({"asyncio.create_subprocess_shell"})
-
-
-def _shell_enabled(call: ast.Call, ctx) -> bool:
-    keyword = ctx.keyword(call, "shell")
-    if keyword is None:
-        return False
-    value = keyword.value
-    return not (isinstance(value, ast.Constant) and not value.value)
+_SHELL_ONLY = frozenset({"asyncio.create_subprocess_shell", "asyncio.subprocess.create_subprocess_shell"})
 
 
 class ShellTrueCommand(Rule):
@@ -86,7 +78,9 @@ class ShellTrueCommand(Rule):
         callee = ctx.call_name(node) or ""
         if callee in _SHELL_ONLY:
             command = ctx.argument(node, 0, "cmd")
-        elif callee in SUBPROCESS_CALLS and _shell_enabled(node, ctx):
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "subprocess_shell":
+            command = ctx.argument(node, 1, "cmd")  # loop.subprocess_shell(protocol_factory, cmd)
+        elif callee in SUBPROCESS_CALLS and shell_enabled(node, ctx):
             command = ctx.argument(node, 0, "args")
             if isinstance(command, (ast.List, ast.Tuple)) and command.elts:
                 command = command.elts[0]

@@ -5,14 +5,10 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
+
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._shell import (
-    EXEC_FUNCS,
-    SUBPROCESS_CALLS,
-    argv_text,
-    shell_payload,
-)
+from tabguard.rules.injection._shell import argv_text, launched, shell_enabled, shell_payload
 from tabguard.rules.injection._strings import is_static, raised
 
 # Functions whose string argument is always run by a shell.
@@ -24,17 +20,6 @@ SHELL_STRING_CALLS = frozenset(
         "posix.system",
     }
 )
-
-
-def _exec_argv(call: ast.Call, callee: str) -> list[ast.expr]:
-    """The argv an `os.exec*` / `os.spawn*` call passes (literal elements only)."""
-    args = list(call.args)
-    if callee.startswith("os.spawn"):
-        args = args[1:]  # the mode
-    rest = args[1:]  # after the program path
-    if callee.endswith(("v", "ve", "vp", "vpe")) or callee.startswith("os.posix_spawn"):
-        return list(rest[0].elts) if rest and isinstance(rest[0], (ast.List, ast.Tuple)) else []
-    return rest
 
 
 class OsCommandInjection(Rule):
@@ -89,18 +74,18 @@ class OsCommandInjection(Rule):
         Invalid('import os\ndef f(cmd):\n    os.execl("/bin/sh", "sh", "-c", cmd)\n'),
         Invalid('import subprocess\ndef f(cmd):\n    subprocess.run(["bash", "-c", f"tar xf {cmd}"])\n'),
         Invalid('import os\ndef f(name):\n    os.system("rm " + name + " && ls")\n'),
+        Invalid('import os\ndef f(cmd):\n    os.spawnl(os.P_WAIT, "/bin/bash", "-c", f"ls -la {cmd}")\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
         if callee in SHELL_STRING_CALLS:
             command = ctx.argument(node, 0, "cmd") or ctx.argument(node, 0, "command")
-        elif EXEC_FUNCS.match(callee):
-            command = shell_payload(_exec_argv(node, callee))
-        elif callee in SUBPROCESS_CALLS and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)):
-            command = shell_payload(list(node.args[0].elts))
         else:
-            return
+            launch = launched(node, callee, ctx)
+            if launch is None or shell_enabled(node, ctx):
+                return  # shell=True is TG100's case
+            command = shell_payload(*launch)
         if command is None or is_static(command, ctx):
             return
         source = ctx.taint(command)

