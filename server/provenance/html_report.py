@@ -141,7 +141,7 @@ def _findings_chart(by_family: dict[str, dict[str, int]]) -> str:
     body = []
     for i, (family, counts) in enumerate(sorted(by_family.items(), key=lambda kv: -sum(kv[1].values()))):
         y, x = i * row, label_w
-        title = FAMILIES[family][1].split(":")[0] if family in FAMILIES else family
+        title = FAMILIES[family][1].split(":")[0].split(",")[0] if family in FAMILIES else family
         body.append(f"<text x=\"0\" y=\"{y + 17}\">{escape(title)}</text>")
         for severity in ("critical", "high", "medium", "low"):
             n = counts.get(severity, 0)

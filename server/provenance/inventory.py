@@ -3,7 +3,6 @@ when, reviewed by whom, and which findings sit inside it. One data model for tex
 
 from __future__ import annotations
 
-import os
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Optional
@@ -144,13 +143,16 @@ def text_lines(inventory: dict) -> list[str]:
             f"{len(spans)} span{'s' if len(spans) != 1 else ''}, {reviewed} reviewed"
         )
         for span in spans:
-            source = ", ".join(x for x in (span["tool"], span["model_id"]) if x)
+            source = "; ".join(x for x in (
+                f"via {span['tool']}" if span["tool"] != span["origin"] else "", span["model_id"],
+                "inferred from a bulk insertion" if span["inferred"] else "",
+            ) if x)
             state = f"reviewed by {span['reviewer']}" if span["reviewed"] else "NOT REVIEWED"
             when = span["timestamp"][:16].replace("T", " ") if span["timestamp"] else "unknown time"
-            how = "inferred" if span["inferred"] else "reported"
-            out.append(f"  {span['start_line']}-{span['end_line']}  {span['origin']} ({source}; {how})  {when}  {state}")
+            out.append(f"  lines {span['start_line']}-{span['end_line']}: {span['origin']}"
+                       f"{f' ({source})' if source else ''}, {when}, {state}")
             for finding in span["findings"]:
-                out.append(f"      {os.path.basename(entry['path'])}:{finding['line']}: {finding['rule']} [{finding['severity']}] {finding['message']}")
+                out.append(f"    line {finding['line']}: {finding['rule']} [{finding['severity']}] {finding['message']}")
     s = inventory["summary"]
     out.append(
         f"{s['files_with_ai_code']} file{'s' if s['files_with_ai_code'] != 1 else ''} with AI code: "
