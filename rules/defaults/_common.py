@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Optional
 
 import libcst as cst
-
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.fixes import Transform
 
@@ -22,15 +21,15 @@ _TEST_FILE = re.compile(r"(^|[/\\])(test_\w*|\w*_tests?|conftest)\.py$")
 _DEV_CLASS = re.compile(r"(Dev|Develop|Local|Test|Debug)")
 
 
-def is_true(node: Optional[ast.AST]) -> bool:
+def is_true(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
 
-def is_false(node: Optional[ast.AST]) -> bool:
+def is_false(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
 
 
-def string_value(node: Optional[ast.AST]) -> Optional[str]:
+def string_value(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
@@ -97,7 +96,7 @@ def settings_written(node: ast.AST, ctx) -> Iterator[Setting]:
                 yield Setting(key, value, anchor, "call")
 
 
-def _setting_key(target: ast.expr, ctx) -> Optional[str]:
+def _setting_key(target: ast.expr, ctx) -> str | None:
     if isinstance(target, ast.Name):
         # A bare name is a setting only at module or class level, not a function's local variable.
         return target.id if ctx.function is None and target.id.isupper() else None

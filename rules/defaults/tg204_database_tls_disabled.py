@@ -6,7 +6,6 @@ import ast
 import re
 
 import libcst as cst
-
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.defaults._common import is_false, string_value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.defaults._common import replace_with

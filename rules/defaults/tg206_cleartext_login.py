@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
 
 from tabguard.engine.fixes import expression_fix, replace_callee, text_fix
 from tabguard.engine.rule import Invalid, Rule
@@ -22,15 +21,16 @@ class CleartextLogin(Rule):
     aliases = ("B312", "B321", "B401", "B402", "S312", "S321", "S401", "S402")
     what = "{detail}: the user name and password cross the network unencrypted."
     why = (
-        "SMTP without STARTTLS, FTP and Telnet send `AUTH`/`USER`/`PASS` as readable text. Anyone on "
+        "SMTP without STARTTLS, FTP and Telnet send `AUTH`/`USER`/`PASS` as readable text (SNMP v1/v2c "
+        "the community string, SNMPv3 without a privacy key the data). Anyone on "
         "the path (shared Wi-Fi, a cloud neighbour, a compromised switch) captures the mailbox or "
         "server password with a packet sniffer and reuses it; every file or command that follows is "
         "readable and modifiable too."
     )
     how = (
-        "SNMP: use v3 with `authKey` and `privKey` (`usmAesCfb128Protocol`). SMTP: call `server.starttls(context=ssl.create_default_context())` before `login()`, or use "
+        "SMTP: call `server.starttls(context=ssl.create_default_context())` before `login()`, or use "
         "`smtplib.SMTP_SSL`. FTP: use `ftplib.FTP_TLS` (and `prot_p()` for the data channel), or SFTP. "
-        "Telnet: use SSH (paramiko, asyncssh)."
+        "Telnet: use SSH (paramiko, asyncssh). SNMP: use v3 with both `authKey` and `privKey`."
     )
     example = (
         "with smtplib.SMTP(host, 587, timeout=10) as server:\n"
@@ -119,7 +119,7 @@ class CleartextLogin(Rule):
         ctx.report(self, node, details={"detail": f"`{callee}` login"}, fix=fix)
 
 
-def _bound_name(call: ast.Call, ctx) -> tuple[Optional[str], list[ast.AST]]:
+def _bound_name(call: ast.Call, ctx) -> tuple[str | None, list[ast.AST]]:
     """The variable a client is bound to (`x = Ctor()` / `with Ctor() as x`) and the statements where
     it is used: the enclosing function, else the statement itself (module code is checked per statement)."""
     parent = ctx.parent(call)

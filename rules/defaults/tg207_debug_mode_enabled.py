@@ -7,7 +7,12 @@ import re
 
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.defaults._common import is_true, replace_with, settings_written, string_value
+from tabguard.rules.defaults._common import (
+    is_true,
+    replace_with,
+    settings_written,
+    string_value,
+)
 
 # Application objects by name: `app`, `application`, `api`, `flask_app`, `server`.
 _APP_NAME = re.compile(r"^(app|application|api|server|\w+_app)$")

@@ -6,7 +6,12 @@ import ast
 
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule, Valid
-from tabguard.rules.defaults._common import is_settings_path, is_true, replace_with, settings_written
+from tabguard.rules.defaults._common import (
+    is_settings_path,
+    is_true,
+    replace_with,
+    settings_written,
+)
 
 
 class DjangoDebugTrue(Rule):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.defaults._common import string_value
@@ -62,7 +61,7 @@ class BindAllInterfaces(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         tail = (ctx.call_name(node) or "").rpartition(".")[2]
-        host: Optional[ast.expr] = None
+        host: ast.expr | None = None
         if tail in _ADDRESS_SERVERS and node.args and isinstance(node.args[0], ast.Tuple) and node.args[0].elts:
             host = node.args[0].elts[0]
             empty_means_all = True

@@ -5,7 +5,11 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule, Valid
-from tabguard.rules.defaults._common import is_settings_path, settings_written, string_value
+from tabguard.rules.defaults._common import (
+    is_settings_path,
+    settings_written,
+    string_value,
+)
 
 
 class AllowedHostsWildcard(Rule):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
 
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule, Valid
@@ -176,7 +175,7 @@ class CorsWildcardCredentials(Rule):
 
     @staticmethod
     def _credentials_allowed(ctx) -> bool:
-        scope: Optional[ast.AST] = ctx.function
+        scope: ast.AST | None = ctx.function
         if scope is None:
             return False
         for node in ast.walk(scope):

@@ -10,7 +10,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.defaults._common import string_value
 
 # Cookie names that carry a session or a credential.
-_SENSITIVE = re.compile(r"sess|auth|token|jwt|sid|login|remember|user|csrf|xsrf|refresh|access|api.?key|credential|secret", re.I)
+_SENSITIVE = re.compile(r"sess|auth|token|jwt|sid|login|remember|user|csrf|xsrf|refresh|access|api.?key|credential|secret", re.IGNORECASE)
 _SECURE_VALUES = {"secure": "True", "httponly": "True", "samesite": '"Lax"'}
 
 

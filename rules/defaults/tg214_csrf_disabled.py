@@ -7,13 +7,19 @@ import re
 
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule, Valid
-from tabguard.rules.defaults._common import is_false, is_settings_path, replace_with, settings_written, string_value
+from tabguard.rules.defaults._common import (
+    is_false,
+    is_settings_path,
+    replace_with,
+    settings_written,
+    string_value,
+)
 
 _CSRF_SETTINGS = frozenset({"WTF_CSRF_ENABLED", "CSRF_ENABLED"})
 # Decorators that restrict a Django view to safe methods, where a CSRF exemption changes nothing.
 _SAFE_ONLY = frozenset({"require_GET", "require_safe"})
 # A webhook that authenticates the sender by signature does not rely on cookies, so exempting it is right.
-_SIGNATURE_CHECK = re.compile(r"(signature|construct_event|compare_digest|verify_webhook|validate_request)", re.I)
+_SIGNATURE_CHECK = re.compile(r"(signature|construct_event|compare_digest|verify_webhook|validate_request)", re.IGNORECASE)
 _CSRF_MIDDLEWARE = "django.middleware.csrf.CsrfViewMiddleware"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import re
 import stat
-from typing import Optional
 
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
@@ -23,7 +22,7 @@ _MODE_CALLS = {
 }
 # Path methods: `Path(p).chmod(0o777)`, `Path(p).mkdir(0o777, parents=True)`.
 _PATH_METHODS = {"chmod": 0, "lchmod": 0, "mkdir": 0, "touch": 0}
-_SECRET_PATH = re.compile(r"(\.pem|\.key|id_rsa|id_ed25519|id_ecdsa|\.p12|\.pfx|\.env|secret|token|credential|password|\.netrc|\.pgpass)", re.I)
+_SECRET_PATH = re.compile(r"(\.pem|\.key|id_rsa|id_ed25519|id_ecdsa|\.p12|\.pfx|\.env|secret|token|credential|password|\.netrc|\.pgpass)", re.IGNORECASE)
 _WORLD_WRITE = stat.S_IWOTH
 _EXEC_BITS = stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
 
@@ -94,7 +93,7 @@ class PermissiveFileMode(Rule):
         if callee == "os.umask":
             self._check_umask(node, ctx)
             return
-        path: Optional[ast.expr]
+        path: ast.expr | None
         if callee in _MODE_CALLS:
             position, keyword, path_position = _MODE_CALLS[callee]
             mode_node = ctx.argument(node, position, keyword)
@@ -145,7 +144,7 @@ def _path_text(path: ast.expr) -> str:
     return string_value(path) or ast.unparse(path)
 
 
-def _known_bits(node: ast.expr, ctx) -> Optional[int]:
+def _known_bits(node: ast.expr, ctx) -> int | None:
     """The permission bits certainly set by a mode expression (`0o755`, `stat.S_IRWXU | stat.S_IWOTH`,
     `st.st_mode | 0o002`); None when nothing is known."""
     if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):

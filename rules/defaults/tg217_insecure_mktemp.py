@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
-
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 

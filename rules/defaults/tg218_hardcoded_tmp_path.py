@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
 
@@ -78,7 +77,7 @@ class HardcodedTmpPath(Rule):
             ctx.report(self, value, details={"path": path if isinstance(value, ast.Constant) else path + "..."})
 
 
-def _leading_text(value: ast.expr) -> Optional[str]:
+def _leading_text(value: ast.expr) -> str | None:
     """The literal start of a string or f-string."""
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return value.value

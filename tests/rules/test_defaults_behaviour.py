@@ -7,7 +7,6 @@ import ast
 import textwrap
 
 import pytest
-
 from tabguard.analysis import analyze_text
 from tabguard.engine.fixes import apply_edits, materialize
 from tabguard.rules.defaults._common import is_settings_path, is_test_path

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from tabguard.analysis import analyze_text
 from tabguard.rules import rule_by_id
 
