@@ -82,11 +82,34 @@ def check_tree(
                     if errors is not None:
                         errors.append(RuleError(rule.id, error))
         stack.append((_LEAVE, node))
-        children = list(ast.iter_child_nodes(node))
-        for child in children:
-            parents[id(child)] = node
-        stack.extend(reversed(children))
+        children = []
+        for name in _child_fields(type(node)):
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            if type(value) is list:
+                for child in value:
+                    if isinstance(child, ast.AST):
+                        children.append(child)
+                        parents[id(child)] = node
+            elif isinstance(value, ast.AST):
+                children.append(value)
+                parents[id(value)] = node
+        children.reverse()
+        stack.extend(children)
     return ctx.findings
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+# Fields that only ever hold context/operator singletons, never code worth visiting.
+_SKIPPED_FIELDS = frozenset({"ctx", "op"})
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    fields = _FIELDS.get(node_type)
+    if fields is None:
+        fields = _FIELDS[node_type] = tuple(f for f in node_type._fields if f not in _SKIPPED_FIELDS)
+    return fields
 
 
 def iter_rules(rules: Iterable[Rule], select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Rule]:

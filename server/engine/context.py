@@ -38,6 +38,7 @@ class Context:
         # The enclosing function definitions, innermost last.
         self.functions: list[ast.AST] = []
         self.parents: dict[int, ast.AST] = {}
+        self._qualnames: dict[int, Optional[str]] = {}
 
     # -- names ---------------------------------------------------------------------------------
     def qualname(self, node: Optional[ast.AST]) -> Optional[str]:
@@ -48,6 +49,13 @@ class Context:
         """
         if node is None:
             return None
+        key = id(node)
+        if key in self._qualnames:
+            return self._qualnames[key]
+        self._qualnames[key] = name = self._resolve(node)
+        return name
+
+    def _resolve(self, node: ast.AST) -> Optional[str]:
         dotted = dotted_name(node)
         if dotted is None:
             return None

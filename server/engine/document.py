@@ -21,6 +21,7 @@ from tabguard.engine.suppress import UNKNOWN_SUPPRESSION, unknown_suppressions
 from tabguard.engine.types import Finding
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_UNCHANGED = object()  # stands for the tree of a reused block, which is neither parsed nor checked
 
 
 def split_lines(text: str) -> list[str]:
@@ -55,6 +56,13 @@ class Block:
         return self._absolute[1]
 
 
+_MERGE_LOOKAHEAD = 50
+
+
+def _unterminated_string(block: Block) -> bool:
+    return block.error is not None and "unterminated" in block.error.message
+
+
 def parse_block(text: str) -> tuple[Optional[ast.Module], Optional[SyntaxProblem]]:
     try:
         with warnings.catch_warnings():
@@ -80,6 +88,7 @@ class Document:
         self.errors: list[RuleError] = []
         # Lines (current numbering, inclusive) edited but not yet re-analysed; see `flush`.
         self._pending: Optional[tuple[int, int]] = None
+        self._stale_module = False
         self._rebuild(0, 0, 0, len(self.lines))
 
     # -- text ----------------------------------------------------------------------------------
@@ -160,6 +169,8 @@ class Document:
             j = i + 1
             while j < len(blocks) and blocks[j].start <= old_last:
                 j += 1
+            # Blocks inside the edit are gone; if they exported names, the module facts must be rebuilt.
+            self._stale_module |= any(b.facts.exported_names() for b in blocks[i + 1 : j])
             del blocks[i + 1 : j]
             if delta:
                 for block in blocks[i + 1 :]:
@@ -184,11 +195,14 @@ class Document:
             return
         begin_index = max(self._block_index(lo) - 1, 0)
         keep_from = self._block_index(hi) + 1
-        self._rebuild(begin_index, keep_from, self.blocks[begin_index].start, hi + 1)
+        self._rebuild(begin_index, keep_from, self.blocks[begin_index].start, hi + 1, lo)
 
-    def _rebuild(self, begin_index: int, keep_from: int, begin_line: int, dirty_until: int) -> None:
+    def _rebuild(
+        self, begin_index: int, keep_from: int, begin_line: int, dirty_until: int, dirty_from: Optional[int] = None
+    ) -> None:
         """Re-split from `begin_line` (start of blocks[begin_index]) until the region re-joins an old
-        boundary at or after `dirty_until`; blocks[begin_index:keep_from] are replaced."""
+        boundary at or after `dirty_until`; blocks[begin_index:keep_from] are replaced. A block that
+        ends before `dirty_from` and keeps its old extent is reused as it is."""
         blocks, lines = self.blocks, self.lines
         old_by_start = {b.start: k for k, b in enumerate(blocks[keep_from:], keep_from)}
         starts: list[tuple[int, bool]] = []
@@ -200,47 +214,54 @@ class Document:
                 break
             starts.append((start.line, start.soft))
         end_line = blocks[rejoin].start if rejoin < len(blocks) else len(lines)
+        untouched = {
+            (b.start, b.length): b for b in blocks[begin_index:keep_from] if dirty_from is not None and b.end <= dirty_from
+        }
         fresh: list[tuple[Block, Optional[ast.Module]]] = []
         for k, (line, soft) in enumerate(starts):
             stop = starts[k + 1][0] if k + 1 < len(starts) else end_line
-            fresh.append(self._parsed(Block(line, stop - line, soft)))
+            old = untouched.get((line, stop - line))
+            fresh.append((old, _UNCHANGED) if old is not None else self._parsed(Block(line, stop - line, soft)))
         rejoin = self._merge_false_recoveries(fresh, rejoin)
-        replaced = blocks[begin_index:rejoin]
+        reused = {id(b) for b, tree in fresh if tree is _UNCHANGED}
+        removed = [b for b in blocks[begin_index:rejoin] if id(b) not in reused]
         blocks[begin_index:rejoin] = [b for b, _ in fresh]
-        self._refresh_module(replaced, fresh)
+        self._refresh_module(removed, [(b, t) for b, t in fresh if t is not _UNCHANGED])
 
     def _parsed(self, block: Block) -> tuple[Block, Optional[ast.Module]]:
         text = "\n".join(self.lines[block.start : block.end]) + "\n"
         tree, block.error = parse_block(text)
         if tree is not None:
-            block.facts = collect_facts(tree)
+            block.facts = collect_facts(tree, text)
         return block, tree
 
     def _merge_false_recoveries(self, fresh: list, rejoin: int) -> int:
-        """A soft split inside a string that is in fact closed later leaves two blocks that both fail
-        to parse: join them (pulling in the old block at `rejoin` when the region ends there)."""
+        """A recovery split inside a string that is in fact closed later leaves the string's opening
+        block failing with an unterminated string, and the block holding its closing quote failing
+        the same way. If the span from one to the other parses, it was one statement: join it
+        (taking old blocks after `rejoin` when the span reaches past the re-split region)."""
         k = 0
         while k < len(fresh):
             block, tree = fresh[k]
-            if tree is None and block.error is not None and "string" in block.error.message:
-                if k + 1 < len(fresh):
-                    nxt, taken_from_old = fresh[k + 1][0], False
-                elif rejoin < len(self.blocks):
-                    nxt, taken_from_old = self.blocks[rejoin], True
-                else:
-                    nxt = None
-                if nxt is not None and nxt.soft and nxt.error is not None:
-                    fresh[k : k + 2] = [self._parsed(Block(block.start, block.length + nxt.length, block.soft))]
-                    rejoin += taken_from_old
-                    continue
+            if tree is None and _unterminated_string(block):
+                following = [b for b, _ in fresh[k + 1 :]] + self.blocks[rejoin : rejoin + _MERGE_LOOKAHEAD]
+                for m, candidate in enumerate(following[:_MERGE_LOOKAHEAD]):
+                    if _unterminated_string(candidate):
+                        merged = self._parsed(Block(block.start, candidate.end - block.start, block.soft))
+                        if merged[1] is not None:
+                            from_fresh = min(m + 1, len(fresh) - k - 1)
+                            fresh[k : k + 1 + from_fresh] = [merged]
+                            rejoin += m + 1 - from_fresh
+                        break
             k += 1
         return rejoin
 
-    def _refresh_module(self, replaced: list[Block], fresh: list[tuple[Block, Optional[ast.Module]]]) -> None:
-        exports_changed = len(replaced) != len(fresh) or any(
-            not new.facts.same_exports(old.facts) for old, (new, _) in zip(replaced, fresh)
+    def _refresh_module(self, removed: list[Block], fresh: list[tuple[Block, Optional[ast.Module]]]) -> None:
+        exports_changed = self._stale_module or len(removed) != len(fresh) or any(
+            not new.facts.same_exports(old.facts) for old, (new, _) in zip(removed, fresh)
         )
         recheck: list[Block] = []
+        self._stale_module = False
         if exports_changed:
             module = ModuleFacts.merge(b.facts for b in self.blocks)
             changed = module.changed_names(self.module)

@@ -8,6 +8,7 @@ re-check when an import changes).
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -90,30 +91,51 @@ def dotted_name(node: ast.AST) -> Optional[str]:
             return None
 
 
-def collect_facts(tree: ast.Module) -> BlockFacts:
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NESTED_IMPORT = re.compile(r"^[ \t]+(import|from)[ \t]", re.MULTILINE)
+
+
+def collect_facts(tree: ast.Module, text: str) -> BlockFacts:
+    """Facts of one block; cheap: statement-level walks only, names read from the text."""
     facts = BlockFacts()
-    used: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            used.add(node.id)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    facts.imports[alias.asname] = alias.name
-                else:
-                    root = alias.name.split(".")[0]
-                    facts.imports[root] = root
-        elif isinstance(node, ast.ImportFrom):
-            module = "." * node.level + (node.module or "")
-            for alias in node.names:
-                if alias.name == "*":
-                    continue
-                target = f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name
-                facts.imports[alias.asname or alias.name] = target
+    imports = [node for node in _module_statements(tree.body) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    if _NESTED_IMPORT.search(text):
+        imports = [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    for node in imports:
+        _record_import(node, facts.imports)
     for stmt in tree.body:
         _collect_top_level(stmt, facts)
-    facts.used_names = frozenset(used)
+    # Every identifier in the text (a superset of the names read): decides which blocks to re-check
+    # when an import or helper changes, so a superset only costs an occasional extra check.
+    facts.used_names = frozenset(_IDENTIFIER.findall(text))
     return facts
+
+
+def _module_statements(body: list[ast.stmt]):
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (ast.If, ast.Try, ast.With)) or type(stmt).__name__ == "TryStar":
+            for field in ("body", "orelse", "finalbody"):
+                yield from _module_statements(getattr(stmt, field, []) or [])
+            for handler in getattr(stmt, "handlers", []) or []:
+                yield from _module_statements(handler.body)
+
+
+def _record_import(node: ast.Import | ast.ImportFrom, imports: dict[str, str]) -> None:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                imports[alias.asname] = alias.name
+            else:
+                root = alias.name.split(".")[0]
+                imports[root] = root
+        return
+    module = "." * node.level + (node.module or "")
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        target = f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name
+        imports[alias.asname or alias.name] = target
 
 
 def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
@@ -154,22 +176,29 @@ def function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionFact
 
 
 def _returned_params(node: ast.AST, params: tuple[str, ...]) -> frozenset[int]:
-    """Parameters whose value reaches a `return` through plain expressions (no calls we don't know)."""
-    index = {name: i for i, name in enumerate(params)}
-    flows: dict[str, set[int]] = {name: {i} for name, i in index.items()}
+    """Parameters whose value reaches a `return` through plain assignments (no calls we don't know).
+    Walks statements only, not every expression, to stay cheap."""
+    flows: dict[str, set[int]] = {name: {i} for i, name in enumerate(params)}
     result: set[int] = set()
-    for stmt in ast.walk(node):
+    for stmt in _statements(node.body):
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             flows[stmt.targets[0].id] = _names_in(stmt.value, flows)
         elif isinstance(stmt, ast.Return) and stmt.value is not None:
             result |= _names_in(stmt.value, flows)
-        elif isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], (ast.Raise, ast.Return)):
-            # A helper that refuses bad input (`if not full.startswith(BASE): raise`) returns checked data.
-            from tabguard.engine.taint import _rejected_unless_valid  # taint imports this module
-
-            for name in _rejected_unless_valid(stmt.test):
-                flows[name] = set()
     return frozenset(result)
+
+
+def _statements(body: list[ast.stmt]):
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if inner:
+                yield from _statements(inner)
+        for handler in getattr(stmt, "handlers", None) or ():
+            yield from _statements(handler.body)
 
 
 def _names_in(expr: ast.AST, flows: dict[str, set[int]]) -> set[int]:
