@@ -4,6 +4,8 @@ whether user data can choose the origin (scheme and host) of a URL."""
 from __future__ import annotations
 
 import ast
+import re
+import string
 from typing import Optional
 
 from tabguard.engine.taint import Source
@@ -53,6 +55,9 @@ def _bindings(node: ast.AST):
             yield target, node.value
     elif isinstance(node, ast.AnnAssign) and node.value is not None:
         yield node.target, node.value
+    elif isinstance(node, ast.AugAssign):
+        # `url += part` binds url to `<url before> + part`.
+        yield node.target, ast.BinOp(left=ast.Name(node.target.id, ast.Load(), lineno=node.lineno, col_offset=node.col_offset), op=node.op, right=node.value) if isinstance(node.target, ast.Name) else node.value
     elif isinstance(node, (ast.With, ast.AsyncWith)):
         for item in node.items:
             if item.optional_vars is not None:
@@ -83,6 +88,7 @@ def constructed_by(ctx, expr: ast.AST) -> str:
 
 # -- who chooses the origin of a URL -------------------------------------------------------------
 _TRUSTED = "\x00"  # placeholder for text we do not know but the user does not control
+_PERCENT = re.compile(r"%%|%(\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
 
 
 def origin_source(ctx, url: ast.AST) -> Optional[Source]:
@@ -115,15 +121,19 @@ def _flatten(ctx, expr: ast.AST, out: list, depth: int) -> None:
     elif isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
         _flatten(ctx, expr.left, out, depth + 1)
         _flatten(ctx, expr.right, out, depth + 1)
-    elif isinstance(expr, ast.Call) and _is_format(expr):
-        template = expr.func.value.value
-        out.append(template.split("{", 1)[0])
-        out.append(remote_taint(ctx, expr) or _TRUSTED)
+    elif isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and isinstance(_text(ctx, expr.left), str):
+        right = expr.right
+        values = right.elts if isinstance(right, ast.Tuple) else [right]
+        named = {k.value: v for k, v in zip(right.keys, right.values) if isinstance(k, ast.Constant)} if isinstance(right, ast.Dict) else {}
+        _fill(ctx, _percent_fields(_text(ctx, expr.left)), values, named, out, depth)
+    elif isinstance(expr, ast.Call) and _format_template(ctx, expr) is not None:
+        keywords = {k.arg: k.value for k in expr.keywords if k.arg}
+        _fill(ctx, _brace_fields(_format_template(ctx, expr)), expr.args, keywords, out, depth)
     elif isinstance(expr, ast.Name):
-        constant = ctx.constant_value(expr)
-        bound = None if isinstance(constant, str) else bound_value(ctx, expr)
-        if isinstance(constant, str):
-            out.append(constant)
+        text = _text(ctx, expr)
+        bound = None if isinstance(text, str) else bound_value(ctx, expr)
+        if isinstance(text, str):
+            out.append(text)
         elif bound is not None and remote_taint(ctx, expr) is not None:
             _flatten(ctx, bound, out, depth + 1)
         else:
@@ -133,14 +143,67 @@ def _flatten(ctx, expr: ast.AST, out: list, depth: int) -> None:
         out.append(_TRUSTED if source is None or is_self_reference(source) else source)
 
 
-def _is_format(call: ast.Call) -> bool:
+def _text(ctx, expr: ast.AST) -> Optional[str]:
+    """The string a literal, module constant or locally bound literal holds, else None."""
+    value = ctx.constant_value(expr)
+    if value is None and isinstance(expr, ast.Name):
+        bound = bound_value(ctx, expr)
+        value = bound.value if isinstance(bound, ast.Constant) else None
+    return value if isinstance(value, str) else None
+
+
+def _format_template(ctx, call: ast.Call) -> Optional[str]:
     func = call.func
-    return (
-        isinstance(func, ast.Attribute)
-        and func.attr == "format"
-        and isinstance(func.value, ast.Constant)
-        and isinstance(func.value.value, str)
-    )
+    if isinstance(func, ast.Attribute) and func.attr == "format":
+        return _text(ctx, func.value)
+    return None
+
+
+def _fill(ctx, fields: list, args: list, keywords: dict, out: list, depth: int) -> None:
+    """Flatten a template: literal text, then the argument each field refers to."""
+    for literal, key in fields:
+        out.append(literal)
+        if key is None:
+            continue
+        value = keywords.get(key) if isinstance(key, str) else (args[key] if key < len(args) else None)
+        if value is None or isinstance(value, ast.Starred):
+            out.append(_TRUSTED)
+        else:
+            _flatten(ctx, value, out, depth + 1)
+
+
+def _brace_fields(template: str) -> list:
+    """[(literal, field)] of a str.format template; field is an index, a keyword, or None."""
+    fields, auto = [], 0
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return [(template, None)]
+    for literal, name, _spec, _conversion in parsed:
+        if name is None:
+            fields.append((literal, None))
+            continue
+        head = re.split(r"[.\[]", name, 1)[0]
+        if head == "":
+            fields.append((literal, auto))
+            auto += 1
+        else:
+            fields.append((literal, int(head) if head.isdigit() else head))
+    return fields
+
+
+def _percent_fields(template: str) -> list:
+    """[(literal, field)] of a printf-style template; field is an index or a `%(name)s` name."""
+    fields, index, last = [], 0, 0
+    for match in _PERCENT.finditer(template):
+        if match.group() == "%%":
+            continue
+        name = match.group(1)
+        fields.append((template[last : match.start()].replace("%%", "%"), name[1:-1] if name else index))
+        index += not name
+        last = match.end()
+    fields.append((template[last:].replace("%%", "%"), None))
+    return fields
 
 
 def _origin_fixed(prefix: str) -> bool:

@@ -22,12 +22,12 @@ class TarExtractWithoutFilter(Rule):
     confidence = "high"
     cwe = (22,)
     owasp = "A08:2025"
-    message = "`{callee}` extracts a tar archive without `filter=`: members can write outside the target directory"
+    message = "`{callee}` extracts a tar archive without a safe `filter=`: members can write outside the target directory"
     placeholders = {"callee": "extractall"}
     aliases = ("B202", "S202")
     what = (
-        "`{callee}` unpacks a tar archive with the legacy behaviour (no `filter=` argument), which "
-        "trusts every member's name, link target and permissions."
+        "`{callee}` unpacks a tar archive with the legacy behaviour (no `filter=` argument, or "
+        "`filter=\"fully_trusted\"`), which trusts every member's name, link target and permissions."
     )
     why = (
         "A tar member may be called `../../home/app/.ssh/authorized_keys` or `/etc/cron.d/job`, or be a "
@@ -74,12 +74,19 @@ class TarExtractWithoutFilter(Rule):
             "import shutil\nshutil.unpack_archive('bundle.tar.gz', dest)\n",
             "import shutil\nshutil.unpack_archive('bundle.tar.gz', dest, filter=\"data\")\n",
         ),
+        Invalid(
+            "import tarfile\ndef restore(path, dest):\n    tar = tarfile.open(path)\n"
+            "    tar.extractall(dest, members=tar, filter='fully_trusted')\n",
+            "import tarfile\ndef restore(path, dest):\n    tar = tarfile.open(path)\n"
+            "    tar.extractall(dest, members=tar, filter=\"data\")\n",
+        ),
         Invalid("import shutil\nfrom flask import request\n@app.post('/u')\ndef u():\n"
                 "    path = save_upload(request.files['archive'])\n    shutil.unpack_archive(path, '/srv/data')\n"),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
-        if ctx.keyword(node, "filter") is not None:
+        chosen = ctx.keyword(node, "filter")
+        if chosen is not None and ctx.constant_value(chosen.value) != "fully_trusted":
             return
         callee = ctx.call_name(node) or ""
         if callee == "shutil.unpack_archive":
@@ -107,12 +114,16 @@ def _is_tar_extract(ctx, node: ast.Call) -> bool:
     if not (isinstance(func, ast.Attribute) and func.attr in ("extractall", "extract")):
         return False
     members = ctx.keyword(node, "members")
-    if members is not None and not (
-        isinstance(members.value, ast.Call) and isinstance(members.value.func, ast.Attribute)
-        and members.value.func.attr == "getmembers"
-    ):
+    if members is not None and not _all_members(ctx, members.value):
         return False  # a curated member list is a deliberate choice
     return constructed_by(ctx, func.value).startswith(_TAR_OPENERS)
+
+
+def _all_members(ctx, members: ast.expr) -> bool:
+    """`tar.getmembers()` or the archive itself: every member, unfiltered."""
+    if isinstance(members, ast.Call) and isinstance(members.func, ast.Attribute):
+        return members.func.attr == "getmembers"
+    return constructed_by(ctx, members).startswith(_TAR_OPENERS)
 
 
 def _unpack_kind(ctx, node: ast.Call) -> Optional[str]:

@@ -1,0 +1,141 @@
+"""TG507: an outbound request whose host the user chooses (server-side request forgery)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Optional
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.taint import Source
+from tabguard.rules.files._flow import constructed_by, origin_source, remote_taint
+
+_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "stream"})
+# Module-level request functions: callee -> (position, keyword) of the URL.
+_URL_FUNCTIONS = {
+    **{f"{lib}.{verb}": (0, "url") for lib in ("requests", "httpx") for verb in _VERBS},
+    "requests.request": (1, "url"),
+    "httpx.request": (1, "url"),
+    "requests.Request": (1, "url"),
+    "urllib3.request": (1, "url"),
+    "aiohttp.request": (1, "url"),
+    "urllib.request.urlopen": (0, "url"),
+    "urllib.request.Request": (0, "url"),
+    "urllib.request.urlretrieve": (0, "url"),
+}
+# Constructors whose first argument is a host name, not a URL.
+_HOST_FUNCTIONS = {
+    "http.client.HTTPConnection": (0, "host"),
+    "http.client.HTTPSConnection": (0, "host"),
+    "socket.create_connection": (0, "address"),
+}
+_CLIENTS = (
+    "requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient",
+    "aiohttp.ClientSession", "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.poolmanager.PoolManager",
+    "urllib.request.build_opener",
+)
+# Receivers conventionally holding an HTTP client when their construction is out of sight.
+_CLIENT_NAMES = re.compile(r"(^|_)(session|client|http|http_client|pool)$")
+_NOT_CLIENTS = ("flask.session", "django", "sqlalchemy")
+
+
+class ServerSideRequestForgery(Rule):
+    id = "TG507"
+    name = "ssrf"
+    severity = "high"
+    confidence = "medium"
+    cwe = (918,)
+    owasp = "A01:2025"
+    message = "`{callee}` fetches a URL whose host comes from the request ({source}): server-side request forgery"
+    placeholders = {"callee": "requests.get", "source": "request.args"}
+    what = (
+        "`{callee}` sends a request to a URL (or host) whose scheme or host part is taken from request "
+        "data ({source}), so the client decides which machine this server talks to."
+    )
+    why = (
+        "The server sits inside the network the attacker cannot reach. Given `?url=http://169.254.169.254/"
+        "latest/meta-data/iam/security-credentials/`, a \"fetch preview\" or webhook endpoint returns the "
+        "cloud instance's credentials; `http://localhost:6379/`, `http://10.0.0.5/admin` or `file:///` URLs "
+        "reach internal services and files that trust the server. Values that only fill the path or "
+        "query of a fixed origin (`f\"https://api.example.com/users/{{uid}}\"`) are not flagged; note that "
+        "`\"https://api.example.com\" + user` without a `/` lets `@evil.example` change the host."
+    )
+    how = (
+        "Prefer fixed origins and put user values only in the path or query (quoted). When the feature "
+        "needs arbitrary URLs (webhooks, link previews): allow only `https`, compare "
+        "`urlparse(url).hostname` with an allow-list, and if any public host is allowed resolve it and "
+        "refuse private, loopback and link-local addresses (`ipaddress.ip_address(...).is_global`), "
+        "disable redirects, and send the request through an egress proxy."
+    )
+    example = (
+        "host = urlparse(url).hostname\n"
+        "if urlparse(url).scheme != 'https' or host not in ALLOWED_HOSTS:\n"
+        "    abort(400)\n"
+        "requests.get(url, timeout=5, allow_redirects=False)"
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/918.html",
+        "https://owasp.org/www-community/attacks/Server_Side_Request_Forgery",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html",
+    )
+    VALID = (
+        "import requests\nfrom flask import request\n@app.route('/u')\ndef u():\n"
+        "    uid = request.args['id']\n    return requests.get(f'https://api.example.com/users/{uid}', timeout=5).json()\n",
+        "import requests\nfrom urllib.parse import urlparse\nfrom flask import request, abort\nALLOWED = {'api.example.com'}\n"
+        "@app.route('/f')\ndef f():\n    url = request.args['url']\n    if urlparse(url).hostname not in ALLOWED:\n"
+        "        abort(400)\n    return requests.get(url, timeout=5).text\n",
+        "import requests\nfrom flask import request\n@app.route('/s')\ndef s():\n"
+        "    return requests.get(API_BASE + '/search', params={'q': request.args['q']}, timeout=5).text\n",
+        "import requests, sys\nprint(requests.get(sys.argv[1], timeout=5).status_code)\n",
+        "from flask import request\n@app.route('/d')\ndef d():\n    data = request.get_json()\n    return data.get(request.args['k'])\n",
+    )
+    INVALID = (
+        Invalid(
+            "import requests\nfrom flask import request\n@app.route('/preview')\ndef preview():\n"
+            "    url = request.args.get('url')\n    return requests.get(url, timeout=5).text\n"
+        ),
+        Invalid(
+            "import httpx\n@app.get('/proxy')\nasync def proxy(host: str, path: str):\n"
+            "    async with httpx.AsyncClient() as client:\n        r = await client.get(f'http://{host}/{path}')\n"
+            "    return r.text\n"
+        ),
+        Invalid(
+            "from urllib.request import urlopen\nfrom flask import request\n@app.post('/hook')\ndef hook():\n"
+            "    return urlopen(request.json['callback']).read()\n"
+        ),
+        Invalid(
+            "import requests\nfrom flask import request\n@app.route('/a')\ndef a():\n"
+            "    return requests.get('https://api.example.com' + request.args['p'], timeout=5).text\n"
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        source: Optional[Source] = None
+        if callee in _URL_FUNCTIONS:
+            source = origin_source(ctx, ctx.argument(node, *_URL_FUNCTIONS[callee]))
+        elif callee in _HOST_FUNCTIONS:
+            host = ctx.argument(node, *_HOST_FUNCTIONS[callee])
+            if isinstance(host, ast.Tuple) and host.elts:
+                host = host.elts[0]
+            source = remote_taint(ctx, host)
+        elif _is_client_call(ctx, node):
+            method = node.func.attr
+            url = ctx.argument(node, 1, "url") if method == "request" else ctx.argument(node, 0, "url")
+            source = origin_source(ctx, url)
+            callee = ast.unparse(node.func)
+        if source is not None:
+            ctx.report(self, node, details={"callee": callee}, source=source)
+
+
+def _is_client_call(ctx, node: ast.Call) -> bool:
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and (func.attr in _VERBS or func.attr in ("request", "open"))):
+        return False
+    made_by = constructed_by(ctx, func.value)
+    if made_by:
+        return made_by.startswith(_CLIENTS)
+    receiver = ctx.qualname(func.value) or ""
+    if receiver.startswith(_NOT_CLIENTS) or func.attr == "open":
+        return False
+    return bool(_CLIENT_NAMES.search(receiver.rpartition(".")[2].lower()))

@@ -1,0 +1,137 @@
+"""TG508: a redirect to a URL the client chooses (open redirect)."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.files._flow import origin_source
+
+# callee -> (position, keyword) of the target URL
+_REDIRECTS = {
+    "flask.redirect": (0, "location"),
+    "werkzeug.utils.redirect": (0, "location"),
+    "quart.redirect": (0, "location"),
+    "bottle.redirect": (0, "url"),
+    "django.shortcuts.redirect": (0, "to"),
+    "django.http.HttpResponseRedirect": (0, "redirect_to"),
+    "django.http.HttpResponsePermanentRedirect": (0, "redirect_to"),
+    "django.http.response.HttpResponseRedirect": (0, "redirect_to"),
+    "starlette.responses.RedirectResponse": (0, "url"),
+    "fastapi.responses.RedirectResponse": (0, "url"),
+    "aiohttp.web.HTTPFound": (0, "location"),
+    "aiohttp.web.HTTPSeeOther": (0, "location"),
+    "aiohttp.web.HTTPTemporaryRedirect": (0, "location"),
+}
+
+
+class OpenRedirect(Rule):
+    id = "TG508"
+    name = "open-redirect"
+    severity = "medium"
+    confidence = "medium"
+    cwe = (601,)
+    owasp = "A01:2025"
+    message = "Redirect to a URL taken from the request ({source}): open redirect"
+    placeholders = {"source": "request.args"}
+    what = (
+        "The response redirects to a URL whose scheme or host comes from request data ({source}), "
+        "typically a `next` or `return_to` parameter, without checking that it stays on this site."
+    )
+    why = (
+        "A phishing mail links to `https://yourapp.example/login?next=https://yourapp-login.example/`; "
+        "the victim sees your real domain, logs in, and is sent to a look-alike page that asks for the "
+        "password again or a 2FA code. OAuth flows that redirect with tokens in the URL leak them the "
+        "same way. `\"/\" + next` is not enough: `//evil.example` is a different host to a browser."
+    )
+    how = (
+        "Redirect to a route you build (`url_for(...)`), or accept only relative paths on this host: "
+        "`url_has_allowed_host_and_scheme(url, allowed_hosts={{request.get_host()}})` in Django, or "
+        "`urlparse(url).netloc == ''` together with `url.startswith('/') and not url.startswith('//')`, "
+        "and fall back to a default page otherwise."
+    )
+    example = (
+        "target = request.args.get('next', '')\n"
+        "if urlparse(target).netloc or not target.startswith('/'):\n"
+        "    target = url_for('index')\n"
+        "return redirect(target)"
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/601.html",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Unvalidated_Redirects_and_Forwards_Cheat_Sheet.html",
+        "https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.http.url_has_allowed_host_and_scheme",
+    )
+    VALID = (
+        "from flask import redirect, url_for, request\n@app.route('/l')\ndef l():\n"
+        "    return redirect(url_for('profile', name=request.args['name']))\n",
+        "from urllib.parse import urlparse\nfrom flask import redirect, request, url_for\n@app.route('/l')\ndef l():\n"
+        "    target = request.args.get('next', '')\n    if urlparse(target).netloc or not target.startswith('/'):\n"
+        "        target = url_for('index')\n    return redirect(target)\n",
+        "from django.shortcuts import redirect\nfrom django.utils.http import url_has_allowed_host_and_scheme\n"
+        "def login_done(request):\n    nxt = request.GET.get('next', '/')\n"
+        "    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={{request.get_host()}}):\n        nxt = '/'\n"
+        "    return redirect(nxt)\n",
+        "from flask import redirect\n@app.route('/u/<int:uid>')\ndef u(uid):\n    return redirect(f'/users/{uid}/profile')\n",
+        "from flask import redirect, request\n@app.before_request\ndef https():\n"
+        "    return redirect(request.url.replace('http://', 'https://', 1))\n",
+    )
+    INVALID = (
+        Invalid(
+            "from flask import redirect, request\n@app.route('/login', methods=['POST'])\ndef login():\n"
+            "    return redirect(request.args.get('next') or '/')\n"
+        ),
+        Invalid(
+            "from fastapi.responses import RedirectResponse\n@app.get('/go')\ndef go(to: str):\n"
+            "    return RedirectResponse(to)\n"
+        ),
+        Invalid(
+            "from django.http import HttpResponseRedirect\ndef done(request):\n"
+            "    return HttpResponseRedirect(request.GET['return_to'])\n"
+        ),
+        Invalid(
+            "from flask import redirect, request\n@app.route('/r')\ndef r():\n"
+            "    return redirect('/' + request.args['path'])\n"
+        ),
+        Invalid(
+            "from flask import request, make_response\n@app.route('/r')\ndef r():\n"
+            "    resp = make_response('', 302)\n    resp.headers['Location'] = request.args['to']\n    return resp\n"
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        callee = ctx.call_name(node) or ""
+        if callee in _REDIRECTS:
+            target = ctx.argument(node, *_REDIRECTS[callee])
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "redirect" and _is_self(node.func.value):
+            target = ctx.argument(node, 0, "url")  # Tornado/Django class-based handlers
+        else:
+            return
+        self._check(ctx, node, target)
+
+    def visit_Assign(self, node: ast.Assign, ctx) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and _is_location_header(target):
+                self._check(ctx, node, node.value)
+
+    def _check(self, ctx, node: ast.AST, url) -> None:
+        if url is None:
+            return
+        source = origin_source(ctx, url)
+        if source is not None:
+            ctx.report(self, node, source=source)
+
+
+def _is_self(expr: ast.AST) -> bool:
+    return isinstance(expr, ast.Name) and expr.id == "self"
+
+
+def _is_location_header(target: ast.Subscript) -> bool:
+    key = target.slice
+    headers = target.value
+    return (
+        isinstance(key, ast.Constant)
+        and isinstance(key.value, str)
+        and key.value.lower() == "location"
+        and isinstance(headers, ast.Attribute)
+        and headers.attr == "headers"
+    )
