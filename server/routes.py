@@ -58,7 +58,7 @@ _ROLE_ATTRS = frozenset({
 OWNER_FIELDS = frozenset({
     "owner", "owner_id", "user", "user_id", "author", "author_id", "created_by", "created_by_id", "tenant",
     "tenant_id", "org", "org_id", "organization", "organization_id", "account", "account_id", "team_id",
-    "workspace_id", "company_id", "customer_id", "uploaded_by", "creator", "creator_id", "seller_id", "member_id",
+    "workspace_id", "company_id", "customer_id", "customer", "buyer", "member", "uploaded_by", "creator", "creator_id", "seller_id", "member_id",
 })
 # Expressions that name the signed-in user (Flask-Login, Django, DRF, Starlette, Flask-JWT-Extended...).
 _USER_ATTRIBUTE = re.compile(
@@ -82,6 +82,11 @@ _AUTH_CALL = re.compile(
     r"|login_required|authorized_userid|get_jwt_identity|verify_jwt_in_request"
 )
 _TOKEN_DECODERS = frozenset({"jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode"})
+# Calls that load or filter records (a user-valued keyword there scopes the query).
+_QUERY_METHODS = frozenset({
+    "filter", "filter_by", "get", "get_or_404", "first_or_404", "where", "get_object_or_404", "get_list_or_404",
+    "exclude", "find", "find_one", "one_or_none", "get_or_none", "select", "scalars", "aget_object_or_404",
+})
 # Calls that end a request with "forbidden" or "unauthorized".
 _DENY_CALLS = frozenset({"abort", "HTTPException", "PermissionDenied", "HTTPForbidden", "HTTPUnauthorized",
                          "Forbidden", "Unauthorized", "NotAuthenticated", "HttpResponseForbidden", "PermissionError"})
@@ -222,20 +227,20 @@ class Guards:
 
 
 def guards(func: ast.AST, qualname, options: dict, *, cls: Optional[ast.ClassDef] = None,
-           hooks: frozenset[str] = frozenset(), wrappers: tuple[str, ...] = ()) -> Guards:
+           hooks: frozenset[str] = frozenset(), wrappers: tuple[tuple[str, str], ...] = ()) -> Guards:
     """The guards of handler `func` (a function, or a class-based view without request methods) and of
     its class-based view `cls`.
 
     `qualname` resolves names through imports (`Context.qualname`); `hooks` are the receivers with a
     `before_request` hook in the module (their routes are assumed to be checked there); `wrappers` are
-    callables applied where the route is registered (`login_required(views.f)` in `urls.py`, a router's
-    `dependencies=[Depends(...)]`).
+    (callable, label) pairs applied where the route is registered (`login_required(views.f)` in
+    `urls.py`, a router's `dependencies=[Depends(...)]`).
     """
     if isinstance(func, ast.ClassDef):
         cls, func = func, None
     found = Guards(user_names=_user_names(func) if func is not None else set(_USER_NAMES))
-    for name in wrappers:
-        _classify_callable(name, options, found, name)
+    for name, label in wrappers:
+        _classify_callable(name, options, found, label)
     if func is not None:
         _decorator_guards(func.decorator_list, qualname, options, found)
         _dependency_guards(func, options, found)
@@ -260,12 +265,13 @@ def _decorator_guards(decorators, qualname, options: dict, found: Guards) -> Non
             continue
         label = "@" + (dotted_name(target) or name)
         ws = set(words(name))
-        if _last(name) in ("permission_classes", "method_decorator") and isinstance(decorator, ast.Call):
+        if _last(name) == "permission_classes" and isinstance(decorator, ast.Call):
             _permission_list(decorator.args, found, label)
-            for arg in decorator.args:
-                if not isinstance(arg, (ast.List, ast.Tuple)):
-                    inner = dotted_name(arg.func if isinstance(arg, ast.Call) else arg) or ""
-                    _classify_callable(inner, options, found, f"@method_decorator({inner})")
+            continue
+        if _last(name) == "method_decorator" and isinstance(decorator, ast.Call) and decorator.args:
+            wrapped = decorator.args[0]
+            inner = dotted_name(wrapped.func if isinstance(wrapped, ast.Call) else wrapped) or ""
+            _classify_callable(inner, options, found, f"@method_decorator({inner})")
             continue
         if _last(name) == "user_passes_test":
             found.role = found.role or label
@@ -295,10 +301,8 @@ def _permission_list(values, found: Guards, label: str) -> None:
     for value in values:
         elements = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
         for element in elements:
-            for part in ast.walk(element):
-                if not isinstance(part, (ast.Name, ast.Attribute)):
-                    continue
-                name = _last(dotted_name(part))
+            for operand in _operands(element):
+                name = _last(dotted_name(operand))
                 if not name or name in _OPEN_PERMISSIONS:
                     continue
                 found.authentication = found.authentication or f"{label}: {name}"
@@ -308,6 +312,15 @@ def _permission_list(values, found: Guards, label: str) -> None:
                     found.ownership = found.ownership or f"{label}: {name}"
                 else:
                     found.role = found.role or f"{label}: {name}"
+
+
+def _operands(expr: ast.AST) -> list[ast.AST]:
+    """`IsAuthenticated & (IsOwner | IsAdminUser)` -> the permission classes it combines."""
+    if isinstance(expr, ast.BinOp):
+        return _operands(expr.left) + _operands(expr.right)
+    if isinstance(expr, ast.UnaryOp):
+        return _operands(expr.operand)
+    return [expr]
 
 
 def _class_guards(cls: ast.ClassDef, qualname, options: dict, found: Guards) -> None:
@@ -418,8 +431,9 @@ def _body_guards(scope: ast.AST, qualname, options: dict, found: Guards) -> None
                 found.role = found.role or f"{last}()"
             elif _configured(name, options.get("auth-decorators", ())) or _AUTH_CALL.search(last.lower()) or name in _TOKEN_DECODERS:
                 found.authentication = found.authentication or f"{last}()"
-            if _scoped_lookup(node, users):
-                found.ownership = found.ownership or f"query scoped to the user ({ast.unparse(node.func)[:60]})"
+            scoped = _scoped_lookup(node, users)
+            if scoped:
+                found.ownership = found.ownership or scoped
         elif isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
             if any(is_current_user(side, users) for side in sides):
@@ -441,13 +455,36 @@ def _body_guards(scope: ast.AST, qualname, options: dict, found: Guards) -> None
                 found.role = found.role or f"raise {_last(dotted_name(exc))}"
 
 
-def _scoped_lookup(call: ast.Call, users: set[str]) -> bool:
-    """A query narrowed to the current user: by keyword (`owner=request.user`) or through the user
-    (`current_user.invoices.filter_by(id=...)`, `request.user.invoice_set.get(pk=pk)`)."""
-    if any(k.arg is not None and is_current_user(k.value, users) for k in call.keywords):
-        return True
+def _scoped_lookup(call: ast.Call, users: set[str]) -> Optional[str]:
+    """A query narrowed to the current user, described: by keyword (`owner=request.user`) or through the
+    user (`current_user.invoices.filter_by(id=...)`, `request.user.invoice_set.get(pk=pk)`)."""
     func = call.func
-    return isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Attribute, ast.Call)) and is_current_user(func.value, users)
+    method = _last(dotted_name(func))
+    for keyword in call.keywords:
+        if keyword.arg is None or not is_current_user(keyword.value, users):
+            continue
+        if method in _QUERY_METHODS:
+            return f"query filtered by `{keyword.arg}={_short(keyword.value)}`"
+    if isinstance(func, ast.Attribute) and method in _QUERY_METHODS and _user_rooted(func.value, users):
+        return f"query through `{_short(func.value)}`"
+    return None
+
+
+def _user_rooted(expr: ast.AST, users: set[str]) -> bool:
+    """`current_user.invoices`, `request.user.invoice_set.filter(...)`: a chain that starts at the user."""
+    while True:
+        if isinstance(expr, ast.Name):
+            return expr.id in users
+        if isinstance(expr, ast.Attribute) and _USER_ATTRIBUTE.search(dotted_name(expr) or ""):
+            return True
+        if isinstance(expr, ast.Attribute):
+            expr = expr.value
+        elif isinstance(expr, ast.Call):
+            expr = expr.func
+        elif isinstance(expr, ast.Subscript):
+            expr = expr.value
+        else:
+            return False
 
 
 def _mentions(expr: ast.AST, names: frozenset[str] | set[str]) -> bool:
@@ -516,7 +553,19 @@ def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
     if not decls and cls is None and not (isinstance(parent, ast.Module) and django_function_view(func, imports)):
         return None
     found = guards(func, ctx.qualname, ctx.options, cls=cls, hooks=before_request_receivers(ctx.module.functions.values()))
+    receiver = next((d.receiver for d in decls if d.receiver != "app"), None)
+    if receiver is not None and found.role is None and _privileged_module(receiver, ctx.path):
+        # A router or blueprint dedicated to administration is guarded where it is created
+        # (`APIRouter(dependencies=[Depends(require_admin)])`), a statement this block cannot see.
+        found.role = f"{receiver} (administration router, guard assumed where it is created)"
+        found.authentication = found.authentication or found.role
     return Handler(func, cls, decls, handler_methods(func, cls, decls), found)
+
+
+def _privileged_module(receiver: str, path: str) -> bool:
+    parts = re.split(r"[/\\]", path or "")[-2:]
+    said = set(words(receiver)) | {w for part in parts for w in words(re.sub(r"\.pyw?$", "", part))}
+    return bool(said & {"admin", "staff", "backoffice", "superuser", "internal"})
 
 
 def handler_methods(func: ast.AST, cls: Optional[ast.ClassDef], decls: list[RouteDecl]) -> tuple[str, ...]:
@@ -610,7 +659,7 @@ def load_source(display: str, text: str, options: dict) -> Optional[SourceFile]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return None
-    ctx = Context(text.split("\n"), ModuleFacts.merge([collect_facts(tree)]), display, options)
+    ctx = Context(text.split("\n"), ModuleFacts.merge([collect_facts(tree, text)]), display, options)
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
             ctx.parents[id(child)] = node
@@ -629,7 +678,7 @@ def project_routes(sources: list[SourceFile]) -> list[Route]:
         routes += _decorated_routes(source)
         routes += _registered_routes(source, sources)
     routes += _django_routes(sources)
-    return sorted(routes, key=lambda r: (r.file, r.line, r.methods))
+    return sorted(routes, key=lambda r: (r.file, r.line))
 
 
 def _lines(node: ast.AST) -> tuple[int, int]:
@@ -656,9 +705,9 @@ def _receiver_prefixes(source: SourceFile) -> dict[str, str]:
     return found
 
 
-def _router_wrappers(source: SourceFile) -> dict[str, tuple[str, ...]]:
+def _router_wrappers(source: SourceFile) -> dict[str, tuple[tuple[str, str], ...]]:
     """`router = APIRouter(dependencies=[Depends(get_current_user)])`: guards for all of its routes."""
-    found: dict[str, tuple[str, ...]] = {}
+    found: dict[str, tuple[tuple[str, str], ...]] = {}
     for stmt in source.tree.body:
         if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
             deps = [k.value for k in stmt.value.keywords if k.arg == "dependencies"]
@@ -668,7 +717,7 @@ def _router_wrappers(source: SourceFile) -> dict[str, tuple[str, ...]]:
             )
             for target in stmt.targets:
                 if isinstance(target, ast.Name) and names:
-                    found[target.id] = tuple(n for n in names if n)
+                    found[target.id] = tuple((n, f"Depends({n}) on {target.id}") for n in names if n)
     return found
 
 
@@ -692,7 +741,7 @@ def _decorated_routes(source: SourceFile) -> list[Route]:
     return routes
 
 
-def _class_routes(source: SourceFile, cls: ast.ClassDef, path: str, line: int, wrappers: tuple[str, ...] = (),
+def _class_routes(source: SourceFile, cls: ast.ClassDef, path: str, line: int, wrappers: tuple[tuple[str, str], ...] = (),
                   declared_in: Optional[SourceFile] = None, actions: Optional[dict[str, str]] = None) -> list[Route]:
     """One route per request method a class-based view defines (or inherits from a generic view)."""
     ctx = source.ctx
@@ -706,7 +755,7 @@ def _class_routes(source: SourceFile, cls: ast.ClassDef, path: str, line: int, w
         verb = VIEW_METHODS[method.name]
         sub_path = actions[method.name] if actions else path
         routes.append(_route(where, line, (verb,), sub_path, f"{cls.name}.{method.name}", found, method, source))
-    if not methods:
+    if not methods and actions is None:
         inherited = _inherited_methods(cls)
         if inherited:
             found = guards(cls, ctx.qualname, ctx.options, wrappers=wrappers)
@@ -761,7 +810,7 @@ def _viewset_routes(source: SourceFile, call: ast.Call, prefix: str, sources: li
     if resolved is None or not isinstance(resolved[1], ast.ClassDef):
         return []
     home, cls = resolved
-    base = "/" + prefix.strip("^$/") + "/"
+    base = _django_path(_router_include(source, dotted_name(call.func.value) or "") + prefix.strip("^$/") + "/")
     actions = {method: base + suffix for suffix, method in _VIEWSET_ROUTES}
     routes = _class_routes(home, cls, base, call.lineno, declared_in=source, actions=actions)
     if not routes:  # a ModelViewSet with no overrides serves every action
@@ -772,8 +821,18 @@ def _viewset_routes(source: SourceFile, call: ast.Call, prefix: str, sources: li
     return routes
 
 
+def _router_include(source: SourceFile, router: str) -> str:
+    """The prefix under which `path("api/", include(router.urls))` mounts a DRF router in the same file."""
+    for node in ast.walk(source.tree):
+        if isinstance(node, ast.Call) and source.ctx.qualname(node.func) in _DJANGO_URL_FUNCTIONS and len(node.args) >= 2:
+            route, target = node.args[0], node.args[1]
+            if isinstance(target, ast.Call) and target.args and dotted_name(target.args[0]) == f"{router}.urls":
+                return route.value if isinstance(route, ast.Constant) and isinstance(route.value, str) else ""
+    return ""
+
+
 def _resolved_routes(source: SourceFile, line: int, methods: tuple[str, ...], path: str, target: ast.AST,
-                     sources: list[SourceFile], wrappers: tuple[str, ...] = ()) -> list[Route]:
+                     sources: list[SourceFile], wrappers: tuple[tuple[str, str], ...] = ()) -> list[Route]:
     """Routes for a handler referenced by expression: a function, `View.as_view()`, `login_required(f)`."""
     while isinstance(target, ast.Call):
         name = dotted_name(target.func) or ""
@@ -782,7 +841,7 @@ def _resolved_routes(source: SourceFile, line: int, methods: tuple[str, ...], pa
             break
         if not target.args:
             return []
-        wrappers += (_last(name),)
+        wrappers += ((_last(name), f"{_last(name)}() where the route is registered"),)
         target = target.args[0]
     resolved = _resolve(source, target, sources)
     if resolved is None:
