@@ -82,7 +82,8 @@ async function startClient() {
     {
       documentSelector: DOCUMENT_SELECTOR,
       outputChannel: output,
-      initializationOptions: serverSettings(explicitSetting),
+      // vscode-languageclient pulls diagnostics; tell the server so it does not also push them.
+      initializationOptions: { ...serverSettings(explicitSetting), pullDiagnostics: true },
       middleware: {
         workspace: {
           // Answer the server's workspace/configuration with the same keys as initializationOptions.
