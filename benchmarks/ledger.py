@@ -120,6 +120,12 @@ def bench_edits(root: Path) -> None:
         p50, worst = timed(action)
         print(f"  {name}: p50 {_ms(p50)}, max {_ms(worst)}")
     print("  (the list copies that build each new text are included; the server already has its lines)")
+    for name, text in (("unchanged", lines), ("edited elsewhere: 3 lines inserted at the top", ["# a", "# b", "# c"] + lines)):
+        fresh = Provenance(root)
+        start = time.perf_counter()
+        fresh.open_file(path, text)
+        took = time.perf_counter() - start
+        print(f"  open and re-anchor {len(fresh.spans(path))} spans, file {name}: {_ms(took)}")
 
 
 def main() -> int:

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from tabguard.config import load_config
-from tabguard.provenance import Provenance
-from tabguard.provenance import html_report, inventory
+from tabguard.provenance import Provenance, html_report, inventory
 from tabguard.provenance.workspace import find_root
 
 

@@ -31,10 +31,11 @@ def render(inventory: dict) -> str:
     parts = [
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-        f"<title>tabguard AI code inventory: {escape(inventory['scope'])}</title><style>{_CSS}</style></head><body>",
+        (f"<title>tabguard AI code inventory: {escape(inventory['scope'])}</title>"
+         f"<style>{_CSS}</style></head><body>"),
         "<h1>AI-written code inventory</h1>",
-        f"<p class=\"muted\">{escape(inventory['root'])} &middot; scope <code>{escape(inventory['scope'])}</code> "
-        f"&middot; generated {escape(inventory['generated'])} by tabguard</p>",
+        (f"<p class=\"muted\">{escape(inventory['root'])} &middot; scope <code>{escape(inventory['scope'])}</code> "
+         f"&middot; generated {escape(inventory['generated'])} by tabguard</p>"),
         "<div class=\"cards\">",
         _card("AI-written lines", f"{s['ai_lines']} / {s['total_lines']}", "ai_lines", s["ai_lines"]),
         _card("AI share of code", f"{s['ai_share']:.1%}", "ai_share", s["ai_share"]),
@@ -83,8 +84,8 @@ def _coverage(s: dict) -> str:
     body = [
         f"<rect x=\"0\" y=\"10\" width=\"{reviewed}\" height=\"28\" fill=\"{REVIEWED}\"/>",
         f"<rect x=\"{reviewed}\" y=\"10\" width=\"{bar - reviewed}\" height=\"28\" fill=\"{UNREVIEWED}\"/>",
-        f"<text x=\"0\" y=\"58\">{s['reviewed_spans']} of {total} spans reviewed "
-        f"({s['reviewed_spans'] / total:.0%}); {s['reviewed_lines']} of {s['ai_lines']} AI lines</text>",
+        (f"<text x=\"0\" y=\"58\">{s['reviewed_spans']} of {total} spans reviewed "
+         f"({s['reviewed_spans'] / total:.0%}); {s['reviewed_lines']} of {s['ai_lines']} AI lines</text>"),
     ]
     return _svg(width, 66, body, "review coverage") + _legend([(REVIEWED, "reviewed"), (UNREVIEWED, "not reviewed")])
 

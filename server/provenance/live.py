@@ -76,7 +76,7 @@ def move(span: LiveSpan, change: Change) -> str:
             span.end = start + change.count
             return CHANGED
         return ENGULFED
-    new_start = start if start < first else first
+    new_start = min(first, start)
     new_end = end + change.delta if end - 1 > last else first + change.count
     if new_end <= new_start:
         return GONE

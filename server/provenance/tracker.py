@@ -7,9 +7,8 @@ read lazily (an index by file on first use, a file's records when it is opened);
 
 from __future__ import annotations
 
-import os
 from bisect import bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -18,9 +17,22 @@ from tabguard.provenance import live
 from tabguard.provenance.anchor import Evidence, FileView, align, locate
 from tabguard.provenance.fingerprint import content_hash, line_fingerprint
 from tabguard.provenance.jsonl import LineIndex, append_lines, parse_line
-from tabguard.provenance.records import Review, TraceRange, build_review, build_trace, parse_review, parse_trace
+from tabguard.provenance.records import (
+    Review,
+    TraceRange,
+    build_review,
+    build_trace,
+    parse_review,
+    parse_trace,
+)
 from tabguard.provenance.workspace import (
-    REVIEWS, TRACES, default_reviewer, ensure_gitattributes, git_revision, normalize_ledger_path, relative_key,
+    REVIEWS,
+    TRACES,
+    default_reviewer,
+    ensure_gitattributes,
+    git_revision,
+    normalize_ledger_path,
+    relative_key,
 )
 
 
@@ -206,13 +218,18 @@ class Provenance:
         if key is not None:
             self._open.pop(key, None)
 
-    def _state(self, path: Path, lines: Optional[list[str]] = None) -> Optional[_Open]:
+    def _state(self, path: Path, lines: list[str]) -> Optional[_Open]:
+        """The open file, opened now if needed, and in step with `lines` (the caller's current text)."""
         key = self.key(path)
         if key is None:
             return None
-        if key not in self._open and lines is not None:
+        state = self._open.get(key)
+        if state is None:
             self.open_file(path, lines)
-        return self._open.get(key)
+            state = self._open.get(key)
+        elif state.lines != lines:
+            self._resync(state, lines)
+        return state
 
     # -- edits --------------------------------------------------------------------------------
 

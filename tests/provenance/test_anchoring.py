@@ -1,7 +1,6 @@
 """Spans found again when the file changed while tabguard was not watching (another editor, git pull)."""
 
 from provenance_helpers import append_raw, foreign_record, write
-
 from tabguard.provenance import Provenance
 
 CODE = [

@@ -8,7 +8,6 @@ import sys
 import time
 
 from provenance_helpers import write
-
 from tabguard.provenance import Provenance
 
 WRITER = """

@@ -3,7 +3,6 @@
 import json
 
 from provenance_helpers import write
-
 from tabguard.cli import main
 from tabguard.config import load_config
 from tabguard.output import sarif

@@ -6,11 +6,9 @@ import shutil
 import struct
 import subprocess
 import zlib
-from pathlib import Path
 
 import pytest
 from provenance_helpers import append_raw, foreign_record, write
-
 from tabguard.cli import main
 from tabguard.provenance import Provenance
 
@@ -78,7 +76,7 @@ def test_json_inventory_lists_spans_reviews_and_findings_inside(workspace, capsy
     assert summary["ai_lines"] == 3 + 3 + 2 and summary["total_lines"] == views["lines"] + 2
     assert summary["findings_in_ai_code"] == 2 and summary["findings_in_unreviewed_ai_code"] == 1
     assert data["oldest_unreviewed"][0]["path"] == "app/util.py"
-    assert [d["day"] for d in data["timeline"]][0] == "2026-01-02"
+    assert data["timeline"][0]["day"] == "2026-01-02"
 
 
 def test_inventory_of_one_file(workspace, capsys):

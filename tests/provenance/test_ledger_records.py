@@ -3,8 +3,14 @@
 import json
 from pathlib import Path
 
-from provenance_helpers import SCHEMA, append_raw, foreign_record, ledger_lines, schema_errors, write
-
+from provenance_helpers import (
+    SCHEMA,
+    append_raw,
+    foreign_record,
+    ledger_lines,
+    schema_errors,
+    write,
+)
 from tabguard.provenance import Provenance
 
 CODE = "import os\n\n\ndef handler(name):\n    path = os.path.join('/srv', name)\n    return open(path).read()\n\n\nprint('done')\n"

@@ -4,9 +4,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from provenance_helpers import write
-
 from tabguard.engine.types import Finding, Span
 from tabguard.provenance import Provenance
 
@@ -164,7 +162,7 @@ def test_edits_outside_a_span_never_change_what_it_covers(tmp_path_factory, edit
     for counter, (above, where, count) in enumerate(edits):
         (span,) = prov.spans(path)
         # Replace one line outside the span by `count` new lines (0 deletes it).
-        candidates = range(0, span.start_line) if above else range(span.end_line, len(lines))
+        candidates = range(span.start_line) if above else range(span.end_line, len(lines))
         if not candidates:
             continue
         line = candidates[where % len(candidates)]
