@@ -12,6 +12,8 @@ SUBPROCESS_CALLS = frozenset(
 )
 # Programs that interpret their `-c` argument as code: a list argv starting with one is still a shell.
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "powershell", "pwsh", "python", "perl", "ruby", "node", "php"})
+# Values that cannot carry shell syntax once passed through these.
+SHELL_QUOTED = frozenset({"shlex.quote", "pipes.quote", "int", "float", "len"})
 ASYNC_EXEC = frozenset({"asyncio.create_subprocess_exec", "asyncio.subprocess.create_subprocess_exec"})
 EXEC_FUNCS = re.compile(r"^os\.(exec|spawn|posix_spawn)\w*$")
 # Characters with a meaning to the shell: a command using them cannot be split into argv faithfully.

@@ -11,6 +11,8 @@ import re
 import string
 from typing import Union
 
+from tabguard.engine.facts import dotted_name
+
 Piece = Union[str, ast.expr]
 _MAX_DEPTH = 8
 _PERCENT_SPEC = re.compile(r"%(\([^)]*\))?[#0\- +]*(\*|\d+)?(\.(\*|\d+))?([diouxXeEfFgGcrsa%])")
@@ -110,7 +112,7 @@ def _is_str_literal(node: ast.AST) -> bool:
 def is_string_building(expr: ast.AST, ctx) -> bool:
     """True for an f-string, concatenation, `%` or `.format`/`.join` that interpolates a non-constant."""
     if isinstance(expr, ast.JoinedStr):
-        return not ctx.is_constant(expr)
+        return not is_static(expr, ctx)
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
         parts = pieces(expr)
         return parts is not None and any(not isinstance(p, str) and not is_static(p, ctx) for p in parts)
@@ -122,6 +124,17 @@ def is_string_building(expr: ast.AST, ctx) -> bool:
             return False
         return not all(is_static(a, ctx) for a in (*expr.args, *(k.value for k in expr.keywords)))
     return False
+
+
+def all_values_through(built: ast.expr, ctx, functions: frozenset[str]) -> bool:
+    """Every value interpolated into `built` is a call to one of `functions` (matched by qualified
+    name or by its last part), e.g. `shlex.quote` for shell text or `escape` for HTML."""
+    values = [p for p in formatted_pieces(built) or () if not isinstance(p, str)]
+    return bool(values) and all(
+        isinstance(v, ast.Call)
+        and ((name := ctx.call_name(v) or "") in functions or name.rsplit(".", 1)[-1] in functions)
+        for v in values
+    )
 
 
 def assigned_values(name: ast.Name, ctx) -> list[ast.expr] | None:
@@ -182,6 +195,8 @@ def is_static(expr: ast.AST | None, ctx, depth: int = 0) -> bool:
     if depth > _MAX_DEPTH:
         return False
     if isinstance(expr, ast.Name):
+        if validated(expr, ctx):
+            return True
         values = assigned_values(expr, ctx)
         if values is None:
             return ctx.function is None and ctx.scope.lookup(expr.id) is None and expr.id in ctx.module.constants
@@ -233,3 +248,56 @@ def source_of(node: ast.expr, ctx) -> str:
     except (SyntaxError, IndexError, ValueError):
         pass
     return ast.unparse(node)
+
+
+_VALIDATORS = re.compile(r"(^|\.)(fullmatch|match|isdigit|isalnum|isalpha|isdecimal|isnumeric|isidentifier)$")
+_STOPPERS = re.compile(r"(^|\.)(abort|exit|quit|_exit)$")
+
+
+def validated(name: ast.Name, ctx) -> bool:
+    """True when `name` was checked against an allow-list or a strict pattern before this use:
+    `if name not in ALLOWED: raise ...`, `assert name in ALLOWED`, or inside `if name in ALLOWED:`."""
+    for node in _walk_scope(ctx.function or _block_root(name, ctx)):
+        if getattr(node, "lineno", name.lineno) >= name.lineno:
+            continue
+        if isinstance(node, ast.If):
+            inside = node.body and node.body[-1].end_lineno >= name.lineno
+            if inside and _accepts(node.test, name.id):
+                return True
+            if not inside and node.end_lineno < name.lineno and _rejects(node.test, name.id) and _stops(node.body):
+                return True
+        elif isinstance(node, ast.Assert) and _accepts(node.test, name.id):
+            return True
+    return False
+
+
+def _accepts(test: ast.AST, name: str) -> bool:
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_accepts(v, name) for v in test.values)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        return isinstance(test.left, ast.Name) and test.left.id == name
+    if isinstance(test, ast.Call) and _VALIDATORS.search(dotted_call_name(test)):
+        subjects = [*test.args, *([test.func.value] if isinstance(test.func, ast.Attribute) else [])]
+        return any(isinstance(s, ast.Name) and s.id == name for s in subjects)
+    return False
+
+
+def _rejects(test: ast.AST, name: str) -> bool:
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        return any(_rejects(v, name) for v in test.values)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn):
+        return isinstance(test.left, ast.Name) and test.left.id == name
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _accepts(test.operand, name)
+    return False
+
+
+def _stops(body: list[ast.stmt]) -> bool:
+    last = body[-1] if body else None
+    if isinstance(last, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
+        return True
+    return isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and bool(_STOPPERS.search(dotted_call_name(last.value)))
+
+
+def dotted_call_name(call: ast.Call) -> str:
+    return dotted_name(call.func) or ""

@@ -7,8 +7,13 @@ import ast
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._rewrite import replace_arguments
-from tabguard.rules.injection._shell import SUBPROCESS_CALLS, argv_text, shell_enabled
-from tabguard.rules.injection._strings import is_static, raised
+from tabguard.rules.injection._shell import (
+    SHELL_QUOTED,
+    SUBPROCESS_CALLS,
+    argv_text,
+    shell_enabled,
+)
+from tabguard.rules.injection._strings import all_values_through, is_static, raised
 
 _SHELL_ONLY = frozenset({"asyncio.create_subprocess_shell", "asyncio.subprocess.create_subprocess_shell"})
 
@@ -86,7 +91,7 @@ class ShellTrueCommand(Rule):
                 command = command.elts[0]
         else:
             return
-        if command is None or is_static(command, ctx):
+        if command is None or is_static(command, ctx) or all_values_through(command, ctx, SHELL_QUOTED):
             return
         source = ctx.taint(command)
         fix = None

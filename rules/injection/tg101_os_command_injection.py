@@ -5,11 +5,16 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
-
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._shell import argv_text, launched, shell_enabled, shell_payload
-from tabguard.rules.injection._strings import is_static, raised
+from tabguard.rules.injection._shell import (
+    SHELL_QUOTED,
+    argv_text,
+    launched,
+    shell_enabled,
+    shell_payload,
+)
+from tabguard.rules.injection._strings import all_values_through, is_static, raised
 
 # Functions whose string argument is always run by a shell.
 SHELL_STRING_CALLS = frozenset(
@@ -86,7 +91,7 @@ class OsCommandInjection(Rule):
             if launch is None or shell_enabled(node, ctx):
                 return  # shell=True is TG100's case
             command = shell_payload(*launch)
-        if command is None or is_static(command, ctx):
+        if command is None or is_static(command, ctx) or all_values_through(command, ctx, SHELL_QUOTED):
             return
         source = ctx.taint(command)
         fix = None

@@ -8,6 +8,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._shell import launched, script_argument, shell_enabled
 from tabguard.rules.injection._strings import formatted_pieces
 
+
 class TaintedExecutable(Rule):
     id = "TG102"
     name = "user-chosen-executable"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._strings import built_string, formatted_pieces, raised
+from tabguard.rules.injection._strings import all_values_through, built_string, raised
 
 _MARK_SAFE = frozenset(
     {
@@ -16,15 +16,6 @@ _MARK_SAFE = frozenset(
 )
 
 _ESCAPERS = frozenset({"escape", "conditional_escape", "escape_html", "clean", "int", "len", "urlencode", "quote"})
-
-
-def _all_escaped(built: ast.expr, ctx) -> bool:
-    """Every value interpolated into `built` went through an HTML escaping call."""
-    parts = formatted_pieces(built)
-    values = [p for p in parts or () if not isinstance(p, str)]
-    return bool(values) and all(
-        isinstance(v, ast.Call) and (ctx.call_name(v) or "").rsplit(".", 1)[-1] in _ESCAPERS for v in values
-    )
 
 
 class UnsafeMarkup(Rule):
@@ -80,7 +71,7 @@ class UnsafeMarkup(Rule):
         html = node.args[0]
         source = ctx.taint(html)
         built = built_string(html, ctx)
-        if source is None and (built is None or _all_escaped(built, ctx)):
+        if source is None and (built is None or all_values_through(built, ctx, _ESCAPERS)):
             return
         what = f"user input ({source.label})" if source else "text built by string formatting"
         ctx.report(self, html, details={"callee": callee.split(".")[-1], "what": what}, source=source,
