@@ -194,6 +194,11 @@ class Document:
             self._rebuild(0, 0, 0, len(self.lines))
             return
         begin_index = max(self._block_index(lo) - 1, 0)
+        # An unterminated string shortly before may now be closed by this edit: re-join from there.
+        for index in range(begin_index - 1, max(begin_index - _MERGE_LOOKAHEAD, 0) - 1, -1):
+            if _unterminated_string(self.blocks[index]):
+                begin_index = index
+                break
         keep_from = self._block_index(hi) + 1
         self._rebuild(begin_index, keep_from, self.blocks[begin_index].start, hi + 1, lo)
 
@@ -203,6 +208,28 @@ class Document:
         """Re-split from `begin_line` (start of blocks[begin_index]) until the region re-joins an old
         boundary at or after `dirty_until`; blocks[begin_index:keep_from] are replaced. A block that
         ends before `dirty_from` and keeps its old extent is reused as it is."""
+        blocks = self.blocks
+        untouched = {
+            (b.start, b.length): b for b in blocks[begin_index:keep_from] if dirty_from is not None and b.end <= dirty_from
+        }
+        while True:
+            fresh, rejoin = self._split(begin_line, dirty_until, keep_from, untouched)
+            self._merge_false_recoveries(fresh)
+            # A string left open near the region's end may pair with a quote further down, as it
+            # would in a from-scratch analysis: widen the region until that window is covered.
+            open_at = [k for k, (b, _) in enumerate(fresh) if _unterminated_string(b)]
+            if not open_at or rejoin >= len(blocks) or len(fresh) - 1 - open_at[-1] >= _MERGE_LOOKAHEAD:
+                break
+            last = min(rejoin + _MERGE_LOOKAHEAD, len(blocks)) - 1
+            dirty_until, keep_from = blocks[last].end, last + 1
+        reused = {id(b) for b, tree in fresh if tree is _UNCHANGED}
+        removed = [b for b in blocks[begin_index:rejoin] if id(b) not in reused]
+        blocks[begin_index:rejoin] = [b for b, _ in fresh]
+        self._refresh_module(removed, [(b, t) for b, t in fresh if t is not _UNCHANGED])
+
+    def _split(self, begin_line: int, dirty_until: int, keep_from: int, untouched: dict) -> tuple[list, int]:
+        """Split from `begin_line` to the first old block boundary at or after `dirty_until`; parse the
+        new blocks. Returns the (block, tree) pairs and the index of the old block that re-joins."""
         blocks, lines = self.blocks, self.lines
         old_by_start = {b.start: k for k, b in enumerate(blocks[keep_from:], keep_from)}
         starts: list[tuple[int, bool]] = []
@@ -214,19 +241,12 @@ class Document:
                 break
             starts.append((start.line, start.soft))
         end_line = blocks[rejoin].start if rejoin < len(blocks) else len(lines)
-        untouched = {
-            (b.start, b.length): b for b in blocks[begin_index:keep_from] if dirty_from is not None and b.end <= dirty_from
-        }
         fresh: list[tuple[Block, Optional[ast.Module]]] = []
         for k, (line, soft) in enumerate(starts):
             stop = starts[k + 1][0] if k + 1 < len(starts) else end_line
             old = untouched.get((line, stop - line))
             fresh.append((old, _UNCHANGED) if old is not None else self._parsed(Block(line, stop - line, soft)))
-        rejoin = self._merge_false_recoveries(fresh, rejoin)
-        reused = {id(b) for b, tree in fresh if tree is _UNCHANGED}
-        removed = [b for b in blocks[begin_index:rejoin] if id(b) not in reused]
-        blocks[begin_index:rejoin] = [b for b, _ in fresh]
-        self._refresh_module(removed, [(b, t) for b, t in fresh if t is not _UNCHANGED])
+        return fresh, rejoin
 
     def _parsed(self, block: Block) -> tuple[Block, Optional[ast.Module]]:
         text = "\n".join(self.lines[block.start : block.end]) + "\n"
@@ -235,26 +255,22 @@ class Document:
             block.facts = collect_facts(tree, text)
         return block, tree
 
-    def _merge_false_recoveries(self, fresh: list, rejoin: int) -> int:
+    def _merge_false_recoveries(self, fresh: list) -> None:
         """A recovery split inside a string that is in fact closed later leaves the string's opening
         block failing with an unterminated string, and the block holding its closing quote failing
-        the same way. If the span from one to the other parses, it was one statement: join it
-        (taking old blocks after `rejoin` when the span reaches past the re-split region)."""
+        the same way. If the span from one to the other parses, it was one statement: join it."""
         k = 0
         while k < len(fresh):
-            block, tree = fresh[k]
-            if tree is None and _unterminated_string(block):
-                following = [b for b, _ in fresh[k + 1 :]] + self.blocks[rejoin : rejoin + _MERGE_LOOKAHEAD]
-                for m, candidate in enumerate(following[:_MERGE_LOOKAHEAD]):
+            block = fresh[k][0]
+            if _unterminated_string(block):
+                for m in range(k + 1, min(k + 1 + _MERGE_LOOKAHEAD, len(fresh))):
+                    candidate = fresh[m][0]
                     if _unterminated_string(candidate):
                         merged = self._parsed(Block(block.start, candidate.end - block.start, block.soft))
                         if merged[1] is not None:
-                            from_fresh = min(m + 1, len(fresh) - k - 1)
-                            fresh[k : k + 1 + from_fresh] = [merged]
-                            rejoin += m + 1 - from_fresh
+                            fresh[k : m + 1] = [merged]
                         break
             k += 1
-        return rejoin
 
     def _refresh_module(self, removed: list[Block], fresh: list[tuple[Block, Optional[ast.Module]]]) -> None:
         exports_changed = self._stale_module or len(removed) != len(fresh) or any(

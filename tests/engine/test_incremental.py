@@ -3,7 +3,7 @@ findings as a from-scratch analysis of the final text."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tabguard.analysis import analyze_text
@@ -58,7 +58,6 @@ def _offset_to_pos(lines, offset):
     return len(lines) - 1, len(lines[-1])
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(initial=st.lists(st.sampled_from(FRAGMENTS), min_size=0, max_size=10), steps=edits)
 def test_incremental_equals_from_scratch(initial, steps):
     doc = analyze_text("".join(initial))

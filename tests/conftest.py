@@ -1,0 +1,7 @@
+"""Hypothesis profiles: `ci` (default, a fixed budget) and `long` (nightly-style: --hypothesis-profile=long)."""
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ci", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+settings.load_profile("ci")
