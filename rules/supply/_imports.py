@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -65,10 +66,17 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(n, (ast.Name, ast.Attribute)) and (n.id if isinstance(n, ast.Name) else n.attr) in _IMPORT_ERRORS for n in names)
 
 
+# Every TG7 rule resolves the same imports of a block: resolve each once per traversal.
+_resolved: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()
+
+
 def resolve(ctx, module: str) -> tuple[Resolution, Workspace]:
-    workspace, file = workspace_for(ctx.path, ctx.options.get("python", ""))
-    trusted = tuple(ctx.options.get("trusted-packages", ()))
-    return workspace.resolve(module, file, trusted), workspace
+    memo = _resolved.setdefault(ctx, {})
+    if module not in memo:
+        workspace, file = workspace_for(ctx.path, ctx.options.get("python", ""))
+        trusted = tuple(ctx.options.get("trusted-packages", ()))
+        memo[module] = (workspace.resolve(module, file, trusted), workspace)
+    return memo[module]
 
 
 def checked_imports(node: ast.Import | ast.ImportFrom, ctx) -> Iterator[tuple[ImportedModule, Resolution, Workspace]]:

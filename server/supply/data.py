@@ -60,6 +60,7 @@ class KnownPackages:
         }
         self._index = Bloom.from_json(data["index"])
         self._squashed: Optional[dict[str, list[str]]] = None
+        self._lookalike_memo: dict[tuple[str, bool], Optional[LookAlike]] = {}
         self._target_map: Optional[dict[str, tuple[int, str, str]]] = None
         self._import_name_map: Optional[dict[str, str]] = None
 
@@ -88,7 +89,14 @@ class KnownPackages:
     def lookalike(self, name: str, strict: bool = False) -> Optional[LookAlike]:
         """The popular distribution `name` imitates, when `name` is not popular itself
         (`strict`: the narrower confusions that apply to import names, see `names.confusion`)."""
-        name = normalize(name)
+        key = (normalize(name), strict)
+        if key not in self._lookalike_memo:
+            if len(self._lookalike_memo) > 10_000:
+                self._lookalike_memo.clear()
+            self._lookalike_memo[key] = self._find_lookalike(*key)
+        return self._lookalike_memo[key]
+
+    def _find_lookalike(self, name: str, strict: bool) -> Optional[LookAlike]:
         targets = self._targets()
         if name in self.rank or name in targets:
             return None

@@ -89,10 +89,12 @@ def read_distributions(site_packages: Path) -> list[Distribution]:
 
 def site_packages_of(prefix: Path) -> list[Path]:
     """The site-packages folders of an environment prefix (POSIX and Windows layouts)."""
-    found = []
+    found: dict[Path, Path] = {}
     for pattern in ("lib/python3*/site-packages", "lib64/python3*/site-packages", "Lib/site-packages"):
-        found.extend(p for p in sorted(prefix.glob(pattern)) if p.is_dir())
-    return found
+        for folder in sorted(prefix.glob(pattern)):
+            if folder.is_dir():
+                found.setdefault(folder.resolve(), folder)  # lib64 is often a link to lib
+    return list(found.values())
 
 
 def environment_site_packages(root: Optional[Path], file: Optional[Path], python: str = "") -> list[Path]:

@@ -86,6 +86,7 @@ class Workspace:
         self._environment = _Cached(lambda: self._site, self._read_environment)
         self._declared = _Cached(lambda: self._dependency_files, self._read_declared)
         self._listings: dict[Path, tuple[int, frozenset[str]]] = {}
+        self._folders: dict[Optional[Path], list[Path]] = {}
 
     # -- what the workspace has ----------------------------------------------------------------
     @property
@@ -159,6 +160,12 @@ class Workspace:
         return cached[1]
 
     def _search_folders(self, file: Optional[Path]) -> list[Path]:
+        folder = file.parent if file is not None else None
+        if folder not in self._folders:
+            self._folders[folder] = self._compute_search_folders(file)
+        return self._folders[folder]
+
+    def _compute_search_folders(self, file: Optional[Path]) -> list[Path]:
         folders = []
         if file is not None:
             # A script's own folder and its parents up to the root are on sys.path when it runs.
@@ -217,16 +224,18 @@ def _dotted_names(module: str) -> list[str]:
 
 _roots: dict[Path, Optional[Path]] = {}
 _workspaces: dict[tuple, Workspace] = {}
+_by_path: dict[tuple[str, str], tuple[Workspace, Optional[Path]]] = {}
 _lock = threading.Lock()
 
 
 def find_root(folder: Path) -> Optional[Path]:
-    """The nearest folder at or above `folder` holding a project marker."""
+    """The nearest folder at or above `folder` holding a project marker (or a site-packages)."""
     if folder in _roots:
         return _roots[folder]
     root = None
     for candidate in (folder, *folder.parents):
-        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+        # An installed package's workspace is the environment it is installed in.
+        if candidate.name in ("site-packages", "dist-packages") or any((candidate / marker).exists() for marker in ROOT_MARKERS):
             root = candidate
             break
     _roots[folder] = root
@@ -235,6 +244,13 @@ def find_root(folder: Path) -> Optional[Path]:
 
 def workspace_for(path: str, python: str = "") -> tuple[Workspace, Optional[Path]]:
     """The cached workspace a file belongs to, and the file as a Path (None for unsaved buffers)."""
+    found = _by_path.get((path, python))
+    if found is None:
+        found = _by_path[(path, python)] = _workspace_for(path, python)
+    return found
+
+
+def _workspace_for(path: str, python: str) -> tuple[Workspace, Optional[Path]]:
     file = None if not path or path.startswith("<") else Path(path).absolute()
     root = find_root(file.parent) if file is not None else None
     # Files inside an environment's site-packages form their own workspace with that environment.
