@@ -30,6 +30,7 @@ _URL_SETTING = re.compile(
     r"|ssl_cert_reqs=(none|CERT_NONE))\b",
     re.IGNORECASE,
 )
+_CONNECTION_STRING = re.compile(r"://|\b(host|dbname|user)=")
 _LOCAL_HOST = re.compile(r"(@|host=|//)(localhost|127\.0\.0\.1|\[?::1\]?|/)|host=/", re.IGNORECASE)
 _WEAK_SSLMODE = re.compile(r"sslmode=(disable|allow|prefer)\b", re.IGNORECASE)
 # Keys of a MySQL `ssl={...}` dict that switch verification off when False.
@@ -83,6 +84,8 @@ class DatabaseTlsDisabled(Rule):
         "from pymongo import MongoClient\nclient = MongoClient(MONGO_URI, tls=True, tlsCAFile=CA)\n",
         "import redis\nr = redis.Redis(host=HOST, ssl=True, ssl_cert_reqs='required')\n",
         "import pymysql\nconn = pymysql.connect(host=HOST, ssl={'ca': CA, 'check_hostname': True})\n",
+        'def connect():\n    """Pass sslmode=disable only for a local socket."""\n',
+        "HELP = 'set sslmode=disable to turn TLS off'\n",
     )
     INVALID = (
         Invalid(
@@ -131,10 +134,14 @@ class DatabaseTlsDisabled(Rule):
 
     def visit_Constant(self, node: ast.Constant, ctx) -> None:
         text = string_value(node)
-        if not text or len(text) > 2000 or "=" not in text:
-            return
+        parent = ctx.parent(node)
+        whole = text
+        if isinstance(parent, ast.JoinedStr):  # f"host={HOST} sslmode=disable": judge the whole string
+            whole = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in parent.values)
+        if not text or len(whole) > 2000 or not _CONNECTION_STRING.search(whole) or isinstance(parent, ast.Expr):
+            return  # not a DSN/URL, or a docstring
         match = _URL_SETTING.search(text)
-        if match is None or _LOCAL_HOST.search(text) or self._in_comparison(node, ctx):
+        if match is None or _LOCAL_HOST.search(whole) or self._in_comparison(node, ctx):
             return
         fix = None
         if _WEAK_SSLMODE.search(text) and not isinstance(ctx.parent(node), ast.JoinedStr):

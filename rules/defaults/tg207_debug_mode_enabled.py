@@ -60,6 +60,7 @@ class DebugModeEnabled(Rule):
         "from flask import Flask\napp = Flask(__name__)\napp.run(debug=False)\n",
         "import os\nfrom flask import Flask\napp = Flask(__name__)\napp.run(debug=os.environ.get('FLASK_DEBUG') == '1')\n",
         "run(debug=True)\n",
+        "import asyncio\nasyncio.run(main(), debug=True)\n",
         "parser.debug = True\n",
         "class DevelopmentConfig:\n    DEBUG = True\n",
         "from fastapi import FastAPI\napp = FastAPI(debug=settings.DEBUG)\n",
@@ -96,7 +97,8 @@ class DebugModeEnabled(Rule):
         callee = ctx.call_name(node) or ""
         if callee.endswith("run_simple"):
             names = _DEBUGGER_KEYWORDS
-        elif (isinstance(node.func, ast.Attribute) and node.func.attr == "run") or _APP_CLASSES.search(callee):
+        elif (isinstance(node.func, ast.Attribute) and node.func.attr in ("run", "run_server")
+              and not callee.startswith("asyncio.")) or _APP_CLASSES.search(callee):
             names = ("debug",)
         else:
             names = ()

@@ -23,7 +23,11 @@ class CookieMissingFlags(Rule):
     owasp = "A02:2025"
     message = "Cookie `{cookie}` set without {missing}"
     placeholders = {"cookie": "session", "missing": "`secure=True`, `httponly=True`"}
-    what = "`set_cookie({cookie}, ...)` is missing {missing}."
+    what = (
+        "`set_cookie({cookie}, ...)` is missing {missing}. Cookies whose name or stored value suggests a "
+        "session or credential need `Secure`, `HttpOnly` and `SameSite`; other named cookies are flagged "
+        "only when they carry no attribute at all or switch one off."
+    )
     why = (
         "Without `Secure` the browser also sends the cookie over plain HTTP, where anyone on the network "
         "reads it (one `http://` link or a downgrade is enough). Without `HttpOnly` any XSS on the site "
@@ -49,6 +53,8 @@ class CookieMissingFlags(Rule):
     VALID = (
         "resp.set_cookie('session', token, secure=True, httponly=True, samesite='Lax')\n",
         "resp.set_cookie('theme', 'dark', secure=True, httponly=True)\n",
+        "resp.set_cookie('cart', cart_id, secure=True)\n",
+        "resp.set_cookie('prefs', json.dumps(prefs), secure=True, httponly=True)\n",
         "resp.set_cookie('session', token, **COOKIE_FLAGS)\n",
         "resp.set_cookie(name, value, secure=settings.SESSION_COOKIE_SECURE, httponly=settings.SESSION_COOKIE_HTTPONLY)\n",
         "jar.set_cookie(cookie)\n",
@@ -87,11 +93,22 @@ class CookieMissingFlags(Rule):
             return  # `cookiejar.set_cookie(cookie)`, not a response cookie
         name = ctx.argument(node, 0, "key")
         cookie = string_value(name) if name is not None else None
-        sensitive = cookie is not None and bool(_SENSITIVE.search(cookie))
+        value = ctx.argument(node, 1, "value")
+        # Sensitive by name (`session_id`) or by what is stored (`set_cookie("c", access_token)`).
+        sensitive = bool(cookie and _SENSITIVE.search(cookie)) or bool(
+            isinstance(value, (ast.Name, ast.Attribute, ast.Call)) and _SENSITIVE.search(ast.unparse(value))
+        )
         wanted = ("secure", "httponly", "samesite") if sensitive else ("secure", "httponly")
         missing = [flag for flag in wanted if self._unset(ctx.keyword(node, flag))]
         if not missing:
             return
+        if cookie is not None and not sensitive:
+            # A named, non-credential cookie (`theme`, `cart`): flagged when it carries no attribute at
+            # all or one is switched off; partial flags show the attributes were considered.
+            given = [ctx.keyword(node, flag) for flag in _SECURE_VALUES]
+            switched_off = any(k is not None and self._unset(k) for k in given)
+            if not switched_off and any(k is not None for k in given):
+                return
         fix = chain(*(set_keyword(flag, _SECURE_VALUES[flag]) for flag in missing))
         # Point at an explicit `secure=False` when there is one, else at the whole call.
         explicit = [ctx.keyword(node, flag) for flag in missing if ctx.keyword(node, flag) is not None]

@@ -17,11 +17,10 @@ _MODE_CALLS = {
     "os.fchmod": (1, "mode", None),
     "os.makedirs": (1, "mode", 0),
     "os.mkdir": (1, "mode", 0),
-    "os.open": (2, "mode", 0),
-    "os.mkfifo": (1, "mode", 0),
 }
-# Path methods: `Path(p).chmod(0o777)`, `Path(p).mkdir(0o777, parents=True)`.
-_PATH_METHODS = {"chmod": 0, "lchmod": 0, "mkdir": 0, "touch": 0}
+# Path methods: `Path(p).chmod(0o777)`, `Path(p).mkdir(0o777, parents=True)`. (`os.open(..., 0o666)` and
+# `Path.touch(0o666)` are not listed: 0o666 is their default and the umask trims it, like `open()`.)
+_PATH_METHODS = {"chmod": 0, "lchmod": 0, "mkdir": 0}
 _SECRET_PATH = re.compile(r"(\.pem|\.key|id_rsa|id_ed25519|id_ecdsa|\.p12|\.pfx|\.env|secret|token|credential|password|\.netrc|\.pgpass)", re.IGNORECASE)
 _WORLD_WRITE = stat.S_IWOTH
 _EXEC_BITS = stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH

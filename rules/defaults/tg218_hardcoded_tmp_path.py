@@ -7,7 +7,8 @@ import re
 
 from tabguard.engine.rule import Invalid, Rule
 
-_SHARED_TMP = re.compile(r"^(/tmp|/var/tmp|/dev/shm)(/|$)")
+# A named entry inside a shared temp directory; the bare directory (`dir="/tmp"`) names nothing predictable.
+_SHARED_TMP = re.compile(r"^(/tmp|/var/tmp|/dev/shm)/[^/]")
 # Calls whose string arguments are messages or patterns, not paths to use.
 _NOT_PATH_CALLS = frozenset({
     "startswith", "endswith", "replace", "split", "find", "index", "match", "search", "fullmatch", "sub",
@@ -49,6 +50,7 @@ class HardcodedTmpPath(Rule):
         "logger.info('cleaning /tmp/cache')\n",
         "with open('/srv/app/data/report.csv', 'w') as f:\n    f.write(data)\n",
         "x = '/abc/tmp'\n",
+        "import os\nTMP = os.environ.get('TMPDIR', '/tmp')\n",
     )
     INVALID = (
         Invalid("with open('/tmp/report.csv', 'w') as f:\n    f.write(data)\n"),
@@ -58,8 +60,8 @@ class HardcodedTmpPath(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
-        tail = (ctx.call_name(node) or "").rpartition(".")[2]
-        if tail in _NOT_PATH_CALLS:
+        callee = ctx.call_name(node) or ""
+        if callee.rpartition(".")[2] in _NOT_PATH_CALLS or callee.startswith("tempfile."):
             return
         for arg in (*node.args, *(k.value for k in node.keywords)):
             self._check(arg, ctx)
@@ -82,5 +84,6 @@ def _leading_text(value: ast.expr) -> str | None:
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return value.value
     if isinstance(value, ast.JoinedStr) and value.values and isinstance(value.values[0], ast.Constant):
-        return value.values[0].value
+        # `f"/tmp/{name}"`: the interpolated part still names an entry of the shared directory.
+        return value.values[0].value + ("{}" if len(value.values) > 1 else "")
     return None

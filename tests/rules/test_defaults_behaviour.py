@@ -150,6 +150,17 @@ def test_cookie_sensitivity_decides_samesite():
     assert found and "samesite" in found[0].message
 
 
+def test_cookie_sensitive_by_stored_value():
+    found, _ = _findings("resp.set_cookie('c', access_token, secure=True, httponly=True)\n", "TG212")
+    assert found and "samesite" in found[0].message
+
+
+def test_cookie_partial_flags_on_a_plain_cookie_are_accepted_unless_switched_off():
+    assert not _findings("resp.set_cookie('cart', cart_id, httponly=True)\n", "TG212")[0]
+    assert _findings("resp.set_cookie('cart', cart_id, httponly=True, secure=False)\n", "TG212")[0]
+    assert _findings("resp.set_cookie('cart', cart_id)\n", "TG212")[0]
+
+
 def test_cookie_computed_flags_are_trusted():
     code = "resp.set_cookie('sid', v, secure=request.is_secure, httponly=True, samesite=SAMESITE)\n"
     assert not _findings(code, "TG212")[0]
