@@ -130,11 +130,16 @@ def all_values_through(built: ast.expr, ctx, functions: frozenset[str]) -> bool:
     """Every value interpolated into `built` is a call to one of `functions` (matched by qualified
     name or by its last part), e.g. `shlex.quote` for shell text or `escape` for HTML."""
     values = [p for p in formatted_pieces(built) or () if not isinstance(p, str)]
-    return bool(values) and all(
-        isinstance(v, ast.Call)
-        and ((name := ctx.call_name(v) or "") in functions or name.rsplit(".", 1)[-1] in functions)
-        for v in values
-    )
+    return bool(values) and all(_through(v, ctx, functions) for v in values)
+
+
+def _through(value: ast.expr, ctx, functions: frozenset[str]) -> bool:
+    if not isinstance(value, ast.Call):
+        return False
+    name = ctx.call_name(value) or ""
+    if name == "str" and len(value.args) == 1:
+        return _through(value.args[0], ctx, functions)  # str(int(x))
+    return name in functions or name.rsplit(".", 1)[-1] in functions
 
 
 def assigned_values(name: ast.Name, ctx) -> list[ast.expr] | None:
