@@ -102,13 +102,15 @@ class CookieMissingFlags(Rule):
         missing = [flag for flag in wanted if self._unset(ctx.keyword(node, flag))]
         if not missing:
             return
-        if cookie is not None and not sensitive:
-            # A named, non-credential cookie (`theme`, `cart`): flagged when it carries no attribute at
-            # all or one is switched off; partial flags show the attributes were considered.
-            given = [ctx.keyword(node, flag) for flag in _SECURE_VALUES]
-            switched_off = any(k is not None and self._unset(k) for k in given)
-            if not switched_off and any(k is not None for k in given):
-                return
+        given = [ctx.keyword(node, flag) for flag in _SECURE_VALUES]
+        switched_off = any(k is not None and self._unset(k) for k in given)
+        # Flags taken from configuration (`secure=settings.SESSION_COOKIE_SECURE`) delegate the choice.
+        configured = any(k is not None and not isinstance(k.value, ast.Constant) for k in given)
+        # A named, non-credential cookie (`theme`, `cart`) is flagged when it carries no attribute at
+        # all or one is switched off: partial flags show the attributes were considered.
+        considered = configured or (cookie is not None and not sensitive and any(k is not None for k in given))
+        if considered and not switched_off:
+            return
         fix = chain(*(set_keyword(flag, _SECURE_VALUES[flag]) for flag in missing))
         # Point at an explicit `secure=False` when there is one, else at the whole call.
         explicit = [ctx.keyword(node, flag) for flag in missing if ctx.keyword(node, flag) is not None]

@@ -164,6 +164,9 @@ def test_cookie_partial_flags_on_a_plain_cookie_are_accepted_unless_switched_off
 def test_cookie_computed_flags_are_trusted():
     code = "resp.set_cookie('sid', v, secure=request.is_secure, httponly=True, samesite=SAMESITE)\n"
     assert not _findings(code, "TG212")[0]
+    code = "resp.set_cookie(NAME, request.session.session_key, secure=settings.SESSION_COOKIE_SECURE)\n"
+    assert not _findings(code, "TG212")[0]
+    assert _findings(code.replace(")", ", httponly=False)"), "TG212")[0]
 
 
 @pytest.mark.parametrize(
