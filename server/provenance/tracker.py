@@ -54,6 +54,14 @@ class AISpan:
         return f"AI-inserted ({self.origin}), {state}"
 
 
+def _supersedes(newer: live.LiveSpan, older: live.LiveSpan) -> bool:
+    """One accept recorded twice: the same place, or an inferred bulk insertion that the editor
+    then reported explicitly (with the real origin) over the same lines."""
+    if (newer.start, newer.end) == (older.start, older.end):
+        return True
+    return older.trace.inferred and not newer.trace.inferred and newer.start <= older.start and older.end <= newer.end
+
+
 class _Open:
     """An open file: our copy of its lines and its live spans, with a lookup built on demand."""
 
@@ -185,14 +193,20 @@ class Provenance:
         view = FileView(lines)
         by_hash, reviews = self._review_records(key)
         spans: list[live.LiveSpan] = []
-        placed: set[tuple[int, int]] = set()
+        places: set[tuple[int, int]] = set()
+        reported: list[live.LiveSpan] = []
         for trace in reversed(self.trace_ranges(key)):  # newest first: it wins a tie for a place
             where = locate(view, self._evidence(trace, reviews))
-            if where is None or where in placed:
+            if where is None or where in places:
                 continue
-            placed.add(where)
             digest = content_hash(lines[where[0]:where[1]])
-            spans.append(live.LiveSpan(trace, where[0], where[1], digest, by_hash.get(digest)))
+            span = live.LiveSpan(trace, where[0], where[1], digest, by_hash.get(digest))
+            if trace.inferred and any(_supersedes(newer, span) for newer in reported):
+                continue
+            places.add(where)
+            spans.append(span)
+            if not trace.inferred:
+                reported.append(span)
         self._open[key] = _Open(lines, spans)
 
     @staticmethod
@@ -363,6 +377,7 @@ class Provenance:
         by_hash, _ = self._review_records(key)
         span = live.LiveSpan(trace, start_line, end_line, digest, by_hash.get(digest))
         if state is not None:
+            state.spans = [old for old in state.spans if not _supersedes(span, old)]
             state.spans.append(span)
             state.changed()
         return self._public(span)

@@ -172,3 +172,16 @@ def test_edits_outside_a_span_never_change_what_it_covers(tmp_path_factory, edit
         lines = _edit(prov, path, lines, line, line, new)
     (span,) = prov.spans(path)
     assert lines[span.start_line:span.end_line] == covered and not span.reviewed
+
+
+def test_an_explicit_accept_replaces_the_inferred_bulk_insertion_it_explains(tmp_path):
+    path = tmp_path / "app.py"
+    lines = write(path, "\n".join(BODY))
+    prov = Provenance(tmp_path)
+    prov.open_file(path, lines)
+    prov.record_accept(path, lines, 3, 5, "bulk-insert", True)
+    prov.record_accept(path, lines, 2, 5, "copilot", False, "openai/gpt-4o")
+    assert [(s.start_line, s.end_line, s.origin) for s in prov.spans(path)] == [(2, 5, "copilot")]
+    again = Provenance(tmp_path)
+    again.open_file(path, lines)
+    assert [(s.start_line, s.end_line, s.origin) for s in again.spans(path)] == [(2, 5, "copilot")]
