@@ -8,6 +8,8 @@ from typing import Iterator, Optional
 from tabguard.rules.crypto._names import expression_name, value_parts, words
 
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"})
+# Receiver names that are loggers (`logger`, `app.logger`, `self.log`, `audit_log`, `audit`).
+_LOGGER_WORDS = frozenset({"log", "logger", "logging", "logs", "audit", "auditor"})
 # Keywords of the logging API that carry no message data.
 _CONTROL_KEYWORDS = frozenset({"exc_info", "stack_info", "stacklevel", "level", "file", "sep", "end", "flush"})
 # Functions whose purpose is to show a value to the person running them (a password generator CLI).
@@ -18,7 +20,7 @@ def log_call(ctx, call: ast.Call) -> Optional[str]:
     """"log" for a logging/structlog call, "print" for print, else None."""
     func = call.func
     if isinstance(func, ast.Name) and func.id == "print":
-        return "print" if not _is_display_code(ctx) else None
+        return "print" if not _is_display_code(ctx, call) else None
     if not isinstance(func, ast.Attribute) or func.attr not in LOG_METHODS:
         return None
     qualname = ctx.qualname(func) or ""
@@ -28,14 +30,19 @@ def log_call(ctx, call: ast.Call) -> Optional[str]:
     if isinstance(receiver, ast.Call):  # logging.getLogger(__name__).info(...), structlog.get_logger().info(...)
         receiver = receiver.func
     name = expression_name(receiver) or ""
-    return "log" if any(w in ("log", "logger", "logging", "logs") for w in words(name)) else None
+    return "log" if any(w in _LOGGER_WORDS for w in words(name)) else None
 
 
-def _is_display_code(ctx) -> bool:
-    function = ctx.function
-    if function is None:
-        return False
-    return any(w in _DISPLAY_WORDS for w in words(getattr(function, "name", "")))
+def _is_display_code(ctx, call: ast.Call) -> bool:
+    """Inside `main()`, a CLI or generator function, or an `if __name__ == "__main__":` demo."""
+    if any(w in _DISPLAY_WORDS for f in ctx.functions for w in words(getattr(f, "name", ""))):
+        return True
+    parent = ctx.parent(call)
+    while parent is not None:
+        if isinstance(parent, ast.If) and "__main__" in ast.unparse(parent.test):
+            return True
+        parent = ctx.parent(parent)
+    return False
 
 
 def logged_values(call: ast.Call) -> Iterator[tuple[str, ast.AST]]:

@@ -7,11 +7,14 @@ import re
 from typing import Iterator, Optional
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.crypto._names import expression_name, secret_kind
+from tabguard.rules.crypto._names import expression_name, secret_kind, words
 
 _CLIENT_ROOTS = ("requests.", "httpx.", "aiohttp.", "urllib3.", "urllib.request.")
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "urlopen", "stream"})
 # `?api_key=` / `&token=` at the end of a literal chunk of the URL.
+_URL_WORDS = frozenset({"url", "uri", "endpoint"})
+# One-time tokens that are meant to travel in links sent to users (password reset, email confirmation).
+_LINK_TOKEN_WORDS = frozenset({"reset", "verification", "verify", "confirm", "confirmation", "invite", "invitation", "magic", "activation", "unsubscribe"})
 _QUERY_PARAM = re.compile(r"[?&]([A-Za-z0-9_.\-\[\]]+)=$")
 
 
@@ -49,13 +52,25 @@ class SecretInUrl(Rule):
         "import requests\nr = requests.get(f'https://api.example.com/items?page={page}', timeout=5)\n",
         "import requests\nr = requests.get(f'https://api.example.com/token/{token_id}', timeout=5)\n",
         "import requests\nr = requests.post('https://auth.example.com/oauth/token', data={'client_secret': secret}, timeout=5)\n",
+        "reset_url = f'https://app.example.com/reset?token={reset_token}'\n",
     )
     INVALID = (
         Invalid("import requests\nr = requests.get(f'https://api.example.com/v1/data?api_key={api_key}&q={q}', timeout=5)\n"),
         Invalid("import httpx\nr = httpx.get(BASE + '/orders?token=' + settings.API_TOKEN)\n"),
         Invalid("import requests\nr = requests.get(url, params={'q': q, 'access_token': token}, timeout=5)\n"),
         Invalid("session = requests.Session()\nsession.get(f'{base}/me?key={GITHUB_TOKEN}')\n"),
+        Invalid("def forecast(city):\n    url = f'https://api.example.com/v1?city={city}&appid={OWM_API_KEY}'\n    return fetch(url)\n"),
     )
+
+    def visit_Assign(self, node: ast.Assign, ctx) -> None:
+        # `url = f"https://...?api_key={KEY}"`, sent a few lines later
+        if not any(w in _URL_WORDS for t in node.targets for w in words(expression_name(t) or "")):
+            return
+        if not _starts_like_url(node.value):
+            return
+        found = _secret_in_query(node.value)
+        if found is not None:
+            ctx.report(self, found[1], details={"name": found[0]})
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
@@ -78,10 +93,22 @@ def _secret_in_query(url: ast.expr) -> Optional[tuple[str, ast.AST]]:
         match = _QUERY_PARAM.search(literal)
         if match is None:
             continue
-        for name in (match.group(1), expression_name(value)):
-            if secret_kind(name):
-                return name, value
+        found = _credential(match.group(1), expression_name(value))
+        if found:
+            return found, value
     return None
+
+
+def _credential(*names: Optional[str]) -> Optional[str]:
+    """The first credential name among a parameter and its value, unless either is a link token."""
+    if any(w in _LINK_TOKEN_WORDS for name in names for w in words(name or "")):
+        return None
+    return next((name for name in names if secret_kind(name)), None)
+
+
+def _starts_like_url(value: ast.expr) -> bool:
+    first = value.values[0] if isinstance(value, ast.JoinedStr) and value.values else _flatten(value)[0]
+    return isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.startswith(("http://", "https://"))
 
 
 def _chunks(url: ast.expr) -> Iterator[tuple[str, ast.expr]]:
@@ -112,7 +139,7 @@ def _secret_in_params(params: ast.expr) -> Optional[tuple[str, ast.AST]]:
         return None
     for key, value in zip(params.keys, params.values):
         if isinstance(key, ast.Constant) and isinstance(key.value, str) and not isinstance(value, ast.Constant):
-            for name in (key.value, expression_name(value)):
-                if secret_kind(name):
-                    return name, value
+            found = _credential(key.value, expression_name(value))
+            if found:
+                return found, value
     return None

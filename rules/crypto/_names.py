@@ -46,6 +46,8 @@ METADATA_WORDS = frozenset(
 )
 # Names for a digest of a secret: safe to log once hashed, but still compared and stored.
 DIGEST_WORDS = frozenset({"hash", "hashed", "digest", "signature", "sig", "mac", "hmac"})
+# Digests that are secret-derived on their own; a bare `hash` or `digest` is usually a checksum.
+SIGNATURE_WORDS = frozenset({"signature", "sig", "mac", "hmac"})
 
 PII_NAMES = (
     "ssn", "social_security", "social_security_number", "credit_card", "card_number", "cc_number", "cvv", "cvc",
@@ -86,7 +88,7 @@ def secret_kind(name: Optional[str], *, digests: bool = False) -> Optional[str]:
         return "secret"
     if any(_qualified(ws, i, "key", _KEY_QUALIFIERS) or _qualified(ws, i, "code", _CODE_QUALIFIERS) for i in range(len(ws))):
         return "secret"
-    if digests and any(w in DIGEST_WORDS for w in ws):
+    if digests and any(w in SIGNATURE_WORDS for w in ws):
         return "digest"
     return None
 

@@ -24,8 +24,11 @@ _PLACEHOLDER_WORDS = frozenset(
     {"example", "examples", "test", "testing", "dummy", "fake", "sample", "placeholder", "changeme", "change",
      "your", "yours", "xxx", "todo", "fixme", "redacted", "replace", "insert", "enter", "none", "null", "nil",
      "undefined", "env", "environ", "getenv", "secret", "password", "token", "key", "here", "mock", "default",
-     "foo", "bar", "baz", "dev", "development", "local", "localhost", "demo", "notasecret", "not"}
+     "foo", "bar", "baz", "dev", "development", "local", "localhost", "demo", "notasecret", "not", "string", "str",
+     "bytes", "optional", "required", "text", "hidden", "masked"}
 )
+# Regular expressions assigned to `TOKEN_RE`-style names in lexers and parsers.
+_REGEX = re.compile(r"\(\?|\\[sSwWdDbB]|\[\^|\][*+?]|\)[*+?]|\|\\")
 _TEMPLATE = re.compile(r"\$\{|\{\{|\{[A-Za-z_]*\}|%\(|%s|<[^>]*>|^\$[A-Z_]+$|^\*+$")
 
 
@@ -43,7 +46,7 @@ def known_format(value: str) -> Optional[str]:
 def is_placeholder(value: str, name: str = "") -> bool:
     """Empty, templated (`${X}`, `<your-key>`), masked (`****`, `xxxx`), or made of example words."""
     stripped = value.strip()
-    if len(stripped) < 3 or _TEMPLATE.search(stripped) or _mostly_one_char(stripped):
+    if len(stripped) < 3 or _TEMPLATE.search(stripped) or _REGEX.search(stripped) or _mostly_one_char(stripped):
         return True
     value_words = words(stripped)
     if any(w in _PLACEHOLDER_WORDS or re.fullmatch(r"x{3,}", w) for w in value_words):

@@ -66,6 +66,7 @@ class BrokenHash(Rule):
         "import hashlib\nh = hashlib.new('sha256', data)\n",
         "from cryptography.hazmat.primitives import hashes\nh = hashes.SHA256()\n",
         "import hashlib\nhashlib.new(name='sha1', usedforsecurity=False)\n",
+        "import hashlib\nshort_id = hashlib.sha1(source.encode()).hexdigest()[:12]\n",
     )
     INVALID = (
         Invalid(
@@ -106,7 +107,10 @@ class BrokenHash(Rule):
 
 
 def _non_security_use(ctx, node: ast.Call, data) -> bool:
-    names = [enclosing_name(ctx, _outermost_chain(ctx, node)), getattr(ctx.function, "name", None)]
+    chain = _outermost_chain(ctx, node)
+    if isinstance(chain, ast.Subscript) and isinstance(chain.slice, ast.Slice):
+        return True  # `md5(x).hexdigest()[:8]`: a short identifier, not a security check
+    names = [enclosing_name(ctx, chain), getattr(ctx.function, "name", None)]
     if data is not None:
         names.extend(expression_name(part) for part in value_parts(data))
     return any(w in _NON_SECURITY_WORDS for name in names if name for w in words(name))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from tabguard.engine.fixes import expression_fix, parse_expression
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.crypto._names import DIGEST_WORDS, expression_name, secret_kind, words
+from tabguard.rules.crypto._hashing import hash_call
+from tabguard.rules.crypto._names import DIGEST_WORDS, expression_name, secret_kind, value_parts, words
 
+_CONFIRMATION_WORDS = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "verify2"})
+_CAMEL_CASE = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*")
 # Methods whose comparison is the object's own identity, not an authentication check.
 _EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__"})
 
@@ -56,6 +60,10 @@ class TimingUnsafeCompare(Rule):
         "def test_sign():\n    assert sign(b'x') == expected_signature\n",
         "if len(api_key) != 32:\n    pass\n",
         "if user.name == other_name:\n    pass\n",
+        "if token == Keyword and value in DECLARATIONS:\n    pass\n",
+        "if delimiters[i].token == end.token + 1:\n    pass\n",
+        "if data['password'] != data['confirm']:\n    pass\n",
+        "if file_hash != expected_hash:\n    raise IOError('corrupt download')\n",
     )
     INVALID = (
         Invalid(
@@ -71,6 +79,10 @@ class TimingUnsafeCompare(Rule):
             "import hmac\nimport hashlib\ndef verify(stored_hash, pw):\n    return hmac.compare_digest(hashlib.sha256(pw).hexdigest(), stored_hash)\n",
         ),
         Invalid(
+            "import hmac, hashlib\ndef ok(key, body, header):\n    return hmac.new(key, body, hashlib.sha256).hexdigest() == header\n",
+            "import hmac, hashlib\ndef ok(key, body, header):\n    return hmac.compare_digest(hmac.new(key, body, hashlib.sha256).hexdigest(), header)\n",
+        ),
+        Invalid(
             "API_KEY = load()\ndef authorized(request):\n    return request.headers.get('X-API-Key') == API_KEY\n",
             "import hmac\nAPI_KEY = load()\ndef authorized(request):\n    return hmac.compare_digest(request.headers.get('X-API-Key'), API_KEY)\n",
         ),
@@ -84,9 +96,15 @@ class TimingUnsafeCompare(Rule):
             return
         if isinstance(ctx.parent(node), ast.Assert) or getattr(ctx.function, "name", None) in _EQUALITY_METHODS:
             return
+        if any(_not_a_secret_value(side) for side in (left, right)):
+            return
         names = [expression_name(side) for side in (left, right)]
+        if any(w in _CONFIRMATION_WORDS for name in names if name for w in words(name)):
+            return  # `password != confirm`: the user typed it twice
         kinds = [secret_kind(name, digests=True) for name in names]
         secret = next((name for name, kind in zip(names, kinds) if kind), None)
+        if secret is None and any(_is_hmac(ctx, side) or _hashes_secret(ctx, side) for side in (left, right)):
+            secret = next((name for name in names if name), "digest")
         if secret is None:
             return
         if all(kind == "password" and not _is_digest(name) for name, kind in zip(names, kinds)):
@@ -99,6 +117,32 @@ class TimingUnsafeCompare(Rule):
             ctx, node, lambda _: parse_expression(replacement), "Fix: use hmac.compare_digest", safe=False, imports=("hmac",)
         )
         ctx.report(self, node, details={"name": secret, "op": op}, fix=fix)
+
+
+def _not_a_secret_value(side: ast.expr) -> bool:
+    """Arithmetic (`tok.index + 1`), a short loop variable (`i`), or a type/enum such as pygments'
+    `Keyword` or `Token.Name`: the other side of a lexer's `token == Keyword`, not a secret."""
+    if isinstance(side, ast.BinOp) and isinstance(side.op, (ast.Add, ast.Sub, ast.Mult)):
+        return True
+    name = side.id if isinstance(side, ast.Name) else side.attr if isinstance(side, ast.Attribute) else None
+    if name is None:
+        return False
+    return len(name) <= 2 or bool(_CAMEL_CASE.fullmatch(name))
+
+
+def _is_hmac(ctx, side: ast.expr) -> bool:
+    """`hmac.new(key, msg, sha256).hexdigest()` and friends."""
+    return any(isinstance(n, ast.Call) and (ctx.call_name(n) or "") in ("hmac.new", "hmac.digest") for n in ast.walk(side))
+
+
+def _hashes_secret(ctx, side: ast.expr) -> bool:
+    """`hashlib.sha256(password).hexdigest()`: a digest of a secret."""
+    for node in ast.walk(side):
+        found = hash_call(ctx, node) if isinstance(node, ast.Call) else None
+        if found is not None and found.data is not None:
+            if any(secret_kind(expression_name(part)) for part in value_parts(found.data)):
+                return True
+    return False
 
 
 def _is_digest(name) -> bool:
