@@ -7,6 +7,7 @@ read lazily (an index by file on first use, a file's records when it is opened);
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,7 +121,10 @@ class Provenance:
         """The ledger's name for `path` (relative to the root), None outside the workspace."""
         key = self._keys.get(path, "")
         if key == "":
-            key = self._keys[path] = relative_key(self._root, path)
+            key = relative_key(self._root, path)
+            if key is None:  # reached through a symlink: compare real paths (once per path)
+                key = relative_key(self._root, Path(os.path.realpath(path)))
+            self._keys[path] = key
         return key
 
     def refresh(self) -> None:

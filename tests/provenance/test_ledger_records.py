@@ -163,3 +163,15 @@ def test_reviewer_defaults_to_configured_name(tmp_path):
 def test_schema_file_is_the_spec_shape():
     assert SCHEMA["required"] == ["version", "id", "timestamp", "files"]
     assert Path(__file__).with_name("trace-record.schema.json").is_file()
+
+
+def test_paths_through_a_symlinked_workspace_name_the_same_file(tmp_path):
+    real = tmp_path / "real"
+    lines = write(real / "app.py", CODE)
+    (tmp_path / "link").symlink_to(real)
+    prov = Provenance(tmp_path / "link")
+    prov.record_accept(tmp_path / "link" / "app.py", lines, 3, 6, "copilot", False)
+    again = Provenance(real)
+    again.open_file(real / "app.py", lines)
+    assert [(s.start_line, s.end_line) for s in again.spans(real / "app.py")] == [(3, 6)]
+    assert ledger_lines(real)[0]["files"][0]["path"] == "app.py"
