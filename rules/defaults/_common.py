@@ -48,11 +48,6 @@ def replace_with(text: str) -> Transform:
     return lambda _node: cst.parse_expression(text)
 
 
-def callee_tail(ctx, call: ast.Call) -> str:
-    """The last component of a call's name: `app.run` -> `run`."""
-    return (ctx.call_name(call) or "").rpartition(".")[2]
-
-
 @dataclass(frozen=True)
 class Setting:
     """One configuration value written in code: `KEY = v`, `app.config["KEY"] = v`,
@@ -117,3 +112,49 @@ def _in_dev_class(node: ast.AST, ctx) -> bool:
             return bool(_DEV_CLASS.search(parent.name))
         parent = ctx.parent(parent)
     return False
+
+
+# Reading a switch from the environment: `os.environ.get`, `os.getenv`, python-decouple `config`,
+# django-environ `env.bool` / `env`.
+_ENV_READERS = frozenset({"os.environ.get", "os.getenv", "decouple.config", "config", "env.bool", "env", "environ.get"})
+_TRUE_WORDS = frozenset({"1", "true", "yes", "on", "t", "y"})
+_CASE_METHODS = frozenset({"lower", "upper", "casefold", "strip"})
+
+
+def enabled_unless_configured(expr: ast.expr, ctx) -> bool:
+    """True when a switch read from the environment is on if the variable is missing:
+    `os.getenv("DEBUG", "True") == "True"`, `config("DEBUG", default=True, cast=bool)`,
+    `os.environ.get("DEBUG", "False")` (a non-empty string is truthy), `bool(os.getenv("DEBUG", 1))`."""
+    if isinstance(expr, ast.Call) and ctx.call_name(expr) == "bool" and len(expr.args) == 1:
+        return enabled_unless_configured(expr.args[0], ctx)
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and isinstance(expr.left, ast.Call):
+        left = expr.left
+        if isinstance(left.func, ast.Attribute) and left.func.attr in _CASE_METHODS and isinstance(left.func.value, ast.Call):
+            left = left.func.value  # `os.getenv("DEBUG", "True").lower() == "true"`
+        default = _env_default(left, ctx)
+        right = expr.comparators[0]
+        if default is None or not isinstance(default, ast.Constant):
+            return False
+        if isinstance(expr.ops[0], ast.Eq) and isinstance(right, ast.Constant):
+            return _normalise(default.value) == _normalise(right.value)
+        if isinstance(expr.ops[0], ast.In) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+            return any(isinstance(e, ast.Constant) and _normalise(e.value) == _normalise(default.value) for e in right.elts)
+        return False
+    if isinstance(expr, ast.Call):
+        default = _env_default(expr, ctx)
+        if not isinstance(default, ast.Constant):
+            return False
+        if ctx.keyword(expr, "cast") is not None or (ctx.call_name(expr) or "").endswith(".bool"):
+            return _normalise(default.value) in _TRUE_WORDS
+        return bool(default.value)
+    return False
+
+
+def _env_default(call: ast.Call, ctx) -> Optional[ast.expr]:
+    if ctx.call_name(call) not in _ENV_READERS:
+        return None
+    return ctx.argument(call, 1, "default")
+
+
+def _normalise(value: object) -> str:
+    return str(value).strip().lower()

@@ -8,6 +8,7 @@ import re
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.defaults._common import (
+    enabled_unless_configured,
     is_true,
     replace_with,
     settings_written,
@@ -65,6 +66,8 @@ class DebugModeEnabled(Rule):
         "class DevelopmentConfig:\n    DEBUG = True\n",
         "from fastapi import FastAPI\napp = FastAPI(debug=settings.DEBUG)\n",
         "app.config.update(DEBUG=True, TESTING=True)\n",
+        "import os\napp.run(debug=os.environ.get('DEBUG', False))\n",
+        "import os\napp.run(debug=os.getenv('FLASK_DEBUG', '0') == '1')\n",
     )
     INVALID = (
         Invalid(
@@ -79,6 +82,7 @@ class DebugModeEnabled(Rule):
             "from flask import Flask\napp = Flask(__name__)\napp.config['DEBUG'] = True\n",
             "from flask import Flask\napp = Flask(__name__)\napp.config['DEBUG'] = False\n",
         ),
+        Invalid("import os\napp.run(debug=os.getenv('FLASK_DEBUG', 'true').lower() == 'true')\n"),
         Invalid(
             "app.config['ENV'] = 'development'\n",
             "app.config['ENV'] = \"production\"\n",
@@ -111,6 +115,8 @@ class DebugModeEnabled(Rule):
                     details={"setting": f"{callee}({name}=True)"},
                     fix=expression_fix(ctx, node, set_keyword(name, "False"), f"Fix: {name}=False", safe=False),
                 )
+            elif keyword is not None and enabled_unless_configured(keyword.value, ctx):
+                ctx.report(self, keyword, details={"setting": f"{name}={ast.unparse(keyword.value)} (on when the variable is unset)"})
         for setting in settings_written(node, ctx):
             self._check_setting(setting, ctx)
 
