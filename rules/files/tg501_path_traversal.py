@@ -80,8 +80,8 @@ class PathTraversal(Rule):
             "    return (Path('/srv/files') / name).read_text()\n"
         ),
         Invalid(
-            "import os\ndef delete(request, filename):\n"
-            "    os.remove(os.path.join('/srv/uploads', filename))\n"
+            "import os\nfrom django.http import HttpResponse\ndef delete(request, filename):\n"
+            "    os.remove(os.path.join('/srv/uploads', filename))\n    return HttpResponse(status=204)\n"
         ),
         Invalid(
             "import shutil\nfrom flask import request\n@app.post('/copy')\ndef copy():\n"

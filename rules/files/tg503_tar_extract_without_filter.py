@@ -60,6 +60,8 @@ class TarExtractWithoutFilter(Rule):
         "import zipfile\nwith zipfile.ZipFile(path) as zf:\n    zf.extractall(dest)\n",
         "import shutil\nshutil.unpack_archive(path, dest, format='zip')\n",
         "import shutil\nshutil.unpack_archive(path, dest, filter='data')\n",
+        "import tarfile\ndef unpack(path, dest):\n    with tarfile.open(path) as tar:\n"
+        "        tar.extraction_filter = tarfile.data_filter\n        tar.extractall(dest)\n",
     )
     INVALID = (
         Invalid(
@@ -94,7 +96,7 @@ class TarExtractWithoutFilter(Rule):
             if kind == "zip":
                 return
             archive = ctx.argument(node, 0, "filename")
-        elif _is_tar_extract(ctx, node):
+        elif _is_tar_extract(ctx, node) and not _sets_extraction_filter(ctx.function):
             kind = "tar"
             archive = node.func.value
         else:
@@ -124,6 +126,14 @@ def _all_members(ctx, members: ast.expr) -> bool:
     if isinstance(members, ast.Call) and isinstance(members.func, ast.Attribute):
         return members.func.attr == "getmembers"
     return constructed_by(ctx, members).startswith(_TAR_OPENERS)
+
+
+def _sets_extraction_filter(func) -> bool:
+    """`archive.extraction_filter = ...` (or on `tarfile.TarFile`) sets the default filter."""
+    return func is not None and any(
+        isinstance(n, ast.Attribute) and n.attr == "extraction_filter" and isinstance(n.ctx, ast.Store)
+        for n in ast.walk(func)
+    )
 
 
 def _unpack_kind(ctx, node: ast.Call) -> Optional[str]:

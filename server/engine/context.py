@@ -150,12 +150,16 @@ class Context:
                     sources[arg.arg] = Source(self.span(arg), f"route parameter '{arg.arg}'")
                 elif fastapi_style and self._is_fastapi_input(arg, defaults.get(arg.arg)):
                     sources[arg.arg] = Source(self.span(arg), f"request parameter '{arg.arg}'")
-        elif params and params[0].arg == "request" and len(params) > 1 and not func.name.startswith("_"):
+        elif params and params[0].arg == "request" and len(params) > 1 and not func.name.startswith("_") and self._uses_django():
             # A Django view: parameters after `request` are captured from the URL.
             for arg in params[1:]:
                 if arg.arg not in _NOT_INPUT_PARAMS and not arg.arg.startswith("_"):
                     sources[arg.arg] = Source(self.span(arg), f"URL parameter '{arg.arg}'")
         return sources
+
+    def _uses_django(self) -> bool:
+        # pytest fixtures and other helpers also take `request` first; their parameters are not URL parts.
+        return any(target.startswith(("django", "rest_framework")) for target in self.module.imports.values())
 
     @staticmethod
     def _is_fastapi_input(arg: ast.arg, default: Optional[ast.expr]) -> bool:
