@@ -30,7 +30,7 @@ def explain_markdown(rule: Rule, details: Optional[dict] = None, *, heading_leve
         tags.append(owasp)
     parts = [
         f"{h} {rule.id} {rule.name}",
-        fill(rule.format_message(details)),
+        rule.format_message(details),  # already filled: formatting twice breaks on braces in code
         " · ".join(tags),
         f"{h}# What it does\n{fill(rule.what)}",
         f"{h}# Why is this exploitable\n{fill(rule.why)}",
