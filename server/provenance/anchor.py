@@ -124,3 +124,12 @@ def align(wanted: Sequence[str], window: Sequence[str], offset: int, meaningful:
     start = max(0, first_b - first_a)
     end = min(len(window), last_b + 1 + (len(wanted) - 1 - last_a))
     return offset + start, offset + end
+
+
+def refind(span_lines: Sequence[str], window: Sequence[str], offset: int) -> Optional[tuple[int, int]]:
+    """Where a span's old lines went inside a rewritten region (`window`, starting at line `offset`)."""
+    wanted = [line_fingerprint(line) for line in span_lines]
+    meaningful = sum(1 for fp in wanted if fp != _BLANK)
+    if not meaningful:
+        return None
+    return align(wanted, [line_fingerprint(line) for line in window], offset, meaningful)

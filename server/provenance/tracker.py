@@ -15,7 +15,7 @@ from typing import Callable, Optional, Sequence
 
 from tabguard.engine.types import Finding
 from tabguard.provenance import live
-from tabguard.provenance.anchor import Evidence, FileView, align, locate
+from tabguard.provenance.anchor import Evidence, FileView, locate, refind
 from tabguard.provenance.fingerprint import content_hash, line_fingerprint
 from tabguard.provenance.jsonl import LineIndex, append_lines, parse_line
 from tabguard.provenance.records import (
@@ -246,7 +246,7 @@ class Provenance:
             self.open_file(path, lines)
             state = self._open.get(key)
         elif state.lines != lines:
-            self._resync(state, lines)
+            self._resync(path, state, lines)
         return state
 
     # -- edits --------------------------------------------------------------------------------
@@ -257,22 +257,19 @@ class Provenance:
             return
         old = state.lines
         if not (0 <= first_line <= old_last_line < len(old)) or len(old) - (old_last_line - first_line + 1) + new_line_count != len(lines):
-            self._resync(state, lines)
+            self._resync(path, state, lines)
             return
         change = live.trim(old, lines, first_line, old_last_line, new_line_count)
         if change.last < change.first and not change.count:
             state.lines[first_line:old_last_line + 1] = lines[first_line:first_line + new_line_count]
             return
-        by_hash = self._review_cache.get(self.key(path) or "", (0, {}, []))[1]
+        by_hash = self._cached_reviews(path)
         kept = []
         for span in state.spans:
             before = (span.start, span.end)
             outcome = live.move(span, change)
             if outcome == live.ENGULFED:
-                wanted = [line_fingerprint(line) for line in old[before[0]:before[1]]]
-                window = [line_fingerprint(line) for line in lines[change.first:change.first + change.count]]
-                meaningful = sum(1 for line in old[before[0]:before[1]] if line.strip())
-                found = align(wanted, window, change.first, meaningful) if meaningful else None
+                found = refind(old[before[0]:before[1]], lines[change.first:change.first + change.count], change.first)
                 if found is None:
                     continue
                 span.start, span.end = found
@@ -287,9 +284,14 @@ class Provenance:
         state.lines[first_line:old_last_line + 1] = lines[first_line:first_line + new_line_count]
         state.changed()
 
-    def _resync(self, state: _Open, lines: list[str]) -> None:
+    def _cached_reviews(self, path: Path) -> dict[str, Review]:
+        """Reviews by content hash, as loaded when the file was opened (no I/O on the edit path)."""
+        return self._review_cache.get(self.key(path) or "", (0, {}, []))[1]
+
+    def _resync(self, path: Path, state: _Open, lines: list[str]) -> None:
         """Our copy of the text drifted from the editor's: find each span again by its content."""
         view = FileView(lines)
+        by_hash = self._cached_reviews(path)
         kept = []
         for span in state.spans:
             old = state.lines[span.start:span.end]
@@ -297,6 +299,8 @@ class Provenance:
             where = locate(view, [evidence])
             if where is not None:
                 span.start, span.end = where
+                span.content_hash = content_hash(lines[span.start:span.end])
+                span.review = by_hash.get(span.content_hash)
                 kept.append(span)
         state.lines = list(lines)
         state.spans = kept
