@@ -18,7 +18,7 @@ def upload_source(ctx, expr: ast.AST) -> Optional[Source]:
     if "files" in source.label.lower():
         return source
     root = expr
-    while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
+    while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call, ast.Await)):
         root = root.func if isinstance(root, ast.Call) else root.value
     if isinstance(root, ast.Name) and _annotated_upload(ctx.function, root.id):
         return source
@@ -34,20 +34,15 @@ def _annotated_upload(func: Optional[ast.AST], name: str) -> bool:
     return False
 
 
-def stored_upload(ctx, call: ast.Call) -> Optional[tuple[ast.expr, Source]]:
-    """(upload expression, source) when `call` writes an uploaded file's content to storage:
-    `upload.save(path)`, `shutil.copyfileobj(upload.file, out)`, `out.write(await upload.read())`."""
+def stored_upload(ctx, call: ast.Call) -> Optional[Source]:
+    """The upload's source when `call` writes an uploaded file's content to storage:
+    `upload.save(path)`, `storage.save(name, upload)`, `shutil.copyfileobj(upload.file, out)`,
+    `out.write(await upload.read())`, `out.write(chunk)` for a chunk of an upload."""
     func = call.func
-    if isinstance(func, ast.Attribute) and func.attr == "save" and call.args:
-        source = upload_source(ctx, func.value)
-        return (func.value, source) if source else None
-    if ctx.call_name(call) == "shutil.copyfileobj" and call.args:
-        source = upload_source(ctx, call.args[0])
-        return (call.args[0], source) if source else None
-    if isinstance(func, ast.Attribute) and func.attr == "write" and len(call.args) == 1:
-        for inner in ast.walk(call.args[0]):
-            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr == "read":
-                source = upload_source(ctx, inner.func.value)
-                if source:
-                    return inner.func.value, source
+    if not call.args:
+        return None
+    if isinstance(func, ast.Attribute) and func.attr == "save":
+        return upload_source(ctx, func.value) or (upload_source(ctx, call.args[1]) if len(call.args) > 1 else None)
+    if ctx.call_name(call) == "shutil.copyfileobj" or (isinstance(func, ast.Attribute) and func.attr == "write"):
+        return upload_source(ctx, call.args[0])
     return None

@@ -75,10 +75,10 @@ class UploadWithoutTypeCheck(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
-        stored = stored_upload(ctx, node)
-        if stored is None or _checks_type(ctx.function):
+        source = stored_upload(ctx, node)
+        if source is None or _checks_type(ctx.function):
             return
-        ctx.report(self, node, details={"source": stored[1].label}, source=stored[1])
+        ctx.report(self, node, details={"source": source.label}, source=source)
 
 
 def _checks_type(func) -> bool:

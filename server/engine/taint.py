@@ -61,6 +61,7 @@ SANITIZERS = frozenset(
         "datetime.datetime.fromisoformat", "ipaddress.ip_address",
         # Return None (or raise) instead of a path outside the base directory.
         "werkzeug.utils.safe_join", "werkzeug.security.safe_join", "flask.safe_join", "flask.helpers.safe_join",
+        "django.utils._os.safe_join",
         # Escape LDAP filter / DN metacharacters.
         "ldap.filter.escape_filter_chars", "ldap3.utils.conv.escape_filter_chars", "ldap.dn.escape_dn_chars",
         "ldap3.utils.dn.escape_rdn",
