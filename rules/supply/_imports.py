@@ -15,6 +15,7 @@ from tabguard.supply.data import known_packages
 from tabguard.supply.workspace import Resolution, Workspace, workspace_for
 
 _FROM_MODULE = re.compile(r"from\s+([\w.]+)")
+_TRY = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
@@ -22,6 +23,7 @@ _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "
 class ImportedModule:
     module: str  # dotted, absolute
     span: Span  # of the top-level name as written (what a rename replaces)
+    exact: bool = True  # False when the span is the whole statement (the name was not located)
 
 
 def imported_modules(node: ast.Import | ast.ImportFrom, ctx) -> Iterator[ImportedModule]:
@@ -37,7 +39,7 @@ def imported_modules(node: ast.Import | ast.ImportFrom, ctx) -> Iterator[Importe
     start = ctx.span(node)
     match = _FROM_MODULE.match(ctx.lines[start.start_line], start.start_col)
     if match is None:  # `from` and the module on different lines: point at the statement
-        yield ImportedModule(node.module, start)
+        yield ImportedModule(node.module, start, exact=False)
         return
     top = node.module.partition(".")[0]
     yield ImportedModule(node.module, Span(start.start_line, match.start(1), start.start_line, match.start(1) + len(top)))
@@ -48,9 +50,9 @@ def is_optional(node: ast.AST, ctx) -> bool:
     platform test): the code expects the module may be missing, so it is not a bet on a package."""
     child, parent = node, ctx.parent(node)
     while parent is not None:
-        if isinstance(parent, ast.If) or isinstance(parent, ast.IfExp):
+        if isinstance(parent, ast.If):
             return True
-        if isinstance(parent, ast.Try) or type(parent).__name__ == "TryStar":
+        if isinstance(parent, _TRY):
             if child in parent.body and any(_catches_import_error(h) for h in parent.handlers):
                 return True
             if child in parent.handlers:
@@ -88,20 +90,17 @@ def checked_imports(node: ast.Import | ast.ImportFrom, ctx) -> Iterator[tuple[Im
         yield imported, resolution, workspace
 
 
-def snapshot() -> str:
-    return known_packages().snapshot
-
-
 def describe_checks(workspace: Workspace) -> str:
     checked = ["the standard library"]
     checked.append(f"the workspace ({workspace.root})" if workspace.root else "the file's folder")
     if workspace.has_dependency_files:
         checked.append("its declared dependencies")
     checked.append("the installed environment")
-    checked.append(f"the package index snapshot of {snapshot()}")
+    checked.append(f"the package index snapshot of {known_packages().snapshot}")
     return ", ".join(checked)
 
 
 def rename_fix(imported: ImportedModule, new_name: str, title: str):
-    return text_fix(imported.span, new_name, title, safe=False)
+    """Replace the imported top-level name, when its position is known."""
+    return text_fix(imported.span, new_name, title, safe=False) if imported.exact else None
 

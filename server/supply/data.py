@@ -73,13 +73,17 @@ class KnownPackages:
         return name in self.rank or name in self._index
 
     def distributions_for(self, module: str) -> tuple[str, ...]:
-        """Popular distributions that provide `module` (a dotted import path), most popular first."""
+        """Popular distributions that may provide `module` (a dotted import path), the most specific
+        first: `google.cloud.storage` -> google-cloud-storage, then the `google` namespace's owners."""
         parts = module.split(".")
+        found: list[str] = []
         for end in range(len(parts), 0, -1):
-            found = self.imports.get(".".join(parts[:end]))
-            if found:
-                return found
-        return ()
+            found.extend(self.imports.get(".".join(parts[:end]), ()))
+            # Namespace packages are published under their dotted name.
+            name = normalize("-".join(parts[:end]))
+            if name in self.rank:
+                found.append(name)
+        return tuple(dict.fromkeys(found))
 
     def import_name(self, distribution: str) -> str:
         """The import name a popular distribution is used by (`pyyaml` -> `yaml`)."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Optional, TypeVar
 
 from tabguard.supply.data import LookAlike, known_packages
-from tabguard.supply.declared import declared_names, workspace_dependency_files
+from tabguard.supply.declared import declared_names, tomllib, workspace_dependency_files
 from tabguard.supply.environment import environment_site_packages, read_distributions
 from tabguard.supply.names import normalize
 
@@ -74,23 +74,22 @@ def _mtime(path: Path) -> int:
         return 0
 
 
-def is_stdlib(module: str) -> bool:
-    return module.partition(".")[0] in _STDLIB
-
-
 class Workspace:
     def __init__(self, root: Optional[Path], python: str = "", anchor: Optional[Path] = None):
         self.root = root
         self._site = environment_site_packages(root, anchor, python)
-        self._dependency_files = workspace_dependency_files(root) if root else []
+        self._dependency_files: list[Path] = []
         self._environment = _Cached(lambda: self._site, self._read_environment)
-        self._declared = _Cached(lambda: self._dependency_files, self._read_declared)
+        # The root folder's time changes when a dependency file is added or removed.
+        watched = [root, root / "requirements"] if root else []
+        self._declared = _Cached(lambda: [*watched, *self._dependency_files], self._read_declared)
         self._listings: dict[Path, tuple[int, frozenset[str]]] = {}
         self._folders: dict[Optional[Path], list[Path]] = {}
 
     # -- what the workspace has ----------------------------------------------------------------
     @property
     def has_dependency_files(self) -> bool:
+        self.declared()
         return bool(self._dependency_files)
 
     def installed(self) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -112,6 +111,7 @@ class Workspace:
         return modules, versions
 
     def _read_declared(self):
+        self._dependency_files = workspace_dependency_files(self.root) if self.root else []
         names = declared_names(self._dependency_files)
         guesses = set()
         for name in names:
@@ -126,8 +126,6 @@ class Workspace:
 
     def _project_names(self) -> set[str]:
         """The workspace's own distribution name, which it may import (installed or not)."""
-        from tabguard.supply.declared import tomllib
-
         if self.root is None or not (self.root / "pyproject.toml").is_file():
             return set()
         try:
@@ -191,7 +189,8 @@ class Workspace:
             return Resolution("local")
         known = known_packages()
         declared, declared_imports = self.declared()
-        candidates = known.distributions_for(module) or (normalize(top),)
+        popular = known.distributions_for(module)
+        candidates = popular or (normalize(top),)
         modules, _ = self.installed()
         installed = modules.get(top)
         if installed:
@@ -202,8 +201,8 @@ class Workspace:
         if is_declared:
             dist = next((d for d in candidates if d in declared), candidates[0])
             return Resolution("declared", dist, True, self._lookalike(dist))
-        if known.distributions_for(module):
-            return Resolution("known", candidates[0])
+        if popular:
+            return Resolution("known", popular[0])
         lookalike = known.lookalike(top, strict=True)
         if lookalike is not None:
             return Resolution("unknown", normalize(top), False, lookalike)
