@@ -61,6 +61,7 @@ class WeakTlsVersion(Rule):
         Invalid("import ssl\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n"),
         Invalid("import ssl\ns = ssl.wrap_socket(sock, ssl_version=ssl.PROTOCOL_SSLv3)\n"),
         Invalid("from OpenSSL import SSL\nctx = SSL.Context(SSL.TLSv1_1_METHOD)\n"),
+        Invalid("from ssl import PROTOCOL_TLSv1, SSLContext\nctx = SSLContext(PROTOCOL_TLSv1)\n"),
         Invalid("import ssl\ndef connect(host, version=ssl.PROTOCOL_SSLv2):\n    pass\n"),
         Invalid(
             "import ssl\ncontext = ssl.create_default_context()\ncontext.minimum_version = ssl.TLSVersion.TLSv1\n",
@@ -69,7 +70,14 @@ class WeakTlsVersion(Rule):
     )
 
     def visit_Attribute(self, node: ast.Attribute, ctx) -> None:
-        if not _WEAK_CONSTANT.match(node.attr) or not isinstance(node.ctx, ast.Load):
+        self._check_constant(node, node.attr, ctx)
+
+    def visit_Name(self, node: ast.Name, ctx) -> None:
+        # `from ssl import PROTOCOL_TLSv1`
+        self._check_constant(node, node.id, ctx)
+
+    def _check_constant(self, node: ast.Attribute | ast.Name, last: str, ctx) -> None:
+        if not _WEAK_CONSTANT.match(last) or not isinstance(node.ctx, ast.Load):
             return
         name = ctx.qualname(node) or ""
         if not name.startswith(_TLS_MODULES) or self._compared(node, ctx):

@@ -12,7 +12,9 @@ _ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"})
 _RUNNERS = ("run", "run_app", "run_simple", "serve", "create_server", "start_server", "make_server")
 # Servers that take an `(host, port)` address tuple as their first argument.
 _ADDRESS_SERVERS = ("bind", "HTTPServer", "ThreadingHTTPServer", "TCPServer", "ThreadingTCPServer", "UDPServer",
-                    "WSGIServer", "make_server")
+                    "WSGIServer")
+# Runners whose first positional argument is the host.
+_HOST_FIRST = ("run", "run_simple", "make_server")
 
 
 class BindAllInterfaces(Rule):
@@ -57,6 +59,7 @@ class BindAllInterfaces(Rule):
         Invalid("import socket\ns = socket.socket(socket.AF_INET6)\ns.bind(('::', 9000))\n"),
         Invalid("from http.server import HTTPServer\nserver = HTTPServer(('', 8000), Handler)\n"),
         Invalid("app.run('0.0.0.0')\n"),
+        Invalid("from wsgiref.simple_server import make_server\nhttpd = make_server('0.0.0.0', 8000, app)\n"),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -67,7 +70,7 @@ class BindAllInterfaces(Rule):
             empty_means_all = True
         elif tail in _RUNNERS:
             host = ctx.keyword(node, "host").value if ctx.keyword(node, "host") else None
-            if host is None and tail in ("run", "run_simple") and node.args:
+            if host is None and tail in _HOST_FIRST and node.args:
                 host = node.args[0]
             empty_means_all = False
         else:
