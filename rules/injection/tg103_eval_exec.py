@@ -11,6 +11,13 @@ from tabguard.rules.injection._strings import is_static, raised
 _CODE_RUNNERS = {"eval": 0, "exec": 0, "compile": 0, "builtins.eval": 0, "builtins.exec": 0, "builtins.compile": 0}
 
 
+def _file_contents(code: ast.expr, ctx) -> bool:
+    """`fh.read()` or `compile(fh.read(), ...)`: the source text of a file the program chose to run."""
+    if isinstance(code, ast.Call) and ctx.call_name(code) in _CODE_RUNNERS and code.args:
+        code = code.args[0]
+    return isinstance(code, ast.Call) and isinstance(code.func, ast.Attribute) and code.func.attr in ("read", "read_text")
+
+
 class EvalExec(Rule):
     id = "TG103"
     name = "eval-of-dynamic-code"
@@ -47,6 +54,7 @@ class EvalExec(Rule):
         'def f(model):\n    model.eval()\n',
         'import re\ndef f(p):\n    return re.compile(p)\n',
         'SRC = "print(1)"\nexec(SRC)\n',
+        'def load_config(path, ns):\n    with open(path) as fh:\n        exec(compile(fh.read(), path, "exec"), ns)\n',
     )
     INVALID = (
         Invalid(
@@ -71,7 +79,12 @@ class EvalExec(Rule):
         code = node.args[0]
         if is_static(code, ctx):
             return
+        parent = ctx.parent(node)
+        if callee.endswith("compile") and isinstance(parent, ast.Call) and ctx.call_name(parent) in _CODE_RUNNERS:
+            return  # `exec(compile(src, ...))` is reported once, on the exec
         source = ctx.taint(code)
+        if source is None and _file_contents(code, ctx):
+            return  # running a Python file's source (a config or startup script) is what the code is for
         fix = None
         if callee in ("eval", "builtins.eval") and len(node.args) == 1 and not node.keywords:
             fix = expression_fix(

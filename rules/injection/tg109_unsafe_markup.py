@@ -5,15 +5,8 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._html import MARK_SAFE
 from tabguard.rules.injection._strings import all_values_through, built_string, raised
-
-_MARK_SAFE = frozenset(
-    {
-        "markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup", "django.utils.safestring.mark_safe",
-        "django.utils.safestring.SafeString", "django.utils.safestring.SafeText", "django.utils.html.format_html",
-        "django.utils.html.mark_safe", "django.template.defaultfilters.safe",
-    }
-)
 
 _ESCAPERS = frozenset({"escape", "conditional_escape", "escape_html", "clean", "int", "len", "urlencode", "quote"})
 
@@ -66,7 +59,7 @@ class UnsafeMarkup(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
-        if callee not in _MARK_SAFE or not node.args:
+        if callee not in MARK_SAFE or not node.args:
             return
         html = node.args[0]
         source = ctx.taint(html)

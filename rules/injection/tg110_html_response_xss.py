@@ -5,24 +5,12 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._html import HTML_ALWAYS, TYPE_KEYWORDS, is_html_response, returns_html
 from tabguard.rules.injection._strings import is_string_building, raised
-
-# Response classes whose body is HTML unless another content type is given.
-_HTML_BY_DEFAULT = frozenset(
-    {
-        "flask.make_response", "flask.Response", "werkzeug.Response", "werkzeug.wrappers.Response",
-        "django.http.HttpResponse", "django.http.response.HttpResponse", "quart.make_response",
-    }
-)
-_HTML_ALWAYS = frozenset(
-    {"fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse", "fastapi.HTMLResponse"}
-)
-_TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
-_STRING_RETURN_FRAMEWORKS = ("flask", "quart", "bottle")
 
 
 def _declared_type(call: ast.Call, ctx) -> str | None:
-    for name in _TYPE_KEYWORDS:
+    for name in TYPE_KEYWORDS:
         keyword = ctx.keyword(call, name)
         if keyword is not None:
             value = ctx.constant_value(keyword.value)
@@ -76,17 +64,16 @@ class HtmlResponseXss(Rule):
         Invalid('from fastapi.responses import HTMLResponse\nfrom fastapi import FastAPI\napp = FastAPI()\n'
                 '@app.get("/p/{slug}")\ndef page(slug: str):\n    return HTMLResponse(f"<h2>{slug}</h2>")\n'),
         Invalid('from flask import make_response, request\ndef f():\n    return make_response(request.args["msg"])\n'),
+        Invalid('from django.http import HttpResponseBadRequest\ndef v(request):\n'
+                '    return HttpResponseBadRequest("Unknown user {}".format(request.GET["user"]))\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
-        if callee in _HTML_ALWAYS:
-            pass
-        elif callee in _HTML_BY_DEFAULT:
-            declared = _declared_type(node, ctx)
-            if declared is not None and "html" not in declared:
-                return
-        else:
+        if not is_html_response(callee):
+            return
+        declared = _declared_type(node, ctx)
+        if callee not in HTML_ALWAYS and declared is not None and "html" not in declared:
             return
         body = ctx.argument(node, 0, "content") or ctx.argument(node, 0, "response")
         self._check(body, ctx)
@@ -95,9 +82,7 @@ class HtmlResponseXss(Rule):
         func = ctx.function
         if node.value is None or func is None or not is_string_building(node.value, ctx):
             return
-        roots = {target.split(".")[0] for target in ctx.module.imports.values()}
-        routes = ctx.route_decorators(func)
-        if not routes or not roots & set(_STRING_RETURN_FRAMEWORKS) or "fastapi" in roots:
+        if not returns_html(func, ctx):
             return
         self._check(node.value, ctx)
 

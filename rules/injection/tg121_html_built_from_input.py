@@ -1,0 +1,80 @@
+"""TG121: HTML markup assembled by string formatting around user input."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._html import HTML_TAG, MARK_SAFE, is_html_response, returns_html
+from tabguard.rules.injection._strings import constant_text, is_string_building
+
+
+class HtmlBuiltFromInput(Rule):
+    id = "TG121"
+    name = "html-built-from-input"
+    severity = "medium"
+    confidence = "medium"
+    cwe = (79,)
+    owasp = "A05:2025"
+    message = "HTML built by string formatting from user input ({source})"
+    placeholders = {"source": "request data"}
+    aliases = ()
+    what = (
+        "Builds HTML markup with string formatting around {source}, so the value is part of the markup "
+        "wherever the string goes next (a template context, a JSON field rendered with `innerHTML`, "
+        "an email, a stored page)."
+    )
+    why = (
+        "`'<a href=\"/u/' + name + '\">'` with a name of `\"><script>...</script>` closes the attribute and "
+        "injects script. Hand-built HTML skips the escaping templates would apply, and once stored it is "
+        "usually marked safe or rendered raw somewhere later (stored XSS)."
+    )
+    how = (
+        "Build markup in a template, or escape each value as it is inserted: `markupsafe.escape`, "
+        "`html.escape`, Django's `format_html(\"<a href='{{}}'>\", url)`."
+    )
+    example = 'link = format_html("<a href=\\"/u/{}\\">{}</a>", name, name)\nlink = f"<b>{escape(name)}</b>"'
+    references = (
+        "https://cwe.mitre.org/data/definitions/79.html",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html",
+    )
+    VALID = (
+        'from markupsafe import escape\ndef v(request):\n    return {"html": f"<b>{escape(request.GET[\'q\'])}</b>"}\n',
+        'def v(request):\n    return {"text": "Results for " + request.GET["q"]}\n',
+        'def render(name):\n    return f"<b>{name}</b>"\n',
+    )
+    INVALID = (
+        Invalid(
+            'from django.shortcuts import render\ndef v(request):\n    text = request.GET["q"]\n'
+            '    context = {"html": \'<a href="/search?q=\' + text + \'">again</a>\'}\n'
+            '    return render(request, "r.html", context)\n'
+        ),
+        Invalid('import json\ndef handler(event, context):\n    return {"body": json.dumps({"html": f"<div>{event[\'input\']}</div>"})}\n'),
+    )
+
+    def visit_JoinedStr(self, node: ast.JoinedStr, ctx) -> None:
+        self._check(node, ctx)
+
+    def visit_BinOp(self, node: ast.BinOp, ctx) -> None:
+        if isinstance(node.op, (ast.Add, ast.Mod)):
+            self._check(node, ctx)
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            self._check(node, ctx)
+
+    def _check(self, node: ast.expr, ctx) -> None:
+        parent = ctx.parent(node)
+        if isinstance(parent, (ast.BinOp, ast.JoinedStr, ast.FormattedValue)):
+            return  # the outermost string expression is checked
+        if isinstance(parent, ast.Call) and node in parent.args:
+            callee = ctx.call_name(parent) or ""
+            if callee in MARK_SAFE or is_html_response(callee):
+                return  # TG109 / TG110 report this use
+        if isinstance(parent, ast.Return) and returns_html(ctx.function, ctx):
+            return  # TG110
+        if not is_string_building(node, ctx) or not HTML_TAG.search(constant_text(node, ctx)):
+            return
+        source = ctx.taint(node)
+        if source is not None:
+            ctx.report(self, node, details={"source": source.label}, source=source)
