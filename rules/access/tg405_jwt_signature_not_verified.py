@@ -96,9 +96,10 @@ class JwtSignatureNotVerified(Rule):
         if flag is None or not _false(flag, ctx, node):
             return
         literal = options.value if isinstance(options.value, ast.Dict) else None
+        # Options built in a variable are reported where verification is switched off.
         ctx.report(
-            self, options, details={"how_disabled": '`"verify_signature": False`'},
-            fix=_fix(ctx, node, literal) if literal is not None or options.value is resolved else None,
+            self, options if literal is not None else resolved, details={"how_disabled": '`"verify_signature": False`'},
+            fix=_fix(ctx, node, literal) if literal is not None else None,
         )
 
 

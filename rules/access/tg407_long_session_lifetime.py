@@ -16,8 +16,9 @@ _TOKEN_SETTING = re.compile(
     r"^(?!.*(REFRESH|RESET|REMEMBER|VERIFY|VERIFICATION|CONFIRM|INVITE|EMAIL|CSRF|CACHE))"
     r"\w*(ACCESS_TOKEN|JWT|AUTH_TOKEN|API_TOKEN|BEARER|SLIDING_TOKEN)\w*_(LIFETIME|TTL|EXPIRE|EXPIRES|EXPIRY|EXPIRATION|EXPIRATION_DELTA|AGE)\w*$"
 )
-# Longest lifetime accepted without a finding.
-_LIMITS = {"session": 30 * DAY, "token": DAY}
+# Longest lifetime accepted without a finding: a month for sessions (Flask's default is 31 days),
+# a day for access tokens.
+_LIMITS = {"session": 31 * DAY, "token": DAY}
 
 
 class LongSessionLifetime(Rule):
