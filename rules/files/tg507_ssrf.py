@@ -34,9 +34,10 @@ _CLIENTS = (
     "aiohttp.ClientSession", "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.poolmanager.PoolManager",
     "urllib.request.build_opener",
 )
-# Receivers conventionally holding an HTTP client when their construction is out of sight.
-_CLIENT_NAMES = re.compile(r"(^|_)(session|client|http|http_client|pool)$")
-_NOT_CLIENTS = ("flask.session", "django", "sqlalchemy")
+# Receivers conventionally holding an HTTP client when their construction is out of sight (a bare
+# `client` is as often Redis or boto3, so it needs a visible constructor).
+_CLIENT_NAMES = re.compile(r"^(self\.)?_?(\w+_)?(session|http|http_client|httpx_client|async_client|web_client)$")
+_NOT_CLIENTS = ("flask.session", "django", "sqlalchemy", "request.", "req.", "self.request.")
 
 
 class ServerSideRequestForgery(Rule):
@@ -88,6 +89,8 @@ class ServerSideRequestForgery(Rule):
         "    return requests.get(API_BASE + '/search', params={'q': request.args['q']}, timeout=5).text\n",
         "import requests, sys\nprint(requests.get(sys.argv[1], timeout=5).status_code)\n",
         "from flask import request\n@app.route('/d')\ndef d():\n    data = request.get_json()\n    return data.get(request.args['k'])\n",
+        "from flask import request\n@app.route('/c')\ndef c():\n    return redis_client.get(request.args['key'])\n",
+        "def view(request):\n    return request.session.get(request.GET['k'])\n",
     )
     INVALID = (
         Invalid(
@@ -98,6 +101,10 @@ class ServerSideRequestForgery(Rule):
             "import httpx\n@app.get('/proxy')\nasync def proxy(host: str, path: str):\n"
             "    async with httpx.AsyncClient() as client:\n        r = await client.get(f'http://{host}/{path}')\n"
             "    return r.text\n"
+        ),
+        Invalid(
+            "from flask import request\n@app.post('/hook')\ndef hook():\n"
+            "    return http_session.post(request.json['callback'], json={'ok': True}).status_code\n"
         ),
         Invalid(
             "from urllib.request import urlopen\nfrom flask import request\n@app.post('/hook')\ndef hook():\n"
@@ -138,4 +145,4 @@ def _is_client_call(ctx, node: ast.Call) -> bool:
     receiver = ctx.qualname(func.value) or ""
     if receiver.startswith(_NOT_CLIENTS) or func.attr == "open":
         return False
-    return bool(_CLIENT_NAMES.search(receiver.rpartition(".")[2].lower()))
+    return bool(_CLIENT_NAMES.match(receiver.lower()))

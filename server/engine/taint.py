@@ -86,6 +86,7 @@ CLEAN_METHODS = frozenset(
         "is_relative_to", "exists", "is_file", "is_dir",
     }
 )
+_PATHS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath", "pathlib.PureWindowsPath"})
 _TERMINATORS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "quit"})
 _VALIDATING_CALLS = re.compile(
     r"(^|\.)(fullmatch|match|isdigit|isalnum|isalpha|isdecimal|isnumeric|isidentifier|is_relative_to|startswith"
@@ -93,7 +94,7 @@ _VALIDATING_CALLS = re.compile(
 )
 # Calls whose result is a parsed or normalised view of their arguments: validating the view (e.g.
 # `parsed = urlparse(url)` then `if parsed.netloc not in ALLOWED: abort()`) validates the original.
-_VIEWS = re.compile(r"(^|\.)(urlparse|urlsplit|urljoin|realpath|abspath|normpath|commonpath|join|Path|PurePath|resolve|absolute|lower|strip|casefold)$")
+_VIEWS = re.compile(r"(^|\.)(urlparse|urlsplit|urljoin|realpath|abspath|normpath|commonpath|commonprefix|join|Path|PurePath|resolve|absolute|lower|strip|casefold)$")
 # Parts of a URL or path that pin where it points; checking one checks the whole value (a check of
 # the scheme or the extension alone does not).
 _URL_AUTHORITY = frozenset({"netloc", "hostname", "host", "parent"})
@@ -153,6 +154,8 @@ class Scope:
             name = self.ctx.qualname(e)
             if name in SOURCE_ATTRIBUTES:
                 return Source(self.ctx.span(e), SOURCE_ATTRIBUTES[name])
+            if e.attr in ("name", "stem") and isinstance(e.value, ast.Call) and self.ctx.qualname(e.value.func) in _PATHS:
+                return None  # `Path(x).name` is the pathlib spelling of os.path.basename(x)
             return t(e.value, d)
         if isinstance(e, ast.Subscript):
             if isinstance(e.value, ast.Attribute) and self.ctx.qualname(e.value) == "sys.argv":
