@@ -215,7 +215,9 @@ def _carriers(ctx, node: ast.AST, exc_name: Optional[str], top: bool = False) ->
         callee = _callee(node)
         if callee in _RESPONSE_CALLS or (top and any(w in ("response", "error") for w in words(callee))):
             for arg in (*node.args, *(k.value for k in node.keywords if k.arg not in ("status", "status_code"))):
-                yield from _carriers(ctx, arg, exc_name)
+                # A bare exception handed to a helper (`error_response(e)`) may well be logged, not shown.
+                if not (isinstance(arg, ast.Name) and arg.id == exc_name):
+                    yield from _carriers(ctx, arg, exc_name)
 
 
 def _callee(call: ast.Call) -> str:

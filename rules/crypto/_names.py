@@ -39,15 +39,15 @@ METADATA_WORDS = frozenset(
      "exp", "ttl", "lifetime", "age", "field", "fields", "header", "param", "usage", "used", "total", "index",
      "idx", "prefix", "hint", "policy", "strength", "valid", "validator", "required", "changed",
      "is", "has", "should", "use", "enabled", "label", "prompt", "form", "input", "regex", "pattern", "rules",
-     "error", "errors", "message", "msg", "length", "min", "chars", "alphabet", "charset", "size", "bits",
+     "error", "errors", "message", "msg", "chars", "alphabet", "charset", "size", "bits",
      "bytes_len", "env", "var", "setting", "option", "mask", "masked", "redacted", "last4", "tokenizer",
      "tokenize", "manager", "provider", "service", "store", "backend", "class", "cls", "factory", "generator",
-     "format", "version", "status", "state", "scope", "scopes", "kind", "mode", "style", "location"}
+     "format", "version", "status", "state", "scope", "scopes", "kind", "mode", "style", "location", "cache"}
 )
 # Names for a digest of a secret: safe to log once hashed, but still compared and stored.
 DIGEST_WORDS = frozenset({"hash", "hashed", "digest", "signature", "sig", "mac", "hmac"})
 # Digests that are secret-derived on their own; a bare `hash` or `digest` is usually a checksum.
-SIGNATURE_WORDS = frozenset({"signature", "sig", "mac", "hmac"})
+SIGNATURE_WORDS = frozenset({"signature", "mac", "hmac"})
 
 PII_NAMES = (
     "ssn", "social_security", "social_security_number", "credit_card", "card_number", "cc_number", "cvv", "cvc",

@@ -15,7 +15,7 @@ from tabguard.rules.crypto._names import enclosing_name, expression_name, value_
 _NON_SECURITY_WORDS = frozenset(
     {"cache", "cached", "etag", "bucket", "shard", "sharding", "partition", "dedup", "dedupe", "gravatar",
      "avatar", "color", "colour", "slug", "lru", "memo", "memoize", "placement", "filename", "jitter", "seed",
-     "identicon", "hue"}
+     "identicon", "hue", "uuid"}
 )
 
 

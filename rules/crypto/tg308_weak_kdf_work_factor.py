@@ -122,16 +122,19 @@ class WeakKdfWorkFactor(Rule):
 
 
 def _hash_name(ctx, node: ast.Call, kdf: _Kdf) -> Optional[str]:
+    """`sha256` from `"sha256"`, `hashes.SHA256()` or pycryptodome's `SHA256` module, else None."""
     if kdf.hash_keyword is None:
         return kdf.default_hash
-    expr = ctx.argument(node, kdf.hash_position, kdf.hash_keyword) if kdf.hash_position is not None else (
-        ctx.keyword(node, kdf.hash_keyword).value if ctx.keyword(node, kdf.hash_keyword) else None
-    )
+    if kdf.hash_position is not None:
+        expr = ctx.argument(node, kdf.hash_position, kdf.hash_keyword)
+    else:
+        keyword = ctx.keyword(node, kdf.hash_keyword)
+        expr = keyword.value if keyword is not None else None
     if expr is None:
         return kdf.default_hash
     if isinstance(expr, ast.Call):
         expr = expr.func
-    text = (ctx.constant_value(expr) if isinstance(expr, ast.Constant) else (ctx.qualname(expr) or "").rsplit(".", 1)[-1])
+    text = expr.value if isinstance(expr, ast.Constant) else (ctx.qualname(expr) or "").rsplit(".", 1)[-1]
     text = str(text or "").lower().replace("-", "")
     return text if text in PBKDF2_MINIMUM else None
 

@@ -128,7 +128,7 @@ class HardcodedSecret(Rule):
         if where is None:
             return
         key = ctx.argument(node, *where)
-        if key is None or not fixed_value(ctx, key):
+        if key is None or not fixed_value(ctx, key) or _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
             return
         if isinstance(key, ast.Constant) and not key.value:
             return

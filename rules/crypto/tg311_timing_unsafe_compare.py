@@ -64,6 +64,7 @@ class TimingUnsafeCompare(Rule):
         "if delimiters[i].token == end.token + 1:\n    pass\n",
         "if data['password'] != data['confirm']:\n    pass\n",
         "if file_hash != expected_hash:\n    raise IOError('corrupt download')\n",
+        "if signature != END_OF_CENTRAL_DIRECTORY:\n    raise ValueError('bad zip')\n",
     )
     INVALID = (
         Invalid(
@@ -96,7 +97,7 @@ class TimingUnsafeCompare(Rule):
             return
         if isinstance(ctx.parent(node), ast.Assert) or getattr(ctx.function, "name", None) in _EQUALITY_METHODS:
             return
-        if any(_not_a_secret_value(side) for side in (left, right)):
+        if any(_not_a_secret_value(side) or _magic_constant(ctx, side) for side in (left, right)):
             return
         names = [expression_name(side) for side in (left, right)]
         if any(w in _CONFIRMATION_WORDS for name in names if name for w in words(name)):
@@ -128,6 +129,15 @@ def _not_a_secret_value(side: ast.expr) -> bool:
     if name is None:
         return False
     return len(name) <= 2 or bool(_CAMEL_CASE.fullmatch(name))
+
+
+def _magic_constant(ctx, side: ast.expr) -> bool:
+    """A literal tuple or an UPPER_CASE constant that is not itself a secret: a file signature's magic
+    bytes (`sig != END_OF_ARCHIVE`), a signal number, a sentinel (`token == ('', '')`)."""
+    if isinstance(side, (ast.Tuple, ast.List, ast.Set, ast.JoinedStr)) and ctx.is_constant(side):
+        return True
+    name = side.id if isinstance(side, ast.Name) else side.attr if isinstance(side, ast.Attribute) else ""
+    return name.isupper() and secret_kind(name, digests=True) is None
 
 
 def _is_hmac(ctx, side: ast.expr) -> bool:
