@@ -110,12 +110,16 @@ class Provenance:
         self._known_ids: set[str] = set()
         self._open: dict[str, _Open] = {}
         self._keys: dict[Path, Optional[str]] = {}
+        self._normalized: dict[str, Optional[str]] = {}  # ledger path as written -> key
         self._gitattributes_checked = False
 
     # -- reading the ledger -------------------------------------------------------------------
 
     def _normalize(self, raw: str) -> Optional[str]:
-        return normalize_ledger_path(self._root, raw)
+        key = self._normalized.get(raw, "")
+        if key == "":
+            key = self._normalized[raw] = normalize_ledger_path(self._root, raw)
+        return key
 
     def key(self, path: Path) -> Optional[str]:
         """The ledger's name for `path` (relative to the root), None outside the workspace."""
@@ -345,10 +349,12 @@ class Provenance:
                 details["ai"] = {
                     "origin": span.origin, "reviewed": span.reviewed, "record": span.record_id, "tool": span.tool,
                     "model_id": span.model_id, "reviewer": span.reviewer, "inferred": span.inferred,
-                    "start_line": span.start_line, "end_line": span.end_line,
+                    "start_line": span.start_line, "end_line": span.end_line, "note": note,
                 }
                 details["ai_note"] = note
                 details["sarif_properties"] = {"aiInserted": True, "origin": span.origin, "reviewed": span.reviewed}
+                if "suppression_unhonoured" in details:
+                    details["sarif_properties"]["suppressionNotHonoured"] = True
             if details != finding.details:
                 finding.details = details
 

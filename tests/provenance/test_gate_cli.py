@@ -67,6 +67,9 @@ def test_a_suppression_inside_unreviewed_ai_code_is_not_honoured(tmp_path, capsy
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out
     assert "TG100" in out and "suppression comment is not honoured" in out
+    main(["check", "--format", "json", str(path)])
+    (item,) = json.loads(capsys.readouterr().out)
+    assert item["ai"]["note"].endswith("its suppression comment is not honoured until reviewed")
     main(["review", str(path), "--by", "Ada"])
     capsys.readouterr()
     assert main(["check", str(path)]) == 0
