@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import ast
 import re
-from fnmatch import fnmatch
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from typing import Iterator, Optional
 
 from tabguard.engine.facts import dotted_name

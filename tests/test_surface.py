@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from tabguard.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

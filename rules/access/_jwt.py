@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
-
 from tabguard.engine.fixes import Transform
 
 # qualified call name -> (library, operation, position of the payload / token argument)

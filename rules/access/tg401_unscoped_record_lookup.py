@@ -6,7 +6,6 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.routes import is_current_user, is_public
-
 from tabguard.rules.access._handlers import client_value, enclosing_handler
 from tabguard.rules.access._lookups import record_key
 from tabguard.rules.access._privilege import privilege

@@ -6,9 +6,9 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.routes import is_public
-
 from tabguard.rules.access._handlers import handler, route_label, route_span
 from tabguard.rules.access._privilege import privilege
+
 
 class PrivilegedRouteWithoutRoleCheck(Rule):
     id = "TG402"

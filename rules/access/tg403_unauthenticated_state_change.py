@@ -7,7 +7,6 @@ import ast
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.routes import MUTATING_METHODS, Handler, is_current_user, is_public, words
-
 from tabguard.rules.access._handlers import handler, route_label, route_span
 
 # Endpoints that are public by design: signing in and up, resets, provider callbacks, probes.

@@ -8,8 +8,13 @@ from typing import Optional
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.routes import words
-
-from tabguard.rules.access._jwt import add_dict_entry, jwt_call, local_value, quote_of, string_keys
+from tabguard.rules.access._jwt import (
+    add_dict_entry,
+    jwt_call,
+    local_value,
+    quote_of,
+    string_keys,
+)
 
 # Claims that make a token a credential: it says who the bearer is or what they may do.
 _IDENTITY_WORDS = frozenset({

@@ -6,10 +6,8 @@ import ast
 from typing import Optional
 
 import libcst as cst
-
 from tabguard.engine.fixes import chain, expression_fix, remove_keyword, set_keyword
 from tabguard.engine.rule import Invalid, Rule
-
 from tabguard.rules.access._jwt import dict_entry, jwt_call, key_algorithm, local_value
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
-
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
-
 from tabguard.rules.access._jwt import jwt_call, key_algorithm, local_value
 
 

@@ -7,7 +7,6 @@ import re
 from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
-
 from tabguard.rules.access._durations import DAY, describe, seconds, unit_of
 from tabguard.rules.access._jwt import dict_entry, jwt_call, local_value
 
