@@ -14,7 +14,7 @@ from tabguard.rules.injection._shell import (
     shell_enabled,
     shell_payload,
 )
-from tabguard.rules.injection._strings import all_values_through, is_static, raised
+from tabguard.rules.injection._strings import all_values_through, is_static, is_string_building, raised
 
 # Functions whose string argument is always run by a shell.
 SHELL_STRING_CALLS = frozenset(
@@ -24,6 +24,10 @@ SHELL_STRING_CALLS = frozenset(
         "popen2.popen2", "popen2.popen3", "popen2.popen4", "popen2.Popen3", "popen2.Popen4", "platform.popen",
         "posix.system",
     }
+)
+# Airflow operators whose `bash_command` runs through bash.
+_BASH_OPERATORS = frozenset(
+    {"airflow.operators.bash.BashOperator", "airflow.operators.bash_operator.BashOperator", "airflow.providers.standard.operators.bash.BashOperator"}
 )
 
 
@@ -68,6 +72,7 @@ class OsCommandInjection(Rule):
         'import os\ndef f():\n    cmd = "uptime"\n    os.system(cmd)\n',
         'import os\nos.execv("/usr/bin/git", ["git", "status"])\n',
         'import subprocess\nsubprocess.run(["sh", "-c", "echo ready"])\n',
+        'from airflow.operators.bash import BashOperator\nt = BashOperator(task_id="t", bash_command="echo {{ params.name }}")\n',
     )
     INVALID = (
         Invalid(
@@ -80,12 +85,23 @@ class OsCommandInjection(Rule):
         Invalid('import subprocess\ndef f(cmd):\n    subprocess.run(["bash", "-c", f"tar xf {cmd}"])\n'),
         Invalid('import os\ndef f(name):\n    os.system("rm " + name + " && ls")\n'),
         Invalid('import os\ndef f(cmd):\n    os.spawnl(os.P_WAIT, "/bin/bash", "-c", f"ls -la {cmd}")\n'),
+        Invalid('import paramiko\ndef f(client, path):\n    client.exec_command("du -sh " + path)\n'),
+        Invalid('from airflow.operators.bash import BashOperator\ndef f(name):\n'
+                '    return BashOperator(task_id="t", bash_command=f"echo {name}")\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
         if callee in SHELL_STRING_CALLS:
             command = ctx.argument(node, 0, "cmd") or ctx.argument(node, 0, "command")
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "exec_command":
+            command = ctx.argument(node, 0, "command")  # paramiko: run by the remote user's shell
+            callee = f"{ast.unparse(node.func.value)}.exec_command"
+        elif callee in _BASH_OPERATORS:
+            command = ctx.keyword(node, "bash_command")
+            command = command.value if command is not None else None
+            if command is not None and not (is_string_building(command, ctx) or ctx.taint(command)):
+                return  # a variable holding a Jinja-templated command is Airflow's normal use
         else:
             launch = launched(node, callee, ctx)
             if launch is None or shell_enabled(node, ctx):

@@ -6,8 +6,9 @@ import ast
 
 from tabguard.engine.fixes import expression_fix, replace_callee
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._strings import is_static, raised
+from tabguard.rules.injection._strings import assigned_values, is_static, raised
 
+_CONSOLES = frozenset({"code.InteractiveConsole", "code.InteractiveInterpreter"})
 _CODE_RUNNERS = {"eval": 0, "exec": 0, "compile": 0, "builtins.eval": 0, "builtins.exec": 0, "builtins.compile": 0}
 
 
@@ -68,13 +69,18 @@ class EvalExec(Rule):
         Invalid('def run(snippet):\n    exec(snippet, {"__builtins__": {}})\n'),
         Invalid('def f(name):\n    exec(f"result = handle_{name}()")\n'),
         Invalid('def f(src):\n    code = compile(src, "<user>", "exec")\n'),
+        Invalid('import code\ndef f(line):\n    console = code.InteractiveConsole()\n    console.push(line)\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         if not isinstance(node.func, (ast.Name, ast.Attribute)):
             return
         callee = ctx.call_name(node) or ""
-        if callee not in _CODE_RUNNERS or not node.args:
+        if self._console_method(node, ctx):
+            callee = f"InteractiveConsole.{node.func.attr}"
+        elif callee not in _CODE_RUNNERS or not node.args:
+            return
+        if not node.args:
             return
         code = node.args[0]
         if is_static(code, ctx):
@@ -94,3 +100,14 @@ class EvalExec(Rule):
         what = f"user input ({source.label})" if source else "a non-literal value"
         ctx.report(self, code, details={"callee": callee.split(".")[-1], "what": what}, source=source, fix=fix,
                    severity=raised(self, source))
+
+    @staticmethod
+    def _console_method(node: ast.Call, ctx) -> bool:
+        """`console.push(src)` / `.runsource(src)` on a `code.InteractiveConsole` or `InteractiveInterpreter`."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr in ("push", "runsource", "runcode")):
+            return False
+        receiver = func.value
+        if isinstance(receiver, ast.Name):
+            receiver = next(iter(assigned_values(receiver, ctx) or ()), receiver)
+        return isinstance(receiver, ast.Call) and ctx.call_name(receiver) in _CONSOLES

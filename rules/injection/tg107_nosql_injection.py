@@ -17,6 +17,8 @@ _QUERY_METHODS = frozenset(
 )
 # Methods unique to collections; the others need a dict filter to tell them from str/list methods.
 _COLLECTION_ONLY = _QUERY_METHODS - {"find", "count", "remove", "update", "distinct"}
+# boto3 DynamoDB filter arguments: a whole condition object from the client chooses what matches.
+_DYNAMODB_FILTERS = frozenset({"QueryFilter", "ScanFilter", "KeyConditions", "Expected"})
 _CODE_OPERATORS = frozenset({"$where", "$function", "$accumulator"})
 # Where request data keeps its JSON types, so a value may be `{"$ne": null}` rather than a string.
 _JSON_LABELS = ("json", "get_json", "data", "body", "get_data", "media", "stream", "loads")
@@ -60,6 +62,7 @@ class NoSqlInjection(Rule):
         'from flask import request\ndef f(db):\n    return db.users.find_one({"name": request.args.get("name")})\n',
         'def f(db):\n    return db.users.find({"$where": "this.a > this.b"})\n',
         'from flask import request\ndef f():\n    return request.json["name"].find("x")\n',
+        'def handler(event, context):\n    return table.scan(ScanFilter={"name": {"AttributeValueList": [event["name"]], "ComparisonOperator": "EQ"}})\n',
     )
     INVALID = (
         Invalid('from flask import request\ndef f(db):\n    return db.users.find(request.json)\n'),
@@ -68,6 +71,7 @@ class NoSqlInjection(Rule):
             '    return db.users.find_one({"user": body["user"], "password": body["password"]})\n'
         ),
         Invalid('def f(db, name):\n    return db.users.find({"$where": f"this.name == \'{name}\'"})\n'),
+        Invalid('def handler(event, context):\n    return table.scan(ScanFilter=event["body"]["filter"])\n'),
     )
 
     def visit_Dict(self, node: ast.Dict, ctx) -> None:
@@ -79,6 +83,12 @@ class NoSqlInjection(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func
+        for keyword in node.keywords:
+            if keyword.arg in _DYNAMODB_FILTERS and not isinstance(keyword.value, ast.Dict):
+                source = ctx.taint(keyword.value)
+                if source is not None:
+                    self._report(node, ctx, source, f"takes its `{keyword.arg}` from request data")
+                    return
         if not (isinstance(func, ast.Attribute) and func.attr in _QUERY_METHODS and node.args):
             return
         query = node.args[0]

@@ -7,6 +7,7 @@ import re
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._strings import assigned_values
 
 _MANAGER_METHODS = frozenset({"create", "update", "get_or_create", "update_or_create", "bulk_create", "insert"})
 # Classes that exist to validate input: unpacking a request into them is the recommended pattern.
@@ -49,6 +50,7 @@ class MassAssignment(Rule):
     INVALID = (
         Invalid('from flask import request\ndef signup():\n    user = User(**request.json)\n    db.session.add(user)\n'),
         Invalid('def update(request, pk):\n    Profile.objects.filter(pk=pk).update(**request.POST.dict())\n'),
+        Invalid('def update(request, pk):\n    profiles = Profile.objects.filter(pk=pk)\n    profiles.update(**request.POST)\n'),
         Invalid('from flask import request\ndef f(user):\n    user.__dict__.update(request.get_json())\n'),
         Invalid('from flask import request\ndef f(user):\n    for key, value in request.json.items():\n        setattr(user, key, value)\n'),
     )
@@ -78,8 +80,11 @@ class MassAssignment(Rule):
     def _targets_model(self, call: ast.Call, ctx) -> bool:
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in _MANAGER_METHODS:
-            owner = dotted_name(func.value) or ""
-            return "objects" in owner.split(".") or owner.endswith((".filter", ".query", ".all")) or "query" in owner.split(".")
+            receiver = func.value
+            if isinstance(receiver, ast.Name):  # `qs = Model.objects.filter(...)`; `qs.update(**data)`
+                receiver = next(iter(assigned_values(receiver, ctx) or ()), receiver)
+            owner = dotted_name(receiver) or ""
+            return bool({"objects", "query"} & set(owner.split("."))) or owner.endswith((".filter", ".all"))
         name = (dotted_name(func) or "").rsplit(".", 1)[-1]
         return bool(name[:1].isupper()) and not _VALIDATOR_NAME.search(name) and not name.isupper()
 
