@@ -185,6 +185,12 @@ def _returned_params(node: ast.AST, params: tuple[str, ...]) -> frozenset[int]:
             flows[stmt.targets[0].id] = _names_in(stmt.value, flows)
         elif isinstance(stmt, ast.Return) and stmt.value is not None:
             result |= _names_in(stmt.value, flows)
+        elif isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], (ast.Raise, ast.Return)):
+            # A helper that refuses bad input (`if not full.startswith(BASE): raise`) returns checked data.
+            from tabguard.engine.taint import _rejected_unless_valid  # taint imports this module
+
+            for name in _rejected_unless_valid(stmt.test):
+                flows[name] = set()
     return frozenset(result)
 
 
