@@ -76,6 +76,23 @@ emit('review_ledger', reviewed, reviewed and vim.fn.readfile(reviews) or nil)
 local after = file_status()
 emit('file_status_after_review', after ~= nil, after)
 
+-- :TabguardInventory shows the ledger report in a scratch buffer (the report reads files on disk).
+vim.cmd('silent write')
+local code_buf = vim.api.nvim_get_current_win()
+vim.cmd('TabguardInventory')
+local inventory
+wait(5000, function()
+  for _, b in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_get_name(b):find('tabguard://inventory', 1, true) then
+      inventory = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n')
+      return true
+    end
+  end
+  return false
+end)
+emit('inventory', inventory ~= nil and pcall(vim.json.decode, inventory), inventory)
+vim.api.nvim_set_current_win(code_buf)
+
 -- :TabguardExplain opens the rule's Markdown in a float.
 local floats_before = #vim.tbl_filter(function(w)
   return vim.api.nvim_win_get_config(w).relative ~= ''
@@ -108,6 +125,12 @@ end), vim.api.nvim_buf_get_lines(buf, 0, -1, false))
 need('diagnostic_gone', wait(10000, function()
   return #tg201() == 0
 end), vim.diagnostic.get(buf))
+
+-- :checkhealth tabguard reports the server command, the attached client and the hook.
+vim.cmd('checkhealth tabguard')
+local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+emit('checkhealth', report:find('server command:', 1, true) ~= nil and report:find('attached to ' .. ws .. '/app.py', 1, true) ~= nil
+  and report:find('hooked: copilot.lua', 1, true) ~= nil, report)
 
 emit('done', true)
 os.exit(0)

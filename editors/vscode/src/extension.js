@@ -167,7 +167,11 @@ async function reviewAtCursor(status) {
   const range = c.code2ProtocolConverter.asRange(editor.selection);
   const result = await executeServerCommand(c, 'tabguard.markReviewed', { uri: editor.document.uri.toString(), range });
   output.appendLine(`markReviewed ${editor.document.uri} -> ${JSON.stringify(result)}`);
-  vscode.window.setStatusBarMessage('tabguard: marked reviewed', 3000);
+  const count = result && Array.isArray(result.reviewed) ? result.reviewed.length : undefined;
+  vscode.window.setStatusBarMessage(
+    count === 0 ? 'tabguard: no AI-inserted span here to review' : `tabguard: marked ${count ?? ''} AI span(s) reviewed`,
+    4000,
+  );
   status.refresh();
 }
 

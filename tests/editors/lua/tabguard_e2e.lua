@@ -26,6 +26,9 @@ function M.start(plugin_dir, fakes, file, cmd)
   vim.opt.rtp:prepend(fakes)
   vim.o.showmode = false -- "-- INSERT --" would otherwise land on stdout
   vim.cmd('filetype on') -- -u NONE leaves filetype detection off, and vim.lsp.enable needs it
+  if os.getenv('TABGUARD_TEST_NVIM_010_START') == '1' then
+    vim.lsp.enable = nil -- exercise the Neovim 0.10 path (vim.lsp.start from FileType) on 0.11
+  end
   require('tabguard').setup({ cmd = cmd })
   vim.cmd.edit(file)
   local buf = vim.api.nvim_get_current_buf()

@@ -41,8 +41,12 @@ function M.review(cmd)
     if err then
       return notify('review failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
     end
-    local count = type(result) == 'table' and (result.reviewed or result.count)
-    notify(count and ('marked ' .. count .. ' AI span(s) reviewed') or 'marked reviewed')
+    local reviewed = type(result) == 'table' and type(result.reviewed) == 'table' and #result.reviewed or nil
+    if reviewed == 0 then
+      notify('no AI-inserted span here to review')
+    else
+      notify(reviewed and ('marked ' .. reviewed .. ' AI span(s) reviewed') or 'marked reviewed')
+    end
   end)
 end
 

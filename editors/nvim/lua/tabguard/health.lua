@@ -19,7 +19,11 @@ function M.check()
   end
 
   health.start('tabguard: language server')
-  local bufnr = vim.api.nvim_get_current_buf()
+  -- :checkhealth runs in its own buffer: judge from the buffer the user came from.
+  local bufnr = vim.fn.bufnr('#')
+  if bufnr < 1 or not vim.api.nvim_buf_is_valid(bufnr) then
+    bufnr = vim.api.nvim_get_current_buf()
+  end
   local root = server.root(bufnr)
   local cmd = server.cmd_for(tabguard.options, root)
   if not cmd then
@@ -38,13 +42,15 @@ function M.check()
       health.warn('`' .. cmd[1] .. ' --version` failed: ' .. vim.trim(result.stderr or ''))
     end
   end
+  local name = vim.api.nvim_buf_get_name(bufnr)
   local client = server.client(bufnr)
   if client then
-    health.ok('attached to this buffer (client id ' .. client.id .. ', ' .. client.offset_encoding .. ')')
+    health.ok(('attached to %s (client %d, %s positions)'):format(name, client.id, client.offset_encoding))
   elseif server.handles(bufnr) then
-    health.warn('not attached to this buffer although it is a file tabguard handles')
-  else
-    health.info('this buffer is not a Python, requirements*.txt or pyproject.toml file')
+    health.warn('not attached to ' .. name .. ' although tabguard handles this file')
+  end
+  for _, c in ipairs(vim.lsp.get_clients({ name = server.name })) do
+    health.info(('client %d running for %s'):format(c.id, c.root_dir or '?'))
   end
 
   health.start('tabguard: accept hooks')
