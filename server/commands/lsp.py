@@ -12,7 +12,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from tabguard.lsp.server import serve
+    from tabguard.lsp.handlers import serve
 
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")

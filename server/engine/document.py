@@ -29,6 +29,21 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
+def splice(lines: list[str], start_line: int, start_col: int, end_line: int, end_col: int, new_text: str):
+    """Replace a range of `lines` in place (positions clamped into the text); return (first line,
+    old last line, new line count)."""
+    last = len(lines) - 1
+    if (start_line, start_col) > (end_line, end_col):
+        start_line, start_col, end_line, end_col = end_line, end_col, start_line, start_col
+    start_line = min(max(start_line, 0), last)
+    end_line = min(max(end_line, 0), last)
+    start_col = min(max(start_col, 0), len(lines[start_line]))
+    end_col = min(max(end_col, 0), len(lines[end_line]))
+    inserted = split_lines(lines[start_line][:start_col] + new_text + lines[end_line][end_col:])
+    lines[start_line : end_line + 1] = inserted
+    return start_line, end_line, len(inserted)
+
+
 @dataclass
 class SyntaxProblem:
     line: int  # block-relative
@@ -102,20 +117,11 @@ class Document:
         """Apply one edit (positions are clamped into the document) and return (first line, old last
         line, new line count). With `analyze=False` the analysis waits for `flush`, so a burst of
         keystrokes costs one re-check of the region they touched."""
-        lines = self.lines
-        last = len(lines) - 1
-        if (start_line, start_col) > (end_line, end_col):
-            start_line, start_col, end_line, end_col = end_line, end_col, start_line, start_col
-        start_line = min(max(start_line, 0), last)
-        end_line = min(max(end_line, 0), last)
-        start_col = min(max(start_col, 0), len(lines[start_line]))
-        end_col = min(max(end_col, 0), len(lines[end_line]))
-        inserted = split_lines(lines[start_line][:start_col] + new_text + lines[end_line][end_col:])
-        lines[start_line : end_line + 1] = inserted
-        self._edited(start_line, end_line, len(inserted))
+        start_line, end_line, count = splice(self.lines, start_line, start_col, end_line, end_col, new_text)
+        self._edited(start_line, end_line, count)
         if analyze:
             self.flush()
-        return start_line, end_line, len(inserted)
+        return start_line, end_line, count
 
     def set_text(self, text: str) -> None:
         self.lines = split_lines(text)

@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 from lsprotocol import types
 
 from tabguard.engine.fixes import materialize
-from tabguard.engine.types import Edit, Finding, Fix
+from tabguard.engine.types import Edit, Finding, Fix, Span
 from tabguard.lsp.positions import Encoding
 from tabguard.rules import rule_by_id
 
@@ -77,7 +77,5 @@ def ignore_action(finding: Finding, uri: str, lines: Sequence[str], encoding: En
     )
 
 
-def _span(line: int, start: int, end: int):
-    from tabguard.engine.types import Span
-
+def _span(line: int, start: int, end: int) -> Span:
     return Span(line, start, line, end)

@@ -7,7 +7,7 @@ import asyncio
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-FLAWED = "import requests\n\ndef fetch(url):\n    return requests.get(url, verify=False)\n"
+FLAWED = "import requests\n\ndef fetch(url):\n    return requests.get(url, verify=False, timeout=5)\n"
 
 
 async def _open(client: LanguageClient, name: str, text: str, version: int = 1) -> str:
@@ -49,7 +49,7 @@ async def test_quick_fix_hover_and_ignore(client: LanguageClient):
     assert "Ignore TG201 on this line" in titles and "Explain TG201" in titles
     fix = next(a for a in actions if a.title.startswith("Fix"))
     (edit,) = fix.edit.changes[uri]
-    assert edit.new_text == "requests.get(url, verify=True)"
+    assert edit.new_text == "requests.get(url, verify=True, timeout=5)"
     hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), diags[0].range.start))
     assert "Why is this exploitable" in hover.contents.value and "requests.get" in hover.contents.value
 
@@ -57,7 +57,7 @@ async def test_quick_fix_hover_and_ignore(client: LanguageClient):
 async def test_bulk_insertion_is_analysed_at_once(client: LanguageClient):
     uri = await _open(client, "app.py", "import requests\n\n")
     await _diagnostics(client, uri, 1)
-    snippet = "def fetch(url):\n    return requests.get(url, verify=False)\n"
+    snippet = "def fetch(url):\n    return requests.get(url, verify=False, timeout=5)\n"
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             types.VersionedTextDocumentIdentifier(version=2, uri=uri),
@@ -69,7 +69,7 @@ async def test_bulk_insertion_is_analysed_at_once(client: LanguageClient):
 
 
 async def test_utf16_columns_with_emoji(client: LanguageClient):
-    text = "import requests\nx = '😀😀'; requests.get(u, verify=False)\n"
+    text = "import requests\nx = '😀😀'; requests.get(u, verify=False, timeout=5)\n"
     uri = await _open(client, "emoji.py", text)
     diags = await _diagnostics(client, uri, 1)
     # "x = '😀😀'; requests.get(u, " is 24 code points; each emoji is 2 UTF-16 units.

@@ -1,0 +1,332 @@
+"""Thin pygls handlers: decode params, call the server's plain methods, encode results."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from lsprotocol import types
+
+from tabguard.engine.types import Span
+from tabguard.lsp import convert
+from tabguard.lsp.positions import Encoding
+from tabguard.lsp.server import OpenDocument, TabguardServer
+from tabguard.provenance.inventory import build as build_inventory
+from tabguard.render import explain_markdown
+from tabguard.rules import rule_by_id
+
+log = logging.getLogger("tabguard.lsp")
+ACCEPT_NOTIFICATION = "tabguard/didAcceptSuggestion"
+FILE_STATUS_REQUEST = "tabguard/fileStatus"
+MARK_REVIEWED = "tabguard.markReviewed"
+INVENTORY = "tabguard.inventory"
+EXPLAIN = "tabguard.explain"
+
+server = TabguardServer()
+
+
+def _get(obj: Any, *keys: str) -> Any:
+    """Read nested params whether pygls gave us a dict, a namedtuple-like object or attrs."""
+    for key in keys:
+        if obj is None:
+            return None
+        if isinstance(obj, dict):
+            obj = obj.get(key)
+        else:
+            obj = getattr(obj, key, None) if hasattr(obj, key) else getattr(obj, _snake(key), None)
+    return obj
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _range_lines(opened: OpenDocument, params: Any) -> Optional[tuple[int, int]]:
+    """[start, end) engine lines of an LSP range given as dict or object; None when malformed."""
+    start_line, start_char = _get(params, "start", "line"), _get(params, "start", "character")
+    end_line, end_char = _get(params, "end", "line"), _get(params, "end", "character")
+    if not all(isinstance(v, int) for v in (start_line, start_char, end_line, end_char)):
+        return None
+    lines = opened.lines
+    start = server.encoding.engine_position(lines, types.Position(max(start_line, 0), max(start_char, 0)))
+    end = server.encoding.engine_position(lines, types.Position(max(end_line, 0), max(end_char, 0)))
+    last = end[0] + (1 if end[1] > 0 or end[0] == start[0] else 0)
+    return start[0], max(last, start[0] + 1)
+
+
+# -- lifecycle ---------------------------------------------------------------------------------------
+@server.feature(types.INITIALIZE)
+def initialize(ls: TabguardServer, params: types.InitializeParams) -> None:
+    ls.encoding = Encoding(ls.protocol.workspace.position_encoding or "utf-16")
+    options = params.initialization_options
+    if isinstance(options, dict):
+        nested = options.get("tabguard")
+        ls.settings = dict(nested) if isinstance(nested, dict) else {k: v for k, v in options.items() if k != "tabguard"}
+    text_caps = params.capabilities.text_document
+    wants_pull = bool(ls.settings.pop("pullDiagnostics", False))
+    ls.pull_diagnostics = bool(text_caps and text_caps.diagnostic and wants_pull)
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+def did_change_configuration(ls: TabguardServer, params: types.DidChangeConfigurationParams) -> None:
+    settings = _get(params, "settings")
+    nested = _get(settings, "tabguard") if settings is not None else None
+    if isinstance(nested, dict):
+        ls.settings = dict(nested)
+    ls.forget_configs()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: TabguardServer, params: types.DidOpenTextDocumentParams) -> None:
+    opened = ls.open(params.text_document)
+    if opened is not None:
+        ls.publish(opened)
+        if opened.doc is None and opened.config["network"]:
+            asyncio.ensure_future(_check_dependencies_online(ls, opened))
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: TabguardServer, params: types.DidChangeTextDocumentParams) -> None:
+    opened = ls.documents.get(params.text_document.uri)
+    if opened is None:
+        log.warning("didChange for a document that is not open: %s", params.text_document.uri)
+        return
+    if params.text_document.version is not None:
+        if params.text_document.version < opened.version:
+            log.warning("didChange version went backwards for %s; applying anyway", opened.uri)
+        opened.version = params.text_document.version
+    for start, end in ls.apply_changes(opened, params.content_changes):
+        ls.record_accept(opened, start, end, "bulk-insert", inferred=True)
+        opened.urgent = True
+    if opened.urgent:
+        opened.urgent = False
+        ls.publish(opened)
+    else:
+        ls.schedule_publish(opened)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: TabguardServer, params: types.DidSaveTextDocumentParams) -> None:
+    opened = ls.documents.get(params.text_document.uri)
+    if opened is not None and opened.doc is None and opened.config["network"]:
+        asyncio.ensure_future(_check_dependencies_online(ls, opened))
+
+
+async def _check_dependencies_online(ls: TabguardServer, opened: OpenDocument) -> None:
+    """Index and vulnerability look-ups run off the event loop; their result is published only if
+    the file has not changed meanwhile."""
+    version = opened.version
+    try:
+        await asyncio.to_thread(ls.check_dependencies, opened, True)
+    except Exception as error:  # the offline findings stay; say why the online ones are missing
+        ls.notify_user(f"tabguard: online dependency checks failed: {error}", types.MessageType.Warning)
+        return
+    if ls.documents.get(opened.uri) is opened and opened.version == version:
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=opened.uri, diagnostics=ls.diagnostics(opened), version=version)
+        )
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: TabguardServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.close(params.text_document.uri)
+
+
+@server.feature(ACCEPT_NOTIFICATION)
+def did_accept_suggestion(ls: TabguardServer, params: Any) -> None:
+    uri = _get(params, "textDocument", "uri")
+    opened = ls.documents.get(uri) if isinstance(uri, str) else None
+    if opened is None:
+        log.warning("%s for a document that is not open: %r", ACCEPT_NOTIFICATION, uri)
+        return
+    span = _range_lines(opened, _get(params, "range"))
+    if span is None:
+        log.warning("%s without a valid range for %s", ACCEPT_NOTIFICATION, uri)
+    elif opened.doc is not None:
+        origin = _get(params, "origin")
+        model = _get(params, "modelId") or _get(params, "model")
+        ls.record_accept(
+            opened, span[0], span[1], origin if isinstance(origin, str) and origin else "editor",
+            inferred=False, model_id=model if isinstance(model, str) else None,
+        )
+    ls.publish(opened)
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_DIAGNOSTIC,
+    types.DiagnosticOptions(identifier="tabguard", inter_file_dependencies=False, workspace_diagnostics=False),
+)
+def pull_diagnostics(ls: TabguardServer, params: types.DocumentDiagnosticParams):
+    opened = ls.documents.get(params.text_document.uri)
+    return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(opened) if opened else [])
+
+
+# -- hover, code actions, code lens ------------------------------------------------------------------
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types.Hover]:
+    opened = ls.documents.get(params.text_document.uri)
+    if opened is None:
+        return None
+    hits = ls.findings_at(opened, params.position)
+    parts = []
+    for finding in hits:
+        rule = rule_by_id(finding.rule_id)
+        if rule is not None:
+            note = finding.details.get("ai_note")
+            text = explain_markdown(rule, finding.details, heading_level=3)
+            parts.append(f"**{note}**\n\n{text}" if note else text)
+    if not parts:
+        return None
+    return types.Hover(
+        contents=types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(parts)),
+        range=ls.encoding.range(opened.lines, hits[0].span),
+    )
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix], resolve_provider=False),
+)
+def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    opened = ls.documents.get(params.text_document.uri)
+    if opened is None:
+        return []
+    lines, uri = opened.lines, opened.uri
+    start = ls.encoding.engine_position(lines, params.range.start)
+    end = ls.encoding.engine_position(lines, params.range.end)
+    actions: list[types.CodeAction] = []
+    review_offered = False
+    for finding in ls.findings(opened):
+        span = finding.span
+        if (span.end_line, span.end_col) < start or (span.start_line, span.start_col) > end:
+            continue
+        diag = convert.diagnostic(finding, lines, ls.encoding, uri)
+        fix = finding.fix()
+        if fix is not None:
+            actions.append(convert.fix_action(fix, uri, lines, ls.encoding, diag))
+        actions.append(convert.ignore_action(finding, uri, lines, ls.encoding, diag))
+        ai = finding.details.get("ai")
+        if ai and not ai.get("reviewed") and not review_offered:
+            review_offered = True
+            actions.append(_review_action(ls, opened, ai["start_line"], ai["end_line"], [diag]))
+        actions.append(types.CodeAction(
+            title=f"Explain {finding.rule_id}",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diag],
+            command=types.Command(title=f"Explain {finding.rule_id}", command=EXPLAIN, arguments=[{"rule": finding.rule_id}]),
+        ))
+    if not review_offered and opened.provenance is not None:
+        for span in opened.provenance.spans(opened.path):
+            if not span.reviewed and span.start_line <= end[0] and start[0] < span.end_line:
+                actions.append(_review_action(ls, opened, span.start_line, span.end_line, None))
+                break
+    return actions
+
+
+def _review_action(ls: TabguardServer, opened: OpenDocument, start: int, end: int, diags) -> types.CodeAction:
+    rng = ls.encoding.range(opened.lines, _line_span(start, end))
+    return types.CodeAction(
+        title="Mark AI suggestion as reviewed",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=diags,
+        command=types.Command(
+            title="Mark AI suggestion as reviewed", command=MARK_REVIEWED,
+            arguments=[{"uri": opened.uri, "range": ls.protocol._converter.unstructure(rng)}],
+        ),
+    )
+
+
+def _line_span(start: int, end: int) -> Span:
+    return Span(start, 0, max(start, end - 1), 10**9)
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+def code_lens(ls: TabguardServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    opened = ls.documents.get(params.text_document.uri)
+    if opened is None or opened.provenance is None:
+        return []
+    findings = ls.findings(opened)
+    lenses = []
+    for span in opened.provenance.spans(opened.path):
+        inside = sum(1 for f in findings if span.start_line <= f.span.start_line < span.end_line)
+        state = f"reviewed by {span.reviewer}" if span.reviewed else "not reviewed"
+        title = f"AI ({span.origin}) · {_age(span.timestamp)} · {inside} finding{'s' if inside != 1 else ''} · {state}"
+        rng = ls.encoding.range(opened.lines, _line_span(span.start_line, span.start_line + 1))
+        lenses.append(types.CodeLens(range=rng, command=types.Command(title=title, command="")))
+        if not span.reviewed:
+            review = _review_action(ls, opened, span.start_line, span.end_line, None).command
+            lenses.append(types.CodeLens(range=rng, command=types.Command(title="Mark reviewed", command=review.command, arguments=review.arguments)))
+    return lenses
+
+
+def _age(timestamp: str) -> str:
+    try:
+        then = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return "unknown age"
+    seconds = max(0, (datetime.now(timezone.utc) - then).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit} ago"
+    return "just now"
+
+
+# -- commands and custom requests --------------------------------------------------------------------
+@server.command(MARK_REVIEWED)
+def mark_reviewed(ls: TabguardServer, *args) -> dict:
+    params = args[0] if args else None
+    if isinstance(params, list) and params:
+        params = params[0]
+    uri = _get(params, "uri")
+    opened = ls.documents.get(uri) if isinstance(uri, str) else None
+    if opened is None or opened.provenance is None:
+        raise ValueError(f"{uri!r} is not an open Python document")
+    span = _range_lines(opened, _get(params, "range")) or (0, len(opened.lines))
+    reviewer = _get(params, "reviewer")
+    marked = opened.provenance.mark_reviewed(opened.path, opened.lines, span[0], span[1], reviewer if isinstance(reviewer, str) else None)
+    ls.publish(opened)
+    if ls.client_capabilities.workspace and ls.client_capabilities.workspace.code_lens:
+        ls.workspace_code_lens_refresh(None)
+    return {"reviewed": [{"startLine": s.start_line, "endLine": s.end_line, "reviewer": s.reviewer} for s in marked]}
+
+
+@server.command(INVENTORY)
+def inventory(ls: TabguardServer, *args) -> dict:
+    ledgers = {id(o.provenance): o for o in ls.documents.values() if o.provenance is not None}
+    reports = [build_inventory(o.provenance, o.provenance.root, o.config) for o in ledgers.values()]
+    return reports[0] if len(reports) == 1 else {"workspaces": reports}
+
+
+@server.command(EXPLAIN)
+def explain(ls: TabguardServer, *args) -> str:
+    params = args[0] if args else None
+    if isinstance(params, list) and params:
+        params = params[0]
+    rule_id = params if isinstance(params, str) else _get(params, "rule")
+    rule = rule_by_id(rule_id) if isinstance(rule_id, str) else None
+    if rule is None:
+        raise ValueError(f"unknown rule {rule_id!r}")
+    return explain_markdown(rule)
+
+
+@server.feature(FILE_STATUS_REQUEST)
+def file_status(ls: TabguardServer, params: Any) -> dict:
+    opened = ls.documents.get(_get(params, "textDocument", "uri"))
+    if opened is None:
+        return {"findings": 0, "aiSpans": 0, "unreviewed": 0}
+    spans = opened.provenance.spans(opened.path) if opened.provenance is not None else []
+    return {
+        "findings": len(ls.findings(opened)),
+        "aiSpans": len(spans),
+        "unreviewed": sum(1 for s in spans if not s.reviewed),
+    }
+
+
+def serve(tcp: Optional[tuple[str, int]] = None) -> None:
+    logging.basicConfig(level=logging.WARNING)
+    if tcp:
+        server.start_tcp(*tcp)
+    else:
+        server.start_io()
