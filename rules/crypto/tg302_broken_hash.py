@@ -67,6 +67,7 @@ class BrokenHash(Rule):
         "from cryptography.hazmat.primitives import hashes\nh = hashes.SHA256()\n",
         "import hashlib\nhashlib.new(name='sha1', usedforsecurity=False)\n",
         "import hashlib\nshort_id = hashlib.sha1(source.encode()).hexdigest()[:12]\n",
+        "import hashlib, hmac\ndef _sha1(data=b''):\n    return hashlib.sha1(data)\nmac = hmac.new(key, msg, _sha1)\n",
     )
     INVALID = (
         Invalid(
@@ -101,7 +102,7 @@ class BrokenHash(Rule):
             isinstance(used_for_security.value, ast.Constant) and used_for_security.value.value is True
         ):
             return
-        if hashes_password(ctx, found.data) or _non_security_use(ctx, node, found.data):
+        if hashes_password(ctx, found.data) or _non_security_use(ctx, node, found.data) or _digest_factory(ctx, node):
             return  # TG301 reports passwords; cache keys and ETags need no collision resistance
         ctx.report(self, node, details={"algorithm": found.algorithm}, fix=_fix(ctx, node, found.kind))
 
@@ -114,6 +115,12 @@ def _non_security_use(ctx, node: ast.Call, data) -> bool:
     if data is not None:
         names.extend(expression_name(part) for part in value_parts(data))
     return any(w in _NON_SECURITY_WORDS for name in names if name for w in words(name))
+
+
+def _digest_factory(ctx, node: ast.Call) -> bool:
+    """`def _sha1(data=b""): return hashlib.sha1(data)`: a constructor handed to HMAC or a signer as
+    its `digestmod`, where SHA-1 and MD5 keep their strength; TG302 judges the digests, not factories."""
+    return isinstance(ctx.parent(node), ast.Return) and ctx.function is not None
 
 
 def _outermost_chain(ctx, node: ast.AST) -> ast.AST:
