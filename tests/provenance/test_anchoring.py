@@ -1,5 +1,9 @@
 """Spans found again when the file changed while tabguard was not watching (another editor, git pull)."""
 
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from provenance_helpers import append_raw, foreign_record, write
 from tabguard.provenance import Provenance
 
@@ -92,7 +96,30 @@ def test_foreign_ranges_are_taken_as_written_and_clipped(tmp_path):
     path = tmp_path / "app.py"
     lines = write(path, "\n".join(CODE))
     append_raw(tmp_path, "".join(
-        __import__("json").dumps(foreign_record("app.py", start, end)) + "\n" for start, end in ((11, 40), (50, 60))))
+        json.dumps(foreign_record("app.py", start, end)) + "\n" for start, end in ((11, 40), (50, 60))))
     prov = Provenance(tmp_path)
     prov.open_file(path, lines)
     assert [(s.start_line, s.end_line) for s in prov.spans(path)] == [(10, 12)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 10_000), st.integers(0, 4)), max_size=10))
+def test_unrelated_edits_elsewhere_never_lose_or_blur_a_span(tmp_path_factory, edits):
+    root = tmp_path_factory.mktemp("ws")
+    path = root / "app.py"
+    filler = [f"setting_{i} = {i}" for i in range(30)]
+    lines = write(path, "\n".join(filler[:15] + CODE + filler[15:]))
+    Provenance(root).record_accept(path, lines, 15 + 3, 15 + 8, "copilot", False)
+    span_text = CODE[3:8]
+    start = 18
+    for counter, (above, where, count) in enumerate(edits):
+        # Replace one line outside the span by `count` unrelated lines (0 deletes it).
+        outside = list(range(start)) if above else list(range(start + len(span_text), len(lines)))
+        if not outside or (count == 0 and len(lines) <= len(span_text) + 1):
+            continue
+        line = outside[where % len(outside)]
+        lines[line:line + 1] = [f"other_{counter}_{k} = None" for k in range(count)]
+        if line < start:
+            start += count - 1
+    _prov, spans = _reopen(root, path, lines)
+    assert [(s.start_line, s.end_line) for s in spans] == [(start, start + len(span_text))]
