@@ -129,6 +129,8 @@ def is_string_building(expr: ast.AST, ctx) -> bool:
 def all_values_through(built: ast.expr, ctx, functions: frozenset[str]) -> bool:
     """Every value interpolated into `built` is a call to one of `functions` (matched by qualified
     name or by its last part), e.g. `shlex.quote` for shell text or `escape` for HTML."""
+    if isinstance(built, ast.Name):
+        built = built_string(built, ctx) or built
     values = [p for p in formatted_pieces(built) or () if not isinstance(p, str)]
     return bool(values) and all(_through(v, ctx, functions) for v in values)
 

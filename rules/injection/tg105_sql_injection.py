@@ -15,11 +15,13 @@ from tabguard.rules.injection._sql import (
     parameterize,
     params_text,
 )
-from tabguard.rules.injection._strings import built_string, constant_text, raised
+from tabguard.rules.injection._strings import all_values_through, built_string, constant_text, raised
 
 _EXECUTE_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "mogrify"})
 _QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query", "query", "sql", "run", "cursor"})
 _TEXT_CALLS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
+# Conversions whose result cannot change a statement's structure.
+_NUMERIC = frozenset({"int", "float", "len", "uuid.UUID"})
 _DB_RECEIVER = re.compile(r"(?i)(^|\.|_)(cur|cursor|conn|connection|con|db|database|session|engine|sess|tx|transaction|pool|c)$")
 
 
@@ -75,6 +77,7 @@ class SqlInjection(Rule):
         'def f(cur):\n    query = "SELECT 1"\n    cur.execute(query)\n',
         'from sqlalchemy import text\ndef f(s, uid):\n    s.execute(text("SELECT * FROM t WHERE id = :id"), {"id": uid})\n',
         'def f(executor, job):\n    executor.execute(f"job {job}")\n',
+        'def f(cur, uid):\n    cur.execute(f"SELECT * FROM t WHERE id = {int(uid)}")\n',
     )
     INVALID = (
         Invalid(
@@ -117,7 +120,7 @@ class SqlInjection(Rule):
             return
         built = built_string(query, ctx)
         source = ctx.taint(query)
-        if built is None and source is None:
+        if (built is None and source is None) or (built is not None and all_values_through(built, ctx, _NUMERIC)):
             return
         receiver = dotted_name(func.value) if isinstance(func, ast.Attribute) else None
         sql_like = looks_like_sql(constant_text(query, ctx))

@@ -46,7 +46,6 @@ class ModelFileLoad(Rule):
         "https://numpy.org/doc/stable/reference/generated/numpy.load.html",
     )
     VALID = (
-        'import torch\nimport numpy as np\ndef f(p):\n    return np.load(p)\n',
         'import torch\ndef f(p):\n    return torch.load(p, map_location="cpu", weights_only=True)\n',
         'import numpy as np\ndef f(p):\n    return np.load(p)\n',
         'import numpy as np\ndef f(p):\n    return np.load(p, allow_pickle=False)\n',

@@ -155,3 +155,9 @@ def test_log_rewrite_quotes_user_values_only():
     [finding] = findings(code, "TG119")
     [edit] = finding.fix().edits
     assert edit.new_text == 'log.info("user %r tried %s times", user, n)'
+
+
+def test_quoted_command_held_in_a_variable_is_not_flagged():
+    code = FLASK + 'import shlex\n@app.route("/p")\ndef p():\n    cmd = "dig +short " + shlex.quote(request.args["n"])\n' \
+        '    return subprocess.check_output(cmd, shell=True)\n'
+    assert findings(code, "TG100") == []
