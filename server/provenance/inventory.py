@@ -28,8 +28,10 @@ def _under(key: str, scope: str) -> bool:
     return not scope or key == scope or key.startswith(scope + "/")
 
 
-def build(prov: Provenance, target: Path, config: Config) -> dict:
-    """The inventory of every file under `target` that the ledger mentions."""
+def build(ledger: Provenance, target: Path, config: Config) -> dict:
+    """The inventory of every file under `target` that the ledger mentions, as saved on disk.
+    It reads through its own view of the ledger, so files open in an editor keep their live spans."""
+    prov = Provenance(ledger.root, config["reviewer"])
     scope = prov.key(target) or ""
     scope = "" if scope == "." else scope
     severity = {r.id: r.severity for r in all_rules()}

@@ -168,3 +168,19 @@ def test_html_renders_in_chromium_with_the_json_figures(workspace, capsys, tmp_p
     for entry in data["files"]:
         if entry["spans"]:
             assert f"{entry['ai_lines']}/{entry['lines']}" in dom
+
+
+def test_building_an_inventory_leaves_live_spans_of_open_files_alone(workspace):
+    from tabguard.config import load_config
+    from tabguard.provenance import inventory
+
+    views = workspace / "app" / "views.py"
+    prov = Provenance(workspace)
+    lines = views.read_text().split("\n")
+    prov.open_file(views, lines)
+    edited = ["# unsaved", *lines]
+    prov.apply_edit(views, 0, 0, 2, edited)
+    before = [(s.start_line, s.end_line) for s in prov.spans(views)]
+    data = inventory.build(prov, workspace, load_config(workspace))
+    assert [(s["start_line"], s["end_line"]) for s in data["files"][-1]["spans"]] == [(10, 12), (15, 17)]
+    assert [(s.start_line, s.end_line) for s in prov.spans(views)] == before == [(10, 13), (15, 18)]
