@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.files._flow import origin_source
@@ -42,7 +43,8 @@ class OpenRedirect(Rule):
         "A phishing mail links to `https://yourapp.example/login?next=https://yourapp-login.example/`; "
         "the victim sees your real domain, logs in, and is sent to a look-alike page that asks for the "
         "password again or a 2FA code. OAuth flows that redirect with tokens in the URL leak them the "
-        "same way. `\"/\" + next` is not enough: `//evil.example` is a different host to a browser."
+        "same way. `\"/\" + next` is not enough: `//evil.example` is a different host to a browser. "
+        "Redirects back to the request's own URL or its `Referer` are not flagged."
     )
     how = (
         "Redirect to a route you build (`url_for(...)`), or accept only relative paths on this host: "
@@ -96,6 +98,10 @@ class OpenRedirect(Rule):
             "from flask import request, make_response\n@app.route('/r')\ndef r():\n"
             "    resp = make_response('', 302)\n    resp.headers['Location'] = request.args['to']\n    return resp\n"
         ),
+        Invalid(
+            "from flask import Response, request\n@app.route('/r')\ndef r():\n"
+            "    return Response(status=302, headers={'Location': request.args['to']})\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -105,7 +111,7 @@ class OpenRedirect(Rule):
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "redirect" and _is_self(node.func.value):
             target = ctx.argument(node, 0, "url")  # Tornado/Django class-based handlers
         else:
-            return
+            target = _location_in_headers(ctx.keyword(node, "headers"))
         self._check(ctx, node, target)
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
@@ -119,6 +125,16 @@ class OpenRedirect(Rule):
         source = origin_source(ctx, url)
         if source is not None:
             ctx.report(self, node, source=source)
+
+
+def _location_in_headers(headers) -> Optional[ast.expr]:
+    """The `Location` value of a `headers={...}` keyword (`Response(status=302, headers=...)`)."""
+    if headers is None or not isinstance(headers.value, ast.Dict):
+        return None
+    for key, value in zip(headers.value.keys, headers.value.values):
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() == "location":
+            return value
+    return None
 
 
 def _is_self(expr: ast.AST) -> bool:
