@@ -211,7 +211,23 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     row = page.wait_for_selector(f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=30_000)
     facts["problem_after_accept"] = row.inner_text()
     facts["editor_text"] = page.inner_text(".monaco-editor .view-lines").replace("\xa0", " ")  # Monaco renders nbsp
+    status = page.wait_for_selector(".statusbar-item:has-text('AI unreviewed')", timeout=15_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.statusbar-item')].some(e => e.innerText.includes('1/1 AI unreviewed'))",
+        timeout=15_000)
+    facts["status_after_accept"] = status.inner_text()
     shot("5-accepted")
+
+    # "Mark AI suggestion reviewed" from the command palette, with the cursor in the accepted line.
+    page.keyboard.press("F1")
+    page.keyboard.type("tabguard: Mark AI suggestion reviewed")
+    page.wait_for_selector(".quick-input-list .monaco-list-row:has-text('Mark AI suggestion reviewed')", timeout=15_000)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.statusbar-item')].some(e => e.innerText.includes('0/1 AI unreviewed'))",
+        timeout=15_000)
+    facts["status_after_review"] = page.inner_text(".statusbar-item:has-text('AI unreviewed')")
+    shot("6-reviewed")
     return facts
 
 
@@ -247,6 +263,8 @@ def run(tmp_path_factory) -> dict:
         finally:
             server.stop()
         facts["messages"] = _messages(tap_log)
+        reviews = workspace / ".tabguard" / "reviews.jsonl"
+        facts["reviews"] = [json.loads(line) for line in reviews.read_text().splitlines()] if reviews.exists() else []
         facts["ext_log"] = "\n".join(p.read_text() for p in (root / "user" / "logs").rglob("*tabguard*.log"))
         if os.environ.get("TABGUARD_UPDATE_SCREENSHOT") == "1" or not (EXTENSION / "screenshot.png").exists():
             shutil.copy(facts["hover_shot"], EXTENSION / "screenshot.png")
@@ -282,3 +300,10 @@ def test_accepted_ghost_text_reaches_the_server_after_its_edit(run):
 
 def test_accepted_code_is_flagged_again(run):
     assert "TG201" in run["problem_after_accept"] and "Ln 8" in run["problem_after_accept"]
+
+
+def test_status_bar_counts_the_accepted_span_and_review_clears_it(run):
+    assert "1/1 AI unreviewed" in run["status_after_accept"]
+    assert "0/1 AI unreviewed" in run["status_after_review"]
+    # One review record, covering the accepted line 8 (the server decides the span's exact lines).
+    assert [(r["path"], r["start_line"] <= 8 <= r["end_line"]) for r in run["reviews"]] == [("app.py", True)]

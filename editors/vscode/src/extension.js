@@ -87,7 +87,7 @@ async function startClient() {
       middleware: {
         workspace: {
           // Answer the server's workspace/configuration with the same keys as initializationOptions.
-          configuration: (params, token, next) =>
+          configuration: (params) =>
             params.items.map((item) => (item.section === 'tabguard' ? serverSettings(explicitSetting) : null)),
         },
       },
