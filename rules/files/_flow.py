@@ -55,9 +55,11 @@ def _bindings(node: ast.AST):
             yield target, node.value
     elif isinstance(node, ast.AnnAssign) and node.value is not None:
         yield node.target, node.value
-    elif isinstance(node, ast.AugAssign):
-        # `url += part` binds url to `<url before> + part`.
-        yield node.target, ast.BinOp(left=ast.Name(node.target.id, ast.Load(), lineno=node.lineno, col_offset=node.col_offset), op=node.op, right=node.value) if isinstance(node.target, ast.Name) else node.value
+    elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+        # `url += part` binds url to `<url before> + part`; the synthetic name sits where the
+        # statement does, so its own lookup finds the binding before it.
+        before = ast.Name(node.target.id, ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
+        yield node.target, ast.BinOp(left=before, op=node.op, right=node.value)
     elif isinstance(node, (ast.With, ast.AsyncWith)):
         for item in node.items:
             if item.optional_vars is not None:
