@@ -52,6 +52,22 @@ class Client:
         self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(data) + data)
         self.proc.stdin.flush()
 
+    def send_raw(self, body: bytes) -> None:
+        """A framed message whose body is sent as given (for malformed-input tests)."""
+        with self._lock:
+            self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            self.proc.stdin.flush()
+
+    def call(self, method: str, params: Any, timeout: float = 60) -> dict:
+        """A request; returns the whole response (result or error)."""
+        with self._lock:
+            self._id += 1
+            msg_id = self._id
+            self._send({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+            if not self._lock.wait_for(lambda: msg_id in self.responses, timeout):
+                raise TimeoutError(method)
+            return self.responses.pop(msg_id)
+
     def request(self, method: str, params: Any, timeout: float = 60) -> Any:
         with self._lock:
             self._id += 1

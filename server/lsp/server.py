@@ -10,6 +10,7 @@ The handlers that pygls calls are in `tabguard.lsp.handlers`.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import traceback
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from typing import Any, Optional
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.exceptions import JsonRpcException, JsonRpcParseError
+from pygls.protocol.json_rpc import ResponseError
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
@@ -37,8 +40,23 @@ log = logging.getLogger("tabguard.lsp")
 TYPING_DEBOUNCE_S = 0.03
 
 
+class AnsweredAlready(Exception):
+    """A malformed request that has been answered with a JSON-RPC error; nothing more to report."""
+
+
 class TabguardProtocol(LanguageServerProtocol):
-    """Keeps pygls from mirroring document text: the engine owns it."""
+    """Keeps pygls from mirroring document text (the engine owns it), and answers malformed
+    requests with JSON-RPC errors instead of leaving the client waiting."""
+
+    def structure_message(self, data):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            msg_id = data.get("id") if isinstance(data, dict) else None
+            if isinstance(data, dict) and "method" in data and isinstance(msg_id, (int, str)):
+                self._send_response(msg_id, error=ResponseError(error.code, f"{error.message}: {data['method']}"))
+                raise AnsweredAlready() from error
+            raise
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params):
@@ -85,6 +103,18 @@ class TabguardServer(LanguageServer):
         self.reported_errors: set[str] = set()
         self._configs: dict[Path, Config] = {}
         self._ledgers: dict[Path, Provenance] = {}
+
+    def report_server_error(self, error: Exception, source) -> None:
+        """Protocol garbage is logged, never shown as a pop-up; unparsable JSON gets the JSON-RPC
+        parse error (id null) that the spec asks for."""
+        if isinstance(error, AnsweredAlready):
+            return
+        if isinstance(error, json.JSONDecodeError):
+            # JSON-RPC wants `"id": null` here, which pygls's response helper would drop.
+            code = JsonRpcParseError().code
+            self.protocol._send_data({"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": f"Parse error: {error}"}})
+        log.warning("tabguard: ignored a malformed message: %s", error)
+        self.window_log_message(types.LogMessageParams(types.MessageType.Warning, f"tabguard: ignored a malformed message: {error}"))
 
     # -- configuration and ledgers -----------------------------------------------------------------
     def config_for(self, path: Optional[Path]) -> Config:
