@@ -84,7 +84,8 @@ class DebugLoggingInProduction(Rule):
 def _configured_level(ctx, node: ast.Call) -> Optional[ast.expr]:
     name = ctx.call_name(node) or ""
     if name == "logging.basicConfig":
-        return ctx.argument(node, 99, "level")
+        keyword = ctx.keyword(node, "level")  # basicConfig takes keywords only
+        return keyword.value if keyword is not None else None
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr == "setLevel" and isinstance(func.value, ast.Call):
         # logging.getLogger() / logging.getLogger(__name__) / app.logger

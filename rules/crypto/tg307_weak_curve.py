@@ -63,7 +63,8 @@ class WeakCurve(Rule):
     def visit_Call(self, node: ast.Call, ctx) -> None:
         if ctx.call_name(node) not in _ECC_GENERATE:
             return
-        curve = ctx.argument(node, 99, "curve")
+        keyword = ctx.keyword(node, "curve")  # keyword-only in pycryptodome
+        curve = keyword.value if keyword is not None else None
         if isinstance(curve, ast.Constant) and isinstance(curve.value, str) and curve.value.lower() in _WEAK_NAMES:
             quote = ctx.segment(ctx.span(curve))[0]
             fix = expression_fix(ctx, curve, lambda _: cst.SimpleString(f"{quote}P-256{quote}"), "Fix: use P-256", safe=False)

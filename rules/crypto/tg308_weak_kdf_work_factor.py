@@ -14,9 +14,12 @@ from tabguard.rules.crypto._literals import int_value, replace_number_fix
 PBKDF2_MINIMUM = {"sha1": 1_300_000, "sha256": 600_000, "sha512": 210_000}
 
 
+KEYWORD_ONLY = -1
+
+
 @dataclass(frozen=True)
 class _Kdf:
-    position: int
+    position: int  # KEYWORD_ONLY when the work factor can only be passed by keyword
     keyword: str
     hash_position: Optional[int]  # where the hash is named, to pick the PBKDF2 minimum
     hash_keyword: Optional[str]
@@ -31,7 +34,7 @@ _KDFS = {
     "Crypto.Protocol.KDF.PBKDF2": _Kdf(3, "count", None, "hmac_hash_module", "sha1", library_default=1000),
     "Cryptodome.Protocol.KDF.PBKDF2": _Kdf(3, "count", None, "hmac_hash_module", "sha1", library_default=1000),
     "bcrypt.gensalt": _Kdf(0, "rounds", None, None, None, fixed_minimum=10),
-    "hashlib.scrypt": _Kdf(99, "n", None, None, None, fixed_minimum=2**14),
+    "hashlib.scrypt": _Kdf(KEYWORD_ONLY, "n", None, None, None, fixed_minimum=2**14),
 }
 
 
@@ -108,7 +111,11 @@ class WeakKdfWorkFactor(Rule):
         if kdf is None:
             return
         minimum = kdf.fixed_minimum or PBKDF2_MINIMUM.get(_hash_name(ctx, node, kdf), PBKDF2_MINIMUM["sha256"])
-        argument = ctx.argument(node, kdf.position, kdf.keyword)
+        if kdf.position == KEYWORD_ONLY:
+            keyword = ctx.keyword(node, kdf.keyword)
+            argument = keyword.value if keyword is not None else None
+        else:
+            argument = ctx.argument(node, kdf.position, kdf.keyword)
         value = int_value(ctx, argument) if argument is not None else kdf.library_default
         if value is None or value >= minimum:
             return

@@ -32,7 +32,7 @@ class InsecureRandom(Rule):
     confidence = "medium"
     cwe = (338, 330)
     owasp = "A04:2025"
-    message = "`{callee}` is predictable; generate `{target}` with the `secrets` module"
+    message = "`{callee}` is predictable for `{target}`; use the `secrets` module"
     placeholders = {"callee": "random.choice", "target": "token"}
     aliases = ("B311", "S311")
     what = (
@@ -114,7 +114,7 @@ class InsecureRandom(Rule):
         function_name = getattr(ctx.function, "name", "") or ""
         if any(w in _NON_SECURITY_WORDS for w in words(function_name)):
             return
-        label = _sensitive(target) or _sensitive(function_name)
+        label = _sensitive(target) or (_sensitive(function_name) and f"{function_name}()")
         if label is None:
             return
         ctx.report(self, node, details={"callee": callee, "target": label}, fix=_fix(ctx, node, function))
