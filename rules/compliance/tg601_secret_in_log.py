@@ -8,6 +8,22 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.compliance._logs import log_call, logged_values
 from tabguard.rules.crypto._names import secret_kind
 
+# Whole header and cookie collections carry `Authorization`, session cookies and API keys.
+_CREDENTIAL_CARRIERS = frozenset({"headers", "cookies", "COOKIES", "META"})
+_REQUEST_NAMES = frozenset({"request", "req"})
+
+
+def _request_credentials(node: ast.AST) -> bool:
+    """`request.headers`, `self.request.COOKIES`: logged whole, they include the credentials."""
+    if not isinstance(node, ast.Attribute) or node.attr not in _CREDENTIAL_CARRIERS:
+        return False
+    base = node.value
+    if isinstance(base, ast.Attribute):
+        base = base.attr
+    elif isinstance(base, ast.Name):
+        base = base.id
+    return base in _REQUEST_NAMES
+
 
 class SecretInLog(Rule):
     id = "TG601"
@@ -47,6 +63,7 @@ class SecretInLog(Rule):
         "def generate_password_cli():\n    password = make()\n    print(f'Your new password: {password}')\n",
         "import logging\nlogger = logging.getLogger(__name__)\nlogger.info('login ok', extra={'user_id': user.id})\n",
         "import logging\nlogger = logging.getLogger(__name__)\nlogger.warning('invalid token for %s', username)\n",
+        "import logging\ndef hook(request):\n    logging.debug('user agent %s', request.headers.get('User-Agent'))\n",
     )
     INVALID = (
         Invalid("import logging\nlogger = logging.getLogger(__name__)\nlogger.info('Login attempt %s:%s', username, password)\n"),
@@ -55,6 +72,7 @@ class SecretInLog(Rule):
         Invalid("def login(request):\n    print('credentials', request.POST['password'])\n"),
         Invalid("import structlog\nlog = structlog.get_logger()\nlog.info('user_created', email=email, password=pw)\n"),
         Invalid("import logging\nlogger = logging.getLogger(__name__)\nlogger.info('payload %s', {'user': u, 'secret': s})\n"),
+        Invalid("import logging\ndef hook(request):\n    logging.debug('incoming headers: %s', dict(request.headers))\n"),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -62,6 +80,7 @@ class SecretInLog(Rule):
         if sink is None:
             return
         for name, part in logged_values(node):
-            if secret_kind(name) is not None:
+            if secret_kind(name) is not None or _request_credentials(part):
+                name = ast.unparse(part) if _request_credentials(part) else name
                 ctx.report(self, part, details={"name": name, "sink": "log" if sink == "log" else "output (print)"})
                 return

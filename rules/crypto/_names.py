@@ -135,9 +135,10 @@ def expression_name(node: ast.AST) -> Optional[str]:
 
 
 # Calls that return their argument's text unchanged enough to still be the secret.
-_TRANSPARENT_CALLS = frozenset({"str", "repr", "bytes", "format", "bytearray"})
+_TRANSPARENT_CALLS = frozenset({"str", "repr", "bytes", "format", "bytearray", "dict", "list", "tuple", "vars"})
 _TRANSPARENT_METHODS = frozenset(
-    {"encode", "decode", "strip", "lstrip", "rstrip", "lower", "upper", "format", "join", "hex", "replace", "casefold"}
+    {"encode", "decode", "strip", "lstrip", "rstrip", "lower", "upper", "format", "join", "hex", "replace", "casefold",
+     "dumps"}
 )
 
 
