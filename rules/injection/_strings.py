@@ -105,8 +105,13 @@ def _format_pieces(call: ast.Call) -> list[Piece] | None:
     return out
 
 
-def _is_str_literal(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+def _is_template(node: ast.AST, ctx) -> bool:
+    """A format string: a literal, a name holding a constant string, or a string being built."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.Name) and is_static(node, ctx):
+        return bool(constant_text(node, ctx))
+    return is_string_building(node, ctx)
 
 
 def is_string_building(expr: ast.AST, ctx) -> bool:
@@ -117,10 +122,9 @@ def is_string_building(expr: ast.AST, ctx) -> bool:
         parts = pieces(expr)
         return parts is not None and any(not isinstance(p, str) and not is_static(p, ctx) for p in parts)
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
-        return (_is_str_literal(expr.left) or is_string_building(expr.left, ctx)) and not is_static(expr.right, ctx)
+        return _is_template(expr.left, ctx) and not is_static(expr.right, ctx)
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in ("format", "join"):
-        receiver = expr.func.value
-        if not (_is_str_literal(receiver) or is_string_building(receiver, ctx)):
+        if not _is_template(expr.func.value, ctx):
             return False
         return not all(is_static(a, ctx) for a in (*expr.args, *(k.value for k in expr.keywords)))
     return False
