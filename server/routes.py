@@ -179,11 +179,11 @@ def django_function_view(func: ast.AST, imports: dict[str, str]) -> bool:
     return bool(params) and params[0].arg == "request" and is_django_module(imports)
 
 
-def view_class_method(func: ast.AST, cls: Optional[ast.AST]) -> bool:
-    """A request method (`get`, `post`, `destroy`...) of a class-based view."""
+def view_class_method(func: ast.AST, cls: Optional[ast.AST], imports: dict[str, str]) -> bool:
+    """A request method (`get`, `post`, `destroy`...) of a class-based view in a web framework module."""
     if not isinstance(cls, ast.ClassDef) or not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
-    if func.name not in VIEW_METHODS:
+    if func.name not in VIEW_METHODS or framework_of(imports) == "unknown":
         return False
     params = func.args.posonlyargs + func.args.args
     names = [p.arg for p in params]
@@ -193,10 +193,6 @@ def view_class_method(func: ast.AST, cls: Optional[ast.AST]) -> bool:
 def _is_view_class(cls: ast.ClassDef) -> bool:
     bases = [_last(dotted_name(b)) for b in cls.bases]
     return any(b.endswith(("View", "ViewSet", "Resource", "Handler", "Endpoint", "APIView", "Mixin")) for b in bases)
-
-
-def view_class(func: ast.AST, parent: Optional[ast.AST]) -> Optional[ast.ClassDef]:
-    return parent if view_class_method(func, parent) else None
 
 
 def url_params(func: ast.AST, cls: Optional[ast.ClassDef] = None) -> list[str]:
@@ -547,7 +543,7 @@ def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
     if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
     parent = ctx.parent(func)
-    cls = parent if view_class_method(func, parent) else None
+    cls = parent if view_class_method(func, parent, ctx.module.imports) else None
     decls = decorator_routes(func)
     imports = ctx.module.imports
     if not decls and cls is None and not (isinstance(parent, ast.Module) and django_function_view(func, imports)):
@@ -626,7 +622,9 @@ class SourceFile:
 
 
 _FRAMEWORK_ROOTS = (("fastapi", "fastapi"), ("starlette", "fastapi"), ("aiohttp", "aiohttp"), ("django", "django"),
-                    ("rest_framework", "django"), ("flask", "flask"), ("quart", "flask"))
+                    ("rest_framework", "django"), ("flask", "flask"), ("flask_restful", "flask"), ("flask_restx", "flask"),
+                    ("quart", "flask"), ("tornado", "tornado"), ("falcon", "falcon"), ("pyramid", "pyramid"),
+                    ("sanic", "sanic"), ("litestar", "litestar"))
 _DJANGO_URL_FUNCTIONS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url", "path", "re_path", "url"})
 _AIOHTTP_ADDERS = {f"add_{verb}": verb.upper() for verb in HTTP_VERBS}
 _GENERIC_VIEW_METHODS = (

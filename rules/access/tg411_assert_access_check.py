@@ -9,12 +9,12 @@ from tabguard.engine.fixes import text_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.routes import OWNER_FIELDS, is_current_user
 
-# What an access check reads: roles, permissions, authentication state, ownership.
+# What an access check reads: roles, permissions, authentication state.
 _ACCESS_NAMES = frozenset({
     "is_admin", "is_staff", "is_superuser", "is_authenticated", "is_anonymous", "is_moderator", "has_perm",
     "has_perms", "has_permission", "has_role", "role", "roles", "permissions", "is_owner", "can_edit", "can_view",
-    "can_delete", "can_access", "authorized", "is_authorized", "allowed", "is_allowed", "scopes", "scope",
-}) | OWNER_FIELDS - {"user", "account", "org", "organization", "tenant"}
+    "can_delete", "can_access", "is_authorized",
+})
 _TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|conftest)\.py$")
 # Parenthesize a negated condition that binds looser than `not`.
 _LOOSE = (ast.BoolOp, ast.IfExp, ast.NamedExpr, ast.Lambda)
@@ -88,11 +88,21 @@ class AssertAccessCheck(Rule):
 
 
 def _mentions_access(test: ast.AST) -> bool:
+    """Roles and permissions, or a record's owner compared with a user (`doc.owner_id == user.id`)."""
     for sub in ast.walk(test):
         name = sub.attr if isinstance(sub, ast.Attribute) else sub.id if isinstance(sub, ast.Name) else None
         if name in _ACCESS_NAMES:
             return True
+        if isinstance(sub, ast.Compare):
+            sides = [sub.left, *sub.comparators]
+            owner = any(_names(side) & OWNER_FIELDS for side in sides)
+            if owner and any("user" in words_of for side in sides for words_of in _names(side)):
+                return True
     return False
+
+
+def _names(expr: ast.AST) -> set[str]:
+    return {n.attr if isinstance(n, ast.Attribute) else n.id for n in ast.walk(expr) if isinstance(n, (ast.Attribute, ast.Name))}
 
 
 def _fix(ctx, node: ast.Assert):
