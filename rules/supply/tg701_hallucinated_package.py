@@ -6,6 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.supply._imports import checked_imports, describe_checks
+from tabguard.supply.data import known_packages
 
 
 class HallucinatedPackage(Rule):
@@ -62,8 +63,11 @@ class HallucinatedPackage(Rule):
 
     def visit_Import(self, node: ast.Import | ast.ImportFrom, ctx) -> None:
         for imported, resolution, workspace in checked_imports(node, ctx):
-            # Without a project folder the workspace's own modules are unknown: no guess.
+            # Without a project folder the workspace's own modules are unknown: no guess. A name
+            # that is not package-shaped is more likely a module the snippet expects to be written.
             if resolution.kind != "unknown" or resolution.lookalike or workspace.root is None:
+                continue
+            if not known_packages().is_package_shaped(imported.module.partition(".")[0]):
                 continue
             ctx.report(self, imported.span, details={"module": imported.module.partition(".")[0],
                                                      "checked": "checked " + describe_checks(workspace)})

@@ -55,7 +55,7 @@ class UndeclaredImport(Rule):
         for imported, resolution, workspace in checked_imports(node, ctx):
             if resolution.declared or resolution.lookalike or not workspace.has_dependency_files:
                 continue
-            if resolution.kind in ("installed", "known", "indexed"):
+            if resolution.kind in ("installed", "known"):
                 state = "installed in the environment only" if resolution.kind == "installed" else "not installed either"
                 ctx.report(self, imported.span, details={
                     "module": imported.module.partition(".")[0],

@@ -9,6 +9,7 @@ deprecation table with sources, and a Bloom filter of every project name on the 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -84,6 +85,14 @@ class KnownPackages:
             if name in self.rank:
                 found.append(name)
         return tuple(dict.fromkeys(found))
+
+    def is_package_shaped(self, name: str) -> bool:
+        """A compound name built on a popular project's name (`fastapi_auth_helpers`,
+        `flask-secure-login`): the shape of invented packages. Single words (`database`) and
+        generic compounds (`user_service`) are more often the workspace's own unwritten modules."""
+        parts = [p for p in re.split(r"[-_.]+", name.lower()) if len(p) >= 3]
+        targets = self._targets()
+        return len(re.split(r"[-_.]+", name)) > 1 and any(p in targets for p in parts)
 
     def import_name(self, distribution: str) -> str:
         """The import name a popular distribution is used by (`pyyaml` -> `yaml`)."""

@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, TypeVar
+from typing import Callable, Iterator, Optional, TypeVar
 
 from tabguard.supply.data import LookAlike, known_packages
 from tabguard.supply.declared import declared_names, tomllib, workspace_dependency_files
@@ -26,6 +26,9 @@ _MODULE_SUFFIXES = (".py", ".pyi", ".pyw", ".so", ".pyd")
 # Affixes projects add to their import name in their distribution name (`python-magic` -> `magic`).
 _DIST_AFFIXES = ("python-", "py", "django-", "flask-", "-python", "-py", "-sdk", "-client")
 _RECHECK_SECONDS = 1.0
+_TREE_SECONDS = 10.0
+_TREE_LIMIT = 50_000  # entries visited at most: a huge monorepo costs a bounded walk
+_NOT_SOURCE = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"})
 # Python 2 standard modules still met in compatibility code: a portability problem, not a package.
 _PYTHON2 = frozenset({
     "urllib2", "urlparse", "httplib", "ConfigParser", "StringIO", "cStringIO", "cPickle", "Queue",
@@ -85,6 +88,7 @@ class Workspace:
         self._declared = _Cached(lambda: [*watched, *self._dependency_files], self._read_declared)
         self._listings: dict[Path, tuple[int, frozenset[str]]] = {}
         self._folders: dict[Optional[Path], list[Path]] = {}
+        self._tree: Optional[tuple[float, frozenset[str]]] = None
 
     # -- what the workspace has ----------------------------------------------------------------
     @property
@@ -175,6 +179,15 @@ class Workspace:
             folders.extend((self.root, self.root / "src"))
         return list(dict.fromkeys(folders))
 
+    def _tree_modules(self) -> frozenset[str]:
+        """Every module and package name anywhere in the workspace (tests and scripts often put
+        sibling folders on sys.path), refreshed at most every few seconds; only asked about names
+        that nothing else resolved."""
+        now = time.monotonic()
+        if self._tree is None or now - self._tree[0] > _TREE_SECONDS:
+            self._tree = (now, frozenset(_walk_modules(self.root)) if self.root else frozenset())
+        return self._tree[1]
+
     def is_local(self, name: str, file: Optional[Path]) -> bool:
         return any(name in self._listing(folder) for folder in self._search_folders(file))
 
@@ -203,6 +216,8 @@ class Workspace:
             return Resolution("declared", dist, True, self._lookalike(dist))
         if popular:
             return Resolution("known", popular[0])
+        if top in self._tree_modules():
+            return Resolution("local")  # elsewhere in the workspace, put on sys.path by its tooling
         lookalike = known.lookalike(top, strict=True)
         if lookalike is not None:
             return Resolution("unknown", normalize(top), False, lookalike)
@@ -213,6 +228,17 @@ class Workspace:
     @staticmethod
     def _lookalike(dist: str) -> Optional[LookAlike]:
         return known_packages().lookalike(dist)
+
+
+def _walk_modules(root: Path) -> Iterator[str]:
+    seen = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _NOT_SOURCE and d.isidentifier()]
+        seen += len(dirs) + len(files)
+        if seen > _TREE_LIMIT:
+            return
+        yield from dirs
+        yield from (name.split(".", 1)[0] for name in files if name.endswith(_MODULE_SUFFIXES))
 
 
 def _dotted_names(module: str) -> list[str]:

@@ -167,8 +167,17 @@ def test_new_files_and_new_installs_are_seen(workspace, monkeypatch):
     import tabguard.supply.workspace as ws_module
 
     monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
-    found, _ = findings(workspace, "app.py", "import late_module_xyz\n")
+    found, _ = findings(workspace, "app.py", "import flask_late_module_xyz\n")
     assert ids(found) == ["TG701"]
-    workspace.write("late_module_xyz.py", "")
-    found, _ = findings(workspace, "app.py", "import late_module_xyz\n")
+    workspace.write("flask_late_module_xyz.py", "")
+    found, _ = findings(workspace, "app.py", "import flask_late_module_xyz\n")
     assert found == []
+
+
+def test_missing_generic_modules_are_left_to_the_workspace(workspace):
+    # `database`, `user_service`: the snippet's own modules, not yet written; `lspclient` lives in
+    # another folder of the workspace that the tests put on sys.path.
+    workspace.write("benchmarks/lspclient.py", "")
+    code = "from database import SessionLocal\nfrom user_service import Users\nimport lspclient\nimport django_easy_audit_log\n"
+    found, _ = findings(workspace, "tests/test_app.py", code)
+    assert [(f.rule_id, f.details["module"]) for f in found] == [("TG701", "django_easy_audit_log")]

@@ -188,7 +188,7 @@ def test_network_off_opens_no_socket(workspace, monkeypatch):
     path = workspace.write("requirements.txt", REQUIREMENTS)
     found = check_dependency_file(path, REQUIREMENTS, workspace.config())
     assert "TG701" in [f.rule_id for f in found]
-    code = "import reqeusts\nimport made_up_sdk_helpers\nimport requests\n"
+    code = "import reqeusts\nimport openai_helpers_sdk\nimport requests\n"
     doc = analyze_text(code, str(workspace.write("app.py", code)))
     assert {"TG701", "TG702"} <= {f.rule_id for f in doc.findings()}
 
