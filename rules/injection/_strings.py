@@ -153,7 +153,7 @@ def assigned_values(name: ast.Name, ctx) -> list[ast.expr] | None:
     code): the last plain assignment, then any `+=` after it. None when the name is not assigned
     there (a parameter, a global, a loop variable)."""
     writes: list[tuple[int, bool, ast.expr]] = []
-    for node in _walk_scope(ctx.function or _block_root(name, ctx)):
+    for node in ctx.scope_nodes():
         if getattr(node, "lineno", name.lineno) >= name.lineno:
             continue
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name.id for t in node.targets):
@@ -167,21 +167,6 @@ def assigned_values(name: ast.Name, ctx) -> list[ast.expr] | None:
     if not plain:
         return None
     return [value for _, _, value in writes[plain[-1]:]]
-
-
-def _block_root(node: ast.AST, ctx) -> ast.AST:
-    # The traversal records parents top-down, so the first recorded parent is the block's module.
-    return next(iter(ctx.parents.values()), node)
-
-
-def _walk_scope(scope: ast.AST):
-    """The nodes of one scope: nested functions, lambdas and classes are other scopes."""
-    stack = list(ast.iter_child_nodes(scope))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 def built_string(expr: ast.AST | None, ctx, depth: int = 0) -> ast.expr | None:
@@ -268,7 +253,7 @@ _STOPPERS = re.compile(r"(^|\.)(abort|exit|quit|_exit)$")
 def validated(name: ast.Name, ctx) -> bool:
     """True when `name` was checked against an allow-list or a strict pattern before this use:
     `if name not in ALLOWED: raise ...`, `assert name in ALLOWED`, or inside `if name in ALLOWED:`."""
-    for node in _walk_scope(ctx.function or _block_root(name, ctx)):
+    for node in ctx.scope_nodes():
         if getattr(node, "lineno", name.lineno) >= name.lineno:
             continue
         if isinstance(node, ast.If):

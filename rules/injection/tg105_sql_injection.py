@@ -15,7 +15,7 @@ from tabguard.rules.injection._sql import (
     parameterize,
     params_text,
 )
-from tabguard.rules.injection._strings import all_values_through, built_string, constant_text, raised
+from tabguard.rules.injection._strings import all_values_through, built_string, constant_text, formatted_pieces, raised
 
 _EXECUTE_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "mogrify"})
 _QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query", "query", "sql", "run", "cursor"})
@@ -23,6 +23,14 @@ _TEXT_CALLS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.s
 # Conversions whose result cannot change a statement's structure.
 _NUMERIC = frozenset({"int", "float", "len", "uuid.UUID"})
 _DB_RECEIVER = re.compile(r"(?i)(^|\.|_)(cur|cursor|conn|connection|con|db|database|session|engine|sess|tx|transaction|pool|c)$")
+
+
+def _only_configured_names(built: ast.expr) -> bool:
+    """Every interpolated value is an attribute of `self`/`cls` (a table or column the class configures)."""
+    values = [p for p in formatted_pieces(built) or () if not isinstance(p, str)]
+    return bool(values) and all(
+        isinstance(v, ast.Attribute) and isinstance(v.value, ast.Name) and v.value.id in ("self", "cls") for v in values
+    )
 
 
 def _query_argument(call: ast.Call, ctx):
@@ -78,6 +86,8 @@ class SqlInjection(Rule):
         'from sqlalchemy import text\ndef f(s, uid):\n    s.execute(text("SELECT * FROM t WHERE id = :id"), {"id": uid})\n',
         'def f(executor, job):\n    executor.execute(f"job {job}")\n',
         'def f(cur, uid):\n    cur.execute(f"SELECT * FROM t WHERE id = {int(uid)}")\n',
+        'class Repo:\n    table = "users"\n    def get(self, cur, uid):\n'
+        '        cur.execute(f"SELECT * FROM {self.table} WHERE id = %s", (uid,))\n',
     )
     INVALID = (
         Invalid(
@@ -122,6 +132,8 @@ class SqlInjection(Rule):
         source = ctx.taint(query)
         if (built is None and source is None) or (built is not None and all_values_through(built, ctx, _NUMERIC)):
             return
+        if source is None and len(node.args) > 1 and _only_configured_names(built):
+            return  # `f"SELECT ... FROM {self.table} WHERE id = %s", (uid,)`: values are parameters
         receiver = dotted_name(func.value) if isinstance(func, ast.Attribute) else None
         sql_like = looks_like_sql(constant_text(query, ctx))
         db_receiver = bool(receiver and _DB_RECEIVER.search(receiver)) and func.attr in _EXECUTE_METHODS
