@@ -19,6 +19,7 @@ _METADATA_WORDS = frozenset({"count", "counter", "attempts", "attempt", "failure
                              "views", "hits", "stats", "lock", "lockout", "blocklist", "denylist", "revoked"})
 _EXPIRY_KEYWORDS = frozenset({"ex", "px", "exat", "pxat", "keepttl", "timeout", "ttl", "expire", "expires"})
 _REDIS_WORDS = frozenset({"redis", "r", "rdb", "rds", "kv", "valkey", "rc", "store"})
+_GENERIC_CLIENT_WORDS = frozenset({"cache", "client", "conn", "connection", "db", "backend", "pool"})
 
 
 class TokenStoredWithoutTtl(Rule):
@@ -84,7 +85,7 @@ class TokenStoredWithoutTtl(Rule):
         key = node.args[0]
         if not _names_credential(key):
             return
-        redis_like = bool(set(words(receiver.rsplit(".", 1)[-1])) & _REDIS_WORDS) or (ctx.qualname(func.value) or "").startswith("redis")
+        redis_like = _redis_client(receiver, func.value, ctx)
         if redis_like and func.attr == "set" and len(node.args) <= 2 and not _has_expiry(node):
             if not _expired_later(ctx, receiver, key):
                 ctx.report(self, node, details={"key": ast.unparse(key)},
@@ -93,6 +94,17 @@ class TokenStoredWithoutTtl(Rule):
             ctx.report(self, node, details={"key": ast.unparse(key)})
         elif "cache" in words(receiver) and func.attr == "set" and _timeout_none(node):
             ctx.report(self, node, details={"key": ast.unparse(key)})
+
+
+def _redis_client(receiver: str, node: ast.AST, ctx) -> bool:
+    """A Redis client: named like one, or a generic `cache`/`client` in a module that imports redis and
+    no cache framework (Django's and Flask-Caching's `cache.set` expire after a default timeout)."""
+    said = set(words(receiver.rsplit(".", 1)[-1]))
+    if said & _REDIS_WORDS or (ctx.qualname(node) or "").startswith("redis"):
+        return True
+    roots = {target.lstrip(".").split(".")[0] for target in ctx.module.imports.values()}
+    cache_framework = any(t.startswith(("django.core.cache", "flask_caching", "cachetools")) for t in ctx.module.imports.values())
+    return bool(roots & {"redis", "aioredis", "valkey"}) and not cache_framework and bool(said & _GENERIC_CLIENT_WORDS)
 
 
 def _names_credential(key: ast.AST) -> bool:

@@ -88,8 +88,10 @@ class SignedTokenWithoutMaxAge(Rule):
 
     @staticmethod
     def _timed_receiver(receiver: ast.AST, ctx) -> bool:
-        if isinstance(receiver, ast.Call):
-            return ctx.call_name(receiver) in _TIMED_CLASSES
+        if isinstance(receiver, ast.Call) and ctx.call_name(receiver) in _TIMED_CLASSES:
+            return True
+        # A serializer kept in a variable or built by a helper (`serializer().loads(...)`) in a module
+        # that imports a timed class.
         imported = any(target in _TIMED_CLASSES for target in ctx.module.imports.values())
-        name = (dotted_name(receiver) or "").rsplit(".", 1)[-1]
+        name = (dotted_name(receiver.func if isinstance(receiver, ast.Call) else receiver) or "").rsplit(".", 1)[-1]
         return imported and bool(set(words(name)) & _SERIALIZER_WORDS)
