@@ -68,7 +68,7 @@ class _Checker:
         self.trusted = {normalize(t) for t in config["trusted-packages"]}
         self.findings: dict[tuple, Finding] = {}
         self.notes: list[str] = []
-        self.is_application = path.suffix == ".txt" and path.name != "pyproject.toml"
+        self.is_application = path.suffix == ".txt"  # requirements files pin; pyproject ranges are for libraries
 
     def checked(self) -> list[Requirement]:
         skip = self.trusted | {self.parsed.project_name}
