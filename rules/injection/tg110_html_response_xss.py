@@ -18,6 +18,10 @@ def _declared_type(call: ast.Call, ctx) -> str | None:
     return None
 
 
+_FLASK_RENDER = frozenset({"flask.render_template", "flask.templating.render_template", "quart.render_template"})
+_AUTOESCAPED = (".html", ".htm", ".xml", ".xhtml", ".svg")
+
+
 class HtmlResponseXss(Rule):
     id = "TG110"
     name = "reflected-xss-response"
@@ -53,6 +57,8 @@ class HtmlResponseXss(Rule):
         'from django.http import HttpResponse\ndef v(request):\n'
         '    return HttpResponse(request.GET["q"], content_type="text/plain")\n',
         'from fastapi import FastAPI\napp = FastAPI()\n@app.get("/hi")\ndef hi(name: str):\n    return {"msg": f"Hello {name}"}\n',
+        'from flask import Flask, render_template, request\napp = Flask(__name__)\n@app.route("/n")\ndef n():\n'
+        '    return render_template("note.html", body=request.args["body"])\n',
     )
     INVALID = (
         Invalid(
@@ -66,10 +72,15 @@ class HtmlResponseXss(Rule):
         Invalid('from flask import make_response, request\ndef f():\n    return make_response(request.args["msg"])\n'),
         Invalid('from django.http import HttpResponseBadRequest\ndef v(request):\n'
                 '    return HttpResponseBadRequest("Unknown user {}".format(request.GET["user"]))\n'),
+        Invalid('from flask import Flask, render_template, request\napp = Flask(__name__)\n@app.route("/n")\ndef n():\n'
+                '    return render_template("note.txt", body=request.args["body"])\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
+        if callee in _FLASK_RENDER:
+            self._check_unescaped_template(node, ctx)
+            return
         if not is_html_response(callee):
             return
         declared = _declared_type(node, ctx)
@@ -90,3 +101,15 @@ class HtmlResponseXss(Rule):
         source = ctx.taint(body)
         if source is not None:
             ctx.report(self, body, details={"source": source.label}, source=source, severity=raised(self, source))
+
+    def _check_unescaped_template(self, node: ast.Call, ctx) -> None:
+        """Flask auto-escapes only templates named `.html`, `.htm`, `.xml`, `.xhtml` or `.svg`."""
+        name = ctx.constant_value(node.args[0]) if node.args else None
+        if not isinstance(name, str) or name.lower().endswith(_AUTOESCAPED) or not returns_html(ctx.function, ctx):
+            return
+        for keyword in node.keywords:
+            source = ctx.taint(keyword.value)
+            if source is not None:
+                ctx.report(self, keyword.value, details={"source": source.label}, source=source,
+                           message=f"User input ({source.label}) rendered unescaped: Flask does not auto-escape `{name}`")
+                return
