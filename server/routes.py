@@ -443,7 +443,7 @@ def _body_guards(scope: ast.AST, qualname, options: dict, found: Guards) -> None
             test = node.test
             if _mentions(test, _ROLE_ATTRS) and (is_current_user(test, users) or _mentions(test, {"user"})):
                 found.role = found.role or f"`{_short(test)}`"
-            elif _mentions(test, {"is_authenticated", "is_anonymous", "is_active"}) or is_current_user(test, users) or _header_auth(test):
+            elif _mentions(test, {"is_authenticated", "is_anonymous", "is_active"}) or is_current_user(test, users) or _header_auth(test) or _session_login_check(test):
                 found.authentication = found.authentication or f"`{_short(test)}`"
         elif isinstance(node, ast.Raise) and node.exc is not None:
             exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
@@ -496,6 +496,16 @@ def _mentions(expr: ast.AST, names: frozenset[str] | set[str]) -> bool:
 
 def _role_literal(sides: list[ast.AST]) -> bool:
     return any(isinstance(s, ast.Constant) and isinstance(s.value, str) and set(words(s.value)) & (_ROLE_WORDS | {"owner", "editor", "superuser"}) for s in sides)
+
+
+def _session_login_check(test: ast.AST) -> bool:
+    """`"user_id" not in session`: the signed session says nobody is logged in."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare) and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            key, container = node.left, node.comparators[0]
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and dotted_name(container) == "session":
+                return bool(set(words(key.value)) & {"user", "uid", "account", "member", "logged", "login"})
+    return False
 
 
 def _header_auth(test: ast.AST) -> bool:

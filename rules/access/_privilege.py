@@ -36,7 +36,8 @@ def privilege(found: Handler) -> tuple[Optional[str], bool]:
     methods = set(found.methods)
     if "GET" in methods and (any(_PEOPLE.search(p) for p in found.paths) or said >= {"list", "users"} or said >= {"all", "users"}):
         return "lists every user", True
-    bulk = not url_params(found.func, found.cls) and not _has_key_input(found)
+    placeholders = any(re.search(r"[<{]\w", path) for path in found.paths)
+    bulk = not placeholders and not url_params(found.func, found.cls) and not _has_key_input(found)
     if bulk and ("DELETE" in methods or said & _DESTRUCTIVE):
         return "bulk delete", True
     return None, False
