@@ -6,6 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.supply._imports import checked_imports, rename_fix
+from tabguard.supply.names import normalize
 
 
 class TyposquattedPackage(Rule):
@@ -62,8 +63,9 @@ class TyposquattedPackage(Rule):
                 continue
             top = imported.module.partition(".")[0]
             # The import name itself is the slip: rename it. An installed or declared look-alike
-            # distribution that provides a real name is fixed in the dependencies, not here.
-            written = resolution.kind == "unknown"
+            # distribution that provides a real name (`import requests` from `reqeusts`) is fixed
+            # in the dependencies, not here.
+            written = resolution.kind == "unknown" or normalize(top) == resolution.distribution
             ctx.report(
                 self,
                 imported.span,

@@ -181,3 +181,21 @@ def test_missing_generic_modules_are_left_to_the_workspace(workspace):
     code = "from database import SessionLocal\nfrom user_service import Users\nimport lspclient\nimport django_easy_audit_log\n"
     found, _ = findings(workspace, "tests/test_app.py", code)
     assert [(f.rule_id, f.details["module"]) for f in found] == [("TG701", "django_easy_audit_log")]
+
+
+def test_installed_lookalike_distribution_is_flagged_at_the_import(workspace, monkeypatch):
+    import tabguard.supply.workspace as ws_module
+
+    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+    # A squatted distribution that installs the real import name: the import is right, the
+    # dependency is not, so no rename is offered here.
+    workspace.install("reqeusts", "2.99.0", ["requests"])
+    workspace.write("requirements.txt", "reqeusts==2.99.0\n")
+    found, _ = findings(workspace, "app.py", "import requests\n")
+    assert [(f.rule_id, f.details["name"], f.details["target"]) for f in found] == [("TG702", "reqeusts", "requests")]
+    assert found[0].fix() is None
+    # Declared under the typo and imported under it too: the import is renamed.
+    workspace.write("requirements.txt", "colourama==0.4.6\n")
+    found, doc = findings(workspace, "other.py", "import colourama\n")
+    assert [(f.rule_id, f.details["target"]) for f in found] == [("TG702", "colorama")]
+    assert apply_edits(doc.lines, found[0].fix().edits)[0] == "import colorama"
