@@ -16,7 +16,6 @@ _LOCAL_SOURCES = frozenset({"sys.argv", "input()", "raw_input()", "sys.stdin"})
 # Request attributes describing the request itself; a redirect or fetch built from them points back
 # at this server, not at a place the attacker picks.
 _SELF_ATTRS = frozenset({"url", "path", "full_path", "host", "host_url", "url_root", "base_url", "referrer"})
-_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def remote_taint(ctx, expr: Optional[ast.AST]) -> Optional[Source]:
@@ -34,13 +33,9 @@ def is_self_reference(source: Source) -> bool:
 def bound_value(ctx, name: ast.Name) -> Optional[ast.expr]:
     """The expression last bound to `name` before its use, in the enclosing function (or block):
     `x = ...`, `x: T = ...`, `with ... as x`. None when it is a parameter or bound elsewhere."""
-    # Module-level code: the block's tree is the parent the traversal recorded first.
-    root = ctx.function or next(iter(ctx.parents.values()), None)
-    if root is None:
-        return None
     best: Optional[tuple[tuple[int, int], ast.expr]] = None
     use = (name.lineno, name.col_offset)
-    for node in _walk_scope(root):
+    for node in ctx.scope_nodes():
         for target, value in _bindings(node):
             if isinstance(target, ast.Name) and target.id == name.id:
                 at = (node.lineno, node.col_offset)
@@ -64,16 +59,6 @@ def _bindings(node: ast.AST):
         for item in node.items:
             if item.optional_vars is not None:
                 yield item.optional_vars, item.context_expr
-
-
-def _walk_scope(root: ast.AST):
-    """Nodes of one function body, not descending into nested functions or classes."""
-    stack = list(ast.iter_child_nodes(root))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, _NESTED_SCOPES):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 def constructed_by(ctx, expr: ast.AST) -> str:

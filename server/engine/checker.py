@@ -13,7 +13,6 @@ from tabguard.engine.types import Finding
 
 Handler = Callable[[ast.AST, Context], None]
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-_LEAVE = object()
 
 
 class RuleSet:
@@ -54,26 +53,30 @@ def check_tree(
 ) -> list[Finding]:
     """Run every rule over one block's tree; a failing rule is recorded in `errors`, never raised."""
     ctx = Context(lines, module, path, options)
+    ctx.tree = tree
     table = ruleset.table
     parents = ctx.parents
     stack: list = [tree]
+    pop, push = stack.pop, stack.append
     while stack:
-        item = stack.pop()
-        if isinstance(item, tuple):
-            _, node = item
+        node = pop()
+        kind = type(node)
+        if kind is _Leave:
+            node = node.node
             if isinstance(node, _SCOPES):
                 ctx.functions.pop()
                 ctx.scope = ctx.scope.parent or ctx.scope
             else:
                 ctx.scope.leave(node)
             continue
-        node = item
-        if isinstance(node, _SCOPES):
-            ctx.functions.append(node)
-            ctx.scope = Scope(ctx, node, ctx.scope)
-        elif isinstance(node, (ast.stmt, ast.NamedExpr, ast.comprehension)):
-            ctx.scope.enter(node)
-        handlers = table.get(type(node))
+        tracked = kind in _TRACKED
+        if tracked:
+            if kind in _SCOPES:
+                ctx.functions.append(node)
+                ctx.scope = Scope(ctx, node, ctx.scope)
+            else:
+                ctx.scope.enter(node)
+        handlers = table.get(kind)
         if handlers:
             for rule, handler in handlers:
                 try:
@@ -81,9 +84,11 @@ def check_tree(
                 except Exception as error:  # one broken rule must not hide the others
                     if errors is not None:
                         errors.append(RuleError(rule.id, error))
-        stack.append((_LEAVE, node))
+        if tracked:
+            push(_Leave(node))
+        fields = _FIELDS.get(kind) or _child_fields(kind)
         children = []
-        for name in _child_fields(type(node)):
+        for name in fields:
             value = getattr(node, name, None)
             if value is None:
                 continue
@@ -95,9 +100,26 @@ def check_tree(
             elif isinstance(value, ast.AST):
                 children.append(value)
                 parents[id(value)] = node
-        children.reverse()
-        stack.extend(children)
+        if children:
+            children.reverse()
+            stack.extend(children)
     return ctx.findings
+
+
+class _Leave:
+    """A stack marker: the traversal leaves `node` (its children are done)."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: ast.AST):
+        self.node = node
+
+
+# Node types whose entry and exit update taint scopes: every statement, scopes, walrus, comprehensions.
+_TRACKED = frozenset(
+    {t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.stmt)}
+    | {ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.NamedExpr, ast.comprehension}
+)
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}

@@ -22,6 +22,7 @@ _FASTAPI_PATH_PARAM = re.compile(r"{(\w+)(?::[^}]*)?}")
 _NOT_INPUT_ANNOTATIONS = re.compile(
     r"(Request|WebSocket|Session|AsyncSession|BackgroundTasks|Response|HTTPConnection|SecurityScopes|User|Connection)\b"
 )
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _NOT_INPUT_PARAMS = frozenset({"self", "cls", "db", "session", "current_user", "user", "background_tasks", "response"})
 
 
@@ -39,6 +40,8 @@ class Context:
         self.functions: list[ast.AST] = []
         self.parents: dict[int, ast.AST] = {}
         self._qualnames: dict[int, Optional[str]] = {}
+        self._scope_nodes: dict[int, list[ast.AST]] = {}
+        self.tree: Optional[ast.Module] = None  # the block being checked
 
     # -- names ---------------------------------------------------------------------------------
     def qualname(self, node: Optional[ast.AST]) -> Optional[str]:
@@ -124,6 +127,27 @@ class Context:
 
     def parent(self, node: ast.AST) -> Optional[ast.AST]:
         return self.parents.get(id(node))
+
+    def scope_nodes(self, root: Optional[ast.AST] = None) -> list[ast.AST]:
+        """Every node of one scope (default: the innermost function, else the block's module code),
+        not descending into nested functions, lambdas or classes. Built once per scope and shared
+        by all rules, so asking again is cheap."""
+        root = root if root is not None else (self.function or self.tree)
+        if root is None:
+            return []
+        key = id(root)
+        nodes = self._scope_nodes.get(key)
+        if nodes is None:
+            nodes = []
+            stack = list(ast.iter_child_nodes(root))
+            while stack:
+                node = stack.pop()
+                nodes.append(node)
+                if not isinstance(node, _NESTED_SCOPES):
+                    stack.extend(ast.iter_child_nodes(node))
+            nodes.sort(key=_position)
+            self._scope_nodes[key] = nodes
+        return nodes
 
     def route_decorators(self, func: ast.AST) -> list[ast.Call]:
         """The route decorators (`@app.route(...)`, `@router.get(...)`, ...) of a function."""
@@ -243,3 +267,7 @@ def _defaults_by_param(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str
     mapping = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)}
     mapping.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
     return mapping
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
