@@ -89,6 +89,7 @@ class Workspace:
         self._listings: dict[Path, tuple[int, frozenset[str]]] = {}
         self._folders: dict[Optional[Path], list[Path]] = {}
         self._tree: Optional[tuple[float, frozenset[str]]] = None
+        self._tree_refreshing = threading.Lock()
 
     # -- what the workspace has ----------------------------------------------------------------
     @property
@@ -183,10 +184,16 @@ class Workspace:
         """Every module and package name anywhere in the workspace (tests and scripts often put
         sibling folders on sys.path), refreshed at most every few seconds; only asked about names
         that nothing else resolved."""
-        now = time.monotonic()
-        if self._tree is None or now - self._tree[0] > _TREE_SECONDS:
-            self._tree = (now, frozenset(_walk_modules(self.root)) if self.root else frozenset())
+        if self._tree is None:
+            self._refresh_tree()
+        elif time.monotonic() - self._tree[0] > _TREE_SECONDS and not self._tree_refreshing.locked():
+            # Stale: answer from the old index and rebuild it off the caller's thread.
+            threading.Thread(target=self._refresh_tree, daemon=True).start()
         return self._tree[1]
+
+    def _refresh_tree(self) -> None:
+        with self._tree_refreshing:
+            self._tree = (time.monotonic(), frozenset(_walk_modules(self.root)) if self.root else frozenset())
 
     def is_local(self, name: str, file: Optional[Path]) -> bool:
         return any(name in self._listing(folder) for folder in self._search_folders(file))
@@ -286,3 +293,13 @@ def _workspace_for(path: str, python: str) -> tuple[Workspace, Optional[Path]]:
         if workspace is None:
             workspace = _workspaces[key] = Workspace(root, python, file)
     return workspace, file
+
+
+def warm_up(path: str, python: str = "") -> None:
+    """Load the snapshot and index the workspace of `path` (environment, dependency files, module
+    tree) so that the first accepted snippet does not pay for it; for a worker thread at startup."""
+    workspace, _ = workspace_for(path, python)
+    known_packages().lookalike("warm-up")
+    workspace.installed()
+    workspace.declared()
+    workspace._tree_modules()

@@ -199,3 +199,12 @@ def test_installed_lookalike_distribution_is_flagged_at_the_import(workspace, mo
     found, doc = findings(workspace, "other.py", "import colourama\n")
     assert [(f.rule_id, f.details["target"]) for f in found] == [("TG702", "colorama")]
     assert apply_edits(doc.lines, found[0].fix().edits)[0] == "import colorama"
+
+
+def test_warm_up_indexes_the_workspace_ahead_of_time(workspace):
+    from tabguard.supply.workspace import warm_up
+
+    workspace.write("tools/sidecar_mod.py", "")
+    warm_up(str(workspace.root / "app.py"))
+    ws, file = workspace_for(str(workspace.root / "app.py"))
+    assert ws.resolve("sidecar_mod", file).kind == "local"
