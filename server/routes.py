@@ -45,7 +45,7 @@ _ROLE_WORDS = frozenset({
     "manager", "policy", "entitlement", "entitlements",
 })
 # Words (in a called function's name) that tie a record to its owner.
-_OWNER_WORDS = frozenset({"owner", "owns", "ownership", "owned", "object"})
+_OWNER_WORDS = frozenset({"owner", "owns", "ownership", "owned", "object", "access", "member", "membership", "belongs"})
 _CHECK_VERBS = frozenset({"check", "require", "requires", "required", "ensure", "verify", "assert", "can", "has",
                           "is", "authorize", "authorise", "validate", "only", "allowed", "allow", "permit"})
 # Attribute and method names that read a role or permission off a user.
@@ -187,7 +187,7 @@ def view_class_method(func: ast.AST, cls: Optional[ast.AST], imports: dict[str, 
         return False
     params = func.args.posonlyargs + func.args.args
     names = [p.arg for p in params]
-    return len(names) >= 1 and names[0] == "self" and (len(names) == 1 or names[1] in ("request", "req")) and _is_view_class(cls)
+    return len(names) >= 1 and names[0] == "self" and _is_view_class(cls)
 
 
 def _is_view_class(cls: ast.ClassDef) -> bool:
@@ -202,7 +202,9 @@ def url_params(func: ast.AST, cls: Optional[ast.ClassDef] = None) -> list[str]:
     if decls:
         placeholders = {m for d in decls for m in re.findall(r"[<{](?:[^:<>{}]+:)?(\w+)(?::[^}>]*)?[>}]", d.path)}
         return [p for p in params if p in placeholders]
-    skip = 2 if cls is not None else 1
+    skip = 1 + (cls is not None)
+    if cls is not None and (len(params) < 2 or params[1] not in ("request", "req")):
+        skip = 1  # Flask MethodView / flask-restful: `def get(self, invoice_id)`
     return [p for p in params[skip:] if not p.startswith("_")]
 
 
@@ -247,10 +249,20 @@ def guards(func: ast.AST, qualname, options: dict, *, cls: Optional[ast.ClassDef
                     found.role = found.role or f"{decl.receiver}.before_request hook"
     if cls is not None:
         _class_guards(cls, qualname, options, found)
-    _body_guards(cls if cls is not None else func, qualname, options, found)
+    for scope in _guard_scopes(func, cls):
+        _body_guards(scope, qualname, options, found)
     if found.role or found.ownership:
         found.authentication = found.authentication or found.role or found.ownership
     return found
+
+
+def _guard_scopes(func: Optional[ast.AST], cls: Optional[ast.ClassDef]) -> list[ast.AST]:
+    """The handler's body, plus its view class's shared code (`get_queryset`, `dispatch`, `test_func`):
+    a sibling request method's checks do not protect this one."""
+    if cls is None:
+        return [func] if func is not None else []
+    shared = [s for s in cls.body if not (isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in VIEW_METHODS)]
+    return ([func] if func is not None else []) + shared
 
 
 def _decorator_guards(decorators, qualname, options: dict, found: Guards) -> None:
@@ -337,6 +349,11 @@ def _class_guards(cls: ast.ClassDef, qualname, options: dict, found: Guards) -> 
                 drf = False
             elif names & {"permission_required", "test_func"}:
                 found.role = found.role or "permission_required"
+            elif names & {"decorators", "method_decorators"} and isinstance(stmt.value, (ast.List, ast.Tuple)):
+                # Flask MethodView / flask-restful: decorators applied to every method
+                for element in stmt.value.elts:
+                    name = dotted_name(element.func if isinstance(element, ast.Call) else element) or ""
+                    _classify_callable(name, options, found, f"decorators = [{name}]")
     if drf and found.authentication is None:
         found.authentication = "DRF DEFAULT_PERMISSION_CLASSES (settings)"
 
