@@ -50,7 +50,7 @@ def record_key(call: ast.Call) -> Optional[ast.expr]:
             return call.args[1]
         if last in ("filter", "where", "filter_by"):
             return _key_comparison(call) or (_key_keyword(call) if _query_chain(func.value) else None)
-        if isinstance(func.value, ast.Name) and _is_class_name(func.value) and last in ("get", "get_or_none", "get_by_id", "filter", "aget"):
+        if isinstance(func.value, (ast.Name, ast.Attribute)) and _is_class_name(func.value) and last in ("get", "get_or_none", "get_by_id", "filter", "aget"):
             key = _key_keyword(call) or _key_comparison(call) or (call.args[0] if call.args else None)
             return key if key is not None and _mentions_id(key) else None
     if isinstance(func, ast.Attribute) and last in _MONGO_METHODS and call.args and isinstance(call.args[0], ast.Dict):
@@ -99,7 +99,9 @@ def _query_chain(node: ast.AST) -> bool:
 
 
 def _is_class_name(node: ast.AST) -> bool:
-    return isinstance(node, ast.Name) and node.id[:1].isupper() and not node.id.isupper()
+    """`Invoice`, `models.Invoice`: a model class (capitalized, not a CONSTANT)."""
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return name[:1].isupper() and not name.isupper()
 
 
 def _mentions_id(node: ast.AST) -> bool:

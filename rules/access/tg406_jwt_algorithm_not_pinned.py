@@ -1,4 +1,4 @@
-"""TG406: a JWT accepts the `none` algorithm, or python-jose decodes without a fixed algorithm list."""
+"""TG406: a JWT accepts the `none` algorithm or lets the token pick its own algorithm."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ class JwtAlgorithmNotPinned(Rule):
     message = "JWT {problem}"
     placeholders = {"problem": "decoded with the `none` algorithm allowed"}
     what = (
-        "A JWT is {problem}. The `none` algorithm means \"this token is not signed\"; a decode call without "
-        "`algorithms=` in python-jose takes the algorithm from the token itself."
+        "A JWT is {problem}. The `none` algorithm means \"this token is not signed\"; a python-jose decode "
+        "without `algorithms=`, or a list built from the token's unverified header, lets the token choose "
+        "the algorithm it is checked with."
     )
     why = (
         "The algorithm in a token's header is chosen by whoever wrote the token. If the server accepts "
@@ -52,6 +53,8 @@ class JwtAlgorithmNotPinned(Rule):
         "from jose import jwt\nclaims = jwt.decode(token, KEY, algorithms=[ALGORITHM])\n",
         # PyJWT 2 refuses to decode without `algorithms`: it fails closed
         "import jwt\nclaims = jwt.decode(token, key)\n",
+        "import jwt\ndef verify(token):\n    header = jwt.get_unverified_header(token)\n"
+        "    return jwt.decode(token, KEYS[header['kid']], algorithms=['RS256'])\n",
     )
     INVALID = (
         Invalid("import jwt\nencoded = jwt.encode({'sub': '1'}, None, algorithm='none')\n"),
@@ -60,6 +63,14 @@ class JwtAlgorithmNotPinned(Rule):
             "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256'])\n",
         ),
         Invalid("import jwt\nclaims = jwt.decode(token, None, algorithms=['none'])\n"),
+        Invalid(
+            "import jwt\ndef verify(token):\n    header = jwt.get_unverified_header(token)\n"
+            "    return jwt.decode(token, KEYS[header['kid']], algorithms=[header['alg']])\n"
+        ),
+        Invalid(
+            "import jwt\ndef verify(token):\n    alg = jwt.get_unverified_header(token).get('alg')\n"
+            "    return jwt.decode(token, KEY, algorithms=[alg])\n"
+        ),
         Invalid(
             "from jose import jwt\nALGORITHM = 'RS256'\ndef claims(token):\n    return jwt.decode(token, PUBLIC_KEY)\n",
             "from jose import jwt\nALGORITHM = 'RS256'\ndef claims(token):\n    return jwt.decode(token, PUBLIC_KEY, algorithms=[\"RS256\"])\n",
@@ -85,6 +96,9 @@ class JwtAlgorithmNotPinned(Rule):
                 )
             return
         listed = local_value(keyword.value, ctx, node)
+        if _from_token_header(listed, ctx, node):
+            ctx.report(self, keyword, details={"problem": "decoded with the algorithm the token's own header names"})
+            return
         elements = listed.elts if isinstance(listed, (ast.List, ast.Tuple, ast.Set)) else [listed]
         if not any(_is_none_name(e, ctx, node) for e in elements):
             return
@@ -98,6 +112,20 @@ class JwtAlgorithmNotPinned(Rule):
 def _is_none_name(node: ast.AST, ctx, at: ast.AST) -> bool:
     value = ctx.constant_value(local_value(node, ctx, at))
     return isinstance(value, str) and value.lower() == "none"
+
+
+def _from_token_header(expr: ast.AST, ctx, at: ast.AST, depth: int = 0) -> bool:
+    """`algorithms=[header["alg"]]` where the header was read from the token itself."""
+    for sub in ast.walk(expr):
+        if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) and sub.slice.value == "alg":
+            return True
+        if isinstance(sub, ast.Call) and (ctx.call_name(sub) or "").endswith("get_unverified_header"):
+            return True
+        if isinstance(sub, ast.Name) and depth < 2:
+            value = local_value(sub, ctx, at)
+            if value is not sub and _from_token_header(value, ctx, at, depth + 1):
+                return True
+    return False
 
 
 def _verification_off(node: ast.Call) -> bool:
