@@ -13,6 +13,11 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
+try:
+    import fcntl
+except ImportError:  # Windows: appends stay single writes, without the torn-line check's lock
+    fcntl = None
+
 # What follows a `"path"` key: the parser later keeps only the ones that name files.
 _PATH_KEY = b'"path"'
 _PATH_VALUE = re.compile(rb'[ \t]*:[ \t]*"((?:[^"\\\n]|\\.)*)"')
@@ -20,12 +25,16 @@ _PATH_VALUE = re.compile(rb'[ \t]*:[ \t]*"((?:[^"\\\n]|\\.)*)"')
 
 def append_lines(path: Path, objects: list[dict], sync: bool = False) -> None:
     """Append complete lines with one `write` on an O_APPEND descriptor, so concurrent writers and
-    a crash can at worst leave a torn last line, never interleaved halves."""
+    a crash can at worst leave a torn last line (a process killed mid-write), never interleaved
+    halves. An advisory lock makes "is the last line torn? then start a new line" atomic among
+    tabguard writers; the kernel drops it when a holder is killed."""
     data = "".join(json.dumps(o, ensure_ascii=False, separators=(",", ":")) + "\n" for o in objects)
     payload = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
         size = os.fstat(fd).st_size
         if size and os.pread(fd, 1, size - 1) != b"\n":
             # A writer crashed mid-line: end its torn line so ours stays whole.
@@ -105,8 +114,29 @@ def parse_line(line: bytes, warn: Callable[[str], None]) -> Optional[dict]:
     try:
         value = json.loads(line)
     except ValueError:
-        warn("skipping a malformed line")
+        value = _after_torn_prefix(line)
+        if value is None:
+            warn("skipping a malformed line")
+            return None
+        warn("skipping a torn record; the record appended after it was kept")
+    if not isinstance(value, dict):
+        warn("skipping a line that is not a JSON object")
         return None
+    return value
+
+
+def _after_torn_prefix(line: bytes, attempts: int = 256) -> Optional[dict]:
+    """A whole record that another writer, which did not notice the torn line before it, appended
+    right after it: the longest tail of the line that is one JSON object."""
+    start = line.find(b"{", 1)
+    while start > 0 and attempts:
+        try:
+            value = json.loads(line[start:])
+            return value if isinstance(value, dict) else None
+        except ValueError:
+            attempts -= 1
+            start = line.find(b"{", start + 1)
+    return None
     if not isinstance(value, dict):
         warn("skipping a line that is not a JSON object")
         return None

@@ -66,14 +66,21 @@ def _supersedes(newer: live.LiveSpan, older: live.LiveSpan) -> bool:
 class _Open:
     """An open file: our copy of its lines and its live spans, with a lookup built on demand."""
 
-    def __init__(self, lines: Sequence[str], spans: list[live.LiveSpan]):
+    def __init__(self, lines: Sequence[str], spans: list[live.LiveSpan], considered: int):
         self.lines = list(lines)
         self.spans = spans
+        self.considered = considered  # how many of the file's trace ranges were placed or dropped
         self._starts: Optional[list[int]] = None
         self._reach: list[int] = []
 
     def changed(self) -> None:
         self._starts = None
+
+    def add(self, span: live.LiveSpan) -> None:
+        """A newly recorded span; it replaces the spans it supersedes."""
+        self.spans = [old for old in self.spans if not _supersedes(span, old)]
+        self.spans.append(span)
+        self.changed()
 
     def covering(self, first: int, last: int) -> list[live.LiveSpan]:
         """Spans overlapping lines first..last (inclusive)."""
@@ -203,7 +210,8 @@ class Provenance:
         spans: list[live.LiveSpan] = []
         places: set[tuple[int, int]] = set()
         reported: list[live.LiveSpan] = []
-        for trace in reversed(self.trace_ranges(key)):  # newest first: it wins a tie for a place
+        history = self.trace_ranges(key)
+        for trace in reversed(history):  # newest first: it wins a tie for a place
             where = locate(view, self._evidence(trace, reviews))
             if where is None or where in places:
                 continue
@@ -215,7 +223,7 @@ class Provenance:
             spans.append(span)
             if not trace.inferred:
                 reported.append(span)
-        self._open[key] = _Open(lines, spans)
+        self._open[key] = _Open(lines, spans, len(history))
 
     @staticmethod
     def _evidence(trace: TraceRange, reviews: list[dict]) -> list[Evidence]:
@@ -231,6 +239,33 @@ class Provenance:
                     ))
         evidence.append(Evidence(trace.start_line, trace.end_line, trace.content_hash, trace.line_hashes))
         return evidence
+
+    def sync(self) -> list[Path]:
+        """Take in what other processes appended since (an agent's trace records, a `tabguard review`
+        in a terminal) for the open files; the files whose spans changed. Reads only the new bytes."""
+        self.refresh()
+        changed = []
+        for key, state in self._open.items():
+            history = self.trace_ranges(key)
+            by_hash, reviews = self._review_records(key)
+            dirty = False
+            if len(history) > state.considered:
+                view = FileView(state.lines)
+                present = {span.trace.record_id for span in state.spans}
+                for trace in history[state.considered:]:
+                    where = None if trace.record_id in present else locate(view, self._evidence(trace, reviews))
+                    if where is not None:
+                        digest = content_hash(state.lines[where[0]:where[1]])
+                        state.add(live.LiveSpan(trace, where[0], where[1], digest, by_hash.get(digest)))
+                        dirty = True
+                state.considered = len(history)
+            for span in state.spans:
+                review = by_hash.get(span.content_hash)
+                if (review is None) != (span.review is None):
+                    span.review, dirty = review, True
+            if dirty:
+                changed.append(self.root / key)
+        return changed
 
     def is_open(self, path: Path) -> bool:
         return (self.key(path) or "") in self._open
@@ -391,9 +426,7 @@ class Provenance:
         by_hash, _ = self._review_records(key)
         span = live.LiveSpan(trace, start_line, end_line, digest, by_hash.get(digest))
         if state is not None:
-            state.spans = [old for old in state.spans if not _supersedes(span, old)]
-            state.spans.append(span)
-            state.changed()
+            state.add(span)
         return self._public(span)
 
     def mark_reviewed(

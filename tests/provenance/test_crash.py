@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from provenance_helpers import write
+from provenance_helpers import foreign_record, write
 from tabguard.provenance import Provenance
 
 WRITER = """
@@ -29,6 +29,11 @@ while True:
 """
 
 
+def _acks(text: str) -> set[str]:
+    """Record ids the writer finished printing: a line cut short by the kill acknowledges nothing."""
+    return {line for line in text.split("\n")[:-1] if len(line) == 36}
+
+
 def test_sigkill_during_a_burst_of_accepts_loses_no_acknowledged_record(tmp_path):
     path = tmp_path / "app.py"
     lines = write(path, "\n".join(f"value_{i} = {i}" for i in range(60)))
@@ -41,15 +46,13 @@ def test_sigkill_during_a_burst_of_accepts_loses_no_acknowledged_record(tmp_path
     try:
         while len(acknowledged) < 300 and time.monotonic() < deadline:
             for writer in writers:
-                line = writer.stdout.readline()
-                if line:
-                    acknowledged.add(line.strip())
+                acknowledged.update(_acks(writer.stdout.readline()))
     finally:
         for writer in writers:
             os.kill(writer.pid, signal.SIGKILL)
     for writer in writers:
         rest, _ = writer.communicate(timeout=10)
-        acknowledged.update(x.strip() for x in rest.splitlines() if x.strip())
+        acknowledged.update(_acks(rest))
         assert writer.returncode == -signal.SIGKILL
     assert len(acknowledged) >= 300
 
@@ -59,7 +62,7 @@ def test_sigkill_during_a_burst_of_accepts_loses_no_acknowledged_record(tmp_path
         try:
             stored.add(json.loads(line)["id"])
         except ValueError:
-            pass  # at most a torn last line
+            pass  # a line torn by the kill
     assert acknowledged <= stored
 
     prov = Provenance(tmp_path)
@@ -85,3 +88,16 @@ def test_a_torn_last_line_is_skipped_and_the_next_append_is_whole(tmp_path):
     final.open_file(path, lines)
     assert [(s.start_line, s.end_line) for s in final.spans(path)] == [(0, 1), (2, 3)]
     assert any("malformed" in w for w in final.warnings)
+
+
+def test_a_record_another_tool_appended_right_after_a_torn_line_is_recovered(tmp_path):
+    path = tmp_path / "app.py"
+    lines = write(path, "a = 1\nb = 2\nc = 3")
+    whole = json.dumps(foreign_record("app.py", 2, 2))
+    # A writer was killed mid-line; another tool appended without checking for the torn line.
+    (tmp_path / ".agent-trace").mkdir()
+    (tmp_path / ".agent-trace" / "traces.jsonl").write_text(whole[:90] + whole + "\n")
+    prov = Provenance(tmp_path)
+    prov.open_file(path, lines)
+    assert [(s.start_line, s.end_line) for s in prov.spans(path)] == [(1, 2)]
+    assert any("torn record" in w for w in prov.warnings)

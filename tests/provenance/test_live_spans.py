@@ -185,3 +185,17 @@ def test_an_explicit_accept_replaces_the_inferred_bulk_insertion_it_explains(tmp
     again = Provenance(tmp_path)
     again.open_file(path, lines)
     assert [(s.start_line, s.end_line, s.origin) for s in again.spans(path)] == [(2, 5, "copilot")]
+
+
+def test_sync_takes_in_records_and_reviews_written_by_other_processes(tmp_path):
+    prov, path, lines = _setup(tmp_path)
+    assert prov.sync() == []
+    other = Provenance(tmp_path)  # an agent hook, or `tabguard review` in a terminal
+    other.record_accept(path, lines, 6, 7, "claude-code", False)
+    other.mark_reviewed(path, lines, 2, 5, "Ada")
+    assert prov.sync() == [path.resolve()]
+    spans = prov.spans(path)
+    assert [(s.start_line, s.end_line, s.origin, s.reviewed) for s in spans] == [
+        (2, 5, "copilot", True), (6, 7, "claude-code", False)]
+    prov.record_accept(path, lines, 0, 1, "copilot", False)
+    assert prov.sync() == [] and len(prov.spans(path)) == 3
