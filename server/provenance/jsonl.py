@@ -137,7 +137,3 @@ def _after_torn_prefix(line: bytes, attempts: int = 256) -> Optional[dict]:
             attempts -= 1
             start = line.find(b"{", start + 1)
     return None
-    if not isinstance(value, dict):
-        warn("skipping a line that is not a JSON object")
-        return None
-    return value
