@@ -37,6 +37,7 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|\d+|[A-Z]+")
 _AUTH_WORDS = frozenset({
     "login", "auth", "authenticated", "authentication", "authenticate", "jwt", "token", "apikey", "signed",
     "logged", "session", "oauth", "oidc", "bearer", "principal", "identity", "current", "user", "me",
+    "security", "credentials", "protected", "secured", "guard", "signin",
 })
 # Words that name a role or permission check.
 _ROLE_WORDS = frozenset({
@@ -290,7 +291,7 @@ def _decorator_guards(decorators, qualname, options: dict, found: Guards) -> Non
             found.role = found.role or label
         if _configured(name, options.get("ownership-checks", ())):
             found.ownership = found.ownership or label
-        if _configured(name, options.get("auth-decorators", ())) or ws & _AUTH_WORDS or found.role:
+        if _configured(name, options.get("auth-decorators", ())) or ws & _AUTH_WORDS or _AUTH_CALL.search(_last(name).lower()) or found.role:
             found.authentication = found.authentication or label
 
 
@@ -300,7 +301,7 @@ def _classify_callable(name: str, options: dict, found: Guards, label: str) -> N
         found.role = found.role or label
     if _configured(name, options.get("ownership-checks", ())) or ws & _OWNER_WORDS:
         found.ownership = found.ownership or label
-    if _configured(name, options.get("auth-decorators", ())) or ws & _AUTH_WORDS or ws & _ROLE_WORDS:
+    if _configured(name, options.get("auth-decorators", ())) or ws & (_AUTH_WORDS | _ROLE_WORDS) or _AUTH_CALL.search(_last(name).lower()):
         found.authentication = found.authentication or label
 
 

@@ -61,7 +61,7 @@ from flask import Flask, request
 app = Flask(__name__)
 
 @app.post("/notes")
-@sso_guard
+@needs_badge
 def add_note():
     db.session.add(Note(text=request.form["text"]))
     db.session.commit()
@@ -70,11 +70,11 @@ def add_note():
 
 def test_auth_decorators_option_teaches_a_project_decorator():
     assert _ids(WRITE) == ["TG403"]
-    assert _ids(WRITE, **{"auth-decorators": ["sso_guard"]}) == []
+    assert _ids(WRITE, **{"auth-decorators": ["needs_badge"]}) == []
 
 
 def test_public_routes_option_by_path_pattern_or_handler_name():
-    code = WRITE.replace("@sso_guard\n", "")
+    code = WRITE.replace("@needs_badge\n", "")
     assert _ids(code) == ["TG403"]
     assert _ids(code, **{"public-routes": ["/notes"]}) == []
     assert _ids(code, **{"public-routes": ["add_note"]}) == []
