@@ -65,6 +65,28 @@ def record_key(call: ast.Call) -> Optional[ast.expr]:
     return None
 
 
+def record_model(call: ast.Call) -> str:
+    """The model class a lookup reads (`Invoice` in `Invoice.query.get(...)`, `db.get(Invoice, ...)`,
+    `db.query(Invoice).filter(...)`, `get_object_or_404(Invoice, ...)`), or ""."""
+    if call.args and _is_class_name(call.args[0]):
+        return _class_name(call.args[0])
+    node: ast.AST = call.func
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        if isinstance(node, ast.Call):
+            if node.args and _is_class_name(node.args[0]):
+                return _class_name(node.args[0])
+            node = node.func
+        else:
+            if _is_class_name(node.value) and node.attr in ("query", "objects", "get", "get_or_none", "get_by_id", "filter"):
+                return _class_name(node.value)
+            node = node.value
+    return ""
+
+
+def _class_name(node: ast.AST) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+
+
 def _key_keyword(call: ast.Call) -> Optional[ast.expr]:
     for keyword in call.keywords:
         if keyword.arg and id_like(keyword.arg) and keyword.arg.split("__")[0] not in OWNER_FIELDS:

@@ -5,10 +5,18 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.routes import is_current_user, is_public
+from tabguard.routes import is_current_user, is_public, words
 from tabguard.rules.access._handlers import client_value, enclosing_handler
-from tabguard.rules.access._lookups import record_key
+from tabguard.rules.access._lookups import record_key, record_model
 from tabguard.rules.access._privilege import privilege
+
+
+# Records that are public by nature: the shop's catalogue and reference data, the same for every user.
+_REFERENCE_DATA = frozenset({
+    "product", "products", "category", "categories", "tag", "tags", "plan", "plans", "price", "prices", "country",
+    "countries", "currency", "currencies", "language", "languages", "region", "sku", "catalog", "catalogue",
+    "timezone", "genre", "brand",
+})
 
 
 class UnscopedRecordLookup(Rule):
@@ -82,6 +90,10 @@ class UnscopedRecordLookup(Rule):
         # an ownership helper named as one
         "from flask import Flask\napp = Flask(__name__)\n@app.get('/docs/<int:doc_id>')\n@login_required\ndef doc(doc_id):\n"
         "    document = Document.query.get_or_404(doc_id)\n    check_document_owner(document)\n    return document.body\n",
+        # catalogue data is the same for every signed-in user
+        "from flask import Flask, request\nfrom flask_login import login_required, current_user\napp = Flask(__name__)\n"
+        "@app.post('/cart/items')\n@login_required\ndef add_to_cart():\n"
+        "    product = db.session.get(Product, request.json['product_id'])\n    current_user.cart.add(product)\n",
         # the record comes from the session, not from the client
         "from flask import Flask, session\napp = Flask(__name__)\n@app.get('/me')\n@login_required\ndef me():\n"
         "    return User.query.get(session['user_id']).to_dict()\n",
@@ -126,7 +138,7 @@ class UnscopedRecordLookup(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         key = record_key(node)
-        if key is None:
+        if key is None or set(words(record_model(node))) & _REFERENCE_DATA:
             return
         found = enclosing_handler(ctx)
         if found is None or is_public(found, ctx.options):
