@@ -104,6 +104,14 @@ class _Open:
 
 
 class Provenance:
+    """The ledger of one workspace (`root`), and the live AI spans of its open files.
+
+    The editor calls `open_file`, `apply_edit` for every change, `record_accept` for every accepted
+    suggestion and `close_file`; `spans`, `annotate` and `unhonoured_suppression` answer from memory.
+    `sync` takes in what other processes appended. `reviewer` is the configured reviewer name
+    (`mark_reviewed` falls back to git `user.name`).
+    """
+
     def __init__(self, root: Path, reviewer: str = ""):
         self.root = Path(root).resolve()
         self._root = str(self.root)
