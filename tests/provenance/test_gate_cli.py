@@ -1,7 +1,9 @@
 """`tabguard check --gate / --require-review`, `tabguard review`, `tabguard init`, AI notes in reports."""
 
 import json
+from pathlib import Path
 
+import pytest
 from provenance_helpers import write
 from tabguard.cli import main
 from tabguard.config import load_config
@@ -126,3 +128,16 @@ def test_init_writes_config_and_gitattributes_once(tmp_path, capsys):
 def test_init_without_pyproject_writes_tabguard_toml(tmp_path):
     assert main(["init", str(tmp_path)]) == 0
     assert load_config(tmp_path / "tabguard.toml").problems == []
+
+
+def test_pre_commit_hooks_run_real_check_options():
+    yaml = pytest.importorskip("yaml")
+    from tabguard.cli import build_parser
+
+    hooks = yaml.safe_load((Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"tabguard", "tabguard-gate", "tabguard-require-review"}
+    for hook in hooks:
+        program, *args = hook["entry"].split()
+        assert program == "tabguard" and hook["language"] == "python"
+        parsed = build_parser().parse_args([*args, "changed.py"])  # pre-commit appends the staged files
+        assert parsed.command == "check" and parsed.paths == ["changed.py"]
