@@ -42,6 +42,7 @@ class TraceRange:
 @dataclass(frozen=True)
 class Review:
     path: str
+    record_id: str  # the trace record (range) whose span was reviewed
     content_hash: str
     reviewer: str
     timestamp: str
@@ -156,7 +157,7 @@ def parse_trace(
 
 def parse_review(record: dict, normalize: Callable[[str], Optional[str]]) -> Optional[Review]:
     path = normalize(record["path"]) if isinstance(record.get("path"), str) else None
-    content = _text(record.get("content_hash"))
-    if path is None or content is None:
+    content, record_id = _text(record.get("content_hash")), _text(record.get("record"))
+    if path is None or content is None or record_id is None:
         return None
-    return Review(path, content, _text(record.get("reviewer")) or "unknown", _text(record.get("timestamp")) or "")
+    return Review(path, record_id, content, _text(record.get("reviewer")) or "unknown", _text(record.get("timestamp")) or "")

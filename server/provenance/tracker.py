@@ -121,7 +121,8 @@ class Provenance:
         self._reviews = LineIndex(self.root / REVIEWS, self._normalize)
         self._loaded = False
         self._ranges: dict[str, tuple[int, list[TraceRange]]] = {}  # key -> (locations parsed, ranges)
-        self._review_cache: dict[str, tuple[int, dict[str, Review], list[dict]]] = {}
+        # key -> (locations parsed, reviews by (record id, content hash), raw review records)
+        self._review_cache: dict[str, tuple[int, dict[tuple[str, str], Review], list[dict]]] = {}
         self._known_ids: set[str] = set()
         self._open: dict[str, _Open] = {}
         self._keys: dict[Path, Optional[str]] = {}
@@ -185,7 +186,7 @@ class Provenance:
         """Reviews of a file: by content hash (latest wins), and the raw records (anchoring evidence)."""
         self._ensure_loaded()
         locations = self._reviews.by_path.get(key, [])
-        done, by_hash, raw = self._review_cache.get(key, (0, {}, []))
+        done, reviewed, raw = self._review_cache.get(key, (0, {}, []))
         if done < len(locations):
             for offset, line in self._reviews.read(locations[done:]):
                 warn = self._warn(self._reviews.path, offset)
@@ -196,10 +197,10 @@ class Provenance:
                         warn("skipping a review without a path or content hash")
                     continue
                 if review.path == key:
-                    by_hash[review.content_hash] = review
+                    reviewed[review.record_id, review.content_hash] = review
                     raw.append(record)
-            self._review_cache[key] = (len(locations), by_hash, raw)
-        return by_hash, raw
+            self._review_cache[key] = (len(locations), reviewed, raw)
+        return reviewed, raw
 
     def tracked_files(self) -> list[str]:
         """Ledger keys of every file that has trace records."""
@@ -214,7 +215,7 @@ class Provenance:
             return
         self.refresh()
         view = FileView(lines)
-        by_hash, reviews = self._review_records(key)
+        reviewed, reviews = self._review_records(key)
         spans: list[live.LiveSpan] = []
         places: set[tuple[int, int]] = set()
         reported: list[live.LiveSpan] = []
@@ -224,7 +225,7 @@ class Provenance:
             if where is None or where in places:
                 continue
             digest = content_hash(lines[where[0]:where[1]])
-            span = live.LiveSpan(trace, where[0], where[1], digest, by_hash.get(digest))
+            span = live.LiveSpan(trace, where[0], where[1], digest, reviewed.get((trace.record_id, digest)))
             if trace.inferred and any(_supersedes(newer, span) for newer in reported):
                 continue
             places.add(where)
@@ -255,7 +256,7 @@ class Provenance:
         changed = []
         for key, state in self._open.items():
             history = self.trace_ranges(key)
-            by_hash, reviews = self._review_records(key)
+            reviewed, reviews = self._review_records(key)
             dirty = False
             if len(history) > state.considered:
                 view = FileView(state.lines)
@@ -264,11 +265,11 @@ class Provenance:
                     where = None if trace.record_id in present else locate(view, self._evidence(trace, reviews))
                     if where is not None:
                         digest = content_hash(state.lines[where[0]:where[1]])
-                        state.add(live.LiveSpan(trace, where[0], where[1], digest, by_hash.get(digest)))
+                        state.add(live.LiveSpan(trace, where[0], where[1], digest, reviewed.get((trace.record_id, digest))))
                         dirty = True
                 state.considered = len(history)
             for span in state.spans:
-                review = by_hash.get(span.content_hash)
+                review = reviewed.get((span.trace.record_id, span.content_hash))
                 if (review is None) != (span.review is None):
                     span.review, dirty = review, True
             if dirty:
@@ -310,7 +311,7 @@ class Provenance:
         if change.last < change.first and not change.count:
             state.lines[first_line:old_last_line + 1] = lines[first_line:first_line + new_line_count]
             return
-        by_hash = self._cached_reviews(path)
+        reviewed = self._cached_reviews(path)
         kept = []
         for span in state.spans:
             before = (span.start, span.end)
@@ -325,20 +326,21 @@ class Provenance:
                 continue
             if outcome == live.CHANGED:
                 span.content_hash = content_hash(lines[span.start:span.end])
-                span.review = by_hash.get(span.content_hash)
+                span.review = reviewed.get((span.trace.record_id, span.content_hash))
             kept.append(span)
         state.spans = kept
         state.lines[first_line:old_last_line + 1] = lines[first_line:first_line + new_line_count]
         state.changed()
 
-    def _cached_reviews(self, path: Path) -> dict[str, Review]:
-        """Reviews by content hash, as loaded when the file was opened (no I/O on the edit path)."""
+    def _cached_reviews(self, path: Path) -> dict[tuple[str, str], Review]:
+        """Reviews by (record id, content hash), as loaded when the file was opened (no I/O on the
+        edit path)."""
         return self._review_cache.get(self.key(path) or "", (0, {}, []))[1]
 
     def _resync(self, path: Path, state: _Open, lines: list[str]) -> None:
         """Our copy of the text drifted from the editor's: find each span again by its content."""
         view = FileView(lines)
-        by_hash = self._cached_reviews(path)
+        reviewed = self._cached_reviews(path)
         kept = []
         for span in state.spans:
             old = state.lines[span.start:span.end]
@@ -347,7 +349,7 @@ class Provenance:
             if where is not None:
                 span.start, span.end = where
                 span.content_hash = content_hash(lines[span.start:span.end])
-                span.review = by_hash.get(span.content_hash)
+                span.review = reviewed.get((span.trace.record_id, span.content_hash))
                 kept.append(span)
         state.lines = list(lines)
         state.spans = kept
@@ -431,8 +433,7 @@ class Provenance:
         append_lines(self.root / TRACES, [record])
         self._traces.refresh()
         trace = next(t for t in self.trace_ranges(key) if t.record_id == record["id"])
-        by_hash, _ = self._review_records(key)
-        span = live.LiveSpan(trace, start_line, end_line, digest, by_hash.get(digest))
+        span = live.LiveSpan(trace, start_line, end_line, digest)
         if state is not None:
             state.add(span)
         return self._public(span)
@@ -460,7 +461,7 @@ class Provenance:
         self._first_write()
         append_lines(self.root / REVIEWS, records, sync=True)
         self._reviews.refresh()
-        by_hash, _ = self._review_records(key)
-        for span in state.spans:  # identical code elsewhere in the file was reviewed too
-            span.review = span.review or by_hash.get(span.content_hash)
+        reviewed, _ = self._review_records(key)
+        for span in spans:
+            span.review = reviewed.get((span.trace.record_id, span.content_hash))
         return [self._public(span) for span in spans]

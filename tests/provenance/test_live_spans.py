@@ -199,3 +199,16 @@ def test_sync_takes_in_records_and_reviews_written_by_other_processes(tmp_path):
         (2, 5, "copilot", True), (6, 7, "claude-code", False)]
     prov.record_accept(path, lines, 0, 1, "copilot", False)
     assert prov.sync() == [] and len(prov.spans(path)) == 3
+
+
+def test_a_review_covers_the_span_it_saw_not_a_copy_of_its_code_elsewhere(tmp_path):
+    path = tmp_path / "dup.py"
+    lines = write(path, "\n".join(["def a():", "    return eval(x)", "", "def a():", "    return eval(x)"]))
+    prov = Provenance(tmp_path)
+    prov.record_accept(path, lines, 0, 2, "copilot", False)
+    prov.record_accept(path, lines, 3, 5, "copilot", False)
+    prov.mark_reviewed(path, lines, 0, 2, "Ada")
+    assert [s.reviewed for s in prov.spans(path)] == [True, False]
+    again = Provenance(tmp_path)
+    again.open_file(path, lines)
+    assert [s.reviewed for s in again.spans(path)] == [True, False]
