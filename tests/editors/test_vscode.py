@@ -146,6 +146,41 @@ class CodeServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
+def _open_file(page, name: str) -> None:
+    """Quick open; pressing Enter before the row shows opens nothing."""
+    page.keyboard.press("Control+P")
+    page.keyboard.type(name)
+    page.wait_for_selector(f".quick-input-list .monaco-list-row:has-text('{name}')", timeout=30_000)
+    page.keyboard.press("Enter")
+
+
+def _focus_tab(page, name: str) -> None:
+    """Back to an open editor by its tab (keys sent while a webview has focus may not reach the workbench)."""
+    page.click(f".tabs-container .tab:has-text('{name}')")
+    page.click(".editor-instance .monaco-editor .view-lines")
+
+
+def _palette(page, title: str) -> None:
+    page.keyboard.press("F1")
+    page.keyboard.type(title)
+    page.wait_for_selector(f".quick-input-list .monaco-list-row:has-text('{title.split(': ', 1)[1]}')", timeout=15_000)
+    page.keyboard.press("Enter")
+
+
+def _wait_for_frame_text(page, text: str, seconds: float) -> bool:
+    """Webviews (the Markdown preview) render in nested iframes."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if text in frame.content():
+                    return True
+            except Exception:  # a frame navigating away mid-read  # noqa: BLE001
+                continue
+        time.sleep(0.2)
+    return False
+
+
 def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     """Drive the UI; returns facts for the asserts. Selectors verified on Code 1.100 and 1.139."""
     facts: dict = {}
@@ -157,12 +192,7 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
 
     page.goto(url)
     page.wait_for_selector(".monaco-workbench", timeout=60_000)
-
-    # Open app.py through quick open (Enter before the row shows opens nothing).
-    page.keyboard.press("Control+P")
-    page.keyboard.type("app.py")
-    page.wait_for_selector(".quick-input-list .monaco-list-row:has-text('app.py')", timeout=30_000)
-    page.keyboard.press("Enter")
+    _open_file(page, "app.py")
     page.wait_for_selector(".monaco-editor .view-lines:has-text('verify=False')", timeout=30_000)
 
     # The diagnostic in the Problems panel.
@@ -219,15 +249,42 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     shot("5-accepted")
 
     # "Mark AI suggestion reviewed" from the command palette, with the cursor in the accepted line.
-    page.keyboard.press("F1")
-    page.keyboard.type("tabguard: Mark AI suggestion reviewed")
-    page.wait_for_selector(".quick-input-list .monaco-list-row:has-text('Mark AI suggestion reviewed')", timeout=15_000)
-    page.keyboard.press("Enter")
+    _palette(page, "tabguard: Mark AI suggestion reviewed")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.statusbar-item')].some(e => e.innerText.includes('0/1 AI unreviewed'))",
         timeout=15_000)
     facts["status_after_review"] = page.inner_text(".statusbar-item:has-text('AI unreviewed')")
     shot("6-reviewed")
+
+    # "Show AI inventory" (a report of the saved files) opens as JSON.
+    _focus_tab(page, "app.py")
+    page.keyboard.press("Control+S")
+    _palette(page, "tabguard: Show AI inventory")
+    inventory = page.wait_for_selector(".monaco-editor .view-lines:has-text('files_with_ai_code')", timeout=15_000)
+    facts["inventory"] = inventory.inner_text().replace("\xa0", " ")
+    shot("8-inventory")
+
+    # Accept only the next word of a suggestion (Ctrl+Right): reported too.
+    _focus_tab(page, "app.py")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("# fetch")
+    page.wait_for_selector(".monaco-editor .ghost-text", timeout=30_000)
+    page.keyboard.press("Control+ArrowRight")
+    deadline = time.monotonic() + 15
+    while len(_accepts(tap_log)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    shot("7-accept-next-word")
+    # "Explain rule" with the cursor on `verify=False`: TG201's Markdown opens in a preview (a webview,
+    # which keeps keyboard focus: this step comes last).
+    _focus_tab(page, "app.py")
+    page.keyboard.press("Control+G")
+    page.keyboard.type("8:30")
+    page.keyboard.press("Enter")
+    _palette(page, "tabguard: Explain rule")
+    facts["explained"] = _wait_for_frame_text(page, "Why is this exploitable", 20)
+    shot("9-explain")
+
     return facts
 
 
@@ -287,7 +344,7 @@ def test_plain_tab_still_indents_and_is_not_reported(run):
 def test_accepted_ghost_text_reaches_the_server_after_its_edit(run):
     messages = [m["message"] for m in run["messages"] if m["direction"] == "to_server"]
     accepts = [i for i, m in enumerate(messages) if m.get("method") == "tabguard/didAcceptSuggestion"]
-    assert len(accepts) == 1, run["ext_log"]
+    assert len(accepts) == 2, run["ext_log"]  # the Tab accept here, the next-word accept below
     accept = messages[accepts[0]]["params"]
     assert accept["origin"] == "vscode.inlineSuggest"
     assert accept["textDocument"]["uri"].endswith("/app.py")
@@ -307,3 +364,24 @@ def test_status_bar_counts_the_accepted_span_and_review_clears_it(run):
     assert "0/1 AI unreviewed" in run["status_after_review"]
     # One review record, covering the accepted line 8 (the server decides the span's exact lines).
     assert [(r["path"], r["start_line"] <= 8 <= r["end_line"]) for r in run["reviews"]] == [("app.py", True)]
+
+
+def test_explain_rule_opens_the_explanation(run):
+    assert run["explained"]
+
+
+def test_show_inventory_lists_the_ai_code(run):
+    # Only the lines on screen are in the DOM: the summary at the top of the report.
+    visible = run["inventory"]
+    assert '"spans": 1,' in visible and '"reviewed_spans": 1,' in visible, visible
+
+
+def test_accepting_the_next_word_is_reported(run):
+    accepts = [m["message"]["params"] for m in run["messages"] if m["direction"] == "to_server"
+               and m["message"].get("method") == "tabguard/didAcceptSuggestion"]
+    assert len(accepts) == 2, accepts
+    second = accepts[1]
+    # typed "    # fetch" on line 9; the first word of "\n    r = requests..." went in after it
+    assert second["range"]["start"] == {"line": 8, "character": 11}, second
+    assert (second["range"]["end"]["line"], second["range"]["end"]["character"]) > (8, 11)
+    assert second["textDocument"]["version"] > accepts[0]["textDocument"]["version"]

@@ -10,6 +10,7 @@ const { serverSettings } = require('./settings');
 const { guessOrigin } = require('./origin');
 const { StatusItem } = require('./statusItem');
 const { registerTestInlineProvider } = require('./testInlineProvider');
+const { ReadOnlyDocuments } = require('./readOnlyDocuments');
 
 const DOCUMENT_SELECTOR = [
   { scheme: 'file', language: 'python' },
@@ -26,6 +27,7 @@ const ACCEPT_COMMANDS = {
 /** @type {LanguageClient | undefined} */
 let client;
 let output;
+const reports = new ReadOnlyDocuments('tabguard');
 
 function isExecutable(file) {
   try {
@@ -153,10 +155,11 @@ async function explainRule(ruleArg) {
           : await vscode.window.showInputBox({ prompt: 'Rule id to explain', placeHolder: 'TG201' });
   }
   if (!rule) return;
-  const markdown = await executeServerCommand(c, 'tabguard.explain', { rule: rule.trim().toUpperCase() });
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: String(markdown) });
-  await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () =>
-    vscode.window.showTextDocument(doc),
+  rule = rule.trim().toUpperCase();
+  const markdown = await executeServerCommand(c, 'tabguard.explain', { rule });
+  const uri = reports.show(`explain/${rule}.md`, String(markdown));
+  await vscode.commands.executeCommand('markdown.showPreview', uri).then(undefined, () =>
+    vscode.window.showTextDocument(uri),
   );
 }
 
@@ -180,14 +183,13 @@ async function showInventory() {
   if (!c) return;
   const inventory = await executeServerCommand(c, 'tabguard.inventory', {});
   const content = typeof inventory === 'string' ? inventory : JSON.stringify(inventory, null, 2);
-  const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
-  await vscode.window.showTextDocument(doc, { preview: true });
+  await vscode.window.showTextDocument(reports.show('inventory.json', content), { preview: true });
 }
 
 async function activate(context) {
   output = vscode.window.createOutputChannel('tabguard');
   const status = new StatusItem(() => running(), DOCUMENT_SELECTOR);
-  context.subscriptions.push(output, status);
+  context.subscriptions.push(output, status, reports.register());
 
   const accept = makeAcceptWrapper({
     executeCommand: (id) => vscode.commands.executeCommand(id),
