@@ -15,7 +15,9 @@ import threading
 from typing import BinaryIO
 
 
-def _pump(source: BinaryIO, sink: BinaryIO, direction: str, log, lock: threading.Lock) -> None:
+def _pump(
+    source: BinaryIO, sink: BinaryIO, direction: str, log, lock: threading.Lock
+) -> None:
     while True:
         headers = b""
         while not headers.endswith(b"\r\n\r\n"):
@@ -25,13 +27,17 @@ def _pump(source: BinaryIO, sink: BinaryIO, direction: str, log, lock: threading
                 return
             headers += byte
         length = next(
-            int(line.split(b":", 1)[1]) for line in headers.split(b"\r\n") if line.lower().startswith(b"content-length:")
+            int(line.split(b":", 1)[1])
+            for line in headers.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
         )
         body = source.read(length)
         sink.write(headers + body)
         sink.flush()
         with lock:
-            log.write(json.dumps({"direction": direction, "message": json.loads(body)}) + "\n")
+            log.write(
+                json.dumps({"direction": direction, "message": json.loads(body)}) + "\n"
+            )
             log.flush()
 
 
@@ -42,7 +48,9 @@ def main(argv: list[str]) -> int:
     lock = threading.Lock()
     with open(log_path, "a", encoding="utf-8") as log:
         threading.Thread(
-            target=_pump, args=(sys.stdin.buffer, server.stdin, "to_server", log, lock), daemon=True
+            target=_pump,
+            args=(sys.stdin.buffer, server.stdin, "to_server", log, lock),
+            daemon=True,
         ).start()
         _pump(server.stdout, sys.stdout.buffer, "to_client", log, lock)
     return server.wait()

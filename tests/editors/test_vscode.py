@@ -32,7 +32,10 @@ MESSAGE = "TLS certificate verification disabled"
 
 
 def _code_server() -> str | None:
-    candidates = [os.environ.get("TABGUARD_CODE_SERVER"), str(REPO / ".cache/code-server/node_modules/.bin/code-server")]
+    candidates = [
+        os.environ.get("TABGUARD_CODE_SERVER"),
+        str(REPO / ".cache/code-server/node_modules/.bin/code-server"),
+    ]
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
@@ -40,7 +43,14 @@ def _code_server() -> str | None:
 
 
 def _chromium() -> str | None:
-    return next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and os.access(p, os.X_OK)), None)
+    return next(
+        (
+            p
+            for p in ("/usr/bin/chromium", shutil.which("chromium") or "")
+            if p and os.access(p, os.X_OK)
+        ),
+        None,
+    )
 
 
 def _missing() -> str | None:
@@ -60,12 +70,29 @@ pytestmark = pytest.mark.skipif(_missing() is not None, reason=str(_missing()))
 
 def _vsix() -> Path:
     """The packaged extension, rebuilt when a source file is newer."""
-    sources = [p for p in EXTENSION.rglob("*") if p.is_file() and not {"node_modules", ".tools"} & set(p.parts)
-               and p.suffix != ".vsix" and p.name != "screenshot.png"]
-    if not VSIX.exists() or max(p.stat().st_mtime for p in sources) > VSIX.stat().st_mtime:
-        proc = subprocess.run([str(EXTENSION / "package.sh")], capture_output=True, text=True, timeout=240)
+    sources = [
+        p
+        for p in EXTENSION.rglob("*")
+        if p.is_file()
+        and not {"node_modules", ".tools"} & set(p.parts)
+        and p.suffix != ".vsix"
+        and p.name != "screenshot.png"
+    ]
+    if (
+        not VSIX.exists()
+        or max(p.stat().st_mtime for p in sources) > VSIX.stat().st_mtime
+    ):
+        proc = subprocess.run(
+            [str(EXTENSION / "package.sh")],
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
         if proc.returncode != 0:
-            pytest.skip(f"could not build the .vsix: {proc.stdout[-1500:]}{proc.stderr[-1500:]}")
+            pytest.skip(
+                f"could not build the .vsix: {proc.stdout[-1500:]}{proc.stderr[-1500:]}"
+            )
     return VSIX
 
 
@@ -82,8 +109,12 @@ def _messages(log: Path) -> list[dict]:
 
 
 def _accepts(log: Path) -> list[dict]:
-    return [m["message"]["params"] for m in _messages(log)
-            if m["direction"] == "to_server" and m["message"].get("method") == "tabguard/didAcceptSuggestion"]
+    return [
+        m["message"]["params"]
+        for m in _messages(log)
+        if m["direction"] == "to_server"
+        and m["message"].get("method") == "tabguard/didAcceptSuggestion"
+    ]
 
 
 class CodeServer:
@@ -96,10 +127,22 @@ class CodeServer:
         self.log = root / "code-server.log"
         self.workspace = workspace
         self.port = _free_port()
-        self.env = dict(os.environ, XDG_CONFIG_HOME=str(root / "config"), XDG_DATA_HOME=str(root / "data"))
+        self.env = dict(
+            os.environ,
+            XDG_CONFIG_HOME=str(root / "config"),
+            XDG_DATA_HOME=str(root / "data"),
+        )
         settings = {
-            "tabguard.serverCommand": [sys.executable, str(HERE / "lsp_tap.py"), str(tap_log), "--",
-                                       sys.executable, "-m", "tabguard", "lsp"],
+            "tabguard.serverCommand": [
+                sys.executable,
+                str(HERE / "lsp_tap.py"),
+                str(tap_log),
+                "--",
+                sys.executable,
+                "-m",
+                "tabguard",
+                "lsp",
+            ],
             "tabguard.testInlineProvider": True,
             "workbench.startupEditor": "none",
             "security.workspace.trust.enabled": False,
@@ -109,23 +152,52 @@ class CodeServer:
             "editor.inlineSuggest.enabled": True,
         }
         (self.user / "User").mkdir(parents=True)
-        (self.user / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
+        (self.user / "User" / "settings.json").write_text(
+            json.dumps(settings, indent=2)
+        )
         self.process = None
 
     def _args(self) -> list[str]:
-        return [self.binary, "--user-data-dir", str(self.user), "--extensions-dir", str(self.extensions)]
+        return [
+            self.binary,
+            "--user-data-dir",
+            str(self.user),
+            "--extensions-dir",
+            str(self.extensions),
+        ]
 
     def install(self, vsix: Path) -> None:
-        proc = subprocess.run([*self._args(), "--install-extension", str(vsix)], capture_output=True, text=True,
-                              timeout=120, env=self.env)
+        proc = subprocess.run(
+            [*self._args(), "--install-extension", str(vsix)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=self.env,
+            check=False,
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
     def start(self) -> str:
-        self.process = subprocess.Popen(
-            [*self._args(), "--auth", "none", "--bind-addr", f"127.0.0.1:{self.port}", "--disable-telemetry",
-             "--disable-update-check", "--disable-workspace-trust", str(self.workspace)],
-            stdout=open(self.log, "w"), stderr=subprocess.STDOUT, env=self.env, start_new_session=True,
-        )
+        with open(
+            self.log, "w"
+        ) as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [
+                    *self._args(),
+                    "--auth",
+                    "none",
+                    "--bind-addr",
+                    f"127.0.0.1:{self.port}",
+                    "--disable-telemetry",
+                    "--disable-update-check",
+                    "--disable-workspace-trust",
+                    str(self.workspace),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.env,
+                start_new_session=True,
+            )
         url = f"http://127.0.0.1:{self.port}/"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -139,7 +211,9 @@ class CodeServer:
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # its own session: code-server and its children
+            os.killpg(
+                self.process.pid, signal.SIGTERM
+            )  # its own session: code-server and its children
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
@@ -150,7 +224,9 @@ def _open_file(page, name: str) -> None:
     """Quick open; pressing Enter before the row shows opens nothing."""
     page.keyboard.press("Control+P")
     page.keyboard.type(name)
-    page.wait_for_selector(f".quick-input-list .monaco-list-row:has-text('{name}')", timeout=30_000)
+    page.wait_for_selector(
+        f".quick-input-list .monaco-list-row:has-text('{name}')", timeout=30_000
+    )
     page.keyboard.press("Enter")
 
 
@@ -163,20 +239,27 @@ def _focus_tab(page, name: str) -> None:
 def _palette(page, title: str) -> None:
     page.keyboard.press("F1")
     page.keyboard.type(title)
-    page.wait_for_selector(f".quick-input-list .monaco-list-row:has-text('{title.split(': ', 1)[1]}')", timeout=15_000)
+    page.wait_for_selector(
+        f".quick-input-list .monaco-list-row:has-text('{title.split(': ', 1)[1]}')",
+        timeout=15_000,
+    )
     page.keyboard.press("Enter")
 
 
 def _wait_for_frame_text(page, text: str, seconds: float) -> bool:
     """Webviews (the Markdown preview) render in nested iframes."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    def frame_text(frame) -> str:
+        try:
+            return frame.content()
+        except PlaywrightError:  # the frame navigated away while we read it
+            return ""
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if text in frame.content():
-                    return True
-            except Exception:  # a frame navigating away mid-read  # noqa: BLE001
-                continue
+        if any(text in frame_text(frame) for frame in page.frames):
+            return True
         time.sleep(0.2)
     return False
 
@@ -193,11 +276,15 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     page.goto(url)
     page.wait_for_selector(".monaco-workbench", timeout=60_000)
     _open_file(page, "app.py")
-    page.wait_for_selector(".monaco-editor .view-lines:has-text('verify=False')", timeout=30_000)
+    page.wait_for_selector(
+        ".monaco-editor .view-lines:has-text('verify=False')", timeout=30_000
+    )
 
     # The diagnostic in the Problems panel.
     page.keyboard.press("Control+Shift+M")
-    row = page.wait_for_selector(f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=60_000)
+    row = page.wait_for_selector(
+        f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=60_000
+    )
     facts["problem"] = row.inner_text()
 
     # Hover over `verify=False` (line 5, column 30): the server's explanation.
@@ -207,21 +294,28 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     page.keyboard.press("Enter")
     page.keyboard.press("Control+K")
     page.keyboard.press("Control+I")
-    hover = page.wait_for_selector(".monaco-hover:has-text('Why is this exploitable')", timeout=30_000)
+    hover = page.wait_for_selector(
+        ".monaco-hover:has-text('Why is this exploitable')", timeout=30_000
+    )
     facts["hover"] = hover.inner_text()
     facts["hover_shot"] = shot("1-diagnostic-hover")
     page.keyboard.press("Escape")
 
     # The quick fix.
     page.keyboard.press("Control+.")
-    page.wait_for_selector(".action-widget :text('Fix: set verify=True')", timeout=30_000)
+    page.wait_for_selector(
+        ".action-widget :text('Fix: set verify=True')", timeout=30_000
+    )
     shot("2-quick-fix-menu")
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "() => document.querySelector('.monaco-editor .view-lines').innerText.includes('verify=True')", timeout=30_000)
+        "() => document.querySelector('.monaco-editor .view-lines').innerText.includes('verify=True')",
+        timeout=30_000,
+    )
     page.wait_for_function(
         f"() => ![...document.querySelectorAll('.markers-panel .monaco-list-row')].some(r => r.innerText.includes('{MESSAGE}'))",
-        timeout=30_000)
+        timeout=30_000,
+    )
     shot("3-fixed")
 
     # Plain Tab on an empty line indents and reports nothing.
@@ -238,13 +332,20 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     deadline = time.monotonic() + 15
     while not _accepts(tap_log) and time.monotonic() < deadline:
         time.sleep(0.1)
-    row = page.wait_for_selector(f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=30_000)
+    row = page.wait_for_selector(
+        f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=30_000
+    )
     facts["problem_after_accept"] = row.inner_text()
-    facts["editor_text"] = page.inner_text(".monaco-editor .view-lines").replace("\xa0", " ")  # Monaco renders nbsp
-    status = page.wait_for_selector(".statusbar-item:has-text('AI unreviewed')", timeout=15_000)
+    facts["editor_text"] = page.inner_text(".monaco-editor .view-lines").replace(
+        "\xa0", " "
+    )  # Monaco renders nbsp
+    status = page.wait_for_selector(
+        ".statusbar-item:has-text('AI unreviewed')", timeout=15_000
+    )
     page.wait_for_function(
         "() => [...document.querySelectorAll('.statusbar-item')].some(e => e.innerText.includes('1/1 AI unreviewed'))",
-        timeout=15_000)
+        timeout=15_000,
+    )
     facts["status_after_accept"] = status.inner_text()
     shot("5-accepted")
 
@@ -252,15 +353,20 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     _palette(page, "tabguard: Mark AI suggestion reviewed")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.statusbar-item')].some(e => e.innerText.includes('0/1 AI unreviewed'))",
-        timeout=15_000)
-    facts["status_after_review"] = page.inner_text(".statusbar-item:has-text('AI unreviewed')")
+        timeout=15_000,
+    )
+    facts["status_after_review"] = page.inner_text(
+        ".statusbar-item:has-text('AI unreviewed')"
+    )
     shot("6-reviewed")
 
     # "Show AI inventory" (a report of the saved files) opens as JSON.
     _focus_tab(page, "app.py")
     page.keyboard.press("Control+S")
     _palette(page, "tabguard: Show AI inventory")
-    inventory = page.wait_for_selector(".monaco-editor .view-lines:has-text('files_with_ai_code')", timeout=15_000)
+    inventory = page.wait_for_selector(
+        ".monaco-editor .view-lines:has-text('files_with_ai_code')", timeout=15_000
+    )
     facts["inventory"] = inventory.inner_text().replace("\xa0", " ")
     shot("8-inventory")
 
@@ -295,8 +401,13 @@ def run(tmp_path_factory) -> dict:
 
     vsix = _vsix()
     SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("*.png"):
+        old.unlink()
     last_error = None
-    for attempt in (1, 2):  # code-server UIs occasionally miss a keystroke during start-up: one retry
+    for attempt in (
+        1,
+        2,
+    ):  # code-server UIs occasionally miss a keystroke during start-up: one retry
         root = tmp_path_factory.mktemp(f"vscode{attempt}")
         workspace = root / "ws"
         workspace.mkdir()
@@ -307,7 +418,9 @@ def run(tmp_path_factory) -> dict:
         url = server.start()
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+                browser = p.chromium.launch(
+                    executable_path=_chromium(), args=["--no-sandbox"]
+                )
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
                 try:
                     facts = _scenario(page, url, tap_log, SHOTS)
@@ -321,16 +434,31 @@ def run(tmp_path_factory) -> dict:
             server.stop()
         facts["messages"] = _messages(tap_log)
         reviews = workspace / ".tabguard" / "reviews.jsonl"
-        facts["reviews"] = [json.loads(line) for line in reviews.read_text().splitlines()] if reviews.exists() else []
-        facts["ext_log"] = "\n".join(p.read_text() for p in (root / "user" / "logs").rglob("*tabguard*.log"))
-        if os.environ.get("TABGUARD_UPDATE_SCREENSHOT") == "1" or not (EXTENSION / "screenshot.png").exists():
+        facts["reviews"] = (
+            [json.loads(line) for line in reviews.read_text().splitlines()]
+            if reviews.exists()
+            else []
+        )
+        facts["ext_log"] = "\n".join(
+            p.read_text() for p in (root / "user" / "logs").rglob("*tabguard*.log")
+        )
+        if (
+            os.environ.get("TABGUARD_UPDATE_SCREENSHOT") == "1"
+            or not (EXTENSION / "screenshot.png").exists()
+        ):
             shutil.copy(facts["hover_shot"], EXTENSION / "screenshot.png")
         return facts
-    pytest.fail(f"the VS Code scenario failed twice; screenshots in {SHOTS}: {last_error}")
+    pytest.fail(
+        f"the VS Code scenario failed twice; screenshots in {SHOTS}: {last_error}"
+    )
 
 
 def test_problems_panel_shows_the_diagnostic(run):
-    assert MESSAGE in run["problem"] and "TG201" in run["problem"] and "tabguard" in run["problem"]
+    assert (
+        MESSAGE in run["problem"]
+        and "TG201" in run["problem"]
+        and "tabguard" in run["problem"]
+    )
 
 
 def test_hover_shows_the_explanation(run):
@@ -343,27 +471,46 @@ def test_plain_tab_still_indents_and_is_not_reported(run):
 
 def test_accepted_ghost_text_reaches_the_server_after_its_edit(run):
     messages = [m["message"] for m in run["messages"] if m["direction"] == "to_server"]
-    accepts = [i for i, m in enumerate(messages) if m.get("method") == "tabguard/didAcceptSuggestion"]
-    assert len(accepts) == 2, run["ext_log"]  # the Tab accept here, the next-word accept below
+    accepts = [
+        i
+        for i, m in enumerate(messages)
+        if m.get("method") == "tabguard/didAcceptSuggestion"
+    ]
+    assert len(accepts) == 2, run[
+        "ext_log"
+    ]  # the Tab accept here, the next-word accept below
     accept = messages[accepts[0]]["params"]
     assert accept["origin"] == "vscode.inlineSuggest"
     assert accept["textDocument"]["uri"].endswith("/app.py")
     # The suggestion "\n    r = requests.get(url, verify=False)" went in after "    # fetch" on line 7.
-    assert accept["range"] == {"start": {"line": 6, "character": 11}, "end": {"line": 7, "character": 39}}, accept
-    changes = [m for m in messages[: accepts[0]] if m.get("method") == "textDocument/didChange"]
-    assert changes and changes[-1]["params"]["textDocument"]["version"] == accept["textDocument"]["version"]
+    assert accept["range"] == {
+        "start": {"line": 6, "character": 11},
+        "end": {"line": 7, "character": 39},
+    }, accept
+    changes = [
+        m for m in messages[: accepts[0]] if m.get("method") == "textDocument/didChange"
+    ]
+    assert (
+        changes
+        and changes[-1]["params"]["textDocument"]["version"]
+        == accept["textDocument"]["version"]
+    )
     assert "r = requests.get(url, verify=False)" in run["editor_text"]
 
 
 def test_accepted_code_is_flagged_again(run):
-    assert "TG201" in run["problem_after_accept"] and "Ln 8" in run["problem_after_accept"]
+    assert (
+        "TG201" in run["problem_after_accept"] and "Ln 8" in run["problem_after_accept"]
+    )
 
 
 def test_status_bar_counts_the_accepted_span_and_review_clears_it(run):
     assert "1/1 AI unreviewed" in run["status_after_accept"]
     assert "0/1 AI unreviewed" in run["status_after_review"]
     # One review record, covering the accepted line 8 (the server decides the span's exact lines).
-    assert [(r["path"], r["start_line"] <= 8 <= r["end_line"]) for r in run["reviews"]] == [("app.py", True)]
+    assert [
+        (r["path"], r["start_line"] <= 8 <= r["end_line"]) for r in run["reviews"]
+    ] == [("app.py", True)]
 
 
 def test_explain_rule_opens_the_explanation(run):
@@ -377,11 +524,18 @@ def test_show_inventory_lists_the_ai_code(run):
 
 
 def test_accepting_the_next_word_is_reported(run):
-    accepts = [m["message"]["params"] for m in run["messages"] if m["direction"] == "to_server"
-               and m["message"].get("method") == "tabguard/didAcceptSuggestion"]
+    accepts = [
+        m["message"]["params"]
+        for m in run["messages"]
+        if m["direction"] == "to_server"
+        and m["message"].get("method") == "tabguard/didAcceptSuggestion"
+    ]
     assert len(accepts) == 2, accepts
     second = accepts[1]
     # typed "    # fetch" on line 9; the first word of "\n    r = requests..." went in after it
     assert second["range"]["start"] == {"line": 8, "character": 11}, second
-    assert (second["range"]["end"]["line"], second["range"]["end"]["character"]) > (8, 11)
+    assert (second["range"]["end"]["line"], second["range"]["end"]["character"]) > (
+        8,
+        11,
+    )
     assert second["textDocument"]["version"] > accepts[0]["textDocument"]["version"]
