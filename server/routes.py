@@ -75,6 +75,8 @@ _AUTH_MIXINS = re.compile(r"(LoginRequired|Authenticated|Auth)\w*Mixin$|^(IsAuth
 _ROLE_MIXINS = re.compile(r"(PermissionRequired|UserPassesTest|Staff|Superuser|Admin|Role)\w*Mixin$")
 _DRF_BASES = re.compile(r"(APIView|ViewSet|GenericAPIView|ModelViewSet|ReadOnlyModelViewSet)$|^(Create|List|Retrieve|Update|Destroy|ListCreate|RetrieveUpdate|RetrieveDestroy|RetrieveUpdateDestroy)APIView$")
 _OPEN_PERMISSIONS = frozenset({"AllowAny"})
+# Decorators that declare a route open to anonymous callers (Django 5.1 `login_not_required`, ...).
+_PUBLIC_MARKER = re.compile(r"(login|auth|authentication)_(not_required|exempt)|^public(_route|_endpoint)?$|allow_?anonymous|^no_?auth$|^skip_?auth")
 _AUTH_ONLY_PERMISSIONS = frozenset({"IsAuthenticated", "IsAuthenticatedOrReadOnly"})
 # Functions whose call authenticates the caller inside the handler.
 _AUTH_CALL = re.compile(
@@ -217,6 +219,8 @@ class Guards:
     authentication: Optional[str] = None
     role: Optional[str] = None
     ownership: Optional[str] = None
+    # Declared open to anonymous callers (`@login_not_required`, `permission_classes = [AllowAny]`).
+    public: Optional[str] = None
     # Names bound to the signed-in user inside the handler (`user = request.user`).
     user_names: set[str] = field(default_factory=set)
 
@@ -274,6 +278,9 @@ def _decorator_guards(decorators, qualname, options: dict, found: Guards) -> Non
             continue
         label = "@" + (dotted_name(target) or name)
         ws = set(words(name))
+        if _PUBLIC_MARKER.search(_last(name)):
+            found.public = found.public or label
+            continue
         if _last(name) == "permission_classes" and isinstance(decorator, ast.Call):
             _permission_list(decorator.args, found, label)
             continue
@@ -312,6 +319,8 @@ def _permission_list(values, found: Guards, label: str) -> None:
         for element in elements:
             for operand in _operands(element):
                 name = _last(dotted_name(operand))
+                if name in _OPEN_PERMISSIONS:
+                    found.public = found.public or f"{label}: {name}"
                 if not name or name in _OPEN_PERMISSIONS:
                     continue
                 found.authentication = found.authentication or f"{label}: {name}"

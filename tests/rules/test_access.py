@@ -81,6 +81,30 @@ def test_public_routes_option_by_path_pattern_or_handler_name():
     assert _ids(code, **{"public-routes": ["/api/*"]}) == ["TG403"]
 
 
+def test_routes_declared_public_are_not_reported():
+    django = """\
+from django.contrib.auth.decorators import login_not_required
+from django.views.decorators.http import require_POST
+
+@login_not_required
+@require_POST
+def rsvp(request, event_id):
+    Rsvp.objects.create(event_id=event_id, email=request.POST["email"])
+"""
+    assert _ids(django) == []
+    assert _ids(django.replace("@login_not_required\n", "")) == ["TG403"]
+    drf = """\
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def rsvp(request, event_id):
+    Rsvp.objects.create(event_id=event_id, email=request.data["email"])
+"""
+    assert _ids(drf) == []
+
+
 def test_idor_follows_the_id_through_conversions_and_locals():
     code = """\
 from flask import Flask, request
