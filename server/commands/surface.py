@@ -80,6 +80,7 @@ def json_report(routes: list[Route], results: dict[str, FileResult]) -> dict:
             "handler_line": route.handler_lines[0],
             "framework": route.framework,
             "authentication": route.guards.authentication,
+            "declared_public": route.guards.public,
             "role_check": route.guards.role,
             "ownership_check": route.guards.ownership,
             "findings": route_findings(route, results),
@@ -105,7 +106,8 @@ def text_report(routes: list[Route], results: dict[str, FileResult]) -> list[str
     for item in report["routes"]:
         lines.append(f"{item['file']}:{item['line']}  {','.join(item['methods'])}  {item['path']}  -> {item['handler']}"
                      f"  [{item['framework']}]")
-        lines.append(f"    authentication: {item['authentication'] or 'NONE'}")
+        public = f" (declared public: {item['declared_public']})" if item["declared_public"] else ""
+        lines.append(f"    authentication: {item['authentication'] or 'NONE'}{public}")
         lines.append(f"    role check:     {item['role_check'] or 'none'}")
         lines.append(f"    ownership:      {item['ownership_check'] or 'none'}")
         for finding in item["findings"]:
