@@ -1,10 +1,13 @@
 """False alarms of the import checks on real, published code (prints figures; not a test).
 
-Runs TG701 (hallucinated) and TG702 (typosquatted) over every Python file installed in one or more
-environments, each file resolved against its own environment (as an editor opening it would), and
-reports every finding: in code that is on the index and widely installed, each one is a false alarm.
-Imports under `try/except ImportError` or `if` are skipped by design; the count of checked imports
-shows how much is left.
+Two measurements, each finding a false alarm (the code is published and widely installed):
+1. bare imports: every public top-level module of every distribution installed in the given
+   environments, imported (`import X`) from a fresh project whose own environment is empty, so only
+   the bundled snapshot can vouch for it (an assistant suggesting a popular package not yet installed);
+2. sources: TG701 (hallucinated) and TG702 (typosquatted) over every Python file installed in the
+   environments, each file resolved against its own environment, as an editor opening it would.
+   Imports under `try/except ImportError` or `if` are skipped by design; the count of checked
+   imports shows how much is left.
 
     python -m venv /tmp/noise-venv && /tmp/noise-venv/bin/pip install <the most downloaded packages>
     python benchmarks/supply_noise.py /tmp/noise-venv /work/venv [--limit N] [--show 30]
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import ast
 import collections
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,6 +42,25 @@ def count_imports(text: str) -> int:
     return sum(len(n.names) if isinstance(n, ast.Import) else 1 for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and not getattr(n, "level", 0))
 
 
+def bare_imports(environments: list[Path], ruleset) -> tuple[int, list[str]]:
+    modules = sorted({
+        module
+        for environment in environments for site in site_packages_of(environment)
+        for dist in read_distributions(site) for module in dist.modules
+        if module.isidentifier() and not module.startswith("_") and module not in ("test", "tests", "docs", "examples")
+    })
+    alarms = []
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "pyproject.toml").write_text('[project]\nname = "fresh"\n')
+        (root / ".venv" / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
+        path = str(root / "app.py")
+        for module in modules:
+            for finding in analyze_text(f"import {module}\n", path, ruleset).findings():
+                alarms.append(f"{finding.rule_id} {module}: {finding.message}")
+    return len(modules), alarms
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("environments", type=Path, nargs="+")
@@ -45,6 +68,10 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=40)
     args = parser.parse_args()
     ruleset = ruleset_for(("TG701", "TG702"))
+    checked, bare_alarms = bare_imports(args.environments, ruleset)
+    print(f"bare imports: {checked} top-level modules, {len(bare_alarms)} hallucination/typosquat alarms")
+    for alarm in bare_alarms[: args.show]:
+        print(f"  {alarm}")
     alarms: collections.Counter = collections.Counter()
     examples: dict[tuple, str] = {}
     files = imports = distributions = 0

@@ -75,6 +75,8 @@ def confusion(candidate: str, target: str, strict: bool = False) -> Optional[str
         return "added prefix or suffix"
     if not strict and candidate in set(affix_variants(target)):
         return "dropped prefix or suffix"
+    if strict and candidate.rstrip("0123456789") == target.rstrip("0123456789"):
+        return None  # a major-version suffix (`httpcore2`, `jinja2`) is a naming habit, not a slip
     # Short names are too dense for edit distance: `six`/`sip`, `attr`/`attrs` are all real.
     if min(len(candidate), len(target)) >= 5 and distance_at_most_one(candidate, target):
         if len(candidate) == len(target) and sorted(candidate) == sorted(target):

@@ -63,3 +63,8 @@ def test_version_ordering_and_lowest_fix():
     vulns = [Vulnerability("A", ["3.2.15", "4.0.7"]), Vulnerability("B", ["3.2.19"])]
     assert lowest_fix("3.2.0", vulns) == "3.2.19"
     assert lowest_fix("3.2.0", [Vulnerability("C", [])]) is None
+
+
+def test_version_suffixes_are_not_slips_in_imports():
+    assert confusion("httpcore2", "httpcore", strict=True) is None
+    assert confusion("requests3", "requests") is not None  # in a dependency file, still suspicious
