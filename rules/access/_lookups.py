@@ -14,7 +14,7 @@ import re
 from typing import Optional
 
 from tabguard.engine.facts import dotted_name
-from tabguard.routes import OWNER_FIELDS
+from tabguard.guards import OWNER_FIELDS
 
 _ORM_METHODS = frozenset({"get", "get_or_404", "filter", "filter_by", "where", "get_or_none", "get_by_id", "aget",
                           "exclude", "one", "first_or_404", "delete", "update", "find"})

@@ -6,7 +6,8 @@ import ast
 import re
 from typing import Optional
 
-from tabguard.routes import Handler, url_params, words
+from tabguard.guards import words
+from tabguard.routes import Handler, url_params
 
 # Actions only some users may take: a role check is the only fitting guard.
 _ROLE_ONLY = frozenset({

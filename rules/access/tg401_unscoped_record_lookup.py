@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.routes import is_current_user, is_public, words
+from tabguard.guards import is_current_user, words
+from tabguard.routes import is_public
 from tabguard.rules.access._handlers import client_value, enclosing_handler
 from tabguard.rules.access._lookups import record_key, record_model
 from tabguard.rules.access._privilege import privilege
-
 
 # Records that are public by nature: the shop's catalogue and reference data, the same for every user.
 _REFERENCE_DATA = frozenset({

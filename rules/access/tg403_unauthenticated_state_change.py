@@ -6,7 +6,8 @@ import ast
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.routes import MUTATING_METHODS, Handler, is_current_user, is_public, words
+from tabguard.guards import is_current_user, words
+from tabguard.routes import MUTATING_METHODS, Handler, is_public
 from tabguard.rules.access._handlers import handler, route_label, route_span
 
 # Endpoints that are public by design: signing in and up, resets, provider callbacks, probes.

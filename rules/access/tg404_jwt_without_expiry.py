@@ -7,7 +7,7 @@ from typing import Optional
 
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.routes import words
+from tabguard.guards import words
 from tabguard.rules.access._jwt import (
     add_dict_entry,
     jwt_call,

@@ -7,7 +7,7 @@ import ast
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.routes import words
+from tabguard.guards import words
 
 _TIMED_CLASSES = frozenset({
     "itsdangerous.URLSafeTimedSerializer", "itsdangerous.TimedSerializer", "itsdangerous.TimestampSigner",

@@ -8,7 +8,7 @@ from typing import Optional
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.taint import Source
-from tabguard.routes import words
+from tabguard.guards import words
 from tabguard.rules.access._handlers import client_value, enclosing_handler
 
 _PRICE_WORDS = frozenset({"price", "amount", "total", "subtotal", "cost", "discount", "fee", "tax", "shipping"})

@@ -7,7 +7,7 @@ import re
 
 from tabguard.engine.fixes import text_fix
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.routes import OWNER_FIELDS, is_current_user
+from tabguard.guards import OWNER_FIELDS, is_current_user
 
 # What an access check reads: roles, permissions, authentication state.
 _ACCESS_NAMES = frozenset({

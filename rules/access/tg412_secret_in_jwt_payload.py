@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.routes import words
+from tabguard.guards import words
 from tabguard.rules.access._jwt import jwt_call, local_value, string_keys
 
 # Claim names whose value must never leave the server.

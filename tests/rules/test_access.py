@@ -6,12 +6,11 @@ from __future__ import annotations
 import ast
 
 import pytest
-
 from tabguard.analysis import analyze_text
 from tabguard.config import Config
 from tabguard.engine.context import Context
 from tabguard.engine.facts import ModuleFacts, collect_facts
-from tabguard.routes import guards
+from tabguard.guards import guards
 
 
 def _ids(code: str, path: str = "app.py", **options) -> list[str]:

@@ -1,0 +1,429 @@
+"""How an HTTP handler protects itself: authentication, role checks, and ownership of records.
+
+Guards are judged from names, the way a reviewer skims a handler: `@login_required`,
+`Depends(get_current_user)`, `if not current_user.is_admin: abort(403)`,
+`Invoice.owner_id == current_user.id`. Teams teach their own names through the `auth-decorators`,
+`role-checks` and `ownership-checks` options. Used by the access rules (TG4xx) through
+`tabguard.routes`, and by `tabguard surface`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+from tabguard.engine.facts import dotted_name
+
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+# Methods of Django/DRF class-based views and the HTTP method each one serves.
+VIEW_METHODS = {
+    **{verb: verb.upper() for verb in HTTP_VERBS},
+    "list": "GET", "retrieve": "GET", "create": "POST", "update": "PUT", "partial_update": "PATCH",
+    "destroy": "DELETE", "form_valid": "POST", "delete_object": "DELETE",
+}
+_ROUTE_DECORATORS = frozenset({*HTTP_VERBS, "route", "api_route", "websocket", "view"})
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|\d+|[A-Z]+")
+
+# Words in a decorator, dependency, mixin or called function that authenticate the caller.
+_AUTH_WORDS = frozenset({
+    "login", "auth", "authenticated", "authentication", "authenticate", "jwt", "token", "apikey", "signed",
+    "logged", "session", "oauth", "oidc", "bearer", "principal", "identity", "current", "user", "me",
+    "security", "credentials", "protected", "secured", "guard", "signin",
+})
+# Words that name a role or permission check.
+_ROLE_WORDS = frozenset({
+    "admin", "administrator", "role", "roles", "permission", "permissions", "perm", "perms", "staff",
+    "superuser", "rbac", "acl", "privilege", "privileged", "scope", "scopes", "group", "groups", "moderator",
+    "manager", "policy", "entitlement", "entitlements",
+})
+# Words (in a called function's name) that tie a record to its owner.
+_OWNER_WORDS = frozenset({"owner", "owns", "ownership", "owned", "object", "access", "member", "membership", "belongs"})
+_CHECK_VERBS = frozenset({"check", "require", "requires", "required", "ensure", "verify", "assert", "can", "has",
+                          "is", "authorize", "authorise", "validate", "only", "allowed", "allow", "permit"})
+# Attribute and method names that read a role or permission off a user.
+_ROLE_ATTRS = frozenset({
+    "is_admin", "is_staff", "is_superuser", "is_moderator", "is_manager", "role", "roles", "has_perm", "has_perms",
+    "has_role", "has_roles", "has_permission", "has_permissions", "permissions", "is_owner_of_org", "groups",
+    "user_type", "account_type", "access_level", "can",
+})
+# Fields that hold a record's owner; compared with the current user they scope a query.
+OWNER_FIELDS = frozenset({
+    "owner", "owner_id", "user", "user_id", "author", "author_id", "created_by", "created_by_id", "tenant",
+    "tenant_id", "org", "org_id", "organization", "organization_id", "account", "account_id", "team_id",
+    "workspace_id", "company_id", "customer_id", "customer", "buyer", "member", "uploaded_by", "creator", "creator_id", "seller_id", "member_id",
+})
+# Expressions that name the signed-in user (Flask-Login, Django, DRF, Starlette, Flask-JWT-Extended...).
+_USER_ATTRIBUTE = re.compile(
+    r"(^|\.)(request|g|req|info\.context|request\.state|scope)\.(user|current_user|auth|identity|user_id|account|principal)$"
+)
+_USER_CALLS = frozenset({
+    "get_jwt_identity", "get_current_user", "current_user", "get_user", "get_identity", "authorized_userid",
+    "current_identity", "get_current_active_user", "get_jwt", "get_raw_jwt", "_get_current_object",
+})
+_USER_NAMES = frozenset({"current_user", "current_identity", "me"})
+# Base classes and class attributes of class-based views.
+_AUTH_MIXINS = re.compile(r"(LoginRequired|Authenticated|Auth)\w*Mixin$|^(IsAuthenticated)$")
+_ROLE_MIXINS = re.compile(r"(PermissionRequired|UserPassesTest|Staff|Superuser|Admin|Role)\w*Mixin$")
+_DRF_BASES = re.compile(r"(APIView|ViewSet|GenericAPIView|ModelViewSet|ReadOnlyModelViewSet)$|^(Create|List|Retrieve|Update|Destroy|ListCreate|RetrieveUpdate|RetrieveDestroy|RetrieveUpdateDestroy)APIView$")
+_OPEN_PERMISSIONS = frozenset({"AllowAny"})
+# Decorators that declare a route open to anonymous callers (Django 5.1 `login_not_required`, ...).
+_PUBLIC_MARKER = re.compile(r"(login|auth|authentication)_(not_required|exempt)|^public(_route|_endpoint)?$|allow_?anonymous|^no_?auth$|^skip_?auth")
+_AUTH_ONLY_PERMISSIONS = frozenset({"IsAuthenticated", "IsAuthenticatedOrReadOnly"})
+# Functions whose call authenticates the caller inside the handler.
+_AUTH_CALL = re.compile(
+    r"authenticat|verify_(token|jwt|api_?key|session|user|auth)|check_(auth|token|api_?key|login|session|authorized)"
+    r"|require_(login|auth|user|token)|get_current_user|current_user|decode_(token|jwt|auth)|validate_(token|jwt|api_?key|session)"
+    r"|login_required|authorized_userid|get_jwt_identity|verify_jwt_in_request"
+)
+_TOKEN_DECODERS = frozenset({"jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode"})
+# Calls that load or filter records (a user-valued keyword there scopes the query).
+_QUERY_METHODS = frozenset({
+    "filter", "filter_by", "get", "get_or_404", "first_or_404", "where", "get_object_or_404", "get_list_or_404",
+    "exclude", "find", "find_one", "one_or_none", "get_or_none", "select", "scalars", "aget_object_or_404",
+})
+
+
+def words(name: str) -> list[str]:
+    """`require_admin` -> ["require", "admin"]; `LoginRequiredMixin` -> ["login", "required", "mixin"]."""
+    return [w.lower() for w in _WORD.findall(name)]
+
+
+def last_part(name: Optional[str]) -> str:
+    """`flask_login.login_required` -> `login_required`."""
+    return (name or "").rsplit(".", 1)[-1]
+
+
+def _configured(name: str, option: tuple[str, ...]) -> bool:
+    return bool(name) and (name in option or last_part(name) in option)
+
+def _is_route_decorator(decorator: ast.AST) -> bool:
+    return isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and decorator.func.attr in _ROUTE_DECORATORS
+
+
+@dataclass
+class Guards:
+    """How a handler protects itself; each field says what was found (for the surface report) or None."""
+
+    authentication: Optional[str] = None
+    role: Optional[str] = None
+    ownership: Optional[str] = None
+    # Declared open to anonymous callers (`@login_not_required`, `permission_classes = [AllowAny]`).
+    public: Optional[str] = None
+    # Names bound to the signed-in user inside the handler (`user = request.user`).
+    user_names: set[str] = field(default_factory=set)
+
+    @property
+    def authorization(self) -> Optional[str]:
+        return self.role or self.ownership
+
+
+def guards(func: ast.AST, qualname, options: dict, *, cls: Optional[ast.ClassDef] = None,
+           wrappers: tuple[tuple[str, str], ...] = ()) -> Guards:
+    """The guards of handler `func` (a function, or a class-based view without request methods) and of
+    its class-based view `cls`.
+
+    `qualname` resolves names through imports (`Context.qualname`); `wrappers` are (callable, label)
+    pairs applied where the route is registered (`login_required(views.f)` in `urls.py`, a router's
+    `dependencies=[Depends(...)]`).
+    """
+    if isinstance(func, ast.ClassDef):
+        cls, func = func, None
+    found = Guards(user_names=_user_names(func) if func is not None else set(_USER_NAMES))
+    for name, label in wrappers:
+        _classify_callable(name, options, found, label)
+    if func is not None:
+        _decorator_guards(func.decorator_list, qualname, options, found)
+        _dependency_guards(func, options, found)
+    if cls is not None:
+        _class_guards(cls, qualname, options, found)
+    for scope in _guard_scopes(func, cls):
+        _body_guards(scope, qualname, options, found)
+    if found.role or found.ownership:
+        found.authentication = found.authentication or found.role or found.ownership
+    return found
+
+
+def _guard_scopes(func: Optional[ast.AST], cls: Optional[ast.ClassDef]) -> list[ast.AST]:
+    """The handler's body, plus its view class's shared code (`get_queryset`, `dispatch`, `test_func`):
+    a sibling request method's checks do not protect this one."""
+    if cls is None:
+        return [func] if func is not None else []
+    shared = [s for s in cls.body if not (isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in VIEW_METHODS)]
+    return ([func] if func is not None else []) + shared
+
+
+def _decorator_guards(decorators, qualname, options: dict, found: Guards) -> None:
+    for decorator in decorators:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = qualname(target) or dotted_name(target) or ""
+        if not name or _is_route_decorator(decorator):
+            continue
+        label = "@" + (dotted_name(target) or name)
+        ws = set(words(name))
+        if _PUBLIC_MARKER.search(last_part(name)):
+            found.public = found.public or label
+            continue
+        if last_part(name) == "permission_classes" and isinstance(decorator, ast.Call):
+            _permission_list(decorator.args, found, label)
+            continue
+        if last_part(name) == "method_decorator" and isinstance(decorator, ast.Call) and decorator.args:
+            wrapped = decorator.args[0]
+            inner = dotted_name(wrapped.func if isinstance(wrapped, ast.Call) else wrapped) or ""
+            _classify_callable(inner, options, found, f"@method_decorator({inner})")
+            continue
+        if last_part(name) == "user_passes_test":
+            found.role = found.role or label
+            continue
+        if last_part(name) in ("api_view", "require_http_methods", "require_POST", "require_GET", "require_safe", "csrf_exempt"):
+            continue
+        if _configured(name, options.get("role-checks", ())) or ws & _ROLE_WORDS:
+            found.role = found.role or label
+        if _configured(name, options.get("ownership-checks", ())):
+            found.ownership = found.ownership or label
+        if _configured(name, options.get("auth-decorators", ())) or ws & _AUTH_WORDS or _AUTH_CALL.search(last_part(name).lower()) or found.role:
+            found.authentication = found.authentication or label
+
+
+def _classify_callable(name: str, options: dict, found: Guards, label: str) -> None:
+    ws = set(words(name))
+    if _configured(name, options.get("role-checks", ())) or ws & _ROLE_WORDS or last_part(name) == "user_passes_test":
+        found.role = found.role or label
+    if _configured(name, options.get("ownership-checks", ())) or ws & _OWNER_WORDS:
+        found.ownership = found.ownership or label
+    if _configured(name, options.get("auth-decorators", ())) or ws & (_AUTH_WORDS | _ROLE_WORDS) or _AUTH_CALL.search(last_part(name).lower()):
+        found.authentication = found.authentication or label
+
+
+def _permission_list(values, found: Guards, label: str) -> None:
+    """DRF `permission_classes`: IsAuthenticated authenticates; IsAdminUser or a custom class authorizes."""
+    for value in values:
+        elements = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+        for element in elements:
+            for operand in _operands(element):
+                name = last_part(dotted_name(operand))
+                if name in _OPEN_PERMISSIONS:
+                    found.public = found.public or f"{label}: {name}"
+                if not name or name in _OPEN_PERMISSIONS:
+                    continue
+                found.authentication = found.authentication or f"{label}: {name}"
+                if name in _AUTH_ONLY_PERMISSIONS:
+                    continue
+                if set(words(name)) & {"owner", "owns", "object"}:
+                    found.ownership = found.ownership or f"{label}: {name}"
+                else:
+                    found.role = found.role or f"{label}: {name}"
+
+
+def _operands(expr: ast.AST) -> list[ast.AST]:
+    """`IsAuthenticated & (IsOwner | IsAdminUser)` -> the permission classes it combines."""
+    if isinstance(expr, ast.BinOp):
+        return _operands(expr.left) + _operands(expr.right)
+    if isinstance(expr, ast.UnaryOp):
+        return _operands(expr.operand)
+    return [expr]
+
+
+def _class_guards(cls: ast.ClassDef, qualname, options: dict, found: Guards) -> None:
+    for base in cls.bases:
+        name = last_part(dotted_name(base))
+        if _ROLE_MIXINS.search(name):
+            found.role = found.role or name
+            found.authentication = found.authentication or name
+        elif _AUTH_MIXINS.search(name):
+            found.authentication = found.authentication or name
+    _decorator_guards(cls.decorator_list, qualname, options, found)
+    drf = any(_DRF_BASES.search(last_part(dotted_name(b))) for b in cls.bases)
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign):
+            names = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+            if "permission_classes" in names:
+                _permission_list([stmt.value], found, "permission_classes")
+                drf = False
+            elif names & {"permission_required", "test_func"}:
+                found.role = found.role or "permission_required"
+            elif names & {"decorators", "method_decorators"} and isinstance(stmt.value, (ast.List, ast.Tuple)):
+                # Flask MethodView / flask-restful: decorators applied to every method
+                for element in stmt.value.elts:
+                    name = dotted_name(element.func if isinstance(element, ast.Call) else element) or ""
+                    _classify_callable(name, options, found, f"decorators = [{name}]")
+    if drf and found.authentication is None:
+        found.authentication = "DRF DEFAULT_PERMISSION_CLASSES (settings)"
+
+
+def _dependency_guards(func: ast.AST, options: dict, found: Guards) -> None:
+    """FastAPI `Depends(...)` / `Security(...)` in parameters and in the decorator's `dependencies=`."""
+    for call in _dependency_calls(func):
+        target = call.args[0] if call.args else None
+        name = dotted_name(target) if target is not None else ""
+        if not name:
+            continue
+        label = f"{last_part(dotted_name(call.func))}({name})"
+        scopes = next((k for k in call.keywords if k.arg == "scopes"), None)
+        if scopes is not None:
+            found.role = found.role or label
+        _classify_callable(name, options, found, label)
+
+
+def _dependency_calls(func: ast.AST) -> Iterator[ast.Call]:
+    nodes: list[ast.AST] = [*func.args.defaults, *(d for d in func.args.kw_defaults if d is not None)]
+    nodes += [a.annotation for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs) if a.annotation]
+    for decorator in getattr(func, "decorator_list", ()):
+        if isinstance(decorator, ast.Call):
+            nodes += [k.value for k in decorator.keywords if k.arg == "dependencies"]
+    for node in nodes:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and last_part(dotted_name(sub.func)) in ("Depends", "Security"):
+                yield sub
+
+
+def _user_names(func: ast.AST) -> set[str]:
+    """Local names bound to the signed-in user: dependency parameters and assignments from one."""
+    names = set(_USER_NAMES)
+    args = func.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    for arg in (*positional, *args.kwonlyargs):
+        holder = [defaults.get(arg.arg), arg.annotation]
+        for node in filter(None, holder):
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Call) and last_part(dotted_name(sub.func)) in ("Depends", "Security") and sub.args:
+                    if set(words(dotted_name(sub.args[0]) or "")) & {"user", "current", "me", "principal", "account", "identity", "admin", "auth"}:
+                        names.add(arg.arg)
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if is_current_user(node.value, names):
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+def is_current_user(expr: ast.AST, user_names: set[str]) -> bool:
+    """Whether `expr` reads the signed-in user (or their id, session, or token identity)."""
+    for sub in ast.walk(expr):
+        if isinstance(sub, ast.Name) and sub.id in user_names:
+            return True
+        if isinstance(sub, ast.Attribute) and _USER_ATTRIBUTE.search(dotted_name(sub) or ""):
+            return True
+        if isinstance(sub, ast.Call) and last_part(dotted_name(sub.func)) in _USER_CALLS:
+            return True
+        if _session_user(sub):
+            return True
+    return False
+
+
+def _session_user(node: ast.AST) -> bool:
+    """`session["user_id"]`, `session.get("user_id")`: the server-signed session's user."""
+    if isinstance(node, ast.Subscript) and dotted_name(node.value) == "session":
+        key = node.slice
+    elif isinstance(node, ast.Call) and dotted_name(node.func) == "session.get" and node.args:
+        key = node.args[0]
+    else:
+        return False
+    return isinstance(key, ast.Constant) and isinstance(key.value, str) and "user" in key.value.lower()
+
+
+def _body_guards(scope: ast.AST, qualname, options: dict, found: Guards) -> None:
+    users = found.user_names
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call):
+            name = qualname(node.func) or dotted_name(node.func) or ""
+            last = last_part(name)
+            ws = set(words(last))
+            if _configured(name, options.get("ownership-checks", ())) or (ws & _OWNER_WORDS and ws & _CHECK_VERBS) or last in ("check_object_permissions", "has_object_permission"):
+                found.ownership = found.ownership or f"{last}()"
+            elif _configured(name, options.get("role-checks", ())) or (ws & _ROLE_WORDS and ws & _CHECK_VERBS) or last in ("has_perm", "has_perms", "has_permission"):
+                found.role = found.role or f"{last}()"
+            elif _configured(name, options.get("auth-decorators", ())) or _AUTH_CALL.search(last.lower()) or name in _TOKEN_DECODERS:
+                found.authentication = found.authentication or f"{last}()"
+            scoped = _scoped_lookup(node, users)
+            if scoped:
+                found.ownership = found.ownership or scoped
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(is_current_user(side, users) for side in sides):
+                if any(_mentions(side, _ROLE_ATTRS) for side in sides):
+                    found.role = found.role or f"`{_short(node)}`"
+                elif any(_mentions(side, OWNER_FIELDS | {"id", "pk"}) for side in sides) and not all(is_current_user(s, users) for s in sides):
+                    found.ownership = found.ownership or f"`{_short(node)}`"
+            elif any(_mentions(side, _ROLE_ATTRS) for side in sides) and _role_literal(sides):
+                found.role = found.role or f"`{_short(node)}`"
+        elif isinstance(node, (ast.If, ast.Assert, ast.While, ast.IfExp)):
+            test = node.test
+            if _mentions(test, _ROLE_ATTRS) and (is_current_user(test, users) or _mentions(test, {"user"})):
+                found.role = found.role or f"`{_short(test)}`"
+            elif _mentions(test, {"is_authenticated", "is_anonymous", "is_active"}) or is_current_user(test, users) or _header_auth(test) or _session_login_check(test):
+                found.authentication = found.authentication or f"`{_short(test)}`"
+        elif isinstance(node, ast.Raise) and node.exc is not None:
+            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if last_part(dotted_name(exc)) in ("PermissionDenied", "HTTPForbidden", "Forbidden"):
+                found.role = found.role or f"raise {last_part(dotted_name(exc))}"
+
+
+def _scoped_lookup(call: ast.Call, users: set[str]) -> Optional[str]:
+    """A query narrowed to the current user, described: by keyword (`owner=request.user`) or through the
+    user (`current_user.invoices.filter_by(id=...)`, `request.user.invoice_set.get(pk=pk)`)."""
+    func = call.func
+    method = last_part(dotted_name(func))
+    for keyword in call.keywords:
+        if keyword.arg is None or not is_current_user(keyword.value, users):
+            continue
+        if method in _QUERY_METHODS:
+            return f"query filtered by `{keyword.arg}={_short(keyword.value)}`"
+    if isinstance(func, ast.Attribute) and method in _QUERY_METHODS and _user_rooted(func.value, users):
+        return f"query through `{_short(func.value)}`"
+    return None
+
+
+def _user_rooted(expr: ast.AST, users: set[str]) -> bool:
+    """`current_user.invoices`, `request.user.invoice_set.filter(...)`: a chain that starts at the user."""
+    while True:
+        if isinstance(expr, ast.Name):
+            return expr.id in users
+        if isinstance(expr, ast.Attribute) and _USER_ATTRIBUTE.search(dotted_name(expr) or ""):
+            return True
+        if isinstance(expr, ast.Attribute):
+            expr = expr.value
+        elif isinstance(expr, ast.Call):
+            expr = expr.func
+        elif isinstance(expr, ast.Subscript):
+            expr = expr.value
+        else:
+            return False
+
+
+def _mentions(expr: ast.AST, names: frozenset[str] | set[str]) -> bool:
+    for sub in ast.walk(expr):
+        if isinstance(sub, ast.Attribute) and sub.attr in names:
+            return True
+        if isinstance(sub, ast.Name) and sub.id in names:
+            return True
+        if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) and sub.slice.value in names:
+            return True
+    return False
+
+
+def _role_literal(sides: list[ast.AST]) -> bool:
+    return any(isinstance(s, ast.Constant) and isinstance(s.value, str) and set(words(s.value)) & (_ROLE_WORDS | {"owner", "editor", "superuser"}) for s in sides)
+
+
+def _session_login_check(test: ast.AST) -> bool:
+    """`"user_id" not in session`: the signed session says nobody is logged in."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare) and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            key, container = node.left, node.comparators[0]
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and dotted_name(container) == "session":
+                return bool(set(words(key.value)) & {"user", "uid", "account", "member", "logged", "login"})
+    return False
+
+
+def _header_auth(test: ast.AST) -> bool:
+    text = ast.unparse(test).lower()
+    return any(k in text for k in ("authorization", "api_key", "api-key", "apikey", "x-token", "bearer"))
+
+
+def _short(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 60 else text[:57] + "..."
