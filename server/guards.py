@@ -3,8 +3,8 @@
 Guards are judged from names, the way a reviewer skims a handler: `@login_required`,
 `Depends(get_current_user)`, `if not current_user.is_admin: abort(403)`,
 `Invoice.owner_id == current_user.id`. Teams teach their own names through the `auth-decorators`,
-`role-checks` and `ownership-checks` options. Used by the access rules (TG4xx) through
-`tabguard.routes`, and by `tabguard surface`.
+`role-checks` and `ownership-checks` options. Used by the access rules (TG4xx) and by
+`tabguard surface`.
 """
 
 from __future__ import annotations
