@@ -12,6 +12,7 @@ from tabguard.analysis import analyze_text, ruleset_from_config, visible
 from tabguard.config import Config
 from tabguard.engine.document import split_lines
 from tabguard.engine.types import Finding
+from tabguard.ignore import GitIgnore
 from tabguard.sources import SourceError, read_source
 from tabguard.supply.depfiles import check_dependency_file, is_dependency_file
 
@@ -34,24 +35,31 @@ def is_python(path: Path) -> bool:
     return path.suffix in (".py", ".pyi", ".pyw")
 
 
-def iter_files(paths: Sequence[Path], exclude: Sequence[str] = ()) -> Iterator[Path]:
-    """Python files under `paths`, never following symlinks out of the tree."""
+def iter_files(paths: Sequence[Path], exclude: Sequence[str] = (), respect_gitignore: bool = True) -> Iterator[Path]:
+    """Python and dependency files under `paths`: skipping tool folders, `exclude` patterns and what
+    `.gitignore` ignores, never following symlinks out of the tree. Files named explicitly are kept."""
     for root in paths:
         if root.is_file():
             yield root
             continue
         real_root = root.resolve()
+        ignore = GitIgnore(root) if respect_gitignore else None
+
+        def skipped(path: Path, is_folder: bool) -> bool:
+            if _excluded(path, root, exclude):
+                return True
+            if path.is_symlink() and not _inside(path, real_root):
+                return True
+            return ignore is not None and ignore.ignored(path.relative_to(root).as_posix(), is_folder)
+
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(
                 d for d in dirs
-                if d not in SKIP_DIRS and not d.endswith(".egg-info") and not _excluded(Path(folder, d), root, exclude)
-                and not (Path(folder, d).is_symlink() and not _inside(Path(folder, d), real_root))
+                if d not in SKIP_DIRS and not d.endswith(".egg-info") and not skipped(Path(folder, d), True)
             )
             for name in sorted(files):
                 path = Path(folder, name)
-                if (is_python(path) or is_dependency_file(path)) and not _excluded(path, root, exclude):
-                    if path.is_symlink() and not _inside(path, real_root):
-                        continue
+                if (is_python(path) or is_dependency_file(path)) and not skipped(path, False):
                     yield path
 
 

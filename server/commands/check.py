@@ -9,7 +9,8 @@ from pathlib import Path
 from tabguard.config import load_config
 from tabguard.output import plain, sarif
 from tabguard.provenance.checking import annotate_results, gate_failures, honoured_filter, provenance_for
-from tabguard.scan import iter_files, scan_file
+from tabguard.batch import scan_files
+from tabguard.scan import iter_files
 
 
 def add_parser(sub):
@@ -21,11 +22,21 @@ def add_parser(sub):
     parser.add_argument("--min-severity", choices=("low", "medium", "high", "critical"), default="low")
     parser.add_argument("--config", type=Path, help="use this tabguard.toml / pyproject.toml")
     parser.add_argument("-o", "--output", type=Path, help="write the report to this file")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write .tabguard-cache")
     parser.add_argument("--gate", action="store_true",
                         help="review gate: exit 1 only when an unreviewed AI-inserted span holds a finding")
     parser.add_argument("--require-review", action="store_true",
                         help="exit 1 when any AI-inserted span is unreviewed")
     return parser
+
+
+def _cache_root(config, paths: list[Path]) -> Path:
+    """Where `.tabguard-cache` lives: beside the config, else in the scanned folder."""
+    if config.root is not None:
+        return config.root
+    first = paths[0].resolve()
+    return first if first.is_dir() else first.parent
 
 
 def _codes(text: str) -> tuple[str, ...]:
@@ -47,12 +58,13 @@ def run(args) -> int:
         for problem in config.problems:
             print(f"tabguard: config error: {problem}", file=sys.stderr)
         return 2
-    results = []
     prov = provenance_for(paths, config["reviewer"])
-    for path in iter_files(paths, config["exclude"]):
-        display = path.as_posix()
-        honoured = honoured_filter(prov, path, config["max-file-size"])
-        results.append(scan_file(path, display, config, _codes(args.select), _codes(args.ignore), args.min_severity, honoured))
+    files = [(path, path.as_posix()) for path in iter_files(paths, config["exclude"])]
+    results = scan_files(
+        files, config, _codes(args.select), _codes(args.ignore), args.min_severity,
+        honoured_for=lambda path: honoured_filter(prov, path, config["max-file-size"]),
+        jobs=args.jobs, cache_root=None if args.no_cache else _cache_root(config, paths),
+    )
     ai_spans = annotate_results(prov, results)
     for warning in prov.warnings if prov else ():
         print(f"tabguard: warning: {warning}", file=sys.stderr)

@@ -1,0 +1,215 @@
+"""Scanning many files fast: a content-hash cache (an unchanged re-run reads only hashes) and all
+cores for what is not cached. Code is only parsed, never imported or run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from tabguard import __version__
+from tabguard.analysis import analyze_text, ruleset_from_config, visible
+from tabguard.config import Config
+from tabguard.engine.document import split_lines
+from tabguard.engine.types import Edit, Finding, Fix, Related, Span
+from tabguard.scan import FileResult, scan_file
+from tabguard.sources import SourceError, decode_source
+from tabguard.supply.depfiles import is_dependency_file
+
+CACHE_DIR = ".tabguard-cache"
+# Below this many uncached files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 24
+
+
+def _span(values: Sequence[int]) -> Span:
+    return Span(*values)
+
+
+def finding_to_json(finding: Finding) -> dict:
+    fix = finding.fix()
+    details = {k: v for k, v in finding.details.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    return {
+        "rule": finding.rule_id,
+        "span": list(_astuple(finding.span)),
+        "message": finding.message,
+        "severity": finding.severity,
+        "details": details,
+        "related": [[list(_astuple(r.span)), r.message] for r in finding.related],
+        "fix": None if fix is None else {
+            "title": fix.title, "safe": fix.safe, "imports": list(fix.imports),
+            "edits": [[list(_astuple(e.span)), e.new_text] for e in fix.edits],
+        },
+    }
+
+
+def finding_from_json(data: dict) -> Finding:
+    fix = data["fix"]
+    built = None if fix is None else Fix(
+        fix["title"], tuple(Edit(_span(s), text) for s, text in fix["edits"]), fix["safe"], tuple(fix["imports"])
+    )
+    return Finding(
+        rule_id=data["rule"], span=_span(data["span"]), message=data["message"], severity=data["severity"],
+        details=dict(data["details"]), related=tuple(Related(_span(s), m) for s, m in data["related"]),
+        _fix=built, _fix_built=True,
+    )
+
+
+def _astuple(span: Span) -> tuple[int, int, int, int]:
+    return span.start_line, span.start_col, span.end_line, span.end_col
+
+
+class ResultCache:
+    """Findings per file for one version of tabguard, one rule selection and one config, in one
+    index file. A file whose size and modification time are unchanged is not even read again; one
+    whose content hash is unchanged is not analysed again."""
+
+    def __init__(self, folder: Path, salt: str):
+        self.file = folder / (hashlib.sha256(salt.encode()).hexdigest()[:20] + ".json")
+        self.entries: dict[str, list] = {}
+        self.changed = False
+        try:
+            loaded = json.loads(self.file.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                self.entries = loaded
+        except (OSError, ValueError):
+            pass
+        self._by_hash = {entry[2]: entry[3] for entry in self.entries.values() if len(entry) == 4}
+
+    def by_stat(self, name: str, stat: os.stat_result) -> Optional[list[dict]]:
+        entry = self.entries.get(name)
+        if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
+            return entry[3]
+        return None
+
+    def by_content(self, digest: str) -> Optional[list[dict]]:
+        return self._by_hash.get(digest)
+
+    def put(self, name: str, stat: os.stat_result, digest: str, findings: list[dict]) -> None:
+        self.entries[name] = [stat.st_mtime_ns, stat.st_size, digest, findings]
+        self._by_hash[digest] = findings
+        self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.file.parent.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# created by tabguard: a cache, never commit it\n*\n", encoding="utf-8")
+            # Write then rename: a reader never sees half a cache, even after a crash.
+            handle, temp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(self.entries, out, separators=(",", ":"))
+            os.replace(temp, self.file)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def cache_salt(config: Config, select, ignore, environment: str) -> str:
+    relevant = {k: v for k, v in config.values.items() if k not in ("reviewer",)}
+    return json.dumps([__version__, sorted(select), sorted(ignore), relevant, environment], sort_keys=True, default=str)
+
+
+def environment_token(root: Path) -> str:
+    """What supply-chain findings depend on besides the file: declared and installed packages."""
+    parts = []
+    for name in ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", ".venv", "venv"):
+        try:
+            stat = (root / name).stat()
+            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            continue
+    for candidate in root.glob("requirements*.txt"):
+        stat = candidate.stat()
+        parts.append(f"{candidate.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return ";".join(sorted(parts))
+
+
+def _analyze(job: tuple[str, str, Config, tuple, tuple, str]) -> list[dict]:
+    """Worker: analyse one file's text; findings as JSON, fixes included (workers share nothing)."""
+    path, text, config, select, ignore, display = job
+    ruleset = ruleset_from_config(config, display, select, ignore)
+    doc = analyze_text(text, path, ruleset, config.options())
+    return [finding_to_json(f) for f in doc.findings()]
+
+
+def scan_files(
+    files: Sequence[tuple[Path, str]],
+    config: Config,
+    select=(),
+    ignore=(),
+    min_severity: str = "low",
+    honoured_for: Optional[Callable[[Path], Optional[Callable[[int], bool]]]] = None,
+    jobs: Optional[int] = None,
+    cache_root: Optional[Path] = None,
+) -> list[FileResult]:
+    """Scan (path, display) pairs; results come back in the same order."""
+    cache = None
+    if cache_root is not None:
+        salt = cache_salt(config, select, ignore, environment_token(cache_root))
+        cache = ResultCache(cache_root / CACHE_DIR / "v1", salt)
+    results: list[FileResult] = []
+    pending: list[tuple] = []
+    for path, display in files:
+        honoured = honoured_for(path) if honoured_for else None
+        if is_dependency_file(path):
+            results.append(scan_file(path, display, config, select, ignore, min_severity, honoured))
+            continue
+        result = FileResult(path, display)
+        results.append(result)
+        try:
+            stat = path.stat()
+            if stat.st_size > config["max-file-size"]:
+                raise SourceError(f"{stat.st_size} bytes is over max-file-size ({config['max-file-size']}), skipped")
+            cached = cache.by_stat(display, stat) if cache else None
+            if cached is not None and not cached:
+                continue  # unchanged and clean: nothing to read
+            data = path.read_bytes()
+            text = decode_source(data)
+        except OSError as error:
+            result.error = f"cannot read: {error.strerror or error}"
+            continue
+        except SourceError as error:
+            result.error = str(error)
+            continue
+        result.lines = split_lines(text)
+        digest = hashlib.sha256(data).hexdigest()
+        if cached is None and cache is not None:
+            cached = cache.by_content(digest)
+            if cached is not None:
+                cache.put(display, stat, digest, cached)
+        if cached is not None:
+            _finish(result, cached, min_severity, honoured)
+        else:
+            job = (str(path), text, config, tuple(select), tuple(ignore), display)
+            pending.append((result, stat, digest, honoured, job))
+    for (result, stat, digest, honoured, _job), findings in zip(pending, _run([p[4] for p in pending], jobs)):
+        if cache is not None:
+            cache.put(result.display, stat, digest, findings)
+        _finish(result, findings, min_severity, honoured)
+    if cache is not None:
+        cache.save()
+    return results
+
+
+def _finish(result: FileResult, findings: list[dict], min_severity: str, honoured) -> None:
+    result.findings = visible([finding_from_json(f) for f in findings], result.lines, min_severity, honoured)
+
+
+def _run(work: list, jobs: Optional[int]) -> list[list[dict]]:
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
+        return [_analyze(job) for job in work]
+    context = None
+    if sys.platform.startswith("linux"):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")  # children inherit the loaded rules
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_analyze, work, chunksize=max(1, len(work) // (workers * 8))))
