@@ -14,6 +14,9 @@ from tabguard.rules.access._handlers import client_value, enclosing_handler
 _PRICE_WORDS = frozenset({"price", "amount", "total", "subtotal", "cost", "discount", "fee", "tax", "shipping"})
 # Words that turn a price-named value into a reference or label (`discount_code`, `price_id`).
 _NOT_MONEY = frozenset({"code", "id", "ids", "currency", "name", "type", "label", "key", "slug", "lookup"})
+# Flows where the payer chooses the amount by design (still worth bounds, but not this rule's flaw).
+_PAYER_CHOOSES = frozenset({"donate", "donation", "donations", "tip", "tips", "topup", "deposit", "contribute",
+                            "contribution", "pledge"})
 _PAYMENT_LIBRARIES = ("stripe.", "braintree.", "paypalrestsdk.", "razorpay.", "mollie.", "adyen.", "square.", "paddle.")
 _COMMERCE_WORDS = frozenset({
     "order", "orders", "charge", "charges", "payment", "payments", "invoice", "invoices", "checkout", "purchase",
@@ -64,6 +67,8 @@ class ClientControlledPrice(Rule):
         "    return stripe.PaymentIntent.create(amount=product.price * qty, currency='usd')\n",
         "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/orders')\ndef order():\n"
         "    code = request.json['discount_code']\n    db.session.add(Order(discount_code=code, total=quote_total(request.json['items'])))\n",
+        "import stripe\nfrom flask import Flask, request\napp = Flask(__name__)\n@app.post('/donate')\ndef donate():\n"
+        "    stripe.PaymentIntent.create(amount=int(request.json['amount']), currency='usd')\n",
         "import stripe\ndef charge(order):\n    stripe.Charge.create(amount=order.total_cents, currency='eur', source=order.token)\n",
     )
     INVALID = (
@@ -93,6 +98,8 @@ class ClientControlledPrice(Rule):
         if not _commerce_call(node, ctx):
             return
         found = enclosing_handler(ctx)
+        if _payer_chooses(found, ctx):
+            return
         for field, value in _money_fields(node):
             source = _client_money(value, ctx, found, top=True)
             if source is not None:
@@ -103,10 +110,16 @@ class ClientControlledPrice(Rule):
             if not isinstance(target, ast.Attribute) or not _money(target.attr):
                 continue
             owner = dotted_name(target.value) or ""
-            if set(words(owner)) & _COMMERCE_WORDS:
-                source = _client_money(node.value, ctx, enclosing_handler(ctx), top=True)
+            found = enclosing_handler(ctx)
+            if set(words(owner)) & _COMMERCE_WORDS and not _payer_chooses(found, ctx):
+                source = _client_money(node.value, ctx, found, top=True)
                 if source is not None:
                     ctx.report(self, node.value, source=source, details={"field": target.attr})
+
+
+def _payer_chooses(found, ctx) -> bool:
+    names = [f.name for f in ctx.functions if hasattr(f, "name")] + list(found.paths if found else ())
+    return any(set(words(name)) & _PAYER_CHOOSES for name in names)
 
 
 def _commerce_call(call: ast.Call, ctx) -> bool:
