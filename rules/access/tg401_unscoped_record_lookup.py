@@ -149,7 +149,6 @@ class UnscopedRecordLookup(Rule):
         reason, ownership_suffices = privilege(found)
         if reason is not None and not ownership_suffices:
             return  # an admin action: TG402 reports the missing role check, the real flaw
-
         source = client_value(key, ctx, found)
         if source is None:
             return
