@@ -210,6 +210,24 @@ def test_inventory_command_shows_the_ledger_report(e2e):
     assert [f["path"] for f in report["files"]] == ["app.py"], report["files"]
 
 
+def test_inline_completion_hook_reports_accepts_and_ignores_empty_gets(tmp_path):
+    steps = _run_scenario("nvim_inline_completion.lua", "copilot_lua", tmp_path)
+    for step in (
+        "hooked",
+        "nothing_shown_returns_false",
+        "nothing_reported",
+        "accept_returns_true",
+    ):
+        _ok(steps, step)
+    sent = _ok(steps, "sent")
+    assert sent["origin"] == "nvim.inline_completion"
+    assert sent["range"] == {
+        "start": {"line": 4, "character": 8},
+        "end": {"line": 4, "character": 39},
+    }
+    assert _ok(steps, "line") == "    r = requests.get(url, verify=False)"
+
+
 def test_range_tracking_unit(tmp_path):
     """Pure range bookkeeping of tabguard.track (edits in the order on_bytes reports them)."""
     proc = _run_lua(HERE / "nvim_track_spec.lua", str(PLUGIN), env_dir=tmp_path)
