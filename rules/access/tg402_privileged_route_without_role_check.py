@@ -66,6 +66,10 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
         "from flask import Flask\nfrom flask_login import login_required, current_user\napp = Flask(__name__)\n"
         "@app.get('/me/export')\n@login_required\ndef export_mine():\n"
         "    return jsonify([o.to_dict() for o in Order.query.filter_by(user_id=current_user.id)])\n",
+        # the sign-in page of the admin area must be public
+        "from flask import Flask\napp = Flask(__name__)\n@app.route('/admin/login', methods=['GET', 'POST'])\ndef admin_login():\n    ...\n",
+        # exporting one record is judged by TG401 (ownership of that record)
+        "from flask import Flask\napp = Flask(__name__)\n@app.get('/invoices/<int:invoice_id>/export')\n@login_required\ndef export_invoice(invoice_id):\n    ...\n",
         # a user deleting one of their own records is not privileged (TG401 covers the ownership check)
         "from flask import Flask\napp = Flask(__name__)\n@app.delete('/notes/<int:note_id>')\n@login_required\ndef delete_note(note_id):\n    ...\n",
     )
