@@ -110,8 +110,16 @@ def did_change(ls: TabguardServer, params: types.DidChangeTextDocumentParams) ->
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: TabguardServer, params: types.DidSaveTextDocumentParams) -> None:
     opened = ls.documents.get(params.text_document.uri)
-    if opened is not None and opened.doc is None and opened.config["network"]:
+    if opened is None:
+        return
+    if opened.doc is None and opened.config["network"]:
         asyncio.ensure_future(_check_dependencies_online(ls, opened))
+    if opened.provenance is not None:
+        # Records and reviews other processes appended (an agent hook, `tabguard review`) show now.
+        changed = {str(path) for path in opened.provenance.sync()}
+        for other in ls.documents.values():
+            if other.provenance is opened.provenance and str(other.path) in changed:
+                ls.publish(other)
 
 
 async def _check_dependencies_online(ls: TabguardServer, opened: OpenDocument) -> None:
