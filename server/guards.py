@@ -346,7 +346,7 @@ def _body_guards(scope: ast.AST, qualname, options: dict, found: Guards) -> None
             if any(is_current_user(side, users) for side in sides):
                 if any(_mentions(side, _ROLE_ATTRS) for side in sides):
                     found.role = found.role or f"`{_short(node)}`"
-                elif any(_mentions(side, OWNER_FIELDS | {"id", "pk"}) for side in sides) and not all(is_current_user(s, users) for s in sides):
+                elif any(_mentions(side, OWNER_FIELDS | {"id", "pk"}) for side in sides if not is_current_user(side, users)):
                     found.ownership = found.ownership or f"`{_short(node)}`"
             elif any(_mentions(side, _ROLE_ATTRS) for side in sides) and _role_literal(sides):
                 found.role = found.role or f"`{_short(node)}`"
@@ -356,10 +356,6 @@ def _body_guards(scope: ast.AST, qualname, options: dict, found: Guards) -> None
                 found.role = found.role or f"`{_short(test)}`"
             elif _mentions(test, {"is_authenticated", "is_anonymous", "is_active"}) or is_current_user(test, users) or _header_auth(test) or _session_login_check(test):
                 found.authentication = found.authentication or f"`{_short(test)}`"
-        elif isinstance(node, ast.Raise) and node.exc is not None:
-            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-            if last_part(dotted_name(exc)) in ("PermissionDenied", "HTTPForbidden", "Forbidden"):
-                found.role = found.role or f"raise {last_part(dotted_name(exc))}"
 
 
 def _scoped_lookup(call: ast.Call, users: set[str]) -> Optional[str]:
