@@ -5,6 +5,7 @@
 
 const KNOWN_ASSISTANTS = {
   'github.copilot': 'copilot',
+  'github.copilot-chat': 'copilot', // serves inline completions in recent VS Code versions
   'codeium.codeium': 'codeium',
   'codeium.windsurf': 'windsurf',
   'tabnine.tabnine-vscode': 'tabnine',

@@ -41,6 +41,7 @@ test('only settings the user set are sent, under the config-file names', () => {
 
 test('origin names a single known assistant, else stays generic', () => {
   assert.equal(guessOrigin(['ms-python.python', 'GitHub.copilot']), 'copilot');
+  assert.equal(guessOrigin(['GitHub.copilot', 'GitHub.copilot-chat']), 'copilot');
   assert.equal(guessOrigin(['GitHub.copilot', 'Codeium.codeium']), 'vscode.inlineSuggest');
   assert.equal(guessOrigin([]), 'vscode.inlineSuggest');
 });
