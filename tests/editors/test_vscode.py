@@ -426,7 +426,10 @@ def run(tmp_path_factory) -> dict:
                     facts = _scenario(page, url, tap_log, SHOTS)
                 except (PlaywrightError, AssertionError) as error:
                     page.screenshot(path=str(SHOTS / f"failure-attempt{attempt}.png"))
-                    logs = "\n".join(p.read_text()[-2000:] for p in (root / "user" / "logs").rglob("*tabguard*.log"))
+                    logs = "\n".join(
+                        f.read_text()[-2000:]
+                        for f in (root / "user" / "logs").rglob("*tabguard*.log")
+                    )
                     last_error = f"{error}\nextension log:\n{logs}"
                     continue
                 finally:
