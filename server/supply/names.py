@@ -61,13 +61,15 @@ def confusion(candidate: str, target: str, strict: bool = False) -> Optional[str
     """How `candidate` imitates `target` (both normalised), or None when they are not confusable.
 
     `strict` is for import names, where a workspace's own modules (`schemas`, `server`, `test`)
-    often sit one letter or one affix away from a popular project: only added affixes, swapped
-    letters, and one-letter differences in longer names count there.
+    often sit one letter or one affix away from a popular project, and real import names drop
+    separators or add version digits: only added affixes, swapped letters, and one-letter
+    differences in longer names count there.
     """
     if candidate == target:
         return None
     if squashed(candidate) == squashed(target):
-        return "separators"
+        # Import names often drop a distribution's dashes (`opensearchpy` for `opensearch-py`).
+        return None if strict else "separators"
     if candidate + "s" == target or target + "s" == candidate:
         # In imports a plural is usually the workspace's own module (`schemas`, `database`).
         return None if strict else "plural"

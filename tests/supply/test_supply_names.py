@@ -68,3 +68,4 @@ def test_version_ordering_and_lowest_fix():
 def test_version_suffixes_are_not_slips_in_imports():
     assert confusion("httpcore2", "httpcore", strict=True) is None
     assert confusion("requests3", "requests") is not None  # in a dependency file, still suspicious
+    assert confusion("opensearchpy", "opensearch-py", strict=True) is None  # its real import name
