@@ -107,12 +107,12 @@ class Service:
             reason = str(getattr(error, "reason", None) or error) or type(error).__name__
         except (ValueError, UnicodeDecodeError):
             reason = "malformed JSON answer"
-        self.fail(reason)
+        raise OnlineError(self.mark_failed(reason))
 
-    def fail(self, reason: str):
+    def mark_failed(self, reason: str) -> str:
         with self._lock:
             self.failure = self.failure or f"{self.name} unavailable ({reason})"
-        raise OnlineError(self.failure)
+        return self.failure
 
 
 class OnlineChecker:
@@ -138,7 +138,7 @@ class OnlineChecker:
             try:
                 cached = {"exists": answer is not None, "first_release": _first_release(answer) if answer else None}
             except (AttributeError, TypeError, ValueError):
-                self.index.fail("malformed answer")
+                raise OnlineError(self.index.mark_failed("malformed answer")) from None
             self.cache.put(key, cached)
         first = cached.get("first_release")
         return ProjectInfo(bool(cached["exists"]), datetime.fromisoformat(first) if first else None)
@@ -169,10 +169,7 @@ class OnlineChecker:
             except OnlineError:
                 pass
             except (KeyError, TypeError, AttributeError):
-                try:
-                    self.osv.fail("malformed answer")
-                except OnlineError:
-                    pass
+                self.osv.mark_failed("malformed answer")
         details = _parallel(sorted({i for ids in found.values() for i in ids}), self._advisory)
         result = {}
         for (name, version), ids in found.items():
@@ -186,7 +183,7 @@ class OnlineChecker:
         if cached is None:
             answer = self.osv.request(f"/v1/vulns/{vuln_id}")
             if not isinstance(answer, dict) or not isinstance(answer.get("affected", []), list):
-                self.osv.fail("malformed advisory")
+                raise OnlineError(self.osv.mark_failed("malformed advisory"))
             cached = {"affected": answer.get("affected", [])}
             self.cache.put(key, cached)
         return cached

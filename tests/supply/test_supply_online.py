@@ -39,7 +39,7 @@ class FakeServices:
             "GHSA-aaaa-0001": [{"introduced": "3.2"}, {"fixed": "3.2.15"}, {"introduced": "4.0"}, {"fixed": "4.0.7"}],
             "PYSEC-2023-0002": [{"introduced": "0"}, {"fixed": "3.2.19"}],
         }
-        self.mode = "ok"  # ok | slow | error | garbage
+        self.mode = "ok"  # ok | slow | error | garbage | shape
         self.requests: list[str] = []
 
     def answer(self, method: str, path: str, body: bytes):
@@ -50,6 +50,8 @@ class FakeServices:
             return 503, b"{}"
         if self.mode == "garbage":
             return 200, b"<html>not json"
+        if self.mode == "shape":
+            return 200, b'["valid JSON, wrong shape"]'
         if method == "GET" and path.startswith("/pypi/"):
             name = path.split("/")[2]
             if name not in self.projects:
@@ -154,7 +156,9 @@ def test_answers_are_cached_on_disk_with_a_ttl(workspace, services, monkeypatch)
     assert report.notes
 
 
-@pytest.mark.parametrize("mode,reason", [("slow", "timed out"), ("error", "HTTP 503"), ("garbage", "malformed JSON")])
+@pytest.mark.parametrize("mode,reason", [
+    ("slow", "timed out"), ("error", "HTTP 503"), ("garbage", "malformed JSON"), ("shape", "malformed answer"),
+])
 def test_failures_degrade_to_the_offline_result_with_a_note(workspace, services, monkeypatch, mode, reason):
     monkeypatch.setattr(online, "TIMEOUT_SECONDS", 0.3)
     services.mode = mode
