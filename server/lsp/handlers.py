@@ -53,7 +53,10 @@ def _range_lines(opened: OpenDocument, params: Any) -> Optional[tuple[int, int]]
     start = server.encoding.engine_position(lines, types.Position(max(start_line, 0), max(start_char, 0)))
     end = server.encoding.engine_position(lines, types.Position(max(end_line, 0), max(end_char, 0)))
     last = end[0] + (1 if end[1] > 0 or end[0] == start[0] else 0)
-    return start[0], max(last, start[0] + 1)
+    first = start[0]
+    if start[1] >= len(lines[first]) and last > first + 1:
+        first += 1  # an accept that starts with a newline at the end of the line it was typed on
+    return first, max(last, first + 1)
 
 
 # -- lifecycle ---------------------------------------------------------------------------------------

@@ -265,8 +265,11 @@ class Provenance:
                     where = None if trace.record_id in present else locate(view, self._evidence(trace, reviews))
                     if where is not None:
                         digest = content_hash(state.lines[where[0]:where[1]])
-                        state.add(live.LiveSpan(trace, where[0], where[1], digest, reviewed.get((trace.record_id, digest))))
-                        dirty = True
+                        span = live.LiveSpan(trace, where[0], where[1], digest, reviewed.get((trace.record_id, digest)))
+                        # A record made earlier never displaces the span that superseded it.
+                        if not any(_supersedes(old, span) and old.trace.timestamp >= trace.timestamp for old in state.spans):
+                            state.add(span)
+                            dirty = True
                 state.considered = len(history)
             for span in state.spans:
                 review = reviewed.get((span.trace.record_id, span.content_hash))
@@ -436,6 +439,8 @@ class Provenance:
         span = live.LiveSpan(trace, start_line, end_line, digest)
         if state is not None:
             state.add(span)
+            if state.considered == len(self.trace_ranges(key)) - 1:
+                state.considered += 1  # our own record is placed: `sync` must not place it again
         return self._public(span)
 
     def mark_reviewed(

@@ -107,7 +107,7 @@ async def test_accepts_are_recorded_flagged_reviewed_and_gated(client: LanguageC
     client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
     final_text = text_now + "\n\n" + ACCEPTED
     path.write_text(final_text)
-    assert main(["check", "--gate", str(path)]) == 1
+    assert main(["check", "--gate", "--no-cache", str(path)]) == 1
 
     # Review everything through the command the code action runs.
     actions = await client.text_document_code_action_async(types.CodeActionParams(
@@ -123,11 +123,11 @@ async def test_accepts_are_recorded_flagged_reviewed_and_gated(client: LanguageC
     await client.workspace_execute_command_async(types.ExecuteCommandParams(command, [{"uri": uri, "range": whole}]))
     status = await _status(client, uri)
     assert status["aiSpans"] == 3 and status["unreviewed"] == 0
-    assert main(["check", "--gate", str(path)]) == 0
+    assert main(["check", "--gate", "--no-cache", str(path)]) == 0
 
     # An edit to reviewed code made elsewhere (server not involved) makes the gate fail again.
     path.write_text(final_text.replace("cmd, shell=True", "cmd + ' -v', shell=True"))
-    assert main(["check", "--gate", str(path)]) == 1
+    assert main(["check", "--gate", "--no-cache", str(path)]) == 1
 
 
 async def test_restart_restores_every_span(client: LanguageClient):
