@@ -50,8 +50,10 @@ def check_tree(
     path: str,
     options: Optional[dict] = None,
     errors: Optional[list[RuleError]] = None,
+    tainted: Optional[dict[str, str]] = None,
 ) -> list[Finding]:
-    """Run every rule over one block's tree; a failing rule is recorded in `errors`, never raised."""
+    """Run every rule over one block's tree; a failing rule is recorded in `errors`, never raised.
+    Module-level names left holding user input are written to `tainted` (name -> source label)."""
     ctx = Context(lines, module, path, options)
     ctx.tree = tree
     table = ruleset.table
@@ -103,6 +105,8 @@ def check_tree(
         if children:
             children.reverse()
             stack.extend(children)
+    if tainted is not None:
+        tainted.update({name: source.label for name, source in ctx.scope.env.items() if source is not None})
     return ctx.findings
 
 

@@ -72,6 +72,7 @@ class Block:
 
 
 _MERGE_LOOKAHEAD = 50
+_TAINT_ROUNDS = 4
 
 
 def _unterminated_string(block: Block) -> bool:
@@ -293,21 +294,46 @@ class Document:
                 recheck = [
                     b for b in self.blocks if id(b) not in fresh_ids and b.error is None and b.facts.used_names & changed
                 ]
+        checked = {id(b) for b, _ in fresh}
+        moved = False
         for block, tree in fresh:
-            self._check(block, tree)
+            moved |= self._check(block, tree)
         for block in recheck:
-            self._check(block, self._parsed(block)[1])
+            checked.add(id(block))
+            moved |= self._check(block, self._parsed(block)[1])
+        # Module-level names that hold user input are known only after checking; blocks that read
+        # them are checked again until nothing moves (a few rounds at most: chains are short).
+        for _ in range(_TAINT_ROUNDS):
+            if not moved:
+                break
+            merged: dict[str, str] = {}
+            for block in self.blocks:
+                merged.update(block.facts.tainted)
+            changed = {k for k in merged.keys() | self.module.tainted.keys() if merged.get(k) != self.module.tainted.get(k)}
+            self.module.tainted = merged
+            moved = False
+            for block in self.blocks:
+                if block.error is None and block.facts.used_names & changed:
+                    moved |= self._check(block, self._parsed(block)[1])
 
-    def _check(self, block: Block, tree: Optional[ast.Module]) -> None:
+    def _check(self, block: Block, tree: Optional[ast.Module]) -> bool:
+        """Check one block; True when the module-level names it fills with user input changed."""
         block._absolute = None
+        before = block.facts.tainted
         if tree is None:
             block.findings = []
-            return
+            block.facts.tainted = {}
+            return bool(before)
         block_lines = self.lines[block.start : block.end]
-        block.findings = check_tree(tree, block_lines, self.module, self.ruleset, self.path, self.options, self.errors)
+        tainted: dict[str, str] = {}
+        block.findings = check_tree(
+            tree, block_lines, self.module, self.ruleset, self.path, self.options, self.errors, tainted
+        )
+        block.facts.tainted = tainted
         meta = self.ruleset.by_id.get(UNKNOWN_SUPPRESSION)
         if meta is not None:
             for span, code in unknown_suppressions(block_lines, self.ruleset.known_ids.__contains__):
                 block.findings.append(
                     Finding(meta.id, span, meta.format_message({"code": code}), meta.severity, {"code": code})
                 )
+        return tainted != before

@@ -29,6 +29,8 @@ class BlockFacts:
     classes: tuple[str, ...] = ()
     constants: dict[str, object] = field(default_factory=dict)
     used_names: frozenset[str] = frozenset()
+    # Module-level names holding user input (name -> what it came from); known after the block's check.
+    tainted: dict[str, str] = field(default_factory=dict)
 
     def same_exports(self, other: Optional["BlockFacts"]) -> bool:
         return (
@@ -40,7 +42,7 @@ class BlockFacts:
         )
 
     def exported_names(self) -> set[str]:
-        return set(self.imports) | set(self.constants) | set(self.functions)
+        return set(self.imports) | set(self.constants) | set(self.functions) | set(self.tainted)
 
 
 @dataclass
@@ -48,6 +50,7 @@ class ModuleFacts:
     imports: dict[str, str] = field(default_factory=dict)
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
     constants: dict[str, object] = field(default_factory=dict)
+    tainted: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def merge(cls, blocks: Iterable[BlockFacts]) -> "ModuleFacts":
@@ -56,6 +59,7 @@ class ModuleFacts:
             merged.imports.update(facts.imports)
             merged.functions.update(facts.functions)
             merged.constants.update(facts.constants)
+            merged.tainted.update(facts.tainted)
         return merged
 
     def changed_names(self, other: "ModuleFacts") -> set[str]:
@@ -63,6 +67,7 @@ class ModuleFacts:
         for mine, theirs in (
             (self.imports, other.imports),
             (self.constants, other.constants),
+            (self.tainted, other.tainted),
             ({k: v.returns_params for k, v in self.functions.items()},
              {k: v.returns_params for k, v in other.functions.items()}),
         ):

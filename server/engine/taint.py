@@ -129,6 +129,16 @@ class Scope:
             scope = scope.parent
         return None
 
+    def _name_taint(self, name: ast.Name) -> Optional[Source]:
+        scope: Optional[Scope] = self
+        while scope is not None:
+            if name.id in scope.env:
+                return scope.env[name.id]
+            scope = scope.parent
+        # Not bound here: a module-level variable that another block filled with user input.
+        label = self.ctx.module.tainted.get(name.id)
+        return Source(self.ctx.span(name), f"module variable '{name.id}' ({label})") if label else None
+
     def taint(self, expr: Optional[ast.AST]) -> Optional[Source]:
         """The source of user data flowing into `expr`, or None when it is not user-controlled."""
         if expr is None:
@@ -144,7 +154,7 @@ class Scope:
         d = depth + 1
         t = self._taint
         if isinstance(e, ast.Name):
-            return self.lookup(e.id)
+            return self._name_taint(e)
         if isinstance(e, ast.Constant):
             return None
         if isinstance(e, ast.Attribute):
@@ -208,6 +218,8 @@ class Scope:
             return None
         func = call.func
         args = (*call.args, *(k.value for k in call.keywords))
+        if isinstance(func, ast.Attribute) and func.attr in ("parse_args", "parse_known_args"):
+            return Source(self.ctx.span(call), "command-line arguments")
         if isinstance(func, ast.Attribute):
             if func.attr in CLEAN_METHODS:
                 return None

@@ -53,3 +53,11 @@ def test_findings_of_untouched_blocks_shift_with_edits():
 def test_non_ascii_columns_are_code_points():
     doc = analyze_text(f"import requests\nx = 'é😀'; {FLAW}\n")
     assert doc.findings()[0].span.start_col == len("x = 'é😀'; requests.get(u, ")
+
+
+def test_module_level_user_input_flows_across_blocks_and_follows_edits():
+    doc = analyze_text("import os, sys\ncmd = sys.argv[1]\n\nos.system(cmd)\n")
+    (finding,) = doc.findings()
+    assert "sys.argv" in finding.message and finding.related
+    doc.replace(1, 6, 1, 17, "'ls'")  # the variable no longer holds user input
+    assert all("sys.argv" not in f.message for f in doc.findings())

@@ -28,6 +28,10 @@ FRAGMENTS = [
     "\n",
     "v = 1 \\\n    + 2\n",
     "x = 1  # tabguard: ignore[TG999]\n",
+    "import os, sys\n",
+    "cmd = sys.argv[1]\n",
+    "os.system(cmd)\n",
+    "def run():\n    os.system(cmd)\n",
 ]
 
 edits = st.lists(
