@@ -78,6 +78,8 @@ def check_tree(
                 ctx.scope = Scope(ctx, node, ctx.scope)
             else:
                 ctx.scope.enter(node)
+        if kind is ast.Import or kind is ast.ImportFrom:
+            ctx.import_seen(node)
         handlers = table.get(kind)
         if handlers:
             for rule, handler in handlers:

@@ -6,7 +6,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
-from tabguard.engine.facts import ModuleFacts, dotted_name
+from tabguard.engine.facts import ModuleFacts, dotted_name, record_import
 from tabguard.engine.taint import Scope, Source
 from tabguard.engine.types import Finding, Fix, Related, Span
 
@@ -41,6 +41,7 @@ class Context:
         self.parents: dict[int, ast.AST] = {}
         self._qualnames: dict[int, Optional[str]] = {}
         self._scope_nodes: dict[int, list[ast.AST]] = {}
+        self._local_imports: dict[int, dict[str, str]] = {}
         self.tree: Optional[ast.Module] = None  # the block being checked
 
     # -- names ---------------------------------------------------------------------------------
@@ -58,12 +59,23 @@ class Context:
         self._qualnames[key] = name = self._resolve(node)
         return name
 
+    def import_seen(self, node: ast.Import | ast.ImportFrom) -> None:
+        """An import inside a function binds names for that function (and those nested in it) only."""
+        if self.functions:
+            record_import(node, self._local_imports.setdefault(id(self.functions[-1]), {}))
+
     def _resolve(self, node: ast.AST) -> Optional[str]:
         dotted = dotted_name(node)
         if dotted is None:
             return None
         root, _, rest = dotted.partition(".")
-        target = self.module.imports.get(root)
+        target = None
+        for func in reversed(self.functions):
+            target = self._local_imports.get(id(func), {}).get(root)
+            if target is not None:
+                break
+        else:
+            target = self.module.imports.get(root)
         if target is None:
             return dotted
         return f"{target}.{rest}" if rest else target

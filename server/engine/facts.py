@@ -97,17 +97,15 @@ def dotted_name(node: ast.AST) -> Optional[str]:
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NESTED_IMPORT = re.compile(r"^[ \t]+(import|from)[ \t]", re.MULTILINE)
 
 
 def collect_facts(tree: ast.Module, text: str) -> BlockFacts:
     """Facts of one block; cheap: statement-level walks only, names read from the text."""
     facts = BlockFacts()
-    imports = [node for node in _module_statements(tree.body) if isinstance(node, (ast.Import, ast.ImportFrom))]
-    if _NESTED_IMPORT.search(text):
-        imports = [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
-    for node in imports:
-        _record_import(node, facts.imports)
+    # Module-level imports only: an import inside a function binds a local name (see Context).
+    for node in _module_statements(tree.body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            record_import(node, facts.imports)
     for stmt in tree.body:
         _collect_top_level(stmt, facts)
     # Every identifier in the text (a superset of the names read): decides which blocks to re-check
@@ -126,7 +124,7 @@ def _module_statements(body: list[ast.stmt]):
                 yield from _module_statements(handler.body)
 
 
-def _record_import(node: ast.Import | ast.ImportFrom, imports: dict[str, str]) -> None:
+def record_import(node: ast.Import | ast.ImportFrom, imports: dict[str, str]) -> None:
     if isinstance(node, ast.Import):
         for alias in node.names:
             if alias.asname:

@@ -61,3 +61,12 @@ def test_module_level_user_input_flows_across_blocks_and_follows_edits():
     assert "sys.argv" in finding.message and finding.related
     doc.replace(1, 6, 1, 17, "'ls'")  # the variable no longer holds user input
     assert all("sys.argv" not in f.message for f in doc.findings())
+
+
+def test_imports_inside_a_function_bind_only_there():
+    text = (
+        "def safe(u):\n    import httpx as client\n    client.get(u, verify=False, timeout=5)\n\n"
+        "def other(u):\n    client.get(u, verify=False, timeout=5)\n"
+    )
+    callees = [f.details.get("callee") for f in analyze_text(text).findings() if f.rule_id == "TG201"]
+    assert callees == ["httpx.get", "client.get"]
