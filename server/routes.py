@@ -175,11 +175,15 @@ def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
     if not decls and cls is None and not (isinstance(parent, ast.Module) and django_function_view(func, imports)):
         return None
     hooks = _hook_wrappers(decls, before_request_receivers(ctx.module.functions.values()))
+    hooks += tuple(
+        (name, f"Depends({name}) on {decl.receiver}")
+        for decl in decls for name in ctx.module.dependencies.get(decl.receiver, ())
+    )
     found = guards(func, ctx.qualname, ctx.options, cls=cls, wrappers=hooks)
     receiver = next((d.receiver for d in decls if d.receiver != "app"), None)
     if receiver is not None and found.role is None and _privileged_module(receiver, ctx.path):
-        # A router or blueprint dedicated to administration is guarded where it is created
-        # (`APIRouter(dependencies=[Depends(require_admin)])`), a statement this block cannot see.
+        # A router or blueprint dedicated to administration is taken as guarded where it is created
+        # (another module, or a `before_request` hook whose checks we cannot read).
         found.role = f"{receiver} (administration router, guard assumed where it is created)"
         found.authentication = found.authentication or found.role
     return Handler(func, cls, decls, handler_methods(func, cls, decls), found)

@@ -294,12 +294,10 @@ class Document:
                 recheck = [
                     b for b in self.blocks if id(b) not in fresh_ids and b.error is None and b.facts.used_names & changed
                 ]
-        checked = {id(b) for b, _ in fresh}
-        moved = False
+        moved = any(b.facts.tainted for b in removed)
         for block, tree in fresh:
             moved |= self._check(block, tree)
         for block in recheck:
-            checked.add(id(block))
             moved |= self._check(block, self._parsed(block)[1])
         # Module-level names that hold user input are known only after checking; blocks that read
         # them are checked again until nothing moves (a few rounds at most: chains are short).

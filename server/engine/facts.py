@@ -31,18 +31,21 @@ class BlockFacts:
     used_names: frozenset[str] = frozenset()
     # Module-level names holding user input (name -> what it came from); known after the block's check.
     tainted: dict[str, str] = field(default_factory=dict)
+    # `router = APIRouter(dependencies=[Depends(require_user)])`: router -> its dependency callables.
+    dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def same_exports(self, other: Optional["BlockFacts"]) -> bool:
         return (
             other is not None
             and self.imports == other.imports
             and self.constants == other.constants
+            and self.dependencies == other.dependencies
             and self.functions.keys() == other.functions.keys()
             and all(self.functions[k].returns_params == other.functions[k].returns_params for k in self.functions)
         )
 
     def exported_names(self) -> set[str]:
-        return set(self.imports) | set(self.constants) | set(self.functions) | set(self.tainted)
+        return set(self.imports) | set(self.constants) | set(self.functions) | set(self.tainted) | set(self.dependencies)
 
 
 @dataclass
@@ -51,6 +54,7 @@ class ModuleFacts:
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
     constants: dict[str, object] = field(default_factory=dict)
     tainted: dict[str, str] = field(default_factory=dict)
+    dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def merge(cls, blocks: Iterable[BlockFacts]) -> "ModuleFacts":
@@ -60,6 +64,7 @@ class ModuleFacts:
             merged.functions.update(facts.functions)
             merged.constants.update(facts.constants)
             merged.tainted.update(facts.tainted)
+            merged.dependencies.update(facts.dependencies)
         return merged
 
     def changed_names(self, other: "ModuleFacts") -> set[str]:
@@ -68,6 +73,7 @@ class ModuleFacts:
             (self.imports, other.imports),
             (self.constants, other.constants),
             (self.tainted, other.tainted),
+            (self.dependencies, other.dependencies),
             ({k: v.returns_params for k, v in self.functions.items()},
              {k: v.returns_params for k, v in other.functions.items()}),
         ):
@@ -146,6 +152,13 @@ def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
         facts.functions[stmt.name] = function_facts(stmt)
     elif isinstance(stmt, ast.ClassDef):
         facts.classes += (stmt.name,)
+    elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and any(
+        k.arg == "dependencies" for k in stmt.value.keywords
+    ):
+        names = _dependency_names(stmt.value)
+        for target in stmt.targets:
+            if isinstance(target, ast.Name) and names:
+                facts.dependencies[target.id] = names
     elif isinstance(stmt, ast.Assign):
         value = _literal(stmt.value)
         if value is not _MISSING:
@@ -160,6 +173,19 @@ def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
         for child in ast.iter_child_nodes(stmt):
             if isinstance(child, ast.stmt):
                 _collect_top_level(child, facts)
+
+
+def _dependency_names(call: ast.Call) -> tuple[str, ...]:
+    """The callables in `dependencies=[Depends(f), Security(g, ...)]` of a router or app."""
+    names = []
+    for keyword in call.keywords:
+        if keyword.arg != "dependencies":
+            continue
+        for node in ast.walk(keyword.value):
+            if isinstance(node, ast.Call) and (dotted_name(node.func) or "").rpartition(".")[2] in ("Depends", "Security"):
+                if node.args and dotted_name(node.args[0]):
+                    names.append(dotted_name(node.args[0]))
+    return tuple(names)
 
 
 def _literal(node: ast.expr) -> object:

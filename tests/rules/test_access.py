@@ -201,3 +201,16 @@ def _guards(code: str):
 def test_guard_recognition(code, authentication, role, ownership):
     found = _guards(code)
     assert (found.authentication, found.role, found.ownership) == (authentication, role, ownership)
+
+
+def test_router_level_dependencies_guard_every_route_of_the_router():
+    base = (
+        "from fastapi import APIRouter, Depends\n"
+        "router = APIRouter(prefix='/projects'{deps})\n\n"
+        "@router.delete('/{{project_id}}')\n"
+        "def delete_project(project_id: int, db=Depends(get_db)):\n"
+        "    db.query(Project).filter(Project.id == project_id).delete()\n"
+    )
+    assert _ids(base.format(deps="")) == ["TG403"]
+    assert _ids(base.format(deps=", dependencies=[Depends(get_current_user)]")) == ["TG401"]
+    assert _ids(base.format(deps=", dependencies=[Depends(require_admin)]")) == []
