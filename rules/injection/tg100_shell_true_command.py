@@ -12,6 +12,7 @@ from tabguard.rules.injection._shell import (
     SUBPROCESS_CALLS,
     argv_text,
     shell_enabled,
+    shell_payload,
 )
 from tabguard.rules.injection._strings import all_values_through, is_static, raised
 
@@ -62,6 +63,7 @@ class ShellTrueCommand(Rule):
         'import subprocess\ndef f():\n    cmd = "df -h"\n    subprocess.run(cmd, shell=True)\n',
         'import subprocess\nsubprocess.run(f"ls {path}", shell=False)\n',
         'import subprocess, shlex\ndef f(path):\n    subprocess.run(["tar", "czf", "out.tgz", path], check=True)\n',
+        'import subprocess\ndef f(path):\n    subprocess.run(["ls", "-l", path], shell=True)\n',
     )
     INVALID = (
         Invalid(
@@ -77,6 +79,8 @@ class ShellTrueCommand(Rule):
         Invalid('import subprocess\ndef f(cmd):\n    subprocess.Popen(cmd, shell=True)\n'),
         Invalid('import subprocess\ndef f(name):\n    subprocess.run(f"grep {name} | wc -l", shell=True)\n'),
         Invalid('import asyncio\nasync def f(name):\n    await asyncio.create_subprocess_shell("echo " + name)\n'),
+        Invalid('import subprocess\ndef f(pattern):\n    subprocess.call(["sh", "-c", f"grep -R {pattern} ."], shell=True)\n'),
+        Invalid('import subprocess\ndef handler(event, context):\n    subprocess.Popen(["python3", event["script"]], shell=True)\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -88,7 +92,7 @@ class ShellTrueCommand(Rule):
         elif callee in SUBPROCESS_CALLS and shell_enabled(node, ctx):
             command = ctx.argument(node, 0, "args")
             if isinstance(command, (ast.List, ast.Tuple)) and command.elts:
-                command = command.elts[0]
+                command = _list_command(command.elts, ctx)
         else:
             return
         if command is None or is_static(command, ctx) or all_values_through(command, ctx, SHELL_QUOTED):
@@ -102,3 +106,16 @@ class ShellTrueCommand(Rule):
             )
         what = f"user input ({source.label})" if source else "a non-constant value"
         ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix, severity=raised(self, source))
+
+
+def _list_command(elts: list[ast.expr], ctx) -> ast.expr | None:
+    """The part of a list run with `shell=True` that the shell parses. POSIX runs the first element as
+    the command line, so `["bash", "-c", cmd]` shows the code meant to run; Windows joins the whole
+    list into one `cmd.exe` line, so user input anywhere in it is parsed as well."""
+    first = elts[0]
+    if not is_static(first, ctx):
+        return first
+    payload = shell_payload(first, elts[1:])
+    if payload is not None:
+        return payload
+    return next((e for e in elts[1:] if ctx.taint(e) is not None), None)

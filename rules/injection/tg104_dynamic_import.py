@@ -5,7 +5,12 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._strings import assigned_values
 
+# Calls and attributes that expose a namespace: looking a user-chosen name up in one reaches any
+# function, class or module in it.
+_NAMESPACE_CALLS = frozenset({"globals", "locals", "vars"})
+_NAMESPACE_ATTRS = frozenset({"__globals__", "__dict__", "__builtins__"})
 _IMPORTERS = frozenset({"__import__", "importlib.import_module", "importlib.__import__", "builtins.__import__", "imp.load_source", "importlib.machinery.SourceFileLoader"})
 
 
@@ -16,10 +21,13 @@ class DynamicImport(Rule):
     confidence = "high"
     cwe = (94, 470)
     owasp = "A05:2025"
-    message = "`{callee}` imports a module named by user input ({source})"
+    message = "`{callee}` picks code by a name from user input ({source})"
     placeholders = {"callee": "importlib.import_module", "source": "request data"}
     aliases = ()
-    what = "The module name passed to `{callee}` comes from {source}."
+    what = (
+        "The module name passed to `{callee}` (or the key looked up in a namespace such as `globals()`) "
+        "comes from {source}."
+    )
     why = (
         "Importing runs the module's top-level code. A client that picks the name can load any module on "
         "the path (`os`, `subprocess`, a pickle-loading plugin) or, where uploads land on `sys.path`, its "
@@ -33,16 +41,46 @@ class DynamicImport(Rule):
         'import importlib\nPLUGINS = ("csv", "pdf")\ndef f(request):\n    kind = request.GET["kind"]\n'
         '    if kind in PLUGINS:\n        importlib.import_module("app.export." + kind)\n',
         'import importlib\ndef load(name):\n    return importlib.import_module(name)\n',
+        'ACTIONS = {"list": list_items}\ndef view(request):\n    handler = ACTIONS.get(request.GET["action"])\n    return handler(request)\n',
+        'def view(request):\n    return globals()["default_handler"](request)\n',
     )
     INVALID = (
         Invalid('import importlib\nfrom flask import request\ndef f():\n    importlib.import_module(request.args["plugin"])\n'),
         Invalid('import sys\nmod = __import__(sys.argv[1])\n'),
+        Invalid('def view(request):\n    handler = globals().get(request.GET["action"])\n    return handler(request)\n'),
+        Invalid('import sys\ndef main():\n    ns = vars()\n    ns[sys.argv[1]]()\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
-        if callee not in _IMPORTERS or not node.args:
+        if callee in _IMPORTERS and node.args:
+            source = ctx.taint(node.args[-1] if callee.startswith(("imp.", "importlib.machinery")) else node.args[0])
+            if source is not None:
+                ctx.report(self, node, details={"callee": callee}, source=source)
             return
-        source = ctx.taint(node.args[-1] if callee.startswith(("imp.", "importlib.machinery")) else node.args[0])
-        if source is not None:
-            ctx.report(self, node, details={"callee": callee}, source=source)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+            self._check_lookup(node, node.func.value, node.args[0], ctx)
+
+    def visit_Subscript(self, node: ast.Subscript, ctx) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._check_lookup(node, node.value, node.slice, ctx)
+
+    def _check_lookup(self, node: ast.expr, namespace: ast.expr, key: ast.expr, ctx) -> None:
+        """`globals()[name]`, `locals().get(name)`, `func.__globals__[name]` with a user-chosen name."""
+        source = ctx.taint(key)  # first: it is cheap and almost always None
+        described = _namespace(namespace, ctx) if source is not None else None
+        if described is not None:
+            ctx.report(self, node, details={"callee": described}, source=source)
+
+
+def _namespace(expr: ast.expr, ctx) -> str | None:
+    if isinstance(expr, ast.Name) and ctx.function is not None:
+        values = assigned_values(expr, ctx)  # `ns = globals()` then `ns.get(name)`
+        expr = values[0] if values and len(values) == 1 else expr
+    if isinstance(expr, ast.Call) and not expr.args and isinstance(expr.func, ast.Name) and expr.func.id in _NAMESPACE_CALLS:
+        return f"{expr.func.id}()"
+    if isinstance(expr, ast.Attribute) and expr.attr in _NAMESPACE_ATTRS:
+        return expr.attr
+    if ctx.qualname(expr) == "sys.modules":
+        return "sys.modules"
+    return None

@@ -22,6 +22,13 @@ _QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "read_sql", "read_s
 _TEXT_CALLS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
 # Conversions whose result cannot change a statement's structure.
 _NUMERIC = frozenset({"int", "float", "len", "uuid.UUID"})
+# SQLAlchemy query methods that take a raw SQL fragment when handed a string (coerced to `text()`).
+_ORM_CLAUSE_METHODS = frozenset({"filter", "where", "having", "order_by", "group_by", "distinct", "from_statement"})
+# A receiver that is a SQLAlchemy query or select: `session.query(User)`, `Model.query`, `select(t)`.
+_ORM_QUERY = re.compile(r"(^|\.)(query|select|stmt|statement)(\.|$)")
+# SQL syntax around the spliced value (`name = '{}'`, `{} DESC`): the value lands inside a clause.
+# A bare `"{}".format(x)` may be a column name from configuration and is reported only when tainted.
+_CLAUSE_SYNTAX = re.compile(r"[=<>]|\b(like|ilike|in|is|and|or|not|between|asc|desc)\b", re.IGNORECASE)
 _DB_RECEIVER = re.compile(r"(?i)(^|\.|_)(cur|cursor|conn|connection|con|db|database|session|engine|sess|tx|transaction|pool|c)$")
 
 
@@ -53,7 +60,8 @@ class SqlInjection(Rule):
     aliases = ("B608", "S608")
     what = (
         "The SQL text passed to `{callee}` is assembled with {how}, so the values become part of the "
-        "statement instead of being sent as parameters."
+        "statement instead of being sent as parameters. A formatted string handed to a SQLAlchemy query "
+        "clause (`filter`, `where`, `order_by`, `group_by`, `having`, `distinct`) is raw SQL too."
     )
     why = (
         "A value such as `1 OR 1=1` or `x' UNION SELECT password FROM users --` changes the statement: "
@@ -88,8 +96,12 @@ class SqlInjection(Rule):
         'def f(cur, uid):\n    cur.execute(f"SELECT * FROM t WHERE id = {int(uid)}")\n',
         'class Repo:\n    table = "users"\n    def get(self, cur, uid):\n'
         '        cur.execute(f"SELECT * FROM {self.table} WHERE id = %s", (uid,))\n',
+        'def f(session, name):\n    return session.query(User).filter(User.name == name).order_by(User.id).all()\n',
+        'from django.db import models\ndef f(field):\n    query = Item.objects.all()\n    return query.order_by(f"-{field}")\n',
     )
     INVALID = (
+        Invalid('def f(session, name):\n    return session.query(User).filter(f"name = \'{name}\'").all()\n'),
+        Invalid('from sqlalchemy import select\ndef f(sort):\n    return select(User).order_by("{} desc".format(sort))\n'),
         Invalid(
             'import sqlite3\ndef get(conn, user_id):\n    return conn.execute(f"SELECT * FROM users WHERE id = {user_id}").fetchone()\n',
             'import sqlite3\ndef get(conn, user_id):\n    return conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()\n',
@@ -120,6 +132,9 @@ class SqlInjection(Rule):
         callee = ctx.call_name(node) or ""
         if callee in _TEXT_CALLS:
             query, text_call = (node.args[0] if node.args else None), True
+        elif isinstance(func, ast.Attribute) and func.attr in _ORM_CLAUSE_METHODS:
+            self._check_orm_clause(node, func, ctx)
+            return
         elif isinstance(func, ast.Attribute) and (func.attr in _EXECUTE_METHODS or func.attr in _QUERY_METHODS):
             query, text_call = _query_argument(node, ctx), False
             if isinstance(query, ast.Call) and (ctx.call_name(query) or "") in _TEXT_CALLS:
@@ -157,3 +172,24 @@ class SqlInjection(Rule):
         short = callee if text_call else f"{receiver.rsplit('.', 1)[-1] if receiver else '...'}.{func.attr}"
         ctx.report(self, query, details={"callee": short, "how": how, "tainted": tainted}, source=source, fix=fix,
                    severity=raised(self, source))
+
+    def _check_orm_clause(self, node: ast.Call, func: ast.Attribute, ctx) -> None:
+        """`session.query(User).filter(f"name = '{name}'")`: a formatted string becomes raw SQL text.
+        Django's `order_by(f"-{field}")` names a field (checked by the ORM), so Django modules are skipped."""
+        if not _ORM_QUERY.search(dotted_name(func.value) or "") or _uses_django(ctx):
+            return
+        for arg in node.args:
+            built = built_string(arg, ctx)
+            if built is None or all_values_through(built, ctx, _NUMERIC):
+                continue
+            source = ctx.taint(arg)
+            if source is None and not _CLAUSE_SYNTAX.search(constant_text(built, ctx)):
+                continue
+            how = "an f-string" if isinstance(built, ast.JoinedStr) else "string formatting"
+            tainted = f" (user input from {source.label})" if source else ""
+            ctx.report(self, arg, details={"callee": f"query.{func.attr}", "how": how, "tainted": tainted},
+                       source=source, severity=raised(self, source))
+
+
+def _uses_django(ctx) -> bool:
+    return any(target.startswith("django") for target in ctx.module.imports.values())
