@@ -72,7 +72,7 @@ class Block:
 
 
 _MERGE_LOOKAHEAD = 50
-_TAINT_ROUNDS = 4
+_RECHECK_ROUNDS = 4
 
 
 def _unterminated_string(block: Block) -> bool:
@@ -98,14 +98,14 @@ class Document:
         self.path = path
         self.options = options or {}
         self.lines: list[str] = split_lines(text)
-        self.blocks: list[Block] = []
-        self.module = ModuleFacts()
         # Rule failures since the last call to `take_errors` (the server logs each once).
         self.errors: list[RuleError] = []
+        self.blocks: list[Block] = []
+        self.module = ModuleFacts()
         # Lines (current numbering, inclusive) edited but not yet re-analysed; see `flush`.
         self._pending: Optional[tuple[int, int]] = None
-        self._stale_module = False
-        self._rebuild(0, 0, 0, len(self.lines))
+        self._dropped: list[Block] = []  # blocks an edit swallowed: their facts leave the module facts
+        self._reset()
 
     # -- text ----------------------------------------------------------------------------------
     @property
@@ -126,8 +126,11 @@ class Document:
 
     def set_text(self, text: str) -> None:
         self.lines = split_lines(text)
-        self.blocks = []
-        self._pending = None
+        self._reset()
+
+    def _reset(self) -> None:
+        """Analyse the whole text from scratch."""
+        self.blocks, self.module, self._pending, self._dropped = [], ModuleFacts(), None, []
         self._rebuild(0, 0, 0, len(self.lines))
 
     # -- findings ------------------------------------------------------------------------------
@@ -150,9 +153,7 @@ class Document:
     def reconfigure(self, ruleset: RuleSet, options: Optional[dict] = None) -> None:
         self.ruleset = ruleset
         self.options = options or {}
-        self.blocks = []
-        self._pending = None
-        self._rebuild(0, 0, 0, len(self.lines))
+        self._reset()
 
     # -- incremental machinery -----------------------------------------------------------------
     def _block_index(self, line: int) -> int:
@@ -177,7 +178,7 @@ class Document:
             while j < len(blocks) and blocks[j].start <= old_last:
                 j += 1
             # Blocks inside the edit are gone; if they exported names, the module facts must be rebuilt.
-            self._stale_module |= any(b.facts.exported_names() for b in blocks[i + 1 : j])
+            self._dropped.extend(blocks[i + 1 : j])
             del blocks[i + 1 : j]
             if delta:
                 for block in blocks[i + 1 :]:
@@ -256,7 +257,7 @@ class Document:
         return fresh, rejoin
 
     def _parsed(self, block: Block) -> tuple[Block, Optional[ast.Module]]:
-        text = "\n".join(self.lines[block.start : block.end]) + "\n"
+        text = self.block_text(block)
         tree, block.error = parse_block(text)
         if tree is not None:
             block.facts = collect_facts(tree, text)
@@ -280,58 +281,54 @@ class Document:
             k += 1
 
     def _refresh_module(self, removed: list[Block], fresh: list[tuple[Block, Optional[ast.Module]]]) -> None:
-        exports_changed = self._stale_module or len(removed) != len(fresh) or any(
-            not new.facts.same_exports(old.facts) for old, (new, _) in zip(removed, fresh)
-        )
-        recheck: list[Block] = []
-        self._stale_module = False
-        if exports_changed:
-            module = ModuleFacts.merge(b.facts for b in self.blocks)
-            changed = module.changed_names(self.module)
-            self.module = module
-            if changed:
-                fresh_ids = {id(b) for b, _ in fresh}
-                recheck = [
-                    b for b in self.blocks if id(b) not in fresh_ids and b.error is None and b.facts.used_names & changed
-                ]
-        moved = any(b.facts.tainted for b in removed)
+        removed, self._dropped = removed + self._dropped, []
+        in_order = lambda: (b.facts for b in self.blocks)  # noqa: E731
+        changed = self.module.update((b.facts for b in removed), (b.facts for b, _ in fresh), in_order)
+        fresh_ids = {id(b) for b, _ in fresh}
+        readers = [
+            b for b in self.blocks if id(b) not in fresh_ids and b.error is None and not changed.isdisjoint(b.facts.used_names)
+        ] if changed else []
+        changed = set()
         for block, tree in fresh:
-            moved |= self._check(block, tree)
-        for block in recheck:
-            moved |= self._check(block, self._parsed(block)[1])
-        # Module-level names that hold user input are known only after checking; blocks that read
-        # them are checked again until nothing moves (a few rounds at most: chains are short).
-        for _ in range(_TAINT_ROUNDS):
-            if not moved:
+            changed |= self._check(block, tree)
+        for block in readers:
+            changed |= self._check(block, parse_block(self.block_text(block))[0])
+        # A changed import, constant, helper, or module variable holding user input can change the
+        # findings of the blocks that read it; a round of checks can move more names (short chains).
+        for _ in range(_RECHECK_ROUNDS):
+            if not changed:
                 break
-            merged: dict[str, str] = {}
-            for block in self.blocks:
-                merged.update(block.facts.tainted)
-            changed = {k for k in merged.keys() | self.module.tainted.keys() if merged.get(k) != self.module.tainted.get(k)}
-            self.module.tainted = merged
-            moved = False
-            for block in self.blocks:
-                if block.error is None and block.facts.used_names & changed:
-                    moved |= self._check(block, self._parsed(block)[1])
+            readers = [b for b in self.blocks if b.error is None and not changed.isdisjoint(b.facts.used_names)]
+            changed = set()
+            for block in readers:
+                changed |= self._check(block, parse_block(self.block_text(block))[0])
 
-    def _check(self, block: Block, tree: Optional[ast.Module]) -> bool:
-        """Check one block; True when the module-level names it fills with user input changed."""
+    def block_text(self, block: Block) -> str:
+        return "\n".join(self.lines[block.start : block.end]) + "\n"
+
+    def _check(self, block: Block, tree: Optional[ast.Module]) -> set[str]:
+        """Check one block; the module-level names whose user-input status changed because of it."""
         block._absolute = None
-        before = block.facts.tainted
         if tree is None:
             block.findings = []
-            block.facts.tainted = {}
-            return bool(before)
+            return self._set_tainted(block, {})
         block_lines = self.lines[block.start : block.end]
         tainted: dict[str, str] = {}
         block.findings = check_tree(
             tree, block_lines, self.module, self.ruleset, self.path, self.options, self.errors, tainted
         )
-        block.facts.tainted = tainted
+        moved = self._set_tainted(block, tainted)
         meta = self.ruleset.by_id.get(UNKNOWN_SUPPRESSION)
         if meta is not None:
             for span, code in unknown_suppressions(block_lines, self.ruleset.known_ids.__contains__):
                 block.findings.append(
                     Finding(meta.id, span, meta.format_message({"code": code}), meta.severity, {"code": code})
                 )
-        return tainted != before
+        return moved
+
+    def _set_tainted(self, block: Block, tainted: dict[str, str]) -> set[str]:
+        if tainted == block.facts.tainted:
+            return set()
+        old, block.facts.tainted = BlockFacts(tainted=block.facts.tainted), tainted
+        in_order = lambda: (b.facts for b in self.blocks)  # noqa: E731
+        return self.module.update([old], [BlockFacts(tainted=tainted)], in_order, kinds=("tainted",))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 
 @dataclass
@@ -34,53 +34,73 @@ class BlockFacts:
     # `router = APIRouter(dependencies=[Depends(require_user)])`: router -> its dependency callables.
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def same_exports(self, other: Optional["BlockFacts"]) -> bool:
-        return (
-            other is not None
-            and self.imports == other.imports
-            and self.constants == other.constants
-            and self.dependencies == other.dependencies
-            and self.functions.keys() == other.functions.keys()
-            and all(self.functions[k].returns_params == other.functions[k].returns_params for k in self.functions)
-        )
 
-    def exported_names(self) -> set[str]:
-        return set(self.imports) | set(self.constants) | set(self.functions) | set(self.tainted) | set(self.dependencies)
+KINDS = ("imports", "functions", "constants", "tainted", "dependencies")
 
 
 @dataclass
 class ModuleFacts:
+    """The merge of every block's facts, kept up to date incrementally: a name defined by several
+    blocks takes the value of the last one, as at run time."""
+
     imports: dict[str, str] = field(default_factory=dict)
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
     constants: dict[str, object] = field(default_factory=dict)
     tainted: dict[str, str] = field(default_factory=dict)
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # How many blocks define each (kind, name): with more than one, the order decides the value.
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @classmethod
     def merge(cls, blocks: Iterable[BlockFacts]) -> "ModuleFacts":
+        blocks = list(blocks)
         merged = cls()
-        for facts in blocks:
-            merged.imports.update(facts.imports)
-            merged.functions.update(facts.functions)
-            merged.constants.update(facts.constants)
-            merged.tainted.update(facts.tainted)
-            merged.dependencies.update(facts.dependencies)
+        merged.update((), blocks, lambda: blocks)
         return merged
 
-    def changed_names(self, other: "ModuleFacts") -> set[str]:
-        changed: set[str] = set()
-        for mine, theirs in (
-            (self.imports, other.imports),
-            (self.constants, other.constants),
-            (self.tainted, other.tainted),
-            (self.dependencies, other.dependencies),
-            ({k: v.returns_params for k, v in self.functions.items()},
-             {k: v.returns_params for k, v in other.functions.items()}),
-        ):
-            for key in mine.keys() | theirs.keys():
-                if mine.get(key, _MISSING) != theirs.get(key, _MISSING):
-                    changed.add(key)
-        return changed
+    def update(
+        self,
+        removed: Iterable[BlockFacts],
+        added: Iterable[BlockFacts],
+        in_order: Callable[[], Iterable[BlockFacts]],
+        kinds: tuple[str, ...] = KINDS,
+    ) -> set[str]:
+        """Take out the facts of blocks that went away, put in those of new blocks; `in_order` yields
+        every block's facts in document order (read only for names defined more than once). Returns
+        the names whose merged value changed."""
+        before: dict[tuple[str, str], object] = {}
+        rescan: set[tuple[str, str]] = set()
+        for sign, group in ((-1, removed), (1, added)):
+            for facts in group:
+                for kind in kinds:
+                    table = getattr(self, kind)
+                    for key, value in getattr(facts, kind).items():
+                        slot = (kind, key)
+                        before.setdefault(slot, table.get(key, _MISSING))
+                        count = self.counts.get(slot, 0) + sign
+                        if count <= 0:
+                            self.counts.pop(slot, None)
+                            table.pop(key, None)
+                            rescan.discard(slot)
+                        else:
+                            self.counts[slot] = count
+                            if count == 1 and sign > 0:
+                                table[key] = value
+                            else:
+                                rescan.add(slot)
+        if rescan:
+            for facts in in_order():
+                for kind in kinds:
+                    for key, value in getattr(facts, kind).items():
+                        if (kind, key) in rescan:
+                            getattr(self, kind)[key] = value
+        return {key for (kind, key), old in before.items() if not _same(kind, old, getattr(self, kind).get(key, _MISSING))}
+
+
+def _same(kind: str, old: object, new: object) -> bool:
+    if kind == "functions" and isinstance(old, FunctionFacts) and isinstance(new, FunctionFacts):
+        return old.returns_params == new.returns_params
+    return old == new
 
 
 _MISSING = object()
