@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from tabguard.engine.facts import dotted_name
+from tabguard.engine.walk import walk
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 # Methods of Django/DRF class-based views and the HTTP method each one serves.
@@ -273,7 +274,7 @@ def _dependency_calls(func: ast.AST) -> Iterator[ast.Call]:
         if isinstance(decorator, ast.Call):
             nodes += [k.value for k in decorator.keywords if k.arg == "dependencies"]
     for node in nodes:
-        for sub in ast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, ast.Call) and last_part(dotted_name(sub.func)) in ("Depends", "Security"):
                 yield sub
 
@@ -288,11 +289,11 @@ def _user_names(func: ast.AST) -> set[str]:
     for arg in (*positional, *args.kwonlyargs):
         holder = [defaults.get(arg.arg), arg.annotation]
         for node in filter(None, holder):
-            for sub in ast.walk(node):
+            for sub in walk(node):
                 if isinstance(sub, ast.Call) and last_part(dotted_name(sub.func)) in ("Depends", "Security") and sub.args:
                     if set(words(dotted_name(sub.args[0]) or "")) & {"user", "current", "me", "principal", "account", "identity", "admin", "auth"}:
                         names.add(arg.arg)
-    for node in ast.walk(func):
+    for node in walk(func):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if is_current_user(node.value, names):
@@ -302,7 +303,7 @@ def _user_names(func: ast.AST) -> set[str]:
 
 def is_current_user(expr: ast.AST, user_names: set[str]) -> bool:
     """Whether `expr` reads the signed-in user (or their id, session, or token identity)."""
-    for sub in ast.walk(expr):
+    for sub in walk(expr):
         if isinstance(sub, ast.Name) and sub.id in user_names:
             return True
         if isinstance(sub, ast.Attribute) and _USER_ATTRIBUTE.search(dotted_name(sub) or ""):
@@ -327,7 +328,7 @@ def _session_user(node: ast.AST) -> bool:
 
 def _body_guards(scope: ast.AST, qualname, options: dict, found: Guards) -> None:
     users = found.user_names
-    for node in ast.walk(scope):
+    for node in walk(scope):
         if isinstance(node, ast.Call):
             name = qualname(node.func) or dotted_name(node.func) or ""
             last = last_part(name)
@@ -391,7 +392,7 @@ def _user_rooted(expr: ast.AST, users: set[str]) -> bool:
 
 
 def _mentions(expr: ast.AST, names: frozenset[str] | set[str]) -> bool:
-    for sub in ast.walk(expr):
+    for sub in walk(expr):
         if isinstance(sub, ast.Attribute) and sub.attr in names:
             return True
         if isinstance(sub, ast.Name) and sub.id in names:
@@ -407,7 +408,7 @@ def _role_literal(sides: list[ast.AST]) -> bool:
 
 def _session_login_check(test: ast.AST) -> bool:
     """`"user_id" not in session`: the signed session says nobody is logged in."""
-    for node in ast.walk(test):
+    for node in walk(test):
         if isinstance(node, ast.Compare) and isinstance(node.ops[0], (ast.In, ast.NotIn)):
             key, container = node.left, node.comparators[0]
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and dotted_name(container) == "session":

@@ -16,6 +16,7 @@ from fnmatch import fnmatch
 from typing import Optional
 
 from tabguard.engine.facts import dotted_name
+from tabguard.engine.walk import walk
 from tabguard.guards import HTTP_VERBS, VIEW_METHODS, Guards, guards, last_part, words
 
 MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -211,7 +212,7 @@ def handler_methods(func: ast.AST, cls: Optional[ast.ClassDef], decls: list[Rout
                 methods += [e.value.upper() for e in listed.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
     if not methods:
         # `if request.method == "POST":` inside a Django view
-        for node in ast.walk(func):
+        for node in walk(func):
             if isinstance(node, ast.Compare) and dotted_name(node.left) == "request.method":
                 methods += [c.value for c in node.comparators if isinstance(c, ast.Constant) and isinstance(c.value, str)]
     return tuple(dict.fromkeys(methods)) or ("ANY",)
@@ -289,7 +290,7 @@ def load_source(display: str, text: str, options: dict) -> Optional[SourceFile]:
     except (SyntaxError, ValueError):
         return None
     ctx = Context(text.split("\n"), ModuleFacts.merge([collect_facts(tree, text)]), display, options)
-    for node in ast.walk(tree):
+    for node in walk(tree):
         for child in ast.iter_child_nodes(node):
             ctx.parents[id(child)] = node
     module = re.sub(r"(/__init__)?\.py$", "", display.replace("\\", "/")).strip("/").replace("/", ".")
@@ -341,7 +342,7 @@ def _router_wrappers(source: SourceFile) -> dict[str, tuple[tuple[str, str], ...
         if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
             deps = [k.value for k in stmt.value.keywords if k.arg == "dependencies"]
             names = tuple(
-                dotted_name(call.args[0]) or "" for dep in deps for call in ast.walk(dep)
+                dotted_name(call.args[0]) or "" for dep in deps for call in walk(dep)
                 if isinstance(call, ast.Call) and last_part(dotted_name(call.func)) in ("Depends", "Security") and call.args
             )
             for target in stmt.targets:
@@ -356,7 +357,7 @@ def _decorated_routes(source: SourceFile) -> list[Route]:
     routers = _router_wrappers(source)
     prefixes = _receiver_prefixes(source)
     routes = []
-    for node in ast.walk(source.tree):
+    for node in walk(source.tree):
         if isinstance(node, ast.ClassDef):
             for decl in decorator_routes(node):  # aiohttp `@routes.view("/path")` class views
                 routes += _class_routes(source, node, decl.path, decl.node.lineno)
@@ -405,7 +406,7 @@ def _inherited_methods(cls: ast.ClassDef) -> tuple[str, ...]:
 def _registered_routes(source: SourceFile, sources: list[SourceFile]) -> list[Route]:
     """`app.add_url_rule(...)`, aiohttp `app.router.add_get(...)` / `web.post(...)`, DRF `router.register`."""
     routes = []
-    for node in ast.walk(source.tree):
+    for node in walk(source.tree):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         verb = node.func.attr
@@ -453,7 +454,7 @@ def _viewset_routes(source: SourceFile, call: ast.Call, prefix: str, sources: li
 
 def _router_include(source: SourceFile, router: str) -> str:
     """The prefix under which `path("api/", include(router.urls))` mounts a DRF router in the same file."""
-    for node in ast.walk(source.tree):
+    for node in walk(source.tree):
         if isinstance(node, ast.Call) and source.ctx.qualname(node.func) in _DJANGO_URL_FUNCTIONS and len(node.args) >= 2:
             route, target = node.args[0], node.args[1]
             if isinstance(target, ast.Call) and target.args and dotted_name(target.args[0]) == f"{router}.urls":
@@ -512,7 +513,7 @@ def _django_routes(sources: list[SourceFile]) -> list[Route]:
     for source in sources:
         if not is_django_module(source.ctx.module.imports):
             continue
-        for node in ast.walk(source.tree):
+        for node in walk(source.tree):
             if not isinstance(node, ast.Call) or source.ctx.qualname(node.func) not in _DJANGO_URL_FUNCTIONS or len(node.args) < 2:
                 continue
             route, target = node.args[0], node.args[1]

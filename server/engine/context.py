@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional
 from tabguard.engine.facts import ModuleFacts, dotted_name, record_import
 from tabguard.engine.taint import Scope, Source
 from tabguard.engine.types import Finding, Fix, Related, Span
+from tabguard.engine.walk import children
 
 if TYPE_CHECKING:
     from tabguard.engine.rule import Rule
@@ -151,12 +152,12 @@ class Context:
         nodes = self._scope_nodes.get(key)
         if nodes is None:
             nodes = []
-            stack = list(ast.iter_child_nodes(root))
+            stack = children(root)
             while stack:
                 node = stack.pop()
                 nodes.append(node)
                 if not isinstance(node, _NESTED_SCOPES):
-                    stack.extend(ast.iter_child_nodes(node))
+                    stack.extend(children(node))
             nodes.sort(key=_position)
             self._scope_nodes[key] = nodes
         return nodes
