@@ -1,12 +1,20 @@
-"""TG206: credentials sent over a clear-text protocol (SMTP without STARTTLS, FTP, Telnet, SNMP)."""
+"""TG206: credentials sent over a clear-text protocol (SMTP without STARTTLS, FTP, Telnet, SNMP, HTTP)."""
 
 from __future__ import annotations
 
 import ast
+import re
 
 from tabguard.engine.fixes import expression_fix, replace_callee, text_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Span
+
+
+# HTTP client calls: the verb functions of requests/httpx and the same methods on their sessions/clients.
+_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
+_HTTP_CLIENTS = ("requests", "httpx")
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key"})
+_LOOPBACK = re.compile(r"^http://(localhost|127\.[\d.]+|\[::1\])([:/]|$)", re.IGNORECASE)
 
 
 class CleartextLogin(Rule):
@@ -21,7 +29,7 @@ class CleartextLogin(Rule):
     aliases = ("B312", "B321", "B401", "B402", "S312", "S321", "S401", "S402")
     what = "{detail}: the user name and password cross the network unencrypted."
     why = (
-        "SMTP without STARTTLS, FTP and Telnet send `AUTH`/`USER`/`PASS` as readable text (SNMP v1/v2c "
+        "SMTP without STARTTLS, FTP, Telnet and plain `http://` requests with `auth=` send `AUTH`/`USER`/`PASS` as readable text (SNMP v1/v2c "
         "the community string, SNMPv3 without a privacy key the data). Anyone on "
         "the path (shared Wi-Fi, a cloud neighbour, a compromised switch) captures the mailbox or "
         "server password with a packet sniffer and reuses it; every file or command that follows is "
@@ -30,7 +38,8 @@ class CleartextLogin(Rule):
     how = (
         "SMTP: call `server.starttls(context=ssl.create_default_context())` before `login()`, or use "
         "`smtplib.SMTP_SSL`. FTP: use `ftplib.FTP_TLS` (and `prot_p()` for the data channel), or SFTP. "
-        "Telnet: use SSH (paramiko, asyncssh). SNMP: use v3 with both `authKey` and `privKey`."
+        "Telnet: use SSH (paramiko, asyncssh). SNMP: use v3 with both `authKey` and `privKey`. HTTP: "
+        "send `auth=` or an `Authorization` header only to `https://` URLs."
     )
     example = (
         "with smtplib.SMTP(host, 587, timeout=10) as server:\n"
@@ -53,6 +62,9 @@ class CleartextLogin(Rule):
         "import smtplib\ndef relay(msg):\n    with smtplib.SMTP('localhost') as s:\n        s.send_message(msg)\n",
         "import ftplib\nftp = ftplib.FTP_TLS(HOST, USER, PASSWORD)\n",
         "import ftplib\nftp = ftplib.FTP('ftp.debian.org')\nftp.login()\n",
+        "import requests\nr = requests.get('https://api.example.com/me', auth=(USER, TOKEN), timeout=10)\n",
+        "import requests\nr = requests.get('http://localhost:8080/health', auth=(USER, TOKEN), timeout=10)\n",
+        "import requests\nr = requests.get('http://example.com/feed.xml', timeout=10)\n",
         "from pysnmp.hlapi import UsmUserData, usmHMACSHAAuthProtocol, usmAesCfb128Protocol\n"
         "user = UsmUserData('monitor', AUTH_KEY, PRIV_KEY, authProtocol=usmHMACSHAAuthProtocol, privProtocol=usmAesCfb128Protocol)\n",
     )
@@ -73,6 +85,14 @@ class CleartextLogin(Rule):
         Invalid("import telnetlib\ntn = telnetlib.Telnet(host)\n"),
         Invalid("from pysnmp.hlapi import CommunityData\nauth = CommunityData('public', mpModel=0)\n"),
         Invalid("from pysnmp.hlapi import UsmUserData\nuser = UsmUserData('monitor', 'authpass123')\n"),
+        Invalid(
+            "import requests\nr = requests.post('http://api.example.com/v1/jobs', auth=(USER, TOKEN), timeout=10)\n",
+            "import requests\nr = requests.post('https://api.example.com/v1/jobs', auth=(USER, TOKEN), timeout=10)\n",
+        ),
+        Invalid(
+            "import httpx\ndef fetch(token):\n    url = 'http://billing.internal/api/invoices'\n"
+            "    return httpx.get(url, headers={'Authorization': f'Bearer {token}'})\n",
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -85,6 +105,8 @@ class CleartextLogin(Rule):
             self._check_ftp(node, ctx, callee)
         elif callee.startswith("pysnmp.") and callee.endswith(".CommunityData"):
             ctx.report(self, node, details={"detail": "SNMP v1/v2c community string (sent unencrypted in every packet)"})
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in _HTTP_VERBS:
+            self._check_http(node, ctx, callee)
         elif callee.startswith("pysnmp.") and callee.endswith(".UsmUserData"):
             if len(node.args) < 3 and ctx.keyword(node, "privKey") is None and not any(k.arg is None for k in node.keywords):
                 ctx.report(self, node, details={"detail": "SNMPv3 user without a privacy key (no encryption)"})
@@ -106,6 +128,23 @@ class CleartextLogin(Rule):
             fix=_insert_before(ctx, logins[0], f"{name}.starttls()"),
         )
 
+    def _check_http(self, node: ast.Call, ctx, callee: str) -> None:
+        """`requests.get("http://...", auth=...)`: Basic auth and bearer tokens travel in every request."""
+        if not (callee.split(".")[0] in _HTTP_CLIENTS or _client_receiver(node.func.value, ctx)):
+            return
+        credential = _credential(node, ctx)
+        if credential is None:
+            return
+        url = ctx.argument(node, 1, "url") if node.func.attr == "request" else ctx.argument(node, 0, "url")
+        text = _string_at(url, ctx)
+        if not text or not text.lower().startswith("http://") or _LOOPBACK.match(text):
+            return
+        fix = None
+        if isinstance(url, ast.Constant):
+            literal = ctx.segment(ctx.span(url))
+            fix = text_fix(ctx.span(url), literal.replace("http://", "https://", 1), "Fix: use https://", safe=False)
+        ctx.report(self, node, details={"detail": f"{credential} sent to a plain `http://` URL"}, fix=fix)
+
     def _check_ftp(self, node: ast.Call, ctx, callee: str) -> None:
         with_credentials = len(node.args) >= 3 or ctx.keyword(node, "passwd") is not None
         if not with_credentials:
@@ -117,6 +156,37 @@ class CleartextLogin(Rule):
         if isinstance(node.func, ast.Attribute):
             fix = expression_fix(ctx, node, replace_callee(ast.unparse(node.func.value) + ".FTP_TLS"), "Fix: use FTP_TLS", safe=False)
         ctx.report(self, node, details={"detail": f"`{callee}` login"}, fix=fix)
+
+
+def _client_receiver(receiver: ast.expr, ctx) -> bool:
+    """`requests.Session()`/`httpx.Client()` called inline or a name conventionally holding one."""
+    name = ctx.qualname(receiver) or ""
+    return name.split(".")[0] in _HTTP_CLIENTS or name.rsplit(".", 1)[-1] in ("session", "http", "client")
+
+
+def _string_at(node: ast.expr | None, ctx) -> str | None:
+    """The text of a string literal, a module constant, or a local name assigned one string literal."""
+    value = ctx.constant_value(node)
+    if value is None and isinstance(node, ast.Name) and ctx.function is not None:
+        values = [
+            n.value for n in ctx.scope_nodes()
+            if isinstance(n, ast.Assign) and n.lineno < node.lineno
+            and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
+        ]
+        value = ctx.constant_value(values[-1]) if values else None
+    return value if isinstance(value, str) else None
+
+
+def _credential(call: ast.Call, ctx) -> str | None:
+    auth = ctx.keyword(call, "auth")
+    if auth is not None and not (isinstance(auth.value, ast.Constant) and auth.value.value is None):
+        return "`auth=` credentials"
+    headers = ctx.keyword(call, "headers")
+    if headers is not None and isinstance(headers.value, ast.Dict):
+        for key in headers.value.keys:
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() in _CREDENTIAL_HEADERS:
+                return f"`{key.value}` header"
+    return None
 
 
 def _bound_name(call: ast.Call, ctx) -> tuple[str | None, list[ast.AST]]:
