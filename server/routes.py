@@ -124,17 +124,6 @@ def url_params(func: ast.AST, cls: Optional[ast.ClassDef] = None) -> list[str]:
     return [p for p in params[skip:] if not p.startswith("_")]
 
 
-def before_request_receivers(functions) -> frozenset[str]:
-    """Receivers (`app`, `admin_bp`) with a `before_request` hook among module function facts."""
-    found = set()
-    for facts in functions:
-        for decorator in facts.decorators:
-            receiver, _, hook = decorator.rpartition(".")
-            if hook in ("before_request", "before_app_request") and receiver:
-                found.add("app" if hook == "before_app_request" else receiver)
-    return frozenset(found)
-
-
 def _hook_wrappers(decls: list[RouteDecl], hooks: frozenset[str]) -> tuple[tuple[str, str], ...]:
     """Routes on a receiver with a `before_request` hook are assumed checked there (its body is in
     another block): the hook counts as a login check, or as an admin check on an admin blueprint."""
@@ -175,7 +164,7 @@ def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
     imports = ctx.module.imports
     if not decls and cls is None and not (isinstance(parent, ast.Module) and django_function_view(func, imports)):
         return None
-    hooks = _hook_wrappers(decls, before_request_receivers(ctx.module.functions.values()))
+    hooks = _hook_wrappers(decls, frozenset(ctx.module.request_hooks))
     hooks += tuple(
         (name, f"Depends({name}) on {decl.receiver}")
         for decl in decls for name in ctx.module.dependencies.get(decl.receiver, ())
@@ -353,7 +342,7 @@ def _router_wrappers(source: SourceFile) -> dict[str, tuple[tuple[str, str], ...
 
 def _decorated_routes(source: SourceFile) -> list[Route]:
     ctx = source.ctx
-    hooks = before_request_receivers(ctx.module.functions.values())
+    hooks = frozenset(ctx.module.request_hooks)
     routers = _router_wrappers(source)
     prefixes = _receiver_prefixes(source)
     routes = []

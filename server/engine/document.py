@@ -105,6 +105,7 @@ class Document:
         # Lines (current numbering, inclusive) edited but not yet re-analysed; see `flush`.
         self._pending: Optional[tuple[int, int]] = None
         self._dropped: list[Block] = []  # blocks an edit swallowed: their facts leave the module facts
+        self._readers: dict[str, set[Block]] = {}  # name -> blocks whose text mentions it
         self._reset()
 
     # -- text ----------------------------------------------------------------------------------
@@ -130,7 +131,7 @@ class Document:
 
     def _reset(self) -> None:
         """Analyse the whole text from scratch."""
-        self.blocks, self.module, self._pending, self._dropped = [], ModuleFacts(), None, []
+        self.blocks, self.module, self._pending, self._dropped, self._readers = [], ModuleFacts(), None, [], {}
         self._rebuild(0, 0, 0, len(self.lines))
 
     # -- findings ------------------------------------------------------------------------------
@@ -282,12 +283,11 @@ class Document:
 
     def _refresh_module(self, removed: list[Block], fresh: list[tuple[Block, Optional[ast.Module]]]) -> None:
         removed, self._dropped = removed + self._dropped, []
+        self._index_readers(removed, [b for b, _ in fresh])
         in_order = lambda: (b.facts for b in self.blocks)  # noqa: E731
         changed = self.module.update((b.facts for b in removed), (b.facts for b, _ in fresh), in_order)
         fresh_ids = {id(b) for b, _ in fresh}
-        readers = [
-            b for b in self.blocks if id(b) not in fresh_ids and b.error is None and not changed.isdisjoint(b.facts.used_names)
-        ] if changed else []
+        readers = [b for b in self._readers_of(changed) if id(b) not in fresh_ids]
         changed = set()
         for block, tree in fresh:
             changed |= self._check(block, tree)
@@ -298,10 +298,27 @@ class Document:
         for _ in range(_RECHECK_ROUNDS):
             if not changed:
                 break
-            readers = [b for b in self.blocks if b.error is None and not changed.isdisjoint(b.facts.used_names)]
+            readers = self._readers_of(changed)
             changed = set()
             for block in readers:
                 changed |= self._check(block, parse_block(self.block_text(block))[0])
+
+    def _index_readers(self, removed: list[Block], added: list[Block]) -> None:
+        for block in removed:
+            for name in block.facts.used_names:
+                readers = self._readers.get(name)
+                if readers is not None:
+                    readers.discard(block)
+        for block in added:
+            for name in block.facts.used_names:
+                self._readers.setdefault(name, set()).add(block)
+
+    def _readers_of(self, names: set[str]) -> list[Block]:
+        """Parsed blocks that mention any of `names`, in document order."""
+        found: set[Block] = set()
+        for name in names:
+            found |= self._readers.get(name, set())
+        return sorted((b for b in found if b.error is None), key=lambda b: b.start)
 
     def block_text(self, block: Block) -> str:
         return "\n".join(self.lines[block.start : block.end]) + "\n"

@@ -33,9 +33,11 @@ class BlockFacts:
     tainted: dict[str, str] = field(default_factory=dict)
     # `router = APIRouter(dependencies=[Depends(require_user)])`: router -> its dependency callables.
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # `@bp.before_request def check(): ...`: receiver ("app" for before_app_request) -> hook function.
+    request_hooks: dict[str, str] = field(default_factory=dict)
 
 
-KINDS = ("imports", "functions", "constants", "tainted", "dependencies")
+KINDS = ("imports", "functions", "constants", "tainted", "dependencies", "request_hooks")
 
 
 @dataclass
@@ -48,6 +50,7 @@ class ModuleFacts:
     constants: dict[str, object] = field(default_factory=dict)
     tainted: dict[str, str] = field(default_factory=dict)
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    request_hooks: dict[str, str] = field(default_factory=dict)
     # How many blocks define each (kind, name): with more than one, the order decides the value.
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
 
@@ -170,6 +173,10 @@ def record_import(node: ast.Import | ast.ImportFrom, imports: dict[str, str]) ->
 def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
         facts.functions[stmt.name] = function_facts(stmt)
+        for decorator in facts.functions[stmt.name].decorators:
+            receiver, _, hook = decorator.rpartition(".")
+            if hook in ("before_request", "before_app_request") and receiver:
+                facts.request_hooks["app" if hook == "before_app_request" else receiver] = stmt.name
     elif isinstance(stmt, ast.ClassDef):
         facts.classes += (stmt.name,)
     elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and any(
