@@ -89,6 +89,8 @@ class CleartextLogin(Rule):
             "import requests\nr = requests.post('http://api.example.com/v1/jobs', auth=(USER, TOKEN), timeout=10)\n",
             "import requests\nr = requests.post('https://api.example.com/v1/jobs', auth=(USER, TOKEN), timeout=10)\n",
         ),
+        Invalid("from requests import get\nr = get('http://api.example.com/me', auth=(USER, TOKEN), timeout=10)\n",
+                "from requests import get\nr = get('https://api.example.com/me', auth=(USER, TOKEN), timeout=10)\n"),
         Invalid(
             "import httpx\ndef fetch(token):\n    url = 'http://billing.internal/api/invoices'\n"
             "    return httpx.get(url, headers={'Authorization': f'Bearer {token}'})\n",
@@ -105,7 +107,7 @@ class CleartextLogin(Rule):
             self._check_ftp(node, ctx, callee)
         elif callee.startswith("pysnmp.") and callee.endswith(".CommunityData"):
             ctx.report(self, node, details={"detail": "SNMP v1/v2c community string (sent unencrypted in every packet)"})
-        elif isinstance(node.func, ast.Attribute) and node.func.attr in _HTTP_VERBS:
+        elif callee.rsplit(".", 1)[-1] in _HTTP_VERBS:
             self._check_http(node, ctx, callee)
         elif callee.startswith("pysnmp.") and callee.endswith(".UsmUserData"):
             if len(node.args) < 3 and ctx.keyword(node, "privKey") is None and not any(k.arg is None for k in node.keywords):
@@ -130,12 +132,12 @@ class CleartextLogin(Rule):
 
     def _check_http(self, node: ast.Call, ctx, callee: str) -> None:
         """`requests.get("http://...", auth=...)`: Basic auth and bearer tokens travel in every request."""
-        if not (callee.split(".")[0] in _HTTP_CLIENTS or _client_receiver(node.func.value, ctx)):
+        if not (callee.split(".")[0] in _HTTP_CLIENTS or (isinstance(node.func, ast.Attribute) and _client_receiver(node.func.value, ctx))):
             return
         credential = _credential(node, ctx)
         if credential is None:
             return
-        url = ctx.argument(node, 1, "url") if node.func.attr == "request" else ctx.argument(node, 0, "url")
+        url = ctx.argument(node, 1, "url") if callee.endswith("request") else ctx.argument(node, 0, "url")
         text = _string_at(url, ctx)
         if not text or not text.lower().startswith("http://") or _LOOPBACK.match(text):
             return

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.types import Related
 from tabguard.rules.injection._html import HTML_ALWAYS, TYPE_KEYWORDS, is_html_response, returns_html
-from tabguard.rules.injection._strings import is_string_building, raised
+from tabguard.rules.injection._strings import built_string, is_string_building, raised
 
 
 def _declared_type(call: ast.Call, ctx) -> str | None:
@@ -54,6 +55,10 @@ class HtmlResponseXss(Rule):
         '@app.route("/hi")\ndef hi():\n    return f"<h1>Hello {escape(request.args[\'name\'])}</h1>"\n',
         'from flask import Flask, request, jsonify\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
         '    return jsonify(name=request.args["name"])\n',
+        'from flask import Flask, request\napp = Flask(__name__)\n@app.route("/d")\ndef d():\n'
+        '    data = request.get_json()\n    return data\n',
+        'from flask import Flask, request\nfrom markupsafe import escape\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
+        '    page = "<h1>Hello, %s</h1>" % escape(request.args.get("name"))\n    return page\n',
         'from django.http import HttpResponse\ndef v(request):\n'
         '    return HttpResponse(request.GET["q"], content_type="text/plain")\n',
         'from fastapi import FastAPI\napp = FastAPI()\n@app.get("/hi")\ndef hi(name: str):\n    return {"msg": f"Hello {name}"}\n',
@@ -74,6 +79,8 @@ class HtmlResponseXss(Rule):
                 '    return HttpResponseBadRequest("Unknown user {}".format(request.GET["user"]))\n'),
         Invalid('from flask import Flask, render_template, request\napp = Flask(__name__)\n@app.route("/n")\ndef n():\n'
                 '    return render_template("note.txt", body=request.args["body"])\n'),
+        Invalid('from flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
+                '    page = "<h1>Hello, %s</h1>" % request.args.get("name")\n    page += "<p>Welcome</p>"\n    return page\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -91,16 +98,21 @@ class HtmlResponseXss(Rule):
 
     def visit_Return(self, node: ast.Return, ctx) -> None:
         func = ctx.function
-        if node.value is None or func is None or not is_string_building(node.value, ctx):
+        if node.value is None or func is None or not returns_html(func, ctx):
             return
-        if not returns_html(func, ctx):
-            return
-        self._check(node.value, ctx)
+        if is_string_building(node.value, ctx):
+            self._check(node.value, ctx)
+        elif isinstance(node.value, ast.Name):
+            # `page = "<h1>%s</h1>" % name` ... `return page`: a local the function built as a string.
+            built = built_string(node.value, ctx)
+            if built is not None:
+                self._check(node.value, ctx, related=(Related(ctx.span(built), "the HTML is built here"),))
 
-    def _check(self, body: ast.expr | None, ctx) -> None:
+    def _check(self, body: ast.expr | None, ctx, related: tuple[Related, ...] = ()) -> None:
         source = ctx.taint(body)
         if source is not None:
-            ctx.report(self, body, details={"source": source.label}, source=source, severity=raised(self, source))
+            ctx.report(self, body, details={"source": source.label}, source=source, related=related,
+                       severity=raised(self, source))
 
     def _check_unescaped_template(self, node: ast.Call, ctx) -> None:
         """Flask auto-escapes only templates named `.html`, `.htm`, `.xml`, `.xhtml` or `.svg`."""

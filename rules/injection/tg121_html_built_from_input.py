@@ -73,8 +73,21 @@ class HtmlBuiltFromInput(Rule):
                 return  # TG109 / TG110 report this use
         if isinstance(parent, ast.Return) and returns_html(ctx.function, ctx):
             return  # TG110
+        if isinstance(parent, ast.Assign) and _returned_as_page(parent, ctx):
+            return  # TG110 reports the `return page`
         if not is_string_building(node, ctx) or not HTML_TAG.search(constant_text(node, ctx)):
             return
         source = ctx.taint(node)
         if source is not None:
             ctx.report(self, node, details={"source": source.label}, source=source)
+
+
+def _returned_as_page(assign: ast.Assign, ctx) -> bool:
+    """`page = "<h1>%s</h1>" % name` in a route that later does `return page` (sent as HTML)."""
+    names = {t.id for t in assign.targets if isinstance(t, ast.Name)}
+    if not names or not returns_html(ctx.function, ctx):
+        return False
+    return any(
+        isinstance(n, ast.Return) and isinstance(n.value, ast.Name) and n.value.id in names and n.lineno > assign.lineno
+        for n in ctx.scope_nodes()
+    )
