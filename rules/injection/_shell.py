@@ -10,10 +10,20 @@ from tabguard.rules.injection._strings import Piece, pieces, source_of
 SUBPROCESS_CALLS = frozenset(
     {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen"}
 )
+# Functions whose string argument is always run by a shell.
+SHELL_STRING_CALLS = frozenset(
+    {
+        "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "subprocess.getoutput",
+        "subprocess.getstatusoutput", "commands.getoutput", "commands.getstatusoutput", "commands.getstatus",
+        "popen2.popen2", "popen2.popen3", "popen2.popen4", "popen2.Popen3", "popen2.Popen4", "platform.popen",
+        "posix.system",
+    }
+)
 # Programs that interpret their `-c` argument as code: a list argv starting with one is still a shell.
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "powershell", "pwsh", "python", "perl", "ruby", "node", "php"})
 # Values that cannot carry shell syntax once passed through these.
 SHELL_QUOTED = frozenset({"shlex.quote", "pipes.quote", "int", "float", "len"})
+ASYNC_SHELL = frozenset({"asyncio.create_subprocess_shell", "asyncio.subprocess.create_subprocess_shell"})
 ASYNC_EXEC = frozenset({"asyncio.create_subprocess_exec", "asyncio.subprocess.create_subprocess_exec"})
 EXEC_FUNCS = re.compile(r"^os\.(exec|spawn|posix_spawn)\w*$")
 # Characters with a meaning to the shell: a command using them cannot be split into argv faithfully.
@@ -59,6 +69,18 @@ def launched(call: ast.Call, callee: str, ctx) -> tuple[ast.expr | None, list[as
             rest = rest[1:]  # argv[0], by convention the program's own name
         return program, rest
     return None
+
+
+def shell_text(call: ast.Call, callee: str, ctx) -> ast.expr | None:
+    """The command line a shell parses for this call: the string given to `os.system`-style functions,
+    `subprocess` with `shell=True`, `create_subprocess_shell`, or the `X` of `sh -c X`."""
+    if callee in SHELL_STRING_CALLS or callee in ASYNC_SHELL:
+        return ctx.argument(call, 0, "cmd") or ctx.argument(call, 0, "command")
+    if callee in SUBPROCESS_CALLS and shell_enabled(call, ctx):
+        command = ctx.argument(call, 0, "args")
+        return None if isinstance(command, (ast.List, ast.Tuple)) else command
+    launch = launched(call, callee, ctx)
+    return shell_payload(*launch) if launch is not None and not shell_enabled(call, ctx) else None
 
 
 def shell_payload(program: ast.expr | None, argv: list[ast.expr]) -> ast.expr | None:

@@ -9,6 +9,7 @@ from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._shell import (
     SHELL_QUOTED,
+    SHELL_STRING_CALLS,
     argv_text,
     launched,
     shell_enabled,
@@ -16,15 +17,6 @@ from tabguard.rules.injection._shell import (
 )
 from tabguard.rules.injection._strings import all_values_through, is_static, is_string_building, raised
 
-# Functions whose string argument is always run by a shell.
-SHELL_STRING_CALLS = frozenset(
-    {
-        "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "subprocess.getoutput",
-        "subprocess.getstatusoutput", "commands.getoutput", "commands.getstatusoutput", "commands.getstatus",
-        "popen2.popen2", "popen2.popen3", "popen2.popen4", "popen2.Popen3", "popen2.Popen4", "platform.popen",
-        "posix.system",
-    }
-)
 # Airflow operators whose `bash_command` runs through bash.
 _BASH_OPERATORS = frozenset(
     {"airflow.operators.bash.BashOperator", "airflow.operators.bash_operator.BashOperator", "airflow.providers.standard.operators.bash.BashOperator"}
