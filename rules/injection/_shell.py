@@ -48,6 +48,10 @@ def shell_enabled(call: ast.Call, ctx) -> bool:
 def launched(call: ast.Call, callee: str, ctx) -> tuple[ast.expr | None, list[ast.expr]] | None:
     """(program, the arguments after it) of a call that starts a process from an argument list."""
     args = list(call.args)
+    if callee in ASYNC_EXEC:
+        return _unpacked(args[0]) if args else None, args[1:]
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "subprocess_exec":
+        return (_unpacked(args[1]) if len(args) > 1 else None), args[2:]
     if any(isinstance(a, ast.Starred) for a in args[:2]):
         return None
     if callee in SUBPROCESS_CALLS or callee == "pty.spawn":
@@ -55,10 +59,6 @@ def launched(call: ast.Call, callee: str, ctx) -> tuple[ast.expr | None, list[as
         if isinstance(first, (ast.List, ast.Tuple)):
             return (first.elts[0] if first.elts else None), list(first.elts[1:])
         return first, []
-    if callee in ASYNC_EXEC:
-        return (args[0] if args else None), args[1:]
-    if isinstance(call.func, ast.Attribute) and call.func.attr == "subprocess_exec":
-        return (args[1] if len(args) > 1 else None), args[2:]
     if EXEC_FUNCS.match(callee):
         if callee.startswith("os.spawn"):
             args = args[1:]  # the mode
@@ -69,6 +69,11 @@ def launched(call: ast.Call, callee: str, ctx) -> tuple[ast.expr | None, list[as
             rest = rest[1:]  # argv[0], by convention the program's own name
         return program, rest
     return None
+
+
+def _unpacked(arg: ast.expr) -> ast.expr:
+    """`create_subprocess_exec(*argv)`: the unpacked list holds the program, so it stands for it."""
+    return arg.value if isinstance(arg, ast.Starred) else arg
 
 
 def shell_text(call: ast.Call, callee: str, ctx) -> ast.expr | None:

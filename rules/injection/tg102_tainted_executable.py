@@ -44,12 +44,15 @@ class TaintedExecutable(Rule):
         '    name = request.GET["tool"]\n    if name in TOOLS:\n        subprocess.run(TOOLS[name])\n',
         'import subprocess\ndef f(prog):\n    subprocess.run([prog, "--version"])\n',
         'import subprocess\nfrom flask import request\ndef f():\n    subprocess.run(["python3", "tool.py", request.form["arg"]])\n',
+        'import asyncio\ndef handler(event, context):\n    return asyncio.create_subprocess_exec("git", "log", *event["paths"])\n',
     )
     INVALID = (
         Invalid('import subprocess\nfrom flask import request\ndef run():\n    subprocess.run(request.json["argv"])\n'),
         Invalid('import subprocess, sys\nsubprocess.Popen([sys.argv[1], "--help"])\n'),
         Invalid('import os\nfrom flask import request\ndef f():\n    os.execvp(request.args["p"], [request.args["p"]])\n'),
         Invalid('import subprocess\nfrom flask import request\ndef f():\n    subprocess.run(["python3", request.form["script"]])\n'),
+        Invalid('import asyncio\ndef handler(event, context):\n    argv = event["cmd"]\n'
+                '    return asyncio.create_subprocess_exec(*argv)\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
