@@ -9,7 +9,14 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._strings import assigned_values, is_static, raised
 
 _CONSOLES = frozenset({"code.InteractiveConsole", "code.InteractiveInterpreter"})
-_CODE_RUNNERS = {"eval": 0, "exec": 0, "compile": 0, "builtins.eval": 0, "builtins.exec": 0, "builtins.compile": 0}
+# Callables that run (or compile) Python source, with the position of the source argument.
+_CODE_RUNNERS = {
+    "eval": 0, "exec": 0, "compile": 0, "builtins.eval": 0, "builtins.exec": 0, "builtins.compile": 0,
+    "code.compile_command": 0, "codeop.compile_command": 0,
+    # Sub-interpreters run a source string with the same privileges as the caller.
+    "_testcapi.run_in_subinterp": 0, "test.support.run_in_subinterp": 0, "_xxsubinterpreters.run_string": 1,
+    "_interpreters.run_string": 1, "_interpreters.exec": 1,
+}
 
 
 def _file_contents(code: ast.expr, ctx) -> bool:
@@ -68,6 +75,7 @@ class EvalExec(Rule):
         ),
         Invalid('def run(snippet):\n    exec(snippet, {"__builtins__": {}})\n'),
         Invalid('def f(name):\n    exec(f"result = handle_{name}()")\n'),
+        Invalid('import _xxsubinterpreters as interpreters\ndef f(src):\n    interpreters.run_string(interpreters.create(), src)\n'),
         Invalid('def f(src):\n    code = compile(src, "<user>", "exec")\n'),
         Invalid('import code\ndef f(line):\n    console = code.InteractiveConsole()\n    console.push(line)\n'),
     )
@@ -78,11 +86,12 @@ class EvalExec(Rule):
         callee = ctx.call_name(node) or ""
         if self._console_method(node, ctx):
             callee = f"InteractiveConsole.{node.func.attr}"
-        elif callee not in _CODE_RUNNERS or not node.args:
+        elif callee not in _CODE_RUNNERS:
             return
-        if not node.args:
+        position = _CODE_RUNNERS.get(callee, 0)
+        if len(node.args) <= position or isinstance(node.args[position], ast.Starred):
             return
-        code = node.args[0]
+        code = node.args[position]
         if is_static(code, ctx):
             return
         parent = ctx.parent(node)
