@@ -36,15 +36,17 @@ class NoSqlInjection(Rule):
     confidence = "medium"
     cwe = (943,)
     owasp = "A05:2025"
-    message = "MongoDB query {problem}"
-    placeholders = {"problem": "takes its structure from request data"}
+    message = "{database} query {problem}"
+    placeholders = {"problem": "takes its structure from request data", "database": "MongoDB"}
     aliases = ()
-    what = "The MongoDB query {problem}."
+    what = "The {database} query {problem}."
     why = (
         "A JSON body decodes to dicts, so `{{\"password\": {{\"$ne\": null}}}}` passed where a string was "
         "expected matches every document: `find_one({{\"user\": body[\"user\"], \"password\": "
         "body[\"password\"]}})` logs in without a password. `$where` runs server-side JavaScript, so "
-        "a value spliced into it is code injection."
+        "a value spliced into it is code injection. A DynamoDB `ScanFilter`/`QueryFilter` map taken whole "
+        "from a request lets the client choose the attributes and comparison operators (`NOT_NULL` on "
+        "any field) and read other users' items."
     )
     how = (
         "Convert each value to the type you expect (`str(body[\"user\"])`, `ObjectId(...)`), or validate "
@@ -78,7 +80,8 @@ class NoSqlInjection(Rule):
         for key, value in zip(node.keys, node.values):
             if isinstance(key, ast.Constant) and key.value in _CODE_OPERATORS and not is_static(value, ctx):
                 source = ctx.taint(value)
-                ctx.report(self, value, details={"problem": f"runs JavaScript built at run time in `{key.value}`"},
+                problem = f"runs JavaScript built at run time in `{key.value}`"
+                ctx.report(self, value, details={"problem": problem, "database": "MongoDB"},
                            source=source, severity=raised(self, source))
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -87,7 +90,9 @@ class NoSqlInjection(Rule):
             if keyword.arg in _DYNAMODB_FILTERS and not isinstance(keyword.value, ast.Dict):
                 source = ctx.taint(keyword.value)
                 if source is not None:
-                    self._report(node, ctx, source, f"takes its `{keyword.arg}` from request data")
+                    # DynamoDB's legacy condition maps: the client chooses attributes and operators.
+                    ctx.report(self, keyword.value, details={"problem": f"takes its `{keyword.arg}` from request data",
+                               "database": "DynamoDB"}, source=source, severity=raised(self, source))
                     return
         if not (isinstance(func, ast.Attribute) and func.attr in _QUERY_METHODS and node.args):
             return
@@ -106,7 +111,7 @@ class NoSqlInjection(Rule):
                 self._report(node, ctx, source, "takes its whole filter from request data")
 
     def _report(self, node, ctx, source, problem):
-        ctx.report(self, node, details={"problem": problem}, source=source, severity=raised(self, source))
+        ctx.report(self, node, details={"problem": problem, "database": "MongoDB"}, source=source, severity=raised(self, source))
 
     def _whole_request(self, query: ast.expr, ctx) -> bool:
         return self._operator_capable(query, ctx) is not None
