@@ -8,7 +8,7 @@ import re
 from tabguard.rules.injection._strings import formatted_pieces, source_of
 
 SQL_TEXT = re.compile(
-    r"\b(select\b[\s\S]+?\bfrom|insert\s+(or\s+\w+\s+)?into|update\s+\S+\s+set|delete\s+from|create\s+(table|index|view)"
+    r"\b(select\b[\s\S]+?\bfrom|insert\s+(or\s+\w+\s+)?into|update\s+(\S+\s+)?set\s|delete\s+from|create\s+(table|index|view)"
     r"|drop\s+(table|index|view|database)|alter\s+table|truncate\s+table|replace\s+into|pragma\s|where\s+\S+\s*(=|<|>|like|in)"
     r"|order\s+by|group\s+by)",
     re.IGNORECASE,

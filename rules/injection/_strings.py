@@ -115,7 +115,8 @@ def _is_template(node: ast.AST, ctx) -> bool:
 
 
 def is_string_building(expr: ast.AST, ctx) -> bool:
-    """True for an f-string, concatenation, `%` or `.format`/`.join` that interpolates a non-constant."""
+    """True for an f-string, concatenation, `%`, `.format`/`.join` or `.replace` that interpolates a
+    non-constant."""
     if isinstance(expr, ast.JoinedStr):
         return not is_static(expr, ctx)
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
@@ -127,6 +128,9 @@ def is_string_building(expr: ast.AST, ctx) -> bool:
         if not _is_template(expr.func.value, ctx):
             return False
         return not all(is_static(a, ctx) for a in (*expr.args, *(k.value for k in expr.keywords)))
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "replace":
+        # `"... id = '[ID]'".replace("[ID]", value)`: a template filled by substitution.
+        return len(expr.args) >= 2 and _is_template(expr.func.value, ctx) and not is_static(expr.args[1], ctx)
     return False
 
 

@@ -115,6 +115,8 @@ class SqlInjection(Rule):
             'def find(cur, a, b):\n    cur.execute("INSERT INTO t (a, b) VALUES (%s, %s)", (a, b))\n',
         ),
         Invalid('def f(cur, table, uid):\n    cur.execute(f"DELETE FROM {table} WHERE id = {uid}")\n'),
+        Invalid('def f(cur, uid):\n    cur.execute("SELECT * FROM t WHERE id = \'[ID]\'".replace("[ID]", uid))\n'),
+        Invalid('def f(cur, table):\n    cur.execute(f"UPDATE {table} SET seen = 1")\n'),
         Invalid(
             'from flask import request\ndef search(cur):\n    q = "SELECT * FROM items WHERE name LIKE \'%" + request.args["q"] + "%\'"\n'
             '    cur.execute(q)\n'
