@@ -71,6 +71,31 @@ def launched(call: ast.Call, callee: str, ctx) -> tuple[ast.expr | None, list[as
     return None
 
 
+def process_call_name(call: ast.Call, ctx) -> str:
+    """The function a call reaches, also through a lookup with constant names: `getattr(os, "system")(...)`
+    and `__import__("os").system(...)` are `os.system` (a way to hide a shell call from a reviewer)."""
+    func = call.func
+    if isinstance(func, ast.Call) and ctx.call_name(func) in ("getattr", "builtins.getattr") and len(func.args) >= 2:
+        attribute = func.args[1]
+        base = _imported(func.args[0], ctx) or ctx.qualname(func.args[0])
+        if base and isinstance(attribute, ast.Constant) and isinstance(attribute.value, str):
+            return f"{base}.{attribute.value}"
+    if isinstance(func, ast.Attribute):
+        base = _imported(func.value, ctx)
+        if base:
+            return f"{base}.{func.attr}"
+    return ctx.call_name(call) or ""
+
+
+def _imported(expr: ast.expr, ctx) -> str | None:
+    """`__import__("os")` / `importlib.import_module("os")` -> "os"."""
+    if isinstance(expr, ast.Call) and ctx.call_name(expr) in ("__import__", "builtins.__import__", "importlib.import_module"):
+        name = expr.args[0] if expr.args else None
+        if isinstance(name, ast.Constant) and isinstance(name.value, str):
+            return name.value
+    return None
+
+
 def _unpacked(arg: ast.expr) -> ast.expr:
     """`create_subprocess_exec(*argv)`: the unpacked list holds the program, so it stands for it."""
     return arg.value if isinstance(arg, ast.Starred) else arg

@@ -9,6 +9,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._rewrite import replace_arguments
 from tabguard.rules.injection._shell import (
     SHELL_QUOTED,
+    process_call_name,
     SUBPROCESS_CALLS,
     argv_text,
     shell_enabled,
@@ -84,7 +85,7 @@ class ShellTrueCommand(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
-        callee = ctx.call_name(node) or ""
+        callee = process_call_name(node, ctx)
         if callee in _SHELL_ONLY:
             command = ctx.argument(node, 0, "cmd")
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "subprocess_shell":

@@ -9,6 +9,7 @@ from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._shell import (
     SHELL_QUOTED,
+    process_call_name,
     SHELL_STRING_CALLS,
     argv_text,
     launched,
@@ -78,12 +79,15 @@ class OsCommandInjection(Rule):
         Invalid('import os\ndef f(name):\n    os.system("rm " + name + " && ls")\n'),
         Invalid('import os\ndef f(cmd):\n    os.spawnl(os.P_WAIT, "/bin/bash", "-c", f"ls -la {cmd}")\n'),
         Invalid('import paramiko\ndef f(client, path):\n    client.exec_command("du -sh " + path)\n'),
+        Invalid('import os\ndef f(name):\n    getattr(os, "system")("convert " + name)\n',
+                'import subprocess\nimport os\ndef f(name):\n    subprocess.run(["convert", name])\n'),
+        Invalid('def f(name):\n    __import__("os").popen("file " + name).read()\n'),
         Invalid('from airflow.operators.bash import BashOperator\ndef f(name):\n'
                 '    return BashOperator(task_id="t", bash_command=f"echo {name}")\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
-        callee = ctx.call_name(node) or ""
+        callee = process_call_name(node, ctx)
         if callee in SHELL_STRING_CALLS:
             command = ctx.argument(node, 0, "cmd") or ctx.argument(node, 0, "command")
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "exec_command":

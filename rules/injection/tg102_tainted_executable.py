@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._shell import launched, script_argument, shell_enabled
+from tabguard.rules.injection._shell import launched, process_call_name, script_argument, shell_enabled
 from tabguard.rules.injection._strings import formatted_pieces
 
 
@@ -56,7 +56,7 @@ class TaintedExecutable(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
-        callee = ctx.call_name(node) or ""
+        callee = process_call_name(node, ctx)
         launch = launched(node, callee, ctx)
         if launch is None or shell_enabled(node, ctx):
             return  # shell=True is TG100's case
