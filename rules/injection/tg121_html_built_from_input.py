@@ -73,8 +73,8 @@ class HtmlBuiltFromInput(Rule):
                 return  # TG109 / TG110 report this use
         if isinstance(parent, ast.Return) and returns_html(ctx.function, ctx):
             return  # TG110
-        if isinstance(parent, ast.Assign) and _returned_as_page(parent, ctx):
-            return  # TG110 reports the `return page`
+        if isinstance(parent, ast.Assign) and _sent_as_page(parent, ctx):
+            return  # TG110 reports where the page is sent
         if not is_string_building(node, ctx) or not HTML_TAG.search(constant_text(node, ctx)):
             return
         source = ctx.taint(node)
@@ -82,12 +82,21 @@ class HtmlBuiltFromInput(Rule):
             ctx.report(self, node, details={"source": source.label}, source=source)
 
 
-def _returned_as_page(assign: ast.Assign, ctx) -> bool:
-    """`page = "<h1>%s</h1>" % name` in a route that later does `return page` (sent as HTML)."""
+def _sent_as_page(assign: ast.Assign, ctx) -> bool:
+    """`page = "<h1>%s</h1>" % name` that the function later sends as an HTML response
+    (`return page` from a route, `HttpResponse(page)`): TG110 reports it there."""
     names = {t.id for t in assign.targets if isinstance(t, ast.Name)}
-    if not names or not returns_html(ctx.function, ctx):
+    if not names:
         return False
-    return any(
-        isinstance(n, ast.Return) and isinstance(n.value, ast.Name) and n.value.id in names and n.lineno > assign.lineno
-        for n in ctx.scope_nodes()
-    )
+    route = returns_html(ctx.function, ctx)
+    for node in ctx.scope_nodes():
+        if getattr(node, "lineno", 0) <= assign.lineno:
+            continue
+        if route and isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in names:
+            return True
+        if (
+            isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in names
+            and is_html_response(ctx.call_name(node) or "")
+        ):
+            return True
+    return False
