@@ -12,7 +12,7 @@ from tabguard.engine.taint import Source
 
 # Sources a local user controls anyway (a CLI reading its own arguments is not an attack surface for
 # files and URLs it opens on behalf of that same user).
-_LOCAL_SOURCES = frozenset({"sys.argv", "input()", "raw_input()", "sys.stdin"})
+_LOCAL_SOURCES = frozenset({"sys.argv", "command-line arguments", "input()", "raw_input()", "sys.stdin"})
 # Request attributes describing the request itself; a redirect or fetch built from them points back
 # at this server, not at a place the attacker picks.
 _SELF_ATTRS = frozenset({"url", "path", "full_path", "host", "host_url", "url_root", "base_url", "referrer"})
