@@ -23,6 +23,15 @@ def _escape_setting(ctx) -> str:
     return "True"
 
 
+def _falsy_constant(value: ast.expr, ctx) -> bool:
+    """`False`, `None`, `""`, `0`, or a module constant holding one of them."""
+    if isinstance(value, ast.Constant):
+        return not value.value
+    if isinstance(value, ast.Name) and value.id in ctx.module.constants and ctx.scope.lookup(value.id) is None:
+        return not ctx.module.constants[value.id]
+    return False
+
+
 class Jinja2AutoescapeOff(Rule):
     id = "TG111"
     name = "template-autoescape-off"
@@ -76,6 +85,10 @@ class Jinja2AutoescapeOff(Rule):
             'from jinja2 import Environment, select_autoescape\nenv = Environment(autoescape=select_autoescape())\n',
         ),
         Invalid(
+            'import jinja2\nESCAPE = False\nenv = jinja2.Environment(autoescape=ESCAPE)\n',
+            'import jinja2\nESCAPE = False\nenv = jinja2.Environment(autoescape=jinja2.select_autoescape())\n',
+        ),
+        Invalid(
             'import jinja2\nPAGE = jinja2.Template("<p>{{ comment }}</p>")\n',
             'import jinja2\nPAGE = jinja2.Template("<p>{{ comment }}</p>", autoescape=jinja2.select_autoescape())\n',
         ),
@@ -101,8 +114,8 @@ class Jinja2AutoescapeOff(Rule):
             if kind == "template" and "<" not in constant_text(source, ctx):
                 return  # a text (not HTML) template, or one whose source TG108 judges
             what = f"Jinja2 {kind} without `autoescape`"
-        elif isinstance(keyword.value, ast.Constant) and keyword.value.value is False:
-            what = f"Jinja2 {kind} with `autoescape=False`"
+        elif _falsy_constant(keyword.value, ctx):
+            what = f"Jinja2 {kind} with `autoescape={ctx.segment(ctx.span(keyword.value))}`"
         else:
             return
         value = _escape_setting(ctx)
