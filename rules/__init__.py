@@ -45,7 +45,9 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def rule_by_id(rule_id: str) -> Rule | None:
-    for rule in all_rules():
-        if rule.id == rule_id.upper():
-            return rule
-    return None
+    return _by_id().get(rule_id.upper())
+
+
+@lru_cache(maxsize=1)
+def _by_id() -> dict[str, Rule]:
+    return {rule.id: rule for rule in all_rules()}

@@ -43,6 +43,35 @@ def diagnostic(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: 
     )
 
 
+def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str) -> dict:
+    """The same diagnostic as `diagnostic`, built as plain JSON data: publishing a large file's
+    diagnostics after every accept must not pay for object conversion."""
+    rule = rule_by_id(finding.rule_id)
+    note = finding.details.get("ai_note")
+    out = {
+        "range": _range_json(lines, finding.span, encoding),
+        "message": f"{finding.message} [{note}]" if note else finding.message,
+        "severity": int(_SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning)),
+        "code": finding.rule_id,
+        "source": "tabguard",
+        "data": {"rule": finding.rule_id, "fixable": finding.has_fix, "ai": finding.details.get("ai")},
+    }
+    if rule is not None:
+        out["codeDescription"] = {"href": rule.doc_url()}
+    if finding.related:
+        out["relatedInformation"] = [
+            {"location": {"uri": uri, "range": _range_json(lines, r.span, encoding)}, "message": r.message}
+            for r in finding.related
+        ]
+    return out
+
+
+def _range_json(lines: Sequence[str], span: Span, encoding: Encoding) -> dict:
+    start = encoding.position(lines, span.start_line, span.start_col)
+    end = encoding.position(lines, span.end_line, span.end_col)
+    return {"start": {"line": start.line, "character": start.character}, "end": {"line": end.line, "character": end.character}}
+
+
 def text_edits(edits: Sequence[Edit], lines: Sequence[str], encoding: Encoding) -> list[types.TextEdit]:
     return [types.TextEdit(encoding.range(lines, e.span), e.new_text) for e in edits]
 

@@ -261,9 +261,14 @@ class TabguardServer(LanguageServer):
         if self.pull_diagnostics:
             self.workspace_diagnostic_refresh(None)
             return
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=opened.uri, diagnostics=self.diagnostics(opened), version=opened.version)
-        )
+        lines = opened.lines
+        diagnostics = [convert.diagnostic_json(f, lines, self.encoding, opened.uri) for f in self.findings(opened)]
+        # Sent as plain JSON: pygls would convert the dicts back through lsprotocol types.
+        self.protocol._send_data({
+            "jsonrpc": "2.0",
+            "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+            "params": {"uri": opened.uri, "diagnostics": diagnostics, "version": opened.version},
+        })
 
     def diagnostics(self, opened: OpenDocument) -> list[types.Diagnostic]:
         lines = opened.lines
