@@ -69,13 +69,7 @@ class Client:
             return self.responses.pop(msg_id)
 
     def request(self, method: str, params: Any, timeout: float = 60) -> Any:
-        with self._lock:
-            self._id += 1
-            msg_id = self._id
-            self._send({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
-            if not self._lock.wait_for(lambda: msg_id in self.responses, timeout):
-                raise TimeoutError(method)
-            return self.responses.pop(msg_id).get("result")
+        return self.call(method, params, timeout).get("result")
 
     def notify(self, method: str, params: Any) -> float:
         with self._lock:

@@ -194,21 +194,33 @@ def shannon_entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
+_UNBOUND = object()
+
+
+def binding_name(parent: ast.AST, child: ast.AST) -> object:
+    """The name `child` is given by its `parent`: an assignment target, a keyword, or a dict key.
+    `_UNBOUND` when the parent binds no name (callers then look further)."""
+    if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        return next((n for n in map(expression_name, targets) if n), None)
+    if isinstance(parent, ast.keyword):
+        return parent.arg
+    if isinstance(parent, ast.Dict):
+        for key, value in zip(parent.keys, parent.values):
+            if value is child and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return key.value
+        return None
+    return _UNBOUND
+
+
 def enclosing_name(ctx, node: ast.AST) -> Optional[str]:
     """The name `node`'s value is bound to: assignment target, keyword, dict key, or (for a
     `return`) the function's name."""
     child, parent = node, ctx.parent(node)
     while parent is not None:
-        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-            return next((n for n in map(expression_name, targets) if n), None)
-        if isinstance(parent, ast.keyword):
-            return parent.arg
-        if isinstance(parent, ast.Dict):
-            for key, value in zip(parent.keys, parent.values):
-                if value is child and isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    return key.value
-            return None
+        name = binding_name(parent, child)
+        if name is not _UNBOUND:
+            return name
         if isinstance(parent, ast.Return):
             function = ctx.function
             return getattr(function, "name", None)

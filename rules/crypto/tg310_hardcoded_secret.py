@@ -11,7 +11,7 @@ import libcst as cst
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.crypto._literals import fixed_value
-from tabguard.rules.crypto._names import expression_name, secret_kind
+from tabguard.rules.crypto._names import binding_name, expression_name, secret_kind
 from tabguard.rules.crypto._secrets import is_placeholder, known_format, looks_like_secret
 
 # Parameters that are a signing or encryption key whatever the argument is called.
@@ -152,16 +152,8 @@ def _bound_name(ctx, node: ast.Constant) -> Optional[str]:
     """The name a literal is given: assignment target, keyword, dict key, parameter, the other side
     of `==`, or the variable an `os.getenv(NAME, default)` falls back for."""
     parent = ctx.parent(node)
-    if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
-        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-        return next((n for n in map(expression_name, targets) if n), None)
-    if isinstance(parent, ast.keyword):
-        return parent.arg
-    if isinstance(parent, ast.Dict):
-        for key, value in zip(parent.keys, parent.values):
-            if value is node and isinstance(key, ast.Constant) and isinstance(key.value, str):
-                return key.value
-        return None
+    if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.keyword, ast.Dict)) and getattr(parent, "value", node) is node:
+        return binding_name(parent, node)
     if isinstance(parent, ast.arguments):
         return _parameter_for_default(parent, node)
     if isinstance(parent, ast.Compare) and len(parent.ops) == 1 and isinstance(parent.ops[0], (ast.Eq, ast.NotEq)):
