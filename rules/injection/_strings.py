@@ -134,21 +134,26 @@ def is_string_building(expr: ast.AST, ctx) -> bool:
     return False
 
 
-def all_values_through(built: ast.expr, ctx, functions: frozenset[str]) -> bool:
+def all_values_through(built: ast.expr, ctx, functions: frozenset[str], follow_locals: bool = False) -> bool:
     """Every value interpolated into `built` is a call to one of `functions` (matched by qualified
-    name or by its last part), e.g. `shlex.quote` for shell text or `escape` for HTML."""
+    name or by its last part), e.g. `shlex.quote` for shell text or `escape` for HTML. With
+    `follow_locals`, a local name counts when every value it was assigned is such a call
+    (`safe = escape(message)` ... `f"<Say>{safe}</Say>"`)."""
     if isinstance(built, ast.Name):
         built = built_string(built, ctx) or built
     values = [p for p in formatted_pieces(built) or () if not isinstance(p, str)]
-    return bool(values) and all(_through(v, ctx, functions) for v in values)
+    return bool(values) and all(_through(v, ctx, functions, follow_locals) for v in values)
 
 
-def _through(value: ast.expr, ctx, functions: frozenset[str]) -> bool:
+def _through(value: ast.expr, ctx, functions: frozenset[str], follow_locals: bool, depth: int = 0) -> bool:
+    if follow_locals and isinstance(value, ast.Name) and depth < _MAX_DEPTH:
+        values = assigned_values(value, ctx)
+        return bool(values) and all(_through(v, ctx, functions, follow_locals, depth + 1) for v in values)
     if not isinstance(value, ast.Call):
         return False
     name = ctx.call_name(value) or ""
     if name == "str" and len(value.args) == 1:
-        return _through(value.args[0], ctx, functions)  # str(int(x))
+        return _through(value.args[0], ctx, functions, follow_locals, depth + 1)  # str(int(x))
     return name in functions or name.rsplit(".", 1)[-1] in functions
 
 

@@ -48,6 +48,8 @@ class TwimlBuiltByFormatting(Rule):
         'def call(client, to, msg):\n    client.calls.create(twiml="<Response><Say>Hello</Say></Response>", to=to, from_=FROM)\n',
         'from xml.sax.saxutils import escape\ndef call(client, to, msg):\n'
         '    client.calls.create(twiml=f"<Response><Say>{escape(msg)}</Say></Response>", to=to, from_=FROM)\n',
+        'from xml.sax.saxutils import escape\ndef call(client, to, msg):\n    text = escape(msg)\n'
+        '    client.calls.create(twiml="<Response><Say>" + text + "</Say></Response>", to=to, from_=FROM)\n',
         'from twilio.twiml.voice_response import VoiceResponse\ndef call(client, to, msg):\n'
         '    r = VoiceResponse()\n    r.say(msg)\n    client.calls.create(twiml=str(r), to=to, from_=FROM)\n',
     )
@@ -63,7 +65,7 @@ class TwimlBuiltByFormatting(Rule):
         if node.arg != "twiml":
             return
         built = built_string(node.value, ctx)
-        if built is None or not HTML_TAG.search(constant_text(built, ctx)) or all_values_through(built, ctx, _ESCAPERS):
+        if built is None or not HTML_TAG.search(constant_text(built, ctx)) or all_values_through(built, ctx, _ESCAPERS, follow_locals=True):
             return
         source = ctx.taint(node.value)
         what = f"user input ({source.label})" if source else "a variable"
