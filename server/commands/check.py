@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from tabguard.config import load_config
+from tabguard.commands import config_or_report
 from tabguard.output import plain, sarif
 from tabguard.provenance.checking import annotate_results, gate_failures, honoured_filter, provenance_for
 from tabguard.batch import scan_files
@@ -53,10 +53,8 @@ def run(args) -> int:
     if args.config is not None and not args.config.is_file():
         print(f"tabguard: {args.config}: config file not found", file=sys.stderr)
         return 2
-    config = load_config(paths[0].resolve(), args.config)
-    if config.problems:
-        for problem in config.problems:
-            print(f"tabguard: config error: {problem}", file=sys.stderr)
+    config = config_or_report(paths[0].resolve(), args.config)
+    if config is None:
         return 2
     prov = provenance_for(paths, config["reviewer"])
     files = [(path, path.as_posix()) for path in iter_files(paths, config["exclude"])]

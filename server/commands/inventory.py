@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from tabguard.config import load_config
+from tabguard.commands import config_or_report
 from tabguard.provenance import Provenance, html_report, inventory
 from tabguard.provenance.workspace import find_root
 
@@ -24,10 +24,8 @@ def run(args) -> int:
     if not target.exists():
         print(f"tabguard: {target}: no such file or directory", file=sys.stderr)
         return 2
-    config = load_config(target.resolve())
-    if config.problems:
-        for problem in config.problems:
-            print(f"tabguard: config error: {problem}", file=sys.stderr)
+    config = config_or_report(target.resolve())
+    if config is None:
         return 2
     prov = Provenance(find_root(target), config["reviewer"])
     data = inventory.build(prov, target, config)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from tabguard.config import load_config
+from tabguard.commands import config_or_report
 from tabguard.engine.document import split_lines
 from tabguard.provenance import Provenance
 from tabguard.provenance.workspace import find_root
@@ -41,10 +41,8 @@ def run(args) -> int:
     if lines_range is not None and not path.is_file():
         print(f"tabguard: {path}: line ranges need a file", file=sys.stderr)
         return 2
-    config = load_config(path.resolve())
-    if config.problems:
-        for problem in config.problems:
-            print(f"tabguard: config error: {problem}", file=sys.stderr)
+    config = config_or_report(path.resolve())
+    if config is None:
         return 2
     prov = Provenance(find_root(path), config["reviewer"])
     scope = prov.key(path)

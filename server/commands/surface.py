@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from tabguard.config import load_config
+from tabguard.commands import config_or_report
 from tabguard.routes import MUTATING_METHODS, Route, load_source, project_routes
 from tabguard.scan import FileResult, iter_files, scan_file
 from tabguard.sources import SourceError, read_source
@@ -29,10 +29,8 @@ def run(args) -> int:
     if not root.exists():
         print(f"tabguard: {root}: no such file or directory", file=sys.stderr)
         return 2
-    config = load_config(root.resolve(), args.config)
-    if config.problems:
-        for problem in config.problems:
-            print(f"tabguard: config error: {problem}", file=sys.stderr)
+    config = config_or_report(root.resolve(), args.config)
+    if config is None:
         return 2
     sources, results = [], {}
     for path in iter_files([root], config["exclude"]):
