@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.files._flow import remote_taint
 from tabguard.rules.injection._strings import assigned_values
 
 # Calls and attributes that expose a namespace: looking a user-chosen name up in one reaches any
@@ -43,12 +44,13 @@ class DynamicImport(Rule):
         'import importlib\ndef load(name):\n    return importlib.import_module(name)\n',
         'ACTIONS = {"list": list_items}\ndef view(request):\n    handler = ACTIONS.get(request.GET["action"])\n    return handler(request)\n',
         'def view(request):\n    return globals()["default_handler"](request)\n',
+        'import sys\nif __name__ == "__main__":\n    globals()[sys.argv[1]]()\n',
     )
     INVALID = (
         Invalid('import importlib\nfrom flask import request\ndef f():\n    importlib.import_module(request.args["plugin"])\n'),
         Invalid('import sys\nmod = __import__(sys.argv[1])\n'),
         Invalid('def view(request):\n    handler = globals().get(request.GET["action"])\n    return handler(request)\n'),
-        Invalid('import sys\ndef main():\n    ns = vars()\n    ns[sys.argv[1]]()\n'),
+        Invalid('def handler(event, context):\n    handlers = globals()\n    return handlers[event["action"]](event)\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -67,7 +69,9 @@ class DynamicImport(Rule):
 
     def _check_lookup(self, node: ast.expr, namespace: ast.expr, key: ast.expr, ctx) -> None:
         """`globals()[name]`, `locals().get(name)`, `func.__globals__[name]` with a user-chosen name."""
-        source = ctx.taint(key)  # first: it is cheap and almost always None
+        # Taint first: it is cheap and almost always None. A script dispatching on its own command
+        # line (`globals()[sys.argv[1]]()`) crosses no trust boundary.
+        source = remote_taint(ctx, key)
         described = _namespace(namespace, ctx) if source is not None else None
         if described is not None:
             ctx.report(self, node, details={"callee": described}, source=source)
