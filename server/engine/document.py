@@ -72,11 +72,50 @@ class Block:
 
 
 _MERGE_LOOKAHEAD = 50
+_WHOLE_PARSE_MIN_LINES = 200  # below this, scanning lines is as cheap as a whole parse
+_CONFIRM_TRIES = 8
 _RECHECK_ROUNDS = 4
 
 
 def _unterminated_string(block: Block) -> bool:
     return block.error is not None and "unterminated" in block.error.message
+
+
+def _statement_starts(lines: list[str], begin: int = 0, end: Optional[int] = None) -> Optional[list[int]]:
+    """Block starts straight from the top-level statements of lines[begin:end], when they parse: the
+    blocks the splitter finds in valid code, without its recovery guesses (and, for a whole file,
+    one C parse instead of the line scanner)."""
+    tree, _ = parse_block("\n".join(lines[begin:end]) + "\n")
+    if tree is None:
+        return None
+    starts = {begin}
+    for stmt in tree.body:
+        first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+        starts.add(begin + first - 1)
+    return sorted(starts)
+
+
+def _confirm_recoveries(lines: list[str], starts: list[tuple[int, bool]], end_line: int) -> list[tuple[int, bool]]:
+    """A recovery split (a statement-like line inside a bracket or string) is undone when the code
+    around it parses after all, as a docstring that mentions `class Foo` or `import x` does: from
+    the block before a run of recovery splits, try ever later ends until the span parses."""
+    k = 1
+    while k < len(starts):
+        if not starts[k][1]:
+            k += 1
+            continue
+        begin = k - 1
+        ends = [line for line, _ in starts[k + 1 : k + 1 + _CONFIRM_TRIES]] + [end_line]
+        for end in ends:
+            replaced = _statement_starts(lines, starts[begin][0], end)
+            if replaced is not None:
+                after = [item for item in starts if item[0] >= end]
+                starts = starts[:begin] + [(line, False) for line in replaced] + after
+                k = begin + len(replaced)
+                break
+        else:
+            k += 1
+    return starts
 
 
 def parse_block(text: str) -> tuple[Optional[ast.Module], Optional[SyntaxProblem]]:
@@ -243,13 +282,18 @@ class Document:
         old_by_start = {b.start: k for k, b in enumerate(blocks[keep_from:], keep_from)}
         starts: list[tuple[int, bool]] = []
         rejoin = len(blocks)
-        for start in iter_block_starts(lines, begin_line):
+        whole = _statement_starts(lines) if not blocks and len(lines) >= _WHOLE_PARSE_MIN_LINES else None
+        if whole is not None:
+            starts = [(line, False) for line in whole]
+        for start in () if whole is not None else iter_block_starts(lines, begin_line):
             if start.line >= dirty_until and start.line in old_by_start and starts:
                 rejoin = old_by_start[start.line]
                 blocks[rejoin].soft = start.soft
                 break
             starts.append((start.line, start.soft))
         end_line = blocks[rejoin].start if rejoin < len(blocks) else len(lines)
+        if any(soft for _, soft in starts):
+            starts = _confirm_recoveries(lines, starts, end_line)
         fresh: list[tuple[Block, Optional[ast.Module]]] = []
         for k, (line, soft) in enumerate(starts):
             stop = starts[k + 1][0] if k + 1 < len(starts) else end_line

@@ -11,7 +11,7 @@ def starts(text):
 
 def test_blocks_keep_decorators_clauses_and_strings_together():
     text = "@app.route('/')\n@login\ndef f():\n    pass\nif x:\n    pass\nelse:\n    pass\ns = '''\ndef g():\n'''\nt = (1,\n2)\n"
-    assert starts(text) == [0, 4, 8]
+    assert starts(text) == [0, 4, 8, 11]
 
 
 def test_unclosed_bracket_recovers_at_next_statement():
@@ -70,3 +70,10 @@ def test_imports_inside_a_function_bind_only_there():
     )
     callees = [f.details.get("callee") for f in analyze_text(text).findings() if f.rule_id == "TG201"]
     assert callees == ["httpx.get", "client.get"]
+
+
+def test_docstrings_mentioning_statements_stay_whole():
+    text = 'import requests\n"""Notes.\n\nclass instances are copied;\nimport this later.\nfrom time to time\n"""\n\ndef f(u):\n    ' + FLAW + "\n"
+    doc = analyze_text(text)
+    assert [b.start for b in doc.blocks] == [0, 1, 8]
+    assert [f.span.start_line for f in doc.findings()] == [9]
