@@ -114,13 +114,33 @@ def shell_text(call: ast.Call, callee: str, ctx) -> ast.expr | None:
 
 
 def shell_payload(program: ast.expr | None, argv: list[ast.expr]) -> ast.expr | None:
-    """For `sh -c X`-style launches, the X that the shell (or interpreter) runs as code."""
-    if not is_shell_program(program):
-        return None
-    for i, arg in enumerate(argv[:-1]):
-        if isinstance(arg, ast.Constant) and arg.value in ("-c", "/c", "-Command", "-e"):
-            return argv[i + 1]
+    """The code a shell runs for this argument list: the X of `sh -c X`, also behind a wrapper
+    (`sudo sh -c X`, `docker exec box sh -c X`), or the remote command of `ssh host cmd...`."""
+    words = [program, *argv]
+    for start, word in enumerate(words):
+        if is_shell_program(word):
+            for i in range(start + 1, len(words) - 1):
+                arg = words[i]
+                if isinstance(arg, ast.Constant) and arg.value in ("-c", "/c", "-Command", "-e"):
+                    return words[i + 1]
+            return None
+    if _program_name(program) == "ssh":
+        return _remote_command(argv)
     return None
+
+
+# ssh options followed by a value (`-p 22`, `-i key`, `-o Option=...`).
+_SSH_VALUE_OPTIONS = frozenset("BbcDEeFIiJLlmOopQRSWw")
+
+
+def _remote_command(argv: list[ast.expr]) -> ast.expr | None:
+    """`ssh [options] host word...`: ssh joins the words and the remote user's shell parses them, so
+    the first non-literal word is shell text."""
+    i = 0
+    while i < len(argv) and isinstance(argv[i], ast.Constant) and str(argv[i].value).startswith("-"):
+        option = str(argv[i].value)
+        i += 2 if len(option) == 2 and option[1] in _SSH_VALUE_OPTIONS else 1
+    return next((a for a in argv[i + 1:] if not isinstance(a, ast.Constant)), None)
 
 
 def script_argument(program: ast.expr | None, argv: list[ast.expr]) -> ast.expr | None:

@@ -36,7 +36,8 @@ class OsCommandInjection(Rule):
     aliases = ("B605", "B606", "S605", "S606")
     what = (
         "Hands `{callee}` a command line assembled at run time. `{callee}` always runs it through a shell "
-        "(`os.system`, `os.popen`, `subprocess.getoutput`, or an explicit `sh -c`)."
+        "(`os.system`, `os.popen`, `subprocess.getoutput`, an explicit `sh -c`, or the remote shell "
+        "behind `ssh host command`)."
     )
     why = (
         "The shell parses the whole string: with `os.system(f\"convert {name} out.png\")` a file name "
@@ -65,6 +66,8 @@ class OsCommandInjection(Rule):
         'import os\ndef f():\n    cmd = "uptime"\n    os.system(cmd)\n',
         'import os\nos.execv("/usr/bin/git", ["git", "status"])\n',
         'import subprocess\nsubprocess.run(["sh", "-c", "echo ready"])\n',
+        'import subprocess, shlex\ndef f(host, path):\n    subprocess.run(["ssh", host, "cat " + shlex.quote(path)], check=True)\n',
+        'import subprocess\ndef f(host):\n    subprocess.run(["ssh", host, "uptime"], check=True)\n',
         'from airflow.operators.bash import BashOperator\nt = BashOperator(task_id="t", bash_command="echo {{ params.name }}")\n',
     )
     INVALID = (
@@ -79,6 +82,8 @@ class OsCommandInjection(Rule):
         Invalid('import os\ndef f(name):\n    os.system("rm " + name + " && ls")\n'),
         Invalid('import os\ndef f(cmd):\n    os.spawnl(os.P_WAIT, "/bin/bash", "-c", f"ls -la {cmd}")\n'),
         Invalid('import paramiko\ndef f(client, path):\n    client.exec_command("du -sh " + path)\n'),
+        Invalid('import subprocess\ndef f(box, name):\n    subprocess.run(["docker", "exec", box, "sh", "-c", f"ls {name}"])\n'),
+        Invalid('import subprocess\ndef f(host, path):\n    subprocess.run(["ssh", "-p", "2222", host, f"cat {path}"], check=True)\n'),
         Invalid('import os\ndef f(name):\n    getattr(os, "system")("convert " + name)\n',
                 'import subprocess\nimport os\ndef f(name):\n    subprocess.run(["convert", name])\n'),
         Invalid('def f(name):\n    __import__("os").popen("file " + name).read()\n'),
