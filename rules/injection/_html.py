@@ -40,3 +40,17 @@ def returns_html(func: ast.AST | None, ctx) -> bool:
         return False
     roots = {target.split(".")[0] for target in ctx.module.imports.values()}
     return bool(roots & set(STRING_RETURN_FRAMEWORKS)) and "fastapi" not in roots
+
+
+def proxy_html_body(node: ast.Dict, ctx) -> ast.expr | None:
+    """The `"body"` of an API Gateway / Lambda proxy response dict whose `Content-Type` header is HTML:
+    `{"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": page}`."""
+    entries = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    body, headers = entries.get("body"), entries.get("headers")
+    if body is None or not isinstance(headers, ast.Dict):
+        return None
+    for key, value in zip(headers.keys, headers.values):
+        if isinstance(key, ast.Constant) and str(key.value).lower() == "content-type":
+            declared = ctx.constant_value(value)
+            return body if isinstance(declared, str) and "html" in declared.lower() else None
+    return None

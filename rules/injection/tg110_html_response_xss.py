@@ -6,7 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Related
-from tabguard.rules.injection._html import HTML_ALWAYS, TYPE_KEYWORDS, is_html_response, returns_html
+from tabguard.rules.injection._html import HTML_ALWAYS, TYPE_KEYWORDS, is_html_response, proxy_html_body, returns_html
 from tabguard.rules.injection._strings import built_string, is_string_building, raised
 
 
@@ -57,6 +57,8 @@ class HtmlResponseXss(Rule):
         '    return jsonify(name=request.args["name"])\n',
         'from flask import Flask, request\napp = Flask(__name__)\n@app.route("/d")\ndef d():\n'
         '    data = request.get_json()\n    return data\n',
+        'import json\ndef handler(event, context):\n'
+        '    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(event["body"])}\n',
         'from flask import Flask, request\nfrom markupsafe import escape\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
         '    page = "<h1>Hello, %s</h1>" % escape(request.args.get("name"))\n    return page\n',
         'from django.http import HttpResponse\ndef v(request):\n'
@@ -81,6 +83,8 @@ class HtmlResponseXss(Rule):
                 '    return render_template("note.txt", body=request.args["body"])\n'),
         Invalid('from flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
                 '    page = "<h1>Hello, %s</h1>" % request.args.get("name")\n    page += "<p>Welcome</p>"\n    return page\n'),
+        Invalid('def handler(event, context):\n    page = "<p>Hi " + event["queryStringParameters"]["name"] + "</p>"\n'
+                '    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": page}\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -95,6 +99,11 @@ class HtmlResponseXss(Rule):
             return
         body = ctx.argument(node, 0, "content") or ctx.argument(node, 0, "response")
         self._check(body, ctx)
+
+    def visit_Dict(self, node: ast.Dict, ctx) -> None:
+        body = proxy_html_body(node, ctx)
+        if body is not None:
+            self._check(body, ctx)
 
     def visit_Return(self, node: ast.Return, ctx) -> None:
         func = ctx.function

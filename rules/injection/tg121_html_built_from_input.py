@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._html import HTML_TAG, MARK_SAFE, is_html_response, returns_html
+from tabguard.rules.injection._html import HTML_TAG, MARK_SAFE, is_html_response, proxy_html_body, returns_html
 from tabguard.rules.injection._strings import constant_text, is_string_building
 
 
@@ -84,7 +84,7 @@ class HtmlBuiltFromInput(Rule):
 
 def _sent_as_page(assign: ast.Assign, ctx) -> bool:
     """`page = "<h1>%s</h1>" % name` that the function later sends as an HTML response
-    (`return page` from a route, `HttpResponse(page)`): TG110 reports it there."""
+    (`return page` from a route, `HttpResponse(page)`, a Lambda proxy response): TG110 reports it there."""
     names = {t.id for t in assign.targets if isinstance(t, ast.Name)}
     if not names:
         return False
@@ -99,4 +99,8 @@ def _sent_as_page(assign: ast.Assign, ctx) -> bool:
             and is_html_response(ctx.call_name(node) or "")
         ):
             return True
+        if isinstance(node, ast.Dict):
+            body = proxy_html_body(node, ctx)
+            if isinstance(body, ast.Name) and body.id in names:
+                return True
     return False
