@@ -74,6 +74,7 @@ class Block:
 _MERGE_LOOKAHEAD = 50
 _WHOLE_PARSE_MIN_LINES = 200  # below this, scanning lines is as cheap as a whole parse
 _CONFIRM_TRIES = 8
+_CONFIRM_SPAN = 3000  # lines searched for the end of a string or bracket a recovery split fell in
 _RECHECK_ROUNDS = 4
 
 
@@ -95,27 +96,28 @@ def _statement_starts(lines: list[str], begin: int = 0, end: Optional[int] = Non
     return sorted(starts)
 
 
-def _confirm_recoveries(lines: list[str], starts: list[tuple[int, bool]], end_line: int) -> list[tuple[int, bool]]:
-    """A recovery split (a statement-like line inside a bracket or string) is undone when the code
-    around it parses after all, as a docstring that mentions `class Foo` or `import x` does: from
-    the block before a run of recovery splits, try ever later ends until the span parses."""
-    k = 1
-    while k < len(starts):
-        if not starts[k][1]:
-            k += 1
-            continue
-        begin = k - 1
-        ends = [line for line, _ in starts[k + 1 : k + 1 + _CONFIRM_TRIES]] + [end_line]
-        for end in ends:
-            replaced = _statement_starts(lines, starts[begin][0], end)
-            if replaced is not None:
-                after = [item for item in starts if item[0] >= end]
-                starts = starts[:begin] + [(line, False) for line in replaced] + after
-                k = begin + len(replaced)
-                break
-        else:
-            k += 1
-    return starts
+def _confirm_recovery(lines: list[str], begin: int, split: int) -> Optional[list[int]]:
+    """Statement starts of lines[begin:end] plus `end`, when the code from `begin` parses up to one
+    of the next few places a statement could follow a closed string or bracket (a column-0 code
+    line after a line holding a triple quote or ending in a closing bracket); None when it never
+    does, and the split stands."""
+    tries = 0
+    closer = False
+    for end in range(split + 1, min(len(lines), split + _CONFIRM_SPAN) + 1):
+        previous = lines[end - 1]
+        closer = closer or '"""' in previous or "'''" in previous or previous.rstrip()[-1:] in (")", "]", "}")
+        if end < len(lines):
+            head = lines[end][:1]
+            if not head or head in " \t#\f" or not closer:
+                continue
+        closer = False
+        tries += 1
+        starts = _statement_starts(lines, begin, end)
+        if starts is not None:
+            return starts + [end]
+        if tries >= _CONFIRM_TRIES:
+            return None
+    return None
 
 
 def parse_block(text: str) -> tuple[Optional[ast.Module], Optional[SyntaxProblem]]:
@@ -247,6 +249,13 @@ class Document:
             if _unterminated_string(self.blocks[index]):
                 begin_index = index
                 break
+        # A recovery split shortly before was judged by parsing up to a few blocks further down,
+        # which this edit may have changed: judge it again, from the block before it.
+        for index in range(begin_index - 1, max(begin_index - _MERGE_LOOKAHEAD, 0) - 1, -1):
+            if self.blocks[index].soft:
+                begin_index = index
+        while begin_index > 0 and self.blocks[begin_index].soft:
+            begin_index -= 1
         keep_from = self._block_index(hi) + 1
         self._rebuild(begin_index, keep_from, self.blocks[begin_index].start, hi + 1, lo)
 
@@ -285,20 +294,28 @@ class Document:
         whole = _statement_starts(lines) if not blocks and len(lines) >= _WHOLE_PARSE_MIN_LINES else None
         if whole is not None:
             starts = [(line, False) for line in whole]
-        for start in () if whole is not None else iter_block_starts(lines, begin_line):
+        scan = iter(()) if whole is not None else iter_block_starts(lines, begin_line)
+        while (start := next(scan, None)) is not None:
             if start.line >= dirty_until and start.line in old_by_start and starts:
                 rejoin = old_by_start[start.line]
                 blocks[rejoin].soft = start.soft
                 break
+            if start.soft and starts:
+                # A recovery split: if the code from the previous block on parses up to one of the
+                # next statement-looking lines, the split was wrong (a docstring saying `class Foo`,
+                # code inside a string); take that span's statements and scan on after it.
+                confirmed = _confirm_recovery(lines, starts[-1][0], start.line)
+                if confirmed is not None:
+                    starts[-1:] = [(line, False) for line in confirmed[:-1]]
+                    scan = iter_block_starts(lines, confirmed[-1])
+                    continue
             starts.append((start.line, start.soft))
         end_line = blocks[rejoin].start if rejoin < len(blocks) else len(lines)
-        if any(soft for _, soft in starts):
-            starts = _confirm_recoveries(lines, starts, end_line)
         fresh: list[tuple[Block, Optional[ast.Module]]] = []
-        for k, (line, soft) in enumerate(starts):
+        for k, (line, is_soft) in enumerate(starts):
             stop = starts[k + 1][0] if k + 1 < len(starts) else end_line
             old = untouched.get((line, stop - line))
-            fresh.append((old, _UNCHANGED) if old is not None else self._parsed(Block(line, stop - line, soft)))
+            fresh.append((old, _UNCHANGED) if old is not None else self._parsed(Block(line, stop - line, is_soft)))
         return fresh, rejoin
 
     def _parsed(self, block: Block) -> tuple[Block, Optional[ast.Module]]:
