@@ -64,6 +64,7 @@ class Context:
         """An import inside a function binds names for that function (and those nested in it) only."""
         if self.functions:
             record_import(node, self._local_imports.setdefault(id(self.functions[-1]), {}))
+            self._qualnames.clear()  # names resolved before this import may now mean something else
 
     def _resolve(self, node: ast.AST) -> Optional[str]:
         dotted = dotted_name(node)

@@ -36,6 +36,7 @@ REQUEST_INPUT_ATTRS = frozenset(
         "get_data", "view_args", "stream", "environ", "url", "full_path", "path", "query_string",
         "GET", "POST", "body", "FILES", "COOKIES", "META", "query_params", "path_params",
         "match_info", "query", "post", "text", "content", "form_data", "read", "host", "referrer",
+        "params", "matchdict", "json_body",
     }
 )
 REQUEST_NAMES = frozenset({"request", "req"})
@@ -75,7 +76,7 @@ PROPAGATORS = frozenset(
         "os.path.abspath", "os.path.realpath", "os.path.expanduser", "os.fspath", "pathlib.Path",
         "pathlib.PurePath", "urllib.parse.urljoin", "urllib.parse.unquote", "urllib.parse.urlencode",
         "base64.b64decode", "base64.urlsafe_b64decode", "json.loads", "json.dumps", "textwrap.dedent",
-        "codecs.decode", "bytes.decode", "str.format", "str.join", "getattr", "next", "iter",
+        "codecs.decode", "bytes.decode", "str.format", "str.join", "getattr", "next", "iter", "shlex.split",
     }
 )
 # Methods that return a boolean or number, so their result carries no user text.

@@ -77,3 +77,8 @@ def test_docstrings_mentioning_statements_stay_whole():
     doc = analyze_text(text)
     assert [b.start for b in doc.blocks] == [0, 1, 8]
     assert [f.span.start_line for f in doc.findings()] == [9]
+
+
+def test_an_import_inside_a_function_resolves_names_used_after_it():
+    text = "def view():\n    from flask import request, redirect\n    return redirect(request.args['next'])\n"
+    assert "TG508" in [f.rule_id for f in analyze_text(text).findings()]
