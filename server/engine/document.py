@@ -73,8 +73,8 @@ class Block:
 
 _MERGE_LOOKAHEAD = 50
 _WHOLE_PARSE_MIN_LINES = 200  # below this, scanning lines is as cheap as a whole parse
-_CONFIRM_TRIES = 8
-_CONFIRM_SPAN = 3000  # lines searched for the end of a string or bracket a recovery split fell in
+_CONFIRM_TRIES = 6
+_CONFIRM_SPAN = 600  # lines searched for the end of the string a recovery split fell in
 _RECHECK_ROUNDS = 4
 
 
@@ -98,9 +98,9 @@ def _statement_starts(lines: list[str], begin: int = 0, end: Optional[int] = Non
 
 def _confirm_recovery(lines: list[str], begin: int, split: int) -> Optional[list[int]]:
     """Statement starts of lines[begin:end] plus `end`, when the code from `begin` parses up to one
-    of the next few places a statement could follow a closed string or bracket (a column-0 code
-    line after a line holding a triple quote or ending in a closing bracket); None when it never
-    does, and the split stands."""
+    of the next few places a statement could follow a closed string (a column-0 code line after a
+    line holding a triple quote or ending in a closing bracket); None when it never does, and the
+    split stands. Splits inside brackets are never undone: no statement starts inside one."""
     tries = 0
     closer = False
     for end in range(split + 1, min(len(lines), split + _CONFIRM_SPAN) + 1):
@@ -300,7 +300,7 @@ class Document:
                 rejoin = old_by_start[start.line]
                 blocks[rejoin].soft = start.soft
                 break
-            if start.soft and starts:
+            if start.in_string and starts:
                 # A recovery split: if the code from the previous block on parses up to one of the
                 # next statement-looking lines, the split was wrong (a docstring saying `class Foo`,
                 # code inside a string); take that span's statements and scan on after it.

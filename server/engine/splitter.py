@@ -77,6 +77,7 @@ def scan_line(line: str, state: ScanState) -> ScanState:
 class BlockStart:
     line: int
     soft: bool  # started by recovery inside an unclosed bracket or string
+    in_string: bool = False  # the recovery happened inside a string (code quoted in a string is valid)
 
 
 def iter_block_starts(lines: Sequence[str], begin: int = 0) -> Iterator[BlockStart]:
@@ -98,7 +99,7 @@ def iter_block_starts(lines: Sequence[str], begin: int = 0) -> Iterator[BlockSta
                     yield BlockStart(i, False)
                 in_decorators = head[0] == "@"
             elif not state.backslash and _STATEMENT_ONLY.match(head):
-                yield BlockStart(i, True)
+                yield BlockStart(i, True, bool(state.quote))
                 state = CLEAN
                 in_decorators = head[0] == "@"
         state = scan_line(line, state)
