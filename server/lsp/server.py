@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
+import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.exceptions import JsonRpcException, JsonRpcParseError
+from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 from pygls.protocol.json_rpc import ResponseError
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
@@ -103,6 +106,32 @@ class TabguardServer(LanguageServer):
         self.reported_errors: set[str] = set()
         self._configs: dict[Path, Config] = {}
         self._ledgers: dict[Path, Provenance] = {}
+
+    def _start_io_async(self, stdin=None, stdout=None):
+        """Like pygls's stdio server, but stdin is read by the event loop itself (a pipe reader):
+        pygls hands every header line and body to a worker thread, which costs ~0.5 ms a message
+        and makes a burst of keystrokes queue up."""
+        self._stop_event = threading.Event()
+        source = stdin or sys.stdin.buffer
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            try:
+                reader = asyncio.StreamReader(limit=2**26, loop=loop)
+                await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop), source)
+            except (ValueError, OSError):  # not a pipe (a file, a terminal): pygls's thread reader
+                reader = StdinAsyncReader(source, self.thread_pool)
+            await run_async(self._stop_event, reader, self.protocol, log, self.report_server_error)
+
+        try:
+            asyncio.run(main())
+        except BrokenPipeError:
+            log.error("Connection to the client is lost; shutting down.")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     def report_server_error(self, error: Exception, source) -> None:
         """Protocol garbage is logged, never shown as a pop-up; unparsable JSON gets the JSON-RPC
