@@ -8,7 +8,9 @@ re-check when an import changes).
 from __future__ import annotations
 
 import ast
+import keyword
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
@@ -28,7 +30,7 @@ class BlockFacts:
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
     classes: tuple[str, ...] = ()
     constants: dict[str, object] = field(default_factory=dict)
-    used_names: frozenset[str] = frozenset()
+    used_names: tuple[str, ...] = ()  # distinct identifiers of the block, for the readers index
     # Module-level names holding user input (name -> what it came from); known after the block's check.
     tainted: dict[str, str] = field(default_factory=dict)
     # `router = APIRouter(dependencies=[Depends(require_user)])`: router -> its dependency callables.
@@ -126,6 +128,8 @@ def dotted_name(node: ast.AST) -> Optional[str]:
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Words that are never a module-level name another block could bind.
+_NEVER_BOUND = frozenset(keyword.kwlist) | {"self", "cls"}
 
 
 def collect_facts(tree: ast.Module, text: str) -> BlockFacts:
@@ -139,7 +143,8 @@ def collect_facts(tree: ast.Module, text: str) -> BlockFacts:
         _collect_top_level(stmt, facts)
     # Every identifier in the text (a superset of the names read): decides which blocks to re-check
     # when an import or helper changes, so a superset only costs an occasional extra check.
-    facts.used_names = frozenset(_IDENTIFIER.findall(text))
+    # Interned: the same names recur in every block of every open file.
+    facts.used_names = tuple(sys.intern(n) for n in set(_IDENTIFIER.findall(text)) if n not in _NEVER_BOUND)
     return facts
 
 
