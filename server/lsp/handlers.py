@@ -87,8 +87,9 @@ def did_open(ls: TabguardServer, params: types.DidOpenTextDocumentParams) -> Non
     opened = ls.open(params.text_document)
     if opened is not None:
         ls.publish(opened)
-        # The open file's long-lived objects need no cycle collection: keep them out of its scans,
-        # so a collection never lands in the middle of an accept.
+        # The open file's long-lived objects need no cycle collection: after one collection (the
+        # analysis left cycles behind), keep them out of later scans, so none lands in an accept.
+        gc.collect()
         gc.freeze()
         if opened.doc is None and opened.config["network"]:
             asyncio.ensure_future(_check_dependencies_online(ls, opened))
