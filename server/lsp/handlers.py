@@ -105,6 +105,9 @@ def did_change(ls: TabguardServer, params: types.DidChangeTextDocumentParams) ->
         if params.text_document.version < opened.version:
             log.warning("didChange version went backwards for %s; applying anyway", opened.uri)
         opened.version = params.text_document.version
+    if not opened.ready:
+        opened.queued.append(params.content_changes)
+        return
     for start, end in ls.apply_changes(opened, params.content_changes):
         ls.record_accept(opened, start, end, "bulk-insert", inferred=True)
         opened.urgent = True
@@ -117,7 +120,7 @@ def did_change(ls: TabguardServer, params: types.DidChangeTextDocumentParams) ->
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: TabguardServer, params: types.DidSaveTextDocumentParams) -> None:
-    opened = ls.documents.get(params.text_document.uri)
+    opened = ls.ready_document(params.text_document.uri)
     if opened is None:
         return
     if opened.doc is None and opened.config["network"]:
@@ -139,7 +142,7 @@ async def _check_dependencies_online(ls: TabguardServer, opened: OpenDocument) -
     except Exception as error:  # the offline findings stay; say why the online ones are missing
         ls.notify_user(f"tabguard: online dependency checks failed: {error}", types.MessageType.Warning)
         return
-    if ls.documents.get(opened.uri) is opened and opened.version == version:
+    if ls.ready_document(opened.uri) is opened and opened.version == version:
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=opened.uri, diagnostics=ls.diagnostics(opened), version=version)
         )
@@ -153,7 +156,7 @@ def did_close(ls: TabguardServer, params: types.DidCloseTextDocumentParams) -> N
 @server.feature(ACCEPT_NOTIFICATION)
 def did_accept_suggestion(ls: TabguardServer, params: Any) -> None:
     uri = _get(params, "textDocument", "uri")
-    opened = ls.documents.get(uri) if isinstance(uri, str) else None
+    opened = ls.ready_document(uri)
     if opened is None:
         log.warning("%s for a document that is not open: %r", ACCEPT_NOTIFICATION, uri)
         return
@@ -175,14 +178,14 @@ def did_accept_suggestion(ls: TabguardServer, params: Any) -> None:
     types.DiagnosticOptions(identifier="tabguard", inter_file_dependencies=False, workspace_diagnostics=False),
 )
 def pull_diagnostics(ls: TabguardServer, params: types.DocumentDiagnosticParams):
-    opened = ls.documents.get(params.text_document.uri)
+    opened = ls.ready_document(params.text_document.uri)
     return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(opened) if opened else [])
 
 
 # -- hover, code actions, code lens ------------------------------------------------------------------
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types.Hover]:
-    opened = ls.documents.get(params.text_document.uri)
+    opened = ls.ready_document(params.text_document.uri)
     if opened is None:
         return None
     hits = ls.findings_at(opened, params.position)
@@ -206,7 +209,7 @@ def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types.Hover
     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix], resolve_provider=False),
 )
 def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    opened = ls.documents.get(params.text_document.uri)
+    opened = ls.ready_document(params.text_document.uri)
     if opened is None:
         return []
     lines, uri = opened.lines, opened.uri
@@ -260,7 +263,7 @@ def _line_span(start: int, end: int) -> Span:
 
 @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
 def code_lens(ls: TabguardServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-    opened = ls.documents.get(params.text_document.uri)
+    opened = ls.ready_document(params.text_document.uri)
     if opened is None or opened.provenance is None:
         return []
     findings = ls.findings(opened)
@@ -296,7 +299,7 @@ def mark_reviewed(ls: TabguardServer, *args) -> dict:
     if isinstance(params, list) and params:
         params = params[0]
     uri = _get(params, "uri")
-    opened = ls.documents.get(uri) if isinstance(uri, str) else None
+    opened = ls.ready_document(uri)
     if opened is None or opened.provenance is None:
         raise ValueError(f"{uri!r} is not an open Python document")
     span = _range_lines(opened, _get(params, "range")) or (0, len(opened.lines))
@@ -329,7 +332,7 @@ def explain(ls: TabguardServer, *args) -> str:
 
 @server.feature(FILE_STATUS_REQUEST)
 def file_status(ls: TabguardServer, params: Any) -> dict:
-    opened = ls.documents.get(_get(params, "textDocument", "uri"))
+    opened = ls.ready_document(_get(params, "textDocument", "uri"))
     if opened is None:
         return {"findings": 0, "aiSpans": 0, "unreviewed": 0}
     spans = opened.provenance.spans(opened.path) if opened.provenance is not None else []

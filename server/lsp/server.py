@@ -41,6 +41,7 @@ from tabguard.supply.depfiles import dependency_report, is_dependency_file
 
 log = logging.getLogger("tabguard.lsp")
 TYPING_DEBOUNCE_S = 0.03
+BACKGROUND_LINES = 2000  # files at least this long are first analysed off the event loop
 
 
 class AnsweredAlready(Exception):
@@ -89,11 +90,17 @@ class OpenDocument:
     dep_findings: list[Finding] = field(default_factory=list)
     provenance: Optional[Provenance] = None
     urgent: bool = False  # a change since the last publish that must not wait for the typing debounce
+    # While a large file is first analysed off the event loop: the changes that arrived meanwhile.
+    queued: Optional[list] = None
     flush_handle: Optional[asyncio.TimerHandle] = field(default=None, repr=False)
 
     @property
     def lines(self) -> list[str]:
         return self.doc.lines if self.doc is not None else self.dep_lines
+
+    @property
+    def ready(self) -> bool:
+        return self.queued is None
 
 
 class TabguardServer(LanguageServer):
@@ -192,13 +199,39 @@ class TabguardServer(LanguageServer):
             self.check_dependencies(opened)
         else:
             ruleset = ruleset_from_config(config, _relative(path, config))
-            opened.doc = Document(item.text, ruleset, str(path or item.uri), config.options())
-            opened.provenance = self.ledger_for(path, config)
-            if opened.provenance is not None:
-                opened.provenance.open_file(path, opened.doc.lines)
-            self.report_rule_errors(opened)
+            build = lambda: Document(item.text, ruleset, str(path or item.uri), config.options())  # noqa: E731
+            if item.text.count("\n") >= BACKGROUND_LINES:
+                # A full analysis of a large file takes a second: do it off the event loop, so
+                # requests for other files are answered meanwhile.
+                opened.queued = []
+                asyncio.ensure_future(self._build_in_background(opened, build))
+            else:
+                self._attach(opened, build())
         self.documents[item.uri] = opened
         return opened
+
+    def _attach(self, opened: OpenDocument, doc: Document) -> None:
+        opened.doc = doc
+        opened.provenance = self.ledger_for(opened.path, opened.config)
+        if opened.provenance is not None:
+            opened.provenance.open_file(opened.path, doc.lines)
+        self.report_rule_errors(opened)
+
+    async def _build_in_background(self, opened: OpenDocument, build) -> None:
+        doc = await asyncio.to_thread(build)
+        if self.documents.get(opened.uri) is not opened:
+            return  # closed meanwhile
+        self._attach(opened, doc)
+        queued, opened.queued = opened.queued or [], None
+        for changes in queued:
+            for start, end in self.apply_changes(opened, changes):
+                self.record_accept(opened, start, end, "bulk-insert", inferred=True)
+        self.publish(opened)
+
+    def ready_document(self, uri: Any) -> Optional[OpenDocument]:
+        """The open document, unless its first analysis is still running (or `uri` is not a string)."""
+        opened = self.documents.get(uri) if isinstance(uri, str) else None
+        return opened if opened is not None and opened.ready else None
 
     def close(self, uri: str) -> None:
         opened = self.documents.pop(uri, None)
@@ -255,6 +288,8 @@ class TabguardServer(LanguageServer):
 
     # -- findings and publishing --------------------------------------------------------------------
     def findings(self, opened: OpenDocument) -> list[Finding]:
+        if not opened.ready:
+            return []
         if opened.doc is None:
             return visible(opened.dep_findings, opened.dep_lines)
         findings = opened.doc.findings()
@@ -285,6 +320,8 @@ class TabguardServer(LanguageServer):
         if opened.flush_handle is not None:
             opened.flush_handle.cancel()
             opened.flush_handle = None
+        if not opened.ready:
+            return  # published when the background analysis is done
         if opened.doc is None:
             self.check_dependencies(opened)
         if self.pull_diagnostics:

@@ -111,3 +111,15 @@ def test_shutdown_in_the_middle_of_analysis(tmp_path):
     assert client.request("shutdown", None, timeout=120) is None
     client.notify("exit", None)
     assert client.proc.wait(timeout=30) == 0
+
+
+def test_a_large_file_is_analysed_off_the_loop_and_changes_made_meanwhile_count(server):
+    body = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(1500))
+    uri, mark = _open(server, "large.py", "import os\n" + body)
+    # Answered while the first analysis may still run; then an edit that adds a flaw at the end.
+    assert server.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}) is None
+    end = {"line": 1 + 3 * 1500, "character": 0}
+    server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                  "contentChanges": [{"range": {"start": end, "end": end}, "text": "def run(cmd):\n    os.system(cmd)\n"}]})
+    diags = _published(server, uri, 2, mark)
+    assert [d["code"] for d in diags] == ["TG101"] and diags[0]["range"]["start"]["line"] == end["line"] + 1
