@@ -30,7 +30,7 @@ def test_confusions():
 def test_snapshot_is_small_dated_and_loads_fast():
     assert DATA_FILE.stat().st_size < 2_000_000
     data = json.loads(DATA_FILE.read_text())
-    assert data["snapshot"] and data["generated_by"] == "scripts/build_supply_data.py"
+    assert data["snapshot"] and data["generated_by"] == "python -m tabguard.supply.build_data"
     for entry in data["deprecated"].values():
         assert entry["source"].startswith("https://") and entry["replacements"]
     best = min(_load_ms() for _ in range(3))

@@ -8,7 +8,7 @@ Inputs:
   (`top_level.txt`/`RECORD`) maps import names to distributions;
 - the curated tables below: import names the metadata cannot show, and deprecations with sources.
 
-Usage: python scripts/build_supply_data.py NAMES.tsv [SITE_PACKAGES ...]
+Usage: python -m tabguard.supply.build_data NAMES.tsv [SITE_PACKAGES ...]  (from an editable install)
 
 The bundled file was built from the offline index listing of this workplace with the metadata of a
 venv holding the 100 most downloaded packages (plus scikit-learn, opencv-python-headless,
@@ -27,7 +27,7 @@ from tabguard.supply.bloom import Bloom
 from tabguard.supply.environment import read_distributions
 from tabguard.supply.names import normalize
 
-OUT = Path(__file__).resolve().parent.parent / "server" / "supply" / "known_packages.json"
+OUT = Path(__file__).resolve().parent / "known_packages.json"
 ERROR_RATE = 0.02
 
 # Import name -> distributions, for popular projects whose import name differs from their name and
@@ -167,7 +167,7 @@ def build(names_file: Path, folders: list[Path]) -> dict:
     unique = sorted(set(names))
     return {
         "snapshot": snapshot,
-        "generated_by": "scripts/build_supply_data.py",
+        "generated_by": "python -m tabguard.supply.build_data",
         "sources": {
             "names": f"{len(unique)} project names of the package index, ranks among the 15000 most downloaded",
             "imports": "top_level.txt/RECORD of installed distributions, plus the curated table",
