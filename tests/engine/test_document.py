@@ -82,3 +82,24 @@ def test_docstrings_mentioning_statements_stay_whole():
 def test_an_import_inside_a_function_resolves_names_used_after_it():
     text = "def view():\n    from flask import request, redirect\n    return redirect(request.args['next'])\n"
     assert "TG508" in [f.rule_id for f in analyze_text(text).findings()]
+
+
+def test_a_failing_rule_is_isolated_and_reported_once_per_failure():
+    import ast as _ast
+
+    from tabguard.engine.checker import RuleSet
+    from tabguard.engine.document import Document
+    from tabguard.engine.rule import Rule
+    from tabguard.rules import rule_by_id
+
+    class Broken(Rule):
+        id, name, severity, confidence, cwe = "TG999", "broken", "low", "low", (1,)
+        message = what = why = how = example = "x"
+
+        def visit_Call(self, node: _ast.Call, ctx) -> None:
+            raise RuntimeError("bug in a rule")
+
+    doc = Document(f"import requests\ndef f(u):\n    {FLAW}\n", RuleSet([Broken(), rule_by_id("TG201")]))
+    assert [f.rule_id for f in doc.findings()] == ["TG201"]
+    errors = doc.take_errors()
+    assert errors and all(e.rule_id == "TG999" for e in errors) and doc.take_errors() == []
