@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
-from lsprotocol import types
+from lsprotocol import converters, types
 
 from tabguard.engine.fixes import materialize
 from tabguard.engine.types import Edit, Finding, Fix, Span
@@ -18,34 +18,19 @@ _SEVERITY = {
     "medium": types.DiagnosticSeverity.Warning,
     "low": types.DiagnosticSeverity.Information,
 }
+_CONVERTER = converters.get_converter()
 _IGNORE_COMMENT = re.compile(r"#\s*tabguard:\s*ignore\[([^\]]*)\]")
 
 
 def diagnostic(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str) -> types.Diagnostic:
-    rule = rule_by_id(finding.rule_id)
-    message = finding.message
-    note = finding.details.get("ai_note")
-    if note:
-        message = f"{message} [{note}]"
-    related = [
-        types.DiagnosticRelatedInformation(types.Location(uri, encoding.range(lines, r.span)), r.message)
-        for r in finding.related
-    ]
-    return types.Diagnostic(
-        range=encoding.range(lines, finding.span),
-        message=message,
-        severity=_SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning),
-        code=finding.rule_id,
-        code_description=types.CodeDescription(href=rule.doc_url()) if rule else None,
-        source="tabguard",
-        related_information=related or None,
-        data={"rule": finding.rule_id, "fixable": finding.has_fix, "ai": finding.details.get("ai")},
-    )
+    """The diagnostic as an lsprotocol object (code actions, pull diagnostics); one definition,
+    `diagnostic_json`, serves both forms."""
+    return _CONVERTER.structure(diagnostic_json(finding, lines, encoding, uri), types.Diagnostic)
 
 
 def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str) -> dict:
-    """The same diagnostic as `diagnostic`, built as plain JSON data: publishing a large file's
-    diagnostics after every accept must not pay for object conversion."""
+    """A finding as LSP diagnostic JSON. Published as is: pushing a large file's diagnostics after
+    every accept must not pay for object conversion."""
     rule = rule_by_id(finding.rule_id)
     note = finding.details.get("ai_note")
     out = {
