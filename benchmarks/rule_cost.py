@@ -24,17 +24,24 @@ from tabguard.sources import SourceError, read_source  # noqa: E402
 
 def timed_ruleset(base: RuleSet, spent: dict[str, float]) -> RuleSet:
     ruleset = RuleSet(base.rules, base.known_ids)
-    for node_type, handlers in ruleset.table.items():
+
+    def timed(handlers):
         wrapped = []
         for rule, handler in handlers:
-            def timed(node, ctx, _handler=handler, _id=rule.id):
+            def run(node, ctx, _handler=handler, _id=rule.id):
                 start = time.perf_counter()
                 try:
                     _handler(node, ctx)
                 finally:
                     spent[_id] += time.perf_counter() - start
-            wrapped.append((rule, timed))
-        ruleset.table[node_type] = tuple(wrapped)
+            wrapped.append((rule, run))
+        return tuple(wrapped)
+
+    ruleset.table = {node_type: timed(handlers) for node_type, handlers in ruleset.table.items()}
+    calls = ruleset.calls
+    calls.every = timed(calls.every)
+    calls.by_name = {name: timed(handlers) for name, handlers in calls.by_name.items()}
+    calls.by_keyword = {name: timed(handlers) for name, handlers in calls.by_keyword.items()}
     return ruleset
 
 

@@ -16,9 +16,11 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
 class RuleSet:
-    """Rules compiled into a dispatch table: node type -> the visitors interested in it."""
+    """Rules compiled into a dispatch table: node type -> the visitors interested in it. Calls are
+    dispatched further by callee name and keywords (`Rule.call_names`, `Rule.call_keywords`);
+    `narrow_calls=False` sends every call to every `visit_Call` (to prove the narrowing loses nothing)."""
 
-    def __init__(self, rules: Sequence[Rule], known_ids: Iterable[str] = ()):
+    def __init__(self, rules: Sequence[Rule], known_ids: Iterable[str] = (), narrow_calls: bool = True):
         self.rules = tuple(rules)
         # Every id a suppression comment may name (the whole catalog, not only the selected rules).
         self.known_ids = frozenset(known_ids) | {rule.id for rule in self.rules}
@@ -31,6 +33,41 @@ class RuleSet:
                         table.setdefault(node_type, []).append((rule, getattr(rule, attr)))
         self.table = {k: tuple(v) for k, v in table.items()}
         self.by_id = {rule.id: rule for rule in self.rules}
+        self.calls = CallDispatch(self.table.pop(ast.Call, ()), narrow_calls)
+
+
+class CallDispatch:
+    """The `visit_Call` handlers a call needs: those of rules that take every call, plus those whose
+    `call_names` hold the callee's last name or whose `call_keywords` meet the call's keywords."""
+
+    def __init__(self, handlers: Sequence[tuple[Rule, Handler]], narrow: bool):
+        self.every = tuple(h for h in handlers if not narrow or (h[0].call_names is None and h[0].call_keywords is None))
+        order = {id(h[0]): k for k, h in enumerate(handlers)}
+        by_name: dict[str, list] = {}
+        self.by_keyword: dict[str, tuple[tuple[Rule, Handler], ...]] = {}
+        for handler in handlers if narrow else ():
+            rule = handler[0]
+            for name in rule.call_names or ():
+                by_name.setdefault(name, list(self.every)).append(handler)
+            for keyword in rule.call_keywords or ():
+                self.by_keyword[keyword] = self.by_keyword.get(keyword, ()) + (handler,)
+        self.by_name = {k: tuple(sorted(v, key=lambda h: order[id(h[0])])) for k, v in by_name.items()}
+        self._order = order
+
+    def handlers(self, node: ast.Call, ctx: Context) -> tuple[tuple[Rule, Handler], ...]:
+        func = node.func
+        if type(func) is ast.Attribute:
+            last = func.attr
+        elif type(func) is ast.Name:
+            last = (ctx.qualname(func) or func.id).rpartition(".")[2]
+        else:
+            last = None
+        found = self.by_name.get(last, self.every) if last is not None else self.every
+        if self.by_keyword and node.keywords:
+            extra = [h for k in node.keywords for h in self.by_keyword.get(k.arg, ()) if h not in found]
+            if extra:
+                found = tuple(sorted({id(h): h for h in (*found, *extra)}.values(), key=lambda h: self._order[id(h[0])]))
+        return found
 
 
 class RuleError(Exception):
@@ -56,7 +93,7 @@ def check_tree(
     Module-level names left holding user input are written to `tainted` (name -> source label)."""
     ctx = Context(lines, module, path, options)
     ctx.tree = tree
-    table = ruleset.table
+    table, calls = ruleset.table, ruleset.calls
     parents = ctx.parents
     stack: list = [tree]
     pop, push = stack.pop, stack.append
@@ -80,7 +117,7 @@ def check_tree(
                 ctx.scope.enter(node)
         if kind is ast.Import or kind is ast.ImportFrom:
             ctx.import_seen(node)
-        handlers = table.get(kind)
+        handlers = calls.handlers(node, ctx) if kind is ast.Call else table.get(kind)
         if handlers:
             for rule, handler in handlers:
                 try:

@@ -59,6 +59,7 @@ class Block:
     facts: BlockFacts = field(default_factory=BlockFacts)
     findings: list[Finding] = field(default_factory=list)
     error: Optional[SyntaxProblem] = None
+    digest: int = 0  # hash of the text the block was parsed from: an edit that keeps the text reuses it
     _absolute: Optional[tuple[int, list[Finding]]] = None
 
     @property
@@ -257,20 +258,16 @@ class Document:
         while begin_index > 0 and self.blocks[begin_index].soft:
             begin_index -= 1
         keep_from = self._block_index(hi) + 1
-        self._rebuild(begin_index, keep_from, self.blocks[begin_index].start, hi + 1, lo)
+        self._rebuild(begin_index, keep_from, self.blocks[begin_index].start, hi + 1)
 
-    def _rebuild(
-        self, begin_index: int, keep_from: int, begin_line: int, dirty_until: int, dirty_from: Optional[int] = None
-    ) -> None:
+    def _rebuild(self, begin_index: int, keep_from: int, begin_line: int, dirty_until: int) -> None:
         """Re-split from `begin_line` (start of blocks[begin_index]) until the region re-joins an old
-        boundary at or after `dirty_until`; blocks[begin_index:keep_from] are replaced. A block that
-        ends before `dirty_from` and keeps its old extent is reused as it is."""
+        boundary at or after `dirty_until`; blocks[begin_index:keep_from] are replaced. A new block
+        whose text is that of a replaced block (moved by the edit, or untouched beside it) is that
+        block, neither parsed nor checked again."""
         blocks = self.blocks
-        untouched = {
-            (b.start, b.length): b for b in blocks[begin_index:keep_from] if dirty_from is not None and b.end <= dirty_from
-        }
         while True:
-            fresh, rejoin = self._split(begin_line, dirty_until, keep_from, untouched)
+            fresh, rejoin = self._split(begin_index, begin_line, dirty_until, keep_from)
             self._merge_false_recoveries(fresh)
             # A string left open near the region's end may pair with a quote further down, as it
             # would in a from-scratch analysis: widen the region until that window is covered.
@@ -281,14 +278,14 @@ class Document:
             dirty_until, keep_from = blocks[last].end, last + 1
         reused = {id(b) for b, tree in fresh if tree is _UNCHANGED}
         removed = [b for b in blocks[begin_index:rejoin] if id(b) not in reused]
+        self._dropped = [b for b in self._dropped if id(b) not in reused]
         blocks[begin_index:rejoin] = [b for b, _ in fresh]
         self._refresh_module(removed, [(b, t) for b, t in fresh if t is not _UNCHANGED])
 
-    def _split(self, begin_line: int, dirty_until: int, keep_from: int, untouched: dict) -> tuple[list, int]:
+    def _split(self, begin_index: int, begin_line: int, dirty_until: int, keep_from: int) -> tuple[list, int]:
         """Split from `begin_line` to the first old block boundary at or after `dirty_until`; parse the
         new blocks. Returns the (block, tree) pairs and the index of the old block that re-joins."""
         blocks, lines = self.blocks, self.lines
-        old_by_start = {b.start: k for k, b in enumerate(blocks[keep_from:], keep_from)}
         starts: list[tuple[int, bool]] = []
         rejoin = len(blocks)
         whole = _statement_starts(lines) if not blocks and len(lines) >= _WHOLE_PARSE_MIN_LINES else None
@@ -296,8 +293,8 @@ class Document:
             starts = [(line, False) for line in whole]
         scan = iter(()) if whole is not None else iter_block_starts(lines, begin_line)
         while (start := next(scan, None)) is not None:
-            if start.line >= dirty_until and start.line in old_by_start and starts:
-                rejoin = old_by_start[start.line]
+            if start.line >= dirty_until and starts and (old := self._old_block_at(start.line, keep_from)) is not None:
+                rejoin = old
                 blocks[rejoin].soft = start.soft
                 break
             if start.in_string and starts:
@@ -311,15 +308,35 @@ class Document:
                     continue
             starts.append((start.line, start.soft))
         end_line = blocks[rejoin].start if rejoin < len(blocks) else len(lines)
+        # The blocks being replaced, and those the edits swallowed, by text: the ones that come back.
+        replaced = {(b.length, b.digest): b for b in (*blocks[begin_index:rejoin], *self._dropped)}
         fresh: list[tuple[Block, Optional[ast.Module]]] = []
         for k, (line, is_soft) in enumerate(starts):
             stop = starts[k + 1][0] if k + 1 < len(starts) else end_line
-            old = untouched.get((line, stop - line))
-            fresh.append((old, _UNCHANGED) if old is not None else self._parsed(Block(line, stop - line, is_soft)))
+            block = Block(line, stop - line, is_soft)
+            text = self.block_text(block)
+            old = replaced.pop((block.length, hash(text)), None)
+            if old is not None:
+                old.start, old.soft = line, is_soft
+                fresh.append((old, _UNCHANGED))
+            else:
+                fresh.append(self._parsed(block, text))
         return fresh, rejoin
 
-    def _parsed(self, block: Block) -> tuple[Block, Optional[ast.Module]]:
-        text = self.block_text(block)
+    def _old_block_at(self, line: int, first: int) -> Optional[int]:
+        """Index of the block starting on `line` among blocks[first:], if any."""
+        lo, hi = first, len(self.blocks)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.blocks[mid].start < line:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < len(self.blocks) and self.blocks[lo].start == line else None
+
+    def _parsed(self, block: Block, text: Optional[str] = None) -> tuple[Block, Optional[ast.Module]]:
+        text = self.block_text(block) if text is None else text
+        block.digest = hash(text)
         tree, block.error = parse_block(text)
         if tree is not None:
             block.facts = collect_facts(tree, text)

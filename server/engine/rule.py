@@ -68,6 +68,12 @@ class Rule:
     aliases: ClassVar[tuple[str, ...]] = ()
     VALID: ClassVar[tuple[Valid | str, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
+    # Narrow `visit_Call` to the calls the rule can flag (None: every call). A call is visited when
+    # its callee's last name (`execute` for `cur.execute`, `run` for `r` imported as
+    # `from subprocess import run as r`) is in `call_names`, or when it passes a keyword argument
+    # in `call_keywords`. Most calls then cost a rule nothing.
+    call_names: ClassVar[Optional[frozenset[str]]] = None
+    call_keywords: ClassVar[Optional[frozenset[str]]] = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -84,6 +90,9 @@ class Rule:
             problems.append(f"unknown OWASP category {cls.owasp}")
         if not cls.cwe:
             problems.append("at least one CWE")
+        for attr in ("call_names", "call_keywords"):
+            if not isinstance(getattr(cls, attr), (frozenset, type(None))):
+                problems.append(f"{attr} must be a frozenset or None")
         if problems:
             raise TypeError(f"rule {cls.__name__}: " + "; ".join(problems))
 
