@@ -10,6 +10,7 @@ from tabguard.engine.facts import ModuleFacts
 from tabguard.engine.rule import Rule
 from tabguard.engine.taint import Scope
 from tabguard.engine.types import Finding
+from tabguard.engine.walk import FIELD_TABLE, child_fields
 
 Handler = Callable[[ast.AST, Context], None]
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -127,7 +128,7 @@ def check_tree(
                         errors.append(RuleError(rule.id, error))
         if tracked:
             push(_Leave(node))
-        fields = _FIELDS.get(kind) or _child_fields(kind)
+        fields = FIELD_TABLE.get(kind) or child_fields(kind)
         children = []
         for name in fields:
             value = getattr(node, name, None)
@@ -164,17 +165,6 @@ _TRACKED = frozenset(
     | {ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.NamedExpr, ast.comprehension}
 )
 
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-# Fields that only ever hold context/operator singletons, never code worth visiting.
-_SKIPPED_FIELDS = frozenset({"ctx", "op"})
-
-
-def _child_fields(node_type: type) -> tuple[str, ...]:
-    fields = _FIELDS.get(node_type)
-    if fields is None:
-        fields = _FIELDS[node_type] = tuple(f for f in node_type._fields if f not in _SKIPPED_FIELDS)
-    return fields
 
 
 def iter_rules(rules: Iterable[Rule], select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Rule]:

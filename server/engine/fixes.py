@@ -54,10 +54,10 @@ def text_fix(span: Span, new_text: str, title: str, *, safe: bool = True, import
 # -- transformations shared by rules -------------------------------------------------------------
 def set_keyword(name: str, value: str) -> Transform:
     """Set keyword argument `name=value` on a call, replacing it when present."""
-    new_value = cst.parse_expression(value)
 
     def transform(call: cst.BaseExpression) -> cst.BaseExpression:
         assert isinstance(call, cst.Call)
+        new_value = cst.parse_expression(value)  # here, not above: only a fix that is asked for pays
         args = list(call.args)
         for i, arg in enumerate(args):
             if arg.keyword is not None and arg.keyword.value == name:
@@ -93,11 +93,9 @@ def remove_keyword(name: str) -> Transform:
 
 
 def replace_callee(new_func: str) -> Transform:
-    func = cst.parse_expression(new_func)
-
     def transform(call: cst.BaseExpression) -> cst.BaseExpression:
         assert isinstance(call, cst.Call)
-        return call.with_changes(func=func)
+        return call.with_changes(func=cst.parse_expression(new_func))
 
     return transform
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 _CONTINUATION = re.compile(r"(else|elif|except|finally)\b")
 _DEFINITION = re.compile(r"(async\s+def|def|class)\b")
@@ -26,8 +26,7 @@ _OPEN = "([{"
 _CLOSE = ")]}"
 
 
-@dataclass(frozen=True)
-class ScanState:
+class ScanState(NamedTuple):
     depth: int = 0
     quote: str = ""  # the open string's quote ("'", '"', "'''" or '\"\"\"'), empty when none
     backslash: bool = False  # the previous line ended with a continuation backslash
@@ -38,39 +37,50 @@ class ScanState:
 
 
 CLEAN = ScanState()
+# Outside strings only these characters matter; inside one, a backslash or the quote character.
+_CODE_STOP = re.compile(r"""[#"'()\[\]{}]""")
+_STRING_STOP = {q: re.compile(r"[\\" + q[0] + "]") for q in ("'", '"', "'''", '"""')}
 
 
 def scan_line(line: str, state: ScanState) -> ScanState:
-    """The scanner state after `line` (which has no line terminator)."""
+    """The scanner state after `line` (which has no line terminator). Jumps from one character that
+    matters to the next with a regex search: a line costs a few steps, not one per character."""
     depth, quote = state.depth, state.quote
     i, n = 0, len(line)
     while i < n:
-        c = line[i]
         if quote:
-            if c == "\\":
-                i += 2
-                continue
-            if line.startswith(quote, i):
-                i += len(quote)
+            found = _STRING_STOP[quote].search(line, i)
+            if found is None:
+                i = n
+                break
+            k = found.start()
+            if line[k] == "\\":
+                i = k + 2
+            elif line.startswith(quote, k):
+                i = k + len(quote)
                 quote = ""
-                continue
-            i += 1
+            else:
+                i = k + 1
             continue
+        found = _CODE_STOP.search(line, i)
+        if found is None:
+            break
+        k = found.start()
+        c = line[k]
         if c == "#":
-            return ScanState(depth, "", False)
+            return ScanState(depth) if depth else CLEAN
         if c == '"' or c == "'":
-            quote = c * 3 if line.startswith(c * 3, i) else c
-            i += len(quote)
+            quote = c * 3 if line.startswith(c * 3, k) else c
+            i = k + len(quote)
             continue
-        if c in _OPEN:
-            depth += 1
-        elif c in _CLOSE:
-            depth = max(0, depth - 1)
-        i += 1
+        depth = depth + 1 if c in _OPEN else max(0, depth - 1)
+        i = k + 1
     if len(quote) == 1:
         # A one-quote string ends with its line unless an escaping backslash continues it.
-        return ScanState(depth, quote if i > n else "", False)
-    return ScanState(depth, quote, not quote and line.endswith("\\"))
+        quote = quote if i > n else ""
+        return ScanState(depth, quote) if depth or quote else CLEAN
+    backslash = not quote and line.endswith("\\")
+    return ScanState(depth, quote, backslash) if depth or quote or backslash else CLEAN
 
 
 @dataclass(frozen=True)

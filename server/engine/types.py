@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Callable, Optional
+from dataclasses import dataclass, field
+from typing import Callable, NamedTuple, Optional
 
 SEVERITIES = ("low", "medium", "high", "critical")
 CONFIDENCES = ("low", "medium", "high")
 
 
-@dataclass(frozen=True, order=True)
-class Span:
+class Span(NamedTuple):
+    """A tuple, not a dataclass: findings are created and shifted in bulk, and tuples are cheap."""
+
     start_line: int
     start_col: int
     end_line: int
@@ -99,14 +100,8 @@ class Finding:
             builder = (lambda b=self.fix_builder: _shift_fix(b(), lines))
         else:
             builder = None
-        return replace(
-            self,
-            span=self.span.shifted(lines),
-            related=tuple(r.shifted(lines) for r in self.related),
-            fix_builder=builder,
-            _fix=None,
-            _fix_built=False,
-        )
+        related = tuple(r.shifted(lines) for r in self.related) if self.related else ()
+        return Finding(self.rule_id, self.span.shifted(lines), self.message, self.severity, self.details, related, builder)
 
     def key(self) -> tuple:
         return (self.span, self.rule_id, self.message)

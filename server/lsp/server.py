@@ -62,6 +62,12 @@ class TabguardProtocol(LanguageServerProtocol):
                 raise AnsweredAlready() from error
             raise
 
+    def send_serialized(self, body: str) -> None:
+        """Send a message serialized already (ASCII JSON, as `json.dumps` writes it)."""
+        if self._include_headers:
+            body = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n{body}"
+        self.writer.write(body.encode(self.CHARSET))
+
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params):
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
@@ -93,6 +99,9 @@ class OpenDocument:
     # While a large file is first analysed off the event loop: the changes that arrived meanwhile.
     queued: Optional[list] = None
     flush_handle: Optional[asyncio.TimerHandle] = field(default=None, repr=False)
+    # Serialized diagnostics of the last publish, by finding: an unchanged block keeps its finding
+    # objects, so a publish serializes only what the edit changed. id -> (finding, details, json).
+    published: dict[int, tuple[Finding, dict, str]] = field(default_factory=dict, repr=False)
 
     @property
     def lines(self) -> list[str]:
@@ -327,14 +336,21 @@ class TabguardServer(LanguageServer):
         if self.pull_diagnostics:
             self.workspace_diagnostic_refresh(None)
             return
-        lines = opened.lines
-        diagnostics = [convert.diagnostic_json(f, lines, self.encoding, opened.uri) for f in self.findings(opened)]
-        # Sent as plain JSON: pygls would convert the dicts back through lsprotocol types.
-        self.protocol._send_data({
-            "jsonrpc": "2.0",
-            "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-            "params": {"uri": opened.uri, "diagnostics": diagnostics, "version": opened.version},
-        })
+        lines, before, now = opened.lines, opened.published, {}
+        for finding in self.findings(opened):
+            key = id(finding)
+            kept = before.get(key)
+            if kept is None or kept[0] is not finding or kept[1] is not finding.details:
+                text = json.dumps(convert.diagnostic_json(finding, lines, self.encoding, opened.uri))
+                kept = (finding, finding.details, text)
+            now[key] = kept
+        opened.published = now
+        # Sent as JSON text: pygls would convert the dicts back through lsprotocol types.
+        self.protocol.send_serialized(
+            f'{{"jsonrpc": "2.0", "method": "{types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}", "params": '
+            f'{{"uri": {json.dumps(opened.uri)}, "diagnostics": [{", ".join(k[2] for k in now.values())}], '
+            f'"version": {json.dumps(opened.version)}}}}}'
+        )
 
     def diagnostics(self, opened: OpenDocument) -> list[types.Diagnostic]:
         lines = opened.lines
