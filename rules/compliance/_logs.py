@@ -8,6 +8,8 @@ from typing import Iterator, Optional
 from tabguard.rules.crypto._names import expression_name, value_parts, words
 
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"})
+# The callee last names `log_call` accepts (for `Rule.call_names`).
+LOG_CALL_NAMES = LOG_METHODS | {"print"}
 # Receiver names that are loggers (`logger`, `app.logger`, `self.log`, `audit_log`, `audit`).
 _LOGGER_WORDS = frozenset({"log", "logger", "logging", "logs", "audit", "auditor"})
 # Keywords of the logging API that carry no message data.

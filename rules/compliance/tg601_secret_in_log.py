@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.compliance._logs import log_call, logged_values
+from tabguard.rules.compliance._logs import LOG_CALL_NAMES, log_call, logged_values
 from tabguard.rules.crypto._names import secret_kind
 
 # Whole header and cookie collections carry `Authorization`, session cookies and API keys.
@@ -34,6 +34,7 @@ class SecretInLog(Rule):
     owasp = "A09:2025"
     message = "Credential `{name}` written to the {sink}; log that it happened, not its value"
     placeholders = {"name": "password", "sink": "log"}
+    call_names = LOG_CALL_NAMES
     what = "Writes `{name}`, a password, token or key, to the {sink}."
     why = (
         "Logs are read by far more people and systems than the credential store: log aggregators, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.compliance._logs import log_call, logged_values
+from tabguard.rules.compliance._logs import LOG_CALL_NAMES, log_call, logged_values
 from tabguard.rules.crypto._names import pii_kind
 
 
@@ -18,6 +18,7 @@ class PersonalDataInLog(Rule):
     owasp = "A09:2025"
     message = "Personal data `{name}` written to the {sink}; log an identifier or a masked value"
     placeholders = {"name": "ssn", "sink": "log"}
+    call_names = LOG_CALL_NAMES
     what = (
         "Writes `{name}`, personal or payment data, to the {sink}. The built-in names (SSN, card number, "
         "CVV, date of birth, passport, IBAN, ...) are extended with `pii-names` in the configuration."

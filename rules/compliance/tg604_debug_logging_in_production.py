@@ -26,6 +26,7 @@ class DebugLoggingInProduction(Rule):
     cwe = (532, 215)
     owasp = "A09:2025"
     message = "Logging set to DEBUG for the whole application; use INFO (or read the level from the environment)"
+    call_names = frozenset({"basicConfig", "setLevel"})
     what = (
         "Configures the root logger (or the application's logger) at DEBUG level at import time, in a "
         "web application or settings module, with nothing making it development-only."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
 from typing import Iterator, Optional
 
 from tabguard.engine.rule import Invalid, Rule
@@ -64,7 +65,7 @@ class SecretInUrl(Rule):
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
         # `url = f"https://...?api_key={KEY}"`, sent a few lines later
-        if not any(w in _URL_WORDS for t in node.targets for w in words(expression_name(t) or "")):
+        if not any(_names_url(expression_name(t) or "") for t in node.targets):
             return
         if not _starts_like_url(node.value):
             return
@@ -73,9 +74,10 @@ class SecretInUrl(Rule):
             ctx.report(self, found[1], details={"name": found[0]})
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
+        if not (node.args or ctx.keyword(node, "url")):
+            return
         callee = ctx.call_name(node) or ""
-        is_client = callee.startswith(_CLIENT_ROOTS) or (isinstance(node.func, ast.Attribute) and node.func.attr in _VERBS)
-        if not is_client or not (node.args or ctx.keyword(node, "url")):
+        if not (callee.startswith(_CLIENT_ROOTS) or (isinstance(node.func, ast.Attribute) and node.func.attr in _VERBS)):
             return
         url = ctx.argument(node, 1, "url") if callee.endswith(".request") else ctx.argument(node, 0, "url")
         found = _secret_in_query(url) if url is not None else None
@@ -85,6 +87,11 @@ class SecretInUrl(Rule):
         if found is not None:
             name, where = found
             ctx.report(self, where, details={"name": name})
+
+
+@lru_cache(maxsize=4096)  # asked for the target of every assignment
+def _names_url(name: str) -> bool:
+    return any(w in _URL_WORDS for w in words(name))
 
 
 def _secret_in_query(url: ast.expr) -> Optional[tuple[str, ast.AST]]:

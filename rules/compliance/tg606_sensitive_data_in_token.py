@@ -20,6 +20,7 @@ class SensitiveDataInToken(Rule):
     owasp = "A04:2025"
     message = "`{name}` put into a JWT payload; JWT claims are only signed, not encrypted"
     placeholders = {"name": "password"}
+    call_names = frozenset(name.rpartition(".")[2] for name in _ENCODERS)
     what = "Encodes a token whose claims include `{name}`."
     why = (
         "A signed JWT is base64: anyone holding it (the browser, its extensions, every proxy and log "

@@ -16,6 +16,8 @@ FAST = BROKEN | frozenset(
 )
 _HASH_MODULES = ("Crypto.Hash.", "Cryptodome.Hash.")
 _CRYPTOGRAPHY_HASHES = "cryptography.hazmat.primitives.hashes."
+# cryptography's class names where they are not the upper-cased hashlib spelling.
+_CRYPTOGRAPHY_CLASSES = {"blake2b": "BLAKE2b", "blake2s": "BLAKE2s"}
 # Functions whose whole job is handling a password: what they hash is the password.
 PASSWORD_FUNCTIONS = frozenset({"hash", "check", "verify", "set", "make", "encrypt", "store", "validate", "compare"})
 
@@ -45,6 +47,12 @@ def hash_call(ctx, call: ast.Call) -> Optional[HashCall]:
     if name.startswith(_CRYPTOGRAPHY_HASHES):
         return HashCall(_normalise(name.rsplit(".", 1)[-1]), None, "cryptography")
     return None
+
+
+def hash_call_names(algorithms: frozenset[str]) -> frozenset[str]:
+    """The callee last names under which `hash_call` finds one of `algorithms` (for
+    `Rule.call_names`): hashlib's `md5`, `new` (`hashlib.new`, `MD5.new`), cryptography's `MD5`."""
+    return frozenset({"new", *algorithms, *(_CRYPTOGRAPHY_CLASSES.get(a, a.upper()) for a in algorithms)})
 
 
 def _normalise(algorithm: str) -> str:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import ast
 import math
 import re
+from functools import lru_cache
 from typing import Iterable, Iterator, Optional
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|\d+|[A-Z]+")
+_SEPARATOR = re.compile(r"[^A-Za-z0-9]+")
 
 PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw", "passphrase", "pass", "pin", "passcode"})
 # Words that name a secret on their own.
@@ -49,6 +51,7 @@ DIGEST_WORDS = frozenset({"hash", "hashed", "digest", "signature", "sig", "mac",
 # Digests that are secret-derived on their own; a bare `hash` or `digest` is usually a checksum.
 SIGNATURE_WORDS = frozenset({"signature", "mac", "hmac"})
 
+_PII_METADATA_WORDS = METADATA_WORDS - {"number"}  # `card_number` is the card itself
 PII_NAMES = (
     "ssn", "social_security", "social_security_number", "credit_card", "card_number", "cc_number", "cvv", "cvc",
     "dob", "date_of_birth", "birth_date", "birthdate", "passport", "passport_number", "iban", "tax_id",
@@ -59,14 +62,20 @@ CARD_NAMES = ("credit_card", "card_number", "cc_number", "cvv", "cvc", "pan")
 
 def words(name: str) -> list[str]:
     """`resetToken` -> ["reset", "token"]; `API_KEY` -> ["api", "key"]."""
-    return [w.lower() for part in re.split(r"[^A-Za-z0-9]+", name) for w in _WORD.findall(part)]
+    return [w.lower() for part in _SEPARATOR.split(name) for w in _WORD.findall(part)]
 
 
-def _has_sequence(name_words: list[str], phrase: str) -> bool:
-    joined = "_" + "_".join(name_words) + "_"
-    return "_" + "_".join(words(phrase)) + "_" in joined
+def _joined(name_words: list[str]) -> str:
+    """`_session_id_`: a phrase's words in a row are then a substring of the name's."""
+    return "_" + "_".join(name_words) + "_"
 
 
+_SECRET_PHRASE_KEYS = tuple(_joined(words(phrase)) for phrase in _SECRET_PHRASES)
+_PII_KEYS = tuple((phrase, _joined(words(phrase))) for phrase in PII_NAMES)
+
+
+# The same identifiers recur all over a file, so the verdicts on names are memoised.
+@lru_cache(maxsize=8192)
 def secret_kind(name: Optional[str], *, digests: bool = False) -> Optional[str]:
     """"password" or "secret" when `name` holds a credential, else None.
 
@@ -76,7 +85,8 @@ def secret_kind(name: Optional[str], *, digests: bool = False) -> Optional[str]:
     if not name:
         return None
     ws = words(name)
-    if any(_has_sequence(ws, phrase) for phrase in _SECRET_PHRASES):
+    joined = _joined(ws)
+    if any(key in joined for key in _SECRET_PHRASE_KEYS):
         return "secret"
     if not ws or any(w in METADATA_WORDS for w in ws):
         return None
@@ -99,15 +109,19 @@ def _qualified(ws: list[str], i: int, word: str, qualifiers: frozenset[str]) -> 
 
 def pii_kind(name: Optional[str], extra: Iterable[str] = ()) -> Optional[str]:
     """The personal-data name `name` contains (`customer_ssn` -> "ssn"), else None."""
-    if not name:
-        return None
+    return _pii_kind(name, tuple(extra)) if name else None
+
+
+@lru_cache(maxsize=8192)
+def _pii_kind(name: str, extra: tuple[str, ...]) -> Optional[str]:
     ws = words(name)
-    if any(w in METADATA_WORDS - {"number"} for w in ws):
+    if any(w in _PII_METADATA_WORDS for w in ws):
         return None
-    for phrase in (*PII_NAMES, *extra):
-        if phrase and _has_sequence(ws, phrase):
+    joined = _joined(ws)
+    for phrase, key in _PII_KEYS:
+        if key in joined:
             return phrase
-    return None
+    return next((phrase for phrase in extra if phrase and _joined(words(phrase)) in joined), None)
 
 
 def expression_name(node: ast.AST) -> Optional[str]:

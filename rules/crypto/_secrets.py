@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from tabguard.rules.crypto._names import shannon_entropy, words
@@ -32,6 +33,7 @@ _REGEX = re.compile(r"\(\?|\\[sSwWdDbB]|\[\^|\][*+?]|\)[*+?]|\|\\")
 _TEMPLATE = re.compile(r"\$\{|\{\{|\{[A-Za-z_]*\}|%\(|%s|<[^>]*>|^\$[A-Z_]+$|^\*+$")
 
 
+@lru_cache(maxsize=4096)  # every string literal is checked, and a file repeats its strings
 def known_format(value: str) -> Optional[str]:
     """The provider format `value` contains (ignoring obvious documentation examples), else None."""
     if "EXAMPLE" in value.upper() and "PRIVATE KEY" not in value:

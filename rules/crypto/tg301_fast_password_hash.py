@@ -106,8 +106,7 @@ def _stored_password(call: ast.Call) -> Optional[ast.expr]:
     """The value a call stores as a password: `x.set_password(v)`, `f(password=v)`."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    ws = words(name)
-    if ws[:1] == ["set"] and secret_kind(name) == "password" and len(call.args) == 1:
+    if len(call.args) == 1 and secret_kind(name) == "password" and words(name)[:1] == ["set"]:
         return call.args[0]
     for keyword in call.keywords:
         if keyword.arg and secret_kind(keyword.arg, digests=True) == "password":

@@ -8,7 +8,7 @@ import libcst as cst
 
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.crypto._hashing import BROKEN, hash_call, hashes_password
+from tabguard.rules.crypto._hashing import BROKEN, hash_call, hash_call_names, hashes_password
 from tabguard.rules.crypto._names import enclosing_name, expression_name, value_parts, words
 
 # Uses where a collision or a preimage gains an attacker nothing: cache keys, ETags, sharding.
@@ -29,6 +29,7 @@ class BrokenHash(Rule):
     message = "`{algorithm}` is broken for security use; use SHA-256 or stronger"
     placeholders = {"algorithm": "md5"}
     aliases = ("B303", "B324", "S303", "S324")
+    call_names = hash_call_names(BROKEN)
     what = (
         "Uses `{algorithm}`, a hash with practical collision attacks, where nothing says the digest is "
         "only a cache key or checksum against accidents."

@@ -8,9 +8,11 @@ import re
 from tabguard.engine.rule import Invalid, Rule
 
 # cryptography's `algorithms.X(key)`, pycryptodome's `Crypto.Cipher.X.new(...)`, pyDes.
-_CRYPTOGRAPHY = re.compile(r"^cryptography\.hazmat\.(?:primitives|decrepit)\.ciphers\.algorithms\.(TripleDES|Blowfish|ARC4|IDEA|CAST5|SEED|RC2)$")
+_CRYPTOGRAPHY_CIPHERS = ("TripleDES", "Blowfish", "ARC4", "IDEA", "CAST5", "SEED", "RC2")
+_PYDES_CIPHERS = ("des", "triple_des")
+_CRYPTOGRAPHY = re.compile(rf"^cryptography\.hazmat\.(?:primitives|decrepit)\.ciphers\.algorithms\.({'|'.join(_CRYPTOGRAPHY_CIPHERS)})$")
 _PYCRYPTODOME = re.compile(r"^(?:Crypto|Cryptodome)\.Cipher\.(DES|DES3|ARC2|ARC4|Blowfish|XOR|CAST)\.new$")
-_PYDES = re.compile(r"^pyDes\.(des|triple_des)$")
+_PYDES = re.compile(rf"^pyDes\.({'|'.join(_PYDES_CIPHERS)})$")
 
 
 class WeakCipher(Rule):
@@ -23,6 +25,7 @@ class WeakCipher(Rule):
     message = "Weak cipher `{cipher}`; use AES-GCM or ChaCha20-Poly1305"
     placeholders = {"cipher": "DES"}
     aliases = ("B304", "B305", "S304", "S305")
+    call_names = frozenset({*_CRYPTOGRAPHY_CIPHERS, "new", *_PYDES_CIPHERS})
     what = "Encrypts with `{cipher}`, a cipher that is broken or has too small a key or block size."
     why = (
         "DES keys (56 bits) are brute-forced in a day on rented hardware; RC4's keystream is biased "

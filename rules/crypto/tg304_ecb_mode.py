@@ -19,6 +19,7 @@ class EcbMode(Rule):
     owasp = "A04:2025"
     message = "Block cipher in ECB mode reveals patterns in the plaintext; use an authenticated mode (GCM)"
     aliases = ("B305", "S305")
+    call_names = frozenset({_ECB_CLASS.rpartition(".")[2]})
     what = "Encrypts with ECB mode, which encrypts each 16-byte block independently with the same key."
     why = (
         "Equal plaintext blocks give equal ciphertext blocks, so structure shows through (the famous "

@@ -16,6 +16,11 @@ _PYCRYPTODOME_NEW = re.compile(r"^(?:Crypto|Cryptodome)\.Cipher\.(AES|ChaCha20|C
 _FRESH = "generate a fresh one per message with `os.urandom`"
 _LOADED = "load it from a secret store or the environment"
 _IV_MODES = frozenset({"CBC", "CTR", "OFB", "CFB", "CFB8", "GCM", "XTS"})
+# The classes of cryptography's `algorithms` and `aead` modules, which take the key first.
+_KEYED_CLASSES = frozenset(
+    {"AES", "AES128", "AES256", "Camellia", "ChaCha20", "SM4", "TripleDES", "Blowfish", "CAST5", "ARC4", "IDEA",
+     "SEED", "RC2", "AESGCM", "AESGCMSIV", "AESCCM", "AESOCB3", "AESSIV", "ChaCha20Poly1305"}
+)
 
 
 class StaticIvOrKey(Rule):
@@ -27,6 +32,7 @@ class StaticIvOrKey(Rule):
     owasp = "A04:2025"
     message = "Cipher {role} is a constant in the source; {advice}"
     placeholders = {"role": "IV", "advice": _FRESH}
+    call_names = _IV_MODES | _KEYED_CLASSES | {"new", "encrypt"}
     what = "Passes a {role} that is the same on every run: a literal, `b\"\\x00\" * 16`, or a variable bound to one."
     why = (
         "A fixed IV makes CBC deterministic: equal messages encrypt equally and common prefixes show. A "

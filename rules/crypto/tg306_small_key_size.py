@@ -35,6 +35,7 @@ class SmallKeySize(Rule):
     message = "{bits}-bit {algorithm} key is too small; use at least 2048 bits (3072 recommended)"
     placeholders = {"bits": "1024", "algorithm": "RSA"}
     aliases = ("B505", "S505")
+    call_names = frozenset(name.rpartition(".")[2] for name in _GENERATORS)
     what = "Generates a {bits}-bit {algorithm} key, below the 2048-bit minimum."
     why = (
         "512-bit RSA keys are factored in hours on rented machines and 768-bit RSA has been publicly "

@@ -25,6 +25,7 @@ class WeakCurve(Rule):
     owasp = "A04:2025"
     message = "Elliptic curve `{curve}` is too small; use SECP256R1 (P-256) or larger"
     placeholders = {"curve": "SECP192R1"}
+    call_names = frozenset(name.rpartition(".")[2] for name in _ECC_GENERATE)
     what = "Uses the elliptic curve `{curve}`, which gives less than 112 bits of security."
     why = (
         "Curves under 224 bits are below every current standard's minimum (NIST SP 800-57 and "

@@ -47,6 +47,7 @@ class WeakKdfWorkFactor(Rule):
     owasp = "A04:2025"
     message = "`{kdf}` work factor {value} is below the minimum {minimum}"
     placeholders = {"kdf": "hashlib.pbkdf2_hmac", "value": "1000", "minimum": "600000"}
+    call_names = frozenset(name.rpartition(".")[2] for name in _KDFS)
     what = "Derives a key or password hash with `{kdf}` at a work factor of {value}; the minimum today is {minimum}."
     why = (
         "The work factor is the only thing slowing down an attacker who has the hashes. PBKDF2-SHA256 "

@@ -35,6 +35,7 @@ class InsecureRandom(Rule):
     message = "`{callee}` is predictable for `{target}`; use the `secrets` module"
     placeholders = {"callee": "random.choice", "target": "token"}
     aliases = ("B311", "S311")
+    call_names = _RANDOM_FUNCTIONS | {"uuid1"}
     what = (
         "Generates `{target}`, a value that must be unguessable, with `{callee}`, a generator built for "
         "simulations, not secrets."

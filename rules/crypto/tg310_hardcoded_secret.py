@@ -41,6 +41,7 @@ class HardcodedSecret(Rule):
     message = "Hardcoded {kind} `{name}`; load it from the environment or a secret manager"
     placeholders = {"kind": "secret", "name": "SECRET_KEY"}
     aliases = ("B105", "B106", "B107", "S105", "S106", "S107")
+    call_names = frozenset(name.rpartition(".")[2] for name in _KEY_SINKS)
     what = "Writes a {kind} (`{name}`) as a literal in the source code."
     why = (
         "Source code is copied far more widely than secrets should be: every clone, CI log, wheel, "
@@ -115,11 +116,11 @@ class HardcodedSecret(Rule):
         if label is not None:
             ctx.report(self, node, details={"kind": label, "name": _bound_name(ctx, node) or label})
             return
-        if _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
-            return
         name = _bound_name(ctx, node)
         kind = secret_kind(name)
-        if kind is None or is_placeholder(node.value, name) or not looks_like_secret(node.value, kind):
+        if kind is None or _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
+            return
+        if is_placeholder(node.value, name) or not looks_like_secret(node.value, kind):
             return
         ctx.report(self, node, details={"kind": kind, "name": name}, fix=_environment_fix(ctx, node, parent))
 

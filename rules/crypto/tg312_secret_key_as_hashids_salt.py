@@ -22,6 +22,7 @@ class SecretKeyAsHashidsSalt(Rule):
     owasp = "A04:2025"
     message = "`{name}` used as the Hashids salt; Hashids is reversible and its salt can be recovered from its output"
     placeholders = {"name": "SECRET_KEY"}
+    call_names = frozenset(name.rpartition(".")[2] for name in _HASHIDS)
     what = "Passes `{name}`, a secret key, as the salt of `Hashids`, an obfuscation scheme for ids."
     why = (
         "Hashids is not encryption: given a handful of encoded ids (which the application shows in "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import libcst as cst
 from tabguard.engine.facts import dotted_name
@@ -33,6 +33,7 @@ def string_value(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+@lru_cache(maxsize=256)
 def is_settings_path(path: str) -> bool:
     """A production-relevant Django settings module (development and test settings excluded)."""
     path = path.replace("\\", "/")
@@ -60,35 +61,53 @@ class Setting:
 
 
 _KINDS = {ast.Name: "name", ast.Attribute: "attribute", ast.Subscript: "item"}
-_CONFIG_METHODS = frozenset({"update", "from_mapping", "setdefault"})
+# Methods through which a Call writes settings (`app.config.update(DEBUG=True)`).
+CONFIG_METHODS = frozenset({"update", "from_mapping", "setdefault"})
 
 
-def settings_written(node: ast.AST, ctx) -> Iterator[Setting]:
+# The rules reading the settings a node writes ask one after another: the last answer, kept.
+_last_written: tuple = (None, None, ())
+
+
+def settings_written(node: ast.AST, ctx) -> tuple[Setting, ...]:
     """The settings an Assign or a config-updating Call writes, outside functions' local variables.
 
     Development and test configuration (test files, `class TestingConfig`, a config update that
     also sets `TESTING=True`) is skipped: relaxing settings there is intended.
     """
-    if is_test_path(ctx.path) or _in_dev_class(node, ctx):
-        return
+    global _last_written
+    last_node, last_ctx, settings = _last_written
+    if last_node is node and last_ctx is ctx:
+        return settings
+    settings = tuple(_settings(node, ctx))
+    # Checked only when something is written: most statements write no setting, and the class
+    # lookup walks up the tree.
+    if settings and (is_test_path(ctx.path) or _in_dev_class(node, ctx)):
+        settings = ()
+    _last_written = (node, ctx, settings)
+    return settings
+
+
+def _settings(node: ast.AST, ctx) -> list[Setting]:
     if isinstance(node, ast.Assign):
+        settings = []
         for target in node.targets:
             key = _setting_key(target, ctx)
             if key is not None:
-                yield Setting(key, node.value, node, _KINDS[type(target)])
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _CONFIG_METHODS:
-        receiver = (dotted_name(node.func.value) or "").lower()
-        if not receiver.endswith(("config", "settings", "conf")):
-            return
-        pairs = [(k.arg, k.value, k) for k in node.keywords if k.arg]
-        for arg in node.args:
-            if isinstance(arg, ast.Dict):
-                pairs += [(string_value(k), v, k) for k, v in zip(arg.keys, arg.values) if string_value(k)]
-        if any(key == "TESTING" and is_true(value) for key, value, _ in pairs):
-            return
-        for key, value, anchor in pairs:
-            if key.isupper():
-                yield Setting(key, value, anchor, "call")
+                settings.append(Setting(key, node.value, node, _KINDS[type(target)]))
+        return settings
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CONFIG_METHODS):
+        return []
+    receiver = (dotted_name(node.func.value) or "").lower()
+    if not receiver.endswith(("config", "settings", "conf")):
+        return []
+    pairs = [(k.arg, k.value, k) for k in node.keywords if k.arg]
+    for arg in node.args:
+        if isinstance(arg, ast.Dict):
+            pairs += [(string_value(k), v, k) for k, v in zip(arg.keys, arg.values) if string_value(k)]
+    if any(key == "TESTING" and is_true(value) for key, value, _ in pairs):
+        return []
+    return [Setting(key, value, anchor, "call") for key, value, anchor in pairs if key.isupper()]
 
 
 def _setting_key(target: ast.expr, ctx) -> str | None:

@@ -28,6 +28,8 @@ class TlsVerifyDisabled(Rule):
     message = "TLS certificate verification disabled (`{setting}`) in `{callee}`"
     placeholders = {"callee": "requests.get", "setting": "verify=False"}
     aliases = ("B501", "S501")
+    # Every call finding is one of these keywords set to False.
+    call_keywords = frozenset({"verify", *_AIOHTTP_KEYWORDS})
     what = "Calls `{callee}` with `{setting}`, so the client accepts any certificate for any host."
     why = (
         "Without verification, anyone on the network path (public Wi-Fi, a compromised router, a proxy "

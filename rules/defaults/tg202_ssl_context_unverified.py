@@ -23,6 +23,8 @@ class SslContextUnverified(Rule):
     message = "TLS peer not verified: {setting}"
     placeholders = {"setting": "ssl._create_unverified_context()"}
     aliases = ("B323", "S323", "B504")
+    call_names = frozenset({*(name.rpartition(".")[2] for name in _UNVERIFIED_FACTORIES), "wrap_socket", "SSLContext"})
+    call_keywords = frozenset({"cert_reqs"})
     what = "The TLS connection is set up with `{setting}`, so any certificate is accepted for any host."
     why = (
         "`ssl._create_unverified_context()`, `verify_mode = ssl.CERT_NONE`, `cert_reqs='CERT_NONE'` "
@@ -130,7 +132,11 @@ class SslContextUnverified(Rule):
             elif target.attr == "check_hostname" and is_false(node.value):
                 ctx.report(self, node, details={"setting": "check_hostname = False"},
                            fix=expression_fix(ctx, node.value, replace_with("True"), "Fix: check_hostname = True", safe=False))
-            elif ctx.qualname(target) == "ssl._create_default_https_context" and ctx.qualname(node.value) in _UNVERIFIED_FACTORIES:
+            elif (
+                target.attr == "_create_default_https_context"  # cheap test first: most targets are `self.x`
+                and ctx.qualname(target) == "ssl._create_default_https_context"
+                and ctx.qualname(node.value) in _UNVERIFIED_FACTORIES
+            ):
                 ctx.report(self, node, details={"setting": "the default HTTPS context replaced by an unverified one"},
                            fix=expression_fix(ctx, node.value, replace_with("ssl.create_default_context"),
                                               "Fix: keep the verifying default context", safe=False))

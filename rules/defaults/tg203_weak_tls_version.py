@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import ast
-import re
 
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.defaults._common import replace_with
 
 # ssl.PROTOCOL_SSLv3, OpenSSL.SSL.TLSv1_METHOD, ... (SSLv23 means "negotiate the best", so it passes).
-_WEAK_CONSTANT = re.compile(r"^(PROTOCOL_(SSLv2|SSLv3|TLSv1|TLSv1_1)|(SSLv2|SSLv3|TLSv1|TLSv1_1)_METHOD)$")
+_WEAK_VERSIONS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")
+_WEAK_CONSTANTS = frozenset({*(f"PROTOCOL_{v}" for v in _WEAK_VERSIONS), *(f"{v}_METHOD" for v in _WEAK_VERSIONS)})
 # ssl.TLSVersion members below TLS 1.2, used as `minimum_version`.
 _WEAK_FLOOR = frozenset({"SSLv3", "TLSv1", "TLSv1_1", "MINIMUM_SUPPORTED"})
 _TLS_MODULES = ("ssl.", "OpenSSL.", "SSL.", "pyOpenSSL.")
@@ -70,14 +70,15 @@ class WeakTlsVersion(Rule):
     )
 
     def visit_Attribute(self, node: ast.Attribute, ctx) -> None:
-        self._check_constant(node, node.attr, ctx)
+        if node.attr in _WEAK_CONSTANTS:
+            self._check_constant(node, ctx)
 
     def visit_Name(self, node: ast.Name, ctx) -> None:
-        # `from ssl import PROTOCOL_TLSv1`
-        self._check_constant(node, node.id, ctx)
+        if node.id in _WEAK_CONSTANTS:  # `from ssl import PROTOCOL_TLSv1`
+            self._check_constant(node, ctx)
 
-    def _check_constant(self, node: ast.Attribute | ast.Name, last: str, ctx) -> None:
-        if not _WEAK_CONSTANT.match(last) or not isinstance(node.ctx, ast.Load):
+    def _check_constant(self, node: ast.Attribute | ast.Name, ctx) -> None:
+        if not isinstance(node.ctx, ast.Load):
             return
         name = ctx.qualname(node) or ""
         if not name.startswith(_TLS_MODULES) or self._compared(node, ctx):

@@ -46,6 +46,7 @@ class DatabaseTlsDisabled(Rule):
     owasp = "A04:2025"
     message = "Database connection without verified TLS (`{setting}`)"
     placeholders = {"setting": "sslmode=disable"}
+    call_keywords = frozenset({*_KEYWORDS, "ssl"})
     what = "The database or cache connection is configured with `{setting}`, so traffic is sent in clear or to an unverified server."
     why = (
         "Database credentials and every row travel over this connection. With TLS off (`sslmode=disable`, "
@@ -134,11 +135,13 @@ class DatabaseTlsDisabled(Rule):
 
     def visit_Constant(self, node: ast.Constant, ctx) -> None:
         text = string_value(node)
+        if not text or "=" not in text:
+            return  # every setting `_URL_SETTING` finds is `key=value`
         parent = ctx.parent(node)
         whole = text
         if isinstance(parent, ast.JoinedStr):  # f"host={HOST} sslmode=disable": judge the whole string
             whole = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in parent.values)
-        if not text or len(whole) > 2000 or not _CONNECTION_STRING.search(whole) or isinstance(parent, ast.Expr):
+        if len(whole) > 2000 or not _CONNECTION_STRING.search(whole) or isinstance(parent, ast.Expr):
             return  # not a DSN/URL, or a docstring
         match = _URL_SETTING.search(text)
         if match is None or _LOCAL_HOST.search(whole) or self._in_comparison(node, ctx):

@@ -21,6 +21,7 @@ class SshHostKeyAutoAdd(Rule):
     message = "SSH host key not verified: `{policy}` accepts any server"
     placeholders = {"policy": "AutoAddPolicy"}
     aliases = ("B507", "S507")
+    call_names = frozenset({"set_missing_host_key_policy"})
     what = "`set_missing_host_key_policy({policy})` makes the SSH client trust whatever key an unknown server presents."
     why = (
         "The host key is the only thing proving that the SSH server is the one you meant. With "

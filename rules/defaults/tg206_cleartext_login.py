@@ -27,6 +27,9 @@ class CleartextLogin(Rule):
     message = "Credentials sent in clear text: {detail}"
     placeholders = {"detail": "`smtplib.SMTP` login without `starttls()`"}
     aliases = ("B312", "B321", "B401", "B402", "S312", "S321", "S401", "S402")
+    # HTTP calls are only flagged when they pass credentials (`auth=`, `headers=`).
+    call_names = frozenset({"Telnet", "SMTP", "FTP", "CommunityData", "UsmUserData"})
+    call_keywords = frozenset({"auth", "headers"})
     what = "{detail}: the user name and password cross the network unencrypted."
     why = (
         "SMTP without STARTTLS, FTP, Telnet and plain `http://` requests with `auth=` send `AUTH`/`USER`/`PASS` as readable text (SNMP v1/v2c "

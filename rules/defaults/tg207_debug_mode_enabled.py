@@ -8,6 +8,7 @@ import re
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.defaults._common import (
+    CONFIG_METHODS,
     enabled_unless_configured,
     is_true,
     replace_with,
@@ -32,6 +33,9 @@ class DebugModeEnabled(Rule):
     message = "Debug mode enabled: `{setting}`"
     placeholders = {"setting": "app.run(debug=True)"}
     aliases = ("B201", "S201")
+    # The debug keywords on any call (runners and app constructors alike), and config updates.
+    call_names = CONFIG_METHODS
+    call_keywords = frozenset({"debug", *_DEBUGGER_KEYWORDS})
     what = "`{setting}` turns on the framework's debug mode for the running application."
     why = (
         "Flask/Werkzeug debug mode serves an interactive Python console on any error page: anyone who "

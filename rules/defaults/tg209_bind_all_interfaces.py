@@ -27,6 +27,7 @@ class BindAllInterfaces(Rule):
     message = "Listening on all network interfaces (`{host}`)"
     placeholders = {"host": "0.0.0.0"}
     aliases = ("B104", "S104")
+    call_names = frozenset(_RUNNERS + _ADDRESS_SERVERS)
     what = "The server listens on `{host}`, which accepts connections on every interface of the machine, not only the local one."
     why = (
         "A development server, admin endpoint or debug console bound to `0.0.0.0` is reachable from the "

@@ -21,6 +21,8 @@ class CorsWildcardCredentials(Rule):
     owasp = "A01:2025"
     message = "CORS allows any origin with credentials ({detail})"
     placeholders = {"detail": "`allow_origins=['*']` with `allow_credentials=True`"}
+    # Every call finding needs credentials switched on by keyword.
+    call_keywords = frozenset({"allow_credentials", "supports_credentials"})
     what = "The CORS configuration ({detail}) lets scripts on any website send requests with the user's cookies and read the responses."
     why = (
         "Same-origin policy is what stops `evil.example` from reading a logged-in user's data from your "

@@ -23,6 +23,7 @@ class CookieMissingFlags(Rule):
     owasp = "A02:2025"
     message = "Cookie `{cookie}` set without {missing}"
     placeholders = {"cookie": "session", "missing": "`secure=True`, `httponly=True`"}
+    call_names = frozenset({"set_cookie"})
     what = (
         "`set_cookie({cookie}, ...)` is missing {missing}. Cookies whose name or stored value suggests a "
         "session or credential need `Secure`, `HttpOnly` and `SameSite`; other named cookies are flagged "

@@ -6,7 +6,7 @@ import ast
 
 from tabguard.engine.fixes import chain, expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.defaults._common import is_false, replace_with, settings_written
+from tabguard.rules.defaults._common import CONFIG_METHODS, is_false, replace_with, settings_written
 
 # Django and Flask (and Flask-Login's remember-me cookie) settings that must stay True.
 _SETTINGS = frozenset({
@@ -26,6 +26,7 @@ class InsecureCookieSettings(Rule):
     owasp = "A02:2025"
     message = "Session cookie protection off: `{setting}`"
     placeholders = {"setting": "SESSION_COOKIE_SECURE = False"}
+    call_names = frozenset(_AUTHTKT) | CONFIG_METHODS
     what = "`{setting}` makes the framework issue its session (or CSRF / remember-me) cookie without that protection."
     why = (
         "The session cookie is the login. Sent without `Secure`, it leaks over any plain-HTTP request "

@@ -8,6 +8,7 @@ import re
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.defaults._common import (
+    CONFIG_METHODS,
     is_false,
     is_settings_path,
     replace_with,
@@ -32,6 +33,8 @@ class CsrfDisabled(Rule):
     owasp = "A01:2025"
     message = "CSRF protection disabled: {detail}"
     placeholders = {"detail": "`@csrf_exempt` on a view"}
+    call_names = frozenset({"csrf_exempt", "method_decorator"}) | CONFIG_METHODS
+    call_keywords = frozenset({"require_csrf", "check_origin"})
     what = "{detail}, so a state-changing request forged by another website is accepted with the user's cookies."
     why = (
         "Browsers attach the session cookie to a form that `evil.example` auto-submits to your site. "

@@ -26,6 +26,7 @@ class RequestWithoutTimeout(Rule):
     message = "`{callee}` without a timeout can hang forever"
     placeholders = {"callee": "requests.get"}
     aliases = ("B113", "S113")
+    call_names = frozenset(name.rpartition(".")[2] for name in _NO_DEFAULT | _EXPLICIT_NONE_ONLY | _URLOPEN)
     what = "`{callee}` is called without a timeout (or with `timeout=None`), so it waits as long as the server keeps the connection open."
     why = (
         "A slow or malicious server (or one reached through a user-supplied URL) can accept the "

@@ -37,6 +37,7 @@ class PermissiveFileMode(Rule):
     placeholders = {"problem": "World-writable permissions", "problem_lower": "world-writable permissions",
                     "mode": "0o777", "callee": "os.chmod"}
     aliases = ("B103", "S103")
+    call_names = frozenset({"umask", *(name.rpartition(".")[2] for name in _MODE_CALLS), *_PATH_METHODS})
     what = "`{callee}` uses mode `{mode}`: {problem_lower}."
     why = (
         "Any local account, a compromised service running as another user, or a container sharing the "

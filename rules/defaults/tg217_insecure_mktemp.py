@@ -21,6 +21,7 @@ class InsecureMktemp(Rule):
     message = "`{callee}` returns a temporary name without creating the file (race condition)"
     placeholders = {"callee": "tempfile.mktemp"}
     aliases = ("B306", "S306")
+    call_names = frozenset(name.rpartition(".")[2] for name in _RACY)
     what = "`{callee}` only picks a file name; the file is created later by your code, after a gap another process can use."
     why = (
         "Between the name being chosen and the file being opened, another local user can create that "

@@ -60,11 +60,14 @@ class HardcodedTmpPath(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
+        values = [v for v in node.args + [k.value for k in node.keywords] if _shared_tmp_path(v) is not None]
+        if not values:
+            return  # most calls: no need to resolve the callee
         callee = ctx.call_name(node) or ""
         if callee.rpartition(".")[2] in _NOT_PATH_CALLS or callee.startswith("tempfile."):
             return
-        for arg in (*node.args, *(k.value for k in node.keywords)):
-            self._check(arg, ctx)
+        for value in values:
+            self._check(value, ctx)
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
         self._check(node.value, ctx)
@@ -74,16 +77,18 @@ class HardcodedTmpPath(Rule):
             self._check(default, ctx)
 
     def _check(self, value: ast.expr, ctx) -> None:
-        path = _leading_text(value)
-        if path is not None and _SHARED_TMP.match(path):
+        path = _shared_tmp_path(value)
+        if path is not None:
             ctx.report(self, value, details={"path": path if isinstance(value, ast.Constant) else path + "..."})
 
 
-def _leading_text(value: ast.expr) -> str | None:
-    """The literal start of a string or f-string."""
+def _shared_tmp_path(value: ast.expr) -> str | None:
+    """The literal start of a string or f-string, when it names an entry of a shared temp directory."""
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
-        return value.value
-    if isinstance(value, ast.JoinedStr) and value.values and isinstance(value.values[0], ast.Constant):
+        path = value.value
+    elif isinstance(value, ast.JoinedStr) and value.values and isinstance(value.values[0], ast.Constant):
         # `f"/tmp/{name}"`: the interpolated part still names an entry of the shared directory.
-        return value.values[0].value + ("{}" if len(value.values) > 1 else "")
-    return None
+        path = value.values[0].value + ("{}" if len(value.values) > 1 else "")
+    else:
+        return None
+    return path if _SHARED_TMP.match(path) else None

@@ -15,8 +15,16 @@ HTML_BY_DEFAULT = frozenset(
 HTML_ALWAYS = frozenset(
     {"fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse", "fastapi.HTMLResponse"}
 )
-# HttpResponse and its error-status subclasses (HttpResponseBadRequest, HttpResponseNotFound, ...).
-DJANGO_RESPONSE = re.compile(r"^django\.http(\.response)?\.HttpResponse(?!Redirect|PermanentRedirect|NotModified)\w*$")
+# HttpResponse and its error-status subclasses (not the redirects, not 304 Not Modified).
+DJANGO_RESPONSE = frozenset(
+    f"django.http{module}.{name}"
+    for module in ("", ".response")
+    for name in (
+        "HttpResponse", "HttpResponseBase", "HttpResponseBadRequest", "HttpResponseForbidden", "HttpResponseGone",
+        "HttpResponseNotAllowed", "HttpResponseNotFound", "HttpResponseServerError",
+    )
+)
+HTML_RESPONSES = HTML_BY_DEFAULT | HTML_ALWAYS | DJANGO_RESPONSE
 TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
 STRING_RETURN_FRAMEWORKS = ("flask", "quart", "bottle")
 # Calls that mark text as already-safe HTML.
@@ -31,7 +39,7 @@ HTML_TAG = re.compile(r"</?[a-zA-Z][\w-]*[\s>/]")
 
 
 def is_html_response(callee: str) -> bool:
-    return callee in HTML_ALWAYS or callee in HTML_BY_DEFAULT or bool(DJANGO_RESPONSE.match(callee))
+    return callee in HTML_RESPONSES
 
 
 def returns_html(func: ast.AST | None, ctx) -> bool:

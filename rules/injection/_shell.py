@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import Piece, pieces, source_of
 
 SUBPROCESS_CALLS = frozenset(
@@ -25,7 +27,14 @@ SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "power
 SHELL_QUOTED = frozenset({"shlex.quote", "pipes.quote", "int", "float", "len"})
 ASYNC_SHELL = frozenset({"asyncio.create_subprocess_shell", "asyncio.subprocess.create_subprocess_shell"})
 ASYNC_EXEC = frozenset({"asyncio.create_subprocess_exec", "asyncio.subprocess.create_subprocess_exec"})
-EXEC_FUNCS = re.compile(r"^os\.(exec|spawn|posix_spawn)\w*$")
+# os.exec*, os.spawn* and os.posix_spawn*: a program and its arguments, no shell.
+_VARIANTS = ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")
+EXEC_FUNCS = frozenset(
+    {*(f"os.exec{v}" for v in _VARIANTS), *(f"os.spawn{v}" for v in _VARIANTS), "os.posix_spawn", "os.posix_spawnp"}
+)
+# The last names of the calls `launched` understands (for `Rule.call_names`).
+LAUNCHERS = last_names((*SUBPROCESS_CALLS, *ASYNC_EXEC, *EXEC_FUNCS, "pty.spawn")) | {"subprocess_exec"}
+_GETATTR = ("getattr", "builtins.getattr")
 # Characters with a meaning to the shell: a command using them cannot be split into argv faithfully.
 _SHELL_SYNTAX = set("|&;<>()$`\\\"'*?[]#~{}!\n")
 
@@ -59,7 +68,7 @@ def launched(call: ast.Call, callee: str, ctx) -> tuple[ast.expr | None, list[as
         if isinstance(first, (ast.List, ast.Tuple)):
             return (first.elts[0] if first.elts else None), list(first.elts[1:])
         return first, []
-    if EXEC_FUNCS.match(callee):
+    if callee in EXEC_FUNCS:
         if callee.startswith("os.spawn"):
             args = args[1:]  # the mode
         program, rest = (args[0] if args else None), args[1:]
@@ -75,7 +84,7 @@ def process_call_name(call: ast.Call, ctx) -> str:
     """The function a call reaches, also through a lookup with constant names: `getattr(os, "system")(...)`
     and `__import__("os").system(...)` are `os.system` (a way to hide a shell call from a reviewer)."""
     func = call.func
-    if isinstance(func, ast.Call) and ctx.call_name(func) in ("getattr", "builtins.getattr") and len(func.args) >= 2:
+    if isinstance(func, ast.Call) and ctx.call_name(func) in _GETATTR and len(func.args) >= 2:
         attribute = func.args[1]
         base = _imported(func.args[0], ctx) or ctx.qualname(func.args[0])
         if base and isinstance(attribute, ast.Constant) and isinstance(attribute.value, str):
@@ -85,6 +94,18 @@ def process_call_name(call: ast.Call, ctx) -> str:
         if base:
             return f"{base}.{func.attr}"
     return ctx.call_name(call) or ""
+
+
+def process_call(node: ast.Call, ctx) -> ast.Call | None:
+    """The process call to judge on visiting `node`. `getattr(os, "system")(cmd)` has no callee name for
+    `Rule.call_names` to dispatch it by, so it is judged on visiting its `getattr(...)`; a call whose
+    callee is a call is never judged itself (None)."""
+    if isinstance(node.func, ast.Call):
+        return None
+    parent = ctx.parent(node)
+    if isinstance(parent, ast.Call) and parent.func is node and ctx.call_name(node) in _GETATTR:
+        return parent
+    return node
 
 
 def _imported(expr: ast.expr, ctx) -> str | None:
@@ -156,9 +177,10 @@ def script_argument(program: ast.expr | None, argv: list[ast.expr]) -> ast.expr 
     return None
 
 
-def argv_text(command: ast.expr, ctx) -> str | None:
+def argv_text(command: ast.expr, ctx) -> Callable[[], str] | None:
     """`["ls", "-l", path]` for the f-string/concatenation `f"ls -l {path}"`, when the constant text
-    has no shell syntax (so word splitting is the only thing the shell did) and the program is literal."""
+    has no shell syntax (so word splitting is the only thing the shell did) and the program is literal.
+    The text is made when called: `ast.unparse` is slow, and only a fix that is asked for needs it."""
     parts = pieces(command)
     if parts is None:
         return None
@@ -177,10 +199,12 @@ def argv_text(command: ast.expr, ctx) -> str | None:
     tokens = [t for t in tokens if t]
     if not tokens or not all(isinstance(p, str) for p in tokens[0]):
         return None
-    return "[" + ", ".join(_token(t, ctx) for t in tokens) + "]"
+    words = [_token(t, ctx) for t in tokens]
+    return lambda: "[" + ", ".join(w if isinstance(w, str) else ast.unparse(w) for w in words) + "]"
 
 
-def _token(token: list[Piece], ctx) -> str:
+def _token(token: list[Piece], ctx) -> str | ast.JoinedStr:
+    """The source text of a word, or the f-string that spells it."""
     if all(isinstance(p, str) for p in token):
         return '"' + "".join(token) + '"'  # no quotes or backslashes: _SHELL_SYNTAX excludes them
     if len(token) == 1 and not isinstance(token[0], ast.FormattedValue):
@@ -190,4 +214,4 @@ def _token(token: list[Piece], ctx) -> str:
         else ast.FormattedValue(p, -1, None)
         for p in token
     ]
-    return ast.unparse(ast.JoinedStr(values))
+    return ast.JoinedStr(values)

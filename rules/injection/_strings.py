@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 import string
+import weakref
 from typing import Union
 
 from tabguard.engine.facts import dotted_name
@@ -157,21 +158,58 @@ def _through(value: ast.expr, ctx, functions: frozenset[str], follow_locals: boo
     return name in functions or name.rsplit(".", 1)[-1] in functions
 
 
+class _ScopeIndex:
+    """The assignments to plain names and the `if`/`assert` statements of one scope (the function, or
+    the block's module code, without nested functions and classes), in source order. Only statements
+    assign or check, so the scope's expressions are never walked."""
+
+    # Where statements hold statements, in source order (`try`: body, handlers, else, finally).
+    _BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
+    _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+    def __init__(self, root: ast.AST | None):
+        # name -> (line, plain assignment rather than `+=`, value)
+        self.writes: dict[str, list[tuple[int, bool, ast.expr]]] = {}
+        self.checks: list[ast.If | ast.Assert] = []
+        stack = [root] if root is not None else []
+        while stack:  # pre-order: source order
+            node = stack.pop()
+            if isinstance(node, ast.Assign):
+                for target in {t.id for t in node.targets if isinstance(t, ast.Name)}:
+                    self.writes.setdefault(target, []).append((node.lineno, True, node.value))
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+                self.writes.setdefault(node.target.id, []).append((node.lineno, True, node.value))
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                self.writes.setdefault(node.target.id, []).append((node.lineno, False, node.value))
+            elif isinstance(node, (ast.If, ast.Assert)):
+                self.checks.append(node)
+            if node is root or not isinstance(node, self._NESTED):
+                for field in reversed(self._BLOCKS):
+                    block = getattr(node, field, None)
+                    if type(block) is list:
+                        stack.extend(reversed(block))
+
+
+# Per check (a Context), per scope root: its index. Rules ask about names often; a scope is read once.
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _scope_index(ctx) -> _ScopeIndex:
+    root = ctx.function or ctx.tree
+    indexes = _INDEXES.get(ctx)
+    if indexes is None:
+        indexes = _INDEXES[ctx] = {}
+    index = indexes.get(id(root))
+    if index is None:
+        index = indexes[id(root)] = _ScopeIndex(root)
+    return index
+
+
 def assigned_values(name: ast.Name, ctx) -> list[ast.expr] | None:
     """Values given to a name before its use in the same scope (the function, or the block's module
     code): the last plain assignment, then any `+=` after it. None when the name is not assigned
     there (a parameter, a global, a loop variable)."""
-    writes: list[tuple[int, bool, ast.expr]] = []
-    for node in ctx.scope_nodes():
-        if getattr(node, "lineno", name.lineno) >= name.lineno:
-            continue
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name.id for t in node.targets):
-            writes.append((node.lineno, True, node.value))
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name.id and node.value:
-            writes.append((node.lineno, True, node.value))
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name.id:
-            writes.append((node.lineno, False, node.value))
-    writes.sort(key=lambda w: w[0])
+    writes = [w for w in _scope_index(ctx).writes.get(name.id, ()) if w[0] < name.lineno]
     plain = [i for i, (_, is_plain, _) in enumerate(writes) if is_plain]
     if not plain:
         return None
@@ -262,9 +300,9 @@ _STOPPERS = re.compile(r"(^|\.)(abort|exit|quit|_exit)$")
 def validated(name: ast.Name, ctx) -> bool:
     """True when `name` was checked against an allow-list or a strict pattern before this use:
     `if name not in ALLOWED: raise ...`, `assert name in ALLOWED`, or inside `if name in ALLOWED:`."""
-    for node in ctx.scope_nodes():
-        if getattr(node, "lineno", name.lineno) >= name.lineno:
-            continue
+    for node in _scope_index(ctx).checks:
+        if node.lineno >= name.lineno:
+            break
         if isinstance(node, ast.If):
             inside = node.body and node.body[-1].end_lineno >= name.lineno
             if inside and _accepts(node.test, name.id):

@@ -6,9 +6,11 @@ import ast
 
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._rewrite import replace_arguments
 from tabguard.rules.injection._shell import (
     SHELL_QUOTED,
+    process_call,
     process_call_name,
     SUBPROCESS_CALLS,
     argv_text,
@@ -30,6 +32,9 @@ class ShellTrueCommand(Rule):
     message = "`{callee}` runs a shell command built from {what}"
     placeholders = {"callee": "subprocess.run", "what": "a variable"}
     aliases = ("B602", "B604", "S602", "S604")
+    # `subprocess.*` counts only with a `shell=` keyword; `getattr`: see `process_call`.
+    call_names = last_names(_SHELL_ONLY) | {"subprocess_shell", "getattr"}
+    call_keywords = frozenset({"shell"})
     what = (
         "Passes a command string assembled at run time to `{callee}` with the shell enabled, so the "
         "shell parses the whole string, including any value spliced into it."
@@ -85,6 +90,9 @@ class ShellTrueCommand(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
+        node = process_call(node, ctx)
+        if node is None:
+            return
         callee = process_call_name(node, ctx)
         if callee in _SHELL_ONLY:
             command = ctx.argument(node, 0, "cmd")
@@ -103,7 +111,8 @@ class ShellTrueCommand(Rule):
         argv = argv_text(command, ctx) if callee in SUBPROCESS_CALLS and node.args and node.args[0] is command else None
         if argv is not None:
             fix = expression_fix(
-                ctx, node, replace_arguments(argv, drop=("shell",)), "Fix: pass an argument list without the shell", safe=False
+                ctx, node, lambda call: replace_arguments(argv(), drop=("shell",))(call),
+                "Fix: pass an argument list without the shell", safe=False,
             )
         what = f"user input ({source.label})" if source else "a non-constant value"
         ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix, severity=raised(self, source))

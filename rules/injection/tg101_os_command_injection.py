@@ -7,8 +7,11 @@ import ast
 import libcst as cst
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._shell import (
+    LAUNCHERS,
     SHELL_QUOTED,
+    process_call,
     process_call_name,
     SHELL_STRING_CALLS,
     argv_text,
@@ -34,6 +37,8 @@ class OsCommandInjection(Rule):
     message = "`{callee}` runs a shell command built from {what}"
     placeholders = {"callee": "os.system", "what": "a variable"}
     aliases = ("B605", "B606", "S605", "S606")
+    # `getattr`: see `process_call`.
+    call_names = last_names(SHELL_STRING_CALLS | _BASH_OPERATORS) | LAUNCHERS | {"exec_command", "getattr"}
     what = (
         "Hands `{callee}` a command line assembled at run time. `{callee}` always runs it through a shell "
         "(`os.system`, `os.popen`, `subprocess.getoutput`, an explicit `sh -c`, or the remote shell "
@@ -92,6 +97,9 @@ class OsCommandInjection(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
+        node = process_call(node, ctx)
+        if node is None:
+            return
         callee = process_call_name(node, ctx)
         if callee in SHELL_STRING_CALLS:
             command = ctx.argument(node, 0, "cmd") or ctx.argument(node, 0, "command")
@@ -116,7 +124,7 @@ class OsCommandInjection(Rule):
             argv = argv_text(command, ctx)
             if argv is not None:
                 fix = expression_fix(
-                    ctx, node, lambda _: cst.parse_expression(f"subprocess.run({argv})"),
+                    ctx, node, lambda _: cst.parse_expression(f"subprocess.run({argv()})"),
                     "Fix: run an argument list with subprocess.run", safe=False, imports=("subprocess",),
                 )
         what = f"user input ({source.label})" if source else "a non-constant value"

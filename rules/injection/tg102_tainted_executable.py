@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._shell import launched, process_call_name, script_argument, shell_enabled
+from tabguard.rules.injection._shell import LAUNCHERS, launched, process_call, process_call_name, script_argument, shell_enabled
 from tabguard.rules.injection._strings import formatted_pieces
 
 
@@ -19,6 +19,7 @@ class TaintedExecutable(Rule):
     message = "`{callee}` runs {what} chosen by user input ({source})"
     placeholders = {"callee": "subprocess.run", "source": "request data", "what": "a program"}
     aliases = ("B603", "B606", "S603", "S606")
+    call_names = LAUNCHERS | {"getattr"}  # `getattr`: see `process_call`
     what = (
         "The program started by `{callee}` (or its whole argument list, or the script an interpreter "
         "such as `python` or `bash` runs) comes from {source}."
@@ -56,6 +57,9 @@ class TaintedExecutable(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
+        node = process_call(node, ctx)
+        if node is None:
+            return
         callee = process_call_name(node, ctx)
         launch = launched(node, callee, ctx)
         if launch is None or shell_enabled(node, ctx):

@@ -6,9 +6,11 @@ import ast
 
 from tabguard.engine.fixes import expression_fix, replace_callee
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import assigned_values, is_static, raised
 
 _CONSOLES = frozenset({"code.InteractiveConsole", "code.InteractiveInterpreter"})
+_CONSOLE_METHODS = frozenset({"push", "runsource", "runcode"})
 # Callables that run (or compile) Python source, with the position of the source argument.
 _CODE_RUNNERS = {
     "eval": 0, "exec": 0, "compile": 0, "builtins.eval": 0, "builtins.exec": 0, "builtins.compile": 0,
@@ -36,6 +38,7 @@ class EvalExec(Rule):
     message = "`{callee}` runs code from {what}"
     placeholders = {"callee": "eval", "what": "a variable"}
     aliases = ("B307", "B102", "S307", "S102")
+    call_names = last_names(_CODE_RUNNERS) | _CONSOLE_METHODS
     what = "Calls `{callee}` on {what}: whatever that text says is executed as Python with full privileges."
     why = (
         "Assistants reach for `eval` to parse a number, a list or a dict sent by a client, or to build "
@@ -114,7 +117,7 @@ class EvalExec(Rule):
     def _console_method(node: ast.Call, ctx) -> bool:
         """`console.push(src)` / `.runsource(src)` on a `code.InteractiveConsole` or `InteractiveInterpreter`."""
         func = node.func
-        if not (isinstance(func, ast.Attribute) and func.attr in ("push", "runsource", "runcode")):
+        if not (isinstance(func, ast.Attribute) and func.attr in _CONSOLE_METHODS):
             return False
         receiver = func.value
         if isinstance(receiver, ast.Name):

@@ -6,6 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.files._flow import remote_taint
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import assigned_values
 
 # Calls and attributes that expose a namespace: looking a user-chosen name up in one reaches any
@@ -25,6 +26,7 @@ class DynamicImport(Rule):
     message = "`{callee}` picks code by a name from user input ({source})"
     placeholders = {"callee": "importlib.import_module", "source": "request data"}
     aliases = ()
+    call_names = last_names(_IMPORTERS) | {"get"}
     what = (
         "The module name passed to `{callee}` (or the key looked up in a namespace such as `globals()`) "
         "comes from {source}."

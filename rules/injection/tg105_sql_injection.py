@@ -8,6 +8,7 @@ import re
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._rewrite import replace_arguments
 from tabguard.rules.injection._sql import (
     driver_placeholder,
@@ -58,6 +59,7 @@ class SqlInjection(Rule):
     message = "SQL built with {how} and run by `{callee}`{tainted}"
     placeholders = {"callee": "cursor.execute", "how": "string formatting", "tainted": ""}
     aliases = ("B608", "S608")
+    call_names = last_names(_TEXT_CALLS) | _ORM_CLAUSE_METHODS | _EXECUTE_METHODS | _QUERY_METHODS
     what = (
         "The SQL text passed to `{callee}` is assembled with {how}, so the values become part of the "
         "statement instead of being sent as parameters. A formatted string handed to a SQLAlchemy query "

@@ -7,6 +7,7 @@ import ast
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._rewrite import replace_arguments
 from tabguard.rules.injection._sql import parameterize, params_text
 from tabguard.rules.injection._strings import built_string, raised
@@ -33,6 +34,7 @@ class DjangoRawSql(Rule):
     message = "Django `{callee}` receives SQL built from {what}"
     placeholders = {"callee": ".raw()", "what": "a variable"}
     aliases = ("B610", "B611", "S610", "S611")
+    call_names = last_names(_RAW_SQL) | {"raw", "extra"}
     what = "Passes SQL text assembled with formatting from {what} to Django's `{callee}`, which runs it as written."
     why = (
         "The ORM escapes values only when it builds the query; `.raw()`, `.extra()` and `RawSQL` take "

@@ -39,6 +39,8 @@ class NoSqlInjection(Rule):
     message = "{database} query {problem}"
     placeholders = {"problem": "takes its structure from request data", "database": "MongoDB"}
     aliases = ()
+    call_names = _QUERY_METHODS
+    call_keywords = _DYNAMODB_FILTERS
     what = "The {database} query {problem}."
     why = (
         "A JSON body decodes to dicts, so `{{\"password\": {{\"$ne\": null}}}}` passed where a string was "

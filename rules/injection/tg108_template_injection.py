@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import built_string, raised
 
 _TEMPLATE_FROM_SOURCE = frozenset(
@@ -27,6 +28,7 @@ class TemplateInjection(Rule):
     message = "Template source passed to `{callee}` is built from {what}"
     placeholders = {"callee": "render_template_string", "what": "a variable"}
     aliases = ("B701", "S701")
+    call_names = last_names(_TEMPLATE_FROM_SOURCE) | _ENGINE_METHODS
     what = (
         "`{callee}` compiles its argument as a template, and that text is built from {what}. Template "
         "syntax in the data is executed, not displayed."

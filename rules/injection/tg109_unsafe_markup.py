@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._html import MARK_SAFE
 from tabguard.rules.injection._strings import all_values_through, built_string, raised
 
@@ -21,6 +22,7 @@ class UnsafeMarkup(Rule):
     message = "`{callee}` marks {what} as safe HTML"
     placeholders = {"callee": "Markup", "what": "formatted text"}
     aliases = ("B703", "B308", "S308")
+    call_names = last_names(MARK_SAFE)
     what = (
         "`{callee}` tells the template engine that its argument is already-escaped HTML, but the argument "
         "is {what}; auto-escaping is switched off for it."

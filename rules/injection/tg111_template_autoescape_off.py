@@ -6,6 +6,7 @@ import ast
 
 from tabguard.engine.fixes import expression_fix, set_keyword, text_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import constant_text
 
 _ENVIRONMENTS = frozenset({"jinja2.Environment", "jinja2.environment.Environment", "jinja2.Template"})
@@ -42,6 +43,7 @@ class Jinja2AutoescapeOff(Rule):
     message = "{what}: variables are inserted into HTML unescaped"
     placeholders = {"what": "Jinja2 environment without autoescape"}
     aliases = ("B701", "S701")
+    call_names = last_names(_ENVIRONMENTS | _MAKO)
     what = "{what}, so `{{{{ value }}}}` (Mako: `${{value}}`) writes the value into the page as raw HTML."
     why = (
         "Jinja2's default is `autoescape=False` (Flask turns it on for its own environment only). A "

@@ -6,6 +6,7 @@ import ast
 
 from tabguard.engine.fixes import expression_fix, replace_callee
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import is_static
 
 # stdlib parser function -> its defusedxml drop-in (same signature).
@@ -30,6 +31,7 @@ class XmlUntrustedParse(Rule):
     message = "`{callee}` parses {what} with a parser that expands entities"
     placeholders = {"callee": "lxml.etree.fromstring", "what": "XML from outside the program"}
     aliases = ("B313", "B314", "B317", "B318", "B319", "B320", "S313", "S314", "S317", "S318", "S319", "S320")
+    call_names = last_names((*_DEFUSED, *_LXML))
     what = "`{callee}` parses {what}; its parser processes DTDs and entity declarations in the document."
     why = (
         "A document with `<!ENTITY x SYSTEM \"file:///etc/passwd\">` makes lxml's default parser read "

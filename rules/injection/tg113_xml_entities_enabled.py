@@ -6,6 +6,7 @@ import ast
 
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection import last_names
 
 _PARSERS = frozenset({"lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.etree.HTMLParser"})
 # keyword -> its insecure value
@@ -23,6 +24,7 @@ class XmlEntitiesEnabled(Rule):
     message = "XML parser configured with `{setting}`: external entities are resolved"
     placeholders = {"setting": "resolve_entities=True"}
     aliases = ("B320", "S320")
+    call_names = last_names(_PARSERS) | {"setFeature"}
     what = "The parser is created with `{setting}`, so documents can pull in files or URLs through entities."
     why = (
         "`<!DOCTYPE d [<!ENTITY x SYSTEM \"file:///app/.env\">]><d>&x;</d>` returns the server's secrets "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import is_static, raised
 
 _PICKLE_MODULES = ("pickle", "cPickle", "_pickle", "dill", "cloudpickle", "marshal")
@@ -29,6 +30,7 @@ class UnsafeDeserialization(Rule):
     message = "`{callee}` deserialises {what}: loading a crafted payload runs code"
     placeholders = {"callee": "pickle.loads", "what": "data from outside the program", "module": "pickle"}
     aliases = ("B301", "B302", "B403", "S301", "S302", "S403")
+    call_names = last_names(_LOADERS)
     what = (
         "`{callee}` rebuilds objects from {what}. The {module} format can name any importable callable "
         "to call while loading."
@@ -63,6 +65,8 @@ class UnsafeDeserialization(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
+        if isinstance(node.func, ast.Call):
+            return  # `pickle.loads(blob)(x)` calls what was loaded: the load is the inner call
         callee = ctx.call_name(node) or ""
         module = _LOADERS.get(callee)
         if module is None or not node.args:

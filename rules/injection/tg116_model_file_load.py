@@ -23,6 +23,7 @@ class ModelFileLoad(Rule):
     message = "`{callee}` {problem}: a crafted file runs code when loaded"
     placeholders = {"callee": "torch.load", "problem": "unpickles arbitrary objects"}
     aliases = ("B614", "S614")
+    call_names = frozenset({"load"})  # torch.load, numpy.load
     what = "`{callee}` {problem}; the file format embeds a pickle stream."
     why = (
         "Checkpoints and `.npy` files are shared through model hubs, buckets and issue attachments. "

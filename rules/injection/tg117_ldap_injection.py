@@ -19,6 +19,7 @@ class LdapInjection(Rule):
     message = "LDAP {part} built from user input ({source}) without escaping"
     placeholders = {"part": "search filter", "source": "request data", "callee": "search_s"}
     aliases = ()
+    call_names = _PYTHON_LDAP
     what = "The LDAP {part} passed to `{callee}` contains {source} as written."
     why = (
         "Filter syntax in the value changes the query: a user name of `*)(uid=*))(|(uid=*` turns "

@@ -33,6 +33,9 @@ class HeaderInjection(Rule):
     message = "Response header {part} set from user input ({source})"
     placeholders = {"part": "value", "source": "request data"}
     aliases = ()
+    # A response class counts only with `headers=`.
+    call_names = _HEADER_METHODS | {"send_header"}
+    call_keywords = frozenset({"headers"})
     what = "A response header {part} comes from {source} without validation."
     why = (
         "Where a framework or proxy does not reject line breaks, `x\\r\\nSet-Cookie: session=attacker` in "

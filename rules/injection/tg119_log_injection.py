@@ -51,6 +51,7 @@ class LogInjection(Rule):
     message = "User input ({source}) formatted into a log message"
     placeholders = {"source": "request data", "callee": "logger.info"}
     aliases = ()
+    call_names = _LEVELS
     what = "The message passed to `{callee}` is built by formatting {source} into it before logging."
     why = (
         "A value containing a newline, such as `bob\\n2025-01-01 INFO login succeeded user=admin`, forges "

@@ -24,6 +24,8 @@ class MassAssignment(Rule):
     message = "`{target}` takes every field from user input ({source})"
     placeholders = {"target": "User(**data)", "source": "request data"}
     aliases = ()
+    call_names = frozenset({"update", "setattr"})
+    call_keywords = frozenset({None})  # `**fields`: a keyword argument without a name
     what = "`{target}` copies all keys of {source} onto a model, including fields the form never showed."
     why = (
         "The client decides which attributes are set: adding `\"is_admin\": true`, `\"role\": \"owner\"`, "

@@ -19,6 +19,7 @@ class HtmlBuiltFromInput(Rule):
     message = "HTML built by string formatting from user input ({source})"
     placeholders = {"source": "request data"}
     aliases = ()
+    call_names = frozenset({"format"})
     what = (
         "Builds HTML markup with string formatting around {source}, so the value is part of the markup "
         "wherever the string goes next (a template context, a JSON field rendered with `innerHTML`, "
@@ -67,6 +68,12 @@ class HtmlBuiltFromInput(Rule):
         parent = ctx.parent(node)
         if isinstance(parent, (ast.BinOp, ast.JoinedStr, ast.FormattedValue)):
             return  # the outermost string expression is checked
+        # The cheap, selective tests first: most strings are not HTML, most values not user input.
+        if not HTML_TAG.search(constant_text(node, ctx)) or not is_string_building(node, ctx):
+            return
+        source = ctx.taint(node)
+        if source is None:
+            return
         if isinstance(parent, ast.Call) and node in parent.args:
             callee = ctx.call_name(parent) or ""
             if callee in MARK_SAFE or is_html_response(callee):
@@ -75,11 +82,7 @@ class HtmlBuiltFromInput(Rule):
             return  # TG110
         if isinstance(parent, ast.Assign) and _sent_as_page(parent, ctx):
             return  # TG110 reports where the page is sent
-        if not is_string_building(node, ctx) or not HTML_TAG.search(constant_text(node, ctx)):
-            return
-        source = ctx.taint(node)
-        if source is not None:
-            ctx.report(self, node, details={"source": source.label}, source=source)
+        ctx.report(self, node, details={"source": source.label}, source=source)
 
 
 def _sent_as_page(assign: ast.Assign, ctx) -> bool:

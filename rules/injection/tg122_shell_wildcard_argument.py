@@ -7,7 +7,13 @@ import re
 
 from tabguard.engine.fixes import text_fix
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._shell import shell_text
+from tabguard.rules.injection import last_names
+from tabguard.rules.injection._shell import (
+    ASYNC_SHELL,
+    LAUNCHERS,
+    SHELL_STRING_CALLS,
+    shell_text,
+)
 from tabguard.rules.injection._strings import constant_text
 
 # Programs with options that run commands or follow other files, so an injected option is dangerous:
@@ -50,6 +56,7 @@ class ShellWildcardArgument(Rule):
     message = "`{program}` receives the shell glob `{glob}`: a file named like an option becomes one"
     placeholders = {"program": "tar", "glob": "*"}
     aliases = ("B609", "S609")
+    call_names = last_names(SHELL_STRING_CALLS | ASYNC_SHELL) | LAUNCHERS
     what = (
         "A shell command runs `{program}` with the glob `{glob}`. The shell expands it to the file names "
         "in the directory before `{program}` starts, and `{program}` reads a name beginning with `-` as "

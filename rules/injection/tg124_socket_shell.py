@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._shell import SHELL_STRING_CALLS, is_shell_program, launched
+from tabguard.rules.injection import last_names
+from tabguard.rules.injection._shell import LAUNCHERS, SHELL_STRING_CALLS, is_shell_program, launched
 
 _SOCKET_CALLS = frozenset({"socket.socket", "socket.create_connection", "socket.create_server", "socket.fromfd"})
 _STD_STREAMS = ("stdin", "stdout", "stderr")
@@ -39,6 +40,7 @@ class SocketShell(Rule):
     message = "`{program}` is started with its input and output wired to a network socket (a remote shell)"
     placeholders = {"program": "/bin/sh"}
     aliases = ()
+    call_names = last_names(SHELL_STRING_CALLS) | LAUNCHERS
     what = (
         "The code opens a socket, copies the socket onto the process's standard input and output "
         "(`os.dup2(s.fileno(), 0)` or `stdin=s.fileno()`), and starts `{program}`: whoever is at the "

@@ -6,6 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.files._flow import remote_taint
+from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import built_string, constant_text
 
 # lxml: `tree.xpath(expr)`, `etree.XPath(expr)`; ElementTree/lxml paths: `root.find(".//user[@id='...']")`.
@@ -24,6 +25,7 @@ class XPathInjection(Rule):
     message = "XPath expression built from user input ({source})"
     placeholders = {"source": "request data", "callee": "xpath"}
     aliases = ()
+    call_names = last_names(_XPATH_CLASSES) | _XPATH_METHODS | _PATH_METHODS
     what = "The XPath expression passed to `{callee}` contains {source} as written."
     why = (
         "Quotes in the value change the query: a name of `' or '1'='1` turns "

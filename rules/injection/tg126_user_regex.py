@@ -24,6 +24,7 @@ class UserRegex(Rule):
     message = "Regular expression pattern taken from user input ({source})"
     placeholders = {"source": "request data", "callee": "re.search"}
     aliases = ()
+    call_names = _REGEX_FUNCTIONS
     what = "`{callee}` compiles a pattern that comes from {source}."
     why = (
         "Python's `re` backtracks without a time limit: a pattern such as `(a+)+$` (or `(.*a){{20}}`) "

@@ -71,9 +71,9 @@ class Rule:
     # Narrow `visit_Call` to the calls the rule can flag (None: every call). A call is visited when
     # its callee's last name (`execute` for `cur.execute`, `run` for `r` imported as
     # `from subprocess import run as r`) is in `call_names`, or when it passes a keyword argument
-    # in `call_keywords`. Most calls then cost a rule nothing.
+    # in `call_keywords` (None in it: a `**mapping` argument). Most calls then cost a rule nothing.
     call_names: ClassVar[Optional[frozenset[str]]] = None
-    call_keywords: ClassVar[Optional[frozenset[str]]] = None
+    call_keywords: ClassVar[Optional[frozenset[Optional[str]]]] = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
