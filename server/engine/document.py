@@ -79,6 +79,10 @@ _CONFIRM_SPAN = 600  # lines searched for the end of the string a recovery split
 _RECHECK_ROUNDS = 4
 
 
+def _start(block: Block) -> int:
+    return block.start
+
+
 def _unterminated_string(block: Block) -> bool:
     return block.error is not None and "unterminated" in block.error.message
 
@@ -148,6 +152,7 @@ class Document:
         self._pending: Optional[tuple[int, int]] = None
         self._dropped: list[Block] = []  # blocks an edit swallowed: their facts leave the module facts
         self._readers: dict[str, set[Block]] = {}  # name -> blocks whose text mentions it
+        self._flagged: set[Block] = set()  # blocks with findings: a publish need not visit the others
         self._reset()
 
     # -- text ----------------------------------------------------------------------------------
@@ -174,15 +179,15 @@ class Document:
     def _reset(self) -> None:
         """Analyse the whole text from scratch."""
         self.blocks, self.module, self._pending, self._dropped, self._readers = [], ModuleFacts(), None, [], {}
+        self._flagged = set()
         self._rebuild(0, 0, 0, len(self.lines))
 
     # -- findings ------------------------------------------------------------------------------
     def findings(self) -> list[Finding]:
         self.flush()
         out: list[Finding] = []
-        for block in self.blocks:
-            if block.findings:
-                out.extend(block.absolute_findings())
+        for block in sorted(self._flagged, key=_start):
+            out.extend(block.absolute_findings())
         return out
 
     def syntax_problems(self) -> list[tuple[int, int, str]]:
@@ -361,6 +366,7 @@ class Document:
 
     def _refresh_module(self, removed: list[Block], fresh: list[tuple[Block, Optional[ast.Module]]]) -> None:
         removed, self._dropped = removed + self._dropped, []
+        self._flagged.difference_update(removed)
         self._index_readers(removed, [b for b, _ in fresh])
         in_order = lambda: (b.facts for b in self.blocks)  # noqa: E731
         changed = self.module.update((b.facts for b in removed), (b.facts for b, _ in fresh), in_order)
@@ -406,6 +412,7 @@ class Document:
         block._absolute = None
         if tree is None:
             block.findings = []
+            self._flagged.discard(block)
             return self._set_tainted(block, {})
         block_lines = self.lines[block.start : block.end]
         tainted: dict[str, str] = {}
@@ -419,6 +426,10 @@ class Document:
                 block.findings.append(
                     Finding(meta.id, span, meta.format_message({"code": code}), meta.severity, {"code": code})
                 )
+        if block.findings:
+            self._flagged.add(block)
+        else:
+            self._flagged.discard(block)
         return moved
 
     def _set_tainted(self, block: Block, tainted: dict[str, str]) -> set[str]:

@@ -52,9 +52,9 @@ def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: Encoding, 
 
 
 def _range_json(lines: Sequence[str], span: Span, encoding: Encoding) -> dict:
-    start = encoding.position(lines, span.start_line, span.start_col)
-    end = encoding.position(lines, span.end_line, span.end_col)
-    return {"start": {"line": start.line, "character": start.character}, "end": {"line": end.line, "character": end.character}}
+    start_line, start_char = encoding.point(lines, span.start_line, span.start_col)
+    end_line, end_char = encoding.point(lines, span.end_line, span.end_col)
+    return {"start": {"line": start_line, "character": start_char}, "end": {"line": end_line, "character": end_char}}
 
 
 def text_edits(edits: Sequence[Edit], lines: Sequence[str], encoding: Encoding) -> list[types.TextEdit]:

@@ -42,11 +42,16 @@ class Encoding:
             return col
         return sum(self._units(c) for c in line[:col])
 
-    def position(self, lines: Sequence[str], line: int, col: int) -> types.Position:
+    def point(self, lines: Sequence[str], line: int, col: int) -> tuple[int, int]:
+        """(line, character) in LSP units; past the end clamps to the end of the document."""
         if line >= len(lines):
-            last = len(lines) - 1
-            return types.Position(last, self.to_lsp_col(lines[last], len(lines[last])))
-        return types.Position(line, self.to_lsp_col(lines[line], min(col, len(lines[line]))))
+            line = len(lines) - 1
+            col = len(lines[line])
+        text = lines[line]
+        return line, self.to_lsp_col(text, min(col, len(text)))
+
+    def position(self, lines: Sequence[str], line: int, col: int) -> types.Position:
+        return types.Position(*self.point(lines, line, col))
 
     def range(self, lines: Sequence[str], span: Span) -> types.Range:
         return types.Range(self.position(lines, span.start_line, span.start_col), self.position(lines, span.end_line, span.end_col))

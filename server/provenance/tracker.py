@@ -287,8 +287,10 @@ class Provenance:
         if key is not None:
             self._open.pop(key, None)
 
-    def _state(self, path: Path, lines: list[str]) -> Optional[_Open]:
-        """The open file, opened now if needed, and in step with `lines` (the caller's current text)."""
+    def _state(self, path: Path, lines: list[str], window: Optional[tuple[int, int]] = None) -> Optional[_Open]:
+        """The open file, opened now if needed, and in step with `lines` (the caller's current text).
+        With `window` (start, end) only the length and those lines are compared: an editor keeps our
+        copy in step through `apply_edit`, and an accept must not cost a comparison of the whole file."""
         key = self.key(path)
         if key is None:
             return None
@@ -296,6 +298,10 @@ class Provenance:
         if state is None:
             self.open_file(path, lines)
             state = self._open.get(key)
+        elif window is not None:
+            start, end = window
+            if len(state.lines) != len(lines) or state.lines[start:end] != lines[start:end]:
+                self._resync(path, state, lines)
         elif state.lines != lines:
             self._resync(path, state, lines)
         return state
@@ -387,6 +393,8 @@ class Provenance:
         state = self._open.get(self.key(path) or "")
         for finding in findings:
             spans = state.covering(finding.span.start_line, finding.span.end_line) if state else []
+            if not spans and "ai" not in finding.details:
+                continue  # nothing to add, nothing stale to remove
             details = {k: v for k, v in finding.details.items() if k not in ("ai", "ai_note", "sarif_properties")}
             if spans:
                 # An unreviewed span decides: one reviewed neighbour must not hide it.
@@ -431,7 +439,7 @@ class Provenance:
             key, start_line, end_line, digest, [line_fingerprint(line) for line in chunk], origin, inferred,
             model_id, git_revision(self.root),
         )
-        state = self._state(path, lines)
+        state = self._state(path, lines, (start_line, end_line))
         self._first_write()
         append_lines(self.root / TRACES, [record])
         self._traces.refresh()
