@@ -12,7 +12,9 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator, Optional
+from weakref import WeakKeyDictionary
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.walk import walk
@@ -56,14 +58,16 @@ OWNER_FIELDS = frozenset({
     "workspace_id", "company_id", "customer_id", "customer", "buyer", "member", "uploaded_by", "creator", "creator_id", "seller_id", "member_id",
 })
 # Expressions that name the signed-in user (Flask-Login, Django, DRF, Starlette, Flask-JWT-Extended...).
-_USER_ATTRIBUTE = re.compile(
-    r"(^|\.)(request|g|req|info\.context|request\.state|scope)\.(user|current_user|auth|identity|user_id|account|principal)$"
-)
+_USER_FIELDS = ("user", "current_user", "auth", "identity", "user_id", "account", "principal")
+_USER_ATTRIBUTE = re.compile(r"(^|\.)(request|g|req|info\.context|request\.state|scope)\.(" + "|".join(_USER_FIELDS) + ")$")
 _USER_CALLS = frozenset({
     "get_jwt_identity", "get_current_user", "current_user", "get_user", "get_identity", "authorized_userid",
     "current_identity", "get_current_active_user", "get_jwt", "get_raw_jwt", "_get_current_object",
 })
 _USER_NAMES = frozenset({"current_user", "current_identity", "me"})
+# Each way above to read the user ends in one of these names (most functions have none).
+_USER_READ_NAMES = _USER_CALLS | {"session"}
+_USER_READ_ATTRS = _USER_CALLS | set(_USER_FIELDS)
 # Base classes and class attributes of class-based views.
 _AUTH_MIXINS = re.compile(r"(LoginRequired|Authenticated|Auth)\w*Mixin$|^(IsAuthenticated)$")
 _ROLE_MIXINS = re.compile(r"(PermissionRequired|UserPassesTest|Staff|Superuser|Admin|Role)\w*Mixin$")
@@ -79,6 +83,10 @@ _AUTH_CALL = re.compile(
     r"|login_required|authorized_userid|get_jwt_identity|verify_jwt_in_request"
 )
 _TOKEN_DECODERS = frozenset({"jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode"})
+_OWNER_KEYS = OWNER_FIELDS | {"id", "pk"}
+# Words in a test that show it checks a credential sent in a header.
+_HEADER_WORDS = ("authorization", "api_key", "api-key", "apikey", "x-token", "bearer")
+_AUTH_STATE = frozenset({"is_authenticated", "is_anonymous", "is_active"})
 # Calls that load or filter records (a user-valued keyword there scopes the query).
 _QUERY_METHODS = frozenset({
     "filter", "filter_by", "get", "get_or_404", "first_or_404", "where", "get_object_or_404", "get_list_or_404",
@@ -94,6 +102,69 @@ def words(name: str) -> list[str]:
 def last_part(name: Optional[str]) -> str:
     """`flask_login.login_required` -> `login_required`."""
     return (name or "").rsplit(".", 1)[-1]
+
+
+class Facts:
+    """A function (or statement) seen in one walk: the names, attribute names and constant subscript
+    keys it mentions (so most questions about the expressions inside it need no walk), whether it
+    reads the user whatever the local names, and, in walk order, the nodes guards are read from and
+    the assignments that may bind the user."""
+
+    __slots__ = ("assignments", "attrs", "checks", "keys", "names", "user_reads")
+
+    def __init__(self, node: ast.AST):
+        nodes = walk(node)
+        self.names: set[str] = set()
+        self.attrs: set[str] = set()
+        self.keys: set[object] = set()
+        self.checks: list[ast.AST] = []
+        self.assignments: list[ast.Assign | ast.AnnAssign] = []
+        kinds = _KINDS.get
+        for sub in nodes:
+            kind = kinds(type(sub))
+            if kind is None:
+                continue
+            if kind == "name":
+                self.names.add(sub.id)
+            elif kind == "attribute":
+                self.attrs.add(sub.attr)
+            elif kind == "subscript":
+                if isinstance(sub.slice, ast.Constant):
+                    self.keys.add(sub.slice.value)
+            elif kind == "assignment":
+                self.assignments.append(sub)
+            else:
+                self.checks.append(sub)
+        self.user_reads = not (self.names.isdisjoint(_USER_READ_NAMES) and self.attrs.isdisjoint(_USER_READ_ATTRS)) and any(
+            _reads_user(sub) for sub in nodes
+        )
+
+    def mentions(self, names: frozenset[str] | set[str]) -> bool:
+        """Whether some node may match `_mentions(..., names)` (false: none inside does)."""
+        return not (self.names.isdisjoint(names) and self.attrs.isdisjoint(names) and self.keys.isdisjoint(names))
+
+    def reads_user(self, user_names: set[str]) -> bool:
+        """`is_current_user` of the whole node (false: of every expression inside it)."""
+        return self.user_reads or not self.names.isdisjoint(user_names)
+
+
+# A function's facts hold only nodes inside it, so an entry goes with the function's tree.
+_FACTS: "WeakKeyDictionary[ast.AST, Facts]" = WeakKeyDictionary()
+# Node class -> what `Facts` records it as (parsed trees hold exactly these classes, no subclasses).
+_KINDS = {
+    ast.Name: "name", ast.Attribute: "attribute", ast.Subscript: "subscript", ast.Assign: "assignment",
+    ast.AnnAssign: "assignment", **{kind: "check" for kind in (ast.Call, ast.Compare, ast.If, ast.Assert, ast.While, ast.IfExp)},
+}
+
+
+def facts(node: ast.AST) -> Facts:
+    """The facts of `node`, gathered once for a function (handlers are asked about by several rules)."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return Facts(node)  # a statement may be among its own checks: cached, it would never be freed
+    found = _FACTS.get(node)
+    if found is None:
+        found = _FACTS[node] = Facts(node)
+    return found
 
 
 def _configured(name: str, option: tuple[str, ...]) -> bool:
@@ -131,7 +202,7 @@ def guards(func: ast.AST, qualname, options: dict, *, cls: Optional[ast.ClassDef
     """
     if isinstance(func, ast.ClassDef):
         cls, func = func, None
-    found = Guards(user_names=_user_names(func) if func is not None else set(_USER_NAMES))
+    found = Guards(user_names=_user_names(func, facts(func)) if func is not None else set(_USER_NAMES))
     for name, label in wrappers:
         _classify_callable(name, options, found, label)
     if func is not None:
@@ -140,7 +211,7 @@ def guards(func: ast.AST, qualname, options: dict, *, cls: Optional[ast.ClassDef
     if cls is not None:
         _class_guards(cls, qualname, options, found)
     for scope in _guard_scopes(func, cls):
-        _body_guards(scope, qualname, options, found)
+        _body_guards(facts(scope), qualname, options, found)
     if found.role or found.ownership:
         found.authentication = found.authentication or found.role or found.ownership
     return found
@@ -279,7 +350,7 @@ def _dependency_calls(func: ast.AST) -> Iterator[ast.Call]:
                 yield sub
 
 
-def _user_names(func: ast.AST) -> set[str]:
+def _user_names(func: ast.AST, scope: Facts) -> set[str]:
     """Local names bound to the signed-in user: dependency parameters and assignments from one."""
     names = set(_USER_NAMES)
     args = func.args
@@ -293,26 +364,33 @@ def _user_names(func: ast.AST) -> set[str]:
                 if isinstance(sub, ast.Call) and last_part(dotted_name(sub.func)) in ("Depends", "Security") and sub.args:
                     if set(words(dotted_name(sub.args[0]) or "")) & {"user", "current", "me", "principal", "account", "identity", "admin", "auth"}:
                         names.add(arg.arg)
-    for node in walk(func):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+    for node in scope.assignments:
+        if node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if is_current_user(node.value, names):
+            if scope.reads_user(names) and is_current_user(node.value, names):
                 names.update(t.id for t in targets if isinstance(t, ast.Name))
     return names
 
 
 def is_current_user(expr: ast.AST, user_names: set[str]) -> bool:
     """Whether `expr` reads the signed-in user (or their id, session, or token identity)."""
+    if isinstance(expr, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return facts(expr).reads_user(user_names)
     for sub in walk(expr):
         if isinstance(sub, ast.Name) and sub.id in user_names:
             return True
-        if isinstance(sub, ast.Attribute) and _USER_ATTRIBUTE.search(dotted_name(sub) or ""):
-            return True
-        if isinstance(sub, ast.Call) and last_part(dotted_name(sub.func)) in _USER_CALLS:
-            return True
-        if _session_user(sub):
+        if _reads_user(sub):
             return True
     return False
+
+
+def _reads_user(node: ast.AST) -> bool:
+    """`request.user`, `get_jwt_identity()`, `session["user_id"]`: the user, whatever the local names."""
+    if isinstance(node, ast.Attribute) and _USER_ATTRIBUTE.search(dotted_name(node) or ""):
+        return True
+    if isinstance(node, ast.Call) and last_part(dotted_name(node.func)) in _USER_CALLS:
+        return True
+    return _session_user(node)
 
 
 def _session_user(node: ast.AST) -> bool:
@@ -326,37 +404,56 @@ def _session_user(node: ast.AST) -> bool:
     return isinstance(key, ast.Constant) and isinstance(key.value, str) and "user" in key.value.lower()
 
 
-def _body_guards(scope: ast.AST, qualname, options: dict, found: Guards) -> None:
+def _body_guards(scope: Facts, qualname, options: dict, found: Guards) -> None:
     users = found.user_names
-    for node in walk(scope):
+    # Most handlers never read the user or name a role: then no expression inside them does either.
+    user = scope.reads_user(users)
+    role_attrs, auth_state = scope.mentions(_ROLE_ATTRS), scope.mentions(_AUTH_STATE)
+    ownership_checks, role_checks = options.get("ownership-checks", ()), options.get("role-checks", ())
+    auth_decorators = options.get("auth-decorators", ())
+    for node in scope.checks:
         if isinstance(node, ast.Call):
             name = qualname(node.func) or dotted_name(node.func) or ""
             last = last_part(name)
-            ws = set(words(last))
-            if _configured(name, options.get("ownership-checks", ())) or (ws & _OWNER_WORDS and ws & _CHECK_VERBS) or last in ("check_object_permissions", "has_object_permission"):
+            ownership_call, role_call, auth_call = _call_kinds(last)
+            if ownership_call or _configured(name, ownership_checks):
                 found.ownership = found.ownership or f"{last}()"
-            elif _configured(name, options.get("role-checks", ())) or (ws & _ROLE_WORDS and ws & _CHECK_VERBS) or last in ("has_perm", "has_perms", "has_permission"):
+            elif role_call or _configured(name, role_checks):
                 found.role = found.role or f"{last}()"
-            elif _configured(name, options.get("auth-decorators", ())) or _AUTH_CALL.search(last.lower()) or name in _TOKEN_DECODERS:
+            elif auth_call or _configured(name, auth_decorators) or name in _TOKEN_DECODERS:
                 found.authentication = found.authentication or f"{last}()"
-            scoped = _scoped_lookup(node, users)
+            scoped = _scoped_lookup(node, users) if user else None
             if scoped:
                 found.ownership = found.ownership or scoped
         elif isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
-            if any(is_current_user(side, users) for side in sides):
-                if any(_mentions(side, _ROLE_ATTRS) for side in sides):
+            if user and any(is_current_user(side, users) for side in sides):
+                if role_attrs and any(_mentions(side, _ROLE_ATTRS) for side in sides):
                     found.role = found.role or f"`{_short(node)}`"
-                elif any(_mentions(side, OWNER_FIELDS | {"id", "pk"}) for side in sides if not is_current_user(side, users)):
+                elif any(_mentions(side, _OWNER_KEYS) for side in sides if not is_current_user(side, users)):
                     found.ownership = found.ownership or f"`{_short(node)}`"
-            elif any(_mentions(side, _ROLE_ATTRS) for side in sides) and _role_literal(sides):
+            elif role_attrs and any(_mentions(side, _ROLE_ATTRS) for side in sides) and _role_literal(sides):
                 found.role = found.role or f"`{_short(node)}`"
-        elif isinstance(node, (ast.If, ast.Assert, ast.While, ast.IfExp)):
+        else:
             test = node.test
-            if _mentions(test, _ROLE_ATTRS) and (is_current_user(test, users) or _mentions(test, {"user"})):
+            if role_attrs and _mentions(test, _ROLE_ATTRS) and (user and is_current_user(test, users) or _mentions(test, {"user"})):
                 found.role = found.role or f"`{_short(test)}`"
-            elif _mentions(test, {"is_authenticated", "is_anonymous", "is_active"}) or is_current_user(test, users) or _header_auth(test) or _session_login_check(test):
+            elif not found.authentication and (
+                auth_state and _mentions(test, _AUTH_STATE) or user and is_current_user(test, users) or _header_auth(test)
+                or "session" in scope.names and _session_login_check(test)
+            ):
                 found.authentication = found.authentication or f"`{_short(test)}`"
+
+
+@lru_cache(maxsize=4096)
+def _call_kinds(last: str) -> tuple[bool, bool, bool]:
+    """Whether a function named `last` checks ownership, checks a role, or authenticates, by its name."""
+    ws = set(words(last))
+    return (
+        bool(ws & _OWNER_WORDS and ws & _CHECK_VERBS) or last in ("check_object_permissions", "has_object_permission"),
+        bool(ws & _ROLE_WORDS and ws & _CHECK_VERBS) or last in ("has_perm", "has_perms", "has_permission"),
+        bool(_AUTH_CALL.search(last.lower())),
+    )
 
 
 def _scoped_lookup(call: ast.Call, users: set[str]) -> Optional[str]:
@@ -417,8 +514,25 @@ def _session_login_check(test: ast.AST) -> bool:
 
 
 def _header_auth(test: ast.AST) -> bool:
+    # Unparsed code spells these words only inside a string or an identifier: skip unparsing without either.
+    if not any(_spells_header(node) for node in walk(test)):
+        return False
     text = ast.unparse(test).lower()
-    return any(k in text for k in ("authorization", "api_key", "api-key", "apikey", "x-token", "bearer"))
+    return any(k in text for k in _HEADER_WORDS)
+
+
+def _spells_header(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (str, bytes))
+    if isinstance(node, ast.Name):
+        name = node.id
+    elif isinstance(node, ast.Attribute):
+        name = node.attr
+    elif isinstance(node, (ast.keyword, ast.arg)):
+        name = node.arg or ""
+    else:
+        return False
+    return any(k in name.lower() for k in _HEADER_WORDS)
 
 
 def _short(node: ast.AST) -> str:

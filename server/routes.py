@@ -17,7 +17,7 @@ from typing import Optional
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.walk import walk
-from tabguard.guards import HTTP_VERBS, VIEW_METHODS, Guards, guards, last_part, words
+from tabguard.guards import HTTP_VERBS, VIEW_METHODS, Guards, facts, guards, last_part, words
 
 MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -201,7 +201,7 @@ def handler_methods(func: ast.AST, cls: Optional[ast.ClassDef], decls: list[Rout
                 methods += [e.value.upper() for e in listed.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
     if not methods:
         # `if request.method == "POST":` inside a Django view
-        for node in walk(func):
+        for node in facts(func).checks:
             if isinstance(node, ast.Compare) and dotted_name(node.left) == "request.method":
                 methods += [c.value for c in node.comparators if isinstance(c, ast.Constant) and isinstance(c.value, str)]
     return tuple(dict.fromkeys(methods)) or ("ANY",)

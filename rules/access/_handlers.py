@@ -8,6 +8,7 @@ from weakref import WeakKeyDictionary
 
 from tabguard.engine.taint import Source
 from tabguard.engine.types import Span
+from tabguard.guards import facts
 from tabguard.routes import Handler, handler_for, url_params
 
 _CACHE: "WeakKeyDictionary[object, dict[int, Optional[Handler]]]" = WeakKeyDictionary()
@@ -69,7 +70,7 @@ def client_value(expr: Optional[ast.AST], ctx, found: Optional[Handler] = None, 
 def _assigned_before(func: ast.AST, name: str, line: int) -> Optional[ast.expr]:
     """The value of the last plain `name = value` above `line` in `func`."""
     latest = None
-    for node in ast.walk(func):
+    for node in facts(func).assignments:
         if isinstance(node, ast.Assign) and node.lineno < line and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
             if latest is None or node.lineno > latest.lineno:
                 latest = node

@@ -29,6 +29,11 @@ class JwtCall:
     payload_position: int
 
 
+def jwt_call_names(*operations: str) -> frozenset[str]:
+    """The callee names (last part) of the calls `jwt_call` recognises for these operations."""
+    return frozenset(name.rpartition(".")[2] for name, (_, operation, _) in _CALLS.items() if operation in operations)
+
+
 def jwt_call(call: ast.Call, ctx) -> Optional[JwtCall]:
     found = _CALLS.get(ctx.call_name(call) or "")
     return JwtCall(*found) if found else None

@@ -21,6 +21,9 @@ _ORM_METHODS = frozenset({"get", "get_or_404", "filter", "filter_by", "where", "
 _SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "get_or_404", "first_or_404"})
 _MONGO_METHODS = frozenset({"find_one", "find_one_and_update", "find_one_and_delete", "find_one_and_replace",
                             "delete_one", "update_one", "replace_one", "find"})
+_SQL_METHODS = frozenset({"execute", "exec_driver_sql"})
+# The callee names (last part) `record_key` can accept.
+LOOKUP_NAMES = _ORM_METHODS | _SHORTCUTS | _MONGO_METHODS | _SQL_METHODS
 _SESSION_NAMES = re.compile(r"(^|\.)(session|db|db_session|dbsession|sess|s|async_session|conn)$")
 _SQL_BY_ID = re.compile(r"\bwhere\b.*?\b(\w+\.)?(id|pk|uuid|\w+_id)\s*=\s*(\?|%s|:\w+|%\(\w+\)s|\$\d)", re.I | re.S)
 _SQL_OWNER = re.compile(r"\b(" + "|".join(sorted(OWNER_FIELDS)) + r")\s*=", re.I)
@@ -57,7 +60,7 @@ def record_key(call: ast.Call) -> Optional[ast.expr]:
         for key, value in zip(call.args[0].keys, call.args[0].values):
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and id_like(key.value):
                 return value
-    if isinstance(func, ast.Attribute) and last in ("execute", "exec_driver_sql") and len(call.args) >= 2:
+    if isinstance(func, ast.Attribute) and last in _SQL_METHODS and len(call.args) >= 2:
         sql = call.args[0]
         if isinstance(sql, ast.Constant) and isinstance(sql.value, str) and _SQL_BY_ID.search(sql.value):
             if not _SQL_OWNER.search(sql.value):

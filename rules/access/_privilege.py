@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from typing import Optional
 
-from tabguard.guards import words
+from tabguard.guards import facts, words
 from tabguard.routes import Handler, url_params
 
 # Actions only some users may take: a role check is the only fitting guard.
@@ -21,6 +20,7 @@ _DESTRUCTIVE = frozenset({"delete", "remove", "destroy", "purge", "wipe", "trunc
 _SIGN_IN = frozenset({"login", "logout", "signin", "signout", "signup", "register", "password", "forgot", "callback",
                       "oauth", "sso", "saml", "health", "healthz"})
 _PEOPLE = re.compile(r"/(users|accounts|customers|members|employees)/?$")
+_REQUEST_DATA = frozenset({"json", "form", "args", "get_json", "data", "POST", "GET", "query_params"})
 
 
 def privilege(found: Handler) -> tuple[Optional[str], bool]:
@@ -51,7 +51,4 @@ def privilege(found: Handler) -> tuple[Optional[str], bool]:
 
 def _has_key_input(found: Handler) -> bool:
     """The handler reads which record to act on from the request (then it is not a bulk action)."""
-    for node in ast.walk(found.func):
-        if isinstance(node, ast.Attribute) and node.attr in ("json", "form", "args", "get_json", "data", "POST", "GET", "query_params"):
-            return True
-    return False
+    return not facts(found.func).attrs.isdisjoint(_REQUEST_DATA)

@@ -8,7 +8,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import is_current_user, words
 from tabguard.routes import is_public
 from tabguard.rules.access._handlers import client_value, enclosing_handler
-from tabguard.rules.access._lookups import record_key, record_model
+from tabguard.rules.access._lookups import LOOKUP_NAMES, record_key, record_model
 from tabguard.rules.access._privilege import privilege
 
 # Records that are public by nature: the shop's catalogue and reference data, the same for every user.
@@ -28,6 +28,7 @@ class UnscopedRecordLookup(Rule):
     owasp = "A01:2025"
     message = "Record looked up by a client-supplied id ({source}) with no check that it belongs to the current user"
     placeholders = {"source": "route parameter 'invoice_id'"}
+    call_names = LOOKUP_NAMES
     what = (
         "An HTTP handler that knows who is signed in loads, changes or deletes a record chosen by an id "
         "from the URL, query string or body ({source}), and nothing in the handler ties that record to the "

@@ -6,7 +6,7 @@ import ast
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.guards import is_current_user, words
+from tabguard.guards import facts, is_current_user, words
 from tabguard.routes import MUTATING_METHODS, Handler, is_public
 from tabguard.rules.access._handlers import handler, route_label, route_span
 
@@ -119,7 +119,7 @@ def _changes_state(found: Handler) -> bool:
     if not found.mutating:
         return False
     local = _local_containers(found.func)
-    for node in ast.walk(found.func):
+    for node in facts(found.func).checks:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _WRITES:
             root = (dotted_name(node.func.value) or "").split(".")[0]
             if root not in local and root not in ("request", "logger", "logging", "response", "headers"):
@@ -130,8 +130,8 @@ def _changes_state(found: Handler) -> bool:
 def _local_containers(func: ast.AST) -> set[str]:
     """Names bound to in-memory dicts, sets and lists (their `.add`/`.update` store nothing)."""
     names = set()
-    for node in ast.walk(func):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+    for node in facts(func).assignments:
+        if node.value is not None:
             value = node.value
             literal = isinstance(value, (ast.Dict, ast.Set, ast.List, ast.DictComp, ast.SetComp, ast.ListComp)) or (
                 isinstance(value, ast.Call) and dotted_name(value.func) in ("dict", "set", "list", "collections.defaultdict", "defaultdict")

@@ -11,6 +11,7 @@ from tabguard.guards import words
 from tabguard.rules.access._jwt import (
     add_dict_entry,
     jwt_call,
+    jwt_call_names,
     local_value,
     quote_of,
     string_keys,
@@ -32,6 +33,7 @@ class JwtWithoutExpiry(Rule):
     cwe = (613,)
     owasp = "A07:2025"
     message = "JWT issued without an `exp` claim: the token stays valid forever"
+    call_names = jwt_call_names("encode")
     what = (
         "`jwt.encode` signs a payload that identifies a user (a `sub`, `user_id`, `email` or `role` claim) "
         "but has no `exp` claim. Libraries only reject expired tokens when the token says when it expires, "

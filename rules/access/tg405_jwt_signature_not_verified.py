@@ -8,7 +8,13 @@ from typing import Optional
 import libcst as cst
 from tabguard.engine.fixes import chain, expression_fix, remove_keyword, set_keyword
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.access._jwt import dict_entry, jwt_call, key_algorithm, local_value
+from tabguard.rules.access._jwt import (
+    dict_entry,
+    jwt_call,
+    jwt_call_names,
+    key_algorithm,
+    local_value,
+)
 
 
 class JwtSignatureNotVerified(Rule):
@@ -20,6 +26,7 @@ class JwtSignatureNotVerified(Rule):
     owasp = "A07:2025"
     message = "JWT decoded without verifying its signature ({how_disabled})"
     placeholders = {"how_disabled": '`options={"verify_signature": False}`'}
+    call_names = jwt_call_names("decode")
     what = (
         "`jwt.decode` is called with {how_disabled}, so the claims are read from the token without "
         "checking that the server signed them."

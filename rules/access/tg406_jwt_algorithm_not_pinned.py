@@ -7,7 +7,12 @@ import ast
 import libcst as cst
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.access._jwt import jwt_call, key_algorithm, local_value
+from tabguard.rules.access._jwt import (
+    jwt_call,
+    jwt_call_names,
+    key_algorithm,
+    local_value,
+)
 
 
 class JwtAlgorithmNotPinned(Rule):
@@ -19,6 +24,7 @@ class JwtAlgorithmNotPinned(Rule):
     owasp = "A07:2025"
     message = "JWT {problem}"
     placeholders = {"problem": "decoded with the `none` algorithm allowed"}
+    call_names = jwt_call_names("encode", "decode")
     what = (
         "A JWT is {problem}. The `none` algorithm means \"this token is not signed\"; a python-jose decode "
         "without `algorithms=`, or a list built from the token's unverified header, lets the token choose "

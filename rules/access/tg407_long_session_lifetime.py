@@ -8,7 +8,7 @@ from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.access._durations import DAY, describe, seconds, unit_of
-from tabguard.rules.access._jwt import dict_entry, jwt_call, local_value
+from tabguard.rules.access._jwt import dict_entry, jwt_call, jwt_call_names, local_value
 
 _SESSION_SETTING = re.compile(r"^(PERMANENT_SESSION_LIFETIME|SESSION\w*_(AGE|LIFETIME|TTL|EXPIRE|EXPIRY|EXPIRES|TIMEOUT)\w*)$")
 _TOKEN_SETTING = re.compile(
@@ -18,6 +18,8 @@ _TOKEN_SETTING = re.compile(
 # Longest lifetime accepted without a finding: a month for sessions (Flask's default is 31 days),
 # a day for access tokens.
 _LIMITS = {"session": 31 * DAY, "token": DAY}
+# `app.config.update(...)` / `from_mapping(...)` set options by keyword.
+_CONFIG_METHODS = frozenset({"update", "from_mapping"})
 
 
 class LongSessionLifetime(Rule):
@@ -29,6 +31,7 @@ class LongSessionLifetime(Rule):
     owasp = "A07:2025"
     message = "{kind} lifetime of {lifetime} (`{setting}`): stolen {kind}s stay usable that long"
     placeholders = {"kind": "session", "lifetime": "365 days", "setting": "PERMANENT_SESSION_LIFETIME"}
+    call_names = _CONFIG_METHODS | jwt_call_names("encode")
     what = (
         "`{setting}` lets a {kind} live for {lifetime}. Sessions longer than a month and access tokens "
         "longer than a day (or ones that never expire, such as `JWT_ACCESS_TOKEN_EXPIRES = False`) are "
@@ -79,7 +82,7 @@ class LongSessionLifetime(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in ("update", "from_mapping") and "config" in (ast.unparse(func.value)):
+        if isinstance(func, ast.Attribute) and func.attr in _CONFIG_METHODS and "config" in (ast.unparse(func.value)):
             for keyword in node.keywords:
                 if keyword.arg:
                     self._check(keyword.arg, keyword.value, ctx)

@@ -20,6 +20,7 @@ _METADATA_WORDS = frozenset({"count", "counter", "attempts", "attempt", "failure
 _EXPIRY_KEYWORDS = frozenset({"ex", "px", "exat", "pxat", "keepttl", "timeout", "ttl", "expire", "expires"})
 _REDIS_WORDS = frozenset({"redis", "r", "rdb", "rds", "kv", "valkey", "rc", "store"})
 _GENERIC_CLIENT_WORDS = frozenset({"cache", "client", "conn", "connection", "db", "backend", "pool"})
+_STORE_METHODS = frozenset({"set", "hset", "hmset"})
 
 
 class TokenStoredWithoutTtl(Rule):
@@ -31,6 +32,7 @@ class TokenStoredWithoutTtl(Rule):
     owasp = "A07:2025"
     message = "Credential stored under `{key}` with no expiry: it stays valid until deleted"
     placeholders = {"key": "f\"reset:{token}\""}
+    call_names = _STORE_METHODS
     what = (
         "A session id, password-reset token, one-time code or API token is written to Redis "
         "(`{key}`) with `set`/`hset` and no `ex=`/`px=` and no `expire()` afterwards, or to a cache with "
@@ -79,7 +81,7 @@ class TokenStoredWithoutTtl(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func
-        if not isinstance(func, ast.Attribute) or func.attr not in ("set", "hset", "hmset") or not node.args:
+        if not isinstance(func, ast.Attribute) or func.attr not in _STORE_METHODS or not node.args:
             return
         receiver = dotted_name(func.value) or ""
         key = node.args[0]

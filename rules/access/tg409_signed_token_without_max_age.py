@@ -16,6 +16,7 @@ _TIMED_CLASSES = frozenset({
 })
 _MODULE_LOADS = frozenset({"django.core.signing.loads"})
 _SERIALIZER_WORDS = frozenset({"serializer", "signer", "s", "ts", "timed", "signing", "serializers"})
+_VERIFY_METHODS = frozenset({"loads", "unsign", "loads_unsafe"})
 
 
 class SignedTokenWithoutMaxAge(Rule):
@@ -26,6 +27,7 @@ class SignedTokenWithoutMaxAge(Rule):
     cwe = (613,)
     owasp = "A07:2025"
     message = "Signed token checked without `max_age`: a link issued years ago is still accepted"
+    call_names = _VERIFY_METHODS
     what = (
         "A token made with a timed signer (`URLSafeTimedSerializer`, `TimestampSigner`, Django "
         "`signing`) is verified with `loads`/`unsign` but no `max_age`, so the timestamp it carries is "
@@ -78,7 +80,7 @@ class SignedTokenWithoutMaxAge(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func
-        if not isinstance(func, ast.Attribute) or func.attr not in ("loads", "unsign", "loads_unsafe") or not node.args:
+        if not isinstance(func, ast.Attribute) or func.attr not in _VERIFY_METHODS or not node.args:
             return
         if ctx.keyword(node, "max_age") is not None or any(k.arg is None for k in node.keywords):
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from typing import Optional
 
 from tabguard.engine.facts import dotted_name
@@ -95,7 +96,7 @@ class ClientControlledPrice(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
-        if not _commerce_call(node, ctx):
+        if not _commerce_call(ctx.call_name(node) or ""):
             return
         found = enclosing_handler(ctx)
         if _payer_chooses(found, ctx):
@@ -122,8 +123,8 @@ def _payer_chooses(found, ctx) -> bool:
     return any(set(words(name)) & _PAYER_CHOOSES for name in names)
 
 
-def _commerce_call(call: ast.Call, ctx) -> bool:
-    name = ctx.call_name(call) or ""
+@lru_cache(maxsize=4096)  # judged by name alone, and asked of every call
+def _commerce_call(name: str) -> bool:
     if name.startswith(_PAYMENT_LIBRARIES):
         return True
     return bool(set(words(name.rsplit(".", 1)[-1])) & _COMMERCE_WORDS) or bool(

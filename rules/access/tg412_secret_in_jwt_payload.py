@@ -6,7 +6,12 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import words
-from tabguard.rules.access._jwt import jwt_call, local_value, string_keys
+from tabguard.rules.access._jwt import (
+    jwt_call,
+    jwt_call_names,
+    local_value,
+    string_keys,
+)
 
 # Claim names whose value must never leave the server.
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "ssn", "cvv", "cvc", "pin", "otp",
@@ -25,6 +30,7 @@ class SecretInJwtPayload(Rule):
     owasp = "A04:2025"
     message = "JWT payload carries `{claim}`: token payloads are readable by anyone who holds the token"
     placeholders = {"claim": "password"}
+    call_names = jwt_call_names("encode")
     what = (
         "The payload passed to `jwt.encode` has a `{claim}` claim. A signed JWT is not encrypted: its "
         "payload is base64, and anyone holding the token can decode it."

@@ -7,6 +7,7 @@ import ast
 import re
 import string
 from typing import Optional
+from weakref import WeakKeyDictionary
 
 from tabguard.engine.taint import Source
 
@@ -16,6 +17,10 @@ _LOCAL_SOURCES = frozenset({"sys.argv", "command-line arguments", "input()", "ra
 # Request attributes describing the request itself; a redirect or fetch built from them points back
 # at this server, not at a place the attacker picks.
 _SELF_ATTRS = frozenset({"url", "path", "full_path", "host", "host_url", "url_root", "base_url", "referrer"})
+_BINDINGS: "WeakKeyDictionary[ast.AST, dict[str, list[tuple[tuple[int, int], ast.expr]]]]" = WeakKeyDictionary()
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# The fields that hold statements: blocks, `except` clauses and `case` clauses (which hold blocks).
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def remote_taint(ctx, expr: Optional[ast.AST]) -> Optional[Source]:
@@ -35,13 +40,44 @@ def bound_value(ctx, name: ast.Name) -> Optional[ast.expr]:
     `x = ...`, `x: T = ...`, `with ... as x`. None when it is a parameter or bound elsewhere."""
     best: Optional[tuple[tuple[int, int], ast.expr]] = None
     use = (name.lineno, name.col_offset)
-    for node in ctx.scope_nodes():
-        for target, value in _bindings(node):
-            if isinstance(target, ast.Name) and target.id == name.id:
-                at = (node.lineno, node.col_offset)
-                if at < use and (best is None or at > best[0]):
-                    best = (at, value)
+    for at, value in _scope_bindings(ctx).get(name.id, ()):
+        if at < use and (best is None or at > best[0]):
+            best = (at, value)
     return best[1] if best else None
+
+
+def _scope_bindings(ctx) -> dict[str, list[tuple[tuple[int, int], ast.expr]]]:
+    """name -> (position, value) of each binding of the name in the current scope (as
+    `ctx.scope_nodes` bounds it), in source order; built once per scope, from its statements only."""
+    root = ctx.function or ctx.tree
+    if root is None:
+        return {}
+    found = _BINDINGS.get(root)
+    if found is None:
+        found = _BINDINGS[root] = {}
+        for node in sorted(_statements(root), key=lambda s: (s.lineno, s.col_offset)):
+            for target, value in _bindings(node):
+                if isinstance(target, ast.Name):
+                    found.setdefault(target.id, []).append(((node.lineno, node.col_offset), value))
+    return found
+
+
+def _statements(root: ast.AST) -> list[ast.stmt]:
+    """The statements of a scope, nested blocks included, nested functions and classes not (their
+    statements bind their own names)."""
+    found = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for field in _BLOCKS:
+            block = getattr(node, field, None)
+            if type(block) is list:
+                for child in block:
+                    if isinstance(child, ast.stmt):
+                        found.append(child)
+                    if not isinstance(child, _NESTED_SCOPES):
+                        stack.append(child)
+    return found
 
 
 def _bindings(node: ast.AST):

@@ -32,6 +32,8 @@ _SHARED_METHODS = frozenset({"open", "rename", "replace", "mkdir", "chmod", "glo
 _PATH_TYPES = ("pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.WindowsPath", "Path")
 _PATH_RETURNING = frozenset({"resolve", "absolute", "joinpath", "with_name", "with_suffix", "expanduser"})
 WRITE_METHODS = frozenset({"write_text", "write_bytes", "touch", "mkdir", "open", "rename", "replace"})
+# The callee names (last part) of the calls `path_arguments` finds paths in.
+PATH_CALL_NAMES = frozenset(name.rpartition(".")[2] for name in PATH_FUNCTIONS) | _PATH_ONLY_METHODS | _SHARED_METHODS
 
 
 def path_arguments(ctx, call: ast.Call) -> Iterator[ast.expr]:

@@ -34,6 +34,10 @@ def _annotated_upload(func: Optional[ast.AST], name: str) -> bool:
     return False
 
 
+# The callee names (last part) of the calls `stored_upload` recognises.
+STORE_CALL_NAMES = frozenset({"save", "write", "copyfileobj"})
+
+
 def stored_upload(ctx, call: ast.Call) -> Optional[Source]:
     """The upload's source when `call` writes an uploaded file's content to storage:
     `upload.save(path)`, `storage.save(name, upload)`, `shutil.copyfileobj(upload.file, out)`,

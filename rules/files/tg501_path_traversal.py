@@ -6,7 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.files._flow import remote_taint
-from tabguard.rules.files._paths import path_arguments
+from tabguard.rules.files._paths import PATH_CALL_NAMES, path_arguments
 
 
 class PathTraversal(Rule):
@@ -18,6 +18,7 @@ class PathTraversal(Rule):
     owasp = "A01:2025"
     message = "User-controlled path reaches `{callee}` ({source}): path traversal"
     placeholders = {"callee": "open", "source": "request.args"}
+    call_names = PATH_CALL_NAMES
     what = (
         "A file name or path that comes from the request ({source}) is used by `{callee}` without being "
         "reduced to a bare name or checked to stay inside the intended directory."

@@ -30,6 +30,7 @@ class SendFileUserPath(Rule):
     owasp = "A01:2025"
     message = "`{callee}` serves a user-controlled path ({source}); use `send_from_directory` or check containment"
     placeholders = {"callee": "send_file", "source": "request.args"}
+    call_names = frozenset(name.rpartition(".")[2] for name in _FILE_RESPONSES)
     what = (
         "`{callee}` sends whatever file its path names, and that path is built from request data "
         "({source}) without a check that it stays in the download directory."

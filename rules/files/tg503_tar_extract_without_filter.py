@@ -11,6 +11,7 @@ from tabguard.rules.files._flow import constructed_by, remote_taint
 
 _TAR_OPENERS = ("tarfile.open", "tarfile.TarFile", "tarfile.TarFile.open", "tarfile.TarFile.gzopen",
                 "tarfile.TarFile.bz2open", "tarfile.TarFile.xzopen", "tarfile.TarFile.taropen")
+_EXTRACT_METHODS = frozenset({"extractall", "extract"})
 _TAR_FORMATS = frozenset({"tar", "gztar", "bztar", "xztar"})
 _TAR_SUFFIXES = (".tar", ".tgz", ".tbz2", ".txz", ".tar.gz", ".tar.bz2", ".tar.xz")
 
@@ -25,6 +26,7 @@ class TarExtractWithoutFilter(Rule):
     message = "`{callee}` extracts a tar archive without a safe `filter=`: members can write outside the target directory"
     placeholders = {"callee": "extractall"}
     aliases = ("B202", "S202")
+    call_names = _EXTRACT_METHODS | {"unpack_archive"}
     what = (
         "`{callee}` unpacks a tar archive with the legacy behaviour (no `filter=` argument, or "
         "`filter=\"fully_trusted\"`), which trusts every member's name, link target and permissions."
@@ -113,7 +115,7 @@ class TarExtractWithoutFilter(Rule):
 
 def _is_tar_extract(ctx, node: ast.Call) -> bool:
     func = node.func
-    if not (isinstance(func, ast.Attribute) and func.attr in ("extractall", "extract")):
+    if not (isinstance(func, ast.Attribute) and func.attr in _EXTRACT_METHODS):
         return False
     members = ctx.keyword(node, "members")
     if members is not None and not _all_members(ctx, members.value):

@@ -22,6 +22,7 @@ class UploadUserFilename(Rule):
     owasp = "A01:2025"
     message = "Uploaded file saved under a client-chosen name ({source}); pass it through `secure_filename`"
     placeholders = {"source": "request.files"}
+    call_names = frozenset({"save"})
     what = (
         "An uploaded file is saved at a path built from request data ({source}), typically the "
         "`filename` the client sent, without reducing it to a safe bare name."

@@ -6,7 +6,7 @@ import ast
 import re
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.files._uploads import stored_upload
+from tabguard.rules.files._uploads import STORE_CALL_NAMES, stored_upload
 
 # Names that show the handler looks at the file's type: extension allow-lists, MIME or magic checks,
 # image verification, or a validation helper.
@@ -54,6 +54,7 @@ class UploadWithoutTypeCheck(Rule):
         "https://flask.palletsprojects.com/en/stable/patterns/fileuploads/",
     )
     placeholders = {"source": "request.files"}
+    call_names = STORE_CALL_NAMES
     VALID = (
         "import os\nfrom flask import request, abort\nfrom werkzeug.utils import secure_filename\n@app.post('/u')\ndef u():\n"
         "    f = request.files['file']\n    if not allowed_file(f.filename):\n        abort(400)\n"

@@ -29,6 +29,8 @@ _HOST_FUNCTIONS = {
     "http.client.HTTPSConnection": (0, "host"),
     "socket.create_connection": (0, "address"),
 }
+# Methods of a client object that send a request.
+_CLIENT_METHODS = _VERBS | {"request", "open"}
 _CLIENTS = (
     "requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient",
     "aiohttp.ClientSession", "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.poolmanager.PoolManager",
@@ -49,6 +51,7 @@ class ServerSideRequestForgery(Rule):
     owasp = "A01:2025"
     message = "`{callee}` fetches a URL whose host comes from the request ({source}): server-side request forgery"
     placeholders = {"callee": "requests.get", "source": "request.args"}
+    call_names = frozenset(name.rpartition(".")[2] for name in (*_URL_FUNCTIONS, *_HOST_FUNCTIONS)) | _CLIENT_METHODS
     what = (
         "`{callee}` sends a request to a URL (or host) whose scheme or host part is taken from request "
         "data ({source}), so the client decides which machine this server talks to."
@@ -126,19 +129,21 @@ class ServerSideRequestForgery(Rule):
             if isinstance(host, ast.Tuple) and host.elts:
                 host = host.elts[0]
             source = remote_taint(ctx, host)
-        elif _is_client_call(ctx, node):
-            method = node.func.attr
-            url = ctx.argument(node, 1, "url") if method == "request" else ctx.argument(node, 0, "url")
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in _CLIENT_METHODS:
+            url = ctx.argument(node, 1, "url") if node.func.attr == "request" else ctx.argument(node, 0, "url")
+            # The URL first: most of these calls are `dict.get("key")`, and telling a client from a
+            # dict means finding where the receiver was bound.
             source = origin_source(ctx, url)
-            callee = ast.unparse(node.func)
+            if source is not None and _is_client(ctx, node.func):
+                callee = ast.unparse(node.func)
+            else:
+                source = None
         if source is not None:
             ctx.report(self, node, details={"callee": callee}, source=source)
 
 
-def _is_client_call(ctx, node: ast.Call) -> bool:
-    func = node.func
-    if not (isinstance(func, ast.Attribute) and (func.attr in _VERBS or func.attr in ("request", "open"))):
-        return False
+def _is_client(ctx, func: ast.Attribute) -> bool:
+    """Whether the receiver of `func` is an HTTP client."""
     made_by = constructed_by(ctx, func.value)
     if made_by:
         return made_by.startswith(_CLIENTS)

@@ -35,6 +35,8 @@ class OpenRedirect(Rule):
     owasp = "A01:2025"
     message = "Redirect to a URL taken from the request ({source}): open redirect"
     placeholders = {"source": "request.args"}
+    call_names = frozenset(name.rpartition(".")[2] for name in _REDIRECTS) | {"redirect"}
+    call_keywords = frozenset({"headers"})  # `Response(status=302, headers={"Location": ...})`
     what = (
         "The response redirects to a URL whose scheme or host comes from request data ({source}), "
         "typically a `next` or `return_to` parameter, without checking that it stays on this site."
