@@ -13,7 +13,7 @@ from lsprotocol import types
 from tabguard.engine.types import Span
 from tabguard.lsp import convert
 from tabguard.lsp.positions import Encoding
-from tabguard.lsp.server import OpenDocument, TabguardServer
+from tabguard.lsp.server import OpenDocument, TabguardServer, settle_memory
 from tabguard.provenance.inventory import build as build_inventory
 from tabguard.render import explain_markdown
 from tabguard.rules import rule_by_id
@@ -87,10 +87,8 @@ def did_open(ls: TabguardServer, params: types.DidOpenTextDocumentParams) -> Non
     opened = ls.open(params.text_document)
     if opened is not None:
         ls.publish(opened)
-        # The open file's long-lived objects need no cycle collection: after one collection (the
-        # analysis left cycles behind), keep them out of later scans, so none lands in an accept.
-        gc.collect()
-        gc.freeze()
+        if opened.ready:  # else settled when the background analysis is done
+            settle_memory()
         if opened.doc is None and opened.config["network"]:
             asyncio.ensure_future(_check_dependencies_online(ls, opened))
 

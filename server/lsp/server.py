@@ -10,6 +10,7 @@ The handlers that pygls calls are in `tabguard.lsp.handlers`.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -227,7 +228,12 @@ class TabguardServer(LanguageServer):
         self.report_rule_errors(opened)
 
     async def _build_in_background(self, opened: OpenDocument, build) -> None:
-        doc = await asyncio.to_thread(build)
+        def build_and_settle() -> Document:
+            doc = build()
+            settle_memory()  # part of opening, not of the first edit after it
+            return doc
+
+        doc = await asyncio.to_thread(build_and_settle)
         if self.documents.get(opened.uri) is not opened:
             return  # closed meanwhile
         self._attach(opened, doc)
@@ -374,6 +380,14 @@ class TabguardServer(LanguageServer):
             f for f in self.findings(opened)
             if (f.span.start_line, f.span.start_col) <= (line, col) <= (f.span.end_line, f.span.end_col)
         ]
+
+
+def settle_memory() -> None:
+    """After a file's first analysis: its long-lived objects need no cycle collection. One collection
+    (the analysis left cycles behind), then they are kept out of later scans, so that no full
+    collection over a large file's analysis lands in the middle of an accept."""
+    gc.collect()
+    gc.freeze()
 
 
 def _path_of(uri: str) -> Optional[Path]:
