@@ -74,6 +74,9 @@ class Finding:
     fix_builder: Optional[Callable[[], Optional[Fix]]] = field(default=None, repr=False)
     _fix: Optional[Fix] = field(default=None, repr=False)
     _fix_built: bool = field(default=False, repr=False)
+    # The finding this one is a moved copy of (`shifted`): what is derived from a finding's block
+    # alone, such as its serialized form, can be reused with the lines moved.
+    base: Optional["Finding"] = field(default=None, repr=False)
 
     @property
     def has_fix(self) -> bool:
@@ -101,7 +104,10 @@ class Finding:
         else:
             builder = None
         related = tuple(r.shifted(lines) for r in self.related) if self.related else ()
-        return Finding(self.rule_id, self.span.shifted(lines), self.message, self.severity, self.details, related, builder)
+        return Finding(
+            self.rule_id, self.span.shifted(lines), self.message, self.severity, self.details, related, builder,
+            base=self.base or self,
+        )
 
     def key(self) -> tuple:
         return (self.span, self.rule_id, self.message)

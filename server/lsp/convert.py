@@ -51,6 +51,15 @@ def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: Encoding, 
     return out
 
 
+_LINE_NUMBER = re.compile(r'"line": (\d+)')
+
+
+def moved(text: str, lines: int) -> str:
+    """A serialized diagnostic (`json.dumps` of `diagnostic_json`) moved down by `lines`: every
+    position in it is a `"line": N` key (quotes inside strings are escaped, so none matches there)."""
+    return _LINE_NUMBER.sub(lambda m: f'"line": {int(m.group(1)) + lines}', text)
+
+
 def _range_json(lines: Sequence[str], span: Span, encoding: Encoding) -> dict:
     start_line, start_char = encoding.point(lines, span.start_line, span.start_col)
     end_line, end_char = encoding.point(lines, span.end_line, span.end_col)

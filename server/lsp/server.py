@@ -100,9 +100,10 @@ class OpenDocument:
     # While a large file is first analysed off the event loop: the changes that arrived meanwhile.
     queued: Optional[list] = None
     flush_handle: Optional[asyncio.TimerHandle] = field(default=None, repr=False)
-    # Serialized diagnostics of the last publish, by finding: an unchanged block keeps its finding
-    # objects, so a publish serializes only what the edit changed. id -> (finding, details, json).
-    published: dict[int, tuple[Finding, dict, str]] = field(default_factory=dict, repr=False)
+    # Serialized diagnostics of the last publish, by the block's own finding: a block an edit did not
+    # change keeps its findings, so a publish serializes only what the edit changed (moving line
+    # numbers for blocks that moved). id -> (base finding, details, start line, json).
+    published: dict[int, tuple[Finding, dict, int, str]] = field(default_factory=dict, repr=False)
 
     @property
     def lines(self) -> list[str]:
@@ -344,17 +345,20 @@ class TabguardServer(LanguageServer):
             return
         lines, before, now = opened.lines, opened.published, {}
         for finding in self.findings(opened):
-            key = id(finding)
-            kept = before.get(key)
-            if kept is None or kept[0] is not finding or kept[1] is not finding.details:
+            # Keyed by the block's own finding: a block that only moved keeps it (and its text).
+            base = finding.base or finding
+            line = finding.span.start_line
+            kept = before.get(id(base))
+            if kept is None or kept[0] is not base or kept[1] is not finding.details:
                 text = json.dumps(convert.diagnostic_json(finding, lines, self.encoding, opened.uri))
-                kept = (finding, finding.details, text)
-            now[key] = kept
+            else:
+                text = kept[3] if kept[2] == line else convert.moved(kept[3], line - kept[2])
+            now[id(base)] = (base, finding.details, line, text)
         opened.published = now
         # Sent as JSON text: pygls would convert the dicts back through lsprotocol types.
         self.protocol.send_serialized(
             f'{{"jsonrpc": "2.0", "method": "{types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}", "params": '
-            f'{{"uri": {json.dumps(opened.uri)}, "diagnostics": [{", ".join(k[2] for k in now.values())}], '
+            f'{{"uri": {json.dumps(opened.uri)}, "diagnostics": [{", ".join(k[3] for k in now.values())}], '
             f'"version": {json.dumps(opened.version)}}}}}'
         )
 
