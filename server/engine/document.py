@@ -51,7 +51,7 @@ class SyntaxProblem:
     message: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # slots: an edit moves every later block, so attribute access counts
 class Block:
     start: int
     length: int
