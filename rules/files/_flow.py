@@ -18,9 +18,6 @@ _LOCAL_SOURCES = frozenset({"sys.argv", "command-line arguments", "input()", "ra
 # at this server, not at a place the attacker picks.
 _SELF_ATTRS = frozenset({"url", "path", "full_path", "host", "host_url", "url_root", "base_url", "referrer"})
 _BINDINGS: "WeakKeyDictionary[ast.AST, dict[str, list[tuple[tuple[int, int], ast.expr]]]]" = WeakKeyDictionary()
-_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-# The fields that hold statements: blocks, `except` clauses and `case` clauses (which hold blocks).
-_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def remote_taint(ctx, expr: Optional[ast.AST]) -> Optional[Source]:
@@ -55,28 +52,10 @@ def _scope_bindings(ctx) -> dict[str, list[tuple[tuple[int, int], ast.expr]]]:
     found = _BINDINGS.get(root)
     if found is None:
         found = _BINDINGS[root] = {}
-        for node in sorted(_statements(root), key=lambda s: (s.lineno, s.col_offset)):
+        for node in ctx.scope_statements(root):
             for target, value in _bindings(node):
                 if isinstance(target, ast.Name):
                     found.setdefault(target.id, []).append(((node.lineno, node.col_offset), value))
-    return found
-
-
-def _statements(root: ast.AST) -> list[ast.stmt]:
-    """The statements of a scope, nested blocks included, nested functions and classes not (their
-    statements bind their own names)."""
-    found = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        for field in _BLOCKS:
-            block = getattr(node, field, None)
-            if type(block) is list:
-                for child in block:
-                    if isinstance(child, ast.stmt):
-                        found.append(child)
-                    if not isinstance(child, _NESTED_SCOPES):
-                        stack.append(child)
     return found
 
 

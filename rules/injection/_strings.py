@@ -163,17 +163,11 @@ class _ScopeIndex:
     the block's module code, without nested functions and classes), in source order. Only statements
     assign or check, so the scope's expressions are never walked."""
 
-    # Where statements hold statements, in source order (`try`: body, handlers, else, finally).
-    _BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
-    _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-
-    def __init__(self, root: ast.AST | None):
+    def __init__(self, statements: list[ast.stmt]):
         # name -> (line, plain assignment rather than `+=`, value)
         self.writes: dict[str, list[tuple[int, bool, ast.expr]]] = {}
         self.checks: list[ast.If | ast.Assert] = []
-        stack = [root] if root is not None else []
-        while stack:  # pre-order: source order
-            node = stack.pop()
+        for node in statements:
             if isinstance(node, ast.Assign):
                 for target in {t.id for t in node.targets if isinstance(t, ast.Name)}:
                     self.writes.setdefault(target, []).append((node.lineno, True, node.value))
@@ -183,11 +177,6 @@ class _ScopeIndex:
                 self.writes.setdefault(node.target.id, []).append((node.lineno, False, node.value))
             elif isinstance(node, (ast.If, ast.Assert)):
                 self.checks.append(node)
-            if node is root or not isinstance(node, self._NESTED):
-                for field in reversed(self._BLOCKS):
-                    block = getattr(node, field, None)
-                    if type(block) is list:
-                        stack.extend(reversed(block))
 
 
 # Per check (a Context), per scope root: its index. Rules ask about names often; a scope is read once.
@@ -201,7 +190,7 @@ def _scope_index(ctx) -> _ScopeIndex:
         indexes = _INDEXES[ctx] = {}
     index = indexes.get(id(root))
     if index is None:
-        index = indexes[id(root)] = _ScopeIndex(root)
+        index = indexes[id(root)] = _ScopeIndex(ctx.scope_statements(root))
     return index
 
 

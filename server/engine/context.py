@@ -24,6 +24,8 @@ _NOT_INPUT_ANNOTATIONS = re.compile(
     r"(Request|WebSocket|Session|AsyncSession|BackgroundTasks|Response|HTTPConnection|SecurityScopes|User|Connection)\b"
 )
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+# Fields that hold statements, in source order (`try`: body, handlers, else, finally; `match`: cases).
+_STATEMENT_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
 _NOT_INPUT_PARAMS = frozenset({"self", "cls", "db", "session", "current_user", "user", "background_tasks", "response"})
 
 
@@ -42,6 +44,7 @@ class Context:
         self.parents: dict[int, ast.AST] = {}
         self._qualnames: dict[int, Optional[str]] = {}
         self._scope_nodes: dict[int, list[ast.AST]] = {}
+        self._scope_statements: dict[int, list[ast.stmt]] = {}
         self._local_imports: dict[int, dict[str, str]] = {}
         self.tree: Optional[ast.Module] = None  # the block being checked
 
@@ -162,6 +165,29 @@ class Context:
             nodes.sort(key=_position)
             self._scope_nodes[key] = nodes
         return nodes
+
+    def scope_statements(self, root: Optional[ast.AST] = None) -> list[ast.stmt]:
+        """The statements of one scope (as `scope_nodes` bounds it), nested blocks included, in source
+        order; a nested `def` or `class` is listed but not entered. Where a name is assigned or checked
+        is read from these, without walking the scope's expressions. Built once per scope."""
+        root = root if root is not None else (self.function or self.tree)
+        if root is None:
+            return []
+        key = id(root)
+        found = self._scope_statements.get(key)
+        if found is None:
+            found = self._scope_statements[key] = []
+            stack = [root]
+            while stack:  # pre-order, blocks pushed in reverse: source order
+                node = stack.pop()
+                if node is not root and isinstance(node, ast.stmt):
+                    found.append(node)
+                if node is root or not isinstance(node, _NESTED_SCOPES):
+                    for name in reversed(_STATEMENT_FIELDS):
+                        block = getattr(node, name, None)
+                        if type(block) is list:
+                            stack.extend(reversed(block))
+        return found
 
     def route_decorators(self, func: ast.AST) -> list[ast.Call]:
         """The route decorators (`@app.route(...)`, `@router.get(...)`, ...) of a function."""
