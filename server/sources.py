@@ -13,17 +13,21 @@ class SourceError(Exception):
     """A file that cannot be analysed, with a message for the user."""
 
 
-def decode_source(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    if b"\x00" in data[:8192]:
-        raise SourceError("binary file (contains NUL bytes), skipped")
-    encoding = "utf-8"
-    for line in data.split(b"\n", 2)[:2]:
+def source_encoding(data: bytes) -> tuple[str, bytes]:
+    """The encoding a source file declares (PEP 263, default UTF-8) and its BOM (b"" when none)."""
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    for line in data[len(bom):].split(b"\n", 2)[:2]:
         match = _CODING.match(line)
         if match:
-            encoding = match.group(1).decode("ascii")
-            break
+            return match.group(1).decode("ascii"), bom
+    return "utf-8", bom
+
+
+def decode_source(data: bytes) -> str:
+    encoding, bom = source_encoding(data)
+    data = data[len(bom):]
+    if b"\x00" in data[:8192]:
+        raise SourceError("binary file (contains NUL bytes), skipped")
     try:
         return data.decode(encoding)
     except LookupError:

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from tabguard import fixing
 from tabguard.commands import config_or_report
 from tabguard.output import plain, sarif
 from tabguard.provenance.checking import annotate_results, gate_failures, honoured_filter, provenance_for
@@ -28,6 +29,7 @@ def add_parser(sub):
                         help="review gate: exit 1 only when an unreviewed AI-inserted span holds a finding")
     parser.add_argument("--require-review", action="store_true",
                         help="exit 1 when any AI-inserted span is unreviewed")
+    fixing.add_arguments(parser)
     return parser
 
 
@@ -63,12 +65,25 @@ def run(args) -> int:
         honoured_for=lambda path: honoured_filter(prov, path, config["max-file-size"]),
         jobs=args.jobs, cache_root=None if args.no_cache else _cache_root(config, paths),
     )
+    fixes = None
+    if args.fix or args.diff:
+        fixes = fixing.fix_results(
+            results, config, _codes(args.select), _codes(args.ignore), args.min_severity,
+            unsafe=args.unsafe_fixes, write=not args.diff, roots=fixing.project_roots(config, paths),
+            honoured_for=lambda path: honoured_filter(prov, path, config["max-file-size"]),
+        )
+        for message in fixes.messages:
+            print(f"tabguard: {message}", file=sys.stderr)
     ai_spans = annotate_results(prov, results)
     for warning in prov.warnings if prov else ():
         print(f"tabguard: warning: {warning}", file=sys.stderr)
     for result in results:
         if result.error:
             print(f"tabguard: {result.display}: {result.error}", file=sys.stderr)
+    if args.diff:
+        sys.stdout.write("".join(fixes.diffs))
+        print(fixing.summary_line(fixes, sum(len(r.findings) for r in results), diff=True), file=sys.stderr)
+        return 2 if any(r.error for r in results) or fixes.failed else (1 if fixes.fixed else 0)
     if args.format == "sarif":
         report = json.dumps(sarif.render(results), indent=2)
     elif args.format == "json":
@@ -76,13 +91,16 @@ def run(args) -> int:
     else:
         lines = plain.text_lines(results)
         total = len(lines)
-        lines.append(f"Found {total} finding{'s' if total != 1 else ''} in {len(results)} file{'s' if len(results) != 1 else ''}." if total else f"No findings in {len(results)} file{'s' if len(results) != 1 else ''}.")
+        if fixes is not None:
+            lines.append(fixing.summary_line(fixes, total, diff=False))
+        else:
+            lines.append(f"Found {total} finding{'s' if total != 1 else ''} in {len(results)} file{'s' if len(results) != 1 else ''}." if total else f"No findings in {len(results)} file{'s' if len(results) != 1 else ''}.")
         report = "\n".join(lines)
     if args.output:
         args.output.write_text(report + "\n", encoding="utf-8")
     else:
         sys.stdout.write(report + "\n")
-    if any(r.error for r in results):
+    if any(r.error for r in results) or (fixes is not None and fixes.failed):
         return 2
     if args.gate or args.require_review:
         failures = gate_failures(ai_spans, args.require_review)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from tabguard.engine.fixes import materialize
+from tabguard.engine.types import Fix, Span
 from tabguard.rules import all_rules
 from tabguard.scan import FileResult
 
@@ -38,7 +40,22 @@ def json_object(results: Sequence[FileResult]) -> list[dict]:
                     {"line": r.span.start_line + 1, "column": r.span.start_col + 1, "message": r.message}
                     for r in f.related
                 ],
-                "fix": {"title": fix.title, "safe": fix.safe} if fix else None,
+                "fix": _fix_object(fix, result.lines) if fix else None,
                 "ai": f.details.get("ai"),
             })
     return items
+
+
+def _position(line: int, col: int) -> dict:
+    return {"line": line + 1, "column": col + 1}
+
+
+def _fix_object(fix: Fix, lines: Sequence[str]) -> dict:
+    """The rewrite as text edits (1-based positions, end exclusive), missing imports included, so a
+    consumer can apply it without tabguard (as SARIF's `fixes` allow)."""
+    edits = []
+    for edit in materialize(fix, lines):
+        span: Span = edit.span
+        edits.append({"start": _position(span.start_line, span.start_col),
+                      "end": _position(span.end_line, span.end_col), "content": edit.new_text})
+    return {"title": fix.title, "safe": fix.safe, "applicability": "safe" if fix.safe else "unsafe", "edits": edits}
