@@ -56,6 +56,7 @@ OWNER_FIELDS = frozenset({
     "owner", "owner_id", "user", "user_id", "author", "author_id", "created_by", "created_by_id", "tenant",
     "tenant_id", "org", "org_id", "organization", "organization_id", "account", "account_id", "team_id",
     "workspace_id", "company_id", "customer_id", "customer", "buyer", "member", "uploaded_by", "creator", "creator_id", "seller_id", "member_id",
+    "patient", "patient_id",
 })
 # Expressions that name the signed-in user (Flask-Login, Django, DRF, Starlette, Flask-JWT-Extended...).
 _USER_FIELDS = ("user", "current_user", "auth", "identity", "user_id", "account", "principal")
@@ -131,6 +132,9 @@ class Facts:
             elif kind == "subscript":
                 if isinstance(sub.slice, ast.Constant):
                     self.keys.add(sub.slice.value)
+            elif kind == "check" and _get_key(sub) is not None:
+                self.keys.add(_get_key(sub))
+                self.checks.append(sub)
             elif kind == "assignment":
                 self.assignments.append(sub)
             else:
@@ -428,15 +432,18 @@ def _body_guards(scope: Facts, qualname, options: dict, found: Guards) -> None:
         elif isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
             if user and any(is_current_user(side, users) for side in sides):
-                if role_attrs and any(_mentions(side, _ROLE_ATTRS) for side in sides):
+                # `current_user.role in (...)`, and `g.user == "admin"`: the user compared with a role name
+                if role_attrs and any(_mentions(side, _ROLE_ATTRS) for side in sides) or _role_literal(sides):
                     found.role = found.role or f"`{_short(node)}`"
-                elif any(_mentions(side, _OWNER_KEYS) for side in sides if not is_current_user(side, users)):
+                elif any(_mentions(side, _OWNER_KEYS) or _id_field(side) for side in sides if not is_current_user(side, users)):
                     found.ownership = found.ownership or f"`{_short(node)}`"
             elif role_attrs and any(_mentions(side, _ROLE_ATTRS) for side in sides) and _role_literal(sides):
                 found.role = found.role or f"`{_short(node)}`"
         else:
             test = node.test
-            if role_attrs and _mentions(test, _ROLE_ATTRS) and (user and is_current_user(test, users) or _mentions(test, {"user"})):
+            if role_attrs and _mentions(test, _ROLE_ATTRS) and (
+                user and is_current_user(test, users) or _mentions(test, {"user", "session"})
+            ):
                 found.role = found.role or f"`{_short(test)}`"
             elif not found.authentication and (
                 auth_state and _mentions(test, _AUTH_STATE) or user and is_current_user(test, users) or _header_auth(test)
@@ -496,7 +503,23 @@ def _mentions(expr: ast.AST, names: frozenset[str] | set[str]) -> bool:
             return True
         if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) and sub.slice.value in names:
             return True
+        if isinstance(sub, ast.Call) and _get_key(sub) in names:
+            return True
     return False
+
+
+def _id_field(expr: ast.AST) -> bool:
+    """`record.patient_id`, `Doc.holder_id`: a record's reference to someone (compared with the user, its owner)."""
+    return isinstance(expr, ast.Attribute) and expr.attr.endswith("_id")
+
+
+def _get_key(node: ast.AST) -> object:
+    """`session.get("role")`, `claims.get("is_admin")`: the constant key read (like a subscript), else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+        key = node.args[0]
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return key.value
+    return None
 
 
 def _role_literal(sides: list[ast.AST]) -> bool:

@@ -171,12 +171,17 @@ def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
     )
     found = guards(func, ctx.qualname, ctx.options, cls=cls, wrappers=hooks)
     receiver = next((d.receiver for d in decls if d.receiver != "app"), None)
-    if receiver is not None and found.role is None and _privileged_module(receiver, ctx.path):
-        # A router or blueprint dedicated to administration is taken as guarded where it is created
-        # (another module, or a `before_request` hook whose checks we cannot read).
+    if receiver is not None and found.role is None and _imported(receiver, imports) and _privileged_module(receiver, ctx.path):
+        # A router or blueprint dedicated to administration, imported from another module, is taken as
+        # guarded where it is created. One created here is guarded only by what this module shows (its
+        # hooks and dependencies, already among the guards): its name alone protects nothing.
         found.role = f"{receiver} (administration router, guard assumed where it is created)"
         found.authentication = found.authentication or found.role
     return Handler(func, cls, decls, handler_methods(func, cls, decls), found)
+
+
+def _imported(receiver: str, imports: dict[str, str]) -> bool:
+    return receiver.split(".")[0] in imports
 
 
 def _privileged_module(receiver: str, path: str) -> bool:

@@ -109,3 +109,22 @@ def key_algorithm(ctx) -> str:
     """The algorithm the module signs with (`algorithm="RS256"` in an encode call), else HS256."""
     value = ctx.module.constants.get("ALGORITHM") or ctx.module.constants.get("JWT_ALGORITHM")
     return value if isinstance(value, str) and value.lower() != "none" else "HS256"
+
+
+def drop_option(name: str) -> Transform:
+    """Remove the `name` entry of a call's literal `options={...}` dict (other entries stay)."""
+
+    def transform(call: cst.BaseExpression) -> cst.BaseExpression:
+        assert isinstance(call, cst.Call)
+        args = []
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "options" and isinstance(arg.value, cst.Dict):
+                kept = [e for e in arg.value.elements if not (
+                    isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == name
+                )]
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                arg = arg.with_changes(value=arg.value.with_changes(elements=kept))
+            args.append(arg)
+        return call.with_changes(args=args)
+
+    return transform

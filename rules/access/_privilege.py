@@ -30,6 +30,8 @@ def privilege(found: Handler) -> tuple[Optional[str], bool]:
         said.update(words(re.sub(r"[<{][^>}]*[>}]", " ", path)))
     if found.cls is not None:
         said.update(words(found.cls.name))
+    for decl in found.decls:
+        said.update(words(decl.receiver.rpartition(".")[2]))  # `@admin.delete(...)`: an admin blueprint's route
     if said & _SIGN_IN:
         return None, False  # `/admin/login` must be reachable before anyone has a role
     hit = said & _ROLE_ONLY

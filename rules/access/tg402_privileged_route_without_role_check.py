@@ -25,7 +25,9 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
         "on the server checks that the caller holds the right role: no `@admin_required`, "
         "`@roles_required`, `@permission_required`, `@staff_member_required`, DRF `permission_classes`, "
         "`Depends(require_admin)`, `has_perm(...)`, `is_staff` / `is_superuser` / `role ==` test, and no "
-        "function listed in the `role-checks` or `auth-decorators` options."
+        "function listed in the `role-checks` or `auth-decorators` options. A blueprint or router named "
+        "`admin` is not a check: one created in this module counts only with its `before_request` hook or "
+        "`dependencies`."
     )
     why = (
         "Hiding the admin button in the template is not access control: the route is still there. Any "
@@ -72,6 +74,22 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
         "from flask import Flask\napp = Flask(__name__)\n@app.get('/invoices/<int:invoice_id>/export')\n@login_required\ndef export_invoice(invoice_id):\n    ...\n",
         # a user deleting one of their own records is not privileged (TG401 covers the ownership check)
         "from flask import Flask\napp = Flask(__name__)\n@app.delete('/notes/<int:note_id>')\n@login_required\ndef delete_note(note_id):\n    ...\n",
+        # role checks as assistants write them: the user, or the session's role, compared with a role name
+        "from flask import Flask, g, abort\napp = Flask(__name__)\n@app.post('/admin/users/<int:uid>/ban')\n@login_required\n"
+        "def ban(uid):\n    if g.user != 'admin':\n        abort(403)\n    User.query.get(uid).banned = True\n",
+        "from flask import Flask, session, abort\napp = Flask(__name__)\n@app.post('/admin/users/<int:uid>/ban')\n"
+        "def ban(uid):\n    if session.get('role') != 'admin':\n        abort(403)\n    User.query.get(uid).banned = True\n",
+        "from flask import Flask, session, abort\napp = Flask(__name__)\n@app.post('/admin/purge')\n"
+        "def purge():\n    if not session.get('is_admin'):\n        abort(403)\n    Log.query.delete()\n",
+        "from flask import Blueprint, abort\nfrom flask_login import current_user, login_required\nbp = Blueprint('ops', __name__)\n"
+        "@bp.delete('/admin/sessions')\n@login_required\ndef revoke_all():\n"
+        "    if current_user.role not in ('admin', 'owner'):\n        abort(403)\n    Session.query.delete()\n",
+        # an administration blueprint made elsewhere is guarded where it is made
+        "from flask import abort\nfrom shop.admin import admin\n@admin.delete('/products/<int:pid>')\ndef delete_product(pid):\n    ...\n",
+        # one made here, with a hook that checks the role
+        "from flask import Blueprint, abort\nfrom flask_login import current_user\nadmin = Blueprint('admin', __name__)\n"
+        "@admin.before_request\ndef only_admins():\n    if not current_user.is_admin:\n        abort(403)\n"
+        "@admin.delete('/products/<int:pid>')\ndef delete_product(pid):\n    ...\n",
     )
     INVALID = (
         Invalid(
@@ -97,6 +115,16 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
         Invalid(
             "from flask import Flask\napp = Flask(__name__)\n@app.delete('/comments')\n@login_required\ndef delete_all_comments():\n"
             "    Comment.query.delete()\n    db.session.commit()\n"
+        ),
+        # a blueprint named `admin` is not a role check: the route is open to anyone signed in, or to anyone
+        Invalid(
+            "from flask import Blueprint\nadmin = Blueprint('admin', __name__, url_prefix='/api/admin')\n"
+            "@admin.route('/products/<int:pid>', methods=['DELETE'])\ndef delete_product(pid):\n"
+            "    Product.query.filter_by(id=pid).delete()\n    db.session.commit()\n    return '', 204\n"
+        ),
+        Invalid(
+            "from flask import Blueprint\nfrom flask_login import login_required\nadmin_bp = Blueprint('admin', __name__)\n"
+            "@login_required\n@admin_bp.post('/orders/<int:oid>/refund')\ndef refund(oid):\n    ...\n"
         ),
     )
 

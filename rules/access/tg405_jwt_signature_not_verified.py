@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-import libcst as cst
 from tabguard.engine.fixes import chain, expression_fix, remove_keyword, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.access._jwt import (
     dict_entry,
+    drop_option,
     jwt_call,
     jwt_call_names,
     key_algorithm,
@@ -119,23 +119,7 @@ def _fix(ctx, node: ast.Call, options: Optional[ast.Dict]):
         return None  # verifying needs a key the call does not have
     steps = [remove_keyword("verify")]
     if options is not None:
-        steps.append(_drop_verify_signature if len(options.keys) > 1 else remove_keyword("options"))
+        steps.append(drop_option("verify_signature") if len(options.keys) > 1 else remove_keyword("options"))
     if ctx.keyword(node, "algorithms") is None:
         steps.append(set_keyword("algorithms", f'["{key_algorithm(ctx)}"]'))
     return expression_fix(ctx, node, chain(*steps), "Fix: verify the signature", safe=False)
-
-
-def _drop_verify_signature(call: cst.BaseExpression) -> cst.BaseExpression:
-    assert isinstance(call, cst.Call)
-    args = []
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "options" and isinstance(arg.value, cst.Dict):
-            kept = [e for e in arg.value.elements if not (isinstance(e, cst.DictElement) and _is_key(e.key, "verify_signature"))]
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            arg = arg.with_changes(value=arg.value.with_changes(elements=kept))
-        args.append(arg)
-    return call.with_changes(args=args)
-
-
-def _is_key(node: cst.BaseExpression, name: str) -> bool:
-    return isinstance(node, cst.SimpleString) and node.evaluated_value == name

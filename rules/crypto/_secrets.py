@@ -45,6 +45,27 @@ def known_format(value: str) -> Optional[str]:
     return None
 
 
+# Names of the key that signs this application's own sessions and tokens (`SECRET_KEY`, `JWT_SECRET`,
+# `app.secret_key`, `signing_key`); names of outside services' credentials are not among them.
+_SIGNING_WORDS = frozenset({"secret", "signing", "jwt", "hmac", "session", "app", "flask", "django", "fernet", "encryption"})
+_OUTSIDE_WORDS = frozenset({"api", "client", "aws", "stripe", "access", "webhook", "consumer", "oauth", "github",
+                            "google", "slack", "twilio", "sendgrid", "openai", "s3", "azure", "gcp", "db", "database",
+                            "smtp", "email", "mail", "redis", "bot", "x"})
+
+
+@lru_cache(maxsize=4096)
+def signing_key_name(name: Optional[str]) -> bool:
+    ws = words(name or "")
+    if not ws or _OUTSIDE_WORDS.intersection(ws) or not ({"key", "secret"} & set(ws)):
+        return False
+    return ws == ["secret"] or bool(_SIGNING_WORDS.intersection(ws) - {"secret"}) or ws == ["secret", "key"]
+
+
+def is_template(value: str) -> bool:
+    """`${SECRET_KEY}`, `{{ secret }}`, `<your-key>`, `****`: filled in or masked, not a value."""
+    return bool(_TEMPLATE.search(value))
+
+
 def is_placeholder(value: str, name: str = "") -> bool:
     """Empty, templated (`${X}`, `<your-key>`), masked (`****`, `xxxx`), or made of example words."""
     stripped = value.strip()

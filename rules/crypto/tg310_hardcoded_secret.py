@@ -12,7 +12,7 @@ from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.crypto._literals import fixed_value
 from tabguard.rules.crypto._names import binding_name, expression_name, secret_kind
-from tabguard.rules.crypto._secrets import is_placeholder, known_format, looks_like_secret
+from tabguard.rules.crypto._secrets import is_placeholder, is_template, known_format, looks_like_secret, signing_key_name
 
 # Parameters that are a signing or encryption key whatever the argument is called.
 _KEY_SINKS = {
@@ -27,6 +27,9 @@ _KEY_SINKS = {
     "cryptography.fernet.Fernet": (0, "key"),
 }
 _ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
+# Database drivers: a password written into the connect call is a credential however weak it looks.
+_CONNECTS = frozenset({"connect", "create_pool", "Connection", "MongoClient", "Redis", "StrictRedis"})
+_PASSWORD_KEYWORDS = frozenset({"password", "passwd", "pwd"})
 # Test code may hold throwaway credentials.
 _TEST_PATH = re.compile(r"(^|[\\/])(tests?|testing|fixtures?)[\\/]|(^|[\\/])(test_[^\\/]*|[^\\/]*_test|conftest)\.py$")
 
@@ -41,19 +44,28 @@ class HardcodedSecret(Rule):
     message = "Hardcoded {kind} `{name}`; load it from the environment or a secret manager"
     placeholders = {"kind": "secret", "name": "SECRET_KEY"}
     aliases = ("B105", "B106", "B107", "S105", "S106", "S107")
-    call_names = frozenset(name.rpartition(".")[2] for name in _KEY_SINKS)
-    what = "Writes a {kind} (`{name}`) as a literal in the source code."
+    call_names = frozenset(name.rpartition(".")[2] for name in _KEY_SINKS) | _CONNECTS
+    what = (
+        "Writes a {kind} (`{name}`) as a literal in the source code. A key that signs this application's "
+        "own sessions or tokens is reported even when it reads like a placeholder (`\"dev-secret-change-me\"`, "
+        "`\"django-insecure-...\"`, an environment lookup's fallback): the application runs with it as written. "
+        "The placeholder exemption is kept for credentials of outside services, which cannot work as written."
+    )
     why = (
         "Source code is copied far more widely than secrets should be: every clone, CI log, wheel, "
         "container image and code-search index carries it, and git history keeps it after it is "
         "deleted. Bots scan public pushes for provider key formats and use AWS or Stripe keys within "
         "minutes. A hardcoded Flask or Django `SECRET_KEY` or JWT key lets anyone who reads the code "
-        "forge session cookies and tokens and log in as any user."
+        "forge session cookies and tokens and log in as any user: with `app.secret_key = \"super-secret-key-123\"` "
+        "an attacker signs `{{\"user_id\": 1}}` with `itsdangerous` and is the administrator. Placeholder keys are "
+        "the worst case: `\"changeme\"` and `\"dev\"` are the first values tried."
     )
     how = (
         "Read the value at runtime (`os.environ[\"SECRET_KEY\"]`, a secret manager, a mounted file) and "
         "keep it out of version control (`.env` in `.gitignore`). Rotate any credential that was ever "
-        "committed: removing it from the code does not remove it from history."
+        "committed: removing it from the code does not remove it from history. Give a signing key no "
+        "fallback (`os.environ.get(\"SECRET_KEY\", \"dev\")` signs with `\"dev\"` whenever the variable is "
+        "missing): fail at start-up instead. Generate one with `python -c \"import secrets; print(secrets.token_hex(32))\"`."
     )
     example = (
         "import os\n\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n"
@@ -67,6 +79,7 @@ class HardcodedSecret(Rule):
     )
     references = (
         "https://cwe.mitre.org/data/definitions/798.html",
+        "https://cwe.mitre.org/data/definitions/321.html",
         "https://owasp.org/Top10/2025/A07_2025-Authentication_Failures/",
         "https://docs.github.com/en/code-security/secret-scanning/introduction/supported-secret-scanning-patterns",
     )
@@ -86,6 +99,14 @@ class HardcodedSecret(Rule):
         "def test_login(client):\n    password = 'correct-horse-42'\n    client.login(password=password)\n",
         "import jwt\ndef make(claims, key):\n    return jwt.encode(claims, key, algorithm='HS256')\n",
         "auth_header = 'Authorization'\n",
+        # outside services' placeholders cannot work as written
+        "STRIPE_API_KEY = 'sk_test_changeme'\nclient_secret = 'your-client-secret'\n",
+        "import os\nGITHUB_TOKEN = os.environ.get('GITHUB_TOKEN', 'changeme')\n",
+        # a template filled in at deploy time, and a key read with no fallback
+        "import os\napp.config['SECRET_KEY'] = os.environ['SECRET_KEY']\nJWT_SECRET = '${JWT_SECRET}'\n",
+        # the key defined once is reported there, not at its uses (see INVALID)
+        "import jwt\nfrom settings import JWT_SECRET\ndef issue(uid):\n    return jwt.encode({'sub': uid}, JWT_SECRET, algorithm='HS256')\n",
+        "import psycopg2\nimport os\nconn = psycopg2.connect(host='db', password=os.environ['PGPASSWORD'])\n",
     )
     INVALID = (
         Invalid(
@@ -104,36 +125,97 @@ class HardcodedSecret(Rule):
         Invalid("import os\nSTRIPE_KEY = os.environ.get('STRIPE_KEY', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc')\n"),
         Invalid("KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'''\n"),
         Invalid("settings = {'api_key': 'f3a9c2e1b7d84f6a9c0e2b4d6f8a1c3e'}\n"),
+        # signing keys that look like placeholders: the application runs with them
+        Invalid(
+            "from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'super-secret-key-123'\n",
+            "import os\nfrom flask import Flask\napp = Flask(__name__)\napp.secret_key = os.environ['SECRET_KEY']\n",
+        ),
+        Invalid(
+            "app.config['SECRET_KEY'] = 'dev-secret-change-me'\n",
+            "import os\napp.config['SECRET_KEY'] = os.environ['SECRET_KEY']\n",
+        ),
+        Invalid(
+            "SECRET_KEY = 'django-insecure-this-key-is-for-demonstration-only'\n",
+            "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n",
+            path="mysite/settings.py",
+        ),
+        Invalid(
+            "import os\nSECRET_KEY = os.environ.get('SECRET_KEY', 'dev')\n",
+            "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n",
+        ),
+        Invalid(
+            "import os\napp.config.from_mapping(SECRET_KEY=os.getenv('FLASK_SECRET', 'changeme'))\n",
+            "import os\napp.config.from_mapping(SECRET_KEY=os.environ['FLASK_SECRET'])\n",
+        ),
+        Invalid("app.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'\n", "import os\napp.secret_key = os.environ['SECRET_KEY']\n"),
+        # reported once, at the definition, however often the key is used
+        Invalid(
+            "import jwt\nJWT_SECRET = 'changeme'\n"
+            "def issue(uid):\n    return jwt.encode({'sub': uid}, JWT_SECRET, algorithm='HS256')\n"
+            "def read(token):\n    return jwt.decode(token, JWT_SECRET, algorithms=['HS256'])\n",
+            "import os\nimport jwt\nJWT_SECRET = os.environ['JWT_SECRET']\n"
+            "def issue(uid):\n    return jwt.encode({'sub': uid}, JWT_SECRET, algorithm='HS256')\n"
+            "def read(token):\n    return jwt.decode(token, JWT_SECRET, algorithms=['HS256'])\n",
+        ),
+        # a database password that is a common word, or empty
+        Invalid("import psycopg2\nconn = psycopg2.connect(host='db', user='postgres', password='postgres')\n"),
+        Invalid("import pymysql\ndb = pymysql.connect(host='localhost', user='root', password='')\n"),
+        # a login that compares the submitted credentials with literals
+        Invalid(
+            "from flask import request\ndef login():\n"
+            "    if request.form['username'] == 'admin' and request.form['password'] == 'admin123':\n        return 'ok'\n"
+        ),
     )
 
     def visit_Constant(self, node: ast.Constant, ctx) -> None:
-        if not isinstance(node.value, str) or not node.value:
+        value = node.value
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")  # `app.secret_key = b"..."`, as Flask's own docs write it
+        elif not isinstance(value, str) or not value:
             return
         parent = ctx.parent(node)
         if isinstance(parent, ast.Expr) or _is_sink_argument(ctx, parent, node):
             return  # docstrings; key sinks are reported by visit_Call
-        label = known_format(node.value)
-        if label is not None:
-            ctx.report(self, node, details={"kind": label, "name": _bound_name(ctx, node) or label})
-            return
+        if isinstance(node.value, str):
+            label = known_format(value)
+            if label is not None:
+                ctx.report(self, node, details={"kind": label, "name": _bound_name(ctx, node) or label})
+                return
         name = _bound_name(ctx, node)
         kind = secret_kind(name)
         if kind is None or _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
             return
-        if is_placeholder(node.value, name) or not looks_like_secret(node.value, kind):
-            return
-        ctx.report(self, node, details={"kind": kind, "name": name}, fix=_environment_fix(ctx, node, parent))
+        if signing_key_name(name):
+            if len(value.strip()) < 3 or is_template(value.strip()):
+                return
+            kind = "signing key"
+        elif is_placeholder(value, name) or not looks_like_secret(value, kind) or isinstance(node.value, bytes):
+            if not (kind == "password" and _connect_password(ctx, parent)):
+                return
+        ctx.report(self, node, details={"kind": kind, "name": name}, fix=_environment_fix(ctx, node, parent, name))
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
-        where = _KEY_SINKS.get(ctx.call_name(node) or "")
+        name = ctx.call_name(node) or ""
+        where = _KEY_SINKS.get(name)
         if where is None:
+            self._empty_password(node, name, ctx)
             return
         key = ctx.argument(node, *where)
         if key is None or not fixed_value(ctx, key) or _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
             return
         if isinstance(key, ast.Constant) and not key.value:
             return
+        if isinstance(key, ast.Name) and signing_key_name(key.id):
+            return  # the literal bound to the key's name is reported at its definition, where the fix goes
         ctx.report(self, key, details={"kind": "signing key", "name": expression_name(key) or ctx.segment(ctx.span(key))})
+
+    def _empty_password(self, node: ast.Call, name: str, ctx) -> None:
+        """`pymysql.connect(user="root", password="")`: a database open to anyone who reaches it."""
+        if name.rpartition(".")[2] not in _CONNECTS or _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
+            return
+        for keyword in node.keywords:
+            if keyword.arg in _PASSWORD_KEYWORDS and isinstance(keyword.value, ast.Constant) and keyword.value.value == "":
+                ctx.report(self, keyword.value, details={"kind": "empty database password", "name": keyword.arg})
 
 
 def _in_test_code(ctx) -> bool:
@@ -177,17 +259,27 @@ def _parameter_for_default(arguments: ast.arguments, node: ast.AST) -> Optional[
     return None
 
 
-def _environment_fix(ctx, node: ast.Constant, parent: Optional[ast.AST]):
-    """`SECRET_KEY = "..."` -> `SECRET_KEY = os.environ["SECRET_KEY"]`, for plain assignments only."""
-    if not isinstance(parent, (ast.Assign, ast.AnnAssign)) or parent.value is not node:
+def _connect_password(ctx, parent: Optional[ast.AST]) -> bool:
+    """A `password=` keyword of a database connect call (`psycopg2.connect(password="postgres")`)."""
+    call = ctx.parent(parent) if isinstance(parent, ast.keyword) else None
+    return isinstance(call, ast.Call) and (ctx.call_name(call) or "").rpartition(".")[2] in _CONNECTS
+
+
+def _environment_fix(ctx, node: ast.Constant, parent: Optional[ast.AST], name: Optional[str]):
+    """`SECRET_KEY = "..."` -> `SECRET_KEY = os.environ["SECRET_KEY"]` (plain assignments and keywords);
+    `os.environ.get("SECRET_KEY", "dev")` -> `os.environ["SECRET_KEY"]` (the fallback dropped)."""
+    target = node
+    if isinstance(parent, ast.Call) and ctx.call_name(parent) in _ENV_LOOKUPS:
+        target = parent  # the variable keeps its name; only the fallback goes
+    elif not (isinstance(parent, (ast.Assign, ast.AnnAssign)) or isinstance(parent, ast.keyword) and signing_key_name(name)):
+        return None  # a keyword names the variable well only for a setting (`SECRET_KEY=`), not `password=`
+    elif parent.value is not node:
         return None
-    target = parent.targets[0] if isinstance(parent, ast.Assign) else parent.target
-    name = expression_name(target)
     if name is None or "\n" in ctx.segment(ctx.span(node)):
         return None
     variable = re.sub(r"[^A-Za-z0-9]+", "_", name).upper()
     quote = "'" if ctx.segment(ctx.span(node)).lstrip("rbuRBU")[0] == "'" else '"'
     replacement = f"os.environ[{quote}{variable}{quote}]"
     return expression_fix(
-        ctx, node, lambda _: cst.parse_expression(replacement), "Fix: read it from the environment", safe=False, imports=("os",)
+        ctx, target, lambda _: cst.parse_expression(replacement), "Fix: read it from the environment", safe=False, imports=("os",)
     )
