@@ -6,12 +6,17 @@ import ast
 
 import libcst as cst
 
-from tabguard.engine.fixes import expression_fix
+from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.crypto._hashing import BROKEN, hash_call, hash_call_names, hashes_password
 from tabguard.rules.crypto._names import enclosing_name, expression_name, value_parts, words
 
 # Uses where a collision or a preimage gains an attacker nothing: cache keys, ETags, sharding.
+# Names that make a digest a security value: it gets a stronger hash, not `usedforsecurity=False`.
+_SECURITY_WORDS = frozenset(
+    {"sign", "signature", "signed", "signing", "sig", "token", "mac", "hmac", "auth", "secret", "key", "nonce",
+     "session", "csrf", "otp", "password", "passwd", "verify", "verification", "credential", "credentials"}
+)
 _NON_SECURITY_WORDS = frozenset(
     {"cache", "cached", "etag", "bucket", "shard", "sharding", "partition", "dedup", "dedupe", "gravatar",
      "avatar", "color", "colour", "slug", "lru", "memo", "memoize", "placement", "filename", "jitter", "seed",
@@ -51,8 +56,11 @@ class BrokenHash(Rule):
         "cache_key = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()"
     )
     fix_safety = (
-        "Unsafe: the rewrite switches to SHA-256, so digests change; stored or exchanged values computed "
-        "with the old algorithm no longer match, and a peer that expects MD5/SHA-1 must change too."
+        "Unsafe. A digest named as a signature, token, MAC or key is switched to SHA-256, so its values "
+        "change: stored or exchanged values computed with the old algorithm no longer match, and a peer "
+        "that expects MD5/SHA-1 must change too. Any other `hashlib` digest (a file fingerprint, a "
+        "checksum) keeps its values and gets `usedforsecurity=False` (Python 3.9+), which records that it "
+        "is no security boundary: review that this is true."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/328.html",
@@ -77,7 +85,7 @@ class BrokenHash(Rule):
         ),
         Invalid(
             "from hashlib import sha1\ndef checksum(blob):\n    return sha1(blob).hexdigest()\n",
-            None,
+            "from hashlib import sha1\ndef checksum(blob):\n    return sha1(blob, usedforsecurity=False).hexdigest()\n",
         ),
         Invalid(
             "import hashlib as hl\ntoken = hl.sha1(os.urandom(16)).hexdigest()\n",
@@ -85,7 +93,16 @@ class BrokenHash(Rule):
         ),
         Invalid(
             "import hashlib\nh = hashlib.new('md5', data)\n",
-            "import hashlib\nh = hashlib.new('sha256', data)\n",
+            "import hashlib\nh = hashlib.new('md5', data, usedforsecurity=False)\n",
+        ),
+        Invalid(
+            "import hashlib\ndef sign(key, body):\n    return hashlib.new('sha1', key + body).hexdigest()\n",
+            "import hashlib\ndef sign(key, body):\n    return hashlib.new('sha256', key + body).hexdigest()\n",
+        ),
+        Invalid(
+            "import hashlib\ndef fingerprint(path):\n    with open(path, 'rb') as f:\n        return hashlib.md5(f.read()).hexdigest()\n",
+            "import hashlib\ndef fingerprint(path):\n    with open(path, 'rb') as f:\n"
+            "        return hashlib.md5(f.read(), usedforsecurity=False).hexdigest()\n",
         ),
         Invalid(
             "from cryptography.hazmat.primitives import hashes\ndigest = hashes.Hash(hashes.SHA1())\n",
@@ -135,7 +152,12 @@ def _outermost_chain(ctx, node: ast.AST) -> ast.AST:
 
 
 def _fix(ctx, node: ast.Call, kind: str):
-    # Only `module.md5(...)` spellings are rewritten: a bare `md5` from `from hashlib import md5`
+    """A signature, token or MAC needs a stronger hash (the digests change); anything else (a file
+    fingerprint, a checksum) keeps its stored values and says it is no security boundary."""
+    if kind in ("hashlib", "hashlib.new") and not _security_use(ctx, node):
+        return expression_fix(ctx, node, set_keyword("usedforsecurity", "False"),
+                              "Fix: mark the digest as not used for security", safe=False)
+    # Only `module.md5(...)` spellings are renamed: a bare `md5` from `from hashlib import md5`
     # would need a new import the file may shadow.
     if not isinstance(node.func, ast.Attribute):
         return None
@@ -145,6 +167,15 @@ def _fix(ctx, node: ast.Call, kind: str):
         new = "sha256" if kind == "hashlib" else "SHA256"
         return expression_fix(ctx, node.func, _rename_attr(new), f"Fix: use {new}", safe=False)
     return None
+
+
+def _security_use(ctx, node: ast.Call) -> bool:
+    """The digest is named (or computed from something named) as a signature, token, MAC or key."""
+    chain = _outermost_chain(ctx, node)
+    names = [enclosing_name(ctx, chain), getattr(ctx.function, "name", None)]
+    for argument in node.args:
+        names.extend(expression_name(part) for part in value_parts(argument))
+    return any(w in _SECURITY_WORDS for name in names if name for w in words(name))
 
 
 def _first_arg_sha256(call: cst.BaseExpression) -> cst.BaseExpression:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from tabguard.engine.fixes import expression_fix
+from tabguard.engine.fixes import edits_fix, expression_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.types import Edit
 from tabguard.rules.defaults._common import is_false, replace_with, string_value
 
 _UNVERIFIED_FACTORIES = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_context"})
@@ -45,7 +46,10 @@ class SslContextUnverified(Rule):
     )
     fix_safety = (
         "Unsafe: the rewrite restores verification (`ssl.create_default_context()`, `ssl.CERT_REQUIRED`, "
-        "`check_hostname = True`); connections to hosts with invalid certificates will now fail."
+        "`check_hostname = True`); connections to hosts with invalid certificates will now fail. "
+        "`check_hostname` and `verify_mode` of one context are rewritten together (re-enabling only the "
+        "host name check makes a later `verify_mode = CERT_NONE` raise ValueError); in module-level "
+        "code, where the rewrite sees one statement at a time, `check_hostname = False` gets no rewrite."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/295.html",
@@ -78,9 +82,16 @@ class SslContextUnverified(Rule):
             "import ssl\ncontext = ssl.create_default_context()\ncontext.verify_mode = ssl.CERT_REQUIRED\n",
         ),
         Invalid(
-            "import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\n",
-            "import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = True\n",
+            "import ssl\ndef insecure():\n    ctx = ssl.create_default_context()\n    ctx.check_hostname = False\n    return ctx\n",
+            "import ssl\ndef insecure():\n    ctx = ssl.create_default_context()\n    ctx.check_hostname = True\n    return ctx\n",
         ),
+        Invalid(
+            "import ssl\ndef insecure():\n    ctx = ssl.create_default_context()\n    ctx.check_hostname = False\n"
+            "    ctx.verify_mode = ssl.CERT_NONE\n    return ctx\n",
+            "import ssl\ndef insecure():\n    ctx = ssl.create_default_context()\n    ctx.check_hostname = True\n"
+            "    ctx.verify_mode = ssl.CERT_REQUIRED\n    return ctx\n",
+        ),
+        Invalid("import ssl\nctx = ssl.create_default_context()\nctx.check_hostname = False\n"),
         Invalid(
             "import urllib3\nhttp = urllib3.PoolManager(cert_reqs='CERT_NONE')\n",
             "import urllib3\nhttp = urllib3.PoolManager(cert_reqs='CERT_REQUIRED')\n",
@@ -128,10 +139,10 @@ class SslContextUnverified(Rule):
                 continue
             if target.attr == "verify_mode" and self._no_check(node.value, ctx):
                 ctx.report(self, node, details={"setting": "verify_mode = ssl.CERT_NONE"},
-                           fix=self._required_fix(ctx, node.value))
+                           fix=self._verify_fix(ctx, node, target))
             elif target.attr == "check_hostname" and is_false(node.value):
                 ctx.report(self, node, details={"setting": "check_hostname = False"},
-                           fix=expression_fix(ctx, node.value, replace_with("True"), "Fix: check_hostname = True", safe=False))
+                           fix=self._verify_fix(ctx, node, target))
             elif (
                 target.attr == "_create_default_https_context"  # cheap test first: most targets are `self.x`
                 and ctx.qualname(target) == "ssl._create_default_https_context"
@@ -161,13 +172,43 @@ class SslContextUnverified(Rule):
         text = ctx.qualname(value) if isinstance(value, (ast.Name, ast.Attribute)) else string_value(value)
         return text in _NO_CHECK
 
+    def _verify_fix(self, ctx, node: ast.Assign, target: ast.Attribute):
+        """Turn `check_hostname = False` and `verify_mode = CERT_NONE` on the same context back on
+        together: `check_hostname = True` followed by the old `verify_mode = CERT_NONE` raises
+        ValueError at run time. At module level the other statement is not visible to the rewrite, so
+        only the `verify_mode` line (safe on its own) is rewritten there."""
+        assignments = [node]
+        if ctx.function is not None:
+            owner = ast.unparse(target.value)
+            assignments = [
+                stmt for stmt in ctx.scope_statements()
+                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Attribute) and ast.unparse(stmt.targets[0].value) == owner
+                and self._unverified(stmt, ctx)
+            ]
+        elif target.attr == "check_hostname":
+            return None
+        edits, imports = [], ()
+        for stmt in assignments:
+            if stmt.targets[0].attr == "check_hostname":
+                edits.append(Edit(ctx.span(stmt.value), "True"))
+            else:
+                new, imports = self._required(stmt.value)
+                edits.append(Edit(ctx.span(stmt.value), new))
+        return edits_fix(edits, "Fix: verify the certificate and the host name", safe=False, imports=imports)
+
+    def _unverified(self, stmt: ast.Assign, ctx) -> bool:
+        attr = stmt.targets[0].attr
+        return (attr == "check_hostname" and is_false(stmt.value)) or (attr == "verify_mode" and self._no_check(stmt.value, ctx))
+
     @staticmethod
-    def _required_fix(ctx, value: ast.expr):
-        imports: tuple[str, ...] = ()
+    def _required(value: ast.expr) -> tuple[str, tuple[str, ...]]:
         if isinstance(value, ast.Constant):
-            new = "'CERT_REQUIRED'"
-        elif isinstance(value, ast.Attribute):
-            new = ast.unparse(value.value) + ".CERT_REQUIRED"
-        else:
-            new, imports = "ssl.CERT_REQUIRED", ("ssl",)
-        return expression_fix(ctx, value, replace_with(new), "Fix: require a verified certificate", safe=False, imports=imports)
+            return "'CERT_REQUIRED'", ()
+        if isinstance(value, ast.Attribute):
+            return ast.unparse(value.value) + ".CERT_REQUIRED", ()
+        return "ssl.CERT_REQUIRED", ("ssl",)
+
+    def _required_fix(self, ctx, value: ast.expr):
+        new, imports = self._required(value)
+        return edits_fix([Edit(ctx.span(value), new)], "Fix: require a verified certificate", safe=False, imports=imports)

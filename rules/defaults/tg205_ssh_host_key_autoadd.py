@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 
-from tabguard.engine.fixes import expression_fix
+from tabguard.engine.fixes import edits_fix, insert_before
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.defaults._common import replace_with
+from tabguard.engine.types import Edit
+from tabguard.rules._spelling import spell
 
 _TRUSTING_POLICIES = frozenset({"AutoAddPolicy", "WarningPolicy"})
 
@@ -39,8 +40,9 @@ class SshHostKeyAutoAdd(Rule):
         "client.set_missing_host_key_policy(paramiko.RejectPolicy())"
     )
     fix_safety = (
-        "Unsafe: with `RejectPolicy` connections to hosts missing from the known-hosts files fail; add "
-        "their keys (verified out of band) before deploying."
+        "Unsafe: the rewrite loads the system's known hosts (`load_system_host_keys()`, unless the code "
+        "already loads known hosts) and uses `RejectPolicy`; connections to hosts missing from the "
+        "known-hosts files now fail: add their keys (verified out of band) before deploying."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/322.html",
@@ -54,15 +56,24 @@ class SshHostKeyAutoAdd(Rule):
     INVALID = (
         Invalid(
             "import paramiko\nclient = paramiko.SSHClient()\nclient.set_missing_host_key_policy(paramiko.AutoAddPolicy())\n",
-            "import paramiko\nclient = paramiko.SSHClient()\nclient.set_missing_host_key_policy(paramiko.RejectPolicy())\n",
+            "import paramiko\nclient = paramiko.SSHClient()\nclient.load_system_host_keys()\n"
+            "client.set_missing_host_key_policy(paramiko.RejectPolicy())\n",
         ),
         Invalid(
             "from paramiko import client\nssh = client.SSHClient()\nssh.set_missing_host_key_policy(client.WarningPolicy)\n",
-            "from paramiko import client\nssh = client.SSHClient()\nssh.set_missing_host_key_policy(client.RejectPolicy())\n",
+            "from paramiko import client\nssh = client.SSHClient()\nssh.load_system_host_keys()\n"
+            "ssh.set_missing_host_key_policy(client.RejectPolicy())\n",
         ),
         Invalid(
             "from paramiko import SSHClient, AutoAddPolicy\nssh = SSHClient()\nssh.set_missing_host_key_policy(AutoAddPolicy())\n",
-            "import paramiko\nfrom paramiko import SSHClient, AutoAddPolicy\nssh = SSHClient()\nssh.set_missing_host_key_policy(paramiko.RejectPolicy())\n",
+            "from paramiko import SSHClient, AutoAddPolicy, RejectPolicy\nssh = SSHClient()\nssh.load_system_host_keys()\n"
+            "ssh.set_missing_host_key_policy(RejectPolicy())\n",
+        ),
+        Invalid(
+            "import paramiko\ndef connect(host):\n    ssh = paramiko.SSHClient()\n    ssh.load_system_host_keys()\n"
+            "    ssh.set_missing_host_key_policy(paramiko.AutoAddPolicy())\n    ssh.connect(host)\n",
+            "import paramiko\ndef connect(host):\n    ssh = paramiko.SSHClient()\n    ssh.load_system_host_keys()\n"
+            "    ssh.set_missing_host_key_policy(paramiko.RejectPolicy())\n    ssh.connect(host)\n",
         ),
     )
 
@@ -77,12 +88,26 @@ class SshHostKeyAutoAdd(Rule):
             return
         # `RejectPolicy()` spelled through the module the code already uses, else through `paramiko`.
         if isinstance(target, ast.Attribute):
-            replacement, imports = f"{ast.unparse(target.value)}.RejectPolicy()", ()
+            name, imports = f"{ast.unparse(target.value)}.RejectPolicy", ()
         else:
-            replacement, imports = "paramiko.RejectPolicy()", ("paramiko",)
-        ctx.report(
-            self,
-            policy,
-            details={"policy": tail},
-            fix=expression_fix(ctx, policy, replace_with(replacement), "Fix: use paramiko.RejectPolicy()", safe=False, imports=imports),
-        )
+            name, imports = spell(ctx, "paramiko.RejectPolicy") or ("paramiko.RejectPolicy", ("paramiko",))
+        edits = [Edit(ctx.span(policy), f"{name}()")]
+        if not _loads_known_hosts(ctx):
+            # RejectPolicy alone rejects every host: the known_hosts keys must be loaded first.
+            statement = ctx.parent(node)
+            client = node.func.value
+            load = isinstance(statement, ast.Expr) and insert_before(ctx, statement, f"{ast.unparse(client)}.load_system_host_keys()")
+            if not load:
+                edits = []
+            else:
+                edits.insert(0, load)
+        fix = edits_fix(edits, "Fix: load the known hosts and use paramiko.RejectPolicy()", safe=False, imports=imports) if edits else None
+        ctx.report(self, policy, details={"policy": tail}, fix=fix)
+
+
+def _loads_known_hosts(ctx) -> bool:
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("load_system_host_keys", "load_host_keys")
+        for node in ctx.scope_nodes()
+    )

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import ast
 
-from tabguard.engine.fixes import expression_fix, set_keyword
+from tabguard.engine.fixes import edits_fix, expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule, Valid
+from tabguard.engine.types import Edit
+from tabguard.rules._spelling import spell
 from tabguard.rules.defaults._common import is_true, string_value
 
 _ACAO = "access-control-allow-origin"
 _ACAC = "access-control-allow-credentials"
+# Where the rewrite reads the allowed origins from: the right list is a deployment fact.
+_ORIGINS_VARIABLE = "CORS_ALLOWED_ORIGINS"
 
 
 class CorsWildcardCredentials(Rule):
@@ -41,9 +45,10 @@ class CorsWildcardCredentials(Rule):
         "CORS(app, origins=[\"https://app.example.com\"], supports_credentials=True)"
     )
     fix_safety = (
-        "Unsafe: the rewrite turns credentials off (`allow_credentials=False` / `supports_credentials=False`), "
-        "which keeps the public wildcard working; a front end that needs cookies must instead be listed "
-        "as an explicit origin."
+        "Unsafe: the rewrite keeps credentials and replaces the wildcard with the origins listed in the "
+        "`CORS_ALLOWED_ORIGINS` environment variable (comma-separated, e.g. "
+        "`https://app.example.com,https://admin.example.com`); set it in every deployment, or write the "
+        "list in the code. Turning credentials off instead would silently break cookie authentication."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/942.html",
@@ -67,16 +72,18 @@ class CorsWildcardCredentials(Rule):
         Invalid(
             "from fastapi.middleware.cors import CORSMiddleware\n"
             "app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=True)\n",
-            "from fastapi.middleware.cors import CORSMiddleware\n"
-            "app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=False)\n",
+            "import os\nfrom fastapi.middleware.cors import CORSMiddleware\n"
+            "app.add_middleware(CORSMiddleware, allow_origins=os.environ[\"CORS_ALLOWED_ORIGINS\"].split(\",\"), allow_credentials=True)\n",
         ),
         Invalid(
             "from flask_cors import CORS\nCORS(app, supports_credentials=True)\n",
-            "from flask_cors import CORS\nCORS(app, supports_credentials=False)\n",
+            "import os\nfrom flask_cors import CORS\n"
+            "CORS(app, supports_credentials=True, origins=os.environ[\"CORS_ALLOWED_ORIGINS\"].split(\",\"))\n",
         ),
         Invalid(
-            "from flask_cors import CORS\nCORS(app, resources={r'/api/*': {'origins': '*'}}, supports_credentials=True)\n",
-            "from flask_cors import CORS\nCORS(app, resources={r'/api/*': {'origins': '*'}}, supports_credentials=False)\n",
+            "import os\nfrom flask_cors import CORS\nCORS(app, resources={r'/api/*': {'origins': '*'}}, supports_credentials=True)\n",
+            "import os\nfrom flask_cors import CORS\n"
+            "CORS(app, resources={r'/api/*': {'origins': os.environ[\"CORS_ALLOWED_ORIGINS\"].split(\",\")}}, supports_credentials=True)\n",
         ),
         Invalid("CORS_ALLOW_CREDENTIALS = True\nCORS_ALLOW_ALL_ORIGINS = True\n", path="mysite/settings.py"),
         Invalid(
@@ -117,8 +124,31 @@ class CorsWildcardCredentials(Rule):
             self,
             anchor,
             details={"detail": f"any origin with `{credentials_name}=True`"},
-            fix=expression_fix(ctx, node, set_keyword(credentials_name, "False"), f"Fix: {credentials_name}=False", safe=False),
+            fix=self._explicit_origins_fix(ctx, node, origins, regex, origins_name),
         )
+
+    def _explicit_origins_fix(self, ctx, node: ast.Call, origins, regex, origins_name: str):
+        """Keep credentials (turning them off silently breaks cookie auth) and name the allowed
+        origins: read from the deployment's `CORS_ALLOWED_ORIGINS` (comma-separated), since the
+        right list is not in the code."""
+        environ, imports = spell(ctx, "os.environ")
+        allowed = f'{environ}["{_ORIGINS_VARIABLE}"].split(",")'
+        title = f"Fix: allow only the origins listed in ${_ORIGINS_VARIABLE}"
+        if origins is not None:
+            return edits_fix([Edit(ctx.span(origins.value), allowed)], title, safe=False, imports=imports)
+        if regex is not None:
+            return None
+        resources = ctx.keyword(node, "resources")
+        if resources is None:
+            return expression_fix(ctx, node, set_keyword(origins_name, allowed), title, safe=False, imports=imports)
+        wildcards = [
+            value for options in getattr(resources.value, "values", ()) if isinstance(options, ast.Dict)
+            for key, value in zip(options.keys, options.values)
+            if string_value(key) == "origins" and self._any_origin(value, ctx)
+        ]
+        if not wildcards:
+            return None
+        return edits_fix([Edit(ctx.span(w), allowed) for w in wildcards], title, safe=False, imports=imports)
 
     def _any_origin(self, value: ast.expr, ctx) -> bool:
         if isinstance(value, ast.Name):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 
-import libcst as cst
-from tabguard.engine.fixes import expression_fix
+from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.types import Edit
+from tabguard.rules._spelling import spell
 
 _RACY = frozenset({"tempfile.mktemp", "os.tempnam", "os.tmpnam"})
 
@@ -35,9 +36,10 @@ class InsecureMktemp(Rule):
     )
     example = 'with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as tmp:\n    tmp.write(report)\n    path = tmp.name'
     fix_safety = (
-        "Unsafe: the rewrite uses `tempfile.mkstemp(...)[1]`, which creates the file (mode 0600) and "
-        "returns its path; the open descriptor it also returns is dropped, and code that expected the "
-        "path not to exist yet (e.g. a tool refusing to overwrite) must accept an empty file."
+        "Unsafe: `path = tempfile.mktemp(...)` becomes `fd, path = tempfile.mkstemp(...)` followed by "
+        "`os.close(fd)`: the file is created (mode 0600) and its descriptor closed; code that expected "
+        "the path not to exist yet (e.g. a tool refusing to overwrite) must accept an empty file. A "
+        "`mktemp()` call used inside a larger expression gets no rewrite."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/377.html",
@@ -51,12 +53,14 @@ class InsecureMktemp(Rule):
     INVALID = (
         Invalid(
             "import tempfile\npath = tempfile.mktemp(suffix='.json')\n",
-            "import tempfile\npath = tempfile.mkstemp(suffix='.json')[1]\n",
+            "import os\nimport tempfile\nfd, path = tempfile.mkstemp(suffix='.json')\nos.close(fd)\n",
         ),
         Invalid(
-            "from tempfile import mktemp\nout = mktemp('.log', 'job-')\n",
-            "import tempfile\nfrom tempfile import mktemp\nout = tempfile.mkstemp('.log', 'job-')[1]\n",
+            "import os\nfrom tempfile import mktemp\ndef job(fd):\n    out = mktemp('.log', 'job-')\n    return out\n",
+            "import os\nfrom tempfile import mktemp, mkstemp\ndef job(fd):\n    temp_fd, out = mkstemp('.log', 'job-')\n"
+            "    os.close(temp_fd)\n    return out\n",
         ),
+        Invalid("import tempfile\nrun(['tool', '-o', tempfile.mktemp()])\n"),
         Invalid("import os\nname = os.tempnam('/tmp', 'x')\n"),
     )
 
@@ -64,16 +68,28 @@ class InsecureMktemp(Rule):
         callee = ctx.call_name(node) or ""
         if callee not in _RACY:
             return
-        fix = None
-        if callee == "tempfile.mktemp":
-            fix = expression_fix(ctx, node, _to_mkstemp, "Fix: create the file with tempfile.mkstemp()",
-                                 safe=False, imports=("tempfile",))
+        fix = _mkstemp_fix(ctx, node) if callee == "tempfile.mktemp" else None
         ctx.report(self, node, details={"callee": callee}, fix=fix)
 
 
-def _to_mkstemp(call: cst.BaseExpression) -> cst.BaseExpression:
-    """`mktemp(args)` -> `tempfile.mkstemp(args)[1]`: same parameters (suffix, prefix, dir), and the
-    path of a file that now exists."""
-    assert isinstance(call, cst.Call)
-    created = call.with_changes(func=cst.parse_expression("tempfile.mkstemp"))
-    return cst.Subscript(value=created, slice=[cst.SubscriptElement(cst.Index(cst.Integer("1")))])
+def _mkstemp_fix(ctx, call: ast.Call):
+    """`path = mktemp(args)` -> `fd, path = tempfile.mkstemp(args)` and `os.close(fd)` below it: same
+    parameters (suffix, prefix, dir), the path of a file that now exists, and no descriptor left
+    open. Only that statement shape is rewritten: elsewhere the descriptor has nowhere to go."""
+    statement = ctx.parent(call)
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name) and statement.value is call):
+        return None
+    span = ctx.span(statement)
+    indent = ctx.lines[span.start_line][: span.start_col]
+    if indent.strip() or ctx.lines[span.end_line][span.end_col:].strip():
+        return None  # not alone on its lines (`a = mktemp(); b`): no room for a second statement
+    used = {node.id if isinstance(node, ast.Name) else node.arg
+            for node in ctx.scope_nodes() if isinstance(node, (ast.Name, ast.arg))}
+    fd = next(name for name in ("fd", "temp_fd", "temp_fd_") if name not in used)
+    mkstemp, imports = spell(ctx, "tempfile.mkstemp")
+    close, more = spell(ctx, "os.close")
+    arguments = ctx.segment(ctx.span(call))[len(ctx.segment(ctx.span(call.func))):]
+    new = f"{fd}, {statement.targets[0].id} = {mkstemp}{arguments}\n{indent}{close}({fd})"
+    return edits_fix([Edit(span, new)], "Fix: create the file with tempfile.mkstemp() and close its descriptor",
+                     safe=False, imports=(*more, *imports))

@@ -9,6 +9,7 @@ import libcst as cst
 
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules._spelling import spell
 from tabguard.rules.files._flow import remote_taint
 
 _FLASK_SEND_FILE = frozenset({"flask.send_file", "flask.helpers.send_file", "quart.send_file"})
@@ -76,8 +77,8 @@ class SendFileUserPath(Rule):
         Invalid(
             "import os\nfrom flask import request, send_file\n@app.route('/d')\ndef d():\n"
             "    return send_file(os.path.join(DOCS_DIR, request.args['name']), as_attachment=True)\n",
-            "import flask\nimport os\nfrom flask import request, send_file\n@app.route('/d')\ndef d():\n"
-            "    return flask.send_from_directory(DOCS_DIR, request.args['name'], as_attachment=True)\n",
+            "import os\nfrom flask import request, send_file, send_from_directory\n@app.route('/d')\ndef d():\n"
+            "    return send_from_directory(DOCS_DIR, request.args['name'], as_attachment=True)\n",
         ),
         Invalid(
             "import os\nfrom flask import send_file, send_from_directory\n@app.route('/d/<name>')\ndef d(name):\n"
@@ -101,8 +102,10 @@ class SendFileUserPath(Rule):
             return
         fix = None
         if callee in _FLASK_SEND_FILE and _two_part_join(ctx, path) and len(node.args) == 1:
-            name, imports = _send_from_directory_name(ctx, node)
-            fix = expression_fix(ctx, node, _to_send_from_directory(name), "Fix: use send_from_directory", safe=False, imports=imports)
+            spelled = spell(ctx, "flask.send_from_directory")
+            if spelled is not None:
+                name, imports = spelled
+                fix = expression_fix(ctx, node, _to_send_from_directory(name), "Fix: use send_from_directory", safe=False, imports=imports)
         ctx.report(self, node, details={"callee": callee.rpartition(".")[2]}, source=source, fix=fix)
 
 
@@ -114,15 +117,6 @@ def _two_part_join(ctx, path: Optional[ast.expr]) -> bool:
         and not path.keywords
         and not any(isinstance(a, ast.Starred) for a in path.args)
     )
-
-
-def _send_from_directory_name(ctx, call: ast.Call) -> tuple[str, tuple[str, ...]]:
-    """How to spell `flask.send_from_directory` here, and the import it needs."""
-    if ctx.module.imports.get("send_from_directory") == "flask.send_from_directory":
-        return "send_from_directory", ()
-    if isinstance(call.func, ast.Attribute) and ctx.module.imports.get("flask") == "flask":
-        return "flask.send_from_directory", ()
-    return "flask.send_from_directory", ("flask",)
 
 
 def _to_send_from_directory(name: str):

@@ -9,6 +9,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Edit, Fix
 from tabguard.rules.files._flow import bound_value, remote_taint
 from tabguard.rules.files._uploads import upload_source
+from tabguard.rules._spelling import spell
 
 _JOIN = frozenset({"os.path.join", "posixpath.join"})
 
@@ -66,10 +67,11 @@ class UploadUserFilename(Rule):
     )
     INVALID = (
         Invalid(
-            "import os\nfrom flask import request\n@app.post('/u')\ndef u():\n    f = request.files['file']\n"
-            "    f.save(os.path.join(UPLOAD_DIR, f.filename))\n",
-            "import werkzeug.utils\nimport os\nfrom flask import request\n@app.post('/u')\ndef u():\n    f = request.files['file']\n"
-            "    f.save(os.path.join(UPLOAD_DIR, werkzeug.utils.secure_filename(f.filename)))\n",
+            "import os\nfrom flask import request\nfrom werkzeug.datastructures import FileStorage\n@app.post('/u')\ndef u():\n"
+            "    f: FileStorage = request.files['file']\n    f.save(os.path.join(UPLOAD_DIR, f.filename))\n",
+            "import werkzeug.utils\nimport os\nfrom flask import request\nfrom werkzeug.datastructures import FileStorage\n"
+            "@app.post('/u')\ndef u():\n"
+            "    f: FileStorage = request.files['file']\n    f.save(os.path.join(UPLOAD_DIR, werkzeug.utils.secure_filename(f.filename)))\n",
         ),
         Invalid(
             "from flask import request\nfrom werkzeug.utils import secure_filename\n@app.post('/u')\ndef u():\n"
@@ -98,10 +100,10 @@ def _secure_filename_fix(ctx, destination: ast.expr):
     pieces = [ctx.span(p) for p in _user_pieces(ctx, destination)]
     if not pieces:
         return None
-    if ctx.module.imports.get("secure_filename", "").endswith("secure_filename"):
-        name, imports = "secure_filename", ()
-    else:
-        name, imports = "werkzeug.utils.secure_filename", ("werkzeug.utils",)
+    spelled = spell(ctx, "werkzeug.utils.secure_filename")
+    if spelled is None:
+        return None  # werkzeug is not declared: importing it would only trade this for TG703
+    name, imports = spelled
     edits = tuple(Edit(span, f"{name}({ctx.segment(span)})") for span in pieces)
     return lambda: Fix("Fix: pass the file name through secure_filename", edits, False, imports)
 

@@ -48,7 +48,24 @@ def expression_fix(
 
 
 def text_fix(span: Span, new_text: str, title: str, *, safe: bool = True, imports: Sequence[str] = ()):
-    return lambda: Fix(title, (Edit(span, new_text),), safe, tuple(imports))
+    return edits_fix((Edit(span, new_text),), title, safe=safe, imports=imports)
+
+
+def edits_fix(edits: Sequence[Edit], title: str, *, safe: bool = True, imports: Sequence[str] = ()):
+    """A fix made of several text edits that are already known (no libcst needed)."""
+    fix = Fix(title, tuple(edits), safe, tuple(imports))
+    return lambda: fix
+
+
+def insert_before(ctx, statement, text: str) -> Optional[Edit]:
+    """An edit adding `text` (one or more lines of statements) just above `statement`, at its
+    indentation; None when the statement does not start its line (`if x: y`, `a; b`)."""
+    span = ctx.span(statement)
+    indent = ctx.lines[span.start_line][: span.start_col]
+    if indent.strip():
+        return None
+    new = "".join(f"{line}\n{indent}" for line in text.split("\n"))
+    return Edit(Span(span.start_line, span.start_col, span.start_line, span.start_col), new)
 
 
 # -- transformations shared by rules -------------------------------------------------------------
@@ -111,19 +128,57 @@ def chain(*transforms: Transform) -> Transform:
 
 # -- applying fixes to a whole document ----------------------------------------------------------
 def materialize(fix: Fix, lines: Sequence[str]) -> list[Edit]:
-    """The fix's edits plus an insertion of each missing import at the top of the module."""
+    """The fix's edits plus its missing imports: `module` becomes `import module` at the top of the
+    module; `from module import name` joins an existing one-line `from module import ...` when there
+    is one, else is added at the top."""
     edits = list(fix.edits)
-    missing = [m for m in fix.imports if not _imports(lines, m)]
+    missing = []
+    for spec in fix.imports:
+        match = _FROM_SPEC.fullmatch(spec)
+        if match is None:
+            if not _imports(lines, spec):
+                missing.append(f"import {spec}\n")
+            continue
+        joined = _join_from_import(lines, *match.groups())
+        if joined is None:
+            missing.append(spec + "\n")
+        elif joined is not True:
+            edits.append(joined)
     if missing:
         at = import_line(lines)
-        edits.insert(0, Edit(Span(at, 0, at, 0), "".join(f"import {m}\n" for m in missing)))
+        edits.insert(0, Edit(Span(at, 0, at, 0), "".join(missing)))
     return edits
+
+
+_FROM_SPEC = re.compile(r"from ([\w.]+) import (\w+)")
 
 
 def _imports(lines: Sequence[str], module: str) -> bool:
     # Only `import module` binds the name the fix uses (`from module import x` does not).
     pattern = re.compile(rf"^\s*import\s+([\w.]+\s*,\s*)*{re.escape(module)}\b")
     return any(pattern.match(line) for line in lines if "import" in line)
+
+
+def _join_from_import(lines: Sequence[str], module: str, name: str):
+    """True when `name` is already imported from `module`; else an edit adding it to the module's
+    first one-line, top-level `from module import a, b` (None when there is none)."""
+    pattern = re.compile(rf"from\s+{re.escape(module)}\s+import\s+(\(?)([^#\\]*?)(\)?)\s*(#.*)?")
+    for i, line in enumerate(lines):
+        if not line.startswith("from "):
+            continue
+        match = pattern.fullmatch(line.rstrip())
+        if match is None or bool(match.group(1)) != bool(match.group(3)) or not match.group(2).strip():
+            continue
+        names = match.group(2)
+        bound = {part.split(" as ")[-1].strip() for part in names.split(",")}
+        if name in bound:
+            return True
+        end = match.end(2)
+        trailing_comma = names.rstrip().endswith(",")
+        if trailing_comma:
+            end = match.start(2) + len(names.rstrip())
+        return Edit(Span(i, end, i, end), f" {name}" if trailing_comma else f", {name}")
+    return None
 
 
 def import_line(lines: Sequence[str]) -> int:
