@@ -204,7 +204,7 @@ def test_timeout_rewrite_replaces_none():
 
 def test_mktemp_rewrite_keeps_arguments_and_adds_import():
     fixed = _fixed("from tempfile import mktemp as mk\nname = mk(suffix='.txt', dir=WORK)\n", "TG217")
-    assert fixed == "import tempfile\nfrom tempfile import mktemp as mk\nname = tempfile.mkstemp(suffix='.txt', dir=WORK)[1]\n"
+    assert fixed == "import os\nfrom tempfile import mktemp as mk, mkstemp\nfd, name = mkstemp(suffix='.txt', dir=WORK)\nos.close(fd)\n"
 
 
 def test_dsn_rewrite_keeps_quotes():
