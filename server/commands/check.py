@@ -77,6 +77,9 @@ def run(args) -> int:
     ai_spans = annotate_results(prov, results)
     for warning in prov.warnings if prov else ():
         print(f"tabguard: warning: {warning}", file=sys.stderr)
+    refused = prov.errors if prov else []
+    for error in refused:
+        print(f"tabguard: error: {error}", file=sys.stderr)
     for result in results:
         if result.error:
             print(f"tabguard: {result.display}: {result.error}", file=sys.stderr)
@@ -100,7 +103,7 @@ def run(args) -> int:
         args.output.write_text(report + "\n", encoding="utf-8")
     else:
         sys.stdout.write(report + "\n")
-    if any(r.error for r in results) or (fixes is not None and fixes.failed):
+    if refused or any(r.error for r in results) or (fixes is not None and fixes.failed):
         return 2
     if args.gate or args.require_review:
         failures = gate_failures(ai_spans, args.require_review)

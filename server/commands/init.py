@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
+from tabguard import boundary
 from tabguard.provenance.workspace import GITATTRIBUTES_LINES, ensure_gitattributes
 
 STARTER = """\
@@ -37,22 +39,22 @@ def run(args) -> int:
         print(f"tabguard: {root}: not a folder", file=sys.stderr)
         return 2
     pyproject, standalone = root / "pyproject.toml", root / "tabguard.toml"
+    # Through the workspace boundary: never through a symlink, and a whole new file or none.
     try:
-        if standalone.is_file():
+        if os.path.lexists(standalone):
             print(f"{standalone}: already present, left as is")
-        elif pyproject.is_file():
-            text = pyproject.read_text(encoding="utf-8")
+        elif (text := boundary.read_text(root, "pyproject.toml")) is not None:
             if "[tool.tabguard]" in text:
                 print(f"{pyproject}: [tool.tabguard] already present, left as is")
             else:
                 separator = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
-                pyproject.write_text(text + separator + "[tool.tabguard]\n" + STARTER, encoding="utf-8")
+                boundary.replace_text(root, "pyproject.toml", text + separator + "[tool.tabguard]\n" + STARTER)
                 print(f"{pyproject}: added [tool.tabguard]")
         else:
-            standalone.write_text(STARTER, encoding="utf-8")
+            boundary.replace_text(root, "tabguard.toml", STARTER)
             print(f"{standalone}: written")
         changed = ensure_gitattributes(root)
-    except OSError as error:
+    except (OSError, UnicodeDecodeError) as error:
         print(f"tabguard: {error}", file=sys.stderr)
         return 2
     state = "added" if changed else "already present"

@@ -31,6 +31,8 @@ def run(args) -> int:
     data = inventory.build(prov, target, config)
     for warning in data["warnings"]:
         print(f"tabguard: warning: {warning}", file=sys.stderr)
+    for error in data["errors"]:
+        print(f"tabguard: error: {error}", file=sys.stderr)
     if args.format == "json":
         report = json.dumps(data, indent=2)
     elif args.format == "html":
@@ -41,4 +43,4 @@ def run(args) -> int:
         args.output.write_text(report + "\n", encoding="utf-8")
     else:
         sys.stdout.write(report + "\n")
-    return 0
+    return 2 if data["errors"] else 0

@@ -50,11 +50,11 @@ def run(args) -> int:
         print(f"tabguard: {path}: outside the workspace {prov.root}", file=sys.stderr)
         return 2
     files = [path] if path.is_file() else [
-        prov.root / key for key in prov.tracked_files() if scope in ("", ".") or key.startswith(scope.rstrip("/") + "/")
+        prov.on_disk(key) for key in prov.tracked_files() if scope in ("", ".") or key.startswith(scope.rstrip("/") + "/")
     ]
-    reviewed = 0
+    reviewed, failed = 0, False
     for file in files:
-        if not file.is_file():
+        if file is None or not file.is_file():
             continue
         try:
             lines = split_lines(read_source(file, config["max-file-size"]))
@@ -64,12 +64,19 @@ def run(args) -> int:
         prov.open_file(file, lines)
         start, end = lines_range or (0, len(lines))
         pending = [s for s in prov.spans(file) if not s.reviewed and s.start_line < end and s.end_line > start]
-        done = prov.mark_reviewed(file, lines, start, end, args.by) if pending else []
+        try:
+            done = prov.mark_reviewed(file, lines, start, end, args.by) if pending else []
+        except OSError as error:  # refused (a symlinked ledger), read-only, disk full
+            print(f"tabguard: {prov.key(file)}: review not recorded: {error}", file=sys.stderr)
+            failed = True
+            continue
         for span in done:
             print(f"{prov.key(file)}:{span.start_line + 1}-{span.end_line}: AI-inserted ({span.origin}) reviewed by {span.reviewer}")
         reviewed += len(done)
     for warning in prov.warnings:
         print(f"tabguard: warning: {warning}", file=sys.stderr)
-    if not reviewed:
+    for error in prov.errors:
+        print(f"tabguard: error: {error}", file=sys.stderr)
+    if not reviewed and not failed:
         print(f"tabguard: no unreviewed AI-inserted spans in {args.target}")
-    return 0
+    return 2 if failed or prov.errors else 0

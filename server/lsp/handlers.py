@@ -126,6 +126,7 @@ def did_save(ls: TabguardServer, params: types.DidSaveTextDocumentParams) -> Non
     if opened.provenance is not None:
         # Records and reviews other processes appended (an agent hook, `tabguard review`) show now.
         changed = {str(path) for path in opened.provenance.sync()}
+        ls.report_ledger(opened.provenance)
         for other in ls.documents.values():
             if other.provenance is opened.provenance and str(other.path) in changed:
                 ls.publish(other)
@@ -283,6 +284,8 @@ def _age(timestamp: str) -> str:
         then = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
     except (ValueError, AttributeError):
         return "unknown age"
+    if then.tzinfo is None:  # another tool's timestamp without an offset: taken as UTC
+        then = then.replace(tzinfo=timezone.utc)
     seconds = max(0, (datetime.now(timezone.utc) - then).total_seconds())
     for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
         if seconds >= size:

@@ -13,6 +13,7 @@ import asyncio
 import gc
 import json
 import logging
+import os
 import sys
 import threading
 import traceback
@@ -29,7 +30,7 @@ from pygls.protocol.json_rpc import ResponseError
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
-from tabguard import __version__
+from tabguard import __version__, boundary
 from tabguard.analysis import ruleset_from_config, visible
 from tabguard.config import Config, load_config
 from tabguard.engine.document import Document, split_lines, splice
@@ -124,6 +125,7 @@ class TabguardServer(LanguageServer):
         self.reported_errors: set[str] = set()
         self._configs: dict[Path, Config] = {}
         self._ledgers: dict[Path, Provenance] = {}
+        self._ledger_told: dict[Path, tuple[int, int]] = {}  # root -> errors, warnings already logged
 
     def _start_io_async(self, stdin=None, stdout=None):
         """Like pygls's stdio server, but stdin is read by the event loop itself (a pipe reader):
@@ -174,12 +176,40 @@ class TabguardServer(LanguageServer):
         return self._configs[folder]
 
     def ledger_for(self, path: Optional[Path], config: Config) -> Optional[Provenance]:
+        """The ledger of the workspace folder holding `path`; None for a file outside every folder
+        the editor opened (or with none): its accepts are not recorded, so no ledger appears
+        beside it. The ledger root is never above the workspace folder."""
         if path is None:
             return None
-        root = find_root(path)
+        folder = self.workspace_folder(path)
+        if folder is None:
+            self.tell_once(f"tabguard: {path} is outside the workspace folders: accepted suggestions in it are not recorded")
+            return None
+        root = find_root(path, within=folder)
         if root not in self._ledgers:
             self._ledgers[root] = Provenance(root, config["reviewer"])
         return self._ledgers[root]
+
+    def workspace_folder(self, path: Path) -> Optional[Path]:
+        """The deepest workspace folder (or root) that holds `path`, symlinks resolved."""
+        workspace = self.protocol.workspace
+        uris = [folder.uri for folder in workspace.folders.values()] + [workspace.root_uri or ""]
+        holding = [f for f in map(_path_of, uris) if f is not None and boundary.inside(f, path)]
+        return max(holding, key=lambda f: len(os.path.realpath(f)), default=None)
+
+    def tell_once(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        if message not in self.reported_errors:
+            self.reported_errors.add(message)
+            self.notify_user(message, kind)
+
+    def report_ledger(self, prov: Provenance) -> None:
+        """Log what the ledger refused (shown to the user too) and skipped, each once."""
+        errors, warnings = self._ledger_told.get(prov.root, (0, 0))
+        for message in prov.errors[errors:]:
+            self.notify_user(f"tabguard: ledger: {message}", types.MessageType.Error)
+        for message in prov.warnings[warnings:]:
+            self.window_log_message(types.LogMessageParams(types.MessageType.Warning, f"tabguard: ledger: {message}"))
+        self._ledger_told[prov.root] = (len(prov.errors), len(prov.warnings))
 
     def forget_configs(self) -> None:
         self._configs.clear()
@@ -226,6 +256,7 @@ class TabguardServer(LanguageServer):
         opened.provenance = self.ledger_for(opened.path, opened.config)
         if opened.provenance is not None:
             opened.provenance.open_file(opened.path, doc.lines)
+            self.report_ledger(opened.provenance)
         self.report_rule_errors(opened)
 
     async def _build_in_background(self, opened: OpenDocument, build) -> None:
@@ -297,6 +328,13 @@ class TabguardServer(LanguageServer):
             opened.provenance.record_accept(opened.path, opened.lines, start, end, origin, inferred, model_id)
         except (OSError, ValueError) as error:
             self.notify_user(f"tabguard: could not record the accepted suggestion: {error}", types.MessageType.Warning)
+        except Exception:  # a bug: the diagnostics are still published, and the trace is in the log
+            log.exception("recording an accepted suggestion failed")
+            self.notify_user(
+                f"tabguard: could not record the accepted suggestion (internal error): {traceback.format_exc(limit=-3)}",
+                types.MessageType.Error,
+            )
+        self.report_ledger(opened.provenance)
 
     def check_dependencies(self, opened: OpenDocument, online: bool = False) -> None:
         report = dependency_report(opened.path, "\n".join(opened.dep_lines), opened.config, online=online)

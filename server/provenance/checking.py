@@ -9,7 +9,7 @@ from typing import Callable, Optional, Sequence
 from tabguard.engine.document import split_lines
 from tabguard.engine.types import Finding
 from tabguard.provenance.tracker import AISpan, Provenance
-from tabguard.provenance.workspace import REVIEWS, TRACES, find_root
+from tabguard.provenance.workspace import find_root, ledger_present
 from tabguard.sources import SourceError, read_source
 
 
@@ -27,7 +27,7 @@ class SpanReport:
 def provenance_for(paths: Sequence[Path], reviewer: str = "") -> Optional[Provenance]:
     """The workspace ledger covering `paths`, or None when there is none (nothing to annotate)."""
     root = find_root(paths[0] if paths else Path("."))
-    if not (root / TRACES).is_file() and not (root / REVIEWS).is_file():
+    if not ledger_present(root):
         return None
     return Provenance(root, reviewer)
 

@@ -53,10 +53,11 @@ def render(inventory: dict) -> str:
         "<h2>Findings in AI-written code, by mechanism and severity</h2>", _findings_chart(inventory["findings_by_family"]),
         "<h2>Oldest unreviewed spans</h2>", _oldest(inventory["oldest_unreviewed"]),
     ]
-    if inventory["warnings"]:
-        parts.append("<h2>Ledger warnings</h2><ul>")
-        parts.extend(f"<li>{escape(w)}</li>" for w in inventory["warnings"])
-        parts.append("</ul>")
+    for heading, messages in (("Ledger files refused", inventory["errors"]), ("Ledger warnings", inventory["warnings"])):
+        if messages:
+            parts.append(f"<h2>{heading}</h2><ul>")
+            parts.extend(f"<li>{escape(m)}</li>" for m in messages)
+            parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -70,11 +70,14 @@ def build(ledger: Provenance, target: Path, config: Config) -> dict:
         "findings_by_family": {family: dict(counts) for family, counts in sorted(by_family.items())},
         "oldest_unreviewed": unreviewed[:OLDEST_SHOWN],
         "warnings": list(prov.warnings),
+        "errors": list(prov.errors),
     }
 
 
 def _file_entry(prov: Provenance, key: str, config: Config, severity: dict[str, str]) -> Optional[dict]:
-    path = prov.root / key
+    path = prov.on_disk(key)
+    if path is None:
+        return None
     entry = {"path": key, "exists": path.is_file(), "lines": 0, "ai_lines": 0, "ai_share": 0.0,
              "records": len(prov.trace_ranges(key)), "spans": []}
     if not entry["exists"]:

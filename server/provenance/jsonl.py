@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Callable, Iterator, Optional
+
+from tabguard import boundary
 
 try:
     import fcntl
@@ -23,15 +25,15 @@ _PATH_KEY = b'"path"'
 _PATH_VALUE = re.compile(rb'[ \t]*:[ \t]*"((?:[^"\\\n]|\\.)*)"')
 
 
-def append_lines(path: Path, objects: list[dict], sync: bool = False) -> None:
+def append_lines(root: Path, relative: PurePath, objects: list[dict], sync: bool = False) -> None:
     """Append complete lines with one `write` on an O_APPEND descriptor, so concurrent writers and
     a crash can at worst leave a torn last line (a process killed mid-write), never interleaved
     halves. An advisory lock makes "is the last line torn? then start a new line" atomic among
-    tabguard writers; the kernel drops it when a holder is killed."""
+    tabguard writers; the kernel drops it when a holder is killed. The file is opened inside the
+    workspace boundary (`boundary.Refused` otherwise)."""
     data = "".join(json.dumps(o, ensure_ascii=False, separators=(",", ":")) + "\n" for o in objects)
     payload = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = boundary.open_fd(root, relative, os.O_RDWR | os.O_APPEND | os.O_CREAT, create_folder=True)
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -41,7 +43,7 @@ def append_lines(path: Path, objects: list[dict], sync: bool = False) -> None:
             payload = b"\n" + payload
         written = os.write(fd, payload)
         if written != len(payload):  # only on a full disk; a short line is torn and will be skipped
-            raise OSError(f"short write to {path}")
+            raise OSError(f"short write to {relative}")
         if sync:
             os.fsync(fd)
     finally:
@@ -57,23 +59,47 @@ def decode_path(raw: bytes) -> Optional[str]:
 
 class LineIndex:
     """Byte offsets of complete lines in a JSON-lines file, grouped by the paths they mention
-    (as `normalize` turns a raw path into a ledger key)."""
+    (as `normalize` turns a raw path into a ledger key). The file is root/relative, opened inside
+    the workspace boundary."""
 
-    def __init__(self, path: Path, normalize: Callable[[str], Optional[str]]):
-        self.path = path
+    TAIL = 64  # bytes remembered from the end of what was indexed, to notice a rewritten file
+
+    def __init__(self, root: Path, relative: PurePath, normalize: Callable[[str], Optional[str]]):
+        self.root, self.relative = root, relative
         self.by_path: dict[str, list[tuple[int, int]]] = {}
+        self.generation = 0  # bumped when the file was replaced and indexed anew
         self._end = 0  # offset just past the last complete line indexed
+        self._tail = b""
+        self._identity: Optional[tuple[int, int]] = None
         self._normalize = normalize
         self._keys: dict[bytes, Optional[str]] = {}
+        self._counted = (0, 1)  # (offset, 1-based line there): where `line_number` last counted to
+
+    def _reset(self) -> None:
+        self.by_path, self._end, self._tail, self._counted = {}, 0, b"", (0, 1)
+        self.generation += 1
 
     def refresh(self) -> bool:
-        """Index lines appended since the last call (by any process); True when there were some."""
+        """Index lines appended since the last call (by any process); True when there were some.
+        A file replaced meanwhile (a git checkout, stash or pull: another inode, a shorter file, or
+        other bytes where the indexed part ended) is indexed again from the start."""
         try:
-            with open(self.path, "rb") as handle:
-                handle.seek(self._end)
-                data = handle.read()
+            handle = boundary.open_binary(self.root, self.relative)
         except FileNotFoundError:
+            if self._end:
+                self._reset()
             return False
+        with handle:
+            info = os.fstat(handle.fileno())
+            identity = (info.st_dev, info.st_ino)
+            handle.seek(self._end - len(self._tail))
+            data = handle.read()
+        if self._end and (identity != self._identity or not data.startswith(self._tail)):
+            self._reset()
+            self._identity = identity
+            return self.refresh()
+        self._identity = identity
+        data = data[len(self._tail):]
         last_newline = data.rfind(b"\n")
         if last_newline < 0:
             return False  # nothing, or a line still being written
@@ -100,19 +126,36 @@ class LineIndex:
                     places.append((base + start, find(b"\n", at) - start))
             at = find(_PATH_KEY, match.end())
         self._end = base + len(data)
+        self._tail = (self._tail + data)[-self.TAIL:]
         return True
 
     def read(self, locations: list[tuple[int, int]]) -> Iterator[tuple[int, bytes]]:
-        with open(self.path, "rb") as handle:
+        with boundary.open_binary(self.root, self.relative) as handle:
             for offset, length in sorted(set(locations)):
                 handle.seek(offset)
                 yield offset, handle.read(length)
+
+    def line_number(self, offset: int) -> Optional[int]:
+        """The 1-based line starting at byte `offset`, for a warning. Counted on demand, onward from
+        the last one asked (warnings come in file order), so a file of bad lines costs one pass."""
+        at, line = self._counted if self._counted[0] <= offset else (0, 1)
+        try:
+            with boundary.open_binary(self.root, self.relative) as handle:
+                handle.seek(at)
+                line += handle.read(offset - at).count(b"\n")
+        except OSError:
+            return None
+        self._counted = (offset, line)
+        return line
 
 
 def parse_line(line: bytes, warn: Callable[[str], None]) -> Optional[dict]:
     """One JSON object, or None with a warning (a line torn by a crash, or hand-edited badly)."""
     try:
         value = json.loads(line)
+    except RecursionError:
+        warn("skipping a line nested too deeply to read")
+        return None
     except ValueError:
         value = _after_torn_prefix(line)
         if value is None:
@@ -133,7 +176,7 @@ def _after_torn_prefix(line: bytes, attempts: int = 256) -> Optional[dict]:
         try:
             value = json.loads(line[start:])
             return value if isinstance(value, dict) else None
-        except ValueError:
+        except (ValueError, RecursionError):
             attempts -= 1
             start = line.find(b"{", start + 1)
     return None

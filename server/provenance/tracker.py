@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from tabguard import boundary
 from tabguard.engine.types import Finding
 from tabguard.provenance import live
 from tabguard.provenance.anchor import Evidence, FileView, locate, refind
@@ -35,6 +36,10 @@ from tabguard.provenance.workspace import (
     normalize_ledger_path,
     relative_key,
 )
+
+
+class LedgerError(RuntimeError):
+    """The ledger does not hold what tabguard just wrote to it."""
 
 
 @dataclass
@@ -110,6 +115,10 @@ class Provenance:
     suggestion and `close_file`; `spans`, `annotate` and `unhonoured_suppression` answer from memory.
     `sync` takes in what other processes appended. `reviewer` is the configured reviewer name
     (`mark_reviewed` falls back to git `user.name`).
+
+    The ledger files are opened inside the workspace boundary: one that is a symlink, or whose folder
+    leads outside the root, is neither read nor written, and `errors` says so. `warnings` lists the
+    lines and records that were skipped.
     """
 
     def __init__(self, root: Path, reviewer: str = ""):
@@ -117,8 +126,9 @@ class Provenance:
         self._root = str(self.root)
         self._reviewer = reviewer
         self.warnings: list[str] = []
-        self._traces = LineIndex(self.root / TRACES, self._normalize)
-        self._reviews = LineIndex(self.root / REVIEWS, self._normalize)
+        self.errors: list[str] = []
+        self._traces = LineIndex(self.root, TRACES, self._normalize)
+        self._reviews = LineIndex(self.root, REVIEWS, self._normalize)
         self._loaded = False
         self._ranges: dict[str, tuple[int, list[TraceRange]]] = {}  # key -> (locations parsed, ranges)
         # key -> (locations parsed, reviews by (record id, content hash), raw review records)
@@ -134,8 +144,18 @@ class Provenance:
     def _normalize(self, raw: str) -> Optional[str]:
         key = self._normalized.get(raw, "")
         if key == "":
-            key = self._normalized[raw] = normalize_ledger_path(self._root, raw)
+            try:
+                key = normalize_ledger_path(self._root, raw)
+            except boundary.Refused as refused:
+                key = None
+                self._note(self.warnings, str(refused))
+            self._normalized[raw] = key
         return key
+
+    @staticmethod
+    def _note(where: list[str], message: str) -> None:
+        if message not in where:
+            where.append(message)
 
     def key(self, path: Path) -> Optional[str]:
         """The ledger's name for `path` (relative to the root), None outside the workspace."""
@@ -147,21 +167,44 @@ class Provenance:
             self._keys[path] = key
         return key
 
-    def refresh(self) -> None:
-        """Pick up records appended since the last look, by us or by other tools."""
-        self._traces.refresh()
-        self._reviews.refresh()
+    def on_disk(self, key: str) -> Optional[Path]:
+        """The file a ledger key names, unless it leads outside the root through a symlink: then None,
+        with a warning, and tabguard neither reads nor stats it."""
+        path = self.root / key
+        if boundary.inside(self.root, path):
+            return path
+        self._note(self.warnings, f"a record names {key}, which leads outside the workspace through a symlink; skipped")
+        return None
+
+    def refresh(self) -> bool:
+        """Pick up records appended since the last look, by us or by other tools. True when a ledger
+        file was replaced (a git checkout, stash or pull): everything is then read again, and the
+        open files' spans placed anew."""
+        generations = (self._traces.generation, self._reviews.generation)
+        for index in (self._traces, self._reviews):
+            try:
+                index.refresh()
+            except OSError as error:  # a refused (symlinked) or unreadable ledger is not read at all
+                self._note(self.errors, str(error) if isinstance(error, boundary.Refused) else f"{index.relative.as_posix()}: cannot read: {error}")
         self._loaded = True
+        if generations == (self._traces.generation, self._reviews.generation):
+            return False
+        self._ranges.clear()
+        self._review_cache.clear()
+        self._known_ids.clear()
+        for key, state in list(self._open.items()):
+            self._place(key, state.lines)
+        return True
 
     def _ensure_loaded(self) -> None:
         if not self._loaded:
             self.refresh()
 
-    def _warn(self, where: Path, offset: int) -> Callable[[str], None]:
+    def _warn(self, index: LineIndex, offset: int) -> Callable[[str], None]:
         def warn(message: str) -> None:
-            text = f"{where.relative_to(self.root).as_posix()}: byte {offset}: {message}"
-            if text not in self.warnings:
-                self.warnings.append(text)
+            line = index.line_number(offset)
+            where = f"line {line}" if line is not None else f"byte {offset}"
+            self._note(self.warnings, f"{index.relative.as_posix()}: {where}: {message}")
         return warn
 
     def trace_ranges(self, key: str) -> list[TraceRange]:
@@ -171,7 +214,7 @@ class Provenance:
         done, ranges = self._ranges.get(key, (0, []))
         if done < len(locations):
             for offset, line in self._traces.read(locations[done:]):
-                warn = self._warn(self._traces.path, offset)
+                warn = self._warn(self._traces, offset)
                 record = parse_line(line, warn)
                 if record is None:
                     continue
@@ -189,7 +232,7 @@ class Provenance:
         done, reviewed, raw = self._review_cache.get(key, (0, {}, []))
         if done < len(locations):
             for offset, line in self._reviews.read(locations[done:]):
-                warn = self._warn(self._reviews.path, offset)
+                warn = self._warn(self._reviews, offset)
                 record = parse_line(line, warn)
                 review = parse_review(record, self._normalize) if record is not None else None
                 if review is None:
@@ -214,6 +257,10 @@ class Provenance:
         if key is None:
             return
         self.refresh()
+        self._place(key, lines)
+
+    def _place(self, key: str, lines: list[str]) -> None:
+        """Place the file's recorded spans in `lines` (its text now)."""
         view = FileView(lines)
         reviewed, reviews = self._review_records(key)
         spans: list[live.LiveSpan] = []
@@ -251,8 +298,10 @@ class Provenance:
 
     def sync(self) -> list[Path]:
         """Take in what other processes appended since (an agent's trace records, a `tabguard review`
-        in a terminal) for the open files; the files whose spans changed. Reads only the new bytes."""
-        self.refresh()
+        in a terminal) for the open files; the files whose spans changed. Reads only the new bytes,
+        unless a ledger file was replaced."""
+        if self.refresh():
+            return [self.root / key for key in self._open]
         changed = []
         for key, state in self._open.items():
             history = self.trace_ranges(key)
@@ -421,8 +470,10 @@ class Provenance:
             self._gitattributes_checked = True
             try:
                 ensure_gitattributes(self.root)
+            except boundary.Refused as refused:
+                self._note(self.errors, str(refused))
             except OSError as error:
-                self.warnings.append(f".gitattributes: cannot update: {error}")
+                self._note(self.warnings, f".gitattributes: cannot update: {error}")
 
     def record_accept(
         self, path: Path, lines: list[str], start_line: int, end_line: int, origin: str, inferred: bool,
@@ -441,9 +492,12 @@ class Provenance:
         )
         state = self._state(path, lines, (start_line, end_line))
         self._first_write()
-        append_lines(self.root / TRACES, [record])
-        self._traces.refresh()
-        trace = next(t for t in self.trace_ranges(key) if t.record_id == record["id"])
+        append_lines(self.root, TRACES, [record])
+        if self.refresh():  # the ledger had been replaced: every open file was placed again
+            state = self._open.get(key)
+        trace = next((t for t in self.trace_ranges(key) if t.record_id == record["id"]), None)
+        if trace is None:
+            raise LedgerError(f"{TRACES.as_posix()}: the record just appended for {key} cannot be read back")
         span = live.LiveSpan(trace, start_line, end_line, digest)
         if state is not None:
             state.add(span)
@@ -472,8 +526,10 @@ class Provenance:
                 span.trace.record_id,
             ))
         self._first_write()
-        append_lines(self.root / REVIEWS, records, sync=True)
-        self._reviews.refresh()
+        append_lines(self.root, REVIEWS, records, sync=True)
+        if self.refresh():
+            state = self._open[key]
+            spans = state.covering(start_line, max(start_line, end_line - 1))
         reviewed, _ = self._review_records(key)
         for span in spans:
             span.review = reviewed.get((span.trace.record_id, span.content_hash))

@@ -7,20 +7,27 @@ import subprocess
 from pathlib import Path
 from typing import Optional
 
+from tabguard import boundary
+
 TRACES = Path(".agent-trace") / "traces.jsonl"
 REVIEWS = Path(".tabguard") / "reviews.jsonl"
 # Both ledgers only ever grow: a union merge keeps every line from both branches.
 GITATTRIBUTES_LINES = (f"{TRACES.as_posix()} merge=union", f"{REVIEWS.as_posix()} merge=union")
 
 
-def find_root(start: Path) -> Path:
+def find_root(start: Path, within: Optional[Path] = None) -> Path:
     """The workspace whose ledger covers `start`: the nearest folder holding a ledger, else the
-    enclosing git work tree, else `start` itself (its folder, for a file)."""
+    enclosing git work tree, else `start` itself (its folder, for a file). With `within` (the
+    editor's workspace folder holding `start`) the search stops there, and it is the fallback."""
     start = start.resolve()
     folder = start if start.is_dir() else start.parent
-    candidates = (folder, *folder.parents)
+    candidates: tuple[Path, ...] = (folder, *folder.parents)
+    if within is not None:
+        within = within.resolve()
+        candidates = tuple(c for c in candidates if c == within or within in c.parents)
+        folder = within
     for candidate in candidates:
-        if (candidate / TRACES).is_file() or (candidate / REVIEWS).is_file():
+        if ledger_present(candidate):
             return candidate
     for candidate in candidates:
         if (candidate / ".git").exists():
@@ -28,20 +35,21 @@ def find_root(start: Path) -> Path:
     return folder
 
 
+def ledger_present(root: Path) -> bool:
+    """A ledger file is there; one that is a symlink counts (to be refused loudly, not ignored)."""
+    return os.path.lexists(root / TRACES) or os.path.lexists(root / REVIEWS)
+
+
 def ensure_gitattributes(root: Path) -> bool:
-    """Add the union-merge lines that are missing; True when the file changed."""
-    path = root / ".gitattributes"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = ""
+    """Add the union-merge lines that are missing; True when the file changed. The file is opened
+    inside the workspace boundary (`boundary.Refused` when it is a symlink)."""
+    text = boundary.read_text(root, ".gitattributes") or ""
     present = {" ".join(line.split()) for line in text.splitlines()}
     missing = [line for line in GITATTRIBUTES_LINES if line not in present]
     if not missing:
         return False
     prefix = "" if not text or text.endswith("\n") else "\n"
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(prefix + "\n".join(missing) + "\n")
+    boundary.append_text(root, ".gitattributes", prefix + "\n".join(missing) + "\n")
     return True
 
 
@@ -106,17 +114,18 @@ def relative_key(root: str, path: Path) -> Optional[str]:
     """`path` as the ledger names it: relative to the workspace root, with forward slashes."""
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute, root)
-    if relative.startswith(".."):
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         return None
     return relative.replace(os.sep, "/")
 
 
 def normalize_ledger_path(root: str, raw: str) -> Optional[str]:
-    """A path as written by any tool (relative, `./x`, absolute inside the root, Windows separators)."""
+    """A path as written by any tool (relative, `./x`, absolute inside the root, Windows separators).
+    `boundary.Refused` for one that leads outside the root: absolute elsewhere, or through `..`."""
     text = raw.replace("\\", "/").strip()
     if not text:
         return None
-    if os.path.isabs(text):
-        return relative_key(root, Path(text))
-    parts = [p for p in text.split("/") if p not in ("", ".")]
-    return "/".join(parts) or None
+    key = relative_key(root, Path(text)) if os.path.isabs(text) else "/".join(p for p in text.split("/") if p not in ("", "."))
+    if key is None or boundary.escapes(key):
+        raise boundary.Refused(f"a record names {raw!r}, outside the workspace; skipped")
+    return key or None
