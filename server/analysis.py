@@ -11,9 +11,10 @@ from tabguard.engine.checker import RuleSet, iter_rules
 from tabguard.engine.document import Document
 from tabguard.engine.suppress import is_suppressed
 from tabguard.engine.types import Finding
-from tabguard.rules import all_rules
+from tabguard.rules import all_rules, rule_by_id
 
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
 @lru_cache(maxsize=32)
@@ -31,6 +32,19 @@ def ruleset_from_config(config: Config, relative_path: str = "", extra_select=()
 def aliases(rule_id: str) -> tuple[str, ...]:
     rule = ruleset_for().by_id.get(rule_id)
     return rule.aliases if rule is not None else ()
+
+
+def confidence_of(finding: Finding) -> str:
+    """The finding's own confidence, else its rule's default (dependency-file findings have a rule too)."""
+    if finding.confidence:
+        return finding.confidence
+    rule = rule_by_id(finding.rule_id)
+    return rule.confidence if rule is not None else "medium"
+
+
+def at_least_confident(findings: Sequence[Finding], min_confidence: str = "low") -> list[Finding]:
+    floor = CONFIDENCE_RANK[min_confidence]
+    return [f for f in findings if CONFIDENCE_RANK[confidence_of(f)] >= floor]
 
 
 def visible(

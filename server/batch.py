@@ -24,6 +24,8 @@ from tabguard.supply.depfiles import is_dependency_file
 CACHE_DIR = ".tabguard-cache"
 # Below this many uncached files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 24
+# Raised when the stored form of a finding changes (2: per-finding confidence), so old entries are not read.
+CACHE_FORMAT = 2
 
 
 def _span(values: Sequence[int]) -> Span:
@@ -38,6 +40,7 @@ def finding_to_json(finding: Finding) -> dict:
         "span": list(_astuple(finding.span)),
         "message": finding.message,
         "severity": finding.severity,
+        "confidence": finding.confidence,
         "details": details,
         "related": [[list(_astuple(r.span)), r.message] for r in finding.related],
         "fix": None if fix is None else {
@@ -55,7 +58,7 @@ def finding_from_json(data: dict) -> Finding:
     return Finding(
         rule_id=data["rule"], span=_span(data["span"]), message=data["message"], severity=data["severity"],
         details=dict(data["details"]), related=tuple(Related(_span(s), m) for s, m in data["related"]),
-        _fix=built, _fix_built=True,
+        _fix=built, _fix_built=True, confidence=data.get("confidence"),
     )
 
 
@@ -113,7 +116,7 @@ class ResultCache:
 
 def cache_salt(config: Config, select, ignore, environment: str) -> str:
     relevant = {k: v for k, v in config.values.items() if k not in ("reviewer",)}
-    return json.dumps([__version__, sorted(select), sorted(ignore), relevant, environment], sort_keys=True, default=str)
+    return json.dumps([__version__, CACHE_FORMAT, sorted(select), sorted(ignore), relevant, environment], sort_keys=True, default=str)
 
 
 def environment_token(root: Path) -> str:

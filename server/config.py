@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "cache-ttl-hours": 24,
     "python": "",
     "reviewer": "",
+    "min-confidence": "low",
 }
 _KINDS: dict[str, str] = {
     "select": _LIST, "ignore": _LIST, "exclude": _LIST, "auth-decorators": _LIST,
@@ -50,6 +51,7 @@ _KINDS: dict[str, str] = {
     "bulk-insert-chars": "positive integer", "max-file-size": "positive integer",
     "cache-ttl-hours": "positive integer", "network": "boolean", "index-url": "string",
     "osv-url": "string", "python": "string", "reviewer": "string",
+    "min-confidence": "one of low, medium, high",
 }
 
 
@@ -175,6 +177,9 @@ def _validate(key: str, value: Any) -> Optional[str]:
             return f"got {value!r}"
     elif kind == "string":
         if not isinstance(value, str):
+            return f"got {value!r}"
+    elif key == "min-confidence":
+        if value not in ("low", "medium", "high"):
             return f"got {value!r}"
     elif key == "severity":
         if not isinstance(value, dict) or not all(v in SEVERITY_LEVELS for v in value.values()):

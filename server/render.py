@@ -19,11 +19,15 @@ def owasp_label(rule: Rule) -> Optional[str]:
     return f"[{rule.owasp} {OWASP_TITLES[rule.owasp]}]({_OWASP_URL})"
 
 
-def explain_markdown(rule: Rule, details: Optional[dict] = None, *, heading_level: int = 2) -> str:
-    """The rule's full explanation, tailored with the names found in the flagged code."""
+def explain_markdown(
+    rule: Rule, details: Optional[dict] = None, *, heading_level: int = 2, grade: Optional[tuple[str, str]] = None
+) -> str:
+    """The rule's full explanation, tailored with the names found in the flagged code. `grade` is a
+    finding's own (severity, confidence), shown instead of the rule's defaults."""
     h = "#" * heading_level
     fill = lambda text: rule.fill(text, details)  # noqa: E731
-    tags = [f"severity **{rule.severity}**", f"confidence **{rule.confidence}**"]
+    severity, confidence = grade or (rule.severity_label(), rule.confidence)
+    tags = [f"severity **{severity}**", f"confidence **{confidence}**"]
     tags.extend(cwe_link(c) for c in rule.cwe)
     owasp = owasp_label(rule)
     if owasp:

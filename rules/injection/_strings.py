@@ -264,10 +264,13 @@ def constant_text(expr: ast.AST | None, ctx, depth: int = 0) -> str:
 
 def raised(rule, source) -> str | None:
     """A tainted finding is reported one step above the rule's default severity."""
-    if source is None:
-        return None
-    order = ("low", "medium", "high", "critical")
-    return order[min(order.index(rule.severity) + 1, len(order) - 1)]
+    return rule.tainted_severity() if source is not None else None
+
+
+def unconfirmed(source) -> str | None:
+    """A sink that sees only a non-constant value, with no path from outside input, is low confidence;
+    with a path, `Context.report` makes it high."""
+    return None if source is not None else "low"
 
 
 def source_of(node: ast.expr, ctx) -> str:

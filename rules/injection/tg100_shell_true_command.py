@@ -17,7 +17,7 @@ from tabguard.rules.injection._shell import (
     shell_enabled,
     shell_payload,
 )
-from tabguard.rules.injection._strings import all_values_through, is_static, raised
+from tabguard.rules.injection._strings import all_values_through, is_static, raised, unconfirmed
 
 _SHELL_ONLY = frozenset({"asyncio.create_subprocess_shell", "asyncio.subprocess.create_subprocess_shell"})
 
@@ -27,6 +27,7 @@ class ShellTrueCommand(Rule):
     name = "subprocess-shell-injection"
     severity = "high"
     confidence = "high"
+    raises_when_tainted = True
     cwe = (78,)
     owasp = "A05:2025"
     message = "`{callee}` runs a shell command built from {what}"
@@ -115,7 +116,8 @@ class ShellTrueCommand(Rule):
                 "Fix: pass an argument list without the shell", safe=False,
             )
         what = f"user input ({source.label})" if source else "a non-constant value"
-        ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix, severity=raised(self, source))
+        ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix,
+                   severity=raised(self, source), confidence=unconfirmed(source))
 
 
 def _list_command(elts: list[ast.expr], ctx) -> ast.expr | None:

@@ -19,7 +19,7 @@ from tabguard.rules.injection._shell import (
     shell_enabled,
     shell_payload,
 )
-from tabguard.rules.injection._strings import all_values_through, is_static, is_string_building, raised
+from tabguard.rules.injection._strings import all_values_through, is_static, is_string_building, raised, unconfirmed
 
 # Airflow operators whose `bash_command` runs through bash.
 _BASH_OPERATORS = frozenset(
@@ -32,6 +32,7 @@ class OsCommandInjection(Rule):
     name = "os-command-injection"
     severity = "high"
     confidence = "high"
+    raises_when_tainted = True
     cwe = (78,)
     owasp = "A05:2025"
     message = "`{callee}` runs a shell command built from {what}"
@@ -128,4 +129,5 @@ class OsCommandInjection(Rule):
                     "Fix: run an argument list with subprocess.run", safe=False, imports=("subprocess",),
                 )
         what = f"user input ({source.label})" if source else "a non-constant value"
-        ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix, severity=raised(self, source))
+        ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix,
+                   severity=raised(self, source), confidence=unconfirmed(source))

@@ -7,7 +7,7 @@ import ast
 from tabguard.engine.fixes import expression_fix, replace_callee
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._strings import assigned_values, is_static, raised
+from tabguard.rules.injection._strings import assigned_values, is_static, raised, unconfirmed
 
 _CONSOLES = frozenset({"code.InteractiveConsole", "code.InteractiveInterpreter"})
 _CONSOLE_METHODS = frozenset({"push", "runsource", "runcode"})
@@ -33,6 +33,7 @@ class EvalExec(Rule):
     name = "eval-of-dynamic-code"
     severity = "high"
     confidence = "medium"
+    raises_when_tainted = True
     cwe = (94, 95)
     owasp = "A05:2025"
     message = "`{callee}` runs code from {what}"
@@ -111,7 +112,7 @@ class EvalExec(Rule):
             )
         what = f"user input ({source.label})" if source else "a non-literal value"
         ctx.report(self, code, details={"callee": callee.split(".")[-1], "what": what}, source=source, fix=fix,
-                   severity=raised(self, source))
+                   severity=raised(self, source), confidence=unconfirmed(source))
 
     @staticmethod
     def _console_method(node: ast.Call, ctx) -> bool:

@@ -16,7 +16,14 @@ from tabguard.rules.injection._sql import (
     parameterize,
     params_text,
 )
-from tabguard.rules.injection._strings import all_values_through, built_string, constant_text, formatted_pieces, raised
+from tabguard.rules.injection._strings import (
+    all_values_through,
+    built_string,
+    constant_text,
+    formatted_pieces,
+    raised,
+    unconfirmed,
+)
 
 _EXECUTE_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "mogrify"})
 _QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query", "query", "sql", "run", "cursor"})
@@ -54,6 +61,7 @@ class SqlInjection(Rule):
     name = "sql-built-by-formatting"
     severity = "high"
     confidence = "high"
+    raises_when_tainted = True
     cwe = (89,)
     owasp = "A05:2025"
     message = "SQL built with {how} and run by `{callee}`{tainted}"
@@ -175,7 +183,7 @@ class SqlInjection(Rule):
         tainted = f" (user input from {source.label})" if source else ""
         short = callee if text_call else f"{receiver.rsplit('.', 1)[-1] if receiver else '...'}.{func.attr}"
         ctx.report(self, query, details={"callee": short, "how": how, "tainted": tainted}, source=source, fix=fix,
-                   severity=raised(self, source))
+                   severity=raised(self, source), confidence=unconfirmed(source))
 
     def _check_orm_clause(self, node: ast.Call, func: ast.Attribute, ctx) -> None:
         """`session.query(User).filter(f"name = '{name}'")`: a formatted string becomes raw SQL text.
@@ -192,7 +200,7 @@ class SqlInjection(Rule):
             how = "an f-string" if isinstance(built, ast.JoinedStr) else "string formatting"
             tainted = f" (user input from {source.label})" if source else ""
             ctx.report(self, arg, details={"callee": f"query.{func.attr}", "how": how, "tainted": tainted},
-                       source=source, severity=raised(self, source))
+                       source=source, severity=raised(self, source), confidence=unconfirmed(source))
 
 
 def _uses_django(ctx) -> bool:

@@ -10,7 +10,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._rewrite import replace_arguments
 from tabguard.rules.injection._sql import parameterize, params_text
-from tabguard.rules.injection._strings import built_string, raised
+from tabguard.rules.injection._strings import built_string, raised, unconfirmed
 
 _RAW_SQL = frozenset({"django.db.models.expressions.RawSQL", "django.db.models.RawSQL"})
 _EXTRA_KEYWORDS = ("select", "where", "tables", "order_by")
@@ -29,6 +29,7 @@ class DjangoRawSql(Rule):
     name = "django-raw-sql-formatting"
     severity = "high"
     confidence = "high"
+    raises_when_tainted = True
     cwe = (89,)
     owasp = "A05:2025"
     message = "Django `{callee}` receives SQL built from {what}"
@@ -101,7 +102,7 @@ class DjangoRawSql(Rule):
                     )
             what = f"user input ({source.label})" if source else "a non-constant value"
             ctx.report(self, candidate, details={"callee": label, "what": what}, source=source, fix=fix,
-                       severity=raised(self, source))
+                       severity=raised(self, source), confidence=unconfirmed(source))
             return
 
     @staticmethod

@@ -6,7 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.taint import Source
-from tabguard.rules.injection._strings import assigned_values, is_static, raised
+from tabguard.rules.injection._strings import assigned_values, is_static, raised, unconfirmed
 
 _QUERY_METHODS = frozenset(
     {
@@ -34,6 +34,7 @@ class NoSqlInjection(Rule):
     name = "nosql-injection"
     severity = "high"
     confidence = "medium"
+    raises_when_tainted = True
     cwe = (943,)
     owasp = "A05:2025"
     message = "{database} query {problem}"
@@ -84,7 +85,7 @@ class NoSqlInjection(Rule):
                 source = ctx.taint(value)
                 problem = f"runs JavaScript built at run time in `{key.value}`"
                 ctx.report(self, value, details={"problem": problem, "database": "MongoDB"},
-                           source=source, severity=raised(self, source))
+                           source=source, severity=raised(self, source), confidence=unconfirmed(source))
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func

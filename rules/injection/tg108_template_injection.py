@@ -6,7 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._strings import built_string, raised
+from tabguard.rules.injection._strings import built_string, raised, unconfirmed
 
 _TEMPLATE_FROM_SOURCE = frozenset(
     {
@@ -23,6 +23,7 @@ class TemplateInjection(Rule):
     name = "server-side-template-injection"
     severity = "high"
     confidence = "high"
+    raises_when_tainted = True
     cwe = (1336, 94)
     owasp = "A05:2025"
     message = "Template source passed to `{callee}` is built from {what}"
@@ -81,4 +82,5 @@ class TemplateInjection(Rule):
             return
         what = f"user input ({source.label})" if source else "formatted values"
         short = callee.split(".")[-1] if not is_method else f"{node.func.attr}"
-        ctx.report(self, source_arg, details={"callee": short, "what": what}, source=source, severity=raised(self, source))
+        ctx.report(self, source_arg, details={"callee": short, "what": what}, source=source,
+                   severity=raised(self, source), confidence=unconfirmed(source))

@@ -7,7 +7,7 @@ import ast
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._html import MARK_SAFE
-from tabguard.rules.injection._strings import all_values_through, built_string, raised
+from tabguard.rules.injection._strings import all_values_through, built_string, raised, unconfirmed
 
 _ESCAPERS = frozenset({"escape", "conditional_escape", "escape_html", "clean", "int", "len", "urlencode", "quote"})
 
@@ -17,6 +17,7 @@ class UnsafeMarkup(Rule):
     name = "unescaped-markup"
     severity = "medium"
     confidence = "high"
+    raises_when_tainted = True
     cwe = (79,)
     owasp = "A05:2025"
     message = "`{callee}` marks {what} as safe HTML"
@@ -70,4 +71,4 @@ class UnsafeMarkup(Rule):
             return
         what = f"user input ({source.label})" if source else "text built by string formatting"
         ctx.report(self, html, details={"callee": callee.split(".")[-1], "what": what}, source=source,
-                   severity=raised(self, source))
+                   severity=raised(self, source), confidence=unconfirmed(source))

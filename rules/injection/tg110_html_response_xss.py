@@ -29,6 +29,7 @@ class HtmlResponseXss(Rule):
     name = "reflected-xss-response"
     severity = "high"
     confidence = "medium"
+    raises_when_tainted = True
     cwe = (79,)
     owasp = "A05:2025"
     message = "HTML response built from user input ({source}) without escaping"

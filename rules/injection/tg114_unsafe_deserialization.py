@@ -6,7 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._strings import is_static, raised
+from tabguard.rules.injection._strings import is_static, raised, unconfirmed
 
 _PICKLE_MODULES = ("pickle", "cPickle", "_pickle", "dill", "cloudpickle", "marshal")
 _LOADERS = {
@@ -25,6 +25,7 @@ class UnsafeDeserialization(Rule):
     name = "unsafe-deserialization"
     severity = "medium"
     confidence = "high"
+    raises_when_tainted = True
     cwe = (502,)
     owasp = "A08:2025"
     message = "`{callee}` deserialises {what}: loading a crafted payload runs code"
@@ -77,7 +78,7 @@ class UnsafeDeserialization(Rule):
         source = ctx.taint(data)
         what = f"user input ({source.label})" if source else "data from outside the program"
         ctx.report(self, data, details={"callee": callee, "what": what, "module": module}, source=source,
-                   severity=raised(self, source))
+                   severity=raised(self, source), confidence=unconfirmed(source))
 
     @staticmethod
     def _bundled_file(data: ast.expr, ctx) -> bool:

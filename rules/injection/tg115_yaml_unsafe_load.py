@@ -33,6 +33,7 @@ class YamlUnsafeLoad(Rule):
     name = "yaml-unsafe-load"
     severity = "high"
     confidence = "high"
+    raises_when_tainted = True
     cwe = (502,)
     owasp = "A08:2025"
     message = "`{callee}` loads YAML with {loader}, which can construct Python objects"

@@ -18,6 +18,7 @@ class ModelFileLoad(Rule):
     name = "pickle-enabled-model-load"
     severity = "medium"
     confidence = "high"
+    raises_when_tainted = True
     cwe = (502,)
     owasp = "A08:2025"
     message = "`{callee}` {problem}: a crafted file runs code when loaded"

@@ -6,7 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._html import HTML_TAG
-from tabguard.rules.injection._strings import all_values_through, built_string, constant_text, raised
+from tabguard.rules.injection._strings import all_values_through, built_string, constant_text, raised, unconfirmed
 
 # Escaping any of these makes a value plain text inside the markup.
 _ESCAPERS = frozenset({"escape", "quoteattr", "xml.sax.saxutils.escape", "html.escape", "markupsafe.escape"})
@@ -17,6 +17,7 @@ class TwimlBuiltByFormatting(Rule):
     name = "twiml-built-by-formatting"
     severity = "medium"
     confidence = "medium"
+    raises_when_tainted = True
     cwe = (91,)
     owasp = "A05:2025"
     message = "TwiML built with string formatting from {what}: the value can add call instructions"
@@ -69,4 +70,5 @@ class TwimlBuiltByFormatting(Rule):
             return
         source = ctx.taint(node.value)
         what = f"user input ({source.label})" if source else "a variable"
-        ctx.report(self, node.value, details={"what": what}, source=source, severity=raised(self, source))
+        ctx.report(self, node.value, details={"what": what}, source=source, severity=raised(self, source),
+                   confidence=unconfirmed(source))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 from tabguard import fixing
+from tabguard.analysis import at_least_confident
 from tabguard.commands import config_or_report
 from tabguard.output import plain, sarif
 from tabguard.provenance.checking import annotate_results, gate_failures, honoured_filter, provenance_for
@@ -21,6 +23,8 @@ def add_parser(sub):
     parser.add_argument("--select", default="", help="comma-separated rule ids or prefixes to run")
     parser.add_argument("--ignore", default="", help="comma-separated rule ids or prefixes to skip")
     parser.add_argument("--min-severity", choices=("low", "medium", "high", "critical"), default="low")
+    parser.add_argument("--min-confidence", choices=("low", "medium", "high"), default=None,
+                        help="report only findings this sure or surer (default: config `min-confidence`, else low)")
     parser.add_argument("--config", type=Path, help="use this tabguard.toml / pyproject.toml")
     parser.add_argument("-o", "--output", type=Path, help="write the report to this file")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
@@ -45,6 +49,16 @@ def _codes(text: str) -> tuple[str, ...]:
     return tuple(c.strip().upper() for c in text.split(",") if c.strip())
 
 
+def _keep_confident(results, min_confidence: str) -> None:
+    for result in results:
+        result.findings = plain.by_position(at_least_confident(result.findings, min_confidence))
+
+
+def _colour_terminal() -> bool:
+    """Colour only for a person at a terminal; https://no-color.org says any non-empty NO_COLOR turns it off."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
 def run(args) -> int:
     paths = [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not p.exists()]
@@ -65,6 +79,8 @@ def run(args) -> int:
         honoured_for=lambda path: honoured_filter(prov, path, config["max-file-size"]),
         jobs=args.jobs, cache_root=None if args.no_cache else _cache_root(config, paths),
     )
+    min_confidence = args.min_confidence or config["min-confidence"]
+    _keep_confident(results, min_confidence)
     fixes = None
     if args.fix or args.diff:
         fixes = fixing.fix_results(
@@ -74,6 +90,7 @@ def run(args) -> int:
         )
         for message in fixes.messages:
             print(f"tabguard: {message}", file=sys.stderr)
+        _keep_confident(results, min_confidence)  # the re-checked findings, after the fixes
     ai_spans = annotate_results(prov, results)
     for warning in prov.warnings if prov else ():
         print(f"tabguard: warning: {warning}", file=sys.stderr)
@@ -92,7 +109,7 @@ def run(args) -> int:
     elif args.format == "json":
         report = json.dumps(plain.json_object(results), indent=2)
     else:
-        lines = plain.text_lines(results)
+        lines = plain.text_lines(results, colour=args.output is None and _colour_terminal())
         total = len(lines)
         if fixes is not None:
             lines.append(fixing.summary_line(fixes, total, diff=False))

@@ -17,13 +17,14 @@ def run(args) -> int:
     rules = all_rules()
     if args.format == "json":
         print(json.dumps([
-            {"id": r.id, "name": r.name, "severity": r.severity, "confidence": r.confidence,
+            {"id": r.id, "name": r.name, "severity": r.severity,
+             "severity_with_user_input": r.tainted_severity(), "confidence": r.confidence,
              "cwe": [f"CWE-{c}" for c in r.cwe], "owasp": r.owasp, "fix": r.has_fix(), "message": r.message}
             for r in rules
         ], indent=2))
         return 0
     rows = [("ID", "NAME", "SEVERITY", "CWE", "FIX")]
-    rows += [(r.id, r.name, r.severity, ",".join(f"CWE-{c}" for c in r.cwe), "yes" if r.has_fix() else "") for r in rules]
+    rows += [(r.id, r.name, r.severity_label(), ",".join(f"CWE-{c}" for c in r.cwe), "yes" if r.has_fix() else "") for r in rules]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         print("  ".join(cell.ljust(widths[i]) if i < 4 else cell for i, cell in enumerate(row)).rstrip())

@@ -279,6 +279,7 @@ class Context:
         fix: Optional[Callable[[], Optional[Fix]]] = None,
         message: Optional[str] = None,
         severity: Optional[str] = None,
+        confidence: Optional[str] = None,
     ) -> None:
         span = node if isinstance(node, Span) else self.span(node)
         details = dict(details or {})
@@ -288,6 +289,9 @@ class Context:
             related = (Related(source.span, f"user-controlled data enters here ({source.label})"),) + related
         # `severity` lets a rule raise a finding above its default (e.g. when user data reaches the sink).
         severity = self.options.get("severity", {}).get(rule.id, severity or rule.severity)
+        # A path from outside input confirms the finding; otherwise the rule says (None: its default).
+        if source is not None and confidence is None:
+            confidence = "high"
         self.findings.append(
             Finding(
                 rule_id=rule.id,
@@ -297,6 +301,7 @@ class Context:
                 details=details,
                 related=related,
                 fix_builder=fix,
+                confidence=confidence,
             )
         )
 

@@ -74,6 +74,8 @@ class Rule:
     # in `call_keywords` (None in it: a `**mapping` argument). Most calls then cost a rule nothing.
     call_names: ClassVar[Optional[frozenset[str]]] = None
     call_keywords: ClassVar[Optional[frozenset[Optional[str]]]] = None
+    # A finding whose flagged value comes from user input is one severity step above the default.
+    raises_when_tainted: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -99,6 +101,18 @@ class Rule:
     @classmethod
     def has_fix(cls) -> bool:
         return any(example.fixed is not None for example in cls.INVALID)
+
+    @classmethod
+    def tainted_severity(cls) -> str:
+        if not cls.raises_when_tainted:
+            return cls.severity
+        return SEVERITIES[min(SEVERITIES.index(cls.severity) + 1, len(SEVERITIES) - 1)]
+
+    @classmethod
+    def severity_label(cls) -> str:
+        """The severities a finding can carry, as `rules`, `explain` and hover show them."""
+        raised = cls.tainted_severity()
+        return cls.severity if raised == cls.severity else f"{cls.severity} ({raised} with user input)"
 
     @classmethod
     def doc_url(cls) -> str:

@@ -77,6 +77,9 @@ class Finding:
     # The finding this one is a moved copy of (`shifted`): what is derived from a finding's block
     # alone, such as its serialized form, can be reused with the lines moved.
     base: Optional["Finding"] = field(default=None, repr=False)
+    # How sure the rule is for this finding: None means the rule's default. Data flow from outside
+    # input makes a finding high; a sink that only sees "a non-constant value" makes it low.
+    confidence: Optional[str] = None
 
     @property
     def has_fix(self) -> bool:
@@ -106,7 +109,7 @@ class Finding:
         related = tuple(r.shifted(lines) for r in self.related) if self.related else ()
         return Finding(
             self.rule_id, self.span.shifted(lines), self.message, self.severity, self.details, related, builder,
-            base=self.base or self,
+            base=self.base or self, confidence=self.confidence,
         )
 
     def key(self) -> tuple:

@@ -7,6 +7,7 @@ from typing import Optional, Sequence
 
 from lsprotocol import converters, types
 
+from tabguard.analysis import confidence_of
 from tabguard.engine.fixes import materialize
 from tabguard.engine.types import Edit, Finding, Fix, Span
 from tabguard.lsp.positions import Encoding
@@ -39,7 +40,10 @@ def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: Encoding, 
         "severity": int(_SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning)),
         "code": finding.rule_id,
         "source": "tabguard",
-        "data": {"rule": finding.rule_id, "fixable": finding.has_fix, "ai": finding.details.get("ai")},
+        "data": {
+            "rule": finding.rule_id, "fixable": finding.has_fix, "ai": finding.details.get("ai"),
+            "severity": finding.severity, "confidence": confidence_of(finding),
+        },
     }
     if rule is not None:
         out["codeDescription"] = {"href": rule.doc_url()}

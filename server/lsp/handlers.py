@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 from lsprotocol import types
 
+from tabguard.analysis import confidence_of
 from tabguard.engine.types import Span
 from tabguard.lsp import convert
 from tabguard.lsp.positions import Encoding
@@ -193,7 +194,8 @@ def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types.Hover
         rule = rule_by_id(finding.rule_id)
         if rule is not None:
             note = finding.details.get("ai_note")
-            text = explain_markdown(rule, finding.details, heading_level=3)
+            grade = (finding.severity, confidence_of(finding))
+            text = explain_markdown(rule, finding.details, heading_level=3, grade=grade)
             parts.append(f"**{note}**\n\n{text}" if note else text)
     if not parts:
         return None

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from tabguard.analysis import confidence_of
 from tabguard.engine.fixes import materialize
-from tabguard.engine.types import Fix, Span
+from tabguard.engine.types import Finding, Fix, Span
 from tabguard.rules import all_rules
 from tabguard.scan import FileResult
 
 
-def text_lines(results: Sequence[FileResult]) -> list[str]:
+# ANSI colours for the severity tag (only on a terminal, and never when NO_COLOR is set).
+_COLOURS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m"}
+_RESET = "\033[0m"
+
+
+def text_lines(results: Sequence[FileResult], colour: bool = False) -> list[str]:
+    """`path:line:col: TG105 [high, low confidence] message`, one line per finding."""
     out = []
     for result in results:
         for f in result.findings:
             suffix = f" [{f.details['ai_note']}]" if f.details.get("ai_note") else ""
-            out.append(f"{result.display}:{f.span.start_line + 1}:{f.span.start_col + 1}: {f.rule_id} {f.message}{suffix}")
+            severity = f"{_COLOURS.get(f.severity, '')}{f.severity}{_RESET}" if colour else f.severity
+            grade = f"[{severity}, {confidence_of(f)} confidence]"
+            where = f"{result.display}:{f.span.start_line + 1}:{f.span.start_col + 1}:"
+            out.append(f"{where} {f.rule_id} {grade} {f.message}{suffix}")
     return out
+
+
+def by_position(findings: Sequence[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
 
 
 def json_object(results: Sequence[FileResult]) -> list[dict]:
@@ -31,7 +45,7 @@ def json_object(results: Sequence[FileResult]) -> list[dict]:
                 "rule": f.rule_id,
                 "name": rule.name if rule else "",
                 "severity": f.severity,
-                "confidence": rule.confidence if rule else "",
+                "confidence": confidence_of(f),
                 "cwe": [f"CWE-{c}" for c in rule.cwe] if rule else [],
                 "message": f.message,
                 "start": {"line": f.span.start_line + 1, "column": f.span.start_col + 1},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from tabguard import __version__
+from tabguard.analysis import confidence_of
 from tabguard.engine.fixes import materialize
 from tabguard.engine.types import Finding, Span
 from tabguard.render import explain_markdown
@@ -12,6 +13,8 @@ from tabguard.rules import all_rules
 from tabguard.scan import FileResult
 
 _LEVEL = {"low": "note", "medium": "warning", "high": "error", "critical": "error"}
+# SARIF `rank` (0-100): how much a result deserves attention, here how sure tabguard is of it.
+_RANK = {"low": 30.0, "medium": 60.0, "high": 90.0}
 _SECURITY_SEVERITY = {"low": "3.0", "medium": "5.5", "high": "8.0", "critical": "9.5"}
 
 
@@ -46,6 +49,7 @@ def rule_descriptor(rule) -> dict:
 
 
 def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -> dict:
+    confidence = confidence_of(finding)
     location = {"physicalLocation": {"artifactLocation": {"uri": result.display}, "region": _region(finding.span)}}
     out = {
         "ruleId": finding.rule_id,
@@ -53,7 +57,8 @@ def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -
         "level": _LEVEL.get(finding.severity, "warning"),
         "message": {"text": finding.message},
         "locations": [location],
-        "properties": {"severity": finding.severity},
+        "rank": _RANK[confidence],
+        "properties": {"severity": finding.severity, "confidence": confidence},
     }
     if finding.related:
         out["relatedLocations"] = [

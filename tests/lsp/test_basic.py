@@ -74,3 +74,16 @@ async def test_utf16_columns_with_emoji(client: LanguageClient):
     diags = await _diagnostics(client, uri, 1)
     # "x = '😀😀'; requests.get(u, " is 24 code points; each emoji is 2 UTF-16 units.
     assert diags[0].range.start.character == len("x = '😀😀'; requests.get(u, ".encode("utf-16-le")) // 2
+
+
+async def test_diagnostic_data_and_hover_show_the_findings_own_grade(client: LanguageClient):
+    text = (
+        "from flask import request\n\n"
+        "def by_id(cur):\n"
+        "    cur.execute(f\"SELECT * FROM t WHERE id = {request.args['id']}\")\n"
+    )
+    uri = await _open(client, "db.py", text)
+    (diag,) = [d for d in await _diagnostics(client, uri, 1) if d.code == "TG105"]
+    assert diag.data["severity"] == "critical" and diag.data["confidence"] == "high"
+    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), diag.range.start))
+    assert "severity **critical**" in hover.contents.value and "confidence **high**" in hover.contents.value
