@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 
 from tabguard.rules.injection._strings import formatted_pieces, source_of
@@ -36,7 +37,41 @@ def driver_placeholder(ctx) -> str | None:
 
 def parameterize(expr: ast.expr, placeholder: str, ctx) -> tuple[str, list[str]] | None:
     """(SQL literal with placeholders, parameter source texts), or None when an interpolated value is
-    not in a value position (a table or column name, a keyword, part of a word)."""
+    not in a value position (a table or column name, a keyword, part of a word). `placeholder` is
+    `?`, `%s`, or `:` for named parameters (`:name`, named after the value where it is a plain name)."""
+    marked = _marked(expr, ctx)
+    if marked is None:
+        return None
+    sql, params = marked
+    if placeholder == ":":
+        if re.search(r"(?<!:):\w", sql):
+            return None  # the text already uses `:name` (or a `::` cast next to one): names could clash
+        names = bind_names(params)
+        for name in names:
+            sql = sql.replace("\0", f":{name}", 1)
+        return _literal(sql), [f"{name}={value}" for name, value in zip(names, params)]
+    if placeholder == "?" and "?" in sql:
+        return None
+    if placeholder == "%s":
+        sql = sql.replace("%", "%%")
+    return _literal(sql.replace("\0", placeholder)), params
+
+
+def bind_names(params: list[str]) -> list[str]:
+    """A distinct identifier per value: the value's own name where it is one (`user_id`, `user.id`
+    -> `id`), else `p1`, `p2`, ..."""
+    names: list[str] = []
+    for index, value in enumerate(params, 1):
+        name = value.rpartition(".")[2]
+        if not name.isidentifier() or name in names or keyword.iskeyword(name):
+            name = f"p{index}"
+        names.append(name)
+    return names
+
+
+def _marked(expr: ast.expr, ctx) -> tuple[str, list[str]] | None:
+    """The SQL text with NUL where each value goes, and the values' source texts. A value quoted in
+    the SQL loses its quotes; `LIKE '%{x}%'` moves the wildcards into the value (`f"%{x}%"`)."""
     parts = formatted_pieces(expr)
     if parts is None:
         return None
@@ -52,20 +87,36 @@ def parameterize(expr: ast.expr, placeholder: str, ctx) -> tuple[str, list[str]]
         after = parts[i + 1] if i + 1 < len(parts) else ""
         if not isinstance(after, str):
             return None
-        if sql[-1:] in ("'", '"') and after[:1] == sql[-1:]:
-            sql = sql[:-1]
-            parts[i + 1] = after = after[1:]
+        value = source_of(part, ctx)
+        quoted = _QUOTED_VALUE.search(sql)
+        closing = _CLOSING.match(after)
+        if quoted and closing and quoted.group("quote") == closing.group("quote"):
+            lead, trail = quoted.group("wild"), closing.group("wild")
+            sql = sql[: quoted.start()]
+            parts[i + 1] = after = after[closing.end():]
+            if lead or trail:
+                value = _wildcarded(value, lead, trail)
+                if value is None:
+                    return None
         if sql[-1:] in ("'", '"', "%", ".", "_") or not (_VALUE_BEFORE.search(sql) or _INSIDE_LIST.search(sql)):
             return None
         if not _VALUE_AFTER.match(after):
             return None
         sql += "\0"
-        params.append(source_of(part, ctx))
-    if not params or (placeholder == "?" and "?" in sql):
+        params.append(value)
+    return (sql, params) if params else None
+
+
+# A value between quotes, with LIKE wildcards (`%`) inside the quotes next to it.
+_QUOTED_VALUE = re.compile(r"(?P<quote>['\"])(?P<wild>%?)$")
+_CLOSING = re.compile(r"(?P<wild>%?)(?P<quote>['\"])")
+
+
+def _wildcarded(value: str, lead: str, trail: str) -> str | None:
+    quote = next((q for q in ('"', "'") if q not in value), None)
+    if quote is None or "\\" in value:
         return None
-    if placeholder == "%s":
-        sql = sql.replace("%", "%%")
-    return _literal(sql.replace("\0", placeholder)), params
+    return f"f{quote}{lead}{{{value}}}{trail}{quote}"
 
 
 def _literal(text: str) -> str | None:

@@ -6,16 +6,10 @@ import ast
 import re
 
 from tabguard.engine.facts import dotted_name
-from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._rewrite import replace_arguments
-from tabguard.rules.injection._sql import (
-    driver_placeholder,
-    looks_like_sql,
-    parameterize,
-    params_text,
-)
+from tabguard.rules.injection._sql import driver_placeholder, looks_like_sql
+from tabguard.rules.injection._sql_rewrite import execute_fix, text_fix
 from tabguard.rules.injection._strings import (
     all_values_through,
     built_string,
@@ -86,10 +80,13 @@ class SqlInjection(Rule):
     )
     example = 'cursor.execute("SELECT * FROM users WHERE email = %s", (email,))\nconn.execute("SELECT * FROM users WHERE id = ?", (user_id,))'
     fix_safety = (
-        "Unsafe: a direct `execute(f\"...\")`, `%` or `.format` call becomes a parameterized call (`?` "
-        "when the module imports sqlite3, else `%s`); quotes around a value are dropped because the "
-        "driver quotes it. Offered only when every value sits where SQL expects a value; the driver now "
-        "types the values, so `'5'` and `5` may compare differently."
+        "Unsafe: a query built with an f-string, `+`, `%` or `.format` (inline, or in a variable the "
+        "function executes once and uses nowhere else) becomes a constant with placeholders and the "
+        "values move into the parameters argument: `?` when the module imports sqlite3, else `%s`; "
+        "SQLAlchemy `text()` gets named `:name` placeholders and `.bindparams(name=value)`. Quotes "
+        "around a value are dropped because the driver quotes it, and `LIKE '%{x}%'` wildcards move "
+        "into the value (`f\"%{x}%\"`). Offered only when every value sits where SQL expects a value; "
+        "the driver now types the values, so `'5'` and `5` may compare differently."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/89.html",
@@ -129,10 +126,35 @@ class SqlInjection(Rule):
         Invalid('def f(cur, table):\n    cur.execute(f"UPDATE {table} SET seen = 1")\n'),
         Invalid(
             'from flask import request\ndef search(cur):\n    q = "SELECT * FROM items WHERE name LIKE \'%" + request.args["q"] + "%\'"\n'
-            '    cur.execute(q)\n'
+            '    cur.execute(q)\n',
+            'from flask import request\ndef search(cur):\n    q = "SELECT * FROM items WHERE name LIKE %s"\n'
+            '    cur.execute(q, (f\'%{request.args["q"]}%\',))\n',
+        ),
+        Invalid(
+            'import sqlite3\ndef get(conn, user_id):\n    query = f"SELECT * FROM users WHERE id = {user_id}"\n'
+            '    cur = conn.cursor()\n    cur.execute(query)\n    return cur.fetchone()\n',
+            'import sqlite3\ndef get(conn, user_id):\n    query = "SELECT * FROM users WHERE id = ?"\n'
+            '    cur = conn.cursor()\n    cur.execute(query, (user_id,))\n    return cur.fetchone()\n',
+        ),
+        Invalid(
+            'import pymysql\ndef find(cur, name, age):\n    sql = """\n        SELECT * FROM users\n'
+            '        WHERE name = \'{}\' AND age > {}\n    """.format(name, age)\n    cur.execute(sql)\n',
+            'import pymysql\ndef find(cur, name, age):\n    sql = """\n        SELECT * FROM users\n'
+            '        WHERE name = %s AND age > %s\n    """\n    cur.execute(sql, (name, age))\n',
+        ),
+        Invalid(
+            'import sqlite3\ndef find(conn, name):\n    conn.execute("SELECT * FROM users WHERE name = \'" + name + "\'")\n',
+            'import sqlite3\ndef find(conn, name):\n    conn.execute("SELECT * FROM users WHERE name = ?", (name,))\n',
+        ),
+        Invalid(
+            'import sqlite3\ndef find(conn, name):\n    query = f"SELECT * FROM users WHERE name = \'{name}\'"\n'
+            '    log.info(query)\n    conn.execute(query)\n'
         ),
         Invalid('import pandas as pd\ndef f(engine, day):\n    return pd.read_sql(f"SELECT * FROM log WHERE day = \'{day}\'", engine)\n'),
-        Invalid('from sqlalchemy import text\ndef f(session, name):\n    session.execute(text(f"SELECT * FROM t WHERE n = \'{name}\'"))\n'),
+        Invalid(
+            'from sqlalchemy import text\ndef f(session, name):\n    session.execute(text(f"SELECT * FROM t WHERE n = \'{name}\'"))\n',
+            'from sqlalchemy import text\ndef f(session, name):\n    session.execute(text("SELECT * FROM t WHERE n = :name").bindparams(name=name))\n',
+        ),
         Invalid(
             'def f(cur, ids):\n    sql = "SELECT * FROM t WHERE 1=1"\n    sql += " AND id IN (" + ",".join(ids) + ")"\n'
             '    cur.execute(sql)\n'
@@ -168,18 +190,11 @@ class SqlInjection(Rule):
             return
         how = "an f-string" if isinstance(built, ast.JoinedStr) else "string formatting" if built is not None else "user input"
         fix = None
-        placeholder = driver_placeholder(ctx)
-        if (
-            built is query and placeholder and not text_call and isinstance(func, ast.Attribute)
-            and func.attr == "execute" and len(node.args) == 1 and not node.keywords
-        ):
-            rewrite = parameterize(built, placeholder, ctx)
-            if rewrite is not None:
-                sql, params = rewrite
-                fix = expression_fix(
-                    ctx, node, replace_arguments(sql, extra=(params_text(params),)),
-                    "Fix: pass the values as query parameters", safe=False,
-                )
+        placeholder = None if text_call else driver_placeholder(ctx)
+        if built is not None and text_call:
+            fix = text_fix(ctx, node, query, built)
+        elif built is not None and placeholder:
+            fix = execute_fix(ctx, node, query, built, placeholder)
         tainted = f" (user input from {source.label})" if source else ""
         short = callee if text_call else f"{receiver.rsplit('.', 1)[-1] if receiver else '...'}.{func.attr}"
         ctx.report(self, query, details={"callee": short, "how": how, "tainted": tainted}, source=source, fix=fix,

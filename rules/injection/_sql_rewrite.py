@@ -1,0 +1,74 @@
+"""TG105's secure rewrites: the values leave the SQL text and travel as the driver's parameters.
+
+Handles the query built inline (`cur.execute(f"...")`) and the commonest assistant shape, built in a
+variable and executed on a later line (`query = f"..."` then `cur.execute(query)`): the variable
+becomes a constant with placeholders and the values move into the parameters argument. For
+SQLAlchemy `text()` the placeholders are named (`:name`) and bound with `.bindparams(name=value)`.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from tabguard.engine.fixes import edits_fix
+from tabguard.engine.types import Edit, Span
+from tabguard.rules.injection._sql import parameterize, params_text
+
+TITLE = "Fix: pass the values as query parameters"
+
+
+def execute_fix(ctx, call: ast.Call, query: ast.expr, built: ast.expr, placeholder: str):
+    """`cur.execute(<built>)`, or `cur.execute(name)` where `name = <built>` earlier in the function."""
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "execute"
+            and len(call.args) == 1 and call.args[0] is query and not call.keywords):
+        return None
+    if built is not query and sole_assignment(ctx, query, built) is None:
+        return None
+    rewrite = parameterize(built, placeholder, ctx)
+    if rewrite is None:
+        return None
+    sql, params = rewrite
+    return edits_fix([Edit(ctx.span(built), sql), _after(ctx, query, ", " + params_text(params))], TITLE, safe=False)
+
+
+def text_fix(ctx, text_call: ast.Call, query: ast.expr, built: ast.expr):
+    """`text(<built>)` -> `text("... :name").bindparams(name=value)`."""
+    if len(text_call.args) != 1 or text_call.keywords:
+        return None
+    if built is not query and sole_assignment(ctx, query, built) is None:
+        return None
+    rewrite = parameterize(built, ":", ctx)
+    if rewrite is None:
+        return None
+    sql, binds = rewrite
+    return edits_fix([Edit(ctx.span(built), sql), _after(ctx, text_call, f".bindparams({', '.join(binds)})")],
+                     TITLE, safe=False)
+
+
+def _after(ctx, node: ast.AST, text: str) -> Edit:
+    end = ctx.span(node)
+    return Edit(Span(end.end_line, end.end_col, end.end_line, end.end_col), text)
+
+
+def sole_assignment(ctx, name: ast.expr, value: ast.expr) -> Optional[ast.Assign]:
+    """The `name = value` statement when it is the name's only binding in the function, this is its
+    only use, and nothing the value reads is rebound before the use (the values are then read at
+    the use instead, with the same result)."""
+    if not isinstance(name, ast.Name) or ctx.function is None:
+        return None
+    statement = next((s for s in ctx.scope_statements() if isinstance(s, ast.Assign) and s.value is value), None)
+    if statement is None or len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
+        return None
+    read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+    uses = 0
+    for node in ctx.scope_nodes():
+        if not isinstance(node, ast.Name):
+            continue
+        if node.id == name.id:
+            uses += 1
+        elif node.id in read and not isinstance(node.ctx, ast.Load) and statement.lineno < node.lineno <= name.lineno:
+            return None
+    # `global` or `nonlocal` would make the name shared with other code; uses = the binding + this read.
+    shared = any(isinstance(s, (ast.Global, ast.Nonlocal)) and name.id in s.names for s in ctx.scope_statements())
+    return statement if uses == 2 and not shared else None
