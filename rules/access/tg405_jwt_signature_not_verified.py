@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from tabguard.engine.fixes import chain, expression_fix, remove_keyword, set_keyword
+from tabguard.engine.fixes import chain, edits_fix, expression_fix, remove_keyword, set_keyword
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.types import Edit, Span
 from tabguard.rules.access._jwt import (
     dict_entry,
     drop_option,
@@ -47,7 +48,9 @@ class JwtSignatureNotVerified(Rule):
     fix_safety = (
         "Unsafe: the rewrite turns verification back on (and pins `algorithms` when missing, to "
         "HS256 unless the module defines `ALGORITHM`); tokens that are not signed with the key are now "
-        "rejected, which is the point, but review the key and algorithm."
+        "rejected, which is the point, but review the key and algorithm. Options built in a variable "
+        "get `\"verify_signature\": True` there. A call without a key gets no rewrite: verifying "
+        "needs the key, which the code does not name."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/347.html",
@@ -77,6 +80,8 @@ class JwtSignatureNotVerified(Rule):
         ),
         Invalid(
             "import jwt\ndef user_from(token):\n    opts = {'verify_signature': False}\n    return jwt.decode(token, KEY, options=opts)['sub']\n",
+            "import jwt\ndef user_from(token):\n    opts = {'verify_signature': True}\n"
+            "    return jwt.decode(token, KEY, options=opts, algorithms=[\"HS256\"])['sub']\n",
         ),
         Invalid("import jwt\nclaims = jwt.decode(token, options={'verify_signature': False})\n"),
         Invalid(
@@ -104,7 +109,7 @@ class JwtSignatureNotVerified(Rule):
         # Options built in a variable are reported where verification is switched off.
         ctx.report(
             self, options if literal is not None else resolved, details={"how_disabled": '`"verify_signature": False`'},
-            fix=_fix(ctx, node, literal) if literal is not None else None,
+            fix=_fix(ctx, node, literal) if literal is not None else _variable_fix(ctx, node, flag),
         )
 
 
@@ -123,3 +128,17 @@ def _fix(ctx, node: ast.Call, options: Optional[ast.Dict]):
     if ctx.keyword(node, "algorithms") is None:
         steps.append(set_keyword("algorithms", f'["{key_algorithm(ctx)}"]'))
     return expression_fix(ctx, node, chain(*steps), "Fix: verify the signature", safe=False)
+
+
+def _variable_fix(ctx, node: ast.Call, flag: ast.expr):
+    """Options built in a variable: `"verify_signature": True` there, and the algorithms pinned."""
+    if ctx.argument(node, 1, "key") is None:
+        return None
+    edits = [Edit(ctx.span(flag), "True")]
+    if ctx.keyword(node, "algorithms") is None:
+        span = ctx.span(node)
+        before = ctx.segment(span)[:-1].rstrip()
+        keyword = f'algorithms=["{key_algorithm(ctx)}"]'
+        edits.append(Edit(Span(span.end_line, span.end_col - 1, span.end_line, span.end_col - 1),
+                          keyword if before.endswith((",", "(")) else ", " + keyword))
+    return edits_fix(edits, "Fix: verify the signature", safe=False)

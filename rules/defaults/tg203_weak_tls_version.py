@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 
-from tabguard.engine.fixes import expression_fix
+from tabguard.engine.fixes import edits_fix, expression_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.types import Edit
+from tabguard.rules._spelling import spell
 from tabguard.rules.defaults._common import replace_with
 
 # ssl.PROTOCOL_SSLv3, OpenSSL.SSL.TLSv1_METHOD, ... (SSLv23 means "negotiate the best", so it passes).
@@ -41,8 +43,10 @@ class WeakTlsVersion(Rule):
     example = "context = ssl.create_default_context()\ncontext.minimum_version = ssl.TLSVersion.TLSv1_2"
     fix_safety = (
         "Unsafe: raising `minimum_version` to TLS 1.2 rejects peers that only speak older versions. "
-        "Pinned protocol constants have no rewrite: choosing between a client and a server context "
-        "changes what is verified."
+        "`ssl.SSLContext(<old protocol>)` becomes `ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)`, which also "
+        "verifies the certificate and host name (or `PROTOCOL_TLS_SERVER` when the function loads a "
+        "certificate chain). Other pinned constants (a default argument, `wrap_socket(ssl_version=...)`, "
+        "pyOpenSSL methods) have no rewrite: the right replacement depends on the code around them."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/327.html",
@@ -58,10 +62,22 @@ class WeakTlsVersion(Rule):
         "import ssl\ncontext.maximum_version = ssl.TLSVersion.TLSv1_3\n",
     )
     INVALID = (
-        Invalid("import ssl\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n"),
+        Invalid(
+            "import ssl\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n",
+            "import ssl\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n",
+        ),
+        Invalid(
+            "import ssl\ndef serve(sock):\n    ctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1_1)\n    ctx.load_cert_chain(CERT, KEY)\n"
+            "    return ctx.wrap_socket(sock, server_side=True)\n",
+            "import ssl\ndef serve(sock):\n    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n    ctx.load_cert_chain(CERT, KEY)\n"
+            "    return ctx.wrap_socket(sock, server_side=True)\n",
+        ),
         Invalid("import ssl\ns = ssl.wrap_socket(sock, ssl_version=ssl.PROTOCOL_SSLv3)\n"),
         Invalid("from OpenSSL import SSL\nctx = SSL.Context(SSL.TLSv1_1_METHOD)\n"),
-        Invalid("from ssl import PROTOCOL_TLSv1, SSLContext\nctx = SSLContext(PROTOCOL_TLSv1)\n"),
+        Invalid(
+            "from ssl import PROTOCOL_TLSv1, SSLContext\nctx = SSLContext(PROTOCOL_TLSv1)\n",
+            "from ssl import PROTOCOL_TLSv1, SSLContext, PROTOCOL_TLS_CLIENT\nctx = SSLContext(PROTOCOL_TLS_CLIENT)\n",
+        ),
         Invalid("import ssl\ndef connect(host, version=ssl.PROTOCOL_SSLv2):\n    pass\n"),
         Invalid(
             "import ssl\ncontext = ssl.create_default_context()\ncontext.minimum_version = ssl.TLSVersion.TLSv1\n",
@@ -83,7 +99,21 @@ class WeakTlsVersion(Rule):
         name = ctx.qualname(node) or ""
         if not name.startswith(_TLS_MODULES) or self._compared(node, ctx):
             return
-        ctx.report(self, node, details={"version": name})
+        ctx.report(self, node, details={"version": name}, fix=self._protocol_fix(node, name, ctx))
+
+    @staticmethod
+    def _protocol_fix(node: ast.Attribute | ast.Name, name: str, ctx):
+        """`ssl.SSLContext(ssl.PROTOCOL_TLSv1)` -> `PROTOCOL_TLS_CLIENT` (TLS 1.2+ on current Python,
+        certificate and host name checked), or `PROTOCOL_TLS_SERVER` for a context that loads a
+        certificate chain. Other uses (a default argument, `wrap_socket(ssl_version=...)`) are left:
+        their right version depends on the code around them."""
+        parent = ctx.parent(node)
+        if not (name.startswith("ssl.") and isinstance(parent, ast.Call) and parent.args[:1] == [node]
+                and ctx.call_name(parent) == "ssl.SSLContext"):
+            return None
+        server = any(isinstance(n, ast.Attribute) and n.attr == "load_cert_chain" for n in ctx.scope_nodes())
+        protocol, imports = spell(ctx, "ssl.PROTOCOL_TLS_SERVER" if server else "ssl.PROTOCOL_TLS_CLIENT")
+        return edits_fix([Edit(ctx.span(node), protocol)], f"Fix: use {protocol}", safe=False, imports=imports)
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
         value = node.value

@@ -59,7 +59,9 @@ class OsCommandInjection(Rule):
         "Unsafe: a statement `os.system(f\"...\")` whose text has no shell syntax becomes "
         "`subprocess.run([...])`; words are split on spaces, a value is one argument even when it has "
         "spaces, and non-string values must be passed through `str()`. Output and exit-status handling "
-        "is unchanged only when the result was ignored, so other forms get no rewrite."
+        "is unchanged only when the result was ignored, so other `os.system` forms get no rewrite. "
+        "`os.popen(...).read()` becomes `subprocess.run([...], stdout=subprocess.PIPE, text=True).stdout` "
+        "(the same text; the exit status is still not checked)."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/78.html",
@@ -81,7 +83,10 @@ class OsCommandInjection(Rule):
             'import os\ndef thumb(name):\n    os.system(f"convert {name} -resize 64x64 thumb.png")\n',
             'import subprocess\nimport os\ndef thumb(name):\n    subprocess.run(["convert", name, "-resize", "64x64", "thumb.png"])\n',
         ),
-        Invalid('import os\ndef f(host):\n    out = os.popen("nslookup " + host).read()\n'),
+        Invalid(
+            'import os\ndef f(host):\n    out = os.popen("nslookup " + host).read()\n',
+            'import subprocess\nimport os\ndef f(host):\n    out = subprocess.run(["nslookup", host], stdout=subprocess.PIPE, text=True).stdout\n',
+        ),
         Invalid('import subprocess\ndef f(q):\n    return subprocess.getoutput(f"grep -r {q} /srv")\n'),
         Invalid('import os\ndef f(cmd):\n    os.execl("/bin/sh", "sh", "-c", cmd)\n'),
         Invalid('import subprocess\ndef f(cmd):\n    subprocess.run(["bash", "-c", f"tar xf {cmd}"])\n'),
@@ -92,7 +97,10 @@ class OsCommandInjection(Rule):
         Invalid('import subprocess\ndef f(host, path):\n    subprocess.run(["ssh", "-p", "2222", host, f"cat {path}"], check=True)\n'),
         Invalid('import os\ndef f(name):\n    getattr(os, "system")("convert " + name)\n',
                 'import subprocess\nimport os\ndef f(name):\n    subprocess.run(["convert", name])\n'),
-        Invalid('def f(name):\n    __import__("os").popen("file " + name).read()\n'),
+        Invalid(
+            'def f(name):\n    __import__("os").popen("file " + name).read()\n',
+            'import subprocess\ndef f(name):\n    subprocess.run(["file", name], stdout=subprocess.PIPE, text=True).stdout\n',
+        ),
         Invalid('from airflow.operators.bash import BashOperator\ndef f(name):\n'
                 '    return BashOperator(task_id="t", bash_command=f"echo {name}")\n'),
     )
@@ -128,6 +136,25 @@ class OsCommandInjection(Rule):
                     ctx, node, lambda _: cst.parse_expression(f"subprocess.run({argv()})"),
                     "Fix: run an argument list with subprocess.run", safe=False, imports=("subprocess",),
                 )
+        elif callee == "os.popen":
+            fix = _popen_fix(node, command, ctx)
         what = f"user input ({source.label})" if source else "a non-constant value"
         ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix,
                    severity=raised(self, source), confidence=unconfirmed(source))
+
+
+def _popen_fix(node: ast.Call, command: ast.expr, ctx):
+    """`os.popen(cmd).read()` -> `subprocess.run([...], stdout=subprocess.PIPE, text=True).stdout`:
+    the same output text (stderr still goes where it went), without a shell."""
+    read = ctx.parent(node)
+    call = ctx.parent(read)
+    if not (len(node.args) == 1 and not node.keywords and isinstance(read, ast.Attribute) and read.attr == "read"
+            and isinstance(call, ast.Call) and call.func is read and not call.args and not call.keywords):
+        return None
+    argv = argv_text(command, ctx)
+    if argv is None:
+        return None
+    return expression_fix(
+        ctx, call, lambda _: cst.parse_expression(f"subprocess.run({argv()}, stdout=subprocess.PIPE, text=True).stdout"),
+        "Fix: run an argument list with subprocess.run", safe=False, imports=("subprocess",),
+    )

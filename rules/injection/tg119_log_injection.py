@@ -9,7 +9,7 @@ from tabguard.engine.facts import dotted_name
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._rewrite import replace_arguments
-from tabguard.rules.injection._strings import is_string_building, source_of
+from tabguard.rules.injection._strings import formatted_pieces, is_string_building, source_of
 
 _LEVELS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "fatal", "log"})
 # Request routing data (the path, the method): normalised by the server, and logged by every framework.
@@ -17,28 +17,54 @@ _ROUTING_LABELS = (".path", ".method", ".url", ".full_path", ".host")
 _LOGGER_NAME = re.compile(r"(?i)(^|[._])(log|logger|_log|_logger|logging|audit_log|access_log)$")
 
 
-def _lazy_form(message: ast.JoinedStr, ctx) -> tuple[str, list[str]] | None:
-    """`("user %r logged in from %s", [user, ip])` for `f"user {user} logged in from {ip}"`: user
-    data as `%r`, whose repr escapes CR/LF and control characters; other values as `%s`."""
+def _lazy_form(message: ast.expr, ctx) -> tuple[str, list[str]] | None:
+    """`("user %r logged in from %s", [user, ip])` for `f"user {user} logged in from {ip}"` (or the
+    same message built with `%`, `.format` or `+`): user data as `%r`, whose repr escapes CR/LF and
+    control characters; other values as `%s`."""
     text = ""
     args: list[str] = []
-    for value in message.values:
-        if isinstance(value, ast.Constant):
-            text += str(value.value).replace("%", "%%")
+    for piece in _message_pieces(message):
+        if isinstance(piece, str):
+            text += piece.replace("%", "%%")
             continue
-        if not isinstance(value, ast.FormattedValue) or value.format_spec is not None:
+        if piece is None:
             return None
-        conversion = {-1: "s", ord("s"): "s", ord("r"): "r"}.get(value.conversion)
-        if conversion is None:
-            return None
-        text += "%r" if ctx.taint(value.value) is not None else f"%{conversion}"
-        args.append(source_of(value.value, ctx))
-    if "\\" in text or "\n" in text:
+        value, conversion = piece
+        text += "%r" if ctx.taint(value) is not None else f"%{conversion}"
+        args.append(source_of(value, ctx))
+    if not args or "\\" in text or "\n" in text:
         return None
     quote = "'" if '"' in text and "'" not in text else '"'
     if quote in text:
         return None
     return quote + text + quote, args
+
+
+def _message_pieces(message: ast.expr) -> list:
+    """Literal text, (value, conversion) pairs, and None for what has no lazy equivalent."""
+    if isinstance(message, ast.JoinedStr):
+        out: list = []
+        for value in message.values:
+            if isinstance(value, ast.Constant):
+                out.append(str(value.value))
+            elif isinstance(value, ast.FormattedValue) and value.format_spec is None and value.conversion in _CONVERSIONS:
+                out.append((value.value, _CONVERSIONS[value.conversion]))
+            else:
+                out.append(None)
+        return out
+    if isinstance(message, ast.BinOp) and isinstance(message.op, ast.Mod):
+        template = message.left
+        # Only `%s` (and `%%`) specs: a `%d` or `%.2f` would print differently as `%s`.
+        if not (isinstance(template, ast.Constant) and isinstance(template.value, str)) or "%" in _PLAIN_SPECS.sub("", template.value):
+            return [None]
+    pieces = formatted_pieces(message)
+    if pieces is None:
+        return [None]
+    return [p if isinstance(p, str) else (p, "s") for p in pieces]
+
+
+_CONVERSIONS = {-1: "s", ord("s"): "s", ord("r"): "r"}
+_PLAIN_SPECS = re.compile(r"%[%s]")
 
 
 class LogInjection(Rule):
@@ -64,8 +90,9 @@ class LogInjection(Rule):
     )
     example = 'logger.info("login failed for %r from %s", username, request.remote_addr)'
     fix_safety = (
-        "Unsafe: an f-string message becomes a constant format with arguments (`%r` for user data, `%s` "
-        "for the rest); user values now appear quoted, as their repr."
+        "Unsafe: a message built with an f-string, `%` (plain `%s` specs), `.format` or `+` becomes a "
+        "constant format with arguments (`%r` for user data, `%s` for the rest); user values now appear "
+        "quoted, as their repr."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/117.html",
@@ -84,7 +111,18 @@ class LogInjection(Rule):
             'import logging\nfrom flask import request\nlogger = logging.getLogger(__name__)\ndef f():\n'
             '    user = request.form["user"]\n    logger.warning("login failed for %r (%s chars, 100%%)", user, len(user))\n',
         ),
-        Invalid('import logging\nfrom flask import request\ndef f():\n    logging.info("q=%s" % request.args["q"])\n'),
+        Invalid(
+            'import logging\nfrom flask import request\ndef f():\n    logging.info("q=%s" % request.args["q"])\n',
+            'import logging\nfrom flask import request\ndef f():\n    logging.info("q=%r", request.args["q"])\n',
+        ),
+        Invalid(
+            'import logging\nfrom flask import request\ndef f():\n    logging.info("user " + request.args["u"] + " left")\n',
+            'import logging\nfrom flask import request\ndef f():\n    logging.info("user %r left", request.args["u"])\n',
+        ),
+        Invalid(
+            'import logging\nfrom flask import request\ndef f(count):\n    logging.info("user {} has {} items".format(request.args["u"], count))\n',
+            'import logging\nfrom flask import request\ndef f(count):\n    logging.info("user %r has %s items", request.args["u"], count)\n',
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -102,7 +140,7 @@ class LogInjection(Rule):
         if source is None or source.label.endswith(_ROUTING_LABELS):
             return
         fix = None
-        if isinstance(message, ast.JoinedStr) and len(node.args) == index + 1 and node.args[index] is message and index == 0:
+        if len(node.args) == index + 1 and node.args[index] is message and index == 0:
             lazy = _lazy_form(message, ctx)
             if lazy is not None:
                 fix = expression_fix(ctx, node, replace_arguments(lazy[0], extra=lazy[1]),
