@@ -46,10 +46,15 @@ def test_in_list_values_become_placeholders_and_percent_signs_are_escaped_for_py
     assert "cur.execute(\"SELECT * FROM t WHERE x LIKE 'a%%' AND id IN (%s, %s)\", (a, b))" in fixed
 
 
+def test_like_wildcards_move_into_the_parameter():
+    fixed = rewrite("import sqlite3\ndef b(cur, term):\n    cur.execute(f\"SELECT * FROM t WHERE name LIKE '%{term}%'\")\n", "TG105")
+    assert 'cur.execute("SELECT * FROM t WHERE name LIKE ?", (f"%{term}%",))' in fixed
+
+
 @pytest.mark.parametrize(
     "query",
     [
-        'f"SELECT * FROM t WHERE name LIKE \'%{term}%\'"',  # the value is part of a pattern
+        'f"SELECT * FROM t WHERE name LIKE \'a{term}%\'"',  # the value is inside a longer pattern
         'f"SELECT {term} FROM t"',  # a column name cannot be a parameter
         'f"SELECT * FROM t ORDER BY {term}"',
     ],
