@@ -1,7 +1,8 @@
 """`[tool.tabguard]` in pyproject.toml, or tabguard.toml: found by walking up from a file.
 
-Bad values are reported as `ConfigProblem`s and replaced by defaults: a broken config never crashes
-the server; the CLI turns problems into exit code 2.
+A bad value, an unknown key or an unknown rule code is a `ConfigProblem`, an error everywhere: the
+CLI prints it and exits 2 without checking anything; the editor shows it as an error and, as it cannot
+stop, uses the default for that setting until the config is fixed. Nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "python": "",
     "reviewer": "",
     "min-confidence": "low",
+    "require-ledger": False,
 }
 _KINDS: dict[str, str] = {
     "select": _LIST, "ignore": _LIST, "exclude": _LIST, "auth-decorators": _LIST,
@@ -51,7 +53,7 @@ _KINDS: dict[str, str] = {
     "bulk-insert-chars": "positive integer", "max-file-size": "positive integer",
     "cache-ttl-hours": "positive integer", "network": "boolean", "index-url": "string",
     "osv-url": "string", "python": "string", "reviewer": "string",
-    "min-confidence": "one of low, medium, high",
+    "min-confidence": "one of low, medium, high", "require-ledger": "boolean",
 }
 
 
@@ -141,7 +143,7 @@ def load_config(start: Optional[Path] = None, explicit: Optional[Path] = None) -
     except tomllib.TOMLDecodeError as error:
         config.problems.append(ConfigProblem(str(path), f"invalid TOML: {error}"))
         return config
-    table = data.get("tool", {}).get("tabguard", {}) if path.name == "pyproject.toml" else data
+    table = data.get("tool", {}).get("tabguard", {}) if path.name == "pyproject.toml" else _own_table(data)
     if not isinstance(table, dict):
         config.problems.append(ConfigProblem(str(path), "[tool.tabguard] must be a table"))
         return config
@@ -149,19 +151,45 @@ def load_config(start: Optional[Path] = None, explicit: Optional[Path] = None) -
     return config
 
 
+def _own_table(data: dict) -> dict:
+    """tabguard.toml's keys; a `[tool.tabguard]` header, as copied from pyproject.toml, is accepted too."""
+    tool = data.get("tool")
+    if isinstance(tool, dict) and set(tool) == {"tabguard"} and isinstance(tool["tabguard"], dict):
+        return {**{k: v for k, v in data.items() if k != "tool"}, **tool["tabguard"]}
+    return data
+
+
 def _apply(config: Config, table: dict, where: str) -> None:
+    from tabguard.rulecodes import suggestion
+
     for raw_key, value in table.items():
         key = raw_key.replace("_", "-")
         if key not in DEFAULTS:
-            config.problems.append(ConfigProblem(where, f"unknown key '{raw_key}' (ignored)"))
+            config.problems.append(ConfigProblem(where, f"unknown key '{raw_key}'{suggestion(key, DEFAULTS)}"))
             continue
         error = _validate(key, value)
         if error:
-            config.problems.append(
-                ConfigProblem(where, f"'{raw_key}': {error}; expected {_KINDS[key]}, keeping the default")
-            )
+            config.problems.append(ConfigProblem(where, f"'{raw_key}': {error}; expected {_KINDS[key]}"))
             continue
-        config.values[key] = _copy(value)
+        config.values[key] = _rule_codes_checked(config, key, _copy(value), where)
+
+
+def _rule_codes_checked(config: Config, key: str, value: Any, where: str) -> Any:
+    """`value` with rule names turned into ids; each code that names no rule is a problem."""
+    from tabguard.rulecodes import resolve_all
+
+    def checked(codes, label):
+        resolved, problems = resolve_all(codes, label)
+        config.problems.extend(ConfigProblem(where, p) for p in problems)
+        return resolved
+
+    if key in ("select", "ignore"):
+        return list(checked(value, key))
+    if key == "per-file-ignores":
+        return {glob: list(checked(codes, f"per-file-ignores '{glob}'")) for glob, codes in value.items()}
+    if key == "severity":
+        return {resolved[0]: level for code, level in value.items() if (resolved := checked([code], "severity"))}
+    return value
 
 
 def _validate(key: str, value: Any) -> Optional[str]:

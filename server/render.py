@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from typing import Optional
 
 from tabguard.engine.rule import OWASP_TITLES, Rule
@@ -47,6 +49,40 @@ def explain_markdown(
     return "\n\n".join(parts) + "\n"
 
 
-def explain_text(rule: Rule) -> str:
-    """Plain text for a terminal: the Markdown without link syntax noise."""
-    return explain_markdown(rule).replace("**", "")
+def explain_terminal(rule: Rule, width: int = 88, colour: bool = False) -> str:
+    """`explain_markdown` for a terminal: headings as headings, links as their text, code indented,
+    paragraphs wrapped to `width`; bold and code spans coloured only when `colour`."""
+    bold, code, reset = ("\033[1m", "\033[36m", "\033[0m") if colour else ("", "", "")
+    out: list[str] = []
+    in_code = False
+    for line in explain_markdown(rule).splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        elif in_code:
+            out.append(f"    {code}{line}{reset}" if line else "")
+        elif line.startswith("### ") or line.startswith("## "):
+            title = line.lstrip("#").strip()
+            out.append(f"{bold}{title.upper() if line.startswith('### ') else title}{reset}")
+        elif line.startswith("- "):
+            out.extend(_wrapped(_inline(line[2:], bold, code, reset), width, "  - ", "    "))
+        elif line:
+            out.extend(_wrapped(_inline(line, bold, code, reset), width, "", ""))
+        else:
+            out.append("")
+    return "\n".join(out) + "\n"
+
+
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+_BOLD = re.compile(r"\*\*([^*]+)\*\*")
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _inline(text: str, bold: str, code: str, reset: str) -> str:
+    text = _LINK.sub(r"\1", text)
+    text = _BOLD.sub(lambda m: f"{bold}{m.group(1)}{reset}", text)
+    return _CODE.sub(lambda m: f"{code}{m.group(1)}{reset}", text)
+
+
+def _wrapped(text: str, width: int, first: str, rest: str) -> list[str]:
+    # Colour codes are invisible; wrapping counts them, which only makes a coloured line a little short.
+    return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False) or [""]

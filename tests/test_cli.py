@@ -75,7 +75,7 @@ def test_rules_explain_and_version(capsys):
     assert "TG100" in out and "CWE-78" in out
     assert main(["explain", "tg100"]) == 0
     text = capsys.readouterr().out
-    assert "Why is this exploitable" in text and "Secure example" in text
+    assert "WHY IS THIS EXPLOITABLE" in text and "SECURE EXAMPLE" in text
     assert main(["explain", "TG000"]) == 2
     assert main(["--version"]) == 0
     assert __version__ in capsys.readouterr().out

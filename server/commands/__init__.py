@@ -15,5 +15,6 @@ def config_or_report(start: Path, explicit: Optional[Path] = None) -> Optional[C
     if config.problems:
         for problem in config.problems:
             print(f"tabguard: config error: {problem}", file=sys.stderr)
+        print("tabguard: nothing was checked: fix the configuration first", file=sys.stderr)
         return None
     return config

@@ -6,12 +6,14 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Optional
 
 from tabguard import fixing
 from tabguard.analysis import at_least_confident
 from tabguard.commands import config_or_report
 from tabguard.output import plain, sarif
 from tabguard.provenance.checking import annotate_results, gate_failures, honoured_filter, provenance_for
+from tabguard.rulecodes import resolve_all
 from tabguard.batch import scan_files
 from tabguard.scan import iter_files
 
@@ -33,6 +35,9 @@ def add_parser(sub):
                         help="review gate: exit 1 only when an unreviewed AI-inserted span holds a finding")
     parser.add_argument("--require-review", action="store_true",
                         help="exit 1 when any AI-inserted span is unreviewed")
+    parser.add_argument("--require-ledger", action="store_true", default=None,
+                        help="with --gate/--require-review: exit 1 when there is no provenance ledger to gate on "
+                        "(config `require-ledger`)")
     fixing.add_arguments(parser)
     return parser
 
@@ -45,8 +50,13 @@ def _cache_root(config, paths: list[Path]) -> Path:
     return first if first.is_dir() else first.parent
 
 
-def _codes(text: str) -> tuple[str, ...]:
-    return tuple(c.strip().upper() for c in text.split(",") if c.strip())
+def _codes(text: str, flag: str) -> Optional[tuple[str, ...]]:
+    """The rule ids/prefixes of a `--select`/`--ignore` list (names allowed); None after reporting an
+    unknown one: selecting nothing by a typo must not pass as a clean check."""
+    codes, problems = resolve_all([c for c in text.split(",") if c.strip()], flag)
+    for problem in problems:
+        print(f"tabguard: {problem}", file=sys.stderr)
+    return None if problems else codes
 
 
 def _keep_confident(results, min_confidence: str) -> None:
@@ -57,6 +67,19 @@ def _keep_confident(results, min_confidence: str) -> None:
 def _colour_terminal() -> bool:
     """Colour only for a person at a terminal; https://no-color.org says any non-empty NO_COLOR turns it off."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _no_ledger(paths: list[Path], required: bool) -> int:
+    """A gate with no ledger cannot see AI-inserted code: say so, and fail when a ledger is required."""
+    where = paths[0].resolve()
+    print(f"tabguard: gate: no provenance ledger (.agent-trace/traces.jsonl) at or above {where}: "
+          "no code is known to be AI-inserted, so there is nothing to gate on", file=sys.stderr)
+    if required:
+        print("tabguard: gate: failing because a ledger is required (require-ledger)", file=sys.stderr)
+        return 1
+    print("tabguard: gate: passing; use --require-ledger (or require-ledger = true) to fail instead",
+          file=sys.stderr)
+    return 0
 
 
 def run(args) -> int:
@@ -70,12 +93,13 @@ def run(args) -> int:
         print(f"tabguard: {args.config}: config file not found", file=sys.stderr)
         return 2
     config = config_or_report(paths[0].resolve(), args.config)
-    if config is None:
+    select, ignore = _codes(args.select, "--select"), _codes(args.ignore, "--ignore")
+    if config is None or select is None or ignore is None:
         return 2
     prov = provenance_for(paths, config["reviewer"])
     files = [(path, path.as_posix()) for path in iter_files(paths, config["exclude"])]
     results = scan_files(
-        files, config, _codes(args.select), _codes(args.ignore), args.min_severity,
+        files, config, select, ignore, args.min_severity,
         honoured_for=lambda path: honoured_filter(prov, path, config["max-file-size"]),
         jobs=args.jobs, cache_root=None if args.no_cache else _cache_root(config, paths),
     )
@@ -84,7 +108,7 @@ def run(args) -> int:
     fixes = None
     if args.fix or args.diff:
         fixes = fixing.fix_results(
-            results, config, _codes(args.select), _codes(args.ignore), args.min_severity,
+            results, config, select, ignore, args.min_severity,
             unsafe=args.unsafe_fixes, write=not args.diff, roots=fixing.project_roots(config, paths),
             honoured_for=lambda path: honoured_filter(prov, path, config["max-file-size"]),
         )
@@ -123,6 +147,8 @@ def run(args) -> int:
     if refused or any(r.error for r in results) or (fixes is not None and fixes.failed):
         return 2
     if args.gate or args.require_review:
+        if prov is None:
+            return _no_ledger(paths, args.require_ledger or config["require-ledger"])
         failures = gate_failures(ai_spans, args.require_review)
         for message in failures:
             print(f"tabguard: gate: {message}", file=sys.stderr)

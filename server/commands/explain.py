@@ -1,23 +1,36 @@
-"""`tabguard explain TG123`: the rule's full explanation (the hover's text)."""
+"""`tabguard explain TG123` (or a rule name): the rule's full explanation, the hover's text, rendered
+for the terminal (`--format markdown` for the Markdown itself)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 
-from tabguard.render import explain_markdown
+from tabguard.render import explain_markdown, explain_terminal
+from tabguard.rulecodes import resolve, resolve_all
 from tabguard.rules import rule_by_id
 
 
 def add_parser(sub):
     parser = sub.add_parser("explain", help="explain a rule: what, why, how to fix, secure example")
-    parser.add_argument("rule", help="rule id, e.g. TG101")
+    parser.add_argument("rule", help="rule id or name, e.g. TG101 or os-command-injection")
+    parser.add_argument("--format", choices=("text", "markdown"), default="text")
     return parser
 
 
 def run(args) -> int:
-    rule = rule_by_id(args.rule)
+    rule_id = resolve(args.rule)
+    rule = rule_by_id(rule_id) if rule_id else None
     if rule is None:
-        print(f"tabguard: no rule {args.rule!r} (see `tabguard rules`)", file=sys.stderr)
+        _, problems = resolve_all([args.rule], "explain")
+        problem = problems[0] if problems else f"explain: '{args.rule}' names a group of rules, not one"
+        print(f"tabguard: {problem} (see `tabguard rules`)", file=sys.stderr)
         return 2
-    sys.stdout.write(explain_markdown(rule))
+    if args.format == "markdown":
+        sys.stdout.write(explain_markdown(rule))
+        return 0
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    width = min(shutil.get_terminal_size((88, 24)).columns, 100) - 1
+    sys.stdout.write(explain_terminal(rule, width, colour))
     return 0

@@ -170,8 +170,9 @@ class TabguardServer(LanguageServer):
         folder = (path.parent if path else Path.cwd()).resolve()
         if folder not in self._configs:
             config = load_config(folder).merged(self.settings)
-            for problem in config.problems:
-                self.notify_user(f"tabguard config: {problem}", types.MessageType.Warning)
+            for problem in config.problems:  # the CLI stops on these (exit 2); the editor cannot
+                self.notify_user(f"tabguard: config error: {problem} (the default is used until it is fixed)",
+                                 types.MessageType.Error)
             self._configs[folder] = config
         return self._configs[folder]
 

@@ -55,10 +55,11 @@ def test_gate_ignores_findings_outside_ai_code_and_require_review_fails_on_any_u
     assert main(["check", "--require-review", str(path)]) == 0
 
 
-def test_gate_passes_without_any_ledger(tmp_path):
+def test_gate_passes_without_any_ledger_and_says_why(tmp_path, capsys):
     path = tmp_path / "app.py"
     write(path, "\n".join(AI_CODE) + "\n")
     assert main(["check", "--gate", "--require-review", str(path)]) == 0
+    assert "no provenance ledger" in capsys.readouterr().err
     assert not (tmp_path / ".agent-trace").exists()
 
 
