@@ -272,6 +272,13 @@ def _classify_callable(name: str, options: dict, found: Guards, label: str) -> N
         found.authentication = found.authentication or label
 
 
+def authenticating_decorator(name: str, options: dict) -> bool:
+    """Whether a decorator named `name` (`login_required`, `jwt_required`, a configured one) authenticates."""
+    found = Guards()
+    _classify_callable(name, options, found, name)
+    return found.authentication is not None and not _PUBLIC_MARKER.search(last_part(name))
+
+
 def _permission_list(values, found: Guards, label: str) -> None:
     """DRF `permission_classes`: IsAuthenticated authenticates; IsAdminUser or a custom class authorizes."""
     for value in values:

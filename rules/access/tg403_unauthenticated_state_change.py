@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import ast
 
-from tabguard.engine.facts import dotted_name
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.guards import facts, is_current_user, words
+from tabguard.guards import is_current_user
 from tabguard.routes import MUTATING_METHODS, Handler, is_public
 from tabguard.rules.access._handlers import handler, route_label, route_span
+from tabguard.rules.access._siblings import public_by_design, sibling_decorator
+from tabguard.rules.access._writes import writes_state
 
-# Endpoints that are public by design: signing in and up, resets, provider callbacks, probes.
-_PUBLIC_WORDS = frozenset({
-    "login", "logout", "signin", "signup", "register", "registration", "token", "tokens", "refresh", "password",
-    "reset", "forgot", "verify", "verification", "confirm", "activate", "webhook", "webhooks", "callback", "oauth",
-    "sso", "saml", "oidc", "health", "healthz", "ping", "contact", "subscribe", "unsubscribe", "newsletter",
-    "search", "feedback", "csp", "report", "track", "tracking", "events", "analytics", "graphql", "auth", "session",
-    "sessions", "invite", "invitation", "magic", "otp", "captcha", "public", "guest", "anonymous", "checkout", "cart",
-    "waitlist", "demo", "lead", "leads", "inquiry", "enquiry",
-})
-# Calls that write to a database, cache, queue or disk.
-_WRITES = frozenset({
-    "add", "add_all", "delete", "commit", "save", "create", "bulk_create", "update", "insert", "insert_one",
-    "insert_many", "update_one", "update_many", "delete_one", "delete_many", "replace_one", "executemany", "set",
-    "hset", "lpush", "rpush", "put_object", "write", "write_text", "write_bytes", "unlink", "rmtree", "remove",
-    "get_or_create", "update_or_create", "merge", "flush", "bulk_update", "put_item", "delete_item", "update_item",
-})
 
 
 class UnauthenticatedStateChange(Rule):
@@ -103,10 +88,12 @@ class UnauthenticatedStateChange(Rule):
         found = handler(ctx, node)
         if found is None or found.guards.public or not _changes_state(found):
             return
-        if is_public(found, ctx.options) or _public_by_design(found):
+        if is_public(found, ctx.options) or public_by_design(found.func.name, found.paths):
             return
         if found.guards.authentication is not None or is_current_user(found.func, found.guards.user_names):
             return
+        if sibling_decorator(ctx, found) is not None:
+            return  # TG414 reports it, with the decorator to add
         methods = "/".join(m for m in found.methods if m in MUTATING_METHODS) or "any method"
         ctx.report(self, route_span(ctx, found), details={"route": route_label(found), "methods": methods})
 
@@ -116,34 +103,4 @@ class UnauthenticatedStateChange(Rule):
 def _changes_state(found: Handler) -> bool:
     # Views that serve any method (a Django view with no method decorator) are left out: projects
     # that authenticate them do it in middleware (Django's LoginRequiredMiddleware), out of sight.
-    if not found.mutating:
-        return False
-    local = _local_containers(found.func)
-    for node in facts(found.func).checks:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _WRITES:
-            root = (dotted_name(node.func.value) or "").split(".")[0]
-            if root not in local and root not in ("request", "logger", "logging", "response", "headers"):
-                return True
-    return False
-
-
-def _local_containers(func: ast.AST) -> set[str]:
-    """Names bound to in-memory dicts, sets and lists (their `.add`/`.update` store nothing)."""
-    names = set()
-    for node in facts(func).assignments:
-        if node.value is not None:
-            value = node.value
-            literal = isinstance(value, (ast.Dict, ast.Set, ast.List, ast.DictComp, ast.SetComp, ast.ListComp)) or (
-                isinstance(value, ast.Call) and dotted_name(value.func) in ("dict", "set", "list", "collections.defaultdict", "defaultdict")
-            )
-            if literal:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return names
-
-
-def _public_by_design(found: Handler) -> bool:
-    said = set(words(found.func.name))
-    for path in found.paths:
-        said.update(words(path))
-    return bool(said & _PUBLIC_WORDS)
+    return found.mutating and writes_state(found.func)

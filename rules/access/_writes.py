@@ -1,0 +1,41 @@
+"""Whether a handler writes to a database, cache, queue or disk (not to an in-memory dict or the response)."""
+
+from __future__ import annotations
+
+import ast
+
+from tabguard.engine.facts import dotted_name
+from tabguard.guards import facts
+
+# Calls that write to a database, cache, queue or disk.
+_WRITES = frozenset({
+    "add", "add_all", "delete", "commit", "save", "create", "bulk_create", "update", "insert", "insert_one",
+    "insert_many", "update_one", "update_many", "delete_one", "delete_many", "replace_one", "executemany", "set",
+    "hset", "lpush", "rpush", "put_object", "write", "write_text", "write_bytes", "unlink", "rmtree", "remove",
+    "get_or_create", "update_or_create", "merge", "flush", "bulk_update", "put_item", "delete_item", "update_item",
+})
+
+
+def writes_state(func: ast.AST) -> bool:
+    local = _local_containers(func)
+    for node in facts(func).checks:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _WRITES:
+            root = (dotted_name(node.func.value) or "").split(".")[0]
+            if root not in local and root not in ("request", "logger", "logging", "response", "headers"):
+                return True
+    return False
+
+
+def _local_containers(func: ast.AST) -> set[str]:
+    """Names bound to in-memory dicts, sets and lists (their `.add`/`.update` store nothing)."""
+    names = set()
+    for node in facts(func).assignments:
+        if node.value is not None:
+            value = node.value
+            literal = isinstance(value, (ast.Dict, ast.Set, ast.List, ast.DictComp, ast.SetComp, ast.ListComp)) or (
+                isinstance(value, ast.Call) and dotted_name(value.func) in ("dict", "set", "list", "collections.defaultdict", "defaultdict")
+            )
+            if literal:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
