@@ -1,0 +1,116 @@
+"""TG417: a password-reset endpoint that hands the reset token (or link) back in its response."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Optional
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.guards import words
+from tabguard.rules.access._handlers import handler
+
+_RESET_WORDS = frozenset({"reset", "forgot", "forgotten", "recover", "recovery", "lost"})
+# Response keys that carry the secret (`reset_token`, `code`), or a link holding it (`reset_link`, not `next_url`).
+_CARRIER_WORDS = frozenset({"token", "code", "otp", "key"})
+_LINK_WORDS = frozenset({"link", "url"})
+_RESPONDERS = frozenset({"jsonify", "JSONResponse", "JsonResponse", "Response", "make_response", "dict"})
+
+
+class ResetTokenInResponse(Rule):
+    id = "TG417"
+    name = "reset-token-in-response"
+    severity = "high"
+    confidence = "medium"
+    cwe = (640,)
+    owasp = "A07:2025"
+    message = "Password reset returns `{key}` to the caller instead of sending it to the account's e-mail"
+    placeholders = {"key": "reset_token"}
+    what = (
+        "The password-reset endpoint puts the reset secret (`{key}`) in its HTTP response. Whoever asks "
+        "for the reset receives it."
+    )
+    why = (
+        "A reset token proves control of the account's mailbox only if it travels there and nowhere else. "
+        "Returned to the caller, it lets anyone type the victim's e-mail into `/forgot-password`, read the "
+        "token from the JSON, and set a new password: a full account takeover with one request. Assistants "
+        "return it \"for testing\" or because no mail sender is configured yet."
+    )
+    how = (
+        "Send the token (or the link holding it) to the address on file, out of band, and answer every "
+        "request with the same message whether or not the account exists (\"If that address is registered, "
+        "we sent a link\"). Store only a hash of the token, with a short expiry."
+    )
+    example = (
+        "token = secrets.token_urlsafe(32)\nstore_reset(user, hashlib.sha256(token.encode()).hexdigest(), ttl=900)\n"
+        "send_reset_email(user.email, url_for(\"reset\", token=token, _external=True))\n"
+        "return jsonify(message=\"If that address is registered, we sent a reset link.\")"
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/640.html",
+        "https://owasp.org/Top10/2025/A07_2025-Authentication_Failures/",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Forgot_Password_Cheat_Sheet.html",
+    )
+    VALID = (
+        "from flask import Flask, jsonify, request\napp = Flask(__name__)\n@app.post('/forgot-password')\ndef forgot():\n"
+        "    token = make_token(request.json['email'])\n    send_reset_email(request.json['email'], token)\n"
+        "    return jsonify(message='If that address is registered, we sent a link.')\n",
+        # a login returns its access token: that is its job
+        "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.post('/login')\ndef login():\n    return jsonify(access_token=issue())\n",
+        # the reset form page, rendered with the token from the link the user clicked
+        "from flask import Flask, render_template\napp = Flask(__name__)\n@app.get('/reset/<token>')\ndef reset_form(token):\n"
+        "    return render_template('reset.html', token=token)\n",
+        # after the reset, where to go next
+        "from flask import Flask, jsonify, url_for\napp = Flask(__name__)\n@app.post('/reset/<token>')\ndef reset(token):\n"
+        "    apply_reset(token)\n    return jsonify(message='Password changed', next_url=url_for('login'))\n",
+    )
+    INVALID = (
+        Invalid(
+            "from flask import Flask, jsonify, request\napp = Flask(__name__)\n@app.post('/forgot-password')\ndef forgot_password():\n"
+            "    user = User.query.filter_by(email=request.json['email']).first_or_404()\n    token = secrets.token_urlsafe(32)\n"
+            "    user.reset_token = token\n    db.session.commit()\n    return jsonify({'message': 'Reset token generated', 'reset_token': token})\n"
+        ),
+        Invalid(
+            "from fastapi import APIRouter\nrouter = APIRouter()\n@router.post('/password/reset-request')\n"
+            "async def request_reset(body: ResetRequest):\n    token = await create_reset_token(body.email)\n"
+            "    return {'detail': 'sent', 'reset_url': f'https://app.example.com/reset?token={token}'}\n"
+        ),
+        Invalid(
+            "from django.http import JsonResponse\nfrom django.views.decorators.http import require_POST\n"
+            "@require_POST\ndef password_reset(request):\n    code = issue_code(request.POST['email'])\n"
+            "    return JsonResponse({'ok': True, 'code': code})\n"
+        ),
+    )
+
+    def visit_FunctionDef(self, node: ast.AST, ctx) -> None:
+        found = handler(ctx, node)
+        if found is None:
+            return
+        said = set(words(found.func.name))
+        for path in found.paths:
+            said.update(words(re.sub(r"[<{][^>}]*[>}]", " ", path)))
+        if not said & _RESET_WORDS or "GET" in found.methods and len(found.methods) == 1:
+            return
+        for statement in ast.walk(node):
+            if isinstance(statement, ast.Return) and statement.value is not None:
+                key = _carried_key(statement.value)
+                if key is not None:
+                    ctx.report(self, statement, details={"key": key})
+                    return
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+
+def _carried_key(value: ast.AST) -> Optional[str]:
+    """The response key that carries a secret: `{"reset_token": t}`, `jsonify(code=c)`."""
+    for sub in ast.walk(value):
+        keys: list[str] = []
+        if isinstance(sub, ast.Dict):
+            keys = [k.value for k, v in zip(sub.keys, sub.values) if isinstance(k, ast.Constant) and isinstance(k.value, str) and not isinstance(v, ast.Constant)]
+        elif isinstance(sub, ast.Call) and (getattr(sub.func, "id", None) or getattr(sub.func, "attr", "")) in _RESPONDERS:
+            keys = [k.arg for k in sub.keywords if k.arg and not isinstance(k.value, ast.Constant)]
+        for key in keys:
+            said = set(words(key))
+            if said & _CARRIER_WORDS or said & _LINK_WORDS and said & _RESET_WORDS:
+                return key
+    return None

@@ -1,0 +1,225 @@
+"""TG418: who the user is, or whether they are an administrator, decided by data the client controls."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from tabguard.engine.facts import dotted_name
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.guards import words
+
+# Where a request carries what the client chose (Flask/Starlette/aiohttp, Django, DRF).
+_CLIENT_PARTS = {
+    "cookies": "cookie", "COOKIES": "cookie", "headers": "header", "META": "header",
+    "form": "form field", "POST": "form field", "args": "query parameter", "GET": "query parameter",
+    "query_params": "query parameter", "values": "request value", "json": "JSON field", "data": "request field",
+}
+# Keys that say what the user may do.
+_PRIVILEGE_WORDS = frozenset({"admin", "role", "roles", "staff", "superuser", "permission", "permissions", "privilege",
+                              "privileges", "access", "level", "group", "groups"})
+# Keys that say who the user is; only cookies and headers claim it (a form's `user_id` picks a record).
+_IDENTITY_WORDS = frozenset({"user", "uid", "userid", "username", "login", "account", "identity", "principal", "customer"})
+# Headers anyone can set to any value, trusted as a network location or a client identity.
+_SPOOFABLE_HEADERS = frozenset({"user-agent", "x-forwarded-for", "x-real-ip", "x-forwarded-host", "host", "referer",
+                                "x-client-ip", "x-originating-ip", "true-client-ip", "forwarded"})
+_SPOOFABLE_ATTRS = frozenset({"user_agent", "host", "access_route", "referrer"})
+_DENIALS = frozenset({"abort", "HTTPException", "PermissionDenied", "Forbidden", "HttpResponseForbidden", "Unauthorized"})
+_DECODERS = frozenset({"b64decode", "urlsafe_b64decode", "decodebytes"})
+
+
+class IdentityFromClientData(Rule):
+    id = "TG418"
+    name = "identity-from-client-data"
+    severity = "critical"
+    confidence = "medium"
+    cwe = (807, 565, 290, 347)
+    owasp = "A01:2025"
+    message = "{source} decides {decision}: the client sets it to anything"
+    placeholders = {"source": "The cookie `is_admin`", "decision": "who is an administrator"}
+    call_names = _DECODERS | {"get"}
+    what = (
+        "{source} decides {decision}. Cookies, headers, form and query fields, and a token's payload decoded "
+        "without checking its signature are all written by the client."
+    )
+    why = (
+        "The attacker edits the value: `document.cookie = \"is_admin=true\"`, `curl -H \"X-User-Id: 1\"`, "
+        "`-H \"User-Agent: InternalMonitor\"`, `-H \"X-Forwarded-For: 10.0.0.1\"`, a form field added in the "
+        "browser's developer tools, or a JWT whose payload they re-encode with `\"role\": \"admin\"` (base64 is "
+        "not a signature). They become any user, or an administrator, with no password."
+    )
+    how = (
+        "Decide identity and privilege on the server from what the server signed or stored: the framework's "
+        "session (`session[\"user_id\"]`, `request.user`), a JWT checked with `jwt.decode(token, key, "
+        "algorithms=[...])`, the role read from the database for that user. Trust forwarding headers only "
+        "through a proxy configuration that sets them (`ProxyFix`, `SECURE_PROXY_SSL_HEADER`), never as a "
+        "credential."
+    )
+    example = (
+        "@app.get(\"/admin\")\n@login_required\ndef admin_home():\n    if not current_user.is_admin:  # role stored in the database\n"
+        "        abort(403)\n    ..."
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/807.html",
+        "https://cwe.mitre.org/data/definitions/565.html",
+        "https://cwe.mitre.org/data/definitions/290.html",
+        "https://owasp.org/Top10/2025/A01_2025-Broken_Access_Control/",
+    )
+    VALID = (
+        "from flask import session, abort\ndef admin():\n    if session.get('role') != 'admin':\n        abort(403)\n",
+        "from flask import request\ndef theme():\n    return request.cookies.get('theme', 'light')\n",
+        # the form names the record to act on, not who is asking
+        "from flask import request\ndef transfer():\n    target = Account.query.get(request.form['account_id'])\n",
+        "from flask import request\ndef log_agent():\n    logger.info('agent %s', request.headers.get('User-Agent'))\n",
+        "import jwt\ndef claims(token):\n    return jwt.decode(token, KEY, algorithms=['HS256'])\n",
+        # an administrator updating a user's role: a record update (mass assignment is TG120's)
+        "from flask import request\ndef set_role(uid):\n    user = User.query.get(uid)\n    user.role = request.json['role']\n",
+        # setting a cookie is not reading one
+        "from flask import make_response\ndef login():\n    resp = make_response('ok')\n    resp.set_cookie('user_id', '1', httponly=True)\n",
+    )
+    INVALID = (
+        Invalid("from flask import request, abort\ndef admin_panel():\n    if request.cookies.get('is_admin') != 'true':\n        abort(403)\n"),
+        Invalid(
+            "from flask import request, g\ndef load_user():\n    user_id = request.cookies.get('user_id')\n"
+            "    g.user = User.query.get(user_id)\n"
+        ),
+        Invalid("from flask import request\ndef delete_all():\n    if request.form['is_admin'] == 'yes':\n        Post.query.delete()\n"),
+        Invalid("from flask import request, session\ndef login():\n    session['role'] = request.form.get('role', 'user')\n"),
+        Invalid(
+            "from fastapi import Request, HTTPException\nasync def internal(request: Request):\n"
+            "    if request.headers.get('X-Forwarded-For') not in TRUSTED_IPS:\n        raise HTTPException(status_code=403)\n"
+        ),
+        Invalid(
+            "from flask import request, abort\ndef metrics():\n    if request.headers.get('User-Agent') != 'InternalMonitor/1.0':\n        abort(403)\n"
+        ),
+        Invalid("def whoami(request):\n    username = request.META.get('HTTP_X_USERNAME')\n    return User.objects.get(username=username)\n"),
+        Invalid(
+            "import base64, json\ndef current_role(token):\n"
+            "    payload = json.loads(base64.urlsafe_b64decode(token.split('.')[1] + '=='))\n    return payload['role']\n"
+        ),
+        Invalid(
+            "import base64, json\nfrom flask import request\ndef current_user():\n"
+            "    data = json.loads(base64.b64decode(request.cookies['session_data']))\n    return data['user_id']\n"
+        ),
+    )
+
+    def visit_Subscript(self, node: ast.Subscript, ctx) -> None:
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            self._judge(node, node.value, key.value, ctx)
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return
+        if func.attr in _DECODERS:
+            self._unsigned(node, ctx)
+        elif func.attr == "get" and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            self._judge(node, func.value, node.args[0].value, ctx)
+
+    def visit_Attribute(self, node: ast.Attribute, ctx) -> None:
+        if node.attr in _SPOOFABLE_ATTRS and dotted_name(node.value) == "request" and _access_decision(node, ctx):
+            self._report(node, ctx, f"`request.{node.attr}`", "who may access this")
+
+    def _judge(self, read: ast.AST, container: ast.AST, key: str, ctx) -> None:
+        part = _client_part(container)
+        if part is None:
+            return
+        said = set(words(key.lower().removeprefix("http_")))
+        source = f"The {part} `{key}`"
+        if said & _PRIVILEGE_WORDS and _decides(read, ctx):
+            self._report(read, ctx, source, "what the caller may do")
+        elif part == "cookie" or part == "header":
+            if said & _IDENTITY_WORDS and not said & {"agent"} and _decides(read, ctx):
+                self._report(read, ctx, source, "who the user is")
+            elif part == "header" and key.lower().replace("_", "-").removeprefix("http-") in _SPOOFABLE_HEADERS and _access_decision(read, ctx):
+                self._report(read, ctx, source, "who may access this")
+
+    def _unsigned(self, node: ast.Call, ctx) -> None:
+        """`b64decode(token.split(".")[1])`, `b64decode(request.cookies[...])`: a payload trusted unsigned."""
+        arg = node.args[0] if node.args else None
+        if arg is None:
+            return
+        jwt_part = any(
+            isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Call) and isinstance(sub.value.func, ast.Attribute)
+            and sub.value.func.attr == "split" and sub.value.args and isinstance(sub.value.args[0], ast.Constant) and sub.value.args[0].value == "."
+            for sub in ast.walk(arg)
+        )
+        cookie = any(_client_part(sub) in ("cookie", "header") for sub in ast.walk(arg) if isinstance(sub, (ast.Attribute, ast.Name)))
+        if jwt_part:
+            self._report(node, ctx, "A JWT payload decoded by hand, its signature never checked,", "the claims")
+        elif cookie and _identity_used(node, ctx):
+            self._report(node, ctx, "Client data decoded from base64 without a signature", "who the user is")
+
+    def _report(self, node: ast.AST, ctx, source: str, decision: str) -> None:
+        ctx.report(self, node, details={"source": source, "decision": decision})
+
+
+def _client_part(container: ast.AST) -> Optional[str]:
+    """`request.cookies` -> "cookie"; `request.META` -> "header"; else None."""
+    if isinstance(container, ast.Attribute) and container.attr in _CLIENT_PARTS:
+        root = dotted_name(container.value) or ""
+        if root.split(".")[-1] in ("request", "req", "self.request", "r") or root.endswith("request"):
+            return _CLIENT_PARTS[container.attr]
+    return None
+
+
+def _decides(node: ast.AST, ctx) -> bool:
+    """The value is tested, or bound to a name that the code goes on to trust (`user_id = ...`)."""
+    parent = ctx.parent(node)
+    while parent is not None and not isinstance(parent, ast.stmt):
+        if isinstance(parent, (ast.Compare, ast.BoolOp, ast.IfExp)) or isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+            return True
+        if isinstance(parent, ast.Call) and dotted_name(parent.func) not in ("int", "str", "bool", "UUID"):
+            return False  # handed to a function (logging, a model): judged elsewhere
+        parent = ctx.parent(parent)
+    if isinstance(parent, (ast.If, ast.While, ast.Assert)):
+        return True
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        return any(set(words(_trusted_name(t))) & (_PRIVILEGE_WORDS | _IDENTITY_WORDS) for t in targets)
+    return isinstance(parent, ast.Return)
+
+
+def _trusted_name(target: ast.AST) -> str:
+    """What an assignment makes the value: a local (`user_id`), `g.user`, `session["role"]`. A record's
+    field (`user.role = ...`) is an update of that record, judged by the mass-assignment rule."""
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute) and dotted_name(target.value) == "g":
+        return target.attr
+    if isinstance(target, ast.Subscript) and dotted_name(target.value) in ("session", "request.session"):
+        key = target.slice
+        return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else ""
+    return ""
+
+
+def _access_decision(node: ast.AST, ctx) -> bool:
+    """Compared inside an `if` that denies access (abort, raise, 401/403)."""
+    parent = ctx.parent(node)
+    compared = False
+    while parent is not None and not isinstance(parent, ast.stmt):
+        compared = compared or isinstance(parent, ast.Compare)
+        parent = ctx.parent(parent)
+    if not compared or not isinstance(parent, ast.If):
+        return False
+    for sub in ast.walk(ast.Module(body=parent.body + parent.orelse, type_ignores=[])):
+        if isinstance(sub, ast.Raise):
+            return True
+        if isinstance(sub, ast.Call) and (dotted_name(sub.func) or "").rpartition(".")[2] in _DENIALS:
+            return True
+        if isinstance(sub, ast.Constant) and sub.value in (401, 403):
+            return True
+    return False
+
+
+def _identity_used(node: ast.AST, ctx) -> bool:
+    """The decoded data is read for a user, role or permission in the same function."""
+    function = ctx.function
+    if function is None:
+        return False
+    for sub in ast.walk(function):
+        if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) and isinstance(sub.slice.value, str):
+            if set(words(sub.slice.value)) & (_IDENTITY_WORDS | _PRIVILEGE_WORDS):
+                return True
+    return False
