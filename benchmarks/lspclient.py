@@ -11,9 +11,10 @@ from typing import Any, Callable, Optional
 
 
 class Client:
-    def __init__(self, command: list[str], cwd: Optional[str] = None, env: Optional[dict] = None):
+    def __init__(self, command: list[str], cwd: Optional[str] = None, env: Optional[dict] = None, stderr=None):
         self.proc = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(os.environ.get("LSP_STDERR", os.devnull), "wb"), cwd=cwd, env=env
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd, env=env,
+            stderr=stderr or open(os.environ.get("LSP_STDERR", os.devnull), "wb"),
         )
         self._id = 0
         self._lock = threading.Condition()
@@ -57,6 +58,18 @@ class Client:
         with self._lock:
             self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
             self.proc.stdin.flush()
+
+    def send_bytes(self, data: bytes) -> None:
+        """Bytes exactly as given, framing and all (for framing tests)."""
+        with self._lock:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+
+    def wait_response(self, msg_id: Any, timeout: float = 60) -> dict:
+        with self._lock:
+            if not self._lock.wait_for(lambda: msg_id in self.responses, timeout):
+                raise TimeoutError(f"no response to {msg_id!r}")
+            return self.responses.pop(msg_id)
 
     def call(self, method: str, params: Any, timeout: float = 60) -> dict:
         """A request; returns the whole response (result or error)."""

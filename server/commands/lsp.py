@@ -8,6 +8,10 @@ import sys
 def add_parser(sub):
     parser = sub.add_parser("lsp", help="run the language server over stdio")
     parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    parser.add_argument(
+        "--max-message-bytes", type=int, default=None, metavar="N",
+        help="refuse JSON-RPC messages larger than N bytes (default 32 MiB)",
+    )
     return parser
 
 
@@ -19,7 +23,5 @@ def run(args) -> int:
         if not port.isdigit():
             print("tabguard: --tcp expects HOST:PORT", file=sys.stderr)
             return 2
-        serve(tcp=(host or "127.0.0.1", int(port)))
-    else:
-        serve()
-    return 0
+        return serve(tcp=(host or "127.0.0.1", int(port)), max_message_bytes=args.max_message_bytes)
+    return serve(max_message_bytes=args.max_message_bytes)

@@ -64,6 +64,11 @@ def moved(text: str, lines: int) -> str:
     return _LINE_NUMBER.sub(lambda m: f'"line": {int(m.group(1)) + lines}', text)
 
 
+def to_json(obj) -> dict:
+    """An lsprotocol object as JSON (command arguments carry plain JSON)."""
+    return _CONVERTER.unstructure(obj)
+
+
 def _range_json(lines: Sequence[str], span: Span, encoding: Encoding) -> dict:
     start_line, start_char = encoding.point(lines, span.start_line, span.start_col)
     end_line, end_char = encoding.point(lines, span.end_line, span.end_col)

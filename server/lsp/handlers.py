@@ -253,7 +253,7 @@ def _review_action(ls: TabguardServer, opened: OpenDocument, start: int, end: in
         diagnostics=diags,
         command=types.Command(
             title="Mark AI suggestion as reviewed", command=MARK_REVIEWED,
-            arguments=[{"uri": opened.uri, "range": ls.protocol._converter.unstructure(rng)}],
+            arguments=[{"uri": opened.uri, "range": convert.to_json(rng)}],
         ),
     )
 
@@ -346,12 +346,12 @@ def file_status(ls: TabguardServer, params: Any) -> dict:
     }
 
 
-def serve(tcp: Optional[tuple[str, int]] = None) -> None:
+def serve(tcp: Optional[tuple[str, int]] = None, max_message_bytes: Optional[int] = None) -> int:
+    """Run until `exit` or the end of the input; returns the process exit code."""
     logging.basicConfig(level=logging.WARNING)
     # Analysis allocates many short-lived tree nodes (freed by reference counting); collect cycles
     # less often than the default so latency stays flat.
     gc.set_threshold(50_000, 20, 100)
-    if tcp:
-        server.start_tcp(*tcp)
-    else:
-        server.start_io()
+    if max_message_bytes:
+        server.max_body = max_message_bytes
+    return server.serve_tcp(*tcp) if tcp else server.serve_stdio()

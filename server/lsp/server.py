@@ -14,20 +14,12 @@ import gc
 import json
 import logging
 import os
-import sys
-import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
-from pygls.exceptions import JsonRpcException, JsonRpcParseError
-from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
-from pygls.protocol.json_rpc import ResponseError
-from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from tabguard import __version__, boundary
@@ -37,6 +29,7 @@ from tabguard.engine.document import Document, split_lines, splice
 from tabguard.engine.types import Finding
 from tabguard.lsp import convert
 from tabguard.lsp.positions import Encoding
+from tabguard.lsp.transport import Server
 from tabguard.provenance import Provenance
 from tabguard.provenance.workspace import find_root
 from tabguard.supply.depfiles import dependency_report, is_dependency_file
@@ -44,46 +37,6 @@ from tabguard.supply.depfiles import dependency_report, is_dependency_file
 log = logging.getLogger("tabguard.lsp")
 TYPING_DEBOUNCE_S = 0.03
 BACKGROUND_LINES = 2000  # files at least this long are first analysed off the event loop
-
-
-class AnsweredAlready(Exception):
-    """A malformed request that has been answered with a JSON-RPC error; nothing more to report."""
-
-
-class TabguardProtocol(LanguageServerProtocol):
-    """Keeps pygls from mirroring document text (the engine owns it), and answers malformed
-    requests with JSON-RPC errors instead of leaving the client waiting."""
-
-    def structure_message(self, data):
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as error:
-            msg_id = data.get("id") if isinstance(data, dict) else None
-            if isinstance(data, dict) and "method" in data and isinstance(msg_id, (int, str)):
-                self._send_response(msg_id, error=ResponseError(error.code, f"{error.message}: {data['method']}"))
-                raise AnsweredAlready() from error
-            raise
-
-    def send_serialized(self, body: str) -> None:
-        """Send a message serialized already (ASCII JSON, as `json.dumps` writes it)."""
-        if self._include_headers:
-            body = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n{body}"
-        self.writer.write(body.encode(self.CHARSET))
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(self, params):
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params):
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(self, params):
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
-            yield handler, (params,), None
 
 
 @dataclass
@@ -115,9 +68,9 @@ class OpenDocument:
         return self.queued is None
 
 
-class TabguardServer(LanguageServer):
+class TabguardServer(Server):
     def __init__(self):
-        super().__init__("tabguard", __version__, protocol_cls=TabguardProtocol)
+        super().__init__("tabguard", __version__)
         self.documents: dict[str, OpenDocument] = {}
         self.encoding = Encoding("utf-16")
         self.settings: dict[str, Any] = {}
@@ -126,44 +79,6 @@ class TabguardServer(LanguageServer):
         self._configs: dict[Path, Config] = {}
         self._ledgers: dict[Path, Provenance] = {}
         self._ledger_told: dict[Path, tuple[int, int]] = {}  # root -> errors, warnings already logged
-
-    def _start_io_async(self, stdin=None, stdout=None):
-        """Like pygls's stdio server, but stdin is read by the event loop itself (a pipe reader):
-        pygls hands every header line and body to a worker thread, which costs ~0.5 ms a message
-        and makes a burst of keystrokes queue up."""
-        self._stop_event = threading.Event()
-        source = stdin or sys.stdin.buffer
-        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-
-        async def main() -> None:
-            loop = asyncio.get_running_loop()
-            try:
-                reader = asyncio.StreamReader(limit=2**26, loop=loop)
-                await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop), source)
-            except (ValueError, OSError):  # not a pipe (a file, a terminal): pygls's thread reader
-                reader = StdinAsyncReader(source, self.thread_pool)
-            await run_async(self._stop_event, reader, self.protocol, log, self.report_server_error)
-
-        try:
-            asyncio.run(main())
-        except BrokenPipeError:
-            log.error("Connection to the client is lost; shutting down.")
-        except (KeyboardInterrupt, SystemExit):
-            pass
-        finally:
-            self.shutdown()
-
-    def report_server_error(self, error: Exception, source) -> None:
-        """Protocol garbage is logged, never shown as a pop-up; unparsable JSON gets the JSON-RPC
-        parse error (id null) that the spec asks for."""
-        if isinstance(error, AnsweredAlready):
-            return
-        if isinstance(error, json.JSONDecodeError):
-            # JSON-RPC wants `"id": null` here, which pygls's response helper would drop.
-            code = JsonRpcParseError().code
-            self.protocol._send_data({"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": f"Parse error: {error}"}})
-        log.warning("tabguard: ignored a malformed message: %s", error)
-        self.window_log_message(types.LogMessageParams(types.MessageType.Warning, f"tabguard: ignored a malformed message: {error}"))
 
     # -- configuration and ledgers -----------------------------------------------------------------
     def config_for(self, path: Optional[Path]) -> Config:
