@@ -307,7 +307,11 @@ def mark_reviewed(ls: TabguardServer, *args) -> dict:
         raise ValueError(f"{uri!r} is not an open Python document")
     span = _range_lines(opened, _get(params, "range")) or (0, len(opened.lines))
     reviewer = _get(params, "reviewer")
-    marked = opened.provenance.mark_reviewed(opened.path, opened.lines, span[0], span[1], reviewer if isinstance(reviewer, str) else None)
+    try:
+        marked = opened.provenance.mark_reviewed(opened.path, opened.lines, span[0], span[1], reviewer if isinstance(reviewer, str) else None)
+    except OSError as error:  # refused (a symlinked ledger), a read-only folder, a full disk
+        ls.notify_user(f"tabguard: the review was not recorded: {error}", types.MessageType.Error)
+        marked = []
     ls.publish(opened)
     if ls.client_capabilities.workspace and ls.client_capabilities.workspace.code_lens:
         ls.workspace_code_lens_refresh(None)
