@@ -1,16 +1,24 @@
-"""`[tool.tabguard]` in pyproject.toml, or tabguard.toml: found by walking up from a file.
+"""`[tool.tabguard]` in pyproject.toml, or tabguard.toml: found by walking up from a file, on top of
+the user's own config file (`user_config_path()`).
 
 A bad value, an unknown key or an unknown rule code is a `ConfigProblem`, an error everywhere: the
 CLI prints it and exits 2 without checking anything; the editor shows it as an error and, as it cannot
 stop, uses the default for that setting until the config is fixed. Nothing is dropped silently.
+
+A repository is input an attacker can write, so its config may not set the keys in `USER_ONLY`
+(they make tabguard send the project's package names to a host): those are ignored with a warning
+(`Config.warnings`; the rest of the config applies) and come only from the user's config file, the
+command line or the editor's settings.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
+from urllib.parse import urlsplit
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -51,10 +59,13 @@ _KINDS: dict[str, str] = {
     "trusted-packages": _LIST, "severity": "table of rule id = severity",
     "per-file-ignores": "table of glob = list of rule ids", "bulk-insert-lines": "positive integer",
     "bulk-insert-chars": "positive integer", "max-file-size": "positive integer",
-    "cache-ttl-hours": "positive integer", "network": "boolean", "index-url": "string",
-    "osv-url": "string", "python": "string", "reviewer": "string",
+    "cache-ttl-hours": "positive integer", "network": "boolean", "index-url": "http(s) URL",
+    "osv-url": "http(s) URL", "python": "string", "reviewer": "string",
     "min-confidence": "one of low, medium, high", "require-ledger": "boolean",
 }
+# Keys a repository's own config may not set: they decide whether and where the project's package
+# names and pinned versions are sent.
+USER_ONLY = frozenset({"network", "index-url", "osv-url"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,7 @@ class Config:
     values: dict[str, Any] = field(default_factory=lambda: {k: _copy(v) for k, v in DEFAULTS.items()})
     source: Optional[Path] = None
     problems: list[ConfigProblem] = field(default_factory=list)
+    warnings: list[ConfigProblem] = field(default_factory=list)  # settings ignored; the rest applies
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -101,12 +113,14 @@ class Config:
                 ids.extend(codes)
         return ids
 
-    def merged(self, overrides: Optional[dict]) -> "Config":
-        """A copy with editor-supplied settings (LSP initializationOptions) applied and validated."""
+    def merged(self, overrides: Optional[dict], where: str = "editor settings") -> "Config":
+        """A copy with the user's own settings (LSP initializationOptions, command-line flags)
+        applied and validated; these may set every key."""
         if not overrides:
             return self
-        copy = Config({k: _copy(v) for k, v in self.values.items()}, self.source, list(self.problems))
-        _apply(copy, overrides, "editor settings")
+        copy = Config({k: _copy(v) for k, v in self.values.items()}, self.source, list(self.problems),
+                      list(self.warnings))
+        _apply(copy, overrides, where, trusted=True)
         return copy
 
 
@@ -130,25 +144,44 @@ def find_config_file(start: Path) -> Optional[Path]:
     return None
 
 
+def user_config_path() -> Optional[Path]:
+    """The user's own config file (same keys as tabguard.toml): `$XDG_CONFIG_HOME/tabguard/config.toml`,
+    by default `~/.config/tabguard/config.toml` (`%APPDATA%\\tabguard\\config.toml` on Windows)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or (os.environ.get("APPDATA") if os.name == "nt" else None)
+    if not base:
+        try:
+            base = str(Path.home() / ".config")
+        except RuntimeError:  # no home folder to speak of
+            return None
+    return Path(base) / "tabguard" / "config.toml"
+
+
 def load_config(start: Optional[Path] = None, explicit: Optional[Path] = None) -> Config:
+    """The user's config file, then the repository's (`explicit`, else the one found from `start`)."""
     path = explicit or (find_config_file(start.resolve()) if start is not None else None)
     config = Config(source=path)
-    if path is None:
-        return config
+    user_file = user_config_path()
+    if user_file is not None and user_file.is_file():
+        _load_file(config, user_file, trusted=True)
+    if path is not None:
+        _load_file(config, path, trusted=False)
+    return config
+
+
+def _load_file(config: Config, path: Path, trusted: bool) -> None:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         config.problems.append(ConfigProblem(str(path), f"cannot read: {error}"))
-        return config
+        return
     except tomllib.TOMLDecodeError as error:
         config.problems.append(ConfigProblem(str(path), f"invalid TOML: {error}"))
-        return config
+        return
     table = data.get("tool", {}).get("tabguard", {}) if path.name == "pyproject.toml" else _own_table(data)
     if not isinstance(table, dict):
         config.problems.append(ConfigProblem(str(path), "[tool.tabguard] must be a table"))
-        return config
-    _apply(config, table, str(path))
-    return config
+        return
+    _apply(config, table, str(path), trusted)
 
 
 def _own_table(data: dict) -> dict:
@@ -159,13 +192,19 @@ def _own_table(data: dict) -> dict:
     return data
 
 
-def _apply(config: Config, table: dict, where: str) -> None:
+def _apply(config: Config, table: dict, where: str, trusted: bool) -> None:
     from tabguard.rulecodes import suggestion
 
     for raw_key, value in table.items():
         key = raw_key.replace("_", "-")
         if key not in DEFAULTS:
             config.problems.append(ConfigProblem(where, f"unknown key '{raw_key}'{suggestion(key, DEFAULTS)}"))
+            continue
+        if key in USER_ONLY and not trusted:
+            config.warnings.append(ConfigProblem(where, (
+                f"'{raw_key}' ignored: a repository's config may not choose whether or where the project's "
+                f"package names are sent; set it in {user_config_path() or 'your user config file'}, "
+                f"on the command line (tabguard check --{key}) or in the editor's settings")))
             continue
         error = _validate(key, value)
         if error:
@@ -209,6 +248,8 @@ def _validate(key: str, value: Any) -> Optional[str]:
     elif key == "min-confidence":
         if value not in ("low", "medium", "high"):
             return f"got {value!r}"
+    elif kind == "http(s) URL":
+        return url_error(value)
     elif key == "severity":
         if not isinstance(value, dict) or not all(v in SEVERITY_LEVELS for v in value.values()):
             return f"got {value!r}"
@@ -217,4 +258,15 @@ def _validate(key: str, value: Any) -> Optional[str]:
             isinstance(v, list) and all(isinstance(c, str) for c in v) for v in value.values()
         ):
             return f"got {value!r}"
+    return None
+
+
+def url_error(value: Any) -> Optional[str]:
+    """Why `value` is not a usable service URL (http or https with a host; never file: or others)."""
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"got {value!r}"
     return None

@@ -1,4 +1,8 @@
-"""Hypothesis profiles: `ci` (default, a fixed budget) and `long` (nightly-style: --hypothesis-profile=long)."""
+"""Test-wide setup: Hypothesis profiles (`ci` by default, `long` with --hypothesis-profile=long) and an
+empty user config folder."""
+
+import os
+import tempfile
 
 from hypothesis import HealthCheck, settings
 
@@ -8,3 +12,7 @@ settings.register_profile(
 )
 settings.register_profile("long", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile("ci")
+
+# No test reads the developer's own ~/.config/tabguard/config.toml (nor do the servers they start):
+# tests that need a user config point XDG_CONFIG_HOME at their own folder.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="tabguard-user-config-")

@@ -9,9 +9,12 @@ from typing import Optional
 from tabguard.config import Config, load_config
 
 
-def config_or_report(start: Path, explicit: Optional[Path] = None) -> Optional[Config]:
-    """The configuration that applies to `start`, or None after printing its problems (exit 2)."""
-    config = load_config(start, explicit)
+def config_or_report(start: Path, explicit: Optional[Path] = None, flags: Optional[dict] = None) -> Optional[Config]:
+    """The configuration that applies to `start` with the command line's `flags` on top, or None
+    after printing its problems (exit 2). Ignored settings are warned about and the rest applies."""
+    config = load_config(start, explicit).merged(flags, "command line")
+    for warning in config.warnings:
+        print(f"tabguard: warning: {warning}", file=sys.stderr)
     if config.problems:
         for problem in config.problems:
             print(f"tabguard: config error: {problem}", file=sys.stderr)

@@ -28,6 +28,10 @@ def add_parser(sub):
     parser.add_argument("--min-confidence", choices=("low", "medium", "high"), default=None,
                         help="report only findings this sure or surer (default: config `min-confidence`, else low)")
     parser.add_argument("--config", type=Path, help="use this tabguard.toml / pyproject.toml")
+    parser.add_argument("--network", action="store_true", default=None,
+                        help="ask the package index and OSV about the dependencies (a repository's config cannot)")
+    parser.add_argument("--index-url", metavar="URL", help="package index to ask (http or https)")
+    parser.add_argument("--osv-url", metavar="URL", help="OSV service to ask (http or https)")
     parser.add_argument("-o", "--output", type=Path, help="write the report to this file")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write .tabguard-cache")
@@ -92,7 +96,8 @@ def run(args) -> int:
     if args.config is not None and not args.config.is_file():
         print(f"tabguard: {args.config}: config file not found", file=sys.stderr)
         return 2
-    config = config_or_report(paths[0].resolve(), args.config)
+    flags = {"network": args.network, "index-url": args.index_url, "osv-url": args.osv_url}
+    config = config_or_report(paths[0].resolve(), args.config, {k: v for k, v in flags.items() if v is not None})
     select, ignore = _codes(args.select, "--select"), _codes(args.ignore, "--ignore")
     if config is None or select is None or ignore is None:
         return 2

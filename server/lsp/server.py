@@ -77,6 +77,7 @@ class TabguardServer(Server):
         self.pull_diagnostics = False
         self.reported_errors: set[str] = set()
         self._configs: dict[Path, Config] = {}
+        self._warned: set[str] = set()  # ignored settings, shown once per session, not once per folder
         self._ledgers: dict[Path, Provenance] = {}
         self._ledger_told: dict[Path, tuple[int, int]] = {}  # root -> errors, warnings already logged
 
@@ -88,6 +89,10 @@ class TabguardServer(Server):
             for problem in config.problems:  # the CLI stops on these (exit 2); the editor cannot
                 self.notify_user(f"tabguard: config error: {problem} (the default is used until it is fixed)",
                                  types.MessageType.Error)
+            for warning in map(str, config.warnings):  # ignored settings: the rest of the config applies
+                if warning not in self._warned:
+                    self._warned.add(warning)
+                    self.notify_user(f"tabguard: config warning: {warning}", types.MessageType.Warning)
             self._configs[folder] = config
         return self._configs[folder]
 

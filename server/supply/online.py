@@ -29,6 +29,13 @@ from tabguard.supply.names import normalize
 TIMEOUT_SECONDS = 4.0
 _WORKERS = 8
 _USER_AGENT = "tabguard-supply-check"
+# Only http(s): without the default opener's file, ftp and data handlers, a URL or redirect that
+# names a local path fails instead of being read (the config already refuses such URLs).
+_OPENER = urllib.request.OpenerDirector()
+for _handler in (urllib.request.ProxyHandler, urllib.request.HTTPHandler, urllib.request.HTTPSHandler,
+                 urllib.request.HTTPDefaultErrorHandler, urllib.request.HTTPRedirectHandler,
+                 urllib.request.HTTPErrorProcessor, urllib.request.UnknownHandler):
+    _OPENER.add_handler(_handler())
 
 
 class OnlineError(Exception):
@@ -97,7 +104,7 @@ class Service:
                      **({"Content-Type": "application/json"} if data else {})},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 return json.loads(response.read().decode("utf-8"))
         except urllib.error.HTTPError as error:
             if error.code == 404 and missing_ok:
