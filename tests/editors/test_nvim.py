@@ -233,3 +233,70 @@ def test_range_tracking_unit(tmp_path):
     proc = _run_lua(HERE / "nvim_track_spec.lua", str(PLUGIN), env_dir=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok" in proc.stdout
+
+
+# -- issue 18: a workspace's own .venv/bin/tabguard runs only with the user's consent ---------------
+def _launcher(path: Path, marker: Path) -> None:
+    """A `tabguard` that records that it ran, then starts the real server."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'#!/bin/sh\necho ran >> "{marker}"\nexec "{sys.executable}" -m tabguard "$@"\n')
+    path.chmod(0o755)
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    """A repository shipping .venv/bin/tabguard, and a user whose PATH has the real tabguard."""
+    ws = tmp_path / "ws"
+    (ws / ".git").mkdir(parents=True)
+    (ws / "app.py").write_text("import os\n")
+    (ws / "other.py").write_text("import sys\n")
+    _launcher(ws / ".venv" / "bin" / "tabguard", tmp_path / "WORKSPACE_BINARY_RAN")
+    _launcher(tmp_path / "user-bin" / "tabguard", tmp_path / "PATH_BINARY_RAN")
+
+    def run(scenario: str, **setup) -> dict:
+        args = [str(PLUGIN), str(ws), scenario] + ([json.dumps(setup)] if setup else [])
+        path = os.pathsep.join([str(tmp_path / "user-bin"), os.environ.get("PATH", "")])
+        proc = _run_lua(HERE / "nvim_workspace_trust.lua", *args, env_dir=tmp_path, PATH=path)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        result["workspace_ran"] = (tmp_path / "WORKSPACE_BINARY_RAN").exists()
+        result["path_ran"] = (tmp_path / "PATH_BINARY_RAN").exists()
+        for marker in ("WORKSPACE_BINARY_RAN", "PATH_BINARY_RAN"):
+            (tmp_path / marker).unlink(missing_ok=True)
+        return result
+
+    run.ws, run.state = ws, tmp_path / "state" / "nvim" / "tabguard" / "workspaces.json"
+    return run
+
+
+def test_workspace_binary_is_not_run_by_default(hostile):
+    result = hostile("open")
+    assert result["attached"] and result["path_ran"] and not result["workspace_ran"]
+    assert result["prompts"] == 0 and not hostile.state.exists()
+
+
+def test_workspace_binary_runs_when_the_setup_allows_it(hostile):
+    result = hostile("open", allow_workspace_binary=True)
+    assert result["workspace_ran"] and not result["path_ran"]
+
+
+def test_allowing_at_the_prompt_is_asked_once_and_remembered(hostile):
+    result = hostile("prompt_allow")
+    assert result["workspace_ran"] and result["prompts"] == 1  # two files opened, one question
+    assert json.loads(hostile.state.read_text()) == {str(hostile.ws.resolve()): True}
+    again = hostile("open")  # a later session, no UI: the remembered answer applies
+    assert again["workspace_ran"] and again["prompts"] == 0
+    assert not hostile("open", allow_workspace_binary=False)["workspace_ran"]  # the setting overrides
+
+
+def test_denying_at_the_prompt_uses_path_and_is_remembered(hostile):
+    result = hostile("prompt_deny")
+    assert result["path_ran"] and not result["workspace_ran"] and result["prompts"] == 1
+    again = hostile("prompt_allow")  # would allow if asked: it is not asked again
+    assert again["prompts"] == 0 and not again["workspace_ran"]
+
+
+def test_trust_command_allows_and_restarts_the_server(hostile):
+    result = hostile("trust_command")
+    assert result["path_ran"] and result["workspace_ran"]
+    assert result["cmd"][0] == str(hostile.ws / ".venv" / "bin" / "tabguard")

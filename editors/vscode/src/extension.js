@@ -1,12 +1,11 @@
 'use strict';
 // VS Code side of tabguard: starts `tabguard lsp`, reports accepted inline suggestions, and exposes
 // the review commands and a status-bar summary. Sends nothing anywhere but to the local server.
-const fs = require('fs');
 const vscode = require('vscode');
 const { LanguageClient, ExecuteCommandRequest, State } = require('vscode-languageclient/node');
 const { makeAcceptWrapper } = require('./accept');
-const { resolveServerCommand, INSTALL_COMMAND } = require('./serverCommand');
-const { serverSettings } = require('./settings');
+const { resolveServerCommand, isExecutable, INSTALL_COMMAND } = require('./serverCommand');
+const { serverSettings, effectiveValue } = require('./settings');
 const { guessOrigin } = require('./origin');
 const { StatusItem } = require('./statusItem');
 const { registerTestInlineProvider } = require('./testInlineProvider');
@@ -29,26 +28,17 @@ let client;
 let output;
 const reports = new ReadOnlyDocuments('tabguard');
 
-function isExecutable(file) {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** The user's explicit value of `tabguard.<key>` (any scope), or undefined when left at the default. */
+/** The user's explicit value of `tabguard.<key>`, or undefined when left at the default. In an
+ * untrusted workspace (Restricted Mode) the workspace's own value of a restricted key is ignored. */
 function explicitSetting(key) {
-  const info = vscode.workspace.getConfiguration('tabguard').inspect(key);
-  if (!info) return undefined;
-  return info.workspaceFolderValue ?? info.workspaceValue ?? info.globalValue;
+  return effectiveValue(key, vscode.workspace.getConfiguration('tabguard').inspect(key), vscode.workspace.isTrusted);
 }
 
 function serverCommand() {
   return resolveServerCommand({
-    configured: vscode.workspace.getConfiguration('tabguard').get('serverCommand'),
+    configured: explicitSetting('serverCommand'),
     workspaceFolders: (vscode.workspace.workspaceFolders || []).map((f) => f.uri.fsPath),
+    trusted: vscode.workspace.isTrusted,
     platform: process.platform,
     envPath: process.env.PATH,
     isExecutable,
@@ -216,6 +206,11 @@ async function activate(context) {
     vscode.commands.registerCommand('tabguard.showInventory', showInventory),
     vscode.commands.registerCommand('tabguard.explainRule', explainRule),
     vscode.commands.registerCommand('tabguard.restartServer', async () => {
+      await stopClient();
+      await startClient();
+    }),
+    // Trusting the workspace may change the server (its .venv, its own serverCommand) and settings.
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
       await stopClient();
       await startClient();
     }),

@@ -13,6 +13,21 @@ const SERVER_KEYS = {
   network: 'network',
 };
 
+// Settings that run a program or send the project's package names out: in an untrusted workspace
+// only the user's own (global) value counts, never the workspace's .vscode/settings.json. The same
+// list is package.json's capabilities.untrustedWorkspaces.restrictedConfigurations.
+const RESTRICTED = ['serverCommand', 'network'];
+
+/**
+ * The value of `tabguard.<key>` from `getConfiguration('tabguard').inspect(key)`: the most specific
+ * scope the user set, or for a restricted key in an untrusted workspace the global value only.
+ */
+function effectiveValue(key, info, trusted) {
+  if (!info) return undefined;
+  if (trusted !== true && RESTRICTED.includes(key)) return info.globalValue;
+  return info.workspaceFolderValue ?? info.workspaceValue ?? info.globalValue;
+}
+
 /** @param {(key: string) => unknown} explicitValue the user's value for `tabguard.<key>`, or undefined */
 function serverSettings(explicitValue) {
   const out = {};
@@ -23,4 +38,4 @@ function serverSettings(explicitValue) {
   return out;
 }
 
-module.exports = { serverSettings, SETTING_KEYS: Object.keys(SERVER_KEYS) };
+module.exports = { serverSettings, effectiveValue, RESTRICTED, SETTING_KEYS: Object.keys(SERVER_KEYS) };

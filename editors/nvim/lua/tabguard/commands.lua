@@ -1,4 +1,4 @@
--- User commands: :TabguardReview, :TabguardInventory, :TabguardExplain.
+-- User commands: :TabguardReview, :TabguardInventory, :TabguardExplain, :TabguardTrust.
 local server = require('tabguard.server')
 local track = require('tabguard.track')
 
@@ -152,7 +152,38 @@ local function complete_rules()
   return vim.tbl_keys(rules)
 end
 
+local TRUST_ANSWERS = { allow = true, deny = false, forget = vim.NIL }
+
+--- :TabguardTrust allow|deny|forget -- whether this workspace's own .venv/bin/tabguard may run;
+--- the server restarts with the command that follows from the answer.
+function M.trust(cmd)
+  local answer = TRUST_ANSWERS[cmd.args]
+  if answer == nil then
+    return notify('usage: :TabguardTrust allow|deny|forget', vim.log.levels.ERROR)
+  end
+  local root = server.root(vim.api.nvim_get_current_buf())
+  if not require('tabguard.trust').remember(root, answer ~= vim.NIL and answer or nil) then
+    return notify('could not save the answer under ' .. vim.fn.stdpath('state'), vim.log.levels.ERROR)
+  end
+  notify(cmd.args .. ': ' .. root)
+  for _, client in ipairs(vim.lsp.get_clients({ name = server.name })) do
+    if client.root_dir == root then
+      vim.lsp.stop_client(client.id)
+    end
+  end
+  vim.defer_fn(function()
+    server.start(require('tabguard').options)
+  end, 100)
+end
+
 function M.create()
+  vim.api.nvim_create_user_command('TabguardTrust', M.trust, {
+    nargs = 1,
+    complete = function()
+      return vim.tbl_keys(TRUST_ANSWERS)
+    end,
+    desc = "tabguard: allow, deny or forget running this workspace's own .venv/bin/tabguard",
+  })
   vim.api.nvim_create_user_command('TabguardReview', M.review, {
     range = true,
     desc = 'tabguard: mark the AI suggestion under the cursor (or the line range) reviewed',

@@ -25,7 +25,11 @@ function M.check()
     bufnr = vim.api.nvim_get_current_buf()
   end
   local root = server.root(bufnr)
-  local cmd = server.cmd_for(tabguard.options, root)
+  local cmd = server.cmd_for(tabguard.options, root, false) -- never prompts, never runs the workspace's
+  local own = server.workspace_binary(root)
+  if own and not (cmd and cmd[1] == own) then
+    health.info(own .. ' is not run: not allowed for this workspace (allow_workspace_binary, or :TabguardTrust allow)')
+  end
   if not cmd then
     health.error('tabguard not found in ' .. root .. '/.venv or on PATH', {
       'Install it: ' .. server.install_hint,

@@ -6,7 +6,9 @@ local track = require('tabguard.track')
 local M = {}
 
 M.defaults = {
-  cmd = nil, -- list, or function(root) -> list; default: <root>/.venv/bin/tabguard lsp, else PATH
+  cmd = nil, -- list, or function(root) -> list; default: tabguard on PATH, or <root>/.venv/bin/tabguard once allowed
+  -- Run a workspace's own .venv/bin/tabguard: true always, false never, nil ask once per workspace.
+  allow_workspace_binary = nil,
   settings = {}, -- server settings, same keys as [tool.tabguard] (sent as init_options)
   hooks = true, -- wrap the accept of copilot.lua, copilot.vim, codeium and vim.lsp.inline_completion
   on_attach = nil,

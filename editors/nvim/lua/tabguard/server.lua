@@ -28,15 +28,25 @@ function M.root(bufnr)
   return marker and vim.fs.dirname(marker) or start
 end
 
---- The default server command for a workspace: its venv's tabguard, else tabguard on PATH.
---- Returns nil when neither exists.
-function M.default_cmd(root)
+--- The workspace's own tabguard (<root>/.venv/bin/tabguard or venv/), if there is one.
+function M.workspace_binary(root)
   local exe = is_windows and 'tabguard.exe' or 'tabguard'
   for _, venv in ipairs(VENV_DIRS) do
     local candidate = vim.fs.joinpath(root, venv, is_windows and 'Scripts' or 'bin', exe)
     if vim.fn.executable(candidate) == 1 then
-      return { candidate, 'lsp' }
+      return candidate
     end
+  end
+  return nil
+end
+
+--- The default server command for a workspace: its venv's tabguard if the user allowed it (see
+--- tabguard.trust; `prompt` says whether asking now is fine), else tabguard on PATH. Returns nil
+--- when neither can be used.
+function M.default_cmd(root, opts, prompt)
+  local own = M.workspace_binary(root)
+  if own and require('tabguard.trust').allowed(root, own, opts or {}, prompt) then
+    return { own, 'lsp' }
   end
   local on_path = vim.fn.exepath('tabguard')
   if on_path ~= '' then
@@ -50,7 +60,7 @@ local function missing()
   if not warned then
     warned = true
     vim.notify(
-      'tabguard: the language server was not found (no .venv/bin/tabguard in the workspace, no tabguard on PATH).\n'
+      'tabguard: the language server was not found (no tabguard on PATH, no allowed .venv/bin/tabguard in the workspace).\n'
         .. 'Install it with `'
         .. M.install_hint
         .. '`, or pass cmd = { ... } to require("tabguard").setup().',
@@ -59,13 +69,14 @@ local function missing()
   end
 end
 
---- The command for `root`, from opts.cmd (a list or a function(root) -> list) or the default.
-function M.cmd_for(opts, root)
+--- The command for `root`, from opts.cmd (a list or a function(root) -> list) or the default,
+--- which may ask the user about the workspace's own binary unless `prompt` is false.
+function M.cmd_for(opts, root, prompt)
   local cmd = opts.cmd
   if type(cmd) == 'function' then
     cmd = cmd(root)
   end
-  return cmd or M.default_cmd(root)
+  return cmd or M.default_cmd(root, opts, prompt ~= false)
 end
 
 local function rpc_start(opts, root, dispatchers)
