@@ -6,9 +6,9 @@ CLI prints it and exits 2 without checking anything; the editor shows it as an e
 stop, uses the default for that setting until the config is fixed. Nothing is dropped silently.
 
 A repository is input an attacker can write, so its config may not set the keys in `USER_ONLY`
-(they make tabguard send the project's package names to a host): those are ignored with a warning
-(`Config.warnings`; the rest of the config applies) and come only from the user's config file, the
-command line or the editor's settings.
+(they make tabguard send the project's package names to a host) nor name a `python` outside the
+repository: those are ignored with a warning (`Config.warnings`; the rest of the config applies) and
+come only from the user's config file, the command line or the editor's settings.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ class Config:
             return self
         copy = Config({k: _copy(v) for k, v in self.values.items()}, self.source, list(self.problems),
                       list(self.warnings))
-        _apply(copy, overrides, where, trusted=True)
+        _apply(copy, overrides, where)
         return copy
 
 
@@ -162,13 +162,13 @@ def load_config(start: Optional[Path] = None, explicit: Optional[Path] = None) -
     config = Config(source=path)
     user_file = user_config_path()
     if user_file is not None and user_file.is_file():
-        _load_file(config, user_file, trusted=True)
+        _load_file(config, user_file)
     if path is not None:
-        _load_file(config, path, trusted=False)
+        _load_file(config, path, repository=path.parent)
     return config
 
 
-def _load_file(config: Config, path: Path, trusted: bool) -> None:
+def _load_file(config: Config, path: Path, repository: Optional[Path] = None) -> None:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
@@ -181,7 +181,7 @@ def _load_file(config: Config, path: Path, trusted: bool) -> None:
     if not isinstance(table, dict):
         config.problems.append(ConfigProblem(str(path), "[tool.tabguard] must be a table"))
         return
-    _apply(config, table, str(path), trusted)
+    _apply(config, table, str(path), repository)
 
 
 def _own_table(data: dict) -> dict:
@@ -192,7 +192,9 @@ def _own_table(data: dict) -> dict:
     return data
 
 
-def _apply(config: Config, table: dict, where: str, trusted: bool) -> None:
+def _apply(config: Config, table: dict, where: str, repository: Optional[Path] = None) -> None:
+    """Validate and set `table`'s keys; `repository` is the folder of a repository's own config file
+    (None for the user's settings), which may not set `USER_ONLY` keys nor name a `python` outside it."""
     from tabguard.rulecodes import suggestion
 
     for raw_key, value in table.items():
@@ -200,7 +202,7 @@ def _apply(config: Config, table: dict, where: str, trusted: bool) -> None:
         if key not in DEFAULTS:
             config.problems.append(ConfigProblem(where, f"unknown key '{raw_key}'{suggestion(key, DEFAULTS)}"))
             continue
-        if key in USER_ONLY and not trusted:
+        if key in USER_ONLY and repository is not None:
             config.warnings.append(ConfigProblem(where, (
                 f"'{raw_key}' ignored: a repository's config may not choose whether or where the project's "
                 f"package names are sent; set it in {user_config_path() or 'your user config file'}, "
@@ -210,6 +212,13 @@ def _apply(config: Config, table: dict, where: str, trusted: bool) -> None:
         if error:
             config.problems.append(ConfigProblem(where, f"'{raw_key}': {error}; expected {_KINDS[key]}"))
             continue
+        if key == "python" and value and repository is not None:
+            value = _interpreter_inside(repository, value)
+            if value is None:
+                config.warnings.append(ConfigProblem(where, (
+                    f"'{raw_key}' ignored: a repository's config may name only an interpreter inside the "
+                    f"repository; set it in {user_config_path() or 'your user config file'} or in the editor's settings")))
+                continue
         config.values[key] = _rule_codes_checked(config, key, _copy(value), where)
 
 
@@ -259,6 +268,17 @@ def _validate(key: str, value: Any) -> Optional[str]:
         ):
             return f"got {value!r}"
     return None
+
+
+def _interpreter_inside(repository: Path, python: str) -> Optional[str]:
+    """`python` (relative to the repository) as an absolute path, if it lies inside the repository
+    after symlinks are followed: an interpreter the repository names elsewhere is another project's."""
+    try:
+        root = repository.resolve()
+        interpreter = (root / Path(python).expanduser()).resolve()
+    except (OSError, RuntimeError):  # a symlink loop, `~nobody`
+        return None
+    return str(interpreter) if interpreter.is_relative_to(root) else None
 
 
 def url_error(value: Any) -> Optional[str]:

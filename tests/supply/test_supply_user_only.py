@@ -129,3 +129,22 @@ async def test_lsp_editor_settings_turn_the_online_checks_on(lsp, project, servi
     await _open_requirements(lsp, project, {"tabguard": {"network": True, "index-url": services.url, "osv-url": services.url}})
     assert await _wait_for(lambda: "POST /v1/querybatch" in services.requests)
     assert lsp.messages == []
+
+
+# -- `python`: a repository may name an interpreter inside itself, not another project's ------------
+@pytest.mark.parametrize("python", ["/usr/bin/python3", "../other/.venv/bin/python", "~/.venv/bin/python", "link/bin/python"])
+def test_a_repository_config_cannot_name_an_interpreter_outside_it(project, tmp_path, python):
+    (tmp_path / "other").mkdir()
+    (project / "link").symlink_to(tmp_path / "other")  # inside by name, outside once followed
+    (project / "tabguard.toml").write_text(f'python = "{python}"\n')
+    config = load_config(project)
+    assert config["python"] == "" and config.problems == []
+    assert [w.message.split(":")[0] for w in config.warnings] == ["'python' ignored"]
+
+
+def test_a_repository_interpreter_inside_it_is_resolved_against_the_repository(project, user_config):
+    (project / "tabguard.toml").write_text('python = ".venv311/bin/python"\n')
+    assert load_config(project)["python"] == str(project.resolve() / ".venv311" / "bin" / "python")
+    user_config.write_text('python = "/opt/python/bin/python3"\n')  # the user's own choice stands
+    (project / "tabguard.toml").write_text('select = ["TG1"]\n')
+    assert load_config(project)["python"] == "/opt/python/bin/python3"
