@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from tabguard.analysis import analyze_text, ruleset_from_config, visible
+from tabguard.boundary import inside
 from tabguard.engine.document import split_lines
 from tabguard.engine.fixes import apply_edits, materialize
 from tabguard.engine.types import Finding, Fix
@@ -154,7 +155,7 @@ def write_source(path: Path, text: str, original: bytes, roots: Sequence[Path]) 
     real file, the original's permission bits, then a rename. A symlink is followed only to a target
     inside one of `roots` (the scanned folders), so a fix never writes outside the project."""
     target = path.resolve()
-    if not any(_inside(target, root) for root in roots):
+    if not any(inside(root, target) for root in roots):
         raise UnsafeWrite(f"it resolves to {target}, outside the scanned folder; not written")
     encoding, bom = source_encoding(original)
     data = bom + text.encode(encoding)
@@ -180,14 +181,6 @@ def project_roots(config, paths: Sequence[Path]) -> list[Path]:
     if config.root is not None:
         folders.append(config.root)
     return [folder.resolve() for folder in folders]
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False
 
 
 @dataclass

@@ -75,3 +75,15 @@ def hashes_password(ctx, data: Optional[ast.expr]) -> bool:
         return False
     params = {a.arg for a in function.args.args} | {a.arg for a in function.args.kwonlyargs}
     return any(isinstance(part, ast.Name) and part.id in params for part in value_parts(data))
+
+
+def stored_password(call: ast.Call) -> Optional[ast.expr]:
+    """The value a call stores as a password: `x.set_password(v)`, `f(password=v)`."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if len(call.args) == 1 and secret_kind(name) == "password" and words(name)[:1] == ["set"]:
+        return call.args[0]
+    for keyword in call.keywords:
+        if keyword.arg and secret_kind(keyword.arg, digests=True) == "password":
+            return keyword.value
+    return None

@@ -6,8 +6,7 @@ import ast
 from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.crypto._hashing import FAST, HashCall, hash_call, hashes_password
-from tabguard.rules.crypto._names import secret_kind, words
+from tabguard.rules.crypto._hashing import FAST, HashCall, hash_call, hashes_password, stored_password
 
 _DIGEST_METHODS = frozenset({"hexdigest", "digest", "finalize", "encode", "decode", "upper", "lower"})
 
@@ -88,7 +87,7 @@ class FastPasswordHash(Rule):
             ctx.report(self, node, details={"algorithm": found.algorithm})
             return
         # `user.set_password(md5)`, `User(password=digest)`: a fast digest stored as the password
-        stored = _stored_password(node)
+        stored = stored_password(node)
         if stored is not None:
             origin = _hash_origin(ctx, node, stored)
             if origin is not None and origin.algorithm in FAST:
@@ -100,18 +99,6 @@ class FastPasswordHash(Rule):
             constructor = _constructor_of(ctx, node, func.value.id)
             if constructor is not None and constructor.algorithm in FAST and hashes_password(ctx, node.args[0]):
                 ctx.report(self, node, details={"algorithm": constructor.algorithm})
-
-
-def _stored_password(call: ast.Call) -> Optional[ast.expr]:
-    """The value a call stores as a password: `x.set_password(v)`, `f(password=v)`."""
-    func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    if len(call.args) == 1 and secret_kind(name) == "password" and words(name)[:1] == ["set"]:
-        return call.args[0]
-    for keyword in call.keywords:
-        if keyword.arg and secret_kind(keyword.arg, digests=True) == "password":
-            return keyword.value
-    return None
 
 
 def _hash_origin(ctx, node: ast.AST, expr: ast.expr, depth: int = 0) -> Optional[HashCall]:

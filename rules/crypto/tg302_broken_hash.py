@@ -8,7 +8,7 @@ import libcst as cst
 
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.crypto._hashing import BROKEN, hash_call, hash_call_names, hashes_password
+from tabguard.rules.crypto._hashing import BROKEN, hash_call, hash_call_names, hashes_password, stored_password
 from tabguard.rules.crypto._names import enclosing_name, expression_name, value_parts, words
 
 # Uses where a collision or a preimage gains an attacker nothing: cache keys, ETags, sharding.
@@ -154,6 +154,8 @@ def _outermost_chain(ctx, node: ast.AST) -> ast.AST:
 def _fix(ctx, node: ast.Call, kind: str):
     """A signature, token or MAC needs a stronger hash (the digests change); anything else (a file
     fingerprint, a checksum) keeps its stored values and says it is no security boundary."""
+    if any(isinstance(n, ast.Call) and stored_password(n) is not None for n in ctx.scope_nodes()):
+        return None  # a stored password needs a password hash (TG301), not another fast digest
     if kind in ("hashlib", "hashlib.new") and not _security_use(ctx, node):
         return expression_fix(ctx, node, set_keyword("usedforsecurity", "False"),
                               "Fix: mark the digest as not used for security", safe=False)

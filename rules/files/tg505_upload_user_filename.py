@@ -9,7 +9,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Edit, Fix
 from tabguard.rules.files._flow import bound_value, remote_taint
 from tabguard.rules.files._uploads import upload_source
-from tabguard.rules._spelling import spell
+from tabguard.rules._spelling import WEB_APP, spell
 
 _JOIN = frozenset({"os.path.join", "posixpath.join"})
 
@@ -50,7 +50,9 @@ class UploadUserFilename(Rule):
     fix_safety = (
         "Unsafe (changes behaviour on purpose): the client's name is wrapped in `secure_filename(...)`, "
         "which drops directory parts and unusual characters, so stored names can differ from the sent "
-        "ones, and a name made only of such characters becomes empty; reject empty names."
+        "ones, and a name made only of such characters becomes empty; reject empty names. Offered only "
+        "when the project declares `werkzeug` (or has no dependency files), or the module already "
+        "imports from `werkzeug.utils`: a rewrite never imports an undeclared package."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/434.html",
@@ -67,11 +69,15 @@ class UploadUserFilename(Rule):
     )
     INVALID = (
         Invalid(
-            "import os\nfrom flask import request\nfrom werkzeug.datastructures import FileStorage\n@app.post('/u')\ndef u():\n"
-            "    f: FileStorage = request.files['file']\n    f.save(os.path.join(UPLOAD_DIR, f.filename))\n",
-            "import werkzeug.utils\nimport os\nfrom flask import request\nfrom werkzeug.datastructures import FileStorage\n"
-            "@app.post('/u')\ndef u():\n"
-            "    f: FileStorage = request.files['file']\n    f.save(os.path.join(UPLOAD_DIR, werkzeug.utils.secure_filename(f.filename)))\n",
+            "import os\nfrom flask import request\n@app.post('/u')\ndef u():\n    f = request.files['file']\n"
+            "    f.save(os.path.join(UPLOAD_DIR, f.filename))\n",
+            "import werkzeug.utils\nimport os\nfrom flask import request\n@app.post('/u')\ndef u():\n    f = request.files['file']\n"
+            "    f.save(os.path.join(UPLOAD_DIR, werkzeug.utils.secure_filename(f.filename)))\n",
+            path=WEB_APP,
+        ),
+        Invalid(
+            "import os\nfrom flask import request\n@app.post('/u')\ndef u():\n    f = request.files['file']\n"
+            "    f.save(os.path.join(UPLOAD_DIR, f.filename))\n",
         ),
         Invalid(
             "from flask import request\nfrom werkzeug.utils import secure_filename\n@app.post('/u')\ndef u():\n"

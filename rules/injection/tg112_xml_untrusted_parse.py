@@ -6,6 +6,7 @@ import ast
 
 from tabguard.engine.fixes import expression_fix, replace_callee
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules._spelling import WEB_APP, spell
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import is_static
 
@@ -46,8 +47,9 @@ class XmlUntrustedParse(Rule):
     )
     example = 'import defusedxml.ElementTree\nroot = defusedxml.ElementTree.fromstring(request.data)'
     fix_safety = (
-        "Unsafe: the stdlib call becomes its `defusedxml` equivalent (same arguments), which needs the "
-        "`defusedxml` package and raises on documents that declare entities."
+        "Unsafe: the stdlib call becomes its `defusedxml` equivalent (same arguments), which raises on "
+        "documents that declare entities. Offered only when the project declares `defusedxml` (or has "
+        "no dependency files): a rewrite never imports an undeclared package."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/611.html",
@@ -65,12 +67,15 @@ class XmlUntrustedParse(Rule):
             'import xml.etree.ElementTree as ET\nfrom flask import request\ndef upload():\n    root = ET.fromstring(request.data)\n',
             'import defusedxml.ElementTree\nimport xml.etree.ElementTree as ET\nfrom flask import request\n'
             'def upload():\n    root = defusedxml.ElementTree.fromstring(request.data)\n',
+            path=WEB_APP,
         ),
         Invalid(
             'from xml.dom import minidom\nfrom flask import request\ndef feed():\n    return minidom.parseString(request.files["feed"].read())\n',
             'import defusedxml.minidom\nfrom xml.dom import minidom\nfrom flask import request\ndef feed():\n'
             '    return defusedxml.minidom.parseString(request.files["feed"].read())\n',
+            path=WEB_APP,
         ),
+        Invalid('import xml.etree.ElementTree as ET\nfrom flask import request\ndef upload():\n    root = ET.fromstring(request.data)\n'),
         Invalid('from lxml import etree\ndef f(body):\n    return etree.fromstring(body)\n'),
     )
 
@@ -89,11 +94,10 @@ class XmlUntrustedParse(Rule):
             return
         source = ctx.taint(document)
         fix = None
-        if family == "stdlib":
-            fix = expression_fix(
-                ctx, node, replace_callee(_DEFUSED[callee]), "Fix: parse with defusedxml", safe=False,
-                imports=(_DEFUSED[callee].rsplit(".", 1)[0],),
-            )
+        spelled = spell(ctx, _DEFUSED[callee]) if family == "stdlib" else None
+        if spelled is not None:  # None: defusedxml is not a declared dependency
+            fix = expression_fix(ctx, node, replace_callee(spelled[0]), "Fix: parse with defusedxml", safe=False,
+                                 imports=spelled[1])
         what = f"user input ({source.label})" if source else "XML from outside the program"
         ctx.report(self, document, details={"callee": callee, "what": what}, source=source, fix=fix,
                    severity=_SEVERITY[family][source is not None])
