@@ -58,6 +58,12 @@ def _analyse(path: str):
     return analyse
 
 
+# (fixed rule, rule it then reports): a rewrite that is right but uncovers a finding its flaw hid.
+# Adding `@login_required` (TG414) makes the route authenticated, where the IDOR check TG401 applies.
+# `--fix` still skips such a fix (nothing new may be reported); these pairs are only tolerated here.
+REVEALS = {("TG414", "TG401")}
+
+
 def _key(finding) -> tuple[str, str]:
     return finding.rule_id, finding.message
 
@@ -79,9 +85,11 @@ def _check_every_fix(text: str, path: str) -> None:
         expected[_key(finding)] -= 1
         new = Counter(_key(f) for f in analyse(fixed)[1]) - expected
         assert _key(finding) not in new, f"{where}: the finding is still reported"
-        assert not new, f"{where}: the rewrite adds {sorted(new)}"
+        assert not [k for k in new if (finding.rule_id, k[0]) not in REVEALS], f"{where}: the rewrite adds {sorted(new)}"
     outcome = fix_text(Path(path), text, analyse, unsafe=True)
-    assert not outcome.skipped, [(f.rule_id, why) for f, why in outcome.skipped]
+    unexpected = [(f.rule_id, why) for f, why in outcome.skipped
+                  if not any(why.startswith(f"the rewrite would add {found} ") for fixed, found in REVEALS if fixed == f.rule_id)]
+    assert not unexpected, unexpected
     again = fix_text(Path(path), outcome.text, analyse, unsafe=True)
     assert again.text == outcome.text and not again.applied, f"{path}: a second --fix changed the file"
 
