@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import ast
 from typing import Optional
-from weakref import WeakKeyDictionary
 
 from tabguard.engine.taint import Source
 from tabguard.engine.types import Span
-from tabguard.guards import facts
 from tabguard.routes import Handler, handler_for, url_params
 
-_CACHE: "WeakKeyDictionary[object, dict[int, Optional[Handler]]]" = WeakKeyDictionary()
 # Conversions that keep the client's choice (`int(invoice_id)` still picks the invoice, `Decimal(price)`
 # is still the price the client sent).
 _CONVERSIONS = frozenset({"int", "str", "float", "Decimal", "round", "abs", "UUID", "ObjectId", "PydanticObjectId", "uuid"})
@@ -22,10 +19,7 @@ def handler(ctx, func: Optional[ast.AST] = None) -> Optional[Handler]:
     func = func if func is not None else ctx.function
     if func is None:
         return None
-    per_ctx = _CACHE.setdefault(ctx, {})
-    if id(func) not in per_ctx:
-        per_ctx[id(func)] = handler_for(func, ctx)
-    return per_ctx[id(func)]
+    return ctx.memo(("handler", id(func)), lambda: handler_for(func, ctx))
 
 
 def enclosing_handler(ctx) -> Optional[Handler]:
@@ -60,21 +54,11 @@ def client_value(expr: Optional[ast.AST], ctx, found: Optional[Handler] = None, 
         params = {a.arg: a for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)}
         if found is not None and expr.id in params and expr.id in url_params(found.func, found.cls):
             return Source(ctx.span(params[expr.id]), f"URL parameter '{expr.id}'")
-        value = _assigned_before(func, expr.id, expr.lineno)
+        value = ctx.model.value_of(expr)
         return client_value(value, ctx, found, depth + 1) if value is not None else None
     if isinstance(expr, ast.Subscript) and (ast.unparse(expr.value) in ("self.kwargs", "kwargs")):
         return Source(ctx.span(expr), "URL parameter")
     return None
-
-
-def _assigned_before(func: ast.AST, name: str, line: int) -> Optional[ast.expr]:
-    """The value of the last plain `name = value` above `line` in `func`."""
-    latest = None
-    for node in facts(func).assignments:
-        if isinstance(node, ast.Assign) and node.lineno < line and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            if latest is None or node.lineno > latest.lineno:
-                latest = node
-    return latest.value if latest is not None else None
 
 
 def route_span(ctx, found: Handler) -> Span:

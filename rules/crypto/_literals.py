@@ -29,30 +29,13 @@ def fixed_value(ctx, expr: Optional[ast.expr]) -> bool:
     if isinstance(expr, ast.Name):
         if isinstance(ctx.constant_value(expr), (bytes, str)):
             return True
-        assigned = _local_assignments(ctx, expr.id)
+        assigned = ctx.model.values(expr)
         return bool(assigned) and all(fixed_value(ctx, value) for value in assigned)
     return False
 
 
 def _is_int(expr: ast.expr) -> bool:
     return isinstance(expr, ast.Constant) and isinstance(expr.value, int)
-
-
-def _local_assignments(ctx, name: str) -> list[ast.expr]:
-    """Values assigned to `name` in the enclosing function; a parameter or loop variable counts as
-    not fixed (an empty list)."""
-    function = ctx.function
-    if function is None or name in {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}:
-        return []
-    values: list[ast.expr] = []
-    for node in ast.walk(function):
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            values.append(node.value)
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.withitem, ast.NamedExpr)):
-            target = getattr(node, "target", None) or getattr(node, "optional_vars", None)
-            if isinstance(target, ast.Name) and target.id == name:
-                return []
-    return values
 
 
 def int_value(ctx, expr: Optional[ast.expr]) -> Optional[int]:

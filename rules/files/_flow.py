@@ -7,7 +7,6 @@ import ast
 import re
 import string
 from typing import Optional
-from weakref import WeakKeyDictionary
 
 from tabguard.engine.taint import Source
 
@@ -17,7 +16,6 @@ _LOCAL_SOURCES = frozenset({"sys.argv", "command-line arguments", "input()", "ra
 # Request attributes describing the request itself; a redirect or fetch built from them points back
 # at this server, not at a place the attacker picks.
 _SELF_ATTRS = frozenset({"url", "path", "full_path", "host", "host_url", "url_root", "base_url", "referrer"})
-_BINDINGS: "WeakKeyDictionary[ast.AST, dict[str, list[tuple[tuple[int, int], ast.expr]]]]" = WeakKeyDictionary()
 
 
 def remote_taint(ctx, expr: Optional[ast.AST]) -> Optional[Source]:
@@ -32,54 +30,10 @@ def is_self_reference(source: Source) -> bool:
     return source.label.rpartition(".")[2] in _SELF_ATTRS
 
 
-def bound_value(ctx, name: ast.Name) -> Optional[ast.expr]:
-    """The expression last bound to `name` before its use, in the enclosing function (or block):
-    `x = ...`, `x: T = ...`, `with ... as x`. None when it is a parameter or bound elsewhere."""
-    best: Optional[tuple[tuple[int, int], ast.expr]] = None
-    use = (name.lineno, name.col_offset)
-    for at, value in _scope_bindings(ctx).get(name.id, ()):
-        if at < use and (best is None or at > best[0]):
-            best = (at, value)
-    return best[1] if best else None
-
-
-def _scope_bindings(ctx) -> dict[str, list[tuple[tuple[int, int], ast.expr]]]:
-    """name -> (position, value) of each binding of the name in the current scope (as
-    `ctx.scope_nodes` bounds it), in source order; built once per scope, from its statements only."""
-    root = ctx.function or ctx.tree
-    if root is None:
-        return {}
-    found = _BINDINGS.get(root)
-    if found is None:
-        found = _BINDINGS[root] = {}
-        for node in ctx.scope_statements(root):
-            for target, value in _bindings(node):
-                if isinstance(target, ast.Name):
-                    found.setdefault(target.id, []).append(((node.lineno, node.col_offset), value))
-    return found
-
-
-def _bindings(node: ast.AST):
-    if isinstance(node, ast.Assign):
-        for target in node.targets:
-            yield target, node.value
-    elif isinstance(node, ast.AnnAssign) and node.value is not None:
-        yield node.target, node.value
-    elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-        # `url += part` binds url to `<url before> + part`; the synthetic name sits where the
-        # statement does, so its own lookup finds the binding before it.
-        before = ast.Name(node.target.id, ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
-        yield node.target, ast.BinOp(left=before, op=node.op, right=node.value)
-    elif isinstance(node, (ast.With, ast.AsyncWith)):
-        for item in node.items:
-            if item.optional_vars is not None:
-                yield item.optional_vars, item.context_expr
-
-
 def constructed_by(ctx, expr: ast.AST) -> str:
     """The qualified name of the call that made `expr` (through one local binding), or ''."""
     if isinstance(expr, ast.Name):
-        bound = bound_value(ctx, expr)
+        bound = ctx.model.value_of(expr)
         expr = bound if bound is not None else expr
     while isinstance(expr, ast.Await):
         expr = expr.value
@@ -133,7 +87,7 @@ def _flatten(ctx, expr: ast.AST, out: list, depth: int) -> None:
         _fill(ctx, _brace_fields(_format_template(ctx, expr)), expr.args, keywords, out, depth)
     elif isinstance(expr, ast.Name):
         text = _text(ctx, expr)
-        bound = None if isinstance(text, str) else bound_value(ctx, expr)
+        bound = None if isinstance(text, str) else ctx.model.value_of(expr)
         if isinstance(text, str):
             out.append(text)
         elif bound is not None and remote_taint(ctx, expr) is not None:
@@ -149,7 +103,7 @@ def _text(ctx, expr: ast.AST) -> Optional[str]:
     """The string a literal, module constant or locally bound literal holds, else None."""
     value = ctx.constant_value(expr)
     if value is None and isinstance(expr, ast.Name):
-        bound = bound_value(ctx, expr)
+        bound = ctx.model.value_of(expr)
         value = bound.value if isinstance(bound, ast.Constant) else None
     return value if isinstance(value, str) else None
 

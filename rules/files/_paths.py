@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from tabguard.rules.files._flow import bound_value
 
 OPEN = frozenset({"open", "builtins.open", "io.open", "codecs.open", "os.open", "aiofiles.open"})
 # callee -> (position, keyword) of each path argument
@@ -52,7 +51,7 @@ def path_arguments(ctx, call: ast.Call) -> Iterator[ast.expr]:
 def is_path_object(ctx, expr: ast.AST) -> bool:
     """`Path(...)`, `base / name`, `p.resolve()`, or a local bound to one of those."""
     if isinstance(expr, ast.Name):
-        bound = bound_value(ctx, expr)
+        bound = ctx.model.value_of(expr)
         return bound is not None and is_path_object(ctx, bound)
     if isinstance(expr, ast.BinOp):
         return isinstance(expr.op, ast.Div)

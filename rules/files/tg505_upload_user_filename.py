@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Edit, Fix
-from tabguard.rules.files._flow import bound_value, remote_taint
+from tabguard.rules.files._flow import remote_taint
 from tabguard.rules.files._uploads import upload_source
 from tabguard.rules._spelling import WEB_APP, spell
 
@@ -102,7 +102,7 @@ class UploadUserFilename(Rule):
 
 def _secure_filename_fix(ctx, destination: ast.expr):
     if isinstance(destination, ast.Name):
-        destination = bound_value(ctx, destination) or destination
+        destination = ctx.model.value_of(destination) or destination
     pieces = [ctx.span(p) for p in _user_pieces(ctx, destination)]
     if not pieces:
         return None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import re
 import string
-import weakref
 from typing import Union
 
 from tabguard.engine.facts import dotted_name
@@ -148,7 +147,7 @@ def all_values_through(built: ast.expr, ctx, functions: frozenset[str], follow_l
 
 def _through(value: ast.expr, ctx, functions: frozenset[str], follow_locals: bool, depth: int = 0) -> bool:
     if follow_locals and isinstance(value, ast.Name) and depth < _MAX_DEPTH:
-        values = assigned_values(value, ctx)
+        values = ctx.model.values(value)
         return bool(values) and all(_through(v, ctx, functions, follow_locals, depth + 1) for v in values)
     if not isinstance(value, ast.Call):
         return False
@@ -158,51 +157,14 @@ def _through(value: ast.expr, ctx, functions: frozenset[str], follow_locals: boo
     return name in functions or name.rsplit(".", 1)[-1] in functions
 
 
-class _ScopeIndex:
-    """The assignments to plain names and the `if`/`assert` statements of one scope (the function, or
-    the block's module code, without nested functions and classes), in source order. Only statements
-    assign or check, so the scope's expressions are never walked."""
-
-    def __init__(self, statements: list[ast.stmt]):
-        # name -> (line, plain assignment rather than `+=`, value)
-        self.writes: dict[str, list[tuple[int, bool, ast.expr]]] = {}
-        self.checks: list[ast.If | ast.Assert] = []
-        for node in statements:
-            if isinstance(node, ast.Assign):
-                for target in {t.id for t in node.targets if isinstance(t, ast.Name)}:
-                    self.writes.setdefault(target, []).append((node.lineno, True, node.value))
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
-                self.writes.setdefault(node.target.id, []).append((node.lineno, True, node.value))
-            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-                self.writes.setdefault(node.target.id, []).append((node.lineno, False, node.value))
-            elif isinstance(node, (ast.If, ast.Assert)):
-                self.checks.append(node)
-
-
-# Per check (a Context), per scope root: its index. Rules ask about names often; a scope is read once.
-_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _scope_index(ctx) -> _ScopeIndex:
+def _scope_checks(ctx) -> list:
+    """The `if` and `assert` statements of the current scope (the function, or the block's module
+    code), in source order; read once per scope and shared through the check's memo."""
     root = ctx.function or ctx.tree
-    indexes = _INDEXES.get(ctx)
-    if indexes is None:
-        indexes = _INDEXES[ctx] = {}
-    index = indexes.get(id(root))
-    if index is None:
-        index = indexes[id(root)] = _ScopeIndex(ctx.scope_statements(root))
-    return index
-
-
-def assigned_values(name: ast.Name, ctx) -> list[ast.expr] | None:
-    """Values given to a name before its use in the same scope (the function, or the block's module
-    code): the last plain assignment, then any `+=` after it. None when the name is not assigned
-    there (a parameter, a global, a loop variable)."""
-    writes = [w for w in _scope_index(ctx).writes.get(name.id, ()) if w[0] < name.lineno]
-    plain = [i for i, (_, is_plain, _) in enumerate(writes) if is_plain]
-    if not plain:
-        return None
-    return [value for _, _, value in writes[plain[-1]:]]
+    return ctx.memo(
+        ("scope-checks", id(root)),
+        lambda: [node for node in ctx.scope_statements(root) if isinstance(node, (ast.If, ast.Assert))],
+    )
 
 
 def built_string(expr: ast.AST | None, ctx, depth: int = 0) -> ast.expr | None:
@@ -213,10 +175,14 @@ def built_string(expr: ast.AST | None, ctx, depth: int = 0) -> ast.expr | None:
     if is_string_building(expr, ctx):
         return expr
     if isinstance(expr, ast.Name):
-        for value in assigned_values(expr, ctx) or ():
+        values = ctx.model.values(expr) or ()
+        for value in values:
             found = built_string(value, ctx, depth + 1)
             if found is not None:
                 return found
+        if len(values) > 1:  # `q = "... WHERE name = '"` then `q += name`: the whole builds it
+            folded = ctx.model.value_of(expr)
+            return folded if is_string_building(folded, ctx) else None
     return None
 
 
@@ -229,7 +195,7 @@ def is_static(expr: ast.AST | None, ctx, depth: int = 0) -> bool:
     if isinstance(expr, ast.Name):
         if validated(expr, ctx):
             return True
-        values = assigned_values(expr, ctx)
+        values = ctx.model.values(expr)
         if values is None:
             return ctx.function is None and ctx.scope.lookup(expr.id) is None and expr.id in ctx.module.constants
         return all(is_static(v, ctx, depth + 1) for v in values)
@@ -252,7 +218,7 @@ def constant_text(expr: ast.AST | None, ctx, depth: int = 0) -> str:
         value = ctx.constant_value(expr)
         if isinstance(value, str):
             return value
-        return " ".join(constant_text(v, ctx, depth + 1) for v in assigned_values(expr, ctx) or ())
+        return " ".join(constant_text(v, ctx, depth + 1) for v in ctx.model.values(expr) or ())
     if isinstance(expr, ast.JoinedStr):
         return "".join(v.value for v in expr.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
     if isinstance(expr, ast.BinOp):
@@ -292,7 +258,7 @@ _STOPPERS = re.compile(r"(^|\.)(abort|exit|quit|_exit)$")
 def validated(name: ast.Name, ctx) -> bool:
     """True when `name` was checked against an allow-list or a strict pattern before this use:
     `if name not in ALLOWED: raise ...`, `assert name in ALLOWED`, or inside `if name in ALLOWED:`."""
-    for node in _scope_index(ctx).checks:
+    for node in _scope_checks(ctx):
         if node.lineno >= name.lineno:
             break
         if isinstance(node, ast.If):

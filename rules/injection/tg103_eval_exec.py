@@ -7,7 +7,7 @@ import ast
 from tabguard.engine.fixes import expression_fix, replace_callee
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._strings import assigned_values, is_static, raised, unconfirmed
+from tabguard.rules.injection._strings import is_static, raised, unconfirmed
 
 _CONSOLES = frozenset({"code.InteractiveConsole", "code.InteractiveInterpreter"})
 _CONSOLE_METHODS = frozenset({"push", "runsource", "runcode"})
@@ -122,5 +122,5 @@ class EvalExec(Rule):
             return False
         receiver = func.value
         if isinstance(receiver, ast.Name):
-            receiver = next(iter(assigned_values(receiver, ctx) or ()), receiver)
+            receiver = ctx.model.value_of(receiver) or receiver
         return isinstance(receiver, ast.Call) and ctx.call_name(receiver) in _CONSOLES

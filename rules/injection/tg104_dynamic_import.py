@@ -7,7 +7,6 @@ import ast
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.files._flow import remote_taint
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._strings import assigned_values
 
 # Calls and attributes that expose a namespace: looking a user-chosen name up in one reaches any
 # function, class or module in it.
@@ -81,8 +80,7 @@ class DynamicImport(Rule):
 
 def _namespace(expr: ast.expr, ctx) -> str | None:
     if isinstance(expr, ast.Name) and ctx.function is not None:
-        values = assigned_values(expr, ctx)  # `ns = globals()` then `ns.get(name)`
-        expr = values[0] if values and len(values) == 1 else expr
+        expr = ctx.model.value_of(expr) or expr  # `ns = globals()` then `ns.get(name)`
     if isinstance(expr, ast.Call) and not expr.args and isinstance(expr.func, ast.Name) and expr.func.id in _NAMESPACE_CALLS:
         return f"{expr.func.id}()"
     if isinstance(expr, ast.Attribute) and expr.attr in _NAMESPACE_ATTRS:

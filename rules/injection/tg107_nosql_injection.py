@@ -6,7 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.taint import Source
-from tabguard.rules.injection._strings import assigned_values, is_static, raised, unconfirmed
+from tabguard.rules.injection._strings import is_static, raised, unconfirmed
 
 _QUERY_METHODS = frozenset(
     {
@@ -130,7 +130,7 @@ class NoSqlInjection(Rule):
             if not (isinstance(value.func, ast.Attribute) and value.func.attr in ("get", "get_json", "json", "loads")):
                 return None
         elif isinstance(value, ast.Name):
-            assigned = assigned_values(value, ctx)
+            assigned = ctx.model.values(value)
             if assigned and not any(self._operator_capable(v, ctx, depth + 1) for v in assigned[:1]):
                 return None
         elif not isinstance(value, (ast.Subscript, ast.Attribute, ast.Await)):

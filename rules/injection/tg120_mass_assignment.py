@@ -7,7 +7,6 @@ import re
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._strings import assigned_values
 
 _MANAGER_METHODS = frozenset({"create", "update", "get_or_create", "update_or_create", "bulk_create", "insert"})
 # Classes that exist to validate input: unpacking a request into them is the recommended pattern.
@@ -84,7 +83,7 @@ class MassAssignment(Rule):
         if isinstance(func, ast.Attribute) and func.attr in _MANAGER_METHODS:
             receiver = func.value
             if isinstance(receiver, ast.Name):  # `qs = Model.objects.filter(...)`; `qs.update(**data)`
-                receiver = next(iter(assigned_values(receiver, ctx) or ()), receiver)
+                receiver = ctx.model.value_of(receiver) or receiver
             owner = dotted_name(receiver) or ""
             return bool({"objects", "query"} & set(owner.split("."))) or owner.endswith((".filter", ".all"))
         name = (dotted_name(func) or "").rsplit(".", 1)[-1]

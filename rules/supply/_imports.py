@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import re
-import weakref
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -68,17 +67,16 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(n, (ast.Name, ast.Attribute)) and (n.id if isinstance(n, ast.Name) else n.attr) in _IMPORT_ERRORS for n in names)
 
 
-# Every TG7 rule resolves the same imports of a block: resolve each once per traversal.
-_resolved: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()
+# Every TG7 rule resolves the same imports of a block: each is resolved once per check (ctx.memo).
 
 
 def resolve(ctx, module: str) -> tuple[Resolution, Workspace]:
-    memo = _resolved.setdefault(ctx, {})
-    if module not in memo:
+    def compute() -> tuple[Resolution, Workspace]:
         workspace, file = workspace_for(ctx.path, ctx.options.get("python", ""))
         trusted = tuple(ctx.options.get("trusted-packages", ()))
-        memo[module] = (workspace.resolve(module, file, trusted), workspace)
-    return memo[module]
+        return workspace.resolve(module, file, trusted), workspace
+
+    return ctx.memo(("import-resolution", module), compute)
 
 
 def checked_imports(node: ast.Import | ast.ImportFrom, ctx) -> Iterator[tuple[ImportedModule, Resolution, Workspace]]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Hashable, Iterable, Optional, TypeVar
 
 from tabguard.engine.facts import ModuleFacts, dotted_name, record_import
+from tabguard.engine.semantic import SemanticModel
 from tabguard.engine.taint import Scope, Source
 from tabguard.engine.types import Finding, Fix, Related, Span
 from tabguard.engine.walk import children
@@ -14,6 +15,7 @@ from tabguard.engine.walk import children
 if TYPE_CHECKING:
     from tabguard.engine.rule import Rule
 
+T = TypeVar("T")
 ROUTE_DECORATOR = re.compile(
     r"(^|\.)(route|get|post|put|patch|delete|head|options|api_route|websocket|view)$"
 )
@@ -47,6 +49,23 @@ class Context:
         self._scope_statements: dict[int, list[ast.stmt]] = {}
         self._local_imports: dict[int, dict[str, str]] = {}
         self.tree: Optional[ast.Module] = None  # the block being checked
+        self._memo: dict = {}
+
+    # -- shared answers --------------------------------------------------------------------------
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, once per block check: rules that ask the same costly question (a handler's
+        routes, an import's resolution) share the answer. Keys name the question, e.g.
+        `("handler", id(func))`; answers go away with the check."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
+
+    @property
+    def model(self) -> SemanticModel:
+        """The block's scopes and bindings (see engine/semantic.py), built on first use."""
+        return self.memo("semantic-model", lambda: SemanticModel(self.tree))
 
     # -- names ---------------------------------------------------------------------------------
     def qualname(self, node: Optional[ast.AST]) -> Optional[str]:

@@ -1,0 +1,57 @@
+"""Rules read local values from the engine's semantic model: the questions on which the helpers each
+rule family had written gave different answers (issue 12) now have one answer everywhere."""
+
+from __future__ import annotations
+
+from tabguard.analysis import analyze_text
+
+_HEAD = "import requests\nfrom flask import request\nfrom Crypto.Cipher import AES\n"
+
+
+def _lines(code: str, rule_id: str) -> list[int]:
+    found = analyze_text(_HEAD + code, "example.py").findings()
+    return sorted(f.span.start_line - _HEAD.count("\n") + 1 for f in found if f.rule_id == rule_id)
+
+
+def test_binding_and_use_on_one_line():
+    code = "def f(cursor, name):\n    q = \"SELECT * FROM t WHERE name = '\" + name + \"'\"; cursor.execute(q)\n"
+    assert _lines(code, "TG105") == [2]
+
+
+def test_augmented_assignment_builds_the_query():
+    code = "def f(cursor, name):\n    q = \"SELECT * FROM t WHERE name = '\"\n    q += name\n    cursor.execute(q)\n"
+    assert _lines(code, "TG105") == [4]
+
+
+def test_annotated_assignment_is_a_binding():
+    code = "def f(cursor, name):\n    q: str = \"SELECT * FROM t WHERE name = '%s'\" % name\n    cursor.execute(q)\n"
+    assert _lines(code, "TG105") == [3]
+
+
+def test_a_nested_function_reads_the_constant_bound_around_it():
+    code = (
+        "def make():\n    key = b'0123456789abcdef'\n"
+        "    def enc(data):\n        return AES.new(key, AES.MODE_GCM).encrypt(data)\n    return enc\n"
+    )
+    assert _lines(code, "TG305") == [4]
+
+
+def test_a_binding_inside_a_nested_function_does_not_count_outside_it():
+    code = (
+        "def make(data):\n    def other():\n        key = b'0123456789abcdef'\n"
+        "    key = load_key()\n    return AES.new(key, AES.MODE_GCM).encrypt(data)\n"
+    )
+    assert _lines(code, "TG305") == []
+
+
+def test_a_later_unpacking_replaces_a_constant():
+    code = "def f(rows):\n    code = None\n    for row in rows:\n        name, code = row\n        eval(code)\n"
+    assert _lines(code, "TG103") == [5]
+
+
+def test_the_last_binding_on_a_line_reaches_the_call_after_it():
+    code = (
+        "@app.route('/f')\ndef f():\n    url = 'https://api.example.com/x'\n"
+        "    url = request.args['next']; requests.get(url, timeout=5)\n"
+    )
+    assert _lines(code, "TG507") == [4]
