@@ -65,7 +65,7 @@ class Context:
     @property
     def model(self) -> SemanticModel:
         """The block's scopes and bindings (see engine/semantic.py), built on first use."""
-        return self.memo("semantic-model", lambda: SemanticModel(self.tree))
+        return self.memo("semantic-model", lambda: SemanticModel(self.tree, self.lines))
 
     # -- names ---------------------------------------------------------------------------------
     def qualname(self, node: Optional[ast.AST]) -> Optional[str]:

@@ -72,27 +72,100 @@ class Scope:
 
 
 class SemanticModel:
-    """Scopes and bindings of one parsed block (`tree`), and the scope of every name in it."""
+    """Scopes and bindings of one parsed block (`tree`; `lines`, its text, lets the scan for `:=`
+    skip scopes without one). A scope is read when a question first needs it, from its statements
+    only (expressions are walked just in a scope whose text holds a walrus), and the scope of a
+    name is found by descending from the root through the nodes whose source range holds it."""
 
-    def __init__(self, tree: ast.AST):
+    def __init__(self, tree: ast.AST, lines: Optional[list[str]] = None):
         self.tree = tree
-        self.module = Scope(tree, "module", None)
-        self.scopes: dict[int, Scope] = {id(tree): self.module}  # scope-owning node -> scope
-        self._name_scope: dict[int, Scope] = {}  # Name node -> the scope it appears in
-        _Builder(self).run()
-        for scope in self.scopes.values():
-            for bindings in scope.bindings.values():
-                bindings.sort(key=_at)
+        self.lines = lines
+        self.scopes: dict[int, Scope] = {}  # scope-owning node -> its scope, built on demand
+        self._name_scope: dict[int, Optional[Scope]] = {}
+        self._up: dict[int, ast.AST] = {}  # node -> parent, for the parts of the tree searched so far
+        self._ranges: dict[int, list] = {}  # node -> its children with their source ranges
+        self.module: Scope
+        self._open(tree, "module", None)
 
-    # -- questions -------------------------------------------------------------------------------
+    # -- scopes ----------------------------------------------------------------------------------
     def scope(self, node: ast.AST) -> Optional[Scope]:
         """The scope a module, class, function, lambda or comprehension node opens."""
-        return self.scopes.get(id(node))
+        found = self.scopes.get(id(node))
+        if found is None and isinstance(node, _SCOPE_NODES):
+            path = self._path(node)
+            if path is not None:
+                found = self._scope_on(path + [_inner_child(node)])
+        return found
 
-    def scope_of(self, name: ast.Name) -> Optional[Scope]:
-        """The scope a name node appears in (None for a node not in this block)."""
-        return self._name_scope.get(id(name))
+    def scope_of(self, name: ast.AST) -> Optional[Scope]:
+        """The scope a name node (or any node of the block) appears in; None when it is not in it."""
+        key = id(name)
+        if key not in self._name_scope:
+            path = self._path(name)
+            self._name_scope[key] = self._scope_on(path) if path is not None else None
+        return self._name_scope[key]
 
+    def _scope_on(self, path: list[ast.AST]) -> Scope:
+        """The innermost scope holding the last node of `path` (root first): a function's
+        decorators, defaults and annotations, a class's bases and a comprehension's first iterable
+        belong to the scope around them."""
+        scope = self.module
+        for k in range(len(path) - 1):
+            node, child = path[k], path[k + 1]
+            kind = type(node)
+            if kind in _FUNCTIONS:
+                inside = child is not node.args and child is not node.returns and not _among(child, node.decorator_list)
+            elif kind is ast.Lambda:
+                inside = child is node.body
+            elif kind is ast.ClassDef:
+                inside = _among(child, node.body)
+            elif kind in _COMPREHENSIONS:
+                first = node.generators[0]
+                inside = not (child is first and k + 2 < len(path) and path[k + 2] is first.iter)
+            else:
+                continue
+            if inside:
+                scope = self.scopes.get(id(node)) or self._open(node, _SCOPE_KINDS[kind], scope)
+        return scope
+
+    def _open(self, node: ast.AST, kind: str, parent: Optional[Scope]) -> Scope:
+        scope = self.scopes[id(node)] = Scope(node, kind, parent)
+        if parent is None:
+            self.module = scope  # nested scopes read while the module is read write to it
+        _Builder(self, scope).run()
+        for bindings in scope.bindings.values():
+            bindings.sort(key=_at)
+        return scope
+
+    def _path(self, target: ast.AST) -> Optional[list[ast.AST]]:
+        """The nodes from the root down to `target`. Found by descending through the nodes whose
+        source range holds it (nodes without a position are searched through); the parent links
+        seen on the way are kept, so asking about the names next to it costs a few lookups."""
+        up = self._up
+        if id(target) not in up and target is not self.tree:
+            start = (getattr(target, "lineno", None), getattr(target, "col_offset", None))
+            if start[0] is not None:
+                end = (target.end_lineno, target.end_col_offset)
+                stack = [self.tree]
+                ranges = self._ranges
+                while stack and id(target) not in up:
+                    node = stack.pop()
+                    children = ranges.get(id(node))
+                    if children is None:
+                        children = ranges[id(node)] = [(c, _first_position(c), _end(c)) for c in _children(node)]
+                        for child, _, _ in children:
+                            up[id(child)] = node
+                    for child, first, last in children:
+                        if first is None or (first <= start and end <= last):
+                            stack.append(child)
+            if id(target) not in up:  # positions that do not nest (seen inside some f-strings)
+                up.update((id(c), n) for n in ast.walk(self.tree) for c in _children(n))
+        path = [target]
+        while id(path[-1]) in up:
+            path.append(up[id(path[-1])])
+        return path[::-1] if path[-1] is self.tree else None
+
+    # -- questions -------------------------------------------------------------------------------
     def resolve(self, scope: Scope, name: str) -> Optional[Scope]:
         """The scope whose binding of `name` a use in `scope` refers to (None: a builtin or a name
         bound outside the block)."""
@@ -133,7 +206,7 @@ class SemanticModel:
         assignment (`q += ...`), by the bindings it extends up to the first plain one. A name used
         in a nested function sees the enclosing scope's bindings made before the nested scope ends.
         Empty when nothing in the block binds the name before the use."""
-        scope = self._name_scope.get(id(name))
+        scope = self.scope_of(name)
         if scope is None:
             return ()
         return self.reaching_at(scope, name.id, (name.lineno, name.col_offset))
@@ -209,33 +282,54 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 class _Builder:
-    """One recursive pass over the block: opens scopes, records bindings and the scope of each name."""
+    """Reads one scope: its parameters or generator targets, then its statements in source order
+    (nested blocks entered, nested functions and classes only bound by name)."""
 
-    def __init__(self, model: SemanticModel):
+    def __init__(self, model: SemanticModel, scope: Scope):
         self.model = model
+        self.scope = scope
+        lines, node = model.lines, scope.node
+        self.has_walrus = lines is None or not hasattr(node, "lineno") or any(
+            ":=" in line for line in lines[node.lineno - 1 : node.end_lineno]
+        )
 
     def run(self) -> None:
-        module = self.model.module
-        tree = self.model.tree
-        for stmt in getattr(tree, "body", ()):
-            self.stmt(stmt, module)
+        node, scope = self.scope.node, self.scope
+        if scope.kind in ("function", "lambda"):
+            args = node.args
+            for param in (*args.posonlyargs, *args.args, *filter(None, (args.vararg,)), *args.kwonlyargs, *filter(None, (args.kwarg,))):
+                self.bind(param.arg, "param", param, None, _start(node))
+        if scope.kind == "comprehension":
+            for generator in node.generators:
+                self.target(generator.target, "comprehension", generator, generator.iter, _end(generator.iter))
+            return
+        if scope.kind == "lambda":
+            self.walrus(node.body)
+            return
+        self.declaring: list[ast.AST] = []
+        self.stmts(node.body)
+        for inner in self.declaring:  # read now, so that their writes are part of this scope's answers
+            if id(inner) not in self.model.scopes:
+                self.model._open(inner, "class" if isinstance(inner, ast.ClassDef) else "function", scope)
 
     # -- recording -------------------------------------------------------------------------------
-    def bind(self, scope: Scope, name: str, kind: str, node: ast.AST, value: Optional[ast.expr], at: Position) -> None:
-        owner = scope
+    def bind(self, name: str, kind: str, node: ast.AST, value: Optional[ast.expr], at: Position) -> None:
+        scope = owner = self.scope
         if name in scope.globals:
             owner = self.model.module
         elif name in scope.nonlocals:
             owner = self.model._enclosing_function(scope.parent, name) or scope
         owner.locals.add(name)
-        owner.bindings.setdefault(name, []).append(Binding(name, kind, node, value, at, owner))
+        bindings = owner.bindings.setdefault(name, [])
+        bindings.append(Binding(name, kind, node, value, at, owner))
+        if owner is not scope:  # a `global`/`nonlocal` write lands in a scope already read
+            bindings.sort(key=_at)
 
-    def target(self, target: ast.AST, scope: Scope, kind: str, node: ast.AST, value: Optional[ast.expr], at: Position) -> None:
+    def target(self, target: ast.AST, kind: str, node: ast.AST, value: Optional[ast.expr], at: Position) -> None:
         """Bind the names of an assignment target; `value` pairs with the target when it is a name
         (an unpacked element gets its own value only when the right side is a literal tuple/list)."""
         if isinstance(target, ast.Name):
-            self.model._name_scope[id(target)] = scope
-            self.bind(scope, target.id, kind, node, value, at)
+            self.bind(target.id, kind, node, value, at)
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) and kind != "for" else None
             paired = values is not None and len(values) == len(target.elts) and not any(
@@ -243,205 +337,167 @@ class _Builder:
             )
             for k, element in enumerate(target.elts):
                 inner = element.value if isinstance(element, ast.Starred) else element
-                self.target(inner, scope, kind, node, values[k] if paired else (value if kind == "for" else None), at)
+                self.target(inner, kind, node, values[k] if paired else (value if kind == "for" else None), at)
         elif isinstance(target, ast.Starred):
-            self.target(target.value, scope, kind, node, None, at)
-        else:  # attribute or subscript: not a name binding, but its parts are uses
-            self.expr(target, scope)
+            self.target(target.value, kind, node, None, at)
+
+    def walrus(self, expr: Optional[ast.AST]) -> None:
+        """`(x := ...)` bindings inside an expression (comprehensions included: they bind here,
+        lambdas not); only looked for when the scope's text has a `:=`."""
+        if expr is None or not self.has_walrus:
+            return
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            if type(node) is ast.NamedExpr:
+                self.bind(node.target.id, "walrus", node, node.value, _end(node))
+            if type(node) is not ast.Lambda:
+                stack.extend(_children(node))
 
     # -- statements ------------------------------------------------------------------------------
-    def stmts(self, body: list, scope: Scope) -> None:
+    def stmts(self, body: list) -> None:
         for stmt in body:
-            self.stmt(stmt, scope)
+            self.stmt(stmt)
 
-    def stmt(self, node: ast.stmt, scope: Scope) -> None:
+    def stmt(self, node: ast.stmt) -> None:
         kind = type(node)
-        if kind in _FUNCTIONS:
-            self.function(node, scope)
-        elif kind is ast.ClassDef:
-            self.klass(node, scope)
+        if kind in _FUNCTIONS or kind is ast.ClassDef:
+            for expr in (*node.decorator_list, *getattr(node, "bases", ()), *(k.value for k in getattr(node, "keywords", ()))):
+                self.walrus(expr)
+            self.bind(node.name, "def" if kind is not ast.ClassDef else "class", node, None, _start(node))
+            if _declares(node.body):
+                self.declaring.append(node)
         elif kind is ast.Assign:
-            self.expr(node.value, scope)
+            self.walrus(node.value)
             for target in node.targets:
-                self.target(target, scope, "assign", node, node.value, _end(node))
+                self.target(target, "assign", node, node.value, _end(node))
         elif kind is ast.AnnAssign:
-            if node.value is not None:
-                self.expr(node.value, scope)
-            self.annotation(node.annotation, scope)
+            self.walrus(node.value)
             if isinstance(node.target, ast.Name):
-                self.model._name_scope[id(node.target)] = scope
                 if node.value is not None:
-                    self.bind(scope, node.target.id, "annotated", node, node.value, _end(node))
+                    self.bind(node.target.id, "annotated", node, node.value, _end(node))
                 else:  # `x: int` binds nothing but makes `x` local
-                    (self.model.module if node.target.id in scope.globals else scope).locals.add(node.target.id)
-            else:
-                self.expr(node.target, scope)
+                    (self.model.module if node.target.id in self.scope.globals else self.scope).locals.add(node.target.id)
         elif kind is ast.AugAssign:
-            self.expr(node.value, scope)
-            self.target(node.target, scope, "augmented", node, node.value, _end(node))
+            self.walrus(node.value)
+            self.target(node.target, "augmented", node, node.value, _end(node))
         elif kind in (ast.For, ast.AsyncFor):
-            self.expr(node.iter, scope)
-            self.target(node.target, scope, "for", node, node.iter, _end(node.iter))
-            self.stmts(node.body, scope)
-            self.stmts(node.orelse, scope)
+            self.walrus(node.iter)
+            self.target(node.target, "for", node, node.iter, _end(node.iter))
+            self.stmts(node.body)
+            self.stmts(node.orelse)
         elif kind in (ast.With, ast.AsyncWith):
             for item in node.items:
-                self.expr(item.context_expr, scope)
+                self.walrus(item.context_expr)
                 if item.optional_vars is not None:
-                    self.target(item.optional_vars, scope, "with", node, item.context_expr, _end(item.optional_vars))
-            self.stmts(node.body, scope)
+                    self.target(item.optional_vars, "with", node, item.context_expr, _end(item.optional_vars))
+            self.stmts(node.body)
         elif kind in (ast.Import, ast.ImportFrom):
             for alias in node.names:
                 if alias.name != "*":
                     bound = alias.asname or (alias.name.split(".")[0] if kind is ast.Import else alias.name)
-                    self.bind(scope, bound, "import", node, None, _end(node))
+                    self.bind(bound, "import", node, None, _end(node))
         elif kind is ast.Global:
-            scope.globals.update(node.names)
+            self.scope.globals.update(node.names)
         elif kind is ast.Nonlocal:
-            scope.nonlocals.update(node.names)
+            self.scope.nonlocals.update(node.names)
         elif kind is ast.Delete:
             for target in node.targets:
                 if isinstance(target, ast.Name):
-                    self.target(target, scope, "del", node, None, _end(node))
-                else:
-                    self.expr(target, scope)
-        elif kind is ast.Try or type(node).__name__ == "TryStar":
-            self.stmts(node.body, scope)
+                    self.bind(target.id, "del", node, None, _end(node))
+        elif kind is ast.Try or kind is _TRY_STAR:
+            self.stmts(node.body)
             for handler in node.handlers:
-                if handler.type is not None:
-                    self.expr(handler.type, scope)
                 if handler.name:
-                    self.bind(scope, handler.name, "except", handler, None, _end(handler.type) if handler.type else _start(handler))
-                self.stmts(handler.body, scope)
+                    self.bind(handler.name, "except", handler, None, _end(handler.type) if handler.type else _start(handler))
+                self.stmts(handler.body)
                 if handler.name:  # Python deletes the name when the handler ends
-                    self.bind(scope, handler.name, "del", handler, None, _end(handler))
-            self.stmts(node.orelse, scope)
-            self.stmts(node.finalbody, scope)
-        elif type(node).__name__ == "Match":
-            self.expr(node.subject, scope)
+                    self.bind(handler.name, "del", handler, None, _end(handler))
+            self.stmts(node.orelse)
+            self.stmts(node.finalbody)
+        elif kind is _MATCH:
+            self.walrus(node.subject)
             for case in node.cases:
-                self.pattern(case.pattern, scope)
-                if case.guard is not None:
-                    self.expr(case.guard, scope)
-                self.stmts(case.body, scope)
-        else:  # expressions, if/while/return/raise/assert...: uses, and nested statement lists
+                self.pattern(case.pattern)
+                self.walrus(case.guard)
+                self.stmts(case.body)
+        else:  # if/while/expression/return...: walrus in the expressions, then nested statements
             for field in _FIELDS.get(kind) or _fields(kind):
                 value = getattr(node, field, None)
                 if type(value) is list:
                     for child in value:
                         if isinstance(child, ast.stmt):
-                            self.stmt(child, scope)
+                            self.stmt(child)
                         elif isinstance(child, ast.AST):
-                            self.expr(child, scope)
+                            self.walrus(child)
                 elif isinstance(value, ast.AST):
-                    self.expr(value, scope)
+                    self.walrus(value)
 
-    def annotation(self, node: Optional[ast.AST], scope: Scope) -> None:
-        if node is not None:
-            self.expr(node, scope)
-
-    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: Scope) -> None:
-        args = node.args
-        for decorator in getattr(node, "decorator_list", ()):
-            self.expr(decorator, scope)
-        for default in (*args.defaults, *filter(None, args.kw_defaults)):
-            self.expr(default, scope)
-        params = [*args.posonlyargs, *args.args, *filter(None, (args.vararg,)), *args.kwonlyargs, *filter(None, (args.kwarg,))]
-        for param in params:
-            self.annotation(param.annotation, scope)
-        self.annotation(getattr(node, "returns", None), scope)
-        inner = Scope(node, "lambda" if isinstance(node, ast.Lambda) else "function", scope)
-        self.model.scopes[id(node)] = inner
-        for param in params:
-            self.bind(inner, param.arg, "param", param, None, _start(node))
-        if isinstance(node, ast.Lambda):
-            self.expr(node.body, inner)
-        else:
-            # Declarations apply to the whole body, wherever they are written.
-            for stmt in _declarations(node.body):
-                (inner.globals if isinstance(stmt, ast.Global) else inner.nonlocals).update(stmt.names)
-            self.stmts(node.body, inner)
-            self.bind(scope, node.name, "def", node, None, _start(node))
-
-    def klass(self, node: ast.ClassDef, scope: Scope) -> None:
-        for child in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
-            self.expr(child, scope)
-        inner = Scope(node, "class", scope)
-        self.model.scopes[id(node)] = inner
-        for stmt in _declarations(node.body):
-            (inner.globals if isinstance(stmt, ast.Global) else inner.nonlocals).update(stmt.names)
-        self.stmts(node.body, inner)
-        self.bind(scope, node.name, "class", node, None, _start(node))
-
-    def pattern(self, pattern: ast.AST, scope: Scope) -> None:
+    def pattern(self, pattern: ast.AST) -> None:
         for sub in ast.walk(pattern):
             name = getattr(sub, "name", None) if type(sub).__name__ in ("MatchAs", "MatchStar") else None
             rest = getattr(sub, "rest", None) if type(sub).__name__ == "MatchMapping" else None
             for bound in filter(None, (name, rest)):
-                self.bind(scope, bound, "match", sub, None, _end(sub))
-            if type(sub).__name__ == "MatchValue":
-                self.expr(sub.value, scope)
-
-    # -- expressions -----------------------------------------------------------------------------
-    def expr(self, node: ast.AST, scope: Scope) -> None:
-        stack = [node]
-        while stack:
-            node = stack.pop()
-            kind = type(node)
-            if kind is ast.Name:
-                self.model._name_scope[id(node)] = scope
-                continue
-            if kind is ast.Lambda:
-                self.function(node, scope)
-                continue
-            if kind in _COMPREHENSIONS:
-                self.comprehension(node, scope)
-                continue
-            if kind is ast.NamedExpr:
-                self.expr(node.value, scope)
-                owner = scope
-                while owner.kind == "comprehension" and owner.parent is not None:
-                    owner = owner.parent
-                self.model._name_scope[id(node.target)] = scope
-                self.bind(owner, node.target.id, "walrus", node, node.value, _end(node))
-                continue
-            for field in _FIELDS.get(kind) or _fields(kind):
-                value = getattr(node, field, None)
-                if type(value) is list:
-                    stack.extend(child for child in value if isinstance(child, ast.AST))
-                elif isinstance(value, ast.AST):
-                    stack.append(value)
-
-    def comprehension(self, node: ast.AST, scope: Scope) -> None:
-        generators = node.generators
-        self.expr(generators[0].iter, scope)  # evaluated in the enclosing scope
-        inner = Scope(node, "comprehension", scope)
-        self.model.scopes[id(node)] = inner
-        for k, generator in enumerate(generators):
-            if k:
-                self.expr(generator.iter, inner)
-            self.target(generator.target, inner, "comprehension", generator, generator.iter, _end(generator.iter))
-            for condition in generator.ifs:
-                self.expr(condition, inner)
-        if isinstance(node, ast.DictComp):
-            self.expr(node.key, inner)
-            self.expr(node.value, inner)
-        else:
-            self.expr(node.elt, inner)
+                self.bind(bound, "match", sub, None, _end(sub))
 
 
-def _declarations(body: list[ast.stmt]):
-    """`global` / `nonlocal` statements of a scope's body (nested blocks included, nested scopes not)."""
+def _declares(body: list[ast.stmt]) -> bool:
+    """Whether a `global` or `nonlocal` statement is among these statements (nested ones included)."""
     stack = list(body)
     while stack:
         stmt = stack.pop()
         if isinstance(stmt, (ast.Global, ast.Nonlocal)):
-            yield stmt
-        elif not isinstance(stmt, (*_FUNCTIONS, ast.ClassDef)):
-            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-                inner = getattr(stmt, field, None)
-                if type(inner) is list:
-                    stack.extend(inner)
+            return True
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(stmt, field, None)
+            if type(inner) is list:
+                stack.extend(inner)
+    return False
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    found = []
+    for field in _FIELDS.get(type(node)) or _fields(type(node)):
+        value = getattr(node, field, None)
+        if type(value) is list:
+            found.extend(child for child in value if isinstance(child, ast.AST))
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
+def _first_position(node: ast.AST) -> Optional[Position]:
+    """Where a node's source starts (a decorated definition starts at its first decorator); None
+    for nodes without a position (`arguments`, `withitem`, `comprehension`, `match_case`)."""
+    line = getattr(node, "lineno", None)
+    if line is None:
+        return None
+    decorators = getattr(node, "decorator_list", None)
+    if decorators:
+        return min((line, node.col_offset), _start(decorators[0]))
+    return (line, node.col_offset)
+
+
+def _among(node: ast.AST, nodes: list) -> bool:
+    return any(item is node for item in nodes)
+
+
+def _inner_child(node: ast.AST) -> ast.AST:
+    """A node inside the scope `node` opens (to find that scope through `_scope_on`)."""
+    if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+        return node.body[0]
+    if isinstance(node, ast.Lambda):
+        return node.body
+    return node.key if isinstance(node, ast.DictComp) else node.elt
+
+
+_SCOPE_NODES = (*_FUNCTIONS, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_SCOPE_KINDS = {
+    ast.FunctionDef: "function", ast.AsyncFunctionDef: "function", ast.Lambda: "lambda", ast.ClassDef: "class",
+    **{kind: "comprehension" for kind in (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)},
+}
+_TRY_STAR = getattr(ast, "TryStar", None)
+_MATCH = getattr(ast, "Match", None)
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
