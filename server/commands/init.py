@@ -22,8 +22,8 @@ bulk-insert-chars = 80
 auth-decorators = []
 # Who `tabguard review` and the editor record as reviewer (default: git user.name).
 # reviewer = "Jane Doe"
-# Allow lookups on the package index and vulnerability database (nothing leaves the machine otherwise).
-network = false
+# Lookups on the package index and vulnerability database (`network`, off by default) are switched on
+# per user, never here: in ~/.config/tabguard/config.toml or with `tabguard check --network`.
 """
 
 

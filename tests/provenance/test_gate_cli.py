@@ -121,14 +121,15 @@ def test_init_writes_config_and_gitattributes_once(tmp_path, capsys):
     text = (tmp_path / "pyproject.toml").read_text()
     assert text.count("[tool.tabguard]") == 1
     config = load_config(tmp_path / "pyproject.toml")
-    assert config.problems == [] and config["bulk-insert-lines"] == 2
+    assert config.problems == [] and config.warnings == [] and config["bulk-insert-lines"] == 2
     assert (tmp_path / ".gitattributes").read_text().splitlines() == [
         ".agent-trace/traces.jsonl merge=union", ".tabguard/reviews.jsonl merge=union"]
 
 
 def test_init_without_pyproject_writes_tabguard_toml(tmp_path):
     assert main(["init", str(tmp_path)]) == 0
-    assert load_config(tmp_path / "tabguard.toml").problems == []
+    config = load_config(tmp_path / "tabguard.toml")
+    assert config.problems == [] and config.warnings == []  # nothing a repository may not set
 
 
 def test_pre_commit_hooks_run_real_check_options():
