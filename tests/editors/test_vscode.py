@@ -1,7 +1,8 @@
 """The VS Code extension end to end in a real VS Code (code-server) driven by Playwright in headless
 Debian Chromium, against the real `tabguard lsp`: the built .vsix is installed, a Python file shows
 the diagnostic in the Problems panel, hover explains it, the quick fix applies, plain Tab still
-indents, and accepting a ghost-text suggestion with Tab reaches the server.
+indents, and accepting a ghost-text suggestion with Tab reaches the server. In Restricted Mode
+(an untrusted folder) only the user's tabguard runs, never the workspace's own (issue 18).
 
 Needs code-server (.cache/code-server, see .ci/editors.sh), /usr/bin/chromium and the playwright
 package; skipped otherwise. Screenshots go to .cache/editor-tests/vscode/; set
@@ -120,7 +121,10 @@ def _accepts(log: Path) -> list[dict]:
 class CodeServer:
     """A code-server with the extension installed, in its own dirs, on a free local port."""
 
-    def __init__(self, root: Path, workspace: Path, tap_log: Path):
+    def __init__(self, root: Path, workspace: Path, tap_log: Path, trust: bool = False, **settings_override):
+        """`trust`: leave Workspace Trust on (the folder opens in Restricted Mode); settings given as
+        keyword arguments (dots as `__`) replace the defaults, None removes one."""
+        self.trust = trust
         self.binary = _code_server()
         self.user = root / "user"
         self.extensions = root / "extensions"
@@ -151,6 +155,10 @@ class CodeServer:
             "workbench.tips.enabled": False,
             "editor.inlineSuggest.enabled": True,
         }
+        for key, value in settings_override.items():
+            settings.pop(key.replace("__", "."), None)
+            if value is not None:
+                settings[key.replace("__", ".")] = value
         (self.user / "User").mkdir(parents=True)
         (self.user / "User" / "settings.json").write_text(
             json.dumps(settings, indent=2)
@@ -190,7 +198,7 @@ class CodeServer:
                     f"127.0.0.1:{self.port}",
                     "--disable-telemetry",
                     "--disable-update-check",
-                    "--disable-workspace-trust",
+                    *([] if self.trust else ["--disable-workspace-trust"]),
                     str(self.workspace),
                 ],
                 stdout=log,
@@ -543,3 +551,75 @@ def test_accepting_the_next_word_is_reported(run):
         11,
     )
     assert second["textDocument"]["version"] > accepts[0]["textDocument"]["version"]
+
+
+# -- issue 18: Restricted Mode never runs the workspace's own server ---------------------------------
+def _launcher(path: Path, marker: Path) -> None:
+    """A `tabguard` that records that it ran, then starts the real server."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'#!/bin/sh\necho ran >> "{marker}"\nexec "{sys.executable}" -m tabguard "$@"\n')
+    path.chmod(0o755)
+
+
+def _untrusted_scenario(page, url: str, ran) -> dict:
+    facts: dict = {}
+    page.goto(url)
+    page.wait_for_selector(".monaco-workbench", timeout=60_000)
+    _open_file(page, "app.py")
+    page.keyboard.press("Control+Shift+M")
+    page.wait_for_selector(f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=60_000)
+    facts["restricted"] = dict(ran())
+    # Trust the folder: the extension restarts the server, now allowed to use the workspace's own.
+    _palette(page, "Workspaces: Manage Workspace Trust")
+    page.click(".workspace-trust-editor .monaco-button:has-text('Trust')", timeout=30_000)
+    deadline = time.monotonic() + 30
+    while not ran()["workspace_setting"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    facts["trusted"] = dict(ran())
+    return facts
+
+
+@pytest.fixture(scope="module")
+def untrusted(tmp_path_factory) -> dict:
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    vsix = _vsix()
+    root = tmp_path_factory.mktemp("vscode-untrusted")
+    workspace = root / "ws"
+    (workspace / ".vscode").mkdir(parents=True)
+    (workspace / "app.py").write_text(SOURCE)
+    markers = {name: root / name for name in ("workspace_venv", "workspace_setting", "user_path")}
+    _launcher(workspace / ".venv" / "bin" / "tabguard", markers["workspace_venv"])
+    _launcher(workspace / "tools" / "server.sh", markers["workspace_setting"])
+    (workspace / ".vscode" / "settings.json").write_text(json.dumps({
+        "tabguard.serverCommand": [str(workspace / "tools" / "server.sh"), "lsp"], "tabguard.network": True}))
+    _launcher(root / "user-bin" / "tabguard", markers["user_path"])
+    server = CodeServer(root, workspace, root / "unused.jsonl", trust=True, tabguard__serverCommand=None,
+                        security__workspace__trust__enabled=True, security__workspace__trust__startupPrompt="never")
+    # The user's PATH holds their tabguard; VSCODE_CLI=1 keeps VS Code from replacing PATH with a login shell's.
+    server.env.update(PATH=os.pathsep.join([str(root / "user-bin"), server.env.get("PATH", "")]), VSCODE_CLI="1")
+    server.install(vsix)
+    url = server.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            try:
+                return _untrusted_scenario(page, url, lambda: {k: m.exists() for k, m in markers.items()})
+            except (PlaywrightError, AssertionError) as error:
+                page.screenshot(path=str(SHOTS / "failure-untrusted.png"))
+                logs = "\n".join(f.read_text()[-2000:] for f in (root / "user" / "logs").rglob("*tabguard*.log"))
+                pytest.fail(f"{error}\nextension log:\n{logs}")
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+
+
+def test_restricted_mode_runs_only_the_users_tabguard(untrusted):
+    assert untrusted["restricted"] == {"workspace_venv": False, "workspace_setting": False, "user_path": True}
+
+
+def test_trusting_the_folder_restarts_with_the_workspace_server_command(untrusted):
+    assert untrusted["trusted"]["workspace_setting"], untrusted

@@ -50,7 +50,7 @@ async function reportMissingServer() {
   const settings = 'Open settings';
   const choice = await vscode.window.showErrorMessage(
     `tabguard: the language server was not found (checked the tabguard.serverCommand setting, ` +
-      `.venv/bin/tabguard in the workspace, and tabguard on PATH). Install it with \`${INSTALL_COMMAND}\`, ` +
+      `.venv/bin/tabguard in the workspace if it is trusted, and tabguard on PATH). Install it with \`${INSTALL_COMMAND}\`, ` +
       `or set tabguard.serverCommand, e.g. ["python", "-m", "tabguard", "lsp"].`,
     copy,
     settings,
