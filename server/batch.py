@@ -18,7 +18,7 @@ from tabguard.config import Config
 from tabguard.engine.document import split_lines
 from tabguard.engine.types import Edit, Finding, Fix, Related, Span
 from tabguard.scan import FileResult, scan_file
-from tabguard.sources import SourceError, decode_source
+from tabguard.sources import SourceError, decode_source, os_reason, read_regular
 from tabguard.supply.depfiles import is_dependency_file
 
 CACHE_DIR = ".tabguard-cache"
@@ -78,10 +78,11 @@ class ResultCache:
         try:
             loaded = json.loads(self.file.read_text(encoding="utf-8"))
             if isinstance(loaded, dict):
-                self.entries = loaded
-        except (OSError, ValueError):
+                # An entry of the wrong shape (edited, truncated, another version's) is a miss.
+                self.entries = {k: v for k, v in loaded.items() if _well_formed(v)}
+        except (OSError, ValueError, RecursionError):
             pass
-        self._by_hash = {entry[2]: entry[3] for entry in self.entries.values() if len(entry) == 4}
+        self._by_hash = {entry[2]: entry[3] for entry in self.entries.values()}
 
     def by_stat(self, name: str, stat: os.stat_result) -> Optional[list[dict]]:
         entry = self.entries.get(name)
@@ -112,6 +113,32 @@ class ResultCache:
             os.replace(temp, self.file)
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+def _well_formed(entry) -> bool:
+    """[mtime_ns, size, sha256, findings] whose findings all load."""
+    if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[2], str) and isinstance(entry[3], list)):
+        return False
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in entry[:2]):
+        return False
+    try:
+        return all(_sound(finding_from_json(item)) for item in entry[3])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+
+
+def _sound(finding: Finding) -> bool:
+    spans = [finding.span, *(r.span for r in finding.related)]
+    texts = [finding.rule_id, finding.message, finding.severity, *(r.message for r in finding.related)]
+    fix = finding.fix()
+    if fix is not None:
+        spans.extend(e.span for e in fix.edits)
+        texts.extend([fix.title, *(e.new_text for e in fix.edits), *fix.imports])
+    return (
+        all(isinstance(v, int) and not isinstance(v, bool) for span in spans for v in _astuple(span))
+        and all(isinstance(t, str) for t in texts)
+        and isinstance(finding.details, dict)
+    )
 
 
 def cache_salt(config: Config, select, ignore, environment: str) -> str:
@@ -167,16 +194,13 @@ def scan_files(
         result = FileResult(path, display)
         results.append(result)
         try:
-            stat = path.stat()
-            if stat.st_size > config["max-file-size"]:
-                raise SourceError(f"{stat.st_size} bytes is over max-file-size ({config['max-file-size']}), skipped")
-            cached = cache.by_stat(display, stat) if cache else None
+            cached = cache.by_stat(display, path.stat()) if cache else None
             if cached is not None and not cached:
                 continue  # unchanged and clean: nothing to read
-            data = path.read_bytes()
+            data, stat = read_regular(path, config["max-file-size"])
             text = decode_source(data)
         except OSError as error:
-            result.error = f"cannot read: {error.strerror or error}"
+            result.error = os_reason(error)
             continue
         except SourceError as error:
             result.error = str(error)

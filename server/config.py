@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
+from tabguard.tables import TableError, table_at
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -177,9 +179,10 @@ def _load_file(config: Config, path: Path, repository: Optional[Path] = None) ->
     except tomllib.TOMLDecodeError as error:
         config.problems.append(ConfigProblem(str(path), f"invalid TOML: {error}"))
         return
-    table = data.get("tool", {}).get("tabguard", {}) if path.name == "pyproject.toml" else _own_table(data)
-    if not isinstance(table, dict):
-        config.problems.append(ConfigProblem(str(path), "[tool.tabguard] must be a table"))
+    try:
+        table = table_at(data, "tool", "tabguard") if path.name == "pyproject.toml" else _own_table(data)
+    except TableError as error:
+        config.problems.append(ConfigProblem(str(path), str(error)))
         return
     _apply(config, table, str(path), repository)
 

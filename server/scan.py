@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
+import logging
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
@@ -13,8 +16,10 @@ from tabguard.config import Config
 from tabguard.engine.document import split_lines
 from tabguard.engine.types import Finding
 from tabguard.ignore import GitIgnore
-from tabguard.sources import SourceError, read_source
-from tabguard.supply.depfiles import check_dependency_file, is_dependency_file
+from tabguard.sources import SourceError, file_kind, os_reason, read_source
+from tabguard.supply.depfiles import dependency_report, is_dependency_file
+
+log = logging.getLogger("tabguard.scan")
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".nox", ".mypy_cache",
@@ -35,12 +40,16 @@ def is_python(path: Path) -> bool:
     return path.suffix in (".py", ".pyi", ".pyw")
 
 
-def iter_files(paths: Sequence[Path], exclude: Sequence[str] = (), respect_gitignore: bool = True) -> Iterator[Path]:
+def iter_files(
+    paths: Sequence[Path], exclude: Sequence[str] = (), respect_gitignore: bool = True,
+    warnings: Optional[list[str]] = None,
+) -> Iterator[Path]:
     """Python and dependency files under `paths`: skipping tool folders, `exclude` patterns and what
-    `.gitignore` ignores, never following symlinks out of the tree. Files named explicitly are kept."""
+    `.gitignore` ignores, never following symlinks out of the tree. Files named explicitly are kept.
+    Unusable `.gitignore` lines are added to `warnings`."""
     for root in paths:
-        if root.is_file():
-            yield root
+        if not root.is_dir():
+            yield root  # a file, or what the scan will report as not one
             continue
         real_root = root.resolve()
         ignore = GitIgnore(root) if respect_gitignore else None
@@ -61,14 +70,39 @@ def iter_files(paths: Sequence[Path], exclude: Sequence[str] = (), respect_gitig
                 path = Path(folder, name)
                 if (is_python(path) or is_dependency_file(path)) and not skipped(path, False):
                     yield path
+        if ignore is not None and warnings is not None:
+            warnings.extend(ignore.warnings)
 
 
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root)
         return True
+    except RuntimeError:  # a symlink loop leads nowhere, so not outside: reading it says "loop"
+        return True
     except (ValueError, OSError):
         return False
+
+
+# Pseudo-filesystems: their folders hold no source, and walking them reads the live system.
+_SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
+
+
+def unscannable(path: Path) -> Optional[str]:
+    """Why a path named on the command line cannot be scanned, or None when it can."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        if error.errno == errno.ENOENT:
+            return "no such file or directory"
+        return os_reason(error)
+    if stat.S_ISREG(mode):
+        return None
+    if not stat.S_ISDIR(mode):
+        return f"{file_kind(mode)}, not a regular file, skipped"
+    real = os.path.realpath(path)
+    system = next((f for f in _SYSTEM_FOLDERS if real == f or real.startswith(f + "/")), None)
+    return f"a system folder ({system}), not source code, skipped" if system else None
 
 
 def _excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
@@ -88,7 +122,11 @@ def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), mi
     ruleset = ruleset_from_config(config, display, select, ignore)
     if is_dependency_file(path):
         result.lines = split_lines(text)
-        findings = [f for f in check_dependency_file(path, text, config) if f.rule_id in ruleset.by_id]
+        report = dependency_report(path, text, config)
+        for note in report.notes:
+            log.warning("%s: %s", display, note)
+        result.error = "; ".join(report.problems) or None  # the readable part is still checked
+        findings = [f for f in report.findings if f.rule_id in ruleset.by_id]
         result.findings = visible(findings, result.lines, min_severity, honoured)
         return result
     doc = analyze_text(text, str(path), ruleset, config.options())

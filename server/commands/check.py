@@ -12,10 +12,11 @@ from tabguard import fixing
 from tabguard.analysis import at_least_confident
 from tabguard.commands import config_or_report
 from tabguard.output import plain, sarif
+from tabguard.output.printable import printable, say, write
 from tabguard.provenance.checking import annotate_results, gate_failures, honoured_filter, provenance_for
 from tabguard.rulecodes import resolve_all
 from tabguard.batch import scan_files
-from tabguard.scan import iter_files
+from tabguard.scan import iter_files, unscannable
 
 
 def add_parser(sub):
@@ -87,14 +88,15 @@ def _no_ledger(paths: list[Path], required: bool) -> int:
 
 
 def run(args) -> int:
-    paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        for path in missing:
-            print(f"tabguard: {path}: no such file or directory", file=sys.stderr)
+    paths = _checkable([Path(p) for p in args.paths])
+    if args.output is not None and args.output.is_dir():
+        say(f"{args.output}: -o names a folder; give a file to write the report to")
         return 2
     if args.config is not None and not args.config.is_file():
-        print(f"tabguard: {args.config}: config file not found", file=sys.stderr)
+        say(f"{args.config}: config file not found")
+        return 2
+    if not paths:
+        say("nothing to check: every path given was skipped")
         return 2
     flags = {"network": args.network, "index-url": args.index_url, "osv-url": args.osv_url}
     config = config_or_report(paths[0].resolve(), args.config, {k: v for k, v in flags.items() if v is not None})
@@ -102,7 +104,8 @@ def run(args) -> int:
     if config is None or select is None or ignore is None:
         return 2
     prov = provenance_for(paths, config["reviewer"])
-    files = [(path, path.as_posix()) for path in iter_files(paths, config["exclude"])]
+    warnings: list[str] = []
+    files = [(path, printable(path.as_posix())) for path in iter_files(paths, config["exclude"], warnings=warnings)]
     results = scan_files(
         files, config, select, ignore, args.min_severity,
         honoured_for=lambda path: honoured_filter(prov, path, config["max-file-size"]),
@@ -121,14 +124,14 @@ def run(args) -> int:
             print(f"tabguard: {message}", file=sys.stderr)
         _keep_confident(results, min_confidence)  # the re-checked findings, after the fixes
     ai_spans = annotate_results(prov, results)
-    for warning in prov.warnings if prov else ():
-        print(f"tabguard: warning: {warning}", file=sys.stderr)
+    for warning in [*warnings, *(prov.warnings if prov else ())]:
+        say(f"warning: {warning}")
     refused = prov.errors if prov else []
     for error in refused:
         print(f"tabguard: error: {error}", file=sys.stderr)
     for result in results:
         if result.error:
-            print(f"tabguard: {result.display}: {result.error}", file=sys.stderr)
+            say(f"{result.display}: {result.error}")
     if args.diff:
         sys.stdout.write("".join(fixes.diffs))
         print(fixing.summary_line(fixes, sum(len(r.findings) for r in results), diff=True), file=sys.stderr)
@@ -145,11 +148,11 @@ def run(args) -> int:
         else:
             lines.append(f"Found {total} finding{'s' if total != 1 else ''} in {len(results)} file{'s' if len(results) != 1 else ''}." if total else f"No findings in {len(results)} file{'s' if len(results) != 1 else ''}.")
         report = "\n".join(lines)
-    if args.output:
-        args.output.write_text(report + "\n", encoding="utf-8")
-    else:
-        sys.stdout.write(report + "\n")
+    if not _emit(report, args.output):
+        return 2
     if refused or any(r.error for r in results) or (fixes is not None and fixes.failed):
+        return 2
+    if len(paths) < len(args.paths):  # a path was skipped: the check is not complete
         return 2
     if args.gate or args.require_review:
         if prov is None:
@@ -161,3 +164,28 @@ def run(args) -> int:
             print("tabguard: gate: fix the findings, or review the spans: tabguard review PATH:LINE-LINE", file=sys.stderr)
         return 1 if failures else 0
     return 1 if any(r.findings for r in results) else 0
+
+
+def _checkable(paths: list[Path]) -> list[Path]:
+    """The paths that can be scanned; each other one is reported with the reason."""
+    usable = []
+    for path in paths:
+        reason = unscannable(path)
+        if reason:
+            say(f"{path}: {reason}")
+        else:
+            usable.append(path)
+    return usable
+
+
+def _emit(report: str, output: Optional[Path]) -> bool:
+    """The report on stdout or in `output`; False after saying why it could not be written."""
+    if output is None:
+        write(report + "\n", sys.stdout)
+        return True
+    try:
+        output.write_text(report + "\n", encoding="utf-8")
+        return True
+    except OSError as error:
+        say(f"{output}: cannot write the report: {error.strerror or error}")
+        return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Sequence
+from urllib.parse import quote
 
 from tabguard import __version__
 from tabguard.analysis import confidence_of
@@ -28,6 +29,11 @@ def _region(span: Span) -> dict:
     }
 
 
+def _uri(result: FileResult) -> str:
+    """The display path as a URI reference: spaces and other reserved characters percent-encoded."""
+    return quote(result.display, safe="/:")
+
+
 def rule_descriptor(rule) -> dict:
     tags = ["security", *(f"external/cwe/cwe-{c}" for c in rule.cwe)]
     if rule.owasp:
@@ -50,7 +56,7 @@ def rule_descriptor(rule) -> dict:
 
 def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -> dict:
     confidence = confidence_of(finding)
-    location = {"physicalLocation": {"artifactLocation": {"uri": result.display}, "region": _region(finding.span)}}
+    location = {"physicalLocation": {"artifactLocation": {"uri": _uri(result)}, "region": _region(finding.span)}}
     out = {
         "ruleId": finding.rule_id,
         "ruleIndex": index.get(finding.rule_id, -1),
@@ -65,7 +71,7 @@ def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -
             {
                 "id": i,
                 "message": {"text": r.message},
-                "physicalLocation": {"artifactLocation": {"uri": result.display}, "region": _region(r.span)},
+                "physicalLocation": {"artifactLocation": {"uri": _uri(result)}, "region": _region(r.span)},
             }
             for i, r in enumerate(finding.related)
         ]
@@ -74,7 +80,7 @@ def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -
         out["fixes"] = [{
             "description": {"text": fix.title + ("" if fix.safe else " (unsafe: review the behaviour change)")},
             "artifactChanges": [{
-                "artifactLocation": {"uri": result.display},
+                "artifactLocation": {"uri": _uri(result)},
                 "replacements": [
                     {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.new_text}}
                     for edit in materialize(fix, result.lines)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import configparser
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
 from tabguard.engine.types import Span
 from tabguard.supply.names import normalize
+from tabguard.tables import TableError, table_at
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,6 +55,7 @@ class DependencyFile:
     includes: list[Path]
     private_index: bool = False  # names may live on another index: existence checks do not apply
     project_name: str = ""  # a pyproject's own name, which its extras may list (`tabguard[test]`)
+    problems: list[str] = field(default_factory=list)  # why parts of the file could not be read
 
 
 def parse_requirement(text: str, line: int, offset: int) -> Optional[Requirement]:
@@ -120,33 +122,48 @@ def _header_line(lines: list[str], header: str) -> int:
     return 0
 
 
-def _pep508_tables(data: dict) -> Iterator[tuple[str, list]]:
-    project = data.get("project", {})
-    yield "project", project.get("dependencies", [])
-    for values in project.get("optional-dependencies", {}).values():
-        yield "project.optional-dependencies", values
-    for values in data.get("dependency-groups", {}).values():
-        yield "dependency-groups", values
-    yield "build-system", data.get("build-system", {}).get("requires", [])
+def _table(data: dict, result: DependencyFile, *keys: str) -> dict:
+    """The table at `keys`, or {} with a problem noted when the file gives it another type."""
+    try:
+        return table_at(data, *keys)
+    except TableError as error:
+        problem = f"{error}; its dependencies are not checked"
+        if problem not in result.problems:  # `project` is read twice
+            result.problems.append(problem)
+        return {}
 
 
-def _poetry_tables(data: dict) -> Iterator[tuple[str, dict]]:
-    poetry = data.get("tool", {}).get("poetry", {})
+def _pep508_tables(data: dict, result: DependencyFile) -> Iterator[tuple[str, list]]:
+    yield "project", _table(data, result, "project").get("dependencies", [])
+    for key in ("project.optional-dependencies", "dependency-groups"):
+        for values in _table(data, result, *key.split(".")).values():
+            yield key, values
+    yield "build-system", _table(data, result, "build-system").get("requires", [])
+
+
+def _poetry_tables(data: dict, result: DependencyFile) -> Iterator[tuple[str, dict]]:
+    poetry = _table(data, result, "tool", "poetry")
     yield "tool.poetry.dependencies", poetry.get("dependencies", {})
     yield "tool.poetry.dev-dependencies", poetry.get("dev-dependencies", {})
-    for group, table in poetry.get("group", {}).items():
-        yield f"tool.poetry.group.{group}.dependencies", table.get("dependencies", {})
+    for group in _table(data, result, "tool", "poetry", "group"):
+        header = f"tool.poetry.group.{group}.dependencies"
+        yield header, _table(data, result, "tool", "poetry", "group", group).get("dependencies", {})
 
 
 def parse_pyproject(path: Path, text: str) -> DependencyFile:
     result = DependencyFile(path, [], [])
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except tomllib.TOMLDecodeError as error:
+        result.problems.append(f"invalid TOML ({error}), dependencies not checked")
         return result
-    lines = text.splitlines()
-    result.project_name = normalize(str(data.get("project", {}).get("name", "")))
-    for header, values in _pep508_tables(data):
+    result.project_name = normalize(str(_table(data, result, "project").get("name", "")))
+    _pyproject_requirements(data, text.splitlines(), result)
+    return result
+
+
+def _pyproject_requirements(data: dict, lines: list[str], result: DependencyFile) -> None:
+    for header, values in _pep508_tables(data, result):
         start = _header_line(lines, header)
         for value in values if isinstance(values, list) else ():
             if not isinstance(value, str):
@@ -156,19 +173,19 @@ def parse_pyproject(path: Path, text: str) -> DependencyFile:
                 requirement = parse_requirement(value, where[0], where[1])
                 if requirement is not None:
                     result.requirements.append(requirement)
-    for header, table in _poetry_tables(data):
+    for header, table in _poetry_tables(data, result):
         start = _header_line(lines, header)
         for name, spec in table.items() if isinstance(table, dict) else ():
             where = _key_line(lines, name, start)
             if name.lower() == "python" or where is None:
                 continue
             version = spec if isinstance(spec, str) else (spec.get("version", "") if isinstance(spec, dict) else "")
+            version = version if isinstance(version, str) else ""
             if re.fullmatch(r"\d[\w.+!-]*", version):
                 version = "==" + version  # Poetry's bare version is an exact pin
             direct = isinstance(spec, dict) and any(k in spec for k in ("git", "path", "url"))
             span = Span(where[0], where[1], where[0], where[1] + len(name))
             result.requirements.append(Requirement(name, span, version, None, direct))
-    return result
 
 
 def parse_setup_cfg(path: Path, text: str) -> DependencyFile:

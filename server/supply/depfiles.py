@@ -39,11 +39,12 @@ def is_dependency_file(path: Path) -> bool:
 class DependencyReport:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # why online checks were skipped, if they were
+    problems: list[str] = field(default_factory=list)  # parts of the file that could not be read
 
 
 def check_dependency_file(path: Path, text: str, config, online: Optional[bool] = None) -> list[Finding]:
     report = dependency_report(path, text, config, online)
-    for note in report.notes:
+    for note in (*report.problems, *report.notes):
         log.warning("%s: %s", path, note)
     return report.findings
 
@@ -54,7 +55,8 @@ def dependency_report(path: Path, text: str, config, online: Optional[bool] = No
     checker.offline()
     if config["network"] if online is None else online:
         checker.online()
-    return DependencyReport(sorted(checker.findings.values(), key=lambda f: (f.span, f.rule_id)), checker.notes)
+    findings = sorted(checker.findings.values(), key=lambda f: (f.span, f.rule_id))
+    return DependencyReport(findings, checker.notes, parsed.problems)
 
 
 def _replace(span: Span, text: str, title: str, safe: bool):

@@ -20,6 +20,7 @@ from tabguard.supply.data import LookAlike, known_packages
 from tabguard.supply.declared import declared_names, tomllib, workspace_dependency_files
 from tabguard.supply.environment import environment_site_packages, read_distributions
 from tabguard.supply.names import normalize
+from tabguard.tables import table_at
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git", "requirements.txt")
 _MODULE_SUFFIXES = (".py", ".pyi", ".pyw", ".so", ".pyd")
@@ -135,10 +136,11 @@ class Workspace:
             return set()
         try:
             data = tomllib.loads((self.root / "pyproject.toml").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            names = {str(table_at(data, "project").get("name", "") or table_at(data, "tool", "poetry").get("name", ""))}
+            package_dir = table_at(data, "tool", "setuptools").get("package-dir", {})
+        except (OSError, ValueError):  # unreadable, invalid TOML, or a table of the wrong type
             return set()
-        names = {normalize(data.get("project", {}).get("name", "") or data.get("tool", {}).get("poetry", {}).get("name", ""))}
-        package_dir = data.get("tool", {}).get("setuptools", {}).get("package-dir", {})
+        names = {normalize(n) for n in names}
         if isinstance(package_dir, dict):
             names.update(normalize(k.partition(".")[0]) for k in package_dir if k)
         return names - {""}
