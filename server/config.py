@@ -45,6 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "role-checks": [],
     "pii-names": [],
     "public-routes": [],
+    "rate-limits": [],
     "trusted-packages": [],
     "network": False,
     "index-url": "https://pypi.org",
@@ -57,7 +58,7 @@ DEFAULTS: dict[str, Any] = {
 }
 _KINDS: dict[str, str] = {
     "select": _LIST, "ignore": _LIST, "exclude": _LIST, "auth-decorators": _LIST,
-    "ownership-checks": _LIST, "role-checks": _LIST, "pii-names": _LIST, "public-routes": _LIST,
+    "ownership-checks": _LIST, "role-checks": _LIST, "pii-names": _LIST, "public-routes": _LIST, "rate-limits": _LIST,
     "trusted-packages": _LIST, "severity": "table of rule id = severity",
     "per-file-ignores": "table of glob = list of rule ids", "bulk-insert-lines": "positive integer",
     "bulk-insert-chars": "positive integer", "max-file-size": "positive integer",
@@ -102,6 +103,7 @@ class Config:
             "role-checks": tuple(self.values["role-checks"]),
             "pii-names": tuple(self.values["pii-names"]),
             "public-routes": tuple(self.values["public-routes"]),
+            "rate-limits": tuple(self.values["rate-limits"]),
             "trusted-packages": tuple(self.values["trusted-packages"]),
             "python": self.values["python"],
         }

@@ -49,7 +49,7 @@ def current_customer(token: str = Depends(oauth2_scheme)) -> dict:
     return {"id": int(claims["sub"])}
 
 
-@app.post("/auth/token")
+@app.post("/auth/token")  # expect: CWE-307
 def login(form: OAuth2PasswordRequestForm = Depends()):
     customer = find_customer(form.username)
     if customer is None or not pwd_context.verify(form.password, customer.password_hash):

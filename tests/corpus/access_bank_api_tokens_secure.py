@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import jwt
 import redis
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from passlib.context import CryptContext
 from pydantic import BaseModel
+from slowapi import Limiter
+from slowapi.util import get_remote_address
 
 JWT_SECRET = os.environ["JWT_SECRET"]  # secure: CWE-798
 ALGORITHM = "HS256"
@@ -19,6 +21,8 @@ ACCESS_TOKEN_MINUTES = 15
 REFRESH_TOKEN_SECONDS = 60 * 60 * 24 * 7
 
 app = FastAPI(title="Acme Bank API")
+limiter = Limiter(key_func=get_remote_address)
+app.state.limiter = limiter
 cache = redis.Redis(host="cache", port=6379, password=os.environ["REDIS_PASSWORD"], ssl=True)
 pwd_context = CryptContext(schemes=["bcrypt"], deprecated="auto")
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token")
@@ -51,7 +55,8 @@ def current_customer(token: str = Depends(oauth2_scheme)) -> dict:
 
 
 @app.post("/auth/token")
-def login(form: OAuth2PasswordRequestForm = Depends()):
+@limiter.limit("5/minute")
+def login(request: Request, form: OAuth2PasswordRequestForm = Depends()):
     customer = find_customer(form.username)
     if customer is None or not pwd_context.verify(form.password, customer.password_hash):
         raise HTTPException(status_code=401, detail="Incorrect username or password")

@@ -1,0 +1,146 @@
+"""TG419: passwords stored or compared as plain text (a model field, an INSERT, `user.password == form[...]`)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Optional
+
+from tabguard.engine.facts import dotted_name
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.crypto._names import DIGEST_WORDS, expression_name, secret_kind, words
+
+# Column types of ORMs: a class attribute built with one is a stored field.
+_COLUMNS = frozenset({"Column", "CharField", "TextField", "StringField", "mapped_column", "String", "Text"})
+_MODEL_BASES = re.compile(r"(^|\.)(Model|Base|Document|SQLModel|DeclarativeBase|db\.Model)$")
+_CONFIRM_WORDS = frozenset({"confirm", "confirmation", "repeat", "again", "retype", "verify", "new", "old", "current", "form"})
+_INSERT = re.compile(r"\b(INSERT\s+INTO|UPDATE)\b[^;]*\bpassw(or)?d\b", re.IGNORECASE)
+# Receivers whose attributes are what the client sent, not what was stored.
+_CLIENT_ROOTS = frozenset({"request", "form", "data", "body", "payload", "credentials", "creds", "login", "schema", "args"})
+
+
+class PlaintextPassword(Rule):
+    id = "TG419"
+    name = "plaintext-password"
+    severity = "high"
+    confidence = "medium"
+    cwe = (256, 522)
+    owasp = "A04:2025"
+    message = "Password {how}: store a slow salted hash and verify against it"
+    placeholders = {"how": "compared in plain text (`user.password == request.form['password']`)"}
+    call_names = frozenset({"execute", "executemany"})
+    what = "The password is {how}. The database then holds every user's password as they typed it."
+    why = (
+        "A database leaks: a backup, an SQL injection, a read replica, a support tool. With plain-text "
+        "passwords the leak hands over every account at once, here and on every other site where users "
+        "reused the password (credential stuffing). Hashed with a slow salted function, a leaked table "
+        "costs the attacker years of guessing per strong password."
+    )
+    how = (
+        "Hash on registration and password change, verify at login: `generate_password_hash` / "
+        "`check_password_hash` (Werkzeug), `make_password` / `check_password` (Django), passlib or argon2-cffi "
+        "(`PasswordHasher().hash(pw)` / `.verify(hash, pw)`). Name the column `password_hash`. Existing "
+        "plain-text rows must be migrated (hash them, or force a reset)."
+    )
+    example = (
+        "from werkzeug.security import check_password_hash, generate_password_hash\n\n"
+        "user = User(email=email, password_hash=generate_password_hash(password))\n...\n"
+        "if user is None or not check_password_hash(user.password_hash, form[\"password\"]):\n    abort(401)"
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/256.html",
+        "https://cwe.mitre.org/data/definitions/522.html",
+        "https://owasp.org/Top10/2025/A04_2025-Cryptographic_Failures/",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html",
+    )
+    VALID = (
+        "class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    password_hash = db.Column(db.String(255))\n",
+        "from django import forms\nclass LoginForm(forms.Form):\n    password = forms.CharField(widget=forms.PasswordInput)\n",
+        "def check(user, password):\n    return check_password_hash(user.password_hash, password)\n",
+        # typed twice
+        "def register(form):\n    if form['password'] != form['confirm_password']:\n        raise ValueError('mismatch')\n",
+        "cur.execute('INSERT INTO users (email, password_hash) VALUES (?, ?)', (email, generate_password_hash(password)))\n",
+        "db.execute('UPDATE users SET password = ? WHERE id = ?', (bcrypt.hashpw(pw.encode(), bcrypt.gensalt()), uid))\n",
+    )
+    INVALID = (
+        Invalid("class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    password = db.Column(db.String(120), nullable=False)\n"),
+        Invalid("from django.db import models\nclass Customer(models.Model):\n    email = models.EmailField()\n    password = models.CharField(max_length=64)\n"),
+        Invalid(
+            "from flask import request\ndef login():\n    user = User.query.filter_by(email=request.form['email']).first()\n"
+            "    if user and user.password == request.form['password']:\n        return 'ok'\n"
+        ),
+        Invalid("def authenticate(username, password):\n    user = get_user(username)\n    return user is not None and user['password'] == password\n"),
+        Invalid(
+            "def register(conn, username, password):\n"
+            "    conn.execute('INSERT INTO users (username, password) VALUES (?, ?)', (username, password))\n"
+        ),
+        Invalid("USERS = {'alice': 'x'}\ndef check(username, password):\n    return USERS.get(username) == password\n"),
+    )
+
+    def visit_ClassDef(self, node: ast.ClassDef, ctx) -> None:
+        if not any(_MODEL_BASES.search(dotted_name(b) or "") for b in node.bases):
+            return
+        for statement in node.body:
+            if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call) and len(statement.targets) == 1:
+                target = statement.targets[0]
+                if isinstance(target, ast.Name) and _raw_password_name(target.id):
+                    if (dotted_name(statement.value.func) or "").rpartition(".")[2] in _COLUMNS:
+                        ctx.report(self, statement, details={"how": f"stored in plain text (model field `{target.id}`)"})
+
+    def visit_Compare(self, node: ast.Compare, ctx) -> None:
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            return
+        sides = (node.left, node.comparators[0])
+        stored = next((s for s in sides if _stored_password(s)), None)
+        if stored is None:
+            return
+        other = sides[1] if stored is sides[0] else sides[0]
+        name = expression_name(other)
+        if name is None or secret_kind(name) != "password" or set(words(name)) & (DIGEST_WORDS | _CONFIRM_WORDS):
+            return
+        text = ast.unparse(node)
+        ctx.report(self, node, details={"how": f"compared in plain text (`{text if len(text) <= 60 else text[:57] + '...'}`)"})
+
+    def visit_Call(self, node: ast.Call, ctx) -> None:
+        if len(node.args) < 2 or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
+            return
+        if not _INSERT.search(node.args[0].value):
+            return
+        params = node.args[1]
+        values = params.elts if isinstance(params, (ast.Tuple, ast.List)) else [params]
+        for value in values:
+            if isinstance(value, ast.Name) and _raw_password_name(value.id):
+                ctx.report(self, value, details={"how": "written to the database in plain text"})
+                return
+
+
+def _raw_password_name(name: str) -> bool:
+    return secret_kind(name) == "password" and not set(words(name)) & (DIGEST_WORDS | _CONFIRM_WORDS | {"encrypted", "enc"})
+
+
+def _stored_password(side: ast.AST) -> bool:
+    """`user.password`, `row["password"]`, `USERS.get(name)` / `users[name]`: a password kept on the server."""
+    if isinstance(side, ast.Attribute) and _raw_password_name(side.attr):
+        return (dotted_name(side.value) or "").split(".")[0] not in _CLIENT_ROOTS and not _client_read(side.value)
+    if isinstance(side, ast.Subscript):
+        key = side.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return _raw_password_name(key.value) and not _client_read(side.value) and _root(side.value) not in _CLIENT_ROOTS
+        return _credential_table(side.value)
+    if isinstance(side, ast.Call) and isinstance(side.func, ast.Attribute) and side.func.attr == "get" and side.args:
+        return not isinstance(side.args[0], ast.Constant) and _credential_table(side.func.value)
+    return False
+
+
+def _credential_table(container: ast.AST) -> bool:
+    """`USERS`, `users`, `credentials`: a mapping from user names to passwords."""
+    name = dotted_name(container) or ""
+    return bool(set(words(name.rpartition(".")[2])) & {"users", "passwords", "accounts", "logins"})
+
+
+def _client_read(node: ast.AST) -> bool:
+    return (dotted_name(node) or "").startswith("request")
+
+
+def _root(node: ast.AST) -> Optional[str]:
+    return (dotted_name(node) or "").split(".")[0] or None

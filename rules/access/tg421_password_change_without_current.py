@@ -1,0 +1,112 @@
+"""TG421: a signed-in password change that never asks for the current password."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tabguard.engine.rule import Invalid, Rule
+from tabguard.guards import facts, words
+from tabguard.rules.access._handlers import handler, route_label, route_span
+
+_CHANGE_WORDS = frozenset({"change", "update", "set", "edit", "new"})
+# Resets prove control of the mailbox with a token instead of the old password.
+_RESET_WORDS = frozenset({"reset", "forgot", "recover", "recovery", "token", "admin", "invite", "activate", "setup"})
+_SETTERS = frozenset({"set_password", "set_unusable_password"})
+_VERIFIERS = re.compile(r"check_password|verify|authenticate|compare_digest|check_pw|checkpw|validate_password|password_matches|confirm_password")
+_CURRENT_WORDS = frozenset({"current", "old", "existing", "previous"})
+
+
+class PasswordChangeWithoutCurrent(Rule):
+    id = "TG421"
+    name = "password-change-without-current"
+    severity = "medium"
+    confidence = "medium"
+    cwe = (620,)
+    owasp = "A07:2025"
+    message = "`{route}` changes the password without asking for the current one"
+    placeholders = {"route": "/account/password"}
+    what = "The handler for `{route}` sets a new password for the signed-in user without verifying their current password."
+    why = (
+        "Whoever holds the session for a minute owns the account for good: a borrowed laptop, a stolen session "
+        "cookie, an XSS payload or a forged cross-site request changes the password, and the real owner is locked "
+        "out (and their other sessions may stay valid for the attacker)."
+    )
+    how = (
+        "Ask for the current password and verify it (`check_password_hash(user.password_hash, form[\"current_password\"])`, "
+        "Django's `PasswordChangeForm`), require POST with a CSRF token, rotate the session and end the other "
+        "sessions after the change. Reset flows verify a single-use token instead."
+    )
+    example = (
+        "if not check_password_hash(current_user.password_hash, form[\"current_password\"]):\n    abort(403)\n"
+        "current_user.password_hash = generate_password_hash(form[\"new_password\"])\ndb.session.commit()"
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/620.html",
+        "https://owasp.org/Top10/2025/A07_2025-Authentication_Failures/",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html#change-password-feature",
+    )
+    VALID = (
+        "from flask import Flask, request, abort\napp = Flask(__name__)\n@app.post('/account/password')\n@login_required\ndef change_password():\n"
+        "    if not check_password_hash(current_user.password_hash, request.form['current_password']):\n        abort(403)\n"
+        "    current_user.password_hash = generate_password_hash(request.form['new_password'])\n    db.session.commit()\n",
+        "from django.contrib.auth.forms import PasswordChangeForm\nfrom django.views.decorators.http import require_POST\n"
+        "@require_POST\ndef password_change(request):\n    form = PasswordChangeForm(request.user, request.POST)\n"
+        "    if form.is_valid():\n        form.save()\n",
+        # a reset by token
+        "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/reset/<token>')\ndef reset_password(token):\n"
+        "    user = user_for_token(token)\n    user.set_password(request.form['password'])\n    db.session.commit()\n",
+    )
+    INVALID = (
+        Invalid(
+            "from flask import Flask, request\nfrom flask_login import current_user, login_required\napp = Flask(__name__)\n"
+            "@app.post('/account/password')\n@login_required\ndef change_password():\n"
+            "    current_user.password_hash = generate_password_hash(request.form['new_password'])\n    db.session.commit()\n"
+            "    return redirect('/account')\n"
+        ),
+        Invalid(
+            "from fastapi import APIRouter, Depends\nrouter = APIRouter()\n@router.put('/users/me/password')\n"
+            "async def update_password(body: PasswordIn, user=Depends(get_current_user), db=Depends(get_db)):\n"
+            "    user.hashed_password = hasher.hash(body.new_password)\n    await db.commit()\n"
+        ),
+        Invalid(
+            "from django.views.decorators.http import require_POST\nfrom django.contrib.auth.decorators import login_required\n"
+            "@require_POST\n@login_required\ndef set_password(request):\n    request.user.set_password(request.POST['password'])\n"
+            "    request.user.save()\n    return redirect('profile')\n"
+        ),
+    )
+
+    def visit_FunctionDef(self, node: ast.AST, ctx) -> None:
+        found = handler(ctx, node)
+        if found is None:
+            return
+        said = set(words(node.name))
+        for path in found.paths:
+            said.update(words(re.sub(r"[<{][^>}]*[>}]", " ", path)))
+        if "password" not in said or not (said & _CHANGE_WORDS or found.mutating):
+            return
+        if said & _RESET_WORDS or not _sets_password(node) or _verifies_current(node):
+            return
+        ctx.report(self, route_span(ctx, found), details={"route": route_label(found)})
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+
+def _sets_password(func: ast.AST) -> bool:
+    seen = facts(func)
+    if seen.attrs & _SETTERS:
+        return True
+    for node in seen.assignments:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and "password" in words(target.attr):
+                return True
+    return False
+
+
+def _verifies_current(func: ast.AST) -> bool:
+    seen = facts(func)
+    if any(_VERIFIERS.search(name.lower()) for name in seen.attrs | seen.names):
+        return True
+    keys = {k for k in seen.keys if isinstance(k, str)} | seen.attrs
+    return any(set(words(k)) & _CURRENT_WORDS and "password" in words(k) for k in keys) or "PasswordChangeForm" in seen.names
