@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from tabguard.fix_kinds import fix_label
 from tabguard.render import explain_markdown
 from tabguard.rules import FAMILIES, all_rules
 
@@ -28,7 +29,7 @@ def rule_pages() -> dict[str, str]:
         index += [f"## {title}", "", "| id | name | severity | CWE | fix |", "| --- | --- | --- | --- | --- |"]
         for r in members:
             cwes = ", ".join(f"CWE-{c}" for c in r.cwe)
-            index.append(f"| [{r.id}]({r.id}.md) | {r.name} | {r.severity} | {cwes} | {'yes' if r.has_fix() else ''} |")
+            index.append(f"| [{r.id}]({r.id}.md) | {r.name} | {r.severity} | {cwes} | {fix_label(r)} |")
         index.append("")
     pages["README.md"] = "\n".join(index)
     return pages
