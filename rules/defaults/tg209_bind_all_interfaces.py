@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 
+from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.types import Edit
 from tabguard.rules.defaults._common import string_value
 
 _ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"})
@@ -41,6 +43,11 @@ class BindAllInterfaces(Rule):
         "(`host=os.environ.get(\"HOST\", \"127.0.0.1\")`) where a container or reverse proxy needs another."
     )
     example = 'app.run(host=os.environ.get("HOST", "127.0.0.1"), port=8000)\nsock.bind(("127.0.0.1", 9000))'
+    fix_safety = (
+        "Unsafe: the address becomes the loopback one (`127.0.0.1`, `::1` for `::`), so the service is "
+        "no longer reachable from other machines; in a container that publishes the port, read the "
+        "host from the environment instead (`os.environ.get(\"HOST\", \"127.0.0.1\")`)."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/1327.html",
         "https://docs.python.org/3/library/socket.html#socket.socket.bind",
@@ -54,13 +61,28 @@ class BindAllInterfaces(Rule):
         "if host == '0.0.0.0':\n    print('listening everywhere')\n",
     )
     INVALID = (
-        Invalid("app.run(host='0.0.0.0', port=5000)\n"),
-        Invalid("import uvicorn\nuvicorn.run('main:app', host='0.0.0.0', port=8000)\n"),
-        Invalid("import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\ns.bind(('0.0.0.0', 9000))\n"),
-        Invalid("import socket\ns = socket.socket(socket.AF_INET6)\ns.bind(('::', 9000))\n"),
-        Invalid("from http.server import HTTPServer\nserver = HTTPServer(('', 8000), Handler)\n"),
-        Invalid("app.run('0.0.0.0')\n"),
-        Invalid("from wsgiref.simple_server import make_server\nhttpd = make_server('0.0.0.0', 8000, app)\n"),
+        Invalid("app.run(host='0.0.0.0', port=5000)\n", "app.run(host='127.0.0.1', port=5000)\n"),
+        Invalid(
+            "import uvicorn\nuvicorn.run('main:app', host='0.0.0.0', port=8000)\n",
+            "import uvicorn\nuvicorn.run('main:app', host='127.0.0.1', port=8000)\n",
+        ),
+        Invalid(
+            "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\ns.bind(('0.0.0.0', 9000))\n",
+            "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\ns.bind(('127.0.0.1', 9000))\n",
+        ),
+        Invalid(
+            "import socket\ns = socket.socket(socket.AF_INET6)\ns.bind(('::', 9000))\n",
+            "import socket\ns = socket.socket(socket.AF_INET6)\ns.bind(('::1', 9000))\n",
+        ),
+        Invalid(
+            "from http.server import HTTPServer\nserver = HTTPServer(('', 8000), Handler)\n",
+            "from http.server import HTTPServer\nserver = HTTPServer(('127.0.0.1', 8000), Handler)\n",
+        ),
+        Invalid('app.run("0.0.0.0")\n', 'app.run("127.0.0.1")\n'),
+        Invalid(
+            "from wsgiref.simple_server import make_server\nhttpd = make_server('0.0.0.0', 8000, app)\n",
+            "from wsgiref.simple_server import make_server\nhttpd = make_server('127.0.0.1', 8000, app)\n",
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -80,4 +102,12 @@ class BindAllInterfaces(Rule):
         if value is None:
             return
         if value in _ALL_INTERFACES or (empty_means_all and value == ""):
-            ctx.report(self, host, details={"host": value or "'' (all interfaces)"})
+            loopback = "::1" if ":" in value else "127.0.0.1"
+            fix = edits_fix([Edit(ctx.span(host), repr(loopback).replace("'", _quote(ctx, host)))],
+                            f"Fix: listen on {loopback} only", safe=False)
+            ctx.report(self, host, details={"host": value or "'' (all interfaces)"}, fix=fix)
+
+
+def _quote(ctx, literal: ast.expr) -> str:
+    """The quote character the literal is written with, so the rewrite keeps the file's style."""
+    return '"' if ctx.segment(ctx.span(literal)).endswith('"') else "'"

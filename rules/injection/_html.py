@@ -5,6 +5,11 @@ from __future__ import annotations
 import ast
 import re
 
+from tabguard.engine.fixes import edits_fix
+from tabguard.engine.types import Edit
+from tabguard.rules._spelling import spell
+from tabguard.rules.injection._strings import built_string, formatted_pieces, is_string_building, source_of
+
 # Response classes whose body is HTML unless another content type is given.
 HTML_BY_DEFAULT = frozenset(
     {
@@ -62,3 +67,44 @@ def proxy_html_body(node: ast.Dict, ctx) -> ast.expr | None:
             declared = ctx.constant_value(value)
             return body if isinstance(declared, str) and "html" in declared.lower() else None
     return None
+
+
+def escape_fix(ctx, body: ast.expr, *, only_tainted: bool = True):
+    """Wrap each value spliced into the markup `body` (an f-string, `+`, `%` or `.format`, inline or
+    in a local built earlier in the function) in `html.escape(str(...))`; `body` itself when it is
+    the value. Values from user input only, unless `only_tainted` is False. None when a value
+    cannot be wrapped where it is written (a format spec, an f-string position that is off)."""
+    built = body if is_string_building(body, ctx) else built_string(body, ctx)
+    parts = formatted_pieces(built) if built is not None else [body]
+    if parts is None or _unused_format_arguments(built, parts) or _rendered_as_template(ctx):
+        return None
+    values = [p for p in parts if not isinstance(p, str) and (not only_tainted or ctx.taint(p) is not None)]
+    if not values or any(isinstance(v, ast.FormattedValue) for v in values):
+        return None
+    escape, imports = spell(ctx, "html.escape")
+    edits = []
+    for value in values:
+        text = source_of(value, ctx)
+        span = ctx.span(value)
+        if ctx.segment(span).strip() != text:
+            return None  # the position inside the f-string is not where the text is
+        edits.append(Edit(span, f"{escape}(str({text}))"))
+    return edits_fix(edits, "Fix: escape the values with html.escape", safe=False, imports=imports)
+
+
+def _unused_format_arguments(built, parts) -> bool:
+    """`"{}".format(a, b)`: `b` is not in the text but still reaches the call; escaping only `a`
+    would leave the finding."""
+    if not (isinstance(built, ast.Call) and isinstance(built.func, ast.Attribute) and built.func.attr == "format"):
+        return False
+    used = {id(p) for p in parts if not isinstance(p, str)}
+    return any(id(a) not in used for a in (*built.args, *(k.value for k in built.keywords)))
+
+
+def _rendered_as_template(ctx) -> bool:
+    """Markup handed to `render_template_string` in the same function is template source: escaping
+    its values does not stop template injection (TG108's case)."""
+    return any(
+        isinstance(node, ast.Call) and (ctx.call_name(node) or "").endswith("render_template_string")
+        for node in ctx.scope_nodes()
+    )

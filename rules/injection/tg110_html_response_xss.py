@@ -7,7 +7,15 @@ import ast
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Related
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._html import HTML_ALWAYS, HTML_RESPONSES, TYPE_KEYWORDS, is_html_response, proxy_html_body, returns_html
+from tabguard.rules.injection._html import (
+    HTML_ALWAYS,
+    HTML_RESPONSES,
+    TYPE_KEYWORDS,
+    escape_fix,
+    is_html_response,
+    proxy_html_body,
+    returns_html,
+)
 from tabguard.rules.injection._strings import built_string, is_string_building, raised
 
 
@@ -48,6 +56,11 @@ class HtmlResponseXss(Rule):
         "value with `markupsafe.escape` / `html.escape`, or return JSON (`jsonify`) or `text/plain`."
     )
     example = 'return render_template("hello.html", name=name)\nreturn f"<h1>Hello {escape(name)}</h1>"'
+    fix_safety = (
+        "Unsafe: each value from user input spliced into the HTML (f-string, `+`, `%`, `.format`, inline "
+        "or in a local built earlier) is wrapped in `html.escape(str(...))`; text containing `<`, `&` or "
+        "quotes now shows literally. A response built another way gets no rewrite: render a template."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/79.html",
         "https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html",
@@ -73,21 +86,42 @@ class HtmlResponseXss(Rule):
     INVALID = (
         Invalid(
             'from flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
-            '    name = request.args.get("name", "")\n    return f"<h1>Hello {name}</h1>"\n'
+            '    name = request.args.get("name", "")\n    return f"<h1>Hello {name}</h1>"\n',
+            ('import html\nfrom flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\n'
+             'def hi():\n    name = request.args.get("name", "")\n'
+             '    return f"<h1>Hello {html.escape(str(name))}</h1>"\n'),
         ),
         Invalid('from django.http import HttpResponse\ndef search(request):\n'
-                '    return HttpResponse("<p>No results for " + request.GET["q"] + "</p>")\n'),
+                '    return HttpResponse("<p>No results for " + request.GET["q"] + "</p>")\n',
+                ('import html\nfrom django.http import HttpResponse\ndef search(request):\n'
+                 '    return HttpResponse("<p>No results for " + html.escape(str(request.GET["q"])) + "</p>")\n')),
         Invalid('from fastapi.responses import HTMLResponse\nfrom fastapi import FastAPI\napp = FastAPI()\n'
-                '@app.get("/p/{slug}")\ndef page(slug: str):\n    return HTMLResponse(f"<h2>{slug}</h2>")\n'),
-        Invalid('from flask import make_response, request\ndef f():\n    return make_response(request.args["msg"])\n'),
+                '@app.get("/p/{slug}")\ndef page(slug: str):\n    return HTMLResponse(f"<h2>{slug}</h2>")\n',
+                ('import html\nfrom fastapi.responses import HTMLResponse\nfrom fastapi import FastAPI\n'
+                 'app = FastAPI()\n@app.get("/p/{slug}")\ndef page(slug: str):\n'
+                 '    return HTMLResponse(f"<h2>{html.escape(str(slug))}</h2>")\n')),
+        Invalid('from flask import make_response, request\ndef f():\n    return make_response(request.args["msg"])\n',
+                ('import html\nfrom flask import make_response, request\ndef f():\n'
+                 '    return make_response(html.escape(str(request.args["msg"])))\n')),
         Invalid('from django.http import HttpResponseBadRequest\ndef v(request):\n'
-                '    return HttpResponseBadRequest("Unknown user {}".format(request.GET["user"]))\n'),
+                '    return HttpResponseBadRequest("Unknown user {}".format(request.GET["user"]))\n',
+                ('import html\nfrom django.http import HttpResponseBadRequest\ndef v(request):\n'
+                 '    return HttpResponseBadRequest("Unknown user {}".format(html.escape(str(request.GET["user"]))))\n')),
         Invalid('from flask import Flask, render_template, request\napp = Flask(__name__)\n@app.route("/n")\ndef n():\n'
-                '    return render_template("note.txt", body=request.args["body"])\n'),
+                '    return render_template("note.txt", body=request.args["body"])\n',
+                ('import html\nfrom flask import Flask, render_template, request\napp = Flask(__name__)\n'
+                 '@app.route("/n")\ndef n():\n'
+                 '    return render_template("note.txt", body=html.escape(str(request.args["body"])))\n')),
         Invalid('from flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
-                '    page = "<h1>Hello, %s</h1>" % request.args.get("name")\n    page += "<p>Welcome</p>"\n    return page\n'),
+                '    page = "<h1>Hello, %s</h1>" % request.args.get("name")\n    page += "<p>Welcome</p>"\n    return page\n',
+                ('import html\nfrom flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\n'
+                 'def hi():\n    page = "<h1>Hello, %s</h1>" % html.escape(str(request.args.get("name")))\n'
+                 '    page += "<p>Welcome</p>"\n    return page\n')),
         Invalid('def handler(event, context):\n    page = "<p>Hi " + event["queryStringParameters"]["name"] + "</p>"\n'
-                '    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": page}\n'),
+                '    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": page}\n',
+                ('import html\ndef handler(event, context):\n'
+                 '    page = "<p>Hi " + html.escape(str(event["queryStringParameters"]["name"])) + "</p>"\n'
+                 '    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": page}\n')),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -124,7 +158,7 @@ class HtmlResponseXss(Rule):
         source = ctx.taint(body)
         if source is not None:
             ctx.report(self, body, details={"source": source.label}, source=source, related=related,
-                       severity=raised(self, source))
+                       severity=raised(self, source), fix=escape_fix(ctx, body))
 
     def _check_unescaped_template(self, node: ast.Call, ctx) -> None:
         """Flask auto-escapes only templates named `.html`, `.htm`, `.xml`, `.xhtml` or `.svg`."""
@@ -135,5 +169,6 @@ class HtmlResponseXss(Rule):
             source = ctx.taint(keyword.value)
             if source is not None:
                 ctx.report(self, keyword.value, details={"source": source.label}, source=source,
-                           message=f"User input ({source.label}) rendered unescaped: Flask does not auto-escape `{name}`")
+                           message=f"User input ({source.label}) rendered unescaped: Flask does not auto-escape `{name}`",
+                           fix=escape_fix(ctx, keyword.value))
                 return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._html import HTML_TAG, MARK_SAFE, is_html_response, proxy_html_body, returns_html
+from tabguard.rules.injection._html import HTML_TAG, MARK_SAFE, escape_fix, is_html_response, proxy_html_body, returns_html
 from tabguard.rules.injection._strings import constant_text, is_string_building
 
 
@@ -35,6 +35,10 @@ class HtmlBuiltFromInput(Rule):
         "`html.escape`, Django's `format_html(\"<a href='{{}}'>\", url)`."
     )
     example = 'link = format_html("<a href=\\"/u/{}\\">{}</a>", name, name)\nlink = f"<b>{escape(name)}</b>"'
+    fix_safety = (
+        "Unsafe: each value from user input spliced into the markup is wrapped in "
+        "`html.escape(str(...))`; text containing `<`, `&` or quotes now shows literally."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/79.html",
         "https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html",
@@ -48,9 +52,14 @@ class HtmlBuiltFromInput(Rule):
         Invalid(
             'from django.shortcuts import render\ndef v(request):\n    text = request.GET["q"]\n'
             '    context = {"html": \'<a href="/search?q=\' + text + \'">again</a>\'}\n'
-            '    return render(request, "r.html", context)\n'
+            '    return render(request, "r.html", context)\n',
+            ('import html\nfrom django.shortcuts import render\ndef v(request):\n    text = request.GET["q"]\n'
+             '    context = {"html": \'<a href="/search?q=\' + html.escape(str(text)) + \'">again</a>\'}\n'
+             '    return render(request, "r.html", context)\n'),
         ),
-        Invalid('import json\ndef handler(event, context):\n    return {"body": json.dumps({"html": f"<div>{event[\'input\']}</div>"})}\n'),
+        Invalid('import json\ndef handler(event, context):\n    return {"body": json.dumps({"html": f"<div>{event[\'input\']}</div>"})}\n',
+                ('import html\nimport json\ndef handler(event, context):\n'
+                 '    return {"body": json.dumps({"html": f"<div>{html.escape(str(event[\'input\']))}</div>"})}\n')),
     )
 
     def visit_JoinedStr(self, node: ast.JoinedStr, ctx) -> None:
@@ -82,7 +91,7 @@ class HtmlBuiltFromInput(Rule):
             return  # TG110
         if isinstance(parent, ast.Assign) and _sent_as_page(parent, ctx):
             return  # TG110 reports where the page is sent
-        ctx.report(self, node, details={"source": source.label}, source=source)
+        ctx.report(self, node, details={"source": source.label}, source=source, fix=escape_fix(ctx, node))
 
 
 def _sent_as_page(assign: ast.Assign, ctx) -> bool:

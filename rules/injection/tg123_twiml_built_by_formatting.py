@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._html import HTML_TAG
+from tabguard.rules.injection._html import HTML_TAG, escape_fix
 from tabguard.rules.injection._strings import all_values_through, built_string, constant_text, raised, unconfirmed
 
 # Escaping any of these makes a value plain text inside the markup.
@@ -41,6 +41,11 @@ class TwimlBuiltByFormatting(Rule):
         "response = VoiceResponse()\nresponse.say(msg)\nresponse.hangup()\n"
         "client.calls.create(twiml=str(response), to=to, from_=FROM)"
     )
+    fix_safety = (
+        "Unsafe: each value spliced into the TwiML is wrapped in `html.escape(str(...))` (valid XML "
+        "escaping), so it is spoken as text. A template held in a variable (`TEMPLATE.format(msg)`) gets "
+        "no rewrite: build the response with `VoiceResponse` instead."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/91.html",
         "https://www.twilio.com/docs/voice/twiml",
@@ -55,7 +60,9 @@ class TwimlBuiltByFormatting(Rule):
         '    r = VoiceResponse()\n    r.say(msg)\n    client.calls.create(twiml=str(r), to=to, from_=FROM)\n',
     )
     INVALID = (
-        Invalid('def call(client, to, msg):\n    client.calls.create(twiml=f"<Response><Say>{msg}</Say></Response>", to=to, from_=FROM)\n'),
+        Invalid('def call(client, to, msg):\n    client.calls.create(twiml=f"<Response><Say>{msg}</Say></Response>", to=to, from_=FROM)\n',
+                ('import html\ndef call(client, to, msg):\n'
+                 '    client.calls.create(twiml=f"<Response><Say>{html.escape(str(msg))}</Say></Response>", to=to, from_=FROM)\n')),
         Invalid(
             'TEMPLATE = "<Response><Say>{}</Say><Hangup/></Response>"\ndef call(client, sid, msg):\n'
             '    twiml = TEMPLATE.format(msg)\n    client.calls(sid).update(twiml=twiml)\n'
@@ -71,4 +78,4 @@ class TwimlBuiltByFormatting(Rule):
         source = ctx.taint(node.value)
         what = f"user input ({source.label})" if source else "a variable"
         ctx.report(self, node.value, details={"what": what}, source=source, severity=raised(self, source),
-                   confidence=unconfirmed(source))
+                   confidence=unconfirmed(source), fix=escape_fix(ctx, node.value, only_tainted=False))
