@@ -19,7 +19,8 @@ _CLIENT_PARTS = {
 _PRIVILEGE_WORDS = frozenset({"admin", "role", "roles", "staff", "superuser", "permission", "permissions", "privilege",
                               "privileges", "access", "level", "group", "groups"})
 # Keys that say who the user is; only cookies and headers claim it (a form's `user_id` picks a record).
-_IDENTITY_WORDS = frozenset({"user", "uid", "userid", "username", "login", "account", "identity", "principal", "customer"})
+_IDENTITY_WORDS = frozenset({"user", "uid", "userid", "username", "login", "account", "identity", "principal", "customer",
+                             "member", "employee", "patient"})
 # Headers anyone can set to any value, trusted as a network location or a client identity.
 _SPOOFABLE_HEADERS = frozenset({"user-agent", "x-forwarded-for", "x-real-ip", "x-forwarded-host", "host", "referer",
                                 "x-client-ip", "x-originating-ip", "true-client-ip", "forwarded"})
@@ -74,6 +75,9 @@ class IdentityFromClientData(Rule):
         "import jwt\ndef claims(token):\n    return jwt.decode(token, KEY, algorithms=['HS256'])\n",
         # an administrator updating a user's role: a record update (mass assignment is TG120's)
         "from flask import request\ndef set_role(uid):\n    user = User.query.get(uid)\n    user.role = request.json['role']\n",
+        # a header that is no credential, compared
+        "from fastapi import FastAPI, Header\napp = FastAPI()\n@app.get('/')\ndef home(accept_language: str = Header('en')):\n"
+        "    return {'fr': 1} if accept_language == 'fr' else {}\n",
         # setting a cookie is not reading one
         "from flask import make_response\ndef login():\n    resp = make_response('ok')\n    resp.set_cookie('user_id', '1', httponly=True)\n",
     )
@@ -91,6 +95,10 @@ class IdentityFromClientData(Rule):
         ),
         Invalid(
             "from flask import request, abort\ndef metrics():\n    if request.headers.get('User-Agent') != 'InternalMonitor/1.0':\n        abort(403)\n"
+        ),
+        Invalid(
+            "from fastapi import FastAPI, Header, HTTPException\napp = FastAPI()\n@app.get('/internal/stats')\n"
+            "def stats(x_role: str = Header(default='user')):\n    if x_role != 'admin':\n        raise HTTPException(status_code=403)\n"
         ),
         Invalid("def whoami(request):\n    username = request.META.get('HTTP_X_USERNAME')\n    return User.objects.get(username=username)\n"),
         Invalid(
@@ -120,6 +128,19 @@ class IdentityFromClientData(Rule):
     def visit_Attribute(self, node: ast.Attribute, ctx) -> None:
         if node.attr in _SPOOFABLE_ATTRS and dotted_name(node.value) == "request" and _access_decision(node, ctx):
             self._report(node, ctx, f"`request.{node.attr}`", "who may access this")
+
+    def visit_Compare(self, node: ast.Compare, ctx) -> None:
+        """FastAPI `x_role: str = Header()` / `user_id: int = Cookie()` compared: the client's value decides."""
+        function = ctx.function
+        if function is None or not function.args.defaults and not any(function.args.kw_defaults):
+            return
+        for side in (node.left, *node.comparators):
+            part = _declared_part(function, side.id) if isinstance(side, ast.Name) else None
+            said = set(words(side.id)) if part else set()
+            if said & _PRIVILEGE_WORDS:
+                self._report(side, ctx, f"The {part} `{side.id}`", "what the caller may do")
+            elif said & _IDENTITY_WORDS and not said & {"agent"}:
+                self._report(side, ctx, f"The {part} `{side.id}`", "who the user is")
 
     def _judge(self, read: ast.AST, container: ast.AST, key: str, ctx) -> None:
         part = _client_part(container)
@@ -161,6 +182,18 @@ def _client_part(container: ast.AST) -> Optional[str]:
         root = dotted_name(container.value) or ""
         if root.split(".")[-1] in ("request", "req", "self.request", "r") or root.endswith("request"):
             return _CLIENT_PARTS[container.attr]
+    return None
+
+
+def _declared_part(function: ast.AST, name: str) -> Optional[str]:
+    """"header" / "cookie" when `name` is a parameter filled from one (`= Header(...)`, `= Cookie(...)`)."""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+    for arg, default in pairs:
+        if arg.arg == name and isinstance(default, ast.Call):
+            callee = (dotted_name(default.func) or "").rpartition(".")[2]
+            return {"Header": "header", "Cookie": "cookie"}.get(callee)
     return None
 
 

@@ -14,7 +14,8 @@ _SIGN_IN_WORDS = frozenset({"login", "signin", "authenticate", "auth", "token", 
                             "recover", "password"})
 _NO_SUCH_USER = re.compile(
     r"no such (user|account|email)|(user|account|email|username)\b.{0,20}\b(not found|does ?n[o']t exist|not registered|unknown)"
-    r"|unknown (user|account|email|username)|no (user|account) (found|with)|not found|does ?n[o']t exist|isn'?t registered",
+    r"|unknown (user|account|email|username)|no (user|account) (found|with)|not found|does ?n[o']t exist|isn'?t registered"
+    r"|(do|did|does) ?n[o']t (have|find|know) (an|any|that) (account|user|email)|no account",
     re.IGNORECASE,
 )
 _BAD_PASSWORD = re.compile(r"(wrong|incorrect|invalid|bad)\s+password|password\s+(is\s+)?(wrong|incorrect|invalid)", re.IGNORECASE)

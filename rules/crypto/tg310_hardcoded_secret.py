@@ -150,6 +150,10 @@ class HardcodedSecret(Rule):
         Invalid("app.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'\n", "import os\napp.secret_key = os.environ['SECRET_KEY']\n"),
         # reported once, at the definition, however often the key is used
         Invalid(
+            "import jwt, hmac\ndef sign(claims, body):\n    key = 'k3y-0f-th3-d4y'\n"
+            "    mac = hmac.new(key.encode(), body, 'sha256').hexdigest()\n    return jwt.encode(claims, key, algorithm='HS256'), mac\n"
+        ),
+        Invalid(
             "import jwt\nJWT_SECRET = 'changeme'\n"
             "def issue(uid):\n    return jwt.encode({'sub': uid}, JWT_SECRET, algorithm='HS256')\n"
             "def read(token):\n    return jwt.decode(token, JWT_SECRET, algorithms=['HS256'])\n",
@@ -182,17 +186,11 @@ class HardcodedSecret(Rule):
                 ctx.report(self, node, details={"kind": label, "name": _bound_name(ctx, node) or label})
                 return
         name = _bound_name(ctx, node)
-        kind = secret_kind(name)
-        if kind is None or _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
+        if _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
             return
-        if signing_key_name(name):
-            if len(value.strip()) < 3 or is_template(value.strip()):
-                return
-            kind = "signing key"
-        elif is_placeholder(value, name) or not looks_like_secret(value, kind) or isinstance(node.value, bytes):
-            if not (kind == "password" and _connect_password(ctx, parent)):
-                return
-        ctx.report(self, node, details={"kind": kind, "name": name}, fix=_environment_fix(ctx, node, parent, name))
+        kind = _literal_kind(name, node.value) or (secret_kind(name) == "password" and _connect_password(ctx, parent) and "password")
+        if kind:
+            ctx.report(self, node, details={"kind": kind, "name": name}, fix=_environment_fix(ctx, node, parent, name))
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         name = ctx.call_name(node) or ""
@@ -205,9 +203,24 @@ class HardcodedSecret(Rule):
             return
         if isinstance(key, ast.Constant) and not key.value:
             return
-        if isinstance(key, ast.Name) and signing_key_name(key.id):
-            return  # the literal bound to the key's name is reported at its definition, where the fix goes
-        ctx.report(self, key, details={"kind": "signing key", "name": expression_name(key) or ctx.segment(ctx.span(key))})
+        name = expression_name(key) or ctx.segment(ctx.span(key))
+        if isinstance(key, ast.Call) and isinstance(key.func, ast.Attribute) and key.func.attr == "encode":
+            key = key.func.value  # `key.encode()`: the literal is where `key` was bound
+        if isinstance(key, ast.Name):
+            name = key.id
+            # Reported at the definition, where the fix goes, once however many calls use it.
+            values = ctx.model.values(key)
+            if values is None and _literal_kind(key.id, ctx.constant_value(key)):
+                return  # a module constant, reported where it is defined (visit_Constant)
+            if signing_key_name(key.id) and (values is None or _literals(values)):
+                return  # visit_Constant reports the literal bound to a signing key's name
+            if values and _literals(values):
+                reported = ctx.memo("TG310-definitions", set)
+                if id(values[0]) not in reported:
+                    reported.add(id(values[0]))
+                    ctx.report(self, values[0], details={"kind": "signing key", "name": name})
+                return
+        ctx.report(self, key, details={"kind": "signing key", "name": name})
 
     def _empty_password(self, node: ast.Call, name: str, ctx) -> None:
         """`pymysql.connect(user="root", password="")`: a database open to anyone who reaches it."""
@@ -216,6 +229,23 @@ class HardcodedSecret(Rule):
         for keyword in node.keywords:
             if keyword.arg in _PASSWORD_KEYWORDS and isinstance(keyword.value, ast.Constant) and keyword.value.value == "":
                 ctx.report(self, keyword.value, details={"kind": "empty database password", "name": keyword.arg})
+
+
+def _literal_kind(name: Optional[str], value: object) -> Optional[str]:
+    """What credential a literal bound to `name` is, when it is reported where it is written (else None)."""
+    kind = secret_kind(name)
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    if kind is None or not isinstance(text, str):
+        return None
+    if signing_key_name(name):
+        return None if len(text.strip()) < 3 or is_template(text.strip()) else "signing key"
+    if is_placeholder(text, name) or not looks_like_secret(text, kind) or isinstance(value, bytes):
+        return None
+    return kind
+
+
+def _literals(values: list) -> bool:
+    return all(isinstance(v, ast.Constant) and isinstance(v.value, (str, bytes)) for v in values)
 
 
 def _in_test_code(ctx) -> bool:
@@ -243,6 +273,10 @@ def _bound_name(ctx, node: ast.Constant) -> Optional[str]:
         other = parent.left if parent.comparators[0] is node else parent.comparators[0]
         return expression_name(other)
     if isinstance(parent, ast.Call) and ctx.call_name(parent) in _ENV_LOOKUPS and ctx.argument(parent, 1, "default") is node:
+        setting = ctx.parent(parent)
+        bound = binding_name(setting, parent) if setting is not None else None
+        if isinstance(bound, str) and signing_key_name(bound):
+            return bound  # `app.config["SECRET_KEY"] = os.environ.get("PORTAL_SECRET", "dev")`: what it is used as
         variable = parent.args[0] if parent.args else None
         return variable.value if isinstance(variable, ast.Constant) and isinstance(variable.value, str) else None
     return None
@@ -271,6 +305,8 @@ def _environment_fix(ctx, node: ast.Constant, parent: Optional[ast.AST], name: O
     target = node
     if isinstance(parent, ast.Call) and ctx.call_name(parent) in _ENV_LOOKUPS:
         target = parent  # the variable keeps its name; only the fallback goes
+        variable = parent.args[0] if parent.args else None
+        name = variable.value if isinstance(variable, ast.Constant) and isinstance(variable.value, str) else None
     elif not (isinstance(parent, (ast.Assign, ast.AnnAssign)) or isinstance(parent, ast.keyword) and signing_key_name(name)):
         return None  # a keyword names the variable well only for a setting (`SECRET_KEY=`), not `password=`
     elif parent.value is not node:

@@ -65,3 +65,11 @@ def test_sibling_decorator_fix_puts_it_under_the_route_decorator():
     assert [f.span.start_line + 1 for f in found] == [16]  # the route decorator of `d`
     edit = found[0].fix().edits[0]
     assert (edit.span.start_line + 1, edit.new_text) == (17, "@login_required\n")  # inserted above `async def d`
+
+
+def test_local_key_used_twice_is_reported_once_at_its_literal():
+    text = (
+        "import jwt\ndef tokens(a, b):\n    key = 'k3y-0f-th3-d4y'\n"
+        "    return jwt.encode(a, key, algorithm='HS256'), jwt.encode(b, key, algorithm='HS256')\n"
+    )
+    assert [r for r in _rules(text) if r[0] == "TG310"] == [("TG310", 3)]
