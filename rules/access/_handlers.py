@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Optional
 
 from tabguard.engine.taint import Source
 from tabguard.engine.types import Span
+from tabguard.guards import words
 from tabguard.routes import Handler, handler_for, url_params
 
 # Conversions that keep the client's choice (`int(invoice_id)` still picks the invoice, `Decimal(price)`
@@ -71,6 +73,14 @@ def route_span(ctx, found: Handler) -> Span:
     if start < 0:
         return Span(line, func.col_offset, line, func.col_offset)
     return Span(line, start, line, start + len("def ") + len(func.name))
+
+
+def handler_words(found: Handler) -> set[str]:
+    """What a handler says it does: the words of its function name and route paths (placeholders left out)."""
+    said = set(words(found.func.name))
+    for path in found.paths:
+        said.update(words(re.sub(r"[<{][^>}]*[>}]", " ", path)))
+    return said
 
 
 def route_label(found: Handler) -> str:

@@ -7,6 +7,7 @@ from typing import Optional
 
 from tabguard.guards import facts, words
 from tabguard.routes import Handler, url_params
+from tabguard.rules.access._handlers import handler_words
 
 # Actions only some users may take: a role check is the only fitting guard.
 _ROLE_ONLY = frozenset({
@@ -25,9 +26,7 @@ _REQUEST_DATA = frozenset({"json", "form", "args", "get_json", "data", "POST", "
 
 def privilege(found: Handler) -> tuple[Optional[str], bool]:
     """Why the handler is privileged (None: it is not) and whether an ownership check suffices."""
-    said = set(words(found.func.name))
-    for path in found.paths:
-        said.update(words(re.sub(r"[<{][^>}]*[>}]", " ", path)))
+    said = handler_words(found)
     if found.cls is not None:
         said.update(words(found.cls.name))
     for decl in found.decls:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import ast
-import re
 
 
 from tabguard.engine.fixes import expression_fix, replace_callee, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import facts, words
-from tabguard.rules.access._handlers import handler, route_label, route_span
+from tabguard.rules.access._handlers import handler, handler_words, route_label, route_span
 from tabguard.rules.access._writes import writes_state
 
 # What the route's name or path says it does: actions a forged link must not be able to take.
@@ -110,9 +109,7 @@ class StateChangeOnGet(Rule):
         found = handler(ctx, node)
         if found is None or found.cls is not None or set(found.methods) != {"GET"}:
             return
-        said = set(words(found.func.name))
-        for path in found.paths:
-            said.update(words(re.sub(r"[<{][^>}]*[>}]", " ", path)))
+        said = handler_words(found)
         if not said & _ACTIONS or said & _LINK_WORDS:
             return
         if not (writes_state(found.func) or _action_call(found.func)):

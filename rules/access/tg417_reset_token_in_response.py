@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import words
-from tabguard.rules.access._handlers import handler
+from tabguard.rules.access._handlers import handler, handler_words
 
 _RESET_WORDS = frozenset({"reset", "forgot", "forgotten", "recover", "recovery", "lost"})
 # Response keys that carry the secret (`reset_token`, `code`), or a link holding it (`reset_link`, not `next_url`).
@@ -86,9 +85,7 @@ class ResetTokenInResponse(Rule):
         found = handler(ctx, node)
         if found is None:
             return
-        said = set(words(found.func.name))
-        for path in found.paths:
-            said.update(words(re.sub(r"[<{][^>}]*[>}]", " ", path)))
+        said = handler_words(found)
         if not said & _RESET_WORDS or "GET" in found.methods and len(found.methods) == 1:
             return
         for statement in ast.walk(node):

@@ -7,7 +7,7 @@ import re
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import facts, words
-from tabguard.rules.access._handlers import handler, route_label, route_span
+from tabguard.rules.access._handlers import handler, handler_words, route_label, route_span
 
 _CHANGE_WORDS = frozenset({"change", "update", "set", "edit", "new"})
 # Resets prove control of the mailbox with a token instead of the old password.
@@ -80,9 +80,7 @@ class PasswordChangeWithoutCurrent(Rule):
         found = handler(ctx, node)
         if found is None:
             return
-        said = set(words(node.name))
-        for path in found.paths:
-            said.update(words(re.sub(r"[<{][^>}]*[>}]", " ", path)))
+        said = handler_words(found)
         if "password" not in said or not (said & _CHANGE_WORDS or found.mutating):
             return
         if said & _RESET_WORDS or not _sets_password(node) or _verifies_current(node):

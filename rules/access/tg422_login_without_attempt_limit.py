@@ -7,7 +7,7 @@ import re
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import facts, last_part, words
-from tabguard.rules.access._handlers import handler, route_label, route_span
+from tabguard.rules.access._handlers import handler, handler_words, route_label, route_span
 
 _SIGN_IN_WORDS = frozenset({"login", "signin", "authenticate", "otp", "totp", "mfa", "2fa"})
 _RESET_WORDS = frozenset({"reset", "forgot", "recover", "register", "signup"})
@@ -77,9 +77,7 @@ class LoginWithoutAttemptLimit(Rule):
         found = handler(ctx, node)
         if found is None or not found.mutating and "ANY" not in found.methods:
             return
-        said = set(words(node.name))
-        for path in found.paths:
-            said.update(words(path))
+        said = handler_words(found)
         token_grant = any(path.rstrip("/").endswith("/token") for path in found.paths)  # OAuth2 password grant
         if not (said & _SIGN_IN_WORDS or token_grant) or said & _RESET_WORDS:
             return

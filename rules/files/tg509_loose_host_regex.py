@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Optional
 
 from tabguard.engine.fixes import expression_fix, parse_expression
 from tabguard.engine.rule import Invalid, Rule
