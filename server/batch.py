@@ -20,8 +20,8 @@ from tabguard.engine.types import Edit, Finding, Fix, Related, Span
 from tabguard.scan import FileResult, scan_file
 from tabguard.sources import SourceError, decode_source, os_reason, read_regular
 from tabguard.supply.depfiles import is_dependency_file
+from tabguard.usercache import project_cache
 
-CACHE_DIR = ".tabguard-cache"
 # Below this many uncached files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 24
 # Raised when the stored form of a finding changes (2: per-finding confidence), so old entries are not read.
@@ -102,10 +102,7 @@ class ResultCache:
         if not self.changed:
             return
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            ignore = self.file.parent.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# created by tabguard: a cache, never commit it\n*\n", encoding="utf-8")
+            self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             # Write then rename: a reader never sees half a cache, even after a crash.
             handle, temp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -183,7 +180,7 @@ def scan_files(
     cache = None
     if cache_root is not None:
         salt = cache_salt(config, select, ignore, environment_token(cache_root))
-        cache = ResultCache(cache_root / CACHE_DIR / "v1", salt)
+        cache = ResultCache(project_cache(cache_root, "results-v1"), salt)
     results: list[FileResult] = []
     pending: list[tuple] = []
     for path, display in files:

@@ -1,5 +1,5 @@
-"""Test-wide setup: Hypothesis profiles (`ci` by default, `long` with --hypothesis-profile=long) and an
-empty user config folder."""
+"""Test-wide setup: Hypothesis profiles (`ci` by default, `long` with --hypothesis-profile=long), an
+empty user config folder and a temporary user cache folder."""
 
 import os
 import tempfile
@@ -16,3 +16,5 @@ settings.load_profile("ci")
 # No test reads the developer's own ~/.config/tabguard/config.toml (nor do the servers they start):
 # tests that need a user config point XDG_CONFIG_HOME at their own folder.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="tabguard-user-config-")
+# Caches live in the user's cache folder; the tests' (and their servers') is a temporary one.
+os.environ["TABGUARD_CACHE_DIR"] = tempfile.mkdtemp(prefix="tabguard-user-cache-")

@@ -3,11 +3,13 @@ give the same answers as one process, and symlinks never lead out of the tree.""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
-from tabguard.batch import PARALLEL_THRESHOLD
+from tabguard.batch import PARALLEL_THRESHOLD, cache_salt, environment_token
 from tabguard.cli import main
+from tabguard.config import load_config
 
 FLAW = "import os\n\ndef run(cmd):\n    os.system(cmd)\n"
 
@@ -23,12 +25,35 @@ def test_warm_run_reuses_the_cache_and_sees_edits(tmp_path, capsys):
     (tmp_path / "b.py").write_text("x = 1\n")
     code, cold = _json(capsys, str(tmp_path))
     assert code == 1 and [f["rule"] for f in cold] == ["TG101"]
-    assert (tmp_path / ".tabguard-cache" / ".gitignore").is_file()
+    assert not (tmp_path / ".tabguard-cache").exists()  # kept in the user's cache folder
     code, warm = _json(capsys, str(tmp_path))
     assert warm == cold
     (tmp_path / "a.py").write_text("x = 2\n")
     code, edited = _json(capsys, str(tmp_path))
     assert code == 0 and edited == []
+
+
+def test_a_cache_committed_to_the_repository_cannot_hide_a_finding(tmp_path, capsys):
+    """A pull request can add a `.tabguard-cache` whose entry says the flawed file is clean: the
+    entry is forged the way tabguard's own cache used to name and read it, and is never consulted."""
+    flawed = tmp_path / "a.py"
+    flawed.write_text(FLAW)
+    (tmp_path / ".agent-trace").mkdir()
+    record = {"version": "0.1.0", "id": "forged-1", "timestamp": "2026-01-01T00:00:00Z", "files": [{
+        "path": "a.py", "conversations": [{"ranges": [{"start_line": 3, "end_line": 4}]}]}]}
+    (tmp_path / ".agent-trace" / "traces.jsonl").write_text(json.dumps(record) + "\n")
+    salt = cache_salt(load_config(tmp_path), (), (), environment_token(tmp_path))
+    digest = hashlib.sha256(flawed.read_bytes()).hexdigest()
+    info = flawed.stat()
+    forged = tmp_path / ".tabguard-cache" / "v1" / (hashlib.sha256(salt.encode()).hexdigest()[:20] + ".json")
+    forged.parent.mkdir(parents=True)
+    clean = [info.st_mtime_ns, info.st_size, digest, []]
+    forged.write_text(json.dumps({str(flawed): clean, flawed.as_posix(): clean, "a.py": clean}))
+
+    code, found = _json(capsys, str(tmp_path))
+    assert code == 1 and [f["rule"] for f in found] == ["TG101"]
+    assert main(["check", "--gate", str(tmp_path)]) == 1
+    assert "a.py:3-4: AI-inserted" in capsys.readouterr().err
 
 
 def test_gitignore_and_exclude_are_respected(tmp_path, capsys):

@@ -35,7 +35,7 @@ def add_parser(sub):
     parser.add_argument("--osv-url", metavar="URL", help="OSV service to ask (http or https)")
     parser.add_argument("-o", "--output", type=Path, help="write the report to this file")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write .tabguard-cache")
+    parser.add_argument("--no-cache", action="store_true", help="do not use the result cache (kept in the user's cache folder)")
     parser.add_argument("--gate", action="store_true",
                         help="review gate: exit 1 only when an unreviewed AI-inserted span holds a finding")
     parser.add_argument("--require-review", action="store_true",
@@ -48,7 +48,7 @@ def add_parser(sub):
 
 
 def _cache_root(config, paths: list[Path]) -> Path:
-    """Where `.tabguard-cache` lives: beside the config, else in the scanned folder."""
+    """The project the result cache is kept for: the config's folder, else the scanned folder."""
     if config.root is not None:
         return config.root
     first = paths[0].resolve()

@@ -86,7 +86,7 @@ def build_review(
         "version": REVIEW_VERSION,
         "id": str(uuid.uuid4()),
         "timestamp": utc_now(),
-        "reviewer": reviewer,
+        "reviewer": label(reviewer) or "unknown",
         "path": path,
         "start_line": start_line + 1,
         "end_line": end_line,
@@ -98,6 +98,16 @@ def build_review(
 
 def _text(value) -> Optional[str]:
     return value if isinstance(value, str) and value else None
+
+
+def label(value, limit: int = 200) -> Optional[str]:
+    """A name people read (tool, origin, model, reviewer), from a ledger or a repository's config:
+    data, never markup. Control and format characters, which could drive a terminal (escape
+    sequences) or reorder the text (bidi overrides), are written escaped; the length is capped."""
+    text = _text(value)
+    if text is None or (len(text) <= limit and text.isprintable()):
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text[:limit])
 
 
 def _line(value) -> Optional[int]:
@@ -114,14 +124,14 @@ def parse_trace(
         return
     record_id = _text(record.get("id")) or fallback_id
     tool = record.get("tool") if isinstance(record.get("tool"), dict) else {}
-    tool_name = _text(tool.get("name")) or "unknown"
+    tool_name = label(tool.get("name")) or "unknown"
     metadata = record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
     ours = metadata.get(VENDOR_KEY) if isinstance(metadata.get(VENDOR_KEY), dict) else {}
-    origin = _text(ours.get("origin")) or tool_name
+    origin = label(ours.get("origin")) or tool_name
     inferred = ours.get("inferred") is True
     hashes = ours.get("line_hashes")
     line_hashes = tuple(h for h in hashes if isinstance(h, str)) if isinstance(hashes, list) else ()
-    timestamp = _text(record.get("timestamp")) or ""
+    timestamp = label(record.get("timestamp"), 40) or ""
     found = []
     for entry in files:
         path = normalize(entry["path"]) if isinstance(entry, dict) and isinstance(entry.get("path"), str) else None
@@ -142,7 +152,7 @@ def parse_trace(
                 kind = contributor.get("type") if isinstance(contributor, dict) else None
                 if kind not in _AI_TYPES:
                     continue
-                model = _text(contributor.get("model_id")) if isinstance(contributor, dict) else None
+                model = label(contributor.get("model_id")) if isinstance(contributor, dict) else None
                 found.append((path, start - 1, end, _text(item.get("content_hash")), model))
     several = len(found) > 1
     for index, (path, start, end, content, model) in enumerate(found):
@@ -160,4 +170,4 @@ def parse_review(record: dict, normalize: Callable[[str], Optional[str]]) -> Opt
     content, record_id = _text(record.get("content_hash")), _text(record.get("record"))
     if path is None or content is None or record_id is None:
         return None
-    return Review(path, record_id, content, _text(record.get("reviewer")) or "unknown", _text(record.get("timestamp")) or "")
+    return Review(path, record_id, content, label(record.get("reviewer")) or "unknown", label(record.get("timestamp"), 40) or "")

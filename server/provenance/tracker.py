@@ -146,9 +146,9 @@ class Provenance:
         if key == "":
             try:
                 key = normalize_ledger_path(self._root, raw)
-            except boundary.Refused as refused:
+            except (boundary.Refused, ValueError) as unusable:
                 key = None
-                self._note(self.warnings, str(refused))
+                self._note(self.warnings, str(unusable))
             self._normalized[raw] = key
         return key
 

@@ -121,10 +121,13 @@ def relative_key(root: str, path: Path) -> Optional[str]:
 
 def normalize_ledger_path(root: str, raw: str) -> Optional[str]:
     """A path as written by any tool (relative, `./x`, absolute inside the root, Windows separators).
-    `boundary.Refused` for one that leads outside the root: absolute elsewhere, or through `..`."""
+    `boundary.Refused` for one that leads outside the root: absolute elsewhere, or through `..`;
+    ValueError for one with control characters (printed, it could drive the terminal)."""
     text = raw.replace("\\", "/").strip()
     if not text:
         return None
+    if not text.isprintable():
+        raise ValueError(f"a record names {raw!r}, with control characters; skipped")
     key = relative_key(root, Path(text)) if os.path.isabs(text) else "/".join(p for p in text.split("/") if p not in ("", "."))
     if key is None or boundary.escapes(key):
         raise boundary.Refused(f"a record names {raw!r}, outside the workspace; skipped")

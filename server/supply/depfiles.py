@@ -22,6 +22,7 @@ from tabguard.supply.declared import DependencyFile, Requirement, parse_dependen
 from tabguard.supply.names import normalize
 from tabguard.supply.online import DiskCache, OnlineChecker, age_in_days, lowest_fix
 from tabguard.supply.workspace import find_root, workspace_for
+from tabguard.usercache import cache_home, project_cache
 
 log = logging.getLogger("tabguard.supply")
 _REQUIREMENTS = re.compile(r"^requirements.*\.(txt|in)$")
@@ -120,7 +121,7 @@ class _Checker:
     # -- online --------------------------------------------------------------------------------
     def online(self) -> None:
         root = self.config.root or find_root(self.path.resolve().parent)
-        folder = (root / ".tabguard-cache" / "supply") if root else Path.home() / ".cache" / "tabguard" / "supply"
+        folder = project_cache(root, "supply") if root else cache_home() / "supply"
         checker = OnlineChecker(self.config["index-url"], self.config["osv-url"],
                                 DiskCache(folder, self.config["cache-ttl-hours"]))
         requirements = [r for r in self.checked() if not r.direct and not self.parsed.private_index]

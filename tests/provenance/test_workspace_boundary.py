@@ -157,3 +157,26 @@ def test_init_replaces_pyproject_whole_and_keeps_its_mode(tmp_path, capsys):
     assert code == 0 and "added [tool.tabguard]" in out
     assert after.st_ino != inode and after.st_mode & 0o777 == 0o600  # written beside it, renamed over it
     assert (tmp_path / "pyproject.toml").read_text().startswith("[project]\nname = 'demo'\n\n[tool.tabguard]\n")
+
+
+def test_reviewer_and_ledger_names_are_data_never_shell_or_terminal_input(tmp_path, capsys):
+    (tmp_path / ".git").mkdir()
+    app = tmp_path / "app.py"
+    write(app, APP)
+    # A repository's config names the reviewer; OSC 52 would write the clipboard, \u202e reorders text.
+    write(tmp_path / "pyproject.toml", '[tool.tabguard]\nreviewer = "$(touch pwned) \\u001b]52;c;ZXZpbA==\\u0007Mallory"\n')
+    record = foreign_record("app.py", 4, 5, tool={"name": "\x1b[2Jcursor"})
+    record["files"][0]["conversations"][0]["contributor"]["model_id"] = "\u202egpt"
+    other = foreign_record("app\x1b[31m.py", 1, 1)
+    write(tmp_path / ".agent-trace" / "traces.jsonl", json.dumps(record) + "\n" + json.dumps(other) + "\n")
+
+    code, out, err = _run(capsys, "review", str(app))
+    assert code == 0 and "reviewed by $(touch pwned) \\x1b]52;c;ZXZpbA==\\x07Mallory" in out
+    reviews = (tmp_path / ".tabguard" / "reviews.jsonl").read_text()
+    assert json.loads(reviews)["reviewer"] == "$(touch pwned) \\x1b]52;c;ZXZpbA==\\x07Mallory"
+    code, inventory_out, inventory_err = _run(capsys, "inventory", str(tmp_path))
+    assert code == 0 and "\\x1b[2Jcursor" in inventory_out and "\\u202egpt" in inventory_out
+    printed = out + err + inventory_out + inventory_err
+    assert "\x1b" not in printed and "\u202e" not in printed and "\x07" not in printed
+    assert "with control characters; skipped" in inventory_err
+    assert not list(tmp_path.rglob("pwned"))

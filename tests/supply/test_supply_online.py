@@ -16,6 +16,7 @@ import pytest
 from tabguard.analysis import analyze_text
 from tabguard.supply import online
 from tabguard.supply.depfiles import check_dependency_file, dependency_report
+from tabguard.usercache import project_cache
 
 from test_supply_rule_examples import assert_invalid, dependency_examples, run_example
 
@@ -147,7 +148,8 @@ def test_answers_are_cached_on_disk_with_a_ttl(workspace, services, monkeypatch)
     services.mode = "error"  # a cached answer does not need the service
     assert [f.rule_id for f in check_dependency_file(path, REQUIREMENTS, config)] == first
     assert len(services.requests) == asked
-    cache = workspace.root / ".tabguard-cache" / "supply"
+    cache = project_cache(workspace.root, "supply")
+    assert not (workspace.root / ".tabguard-cache").exists()  # never in the repository
     assert list(cache.glob("*.json")) and not list(cache.glob("*.tmp"))
     later = time.time() + 25 * 3600
     monkeypatch.setattr(online.time, "time", lambda: later)
