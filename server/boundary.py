@@ -12,6 +12,7 @@ to swap a folder between the check and the open is out of scope (it could write 
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 import tempfile
@@ -29,10 +30,17 @@ class Refused(OSError):
     """A workspace path tabguard will not open: it leads outside the root, or is not a plain file."""
 
 
+def _within(base: str, real: str) -> bool:
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+# The root's own ancestors are not the repository's to choose: resolved once per root.
+_real_root = functools.lru_cache(maxsize=64)(os.path.realpath)
+
+
 def inside(root: Path, path: Union[str, Path]) -> bool:
     """`path`, every symlink resolved, is the root or lies under it."""
-    real, base = os.path.realpath(path), os.path.realpath(root)
-    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+    return _within(_real_root(str(root)), os.path.realpath(path))
 
 
 def escapes(relative: str) -> bool:
@@ -41,18 +49,23 @@ def escapes(relative: str) -> bool:
 
 
 def _folder(root: Path, relative: Relative, create: bool) -> str:
-    """The real path of `relative`'s folder, checked to lie inside the root (made when `create`)."""
+    """The real path of `relative`'s folder, checked to lie inside the root (made when `create`).
+    Only the components below the root can be the repository's symlinks: each is looked at once."""
     name = PurePath(relative).as_posix()
     if escapes(name):
         raise Refused(f"{name}: outside the workspace {root}; refused")
-    parent = Path(root) / PurePath(relative).parent
-    if not inside(root, parent):
-        raise Refused(f"{name}: its folder is a symlink that leads outside the workspace {root}; refused")
-    if create and not parent.is_dir():
-        parent.mkdir(parents=True, exist_ok=True)
-        if not inside(root, parent):  # made meanwhile, by someone else, as a symlink
-            raise Refused(f"{name}: its folder leads outside the workspace {root}; refused")
-    return os.path.realpath(parent)
+    base = _real_root(str(root))
+    real = base
+    for part in PurePath(relative).parent.parts:
+        real = os.path.join(real, part)
+        if os.path.islink(real):
+            real = os.path.realpath(real)
+            if not _within(base, real):
+                raise Refused(f"{name}: its folder is a symlink that leads outside the workspace {root}; refused")
+    if create and not os.path.isdir(real):
+        os.makedirs(real, exist_ok=True)
+        return _folder(root, relative, create=False)  # made meanwhile by someone else, as a symlink?
+    return real
 
 
 def open_fd(root: Path, relative: Relative, flags: int, mode: int = 0o644, create_folder: bool = False) -> int:

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from tabguard.batch import CACHE_DIR
 from tabguard.cli import main
+from tabguard.usercache import project_cache
 
 FLAW = "import os\nos.system(input())\n"
 
@@ -127,7 +127,7 @@ def test_cache_entries_of_the_wrong_shape_are_misses(tmp_path, capsys, entry):
     path = tmp_path / "a.py"
     path.write_text(FLAW)
     assert main(["check", str(path)]) == 1
-    (index,) = (tmp_path / CACHE_DIR / "v1").glob("*.json")
+    (index,) = project_cache(tmp_path, "results-v1").glob("*.json")
     data = json.loads(index.read_text())
     data = {name: entry for name in data}
     index.write_text(json.dumps(data))
