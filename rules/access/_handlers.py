@@ -67,7 +67,11 @@ def route_span(ctx, found: Handler) -> Span:
     """Where to report a finding about a whole handler: its route decorator, else its `def` line."""
     if found.decls:
         return ctx.span(found.decls[0].node)
-    func = found.func
+    return def_span(ctx, found.func)
+
+
+def def_span(ctx, func: ast.AST) -> Span:
+    """The `def name` of a function."""
     line = func.lineno - 1
     start = ctx.lines[line].find("def ") if line < len(ctx.lines) else -1
     if start < 0:

@@ -11,7 +11,7 @@ import libcst as cst
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.crypto._literals import fixed_value
-from tabguard.rules.crypto._names import binding_name, expression_name, secret_kind
+from tabguard.rules.crypto._names import binding_name, expression_name, secret_kind, words
 from tabguard.rules.crypto._secrets import is_placeholder, is_template, known_format, looks_like_secret, signing_key_name
 
 # Parameters that are a signing or encryption key whatever the argument is called.
@@ -102,6 +102,7 @@ class HardcodedSecret(Rule):
         # outside services' placeholders cannot work as written
         "STRIPE_API_KEY = 'sk_test_changeme'\nclient_secret = 'your-client-secret'\n",
         "import os\nGITHUB_TOKEN = os.environ.get('GITHUB_TOKEN', 'changeme')\n",
+        "client = PartnerClient(client_id='demo', secret='changeme')\n",
         # a template filled in at deploy time, and a key read with no fallback
         "import os\napp.config['SECRET_KEY'] = os.environ['SECRET_KEY']\nJWT_SECRET = '${JWT_SECRET}'\n",
         # the key defined once is reported there, not at its uses (see INVALID)
@@ -188,7 +189,9 @@ class HardcodedSecret(Rule):
         name = _bound_name(ctx, node)
         if _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
             return
-        kind = _literal_kind(name, node.value) or (secret_kind(name) == "password" and _connect_password(ctx, parent) and "password")
+        # A bare `secret=` keyword is as often an outside service's credential as a signing key.
+        signing = not (isinstance(parent, ast.keyword) and words(name or "") == ["secret"])
+        kind = _literal_kind(name, node.value, signing) or (secret_kind(name) == "password" and _connect_password(ctx, parent) and "password")
         if kind:
             ctx.report(self, node, details={"kind": kind, "name": name}, fix=_environment_fix(ctx, node, parent, name))
 
@@ -231,13 +234,14 @@ class HardcodedSecret(Rule):
                 ctx.report(self, keyword.value, details={"kind": "empty database password", "name": keyword.arg})
 
 
-def _literal_kind(name: Optional[str], value: object) -> Optional[str]:
-    """What credential a literal bound to `name` is, when it is reported where it is written (else None)."""
+def _literal_kind(name: Optional[str], value: object, signing: bool = True) -> Optional[str]:
+    """What credential a literal bound to `name` is, when it is reported where it is written (else None);
+    `signing` False judges a signing key's name like any other credential's."""
     kind = secret_kind(name)
     text = value.decode("latin-1") if isinstance(value, bytes) else value
     if kind is None or not isinstance(text, str):
         return None
-    if signing_key_name(name):
+    if signing and signing_key_name(name):
         return None if len(text.strip()) < 3 or is_template(text.strip()) else "signing key"
     if is_placeholder(text, name) or not looks_like_secret(text, kind) or isinstance(value, bytes):
         return None

@@ -10,8 +10,16 @@ from tabguard.engine.taint import Source
 from tabguard.rules.files._flow import remote_taint
 
 
+# Decoders that turn a file sent inside JSON or a form field (`{"image": "<base64>"}`) back into bytes.
+_DECODERS = frozenset({"b64decode", "urlsafe_b64decode", "standard_b64decode", "decodebytes", "a2b_base64"})
+
+
 def upload_source(ctx, expr: ast.AST) -> Optional[Source]:
-    """The source of `expr` when it is (part of) a file uploaded in this request."""
+    """The source of `expr` when it is (part of) a file uploaded in this request: a multipart file, or
+    request data decoded from base64."""
+    decoded = _decoded_upload(ctx, expr)
+    if decoded is not None:
+        return decoded
     source = remote_taint(ctx, expr)
     if source is None:
         return None
@@ -23,6 +31,14 @@ def upload_source(ctx, expr: ast.AST) -> Optional[Source]:
     if isinstance(root, ast.Name) and _annotated_upload(ctx.function, root.id):
         return source
     return None
+
+
+def _decoded_upload(ctx, expr: ast.AST) -> Optional[Source]:
+    value = ctx.model.value_of(expr) if isinstance(expr, ast.Name) else expr
+    if not isinstance(value, ast.Call) or not value.args or (ctx.call_name(value) or "").rpartition(".")[2] not in _DECODERS:
+        return None
+    source = remote_taint(ctx, value.args[0])
+    return Source(source.span, f"base64 file decoded from {source.label}") if source is not None else None
 
 
 def _annotated_upload(func: Optional[ast.AST], name: str) -> bool:

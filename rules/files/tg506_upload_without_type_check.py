@@ -73,6 +73,12 @@ class UploadWithoutTypeCheck(Rule):
             "from fastapi import UploadFile\n@app.post('/u')\nasync def u(file: UploadFile):\n"
             "    with open(f'/srv/u/{uuid4().hex}', 'wb') as out:\n        out.write(await file.read())\n"
         ),
+        # a file sent as base64 inside JSON, decoded and stored
+        Invalid(
+            "import base64\nfrom flask import request\n@app.post('/avatar')\ndef avatar():\n"
+            "    data = base64.b64decode(request.json['image'])\n"
+            "    with open(f'/srv/avatars/{current_user.id}', 'wb') as out:\n        out.write(data)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
