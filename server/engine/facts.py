@@ -37,9 +37,11 @@ class BlockFacts:
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # `@bp.before_request def check(): ...`: receiver ("app" for before_app_request) -> hook function.
     request_hooks: dict[str, str] = field(default_factory=dict)
+    # Names shown only in part somewhere (`p.ssn[-4:]`): name -> True. Read from the text (cheap).
+    masked: dict[str, bool] = field(default_factory=dict)
 
 
-KINDS = ("imports", "functions", "constants", "tainted", "dependencies", "request_hooks")
+KINDS = ("imports", "functions", "constants", "tainted", "dependencies", "request_hooks", "masked")
 
 
 @dataclass
@@ -53,6 +55,7 @@ class ModuleFacts:
     tainted: dict[str, str] = field(default_factory=dict)
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     request_hooks: dict[str, str] = field(default_factory=dict)
+    masked: dict[str, bool] = field(default_factory=dict)
     # How many blocks define each (kind, name): with more than one, the order decides the value.
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
 
@@ -128,6 +131,8 @@ def dotted_name(node: ast.AST) -> Optional[str]:
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# `x.ssn[-4:]`, `card_number[-4:]`: the last characters of a value, the way masks are written.
+_LAST_CHARACTERS = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\[\s*-\s*\d+\s*:\s*\]")
 # Words that are never a module-level name another block could bind.
 _NEVER_BOUND = frozenset(keyword.kwlist) | {"self", "cls"}
 
@@ -145,6 +150,8 @@ def collect_facts(tree: ast.Module, text: str) -> BlockFacts:
     # when an import or helper changes, so a superset only costs an occasional extra check.
     # Interned: the same names recur in every block of every open file.
     facts.used_names = tuple(sys.intern(n) for n in set(_IDENTIFIER.findall(text)) if n not in _NEVER_BOUND)
+    if "[-" in text or "[ -" in text:
+        facts.masked = dict.fromkeys(_LAST_CHARACTERS.findall(text), True)
     return facts
 
 
