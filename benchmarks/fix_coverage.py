@@ -1,6 +1,6 @@
 """How many findings come with a secure rewrite: `tabguard check PATH --format json`, counted.
 
-    python benchmarks/fix_coverage.py [PATH] [--tabguard EXECUTABLE]
+    python benchmarks/fix_coverage.py [PATH] [--tabguard EXECUTABLE] [--ignore TG703]
 
 Runs the given tabguard (default: the one beside this Python) so an older install can be measured the
 same way. Prints the share of findings with a fix (safe ones counted apart) and the rules whose
@@ -21,8 +21,10 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("path", nargs="?", default="tests/corpus")
     parser.add_argument("--tabguard", default=str(Path(sys.executable).with_name("tabguard")))
+    parser.add_argument("--ignore", default="", help="rule ids or prefixes left out, as `tabguard check --ignore`")
     args = parser.parse_args(argv)
-    run = subprocess.run([args.tabguard, "check", args.path, "--format", "json", "--no-cache"],
+    command = [args.tabguard, "check", args.path, "--format", "json", "--no-cache"]
+    run = subprocess.run(command + (["--ignore", args.ignore] if args.ignore else []),
                          capture_output=True, text=True, check=False)
     findings = json.loads(run.stdout)
     fixed = [f for f in findings if f["fix"]]
