@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 
+from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule, Valid
+from tabguard.engine.types import Edit, Span
+from tabguard.rules._spelling import spell
 from tabguard.rules.defaults._common import (
     is_settings_path,
     settings_written,
@@ -32,6 +35,11 @@ class AllowedHostsWildcard(Rule):
         "subdomains), read from the environment when they differ per deployment."
     )
     example = 'ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "shop.example.com").split(",")'
+    fix_safety = (
+        "Unsafe: `'*'` is dropped when the list names hosts too; a list of only `'*'` becomes "
+        "`os.environ[\"ALLOWED_HOSTS\"].split(\",\")`, so every deployment must set `ALLOWED_HOSTS` "
+        "(e.g. `api.example.com,www.example.com`); requests for other host names get a 400."
+    )
     references = (
         "https://docs.djangoproject.com/en/stable/ref/settings/#allowed-hosts",
         "https://cwe.mitre.org/data/definitions/644.html",
@@ -43,9 +51,27 @@ class AllowedHostsWildcard(Rule):
         Valid("ALLOWED_HOSTS = ['localhost', '127.0.0.1']\n", path="mysite/settings.py"),
     )
     INVALID = (
-        Invalid("ALLOWED_HOSTS = ['*']\n", path="mysite/settings.py"),
-        Invalid("DEBUG = False\nALLOWED_HOSTS = ['api.example.com', '*']\n", path="config/settings/base.py"),
-        Invalid("from django.conf import settings\nsettings.configure(DEBUG=False)\nALLOWED_HOSTS = ('*',)\n", path="app.py"),
+        Invalid(
+            "ALLOWED_HOSTS = ['*']\n",
+            "import os\nALLOWED_HOSTS = os.environ[\"ALLOWED_HOSTS\"].split(\",\")\n",
+            path="mysite/settings.py",
+        ),
+        Invalid(
+            "DEBUG = False\nALLOWED_HOSTS = ['api.example.com', '*']\n",
+            "DEBUG = False\nALLOWED_HOSTS = ['api.example.com']\n",
+            path="config/settings/base.py",
+        ),
+        Invalid(
+            "from django.conf import settings\nsettings.configure(DEBUG=False)\nALLOWED_HOSTS = ('*',)\n",
+            "import os\nfrom django.conf import settings\nsettings.configure(DEBUG=False)\n"
+            "ALLOWED_HOSTS = os.environ[\"ALLOWED_HOSTS\"].split(\",\")\n",
+            path="app.py",
+        ),
+        Invalid(
+            "ALLOWED_HOSTS = ['*', 'api.example.com']\n",
+            "ALLOWED_HOSTS = ['api.example.com']\n",
+            path="mysite/settings.py",
+        ),
     )
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
@@ -56,4 +82,23 @@ class AllowedHostsWildcard(Rule):
                 continue
             for element in setting.value.elts:
                 if string_value(element) == "*":
-                    ctx.report(self, element)
+                    ctx.report(self, element, fix=_explicit_hosts_fix(ctx, setting.value, element))
+
+
+def _explicit_hosts_fix(ctx, hosts, wildcard: ast.expr):
+    """Drop `'*'` when the list names hosts too; else read them from `ALLOWED_HOSTS` in the
+    environment (comma-separated): the right names are a deployment fact."""
+    elements = hosts.elts
+    index = elements.index(wildcard)
+    if len(elements) == 1:
+        environ, imports = spell(ctx, "os.environ")
+        return edits_fix([Edit(ctx.span(hosts), f'{environ}["ALLOWED_HOSTS"].split(",")')],
+                         "Fix: read the allowed hosts from $ALLOWED_HOSTS", safe=False, imports=imports)
+    here = ctx.span(wildcard)
+    if index + 1 < len(elements):  # `'*', 'a'`: up to the next element
+        after = ctx.span(elements[index + 1])
+        gone = Span(here.start_line, here.start_col, after.start_line, after.start_col)
+    else:  # `'a', '*'`: from the end of the previous element
+        before = ctx.span(elements[index - 1])
+        gone = Span(before.end_line, before.end_col, here.end_line, here.end_col)
+    return edits_fix([Edit(gone, "")], "Fix: drop the wildcard host", safe=False)

@@ -6,7 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._html import MARK_SAFE
+from tabguard.rules.injection._html import MARK_SAFE, escape_fix
 from tabguard.rules.injection._strings import all_values_through, built_string, raised, unconfirmed
 
 _ESCAPERS = frozenset({"escape", "conditional_escape", "escape_html", "clean", "int", "len", "urlencode", "quote"})
@@ -39,6 +39,11 @@ class UnsafeMarkup(Rule):
         "rich text with an HTML sanitiser (e.g. `nh3.clean`) before marking it safe."
     )
     example = 'Markup("<b>{}</b>").format(name)\nformat_html("<a href=\\"{}\\">{}</a>", url, label)'
+    fix_safety = (
+        "Unsafe: each value spliced into the text marked safe is wrapped in `html.escape(str(...))` "
+        "(the whole value when it is passed directly), so user text containing `<`, `&` or quotes shows "
+        "literally instead of becoming markup."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/79.html",
         "https://markupsafe.palletsprojects.com/en/stable/escaping/",
@@ -52,12 +57,20 @@ class UnsafeMarkup(Rule):
         'from markupsafe import Markup, escape\ndef f(name):\n    return Markup(f"<b>{escape(name)}</b>")\n',
     )
     INVALID = (
-        Invalid('from markupsafe import Markup\ndef f(name):\n    return Markup(f"<b>{name}</b>")\n'),
+        Invalid(
+            'from markupsafe import Markup\ndef f(name):\n    return Markup(f"<b>{name}</b>")\n',
+            'import html\nfrom markupsafe import Markup\ndef f(name):\n    return Markup(f"<b>{html.escape(str(name))}</b>")\n',
+        ),
         Invalid(
             'from django.utils.safestring import mark_safe\ndef view(request):\n'
-            '    return mark_safe(request.GET["bio"])\n'
+            '    return mark_safe(request.GET["bio"])\n',
+            'import html\nfrom django.utils.safestring import mark_safe\ndef view(request):\n'
+            '    return mark_safe(html.escape(str(request.GET["bio"])))\n',
         ),
-        Invalid('from django.utils.html import format_html\ndef f(c):\n    return format_html("<i>%s</i>" % c)\n'),
+        Invalid(
+            'from django.utils.html import format_html\ndef f(c):\n    return format_html("<i>%s</i>" % c)\n',
+            'import html\nfrom django.utils.html import format_html\ndef f(c):\n    return format_html("<i>%s</i>" % html.escape(str(c)))\n',
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -71,4 +84,5 @@ class UnsafeMarkup(Rule):
             return
         what = f"user input ({source.label})" if source else "text built by string formatting"
         ctx.report(self, html, details={"callee": callee.split(".")[-1], "what": what}, source=source,
-                   severity=raised(self, source), confidence=unconfirmed(source))
+                   severity=raised(self, source), confidence=unconfirmed(source),
+                   fix=escape_fix(ctx, html, only_tainted=False))
