@@ -10,6 +10,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.types import Span
 from tabguard.guards import facts, words
+from tabguard.routes import framework_of
 
 # Session keys that say who is signed in.
 _IDENTITY_WORDS = frozenset({"user", "uid", "account", "member", "logged", "login", "username", "customer", "patient"})
@@ -85,7 +86,7 @@ class SessionNotRotatedOnLogin(Rule):
             "from fastapi import Request\nasync def sign_in(request: Request, form: LoginForm):\n"
             "    account = await verify(form)\n    request.session.update({'account_id': account.id})\n",
             "from fastapi import Request\nasync def sign_in(request: Request, form: LoginForm):\n"
-            "    account = await verify(form)\n    request.session.cycle_key()\n    request.session.update({'account_id': account.id})\n",
+            "    account = await verify(form)\n    request.session.clear()\n    request.session.update({'account_id': account.id})\n",
         ),
     )
 
@@ -101,7 +102,10 @@ class SessionNotRotatedOnLogin(Rule):
         statement, session = first
         indent = " " * statement.col_offset
         line = ctx.span(statement).start_line
-        fix = text_fix(Span(line, 0, line, 0), f"{indent}{_SESSIONS[session]}\n", f"Fix: start a new session ({_SESSIONS[session]})")
+        rotation = _SESSIONS[session]
+        if session == "request.session" and framework_of(ctx.module.imports) == "fastapi":
+            rotation = "request.session.clear()"  # Starlette's session is a dict: no key to cycle
+        fix = text_fix(Span(line, 0, line, 0), f"{indent}{rotation}\n", f"Fix: start a new session ({rotation})")
         ctx.report(self, statement, details={"session": session}, fix=fix)
 
     visit_AsyncFunctionDef = visit_FunctionDef
