@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
-from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.supply._imports import checked_imports
 
 # Tooling entry points whose imports are the tools' own, not the application's.
 _TOOL_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "conf.py"})
+# Code that is not the project's runtime: vendored copies of other projects (their imports are declared
+# by those projects), and test support (which runs with the test dependencies installed).
+_NOT_RUNTIME_FOLDERS = frozenset({"_vendor", "vendor", "vendored", "third_party", "test", "tests", "testing"})
+_TEST_SUPPORT = re.compile(r"^(test_.*|.*_test|conftest|testing|pytest_plugin|pytest)$")
+
+
+def _is_runtime_code(path: str) -> bool:
+    parts = Path(path).parts
+    return not (set(parts[:-1]) & _NOT_RUNTIME_FOLDERS or _TEST_SUPPORT.match(Path(path).stem)
+                or Path(path).name in _TOOL_FILES)
 
 
 class UndeclaredImport(Rule):
@@ -45,12 +56,18 @@ class UndeclaredImport(Rule):
     VALID = (
         "import json\nfrom pathlib import Path\n",
         "try:\n    import ujson as json\nexcept ImportError:\n    import json\n",
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    import requests\n",
         "from .models import User\n",
+        # Installed by a declared dependency (this repository declares pygls, which requires cattrs).
+        "import cattrs\n",
+        # A vendored copy of another project, and a library's test support.
+        Valid("import requests\n", path="pkg/_vendor/client.py"),
+        Valid("import responses\n", path="pkg/testing.py"),
     )
     INVALID = (Invalid("import requests\n\nrequests.get(url, timeout=10)\n"),)
 
     def visit_Import(self, node: ast.Import | ast.ImportFrom, ctx) -> None:
-        if Path(ctx.path).name in _TOOL_FILES:
+        if not _is_runtime_code(ctx.path):
             return
         for imported, resolution, workspace in checked_imports(node, ctx):
             if resolution.declared or resolution.lookalike or not workspace.has_dependency_files:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from tabguard import fixing
+from tabguard import baseline, fixing
 from tabguard.analysis import at_least_confident
 from tabguard.commands import config_or_report
 from tabguard.output import plain, sarif
@@ -43,8 +43,34 @@ def add_parser(sub):
     parser.add_argument("--require-ledger", action="store_true", default=None,
                         help="with --gate/--require-review: exit 1 when there is no provenance ledger to gate on "
                         "(config `require-ledger`)")
+    parser.add_argument("--baseline", type=Path, metavar="FILE",
+                        help="report only findings not recorded in FILE; when FILE does not exist yet, record "
+                        "today's findings in it and exit 0")
+    parser.add_argument("--update-baseline", action="store_true",
+                        help="with --baseline: record today's findings in FILE again, replacing it")
     fixing.add_arguments(parser)
     return parser
+
+
+def _baseline(args, results) -> Optional[int]:
+    """Record the baseline (an exit code), or drop the findings it holds (None: go on reporting)."""
+    if args.update_baseline and args.baseline is None:
+        print("tabguard: --update-baseline needs --baseline FILE", file=sys.stderr)
+        return 2
+    try:
+        if args.update_baseline or not args.baseline.exists():
+            count = baseline.record(results, args.baseline)
+            print(f"tabguard: recorded {count} finding{'s' if count != 1 else ''} in the baseline {args.baseline}; "
+                  f"runs with --baseline {args.baseline} now report only new ones", file=sys.stderr)
+            return 0
+        known = baseline.new_findings(results, args.baseline)
+    except baseline.BaselineError as error:
+        print(f"tabguard: {error}", file=sys.stderr)
+        return 2
+    if known:
+        print(f"tabguard: {known} finding{'s' if known != 1 else ''} in the baseline {args.baseline} not shown",
+              file=sys.stderr)
+    return None
 
 
 def _cache_root(config, paths: list[Path]) -> Path:
@@ -123,6 +149,10 @@ def run(args) -> int:
         for message in fixes.messages:
             print(f"tabguard: {message}", file=sys.stderr)
         _keep_confident(results, min_confidence)  # the re-checked findings, after the fixes
+    if args.baseline is not None or args.update_baseline:
+        outcome = _baseline(args, results)
+        if outcome is not None:
+            return outcome
     ai_spans = annotate_results(prov, results)
     for warning in [*warnings, *(prov.warnings if prov else ())]:
         say(f"warning: {warning}")

@@ -19,6 +19,7 @@ from tabguard.supply.bloom import Bloom
 from tabguard.supply.names import affix_variants, confusion, normalize, one_edit_away, squashed
 
 DATA_FILE = Path(__file__).with_name("known_packages.json")
+INSTALLS_FILE = Path(__file__).with_name("installs.json")
 # Look-alikes are searched among the most downloaded names only; a name in the whole popular list is
 # never itself called a typosquat.
 TARGET_RANKS = 5000
@@ -159,3 +160,25 @@ class KnownPackages:
 @lru_cache(maxsize=1)
 def known_packages() -> KnownPackages:
     return KnownPackages(json.loads(DATA_FILE.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def bundled_installs() -> dict[str, tuple[str, ...]]:
+    """Direct dependencies of common frameworks (`installs.json`), for when no environment says."""
+    data = json.loads(INSTALLS_FILE.read_text(encoding="utf-8"))
+    return {normalize(k): tuple(normalize(v) for v in values) for k, values in data.items() if not k.startswith("_")}
+
+
+def dependency_closure(declared: set[str], environment: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """Everything `declared` installs, transitively; a distribution present in `environment` is
+    expanded by its own metadata, any other by the bundled map."""
+    bundled = bundled_installs()
+    found: set[str] = set()
+    pending = list(declared)
+    while pending:
+        name = pending.pop()
+        for dependency in environment[name] if name in environment else bundled.get(name, ()):
+            if dependency not in found:
+                found.add(dependency)
+                pending.append(dependency)
+    return frozenset(found - set(declared))

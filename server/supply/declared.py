@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import configparser
 import re
 import sys
@@ -212,17 +213,63 @@ def parse_setup_cfg(path: Path, text: str) -> DependencyFile:
     return result
 
 
+_SETUP_KEYWORDS = frozenset({"install_requires", "extras_require", "tests_require", "setup_requires"})
+
+
+def parse_setup_py(path: Path, text: str) -> DependencyFile:
+    """The literal requirement strings a `setup(...)` call passes (directly, or through a module-level
+    name holding a list or a dict of lists). The file is parsed, never run."""
+    result = DependencyFile(path, [], [])
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return result
+    assigned = {
+        target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+        for target in node.targets if isinstance(target, ast.Name)
+    }
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or getattr(node.func, "id", getattr(node.func, "attr", "")) != "setup":
+            continue
+        for keyword in node.keywords:
+            if keyword.arg in _SETUP_KEYWORDS:
+                value = assigned.get(keyword.value.id, keyword.value) if isinstance(keyword.value, ast.Name) else keyword.value
+                for item in _literal_strings(value, assigned):
+                    requirement = parse_requirement(item.value, item.lineno - 1, item.col_offset + 1)
+                    if requirement is not None:
+                        result.requirements.append(requirement)
+    return result
+
+
+def _literal_strings(node: ast.AST, assigned: dict) -> Iterator[ast.Constant]:
+    if isinstance(node, ast.Name) and node.id in assigned:
+        yield from _literal_strings(assigned.pop(node.id), assigned)  # popped: a cycle cannot recurse
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        for element in node.elts:
+            yield from _literal_strings(element, assigned)
+    elif isinstance(node, ast.Dict):
+        for value in node.values:
+            yield from _literal_strings(value, assigned)
+    elif isinstance(node, ast.BinOp):
+        yield from _literal_strings(node.left, assigned)
+        yield from _literal_strings(node.right, assigned)
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node
+
+
 def parse_dependency_file(path: Path, text: str) -> DependencyFile:
     if path.name == "pyproject.toml":
         return parse_pyproject(path, text)
     if path.name == "setup.cfg":
         return parse_setup_cfg(path, text)
+    if path.name == "setup.py":
+        return parse_setup_py(path, text)
     return parse_requirements_file(path, text)
 
 
 def workspace_dependency_files(root: Path) -> list[Path]:
     """The dependency files at the top of a workspace (and in a `requirements/` folder)."""
-    found = [root / name for name in ("pyproject.toml", "setup.cfg") if (root / name).is_file()]
+    found = [root / name for name in ("pyproject.toml", "setup.cfg", "setup.py") if (root / name).is_file()]
     for folder in (root, root / "requirements"):
         if folder.is_dir():
             found.extend(sorted(p for p in folder.glob("*.txt") if p.name.startswith("requirements") or folder != root))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +24,14 @@ class Distribution:
     name: str  # normalised
     version: str
     modules: tuple[str, ...]  # top-level import names
+    requires: tuple[str, ...] = ()  # normalised names it always installs (`Requires-Dist` without an extra)
 
 
 def read_header(metadata: Path) -> dict[str, str]:
-    """Name and Version from a METADATA/PKG-INFO file (the headers end at the first blank line)."""
+    """Name, Version and the unconditional Requires-Dist names (space-separated) from a METADATA/PKG-INFO
+    file; the headers end at the first blank line."""
     found: dict[str, str] = {}
+    requires: list[str] = []
     try:
         with metadata.open(encoding="utf-8", errors="replace") as handle:
             for line in handle:
@@ -36,9 +40,15 @@ def read_header(metadata: Path) -> dict[str, str]:
                 key, sep, value = line.partition(":")
                 if sep and key in ("Name", "Version"):
                     found.setdefault(key, value.strip())
+                elif sep and key == "Requires-Dist" and "extra" not in value.partition(";")[2]:
+                    requires.append(normalize(_REQUIREMENT_NAME.match(value.strip()).group(0)))
     except OSError:
         pass
+    found["Requires-Dist"] = " ".join(r for r in requires if r)
     return found
+
+
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9._-]*")
 
 
 def _module_of(path: str) -> Optional[str]:
@@ -83,7 +93,8 @@ def read_distributions(site_packages: Path) -> list[Distribution]:
         header = read_header(info / ("METADATA" if entry.name.endswith(".dist-info") else "PKG-INFO"))
         raw = header.get("Name") or entry.name.rsplit(".", 1)[0].split("-", 1)[0]
         name = normalize(raw)
-        found.append(Distribution(name, header.get("Version", ""), _modules(info, name)))
+        requires = tuple(header["Requires-Dist"].split())
+        found.append(Distribution(name, header.get("Version", ""), _modules(info, name), requires))
     return found
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Optional, TypeVar
 
-from tabguard.supply.data import LookAlike, known_packages
+from tabguard.supply.data import LookAlike, dependency_closure, known_packages
 from tabguard.supply.declared import declared_names, tomllib, workspace_dependency_files
 from tabguard.supply.environment import environment_site_packages, read_distributions
 from tabguard.supply.names import normalize
@@ -91,6 +91,8 @@ class Workspace:
         self._folders: dict[Optional[Path], list[Path]] = {}
         self._tree: Optional[tuple[float, frozenset[str]]] = None
         self._tree_refreshing = threading.Lock()
+        self._requires: dict[str, tuple[str, ...]] = {}
+        self._with_declared: tuple[Optional[tuple], frozenset[str]] = (None, frozenset())
 
     # -- what the workspace has ----------------------------------------------------------------
     @property
@@ -109,12 +111,26 @@ class Workspace:
     def _read_environment(self):
         modules: dict[str, list[str]] = {}
         versions: dict[str, str] = {}
+        requires: dict[str, tuple[str, ...]] = {}
         for folder in self._site:
             for dist in read_distributions(folder):
                 versions.setdefault(dist.name, dist.version)
+                requires.setdefault(dist.name, dist.requires)
                 for module in dist.modules:
                     modules.setdefault(module, []).append(dist.name)
+        self._requires = requires
         return modules, versions
+
+    def installed_with_declared(self) -> frozenset[str]:
+        """Distributions that the declared ones install: from the environment's metadata where a
+        distribution is installed there, else from the bundled map of common frameworks."""
+        declared, _ = self.declared()
+        self.installed()  # reads the environment's requirements when it changed
+        inputs, closure = self._with_declared
+        if inputs is None or inputs[0] is not declared or inputs[1] is not self._requires:
+            closure = dependency_closure(declared, self._requires)
+            self._with_declared = ((declared, self._requires), closure)
+        return closure
 
     def _read_declared(self):
         self._dependency_files = workspace_dependency_files(self.root) if self.root else []
@@ -215,13 +231,14 @@ class Workspace:
         candidates = popular or (normalize(top),)
         modules, _ = self.installed()
         installed = modules.get(top)
+        covered = declared | self.installed_with_declared()
         if installed:
-            dist = next((d for d in installed if d in declared), installed[0])
-            return Resolution("installed", dist, dist in declared or normalize(top) in declared_imports,
+            dist = next((d for d in installed if d in covered), installed[0])
+            return Resolution("installed", dist, dist in covered or normalize(top) in declared_imports,
                               self._lookalike(dist))
-        is_declared = any(d in declared for d in candidates) or normalize(top) in declared_imports
+        is_declared = any(d in covered for d in candidates) or normalize(top) in declared_imports
         if is_declared:
-            dist = next((d for d in candidates if d in declared), candidates[0])
+            dist = next((d for d in candidates if d in covered), candidates[0])
             return Resolution("declared", dist, True, self._lookalike(dist))
         if popular:
             return Resolution("known", popular[0])

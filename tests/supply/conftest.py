@@ -26,11 +26,14 @@ class Workspace:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def install(self, name: str, version: str, modules: list[str], top_level: bool = True) -> None:
-        """A wheel-style install: the package folders plus its .dist-info."""
+    def install(self, name: str, version: str, modules: list[str], top_level: bool = True, requires=()) -> None:
+        """A wheel-style install: the package folders plus its .dist-info (`requires`: Requires-Dist lines)."""
         info = self.site / f"{name.replace('-', '_')}-{version}.dist-info"
         info.mkdir()
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\nA description.\n")
+        headers = "".join(f"Requires-Dist: {r}\n" for r in requires)
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n{headers}\nA description.\n"
+        )
         record = [f"{info.name}/METADATA,,", f"{info.name}/RECORD,,"]
         for module in modules:
             (self.site / module).mkdir()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tabguard.analysis import analyze_text
+from tabguard.cli import main
 from tabguard.engine.fixes import apply_edits, materialize
 from tabguard.supply.workspace import workspace_for
 
@@ -208,3 +209,58 @@ def test_warm_up_indexes_the_workspace_ahead_of_time(workspace):
     warm_up(str(workspace.root / "app.py"))
     ws, file = workspace_for(str(workspace.root / "app.py"))
     assert ws.resolve("sidecar_mod", file).kind == "local"
+
+
+# -- TG703 on real projects' shapes ---------------------------------------------------------------
+def _modules(found) -> list[str]:
+    return sorted(f.details["module"] for f in found if f.rule_id == "TG703")
+
+
+def test_what_a_declared_framework_installs_comes_from_the_bundled_map(workspace):
+    workspace.write("pyproject.toml", '[project]\nname = "shop"\ndependencies = ["flask>=3", "fastapi"]\n')
+    code = ("import werkzeug\nimport jinja2\nimport markupsafe\nimport itsdangerous\nimport click\nimport blinker\n"
+            "import starlette\nimport pydantic\nimport anyio\nimport requests\n")
+    found, _ = findings(workspace, "app.py", code)
+    assert _modules(found) == ["requests"]
+
+
+def test_the_environments_metadata_wins_over_the_bundled_map(workspace):
+    # Installed: `flask` here requires only `werkzeug`, and an internal package requires another.
+    workspace.install("flask", "9.0", ["flask"], requires=["Werkzeug>=3", "pytest; extra == 'test'"])
+    workspace.install("werkzeug", "3.0", ["werkzeug"])
+    workspace.install("jinja2", "3.1", ["jinja2"])
+    workspace.install("pytest", "8.0", ["pytest"])
+    workspace.install("acme-core", "1.0", ["acme_core"], requires=["acme-utils (>=2)"])
+    workspace.install("acme-utils", "2.0", ["acme_utils"])
+    workspace.write("requirements.txt", "flask==9.0\nacme-core==1.0\n")
+    found, _ = findings(workspace, "app.py", "import werkzeug\nimport acme_utils\nimport jinja2\nimport pytest\n")
+    assert _modules(found) == ["jinja2", "pytest"]
+
+
+def test_setup_py_install_requires_is_read_without_running_it(workspace):
+    workspace.write("pyproject.toml", '[build-system]\nrequires = ["setuptools"]\n')
+    workspace.write("setup.py", (
+        "from setuptools import setup\n\nrequires = ['urllib3>=1.21', 'idna']\n"
+        "setup(name='shop', install_requires=requires, extras_require={'socks': ['PySocks>=1.5']})\n"
+    ))
+    found, _ = findings(workspace, "app.py", "import urllib3\nimport idna\nimport socks\nimport yaml\n")
+    assert _modules(found) == ["yaml"]
+
+
+def test_type_checking_imports_vendored_trees_and_test_support_are_quiet(workspace):
+    code = "import yaml\n"
+    assert _modules(findings(workspace, "shop/_vendor/lib.py", code)[0]) == []
+    assert _modules(findings(workspace, "shop/third_party/lib.py", code)[0]) == []
+    assert _modules(findings(workspace, "shop/testing.py", code)[0]) == []
+    assert _modules(findings(workspace, "shop/test/utils.py", code)[0]) == []
+    assert _modules(findings(workspace, "shop/app.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import yaml\n")[0]) == []
+    assert _modules(findings(workspace, "shop/app.py", code)[0]) == ["yaml"]
+
+
+def test_check_skips_vendored_folders_unless_named(workspace, capsys):
+    workspace.write("shop/_vendor/six.py", "exec(code)\n")
+    workspace.write("shop/vendor/x.py", "exec(code)\n")
+    workspace.write("shop/app.py", "print('hi')\n")
+    assert main(["check", str(workspace.root / "shop"), "--no-cache"]) == 0
+    assert "No findings in 1 file" in capsys.readouterr().out
+    assert main(["check", str(workspace.root / "shop" / "_vendor"), "--no-cache"]) == 1
