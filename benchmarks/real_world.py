@@ -40,7 +40,8 @@ def download(name: str, version: str, cache: Path) -> Path:
     found = [p for p in folder.iterdir() if any(p.name.lower().startswith(x.lower()) for x in prefixes)]
     if not found:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
+            # The sdist of this project only: its build requirements (needed to read its metadata) may be wheels.
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", name,
              f"{name}=={version}", "-d", str(folder)],
             check=True,
         )

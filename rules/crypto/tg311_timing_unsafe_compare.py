@@ -8,12 +8,13 @@ import re
 from tabguard.engine.fixes import expression_fix, parse_expression
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.crypto._hashing import hash_call
-from tabguard.rules.crypto._names import DIGEST_WORDS, expression_name, secret_kind, value_parts, words
+from tabguard.rules.crypto._names import DIGEST_WORDS, METADATA_WORDS, expression_name, secret_kind, value_parts, words
 
 _CONFIRMATION_WORDS = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "verify2"})
 _CAMEL_CASE = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*")
 # Methods whose comparison is the object's own identity, not an authentication check.
 _EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__"})
+_TOKEN_KINDS = ("TOKEN_", "TK_", "T_")
 
 
 class TimingUnsafeCompare(Rule):
@@ -65,6 +66,11 @@ class TimingUnsafeCompare(Rule):
         "if data['password'] != data['confirm']:\n    pass\n",
         "if file_hash != expected_hash:\n    raise IOError('corrupt download')\n",
         "if signature != END_OF_CENTRAL_DIRECTORY:\n    raise ValueError('bad zip')\n",
+        # A lexer's token types, settings that name or size a secret, plain option values.
+        "from .lexer import TOKEN_DATA\ndef parse(token):\n    if token == TOKEN_DATA:\n        pass\n",
+        "def f(request_token):\n    if len(request_token) == CSRF_TOKEN_LENGTH:\n        pass\n",
+        "def f(key, settings):\n    if key == settings.SESSION_COOKIE_NAME:\n        pass\n",
+        "MODE_ALWAYS = 'always'\ndef f(update_password):\n    if update_password == MODE_ALWAYS:\n        pass\n",
     )
     INVALID = (
         Invalid(
@@ -82,6 +88,10 @@ class TimingUnsafeCompare(Rule):
         Invalid(
             "import hmac, hashlib\ndef ok(key, body, header):\n    return hmac.new(key, body, hashlib.sha256).hexdigest() == header\n",
             "import hmac, hashlib\ndef ok(key, body, header):\n    return hmac.compare_digest(hmac.new(key, body, hashlib.sha256).hexdigest(), header)\n",
+        ),
+        Invalid(
+            "import os\nAPI_TOKEN = os.environ['API_TOKEN']\ndef ok(token):\n    return token == API_TOKEN\n",
+            "import hmac\nimport os\nAPI_TOKEN = os.environ['API_TOKEN']\ndef ok(token):\n    return hmac.compare_digest(token, API_TOKEN)\n",
         ),
         Invalid(
             "API_KEY = load()\ndef authorized(request):\n    return request.headers.get('X-API-Key') == API_KEY\n",
@@ -121,23 +131,33 @@ class TimingUnsafeCompare(Rule):
 
 
 def _not_a_secret_value(side: ast.expr) -> bool:
-    """Arithmetic (`tok.index + 1`), a short loop variable (`i`), or a type/enum such as pygments'
-    `Keyword` or `Token.Name`: the other side of a lexer's `token == Keyword`, not a secret."""
+    """Arithmetic (`tok.index + 1`), a length (`len(token)`), a short loop variable (`i`), a name of
+    metadata about a secret (`SESSION_COOKIE_NAME`, `CSRF_TOKEN_LENGTH`), or a type/enum such as
+    pygments' `Keyword` or `Token.Name`: the other side of a lexer's `token == Keyword`, not a secret."""
     if isinstance(side, ast.BinOp) and isinstance(side.op, (ast.Add, ast.Sub, ast.Mult)):
+        return True
+    if isinstance(side, ast.Call) and isinstance(side.func, ast.Name) and side.func.id in ("len", "ord", "int", "type"):
         return True
     name = side.id if isinstance(side, ast.Name) else side.attr if isinstance(side, ast.Attribute) else None
     if name is None:
         return False
-    return len(name) <= 2 or bool(_CAMEL_CASE.fullmatch(name))
+    setting_about_a_secret = name.isupper() and (words(name) or [""])[-1] in METADATA_WORDS
+    return len(name) <= 2 or bool(_CAMEL_CASE.fullmatch(name)) or setting_about_a_secret
 
 
 def _magic_constant(ctx, side: ast.expr) -> bool:
     """A literal tuple or an UPPER_CASE constant that is not itself a secret: a file signature's magic
-    bytes (`sig != END_OF_ARCHIVE`), a signal number, a sentinel (`token == ('', '')`)."""
+    bytes (`sig != END_OF_ARCHIVE`), a signal number, a sentinel (`token == ('', '')`), a lexer's token
+    type (`TOKEN_DATA`, named by kind first; a secret is named `API_TOKEN`), or a constant the module
+    sets to a literal (a hard-coded secret there is TG310's finding)."""
     if isinstance(side, (ast.Tuple, ast.List, ast.Set, ast.JoinedStr)) and ctx.is_constant(side):
         return True
     name = side.id if isinstance(side, ast.Name) else side.attr if isinstance(side, ast.Attribute) else ""
-    return name.isupper() and secret_kind(name, digests=True) is None
+    if not name.isupper():
+        return False
+    if name.startswith(_TOKEN_KINDS) or (isinstance(side, ast.Name) and ctx.constant_value(side) is not None):
+        return True
+    return secret_kind(name, digests=True) is None
 
 
 def _is_hmac(ctx, side: ast.expr) -> bool:

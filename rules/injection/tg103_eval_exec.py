@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from tabguard.engine.fixes import expression_fix, replace_callee
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._strings import is_static, raised, unconfirmed
+from tabguard.rules.injection._strings import constant_text, is_static, raised, unconfirmed
 
 _CONSOLES = frozenset({"code.InteractiveConsole", "code.InteractiveInterpreter"})
 _CONSOLE_METHODS = frozenset({"push", "runsource", "runcode"})
+# The literal part of generated source that defines something: the program writes functions or
+# classes (as `dataclasses` and `attrs` do) and fills in only names and defaults.
+_DEFINES = re.compile(r"(^|\n)\s*(async\s+def|def|class)\s|\blambda\b")
+# importlib loader methods: what they compile is the source of a module being imported.
+_IMPORT_HOOKS = frozenset({"exec_module", "get_code", "source_to_code", "load_module"})
 # Callables that run (or compile) Python source, with the position of the source argument.
 _CODE_RUNNERS = {
     "eval": 0, "exec": 0, "compile": 0, "builtins.eval": 0, "builtins.exec": 0, "builtins.compile": 0,
@@ -67,6 +73,11 @@ class EvalExec(Rule):
         'import re\ndef f(p):\n    return re.compile(p)\n',
         'SRC = "print(1)"\nexec(SRC)\n',
         'def load_config(path, ns):\n    with open(path) as fh:\n        exec(compile(fh.read(), path, "exec"), ns)\n',
+        # Source the program writes itself: a generated __init__, and an import hook's module code.
+        'def make_init(fields, ns):\n    args = ", ".join(fields)\n    body = "".join(f"    self.{f} = {f}\\n" for f in fields)\n'
+        '    src = f"def __init__(self, {args}):\\n{body}"\n    exec(src, ns)\n    return ns["__init__"]\n',
+        'class Loader:\n    def exec_module(self, module):\n        source = self.transform(self.path)\n'
+        '        exec(compile(source, self.path, "exec"), module.__dict__)\n',
     )
     INVALID = (
         Invalid(
@@ -79,6 +90,7 @@ class EvalExec(Rule):
         ),
         Invalid('def run(snippet):\n    exec(snippet, {"__builtins__": {}})\n'),
         Invalid('def f(name):\n    exec(f"result = handle_{name}()")\n'),
+        Invalid('from flask import request\ndef f(ns):\n    exec(f"def g():\\n    return {request.args[\'x\']}", ns)\n'),
         Invalid('import _xxsubinterpreters as interpreters\ndef f(src):\n    interpreters.run_string(interpreters.create(), src)\n'),
         Invalid('def f(src):\n    code = compile(src, "<user>", "exec")\n'),
         Invalid('import code\ndef f(line):\n    console = code.InteractiveConsole()\n    console.push(line)\n'),
@@ -104,6 +116,8 @@ class EvalExec(Rule):
         source = ctx.taint(code)
         if source is None and _file_contents(code, ctx):
             return  # running a Python file's source (a config or startup script) is what the code is for
+        if source is None and (_generates_definitions(code, ctx) or _in_import_hook(ctx)):
+            return  # code the program writes itself (dataclass-style generation), or a module being imported
         fix = None
         if callee in ("eval", "builtins.eval") and len(node.args) == 1 and not node.keywords:
             fix = expression_fix(
@@ -124,3 +138,11 @@ class EvalExec(Rule):
         if isinstance(receiver, ast.Name):
             receiver = ctx.model.value_of(receiver) or receiver
         return isinstance(receiver, ast.Call) and ctx.call_name(receiver) in _CONSOLES
+
+
+def _generates_definitions(code: ast.expr, ctx) -> bool:
+    return bool(_DEFINES.search(constant_text(code, ctx)))
+
+
+def _in_import_hook(ctx) -> bool:
+    return getattr(ctx.function, "name", None) in _IMPORT_HOOKS

@@ -34,6 +34,45 @@ _CLAUSE_SYNTAX = re.compile(r"[=<>]|\b(like|ilike|in|is|and|or|not|between|asc|d
 _DB_RECEIVER = re.compile(r"(?i)(^|\.|_)(cur|cursor|conn|connection|con|db|database|session|engine|sess|tx|transaction|pool|c)$")
 
 
+# Functions that quote an identifier (or a literal) for SQL: what they return is the code's own
+# making, e.g. Django's `connection.ops.quote_name(table)`.
+_QUOTING = frozenset({
+    "quote_name", "quote_identifier", "quote_ident", "qn", "qn2", "quote", "quote_value", "quote_name_unless_alias",
+    "escape_identifier", "format_identifier", "_quote", "_quote_name", "_quote_identifier",
+})
+_PRAGMA = re.compile(r"^\s*PRAGMA\b", re.IGNORECASE)
+
+
+def _self_derived(built: ast.expr, ctx) -> bool:
+    """Every value spliced into the SQL is one the code makes itself: a number, a quoted identifier
+    (also through a local, `table = quote_name(self._table)`), or a run of placeholders
+    (`", ".join(["%s"] * len(keys))`)."""
+    values = [p for p in formatted_pieces(built) or () if not isinstance(p, str)]
+    return bool(values) and all(
+        _placeholders(v) or all_values_through(_single(v), ctx, _NUMERIC)
+        or all_values_through(_single(v), ctx, _QUOTING, follow_locals=True)
+        for v in values
+    )
+
+
+def _single(value: ast.expr) -> ast.expr:
+    """`value` as an f-string of itself, so `all_values_through` checks just it."""
+    return ast.JoinedStr(values=[ast.FormattedValue(value=value, conversion=-1)])
+
+
+def _placeholders(value: ast.expr) -> bool:
+    """`", ".join(["%s"] * n)` or `",".join("?" for _ in rows)`: parameter markers, not values."""
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "join"
+            and isinstance(value.func.value, ast.Constant) and len(value.args) == 1):
+        return False
+    arg = value.args[0]
+    if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mult):
+        arg = arg.left if isinstance(arg.left, (ast.List, ast.Tuple)) else arg.right
+    if isinstance(arg, (ast.List, ast.Tuple)):
+        return all(isinstance(e, ast.Constant) for e in arg.elts)
+    return isinstance(arg, (ast.GeneratorExp, ast.ListComp)) and isinstance(arg.elt, ast.Constant)
+
+
 def _only_configured_names(built: ast.expr) -> bool:
     """Every interpolated value is an attribute of `self`/`cls` (a table or column the class configures)."""
     values = [p for p in formatted_pieces(built) or () if not isinstance(p, str)]
@@ -105,6 +144,10 @@ class SqlInjection(Rule):
         '        cur.execute(f"SELECT * FROM {self.table} WHERE id = %s", (uid,))\n',
         'def f(session, name):\n    return session.query(User).filter(User.name == name).order_by(User.id).all()\n',
         'from django.db import models\ndef f(field):\n    query = Item.objects.all()\n    return query.order_by(f"-{field}")\n',
+        # Identifiers the code quotes itself, parameter markers it generates, PRAGMA names.
+        'def f(connection, cursor, keys):\n    qn = connection.ops.quote_name\n    table = qn("cache")\n'
+        '    cursor.execute("SELECT %s FROM %s WHERE %s IN (%s)" % (qn("v"), table, qn("k"), ", ".join(["%s"] * len(keys))), keys)\n',
+        'def columns(cursor, table):\n    cursor.execute("PRAGMA table_info(%s)" % table)\n',
     )
     INVALID = (
         Invalid('def f(session, name):\n    return session.query(User).filter(f"name = \'{name}\'").all()\n'),
@@ -124,6 +167,8 @@ class SqlInjection(Rule):
         Invalid('def f(cur, table, uid):\n    cur.execute(f"DELETE FROM {table} WHERE id = {uid}")\n'),
         Invalid('def f(cur, uid):\n    cur.execute("SELECT * FROM t WHERE id = \'[ID]\'".replace("[ID]", uid))\n'),
         Invalid('def f(cur, table):\n    cur.execute(f"UPDATE {table} SET seen = 1")\n'),
+        Invalid('def f(cur, ids, name):\n    marks = ",".join(["%s"] * len(ids))\n'
+                '    cur.execute(f"SELECT * FROM t WHERE a = \'{name}\' AND id IN ({marks})", ids)\n'),
         Invalid(
             'from flask import request\ndef search(cur):\n    q = "SELECT * FROM items WHERE name LIKE \'%" + request.args["q"] + "%\'"\n'
             '    cur.execute(q)\n',
@@ -183,6 +228,8 @@ class SqlInjection(Rule):
             return
         if source is None and len(node.args) > 1 and _only_configured_names(built):
             return  # `f"SELECT ... FROM {self.table} WHERE id = %s", (uid,)`: values are parameters
+        if source is None and (_PRAGMA.match(constant_text(query, ctx)) or (built is not None and _self_derived(built, ctx))):
+            return  # identifiers the code quotes or introspects itself, placeholders, PRAGMA names
         receiver = dotted_name(func.value) if isinstance(func, ast.Attribute) else None
         sql_like = looks_like_sql(constant_text(query, ctx))
         db_receiver = bool(receiver and _DB_RECEIVER.search(receiver)) and func.attr in _EXECUTE_METHODS

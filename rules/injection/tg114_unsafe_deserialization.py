@@ -57,11 +57,19 @@ class UnsafeDeserialization(Rule):
         'import pickle\ndef f(obj):\n    return pickle.dumps(obj)\n',
         'import pickle\nDEFAULTS = pickle.loads(b"\\x80\\x04N.")\n',
         'import pickle\nVOCAB = pickle.load(open("assets/vocab.pkl", "rb"))\n',
+        # The program's own data: a deep copy, and a cache that stores and loads its entries.
+        'import pickle\ndef clone(obj):\n    return pickle.loads(pickle.dumps(obj))\n',
+        'import pickle, zlib\nclass FileCache:\n    def set(self, path, value):\n        with open(path, "wb") as f:\n'
+        '            f.write(zlib.compress(pickle.dumps(value)))\n    def get(self, path):\n'
+        '        with open(path, "rb") as f:\n            return pickle.loads(zlib.decompress(f.read()))\n',
     )
     INVALID = (
         Invalid('import pickle\nfrom flask import request\ndef f():\n    return pickle.loads(request.data)\n'),
         Invalid('import pickle\ndef load_cache(path):\n    with open(path, "rb") as fh:\n        return pickle.load(fh)\n'),
         Invalid('import jsonpickle\ndef f(s):\n    return jsonpickle.decode(s)\n'),
+        # Storing with pickle does not make a request's bytes the program's own.
+        Invalid('import pickle\nfrom flask import request\nclass Sessions:\n    def save(self, s):\n        return pickle.dumps(s)\n'
+                '    def load(self):\n        return pickle.loads(request.cookies["s"])\n'),
         Invalid('import base64, dill\ndef f(request):\n    return dill.loads(base64.b64decode(request.COOKIES["state"]))\n'),
     )
 
@@ -76,6 +84,8 @@ class UnsafeDeserialization(Rule):
         if is_static(data, ctx) or self._bundled_file(data, ctx):
             return
         source = ctx.taint(data)
+        if source is None and _round_trip(node, module, ctx):
+            return
         what = f"user input ({source.label})" if source else "data from outside the program"
         ctx.report(self, data, details={"callee": callee, "what": what, "module": module}, source=source,
                    severity=raised(self, source), confidence=unconfirmed(source))
@@ -84,3 +94,14 @@ class UnsafeDeserialization(Rule):
     def _bundled_file(data: ast.expr, ctx) -> bool:
         """`open("model/vocab.pkl", "rb")`: a file shipped with the program, named by a constant."""
         return isinstance(data, ast.Call) and ctx.call_name(data) in ("open", "io.open") and bool(data.args) and is_static(data.args[0], ctx)
+
+
+def _round_trip(node: ast.Call, module: str, ctx) -> bool:
+    """The same top-level function or class also pickles with `module` (`pickle.loads(pickle.dumps(x))`,
+    a cache backend's `set` and `get`): it loads what it stored itself. Input that the taint
+    tracker sees arriving from outside is still reported."""
+    top, parent = node, ctx.parent(node)
+    while parent is not None and not isinstance(parent, ast.Module):
+        top, parent = parent, ctx.parent(parent)
+    dumpers = {f"{module}.dump", f"{module}.dumps", f"{module}.Pickler"}
+    return any(isinstance(n, ast.Call) and ctx.call_name(n) in dumpers for n in ast.walk(top))

@@ -12,8 +12,10 @@ from tabguard.rules.supply._imports import checked_imports
 # Tooling entry points whose imports are the tools' own, not the application's.
 _TOOL_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "conf.py"})
 # Code that is not the project's runtime: vendored copies of other projects (their imports are declared
-# by those projects), and test support (which runs with the test dependencies installed).
-_NOT_RUNTIME_FOLDERS = frozenset({"_vendor", "vendor", "vendored", "third_party", "test", "tests", "testing"})
+# by those projects), test support (which runs with the test dependencies installed), examples and docs.
+_NOT_RUNTIME_FOLDERS = frozenset({
+    "_vendor", "vendor", "vendored", "third_party", "test", "tests", "testing", "examples", "docs", "doc", "benchmarks",
+})
 _TEST_SUPPORT = re.compile(r"^(test_.*|.*_test|conftest|testing|pytest_plugin|pytest)$")
 
 

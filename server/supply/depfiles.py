@@ -18,7 +18,7 @@ from typing import Optional
 from tabguard.engine.types import Edit, Finding, Fix, Span
 from tabguard.rules import rule_by_id
 from tabguard.supply.data import known_packages
-from tabguard.supply.declared import DependencyFile, Requirement, parse_dependency_file
+from tabguard.supply.declared import DependencyFile, Requirement, parse_dependency_file, tomllib
 from tabguard.supply.names import normalize
 from tabguard.supply.online import DiskCache, OnlineChecker, age_in_days, lowest_fix
 from tabguard.supply.workspace import find_root, workspace_for
@@ -60,6 +60,27 @@ def dependency_report(path: Path, text: str, config, online: Optional[bool] = No
     return DependencyReport(findings, checker.notes, parsed.problems)
 
 
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def _library_tooling(path: Path) -> bool:
+    """A requirements file of a published library (its project builds a distribution: setup.py, or a
+    pyproject with a [build-system]), or one kept away from the project's root (`docs/requirements.txt`)."""
+    folder = path.resolve().parent
+    root = next((f for f in (folder, *folder.parents) if any((f / m).exists() for m in _PROJECT_MARKERS)), None)
+    if root is None:
+        return False
+    if folder not in (root, root / "requirements"):
+        return True
+    if (root / "setup.py").is_file():
+        return True
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return "build-system" in data and "name" in data.get("project", {})
+
+
 def _replace(span: Span, text: str, title: str, safe: bool):
     return lambda: Fix(title, (Edit(span, text),), safe)
 
@@ -71,7 +92,9 @@ class _Checker:
         self.trusted = {normalize(t) for t in config["trusted-packages"]}
         self.findings: dict[tuple, Finding] = {}
         self.notes: list[str] = []
-        self.is_application = path.suffix == ".txt"  # requirements files pin; pyproject ranges are for libraries
+        # Requirements files pin an application's deployment; a library's ranges (pyproject, and its
+        # docs/dev/test requirement lists) are meant to stay open.
+        self.is_application = path.suffix == ".txt" and not _library_tooling(path)
 
     def checked(self) -> list[Requirement]:
         skip = self.trusted | {self.parsed.project_name}

@@ -195,7 +195,7 @@ class Workspace:
                 if self.root is None or parent == self.root or parent.name in ("site-packages", "dist-packages"):
                     break
         if self.root is not None:
-            folders.extend((self.root, self.root / "src"))
+            folders.extend((self.root, self.root / "src", self.root / "lib"))  # the src and lib layouts
         return list(dict.fromkeys(folders))
 
     def _tree_modules(self) -> frozenset[str]:

@@ -55,11 +55,18 @@ FLASK_UPLOAD = (
 
 
 def test_tg502_and_tg505_never_import_an_undeclared_package(tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\ndependencies = ["flask"]\n')
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\ndependencies = ["requests"]\n')
     path = str(tmp_path / "app.py")
     doc = analyze_text(FLASK_UPLOAD, path)
     by_rule = {f.rule_id: f for f in doc.findings()}
     assert by_rule["TG505"].fix() is None  # werkzeug is not declared: no `import werkzeug.utils`
+    # Flask installs werkzeug, so with flask declared the fix may import it and adds no TG703.
+    flask_app = tmp_path / "flask_app"
+    flask_app.mkdir()
+    (flask_app / "pyproject.toml").write_text('[project]\nname = "app"\ndependencies = ["flask"]\n')
+    path = str(flask_app / "app.py")
+    fixed = _fixed(FLASK_UPLOAD, "TG505", path)
+    assert "werkzeug" in fixed and "TG703" not in {f.rule_id for f in analyze_text(fixed, path).findings()}
     fixed = _fixed(FLASK_UPLOAD, "TG502", path)
     assert fixed.startswith("import os\nfrom flask import request, send_file, send_from_directory\n")
     assert "import flask" not in fixed and "return send_from_directory('/srv/docs', name)" in fixed

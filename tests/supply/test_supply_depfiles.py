@@ -108,3 +108,14 @@ def test_tabguard_check_reports_dependency_files(workspace):
     report = json.loads(completed.stdout)
     text = json.dumps(report)
     assert "requirements.txt" in text and "TG702" in text
+
+
+def test_a_librarys_requirement_lists_are_not_judged_as_an_applications_pins(workspace):
+    unpinned = "sphinx>=7\nfurl\n"
+    # The conftest workspace is an application (a [project] without a build backend): its root pins.
+    assert [r for r, _, _ in by_rule(check(workspace, "requirements.txt", unpinned))] == ["TG705", "TG705"]
+    # Lists kept away from the root are tooling (docs, CI), not the deployment.
+    assert by_rule(check(workspace, "docs/requirements.txt", unpinned)) == []
+    # A published library (it builds a distribution): its requirement files are its tooling too.
+    workspace.write("pyproject.toml", '[build-system]\nrequires = ["setuptools"]\n[project]\nname = "shop"\n')
+    assert by_rule(check(workspace, "requirements-dev.txt", unpinned)) == []

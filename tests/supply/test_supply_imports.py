@@ -264,3 +264,9 @@ def test_check_skips_vendored_folders_unless_named(workspace, capsys):
     assert main(["check", str(workspace.root / "shop"), "--no-cache"]) == 0
     assert "No findings in 1 file" in capsys.readouterr().out
     assert main(["check", str(workspace.root / "shop" / "_vendor"), "--no-cache"]) == 1
+
+
+def test_the_lib_layout_and_examples_are_the_projects_own(workspace):
+    workspace.write("lib/shop/__init__.py", "")
+    assert _modules(findings(workspace, "tools/release.py", "import shop\nimport yaml\n")[0]) == ["yaml"]
+    assert _modules(findings(workspace, "examples/demo.py", "import shop\nimport dogpile\n")[0]) == []
