@@ -74,3 +74,17 @@ def test_update_rewrites_and_a_broken_baseline_is_an_error(tmp_path, capsys):
     assert main(["check", str(app), "--no-cache", "--baseline", str(baseline)]) == 2
     assert "not a usable baseline" in capsys.readouterr().err
     assert main(["check", str(app), "--no-cache", "--update-baseline"]) == 2
+
+
+def test_the_same_relative_path_from_two_folders_is_two_workspaces(tmp_path, capsys, monkeypatch):
+    # Regression: the supply-chain workspace was cached by the path as given, so `check app.py` in a
+    # second project reused the first project's declared dependencies.
+    for name, declared in (("one", "pyyaml"), ("two", "requests")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "requirements.txt").write_text(f"{declared}==1.0\n")
+        (tmp_path / name / "app.py").write_text("import yaml\n")
+    monkeypatch.chdir(tmp_path / "one")
+    assert main(["check", "app.py", "--no-cache", "--select", "TG703"]) == 0
+    monkeypatch.chdir(tmp_path / "two")
+    assert main(["check", "app.py", "--no-cache", "--select", "TG703"]) == 1
+    assert "TG703" in capsys.readouterr().out

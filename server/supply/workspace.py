@@ -295,6 +295,8 @@ def find_root(folder: Path) -> Optional[Path]:
 
 def workspace_for(path: str, python: str = "") -> tuple[Workspace, Optional[Path]]:
     """The cached workspace a file belongs to, and the file as a Path (None for unsaved buffers)."""
+    if path and not path.startswith("<"):
+        path = os.path.abspath(path)  # `check app.py` run from two folders names two different files
     found = _by_path.get((path, python))
     if found is None:
         found = _by_path[(path, python)] = _workspace_for(path, python)
