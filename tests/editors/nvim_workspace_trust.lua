@@ -6,6 +6,9 @@
 local plugin_dir, ws, scenario, opts_json = arg[1], arg[2], arg[3], arg[4]
 vim.opt.rtp:prepend(plugin_dir)
 vim.cmd('filetype on')
+if os.getenv('TABGUARD_TEST_NVIM_010_START') == '1' then
+  vim.lsp.enable = nil -- exercise the Neovim 0.10 path (vim.lsp.start from FileType) on 0.11
+end
 
 local prompts = 0
 if scenario:match('^prompt_') then

@@ -243,9 +243,10 @@ def _launcher(path: Path, marker: Path) -> None:
     path.chmod(0o755)
 
 
-@pytest.fixture
-def hostile(tmp_path):
+@pytest.fixture(params=["vim.lsp.enable", "vim.lsp.start (0.10 path)"])
+def hostile(tmp_path, request):
     """A repository shipping .venv/bin/tabguard, and a user whose PATH has the real tabguard."""
+    legacy = "1" if request.param.startswith("vim.lsp.start") else "0"
     ws = tmp_path / "ws"
     (ws / ".git").mkdir(parents=True)
     (ws / "app.py").write_text("import os\n")
@@ -256,7 +257,8 @@ def hostile(tmp_path):
     def run(scenario: str, **setup) -> dict:
         args = [str(PLUGIN), str(ws), scenario] + ([json.dumps(setup)] if setup else [])
         path = os.pathsep.join([str(tmp_path / "user-bin"), os.environ.get("PATH", "")])
-        proc = _run_lua(HERE / "nvim_workspace_trust.lua", *args, env_dir=tmp_path, PATH=path)
+        proc = _run_lua(HERE / "nvim_workspace_trust.lua", *args, env_dir=tmp_path, PATH=path,
+                        TABGUARD_TEST_NVIM_010_START=legacy)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         result["workspace_ran"] = (tmp_path / "WORKSPACE_BINARY_RAN").exists()
