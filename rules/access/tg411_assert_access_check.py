@@ -7,6 +7,7 @@ import re
 
 from tabguard.engine.fixes import text_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.types import Span
 from tabguard.guards import OWNER_FIELDS, is_current_user
 
 # What an access check reads: roles, permissions, authentication state.
@@ -73,6 +74,14 @@ class AssertAccessCheck(Rule):
         Invalid("from flask import g\ndef edit(doc):\n    assert not g.user is None\n    doc.save()\n",
                 "from flask import g\ndef edit(doc):\n    if g.user is None:\n        raise PermissionError(\"permission denied\")\n    doc.save()\n"),
         Invalid(
+            "def promote(user):\n    log(user); assert current_user.is_admin\n    user.role = 'admin'\n",
+            "def promote(user):\n    log(user)\n    if not current_user.is_admin:\n        raise PermissionError(\"permission denied\")\n    user.role = 'admin'\n",
+        ),
+        Invalid(
+            "def promote(user):\n    assert current_user.is_admin;  user.role = 'admin'\n",
+            "def promote(user):\n    if not current_user.is_admin:\n        raise PermissionError(\"permission denied\")\n    user.role = 'admin'\n",
+        ),
+        Invalid(
             "def view(request):\n    assert request.user.is_authenticated and request.user.has_perm('reports.view')\n    return render_report()\n",
             "def view(request):\n    if not (request.user.is_authenticated and request.user.has_perm('reports.view')):\n"
             "        raise PermissionError(\"permission denied\")\n    return render_report()\n",
@@ -115,5 +124,20 @@ def _fix(ctx, node: ast.Assert):
         condition = ctx.segment(ctx.span(test))
         opener = f"if not ({condition}):" if isinstance(test, _LOOSE) else f"if not {condition}:"
     message = ctx.segment(ctx.span(node.msg)) if node.msg is not None else '"permission denied"'
-    indent = " " * span.start_col
-    return text_fix(span, f"{opener}\n{indent}    raise PermissionError({message})", "Fix: check with `if`, not `assert`")
+    line = ctx.lines[span.start_line]
+    before, after = line[: span.start_col], ctx.lines[span.end_line][span.end_col :]
+    indent = before[: len(before) - len(before.lstrip())]
+    head, tail = "", ""
+    if before.strip():
+        # `x = 1; assert ...`: the `if` starts a line of its own. After a colon (`if a: assert b`) it
+        # cannot: no fix.
+        if not before.rstrip().endswith(";"):
+            return None
+        span = Span(span.start_line, len(before.rstrip()) - 1, span.end_line, span.end_col)
+        head = "\n" + indent
+    if after.lstrip().startswith(";"):  # `assert ...; y = 1`: what follows stays outside the `if`
+        rest = after.lstrip()[1:].lstrip()
+        span = Span(span.start_line, span.start_col, span.end_line, len(ctx.lines[span.end_line]))
+        tail = "\n" + indent + rest if rest else ""
+    block = f"{head}{opener}\n{indent}    raise PermissionError({message}){tail}"
+    return text_fix(span, block, "Fix: check with `if`, not `assert`")

@@ -74,6 +74,9 @@ class Block:
 
 _MERGE_LOOKAHEAD = 50
 _WHOLE_PARSE_MIN_LINES = 200  # below this, scanning lines is as cheap as a whole parse
+# Above this, one C parse of the whole file would hold the GIL for a tenth of a second or more,
+# during which the language server (analysing on a thread) could answer no request.
+_WHOLE_PARSE_MAX_LINES = 3000
 _CONFIRM_TRIES = 6
 _CONFIRM_SPAN = 600  # lines searched for the end of the string a recovery split fell in
 _RECHECK_ROUNDS = 4
@@ -172,15 +175,23 @@ class Document:
             self.flush()
         return start_line, end_line, count
 
-    def set_text(self, text: str) -> None:
+    def set_text(self, text: str, analyze: bool = True) -> None:
         self.lines = split_lines(text)
-        self._reset()
+        self._reset(analyze)
 
-    def _reset(self) -> None:
-        """Analyse the whole text from scratch."""
+    def _reset(self, analyze: bool = True) -> None:
+        """Analyse the whole text from scratch (with `analyze=False`, at the next `flush`)."""
         self.blocks, self.module, self._pending, self._dropped, self._readers = [], ModuleFacts(), None, [], {}
         self._flagged = set()
-        self._rebuild(0, 0, 0, len(self.lines))
+        if analyze:
+            self._rebuild(0, 0, 0, len(self.lines))
+        else:
+            self._pending = (0, len(self.lines) - 1)
+
+    @property
+    def dirty(self) -> bool:
+        """Edited since the last analysis (`flush` has work to do)."""
+        return self._pending is not None
 
     # -- findings ------------------------------------------------------------------------------
     def findings(self) -> list[Finding]:
@@ -293,7 +304,7 @@ class Document:
         blocks, lines = self.blocks, self.lines
         starts: list[tuple[int, bool]] = []
         rejoin = len(blocks)
-        whole = _statement_starts(lines) if not blocks and len(lines) >= _WHOLE_PARSE_MIN_LINES else None
+        whole = _statement_starts(lines) if not blocks and _WHOLE_PARSE_MIN_LINES <= len(lines) <= _WHOLE_PARSE_MAX_LINES else None
         if whole is not None:
             starts = [(line, False) for line in whole]
         scan = iter(()) if whole is not None else iter_block_starts(lines, begin_line)

@@ -7,7 +7,9 @@ for (a code action, SARIF output, a test).
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from typing import Callable, Optional, Sequence
 
 import libcst as cst
@@ -220,3 +222,23 @@ def apply_edits(text_lines: list[str], edits: Sequence[Edit]) -> list[str]:
         tail = lines[s.end_line][s.end_col :]
         lines[s.start_line : s.end_line + 1] = (head + edit.new_text + tail).split("\n")
     return lines
+
+
+def syntax_error_line(text: str) -> Optional[int]:
+    """The 0-based line of the first syntax error in `text`; None when it parses."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as error:
+        return max((error.lineno or 1) - 1, 0)
+    except (ValueError, MemoryError, RecursionError, OverflowError):
+        return 0
+    return None
+
+
+def keeps_parsing(fix: Fix, lines: Sequence[str], error_before: Optional[int]) -> bool:
+    """The file parses after the fix; or, when it did not parse before (`error_before`: the line of
+    its first syntax error), the fix adds no syntax error above that one."""
+    after = syntax_error_line("\n".join(apply_edits(list(lines), materialize(fix, lines))))
+    return after is None or (error_before is not None and after >= error_before)

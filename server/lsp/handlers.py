@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import sys
 from datetime import datetime, timezone
 from typing import Any, Optional
 
 from lsprotocol import types
 
 from tabguard.analysis import confidence_of
+from tabguard.engine.fixes import keeps_parsing, syntax_error_line
 from tabguard.engine.types import Span
 from tabguard.lsp import convert
 from tabguard.lsp.positions import Encoding
-from tabguard.lsp.server import OpenDocument, TabguardServer, settle_memory
+from tabguard.lsp.server import OpenDocument, TabguardServer
 from tabguard.provenance.inventory import build as build_inventory
 from tabguard.render import explain_markdown
 from tabguard.rules import rule_by_id
@@ -88,9 +90,7 @@ def did_open(ls: TabguardServer, params: types.DidOpenTextDocumentParams) -> Non
     opened = ls.open(params.text_document)
     if opened is not None:
         ls.publish(opened)
-        if opened.ready:  # else settled when the background analysis is done
-            settle_memory()
-        if opened.doc is None and opened.config["network"]:
+        if opened.dependency and opened.config["network"]:
             asyncio.ensure_future(_check_dependencies_online(ls, opened))
 
 
@@ -104,25 +104,15 @@ def did_change(ls: TabguardServer, params: types.DidChangeTextDocumentParams) ->
         if params.text_document.version < opened.version:
             log.warning("didChange version went backwards for %s; applying anyway", opened.uri)
         opened.version = params.text_document.version
-    if not opened.ready:
-        opened.queued.append(params.content_changes)
-        return
-    for start, end in ls.apply_changes(opened, params.content_changes):
-        ls.record_accept(opened, start, end, "bulk-insert", inferred=True)
-        opened.urgent = True
-    if opened.urgent:
-        opened.urgent = False
-        ls.publish(opened)
-    else:
-        ls.schedule_publish(opened)
+    ls.edit(opened, params.content_changes)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: TabguardServer, params: types.DidSaveTextDocumentParams) -> None:
-    opened = ls.ready_document(params.text_document.uri)
+    opened = ls.documents.get(params.text_document.uri)
     if opened is None:
         return
-    if opened.doc is None and opened.config["network"]:
+    if opened.dependency and opened.config["network"]:
         asyncio.ensure_future(_check_dependencies_online(ls, opened))
     if opened.provenance is not None:
         # Records and reviews other processes appended (an agent hook, `tabguard review`) show now.
@@ -138,14 +128,13 @@ async def _check_dependencies_online(ls: TabguardServer, opened: OpenDocument) -
     the file has not changed meanwhile."""
     version = opened.version
     try:
-        await asyncio.to_thread(ls.check_dependencies, opened, True)
+        found = await ls.worker.run(ls.dependency_findings, opened, "\n".join(opened.lines), True)
     except Exception as error:  # the offline findings stay; say why the online ones are missing
         ls.notify_user(f"tabguard: online dependency checks failed: {error}", types.MessageType.Warning)
         return
-    if ls.ready_document(opened.uri) is opened and opened.version == version:
-        ls.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=opened.uri, diagnostics=ls.diagnostics(opened), version=version)
-        )
+    if ls.documents.get(opened.uri) is opened and opened.version == version and not opened.dep_dirty:
+        opened.dep_findings = found
+        ls.publish(opened)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -154,9 +143,9 @@ def did_close(ls: TabguardServer, params: types.DidCloseTextDocumentParams) -> N
 
 
 @server.feature(ACCEPT_NOTIFICATION)
-def did_accept_suggestion(ls: TabguardServer, params: Any) -> None:
+async def did_accept_suggestion(ls: TabguardServer, params: Any) -> None:
     uri = _get(params, "textDocument", "uri")
-    opened = ls.ready_document(uri)
+    opened = await ls.settled(uri)
     if opened is None:
         log.warning("%s for a document that is not open: %r", ACCEPT_NOTIFICATION, uri)
         return
@@ -177,15 +166,15 @@ def did_accept_suggestion(ls: TabguardServer, params: Any) -> None:
     types.TEXT_DOCUMENT_DIAGNOSTIC,
     types.DiagnosticOptions(identifier="tabguard", inter_file_dependencies=False, workspace_diagnostics=False),
 )
-def pull_diagnostics(ls: TabguardServer, params: types.DocumentDiagnosticParams):
-    opened = ls.ready_document(params.text_document.uri)
+async def pull_diagnostics(ls: TabguardServer, params: types.DocumentDiagnosticParams):
+    opened = await ls.settled(params.text_document.uri)
     return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(opened) if opened else [])
 
 
 # -- hover, code actions, code lens ------------------------------------------------------------------
 @server.feature(types.TEXT_DOCUMENT_HOVER)
-def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types.Hover]:
-    opened = ls.ready_document(params.text_document.uri)
+async def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types.Hover]:
+    opened = await ls.settled(params.text_document.uri)
     if opened is None:
         return None
     hits = ls.findings_at(opened, params.position)
@@ -209,8 +198,8 @@ def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types.Hover
     types.TEXT_DOCUMENT_CODE_ACTION,
     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix], resolve_provider=False),
 )
-def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    opened = ls.ready_document(params.text_document.uri)
+async def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    opened = await ls.settled(params.text_document.uri)
     if opened is None:
         return []
     lines, uri = opened.lines, opened.uri
@@ -218,12 +207,14 @@ def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> list[typ
     end = ls.encoding.engine_position(lines, params.range.end)
     actions: list[types.CodeAction] = []
     review_offered = False
-    for finding in ls.findings(opened):
-        span = finding.span
-        if (span.end_line, span.end_col) < start or (span.start_line, span.start_col) > end:
-            continue
+    hits = [f for f in ls.findings(opened)
+            if (f.span.end_line, f.span.end_col) >= start and (f.span.start_line, f.span.start_col) <= end]
+    version = opened.version
+    fixes = await ls.in_worker(opened, lambda: _checked_fixes(hits, lines)) if hits else []
+    if fixes is None or ls.documents.get(uri) is not opened or opened.version != version:
+        return []  # closed or edited meanwhile: the client asks again
+    for finding, fix in zip(hits, fixes):
         diag = convert.diagnostic(finding, lines, ls.encoding, uri)
-        fix = finding.fix()
         if fix is not None:
             actions.append(convert.fix_action(fix, uri, lines, ls.encoding, diag))
         actions.append(convert.ignore_action(finding, uri, lines, ls.encoding, diag))
@@ -245,6 +236,22 @@ def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> list[typ
     return actions
 
 
+def _checked_fixes(findings: list, lines: list[str]) -> list:
+    """On the analysis thread: each finding's fix, or None where the fixed file would not parse."""
+    error_before: list = []
+    out = []
+    for finding in findings:
+        fix = finding.fix()
+        if fix is not None:
+            if not error_before:
+                error_before.append(syntax_error_line("\n".join(lines)))
+            if not keeps_parsing(fix, lines, error_before[0]):
+                log.warning("tabguard: %s's fix at line %d would not parse; not offered", finding.rule_id, finding.span.start_line + 1)
+                fix = None
+        out.append(fix)
+    return out
+
+
 def _review_action(ls: TabguardServer, opened: OpenDocument, start: int, end: int, diags) -> types.CodeAction:
     rng = ls.encoding.range(opened.lines, _line_span(start, end))
     return types.CodeAction(
@@ -263,8 +270,8 @@ def _line_span(start: int, end: int) -> Span:
 
 
 @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
-def code_lens(ls: TabguardServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-    opened = ls.ready_document(params.text_document.uri)
+async def code_lens(ls: TabguardServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    opened = await ls.settled(params.text_document.uri)
     if opened is None or opened.provenance is None:
         return []
     findings = ls.findings(opened)
@@ -297,12 +304,12 @@ def _age(timestamp: str) -> str:
 
 # -- commands and custom requests --------------------------------------------------------------------
 @server.command(MARK_REVIEWED)
-def mark_reviewed(ls: TabguardServer, *args) -> dict:
+async def mark_reviewed(ls: TabguardServer, *args) -> dict:
     params = args[0] if args else None
     if isinstance(params, list) and params:
         params = params[0]
     uri = _get(params, "uri")
-    opened = ls.ready_document(uri)
+    opened = await ls.settled(uri)
     if opened is None or opened.provenance is None:
         raise ValueError(f"{uri!r} is not an open Python document")
     span = _range_lines(opened, _get(params, "range")) or (0, len(opened.lines))
@@ -338,8 +345,8 @@ def explain(ls: TabguardServer, *args) -> str:
 
 
 @server.feature(FILE_STATUS_REQUEST)
-def file_status(ls: TabguardServer, params: Any) -> dict:
-    opened = ls.ready_document(_get(params, "textDocument", "uri"))
+async def file_status(ls: TabguardServer, params: Any) -> dict:
+    opened = await ls.settled(_get(params, "textDocument", "uri"))
     if opened is None:
         return {"findings": 0, "aiSpans": 0, "unreviewed": 0}
     spans = opened.provenance.spans(opened.path) if opened.provenance is not None else []
@@ -354,8 +361,14 @@ def serve(tcp: Optional[tuple[str, int]] = None, max_message_bytes: Optional[int
     """Run until `exit` or the end of the input; returns the process exit code."""
     logging.basicConfig(level=logging.WARNING)
     # Analysis allocates many short-lived tree nodes (freed by reference counting); collect cycles
-    # less often than the default so latency stays flat.
+    # less often than the default so latency stays flat. What is loaded by now (the rules, libcst,
+    # lsprotocol) lives as long as the process: frozen once, it is never scanned again. Nothing is
+    # frozen later: a document's objects must be collectable once it is closed.
     gc.set_threshold(50_000, 20, 100)
+    gc.collect()
+    gc.freeze()
+    # A collection or parse on an analysis thread holds the GIL; hand it back to the loop sooner.
+    sys.setswitchinterval(0.001)
     if max_message_bytes:
         server.max_body = max_message_bytes
     return server.serve_tcp(*tcp) if tcp else server.serve_stdio()

@@ -1,16 +1,17 @@
 """The language server's state: open documents, configuration, provenance, publishing.
 
 Documents live in the engine (`Document`), not in pygls's workspace: pygls's own text model costs
-O(file) per change, which alone would break the latency budget on large files. Plain typing is
-applied at once but analysed after a short debounce; an accepted suggestion (a bulk insertion or a
+O(file) per change, which alone would break the latency budget on large files. Edits are applied
+on the event loop; analysis runs on worker threads (`tabguard.lsp.scheduling`). Plain typing is
+analysed after a short debounce; an accepted suggestion (a bulk insertion or a
 `tabguard/didAcceptSuggestion` notification) or a bulk deletion is analysed and published at once.
+A document that grows over max-file-size keeps only its text until it is smaller again.
 The handlers that pygls calls are in `tabguard.lsp.handlers`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import logging
 import os
@@ -29,14 +30,14 @@ from tabguard.engine.document import Document, split_lines, splice
 from tabguard.engine.types import Finding
 from tabguard.lsp import convert
 from tabguard.lsp.positions import Encoding
+from tabguard.lsp.scheduling import Scheduling
 from tabguard.lsp.transport import Server
 from tabguard.provenance import Provenance
 from tabguard.provenance.workspace import find_root
 from tabguard.supply.depfiles import dependency_report, is_dependency_file
 
 log = logging.getLogger("tabguard.lsp")
-TYPING_DEBOUNCE_S = 0.03
-BACKGROUND_LINES = 2000  # files at least this long are first analysed off the event loop
+SIZE_CHECK_CHARS = 64 * 1024  # a document's size is recounted after this much text was inserted
 
 
 @dataclass
@@ -45,14 +46,24 @@ class OpenDocument:
     path: Optional[Path]
     version: int
     config: Config
-    # Python files are engine documents; dependency files are plain lines checked as a whole.
+    dependency: bool = False
+    # Python files are engine documents; dependency files (and files over max-file-size) are plain
+    # lines, dependency files checked as a whole.
     doc: Optional[Document] = None
     dep_lines: Optional[list[str]] = None
     dep_findings: list[Finding] = field(default_factory=list)
+    dep_dirty: bool = True
+    text: Optional[str] = field(default=None, repr=False)  # to build the engine document from
+    oversized: bool = False
+    grown: int = 0  # characters inserted since the size was last counted
     provenance: Optional[Provenance] = None
     urgent: bool = False  # a change since the last publish that must not wait for the typing debounce
-    # While a large file is first analysed off the event loop: the changes that arrived meanwhile.
-    queued: Optional[list] = None
+    # Analysis state (see tabguard.lsp.scheduling): changes that arrived while a worker held the document.
+    queued: list = field(default_factory=list, repr=False)
+    analysing: bool = False
+    failed: bool = False
+    want_publish: bool = False
+    job: Optional[asyncio.Future] = field(default=None, repr=False)
     flush_handle: Optional[asyncio.TimerHandle] = field(default=None, repr=False)
     # Serialized diagnostics of the last publish, by the block's own finding: a block an edit did not
     # change keeps its findings, so a publish serializes only what the edit changed (moving line
@@ -61,14 +72,17 @@ class OpenDocument:
 
     @property
     def lines(self) -> list[str]:
-        return self.doc.lines if self.doc is not None else self.dep_lines
+        if self.doc is not None:
+            return self.doc.lines
+        return self.dep_lines if self.dep_lines is not None else []
 
     @property
-    def ready(self) -> bool:
-        return self.queued is None
+    def has_text(self) -> bool:
+        """Edits can be applied (the engine document is built, or the text is kept as lines)."""
+        return self.doc is not None or self.dep_lines is not None
 
 
-class TabguardServer(Server):
+class TabguardServer(Scheduling, Server):
     def __init__(self):
         super().__init__("tabguard", __version__)
         self.documents: dict[str, OpenDocument] = {}
@@ -155,22 +169,37 @@ class TabguardServer(Server):
                 types.MessageType.Warning,
             )
             return None
-        opened = OpenDocument(item.uri, path, item.version, config)
+        opened = OpenDocument(item.uri, path, item.version, config, dependency=dependency)
         if dependency:
             opened.dep_lines = split_lines(item.text)
-            self.check_dependencies(opened)
         else:
-            ruleset = ruleset_from_config(config, _relative(path, config))
-            build = lambda: Document(item.text, ruleset, str(path or item.uri), config.options())  # noqa: E731
-            if item.text.count("\n") >= BACKGROUND_LINES:
-                # A full analysis of a large file takes a second: do it off the event loop, so
-                # requests for other files are answered meanwhile.
-                opened.queued = []
-                asyncio.ensure_future(self._build_in_background(opened, build))
-            else:
-                self._attach(opened, build())
+            opened.text = item.text
         self.documents[item.uri] = opened
         return opened
+
+    def analysis_step(self, opened: OpenDocument, peek: bool = False):
+        """The next piece of analysis the document needs: (work for a worker thread, what to do
+        with its result on the loop), or None when its findings are up to date with its text."""
+        if opened.oversized or opened.failed:
+            return None
+        if opened.dependency:
+            if not opened.dep_dirty:
+                return None
+            if peek:
+                return True
+            opened.dep_dirty = False
+            text = "\n".join(opened.dep_lines)
+            return (lambda: self.dependency_findings(opened, text)), (lambda found: setattr(opened, "dep_findings", found))
+        if opened.doc is not None:
+            return (opened.doc.flush, None) if opened.doc.dirty else None
+        if opened.text is None:
+            return None
+        if peek:
+            return True
+        text, opened.text = opened.text, None
+        ruleset = ruleset_from_config(opened.config, _relative(opened.path, opened.config))
+        options = opened.config.options()
+        return (lambda: Document(text, ruleset, str(opened.path or opened.uri), options)), (lambda doc: self._attach(opened, doc))
 
     def _attach(self, opened: OpenDocument, doc: Document) -> None:
         opened.doc = doc
@@ -180,39 +209,50 @@ class TabguardServer(Server):
             self.report_ledger(opened.provenance)
         self.report_rule_errors(opened)
 
-    async def _build_in_background(self, opened: OpenDocument, build) -> None:
-        def build_and_settle() -> Document:
-            doc = build()
-            settle_memory()  # part of opening, not of the first edit after it
-            return doc
-
-        doc = await asyncio.to_thread(build_and_settle)
-        if self.documents.get(opened.uri) is not opened:
-            return  # closed meanwhile
-        self._attach(opened, doc)
-        queued, opened.queued = opened.queued or [], None
-        for changes in queued:
-            for start, end in self.apply_changes(opened, changes):
-                self.record_accept(opened, start, end, "bulk-insert", inferred=True)
-        self.publish(opened)
-
-    def ready_document(self, uri: Any) -> Optional[OpenDocument]:
-        """The open document, unless its first analysis is still running (or `uri` is not a string)."""
-        opened = self.documents.get(uri) if isinstance(uri, str) else None
-        return opened if opened is not None and opened.ready else None
-
     def close(self, uri: str) -> None:
         opened = self.documents.pop(uri, None)
         if opened is None:
             return
         if opened.flush_handle is not None:
             opened.flush_handle.cancel()
+        self._release(opened)
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def _release(self, opened: OpenDocument) -> None:
+        """Drop what the document holds besides its text (its analysis, its ledger tracking)."""
         if opened.provenance is not None and opened.path is not None:
             opened.provenance.close_file(opened.path)
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        opened.provenance, opened.doc, opened.published, opened.dep_findings = None, None, {}, []
 
     def apply_changes(self, opened: OpenDocument, changes) -> list[tuple[int, int]]:
         """Apply content changes; return the line ranges [start, end) of bulk insertions."""
+        opened.dep_dirty = True
+        accepted = self._apply_changes(opened, changes)
+        if not opened.dependency:
+            opened.grown += sum(len(change.text) for change in changes)
+            if opened.grown > SIZE_CHECK_CHARS or opened.oversized:
+                opened.grown = 0
+                if self._check_size(opened):
+                    return []
+        return accepted
+
+    def _check_size(self, opened: OpenDocument) -> bool:
+        """Over max-file-size: analysis stops and only the text is kept (a document is never parsed
+        at that size); under it again: analysed anew. True while over."""
+        lines, limit = opened.lines, opened.config["max-file-size"]
+        size = sum(map(len, lines)) + len(lines) - 1
+        if size > limit and not opened.oversized:
+            self._release(opened)
+            opened.oversized, opened.dep_lines = True, lines
+            self.notify_user(
+                f"tabguard: {opened.uri} has grown to {size} characters, over max-file-size ({limit}); "
+                "not analysed until it is smaller", types.MessageType.Warning,
+            )
+        elif size <= limit and opened.oversized:
+            opened.oversized, opened.text, opened.dep_lines = False, "\n".join(lines), None
+        return opened.oversized
+
+    def _apply_changes(self, opened: OpenDocument, changes) -> list[tuple[int, int]]:
         accepted: list[tuple[int, int]] = []
         for change in changes:
             if getattr(change, "range", None) is None:
@@ -238,7 +278,7 @@ class TabguardServer(Server):
             opened.dep_lines = split_lines(text)
             return
         old_count = len(opened.doc.lines)
-        opened.doc.set_text(text)
+        opened.doc.set_text(text, analyze=False)
         if opened.provenance is not None:
             opened.provenance.apply_edit(opened.path, 0, old_count - 1, len(opened.doc.lines), opened.doc.lines)
 
@@ -257,16 +297,15 @@ class TabguardServer(Server):
             )
         self.report_ledger(opened.provenance)
 
-    def check_dependencies(self, opened: OpenDocument, online: bool = False) -> None:
-        report = dependency_report(opened.path, "\n".join(opened.dep_lines), opened.config, online=online)
-        opened.dep_findings = report.findings
+    def dependency_findings(self, opened: OpenDocument, text: str, online: bool = False) -> list[Finding]:
+        """On a worker thread: the dependency file's findings (`text` is a snapshot of it)."""
+        return dependency_report(opened.path, text, opened.config, online=online).findings
 
     # -- findings and publishing --------------------------------------------------------------------
     def findings(self, opened: OpenDocument) -> list[Finding]:
-        if not opened.ready:
-            return []
+        """The findings of a settled document (see `settled`): never analyses on the event loop."""
         if opened.doc is None:
-            return visible(opened.dep_findings, opened.dep_lines)
+            return visible(opened.dep_findings, opened.dep_lines) if opened.dependency else []
         findings = opened.doc.findings()
         self.report_rule_errors(opened)
         prov, path = opened.provenance, opened.path
@@ -291,14 +330,8 @@ class TabguardServer(Server):
                     )
                 )
 
-    def publish(self, opened: OpenDocument) -> None:
-        if opened.flush_handle is not None:
-            opened.flush_handle.cancel()
-            opened.flush_handle = None
-        if not opened.ready:
-            return  # published when the background analysis is done
-        if opened.doc is None:
-            self.check_dependencies(opened)
+    def send_diagnostics(self, opened: OpenDocument) -> None:
+        """Publish a settled document's findings (see `Scheduling.publish`)."""
         if self.pull_diagnostics:
             self.workspace_diagnostic_refresh(None)
             return
@@ -325,32 +358,12 @@ class TabguardServer(Server):
         lines = opened.lines
         return [convert.diagnostic(f, lines, self.encoding, opened.uri) for f in self.findings(opened)]
 
-    def schedule_publish(self, opened: OpenDocument) -> None:
-        if opened.flush_handle is not None:
-            opened.flush_handle.cancel()
-        loop = asyncio.get_event_loop()
-        opened.flush_handle = loop.call_later(TYPING_DEBOUNCE_S, self._publish_if_open, opened.uri)
-
-    def _publish_if_open(self, uri: str) -> None:
-        opened = self.documents.get(uri)
-        if opened is not None:
-            opened.flush_handle = None
-            self.publish(opened)
-
     def findings_at(self, opened: OpenDocument, position: types.Position) -> list[Finding]:
         line, col = self.encoding.engine_position(opened.lines, position)
         return [
             f for f in self.findings(opened)
             if (f.span.start_line, f.span.start_col) <= (line, col) <= (f.span.end_line, f.span.end_col)
         ]
-
-
-def settle_memory() -> None:
-    """After a file's first analysis: its long-lived objects need no cycle collection. One collection
-    (the analysis left cycles behind), then they are kept out of later scans, so that no full
-    collection over a large file's analysis lands in the middle of an accept."""
-    gc.collect()
-    gc.freeze()
 
 
 def _path_of(uri: str) -> Optional[Path]:

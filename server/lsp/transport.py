@@ -7,7 +7,8 @@ decorators and public request helpers.
   one `initialize`, nothing after `shutdown`, and `exit` (or the end of the input) ends the process
   with 0 only after a `shutdown`.
 - pygls's built-in didOpen/didChange/didClose handlers are replaced so that pygls keeps no copy of
-  the document text (the engine owns it).
+  the document text (the engine owns it), and its shutdown handler so that requests still being
+  answered are not cancelled.
 
 Every pygls name this module relies on beyond the public API is listed in `PYGLS_CONTRACT` and
 checked by tests/lsp/test_transport_contract.py, so a pygls release that changes one fails a test.
@@ -44,6 +45,7 @@ PYGLS_CONTRACT = {
     "pygls.protocol.LanguageServerProtocol.lsp_text_document__did_open": ("self", "params"),
     "pygls.protocol.LanguageServerProtocol.lsp_text_document__did_change": ("self", "params"),
     "pygls.protocol.LanguageServerProtocol.lsp_text_document__did_close": ("self", "params"),
+    "pygls.protocol.LanguageServerProtocol.lsp_shutdown": ("self",),
     "pygls.protocol.LanguageServerProtocol.structure_message": ("self", "data"),
     "pygls.protocol.LanguageServerProtocol.handle_message": ("self", "message"),
     "pygls.protocol.LanguageServerProtocol.set_writer": ("self", "writer"),
@@ -164,6 +166,12 @@ class TabguardProtocol(LanguageServerProtocol):
             "params": {"type": int(types.MessageType.Warning), "message": message},
         }))
 
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args):
+        """Requests that arrived before `shutdown` are still answered (pygls would cancel them)."""
+        if (handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield handler, args, None
+
     # -- document sync: the engine keeps the text, pygls does not --------------------------------
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params):
@@ -185,7 +193,9 @@ def _valid_id(msg_id: Any) -> Any:
     return msg_id if isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool) else None
 
 
-class _StreamWriter:
+class StreamWriter:
+    """A writer for `set_writer` from two callables."""
+
     def __init__(self, write: Callable[[bytes], Any], close: Callable[[], Any]):
         self.write, self.close = write, close
 
@@ -201,7 +211,7 @@ class Connection(asyncio.Protocol):
 
     def connection_made(self, transport) -> None:
         if self.replies_here:
-            self.protocol.set_writer(_StreamWriter(transport.write, transport.close))
+            self.protocol.set_writer(StreamWriter(transport.write, transport.close))
 
     def data_received(self, data: bytes) -> None:
         if self.stall is not None:
@@ -261,7 +271,7 @@ class Server(LanguageServer):
         async def main() -> int:
             loop = asyncio.get_running_loop()
             self._done = loop.create_future()
-            self.protocol.set_writer(_StreamWriter(write, out.close))
+            self.protocol.set_writer(StreamWriter(write, out.close))
             connection = Connection(self.protocol, self.max_body)
             if _pollable(source):
                 await loop.connect_read_pipe(lambda: connection, source)

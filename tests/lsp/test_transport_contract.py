@@ -43,10 +43,10 @@ def test_each_pygls_name_exists_with_the_parameters_we_pass(path):
     assert -1 not in positions and positions == sorted(positions), f"{path}{tuple(params)} lacks {expected}"
 
 
-def test_our_document_sync_handlers_replace_pyglss_builtins():
+def test_our_handlers_replace_pyglss_builtins():
     server = transport.Server("contract", "0")
     assert isinstance(server.protocol.fm, FeatureManager) and isinstance(server.protocol.fm.features, dict)
-    for method in (types.TEXT_DOCUMENT_DID_OPEN, types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_CLOSE):
+    for method in (types.TEXT_DOCUMENT_DID_OPEN, types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_CLOSE, types.SHUTDOWN):
         handler = server.protocol.fm.builtin_features[method]
         assert handler.__func__.__qualname__.startswith("TabguardProtocol."), method
         original = [m for m in vars(LanguageServerProtocol).values() if getattr(m, "method_name", None) == method]
@@ -59,7 +59,7 @@ def test_structure_message_still_types_a_request_and_raises_on_bad_params():
         "textDocument": {"uri": "file:///a.py"}, "position": {"line": 0, "character": 0}}})
     assert isinstance(request, types.HoverRequest)
     sent = []
-    protocol.set_writer(transport._StreamWriter(sent.append, lambda: None))
+    protocol.set_writer(transport.StreamWriter(sent.append, lambda: None))
     with pytest.raises(transport.AnsweredAlready):
         protocol.structure_message({"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": {"position": "x"}})
     assert b'"id": 2' in sent[0] and b"-32602" in sent[0]
