@@ -157,3 +157,11 @@ def test_aiohttp_routes(tmp_path, capsys):
 def test_missing_path_is_a_usage_error(capsys):
     assert main(["surface", os.path.join("tests", "apps", "no_such_app")]) == 2
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_several_paths_in_one_report(capsys):
+    # Before: `surface` took one path, and a second one was a usage error (exit 2).
+    assert main(["surface", str(APPS / "flask_app"), str(APPS / "fastapi_app"), "--format", "json"]) == 0
+    apps = {Path(route["file"]).parts[Path(route["file"]).parts.index("apps") + 1]
+            for route in json.loads(capsys.readouterr().out)["routes"]}
+    assert apps == {"flask_app", "fastapi_app"}

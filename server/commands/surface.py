@@ -1,4 +1,4 @@
-"""`tabguard surface [PATH]`: every HTTP route with its guards and the findings inside its handler.
+"""`tabguard surface [PATH ...]`: every HTTP route with its guards and the findings inside its handler.
 
 A threat-model starting point: which routes exist, which ones authenticate the caller, which check a
 role or tie records to their owner, and what tabguard found in each handler.
@@ -18,22 +18,24 @@ from tabguard.sources import SourceError, read_source
 
 def add_parser(sub):
     parser = sub.add_parser("surface", help="list every HTTP route with authentication, role and ownership checks")
-    parser.add_argument("path", nargs="?", default=".", metavar="PATH")
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--config", type=Path, help="use this tabguard.toml / pyproject.toml")
     return parser
 
 
 def run(args) -> int:
-    root = Path(args.path)
-    if not root.exists():
+    roots = [Path(p) for p in args.paths]
+    missing = [root for root in roots if not root.exists()]
+    for root in missing:
         print(f"tabguard: {root}: no such file or directory", file=sys.stderr)
+    if missing:
         return 2
-    config = config_or_report(root.resolve(), args.config)
+    config = config_or_report(roots[0].resolve(), args.config)
     if config is None:
         return 2
     sources, results = [], {}
-    for path in iter_files([root], config["exclude"]):
+    for path in dict.fromkeys(iter_files(roots, config["exclude"])):  # a file named twice is read once
         display = path.as_posix()
         try:
             text = read_source(path, config["max-file-size"])
