@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from tabguard.engine.fixes import edits_fix
-from tabguard.engine.types import Edit, Span
+from tabguard.engine.fixes import edits_fix, insert_after
+from tabguard.engine.types import Edit
 from tabguard.rules.injection._sql import parameterize, params_text
 
 TITLE = "Fix: pass the values as query parameters"
@@ -29,7 +29,7 @@ def execute_fix(ctx, call: ast.Call, query: ast.expr, built: ast.expr, placehold
     if rewrite is None:
         return None
     sql, params = rewrite
-    return edits_fix([Edit(ctx.span(built), sql), _after(ctx, query, ", " + params_text(params))], TITLE, safe=False)
+    return edits_fix([Edit(ctx.span(built), sql), insert_after(ctx, query, ", " + params_text(params))], TITLE, safe=False)
 
 
 def text_fix(ctx, text_call: ast.Call, query: ast.expr, built: ast.expr):
@@ -42,13 +42,8 @@ def text_fix(ctx, text_call: ast.Call, query: ast.expr, built: ast.expr):
     if rewrite is None:
         return None
     sql, binds = rewrite
-    return edits_fix([Edit(ctx.span(built), sql), _after(ctx, text_call, f".bindparams({', '.join(binds)})")],
+    return edits_fix([Edit(ctx.span(built), sql), insert_after(ctx, text_call, f".bindparams({', '.join(binds)})")],
                      TITLE, safe=False)
-
-
-def _after(ctx, node: ast.AST, text: str) -> Edit:
-    end = ctx.span(node)
-    return Edit(Span(end.end_line, end.end_col, end.end_line, end.end_col), text)
 
 
 def sole_assignment(ctx, name: ast.expr, value: ast.expr) -> Optional[ast.Assign]:

@@ -70,6 +70,12 @@ def insert_before(ctx, statement, text: str) -> Optional[Edit]:
     return Edit(Span(span.start_line, span.start_col, span.start_line, span.start_col), new)
 
 
+def insert_after(ctx, node, text: str) -> Edit:
+    """An edit adding `text` right after `node` (a parameters argument, a `.bindparams(...)`)."""
+    end = ctx.span(node)
+    return Edit(Span(end.end_line, end.end_col, end.end_line, end.end_col), text)
+
+
 # -- transformations shared by rules -------------------------------------------------------------
 def set_keyword(name: str, value: str) -> Transform:
     """Set keyword argument `name=value` on a call, replacing it when present."""
