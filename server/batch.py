@@ -15,6 +15,7 @@ from typing import Callable, Optional, Sequence
 from tabguard import __version__
 from tabguard.analysis import analyze_text, ruleset_from_config, visible
 from tabguard.config import Config
+from tabguard.engine.deep import call_deep
 from tabguard.engine.document import split_lines
 from tabguard.engine.types import Edit, Finding, Fix, Related, Span
 from tabguard.scan import FileResult, scan_file
@@ -158,12 +159,18 @@ def environment_token(root: Path) -> str:
     return ";".join(sorted(parts))
 
 
-def _analyze(job: tuple[str, str, Config, tuple, tuple, str]) -> list[dict]:
-    """Worker: analyse one file's text; findings as JSON, fixes included (workers share nothing)."""
+def _analyze(job: tuple[str, str, Config, tuple, tuple, str]) -> tuple[list[dict], list[str]]:
+    """Worker: analyse one file's text; findings as JSON, fixes included (workers share nothing),
+    and the rules that failed on it."""
     path, text, config, select, ignore, display = job
     ruleset = ruleset_from_config(config, display, select, ignore)
-    doc = analyze_text(text, path, ruleset, config.options())
-    return [finding_to_json(f) for f in doc.findings()]
+
+    def work() -> tuple[list[dict], list[str]]:
+        doc = analyze_text(text, path, ruleset, config.options())
+        findings = [finding_to_json(f) for f in doc.findings()]
+        return findings, [f"rule {error}" for error in doc.take_errors()]
+
+    return call_deep(work)
 
 
 def scan_files(
@@ -213,8 +220,9 @@ def scan_files(
         else:
             job = (str(path), text, config, tuple(select), tuple(ignore), display)
             pending.append((result, stat, digest, honoured, job))
-    for (result, stat, digest, honoured, _job), findings in zip(pending, _run([p[4] for p in pending], jobs)):
-        if cache is not None:
+    for (result, stat, digest, honoured, _job), (findings, failures) in zip(pending, _run([p[4] for p in pending], jobs)):
+        result.rule_errors = failures
+        if cache is not None and not failures:  # a failed rule must fail the next run too
             cache.put(result.display, stat, digest, findings)
         _finish(result, findings, min_severity, honoured)
     if cache is not None:
@@ -226,7 +234,7 @@ def _finish(result: FileResult, findings: list[dict], min_severity: str, honoure
     result.findings = visible([finding_from_json(f) for f in findings], result.lines, min_severity, honoured)
 
 
-def _run(work: list, jobs: Optional[int]) -> list[list[dict]]:
+def _run(work: list, jobs: Optional[int]) -> list[tuple[list[dict], list[str]]]:
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
         return [_analyze(job) for job in work]

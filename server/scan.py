@@ -35,7 +35,12 @@ class FileResult:
     display: str
     findings: list[Finding] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
-    error: Optional[str] = None
+    error: Optional[str] = None  # the file could not be checked at all
+    rule_errors: list[str] = field(default_factory=list)  # rules that failed on it: a partial check
+
+    def problems(self) -> list[str]:
+        """Why the check of this file is incomplete: the tool's own notices (stderr, JSON, SARIF)."""
+        return ([self.error] if self.error else []) + self.rule_errors
 
 
 def is_python(path: Path) -> bool:

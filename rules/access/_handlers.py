@@ -11,6 +11,8 @@ from tabguard.engine.types import Span
 from tabguard.guards import words
 from tabguard.routes import Handler, handler_for, url_params
 
+# A path parameter (`<int:id>`, `{id}`); it stops at the next bracket, so `<a<a<a...` stays linear.
+_PATH_PARAM = re.compile(r"[<{][^<>{}]*[>}]")
 # Conversions that keep the client's choice (`int(invoice_id)` still picks the invoice, `Decimal(price)`
 # is still the price the client sent).
 _CONVERSIONS = frozenset({"int", "str", "float", "Decimal", "round", "abs", "UUID", "ObjectId", "PydanticObjectId", "uuid"})
@@ -83,7 +85,7 @@ def handler_words(found: Handler) -> set[str]:
     """What a handler says it does: the words of its function name and route paths (placeholders left out)."""
     said = set(words(found.func.name))
     for path in found.paths:
-        said.update(words(re.sub(r"[<{][^>}]*[>}]", " ", path)))
+        said.update(words(_PATH_PARAM.sub(" ", path)))
     return said
 
 

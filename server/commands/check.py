@@ -160,12 +160,12 @@ def run(args) -> int:
     for error in refused:
         print(f"tabguard: error: {error}", file=sys.stderr)
     for result in results:
-        if result.error:
-            say(f"{result.display}: {result.error}")
+        for problem in result.problems():
+            say(f"{result.display}: {problem}")
     if args.diff:
         sys.stdout.write("".join(fixes.diffs))
         print(fixing.summary_line(fixes, sum(len(r.findings) for r in results), diff=True), file=sys.stderr)
-        return 2 if any(r.error for r in results) or fixes.failed else (1 if fixes.fixed else 0)
+        return 2 if any(r.problems() for r in results) or fixes.failed else (1 if fixes.fixed else 0)
     if args.format == "sarif":
         report = json.dumps(sarif.render(results), indent=2)
     elif args.format == "json":
@@ -180,7 +180,7 @@ def run(args) -> int:
         report = "\n".join(lines)
     if not _emit(report, args.output):
         return 2
-    if refused or any(r.error for r in results) or (fixes is not None and fixes.failed):
+    if refused or any(r.problems() for r in results) or (fixes is not None and fixes.failed):
         return 2
     if len(paths) < len(args.paths):  # a path was skipped: the check is not complete
         return 2

@@ -10,7 +10,7 @@ from tabguard.engine.facts import ModuleFacts, dotted_name, record_import
 from tabguard.engine.semantic import SemanticModel
 from tabguard.engine.taint import Scope, Source
 from tabguard.engine.types import Finding, Fix, Related, Span
-from tabguard.engine.walk import children
+from tabguard.engine.walk import children, operands
 
 if TYPE_CHECKING:
     from tabguard.engine.rule import Rule
@@ -20,7 +20,8 @@ ROUTE_DECORATOR = re.compile(
     r"(^|\.)(route|get|post|put|patch|delete|head|options|api_route|websocket|view)$"
 )
 _FLASK_PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?(\w+)>")
-_FASTAPI_PATH_PARAM = re.compile(r"{(\w+)(?::[^}]*)?}")
+# A converter never holds a brace: stopping at one keeps `{a:{a:{a:...` linear.
+_FASTAPI_PATH_PARAM = re.compile(r"{(\w+)(?::[^{}]*)?}")
 # FastAPI/Starlette handler parameters that are framework objects, not user input.
 _NOT_INPUT_ANNOTATIONS = re.compile(
     r"(Request|WebSocket|Session|AsyncSession|BackgroundTasks|Response|HTTPConnection|SecurityScopes|User|Connection)\b"
@@ -136,7 +137,7 @@ class Context:
         if isinstance(node, ast.FormattedValue):
             return self.is_constant(node.value)
         if isinstance(node, ast.BinOp):
-            return self.is_constant(node.left) and self.is_constant(node.right)
+            return all(self.is_constant(v) for v in operands(node))
         if isinstance(node, (ast.List, ast.Tuple)):
             return all(self.is_constant(e) for e in node.elts)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join"):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.types import Span
+from tabguard.engine.walk import operands
 
 if TYPE_CHECKING:
     from tabguard.engine.context import Context
@@ -179,7 +180,7 @@ class Scope:
         if isinstance(e, ast.FormattedValue):
             return t(e.value, d)
         if isinstance(e, ast.BinOp):
-            return t(e.left, d) or t(e.right, d)
+            return _first(t(v, d) for v in operands(e))
         if isinstance(e, (ast.List, ast.Tuple, ast.Set)):
             return _first(t(v, d) for v in e.elts)
         if isinstance(e, ast.Dict):

@@ -50,3 +50,18 @@ def walk(node: ast.AST) -> list[ast.AST]:
             elif isinstance(value, ast.AST):
                 append(value)
     return nodes
+
+
+def operands(node: ast.BinOp) -> list[ast.expr]:
+    """The leaves of a chain of binary operators, left to right: `a + b + c` is three operands.
+    Iterative, so a 5,000-term concatenation costs one level of a recursive walk, not 5,000."""
+    found: list[ast.expr] = []
+    stack: list[ast.expr] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.BinOp):
+            stack.append(item.right)
+            stack.append(item.left)
+        else:
+            found.append(item)
+    return found

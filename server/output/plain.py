@@ -57,6 +57,8 @@ def json_object(results: Sequence[FileResult]) -> list[dict]:
                 "fix": _fix_object(fix, result.lines) if fix else None,
                 "ai": f.details.get("ai"),
             })
+    # What could not be checked, after the findings: an item with `error` and no `rule`.
+    items.extend({"path": r.display, "error": problem} for r in results for problem in r.problems())
     return items
 
 

@@ -108,9 +108,10 @@ def render(results: Sequence[FileResult]) -> dict:
             }},
             "results": [result_object(r, f, index) for r in results for f in r.findings],
             "invocations": [{
-                "executionSuccessful": not any(r.error for r in results),
+                "executionSuccessful": not any(r.problems() for r in results),
                 "toolExecutionNotifications": [
-                    {"level": "error", "message": {"text": f"{r.display}: {r.error}"}} for r in results if r.error
+                    {"level": "error", "message": {"text": f"{r.display}: {problem}"}}
+                    for r in results for problem in r.problems()
                 ],
             }],
         }],

@@ -8,6 +8,7 @@ deprecation table with sources, and a Bloom filter of every project name on the 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Optional
 
 from tabguard.supply.bloom import Bloom
-from tabguard.supply.names import affix_variants, confusion, normalize, one_edit_away, squashed
+from tabguard.supply.names import AFFIX_MAX, affix_variants, confusion, normalize, one_edit_away, squashed
 
 DATA_FILE = Path(__file__).with_name("known_packages.json")
 INSTALLS_FILE = Path(__file__).with_name("installs.json")
@@ -65,6 +66,7 @@ class KnownPackages:
         self._lookalike_memo: dict[tuple[str, bool], Optional[LookAlike]] = {}
         self._target_map: Optional[dict[str, tuple[int, str, str]]] = None
         self._import_name_map: Optional[dict[str, str]] = None
+        self._longest: Optional[int] = None
 
     def is_popular(self, distribution: str) -> bool:
         return normalize(distribution) in self.rank
@@ -114,14 +116,22 @@ class KnownPackages:
         targets = self._targets()
         if name in self.rank or name in targets:
             return None
-        candidates = {t for t in (*one_edit_away(name), *affix_variants(name)) if t in targets}
-        candidates.update(self._squashed_targets().get(squashed(name), ()))
+        candidates = set(self._squashed_targets().get(squashed(name), ()))
+        # One edit or one affix from a target is at most this long; a longer name (an attacker's
+        # 6,000 letters) would make 37 x 2 x n strings of n letters each, 2.7 GB at n = 6,000.
+        if len(name) <= self._longest_target() + AFFIX_MAX:
+            candidates.update(t for t in itertools.chain(one_edit_away(name), affix_variants(name)) if t in targets)
         for target in sorted(candidates, key=lambda t: (targets[t][0], t)):
             how = confusion(name, target, strict)
             if how:
                 _, distribution, module = targets[target]
                 return LookAlike(distribution, module, how)
         return None
+
+    def _longest_target(self) -> int:
+        if self._longest is None:
+            self._longest = max(map(len, self._targets()), default=0)
+        return self._longest
 
     def _import_names(self) -> dict[str, str]:
         if self._import_name_map is None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import ast
 import configparser
+import logging
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
+from tabguard.config import DEFAULTS
 from tabguard.engine.types import Span
+from tabguard.sources import SourceError, read_regular
 from tabguard.supply.names import normalize
 from tabguard.tables import TableError, table_at
 
@@ -20,6 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+log = logging.getLogger("tabguard.supply")
 _REQUIREMENT = re.compile(
     r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*"
     r"(?P<spec>(?:===?|[<>!~]=?)[^;#@]*)?\s*(?P<url>@[^;#]*)?"
@@ -28,7 +32,8 @@ _EXACT = re.compile(r"^===?\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*$")
 _INCLUDE = re.compile(r"^(?:-r|--requirement|-c|--constraint)[\s=]+(\S+)")
 _INDEX_OPTION = re.compile(r"^(?:-i|--index-url|--extra-index-url)[\s=]+(\S+)")
 _COMMENT = re.compile(r"(^|\s)#.*$")
-_OPTIONS = re.compile(r"\s+--?[a-z]")
+# Only from the start of a run of spaces: from inside one, `\s+` rescans the run (quadratic).
+_OPTIONS = re.compile(r"(?<!\s)\s+--?[a-z]")
 
 
 @dataclass(frozen=True)
@@ -276,8 +281,10 @@ def workspace_dependency_files(root: Path) -> list[Path]:
     return found
 
 
-def declared_names(files: list[Path]) -> set[str]:
-    """Normalised names declared by `files` and the files they include with `-r`/`-c`."""
+def declared_names(files: list[Path], max_size: int = DEFAULTS["max-file-size"]) -> set[str]:
+    """Normalised names declared by `files` and the files they include with `-r`/`-c`. A file over
+    `max_size`, or one that is not a regular file, is skipped with a warning: a 15 MB
+    requirements-dev.txt beside the file being checked cost 16 s before."""
     names: set[str] = set()
     seen: set[Path] = set()
     pending = list(files)
@@ -288,9 +295,13 @@ def declared_names(files: list[Path]) -> set[str]:
             if resolved in seen or not path.is_file():
                 continue
             seen.add(resolved)
-            parsed = parse_dependency_file(path, path.read_text(encoding="utf-8", errors="replace"))
-        except OSError:
+            data, _ = read_regular(path, max_size)
+        except (OSError, RuntimeError):  # unreadable, or a symlink loop
             continue
+        except SourceError as error:
+            log.warning("tabguard: %s: %s (declared dependencies not read from it)", path, error)
+            continue
+        parsed = parse_dependency_file(path, data.decode("utf-8", errors="replace"))
         names.update(r.key for r in parsed.requirements)
         pending.extend(parsed.includes)
     return names

@@ -9,6 +9,7 @@ _SEPARATORS = re.compile(r"[-_.]+")
 # Affixes that squatters add to or drop from a real name ("python-requests", "requests-py").
 _PREFIXES = ("python-", "python3-", "py-", "py")
 _SUFFIXES = ("-python", "-py", "-py3", "3")
+AFFIX_MAX = max(map(len, (*_PREFIXES, *_SUFFIXES)))
 
 
 def normalize(name: str) -> str:

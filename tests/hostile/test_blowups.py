@@ -1,0 +1,64 @@
+"""Inputs whose cost grew with the square of their size (issue 18, "Blow-ups"). Each fixed
+pattern runs on a pathological input in a subprocess whose timeout is only a hang guard: the
+fixed versions take milliseconds, the old ones minutes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+# (setup, call): 0.2 to 2 million characters shaped to make the old patterns backtrack; the Flask
+# parameter pattern was already linear and stays here as the audit's record.
+CASES = {
+    "suppression comment": ("from tabguard.engine.suppress import _TABGUARD as p",
+                            "list(p.finditer('# tabguard: ignore[' * 100_000))"),
+    "quick-fix ignore comment": ("from tabguard.lsp.convert import _IGNORE_COMMENT as p",
+                                 "p.search('# tabguard: ignore[' * 100_000)"),
+    "FastAPI path parameter": ("from tabguard.engine.context import _FASTAPI_PATH_PARAM as p",
+                               "p.findall('/' + '{a:' * 70_000)"),
+    "Flask path parameter": ("from tabguard.engine.context import _FLASK_PATH_PARAM as p",
+                             "p.findall('/' + '<a' * 100_000)"),
+    "route words": ("from tabguard.rules.access._handlers import _PATH_PARAM as p",
+                    "p.sub(' ', '/' + '<a' * 100_000)"),
+    "requirement options": ("from tabguard.supply.declared import parse_requirements_file; from pathlib import Path",
+                            "parse_requirements_file(Path('requirements.txt'), 'requests' + ' ' * 200_000 + 'x')"),
+    "gitignore star runs": ("from tabguard.ignore import parse",
+                            "[q.regex.fullmatch('a' * 200_000) for q in parse('*a*a*a*a*a*a*a*a*a*b\\n', '')]"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_pathological_input_completes(name):
+    setup, call = CASES[name]
+    code = f"{setup}\n{call}\n"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_a_huge_package_name_uses_bounded_memory():
+    # The look-alike search built every string one edit away: 2.7 GB for 6,000 letters.
+    code = textwrap.dedent("""
+        import resource
+        from tabguard.supply.data import known_packages
+        known = known_packages()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        for length in (6_000, 20_000):
+            assert known.lookalike("a" * length) is None
+            assert known.lookalike("a" * length, strict=True) is None
+        grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+        assert grown < 200_000, f"{grown} KB"  # ru_maxrss is in KB on Linux
+    """)
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_a_huge_dependency_file_beside_the_checked_one_is_skipped(tmp_path, caplog):
+    from tabguard.cli import main
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "a.py").write_text("import requests\n")
+    (tmp_path / "requirements-dev.txt").write_text("requests==2.0\n" + "pkg-name==1.0\n" * 200_000)
+    main(["check", "--no-cache", str(tmp_path / "a.py")])
+    said = [r.getMessage() for r in caplog.records]  # logged: the CLI prints warnings on stderr
+    assert any("requirements-dev.txt" in m and "over max-file-size" in m for m in said), said
