@@ -70,8 +70,9 @@ _USER_NAMES = frozenset({"current_user", "current_identity", "me"})
 _USER_READ_NAMES = _USER_CALLS | {"session"}
 _USER_READ_ATTRS = _USER_CALLS | set(_USER_FIELDS)
 # Base classes and class attributes of class-based views.
-_AUTH_MIXINS = re.compile(r"(LoginRequired|Authenticated|Auth)\w*Mixin$|^(IsAuthenticated)$")
-_ROLE_MIXINS = re.compile(r"(PermissionRequired|UserPassesTest|Staff|Superuser|Admin|Role)\w*Mixin$")
+# Words in a mixin's name (`LoginRequiredMixin`, `StaffRequiredMixin`); see `_mixin_of`.
+_AUTH_MIXIN_WORDS = re.compile(r"LoginRequired|Authenticated|Auth")
+_ROLE_MIXIN_WORDS = re.compile(r"PermissionRequired|UserPassesTest|Staff|Superuser|Admin|Role")
 _DRF_BASES = re.compile(r"(APIView|ViewSet|GenericAPIView|ModelViewSet|ReadOnlyModelViewSet)$|^(Create|List|Retrieve|Update|Destroy|ListCreate|RetrieveUpdate|RetrieveDestroy|RetrieveUpdateDestroy)APIView$")
 _OPEN_PERMISSIONS = frozenset({"AllowAny"})
 # Decorators that declare a route open to anonymous callers (Django 5.1 `login_not_required`, ...).
@@ -308,13 +309,19 @@ def _operands(expr: ast.AST) -> list[ast.AST]:
     return [expr]
 
 
+def _mixin_of(name: str, words: re.Pattern) -> bool:
+    """`name` (an identifier) ends in `Mixin` after one of `words`. Two steps, because one regex,
+    `(Auth)\\w*Mixin$`, rescans the rest of the name for each `Auth` in it: quadratic."""
+    return name.endswith("Mixin") and words.search(name[: -len("Mixin")]) is not None
+
+
 def _class_guards(cls: ast.ClassDef, qualname, options: dict, found: Guards) -> None:
     for base in cls.bases:
         name = last_part(dotted_name(base))
-        if _ROLE_MIXINS.search(name):
+        if _mixin_of(name, _ROLE_MIXIN_WORDS):
             found.role = found.role or name
             found.authentication = found.authentication or name
-        elif _AUTH_MIXINS.search(name):
+        elif _mixin_of(name, _AUTH_MIXIN_WORDS) or name == "IsAuthenticated":
             found.authentication = found.authentication or name
     _decorator_guards(cls.decorator_list, qualname, options, found)
     drf = any(_DRF_BASES.search(last_part(dotted_name(b))) for b in cls.bases)

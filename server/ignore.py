@@ -19,7 +19,7 @@ _MAX_SIZE = 1_000_000  # bytes of one ignore file
 _STAR = "[^/]*"
 # A run between two `*` that always matches a fixed number of characters, none of them `/`:
 # escaped or plain characters, `?`, and bracket expressions that are not negated.
-_FIXED = re.compile(r"(?:\\.|\[\^/\]|\[(?!\^)(?:\\.|[^\]\\/])+\]|[^\\\[\]()|*+?{}^$./])*")
+_FIXED = re.compile(r"(?:\\.|\[\^/\]|\[(?!\^)(?:\\.|[^\]\\/])++\]|[^\\\[\]()|*+?{}^$./])*")
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def explain_terminal(rule: Rule, width: int = 88, colour: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+_LINK = re.compile(r"\[([^\][]+)\]\([^()]+\)")  # no brackets inside: one pass over `[[[[`
 _BOLD = re.compile(r"\*\*([^*]+)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
 

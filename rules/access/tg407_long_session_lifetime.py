@@ -10,6 +10,8 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.access._durations import DAY, describe, seconds, unit_of
 from tabguard.rules.access._jwt import dict_entry, jwt_call, jwt_call_names, local_value
 
+# No setting name is longer; the patterns below backtrack quadratically on a 50,000-letter one.
+_LONGEST_SETTING = 200
 _SESSION_SETTING = re.compile(r"^(PERMANENT_SESSION_LIFETIME|SESSION\w*_(AGE|LIFETIME|TTL|EXPIRE|EXPIRY|EXPIRES|TIMEOUT)\w*)$")
 _TOKEN_SETTING = re.compile(
     r"^(?!.*(REFRESH|RESET|REMEMBER|VERIFY|VERIFICATION|CONFIRM|INVITE|EMAIL|CSRF|CACHE))"
@@ -116,6 +118,8 @@ class LongSessionLifetime(Rule):
 
 
 def _kind(name: str) -> Optional[str]:
+    if len(name) > _LONGEST_SETTING:
+        return None
     if _SESSION_SETTING.match(name.upper()) and name.upper() == name or name == "permanent_session_lifetime":
         return "session"
     if _TOKEN_SETTING.match(name) and name.upper() == name:

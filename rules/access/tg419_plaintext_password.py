@@ -14,7 +14,9 @@ from tabguard.rules.crypto._names import DIGEST_WORDS, expression_name, secret_k
 _COLUMNS = frozenset({"Column", "CharField", "TextField", "StringField", "mapped_column", "String", "Text"})
 _MODEL_BASES = re.compile(r"(^|\.)(Model|Base|Document|SQLModel|DeclarativeBase|db\.Model)$")
 _CONFIRM_WORDS = frozenset({"confirm", "confirmation", "repeat", "again", "retype", "verify", "new", "old", "current", "form"})
-_INSERT = re.compile(r"\b(INSERT\s+INTO|UPDATE)\b[^;]*\bpassw(or)?d\b", re.IGNORECASE)
+# A write and then a password column in one statement; see `_writes_password`.
+_WRITE = re.compile(r"\b(INSERT\s+INTO|UPDATE)\b", re.IGNORECASE)
+_PASSWORD_COLUMN = re.compile(r"\bpassw(or)?d\b", re.IGNORECASE)
 # Receivers whose attributes are what the client sent, not what was stored.
 _CLIENT_ROOTS = frozenset({"request", "form", "data", "body", "payload", "credentials", "creds", "login", "schema", "args"})
 
@@ -104,7 +106,7 @@ class PlaintextPassword(Rule):
     def visit_Call(self, node: ast.Call, ctx) -> None:
         if len(node.args) < 2 or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
             return
-        if not _INSERT.search(node.args[0].value):
+        if not _writes_password(node.args[0].value):
             return
         params = node.args[1]
         values = params.elts if isinstance(params, (ast.Tuple, ast.List)) else [params]
@@ -144,3 +146,13 @@ def _client_read(node: ast.AST) -> bool:
 
 def _root(node: ast.AST) -> Optional[str]:
     return (dotted_name(node) or "").split(".")[0] or None
+
+
+def _writes_password(sql: str) -> bool:
+    """An INSERT INTO or UPDATE followed by a password column before the next `;`. In two steps:
+    one regex (`UPDATE[^;]*password`) rescans the statement once per UPDATE in it, quadratic."""
+    for statement in sql.split(";"):
+        write = _WRITE.search(statement)
+        if write is not None and _PASSWORD_COLUMN.search(statement, write.end()):
+            return True
+    return False

@@ -30,7 +30,7 @@ _PLACEHOLDER_WORDS = frozenset(
 )
 # Regular expressions assigned to `TOKEN_RE`-style names in lexers and parsers.
 _REGEX = re.compile(r"\(\?|\\[sSwWdDbB]|\[\^|\][*+?]|\)[*+?]|\|\\")
-_TEMPLATE = re.compile(r"\$\{|\{\{|\{[A-Za-z_]*\}|%\(|%s|<[^>]*>|^\$[A-Z_]+$|^\*+$")
+_TEMPLATE = re.compile(r"\$\{|\{\{|\{[A-Za-z_]*\}|%\(|%s|<[^<>]*>|^\$[A-Z_]+$|^\*+$")
 
 
 @lru_cache(maxsize=4096)  # every string literal is checked, and a file repeats its strings

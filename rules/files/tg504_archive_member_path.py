@@ -15,7 +15,9 @@ _LISTINGS = frozenset({"namelist", "infolist", "getmembers", "getnames"})
 _NAME_ATTRS = frozenset({"filename", "name", "path", "orig_filename"})
 _CLEANERS = re.compile(r"(^|\.)(basename|secure_filename)$")
 # Calls that show the loop checks where each member lands.
-_CONTAINMENT = re.compile(r"(^|\.)(startswith|is_relative_to|relative_to|commonpath|commonprefix|safe_join|\w*is_safe\w*|\w*within\w*)$")
+_CONTAINMENT = frozenset({"startswith", "is_relative_to", "relative_to", "commonpath", "commonprefix", "safe_join"})
+_CONTAINMENT_WORDS = ("is_safe", "within")  # inside a name: `path_is_safe`, `is_within_directory`
+_WORD = re.compile(r"\w+")
 _READ_ONLY = frozenset({"os.listdir", "os.scandir"})
 
 
@@ -155,7 +157,7 @@ def _member_use(expr: ast.AST, derived: set[str], member: str):
 
 def _checks_containment(loop: ast.For) -> bool:
     return any(
-        isinstance(n, ast.Call) and _CONTAINMENT.search(_dotted(n.func)) for n in ast.walk(loop)
+        isinstance(n, ast.Call) and _checks(_dotted(n.func).rpartition(".")[2]) for n in ast.walk(loop)
     )
 
 
@@ -163,3 +165,9 @@ def _dotted(func: ast.AST) -> str:
     if isinstance(func, ast.Attribute):
         return f"{_dotted(func.value)}.{func.attr}"
     return func.id if isinstance(func, ast.Name) else ""
+
+
+def _checks(name: str) -> bool:
+    """A callee whose last name part says it checks containment (a plain test: a regex of the form
+    `\\w*is_safe\\w*$` rescans the name once per `is_safe` in it)."""
+    return name in _CONTAINMENT or (_WORD.fullmatch(name) is not None and any(w in name for w in _CONTAINMENT_WORDS))
