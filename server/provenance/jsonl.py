@@ -73,10 +73,9 @@ class LineIndex:
         self._identity: Optional[tuple[int, int]] = None
         self._normalize = normalize
         self._keys: dict[bytes, Optional[str]] = {}
-        self._counted = (0, 1)  # (offset, 1-based line there): where `line_number` last counted to
 
     def _reset(self) -> None:
-        self.by_path, self._end, self._tail, self._counted = {}, 0, b"", (0, 1)
+        self.by_path, self._end, self._tail = {}, 0, b""
         self.generation += 1
 
     def refresh(self) -> bool:
@@ -135,18 +134,20 @@ class LineIndex:
                 handle.seek(offset)
                 yield offset, handle.read(length)
 
-    def line_number(self, offset: int) -> Optional[int]:
-        """The 1-based line starting at byte `offset`, for a warning. Counted on demand, onward from
-        the last one asked (warnings come in file order), so a file of bad lines costs one pass."""
-        at, line = self._counted if self._counted[0] <= offset else (0, 1)
+    def line_numbers(self, offsets: list[int]) -> dict[int, int]:
+        """The 1-based numbers of the lines starting at `offsets` (for warnings), in one pass; none
+        when the file cannot be read now."""
+        found: dict[int, int] = {}
         try:
             with boundary.open_binary(self.root, self.relative) as handle:
-                handle.seek(at)
-                line += handle.read(offset - at).count(b"\n")
+                at, line = 0, 1
+                for offset in sorted(set(offsets)):
+                    line += handle.read(offset - at).count(b"\n")
+                    at = offset
+                    found[offset] = line
         except OSError:
-            return None
-        self._counted = (offset, line)
-        return line
+            return {}
+        return found
 
 
 def parse_line(line: bytes, warn: Callable[[str], None]) -> Optional[dict]:

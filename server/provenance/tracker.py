@@ -125,8 +125,10 @@ class Provenance:
         self.root = Path(root).resolve()
         self._root = str(self.root)
         self._reviewer = reviewer
-        self.warnings: list[str] = []
+        self._warnings: list[str] = []
+        self._unplaced: list[tuple[LineIndex, int, str]] = []  # bad lines, numbered when asked for
         self.errors: list[str] = []
+        self._noted: set[str] = set()  # a ledger of bad lines must not cost a list scan per warning
         self._traces = LineIndex(self.root, TRACES, self._normalize)
         self._reviews = LineIndex(self.root, REVIEWS, self._normalize)
         self._loaded = False
@@ -148,13 +150,13 @@ class Provenance:
                 key = normalize_ledger_path(self._root, raw)
             except (boundary.Refused, ValueError) as unusable:
                 key = None
-                self._note(self.warnings, str(unusable))
+                self._note(self._warnings, str(unusable))
             self._normalized[raw] = key
         return key
 
-    @staticmethod
-    def _note(where: list[str], message: str) -> None:
-        if message not in where:
+    def _note(self, where: list[str], message: str) -> None:
+        if message not in self._noted:
+            self._noted.add(message)
             where.append(message)
 
     def key(self, path: Path) -> Optional[str]:
@@ -173,7 +175,7 @@ class Provenance:
         path = self.root / key
         if boundary.inside(self.root, path):
             return path
-        self._note(self.warnings, f"a record names {key}, which leads outside the workspace through a symlink; skipped")
+        self._note(self._warnings, f"a record names {key}, which leads outside the workspace through a symlink; skipped")
         return None
 
     def refresh(self) -> bool:
@@ -202,10 +204,21 @@ class Provenance:
 
     def _warn(self, index: LineIndex, offset: int) -> Callable[[str], None]:
         def warn(message: str) -> None:
-            line = index.line_number(offset)
-            where = f"line {line}" if line is not None else f"byte {offset}"
-            self._note(self.warnings, f"{index.relative.as_posix()}: {where}: {message}")
+            self._unplaced.append((index, offset, message))
         return warn
+
+    @property
+    def warnings(self) -> list[str]:
+        """What was skipped. A bad line is named by its line number, counted here in one pass over
+        each ledger file (counting as lines are read would cost a pass per bad line)."""
+        unplaced, self._unplaced = self._unplaced, []
+        lines = {index: index.line_numbers([offset for i, offset, _ in unplaced if i is index])
+                 for index in {index for index, _, _ in unplaced}}
+        for index, offset, message in unplaced:
+            line = lines[index].get(offset)
+            where = f"line {line}" if line is not None else f"byte {offset}"
+            self._note(self._warnings, f"{index.relative.as_posix()}: {where}: {message}")
+        return self._warnings
 
     def trace_ranges(self, key: str) -> list[TraceRange]:
         """Every AI range ever recorded for a file, oldest first (history; not the current view)."""
@@ -473,7 +486,7 @@ class Provenance:
             except boundary.Refused as refused:
                 self._note(self.errors, str(refused))
             except OSError as error:
-                self._note(self.warnings, f".gitattributes: cannot update: {error}")
+                self._note(self._warnings, f".gitattributes: cannot update: {error}")
 
     def record_accept(
         self, path: Path, lines: list[str], start_line: int, end_line: int, origin: str, inferred: bool,
