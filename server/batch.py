@@ -43,7 +43,7 @@ def finding_to_json(finding: Finding) -> dict:
         "severity": finding.severity,
         "confidence": finding.confidence,
         "details": details,
-        "related": [[list(_astuple(r.span)), r.message] for r in finding.related],
+        "related": [[list(_astuple(r.span)), r.message, r.path] for r in finding.related],
         "fix": None if fix is None else {
             "title": fix.title, "safe": fix.safe, "imports": list(fix.imports),
             "edits": [[list(_astuple(e.span)), e.new_text] for e in fix.edits],
@@ -58,7 +58,7 @@ def finding_from_json(data: dict) -> Finding:
     )
     return Finding(
         rule_id=data["rule"], span=_span(data["span"]), message=data["message"], severity=data["severity"],
-        details=dict(data["details"]), related=tuple(Related(_span(s), m) for s, m in data["related"]),
+        details=dict(data["details"]), related=tuple(Related(_span(r[0]), r[1], r[2] if len(r) > 2 else None) for r in data["related"]),
         _fix=built, _fix_built=True, confidence=data.get("confidence"),
     )
 

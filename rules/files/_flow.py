@@ -8,11 +8,10 @@ import re
 import string
 from typing import Optional
 
-from tabguard.engine.taint import Source
+from tabguard.engine.taint import LOCAL_SOURCES, Source
 
-# Sources a local user controls anyway (a CLI reading its own arguments is not an attack surface for
-# files and URLs it opens on behalf of that same user).
-_LOCAL_SOURCES = frozenset({"sys.argv", "command-line arguments", "input()", "raw_input()", "sys.stdin"})
+# A local user's own sources (LOCAL_SOURCES) are no attack surface for the files and URLs a CLI opens
+# on behalf of that same user.
 # Request attributes describing the request itself; a redirect or fetch built from them points back
 # at this server, not at a place the attacker picks.
 _SELF_ATTRS = frozenset({"url", "path", "full_path", "host", "host_url", "url_root", "base_url", "referrer"})
@@ -21,7 +20,7 @@ _SELF_ATTRS = frozenset({"url", "path", "full_path", "host", "host_url", "url_ro
 def remote_taint(ctx, expr: Optional[ast.AST]) -> Optional[Source]:
     """The source of data a remote client controls in `expr` (web requests, not argv/input)."""
     source = ctx.taint(expr)
-    if source is None or source.label in _LOCAL_SOURCES:
+    if source is None or source.label in LOCAL_SOURCES:
         return None
     return source
 

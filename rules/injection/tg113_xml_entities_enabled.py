@@ -11,7 +11,7 @@ from tabguard.rules.injection import last_names
 _PARSERS = frozenset({"lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.etree.HTMLParser"})
 # keyword -> its insecure value
 _RISKY = {"resolve_entities": True, "no_network": False}
-_SAX_FEATURES = frozenset({"xml.sax.handler.feature_external_ges", "xml.sax.handler.feature_external_pes"})
+_SAX_FEATURE_NAMES = frozenset({"feature_external_ges", "feature_external_pes"})
 
 
 class XmlEntitiesEnabled(Rule):
@@ -72,6 +72,8 @@ class XmlEntitiesEnabled(Rule):
                     return
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "setFeature" and len(node.args) == 2:
             feature, value = node.args
-            if ctx.qualname(feature) in _SAX_FEATURES and isinstance(value, ast.Constant) and value.value:
+            # By its distinctive name too: `from xml.sax.handler import *` leaves it unresolved.
+            named = (ctx.qualname(feature) or "").rpartition(".")[2] in _SAX_FEATURE_NAMES
+            if named and isinstance(value, ast.Constant) and value.value:
                 fix = expression_fix(ctx, value, lambda v: v.with_changes(value="False"), "Fix: disable the feature", safe=False)
                 ctx.report(self, node, details={"setting": f"{ctx.qualname(feature).rsplit('.', 1)[-1]} on"}, fix=fix)

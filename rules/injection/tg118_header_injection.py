@@ -8,6 +8,7 @@ import re
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.rule import Invalid, Rule
 
+_HEADER_CLASSES = frozenset({"werkzeug.datastructures.Headers", "werkzeug.Headers", "wsgiref.headers.Headers", "starlette.datastructures.MutableHeaders"})
 _HEADER_METHODS = frozenset({"add", "set", "setdefault", "add_header", "__setitem__", "extend"})
 _RESPONSE_NAME = re.compile(r"(?i)(^|[._])(resp|response|res|r)$")
 _RESPONSE_CLASSES = frozenset(
@@ -99,7 +100,9 @@ class HeaderInjection(Rule):
         if not isinstance(func, ast.Attribute) or len(node.args) < 2:
             return
         owner = dotted_name(func.value) or ""
-        is_headers = func.attr in _HEADER_METHODS and owner.endswith("headers") and _RESPONSE_NAME.search(owner.rsplit(".", 1)[0])
+        is_headers = func.attr in _HEADER_METHODS and (
+            owner.endswith("headers") and _RESPONSE_NAME.search(owner.rsplit(".", 1)[0]) or _headers_object(func.value, ctx)
+        )
         if is_headers or func.attr == "send_header":
             self._check(node.args[1], "value", node, ctx) or self._check(node.args[0], "name", node, ctx)
 
@@ -109,3 +112,9 @@ class HeaderInjection(Rule):
             return False
         ctx.report(self, node, details={"part": part, "source": source.label}, source=source)
         return True
+
+
+def _headers_object(receiver: ast.expr, ctx) -> bool:
+    """A local bound to a headers collection (`headers = Headers()`), which is then sent."""
+    value = ctx.model.value_of(receiver) if isinstance(receiver, ast.Name) else None
+    return isinstance(value, ast.Call) and (ctx.call_name(value) or "") in _HEADER_CLASSES

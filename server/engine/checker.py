@@ -8,6 +8,7 @@ from typing import Callable, Iterable, Optional, Sequence
 from tabguard.engine.context import Context
 from tabguard.engine.facts import ModuleFacts
 from tabguard.engine.rule import Rule
+from tabguard.engine.summaries import FunctionSummary, SummaryProvider, apply_at_call
 from tabguard.engine.taint import Scope
 from tabguard.engine.types import Finding
 from tabguard.engine.walk import FIELD_TABLE, child_fields
@@ -89,11 +90,18 @@ def check_tree(
     options: Optional[dict] = None,
     errors: Optional[list[RuleError]] = None,
     tainted: Optional[dict[str, str]] = None,
+    *,
+    provider: Optional[SummaryProvider] = None,
+    summary: Optional[FunctionSummary] = None,
+    block_start: int = 0,
 ) -> list[Finding]:
     """Run every rule over one block's tree; a failing rule is recorded in `errors`, never raised.
-    Module-level names left holding user input are written to `tainted` (name -> source label)."""
+    Module-level names left holding user input are written to `tainted` (name -> source label).
+    With a `provider`, calls into functions it can summarize report the sinks they reach; with a
+    `summary`, the check summarizes that function instead (see engine/summaries.py)."""
     ctx = Context(lines, module, path, options)
     ctx.tree = tree
+    ctx.rules, ctx.provider, ctx.summary, ctx.block_start = ruleset.by_id, provider, summary, block_start
     table, calls = ruleset.table, ruleset.calls
     parents = ctx.parents
     stack: list = [tree]
@@ -126,6 +134,12 @@ def check_tree(
                 except Exception as error:  # one broken rule must not hide the others
                     if errors is not None:
                         errors.append(RuleError(rule.id, error))
+        if kind is ast.Call and provider is not None:
+            try:
+                apply_at_call(node, ctx, provider)
+            except Exception as error:  # a callee that cannot be summarized must not stop the check
+                if errors is not None:
+                    errors.append(RuleError("summaries", error))
         if tracked:
             push(_Leave(node))
         fields = FIELD_TABLE.get(kind) or child_fields(kind)

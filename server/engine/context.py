@@ -14,6 +14,7 @@ from tabguard.engine.walk import children, operands
 
 if TYPE_CHECKING:
     from tabguard.engine.rule import Rule
+    from tabguard.engine.summaries import FunctionSummary, SummaryProvider
 
 T = TypeVar("T")
 ROUTE_DECORATOR = re.compile(
@@ -51,6 +52,15 @@ class Context:
         self._local_imports: dict[int, dict[str, str]] = {}
         self.tree: Optional[ast.Module] = None  # the block being checked
         self._memo: dict = {}
+        # Inter-procedural flow: the rules by id (a call reports its callee's sink under the sink's
+        # rule), where callees are summarized, the summary being built when this check summarizes a
+        # function, what the block's methods stored in `self` attributes (attribute -> source), and
+        # the block's first line in its file.
+        self.rules: dict[str, "Rule"] = {}
+        self.provider: Optional["SummaryProvider"] = None
+        self.summary: Optional["FunctionSummary"] = None
+        self.self_attrs: dict[str, Source] = {}
+        self.block_start = 0
 
     # -- shared answers --------------------------------------------------------------------------
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -302,11 +312,16 @@ class Context:
         confidence: Optional[str] = None,
     ) -> None:
         span = node if isinstance(node, Span) else self.span(node)
+        if source is not None and source.param is not None:
+            if self.summary is not None:  # a parameter reaches this sink: part of the function's summary
+                self.summary.reached(source, rule.id, span, message or rule.format_message(dict(details or {}, source=source.label)))
+            return
         details = dict(details or {})
         related = tuple(related)
         if source is not None:
             details.setdefault("source", source.label)
-            related = (Related(source.span, f"user-controlled data enters here ({source.label})"),) + related
+            entry = Related(source.span, f"user-controlled data enters here ({source.label})")
+            related = (entry, *source.steps) + related
         # `severity` lets a rule raise a finding above its default (e.g. when user data reaches the sink).
         severity = self.options.get("severity", {}).get(rule.id, severity or rule.severity)
         # A path from outside input confirms the finding; otherwise the rule says (None: its default).

@@ -16,6 +16,7 @@ from typing import Optional
 
 from tabguard.engine.checker import RuleError, RuleSet, check_tree
 from tabguard.engine.facts import BlockFacts, ModuleFacts, collect_facts
+from tabguard.engine.summaries import SummaryProvider
 from tabguard.engine.splitter import iter_block_starts
 from tabguard.engine.suppress import UNKNOWN_SUPPRESSION, unknown_suppressions
 from tabguard.engine.types import Finding
@@ -156,6 +157,7 @@ class Document:
         self._dropped: list[Block] = []  # blocks an edit swallowed: their facts leave the module facts
         self._readers: dict[str, set[Block]] = {}  # name -> blocks whose text mentions it
         self._flagged: set[Block] = set()  # blocks with findings: a publish need not visit the others
+        self.summaries: SummaryProvider  # what calls reach in this module's and the workspace's functions
         self._reset()
 
     # -- text ----------------------------------------------------------------------------------
@@ -183,6 +185,7 @@ class Document:
         """Analyse the whole text from scratch (with `analyze=False`, at the next `flush`)."""
         self.blocks, self.module, self._pending, self._dropped, self._readers = [], ModuleFacts(), None, [], {}
         self._flagged = set()
+        self.summaries = SummaryProvider(self.ruleset, self.path, self.options, self.module, self._function_source)
         if analyze:
             self._rebuild(0, 0, 0, len(self.lines))
         else:
@@ -381,6 +384,8 @@ class Document:
         self._index_readers(removed, [b for b, _ in fresh])
         in_order = lambda: (b.facts for b in self.blocks)  # noqa: E731
         changed = self.module.update((b.facts for b in removed), (b.facts for b, _ in fresh), in_order)
+        # A helper whose summary a call used was edited: its callers' findings may change.
+        changed |= {n for b in (*removed, *(b for b, _ in fresh)) for n in b.facts.functions if n in self.summaries.summarized}
         fresh_ids = {id(b) for b, _ in fresh}
         readers = [b for b in self._readers_of(changed) if id(b) not in fresh_ids]
         changed = set()
@@ -415,6 +420,13 @@ class Document:
             found |= self._readers.get(name, set())
         return sorted((b for b in found if b.error is None), key=lambda b: b.start)
 
+    def _function_source(self, name: str) -> Optional[tuple[str, int]]:
+        """The text and first line of the block that defines module-level function `name` last."""
+        for block in reversed(self.blocks):
+            if block.error is None and name in block.facts.functions:
+                return self.block_text(block), block.start
+        return None
+
     def block_text(self, block: Block) -> str:
         return "\n".join(self.lines[block.start : block.end]) + "\n"
 
@@ -428,7 +440,8 @@ class Document:
         block_lines = self.lines[block.start : block.end]
         tainted: dict[str, str] = {}
         block.findings = check_tree(
-            tree, block_lines, self.module, self.ruleset, self.path, self.options, self.errors, tainted
+            tree, block_lines, self.module, self.ruleset, self.path, self.options, self.errors, tainted,
+            provider=self.summaries, block_start=block.start,
         )
         moved = self._set_tainted(block, tainted)
         meta = self.ruleset.by_id.get(UNKNOWN_SUPPRESSION)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional
 
 from tabguard.engine.facts import dotted_name
-from tabguard.engine.types import Span
+from tabguard.engine.types import Related, Span
 from tabguard.engine.walk import operands
 
 if TYPE_CHECKING:
@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 class Source:
     span: Span
     label: str  # what the user controls, e.g. "request.args"
+    # The places the value went through on its way to the sink (assignments, calls), in order.
+    steps: tuple[Related, ...] = ()
+    # Set while a function is summarized: the index of the parameter this stands for.
+    param: Optional[int] = None
+
+    def via(self, span: Span, message: str, path: Optional[str] = None) -> "Source":
+        """The same source, one step further along its path."""
+        return Source(self.span, self.label, self.steps + (Related(span, message, path),), self.param)
 
 
 # Attributes of a web request object that carry user input (Flask, Django, DRF, Starlette, aiohttp).
@@ -78,6 +86,8 @@ PROPAGATORS = frozenset(
         "pathlib.PurePath", "urllib.parse.urljoin", "urllib.parse.unquote", "urllib.parse.urlencode",
         "base64.b64decode", "base64.urlsafe_b64decode", "json.loads", "json.dumps", "textwrap.dedent",
         "codecs.decode", "bytes.decode", "str.format", "str.join", "getattr", "next", "iter", "shlex.split",
+        "urllib.parse.urlparse", "urllib.parse.urlsplit", "urllib.parse.parse_qs", "urllib.parse.parse_qsl",
+        "urllib.parse.unquote_plus", "cgi.parse_qs", "cgi.parse_header",
     }
 )
 # Methods that return a boolean or number, so their result carries no user text.
@@ -88,6 +98,9 @@ CLEAN_METHODS = frozenset(
         "is_relative_to", "exists", "is_file", "is_dir",
     }
 )
+# `http.server` request handlers: the request as the handler parsed it.
+_HTTP_HANDLERS = frozenset({"BaseHTTPRequestHandler", "SimpleHTTPRequestHandler", "CGIHTTPRequestHandler", "StreamRequestHandler"})
+_HANDLER_INPUT = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline", "command"})
 _PATHS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath", "pathlib.PureWindowsPath"})
 _TERMINATORS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "quit"})
 _VALIDATING_CALLS = re.compile(
@@ -117,10 +130,16 @@ class Scope:
         if node is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for name, source in ctx.route_param_sources(node).items():
                 self.env[name] = source
+            if ctx.summary is not None and node is ctx.summary.node:
+                for index, arg in enumerate(ctx.summary.params):
+                    if arg.arg not in ("self", "cls"):
+                        self.env[arg.arg] = Source(ctx.span(arg), f"parameter '{arg.arg}'", param=index)
             args = node.args.args
-            if len(args) == 2 and (args[0].arg, args[1].arg) == ("event", "context"):
-                # An AWS Lambda handler: the event is the (API Gateway, SQS, S3 ...) request.
-                self.env["event"] = Source(ctx.span(args[0]), "Lambda event")
+            names = tuple(a.arg for a in args)
+            shift = int(names[:1] == ("self",))
+            for index, label in _ENTRY_POINTS.get(names[shift:], ()):
+                param = args[index + shift]
+                self.env[param.arg] = Source(ctx.span(param), label)
 
     # -- queries -----------------------------------------------------------------------------
     def lookup(self, name: str) -> Optional[Source]:
@@ -166,6 +185,11 @@ class Scope:
             name = self.ctx.qualname(e)
             if name in SOURCE_ATTRIBUTES:
                 return Source(self.ctx.span(e), SOURCE_ATTRIBUTES[name])
+            if type(e.value) is ast.Name and e.value.id == "self":
+                if e.attr in self.ctx.self_attrs:
+                    return self.ctx.self_attrs[e.attr]
+                if e.attr in _HANDLER_INPUT and self._in_http_handler():
+                    return Source(self.ctx.span(e), f"self.{e.attr} (HTTP request)")
             if e.attr in ("name", "stem") and isinstance(e.value, ast.Call) and self.ctx.qualname(e.value.func) in _PATHS:
                 return None  # `Path(x).name` is the pathlib spelling of os.path.basename(x)
             return t(e.value, d)
@@ -196,6 +220,17 @@ class Scope:
         if isinstance(e, (ast.Await, ast.Starred, ast.NamedExpr)):
             return t(e.value, d)
         return None
+
+    def _in_http_handler(self) -> bool:
+        """Inside a method of a `http.server.BaseHTTPRequestHandler` subclass (by its bases' names)."""
+        ctx = self.ctx
+        func = ctx.function
+        cls = ctx.parent(func) if func is not None else None
+        if not isinstance(cls, ast.ClassDef):
+            return False
+        return ctx.memo(("http-handler", id(cls)), lambda: any(
+            (ctx.qualname(base) or "").rpartition(".")[2] in _HTTP_HANDLERS for base in cls.bases
+        ))
 
     def _request_input(self, e: ast.Attribute) -> Optional[Source]:
         if e.attr not in REQUEST_INPUT_ATTRS:
@@ -230,17 +265,44 @@ class Scope:
                 return receiver
             if isinstance(func.value, ast.Constant) or func.attr in ("join", "format", "format_map"):
                 return _first(t(a, d) for a in args)
+            if func.attr == "replace" and len(call.args) >= 2:  # text put into a template by substitution
+                return t(call.args[1], d)
         if name in PROPAGATORS:
             return _first(t(a, d) for a in args)
         if isinstance(func, ast.Name):
+            called = self.lookup(func.id)
+            if called is not None and called.label == "ASGI receive()":
+                return Source(self.ctx.span(call), called.label)
             helper = self.ctx.module.functions.get(func.id)
             if helper is not None and helper.returns_params:
                 return _first(t(call.args[i], d) for i in helper.returns_params if i < len(call.args))
+        return self._returned(call, d)
+
+    def _returned(self, call: ast.Call, d: int) -> Optional[Source]:
+        """What a call returns, from its callee's summary: a source the callee reads itself, or the
+        arguments of the parameters it returns."""
+        provider = self.ctx.provider
+        if provider is None or not provider.may_know(call, self.ctx):
+            return None
+        summary = provider.callee(call, self.ctx)
+        if summary is None:
+            return None
+        if summary.returns_source is not None:
+            span = self.ctx.span(call)
+            return Source(span, summary.returns_source.label, (Related(span, f"returned by `{summary.name}()`"),))
+        for index in summary.returns_params:
+            position = index - (1 if summary.params[:1] and summary.params[0].arg in ("self", "cls") and isinstance(call.func, ast.Attribute) else 0)
+            if 0 <= position < len(call.args):
+                source = self._taint(call.args[position], d)
+                if source is not None:
+                    return source.via(self.ctx.span(call), f"returned by `{summary.name}()`")
         return None
 
     # -- updates, called by the traversal ------------------------------------------------------
     def assign(self, target: ast.AST, source: Optional[Source]) -> None:
         if isinstance(target, ast.Name):
+            if source is not None and len(source.steps) < _MAX_STEPS:
+                source = source.via(self.ctx.span(target), f"assigned to '{target.id}'")
             if source is not None or not self.conditional:
                 self.env[target.id] = source
             elif target.id not in self.env:
@@ -248,6 +310,9 @@ class Scope:
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self.assign(element.value if isinstance(element, ast.Starred) else element, source)
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            if source is not None:  # read back by the class's other methods (`self.query` ... `run(self.query)`)
+                self.ctx.self_attrs[target.attr] = source.via(self.ctx.span(target), f"stored in 'self.{target.attr}'")
         elif isinstance(target, (ast.Attribute, ast.Subscript)) and source is not None:
             root = target
             while isinstance(root, (ast.Attribute, ast.Subscript)):
@@ -272,7 +337,11 @@ class Scope:
 
     def leave(self, node: ast.AST) -> None:
         """After a statement (and its children) was visited."""
-        if isinstance(node, ast.Assign):
+        if isinstance(node, ast.Return):
+            summary = self.ctx.summary
+            if summary is not None and node.value is not None and self.node is summary.node:
+                summary.returned(self.taint(node.value))
+        elif isinstance(node, ast.Assign):
             source = self.taint(node.value)
             for target in node.targets:
                 self.assign(target, source)
@@ -318,6 +387,22 @@ class Scope:
             and self.taint(s.value) is None
             for s in body
         )
+
+
+# Entry points known by their signature: parameter names -> (index, label) of those that carry
+# outside input. AWS Lambda handlers, WSGI and raw ASGI applications, message-queue consumers
+# (pika's `on_message_callback(channel, method, properties, body)`).
+_ENTRY_POINTS = {
+    ("event", "context"): ((0, "Lambda event"),),
+    ("environ", "start_response"): ((0, "WSGI environ"),),
+    ("scope", "receive", "send"): ((0, "ASGI scope"), (1, "ASGI receive()")),
+    ("ch", "method", "properties", "body"): ((3, "message body"),),
+    ("channel", "method", "properties", "body"): ((3, "message body"),),
+    ("channel", "method_frame", "header_frame", "body"): ((3, "message body"),),
+}
+# Sources a local user controls anyway: a program reading its own arguments or terminal.
+LOCAL_SOURCES = frozenset({"sys.argv", "command-line arguments", "input()", "raw_input()", "sys.stdin"})
+_MAX_STEPS = 8  # steps kept on a source's path (the first ones: where it went from the source)
 
 
 def _first(values) -> Optional[Source]:

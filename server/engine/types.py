@@ -56,9 +56,12 @@ class Related:
 
     span: Span
     message: str
+    # The file of this place when it is not the finding's own (a sink inside a helper of another
+    # module); such a place does not move with the finding's file.
+    path: Optional[str] = None
 
     def shifted(self, lines: int) -> "Related":
-        return Related(self.span.shifted(lines), self.message) if lines else self
+        return Related(self.span.shifted(lines), self.message) if lines and self.path is None else self
 
 
 @dataclass(eq=False)

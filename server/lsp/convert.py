@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Optional, Sequence
 
 from lsprotocol import converters, types
@@ -29,7 +30,7 @@ def diagnostic(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: 
     return _CONVERTER.structure(diagnostic_json(finding, lines, encoding, uri), types.Diagnostic)
 
 
-def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str) -> dict:
+def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str, related: bool = True) -> dict:
     """A finding as LSP diagnostic JSON. Published as is: pushing a large file's diagnostics after
     every accept must not pay for object conversion."""
     rule = rule_by_id(finding.rule_id)
@@ -47,9 +48,10 @@ def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: Encoding, 
     }
     if rule is not None:
         out["codeDescription"] = {"href": rule.doc_url()}
-    if finding.related:
+    if finding.related and related:  # the path from the source, when the client shows related places
         out["relatedInformation"] = [
-            {"location": {"uri": uri, "range": _range_json(lines, r.span, encoding)}, "message": r.message}
+            {"location": {"uri": Path(r.path).as_uri(), "range": _plain_range(r.span)} if r.path else
+             {"uri": uri, "range": _range_json(lines, r.span, encoding)}, "message": r.message}
             for r in finding.related
         ]
     return out
@@ -67,6 +69,11 @@ def moved(text: str, lines: int) -> str:
 def to_json(obj) -> dict:
     """An lsprotocol object as JSON (command arguments carry plain JSON)."""
     return _CONVERTER.unstructure(obj)
+
+
+def _plain_range(span: Span) -> dict:
+    """A range in another file, whose text is not at hand: columns as counted in code points."""
+    return {"start": {"line": span.start_line, "character": span.start_col}, "end": {"line": span.end_line, "character": span.end_col}}
 
 
 def _range_json(lines: Sequence[str], span: Span, encoding: Encoding) -> dict:

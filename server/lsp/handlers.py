@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import sys
 from datetime import datetime, timezone
 from typing import Any, Optional
@@ -74,6 +75,8 @@ def initialize(ls: TabguardServer, params: types.InitializeParams) -> None:
     text_caps = params.capabilities.text_document
     wants_pull = bool(ls.settings.pop("pullDiagnostics", False))
     ls.pull_diagnostics = bool(text_caps and text_caps.diagnostic and wants_pull)
+    publish = text_caps.publish_diagnostics if text_caps else None
+    ls.related_information = bool(publish and publish.related_information)
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -185,6 +188,8 @@ async def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types
             note = finding.details.get("ai_note")
             grade = (finding.severity, confidence_of(finding))
             text = explain_markdown(rule, finding.details, heading_level=3, grade=grade)
+            if finding.details.get("source") and finding.related:
+                text += "\n\n**Path**\n\n" + "\n".join(_path_lines(finding))
             parts.append(f"**{note}**\n\n{text}" if note else text)
     if not parts:
         return None
@@ -372,3 +377,13 @@ def serve(tcp: Optional[tuple[str, int]] = None, max_message_bytes: Optional[int
     if max_message_bytes:
         server.max_body = max_message_bytes
     return server.serve_tcp(*tcp) if tcp else server.serve_stdio()
+
+
+def _path_lines(finding) -> list[str]:
+    """The data-flow path of a finding for the hover, one step a line, the flagged place last."""
+    steps = [f"{k}. {_where(r.path, r.span)}: {r.message}" for k, r in enumerate(finding.related, 1)]
+    return [*steps, f"{len(steps) + 1}. {_where(None, finding.span)}: flagged here"]
+
+
+def _where(path, span) -> str:
+    return f"{os.path.basename(path) + ':' if path else 'line '}{span.start_line + 1}"

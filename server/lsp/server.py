@@ -89,6 +89,7 @@ class TabguardServer(Scheduling, Server):
         self.encoding = Encoding("utf-16")
         self.settings: dict[str, Any] = {}
         self.pull_diagnostics = False
+        self.related_information = True  # the client shows a diagnostic's related places (its data-flow path)
         self.reported_errors: set[str] = set()
         self._configs: dict[Path, Config] = {}
         self._warned: set[str] = set()  # ignored settings, shown once per session, not once per folder
@@ -341,8 +342,8 @@ class TabguardServer(Scheduling, Server):
             base = finding.base or finding
             line = finding.span.start_line
             kept = before.get(id(base))
-            if kept is None or kept[0] is not base or kept[1] is not finding.details:
-                text = json.dumps(convert.diagnostic_json(finding, lines, self.encoding, opened.uri))
+            if kept is None or kept[0] is not base or kept[1] is not finding.details or _elsewhere(finding):
+                text = json.dumps(convert.diagnostic_json(finding, lines, self.encoding, opened.uri, self.related_information))
             else:
                 text = kept[3] if kept[2] == line else convert.moved(kept[3], line - kept[2])
             now[id(base)] = (base, finding.details, line, text)
@@ -404,3 +405,8 @@ def _inserted_lines(lines: list[str], first: int, text: str) -> tuple[int, int]:
     while end - 1 > start and not lines[end - 1].strip():
         end -= 1
     return start, end
+
+
+def _elsewhere(finding) -> bool:
+    """A finding with a related place in another file: its serialized form cannot just be moved."""
+    return any(r.path for r in finding.related)

@@ -51,7 +51,8 @@ def json_object(results: Sequence[FileResult]) -> list[dict]:
                 "start": {"line": f.span.start_line + 1, "column": f.span.start_col + 1},
                 "end": {"line": f.span.end_line + 1, "column": f.span.end_col + 1},
                 "related": [
-                    {"line": r.span.start_line + 1, "column": r.span.start_col + 1, "message": r.message}
+                    {"line": r.span.start_line + 1, "column": r.span.start_col + 1, "message": r.message,
+                     **({"path": r.path} if r.path else {})}
                     for r in f.related
                 ],
                 "fix": _fix_object(fix, result.lines) if fix else None,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+import os
+from typing import Optional, Sequence
 from urllib.parse import quote
 
 from tabguard import __version__
@@ -54,6 +55,18 @@ def rule_descriptor(rule) -> dict:
     }
 
 
+def _related_uri(result: FileResult, path: Optional[str]) -> str:
+    """A related place's file: the result's own, or another file (a helper's module) given like
+    the result's (relative when the result's is)."""
+    if not path:
+        return _uri(result)
+    own = str(result.path)
+    display = result.display.replace("/", os.sep)
+    if not os.path.isabs(display) and own.endswith(display):
+        path = os.path.relpath(path, own[: len(own) - len(display)] or ".").replace(os.sep, "/")
+    return quote(path, safe="/:")
+
+
 def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -> dict:
     confidence = confidence_of(finding)
     location = {"physicalLocation": {"artifactLocation": {"uri": _uri(result)}, "region": _region(finding.span)}}
@@ -67,14 +80,15 @@ def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -
         "properties": {"severity": finding.severity, "confidence": confidence},
     }
     if finding.related:
-        out["relatedLocations"] = [
-            {
-                "id": i,
-                "message": {"text": r.message},
-                "physicalLocation": {"artifactLocation": {"uri": _uri(result)}, "region": _region(r.span)},
-            }
-            for i, r in enumerate(finding.related)
+        places = [
+            {"physicalLocation": {"artifactLocation": {"uri": _related_uri(result, r.path)}, "region": _region(r.span)}, "message": {"text": r.message}}
+            for r in finding.related
         ]
+        out["relatedLocations"] = [{"id": i, **place} for i, place in enumerate(places)]
+        if finding.details.get("source"):
+            # The data flow, source first, then each step, then the flagged place.
+            steps = [*places, {**location, "message": {"text": finding.message}}]
+            out["codeFlows"] = [{"threadFlows": [{"locations": [{"location": step} for step in steps]}]}]
     fix = finding.fix()
     if fix is not None:
         out["fixes"] = [{

@@ -26,9 +26,10 @@ def test_tainted_command_is_raised_and_points_at_the_source():
     )
     assert finding.severity == "critical"
     assert finding.details["source"] == "request.args"
-    [related] = finding.related
+    related, step = finding.related  # the path: where the input entered, then where it went
     assert related.span.start_line == 6  # `request.args` on the `host = ...` line (0-based)
     assert "user-controlled" in related.message
+    assert (step.span.start_line, step.span.start_col, step.message) == (6, 4, "assigned to 'host'")
 
 
 def test_untainted_dynamic_command_keeps_default_severity_and_has_no_related_location():
@@ -161,3 +162,25 @@ def test_quoted_command_held_in_a_variable_is_not_flagged():
     code = FLASK + 'import shlex\n@app.route("/p")\ndef p():\n    cmd = "dig +short " + shlex.quote(request.args["n"])\n' \
         '    return subprocess.check_output(cmd, shell=True)\n'
     assert findings(code, "TG100") == []
+
+
+def test_text_substituted_into_a_template_keeps_its_taint():
+    code = FLASK + (
+        "from flask import make_response\n@app.route('/v')\ndef v():\n    page = open('t.html').read()\n"
+        "    return make_response(page.replace('{{ name }}', request.args.get('name', '')))\n"
+    )
+    assert [f.details["source"] for f in findings(code, "TG110")] == ["request.args"]
+
+
+def test_a_headers_object_bound_to_a_local_is_a_header_sink():
+    code = FLASK + (
+        "from flask import Response\nfrom werkzeug.datastructures import Headers\n@app.route('/h')\ndef h():\n"
+        "    headers = Headers()\n    headers.add('Content-Type', request.args['type'])\n"
+        "    return Response('ok', headers=headers)\n"
+    )
+    assert [f.span.start_line for f in findings(code, "TG118")] == [9]
+
+
+def test_sax_external_entities_named_without_an_import():
+    code = "import xml.sax\nparser = xml.sax.make_parser()\nparser.setFeature(feature_external_ges, True)\n"
+    assert len(findings(code, "TG113")) == 1

@@ -1,0 +1,361 @@
+"""Inter-procedural data flow: function summaries, applied where the function is called.
+
+A function's summary says which of its parameters reach which sinks (a rule that would flag user
+input there) and which parameters or sources reach its return value. It is computed by checking the
+function once with every parameter standing for user input (`Source.param`): the findings those
+parameters cause are recorded instead of reported (`Context.report`), and `return` statements
+record what they return (`Scope.leave`). A callee's own calls use their summaries in turn, so a
+parameter that reaches a sink two helpers down is part of the summary too.
+
+A call whose argument carries user input and whose callee has a summary gets the callee's sinks
+reported at the call, under the sink's rule, with the path (source, call, sink) in `related`.
+Callees are found in the same block (a method called on `self`), in the same module (through the
+`Document`) and in the workspace's other modules (`WorkspaceIndex`: the file an import names,
+parsed once and read again when it changes on disk).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Optional
+
+from tabguard.engine.facts import ModuleFacts, collect_facts
+from tabguard.engine.taint import LOCAL_SOURCES, Source
+from tabguard.engine.types import Related, Span
+
+if TYPE_CHECKING:
+    from tabguard.engine.checker import RuleSet
+    from tabguard.engine.context import Context
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_MAX_CACHED = 2048  # summaries kept per provider (oldest dropped first)
+_MAX_FILE_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Sink:
+    """A place inside a function that one of its parameters reaches."""
+
+    rule_id: str
+    span: Span  # in `path`, the file of the function holding the sink
+    message: str
+    path: str
+    function: str  # the function holding the sink
+    param: str  # the name the sink's message gives the value (that function's parameter)
+
+
+@dataclass
+class FunctionSummary:
+    name: str
+    node: ast.AST
+    params: tuple[ast.arg, ...]
+    path: str
+    offset: int = 0  # the callee's block starts this many lines into its file
+    sinks: dict[int, list[Sink]] = field(default_factory=dict)
+    returns_params: set[int] = field(default_factory=set)
+    returns_source: Optional[Source] = None
+
+    def reached(self, source: Source, rule_id: str, span: Span, message: str) -> None:
+        self.add(source.param, Sink(rule_id, span.shifted(self.offset), message, self.path, self.name, self.params[source.param].arg))
+
+    def add(self, param: int, sink: Sink) -> None:
+        """Record that parameter `param` reaches `sink` (one of this function's, or one a callee reaches)."""
+        sinks = self.sinks.setdefault(param, [])
+        if sink not in sinks:
+            sinks.append(sink)
+
+    def returned(self, source: Optional[Source]) -> None:
+        if source is None:
+            return
+        if source.param is not None:
+            self.returns_params.add(source.param)
+        elif self.returns_source is None:
+            self.returns_source = source
+
+    def param_index(self, call: ast.Call, position: int, keyword: Optional[str]) -> Optional[int]:
+        """The parameter an argument binds (`self` skipped for a method called on an instance)."""
+        names = [p.arg for p in self.params]
+        if keyword is not None:
+            return names.index(keyword) if keyword in names else None
+        first = 1 if names[:1] in (["self"], ["cls"]) and isinstance(call.func, ast.Attribute) else 0
+        index = first + position
+        positional = len(self.node.args.posonlyargs) + len(self.node.args.args)
+        return index if index < positional else None
+
+
+def summarize(
+    func: ast.AST, lines: list[str], module: ModuleFacts, ruleset: "RuleSet", path: str, options: dict,
+    offset: int = 0, provider: Optional["SummaryProvider"] = None,
+) -> FunctionSummary:
+    """Check `func` (a node of a tree whose line 1 is `lines[0]`) with its parameters standing for
+    user input, and record where they go."""
+    from tabguard.engine.checker import check_tree  # the checker applies summaries: imported late
+
+    args = func.args
+    params = (*args.posonlyargs, *args.args, *args.kwonlyargs)
+    summary = FunctionSummary(getattr(func, "name", "<lambda>"), func, params, path, offset)
+    tree = ast.Module(body=[func], type_ignores=[])
+    check_tree(tree, lines, module, ruleset, path, options, summary=summary, provider=provider)
+    return summary
+
+
+class SummaryProvider:
+    """Finds and summarizes the callee of a call, for one document (or one file of a CLI run).
+    `function_source(name)` gives a module-level function's block text and first line."""
+
+    def __init__(
+        self, ruleset: "RuleSet", path: str, options: dict, module: ModuleFacts,
+        function_source: Callable[[str], Optional[tuple[str, int]]], workspace: Optional["WorkspaceIndex"] = None,
+    ):
+        self.ruleset = ruleset
+        self.path = path
+        self.options = options
+        self.module = module
+        self.function_source = function_source
+        self.workspace = workspace if workspace is not None else WORKSPACE
+        self._cache: dict[tuple, Optional[FunctionSummary]] = {}
+        self._busy: set[tuple] = set()
+        # This module's functions whose summary a call asked for: an edit of one re-checks its callers.
+        self.summarized: set[str] = set()
+        self._roots: dict[frozenset, frozenset[str]] = {}
+        self._folder: "Path | bool | None" = None  # False: text without a file
+
+    def may_know(self, call: ast.Call, ctx: "Context") -> bool:
+        """Cheap test before any taint is computed: the callee is a function of this module, a
+        method called on `self`, or a name imported from a module of the workspace."""
+        func = call.func
+        if type(func) is ast.Name:
+            if func.id in self.module.functions:
+                return True
+        elif type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id == "self":
+            return ctx.function is not None
+        root = _root(ctx.qualname(func) or "")
+        return bool(root) and root in self.workspace_roots(ctx)
+
+    def callee(self, call: ast.Call, ctx: "Context") -> Optional[FunctionSummary]:
+        func = call.func
+        if type(func) is ast.Name and func.id in self.module.functions:
+            found = self.function_source(func.id)
+            if found is None:
+                return None
+            text, start = found
+            self.summarized.add(func.id)
+            return self._summary(("module", func.id, text, start), lambda: self._from_text(text, func.id, start))
+        if type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id == "self":
+            method = _method(ctx, func.attr)
+            if method is None:
+                return None
+            key = ("method", method.name, ctx.block_start, "\n".join(ctx.lines[method.lineno - 1 : method.end_lineno]))
+            return self._summary(key, lambda: summarize(
+                method, ctx.lines, self.module, self.ruleset, self.path, self.options, ctx.block_start, self
+            ))
+        name = ctx.qualname(func) or ""
+        if "." not in name.lstrip(".") or _root(name) not in self.workspace_roots(ctx):
+            return None
+        located = self.workspace.function(name, self.path)
+        if located is None:
+            return None
+        module, node = located
+        key = ("workspace", module.path, module.stamp, node.name)
+        return self._summary(key, lambda: summarize(node, module.lines, module.facts, self.ruleset, module.path, self.options, 0, self))
+
+    def workspace_roots(self, ctx: "Context") -> frozenset[str]:
+        """First parts of the import targets that name a module of the workspace: relative ones
+        (`.db`, kept with their dots) and those a file beside the checked one (or above it)
+        provides. Known per set of imports, so a block check pays a set lookup."""
+        targets = ctx.memo("import-targets", lambda: frozenset(ctx.module.imports.values()))
+        found = self._roots.get(targets)
+        if found is None:
+            if self._folder is None:
+                exists = os.path.isabs(self.path) or os.path.exists(self.path)
+                self._folder = Path(self.path).resolve().parent if exists else False  # `<memory>`: no workspace
+            found = self._roots[targets] = frozenset(
+                root for root in map(_root, targets)
+                if root.startswith(".") or (self._folder and self.workspace.locate(root, self._folder) is not None)
+            )
+        return found
+
+    def _from_text(self, text: str, name: str, start: int) -> Optional[FunctionSummary]:
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            return None
+        node = next((n for n in tree.body if isinstance(n, _FUNCTIONS) and n.name == name), None)
+        if node is None:
+            return None
+        return summarize(node, text.splitlines(), self.module, self.ruleset, self.path, self.options, start, self)
+
+    def _summary(self, key: tuple, compute: Callable[[], Optional[FunctionSummary]]) -> Optional[FunctionSummary]:
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._busy:  # recursion: the summary being built is not known yet
+            return None
+        self._busy.add(key)
+        try:
+            found = compute()
+        except (RecursionError, ValueError, SyntaxError):
+            found = None
+        finally:
+            self._busy.discard(key)
+        if len(self._cache) >= _MAX_CACHED:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = found
+        return found
+
+
+def _method(ctx: "Context", name: str) -> Optional[ast.AST]:
+    """Method `name` of the class around the function being checked."""
+    node = ctx.function
+    while node is not None and not isinstance(node, ast.ClassDef):
+        node = ctx.parent(node)
+    if node is None:
+        return None
+    return next((s for s in node.body if isinstance(s, _FUNCTIONS) and s.name == name), None)
+
+
+
+
+def _root(dotted: str) -> str:
+    """The first module of a dotted name, with a relative import's dots: `.db.find` -> `.db`."""
+    bare = dotted.lstrip(".")
+    return dotted[: len(dotted) - len(bare)] + bare.split(".", 1)[0]
+
+
+@dataclass
+class IndexedModule:
+    path: str
+    stamp: tuple
+    lines: list[str]
+    facts: ModuleFacts
+    functions: dict[str, ast.AST]
+
+
+class WorkspaceIndex:
+    """The workspace's modules as far as calls into them need: each file parsed once, its
+    functions and facts kept, and read again when its size or modification time changes."""
+
+    def __init__(self):
+        self._modules: dict[str, Optional[IndexedModule]] = {}
+        self._located: dict[tuple[str, Path], Optional[Path]] = {}
+
+    def locate(self, module: str, folder: Path) -> Optional[Path]:
+        """The file of `module` (dotted; leading dots are relative to `folder`), looked for in
+        `folder` and the folders above it, as a package would be imported from there."""
+        key = (module, folder)
+        if key not in self._located:
+            self._located[key] = self._find(module, folder)
+        return self._located[key]
+
+    @staticmethod
+    def _find(module: str, folder: Path) -> Optional[Path]:
+        level = len(module) - len(module.lstrip("."))
+        parts = [p for p in module.lstrip(".").split(".") if p]
+        if level:
+            bases = [folder.parents[level - 2]] if level - 2 < len(folder.parents) else []
+            bases = [folder] if level == 1 else bases
+        else:
+            bases = [folder, *list(folder.parents)[:3]]
+        for base in bases:
+            candidate = base.joinpath(*parts)
+            files = (candidate.with_suffix(".py"), candidate / "__init__.py") if parts else (candidate / "__init__.py",)
+            for file in files:
+                if file.is_file():
+                    return file
+        return None
+
+    def function(self, qualname: str, importer: str) -> Optional[tuple[IndexedModule, ast.AST]]:
+        """The module and definition of a function named by its qualified name (`db.find_user`,
+        `.db.find_user`), as imported from the file `importer`."""
+        module_name, _, function = qualname.rpartition(".")
+        if not module_name or not function:
+            return None
+        file = self.locate(module_name, Path(importer).resolve().parent)
+        if file is None or str(file) == str(Path(importer).resolve()):
+            return None
+        module = self.module(str(file))
+        if module is None or function not in module.functions:
+            return None
+        return module, module.functions[function]
+
+    def module(self, path: str) -> Optional[IndexedModule]:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        stamp = (stat.st_size, stat.st_mtime_ns)
+        known = self._modules.get(path)
+        if known is not None and known.stamp == stamp:
+            return known
+        if stat.st_size > _MAX_FILE_BYTES:
+            return None
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+            tree = ast.parse(text)
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+            self._modules[path] = None
+            return None
+        functions = {n.name: n for n in tree.body if isinstance(n, _FUNCTIONS)}
+        indexed = IndexedModule(path, stamp, text.splitlines(), ModuleFacts.merge([collect_facts(tree, text)]), functions)
+        self._modules[path] = indexed
+        return indexed
+
+    def forget(self, path: str) -> None:
+        """Drop a file and what was located (a file was saved, created or deleted)."""
+        self._modules.pop(path, None)
+        self._located.clear()
+
+
+# The process's index: the CLI's workers and the language server each have one.
+WORKSPACE = WorkspaceIndex()
+
+
+def apply_at_call(call: ast.Call, ctx: "Context", provider: SummaryProvider) -> None:
+    """Report, at `call`, the sinks of the callee that an argument carrying user input reaches."""
+    if not provider.may_know(call, ctx):
+        return
+    arguments = [(i, None, a) for i, a in enumerate(call.args) if not isinstance(a, ast.Starred)]
+    arguments += [(0, k.arg, k.value) for k in call.keywords if k.arg]
+    tainted = []
+    for position, keyword, value in arguments:
+        source = ctx.taint(value)
+        if source is not None:
+            tainted.append((position, keyword, value, source))
+    if not tainted:
+        return
+    summary = provider.callee(call, ctx)
+    if summary is None or not summary.sinks:
+        return
+    reported = set()
+    for position, keyword, value, source in tainted:
+        index = summary.param_index(call, position, keyword)
+        for sink in summary.sinks.get(index, ()) if index is not None else ():
+            if source.param is not None and ctx.summary is not None:
+                ctx.summary.add(source.param, sink)  # summarizing: the caller's parameter reaches it too
+                continue
+            rule = ctx.rules.get(sink.rule_id)
+            if rule is None or sink in reported or source.label in LOCAL_SOURCES:
+                continue  # a program's own arguments or terminal passed to a helper: no attack surface
+            reported.add(sink)
+            where = _where(sink, ctx)
+            elsewhere = sink.path if sink.path != ctx.path else None
+            step = source.via(ctx.span(value), f"passed to `{summary.name}()` as '{summary.params[index].arg}'")
+            step = step.via(sink.span if elsewhere else sink.span.shifted(-ctx.block_start), f"reaches the sink in `{sink.function}` ({where})", elsewhere)
+            ctx.report(
+                rule, value, source=step,
+                message=f"{sink.message.replace(repr(sink.param), repr(sink.param) + ' <- ' + source.label)}"
+                f" (user input reaches it through `{summary.name}()`, {where})",
+                severity=_raised(rule.severity),
+            )
+
+
+def _where(sink: Sink, ctx: "Context") -> str:
+    name = os.path.basename(sink.path) if sink.path != ctx.path else "this file"
+    return f"{name}:{sink.span.start_line + 1}"
+
+
+def _raised(severity: str) -> str:
+    order = ("low", "medium", "high", "critical")
+    return order[min(order.index(severity) + 1, len(order) - 1)] if severity in order else severity

@@ -1,0 +1,148 @@
+"""Inter-procedural data flow: function summaries applied at call sites, in one module, through
+`self`, and across the workspace's modules (tests/apps/{flask_db,fastapi_repository,http_server})."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tabguard.analysis import analyze_text
+from tabguard.cli import main
+
+APPS = Path(__file__).resolve().parents[1] / "apps"
+_FLASK = "from flask import Flask, request\nimport os, sqlite3, subprocess\napp = Flask(__name__)\n"
+
+
+def _found(code: str, rule: str, path: str = "example.py"):
+    return [f for f in analyze_text(code, path).findings() if f.rule_id == rule]
+
+
+def test_a_parameter_that_reaches_a_sink_is_reported_where_user_input_is_passed():
+    code = _FLASK + (
+        "def run_tool(arg):\n    os.system('tool ' + arg)\n\n"
+        "@app.route('/t')\ndef t():\n    run_tool(request.args['a'])\n"
+    )
+    at_call = [f for f in _found(code, "TG101") if f.details.get("source")]
+    assert [f.span.start_line for f in at_call] == [8]
+    assert [r.message for r in at_call[0].related] == [
+        "user-controlled data enters here (request.args)",
+        "passed to `run_tool()` as 'arg'",
+        "reaches the sink in `run_tool` (this file:5)",
+    ]
+    assert at_call[0].related[-1].span.start_line == 4 and at_call[0].confidence == "high"
+
+
+def test_a_constant_argument_is_not_reported_at_the_call():
+    code = _FLASK + "def run_tool(arg):\n    os.system('tool ' + arg)\n\ndef main():\n    run_tool('--version')\n"
+    assert all(f.span.start_line == 4 for f in _found(code, "TG101"))
+
+
+def test_summaries_compose_through_two_helpers():
+    code = _FLASK + (
+        "def inner(q):\n    sqlite3.connect('x').execute(\"SELECT * FROM t WHERE a = '%s'\" % q)\n\n"
+        "def outer(v):\n    inner(v.strip())\n\n"
+        "@app.route('/q')\ndef q():\n    outer(request.args['q'])\n"
+    )
+    assert [f.span.start_line for f in _found(code, "TG105") if f.details.get("source")] == [11]
+
+
+def test_a_sink_two_helpers_down_is_reported_once_with_its_own_place():
+    code = _FLASK + (
+        "def inner(q):\n    os.system('x ' + q)\n\n"
+        "def middle(p):\n    inner(p)\n\n"
+        "def outer(v):\n    middle(v)\n\n"
+        "@app.route('/q')\ndef q():\n    outer(request.args['q'])\n"
+    )
+    [finding] = [f for f in _found(code, "TG101") if f.details.get("source")]
+    assert finding.message.count("<-") == 1 and "this file:5" in finding.message
+    assert finding.related[-1].message == "reaches the sink in `inner` (this file:5)"
+
+
+def test_a_programs_own_arguments_passed_to_a_helper_are_not_reported_at_the_call():
+    code = "import sys\n\ndef show(name):\n    return open(name).read()\n\nprint(show(sys.argv[1]))\n"
+    assert [f.span.start_line for f in _found(code, "TG501")] == []
+
+
+def test_a_helper_returning_request_data_is_a_source():
+    code = _FLASK + (
+        "def wanted():\n    return request.args.get('file')\n\n"
+        "@app.route('/r')\ndef r():\n    return open(wanted()).read()\n"
+    )
+    [finding] = _found(code, "TG501")
+    assert finding.details["source"] == "request.args"
+    assert "returned by `wanted()`" in [r.message for r in finding.related]
+
+
+def test_self_attribute_set_in_one_method_flows_into_another():
+    code = _FLASK + (
+        "class Report:\n"
+        "    def __init__(self):\n        self.name = request.args['name']\n\n"
+        "    def render(self):\n        os.system('make ' + self.name)\n"
+    )
+    [finding] = [f for f in _found(code, "TG101") if f.details.get("source")]
+    assert finding.span.start_line == 8
+    assert "stored in 'self.name'" in [r.message for r in finding.related]
+
+
+def test_method_called_on_self_with_user_input():
+    code = _FLASK + (
+        "class Tools:\n"
+        "    def run(self, cmd):\n        subprocess.run(cmd, shell=True)\n\n"
+        "    @app.route('/x')\n    def view(self):\n        self.run(request.args['c'])\n"
+    )
+    assert [f.span.start_line for f in _found(code, "TG100") if f.details.get("source")] == [9]
+
+
+@pytest.mark.parametrize(
+    "app, file, rule, line, sink",
+    [
+        ("flask_db", "app.py", "TG105", 11, ("db.py", 15)),
+        ("fastapi_repository", "main.py", "TG105", 13, ("repository.py", 7)),
+        ("http_server", "server.py", "TG100", 16, (None, 9)),
+    ],
+)
+def test_multi_file_apps_are_found_with_the_path_and_their_secure_twins_are_not(app, file, rule, line, sink, capsys):
+    main(["check", str(APPS / app / "vulnerable"), "--format", "json", "--no-cache", "--select", "TG1,TG5"])
+    found = [f for f in json.loads(capsys.readouterr().out) if f["path"].endswith(file) and f["related"]]
+    assert [(f["rule"], f["start"]["line"]) for f in found] == [(rule, line)]
+    last = found[0]["related"][-1]
+    assert (Path(last["path"]).name if "path" in last else None, last["line"]) == sink
+    main(["check", str(APPS / app / "secure"), "--format", "json", "--no-cache", "--select", "TG1,TG5"])
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_sarif_carries_the_path_as_related_locations_and_a_code_flow(capsys):
+    main(["check", str(APPS / "flask_db" / "vulnerable"), "--format", "sarif", "--no-cache", "--select", "TG105"])
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    [flow] = [r for r in results if "codeFlows" in r]
+    steps = flow["codeFlows"][0]["threadFlows"][0]["locations"]
+    uris = [s["location"]["physicalLocation"]["artifactLocation"]["uri"] for s in steps]
+    assert uris[0].endswith("app.py") and uris[-2].endswith("db.py") and uris[-1].endswith("app.py")
+    assert len(flow["relatedLocations"]) == len(steps) - 1
+
+
+@pytest.mark.parametrize(
+    "signature, use, label",
+    [
+        ("def application(environ, start_response):", "environ['QUERY_STRING']", "WSGI environ"),
+        ("async def app(scope, receive, send):", "scope['path']", "ASGI scope"),
+        ("def on_message(ch, method, properties, body):", "body.decode()", "message body"),
+    ],
+)
+def test_entry_points_known_by_their_signature(signature, use, label):
+    code = f"import os\n{signature}\n    os.system('echo ' + {use})\n"
+    [finding] = _found(code, "TG101")
+    assert finding.details["source"] == label
+
+
+def test_editing_a_helper_rechecks_its_callers():
+    code = _FLASK + (
+        "def run_tool(arg):\n    os.system('tool --safe')\n\n"
+        "@app.route('/t')\ndef t():\n    run_tool(request.args['a'])\n"
+    )
+    doc = analyze_text(code, "example.py")
+    assert [f for f in doc.findings() if f.details.get("source")] == []
+    doc.replace(4, 0, 4, len("    os.system('tool --safe')"), "    os.system('tool ' + arg)")
+    assert [(f.rule_id, f.span.start_line) for f in doc.findings() if f.details.get("source")] == [("TG101", 8)]
