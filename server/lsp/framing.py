@@ -20,6 +20,9 @@ DEFAULT_MAX_BODY = 32 * 1024 * 1024
 # A header name is an RFC 9110 token; header names are case-insensitive.
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _CONTENT_LENGTH = re.compile(rb"content-length[ \t]{0,16}:", re.IGNORECASE)
+# A whole header line. A JSON body holds no raw newline inside a string, and outside one this is not
+# JSON: met inside the bytes taken for a body, it means that body was cut short.
+_HEADER_LINE = re.compile(rb"content-length[ \t]{0,16}:[ \t]{0,16}\d{1,12}[ \t]{0,16}\r?\n", re.IGNORECASE)
 _JSON = json.JSONDecoder()
 _OVERLAP = 32  # bytes kept between searches, so a header split across two reads is still found
 
@@ -89,6 +92,7 @@ class FrameDecoder:
         self.body: Optional[int] = None  # reading a body of this many bytes
         self.skip = 0  # bytes of an oversized body still to discard
         self.seek_from: Optional[int] = None  # resynchronising: search for a header from here
+        self.scanned = 0  # how far the current body was searched for a header line
 
     @property
     def inside_frame(self) -> bool:
@@ -152,7 +156,7 @@ class FrameDecoder:
         if not line.strip():
             del self.buffer[: end + 1]
             if self.length is not None:  # the blank line that ends the headers
-                self.body, self.length = self.length, None
+                self.body, self.length, self.scanned = self.length, None, 0
                 if self.body > self.max_body:
                     out.append(TooLarge(self.body))
                     self.skip, self.body = self.body, None
@@ -174,6 +178,15 @@ class FrameDecoder:
     def _read_body(self, out: list[Event]) -> bool:
         size = self.body
         assert size is not None
+        cut = self._header_inside(min(len(self.buffer), size))
+        if cut is not None:
+            raw = bytes(self.buffer[:cut])
+            del self.buffer[:cut]
+            self.body = None
+            hit = _leading_json(raw)
+            out.append(Resynchronised("a frame cut short by the next header"))
+            out.append(hit[0] if hit is not None else BadBody("the body was cut short by the next frame"))
+            return True
         if len(self.buffer) < size:
             return False
         raw = bytes(self.buffer[:size])
@@ -184,6 +197,18 @@ class FrameDecoder:
             parsed = self._recover(raw, out) or parsed
         out.append(parsed)
         return True
+
+    def _header_inside(self, end: int) -> Optional[int]:
+        """Where a header line starts inside the bytes taken for the current body, if one does."""
+        while True:
+            newline = self.buffer.find(b"\n", self.scanned, end)
+            if newline < 0:
+                self.scanned = max(self.scanned, end)
+                return None
+            self.scanned = newline + 1
+            for match in _HEADER_LINE.finditer(self.buffer, max(0, newline - 96), newline + 1):
+                if match.end() == newline + 1:
+                    return match.start()
 
     def _recover(self, raw: bytes, out: list[Event]) -> Optional[Message]:
         """A body that does not parse: was its declared length wrong?"""
