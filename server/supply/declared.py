@@ -274,11 +274,20 @@ def parse_dependency_file(path: Path, text: str) -> DependencyFile:
 
 def workspace_dependency_files(root: Path) -> list[Path]:
     """The dependency files at the top of a workspace (and in a `requirements/` folder)."""
-    found = [root / name for name in ("pyproject.toml", "setup.cfg", "setup.py") if (root / name).is_file()]
+    found = [root / name for name in ("pyproject.toml", "setup.cfg") if (root / name).is_file()]
+    if _declares_requirements(root / "setup.py"):  # not any file named setup.py (Ansible has a module so named)
+        found.append(root / "setup.py")
     for folder in (root, root / "requirements"):
         if folder.is_dir():
             found.extend(sorted(p for p in folder.glob("*.txt") if p.name.startswith("requirements") or folder != root))
     return found
+
+
+def _declares_requirements(path: Path) -> bool:
+    try:
+        return path.is_file() and "install_requires" in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 def declared_names(files: list[Path], max_size: int = DEFAULTS["max-file-size"]) -> set[str]:

@@ -270,3 +270,13 @@ def test_the_lib_layout_and_examples_are_the_projects_own(workspace):
     workspace.write("lib/shop/__init__.py", "")
     assert _modules(findings(workspace, "tools/release.py", "import shop\nimport yaml\n")[0]) == ["yaml"]
     assert _modules(findings(workspace, "examples/demo.py", "import shop\nimport dogpile\n")[0]) == []
+
+
+def test_a_module_named_setup_py_is_not_a_dependency_file(tmp_path):
+    # Ansible ships a module called setup.py: its folder must not become a workspace declaring nothing.
+    folder = tmp_path / "lib" / "tool" / "modules"
+    folder.mkdir(parents=True)
+    (folder / "setup.py").write_text("def main():\n    pass\n")
+    code = "import yaml\n"
+    (folder / "apt.py").write_text(code)
+    assert [f for f in analyze_text(code, str(folder / "apt.py")).findings() if f.rule_id == "TG703"] == []
