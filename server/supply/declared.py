@@ -285,7 +285,8 @@ def workspace_dependency_files(root: Path) -> list[Path]:
 
 def _declares_requirements(path: Path) -> bool:
     try:
-        return path.is_file() and "install_requires" in path.read_text(encoding="utf-8", errors="replace")
+        return (path.is_file() and path.stat().st_size <= DEFAULTS["max-file-size"]
+                and "install_requires" in path.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return False
 
