@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
+import weakref
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -185,7 +186,11 @@ class Document:
         """Analyse the whole text from scratch (with `analyze=False`, at the next `flush`)."""
         self.blocks, self.module, self._pending, self._dropped, self._readers = [], ModuleFacts(), None, [], {}
         self._flagged = set()
-        self.summaries = SummaryProvider(self.ruleset, self.path, self.options, self.module, self._function_source)
+        # Through a weak reference: a closed document must be freed by reference counting alone.
+        source = weakref.WeakMethod(self._function_source)
+        self.summaries = SummaryProvider(
+            self.ruleset, self.path, self.options, self.module, lambda name: source()(name) if source() else None
+        )
         if analyze:
             self._rebuild(0, 0, 0, len(self.lines))
         else:
