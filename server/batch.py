@@ -3,6 +3,7 @@ cores for what is not cached. Code is only parsed, never imported or run."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -12,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+import tabguard.rules as rules_package
 from tabguard import __version__
 from tabguard.analysis import analyze_text, ruleset_from_config, visible
 from tabguard.config import Config
@@ -141,7 +143,25 @@ def _sound(finding: Finding) -> bool:
 
 def cache_salt(config: Config, select, ignore, environment: str) -> str:
     relevant = {k: v for k, v in config.values.items() if k not in ("reviewer",)}
-    return json.dumps([__version__, CACHE_FORMAT, sorted(select), sorted(ignore), relevant, environment], sort_keys=True, default=str)
+    return json.dumps([__version__, CACHE_FORMAT, code_token(), sorted(select), sorted(ignore), relevant, environment], sort_keys=True, default=str)
+
+
+@functools.lru_cache(maxsize=1)
+def code_token() -> str:
+    """The analyser's own files: a checkout changed by a pull or an edit keeps its version number,
+    and must not be answered with the findings of the code it replaced."""
+    return tree_token((Path(__file__).resolve().parent, Path(rules_package.__file__).resolve().parent))
+
+
+def tree_token(folders: Sequence[Path]) -> str:
+    """A digest of the name, size and modification time of every source and data file below `folders`."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(f"{path.relative_to(folder)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
 
 
 def environment_token(root: Path) -> str:

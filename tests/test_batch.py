@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 
-from tabguard.batch import PARALLEL_THRESHOLD, cache_salt, environment_token
+from tabguard.batch import PARALLEL_THRESHOLD, cache_salt, code_token, environment_token, tree_token
 from tabguard.cli import main
 from tabguard.config import load_config
 
@@ -83,3 +83,15 @@ def test_worker_processes_agree_with_one_process(tmp_path, capsys):
     _, serial = _json(capsys, str(tmp_path), "--no-cache", "--jobs", "1")
     _, parallel = _json(capsys, str(tmp_path), "--no-cache", "--jobs", "2")
     assert serial == parallel and len(serial) == (PARALLEL_THRESHOLD + 6 + 2) // 3
+
+
+def test_the_cache_is_keyed_on_the_analysers_own_code(tmp_path):
+    """A pull that changes a rule keeps the version number; its results must not come from the old code."""
+    (tmp_path / "rules").mkdir()
+    rule = tmp_path / "rules" / "tg999.py"
+    rule.write_text("FLAGS = True\n")
+    before = tree_token([tmp_path])
+    rule.write_text("FLAGS = False  # changed\n")
+    assert tree_token([tmp_path]) != before
+    salt = cache_salt(load_config(tmp_path), (), (), environment_token(tmp_path))
+    assert code_token() in salt
