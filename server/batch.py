@@ -19,6 +19,7 @@ from tabguard.analysis import analyze_text, ruleset_from_config, visible
 from tabguard.config import Config
 from tabguard.engine.deep import call_deep
 from tabguard.engine.document import split_lines
+from tabguard.engine.summaries import WORKSPACE
 from tabguard.engine.types import Edit, Finding, Fix, Related, Span
 from tabguard.scan import FileResult, scan_file
 from tabguard.sources import SourceError, decode_source, os_reason, read_regular
@@ -27,8 +28,8 @@ from tabguard.usercache import project_cache
 
 # Below this many uncached files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 24
-# Raised when the stored form of a finding changes (2: per-finding confidence), so old entries are not read.
-CACHE_FORMAT = 2
+# Raised when the stored form changes (2: per-finding confidence; 3: other modules consulted), so old entries are not read.
+CACHE_FORMAT = 3
 
 
 def _span(values: Sequence[int]) -> Span:
@@ -85,20 +86,22 @@ class ResultCache:
                 self.entries = {k: v for k, v in loaded.items() if _well_formed(v)}
         except (OSError, ValueError, RecursionError):
             pass
-        self._by_hash = {entry[2]: entry[3] for entry in self.entries.values()}
+        self._by_hash = {entry[2]: entry for entry in self.entries.values() if _still_fresh(entry[4])}
 
     def by_stat(self, name: str, stat: os.stat_result) -> Optional[list[dict]]:
         entry = self.entries.get(name)
-        if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
+        if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size and _still_fresh(entry[4]):
             return entry[3]
         return None
 
-    def by_content(self, digest: str) -> Optional[list[dict]]:
-        return self._by_hash.get(digest)
+    def by_content(self, digest: str) -> Optional[tuple[list[dict], list]]:
+        entry = self._by_hash.get(digest)
+        return (entry[3], entry[4]) if entry else None
 
-    def put(self, name: str, stat: os.stat_result, digest: str, findings: list[dict]) -> None:
-        self.entries[name] = [stat.st_mtime_ns, stat.st_size, digest, findings]
-        self._by_hash[digest] = findings
+    def put(self, name: str, stat: os.stat_result, digest: str, findings: list[dict], consulted: list) -> None:
+        entry = [stat.st_mtime_ns, stat.st_size, digest, findings, consulted]
+        self.entries[name] = entry
+        self._by_hash[digest] = entry
         self.changed = True
 
     def save(self) -> None:
@@ -115,9 +118,26 @@ class ResultCache:
             pass  # a cache that cannot be written only costs time
 
 
+def _still_fresh(consulted: list) -> bool:
+    """Whether the other modules a cached analysis used are unchanged ([path, size, mtime_ns] each)."""
+    for path, size, mtime in consulted:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+            return False
+    return True
+
+
 def _well_formed(entry) -> bool:
-    """[mtime_ns, size, sha256, findings] whose findings all load."""
-    if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[2], str) and isinstance(entry[3], list)):
+    """[mtime_ns, size, sha256, findings, consulted] whose findings all load."""
+    if not (isinstance(entry, list) and len(entry) == 5 and isinstance(entry[2], str) and isinstance(entry[3], list)):
+        return False
+    consulted = entry[4]
+    if not (isinstance(consulted, list) and all(
+            isinstance(d, list) and len(d) == 3 and isinstance(d[0], str)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in d[1:]) for d in consulted)):
         return False
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in entry[:2]):
         return False
@@ -179,16 +199,21 @@ def environment_token(root: Path) -> str:
     return ";".join(sorted(parts))
 
 
-def _analyze(job: tuple[str, str, Config, tuple, tuple, str]) -> tuple[list[dict], list[str]]:
+def _analyze(job: tuple[str, str, Config, tuple, tuple, str]) -> tuple[list[dict], list[str], list]:
     """Worker: analyse one file's text; findings as JSON, fixes included (workers share nothing),
-    and the rules that failed on it."""
+    the rules that failed on it, and the other modules whose functions the analysis used."""
     path, text, config, select, ignore, display = job
     ruleset = ruleset_from_config(config, display, select, ignore)
 
-    def work() -> tuple[list[dict], list[str]]:
-        doc = analyze_text(text, path, ruleset, config.options())
-        findings = [finding_to_json(f) for f in doc.findings()]
-        return findings, [f"rule {error}" for error in doc.take_errors()]
+    def work() -> tuple[list[dict], list[str], list]:
+        WORKSPACE.consulted = {}
+        try:
+            doc = analyze_text(text, path, ruleset, config.options())
+            findings = [finding_to_json(f) for f in doc.findings()]
+            consulted = [[p, size, mtime] for p, (size, mtime) in sorted(WORKSPACE.consulted.items())]
+        finally:
+            WORKSPACE.consulted = None
+        return findings, [f"rule {error}" for error in doc.take_errors()], consulted
 
     return call_deep(work)
 
@@ -232,18 +257,19 @@ def scan_files(
         result.lines = split_lines(text)
         digest = hashlib.sha256(data).hexdigest()
         if cached is None and cache is not None:
-            cached = cache.by_content(digest)
-            if cached is not None:
-                cache.put(display, stat, digest, cached)
+            same = cache.by_content(digest)
+            if same is not None:
+                cached = same[0]
+                cache.put(display, stat, digest, *same)
         if cached is not None:
             _finish(result, cached, min_severity, honoured)
         else:
             job = (str(path), text, config, tuple(select), tuple(ignore), display)
             pending.append((result, stat, digest, honoured, job))
-    for (result, stat, digest, honoured, _job), (findings, failures) in zip(pending, _run([p[4] for p in pending], jobs)):
+    for (result, stat, digest, honoured, _job), (findings, failures, consulted) in zip(pending, _run([p[4] for p in pending], jobs)):
         result.rule_errors = failures
         if cache is not None and not failures:  # a failed rule must fail the next run too
-            cache.put(result.display, stat, digest, findings)
+            cache.put(result.display, stat, digest, findings, consulted)
         _finish(result, findings, min_severity, honoured)
     if cache is not None:
         cache.save()
@@ -254,7 +280,7 @@ def _finish(result: FileResult, findings: list[dict], min_severity: str, honoure
     result.findings = visible([finding_from_json(f) for f in findings], result.lines, min_severity, honoured)
 
 
-def _run(work: list, jobs: Optional[int]) -> list[tuple[list[dict], list[str]]]:
+def _run(work: list, jobs: Optional[int]) -> list[tuple[list[dict], list[str], list]]:
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
         return [_analyze(job) for job in work]

@@ -95,3 +95,18 @@ def test_the_cache_is_keyed_on_the_analysers_own_code(tmp_path):
     assert tree_token([tmp_path]) != before
     salt = cache_salt(load_config(tmp_path), (), (), environment_token(tmp_path))
     assert code_token() in salt
+
+
+def test_a_cached_result_is_dropped_when_a_module_it_called_into_changes(tmp_path, capsys):
+    """The finding in app.py exists because of db.py's helper: fixing only db.py must clear it on
+    a warm run, although app.py's own bytes are unchanged."""
+    apps = os.path.join(os.path.dirname(__file__), "apps", "flask_db")
+    for name in ("app.py", "db.py"):
+        with open(os.path.join(apps, "vulnerable", name), encoding="utf-8") as source:
+            (tmp_path / name).write_text(source.read())
+    code, cold = _json(capsys, str(tmp_path))
+    assert code == 1 and any(f["rule"] == "TG105" for f in cold)
+    with open(os.path.join(apps, "secure", "db.py"), encoding="utf-8") as source:
+        (tmp_path / "db.py").write_text(source.read())
+    code, warm = _json(capsys, str(tmp_path))
+    assert [f for f in warm if f["rule"] == "TG105"] == []

@@ -240,6 +240,9 @@ class WorkspaceIndex:
     def __init__(self):
         self._modules: dict[str, Optional[IndexedModule]] = {}
         self._located: dict[tuple[str, Path], Optional[Path]] = {}
+        # While set, the other modules whose functions an analysis used (path -> stamp): a cached
+        # result for a file is only as fresh as these.
+        self.consulted: Optional[dict[str, tuple]] = None
 
     def locate(self, module: str, folder: Path) -> Optional[Path]:
         """The file of `module` (dotted; leading dots are relative to `folder`), looked for in
@@ -278,6 +281,8 @@ class WorkspaceIndex:
         module = self.module(str(file))
         if module is None or function not in module.functions:
             return None
+        if self.consulted is not None:
+            self.consulted[module.path] = module.stamp
         return module, module.functions[function]
 
     def module(self, path: str) -> Optional[IndexedModule]:
