@@ -256,16 +256,21 @@ class WorkspaceIndex:
     def _find(module: str, folder: Path) -> Optional[Path]:
         level = len(module) - len(module.lstrip("."))
         parts = [p for p in module.lstrip(".").split(".") if p]
+        searched = _project_folders(folder)
+        top = os.path.realpath(searched[-1])
         if level:
-            bases = [folder.parents[level - 2]] if level - 2 < len(folder.parents) else []
-            bases = [folder] if level == 1 else bases
+            bases = [folder] if level == 1 else [folder.parents[level - 2]] if level - 2 < len(folder.parents) else []
+            # `from .. import x` climbs packages: allowed above the project folder only through them.
+            if bases and all((f / "__init__.py").is_file() for f in [folder, *folder.parents][: level - 1]):
+                top = min(top, os.path.realpath(bases[0]), key=len)
         else:
-            bases = [folder, *list(folder.parents)[:3]]
+            bases = searched
         for base in bases:
             candidate = base.joinpath(*parts)
             files = (candidate.with_suffix(".py"), candidate / "__init__.py") if parts else (candidate / "__init__.py",)
             for file in files:
-                if file.is_file():
+                # Never read outside the project, also not through a symlink or a relative import.
+                if file.is_file() and _within(top, os.path.realpath(file)):
                     return file
         return None
 
@@ -311,6 +316,23 @@ class WorkspaceIndex:
         """Drop a file and what was located (a file was saved, created or deleted)."""
         self._modules.pop(path, None)
         self._located.clear()
+
+
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def _project_folders(folder: Path) -> list[Path]:
+    """`folder` and the folders above it up to its project's root (the nearest with a project file,
+    at most three up); a file outside any project sees only its own folder."""
+    chain = [folder, *list(folder.parents)[:3]]
+    for index, candidate in enumerate(chain):
+        if any((candidate / marker).exists() for marker in _PROJECT_MARKERS):
+            return chain[: index + 1]
+    return [folder]
+
+
+def _within(top: str, real: str) -> bool:
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
 # The process's index: the CLI's workers and the language server each have one.
