@@ -85,6 +85,9 @@ class Scheduling:
                 return None
             if opened.job is None and not opened.analysing:
                 break
+            # Held by another `in_worker` (two code-action requests at once): `settled` returns at
+            # once then, so yield to the loop or this would spin forever without letting it finish.
+            await asyncio.sleep(0.002)
         opened.analysing = True
         try:
             return await self.worker.run(fn)

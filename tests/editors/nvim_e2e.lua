@@ -34,8 +34,9 @@ local function tg201()
     return d.source == 'tabguard' and d.code == 'TG201'
   end, vim.diagnostic.get(buf))
 end
+-- The edit's own publish may come first; the notification's (with the AI mark) follows it.
 need('diagnostic', wait(10000, function()
-  return #tg201() > 0
+  return #tg201() > 0 and tg201()[1].message:find('AI-inserted', 1, true) ~= nil
 end), vim.diagnostic.get(buf))
 local d = tg201()[1]
 local function inside(pos_line, pos_col)

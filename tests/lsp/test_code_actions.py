@@ -68,3 +68,24 @@ def test_a_fix_whose_result_does_not_parse_is_not_offered():
     broken = Finding("TG411", Span(1, 4, 1, 15), "m", "high", fix_builder=text_fix(Span(1, 4, 1, 15), "if user:", "Fix"))
     fine = Finding("TG411", Span(1, 4, 1, 15), "m", "high", fix_builder=text_fix(Span(1, 4, 1, 15), "check(user, 1)", "Fix"))
     assert [fix is not None for fix in _checked_fixes([broken, fine], lines)] == [False, True]
+
+
+def test_code_action_requests_at_once_are_all_answered(server):
+    """VS Code sends several codeAction requests for one position without waiting (and cancels some):
+    the second one waited for the first one's fix check by spinning, which froze the server."""
+    source = "import requests\n\n\ndef fetch(url):\n    r = requests.get(url, verify=False)\n    return r.json()\n"
+    path = server.root / "app.py"
+    path.write_text(source)
+    server.notify("textDocument/didOpen", {"textDocument": {"uri": path.as_uri(), "languageId": "python", "version": 1, "text": source}})
+    span = {"start": {"line": 4, "character": 26}, "end": {"line": 4, "character": 38}}
+    params = {"textDocument": {"uri": path.as_uri()}, "range": span, "context": {"diagnostics": []}}
+    ids = []
+    for _ in range(3):
+        server._id += 1
+        ids.append(server._id)
+        server._send({"jsonrpc": "2.0", "id": server._id, "method": "textDocument/codeAction", "params": params})
+    server.notify("$/cancelRequest", {"id": ids[0]})
+    for request in ids[1:]:
+        answer = server.wait_response(request, timeout=30)
+        assert any(action["title"].startswith("Fix: set verify=True") for action in answer["result"])
+    assert server.request("textDocument/hover", {"textDocument": {"uri": path.as_uri()}, "position": {"line": 4, "character": 30}}, timeout=30)
