@@ -25,6 +25,12 @@ PATHOLOGICAL = {
     "huge single line (1 MB)": ("line.py", "x = [" + ",".join(str(i) for i in range(150_000)) + "]\n"),
     "large module (30,000 lines)": ("large.py", "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(10_000))),
     "13 MB requirements-dev.txt beside it": ("uses_deps.py", "import requests\nimport package_17\n"),
+    # The issue's backtracking-regex inputs (route paths, suppression comments).
+    "FastAPI route of 15,000 `{a:`": ("api.py", "from fastapi import FastAPI\napp = FastAPI()\n\n\n@app.get(\"/"
+                                      + "{a:" * 15_000 + "\")\ndef h():\n    return 1\n"),
+    "Flask route of 20,000 `<a`": ("web.py", "from flask import Flask\napp = Flask(__name__)\n\n\n@app.route(\"/"
+                                   + "<a" * 20_000 + "\")\ndef h():\n    return 1\n"),
+    "10,000 `# tabguard: ignore[` on a line": ("ignored.py", "import os\nos.system(input())  " + "# tabguard: ignore[" * 10_000 + "\n"),
 }
 # Known limits, measured but not asserted by the test: parsing one huge statement is a single call
 # into CPython's parser, which holds the GIL for its whole duration (about 0.3 s per MB here), and so
