@@ -4,19 +4,12 @@ file parses (TG411's `assert` after `;` on one line produced `x(); if not ...:`)
 from __future__ import annotations
 
 import ast
-import sys
-from pathlib import Path
 
 import pytest
 
 from tabguard.engine.fixes import text_fix
 from tabguard.engine.types import Finding, Span
 from tabguard.lsp.handlers import _checked_fixes
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from lspclient import Client  # noqa: E402
-
-SERVER = [sys.executable, "-m", "tabguard", "lsp"]
 
 
 def _apply(text: str, edits: list[dict]) -> str:
@@ -26,16 +19,6 @@ def _apply(text: str, edits: list[dict]) -> str:
         head, tail = lines[start["line"]][: start["character"]], lines[end["line"]][end["character"]:]
         lines[start["line"] : end["line"] + 1] = (head + edit["newText"] + tail).split("\n")
     return "\n".join(lines)
-
-
-@pytest.fixture
-def server(tmp_path):
-    client = Client(SERVER, cwd=str(tmp_path))
-    client.request("initialize", {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}})
-    client.notify("initialized", {})
-    client.root = tmp_path
-    yield client
-    client.close()
 
 
 def _fixes(server, name: str, text: str) -> list[dict]:

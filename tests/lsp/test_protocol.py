@@ -6,24 +6,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from lspclient import Client  # noqa: E402
 
 SERVER = [sys.executable, "-m", "tabguard", "lsp"]
 CODE = "import os\n\ndef run(cmd):\n    os.system(cmd)\n"
-
-
-@pytest.fixture
-def server(tmp_path):
-    client = Client(SERVER, cwd=str(tmp_path))
-    client.request("initialize", {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}})
-    client.notify("initialized", {})
-    client.root = tmp_path
-    yield client
-    client.close()
-    assert client.proc.wait(timeout=10) == 0
 
 
 def _open(server, name="a.py", text=CODE, version=1, language="python"):

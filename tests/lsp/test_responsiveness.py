@@ -12,22 +12,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from lspclient import Client  # noqa: E402
 from responsiveness import GIL_BOUND, PATHOLOGICAL, hovers_during_analysis  # noqa: E402
 
 SERVER = [sys.executable, "-m", "tabguard", "lsp"]
 BOUND_S = 0.5
-
-
-@pytest.fixture
-def server(tmp_path):
-    client = Client(SERVER, cwd=str(tmp_path))
-    client.request("initialize", {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}})
-    client.notify("initialized", {})
-    client.root = tmp_path
-    yield client
-    client.close()
-    assert client.proc.wait(timeout=30) == 0
 
 
 @pytest.mark.parametrize("name", sorted(set(PATHOLOGICAL) - GIL_BOUND))
