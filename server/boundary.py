@@ -30,7 +30,8 @@ class Refused(OSError):
     """A workspace path tabguard will not open: it leads outside the root, or is not a plain file."""
 
 
-def _within(base: str, real: str) -> bool:
+def within(base: str, real: str) -> bool:
+    """Whether the resolved path `real` is `base` or below it."""
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
@@ -40,7 +41,7 @@ _real_root = functools.lru_cache(maxsize=64)(os.path.realpath)
 
 def inside(root: Path, path: Union[str, Path]) -> bool:
     """`path`, every symlink resolved, is the root or lies under it."""
-    return _within(_real_root(str(root)), os.path.realpath(path))
+    return within(_real_root(str(root)), os.path.realpath(path))
 
 
 def escapes(relative: str) -> bool:
@@ -60,7 +61,7 @@ def _folder(root: Path, relative: Relative, create: bool) -> str:
         real = os.path.join(real, part)
         if os.path.islink(real):
             real = os.path.realpath(real)
-            if not _within(base, real):
+            if not within(base, real):
                 raise Refused(f"{name}: its folder is a symlink that leads outside the workspace {root}; refused")
     if create and not os.path.isdir(real):
         os.makedirs(real, exist_ok=True)

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
+from tabguard.boundary import within
 from tabguard.engine.facts import ModuleFacts, collect_facts
 from tabguard.engine.taint import LOCAL_SOURCES, Source
-from tabguard.engine.types import Related, Span
+from tabguard.engine.types import Span
 
 if TYPE_CHECKING:
     from tabguard.engine.checker import RuleSet
@@ -270,7 +271,7 @@ class WorkspaceIndex:
             files = (candidate.with_suffix(".py"), candidate / "__init__.py") if parts else (candidate / "__init__.py",)
             for file in files:
                 # Never read outside the project, also not through a symlink or a relative import.
-                if file.is_file() and _within(top, os.path.realpath(file)):
+                if file.is_file() and within(top, os.path.realpath(file)):
                     return file
         return None
 
@@ -329,10 +330,6 @@ def _project_folders(folder: Path) -> list[Path]:
         if any((candidate / marker).exists() for marker in _PROJECT_MARKERS):
             return chain[: index + 1]
     return [folder]
-
-
-def _within(top: str, real: str) -> bool:
-    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
 # The process's index: the CLI's workers and the language server each have one.
