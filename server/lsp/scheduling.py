@@ -21,7 +21,7 @@ TYPING_DEBOUNCE_S = 0.03
 
 class Scheduling:
     """Mixed into the server, which provides `documents`, `analysis_step`, `apply_changes`,
-    `record_accept` and `send_diagnostics`."""
+    `record_accept`, `send_diagnostics` and `persist_accepts`."""
 
     worker = Worker()
 
@@ -129,3 +129,4 @@ class Scheduling:
             opened.failed = True
         finally:
             opened.job = None
+            self.persist_accepts()  # accepts are written once their findings are out

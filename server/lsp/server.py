@@ -33,6 +33,7 @@ from tabguard.lsp.positions import Encoding
 from tabguard.lsp.scheduling import Scheduling
 from tabguard.lsp.transport import Server
 from tabguard.provenance import Provenance
+from tabguard.provenance.tracker import LedgerError
 from tabguard.provenance.workspace import find_root
 from tabguard.supply.depfiles import dependency_report, is_dependency_file
 
@@ -97,6 +98,10 @@ class TabguardServer(Scheduling, Server):
         self._ledger_told: dict[Path, tuple[int, int]] = {}  # root -> errors, warnings already logged
 
     # -- configuration and ledgers -----------------------------------------------------------------
+    def finished(self, code: int) -> None:
+        self.persist_accepts()  # an accept placed just before `exit` is still written
+        super().finished(code)
+
     def config_for(self, path: Optional[Path]) -> Config:
         folder = (path.parent if path else Path.cwd()).resolve()
         if folder not in self._configs:
@@ -216,6 +221,7 @@ class TabguardServer(Scheduling, Server):
             return
         if opened.flush_handle is not None:
             opened.flush_handle.cancel()
+        self.persist_accepts()
         self._release(opened)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
@@ -284,19 +290,37 @@ class TabguardServer(Scheduling, Server):
             opened.provenance.apply_edit(opened.path, 0, old_count - 1, len(opened.doc.lines), opened.doc.lines)
 
     def record_accept(self, opened: OpenDocument, start: int, end: int, origin: str, inferred: bool, model_id=None) -> None:
+        """Place the accepted span now (the findings published next say it is AI code); its record is
+        written by `persist_accepts` once those findings are out."""
         if opened.provenance is None:
             return
         try:
-            opened.provenance.record_accept(opened.path, opened.lines, start, end, origin, inferred, model_id)
+            opened.provenance.place_accept(opened.path, opened.lines, start, end, origin, inferred, model_id)
         except (OSError, ValueError) as error:
             self.notify_user(f"tabguard: could not record the accepted suggestion: {error}", types.MessageType.Warning)
         except Exception:  # a bug: the diagnostics are still published, and the trace is in the log
-            log.exception("recording an accepted suggestion failed")
-            self.notify_user(
-                f"tabguard: could not record the accepted suggestion (internal error): {traceback.format_exc(limit=-3)}",
-                types.MessageType.Error,
-            )
-        self.report_ledger(opened.provenance)
+            self._accept_failed()
+
+    def persist_accepts(self) -> None:
+        """Write the records of the accepts placed since (see `record_accept`): called after a
+        publish, and before the server exits."""
+        for prov in self._ledgers.values():
+            if not prov.unwritten:
+                continue
+            try:
+                prov.persist()
+            except (OSError, LedgerError) as error:
+                self.notify_user(f"tabguard: could not record the accepted suggestion: {error}", types.MessageType.Warning)
+            except Exception:
+                self._accept_failed()
+            self.report_ledger(prov)
+
+    def _accept_failed(self) -> None:
+        log.exception("recording an accepted suggestion failed")
+        self.notify_user(
+            f"tabguard: could not record the accepted suggestion (internal error): {traceback.format_exc(limit=-3)}",
+            types.MessageType.Error,
+        )
 
     def dependency_findings(self, opened: OpenDocument, text: str, online: bool = False) -> list[Finding]:
         """On a worker thread: the dependency file's findings (`text` is a snapshot of it)."""

@@ -140,6 +140,7 @@ class Provenance:
         self._keys: dict[Path, Optional[str]] = {}
         self._normalized: dict[str, Optional[str]] = {}  # ledger path as written -> key
         self._gitattributes_checked = False
+        self._unwritten: list[tuple[str, dict]] = []  # (key, record) of accepts placed, not yet persisted
 
     # -- reading the ledger -------------------------------------------------------------------
 
@@ -492,6 +493,18 @@ class Provenance:
         self, path: Path, lines: list[str], start_line: int, end_line: int, origin: str, inferred: bool,
         model_id: Optional[str] = None,
     ) -> AISpan:
+        """Place an accepted suggestion's span and write its record (`place_accept`, then `persist`)."""
+        span = self.place_accept(path, lines, start_line, end_line, origin, inferred, model_id)
+        self.persist()
+        return span
+
+    def place_accept(
+        self, path: Path, lines: list[str], start_line: int, end_line: int, origin: str, inferred: bool,
+        model_id: Optional[str] = None,
+    ) -> AISpan:
+        """The span of an accepted suggestion, placed in memory only, so that the findings published
+        next already say it is AI code; `persist` writes its record. The language server persists
+        right after publishing: the disk write is then off the accept-to-diagnostics path."""
         key = self.key(path)
         if key is None:
             raise ValueError(f"{path} is outside the workspace {self.root}")
@@ -500,23 +513,58 @@ class Provenance:
         chunk = lines[start_line:end_line]
         digest = content_hash(chunk)
         record = build_trace(
-            key, start_line, end_line, digest, [line_fingerprint(line) for line in chunk], origin, inferred,
-            model_id, git_revision(self.root),
+            key, start_line, end_line, digest, [line_fingerprint(line) for line in chunk], origin, inferred, model_id, None
         )
-        state = self._state(path, lines, (start_line, end_line))
-        self._first_write()
-        append_lines(self.root, TRACES, [record])
-        if self.refresh():  # the ledger had been replaced: every open file was placed again
-            state = self._open.get(key)
-        trace = next((t for t in self.trace_ranges(key) if t.record_id == record["id"]), None)
-        if trace is None:
-            raise LedgerError(f"{TRACES.as_posix()}: the record just appended for {key} cannot be read back")
+        trace = next(parse_trace(record, record["id"], self._normalize, lambda message: None))
         span = live.LiveSpan(trace, start_line, end_line, digest)
+        state = self._state(path, lines, (start_line, end_line))
         if state is not None:
             state.add(span)
-            if state.considered == len(self.trace_ranges(key)) - 1:
-                state.considered += 1  # our own record is placed: `sync` must not place it again
+        self._unwritten.append((key, record))
         return self._public(span)
+
+    @property
+    def unwritten(self) -> bool:
+        """Accepts placed and not yet persisted."""
+        return bool(self._unwritten)
+
+    def persist(self) -> None:
+        """Append the records of the accepts placed since the last call. If that fails (OSError,
+        LedgerError) the files concerned are placed again from the ledger: memory never claims a
+        record the ledger does not hold."""
+        pending, self._unwritten = self._unwritten, []
+        if not pending:
+            return
+        revision = git_revision(self.root)
+        if revision:
+            for _, record in pending:
+                record["vcs"] = {"type": "git", "revision": revision}
+        try:
+            self._first_write()
+            append_lines(self.root, TRACES, [record for _, record in pending])
+        except OSError:
+            self._place_again({key for key, _ in pending})
+            raise
+        if self.refresh():  # the ledger had been replaced: every open file was placed again
+            return
+        for key in {key for key, _ in pending}:
+            history = self.trace_ranges(key)
+            written = {trace.record_id for trace in history}
+            lost = [record["id"] for k, record in pending if k == key and record["id"] not in written]
+            if lost:
+                self._place_again({key})
+                raise LedgerError(f"{TRACES.as_posix()}: the record just appended for {key} cannot be read back")
+            state = self._open.get(key)
+            if state is not None:
+                present = {span.trace.record_id for span in state.spans}
+                if all(trace.record_id in present for trace in history[state.considered:]):
+                    state.considered = len(history)  # our own records are placed: `sync` must not place them again
+
+    def _place_again(self, keys: set[str]) -> None:
+        for key in keys:
+            state = self._open.get(key)
+            if state is not None:
+                self._place(key, state.lines)
 
     def mark_reviewed(
         self, path: Path, lines: list[str], start_line: int, end_line: int, reviewer: Optional[str] = None

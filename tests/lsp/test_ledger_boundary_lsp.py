@@ -81,12 +81,15 @@ async def _open(client: LanguageClient, path: Path, text: str = BASE) -> str:
 
 
 async def _paste(client: LanguageClient, uri: str, version: int, line: int) -> list[types.Diagnostic]:
-    """A bulk insertion (a paste from chat): the server records it as an inferred accept."""
+    """A bulk insertion (a paste from chat): the server records it as an inferred accept. Its record
+    is written just after the diagnostics are published: a round trip waits for that."""
     client.text_document_did_change(types.DidChangeTextDocumentParams(
         types.VersionedTextDocumentIdentifier(version=version, uri=uri),
         [types.TextDocumentContentChangePartial(types.Range(types.Position(line, 0), types.Position(line, 0)), PASTE)],
     ))
-    return await _published(client, uri, version)
+    diagnostics = await _published(client, uri, version)
+    await _status(client, uri)
+    return diagnostics
 
 
 async def _status(client: LanguageClient, uri: str) -> dict:
