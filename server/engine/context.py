@@ -76,7 +76,7 @@ class Context:
     @property
     def model(self) -> SemanticModel:
         """The block's scopes and bindings (see engine/semantic.py), built on first use."""
-        return self.memo("semantic-model", lambda: SemanticModel(self.tree, self.lines))
+        return self.memo("semantic-model", lambda: SemanticModel(self.tree, self.lines, self.parents))
 
     # -- names ---------------------------------------------------------------------------------
     def qualname(self, node: Optional[ast.AST]) -> Optional[str]:

@@ -75,15 +75,16 @@ class SemanticModel:
     """Scopes and bindings of one parsed block (`tree`; `lines`, its text, lets the scan for `:=`
     skip scopes without one). A scope is read when a question first needs it, from its statements
     only (expressions are walked just in a scope whose text holds a walrus), and the scope of a
-    name is found by descending from the root through the nodes whose source range holds it."""
+    name is found through parent links (the checker's, completed by one walk when needed)."""
 
-    def __init__(self, tree: ast.AST, lines: Optional[list[str]] = None):
+    def __init__(self, tree: ast.AST, lines: Optional[list[str]] = None, parents: Optional[dict[int, ast.AST]] = None):
         self.tree = tree
         self.lines = lines
+        # Parent links of `tree`'s nodes, shared with the checker's traversal when it gives them.
+        self._known_up = parents if parents is not None else {}
+        self._linked = False
         self.scopes: dict[int, Scope] = {}  # scope-owning node -> its scope, built on demand
         self._name_scope: dict[int, Optional[Scope]] = {}
-        self._up: dict[int, ast.AST] = {}  # node -> parent, for the parts of the tree searched so far
-        self._ranges: dict[int, list] = {}  # node -> its children with their source ranges
         self.module: Scope
         self._open(tree, "module", None)
 
@@ -138,28 +139,18 @@ class SemanticModel:
         return scope
 
     def _path(self, target: ast.AST) -> Optional[list[ast.AST]]:
-        """The nodes from the root down to `target`. Found by descending through the nodes whose
-        source range holds it (nodes without a position are searched through); the parent links
-        seen on the way are kept, so asking about the names next to it costs a few lookups."""
-        up = self._up
-        if id(target) not in up and target is not self.tree:
-            start = (getattr(target, "lineno", None), getattr(target, "col_offset", None))
-            if start[0] is not None:
-                end = (target.end_lineno, target.end_col_offset)
-                stack = [self.tree]
-                ranges = self._ranges
-                while stack and id(target) not in up:
-                    node = stack.pop()
-                    children = ranges.get(id(node))
-                    if children is None:
-                        children = ranges[id(node)] = [(c, _first_position(c), _end(c)) for c in _children(node)]
-                        for child, _, _ in children:
-                            up[id(child)] = node
-                    for child, first, last in children:
-                        if first is None or (first <= start and end <= last):
-                            stack.append(child)
-            if id(target) not in up:  # positions that do not nest (seen inside some f-strings)
-                up.update((id(c), n) for n in ast.walk(self.tree) for c in _children(n))
+        """The nodes from the root down to `target`, by parent links."""
+        up = self._known_up
+        if id(target) not in up and target is not self.tree and not self._linked:
+            # Every parent link of the block at once: one walk costs less than descending per
+            # question (rules ask about many names), and the checker's own links are reused.
+            self._linked = True
+            stack = [self.tree]
+            while stack:
+                node = stack.pop()
+                for child in _children(node):
+                    up[id(child)] = node
+                    stack.append(child)
         path = [target]
         while id(path[-1]) in up:
             path.append(up[id(path[-1])])
@@ -464,18 +455,6 @@ def _children(node: ast.AST) -> list[ast.AST]:
         elif isinstance(value, ast.AST):
             found.append(value)
     return found
-
-
-def _first_position(node: ast.AST) -> Optional[Position]:
-    """Where a node's source starts (a decorated definition starts at its first decorator); None
-    for nodes without a position (`arguments`, `withitem`, `comprehension`, `match_case`)."""
-    line = getattr(node, "lineno", None)
-    if line is None:
-        return None
-    decorators = getattr(node, "decorator_list", None)
-    if decorators:
-        return min((line, node.col_offset), _start(decorators[0]))
-    return (line, node.col_offset)
 
 
 def _among(node: ast.AST, nodes: list) -> bool:
