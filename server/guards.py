@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator, Optional
-from weakref import WeakKeyDictionary
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.walk import walk
@@ -153,8 +152,6 @@ class Facts:
         return self.user_reads or not self.names.isdisjoint(user_names)
 
 
-# A function's facts hold only nodes inside it, so an entry goes with the function's tree.
-_FACTS: "WeakKeyDictionary[ast.AST, Facts]" = WeakKeyDictionary()
 # Node class -> what `Facts` records it as (parsed trees hold exactly these classes, no subclasses).
 _KINDS = {
     ast.Name: "name", ast.Attribute: "attribute", ast.Subscript: "subscript", ast.Assign: "assignment",
@@ -162,14 +159,11 @@ _KINDS = {
 }
 
 
-def facts(node: ast.AST) -> Facts:
-    """The facts of `node`, gathered once for a function (handlers are asked about by several rules)."""
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        return Facts(node)  # a statement may be among its own checks: cached, it would never be freed
-    found = _FACTS.get(node)
-    if found is None:
-        found = _FACTS[node] = Facts(node)
-    return found
+def facts(node: ast.AST, ctx) -> Facts:
+    """The facts of `node`, gathered once per check (handlers are asked about by several rules): kept
+    in the check's memo (`ctx`: the engine Context), keyed by the node itself, so that the id of a
+    freed node reused by another cannot return the wrong facts."""
+    return ctx.memo(("guard-facts", node), lambda: Facts(node))
 
 
 def _configured(name: str, option: tuple[str, ...]) -> bool:
@@ -196,18 +190,19 @@ class Guards:
         return self.role or self.ownership
 
 
-def guards(func: ast.AST, qualname, options: dict, *, cls: Optional[ast.ClassDef] = None,
+def guards(func: ast.AST, ctx, *, cls: Optional[ast.ClassDef] = None,
            wrappers: tuple[tuple[str, str], ...] = ()) -> Guards:
     """The guards of handler `func` (a function, or a class-based view without request methods) and of
     its class-based view `cls`.
 
-    `qualname` resolves names through imports (`Context.qualname`); `wrappers` are (callable, label)
+    `ctx` (the engine Context) resolves names through imports and holds the options; `wrappers` are (callable, label)
     pairs applied where the route is registered (`login_required(views.f)` in `urls.py`, a router's
     `dependencies=[Depends(...)]`).
     """
     if isinstance(func, ast.ClassDef):
         cls, func = func, None
-    found = Guards(user_names=_user_names(func, facts(func)) if func is not None else set(_USER_NAMES))
+    qualname, options = ctx.qualname, ctx.options
+    found = Guards(user_names=_user_names(func, facts(func, ctx)) if func is not None else set(_USER_NAMES))
     for name, label in wrappers:
         _classify_callable(name, options, found, label)
     if func is not None:
@@ -216,7 +211,7 @@ def guards(func: ast.AST, qualname, options: dict, *, cls: Optional[ast.ClassDef
     if cls is not None:
         _class_guards(cls, qualname, options, found)
     for scope in _guard_scopes(func, cls):
-        _body_guards(facts(scope), qualname, options, found)
+        _body_guards(facts(scope, ctx), qualname, options, found)
     if found.role or found.ownership:
         found.authentication = found.authentication or found.role or found.ownership
     return found
@@ -391,9 +386,8 @@ def _user_names(func: ast.AST, scope: Facts) -> set[str]:
 
 
 def is_current_user(expr: ast.AST, user_names: set[str]) -> bool:
-    """Whether `expr` reads the signed-in user (or their id, session, or token identity)."""
-    if isinstance(expr, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return facts(expr).reads_user(user_names)
+    """Whether `expr` reads the signed-in user (or their id, session, or token identity); of a whole
+    handler, `Facts.reads_user` answers without a walk."""
     for sub in walk(expr):
         if isinstance(sub, ast.Name) and sub.id in user_names:
             return True

@@ -17,7 +17,7 @@ from typing import Optional
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.walk import walk
-from tabguard.guards import HTTP_VERBS, VIEW_METHODS, Guards, facts, guards, last_part, words
+from tabguard.guards import HTTP_VERBS, VIEW_METHODS, Facts, Guards, facts, guards, last_part, words
 
 MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -144,6 +144,7 @@ class Handler:
     decls: list[RouteDecl]
     methods: tuple[str, ...]
     guards: Guards
+    seen: Facts  # what the handler's body mentions (`guards.facts`)
 
     @property
     def mutating(self) -> bool:
@@ -169,7 +170,7 @@ def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
         (name, f"Depends({name}) on {decl.receiver}")
         for decl in decls for name in ctx.module.dependencies.get(decl.receiver, ())
     )
-    found = guards(func, ctx.qualname, ctx.options, cls=cls, wrappers=hooks)
+    found = guards(func, ctx, cls=cls, wrappers=hooks)
     receiver = next((d.receiver for d in decls if d.receiver != "app"), None)
     if receiver is not None and found.role is None and _imported(receiver, imports) and _privileged_module(receiver, ctx.path):
         # A router or blueprint dedicated to administration, imported from another module, is taken as
@@ -177,7 +178,7 @@ def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
         # hooks and dependencies, already among the guards): its name alone protects nothing.
         found.role = f"{receiver} (administration router, guard assumed where it is created)"
         found.authentication = found.authentication or found.role
-    return Handler(func, cls, decls, handler_methods(func, cls, decls), found)
+    return Handler(func, cls, decls, handler_methods(func, cls, decls, ctx), found, facts(func, ctx))
 
 
 def _imported(receiver: str, imports: dict[str, str]) -> bool:
@@ -190,7 +191,7 @@ def _privileged_module(receiver: str, path: str) -> bool:
     return bool(said & {"admin", "staff", "backoffice", "superuser", "internal"})
 
 
-def handler_methods(func: ast.AST, cls: Optional[ast.ClassDef], decls: list[RouteDecl]) -> tuple[str, ...]:
+def handler_methods(func: ast.AST, cls: Optional[ast.ClassDef], decls: list[RouteDecl], ctx) -> tuple[str, ...]:
     if decls:
         return tuple(dict.fromkeys(m for d in decls for m in d.methods))
     if cls is not None:
@@ -206,7 +207,7 @@ def handler_methods(func: ast.AST, cls: Optional[ast.ClassDef], decls: list[Rout
                 methods += [e.value.upper() for e in listed.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
     if not methods:
         # `if request.method == "POST":` inside a Django view
-        for node in facts(func).checks:
+        for node in facts(func, ctx).checks:
             if isinstance(node, ast.Compare) and dotted_name(node.left) == "request.method":
                 methods += [c.value for c in node.comparators if isinstance(c, ast.Constant) and isinstance(c.value, str)]
     return tuple(dict.fromkeys(methods)) or ("ANY",)
@@ -360,7 +361,7 @@ def _decorated_routes(source: SourceFile) -> list[Route]:
         decls = decorator_routes(node)
         for decl in decls:
             wrappers = routers.get(decl.receiver, ()) + _hook_wrappers([decl], hooks)
-            found = guards(node, ctx.qualname, ctx.options, wrappers=wrappers)
+            found = guards(node, ctx, wrappers=wrappers)
             path = prefixes.get(decl.receiver, "") + decl.path
             routes.append(_route(source, decl.node.lineno, decl.methods, path or "/", node.name, found, node))
     return routes
@@ -376,14 +377,14 @@ def _class_routes(source: SourceFile, cls: ast.ClassDef, path: str, line: int, w
     if actions is not None:
         methods = [m for m in methods if m.name in actions]
     for method in methods:
-        found = guards(method, ctx.qualname, ctx.options, cls=cls, wrappers=wrappers)
+        found = guards(method, ctx, cls=cls, wrappers=wrappers)
         verb = VIEW_METHODS[method.name]
         sub_path = actions[method.name] if actions else path
         routes.append(_route(where, line, (verb,), sub_path, f"{cls.name}.{method.name}", found, method, source))
     if not methods and actions is None:
         inherited = _inherited_methods(cls)
         if inherited:
-            found = guards(cls, ctx.qualname, ctx.options, wrappers=wrappers)
+            found = guards(cls, ctx, wrappers=wrappers)
             routes.append(_route(where, line, inherited, path, cls.name, found, cls, source))
     return routes
 
@@ -440,7 +441,7 @@ def _viewset_routes(source: SourceFile, call: ast.Call, prefix: str, sources: li
     routes = _class_routes(home, cls, base, call.lineno, declared_in=source, actions=actions)
     if not routes:  # a ModelViewSet with no overrides serves every action
         inherited = next((a for b in cls.bases for k, a in _MODEL_VIEWSET_ACTIONS.items() if last_part(dotted_name(b)) == k), ())
-        found = guards(cls, home.ctx.qualname, home.ctx.options)
+        found = guards(cls, home.ctx)
         for action in inherited:
             routes.append(_route(source, call.lineno, (VIEW_METHODS[action],), actions[action], f"{cls.name}.{action}", found, cls, home))
     return routes
@@ -474,8 +475,8 @@ def _resolved_routes(source: SourceFile, line: int, methods: tuple[str, ...], pa
     home, node = resolved
     if isinstance(node, ast.ClassDef):
         return _class_routes(home, node, path, line, wrappers, declared_in=source)
-    found = guards(node, home.ctx.qualname, home.ctx.options, wrappers=wrappers)
-    methods = methods or handler_methods(node, None, [])
+    found = guards(node, home.ctx, wrappers=wrappers)
+    methods = methods or handler_methods(node, None, [], home.ctx)
     return [_route(source, line, methods, path, node.name, found, node, home)]
 
 

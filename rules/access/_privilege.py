@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from tabguard.guards import facts, words
+from tabguard.guards import words
 from tabguard.routes import Handler, url_params
 from tabguard.rules.access._handlers import handler_words
 
@@ -52,4 +52,4 @@ def privilege(found: Handler) -> tuple[Optional[str], bool]:
 
 def _has_key_input(found: Handler) -> bool:
     """The handler reads which record to act on from the request (then it is not a bulk action)."""
-    return not facts(found.func).attrs.isdisjoint(_REQUEST_DATA)
+    return not found.seen.attrs.isdisjoint(_REQUEST_DATA)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.facts import dotted_name
-from tabguard.guards import facts
+from tabguard.guards import Facts
+from tabguard.routes import Handler
 
 # Calls that write to a database, cache, queue or disk.
 _WRITES = frozenset({
@@ -16,9 +17,9 @@ _WRITES = frozenset({
 })
 
 
-def writes_state(func: ast.AST) -> bool:
-    local = _local_containers(func)
-    for node in facts(func).checks:
+def writes_state(found: Handler) -> bool:
+    local = _local_containers(found.seen)
+    for node in found.seen.checks:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _WRITES:
             root = (dotted_name(node.func.value) or "").split(".")[0]
             if root not in local and root not in ("request", "logger", "logging", "response", "headers"):
@@ -26,10 +27,10 @@ def writes_state(func: ast.AST) -> bool:
     return False
 
 
-def _local_containers(func: ast.AST) -> set[str]:
+def _local_containers(seen: Facts) -> set[str]:
     """Names bound to in-memory dicts, sets and lists (their `.add`/`.update` store nothing)."""
     names = set()
-    for node in facts(func).assignments:
+    for node in seen.assignments:
         if node.value is not None:
             value = node.value
             literal = isinstance(value, (ast.Dict, ast.Set, ast.List, ast.DictComp, ast.SetComp, ast.ListComp)) or (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.guards import is_current_user, words
+from tabguard.guards import words
 from tabguard.routes import is_public
 from tabguard.rules.access._handlers import client_value, enclosing_handler
 from tabguard.rules.access._lookups import LOOKUP_NAMES, record_key, record_model
@@ -144,7 +144,7 @@ class UnscopedRecordLookup(Rule):
         found = enclosing_handler(ctx)
         if found is None or is_public(found, ctx.options):
             return
-        signed_in = found.guards.authentication is not None or is_current_user(found.func, found.guards.user_names)
+        signed_in = found.guards.authentication is not None or found.seen.reads_user(found.guards.user_names)
         if not signed_in or found.guards.authorization is not None:
             return
         reason, ownership_suffices = privilege(found)

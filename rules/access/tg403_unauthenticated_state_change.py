@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.guards import is_current_user
 from tabguard.routes import MUTATING_METHODS, Handler, is_public
 from tabguard.rules.access._handlers import handler, route_label, route_span
 from tabguard.rules.access._siblings import public_by_design, sibling_decorator
@@ -90,7 +89,7 @@ class UnauthenticatedStateChange(Rule):
             return
         if is_public(found, ctx.options) or public_by_design(found.func.name, found.paths):
             return
-        if found.guards.authentication is not None or is_current_user(found.func, found.guards.user_names):
+        if found.guards.authentication is not None or found.seen.reads_user(found.guards.user_names):
             return
         if sibling_decorator(ctx, found) is not None:
             return  # TG414 reports it, with the decorator to add
@@ -103,4 +102,4 @@ class UnauthenticatedStateChange(Rule):
 def _changes_state(found: Handler) -> bool:
     # Views that serve any method (a Django view with no method decorator) are left out: projects
     # that authenticate them do it in middleware (Django's LoginRequiredMiddleware), out of sight.
-    return found.mutating and writes_state(found.func)
+    return found.mutating and writes_state(found)

@@ -7,7 +7,6 @@ import ast
 from tabguard.engine.fixes import text_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Span
-from tabguard.guards import is_current_user
 from tabguard.routes import is_public
 from tabguard.rules.access._handlers import handler, route_label, route_span
 from tabguard.rules.access._siblings import public_by_design, sibling_decorator
@@ -102,7 +101,7 @@ class RouteMissingSiblingAuth(Rule):
             return
         if is_public(found, ctx.options) or public_by_design(found.func.name, found.paths):
             return
-        if is_current_user(found.func, found.guards.user_names):
+        if found.seen.reads_user(found.guards.user_names):
             return
         decorator = sibling_decorator(ctx, found)
         if decorator is None:

@@ -7,7 +7,8 @@ import ast
 
 from tabguard.engine.fixes import expression_fix, replace_callee, set_keyword
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.guards import facts, words
+from tabguard.guards import words
+from tabguard.routes import Handler
 from tabguard.rules.access._handlers import handler, handler_words, route_label, route_span
 from tabguard.rules.access._writes import writes_state
 
@@ -112,7 +113,7 @@ class StateChangeOnGet(Rule):
         said = handler_words(found)
         if not said & _ACTIONS or said & _LINK_WORDS:
             return
-        if not (writes_state(found.func) or _action_call(found.func)):
+        if not (writes_state(found) or _action_call(found)):
             return
         decl = found.decls[0] if len(found.decls) == 1 else None
         ctx.report(self, route_span(ctx, found), details={"route": route_label(found)}, fix=_fix(ctx, decl))
@@ -120,9 +121,9 @@ class StateChangeOnGet(Rule):
     visit_AsyncFunctionDef = visit_FunctionDef
 
 
-def _action_call(func: ast.AST) -> bool:
+def _action_call(found: Handler) -> bool:
     """A call named for an action (`bank.transfer(...)`, `disable_mfa(user)`, `user.set_password(...)`)."""
-    for node in facts(func).checks:
+    for node in found.seen.checks:
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if set(words(name)) & (_ACTIONS - {"set", "send"}) or name == "set_password":

@@ -91,7 +91,7 @@ class SessionNotRotatedOnLogin(Rule):
     )
 
     def visit_FunctionDef(self, node: ast.AST, ctx) -> None:
-        seen = facts(node)
+        seen = facts(node, ctx)
         if "session" not in seen.names and "session" not in seen.attrs:
             return  # `session[...]` or `request.session[...]`: no session, nothing to rotate
         if not (seen.keys & _keys_of_interest(seen.keys)) and "update" not in seen.attrs:

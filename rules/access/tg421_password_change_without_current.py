@@ -6,7 +6,7 @@ import ast
 import re
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.guards import facts, words
+from tabguard.guards import Facts, words
 from tabguard.rules.access._handlers import handler, handler_words, route_label, route_span
 
 _CHANGE_WORDS = frozenset({"change", "update", "set", "edit", "new"})
@@ -83,15 +83,14 @@ class PasswordChangeWithoutCurrent(Rule):
         said = handler_words(found)
         if "password" not in said or not (said & _CHANGE_WORDS or found.mutating):
             return
-        if said & _RESET_WORDS or not _sets_password(node) or _verifies_current(node):
+        if said & _RESET_WORDS or not _sets_password(found.seen) or _verifies_current(found.seen):
             return
         ctx.report(self, route_span(ctx, found), details={"route": route_label(found)})
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
 
-def _sets_password(func: ast.AST) -> bool:
-    seen = facts(func)
+def _sets_password(seen: Facts) -> bool:
     if seen.attrs & _SETTERS:
         return True
     for node in seen.assignments:
@@ -102,8 +101,7 @@ def _sets_password(func: ast.AST) -> bool:
     return False
 
 
-def _verifies_current(func: ast.AST) -> bool:
-    seen = facts(func)
+def _verifies_current(seen: Facts) -> bool:
     if any(_VERIFIERS.search(name.lower()) for name in seen.attrs | seen.names):
         return True
     keys = {k for k in seen.keys if isinstance(k, str)} | seen.attrs

@@ -81,7 +81,7 @@ class LoginWithoutAttemptLimit(Rule):
         token_grant = any(path.rstrip("/").endswith("/token") for path in found.paths)  # OAuth2 password grant
         if not (said & _SIGN_IN_WORDS or token_grant) or said & _RESET_WORDS:
             return
-        seen = facts(node)
+        seen = facts(node, ctx)
         mentioned = {k for k in seen.keys if isinstance(k, str)} | seen.attrs | seen.names
         secret = next((w for name in sorted(mentioned) for w in words(name) if w in _SECRET_INPUTS), None)
         if secret is None or _limited(ctx, node, mentioned):

@@ -176,7 +176,7 @@ def _guards(code: str):
     tree = ast.parse(code)
     ctx = Context(code.split("\n"), ModuleFacts.merge([collect_facts(tree, code)]), "x.py", {})
     func = next(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
-    return guards(func, ctx.qualname, {})
+    return guards(func, ctx)
 
 
 @pytest.mark.parametrize(
