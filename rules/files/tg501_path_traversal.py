@@ -68,6 +68,8 @@ class PathTraversal(Rule):
         "    return open('/srv/reports/' + name).read()\n",
         # A command-line tool opening the file its own user names is not an attack surface.
         "import sys\nwith open(sys.argv[1]) as fh:\n    print(fh.read())\n",
+        # A path from the environment is configuration (see engine/inputs.py).
+        "import os\ndef load():\n    with open(os.environ['APP_CONFIG']) as fh:\n        return fh.read()\n",
         # str.replace on request data is not a file operation.
         "from flask import request\n@app.route('/r')\ndef r():\n    return request.args['q'].replace('a', 'b')\n",
     )
@@ -87,6 +89,14 @@ class PathTraversal(Rule):
         Invalid(
             "import shutil\nfrom flask import request\n@app.post('/copy')\ndef copy():\n"
             "    shutil.copy('/srv/template.txt', request.form['dest'])\n"
+        ),
+        # A CGI script: the web server puts the request's path into PATH_INFO.
+        Invalid("import os\nwith open('/srv/pages/' + os.environ['PATH_INFO']) as fh:\n    print(fh.read())\n"),
+        # A message taken from an SQS queue.
+        Invalid(
+            "import boto3\nsqs = boto3.client('sqs')\ndef work(queue_url):\n"
+            "    for message in sqs.receive_message(QueueUrl=queue_url)['Messages']:\n"
+            "        with open('/srv/reports/' + message['Body']) as fh:\n            print(fh.read())\n"
         ),
     )
 

@@ -94,6 +94,8 @@ class ServerSideRequestForgery(Rule):
         "from flask import request\n@app.route('/d')\ndef d():\n    data = request.get_json()\n    return data.get(request.args['k'])\n",
         "from flask import request\n@app.route('/c')\ndef c():\n    return redis_client.get(request.args['key'])\n",
         "def view(request):\n    return request.session.get(request.GET['k'])\n",
+        # A service URL from the environment is configuration (see engine/inputs.py).
+        "import os, requests\ndef ping():\n    return requests.get(os.environ['HEALTH_URL'], timeout=5).ok\n",
     )
     INVALID = (
         Invalid(
@@ -116,6 +118,17 @@ class ServerSideRequestForgery(Rule):
         Invalid(
             "import requests\nfrom flask import request\n@app.route('/a')\ndef a():\n"
             "    return requests.get('https://api.example.com' + request.args['p'], timeout=5).text\n"
+        ),
+        # A Celery task's arguments are set by whoever enqueues it (here, a webhook's target).
+        Invalid(
+            "import requests\nfrom celery import shared_task\n@shared_task\ndef deliver(url, payload):\n"
+            "    requests.post(url, json=payload, timeout=5)\n"
+        ),
+        # Messages a Kafka consumer yields.
+        Invalid(
+            "import requests\nfrom kafka import KafkaConsumer\ndef fetch_all():\n"
+            "    consumer = KafkaConsumer('fetch-jobs')\n    for message in consumer:\n"
+            "        requests.get(message.value.decode(), timeout=5)\n"
         ),
     )
 

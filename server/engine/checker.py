@@ -129,11 +129,13 @@ def check_tree(
         handlers = calls.handlers(node, ctx) if kind is ast.Call else table.get(kind)
         if handlers:
             for rule, handler in handlers:
+                ctx.rule = rule
                 try:
                     handler(node, ctx)
                 except Exception as error:  # one broken rule must not hide the others
                     if errors is not None:
                         errors.append(RuleError(rule.id, error))
+            ctx.rule = None
         if kind is ast.Call and provider is not None:
             try:
                 apply_at_call(node, ctx, provider)
@@ -160,7 +162,8 @@ def check_tree(
             children.reverse()
             stack.extend(children)
     if tainted is not None:
-        tainted.update({name: source.label for name, source in ctx.scope.env.items() if source is not None})
+        # Input that counts only for some sinks stays inside its block (see engine/inputs.py).
+        tainted.update({name: source.label for name, source in ctx.scope.env.items() if source is not None and not source.only})
     return ctx.findings
 
 

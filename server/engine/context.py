@@ -61,6 +61,7 @@ class Context:
         self.summary: Optional["FunctionSummary"] = None
         self.self_attrs: dict[str, Source] = {}
         self.block_start = 0
+        self.rule: Optional["Rule"] = None  # the rule being run (the checker sets it)
 
     # -- shared answers --------------------------------------------------------------------------
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -166,7 +167,12 @@ class Context:
 
     # -- taint ---------------------------------------------------------------------------------
     def taint(self, node: Optional[ast.AST]) -> Optional[Source]:
-        return self.scope.taint(node)
+        """The source of outside input flowing into `node`, as the rule asking sees it (input that
+        counts only for some sinks, like an environment variable, is none for the others)."""
+        source = self.scope.taint(node)
+        if source is not None and source.only and self.rule is not None and not source.counts_for(self.rule.cwe):
+            return None
+        return source
 
     @property
     def function(self) -> Optional[ast.AST]:
@@ -325,7 +331,9 @@ class Context:
         # `severity` lets a rule raise a finding above its default (e.g. when user data reaches the sink).
         severity = self.options.get("severity", {}).get(rule.id, severity or rule.severity)
         # A path from outside input confirms the finding; otherwise the rule says (None: its default).
-        if source is not None and confidence is None:
+        if source is not None and source.confidence is not None:
+            confidence = source.confidence
+        elif source is not None and confidence is None:
             confidence = "high"
         self.findings.append(
             Finding(

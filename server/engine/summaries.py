@@ -360,7 +360,7 @@ def apply_at_call(call: ast.Call, ctx: "Context", provider: SummaryProvider) -> 
                 ctx.summary.add(source.param, sink)  # summarizing: the caller's parameter reaches it too
                 continue
             rule = ctx.rules.get(sink.rule_id)
-            if rule is None or sink in reported or source.label in LOCAL_SOURCES:
+            if rule is None or sink in reported or source.label in LOCAL_SOURCES or not source.counts_for(rule.cwe):
                 continue  # a program's own arguments or terminal passed to a helper: no attack surface
             reported.add(sink)
             where = _where(sink, ctx)

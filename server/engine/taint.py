@@ -13,29 +13,16 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Optional
 
 from tabguard.engine.facts import dotted_name
-from tabguard.engine.types import Related, Span
+from tabguard.engine import inputs
+from tabguard.engine.types import Related, Source, Span
 from tabguard.engine.walk import operands
 
 if TYPE_CHECKING:
     from tabguard.engine.context import Context
-
-
-@dataclass(frozen=True)
-class Source:
-    span: Span
-    label: str  # what the user controls, e.g. "request.args"
-    # The places the value went through on its way to the sink (assignments, calls), in order.
-    steps: tuple[Related, ...] = ()
-    # Set while a function is summarized: the index of the parameter this stands for.
-    param: Optional[int] = None
-
-    def via(self, span: Span, message: str, path: Optional[str] = None) -> "Source":
-        """The same source, one step further along its path."""
-        return Source(self.span, self.label, self.steps + (Related(span, message, path),), self.param)
 
 
 # Attributes of a web request object that carry user input (Flask, Django, DRF, Starlette, aiohttp).
@@ -130,6 +117,8 @@ class Scope:
         if node is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for name, source in ctx.route_param_sources(node).items():
                 self.env[name] = source
+            for arg in inputs.task_arguments(node, ctx):
+                self.env[arg.arg] = Source(ctx.span(arg), f"Celery task argument '{arg.arg}'")
             if ctx.summary is not None and node is ctx.summary.node:
                 for index, arg in enumerate(ctx.summary.params):
                     if arg.arg not in ("self", "cls"):
@@ -137,7 +126,7 @@ class Scope:
             args = node.args.args
             names = tuple(a.arg for a in args)
             shift = int(names[:1] == ("self",))
-            for index, label in _ENTRY_POINTS.get(names[shift:], ()):
+            for index, label in _ENTRY_POINTS.get(names[shift:], ()) or _consumer_callback(names[shift:]):
                 param = args[index + shift]
                 self.env[param.arg] = Source(ctx.span(param), label)
 
@@ -196,7 +185,7 @@ class Scope:
         if isinstance(e, ast.Subscript):
             if isinstance(e.value, ast.Attribute) and self.ctx.qualname(e.value) == "sys.argv":
                 return Source(self.ctx.span(e), "sys.argv")
-            return t(e.value, d)
+            return inputs.environment(e, self.ctx) or t(e.value, d)
         if isinstance(e, ast.Call):
             return self._call_taint(e, d)
         if isinstance(e, ast.JoinedStr):
@@ -253,6 +242,9 @@ class Scope:
             return Source(self.ctx.span(call), SOURCE_CALLS[name])
         if name in SANITIZERS:
             return None
+        read = inputs.environment(call, self.ctx) or inputs.queue_read(call, self.ctx)
+        if read is not None:
+            return read
         func = call.func
         args = (*call.args, *(k.value for k in call.keywords))
         if isinstance(func, ast.Attribute) and func.attr in ("parse_args", "parse_known_args"):
@@ -289,7 +281,7 @@ class Scope:
             return None
         if summary.returns_source is not None:
             span = self.ctx.span(call)
-            return Source(span, summary.returns_source.label, (Related(span, f"returned by `{summary.name}()`"),))
+            return replace(summary.returns_source, span=span, steps=(Related(span, f"returned by `{summary.name}()`"),))
         for index in summary.returns_params:
             position = index - (1 if summary.params[:1] and summary.params[0].arg in ("self", "cls") and isinstance(call.func, ast.Attribute) else 0)
             if 0 <= position < len(call.args):
@@ -324,7 +316,7 @@ class Scope:
         """Before a statement's children are visited."""
         if isinstance(node, (ast.For, ast.AsyncFor)):
             self.conditional += 1
-            self.assign(node.target, self.taint(node.iter))
+            self.assign(node.target, self.taint(node.iter) or inputs.consumed(node.iter, self.ctx))
         elif isinstance(node, (ast.If, ast.While)):
             self.conditional += 1
             for name in self._with_views(_allow_listed(node.test)):
@@ -333,7 +325,7 @@ class Scope:
         elif isinstance(node, (ast.Try, ast.With, ast.AsyncWith)) or type(node).__name__ in ("TryStar", "Match"):
             self.conditional += 1
         elif isinstance(node, ast.comprehension):
-            self.assign(node.target, self.taint(node.iter))
+            self.assign(node.target, self.taint(node.iter) or inputs.consumed(node.iter, self.ctx))
 
     def leave(self, node: ast.AST) -> None:
         """After a statement (and its children) was visited."""
@@ -390,16 +382,23 @@ class Scope:
 
 
 # Entry points known by their signature: parameter names -> (index, label) of those that carry
-# outside input. AWS Lambda handlers, WSGI and raw ASGI applications, message-queue consumers
-# (pika's `on_message_callback(channel, method, properties, body)`).
+# outside input. AWS Lambda handlers, WSGI and raw ASGI applications.
 _ENTRY_POINTS = {
     ("event", "context"): ((0, "Lambda event"),),
     ("environ", "start_response"): ((0, "WSGI environ"),),
     ("scope", "receive", "send"): ((0, "ASGI scope"), (1, "ASGI receive()")),
-    ("ch", "method", "properties", "body"): ((3, "message body"),),
-    ("channel", "method", "properties", "body"): ((3, "message body"),),
-    ("channel", "method_frame", "header_frame", "body"): ((3, "message body"),),
 }
+# Message-queue consumer callbacks, pika's `on_message_callback(channel, method, properties, body)`
+# whatever the first two are named: the body is the message.
+_CALLBACK_HEADERS = frozenset({"properties", "props", "header_frame", "header", "headers"})
+
+
+def _consumer_callback(names: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    if len(names) == 4 and names[3] == "body" and names[2] in _CALLBACK_HEADERS:
+        return ((3, "message body"),)
+    return ()
+
+
 # Sources a local user controls anyway: a program reading its own arguments or terminal.
 LOCAL_SOURCES = frozenset({"sys.argv", "command-line arguments", "input()", "raw_input()", "sys.stdin"})
 _MAX_STEPS = 8  # steps kept on a source's path (the first ones: where it went from the source)

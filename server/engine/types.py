@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, NamedTuple, Optional
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -62,6 +62,29 @@ class Related:
 
     def shifted(self, lines: int) -> "Related":
         return Related(self.span.shifted(lines), self.message) if lines and self.path is None else self
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where outside input entered (see engine/taint.py)."""
+
+    span: Span
+    label: str  # what the user controls, e.g. "request.args"
+    # The places the value went through on its way to the sink (assignments, calls), in order.
+    steps: tuple[Related, ...] = ()
+    # Set while a function is summarized: the index of the parameter this stands for.
+    param: Optional[int] = None
+    # Input that counts only for some sinks: the CWEs of the rules that see it (empty: every rule),
+    # and the confidence of their findings (see engine/inputs.py, the environment).
+    only: frozenset[int] = frozenset()
+    confidence: Optional[str] = None
+
+    def via(self, span: Span, message: str, path: Optional[str] = None) -> "Source":
+        """The same source, one step further along its path."""
+        return replace(self, steps=self.steps + (Related(span, message, path),))
+
+    def counts_for(self, cwes: tuple[int, ...]) -> bool:
+        return not self.only or not self.only.isdisjoint(cwes)
 
 
 @dataclass(eq=False)
