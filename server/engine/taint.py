@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine import inputs
-from tabguard.engine.types import Related, Source, Span
+from tabguard.engine.types import Related, Source
 from tabguard.engine.walk import operands
 
 if TYPE_CHECKING:
