@@ -11,14 +11,14 @@ import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, NamedTuple, Optional, Sequence
 
 import tabguard.rules as rules_package
 from tabguard import __version__
 from tabguard.analysis import analyze_text, ruleset_from_config, visible
 from tabguard.config import Config
 from tabguard.engine.deep import call_deep
-from tabguard.engine.document import split_lines
+from tabguard.engine.document import ParseGap, split_lines
 from tabguard.engine.summaries import WORKSPACE
 from tabguard.engine.types import Edit, Finding, Fix, Related, Span
 from tabguard.scan import FileResult, scan_file
@@ -29,7 +29,7 @@ from tabguard.usercache import project_cache
 # Below this many uncached files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 24
 # Raised when the stored form changes (2: per-finding confidence; 3: other modules consulted), so old entries are not read.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 def _span(values: Sequence[int]) -> Span:
@@ -66,6 +66,26 @@ def finding_from_json(data: dict) -> Finding:
     )
 
 
+class Analysis(NamedTuple):
+    """What analysing one file's text gave, as JSON: its findings and the code that did not parse."""
+
+    findings: list[dict]
+    gaps: list[list]
+
+    def __bool__(self) -> bool:  # nothing to report: an unchanged file need not even be read
+        return bool(self.findings or self.gaps)
+
+
+def _gap(data) -> Optional[ParseGap]:
+    """A cached parse gap ([line, col, message, first line, last line]); None when malformed."""
+    if not (isinstance(data, list) and len(data) == 5 and isinstance(data[2], str)):
+        return None
+    numbers = [data[k] for k in (0, 1, 3, 4)]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in numbers):
+        return None
+    return ParseGap(*data)
+
+
 def _astuple(span: Span) -> tuple[int, int, int, int]:
     return span.start_line, span.start_col, span.end_line, span.end_col
 
@@ -88,18 +108,18 @@ class ResultCache:
             pass
         self._by_hash = {entry[2]: entry for entry in self.entries.values() if _still_fresh(entry[4])}
 
-    def by_stat(self, name: str, stat: os.stat_result) -> Optional[list[dict]]:
+    def by_stat(self, name: str, stat: os.stat_result) -> Optional[Analysis]:
         entry = self.entries.get(name)
         if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size and _still_fresh(entry[4]):
-            return entry[3]
+            return Analysis(entry[3], entry[5])
         return None
 
-    def by_content(self, digest: str) -> Optional[tuple[list[dict], list]]:
+    def by_content(self, digest: str) -> Optional[tuple[Analysis, list]]:
         entry = self._by_hash.get(digest)
-        return (entry[3], entry[4]) if entry else None
+        return (Analysis(entry[3], entry[5]), entry[4]) if entry else None
 
-    def put(self, name: str, stat: os.stat_result, digest: str, findings: list[dict], consulted: list) -> None:
-        entry = [stat.st_mtime_ns, stat.st_size, digest, findings, consulted]
+    def put(self, name: str, stat: os.stat_result, digest: str, analysis: Analysis, consulted: list) -> None:
+        entry = [stat.st_mtime_ns, stat.st_size, digest, analysis.findings, consulted, analysis.gaps]
         self.entries[name] = entry
         self._by_hash[digest] = entry
         self.changed = True
@@ -131,8 +151,10 @@ def _still_fresh(consulted: list) -> bool:
 
 
 def _well_formed(entry) -> bool:
-    """[mtime_ns, size, sha256, findings, consulted] whose findings all load."""
-    if not (isinstance(entry, list) and len(entry) == 5 and isinstance(entry[2], str) and isinstance(entry[3], list)):
+    """[mtime_ns, size, sha256, findings, consulted, parse gaps] whose findings and gaps all load."""
+    if not (isinstance(entry, list) and len(entry) == 6 and isinstance(entry[2], str) and isinstance(entry[3], list)):
+        return False
+    if not (isinstance(entry[5], list) and all(_gap(g) is not None for g in entry[5])):
         return False
     consulted = entry[4]
     if not (isinstance(consulted, list) and all(
@@ -199,17 +221,17 @@ def environment_token(root: Path) -> str:
     return ";".join(sorted(parts))
 
 
-def _analyze(job: tuple[str, str, Config, tuple, tuple, str]) -> tuple[list[dict], list[str], list]:
+def _analyze(job: tuple[str, str, Config, tuple, tuple, str]) -> tuple[Analysis, list[str], list]:
     """Worker: analyse one file's text; findings as JSON, fixes included (workers share nothing),
     the rules that failed on it, and the other modules whose functions the analysis used."""
     path, text, config, select, ignore, display = job
     ruleset = ruleset_from_config(config, display, select, ignore)
 
-    def work() -> tuple[list[dict], list[str], list]:
+    def work() -> tuple[Analysis, list[str], list]:
         WORKSPACE.consulted = {}
         try:
             doc = analyze_text(text, path, ruleset, config.options())
-            findings = [finding_to_json(f) for f in doc.findings()]
+            findings = Analysis([finding_to_json(f) for f in doc.findings()], [list(gap) for gap in doc.syntax_problems()])
             consulted = [[p, size, mtime] for p, (size, mtime) in sorted(WORKSPACE.consulted.items())]
         finally:
             WORKSPACE.consulted = None
@@ -245,7 +267,7 @@ def scan_files(
         try:
             cached = cache.by_stat(display, path.stat()) if cache else None
             if cached is not None and not cached:
-                continue  # unchanged and clean: nothing to read
+                continue  # unchanged, clean and parsed: nothing to read
             data, stat = read_regular(path, config["max-file-size"])
             text = decode_source(data)
         except OSError as error:
@@ -266,21 +288,22 @@ def scan_files(
         else:
             job = (str(path), text, config, tuple(select), tuple(ignore), display)
             pending.append((result, stat, digest, honoured, job))
-    for (result, stat, digest, honoured, _job), (findings, failures, consulted) in zip(pending, _run([p[4] for p in pending], jobs)):
+    for (result, stat, digest, honoured, _job), (analysis, failures, consulted) in zip(pending, _run([p[4] for p in pending], jobs)):
         result.rule_errors = failures
         if cache is not None and not failures:  # a failed rule must fail the next run too
-            cache.put(result.display, stat, digest, findings, consulted)
-        _finish(result, findings, min_severity, honoured)
+            cache.put(result.display, stat, digest, analysis, consulted)
+        _finish(result, analysis, min_severity, honoured)
     if cache is not None:
         cache.save()
     return results
 
 
-def _finish(result: FileResult, findings: list[dict], min_severity: str, honoured) -> None:
-    result.findings = visible([finding_from_json(f) for f in findings], result.lines, min_severity, honoured)
+def _finish(result: FileResult, analysis: Analysis, min_severity: str, honoured) -> None:
+    result.findings = visible([finding_from_json(f) for f in analysis.findings], result.lines, min_severity, honoured)
+    result.parse_gaps = [gap for gap in map(_gap, analysis.gaps) if gap is not None]
 
 
-def _run(work: list, jobs: Optional[int]) -> list[tuple[list[dict], list[str], list]]:
+def _run(work: list, jobs: Optional[int]) -> list[tuple[Analysis, list[str], list]]:
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
         return [_analyze(job) for job in work]

@@ -13,7 +13,7 @@ from typing import Iterator, Optional, Sequence
 
 from tabguard.analysis import analyze_text, ruleset_from_config, visible
 from tabguard.config import Config
-from tabguard.engine.document import split_lines
+from tabguard.engine.document import ParseGap, split_lines
 from tabguard.engine.types import Finding
 from tabguard.ignore import GitIgnore
 from tabguard.sources import SourceError, file_kind, os_reason, read_source
@@ -37,6 +37,8 @@ class FileResult:
     lines: list[str] = field(default_factory=list)
     error: Optional[str] = None  # the file could not be checked at all
     rule_errors: list[str] = field(default_factory=list)  # rules that failed on it: a partial check
+    # Code that does not parse (mid-edit, a newer Python's syntax): not checked, said as a notice.
+    parse_gaps: list[ParseGap] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         """Why the check of this file is incomplete: the tool's own notices (stderr, JSON, SARIF)."""
@@ -139,4 +141,5 @@ def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), mi
     doc = analyze_text(text, str(path), ruleset, config.options())
     result.lines = doc.lines
     result.findings = visible(doc.findings(), doc.lines, min_severity, honoured)
+    result.parse_gaps = doc.syntax_problems()
     return result

@@ -88,3 +88,42 @@ def test_explain_accepts_names_and_renders_for_a_terminal(capsys):
     assert "### Why is this exploitable" in capsys.readouterr().out
     assert main(["explain", "tls-verify-disabld"]) == 2
     assert "did you mean 'tls-verify-disabled'?" in capsys.readouterr().err
+
+
+# Half-typed code, and code in a newer Python's syntax (a t-string): the rest of the file is checked,
+# and the part that is not is said, with its place, in every format and from the cache too.
+BROKEN = "import subprocess\n\n\ndef f(:\n    pass\n\n\ndef run(cmd):\n    subprocess.run(f'ls {cmd}', shell=True)\n"
+
+
+def test_code_that_does_not_parse_is_a_notice_with_its_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TABGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "broken.py").write_text(BROKEN)
+    (tmp_path / "tstring.py").write_text('name = "x"\ngreeting = t"hello {name}"\n')
+    for _ in range(2):  # the second run answers from the result cache
+        assert main(["check", str(tmp_path)]) == 1  # the flaw after the broken function is found
+        out, err = capsys.readouterr()
+        assert "broken.py:9:" in out and "TG100" in out
+        assert "notice: " in err and "broken.py:4:7: does not parse (invalid syntax); lines 4-5 not checked, the rest was" in err
+        assert "tstring.py:2:" in err and "line 2 not checked" in err
+
+
+def test_parse_gaps_in_json_and_sarif(tmp_path, capsys):
+    import json
+
+    (tmp_path / "broken.py").write_text(BROKEN)
+    assert main(["check", str(tmp_path), "--no-cache", "--format", "json"]) == 1
+    items = json.loads(capsys.readouterr().out)
+    assert all("rule" in item for item in items)  # one shape: consumers can read `rule` of every item
+    gap = next(item for item in items if item["rule"] is None)
+    assert gap["kind"] == "syntax-error" and gap["start"] == {"line": 4, "column": 7} and gap["end"]["line"] == 5
+    assert main(["check", str(tmp_path), "--no-cache", "--format", "sarif"]) == 1
+    invocation = json.loads(capsys.readouterr().out)["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"]
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "warning" and note["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+
+
+def test_a_clean_file_with_a_parse_gap_exits_0_but_says_so(tmp_path, capsys):
+    (tmp_path / "half.py").write_text("x = 1\ny = (\n")
+    assert main(["check", str(tmp_path / "half.py"), "--no-cache"]) == 0
+    assert "half.py:2:5: does not parse" in capsys.readouterr().err

@@ -162,6 +162,8 @@ def run(args) -> int:
     for result in results:
         for problem in result.problems():
             say(f"{result.display}: {problem}")
+        for gap in result.parse_gaps:
+            say(f"notice: {result.display}:{gap.notice()}")
     if args.diff:
         sys.stdout.write("".join(fixes.diffs))
         print(fixing.summary_line(fixes, sum(len(r.findings) for r in results), diff=True), file=sys.stderr)

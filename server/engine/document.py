@@ -13,7 +13,7 @@ import re
 import warnings
 import weakref
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from tabguard.engine.checker import RuleError, RuleSet, check_tree
 from tabguard.engine.facts import BlockFacts, ModuleFacts, collect_facts
@@ -44,6 +44,21 @@ def splice(lines: list[str], start_line: int, start_col: int, end_line: int, end
     inserted = split_lines(lines[start_line][:start_col] + new_text + lines[end_line][end_col:])
     lines[start_line : end_line + 1] = inserted
     return start_line, end_line, len(inserted)
+
+
+class ParseGap(NamedTuple):
+    """Code that does not parse, and so was not checked: the error's place (0-based) and the lines
+    of the block it left unchecked."""
+
+    line: int
+    col: int
+    message: str
+    first_line: int
+    last_line: int
+
+    def notice(self) -> str:
+        lines = f"line {self.first_line + 1}" if self.first_line == self.last_line else f"lines {self.first_line + 1}-{self.last_line + 1}"
+        return f"{self.line + 1}:{self.col + 1}: does not parse ({self.message}); {lines} not checked, the rest was"
 
 
 @dataclass
@@ -209,9 +224,18 @@ class Document:
             out.extend(block.absolute_findings())
         return out
 
-    def syntax_problems(self) -> list[tuple[int, int, str]]:
+    def syntax_problems(self) -> list[ParseGap]:
+        """Where the code does not parse: each such block is left unchecked, the others are checked."""
         self.flush()
-        return [(b.start + b.error.line, b.error.col, b.error.message) for b in self.blocks if b.error]
+        gaps = []
+        for block in self.blocks:
+            if block.error is not None:
+                line = block.start + block.error.line
+                last = max(line, block.end - 1)
+                while last > line and not self.lines[last].strip():
+                    last -= 1  # the blank lines a block ends with are nothing left unchecked
+                gaps.append(ParseGap(line, block.error.col, block.error.message, block.start, last))
+        return gaps
 
     def take_errors(self) -> list[RuleError]:
         errors, self.errors = self.errors, []

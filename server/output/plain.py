@@ -58,8 +58,14 @@ def json_object(results: Sequence[FileResult]) -> list[dict]:
                 "fix": _fix_object(fix, result.lines) if fix else None,
                 "ai": f.details.get("ai"),
             })
-    # What could not be checked, after the findings: an item with `error` and no `rule`.
-    items.extend({"path": r.display, "error": problem} for r in results for problem in r.problems())
+    # What could not be checked, after the findings: items whose `rule` is null (as Ruff writes
+    # syntax errors), with `kind` saying which: a file not checked, or code that does not parse.
+    items.extend({"path": r.display, "rule": None, "kind": "error", "message": problem, "error": problem}
+                 for r in results for problem in r.problems())
+    items.extend({
+        "path": r.display, "rule": None, "kind": "syntax-error", "message": gap.notice().split(": ", 1)[1],
+        "start": _position(gap.line, gap.col), "end": _position(gap.last_line, 0),
+    } for r in results for gap in r.parse_gaps)
     return items
 
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from tabguard import __version__
 from tabguard.analysis import confidence_of
+from tabguard.engine.document import ParseGap
 from tabguard.engine.fixes import materialize
 from tabguard.engine.types import Finding, Span
 from tabguard.render import explain_markdown
@@ -107,6 +108,18 @@ def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -
     return out
 
 
+def _parse_gap(result: FileResult, gap: ParseGap) -> dict:
+    """Code that does not parse was not checked: a warning with its place (the run still succeeded)."""
+    return {
+        "level": "warning",
+        "message": {"text": f"{result.display}:{gap.notice()}"},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": _uri(result)},
+            "region": {"startLine": gap.line + 1, "startColumn": gap.col + 1},
+        }}],
+    }
+
+
 def render(results: Sequence[FileResult]) -> dict:
     rules = all_rules()
     index = {rule.id: i for i, rule in enumerate(rules)}
@@ -126,7 +139,7 @@ def render(results: Sequence[FileResult]) -> dict:
                 "toolExecutionNotifications": [
                     {"level": "error", "message": {"text": f"{r.display}: {problem}"}}
                     for r in results for problem in r.problems()
-                ],
+                ] + [_parse_gap(r, gap) for r in results for gap in r.parse_gaps],
             }],
         }],
     }

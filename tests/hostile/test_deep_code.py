@@ -52,7 +52,8 @@ def test_a_failing_rule_is_reported_in_every_format(tmp_path, capsys, monkeypatc
         assert "a.py: rule TG101: RuntimeError: boom" in capsys.readouterr().err
     assert main(["check", "--no-cache", "--format", "json", str(path)]) == 2
     items = json.loads(capsys.readouterr().out)
-    assert {"path": path.as_posix(), "error": "rule TG101: RuntimeError: boom"} in items
+    problem = "rule TG101: RuntimeError: boom"
+    assert {"path": path.as_posix(), "rule": None, "kind": "error", "message": problem, "error": problem} in items
     assert main(["check", "--no-cache", "--format", "sarif", str(path)]) == 2
     invocation = json.loads(capsys.readouterr().out)["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
