@@ -8,7 +8,10 @@ and non-ASCII text) it measures, per server:
   rss:    server resident memory after the run
 Runs `tabguard lsp` and, when installed, `ruff server` with the S rules, side by side.
 
-    python benchmarks/latency.py [--sizes 500,2000,10000,50000] [--rounds 30] [--no-ruff]
+    python benchmarks/latency.py [--sizes 500,2000,10000,50000] [--rounds 30] [--no-ruff] [--cross-file]
+
+--cross-file puts the module in a workspace with a helper module it imports, and the snippet calls
+the helpers with request data: each accept's analysis asks the workspace index for their summaries.
 """
 
 from __future__ import annotations
@@ -108,6 +111,29 @@ class Account{n}:
         return f"{{self.name}}: {{self.balance:.2f}}"
 '''
 
+# --cross-file: the helpers module beside the benchmark module, its import, and calls in the snippet.
+HELPERS = '''import os
+import sqlite3
+
+
+def lookup(name):
+    conn = sqlite3.connect("app.db")
+    return conn.execute("SELECT * FROM reports WHERE name = '%s'" % name).fetchall()
+
+
+def archive(path):
+    os.system("tar czf /tmp/archive.tgz " + path)
+
+
+def normalise(value):
+    return value.strip().lower()
+'''
+HELPERS_IMPORT = "from helpers import archive, lookup, normalise\n"
+SNIPPET_CALLS = '''    name = normalise(request.args.get("name", ""))
+    rows = lookup(name)
+    archive(request.args.get("dir", "/tmp"))
+'''
+
 FLAW = '''
 
 def sync_{n}(url):
@@ -115,8 +141,8 @@ def sync_{n}(url):
 '''
 
 
-def generate(lines: int) -> str:
-    parts = [HEADER]
+def generate(lines: int, cross_file: bool = False) -> str:
+    parts = [HEADER + (HELPERS_IMPORT if cross_file else "")]
     count = HEADER.count("\n")
     n = 0
     rng = random.Random(lines)
@@ -148,7 +174,7 @@ def percentile(values: list[float], p: float) -> float:
     return values[k]
 
 
-def run_server(name: str, command: list[str], text: str, rounds: int, workdir: Path, init_options=None) -> dict:
+def run_server(name: str, command: list[str], text: str, rounds: int, workdir: Path, init_options=None, snippet: str = SNIPPET) -> dict:
     path = workdir / f"module_{name}.py"
     path.write_text(text, encoding="utf-8")
     uri = path.as_uri()
@@ -173,7 +199,7 @@ def run_server(name: str, command: list[str], text: str, rounds: int, workdir: P
     stamp, _ = client.wait_notification(published(version), mark, timeout=300)
     open_ms = (stamp - sent) * 1000
     at = block_boundary(text)
-    snippet_lines = SNIPPET.count("\n")
+    snippet_lines = snippet.count("\n")
     inserts, deletes = [], []
     found = 0
     for _ in range(rounds):
@@ -181,7 +207,7 @@ def run_server(name: str, command: list[str], text: str, rounds: int, workdir: P
         mark = client.mark()
         sent = client.notify("textDocument/didChange", {
             "textDocument": {"uri": uri, "version": version},
-            "contentChanges": [{"range": {"start": {"line": at, "character": 0}, "end": {"line": at, "character": 0}}, "text": SNIPPET}],
+            "contentChanges": [{"range": {"start": {"line": at, "character": 0}, "end": {"line": at, "character": 0}}, "text": snippet}],
         })
         stamp, body = client.wait_notification(published(version), mark)
         inserts.append((stamp - sent) * 1000)
@@ -221,7 +247,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="500,2000,10000,50000")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--no-ruff", action="store_true")
+    parser.add_argument("--cross-file", action="store_true", help="a helper module the benchmark module imports and calls")
     args = parser.parse_args()
+    snippet = SNIPPET.replace("    total = eval(", SNIPPET_CALLS + "    total = eval(") if args.cross_file else SNIPPET
     servers = [("tabguard", [sys.executable, "-m", "tabguard", "lsp"], None)]
     ruff = shutil.which("ruff")
     if ruff and not args.no_ruff:
@@ -229,10 +257,12 @@ def main() -> int:
     print(f"{'server':10} {'lines':>6} {'open ms':>8} {'ins p50':>8} {'ins p95':>8} {'del p50':>8} {'del p95':>8} {'typing ms':>9} {'RSS MB':>7} {'flags':>5}")
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(s) for s in args.sizes.split(",")):
-            text = generate(size)
+            text = generate(size, args.cross_file)
+            if args.cross_file:
+                (Path(tmp) / "helpers.py").write_text(HELPERS, encoding="utf-8")
             for name, command, options in servers:
                 try:
-                    r = run_server(name, command, text, args.rounds, Path(tmp), options)
+                    r = run_server(name, command, text, args.rounds, Path(tmp), options, snippet)
                 except TimeoutError:
                     print(f"{name:10} {size:>6} timed out (fell behind)")
                     continue

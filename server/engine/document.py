@@ -17,7 +17,7 @@ from typing import NamedTuple, Optional
 
 from tabguard.engine.checker import RuleError, RuleSet, check_tree
 from tabguard.engine.facts import BlockFacts, ModuleFacts, collect_facts
-from tabguard.engine.summaries import SummaryProvider
+from tabguard.engine.summaries import SummaryProvider, WorkspaceIndex
 from tabguard.engine.splitter import iter_block_starts
 from tabguard.engine.suppress import UNKNOWN_SUPPRESSION, unknown_suppressions
 from tabguard.engine.types import Finding
@@ -77,6 +77,9 @@ class Block:
     findings: list[Finding] = field(default_factory=list)
     error: Optional[SyntaxProblem] = None
     digest: int = 0  # hash of the text the block was parsed from: an edit that keeps the text reuses it
+    # The functions of other modules (path, name) its check asked about: a change of one of their
+    # summaries re-checks it.
+    consults: frozenset = frozenset()
     _absolute: Optional[tuple[int, list[Finding]]] = None
 
     @property
@@ -159,10 +162,15 @@ def parse_block(text: str) -> tuple[Optional[ast.Module], Optional[SyntaxProblem
 class Document:
     """The engine's view of one file. Positions: 0-based lines, code-point columns."""
 
-    def __init__(self, text: str, ruleset: RuleSet, path: str = "<memory>", options: Optional[dict] = None):
+    def __init__(
+        self, text: str, ruleset: RuleSet, path: str = "<memory>", options: Optional[dict] = None,
+        workspace: Optional[WorkspaceIndex] = None,
+    ):
         self.ruleset = ruleset
         self.path = path
         self.options = options or {}
+        self.workspace = workspace  # where calls into other modules are summarized (None: the process's)
+        self._stale: set[Block] = set()  # blocks to re-check: a summary they used changed
         self.lines: list[str] = split_lines(text)
         # Rule failures since the last call to `take_errors` (the server logs each once).
         self.errors: list[RuleError] = []
@@ -200,11 +208,12 @@ class Document:
     def _reset(self, analyze: bool = True) -> None:
         """Analyse the whole text from scratch (with `analyze=False`, at the next `flush`)."""
         self.blocks, self.module, self._pending, self._dropped, self._readers = [], ModuleFacts(), None, [], {}
-        self._flagged = set()
+        self._flagged, self._stale = set(), set()
         # Through a weak reference: a closed document must be freed by reference counting alone.
         source = weakref.WeakMethod(self._function_source)
         self.summaries = SummaryProvider(
-            self.ruleset, self.path, self.options, self.module, lambda name: source()(name) if source() else None
+            self.ruleset, self.path, self.options, self.module, lambda name: source()(name) if source() else None,
+            self.workspace,
         )
         if analyze:
             self._rebuild(0, 0, 0, len(self.lines))
@@ -213,8 +222,16 @@ class Document:
 
     @property
     def dirty(self) -> bool:
-        """Edited since the last analysis (`flush` has work to do)."""
-        return self._pending is not None
+        """Edited since the last analysis, or a summary its checks used changed (`flush` has work to do)."""
+        return self._pending is not None or bool(self._stale)
+
+    def workspace_changed(self, changed: set[tuple[str, str]]) -> bool:
+        """The summaries of these functions of other modules (path, name) changed: the blocks whose
+        checks used them are re-checked at the next `flush`. False when no block did."""
+        self.summaries.forget(changed)
+        stale = {b for b in self.blocks if not b.consults.isdisjoint(changed)}
+        self._stale |= stale
+        return bool(stale)
 
     # -- findings ------------------------------------------------------------------------------
     def findings(self) -> list[Finding]:
@@ -283,9 +300,16 @@ class Document:
         self._pending = (lo, hi)
 
     def flush(self) -> None:
-        """Re-split, re-parse and re-check the region edited since the last flush."""
-        if self._pending is None:
-            return
+        """Re-split, re-parse and re-check the region edited since the last flush, and the blocks a
+        changed summary made stale."""
+        if self._pending is not None:
+            self._flush_edits()
+        if self._stale:
+            stale, self._stale = self._stale, set()
+            present = set(self.blocks)  # an edit may have replaced some (and checked them anew)
+            self._recheck(sorted((b for b in stale if b in present and b.error is None), key=_start))
+
+    def _flush_edits(self) -> None:
         last = len(self.lines) - 1
         lo, hi = (min(max(v, 0), last) for v in self._pending)
         self._pending = None
@@ -420,7 +444,12 @@ class Document:
         changed = set()
         for block, tree in fresh:
             changed |= self._check(block, tree)
-        for block in readers:
+        self._recheck(readers, changed)
+
+    def _recheck(self, blocks: list[Block], changed: Optional[set[str]] = None) -> None:
+        """Check `blocks` again (their text did not change, what they read did)."""
+        changed = set() if changed is None else changed
+        for block in blocks:
             changed |= self._check(block, parse_block(self.block_text(block))[0])
         # A changed import, constant, helper, or module variable holding user input can change the
         # findings of the blocks that read it; a round of checks can move more names (short chains).
@@ -468,10 +497,14 @@ class Document:
             return self._set_tainted(block, {})
         block_lines = self.lines[block.start : block.end]
         tainted: dict[str, str] = {}
-        block.findings = check_tree(
-            tree, block_lines, self.module, self.ruleset, self.path, self.options, self.errors, tainted,
-            provider=self.summaries, block_start=block.start,
-        )
+        self.summaries.asked = set()
+        try:
+            block.findings = check_tree(
+                tree, block_lines, self.module, self.ruleset, self.path, self.options, self.errors, tainted,
+                provider=self.summaries, block_start=block.start,
+            )
+        finally:
+            block.consults, self.summaries.asked = frozenset(self.summaries.asked), None
         moved = self._set_tainted(block, tainted)
         meta = self.ruleset.by_id.get(UNKNOWN_SUPPRESSION)
         if meta is not None:

@@ -117,8 +117,12 @@ class SummaryProvider:
         self.module = module
         self.function_source = function_source
         self.workspace = workspace if workspace is not None else WORKSPACE
-        self._cache: dict[tuple, Optional[FunctionSummary]] = {}
+        # key -> (summary, the functions of other modules it was built from)
+        self._cache: dict[tuple, tuple[Optional[FunctionSummary], frozenset]] = {}
         self._busy: set[tuple] = set()
+        # While set, the functions of other modules (path, name) that calls asked about: what a
+        # block's findings depend on (a change of one of their summaries re-checks the block).
+        self.asked: Optional[set[tuple[str, str]]] = None
         # This module's functions whose summary a call asked for: an edit of one re-checks its callers.
         self.summarized: set[str] = set()
         self._roots: dict[frozenset, frozenset[str]] = {}
@@ -144,24 +148,24 @@ class SummaryProvider:
                 return None
             text, start = found
             self.summarized.add(func.id)
-            return self._summary(("module", func.id, text, start), lambda: self._from_text(text, func.id, start))
+            return self.memoized(("module", func.id, text, start), lambda: self._from_text(text, func.id, start))
         if type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id == "self":
             method = _method(ctx, func.attr)
             if method is None:
                 return None
             key = ("method", method.name, ctx.block_start, "\n".join(ctx.lines[method.lineno - 1 : method.end_lineno]))
-            return self._summary(key, lambda: summarize(
+            return self.memoized(key, lambda: summarize(
                 method, ctx.lines, self.module, self.ruleset, self.path, self.options, ctx.block_start, self
             ))
         name = ctx.qualname(func) or ""
         if "." not in name.lstrip(".") or _root(name) not in self.workspace_roots(ctx):
             return None
-        located = self.workspace.function(name, self.path)
-        if located is None:
+        target = self.workspace.resolve(name, self.path)
+        if target is None:
             return None
-        module, node = located
-        key = ("workspace", module.path, module.stamp, node.name)
-        return self._summary(key, lambda: summarize(node, module.lines, module.facts, self.ruleset, module.path, self.options, 0, self))
+        if self.asked is not None:
+            self.asked.add(target)
+        return self.workspace.summary(target, self)
 
     def workspace_roots(self, ctx: "Context") -> frozenset[str]:
         """First parts of the import targets that name a module of the workspace: relative ones
@@ -189,22 +193,35 @@ class SummaryProvider:
             return None
         return summarize(node, text.splitlines(), self.module, self.ruleset, self.path, self.options, start, self)
 
-    def _summary(self, key: tuple, compute: Callable[[], Optional[FunctionSummary]]) -> Optional[FunctionSummary]:
+    def memoized(self, key: tuple, compute: Callable[[], Optional[FunctionSummary]]) -> Optional[FunctionSummary]:
+        """`compute()` once per key; what it asked of other modules counts as asked on each use."""
         if key in self._cache:
-            return self._cache[key]
+            found, used = self._cache[key]
+            if self.asked is not None:
+                self.asked |= used
+            return found
         if key in self._busy:  # recursion: the summary being built is not known yet
             return None
         self._busy.add(key)
+        outer, self.asked = self.asked, set()
         try:
             found = compute()
         except (RecursionError, ValueError, SyntaxError):
             found = None
         finally:
             self._busy.discard(key)
+            used, self.asked = frozenset(self.asked), outer
+            if outer is not None:
+                outer |= used
         if len(self._cache) >= _MAX_CACHED:
             self._cache.pop(next(iter(self._cache)))
-        self._cache[key] = found
+        self._cache[key] = (found, used)
         return found
+
+    def forget(self, changed: set[tuple[str, str]]) -> None:
+        """Drop the summaries built from functions of other modules whose summary changed."""
+        for key in [k for k, (_, used) in self._cache.items() if not used.isdisjoint(changed)]:
+            del self._cache[key]
 
 
 def _method(ctx: "Context", name: str) -> Optional[ast.AST]:
@@ -275,21 +292,31 @@ class WorkspaceIndex:
                     return file
         return None
 
-    def function(self, qualname: str, importer: str) -> Optional[tuple[IndexedModule, ast.AST]]:
-        """The module and definition of a function named by its qualified name (`db.find_user`,
-        `.db.find_user`), as imported from the file `importer`."""
+    def resolve(self, qualname: str, importer: str) -> Optional[tuple[str, str]]:
+        """The file and name of a function named by its qualified name (`db.find_user`,
+        `.db.find_user`), as imported from the file `importer`, when the file is in the workspace."""
         module_name, _, function = qualname.rpartition(".")
         if not module_name or not function:
             return None
         file = self.locate(module_name, Path(importer).resolve().parent)
         if file is None or str(file) == str(Path(importer).resolve()):
             return None
-        module = self.module(str(file))
+        return str(file), function
+
+    def summary(self, target: tuple[str, str], provider: SummaryProvider) -> Optional[FunctionSummary]:
+        """The summary of function `target` (file, name), read from the file now (a CLI run reads
+        each file once), summarized by `provider`."""
+        path, function = target
+        module = self.module(path)
         if module is None or function not in module.functions:
             return None
         if self.consulted is not None:
             self.consulted[module.path] = module.stamp
-        return module, module.functions[function]
+        node = module.functions[function]
+        key = ("workspace", module.path, module.stamp, function)
+        return provider.memoized(key, lambda: summarize(
+            node, module.lines, module.facts, provider.ruleset, module.path, provider.options, 0, provider
+        ))
 
     def module(self, path: str) -> Optional[IndexedModule]:
         try:

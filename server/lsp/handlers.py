@@ -79,6 +79,11 @@ def initialize(ls: TabguardServer, params: types.InitializeParams) -> None:
     ls.related_information = bool(publish and publish.related_information)
 
 
+@server.feature(types.INITIALIZED)
+def initialized(ls: TabguardServer, params: types.InitializedParams) -> None:
+    ls.start_index()
+
+
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
 def did_change_configuration(ls: TabguardServer, params: types.DidChangeConfigurationParams) -> None:
     settings = _get(params, "settings")
@@ -108,6 +113,7 @@ def did_change(ls: TabguardServer, params: types.DidChangeTextDocumentParams) ->
             log.warning("didChange version went backwards for %s; applying anyway", opened.uri)
         opened.version = params.text_document.version
     ls.edit(opened, params.content_changes)
+    ls.file_edited(opened)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -115,6 +121,7 @@ def did_save(ls: TabguardServer, params: types.DidSaveTextDocumentParams) -> Non
     opened = ls.documents.get(params.text_document.uri)
     if opened is None:
         return
+    ls.file_saved(opened)
     if opened.dependency and opened.config["network"]:
         asyncio.ensure_future(_check_dependencies_online(ls, opened))
     if opened.provenance is not None:

@@ -52,6 +52,10 @@ class Scheduling:
         opened.want_publish = True
         self._start(opened)
 
+    def analyse(self, opened) -> None:
+        """Bring the analysis up to date (off the loop); it publishes only if it asks to."""
+        self._start(opened)
+
     def schedule_publish(self, opened) -> None:
         if opened.flush_handle is not None:
             opened.flush_handle.cancel()

@@ -29,6 +29,7 @@ from tabguard.config import Config, load_config
 from tabguard.engine.document import Document, split_lines, splice
 from tabguard.engine.types import Finding
 from tabguard.lsp import convert
+from tabguard.lsp.indexing import BackgroundIndex
 from tabguard.lsp.positions import Encoding
 from tabguard.lsp.scheduling import Scheduling
 from tabguard.lsp.transport import Server
@@ -39,6 +40,7 @@ from tabguard.supply.depfiles import dependency_report, is_dependency_file
 
 log = logging.getLogger("tabguard.lsp")
 SIZE_CHECK_CHARS = 64 * 1024  # a document's size is recounted after this much text was inserted
+INDEX_DEBOUNCE_S = 0.3  # an edited module is indexed again once edits pause this long
 
 
 @dataclass
@@ -70,6 +72,10 @@ class OpenDocument:
     # change keeps its findings, so a publish serializes only what the edit changed (moving line
     # numbers for blocks that moved). id -> (base finding, details, start line, json).
     published: dict[int, tuple[Finding, dict, int, str]] = field(default_factory=dict, repr=False)
+    # Functions of other modules (path, name) whose summaries changed since the last analysis.
+    stale: set = field(default_factory=set, repr=False)
+    index_key: Optional[str] = None  # the file as the workspace index names it
+    index_handle: Optional[asyncio.TimerHandle] = field(default=None, repr=False)
 
     @property
     def lines(self) -> list[str]:
@@ -96,6 +102,44 @@ class TabguardServer(Scheduling, Server):
         self._warned: set[str] = set()  # ignored settings, shown once per session, not once per folder
         self._ledgers: dict[Path, Provenance] = {}
         self._ledger_told: dict[Path, tuple[int, int]] = {}  # root -> errors, warnings already logged
+        self.index = BackgroundIndex(self.worker, self._summaries_changed_elsewhere)
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+
+    # -- the workspace index (tabguard.lsp.indexing) --------------------------------------------------
+    def start_index(self) -> None:
+        """After `initialize`: the index thread starts; what it finds comes back to this loop."""
+        self._loop = asyncio.get_running_loop()
+        self.index.start()
+
+    def _summaries_changed_elsewhere(self, changed: set) -> None:
+        """On the index thread: hand the change to the event loop."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.summaries_changed, changed)
+
+    def summaries_changed(self, changed: set) -> None:
+        """Summaries of other modules' functions changed: the open documents whose blocks used them
+        re-check those blocks (off the loop) and publish again."""
+        for opened in list(self.documents.values()):
+            if not opened.dependency:  # kept until the engine document exists, if it is being built
+                opened.stale |= changed
+                self.analyse(opened)
+
+    def file_saved(self, opened: OpenDocument) -> None:
+        if opened.index_key is not None:
+            self.index.changed_on_disk(opened.index_key)
+
+    def file_edited(self, opened: OpenDocument) -> None:
+        """A module the index holds was edited: its text is indexed a moment after the edits stop."""
+        if opened.index_key is None or not self.index.indexed(opened.index_key):
+            return
+        if opened.index_handle is not None:
+            opened.index_handle.cancel()
+        opened.index_handle = asyncio.get_running_loop().call_later(INDEX_DEBOUNCE_S, self._index_text, opened)
+
+    def _index_text(self, opened: OpenDocument) -> None:
+        opened.index_handle = None
+        if self.documents.get(opened.uri) is opened and opened.has_text:
+            self.index.changed_text(opened.index_key, "\n".join(opened.lines))
 
     # -- configuration and ledgers -----------------------------------------------------------------
     def finished(self, code: int) -> None:
@@ -176,6 +220,7 @@ class TabguardServer(Scheduling, Server):
             )
             return None
         opened = OpenDocument(item.uri, path, item.version, config, dependency=dependency)
+        opened.index_key = str(path.resolve()) if path is not None and python else None
         if dependency:
             opened.dep_lines = split_lines(item.text)
         else:
@@ -197,7 +242,11 @@ class TabguardServer(Scheduling, Server):
             text = "\n".join(opened.dep_lines)
             return (lambda: self.dependency_findings(opened, text)), (lambda found: setattr(opened, "dep_findings", found))
         if opened.doc is not None:
-            return (opened.doc.flush, None) if opened.doc.dirty else None
+            if opened.stale and not peek:
+                changed, opened.stale = opened.stale, set()
+                if opened.doc.workspace_changed(changed):
+                    opened.want_publish = True
+            return (opened.doc.flush, None) if opened.doc.dirty or (peek and opened.stale) else None
         if opened.text is None:
             return None
         if peek:
@@ -205,7 +254,8 @@ class TabguardServer(Scheduling, Server):
         text, opened.text = opened.text, None
         ruleset = ruleset_from_config(opened.config, _relative(opened.path, opened.config))
         options = opened.config.options()
-        return (lambda: Document(text, ruleset, str(opened.path or opened.uri), options)), (lambda doc: self._attach(opened, doc))
+        index = self.index
+        return (lambda: Document(text, ruleset, str(opened.path or opened.uri), options, index)), (lambda doc: self._attach(opened, doc))
 
     def _attach(self, opened: OpenDocument, doc: Document) -> None:
         opened.doc = doc
@@ -221,6 +271,9 @@ class TabguardServer(Scheduling, Server):
             return
         if opened.flush_handle is not None:
             opened.flush_handle.cancel()
+        if opened.index_handle is not None:
+            opened.index_handle.cancel()
+        self.file_saved(opened)  # what the editor held unsaved is gone: the index reads the disk again
         self.persist_accepts()
         self._release(opened)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))

@@ -19,6 +19,13 @@ class Worker:
         self.threads = threads
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._started = 0
+        # Held while a job runs: background work (the workspace index) takes it between its steps,
+        # so it never runs beside an analysis.
+        self.lock = threading.Lock()
+
+    def pending(self) -> bool:
+        """A job is queued or running."""
+        return not self._jobs.empty() or self.lock.locked()
 
     def run(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future:
         """`fn(*args)` on a worker thread; the future resolves on the calling event loop."""
@@ -33,10 +40,11 @@ class Worker:
     def _serve(self) -> None:
         while True:
             loop, future, fn, args = self._jobs.get()
-            try:
-                outcome = (True, fn(*args))
-            except BaseException as error:  # handed to the awaiting coroutine, which reports it
-                outcome = (False, error)
+            with self.lock:
+                try:
+                    outcome = (True, fn(*args))
+                except BaseException as error:  # handed to the awaiting coroutine, which reports it
+                    outcome = (False, error)
             try:
                 loop.call_soon_threadsafe(_resolve, future, outcome)
             except RuntimeError:  # the event loop has closed: the server is exiting

@@ -1,0 +1,202 @@
+"""The language server's workspace index of function summaries, built on a background thread.
+
+An analysis never reads another module: a call into one is answered from the index (the summary of
+the function, when it is built), and a module not indexed yet is asked for and answered later. The
+background thread reads each asked-for file, parses it block by block and summarizes its top-level
+functions; when a function's summary differs from what the index answered before (built for the
+first time with sinks or returns, changed, or gone), the server re-checks only the blocks of open
+documents that asked about it and publishes again. So the first publish after an edit carries the
+local analysis, and the cross-file findings come as a second publish once their summaries are ready.
+A module open in the editor is indexed from its text a moment after each edit (unsaved changes
+count), from the disk again once it is saved or closed; the modules whose summaries used one of its
+functions are then indexed again too.
+
+The index works one small step at a time (one block's parse, one function's summary), only while
+the analysis worker has nothing to do, and holding the worker's lock: the editor's analysis never
+runs beside it (CPython 3.11's parser is not safe in two threads at once) and waits at most one step.
+The modules indexed are those that analyses ask for, and the modules those ask for in turn.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from tabguard.engine.checker import RuleSet
+from tabguard.engine.document import parse_block
+from tabguard.engine.facts import BlockFacts, ModuleFacts, collect_facts
+from tabguard.engine.splitter import iter_block_starts
+from tabguard.engine.summaries import FunctionSummary, SummaryProvider, WorkspaceIndex, summarize
+from tabguard.lsp.worker import Worker
+from tabguard.sources import SourceError, read_source
+
+log = logging.getLogger("tabguard.lsp")
+_MAX_FILE_BYTES = 2_000_000
+_IDLE_POLL_S = 0.005  # how often a waiting step looks whether the analysis worker is free
+Target = tuple[str, str]  # (file, function name)
+
+
+@dataclass
+class _Module:
+    path: str
+    facts: ModuleFacts
+    # name -> (definition, the lines of its block, the block's first line in the file)
+    functions: dict[str, tuple[ast.AST, list[str], int]]
+    summaries: dict[str, FunctionSummary] = field(default_factory=dict)
+
+
+class BackgroundIndex(WorkspaceIndex):
+    """A `WorkspaceIndex` whose summaries are built on its own thread (see the module docstring).
+    `changed(targets)` is called on that thread with the functions whose summary changed."""
+
+    def __init__(self, worker: Worker, changed: Callable[[set[Target]], None]):
+        super().__init__()
+        self.worker = worker
+        self.on_changed = changed
+        self._indexed: dict[str, _Module] = {}
+        self._queue: "OrderedDict[str, tuple[RuleSet, dict]]" = OrderedDict()
+        self._wake = threading.Condition()
+        self._settings: Optional[tuple[RuleSet, dict]] = None  # of the last analysis that asked
+        # file -> the indexed modules whose summaries used one of its functions
+        self._users: dict[str, set[str]] = {}
+        self._texts: dict[str, str] = {}  # file -> its text in the editor, while it differs from the disk
+        self._thread: Optional[threading.Thread] = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="tabguard-index", daemon=True)
+            self._thread.start()
+
+    # -- answering analyses (any thread) ---------------------------------------------------------
+    def summary(self, target: Target, provider: SummaryProvider) -> Optional[FunctionSummary]:
+        path, function = target
+        module = self._indexed.get(path)
+        if module is None:
+            self._ask(path, (provider.ruleset, provider.options))
+            return None
+        return module.summaries.get(function)
+
+    def indexed(self, path: str) -> bool:
+        return path in self._indexed
+
+    def changed_text(self, path: str, text: str) -> None:
+        """An indexed file was edited in the editor: index its text."""
+        self._texts[path] = text
+        if self._settings is not None:
+            self._ask(path, self._settings)
+
+    def changed_on_disk(self, path: str) -> None:
+        """A file was saved (or its editor closed): read it from the disk again if it is indexed
+        (and resolve imports anew: a module may have appeared)."""
+        self._located.clear()
+        self._texts.pop(path, None)
+        if path in self._indexed and self._settings is not None:
+            self._ask(path, self._settings)
+
+    def _ask(self, path: str, settings: tuple[RuleSet, dict]) -> None:
+        with self._wake:
+            self._settings = settings
+            if path not in self._queue:
+                self._queue[path] = settings
+                self._wake.notify()
+
+    # -- the background thread -------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._queue:
+                    self._wake.wait()
+                path, settings = self._queue.popitem(last=False)
+            try:
+                changed = self._index(path, *settings)
+            except Exception:  # one module that cannot be indexed must not stop the index
+                log.exception("tabguard: indexing %s failed", path)
+                continue
+            if changed:
+                for user in self._users.get(path, ()):
+                    if user != path:
+                        self._ask(user, settings)
+                self.on_changed(changed)
+
+    def _step(self, work: Callable[[], object]) -> object:
+        """`work()` once the analysis worker is idle, holding its lock."""
+        while self.worker.pending():
+            time.sleep(_IDLE_POLL_S)
+        with self.worker.lock:
+            return work()
+
+    def _index(self, path: str, ruleset: RuleSet, options: dict) -> set[Target]:
+        """(Re)build one module's summaries; the functions whose summary changed."""
+        # A file that cannot be read or parsed is indexed empty: asked about again only once saved.
+        module = self._read(path) or _Module(path, ModuleFacts(), {})
+        before = self._indexed.get(path)
+        provider = SummaryProvider(ruleset, path, options, module.facts, _function_source(module), self)
+        provider.asked = set()
+        for name, (node, lines, start) in module.functions.items():
+            found = self._step(lambda: provider.memoized(("index", name), lambda: summarize(
+                node, lines, module.facts, ruleset, path, options, start, provider
+            )))
+            if found is not None:
+                module.summaries[name] = found
+        for used_path, _ in provider.asked:
+            self._users.setdefault(used_path, set()).add(path)
+        self._indexed[path] = module
+        return _targets(path, before, module)
+
+    def _read(self, path: str) -> Optional[_Module]:
+        text = self._texts.get(path)
+        try:
+            text = read_source(Path(path), _MAX_FILE_BYTES) if text is None else text
+        except (SourceError, OSError):
+            return None
+        lines = text.splitlines()
+        starts = [s.line for s in iter_block_starts(lines)] + [len(lines)]
+        blocks: list[BlockFacts] = []
+        functions: dict[str, tuple[ast.AST, list[str], int]] = {}
+        for start, end in zip(starts, starts[1:]):
+            block_lines = lines[start:end]
+            block_text = "\n".join(block_lines) + "\n"
+            tree = self._step(lambda: parse_block(block_text)[0])
+            if tree is None:
+                continue
+            blocks.append(collect_facts(tree, block_text))
+            for node in tree.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    functions[node.name] = (node, block_lines, start)
+        return _Module(path, ModuleFacts.merge(blocks), functions)
+
+
+def _function_source(module: _Module) -> Callable[[str], Optional[tuple[str, int]]]:
+    """A module's own helpers, for the calls between its functions."""
+    def source(name: str) -> Optional[tuple[str, int]]:
+        found = module.functions.get(name)
+        return ("\n".join(found[1]) + "\n", found[2]) if found is not None else None
+    return source
+
+
+def _targets(path: str, before: Optional[_Module], after: Optional[_Module]) -> set[Target]:
+    """The functions whose summary reads differently now (not indexed counts as an empty summary)."""
+    names = set(before.summaries if before else ()) | set(after.summaries if after else ())
+    return {
+        (path, name) for name in names
+        if _signature(before.summaries.get(name) if before else None) != _signature(after.summaries.get(name) if after else None)
+    }
+
+
+def _signature(summary: Optional[FunctionSummary]) -> tuple:
+    """What a caller's findings read from a summary."""
+    if summary is None:
+        return ((), frozenset(), None)
+    sinks = sorted((param, tuple(sink)) for param, found in summary.sinks.items() for sink in map(_sink_fields, found))
+    source = summary.returns_source
+    return (tuple(sinks), frozenset(summary.returns_params), (source.label, source.only) if source else None)
+
+
+def _sink_fields(sink) -> tuple:
+    return (sink.rule_id, tuple(sink.span), sink.message, sink.path, sink.function, sink.param)

@@ -1,0 +1,88 @@
+"""The workspace index of summaries over stdio: a call into another module's helper is found once the
+index has summarized it (a publish after the local one), and saving an edit of the helper
+re-publishes the caller's diagnostics without any change to the caller."""
+
+from __future__ import annotations
+
+import asyncio
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+DANGEROUS = "import sqlite3\n\n\ndef find(name):\n    return sqlite3.connect('x').execute(\"SELECT * FROM t WHERE n = '%s'\" % name)\n"
+SANITISED = "import sqlite3\n\n\ndef find(name):\n    return sqlite3.connect('x').execute('SELECT * FROM t WHERE n = ?', (name,))\n"
+APP = (
+    "from flask import Flask, request\n\nfrom db import find\n\napp = Flask(__name__)\n\n\n"
+    "@app.route('/u')\ndef u():\n    return str(find(request.args['name']))\n"
+)
+
+
+async def _published(client: LanguageClient, uri: str, wanted) -> list[types.Diagnostic]:
+    """The diagnostics last published for `uri`, once `wanted(diagnostics)` accepts them (read from
+    what the client recorded: two publishes can arrive back to back)."""
+    deadline = asyncio.get_running_loop().time() + 20
+    while uri not in client.diagnostics or not wanted(client.diagnostics[uri]):
+        assert asyncio.get_running_loop().time() < deadline, client.diagnostics.get(uri)
+        await asyncio.sleep(0.02)
+    return list(client.diagnostics[uri])
+
+
+def _cross_file(diagnostics) -> list[int]:
+    return [d.range.start.line for d in diagnostics if d.code == "TG105"]
+
+
+def _open(client: LanguageClient, name: str, text: str) -> str:
+    path = client.workspace_root / name
+    path.write_text(text, encoding="utf-8")
+    uri = path.as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text)))
+    return uri
+
+
+def _edit(client: LanguageClient, uri: str, old: str, new: str, version: int) -> None:
+    """Replace the open document's text as an editor does (without saving it)."""
+    end = types.Position(len(old.splitlines()), 0)
+    change = types.TextDocumentContentChangePartial(types.Range(types.Position(0, 0), end), new)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]
+    ))
+
+
+def _save(client: LanguageClient, uri: str, name: str, old: str, new: str, version: int) -> None:
+    """Edit the open document, write it, and say it was saved."""
+    _edit(client, uri, old, new, version)
+    (client.workspace_root / name).write_text(new, encoding="utf-8")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
+
+
+async def test_a_helper_edited_and_saved_in_another_module_republishes_its_callers(client: LanguageClient):
+    db = _open(client, "db.py", DANGEROUS)
+    app = _open(client, "app.py", APP)
+    # The index summarizes db.find in the background; app.py's call is then reported.
+    assert _cross_file(await _published(client, app, _cross_file)) == [9]
+
+    _save(client, db, "db.py", DANGEROUS, SANITISED, 2)
+    assert _cross_file(await _published(client, app, lambda d: not _cross_file(d))) == []
+
+    _save(client, db, "db.py", SANITISED, DANGEROUS, 3)
+    assert _cross_file(await _published(client, app, _cross_file)) == [9]
+
+
+async def test_a_caller_opened_before_the_helper_is_indexed_gets_the_finding_in_a_later_publish(client: LanguageClient):
+    (client.workspace_root / "db.py").write_text(DANGEROUS, encoding="utf-8")
+    app = _open(client, "app.py", APP)
+    diagnostics = await _published(client, app, _cross_file)
+    [finding] = [d for d in diagnostics if d.code == "TG105"]
+    assert "db.py:5" in finding.message
+    # The local findings of app.py come with it (the cross-file part is added, nothing is lost).
+    assert {d.code for d in diagnostics} >= {"TG105"}
+
+
+async def test_unsaved_edits_of_the_helper_count_until_its_editor_is_closed(client: LanguageClient):
+    db = _open(client, "db.py", DANGEROUS)
+    app = _open(client, "app.py", APP)
+    assert _cross_file(await _published(client, app, _cross_file)) == [9]
+    _edit(client, db, DANGEROUS, SANITISED, 2)  # not saved: the disk still holds the dangerous one
+    assert _cross_file(await _published(client, app, lambda d: not _cross_file(d))) == []
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(db)))
+    assert _cross_file(await _published(client, app, _cross_file)) == [9]
