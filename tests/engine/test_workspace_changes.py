@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from tabguard.analysis import analyze_text
+from tabguard.analysis import ruleset_for
+from tabguard.engine.document import Document
 from tabguard.engine.summaries import WorkspaceIndex
 
 DANGEROUS = "import os\n\n\ndef run(arg):\n    os.system('tool ' + arg)\n"
@@ -18,10 +19,7 @@ APP = (
 def _doc(tmp_path, helper: str):
     (tmp_path / "pyproject.toml").write_text("")
     (tmp_path / "tools.py").write_text(helper)
-    doc = analyze_text(APP, str(tmp_path / "app.py"))
-    doc.workspace = WorkspaceIndex()
-    doc.set_text(APP)  # with its own index, not the process's
-    return doc
+    return Document(APP, ruleset_for(), str(tmp_path / "app.py"), workspace=WorkspaceIndex())
 
 
 def _cross_file(doc) -> list[int]:
