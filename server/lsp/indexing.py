@@ -14,7 +14,9 @@ functions are then indexed again too.
 The index works one small step at a time (one block's parse, one function's summary), only while
 the analysis worker has nothing to do, and holding the worker's lock: the editor's analysis never
 runs beside it (CPython 3.11's parser is not safe in two threads at once) and waits at most one step.
-The modules indexed are those that analyses ask for, and the modules those ask for in turn.
+The modules indexed are those an open document imports from the workspace (asked for once it is
+first analysed, so their summaries are usually ready before the first call into them is typed),
+those an analysis asks about, and the modules those call in turn.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class BackgroundIndex(WorkspaceIndex):
         # file -> the indexed modules whose summaries used one of its functions
         self._users: dict[str, set[str]] = {}
         self._texts: dict[str, str] = {}  # file -> its text in the editor, while it differs from the disk
+        self._imports: list[tuple[str, tuple[str, ...], tuple[RuleSet, dict]]] = []  # see `warm`
         self._thread: Optional[threading.Thread] = None
 
     def start(self) -> None:
@@ -81,6 +84,13 @@ class BackgroundIndex(WorkspaceIndex):
             self._ask(path, (provider.ruleset, provider.options))
             return None
         return module.summaries.get(function)
+
+    def warm(self, importer: str, targets, settings: tuple[RuleSet, dict]) -> None:
+        """Index the workspace modules that file `importer` imports (`targets`: dotted import
+        targets, as `ModuleFacts.imports` holds them); the files are looked up on the index thread."""
+        with self._wake:
+            self._imports.append((importer, tuple(targets), settings))
+            self._wake.notify()
 
     def indexed(self, path: str) -> bool:
         return path in self._indexed
@@ -110,9 +120,14 @@ class BackgroundIndex(WorkspaceIndex):
     def _run(self) -> None:
         while True:
             with self._wake:
-                while not self._queue:
+                while not self._queue and not self._imports:
                     self._wake.wait()
-                path, settings = self._queue.popitem(last=False)
+                imports = self._imports.pop(0) if self._imports else None
+                if imports is None:
+                    path, settings = self._queue.popitem(last=False)
+            if imports is not None:
+                self._ask_imported(*imports)
+                continue
             try:
                 changed = self._index(path, *settings)
             except Exception:  # one module that cannot be indexed must not stop the index
@@ -123,6 +138,14 @@ class BackgroundIndex(WorkspaceIndex):
                     if user != path:
                         self._ask(user, settings)
                 self.on_changed(changed)
+
+    def _ask_imported(self, importer: str, targets: tuple[str, ...], settings: tuple[RuleSet, dict]) -> None:
+        folder = Path(importer).resolve().parent
+        for target in targets:
+            # `from db import find` -> `db.find`: the module is `db` (or a package's `db/find.py`).
+            file = self.locate(target, folder) or self.locate(target.rpartition(".")[0] or target, folder)
+            if file is not None and str(file) not in self._indexed and str(file) != str(Path(importer).resolve()):
+                self._ask(str(file), settings)
 
     def _step(self, work: Callable[[], object]) -> object:
         """`work()` once the analysis worker is idle, holding its lock."""

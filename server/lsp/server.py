@@ -259,6 +259,8 @@ class TabguardServer(Scheduling, Server):
 
     def _attach(self, opened: OpenDocument, doc: Document) -> None:
         opened.doc = doc
+        if opened.path is not None:
+            self.index.warm(str(opened.path), list(doc.module.imports.values()), (doc.ruleset, doc.options))
         opened.provenance = self.ledger_for(opened.path, opened.config)
         if opened.provenance is not None:
             opened.provenance.open_file(opened.path, doc.lines)
