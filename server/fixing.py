@@ -21,7 +21,7 @@ from typing import Callable, Optional, Sequence
 
 from tabguard.analysis import analyze_text, ruleset_from_config, visible
 from tabguard.boundary import inside
-from tabguard.engine.document import split_lines
+from tabguard.engine.document import line_ending, split_lines
 from tabguard.engine.fixes import apply_edits, materialize
 from tabguard.engine.types import Finding, Fix
 from tabguard.scan import FileResult, is_python
@@ -86,7 +86,7 @@ def _parses(text: str, path: Path) -> bool:
 
 def fix_text(path: Path, text: str, analyse: Analyse, unsafe: bool) -> FileFixes:
     """Apply every eligible fix that passes the re-check, one after another."""
-    newline = _newline(text)
+    newline = line_ending(text)
     lines, findings = analyse(text)
     result = FileFixes(text, lines, findings)
     refused: set[tuple] = set()
@@ -115,13 +115,6 @@ def fix_text(path: Path, text: str, analyse: Analyse, unsafe: bool) -> FileFixes
     result.text, result.lines, result.remaining = text, lines, findings
     result.hidden_unsafe = sum(1 for f in findings if f.fix() is not None and not f.fix().safe and not unsafe)
     return result
-
-
-def _newline(text: str) -> str:
-    for candidate in ("\r\n", "\n", "\r"):
-        if candidate in text:
-            return candidate
-    return "\n"
 
 
 def analyser(path: Path, display: str, config, select, ignore, min_severity: str, honoured=None) -> Analyse:

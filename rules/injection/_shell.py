@@ -12,13 +12,16 @@ from tabguard.rules.injection._strings import Piece, pieces, source_of
 SUBPROCESS_CALLS = frozenset(
     {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen"}
 )
+# IPython's shell: a notebook's `!cmd` line runs `get_ipython().system(f"cmd")` (see tabguard.notebook).
+IPYTHON_SHELL = "get_ipython()"
+_GET_IPYTHON = ("get_ipython", "IPython.get_ipython")
 # Functions whose string argument is always run by a shell.
 SHELL_STRING_CALLS = frozenset(
     {
         "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "subprocess.getoutput",
         "subprocess.getstatusoutput", "commands.getoutput", "commands.getstatusoutput", "commands.getstatus",
         "popen2.popen2", "popen2.popen3", "popen2.popen4", "popen2.Popen3", "popen2.Popen4", "platform.popen",
-        "posix.system",
+        "posix.system", *(f"{IPYTHON_SHELL}.{m}" for m in ("system", "getoutput")),
     }
 )
 # Programs that interpret their `-c` argument as code: a list argv starting with one is still a shell.
@@ -82,7 +85,8 @@ def launched(call: ast.Call, callee: str, ctx) -> tuple[ast.expr | None, list[as
 
 def process_call_name(call: ast.Call, ctx) -> str:
     """The function a call reaches, also through a lookup with constant names: `getattr(os, "system")(...)`
-    and `__import__("os").system(...)` are `os.system` (a way to hide a shell call from a reviewer)."""
+    and `__import__("os").system(...)` are `os.system` (a way to hide a shell call from a reviewer);
+    `get_ipython().system(...)` is IPython's shell."""
     func = call.func
     if isinstance(func, ast.Call) and ctx.call_name(func) in _GETATTR and len(func.args) >= 2:
         attribute = func.args[1]
@@ -93,6 +97,8 @@ def process_call_name(call: ast.Call, ctx) -> str:
         base = _imported(func.value, ctx)
         if base:
             return f"{base}.{func.attr}"
+        if isinstance(func.value, ast.Call) and not func.value.args and ctx.call_name(func.value) in _GET_IPYTHON:
+            return f"{IPYTHON_SHELL}.{func.attr}"
     return ctx.call_name(call) or ""
 
 

@@ -42,8 +42,9 @@ class OsCommandInjection(Rule):
     call_names = last_names(SHELL_STRING_CALLS | _BASH_OPERATORS) | LAUNCHERS | {"exec_command", "getattr"}
     what = (
         "Hands `{callee}` a command line assembled at run time. `{callee}` always runs it through a shell "
-        "(`os.system`, `os.popen`, `subprocess.getoutput`, an explicit `sh -c`, or the remote shell "
-        "behind `ssh host command`)."
+        "(`os.system`, `os.popen`, `subprocess.getoutput`, an explicit `sh -c`, the remote shell "
+        "behind `ssh host command`, or a notebook's `!command {variable}` line, which IPython runs as "
+        "`get_ipython().system(...)`)."
     )
     why = (
         "The shell parses the whole string: with `os.system(f\"convert {name} out.png\")` a file name "
@@ -77,6 +78,7 @@ class OsCommandInjection(Rule):
         'import subprocess, shlex\ndef f(host, path):\n    subprocess.run(["ssh", host, "cat " + shlex.quote(path)], check=True)\n',
         'import subprocess\ndef f(host):\n    subprocess.run(["ssh", host, "uptime"], check=True)\n',
         'from airflow.operators.bash import BashOperator\nt = BashOperator(task_id="t", bash_command="echo {{ params.name }}")\n',
+        'get_ipython().system("ls -la")\n',
     )
     INVALID = (
         Invalid(
@@ -103,6 +105,7 @@ class OsCommandInjection(Rule):
         ),
         Invalid('from airflow.operators.bash import BashOperator\ndef f(name):\n'
                 '    return BashOperator(task_id="t", bash_command=f"echo {name}")\n'),
+        Invalid('def f(name):\n    files = get_ipython().getoutput(f"ls {name}")\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:

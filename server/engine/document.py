@@ -31,6 +31,14 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
+def line_ending(text: str) -> str:
+    """The line ending a text uses (its first kind found: CRLF, LF, CR), LF when it has none."""
+    for candidate in ("\r\n", "\n", "\r"):
+        if candidate in text:
+            return candidate
+    return "\n"
+
+
 def splice(lines: list[str], start_line: int, start_col: int, end_line: int, end_col: int, new_text: str):
     """Replace a range of `lines` in place (positions clamped into the text); return (first line,
     old last line, new line count)."""
