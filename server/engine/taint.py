@@ -112,6 +112,8 @@ class Scope:
         self.env: dict[str, Optional[Source]] = {}
         self.conditional = 0
         self._restore: dict[int, list[tuple[str, Optional[Source]]]] = {}
+        # First statement of an `else:` -> the `if`/`while` whose allow-listed names it must not trust.
+        self._else: dict[int, int] = {}
         # name -> the names it is a parsed/normalised view of (see _VIEWS).
         self.views: dict[str, list[str]] = {}
         if node is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -314,6 +316,10 @@ class Scope:
 
     def enter(self, node: ast.AST) -> None:
         """Before a statement's children are visited."""
+        owner = self._else.pop(id(node), None)
+        if owner is not None:  # `if x == "a": ... else: <here x is anything>`
+            for name, previous in self._restore.get(owner, ()):
+                self.env[name] = previous
         if isinstance(node, (ast.For, ast.AsyncFor)):
             self.conditional += 1
             self.assign(node.target, self.taint(node.iter) or inputs.consumed(node.iter, self.ctx))
@@ -322,6 +328,8 @@ class Scope:
             for name in self._with_views(_allow_listed(node.test)):
                 self._restore.setdefault(id(node), []).append((name, self.lookup(name)))
                 self.env[name] = None
+            if node.orelse and id(node) in self._restore:
+                self._else[id(node.orelse[0])] = id(node)
         elif isinstance(node, (ast.Try, ast.With, ast.AsyncWith)) or type(node).__name__ in ("TryStar", "Match"):
             self.conditional += 1
         elif isinstance(node, ast.comprehension):

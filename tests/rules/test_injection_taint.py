@@ -63,6 +63,24 @@ def test_value_checked_only_in_another_branch_stays_flagged():
     assert len(findings(code, "TG101")) == 1
 
 
+@pytest.mark.parametrize("test", ['host in HOSTS', 'host == "db1"', 'host == None'])
+def test_allow_list_in_the_if_does_not_vouch_for_the_else_branch(test):
+    code = FLASK + (
+        f'HOSTS = {{"db1"}}\n@app.route("/p")\ndef p():\n    host = request.args["host"]\n'
+        f'    if {test}:\n        print("known")\n    else:\n        os.system(f"ping -c 1 {{host}}")\n'
+    )
+    [finding] = findings(code, "TG101")
+    assert finding.details.get("source") == "request.args"
+
+
+def test_allow_list_still_vouches_inside_the_if_before_an_else():
+    code = FLASK + (
+        'HOSTS = {"db1"}\n@app.route("/p")\ndef p():\n    host = request.args["host"]\n'
+        '    if host in HOSTS:\n        os.system(f"ping -c 1 {host}")\n    else:\n        print("unknown")\n'
+    )
+    assert findings(code, "TG101") == []
+
+
 @pytest.mark.parametrize(
     "call",
     [
