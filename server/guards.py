@@ -93,6 +93,13 @@ _QUERY_METHODS = frozenset({
     "filter", "filter_by", "get", "get_or_404", "first_or_404", "where", "get_object_or_404", "get_list_or_404",
     "exclude", "find", "find_one", "one_or_none", "get_or_none", "select", "scalars", "aget_object_or_404",
 })
+# Calls that run SQL text (DB-API, SQLAlchemy, asyncpg, databases); `text(...)` wraps SQLAlchemy's.
+_SQL_RUNNERS = frozenset({"execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval", "fetch_one",
+                          "fetch_all", "fetch_val"})
+# `user_id = ?`, `t.owner_id = %s`, `author = :author`: an owner column bound to a parameter.
+_SQL_OWNER_FILTER = re.compile(
+    r"\b(\w+\.)?(" + "|".join(sorted(OWNER_FIELDS)) + r")\s*=\s*(\?|%s|:\w+|%\(\w+\)s|\$\d+)", re.I
+)
 
 
 def words(name: str) -> list[str]:
@@ -483,7 +490,24 @@ def _scoped_lookup(call: ast.Call, users: set[str]) -> Optional[str]:
             return f"query filtered by `{keyword.arg}={_short(keyword.value)}`"
     if isinstance(func, ast.Attribute) and method in _QUERY_METHODS and _user_rooted(func.value, users):
         return f"query through `{_short(func.value)}`"
+    if method in _SQL_RUNNERS and len(call.args) + len(call.keywords) >= 2:
+        return _sql_owner_filter(call, users)
     return None
+
+
+def _sql_owner_filter(call: ast.Call, users: set[str]) -> Optional[str]:
+    """`db.execute("... WHERE id = ? AND user_id = ?", (doc_id, current_user.id))`: SQL whose owner column is
+    bound to the signed-in user (a route parameter bound there ties nothing to the caller)."""
+    sql = call.args[0] if call.args else None
+    if isinstance(sql, ast.Call) and last_part(dotted_name(sql.func)) == "text" and sql.args:
+        sql = sql.args[0]
+    if not (isinstance(sql, ast.Constant) and isinstance(sql.value, str)):
+        return None
+    column = _SQL_OWNER_FILTER.search(sql.value)
+    params = [*call.args[1:], *(k.value for k in call.keywords)]
+    if column is None or not any(is_current_user(p, users) for p in params):
+        return None
+    return f"SQL filtered by `{' '.join(column.group(0).split())}` with the current user"
 
 
 def _user_rooted(expr: ast.AST, users: set[str]) -> bool:

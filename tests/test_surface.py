@@ -165,3 +165,33 @@ def test_several_paths_in_one_report(capsys):
     apps = {Path(route["file"]).parts[Path(route["file"]).parts.index("apps") + 1]
             for route in json.loads(capsys.readouterr().out)["routes"]}
     assert apps == {"flask_app", "fastapi_app"}
+
+
+def test_ownership_seen_in_sql_and_orm_filters_by_the_current_user(tmp_path, capsys):
+    # Before: routes whose SQL bound the owner column to the signed-in user said "ownership: none".
+    app = tmp_path / "app.py"
+    app.write_text(
+        "from flask import Flask, session\nfrom flask_login import login_required, current_user\n"
+        "app = Flask(__name__)\n\n"
+        "@app.get('/invoices/<int:invoice_id>')\n@login_required\ndef invoice(invoice_id):\n"
+        "    return db.execute('SELECT * FROM invoices WHERE id = ? AND user_id = ?', (invoice_id, current_user.id)).fetchone()\n\n"
+        "@app.get('/notes/<int:note_id>')\n@login_required\ndef note(note_id):\n    uid = current_user.id\n"
+        "    cur.execute('SELECT body FROM notes WHERE id = %s AND n.owner_id = %s', (note_id, uid))\n\n"
+        "@app.get('/named/<int:doc_id>')\n@login_required\ndef named(doc_id):\n"
+        "    return conn.execute(text('SELECT * FROM docs WHERE id = :id AND author_id = :me'),"
+        " {'id': doc_id, 'me': session['user_id']})\n\n"
+        "@app.get('/docs/<int:doc_id>')\n@login_required\ndef doc(doc_id):\n"
+        "    return Doc.query.filter_by(id=doc_id, owner=current_user).first_or_404()\n\n"
+        # the owner column bound to a client-chosen value ties nothing to the caller
+        "@app.get('/users/<int:user_id>/docs')\n@login_required\ndef other(user_id):\n"
+        "    return db.execute('SELECT * FROM docs WHERE user_id = ?', (user_id,)).fetchall()\n"
+    )
+    assert main(["surface", str(app), "--format", "json"]) == 0
+    ownership = {r["handler"]: r["ownership_check"] for r in json.loads(capsys.readouterr().out)["routes"]}
+    assert ownership == {
+        "invoice": "SQL filtered by `user_id = ?` with the current user",
+        "note": "SQL filtered by `n.owner_id = %s` with the current user",
+        "named": "SQL filtered by `author_id = :me` with the current user",
+        "doc": "query filtered by `owner=current_user`",
+        "other": None,
+    }
