@@ -2,6 +2,7 @@
 
 No scripts and no external assets: inline CSS and inline SVG charts, so the page opens offline and
 can be attached to a ticket. Headline numbers carry `data-figure` attributes (tests read them).
+Paths are workspace-relative: the page is shared, and the reader's disk is not the author's.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ th{background:#f9fafb}code{font-size:.9em}svg text{font:12px system-ui,sans-seri
 
 def render(inventory: dict) -> str:
     s = inventory["summary"]
+    spans = [{"path": f["path"], **span} for f in inventory["files"] for span in f["spans"]]
     parts = [
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
         (f"<title>tabguard AI code inventory: {escape(inventory['scope'])}</title>"
          f"<style>{_CSS}</style></head><body>"),
         "<h1>AI-written code inventory</h1>",
-        (f"<p class=\"muted\">{escape(inventory['root'])} &middot; scope <code>{escape(inventory['scope'])}</code> "
+        (f"<p class=\"muted\">workspace <code>{escape(inventory['workspace'])}</code> &middot; scope <code>{escape(inventory['scope'])}</code> "
          f"&middot; generated {escape(inventory['generated'])} by tabguard</p>"),
         "<div class=\"cards\">",
         _card("AI-written lines", f"{s['ai_lines']} / {s['total_lines']}", "ai_lines", s["ai_lines"]),
@@ -43,7 +45,9 @@ def render(inventory: dict) -> str:
         _card("Reviewed spans", str(s["reviewed_spans"]), "reviewed_spans", s["reviewed_spans"], "good"),
         _card("Unreviewed spans", str(s["unreviewed_spans"]), "unreviewed_spans", s["unreviewed_spans"],
               "bad" if s["unreviewed_spans"] else "good"),
-        _card("Findings in unreviewed AI code", str(s["findings_in_unreviewed_ai_code"]),
+        _card("Findings in AI code", str(s["findings_in_ai_code"]), "findings_in_ai_code", s["findings_in_ai_code"],
+              "bad" if s["findings_in_ai_code"] else "good"),
+        _card("of them in unreviewed spans", str(s["findings_in_unreviewed_ai_code"]),
               "findings_in_unreviewed_ai_code", s["findings_in_unreviewed_ai_code"],
               "bad" if s["findings_in_unreviewed_ai_code"] else "good"),
         "</div>",
@@ -51,12 +55,14 @@ def render(inventory: dict) -> str:
         "<h2>Share of AI-written lines per file</h2>", _files_chart(inventory["files"]),
         "<h2>AI-written lines over time</h2>", _timeline_chart(inventory["timeline"]),
         "<h2>Findings in AI-written code, by mechanism and severity</h2>", _findings_chart(inventory["findings_by_family"]),
+        "<h2 id=\"findings\">Findings in AI-written code</h2>", _findings_table(spans),
         "<h2>Oldest unreviewed spans</h2>", _oldest(inventory["oldest_unreviewed"]),
+        "<h2 id=\"audit\">Audit trail: reviews</h2>", _audit_trail(spans),
     ]
     for heading, messages in (("Ledger files refused", inventory["errors"]), ("Ledger warnings", inventory["warnings"])):
         if messages:
             parts.append(f"<h2>{heading}</h2><ul>")
-            parts.extend(f"<li>{escape(m)}</li>" for m in messages)
+            parts.extend(f"<li>{escape(_relative(m, inventory['root']))}</li>" for m in messages)
             parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -115,6 +121,11 @@ def _files_chart(files: list[dict]) -> str:
 def _timeline_chart(timeline: list[dict]) -> str:
     if not timeline:
         return _empty("No dated AI spans.")
+    if len(timeline) < 2:
+        # One bar and a one-point "trend" read as a chart of growth; there is no history yet.
+        day = timeline[0]
+        return _empty(f"Not enough history for a chart: all {day['ai_lines']} AI lines still present were inserted on "
+                      f"{day['day']} ({day['cumulative_share']:.1%} of the code). The chart appears from the second day.")
     width, height, left, bottom = 760, 220, 40, 40
     plot_w, plot_h = width - left - 50, height - bottom - 10
     peak = max(d["ai_lines"] for d in timeline) or 1
@@ -138,6 +149,7 @@ def _timeline_chart(timeline: list[dict]) -> str:
 def _findings_chart(by_family: dict[str, dict[str, int]]) -> str:
     if not by_family:
         return _empty("No findings inside AI-written code.")
+    total = sum(sum(counts.values()) for counts in by_family.values())
     label_w, bar, row = 260, 420, 26
     peak = max(sum(c.values()) for c in by_family.values())
     body = []
@@ -153,8 +165,48 @@ def _findings_chart(by_family: dict[str, dict[str, int]]) -> str:
                             f"<title>{n} {severity}</title></rect>")
                 x += w
         body.append(f"<text x=\"{x + 6:.1f}\" y=\"{y + 17}\">{sum(counts.values())}</text>")
-    return _svg(label_w + bar + 60, row * len(by_family) + 4, body, "findings by mechanism and severity") + _legend(
+    return _empty(f"All {total} findings in AI-written code, reviewed spans included (the cards above say how many "
+                  "sit in unreviewed spans).") + _svg(
+        label_w + bar + 60, row * len(by_family) + 4, body, "findings by mechanism and severity") + _legend(
         [(SEVERITY_COLOURS[s], s) for s in ("critical", "high", "medium", "low")])
+
+
+def _findings_table(spans: list[dict]) -> str:
+    found = sorted(((s, f) for s in spans for f in s["findings"]), key=lambda sf: (sf[0]["path"], sf[1]["line"]))
+    if not found:
+        return _empty("No findings inside AI-written code.")
+    rows = ["<table><tr><th>Where</th><th>Rule</th><th>Severity</th><th>Message</th><th>Span</th></tr>"]
+    for span, f in found:
+        rule = f"<a href=\"{escape(f['url'])}\">{escape(f['rule'])}</a>" if f.get("url") else escape(f["rule"])
+        state = f"reviewed by {span['reviewer']}" if span["reviewed"] else "not reviewed"
+        rows.append(f"<tr><td><code>{escape(span['path'])}:{f['line']}</code></td><td>{rule}</td>"
+                    f"<td>{escape(f['severity'])}</td><td>{escape(f['message'])}</td><td>{escape(state)}</td></tr>")
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def _audit_trail(spans: list[dict]) -> str:
+    reviewed = sorted((s for s in spans if s["reviewed"]), key=lambda s: s.get("reviewed_at") or "", reverse=True)
+    if not reviewed:
+        return _empty("No span has been reviewed yet.")
+    rows = ["<table><tr><th>Reviewed</th><th>Reviewer</th><th>Span</th><th>Inserted</th><th>Origin</th></tr>"]
+    for s in reviewed:
+        rows.append(
+            f"<tr><td>{escape(_when(s.get('reviewed_at')))}</td><td>{escape(s['reviewer'] or 'unknown')}</td>"
+            f"<td><code>{escape(s['path'])}:{s['start_line']}-{s['end_line']}</code></td>"
+            f"<td>{escape(_when(s['timestamp']))}</td><td>{escape(s['origin'])}</td></tr>"
+        )
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def _when(timestamp) -> str:
+    return (timestamp or "")[:16].replace("T", " ") or "unknown"
+
+
+def _relative(message: str, root: str) -> str:
+    """A ledger message with the workspace's absolute path taken out."""
+    return message.replace(root.rstrip("/") + "/", "").replace(root, ".")
 
 
 def _oldest(spans: list[dict]) -> str:
@@ -165,7 +217,7 @@ def _oldest(spans: list[dict]) -> str:
         findings = ", ".join(f"{f['rule']} ({f['severity']}) line {f['line']}" for f in s["findings"]) or "none"
         rows.append(
             f"<tr><td><code>{escape(s['path'])}:{s['start_line']}-{s['end_line']}</code></td>"
-            f"<td>{escape(s['timestamp'][:16].replace('T', ' ') or 'unknown')}</td><td>{escape(s['origin'])}</td>"
+            f"<td>{escape(_when(s['timestamp']))}</td><td>{escape(s['origin'])}</td>"
             f"<td>{escape(s['model_id'] or '')}</td><td>{escape(findings)}</td></tr>"
         )
     rows.append("</table>")

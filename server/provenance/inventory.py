@@ -34,8 +34,9 @@ def build(ledger: Provenance, target: Path, config: Config) -> dict:
     prov = Provenance(ledger.root, config["reviewer"])
     scope = prov.key(target) or ""
     scope = "" if scope == "." else scope
-    severity = {r.id: r.severity for r in all_rules()}
-    files = [_file_entry(prov, key, config, severity) for key in prov.tracked_files() if _under(key, scope)]
+    rules = all_rules()
+    severity, docs = {r.id: r.severity for r in rules}, {r.id: r.doc_url() for r in rules}
+    files = [_file_entry(prov, key, config, severity, docs) for key in prov.tracked_files() if _under(key, scope)]
     files = [f for f in files if f is not None]
     spans = [s for f in files for s in f["spans"]]
     ai_findings = [(s, x) for s in spans for x in s["findings"]]
@@ -50,6 +51,7 @@ def build(ledger: Provenance, target: Path, config: Config) -> dict:
     )
     return {
         "root": str(prov.root),
+        "workspace": prov.root.name,
         "scope": scope or ".",
         "generated": utc_now(),
         "summary": {
@@ -74,7 +76,7 @@ def build(ledger: Provenance, target: Path, config: Config) -> dict:
     }
 
 
-def _file_entry(prov: Provenance, key: str, config: Config, severity: dict[str, str]) -> Optional[dict]:
+def _file_entry(prov: Provenance, key: str, config: Config, severity: dict[str, str], docs: dict[str, str]) -> Optional[dict]:
     path = prov.on_disk(key)
     if path is None:
         return None
@@ -108,10 +110,11 @@ def _file_entry(prov: Provenance, key: str, config: Config, severity: dict[str, 
             "inferred": span.inferred,
             "reviewed": span.reviewed,
             "reviewer": span.reviewer,
+            "reviewed_at": span.reviewed_at,
             "record_id": span.record_id,
             "findings": [
                 {"rule": f.rule_id, "severity": f.severity or severity.get(f.rule_id, ""), "line": f.span.start_line + 1,
-                 "message": f.message, "family": family_of(f.rule_id)}
+                 "message": f.message, "family": family_of(f.rule_id), "url": docs.get(f.rule_id, "")}
                 for f in inside
             ],
         })

@@ -54,6 +54,7 @@ class AISpan:
     reviewer: Optional[str]
     record_id: str
     inferred: bool
+    reviewed_at: Optional[str] = None  # the review record's timestamp
 
     def note(self) -> str:
         state = f"reviewed by {self.reviewer}" if self.reviewed else "not reviewed"
@@ -442,7 +443,7 @@ class Provenance:
             start_line=span.start, end_line=span.end, origin=trace.origin, tool=trace.tool,
             model_id=trace.model_id, timestamp=trace.timestamp, reviewed=span.review is not None,
             reviewer=span.review.reviewer if span.review else None, record_id=trace.record_id,
-            inferred=trace.inferred,
+            inferred=trace.inferred, reviewed_at=span.review.timestamp if span.review else None,
         )
 
     def unhonoured_suppression(self, path: Path, line: int) -> bool:

@@ -11,6 +11,7 @@ import pytest
 from provenance_helpers import append_raw, foreign_record, write
 from tabguard.cli import main
 from tabguard.provenance import Provenance
+from tabguard.rules import all_rules
 
 VIEWS = """\
 import pickle
@@ -99,7 +100,9 @@ def test_html_is_self_contained(workspace, capsys, tmp_path):
     assert main(["inventory", str(workspace), "--format", "html", "-o", str(report)]) == 0
     page = report.read_text()
     assert page.count("<svg") >= 4
-    assert "<script" not in page and not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    # no scripts and no external assets; links to the rules' documentation are plain hyperlinks
+    assert "<script" not in page and "<link" not in page and not re.search(r"""(src|url)\(?=?["']?(https?:)?//""", page)
+    assert set(re.findall(r"""<a href="([^"]*)""", page)) <= {r.doc_url() for r in all_rules()}
 
 
 def _png_pixels(data: bytes):
@@ -168,6 +171,60 @@ def test_html_renders_in_chromium_with_the_json_figures(workspace, capsys, tmp_p
     for entry in data["files"]:
         if entry["spans"]:
             assert f"{entry['ai_lines']}/{entry['lines']}" in dom
+
+
+def _playwright_missing() -> str:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright not installed (pip install playwright)"
+    return ""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (apt-get install chromium)")
+@pytest.mark.skipif(bool(_playwright_missing()), reason=_playwright_missing() or "-")
+def test_html_shows_messages_links_audit_trail_and_no_one_day_chart(tmp_path, capsys):
+    # Before: rule ids without messages or links, no reviews, a one-bar "over time" chart, a findings card (1)
+    # that disagreed with the chart (2), and the workspace's absolute path in the header.
+    from playwright.sync_api import sync_playwright
+
+    views = tmp_path / "shop" / "views.py"
+    lines = write(views, VIEWS)
+    prov = Provenance(tmp_path)
+    prov.record_accept(views, lines, 9, 12, "copilot", False, "openai/gpt-4o")
+    prov.record_accept(views, lines, 14, 17, "chat-paste", False)
+    prov.mark_reviewed(views, lines, 14, 17, "Ada")
+    data = _json(capsys, str(tmp_path))
+    report = tmp_path / "report.html"
+    assert main(["inventory", str(tmp_path), "--format", "html", "-o", str(report)]) == 0
+    findings = [(s, f) for s in data["files"][0]["spans"] for f in s["findings"]]
+    assert len(findings) == 2
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(report.as_uri())
+            text = page.inner_text("body")
+            table = page.locator("h2#findings + table")
+            rows = table.locator("tr").all_inner_texts()[1:]
+            links = {a.inner_text(): a.get_attribute("href") for a in table.locator("a").all()}
+            audit = page.locator("h2#audit + table").locator("tr").all_inner_texts()[1:]
+            card = page.locator("[data-figure=findings_in_ai_code]").inner_text()
+            unreviewed = page.locator("[data-figure=findings_in_unreviewed_ai_code]").inner_text()
+            timeline_svg = page.locator("svg[aria-label='AI lines over time']").count()
+        finally:
+            browser.close()
+    for span, finding in findings:
+        assert finding["message"] in text
+        assert any(f"shop/views.py:{finding['line']}" in row and finding["rule"] in row for row in rows)
+        assert links[finding["rule"]].endswith(f"docs/rules/{finding['rule']}.md")
+    assert (card, unreviewed) == ("2", "1") and len(rows) == 2
+    assert "All 2 findings in AI-written code, reviewed spans included" in text
+    reviewed = next(s for s in data["files"][0]["spans"] if s["reviewed"])
+    assert len(audit) == 1 and "Ada" in audit[0] and "shop/views.py:15-17" in audit[0]
+    assert reviewed["reviewed_at"][:16].replace("T", " ") in audit[0]
+    assert timeline_svg == 0 and "Not enough history for a chart" in text
+    assert str(tmp_path) not in report.read_text() and f"workspace {tmp_path.name}" in text
 
 
 def test_building_an_inventory_leaves_live_spans_of_open_files_alone(workspace):
