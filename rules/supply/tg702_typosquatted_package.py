@@ -31,7 +31,8 @@ class TyposquattedPackage(Rule):
     how = (
         "Use the real name `{target}` (import `{module}`). If `{name}` is already installed, "
         "uninstall it and check the environment for anything it may have changed. If the name is "
-        "really what you want (a private package or a fork), add it to `trusted-packages`."
+        "really what you want (a private package or a fork), add it to `trusted-packages`. Known "
+        "maintained forks and successors (`httpx2`) are never reported."
     )
     example = "import requests\n\nresponse = requests.get(url, timeout=10)"
     fix_safety = (
@@ -48,6 +49,8 @@ class TyposquattedPackage(Rule):
         "from sklearn.ensemble import RandomForestClassifier\n",
         "try:\n    import cPickle as pickle\nexcept ImportError:\n    import pickle\n",
         Valid("requests==2.32.3\npython-dateutil>=2.9\n", path="requirements.txt"),
+        # A maintained successor one letter from the project it continues (bundled list of real near-names).
+        Valid("httpx2>=2.9.1\n", path="requirements.txt"),
     )
     INVALID = (
         Invalid("import pytset\n", "import pytest\n"),

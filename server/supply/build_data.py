@@ -6,7 +6,8 @@ Inputs:
   latest release; the latest month is recorded as the snapshot date);
 - the `site-packages` folders of environments with popular packages installed, whose metadata
   (`top_level.txt`/`RECORD`) maps import names to distributions;
-- the curated tables below: import names the metadata cannot show, and deprecations with sources.
+- the curated tables below: import names the metadata cannot show, deprecations with sources, and
+  legitimate near-names (maintained forks and successors) with sources.
 
 Usage: python -m tabguard.supply.build_data NAMES.tsv [SITE_PACKAGES ...]  (from an editable install)
 
@@ -121,6 +122,15 @@ DEPRECATED = {
     },
 }
 
+# Real projects that sit one slip away from a popular name and are not (yet) popular themselves:
+# maintained forks and successors. Each entry cites where the project is announced.
+LEGITIMATE = {
+    "httpx2": {"of": "httpx", "why": "maintained fork of httpx by Pydantic",
+               "source": "https://github.com/pydantic/httpx2"},
+    "httpcore2": {"of": "httpcore", "why": "maintained fork of httpcore by Pydantic, installed by httpx2",
+                  "source": "https://github.com/pydantic/httpx2"},
+}
+
 
 def read_index(path: Path) -> tuple[list[str], list[str], str]:
     """All project names, the popular ones in rank order, and the snapshot month."""
@@ -172,10 +182,12 @@ def build(names_file: Path, folders: list[Path]) -> dict:
             "names": f"{len(unique)} project names of the package index, ranks among the 15000 most downloaded",
             "imports": "top_level.txt/RECORD of installed distributions, plus the curated table",
             "deprecated": "see each entry's source",
+            "legitimate": "see each entry's source",
         },
         "popular": popular,
         "imports": ordered,
         "deprecated": DEPRECATED,
+        "legitimate": LEGITIMATE,
         "index": {"count": len(unique), "error_rate": ERROR_RATE, **Bloom.build(unique, len(unique), ERROR_RATE).to_json()},
     }
 

@@ -61,6 +61,8 @@ class KnownPackages:
             name: Deprecation(name, tuple(d["replacements"]), d["reason"], d["source"], d.get("drop_in", False))
             for name, d in data["deprecated"].items()
         }
+        # Real projects one slip away from a popular name (a maintained fork or successor): never typosquats.
+        self.legitimate: dict[str, dict] = data.get("legitimate", {})
         self._index = Bloom.from_json(data["index"])
         self._squashed: Optional[dict[str, list[str]]] = None
         self._lookalike_memo: dict[tuple[str, bool], Optional[LookAlike]] = {}
@@ -114,7 +116,7 @@ class KnownPackages:
 
     def _find_lookalike(self, name: str, strict: bool) -> Optional[LookAlike]:
         targets = self._targets()
-        if name in self.rank or name in targets:
+        if name in self.rank or name in targets or name in self.legitimate:
             return None
         candidates = set(self._squashed_targets().get(squashed(name), ()))
         # One edit or one affix from a target is at most this long; a longer name (an attacker's

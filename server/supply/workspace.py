@@ -238,7 +238,11 @@ class Workspace:
                               self._lookalike(dist))
         is_declared = any(d in covered for d in candidates) or normalize(top) in declared_imports
         if is_declared:
-            dist = next((d for d in candidates if d in covered), candidates[0])
+            dist = next((d for d in candidates if d in covered), None)
+            if dist is None:
+                # Only an import name guessed from a declared distribution (`github` from `PyGithub`):
+                # that distribution is what gets installed, and its own name is checked in its file.
+                return Resolution("declared", candidates[0], True)
             return Resolution("declared", dist, True, self._lookalike(dist))
         if popular:
             return Resolution("known", popular[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tabguard.analysis import analyze_text
 from tabguard.cli import main
 from tabguard.engine.fixes import apply_edits, materialize
+from tabguard.supply.depfiles import check_dependency_file
 from tabguard.supply.workspace import workspace_for
 
 UNKNOWN = "fastapi_auth_helpers"  # not on the index snapshot
@@ -280,3 +281,25 @@ def test_a_module_named_setup_py_is_not_a_dependency_file(tmp_path):
     code = "import yaml\n"
     (folder / "apt.py").write_text(code)
     assert [f for f in analyze_text(code, str(folder / "apt.py")).findings() if f.rule_id == "TG703"] == []
+
+
+def test_import_name_of_a_declared_distribution_is_not_a_lookalike(workspace):
+    # Before: `from github import Github` with `PyGithub` declared was "`github` looks like the popular
+    # package `pygithub` (dropped prefix or suffix)": `github` is PyGithub's own import name.
+    workspace.write("requirements-github-actions.txt", "PyGithub>=2.3.0,<3.0.0\n")
+    found, _ = findings(workspace, "scripts/label_approved.py", "from github import Github\n")
+    assert found == []
+    # The declared distribution itself is still judged, in its file.
+    text = "PyGithub>=2.3.0\nreqeusts==2.32.3\n"
+    path = workspace.write("requirements.txt", text)
+    found = check_dependency_file(path, text, workspace.config())
+    assert [(f.rule_id, f.span.start_line) for f in found if f.rule_id == "TG702"] == [("TG702", 1)]
+
+
+def test_maintained_successor_close_to_a_popular_name_is_not_a_typosquat(workspace):
+    # Before: `httpx2` (the maintained fork of httpx) was "one-letter difference" from `httpx`.
+    text = "httpx2>=2.9.1\nhttpcore2>=2.9\nhttpxx==0.28.1\n"
+    path = workspace.write("requirements.txt", text)
+    found = check_dependency_file(path, text, workspace.config())
+    assert [(f.rule_id, f.details["name"], f.span.start_line) for f in found if f.rule_id == "TG702"] == [("TG702", "httpxx", 2)]
+    assert findings(workspace, "app.py", "import httpx2\n")[0] == []
