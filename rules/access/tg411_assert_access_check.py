@@ -19,6 +19,14 @@ _ACCESS_NAMES = frozenset({
 _TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|conftest)\.py$")
 # Parenthesize a negated condition that binds looser than `not`.
 _LOOSE = (ast.BoolOp, ast.IfExp, ast.NamedExpr, ast.Lambda)
+# Comparisons whose negation is another operator: (operator as written, its inverse, exact). `in` and
+# `is` are inverted by the language itself; `!=` is `==` inverted only when the operands' classes keep
+# `__ne__` the inverse of `__eq__` (the default), so that rewrite is unsafe.
+_INVERSE = {
+    ast.In: ("in", "not in", True), ast.NotIn: ("not in", "in", True),
+    ast.Is: ("is", "is not", True), ast.IsNot: ("is not", "is", True),
+    ast.Eq: ("==", "!=", False), ast.NotEq: ("!=", "==", False),
+}
 
 
 class AssertAccessCheck(Rule):
@@ -48,9 +56,11 @@ class AssertAccessCheck(Rule):
     )
     example = "if not current_user.is_admin:\n    abort(403)"
     fix_safety = (
-        "Safe in intent: the rewrite keeps the same condition as `if not (...): raise PermissionError(...)`, "
-        "which runs under -O too. Frameworks answer an unhandled PermissionError with a 500, not a 403: "
-        "map it, or replace it with your framework's forbidden response."
+        "Safe: the rewrite keeps the same condition as `if not (...): raise PermissionError(...)`, which "
+        "runs under -O too (`not x in y` becomes `x not in y`, `not x is None` becomes `x is not None`: "
+        "the same test). Unsafe when it turns `a == b` into `if a != b`: the same test only when the "
+        "operands' classes keep `!=` the inverse of `==`. Frameworks answer an unhandled PermissionError "
+        "with a 500, not a 403: map it, or replace it with your framework's forbidden response."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/617.html",
@@ -69,7 +79,11 @@ class AssertAccessCheck(Rule):
         ),
         Invalid(
             "def delete_invoice(invoice, user):\n    assert invoice.owner_id == user.id, 'not your invoice'\n    invoice.delete()\n",
-            "def delete_invoice(invoice, user):\n    if not invoice.owner_id == user.id:\n        raise PermissionError('not your invoice')\n    invoice.delete()\n",
+            "def delete_invoice(invoice, user):\n    if invoice.owner_id != user.id:\n        raise PermissionError('not your invoice')\n    invoice.delete()\n",
+        ),
+        Invalid(
+            "def open_report(user):\n    assert 'reports' in user.permissions\n    return load()\n",
+            "def open_report(user):\n    if 'reports' not in user.permissions:\n        raise PermissionError(\"permission denied\")\n    return load()\n",
         ),
         Invalid("from flask import g\ndef edit(doc):\n    assert not g.user is None\n    doc.save()\n",
                 "from flask import g\ndef edit(doc):\n    if g.user is None:\n        raise PermissionError(\"permission denied\")\n    doc.save()\n"),
@@ -116,13 +130,8 @@ def _names(expr: ast.AST) -> set[str]:
 
 def _fix(ctx, node: ast.Assert):
     span = ctx.span(node)
-    test = node.test
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        condition = ctx.segment(ctx.span(test.operand))
-        opener = f"if {condition}:"
-    else:
-        condition = ctx.segment(ctx.span(test))
-        opener = f"if not ({condition}):" if isinstance(test, _LOOSE) else f"if not {condition}:"
+    condition, safe = _negation(ctx, node.test)
+    opener = f"if {condition}:"
     message = ctx.segment(ctx.span(node.msg)) if node.msg is not None else '"permission denied"'
     line = ctx.lines[span.start_line]
     before, after = line[: span.start_col], ctx.lines[span.end_line][span.end_col :]
@@ -140,4 +149,18 @@ def _fix(ctx, node: ast.Assert):
         span = Span(span.start_line, span.start_col, span.end_line, len(ctx.lines[span.end_line]))
         tail = "\n" + indent + rest if rest else ""
     block = f"{head}{opener}\n{indent}    raise PermissionError({message}){tail}"
-    return text_fix(span, block, "Fix: check with `if`, not `assert`")
+    return text_fix(span, block, "Fix: check with `if`, not `assert`", safe=safe)
+
+
+def _negation(ctx, test: ast.expr) -> tuple[str, bool]:
+    """The text of `not test`, and whether it is the same test whatever the operands' classes."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return ctx.segment(ctx.span(test.operand)), True
+    text = ctx.segment(ctx.span(test))
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _INVERSE:
+        written, inverse, exact = _INVERSE[type(test.ops[0])]
+        left, right = ctx.span(test.left), ctx.span(test.comparators[0])
+        between = ctx.segment(Span(left.end_line, left.end_col, right.start_line, right.start_col))
+        if " ".join(between.split()) == written:  # no parentheses or comments around the operands
+            return f"{ctx.segment(left)} {inverse} {ctx.segment(right)}", exact
+    return (f"not ({text})" if isinstance(test, _LOOSE) else f"not {text}"), True

@@ -131,7 +131,7 @@ class ExceptionDetailToClient(Rule):
             if not carriers:
                 continue
             leaks = "Traceback" if any(_is_traceback(ctx, c) for c in carriers) else "Exception message"
-            fix = _fix(ctx, stmt, carriers, logs) if fixable else None
+            fix = _fix(ctx, stmt, carriers, logs, leaks) if fixable else None
             ctx.report(self, carriers[0], details={"what_leaks": leaks}, fix=fix)
             return
 
@@ -224,7 +224,12 @@ def _callee(call: ast.Call) -> str:
     return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
 
 
-def _fix(ctx, stmt: ast.stmt, carriers: list[ast.AST], logs: bool):
+def _fix(ctx, stmt: ast.stmt, carriers: list[ast.AST], logs: bool, leaks: str):
+    # The title says what the rewrite does: which text is replaced, and whether a log line is added.
+    title = f"Fix: send {GENERIC_MESSAGE} instead of the {leaks.lower()}"
+    if not logs:
+        title += ", log it with logging.exception"
+
     def build() -> Fix:
         edits = [Edit(ctx.span(c), GENERIC_MESSAGE) for c in carriers]
         imports: tuple[str, ...] = ()
@@ -233,6 +238,6 @@ def _fix(ctx, stmt: ast.stmt, carriers: list[ast.AST], logs: bool):
             indent = ctx.lines[line][: len(ctx.lines[line]) - len(ctx.lines[line].lstrip())]
             edits.insert(0, Edit(Span(line, 0, line, 0), f'{indent}logging.exception("Request failed")\n'))
             imports = ("logging",)
-        return Fix("Fix: return a generic message, log the exception", tuple(edits), False, imports)
+        return Fix(title, tuple(edits), False, imports)
 
     return build

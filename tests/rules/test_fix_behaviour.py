@@ -82,3 +82,56 @@ def test_tg505_fix_with_werkzeug_declared_adds_no_finding(tmp_path):
     before = {f.rule_id for f in analyze_text(code, path).findings()}
     after = {f.rule_id for f in analyze_text(fixed, path).findings()}
     assert "TG505" not in after and after <= before
+
+
+def _fix_of(code: str, rule_id: str, path: str = "example.py"):
+    return next(f for f in analyze_text(code, path).findings() if f.rule_id == rule_id).fix()
+
+
+def test_tg411_negates_a_comparison_with_its_inverse_operator():
+    # Before: `if not 'admin' in user.roles:` and `if not user.id == owner:`.
+    head = "def promote(user, doc):\n    assert "
+    cases = {
+        "'admin' in user.roles": ("'admin' not in user.roles", True),
+        "'banned' not in user.roles": ("'banned' in user.roles", True),
+        "user.role is not None": ("user.role is None", True),
+        "doc.owner_id == user.id": ("doc.owner_id != user.id", False),
+        "(doc.owner_id) == user.id": ("not (doc.owner_id) == user.id", True),  # parentheses kept: no guess
+        "user.is_admin or user.is_staff": ("not (user.is_admin or user.is_staff)", True),
+    }
+    for condition, (negated, safe) in cases.items():
+        code = f"{head}{condition}\n    doc.role = 'admin'\n"
+        fixed = _fixed(code, "TG411")
+        assert f"    if {negated}:\n" in fixed, fixed
+        assert _fix_of(code, "TG411").safe is safe, condition
+        # The rewritten check refuses exactly when the assertion failed.
+        for roles, role, owner in ((["admin"], None, 1), (["banned"], "x", 2), ([], "admin", 1)):
+            user = type("U", (), {"roles": roles, "role": role, "id": 1, "is_admin": False, "is_staff": bool(roles)})()
+            doc = type("D", (), {"owner_id": owner})()
+            results = []
+            for text in (code, fixed):
+                scope: dict = {}
+                exec(text, scope)
+                try:
+                    scope["promote"](user, doc)
+                    results.append(True)
+                except (AssertionError, PermissionError):
+                    results.append(False)
+            assert results[0] == results[1], (condition, roles, role, owner)
+
+
+def test_tg603_fix_title_says_what_the_rewrite_does():
+    # Before: "return a generic message, log the exception" also when nothing was logged by the fix.
+    logged = (
+        "@router.get('/i')\nasync def item():\n    try:\n        return load()\n    except Exception as exc:\n"
+        "        logger.exception('load failed')\n        raise HTTPException(status_code=500, detail=f'Error: {exc}')\n"
+    )
+    silent = (
+        "import traceback\ndef report(request):\n    try:\n        run()\n    except Exception:\n"
+        "        return HttpResponse(traceback.format_exc(), status=500)\n"
+    )
+    assert _fix_of(logged, "TG603").title == 'Fix: send "Internal server error" instead of the exception message'
+    assert _fix_of(silent, "TG603").title == (
+        'Fix: send "Internal server error" instead of the traceback, log it with logging.exception'
+    )
+    assert "logging.exception(" in _fixed(silent, "TG603") and "logging.exception(" not in _fixed(logged, "TG603")

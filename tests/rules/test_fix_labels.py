@@ -39,5 +39,6 @@ def test_rules_command_shows_fix_safety(capsys):
     assert main(["rules"]) == 0
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
     assert rows["TG201"].endswith("unsafe")
-    assert rows["TG411"].endswith("safe") and not rows["TG411"].endswith("unsafe")
+    assert rows["TG416"].endswith("safe") and not rows["TG416"].endswith("unsafe")
+    assert rows["TG411"].endswith("safe, unsafe")  # `==` inverted to `!=` is the unsafe shape
     assert rows["TG105"].endswith("unsafe, some shapes")
