@@ -8,6 +8,8 @@ from typing import Optional
 
 import libcst as cst
 from tabguard.engine.fixes import Transform
+from tabguard.guards import words
+from tabguard.rules.crypto._names import pii_kind, secret_kind
 
 # qualified call name -> (library, operation, position of the payload / token argument)
 _CALLS = {
@@ -128,3 +130,22 @@ def drop_option(name: str) -> Transform:
         return call.with_changes(args=args)
 
     return transform
+
+
+# Claim names whose value must never leave the server.
+_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "ssn", "cvv", "cvc", "pin", "otp",
+                           "mfa", "totp"})
+_SECRET_PAIRS = ({"card", "number"}, {"credit", "card"}, {"api", "key"}, {"private", "key"}, {"social", "security"})
+# Claim names about a secret rather than holding it (`password_changed_at`).
+_METADATA = frozenset({"changed", "updated", "set", "expires", "expired", "reset", "version", "hint", "policy", "required"})
+
+
+def secret_claim(claim: str) -> bool:
+    """A claim holding a secret (TG412): a password, a card number, an API key."""
+    said = set(words(claim))
+    return not said & _METADATA and bool(said & _SECRET_WORDS or any(pair <= said for pair in _SECRET_PAIRS))
+
+
+def sensitive_claim(ctx, claim: str) -> bool:
+    """A claim TG412 or TG606 flags: a rewrite leaving one out leaves out all of them."""
+    return secret_claim(claim) or secret_kind(claim) is not None or pii_kind(claim, ctx.options.get("pii-names", ())) is not None

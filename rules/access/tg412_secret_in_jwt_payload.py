@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import ast
 
+from tabguard.engine.fixes import drop_dict_keys, expression_fix
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.guards import words
 from tabguard.rules.access._jwt import (
     jwt_call,
     jwt_call_names,
     local_value,
+    secret_claim,
+    sensitive_claim,
     string_keys,
 )
-
-# Claim names whose value must never leave the server.
-_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "ssn", "cvv", "cvc", "pin", "otp",
-                           "mfa", "totp"})
-_SECRET_PAIRS = ({"card", "number"}, {"credit", "card"}, {"api", "key"}, {"private", "key"}, {"social", "security"})
-# Claim names about a secret rather than holding it (`password_changed_at`).
-_METADATA = frozenset({"changed", "updated", "set", "expires", "expired", "reset", "version", "hint", "policy", "required"})
-
 
 class SecretInJwtPayload(Rule):
     id = "TG412"
@@ -46,6 +40,10 @@ class SecretInJwtPayload(Rule):
         "encrypt it (JWE), but prefer not to."
     )
     example = 'jwt.encode({"sub": str(user.id), "exp": expires_at}, SECRET_KEY, algorithm="HS256")'
+    fix_safety = (
+        "Unsafe: the rewrite drops the secret claims from the payload dict; code that reads them back "
+        "from decoded tokens must look them up server-side instead."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/522.html",
         "https://owasp.org/Top10/2025/A04_2025-Cryptographic_Failures/",
@@ -56,10 +54,19 @@ class SecretInJwtPayload(Rule):
         "import jwt\ntoken = jwt.encode({'sub': uid, 'password_changed_at': ts, 'exp': exp}, KEY, algorithm='HS256')\n",
     )
     INVALID = (
-        Invalid("import jwt\ntoken = jwt.encode({'username': u.name, 'password': u.password, 'exp': exp}, KEY, algorithm='HS256')\n"),
+        Invalid(
+            "import jwt\ntoken = jwt.encode({'username': u.name, 'password': u.password, 'exp': exp}, KEY, algorithm='HS256')\n",
+            "import jwt\ntoken = jwt.encode({'username': u.name, 'exp': exp}, KEY, algorithm='HS256')\n",
+        ),
         Invalid(
             "import jwt\ndef issue(user, value):\n    claims = {'sub': user.id, 'card_number': value, 'exp': exp}\n"
-            "    return jwt.encode(claims, KEY, algorithm='HS256')\n"
+            "    return jwt.encode(claims, KEY, algorithm='HS256')\n",
+            "import jwt\ndef issue(user, value):\n    claims = {'sub': user.id, 'exp': exp}\n"
+            "    return jwt.encode(claims, KEY, algorithm='HS256')\n",
+        ),
+        Invalid(
+            "import jwt\ntoken = jwt.encode({\n    'sub': u.id,\n    'api_key': u.api_key,\n    'password': u.password,\n}, KEY, algorithm='HS256')\n",
+            "import jwt\ntoken = jwt.encode({\n    'sub': u.id,\n}, KEY, algorithm='HS256')\n",
         ),
     )
 
@@ -70,10 +77,12 @@ class SecretInJwtPayload(Rule):
         payload = local_value(ctx.argument(node, call.payload_position, "payload"), ctx, node)
         if not isinstance(payload, ast.Dict):
             return
-        for claim in string_keys(payload):
-            said = set(words(claim))
-            if said & _METADATA:
-                continue
-            if said & _SECRET_WORDS or any(pair <= said for pair in _SECRET_PAIRS):
-                ctx.report(self, payload, details={"claim": claim})
-                return
+        claims = list(string_keys(payload))
+        secrets = [claim for claim in claims if secret_claim(claim)]
+        if secrets:
+            # Every sensitive claim goes in one rewrite (TG606's too): one left would be flagged next.
+            dropped = [claim for claim in claims if sensitive_claim(ctx, claim)]
+            fix = expression_fix(ctx, payload, drop_dict_keys(frozenset(dropped)),
+                                 f"Fix: leave {', '.join(f'`{c}`' for c in dropped)} out of the token", safe=False)
+            ctx.report(self, payload, details={"claim": secrets[0]}, fix=fix)
+

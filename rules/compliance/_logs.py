@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Optional
 
+from tabguard.engine.fixes import drop_dict_keys, expressions_fix
+from tabguard.engine.types import Edit, Span
 from tabguard.rules.crypto._names import expression_name, value_parts, words
 
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"})
@@ -64,3 +66,75 @@ def logged_values(call: ast.Call) -> Iterator[tuple[str, ast.AST]]:
             name = expression_name(part)
             if name:
                 yield name, part
+
+
+REDACTED = "[REDACTED]"
+
+
+def redact_fix(ctx, call: ast.Call, parts: list[ast.AST], names: list[str]):
+    """Every flagged value of a log call replaced by the text `[REDACTED]`: an argument by the string,
+    an f-string field by the text, a `{"secret": s}` entry left out. None when a field cannot be
+    located in the source."""
+    edits, dicts = [], {}
+    for part in {id(p): p for p in parts}.values():  # `password=pw` names one value twice
+        if not getattr(part, "lineno", 0):  # `{"secret": s}` seen as `s["secret"]`: drop the entry
+            holder = _dict_holding(call, part)
+            if holder is None:
+                return None
+            dicts.setdefault(id(holder), (holder, set()))[1].add(part.slice.value)
+            continue
+        # `dict(request.headers)`, `str(token)`: the whole call goes, a string would not fit in it.
+        target = max((c for c in _calls_in(call) if _within(ctx.span(part), ctx.span(c))),
+                     key=lambda c: _length(ctx.span(c)), default=part)
+        fields = [f for f in ast.walk(call) if isinstance(f, ast.FormattedValue)]
+        if any(target is f.value for f in fields):
+            span = _field_span(ctx, ctx.span(target))
+            if span is None:
+                return None
+            edits.append(Edit(span, REDACTED))
+        elif any(_within(ctx.span(target), ctx.span(f)) for f in fields):
+            return None  # deeper inside a field: quotes could clash with the f-string's
+        else:
+            edits.append(Edit(ctx.span(target), f'"{REDACTED}"'))
+    inside = [d for d, _ in dicts.values()]
+    edits = [e for e in edits if not any(_within(e.span, ctx.span(d)) for d in inside)]
+    ordered = sorted(edits, key=lambda e: (e.span.start_line, e.span.start_col))
+    if any((a.span.end_line, a.span.end_col) > (b.span.start_line, b.span.start_col) for a, b in zip(ordered, ordered[1:])):
+        return None
+    changes = [(d, drop_dict_keys(frozenset(keys))) for d, keys in dicts.values()]
+    listed = ", ".join(dict.fromkeys(f"`{n}`" for n in names))
+    return expressions_fix(ctx, changes, f"Fix: log {REDACTED} in place of {listed}", safe=False, more=edits)
+
+
+def _dict_holding(call: ast.Call, entry: ast.Subscript) -> Optional[ast.Dict]:
+    for node in ast.walk(call):
+        if isinstance(node, ast.Dict) and any(
+            value is entry.value and isinstance(key, ast.Constant) and key.value == entry.slice.value
+            for key, value in zip(node.keys, node.values)
+        ):
+            return node
+    return None
+
+
+def _field_span(ctx, value: Span) -> Optional[Span]:
+    """The `{...}` replacement field around an f-string value, when it is plainly written there."""
+    before = ctx.lines[value.start_line][: value.start_col]
+    after = ctx.lines[value.end_line][value.end_col :]
+    close = after.find("}")
+    if not before.rstrip().endswith("{") or close < 0 or "{" in after[:close] or ctx.segment(value).count("{") != ctx.segment(value).count("}"):
+        return None
+    return Span(value.start_line, len(before.rstrip()) - 1, value.end_line, value.end_col + close + 1)
+
+
+def _calls_in(call: ast.Call) -> list[ast.Call]:
+    return [c for arg in (*call.args, *(k.value for k in call.keywords)) for c in ast.walk(arg) if isinstance(c, ast.Call)]
+
+
+def _length(span: Span) -> tuple[int, int]:
+    return span.end_line - span.start_line, span.end_col - span.start_col
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (outer.start_line, outer.start_col) <= (inner.start_line, inner.start_col) and (
+        (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.compliance._logs import LOG_CALL_NAMES, log_call, logged_values
+from tabguard.rules.compliance._logs import LOG_CALL_NAMES, log_call, logged_values, redact_fix
 from tabguard.rules.crypto._names import secret_kind
 
 # Whole header and cookie collections carry `Authorization`, session cookies and API keys.
@@ -52,6 +52,10 @@ class SecretInLog(Rule):
         "logger.info(\"Password reset requested for user %s\", user.id)\n"
         "logger.debug(\"Using API key ending in %s\", api_key[-4:])"
     )
+    fix_safety = (
+        "Unsafe: the rewrite writes `[REDACTED]` where the secret was logged (an entry of a logged dict "
+        "literal is left out); the log line changes, and anything that read the value from the logs loses it."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/532.html",
         "https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude",
@@ -67,21 +71,49 @@ class SecretInLog(Rule):
         "import logging\ndef hook(request):\n    logging.debug('user agent %s', request.headers.get('User-Agent'))\n",
     )
     INVALID = (
-        Invalid("import logging\nlogger = logging.getLogger(__name__)\nlogger.info('Login attempt %s:%s', username, password)\n"),
-        Invalid("import logging\nlogging.debug(f'Reset link token={reset_token}')\n"),
-        Invalid("app.logger.info('Calling API with key ' + settings.API_KEY)\n"),
-        Invalid("def login(request):\n    print('credentials', request.POST['password'])\n"),
-        Invalid("import structlog\nlog = structlog.get_logger()\nlog.info('user_created', email=email, password=pw)\n"),
-        Invalid("import logging\nlogger = logging.getLogger(__name__)\nlogger.info('payload %s', {'user': u, 'secret': s})\n"),
-        Invalid("import logging\ndef hook(request):\n    logging.debug('incoming headers: %s', dict(request.headers))\n"),
+        Invalid(
+            'import logging\nlogger = logging.getLogger(__name__)\n'
+            "logger.info('Login attempt %s:%s', username, password)\n",
+            'import logging\nlogger = logging.getLogger(__name__)\n'
+            'logger.info(\'Login attempt %s:%s\', username, "[REDACTED]")\n',
+        ),
+        Invalid(
+            "import logging\nlogging.debug(f'Reset link token={reset_token}')\n",
+            "import logging\nlogging.debug(f'Reset link token=[REDACTED]')\n",
+        ),
+        Invalid(
+            "app.logger.info('Calling API with key ' + settings.API_KEY)\n",
+            'app.logger.info(\'Calling API with key \' + "[REDACTED]")\n',
+        ),
+        Invalid(
+            "def login(request):\n    print('credentials', request.POST['password'])\n",
+            'def login(request):\n    print(\'credentials\', "[REDACTED]")\n',
+        ),
+        Invalid(
+            'import structlog\nlog = structlog.get_logger()\n'
+            "log.info('user_created', email=email, password=pw)\n",
+            'import structlog\nlog = structlog.get_logger()\n'
+            'log.info(\'user_created\', email=email, password="[REDACTED]")\n',
+        ),
+        Invalid(
+            'import logging\nlogger = logging.getLogger(__name__)\n'
+            "logger.info('payload %s', {'user': u, 'secret': s})\n",
+            "import logging\nlogger = logging.getLogger(__name__)\nlogger.info('payload %s', {'user': u})\n",
+        ),
+        Invalid(
+            'import logging\ndef hook(request):\n'
+            "    logging.debug('incoming headers: %s', dict(request.headers))\n",
+            'import logging\ndef hook(request):\n    logging.debug(\'incoming headers: %s\', "[REDACTED]")\n',
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         sink = log_call(ctx, node)
         if sink is None:
             return
-        for name, part in logged_values(node):
-            if secret_kind(name) is not None or _request_credentials(part):
-                name = ast.unparse(part) if _request_credentials(part) else name
-                ctx.report(self, part, details={"name": name, "sink": "log" if sink == "log" else "output (print)"})
-                return
+        flagged = [(ast.unparse(part) if _request_credentials(part) else name, part) for name, part in logged_values(node)
+                   if secret_kind(name) is not None or _request_credentials(part)]
+        if flagged:
+            name, part = flagged[0]
+            fix = redact_fix(ctx, node, [p for _, p in flagged], [n for n, _ in flagged])
+            ctx.report(self, part, details={"name": name, "sink": "log" if sink == "log" else "output (print)"}, fix=fix)

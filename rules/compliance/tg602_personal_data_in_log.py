@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.compliance._logs import LOG_CALL_NAMES, log_call, logged_values
+from tabguard.rules.compliance._logs import LOG_CALL_NAMES, log_call, logged_values, redact_fix
 from tabguard.rules.crypto._names import pii_kind
 
 
@@ -36,6 +36,10 @@ class PersonalDataInLog(Rule):
     example = (
         "logger.info(\"Charged card ending %s for customer %s\", card_number[-4:], customer.id)"
     )
+    fix_safety = (
+        "Unsafe: the rewrite writes `[REDACTED]` where the personal data was logged (an entry of a logged dict "
+        "literal is left out); the log line changes, and anything that read the value from the logs loses it."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/359.html",
         "https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude",
@@ -47,9 +51,20 @@ class PersonalDataInLog(Rule):
         "import logging\nlogging.info('ssn length ok: %s', len(ssn) == 9)\n",
     )
     INVALID = (
-        Invalid("import logging\nlogging.info('Verifying SSN %s', customer.ssn)\n"),
-        Invalid("import logging\nlogger = logging.getLogger(__name__)\nlogger.debug(f'card={payment[\"card_number\"]} cvv={cvv}')\n"),
-        Invalid("import logging\nlogging.warning('bad dob: %s', date_of_birth)\n"),
+        Invalid(
+            "import logging\nlogging.info('Verifying SSN %s', customer.ssn)\n",
+            'import logging\nlogging.info(\'Verifying SSN %s\', "[REDACTED]")\n',
+        ),
+        Invalid(
+            'import logging\nlogger = logging.getLogger(__name__)\n'
+            'logger.debug(f\'card={payment["card_number"]} cvv={cvv}\')\n',
+            'import logging\nlogger = logging.getLogger(__name__)\n'
+            "logger.debug(f'card=[REDACTED] cvv=[REDACTED]')\n",
+        ),
+        Invalid(
+            "import logging\nlogging.warning('bad dob: %s', date_of_birth)\n",
+            'import logging\nlogging.warning(\'bad dob: %s\', "[REDACTED]")\n',
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -57,8 +72,8 @@ class PersonalDataInLog(Rule):
         if sink is None:
             return
         extra = ctx.options.get("pii-names", ())
-        for name, part in logged_values(node):
-            kind = pii_kind(name, extra)
-            if kind is not None:
-                ctx.report(self, part, details={"name": name, "sink": "log" if sink == "log" else "output (print)"})
-                return
+        flagged = [(name, part) for name, part in logged_values(node) if pii_kind(name, extra) is not None]
+        if flagged:
+            name, part = flagged[0]
+            fix = redact_fix(ctx, node, [p for _, p in flagged], [n for n, _ in flagged])
+            ctx.report(self, part, details={"name": name, "sink": "log" if sink == "log" else "output (print)"}, fix=fix)

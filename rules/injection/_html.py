@@ -6,9 +6,9 @@ import ast
 import re
 
 from tabguard.engine.fixes import edits_fix
-from tabguard.engine.types import Edit
 from tabguard.rules._spelling import spell
-from tabguard.rules.injection._strings import built_string, formatted_pieces, is_string_building, source_of
+from tabguard.rules.injection._rewrite import wrap_values
+from tabguard.rules.injection._strings import built_string, formatted_pieces, is_string_building
 
 # Response classes whose body is HTML unless another content type is given.
 HTML_BY_DEFAULT = frozenset(
@@ -82,14 +82,8 @@ def escape_fix(ctx, body: ast.expr, *, only_tainted: bool = True):
     if not values or any(isinstance(v, ast.FormattedValue) for v in values):
         return None
     escape, imports = spell(ctx, "html.escape")
-    edits = []
-    for value in values:
-        text = source_of(value, ctx)
-        span = ctx.span(value)
-        if ctx.segment(span).strip() != text:
-            return None  # the position inside the f-string is not where the text is
-        edits.append(Edit(span, f"{escape}(str({text}))"))
-    return edits_fix(edits, "Fix: escape the values with html.escape", safe=False, imports=imports)
+    edits = wrap_values(ctx, values, escape + "(str({}))")
+    return edits_fix(edits, "Fix: escape the values with html.escape", safe=False, imports=imports) if edits else None
 
 
 def _unused_format_arguments(built, parts) -> bool:

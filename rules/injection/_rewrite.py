@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
+from typing import Optional
 
 import libcst as cst
 from tabguard.engine.fixes import Transform
+from tabguard.engine.types import Edit
+from tabguard.rules.injection._strings import source_of
 
 
 def replace_arguments(first: str, extra: Sequence[str] = (), drop: Sequence[str] = ()) -> Transform:
@@ -25,3 +29,16 @@ def replace_arguments(first: str, extra: Sequence[str] = (), drop: Sequence[str]
         return call.with_changes(args=new)
 
     return transform
+
+
+def wrap_values(ctx, values: Sequence[ast.expr], wrapper: str) -> Optional[list[Edit]]:
+    """Edits writing each value as `wrapper.format(its code)` where it stands; None when a value's
+    position is not where its text is (inside f-strings on older Pythons)."""
+    edits = []
+    for value in values:
+        text = source_of(value, ctx)
+        span = ctx.span(value)
+        if ctx.segment(span).strip() != text:
+            return None
+        edits.append(Edit(span, wrapper.format(text)))
+    return edits

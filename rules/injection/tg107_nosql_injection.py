@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 
+from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.taint import Source
+from tabguard.rules.injection._rewrite import wrap_values
 from tabguard.rules.injection._strings import is_static, raised, unconfirmed
 
 _QUERY_METHODS = frozenset(
@@ -57,6 +59,12 @@ class NoSqlInjection(Rule):
         "from input: use normal query operators."
     )
     example = 'users.find_one({"user": str(body["user"]), "active": True})'
+    fix_safety = (
+        "Unsafe: for a filter dict, the rewrite converts each request value to `str(...)`, so an object "
+        "such as `{\"$ne\": null}` is matched as text instead of read as an operator. A field stored as "
+        "a number or ObjectId no longer matches a string: convert those to their own type instead. A "
+        "whole-request filter, DynamoDB condition maps and `$where` code have no mechanical rewrite."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/943.html",
         "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/07-Input_Validation_Testing/05.6-Testing_for_NoSQL_Injection",
@@ -70,13 +78,21 @@ class NoSqlInjection(Rule):
         'def handler(event, context):\n    return table.scan(ScanFilter={"name": {"AttributeValueList": [event["name"]], "ComparisonOperator": "EQ"}})\n',
     )
     INVALID = (
-        Invalid('from flask import request\ndef f(db):\n    return db.users.find(request.json)\n'),
+        Invalid(
+            'from flask import request\ndef f(db):\n    return db.users.find(request.json)\n',
+        ),
         Invalid(
             'from flask import request\ndef login(db):\n    body = request.get_json()\n'
-            '    return db.users.find_one({"user": body["user"], "password": body["password"]})\n'
+            '    return db.users.find_one({"user": body["user"], "password": body["password"]})\n',
+            'from flask import request\ndef login(db):\n    body = request.get_json()\n'
+            '    return db.users.find_one({"user": str(body["user"]), "password": str(body["password"])})\n',
         ),
-        Invalid('def f(db, name):\n    return db.users.find({"$where": f"this.name == \'{name}\'"})\n'),
-        Invalid('def handler(event, context):\n    return table.scan(ScanFilter=event["body"]["filter"])\n'),
+        Invalid(
+            'def f(db, name):\n    return db.users.find({"$where": f"this.name == \'{name}\'"})\n',
+        ),
+        Invalid(
+            'def handler(event, context):\n    return table.scan(ScanFilter=event["body"]["filter"])\n',
+        ),
     )
 
     def visit_Dict(self, node: ast.Dict, ctx) -> None:
@@ -103,18 +119,20 @@ class NoSqlInjection(Rule):
         if func.attr not in _COLLECTION_ONLY and not isinstance(query, ast.Dict) and not self._whole_request(query, ctx):
             return
         if isinstance(query, ast.Dict):
-            for value in query.values:
-                source = self._operator_capable(value, ctx)
-                if source is not None:
-                    self._report(node, ctx, source, "uses a request value that may be an operator object")
-                    return
+            capable = [(value, source) for value in query.values if (source := self._operator_capable(value, ctx)) is not None]
+            if capable:
+                # Every such value becomes a string: one left as it is would still be reported.
+                edits = wrap_values(ctx, [value for value, _ in capable], "str({})")
+                fix = edits_fix(edits, "Fix: convert the request values to str", safe=False) if edits else None
+                self._report(node, ctx, capable[0][1], "uses a request value that may be an operator object", fix)
         else:
             source = self._operator_capable(query, ctx)
             if source is not None:
                 self._report(node, ctx, source, "takes its whole filter from request data")
 
-    def _report(self, node, ctx, source, problem):
-        ctx.report(self, node, details={"problem": problem, "database": "MongoDB"}, source=source, severity=raised(self, source))
+    def _report(self, node, ctx, source, problem, fix=None):
+        ctx.report(self, node, details={"problem": problem, "database": "MongoDB"}, source=source,
+                   severity=raised(self, source), fix=fix)
 
     def _whole_request(self, query: ast.expr, ctx) -> bool:
         return self._operator_capable(query, ctx) is not None

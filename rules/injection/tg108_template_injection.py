@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 
+from tabguard.engine.fixes import chain, expression_fix, parse_expression, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._strings import built_string, raised, unconfirmed
+from tabguard.rules.injection._strings import built_string, formatted_pieces, raised, source_of, unconfirmed
 
 _TEMPLATE_FROM_SOURCE = frozenset(
     {
@@ -45,6 +46,12 @@ class TemplateInjection(Rule):
         "`render_template_string(\"<h1>Hello {{{{ name }}}}</h1>\", name=name)`, or use a template file."
     )
     example = 'render_template_string("<h1>Hello {{ name }}</h1>", name=name)'
+    fix_safety = (
+        "Unsafe: for `render_template_string` given a formatted string, the rewrite makes the text a "
+        "constant template and passes each value as a template variable. Jinja then escapes the values "
+        "(Flask autoescapes these templates), so markup in them is shown as text; other engines, and "
+        "templates taken whole from input, have no mechanical rewrite."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/1336.html",
         "https://portswigger.net/web-security/server-side-template-injection",
@@ -59,12 +66,22 @@ class TemplateInjection(Rule):
     INVALID = (
         Invalid(
             'from flask import render_template_string, request\n@app.route("/hello")\ndef hello():\n'
-            '    name = request.args.get("name", "")\n    return render_template_string(f"<h1>Hello {name}</h1>")\n'
+            '    name = request.args.get("name", "")\n'
+            '    return render_template_string(f"<h1>Hello {name}</h1>")\n',
+            'from flask import render_template_string, request\n@app.route("/hello")\ndef hello():\n'
+            '    name = request.args.get("name", "")\n'
+            '    return render_template_string("<h1>Hello {{ name }}</h1>", name=name)\n',
         ),
-        Invalid('import jinja2\ndef f(body):\n    return jinja2.Template("<p>" + body + "</p>").render()\n'),
+        Invalid(
+            'from flask import render_template_string, request\n@app.route("/u")\ndef u():\n'
+            '    return render_template_string("<p>" + request.args["q"] + "</p>")\n',
+        ),
+        Invalid(
+            'import jinja2\ndef f(body):\n    return jinja2.Template("<p>" + body + "</p>").render()\n',
+        ),
         Invalid(
             'from jinja2 import Environment\nfrom flask import request\nenv = Environment(autoescape=True)\n'
-            'def f():\n    return env.from_string(request.form["tpl"]).render()\n'
+            'def f():\n    return env.from_string(request.form["tpl"]).render()\n',
         ),
     )
 
@@ -82,5 +99,42 @@ class TemplateInjection(Rule):
             return
         what = f"user input ({source.label})" if source else "formatted values"
         short = callee.split(".")[-1] if not is_method else f"{node.func.attr}"
+        fix = _context_fix(ctx, node, built) if callee.endswith(".render_template_string") and built is source_arg else None
         ctx.report(self, source_arg, details={"callee": short, "what": what}, source=source,
-                   severity=raised(self, source), confidence=unconfirmed(source))
+                   severity=raised(self, source), confidence=unconfirmed(source), fix=fix)
+
+
+def _context_fix(ctx, call: ast.Call, built: ast.expr):
+    """`render_template_string(f"<h1>{name}</h1>")` -> `render_template_string("<h1>{{ name }}</h1>",
+    name=name)`: the text becomes a constant template and each value a context variable. Only for
+    values that are names or attributes (the variable takes the last name), written in the first
+    argument, whose constant text has no braces of its own."""
+    parts = formatted_pieces(built)
+    if not parts or call.args[:1] != [built]:
+        return None
+    taken = {k.arg for k in call.keywords}
+    variables: dict[str, str] = {}
+    template = []
+    for part in parts:
+        if isinstance(part, str):
+            if "{" in part or "}" in part:
+                return None
+            template.append(part)
+            continue
+        name = part.id if isinstance(part, ast.Name) else part.attr if isinstance(part, ast.Attribute) else None
+        code = source_of(part, ctx)
+        if name is None or name in taken or variables.get(name, code) != code:
+            return None
+        variables[name] = code
+        template.append(f"{{{{ {name} }}}}")
+    literal = _string_literal("".join(template))
+    steps = [lambda c: c.with_changes(args=[c.args[0].with_changes(value=parse_expression(literal)), *c.args[1:]])]
+    steps += [set_keyword(name, code) for name, code in variables.items()]
+    return expression_fix(ctx, call, chain(*steps), "Fix: pass the values as template variables", safe=False)
+
+
+def _string_literal(text: str) -> str:
+    quoted = repr(text)
+    if quoted.startswith("'") and '"' not in text:
+        quoted = '"' + quoted[1:-1].replace("\\'", "'") + '"'
+    return quoted

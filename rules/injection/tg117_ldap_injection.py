@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import ast
 
+from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules._spelling import WEB_APP, spell
+from tabguard.rules.injection._rewrite import wrap_values
+from tabguard.rules.injection._strings import built_string, formatted_pieces
 
 _PYTHON_LDAP = frozenset({"search", "search_s", "search_st", "search_ext", "search_ext_s", "search_subtree_s"})
+_ESCAPE = {"ldap": "ldap.filter.escape_filter_chars", "ldap3": "ldap3.utils.conv.escape_filter_chars"}
 
 
 class LdapInjection(Rule):
@@ -32,6 +37,12 @@ class LdapInjection(Rule):
         "`ldap.filter.filter_format` with placeholders."
     )
     example = 'flt = "(uid=%s)" % escape_filter_chars(username)\nconn.search("ou=people,dc=example,dc=com", flt)'
+    fix_safety = (
+        "Unsafe: the rewrite wraps each user value spliced into a search filter in the library's "
+        "`escape_filter_chars` (python-ldap or ldap3, imported only when the project declares it), so "
+        "`*`, parentheses and backslashes in input are matched literally: a search that relied on a "
+        "user typing `*` as a wildcard stops matching. A user-built base DN has no mechanical rewrite."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/90.html",
         "https://cheatsheetseries.owasp.org/cheatsheets/LDAP_Injection_Prevention_Cheat_Sheet.html",
@@ -46,11 +57,23 @@ class LdapInjection(Rule):
     INVALID = (
         Invalid(
             'import ldap\nfrom flask import request\ndef f(conn):\n'
-            '    return conn.search_s("dc=ex", ldap.SCOPE_SUBTREE, "(uid=" + request.form["user"] + ")")\n'
+            '    return conn.search_s("dc=ex", ldap.SCOPE_SUBTREE, "(uid=" + request.form["user"] + ")")\n',
+            'import ldap.filter\nimport ldap\nfrom flask import request\ndef f(conn):\n'
+            '    return conn.search_s("dc=ex", ldap.SCOPE_SUBTREE, "(uid=" + ldap.filter.escape_filter_chars(request.form["user"]) + ")")\n',
+            path=WEB_APP,
         ),
         Invalid(
             'import ldap3\nfrom flask import request\ndef f(conn):\n    name = request.args["name"]\n'
-            '    conn.search("ou=people,dc=ex", f"(&(objectClass=person)(cn={name}))")\n'
+            '    conn.search("ou=people,dc=ex", f"(&(objectClass=person)(cn={name}))")\n',
+            'import ldap3.utils.conv\nimport ldap3\nfrom flask import request\ndef f(conn):\n'
+            '    name = request.args["name"]\n'
+            '    conn.search("ou=people,dc=ex", f"(&(objectClass=person)(cn={ldap3.utils.conv.escape_filter_chars(name)}))")\n',
+            path=WEB_APP,
+        ),
+        Invalid(
+            'import ldap3\nfrom flask import request\ndef f(conn):\n'
+            '    conn.search(request.args["base"], "(objectClass=person)")\n',
+            path=WEB_APP,
         ),
     )
 
@@ -68,5 +91,20 @@ class LdapInjection(Rule):
         for part, value in parts:
             source = ctx.taint(value)
             if source is not None:
-                ctx.report(self, node, details={"part": part, "source": source.label, "callee": func.attr}, source=source)
+                fix = _escape_fix(ctx, value, "ldap3" if "ldap3" in roots else "ldap") if part == "search filter" else None
+                ctx.report(self, node, details={"part": part, "source": source.label, "callee": func.attr},
+                           source=source, fix=fix)
                 return
+
+
+def _escape_fix(ctx, value: ast.expr, library: str):
+    """Each user value spliced into the filter (inline, or where a local built it) wrapped in the
+    library's `escape_filter_chars`; None when the escaping function cannot be imported."""
+    built = built_string(value, ctx)
+    parts = formatted_pieces(built) if built is not None else None
+    tainted = [p for p in parts or () if not isinstance(p, str) and ctx.taint(p) is not None]
+    spelled = spell(ctx, _ESCAPE[library])
+    if not tainted or any(isinstance(p, ast.FormattedValue) for p in tainted) or spelled is None:
+        return None
+    edits = wrap_values(ctx, tainted, spelled[0] + "({})")
+    return edits_fix(edits, "Fix: escape the values with escape_filter_chars", safe=False, imports=spelled[1]) if edits else None

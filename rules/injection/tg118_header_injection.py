@@ -6,7 +6,9 @@ import ast
 import re
 
 from tabguard.engine.facts import dotted_name
+from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.injection._rewrite import wrap_values
 
 _HEADER_CLASSES = frozenset({"werkzeug.datastructures.Headers", "werkzeug.Headers", "wsgiref.headers.Headers", "starlette.datastructures.MutableHeaders"})
 _HEADER_METHODS = frozenset({"add", "set", "setdefault", "add_header", "__setitem__", "extend"})
@@ -20,8 +22,9 @@ _RESPONSE_CLASSES = frozenset(
         "flask.redirect", "django.http.HttpResponseRedirect", "aiohttp.web.Response",
     }
 )
-# Code that strips CR/LF before the value is used.
+# Code that strips CR/LF before the value is used, and the rewrite that does it.
 _STRIPS_NEWLINES = re.compile(r"""replace\(\s*['"]\\[rn]""")
+_NO_NEWLINES = 'str({}).replace("\\r", "").replace("\\n", "")'
 
 
 class HeaderInjection(Rule):
@@ -50,6 +53,12 @@ class HeaderInjection(Rule):
         "(`urllib.parse.quote`)."
     )
     example = 'response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8\'\'{quote(name)}"'
+    fix_safety = (
+        "Unsafe: the rewrite removes carriage returns and line feeds from each user-controlled header "
+        "part (`str(value).replace(...)`, twice); a value that carried line breaks is sent without them. "
+        "It does not check the value against an allow-list: do that where the value decides how the "
+        "response is treated (`Location`, `Content-Type`, CORS headers)."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/113.html",
         "https://owasp.org/www-community/attacks/HTTP_Response_Splitting",
@@ -63,19 +72,30 @@ class HeaderInjection(Rule):
     INVALID = (
         Invalid(
             'from flask import request, make_response\ndef f():\n    resp = make_response("ok")\n'
-            '    resp.headers["X-Trace"] = request.args["trace"]\n    return resp\n'
+            '    resp.headers["X-Trace"] = request.args["trace"]\n    return resp\n',
+            'from flask import request, make_response\ndef f():\n    resp = make_response("ok")\n'
+            '    resp.headers["X-Trace"] = str(request.args["trace"]).replace("\\r", "").replace("\\n", "")\n'
+            '    return resp\n',
         ),
         Invalid(
             'from django.http import HttpResponse\ndef v(request):\n    response = HttpResponse("ok")\n'
-            '    response["Content-Language"] = request.GET["lang"]\n    return response\n'
+            '    response["Content-Language"] = request.GET["lang"]\n    return response\n',
+            'from django.http import HttpResponse\ndef v(request):\n    response = HttpResponse("ok")\n'
+            '    response["Content-Language"] = str(request.GET["lang"]).replace("\\r", "").replace("\\n", "")\n'
+            '    return response\n',
         ),
         Invalid(
             'from flask import Response, request\ndef f():\n'
-            '    return Response("ok", headers={"Link": request.args["next"]})\n'
+            '    return Response("ok", headers={"Link": request.args["next"]})\n',
+            'from flask import Response, request\ndef f():\n'
+            '    return Response("ok", headers={"Link": str(request.args["next"]).replace("\\r", "").replace("\\n", "")})\n',
         ),
         Invalid(
             'from http.server import BaseHTTPRequestHandler\nimport sys\nclass H(BaseHTTPRequestHandler):\n'
-            '    def do_GET(self):\n        self.send_header("X-Name", sys.argv[1])\n'
+            '    def do_GET(self):\n        self.send_header("X-Name", sys.argv[1])\n',
+            'from http.server import BaseHTTPRequestHandler\nimport sys\nclass H(BaseHTTPRequestHandler):\n'
+            '    def do_GET(self):\n'
+            '        self.send_header("X-Name", str(sys.argv[1]).replace("\\r", "").replace("\\n", ""))\n',
         ),
     )
 
@@ -85,8 +105,7 @@ class HeaderInjection(Rule):
                 continue
             owner = dotted_name(target.value) or ""
             if owner.endswith(".headers") and _RESPONSE_NAME.search(owner[: -len(".headers")]) or _RESPONSE_NAME.search(owner):
-                self._check(node.value, "value", node, ctx)
-                self._check(target.slice, "name", node, ctx)
+                self._check([(node.value, "value"), (target.slice, "name")], node, ctx)
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func
@@ -94,8 +113,8 @@ class HeaderInjection(Rule):
         if callee in _RESPONSE_CLASSES:
             headers = ctx.keyword(node, "headers")
             if headers is not None and isinstance(headers.value, ast.Dict):
-                for key, value in zip(headers.value.keys, headers.value.values):
-                    self._check(value, "value", node, ctx) or self._check(key, "name", node, ctx)
+                self._check([(e, part) for key, value in zip(headers.value.keys, headers.value.values)
+                             for e, part in ((value, "value"), (key, "name")) if e is not None], node, ctx)
             return
         if not isinstance(func, ast.Attribute) or len(node.args) < 2:
             return
@@ -104,14 +123,19 @@ class HeaderInjection(Rule):
             owner.endswith("headers") and _RESPONSE_NAME.search(owner.rsplit(".", 1)[0]) or _headers_object(func.value, ctx)
         )
         if is_headers or func.attr == "send_header":
-            self._check(node.args[1], "value", node, ctx) or self._check(node.args[0], "name", node, ctx)
+            self._check([(node.args[1], "value"), (node.args[0], "name")], node, ctx)
 
-    def _check(self, value, part: str, node: ast.AST, ctx) -> bool:
-        source = ctx.taint(value)
-        if source is None or _STRIPS_NEWLINES.search(ctx.segment(ctx.span(value))):
-            return False
-        ctx.report(self, node, details={"part": part, "source": source.label}, source=source)
-        return True
+    def _check(self, parts: list[tuple[ast.expr, str]], node: ast.AST, ctx) -> None:
+        """Report the first header part written from user input; the rewrite strips CR/LF from every
+        such part of `node` (one left would still be reported)."""
+        tainted = [(value, part, source) for value, part in parts
+                   if (source := ctx.taint(value)) is not None and not _STRIPS_NEWLINES.search(ctx.segment(ctx.span(value)))]
+        if not tainted:
+            return
+        _, part, source = tainted[0]
+        edits = wrap_values(ctx, [value for value, _, _ in tainted], _NO_NEWLINES)
+        fix = edits_fix(edits, "Fix: strip CR and LF from the header", safe=False) if edits else None
+        ctx.report(self, node, details={"part": part, "source": source.label}, source=source, fix=fix)
 
 
 def _headers_object(receiver: ast.expr, ctx) -> bool:

@@ -20,6 +20,15 @@ class UnknownSuppression(Rule):
     )
     how = "Use an id from `tabguard rules`, or remove the comment."
     example = "subprocess.run(cmd, shell=True)  # tabguard: ignore[TG101] fixed command list, reviewed"
+    fix_safety = (
+        "Safe: the rewrite drops the unknown ids from the comment (the whole `tabguard: ignore[...]` "
+        "when none is left, keeping a reason written after it). They silenced nothing, so every finding "
+        "stays as it was; the id that was meant is not guessed, since restoring it would hide a finding."
+    )
     references = ("https://cwe.mitre.org/data/definitions/1164.html",)
     VALID = ("x = 1  # tabguard: ignore[TG101]\n", "x = 1  # tabguard: ignore\n")
-    INVALID = (Invalid("x = 1  # tabguard: ignore[TG1O1]\n"),)
+    INVALID = (
+        Invalid("x = 1  # tabguard: ignore[TG1O1]\n", "x = 1\n"),
+        Invalid("x = 1  # tabguard: ignore[TG101, TG1O1]\n", "x = 1  # tabguard: ignore[TG101]\n"),
+        Invalid("x = 1  # tabguard: ignore[TGX] reviewed by Ana\n", "x = 1  # reviewed by Ana\n"),
+    )

@@ -37,14 +37,24 @@ def expression_fix(
     ctx, node, transform: Transform, title: str, *, safe: bool = True, imports: Sequence[str] = ()
 ) -> Callable[[], Optional[Fix]]:
     """A lazy fix replacing `node`'s text with `transform(libcst node)`."""
-    span = ctx.span(node)
-    original = ctx.segment(span)
+    return expressions_fix(ctx, [(node, transform)], title, safe=safe, imports=imports)
+
+
+def expressions_fix(
+    ctx, changes: Sequence[tuple[ast.AST, Transform]], title: str, *, safe: bool = True,
+    imports: Sequence[str] = (), more: Sequence[Edit] = (),
+) -> Callable[[], Optional[Fix]]:
+    """A lazy fix transforming several nodes at once (plus the known edits `more`); None when the
+    transformations change nothing."""
+    originals = [(ctx.span(node), transform) for node, transform in changes]
+    originals = [(span, ctx.segment(span), transform) for span, transform in originals]
 
     def build() -> Optional[Fix]:
-        new = code(transform(parse_expression(original)))
-        if new == original:
+        edits = [Edit(span, new) for span, old, transform in originals
+                 if (new := code(transform(parse_expression(old)))) != old]
+        if not edits and not more:
             return None
-        return Fix(title, (Edit(span, new),), safe, tuple(imports))
+        return Fix(title, (*edits, *more), safe, tuple(imports))
 
     return build
 
@@ -68,6 +78,25 @@ def insert_before(ctx, statement, text: str) -> Optional[Edit]:
         return None
     new = "".join(f"{line}\n{indent}" for line in text.split("\n"))
     return Edit(Span(span.start_line, span.start_col, span.start_line, span.start_col), new)
+
+
+def delete_statement(ctx, statement: ast.stmt) -> Optional[Edit]:
+    """An edit removing `statement` with its lines; None when it shares a line with other code or is
+    the only statement of its block (the block would be left empty)."""
+    span = ctx.span(statement)
+    if ctx.lines[span.start_line][: span.start_col].strip() or ctx.lines[span.end_line][span.end_col :].strip():
+        return None
+    parent = ctx.parent(statement)
+    siblings = [body for field in ("body", "orelse", "finalbody") if statement in (body := getattr(parent, field, None) or [])]
+    if parent is not None and any(len(body) == 1 for body in siblings):
+        return None
+    if span.end_line + 1 < len(ctx.lines):
+        return Edit(Span(span.start_line, 0, span.end_line + 1, 0), "")
+    if span.start_line == 0:
+        return None
+    # The last line of the block: take the line break before the statement instead of after it.
+    previous = span.start_line - 1
+    return Edit(Span(previous, len(ctx.lines[previous]), span.end_line, len(ctx.lines[span.end_line])), "")
 
 
 def insert_after(ctx, node, text: str) -> Edit:
@@ -102,6 +131,22 @@ def set_keyword(name: str, value: str) -> Transform:
                 args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         args.append(keyword)
         return call.with_changes(args=args)
+
+    return transform
+
+
+def drop_dict_keys(keys: frozenset[str]) -> Transform:
+    """Remove the entries of a dict literal whose key is one of these strings."""
+
+    def transform(node: cst.BaseExpression) -> cst.BaseExpression:
+        assert isinstance(node, cst.Dict)
+        elements = list(node.elements)
+        kept = [e for e in elements if not (
+            isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value in keys
+        )]
+        if kept and kept[-1] is not elements[-1]:
+            kept[-1] = kept[-1].with_changes(comma=elements[-1].comma)  # the trailing comma stays as written
+        return node.with_changes(elements=kept)
 
     return transform
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable, Optional, Sequence
 
-from tabguard.engine.types import Finding, Span
+from tabguard.engine.types import Edit, Finding, Span
 
 # The id list stops at `#`: a line of many unclosed `ignore[` would otherwise be scanned to its end
 # once per comment (quadratic: 10,000 of them took 7 s).
@@ -42,8 +42,9 @@ def is_suppressed(finding: Finding, lines: Sequence[str], aliases: Sequence[str]
     return None
 
 
-def unknown_suppressions(lines: Sequence[str], known: Callable[[str], bool]) -> Iterable[tuple[Span, str]]:
-    """`# tabguard: ignore[XYZ]` naming ids that are no rule: (span of the id, the id)."""
+def unknown_suppressions(lines: Sequence[str], known: Callable[[str], bool]) -> Iterable[tuple[Span, str, Edit]]:
+    """`# tabguard: ignore[XYZ]` naming ids that are no rule: (span of the id, the id, the edit that
+    drops the comment's unknown ids)."""
     for number, line in enumerate(lines):
         if "tabguard" not in line:
             continue
@@ -51,9 +52,27 @@ def unknown_suppressions(lines: Sequence[str], known: Callable[[str], bool]) -> 
             if match.group(1) is None:
                 continue
             offset = match.start(1)
+            kept, unknown = [], []
             for part in match.group(1).split(","):
                 code = part.strip()
                 start = offset + len(part) - len(part.lstrip())
                 offset += len(part) + 1
                 if code and not known(code.upper()):
-                    yield Span(number, start, number, start + len(code)), code
+                    unknown.append((Span(number, start, number, start + len(code)), code))
+                elif code:
+                    kept.append(code)
+            if unknown:
+                edit = _drop_unknown(line, number, match, kept)
+                for span, code in unknown:
+                    yield span, code, edit
+
+
+def _drop_unknown(line: str, number: int, match: re.Match, kept: list[str]) -> Edit:
+    """The comment without its unknown ids; with none left, without `tabguard: ignore[...]` (a bare
+    `# tabguard: ignore` would silence every rule), keeping any reason written after it."""
+    if kept:
+        return Edit(Span(number, match.start(1), number, match.end(1)), ", ".join(kept))
+    if line[match.end() :].strip():
+        return Edit(Span(number, match.start(), number, match.end()), "#")
+    start = len(line[: match.start()].rstrip())
+    return Edit(Span(number, start, number, len(line)), "")
