@@ -18,8 +18,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
-from urllib.parse import urlsplit
 
+from tabguard.config_schema import BY_KEY, SETTINGS
 from tabguard.tables import TableError, table_at
 
 if sys.version_info >= (3, 11):
@@ -27,48 +27,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-SEVERITY_LEVELS = ("low", "medium", "high", "critical")
-
-# key -> (type check, default, description)
-_LIST = "list of strings"
-DEFAULTS: dict[str, Any] = {
-    "select": [],
-    "ignore": [],
-    "severity": {},
-    "per-file-ignores": {},
-    "exclude": [],
-    "bulk-insert-lines": 2,
-    "bulk-insert-chars": 80,
-    "max-file-size": 2_000_000,
-    "auth-decorators": [],
-    "ownership-checks": [],
-    "role-checks": [],
-    "pii-names": [],
-    "public-routes": [],
-    "rate-limits": [],
-    "trusted-packages": [],
-    "network": False,
-    "index-url": "https://pypi.org",
-    "osv-url": "https://api.osv.dev",
-    "cache-ttl-hours": 24,
-    "python": "",
-    "reviewer": "",
-    "min-confidence": "low",
-    "require-ledger": False,
-}
-_KINDS: dict[str, str] = {
-    "select": _LIST, "ignore": _LIST, "exclude": _LIST, "auth-decorators": _LIST,
-    "ownership-checks": _LIST, "role-checks": _LIST, "pii-names": _LIST, "public-routes": _LIST, "rate-limits": _LIST,
-    "trusted-packages": _LIST, "severity": "table of rule id = severity",
-    "per-file-ignores": "table of glob = list of rule ids", "bulk-insert-lines": "positive integer",
-    "bulk-insert-chars": "positive integer", "max-file-size": "positive integer",
-    "cache-ttl-hours": "positive integer", "network": "boolean", "index-url": "http(s) URL",
-    "osv-url": "http(s) URL", "python": "string", "reviewer": "string",
-    "min-confidence": "one of low, medium, high", "require-ledger": "boolean",
-}
+DEFAULTS: dict[str, Any] = {setting.key: setting.default for setting in SETTINGS}
 # Keys a repository's own config may not set: they decide whether and where the project's package
 # names and pinned versions are sent.
-USER_ONLY = frozenset({"network", "index-url", "osv-url"})
+USER_ONLY = frozenset(setting.key for setting in SETTINGS if setting.user_only)
 
 
 @dataclass(frozen=True)
@@ -94,19 +56,9 @@ class Config:
     def root(self) -> Optional[Path]:
         return self.source.parent if self.source else None
 
-    def options(self) -> dict:
+    def options(self) -> dict[str, Any]:
         """What rules read from the engine context."""
-        return {
-            "severity": dict(self.values["severity"]),
-            "auth-decorators": tuple(self.values["auth-decorators"]),
-            "ownership-checks": tuple(self.values["ownership-checks"]),
-            "role-checks": tuple(self.values["role-checks"]),
-            "pii-names": tuple(self.values["pii-names"]),
-            "public-routes": tuple(self.values["public-routes"]),
-            "rate-limits": tuple(self.values["rate-limits"]),
-            "trusted-packages": tuple(self.values["trusted-packages"]),
-            "python": self.values["python"],
-        }
+        return {s.key: s.option(self.values[s.key]) for s in SETTINGS if s.option is not None}
 
     def ignored_for(self, relative_path: str) -> list[str]:
         from fnmatch import fnmatch
@@ -213,9 +165,9 @@ def _apply(config: Config, table: dict, where: str, repository: Optional[Path] =
                 f"package names are sent; set it in {user_config_path() or 'your user config file'}, "
                 f"on the command line (tabguard check --{key}) or in the editor's settings")))
             continue
-        error = _validate(key, value)
-        if error:
-            config.problems.append(ConfigProblem(where, f"'{raw_key}': {error}; expected {_KINDS[key]}"))
+        kind = BY_KEY[key].kind
+        if not kind.accepts(value):
+            config.problems.append(ConfigProblem(where, f"'{raw_key}': got {value!r}; expected {kind.expected}"))
             continue
         if key == "python" and value and repository is not None:
             value = _interpreter_inside(repository, value)
@@ -245,36 +197,6 @@ def _rule_codes_checked(config: Config, key: str, value: Any, where: str) -> Any
     return value
 
 
-def _validate(key: str, value: Any) -> Optional[str]:
-    kind = _KINDS[key]
-    if kind == _LIST:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return f"got {value!r}"
-    elif kind == "boolean":
-        if not isinstance(value, bool):
-            return f"got {value!r}"
-    elif kind == "positive integer":
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            return f"got {value!r}"
-    elif kind == "string":
-        if not isinstance(value, str):
-            return f"got {value!r}"
-    elif key == "min-confidence":
-        if value not in ("low", "medium", "high"):
-            return f"got {value!r}"
-    elif kind == "http(s) URL":
-        return url_error(value)
-    elif key == "severity":
-        if not isinstance(value, dict) or not all(v in SEVERITY_LEVELS for v in value.values()):
-            return f"got {value!r}"
-    elif key == "per-file-ignores":
-        if not isinstance(value, dict) or not all(
-            isinstance(v, list) and all(isinstance(c, str) for c in v) for v in value.values()
-        ):
-            return f"got {value!r}"
-    return None
-
-
 def _interpreter_inside(repository: Path, python: str) -> Optional[str]:
     """`python` (relative to the repository) as an absolute path, if it lies inside the repository
     after symlinks are followed: an interpreter the repository names elsewhere is another project's."""
@@ -284,14 +206,3 @@ def _interpreter_inside(repository: Path, python: str) -> Optional[str]:
     except (OSError, RuntimeError):  # a symlink loop, `~nobody`
         return None
     return str(interpreter) if interpreter.is_relative_to(root) else None
-
-
-def url_error(value: Any) -> Optional[str]:
-    """Why `value` is not a usable service URL (http or https with a host; never file: or others)."""
-    try:
-        parts = urlsplit(value) if isinstance(value, str) else None
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return f"got {value!r}"
-    return None

@@ -1,10 +1,12 @@
 """Test-wide setup: Hypothesis profiles (`ci` by default, `long` with --hypothesis-profile=long), an
-empty user config folder and a temporary user cache folder."""
+empty user config folder, a temporary user cache folder and the strict-run checks (strict_run.py)."""
 
 import os
 import tempfile
 
 from hypothesis import HealthCheck, settings
+
+pytest_plugins = ("strict_run",)
 
 # CI replays a fixed set of examples (derandomized) so a run is reproducible; `long` explores anew.
 settings.register_profile(

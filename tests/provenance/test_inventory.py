@@ -144,6 +144,7 @@ def _png_pixels(data: bytes):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.tooling
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed")
 def test_html_renders_in_chromium_with_the_json_figures(workspace, capsys, tmp_path):
     data = _json(capsys, str(workspace))

@@ -15,7 +15,8 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tabguard.cli import main
-from tabguard.config import load_config, url_error
+from tabguard.config import load_config
+from tabguard.config_schema import url_error
 
 from test_supply_online import services  # noqa: F401  (the fake index + OSV fixture)
 

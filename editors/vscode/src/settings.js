@@ -3,20 +3,24 @@
 // names as `[tool.tabguard]` in pyproject.toml). Only settings the user actually set are sent, so the
 // project's own config file is not overridden by defaults.
 
-const SERVER_KEYS = {
-  select: 'select',
-  ignore: 'ignore',
-  severity: 'severity',
-  perFileIgnores: 'per-file-ignores',
-  bulkInsertLines: 'bulk-insert-lines',
-  bulkInsertChars: 'bulk-insert-chars',
-  network: 'network',
-};
+const manifest = require('../package.json');
+
+// package.json's section of server settings is generated from the server's configuration schema
+// (python -m tabguard.config_outputs): `tabguard.perFileIgnores` is the server's `per-file-ignores`.
+const PREFIX = 'tabguard.';
+const serverSection = manifest.contributes.configuration.find((section) => section.id === 'tabguard-server');
+const SERVER_KEYS = Object.fromEntries(
+  Object.keys(serverSection.properties).map((name) => {
+    const key = name.slice(PREFIX.length);
+    return [key, key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)];
+  }),
+);
 
 // Settings that run a program or send the project's package names out: in an untrusted workspace
-// only the user's own (global) value counts, never the workspace's .vscode/settings.json. The same
-// list is package.json's capabilities.untrustedWorkspaces.restrictedConfigurations.
-const RESTRICTED = ['serverCommand', 'network'];
+// only the user's own (global) value counts, never the workspace's .vscode/settings.json.
+const RESTRICTED = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.map((name) =>
+  name.slice(PREFIX.length),
+);
 
 /**
  * The value of `tabguard.<key>` from `getConfiguration('tabguard').inspect(key)`: the most specific

@@ -73,12 +73,12 @@ test('restricted settings come only from the user scope in an untrusted workspac
   assert.equal(effectiveValue('select', undefined, true), undefined);
 });
 
-test('package.json restricts exactly the settings the extension treats as restricted', () => {
+test('the settings that run a program or send package names out are restricted, and exist', () => {
   const manifest = require('../package.json');
-  const untrusted = manifest.capabilities.untrustedWorkspaces;
-  assert.equal(untrusted.supported, 'limited');
-  assert.deepEqual(untrusted.restrictedConfigurations, RESTRICTED.map((k) => `tabguard.${k}`));
-  for (const key of RESTRICTED) assert.ok(manifest.contributes.configuration.properties[`tabguard.${key}`]);
+  assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+  assert.deepEqual([...RESTRICTED].sort(), ['network', 'serverCommand']);
+  const declared = Object.assign({}, ...manifest.contributes.configuration.map((section) => section.properties));
+  for (const key of RESTRICTED) assert.ok(declared[`tabguard.${key}`], key);
 });
 
 test('PATH is searched in order', () => {
@@ -91,8 +91,13 @@ test('not found: null, so the extension can show the install command', () => {
 });
 
 test('only settings the user set are sent, under the config-file names', () => {
-  const user = { select: ['TG2'], bulkInsertLines: 3, network: false };
-  assert.deepEqual(serverSettings((k) => user[k]), { select: ['TG2'], 'bulk-insert-lines': 3, network: false });
+  const user = { select: ['TG2'], bulkInsertLines: 3, perFileIgnores: { 'tests/*': ['TG3'] }, network: false, serverCommand: ['x'] };
+  assert.deepEqual(serverSettings((k) => user[k]), {
+    select: ['TG2'],
+    'bulk-insert-lines': 3,
+    'per-file-ignores': { 'tests/*': ['TG3'] },
+    network: false,
+  });
   assert.deepEqual(serverSettings(() => undefined), {});
 });
 
