@@ -22,7 +22,7 @@ def rule_pages() -> dict[str, str]:
             examples.append(block)
         pages[f"{rule.id}.md"] = explain_markdown(rule, heading_level=1) + "\n## Examples\n\n" + "\n".join(examples)
     index = ["# tabguard rules", "", "Generated from the rule metadata by `python -m tabguard.docs docs/rules`.", ""]
-    for family, (prefix, title) in FAMILIES.items():
+    for prefix, title in FAMILIES.values():
         members = [r for r in rules if r.id.startswith(prefix)]
         if not members:
             continue

@@ -162,7 +162,7 @@ class Facts:
 # Node class -> what `Facts` records it as (parsed trees hold exactly these classes, no subclasses).
 _KINDS = {
     ast.Name: "name", ast.Attribute: "attribute", ast.Subscript: "subscript", ast.Assign: "assignment",
-    ast.AnnAssign: "assignment", **{kind: "check" for kind in (ast.Call, ast.Compare, ast.If, ast.Assert, ast.While, ast.IfExp)},
+    ast.AnnAssign: "assignment", **dict.fromkeys((ast.Call, ast.Compare, ast.If, ast.Assert, ast.While, ast.IfExp), "check"),
 }
 
 

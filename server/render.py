@@ -60,7 +60,7 @@ def explain_terminal(rule: Rule, width: int = 88, colour: bool = False) -> str:
             in_code = not in_code
         elif in_code:
             out.append(f"    {code}{line}{reset}" if line else "")
-        elif line.startswith("### ") or line.startswith("## "):
+        elif line.startswith(("### ", "## ")):
             title = line.lstrip("#").strip()
             out.append(f"{bold}{title.upper() if line.startswith('### ') else title}{reset}")
         elif line.startswith("- "):

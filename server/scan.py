@@ -57,30 +57,33 @@ def iter_files(
     `.gitignore` ignores, never following symlinks out of the tree. Files named explicitly are kept.
     Unusable `.gitignore` lines are added to `warnings`."""
     for root in paths:
-        if not root.is_dir():
+        if root.is_dir():
+            yield from _walk(root, exclude, GitIgnore(root) if respect_gitignore else None, warnings)
+        else:
             yield root  # a file, or what the scan will report as not one
-            continue
-        real_root = root.resolve()
-        ignore = GitIgnore(root) if respect_gitignore else None
 
-        def skipped(path: Path, is_folder: bool) -> bool:
-            if _excluded(path, root, exclude):
-                return True
-            if path.is_symlink() and not _inside(path, real_root):
-                return True
-            return ignore is not None and ignore.ignored(path.relative_to(root).as_posix(), is_folder)
 
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(
-                d for d in dirs
-                if d not in SKIP_DIRS and not d.endswith(".egg-info") and not skipped(Path(folder, d), True)
-            )
-            for name in sorted(files):
-                path = Path(folder, name)
-                if (is_python(path) or is_dependency_file(path)) and not skipped(path, False):
-                    yield path
-        if ignore is not None and warnings is not None:
-            warnings.extend(ignore.warnings)
+def _walk(root: Path, exclude: Sequence[str], ignore: Optional[GitIgnore], warnings: Optional[list[str]]) -> Iterator[Path]:
+    real_root = root.resolve()
+
+    def skipped(path: Path, is_folder: bool) -> bool:
+        if _excluded(path, root, exclude):
+            return True
+        if path.is_symlink() and not _inside(path, real_root):
+            return True
+        return ignore is not None and ignore.ignored(path.relative_to(root).as_posix(), is_folder)
+
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(
+            d for d in dirs
+            if d not in SKIP_DIRS and not d.endswith(".egg-info") and not skipped(Path(folder, d), True)
+        )
+        for name in sorted(files):
+            path = Path(folder, name)
+            if (is_python(path) or is_dependency_file(path)) and not skipped(path, False):
+                yield path
+    if ignore is not None and warnings is not None:
+        warnings.extend(ignore.warnings)
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -148,7 +148,7 @@ def _is_http_handler(ctx, function: ast.AST) -> bool:
 def _client_facing(type_node: Optional[ast.expr]) -> bool:
     if type_node is None:
         return False
-    names = [n for n in (type_node.elts if isinstance(type_node, ast.Tuple) else [type_node])]
+    names = type_node.elts if isinstance(type_node, ast.Tuple) else [type_node]
     return all(any(marker in ast.unparse(n) for marker in _CLIENT_FACING) for n in names)
 
 

@@ -6,6 +6,7 @@ import ast
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Optional
 
 import libcst as cst
 from tabguard.engine.facts import dotted_name

@@ -138,7 +138,7 @@ def _brace_fields(template: str) -> list:
         if name is None:
             fields.append((literal, None))
             continue
-        head = re.split(r"[.\[]", name, 1)[0]
+        head = re.split(r"[.\[]", name, maxsplit=1)[0]
         if head == "":
             fields.append((literal, auto))
             auto += 1

@@ -11,7 +11,7 @@ OPEN = frozenset({"open", "builtins.open", "io.open", "codecs.open", "os.open", 
 _ONE_PATH = ((0, "path"),)
 _TWO_PATHS = ((0, "src"), (1, "dst"))
 PATH_FUNCTIONS: dict[str, tuple[tuple[int, str], ...]] = {
-    **{name: ((0, "file"),) for name in OPEN},
+    **dict.fromkeys(OPEN, ((0, "file"),)),
     **{
         f"os.{name}": _ONE_PATH
         for name in ("remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs", "listdir", "scandir",

@@ -217,10 +217,10 @@ def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
 def _dependency_names(call: ast.Call) -> tuple[str, ...]:
     """The callables in `dependencies=[Depends(f), Security(g, ...)]` of a router or app."""
     names = []
-    for keyword in call.keywords:
-        if keyword.arg != "dependencies":
+    for argument in call.keywords:
+        if argument.arg != "dependencies":
             continue
-        for node in ast.walk(keyword.value):
+        for node in ast.walk(argument.value):
             if isinstance(node, ast.Call) and (dotted_name(node.func) or "").rpartition(".")[2] in ("Depends", "Security"):
                 if node.args and dotted_name(node.args[0]):
                     names.append(dotted_name(node.args[0]))
@@ -267,8 +267,8 @@ def _statements(body: list[ast.stmt]):
         yield stmt
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        for field in ("body", "orelse", "finalbody"):
-            inner = getattr(stmt, field, None)
+        for name in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, name, None)
             if inner:
                 yield from _statements(inner)
         for handler in getattr(stmt, "handlers", None) or ():

@@ -64,7 +64,7 @@ class Rule:
     references: ClassVar[tuple[str, ...]] = ()
     # Default values for placeholders when the explanation is read without a finding.
     placeholders: ClassVar[dict[str, str]] = {}
-    # Bandit / Ruff codes whose suppression comments (`# nosec B602`, `# noqa: S602`) silence this rule.
+    # Bandit / Ruff codes whose suppression comments (`nosec B602`, `noqa: S602` comments) silence this rule.
     aliases: ClassVar[tuple[str, ...]] = ()
     VALID: ClassVar[tuple[Valid | str, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()

@@ -473,7 +473,7 @@ def _inner_child(node: ast.AST) -> ast.AST:
 _SCOPE_NODES = (*_FUNCTIONS, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _SCOPE_KINDS = {
     ast.FunctionDef: "function", ast.AsyncFunctionDef: "function", ast.Lambda: "lambda", ast.ClassDef: "class",
-    **{kind: "comprehension" for kind in (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)},
+    **dict.fromkeys((ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp), "comprehension"),
 }
 _TRY_STAR = getattr(ast, "TryStar", None)
 _MATCH = getattr(ast, "Match", None)

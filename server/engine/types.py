@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Callable, NamedTuple, Optional
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -126,12 +127,11 @@ class Finding:
         """A copy moved down by `lines`; the fix stays lazy and is moved when built."""
         if not lines:
             return self
+        builder: Optional[Callable[[], Optional[Fix]]] = None
         if self._fix_built:
-            builder = (lambda fix=self._fix: fix.shifted(lines) if fix else None)
+            builder = partial(_shifted_fix, self._fix, lines)
         elif self.fix_builder is not None:
-            builder = (lambda b=self.fix_builder: _shift_fix(b(), lines))
-        else:
-            builder = None
+            builder = partial(_built_and_shifted, self.fix_builder, lines)
         related = tuple(r.shifted(lines) for r in self.related) if self.related else ()
         return Finding(
             self.rule_id, self.span.shifted(lines), self.message, self.severity, self.details, related, builder,
@@ -142,5 +142,9 @@ class Finding:
         return (self.span, self.rule_id, self.message)
 
 
-def _shift_fix(fix: Optional[Fix], lines: int) -> Optional[Fix]:
+def _shifted_fix(fix: Optional[Fix], lines: int) -> Optional[Fix]:
     return fix.shifted(lines) if fix else None
+
+
+def _built_and_shifted(build: Callable[[], Optional[Fix]], lines: int) -> Optional[Fix]:
+    return _shifted_fix(build(), lines)

@@ -262,7 +262,7 @@ class Workspace:
 
 def _walk_modules(root: Path) -> Iterator[str]:
     seen = 0
-    for folder, dirs, files in os.walk(root):
+    for _folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _NOT_SOURCE and d.isidentifier()]
         seen += len(dirs) + len(files)
         if seen > _TREE_LIMIT:

@@ -33,7 +33,7 @@ def test_string_holding_code_is_not_split_or_flagged():
 
 
 def test_aliased_import_resolves_to_qualified_name():
-    doc = analyze_text(f"import requests as rq\ndef f(u):\n    rq.get(u, verify=False, timeout=5)\n")
+    doc = analyze_text("import requests as rq\ndef f(u):\n    rq.get(u, verify=False, timeout=5)\n")
     assert doc.findings()[0].details["callee"] == "requests.get"
 
 

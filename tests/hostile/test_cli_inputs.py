@@ -129,7 +129,7 @@ def test_cache_entries_of_the_wrong_shape_are_misses(tmp_path, capsys, entry):
     assert main(["check", str(path)]) == 1
     (index,) = project_cache(tmp_path, "results-v1").glob("*.json")
     data = json.loads(index.read_text())
-    data = {name: entry for name in data}
+    data = dict.fromkeys(data, entry)
     index.write_text(json.dumps(data))
     assert main(["check", str(path)]) == 1
     assert "a.py:2:11: TG101" in capsys.readouterr().out

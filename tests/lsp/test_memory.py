@@ -31,7 +31,7 @@ async def test_closed_documents_free_their_state(tmp_path):
     documents = []
     for round_ in range(3):
         uris = [(tmp_path / f"m{i}.py").as_uri() for i in range(10)]
-        for i, uri in enumerate(uris):
+        for uri in uris:
             _send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": round_, "text": TEXT}})
         for uri in uris:
             opened = await server.settled(uri)

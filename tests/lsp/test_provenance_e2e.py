@@ -111,8 +111,8 @@ async def test_accepts_are_recorded_flagged_reviewed_and_gated(client: LanguageC
 
     # Code lens over each AI span, with a one-click review.
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(uri)))
-    assert any(l.command.title.startswith("AI (copilot)") for l in lenses)
-    assert any(l.command.title == "Mark reviewed" for l in lenses)
+    assert any(lens.command.title.startswith("AI (copilot)") for lens in lenses)
+    assert any(lens.command.title == "Mark reviewed" for lens in lenses)
 
     # The CI gate sees unreviewed AI code with findings: the file on disk is what CI checks.
     client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))

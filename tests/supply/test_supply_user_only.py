@@ -18,8 +18,6 @@ from tabguard.cli import main
 from tabguard.config import load_config
 from tabguard.config_schema import url_error
 
-from test_supply_online import services  # noqa: F401  (the fake index + OSV fixture)
-
 PINS = "django==3.2.0\n"
 SERVER = [sys.executable, "-m", "tabguard", "lsp"]
 
