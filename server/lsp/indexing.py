@@ -162,8 +162,9 @@ class BackgroundIndex(WorkspaceIndex):
         provider = SummaryProvider(ruleset, path, options, module.facts, _function_source(module), self)
         provider.asked = set()
         for name, (node, lines, start) in module.functions.items():
-            found = self._step(lambda: provider.memoized(("index", name), lambda: summarize(
-                node, lines, module.facts, ruleset, path, options, start, provider
+            # _step runs the work before the loop moves on, so the loop variables are the current ones.
+            found = self._step(lambda: provider.memoized(("index", name), lambda: summarize(  # noqa: B023
+                node, lines, module.facts, ruleset, path, options, start, provider  # noqa: B023
             )))
             if found is not None:
                 module.summaries[name] = found
@@ -185,7 +186,7 @@ class BackgroundIndex(WorkspaceIndex):
         for start, end in zip(starts, starts[1:]):
             block_lines = lines[start:end]
             block_text = "\n".join(block_lines) + "\n"
-            tree = self._step(lambda: parse_block(block_text)[0])
+            tree = self._step(lambda: parse_block(block_text)[0])  # noqa: B023 (run at once by _step)
             if tree is None:
                 continue
             blocks.append(collect_facts(tree, block_text))

@@ -17,7 +17,7 @@ def every_cell_position(vm):
 
 def test_cells_follow_each_other_and_a_cell_sees_the_ones_above():
     vm = VirtualModule.build(CELLS)
-    assert [vm.cell_lines(p) for p in range(5)] == [range(0, 2), range(2, 3), range(3, 6), range(6, 8), range(8, 10)]
+    assert [vm.cell_lines(p) for p in range(5)] == [range(2), range(2, 3), range(3, 6), range(6, 8), range(8, 10)]
     assert vm.lines[5] == "os.system(cmd)" and vm.to_cell(5, 3) == (2, 2, 3)
     assert vm.cell_at(0) == 0 and vm.cell_at(7) == 3 and vm.cell_at(9) == 4
 
