@@ -215,7 +215,7 @@ def test_html_shows_messages_links_audit_trail_and_no_one_day_chart(tmp_path, ca
             timeline_svg = page.locator("svg[aria-label='AI lines over time']").count()
         finally:
             browser.close()
-    for span, finding in findings:
+    for _span, finding in findings:
         assert finding["message"] in text
         assert any(f"shop/views.py:{finding['line']}" in row and finding["rule"] in row for row in rows)
         assert links[finding["rule"]].endswith(f"docs/rules/{finding['rule']}.md")
