@@ -27,7 +27,7 @@ class CookieMissingFlags(Rule):
     what = (
         "`set_cookie({cookie}, ...)` is missing {missing}. Cookies whose name or stored value suggests a "
         "session or credential need `Secure`, `HttpOnly` and `SameSite`; other named cookies are flagged "
-        "only when they carry no attribute at all or switch one off."
+        "when they carry no attribute at all, switch one off, or set some flags but not `Secure`."
     )
     why = (
         "Without `Secure` the browser also sends the cookie over plain HTTP, where anyone on the network "
@@ -55,6 +55,7 @@ class CookieMissingFlags(Rule):
         "resp.set_cookie('session', token, secure=True, httponly=True, samesite='Lax')\n",
         "resp.set_cookie('theme', 'dark', secure=True, httponly=True)\n",
         "resp.set_cookie('cart', cart_id, secure=True)\n",
+        "resp.set_cookie('cart', cart_id, secure=True, samesite='Lax')\n",
         "resp.set_cookie('prefs', json.dumps(prefs), secure=True, httponly=True)\n",
         "resp.set_cookie('session', token, **COOKIE_FLAGS)\n",
         "resp.set_cookie(name, value, secure=settings.SESSION_COOKIE_SECURE, httponly=settings.SESSION_COOKIE_HTTPONLY)\n",
@@ -73,6 +74,10 @@ class CookieMissingFlags(Rule):
         Invalid(
             "response.set_cookie('cart', cart_id, secure=False)\n",
             "response.set_cookie('cart', cart_id, secure=True, httponly=True)\n",
+        ),
+        Invalid(
+            "response.set_cookie('lang', 'fr', httponly=True, samesite='Lax')\n",
+            "response.set_cookie('lang', 'fr', httponly=True, samesite='Lax', secure=True)\n",
         ),
         Invalid(
             "response.set_cookie('theme', 'dark')\n",
@@ -111,7 +116,11 @@ class CookieMissingFlags(Rule):
         # all or one is switched off: partial flags show the attributes were considered.
         considered = configured or (cookie is not None and not sensitive and any(k is not None for k in given))
         if considered and not switched_off:
-            return
+            if configured or ctx.keyword(node, "secure") is not None:
+                return
+            # HttpOnly may be left off on purpose (the page's JavaScript reads the cookie); Secure
+            # has no such reason on an HTTPS site, so a plain cookie with other flags still needs it.
+            missing = ["secure"]
         fix = chain(*(set_keyword(flag, _SECURE_VALUES[flag]) for flag in missing))
         # Point at an explicit `secure=False` when there is one, else at the whole call.
         explicit = [ctx.keyword(node, flag) for flag in missing if ctx.keyword(node, flag) is not None]

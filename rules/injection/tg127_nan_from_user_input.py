@@ -1,4 +1,4 @@
-"""TG127: `float()` of request data, which accepts "nan" and "inf" and so slips past comparisons."""
+"""TG127: `float()` / `complex()` of request data, which accepts "nan" and "inf" and so slips past comparisons."""
 
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ class NanFromUserInput(Rule):
     confidence = "medium"
     cwe = (704, 1287)
     owasp = "A06:2025"
-    message = "`float()` of user input ({source}) accepts \"nan\" and \"inf\", which slip past comparison checks"
-    placeholders = {"source": "request.args"}
-    call_names = frozenset({"float"})
+    message = "`{callee}()` of user input ({source}) accepts \"nan\" and \"inf\", which slip past comparison checks"
+    placeholders = {"callee": "float", "source": "request.args"}
+    call_names = frozenset({"float", "complex"})
     what = (
-        "A number parsed with `float()` from {source} is used without checking that it is finite: "
-        "`float(\"nan\")` and `float(\"inf\")` succeed."
+        "A number parsed with `{callee}()` from {source} is used without checking that it is finite: "
+        "`float(\"nan\")`, `float(\"inf\")` and `complex(\"nan\")` succeed."
     )
     why = (
         "Every comparison with NaN is false, so `if amount <= 0: reject()` and `if amount > balance: "
@@ -70,10 +70,15 @@ class NanFromUserInput(Rule):
             "import time\ndef delay(request):\n    seconds = float(request.GET.get('delay', 0))\n"
             "    if seconds > 0:\n        time.sleep(seconds)\n"
         ),
+        Invalid(
+            "from flask import request\n@app.get('/gain')\ndef gain():\n"
+            "    return str(abs(complex(request.args['z'])) * LEVEL)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
-        if ctx.call_name(node) != "float" or len(node.args) != 1:
+        callee = ctx.call_name(node)
+        if callee not in self.call_names or len(node.args) != 1:
             return
         source = remote_taint(ctx, node.args[0])
         if source is None:
@@ -83,7 +88,7 @@ class NanFromUserInput(Rule):
             return  # `int(float(x))` raises on NaN and infinity
         if ctx.memo(("finite-check", id(ctx.function)), lambda: _checks_finite(ctx)):
             return
-        ctx.report(self, node, source=source)
+        ctx.report(self, node, details={"callee": callee}, source=source)
 
 
 def _checks_finite(ctx) -> bool:

@@ -155,8 +155,10 @@ def test_cookie_sensitive_by_stored_value():
     assert found and "samesite" in found[0].message
 
 
-def test_cookie_partial_flags_on_a_plain_cookie_are_accepted_unless_switched_off():
-    assert not _findings("resp.set_cookie('cart', cart_id, httponly=True)\n", "TG212")[0]
+def test_cookie_partial_flags_on_a_plain_cookie_are_accepted_when_secure_unless_switched_off():
+    assert not _findings("resp.set_cookie('cart', cart_id, secure=True)\n", "TG212")[0]
+    [finding], _ = _findings("resp.set_cookie('cart', cart_id, httponly=True)\n", "TG212")
+    assert "`secure=True`" in finding.message and "httponly" not in finding.message
     assert _findings("resp.set_cookie('cart', cart_id, httponly=True, secure=False)\n", "TG212")[0]
     assert _findings("resp.set_cookie('cart', cart_id)\n", "TG212")[0]
 
