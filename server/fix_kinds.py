@@ -20,7 +20,7 @@ def fix_label(rule) -> str:
     documented = [example for example in rule.INVALID if example.fixed is not None]
     if not documented:
         return ""
-    kinds = {fix.safe for fix in _fixes(rule, documented)}
+    kinds = {fix.safe for fix in _fixes(rule, documented)} or {getattr(rule, "online_fix_safe", None)}
     label = ", ".join(name for name, safe in (("safe", True), ("unsafe", False)) if safe in kinds) or "yes"
     return label if len(documented) == len(rule.INVALID) else label + ", some shapes"
 

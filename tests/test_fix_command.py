@@ -11,9 +11,10 @@ from tabguard.cli import main
 from tabguard.engine.types import Edit, Finding, Fix, Span
 from tabguard.fixing import fix_text
 
-# TG411's rewrite (assert -> raise) is safe; TG201's (verify=True) and TG215's (timeout=) are not.
-SAFE = 'def void(user):\n    assert user.is_admin, "admins only"\n    return 1\n'
-SAFE_FIXED = 'def void(user):\n    if not user.is_admin:\n        raise PermissionError("admins only")\n    return 1\n'
+# TG302's `usedforsecurity=False` on a file fingerprint is safe (same digest); TG201's (verify=True)
+# and TG215's (timeout=) are not.
+SAFE = "import hashlib\ndef fingerprint(path):\n    with open(path, 'rb') as f:\n        return hashlib.md5(f.read()).hexdigest()\n"
+SAFE_FIXED = SAFE.replace("md5(f.read())", "md5(f.read(), usedforsecurity=False)")
 UNSAFE = "import requests\nr = requests.get(url, verify=False)\n"
 UNSAFE_FIXED = "import requests\nr = requests.get(url, verify=True, timeout=10)\n"
 

@@ -19,13 +19,11 @@ _ACCESS_NAMES = frozenset({
 _TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|conftest)\.py$")
 # Parenthesize a negated condition that binds looser than `not`.
 _LOOSE = (ast.BoolOp, ast.IfExp, ast.NamedExpr, ast.Lambda)
-# Comparisons whose negation is another operator: (operator as written, its inverse, exact). `in` and
-# `is` are inverted by the language itself; `!=` is `==` inverted only when the operands' classes keep
-# `__ne__` the inverse of `__eq__` (the default), so that rewrite is unsafe.
+# Comparisons whose negation is another operator: (operator as written, its inverse). `!=` is `==`
+# inverted as long as the operands' classes keep `__ne__` the inverse of `__eq__` (Python's default).
 _INVERSE = {
-    ast.In: ("in", "not in", True), ast.NotIn: ("not in", "in", True),
-    ast.Is: ("is", "is not", True), ast.IsNot: ("is not", "is", True),
-    ast.Eq: ("==", "!=", False), ast.NotEq: ("!=", "==", False),
+    ast.In: ("in", "not in"), ast.NotIn: ("not in", "in"), ast.Is: ("is", "is not"), ast.IsNot: ("is not", "is"),
+    ast.Eq: ("==", "!="), ast.NotEq: ("!=", "=="),
 }
 
 
@@ -56,10 +54,10 @@ class AssertAccessCheck(Rule):
     )
     example = "if not current_user.is_admin:\n    abort(403)"
     fix_safety = (
-        "Safe: the rewrite keeps the same condition as `if not (...): raise PermissionError(...)`, which "
-        "runs under -O too (`not x in y` becomes `x not in y`, `not x is None` becomes `x is not None`: "
-        "the same test). Unsafe when it turns `a == b` into `if a != b`: the same test only when the "
-        "operands' classes keep `!=` the inverse of `==`. Frameworks answer an unhandled PermissionError "
+        "Unsafe: the rewrite keeps the condition, negated (`x not in y`, `x is not None`, `a != b`), in "
+        "`if ...: raise PermissionError(...)`, which runs under -O too: that is the behaviour change, "
+        "and a failed check now raises PermissionError instead of AssertionError (a handler or test "
+        "catching AssertionError no longer sees it). Frameworks answer an unhandled PermissionError "
         "with a 500, not a 403: map it, or replace it with your framework's forbidden response."
     )
     references = (
@@ -130,7 +128,7 @@ def _names(expr: ast.AST) -> set[str]:
 
 def _fix(ctx, node: ast.Assert):
     span = ctx.span(node)
-    condition, safe = _negation(ctx, node.test)
+    condition = _negation(ctx, node.test)
     opener = f"if {condition}:"
     message = ctx.segment(ctx.span(node.msg)) if node.msg is not None else '"permission denied"'
     line = ctx.lines[span.start_line]
@@ -149,18 +147,18 @@ def _fix(ctx, node: ast.Assert):
         span = Span(span.start_line, span.start_col, span.end_line, len(ctx.lines[span.end_line]))
         tail = "\n" + indent + rest if rest else ""
     block = f"{head}{opener}\n{indent}    raise PermissionError({message}){tail}"
-    return text_fix(span, block, "Fix: check with `if`, not `assert`", safe=safe)
+    return text_fix(span, block, "Fix: check with `if`, not `assert`", safe=False)
 
 
-def _negation(ctx, test: ast.expr) -> tuple[str, bool]:
-    """The text of `not test`, and whether it is the same test whatever the operands' classes."""
+def _negation(ctx, test: ast.expr) -> str:
+    """The text of `not test`: a comparison inverted, `not` dropped or added."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return ctx.segment(ctx.span(test.operand)), True
+        return ctx.segment(ctx.span(test.operand))
     text = ctx.segment(ctx.span(test))
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _INVERSE:
-        written, inverse, exact = _INVERSE[type(test.ops[0])]
+        written, inverse = _INVERSE[type(test.ops[0])]
         left, right = ctx.span(test.left), ctx.span(test.comparators[0])
         between = ctx.segment(Span(left.end_line, left.end_col, right.start_line, right.start_col))
         if " ".join(between.split()) == written:  # no parentheses or comments around the operands
-            return f"{ctx.segment(left)} {inverse} {ctx.segment(right)}", exact
-    return (f"not ({text})" if isinstance(test, _LOOSE) else f"not {text}"), True
+            return f"{ctx.segment(left)} {inverse} {ctx.segment(right)}"
+    return f"not ({text})" if isinstance(test, _LOOSE) else f"not {text}"

@@ -42,8 +42,9 @@ class RouteMissingSiblingAuth(Rule):
         "    return render_pdf(invoice)"
     )
     fix_safety = (
-        "Safe for a route that was meant to be private: the decorator is the one every sibling already "
-        "uses (imported in this module). Anonymous clients of the route get the login redirect or a 401."
+        "Unsafe: the decorator is the one every sibling already uses (imported in this module), but "
+        "anonymous clients of the route now get the login redirect or a 401, and a route that is public "
+        "on purpose (a webhook, a health check) stops working for them."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/306.html",
@@ -108,7 +109,7 @@ class RouteMissingSiblingAuth(Rule):
             return
         span = ctx.span(node)
         indent = " " * node.col_offset
-        fix = text_fix(Span(span.start_line, 0, span.start_line, 0), f"{indent}@{decorator}\n", f"Fix: add `@{decorator}`")
+        fix = text_fix(Span(span.start_line, 0, span.start_line, 0), f"{indent}@{decorator}\n", f"Fix: add `@{decorator}`", safe=False)
         ctx.report(self, route_span(ctx, found), details={"route": route_label(found), "decorator": decorator}, fix=fix)
 
     visit_AsyncFunctionDef = visit_FunctionDef

@@ -48,8 +48,9 @@ class SessionNotRotatedOnLogin(Rule):
         "    session[\"user_id\"] = user.id"
     )
     fix_safety = (
-        "Safe for a login: the old session's contents are dropped (copy what must survive, such as the "
-        "`next` URL, before the clear)."
+        "Unsafe: the session changes at login, as it must: `clear()` drops its contents (copy what must "
+        "survive, such as the `next` URL or a cart, before the clear), and `cycle_key()` keeps them under "
+        "a new key, so anything stored under the old session key no longer finds it."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/384.html",
@@ -107,7 +108,7 @@ class SessionNotRotatedOnLogin(Rule):
         rotation = _SESSIONS[session]
         if session == "request.session" and framework_of(ctx.module.imports) == "fastapi":
             rotation = "request.session.clear()"  # Starlette's session is a dict: no key to cycle
-        fix = text_fix(Span(line, 0, line, 0), f"{indent}{rotation}\n", f"Fix: start a new session ({rotation})")
+        fix = text_fix(Span(line, 0, line, 0), f"{indent}{rotation}\n", f"Fix: start a new session ({rotation})", safe=False)
         ctx.report(self, statement, details={"session": session}, fix=fix)
 
     visit_AsyncFunctionDef = visit_FunctionDef

@@ -54,8 +54,9 @@ class UserEnumeration(Rule):
         "    return jsonify(error=\"Invalid username or password\"), 401"
     )
     fix_safety = (
-        "Safe: both messages become \"Invalid username or password\"; the status codes are left as they are "
-        "(make them equal too)."
+        "Unsafe: both messages become \"Invalid username or password\", so a client or page that told the "
+        "two failures apart by their text no longer can; the status codes are left as they are (make "
+        "them equal too)."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/204.html",
@@ -139,4 +140,4 @@ def _fix(ctx, *constants: ast.Constant) -> Optional[object]:
             return None
         prefix = segment[: segment.index(quote)]
         edits.append(Edit(ctx.span(constant), f"{prefix.replace('f', '').replace('F', '')}{quote}{_GENERIC}{quote}"))
-    return lambda: Fix("Fix: one message for both failures", tuple(edits), True)
+    return lambda: Fix("Fix: one message for both failures", tuple(edits), False)

@@ -32,7 +32,10 @@ class AuthDecoratorAboveRoute(Rule):
     )
     how = "Put the route decorator first (outermost), the authentication and permission decorators below it."
     example = "@app.route(\"/settings\")\n@login_required\ndef settings():\n    ..."
-    fix_safety = "Safe: the decorators are reordered so the route registers the protected function, as was intended."
+    fix_safety = (
+        "Unsafe: the decorators are reordered so the route registers the protected function, as was "
+        "intended; requests without credentials, which reached the view until now, are refused."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/306.html",
         "https://owasp.org/Top10/2025/A07_2025-Authentication_Failures/",
@@ -97,4 +100,4 @@ def _fix(ctx, node: ast.AST, first_route: int):
     end = ctx.span(decorators[-1])
     text = "\n".join(f"{indent if i else ''}@{ctx.segment(ctx.span(d))}" for i, d in enumerate(order))
     span = first._replace(start_col=first.start_col - 1, end_line=end.end_line, end_col=end.end_col)
-    return lambda: Fix("Fix: put the route decorator first", (Edit(span, text),), True)
+    return lambda: Fix("Fix: put the route decorator first", (Edit(span, text),), False)

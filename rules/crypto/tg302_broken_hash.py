@@ -56,11 +56,13 @@ class BrokenHash(Rule):
         "cache_key = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()"
     )
     fix_safety = (
-        "Unsafe. A digest named as a signature, token, MAC or key is switched to SHA-256, so its values "
-        "change: stored or exchanged values computed with the old algorithm no longer match, and a peer "
-        "that expects MD5/SHA-1 must change too. Any other `hashlib` digest (a file fingerprint, a "
-        "checksum) keeps its values and gets `usedforsecurity=False` (Python 3.9+), which records that it "
-        "is no security boundary: review that this is true."
+        "Unsafe for a digest named as a signature, token, MAC or key: it is switched to SHA-256, so its "
+        "values change: stored or exchanged values computed with the old algorithm no longer match, and "
+        "a peer that expects MD5/SHA-1 must change too. Safe for any other `hashlib` digest (a file "
+        "fingerprint, a checksum): it keeps its algorithm and values and gets `usedforsecurity=False`, "
+        "which changes nothing at run time except on FIPS-restricted builds, where the call now works "
+        "instead of raising (the keyword needs Python 3.9+). It records that the digest is no security "
+        "boundary: review that this is true."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/328.html",
@@ -158,7 +160,7 @@ def _fix(ctx, node: ast.Call, kind: str):
         return None  # a stored password needs a password hash (TG301), not another fast digest
     if kind in ("hashlib", "hashlib.new") and not _security_use(ctx, node):
         return expression_fix(ctx, node, set_keyword("usedforsecurity", "False"),
-                              "Fix: mark the digest as not used for security", safe=False)
+                              "Fix: mark the digest as not used for security", safe=True)
     # Only `module.md5(...)` spellings are renamed: a bare `md5` from `from hashlib import md5`
     # would need a new import the file may shadow.
     if not isinstance(node.func, ast.Attribute):

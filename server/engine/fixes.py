@@ -3,6 +3,10 @@
 A rule hands `expression_fix` the flagged ast node and a transformation of its libcst counterpart;
 the node's source text is captured at once (cheap) and parsed with libcst only when the fix is asked
 for (a code action, SARIF output, a test).
+
+Every fix states its safety (Ruff's model, no default): `safe=True` only when the rewrite cannot
+change behaviour a correct program relies on; a rewrite that changes what the program does at run
+time, in the secure direction or not, is unsafe.
 """
 
 from __future__ import annotations
@@ -34,14 +38,14 @@ def code(node: cst.CSTNode) -> str:
 
 
 def expression_fix(
-    ctx, node, transform: Transform, title: str, *, safe: bool = True, imports: Sequence[str] = ()
+    ctx, node, transform: Transform, title: str, *, safe: bool, imports: Sequence[str] = ()
 ) -> Callable[[], Optional[Fix]]:
     """A lazy fix replacing `node`'s text with `transform(libcst node)`."""
     return expressions_fix(ctx, [(node, transform)], title, safe=safe, imports=imports)
 
 
 def expressions_fix(
-    ctx, changes: Sequence[tuple[ast.AST, Transform]], title: str, *, safe: bool = True,
+    ctx, changes: Sequence[tuple[ast.AST, Transform]], title: str, *, safe: bool,
     imports: Sequence[str] = (), more: Sequence[Edit] = (),
 ) -> Callable[[], Optional[Fix]]:
     """A lazy fix transforming several nodes at once (plus the known edits `more`); None when the
@@ -59,11 +63,11 @@ def expressions_fix(
     return build
 
 
-def text_fix(span: Span, new_text: str, title: str, *, safe: bool = True, imports: Sequence[str] = ()):
+def text_fix(span: Span, new_text: str, title: str, *, safe: bool, imports: Sequence[str] = ()):
     return edits_fix((Edit(span, new_text),), title, safe=safe, imports=imports)
 
 
-def edits_fix(edits: Sequence[Edit], title: str, *, safe: bool = True, imports: Sequence[str] = ()):
+def edits_fix(edits: Sequence[Edit], title: str, *, safe: bool, imports: Sequence[str] = ()):
     """A fix made of several text edits that are already known (no libcst needed)."""
     fix = Fix(title, tuple(edits), safe, tuple(imports))
     return lambda: fix

@@ -92,18 +92,17 @@ def test_tg411_negates_a_comparison_with_its_inverse_operator():
     # Before: `if not 'admin' in user.roles:` and `if not user.id == owner:`.
     head = "def promote(user, doc):\n    assert "
     cases = {
-        "'admin' in user.roles": ("'admin' not in user.roles", True),
-        "'banned' not in user.roles": ("'banned' in user.roles", True),
-        "user.role is not None": ("user.role is None", True),
-        "doc.owner_id == user.id": ("doc.owner_id != user.id", False),
-        "(doc.owner_id) == user.id": ("not (doc.owner_id) == user.id", True),  # parentheses kept: no guess
-        "user.is_admin or user.is_staff": ("not (user.is_admin or user.is_staff)", True),
+        "'admin' in user.roles": "'admin' not in user.roles",
+        "'banned' not in user.roles": "'banned' in user.roles",
+        "user.role is not None": "user.role is None",
+        "doc.owner_id == user.id": "doc.owner_id != user.id",
+        "(doc.owner_id) == user.id": "not (doc.owner_id) == user.id",  # parentheses kept: no guess
+        "user.is_admin or user.is_staff": "not (user.is_admin or user.is_staff)",
     }
-    for condition, (negated, safe) in cases.items():
+    for condition, negated in cases.items():
         code = f"{head}{condition}\n    doc.role = 'admin'\n"
         fixed = _fixed(code, "TG411")
         assert f"    if {negated}:\n" in fixed, fixed
-        assert _fix_of(code, "TG411").safe is safe, condition
         # The rewritten check refuses exactly when the assertion failed.
         for roles, role, owner in ((["admin"], None, 1), (["banned"], "x", 2), ([], "admin", 1)):
             user = type("U", (), {"roles": roles, "role": role, "id": 1, "is_admin": False, "is_staff": bool(roles)})()

@@ -39,6 +39,7 @@ def test_rules_command_shows_fix_safety(capsys):
     assert main(["rules"]) == 0
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
     assert rows["TG201"].endswith("unsafe")
-    assert rows["TG416"].endswith("safe") and not rows["TG416"].endswith("unsafe")
-    assert rows["TG411"].endswith("safe, unsafe")  # `==` inverted to `!=` is the unsafe shape
+    assert rows["TG900"].endswith("safe") and not rows["TG900"].endswith("unsafe")
+    assert rows["TG302"].endswith("safe, unsafe, some shapes")  # usedforsecurity=False is the safe shape
+    assert rows["TG411"].endswith("unsafe")  # the check now runs under -O, and raises PermissionError
     assert rows["TG105"].endswith("unsafe, some shapes")
