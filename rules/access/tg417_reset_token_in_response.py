@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Iterator
 
+from tabguard.engine.fixes import chain, drop_dict_keys, expressions_fix, remove_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import words
 from tabguard.rules.access._handlers import handler, handler_words
@@ -45,6 +46,10 @@ class ResetTokenInResponse(Rule):
         "send_reset_email(user.email, url_for(\"reset\", token=token, _external=True))\n"
         "return jsonify(message=\"If that address is registered, we sent a reset link.\")"
     )
+    fix_safety = (
+        "Unsafe: the rewrite leaves the token or link out of every response of the endpoint; until the "
+        "code sends it to the address on file, nobody receives it and resets stop working."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/640.html",
         "https://owasp.org/Top10/2025/A07_2025-Authentication_Failures/",
@@ -65,19 +70,32 @@ class ResetTokenInResponse(Rule):
     )
     INVALID = (
         Invalid(
-            "from flask import Flask, jsonify, request\napp = Flask(__name__)\n@app.post('/forgot-password')\ndef forgot_password():\n"
-            "    user = User.query.filter_by(email=request.json['email']).first_or_404()\n    token = secrets.token_urlsafe(32)\n"
-            "    user.reset_token = token\n    db.session.commit()\n    return jsonify({'message': 'Reset token generated', 'reset_token': token})\n"
+            "from flask import Flask, jsonify, request\napp = Flask(__name__)\n@app.post('/forgot-password')\n"
+            'def forgot_password():\n'
+            "    user = User.query.filter_by(email=request.json['email']).first_or_404()\n"
+            '    token = secrets.token_urlsafe(32)\n    user.reset_token = token\n    db.session.commit()\n'
+            "    return jsonify({'message': 'Reset token generated', 'reset_token': token})\n",
+            "from flask import Flask, jsonify, request\napp = Flask(__name__)\n@app.post('/forgot-password')\n"
+            'def forgot_password():\n'
+            "    user = User.query.filter_by(email=request.json['email']).first_or_404()\n"
+            '    token = secrets.token_urlsafe(32)\n    user.reset_token = token\n    db.session.commit()\n'
+            "    return jsonify({'message': 'Reset token generated'})\n",
         ),
         Invalid(
             "from fastapi import APIRouter\nrouter = APIRouter()\n@router.post('/password/reset-request')\n"
-            "async def request_reset(body: ResetRequest):\n    token = await create_reset_token(body.email)\n"
-            "    return {'detail': 'sent', 'reset_url': f'https://app.example.com/reset?token={token}'}\n"
+            'async def request_reset(body: ResetRequest):\n    token = await create_reset_token(body.email)\n'
+            "    return {'detail': 'sent', 'reset_url': f'https://app.example.com/reset?token={token}'}\n",
+            "from fastapi import APIRouter\nrouter = APIRouter()\n@router.post('/password/reset-request')\n"
+            'async def request_reset(body: ResetRequest):\n    token = await create_reset_token(body.email)\n'
+            "    return {'detail': 'sent'}\n",
         ),
         Invalid(
-            "from django.http import JsonResponse\nfrom django.views.decorators.http import require_POST\n"
+            'from django.http import JsonResponse\nfrom django.views.decorators.http import require_POST\n'
             "@require_POST\ndef password_reset(request):\n    code = issue_code(request.POST['email'])\n"
-            "    return JsonResponse({'ok': True, 'code': code})\n"
+            "    return JsonResponse({'ok': True, 'code': code})\n",
+            'from django.http import JsonResponse\nfrom django.views.decorators.http import require_POST\n'
+            "@require_POST\ndef password_reset(request):\n    code = issue_code(request.POST['email'])\n"
+            "    return JsonResponse({'ok': True})\n",
         ),
     )
 
@@ -88,18 +106,32 @@ class ResetTokenInResponse(Rule):
         said = handler_words(found)
         if not said & _RESET_WORDS or "GET" in found.methods and len(found.methods) == 1:
             return
-        for statement in ast.walk(node):
-            if isinstance(statement, ast.Return) and statement.value is not None:
-                key = _carried_key(statement.value)
-                if key is not None:
-                    ctx.report(self, statement, details={"key": key})
-                    return
+        returns = [s for s in ast.walk(node) if isinstance(s, ast.Return) and s.value is not None]
+        carried = [(statement, key, holder) for statement in returns for key, holder in _carried(statement.value)]
+        if carried:
+            statement, key, _ = carried[0]
+            ctx.report(self, statement, details={"key": key}, fix=_fix(ctx, carried))
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
 
-def _carried_key(value: ast.AST) -> Optional[str]:
-    """The response key that carries a secret: `{"reset_token": t}`, `jsonify(code=c)`."""
+def _fix(ctx, carried: list[tuple[ast.Return, str, ast.AST]]):
+    """Every carrying key of every response left out (one left would be reported next)."""
+    holders: dict[int, tuple[ast.AST, list[str]]] = {}
+    for _, key, holder in carried:
+        holders.setdefault(id(holder), (holder, []))[1].append(key)
+    spans = [ctx.span(holder) for holder, _ in holders.values()]
+    if any(a is not b and a.contains(b) for a in spans for b in spans):
+        return None  # `jsonify(code=c, data={"token": t})`: one edit would overwrite the other
+    changes = [(holder, drop_dict_keys(frozenset(keys)) if isinstance(holder, ast.Dict) else chain(*map(remove_keyword, keys)))
+               for holder, keys in holders.values()]
+    names = ", ".join(dict.fromkeys(f"`{key}`" for _, key, _ in carried))
+    return expressions_fix(ctx, changes, f"Fix: leave {names} out of the response", safe=False)
+
+
+def _carried(value: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """The response keys that carry a secret, with the dict or call holding each:
+    `{"reset_token": t}`, `jsonify(code=c)`."""
     for sub in ast.walk(value):
         keys: list[str] = []
         if isinstance(sub, ast.Dict):
@@ -109,5 +141,4 @@ def _carried_key(value: ast.AST) -> Optional[str]:
         for key in keys:
             said = set(words(key))
             if said & _CARRIER_WORDS or said & _LINK_WORDS and said & _RESET_WORDS:
-                return key
-    return None
+                yield key, sub

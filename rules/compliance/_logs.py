@@ -84,7 +84,7 @@ def redact_fix(ctx, call: ast.Call, parts: list[ast.AST], names: list[str]):
             dicts.setdefault(id(holder), (holder, set()))[1].add(part.slice.value)
             continue
         # `dict(request.headers)`, `str(token)`: the whole call goes, a string would not fit in it.
-        target = max((c for c in _calls_in(call) if _within(ctx.span(part), ctx.span(c))),
+        target = max((c for c in _calls_in(call) if ctx.span(c).contains(ctx.span(part))),
                      key=lambda c: _length(ctx.span(c)), default=part)
         fields = [f for f in ast.walk(call) if isinstance(f, ast.FormattedValue)]
         if any(target is f.value for f in fields):
@@ -92,12 +92,12 @@ def redact_fix(ctx, call: ast.Call, parts: list[ast.AST], names: list[str]):
             if span is None:
                 return None
             edits.append(Edit(span, REDACTED))
-        elif any(_within(ctx.span(target), ctx.span(f)) for f in fields):
+        elif any(ctx.span(f).contains(ctx.span(target)) for f in fields):
             return None  # deeper inside a field: quotes could clash with the f-string's
         else:
             edits.append(Edit(ctx.span(target), f'"{REDACTED}"'))
     inside = [d for d, _ in dicts.values()]
-    edits = [e for e in edits if not any(_within(e.span, ctx.span(d)) for d in inside)]
+    edits = [e for e in edits if not any(ctx.span(d).contains(e.span) for d in inside)]
     ordered = sorted(edits, key=lambda e: (e.span.start_line, e.span.start_col))
     if any((a.span.end_line, a.span.end_col) > (b.span.start_line, b.span.start_col) for a, b in zip(ordered, ordered[1:])):
         return None
@@ -132,9 +132,3 @@ def _calls_in(call: ast.Call) -> list[ast.Call]:
 
 def _length(span: Span) -> tuple[int, int]:
     return span.end_line - span.start_line, span.end_col - span.start_col
-
-
-def _within(inner: Span, outer: Span) -> bool:
-    return (outer.start_line, outer.start_col) <= (inner.start_line, inner.start_col) and (
-        (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
-    )
