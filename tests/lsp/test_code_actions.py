@@ -48,8 +48,8 @@ def test_no_fix_is_offered_where_the_rewrite_cannot_be_made(server):
 
 def test_a_fix_whose_result_does_not_parse_is_not_offered():
     lines = ["def f(user):", "    check(user)", ""]
-    broken = Finding("TG411", Span(1, 4, 1, 15), "m", "high", fix_builder=text_fix(Span(1, 4, 1, 15), "if user:", "Fix"))
-    fine = Finding("TG411", Span(1, 4, 1, 15), "m", "high", fix_builder=text_fix(Span(1, 4, 1, 15), "check(user, 1)", "Fix"))
+    broken = Finding("TG411", Span(1, 4, 1, 15), "m", "high", fix_builder=text_fix(Span(1, 4, 1, 15), "if user:", "Fix", safe=False))
+    fine = Finding("TG411", Span(1, 4, 1, 15), "m", "high", fix_builder=text_fix(Span(1, 4, 1, 15), "check(user, 1)", "Fix", safe=False))
     assert [fix is not None for fix in _checked_fixes([broken, fine], lines)] == [False, True]
 
 
