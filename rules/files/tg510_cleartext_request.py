@@ -7,7 +7,7 @@ import ipaddress
 import re
 from typing import Optional
 
-from tabguard.engine.fixes import text_fix
+from tabguard.engine.fixes import expression_fix, replace_callee, text_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Related
 from tabguard.rules.files._requests import CLIENT_METHODS, URL_FUNCTIONS, is_client, request_credential, request_url
@@ -17,6 +17,14 @@ from tabguard.rules.files._requests import CLIENT_METHODS, URL_FUNCTIONS, is_cli
 _CLEARTEXT = re.compile(r"^(http|ftp)://(?:[^@/?#]*@)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?:[:/?#]|$)", re.IGNORECASE)
 # Names that only resolve inside a machine or a private network: traffic to them never crosses the
 # internet (service names in compose or Kubernetes, mDNS, the reserved `.test`/`.localhost`).
+# Plain-HTTP connection classes whose first argument is a host name, with their TLS counterparts.
+_HOST_CONNECTIONS = {
+    "http.client.HTTPConnection": "HTTPSConnection",
+    "httplib.HTTPConnection": "HTTPSConnection",
+    "urllib3.HTTPConnectionPool": "HTTPSConnectionPool",
+    "urllib3.connectionpool.HTTPConnectionPool": "HTTPSConnectionPool",
+}
+_HOST_PORT = re.compile(r"^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d+)?$")
 _PRIVATE_SUFFIXES = (
     ".localhost", ".local", ".internal", ".lan", ".home", ".home.arpa", ".localdomain", ".intranet",
     ".corp", ".test", ".svc", ".invalid",
@@ -32,7 +40,7 @@ class CleartextRequest(Rule):
     owasp = "A04:2025"
     message = "`{callee}` talks to `{host}` over plain {scheme}: anyone on the path can read and change the traffic"
     placeholders = {"callee": "requests.get", "host": "api.example.com", "scheme": "http"}
-    call_names = frozenset(name.rpartition(".")[2] for name in URL_FUNCTIONS) | CLIENT_METHODS
+    call_names = frozenset(name.rpartition(".")[2] for name in (*URL_FUNCTIONS, *_HOST_CONNECTIONS)) | CLIENT_METHODS
     what = (
         "`{callee}` sends its request to `{host}` with the `{scheme}://` scheme, which has no "
         "encryption and no server authentication."
@@ -70,6 +78,8 @@ class CleartextRequest(Rule):
         "import requests\ndef ping(url):\n    url = 'https://status.example.com'\n    return requests.head(url, timeout=5)\n",
         "cache = {}\nvalue = cache.get('http://example.com/a')\n",
         "import requests\ns = requests.Session()\nr = s.get('ftps://files.example.com/a.csv')\n",
+        "import http.client\nconn = http.client.HTTPConnection('localhost', 8080)\n",
+        "import http.client\nconn = http.client.HTTPSConnection('api.example.com')\n",
     )
     INVALID = (
         Invalid(
@@ -94,6 +104,10 @@ class CleartextRequest(Rule):
             "import httpx\nasync def user(uid):\n    async with httpx.AsyncClient() as client:\n"
             "        return await client.get(f'https://users.example.com/{uid}')\n",
         ),
+        Invalid(
+            "import http.client\nconn = http.client.HTTPConnection('api.example.com', timeout=10)\n",
+            "import http.client\nconn = http.client.HTTPSConnection('api.example.com', timeout=10)\n",
+        ),
         Invalid("from urllib.request import urlretrieve\nurlretrieve('ftp://ftp.example.org/pub/data.csv', 'data.csv')\n"),
         Invalid(
             "import urllib.request\nBASE_URL = 'http://www.example.com'\ndef page(name):\n"
@@ -103,6 +117,9 @@ class CleartextRequest(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
+        if callee in _HOST_CONNECTIONS:
+            self._check_connection(node, ctx, callee)
+            return
         url = request_url(ctx, node, callee)
         if url is None:
             return
@@ -128,8 +145,22 @@ class CleartextRequest(Rule):
                 source = ctx.segment(ctx.span(literal))
                 fixed = re.sub(r"(?i)http://", "https://", source, count=1)
                 fix = text_fix(ctx.span(literal), fixed, "Fix: use https://", safe=False)
-        ctx.report(self, url, details={"callee": callee, "host": match.group(2), "scheme": scheme.upper()},
+        ctx.report(self, url, details={"callee": callee, "host": match.group(2), "scheme": scheme},
                    related=related, fix=fix)
+
+
+    def _check_connection(self, node: ast.Call, ctx, callee: str) -> None:
+        """`http.client.HTTPConnection("api.example.com")`: a plain-HTTP connection to a fixed public host."""
+        host = ctx.argument(node, 0, "host")
+        found = _literal_url(ctx, host, 0) if host is not None else None
+        match = _HOST_PORT.match(found[0]) if found is not None else None
+        if match is None or _private_host(match.group(1)):
+            return
+        fix = None
+        if isinstance(node.func, ast.Attribute):
+            secure = f"{ast.unparse(node.func.value)}.{_HOST_CONNECTIONS[callee]}"
+            fix = expression_fix(ctx, node, replace_callee(secure), f"Fix: use {_HOST_CONNECTIONS[callee]}", safe=False)
+        ctx.report(self, host, details={"callee": callee, "host": match.group(1), "scheme": "http"}, fix=fix)
 
 
 def _literal_url(ctx, expr: ast.AST, depth: int) -> Optional[tuple[str, Optional[ast.Constant]]]:
