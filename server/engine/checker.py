@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from tabguard.engine.context import Context
 from tabguard.engine.facts import ModuleFacts
@@ -45,8 +45,9 @@ class CallDispatch:
     def __init__(self, handlers: Sequence[tuple[Rule, Handler]], narrow: bool):
         self.every = tuple(h for h in handlers if not narrow or (h[0].call_names is None and h[0].call_keywords is None))
         order = {id(h[0]): k for k, h in enumerate(handlers)}
-        by_name: dict[str, list] = {}
-        self.by_keyword: dict[str, tuple[tuple[Rule, Handler], ...]] = {}
+        by_name: dict[str, list[tuple[Rule, Handler]]] = {}
+        # None: a `**mapping` argument
+        self.by_keyword: dict[Optional[str], tuple[tuple[Rule, Handler], ...]] = {}
         for handler in handlers if narrow else ():
             rule = handler[0]
             for name in rule.call_names or ():
@@ -87,7 +88,7 @@ def check_tree(
     module: ModuleFacts,
     ruleset: RuleSet,
     path: str,
-    options: Optional[dict] = None,
+    options: Optional[dict[str, Any]] = None,
     errors: Optional[list[RuleError]] = None,
     tainted: Optional[dict[str, str]] = None,
     *,
@@ -104,7 +105,7 @@ def check_tree(
     ctx.rules, ctx.provider, ctx.summary, ctx.block_start = ruleset.by_id, provider, summary, block_start
     table, calls = ruleset.table, ruleset.calls
     parents = ctx.parents
-    stack: list = [tree]
+    stack: list[Any] = [tree]  # nodes, and _Leave markers
     pop, push = stack.pop, stack.append
     while stack:
         node = pop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 
@@ -17,7 +17,7 @@ _LOCK = threading.Lock()  # the recursion limit is per process: one deep call at
 
 def call_deep(work: Callable[[], T]) -> T:
     """`work()` on a thread whose stack fits `RECURSION_LIMIT` frames; its result or its exception."""
-    outcome: dict = {}
+    outcome: dict[str, Any] = {}
 
     def target() -> None:
         try:
@@ -39,4 +39,5 @@ def call_deep(work: Callable[[], T]) -> T:
             sys.setrecursionlimit(old_limit)
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["value"]
+    value: T = outcome["value"]
+    return value

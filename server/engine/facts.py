@@ -12,7 +12,7 @@ import keyword
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 
 @dataclass
@@ -155,7 +155,7 @@ def collect_facts(tree: ast.Module, text: str) -> BlockFacts:
     return facts
 
 
-def _module_statements(body: list[ast.stmt]):
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     for stmt in body:
         yield stmt
         if isinstance(stmt, (ast.If, ast.Try, ast.With)) or type(stmt).__name__ == "TryStar":
@@ -222,8 +222,9 @@ def _dependency_names(call: ast.Call) -> tuple[str, ...]:
             continue
         for node in ast.walk(argument.value):
             if isinstance(node, ast.Call) and (dotted_name(node.func) or "").rpartition(".")[2] in ("Depends", "Security"):
-                if node.args and dotted_name(node.args[0]):
-                    names.append(dotted_name(node.args[0]))
+                name = dotted_name(node.args[0]) if node.args else None
+                if name:
+                    names.append(name)
     return tuple(names)
 
 
@@ -231,8 +232,10 @@ def _literal(node: ast.expr) -> object:
     """The value of a constant or a flat list/tuple/set of constants (as a tuple), else _MISSING."""
     if isinstance(node, ast.Constant):
         return node.value
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and all(isinstance(e, ast.Constant) for e in node.elts):
-        return tuple(e.value for e in node.elts)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+        if len(values) == len(node.elts):
+            return tuple(values)
     return _MISSING
 
 
@@ -243,7 +246,7 @@ def function_facts(node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionFact
     return FunctionFacts(node.name, params, decorators, _returned_params(node, params))
 
 
-def _returned_params(node: ast.AST, params: tuple[str, ...]) -> frozenset[int]:
+def _returned_params(node: ast.FunctionDef | ast.AsyncFunctionDef, params: tuple[str, ...]) -> frozenset[int]:
     """Parameters whose value reaches a `return` through plain assignments (no calls we don't know).
     Walks statements only, not every expression, to stay cheap."""
     flows: dict[str, set[int]] = {name: {i} for i, name in enumerate(params)}
@@ -262,7 +265,7 @@ def _returned_params(node: ast.AST, params: tuple[str, ...]) -> frozenset[int]:
     return frozenset(result)
 
 
-def _statements(body: list[ast.stmt]):
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     for stmt in body:
         yield stmt
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

@@ -47,6 +47,7 @@ _CELERY_TASKS = frozenset({"celery.shared_task", "celery.task"})
 def environment(e: ast.AST, ctx: "Context") -> Optional[Source]:
     """The source of an environment read (`os.environ[k]`, `os.environ.get(k)`, `os.getenv(k)`),
     else None. The mapping itself (`env=os.environ`) is not a read."""
+    key: Optional[ast.expr]
     if isinstance(e, ast.Subscript):
         if ctx.qualname(e.value) not in _ENV_MAPPINGS:
             return None
@@ -82,7 +83,7 @@ def consumed(iterable: ast.AST, ctx: "Context") -> Optional[Source]:
     return Source(ctx.span(iterable), "Kafka message")
 
 
-def task_arguments(func: ast.AST, ctx: "Context") -> list[ast.arg]:
+def task_arguments(func: ast.FunctionDef | ast.AsyncFunctionDef, ctx: "Context") -> list[ast.arg]:
     """The parameters of a Celery task (`@app.task`, `@shared_task`), which whoever can enqueue a
     task sets (a bound task's `self` excluded)."""
     found = False
@@ -106,11 +107,10 @@ def _is_consumer(node: ast.AST, ctx: "Context") -> bool:
     """`node` is a consumer built here (`KafkaConsumer(...)`, or a name bound to one)."""
     if not _imports(ctx, _CONSUMER_MODULES):
         return False
-    if isinstance(node, ast.Name):
-        node = ctx.model.value_of(node)
-    if not isinstance(node, ast.Call):
+    value = ctx.model.value_of(node) if isinstance(node, ast.Name) else node
+    if not isinstance(value, ast.Call):
         return False
-    name = ctx.qualname(node.func) or ""
+    name = ctx.qualname(value.func) or ""
     return name.startswith(_CONSUMER_MODULES) and name.rpartition(".")[2] in _CONSUMERS
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import ClassVar, Optional
+from typing import Any, ClassVar, Optional
 
 from tabguard.engine.types import CONFIDENCES, SEVERITIES
 
@@ -42,7 +42,7 @@ class Valid:
     path: str = "example.py"
 
 
-class _Defaults(dict):
+class _Defaults(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
@@ -77,7 +77,7 @@ class Rule:
     # A finding whose flagged value comes from user input is one severity step above the default.
     raises_when_tainted: ClassVar[bool] = False
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if getattr(cls, "id", None) is None:
             return
@@ -119,12 +119,12 @@ class Rule:
         return f"{DOCS_BASE}{cls.id}.md"
 
     @classmethod
-    def fill(cls, text: str, details: Optional[dict] = None) -> str:
+    def fill(cls, text: str, details: Optional[dict[str, Any]] = None) -> str:
         values = _Defaults(cls.placeholders)
         if details:
             values.update({k: v for k, v in details.items() if isinstance(v, str)})
         return text.format_map(values)
 
     @classmethod
-    def format_message(cls, details: Optional[dict] = None) -> str:
+    def format_message(cls, details: Optional[dict[str, Any]] = None) -> str:
         return cls.fill(cls.message, details)

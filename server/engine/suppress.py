@@ -67,7 +67,7 @@ def unknown_suppressions(lines: Sequence[str], known: Callable[[str], bool]) -> 
                     yield span, code, edit
 
 
-def _drop_unknown(line: str, number: int, match: re.Match, kept: list[str]) -> Edit:
+def _drop_unknown(line: str, number: int, match: re.Match[str], kept: list[str]) -> Edit:
     """The comment without its unknown ids; with none left, without `tabguard: ignore[...]` (a bare
     `# tabguard: ignore` would silence every rule), keeping any reason written after it."""
     if kept:

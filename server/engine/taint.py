@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine import inputs
@@ -308,7 +308,7 @@ class Scope:
             if source is not None:  # read back by the class's other methods (`self.query` ... `run(self.query)`)
                 self.ctx.self_attrs[target.attr] = source.via(self.ctx.span(target), f"stored in 'self.{target.attr}'")
         elif isinstance(target, (ast.Attribute, ast.Subscript)) and source is not None:
-            root = target
+            root: ast.expr = target
             while isinstance(root, (ast.Attribute, ast.Subscript)):
                 root = root.value
             if isinstance(root, ast.Name) and root.id != "self":
@@ -412,7 +412,7 @@ LOCAL_SOURCES = frozenset({"sys.argv", "command-line arguments", "input()", "raw
 _MAX_STEPS = 8  # steps kept on a source's path (the first ones: where it went from the source)
 
 
-def _first(values) -> Optional[Source]:
+def _first(values: Iterable[Optional[Source]]) -> Optional[Source]:
     for value in values:
         if value is not None:
             return value
@@ -477,7 +477,7 @@ def _checked_by_raising(node: ast.Try) -> list[str]:
     return names
 
 
-def _call_subjects(call: ast.Call) -> list[ast.AST]:
+def _call_subjects(call: ast.Call) -> list[ast.expr]:
     subjects = list(call.args)
     if isinstance(call.func, ast.Attribute):
         subjects.append(call.func.value)

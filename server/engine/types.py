@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Callable, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 SEVERITIES = ("low", "medium", "high", "critical")
 CONFIDENCES = ("low", "medium", "high")
@@ -100,7 +100,7 @@ class Finding:
     message: str
     severity: str
     # Names from the flagged code, used to tailor the explanation (e.g. {"callee": "os.system"}).
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
     related: tuple[Related, ...] = ()
     # Built lazily: most findings are never asked for their fix.
     fix_builder: Optional[Callable[[], Optional[Fix]]] = field(default=None, repr=False)
@@ -143,7 +143,7 @@ class Finding:
             base=self.base or self, confidence=self.confidence,
         )
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[Span, str, str]:
         return (self.span, self.rule_id, self.message)
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import ast
 
-FIELD_TABLE: dict[type, tuple[str, ...]] = {}  # node type -> child_fields(type), filled on first use
+FIELD_TABLE: dict[type[ast.AST], tuple[str, ...]] = {}  # node type -> child_fields(type), filled on first use
 _SKIPPED_FIELDS = frozenset({"ctx", "op"})
 
 
-def child_fields(kind: type) -> tuple[str, ...]:
+def child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
     """The fields of node type `kind` that may hold child nodes worth visiting."""
     fields = FIELD_TABLE.get(kind)
     if fields is None:

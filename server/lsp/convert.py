@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from lsprotocol import converters, types
 
@@ -30,7 +30,7 @@ def diagnostic(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: 
     return _CONVERTER.structure(diagnostic_json(finding, lines, encoding, uri), types.Diagnostic)
 
 
-def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str, related: bool = True) -> dict:
+def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str, related: bool = True) -> dict[str, Any]:
     """A finding as LSP diagnostic JSON. Published as is: pushing a large file's diagnostics after
     every accept must not pay for object conversion."""
     rule = rule_by_id(finding.rule_id)
@@ -66,17 +66,18 @@ def moved(text: str, lines: int) -> str:
     return _LINE_NUMBER.sub(lambda m: f'"line": {int(m.group(1)) + lines}', text)
 
 
-def to_json(obj) -> dict:
+def to_json(obj: object) -> dict[str, Any]:
     """An lsprotocol object as JSON (command arguments carry plain JSON)."""
-    return _CONVERTER.unstructure(obj)
+    json: dict[str, Any] = _CONVERTER.unstructure(obj)
+    return json
 
 
-def _plain_range(span: Span) -> dict:
+def _plain_range(span: Span) -> dict[str, Any]:
     """A range in another file, whose text is not at hand: columns as counted in code points."""
     return {"start": {"line": span.start_line, "character": span.start_col}, "end": {"line": span.end_line, "character": span.end_col}}
 
 
-def _range_json(lines: Sequence[str], span: Span, encoding: Encoding) -> dict:
+def _range_json(lines: Sequence[str], span: Span, encoding: Encoding) -> dict[str, Any]:
     start_line, start_char = encoding.point(lines, span.start_line, span.start_col)
     end_line, end_char = encoding.point(lines, span.end_line, span.end_col)
     return {"start": {"line": start_line, "character": start_char}, "end": {"line": end_line, "character": end_char}}
@@ -86,7 +87,9 @@ def text_edits(edits: Sequence[Edit], lines: Sequence[str], encoding: Encoding) 
     return [types.TextEdit(encoding.range(lines, e.span), e.new_text) for e in edits]
 
 
-def fix_action(fix: Fix, uri: str, lines: Sequence[str], encoding: Encoding, diag: Optional[types.Diagnostic]):
+def fix_action(
+    fix: Fix, uri: str, lines: Sequence[str], encoding: Encoding, diag: Optional[types.Diagnostic]
+) -> types.CodeAction:
     title = fix.title if fix.safe else f"{fix.title} (unsafe: review the change)"
     return types.CodeAction(
         title=title,
@@ -97,7 +100,9 @@ def fix_action(fix: Fix, uri: str, lines: Sequence[str], encoding: Encoding, dia
     )
 
 
-def ignore_action(finding: Finding, uri: str, lines: Sequence[str], encoding: Encoding, diag) -> types.CodeAction:
+def ignore_action(
+    finding: Finding, uri: str, lines: Sequence[str], encoding: Encoding, diag: Optional[types.Diagnostic]
+) -> types.CodeAction:
     """Append (or extend) a `# tabguard: ignore[...]` comment on the flagged line."""
     number = finding.span.start_line
     line = lines[number]

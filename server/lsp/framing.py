@@ -69,7 +69,7 @@ def parse_body(raw: bytes) -> Union[Message, BadBody]:
         return BadBody(f"the body is not JSON ({error})")
 
 
-def _leading_json(data: bytes) -> Optional[tuple[Message, int]]:
+def _leading_json(data: Union[bytes, bytearray]) -> Optional[tuple[Message, int]]:
     """The JSON object or array at the start of `data` (more may follow it), and the byte offset
     where it ends."""
     text = bytes(data).decode("utf-8", "surrogateescape")
@@ -137,7 +137,7 @@ class FrameDecoder:
         return True
 
     def _seek(self) -> bool:
-        match = _CONTENT_LENGTH.search(self.buffer, self.seek_from)
+        match = _CONTENT_LENGTH.search(self.buffer, self.seek_from or 0)
         if match is None:
             del self.buffer[: max(len(self.buffer) - _OVERLAP, 0)]
             self.seek_from = 0

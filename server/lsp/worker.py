@@ -13,11 +13,13 @@ import queue
 import threading
 from typing import Any, Callable
 
+_Job = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Any]", Callable[..., Any], tuple[Any, ...]]
+
 
 class Worker:
     def __init__(self, threads: int = 1):
         self.threads = threads
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._started = 0
         # Held while a job runs: background work (the workspace index) takes it between its steps,
         # so it never runs beside an analysis.
@@ -27,7 +29,7 @@ class Worker:
         """A job is queued or running."""
         return not self._jobs.empty() or self.lock.locked()
 
-    def run(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future:
+    def run(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
         """`fn(*args)` on a worker thread; the future resolves on the calling event loop."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
@@ -52,7 +54,7 @@ class Worker:
             del loop, future, fn, args, outcome  # an idle thread must not keep a closed document alive
 
 
-def _resolve(future: asyncio.Future, outcome: tuple[bool, Any]) -> None:
+def _resolve(future: asyncio.Future[Any], outcome: tuple[bool, Any]) -> None:
     if future.cancelled():
         return
     ok, value = outcome
