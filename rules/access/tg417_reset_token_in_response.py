@@ -106,8 +106,8 @@ class ResetTokenInResponse(Rule):
         said = handler_words(found)
         if not said & _RESET_WORDS or "GET" in found.methods and len(found.methods) == 1:
             return
-        returns = [s for s in ast.walk(node) if isinstance(s, ast.Return) and s.value is not None]
-        carried = [(statement, key, holder) for statement in returns for key, holder in _carried(statement.value)]
+        returns = [(s, s.value) for s in ast.walk(node) if isinstance(s, ast.Return) and s.value is not None]
+        carried = [(statement, key, holder) for statement, value in returns for key, holder in _carried(value)]
         if carried:
             statement, key, _ = carried[0]
             ctx.report(self, statement, details={"key": key}, fix=_fix(ctx, carried))
