@@ -45,7 +45,7 @@ class EvalExec(Rule):
     message = "`{callee}` runs code from {what}"
     placeholders = {"callee": "eval", "what": "a variable"}
     aliases = ("B307", "B102", "S307", "S102")
-    call_names = last_names(_CODE_RUNNERS) | _CONSOLE_METHODS
+    call_names = last_names(_CODE_RUNNERS) | _CONSOLE_METHODS | {"listen"}
     what = "Calls `{callee}` on {what}: whatever that text says is executed as Python with full privileges."
     why = (
         "Assistants reach for `eval` to parse a number, a list or a dict sent by a client, or to build "
@@ -71,6 +71,7 @@ class EvalExec(Rule):
         'import ast\ndef f(text):\n    return ast.literal_eval(text)\n',
         'def f(model):\n    model.eval()\n',
         'import re\ndef f(p):\n    return re.compile(p)\n',
+        'import logging.config\nt = logging.config.listen(9030, verify=check_signature)\n',
         'SRC = "print(1)"\nexec(SRC)\n',
         'def load_config(path, ns):\n    with open(path) as fh:\n        exec(compile(fh.read(), path, "exec"), ns)\n',
         # Source the program writes itself: a generated __init__, and an import hook's module code.
@@ -94,12 +95,19 @@ class EvalExec(Rule):
         Invalid('import _xxsubinterpreters as interpreters\ndef f(src):\n    interpreters.run_string(interpreters.create(), src)\n'),
         Invalid('def f(src):\n    code = compile(src, "<user>", "exec")\n'),
         Invalid('import code\ndef f(line):\n    console = code.InteractiveConsole()\n    console.push(line)\n'),
+        Invalid('import logging.config\ndef start():\n    logging.config.listen(9030).start()\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         if not isinstance(node.func, (ast.Name, ast.Attribute)):
             return
         callee = ctx.call_name(node) or ""
+        if callee == "logging.config.listen":
+            # The listener applies any configuration sent to its port, and the configuration format
+            # passes parts through eval(); `verify=` is the hook that can refuse unsigned ones.
+            if ctx.argument(node, 1, "verify") is None and not any(k.arg is None for k in node.keywords):
+                ctx.report(self, node, details={"callee": callee, "what": "logging configurations received on a socket, with no `verify=`"})
+            return
         if self._console_method(node, ctx):
             callee = f"InteractiveConsole.{node.func.attr}"
         elif callee not in _CODE_RUNNERS:
