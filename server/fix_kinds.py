@@ -16,11 +16,12 @@ from tabguard.supply.depfiles import check_dependency_file, is_dependency_file
 @lru_cache(maxsize=None)
 def fix_label(rule) -> str:
     """"" (no rewrite), "safe", "unsafe" or "safe, unsafe"; with ", some shapes" when an example the
-    docs show is flagged without a rewrite."""
+    docs show is flagged without a rewrite. A fix the offline examples cannot show (it needs the
+    package index, or depends on what is installed) is declared by the rule as `unshown_fix_safe`."""
     documented = [example for example in rule.INVALID if example.fixed is not None]
-    if not documented:
+    kinds = {fix.safe for fix in _fixes(rule, documented)} | {getattr(rule, "unshown_fix_safe", None)} - {None}
+    if not documented and not kinds:
         return ""
-    kinds = {fix.safe for fix in _fixes(rule, documented)} or {getattr(rule, "online_fix_safe", None)}
     label = ", ".join(name for name, safe in (("safe", True), ("unsafe", False)) if safe in kinds) or "yes"
     return label if len(documented) == len(rule.INVALID) else label + ", some shapes"
 

@@ -29,9 +29,12 @@ class UnpinnedRequirement(Rule):
     )
     example = "flask==3.0.3\nrequests==2.32.3"
     fix_safety = (
-        "Safe when offered: the rewrite pins the version installed in the workspace's environment, "
-        "which is what the code was tested with. Not offered when the package is not installed."
+        "Unsafe: the rewrite pins the version installed in the workspace's environment, which is what "
+        "the code runs with here; installs elsewhere that resolved a newer release get the pinned one. "
+        "Not offered when the package is not installed."
     )
+    # Its fix depends on what is installed, so no example can show it (tests/supply/test_supply_depfiles.py).
+    unshown_fix_safe = False
     references = (
         "https://cwe.mitre.org/data/definitions/1357.html",
         "https://pip.pypa.io/en/stable/topics/secure-installs/",

@@ -34,6 +34,6 @@ class VulnerableDependency(Rule):
     # Checked online only: the test suite runs these against a local fake vulnerability database.
     online = True
     # What its online-only fix is, for `tabguard rules` (tests/supply/test_supply_online.py checks it).
-    online_fix_safe = False
+    unshown_fix_safe = False
     VALID = (Valid("django==4.2.16\n", path="requirements.txt"),)
     INVALID = (Invalid("django==3.2.0\n", "django==3.2.19\n", path="requirements.txt"),)

@@ -138,7 +138,7 @@ class _Checker:
         spec = requirement.spec or "any version"
         fix = None
         if installed and requirement.spec_span is not None:
-            fix = _replace(requirement.spec_span, f"=={installed}", f"Fix: pin the installed version {installed}", safe=True)
+            fix = _replace(requirement.spec_span, f"=={installed}", f"Fix: pin the installed version {installed}", safe=False)
         self.report("TG705", requirement.span, {"name": requirement.name, "spec": spec}, fix)
 
     # -- online --------------------------------------------------------------------------------

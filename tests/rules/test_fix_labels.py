@@ -43,3 +43,15 @@ def test_rules_command_shows_fix_safety(capsys):
     assert rows["TG302"].endswith("safe, unsafe, some shapes")  # usedforsecurity=False is the safe shape
     assert rows["TG411"].endswith("unsafe")  # the check now runs under -O, and raises PermissionError
     assert rows["TG105"].endswith("unsafe, some shapes")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_the_written_fix_safety_agrees_with_the_label(rule):
+    # Each rule says why its fix is safe or unsafe; the reason must name the kinds `tabguard rules` shows.
+    kinds = set(fix_label(rule).replace(", some shapes", "").split(", ")) - {""}
+    text = rule.fix_safety
+    if not kinds:
+        assert text.startswith("No automatic rewrite"), text
+        return
+    assert ("Unsafe" in text) == ("unsafe" in kinds), text
+    assert ("Safe" in text) == ("safe" in kinds), text

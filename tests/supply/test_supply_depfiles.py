@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tabguard.engine.fixes import apply_edits
 from tabguard.engine.document import split_lines
+from tabguard.rules import all_rules
 from tabguard.supply.depfiles import check_dependency_file, is_dependency_file
 
 
@@ -56,6 +57,8 @@ def test_requirements_findings_and_fixes(workspace):
     ]
     unpinned_flask, typo, hallucinated, deprecated, _ = found
     assert fixed(text, unpinned_flask).splitlines()[1] == "flask[async]==3.0.3  # framework"
+    # No example can show this fix (it depends on what is installed): the rule declares its safety.
+    assert unpinned_flask.fix().safe is next(r for r in all_rules() if r.id == "TG705").unshown_fix_safe
     assert fixed(text, typo).splitlines()[2] == "requests==2.32.3"
     assert hallucinated.fix() is None
     assert fixed(text, deprecated).splitlines()[4] == "scikit-learn"

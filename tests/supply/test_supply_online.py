@@ -42,7 +42,7 @@ def test_index_and_osv_findings(workspace, services):
     assert "GHSA-aaaa-0001" in vulnerable.message and "3.2.19" in vulnerable.message
     assert vulnerable.fix().edits[0].new_text == "==3.2.19"
     # `tabguard rules` cannot read this fix from the offline examples; it shows what the rule declares.
-    assert vulnerable.fix().safe is next(r for r in all_rules() if r.id == "TG706").online_fix_safe
+    assert vulnerable.fix().safe is next(r for r in all_rules() if r.id == "TG706").unshown_fix_safe
     assert "3 days ago" in report.findings[1].message
     assert "no such project" in report.findings[2].message
 
