@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Iterator, Optional
 
 from tabguard.engine.fixes import drop_dict_keys, expressions_fix
@@ -75,7 +76,7 @@ def redact_fix(ctx, call: ast.Call, parts: list[ast.AST], names: list[str]):
     """Every flagged value of a log call replaced by the text `[REDACTED]`: an argument by the string,
     an f-string field by the text, a `{"secret": s}` entry left out. None when a field cannot be
     located in the source."""
-    edits, dicts = [], {}
+    edits, dicts, redacted = [], {}, set()
     for part in {id(p): p for p in parts}.values():  # `password=pw` names one value twice
         if not getattr(part, "lineno", 0):  # `{"secret": s}` seen as `s["secret"]`: drop the entry
             holder = _dict_holding(call, part)
@@ -92,10 +93,12 @@ def redact_fix(ctx, call: ast.Call, parts: list[ast.AST], names: list[str]):
             if span is None:
                 return None
             edits.append(Edit(span, REDACTED))
+            redacted.add(id(target))
         elif any(ctx.span(f).contains(ctx.span(target)) for f in fields):
             return None  # deeper inside a field: quotes could clash with the f-string's
         else:
             edits.append(Edit(ctx.span(target), f'"{REDACTED}"'))
+    edits += _plain_prefixes(ctx, call, redacted)
     inside = [d for d, _ in dicts.values()]
     edits = [e for e in edits if not any(ctx.span(d).contains(e.span) for d in inside)]
     ordered = sorted(edits, key=lambda e: (e.span.start_line, e.span.start_col))
@@ -104,6 +107,28 @@ def redact_fix(ctx, call: ast.Call, parts: list[ast.AST], names: list[str]):
     changes = [(d, drop_dict_keys(frozenset(keys))) for d, keys in dicts.values()]
     listed = ", ".join(dict.fromkeys(f"`{n}`" for n in names))
     return expressions_fix(ctx, changes, f"Fix: log {REDACTED} in place of {listed}", safe=False, more=edits)
+
+
+def _plain_prefixes(ctx, call: ast.Call, redacted: set[int]) -> list[Edit]:
+    """Edits dropping the `f` of an f-string whose every field was redacted (`f'token=[REDACTED]'`
+    would be an f-string without placeholders); kept when the text has `{{`, which means `{` only
+    in an f-string."""
+    edits = []
+    for joined in (n for n in ast.walk(call) if isinstance(n, ast.JoinedStr)):
+        fields = [v for v in joined.values if isinstance(v, ast.FormattedValue)]
+        if not fields or any(id(v.value) not in redacted for v in fields):
+            continue
+        span = ctx.span(joined)
+        text = ctx.segment(span)
+        prefix = _F_PREFIX.match(text)
+        if prefix is None or "{{" in text or "}}" in text:
+            continue
+        at = span.start_col + prefix.start(1)
+        edits.append(Edit(Span(span.start_line, at, span.start_line, at + 1), ""))
+    return edits
+
+
+_F_PREFIX = re.compile(r"[rRbBuU]?([fF])[rR]?['\"]")
 
 
 def _dict_holding(call: ast.Call, entry: ast.Subscript) -> Optional[ast.Dict]:

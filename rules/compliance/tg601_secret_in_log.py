@@ -79,7 +79,7 @@ class SecretInLog(Rule):
         ),
         Invalid(
             "import logging\nlogging.debug(f'Reset link token={reset_token}')\n",
-            "import logging\nlogging.debug(f'Reset link token=[REDACTED]')\n",
+            "import logging\nlogging.debug('Reset link token=[REDACTED]')\n",
         ),
         Invalid(
             "app.logger.info('Calling API with key ' + settings.API_KEY)\n",

@@ -59,7 +59,7 @@ class PersonalDataInLog(Rule):
             'import logging\nlogger = logging.getLogger(__name__)\n'
             'logger.debug(f\'card={payment["card_number"]} cvv={cvv}\')\n',
             'import logging\nlogger = logging.getLogger(__name__)\n'
-            "logger.debug(f'card=[REDACTED] cvv=[REDACTED]')\n",
+            "logger.debug('card=[REDACTED] cvv=[REDACTED]')\n",
         ),
         Invalid(
             "import logging\nlogging.warning('bad dob: %s', date_of_birth)\n",

@@ -134,3 +134,15 @@ def test_tg603_fix_title_says_what_the_rewrite_does():
         'Fix: send "Internal server error" instead of the traceback, log it with logging.exception'
     )
     assert "logging.exception(" in _fixed(silent, "TG603") and "logging.exception(" not in _fixed(logged, "TG603")
+
+
+def test_tg601_redaction_keeps_an_f_string_only_while_it_has_fields():
+    head = "import logging\ndef f(user, token):\n    logging.info("
+    cases = {
+        "f'token={token}')": "'token=[REDACTED]')",  # no field left: a plain string (no F541)
+        "f'user={user} token={token}')": "f'user={user} token=[REDACTED]')",
+        "f'{{json}} token={token}')": "f'{{json}} token=[REDACTED]')",  # `{{` is `{` only in an f-string
+        "'token=%s', str(token))": "'token=%s', \"[REDACTED]\")",  # the whole call goes
+    }
+    for logged, expected in cases.items():
+        assert _fixed(head + logged + "\n", "TG601") == head + expected + "\n"
