@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
 from tabguard.engine.fixes import chain, expression_fix, parse_expression, set_keyword
 from tabguard.engine.rule import Invalid, Rule
@@ -17,6 +18,7 @@ _TEMPLATE_FROM_SOURCE = frozenset(
     }
 )
 _ENGINE_METHODS = frozenset({"from_string"})
+_JINJA_TEMPLATES = frozenset({"jinja2.Template", "jinja2.environment.Template"})
 
 
 class TemplateInjection(Rule):
@@ -47,9 +49,10 @@ class TemplateInjection(Rule):
     )
     example = 'render_template_string("<h1>Hello {{ name }}</h1>", name=name)'
     fix_safety = (
-        "Unsafe: for `render_template_string` given a formatted string, the rewrite makes the text a "
-        "constant template and passes each value as a template variable. Jinja then escapes the values "
-        "(Flask autoescapes these templates), so markup in them is shown as text; other engines, and "
+        "Unsafe: for `render_template_string` or `jinja2.Template(...).render()` given a formatted "
+        "string, the rewrite makes the text a constant template and passes each value as a template "
+        "variable: template syntax in the values is no longer run, and Flask escapes them (it "
+        "autoescapes these templates), so markup in them is shown as text. Other engines, and "
         "templates taken whole from input, have no mechanical rewrite."
     )
     references = (
@@ -78,6 +81,7 @@ class TemplateInjection(Rule):
         ),
         Invalid(
             'import jinja2\ndef f(body):\n    return jinja2.Template("<p>" + body + "</p>").render()\n',
+            'import jinja2\ndef f(body):\n    return jinja2.Template("<p>{{ body }}</p>").render(body=body)\n',
         ),
         Invalid(
             'from jinja2 import Environment\nfrom flask import request\nenv = Environment(autoescape=True)\n'
@@ -99,20 +103,32 @@ class TemplateInjection(Rule):
             return
         what = f"user input ({source.label})" if source else "formatted values"
         short = callee.split(".")[-1] if not is_method else f"{node.func.attr}"
-        fix = _context_fix(ctx, node, built) if callee.endswith(".render_template_string") and built is source_arg else None
+        fix = None
+        if built is source_arg and callee.endswith(".render_template_string"):
+            fix = _context_fix(ctx, node, node, built)
+        elif built is source_arg and callee in _JINJA_TEMPLATES and (render := _render_of(ctx, node)) is not None:
+            fix = _context_fix(ctx, render, node, built)
         ctx.report(self, source_arg, details={"callee": short, "what": what}, source=source,
                    severity=raised(self, source), confidence=unconfirmed(source), fix=fix)
 
 
-def _context_fix(ctx, call: ast.Call, built: ast.expr):
+def _render_of(ctx, template: ast.Call) -> Optional[ast.Call]:
+    """The `.render(...)` call made right on `jinja2.Template(...)`, which receives the variables."""
+    attribute = ctx.parent(template)
+    call = ctx.parent(attribute) if isinstance(attribute, ast.Attribute) and attribute.attr == "render" else None
+    return call if isinstance(call, ast.Call) and call.func is attribute and not call.args else None
+
+
+def _context_fix(ctx, receiver: ast.Call, call: ast.Call, built: ast.expr):
     """`render_template_string(f"<h1>{name}</h1>")` -> `render_template_string("<h1>{{ name }}</h1>",
-    name=name)`: the text becomes a constant template and each value a context variable. Only for
-    values that are names or attributes (the variable takes the last name), written in the first
-    argument, whose constant text has no braces of its own."""
+    name=name)`, `Template("<p>" + body + "</p>").render()` -> `Template("<p>{{ body }}</p>").render(body=body)`:
+    the text of `call` becomes a constant template and each value a variable passed to `receiver`.
+    Only for values that are names or attributes (the variable takes the last name), written in the
+    first argument, whose constant text has no braces of its own."""
     parts = formatted_pieces(built)
     if not parts or call.args[:1] != [built]:
         return None
-    taken = {k.arg for k in call.keywords}
+    taken = {k.arg for k in receiver.keywords}
     variables: dict[str, str] = {}
     template = []
     for part in parts:
@@ -128,9 +144,15 @@ def _context_fix(ctx, call: ast.Call, built: ast.expr):
         variables[name] = code
         template.append(f"{{{{ {name} }}}}")
     literal = _string_literal("".join(template))
-    steps = [lambda c: c.with_changes(args=[c.args[0].with_changes(value=parse_expression(literal)), *c.args[1:]])]
-    steps += [set_keyword(name, code) for name, code in variables.items()]
-    return expression_fix(ctx, call, chain(*steps), "Fix: pass the values as template variables", safe=False)
+
+    def constant_text(c):
+        return c.with_changes(args=[c.args[0].with_changes(value=parse_expression(literal)), *c.args[1:]])
+
+    # On `.render()` the template call is the receiver's `func.value`.
+    first = constant_text if receiver is call else (
+        lambda r: r.with_changes(func=r.func.with_changes(value=constant_text(r.func.value))))
+    steps = [first, *(set_keyword(name, code) for name, code in variables.items())]
+    return expression_fix(ctx, receiver, chain(*steps), "Fix: pass the values as template variables", safe=False)
 
 
 def _string_literal(text: str) -> str:
