@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
-
+from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.types import Edit
 from tabguard.rules.access._handlers import handler
 from tabguard.rules.crypto._names import expression_name, pii_kind, words
 
@@ -34,6 +36,11 @@ class UnmaskedPersonalData(Rule):
     )
     how = "Return the masked form here too (the same helper), or leave the field out; keep full values server-side."
     example = "return jsonify(id=p.id, ssn_last4=p.ssn[-4:])"
+    fix_safety = (
+        "Unsafe: the rewrite masks the value the way this module already does for the field: through "
+        "its masking function for it (`mask_card(c.card_number)`), else cut to the last four "
+        "characters like its `x.ssn[-4:]`; clients of the endpoint no longer receive the full value."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/359.html",
         "https://owasp.org/Top10/2025/A01_2025-Broken_Access_Control/",
@@ -52,13 +59,27 @@ class UnmaskedPersonalData(Rule):
         "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.get('/me')\ndef me():\n    return jsonify(ssn=current_user.ssn)\n",
     )
     INVALID = (
-        Invalid(_MASKED + "@app.get('/patients/<int:pid>')\ndef patient(pid):\n    p = Patient.query.get(pid)\n"
-                "    return jsonify(id=p.id, name=p.name, ssn=p.ssn)\n"),
         Invalid(
-            "from fastapi import FastAPI\napp = FastAPI()\n"
-            "def mask_card(number):\n    return '**** ' + number[-4:]\n"
-            "@app.get('/cards')\ndef cards():\n    return [{'card': mask_card(c.card_number)} for c in all_cards()]\n"
-            "@app.get('/cards/{cid}')\ndef card(cid: int):\n    c = get_card(cid)\n    return {'id': c.id, 'card_number': c.card_number}\n"
+            "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.get('/patients')\ndef patients():\n"
+            "    return jsonify([{'id': p.id, 'ssn': '***-**-' + p.ssn[-4:]} for p in Patient.query.all()])\n"
+            "@app.get('/patients/<int:pid>')\ndef patient(pid):\n    p = Patient.query.get(pid)\n"
+            '    return jsonify(id=p.id, name=p.name, ssn=p.ssn)\n',
+            "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.get('/patients')\ndef patients():\n"
+            "    return jsonify([{'id': p.id, 'ssn': '***-**-' + p.ssn[-4:]} for p in Patient.query.all()])\n"
+            "@app.get('/patients/<int:pid>')\ndef patient(pid):\n    p = Patient.query.get(pid)\n"
+            '    return jsonify(id=p.id, name=p.name, ssn=p.ssn[-4:])\n',
+        ),
+        Invalid(
+            'from fastapi import FastAPI\napp = FastAPI()\ndef mask_card(number):\n'
+            "    return '**** ' + number[-4:]\n@app.get('/cards')\ndef cards():\n"
+            "    return [{'card': mask_card(c.card_number)} for c in all_cards()]\n@app.get('/cards/{cid}')\n"
+            'def card(cid: int):\n    c = get_card(cid)\n'
+            "    return {'id': c.id, 'card_number': c.card_number}\n",
+            'from fastapi import FastAPI\napp = FastAPI()\ndef mask_card(number):\n'
+            "    return '**** ' + number[-4:]\n@app.get('/cards')\ndef cards():\n"
+            "    return [{'card': mask_card(c.card_number)} for c in all_cards()]\n@app.get('/cards/{cid}')\n"
+            'def card(cid: int):\n    c = get_card(cid)\n'
+            "    return {'id': c.id, 'card_number': mask_card(c.card_number)}\n",
         ),
     )
 
@@ -66,11 +87,30 @@ class UnmaskedPersonalData(Rule):
         if node.value is None or ctx.function is None or handler(ctx, ctx.function) is None:
             return
         extra = ctx.options.get("pii-names", ())
+        flagged = []
         for value in _response_values(node.value):
             field = pii_kind(expression_name(value), extra) if isinstance(value, (ast.Attribute, ast.Subscript)) else None
             if field and _masked_in_module(ctx, field, extra):
-                ctx.report(self, value, details={"field": expression_name(value)})
-                return
+                flagged.append((value, field))
+        if flagged:
+            # Every full value of the response is masked at once: one left would be reported next.
+            edits = [_masked(ctx, value, field) for value, field in flagged]
+            fix = edits_fix(edits, "Fix: mask it as the module does elsewhere", safe=False) if all(edits) else None
+            ctx.report(self, flagged[0][0], details={"field": expression_name(flagged[0][0])}, fix=fix)
+
+
+def _masked(ctx, value: ast.AST, field: str) -> Optional[Edit]:
+    """`value` written the way the module masks the field: through its masking function for that
+    field (`mask_card(c.card_number)`), else cut to its last four characters as it does elsewhere."""
+    code = ctx.segment(ctx.span(value))
+    field_words = set(words(field)) - _MASK_WORDS
+    for name in ctx.module.functions:
+        said = set(words(name))
+        if said & _MASK_WORDS and said & field_words:
+            return Edit(ctx.span(value), f"{name}({code})")
+    if any(pii_kind(name, ()) == field for name in ctx.module.masked):
+        return Edit(ctx.span(value), f"{code}[-4:]")
+    return None
 
 
 def _response_values(expr: ast.AST) -> list[ast.AST]:
