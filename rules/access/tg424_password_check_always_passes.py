@@ -5,10 +5,14 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
+from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.types import Edit
 from tabguard.guards import words
 from tabguard.rules.access._handlers import def_span
 
+# NIST SP 800-63B's minimum for passwords a user chooses.
+_MINIMUM_LENGTH = 8
 _CHECK_WORDS = frozenset({"validate", "check", "is", "strong", "strength", "complexity", "policy", "valid", "acceptable", "verify"})
 # A password check that compares these verifies a password, not its strength.
 _VERIFY_WORDS = frozenset({"hash", "hashed", "stored", "user", "correct", "matches", "match", "login"})
@@ -37,6 +41,11 @@ class PasswordCheckAlwaysPasses(Rule):
     example = (
         "def validate_password(password: str) -> bool:\n    return len(password) >= 12 and password.lower() not in COMMON_PASSWORDS"
     )
+    fix_safety = (
+        "Unsafe: the check's answer becomes `len(password) >= 8` (NIST SP 800-63B's minimum), so "
+        "shorter passwords are refused from now on; existing accounts keep theirs until they change it. "
+        "Add a breached-password check by hand: it has no mechanical form."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/521.html",
         "https://owasp.org/Top10/2025/A07_2025-Authentication_Failures/",
@@ -50,9 +59,20 @@ class PasswordCheckAlwaysPasses(Rule):
         "def validate_password(password):\n    raise NotImplementedError\n",
     )
     INVALID = (
-        Invalid("def validate_password(password):\n    # TODO: add complexity rules\n    return True\n"),
-        Invalid("def is_strong_password(password: str) -> bool:\n    return len(password) >= 1\n"),
-        Invalid("def check_password_strength(pw):\n    if len(pw) > 0:\n        return True\n    return True\n"),
+        Invalid(
+            'def validate_password(password):\n    # TODO: add complexity rules\n    return True\n',
+            'def validate_password(password):\n    # TODO: add complexity rules\n'
+            '    return len(password) >= 8\n',
+        ),
+        Invalid(
+            'def is_strong_password(password: str) -> bool:\n    return len(password) >= 1\n',
+            'def is_strong_password(password: str) -> bool:\n    return len(password) >= 8\n',
+        ),
+        Invalid(
+            'def check_password_strength(pw):\n    if len(pw) > 0:\n        return True\n    return True\n',
+            'def check_password_strength(pw):\n    if len(pw) > 0:\n        return len(pw) >= 8\n'
+            '    return len(pw) >= 8\n',
+        ),
     )
 
     def visit_FunctionDef(self, node: ast.AST, ctx) -> None:
@@ -64,9 +84,20 @@ class PasswordCheckAlwaysPasses(Rule):
             return
         reason = _always(returns)
         if reason is not None:
-            ctx.report(self, def_span(ctx, node), details={"function": node.name, "reason": reason})
+            ctx.report(self, def_span(ctx, node), details={"function": node.name, "reason": reason},
+                       fix=_fix(ctx, node, returns))
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+
+def _fix(ctx, function, returns: list):
+    """Each return answers whether the password has the minimum length the advice names."""
+    params = [a.arg for a in (*function.args.posonlyargs, *function.args.args) if a.arg not in ("self", "cls")]
+    if not params or any(v is None for v in returns):
+        return None
+    check = f"len({params[0]}) >= {_MINIMUM_LENGTH}"
+    return edits_fix([Edit(ctx.span(value), check) for value in returns],
+                     f"Fix: require at least {_MINIMUM_LENGTH} characters", safe=False)
 
 
 def _always(returns: list) -> Optional[str]:
