@@ -10,7 +10,9 @@ import jsonschema
 import pytest
 
 from tabguard.config import DEFAULTS, Config
-from tabguard.config_outputs import PREFIX, VSCODE_SECTION, camel_case, readme_table, vscode_manifest
+from tabguard.config_outputs import (
+    PREFIX, VSCODE_SECTION, camel_case, readme_table, vscode_manifest, vscode_readme_table, with_table,
+)
 from tabguard.config_schema import BY_KEY, SETTINGS
 
 CHECKOUT = Path(__file__).resolve().parents[1]
@@ -22,8 +24,15 @@ def test_vscode_settings_are_generated_from_the_schema():
     assert vscode_manifest(MANIFEST) == MANIFEST, REGENERATE
 
 
-def test_readme_table_is_generated_from_the_schema():
+def test_readme_tables_are_generated_from_the_schema():
     assert readme_table() in (CHECKOUT / "README.md").read_text(encoding="utf-8"), REGENERATE
+    assert vscode_readme_table() in (CHECKOUT / "editors/vscode/README.md").read_text(encoding="utf-8"), REGENERATE
+
+
+def test_a_stale_table_is_replaced_and_the_text_around_it_kept():
+    table = readme_table()
+    first, last = table.splitlines()[0], table.splitlines()[-1]
+    assert with_table(f"before\n{first}\n| old |\n{last}\nafter", table) == f"before\n{table}\nafter"
 
 
 def _server_properties() -> dict:

@@ -95,7 +95,8 @@ class UnmaskedPersonalData(Rule):
         if flagged:
             # Every full value of the response is masked at once: one left would be reported next.
             edits = [_masked(ctx, value, field) for value, field in flagged]
-            fix = edits_fix(edits, "Fix: mask it as the module does elsewhere", safe=False) if all(edits) else None
+            masked = [edit for edit in edits if edit is not None]
+            fix = edits_fix(masked, "Fix: mask it as the module does elsewhere", safe=False) if len(masked) == len(edits) else None
             ctx.report(self, flagged[0][0], details={"field": expression_name(flagged[0][0])}, fix=fix)
 
 
