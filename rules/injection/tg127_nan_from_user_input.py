@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from tabguard.engine.fixes import edits_fix, insert_below
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.files._flow import remote_taint
 
@@ -45,6 +46,12 @@ class NanFromUserInput(Rule):
         "if not math.isfinite(amount) or amount <= 0:\n"
         "    abort(400)"
     )
+    fix_safety = (
+        "Unsafe: after `x = float(...)` the rewrite adds `if not math.isfinite(x): raise ValueError(...)` "
+        "(`cmath` for `complex`), so NaN and infinity are refused the way text that is no number at "
+        "all already is (`float()` raises ValueError for it). Map the error to a 400 response if the "
+        "framework does not. A conversion used inside a larger expression has no mechanical rewrite."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/1287.html",
         "https://docs.python.org/3/library/math.html#math.isfinite",
@@ -64,15 +71,22 @@ class NanFromUserInput(Rule):
         Invalid(
             "from flask import request\n@app.post('/withdraw')\ndef withdraw():\n"
             "    amount = float(request.form['amount'])\n    if amount > current_user.balance:\n"
-            "        abort(400)\n    current_user.balance -= amount\n"
+            '        abort(400)\n    current_user.balance -= amount\n',
+            "import math\nfrom flask import request\n@app.post('/withdraw')\ndef withdraw():\n"
+            "    amount = float(request.form['amount'])\n    if not math.isfinite(amount):\n"
+            '        raise ValueError("amount must be a finite number")\n'
+            '    if amount > current_user.balance:\n        abort(400)\n    current_user.balance -= amount\n',
         ),
         Invalid(
             "import time\ndef delay(request):\n    seconds = float(request.GET.get('delay', 0))\n"
-            "    if seconds > 0:\n        time.sleep(seconds)\n"
+            '    if seconds > 0:\n        time.sleep(seconds)\n',
+            "import math\nimport time\ndef delay(request):\n    seconds = float(request.GET.get('delay', 0))\n"
+            '    if not math.isfinite(seconds):\n        raise ValueError("seconds must be a finite number")\n'
+            '    if seconds > 0:\n        time.sleep(seconds)\n',
         ),
         Invalid(
             "from flask import request\n@app.get('/gain')\ndef gain():\n"
-            "    return str(abs(complex(request.args['z'])) * LEVEL)\n"
+            "    return str(abs(complex(request.args['z'])) * LEVEL)\n",
         ),
     )
 
@@ -88,7 +102,20 @@ class NanFromUserInput(Rule):
             return  # `int(float(x))` raises on NaN and infinity
         if ctx.memo(("finite-check", id(ctx.function)), lambda: _checks_finite(ctx)):
             return
-        ctx.report(self, node, details={"callee": callee}, source=source)
+        ctx.report(self, node, details={"callee": callee}, source=source, fix=_finite_check(ctx, node, parent, callee))
+
+
+def _finite_check(ctx, call: ast.Call, statement, callee: str):
+    """`x = float(...)` is followed by `if not math.isfinite(x): raise ValueError(...)` (cmath for
+    complex): a non-finite number is refused like text that is no number at all."""
+    if not (isinstance(statement, ast.Assign) and statement.value is call and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)):
+        return None
+    name = statement.targets[0].id
+    module = "cmath" if callee == "complex" else "math"
+    edit = insert_below(ctx, statement, f"if not {module}.isfinite({name}):\n"
+                                        f"    raise ValueError(\"{name} must be a finite number\")")
+    return edits_fix([edit], f"Fix: refuse NaN and infinity with {module}.isfinite", safe=False, imports=(module,)) if edit else None
 
 
 def _checks_finite(ctx) -> bool:

@@ -103,6 +103,17 @@ def delete_statement(ctx, statement: ast.stmt) -> Optional[Edit]:
     return Edit(Span(previous, len(ctx.lines[previous]), span.end_line, len(ctx.lines[span.end_line])), "")
 
 
+def insert_below(ctx, statement, text: str) -> Optional[Edit]:
+    """An edit adding `text` (lines of statements) on the lines after `statement`, at its indentation;
+    None when other code follows it on its line."""
+    span = ctx.span(statement)
+    indent = ctx.lines[span.start_line][: span.start_col]
+    end = ctx.lines[span.end_line]
+    if indent.strip() or end[span.end_col :].strip()[:1] not in ("", "#"):
+        return None
+    return Edit(Span(span.end_line, len(end), span.end_line, len(end)), "".join(f"\n{indent}{line}" for line in text.split("\n")))
+
+
 def insert_after(ctx, node, text: str) -> Edit:
     """An edit adding `text` right after `node` (a parameters argument, a `.bindparams(...)`)."""
     end = ctx.span(node)
