@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Iterator, Optional
+
+from tabguard.engine.types import Edit, Fix
+from tabguard.rules._spelling import spell
+from tabguard.rules.files._flow import remote_taint
 
 
 OPEN = frozenset({"open", "builtins.open", "io.open", "codecs.open", "os.open", "aiofiles.open"})
@@ -70,3 +74,37 @@ def opens_for_writing(ctx, call: ast.Call) -> bool:
         value = ctx.constant_value(mode)
         return isinstance(value, str) and any(c in value for c in "wax+")
     return isinstance(call.func, ast.Attribute) and call.func.attr in WRITE_METHODS and name not in PATH_FUNCTIONS
+
+
+_JOIN = frozenset({"os.path.join", "posixpath.join"})
+
+
+def secure_filename_fix(ctx, destination: ast.expr, *, whole: bool):
+    """The user-controlled file-name parts of a path wrapped in werkzeug's `secure_filename` (None
+    when werkzeug is not declared); with `whole`, also a path that is the user's value alone."""
+    if isinstance(destination, ast.Name):
+        destination = ctx.model.value_of(destination) or destination
+    pieces = [ctx.span(p) for p in _user_pieces(ctx, destination, whole)]
+    if not pieces:
+        return None
+    spelled = spell(ctx, "werkzeug.utils.secure_filename")
+    if spelled is None:
+        return None  # werkzeug is not declared: importing it would only trade this for TG703
+    name, imports = spelled
+    edits = tuple(Edit(span, f"{name}({ctx.segment(span)})") for span in pieces)
+    return lambda: Fix("Fix: pass the file name through secure_filename", edits, False, imports)
+
+
+def _user_pieces(ctx, path: ast.expr, whole: bool) -> Iterator[ast.expr]:
+    """The user-controlled parts of a path expression that are file names, not directories."""
+    if isinstance(path, ast.Call) and (ctx.call_name(path) or "") in _JOIN:
+        parts: list[Optional[ast.expr]] = list(path.args[1:])
+    elif isinstance(path, ast.JoinedStr):
+        parts = [v.value for v in path.values if isinstance(v, ast.FormattedValue)]
+    elif isinstance(path, ast.BinOp):
+        parts = [path.right]
+    else:
+        parts = [path] if whole else []  # a whole path flattened to a name would change where it points
+    for part in parts:
+        if remote_taint(ctx, part) is not None:
+            yield part

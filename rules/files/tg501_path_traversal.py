@@ -6,7 +6,8 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.files._flow import remote_taint
-from tabguard.rules.files._paths import PATH_CALL_NAMES, path_arguments
+from tabguard.rules.files._paths import PATH_CALL_NAMES, path_arguments, secure_filename_fix
+from tabguard.rules._spelling import WEB_APP
 
 
 class PathTraversal(Rule):
@@ -45,6 +46,13 @@ class PathTraversal(Rule):
         "    abort(404)\n"
         "return path.read_text()"
     )
+    fix_safety = (
+        "Unsafe: a user value joined to a base directory (`os.path.join(BASE, name)`, `BASE / name`, "
+        "an f-string) is passed through werkzeug's `secure_filename`, offered only when the project "
+        "declares werkzeug: `..`, slashes and odd characters are dropped, so names in sub-folders or "
+        "with non-ASCII letters no longer resolve. A path taken whole from the user has no mechanical "
+        "rewrite (where it may point is a decision)."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/22.html",
         "https://owasp.org/www-community/attacks/Path_Traversal",
@@ -76,27 +84,44 @@ class PathTraversal(Rule):
     INVALID = (
         Invalid(
             "import os\nfrom flask import request\n@app.route('/r')\ndef r():\n"
-            "    return open(os.path.join('/srv/reports', request.args['f'])).read()\n"
+            "    return open(os.path.join('/srv/reports', request.args['f'])).read()\n",
+            "import werkzeug.utils\nimport os\nfrom flask import request\n@app.route('/r')\ndef r():\n"
+            "    return open(os.path.join('/srv/reports', werkzeug.utils.secure_filename(request.args['f']))).read()\n",
+            path=WEB_APP,
         ),
         Invalid(
             "from pathlib import Path\n@app.get('/files/{name}')\ndef read(name: str):\n"
-            "    return (Path('/srv/files') / name).read_text()\n"
+            "    return (Path('/srv/files') / name).read_text()\n",
+            "import werkzeug.utils\nfrom pathlib import Path\n@app.get('/files/{name}')\ndef read(name: str):\n"
+            "    return (Path('/srv/files') / werkzeug.utils.secure_filename(name)).read_text()\n",
+            path=WEB_APP,
         ),
         Invalid(
-            "import os\nfrom django.http import HttpResponse\ndef delete(request, filename):\n"
-            "    os.remove(os.path.join('/srv/uploads', filename))\n    return HttpResponse(status=204)\n"
+            'import os\nfrom django.http import HttpResponse\ndef delete(request, filename):\n'
+            "    os.remove(os.path.join('/srv/uploads', filename))\n    return HttpResponse(status=204)\n",
+            'import werkzeug.utils\nimport os\nfrom django.http import HttpResponse\n'
+            'def delete(request, filename):\n'
+            "    os.remove(os.path.join('/srv/uploads', werkzeug.utils.secure_filename(filename)))\n"
+            '    return HttpResponse(status=204)\n',
+            path=WEB_APP,
         ),
         Invalid(
             "import shutil\nfrom flask import request\n@app.post('/copy')\ndef copy():\n"
-            "    shutil.copy('/srv/template.txt', request.form['dest'])\n"
+            "    shutil.copy('/srv/template.txt', request.form['dest'])\n",
+            path=WEB_APP,
         ),
-        # A CGI script: the web server puts the request's path into PATH_INFO.
-        Invalid("import os\nwith open('/srv/pages/' + os.environ['PATH_INFO']) as fh:\n    print(fh.read())\n"),
-        # A message taken from an SQS queue.
+        Invalid(
+            "import os\nwith open('/srv/pages/' + os.environ['PATH_INFO']) as fh:\n    print(fh.read())\n",
+        ),
         Invalid(
             "import boto3\nsqs = boto3.client('sqs')\ndef work(queue_url):\n"
             "    for message in sqs.receive_message(QueueUrl=queue_url)['Messages']:\n"
-            "        with open('/srv/reports/' + message['Body']) as fh:\n            print(fh.read())\n"
+            "        with open('/srv/reports/' + message['Body']) as fh:\n            print(fh.read())\n",
+            "import werkzeug.utils\nimport boto3\nsqs = boto3.client('sqs')\ndef work(queue_url):\n"
+            "    for message in sqs.receive_message(QueueUrl=queue_url)['Messages']:\n"
+            "        with open('/srv/reports/' + werkzeug.utils.secure_filename(message['Body'])) as fh:\n"
+            '            print(fh.read())\n',
+            path=WEB_APP,
         ),
     )
 
@@ -105,5 +130,6 @@ class PathTraversal(Rule):
             source = remote_taint(ctx, path)
             if source is not None:
                 callee = ctx.call_name(node) or ast.unparse(node.func)
-                ctx.report(self, path, details={"callee": callee}, source=source)
+                ctx.report(self, path, details={"callee": callee}, source=source,
+                           fix=secure_filename_fix(ctx, path, whole=False))
                 return

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Optional
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.engine.types import Edit, Fix
 from tabguard.rules.files._flow import remote_taint
+from tabguard.rules.files._paths import secure_filename_fix
 from tabguard.rules.files._uploads import upload_source
-from tabguard.rules._spelling import WEB_APP, spell
+from tabguard.rules._spelling import WEB_APP
 
-_JOIN = frozenset({"os.path.join", "posixpath.join"})
 
 
 class UploadUserFilename(Rule):
@@ -97,33 +95,4 @@ class UploadUserFilename(Rule):
         source = remote_taint(ctx, destination)
         if source is None:
             return
-        ctx.report(self, destination, source=source, fix=_secure_filename_fix(ctx, destination))
-
-
-def _secure_filename_fix(ctx, destination: ast.expr):
-    if isinstance(destination, ast.Name):
-        destination = ctx.model.value_of(destination) or destination
-    pieces = [ctx.span(p) for p in _user_pieces(ctx, destination)]
-    if not pieces:
-        return None
-    spelled = spell(ctx, "werkzeug.utils.secure_filename")
-    if spelled is None:
-        return None  # werkzeug is not declared: importing it would only trade this for TG703
-    name, imports = spelled
-    edits = tuple(Edit(span, f"{name}({ctx.segment(span)})") for span in pieces)
-    return lambda: Fix("Fix: pass the file name through secure_filename", edits, False, imports)
-
-
-def _user_pieces(ctx, path: ast.expr) -> Iterator[ast.expr]:
-    """The user-controlled parts of a path expression that are file names, not directories."""
-    if isinstance(path, ast.Call) and (ctx.call_name(path) or "") in _JOIN:
-        parts: list[Optional[ast.expr]] = list(path.args[1:])
-    elif isinstance(path, ast.JoinedStr):
-        parts = [v.value for v in path.values if isinstance(v, ast.FormattedValue)]
-    elif isinstance(path, ast.BinOp):
-        parts = [path.right]
-    else:
-        parts = [path]
-    for part in parts:
-        if remote_taint(ctx, part) is not None:
-            yield part
+        ctx.report(self, destination, source=source, fix=secure_filename_fix(ctx, destination, whole=True))
