@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Optional
+from typing import Iterator
 
 from tabguard.engine.types import Edit, Fix
 from tabguard.rules._spelling import spell
@@ -98,7 +98,7 @@ def secure_filename_fix(ctx, destination: ast.expr, *, whole: bool):
 def _user_pieces(ctx, path: ast.expr, whole: bool) -> Iterator[ast.expr]:
     """The user-controlled parts of a path expression that are file names, not directories."""
     if isinstance(path, ast.Call) and (ctx.call_name(path) or "") in _JOIN:
-        parts: list[Optional[ast.expr]] = list(path.args[1:])
+        parts: list[ast.expr] = list(path.args[1:])
     elif isinstance(path, ast.JoinedStr):
         parts = [v.value for v in path.values if isinstance(v, ast.FormattedValue)]
     elif isinstance(path, ast.BinOp):
