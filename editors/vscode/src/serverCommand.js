@@ -6,7 +6,8 @@
 const fs = require('fs');
 const path = require('path');
 
-const INSTALL_COMMAND = 'pip install tabguard';
+// tabguard is not on PyPI: it installs from a clone of its repository.
+const INSTALL_COMMAND = 'python3 -m pip install /path/to/tabguard-clone';
 const VENV_DIRS = ['.venv', 'venv'];
 
 function executableNames(platform) {

@@ -2,7 +2,8 @@
 local M = {}
 
 M.name = 'tabguard'
-M.install_hint = 'pip install tabguard'
+-- tabguard is not on PyPI: it installs from a clone of its repository.
+M.install_hint = 'python3 -m pip install /path/to/tabguard-clone'
 
 local ROOT_MARKERS = { 'pyproject.toml', 'setup.cfg', 'setup.py', 'tabguard.toml', 'requirements.txt', '.git' }
 local VENV_DIRS = { '.venv', 'venv' }
