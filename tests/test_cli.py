@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from tabguard import __version__
 from tabguard.cli import main
@@ -79,3 +80,45 @@ def test_rules_explain_and_version(capsys):
     assert main(["explain", "TG000"]) == 2
     assert main(["--version"]) == 0
     assert __version__ in capsys.readouterr().out
+
+
+SEVERAL = "import requests\n\ndef f(url):\n    requests.get(url, verify=False); eval(url)\n"
+
+
+def test_findings_on_one_line_are_in_column_order(tmp_path, capsys):
+    # TG201 is reported while the call's keywords are visited, before TG215 on the call itself.
+    path = tmp_path / "app.py"
+    path.write_text(SEVERAL)
+    for fmt in ("text", "json"):
+        main(["check", str(path), "--no-cache", "--format", fmt])
+        out = capsys.readouterr().out
+        places = ([(i["start"]["column"], i["rule"]) for i in json.loads(out)] if fmt == "json" else
+                  [(int(line.split(":")[2]), line.split()[1]) for line in out.splitlines()[:-1]])
+        assert places == [(5, "TG215"), (23, "TG201"), (43, "TG103")], places
+
+
+def test_severity_is_coloured_only_for_a_terminal_without_no_color(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "app.py"
+    path.write_text(FLAW)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+    def first_line(*extra):
+        monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+        main(["check", str(path), "--no-cache", *extra])
+        return capsys.readouterr().out.splitlines()[0]
+
+    assert "TG100 [\033[31mhigh\033[0m, low confidence]" in first_line()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "TG100 [high, low confidence]" in first_line()
+    monkeypatch.setenv("NO_COLOR", "")  # an empty NO_COLOR does not count (no-color.org)
+    assert "\033[" in first_line()
+    monkeypatch.setenv("TERM", "dumb")
+    assert "\033[" not in first_line()
+    monkeypatch.setenv("TERM", "xterm-256color")
+    report = tmp_path / "report.txt"
+    main(["check", str(path), "--no-cache", "-o", str(report)])  # stdout is still the terminal
+    assert "\033[" not in report.read_text() and "[high, low confidence]" in report.read_text()
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    main(["check", str(path), "--no-cache"])
+    assert "\033[" not in capsys.readouterr().out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -12,7 +11,7 @@ from tabguard import baseline, fixing
 from tabguard.analysis import at_least_confident
 from tabguard.commands import config_or_report
 from tabguard.output import plain, sarif
-from tabguard.output.printable import printable, say, write
+from tabguard.output.printable import colour_terminal, printable, say, write
 from tabguard.provenance.checking import annotate_results, gate_failures, honoured_filter, provenance_for
 from tabguard.rulecodes import resolve_all
 from tabguard.batch import scan_files
@@ -95,11 +94,6 @@ def _keep_confident(results, min_confidence: str) -> None:
         result.findings = plain.by_position(at_least_confident(result.findings, min_confidence))
 
 
-def _colour_terminal() -> bool:
-    """Colour only for a person at a terminal; https://no-color.org says any non-empty NO_COLOR turns it off."""
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-
-
 def _no_ledger(paths: list[Path], required: bool) -> int:
     """A gate with no ledger cannot see AI-inserted code: say so, and fail when a ledger is required."""
     where = paths[0].resolve()
@@ -173,7 +167,7 @@ def run(args) -> int:
     elif args.format == "json":
         report = json.dumps(plain.json_object(results), indent=2)
     else:
-        lines = plain.text_lines(results, colour=args.output is None and _colour_terminal())
+        lines = plain.text_lines(results, colour=args.output is None and colour_terminal())
         total = len(lines)
         if fixes is not None:
             lines.append(fixing.summary_line(fixes, total, diff=False))

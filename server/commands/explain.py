@@ -3,10 +3,10 @@ for the terminal (`--format markdown` for the Markdown itself)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 
+from tabguard.output.printable import colour_terminal
 from tabguard.render import explain_markdown, explain_terminal
 from tabguard.rulecodes import resolve, resolve_all
 from tabguard.rules import rule_by_id
@@ -30,7 +30,6 @@ def run(args) -> int:
     if args.format == "markdown":
         sys.stdout.write(explain_markdown(rule))
         return 0
-    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     width = min(shutil.get_terminal_size((88, 24)).columns, 100) - 1
-    sys.stdout.write(explain_terminal(rule, width, colour))
+    sys.stdout.write(explain_terminal(rule, width, colour_terminal()))
     return 0

@@ -4,6 +4,7 @@ the text, JSON and SARIF reports and in messages on stderr."""
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Optional, TextIO
 
@@ -15,6 +16,11 @@ def printable(text: str) -> str:
     except UnicodeEncodeError:  # a lone surrogate that does not stand for a byte
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
     return raw.decode("utf-8", "backslashreplace")
+
+
+def colour_terminal() -> bool:
+    """Colour only for a person at a terminal; https://no-color.org says any non-empty NO_COLOR turns it off."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def say(message: str, stream: Optional[TextIO] = None) -> None:
