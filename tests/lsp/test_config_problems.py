@@ -1,0 +1,34 @@
+"""A config problem is handled one way in the CLI and the editor (README, "Configuration"): the same
+message, with its "did you mean"; `check` stops there (exit 2), the editor says it as an error and
+checks with the default for that setting until the file is fixed."""
+
+from __future__ import annotations
+
+from tabguard.cli import main
+from tabguard.config import load_config
+
+CODE = "import os\n\ndef run(cmd):\n    os.system(cmd)\n"
+BROKEN = 'selct = ["TG105"]\nselect = ["TG9999"]\nmax-file-size = -1\n'
+
+
+def test_the_editor_shows_the_clis_config_errors_and_checks_with_the_defaults(server, capsys):
+    (server.root / "tabguard.toml").write_text(BROKEN)
+    (server.root / "a.py").write_text(CODE)
+    assert main(["check", str(server.root / "a.py"), "--no-cache"]) == 2
+    cli = [line for line in capsys.readouterr().err.splitlines() if "config error" in line]
+    assert len(cli) == 3 and "did you mean 'select'?" in cli[0] and "did you mean 'TG900'?" in cli[1]
+    assert len(load_config(server.root).problems) == 3
+
+    uri = (server.root / "a.py").as_uri()
+    mark = server.mark()
+    server.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": CODE}}
+    )
+    published = server.wait_notification(
+        lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == uri, mark, timeout=15
+    )
+    assert [d["code"] for d in published[1]["params"]["diagnostics"]] == ["TG101"]  # select's default: every rule
+    shown = [b["params"] for _, b in server.notifications[mark:] if b.get("method") == "window/showMessage"]
+    assert [m["type"] for m in shown] == [1, 1, 1]  # MessageType.Error
+    for line, message in zip(cli, (m["message"] for m in shown)):
+        assert message == f"{line} (the default is used until it is fixed)"
