@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Optional
 
@@ -26,6 +27,8 @@ _REQUEST_DATA = frozenset({"json", "form", "args", "get_json", "data", "POST", "
 
 def privilege(found: Handler) -> tuple[Optional[str], bool]:
     """Why the handler is privileged (None: it is not) and whether an ownership check suffices."""
+    if _inert(found.func):
+        return None, False  # a stub that answers with literals takes no action, privileged or not
     said = handler_words(found)
     if found.cls is not None:
         said.update(words(found.cls.name))
@@ -53,3 +56,24 @@ def privilege(found: Handler) -> tuple[Optional[str], bool]:
 def _has_key_input(found: Handler) -> bool:
     """The handler reads which record to act on from the request (then it is not a bulk action)."""
     return not found.seen.attrs.isdisjoint(_REQUEST_DATA)
+
+
+def _inert(func: ast.AST) -> bool:
+    """The handler only returns literals and its own parameters: no call, no module data, nothing awaited.
+    It reads no stored records and changes none (`return [{"name": "Ada"}]`, `return {"received": note}`)."""
+    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if not any(isinstance(n, ast.Return) and n.value is not None for s in func.body for n in ast.walk(s)):
+        return False  # `...` or `pass`: the body is elided (as in examples), not known to do nothing
+    args = func.args
+    known = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a is not None}
+    for statement in func.body:
+        for node in ast.walk(statement):
+            if isinstance(node, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal, ast.Delete)):
+                return False
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Store):
+                    known.add(node.id)  # a local computed from what the walk already allowed
+                elif node.id not in known:
+                    return False  # module data, an imported store, a global
+    return True

@@ -90,6 +90,11 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
         "from flask import Blueprint, abort\nfrom flask_login import current_user\nadmin = Blueprint('admin', __name__)\n"
         "@admin.before_request\ndef only_admins():\n    if not current_user.is_admin:\n        abort(403)\n"
         "@admin.delete('/products/<int:pid>')\ndef delete_product(pid):\n    ...\n",
+        # stubs that answer with literals and their own parameters read and change no stored data
+        "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/members')\nasync def members():\n"
+        "    return [{'name': 'Ada'}, {'name': 'Grace'}]\n",
+        "from fastapi import APIRouter\nrouter = APIRouter()\n@router.post('/admin/echo')\nasync def admin_echo(note: str):\n"
+        "    reply = {'received': note}\n    return reply\n",
     )
     INVALID = (
         Invalid(
@@ -125,6 +130,11 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
         Invalid(
             "from flask import Blueprint\nfrom flask_login import login_required\nadmin_bp = Blueprint('admin', __name__)\n"
             "@login_required\n@admin_bp.post('/orders/<int:oid>/refund')\ndef refund(oid):\n    ...\n"
+        ),
+        # module data is stored data: returning it lists every member
+        Invalid(
+            "from fastapi import FastAPI\napp = FastAPI()\nMEMBERS = load_members()\n@app.get('/members')\n"
+            "async def members():\n    return MEMBERS\n"
         ),
     )
 

@@ -44,7 +44,9 @@ METADATA_WORDS = frozenset(
      "error", "errors", "message", "msg", "chars", "alphabet", "charset", "size", "bits",
      "bytes_len", "env", "var", "setting", "option", "mask", "masked", "redacted", "last4", "tokenizer",
      "tokenize", "manager", "provider", "service", "store", "backend", "class", "cls", "factory", "generator",
-     "format", "version", "status", "state", "scope", "scopes", "kind", "mode", "style", "location", "cache"}
+     "format", "version", "status", "state", "scope", "scopes", "kind", "mode", "style", "location", "cache",
+     # whether a secret was supplied, and warnings about it (`secret_key_given`, `password_expire_warn`)
+     "given", "provided", "supplied", "present", "missing", "expire", "warn", "warning"}
 )
 # Names for a digest of a secret: safe to log once hashed, but still compared and stored.
 DIGEST_WORDS = frozenset({"hash", "hashed", "digest", "signature", "sig", "mac", "hmac"})

@@ -23,6 +23,8 @@ _NON_SECURITY_WORDS = frozenset(
      "identicon", "hue", "uuid"}
 )
 
+_SIZES = frozenset({"digest_size", "block_size"})
+
 
 class BrokenHash(Rule):
     id = "TG302"
@@ -78,6 +80,7 @@ class BrokenHash(Rule):
         "from cryptography.hazmat.primitives import hashes\nh = hashes.SHA256()\n",
         "import hashlib\nhashlib.new(name='sha1', usedforsecurity=False)\n",
         "import hashlib\nshort_id = hashlib.sha1(source.encode()).hexdigest()[:12]\n",
+        "from hashlib import sha1\nimport os\nsalt = os.urandom(sha1().digest_size)\n",
         "import hashlib, hmac\ndef _sha1(data=b''):\n    return hashlib.sha1(data)\nmac = hmac.new(key, msg, _sha1)\n",
     )
     INVALID = (
@@ -131,6 +134,8 @@ def _non_security_use(ctx, node: ast.Call, data) -> bool:
     chain = _outermost_chain(ctx, node)
     if isinstance(chain, ast.Subscript) and isinstance(chain.slice, ast.Slice):
         return True  # `md5(x).hexdigest()[:8]`: a short identifier, not a security check
+    if isinstance(chain, ast.Attribute) and chain.attr in _SIZES and not node.args:
+        return True  # `sha1().digest_size`: the algorithm's output length, nothing is hashed
     names = [enclosing_name(ctx, chain), getattr(ctx.function, "name", None)]
     if data is not None:
         names.extend(expression_name(part) for part in value_parts(data))

@@ -30,6 +30,9 @@ _ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"
 # Database drivers: a password written into the connect call is a credential however weak it looks.
 _CONNECTS = frozenset({"connect", "create_pool", "Connection", "MongoClient", "Redis", "StrictRedis"})
 _PASSWORD_KEYWORDS = frozenset({"password", "passwd", "pwd"})
+# `update_password`, `change_password`: a setting about what to do with the password, not the password.
+_OPTION_VERBS = frozenset({"update", "change", "set", "require", "force", "expire", "show", "hide", "remember", "save",
+                           "allow", "enable", "disable", "skip", "use", "prompt", "ask"})
 # Test code may hold throwaway credentials.
 _TEST_PATH = re.compile(r"(^|[\\/])(tests?|testing|fixtures?)[\\/]|(^|[\\/])(test_[^\\/]*|[^\\/]*_test|conftest)\.py$")
 
@@ -108,6 +111,11 @@ class HardcodedSecret(Rule):
         # the key defined once is reported there, not at its uses (see INVALID)
         "import jwt\nfrom settings import JWT_SECRET\ndef issue(uid):\n    return jwt.encode({'sub': uid}, JWT_SECRET, algorithm='HS256')\n",
         "import psycopg2\nimport os\nconn = psycopg2.connect(host='db', password=os.environ['PGPASSWORD'])\n",
+        # comparisons that hold no credential: a setting about the password, a mode compared with
+        # several values, a test's expectation
+        "def sync(user, wanted):\n    if wanted.update_password == 'always':\n        user.set_password(wanted.password)\n",
+        "def step(token, out):\n    if token == 'open-group':\n        out.push()\n    elif token == 'close-group':\n        out.pop()\n",
+        "def check(session):\n    assert session.shard_token == 'eu-west'\n",
     )
     INVALID = (
         Invalid(
@@ -188,6 +196,8 @@ class HardcodedSecret(Rule):
                 return
         name = _bound_name(ctx, node)
         if _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
+            return
+        if isinstance(parent, ast.Compare) and not _secret_comparison(ctx, parent, node, name):
             return
         # A bare `secret=` keyword is as often an outside service's credential as a signing key.
         signing = not (isinstance(parent, ast.keyword) and words(name or "") == ["secret"])
@@ -284,6 +294,25 @@ def _bound_name(ctx, node: ast.Constant) -> Optional[str]:
         variable = parent.args[0] if parent.args else None
         return variable.value if isinstance(variable, ast.Constant) and isinstance(variable.value, str) else None
     return None
+
+
+def _secret_comparison(ctx, compare: ast.Compare, node: ast.Constant, name: Optional[str]) -> bool:
+    """`password == "letmein42"` is a backdoor; these comparisons hold no credential: an `assert` (a test's
+    expectation), a setting that says what to do with the secret (`update_password == "always"`), and a
+    value compared with several literals in one block (a mode or a lexer's token kind: `token == "#group"`)."""
+    if isinstance(ctx.parent(compare), ast.Assert):
+        return False
+    if not name:
+        return True
+    if (words(name) or [""])[0] in _OPTION_VERBS:
+        return False
+    others = set()
+    for sub in ast.walk(ctx.tree) if ctx.tree is not None else ():
+        if isinstance(sub, ast.Compare) and sub is not compare and len(sub.ops) == 1:
+            for side, other in ((sub.left, sub.comparators[0]), (sub.comparators[0], sub.left)):
+                if isinstance(other, ast.Constant) and other.value != node.value and expression_name(side) == name:
+                    others.add(other.value)
+    return not others
 
 
 def _parameter_for_default(arguments: ast.arguments, node: ast.AST) -> Optional[str]:

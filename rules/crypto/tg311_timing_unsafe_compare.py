@@ -56,6 +56,11 @@ class TimingUnsafeCompare(Rule):
         "if token is None:\n    pass\n",
         "if token == '':\n    pass\n",
         "if token_type == 'bearer':\n    pass\n",
+        # whether each secret was supplied, and a warning period: facts about secrets, not secrets
+        "def configure(access_key, secret_key):\n    access_key_given = access_key is not None\n"
+        "    secret_key_given = secret_key is not None\n    if access_key_given != secret_key_given:\n"
+        "        raise ValueError('give both keys or neither')\n",
+        "def stale(policy, shadow):\n    return policy.password_expire_warn != shadow.warn_days\n",
         "if password == confirm_password:\n    pass\n",
         "class Auth:\n    def __eq__(self, other):\n        return self.token == other.token\n",
         "def test_sign():\n    assert sign(b'x') == expected_signature\n",

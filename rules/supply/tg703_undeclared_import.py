@@ -16,7 +16,7 @@ _TOOL_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "conf.py"})
 _NOT_RUNTIME_FOLDERS = frozenset({
     "_vendor", "vendor", "vendored", "third_party", "test", "tests", "testing", "examples", "docs", "doc", "benchmarks",
 })
-_TEST_SUPPORT = re.compile(r"^(test_.*|.*_test|conftest|testing|pytest_plugin|pytest)$")
+_TEST_SUPPORT = re.compile(r"^(test_.*|.*_test|conftest|tests?|testing|pytest_plugin|pytest)$")
 
 
 def _is_runtime_code(path: str) -> bool:
@@ -65,20 +65,31 @@ class UndeclaredImport(Rule):
         # A vendored copy of another project, and a library's test support.
         Valid("import requests\n", path="pkg/_vendor/client.py"),
         Valid("import responses\n", path="pkg/testing.py"),
+        Valid("import selenium\n", path="shop/tests.py"),  # a Django app's test module
     )
-    INVALID = (Invalid("import requests\n\nrequests.get(url, timeout=10)\n"),)
+    INVALID = (
+        Invalid("import requests\n\nrequests.get(url, timeout=10)\n"),
+        # told once per top-level statement, at the first import of the package
+        Invalid("class Client:\n    def get(self):\n        import requests\n        return requests.get(URL, timeout=5)\n"
+                "    def post(self):\n        import requests\n        return requests.post(URL, timeout=5)\n"),
+    )
 
     def visit_Import(self, node: ast.Import | ast.ImportFrom, ctx) -> None:
         if not _is_runtime_code(ctx.path):
             return
+        # One missing declaration, one finding: a class or function that imports the package in each of
+        # its methods is told once (per top-level statement, the unit the editor re-checks).
+        told = ctx.memo("TG703-distributions", set)
         for imported, resolution, workspace in checked_imports(node, ctx):
             if resolution.declared or resolution.lookalike or not workspace.has_dependency_files:
                 continue
-            if resolution.kind in ("installed", "known"):
+            distribution = resolution.distribution or imported.module
+            if resolution.kind in ("installed", "known") and distribution not in told:
+                told.add(distribution)
                 state = "installed in the environment only" if resolution.kind == "installed" else "not installed either"
                 ctx.report(self, imported.span, details={
                     "module": imported.module.partition(".")[0],
-                    "distribution": resolution.distribution or imported.module,
+                    "distribution": distribution,
                     "state": state,
                 })
 

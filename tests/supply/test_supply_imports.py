@@ -254,8 +254,19 @@ def test_type_checking_imports_vendored_trees_and_test_support_are_quiet(workspa
     assert _modules(findings(workspace, "shop/third_party/lib.py", code)[0]) == []
     assert _modules(findings(workspace, "shop/testing.py", code)[0]) == []
     assert _modules(findings(workspace, "shop/test/utils.py", code)[0]) == []
+    assert _modules(findings(workspace, "shop/tests.py", code)[0]) == []  # a Django app's test module
     assert _modules(findings(workspace, "shop/app.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import yaml\n")[0]) == []
     assert _modules(findings(workspace, "shop/app.py", code)[0]) == ["yaml"]
+
+
+def test_one_finding_per_package_per_top_level_statement(workspace):
+    # Before: a test case class importing selenium in each of its 20 methods gave 20 findings.
+    methods = "".join(f"    def test_{i}(self):\n        from yaml.constructor import Loader\n        import yaml.dumper\n" for i in range(3))
+    found, _ = findings(workspace, "shop/browser.py", f"class Flows:\n{methods}")
+    assert [(f.rule_id, f.span.start_line) for f in found] == [("TG703", 2)]
+    # Separate top-level statements are checked (and re-checked by the editor) on their own.
+    found, _ = findings(workspace, "shop/app.py", "import yaml\nfrom yaml import dump\n")
+    assert _modules(found) == ["yaml", "yaml"]
 
 
 def test_check_skips_vendored_folders_unless_named(workspace, capsys):
