@@ -34,6 +34,9 @@ _AUTH_WORDS = frozenset({
     "logged", "session", "oauth", "oidc", "bearer", "principal", "identity", "current", "user", "me",
     "security", "credentials", "protected", "secured", "guard", "signin",
 })
+# A database session or connection, whose dependency's "session" is not a login.
+_DATABASE_SESSIONS = frozenset({"Session", "AsyncSession", "Connection", "AsyncConnection"})
+_DATABASE_WORDS = frozenset({"db", "database", "engine", "orm", "sql", "sqlalchemy", "conn", "connection", "uow"})
 # Words that name a role or permission check.
 _ROLE_WORDS = frozenset({
     "admin", "administrator", "role", "roles", "permission", "permissions", "perm", "perms", "staff",
@@ -346,16 +349,39 @@ def _class_guards(cls: ast.ClassDef, qualname, options: dict, found: Guards) -> 
 
 def _dependency_guards(func: ast.AST, options: dict, found: Guards) -> None:
     """FastAPI `Depends(...)` / `Security(...)` in parameters and in the decorator's `dependencies=`."""
+    database = _database_dependencies(func)
     for call in _dependency_calls(func):
         target = call.args[0] if call.args else None
         name = dotted_name(target) if target is not None else ""
-        if not name:
+        if not name or id(call) in database:
             continue
         label = f"{last_part(dotted_name(call.func))}({name})"
         scopes = next((k for k in call.keywords if k.arg == "scopes"), None)
         if scopes is not None:
             found.role = found.role or label
         _classify_callable(name, options, found, label)
+
+
+def _database_dependencies(func: ast.AST) -> set[int]:
+    """The `Depends(...)` calls that provide a database session, not a login: `session: Session =
+    Depends(get_session)` (SQLAlchemy/SQLModel's `Session`), `Depends(get_db_session)`. Their word
+    "session" says nothing about the caller."""
+    args = func.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults = dict(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+    defaults.update({a: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    found: set[int] = set()
+    for arg in (*positional, *args.kwonlyargs):
+        annotated = arg.annotation is not None and any(
+            last_part(dotted_name(sub) or "") in _DATABASE_SESSIONS for sub in walk(arg.annotation)
+        )
+        for node in filter(None, (defaults.get(arg), arg.annotation)):
+            for sub in walk(node):
+                if isinstance(sub, ast.Call) and last_part(dotted_name(sub.func)) == "Depends" and sub.args:
+                    said = set(words(dotted_name(sub.args[0]) or "")) - {"get", "async", "sync", "new", "open", "make"}
+                    if annotated and said <= {"session", "db", "database"} or said & _DATABASE_WORDS and said <= _DATABASE_WORDS | {"session"}:
+                        found.add(id(sub))
+    return found
 
 
 def _dependency_calls(func: ast.AST) -> Iterator[ast.Call]:

@@ -98,6 +98,10 @@ class UnscopedRecordLookup(Rule):
         # the record comes from the session, not from the client
         "from flask import Flask, session\napp = Flask(__name__)\n@app.get('/me')\n@login_required\ndef me():\n"
         "    return User.query.get(session['user_id']).to_dict()\n",
+        # no one signs in (the `Session` dependency is the database's), so no user owns the record
+        "from fastapi import FastAPI, Depends\nfrom sqlmodel import Session\napp = FastAPI()\n"
+        "@app.get('/notes/{note_id}')\ndef show_note(note_id: int, session: Session = Depends(get_session)):\n"
+        "    return session.get(Note, note_id)\n",
     )
     INVALID = (
         Invalid(

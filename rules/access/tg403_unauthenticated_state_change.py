@@ -81,6 +81,12 @@ class UnauthenticatedStateChange(Rule):
             "from django.views.decorators.http import require_POST\n"
             "@require_POST\ndef close_ticket(request, pk):\n    Ticket.objects.filter(pk=pk).update(status='closed')\n    return redirect('tickets')\n"
         ),
+        # a database session dependency is not a login, whatever the word "session" suggests
+        Invalid(
+            "from fastapi import FastAPI, Depends\nfrom sqlmodel import Session\napp = FastAPI()\n"
+            "@app.delete('/notes/{note_id}')\ndef drop_note(note_id: int, session: Session = Depends(get_session)):\n"
+            "    session.delete(session.get(Note, note_id))\n    session.commit()\n"
+        ),
     )
 
     def visit_FunctionDef(self, node: ast.AST, ctx) -> None:

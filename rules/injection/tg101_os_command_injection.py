@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
 import libcst as cst
 from tabguard.engine.fixes import expression_fix
@@ -71,6 +72,9 @@ class OsCommandInjection(Rule):
     )
     VALID = (
         'import os\nos.system("clear")\n',
+        # an `exec_command` that passes its own argument on: each caller's `exec_command(...)` is checked
+        "class Remote(Base):\n    def exec_command(self, cmd, timeout=None):\n"
+        "        super().exec_command(cmd, timeout=timeout)\n        return self.channel.exec_command(cmd)\n",
         'import subprocess\ndef f(name):\n    subprocess.run(["convert", name, "out.png"], check=True)\n',
         'import os\ndef f():\n    cmd = "uptime"\n    os.system(cmd)\n',
         'import os\nos.execv("/usr/bin/git", ["git", "status"])\n',
@@ -106,6 +110,9 @@ class OsCommandInjection(Rule):
         Invalid('from airflow.operators.bash import BashOperator\ndef f(name):\n'
                 '    return BashOperator(task_id="t", bash_command=f"echo {name}")\n'),
         Invalid('def f(name):\n    files = get_ipython().getoutput(f"ls {name}")\n'),
+        # the wrapper builds the command itself: reported
+        Invalid("class Remote(Base):\n    def exec_command(self, cmd):\n        cmd = 'sudo ' + cmd\n"
+                "        return self.channel.exec_command(cmd)\n"),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -118,6 +125,8 @@ class OsCommandInjection(Rule):
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "exec_command":
             command = ctx.argument(node, 0, "command")  # paramiko: run by the remote user's shell
             callee = f"{ast.unparse(node.func.value)}.exec_command"
+            if _forwarded(command, ctx) and not ctx.taint(command):
+                return  # an `exec_command` passing its own argument on: its callers' calls are checked
         elif callee in _BASH_OPERATORS:
             command = ctx.keyword(node, "bash_command")
             command = command.value if command is not None else None
@@ -144,6 +153,18 @@ class OsCommandInjection(Rule):
         what = f"user input ({source.label})" if source else "a non-constant value"
         ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix,
                    severity=raised(self, source), confidence=unconfirmed(source))
+
+
+def _forwarded(command: Optional[ast.expr], ctx) -> bool:
+    """Inside a method that is itself `exec_command` (an override calling `super()`, a client wrapping its
+    channel), the command is the method's own parameter, unchanged."""
+    func = ctx.function
+    if not isinstance(command, ast.Name) or getattr(func, "name", None) != "exec_command":
+        return False
+    args = func.args
+    if command.id not in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}:
+        return False
+    return not any(isinstance(n, ast.Name) and n.id == command.id and isinstance(n.ctx, ast.Store) for n in ast.walk(func))
 
 
 def _popen_fix(node: ast.Call, command: ast.expr, ctx):
