@@ -379,7 +379,7 @@ def _database_dependencies(func: ast.AST) -> set[int]:
             for sub in walk(node):
                 if isinstance(sub, ast.Call) and last_part(dotted_name(sub.func)) == "Depends" and sub.args:
                     said = set(words(dotted_name(sub.args[0]) or "")) - {"get", "async", "sync", "new", "open", "make"}
-                    if annotated and said <= {"session", "db", "database"} or said & _DATABASE_WORDS and said <= _DATABASE_WORDS | {"session"}:
+                    if (annotated and said <= {"session", "db", "database"}) or (said & _DATABASE_WORDS and said <= _DATABASE_WORDS | {"session"}):
                         found.add(id(sub))
     return found
 

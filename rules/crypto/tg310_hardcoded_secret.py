@@ -197,12 +197,11 @@ class HardcodedSecret(Rule):
         name = _bound_name(ctx, node)
         if _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
             return
-        if isinstance(parent, ast.Compare) and not _secret_comparison(ctx, parent, node, name):
-            return
         # A bare `secret=` keyword is as often an outside service's credential as a signing key.
         signing = not (isinstance(parent, ast.keyword) and words(name or "") == ["secret"])
         kind = _literal_kind(name, node.value, signing) or (secret_kind(name) == "password" and _connect_password(ctx, parent) and "password")
-        if kind:
+        # Only a secret-looking literal pays for the comparison check, which scans the whole block.
+        if kind and not (isinstance(parent, ast.Compare) and not _secret_comparison(ctx, parent, node, name)):
             ctx.report(self, node, details={"kind": kind, "name": name}, fix=_environment_fix(ctx, node, parent, name))
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
