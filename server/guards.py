@@ -106,7 +106,8 @@ _SQL_OWNER_FILTER = re.compile(
 
 
 def words(name: str) -> list[str]:
-    """`require_admin` -> ["require", "admin"]; `LoginRequiredMixin` -> ["login", "required", "mixin"]."""
+    """An identifier's lower-case words, snake_case and camelCase alike: `require_admin` -> ["require",
+    "admin"]; `LoginRequiredMixin` -> ["login", "required", "mixin"]; `API_KEY` -> ["api", "key"]."""
     return [w.lower() for w in _WORD.findall(name)]
 
 

@@ -8,7 +8,8 @@ from typing import Optional
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.crypto._names import DIGEST_WORDS, expression_name, secret_kind, words
+from tabguard.guards import words
+from tabguard.rules.crypto._names import DIGEST_WORDS, expression_name, secret_kind
 
 # Column types of ORMs: a class attribute built with one is a stored field.
 _COLUMNS = frozenset({"Column", "CharField", "TextField", "StringField", "mapped_column", "String", "Text"})

@@ -8,8 +8,9 @@ from typing import Optional
 from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Edit
+from tabguard.guards import words
 from tabguard.rules.access._handlers import handler
-from tabguard.rules.crypto._names import expression_name, pii_kind, words
+from tabguard.rules.crypto._names import expression_name, pii_kind
 
 _MASK_WORDS = frozenset({"mask", "masked", "redact", "redacted", "last4", "obfuscate"})
 _RESPONDERS = frozenset({"jsonify", "JSONResponse", "JsonResponse", "Response", "dict"})

@@ -8,7 +8,8 @@ from typing import Iterator, Optional
 
 from tabguard.engine.fixes import drop_dict_keys, expressions_fix
 from tabguard.engine.types import Edit, Span
-from tabguard.rules.crypto._names import expression_name, value_parts, words
+from tabguard.guards import words
+from tabguard.rules.crypto._names import expression_name, value_parts
 
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"})
 # The callee last names `log_call` accepts (for `Rule.call_names`).

@@ -7,8 +7,8 @@ from typing import Iterator, Optional
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Edit, Fix, Span
+from tabguard.guards import words
 from tabguard.rules.compliance._logs import log_call
-from tabguard.rules.crypto._names import words
 
 _TRACEBACK_CALLS = frozenset(
     {"traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.format_stack", "sys.exc_info"}

@@ -8,7 +8,8 @@ from functools import lru_cache
 from typing import Iterator, Optional
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.crypto._names import expression_name, secret_kind, words
+from tabguard.guards import words
+from tabguard.rules.crypto._names import expression_name, secret_kind
 
 _CLIENT_ROOTS = ("requests.", "httpx.", "aiohttp.", "urllib3.", "urllib.request.")
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "urlopen", "stream"})

@@ -6,7 +6,8 @@ import ast
 from dataclasses import dataclass
 from typing import Optional
 
-from tabguard.rules.crypto._names import expression_name, secret_kind, value_parts, words
+from tabguard.guards import words
+from tabguard.rules.crypto._names import expression_name, secret_kind, value_parts
 
 BROKEN = frozenset({"md5", "sha1", "sha", "md4", "md2", "ripemd160"})
 # Unkeyed, fast hashes: fine for data, far too fast for passwords.

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import ast
 import math
-import re
 from functools import lru_cache
 from typing import Iterable, Iterator, Optional
 
-_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|\d+|[A-Z]+")
-_SEPARATOR = re.compile(r"[^A-Za-z0-9]+")
+from tabguard.guards import words
 
 PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw", "passphrase", "pass", "pin", "passcode"})
 # Words that name a secret on their own.
@@ -60,11 +58,6 @@ PII_NAMES = (
     "national_id", "driver_license", "drivers_license", "bank_account", "account_number", "routing_number",
 )
 CARD_NAMES = ("credit_card", "card_number", "cc_number", "cvv", "cvc", "pan")
-
-
-def words(name: str) -> list[str]:
-    """`resetToken` -> ["reset", "token"]; `API_KEY` -> ["api", "key"]."""
-    return [w.lower() for part in _SEPARATOR.split(name) for w in _WORD.findall(part)]
 
 
 def _joined(name_words: list[str]) -> str:

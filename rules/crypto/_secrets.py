@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 from typing import Optional
 
-from tabguard.rules.crypto._names import shannon_entropy, words
+from tabguard.guards import words
+from tabguard.rules.crypto._names import shannon_entropy
 
 # Formats issued by providers: a match is a credential whatever the variable is called.
 KNOWN_FORMATS = (

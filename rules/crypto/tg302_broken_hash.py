@@ -8,8 +8,9 @@ import libcst as cst
 
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.guards import words
 from tabguard.rules.crypto._hashing import BROKEN, hash_call, hash_call_names, hashes_password, stored_password
-from tabguard.rules.crypto._names import enclosing_name, expression_name, value_parts, words
+from tabguard.rules.crypto._names import enclosing_name, expression_name, value_parts
 
 # Uses where a collision or a preimage gains an attacker nothing: cache keys, ETags, sharding.
 # Names that make a digest a security value: it gets a stronger hash, not `usedforsecurity=False`.

@@ -7,7 +7,8 @@ from typing import Optional
 
 from tabguard.engine.fixes import expression_fix, parse_expression
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.crypto._names import enclosing_name, secret_kind, words
+from tabguard.guards import words
+from tabguard.rules.crypto._names import enclosing_name, secret_kind
 
 _RANDOM_FUNCTIONS = frozenset(
     {"random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "randbytes", "uniform", "shuffle"}

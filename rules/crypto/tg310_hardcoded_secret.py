@@ -10,9 +10,16 @@ import libcst as cst
 
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule, Valid
+from tabguard.guards import words
 from tabguard.rules.crypto._literals import fixed_value
-from tabguard.rules.crypto._names import binding_name, expression_name, secret_kind, words
-from tabguard.rules.crypto._secrets import is_placeholder, is_template, known_format, looks_like_secret, signing_key_name
+from tabguard.rules.crypto._names import binding_name, expression_name, secret_kind
+from tabguard.rules.crypto._secrets import (
+    is_placeholder,
+    is_template,
+    known_format,
+    looks_like_secret,
+    signing_key_name,
+)
 
 # Parameters that are a signing or encryption key whatever the argument is called.
 _KEY_SINKS = {

@@ -7,8 +7,9 @@ import re
 
 from tabguard.engine.fixes import expression_fix, parse_expression
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.guards import words
 from tabguard.rules.crypto._hashing import hash_call
-from tabguard.rules.crypto._names import DIGEST_WORDS, METADATA_WORDS, expression_name, secret_kind, value_parts, words
+from tabguard.rules.crypto._names import DIGEST_WORDS, METADATA_WORDS, expression_name, secret_kind, value_parts
 
 _CONFIRMATION_WORDS = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "verify2"})
 _CAMEL_CASE = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*")

@@ -8,7 +8,8 @@ from typing import Optional
 from tabguard.engine.fixes import expression_fix, parse_expression
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.walk import walk
-from tabguard.rules.crypto._names import enclosing_name, secret_kind, words
+from tabguard.guards import words
+from tabguard.rules.crypto._names import enclosing_name, secret_kind
 
 # Encodings and unkeyed hashes: they change how a value looks, not how guessable it is.
 _SCRAMBLERS = frozenset({
