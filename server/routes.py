@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from typing import Optional
 
-from tabguard.engine.facts import dotted_name
+from tabguard.engine.facts import dotted_name, uses_django
 from tabguard.engine.walk import walk
 from tabguard.guards import HTTP_VERBS, VIEW_METHODS, Facts, Guards, facts, guards, last_part, words
 
@@ -83,16 +83,12 @@ def _decl_methods(verb: str, decorator: ast.Call) -> tuple[str, ...]:
     return ("GET",)
 
 
-def is_django_module(imports: dict[str, str]) -> bool:
-    return any(target.split(".")[0] in ("django", "rest_framework") for target in imports.values())
-
-
 def django_function_view(func: ast.AST, imports: dict[str, str]) -> bool:
     """A module-level `def view(request, ...)` in a module that imports Django or DRF."""
     if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or func.name.startswith("_"):
         return False
     params = func.args.posonlyargs + func.args.args
-    return bool(params) and params[0].arg == "request" and is_django_module(imports)
+    return bool(params) and params[0].arg == "request" and uses_django(imports)
 
 
 def view_class_method(func: ast.AST, cls: Optional[ast.AST], imports: dict[str, str]) -> bool:
@@ -506,7 +502,7 @@ def _django_routes(sources: list[SourceFile]) -> list[Route]:
     entries: list[tuple[SourceFile, ast.Call]] = []
     includes: list[tuple[SourceFile, str, str]] = []  # (including file, prefix, included module)
     for source in sources:
-        if not is_django_module(source.ctx.module.imports):
+        if not uses_django(source.ctx.module.imports):
             continue
         for node in walk(source.tree):
             if not isinstance(node, ast.Call) or source.ctx.qualname(node.func) not in _DJANGO_URL_FUNCTIONS or len(node.args) < 2:

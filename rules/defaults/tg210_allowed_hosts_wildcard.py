@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from tabguard.engine.facts import uses_django
 from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.engine.types import Edit, Span
@@ -78,7 +79,7 @@ class AllowedHostsWildcard(Rule):
         for setting in settings_written(node, ctx):
             if setting.key != "ALLOWED_HOSTS" or not isinstance(setting.value, (ast.List, ast.Tuple, ast.Set)):
                 continue
-            if setting.kind == "name" and not (is_settings_path(ctx.path) or "django" in " ".join(ctx.module.imports.values())):
+            if setting.kind == "name" and not (is_settings_path(ctx.path) or uses_django(ctx.module.imports)):
                 continue
             for element in setting.value.elts:
                 if string_value(element) == "*":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tabguard.engine.facts import dotted_name
+from tabguard.engine.facts import dotted_name, uses_django
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._sql import driver_placeholder, looks_like_sql
@@ -250,7 +250,7 @@ class SqlInjection(Rule):
     def _check_orm_clause(self, node: ast.Call, func: ast.Attribute, ctx) -> None:
         """`session.query(User).filter(f"name = '{name}'")`: a formatted string becomes raw SQL text.
         Django's `order_by(f"-{field}")` names a field (checked by the ORM), so Django modules are skipped."""
-        if not _ORM_QUERY.search(dotted_name(func.value) or "") or _uses_django(ctx):
+        if not _ORM_QUERY.search(dotted_name(func.value) or "") or uses_django(ctx.module.imports):
             return
         for arg in node.args:
             built = built_string(arg, ctx)
@@ -263,7 +263,3 @@ class SqlInjection(Rule):
             tainted = f" (user input from {source.label})" if source else ""
             ctx.report(self, arg, details={"callee": f"query.{func.attr}", "how": how, "tainted": tainted},
                        source=source, severity=raised(self, source), confidence=unconfirmed(source))
-
-
-def _uses_django(ctx) -> bool:
-    return any(target.startswith("django") for target in ctx.module.imports.values())

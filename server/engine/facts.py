@@ -114,6 +114,18 @@ def _same(kind: str, old: object, new: object) -> bool:
 _MISSING = object()
 
 
+# Django's own packages; an add-on named after them (`django_filters`, `rest_framework_simplejwt`)
+# runs only on Django too.
+_DJANGO_PACKAGES = ("django", "rest_framework")
+
+
+def uses_django(imports: dict[str, str]) -> bool:
+    """The one Django policy: the module imports (absolutely) from Django, Django REST framework or an
+    add-on named after them. Its views take `request` first; a pytest fixture or helper elsewhere that
+    also takes `request` first is no view, and an ORM there is no Django QuerySet."""
+    return any(target.startswith(_DJANGO_PACKAGES) for target in imports.values())
+
+
 def dotted_name(node: ast.AST) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain (calls in the chain are skipped: `a().b` -> `a.b`)."""
     parts = []
