@@ -34,7 +34,9 @@ def fingerprints(result: FileResult, root: Path) -> list[str]:
     seen: Counter = Counter()
     out = []
     for finding in result.findings:
-        key = (finding.rule_id, _line_text(result.lines, finding), _scope_at(scopes, finding.span.start_line + 1))
+        # a notebook's output is in no def or class
+        outside = result.notebook is not None and result.notebook.place(finding).output is not None
+        key = (finding.rule_id, _line_text(result, finding), "" if outside else _scope_at(scopes, finding.span.start_line + 1))
         out.append(_digest(path, *key, str(seen[key])))
         seen[key] += 1
     return out
@@ -44,7 +46,7 @@ def record(results: Sequence[FileResult], file: Path) -> int:
     """Write every finding of `results` to `file`; the number recorded."""
     root = file.resolve().parent
     entries = [
-        {"path": _relative(r.path, root), "rule": f.rule_id, "line": _line_text(r.lines, f), "fingerprint": fp}
+        {"path": _relative(r.path, root), "rule": f.rule_id, "line": _line_text(r, f), "fingerprint": fp}
         for r in results for f, fp in zip(r.findings, fingerprints(r, root))
     ]  # path, rule and line are for people reading the file; only the fingerprint is compared
     data = {"tool": "tabguard", "format": FORMAT, "findings": entries}
@@ -91,9 +93,12 @@ def _relative(path: Path, root: Path) -> str:
     return Path(os.path.relpath(path.resolve(), root)).as_posix()
 
 
-def _line_text(lines: Sequence[str], finding: Finding) -> str:
+def _line_text(result: FileResult, finding: Finding) -> str:
+    """The flagged line, whitespace collapsed (in a notebook: the cell's or output's own line)."""
+    if result.notebook is not None:
+        return " ".join(result.notebook.line_text(finding).split())
     number = finding.span.start_line
-    return " ".join(lines[number].split()) if 0 <= number < len(lines) else ""
+    return " ".join(result.lines[number].split()) if 0 <= number < len(result.lines) else ""
 
 
 def _digest(*parts: str) -> str:

@@ -21,6 +21,7 @@ from tabguard.engine.deep import call_deep
 from tabguard.engine.document import ParseGap, split_lines
 from tabguard.engine.summaries import WORKSPACE
 from tabguard.engine.types import Edit, Finding, Fix, Related, Span
+from tabguard.notebook.checking import is_notebook
 from tabguard.scan import FileResult, scan_file
 from tabguard.sources import SourceError, decode_source, os_reason, read_regular
 from tabguard.supply.depfiles import is_dependency_file
@@ -259,7 +260,7 @@ def scan_files(
     pending: list[tuple] = []
     for path, display in files:
         honoured = honoured_for(path) if honoured_for else None
-        if is_dependency_file(path):
+        if is_dependency_file(path) or is_notebook(path):  # read and checked whole, not cached
             results.append(scan_file(path, display, config, select, ignore, min_severity, honoured))
             continue
         result = FileResult(path, display)

@@ -16,7 +16,8 @@ def rule_pages() -> dict[str, str]:
     for rule in rules:
         examples = []
         for example in rule.INVALID:
-            block = f"Flagged:\n\n```python\n{example.code.rstrip()}\n```\n"
+            language = "json" if example.path.endswith(".ipynb") else "python"  # a notebook example is its file
+            block = f"Flagged:\n\n```{language}\n{example.code.rstrip()}\n```\n"
             if example.fixed is not None:
                 block += f"\nRewritten to:\n\n```python\n{example.fixed.rstrip()}\n```\n"
             examples.append(block)

@@ -14,8 +14,11 @@ from typing import Iterator, Optional, Sequence
 from tabguard.analysis import analyze_text, ruleset_from_config, visible
 from tabguard.config import Config
 from tabguard.engine.document import ParseGap, split_lines
-from tabguard.engine.types import Finding
+from tabguard.engine.types import Finding, Span
 from tabguard.ignore import GitIgnore
+from tabguard.notebook import NotebookError
+from tabguard.notebook.checking import check_notebook, is_notebook
+from tabguard.notebook.places import NotebookView
 from tabguard.sources import SourceError, file_kind, os_reason, read_source
 from tabguard.supply.depfiles import dependency_report, is_dependency_file
 
@@ -39,10 +42,30 @@ class FileResult:
     rule_errors: list[str] = field(default_factory=list)  # rules that failed on it: a partial check
     # Code that does not parse (mid-edit, a newer Python's syntax): not checked, said as a notice.
     parse_gaps: list[ParseGap] = field(default_factory=list)
+    # A notebook that cannot be read as one (bad JSON, nbformat 3): not checked, said as a notice.
+    notices: list[str] = field(default_factory=list)
+    # A notebook's cells: findings in code are on its virtual module's lines (`lines`).
+    notebook: Optional[NotebookView] = None
 
     def problems(self) -> list[str]:
         """Why the check of this file is incomplete: the tool's own notices (stderr, JSON, SARIF)."""
         return ([self.error] if self.error else []) + self.rule_errors
+
+    def where(self, span: Span, details: Optional[dict] = None) -> str:
+        """`line:col` of a span (1-based), `cell 3:line 2:col 5` in a notebook."""
+        if self.notebook is not None:
+            return self.notebook.place_of(span, details).where()
+        return f"{span.start_line + 1}:{span.start_col + 1}"
+
+    def gap_notice(self, gap: ParseGap) -> str:
+        """The notice for code that does not parse, after `path:`."""
+        if self.notebook is None:
+            return gap.notice()
+        where = self.where(Span(gap.line, gap.col, gap.line, gap.col))
+        first, last = (self.notebook.place_of(Span(n, 0, n, 0)) for n in (gap.first_line, gap.last_line))
+        lines = f"line {first.span.start_line + 1}" if gap.first_line == gap.last_line else \
+            f"lines {first.span.start_line + 1}-{last.span.start_line + 1}"
+        return f"{where}: does not parse ({gap.message}); {lines} of cell {first.cell.index + 1} not checked, the rest was"
 
 
 def is_python(path: Path) -> bool:
@@ -53,7 +76,7 @@ def iter_files(
     paths: Sequence[Path], exclude: Sequence[str] = (), respect_gitignore: bool = True,
     warnings: Optional[list[str]] = None,
 ) -> Iterator[Path]:
-    """Python and dependency files under `paths`: skipping tool folders, `exclude` patterns and what
+    """Python files, notebooks and dependency files under `paths`: skipping tool folders, `exclude` patterns and what
     `.gitignore` ignores, never following symlinks out of the tree. Files named explicitly are kept.
     Unusable `.gitignore` lines are added to `warnings`."""
     for root in paths:
@@ -80,7 +103,7 @@ def _walk(root: Path, exclude: Sequence[str], ignore: Optional[GitIgnore], warni
         )
         for name in sorted(files):
             path = Path(folder, name)
-            if (is_python(path) or is_dependency_file(path)) and not skipped(path, False):
+            if (is_python(path) or is_notebook(path) or is_dependency_file(path)) and not skipped(path, False):
                 yield path
     if ignore is not None and warnings is not None:
         warnings.extend(ignore.warnings)
@@ -141,8 +164,22 @@ def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), mi
         findings = [f for f in report.findings if f.rule_id in ruleset.by_id]
         result.findings = visible(findings, result.lines, min_severity, honoured)
         return result
+    if is_notebook(path):
+        return _scan_notebook(result, text, ruleset, config, min_severity)
     doc = analyze_text(text, str(path), ruleset, config.options())
     result.lines = doc.lines
     result.findings = visible(doc.findings(), doc.lines, min_severity, honoured)
     result.parse_gaps = doc.syntax_problems()
+    return result
+
+
+def _scan_notebook(result: FileResult, text: str, ruleset, config: Config, min_severity: str) -> FileResult:
+    """A notebook's cells (see `tabguard.notebook.checking`); one that cannot be read is a notice."""
+    try:
+        checked = check_notebook(text, str(result.path), ruleset, config.options(), min_severity)
+    except NotebookError as error:
+        result.notices.append(f"not checked: {error}")
+        return result
+    result.notebook, result.lines = checked.view, checked.lines
+    result.findings, result.parse_gaps = checked.findings, checked.gaps
     return result

@@ -91,7 +91,7 @@ def _codes(text: str, flag: str) -> Optional[tuple[str, ...]]:
 
 def _keep_confident(results, min_confidence: str) -> None:
     for result in results:
-        result.findings = plain.by_position(at_least_confident(result.findings, min_confidence))
+        result.findings = plain.by_position(at_least_confident(result.findings, min_confidence), result.notebook)
 
 
 def _no_ledger(paths: list[Path], required: bool) -> int:
@@ -156,8 +156,10 @@ def run(args) -> int:
     for result in results:
         for problem in result.problems():
             say(f"{result.display}: {problem}")
+        for notice in result.notices:
+            say(f"notice: {result.display}: {notice}")
         for gap in result.parse_gaps:
-            say(f"notice: {result.display}:{gap.notice()}")
+            say(f"notice: {result.display}:{result.gap_notice(gap)}")
     if args.diff:
         sys.stdout.write("".join(fixes.diffs))
         print(fixing.summary_line(fixes, sum(len(r.findings) for r in results), diff=True), file=sys.stderr)

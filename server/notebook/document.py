@@ -33,6 +33,7 @@ class Cell:
     source_is_list: bool  # nbformat allows a list of lines or one string: written back the same way
     outputs: tuple[dict, ...] = ()
     language: str = "python"  # a cell of another language (VS Code's `%%sql` cells...) is not Python
+    id: Optional[str] = None  # nbformat 4.5's cell id, when the notebook has one
 
     @property
     def is_python(self) -> bool:
@@ -111,8 +112,10 @@ def _cell(index: int, raw, notebook_language: str) -> Cell:
     metadata = raw.get("metadata")
     vscode = metadata.get("vscode") if isinstance(metadata, dict) else None
     language = vscode.get("languageId") if isinstance(vscode, dict) else None
+    cell_id = raw.get("id")
     return Cell(index, kind, source, is_list, tuple(o for o in outputs if isinstance(o, dict)),
-                language.lower() if isinstance(language, str) else notebook_language)
+                language.lower() if isinstance(language, str) else notebook_language,
+                cell_id if isinstance(cell_id, str) else None)
 
 
 def _language(metadata) -> str:

@@ -79,3 +79,25 @@ def _array(text: str, i: int, path: Path, wanted, found: dict) -> int:
         if text[i] == "]":
             return i + 1
         i = _skip(text, i + 1)
+
+
+def string_offsets(text: str, start: int) -> list[int]:
+    """Where each character of the JSON string whose opening quote is at `start` is written: entry k
+    is the index in `text` of the k-th decoded character (an escape such as `\\n` or `\\u00e9` spans
+    several), and one more entry holds the closing quote. A surrogate pair escape is one character,
+    as `json.loads` decodes it."""
+    offsets = []
+    i = start + 1
+    while text[i] != '"':
+        offsets.append(i)
+        if text[i] != "\\":
+            i += 1
+        elif text[i + 1] != "u":
+            i += 2
+        else:
+            high = int(text[i + 2:i + 6], 16)
+            i += 6
+            if 0xD800 <= high < 0xDC00 and text.startswith("\\u", i) and 0xDC00 <= int(text[i + 2:i + 6], 16) < 0xE000:
+                i += 6
+    offsets.append(i)
+    return offsets

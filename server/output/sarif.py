@@ -68,9 +68,29 @@ def _related_uri(result: FileResult, path: Optional[str]) -> str:
     return quote(path, safe="/:")
 
 
+def _file_region(result: FileResult, span: Span, details: Optional[dict] = None) -> dict:
+    """The region of a span of the result; in a notebook, in the `.ipynb` JSON text (where the cell's
+    source or output string is written), which is what code scanning shows."""
+    if result.notebook is None:
+        return _region(span)
+    return _region(result.notebook.file_span(result.notebook.place_of(span, details)))
+
+
+def _cell_properties(result: FileResult, finding: Finding) -> dict:
+    """In a notebook, the place in the cell, as the text and JSON reports give it."""
+    if result.notebook is None:
+        return {}
+    place = result.notebook.place(finding)
+    cell = {"index": place.cell.index, "line": place.span.start_line + 1, "column": place.span.start_col + 1,
+            **({"id": place.cell.id} if place.cell.id else {}),
+            **({"output": place.output, "field": place.field} if place.output is not None else {})}
+    return {"notebookCell": cell}
+
+
 def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -> dict:
     confidence = confidence_of(finding)
-    location = {"physicalLocation": {"artifactLocation": {"uri": _uri(result)}, "region": _region(finding.span)}}
+    region = _file_region(result, finding.span, finding.details)
+    location = {"physicalLocation": {"artifactLocation": {"uri": _uri(result)}, "region": region}}
     out = {
         "ruleId": finding.rule_id,
         "ruleIndex": index.get(finding.rule_id, -1),
@@ -78,11 +98,13 @@ def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -
         "message": {"text": finding.message},
         "locations": [location],
         "rank": _RANK[confidence],
-        "properties": {"severity": finding.severity, "confidence": confidence},
+        "properties": {"severity": finding.severity, "confidence": confidence, **_cell_properties(result, finding)},
     }
     if finding.related:
         places = [
-            {"physicalLocation": {"artifactLocation": {"uri": _related_uri(result, r.path)}, "region": _region(r.span)}, "message": {"text": r.message}}
+            {"physicalLocation": {"artifactLocation": {"uri": _related_uri(result, r.path)},
+                                  "region": _region(r.span) if r.path else _file_region(result, r.span)},
+             "message": {"text": r.message}}
             for r in finding.related
         ]
         out["relatedLocations"] = [{"id": i, **place} for i, place in enumerate(places)]
@@ -90,7 +112,7 @@ def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -
             # The data flow, source first, then each step, then the flagged place.
             steps = [*places, {**location, "message": {"text": finding.message}}]
             out["codeFlows"] = [{"threadFlows": [{"locations": [{"location": step} for step in steps]}]}]
-    fix = finding.fix()
+    fix = finding.fix() if result.notebook is None else None  # a cell's rewrite is not a text edit of the file
     if fix is not None:
         out["fixes"] = [{
             "description": {"text": fix.title + ("" if fix.safe else " (unsafe: review the behaviour change)")},
@@ -112,10 +134,11 @@ def _parse_gap(result: FileResult, gap: ParseGap) -> dict:
     """Code that does not parse was not checked: a warning with its place (the run still succeeded)."""
     return {
         "level": "warning",
-        "message": {"text": f"{result.display}:{gap.notice()}"},
+        "message": {"text": f"{result.display}:{result.gap_notice(gap)}"},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": _uri(result)},
-            "region": {"startLine": gap.line + 1, "startColumn": gap.col + 1},
+            "region": {k: v for k, v in _file_region(result, Span(gap.line, gap.col, gap.line, gap.col)).items()
+                       if k.startswith("start")},
         }}],
     }
 
@@ -139,7 +162,11 @@ def render(results: Sequence[FileResult]) -> dict:
                 "toolExecutionNotifications": [
                     {"level": "error", "message": {"text": f"{r.display}: {problem}"}}
                     for r in results for problem in r.problems()
-                ] + [_parse_gap(r, gap) for r in results for gap in r.parse_gaps],
+                ] + [_parse_gap(r, gap) for r in results for gap in r.parse_gaps] + [
+                    {"level": "warning", "message": {"text": f"{r.display}: {notice}"},
+                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(r)}}}]}
+                    for r in results for notice in r.notices
+                ],
             }],
         }],
     }

@@ -12,6 +12,7 @@ from tabguard.analysis import analyze_text
 from tabguard.engine.fixes import apply_edits, materialize
 from tabguard.engine.rule import Invalid, Valid
 from tabguard.rules import all_rules
+from tabguard.notebook.checking import is_notebook
 from tabguard.supply.depfiles import is_dependency_file
 
 RULES = all_rules()
@@ -20,8 +21,9 @@ RULES = all_rules()
 def _cases(kind: str):
     for rule in RULES:
         for index, example in enumerate(getattr(rule, kind)):
-            if is_dependency_file(Path(getattr(example, "path", "example.py"))):
-                continue  # requirements/pyproject examples: tests/supply/test_rule_examples.py
+            path = Path(getattr(example, "path", "example.py"))
+            if is_dependency_file(path) or is_notebook(path):
+                continue  # requirements/pyproject examples: tests/supply; notebooks: tests/notebook
             yield pytest.param(rule, example, id=f"{rule.id}-{kind.lower()}-{index}")
 
 

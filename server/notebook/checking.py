@@ -1,0 +1,106 @@
+"""Checking a notebook file: its code cells as one module with the rules a `.py` file gets, and its
+saved outputs for printed credentials (TG314), the only thing read from outputs.
+
+A suppression comment counts in the cell it is written in: `# tabguard: ignore[...]` on the line of
+a finding or the line above it, never across a cell boundary. It is read from the cell's own text,
+so it also works at the end of a shell escape line (`!curl ... {url}  # tabguard: ignore[TG101]`).
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+from dataclasses import dataclass, replace
+from typing import Optional
+
+from tabguard.analysis import SEVERITY_RANK, analyze_text, visible
+from tabguard.engine.checker import RuleSet
+from tabguard.engine.document import ParseGap
+from tabguard.engine.types import Finding, Span
+from tabguard.notebook.document import Notebook
+from tabguard.notebook.outputs import output_texts
+from tabguard.notebook.places import NotebookView, line_starts
+from tabguard.notebook.virtual import VirtualModule
+from tabguard.rules.crypto.tg314_secret_in_notebook_output import leaks
+
+OUTPUT_RULE = "TG314"
+
+
+@dataclass
+class NotebookCheck:
+    view: NotebookView
+    lines: list[str]  # the virtual module's: the findings in code are on these lines
+    findings: list[Finding]
+    gaps: list[ParseGap]
+
+
+def is_notebook(path) -> bool:
+    return path.suffix == ".ipynb"
+
+
+def check_notebook(
+    text: str, path: str, ruleset: RuleSet, options: Optional[dict] = None, min_severity: str = "low"
+) -> NotebookCheck:
+    """The findings `tabguard check` reports for a notebook's JSON `text` (NotebookError when it
+    cannot be read as one)."""
+    view = NotebookView.of(Notebook.from_json(text))
+    lines, gaps = checkable(view.module)
+    doc = analyze_text("\n".join(lines), path, ruleset, options)
+    findings = code_findings(view.module, doc.findings(), min_severity)
+    if (
+        OUTPUT_RULE in ruleset.by_id
+        and SEVERITY_RANK[ruleset.by_id[OUTPUT_RULE].severity] >= SEVERITY_RANK[min_severity]
+    ):
+        findings.extend(output_findings(view.notebook, ruleset))
+    return NotebookCheck(view, doc.lines, findings, gaps + doc.syntax_problems())
+
+
+def checkable(module: VirtualModule) -> tuple[list[str], list[ParseGap]]:
+    """The module's lines with each cell that does not parse on its own blanked (Jupyter runs no line
+    of such a cell, and its broken code must not swallow the cells after it), and a gap for each."""
+    lines = list(module.lines)
+    gaps = []
+    for position in range(len(module.cells)):
+        block = module.cell_lines(position)
+        try:
+            ast.parse("\n".join(lines[block.start : block.stop]))
+        except (SyntaxError, ValueError) as error:  # ValueError: a NUL character
+            line = min(max(getattr(error, "lineno", None) or 1, 1), len(block)) - 1
+            col = max((getattr(error, "offset", None) or 1) - 1, 0)
+            message = getattr(error, "msg", None) or str(error)
+            gaps.append(ParseGap(block.start + line, col, message, block.start, block.stop - 1))
+            lines[block.start : block.stop] = [""] * len(block)
+    return lines, gaps
+
+
+def code_findings(module: VirtualModule, findings: list[Finding], min_severity: str = "low") -> list[Finding]:
+    """The findings on the virtual module that no comment in their own cell suppresses."""
+    return [f for f in findings if _kept(module, f, min_severity)]
+
+
+def _kept(module: VirtualModule, finding: Finding, min_severity: str) -> bool:
+    position = module.cell_at(finding.span.start_line)
+    offset = module.offsets[position]
+    span = finding.span
+    local = replace(finding, span=Span(span.start_line - offset, span.start_col, span.end_line - offset, span.end_col))
+    return bool(visible([local], module.cells[position].lines, min_severity))
+
+
+def output_findings(notebook: Notebook, ruleset: RuleSet) -> list[Finding]:
+    """TG314 in every saved output's text (any cell language: a token printed by R leaks too)."""
+    rule = ruleset.by_id[OUTPUT_RULE]
+    found = []
+    for cell in notebook.cells:
+        for output, field, text in output_texts(cell):
+            starts = line_starts(text)
+            for leak in leaks(text):
+                details = {"kind": leak.kind, "cell": cell.index, "output": output, "field": field}
+                span = Span(*_position(starts, leak.start), *_position(starts, leak.end))
+                message = rule.format_message({**details, "cell": str(cell.index + 1)})
+                found.append(Finding(OUTPUT_RULE, span, message, rule.severity, details, confidence=leak.confidence))
+    return found
+
+
+def _position(starts: list[int], index: int) -> tuple[int, int]:
+    line = bisect.bisect_right(starts, index) - 1
+    return line, index - starts[line]

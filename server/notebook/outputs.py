@@ -1,0 +1,47 @@
+"""The text a notebook keeps in its saved outputs: what `print`, a result's repr, a rich display or
+a traceback left in the file. Only this text is ever read from outputs (never images or widget
+state), and only by the rule for secrets in outputs; code checks never see it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, NamedTuple
+
+from tabguard.notebook.document import Cell
+
+# Rich display types whose value is text a person reads (images and widget state are not).
+_TEXT_TYPES = ("text/", "application/javascript")
+
+
+class OutputText(NamedTuple):
+    output: int  # the output's index among the cell's outputs
+    field: str  # `text`, `data:<mime type>`, `traceback:<k>`, `evalue` (see places.field_path)
+    text: str
+
+
+def output_texts(cell: Cell) -> Iterator[OutputText]:
+    """Every text field of the cell's saved outputs, in order."""
+    for index, output in enumerate(cell.outputs):
+        kind = output.get("output_type")
+        if kind == "stream":
+            yield from _text(index, "text", output.get("text"))
+        elif kind in ("execute_result", "display_data", "update_display_data"):
+            data = output.get("data")
+            if isinstance(data, dict):
+                for mime, value in data.items():
+                    if isinstance(mime, str) and mime.startswith(_TEXT_TYPES):
+                        yield from _text(index, f"data:{mime}", value)
+        elif kind == "error":
+            yield from _text(index, "evalue", output.get("evalue"))
+            traceback = output.get("traceback")
+            if isinstance(traceback, list):
+                for k, line in enumerate(traceback):
+                    yield from _text(index, f"traceback:{k}", line)
+
+
+def _text(output: int, field: str, value) -> Iterator[OutputText]:
+    """A field written as one string or as a list of strings (nbformat allows both)."""
+    if isinstance(value, str):
+        yield OutputText(output, field, value)
+    elif isinstance(value, list) and all(isinstance(part, str) for part in value):
+        yield OutputText(output, field, "".join(value))
