@@ -19,10 +19,24 @@ _NOT_RUNTIME_FOLDERS = frozenset({
 _TEST_SUPPORT = re.compile(r"^(test_.*|.*_test|conftest|tests?|testing|pytest_plugin|pytest)$")
 
 
-def _is_runtime_code(path: str) -> bool:
+def _is_runtime_code(path: str, root: Path | None) -> bool:
     parts = Path(path).parts
-    return not (set(parts[:-1]) & _NOT_RUNTIME_FOLDERS or _TEST_SUPPORT.match(Path(path).stem)
-                or Path(path).name in _TOOL_FILES)
+    if set(parts[:-1]) & _NOT_RUNTIME_FOLDERS or _TEST_SUPPORT.match(Path(path).stem) or Path(path).name in _TOOL_FILES:
+        return False
+    return not _in_test_tree(path, root)
+
+
+def _in_test_tree(path: str, root: Path | None) -> bool:
+    """Below a folder holding a conftest.py: pytest's tests and fixtures, whatever the folder's name.
+    Not the root's own conftest.py, which may configure the whole project (e.g. for doctests)."""
+    if root is None or not path or path.startswith("<"):
+        return False
+    for folder in Path(path).absolute().parents:
+        if folder == root or root not in folder.parents:
+            return False
+        if (folder / "conftest.py").is_file():
+            return True
+    return False
 
 
 class UndeclaredImport(Rule):
@@ -37,7 +51,9 @@ class UndeclaredImport(Rule):
     what = (
         "The file imports `{module}`, provided by the distribution `{distribution}`, which appears in "
         "none of the workspace's dependency files (pyproject.toml, requirements*.txt, setup.cfg); it "
-        "is {state}."
+        "is {state}. Imports the code expects may be missing are left alone: under `try/except "
+        "ImportError` or an `if`, inside a function of a package built for others (an optional "
+        "feature), and in tests, vendored copies, examples and docs."
     )
     why = (
         "An import that works only because a package happens to be installed breaks on the next fresh "
@@ -66,17 +82,17 @@ class UndeclaredImport(Rule):
         Valid("import requests\n", path="pkg/_vendor/client.py"),
         Valid("import responses\n", path="pkg/testing.py"),
         Valid("import selenium\n", path="shop/tests.py"),  # a Django app's test module
+        # In a package built for others (this repository has a build backend), an import deferred into
+        # a function is how an optional feature is offered: the module loads without the package.
+        "def to_yaml(data):\n    import yaml\n    return yaml.safe_dump(data)\n",
+        "class Cache:\n    def __init__(self, servers):\n        import pylibmc\n        self.client = pylibmc.Client(servers)\n",
     )
     INVALID = (
         Invalid("import requests\n\nrequests.get(url, timeout=10)\n"),
-        # told once per top-level statement, at the first import of the package
-        Invalid("class Client:\n    def get(self):\n        import requests\n        return requests.get(URL, timeout=5)\n"
-                "    def post(self):\n        import requests\n        return requests.post(URL, timeout=5)\n"),
+        Invalid("import yaml\n\ndef to_yaml(data):\n    return yaml.safe_dump(data)\n"),
     )
 
     def visit_Import(self, node: ast.Import | ast.ImportFrom, ctx) -> None:
-        if not _is_runtime_code(ctx.path):
-            return
         # One missing declaration, one finding: a class or function that imports the package in each of
         # its methods is told once (per top-level statement, the unit the editor re-checks).
         told = ctx.memo("TG703-distributions", set)
@@ -84,13 +100,21 @@ class UndeclaredImport(Rule):
             if resolution.declared or resolution.lookalike or not workspace.has_dependency_files:
                 continue
             distribution = resolution.distribution or imported.module
-            if resolution.kind in ("installed", "known") and distribution not in told:
-                told.add(distribution)
-                state = "installed in the environment only" if resolution.kind == "installed" else "not installed either"
-                ctx.report(self, imported.span, details={
-                    "module": imported.module.partition(".")[0],
-                    "distribution": distribution,
-                    "state": state,
-                })
+            if resolution.kind not in ("installed", "known") or distribution in told:
+                continue
+            # A package built for others loads without what its functions import when called: the
+            # idiom for an optional feature (an extra, or "install X to use this"). An application
+            # needs every package it imports, so there a deferred import is still told.
+            if ctx.functions and workspace.builds_distribution:
+                continue
+            if not _is_runtime_code(ctx.path, workspace.root):
+                return
+            told.add(distribution)
+            state = "installed in the environment only" if resolution.kind == "installed" else "not installed either"
+            ctx.report(self, imported.span, details={
+                "module": imported.module.partition(".")[0],
+                "distribution": distribution,
+                "state": state,
+            })
 
     visit_ImportFrom = visit_Import

@@ -83,6 +83,7 @@ class Workspace:
         self.root = root
         self._site = environment_site_packages(root, anchor, python)
         self._dependency_files: list[Path] = []
+        self._distributable = False
         self._environment = _Cached(lambda: self._site, self._read_environment)
         # The root folder's time changes when a dependency file is added or removed.
         watched = [root, root / "requirements"] if root else []
@@ -99,6 +100,13 @@ class Workspace:
     def has_dependency_files(self) -> bool:
         self.declared()
         return bool(self._dependency_files)
+
+    @property
+    def builds_distribution(self) -> bool:
+        """The workspace is packaged for others to install (a library or a tool), not only run:
+        its deferred imports are then how it offers optional features (see TG703)."""
+        self.declared()
+        return self._distributable
 
     def installed(self) -> tuple[dict[str, list[str]], dict[str, str]]:
         """(import name -> distributions, distribution -> version) of the environment."""
@@ -144,6 +152,7 @@ class Workspace:
                 if name.endswith(affix) and len(name) > len(affix):
                     guesses.add(name[: -len(affix)])
         guesses.update(self._project_names())
+        self._distributable = self.root is not None and _builds_distribution(self.root)
         return names, guesses
 
     def _project_names(self) -> set[str]:
@@ -258,6 +267,16 @@ class Workspace:
     @staticmethod
     def _lookalike(dist: str) -> Optional[LookAlike]:
         return known_packages().lookalike(dist)
+
+
+def _builds_distribution(root: Path) -> bool:
+    """A setup.py, or a pyproject.toml with a build backend: what `pip install .` builds a wheel from."""
+    if (root / "setup.py").is_file():
+        return True
+    try:
+        return "build-system" in tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
 
 
 def _walk_modules(root: Path) -> Iterator[str]:

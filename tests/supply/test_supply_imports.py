@@ -269,6 +269,27 @@ def test_one_finding_per_package_per_top_level_statement(workspace):
     assert _modules(found) == ["yaml", "yaml"]
 
 
+def test_a_librarys_deferred_imports_are_its_optional_features(workspace, monkeypatch):
+    import tabguard.supply.workspace as ws_module
+
+    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+    code = "import attr\n\ndef to_yaml(data):\n    import yaml\n    return yaml.safe_dump(data)\n"
+    assert _modules(findings(workspace, "shop/app.py", code)[0]) == ["attr", "yaml"]  # an application
+    workspace.write("pyproject.toml", '[build-system]\nrequires = ["flit_core"]\n\n[project]\nname = "shop"\ndependencies = ["requests"]\n')
+    assert _modules(findings(workspace, "shop/app.py", code)[0]) == ["attr"]  # a library: only the top level
+    workspace.write("pyproject.toml", '[project]\nname = "shop"\ndependencies = ["requests"]\n')
+    workspace.write("setup.py", "from setuptools import setup\nsetup(name='shop')\n")
+    assert _modules(findings(workspace, "shop/app.py", code)[0]) == ["attr"]
+
+
+def test_a_folder_with_a_conftest_holds_tests(workspace):
+    workspace.write("t/smoke/conftest.py", "")
+    assert _modules(findings(workspace, "t/smoke/workers/dev.py", "import docker\n")[0]) == []
+    # The root's conftest.py configures the whole project: its code is still runtime code.
+    workspace.write("conftest.py", "")
+    assert _modules(findings(workspace, "shop/app.py", "import docker\n")[0]) == ["docker"]
+
+
 def test_check_skips_vendored_folders_unless_named(workspace, capsys):
     workspace.write("shop/_vendor/six.py", "exec(code)\n")
     workspace.write("shop/vendor/x.py", "exec(code)\n")
