@@ -24,19 +24,24 @@ _CONVERTER = converters.get_converter()
 _IGNORE_COMMENT = re.compile(r"#\s*tabguard:\s*ignore\[([^\]#]*)\]")  # `#` ends the ids: linear time
 
 
-def diagnostic(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str) -> types.Diagnostic:
+def diagnostic(
+    finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str, span: Optional[Span] = None,
+) -> types.Diagnostic:
     """The diagnostic as an lsprotocol object (code actions, pull diagnostics); one definition,
     `diagnostic_json`, serves both forms."""
-    return _CONVERTER.structure(diagnostic_json(finding, lines, encoding, uri), types.Diagnostic)
+    return _CONVERTER.structure(diagnostic_json(finding, lines, encoding, uri, span=span), types.Diagnostic)
 
 
-def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str, related: bool = True) -> dict[str, Any]:
+def diagnostic_json(
+    finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str, related: bool = True, span: Optional[Span] = None,
+) -> dict[str, Any]:
     """A finding as LSP diagnostic JSON. Published as is: pushing a large file's diagnostics after
-    every accept must not pay for object conversion."""
+    every accept must not pay for object conversion. `span` places it in `lines` when they are not
+    the engine's (a notebook cell's own lines)."""
     rule = rule_by_id(finding.rule_id)
     note = finding.details.get("ai_note")
     out = {
-        "range": _range_json(lines, finding.span, encoding),
+        "range": range_json(lines, span or finding.span, encoding),
         "message": f"{finding.message} [{note}]" if note else finding.message,
         "severity": int(_SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning)),
         "code": finding.rule_id,
@@ -50,8 +55,8 @@ def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: Encoding, 
         out["codeDescription"] = {"href": rule.doc_url()}
     if finding.related and related:  # the path from the source, when the client shows related places
         out["relatedInformation"] = [
-            {"location": {"uri": Path(r.path).as_uri(), "range": _plain_range(r.span)} if r.path else
-             {"uri": uri, "range": _range_json(lines, r.span, encoding)}, "message": r.message}
+            {"location": {"uri": Path(r.path).as_uri(), "range": plain_range(r.span)} if r.path else
+             {"uri": uri, "range": range_json(lines, r.span, encoding)}, "message": r.message}
             for r in finding.related
         ]
     return out
@@ -72,12 +77,12 @@ def to_json(obj: object) -> dict[str, Any]:
     return json
 
 
-def _plain_range(span: Span) -> dict[str, Any]:
+def plain_range(span: Span) -> dict[str, Any]:
     """A range in another file, whose text is not at hand: columns as counted in code points."""
     return {"start": {"line": span.start_line, "character": span.start_col}, "end": {"line": span.end_line, "character": span.end_col}}
 
 
-def _range_json(lines: Sequence[str], span: Span, encoding: Encoding) -> dict[str, Any]:
+def range_json(lines: Sequence[str], span: Span, encoding: Encoding) -> dict[str, Any]:
     start_line, start_char = encoding.point(lines, span.start_line, span.start_col)
     end_line, end_char = encoding.point(lines, span.end_line, span.end_col)
     return {"start": {"line": start_line, "character": start_char}, "end": {"line": end_line, "character": end_char}}

@@ -7,6 +7,7 @@ import gc
 import logging
 import os
 import sys
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Optional
 
@@ -15,9 +16,10 @@ from lsprotocol import types
 from tabguard.analysis import confidence_of
 from tabguard.engine.fixes import keeps_parsing, syntax_error_line
 from tabguard.engine.types import Span
-from tabguard.lsp import convert
+from tabguard.lsp import convert, notebooks
 from tabguard.lsp.positions import Encoding
 from tabguard.lsp.server import OpenDocument, TabguardServer
+from tabguard.lsp.views import View
 from tabguard.provenance.inventory import build as build_inventory
 from tabguard.render import explain_markdown
 from tabguard.rules import rule_by_id
@@ -48,20 +50,21 @@ def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
-def _range_lines(opened: OpenDocument, params: Any) -> Optional[tuple[int, int]]:
-    """[start, end) engine lines of an LSP range given as dict or object; None when malformed."""
+def _range_lines(view: View, params: Any) -> Optional[tuple[int, int]]:
+    """[start, end) engine lines of an LSP range (in the view's document) given as dict or object;
+    None when malformed."""
     start_line, start_char = _get(params, "start", "line"), _get(params, "start", "character")
     end_line, end_char = _get(params, "end", "line"), _get(params, "end", "character")
     if not all(isinstance(v, int) for v in (start_line, start_char, end_line, end_char)):
         return None
-    lines = opened.lines
+    lines = view.lines
     start = server.encoding.engine_position(lines, types.Position(max(start_line, 0), max(start_char, 0)))
     end = server.encoding.engine_position(lines, types.Position(max(end_line, 0), max(end_char, 0)))
     last = end[0] + (1 if end[1] > 0 or end[0] == start[0] else 0)
     first = start[0]
     if start[1] >= len(lines[first]) and last > first + 1:
         first += 1  # an accept that starts with a newline at the end of the line it was typed on
-    return first, max(last, first + 1)
+    return view.engine_lines(first, max(last, first + 1))
 
 
 # -- lifecycle ---------------------------------------------------------------------------------------
@@ -124,8 +127,12 @@ def did_save(ls: TabguardServer, params: types.DidSaveTextDocumentParams) -> Non
     ls.file_saved(opened)
     if opened.dependency and opened.config["network"]:
         asyncio.ensure_future(_check_dependencies_online(ls, opened))
+    _sync_ledger(ls, opened)
+
+
+def _sync_ledger(ls: TabguardServer, opened: OpenDocument) -> None:
+    """On save: records and reviews other processes appended (an agent hook, `tabguard review`) show now."""
     if opened.provenance is not None:
-        # Records and reviews other processes appended (an agent hook, `tabguard review`) show now.
         changed = {str(path) for path in opened.provenance.sync()}
         ls.report_ledger(opened.provenance)
         for other in ls.documents.values():
@@ -152,14 +159,45 @@ def did_close(ls: TabguardServer, params: types.DidCloseTextDocumentParams) -> N
     ls.close(params.text_document.uri)
 
 
+# -- notebooks (LSP 3.17 notebook document sync; see tabguard.lsp.notebooks) ---------------------------
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+def did_open_notebook(ls: TabguardServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    opened = ls.open_notebook(params)
+    if opened is not None:
+        ls.publish(opened)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+def did_change_notebook(ls: TabguardServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    opened = ls.documents.get(params.notebook_document.uri)
+    if opened is None or opened.notebook is None:
+        log.warning("notebookDocument/didChange for a notebook that is not open: %s", params.notebook_document.uri)
+        return
+    opened.version = params.notebook_document.version
+    ls.edit(opened, params.change)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+def did_save_notebook(ls: TabguardServer, params: types.DidSaveNotebookDocumentParams) -> None:
+    opened = ls.documents.get(params.notebook_document.uri)
+    if opened is not None:
+        _sync_ledger(ls, opened)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+def did_close_notebook(ls: TabguardServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    ls.close(params.notebook_document.uri)
+
+
 @server.feature(ACCEPT_NOTIFICATION)
 async def did_accept_suggestion(ls: TabguardServer, params: Any) -> None:
     uri = _get(params, "textDocument", "uri")
-    opened = await ls.settled(uri)
-    if opened is None:
-        log.warning("%s for a document that is not open: %r", ACCEPT_NOTIFICATION, uri)
+    view = await ls.settled_view(uri)
+    if view is None:
+        log.warning("%s for a document that is not open (or a cell that is not Python): %r", ACCEPT_NOTIFICATION, uri)
         return
-    span = _range_lines(opened, _get(params, "range"))
+    opened = view.opened
+    span = _range_lines(view, _get(params, "range"))
     if span is None:
         log.warning("%s without a valid range for %s", ACCEPT_NOTIFICATION, uri)
     elif opened.doc is not None:
@@ -177,17 +215,17 @@ async def did_accept_suggestion(ls: TabguardServer, params: Any) -> None:
     types.DiagnosticOptions(identifier="tabguard", inter_file_dependencies=False, workspace_diagnostics=False),
 )
 async def pull_diagnostics(ls: TabguardServer, params: types.DocumentDiagnosticParams):
-    opened = await ls.settled(params.text_document.uri)
-    return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(opened) if opened else [])
+    view = await ls.settled_view(params.text_document.uri)
+    return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(view) if view else [])
 
 
 # -- hover, code actions, code lens ------------------------------------------------------------------
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 async def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types.Hover]:
-    opened = await ls.settled(params.text_document.uri)
-    if opened is None:
+    view = await ls.settled_view(params.text_document.uri)
+    if view is None:
         return None
-    hits = ls.findings_at(opened, params.position)
+    hits = ls.findings_at(view, params.position)
     parts = []
     for finding in hits:
         rule = rule_by_id(finding.rule_id)
@@ -200,9 +238,10 @@ async def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types
             parts.append(f"**{note}**\n\n{text}" if note else text)
     if not parts:
         return None
+    span = view.local(hits[0].span)
     return types.Hover(
         contents=types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(parts)),
-        range=ls.encoding.range(opened.lines, hits[0].span),
+        range=ls.encoding.range(view.lines, span) if span is not None else None,
     )
 
 
@@ -211,12 +250,13 @@ async def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types
     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix], resolve_provider=False),
 )
 async def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    opened = await ls.settled(params.text_document.uri)
-    if opened is None:
+    view = await ls.settled_view(params.text_document.uri)
+    if view is None:
         return []
+    opened = view.opened
     lines, uri = opened.lines, opened.uri
-    start = ls.encoding.engine_position(lines, params.range.start)
-    end = ls.encoding.engine_position(lines, params.range.end)
+    start = ls.engine_position(view, params.range.start)
+    end = ls.engine_position(view, params.range.end)
     actions: list[types.CodeAction] = []
     review_offered = False
     hits = [f for f in ls.findings(opened)
@@ -226,14 +266,22 @@ async def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> li
     if fixes is None or ls.documents.get(uri) is not opened or opened.version != version:
         return []  # closed or edited meanwhile: the client asks again
     for finding, fix in zip(hits, fixes):
-        diag = convert.diagnostic(finding, lines, ls.encoding, uri)
-        if fix is not None:
+        local = view.local(finding.span)
+        if local is None:
+            continue
+        diag = convert.diagnostic(finding, view.lines, ls.encoding, view.uri, local)
+        if fix is not None and view.position is None:
             actions.append(convert.fix_action(fix, uri, lines, ls.encoding, diag))
-        actions.append(convert.ignore_action(finding, uri, lines, ls.encoding, diag))
+        elif fix is not None:
+            action = notebooks.fix_action(ls, view, fix, diag)
+            if action is not None:
+                actions.append(action)
+        if not view.masked(finding.span.start_line):  # a comment on a masked line would be shell text
+            actions.append(convert.ignore_action(replace(finding, span=local), view.uri, view.lines, ls.encoding, diag))
         ai = finding.details.get("ai")
         if ai and not ai.get("reviewed") and not review_offered:
             review_offered = True
-            actions.append(_review_action(ls, opened, ai["start_line"], ai["end_line"], [diag]))
+            actions.extend(_review_action(ls, view, ai["start_line"], ai["end_line"], [diag]))
         actions.append(types.CodeAction(
             title=f"Explain {finding.rule_id}",
             kind=types.CodeActionKind.QuickFix,
@@ -243,7 +291,7 @@ async def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> li
     if not review_offered and opened.provenance is not None:
         for span in opened.provenance.spans(opened.path):
             if not span.reviewed and span.start_line <= end[0] and start[0] < span.end_line:
-                actions.append(_review_action(ls, opened, span.start_line, span.end_line, None))
+                actions.extend(_review_action(ls, view, span.start_line, span.end_line, None))
                 break
     return actions
 
@@ -264,17 +312,21 @@ def _checked_fixes(findings: list, lines: list[str]) -> list:
     return out
 
 
-def _review_action(ls: TabguardServer, opened: OpenDocument, start: int, end: int, diags) -> types.CodeAction:
-    rng = ls.encoding.range(opened.lines, _line_span(start, end))
-    return types.CodeAction(
+def _review_action(ls: TabguardServer, view: View, start: int, end: int, diags) -> list[types.CodeAction]:
+    """The action marking engine lines [start, end) reviewed, in the view's document (none when
+    they lie in another cell)."""
+    span = view.local(_line_span(start, end))
+    if span is None:
+        return []
+    return [types.CodeAction(
         title="Mark AI suggestion as reviewed",
         kind=types.CodeActionKind.QuickFix,
         diagnostics=diags,
         command=types.Command(
             title="Mark AI suggestion as reviewed", command=MARK_REVIEWED,
-            arguments=[{"uri": opened.uri, "range": convert.to_json(rng)}],
+            arguments=[{"uri": view.uri, "range": convert.to_json(ls.encoding.range(view.lines, span))}],
         ),
-    )
+    )]
 
 
 def _line_span(start: int, end: int) -> Span:
@@ -283,20 +335,26 @@ def _line_span(start: int, end: int) -> Span:
 
 @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
 async def code_lens(ls: TabguardServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-    opened = await ls.settled(params.text_document.uri)
-    if opened is None or opened.provenance is None:
+    view = await ls.settled_view(params.text_document.uri)
+    opened = view.opened if view is not None else None
+    if view is None or opened is None or opened.provenance is None:
         return []
     findings = ls.findings(opened)
     lenses = []
     for span in opened.provenance.spans(opened.path):
+        first = view.local(_line_span(span.start_line, span.start_line + 1))
+        if first is None:
+            continue  # in another cell
         inside = sum(1 for f in findings if span.start_line <= f.span.start_line < span.end_line)
         state = f"reviewed by {span.reviewer}" if span.reviewed else "not reviewed"
         title = f"AI ({span.origin}) · {_age(span.timestamp)} · {inside} finding{'s' if inside != 1 else ''} · {state}"
-        rng = ls.encoding.range(opened.lines, _line_span(span.start_line, span.start_line + 1))
+        rng = ls.encoding.range(view.lines, first)
         lenses.append(types.CodeLens(range=rng, command=types.Command(title=title, command="")))
         if not span.reviewed:
-            review = _review_action(ls, opened, span.start_line, span.end_line, None).command
-            lenses.append(types.CodeLens(range=rng, command=types.Command(title="Mark reviewed", command=review.command, arguments=review.arguments)))
+            for action in _review_action(ls, view, span.start_line, span.end_line, None):
+                review = action.command
+                assert review is not None
+                lenses.append(types.CodeLens(range=rng, command=types.Command(title="Mark reviewed", command=review.command, arguments=review.arguments)))
     return lenses
 
 
@@ -321,13 +379,15 @@ async def mark_reviewed(ls: TabguardServer, *args) -> dict:
     if isinstance(params, list) and params:
         params = params[0]
     uri = _get(params, "uri")
-    opened = await ls.settled(uri)
-    if opened is None or opened.provenance is None:
+    view = await ls.settled_view(uri)
+    opened = view.opened if view is not None else None
+    if view is None or opened is None or opened.provenance is None:
         raise ValueError(f"{uri!r} is not an open Python document")
-    span = _range_lines(opened, _get(params, "range")) or (0, len(opened.lines))
+    span = _range_lines(view, _get(params, "range")) or view.engine_lines(0, len(view.lines))
     reviewer = _get(params, "reviewer")
     try:
-        marked = opened.provenance.mark_reviewed(opened.path, opened.lines, span[0], span[1], reviewer if isinstance(reviewer, str) else None)
+        marked = opened.provenance.mark_reviewed(
+            opened.path, opened.ledger_lines, span[0], span[1], reviewer if isinstance(reviewer, str) else None)
     except OSError as error:  # refused (a symlinked ledger), a read-only folder, a full disk
         ls.notify_user(f"tabguard: the review was not recorded: {error}", types.MessageType.Error)
         marked = []
@@ -358,7 +418,8 @@ def explain(ls: TabguardServer, *args) -> str:
 
 @server.feature(FILE_STATUS_REQUEST)
 async def file_status(ls: TabguardServer, params: Any) -> dict:
-    opened = await ls.settled(_get(params, "textDocument", "uri"))
+    view = await ls.settled_view(_get(params, "textDocument", "uri"))
+    opened = view.opened if view is not None else None
     if opened is None:
         return {"findings": 0, "aiSpans": 0, "unreviewed": 0}
     spans = opened.provenance.spans(opened.path) if opened.provenance is not None else []

@@ -6,6 +6,8 @@ on the event loop; analysis runs on worker threads (`tabguard.lsp.scheduling`). 
 analysed after a short debounce; an accepted suggestion (a bulk insertion or a
 `tabguard/didAcceptSuggestion` notification) or a bulk deletion is analysed and published at once.
 A document that grows over max-file-size keeps only its text until it is smaller again.
+A notebook is one open document too: its text is the virtual module of its code cells, and its
+diagnostics go to each cell's URI (`tabguard.lsp.notebooks`).
 The handlers that pygls calls are in `tabguard.lsp.handlers`.
 """
 
@@ -28,11 +30,13 @@ from tabguard.analysis import ruleset_from_config, visible
 from tabguard.config import Config, load_config
 from tabguard.engine.document import Document, split_lines, splice
 from tabguard.engine.types import Finding
-from tabguard.lsp import convert
+from tabguard.lsp import convert, notebooks
 from tabguard.lsp.indexing import BackgroundIndex
+from tabguard.lsp.notebook_text import NotebookText, cell_key
 from tabguard.lsp.positions import Encoding
 from tabguard.lsp.scheduling import Scheduling
 from tabguard.lsp.transport import Server
+from tabguard.lsp.views import View
 from tabguard.provenance import Provenance
 from tabguard.provenance.tracker import LedgerError
 from tabguard.provenance.workspace import find_root
@@ -76,6 +80,15 @@ class OpenDocument:
     stale: set = field(default_factory=set, repr=False)
     index_key: Optional[str] = None  # the file as the workspace index names it
     index_handle: Optional[asyncio.TimerHandle] = field(default=None, repr=False)
+    # A notebook: its cells, and the serialized diagnostics last published to each cell's URI.
+    notebook: Optional[NotebookText] = field(default=None, repr=False)
+    cell_published: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def ledger_lines(self) -> list[str]:
+        """The text the provenance ledger sees: a notebook's code cells as written, IPython syntax
+        unmasked (numbered like the engine's lines)."""
+        return self.notebook.raw if self.notebook is not None else self.lines
 
     @property
     def lines(self) -> list[str]:
@@ -91,7 +104,7 @@ class OpenDocument:
 
 class TabguardServer(Scheduling, Server):
     def __init__(self):
-        super().__init__("tabguard", __version__)
+        super().__init__("tabguard", __version__, notebook_document_sync=notebooks.SYNC_OPTIONS)
         self.documents: dict[str, OpenDocument] = {}
         self.encoding = Encoding("utf-16")
         self.settings: dict[str, Any] = {}
@@ -104,6 +117,7 @@ class TabguardServer(Scheduling, Server):
         self._ledger_told: dict[Path, tuple[int, int]] = {}  # root -> errors, warnings already logged
         self.index = BackgroundIndex(self.worker, self._summaries_changed_elsewhere)
         self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self.cell_owner: dict[str, str] = {}  # notebook cell (unquoted URI) -> its notebook's URI
 
     # -- the workspace index (tabguard.lsp.indexing) --------------------------------------------------
     def start_index(self) -> None:
@@ -228,6 +242,35 @@ class TabguardServer(Scheduling, Server):
         self.documents[item.uri] = opened
         return opened
 
+    def open_notebook(self, params: types.DidOpenNotebookDocumentParams) -> Optional[OpenDocument]:
+        book = params.notebook_document
+        path = _path_of(book.uri)
+        config = self.config_for(path)
+        text = NotebookText(book.cells, params.cell_text_documents)
+        if notebooks.size(text) > config["max-file-size"]:
+            self.notify_user(
+                f"tabguard: {book.uri} has {notebooks.size(text)} characters of code, over max-file-size "
+                f"({config['max-file-size']}); not analysed", types.MessageType.Warning,
+            )
+            return None
+        opened = OpenDocument(book.uri, path, book.version, config, notebook=text, text="\n".join(text.masked))
+        self.documents[book.uri] = opened
+        for key in text.texts:
+            self.cell_owner[key] = book.uri
+        return opened
+
+    def owner(self, uri: Any) -> Optional[OpenDocument]:
+        """The open document that answers for `uri`: a file, or the notebook holding a cell."""
+        if not isinstance(uri, str):
+            return None
+        return self.documents.get(uri) or self.documents.get(self.cell_owner.get(cell_key(uri), ""))
+
+    async def settled_view(self, uri: Any) -> Optional[View]:
+        """`settled` for the document a request names: a file, or a notebook's Python cell."""
+        opened = self.owner(uri)
+        opened = await self.settled(opened.uri) if opened is not None else None
+        return notebooks.view(opened, uri) if opened is not None else None
+
     def analysis_step(self, opened: OpenDocument, peek: bool = False):
         """The next piece of analysis the document needs: (work for a worker thread, what to do
         with its result on the loop), or None when its findings are up to date with its text."""
@@ -263,7 +306,7 @@ class TabguardServer(Scheduling, Server):
             self.index.warm(str(opened.path), list(doc.module.imports.values()), (doc.ruleset, doc.options))
         opened.provenance = self.ledger_for(opened.path, opened.config)
         if opened.provenance is not None:
-            opened.provenance.open_file(opened.path, doc.lines)
+            opened.provenance.open_file(opened.path, opened.ledger_lines)
             self.report_ledger(opened.provenance)
         self.report_rule_errors(opened)
 
@@ -278,6 +321,9 @@ class TabguardServer(Scheduling, Server):
         self.file_saved(opened)  # what the editor held unsaved is gone: the index reads the disk again
         self.persist_accepts()
         self._release(opened)
+        if opened.notebook is not None:
+            notebooks.clear_cells(self, opened, [cell.uri for cell in opened.notebook.texts.values()] + list(opened.cell_published))
+            return
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def _release(self, opened: OpenDocument) -> None:
@@ -287,7 +333,10 @@ class TabguardServer(Scheduling, Server):
         opened.provenance, opened.doc, opened.published, opened.dep_findings = None, None, {}, []
 
     def apply_changes(self, opened: OpenDocument, changes) -> list[tuple[int, int]]:
-        """Apply content changes; return the line ranges [start, end) of bulk insertions."""
+        """Apply content changes (for a notebook, one notebookDocument/didChange); return the line
+        ranges [start, end) of bulk insertions."""
+        if opened.notebook is not None:
+            return notebooks.apply_change(self, opened, changes)
         opened.dep_dirty = True
         accepted = self._apply_changes(opened, changes)
         if not opened.dependency:
@@ -329,11 +378,19 @@ class TabguardServer(Scheduling, Server):
             first, old_last, count = opened.doc.replace(*start, *end, change.text, analyze=False)
             if opened.provenance is not None:
                 opened.provenance.apply_edit(opened.path, first, old_last, count, opened.doc.lines)
-            if _is_bulk_insertion(change.text, opened.config):
-                accepted.append(_inserted_lines(opened.lines, first, change.text))
-            elif old_last - first + 1 - count >= opened.config["bulk-insert-lines"]:
-                opened.urgent = True  # a bulk deletion (an undone accept, a cut) is answered at once too
+            inserted = self.classify_edit(opened, first, old_last - first + 1 - count, change.text)
+            if inserted is not None:
+                accepted.append(inserted)
         return accepted
+
+    def classify_edit(self, opened: OpenDocument, first: int, removed: int, text: str) -> Optional[tuple[int, int]]:
+        """An edit that inserted `text` on line `first` and removed `removed` lines: the lines
+        [start, end) of a bulk insertion (an accept), else None."""
+        if _is_bulk_insertion(text, opened.config):
+            return _inserted_lines(opened.ledger_lines, first, text)
+        if removed >= opened.config["bulk-insert-lines"]:
+            opened.urgent = True  # a bulk deletion (an undone accept, a cut) is answered at once too
+        return None
 
     def _replace_all(self, opened: OpenDocument, text: str) -> None:
         if opened.doc is None:
@@ -350,7 +407,7 @@ class TabguardServer(Scheduling, Server):
         if opened.provenance is None:
             return
         try:
-            opened.provenance.place_accept(opened.path, opened.lines, start, end, origin, inferred, model_id)
+            opened.provenance.place_accept(opened.path, opened.ledger_lines, start, end, origin, inferred, model_id)
         except (OSError, ValueError) as error:
             self.notify_user(f"tabguard: could not record the accepted suggestion: {error}", types.MessageType.Warning)
         except Exception:  # a bug: the diagnostics are still published, and the trace is in the log
@@ -415,6 +472,9 @@ class TabguardServer(Scheduling, Server):
         if self.pull_diagnostics:
             self.workspace_diagnostic_refresh(None)
             return
+        if opened.notebook is not None:
+            notebooks.send_diagnostics(self, opened, self.findings(opened))
+            return
         lines, before, now = opened.lines, opened.published, {}
         for finding in self.findings(opened):
             # Keyed by the block's own finding: a block that only moved keeps it (and its text).
@@ -434,14 +494,22 @@ class TabguardServer(Scheduling, Server):
             f'"version": {json.dumps(opened.version)}}}}}'
         )
 
-    def diagnostics(self, opened: OpenDocument) -> list[types.Diagnostic]:
-        lines = opened.lines
-        return [convert.diagnostic(f, lines, self.encoding, opened.uri) for f in self.findings(opened)]
+    def diagnostics(self, view: View) -> list[types.Diagnostic]:
+        """The diagnostics of the document a view shows (a file, or one cell)."""
+        out = []
+        for finding in self.findings(view.opened):
+            span = view.local(finding.span)
+            if span is not None:
+                out.append(convert.diagnostic(finding, view.lines, self.encoding, view.uri, span))
+        return out
 
-    def findings_at(self, opened: OpenDocument, position: types.Position) -> list[Finding]:
-        line, col = self.encoding.engine_position(opened.lines, position)
+    def engine_position(self, view: View, position: types.Position) -> tuple[int, int]:
+        return view.to_engine(*self.encoding.engine_position(view.lines, position))
+
+    def findings_at(self, view: View, position: types.Position) -> list[Finding]:
+        line, col = self.engine_position(view, position)
         return [
-            f for f in self.findings(opened)
+            f for f in self.findings(view.opened)
             if (f.span.start_line, f.span.start_col) <= (line, col) <= (f.span.end_line, f.span.end_col)
         ]
 

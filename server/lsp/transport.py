@@ -6,8 +6,8 @@ decorators and public request helpers.
 - The LSP lifecycle rules pygls leaves to servers are enforced here: nothing before `initialize`,
   one `initialize`, nothing after `shutdown`, and `exit` (or the end of the input) ends the process
   with 0 only after a `shutdown`.
-- pygls's built-in didOpen/didChange/didClose handlers are replaced so that pygls keeps no copy of
-  the document text (the engine owns it), and its shutdown handler so that requests still being
+- pygls's built-in didOpen/didChange/didClose handlers (of text documents and of notebooks) are
+  replaced so that pygls keeps no copy of the document text (the engine owns it), and its shutdown handler so that requests still being
   answered are not cancelled.
 
 Every pygls name this module relies on beyond the public API is listed in `PYGLS_CONTRACT` and
@@ -45,12 +45,15 @@ PYGLS_CONTRACT = {
     "pygls.protocol.LanguageServerProtocol.lsp_text_document__did_open": ("self", "params"),
     "pygls.protocol.LanguageServerProtocol.lsp_text_document__did_change": ("self", "params"),
     "pygls.protocol.LanguageServerProtocol.lsp_text_document__did_close": ("self", "params"),
+    "pygls.protocol.LanguageServerProtocol.lsp_notebook_document__did_open": ("self", "params"),
+    "pygls.protocol.LanguageServerProtocol.lsp_notebook_document__did_change": ("self", "params"),
+    "pygls.protocol.LanguageServerProtocol.lsp_notebook_document__did_close": ("self", "params"),
     "pygls.protocol.LanguageServerProtocol.lsp_shutdown": ("self",),
     "pygls.protocol.LanguageServerProtocol.structure_message": ("self", "data"),
     "pygls.protocol.LanguageServerProtocol.handle_message": ("self", "message"),
     "pygls.protocol.LanguageServerProtocol.set_writer": ("self", "writer"),
     "pygls.feature_manager.FeatureManager.features": None,
-    "pygls.lsp.server.LanguageServer.__init__": ("self", "name", "version"),
+    "pygls.lsp.server.LanguageServer.__init__": ("self", "name", "version", "notebook_document_sync"),
     "pygls.server.JsonRPCServer.__init__": ("self", "protocol_cls"),
     "pygls.server.JsonRPCServer.report_server_error": ("self", "error", "source"),
     "pygls.server.JsonRPCServer.shutdown": ("self",),
@@ -188,6 +191,21 @@ class TabguardProtocol(LanguageServerProtocol):
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield handler, (params,), None
 
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def lsp_notebook_document__did_open(self, params):
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def lsp_notebook_document__did_change(self, params):
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def lsp_notebook_document__did_close(self, params):
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
 
 def _valid_id(msg_id: Any) -> Any:
     return msg_id if isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool) else None
@@ -245,8 +263,8 @@ class Connection(asyncio.Protocol):
 class Server(LanguageServer):
     """pygls's language server, run over tabguard's transport; `serve_*` return the exit code."""
 
-    def __init__(self, name: str, version: str):
-        super().__init__(name, version, protocol_cls=TabguardProtocol)
+    def __init__(self, name: str, version: str, notebook_document_sync: Optional[types.NotebookDocumentSyncOptions] = None):
+        super().__init__(name, version, protocol_cls=TabguardProtocol, notebook_document_sync=notebook_document_sync)
         self.protocol.on_finish = self.finished
         self.max_body = framing.DEFAULT_MAX_BODY
         self._done: Optional[asyncio.Future] = None

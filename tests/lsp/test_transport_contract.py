@@ -46,7 +46,8 @@ def test_each_pygls_name_exists_with_the_parameters_we_pass(path):
 def test_our_handlers_replace_pyglss_builtins():
     server = transport.Server("contract", "0")
     assert isinstance(server.protocol.fm, FeatureManager) and isinstance(server.protocol.fm.features, dict)
-    for method in (types.TEXT_DOCUMENT_DID_OPEN, types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_CLOSE, types.SHUTDOWN):
+    for method in (types.TEXT_DOCUMENT_DID_OPEN, types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_CLOSE, types.SHUTDOWN,
+                   types.NOTEBOOK_DOCUMENT_DID_OPEN, types.NOTEBOOK_DOCUMENT_DID_CHANGE, types.NOTEBOOK_DOCUMENT_DID_CLOSE):
         handler = server.protocol.fm.builtin_features[method]
         assert handler.__func__.__qualname__.startswith("TabguardProtocol."), method
         original = [m for m in vars(LanguageServerProtocol).values() if getattr(m, "method_name", None) == method]

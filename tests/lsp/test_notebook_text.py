@@ -1,0 +1,85 @@
+"""The notebook text model: every change (cell text edited; cells added, moved, removed, turned
+into markdown) is one replacement of whole lines that turns the old module into the new one."""
+
+from hypothesis import given, settings, strategies as st
+from lsprotocol import types
+
+from tabguard.lsp.notebook_text import NotebookText, line_change
+from tabguard.notebook import VirtualModule
+
+SOURCES = ["import os\ncmd = input()", "", "!echo {cmd}\nos.system(cmd)", "%%bash\nls", "y = 2\n", "a = 1\nb = a"]
+CODE, MARKUP = types.NotebookCellKind.Code, types.NotebookCellKind.Markup
+
+
+def replaced(old: list[str], change) -> list[str]:
+    return old if change is None else old[: change.first] + change.lines + old[change.old_last + 1 :]
+
+
+def check(book: NotebookText, masked: list[str], raw: list[str], changes) -> None:
+    assert replaced(masked, changes[0]) == book.masked
+    assert replaced(raw, changes[1]) == book.raw
+    sources = ["\n".join(book.texts[key].lines) for key in book.code]
+    assert book.masked == (VirtualModule.build(sources).lines or [""])
+    for change in changes[:2]:
+        assert change is None or (change.lines and change.first <= change.old_last)
+
+
+def test_line_change_is_the_smallest_whole_line_replacement():
+    assert line_change(["a", "b", "c"], ["a", "x", "c"], 0, 3, 3).__dict__ == {
+        "first": 1,
+        "old_last": 1,
+        "lines": ["x"],
+    }
+    assert line_change(["a", "c"], ["a", "b", "c"], 0, 2, 3).__dict__ == {
+        "first": 0,
+        "old_last": 0,
+        "lines": ["a", "b"],
+    }
+    assert line_change(["a", "b"], ["b"], 0, 2, 1).__dict__ == {"first": 0, "old_last": 1, "lines": ["b"]}
+    assert line_change(["a"], ["a"], 0, 1, 1) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(SOURCES), min_size=1, max_size=6), st.data())
+def test_every_change_turns_the_old_lines_into_the_new(sources, data):
+    uris = [f"cell:{k}" for k in range(len(sources))]
+    book = NotebookText(
+        [types.NotebookCell(CODE, u) for u in uris],
+        [types.TextDocumentItem(u, "python", 1, s) for u, s in zip(uris, sources)],
+    )
+    made = len(uris)
+    for _ in range(data.draw(st.integers(1, 6))):
+        masked, raw = book.masked, book.raw
+        action = data.draw(st.sampled_from(["edit", "add", "move", "remove", "markdown"]))
+        order = [s.key for s in book.slots]
+        if action == "edit" and book.code:
+            cell = book.texts[data.draw(st.sampled_from(book.code))]
+            line = data.draw(st.integers(0, len(cell.lines) - 1))
+            end = data.draw(st.integers(line, len(cell.lines) - 1))
+            text = data.draw(st.sampled_from(["", "x", "\n", "%%time\n", "!ls {a}\n", "def f():\n    return 1\n"]))
+            changes = book.edit_cell(cell.uri, (line, 0), (end, len(cell.lines[end])), text, None)
+        else:
+            structure = None
+            if action == "add":
+                made += 1
+                uri = f"cell:{made}"
+                at = data.draw(st.integers(0, len(order)))
+                structure = types.NotebookDocumentCellChangeStructure(
+                    types.NotebookCellArrayChange(at, 0, [types.NotebookCell(CODE, uri)]),
+                    did_open=[types.TextDocumentItem(uri, "python", 1, data.draw(st.sampled_from(SOURCES)))],
+                )
+            elif action == "move" and order:
+                moved = data.draw(st.permutations(order))
+                structure = types.NotebookDocumentCellChangeStructure(
+                    types.NotebookCellArrayChange(0, len(order), [types.NotebookCell(CODE, u) for u in moved])
+                )
+            elif action == "remove" and order:
+                at = data.draw(st.integers(0, len(order) - 1))
+                structure = types.NotebookDocumentCellChangeStructure(
+                    types.NotebookCellArrayChange(at, 1, []), did_close=[types.TextDocumentIdentifier(order[at])]
+                )
+            kinds = None
+            if action == "markdown" and order:
+                kinds = [types.NotebookCell(MARKUP, data.draw(st.sampled_from(order)))]
+            changes = book.restructure(types.NotebookDocumentCellChanges(structure=structure, data=kinds))
+        check(book, masked, raw, changes)

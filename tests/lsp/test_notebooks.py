@@ -1,0 +1,229 @@
+"""Notebook document sync (LSP 3.17) driven as VS Code drives it: a notebook's code cells are one
+module, each cell's diagnostics land on its own URI at cell-relative positions, also after cells
+are edited, added, moved and removed; IPython magics never break a cell."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+SERVER = [sys.executable, "-m", "tabguard", "lsp"]
+CODE, MARKUP = types.NotebookCellKind.Code, types.NotebookCellKind.Markup
+
+
+class Notebook:
+    """The client's side of one notebook: cell URIs as VS Code makes them, versions, and the
+    notifications that keep the server in step."""
+
+    def __init__(self, client: LanguageClient, path: Path):
+        self.client, self.path, self.uri, self.version, self.made = client, path, path.as_uri(), 0, 0
+
+    def cell_uri(self) -> str:
+        self.made += 1
+        return f"vscode-notebook-cell:{self.path.as_posix()}#W{self.made}sZmlsZQ%3D%3D"
+
+    def open(self, cells: list[tuple[types.NotebookCellKind, str]]) -> list[str]:
+        uris = [self.cell_uri() for _ in cells]
+        self.client.notebook_document_did_open(
+            types.DidOpenNotebookDocumentParams(
+                notebook_document=types.NotebookDocument(
+                    uri=self.uri,
+                    notebook_type="jupyter-notebook",
+                    version=0,
+                    cells=[
+                        types.NotebookCell(kind, uri, metadata={"id": f"id-{uri[-12:-9]}"})
+                        for uri, (kind, _) in zip(uris, cells)
+                    ],
+                ),
+                cell_text_documents=[
+                    types.TextDocumentItem(uri, "python" if kind == CODE else "markdown", 1, text)
+                    for uri, (kind, text) in zip(uris, cells)
+                ],
+            )
+        )
+        return uris
+
+    def change(self, cells: types.NotebookDocumentCellChanges) -> None:
+        self.version += 1
+        self.client.notebook_document_did_change(
+            types.DidChangeNotebookDocumentParams(
+                types.VersionedNotebookDocumentIdentifier(self.version, self.uri),
+                types.NotebookDocumentChangeEvent(cells=cells),
+            )
+        )
+
+    def edit(self, uri: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str) -> None:
+        rng = types.Range(types.Position(*start), types.Position(*end))
+        self.change(
+            types.NotebookDocumentCellChanges(
+                text_content=[
+                    types.NotebookDocumentCellContentChanges(
+                        types.VersionedTextDocumentIdentifier(version, uri),
+                        [types.TextDocumentContentChangePartial(rng, text)],
+                    )
+                ]
+            )
+        )
+
+    def splice(self, start: int, delete: int, cells: list[str], opened=(), closed=()) -> None:
+        """Cells [start, start+delete) replaced by `cells` (URIs; new ones listed in `opened`)."""
+        self.change(
+            types.NotebookDocumentCellChanges(
+                structure=types.NotebookDocumentCellChangeStructure(
+                    array=types.NotebookCellArrayChange(
+                        start, delete, [types.NotebookCell(CODE, uri) for uri in cells]
+                    ),
+                    did_open=list(opened),
+                    did_close=[types.TextDocumentIdentifier(uri) for uri in closed],
+                )
+            )
+        )
+
+    def close(self, uris: list[str]) -> None:
+        self.client.notebook_document_did_close(
+            types.DidCloseNotebookDocumentParams(
+                types.NotebookDocumentIdentifier(self.uri),
+                [types.TextDocumentIdentifier(uri) for uri in uris],
+            )
+        )
+
+
+async def diagnostics(client: LanguageClient, uri: str, predicate, timeout: float = 15) -> list[types.Diagnostic]:
+    """The diagnostics the client holds for `uri` once they satisfy `predicate`."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = client.diagnostics.get(uri)
+        if found is not None and predicate(found):
+            return found
+        assert asyncio.get_running_loop().time() < deadline, (uri, found)
+        await asyncio.sleep(0.02)
+
+
+def places(found: list[types.Diagnostic]) -> list[tuple[str, int, int, int, int]]:
+    r = [(d.code, d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character) for d in found]
+    return sorted(r)  # type: ignore[arg-type]
+
+
+def has(*expected):
+    return lambda found: places(found) == sorted(expected)
+
+
+async def hover_rules(client: LanguageClient, uri: str, line: int, character: int) -> str:
+    result = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(line, character))
+    )
+    return result.contents.value if result is not None else ""  # type: ignore[union-attr]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def client(lsp_client: LanguageClient, tmp_path):
+    (tmp_path / ".git").mkdir()  # the workspace root (and the ledger's)
+    result = await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(
+                notebook_document=types.NotebookDocumentClientCapabilities(
+                    synchronization=types.NotebookDocumentSyncClientCapabilities()
+                )
+            ),
+            root_uri=tmp_path.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(tmp_path.as_uri(), "ws")],
+            initialization_options={"tabguard": {"reviewer": "Grace"}},
+        )
+    )
+    lsp_client.root = tmp_path
+    lsp_client.capabilities_result = result.capabilities
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_sync_is_advertised_for_python_cells_of_jupyter_notebooks(client: LanguageClient):
+    sync = client.capabilities_result.notebook_document_sync
+    assert sync is not None and sync.save
+    [selector] = sync.notebook_selector
+    assert selector.notebook == "jupyter-notebook" and [c.language for c in selector.cells] == ["python"]
+
+
+async def test_open_edit_one_cell_and_close(client: LanguageClient):
+    nb = Notebook(client, client.root / "analysis.ipynb")
+    title, source, use = nb.open(
+        [
+            (MARKUP, "# Run a command"),
+            (CODE, "import subprocess\ncmd = input()"),
+            (CODE, "y = 2\nsubprocess.run(cmd, shell=True)"),
+        ]
+    )
+    # The finding of the third cell needs the import and the input of the second: one module, in cell order.
+    await diagnostics(client, use, has(("TG100", 1, 15, 1, 18)))
+    assert "user input" in client.diagnostics[use][0].message
+    assert "subprocess.run" in await hover_rules(client, use, 1, 16)
+    assert await hover_rules(client, source, 1, 3) == ""
+    # An edit inside the cell moves its finding within the cell; no other cell gets it.
+    nb.edit(use, 2, (0, 0), (0, 0), "# run it\n")
+    await diagnostics(client, use, has(("TG100", 2, 15, 2, 18)))
+    assert client.diagnostics.get(source, []) == [] and title not in client.diagnostics
+    # The cell above changes what the cell below means: a constant command is no injection.
+    nb.edit(source, 2, (1, 6), (1, 13), "'ls -la'")
+    await diagnostics(client, use, has())
+    nb.edit(source, 3, (1, 6), (1, 14), "input()")
+    await diagnostics(client, use, has(("TG100", 2, 15, 2, 18)))
+    nb.close([title, source, use])
+    await diagnostics(client, use, has())
+
+
+async def test_positions_after_cells_are_added_moved_and_removed(client: LanguageClient):
+    nb = Notebook(client, client.root / "moves.ipynb")
+    first, second = nb.open([(CODE, "import yaml"), (CODE, "conf = yaml.load(t)")])
+    await diagnostics(client, second, has(("TG115", 0, 7, 0, 19)))
+    # Added at the top: its own finding at its own lines; the cell that moved down keeps its place.
+    added = nb.cell_uri()
+    nb.splice(
+        0,
+        0,
+        [added],
+        opened=[types.TextDocumentItem(added, "python", 1, "x = 1\n\nimport pickle\nobj = pickle.loads(blob)")],
+    )
+    await diagnostics(client, added, has(("TG114", 3, 19, 3, 23)))
+    assert "pickle" in await hover_rules(client, added, 3, 20)
+    assert "yaml" in await hover_rules(client, second, 0, 10)
+    assert client.diagnostics[second] and places(client.diagnostics[second]) == [("TG115", 0, 7, 0, 19)]
+    # Moved: the last cell first (the cells are the same documents, in a new order).
+    nb.splice(0, 3, [second, added, first])
+    nb.edit(second, 2, (0, 0), (0, 0), "\n")  # then edited where it now is
+    await diagnostics(client, second, has(("TG115", 1, 7, 1, 19)))
+    assert "yaml" in await hover_rules(client, second, 1, 10)
+    assert "pickle" in await hover_rules(client, added, 3, 20)
+    # Removed: its diagnostics go, the others stay where they are.
+    nb.splice(1, 1, [], closed=[added])
+    await diagnostics(client, added, has())
+    nb.edit(second, 3, (0, 0), (1, 0), "")
+    await diagnostics(client, second, has(("TG115", 0, 7, 0, 19)))
+    assert await hover_rules(client, first, 0, 3) == ""
+
+
+async def test_magic_cells_are_masked_and_never_crash(client: LanguageClient):
+    nb = Notebook(client, client.root / "magics.ipynb")
+    cells = nb.open(
+        [
+            (CODE, "%pip install requests\ncmd = input()"),
+            (CODE, "%%bash\nrm -rf $HOME/{x}"),
+            (CODE, "files = !ls {cmd}\nobj?"),
+            (CODE, "import os\n"),
+        ]
+    )
+    # `!ls {cmd}` runs a shell command built from input: the finding covers the escape.
+    await diagnostics(
+        client,
+        cells[2],
+        lambda found: [d.code for d in found] == ["TG101"] and places(found) == [("TG101", 0, 8, 0, 17)],
+    )
+    # Typing magics into a cell, one character at a time, and half-written escapes.
+    for k, text in enumerate(["%", "%", "t", "i", "m", "e", "\n", "!", "{", "(", "%%sql\n"]):
+        nb.edit(cells[3], 2 + k, (0, 0), (0, 0), text)
+    nb.edit(cells[0], 2, (1, 0), (1, 0), "!echo {cmd\n")
+    assert await hover_rules(client, cells[2], 0, 13) != ""  # still answering, positions still right
+    await diagnostics(client, cells[2], lambda found: [d.code for d in found] == ["TG101"])
