@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from tabguard.config import Config
@@ -12,6 +14,9 @@ from tabguard.engine.document import Document
 from tabguard.engine.suppress import is_suppressed
 from tabguard.engine.types import Finding
 from tabguard.rules import all_rules, rule_by_id
+from tabguard.supply.depfiles import DependencyContext, DependencyReport
+
+log = logging.getLogger("tabguard.supply")
 
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
@@ -71,3 +76,23 @@ def analyze_text(
     text: str, path: str = "<memory>", ruleset: Optional[RuleSet] = None, options: Optional[dict] = None
 ) -> Document:
     return Document(text, ruleset or ruleset_for(), path, options)
+
+
+def dependency_report(path: Path, text: str, config: Config, online: Optional[bool] = None) -> DependencyReport:
+    """A dependency file's findings from every rule's `check_dependencies` hook (callers keep the
+    rules they selected). Online (`network = true`, unless `online` says) it blocks for up to a few
+    seconds: call it from a worker thread, or with `online=False` for the instant offline result."""
+    deps = DependencyContext(path, text, config, config["network"] if online is None else online)
+    for rule in all_rules():
+        hook = getattr(rule, "check_dependencies", None)
+        if hook is not None:
+            hook(deps)
+    return deps.result()
+
+
+def check_dependency_file(path: Path, text: str, config: Config, online: Optional[bool] = None) -> list[Finding]:
+    """`dependency_report`'s findings; its notes and the unreadable parts of the file are logged."""
+    report = dependency_report(path, text, config, online)
+    for note in (*report.problems, *report.notes):
+        log.warning("%s: %s", path, note)
+    return report.findings

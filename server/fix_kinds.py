@@ -8,9 +8,9 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from tabguard.analysis import analyze_text
+from tabguard.analysis import analyze_text, check_dependency_file
 from tabguard.config import Config
-from tabguard.supply.depfiles import check_dependency_file, is_dependency_file
+from tabguard.supply.depfiles import is_dependency_file
 
 
 @lru_cache(maxsize=None)

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from tabguard.analysis import analyze_text, ruleset_from_config, visible
+from tabguard.analysis import analyze_text, check_dependency_file, ruleset_from_config, visible
 from tabguard.boundary import inside
 from tabguard.engine.document import line_ending, split_lines
 from tabguard.engine.fixes import apply_edits, materialize
 from tabguard.engine.types import Finding, Fix
 from tabguard.scan import FileResult, is_python
 from tabguard.sources import SourceError, decode_source, source_encoding
-from tabguard.supply.depfiles import check_dependency_file, is_dependency_file
+from tabguard.supply.depfiles import is_dependency_file
 
 # A file whose fixes keep producing new fixable findings stops here (Ruff stops at 100 too).
 MAX_ROUNDS = 100

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
-from tabguard.analysis import analyze_text, ruleset_from_config, visible
+from tabguard.analysis import analyze_text, dependency_report, ruleset_from_config, visible
 from tabguard.config import Config
 from tabguard.engine.document import ParseGap, split_lines
 from tabguard.engine.types import Finding, Span
@@ -20,7 +20,7 @@ from tabguard.notebook import NotebookError
 from tabguard.notebook.checking import check_notebook, is_notebook
 from tabguard.notebook.places import NotebookView
 from tabguard.sources import SourceError, file_kind, os_reason, read_source
-from tabguard.supply.depfiles import dependency_report, is_dependency_file
+from tabguard.supply.depfiles import is_dependency_file
 
 log = logging.getLogger("tabguard.scan")
 

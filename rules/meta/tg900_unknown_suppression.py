@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.suppress import listed_ids
+from tabguard.engine.types import Edit, Span
 
 
 class UnknownSuppression(Rule):
@@ -32,3 +37,26 @@ class UnknownSuppression(Rule):
         Invalid("x = 1  # tabguard: ignore[TG101, TG1O1]\n", "x = 1  # tabguard: ignore[TG101]\n"),
         Invalid("x = 1  # tabguard: ignore[TGX] reviewed by Ana\n", "x = 1  # reviewed by Ana\n"),
     )
+
+    def check_comments(self, lines: list[str], ctx) -> None:
+        for number, line in enumerate(lines):
+            for match, ids in listed_ids(line):
+                unknown = [(code, column) for code, column in ids if code.upper() not in ctx.known_ids]
+                if not unknown:
+                    continue
+                kept = [code for code, _ in ids if code.upper() in ctx.known_ids]
+                fix = edits_fix((_drop_unknown(line, number, match, kept),),
+                                "Fix: drop the unknown rule id from the suppression comment", safe=True)
+                for code, column in unknown:
+                    ctx.report(self, Span(number, column, number, column + len(code)), details={"code": code}, fix=fix)
+
+
+def _drop_unknown(line: str, number: int, match: re.Match[str], kept: list[str]) -> Edit:
+    """The comment without its unknown ids; with none left, without `tabguard: ignore[...]` (a bare
+    `# tabguard: ignore` would silence every rule), keeping any reason written after it."""
+    if kept:
+        return Edit(Span(number, match.start(1), number, match.end(1)), ", ".join(kept))
+    if line[match.end() :].strip():
+        return Edit(Span(number, match.start(), number, match.end()), "#")
+    start = len(line[: match.start()].rstrip())
+    return Edit(Span(number, start, number, len(line)), "")

@@ -7,6 +7,7 @@ import ast
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.supply._imports import checked_imports, describe_checks
 from tabguard.supply.data import known_packages
+from tabguard.supply.depfiles import DependencyContext
 
 
 class HallucinatedPackage(Rule):
@@ -73,3 +74,18 @@ class HallucinatedPackage(Rule):
                                                      "checked": "checked " + describe_checks(workspace)})
 
     visit_ImportFrom = visit_Import
+
+    def check_dependencies(self, deps: DependencyContext) -> None:
+        for requirement in deps.indexed():
+            key, span = requirement.key, requirement.span
+            project = deps.projects.get(key)
+            if project is not None:  # the index answered: its word replaces the snapshot's
+                if not project.exists:
+                    deps.report(self, span, {"module": requirement.name, "checked": "the package index has no such project"})
+                continue
+            # A deprecated name or a look-alike is reported as such (TG704, TG702).
+            if key in deps.known.deprecated or deps.typosquat_of(requirement) is not None:
+                continue
+            if not (deps.known.on_index(key) or key in deps.installed):
+                deps.report(self, span, {"module": requirement.name, "checked": (
+                    f"not on the package index snapshot of {deps.known.snapshot} nor installed in the environment")})

@@ -6,6 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.supply._imports import checked_imports, rename_fix
+from tabguard.supply.depfiles import DependencyContext, replacing
 from tabguard.supply.names import normalize
 
 
@@ -78,3 +79,12 @@ class TyposquattedPackage(Rule):
             )
 
     visit_ImportFrom = visit_Import
+
+    def check_dependencies(self, deps: DependencyContext) -> None:
+        for requirement in deps.checked():
+            meant = deps.typosquat_of(requirement)
+            if meant is None or requirement.key in deps.known.deprecated:  # TG704 names the replacement
+                continue
+            target, how = meant
+            details = {"name": requirement.name, "target": target, "module": deps.known.import_name(target), "how": how}
+            deps.report(self, requirement.span, details, replacing(requirement.span, target, f"Fix: use `{target}`", safe=False))

@@ -7,6 +7,7 @@ import ast
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.supply._imports import checked_imports
 from tabguard.supply.data import known_packages
+from tabguard.supply.depfiles import DependencyContext, replacing
 
 
 class DeprecatedPackage(Rule):
@@ -62,3 +63,14 @@ class DeprecatedPackage(Rule):
 
     visit_ImportFrom = visit_Import
 
+
+    def check_dependencies(self, deps: DependencyContext) -> None:
+        for requirement in deps.checked():
+            deprecation = deps.known.deprecated.get(requirement.key)
+            if deprecation is None:
+                continue
+            fix = None
+            if deprecation.drop_in:
+                new = deprecation.replacements[0]
+                fix = replacing(requirement.span, new, f"Fix: use `{new}`", safe=True)
+            deps.report(self, requirement.span, deprecation.details(), fix)

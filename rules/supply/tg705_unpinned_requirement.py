@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tabguard.engine.rule import Invalid, Rule, Valid
+from tabguard.supply.depfiles import DependencyContext, replacing
 
 
 class UnpinnedRequirement(Rule):
@@ -41,3 +42,15 @@ class UnpinnedRequirement(Rule):
     )
     VALID = (Valid("flask==3.0.3\nrequests==2.32.3 --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6\n", path="requirements.txt"),)
     INVALID = (Invalid("celery>=5.3\nredis\n", path="requirements.txt"),)
+
+    def check_dependencies(self, deps: DependencyContext) -> None:
+        if not deps.is_application:
+            return
+        for requirement in deps.checked():
+            if requirement.direct or requirement.pinned_version is not None:
+                continue
+            installed = deps.installed.get(requirement.key)
+            fix = None
+            if installed and requirement.spec_span is not None:
+                fix = replacing(requirement.spec_span, f"=={installed}", f"Fix: pin the installed version {installed}", safe=False)
+            deps.report(self, requirement.span, {"name": requirement.name, "spec": requirement.spec or "any version"}, fix)

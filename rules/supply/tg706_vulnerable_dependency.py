@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from tabguard.engine.rule import Invalid, Rule, Valid
+from tabguard.supply.depfiles import DependencyContext, replacing
+from tabguard.supply.online import lowest_fix
 
 
 class VulnerableDependency(Rule):
@@ -37,3 +39,20 @@ class VulnerableDependency(Rule):
     unshown_fix_safe = False
     VALID = (Valid("django==4.2.16\n", path="requirements.txt"),)
     INVALID = (Invalid("django==3.2.0\n", "django==3.2.19\n", path="requirements.txt"),)
+
+    def check_dependencies(self, deps: DependencyContext) -> None:
+        for requirement in deps.indexed():
+            version = requirement.pinned_version
+            vulnerabilities = deps.vulnerabilities.get((requirement.key, version)) if version else None
+            if not version or not vulnerabilities:
+                continue
+            fixed = lowest_fix(version, vulnerabilities)
+            details = {
+                "name": requirement.name, "version": version,
+                "ids": ", ".join(v.id for v in vulnerabilities),
+                "fixed_note": f" (fixed in {fixed})" if fixed else " (no fixed release yet)",
+            }
+            fix = None
+            if fixed and requirement.spec_span is not None:
+                fix = replacing(requirement.spec_span, f"=={fixed}", f"Fix: upgrade to {fixed}", safe=False)
+            deps.report(self, requirement.span, details, fix)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from tabguard.engine.rule import Invalid, Rule, Valid
+from tabguard.supply.depfiles import DependencyContext
+from tabguard.supply.online import age_in_days
+
+NEW_PACKAGE_DAYS = 30
 
 
 class NewPackage(Rule):
@@ -35,3 +39,13 @@ class NewPackage(Rule):
     online = True
     VALID = (Valid("fastapi==0.115.0\n", path="requirements.txt"),)
     INVALID = (Invalid("fastapi-auth-helpers==0.1.0\n", path="requirements.txt"),)
+
+    def check_dependencies(self, deps: DependencyContext) -> None:
+        for requirement in deps.indexed():
+            project = deps.projects.get(requirement.key)
+            if project is None or not project.exists:
+                continue
+            first = project.first_release
+            if first is None or age_in_days(first) < NEW_PACKAGE_DAYS:
+                age = "with no release files" if first is None else f"{age_in_days(first)} days ago"
+                deps.report(self, requirement.span, {"name": requirement.name, "age": age})

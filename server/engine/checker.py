@@ -35,6 +35,10 @@ class RuleSet:
                         table.setdefault(node_type, []).append((rule, getattr(rule, attr)))
         self.table = {k: tuple(v) for k, v in table.items()}
         self.by_id = {rule.id: rule for rule in self.rules}
+        # Rules that read comments, which no tree holds: `check_comments(lines, ctx)` once a block.
+        self.comment_hooks = tuple(
+            (rule, hook) for rule in self.rules if (hook := getattr(rule, "check_comments", None)) is not None
+        )
         self.calls = CallDispatch(self.table.pop(ast.Call, ()), narrow_calls)
 
 
@@ -103,6 +107,7 @@ def check_tree(
     ctx = Context(lines, module, path, options)
     ctx.tree = tree
     ctx.rules, ctx.provider, ctx.summary, ctx.block_start = ruleset.by_id, provider, summary, block_start
+    ctx.known_ids = ruleset.known_ids
     table, calls = ruleset.table, ruleset.calls
     parents = ctx.parents
     stack: list[Any] = [tree]  # nodes, and _Leave markers
@@ -129,14 +134,7 @@ def check_tree(
             ctx.import_seen(node)
         handlers = calls.handlers(node, ctx) if kind is ast.Call else table.get(kind)
         if handlers:
-            for rule, handler in handlers:
-                ctx.rule = rule
-                try:
-                    handler(node, ctx)
-                except Exception as error:  # one broken rule must not hide the others
-                    if errors is not None:
-                        errors.append(RuleError(rule.id, error))
-            ctx.rule = None
+            _run(handlers, node, ctx, errors)
         if kind is ast.Call and provider is not None:
             try:
                 apply_at_call(node, ctx, provider)
@@ -165,7 +163,22 @@ def check_tree(
     if tainted is not None:
         # Input that counts only for some sinks stays inside its block (see engine/inputs.py).
         tainted.update({name: source.label for name, source in ctx.scope.env.items() if source is not None and not source.only})
+    if summary is None:
+        _run(ruleset.comment_hooks, lines, ctx, errors)
     return ctx.findings
+
+
+def _run(handlers: Sequence[tuple[Rule, Callable[[Any, Context], None]]], subject: Any, ctx: Context,
+         errors: Optional[list[RuleError]]) -> None:
+    """Each handler on `subject` (a node, or a block's lines); a failure is recorded in `errors`."""
+    for rule, handler in handlers:
+        ctx.rule = rule
+        try:
+            handler(subject, ctx)
+        except Exception as error:  # one broken rule must not hide the others
+            if errors is not None:
+                errors.append(RuleError(rule.id, error))
+    ctx.rule = None
 
 
 class _Leave:

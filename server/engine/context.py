@@ -62,6 +62,8 @@ class Context:
         self.self_attrs: dict[str, Source] = {}
         self.block_start = 0
         self.rule: Optional["Rule"] = None  # the rule being run (the checker sets it)
+        # Every id a suppression comment may name (the whole catalog, not only the selected rules).
+        self.known_ids: frozenset[str] = frozenset()
 
     # -- shared answers --------------------------------------------------------------------------
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:

@@ -17,10 +17,8 @@ from typing import NamedTuple, Optional
 
 from tabguard.engine.checker import RuleError, RuleSet, check_tree
 from tabguard.engine.facts import BlockFacts, ModuleFacts, collect_facts
-from tabguard.engine.fixes import edits_fix
 from tabguard.engine.summaries import SummaryProvider, WorkspaceIndex
 from tabguard.engine.splitter import iter_block_starts
-from tabguard.engine.suppress import UNKNOWN_SUPPRESSION, unknown_suppressions
 from tabguard.engine.types import Finding
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -515,14 +513,6 @@ class Document:
         finally:
             block.consults, self.summaries.asked = frozenset(self.summaries.asked), None
         moved = self._set_tainted(block, tainted)
-        meta = self.ruleset.by_id.get(UNKNOWN_SUPPRESSION)
-        if meta is not None:
-            for span, code, edit in unknown_suppressions(block_lines, self.ruleset.known_ids.__contains__):
-                fix = edits_fix((edit,), "Fix: drop the unknown rule id from the suppression comment", safe=True)
-                block.findings.append(
-                    Finding(meta.id, span, meta.format_message({"code": code}), meta.severity, {"code": code},
-                            fix_builder=fix)
-                )
         if block.findings:
             self._flagged.add(block)
         else:

@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
-from tabguard.engine.types import Edit, Finding, Span
+from tabguard.engine.types import Finding
 
 # The id list stops at `#`: a line of many unclosed `ignore[` would otherwise be scanned to its end
 # once per comment (quadratic: 10,000 of them took 7 s).
 _TABGUARD = re.compile(r"#\s*tabguard:\s*ignore(?:\[([^\]#]*)\])?", re.IGNORECASE)
 _NOSEC = re.compile(r"#\s*nosec\b(?::?\s*([A-Z]\d+(?:\s*,\s*[A-Z]\d+)*))?")
 _NOQA = re.compile(r"#\s*noqa:\s*([A-Z]+\d+(?:\s*,\s*[A-Z]+\d+)*)", re.IGNORECASE)
-UNKNOWN_SUPPRESSION = "TG900"
 
 
 def _codes(text: Optional[str]) -> set[str]:
@@ -42,37 +41,17 @@ def is_suppressed(finding: Finding, lines: Sequence[str], aliases: Sequence[str]
     return None
 
 
-def unknown_suppressions(lines: Sequence[str], known: Callable[[str], bool]) -> Iterable[tuple[Span, str, Edit]]:
-    """`# tabguard: ignore[XYZ]` naming ids that are no rule: (span of the id, the id, the edit that
-    drops the comment's unknown ids)."""
-    for number, line in enumerate(lines):
-        if "tabguard" not in line:
+def listed_ids(line: str) -> Iterator[tuple[re.Match[str], list[tuple[str, int]]]]:
+    """Each `# tabguard: ignore[...]` comment of `line` that lists ids: its match (group 1 is the
+    list) and the ids as written, each with its column."""
+    if "tabguard" not in line:
+        return
+    for match in _TABGUARD.finditer(line):
+        if match.group(1) is None:
             continue
-        for match in _TABGUARD.finditer(line):
-            if match.group(1) is None:
-                continue
-            offset = match.start(1)
-            kept, unknown = [], []
-            for part in match.group(1).split(","):
-                code = part.strip()
-                start = offset + len(part) - len(part.lstrip())
-                offset += len(part) + 1
-                if code and not known(code.upper()):
-                    unknown.append((Span(number, start, number, start + len(code)), code))
-                elif code:
-                    kept.append(code)
-            if unknown:
-                edit = _drop_unknown(line, number, match, kept)
-                for span, code in unknown:
-                    yield span, code, edit
-
-
-def _drop_unknown(line: str, number: int, match: re.Match[str], kept: list[str]) -> Edit:
-    """The comment without its unknown ids; with none left, without `tabguard: ignore[...]` (a bare
-    `# tabguard: ignore` would silence every rule), keeping any reason written after it."""
-    if kept:
-        return Edit(Span(number, match.start(1), number, match.end(1)), ", ".join(kept))
-    if line[match.end() :].strip():
-        return Edit(Span(number, match.start(), number, match.end()), "#")
-    start = len(line[: match.start()].rstrip())
-    return Edit(Span(number, start, number, len(line)), "")
+        ids, offset = [], match.start(1)
+        for part in match.group(1).split(","):
+            if part.strip():
+                ids.append((part.strip(), offset + len(part) - len(part.lstrip())))
+            offset += len(part) + 1
+        yield match, ids

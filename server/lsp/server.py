@@ -26,7 +26,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from tabguard import __version__, boundary
-from tabguard.analysis import ruleset_from_config, visible
+from tabguard.analysis import dependency_report, ruleset_from_config, visible
 from tabguard.config import Config, load_config
 from tabguard.engine.document import Document, split_lines, splice
 from tabguard.engine.types import Finding
@@ -40,7 +40,7 @@ from tabguard.lsp.views import View
 from tabguard.provenance import Provenance
 from tabguard.provenance.tracker import LedgerError
 from tabguard.provenance.workspace import find_root
-from tabguard.supply.depfiles import dependency_report, is_dependency_file
+from tabguard.supply.depfiles import is_dependency_file
 
 log = logging.getLogger("tabguard.lsp")
 SIZE_CHECK_CHARS = 64 * 1024  # a document's size is recounted after this much text was inserted

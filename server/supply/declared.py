@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
-from tabguard.config import DEFAULTS
+from tabguard.config_schema import BY_KEY
 from tabguard.engine.types import Span
 from tabguard.sources import SourceError, read_regular
 from tabguard.supply.names import normalize
@@ -34,6 +34,7 @@ _INDEX_OPTION = re.compile(r"^(?:-i|--index-url|--extra-index-url)[\s=]+(\S+)")
 _COMMENT = re.compile(r"(^|\s)#.*$")
 # Only from the start of a run of spaces: from inside one, `\s+` rescans the run (quadratic).
 _OPTIONS = re.compile(r"(?<!\s)\s+--?[a-z]")
+_MAX_SIZE = BY_KEY["max-file-size"].default
 
 
 @dataclass(frozen=True)
@@ -285,13 +286,13 @@ def workspace_dependency_files(root: Path) -> list[Path]:
 
 def _declares_requirements(path: Path) -> bool:
     try:
-        return (path.is_file() and path.stat().st_size <= DEFAULTS["max-file-size"]
+        return (path.is_file() and path.stat().st_size <= _MAX_SIZE
                 and "install_requires" in path.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return False
 
 
-def declared_names(files: list[Path], max_size: int = DEFAULTS["max-file-size"]) -> set[str]:
+def declared_names(files: list[Path], max_size: int = _MAX_SIZE) -> set[str]:
     """Normalised names declared by `files` and the files they include with `-r`/`-c`. A file over
     `max_size`, or one that is not a regular file, is skipped with a warning: a 15 MB
     requirements-dev.txt beside the file being checked cost 16 s before."""

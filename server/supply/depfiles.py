@@ -1,32 +1,30 @@
-"""Findings in dependency files (requirements*.txt, pyproject.toml): hallucinated, typosquatted,
-deprecated and unpinned entries offline; with `network = true`, also vulnerable pinned versions and
-projects first published days ago, from the package index and OSV.
+"""Dependency files (requirements*.txt, pyproject.toml) as rules see them: a rule's
+`check_dependencies(deps)` hook gets a `DependencyContext` with the parsed requirements, what is
+known about each offline (the package snapshot, the workspace's environment) and, when checked
+online, the package index's and OSV's answers, and reports through it.
 
-`check_dependency_file` is what `tabguard check` and the language server call. With the network on
-it blocks for up to a few seconds (bounded timeouts): call it from a worker thread, or pass
-`online=False` for the instant offline result first.
+`tabguard.analysis.dependency_report` runs the hooks. Built online, a context blocks for up to a
+few seconds (bounded timeouts): build it on a worker thread, or offline first for an instant result.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
+from tabguard.engine.fixes import edits_fix
+from tabguard.engine.rule import Rule
 from tabguard.engine.types import Edit, Finding, Fix, Span
-from tabguard.rules import rule_by_id
 from tabguard.supply.data import known_packages
-from tabguard.supply.declared import DependencyFile, Requirement, parse_dependency_file, tomllib
+from tabguard.supply.declared import Requirement, parse_dependency_file, tomllib
 from tabguard.supply.names import normalize
-from tabguard.supply.online import DiskCache, OnlineChecker, age_in_days, lowest_fix
+from tabguard.supply.online import DiskCache, OnlineChecker, ProjectInfo, Vulnerability
 from tabguard.supply.workspace import find_root, workspace_for
 from tabguard.usercache import cache_home, project_cache
 
-log = logging.getLogger("tabguard.supply")
 _REQUIREMENTS = re.compile(r"^requirements.*\.(txt|in)$")
-NEW_PACKAGE_DAYS = 30
 
 
 def is_dependency_file(path: Path) -> bool:
@@ -41,23 +39,6 @@ class DependencyReport:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # why online checks were skipped, if they were
     problems: list[str] = field(default_factory=list)  # parts of the file that could not be read
-
-
-def check_dependency_file(path: Path, text: str, config, online: Optional[bool] = None) -> list[Finding]:
-    report = dependency_report(path, text, config, online)
-    for note in (*report.problems, *report.notes):
-        log.warning("%s: %s", path, note)
-    return report.findings
-
-
-def dependency_report(path: Path, text: str, config, online: Optional[bool] = None) -> DependencyReport:
-    parsed = parse_dependency_file(path, text)
-    checker = _Checker(path, parsed, config)
-    checker.offline()
-    if config["network"] if online is None else online:
-        checker.online()
-    findings = sorted(checker.findings.values(), key=lambda f: (f.span, f.rule_id))
-    return DependencyReport(findings, checker.notes, parsed.problems)
 
 
 _PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -81,106 +62,70 @@ def _library_tooling(path: Path) -> bool:
     return "build-system" in data and "name" in data.get("project", {})
 
 
-def _replace(span: Span, text: str, title: str, safe: bool):
-    return lambda: Fix(title, (Edit(span, text),), safe)
+def replacing(span: Span, text: str, title: str, safe: bool) -> Callable[[], Fix]:
+    """A fix that writes `text` over `span` of the dependency file."""
+    return edits_fix((Edit(span, text),), title, safe=safe)
 
 
-class _Checker:
-    def __init__(self, path: Path, parsed: DependencyFile, config):
-        self.path, self.parsed, self.config = path, parsed, config
+class DependencyContext:
+    """One dependency file, for the rules' `check_dependencies` hooks; `online`: the package index
+    and OSV have been asked about its requirements (`projects`, `vulnerabilities`)."""
+
+    def __init__(self, path: Path, text: str, config, online: bool):
+        self.path, self.config = path, config
+        self.parsed = parse_dependency_file(path, text)
         self.workspace, _ = workspace_for(str(path), config["python"])
+        self.known = known_packages()
+        _, self.installed = self.workspace.installed()  # normalized name -> version
         self.trusted = {normalize(t) for t in config["trusted-packages"]}
-        self.findings: dict[tuple, Finding] = {}
-        self.notes: list[str] = []
         # Requirements files pin an application's deployment; a library's ranges (pyproject, and its
         # docs/dev/test requirement lists) are meant to stay open.
         self.is_application = path.suffix == ".txt" and not _library_tooling(path)
+        self.findings: dict[tuple[str, Span], Finding] = {}
+        self.notes: list[str] = []
+        self.projects: dict[str, ProjectInfo] = {}  # by normalized name; only what the index answered
+        self.vulnerabilities: dict[tuple[str, str], list[Vulnerability]] = {}  # by (name, pinned version)
+        if online:
+            self._ask_online()
 
     def checked(self) -> list[Requirement]:
+        """The requirements to check: not trusted, not the project itself."""
         skip = self.trusted | {self.parsed.project_name}
         return [r for r in self.parsed.requirements if r.key not in skip]
 
-    def report(self, rule_id: str, span: Span, details: dict, fix=None) -> None:
-        rule = rule_by_id(rule_id)
-        severity = self.config["severity"].get(rule_id, rule.severity)
-        self.findings[(rule_id, span)] = Finding(rule_id, span, rule.format_message(details), severity, details, (), fix)
+    def indexed(self) -> list[Requirement]:
+        """The checked requirements the package index answers for: not installed from a URL or a
+        path, and not in a file that names a private index."""
+        return [] if self.parsed.private_index else [r for r in self.checked() if not r.direct]
 
-    # -- offline -------------------------------------------------------------------------------
-    def offline(self) -> None:
-        known = known_packages()
-        _, versions = self.workspace.installed()
-        for requirement in self.checked():
-            key, span = requirement.key, requirement.span
-            deprecation = known.deprecated.get(key)
-            misnamed = known.imports.get(requirement.name) or known.imports.get(key.replace("-", "_"))
-            lookalike = known.lookalike(key)
-            if deprecation is not None:
-                fix = None
-                if deprecation.drop_in:
-                    new = deprecation.replacements[0]
-                    fix = _replace(span, new, f"Fix: use `{new}`", safe=True)
-                self.report("TG704", span, deprecation.details(), fix)
-            elif misnamed and not known.is_popular(key) and misnamed[0] != key and not requirement.direct:
-                self._typosquat(requirement, misnamed[0], "an import name, not the distribution's name")
-            elif lookalike is not None and not requirement.direct:
-                self._typosquat(requirement, lookalike.distribution, lookalike.how)
-            elif not (requirement.direct or self.parsed.private_index or known.on_index(key) or key in versions):
-                self.report("TG701", span, {"module": requirement.name, "checked": (
-                    f"not on the package index snapshot of {known.snapshot} nor installed in the environment")})
-            if self.is_application and not requirement.direct and requirement.pinned_version is None:
-                self._unpinned(requirement, versions.get(key))
+    def typosquat_of(self, requirement: Requirement) -> Optional[tuple[str, str]]:
+        """(the popular distribution meant, how the name differs) when `requirement` names an
+        import name or a look-alike of one instead."""
+        key = requirement.key
+        if requirement.direct:
+            return None
+        misnamed = self.known.imports.get(requirement.name) or self.known.imports.get(key.replace("-", "_"))
+        if misnamed and not self.known.is_popular(key) and misnamed[0] != key:
+            return misnamed[0], "an import name, not the distribution's name"
+        lookalike = self.known.lookalike(key)
+        return None if lookalike is None else (lookalike.distribution, lookalike.how)
 
-    def _typosquat(self, requirement: Requirement, target: str, how: str) -> None:
-        details = {"name": requirement.name, "target": target, "module": known_packages().import_name(target), "how": how}
-        self.report("TG702", requirement.span, details, _replace(requirement.span, target, f"Fix: use `{target}`", safe=False))
+    def report(self, rule: Rule, span: Span, details: dict, fix: Optional[Callable[[], Fix]] = None) -> None:
+        """A finding of `rule` at `span`; a second one of the same rule there replaces the first."""
+        severity = self.config["severity"].get(rule.id, rule.severity)
+        self.findings[(rule.id, span)] = Finding(rule.id, span, rule.format_message(details), severity, details, (), fix)
 
-    def _unpinned(self, requirement: Requirement, installed: Optional[str]) -> None:
-        spec = requirement.spec or "any version"
-        fix = None
-        if installed and requirement.spec_span is not None:
-            fix = _replace(requirement.spec_span, f"=={installed}", f"Fix: pin the installed version {installed}", safe=False)
-        self.report("TG705", requirement.span, {"name": requirement.name, "spec": spec}, fix)
+    def result(self) -> DependencyReport:
+        findings = sorted(self.findings.values(), key=lambda f: (f.span, f.rule_id))
+        return DependencyReport(findings, self.notes, self.parsed.problems)
 
-    # -- online --------------------------------------------------------------------------------
-    def online(self) -> None:
+    def _ask_online(self) -> None:
         root = self.config.root or find_root(self.path.resolve().parent)
         folder = project_cache(root, "supply") if root else cache_home() / "supply"
         checker = OnlineChecker(self.config["index-url"], self.config["osv-url"],
                                 DiskCache(folder, self.config["cache-ttl-hours"]))
-        requirements = [r for r in self.checked() if not r.direct and not self.parsed.private_index]
-        self._check_index(checker, requirements)
-        self._check_vulnerabilities(checker, requirements)
+        requirements = self.indexed()
+        self.projects = checker.projects([r.key for r in requirements])
+        pins = [(r.key, r.pinned_version) for r in requirements if r.pinned_version]
+        self.vulnerabilities = checker.vulnerabilities(pins)
         self.notes.extend(checker.notes)
-
-    def _check_index(self, checker: OnlineChecker, requirements: list[Requirement]) -> None:
-        projects = checker.projects([r.key for r in requirements])
-        for requirement in requirements:
-            info = projects.get(requirement.key)
-            if info is None:
-                continue
-            if not info.exists:
-                self.report("TG701", requirement.span, {"module": requirement.name,
-                                                        "checked": "the package index has no such project"})
-                continue
-            self.findings.pop(("TG701", requirement.span), None)  # registered since the snapshot
-            if info.first_release is None or age_in_days(info.first_release) < NEW_PACKAGE_DAYS:
-                age = "with no release files" if info.first_release is None else f"{age_in_days(info.first_release)} days ago"
-                self.report("TG707", requirement.span, {"name": requirement.name, "age": age})
-
-    def _check_vulnerabilities(self, checker: OnlineChecker, requirements: list[Requirement]) -> None:
-        pinned = [r for r in requirements if r.pinned_version]
-        found = checker.vulnerabilities([(r.key, r.pinned_version) for r in pinned])
-        for requirement in pinned:
-            vulnerabilities = found.get((requirement.key, requirement.pinned_version))
-            if not vulnerabilities:
-                continue
-            fixed = lowest_fix(requirement.pinned_version, vulnerabilities)
-            details = {
-                "name": requirement.name, "version": requirement.pinned_version,
-                "ids": ", ".join(v.id for v in vulnerabilities),
-                "fixed_note": f" (fixed in {fixed})" if fixed else " (no fixed release yet)",
-            }
-            fix = None
-            if fixed and requirement.spec_span is not None:
-                fix = _replace(requirement.spec_span, f"=={fixed}", f"Fix: upgrade to {fixed}", safe=False)
-            self.report("TG706", requirement.span, details, fix)

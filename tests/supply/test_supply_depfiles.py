@@ -10,7 +10,8 @@ from pathlib import Path
 from tabguard.engine.fixes import apply_edits
 from tabguard.engine.document import split_lines
 from tabguard.rules import all_rules
-from tabguard.supply.depfiles import check_dependency_file, is_dependency_file
+from tabguard.analysis import check_dependency_file
+from tabguard.supply.depfiles import is_dependency_file
 
 
 def check(workspace, relative: str, text: str, **config):

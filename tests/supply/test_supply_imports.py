@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tabguard.analysis import analyze_text
+from tabguard.analysis import analyze_text, check_dependency_file
 from tabguard.cli import main
 from tabguard.engine.fixes import apply_edits, materialize
-from tabguard.supply.depfiles import check_dependency_file
 from tabguard.supply.workspace import workspace_for
 
 UNKNOWN = "fastapi_auth_helpers"  # not on the index snapshot

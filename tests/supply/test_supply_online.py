@@ -9,10 +9,9 @@ import time
 
 import pytest
 
-from tabguard.analysis import analyze_text
+from tabguard.analysis import analyze_text, check_dependency_file, dependency_report
 from tabguard.rules import all_rules
 from tabguard.supply import online
-from tabguard.supply.depfiles import check_dependency_file, dependency_report
 from tabguard.usercache import project_cache
 
 from test_supply_rule_examples import assert_invalid, dependency_examples, run_example

@@ -12,7 +12,8 @@ from tabguard.engine.document import split_lines
 from tabguard.engine.fixes import apply_edits
 from tabguard.engine.rule import Valid
 from tabguard.rules import all_rules
-from tabguard.supply.depfiles import check_dependency_file, is_dependency_file
+from tabguard.analysis import check_dependency_file
+from tabguard.supply.depfiles import is_dependency_file
 
 
 def dependency_examples(kind: str, online: bool):
