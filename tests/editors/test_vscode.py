@@ -5,7 +5,7 @@ indents, and accepting a ghost-text suggestion with Tab reaches the server. In R
 (an untrusted folder) only the user's tabguard runs, never the workspace's own (issue 18).
 
 Needs code-server (.cache/code-server, see .ci/editors.sh), /usr/bin/chromium and the playwright
-package; skipped otherwise. Screenshots go to .cache/editor-tests/vscode/; set
+package; skipped otherwise. Screenshots go to .cache/editor-tests/vscode/files/; set
 TABGUARD_UPDATE_SCREENSHOT=1 to refresh editors/vscode/screenshot.png from the run."""
 
 from __future__ import annotations
@@ -13,229 +13,29 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from vscode_harness import (
+    EXTENSION,
+    SHOTS,
+    CodeServer,
+    accepts,
+    chromium,
+    drive,
+    extension_log,
+    messages,
+    missing,
+    open_file,
+    vsix,
+)
 
-HERE = Path(__file__).parent
-REPO = HERE.parent.parent
-EXTENSION = REPO / "editors" / "vscode"
-VSIX = EXTENSION / "tabguard.vsix"
-SHOTS = REPO / ".cache" / "editor-tests" / "vscode"
 SOURCE = "import requests\n\n\ndef fetch(url):\n    r = requests.get(url, verify=False)\n    return r.json()\n"
 MESSAGE = "TLS certificate verification disabled"
 
-
-def _code_server() -> str | None:
-    candidates = [
-        os.environ.get("TABGUARD_CODE_SERVER"),
-        str(REPO / ".cache/code-server/node_modules/.bin/code-server"),
-    ]
-    for candidate in candidates:
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return shutil.which("code-server")
-
-
-def _chromium() -> str | None:
-    return next(
-        (
-            p
-            for p in ("/usr/bin/chromium", shutil.which("chromium") or "")
-            if p and os.access(p, os.X_OK)
-        ),
-        None,
-    )
-
-
-def _missing() -> str | None:
-    if _code_server() is None:
-        return "code-server not installed (run .ci/editors.sh VENV)"
-    if _chromium() is None:
-        return "chromium not installed (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright not installed (pip install playwright)"
-    return None
-
-
-pytestmark = pytest.mark.skipif(_missing() is not None, reason=str(_missing()))
-
-
-def _vsix() -> Path:
-    """The packaged extension, rebuilt when a source file is newer."""
-    sources = [
-        p
-        for p in EXTENSION.rglob("*")
-        if p.is_file()
-        and not {"node_modules", ".tools"} & set(p.parts)
-        and p.suffix != ".vsix"
-        and p.name != "screenshot.png"
-    ]
-    if (
-        not VSIX.exists()
-        or max(p.stat().st_mtime for p in sources) > VSIX.stat().st_mtime
-    ):
-        proc = subprocess.run(
-            [str(EXTENSION / "package.sh")],
-            capture_output=True,
-            text=True,
-            timeout=240,
-            check=False,
-        )
-        if proc.returncode != 0:
-            pytest.skip(
-                f"could not build the .vsix: {proc.stdout[-1500:]}{proc.stderr[-1500:]}"
-            )
-    return VSIX
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _messages(log: Path) -> list[dict]:
-    if not log.exists():
-        return []
-    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-
-
-def _accepts(log: Path) -> list[dict]:
-    return [
-        m["message"]["params"]
-        for m in _messages(log)
-        if m["direction"] == "to_server"
-        and m["message"].get("method") == "tabguard/didAcceptSuggestion"
-    ]
-
-
-class CodeServer:
-    """A code-server with the extension installed, in its own dirs, on a free local port."""
-
-    def __init__(self, root: Path, workspace: Path, tap_log: Path, trust: bool = False, **settings_override):
-        """`trust`: leave Workspace Trust on (the folder opens in Restricted Mode); settings given as
-        keyword arguments (dots as `__`) replace the defaults, None removes one."""
-        self.trust = trust
-        self.binary = _code_server()
-        self.user = root / "user"
-        self.extensions = root / "extensions"
-        self.log = root / "code-server.log"
-        self.workspace = workspace
-        self.port = _free_port()
-        self.env = dict(
-            os.environ,
-            XDG_CONFIG_HOME=str(root / "config"),
-            XDG_DATA_HOME=str(root / "data"),
-        )
-        settings = {
-            "tabguard.serverCommand": [
-                sys.executable,
-                str(HERE / "lsp_tap.py"),
-                str(tap_log),
-                "--",
-                sys.executable,
-                "-m",
-                "tabguard",
-                "lsp",
-            ],
-            "tabguard.testInlineProvider": True,
-            "workbench.startupEditor": "none",
-            "security.workspace.trust.enabled": False,
-            "telemetry.telemetryLevel": "off",
-            "extensions.autoUpdate": False,
-            "workbench.tips.enabled": False,
-            "editor.inlineSuggest.enabled": True,
-        }
-        for key, value in settings_override.items():
-            settings.pop(key.replace("__", "."), None)
-            if value is not None:
-                settings[key.replace("__", ".")] = value
-        (self.user / "User").mkdir(parents=True)
-        (self.user / "User" / "settings.json").write_text(
-            json.dumps(settings, indent=2)
-        )
-        self.process = None
-
-    def _args(self) -> list[str]:
-        return [
-            self.binary,
-            "--user-data-dir",
-            str(self.user),
-            "--extensions-dir",
-            str(self.extensions),
-        ]
-
-    def install(self, vsix: Path) -> None:
-        proc = subprocess.run(
-            [*self._args(), "--install-extension", str(vsix)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=self.env,
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-
-    def start(self) -> str:
-        with open(
-            self.log, "w"
-        ) as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen(
-                [
-                    *self._args(),
-                    "--auth",
-                    "none",
-                    "--bind-addr",
-                    f"127.0.0.1:{self.port}",
-                    "--disable-telemetry",
-                    "--disable-update-check",
-                    *([] if self.trust else ["--disable-workspace-trust"]),
-                    str(self.workspace),
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=self.env,
-                start_new_session=True,
-            )
-        url = f"http://127.0.0.1:{self.port}/"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url + "healthz", timeout=2)
-                return f"{url}?folder={self.workspace}"
-            except OSError:
-                assert self.process.poll() is None, self.log.read_text()
-                time.sleep(0.3)
-        raise AssertionError(f"code-server did not start: {self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(
-                self.process.pid, signal.SIGTERM
-            )  # its own session: code-server and its children
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-
-
-def _open_file(page, name: str) -> None:
-    """Quick open; pressing Enter before the row shows opens nothing."""
-    page.keyboard.press("Control+P")
-    page.keyboard.type(name)
-    page.wait_for_selector(
-        f".quick-input-list .monaco-list-row:has-text('{name}')", timeout=30_000
-    )
-    page.keyboard.press("Enter")
+pytestmark = pytest.mark.skipif(missing() is not None, reason=str(missing()))
 
 
 def _focus_tab(page, name: str) -> None:
@@ -283,7 +83,7 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
 
     page.goto(url)
     page.wait_for_selector(".monaco-workbench", timeout=60_000)
-    _open_file(page, "app.py")
+    open_file(page, "app.py")
     page.wait_for_selector(
         ".monaco-editor .view-lines:has-text('verify=False')", timeout=30_000
     )
@@ -330,7 +130,7 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     page.keyboard.press("Control+End")  # the empty last line, 7
     page.keyboard.press("Tab")
     page.wait_for_selector(".statusbar-item:has-text('Col 5')", timeout=10_000)
-    facts["accepts_after_plain_tab"] = len(_accepts(tap_log))
+    facts["accepts_after_plain_tab"] = len(accepts(tap_log))
 
     # Accept the (test provider's) ghost text with Tab.
     page.keyboard.type("# fetch")
@@ -338,7 +138,7 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     shot("4-ghost-text")
     page.keyboard.press("Tab")
     deadline = time.monotonic() + 15
-    while not _accepts(tap_log) and time.monotonic() < deadline:
+    while not accepts(tap_log) and time.monotonic() < deadline:
         time.sleep(0.1)
     row = page.wait_for_selector(
         f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=30_000
@@ -386,7 +186,7 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     page.wait_for_selector(".monaco-editor .ghost-text", timeout=30_000)
     page.keyboard.press("Control+ArrowRight")
     deadline = time.monotonic() + 15
-    while len(_accepts(tap_log)) < 2 and time.monotonic() < deadline:
+    while len(accepts(tap_log)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     shot("7-accept-next-word")
     # "Explain rule" with the cursor on `verify=False`: TG201's Markdown opens in a preview (a webview,
@@ -404,65 +204,14 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> dict:
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
-
-    vsix = _vsix()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SHOTS.glob("*.png"):
-        old.unlink()
-    last_error = None
-    for attempt in (
-        1,
-        2,
-    ):  # code-server UIs occasionally miss a keystroke during start-up: one retry
-        root = tmp_path_factory.mktemp(f"vscode{attempt}")
-        workspace = root / "ws"
-        workspace.mkdir()
-        (workspace / "app.py").write_text(SOURCE)
-        tap_log = root / "lsp.jsonl"
-        server = CodeServer(root, workspace, tap_log)
-        server.install(vsix)
-        url = server.start()
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path=_chromium(), args=["--no-sandbox"]
-                )
-                page = browser.new_page(viewport={"width": 1280, "height": 800})
-                try:
-                    facts = _scenario(page, url, tap_log, SHOTS)
-                except (PlaywrightError, AssertionError) as error:
-                    page.screenshot(path=str(SHOTS / f"failure-attempt{attempt}.png"))
-                    logs = "\n".join(
-                        f.read_text()[-2000:]
-                        for f in (root / "user" / "logs").rglob("*tabguard*.log")
-                    )
-                    last_error = f"{error}\nextension log:\n{logs}"
-                    continue
-                finally:
-                    browser.close()
-        finally:
-            server.stop()
-        facts["messages"] = _messages(tap_log)
-        reviews = workspace / ".tabguard" / "reviews.jsonl"
-        facts["reviews"] = (
-            [json.loads(line) for line in reviews.read_text().splitlines()]
-            if reviews.exists()
-            else []
-        )
-        facts["ext_log"] = "\n".join(
-            p.read_text() for p in (root / "user" / "logs").rglob("*tabguard*.log")
-        )
-        if (
-            os.environ.get("TABGUARD_UPDATE_SCREENSHOT") == "1"
-            or not (EXTENSION / "screenshot.png").exists()
-        ):
-            shutil.copy(facts["hover_shot"], EXTENSION / "screenshot.png")
-        return facts
-    pytest.fail(
-        f"the VS Code scenario failed twice; screenshots in {SHOTS}: {last_error}"
-    )
+    facts, root = drive(tmp_path_factory, "files", {"app.py": SOURCE}, _scenario)
+    facts["messages"] = messages(root / "lsp.jsonl")
+    reviews = root / "ws" / ".tabguard" / "reviews.jsonl"
+    facts["reviews"] = [json.loads(line) for line in reviews.read_text().splitlines()] if reviews.exists() else []
+    facts["ext_log"] = extension_log(root)
+    if os.environ.get("TABGUARD_UPDATE_SCREENSHOT") == "1" or not (EXTENSION / "screenshot.png").exists():
+        shutil.copy(facts["hover_shot"], EXTENSION / "screenshot.png")
+    return facts
 
 
 def test_problems_panel_shows_the_diagnostic(run):
@@ -565,7 +314,7 @@ def _untrusted_scenario(page, url: str, ran) -> dict:
     facts: dict = {}
     page.goto(url)
     page.wait_for_selector(".monaco-workbench", timeout=60_000)
-    _open_file(page, "app.py")
+    open_file(page, "app.py")
     page.keyboard.press("Control+Shift+M")
     page.wait_for_selector(f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=60_000)
     facts["restricted"] = dict(ran())
@@ -584,7 +333,7 @@ def untrusted(tmp_path_factory) -> dict:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    vsix = _vsix()
+    package = vsix()
     root = tmp_path_factory.mktemp("vscode-untrusted")
     workspace = root / "ws"
     (workspace / ".vscode").mkdir(parents=True)
@@ -599,18 +348,18 @@ def untrusted(tmp_path_factory) -> dict:
                         security__workspace__trust__enabled=True, security__workspace__trust__startupPrompt="never")
     # The user's PATH holds their tabguard; VSCODE_CLI=1 keeps VS Code from replacing PATH with a login shell's.
     server.env.update(PATH=os.pathsep.join([str(root / "user-bin"), server.env.get("PATH", "")]), VSCODE_CLI="1")
-    server.install(vsix)
+    server.install(package)
     url = server.start()
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+            browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             try:
                 return _untrusted_scenario(page, url, lambda: {k: m.exists() for k, m in markers.items()})
             except (PlaywrightError, AssertionError) as error:
+                SHOTS.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SHOTS / "failure-untrusted.png"))
-                logs = "\n".join(f.read_text()[-2000:] for f in (root / "user" / "logs").rglob("*tabguard*.log"))
-                pytest.fail(f"{error}\nextension log:\n{logs}")
+                pytest.fail(f"{error}\nextension log:\n{extension_log(root, tail=2000)}")
             finally:
                 browser.close()
     finally:

@@ -10,12 +10,8 @@ const { guessOrigin } = require('./origin');
 const { StatusItem } = require('./statusItem');
 const { registerTestInlineProvider } = require('./testInlineProvider');
 const { ReadOnlyDocuments } = require('./readOnlyDocuments');
+const { DOCUMENT_SELECTOR } = require('./selector');
 
-const DOCUMENT_SELECTOR = [
-  { scheme: 'file', language: 'python' },
-  { scheme: 'file', pattern: '**/requirements*.txt' },
-  { scheme: 'file', pattern: '**/pyproject.toml' },
-];
 // Our command id -> the editor's own accept command it wraps.
 const ACCEPT_COMMANDS = {
   'tabguard.acceptInlineSuggestion': 'editor.action.inlineSuggest.commit',

@@ -42,7 +42,9 @@ class StatusItem {
   async update() {
     const editor = vscode.window.activeTextEditor;
     const client = this.getClient();
-    if (!editor || !client || !vscode.languages.match(this.selector, editor.document)) {
+    // The selector is in LSP form (a notebook-cell filter reads differently in VS Code's own form).
+    const selector = client && client.protocol2CodeConverter.asDocumentSelector(this.selector);
+    if (!editor || !client || !vscode.languages.match(selector, editor.document)) {
       this.item.hide();
       return;
     }

@@ -4,9 +4,9 @@ const assert = require('node:assert/strict');
 const { makeAcceptWrapper } = require('../src/accept');
 
 /** A fake editor: a document, listeners, and accept commands that edit it. */
-function fakeEditor(commands) {
-  const document = { uri: { toString: () => 'file:///ws/app.py' }, version: 3 };
-  const other = { uri: { toString: () => 'file:///ws/other.py' }, version: 1 };
+function fakeEditor(commands, uris = { document: 'file:///ws/app.py', other: 'file:///ws/other.py' }) {
+  const document = { uri: { toString: () => uris.document }, version: 3 };
+  const other = { uri: { toString: () => uris.other }, version: 1 };
   let listeners = [];
   const fire = (doc, contentChanges) => {
     if (doc === document) document.version += 1;
@@ -83,4 +83,21 @@ test('a failing accept command still detaches the listener and propagates', asyn
   });
   await assert.rejects(ed.accept('editor.action.inlineSuggest.commit'), /boom/);
   assert.equal(ed.listenerCount(), 0);
+});
+
+test('an accept in a notebook cell is reported on that cell, not on the other cells', async () => {
+  // VS Code's cell documents: the notebook's path, the cell in the fragment.
+  const cell = (n) => `vscode-notebook-cell:/ws/analysis.ipynb#W${n}sZmlsZQ%3D%3D`;
+  const ed = fakeEditor(
+    {
+      'editor.action.inlineSuggest.commit': (fire, doc, other) => {
+        fire(other, [{ range: at(0, 0), text: 'import os\n' }]);
+        fire(doc, [{ range: at(0, 8), text: '\nquery = f"..."\nrows = run(query)' }]);
+      },
+    },
+    { document: cell(2), other: cell(0) },
+  );
+  const params = await ed.accept('editor.action.inlineSuggest.commit');
+  assert.deepEqual(params.textDocument, { uri: cell(2), version: 4 });
+  assert.deepEqual(params.range, { start: { line: 0, character: 8 }, end: { line: 2, character: 17 } });
 });

@@ -1,0 +1,200 @@
+"""The VS Code extension in a Jupyter notebook, end to end (issue 17): code-server opens an .ipynb in
+its built-in notebook editor, a two-line ghost-text suggestion is accepted with Tab into a code
+cell, and tabguard's diagnostic shows on that cell. The suggestion builds SQL from `name`, which an
+earlier cell reads with input(): only a server that checks the cells as one module, in order
+(LSP notebookDocument sync), sees user input in the query ("SQL built with user input"); a cell
+checked on its own is not flagged at all.
+
+Harness and requirements: vscode_harness.py (skipped without code-server, Chromium or Playwright).
+Screenshots go to .cache/editor-tests/vscode/notebook/."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from vscode_harness import accepts, drive, extension_log, messages, missing
+
+NOTEBOOK = "analysis.ipynb"
+SETUP_CELL = 'import sqlite3\n\nconn = sqlite3.connect("shop.db")\nname = input("customer: ")\n'
+TRIGGER = "# orders"
+# What the extension's test provider offers after TRIGGER (editors/vscode/src/testInlineProvider.js).
+ACCEPTED = ["query = f\"SELECT * FROM orders WHERE customer = '{name}'\"", "rows = conn.execute(query).fetchall()"]
+MESSAGE = "SQL built with user input"  # TG105 when the query is known to hold input()
+
+pytestmark = pytest.mark.skipif(missing() is not None, reason=str(missing()))
+
+
+def _notebook() -> str:
+    def cell(kind: str, source: str) -> dict:
+        extra = {"execution_count": None, "outputs": []} if kind == "code" else {}
+        return {"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True), **extra}
+
+    return json.dumps(
+        {
+            "cells": [cell("markdown", "# Orders of one customer\n"), cell("code", SETUP_CELL), cell("code", "")],
+            "metadata": {
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                "language_info": {"name": "python"},
+            },
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        },
+        indent=1,
+    )
+
+
+def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    facts: dict = {}
+    page.goto(url)
+    page.wait_for_selector(".monaco-workbench", timeout=60_000)
+    page.keyboard.press("Control+P")
+    page.keyboard.type(NOTEBOOK)
+    page.wait_for_selector(f".quick-input-list .monaco-list-row:has-text('{NOTEBOOK}')", timeout=30_000)
+    page.keyboard.press("Enter")
+    # The built-in notebook editor (not the JSON text): two code cells, the first with the setup code.
+    page.wait_for_selector(".notebookOverlay .code-cell-row .view-lines:has-text('sqlite3.connect')", timeout=30_000)
+    cells = page.locator(".notebookOverlay .code-cell-row")
+    assert cells.count() == 2, cells.count()
+    target = cells.nth(1)
+
+    # Type the trigger comment into the empty cell, wait for the ghost text, accept it with Tab.
+    target.locator(".monaco-editor .view-lines").click()
+    page.keyboard.type(TRIGGER)
+    target.locator(".ghost-text").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(shots / "1-ghost-text.png"))
+    page.keyboard.press("Tab")
+    deadline = time.monotonic() + 15
+    while not accepts(tap_log) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    page.wait_for_function(
+        "([cell, text]) => document.querySelectorAll('.notebookOverlay .code-cell-row')[cell]"
+        ".querySelector('.view-lines').innerText.replace(/\\u00a0/g, ' ').includes(text)",
+        arg=[1, ACCEPTED[1]],
+        timeout=15_000,
+    )
+    facts["cell_text"] = target.locator(".view-lines").inner_text().replace("\xa0", " ")
+
+    # The diagnostic: in the Problems panel, and as a squiggle in the accepting cell only.
+    page.keyboard.press("Control+Shift+M")
+    try:
+        row = page.wait_for_selector(f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=45_000)
+        facts["problem"] = row.inner_text()
+    except PlaywrightTimeout:
+        facts["problem"] = None
+    facts["problems_panel"] = page.inner_text(".markers-panel") if page.query_selector(".markers-panel") else ""
+    facts["squiggles"] = [cells.nth(i).locator("[class*='squiggly-']").count() for i in range(cells.count())]
+    page.screenshot(path=str(shots / "2-diagnostic.png"))
+
+    # Hover on `conn.execute` (cell line 3): the server's explanation.
+    target.locator(".view-lines").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Home")
+    for _ in range(len("rows = conn.")):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Control+K")
+    page.keyboard.press("Control+I")
+    try:
+        hover = page.wait_for_selector(".monaco-hover:has-text('Why is this exploitable')", timeout=20_000)
+        facts["hover"] = hover.inner_text()
+    except PlaywrightTimeout:
+        facts["hover"] = None
+    page.screenshot(path=str(shots / "3-hover.png"))
+    return facts
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> dict:
+    facts, root = drive(tmp_path_factory, "notebook", {NOTEBOOK: _notebook()}, _scenario)
+    facts["messages"] = messages(root / "lsp.jsonl")
+    facts["ext_log"] = extension_log(root)
+    facts["notebook_sync"] = any(
+        "notebookDocumentSync" in ((m["message"].get("result") or {}).get("capabilities") or {})
+        for m in facts["messages"]
+        if m["direction"] == "to_client" and isinstance(m["message"].get("result"), dict)
+    )
+    return facts
+
+
+def _server_side(run: dict) -> None:
+    """The checks below need the server's half of issue 17. Until a server offers LSP notebook sync,
+    the client sends each cell as a text document of its own, which vscode-languageclient 9 never
+    pulls diagnostics for: an expected failure, said so, rather than a skip."""
+    if not run["notebook_sync"]:
+        pytest.xfail("this tabguard lsp does not offer notebookDocumentSync (issue 17, server side)")
+
+
+def _to_server(run: dict, method: str) -> list[dict]:
+    return [
+        m["message"] for m in run["messages"] if m["direction"] == "to_server" and m["message"].get("method") == method
+    ]
+
+
+def _cell_uris(run: dict) -> list[str]:
+    """The code cells' document URIs, in notebook order, from notebookDocument/didOpen."""
+    opened = _to_server(run, "notebookDocument/didOpen")
+    assert opened, "the server was not sent notebookDocument/didOpen (no notebookDocumentSync?)"
+    return [c["document"] for c in opened[0]["params"]["notebookDocument"]["cells"] if c["kind"] == 2]
+
+
+def test_the_accepted_suggestion_went_into_the_cell(run):
+    assert run["cell_text"].splitlines() == [TRIGGER, *ACCEPTED], run["cell_text"]
+
+
+def test_the_notebook_is_synced_as_a_notebook(run):
+    _server_side(run)
+    opened = _to_server(run, "notebookDocument/didOpen")
+    assert len(opened) == 1, [m.get("method") for m in _to_server(run, "textDocument/didOpen")]
+    notebook = opened[0]["params"]["notebookDocument"]
+    assert notebook["uri"].endswith(f"/{NOTEBOOK}") and notebook["notebookType"] == "jupyter-notebook"
+    texts = [d["text"] for d in opened[0]["params"]["cellTextDocuments"]]
+    assert texts == [SETUP_CELL, ""], texts
+    # No cell went to the server as a text document of its own.
+    assert not [
+        m
+        for m in _to_server(run, "textDocument/didOpen")
+        if "vscode-notebook-cell" in m["params"]["textDocument"]["uri"]
+    ]
+
+
+def test_the_accept_is_reported_on_the_cell_after_its_edit(run):
+    _server_side(run)
+    reported = [m["params"] for m in _to_server(run, "tabguard/didAcceptSuggestion")]
+    assert len(reported) == 1, run["ext_log"]
+    accept = reported[0]
+    assert accept["textDocument"]["uri"] == _cell_uris(run)[1]
+    assert accept["range"] == {
+        "start": {"line": 0, "character": len(TRIGGER)},
+        "end": {"line": 2, "character": len(ACCEPTED[1])},
+    }, accept
+    # The notebook change carrying the accepted text reached the server before the notification.
+    messages_ = [m["message"] for m in run["messages"] if m["direction"] == "to_server"]
+    before = messages_[: messages_.index(_to_server(run, "tabguard/didAcceptSuggestion")[0])]
+    cell_versions = [
+        change["document"]["version"]
+        for m in before
+        if m.get("method") == "notebookDocument/didChange"
+        for change in (m["params"]["change"].get("cells") or {}).get("textContent") or []
+        if change["document"]["uri"] == accept["textDocument"]["uri"]
+    ]
+    assert cell_versions and cell_versions[-1] == accept["textDocument"]["version"], (cell_versions, accept)
+
+
+def test_the_diagnostic_shows_on_the_accepting_cell(run):
+    _server_side(run)
+    assert run["problem"] is not None, (
+        f"no '{MESSAGE}' in the Problems panel:\n{run['problems_panel']}\n{run['ext_log']}"
+    )
+    assert "TG105" in run["problem"] and "tabguard" in run["problem"], run["problem"]
+    assert "Ln 3" in run["problem"], run["problem"]  # the execute line of the cell, not of the notebook
+    setup, accepting = run["squiggles"]
+    assert accepting > 0 and setup == 0, run["squiggles"]
+
+
+def test_hover_explains_the_finding_in_the_cell(run):
+    _server_side(run)
+    assert run["hover"] is not None and "TG105" in run["hover"], run["hover"]

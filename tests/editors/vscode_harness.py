@@ -1,0 +1,262 @@
+"""Shared by the VS Code end-to-end tests: a code-server with the built .vsix installed, driven by
+Playwright in headless Debian Chromium, against the real `tabguard lsp` behind lsp_tap.py (which
+logs every LSP message both ways). Recipes: /work/shared/EDITORS-TESTING.md, section 2.
+
+Needs code-server (.cache/code-server, see .ci/editors.sh), /usr/bin/chromium and the playwright
+package; `missing()` says which is absent so the tests can skip with the reason."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+HERE = Path(__file__).parent
+REPO = HERE.parent.parent
+EXTENSION = REPO / "editors" / "vscode"
+VSIX = EXTENSION / "tabguard.vsix"
+SHOTS = REPO / ".cache" / "editor-tests" / "vscode"
+
+
+def code_server() -> str | None:
+    candidates = [
+        os.environ.get("TABGUARD_CODE_SERVER"),
+        str(REPO / ".cache/code-server/node_modules/.bin/code-server"),
+    ]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("code-server")
+
+
+def chromium() -> str | None:
+    return next(
+        (p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and os.access(p, os.X_OK)),
+        None,
+    )
+
+
+def missing() -> str | None:
+    if code_server() is None:
+        return "code-server not installed (run .ci/editors.sh VENV)"
+    if chromium() is None:
+        return "chromium not installed (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright not installed (pip install playwright)"
+    return None
+
+
+def vsix() -> Path:
+    """The packaged extension, rebuilt when a source file is newer."""
+    sources = [
+        p
+        for p in EXTENSION.rglob("*")
+        if p.is_file()
+        and not {"node_modules", ".tools"} & set(p.parts)
+        and p.suffix != ".vsix"
+        and p.name != "screenshot.png"
+    ]
+    if not VSIX.exists() or max(p.stat().st_mtime for p in sources) > VSIX.stat().st_mtime:
+        proc = subprocess.run(
+            [str(EXTENSION / "package.sh")],
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        if proc.returncode != 0:
+            pytest.skip(f"could not build the .vsix: {proc.stdout[-1500:]}{proc.stderr[-1500:]}")
+    return VSIX
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def messages(log: Path) -> list[dict]:
+    """Every LSP message lsp_tap.py logged, in order: {"direction": "to_server"|"to_client", "message": ...}."""
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def accepts(log: Path) -> list[dict]:
+    return [
+        m["message"]["params"]
+        for m in messages(log)
+        if m["direction"] == "to_server" and m["message"].get("method") == "tabguard/didAcceptSuggestion"
+    ]
+
+
+def extension_log(root: Path, tail: int | None = None) -> str:
+    """The extension's output channel, from the run's user-data dir."""
+    return "\n".join(f.read_text()[-tail if tail else 0 :] for f in (root / "user" / "logs").rglob("*tabguard*.log"))
+
+
+class CodeServer:
+    """A code-server with the extension installed, in its own dirs, on a free local port."""
+
+    def __init__(self, root: Path, workspace: Path, tap_log: Path, trust: bool = False, **settings_override):
+        """`trust`: leave Workspace Trust on (the folder opens in Restricted Mode); settings given as
+        keyword arguments (dots as `__`) replace the defaults, None removes one."""
+        self.trust = trust
+        self.binary = code_server()
+        self.user = root / "user"
+        self.extensions = root / "extensions"
+        self.log = root / "code-server.log"
+        self.workspace = workspace
+        self.port = free_port()
+        self.env = dict(
+            os.environ,
+            XDG_CONFIG_HOME=str(root / "config"),
+            XDG_DATA_HOME=str(root / "data"),
+        )
+        settings = {
+            "tabguard.serverCommand": [
+                sys.executable,
+                str(HERE / "lsp_tap.py"),
+                str(tap_log),
+                "--",
+                sys.executable,
+                "-m",
+                "tabguard",
+                "lsp",
+            ],
+            "tabguard.testInlineProvider": True,
+            "workbench.startupEditor": "none",
+            "security.workspace.trust.enabled": False,
+            "telemetry.telemetryLevel": "off",
+            "extensions.autoUpdate": False,
+            "workbench.tips.enabled": False,
+            "editor.inlineSuggest.enabled": True,
+        }
+        for key, value in settings_override.items():
+            settings.pop(key.replace("__", "."), None)
+            if value is not None:
+                settings[key.replace("__", ".")] = value
+        (self.user / "User").mkdir(parents=True)
+        (self.user / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
+        self.process: subprocess.Popen | None = None
+
+    def _args(self) -> list[str]:
+        return [
+            str(self.binary),
+            "--user-data-dir",
+            str(self.user),
+            "--extensions-dir",
+            str(self.extensions),
+        ]
+
+    def install(self, package: Path) -> None:
+        proc = subprocess.run(
+            [*self._args(), "--install-extension", str(package)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=self.env,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    def start(self) -> str:
+        with open(self.log, "w") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [
+                    *self._args(),
+                    "--auth",
+                    "none",
+                    "--bind-addr",
+                    f"127.0.0.1:{self.port}",
+                    "--disable-telemetry",
+                    "--disable-update-check",
+                    *([] if self.trust else ["--disable-workspace-trust"]),
+                    str(self.workspace),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.env,
+                start_new_session=True,
+            )
+        url = f"http://127.0.0.1:{self.port}/"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "healthz", timeout=2)
+                return f"{url}?folder={self.workspace}"
+            except OSError:
+                assert self.process.poll() is None, self.log.read_text()
+                time.sleep(0.3)
+        raise AssertionError(f"code-server did not start: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # its own session: code-server and its children
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def open_file(page, name: str) -> None:
+    """Quick open; pressing Enter before the row shows opens nothing."""
+    page.keyboard.press("Control+P")
+    page.keyboard.type(name)
+    page.wait_for_selector(f".quick-input-list .monaco-list-row:has-text('{name}')", timeout=30_000)
+    page.keyboard.press("Enter")
+
+
+Scenario = Callable[[object, str, Path, Path], dict]
+
+
+def drive(tmp_path_factory, name: str, files: dict[str, str], scenario: Scenario) -> tuple[dict, Path]:
+    """Run `scenario(page, url, tap_log, shots)` in a fresh code-server whose workspace holds `files`,
+    with one retry: code-server UIs occasionally miss a keystroke during start-up. Returns the
+    scenario's facts and the run's root folder (workspace `ws/`, LSP log `lsp.jsonl`, user data
+    `user/`); fails the test with the last error, the extension's log and screenshots otherwise."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    package = vsix()
+    shots = SHOTS / name
+    shots.mkdir(parents=True, exist_ok=True)
+    for old in shots.glob("*.png"):
+        old.unlink()
+    last_error = None
+    for attempt in (1, 2):
+        root = tmp_path_factory.mktemp(f"{name}{attempt}")
+        workspace = root / "ws"
+        workspace.mkdir()
+        for path, text in files.items():
+            (workspace / path).write_text(text)
+        tap_log = root / "lsp.jsonl"
+        server = CodeServer(root, workspace, tap_log)
+        server.install(package)
+        url = server.start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                try:
+                    return scenario(page, url, tap_log, shots), root
+                except (PlaywrightError, AssertionError) as error:
+                    page.screenshot(path=str(shots / f"failure-attempt{attempt}.png"))
+                    last_error = f"{error}\nextension log:\n{extension_log(root, tail=2000)}"
+                finally:
+                    browser.close()
+        finally:
+            server.stop()
+    pytest.fail(f"the VS Code scenario {name!r} failed twice; screenshots in {shots}: {last_error}")
