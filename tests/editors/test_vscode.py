@@ -23,12 +23,13 @@ from vscode_harness import (
     SHOTS,
     CodeServer,
     accepts,
-    chromium,
     drive,
     extension_log,
+    failure,
     messages,
     missing,
     open_file,
+    session,
     vsix,
 )
 
@@ -331,7 +332,6 @@ def _untrusted_scenario(page, url: str, ran) -> dict:
 @pytest.fixture(scope="module")
 def untrusted(tmp_path_factory) -> dict:
     from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
 
     package = vsix()
     root = tmp_path_factory.mktemp("vscode-untrusted")
@@ -348,22 +348,11 @@ def untrusted(tmp_path_factory) -> dict:
                         security__workspace__trust__enabled=True, security__workspace__trust__startupPrompt="never")
     # The user's PATH holds their tabguard; VSCODE_CLI=1 keeps VS Code from replacing PATH with a login shell's.
     server.env.update(PATH=os.pathsep.join([str(root / "user-bin"), server.env.get("PATH", "")]), VSCODE_CLI="1")
-    server.install(package)
-    url = server.start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            try:
-                return _untrusted_scenario(page, url, lambda: {k: m.exists() for k, m in markers.items()})
-            except (PlaywrightError, AssertionError) as error:
-                SHOTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(SHOTS / "failure-untrusted.png"))
-                pytest.fail(f"{error}\nextension log:\n{extension_log(root, tail=2000)}")
-            finally:
-                browser.close()
-    finally:
-        server.stop()
+    with session(server, package) as (page, url):
+        try:
+            return _untrusted_scenario(page, url, lambda: {k: m.exists() for k, m in markers.items()})
+        except (PlaywrightError, AssertionError) as error:
+            pytest.fail(failure(page, SHOTS / "failure-untrusted.png", error, root))
 
 
 def test_restricted_mode_runs_only_the_users_tabguard(untrusted):

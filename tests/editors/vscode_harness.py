@@ -17,7 +17,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -219,7 +220,33 @@ def open_file(page, name: str) -> None:
     page.keyboard.press("Enter")
 
 
-Scenario = Callable[[object, str, Path, Path], dict]
+@contextmanager
+def session(server: CodeServer, package: Path) -> Iterator[tuple[Any, str]]:
+    """Install the extension, start code-server and a headless Chromium page; yields (page, url of
+    the workspace); stops both."""
+    from playwright.sync_api import sync_playwright
+
+    server.install(package)
+    url = server.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+            try:
+                yield browser.new_page(viewport={"width": 1280, "height": 800}), url
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+
+
+def failure(page, shot: Path, error: Exception, root: Path) -> str:
+    """Screenshot the page as it failed; the error with the end of the extension's log."""
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot))
+    return f"{error}\nextension log:\n{extension_log(root, tail=2000)}"
+
+
+Scenario = Callable[[Any, str, Path, Path], dict]
 
 
 def drive(tmp_path_factory, name: str, files: dict[str, str], scenario: Scenario) -> tuple[dict, Path]:
@@ -228,7 +255,6 @@ def drive(tmp_path_factory, name: str, files: dict[str, str], scenario: Scenario
     scenario's facts and the run's root folder (workspace `ws/`, LSP log `lsp.jsonl`, user data
     `user/`); fails the test with the last error, the extension's log and screenshots otherwise."""
     from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
 
     package = vsix()
     shots = SHOTS / name
@@ -243,20 +269,9 @@ def drive(tmp_path_factory, name: str, files: dict[str, str], scenario: Scenario
         for path, text in files.items():
             (workspace / path).write_text(text)
         tap_log = root / "lsp.jsonl"
-        server = CodeServer(root, workspace, tap_log)
-        server.install(package)
-        url = server.start()
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
-                page = browser.new_page(viewport={"width": 1280, "height": 800})
-                try:
-                    return scenario(page, url, tap_log, shots), root
-                except (PlaywrightError, AssertionError) as error:
-                    page.screenshot(path=str(shots / f"failure-attempt{attempt}.png"))
-                    last_error = f"{error}\nextension log:\n{extension_log(root, tail=2000)}"
-                finally:
-                    browser.close()
-        finally:
-            server.stop()
+        with session(CodeServer(root, workspace, tap_log), package) as (page, url):
+            try:
+                return scenario(page, url, tap_log, shots), root
+            except (PlaywrightError, AssertionError) as error:
+                last_error = failure(page, shots / f"failure-attempt{attempt}.png", error, root)
     pytest.fail(f"the VS Code scenario {name!r} failed twice; screenshots in {shots}: {last_error}")
