@@ -16,6 +16,7 @@ import stat
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -24,7 +25,8 @@ from tabguard.boundary import inside
 from tabguard.engine.document import line_ending, split_lines
 from tabguard.engine.fixes import apply_edits, materialize
 from tabguard.engine.types import Finding, Fix
-from tabguard.scan import FileResult, is_python
+from tabguard.notebook.fixes import NotebookFixer
+from tabguard.scan import FileResult, is_python, scan_notebook
 from tabguard.sources import SourceError, decode_source, source_encoding
 from tabguard.supply.depfiles import is_dependency_file
 
@@ -32,6 +34,8 @@ from tabguard.supply.depfiles import is_dependency_file
 MAX_ROUNDS = 100
 
 Analyse = Callable[[str], tuple[list[str], list[Finding]]]
+# The text after one fix (text, its lines, the fix); ValueError with the reason when it cannot be made.
+Rewrite = Callable[[str, list[str], Fix], str]
 
 
 @dataclass
@@ -84,9 +88,14 @@ def _parses(text: str, path: Path) -> bool:
     return True
 
 
-def fix_text(path: Path, text: str, analyse: Analyse, unsafe: bool) -> FileFixes:
-    """Apply every eligible fix that passes the re-check, one after another."""
-    newline = line_ending(text)
+def _text_rewrite(newline: str, text: str, lines: list[str], fix: Fix) -> str:
+    return newline.join(apply_edits(lines, materialize(fix, lines)))
+
+
+def fix_text(path: Path, text: str, analyse: Analyse, unsafe: bool, rewrite: Optional[Rewrite] = None) -> FileFixes:
+    """Apply every eligible fix that passes the re-check, one after another (by default as text
+    edits; a notebook makes them in its cells)."""
+    rewrite = rewrite or partial(_text_rewrite, line_ending(text))
     lines, findings = analyse(text)
     result = FileFixes(text, lines, findings)
     refused: set[tuple] = set()
@@ -100,10 +109,13 @@ def fix_text(path: Path, text: str, analyse: Analyse, unsafe: bool) -> FileFixes
         if chosen is None:
             break
         finding, fix = chosen
-        new_text = newline.join(apply_edits(lines, materialize(fix, lines)))
-        if not _parses(new_text, path):
-            problem = "the rewrite does not parse"
+        try:
+            new_text = rewrite(text, lines, fix)
+        except ValueError as reason:
+            problem: Optional[str] = str(reason)
         else:
+            problem = None if _parses(new_text, path) else "the rewrite does not parse"
+        if problem is None:
             new_lines, new_findings = analyse(new_text)
             problem = _problem(finding, findings, new_findings)
         if problem is not None:
@@ -205,26 +217,39 @@ def fix_results(
             summary.messages.append(f"{result.display}: cannot fix: {getattr(error, 'strerror', None) or error}")
             continue
         honoured = honoured_for(result.path) if honoured_for else None
-        analyse = analyser(result.path, result.display, config, select, ignore, min_severity, honoured)
-        outcome = fix_text(result.path, text, analyse, unsafe)
+        if result.notebook is not None:
+            ruleset = ruleset_from_config(config, result.display, select, ignore)
+            fixer = NotebookFixer(text, str(result.path), ruleset, config.options(), min_severity)
+            outcome = fix_text(result.path, fixer.text, fixer.analyse, unsafe, fixer.rewrite)
+            new_text, where = fixer.notebook_text(outcome.text), fixer.where
+        else:
+            analyse = analyser(result.path, result.display, config, select, ignore, min_severity, honoured)
+            outcome = fix_text(result.path, text, analyse, unsafe)
+            new_text, where = outcome.text, _line_col
         for finding, reason in outcome.skipped:
-            line, col = finding.span.start_line + 1, finding.span.start_col + 1
-            summary.messages.append(f"{result.display}:{line}:{col}: {finding.rule_id} fix skipped: {reason}")
+            summary.messages.append(f"{result.display}:{where(finding)}: {finding.rule_id} fix skipped: {reason}")
         summary.hidden_unsafe += outcome.hidden_unsafe
         if not outcome.applied:
             continue
         if write:
             try:
-                write_source(result.path, outcome.text, original, roots)
+                write_source(result.path, new_text, original, roots)
             except (UnsafeWrite, OSError) as error:
                 summary.messages.append(f"{result.display}: cannot write the fixes: {error}")
                 summary.failed = True
                 continue
         else:
-            summary.diffs.append(unified_diff(result.display, text, outcome.text))
+            summary.diffs.append(unified_diff(result.display, text, new_text))
         summary.fixed += len(outcome.applied)
-        result.findings, result.lines = outcome.remaining, outcome.lines
+        if result.notebook is not None:  # checked again whole: its outputs' places moved with the sources
+            scan_notebook(result, new_text, ruleset, config, min_severity)
+        else:
+            result.findings, result.lines = outcome.remaining, outcome.lines
     return summary
+
+
+def _line_col(finding: Finding) -> str:
+    return f"{finding.span.start_line + 1}:{finding.span.start_col + 1}"
 
 
 # -- the `tabguard check` options ----------------------------------------------------------------

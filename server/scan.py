@@ -165,7 +165,7 @@ def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), mi
         result.findings = visible(findings, result.lines, min_severity, honoured)
         return result
     if is_notebook(path):
-        return _scan_notebook(result, text, ruleset, config, min_severity)
+        return scan_notebook(result, text, ruleset, config, min_severity)
     doc = analyze_text(text, str(path), ruleset, config.options())
     result.lines = doc.lines
     result.findings = visible(doc.findings(), doc.lines, min_severity, honoured)
@@ -173,7 +173,7 @@ def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), mi
     return result
 
 
-def _scan_notebook(result: FileResult, text: str, ruleset, config: Config, min_severity: str) -> FileResult:
+def scan_notebook(result: FileResult, text: str, ruleset, config: Config, min_severity: str) -> FileResult:
     """A notebook's cells (see `tabguard.notebook.checking`); one that cannot be read is a notice."""
     try:
         checked = check_notebook(text, str(result.path), ruleset, config.options(), min_severity)

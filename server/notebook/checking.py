@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import bisect
 from dataclasses import dataclass, replace
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from tabguard.analysis import SEVERITY_RANK, analyze_text, visible
 from tabguard.engine.checker import RuleSet
@@ -44,15 +44,28 @@ def check_notebook(
     """The findings `tabguard check` reports for a notebook's JSON `text` (NotebookError when it
     cannot be read as one)."""
     view = NotebookView.of(Notebook.from_json(text))
-    lines, gaps = checkable(view.module)
-    doc = analyze_text("\n".join(lines), path, ruleset, options)
-    findings = code_findings(view.module, doc.findings(), min_severity)
+    checked = check_cells(view.module, path, ruleset, options, min_severity)
     if (
         OUTPUT_RULE in ruleset.by_id
         and SEVERITY_RANK[ruleset.by_id[OUTPUT_RULE].severity] >= SEVERITY_RANK[min_severity]
     ):
-        findings.extend(output_findings(view.notebook, ruleset))
-    return NotebookCheck(view, doc.lines, findings, gaps + doc.syntax_problems())
+        checked.findings.extend(output_findings(view.notebook, ruleset))
+    return NotebookCheck(view, checked.lines, checked.findings, checked.gaps)
+
+
+class CellCheck(NamedTuple):
+    lines: list[str]  # the module's lines as analysed (a cell that does not parse blanked)
+    findings: list[Finding]  # on those lines, suppression comments applied
+    gaps: list[ParseGap]
+
+
+def check_cells(
+    module: VirtualModule, path: str, ruleset: RuleSet, options: Optional[dict] = None, min_severity: str = "low"
+) -> CellCheck:
+    """The code cells' findings: the rules a `.py` file gets, on the virtual module."""
+    lines, gaps = checkable(module)
+    doc = analyze_text("\n".join(lines), path, ruleset, options)
+    return CellCheck(doc.lines, code_findings(module, doc.findings(), min_severity), gaps + doc.syntax_problems())
 
 
 def checkable(module: VirtualModule) -> tuple[list[str], list[ParseGap]]:
