@@ -181,5 +181,5 @@ def scan_notebook(result: FileResult, text: str, ruleset, config: Config, min_se
         result.notices.append(f"not checked: {error}")
         return result
     result.notebook, result.lines = checked.view, checked.lines
-    result.findings, result.parse_gaps = checked.findings, checked.gaps
+    result.findings, result.parse_gaps, result.rule_errors = checked.findings, checked.gaps, checked.errors
     return result

@@ -84,6 +84,7 @@ class SecretInNotebookOutput(Rule):
         "No automatic rewrite: clearing the output does not revoke the credential, and the code cell "
         "that printed it needs changing too."
     )
+
     references = (
         "https://cwe.mitre.org/data/definitions/312.html",
         "https://nbformat.readthedocs.io/en/latest/format_description.html#code-cells",
@@ -111,3 +112,8 @@ class SecretInNotebookOutput(Rule):
             path="example.ipynb",
         ),
     )
+
+    def check_output(self, out) -> None:
+        """Each saved output's text (see `tabguard.notebook.outputs.OutputContext`)."""
+        for leak in leaks(out.text):
+            out.report(self, leak.start, leak.end, {"kind": leak.kind}, leak.confidence)

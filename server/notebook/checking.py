@@ -1,5 +1,6 @@
-"""Checking a notebook file: its code cells as one module with the rules a `.py` file gets, and its
-saved outputs for printed credentials (TG314), the only thing read from outputs.
+"""Checking a notebook file: its code cells as one module with the rules a `.py` file gets, and the
+text of its saved outputs with the rules' `check_output` hooks (TG314: printed credentials), the only
+thing read from outputs.
 
 A suppression comment counts in the cell it is written in: `# tabguard: ignore[...]` on the line of
 a finding or the line above it, never across a cell boundary. It is read from the cell's own text,
@@ -9,21 +10,17 @@ so it also works at the end of a shell escape line (`!curl ... {url}  # tabguard
 from __future__ import annotations
 
 import ast
-import bisect
 from dataclasses import dataclass, replace
 from typing import NamedTuple, Optional
 
 from tabguard.analysis import SEVERITY_RANK, analyze_text, visible
-from tabguard.engine.checker import RuleSet
+from tabguard.engine.checker import RuleError, RuleSet
 from tabguard.engine.document import ParseGap
 from tabguard.engine.types import Finding, Span
 from tabguard.notebook.document import Notebook
-from tabguard.notebook.outputs import output_texts
-from tabguard.notebook.places import NotebookView, line_starts
+from tabguard.notebook.outputs import OutputContext, output_texts
+from tabguard.notebook.places import NotebookView
 from tabguard.notebook.virtual import VirtualModule
-from tabguard.rules.crypto.tg314_secret_in_notebook_output import leaks
-
-OUTPUT_RULE = "TG314"
 
 
 @dataclass
@@ -32,6 +29,7 @@ class NotebookCheck:
     lines: list[str]  # the virtual module's: the findings in code are on these lines
     findings: list[Finding]
     gaps: list[ParseGap]
+    errors: list[str]  # rules that failed on it: a partial check
 
 
 def is_notebook(path) -> bool:
@@ -45,18 +43,15 @@ def check_notebook(
     cannot be read as one)."""
     view = NotebookView.of(Notebook.from_json(text))
     checked = check_cells(view.module, path, ruleset, options, min_severity)
-    if (
-        OUTPUT_RULE in ruleset.by_id
-        and SEVERITY_RANK[ruleset.by_id[OUTPUT_RULE].severity] >= SEVERITY_RANK[min_severity]
-    ):
-        checked.findings.extend(output_findings(view.notebook, ruleset))
-    return NotebookCheck(view, checked.lines, checked.findings, checked.gaps)
+    in_outputs, failed = output_findings(view.notebook, ruleset, min_severity)
+    return NotebookCheck(view, checked.lines, checked.findings + in_outputs, checked.gaps, checked.errors + failed)
 
 
 class CellCheck(NamedTuple):
     lines: list[str]  # the module's lines as analysed (a cell that does not parse blanked)
     findings: list[Finding]  # on those lines, suppression comments applied
     gaps: list[ParseGap]
+    errors: list[str]  # rules that failed
 
 
 def check_cells(
@@ -65,7 +60,9 @@ def check_cells(
     """The code cells' findings: the rules a `.py` file gets, on the virtual module."""
     lines, gaps = checkable(module)
     doc = analyze_text("\n".join(lines), path, ruleset, options)
-    return CellCheck(doc.lines, code_findings(module, doc.findings(), min_severity), gaps + doc.syntax_problems())
+    findings = code_findings(module, doc.findings(), min_severity)
+    errors = [f"rule {error}" for error in doc.take_errors()]
+    return CellCheck(doc.lines, findings, gaps + doc.syntax_problems(), errors)
 
 
 def checkable(module: VirtualModule) -> tuple[list[str], list[ParseGap]]:
@@ -99,21 +96,24 @@ def _kept(module: VirtualModule, finding: Finding, min_severity: str) -> bool:
     return bool(visible([local], module.cells[position].lines, min_severity))
 
 
-def output_findings(notebook: Notebook, ruleset: RuleSet) -> list[Finding]:
-    """TG314 in every saved output's text (any cell language: a token printed by R leaks too)."""
-    rule = ruleset.by_id[OUTPUT_RULE]
-    found = []
+def output_findings(notebook: Notebook, ruleset: RuleSet, min_severity: str = "low") -> tuple[list[Finding], list[str]]:
+    """The findings of the rules' `check_output` hooks in every saved output's text, of any cell
+    language (a token printed by R leaks too), and the errors of hooks that failed."""
+    floor = SEVERITY_RANK[min_severity]
+    hooks = [
+        (rule, hook)
+        for rule in ruleset.rules
+        if (hook := getattr(rule, "check_output", None)) is not None and SEVERITY_RANK[rule.severity] >= floor
+    ]
+    found: list[Finding] = []
+    errors: list[str] = []
     for cell in notebook.cells:
-        for output, field, text in output_texts(cell):
-            starts = line_starts(text)
-            for leak in leaks(text):
-                details = {"kind": leak.kind, "cell": cell.index, "output": output, "field": field}
-                span = Span(*_position(starts, leak.start), *_position(starts, leak.end))
-                message = rule.format_message({**details, "cell": str(cell.index + 1)})
-                found.append(Finding(OUTPUT_RULE, span, message, rule.severity, details, confidence=leak.confidence))
-    return found
-
-
-def _position(starts: list[int], index: int) -> tuple[int, int]:
-    line = bisect.bisect_right(starts, index) - 1
-    return line, index - starts[line]
+        for piece in output_texts(cell) if hooks else ():
+            out = OutputContext(cell, piece)
+            for rule, hook in hooks:
+                try:
+                    hook(out)
+                except Exception as error:  # one broken rule must not hide the others
+                    errors.append(f"rule {RuleError(rule.id, error)}")
+            found.extend(out.findings)
+    return found, list(dict.fromkeys(errors))

@@ -33,7 +33,7 @@ class NotebookFixer:
 
     def analyse(self, text: str) -> tuple[list[str], list[Finding]]:
         module = self._modules[text]
-        lines, findings, _ = check_cells(module, self.path, self.ruleset, self.options, self.min_severity)
+        lines, findings = check_cells(module, self.path, self.ruleset, self.options, self.min_severity)[:2]
         self._module_of.update((id(f), module) for f in findings)
         return lines, findings
 

@@ -97,3 +97,17 @@ def test_every_text_field_of_outputs_is_read_and_nothing_else():
         (2, "evalue"),
         (2, "traceback:1"),
     ]
+
+
+def test_a_failing_output_hook_is_a_rule_error_and_the_other_findings_stay(monkeypatch):
+    rule = ruleset_for().by_id["TG314"]
+
+    def broken(out):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rule, "check_output", broken)
+    cell = {"cell_type": "code", "metadata": {}, "source": "eval(input())",
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": "x\n"}]}
+    checked = check_notebook(json.dumps({"cells": [cell]}), "n.ipynb", ruleset_for())
+    assert checked.errors == ["rule TG314: RuntimeError: boom"]
+    assert [f.rule_id for f in checked.findings] == ["TG103"]
