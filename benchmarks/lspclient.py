@@ -11,8 +11,10 @@ from typing import Any, Callable, Optional
 
 
 class Client:
-    def __init__(self, command: list[str], cwd: Optional[str] = None, env: Optional[dict] = None, stderr=None):
-        self.proc = subprocess.Popen(
+    def __init__(self, command: list[str], cwd: Optional[str] = None, env: Optional[dict] = None, stderr=None, proc=None):
+        """Starts `command`, or drives `proc`: a server started already, with Popen's stdin,
+        stdout, wait, poll and kill (the tests' in-process server)."""
+        self.proc = proc or subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd, env=env,
             stderr=stderr or open(os.environ.get("LSP_STDERR", os.devnull), "wb"),
         )
@@ -125,6 +127,9 @@ class Client:
             self.proc.wait(timeout=10)
         except Exception:
             self.proc.kill()
+        self._reader.join(10)  # it has read the end of the output
+        self.proc.stdin.close()
+        self.proc.stdout.close()
 
 
 def _default_reply(body: dict) -> Any:

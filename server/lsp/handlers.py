@@ -19,6 +19,7 @@ from tabguard.engine.types import Span
 from tabguard.lsp import convert, notebooks
 from tabguard.lsp.positions import Encoding
 from tabguard.lsp.server import OpenDocument, TabguardServer
+from tabguard.lsp.transport import Handlers
 from tabguard.lsp.views import View
 from tabguard.provenance.inventory import build as build_inventory
 from tabguard.render import explain_markdown
@@ -31,7 +32,7 @@ MARK_REVIEWED = "tabguard.markReviewed"
 INVENTORY = "tabguard.inventory"
 EXPLAIN = "tabguard.explain"
 
-server = TabguardServer()
+handlers = Handlers()  # registered on each server `build_server` makes (tests build many in one process)
 
 
 def _get(obj: Any, *keys: str) -> Any:
@@ -50,7 +51,7 @@ def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
-def _range_lines(view: View, params: Any) -> Optional[tuple[int, int]]:
+def _range_lines(ls: TabguardServer, view: View, params: Any) -> Optional[tuple[int, int]]:
     """[start, end) engine lines of an LSP range (in the view's document) given as dict or object;
     None when malformed."""
     start_line, start_char = _get(params, "start", "line"), _get(params, "start", "character")
@@ -58,8 +59,8 @@ def _range_lines(view: View, params: Any) -> Optional[tuple[int, int]]:
     if not all(isinstance(v, int) for v in (start_line, start_char, end_line, end_char)):
         return None
     lines = view.lines
-    start = server.encoding.engine_position(lines, types.Position(max(start_line, 0), max(start_char, 0)))
-    end = server.encoding.engine_position(lines, types.Position(max(end_line, 0), max(end_char, 0)))
+    start = ls.encoding.engine_position(lines, types.Position(max(start_line, 0), max(start_char, 0)))
+    end = ls.encoding.engine_position(lines, types.Position(max(end_line, 0), max(end_char, 0)))
     last = end[0] + (1 if end[1] > 0 or end[0] == start[0] else 0)
     first = start[0]
     if start[1] >= len(lines[first]) and last > first + 1:
@@ -68,7 +69,7 @@ def _range_lines(view: View, params: Any) -> Optional[tuple[int, int]]:
 
 
 # -- lifecycle ---------------------------------------------------------------------------------------
-@server.feature(types.INITIALIZE)
+@handlers.feature(types.INITIALIZE)
 def initialize(ls: TabguardServer, params: types.InitializeParams) -> None:
     ls.encoding = Encoding(ls.protocol.workspace.position_encoding or "utf-16")
     options = params.initialization_options
@@ -82,12 +83,12 @@ def initialize(ls: TabguardServer, params: types.InitializeParams) -> None:
     ls.related_information = bool(publish and publish.related_information)
 
 
-@server.feature(types.INITIALIZED)
+@handlers.feature(types.INITIALIZED)
 def initialized(ls: TabguardServer, params: types.InitializedParams) -> None:
     ls.start_index()
 
 
-@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+@handlers.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
 def did_change_configuration(ls: TabguardServer, params: types.DidChangeConfigurationParams) -> None:
     settings = _get(params, "settings")
     nested = _get(settings, "tabguard") if settings is not None else None
@@ -96,7 +97,7 @@ def did_change_configuration(ls: TabguardServer, params: types.DidChangeConfigur
     ls.forget_configs()
 
 
-@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+@handlers.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: TabguardServer, params: types.DidOpenTextDocumentParams) -> None:
     opened = ls.open(params.text_document)
     if opened is not None:
@@ -105,7 +106,7 @@ def did_open(ls: TabguardServer, params: types.DidOpenTextDocumentParams) -> Non
             asyncio.ensure_future(_check_dependencies_online(ls, opened))
 
 
-@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+@handlers.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: TabguardServer, params: types.DidChangeTextDocumentParams) -> None:
     opened = ls.documents.get(params.text_document.uri)
     if opened is None:
@@ -119,7 +120,7 @@ def did_change(ls: TabguardServer, params: types.DidChangeTextDocumentParams) ->
     ls.file_edited(opened)
 
 
-@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+@handlers.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: TabguardServer, params: types.DidSaveTextDocumentParams) -> None:
     opened = ls.documents.get(params.text_document.uri)
     if opened is None:
@@ -154,20 +155,20 @@ async def _check_dependencies_online(ls: TabguardServer, opened: OpenDocument) -
         ls.publish(opened)
 
 
-@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+@handlers.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: TabguardServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.close(params.text_document.uri)
 
 
 # -- notebooks (LSP 3.17 notebook document sync; see tabguard.lsp.notebooks) ---------------------------
-@server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+@handlers.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
 def did_open_notebook(ls: TabguardServer, params: types.DidOpenNotebookDocumentParams) -> None:
     opened = ls.open_notebook(params)
     if opened is not None:
         ls.publish(opened)
 
 
-@server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+@handlers.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
 def did_change_notebook(ls: TabguardServer, params: types.DidChangeNotebookDocumentParams) -> None:
     opened = ls.documents.get(params.notebook_document.uri)
     if opened is None or opened.notebook is None:
@@ -177,19 +178,19 @@ def did_change_notebook(ls: TabguardServer, params: types.DidChangeNotebookDocum
     ls.edit(opened, params.change)
 
 
-@server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+@handlers.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
 def did_save_notebook(ls: TabguardServer, params: types.DidSaveNotebookDocumentParams) -> None:
     opened = ls.documents.get(params.notebook_document.uri)
     if opened is not None:
         _sync_ledger(ls, opened)
 
 
-@server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+@handlers.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
 def did_close_notebook(ls: TabguardServer, params: types.DidCloseNotebookDocumentParams) -> None:
     ls.close(params.notebook_document.uri)
 
 
-@server.feature(ACCEPT_NOTIFICATION)
+@handlers.feature(ACCEPT_NOTIFICATION)
 async def did_accept_suggestion(ls: TabguardServer, params: Any) -> None:
     uri = _get(params, "textDocument", "uri")
     view = await ls.settled_view(uri)
@@ -197,7 +198,7 @@ async def did_accept_suggestion(ls: TabguardServer, params: Any) -> None:
         log.warning("%s for a document that is not open (or a cell that is not Python): %r", ACCEPT_NOTIFICATION, uri)
         return
     opened = view.opened
-    span = _range_lines(view, _get(params, "range"))
+    span = _range_lines(ls, view, _get(params, "range"))
     if span is None:
         log.warning("%s without a valid range for %s", ACCEPT_NOTIFICATION, uri)
     elif opened.doc is not None:
@@ -210,7 +211,7 @@ async def did_accept_suggestion(ls: TabguardServer, params: Any) -> None:
     ls.publish(opened)
 
 
-@server.feature(
+@handlers.feature(
     types.TEXT_DOCUMENT_DIAGNOSTIC,
     types.DiagnosticOptions(identifier="tabguard", inter_file_dependencies=False, workspace_diagnostics=False),
 )
@@ -220,7 +221,7 @@ async def pull_diagnostics(ls: TabguardServer, params: types.DocumentDiagnosticP
 
 
 # -- hover, code actions, code lens ------------------------------------------------------------------
-@server.feature(types.TEXT_DOCUMENT_HOVER)
+@handlers.feature(types.TEXT_DOCUMENT_HOVER)
 async def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types.Hover]:
     view = await ls.settled_view(params.text_document.uri)
     if view is None:
@@ -245,7 +246,7 @@ async def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types
     )
 
 
-@server.feature(
+@handlers.feature(
     types.TEXT_DOCUMENT_CODE_ACTION,
     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix], resolve_provider=False),
 )
@@ -333,7 +334,7 @@ def _line_span(start: int, end: int) -> Span:
     return Span(start, 0, max(start, end - 1), 10**9)
 
 
-@server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+@handlers.feature(types.TEXT_DOCUMENT_CODE_LENS)
 async def code_lens(ls: TabguardServer, params: types.CodeLensParams) -> list[types.CodeLens]:
     view = await ls.settled_view(params.text_document.uri)
     opened = view.opened if view is not None else None
@@ -373,7 +374,7 @@ def _age(timestamp: str) -> str:
 
 
 # -- commands and custom requests --------------------------------------------------------------------
-@server.command(MARK_REVIEWED)
+@handlers.command(MARK_REVIEWED)
 async def mark_reviewed(ls: TabguardServer, *args) -> dict:
     params = args[0] if args else None
     if isinstance(params, list) and params:
@@ -383,7 +384,7 @@ async def mark_reviewed(ls: TabguardServer, *args) -> dict:
     opened = view.opened if view is not None else None
     if view is None or opened is None or opened.provenance is None:
         raise ValueError(f"{uri!r} is not an open Python document")
-    span = _range_lines(view, _get(params, "range")) or view.engine_lines(0, len(view.lines))
+    span = _range_lines(ls, view, _get(params, "range")) or view.engine_lines(0, len(view.lines))
     reviewer = _get(params, "reviewer")
     try:
         marked = opened.provenance.mark_reviewed(
@@ -397,14 +398,14 @@ async def mark_reviewed(ls: TabguardServer, *args) -> dict:
     return {"reviewed": [{"startLine": s.start_line, "endLine": s.end_line, "reviewer": s.reviewer} for s in marked]}
 
 
-@server.command(INVENTORY)
+@handlers.command(INVENTORY)
 def inventory(ls: TabguardServer, *args) -> dict:
     ledgers = {id(o.provenance): o for o in ls.documents.values() if o.provenance is not None}
     reports = [build_inventory(o.provenance, o.provenance.root, o.config) for o in ledgers.values()]
     return reports[0] if len(reports) == 1 else {"workspaces": reports}
 
 
-@server.command(EXPLAIN)
+@handlers.command(EXPLAIN)
 def explain(ls: TabguardServer, *args) -> str:
     params = args[0] if args else None
     if isinstance(params, list) and params:
@@ -416,7 +417,7 @@ def explain(ls: TabguardServer, *args) -> str:
     return explain_markdown(rule)
 
 
-@server.feature(FILE_STATUS_REQUEST)
+@handlers.feature(FILE_STATUS_REQUEST)
 async def file_status(ls: TabguardServer, params: Any) -> dict:
     view = await ls.settled_view(_get(params, "textDocument", "uri"))
     opened = view.opened if view is not None else None
@@ -428,6 +429,13 @@ async def file_status(ls: TabguardServer, params: Any) -> dict:
         "aiSpans": len(spans),
         "unreviewed": sum(1 for s in spans if not s.reviewed),
     }
+
+
+def build_server() -> TabguardServer:
+    """A new server with every handler of this module registered."""
+    server = TabguardServer()
+    handlers.register_on(server)
+    return server
 
 
 def serve(tcp: Optional[tuple[str, int]] = None, max_message_bytes: Optional[int] = None) -> int:
@@ -442,6 +450,7 @@ def serve(tcp: Optional[tuple[str, int]] = None, max_message_bytes: Optional[int
     gc.freeze()
     # A collection or parse on an analysis thread holds the GIL; hand it back to the loop sooner.
     sys.setswitchinterval(0.001)
+    server = build_server()
     if max_message_bytes:
         server.max_body = max_message_bytes
     return server.serve_tcp(*tcp) if tcp else server.serve_stdio()

@@ -70,11 +70,19 @@ class BackgroundIndex(WorkspaceIndex):
         self._texts: dict[str, str] = {}  # file -> its text in the editor, while it differs from the disk
         self._imports: list[tuple[str, tuple[str, ...], tuple[RuleSet, dict]]] = []  # see `warm`
         self._thread: Optional[threading.Thread] = None
+        self._stopped = False
 
     def start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="tabguard-index", daemon=True)
             self._thread.start()
+
+    def stop(self) -> None:
+        """The server is done: the thread ends after the module it is indexing (a process that
+        runs servers one after another, the tests', keeps no idle index threads)."""
+        with self._wake:
+            self._stopped = True
+            self._wake.notify()
 
     # -- answering analyses (any thread) ---------------------------------------------------------
     def summary(self, target: Target, provider: SummaryProvider) -> Optional[FunctionSummary]:
@@ -120,8 +128,10 @@ class BackgroundIndex(WorkspaceIndex):
     def _run(self) -> None:
         while True:
             with self._wake:
-                while not self._queue and not self._imports:
+                while not self._queue and not self._imports and not self._stopped:
                     self._wake.wait()
+                if self._stopped:
+                    return
                 imports = self._imports.pop(0) if self._imports else None
                 if imports is None:
                     path, settings = self._queue.popitem(last=False)

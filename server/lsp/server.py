@@ -158,6 +158,7 @@ class TabguardServer(Scheduling, Server):
     # -- configuration and ledgers -----------------------------------------------------------------
     def finished(self, code: int) -> None:
         self.persist_accepts()  # an accept placed just before `exit` is still written
+        self.index.stop()
         super().finished(code)
 
     def config_for(self, path: Optional[Path]) -> Config:

@@ -291,11 +291,14 @@ class Server(LanguageServer):
             self._done = loop.create_future()
             self.protocol.set_writer(StreamWriter(write, out.close))
             connection = Connection(self.protocol, self.max_body)
-            if _pollable(source):
-                await loop.connect_read_pipe(lambda: connection, source)
-            else:  # a file or /dev/null: the event loop cannot poll it, a thread reads it
+            if not _pollable(source):  # a file or /dev/null: the event loop cannot poll it, a thread reads it
                 threading.Thread(target=_read_into, args=(source, loop, connection), daemon=True).start()
-            return await self._done
+                return await self._done
+            reading, _ = await loop.connect_read_pipe(lambda: connection, source)
+            try:
+                return await self._done
+            finally:
+                reading.close()
 
         return self._run(main)
 
@@ -345,3 +348,29 @@ def _read_into(source, loop: asyncio.AbstractEventLoop, connection: Connection) 
             return
         if not data:
             return
+
+
+class Handlers:
+    """Handlers recorded the way pygls's `feature` and `command` decorators take them, registered
+    on each server `register_on` is given: a module of handlers can serve many servers (a test
+    process builds one per test), where decorating one module-level server allows only that one."""
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[str, tuple[Any, ...], Callable[..., Any]]] = []
+
+    def feature(self, *args: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self._record("feature", args)
+
+    def command(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self._record("command", (name,))
+
+    def _record(self, kind: str, args: tuple[Any, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def record(fn: Callable[..., Any]) -> Callable[..., Any]:
+            self._entries.append((kind, args, fn))
+            return fn
+
+        return record
+
+    def register_on(self, server: LanguageServer) -> None:
+        for kind, args, fn in self._entries:
+            getattr(server, kind)(*args)(fn)

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
+from inprocess_lsp import IN_PROCESS, ServerThread
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 SERVER = [sys.executable, "-m", "tabguard", "lsp"]
 
@@ -12,20 +13,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from lspclient import Client  # noqa: E402
 
 
-@pytest.fixture
-def server(tmp_path):
-    """A `tabguard lsp` driven over raw stdio (for framing, lifecycle and timing), initialized with
-    `tmp_path` as its root; it must shut down cleanly."""
-    client = Client(SERVER, cwd=str(tmp_path))
-    client.request("initialize", {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}})
+def _initialized(client: Client, root: Path) -> Client:
+    client.request("initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}})
     client.notify("initialized", {})
-    client.root = tmp_path
+    client.root = root
+    return client
+
+
+@pytest.fixture
+def server(tmp_path, caplog):
+    """A server built in this process (tests/inprocess_lsp.py), driven over raw pipes (for framing,
+    protocol and lifecycle), initialized with `tmp_path` as its root; it must shut down cleanly,
+    without logging a traceback."""
+    client = _initialized(Client([], proc=ServerThread()), tmp_path)
+    yield client
+    client.close()
+    assert client.proc.wait(timeout=30) == 0
+    assert "Traceback" not in caplog.text
+
+
+@pytest.fixture
+def process_server(tmp_path):
+    """`tabguard lsp` in a process of its own (for what only the process shows: its memory, the
+    switch interval it sets so a busy analysis thread hands the event loop the GIL)."""
+    client = _initialized(Client(SERVER, cwd=str(tmp_path)), tmp_path)
     yield client
     client.close()
     assert client.proc.wait(timeout=30) == 0
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+@pytest_lsp.fixture(config=IN_PROCESS)
 async def client(lsp_client: LanguageClient, tmp_path):
     await lsp_client.initialize_session(
         types.InitializeParams(

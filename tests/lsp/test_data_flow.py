@@ -4,11 +4,11 @@ of other modules included) and the hover, one step a line."""
 from __future__ import annotations
 
 import asyncio
-import sys
 
 import pytest_lsp
+from inprocess_lsp import IN_PROCESS
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 DB = "import sqlite3\n\n\ndef find(name):\n    return sqlite3.connect('x').execute(\"SELECT * FROM t WHERE n = '%s'\" % name)\n"
 APP = (
@@ -17,7 +17,7 @@ APP = (
 )
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "tabguard", "lsp"]))
+@pytest_lsp.fixture(config=IN_PROCESS)
 async def related_client(lsp_client: LanguageClient, tmp_path):
     capabilities = types.ClientCapabilities(
         text_document=types.TextDocumentClientCapabilities(

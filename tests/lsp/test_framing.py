@@ -1,6 +1,8 @@
-"""The base protocol over real stdio, byte by byte: bad frames cost that frame only (the server
+"""The base protocol over pipes, byte by byte: bad frames cost that frame only (the server
 resynchronises on the next header and keeps answering), bodies that are not UTF-8 or not JSON get
-a parse error with id null, and the end of the input ends the process quietly."""
+a parse error with id null, and the end of the input ends the server quietly (exit code 1). The
+servers are served in this process the way `tabguard lsp` serves its stdio (tests/inprocess_lsp.py);
+the last test runs the process."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from inprocess_lsp import ServerThread  # noqa: E402
 from lspclient import Client  # noqa: E402
 
 SERVER = [sys.executable, "-m", "tabguard", "lsp"]
@@ -28,16 +31,14 @@ def hover(msg_id, uri: str = "file:///none.py") -> dict:
 
 
 @pytest.fixture
-def server(tmp_path):
-    stderr = open(tmp_path / "stderr.txt", "wb")
-    client = Client(SERVER + ["--max-message-bytes", "100000"], cwd=str(tmp_path), stderr=stderr)
+def server(tmp_path, caplog):
+    client = Client([], proc=ServerThread(max_body=100_000))
     client.request("initialize", {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}})
     client.notify("initialized", {})
-    client.stderr_path = tmp_path / "stderr.txt"
     yield client
     client.close()
-    stderr.close()
-    assert "Traceback" not in client.stderr_path.read_text()
+    assert client.proc.wait(timeout=30) == 0
+    assert "Traceback" not in caplog.text
 
 
 def answered(server, msg_id, timeout: float = 20) -> dict:
@@ -101,8 +102,11 @@ def test_a_header_line_of_megabytes_without_a_newline(server):
     assert answered(server, 61, timeout=60)["result"] is None
 
 
-def _run(stdin: bytes, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run(SERVER, input=stdin, capture_output=True, timeout=timeout)
+def _run(stdin: bytes, caplog) -> tuple[int | None, bytes]:
+    """`stdin` given to a server that then sees its input end: (exit code, output)."""
+    output, code = ServerThread().communicate(stdin)
+    assert "Traceback" not in caplog.text
+    return code, output
 
 
 def _initialize(msg_id=1) -> bytes:
@@ -114,14 +118,14 @@ def _initialize(msg_id=1) -> bytes:
     b"Content-Length: 5",  # ... inside a header
     b"A" * (70 << 20),  # a 70 MB header line without a newline
 ])
-def test_the_input_ending_mid_message_exits_1_without_a_traceback(tail):
-    done = _run(_initialize() + tail)
-    assert done.returncode == 1
-    assert b"Traceback" not in done.stderr
-    assert b'"id": 1' in done.stdout
+def test_the_input_ending_mid_message_exits_1_without_a_traceback(tail, caplog):
+    code, output = _run(_initialize() + tail, caplog)
+    assert code == 1
+    assert b'"id": 1' in output
 
 
 def test_empty_input_exits_1_at_once_and_quietly():
+    """The process itself (the other tests serve pipes in this process): stdin that cannot be polled."""
     done = subprocess.run(SERVER, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
     assert (done.returncode, done.stdout) == (1, b"")
     assert b"Traceback" not in done.stderr and b"Error" not in done.stderr

@@ -11,13 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest_lsp
+from inprocess_lsp import IN_PROCESS
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "provenance"))
 from provenance_helpers import foreign_record, ledger_lines  # noqa: E402
 
-SERVER = [sys.executable, "-m", "tabguard", "lsp"]
 BASE = "import subprocess\n\n\ndef keep():\n    return 1\n"
 PASTE = "def run(cmd):\n    subprocess.call(cmd, shell=True)\n    return cmd\n"
 LINKS = {  # each ledger path, and where outside the root a hostile repository points it
@@ -38,7 +38,7 @@ def _init(root):
     )
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+@pytest_lsp.fixture(config=IN_PROCESS)
 async def client(lsp_client: LanguageClient, tmp_path):
     await lsp_client.initialize_session(_init(tmp_path / "ws"))
     lsp_client.root = tmp_path / "ws"
@@ -46,7 +46,7 @@ async def client(lsp_client: LanguageClient, tmp_path):
     await lsp_client.shutdown_session()
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+@pytest_lsp.fixture(config=IN_PROCESS)
 async def bare(lsp_client: LanguageClient, tmp_path):
     """An editor that opened single files, with no workspace folder at all."""
     await lsp_client.initialize_session(_init(None))

@@ -1,12 +1,15 @@
-"""The LSP lifecycle over real stdio: nothing before `initialize` (ServerNotInitialized), one
-`initialize`, nothing after `shutdown` (InvalidRequest), and `exit` ends the process with 0 only
-after a `shutdown`."""
+"""The LSP lifecycle over pipes: nothing before `initialize` (ServerNotInitialized), one
+`initialize`, nothing after `shutdown` (InvalidRequest), and `exit` ends the server with 0 only
+after a `shutdown`. The sessions are served in this process the way `tabguard lsp` serves its
+stdio (tests/inprocess_lsp.py); the last test checks the exit codes of the process itself."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+
+from inprocess_lsp import ServerThread
 
 SERVER = [sys.executable, "-m", "tabguard", "lsp"]
 HOVER = {"textDocument": {"uri": "file:///none.py"}, "position": {"line": 0, "character": 0}}
@@ -21,10 +24,15 @@ def frames(*messages: dict) -> bytes:
     return out
 
 
-def session(*messages: dict) -> tuple[int, dict, list[dict], bytes]:
-    """Run the server over the messages; (exit code, responses by id, notifications, stderr)."""
-    done = subprocess.run(SERVER, input=frames(*messages), capture_output=True, timeout=60)
-    responses, notifications, rest = {}, [], done.stdout
+def session(*messages: dict, process: bool = False) -> tuple[int | None, dict, list[dict], bytes]:
+    """Serve the messages, then end the input; (exit code, responses by id, notifications, stderr:
+    of `tabguard lsp` when `process`, else empty, the in-process server's log is the test's)."""
+    if process:
+        done = subprocess.run(SERVER, input=frames(*messages), capture_output=True, timeout=60)
+        code, out, err = done.returncode, done.stdout, done.stderr
+    else:
+        (out, code), err = ServerThread().communicate(frames(*messages)), b""
+    responses, notifications, rest = {}, [], out
     while rest:
         headers, _, rest = rest.partition(b"\r\n\r\n")
         length = next(int(h.split(b":")[1]) for h in headers.split(b"\r\n") if h.lower().startswith(b"content-length"))
@@ -33,7 +41,7 @@ def session(*messages: dict) -> tuple[int, dict, list[dict], bytes]:
             notifications.append(body)
         else:
             responses[body["id"]] = body
-    return done.returncode, responses, notifications, done.stderr
+    return code, responses, notifications, err
 
 
 def test_a_request_before_initialize_gets_server_not_initialized():
@@ -84,13 +92,15 @@ def test_requests_after_shutdown_are_invalid_requests():
     assert code == 0
 
 
-def test_exit_without_shutdown_exits_1():
-    code, responses, _, stderr = session({"id": 1, "method": "initialize", "params": INIT}, {"method": "exit"})
+def test_exit_without_shutdown_exits_1(caplog):
+    code, responses, _, _ = session({"id": 1, "method": "initialize", "params": INIT}, {"method": "exit"})
     assert "result" in responses[1]
     assert code == 1
-    assert b"Traceback" not in stderr
+    assert "Traceback" not in caplog.text
 
 
 def test_exit_before_initialize_exits_1_and_after_shutdown_0():
-    assert session({"method": "exit"})[0] == 1
-    assert session({"id": 1, "method": "initialize", "params": INIT}, {"id": 2, "method": "shutdown"}, {"method": "exit"})[0] == 0
+    assert session({"method": "exit"}, process=True)[0] == 1
+    code, _, _, stderr = session({"id": 1, "method": "initialize", "params": INIT}, {"id": 2, "method": "shutdown"},
+                                 {"method": "exit"}, process=True)
+    assert code == 0 and b"Traceback" not in stderr

@@ -9,13 +9,13 @@ import gc
 import weakref
 
 from tabguard.lsp.framing import Message
-from tabguard.lsp.handlers import server
+from tabguard.lsp.handlers import build_server
 from tabguard.lsp.transport import StreamWriter
 
 TEXT = "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n" + "".join(f"\ndef f{i}(x):\n    return x + {i}\n" for i in range(50))
 
 
-def _send(method: str, params: dict, msg_id=None) -> None:
+def _send(server, method: str, params: dict, msg_id=None) -> None:
     message = {"jsonrpc": "2.0", "method": method, "params": params}
     if msg_id is not None:
         message["id"] = msg_id
@@ -24,21 +24,22 @@ def _send(method: str, params: dict, msg_id=None) -> None:
 
 async def test_closed_documents_free_their_state(tmp_path):
     sent: list[bytes] = []
+    server = build_server()
     server.protocol.set_writer(StreamWriter(sent.append, lambda: None))
-    _send("initialize", {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}}, msg_id=1)
-    _send("initialized", {})
+    _send(server, "initialize", {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}}, msg_id=1)
+    _send(server, "initialized", {})
     frozen = gc.get_freeze_count()
     documents = []
     for round_ in range(3):
         uris = [(tmp_path / f"m{i}.py").as_uri() for i in range(10)]
         for uri in uris:
-            _send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": round_, "text": TEXT}})
+            _send(server, "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": round_, "text": TEXT}})
         for uri in uris:
             opened = await server.settled(uri)
             assert opened is not None and opened.doc is not None and opened.published
             documents.append(weakref.ref(opened.doc))
         for uri in uris:
-            _send("textDocument/didClose", {"textDocument": {"uri": uri}})
+            _send(server, "textDocument/didClose", {"textDocument": {"uri": uri}})
     assert server.documents == {}
     for ledger in server._ledgers.values():
         assert not any(ledger.is_open(tmp_path / f"m{i}.py") for i in range(10))

@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest_lsp
+from inprocess_lsp import IN_PROCESS, ServerThread
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 from tabguard.cli import main
 
@@ -58,7 +59,7 @@ def _change(client, uri, version, line, text):
     ))
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+@pytest_lsp.fixture(config=IN_PROCESS)
 async def client(lsp_client: LanguageClient, tmp_path):
     (tmp_path / ".git").mkdir()  # the workspace root
     await lsp_client.initialize_session(types.InitializeParams(
@@ -156,11 +157,11 @@ async def test_restart_restores_every_span(client: LanguageClient):
     before = await _status(client, uri)
     assert before["aiSpans"] == 1
 
-    # A second server process (a restart) re-anchors the span from the ledger by its content.
+    # A second server (a restart) re-anchors the span from the ledger by its content.
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from lspclient import Client
 
-    second = Client(SERVER, cwd=str(root))
+    second = Client([], proc=ServerThread())
     try:
         second.request("initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}})
         second.notify("initialized", {})

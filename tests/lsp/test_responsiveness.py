@@ -14,13 +14,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from responsiveness import GIL_BOUND, PATHOLOGICAL, hovers_during_analysis  # noqa: E402
 
-SERVER = [sys.executable, "-m", "tabguard", "lsp"]
 BOUND_S = 0.5
 
 
 @pytest.mark.parametrize("name", sorted(set(PATHOLOGICAL) - GIL_BOUND))
-def test_another_documents_hover_is_answered_while_a_pathological_one_is_analysed(server, name):
-    times, hovers_before_publish = hovers_during_analysis(server, name)
+def test_another_documents_hover_is_answered_while_a_pathological_one_is_analysed(process_server, name):
+    times, hovers_before_publish = hovers_during_analysis(process_server, name)
     assert hovers_before_publish >= 1, "the analysis ended before any hover could be sent"
     assert max(times) < BOUND_S, f"{name}: slowest hover {max(times) * 1000:.0f} ms"
 
@@ -30,7 +29,8 @@ def _published(server, uri, mark, timeout=60):
         lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == uri, mark, timeout=timeout)
 
 
-def test_a_document_grown_over_max_file_size_keeps_only_its_text(server):
+def test_a_document_grown_over_max_file_size_keeps_only_its_text(process_server):
+    server = process_server  # its memory is measured
     uri = (server.root / "grows.py").as_uri()
     mark = server.mark()
     server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,

@@ -6,20 +6,19 @@ fake service on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 
 import pytest
 import pytest_lsp
+from inprocess_lsp import IN_PROCESS
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 from tabguard.cli import main
 from tabguard.config import load_config
 from tabguard.config_schema import url_error
 
 PINS = "django==3.2.0\n"
-SERVER = [sys.executable, "-m", "tabguard", "lsp"]
 
 
 def _online_settings(url: str) -> str:
@@ -101,7 +100,7 @@ def _wait_for(condition, timeout=10.0):
     return wait()
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+@pytest_lsp.fixture(config=IN_PROCESS)
 async def lsp(lsp_client: LanguageClient):
     yield lsp_client
     await lsp_client.shutdown_session()
