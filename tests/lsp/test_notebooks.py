@@ -5,14 +5,13 @@ are edited, added, moved and removed; IPython magics never break a cell."""
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 
 import pytest_lsp
+from inprocess_lsp import IN_PROCESS
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
-SERVER = [sys.executable, "-m", "tabguard", "lsp"]
 CODE, MARKUP = types.NotebookCellKind.Code, types.NotebookCellKind.Markup
 
 
@@ -120,7 +119,7 @@ async def hover_rules(client: LanguageClient, uri: str, line: int, character: in
     return result.contents.value if result is not None else ""  # type: ignore[union-attr]
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+@pytest_lsp.fixture(config=IN_PROCESS)
 async def client(lsp_client: LanguageClient, tmp_path):
     (tmp_path / ".git").mkdir()  # the workspace root (and the ledger's)
     result = await lsp_client.initialize_session(

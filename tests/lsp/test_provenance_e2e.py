@@ -20,7 +20,6 @@ from tabguard.cli import main
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "provenance"))
 from provenance_helpers import foreign_record, ledger_lines, schema_errors  # noqa: E402
 
-SERVER = [sys.executable, "-m", "tabguard", "lsp"]
 BASE = "import requests\nimport subprocess\n\n\ndef keep():\n    return 1\n"
 SNIPPET = "def fetch(url):\n    return requests.get(url, verify=False, timeout=5)\n"
 ACCEPTED = "def run(cmd):\n    subprocess.call(cmd, shell=True)\n"
