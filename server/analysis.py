@@ -11,6 +11,7 @@ from typing import Callable, Optional, Sequence
 from tabguard.config import Config
 from tabguard.engine.checker import RuleSet, iter_rules
 from tabguard.engine.document import Document
+from tabguard.engine.grades import Confidence, Severity
 from tabguard.engine.suppress import is_suppressed
 from tabguard.engine.types import Finding
 from tabguard.rules import all_rules, rule_by_id
@@ -18,8 +19,6 @@ from tabguard.supply.depfiles import DependencyContext, DependencyReport
 
 log = logging.getLogger("tabguard.supply")
 
-SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
-CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
 @lru_cache(maxsize=32)
@@ -48,8 +47,8 @@ def confidence_of(finding: Finding) -> str:
 
 
 def at_least_confident(findings: Sequence[Finding], min_confidence: str = "low") -> list[Finding]:
-    floor = CONFIDENCE_RANK[min_confidence]
-    return [f for f in findings if CONFIDENCE_RANK[confidence_of(f)] >= floor]
+    floor = Confidence.named(min_confidence).rank
+    return [f for f in findings if Confidence.named(confidence_of(f)).rank >= floor]
 
 
 def visible(
@@ -59,10 +58,10 @@ def visible(
     """Findings that no suppression comment silences, at or above `min_severity`. A comment on a line
     where `honoured(line)` is False (unreviewed AI code) does not count: the finding is kept and
     marked with `details["suppression_unhonoured"]`."""
-    floor = SEVERITY_RANK[min_severity]
+    floor = Severity.named(min_severity).rank
     kept = []
     for f in findings:
-        if SEVERITY_RANK.get(f.severity, 0) < floor:
+        if Severity.named(f.severity).rank < floor:
             continue
         line = is_suppressed(f, lines, aliases(f.rule_id))
         if line is None:

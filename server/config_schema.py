@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
 
-SEVERITY_LEVELS = ("low", "medium", "high", "critical")
-CONFIDENCE_LEVELS = ("low", "medium", "high")
+from tabguard.engine.grades import CONFIDENCE_NAMES, SEVERITY_NAMES
+
 
 
 def url_error(value: Any) -> Optional[str]:
@@ -46,13 +46,13 @@ POSITIVE_INTEGER = Kind(
 STRING = Kind("string", lambda v: isinstance(v, str), {"type": "string"})
 URL = Kind("http(s) URL", lambda v: url_error(v) is None, {"type": "string", "pattern": "^[hH][tT][tT][pP][sS]?://"})
 CONFIDENCE = Kind(
-    f"one of {', '.join(CONFIDENCE_LEVELS)}", lambda v: v in CONFIDENCE_LEVELS,
-    {"type": "string", "enum": list(CONFIDENCE_LEVELS)},
+    f"one of {', '.join(CONFIDENCE_NAMES)}", lambda v: v in CONFIDENCE_NAMES,
+    {"type": "string", "enum": list(CONFIDENCE_NAMES)},
 )
 SEVERITY_TABLE = Kind(
     "table of rule id = severity",
-    lambda v: isinstance(v, dict) and all(level in SEVERITY_LEVELS for level in v.values()),
-    {"type": "object", "additionalProperties": {"type": "string", "enum": list(SEVERITY_LEVELS)}},
+    lambda v: isinstance(v, dict) and all(level in SEVERITY_NAMES for level in v.values()),
+    {"type": "object", "additionalProperties": {"type": "string", "enum": list(SEVERITY_NAMES)}},
 )
 GLOB_TABLE = Kind(
     "table of glob = list of rule ids",

@@ -10,6 +10,7 @@ from typing import Optional
 from tabguard import baseline, fixing
 from tabguard.analysis import at_least_confident
 from tabguard.commands import config_or_report
+from tabguard.engine.grades import CONFIDENCE_NAMES, SEVERITY_NAMES
 from tabguard.output import plain, sarif
 from tabguard.output.printable import colour_terminal, printable, say, write
 from tabguard.provenance.checking import annotate_results, gate_failures, honoured_filter, provenance_for
@@ -24,8 +25,8 @@ def add_parser(sub):
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     parser.add_argument("--select", default="", help="comma-separated rule ids or prefixes to run")
     parser.add_argument("--ignore", default="", help="comma-separated rule ids or prefixes to skip")
-    parser.add_argument("--min-severity", choices=("low", "medium", "high", "critical"), default="low")
-    parser.add_argument("--min-confidence", choices=("low", "medium", "high"), default=None,
+    parser.add_argument("--min-severity", choices=SEVERITY_NAMES, default="low")
+    parser.add_argument("--min-confidence", choices=CONFIDENCE_NAMES, default=None,
                         help="report only findings this sure or surer (default: config `min-confidence`, else low)")
     parser.add_argument("--config", type=Path, help="use this tabguard.toml / pyproject.toml")
     parser.add_argument("--network", action="store_true", default=None,

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
 
-from tabguard.engine.types import CONFIDENCES, SEVERITIES
+from tabguard.engine.grades import CONFIDENCE_NAMES, SEVERITY_NAMES, Severity
 
 DOCS_BASE = "https://github.com/tabguard/tabguard/blob/main/docs/rules/"
 OWASP_TITLES = {
@@ -84,10 +84,10 @@ class Rule:
         problems = []
         if not re.fullmatch(r"TG\d{3}", cls.id):
             problems.append("id must be TG + 3 digits")
-        if cls.severity not in SEVERITIES:
-            problems.append(f"severity must be one of {SEVERITIES}")
-        if cls.confidence not in CONFIDENCES:
-            problems.append(f"confidence must be one of {CONFIDENCES}")
+        if cls.severity not in SEVERITY_NAMES:
+            problems.append(f"severity must be one of {SEVERITY_NAMES}")
+        if cls.confidence not in CONFIDENCE_NAMES:
+            problems.append(f"confidence must be one of {CONFIDENCE_NAMES}")
         if cls.owasp is not None and cls.owasp not in OWASP_TITLES:
             problems.append(f"unknown OWASP category {cls.owasp}")
         if not cls.cwe:
@@ -106,7 +106,7 @@ class Rule:
     def tainted_severity(cls) -> str:
         if not cls.raises_when_tainted:
             return cls.severity
-        return SEVERITIES[min(SEVERITIES.index(cls.severity) + 1, len(SEVERITIES) - 1)]
+        return Severity.named(cls.severity).raised().name
 
     @classmethod
     def severity_label(cls) -> str:

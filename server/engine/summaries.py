@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from tabguard.boundary import within
 from tabguard.engine.facts import ModuleFacts, collect_facts
+from tabguard.engine.grades import Severity
 from tabguard.engine.taint import LOCAL_SOURCES, Source
 from tabguard.engine.types import Span
 
@@ -398,15 +399,10 @@ def apply_at_call(call: ast.Call, ctx: "Context", provider: SummaryProvider) -> 
                 rule, value, source=step,
                 message=f"{sink.message.replace(repr(sink.param), repr(sink.param) + ' <- ' + source.label)}"
                 f" (user input reaches it through `{summary.name}()`, {where})",
-                severity=_raised(rule.severity),
+                severity=Severity.named(rule.severity).raised().name,
             )
 
 
 def _where(sink: Sink, ctx: "Context") -> str:
     name = os.path.basename(sink.path) if sink.path != ctx.path else "this file"
     return f"{name}:{sink.span.start_line + 1}"
-
-
-def _raised(severity: str) -> str:
-    order = ("low", "medium", "high", "critical")
-    return order[min(order.index(severity) + 1, len(order) - 1)] if severity in order else severity

@@ -6,9 +6,6 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Callable, NamedTuple, Optional
 
-SEVERITIES = ("low", "medium", "high", "critical")
-CONFIDENCES = ("low", "medium", "high")
-
 
 class Span(NamedTuple):
     """A tuple, not a dataclass: findings are created and shifted in bulk, and tuples are cheap."""

@@ -10,16 +10,11 @@ from lsprotocol import converters, types
 
 from tabguard.analysis import confidence_of
 from tabguard.engine.fixes import materialize
+from tabguard.engine.grades import Severity
 from tabguard.engine.types import Edit, Finding, Fix, Span
 from tabguard.lsp.positions import Encoding
 from tabguard.rules import rule_by_id
 
-_SEVERITY = {
-    "critical": types.DiagnosticSeverity.Error,
-    "high": types.DiagnosticSeverity.Error,
-    "medium": types.DiagnosticSeverity.Warning,
-    "low": types.DiagnosticSeverity.Information,
-}
 _CONVERTER = converters.get_converter()
 _IGNORE_COMMENT = re.compile(r"#\s*tabguard:\s*ignore\[([^\]#]*)\]")  # `#` ends the ids: linear time
 
@@ -43,7 +38,7 @@ def diagnostic_json(
     out = {
         "range": range_json(lines, span or finding.span, encoding),
         "message": f"{finding.message} [{note}]" if note else finding.message,
-        "severity": int(_SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning)),
+        "severity": int(types.DiagnosticSeverity[Severity.named(finding.severity).lsp]),
         "code": finding.rule_id,
         "source": "tabguard",
         "data": {

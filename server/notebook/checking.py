@@ -13,9 +13,10 @@ import ast
 from dataclasses import dataclass, replace
 from typing import NamedTuple, Optional
 
-from tabguard.analysis import SEVERITY_RANK, analyze_text, visible
+from tabguard.analysis import analyze_text, visible
 from tabguard.engine.checker import RuleError, RuleSet
 from tabguard.engine.document import ParseGap
+from tabguard.engine.grades import Severity
 from tabguard.engine.types import Finding, Span
 from tabguard.notebook.document import Notebook
 from tabguard.notebook.outputs import OutputContext, output_texts
@@ -99,11 +100,11 @@ def _kept(module: VirtualModule, finding: Finding, min_severity: str) -> bool:
 def output_findings(notebook: Notebook, ruleset: RuleSet, min_severity: str = "low") -> tuple[list[Finding], list[str]]:
     """The findings of the rules' `check_output` hooks in every saved output's text, of any cell
     language (a token printed by R leaks too), and the errors of hooks that failed."""
-    floor = SEVERITY_RANK[min_severity]
+    floor = Severity.named(min_severity).rank
     hooks = [
         (rule, hook)
         for rule in ruleset.rules
-        if (hook := getattr(rule, "check_output", None)) is not None and SEVERITY_RANK[rule.severity] >= floor
+        if (hook := getattr(rule, "check_output", None)) is not None and Severity.named(rule.severity).rank >= floor
     ]
     found: list[Finding] = []
     errors: list[str] = []

@@ -6,14 +6,13 @@ from typing import Optional, Sequence
 
 from tabguard.analysis import confidence_of
 from tabguard.engine.fixes import materialize
+from tabguard.engine.grades import Severity
 from tabguard.engine.types import Finding, Fix, Span
 from tabguard.notebook.places import NotebookView
 from tabguard.rules import all_rules
 from tabguard.scan import FileResult
 
 
-# ANSI colours for the severity tag (only on a terminal, and never when NO_COLOR is set).
-_COLOURS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m"}
 _RESET = "\033[0m"
 
 
@@ -23,7 +22,8 @@ def text_lines(results: Sequence[FileResult], colour: bool = False) -> list[str]
     for result in results:
         for f in result.findings:
             suffix = f" [{f.details['ai_note']}]" if f.details.get("ai_note") else ""
-            severity = f"{_COLOURS.get(f.severity, '')}{f.severity}{_RESET}" if colour else f.severity
+            # Coloured only on a terminal, and never when NO_COLOR is set (the caller decides).
+            severity = f"{Severity.named(f.severity).ansi}{f.severity}{_RESET}" if colour else f.severity
             grade = f"[{severity}, {confidence_of(f)} confidence]"
             where = f"{result.display}:{result.where(f.span, f.details)}:"
             out.append(f"{where} {f.rule_id} {grade} {f.message}{suffix}")

@@ -10,15 +10,11 @@ from tabguard import __version__
 from tabguard.analysis import confidence_of
 from tabguard.engine.document import ParseGap
 from tabguard.engine.fixes import materialize
+from tabguard.engine.grades import Confidence, Severity
 from tabguard.engine.types import Finding, Span
 from tabguard.render import explain_markdown
 from tabguard.rules import all_rules
 from tabguard.scan import FileResult
-
-_LEVEL = {"low": "note", "medium": "warning", "high": "error", "critical": "error"}
-# SARIF `rank` (0-100): how much a result deserves attention, here how sure tabguard is of it.
-_RANK = {"low": 30.0, "medium": 60.0, "high": 90.0}
-_SECURITY_SEVERITY = {"low": "3.0", "medium": "5.5", "high": "8.0", "critical": "9.5"}
 
 
 def _region(span: Span) -> dict:
@@ -38,6 +34,7 @@ def _uri(result: FileResult) -> str:
 
 def rule_descriptor(rule) -> dict:
     tags = ["security", *(f"external/cwe/cwe-{c}" for c in rule.cwe)]
+    severity = Severity.named(rule.severity)
     if rule.owasp:
         tags.append(f"owasp-{rule.owasp}")
     return {
@@ -47,11 +44,11 @@ def rule_descriptor(rule) -> dict:
         "fullDescription": {"text": rule.fill(rule.what)},
         "help": {"text": rule.fill(rule.how), "markdown": explain_markdown(rule)},
         "helpUri": rule.doc_url(),
-        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "defaultConfiguration": {"level": severity.sarif_level},
         "properties": {
             "tags": tags,
-            "security-severity": _SECURITY_SEVERITY[rule.severity],
-            "precision": {"high": "high", "medium": "medium", "low": "low"}[rule.confidence],
+            "security-severity": severity.security_severity,
+            "precision": Confidence.named(rule.confidence).name,  # SARIF's words for the same scale
         },
     }
 
@@ -94,10 +91,10 @@ def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -
     out = {
         "ruleId": finding.rule_id,
         "ruleIndex": index.get(finding.rule_id, -1),
-        "level": _LEVEL.get(finding.severity, "warning"),
+        "level": Severity.named(finding.severity).sarif_level,
         "message": {"text": finding.message},
         "locations": [location],
-        "rank": _RANK[confidence],
+        "rank": Confidence.named(confidence).sarif_rank,
         "properties": {"severity": finding.severity, "confidence": confidence, **_cell_properties(result, finding)},
     }
     if finding.related:

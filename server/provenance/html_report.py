@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from html import escape
 
+from tabguard.engine.grades import SEVERITIES
 from tabguard.rules import FAMILIES
 
-SEVERITY_COLOURS = {"critical": "#7f1d1d", "high": "#dc2626", "medium": "#f59e0b", "low": "#60a5fa"}
 AI, HUMAN, REVIEWED, UNREVIEWED = "#7c3aed", "#e5e7eb", "#16a34a", "#dc2626"
 MAX_FILES = 30
 
@@ -157,18 +157,18 @@ def _findings_chart(by_family: dict[str, dict[str, int]]) -> str:
         y, x = i * row, label_w
         title = FAMILIES[family][1].split(":")[0].split(",")[0] if family in FAMILIES else family
         body.append(f"<text x=\"0\" y=\"{y + 17}\">{escape(title)}</text>")
-        for severity in ("critical", "high", "medium", "low"):
-            n = counts.get(severity, 0)
+        for severity in reversed(SEVERITIES):
+            n = counts.get(severity.name, 0)
             if n:
                 w = bar * n / peak
-                body.append(f"<rect x=\"{x:.1f}\" y=\"{y + 4}\" width=\"{w:.1f}\" height=\"18\" fill=\"{SEVERITY_COLOURS[severity]}\">"
-                            f"<title>{n} {severity}</title></rect>")
+                body.append(f"<rect x=\"{x:.1f}\" y=\"{y + 4}\" width=\"{w:.1f}\" height=\"18\" fill=\"{severity.chart}\">"
+                            f"<title>{n} {severity.name}</title></rect>")
                 x += w
         body.append(f"<text x=\"{x + 6:.1f}\" y=\"{y + 17}\">{sum(counts.values())}</text>")
     return _empty(f"All {total} findings in AI-written code, reviewed spans included (the cards above say how many "
                   "sit in unreviewed spans).") + _svg(
         label_w + bar + 60, row * len(by_family) + 4, body, "findings by mechanism and severity") + _legend(
-        [(SEVERITY_COLOURS[s], s) for s in ("critical", "high", "medium", "low")])
+        [(s.chart, s.name) for s in reversed(SEVERITIES)])
 
 
 def _findings_table(spans: list[dict]) -> str:
