@@ -30,6 +30,12 @@ _CODE_QUALIFIERS = frozenset(
     {"reset", "verification", "verify", "confirmation", "confirm", "auth", "mfa", "2fa", "sms", "login", "otp",
      "invite", "invitation", "activation", "recovery", "backup", "access", "security", "one", "magic"}
 )
+# `<word> token` that names or marks something rather than granting access: an identity map's key
+# (`identity_token`), a placeholder or wildcard in a template or path, a page cursor.
+_NAMING_TOKEN_QUALIFIERS = frozenset(
+    {"identity", "omit", "wildcard", "placeholder", "sentinel", "marker", "relationship", "page", "pagination",
+     "continuation", "cancellation"}
+)
 # Phrases that are secrets even though they contain a metadata word (`session_id`).
 _SECRET_PHRASES = ("session_id", "sessionid", "session_token", "session_cookie", "csrf_token", "refresh_token")
 # Words that make the name about the secret rather than the secret itself.
@@ -89,7 +95,7 @@ def secret_kind(name: Optional[str], *, digests: bool = False) -> Optional[str]:
         return None
     if any(w in PASSWORD_WORDS for w in ws):
         return "password"
-    if any(w in SECRET_WORDS for w in ws):
+    if any(w in SECRET_WORDS and not _qualified(ws, i, "token", _NAMING_TOKEN_QUALIFIERS) for i, w in enumerate(ws)):
         return "secret"
     if any(_qualified(ws, i, "key", _KEY_QUALIFIERS) or _qualified(ws, i, "code", _CODE_QUALIFIERS) for i in range(len(ws))):
         return "secret"

@@ -10,6 +10,7 @@ from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import words
 from tabguard.rules.crypto._hashing import BROKEN, hash_call, hash_call_names, hashes_password, stored_password
+from tabguard.rules.crypto._protocol_hash import chosen_by_protocol
 from tabguard.rules.crypto._names import enclosing_name, expression_name, value_parts
 
 # Uses where a collision or a preimage gains an attacker nothing: cache keys, ETags, sharding.
@@ -83,6 +84,17 @@ class BrokenHash(Rule):
         "import hashlib\nshort_id = hashlib.sha1(source.encode()).hexdigest()[:12]\n",
         "from hashlib import sha1\nimport os\nsalt = os.urandom(sha1().digest_size)\n",
         "import hashlib, hmac\ndef _sha1(data=b''):\n    return hashlib.sha1(data)\nmac = hmac.new(key, msg, _sha1)\n",
+        "import hashlib, os\ncnonce = hashlib.sha1(os.urandom(8)).hexdigest()[:16].encode()\n",
+        # The protocol names the hash: HTTP digest authentication runs the one the challenge asks for,
+        # an SSH key exchange method carries it in its name; the fallback of a `usedforsecurity` call.
+        "import hashlib\ndef response(algorithm, a1):\n    if algorithm in ('MD5', 'MD5-sess'):\n"
+        "        digest = hashlib.md5(a1).hexdigest()\n    elif algorithm == 'SHA':\n"
+        "        digest = hashlib.sha1(a1).hexdigest()\n    return digest\n",
+        "from hashlib import sha1\nclass KexGroup1:\n    NAME = 'diffie-hellman-group1-sha1'\n"
+        "    def exchange_hash(self, blob):\n        self.H = sha1(blob).digest()\n",
+        "import hashlib\ntry:\n    hashlib.md5(b'', usedforsecurity=False)\n    def md5_hex(data):\n"
+        "        return hashlib.md5(data, usedforsecurity=False).hexdigest()\nexcept TypeError:\n"
+        "    def md5_hex(data):\n        h = hashlib.md5(data)\n        return h.hexdigest()\n",
     )
     INVALID = (
         Invalid(
@@ -115,6 +127,19 @@ class BrokenHash(Rule):
             "from cryptography.hazmat.primitives import hashes\ndigest = hashes.Hash(hashes.SHA256())\n",
         ),
         Invalid("from Crypto.Hash import MD5\nh = MD5.new(message)\n"),
+        # A branch on another algorithm, a setting named by one word, a try without the keyword.
+        Invalid(
+            "import hashlib\ndef sign(algorithm, key, body):\n    if algorithm == 'SHA-256':\n"
+            "        return hashlib.sha1(key + body).hexdigest()\n",
+            "import hashlib\ndef sign(algorithm, key, body):\n    if algorithm == 'SHA-256':\n"
+            "        return hashlib.sha256(key + body).hexdigest()\n",
+        ),
+        Invalid(
+            "import hashlib\nclass Signer:\n    ALGORITHM = 'md5'\n    def sign(self, key, body):\n"
+            "        self.signature = hashlib.md5(key + body).hexdigest()\n",
+            "import hashlib\nclass Signer:\n    ALGORITHM = 'md5'\n    def sign(self, key, body):\n"
+            "        self.signature = hashlib.sha256(key + body).hexdigest()\n",
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -128,12 +153,14 @@ class BrokenHash(Rule):
             return
         if hashes_password(ctx, found.data) or _non_security_use(ctx, node, found.data) or _digest_factory(ctx, node):
             return  # TG301 reports passwords; cache keys and ETags need no collision resistance
+        if chosen_by_protocol(ctx, node, found.algorithm):
+            return  # the peer's protocol names the hash: the code cannot pick another
         ctx.report(self, node, details={"algorithm": found.algorithm}, fix=_fix(ctx, node, found.kind))
 
 
 def _non_security_use(ctx, node: ast.Call, data) -> bool:
     chain = _outermost_chain(ctx, node)
-    if isinstance(chain, ast.Subscript) and isinstance(chain.slice, ast.Slice):
+    if _truncated(ctx, node, chain):
         return True  # `md5(x).hexdigest()[:8]`: a short identifier, not a security check
     if isinstance(chain, ast.Attribute) and chain.attr in _SIZES and not node.args:
         return True  # `sha1().digest_size`: the algorithm's output length, nothing is hashed
@@ -141,6 +168,15 @@ def _non_security_use(ctx, node: ast.Call, data) -> bool:
     if data is not None:
         names.extend(expression_name(part) for part in value_parts(data))
     return any(w in _NON_SECURITY_WORDS for name in names if name for w in words(name))
+
+
+def _truncated(ctx, node: ast.AST, chain: ast.AST) -> bool:
+    """A slice anywhere along the chain (`sha1(s).hexdigest()[:16].encode()`)."""
+    while node is not chain:
+        node = ctx.parent(node)
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+            return True
+    return False
 
 
 def _digest_factory(ctx, node: ast.Call) -> bool:

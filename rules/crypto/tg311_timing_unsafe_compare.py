@@ -77,8 +77,17 @@ class TimingUnsafeCompare(Rule):
         "def f(request_token):\n    if len(request_token) == CSRF_TOKEN_LENGTH:\n        pass\n",
         "def f(key, settings):\n    if key == settings.SESSION_COOKIE_NAME:\n        pass\n",
         "MODE_ALWAYS = 'always'\ndef f(update_password):\n    if update_password == MODE_ALWAYS:\n        pass\n",
+        # Tokens that name or mark something: an identity map's key, a placeholder, a path's wildcard.
+        "def same(state, identity_token):\n    return state.identity_token == identity_token\n",
+        "def kept(value, omit_token):\n    return value != omit_token\n",
+        "from .paths import _WILDCARD_TOKEN, _RELATIONSHIP_TOKEN\n"
+        "def wild(attr, c_token):\n    return attr == _WILDCARD_TOKEN or c_token == f'{_RELATIONSHIP_TOKEN}:{_WILDCARD_TOKEN}'\n",
     )
     INVALID = (
+        Invalid(
+            "def check(user, access_token):\n    if user.access_token != access_token:\n        raise PermissionError\n",
+            "import hmac\ndef check(user, access_token):\n    if not hmac.compare_digest(user.access_token, access_token):\n        raise PermissionError\n",
+        ),
         Invalid(
             "import hmac\nif request.headers['X-Hub-Signature'] == expected_signature:\n    pass\n",
             "import hmac\nif hmac.compare_digest(request.headers['X-Hub-Signature'], expected_signature):\n    pass\n",
@@ -158,6 +167,8 @@ def _magic_constant(ctx, side: ast.expr) -> bool:
     sets to a literal (a hard-coded secret there is TG310's finding)."""
     if isinstance(side, (ast.Tuple, ast.List, ast.Set, ast.JoinedStr)) and ctx.is_constant(side):
         return True
+    if isinstance(side, ast.JoinedStr):  # `f"{_RELATIONSHIP_TOKEN}:{_WILDCARD_TOKEN}"`: markers joined
+        return all(_magic_constant(ctx, part.value) for part in side.values if isinstance(part, ast.FormattedValue))
     name = side.id if isinstance(side, ast.Name) else side.attr if isinstance(side, ast.Attribute) else ""
     if not name.isupper():
         return False

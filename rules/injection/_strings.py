@@ -55,8 +55,10 @@ def formatted_pieces(expr: ast.expr) -> list[Piece] | None:
 def _percent_pieces(expr: ast.BinOp) -> list[Piece] | None:
     if not (isinstance(expr.left, ast.Constant) and isinstance(expr.left.value, str)):
         return None
+    if isinstance(expr.right, ast.Dict):
+        return _named_percent_pieces(expr.left.value, expr.right)
     values = list(expr.right.elts) if isinstance(expr.right, ast.Tuple) else [expr.right]
-    if isinstance(expr.right, ast.Dict) or any(isinstance(v, ast.Starred) for v in values):
+    if any(isinstance(v, ast.Starred) for v in values):
         return None
     out: list[Piece] = []
     position = 0
@@ -71,6 +73,27 @@ def _percent_pieces(expr: ast.BinOp) -> list[Piece] | None:
         out.append(values.pop(0))
     out.append(expr.left.value[position:])
     return None if values else out
+
+
+def _named_percent_pieces(template: str, mapping: ast.Dict) -> list[Piece] | None:
+    """`"... %(table)s ..." % {"table": t}`: each named value where the template uses it."""
+    named = {k.value: v for k, v in zip(mapping.keys, mapping.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    if len(named) != len(mapping.keys):
+        return None  # `**other` or a computed key
+    out: list[Piece] = []
+    position = 0
+    for match in _PERCENT_SPEC.finditer(template):
+        out.append(template[position : match.start()])
+        position = match.end()
+        if match.group(5) == "%":
+            out.append("%")
+            continue
+        value = named.get(match.group(1)[1:-1]) if match.group(1) else None
+        if value is None:
+            return None
+        out.append(value)
+    out.append(template[position:])
+    return out
 
 
 def _format_pieces(call: ast.Call) -> list[Piece] | None:

@@ -48,11 +48,25 @@ def _self_derived(built: ast.expr, ctx) -> bool:
     (also through a local, `table = quote_name(self._table)`), or a run of placeholders
     (`", ".join(["%s"] * len(keys))`)."""
     values = [p for p in formatted_pieces(built) or () if not isinstance(p, str)]
-    return bool(values) and all(
-        _placeholders(v) or all_values_through(_single(v), ctx, _NUMERIC)
-        or all_values_through(_single(v), ctx, _QUOTING, follow_locals=True)
-        for v in values
+    return bool(values) and all(_placeholders(v) or _made_here(v, ctx) or _quoted_list(v, ctx) for v in values)
+
+
+def _made_here(value: ast.expr, ctx) -> bool:
+    return all_values_through(_single(value), ctx, _NUMERIC) or all_values_through(
+        _single(value), ctx, _QUOTING, follow_locals=True
     )
+
+
+def _quoted_list(value: ast.expr, ctx) -> bool:
+    """`", ".join(quote_name(c) for c in columns)`: a list of identifiers, each quoted (also through a
+    local that only ever holds one)."""
+    if isinstance(value, ast.Name):
+        assigned = ctx.model.values(value)
+        return bool(assigned) and all(not isinstance(v, ast.Name) and _quoted_list(v, ctx) for v in assigned)
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "join"
+            and len(value.args) == 1 and isinstance(value.args[0], (ast.GeneratorExp, ast.ListComp))):
+        return False
+    return _made_here(value.args[0].elt, ctx)
 
 
 def _single(value: ast.expr) -> ast.expr:
@@ -144,13 +158,21 @@ class SqlInjection(Rule):
         '        cur.execute(f"SELECT * FROM {self.table} WHERE id = %s", (uid,))\n',
         'def f(session, name):\n    return session.query(User).filter(User.name == name).order_by(User.id).all()\n',
         'from django.db import models\ndef f(field):\n    query = Item.objects.all()\n    return query.order_by(f"-{field}")\n',
-        # Identifiers the code quotes itself, parameter markers it generates, PRAGMA names.
+        # Identifiers the code quotes itself (also named in a mapping, or a quoted list), parameter
+        # markers it generates, PRAGMA names.
+        'def drop_identity(self, table, column):\n    self.execute("ALTER TABLE %(table)s MODIFY %(column)s DROP IDENTITY" % {\n'
+        '        "table": self.quote_name(table), "column": self.quote_name(column)})\n',
+        'def copy(self, cursor, new, old, columns):\n    cols = ", ".join(self.quote_name(c) for c in columns)\n'
+        '    cursor.execute("INSERT INTO %s (%s) SELECT %s FROM %s" % (self.quote_name(new), cols, cols, self.quote_name(old)))\n',
         'def f(connection, cursor, keys):\n    qn = connection.ops.quote_name\n    table = qn("cache")\n'
         '    cursor.execute("SELECT %s FROM %s WHERE %s IN (%s)" % (qn("v"), table, qn("k"), ", ".join(["%s"] * len(keys))), keys)\n',
         'def columns(cursor, table):\n    cursor.execute("PRAGMA table_info(%s)" % table)\n',
     )
     INVALID = (
         Invalid('def f(session, name):\n    return session.query(User).filter(f"name = \'{name}\'").all()\n'),
+        # A mapping of values where one is not quoted: the name is spliced into the WHERE clause.
+        Invalid('def find(self, cursor, name):\n    cursor.execute("SELECT * FROM %(table)s WHERE name = \'%(name)s\'" % {\n'
+                '        "table": self.quote_name("users"), "name": name})\n'),
         Invalid('from sqlalchemy import select\ndef f(sort):\n    return select(User).order_by("{} desc".format(sort))\n'),
         Invalid(
             'import sqlite3\ndef get(conn, user_id):\n    return conn.execute(f"SELECT * FROM users WHERE id = {user_id}").fetchone()\n',
