@@ -28,7 +28,7 @@ def explain_markdown(
     finding's own (severity, confidence), shown instead of the rule's defaults."""
     h = "#" * heading_level
     fill = lambda text: rule.fill(text, details)  # noqa: E731
-    severity, confidence = grade or (rule.severity_label(), rule.confidence)
+    severity, confidence = grade or (rule.severity_label(), rule.confidence_label())
     tags = [f"severity **{severity}**", f"confidence **{confidence}**"]
     tags.extend(cwe_link(c) for c in rule.cwe)
     owasp = owasp_label(rule)

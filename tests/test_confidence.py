@@ -49,6 +49,15 @@ def test_every_rule_that_raises_severity_declares_it():
         assert calls == rule.raises_when_tainted, rule.id
 
 
+def test_every_rule_that_lowers_confidence_declares_it():
+    # `unconfirmed()` reads `lowers_confidence_without_taint`; a rule calling it without the flag would
+    # report at its default confidence while `rules` and `explain` said so too: both must agree.
+    for rule in all_rules():
+        module = Path(__import__(type(rule).__module__, fromlist=["x"]).__file__).read_text(encoding="utf-8")
+        calls = any(isinstance(n, ast.Call) and getattr(n.func, "id", "") == "unconfirmed" for n in ast.walk(ast.parse(module)))
+        assert calls == rule.lowers_confidence_without_taint, rule.id
+
+
 def test_min_confidence_flag_and_config_key(tmp_path, capsys):
     path = tmp_path / "app.py"
     path.write_text(CODE)
@@ -99,5 +108,10 @@ def test_rules_and_explain_show_the_raised_severity(capsys):
     main(["rules", "--format", "json"])
     entry = next(r for r in json.loads(capsys.readouterr().out) if r["id"] == "TG105")
     assert entry["severity_with_user_input"] == "critical"
+    assert (entry["confidence"], entry["confidence_without_user_input"]) == ("high", "low")
     main(["explain", "TG105"])
-    assert "critical with user input" in capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())  # wrapped to the terminal's width
+    assert "critical with user input" in out and "high (low without user input)" in out
+    main(["rules", "--format", "json"])
+    entry = next(r for r in json.loads(capsys.readouterr().out) if r["id"] == "TG201")
+    assert entry["confidence"] == entry["confidence_without_user_input"]

@@ -21,7 +21,8 @@ def chosen_by_protocol(ctx, node: ast.Call, algorithm: str) -> bool:
     in a class whose protocol name contains it, or as the fallback of a `try` that passes
     `usedforsecurity` (the code said what the digest is for; the fallback serves old Pythons)."""
     spellings = _SPELLINGS.get(algorithm, (algorithm,))
-    child, parent = node, ctx.parent(node)
+    child: ast.AST = node
+    parent = ctx.parent(node)
     while parent is not None:
         if isinstance(parent, ast.If) and child in parent.body and _names_algorithm(parent.test, spellings):
             return True

@@ -256,10 +256,11 @@ def raised(rule, source) -> str | None:
     return rule.tainted_severity() if source is not None else None
 
 
-def unconfirmed(source) -> str | None:
-    """A sink that sees only a non-constant value, with no path from outside input, is low confidence;
-    with a path, `Context.report` makes it high."""
-    return None if source is not None else "low"
+def unconfirmed(rule, source) -> str | None:
+    """A sink that sees only a non-constant value, with no path from outside input, gets the rule's
+    declared lower confidence (`lowers_confidence_without_taint`); with a path, `Context.report`
+    makes it high."""
+    return None if source is not None else rule.untainted_confidence()
 
 
 def source_of(node: ast.expr, ctx) -> str:

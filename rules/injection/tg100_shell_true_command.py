@@ -27,6 +27,7 @@ class ShellTrueCommand(Rule):
     name = "subprocess-shell-injection"
     severity = "high"
     confidence = "high"
+    lowers_confidence_without_taint = True
     raises_when_tainted = True
     cwe = (78,)
     owasp = "A05:2025"
@@ -117,7 +118,7 @@ class ShellTrueCommand(Rule):
             )
         what = f"user input ({source.label})" if source else "a non-constant value"
         ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix,
-                   severity=raised(self, source), confidence=unconfirmed(source))
+                   severity=raised(self, source), confidence=unconfirmed(self, source))
 
 
 def _list_command(elts: list[ast.expr], ctx) -> ast.expr | None:

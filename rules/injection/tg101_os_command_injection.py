@@ -33,6 +33,7 @@ class OsCommandInjection(Rule):
     name = "os-command-injection"
     severity = "high"
     confidence = "high"
+    lowers_confidence_without_taint = True
     raises_when_tainted = True
     cwe = (78,)
     owasp = "A05:2025"
@@ -152,7 +153,7 @@ class OsCommandInjection(Rule):
             fix = _popen_fix(node, command, ctx)
         what = f"user input ({source.label})" if source else "a non-constant value"
         ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix,
-                   severity=raised(self, source), confidence=unconfirmed(source))
+                   severity=raised(self, source), confidence=unconfirmed(self, source))
 
 
 def _forwarded(command: Optional[ast.expr], ctx) -> bool:

@@ -39,6 +39,7 @@ class EvalExec(Rule):
     name = "eval-of-dynamic-code"
     severity = "high"
     confidence = "medium"
+    lowers_confidence_without_taint = True
     raises_when_tainted = True
     cwe = (94, 95)
     owasp = "A05:2025"
@@ -134,7 +135,7 @@ class EvalExec(Rule):
             )
         what = f"user input ({source.label})" if source else "a non-literal value"
         ctx.report(self, code, details={"callee": callee.split(".")[-1], "what": what}, source=source, fix=fix,
-                   severity=raised(self, source), confidence=unconfirmed(source))
+                   severity=raised(self, source), confidence=unconfirmed(self, source))
 
     @staticmethod
     def _console_method(node: ast.Call, ctx) -> bool:

@@ -108,6 +108,7 @@ class SqlInjection(Rule):
     name = "sql-built-by-formatting"
     severity = "high"
     confidence = "high"
+    lowers_confidence_without_taint = True
     raises_when_tainted = True
     cwe = (89,)
     owasp = "A05:2025"
@@ -267,7 +268,7 @@ class SqlInjection(Rule):
         tainted = f" (user input from {source.label})" if source else ""
         short = callee if text_call else f"{receiver.rsplit('.', 1)[-1] if receiver else '...'}.{func.attr}"
         ctx.report(self, query, details={"callee": short, "how": how, "tainted": tainted}, source=source, fix=fix,
-                   severity=raised(self, source), confidence=unconfirmed(source))
+                   severity=raised(self, source), confidence=unconfirmed(self, source))
 
     def _check_orm_clause(self, node: ast.Call, func: ast.Attribute, ctx) -> None:
         """`session.query(User).filter(f"name = '{name}'")`: a formatted string becomes raw SQL text.
@@ -284,4 +285,4 @@ class SqlInjection(Rule):
             how = "an f-string" if isinstance(built, ast.JoinedStr) else "string formatting"
             tainted = f" (user input from {source.label})" if source else ""
             ctx.report(self, arg, details={"callee": f"query.{func.attr}", "how": how, "tainted": tainted},
-                       source=source, severity=raised(self, source), confidence=unconfirmed(source))
+                       source=source, severity=raised(self, source), confidence=unconfirmed(self, source))

@@ -29,6 +29,7 @@ class DjangoRawSql(Rule):
     name = "django-raw-sql-formatting"
     severity = "high"
     confidence = "high"
+    lowers_confidence_without_taint = True
     raises_when_tainted = True
     cwe = (89,)
     owasp = "A05:2025"
@@ -102,7 +103,7 @@ class DjangoRawSql(Rule):
                     )
             what = f"user input ({source.label})" if source else "a non-constant value"
             ctx.report(self, candidate, details={"callee": label, "what": what}, source=source, fix=fix,
-                       severity=raised(self, source), confidence=unconfirmed(source))
+                       severity=raised(self, source), confidence=unconfirmed(self, source))
             return
 
     @staticmethod

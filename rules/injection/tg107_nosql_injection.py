@@ -36,6 +36,7 @@ class NoSqlInjection(Rule):
     name = "nosql-injection"
     severity = "high"
     confidence = "medium"
+    lowers_confidence_without_taint = True
     raises_when_tainted = True
     cwe = (943,)
     owasp = "A05:2025"
@@ -101,7 +102,7 @@ class NoSqlInjection(Rule):
                 source = ctx.taint(value)
                 problem = f"runs JavaScript built at run time in `{key.value}`"
                 ctx.report(self, value, details={"problem": problem, "database": "MongoDB"},
-                           source=source, severity=raised(self, source), confidence=unconfirmed(source))
+                           source=source, severity=raised(self, source), confidence=unconfirmed(self, source))
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func

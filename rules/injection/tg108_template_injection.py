@@ -26,6 +26,7 @@ class TemplateInjection(Rule):
     name = "server-side-template-injection"
     severity = "high"
     confidence = "high"
+    lowers_confidence_without_taint = True
     raises_when_tainted = True
     cwe = (1336, 94)
     owasp = "A05:2025"
@@ -109,7 +110,7 @@ class TemplateInjection(Rule):
         elif built is source_arg and callee in _JINJA_TEMPLATES and (render := _render_of(ctx, node)) is not None:
             fix = _context_fix(ctx, render, node, built)
         ctx.report(self, source_arg, details={"callee": short, "what": what}, source=source,
-                   severity=raised(self, source), confidence=unconfirmed(source), fix=fix)
+                   severity=raised(self, source), confidence=unconfirmed(self, source), fix=fix)
 
 
 def _render_of(ctx, template: ast.Call) -> Optional[ast.Call]:

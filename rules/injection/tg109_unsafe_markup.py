@@ -17,6 +17,7 @@ class UnsafeMarkup(Rule):
     name = "unescaped-markup"
     severity = "medium"
     confidence = "high"
+    lowers_confidence_without_taint = True
     raises_when_tainted = True
     cwe = (79,)
     owasp = "A05:2025"
@@ -84,5 +85,5 @@ class UnsafeMarkup(Rule):
             return
         what = f"user input ({source.label})" if source else "text built by string formatting"
         ctx.report(self, html, details={"callee": callee.split(".")[-1], "what": what}, source=source,
-                   severity=raised(self, source), confidence=unconfirmed(source),
+                   severity=raised(self, source), confidence=unconfirmed(self, source),
                    fix=escape_fix(ctx, html, only_tainted=False))

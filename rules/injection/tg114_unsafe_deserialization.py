@@ -25,6 +25,7 @@ class UnsafeDeserialization(Rule):
     name = "unsafe-deserialization"
     severity = "medium"
     confidence = "high"
+    lowers_confidence_without_taint = True
     raises_when_tainted = True
     cwe = (502,)
     owasp = "A08:2025"
@@ -88,7 +89,7 @@ class UnsafeDeserialization(Rule):
             return
         what = f"user input ({source.label})" if source else "data from outside the program"
         ctx.report(self, data, details={"callee": callee, "what": what, "module": module}, source=source,
-                   severity=raised(self, source), confidence=unconfirmed(source))
+                   severity=raised(self, source), confidence=unconfirmed(self, source))
 
     @staticmethod
     def _bundled_file(data: ast.expr, ctx) -> bool:

@@ -17,6 +17,7 @@ class TwimlBuiltByFormatting(Rule):
     name = "twiml-built-by-formatting"
     severity = "medium"
     confidence = "medium"
+    lowers_confidence_without_taint = True
     raises_when_tainted = True
     cwe = (91,)
     owasp = "A05:2025"
@@ -78,4 +79,4 @@ class TwimlBuiltByFormatting(Rule):
         source = ctx.taint(node.value)
         what = f"user input ({source.label})" if source else "a variable"
         ctx.report(self, node.value, details={"what": what}, source=source, severity=raised(self, source),
-                   confidence=unconfirmed(source), fix=escape_fix(ctx, node.value, only_tainted=False))
+                   confidence=unconfirmed(self, source), fix=escape_fix(ctx, node.value, only_tainted=False))

@@ -20,6 +20,7 @@ def run(args) -> int:
         print(json.dumps([
             {"id": r.id, "name": r.name, "severity": r.severity,
              "severity_with_user_input": r.tainted_severity(), "confidence": r.confidence,
+             "confidence_without_user_input": r.untainted_confidence(),
              "cwe": [f"CWE-{c}" for c in r.cwe], "owasp": r.owasp, "fix": r.has_fix(), "fix_applicability": fix_label(r), "message": r.message}
             for r in rules
         ], indent=2))

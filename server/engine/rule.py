@@ -76,6 +76,9 @@ class Rule:
     call_keywords: ClassVar[Optional[frozenset[Optional[str]]]] = None
     # A finding whose flagged value comes from user input is one severity step above the default.
     raises_when_tainted: ClassVar[bool] = False
+    # A finding that sees only a non-constant value, with no path from outside input, is low confidence
+    # (with a path it is high): the grade `rules`, `explain` and hover show says so.
+    lowers_confidence_without_taint: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -113,6 +116,17 @@ class Rule:
         """The severities a finding can carry, as `rules`, `explain` and hover show them."""
         raised = cls.tainted_severity()
         return cls.severity if raised == cls.severity else f"{cls.severity} ({raised} with user input)"
+
+    @classmethod
+    def untainted_confidence(cls) -> str:
+        """The confidence of a finding with no path from outside input."""
+        return "low" if cls.lowers_confidence_without_taint else cls.confidence
+
+    @classmethod
+    def confidence_label(cls) -> str:
+        """The confidences a finding can carry, as `rules`, `explain` and hover show them."""
+        lowered = cls.untainted_confidence()
+        return cls.confidence if lowered == cls.confidence else f"{cls.confidence} ({lowered} without user input)"
 
     @classmethod
     def doc_url(cls) -> str:
