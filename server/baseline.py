@@ -13,10 +13,12 @@ import ast
 import hashlib
 import json
 import os
+import stat
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
+from tabguard.atomic import write_atomically
 from tabguard.engine.types import Finding
 from tabguard.scan import FileResult
 
@@ -51,9 +53,8 @@ def record(results: Sequence[FileResult], file: Path) -> int:
     ]  # path, rule and line are for people reading the file; only the fingerprint is compared
     data = {"tool": "tabguard", "format": FORMAT, "findings": entries}
     try:
-        temporary = file.with_name(f".{file.name}.tmp")
-        temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        os.replace(temporary, file)
+        mode = stat.S_IMODE(file.stat().st_mode) if file.exists() else 0o644  # a file to commit: readable
+        write_atomically(file.parent, file.name, (json.dumps(data, indent=1) + "\n").encode("utf-8"), mode)
     except OSError as error:
         raise BaselineError(f"cannot write the baseline {file}: {error.strerror or error}") from None
     return len(entries)

@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, NamedTuple, Optional, Sequence
@@ -16,6 +15,7 @@ from typing import Callable, NamedTuple, Optional, Sequence
 import tabguard.rules as rules_package
 from tabguard import __version__
 from tabguard.analysis import analyze_text, ruleset_from_config, visible
+from tabguard.atomic import write_atomically
 from tabguard.config import Config
 from tabguard.engine.deep import call_deep
 from tabguard.engine.document import ParseGap, split_lines
@@ -130,11 +130,7 @@ class ResultCache:
             return
         try:
             self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            # Write then rename: a reader never sees half a cache, even after a crash.
-            handle, temp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(self.entries, out, separators=(",", ":"))
-            os.replace(temp, self.file)
+            write_atomically(self.file.parent, self.file.name, json.dumps(self.entries, separators=(",", ":")).encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written only costs time
 

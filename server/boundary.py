@@ -15,9 +15,10 @@ import errno
 import functools
 import os
 import stat
-import tempfile
 from pathlib import Path, PurePath
 from typing import BinaryIO, Optional, Union
+
+from tabguard.atomic import write_atomically
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not block; regular files ignore it
@@ -116,14 +117,4 @@ def replace_text(root: Path, relative: Relative, text: str) -> None:
             mode = stat.S_IMODE(os.fstat(current.fileno()).st_mode)
     except FileNotFoundError:
         mode = 0o644
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=".tabguard-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(text.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, os.path.join(folder, PurePath(relative).name))
-    except BaseException:
-        os.unlink(temp)
-        raise
+    write_atomically(folder, PurePath(relative).name, text.encode("utf-8"), mode, sync=True)

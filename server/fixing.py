@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import ast
 import difflib
-import os
 import stat
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
@@ -21,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from tabguard.analysis import analyze_text, check_dependency_file, ruleset_from_config, visible
+from tabguard.atomic import write_atomically
 from tabguard.boundary import inside
 from tabguard.engine.document import line_ending, split_lines
 from tabguard.engine.fixes import apply_edits, materialize
@@ -164,19 +163,7 @@ def write_source(path: Path, text: str, original: bytes, roots: Sequence[Path]) 
         raise UnsafeWrite(f"it resolves to {target}, outside the scanned folder; not written")
     encoding, bom = source_encoding(original)
     data = bom + text.encode(encoding)
-    mode = stat.S_IMODE(target.stat().st_mode)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tabguard")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+    write_atomically(target.parent, target.name, data, stat.S_IMODE(target.stat().st_mode))
 
 
 def project_roots(config, paths: Sequence[Path]) -> list[Path]:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import threading
 import time
 import urllib.error
@@ -24,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Optional
 
+from tabguard.atomic import write_atomically
 from tabguard.supply.names import normalize
 
 TIMEOUT_SECONDS = 4.0
@@ -74,10 +73,8 @@ class DiskCache:
     def put(self, key: str, value) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"key": key, "time": time.time(), "value": value}, handle)
-            os.replace(temp, self._path(key))
+            entry = json.dumps({"key": key, "time": time.time(), "value": value})
+            write_atomically(self.folder, self._path(key).name, entry.encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written only costs a repeated request
 
