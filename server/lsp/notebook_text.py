@@ -92,9 +92,19 @@ class NotebookText:
     def code_cell(self, position: int) -> CellText:
         return self.texts[self.code[position]]
 
-    def slot(self, position: int) -> Slot:
+    def address(self, start: int, end: int) -> dict[str, Any]:
+        """How the ledger names the cell holding lines [start, end) of the module: its nbformat id
+        when the editor gave one, its position among the code cells, and the lines in it (1-based,
+        inclusive). See docs/provenance.md."""
+        position = self.vm.cell_at(start)
         key = self.code[position]
-        return next(s for s in self.slots if s.key == key)
+        offset = self.vm.offsets[position]
+        slot = next(s for s in self.slots if s.key == key)
+        last = min(end, offset + len(self.texts[key].lines))
+        address: dict[str, Any] = {"code_cell": position, "start_line": start - offset + 1, "end_line": last - offset}
+        if slot.cell_id is not None:
+            address["id"] = slot.cell_id
+        return address
 
     # -- changes ----------------------------------------------------------------------------------
     def edit_cell(
@@ -176,7 +186,7 @@ class NotebookText:
     def _set_module(self, cells: list[VirtualCell]) -> None:
         self.vm = VirtualModule(cells)
         self.masked = self.vm.lines or [""]
-        self.raw = [line for cell in cells for line in cell.lines] or [""]
+        self.raw = self.vm.source_lines or [""]
 
 
 def line_change(old: list[str], new: list[str], lo: int, old_hi: int, new_hi: int) -> Optional[LineChange]:

@@ -120,22 +120,26 @@ def send_diagnostics(ls: "TabguardServer", opened: "OpenDocument", findings: lis
     for finding in findings:
         uri, diagnostic = cell_diagnostic(ls, notebook, finding)
         by_cell.setdefault(uri, []).append(json.dumps(diagnostic))
-    for uri in set(opened.cell_published) - set(by_cell):
-        by_cell[uri] = []
     protocol = ls.protocol
     assert isinstance(protocol, TabguardProtocol)
+    for uri in set(opened.cell_published) - set(by_cell):  # no longer a code cell: its diagnostics go
+        if opened.cell_published.pop(uri):
+            _publish(protocol, uri, "", notebook)
     for uri, items in by_cell.items():
         text = ", ".join(items)
-        if opened.cell_published.get(uri, "") == text:
-            continue
-        opened.cell_published[uri] = text
-        cell = notebook.cell(uri)
-        version = f', "version": {cell.version}' if cell is not None else ""
-        # Sent as JSON text, as a file's are (see `TabguardServer.send_diagnostics`).
-        protocol.send_serialized(
-            f'{{"jsonrpc": "2.0", "method": "{types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}", "params": '
-            f'{{"uri": {json.dumps(uri)}, "diagnostics": [{text}]{version}}}}}'
-        )
+        if opened.cell_published.get(uri) != text:  # every code cell is published once, then on changes
+            opened.cell_published[uri] = text
+            _publish(protocol, uri, text, notebook)
+
+
+def _publish(protocol: TabguardProtocol, uri: str, diagnostics: str, notebook: NotebookText) -> None:
+    """Sent as JSON text, as a file's diagnostics are (see `TabguardServer.send_diagnostics`)."""
+    cell = notebook.cell(uri)
+    version = f', "version": {cell.version}' if cell is not None else ""
+    protocol.send_serialized(
+        f'{{"jsonrpc": "2.0", "method": "{types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}", "params": '
+        f'{{"uri": {json.dumps(uri)}, "diagnostics": [{diagnostics}]{version}}}}}'
+    )
 
 
 def cell_diagnostic(ls: "TabguardServer", notebook: NotebookText, finding: Finding) -> tuple[str, dict[str, Any]]:

@@ -405,10 +405,11 @@ class TabguardServer(Scheduling, Server):
     def record_accept(self, opened: OpenDocument, start: int, end: int, origin: str, inferred: bool, model_id=None) -> None:
         """Place the accepted span now (the findings published next say it is AI code); its record is
         written by `persist_accepts` once those findings are out."""
-        if opened.provenance is None:
+        if opened.provenance is None or opened.path is None:
             return
+        cell = opened.notebook.address(start, end) if opened.notebook is not None and opened.notebook.code else None
         try:
-            opened.provenance.place_accept(opened.path, opened.ledger_lines, start, end, origin, inferred, model_id)
+            opened.provenance.place_accept(opened.path, opened.ledger_lines, start, end, origin, inferred, model_id, cell)
         except (OSError, ValueError) as error:
             self.notify_user(f"tabguard: could not record the accepted suggestion: {error}", types.MessageType.Warning)
         except Exception:  # a bug: the diagnostics are still published, and the trace is in the log

@@ -63,6 +63,12 @@ class VirtualModule:
         """The position of the cell holding virtual line `line` (clamped into the module)."""
         return max(bisect.bisect_right(self.offsets, line) - 1, 0)
 
+    @property
+    def source_lines(self) -> list[str]:
+        """The cells' own lines, IPython syntax as written, numbered like `lines`: the text the
+        provenance ledger hashes and counts lines in for a notebook (see docs/provenance.md)."""
+        return [line for cell in self.cells for line in cell.lines]
+
     def shell_escapes(self) -> list[tuple[int, ShellEscape]]:
         """(cell position, escape) for every shell command of the module, in order."""
         return [(p, e) for p, cell in enumerate(self.cells) for e in cell.masked.shell]

@@ -55,8 +55,9 @@ def utc_now() -> str:
 
 def build_trace(
     path: str, start_line: int, end_line: int, content_hash: str, line_hashes: list[str], origin: str,
-    inferred: bool, model_id: Optional[str], revision: Optional[str],
+    inferred: bool, model_id: Optional[str], revision: Optional[str], cell: Optional[dict] = None,
 ) -> dict:
+    """A trace record; `cell` names the notebook cell the range lies in (see docs/provenance.md)."""
     contributor = {"type": "ai"}
     if model_id:
         contributor["model_id"] = model_id[:250]
@@ -74,6 +75,8 @@ def build_trace(
         }],
         "metadata": {VENDOR_KEY: {"origin": origin, "inferred": inferred, "line_hashes": line_hashes}},
     }
+    if cell is not None:
+        record["metadata"][VENDOR_KEY]["cell"] = cell
     if revision:
         record["vcs"] = {"type": "git", "revision": revision}
     return record

@@ -501,11 +501,12 @@ class Provenance:
 
     def place_accept(
         self, path: Path, lines: list[str], start_line: int, end_line: int, origin: str, inferred: bool,
-        model_id: Optional[str] = None,
+        model_id: Optional[str] = None, cell: Optional[dict] = None,
     ) -> AISpan:
         """The span of an accepted suggestion, placed in memory only, so that the findings published
         next already say it is AI code; `persist` writes its record. The language server persists
-        right after publishing: the disk write is then off the accept-to-diagnostics path."""
+        right after publishing: the disk write is then off the accept-to-diagnostics path. For a
+        notebook, `lines` are its code cells' (`VirtualModule.source_lines`) and `cell` names the cell."""
         key = self.key(path)
         if key is None:
             raise ValueError(f"{path} is outside the workspace {self.root}")
@@ -514,7 +515,8 @@ class Provenance:
         chunk = lines[start_line:end_line]
         digest = content_hash(chunk)
         record = build_trace(
-            key, start_line, end_line, digest, [line_fingerprint(line) for line in chunk], origin, inferred, model_id, None
+            key, start_line, end_line, digest, [line_fingerprint(line) for line in chunk], origin, inferred, model_id, None,
+            cell,
         )
         trace = next(parse_trace(record, record["id"], self._normalize, lambda message: None))
         span = live.LiveSpan(trace, start_line, end_line, digest)

@@ -5,12 +5,17 @@ are edited, added, moved and removed; IPython magics never break a cell."""
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
 from pathlib import Path
 
 import pytest_lsp
 from inprocess_lsp import IN_PROCESS
 from lsprotocol import types
 from pytest_lsp import LanguageClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "provenance"))
+from provenance_helpers import schema_errors  # noqa: E402
 
 CODE, MARKUP = types.NotebookCellKind.Code, types.NotebookCellKind.Markup
 
@@ -164,7 +169,7 @@ async def test_open_edit_one_cell_and_close(client: LanguageClient):
     # An edit inside the cell moves its finding within the cell; no other cell gets it.
     nb.edit(use, 2, (0, 0), (0, 0), "# run it\n")
     await diagnostics(client, use, has(("TG100", 2, 15, 2, 18)))
-    assert client.diagnostics.get(source, []) == [] and title not in client.diagnostics
+    assert not client.diagnostics[source] and title not in client.diagnostics
     # The cell above changes what the cell below means: a constant command is no injection.
     nb.edit(source, 2, (1, 6), (1, 13), "'ls -la'")
     await diagnostics(client, use, has())
@@ -226,3 +231,108 @@ async def test_magic_cells_are_masked_and_never_crash(client: LanguageClient):
     nb.edit(cells[0], 2, (1, 0), (1, 0), "!echo {cmd\n")
     assert await hover_rules(client, cells[2], 0, 13) != ""  # still answering, positions still right
     await diagnostics(client, cells[2], lambda found: [d.code for d in found] == ["TG101"])
+
+
+def trace_records(root: Path) -> list[dict]:
+    path = root / ".agent-trace" / "traces.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+async def settled_records(root: Path, count: int, timeout: float = 15) -> list[dict]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while len(records := trace_records(root)) < count:
+        assert asyncio.get_running_loop().time() < deadline, records
+        await asyncio.sleep(0.02)
+    return records
+
+
+async def test_accepts_into_cells_are_recorded_with_the_cell_then_reviewed(client: LanguageClient):
+    root = client.root
+    nb = Notebook(client, root / "work" / "explore.ipynb")
+    top, middle, bottom = nb.open(
+        [(CODE, "import pickle\nimport subprocess\n"), (MARKUP, "## Load"), (CODE, "x = 1\n")]
+    )
+    await diagnostics(client, bottom, has())
+    # 1. A bulk insertion into a cell (a paste from chat) is an inferred accept.
+    nb.edit(bottom, 2, (1, 0), (1, 0), "def load(blob):\n    return pickle.loads(blob)\n")
+    found = await diagnostics(client, bottom, lambda found: [d.code for d in found] == ["TG114"])
+    assert places(found) == [("TG114", 2, 24, 2, 28)] and "AI-inserted (bulk-insert), not reviewed" in found[0].message
+    [record] = await settled_records(root, 1)
+    assert schema_errors(record) == []
+    [entry] = record["files"]
+    assert entry["path"] == "work/explore.ipynb"
+    # Lines count in the notebook's code cells, in order (the first cell has three): lines 5-6.
+    assert [(r["start_line"], r["end_line"]) for r in entry["conversations"][0]["ranges"]] == [(5, 6)]
+    cell = record["metadata"]["dev.tabguard"]["cell"]
+    assert cell == {"code_cell": 1, "start_line": 2, "end_line": 3, "id": f"id-{bottom[-12:-9]}"}
+
+    # 2. The editor plugin's explicit accept, into the first cell, with its origin.
+    nb.edit(top, 2, (2, 0), (2, 0), "def run(cmd):\n    subprocess.call(cmd, shell=True)\n")
+    client.protocol.notify(
+        "tabguard/didAcceptSuggestion",
+        {
+            "textDocument": {"uri": top, "version": 2},
+            "origin": "copilot",
+            "range": {"start": {"line": 2, "character": 0}, "end": {"line": 4, "character": 0}},
+        },
+    )
+    shell = await diagnostics(client, top, lambda found: any("(copilot)" in d.message for d in found))
+    assert places(shell) == [("TG100", 3, 20, 3, 23)]
+    records = await settled_records(root, 3)  # the insertion (inferred), then the explicit accept
+    explicit = records[-1]
+    assert explicit["metadata"]["dev.tabguard"]["origin"] == "copilot"
+    assert explicit["metadata"]["dev.tabguard"]["cell"]["code_cell"] == 0
+    assert explicit["metadata"]["dev.tabguard"]["cell"]["start_line"] == 3
+    assert [(r["start_line"], r["end_line"]) for r in explicit["files"][0]["conversations"][0]["ranges"]] == [(3, 4)]
+    # The later cell's span moved down with the lines added above it.
+    assert "AI-inserted (bulk-insert)" in client.diagnostics[bottom][0].message
+
+    # Code lenses in each cell show that cell's spans only.
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(bottom)))
+    assert [lens.range.start.line for lens in lenses if lens.command.title.startswith("AI (")] == [1]
+    # The review action of the finding marks the cell's span reviewed (the ledger says so).
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(bottom), found[0].range, types.CodeActionContext(diagnostics=found)
+        )
+    )
+    titles = [a.title for a in actions]
+    assert "Mark AI suggestion as reviewed" in titles and "Ignore TG114 on this line" in titles
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            "tabguard.markReviewed",
+            [{"uri": bottom, "range": {"start": {"line": 1, "character": 0}, "end": {"line": 3, "character": 0}}}],
+        )
+    )
+    reviewed = await diagnostics(client, bottom, lambda found: "reviewed by Grace" in found[0].message)
+    assert places(reviewed) == [("TG114", 2, 24, 2, 28)]
+    assert "not reviewed" in client.diagnostics[top][0].message
+    reviews = [json.loads(line) for line in (root / ".tabguard" / "reviews.jsonl").read_text().splitlines()]
+    assert [(r["path"], r["start_line"], r["end_line"], r["reviewer"]) for r in reviews] == [
+        ("work/explore.ipynb", 7, 8, "Grace")
+    ]
+    assert middle not in client.diagnostics
+
+
+async def test_a_quick_fix_edits_the_cell_it_is_in(client: LanguageClient):
+    nb = Notebook(client, client.root / "fix.ipynb")
+    _, cell = nb.open([(CODE, "import yaml"), (CODE, "%pip install pyyaml\nconf = yaml.load(t)")])
+    found = await diagnostics(client, cell, has(("TG115", 1, 7, 1, 19)))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(cell), found[0].range, types.CodeActionContext(diagnostics=found)
+        )
+    )
+    fix = next(a for a in actions if a.title.startswith("Fix"))
+    assert list(fix.edit.changes) == [cell]
+    [edit] = fix.edit.changes[cell]
+    assert (edit.range.start.line, edit.range.end.line, edit.new_text) == (1, 1, "conf = yaml.safe_load(t)")
+    # The magic line is masked: no suppression comment is offered on it, and none is needed.
+    nb.edit(cell, 2, (1, 0), (1, 0), "!pip show {t}\n")
+    found = await diagnostics(client, cell, lambda found: [d.code for d in found] == ["TG101", "TG115"])
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(cell), found[0].range, types.CodeActionContext(diagnostics=found[:1])
+        )
+    )
+    assert "Ignore TG101 on this line" not in [a.title for a in actions]
