@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 import string
+from functools import lru_cache
 from typing import Union
 
 from tabguard.engine.facts import dotted_name
@@ -207,6 +208,26 @@ def built_string(expr: ast.AST | None, ctx, depth: int = 0) -> ast.expr | None:
             folded = ctx.model.value_of(expr)
             return folded if is_string_building(folded, ctx) else None
     return None
+
+
+def module_built(expr: ast.AST | None, ctx) -> ast.expr | None:
+    """For a name this block does not bind, the string another top-level statement built for it
+    (`query = f"... {name}"`, then `engine.execute(query)` as a script's next statement), parsed
+    from the module facts; None otherwise. Its nodes are not in this block: judge the text with it,
+    never place a finding, a related location or a rewrite on it."""
+    if not isinstance(expr, ast.Name) or expr.id in ctx.module.constants:
+        return None
+    text = ctx.module.built.get(expr.id)
+    scope = ctx.model.scope_of(expr) if text is not None else None
+    if scope is None or ctx.model.resolve(scope, expr.id) is not None:
+        return None
+    built = _parsed(text)
+    return built if is_string_building(built, ctx) else None
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> ast.expr:
+    return ast.parse(text, mode="eval").body  # type: ignore[no-any-return]
 
 
 def is_static(expr: ast.AST | None, ctx, depth: int = 0) -> bool:

@@ -15,6 +15,7 @@ from tabguard.rules.injection._strings import (
     built_string,
     constant_text,
     formatted_pieces,
+    module_built,
     raised,
     unconfirmed,
 )
@@ -148,6 +149,10 @@ class SqlInjection(Rule):
         "https://peps.python.org/pep-0249/#paramstyle",
     )
     VALID = (
+        # A script's statements are separate blocks: the module-level query is judged where it runs.
+        'import sqlite3\nconn = sqlite3.connect("shop.db")\nQUERY = "SELECT * FROM orders WHERE status = ?"\n'
+        'rows = conn.execute(QUERY, (status,)).fetchall()\n',
+        'query = "SELECT * FROM t WHERE a = \'%s\'" % a\ndef run(conn, query):\n    return conn.execute(query)\n',
         'import sqlite3\ndef f(conn, uid):\n    conn.execute("SELECT * FROM users WHERE id = ?", (uid,))\n',
         'def f(cur, email):\n    cur.execute("SELECT * FROM users WHERE email = %s", (email,))\n',
         'TABLE = "users"\ndef f(cur):\n    cur.execute(f"SELECT count(*) FROM {TABLE}")\n',
@@ -170,6 +175,8 @@ class SqlInjection(Rule):
         'def columns(cursor, table):\n    cursor.execute("PRAGMA table_info(%s)" % table)\n',
     )
     INVALID = (
+        Invalid('import sqlite3\nconn = sqlite3.connect("shop.db")\n'
+                'query = "SELECT * FROM orders WHERE status = \'%s\'" % status\nrows = conn.execute(query).fetchall()\n'),
         Invalid('def f(session, name):\n    return session.query(User).filter(f"name = \'{name}\'").all()\n'),
         # A mapping of values where one is not quoted: the name is spliced into the WHERE clause.
         Invalid('def find(self, cursor, name):\n    cursor.execute("SELECT * FROM %(table)s WHERE name = \'%(name)s\'" % {\n'
@@ -246,24 +253,30 @@ class SqlInjection(Rule):
         if query is None:
             return
         built = built_string(query, ctx)
+        # Built by another top-level statement (module code of a script): judged, not rewritten.
+        foreign = module_built(query, ctx) if built is None else None
+        built = built if foreign is None else foreign
         source = ctx.taint(query)
         if (built is None and source is None) or (built is not None and all_values_through(built, ctx, _NUMERIC)):
             return
         if source is None and len(node.args) > 1 and _only_configured_names(built):
             return  # `f"SELECT ... FROM {self.table} WHERE id = %s", (uid,)`: values are parameters
-        if source is None and (_PRAGMA.match(constant_text(query, ctx)) or (built is not None and _self_derived(built, ctx))):
+        text = constant_text(foreign or query, ctx)
+        if source is None and (_PRAGMA.match(text) or (built is not None and _self_derived(built, ctx))):
             return  # identifiers the code quotes or introspects itself, placeholders, PRAGMA names
         receiver = dotted_name(func.value) if isinstance(func, ast.Attribute) else None
-        sql_like = looks_like_sql(constant_text(query, ctx))
+        sql_like = looks_like_sql(text)
         db_receiver = bool(receiver and _DB_RECEIVER.search(receiver)) and func.attr in _EXECUTE_METHODS
         if not (text_call or sql_like or (db_receiver and source is not None)):
             return
         how = "an f-string" if isinstance(built, ast.JoinedStr) else "string formatting" if built is not None else "user input"
+        if foreign is not None:
+            how = f"string formatting (`{ctx.segment(ctx.span(query))}`, assigned at module level)"
         fix = None
         placeholder = None if text_call else driver_placeholder(ctx)
-        if built is not None and text_call:
+        if built is not None and foreign is None and text_call:
             fix = text_fix(ctx, node, query, built)
-        elif built is not None and placeholder:
+        elif built is not None and foreign is None and placeholder:
             fix = execute_fix(ctx, node, query, built, placeholder)
         tainted = f" (user input from {source.label})" if source else ""
         short = callee if text_call else f"{receiver.rsplit('.', 1)[-1] if receiver else '...'}.{func.attr}"

@@ -10,7 +10,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._rewrite import replace_arguments
 from tabguard.rules.injection._sql import parameterize, params_text
-from tabguard.rules.injection._strings import built_string, raised, unconfirmed
+from tabguard.rules.injection._strings import built_string, module_built, raised, unconfirmed
 
 _RAW_SQL = frozenset({"django.db.models.expressions.RawSQL", "django.db.models.RawSQL"})
 _EXTRA_KEYWORDS = ("select", "where", "tables", "order_by")
@@ -64,6 +64,8 @@ class DjangoRawSql(Rule):
         'def f(text):\n    return text.raw(f"{text}")\n',
     )
     INVALID = (
+        Invalid('from people.models import Person\nquery = "SELECT * FROM people_person WHERE last_name = \'%s\'" % name\n'
+                'people = Person.objects.raw(query)\n'),
         Invalid(
             'def f(name):\n    return User.objects.raw(f"SELECT * FROM auth_user WHERE username = \'{name}\'")\n',
             'def f(name):\n    return User.objects.raw("SELECT * FROM auth_user WHERE username = %s", [name])\n',
@@ -89,7 +91,7 @@ class DjangoRawSql(Rule):
             else:
                 candidates = [s for k in node.keywords if k.arg in _EXTRA_KEYWORDS for s in _strings_in(k.value)]
         for candidate in candidates:
-            built = built_string(candidate, ctx)
+            built = built_string(candidate, ctx) or module_built(candidate, ctx)  # rewritten only when `candidate`
             source = ctx.taint(candidate)
             if built is None and source is None:
                 continue

@@ -1,8 +1,8 @@
 """Small per-block facts, merged into module facts, so rules never need the whole tree.
 
 A block contributes the names it imports (alias -> qualified name), the functions and classes it
-defines, the module-level constants it assigns, and the root names it reads (to know which blocks to
-re-check when an import changes).
+defines, the module-level constants it assigns, the module-level strings it builds from variables, and
+the root names it reads (to know which blocks to re-check when an import changes).
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ class BlockFacts:
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
     classes: tuple[str, ...] = ()
     constants: dict[str, object] = field(default_factory=dict)
+    # `query = "... WHERE name = '%s'" % name` at module level: name -> the building expression's text,
+    # so a sink in another block (a script's next statement) sees how the string was made.
+    built: dict[str, str] = field(default_factory=dict)
     used_names: tuple[str, ...] = ()  # distinct identifiers of the block, for the readers index
     # Module-level names holding user input (name -> what it came from); known after the block's check.
     tainted: dict[str, str] = field(default_factory=dict)
@@ -41,7 +44,7 @@ class BlockFacts:
     masked: dict[str, bool] = field(default_factory=dict)
 
 
-KINDS = ("imports", "functions", "constants", "tainted", "dependencies", "request_hooks", "masked")
+KINDS = ("imports", "functions", "constants", "built", "tainted", "dependencies", "request_hooks", "masked")
 
 
 @dataclass
@@ -52,6 +55,7 @@ class ModuleFacts:
     imports: dict[str, str] = field(default_factory=dict)
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
     constants: dict[str, object] = field(default_factory=dict)
+    built: dict[str, str] = field(default_factory=dict)
     tainted: dict[str, str] = field(default_factory=dict)
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     request_hooks: dict[str, str] = field(default_factory=dict)
@@ -210,20 +214,37 @@ def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
         for target in stmt.targets:
             if isinstance(target, ast.Name) and names:
                 facts.dependencies[target.id] = names
-    elif isinstance(stmt, ast.Assign):
+    elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
         value = _literal(stmt.value)
-        if value is not _MISSING:
-            for target in stmt.targets:
-                if isinstance(target, ast.Name):
-                    facts.constants[target.id] = value
-    elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-        value = _literal(stmt.value)
-        if value is not _MISSING:
-            facts.constants[stmt.target.id] = value
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                continue
+            if value is not _MISSING:
+                facts.constants[target.id] = value
+            elif _builds_string(stmt.value):
+                facts.built[target.id] = ast.unparse(stmt.value)
     elif isinstance(stmt, (ast.If, ast.Try)):
         for child in ast.iter_child_nodes(stmt):
             if isinstance(child, ast.stmt):
                 _collect_top_level(child, facts)
+
+
+def _builds_string(node: ast.expr) -> bool:
+    """An f-string, `+`, `%` or `.format` that puts a non-literal into literal text (read without
+    the context: the rule asking decides what the names hold)."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) and not isinstance(v.value, ast.Constant) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        operands = (node.left, node.right)
+        literal = any(isinstance(o, ast.Constant) and isinstance(o.value, str) or _builds_string(o) for o in operands)
+        return literal and any(not isinstance(o, ast.Constant) for o in operands)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        receiver = node.func.value
+        return isinstance(receiver, ast.Constant) and isinstance(receiver.value, str) and any(
+            not isinstance(a, ast.Constant) for a in (*node.args, *(k.value for k in node.keywords))
+        )
+    return False
 
 
 def _dependency_names(call: ast.Call) -> tuple[str, ...]:
