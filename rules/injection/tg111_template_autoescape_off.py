@@ -1,5 +1,5 @@
-"""TG111: a Jinja2 or Mako template engine that renders HTML without auto-escaping, or a Flask page
-rendered from a template Flask does not auto-escape."""
+"""TG111: a Jinja2, Mako or Django template engine that renders HTML without auto-escaping, or a Flask
+page rendered from a template Flask does not auto-escape."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ def _falsy_constant(value: ast.expr, ctx) -> bool:
     return False
 
 
+_DJANGO_SETTINGS = (
+    "TEMPLATES = [{{\n    'BACKEND': 'django.template.backends.django.DjangoTemplates',\n    'APP_DIRS': True,\n"
+    "    'OPTIONS': {{'autoescape': {}}},\n}}]\n"
+)
 _FLASK = "from flask import Flask, render_template\napp = Flask(__name__)\n"
 
 
@@ -60,7 +64,8 @@ class Jinja2AutoescapeOff(Rule):
     how = (
         "Create Jinja2 environments with `autoescape=select_autoescape()` (escaping for .html/.xml "
         "templates and strings) or `autoescape=True`; give Mako `default_filters=[\"h\"]`. Name Flask page "
-        "templates `.html`, or send text templates as `text/plain`. Mark trusted "
+        "templates `.html`, or send text templates as `text/plain`; leave the `'autoescape'` option of "
+        "Django's `TEMPLATES` backends at its default (True). Mark trusted "
         "snippets with `Markup` in code, not by switching escaping off."
     )
     example = 'env = Environment(loader=FileSystemLoader("templates"), autoescape=select_autoescape())'
@@ -85,6 +90,9 @@ class Jinja2AutoescapeOff(Rule):
         _FLASK + 'def welcome(msg, user):\n    msg.body = render_template("welcome.txt", user=user)\n',
         _FLASK + '@app.route("/feed.txt")\ndef feed():\n'
         '    return render_template("feed.txt", items=load()), 200, {"Content-Type": "text/plain"}\n',
+        _DJANGO_SETTINGS.format("True"),
+        # A context variable named `autoescape` changes nothing: escaping is an engine option.
+        'from django.shortcuts import render\ndef v(request):\n    return render(request, "p.html", {"autoescape": False})\n',
         _FLASK + '@app.route("/robots.txt")\ndef robots():\n    return render_template("robots.txt")\n',
     )
     INVALID = (
@@ -114,6 +122,7 @@ class Jinja2AutoescapeOff(Rule):
         ),
         Invalid('from flask import Flask\napp = Flask(__name__)\napp.jinja_env.autoescape = False\n',
                 'from flask import Flask\napp = Flask(__name__)\napp.jinja_env.autoescape = True\n'),
+        Invalid(_DJANGO_SETTINGS.format("False"), _DJANGO_SETTINGS.format("True")),
         Invalid(_FLASK + '@app.route("/notes")\ndef notes():\n    return render_template("notes.j2", notes=Note.query.all())\n'),
         Invalid(_FLASK + '@app.route("/r/<kind>")\ndef report(kind):\n    page = render_template("%s.txt" % KINDS[kind], rows=load())\n'
                 '    return page.replace("\\n", "<br>")\n'),
@@ -164,6 +173,17 @@ class Jinja2AutoescapeOff(Rule):
             return
         ctx.report(self, node, details={"what": "Mako template without the `h` (HTML escape) default filter"},
                    fix=expression_fix(ctx, node, set_keyword("default_filters", '["h"]'), "Fix: escape HTML by default", safe=False))
+
+    def visit_Dict(self, node: ast.Dict, ctx) -> None:
+        """Django's `TEMPLATES` setting: `'OPTIONS': {'autoescape': False}` of a template backend."""
+        entries = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+        backend, options = ctx.constant_value(entries.get("BACKEND")), entries.get("OPTIONS")
+        if not (isinstance(backend, str) and backend.startswith("django.template.backends.") and isinstance(options, ast.Dict)):
+            return
+        for key, value in zip(options.keys, options.values):
+            if isinstance(key, ast.Constant) and key.value == "autoescape" and _falsy_constant(value, ctx):
+                ctx.report(self, value, details={"what": f"Django template backend with `'autoescape': {ctx.segment(ctx.span(value))}`"},
+                           fix=text_fix(ctx.span(value), "True", "Fix: set autoescape to True", safe=False))
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
         value = node.value
