@@ -85,6 +85,7 @@ class TlsVerifyDisabled(Rule):
         Invalid(
             "import requests\nsession = requests.Session()\nsession.verify = False\n",
             "import requests\nsession = requests.Session()\nsession.verify = True\n",
+            message="(`verify = False`) in `session`", at=(3, 1, 3, 23),
         ),
         Invalid(
             "import aiohttp\nconnector = aiohttp.TCPConnector(ssl=False)\n",
@@ -98,6 +99,10 @@ class TlsVerifyDisabled(Rule):
             "import aiohttp\nconn = aiohttp.TCPConnector(verify_ssl=False)\n",
             "import aiohttp\nconn = aiohttp.TCPConnector(verify_ssl=True)\n",
         ),
+    )
+    TODO = (  # `False` reaching `verify=` through a name is not followed
+        Invalid("import requests\ndef fetch(url):\n    verify = False\n    return requests.get(url, verify=verify, timeout=5)\n"),
+        Invalid("import requests\nVERIFY_TLS = False\ndef fetch(url):\n    return requests.get(url, verify=VERIFY_TLS, timeout=5)\n"),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:

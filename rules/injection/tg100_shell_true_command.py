@@ -77,18 +77,23 @@ class ShellTrueCommand(Rule):
         Invalid(
             'import subprocess\ndef ping(host):\n    subprocess.run(f"ping -c 1 {host}", shell=True, check=True)\n',
             'import subprocess\ndef ping(host):\n    subprocess.run(["ping", "-c", "1", host], check=True)\n',
+            message="`subprocess.run` runs a shell command built from a non-constant value", at=(3, 20, 3, 39),
         ),
         Invalid(
             'import subprocess\nfrom flask import request\n@app.route("/c")\ndef c():\n'
             '    out = subprocess.check_output("git log " + request.args["ref"], shell=True)\n',
             'import subprocess\nfrom flask import request\n@app.route("/c")\ndef c():\n'
             '    out = subprocess.check_output(["git", "log", request.args["ref"]])\n',
+            message="built from user input (request.args)", at=(5, 35),
         ),
         Invalid('import subprocess\ndef f(cmd):\n    subprocess.Popen(cmd, shell=True)\n'),
         Invalid('import subprocess\ndef f(name):\n    subprocess.run(f"grep {name} | wc -l", shell=True)\n'),
         Invalid('import asyncio\nasync def f(name):\n    await asyncio.create_subprocess_shell("echo " + name)\n'),
         Invalid('import subprocess\ndef f(pattern):\n    subprocess.call(["sh", "-c", f"grep -R {pattern} ."], shell=True)\n'),
         Invalid('import subprocess\ndef handler(event, context):\n    subprocess.Popen(["python3", event["script"]], shell=True)\n'),
+    )
+    TODO = (  # `shell=True` passed in a keyword mapping is not seen
+        Invalid('import subprocess\ndef run(cmd):\n    options = {"shell": True}\n    return subprocess.run(cmd, **options)\n'),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:

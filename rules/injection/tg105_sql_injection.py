@@ -204,6 +204,8 @@ class SqlInjection(Rule):
             '    cur.execute(q)\n',
             'from flask import request\ndef search(cur):\n    q = "SELECT * FROM items WHERE name LIKE %s"\n'
             '    cur.execute(q, (f\'%{request.args["q"]}%\',))\n',
+            message=re.compile(r"^SQL built with string formatting and run by `cur\.execute` \(user input from request\.args\)$"),
+            at=(4, 17, 4, 18),
         ),
         Invalid(
             'import sqlite3\ndef get(conn, user_id):\n    query = f"SELECT * FROM users WHERE id = {user_id}"\n'

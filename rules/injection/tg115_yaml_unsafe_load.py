@@ -78,6 +78,9 @@ class YamlUnsafeLoad(Rule):
         ),
         Invalid('from ruamel.yaml import YAML\ndef f(s):\n    return YAML(typ="unsafe").load(s)\n'),
     )
+    TODO = (  # a loader class held in a variable is not resolved
+        Invalid('import yaml\ndef load(text):\n    loader = yaml.UnsafeLoader\n    return yaml.load(text, Loader=loader)\n'),
+    )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""

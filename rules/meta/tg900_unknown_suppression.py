@@ -34,7 +34,8 @@ class UnknownSuppression(Rule):
     VALID = ("x = 1  # tabguard: ignore[TG101]\n", "x = 1  # tabguard: ignore\n")
     INVALID = (
         Invalid("x = 1  # tabguard: ignore[TG1O1]\n", "x = 1\n"),
-        Invalid("x = 1  # tabguard: ignore[TG101, TG1O1]\n", "x = 1  # tabguard: ignore[TG101]\n"),
+        Invalid("x = 1  # tabguard: ignore[TG101, TG1O1]\n", "x = 1  # tabguard: ignore[TG101]\n",
+                message="`# tabguard: ignore[TG1O1]` names no tabguard rule", at=(1, 34, 1, 39)),
         Invalid("x = 1  # tabguard: ignore[TGX] reviewed by Ana\n", "x = 1  # reviewed by Ana\n"),
     )
 

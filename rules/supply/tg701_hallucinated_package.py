@@ -59,7 +59,8 @@ class HallucinatedPackage(Rule):
     INVALID = (
         Invalid("from fastapi_auth_helpers import require_user\n"),
         Invalid("import flask_secure_login\n\nflask_secure_login.protect(app)\n"),
-        Invalid("fastapi>=0.110\nfastapi-auth-helpers==0.2.1\n", path="requirements.txt"),
+        Invalid("fastapi>=0.110\nfastapi-auth-helpers==0.2.1\n", path="requirements.txt",
+                message="`fastapi-auth-helpers` is not a known package (not on the package index snapshot", at=(2, 1, 2, 21)),
     )
 
     def visit_Import(self, node: ast.Import | ast.ImportFrom, ctx) -> None:

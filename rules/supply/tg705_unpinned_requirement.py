@@ -41,7 +41,9 @@ class UnpinnedRequirement(Rule):
         "https://pip.pypa.io/en/stable/topics/secure-installs/",
     )
     VALID = (Valid("flask==3.0.3\nrequests==2.32.3 --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6\n", path="requirements.txt"),)
-    INVALID = (Invalid("celery>=5.3\nredis\n", path="requirements.txt"),)
+    INVALID = (
+        Invalid("celery>=5.3\nredis\n", path="requirements.txt", message="`redis` is not pinned (`any version`)", at=(2, 1, 2, 6)),
+    )
 
     def check_dependencies(self, deps: DependencyContext) -> None:
         if not deps.is_application:

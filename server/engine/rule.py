@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar, Optional, Sequence, Union
 
 from tabguard.engine.grades import CONFIDENCE_NAMES, SEVERITY_NAMES, Severity
+from tabguard.engine.types import Finding
 
 DOCS_BASE = "https://github.com/tabguard/tabguard/blob/main/docs/rules/"
 OWASP_TITLES = {
@@ -29,11 +30,37 @@ OWASP_TITLES = {
 
 @dataclass(frozen=True)
 class Invalid:
-    """Code the rule must flag, and the text its secure rewrite must produce (None: no rewrite)."""
+    """Code the rule must flag, and the text its secure rewrite must produce (None: no rewrite).
+    Optionally pinned: `message`, a substring of the finding's message or a compiled regex it
+    matches (`re.search`); `at`, where the finding is, 1-based as editors number lines and columns:
+    `(line, column)` of its start or `(line, column, end_line, end_column)`. One of the rule's
+    findings must meet both."""
 
     code: str
     fixed: Optional[str] = None
     path: str = "example.py"
+    message: Union[str, re.Pattern[str], None] = None
+    at: Optional[tuple[int, ...]] = None
+
+    def unmet(self, findings: Sequence[Finding]) -> Optional[str]:
+        """What the example pins that none of `findings` (the rule's) shows; None when one does."""
+        if any(self._meets(f) for f in findings):
+            return None
+        found = "; ".join(f"{_place(f)} {f.message!r}" for f in findings) or "no finding"
+        return f"expected message {self.message!r} at {self.at or 'any place'}; found {found}"
+
+    def _meets(self, finding: Finding) -> bool:
+        if isinstance(self.message, str) and self.message not in finding.message:
+            return False
+        if isinstance(self.message, re.Pattern) and self.message.search(finding.message) is None:
+            return False
+        return self.at is None or _place(finding)[: len(self.at)] == self.at
+
+
+def _place(finding: Finding) -> tuple[int, int, int, int]:
+    """The finding's span, 1-based as editors number lines and columns."""
+    span = finding.span
+    return span.start_line + 1, span.start_col + 1, span.end_line + 1, span.end_col + 1
 
 
 @dataclass(frozen=True)
@@ -68,6 +95,9 @@ class Rule:
     aliases: ClassVar[tuple[str, ...]] = ()
     VALID: ClassVar[tuple[Valid | str, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
+    # Known misses: code the rule should flag and does not yet. The suite runs each as a strict
+    # xfail, so fixing the miss fails it until the example moves to INVALID; the docs list them.
+    TODO: ClassVar[tuple[Invalid, ...]] = ()
     # Narrow `visit_Call` to the calls the rule can flag (None: every call). A call is visited when
     # its callee's last name (`execute` for `cur.execute`, `run` for `r` imported as
     # `from subprocess import run as r`) is in `call_names`, or when it passes a keyword argument
