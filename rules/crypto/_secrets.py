@@ -79,13 +79,24 @@ def is_placeholder(value: str, name: str = "") -> bool:
     return bool(name) and set(value_words) <= set(words(name)) | {"x", "api", "auth", "id"}
 
 
+# A private name says where a value is kept, not the value (`SESSION_KEY = "_auth_user_id"`, the
+# session entry holding the user's id); a sentinel is a word in capitals (`csrf_token == "NOTPROVIDED"`).
+# Random keys mix cases and digits.
+_PRIVATE_NAME = re.compile(r"_[a-z][a-z0-9_]*")
+_SENTINEL = re.compile(r"[A-Z]+(?:_[A-Z]+)*")
+
+
+def is_private_name(value: str) -> bool:
+    return bool(_PRIVATE_NAME.fullmatch(value.strip()))
+
+
 def looks_like_secret(value: str, kind: str) -> bool:
     """Plausible as a credential of this kind: passwords may be short and simple; other secrets
     (keys, tokens) are long and varied."""
     stripped = value.strip()
     if kind == "password":
         return 3 <= len(stripped) <= 128 and stripped.count(" ") <= 3
-    if len(stripped) < 8 or " " in stripped:
+    if len(stripped) < 8 or " " in stripped or is_private_name(stripped) or _SENTINEL.fullmatch(stripped):
         return False
     return shannon_entropy(stripped) >= 3.0
 

@@ -15,6 +15,7 @@ from tabguard.rules.crypto._literals import fixed_value
 from tabguard.rules.crypto._names import binding_name, expression_name, secret_kind
 from tabguard.rules.crypto._secrets import (
     is_placeholder,
+    is_private_name,
     is_template,
     known_format,
     looks_like_secret,
@@ -123,8 +124,12 @@ class HardcodedSecret(Rule):
         "def sync(user, wanted):\n    if wanted.update_password == 'always':\n        user.set_password(wanted.password)\n",
         "def step(token, out):\n    if token == 'open-group':\n        out.push()\n    elif token == 'close-group':\n        out.pop()\n",
         "def check(session):\n    assert session.shard_token == 'eu-west'\n",
+        # where a value is kept (a session entry's private name), a sentinel word
+        "SESSION_KEY = '_auth_user_id'\nCSRF_SESSION_KEY = '_csrftoken'\n",
+        "def render(csrf_token):\n    if csrf_token == 'NOTPROVIDED':\n        return ''\n",
     )
     INVALID = (
+        Invalid("API_TOKEN = 'ghp_4f9Kx2LmQ8rT1vZ7wY3nB6cD0eH5jA'\n", "import os\nAPI_TOKEN = os.environ['API_TOKEN']\n"),
         Invalid(
             "SECRET_KEY = 'django-insecure-8f$k2!x@q9z#m1v&w7r^t4y'\n",
             "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n",
@@ -258,7 +263,7 @@ def _literal_kind(name: Optional[str], value: object, signing: bool = True) -> O
     if kind is None or not isinstance(text, str):
         return None
     if signing and signing_key_name(name):
-        return None if len(text.strip()) < 3 or is_template(text.strip()) else "signing key"
+        return None if len(text.strip()) < 3 or is_template(text.strip()) or is_private_name(text) else "signing key"
     if is_placeholder(text, name) or not looks_like_secret(text, kind) or isinstance(value, bytes):
         return None
     return kind
