@@ -7,8 +7,12 @@ and non-ASCII text) it measures, per server:
   typing: catch-up after 200 single-keystroke didChanges sent back to back (last send -> final version)
   rss:    server resident memory after the run
 Runs `tabguard lsp` and, when installed, `ruff server` with the S rules, side by side.
+Then a notebook of 200 code cells (the same code, one function or class a cell, a few IPython magics)
+over LSP notebook sync: the snippet accepted into a cell in the middle (didChange of that cell's text)
+-> publishDiagnostics for that cell, then deleted; tabguard only.
 
     python benchmarks/latency.py [--sizes 500,2000,10000,50000] [--rounds 30] [--no-ruff] [--cross-file]
+                                 [--notebook-cells 200 (0: none)]
 
 --cross-file puts the module in a workspace with a helper module it imports, and the snippet calls
 the helpers with request data: each accept's analysis asks the workspace index for their summaries.
@@ -242,12 +246,75 @@ def run_server(name: str, command: list[str], text: str, rounds: int, workdir: P
     }
 
 
+def notebook_cells(count: int) -> list[str]:
+    """`count` code cells: the header's imports first, then one function or class a cell, as
+    `generate` writes them, every tenth cell starting with a magic."""
+    cells = [HEADER]
+    n = 0
+    while len(cells) < count:
+        n += 1
+        piece = (FUNCTION if n % 4 else CLASS) if n % 25 else FLAW
+        text = piece.format(n=n).strip("\n") + "\n"
+        cells.append(("%time\n" if n % 10 == 0 else "") + text)
+    return cells
+
+
+def run_notebook(command: list[str], cells: list[str], rounds: int, workdir: Path, snippet: str = SNIPPET) -> dict:
+    """Open a notebook over LSP notebook sync, then accept `snippet` into its middle cell and delete
+    it again, `rounds` times: milliseconds from each didChange to that cell's publishDiagnostics."""
+    uri = (workdir / "notebook.ipynb").as_uri()
+    cell_uris = [f"vscode-notebook-cell:{workdir.as_posix()}/notebook.ipynb#W{k}sZmlsZQ%3D%3D" for k in range(len(cells))]
+    client = Client(command, cwd=str(workdir), env=environment())
+    client.request("initialize", {
+        "processId": None, "rootUri": workdir.as_uri(),
+        "capabilities": {"general": {"positionEncodings": ["utf-16"]}, "notebookDocument": {"synchronization": {}}},
+    })
+    client.notify("initialized", {})
+
+    def published(cell: str, v: int):
+        return lambda b: (b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == cell
+                          and b["params"].get("version") == v)
+
+    mark = client.mark()
+    sent = client.notify("notebookDocument/didOpen", {
+        "notebookDocument": {"uri": uri, "notebookType": "jupyter-notebook", "version": 0,
+                             "cells": [{"kind": 2, "document": c} for c in cell_uris]},
+        "cellTextDocuments": [{"uri": c, "languageId": "python", "version": 1, "text": t} for c, t in zip(cell_uris, cells)],
+    })
+    stamp, _ = client.wait_notification(published(cell_uris[-1], 1), mark, timeout=300)
+    open_ms = (stamp - sent) * 1000
+    target = cell_uris[len(cells) // 2]
+    version, notebook_version = 1, 0
+    snippet_lines = snippet.count("\n")
+    inserts, deletes = [], []
+    found = 0
+    for _ in range(rounds):
+        for text, end_line, times in ((snippet, 0, inserts), ("", snippet_lines, deletes)):
+            version += 1
+            notebook_version += 1
+            mark = client.mark()
+            sent = client.notify("notebookDocument/didChange", {
+                "notebookDocument": {"uri": uri, "version": notebook_version},
+                "change": {"cells": {"textContent": [{"document": {"uri": target, "version": version}, "changes": [{
+                    "range": {"start": {"line": 0, "character": 0}, "end": {"line": end_line, "character": 0}}, "text": text}]}]}},
+            })
+            stamp, body = client.wait_notification(published(target, version), mark)
+            times.append((stamp - sent) * 1000)
+            if text:
+                found = sum(1 for d in body["params"]["diagnostics"] if d["range"]["start"]["line"] < snippet_lines)
+    rss = client.rss_mb()
+    client.close()
+    return {"open": open_ms, "insert_p50": statistics.median(inserts), "insert_p95": percentile(inserts, 95),
+            "delete_p50": statistics.median(deletes), "delete_p95": percentile(deletes, 95), "rss": rss, "in_snippet": found}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="500,2000,10000,50000")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--no-ruff", action="store_true")
     parser.add_argument("--cross-file", action="store_true", help="a helper module the benchmark module imports and calls")
+    parser.add_argument("--notebook-cells", type=int, default=200, help="code cells of the notebook case (0: no notebook)")
     args = parser.parse_args()
     snippet = SNIPPET.replace("    total = eval(", SNIPPET_CALLS + "    total = eval(") if args.cross_file else SNIPPET
     servers = [("tabguard", [sys.executable, "-m", "tabguard", "lsp"], None)]
@@ -267,6 +334,14 @@ def main() -> int:
                     print(f"{name:10} {size:>6} timed out (fell behind)")
                     continue
                 print(f"{name:10} {size:>6} {r['open']:8.1f} {r['insert_p50']:8.2f} {r['insert_p95']:8.2f} {r['delete_p50']:8.2f} {r['delete_p95']:8.2f} {r['typing']:9.1f} {r['rss']:7.0f} {r['in_snippet']:5d}", flush=True)
+        if args.notebook_cells:
+            cells = notebook_cells(args.notebook_cells)
+            r = run_notebook(servers[0][1], cells, args.rounds, Path(tmp))
+            lines = sum(c.count("\n") for c in cells)
+            print(f"\nnotebook: {len(cells)} code cells, {lines} lines; accept into cell {len(cells) // 2 + 1}")
+            print(f"{'server':10} {'cells':>6} {'open ms':>8} {'ins p50':>8} {'ins p95':>8} {'del p50':>8} {'del p95':>8} {'RSS MB':>7} {'flags':>5}")
+            print(f"{'tabguard':10} {len(cells):>6} {r['open']:8.1f} {r['insert_p50']:8.2f} {r['insert_p95']:8.2f} {r['delete_p50']:8.2f} "
+                  f"{r['delete_p95']:8.2f} {r['rss']:7.0f} {r['in_snippet']:5d}", flush=True)
     print("flags = diagnostics reported inside the inserted snippet")
     return 0
 

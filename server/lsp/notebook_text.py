@@ -152,12 +152,13 @@ class NotebookText:
             array = change.structure.array
             added = [Slot(cell_key(c.document), int(c.kind), cell_id(c.metadata)) for c in array.cells or []]
             self.slots[array.start : array.start + array.delete_count] = added
-            for item in change.structure.did_open or []:
-                self._open_cell(item)
+            reopened = {cell_key(item.uri) for item in change.structure.did_open or []}
             for ident in change.structure.did_close or []:
                 gone = self.texts.pop(cell_key(ident.uri), None)
-                if gone is not None:
+                if gone is not None and cell_key(ident.uri) not in reopened:
                     closed.append(gone.uri)
+            for item in change.structure.did_open or []:
+                self._open_cell(item)
         self._rebuild()
         return (
             line_change(old_masked, self.masked, 0, len(old_masked), len(self.masked)),

@@ -83,3 +83,14 @@ def test_every_change_turns_the_old_lines_into_the_new(sources, data):
                 kinds = [types.NotebookCell(MARKUP, data.draw(st.sampled_from(order)))]
             changes = book.restructure(types.NotebookDocumentCellChanges(structure=structure, data=kinds))
         check(book, masked, raw, changes)
+
+
+def test_a_cell_closed_and_opened_again_in_one_change_stays_with_its_new_text():
+    book = NotebookText([types.NotebookCell(CODE, "cell:a")], [types.TextDocumentItem("cell:a", "python", 1, "x = 1")])
+    structure = types.NotebookDocumentCellChangeStructure(
+        types.NotebookCellArrayChange(0, 1, [types.NotebookCell(CODE, "cell:a")]),
+        did_open=[types.TextDocumentItem("cell:a", "python", 2, "y = 2")],
+        did_close=[types.TextDocumentIdentifier("cell:a")],
+    )
+    masked, raw, closed = book.restructure(types.NotebookDocumentCellChanges(structure=structure))
+    assert closed == [] and book.masked == ["y = 2"] and masked is not None and masked.lines == ["y = 2"]
