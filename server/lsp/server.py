@@ -471,11 +471,13 @@ class TabguardServer(Scheduling, Server):
 
     def send_diagnostics(self, opened: OpenDocument) -> None:
         """Publish a settled document's findings (see `Scheduling.publish`)."""
+        if opened.notebook is not None:
+            # Pushed also to a client that pulls: vscode-languageclient 9 pulls for text documents
+            # only, never for notebook cells (vscode-languageserver-node issue 1464).
+            notebooks.send_diagnostics(self, opened, self.findings(opened))
+            return
         if self.pull_diagnostics:
             self.workspace_diagnostic_refresh(None)
-            return
-        if opened.notebook is not None:
-            notebooks.send_diagnostics(self, opened, self.findings(opened))
             return
         lines, before, now = opened.lines, opened.published, {}
         for finding in self.findings(opened):

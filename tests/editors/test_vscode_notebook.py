@@ -61,6 +61,10 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     cells = page.locator(".notebookOverlay .code-cell-row")
     assert cells.count() == 2, cells.count()
     target = cells.nth(1)
+    # The language client starts after the notebook opens: type once the server has the notebook.
+    deadline = time.monotonic() + 30
+    while not _sent(tap_log, "notebookDocument/didOpen") and time.monotonic() < deadline:
+        time.sleep(0.1)
 
     # Type the trigger comment into the empty cell, wait for the ghost text, accept it with Tab.
     target.locator(".monaco-editor .view-lines").click()
@@ -90,11 +94,11 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     facts["squiggles"] = [cells.nth(i).locator("[class*='squiggly-']").count() for i in range(cells.count())]
     page.screenshot(path=str(shots / "2-diagnostic.png"))
 
-    # Hover on `conn.execute` (cell line 3): the server's explanation.
+    # Hover on `query` in `conn.execute(query)` (cell line 3), where the finding is: the server's explanation.
     target.locator(".view-lines").click()
     page.keyboard.press("Control+End")
     page.keyboard.press("Home")
-    for _ in range(len("rows = conn.")):
+    for _ in range(ACCEPTED[1].index("(query)") + 2):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Control+K")
     page.keyboard.press("Control+I")
@@ -112,20 +116,11 @@ def run(tmp_path_factory) -> dict:
     facts, root = drive(tmp_path_factory, "notebook", {NOTEBOOK: _notebook()}, _scenario)
     facts["messages"] = messages(root / "lsp.jsonl")
     facts["ext_log"] = extension_log(root)
-    facts["notebook_sync"] = any(
-        "notebookDocumentSync" in ((m["message"].get("result") or {}).get("capabilities") or {})
-        for m in facts["messages"]
-        if m["direction"] == "to_client" and isinstance(m["message"].get("result"), dict)
-    )
     return facts
 
 
-def _server_side(run: dict) -> None:
-    """The checks below need the server's half of issue 17. Until a server offers LSP notebook sync,
-    the client sends each cell as a text document of its own, which vscode-languageclient 9 never
-    pulls diagnostics for: an expected failure, said so, rather than a skip."""
-    if not run["notebook_sync"]:
-        pytest.xfail("this tabguard lsp does not offer notebookDocumentSync (issue 17, server side)")
+def _sent(tap_log: Path, method: str) -> list[dict]:
+    return [m for m in messages(tap_log) if m["direction"] == "to_server" and m["message"].get("method") == method]
 
 
 def _to_server(run: dict, method: str) -> list[dict]:
@@ -146,7 +141,6 @@ def test_the_accepted_suggestion_went_into_the_cell(run):
 
 
 def test_the_notebook_is_synced_as_a_notebook(run):
-    _server_side(run)
     opened = _to_server(run, "notebookDocument/didOpen")
     assert len(opened) == 1, [m.get("method") for m in _to_server(run, "textDocument/didOpen")]
     notebook = opened[0]["params"]["notebookDocument"]
@@ -162,7 +156,6 @@ def test_the_notebook_is_synced_as_a_notebook(run):
 
 
 def test_the_accept_is_reported_on_the_cell_after_its_edit(run):
-    _server_side(run)
     reported = [m["params"] for m in _to_server(run, "tabguard/didAcceptSuggestion")]
     assert len(reported) == 1, run["ext_log"]
     accept = reported[0]
@@ -185,7 +178,6 @@ def test_the_accept_is_reported_on_the_cell_after_its_edit(run):
 
 
 def test_the_diagnostic_shows_on_the_accepting_cell(run):
-    _server_side(run)
     assert run["problem"] is not None, (
         f"no '{MESSAGE}' in the Problems panel:\n{run['problems_panel']}\n{run['ext_log']}"
     )
@@ -196,5 +188,4 @@ def test_the_diagnostic_shows_on_the_accepting_cell(run):
 
 
 def test_hover_explains_the_finding_in_the_cell(run):
-    _server_side(run)
     assert run["hover"] is not None and "TG105" in run["hover"], run["hover"]
