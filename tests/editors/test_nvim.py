@@ -58,30 +58,23 @@ def _run_lua(
     )
 
 
-def _run_scenario(script: str, fake: str, ws: Path, **extra_env: str) -> dict:
-    """Run a headless scenario against the real server; its steps keyed by name."""
-    (ws / "app.py").write_text(SOURCE)
-    proc = _run_lua(
-        HERE / script,
-        str(PLUGIN),
-        str(FAKES / fake),
-        str(ws),
-        sys.executable,
-        "-m",
-        "tabguard",
-        "lsp",
-        env_dir=ws,
-        **extra_env,
-    )
+def _run_steps(script: str, *args: str, env_dir: Path, **extra_env: str) -> dict:
+    """Run a headless scenario (its own arguments, then the real server's command); its steps keyed by name."""
+    proc = _run_lua(HERE / script, *args, sys.executable, "-m", "tabguard", "lsp", env_dir=env_dir, **extra_env)
     steps = {}
     for line in proc.stdout.splitlines():
-        start = line.find(
-            '{"'
-        )  # Neovim may print a message ahead of it on the same line
+        start = line.find('{"')  # Neovim may print a message ahead of it on the same line
         if start >= 0:
             record = json.loads(line[start:])
             steps[record["step"]] = record
     steps["_proc"] = proc
+    return steps
+
+
+def _run_scenario(script: str, fake: str, ws: Path, **extra_env: str) -> dict:
+    """Run a headless scenario on `app.py` in the workspace `ws`."""
+    (ws / "app.py").write_text(SOURCE)
+    steps = _run_steps(script, str(PLUGIN), str(FAKES / fake), str(ws), env_dir=ws, **extra_env)
     steps["_ws"] = ws
     return steps
 
@@ -301,3 +294,39 @@ def test_trust_command_allows_and_restarts_the_server(hostile):
     result = hostile("trust_command")
     assert result["path_ran"] and result["workspace_ran"]
     assert result["cmd"][0] == str(hostile.ws / ".venv" / "bin" / "tabguard")
+
+
+# -- issue 17: a notebook shown as a Python script (jupytext.nvim, jupytext.vim) -----------------------
+CELLS = [
+    ("markdown", "# Orders\n"),
+    ("code", 'import sqlite3\n\nconn = sqlite3.connect("shop.db")\nname = input("customer: ")\n'),
+    ("code", "rows = conn.execute(f\"SELECT * FROM orders WHERE customer = '{name}'\").fetchall()\n"),
+]
+# What `jupytext --to py:percent` makes of CELLS (header left out): the text those plugins put in the buffer.
+PERCENT_SCRIPT = (
+    "# %% [markdown]\n# # Orders\n\n"
+    '# %%\nimport sqlite3\n\nconn = sqlite3.connect("shop.db")\nname = input("customer: ")\n\n'
+    "# %%\nrows = conn.execute(f\"SELECT * FROM orders WHERE customer = '{name}'\").fetchall()\n"
+)
+
+
+def test_a_notebook_shown_as_a_python_script_is_checked_and_accepts_are_reported(tmp_path):
+    (tmp_path / ".git").mkdir()
+    notebook, script = tmp_path / "orders.ipynb", tmp_path / "orders.percent"
+    code = {"outputs": [], "execution_count": None}
+    cells = [{"cell_type": kind, "metadata": {}, "source": src} | (code if kind == "code" else {})
+             for kind, src in CELLS]
+    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    script.write_text(PERCENT_SCRIPT)
+    args = [str(PLUGIN), str(FAKES / "copilot_lua"), str(notebook), str(script)]
+    steps = _run_steps("nvim_jupytext_buffer.lua", *args, env_dir=tmp_path)
+    assert steps["_proc"].returncode == 0, steps["_proc"].stdout + steps["_proc"].stderr
+    assert steps["buffer"]["detail"] == {"name": str(notebook), "filetype": "python"}
+    # The SQL on line 11 (0-based 10) uses input() from the cell above: the script is one module.
+    [(line, message)] = {(d["lnum"], d["message"]) for d in steps["diagnostic"]["detail"]}  # pulled and pushed
+    assert line == 10 and "input()" in message, message
+    # The accept is reported on the buffer (the notebook's URI), at the script's lines, and flagged.
+    [accept] = steps["notification_sent"]["detail"]
+    assert accept["textDocument"]["uri"] == notebook.as_uri() and accept["origin"] == "copilot", accept
+    assert (accept["range"]["start"]["line"], accept["range"]["end"]["line"]) == (10, 12), accept
+    assert {d["lnum"] for d in steps["accepted_code_flagged"]["detail"]} >= {10, 12}
