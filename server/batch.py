@@ -19,9 +19,12 @@ from tabguard.atomic import write_atomically
 from tabguard.config import Config
 from tabguard.engine.deep import call_deep
 from tabguard.engine.document import ParseGap, split_lines
+from tabguard.engine.grades import Severity
 from tabguard.engine.summaries import WORKSPACE
 from tabguard.engine.types import Edit, Finding, Fix, Related, Span
-from tabguard.notebook.checking import is_notebook
+from tabguard.notebook import Notebook, NotebookError
+from tabguard.notebook.checking import check_notebook, checkable, is_notebook
+from tabguard.notebook.places import NotebookView
 from tabguard.scan import FileResult, scan_file
 from tabguard.sources import SourceError, decode_source, os_reason, read_regular
 from tabguard.supply.depfiles import is_dependency_file
@@ -227,12 +230,18 @@ def _analyze(job: tuple[str, str, Config, tuple, tuple, str]) -> tuple[Analysis,
     def work() -> tuple[Analysis, list[str], list]:
         WORKSPACE.consulted = {}
         try:
-            doc = analyze_text(text, path, ruleset, config.options())
-            findings = Analysis([finding_to_json(f) for f in doc.findings()], [list(gap) for gap in doc.syntax_problems()])
+            if is_notebook(Path(path)):  # read as one before it was sent here
+                checked = check_notebook(text, path, ruleset, config.options())
+                found, gaps, errors = checked.findings, checked.gaps, checked.errors
+            else:
+                doc = analyze_text(text, path, ruleset, config.options())
+                found, gaps = doc.findings(), doc.syntax_problems()
+                errors = [f"rule {error}" for error in doc.take_errors()]
+            findings = Analysis([finding_to_json(f) for f in found], [list(gap) for gap in gaps])
             consulted = [[p, size, mtime] for p, (size, mtime) in sorted(WORKSPACE.consulted.items())]
         finally:
             WORKSPACE.consulted = None
-        return findings, [f"rule {error}" for error in doc.take_errors()], consulted
+        return findings, errors, consulted
 
     return call_deep(work)
 
@@ -256,7 +265,7 @@ def scan_files(
     pending: list[tuple] = []
     for path, display in files:
         honoured = honoured_for(path) if honoured_for else None
-        if is_dependency_file(path) or is_notebook(path):  # read and checked whole, not cached
+        if is_dependency_file(path):
             results.append(scan_file(path, display, config, select, ignore, min_severity, honoured))
             continue
         result = FileResult(path, display)
@@ -274,7 +283,10 @@ def scan_files(
             result.error = str(error)
             continue
         result.lines = split_lines(text)
-        digest = hashlib.sha256(data).hexdigest()
+        if is_notebook(path) and not _notebook_view(result, text):
+            continue
+        # A notebook's analysis is not that of a .py file with the same bytes.
+        digest = ("ipynb:" if is_notebook(path) else "") + hashlib.sha256(data).hexdigest()
         if cached is None and cache is not None:
             same = cache.by_content(digest)
             if same is not None:
@@ -296,8 +308,25 @@ def scan_files(
 
 
 def _finish(result: FileResult, analysis: Analysis, min_severity: str, honoured) -> None:
-    result.findings = visible([finding_from_json(f) for f in analysis.findings], result.lines, min_severity, honoured)
+    findings = [finding_from_json(f) for f in analysis.findings]
+    if result.notebook is not None:  # suppression comments were read in each cell, when checked
+        floor = Severity.named(min_severity).rank
+        result.findings = [f for f in findings if Severity.named(f.severity).rank >= floor]
+        result.lines = checkable(result.notebook.module)[0] if findings else []  # the lines checked
+    else:
+        result.findings = visible(findings, result.lines, min_severity, honoured)
     result.parse_gaps = [gap for gap in map(_gap, analysis.gaps) if gap is not None]
+
+
+def _notebook_view(result: FileResult, text: str) -> bool:
+    """Read a notebook's cells (findings map to them); False after a notice when it is not one."""
+    try:
+        result.notebook = NotebookView.of(Notebook.from_json(text))
+    except NotebookError as error:
+        result.notices.append(f"not checked: {error}")
+        result.lines = []
+        return False
+    return True
 
 
 def _run(work: list, jobs: Optional[int]) -> list[tuple[Analysis, list[str], list]]:

@@ -31,7 +31,7 @@ class Cell:
     kind: str  # "code", "markdown" or "raw"
     source: str
     source_is_list: bool  # nbformat allows a list of lines or one string: written back the same way
-    outputs: tuple[dict, ...] = ()
+    outputs: tuple[dict, ...] = ()  # one per saved output, in order ({} for one that is not an object)
     language: str = "python"  # a cell of another language (VS Code's `%%sql` cells...) is not Python
     id: Optional[str] = None  # nbformat 4.5's cell id, when the notebook has one
 
@@ -113,7 +113,7 @@ def _cell(index: int, raw, notebook_language: str) -> Cell:
     vscode = metadata.get("vscode") if isinstance(metadata, dict) else None
     language = vscode.get("languageId") if isinstance(vscode, dict) else None
     cell_id = raw.get("id")
-    return Cell(index, kind, source, is_list, tuple(o for o in outputs if isinstance(o, dict)),
+    return Cell(index, kind, source, is_list, tuple(o if isinstance(o, dict) else {} for o in outputs),
                 language.lower() if isinstance(language, str) else notebook_language,
                 cell_id if isinstance(cell_id, str) else None)
 

@@ -234,3 +234,17 @@ def test_select_and_ignore_apply_to_the_outputs_rule(project, capsys):
     assert [line.split(" [")[0] for line in out.splitlines()[:-1]] == [
         "analysis.ipynb:cell 3:output 1:line 1:col 1: TG314"
     ]
+
+
+def test_notebook_results_are_cached_like_files(project, capsys, monkeypatch):
+    import tabguard.batch
+
+    first = main(["check", "."]), capsys.readouterr()
+    calls = []
+    monkeypatch.setattr(tabguard.batch, "check_notebook", lambda *a, **k: calls.append(a) or 1 / 0)
+    assert (main(["check", "."]), capsys.readouterr()) == first  # unchanged: answered from the cache
+    assert calls == []
+    (project / "analysis.ipynb").write_text(ANALYSIS.replace("rm ", "rm -f "))
+    with pytest.raises(ZeroDivisionError):
+        main(["check", "."])
+    assert len(calls) == 1

@@ -112,3 +112,14 @@ def test_a_failing_output_hook_is_a_rule_error_and_the_other_findings_stay(monke
     checked = check_notebook(json.dumps({"cells": [cell]}), "n.ipynb", ruleset_for())
     assert checked.errors == ["rule TG314: RuntimeError: boom"]
     assert [f.rule_id for f in checked.findings] == ["TG103"]
+
+
+def test_output_numbers_count_outputs_that_are_not_objects():
+    stream = {"output_type": "stream", "name": "stdout", "text": ["AKIAQ3EGRTZ7WXNM4J2K\n"]}
+    cell = {"cell_type": "code", "metadata": {}, "source": "", "outputs": [None, stream]}
+    text = json.dumps({"cells": [cell]}, indent=1)
+    checked = check_notebook(text, "n.ipynb", ruleset_for())
+    place = checked.view.place(checked.findings[0])
+    assert place.output == 1 and place.where() == "cell 1:output 2:line 1:col 1"
+    at = checked.view.file_span(place)
+    assert text.split("\n")[at.start_line][at.start_col:at.end_col] == "AKIAQ3EGRTZ7WXNM4J2K"
