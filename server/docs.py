@@ -6,36 +6,15 @@ import sys
 from pathlib import Path
 
 from tabguard.fix_kinds import fix_label
-from tabguard.render import explain_markdown
+from tabguard.render import rule_page, rules_index
 from tabguard.rules import FAMILIES, all_rules
 
 
 def rule_pages() -> dict[str, str]:
-    pages = {}
     rules = all_rules()
-    for rule in rules:
-        examples = []
-        for example in rule.INVALID:
-            language = "json" if example.path.endswith(".ipynb") else "python"  # a notebook example is its file
-            block = f"Flagged:\n\n```{language}\n{example.code.rstrip()}\n```\n"
-            if example.fixed is not None:
-                block += f"\nRewritten to:\n\n```python\n{example.fixed.rstrip()}\n```\n"
-            examples.append(block)
-        if rule.TODO:  # honest about the limits: shapes the suite knows the rule misses
-            missed = "".join(f"\n```python\n{example.code.rstrip()}\n```\n" for example in rule.TODO)
-            examples.append(f"Not flagged yet (known misses):\n{missed}")
-        pages[f"{rule.id}.md"] = explain_markdown(rule, heading_level=1) + "\n## Examples\n\n" + "\n".join(examples)
-    index = ["# tabguard rules", "", "Generated from the rule metadata by `python -m tabguard.docs docs/rules`.", ""]
-    for prefix, title in FAMILIES.values():
-        members = [r for r in rules if r.id.startswith(prefix)]
-        if not members:
-            continue
-        index += [f"## {title}", "", "| id | name | severity | CWE | fix |", "| --- | --- | --- | --- | --- |"]
-        for r in members:
-            cwes = ", ".join(f"CWE-{c}" for c in r.cwe)
-            index.append(f"| [{r.id}]({r.id}.md) | {r.name} | {r.severity} | {cwes} | {fix_label(r)} |")
-        index.append("")
-    pages["README.md"] = "\n".join(index)
+    pages = {f"{rule.id}.md": rule_page(rule) for rule in rules}
+    families = [(title, [r for r in rules if r.id.startswith(prefix)]) for prefix, title in FAMILIES.values()]
+    pages["README.md"] = rules_index([(title, members) for title, members in families if members], fix_label)
     return pages
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
-from typing import Optional
+from typing import Callable, Optional, Sequence
 
 from tabguard.engine.rule import OWASP_TITLES, Rule
+from tabguard.engine.types import Finding, Span
 
 _OWASP_URL = "https://owasp.org/Top10/2025/"
 
@@ -47,6 +49,56 @@ def explain_markdown(
     if rule.references:
         parts.append(f"{h}# References\n" + "\n".join(f"- {ref}" for ref in rule.references))
     return "\n\n".join(parts) + "\n"
+
+
+def hover_markdown(explained: Sequence[tuple[Rule, Finding, str]]) -> str:
+    """The hover over flagged code, from (rule, finding, its confidence): each finding's explanation
+    with its own grade, its AI note in bold above, the data-flow path below; findings apart by a rule."""
+    parts = []
+    for rule, finding, confidence in explained:
+        text = explain_markdown(rule, finding.details, heading_level=3, grade=(finding.severity, confidence))
+        if finding.details.get("source") and finding.related:
+            text += "\n\n**Path**\n\n" + "\n".join(_path_lines(finding))
+        note = finding.details.get("ai_note")
+        parts.append(f"**{note}**\n\n{text}" if note else text)
+    return "\n\n---\n\n".join(parts)
+
+
+def _path_lines(finding: Finding) -> list[str]:
+    """The data-flow path of a finding, one step a line, the flagged place last."""
+    steps = [f"{k}. {_where(r.path, r.span)}: {r.message}" for k, r in enumerate(finding.related, 1)]
+    return [*steps, f"{len(steps) + 1}. {_where(None, finding.span)}: flagged here"]
+
+
+def _where(path: Optional[str], span: Span) -> str:
+    return f"{os.path.basename(path) + ':' if path else 'line '}{span.start_line + 1}"
+
+
+def rule_page(rule: Rule) -> str:
+    """A rule's page in docs/rules: its explanation, then each flagged example and its rewrite."""
+    examples = []
+    for example in rule.INVALID:
+        language = "json" if example.path.endswith(".ipynb") else "python"  # a notebook example is its file
+        block = f"Flagged:\n\n```{language}\n{example.code.rstrip()}\n```\n"
+        if example.fixed is not None:
+            block += f"\nRewritten to:\n\n```python\n{example.fixed.rstrip()}\n```\n"
+        examples.append(block)
+    if rule.TODO:  # honest about the limits: shapes the suite knows the rule misses
+        missed = "".join(f"\n```python\n{example.code.rstrip()}\n```\n" for example in rule.TODO)
+        examples.append(f"Not flagged yet (known misses):\n{missed}")
+    return explain_markdown(rule, heading_level=1) + "\n## Examples\n\n" + "\n".join(examples)
+
+
+def rules_index(families: Sequence[tuple[str, Sequence[Rule]]], fix_label: Callable[[Rule], str]) -> str:
+    """docs/rules/README.md: a table of the rules of each family (title, members)."""
+    index = ["# tabguard rules", "", "Generated from the rule metadata by `python -m tabguard.docs docs/rules`.", ""]
+    for title, members in families:
+        index += [f"## {title}", "", "| id | name | severity | CWE | fix |", "| --- | --- | --- | --- | --- |"]
+        for r in members:
+            cwes = ", ".join(f"CWE-{c}" for c in r.cwe)
+            index.append(f"| [{r.id}]({r.id}.md) | {r.name} | {r.severity} | {cwes} | {fix_label(r)} |")
+        index.append("")
+    return "\n".join(index)
 
 
 def explain_terminal(rule: Rule, width: int = 88, colour: bool = False) -> str:

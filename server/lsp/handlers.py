@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import os
 import sys
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -22,7 +21,7 @@ from tabguard.lsp.server import OpenDocument, TabguardServer
 from tabguard.lsp.transport import Handlers
 from tabguard.lsp.views import View
 from tabguard.provenance.inventory import build as build_inventory
-from tabguard.render import explain_markdown
+from tabguard.render import explain_markdown, hover_markdown
 from tabguard.rules import rule_by_id
 
 log = logging.getLogger("tabguard.lsp")
@@ -227,21 +226,12 @@ async def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types
     if view is None:
         return None
     hits = ls.findings_at(view, params.position)
-    parts = []
-    for finding in hits:
-        rule = rule_by_id(finding.rule_id)
-        if rule is not None:
-            note = finding.details.get("ai_note")
-            grade = (finding.severity, confidence_of(finding))
-            text = explain_markdown(rule, finding.details, heading_level=3, grade=grade)
-            if finding.details.get("source") and finding.related:
-                text += "\n\n**Path**\n\n" + "\n".join(_path_lines(finding))
-            parts.append(f"**{note}**\n\n{text}" if note else text)
-    if not parts:
+    explained = [(rule, f, confidence_of(f)) for f in hits if (rule := rule_by_id(f.rule_id)) is not None]
+    if not explained:
         return None
     span = view.local(hits[0].span)
     return types.Hover(
-        contents=types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(parts)),
+        contents=types.MarkupContent(types.MarkupKind.Markdown, hover_markdown(explained)),
         range=ls.encoding.range(view.lines, span) if span is not None else None,
     )
 
@@ -454,13 +444,3 @@ def serve(tcp: Optional[tuple[str, int]] = None, max_message_bytes: Optional[int
     if max_message_bytes:
         server.max_body = max_message_bytes
     return server.serve_tcp(*tcp) if tcp else server.serve_stdio()
-
-
-def _path_lines(finding) -> list[str]:
-    """The data-flow path of a finding for the hover, one step a line, the flagged place last."""
-    steps = [f"{k}. {_where(r.path, r.span)}: {r.message}" for k, r in enumerate(finding.related, 1)]
-    return [*steps, f"{len(steps) + 1}. {_where(None, finding.span)}: flagged here"]
-
-
-def _where(path, span) -> str:
-    return f"{os.path.basename(path) + ':' if path else 'line '}{span.start_line + 1}"
