@@ -1,4 +1,5 @@
-"""TG216: files or directories made writable by everyone (or secrets readable by others)."""
+"""TG216: files or directories made writable by everyone, files made writable by their group (or secrets
+readable by others)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ _MODE_CALLS = {
 _PATH_METHODS = {"chmod": 0, "lchmod": 0, "mkdir": 0}
 _SECRET_PATH = re.compile(r"(\.pem|\.key|id_rsa|id_ed25519|id_ecdsa|\.p12|\.pfx|\.env|secret|token|credential|password|\.netrc|\.pgpass)", re.IGNORECASE)
 _WORLD_WRITE = stat.S_IWOTH
+_GROUP_WRITE = stat.S_IWGRP
 _EXEC_BITS = stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
 
 
@@ -44,7 +46,9 @@ class PermissiveFileMode(Rule):
         "volume can rewrite a world-writable file or directory: swap a script that root later runs, "
         "plant a library or config file, or replace data the application trusts. A private key or "
         "credentials file readable by group/others leaks to every user on the host (ssh even refuses "
-        "such keys). `os.umask(0)` makes every file created afterwards world-writable."
+        "such keys). A group-writable file (`0o775`, `0o664`) gives the same power to every member of its "
+        "group, often a shared `www-data`, `staff` or deploy group (reported as low severity). "
+        "`os.umask(0)` makes every file created afterwards world-writable."
     )
     how = (
         "Grant the owner only what is needed: `0o600` for data and secrets, `0o700` for directories and "
@@ -53,7 +57,8 @@ class PermissiveFileMode(Rule):
     example = 'os.chmod(key_path, 0o600)\nos.makedirs(cache_dir, mode=0o700, exist_ok=True)'
     fix_safety = (
         "Unsafe: the rewrite restricts the mode to the owner (`0o600`, `0o700` when execute bits were "
-        "requested, umask `0o077`); other users or groups that legitimately shared the file lose access."
+        "requested, umask `0o077`), or for a group-writable file drops only the write bit of group and "
+        "others (`0o775` -> `0o755`); other users or groups that legitimately shared the file lose access."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/732.html",
@@ -61,6 +66,8 @@ class PermissiveFileMode(Rule):
     )
     VALID = (
         "import os\nos.chmod(path, 0o644)\n",
+        # A directory shared with a team may be group-writable on purpose.
+        "import os\nos.makedirs(shared_dir, mode=0o775, exist_ok=True)\n",
         "import os\nos.chmod(script, 0o755)\n",
         "import os, stat\nos.chmod(path, stat.S_IRUSR | stat.S_IWUSR)\n",
         "import os\nos.makedirs(path, exist_ok=True)\n",
@@ -70,6 +77,8 @@ class PermissiveFileMode(Rule):
         "import os\nos.chmod(path, mode)\n",
     )
     INVALID = (
+        Invalid("import os\nos.chmod('deploy.sh', 0o775)\n", "import os\nos.chmod('deploy.sh', 0o755)\n"),
+        Invalid("import os\nos.chmod(report_path, 0o664)\n", "import os\nos.chmod(report_path, 0o644)\n"),
         Invalid("import os\nos.chmod('/srv/app/run.sh', 0o777)\n", "import os\nos.chmod('/srv/app/run.sh', 0o700)\n"),
         Invalid("import os\nos.chmod(upload_path, 0o666)\n", "import os\nos.chmod(upload_path, 0o600)\n"),
         Invalid(
@@ -110,18 +119,22 @@ class PermissiveFileMode(Rule):
             return
         is_dir = callee.endswith(("makedirs", "mkdir")) or (isinstance(node.func, ast.Attribute) and node.func.attr == "mkdir")
         secret = _SECRET_PATH.search(_path_text(path)) if path is not None else None
+        severity = None
+        safe_mode = "0o700" if bits & _EXEC_BITS or is_dir else "0o600"
         if bits & _WORLD_WRITE:
             problem = "World-writable permissions"
         elif secret and bits & 0o077 and not is_dir:
             problem = "Secret file readable by other users"
+        elif bits & _GROUP_WRITE and not is_dir:
+            # A directory shared with a team is often meant to be group-writable; a file seldom is.
+            problem, severity, safe_mode = "Group-writable permissions", "low", oct(bits & ~(_GROUP_WRITE | _WORLD_WRITE))
         else:
             return
-        safe_mode = "0o700" if bits & _EXEC_BITS or is_dir else "0o600"
         fix = None
         if _fully_constant(mode_node, ctx):
             fix = expression_fix(ctx, mode_node, replace_with(safe_mode), f"Fix: mode {safe_mode}", safe=False)
         ctx.report(self, mode_node, details={"problem": problem, "problem_lower": problem.lower(),
-                                             "mode": oct(bits), "callee": callee}, fix=fix)
+                                             "mode": oct(bits), "callee": callee}, fix=fix, severity=severity)
 
     def _check_umask(self, node: ast.Call, ctx) -> None:
         mask = ctx.argument(node, 0, "mask")
