@@ -173,13 +173,21 @@ def test_cookie_computed_flags_are_trusted():
 
 @pytest.mark.parametrize(
     "mode,flagged",
-    [("0o777", True), ("0o666", True), ("0o002", True), ("511", True), ("0x1ff", True), ("0o775", False),
+    [("0o777", True), ("0o666", True), ("0o002", True), ("511", True), ("0x1ff", True), ("0o775", True),
      ("0o755", False), ("0o600", False), ("stat.S_IWOTH", True), ("stat.S_IRWXU | stat.S_IWOTH", True),
      ("os.stat(p).st_mode | stat.S_IWOTH", True), ("os.stat(p).st_mode | stat.S_IXUSR", False)],
 )
 def test_world_writable_modes(mode, flagged):
     code = f"import os, stat\nos.chmod(p, {mode})\n"
     assert bool(_findings(code, "TG216")[0]) is flagged
+
+
+def test_group_writable_file_is_low_severity_and_directory_is_not_flagged():
+    found, _ = _findings("import os\nos.chmod(p, 0o775)\n", "TG216")
+    assert [(f.severity, f.details["problem"]) for f in found] == [("low", "Group-writable permissions")]
+    world, _ = _findings("import os\nos.chmod(p, 0o777)\n", "TG216")
+    assert world[0].severity != "low"
+    assert not _findings("import os\nos.makedirs(d, mode=0o775, exist_ok=True)\n", "TG216")[0]
 
 
 def test_mode_with_unknown_part_has_no_rewrite():
