@@ -9,6 +9,8 @@ from tabguard.engine.taint import LOCAL_SOURCES
 from tabguard.rules.injection._shell import LAUNCHERS, launched, process_call, process_call_name, script_argument, shell_enabled
 from tabguard.rules.injection._strings import formatted_pieces
 
+_LAMBDA = "Lambda event"
+
 
 class TaintedExecutable(Rule):
     id = "TG102"
@@ -44,6 +46,8 @@ class TaintedExecutable(Rule):
         "https://cwe.mitre.org/data/definitions/88.html",
     )
     VALID = (
+        # Lambda runs on Linux: the one string names a program file that does not exist (no splitting).
+        'import subprocess\ndef handler(event, context):\n    subprocess.call("grep -R {} .".format(event["q"]))\n',
         'import subprocess\nfrom flask import request\ndef f():\n    subprocess.run(["git", "log", request.args["ref"]])\n',
         'import subprocess\nTOOLS = {"lint": ["ruff", "check"]}\ndef f(request):\n'
         '    name = request.GET["tool"]\n    if name in TOOLS:\n        subprocess.run(TOOLS[name])\n',
@@ -78,7 +82,9 @@ class TaintedExecutable(Rule):
         if parts and isinstance(parts[0], str) and " " in parts[0]:
             # "ping " + host without a shell: the user picks arguments (Windows parses the string), not
             # the program; a local user choosing options of their own command crosses no boundary.
-            source = source if source is None or source.label not in LOCAL_SOURCES else None
+            # An AWS Lambda handler runs on Linux, where the whole string is one program file name: the
+            # call fails, it is not injected (Windows-only argument splitting is the risk).
+            source = source if source is None or source.label not in (*LOCAL_SOURCES, _LAMBDA) else None
             what, severity = "a command line (one string, split into arguments on Windows)", "high"
         else:
             what = "a program"
