@@ -8,10 +8,8 @@ import libcst as cst
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.files._flow import remote_taint
+from tabguard.rules.injection._regex import REGEX_FUNCTIONS, REGEX_MODULES
 from tabguard.rules.injection._strings import is_string_building
-
-_REGEX_MODULES = ("re", "regex")
-_REGEX_FUNCTIONS = frozenset({"compile", "search", "match", "fullmatch", "findall", "finditer", "sub", "subn", "split"})
 
 
 class UserRegex(Rule):
@@ -24,7 +22,7 @@ class UserRegex(Rule):
     message = "Regular expression pattern taken from user input ({source})"
     placeholders = {"source": "request data", "callee": "re.search"}
     aliases = ()
-    call_names = _REGEX_FUNCTIONS
+    call_names = REGEX_FUNCTIONS
     what = "`{callee}` compiles a pattern that comes from {source}."
     why = (
         "Python's `re` backtracks without a time limit: a pattern such as `(a+)+$` (or `(.*a){{20}}`) "
@@ -66,7 +64,7 @@ class UserRegex(Rule):
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
         module, _, function = callee.rpartition(".")
-        if module not in _REGEX_MODULES or function not in _REGEX_FUNCTIONS:
+        if module not in REGEX_MODULES or function not in REGEX_FUNCTIONS:
             return
         pattern = ctx.argument(node, 0, "pattern")
         # A command-line tool searching with its own user's pattern (grep) is what the tool is for.

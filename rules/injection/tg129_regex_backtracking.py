@@ -5,10 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._backtracking import backtracks
-
-_REGEX_MODULES = ("re", "regex")
-_REGEX_FUNCTIONS = frozenset({"compile", "search", "match", "fullmatch", "findall", "finditer", "sub", "subn", "split"})
+from tabguard.rules.injection._regex import REGEX_FUNCTIONS, REGEX_MODULES, backtracks
 
 
 class RegexBacktracking(Rule):
@@ -20,7 +17,7 @@ class RegexBacktracking(Rule):
     owasp = "A06:2025"
     message = "Regular expression `{pattern}` backtracks exponentially: a repeated group can match each iteration through a repeat inside it"
     placeholders = {"pattern": "^(a+)+$"}
-    call_names = _REGEX_FUNCTIONS
+    call_names = REGEX_FUNCTIONS
     what = (
         "`{pattern}` repeats a group (`(...)+`, `(...)*`) whose body can match a whole iteration through "
         "another unbounded repeat (`a+`, `\\w+\\s?`, `.*`): a string the pattern rejects can be split "
@@ -57,7 +54,7 @@ class RegexBacktracking(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         module, _, function = (ctx.call_name(node) or "").rpartition(".")
-        if module not in _REGEX_MODULES or function not in _REGEX_FUNCTIONS:
+        if module not in REGEX_MODULES or function not in REGEX_FUNCTIONS:
             return
         pattern = ctx.argument(node, 0, "pattern")
         text = _pattern_text(pattern, ctx)
