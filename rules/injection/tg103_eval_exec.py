@@ -69,6 +69,7 @@ class EvalExec(Rule):
     )
     VALID = (
         'x = eval("1 + 2")\n',
+        'import ast\ndef imports_of(source):\n    return compile(source, "<module>", "exec", ast.PyCF_ONLY_AST)\n',
         'import ast\ndef f(text):\n    return ast.literal_eval(text)\n',
         'def f(model):\n    model.eval()\n',
         'import re\ndef f(p):\n    return re.compile(p)\n',
@@ -119,6 +120,8 @@ class EvalExec(Rule):
         code = node.args[position]
         if is_static(code, ctx):
             return
+        if callee.endswith("compile") and _only_parses(node, ctx):
+            return  # `compile(src, name, "exec", ast.PyCF_ONLY_AST)` is `ast.parse`: nothing runs
         parent = ctx.parent(node)
         if callee.endswith("compile") and isinstance(parent, ast.Call) and ctx.call_name(parent) in _CODE_RUNNERS:
             return  # `exec(compile(src, ...))` is reported once, on the exec
@@ -155,3 +158,11 @@ def _generates_definitions(code: ast.expr, ctx) -> bool:
 
 def _in_import_hook(ctx) -> bool:
     return getattr(ctx.function, "name", None) in _IMPORT_HOOKS
+
+
+def _only_parses(call: ast.Call, ctx) -> bool:
+    """`compile()` with the `ast.PyCF_ONLY_AST` flag returns a syntax tree: the source is parsed, not run."""
+    flags = ctx.argument(call, 3, "flags")
+    return flags is not None and any(
+        (ctx.qualname(part) or "").endswith("PyCF_ONLY_AST") for part in ast.walk(flags) if isinstance(part, (ast.Name, ast.Attribute))
+    )
