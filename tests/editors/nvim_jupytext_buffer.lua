@@ -15,7 +15,7 @@ vim.api.nvim_create_autocmd('BufReadCmd', {
   end,
 })
 
-local buf, _, sent = h.start(plugin_dir, fakes, notebook, cmd)
+local buf, client, sent = h.start(plugin_dir, fakes, notebook, cmd)
 h.emit('buffer', true, { name = vim.api.nvim_buf_get_name(buf), filetype = vim.bo[buf].filetype })
 local function sql_findings()
   local found = vim.tbl_filter(function(d)
@@ -28,6 +28,23 @@ end
 h.need('diagnostic', h.wait(10000, function()
   return #sql_findings() > 0
 end), sql_findings())
+
+-- Hover and code actions at the finding, as in a Python file.
+local finding = vim.tbl_filter(function(d)
+  return d.code == 'TG105'
+end, vim.diagnostic.get(buf))[1]
+vim.api.nvim_win_set_cursor(0, { finding.lnum + 1, finding.col })
+local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+local hover = client:request_sync('textDocument/hover', params, 5000, buf)
+local actions = client:request_sync('textDocument/codeAction', {
+  textDocument = params.textDocument,
+  range = { start = params.position, ['end'] = params.position },
+  context = { diagnostics = {} },
+}, 5000, buf)
+h.emit('hover', true, vim.tbl_get(hover or {}, 'result', 'contents', 'value') or '')
+h.emit('code_actions', true, vim.tbl_map(function(a)
+  return a.title
+end, (actions or {}).result or {}))
 
 -- copilot.lua (its test double) accepts two lines at the end of the last cell.
 local last = vim.api.nvim_buf_line_count(buf) -- 1-based: the last line

@@ -325,6 +325,8 @@ def test_a_notebook_shown_as_a_python_script_is_checked_and_accepts_are_reported
     # The SQL on line 11 (0-based 10) uses input() from the cell above: the script is one module.
     [(line, message)] = {(d["lnum"], d["message"]) for d in steps["diagnostic"]["detail"]}  # pulled and pushed
     assert line == 10 and "input()" in message, message
+    assert "TG105" in steps["hover"]["detail"], steps["hover"]
+    assert any("TG105" in title for title in steps["code_actions"]["detail"]), steps["code_actions"]
     # The accept is reported on the buffer (the notebook's URI), at the script's lines, and flagged.
     [accept] = steps["notification_sent"]["detail"]
     assert accept["textDocument"]["uri"] == notebook.as_uri() and accept["origin"] == "copilot", accept
