@@ -27,6 +27,7 @@ log = logging.getLogger("tabguard.scan")
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".nox", ".mypy_cache",
     ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs", "site-packages", ".tabguard-cache",
+    ".ipynb_checkpoints",  # Jupyter's autosaved copies of the notebooks beside it
     # Vendored copies of other projects: their findings belong upstream (name the folder to check it).
     "_vendor", "vendor", "third_party",
 })

@@ -157,6 +157,9 @@ def test_notebooks_follow_the_exclude_rules_and_gitignore(project, capsys):
     (project / "tabguard.toml").write_text('exclude = ["analysis.ipynb"]\n')
     _, out, _ = check(capsys, ".")
     assert ".ipynb" not in out
+    (project / ".ipynb_checkpoints").mkdir()  # Jupyter's autosaved copies: never walked into
+    (project / ".ipynb_checkpoints" / "analysis-checkpoint.ipynb").write_text(ANALYSIS)
+    assert ".ipynb" not in check(capsys, ".")[1]
     # a notebook named on the command line is checked whatever the exclusions
     assert "other.ipynb:cell 5" in check(capsys, "skip/other.ipynb")[1]
 

@@ -124,3 +124,23 @@ def test_a_refused_fix_is_skipped_and_named_by_cell():
     outcome = fix_text(Path("n.ipynb"), nb.text, lambda text: (lines, [finding]), False, nb.rewrite)
     assert outcome.applied == [] and outcome.skipped[0][1].startswith("the rewrite would change IPython syntax")
     assert nb.where(finding) == "cell 2:line 2:col 11"
+
+
+def test_json_fix_edits_name_their_cell(tmp_path, capsys):
+    (tmp_path / "n.ipynb").write_text(notebook(CELLS, indent=1))
+    main(["check", "--no-cache", "--format", "json", "n.ipynb"])
+    items = {i["rule"]: i for i in json.loads(capsys.readouterr().out)}
+    assert items["TG103"]["fix"]["edits"] == [
+        {"cell": {"index": 1, "number": 2, "id": "a1"}, "start": {"line": 1, "column": 1},
+         "end": {"line": 1, "column": 1}, "content": "import ast\n"},
+        {"cell": {"index": 2, "number": 3, "id": "a2"}, "start": {"line": 2, "column": 5},
+         "end": {"line": 2, "column": 18}, "content": "ast.literal_eval(input())"},
+    ]
+
+
+def test_an_import_a_fix_needs_goes_below_a_cell_magic(tmp_path, capsys):
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": "%%time\nx = eval(input())"}]
+    (tmp_path / "n.ipynb").write_text(notebook(cells, indent=1))
+    assert main(["check", "--no-cache", "--fix", "--unsafe-fixes", "n.ipynb"]) == 0
+    written = json.loads((tmp_path / "n.ipynb").read_text())["cells"][0]["source"]
+    assert written == "%%time\nimport ast\nx = ast.literal_eval(input())"
