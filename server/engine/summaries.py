@@ -27,6 +27,7 @@ from tabguard.engine.facts import ModuleFacts, collect_facts
 from tabguard.engine.grades import Severity
 from tabguard.engine.taint import LOCAL_SOURCES, Source
 from tabguard.engine.types import Span
+from tabguard.project import project_root
 
 if TYPE_CHECKING:
     from tabguard.engine.checker import RuleSet
@@ -347,17 +348,14 @@ class WorkspaceIndex:
         self._located.clear()
 
 
-_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
-
-
 def _project_folders(folder: Path) -> list[Path]:
     """`folder` and the folders above it up to its project's root (the nearest with a project file,
     at most three up); a file outside any project sees only its own folder."""
-    chain = [folder, *list(folder.parents)[:3]]
-    for index, candidate in enumerate(chain):
-        if any((candidate / marker).exists() for marker in _PROJECT_MARKERS):
-            return chain[: index + 1]
-    return [folder]
+    root = project_root(folder, up=3)
+    if root is None:
+        return [folder]
+    chain = [folder, *folder.parents]
+    return chain[: chain.index(root) + 1]
 
 
 # The process's index: the CLI's workers and the language server each have one.

@@ -11,12 +11,12 @@ from lsprotocol import converters, types
 from tabguard.analysis import confidence_of
 from tabguard.engine.fixes import materialize
 from tabguard.engine.grades import Severity
+from tabguard.engine.suppress import listed_ids
 from tabguard.engine.types import Edit, Finding, Fix, Span
 from tabguard.lsp.positions import Encoding
 from tabguard.rules import rule_by_id
 
 _CONVERTER = converters.get_converter()
-_IGNORE_COMMENT = re.compile(r"#\s*tabguard:\s*ignore\[([^\]#]*)\]")  # `#` ends the ids: linear time
 
 
 def diagnostic(
@@ -106,9 +106,10 @@ def ignore_action(
     """Append (or extend) a `# tabguard: ignore[...]` comment on the flagged line."""
     number = finding.span.start_line
     line = lines[number]
-    match = _IGNORE_COMMENT.search(line)
-    if match:
-        codes = [c.strip() for c in match.group(1).split(",") if c.strip()] + [finding.rule_id]
+    comment = next(listed_ids(line), None)  # the suppression parser's reading of the line
+    if comment:
+        match, ids = comment
+        codes = [code for code, _ in ids] + [finding.rule_id]
         start, end = match.span(1)
         edit = Edit(_span(number, start, end), ", ".join(dict.fromkeys(codes)))
     else:

@@ -17,6 +17,7 @@ from typing import Callable, Optional
 from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Rule
 from tabguard.engine.types import Edit, Finding, Fix, Span
+from tabguard.project import project_root
 from tabguard.supply.data import known_packages
 from tabguard.supply.declared import Requirement, parse_dependency_file, tomllib
 from tabguard.supply.names import normalize
@@ -41,14 +42,11 @@ class DependencyReport:
     problems: list[str] = field(default_factory=list)  # parts of the file that could not be read
 
 
-_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
-
-
 def _library_tooling(path: Path) -> bool:
     """A requirements file of a published library (its project builds a distribution: setup.py, or a
     pyproject with a [build-system]), or one kept away from the project's root (`docs/requirements.txt`)."""
     folder = path.resolve().parent
-    root = next((f for f in (folder, *folder.parents) if any((f / m).exists() for m in _PROJECT_MARKERS)), None)
+    root = project_root(folder)
     if root is None:
         return False
     if folder not in (root, root / "requirements"):

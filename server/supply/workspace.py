@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional, TypeVar
 
 from tabguard.supply.data import LookAlike, dependency_closure, known_packages
+from tabguard.project import PROJECT_FILES, project_root
 from tabguard.supply.declared import declared_names, tomllib, workspace_dependency_files
 from tabguard.supply.environment import environment_site_packages, read_distributions
 from tabguard.supply.names import normalize
 from tabguard.tables import table_at
 
-ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git", "requirements.txt")
 _MODULE_SUFFIXES = (".py", ".pyi", ".pyw", ".so", ".pyd")
 # Affixes projects add to their import name in their distribution name (`python-magic` -> `magic`).
 _DIST_AFFIXES = ("python-", "py", "django-", "flask-", "-python", "-py", "-sdk", "-client")
@@ -303,17 +303,15 @@ _lock = threading.Lock()
 
 
 def find_root(folder: Path) -> Optional[Path]:
-    """The nearest folder at or above `folder` holding a project marker (or a site-packages)."""
-    if folder in _roots:
-        return _roots[folder]
-    root = None
-    for candidate in (folder, *folder.parents):
-        # An installed package's workspace is the environment it is installed in.
-        if candidate.name in ("site-packages", "dist-packages") or any((candidate / marker).exists() for marker in ROOT_MARKERS):
-            root = candidate
-            break
-    _roots[folder] = root
-    return root
+    """The project `folder` is in (a folder with only a requirements.txt counts), or the site-packages
+    it is installed in: an installed package's workspace is its environment."""
+    if folder not in _roots:
+        _roots[folder] = project_root(folder, (*PROJECT_FILES, "requirements.txt"), also=_installed)
+    return _roots[folder]
+
+
+def _installed(folder: Path) -> bool:
+    return folder.name in ("site-packages", "dist-packages")
 
 
 def workspace_for(path: str, python: str = "") -> tuple[Workspace, Optional[Path]]:

@@ -1,0 +1,26 @@
+"""Where a Python project starts: the nearest folder at or above a file's that holds a project file.
+
+One walk for every question that needs the project: the modules a cross-file summary may read
+(engine/summaries), the workspace imports resolve in (supply/workspace) and whether a requirements
+file belongs to a published library (supply/depfiles). The ledgers have their own root, the folder
+holding a ledger or the git work tree (provenance/workspace)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Optional
+
+PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def project_root(
+    folder: Path, files: tuple[str, ...] = PROJECT_FILES, up: Optional[int] = None,
+    also: Optional[Callable[[Path], bool]] = None,
+) -> Optional[Path]:
+    """The nearest of `folder` and the folders above it (at most `up` above) holding one of `files`
+    or for which `also` holds; None when there is none."""
+    chain = (folder, *folder.parents)
+    for candidate in chain if up is None else chain[: up + 1]:
+        if (also is not None and also(candidate)) or any((candidate / name).exists() for name in files):
+            return candidate
+    return None
