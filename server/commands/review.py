@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Optional
 
 from tabguard.commands import config_or_report
-from tabguard.engine.document import split_lines
 from tabguard.provenance import Provenance
+from tabguard.provenance.checking import ledger_lines
 from tabguard.provenance.workspace import find_root
-from tabguard.sources import SourceError, read_source
+from tabguard.sources import SourceError
 
 _LINES = re.compile(r"^(.*):(\d+)(?:-(\d+))?$")
 
@@ -57,7 +57,7 @@ def run(args) -> int:
         if file is None or not file.is_file():
             continue
         try:
-            lines = split_lines(read_source(file, config["max-file-size"]))
+            lines = ledger_lines(file, config["max-file-size"])
         except SourceError as error:
             print(f"tabguard: {file}: {error}", file=sys.stderr)
             continue

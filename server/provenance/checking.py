@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from tabguard.engine.document import split_lines
-from tabguard.engine.types import Finding
+from tabguard.engine.types import Finding, Span
+from tabguard.notebook import Notebook, NotebookError, VirtualModule
+from tabguard.notebook.places import OUTPUT_KEYS
 from tabguard.provenance.tracker import AISpan, Provenance
 from tabguard.provenance.workspace import find_root, ledger_present
 from tabguard.sources import SourceError, read_source
@@ -18,10 +20,31 @@ class SpanReport:
     display: str
     span: AISpan
     findings: list[Finding] = field(default_factory=list)
+    cell: str = ""  # in a notebook: the cell and its lines (`cell 3, lines 2-4`)
 
     @property
     def where(self) -> str:
-        return f"{self.display}:{self.span.start_line + 1}-{self.span.end_line}"
+        place = f"{self.display}:{self.span.start_line + 1}-{self.span.end_line}"
+        return f"{place} ({self.cell})" if self.cell else place
+
+
+def ledger_lines(path: Path, max_size: int) -> list[str]:
+    """The lines the ledger counts in for a file on disk: its text, or for a notebook the lines of
+    its Python code cells joined in order, as written (docs/provenance.md). SourceError when it
+    cannot be read."""
+    text = read_source(path, max_size)
+    if path.suffix != ".ipynb":
+        return split_lines(text)
+    try:
+        cells = Notebook.from_json(text).code_cells()
+    except NotebookError as error:
+        raise SourceError(str(error)) from None
+    return VirtualModule.build([cell.source for cell in cells]).source_lines or [""]
+
+
+def in_code(findings: Sequence[Finding]) -> list[Finding]:
+    """A notebook's findings in its code cells (a finding in a saved output is in no AI span)."""
+    return [f for f in findings if not all(key in f.details for key in OUTPUT_KEYS)]
 
 
 def provenance_for(paths: Sequence[Path], reviewer: str = "") -> Optional[Provenance]:
@@ -39,7 +62,7 @@ def open_from_disk(prov: Provenance, path: Path, max_size: int) -> bool:
         return False
     if not prov.is_open(path):
         try:
-            prov.open_file(path, split_lines(read_source(path, max_size)))
+            prov.open_file(path, ledger_lines(path, max_size))
         except SourceError:
             return False
     return True
@@ -72,11 +95,18 @@ def annotate_results(prov: Optional[Provenance], results) -> list[SpanReport]:
         key = prov.key(result.path)
         if result.error or key is None or not prov.trace_ranges(key):
             continue
+        notebook = result.notebook
+        lines = (notebook.module.source_lines or [""]) if notebook is not None else result.lines
+        findings = in_code(result.findings) if notebook is not None else result.findings
         if not prov.is_open(result.path):
-            prov.open_file(result.path, result.lines)
-        prov.annotate(result.path, result.findings)
+            prov.open_file(result.path, lines)
+        prov.annotate(result.path, findings)
         for span in prov.spans(result.path):
-            reports.append(SpanReport(result.display, span, findings_in(span, result.findings)))
+            cell = ""
+            if notebook is not None:
+                place = notebook.place_of(Span(span.start_line, 0, span.end_line - 1, 0))
+                cell = f"cell {place.cell.index + 1}, lines {place.span.start_line + 1}-{place.span.end_line + 1}"
+            reports.append(SpanReport(result.display, span, findings_in(span, findings), cell))
     return reports
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Optional
 
 from tabguard.config import Config
-from tabguard.engine.document import split_lines
-from tabguard.provenance.checking import findings_in, honoured_filter
+from tabguard.notebook.checking import is_notebook
+from tabguard.provenance.checking import findings_in, honoured_filter, in_code, ledger_lines
 from tabguard.provenance.records import utc_now
 from tabguard.provenance.tracker import Provenance
 from tabguard.rules import FAMILIES, all_rules
 from tabguard.scan import is_python, scan_file
-from tabguard.sources import SourceError, read_source
+from tabguard.sources import SourceError
 
 _FAMILY_BY_PREFIX = {prefix: family for family, (prefix, _title) in FAMILIES.items()}
 OLDEST_SHOWN = 10
@@ -85,15 +85,15 @@ def _file_entry(prov: Provenance, key: str, config: Config, severity: dict[str, 
     if not entry["exists"]:
         return entry
     try:
-        lines = split_lines(read_source(path, config["max-file-size"]))
+        lines = ledger_lines(path, config["max-file-size"])
     except SourceError as error:
         entry["error"] = str(error)
         return entry
     prov.open_file(path, lines)
     findings = []
-    if is_python(path):
+    if is_python(path) or is_notebook(path):
         result = scan_file(path, key, config, honoured=honoured_filter(prov, path, config["max-file-size"]))
-        findings = result.findings
+        findings = in_code(result.findings)
         prov.annotate(path, findings)
     covered: set[int] = set()
     for span in prov.spans(path):

@@ -14,6 +14,8 @@ from inprocess_lsp import IN_PROCESS
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from tabguard.cli import main
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "provenance"))
 from provenance_helpers import schema_errors  # noqa: E402
 
@@ -336,3 +338,65 @@ async def test_a_quick_fix_edits_the_cell_it_is_in(client: LanguageClient):
         )
     )
     assert "Ignore TG101 on this line" not in [a.title for a in actions]
+
+
+def notebook_json(cells: list[tuple[types.NotebookCellKind, str, str]]) -> str:
+    """An nbformat 4.5 file of (kind, id, source) cells, as Jupyter writes it."""
+    return json.dumps(
+        {
+            "cells": [
+                {
+                    "cell_type": "code" if kind == CODE else "markdown",
+                    "id": cell_id,
+                    "metadata": {},
+                    "source": source.splitlines(keepends=True),
+                    **({"execution_count": None, "outputs": []} if kind == CODE else {}),
+                }
+                for kind, cell_id, source in cells
+            ],
+            "metadata": {"language_info": {"name": "python"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        },
+        indent=1,
+    )
+
+
+async def test_the_gate_review_and_inventory_read_a_notebooks_records(client: LanguageClient, capsys):
+    root = client.root
+    path = root / "report.ipynb"
+    nb = Notebook(client, path)
+    top, bottom = nb.open([(CODE, "import pickle\nimport subprocess\n"), (CODE, "x = 1\n")])
+    await diagnostics(client, bottom, has())
+    nb.edit(top, 2, (2, 0), (2, 0), "%time\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n")
+    nb.edit(bottom, 2, (1, 0), (1, 0), "def load(blob):\n    return pickle.loads(blob)\n")
+    await diagnostics(client, bottom, lambda found: [d.code for d in found] == ["TG114"])
+    assert len(await settled_records(root, 2)) == 2
+    # What the editor holds, saved: a markdown cell between the code cells (the CLI counts every cell).
+    sources = [
+        "import pickle\nimport subprocess\n%time\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n",
+        "x = 1\ndef load(blob):\n    return pickle.loads(blob)\n",
+    ]
+    path.write_text(notebook_json([(CODE, "a1", sources[0]), (MARKUP, "m1", "# Notes"), (CODE, "b2", sources[1])]))
+    capsys.readouterr()
+    assert main(["check", "--gate", "--no-cache", str(path)]) == 1
+    gate = capsys.readouterr().err
+    assert (
+        "report.ipynb:3-5 (cell 1, lines 3-5): AI-inserted (bulk-insert), not reviewed, holds 1 finding (TG100)" in gate
+    )
+    assert (
+        "report.ipynb:8-9 (cell 3, lines 2-3): AI-inserted (bulk-insert), not reviewed, holds 1 finding (TG114)" in gate
+    )
+    # Reviewed from the terminal, in the lines the gate names.
+    assert main(["review", f"{path}:3-5", "--by", "Ada"]) == 0
+    assert main(["check", "--gate", "--no-cache", str(path)]) == 1
+    assert main(["review", str(path), "--by", "Ada"]) == 0
+    assert main(["check", "--gate", "--no-cache", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["inventory", "--format", "json", str(root)]) == 0
+    [entry] = json.loads(capsys.readouterr().out)["files"]
+    assert (entry["path"], entry["lines"], entry["ai_lines"]) == ("report.ipynb", 9, 5)
+    spans = sorted(
+        (s["start_line"], s["end_line"], s["reviewer"], [f["rule"] for f in s["findings"]]) for s in entry["spans"]
+    )
+    assert spans == [(3, 5, "Ada", ["TG100"]), (8, 9, "Ada", ["TG114"])]
