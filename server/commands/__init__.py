@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Optional
 
 from tabguard.config import Config, load_config
+from tabguard.provenance import Provenance
+from tabguard.provenance.workspace import find_root
 
 
 def config_or_report(start: Path, explicit: Optional[Path] = None, flags: Optional[dict] = None) -> Optional[Config]:
@@ -21,3 +23,15 @@ def config_or_report(start: Path, explicit: Optional[Path] = None, flags: Option
         print("tabguard: nothing was checked: fix the configuration first", file=sys.stderr)
         return None
     return config
+
+
+def ledger_or_report(path: Path) -> Optional[tuple[Config, Provenance]]:
+    """The configuration for `path` and the provenance ledger of its workspace, or None after printing
+    why not (exit 2): `path` does not exist, or the configuration has problems."""
+    if not path.exists():
+        print(f"tabguard: {path}: no such file or directory", file=sys.stderr)
+        return None
+    config = config_or_report(path.resolve())
+    if config is None:
+        return None
+    return config, Provenance(find_root(path), config["reviewer"])

@@ -6,9 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from tabguard.commands import config_or_report
-from tabguard.provenance import Provenance, html_report, inventory
-from tabguard.provenance.workspace import find_root
+from tabguard.commands import ledger_or_report
+from tabguard.provenance import html_report, inventory
 
 
 def add_parser(sub):
@@ -21,13 +20,10 @@ def add_parser(sub):
 
 def run(args) -> int:
     target = Path(args.path)
-    if not target.exists():
-        print(f"tabguard: {target}: no such file or directory", file=sys.stderr)
+    opened = ledger_or_report(target)
+    if opened is None:
         return 2
-    config = config_or_report(target.resolve())
-    if config is None:
-        return 2
-    prov = Provenance(find_root(target), config["reviewer"])
+    config, prov = opened
     data = inventory.build(prov, target, config)
     for warning in data["warnings"]:
         print(f"tabguard: warning: {warning}", file=sys.stderr)

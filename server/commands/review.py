@@ -7,10 +7,8 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from tabguard.commands import config_or_report
-from tabguard.provenance import Provenance
+from tabguard.commands import ledger_or_report
 from tabguard.provenance.checking import ledger_lines
-from tabguard.provenance.workspace import find_root
 from tabguard.sources import SourceError
 
 _LINES = re.compile(r"^(.*):(\d+)(?:-(\d+))?$")
@@ -35,16 +33,13 @@ def parse_target(text: str) -> tuple[Path, Optional[tuple[int, int]]]:
 
 def run(args) -> int:
     path, lines_range = parse_target(args.target)
-    if not path.exists():
-        print(f"tabguard: {path}: no such file or directory", file=sys.stderr)
-        return 2
-    if lines_range is not None and not path.is_file():
+    if lines_range is not None and path.exists() and not path.is_file():
         print(f"tabguard: {path}: line ranges need a file", file=sys.stderr)
         return 2
-    config = config_or_report(path.resolve())
-    if config is None:
+    opened = ledger_or_report(path)
+    if opened is None:
         return 2
-    prov = Provenance(find_root(path), config["reviewer"])
+    config, prov = opened
     scope = prov.key(path)
     if scope is None:
         print(f"tabguard: {path}: outside the workspace {prov.root}", file=sys.stderr)

@@ -144,8 +144,7 @@ class Rule:
     @classmethod
     def severity_label(cls) -> str:
         """The severities a finding can carry, as `rules`, `explain` and hover show them."""
-        raised = cls.tainted_severity()
-        return cls.severity if raised == cls.severity else f"{cls.severity} ({raised} with user input)"
+        return _label(cls.severity, cls.tainted_severity(), "with user input")
 
     @classmethod
     def untainted_confidence(cls) -> str:
@@ -155,8 +154,7 @@ class Rule:
     @classmethod
     def confidence_label(cls) -> str:
         """The confidences a finding can carry, as `rules`, `explain` and hover show them."""
-        lowered = cls.untainted_confidence()
-        return cls.confidence if lowered == cls.confidence else f"{cls.confidence} ({lowered} without user input)"
+        return _label(cls.confidence, cls.untainted_confidence(), "without user input")
 
     @classmethod
     def doc_url(cls) -> str:
@@ -172,3 +170,8 @@ class Rule:
     @classmethod
     def format_message(cls, details: Optional[dict[str, Any]] = None) -> str:
         return cls.fill(cls.message, details)
+
+
+def _label(default: str, other: str, when: str) -> str:
+    """`high`, or `high (critical with user input)` when a finding can carry another grade."""
+    return default if other == default else f"{default} ({other} {when})"
