@@ -1,8 +1,21 @@
-"""Test-wide setup: Hypothesis profiles (`ci` by default, `long` with --hypothesis-profile=long), an
-empty user config folder, a temporary user cache folder and the strict-run checks (strict_run.py)."""
+"""Test-wide setup: compiled modules cached outside the checkout, Hypothesis profiles (`ci` by
+default, `long` with --hypothesis-profile=long), an empty user config folder, a temporary user cache
+folder and the strict-run checks (strict_run.py)."""
 
 import os
+import sys
 import tempfile
+from pathlib import Path
+
+# PYTHONDONTWRITEBYTECODE (set by .ci/run, and on many machines) keeps __pycache__ out of the tree,
+# but then every test process compiles tabguard and rewrites the test modules' asserts anew (about
+# 2 s of CPU each, and each `tabguard` a test starts compiles what it imports). They are cached in the
+# user's cache folder instead, outside the checkout, for this process and the ones it starts.
+if sys.dont_write_bytecode and not sys.pycache_prefix:
+    _BYTECODE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tabguard" / "test-bytecode"
+    sys.dont_write_bytecode, sys.pycache_prefix = False, str(_BYTECODE)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(_BYTECODE)
 
 from hypothesis import HealthCheck, settings
 
