@@ -22,6 +22,9 @@ _PASSWORD_COLUMN = re.compile(r"\bpassw(or)?d\b", re.IGNORECASE)
 _CLIENT_ROOTS = frozenset({"request", "form", "data", "body", "payload", "credentials", "creds", "login", "schema", "args"})
 
 
+# Methods whose comparison is two objects' equality, not a login.
+_EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__"})
+
 class PlaintextPassword(Rule):
     id = "TG419"
     name = "plaintext-password"
@@ -64,6 +67,8 @@ class PlaintextPassword(Rule):
         "def register(form):\n    if form['password'] != form['confirm_password']:\n        raise ValueError('mismatch')\n",
         "cur.execute('INSERT INTO users (email, password_hash) VALUES (?, ?)', (email, generate_password_hash(password)))\n",
         "db.execute('UPDATE users SET password = ? WHERE id = ?', (bcrypt.hashpw(pw.encode(), bcrypt.gensalt()), uid))\n",
+        "def test_url_keeps_the_password(backend):\n    assert backend.password == EXPECTED_PASSWORD\n",
+        "class URL:\n    def __eq__(self, other):\n        return self.user == other.user and self.password == other.password\n",
     )
     INVALID = (
         Invalid("class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    password = db.Column(db.String(120), nullable=False)\n"),
@@ -93,6 +98,8 @@ class PlaintextPassword(Rule):
     def visit_Compare(self, node: ast.Compare, ctx) -> None:
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
             return
+        if isinstance(ctx.parent(node), ast.Assert) or getattr(ctx.function, "name", None) in _EQUALITY_METHODS:
+            return  # a test's expectation of a parsed setting; two objects compared field by field
         sides = (node.left, node.comparators[0])
         stored = next((s for s in sides if _stored_password(s)), None)
         if stored is None:

@@ -74,6 +74,7 @@ class ExceptionDetailToClient(Rule):
         "@app.route('/x')\ndef x():\n    try:\n        work()\n    except Exception as e:\n"
         "        logger.error('failed: %s', e)\n        return jsonify({'error': 'failed', 'type': 'server'}), 500\n",
         "@app.errorhandler(404)\ndef not_found(e):\n    return jsonify(error=str(e)), 404\n",
+        "def view(request):\n    try:\n        work()\n    except LookupError as exc:\n        exc.request = request\n        raise exc\n",
     )
     INVALID = (
         Invalid(
@@ -125,8 +126,8 @@ class ExceptionDetailToClient(Rule):
             value = stmt.value if isinstance(stmt, ast.Return) else stmt.exc if isinstance(stmt, ast.Raise) else None
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and _callee(stmt.value) == "abort":
                 value = stmt.value  # abort(500, str(e)) raises the response
-            if value is None:
-                continue
+            if value is None or (isinstance(stmt, ast.Raise) and isinstance(value, ast.Name) and value.id == exc_name):
+                continue  # `raise exc` re-raises, like `raise`: the framework's error page, not the message
             carriers = list(_carriers(ctx, value, exc_name, top=True))
             if not carriers:
                 continue

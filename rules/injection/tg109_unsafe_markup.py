@@ -10,6 +10,12 @@ from tabguard.rules.injection._html import MARK_SAFE, escape_fix
 from tabguard.rules.injection._strings import all_values_through, built_string, raised, unconfirmed
 
 _ESCAPERS = frozenset({"escape", "conditional_escape", "escape_html", "clean", "int", "len", "urlencode", "quote"})
+# The program's own text in the user's language (its message catalogues), e.g. a `format_html` template.
+_TRANSLATIONS = frozenset({
+    "_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy", "ngettext",
+    "ngettext_lazy", "lazy_gettext",
+})
+_OWN_TEXT = _ESCAPERS | _TRANSLATIONS
 
 
 class UnsafeMarkup(Rule):
@@ -56,6 +62,10 @@ class UnsafeMarkup(Rule):
         'from markupsafe import Markup\nICON = Markup("<svg></svg>")\n',
         'from django.utils.safestring import mark_safe\ndef f(html):\n    return mark_safe(html)\n',
         'from markupsafe import Markup, escape\ndef f(name):\n    return Markup(f"<b>{escape(name)}</b>")\n',
+        # A template made of translated messages; format_html escapes the values it fills in.
+        'from django.utils.html import format_html\nfrom django.utils.translation import gettext as _\n'
+        'def added(obj, editable):\n    msg = _("The {obj} was added.")\n    if editable:\n'
+        '        msg += " " + _("You may edit it again below.")\n    return format_html(msg, obj=obj)\n',
     )
     INVALID = (
         Invalid(
@@ -81,7 +91,7 @@ class UnsafeMarkup(Rule):
         html = node.args[0]
         source = ctx.taint(html)
         built = built_string(html, ctx)
-        if source is None and (built is None or all_values_through(built, ctx, _ESCAPERS)):
+        if source is None and (built is None or all_values_through(built, ctx, _OWN_TEXT)):
             return
         what = f"user input ({source.label})" if source else "text built by string formatting"
         ctx.report(self, html, details={"callee": callee.split(".")[-1], "what": what}, source=source,

@@ -10,6 +10,8 @@ from tabguard.engine.rule import Invalid, Rule
 
 _MANAGER_METHODS = frozenset({"create", "update", "get_or_create", "update_or_create", "bulk_create", "insert"})
 # Classes that exist to validate input: unpacking a request into them is the recommended pattern.
+# Annotations that say nothing about the fields.
+_UNTYPED = frozenset({"Any", "Dict", "Mapping", "MutableMapping", "Request", "QueryDict", "MultiDict", "ImmutableMultiDict"})
 _VALIDATOR_NAME = re.compile(r"(Schema|Create|Update|In|Input|Request|Form|Serializer|Payload|Params|Body|DTO|Query|Filter|Args)$")
 
 
@@ -47,6 +49,13 @@ class MassAssignment(Rule):
         '        if k in ALLOWED:\n            setattr(user, k, v)\n',
         'def f(user, fields):\n    for k, v in fields.items():\n        setattr(user, k, v)\n',
         'from flask import request\ndef f():\n    return dict(**request.json)\n',
+        # A request body parsed into a declared schema: only its fields are there to copy.
+        'from fastapi import FastAPI\nfrom pydantic import BaseModel\napp = FastAPI()\n'
+        'class ItemIn(BaseModel):\n    title: str\n'
+        '@app.post("/items")\ndef create(item: ItemIn):\n    return Item(**item.model_dump(), owner_id=1)\n',
+        'from fastapi import FastAPI\nfrom . import schemas\napp = FastAPI()\n'
+        'def save(user_in: schemas.UserIn):\n    return UserInDB(**user_in.dict(), hashed_password=hash_(user_in.password))\n'
+        '@app.post("/users")\ndef create(user_in: schemas.UserIn):\n    return save(user_in)\n',
     )
     INVALID = (
         Invalid('from flask import request\ndef signup():\n    user = User(**request.json)\n    db.session.add(user)\n'),
@@ -59,7 +68,7 @@ class MassAssignment(Rule):
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func
         for keyword in node.keywords:
-            if keyword.arg is None and self._targets_model(node, ctx):
+            if keyword.arg is None and self._targets_model(node, ctx) and not _declared_fields(keyword.value, ctx):
                 source = ctx.taint(keyword.value)
                 if source is not None:
                     self._report(node, ctx, source)
@@ -93,3 +102,22 @@ class MassAssignment(Rule):
         target = ctx.segment(ctx.span(node))
         ctx.report(self, node, details={"target": target if len(target) <= 60 else target[:57] + "...", "source": source.label},
                    source=source)
+
+
+def _declared_fields(mapping: ast.expr, ctx) -> bool:
+    """`item.model_dump()`, or `item.dict()` of a parameter annotated with a class (a FastAPI body
+    parsed into a pydantic schema): the schema lists the fields, unknown keys were dropped when it was
+    parsed. Django's `request.POST.dict()` is a plain copy of the form and does not count."""
+    if not (isinstance(mapping, ast.Call) and isinstance(mapping.func, ast.Attribute)):
+        return False
+    if mapping.func.attr == "model_dump":
+        return True
+    receiver = mapping.func.value
+    if mapping.func.attr != "dict" or not isinstance(receiver, ast.Name) or ctx.function is None:
+        return False
+    arguments = ctx.function.args
+    for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+        if arg.arg == receiver.id and arg.annotation is not None:
+            name = (dotted_name(arg.annotation) or "").rsplit(".", 1)[-1]
+            return name[:1].isupper() and name not in _UNTYPED
+    return False
