@@ -37,6 +37,7 @@ class UnknownSuppression(Rule):
         Invalid("x = 1  # tabguard: ignore[TG101, TG1O1]\n", "x = 1  # tabguard: ignore[TG101]\n",
                 message="`# tabguard: ignore[TG1O1]` names no tabguard rule", at=(1, 34, 1, 39)),
         Invalid("x = 1  # tabguard: ignore[TGX] reviewed by Ana\n", "x = 1  # reviewed by Ana\n"),
+        Invalid("x = 1  # TabGuard: Ignore[TG101, TG1O1]\n", "x = 1  # TabGuard: Ignore[TG101]\n"),
     )
 
     def check_comments(self, lines: list[str], ctx) -> None:

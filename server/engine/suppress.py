@@ -44,7 +44,7 @@ def is_suppressed(finding: Finding, lines: Sequence[str], aliases: Sequence[str]
 def listed_ids(line: str) -> Iterator[tuple[re.Match[str], list[tuple[str, int]]]]:
     """Each `# tabguard: ignore[...]` comment of `line` that lists ids: its match (group 1 is the
     list) and the ids as written, each with its column."""
-    if "tabguard" not in line:
+    if "#" not in line or "tabguard" not in line.lower():  # the comment's case is free, as when suppressing
         return
     for match in _TABGUARD.finditer(line):
         if match.group(1) is None:
