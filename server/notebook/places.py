@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Optional
@@ -132,7 +133,7 @@ class NotebookView:
     @cached_property
     def _file_lines(self) -> list[int]:
         text = self.notebook.text
-        return [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        return [0] + [match.end() for match in re.finditer("\n", text)]
 
     def _file_position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self._file_lines, offset) - 1
