@@ -19,13 +19,12 @@ from tabguard.atomic import write_atomically
 from tabguard.config import Config
 from tabguard.engine.deep import call_deep
 from tabguard.engine.document import ParseGap, split_lines
-from tabguard.engine.grades import Severity
 from tabguard.engine.summaries import WORKSPACE
 from tabguard.engine.types import Edit, Finding, Fix, Related, Span
-from tabguard.notebook import Notebook, NotebookError
-from tabguard.notebook.checking import check_notebook, checkable, is_notebook
+from tabguard.notebook import Notebook
+from tabguard.notebook.checking import analyse_notebook, checkable, is_notebook, read_limit, shown
 from tabguard.notebook.places import NotebookView
-from tabguard.scan import FileResult, scan_file
+from tabguard.scan import FileResult, read_notebook, scan_file
 from tabguard.sources import SourceError, decode_source, os_reason, read_regular
 from tabguard.supply.depfiles import is_dependency_file
 from tabguard.usercache import project_cache
@@ -231,7 +230,7 @@ def _analyze(job: tuple[str, str, Config, tuple, tuple, str]) -> tuple[Analysis,
         WORKSPACE.consulted = {}
         try:
             if is_notebook(Path(path)):  # read as one before it was sent here
-                checked = check_notebook(text, path, ruleset, config.options())
+                checked = analyse_notebook(NotebookView.of(Notebook.from_json(text)), path, ruleset, config.options())
                 found, gaps, errors = checked.findings, checked.gaps, checked.errors
             else:
                 doc = analyze_text(text, path, ruleset, config.options())
@@ -274,7 +273,7 @@ def scan_files(
             cached = cache.by_stat(display, path.stat()) if cache else None
             if cached is not None and not cached:
                 continue  # unchanged, clean and parsed: nothing to read
-            data, stat = read_regular(path, config["max-file-size"])
+            data, stat = read_regular(path, read_limit(path, config["max-file-size"]))
             text = decode_source(data)
         except OSError as error:
             result.error = os_reason(error)
@@ -283,7 +282,8 @@ def scan_files(
             result.error = str(error)
             continue
         result.lines = split_lines(text)
-        if is_notebook(path) and not _notebook_view(result, text):
+        if is_notebook(path) and not read_notebook(result, text, config["max-file-size"]):
+            result.lines = []
             continue
         # A notebook's analysis is not that of a .py file with the same bytes.
         digest = ("ipynb:" if is_notebook(path) else "") + hashlib.sha256(data).hexdigest()
@@ -309,24 +309,12 @@ def scan_files(
 
 def _finish(result: FileResult, analysis: Analysis, min_severity: str, honoured) -> None:
     findings = [finding_from_json(f) for f in analysis.findings]
-    if result.notebook is not None:  # suppression comments were read in each cell, when checked
-        floor = Severity.named(min_severity).rank
-        result.findings = [f for f in findings if Severity.named(f.severity).rank >= floor]
+    if result.notebook is not None:  # a comment counts in its own cell
+        result.findings = shown(result.notebook, findings, min_severity, honoured)
         result.lines = checkable(result.notebook.module)[0] if findings else []  # the lines checked
     else:
         result.findings = visible(findings, result.lines, min_severity, honoured)
     result.parse_gaps = [gap for gap in map(_gap, analysis.gaps) if gap is not None]
-
-
-def _notebook_view(result: FileResult, text: str) -> bool:
-    """Read a notebook's cells (findings map to them); False after a notice when it is not one."""
-    try:
-        result.notebook = NotebookView.of(Notebook.from_json(text))
-    except NotebookError as error:
-        result.notices.append(f"not checked: {error}")
-        result.lines = []
-        return False
-    return True
 
 
 def _run(work: list, jobs: Optional[int]) -> list[tuple[Analysis, list[str], list]]:

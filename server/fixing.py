@@ -206,7 +206,7 @@ def fix_results(
         honoured = honoured_for(result.path) if honoured_for else None
         if result.notebook is not None:
             ruleset = ruleset_from_config(config, result.display, select, ignore)
-            fixer = NotebookFixer(text, str(result.path), ruleset, config.options(), min_severity)
+            fixer = NotebookFixer(text, str(result.path), ruleset, config.options(), min_severity, honoured)
             outcome = fix_text(result.path, fixer.text, fixer.analyse, unsafe, fixer.rewrite)
             new_text, where = fixer.notebook_text(outcome.text), fixer.where
         else:
@@ -229,7 +229,7 @@ def fix_results(
             summary.diffs.append(unified_diff(result.display, text, new_text))
         summary.fixed += len(outcome.applied)
         if result.notebook is not None:  # checked again whole: its outputs' places moved with the sources
-            scan_notebook(result, new_text, ruleset, config, min_severity)
+            scan_notebook(result, new_text, ruleset, config, min_severity, honoured)
         else:
             result.findings, result.lines = outcome.remaining, outcome.lines
     return summary

@@ -16,8 +16,8 @@ from tabguard.config import Config
 from tabguard.engine.document import ParseGap, split_lines
 from tabguard.engine.types import Finding, Span
 from tabguard.ignore import GitIgnore
-from tabguard.notebook import NotebookError
-from tabguard.notebook.checking import check_notebook, is_notebook
+from tabguard.notebook import Notebook, NotebookError
+from tabguard.notebook.checking import analyse_notebook, is_notebook, read_limit, shown, too_large
 from tabguard.notebook.places import NotebookView
 from tabguard.sources import SourceError, file_kind, os_reason, read_source
 from tabguard.supply.depfiles import is_dependency_file
@@ -151,7 +151,7 @@ def _excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
 def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), min_severity="low", honoured=None) -> FileResult:
     result = FileResult(path, display)
     try:
-        text = read_source(path, config["max-file-size"])
+        text = read_source(path, read_limit(path, config["max-file-size"]))
     except SourceError as error:
         result.error = str(error)
         return result
@@ -166,7 +166,7 @@ def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), mi
         result.findings = visible(findings, result.lines, min_severity, honoured)
         return result
     if is_notebook(path):
-        return scan_notebook(result, text, ruleset, config, min_severity)
+        return scan_notebook(result, text, ruleset, config, min_severity, honoured)
     doc = analyze_text(text, str(path), ruleset, config.options())
     result.lines = doc.lines
     result.findings = visible(doc.findings(), doc.lines, min_severity, honoured)
@@ -174,13 +174,26 @@ def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), mi
     return result
 
 
-def scan_notebook(result: FileResult, text: str, ruleset, config: Config, min_severity: str) -> FileResult:
-    """A notebook's cells (see `tabguard.notebook.checking`); one that cannot be read is a notice."""
+def read_notebook(result: FileResult, text: str, max_size: int) -> bool:
+    """Read a notebook's cells into `result.notebook`; False after saying why it is not checked (a
+    notice when it is not a notebook tabguard reads, an error when its code is over `max_size`)."""
     try:
-        checked = check_notebook(text, str(result.path), ruleset, config.options(), min_severity)
+        view = NotebookView.of(Notebook.from_json(text))
     except NotebookError as error:
         result.notices.append(f"not checked: {error}")
+        return False
+    result.error = too_large(view, max_size)
+    result.notebook = None if result.error else view
+    return result.error is None
+
+
+def scan_notebook(result: FileResult, text: str, ruleset, config: Config, min_severity: str, honoured=None) -> FileResult:
+    """A notebook's cells and outputs (see `tabguard.notebook.checking`)."""
+    result.lines, result.findings = [], []
+    if not read_notebook(result, text, config["max-file-size"]):
         return result
-    result.notebook, result.lines = checked.view, checked.lines
-    result.findings, result.parse_gaps, result.rule_errors = checked.findings, checked.gaps, checked.errors
+    assert result.notebook is not None
+    checked = analyse_notebook(result.notebook, str(result.path), ruleset, config.options())
+    result.lines, result.parse_gaps, result.rule_errors = checked.lines, checked.gaps, checked.errors
+    result.findings = shown(result.notebook, checked.findings, min_severity, honoured)
     return result

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, replace
-from typing import NamedTuple, Optional
+from typing import Callable, Optional, Sequence
 
 from tabguard.analysis import analyze_text, visible
 from tabguard.engine.checker import RuleError, RuleSet
@@ -37,33 +37,68 @@ def is_notebook(path) -> bool:
     return path.suffix == ".ipynb"
 
 
+# Outputs (images above all) make a notebook file many times larger than its code: the file may be
+# this many times `max-file-size`, which applies to its code, counted as the editor counts it.
+FILE_SIZE_FACTOR = 50
+
+Honoured = Optional[Callable[[int], bool]]
+
+
+def read_limit(path, max_size: int) -> int:
+    """The most bytes of `path` read: `max_size`, more for a notebook (see `FILE_SIZE_FACTOR`)."""
+    return max_size * FILE_SIZE_FACTOR if is_notebook(path) else max_size
+
+
+def too_large(view: NotebookView, max_size: int) -> Optional[str]:
+    """Why a notebook is not analysed, when its code is over `max-file-size`."""
+    size = len(view.module.text)
+    return f"{size} characters of code is over max-file-size ({max_size}), skipped" if size > max_size else None
+
+
 def check_notebook(
-    text: str, path: str, ruleset: RuleSet, options: Optional[dict] = None, min_severity: str = "low"
+    text: str, path: str, ruleset: RuleSet, options: Optional[dict] = None, min_severity: str = "low",
+    honoured: Honoured = None,
 ) -> NotebookCheck:
     """The findings `tabguard check` reports for a notebook's JSON `text` (NotebookError when it
-    cannot be read as one)."""
-    view = NotebookView.of(Notebook.from_json(text))
-    checked = check_cells(view.module, path, ruleset, options, min_severity)
-    in_outputs, failed = output_findings(view.notebook, ruleset, min_severity)
-    return NotebookCheck(view, checked.lines, checked.findings + in_outputs, checked.gaps, checked.errors + failed)
+    cannot be read as one). `honoured` as in `analysis.visible`, by line of the module."""
+    checked = analyse_notebook(NotebookView.of(Notebook.from_json(text)), path, ruleset, options)
+    checked.findings = shown(checked.view, checked.findings, min_severity, honoured)
+    return checked
 
 
-class CellCheck(NamedTuple):
-    lines: list[str]  # the module's lines as analysed (a cell that does not parse blanked)
-    findings: list[Finding]  # on those lines, suppression comments applied
-    gaps: list[ParseGap]
-    errors: list[str]  # rules that failed
+def analyse_notebook(view: NotebookView, path: str, ruleset: RuleSet, options: Optional[dict] = None) -> NotebookCheck:
+    """Every finding of a notebook, before suppression comments and `min-severity` (see `shown`)."""
+    lines, gaps = checkable(view.module)
+    doc = analyze_text("\n".join(lines), path, ruleset, options)
+    in_outputs, failed = output_findings(view.notebook, ruleset)
+    errors = [f"rule {error}" for error in doc.take_errors()] + failed
+    return NotebookCheck(view, doc.lines, doc.findings() + in_outputs, gaps + doc.syntax_problems(), errors)
+
+
+def shown(view: NotebookView, findings: Sequence[Finding], min_severity: str = "low", honoured: Honoured = None) -> list[Finding]:
+    """The findings at or above `min_severity` that no comment in their own cell suppresses."""
+    floor = Severity.named(min_severity).rank
+    kept = []
+    for finding in findings:
+        if view.place(finding).output is not None:  # in a saved output: no comment reaches it
+            if Severity.named(finding.severity).rank >= floor:
+                kept.append(finding)
+            continue
+        visible_finding = _in_cell(view.module, finding, min_severity, honoured)
+        if visible_finding is not None:
+            kept.append(visible_finding)
+    return kept
 
 
 def check_cells(
-    module: VirtualModule, path: str, ruleset: RuleSet, options: Optional[dict] = None, min_severity: str = "low"
-) -> CellCheck:
-    """The code cells' findings: the rules a `.py` file gets, on the virtual module."""
-    lines, gaps = checkable(module)
+    module: VirtualModule, path: str, ruleset: RuleSet, options: Optional[dict] = None, min_severity: str = "low",
+    honoured: Honoured = None,
+) -> tuple[list[str], list[Finding]]:
+    """The lines analysed and the findings shown of the code cells alone (what `--fix` works on)."""
+    lines = checkable(module)[0]
     doc = analyze_text("\n".join(lines), path, ruleset, options)
-    findings = code_findings(module, doc.findings(), min_severity)
-    errors = [f"rule {error}" for error in doc.take_errors()]
-    return CellCheck(doc.lines, findings, gaps + doc.syntax_problems(), errors)
+    found = (_in_cell(module, f, min_severity, honoured) for f in doc.findings())
+    return doc.lines, [f for f in found if f is not None]
 
 
 def checkable(module: VirtualModule) -> tuple[list[str], list[ParseGap]]:
@@ -84,28 +119,26 @@ def checkable(module: VirtualModule) -> tuple[list[str], list[ParseGap]]:
     return lines, gaps
 
 
-def code_findings(module: VirtualModule, findings: list[Finding], min_severity: str = "low") -> list[Finding]:
-    """The findings on the virtual module that no comment in their own cell suppresses."""
-    return [f for f in findings if _kept(module, f, min_severity)]
-
-
-def _kept(module: VirtualModule, finding: Finding, min_severity: str) -> bool:
+def _in_cell(module: VirtualModule, finding: Finding, min_severity: str, honoured: Honoured) -> Optional[Finding]:
+    """`analysis.visible` for a finding on the module, with the comments of its own cell only."""
     position = module.cell_at(finding.span.start_line)
     offset = module.offsets[position]
     span = finding.span
     local = replace(finding, span=Span(span.start_line - offset, span.start_col, span.end_line - offset, span.end_col))
-    return bool(visible([local], module.cells[position].lines, min_severity))
+    in_cell = None if honoured is None else (lambda line: honoured(line + offset))
+    kept = visible([local], module.cells[position].lines, min_severity, in_cell)
+    if not kept:
+        return None
+    unhonoured = kept[0].details.get("suppression_unhonoured")
+    if unhonoured is None:
+        return finding
+    return replace(finding, details={**finding.details, "suppression_unhonoured": unhonoured + offset})
 
 
-def output_findings(notebook: Notebook, ruleset: RuleSet, min_severity: str = "low") -> tuple[list[Finding], list[str]]:
+def output_findings(notebook: Notebook, ruleset: RuleSet) -> tuple[list[Finding], list[str]]:
     """The findings of the rules' `check_output` hooks in every saved output's text, of any cell
     language (a token printed by R leaks too), and the errors of hooks that failed."""
-    floor = Severity.named(min_severity).rank
-    hooks = [
-        (rule, hook)
-        for rule in ruleset.rules
-        if (hook := getattr(rule, "check_output", None)) is not None and Severity.named(rule.severity).rank >= floor
-    ]
+    hooks = [(rule, hook) for rule in ruleset.rules if (hook := getattr(rule, "check_output", None)) is not None]
     found: list[Finding] = []
     errors: list[str] = []
     for cell in notebook.cells:

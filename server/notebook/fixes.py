@@ -14,7 +14,7 @@ from typing import Optional
 from tabguard.engine.checker import RuleSet
 from tabguard.engine.fixes import materialize
 from tabguard.engine.types import Finding, Fix
-from tabguard.notebook.checking import check_cells
+from tabguard.notebook.checking import Honoured, check_cells
 from tabguard.notebook.document import Notebook
 from tabguard.notebook.places import NotebookView
 from tabguard.notebook.virtual import VirtualModule
@@ -24,16 +24,18 @@ class NotebookFixer:
     """The `analyse` and `rewrite` steps of the fix loop for one notebook (NotebookError when its
     text cannot be read as one). `text` is the module text the loop starts from."""
 
-    def __init__(self, text: str, path: str, ruleset: RuleSet, options: Optional[dict], min_severity: str):
+    def __init__(self, text: str, path: str, ruleset: RuleSet, options: Optional[dict], min_severity: str,
+                 honoured: Honoured = None):
         self.view = NotebookView.of(Notebook.from_json(text))
         self.path, self.ruleset, self.options, self.min_severity = path, ruleset, options, min_severity
+        self.honoured = honoured
         self.text = self.view.module.text
         self._modules = {self.text: self.view.module}  # every module text the loop has seen
         self._module_of: dict[int, VirtualModule] = {}  # the module each finding was found on
 
     def analyse(self, text: str) -> tuple[list[str], list[Finding]]:
         module = self._modules[text]
-        lines, findings = check_cells(module, self.path, self.ruleset, self.options, self.min_severity)[:2]
+        lines, findings = check_cells(module, self.path, self.ruleset, self.options, self.min_severity, self.honoured)
         self._module_of.update((id(f), module) for f in findings)
         return lines, findings
 

@@ -9,6 +9,7 @@ from typing import Callable, Optional, Sequence
 from tabguard.engine.document import split_lines
 from tabguard.engine.types import Finding, Span
 from tabguard.notebook import Notebook, NotebookError, VirtualModule
+from tabguard.notebook.checking import read_limit
 from tabguard.notebook.places import OUTPUT_KEYS
 from tabguard.provenance.tracker import AISpan, Provenance
 from tabguard.provenance.workspace import find_root, ledger_present
@@ -32,7 +33,7 @@ def ledger_lines(path: Path, max_size: int) -> list[str]:
     """The lines the ledger counts in for a file on disk: its text, or for a notebook the lines of
     its Python code cells joined in order, as written (docs/provenance.md). SourceError when it
     cannot be read."""
-    text = read_source(path, max_size)
+    text = read_source(path, read_limit(path, max_size))
     if path.suffix != ".ipynb":
         return split_lines(text)
     try:

@@ -244,10 +244,57 @@ def test_notebook_results_are_cached_like_files(project, capsys, monkeypatch):
 
     first = main(["check", "."]), capsys.readouterr()
     calls = []
-    monkeypatch.setattr(tabguard.batch, "check_notebook", lambda *a, **k: calls.append(a) or 1 / 0)
+    monkeypatch.setattr(tabguard.batch, "analyse_notebook", lambda *a, **k: calls.append(a) or 1 / 0)
     assert (main(["check", "."]), capsys.readouterr()) == first  # unchanged: answered from the cache
     assert calls == []
     (project / "analysis.ipynb").write_text(ANALYSIS.replace("rm ", "rm -f "))
     with pytest.raises(ZeroDivisionError):
         main(["check", "."])
     assert len(calls) == 1
+
+
+def test_the_gate_sees_ai_code_accepted_into_a_cell(project, capsys):
+    from tabguard.notebook import Notebook, VirtualModule
+    from tabguard.provenance.tracker import Provenance
+
+    (project / ".git").mkdir()  # the workspace root
+    path = project / "analysis.ipynb"
+    lines = VirtualModule.build([c.source for c in Notebook.from_json(ANALYSIS).code_cells()]).source_lines
+    # the ledger counts the code cells' own lines: cell 5's three lines are lines 6-8 (cell 2 has 4)
+    assert lines[5:8] == ["!ls {name}", "data = pickle.loads(open(name, 'rb').read())", "os.system('rm ' + name)"]
+    Provenance(project).record_accept(path, lines, 5, 8, "copilot", False)
+    status, out, err = check(capsys, ".", "--gate")
+    assert status == 1
+    assert "analysis.ipynb:cell 5:line 1:col 1: TG101 [critical, high confidence]" in out
+    assert "[AI-inserted (copilot), not reviewed]" in out.splitlines()[2]
+    assert "AI-inserted" not in out.splitlines()[1]  # the output finding (cell 3) is in no AI span
+    assert "gate: analysis.ipynb:6-8: AI-inserted (copilot), not reviewed, holds 4 findings" in err
+
+
+def test_a_suppression_inside_unreviewed_ai_code_in_a_cell_is_not_honoured(project, capsys):
+    from tabguard.notebook import Notebook, VirtualModule
+    from tabguard.provenance.tracker import Provenance
+
+    (project / ".git").mkdir()
+    data = json.loads(ANALYSIS)
+    data["cells"][4]["source"][2] = "os.system('rm ' + name)  # tabguard: ignore[TG101]"
+    text = json.dumps(data, indent=1)
+    (project / "analysis.ipynb").write_text(text)
+    assert "cell 5:line 3" not in check(capsys, ".")[1]  # honoured: written by a person
+    lines = VirtualModule.build([c.source for c in Notebook.from_json(text).code_cells()]).source_lines
+    Provenance(project).record_accept(project / "analysis.ipynb", lines, 7, 8, "copilot", False)
+    assert "analysis.ipynb:cell 5:line 3:col 11: TG101" in check(capsys, ".")[1]
+
+
+def test_max_file_size_counts_a_notebooks_code_not_its_outputs(project, capsys):
+    (project / "tabguard.toml").write_text("max-file-size = 2000\n")
+    picture = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgo" * 2000}}
+    data = json.loads(ANALYSIS)
+    data["cells"][2]["outputs"].append(picture)  # a 22 kB file with 300 characters of code
+    (project / "analysis.ipynb").write_text(json.dumps(data, indent=1))
+    status, out, _ = check(capsys, ".")
+    assert status == 1 and "analysis.ipynb:cell 5:line 3:col 11: TG101" in out
+    data["cells"].append(code("x = 1\n" * 400))
+    (project / "analysis.ipynb").write_text(json.dumps(data, indent=1))
+    status, out, err = check(capsys, ".")
+    assert status == 2 and "analysis.ipynb: 2586 characters of code is over max-file-size (2000), skipped" in err
