@@ -268,7 +268,7 @@ def test_the_gate_sees_ai_code_accepted_into_a_cell(project, capsys):
     assert "analysis.ipynb:cell 5:line 1:col 1: TG101 [critical, high confidence]" in out
     assert "[AI-inserted (copilot), not reviewed]" in out.splitlines()[2]
     assert "AI-inserted" not in out.splitlines()[1]  # the output finding (cell 3) is in no AI span
-    assert "gate: analysis.ipynb:6-8: AI-inserted (copilot), not reviewed, holds 4 findings" in err
+    assert "gate: analysis.ipynb:6-8 (cell 5, lines 1-3): AI-inserted (copilot), not reviewed, holds 4 findings" in err
 
 
 def test_a_suppression_inside_unreviewed_ai_code_in_a_cell_is_not_honoured(project, capsys):
