@@ -1,6 +1,6 @@
 """The labelled corpus (`tests/corpus/*.py`): every `# expect: CWE-N` statement is flagged by a finding
 with CWE-N, and no `# secure: CWE-N` statement is flagged at all. Scored the same way as
-`benchmarks/detection.py`, but in-process."""
+`benchmarks/detection.py`, but in-process: the one corpus checker."""
 
 from __future__ import annotations
 
@@ -36,6 +36,13 @@ def test_corpus_has_annotations():
     notes = [n for path in FILES for n in detection.annotations(path)]
     assert any(n.kind == "expect" for n in notes)
     assert any(n.kind == "secure" for n in notes)
+
+
+def test_insecure_default_scenarios_have_flaws_and_secure_counterparts():
+    scenarios = [path for path in FILES if path.name.startswith("defaults_")]
+    assert len(scenarios) >= 5
+    for path in scenarios:
+        assert {n.kind for n in detection.annotations(path)} == {"expect", "secure"}, path.name
 
 
 def test_statement_range_covers_multiline_calls_and_headers():
