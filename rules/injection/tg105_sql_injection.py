@@ -52,10 +52,24 @@ def _self_derived(built: ast.expr, ctx) -> bool:
     return bool(values) and all(_placeholders(v) or _made_here(v, ctx) or _quoted_list(v, ctx) for v in values)
 
 
-def _made_here(value: ast.expr, ctx) -> bool:
-    return all_values_through(_single(value), ctx, _NUMERIC) or all_values_through(
-        _single(value), ctx, _QUOTING, follow_locals=True
+def _made_here(value: ast.expr, ctx, depth: int = 0) -> bool:
+    if all_values_through(_single(value), ctx, _NUMERIC) or all_values_through(_single(value), ctx, _QUOTING, follow_locals=True):
+        return True
+    # A local that holds a constant or text built only from such values: `prefix = "%s." % quote(schema)`
+    # in one branch, `prefix = ""` in the other.
+    if not isinstance(value, ast.Name) or depth > 2:
+        return False
+    assigned = ctx.model.values(value)
+    return bool(assigned) and all(
+        (isinstance(v, ast.Constant) and isinstance(v.value, str))
+        or (not isinstance(v, ast.Name) and _all_pieces_made_here(v, ctx, depth + 1))
+        for v in assigned
     )
+
+
+def _all_pieces_made_here(built: ast.expr, ctx, depth: int) -> bool:
+    values = [p for p in formatted_pieces(built) or () if not isinstance(p, str)]
+    return bool(values) and all(_made_here(v, ctx, depth) for v in values)
 
 
 def _quoted_list(value: ast.expr, ctx) -> bool:
@@ -168,6 +182,9 @@ class SqlInjection(Rule):
         # markers it generates, PRAGMA names.
         'def drop_identity(self, table, column):\n    self.execute("ALTER TABLE %(table)s MODIFY %(column)s DROP IDENTITY" % {\n'
         '        "table": self.quote_name(table), "column": self.quote_name(column)})\n',
+        'def table_sql(self, connection, table, schema=None):\n    if schema:\n'
+        '        prefix = "%s." % self.quote_identifier(schema)\n    else:\n        prefix = ""\n'
+        '    return connection.exec_driver_sql("SELECT sql FROM %(schema)ssqlite_master WHERE name = ?" % {"schema": prefix}, (table,))\n',
         'def copy(self, cursor, new, old, columns):\n    cols = ", ".join(self.quote_name(c) for c in columns)\n'
         '    cursor.execute("INSERT INTO %s (%s) SELECT %s FROM %s" % (self.quote_name(new), cols, cols, self.quote_name(old)))\n',
         'def f(connection, cursor, keys):\n    qn = connection.ops.quote_name\n    table = qn("cache")\n'

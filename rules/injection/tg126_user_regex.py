@@ -50,6 +50,9 @@ class UserRegex(Rule):
         '    q = re.escape(request.args["q"])\n    return [l for l in lines if re.search(q, l)]\n',
         'import re\nfrom flask import request\ndef f(text):\n    return re.findall(r"\\d+", request.args["text"])\n',
         'import argparse, re\ndef main():\n    args = argparse.ArgumentParser().parse_args()\n    return re.compile(args.pattern)\n',
+        # `regex` here is a compiled pattern in a loop variable, not the `regex` package: the header is the text.
+        'import re\nDATE_FORMATS = (re.compile(r"\\d+"), re.compile(r"\\w+"))\ndef parse(request):\n'
+        '    for regex in DATE_FORMATS:\n        if regex.match(request.headers["If-Modified-Since"]):\n            return regex\n',
     )
     INVALID = (
         Invalid(
@@ -64,7 +67,7 @@ class UserRegex(Rule):
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
         module, _, function = callee.rpartition(".")
-        if module not in REGEX_MODULES or function not in REGEX_FUNCTIONS:
+        if module not in REGEX_MODULES or function not in REGEX_FUNCTIONS or not _names_the_module(node.func, ctx):
             return
         pattern = ctx.argument(node, 0, "pattern")
         # A command-line tool searching with its own user's pattern (grep) is what the tool is for.
@@ -80,3 +83,17 @@ class UserRegex(Rule):
                 "Fix: match the text literally with re.escape", safe=False, imports=("re",),
             )
         ctx.report(self, pattern, details={"source": source.label, "callee": callee}, source=source, fix=fix)
+
+
+def _names_the_module(func: ast.expr, ctx) -> bool:
+    """`regex.match(...)` is the `regex` package's only where `regex` is imported; a compiled pattern
+    held in a variable named `regex` takes the text to search, not a pattern."""
+    root = func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name) or root.id in ctx.module.imports:
+        return True
+    return any(
+        isinstance(n, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name.partition(".")[0]) == root.id for a in n.names)
+        for function in ctx.functions for n in ast.walk(function)
+    )

@@ -224,6 +224,12 @@ def test_what_a_declared_framework_installs_comes_from_the_bundled_map(workspace
     assert _modules(found) == ["requests"]
 
 
+def test_a_documentation_theme_brings_its_generator(workspace):
+    workspace.write("requirements-docs.txt", "mkdocs-material==9.5.18\n")
+    code = "from mkdocs.config.defaults import MkDocsConfig\nimport yaml\nimport pymdownx\nimport pygments\n"
+    assert _modules(findings(workspace, "hooks.py", code)[0]) == []
+
+
 def test_the_environments_metadata_wins_over_the_bundled_map(workspace):
     # Installed: `flask` here requires only `werkzeug`, and an internal package requires another.
     workspace.install("flask", "9.0", ["flask"], requires=["Werkzeug>=3", "pytest; extra == 'test'"])
