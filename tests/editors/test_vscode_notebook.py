@@ -2,8 +2,7 @@
 its built-in notebook editor, a two-line ghost-text suggestion is accepted with Tab into a code
 cell, and tabguard's diagnostic shows on that cell. The suggestion builds SQL from `name`, which an
 earlier cell reads with input(): only a server that checks the cells as one module, in order
-(LSP notebookDocument sync), sees user input in the query ("SQL built with user input"); a cell
-checked on its own is not flagged at all.
+(LSP notebookDocument sync), sees that the query holds input(), and its diagnostic says so.
 
 Harness and requirements: vscode_harness.py (skipped without code-server, Chromium or Playwright).
 Screenshots go to .cache/editor-tests/vscode/notebook/."""
@@ -22,7 +21,7 @@ SETUP_CELL = 'import sqlite3\n\nconn = sqlite3.connect("shop.db")\nname = input(
 TRIGGER = "# orders"
 # What the extension's test provider offers after TRIGGER (editors/vscode/src/testInlineProvider.js).
 ACCEPTED = ["query = f\"SELECT * FROM orders WHERE customer = '{name}'\"", "rows = conn.execute(query).fetchall()"]
-MESSAGE = "SQL built with user input"  # TG105 when the query is known to hold input()
+RULE = "TG105"  # SQL built by formatting; its message names input() only when the cells are one module
 
 pytestmark = pytest.mark.skipif(missing() is not None, reason=str(missing()))
 
@@ -86,7 +85,7 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     # The diagnostic: in the Problems panel, and as a squiggle in the accepting cell only.
     page.keyboard.press("Control+Shift+M")
     try:
-        row = page.wait_for_selector(f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=45_000)
+        row = page.wait_for_selector(f".markers-panel .monaco-list-row:has-text('{RULE}')", timeout=45_000)
         facts["problem"] = row.inner_text()
     except PlaywrightTimeout:
         facts["problem"] = None
@@ -94,12 +93,16 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     facts["squiggles"] = [cells.nth(i).locator("[class*='squiggly-']").count() for i in range(cells.count())]
     page.screenshot(path=str(shots / "2-diagnostic.png"))
 
-    # Hover on `query` in `conn.execute(query)` (cell line 3), where the finding is: the server's explanation.
-    target.locator(".view-lines").click()
-    page.keyboard.press("Control+End")
-    page.keyboard.press("Home")
-    for _ in range(ACCEPTED[1].index("(query)") + 2):
-        page.keyboard.press("ArrowRight")
+    def to_finding() -> None:
+        """The cursor on `query` in `conn.execute(query)` (cell line 3), where the finding is."""
+        target.locator(".view-lines").click()
+        page.keyboard.press("Control+End")
+        page.keyboard.press("Home")
+        for _ in range(ACCEPTED[1].index("(query)") + 2):
+            page.keyboard.press("ArrowRight")
+
+    # Hover at the finding: the server's explanation.
+    to_finding()
     page.keyboard.press("Control+K")
     page.keyboard.press("Control+I")
     try:
@@ -108,6 +111,27 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     except PlaywrightTimeout:
         facts["hover"] = None
     page.screenshot(path=str(shots / "3-hover.png"))
+
+    # Code actions at the finding; "Ignore TG105 on this line" edits that line of that cell.
+    page.keyboard.press("ArrowLeft")  # moving the cursor closes the hover (Escape would leave the cell's editor)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Control+.")
+    try:
+        page.wait_for_selector(".action-widget :text('Ignore TG105 on this line')", timeout=20_000)
+        facts["actions"] = page.inner_text(".action-widget")
+        page.screenshot(path=str(shots / "4-actions.png"))
+        page.keyboard.press("Enter")  # the first action, selected (a click on its label does nothing)
+        page.wait_for_function(
+            "() => document.querySelectorAll('.notebookOverlay .code-cell-row')[1]"
+            ".querySelector('.view-lines').innerText.replace(/\\u00a0/g, ' ').includes('tabguard: ignore[TG105]')",
+            timeout=15_000,
+        )
+    except PlaywrightTimeout:
+        facts.setdefault("actions", None)
+        page.screenshot(path=str(shots / "4-actions-failed.png"))
+    facts["cells_after_action"] = [
+        cells.nth(i).locator(".view-lines").inner_text().replace("\xa0", " ") for i in range(cells.count())
+    ]
     return facts
 
 
@@ -178,10 +202,9 @@ def test_the_accept_is_reported_on_the_cell_after_its_edit(run):
 
 
 def test_the_diagnostic_shows_on_the_accepting_cell(run):
-    assert run["problem"] is not None, (
-        f"no '{MESSAGE}' in the Problems panel:\n{run['problems_panel']}\n{run['ext_log']}"
-    )
+    assert run["problem"] is not None, f"no {RULE} in the Problems panel:\n{run['problems_panel']}\n{run['ext_log']}"
     assert "TG105" in run["problem"] and "tabguard" in run["problem"], run["problem"]
+    assert "input()" in run["problem"], run["problem"]  # the data flow from the cell above
     assert "Ln 3" in run["problem"], run["problem"]  # the execute line of the cell, not of the notebook
     setup, accepting = run["squiggles"]
     assert accepting > 0 and setup == 0, run["squiggles"]
@@ -189,3 +212,12 @@ def test_the_diagnostic_shows_on_the_accepting_cell(run):
 
 def test_hover_explains_the_finding_in_the_cell(run):
     assert run["hover"] is not None and "TG105" in run["hover"], run["hover"]
+
+
+def test_code_actions_edit_the_cell_they_are_for(run):
+    assert run["actions"] is not None and "Explain TG105" in run["actions"], run["actions"]
+    setup, accepting = run["cells_after_action"]
+    assert setup.splitlines() == [line for line in SETUP_CELL.splitlines() if line], (
+        setup
+    )  # blank lines not in innerText
+    assert accepting.splitlines()[2] == f"{ACCEPTED[1]}  # tabguard: ignore[TG105]", accepting
