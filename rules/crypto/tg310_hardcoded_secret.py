@@ -21,6 +21,7 @@ from tabguard.rules.crypto._secrets import (
     looks_like_secret,
     signing_key_name,
 )
+from tabguard.supply.workspace import in_test_tree
 
 # Parameters that are a signing or encryption key whatever the argument is called.
 _KEY_SINKS = {
@@ -274,7 +275,8 @@ def _literals(values: list) -> bool:
 
 
 def _in_test_code(ctx) -> bool:
-    return any(getattr(f, "name", "").startswith(("test", "Test")) for f in ctx.functions)
+    """A test function, or a module of a test tree (keys and passwords there are fixtures)."""
+    return any(getattr(f, "name", "").startswith(("test", "Test")) for f in ctx.functions) or in_test_tree(ctx.path)
 
 
 def _is_sink_argument(ctx, parent: Optional[ast.AST], node: ast.AST) -> bool:

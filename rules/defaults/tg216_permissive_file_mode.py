@@ -74,6 +74,7 @@ class PermissiveFileMode(Rule):
         "import os\nos.chmod('id_rsa', 0o600)\n",
         "import os\nst = os.stat(p)\nos.chmod(p, st.st_mode | 0o111)\n",
         "import os\nos.umask(0o022)\n",
+        "import os\ndef current_umask():\n    mask = os.umask(0)\n    os.umask(mask)\n    return mask\n",
         "import os\nos.chmod(path, mode)\n",
     )
     INVALID = (
@@ -90,6 +91,8 @@ class PermissiveFileMode(Rule):
             "import os\nos.makedirs(cache_dir, mode=0o700, exist_ok=True)\n",
         ),
         Invalid("import os\nold = os.umask(0)\n", "import os\nold = os.umask(0o077)\n"),
+        Invalid("import os\nold = os.umask(0)\nos.makedirs(shared)\nos.umask(old)\n",
+                "import os\nold = os.umask(0o077)\nos.makedirs(shared)\nos.umask(old)\n"),
         Invalid("import os\nos.chmod('deploy_key.pem', 0o644)\n", "import os\nos.chmod('deploy_key.pem', 0o600)\n"),
         Invalid(
             "from pathlib import Path\nPath(shared).mkdir(0o777, parents=True)\n",
@@ -139,12 +142,27 @@ class PermissiveFileMode(Rule):
     def _check_umask(self, node: ast.Call, ctx) -> None:
         mask = ctx.argument(node, 0, "mask")
         bits = _known_bits(mask, ctx) if mask is not None else None
-        if bits is None or not _fully_constant(mask, ctx) or bits & _WORLD_WRITE:
+        if bits is None or not _fully_constant(mask, ctx) or bits & _WORLD_WRITE or _reads_umask(node, ctx):
             return
         ctx.report(self, mask, details={"problem": "umask lets new files be world-writable", "problem_lower":
                                         "new files and directories will be world-writable", "mode": oct(bits),
                                         "callee": "os.umask"},
                    fix=expression_fix(ctx, mask, replace_with("0o077"), "Fix: umask 0o077", safe=False))
+
+
+def _reads_umask(call: ast.Call, ctx) -> bool:
+    """`old = os.umask(0)` put back by the next statement (`os.umask(old)`): the only way to read the
+    umask; nothing is created in between."""
+    assign = ctx.parent(call)
+    if not (isinstance(assign, ast.Assign) and len(assign.targets) == 1 and isinstance(assign.targets[0], ast.Name)):
+        return False
+    block = ctx.parent(assign)
+    body = next((b for b in (getattr(block, f, None) for f in ("body", "orelse", "finalbody")) if isinstance(b, list) and assign in b), None)
+    if body is None or body.index(assign) + 1 >= len(body):
+        return False
+    after = body[body.index(assign) + 1]
+    return (isinstance(after, ast.Expr) and isinstance(after.value, ast.Call) and ctx.call_name(after.value) == "os.umask"
+            and any(isinstance(a, ast.Name) and a.id == assign.targets[0].id for a in after.value.args))
 
 
 def _is_path(receiver: ast.expr, ctx) -> bool:

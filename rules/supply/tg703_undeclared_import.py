@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.supply._imports import checked_imports
+from tabguard.supply.workspace import in_test_tree
 
 # Tooling entry points whose imports are the tools' own, not the application's.
 _TOOL_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "conf.py"})
@@ -19,24 +20,11 @@ _NOT_RUNTIME_FOLDERS = frozenset({
 _TEST_SUPPORT = re.compile(r"^(test_.*|.*_test|conftest|tests?|testing|pytest_plugin|pytest)$")
 
 
-def _is_runtime_code(path: str, root: Path | None) -> bool:
+def _is_runtime_code(path: str) -> bool:
     parts = Path(path).parts
     if set(parts[:-1]) & _NOT_RUNTIME_FOLDERS or _TEST_SUPPORT.match(Path(path).stem) or Path(path).name in _TOOL_FILES:
         return False
-    return not _in_test_tree(path, root)
-
-
-def _in_test_tree(path: str, root: Path | None) -> bool:
-    """Below a folder holding a conftest.py: pytest's tests and fixtures, whatever the folder's name.
-    Not the root's own conftest.py, which may configure the whole project (e.g. for doctests)."""
-    if root is None or not path or path.startswith("<"):
-        return False
-    for folder in Path(path).absolute().parents:
-        if folder == root or root not in folder.parents:
-            return False
-        if (folder / "conftest.py").is_file():
-            return True
-    return False
+    return not in_test_tree(path)
 
 
 class UndeclaredImport(Rule):
@@ -107,7 +95,7 @@ class UndeclaredImport(Rule):
             # needs every package it imports, so there a deferred import is still told.
             if ctx.functions and workspace.builds_distribution:
                 continue
-            if not _is_runtime_code(ctx.path, workspace.root):
+            if not _is_runtime_code(ctx.path):
                 return
             told.add(distribution)
             state = "installed in the environment only" if resolution.kind == "installed" else "not installed either"

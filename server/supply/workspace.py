@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator, Optional, TypeVar
 
@@ -312,6 +313,26 @@ def find_root(folder: Path) -> Optional[Path]:
 
 def _installed(folder: Path) -> bool:
     return folder.name in ("site-packages", "dist-packages")
+
+
+def in_test_tree(path: str) -> bool:
+    """Below a folder holding a conftest.py, inside the file's project: pytest's tests and fixtures,
+    whatever the folder is called. Not the project root's own conftest.py, which may configure the
+    whole project (e.g. for doctests)."""
+    if not path or path.startswith("<"):
+        return False
+    folder = Path(os.path.abspath(path)).parent
+    root = find_root(folder)
+    return root is not None and _conftest_below(folder, root)
+
+
+@lru_cache(maxsize=1024)
+def _conftest_below(folder: Path, root: Path) -> bool:
+    while folder != root and root in folder.parents:
+        if (folder / "conftest.py").is_file():
+            return True
+        folder = folder.parent
+    return False
 
 
 def workspace_for(path: str, python: str = "") -> tuple[Workspace, Optional[Path]]:

@@ -290,6 +290,12 @@ def test_a_librarys_deferred_imports_are_its_optional_features(workspace, monkey
 def test_a_folder_with_a_conftest_holds_tests(workspace):
     workspace.write("t/smoke/conftest.py", "")
     assert _modules(findings(workspace, "t/smoke/workers/dev.py", "import docker\n")[0]) == []
+    # A key in a test tree is a fixture (TG310), as in a test function.
+    key = "API_TOKEN = 'ghp_4f9Kx2LmQ8rT1vZ7wY3nB6cD0eH5jA'\n"
+    path = workspace.write("t/smoke/keys.py", key)
+    assert [f.rule_id for f in analyze_text(key, str(path)).findings()] == []
+    path = workspace.write("shop/keys.py", key)
+    assert [f.rule_id for f in analyze_text(key, str(path)).findings()] == ["TG310"]
     # The root's conftest.py configures the whole project: its code is still runtime code.
     workspace.write("conftest.py", "")
     assert _modules(findings(workspace, "shop/app.py", "import docker\n")[0]) == ["docker"]
