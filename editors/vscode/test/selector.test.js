@@ -11,9 +11,9 @@ const manifest = require('../package.json');
 const isNotebookCellFilter = (f) =>
   typeof f === 'object' && (typeof f.notebook === 'string' || (typeof f.notebook === 'object' && f.notebook !== null));
 
-test('Python cells of Jupyter notebooks on disk are selected with a notebook-cell filter', () => {
+test('Python cells of Jupyter notebooks are selected with a notebook-cell filter, untitled ones too', () => {
   const cells = DOCUMENT_SELECTOR.filter(isNotebookCellFilter);
-  assert.deepEqual(cells, [{ notebook: { notebookType: 'jupyter-notebook', scheme: 'file' }, language: 'python' }]);
+  assert.deepEqual(cells, [{ notebook: { notebookType: 'jupyter-notebook' }, language: 'python' }]);
   assert.equal(JUPYTER_NOTEBOOK, 'jupyter-notebook');
 });
 
