@@ -230,21 +230,38 @@ def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
                 _collect_top_level(child, facts)
 
 
+_MAX_PIECES = 64  # a longer `+` chain is not a string worth recording (and deep trees are costly)
+
+
 def _builds_string(node: ast.expr) -> bool:
     """An f-string, `+`, `%` or `.format` that puts a non-literal into literal text (read without
-    the context: the rule asking decides what the names hold)."""
+    the context: the rule asking decides what the names hold). Iterative: chains can be deep."""
     if isinstance(node, ast.JoinedStr):
         return any(isinstance(v, ast.FormattedValue) and not isinstance(v.value, ast.Constant) for v in node.values)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
-        operands = (node.left, node.right)
-        literal = any(isinstance(o, ast.Constant) and isinstance(o.value, str) or _builds_string(o) for o in operands)
-        return literal and any(not isinstance(o, ast.Constant) for o in operands)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        receiver = node.func.value
-        return isinstance(receiver, ast.Constant) and isinstance(receiver.value, str) and any(
-            not isinstance(a, ast.Constant) for a in (*node.args, *(k.value for k in node.keywords))
-        )
-    return False
+        text = variable = False
+        stack: list[ast.expr] = [node]
+        for _ in range(_MAX_PIECES):
+            if not stack:
+                return text and variable
+            piece = stack.pop()
+            if isinstance(piece, ast.BinOp) and isinstance(piece.op, (ast.Add, ast.Mod)):
+                stack += (piece.left, piece.right)
+            elif isinstance(piece, ast.Constant):
+                text = text or isinstance(piece.value, str)
+            else:
+                variable = True
+                text = text or isinstance(piece, ast.JoinedStr) or _formats(piece)
+        return False
+    return isinstance(node, ast.Call) and _formats(node) and any(
+        not isinstance(a, ast.Constant) for a in (*node.args, *(k.value for k in node.keywords))
+    )
+
+
+def _formats(node: ast.expr) -> bool:
+    """`"...".format(...)`."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+            and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str))
 
 
 def _dependency_names(call: ast.Call) -> tuple[str, ...]:
