@@ -1,3 +1,4 @@
+import re
 import sys
 from pathlib import Path
 
@@ -32,14 +33,23 @@ def server(tmp_path, caplog):
     assert "Traceback" not in caplog.text
 
 
-@pytest.fixture
-def process_server(tmp_path):
-    """`tabguard lsp` in a process of its own (for what only the process shows: its memory, the
-    switch interval it sets so a busy analysis thread hands the event loop the GIL)."""
-    client = _initialized(Client(SERVER, cwd=str(tmp_path)), tmp_path)
+@pytest.fixture(scope="module")
+def _process(tmp_path_factory):
+    client = _initialized(Client(SERVER, cwd=str(tmp_path_factory.getbasetemp())), tmp_path_factory.mktemp("process"))
+    client.workspace = client.root
     yield client
     client.close()
     assert client.proc.wait(timeout=30) == 0
+
+
+@pytest.fixture
+def process_server(_process, request):
+    """`tabguard lsp` in a process of its own (for what only the process shows: its memory, the
+    switch interval it sets so a busy analysis thread hands the event loop the GIL), one for the
+    tests of a module; `root` is a folder of the test's own inside its workspace."""
+    _process.root = _process.workspace / re.sub(r"\W+", "-", request.node.name)
+    _process.root.mkdir()
+    return _process
 
 
 @pytest_lsp.fixture(config=IN_PROCESS)
