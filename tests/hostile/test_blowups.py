@@ -15,8 +15,10 @@ import pytest
 CASES = {
     "suppression comment": ("from tabguard.engine.suppress import _TABGUARD as p",
                             "list(p.finditer('# tabguard: ignore[' * 100_000))"),
-    "quick-fix ignore comment": ("from tabguard.lsp.convert import _IGNORE_COMMENT as p",
-                                 "p.search('# tabguard: ignore[' * 100_000)"),
+    "quick-fix ignore comment": ("from tabguard.lsp.convert import ignore_action; from tabguard.lsp.positions import Encoding; "
+                                 "from tabguard.engine.types import Finding, Span",
+                                 "ignore_action(Finding('TG201', Span(0, 0, 0, 1), 'm', 'high'), 'file:///a.py', "
+                                 "['# tabguard: ignore[' * 100_000], Encoding(), None)"),
     "FastAPI path parameter": ("from tabguard.engine.context import _FASTAPI_PATH_PARAM as p",
                                "p.findall('/' + '{a:' * 70_000)"),
     "Flask path parameter": ("from tabguard.engine.context import _FLASK_PATH_PARAM as p",
