@@ -53,7 +53,7 @@ class ExceptionDetailToClient(Rule):
         "the client (e.g. pydantic `ValidationError`) keep their messages."
     )
     example = (
-        "@app.post(\"/orders\")\ndef create_order():\n    try:\n        order = service.create(request.json)\n"
+        "@app.post(\"/orders\")\n@login_required\ndef create_order():\n    try:\n        order = service.create(request.json)\n"
         "    except Exception:\n        logger.exception(\"order creation failed\")\n"
         "        return jsonify({\"error\": \"Internal server error\"}), 500\n    return jsonify(order), 201"
     )

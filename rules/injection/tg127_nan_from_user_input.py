@@ -42,9 +42,11 @@ class NanFromUserInput(Rule):
         "schema field such as pydantic's `confloat(allow_inf_nan=False)`)."
     )
     example = (
-        'amount = float(request.form["amount"])\n'
-        "if not math.isfinite(amount) or amount <= 0:\n"
-        "    abort(400)"
+        "def pay():\n"
+        '    amount = float(request.form["amount"])\n'
+        "    if not math.isfinite(amount) or amount <= 0:\n"
+        "        abort(400)\n"
+        "    return charge(amount)"
     )
     fix_safety = (
         "Unsafe: after `x = float(...)` the rewrite adds `if not math.isfinite(x): raise ValueError(...)` "

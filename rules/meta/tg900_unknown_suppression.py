@@ -24,7 +24,7 @@ class UnknownSuppression(Rule):
         "the reader believes a reviewed exception exists where none does."
     )
     how = "Use an id from `tabguard rules`, or remove the comment."
-    example = "subprocess.run(cmd, shell=True)  # tabguard: ignore[TG101] fixed command list, reviewed"
+    example = "subprocess.run(cmd, shell=True)  # tabguard: ignore[TG100] fixed command list, reviewed"
     fix_safety = (
         "Safe: the rewrite drops the unknown ids from the comment (the whole `tabguard: ignore[...]` "
         "when none is left, keeping a reason written after it). They silenced nothing, so every finding "

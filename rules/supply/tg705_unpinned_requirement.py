@@ -29,6 +29,7 @@ class UnpinnedRequirement(Rule):
         "instead; this check applies to requirements files only."
     )
     example = "flask==3.0.3\nrequests==2.32.3"
+    example_path = "requirements.txt"
     fix_safety = (
         "Unsafe: the rewrite pins the version installed in the workspace's environment, which is what "
         "the code runs with here; installs elsewhere that resolved a newer release get the pinned one. "

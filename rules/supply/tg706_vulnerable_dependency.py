@@ -24,6 +24,7 @@ class VulnerableDependency(Rule):
     )
     how = "Upgrade to a release without these vulnerabilities{fixed_note}, run the tests, and keep the pin."
     example = "django==4.2.16"
+    example_path = "requirements.txt"
     fix_safety = (
         "Unsafe: the rewrite pins the lowest release that fixes every listed vulnerability; a new "
         "release (even a patch release) can change behaviour, so run the tests."

@@ -31,6 +31,7 @@ class NewPackage(Rule):
         "vetted, list it in `trusted-packages`."
     )
     example = "fastapi==0.115.0"
+    example_path = "requirements.txt"
     fix_safety = "No automatic rewrite."
     references = (
         "https://cwe.mitre.org/data/definitions/1357.html",

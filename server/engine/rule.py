@@ -87,6 +87,9 @@ class Rule:
     why: ClassVar[str]
     how: ClassVar[str]
     example: ClassVar[str]
+    # The file the secure `example` is: its name decides how it is read (a requirements file for
+    # the dependency-file rules). The suite checks that no rule flags the example.
+    example_path: ClassVar[str] = "example.py"
     fix_safety: ClassVar[str] = "No automatic rewrite: the secure version depends on intent."
     references: ClassVar[tuple[str, ...]] = ()
     # Default values for placeholders when the explanation is read without a finding.

@@ -7,7 +7,8 @@ import ast
 
 import pytest
 
-from tabguard.analysis import analyze_text
+from tabguard.analysis import analyze_text, check_dependency_file, visible
+from tabguard.config import Config
 from tabguard.engine.fixes import apply_edits, materialize
 from tabguard.engine.rule import Invalid, Valid
 from tabguard.notebook.checking import is_notebook
@@ -51,6 +52,19 @@ def test_invalid_example_is_flagged_and_fixed(rule, example: Invalid):
     after = analyze_text(fixed, example.path)
     assert rule.id not in _ids(after), f"{rule.id} still flags its own rewrite:\n{fixed}"
     assert set(_ids(after)) <= before, f"the rewrite introduced findings {set(_ids(after)) - before}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_documented_secure_example_is_not_flagged(rule, tmp_path):
+    """The `example` section shows secure code: no rule flags it (read offline, in a folder of its own)."""
+    path = tmp_path / rule.example_path
+    text = rule.example.strip() + "\n"
+    if is_dependency_file(path):
+        path.write_text(text)
+        found = check_dependency_file(path, text, Config(), online=False)
+    else:
+        found = analyze_text(text, str(path)).findings()
+    assert [(f.rule_id, f.message) for f in visible(found, text.splitlines())] == []
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
