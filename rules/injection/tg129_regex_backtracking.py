@@ -8,6 +8,9 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._regex import REGEX_FUNCTIONS, REGEX_MODULES, backtracks
 
 
+_VERBOSE = frozenset({"re.X", "re.VERBOSE", "regex.X", "regex.VERBOSE"})
+
+
 class RegexBacktracking(Rule):
     id = "TG129"
     name = "regex-catastrophic-backtracking"
@@ -45,6 +48,8 @@ class RegexBacktracking(Rule):
         'import re\nHOST = re.compile(r"^(\\w+\\.)+\\w+$")\n',
         'import re\ndef words(text):\n    return re.findall(r"(?:\\s*,\\s*)+", text)\n',
         'import re\ndef f(p, text):\n    return re.match(p, text)\n',
+        # Verbose: the comment is not pattern text.
+        'import re\nCODE = re.compile(r"""[A-Z]{3}  # like (a+)+ but not\n  -\\d+""", re.VERBOSE)\n',
     )
     INVALID = (
         Invalid('import re\nEMAIL = re.compile(r"^([a-zA-Z0-9]+[._-]?)*@[a-z0-9]+\\.[a-z]{2,}$")\n'),
@@ -58,8 +63,16 @@ class RegexBacktracking(Rule):
             return
         pattern = ctx.argument(node, 0, "pattern")
         text = _pattern_text(pattern, ctx)
+        if text is not None and _verbose(node, ctx):
+            text = "(?x)" + text  # whitespace and `# comments` are not part of the pattern
         if text is not None and backtracks(text):
             ctx.report(self, pattern, details={"pattern": text if len(text) <= 60 else text[:57] + "..."})
+
+
+def _verbose(call: ast.Call, ctx) -> bool:
+    """`re.X` / `re.VERBOSE` among the call's other arguments (the flags' position differs per function)."""
+    others = [*call.args[1:], *(k.value for k in call.keywords)]
+    return any(isinstance(n, ast.Attribute) and (ctx.qualname(n) or "") in _VERBOSE for arg in others for n in ast.walk(arg))
 
 
 def _pattern_text(pattern: ast.expr | None, ctx) -> str | None:
