@@ -116,31 +116,18 @@ def check_tree(
         node = pop()
         kind = type(node)
         if kind is _Leave:
-            node = node.node
-            if isinstance(node, _SCOPES):
-                ctx.functions.pop()
-                ctx.scope = ctx.scope.parent or ctx.scope
-            else:
-                ctx.scope.leave(node)
+            _leave(ctx, node.node)
             continue
         tracked = kind in _TRACKED
         if tracked:
-            if kind in _SCOPES:
-                ctx.functions.append(node)
-                ctx.scope = Scope(ctx, node, ctx.scope)
-            else:
-                ctx.scope.enter(node)
+            _enter(ctx, node, kind)
         if kind is ast.Import or kind is ast.ImportFrom:
             ctx.import_seen(node)
         handlers = calls.handlers(node, ctx) if kind is ast.Call else table.get(kind)
         if handlers:
             _run(handlers, node, ctx, errors)
         if kind is ast.Call and provider is not None:
-            try:
-                apply_at_call(node, ctx, provider)
-            except Exception as error:  # a callee that cannot be summarized must not stop the check
-                if errors is not None:
-                    errors.append(RuleError("summaries", error))
+            _apply_summary(node, ctx, provider, errors)
         if tracked:
             push(_Leave(node))
         fields = FIELD_TABLE.get(kind) or child_fields(kind)
@@ -166,6 +153,31 @@ def check_tree(
     if summary is None:
         _run(ruleset.comment_hooks, lines, ctx, errors)
     return ctx.findings
+
+
+def _enter(ctx: Context, node: ast.AST, kind: type) -> None:
+    """Taint scopes follow the traversal: a function opens one, a statement updates its own."""
+    if kind in _SCOPES:
+        ctx.functions.append(node)
+        ctx.scope = Scope(ctx, node, ctx.scope)
+    else:
+        ctx.scope.enter(node)
+
+
+def _leave(ctx: Context, node: ast.AST) -> None:
+    if isinstance(node, _SCOPES):
+        ctx.functions.pop()
+        ctx.scope = ctx.scope.parent or ctx.scope
+    else:
+        ctx.scope.leave(node)
+
+
+def _apply_summary(node: ast.Call, ctx: Context, provider: SummaryProvider, errors: Optional[list[RuleError]]) -> None:
+    try:
+        apply_at_call(node, ctx, provider)
+    except Exception as error:  # a callee that cannot be summarized must not stop the check
+        if errors is not None:
+            errors.append(RuleError("summaries", error))
 
 
 def _run(handlers: Sequence[tuple[Rule, Callable[[Any, Context], None]]], subject: Any, ctx: Context,
