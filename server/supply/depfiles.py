@@ -30,8 +30,10 @@ _REQUIREMENTS = re.compile(r"^requirements.*\.(txt|in)$")
 
 def is_dependency_file(path: Path) -> bool:
     name = path.name
-    return name == "pyproject.toml" or bool(_REQUIREMENTS.match(name)) or (
-        path.parent.name == "requirements" and path.suffix in (".txt", ".in")
+    return (
+        name == "pyproject.toml"
+        or bool(_REQUIREMENTS.match(name))
+        or (path.parent.name == "requirements" and path.suffix in (".txt", ".in"))
     )
 
 
@@ -111,7 +113,9 @@ class DependencyContext:
     def report(self, rule: Rule, span: Span, details: dict, fix: Optional[Callable[[], Fix]] = None) -> None:
         """A finding of `rule` at `span`; a second one of the same rule there replaces the first."""
         severity = self.config["severity"].get(rule.id, rule.severity)
-        self.findings[(rule.id, span)] = Finding(rule.id, span, rule.format_message(details), severity, details, (), fix)
+        self.findings[(rule.id, span)] = Finding(
+            rule.id, span, rule.format_message(details), severity, details, (), fix
+        )
 
     def result(self) -> DependencyReport:
         findings = sorted(self.findings.values(), key=lambda f: (f.span, f.rule_id))
@@ -120,8 +124,9 @@ class DependencyContext:
     def _ask_online(self) -> None:
         root = self.config.root or find_root(self.path.resolve().parent)
         folder = project_cache(root, "supply") if root else cache_home() / "supply"
-        checker = OnlineChecker(self.config["index-url"], self.config["osv-url"],
-                                DiskCache(folder, self.config["cache-ttl-hours"]))
+        checker = OnlineChecker(
+            self.config["index-url"], self.config["osv-url"], DiskCache(folder, self.config["cache-ttl-hours"])
+        )
         requirements = self.indexed()
         self.projects = checker.projects([r.key for r in requirements])
         pins = [(r.key, r.pinned_version) for r in requirements if r.pinned_version]
