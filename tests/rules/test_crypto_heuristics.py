@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tabguard.analysis import analyze_text, ruleset_for
-from tabguard.rules.crypto._names import pii_kind, secret_kind, words
+from tabguard.guards import words
+from tabguard.rules.crypto._names import pii_kind, secret_kind
 from tabguard.rules.crypto._secrets import is_placeholder, known_format, looks_like_secret
 
 CRYPTO = ruleset_for(("TG3",))
