@@ -1,9 +1,9 @@
 """Where a Python project starts: the nearest folder at or above a file's that holds a project file.
 
 One walk for every question that needs the project: the modules a cross-file summary may read
-(engine/summaries), the workspace imports resolve in (supply/workspace) and whether a requirements
-file belongs to a published library (supply/depfiles). The ledgers have their own root, the folder
-holding a ledger or the git work tree (provenance/workspace)."""
+(engine/summaries), the workspace imports resolve in (supply/workspace), whether a requirements
+file belongs to a published library (supply/depfiles) and the ledgers' workspace, the nearest
+folder holding a ledger, else the git work tree (provenance/workspace)."""
 
 from __future__ import annotations
 

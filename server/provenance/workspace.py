@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 from tabguard import boundary
+from tabguard.project import project_root
 
 TRACES = Path(".agent-trace") / "traces.jsonl"
 REVIEWS = Path(".tabguard") / "reviews.jsonl"
@@ -21,18 +22,13 @@ def find_root(start: Path, within: Optional[Path] = None) -> Path:
     editor's workspace folder holding `start`) the search stops there, and it is the fallback."""
     start = start.resolve()
     folder = start if start.is_dir() else start.parent
-    candidates: tuple[Path, ...] = (folder, *folder.parents)
+    up = None
     if within is not None:
         within = within.resolve()
-        candidates = tuple(c for c in candidates if c == within or within in c.parents)
-        folder = within
-    for candidate in candidates:
-        if ledger_present(candidate):
-            return candidate
-    for candidate in candidates:
-        if (candidate / ".git").exists():
-            return candidate
-    return folder
+        if folder != within and within not in folder.parents:
+            return within
+        up = len(folder.parts) - len(within.parts)
+    return project_root(folder, (), up, also=ledger_present) or project_root(folder, (".git",), up) or within or folder
 
 
 def ledger_present(root: Path) -> bool:
