@@ -13,12 +13,13 @@ import asyncio
 import os
 import subprocess
 import threading
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import attrs
+from lsprotocol import types
 from pygls.io_ import run_async
 from pytest_lsp import ClientServerConfig, LanguageClient
-from pytest_lsp.client import default_converter, register_lsp_features
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, default_converter, register_lsp_features
 
 from tabguard.lsp.handlers import build_server
 
@@ -80,11 +81,31 @@ def _pipe():
 
 class InProcessClient(LanguageClient):
     """pytest-lsp's client talking to a `ServerThread`; when it stops, the server must have
-    exited with 0 (after `shutdown` and `exit`)."""
+    exited with 0 (after `shutdown` and `exit`). It records every publish by document and version
+    (`published` reads them)."""
 
     served: ServerThread
     reading: asyncio.Task[Any]
     pipes: tuple[asyncio.ReadTransport, asyncio.WriteTransport]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.by_version: dict[tuple[str, Optional[int]], list[types.Diagnostic]] = {}
+
+    async def published(self, uri: str, version: Optional[int] = None,
+                        wanted: Optional[Callable[[list[types.Diagnostic]], object]] = None,
+                        timeout: float = 20) -> list[types.Diagnostic]:
+        """The diagnostics last published for `uri` (at `version`, when given) once `wanted`
+        accepts them, read from what the client recorded: a publish that arrived before the call
+        counts, and two publishes back to back cannot be mistaken for one."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = self.diagnostics.get(uri) if version is None else self.by_version.get((uri, version))
+            if found is not None and (wanted is None or wanted(found)):
+                return list(found)
+            assert loop.time() < deadline, f"{uri} (version {version}): last published {self.diagnostics.get(uri)}"
+            await asyncio.sleep(0.01)
 
     async def stop(self):
         if self.capabilities is not None and self.error is None:
@@ -105,7 +126,8 @@ class InProcess(ClientServerConfig):
 
     async def start(self, devtools: Optional[str] = None) -> InProcessClient:
         client = InProcessClient(converter_factory=default_converter)
-        register_lsp_features(client)  # what pytest-lsp's own factory registers
+        # What pytest-lsp's own factory registers, with publishes recorded by version too.
+        register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _record})
         client.served = served = ServerThread()
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader()
@@ -118,6 +140,11 @@ class InProcess(ClientServerConfig):
                       error_handler=client.report_server_error)
         )
         return client
+
+
+def _record(client: InProcessClient, params: types.PublishDiagnosticsParams) -> None:
+    client.diagnostics[params.uri] = params.diagnostics
+    client.by_version[(params.uri, params.version)] = params.diagnostics
 
 
 IN_PROCESS = InProcess()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -18,19 +16,9 @@ async def _open(client: LanguageClient, name: str, text: str, version: int = 1) 
     return uri
 
 
-async def _diagnostics(client: LanguageClient, uri: str, version: int, timeout: float = 15.0):
-    async def wait():
-        while True:
-            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-            if params.uri == uri and params.version == version:
-                return params.diagnostics
-
-    return await asyncio.wait_for(wait(), timeout)
-
-
 async def test_open_publishes_diagnostics_with_metadata(client: LanguageClient):
     uri = await _open(client, "app.py", FLAWED)
-    diags = await _diagnostics(client, uri, 1)
+    diags = await client.published(uri, 1)
     assert [d.code for d in diags] == ["TG201"]
     d = diags[0]
     assert d.source == "tabguard"
@@ -40,7 +28,7 @@ async def test_open_publishes_diagnostics_with_metadata(client: LanguageClient):
 
 async def test_quick_fix_hover_and_ignore(client: LanguageClient):
     uri = await _open(client, "app.py", FLAWED)
-    diags = await _diagnostics(client, uri, 1)
+    diags = await client.published(uri, 1)
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(types.TextDocumentIdentifier(uri), diags[0].range, types.CodeActionContext(diagnostics=diags))
     )
@@ -56,7 +44,7 @@ async def test_quick_fix_hover_and_ignore(client: LanguageClient):
 
 async def test_bulk_insertion_is_analysed_at_once(client: LanguageClient):
     uri = await _open(client, "app.py", "import requests\n\n")
-    await _diagnostics(client, uri, 1)
+    await client.published(uri, 1)
     snippet = "def fetch(url):\n    return requests.get(url, verify=False, timeout=5)\n"
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
@@ -64,14 +52,14 @@ async def test_bulk_insertion_is_analysed_at_once(client: LanguageClient):
             [types.TextDocumentContentChangePartial(types.Range(types.Position(2, 0), types.Position(2, 0)), snippet)],
         )
     )
-    diags = await _diagnostics(client, uri, 2)
+    diags = await client.published(uri, 2)
     assert [(d.code, d.range.start.line) for d in diags] == [("TG201", 3)]
 
 
 async def test_utf16_columns_with_emoji(client: LanguageClient):
     text = "import requests\nx = '😀😀'; requests.get(u, verify=False, timeout=5)\n"
     uri = await _open(client, "emoji.py", text)
-    diags = await _diagnostics(client, uri, 1)
+    diags = await client.published(uri, 1)
     # "x = '😀😀'; requests.get(u, " is 24 code points; each emoji is 2 UTF-16 units.
     assert diags[0].range.start.character == len("x = '😀😀'; requests.get(u, ".encode("utf-16-le")) // 2
 
@@ -83,7 +71,7 @@ async def test_diagnostic_data_and_hover_show_the_findings_own_grade(client: Lan
         "    cur.execute(f\"SELECT * FROM t WHERE id = {request.args['id']}\")\n"
     )
     uri = await _open(client, "db.py", text)
-    (diag,) = [d for d in await _diagnostics(client, uri, 1) if d.code == "TG105"]
+    (diag,) = [d for d in await client.published(uri, 1) if d.code == "TG105"]
     assert diag.data["severity"] == "critical" and diag.data["confidence"] == "high"
     hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), diag.range.start))
     assert "severity **critical**" in hover.contents.value and "confidence **high**" in hover.contents.value

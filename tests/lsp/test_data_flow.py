@@ -3,7 +3,6 @@ of other modules included) and the hover, one step a line."""
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest_lsp
 from inprocess_lsp import IN_PROCESS
@@ -38,11 +37,7 @@ async def _open_app(client: LanguageClient):
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, APP)))
 
     # The cross-file finding may come in a publish after the first (once the index has db.py).
-    deadline = asyncio.get_running_loop().time() + 15
-    while not any(d.code == "TG105" for d in client.diagnostics.get(uri, ())):
-        assert asyncio.get_running_loop().time() < deadline, client.diagnostics.get(uri)
-        await asyncio.sleep(0.02)
-    return uri, list(client.diagnostics[uri])
+    return uri, await client.published(uri, wanted=lambda ds: any(d.code == "TG105" for d in ds))
 
 
 async def test_related_information_holds_the_path_into_the_other_module(related_client: LanguageClient):

@@ -4,7 +4,6 @@ foreign timestamp costs no diagnostics, and a ledger replaced under the server i
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -63,20 +62,10 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"<dir>" for p in sorted(folder.rglob("*"))}
 
 
-async def _published(client: LanguageClient, uri: str, version: int) -> list[types.Diagnostic]:
-    async def wait():
-        while True:
-            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-            if params.uri == uri and params.version == version:
-                return params.diagnostics
-
-    return await asyncio.wait_for(wait(), 15)
-
-
 async def _open(client: LanguageClient, path: Path, text: str = BASE) -> str:
     uri = path.as_uri()
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text)))
-    await _published(client, uri, 1)
+    await client.published(uri, 1)
     return uri
 
 
@@ -87,7 +76,7 @@ async def _paste(client: LanguageClient, uri: str, version: int, line: int) -> l
         types.VersionedTextDocumentIdentifier(version=version, uri=uri),
         [types.TextDocumentContentChangePartial(types.Range(types.Position(line, 0), types.Position(line, 0)), PASTE)],
     ))
-    diagnostics = await _published(client, uri, version)
+    diagnostics = await client.published(uri, version)
     await _status(client, uri)
     return diagnostics
 

@@ -5,7 +5,6 @@ gate fails until review; an edit made with the server stopped unreviews; a resta
 from __future__ import annotations
 
 import ast
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -28,27 +27,6 @@ ACCEPTED = "def run(cmd):\n    subprocess.call(cmd, shell=True)\n"
 async def _status(client: LanguageClient, uri: str) -> dict:
     result = await client.protocol.send_request_async("tabguard/fileStatus", {"textDocument": {"uri": uri}})
     return result if isinstance(result, dict) else result._asdict()
-
-
-def _wait(client: LanguageClient, uri: str, version: int):
-    async def wait():
-        while True:
-            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-            if params.uri == uri and params.version == version:
-                return params.diagnostics
-
-    return asyncio.wait_for(wait(), 15)
-
-
-async def _recorded(client: LanguageClient, uri: str, predicate, timeout: float = 15):
-    """The first diagnostic matching `predicate` among those the client last recorded for `uri`."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = [d for d in client.diagnostics.get(uri, ()) if predicate(d)]
-        if found:
-            return found[0]
-        assert asyncio.get_running_loop().time() < deadline, client.diagnostics.get(uri)
-        await asyncio.sleep(0.02)
 
 
 def _change(client, uri, version, line, text):
@@ -79,13 +57,13 @@ async def test_accepts_are_recorded_flagged_reviewed_and_gated(client: LanguageC
     (root / ".agent-trace" / "traces.jsonl").write_text(json.dumps(foreign_record("app.py", 5, 6)) + "\n")
     uri = path.as_uri()
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, BASE)))
-    await _wait(client, uri, 1)
+    await client.published(uri, 1)
     status = await _status(client, uri)
     assert status["aiSpans"] == 1 and status["unreviewed"] == 1
 
     # 1. A bulk insertion (a paste from chat) is an inferred accept.
     _change(client, uri, 2, 6, "\n\n" + SNIPPET)
-    diags = await _wait(client, uri, 2)
+    diags = await client.published(uri, 2)
     tls = next(d for d in diags if d.code == "TG201")
     assert "AI-inserted (bulk-insert), not reviewed" in tls.message
     # 2. An explicit accept reported by the editor plugin, with its origin.
@@ -100,7 +78,10 @@ async def test_accepts_are_recorded_flagged_reviewed_and_gated(client: LanguageC
     })
     # Version 4 is published twice (the insertion, then the accept): read what the client recorded
     # rather than waiting for the second publish, which may have arrived already.
-    shell = await _recorded(client, uri, lambda d: d.code == "TG100" and "(copilot)" in d.message)
+    def shell_by_copilot(d):
+        return d.code == "TG100" and "(copilot)" in d.message
+
+    shell = next(filter(shell_by_copilot, await client.published(uri, wanted=lambda ds: any(map(shell_by_copilot, ds)))))
     assert "AI-inserted (copilot), not reviewed" in shell.message
 
     records = ledger_lines(root)
@@ -147,9 +128,9 @@ async def test_restart_restores_every_span(client: LanguageClient):
     path.write_text(BASE)
     uri = path.as_uri()
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, BASE)))
-    await _wait(client, uri, 1)
+    await client.published(uri, 1)
     _change(client, uri, 2, 0, SNIPPET + "\n\n")
-    await _wait(client, uri, 2)
+    await client.published(uri, 2)
     _change(client, uri, 3, 0, "# header\n")  # the span moves down while the file is open
     text = "# header\n" + SNIPPET + "\n\n" + BASE
     path.write_text(text)

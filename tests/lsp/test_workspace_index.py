@@ -4,8 +4,6 @@ re-publishes the caller's diagnostics without any change to the caller."""
 
 from __future__ import annotations
 
-import asyncio
-
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -15,16 +13,6 @@ APP = (
     "from flask import Flask, request\n\nfrom db import find\n\napp = Flask(__name__)\n\n\n"
     "@app.route('/u')\ndef u():\n    return str(find(request.args['name']))\n"
 )
-
-
-async def _published(client: LanguageClient, uri: str, wanted) -> list[types.Diagnostic]:
-    """The diagnostics last published for `uri`, once `wanted(diagnostics)` accepts them (read from
-    what the client recorded: two publishes can arrive back to back)."""
-    deadline = asyncio.get_running_loop().time() + 20
-    while uri not in client.diagnostics or not wanted(client.diagnostics[uri]):
-        assert asyncio.get_running_loop().time() < deadline, client.diagnostics.get(uri)
-        await asyncio.sleep(0.02)
-    return list(client.diagnostics[uri])
 
 
 def _cross_file(diagnostics) -> list[int]:
@@ -59,19 +47,19 @@ async def test_a_helper_edited_and_saved_in_another_module_republishes_its_calle
     db = _open(client, "db.py", DANGEROUS)
     app = _open(client, "app.py", APP)
     # The index summarizes db.find in the background; app.py's call is then reported.
-    assert _cross_file(await _published(client, app, _cross_file)) == [9]
+    assert _cross_file(await client.published(app, wanted=_cross_file)) == [9]
 
     _save(client, db, "db.py", DANGEROUS, SANITISED, 2)
-    assert _cross_file(await _published(client, app, lambda d: not _cross_file(d))) == []
+    assert _cross_file(await client.published(app, wanted=lambda d: not _cross_file(d))) == []
 
     _save(client, db, "db.py", SANITISED, DANGEROUS, 3)
-    assert _cross_file(await _published(client, app, _cross_file)) == [9]
+    assert _cross_file(await client.published(app, wanted=_cross_file)) == [9]
 
 
 async def test_a_caller_opened_before_the_helper_is_indexed_gets_the_finding_in_a_later_publish(client: LanguageClient):
     (client.workspace_root / "db.py").write_text(DANGEROUS, encoding="utf-8")
     app = _open(client, "app.py", APP)
-    diagnostics = await _published(client, app, _cross_file)
+    diagnostics = await client.published(app, wanted=_cross_file)
     [finding] = [d for d in diagnostics if d.code == "TG105"]
     assert "db.py:5" in finding.message
     # The local findings of app.py come with it (the cross-file part is added, nothing is lost).
@@ -81,8 +69,8 @@ async def test_a_caller_opened_before_the_helper_is_indexed_gets_the_finding_in_
 async def test_unsaved_edits_of_the_helper_count_until_its_editor_is_closed(client: LanguageClient):
     db = _open(client, "db.py", DANGEROUS)
     app = _open(client, "app.py", APP)
-    assert _cross_file(await _published(client, app, _cross_file)) == [9]
+    assert _cross_file(await client.published(app, wanted=_cross_file)) == [9]
     _edit(client, db, DANGEROUS, SANITISED, 2)  # not saved: the disk still holds the dangerous one
-    assert _cross_file(await _published(client, app, lambda d: not _cross_file(d))) == []
+    assert _cross_file(await client.published(app, wanted=lambda d: not _cross_file(d))) == []
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(db)))
-    assert _cross_file(await _published(client, app, _cross_file)) == [9]
+    assert _cross_file(await client.published(app, wanted=_cross_file)) == [9]

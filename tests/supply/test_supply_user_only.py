@@ -111,7 +111,7 @@ async def _open_requirements(client: LanguageClient, project, options: dict) -> 
         capabilities=types.ClientCapabilities(), root_uri=project.as_uri(), initialization_options=options))
     uri = (project / "requirements.txt").as_uri()
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "pip-requirements", 1, PINS)))
-    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    await client.published(uri)
 
 
 async def test_lsp_ignores_a_repository_config_and_says_so(lsp, project, services):
