@@ -1,5 +1,6 @@
 """An assistant's answer to "encrypt customer exports before uploading them to S3"."""
 
+import hmac
 import os
 
 from Crypto.Cipher import AES, DES
@@ -25,10 +26,11 @@ def encrypt_cbc_fixed_iv(key: bytes, padded: bytes) -> bytes:
     return encryptor.update(padded) + encryptor.finalize()
 
 
-def encrypt_cbc(key: bytes, padded: bytes) -> bytes:
+def encrypt_cbc(key: bytes, mac_key: bytes, padded: bytes) -> bytes:
     iv = os.urandom(16)
     encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()  # secure: CWE-329
-    return iv + encryptor.update(padded) + encryptor.finalize()
+    body = iv + encryptor.update(padded) + encryptor.finalize()
+    return body + hmac.new(mac_key, body, "sha256").digest()
 
 
 def seal(key: bytes, data: bytes, associated: bytes) -> bytes:
