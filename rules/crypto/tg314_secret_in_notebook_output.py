@@ -11,7 +11,11 @@ from tabguard.rules.crypto._names import secret_kind
 from tabguard.rules.crypto._secrets import KNOWN_FORMATS, is_placeholder, known_format, looks_like_secret
 
 # `API_KEY=...`, `'api_key': '...'`, `token: ...` as env dumps, dict reprs and log lines print them.
-_NAMED = re.compile(r"""(?P<name>[A-Za-z_][\w.-]*)['"]?[ \t]*[:=][ \t]*[bu]?['"]?(?P<value>[^\s'",;)}\]]+)""")
+# The name starts where a word does and is at most 64 characters: outputs hold long runs of word
+# characters (base64 images in HTML), which must cost one pass, not one per character.
+_NAMED = re.compile(
+    r"""(?<![\w.-])(?P<name>[A-Za-z_][\w.-]{0,63})['"]?[ \t]*[:=][ \t]*[bu]?['"]?(?P<value>[^\s'",;)}\]]+)"""
+)
 
 
 class Leak(NamedTuple):
@@ -28,7 +32,8 @@ def leaks(text: str) -> Iterator[Leak]:
     taken: list[tuple[int, int]] = []
     for label, pattern in KNOWN_FORMATS:
         for match in pattern.finditer(text):
-            if known_format(match.group(0)) is not None:
+            # no credential is this long; the check's memo must not keep megabytes of output
+            if match.end() - match.start() <= 8192 and known_format(match.group(0)) is not None:
                 taken.append(match.span())
                 yield Leak(match.start(), match.end(), label, "high")
     for match in _NAMED.finditer(text):
