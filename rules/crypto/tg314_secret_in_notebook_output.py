@@ -69,7 +69,7 @@ class SecretInNotebookOutput(Rule):
     placeholders = {"kind": "API key", "cell": "3"}
     what = (
         "A saved output of a code cell (printed text, a displayed value, a traceback) contains a "
-        "{kind}. Jupyter writes outputs into the `.ipynb` file, so the credential is in the file."
+        "credential ({kind}). Jupyter writes outputs into the `.ipynb` file, so the credential is in the file."
     )
     why = (
         "Notebooks are committed, shared and rendered on GitHub with their outputs. A cell that "
