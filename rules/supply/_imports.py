@@ -52,8 +52,8 @@ def is_optional(node: ast.AST, ctx) -> bool:
         if isinstance(parent, ast.If):
             return True
         if isinstance(parent, _TRY):
-            if child in parent.body and any(_catches_import_error(h) for h in parent.handlers):
-                return True
+            if (child in parent.body or child in parent.orelse) and any(_catches_import_error(h) for h in parent.handlers):
+                return True  # the body, or the `else:` that runs only when the guarded import worked
             if child in parent.handlers:
                 return True  # the fallback branch itself
         child, parent = parent, ctx.parent(parent)

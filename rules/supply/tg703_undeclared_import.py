@@ -62,6 +62,7 @@ class UndeclaredImport(Rule):
     VALID = (
         "import json\nfrom pathlib import Path\n",
         "try:\n    import ujson as json\nexcept ImportError:\n    import json\n",
+        "try:\n    from urllib3.contrib import pyopenssl\nexcept ImportError:\n    OpenSSL = None\nelse:\n    import OpenSSL\n",
         "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    import requests\n",
         "from .models import User\n",
         # Installed by a declared dependency (this repository declares pygls, which requires cattrs).
