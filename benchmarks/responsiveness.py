@@ -36,7 +36,11 @@ PATHOLOGICAL = {
 # into CPython's parser, which holds the GIL for its whole duration (about 0.3 s per MB here), and so
 # does publishing tens of thousands of findings on the event loop.
 GIL_BOUND = {"huge single line (1 MB)"}
-REQUIREMENTS = "".join(f"package-{i}=={i % 10}.{i % 7}.0\n" for i in range(600_000))
+
+
+def requirements() -> str:
+    """13 MB of pins, built when an input needs them (not when the tests import this module)."""
+    return "".join(f"package-{i}=={i % 10}.{i % 7}.0\n" for i in range(600_000))
 
 
 def hovers_during_analysis(client: Client, name: str) -> tuple[list[float], int]:
@@ -49,7 +53,7 @@ def hovers_during_analysis(client: Client, name: str) -> tuple[list[float], int]
     client.wait_notification(lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == small, mark)
     filename, text = PATHOLOGICAL[name]
     if filename == "uses_deps.py":
-        (root / "requirements-dev.txt").write_text(REQUIREMENTS)
+        (root / "requirements-dev.txt").write_text(requirements())
     uri = (root / filename).as_uri()
     mark = client.mark()
     client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})

@@ -66,8 +66,10 @@ def part_of(module: str) -> str:
     return head if head in MODULES else "tabguard"  # `tabguard.__version__`: the package's __init__
 
 
-def _dependencies() -> dict[str, dict[str, set[str]]]:
-    """part -> imported part -> the modules of `part` that import it."""
+@lru_cache(maxsize=None)
+def dependencies() -> dict[str, dict[str, set[str]]]:
+    """part -> imported part -> the modules of `part` that import it. Read when a test first asks
+    (parsing every module at import time cost each test process about a second of collection)."""
     found: dict[str, dict[str, set[str]]] = {}
     for module, path in MODULES.items():
         mine = found.setdefault(part_of(module), {})
@@ -77,14 +79,12 @@ def _dependencies() -> dict[str, dict[str, set[str]]]:
     return found
 
 
-DEPENDENCIES = _dependencies()
-
 
 def test_every_part_has_a_layer():
-    assert set(DEPENDENCIES) <= set(RANK), (
-        f"give these a layer in LAYERS and docs/architecture.md: {set(DEPENDENCIES) - set(RANK)}"
+    assert set(dependencies()) <= set(RANK), (
+        f"give these a layer in LAYERS and docs/architecture.md: {set(dependencies()) - set(RANK)}"
     )
-    assert set(RANK) <= set(DEPENDENCIES), f"LAYERS names parts that do not exist: {set(RANK) - set(DEPENDENCIES)}"
+    assert set(RANK) <= set(dependencies()), f"LAYERS names parts that do not exist: {set(RANK) - set(dependencies())}"
 
 
 def upward(part: str, dependencies: dict[str, dict[str, set[str]]]) -> list[str]:
@@ -98,7 +98,7 @@ def upward(part: str, dependencies: dict[str, dict[str, set[str]]]) -> list[str]
 
 @pytest.mark.parametrize("part", sorted(RANK))
 def test_imports_only_its_layer_and_below(part):
-    assert upward(part, DEPENDENCIES) == [], f"{part} ({LAYERS[RANK[part]][0]}) imports a higher layer"
+    assert upward(part, dependencies()) == [], f"{part} ({LAYERS[RANK[part]][0]}) imports a higher layer"
 
 
 @pytest.mark.parametrize("library", sorted(ONLY_IN))
@@ -138,7 +138,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_no_import_cycle_between_parts():
-    graph = {part: set(targets) - {part} for part, targets in DEPENDENCIES.items()}
+    graph = {part: set(targets) - {part} for part, targets in dependencies().items()}
     assert cycles(graph) == []
 
 
