@@ -81,6 +81,11 @@ class EvalExec(Rule):
         '    src = f"def __init__(self, {args}):\\n{body}"\n    exec(src, ns)\n    return ns["__init__"]\n',
         'class Loader:\n    def exec_module(self, module):\n        source = self.transform(self.path)\n'
         '        exec(compile(source, self.path, "exec"), module.__dict__)\n',
+        # A syntax tree built from nodes (or a literal's tree given a generated body): code generation.
+        'import ast\ndef build(body, name):\n    module = ast.parse("")\n    module.body = body\n'
+        '    code = compile(module, "<generated>", "exec")\n    return code\n',
+        'import ast\ndef getter(field):\n    tree = ast.Expression(body=ast.Attribute(ast.Name("obj", ast.Load()), field, ast.Load()))\n'
+        '    return eval(compile(ast.fix_missing_locations(tree), "<getter>", "eval"))\n',
     )
     INVALID = (
         Invalid(
@@ -96,6 +101,8 @@ class EvalExec(Rule):
         Invalid('from flask import request\ndef f(ns):\n    exec(f"def g():\\n    return {request.args[\'x\']}", ns)\n'),
         Invalid('import _xxsubinterpreters as interpreters\ndef f(src):\n    interpreters.run_string(interpreters.create(), src)\n'),
         Invalid('def f(src):\n    code = compile(src, "<user>", "exec")\n'),
+        # The tree of text from outside runs that text, whatever is done to the tree in between.
+        Invalid('import ast\ndef f(src):\n    tree = ast.parse(src)\n    code = compile(tree, "<user>", "exec")\n'),
         Invalid('import code\ndef f(line):\n    console = code.InteractiveConsole()\n    console.push(line)\n'),
         Invalid('import logging.config\ndef start():\n    logging.config.listen(9030).start()\n'),
     )
@@ -122,6 +129,8 @@ class EvalExec(Rule):
             return
         if callee.endswith("compile") and _only_parses(node, ctx):
             return  # `compile(src, name, "exec", ast.PyCF_ONLY_AST)` is `ast.parse`: nothing runs
+        if _built_tree(code, ctx):
+            return  # a syntax tree the program assembles from nodes: code generation, no outside text
         parent = ctx.parent(node)
         if callee.endswith("compile") and isinstance(parent, ast.Call) and ctx.call_name(parent) in _CODE_RUNNERS:
             return  # `exec(compile(src, ...))` is reported once, on the exec
@@ -154,6 +163,30 @@ class EvalExec(Rule):
 
 def _generates_definitions(code: ast.expr, ctx) -> bool:
     return bool(_DEFINES.search(constant_text(code, ctx)))
+
+
+# Constructors of a whole syntax tree, and helpers that return the tree they are given.
+_TREE_ROOTS = frozenset({"ast.Module", "ast.Expression", "ast.Interactive"})
+_TREE_PASSERS = frozenset({"ast.fix_missing_locations", "ast.increment_lineno"})
+
+
+def _built_tree(code: ast.expr, ctx, depth: int = 0) -> bool:
+    """`compile(module, ...)` where `module` is an `ast.Module(...)`/`ast.Expression(...)` or the tree
+    of `ast.parse` over a literal, whose body the program then fills with nodes it makes: no text from
+    outside reaches it. `ast.parse(text)` of a non-literal is not such a tree (it runs `text`)."""
+    if isinstance(code, ast.Name) and depth < 3:
+        value = ctx.model.value_of(code)
+        return value is not None and _built_tree(value, ctx, depth + 1)
+    if not isinstance(code, ast.Call) or not code.args:
+        return isinstance(code, ast.Call) and ctx.call_name(code) in _TREE_ROOTS
+    callee = ctx.call_name(code)
+    if callee in _TREE_ROOTS:
+        return True
+    if callee == "ast.parse":
+        return is_static(code.args[0], ctx)
+    # `eval(compile(tree, ...))`: the compiled tree is what runs.
+    passes = callee in _TREE_PASSERS or (callee in _CODE_RUNNERS and callee.endswith("compile"))
+    return passes and _built_tree(code.args[0], ctx, depth + 1)
 
 
 def _in_import_hook(ctx) -> bool:
