@@ -42,6 +42,10 @@ _QUOTING = frozenset({
     "escape_identifier", "format_identifier", "_quote", "_quote_name", "_quote_identifier",
 })
 _PRAGMA = re.compile(r"^\s*PRAGMA\b", re.IGNORECASE)
+# Schema introspection (SQLAlchemy's inspector, Django's `connection.introspection`): names of tables,
+# columns, constraints or synonyms that the database itself lists.
+_INTROSPECTION = re.compile(r"^_?(get_\w*(names|relations|synonyms|columns?|constraints|indexes|sequences)|table_names)$")
+_MAPPING_VIEWS = frozenset({"items", "keys", "values"})
 
 
 def _self_derived(built: ast.expr, ctx) -> bool:
@@ -49,7 +53,32 @@ def _self_derived(built: ast.expr, ctx) -> bool:
     (also through a local, `table = quote_name(self._table)`), or a run of placeholders
     (`", ".join(["%s"] * len(keys))`)."""
     values = [p for p in formatted_pieces(built) or () if not isinstance(p, str)]
-    return bool(values) and all(_placeholders(v) or _made_here(v, ctx) or _quoted_list(v, ctx) for v in values)
+    return bool(values) and all(
+        _placeholders(v) or _made_here(v, ctx) or _quoted_list(v, ctx) or _introspected(v, ctx) for v in values
+    )
+
+
+def _introspected(value: ast.expr, ctx) -> bool:
+    """A name (or an item of it, `syn["synonym_name"]`) bound by a loop over, or assigned from, what an
+    introspection call returns: `for t in inspect(conn).get_table_names(): ... f"DROP TABLE {t}"`."""
+    while isinstance(value, ast.Subscript):
+        value = value.value
+    if not isinstance(value, ast.Name):
+        return False
+    chain = ctx.model.reaching(value)
+    return len(chain) == 1 and chain[0].kind in ("for", "assign") and _introspection_call(chain[0].value, ctx)
+
+
+def _introspection_call(value, ctx, depth: int = 0) -> bool:
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _MAPPING_VIEWS:
+        value = value.func.value  # `relations.items()`
+    if isinstance(value, ast.Name) and depth < 2:
+        return _introspection_call(ctx.model.value_of(value), ctx, depth + 1)
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return bool(_INTROSPECTION.match(name))
 
 
 def _made_here(value: ast.expr, ctx, depth: int = 0) -> bool:
@@ -190,6 +219,12 @@ class SqlInjection(Rule):
         'def f(connection, cursor, keys):\n    qn = connection.ops.quote_name\n    table = qn("cache")\n'
         '    cursor.execute("SELECT %s FROM %s WHERE %s IN (%s)" % (qn("v"), table, qn("k"), ", ".join(["%s"] * len(keys))), keys)\n',
         'def columns(cursor, table):\n    cursor.execute("PRAGMA table_info(%s)" % table)\n',
+        # Names the database lists itself (schema introspection), e.g. in test-database teardown.
+        'from sqlalchemy import inspect\ndef drop_temp(conn):\n    for name in inspect(conn).get_temp_table_names():\n'
+        '        conn.exec_driver_sql(f"DROP TABLE {name}")\n',
+        'def check(cursor, introspection, table):\n    relations = introspection.get_relations(cursor, table)\n'
+        '    for column, (other_column, other_table) in relations.items():\n'
+        '        cursor.execute("SELECT `%s` FROM `%s` WHERE `%s` IS NULL" % (other_column, other_table, column))\n',
     )
     INVALID = (
         Invalid('import sqlite3\nconn = sqlite3.connect("shop.db")\n'
@@ -214,6 +249,8 @@ class SqlInjection(Rule):
         Invalid('def f(cur, table, uid):\n    cur.execute(f"DELETE FROM {table} WHERE id = {uid}")\n'),
         Invalid('def f(cur, uid):\n    cur.execute("SELECT * FROM t WHERE id = \'[ID]\'".replace("[ID]", uid))\n'),
         Invalid('def f(cur, table):\n    cur.execute(f"UPDATE {table} SET seen = 1")\n'),
+        # A loop over what the caller passed, not over what the database lists.
+        Invalid('def purge(conn, tables):\n    for name in tables:\n        conn.exec_driver_sql(f"DROP TABLE {name}")\n'),
         Invalid('def f(cur, ids, name):\n    marks = ",".join(["%s"] * len(ids))\n'
                 '    cur.execute(f"SELECT * FROM t WHERE a = \'{name}\' AND id IN ({marks})", ids)\n'),
         Invalid(
