@@ -8,6 +8,7 @@ import re
 from tabguard.engine.fixes import expression_fix, parse_expression
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import words
+from tabguard.rules.compliance._logs import LOG_CALL_NAMES
 from tabguard.rules.crypto._hashing import hash_call
 from tabguard.rules.crypto._names import DIGEST_WORDS, METADATA_WORDS, expression_name, secret_kind, value_parts
 
@@ -82,6 +83,10 @@ class TimingUnsafeCompare(Rule):
         "def kept(value, omit_token):\n    return value != omit_token\n",
         "from .paths import _WILDCARD_TOKEN, _RELATIONSHIP_TOKEN\n"
         "def wild(attr, c_token):\n    return attr == _WILDCARD_TOKEN or c_token == f'{_RELATIONSHIP_TOKEN}:{_WILDCARD_TOKEN}'\n",
+        # Configuration management: the stored hash differs from the wanted one, so it is written.
+        "def sync(self, current):\n    if self.password is not None and current.password_hash != self.password:\n"
+        "        self.run(['usermod', '-p', self.password, self.name])\n",
+        "def sync(self, fields):\n    if fields[1] != self.password:\n        fields[1] = self.password\n",
     )
     INVALID = (
         Invalid(
@@ -107,6 +112,13 @@ class TimingUnsafeCompare(Rule):
         Invalid(
             "import os\nAPI_TOKEN = os.environ['API_TOKEN']\ndef ok(token):\n    return token == API_TOKEN\n",
             "import hmac\nimport os\nAPI_TOKEN = os.environ['API_TOKEN']\ndef ok(token):\n    return hmac.compare_digest(token, API_TOKEN)\n",
+        ),
+        # Rejecting (and logging) in the branch where they differ is an access check.
+        Invalid(
+            "import logging\ndef check(user, token):\n    if user.api_token != token:\n"
+            "        logging.warning('bad token %s', token)\n        raise PermissionError(token)\n",
+            "import hmac\nimport logging\ndef check(user, token):\n    if not hmac.compare_digest(user.api_token, token):\n"
+            "        logging.warning('bad token %s', token)\n        raise PermissionError(token)\n",
         ),
         Invalid(
             "API_KEY = load()\ndef authorized(request):\n    return request.headers.get('X-API-Key') == API_KEY\n",
@@ -135,6 +147,8 @@ class TimingUnsafeCompare(Rule):
             return
         if all(kind == "password" and not _is_digest(name) for name, kind in zip(names, kinds)):
             return  # `password == confirm_password` checks typing, not a stored secret
+        if _writes_wanted_value(node, ctx):
+            return  # `if stored != wanted: set(wanted)`: bringing a system to a state, nobody is let in
         op = "==" if isinstance(node.ops[0], ast.Eq) else "!="
         a, b = (ctx.segment(ctx.span(side)) for side in (left, right))
         call = f"hmac.compare_digest({a}, {b})"
@@ -175,6 +189,38 @@ def _magic_constant(ctx, side: ast.expr) -> bool:
     if name.startswith(_TOKEN_KINDS) or (isinstance(side, ast.Name) and ctx.constant_value(side) is not None):
         return True
     return secret_kind(name, digests=True) is None
+
+
+def _writes_wanted_value(node: ast.Compare, ctx) -> bool:
+    """`if current != wanted: ...` whose body writes one side (an argument of a call that is not a log,
+    an assigned value, text formatted from it): configuration management making a stored value (a
+    password hash in /etc/shadow) equal to the wanted one. An access check rejects or grants in that
+    branch; it has no reason to store the value it was handed."""
+    test, parent = node, ctx.parent(node)
+    while isinstance(parent, (ast.BoolOp, ast.UnaryOp)):
+        test, parent = parent, ctx.parent(parent)
+    if not (isinstance(node.ops[0], ast.NotEq) and isinstance(parent, ast.If) and parent.test is test):
+        return False
+    sides = {ast.dump(side) for side in (node.left, node.comparators[0])}
+    for statement in parent.body:
+        for found in () if isinstance(statement, ast.Raise) else ast.walk(statement):
+            if isinstance(found, ast.Assign) and _mentions(found.value, sides):
+                return True
+            if isinstance(found, ast.Call) and _callee_last(found) not in LOG_CALL_NAMES and any(
+                _mentions(arg, sides) for arg in (*found.args, *(k.value for k in found.keywords))
+            ):
+                return True
+    return False
+
+
+def _mentions(value: ast.expr, dumps: set) -> bool:
+    """`value` is one of the compared expressions, or holds one (`"%s:%s" % (name, password)`, `[..., password]`)."""
+    return any(ast.dump(part) in dumps for part in ast.walk(value) if isinstance(part, (ast.Name, ast.Attribute, ast.Subscript)))
+
+
+def _callee_last(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def _is_hmac(ctx, side: ast.expr) -> bool:
