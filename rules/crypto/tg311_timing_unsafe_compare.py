@@ -196,7 +196,8 @@ def _writes_wanted_value(node: ast.Compare, ctx) -> bool:
     an assigned value, text formatted from it): configuration management making a stored value (a
     password hash in /etc/shadow) equal to the wanted one. An access check rejects or grants in that
     branch; it has no reason to store the value it was handed."""
-    test, parent = node, ctx.parent(node)
+    test: ast.expr = node
+    parent = ctx.parent(node)
     while isinstance(parent, (ast.BoolOp, ast.UnaryOp)):
         test, parent = parent, ctx.parent(parent)
     if not (isinstance(node.ops[0], ast.NotEq) and isinstance(parent, ast.If) and parent.test is test):
