@@ -51,27 +51,32 @@ def explain_markdown(
     return "\n\n".join(parts) + "\n"
 
 
-def hover_markdown(explained: Sequence[tuple[Rule, Finding, str]]) -> str:
+def hover_markdown(explained: Sequence[tuple[Rule, Finding, str]], where: Optional[Callable[[Span], str]] = None) -> str:
     """The hover over flagged code, from (rule, finding, its confidence): each finding's explanation
-    with its own grade, its AI note in bold above, the data-flow path below; findings apart by a rule."""
+    with its own grade, its AI note in bold above, the data-flow path below; findings apart by a rule.
+    `where` names a place of this document in the path (default `line N`; a notebook names cells)."""
     parts = []
     for rule, finding, confidence in explained:
         text = explain_markdown(rule, finding.details, heading_level=3, grade=(finding.severity, confidence))
         if finding.details.get("source") and finding.related:
-            text += "\n\n**Path**\n\n" + "\n".join(_path_lines(finding))
+            text += "\n\n**Path**\n\n" + "\n".join(_path_lines(finding, where or _line))
         note = finding.details.get("ai_note")
         parts.append(f"**{note}**\n\n{text}" if note else text)
     return "\n\n---\n\n".join(parts)
 
 
-def _path_lines(finding: Finding) -> list[str]:
+def _path_lines(finding: Finding, where: Callable[[Span], str]) -> list[str]:
     """The data-flow path of a finding, one step a line, the flagged place last."""
-    steps = [f"{k}. {_where(r.path, r.span)}: {r.message}" for k, r in enumerate(finding.related, 1)]
-    return [*steps, f"{len(steps) + 1}. {_where(None, finding.span)}: flagged here"]
+    steps = [f"{k}. {_elsewhere(r.path, r.span) if r.path else where(r.span)}: {r.message}" for k, r in enumerate(finding.related, 1)]
+    return [*steps, f"{len(steps) + 1}. {where(finding.span)}: flagged here"]
 
 
-def _where(path: Optional[str], span: Span) -> str:
-    return f"{os.path.basename(path) + ':' if path else 'line '}{span.start_line + 1}"
+def _line(span: Span) -> str:
+    return f"line {span.start_line + 1}"
+
+
+def _elsewhere(path: str, span: Span) -> str:
+    return f"{os.path.basename(path)}:{span.start_line + 1}"
 
 
 def rule_page(rule: Rule) -> str:

@@ -19,12 +19,14 @@ from tabguard.rules import rule_by_id
 _CONVERTER = converters.get_converter()
 
 
-def diagnostic(
-    finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str, span: Optional[Span] = None,
-) -> types.Diagnostic:
+def diagnostic(finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str) -> types.Diagnostic:
     """The diagnostic as an lsprotocol object (code actions, pull diagnostics); one definition,
     `diagnostic_json`, serves both forms."""
-    return _CONVERTER.structure(diagnostic_json(finding, lines, encoding, uri, span=span), types.Diagnostic)
+    return structured(diagnostic_json(finding, lines, encoding, uri))
+
+
+def structured(diagnostic_json: dict[str, Any]) -> types.Diagnostic:
+    return _CONVERTER.structure(diagnostic_json, types.Diagnostic)
 
 
 def diagnostic_json(

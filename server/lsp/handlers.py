@@ -231,7 +231,7 @@ async def hover(ls: TabguardServer, params: types.HoverParams) -> Optional[types
         return None
     span = view.local(hits[0].span)
     return types.Hover(
-        contents=types.MarkupContent(types.MarkupKind.Markdown, hover_markdown(explained)),
+        contents=types.MarkupContent(types.MarkupKind.Markdown, hover_markdown(explained, view.describe)),
         range=ls.encoding.range(view.lines, span) if span is not None else None,
     )
 
@@ -260,7 +260,7 @@ async def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> li
         local = view.local(finding.span)
         if local is None:
             continue
-        diag = convert.diagnostic(finding, view.lines, ls.encoding, view.uri, local)
+        diag = ls.diagnostic(view, finding)
         if fix is not None and view.position is None:
             actions.append(convert.fix_action(fix, uri, lines, ls.encoding, diag))
         elif fix is not None:

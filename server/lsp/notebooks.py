@@ -85,7 +85,8 @@ def apply_change(
                 content.document.uri, start, end, edit.text, content.document.version
             )
             _replace(opened, notebook, masked, raw)
-            if first is not None and raw is not None:
+            # A cell's whole text sent again is no insertion (clients that sync cells in full).
+            if first is not None and raw is not None and not isinstance(edit, types.TextDocumentContentChangeWholeDocument):
                 inserted = ls.classify_edit(opened, first, raw.old_last - raw.first + 1 - len(raw.lines), edit.text)
                 if inserted is not None:
                     accepted.append(inserted)

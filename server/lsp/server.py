@@ -502,10 +502,16 @@ class TabguardServer(Scheduling, Server):
         """The diagnostics of the document a view shows (a file, or one cell)."""
         out = []
         for finding in self.findings(view.opened):
-            span = view.local(finding.span)
-            if span is not None:
-                out.append(convert.diagnostic(finding, view.lines, self.encoding, view.uri, span))
+            if view.local(finding.span) is not None:
+                out.append(self.diagnostic(view, finding))
         return out
+
+    def diagnostic(self, view: View, finding: Finding) -> types.Diagnostic:
+        """A finding's diagnostic as published (for a notebook, on the finding's cell)."""
+        notebook = view.opened.notebook
+        if notebook is None:
+            return convert.diagnostic(finding, view.lines, self.encoding, view.uri)
+        return convert.structured(notebooks.cell_diagnostic(self, notebook, finding)[1])
 
     def engine_position(self, view: View, position: types.Position) -> tuple[int, int]:
         return view.to_engine(*self.encoding.engine_position(view.lines, position))

@@ -45,6 +45,17 @@ class View:
         position, local = notebook.vm.to_cell_span(span)
         return local if position == self.position else None
 
+    def describe(self, span: Span) -> str:
+        """An engine place for people: `line 3`, in this document's lines; in another code cell
+        `code cell 2, line 1` (counting the Python code cells from 1)."""
+        notebook = self.opened.notebook
+        if notebook is None or self.position is None:
+            return f"line {span.start_line + 1}"
+        position, local = notebook.vm.to_cell_span(span)
+        if position == self.position:
+            return f"line {local.start_line + 1}"
+        return f"code cell {position + 1}, line {local.start_line + 1}"
+
     def engine_lines(self, first: int, end: int) -> tuple[int, int]:
         """Engine lines [start, end) of this document's lines [first, end)."""
         if end <= first:

@@ -4,10 +4,20 @@ into markdown) is one replacement of whole lines that turns the old module into 
 from hypothesis import given, settings, strategies as st
 from lsprotocol import types
 
+from tabguard.analysis import analyze_text
 from tabguard.lsp.notebook_text import NotebookText, line_change
 from tabguard.notebook import VirtualModule
 
-SOURCES = ["import os\ncmd = input()", "", "!echo {cmd}\nos.system(cmd)", "%%bash\nls", "y = 2\n", "a = 1\nb = a"]
+SOURCES = [
+    "import os\ncmd = input()",
+    "",
+    "!echo {cmd}\nos.system(cmd)",
+    "%%bash\nls",
+    "y = 2\n",
+    "a = 1\nb = a",
+    "def f(u):\n    return requests.get(u, verify=False)",
+    "import subprocess\nsubprocess.run(cmd, shell=True)",
+]
 CODE, MARKUP = types.NotebookCellKind.Code, types.NotebookCellKind.Markup
 
 
@@ -42,6 +52,32 @@ def test_line_change_is_the_smallest_whole_line_replacement():
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(SOURCES), min_size=1, max_size=6), st.data())
 def test_every_change_turns_the_old_lines_into_the_new(sources, data):
+    run_changes(sources, data, check)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(SOURCES), min_size=1, max_size=4), st.data())
+def test_the_engine_fed_these_changes_finds_what_a_fresh_analysis_finds(sources, data):
+    """The server hands each change to one engine document: incremental analysis must agree."""
+    doc = None
+
+    def apply(book, masked, raw, changes):
+        nonlocal doc
+        if doc is None:
+            doc = analyze_text("\n".join(masked))
+        if changes[0] is not None:
+            change = changes[0]
+            doc.replace(change.first, 0, change.old_last, len(doc.lines[change.old_last]), "\n".join(change.lines))
+        assert doc.lines == book.masked
+        fresh = analyze_text("\n".join(book.masked)).findings()
+        assert [(f.rule_id, f.span) for f in doc.findings()] == [(f.rule_id, f.span) for f in fresh]
+
+    run_changes(sources, data, apply)
+
+
+def run_changes(sources, data, after):
+    """Open a notebook of these cells, make random changes, and call `after(book, masked, raw,
+    changes)` after each with the lines before it."""
     uris = [f"cell:{k}" for k in range(len(sources))]
     book = NotebookText(
         [types.NotebookCell(CODE, u) for u in uris],
@@ -82,7 +118,7 @@ def test_every_change_turns_the_old_lines_into_the_new(sources, data):
             if action == "markdown" and order:
                 kinds = [types.NotebookCell(MARKUP, data.draw(st.sampled_from(order)))]
             changes = book.restructure(types.NotebookDocumentCellChanges(structure=structure, data=kinds))
-        check(book, masked, raw, changes)
+        after(book, masked, raw, changes)
 
 
 def test_a_cell_closed_and_opened_again_in_one_change_stays_with_its_new_text():

@@ -134,7 +134,10 @@ async def client(lsp_client: LanguageClient, tmp_path):
             capabilities=types.ClientCapabilities(
                 notebook_document=types.NotebookDocumentClientCapabilities(
                     synchronization=types.NotebookDocumentSyncClientCapabilities()
-                )
+                ),
+                text_document=types.TextDocumentClientCapabilities(
+                    publish_diagnostics=types.PublishDiagnosticsClientCapabilities(related_information=True)
+                ),
             ),
             root_uri=tmp_path.as_uri(),
             workspace_folders=[types.WorkspaceFolder(tmp_path.as_uri(), "ws")],
@@ -179,6 +182,28 @@ async def test_open_edit_one_cell_and_close(client: LanguageClient):
     await diagnostics(client, use, has(("TG100", 2, 15, 2, 18)))
     nb.close([title, source, use])
     await diagnostics(client, use, has())
+
+
+async def test_a_data_flow_path_across_cells_points_at_each_cell(client: LanguageClient):
+    nb = Notebook(client, client.root / "flow.ipynb")
+    helper, route = nb.open(
+        [
+            (CODE, "import os\ndef archive(path):\n    os.system('tar ' + path)"),
+            (
+                CODE,
+                "from flask import Flask, request\napp = Flask(__name__)\n@app.route('/a')\ndef a():\n    archive(request.args['p'])",
+            ),
+        ]
+    )
+    found = await diagnostics(client, route, lambda found: [d.code for d in found] == ["TG101"])
+    related = [
+        (r.location.uri, r.location.range.start.line, r.location.range.start.character)
+        for r in found[0].related_information
+    ]
+    assert related == [(route, 4, 12), (route, 4, 12), (helper, 2, 14)]
+    path = (await hover_rules(client, route, 4, 14)).split("**Path**")[1]
+    assert "1. line 5: user-controlled data enters here" in path
+    assert "3. code cell 1, line 3: reaches the sink" in path and "4. line 5: flagged here" in path
 
 
 async def test_positions_after_cells_are_added_moved_and_removed(client: LanguageClient):
