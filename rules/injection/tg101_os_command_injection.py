@@ -76,6 +76,12 @@ class OsCommandInjection(Rule):
         # an `exec_command` that passes its own argument on: each caller's `exec_command(...)` is checked
         "class Remote(Base):\n    def exec_command(self, cmd, timeout=None):\n"
         "        super().exec_command(cmd, timeout=timeout)\n        return self.channel.exec_command(cmd)\n",
+        # The class's own method, called on `self`: its body is where a runner is reached.
+        "class Ssh(Base):\n    def exec_command(self, cmd):\n        return self._run(['ssh', self.host, cmd])\n"
+        "    def fetch(self, path):\n        return self.exec_command('cat %s' % path)\n",
+        # Forwarded before the method goes on to change its own copy.
+        "class Local(Base):\n    def exec_command(self, cmd):\n        super().exec_command(cmd)\n"
+        "        cmd = cmd.encode()\n        return run(cmd)\n",
         'import subprocess\ndef f(name):\n    subprocess.run(["convert", name, "out.png"], check=True)\n',
         'import os\ndef f():\n    cmd = "uptime"\n    os.system(cmd)\n',
         'import os\nos.execv("/usr/bin/git", ["git", "status"])\n',
@@ -126,7 +132,7 @@ class OsCommandInjection(Rule):
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "exec_command":
             command = ctx.argument(node, 0, "command")  # paramiko: run by the remote user's shell
             callee = f"{ast.unparse(node.func.value)}.exec_command"
-            if _forwarded(command, ctx) and not ctx.taint(command):
+            if (_forwarded(command, ctx) or _own_method(node.func, ctx)) and not ctx.taint(command):
                 return  # an `exec_command` passing its own argument on: its callers' calls are checked
         elif callee in _BASH_OPERATORS:
             command = ctx.keyword(node, "bash_command")
@@ -162,10 +168,20 @@ def _forwarded(command: Optional[ast.expr], ctx) -> bool:
     func = ctx.function
     if not isinstance(command, ast.Name) or getattr(func, "name", None) != "exec_command":
         return False
-    args = func.args
-    if command.id not in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}:
+    # The parameter's own binding reaches the call (a later `cmd = ...` in the method does not count).
+    chain = ctx.model.reaching(command)
+    return len(chain) == 1 and chain[0].kind == "param"
+
+
+def _own_method(func: ast.Attribute, ctx) -> bool:
+    """`self.exec_command(...)` in a class that defines `exec_command`: the program's own method, whose
+    body (where it reaches a real runner) is checked there."""
+    if not (isinstance(func.value, ast.Name) and func.value.id == "self" and ctx.function is not None):
         return False
-    return not any(isinstance(n, ast.Name) and n.id == command.id and isinstance(n.ctx, ast.Store) for n in ast.walk(func))
+    owner = ctx.parent(ctx.function)
+    return isinstance(owner, ast.ClassDef) and any(
+        isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == func.attr for item in owner.body
+    )
 
 
 def _popen_fix(node: ast.Call, command: ast.expr, ctx):
