@@ -83,6 +83,9 @@ class TimingUnsafeCompare(Rule):
         "def kept(value, omit_token):\n    return value != omit_token\n",
         "from .paths import _WILDCARD_TOKEN, _RELATIONSHIP_TOKEN\n"
         "def wild(attr, c_token):\n    return attr == _WILDCARD_TOKEN or c_token == f'{_RELATIONSHIP_TOKEN}:{_WILDCARD_TOKEN}'\n",
+        # A marker the class fixes in its source (a URL placeholder standing in for the real token).
+        "class Reset:\n    url_token = 'set-password'\n    def get(self, token):\n        if token == self.url_token:\n"
+        "            return self.form()\n",
         # Configuration management: the stored hash differs from the wanted one, so it is written.
         "def sync(self, current):\n    if self.password is not None and current.password_hash != self.password:\n"
         "        self.run(['usermod', '-p', self.password, self.name])\n",
@@ -134,7 +137,7 @@ class TimingUnsafeCompare(Rule):
             return
         if isinstance(ctx.parent(node), ast.Assert) or getattr(ctx.function, "name", None) in _EQUALITY_METHODS:
             return
-        if any(_not_a_secret_value(side) or _magic_constant(ctx, side) for side in (left, right)):
+        if any(_not_a_secret_value(side) or _magic_constant(ctx, side) or _class_literal(ctx, side) for side in (left, right)):
             return
         names = [expression_name(side) for side in (left, right)]
         if any(w in _CONFIRMATION_WORDS for name in names if name for w in words(name)):
@@ -222,6 +225,19 @@ def _mentions(value: ast.expr, dumps: set) -> bool:
 def _callee_last(call: ast.Call) -> str:
     func = call.func
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _class_literal(ctx, side: ast.expr) -> bool:
+    """`self.reset_url_token` where the class body sets `reset_url_token = "set-password"`: a marker
+    fixed in the source, the same for everyone (a hard-coded secret there is TG310's finding)."""
+    if not (isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name) and side.value.id in ("self", "cls")):
+        return False
+    owner = ctx.parent(ctx.function) if ctx.function is not None else None
+    return isinstance(owner, ast.ClassDef) and any(
+        isinstance(item, ast.Assign) and isinstance(item.value, ast.Constant) and isinstance(item.value.value, str)
+        and any(isinstance(t, ast.Name) and t.id == side.attr for t in item.targets)
+        for item in owner.body
+    )
 
 
 def _is_hmac(ctx, side: ast.expr) -> bool:
