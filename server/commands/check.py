@@ -110,14 +110,7 @@ def _no_ledger(paths: list[Path], required: bool) -> int:
 
 def run(args) -> int:
     paths = _checkable([Path(p) for p in args.paths])
-    if args.output is not None and args.output.is_dir():
-        say(f"{args.output}: -o names a folder; give a file to write the report to")
-        return 2
-    if args.config is not None and not args.config.is_file():
-        say(f"{args.config}: config file not found")
-        return 2
-    if not paths:
-        say("nothing to check: every path given was skipped")
+    if not _arguments_usable(args, paths):
         return 2
     flags = {"network": args.network, "index-url": args.index_url, "osv-url": args.osv_url}
     config = config_or_report(paths[0].resolve(), args.config, {k: v for k, v in flags.items() if v is not None})
@@ -149,9 +142,42 @@ def run(args) -> int:
         if outcome is not None:
             return outcome
     ai_spans = annotate_results(prov, results)
-    for warning in [*warnings, *(prov.warnings if prov else ())]:
-        say(f"warning: {warning}")
     refused = prov.errors if prov else []
+    _say_notices(results, [*warnings, *(prov.warnings if prov else ())], refused)
+    if args.diff:
+        sys.stdout.write("".join(fixes.diffs))
+        print(fixing.summary_line(fixes, sum(len(r.findings) for r in results), diff=True), file=sys.stderr)
+        return 2 if any(r.problems() for r in results) or fixes.failed else (1 if fixes.fixed else 0)
+    if not _emit(_report(args, results, fixes), args.output):
+        return 2
+    if refused or any(r.problems() for r in results) or (fixes is not None and fixes.failed):
+        return 2
+    if len(paths) < len(args.paths):  # a path was skipped: the check is not complete
+        return 2
+    if args.gate or args.require_review:
+        if prov is None:
+            return _no_ledger(paths, args.require_ledger or config["require-ledger"])
+        return _gate(ai_spans, args.require_review)
+    return 1 if any(r.findings for r in results) else 0
+
+
+def _arguments_usable(args, paths: list[Path]) -> bool:
+    """False, having said why, when -o, --config or the paths make the run impossible."""
+    if args.output is not None and args.output.is_dir():
+        say(f"{args.output}: -o names a folder; give a file to write the report to")
+    elif args.config is not None and not args.config.is_file():
+        say(f"{args.config}: config file not found")
+    elif not paths:
+        say("nothing to check: every path given was skipped")
+    else:
+        return True
+    return False
+
+
+def _say_notices(results, warnings: list[str], refused: list[str]) -> None:
+    """What the run could not do fully, on stderr: warnings, refused ledger records, problems, parse gaps."""
+    for warning in warnings:
+        say(f"warning: {warning}")
     for error in refused:
         print(f"tabguard: error: {error}", file=sys.stderr)
     for result in results:
@@ -161,38 +187,31 @@ def run(args) -> int:
             say(f"notice: {result.display}: {notice}")
         for gap in result.parse_gaps:
             say(f"notice: {result.display}:{result.gap_notice(gap)}")
-    if args.diff:
-        sys.stdout.write("".join(fixes.diffs))
-        print(fixing.summary_line(fixes, sum(len(r.findings) for r in results), diff=True), file=sys.stderr)
-        return 2 if any(r.problems() for r in results) or fixes.failed else (1 if fixes.fixed else 0)
+
+
+def _report(args, results, fixes) -> str:
+    """The report in the asked format; text ends with the count (or the fix summary)."""
     if args.format == "sarif":
-        report = json.dumps(sarif.render(results), indent=2)
-    elif args.format == "json":
-        report = json.dumps(plain.json_object(results), indent=2)
+        return json.dumps(sarif.render(results), indent=2)
+    if args.format == "json":
+        return json.dumps(plain.json_object(results), indent=2)
+    lines = plain.text_lines(results, colour=args.output is None and colour_terminal())
+    total, files = len(lines), f"{len(results)} file{'s' if len(results) != 1 else ''}"
+    if fixes is not None:
+        lines.append(fixing.summary_line(fixes, total, diff=False))
     else:
-        lines = plain.text_lines(results, colour=args.output is None and colour_terminal())
-        total = len(lines)
-        if fixes is not None:
-            lines.append(fixing.summary_line(fixes, total, diff=False))
-        else:
-            lines.append(f"Found {total} finding{'s' if total != 1 else ''} in {len(results)} file{'s' if len(results) != 1 else ''}." if total else f"No findings in {len(results)} file{'s' if len(results) != 1 else ''}.")
-        report = "\n".join(lines)
-    if not _emit(report, args.output):
-        return 2
-    if refused or any(r.problems() for r in results) or (fixes is not None and fixes.failed):
-        return 2
-    if len(paths) < len(args.paths):  # a path was skipped: the check is not complete
-        return 2
-    if args.gate or args.require_review:
-        if prov is None:
-            return _no_ledger(paths, args.require_ledger or config["require-ledger"])
-        failures = gate_failures(ai_spans, args.require_review)
-        for message in failures:
-            print(f"tabguard: gate: {message}", file=sys.stderr)
-        if failures:
-            print("tabguard: gate: fix the findings, or review the spans: tabguard review PATH:LINE-LINE", file=sys.stderr)
-        return 1 if failures else 0
-    return 1 if any(r.findings for r in results) else 0
+        lines.append(f"Found {total} finding{'s' if total != 1 else ''} in {files}." if total else f"No findings in {files}.")
+    return "\n".join(lines)
+
+
+def _gate(ai_spans, require_review: bool) -> int:
+    """1 when AI-inserted code has findings (or, with --require-review, is unreviewed), each said on stderr."""
+    failures = gate_failures(ai_spans, require_review)
+    for message in failures:
+        print(f"tabguard: gate: {message}", file=sys.stderr)
+    if failures:
+        print("tabguard: gate: fix the findings, or review the spans: tabguard review PATH:LINE-LINE", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def _checkable(paths: list[Path]) -> list[Path]:

@@ -104,10 +104,7 @@ def check_tree(
     Module-level names left holding user input are written to `tainted` (name -> source label).
     With a `provider`, calls into functions it can summarize report the sinks they reach; with a
     `summary`, the check summarizes that function instead (see engine/summaries.py)."""
-    ctx = Context(lines, module, path, options)
-    ctx.tree = tree
-    ctx.rules, ctx.provider, ctx.summary, ctx.block_start = ruleset.by_id, provider, summary, block_start
-    ctx.known_ids = ruleset.known_ids
+    ctx = _context(tree, lines, module, ruleset, path, options, provider, summary, block_start)
     table, calls = ruleset.table, ruleset.calls
     parents = ctx.parents
     stack: list[Any] = [tree]  # nodes, and _Leave markers
@@ -153,6 +150,14 @@ def check_tree(
     if summary is None:
         _run(ruleset.comment_hooks, lines, ctx, errors)
     return ctx.findings
+
+
+def _context(tree, lines, module, ruleset: RuleSet, path, options, provider, summary, block_start: int) -> Context:
+    ctx = Context(lines, module, path, options)
+    ctx.tree = tree
+    ctx.rules, ctx.provider, ctx.summary, ctx.block_start = ruleset.by_id, provider, summary, block_start
+    ctx.known_ids = ruleset.known_ids
+    return ctx
 
 
 def _enter(ctx: Context, node: ast.AST, kind: type) -> None:

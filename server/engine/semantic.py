@@ -363,12 +363,7 @@ class _Builder:
             for target in node.targets:
                 self.target(target, "assign", node, node.value, _end(node))
         elif kind is ast.AnnAssign:
-            self.walrus(node.value)
-            if isinstance(node.target, ast.Name):
-                if node.value is not None:
-                    self.bind(node.target.id, "annotated", node, node.value, _end(node))
-                else:  # `x: int` binds nothing but makes `x` local
-                    (self.model.module if node.target.id in self.scope.globals else self.scope).locals.add(node.target.id)
+            self.annotated(node)
         elif kind is ast.AugAssign:
             self.walrus(node.value)
             self.target(node.target, "augmented", node, node.value, _end(node))
@@ -397,32 +392,47 @@ class _Builder:
                 if isinstance(target, ast.Name):
                     self.bind(target.id, "del", node, None, _end(node))
         elif kind is ast.Try or kind is _TRY_STAR:
-            self.stmts(node.body)
-            for handler in node.handlers:
-                if handler.name:
-                    self.bind(handler.name, "except", handler, None, _end(handler.type) if handler.type else _start(handler))
-                self.stmts(handler.body)
-                if handler.name:  # Python deletes the name when the handler ends
-                    self.bind(handler.name, "del", handler, None, _end(handler))
-            self.stmts(node.orelse)
-            self.stmts(node.finalbody)
+            self.try_(node)
         elif kind is _MATCH:
             self.walrus(node.subject)
             for case in node.cases:
                 self.pattern(case.pattern)
                 self.walrus(case.guard)
                 self.stmts(case.body)
-        else:  # if/while/expression/return...: walrus in the expressions, then nested statements
-            for field in _FIELDS.get(kind) or _fields(kind):
-                value = getattr(node, field, None)
-                if type(value) is list:
-                    for child in value:
-                        if isinstance(child, ast.stmt):
-                            self.stmt(child)
-                        elif isinstance(child, ast.AST):
-                            self.walrus(child)
-                elif isinstance(value, ast.AST):
-                    self.walrus(value)
+        else:
+            self.other(node, kind)
+
+    def annotated(self, node: ast.AnnAssign) -> None:
+        self.walrus(node.value)
+        if isinstance(node.target, ast.Name):
+            if node.value is not None:
+                self.bind(node.target.id, "annotated", node, node.value, _end(node))
+            else:  # `x: int` binds nothing but makes `x` local
+                (self.model.module if node.target.id in self.scope.globals else self.scope).locals.add(node.target.id)
+
+    def try_(self, node) -> None:
+        self.stmts(node.body)
+        for handler in node.handlers:
+            if handler.name:
+                self.bind(handler.name, "except", handler, None, _end(handler.type) if handler.type else _start(handler))
+            self.stmts(handler.body)
+            if handler.name:  # Python deletes the name when the handler ends
+                self.bind(handler.name, "del", handler, None, _end(handler))
+        self.stmts(node.orelse)
+        self.stmts(node.finalbody)
+
+    def other(self, node: ast.stmt, kind: type) -> None:
+        """if/while/expression/return...: walrus in the expressions, then nested statements."""
+        for field in _FIELDS.get(kind) or _fields(kind):
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for child in value:
+                    if isinstance(child, ast.stmt):
+                        self.stmt(child)
+                    elif isinstance(child, ast.AST):
+                        self.walrus(child)
+            elif isinstance(value, ast.AST):
+                self.walrus(value)
 
     def pattern(self, pattern: ast.AST) -> None:
         for sub in ast.walk(pattern):
