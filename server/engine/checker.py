@@ -152,7 +152,17 @@ def check_tree(
     return ctx.findings
 
 
-def _context(tree, lines, module, ruleset: RuleSet, path, options, provider, summary, block_start: int) -> Context:
+def _context(
+    tree: ast.Module,
+    lines: list[str],
+    module: ModuleFacts,
+    ruleset: RuleSet,
+    path: str,
+    options: Optional[dict[str, Any]],
+    provider: Optional[SummaryProvider],
+    summary: Optional[FunctionSummary],
+    block_start: int,
+) -> Context:
     ctx = Context(lines, module, path, options)
     ctx.tree = tree
     ctx.rules, ctx.provider, ctx.summary, ctx.block_start = ruleset.by_id, provider, summary, block_start
