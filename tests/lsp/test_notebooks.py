@@ -17,7 +17,7 @@ from pytest_lsp import LanguageClient
 from tabguard.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "provenance"))
-from provenance_helpers import schema_errors  # noqa: E402
+from provenance_helpers import foreign_record, schema_errors  # noqa: E402
 
 CODE, MARKUP = types.NotebookCellKind.Code, types.NotebookCellKind.Markup
 
@@ -425,3 +425,18 @@ async def test_the_gate_review_and_inventory_read_a_notebooks_records(client: La
         (s["start_line"], s["end_line"], s["reviewer"], [f["rule"] for f in s["findings"]]) for s in entry["spans"]
     )
     assert spans == [(3, 5, "Ada", ["TG100"]), (8, 9, "Ada", ["TG114"])]
+
+
+async def test_on_save_another_tools_record_for_the_notebook_shows_in_its_cell(client: LanguageClient):
+    root = client.root
+    nb = Notebook(client, root / "agent.ipynb")
+    first, second = nb.open([(CODE, "import yaml\n"), (CODE, "x = 1\nconf = yaml.load(t)")])
+    found = await diagnostics(client, second, has(("TG115", 1, 7, 1, 19)))
+    assert "AI-inserted" not in found[0].message
+    # An agent hook attributes the second cell's lines (3-4 of the notebook's code) to AI meanwhile.
+    (root / ".agent-trace").mkdir()
+    (root / ".agent-trace" / "traces.jsonl").write_text(json.dumps(foreign_record("agent.ipynb", 3, 4)) + "\n")
+    client.notebook_document_did_save(types.DidSaveNotebookDocumentParams(types.NotebookDocumentIdentifier(nb.uri)))
+    found = await diagnostics(client, second, lambda found: "AI-inserted (cursor), not reviewed" in found[0].message)
+    assert places(found) == [("TG115", 1, 7, 1, 19)]
+    assert not client.diagnostics[first]
