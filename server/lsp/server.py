@@ -98,8 +98,9 @@ class OpenDocument:
 
     @property
     def has_text(self) -> bool:
-        """Edits can be applied (the engine document is built, or the text is kept as lines)."""
-        return self.doc is not None or self.dep_lines is not None
+        """Edits can be applied (the engine document is built, or the text is kept as lines; a
+        notebook over max-file-size keeps its cells only)."""
+        return self.doc is not None or self.dep_lines is not None or (self.notebook is not None and self.oversized)
 
 
 class TabguardServer(Scheduling, Server):
@@ -337,7 +338,8 @@ class TabguardServer(Scheduling, Server):
         """Apply content changes (for a notebook, one notebookDocument/didChange); return the line
         ranges [start, end) of bulk insertions."""
         if opened.notebook is not None:
-            return notebooks.apply_change(self, opened, changes)
+            accepted = notebooks.apply_change(self, opened, changes)
+            return [] if self._check_notebook_size(opened, opened.notebook) else accepted
         opened.dep_dirty = True
         accepted = self._apply_changes(opened, changes)
         if not opened.dependency:
@@ -362,6 +364,22 @@ class TabguardServer(Scheduling, Server):
             )
         elif size <= limit and opened.oversized:
             opened.oversized, opened.text, opened.dep_lines = False, "\n".join(lines), None
+        return opened.oversized
+
+    def _check_notebook_size(self, opened: OpenDocument, notebook: NotebookText) -> bool:
+        """`_check_size` for a notebook (its code counted after each change, O(lines)): over
+        max-file-size only its cells are kept, and analysis resumes once it is smaller. True while over."""
+        size, limit = notebooks.size(notebook), opened.config["max-file-size"]
+        if size > limit and not opened.oversized:
+            self._release(opened)
+            opened.oversized = True
+            notebooks.send_diagnostics(self, opened, [])
+            self.notify_user(
+                f"tabguard: {opened.uri} has grown to {size} characters of code, over max-file-size ({limit}); "
+                "not analysed until it is smaller", types.MessageType.Warning,
+            )
+        elif size <= limit and opened.oversized:
+            opened.oversized, opened.text = False, "\n".join(notebook.masked)
         return opened.oversized
 
     def _apply_changes(self, opened: OpenDocument, changes) -> list[tuple[int, int]]:

@@ -440,3 +440,16 @@ async def test_on_save_another_tools_record_for_the_notebook_shows_in_its_cell(c
     found = await diagnostics(client, second, lambda found: "AI-inserted (cursor), not reviewed" in found[0].message)
     assert places(found) == [("TG115", 1, 7, 1, 19)]
     assert not client.diagnostics[first]
+
+
+async def test_a_notebook_grown_over_max_file_size_is_not_analysed_until_it_is_smaller(client: LanguageClient):
+    (client.root / "tabguard.toml").write_text("max-file-size = 300\n")
+    nb = Notebook(client, client.root / "big.ipynb")
+    _, cell = nb.open([(CODE, "import yaml\n"), (CODE, "conf = yaml.load(t)\n")])
+    await diagnostics(client, cell, has(("TG115", 0, 7, 0, 19)))
+    filler = "".join(f"value_{k} = {k}\n" for k in range(30))  # about 400 characters
+    nb.edit(cell, 2, (1, 0), (1, 0), filler)
+    await diagnostics(client, cell, has())
+    nb.edit(cell, 3, (0, 0), (0, 0), "# still typing\n")  # edits go on while it is over the limit
+    nb.edit(cell, 4, (2, 0), (2 + filler.count("\n"), 0), "")
+    await diagnostics(client, cell, has(("TG115", 1, 7, 1, 19)))
