@@ -573,8 +573,11 @@ def _is_bulk_insertion(text: str, config: Config) -> bool:
 
 def _inserted_lines(lines: list[str], first: int, text: str) -> tuple[int, int]:
     """The lines [start, end) holding the non-blank part of `text`, inserted on line `first`."""
-    breaks = len(split_lines(text)) - 1
+    pieces = split_lines(text)
+    breaks = len(pieces) - 1
     start, end = first, first + breaks + (0 if text.endswith(("\n", "\r")) else 1)
+    if breaks and not pieces[0].strip() and start + 1 < end:
+        start += 1  # it starts with a line break (accepted at the end of a typed line): none of it is on `first`
     while start < end - 1 and not lines[start].strip():
         start += 1
     while end - 1 > start and not lines[end - 1].strip():

@@ -91,6 +91,18 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
         facts["problem"] = None
     facts["problems_panel"] = page.inner_text(".markers-panel") if page.query_selector(".markers-panel") else ""
     facts["squiggles"] = [cells.nth(i).locator("[class*='squiggly-']").count() for i in range(cells.count())]
+    # The status bar counts the accept once (the server's bulk-insert guess and the report are one span).
+    try:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.statusbar-item')]"
+            ".some(e => e.innerText.includes('1/1 AI unreviewed'))",
+            timeout=15_000,
+        )
+    except PlaywrightTimeout:
+        pass
+    facts["status"] = [
+        e.inner_text().strip() for e in page.query_selector_all(".statusbar-item") if "AI unreviewed" in e.inner_text()
+    ]
     page.screenshot(path=str(shots / "2-diagnostic.png"))
 
     def to_finding() -> None:
@@ -208,6 +220,11 @@ def test_the_diagnostic_shows_on_the_accepting_cell(run):
     assert "Ln 3" in run["problem"], run["problem"]  # the execute line of the cell, not of the notebook
     setup, accepting = run["squiggles"]
     assert accepting > 0 and setup == 0, run["squiggles"]
+
+
+def test_the_accepted_code_is_one_ai_span_named_after_its_origin(run):
+    assert "AI-inserted (vscode.inlineSuggest), not reviewed" in run["problem"], run["problem"]
+    assert run["status"] == ["1/1 AI unreviewed · 1 finding"], run["status"]
 
 
 def test_hover_explains_the_finding_in_the_cell(run):
