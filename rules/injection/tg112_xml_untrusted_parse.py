@@ -19,6 +19,9 @@ _DEFUSED = {
     "xml.sax.parseString": "defusedxml.sax.parseString",
 }
 _LXML = frozenset({"lxml.etree.parse", "lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.iterparse", "lxml.etree.fromstringlist"})
+# Serializers of an element tree the program holds: their output escapes every text and attribute
+# value and never carries a DOCTYPE, so no entity can be declared in it.
+_SERIALIZERS = frozenset({"xml.etree.ElementTree.tostring", "xml.etree.cElementTree.tostring", "lxml.etree.tostring"})
 _SEVERITY = {"stdlib": ("low", "high"), "lxml": ("medium", "high")}
 
 
@@ -61,6 +64,9 @@ class XmlUntrustedParse(Rule):
         'import defusedxml.ElementTree as ET\ndef f(data):\n    return ET.fromstring(data)\n',
         'from lxml import etree\nSAFE = etree.XMLParser(resolve_entities=False, no_network=True)\ndef f(data):\n'
         '    return etree.fromstring(data, SAFE)\n',
+        # Pretty-printing a tree the program built: the text is the serializer's, with no DOCTYPE.
+        'import xml.etree.ElementTree as ET\nfrom xml.dom import minidom\ndef pretty(element):\n'
+        '    return minidom.parseString(ET.tostring(element, encoding="unicode")).toprettyxml()\n',
     )
     INVALID = (
         Invalid(
@@ -92,6 +98,8 @@ class XmlUntrustedParse(Rule):
         document = ctx.argument(node, 0, "source") or ctx.argument(node, 0, "text")
         if document is None or is_static(document, ctx):
             return
+        if isinstance(document, ast.Call) and ctx.call_name(document) in _SERIALIZERS:
+            return  # `minidom.parseString(ET.tostring(element))`: re-reading what the program just wrote
         source = ctx.taint(document)
         fix = None
         spelled = spell(ctx, _DEFUSED[callee]) if family == "stdlib" else None
