@@ -68,6 +68,17 @@ class AnsweredAlready(Exception):
     """A malformed request that has been answered with a JSON-RPC error; nothing more to report."""
 
 
+def _engine_keeps_text(method: str) -> Callable[..., Any]:
+    """A document-sync handler that passes the notification to ours only: pygls keeps no copy."""
+
+    @lsp_method(method)
+    def handle(self, params):
+        if (handler := self.fm.features.get(method)) is not None:
+            yield handler, (params,), None
+
+    return handle
+
+
 class TabguardProtocol(LanguageServerProtocol):
     """pygls's LSP protocol with the lifecycle enforced, malformed requests answered, and no copy of
     document text."""
@@ -87,7 +98,9 @@ class TabguardProtocol(LanguageServerProtocol):
     def send_error(self, msg_id: Any, code: int, message: str) -> None:
         """An error response; `msg_id` None gives the `"id": null` that JSON-RPC asks for when the
         request's id cannot be known."""
-        self.send_serialized(json.dumps({"jsonrpc": "2.0", "id": msg_id, "error": {"code": int(code), "message": message}}))
+        self.send_serialized(
+            json.dumps({"jsonrpc": "2.0", "id": msg_id, "error": {"code": int(code), "message": message}})
+        )
 
     # -- receiving -----------------------------------------------------------------------------
     def receive(self, event: framing.Event) -> None:
@@ -95,20 +108,28 @@ class TabguardProtocol(LanguageServerProtocol):
         if self.exit_code is not None:
             return
         if isinstance(event, framing.Resynchronised):
-            self.server_log(f"tabguard: bad framing from the client ({event.reason}); resynchronised on the next header")
+            self.server_log(
+                f"tabguard: bad framing from the client ({event.reason}); resynchronised on the next header"
+            )
         elif isinstance(event, framing.BadBody):
             self.server_log(f"tabguard: ignored a malformed message: {event.reason}")
             self.send_error(None, _PARSE_ERROR, f"Parse error: {event.reason}")
         elif isinstance(event, framing.TooLarge):
             self.server_log(f"tabguard: skipped a message of {event.size} bytes (over the limit)")
-            self.send_error(None, _INVALID_REQUEST, f"a message of {event.size} bytes is over the limit (tabguard lsp --max-message-bytes)")
+            self.send_error(
+                None,
+                _INVALID_REQUEST,
+                f"a message of {event.size} bytes is over the limit (tabguard lsp --max-message-bytes)",
+            )
         else:
             self._dispatch(event.payload)
 
     def _dispatch(self, payload: Any) -> None:
         if not isinstance(payload, dict) or payload.get("jsonrpc") != "2.0":
             msg_id = payload.get("id") if isinstance(payload, dict) else None
-            self.send_error(_valid_id(msg_id), _INVALID_REQUEST, "not a JSON-RPC 2.0 message (batches are not supported)")
+            self.send_error(
+                _valid_id(msg_id), _INVALID_REQUEST, "not a JSON-RPC 2.0 message (batches are not supported)"
+            )
             return
         method = payload.get("method")
         if isinstance(method, str) and not self._admitted(method, payload):
@@ -164,10 +185,15 @@ class TabguardProtocol(LanguageServerProtocol):
 
     def server_log(self, message: str) -> None:
         log.warning("%s", message)
-        self.send_serialized(json.dumps({
-            "jsonrpc": "2.0", "method": types.WINDOW_LOG_MESSAGE,
-            "params": {"type": int(types.MessageType.Warning), "message": message},
-        }))
+        self.send_serialized(
+            json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": types.WINDOW_LOG_MESSAGE,
+                    "params": {"type": int(types.MessageType.Warning), "message": message},
+                }
+            )
+        )
 
     @lsp_method(types.SHUTDOWN)
     def lsp_shutdown(self, *args):
@@ -176,35 +202,12 @@ class TabguardProtocol(LanguageServerProtocol):
             yield handler, args, None
 
     # -- document sync: the engine keeps the text, pygls does not --------------------------------
-    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(self, params):
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params):
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(self, params):
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_OPEN)
-    def lsp_notebook_document__did_open(self, params):
-        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_OPEN)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
-    def lsp_notebook_document__did_change(self, params):
-        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CHANGE)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
-    def lsp_notebook_document__did_close(self, params):
-        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CLOSE)) is not None:
-            yield handler, (params,), None
+    lsp_text_document__did_open = _engine_keeps_text(types.TEXT_DOCUMENT_DID_OPEN)
+    lsp_text_document__did_change = _engine_keeps_text(types.TEXT_DOCUMENT_DID_CHANGE)
+    lsp_text_document__did_close = _engine_keeps_text(types.TEXT_DOCUMENT_DID_CLOSE)
+    lsp_notebook_document__did_open = _engine_keeps_text(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    lsp_notebook_document__did_change = _engine_keeps_text(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    lsp_notebook_document__did_close = _engine_keeps_text(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
 
 
 def _valid_id(msg_id: Any) -> Any:
@@ -263,7 +266,9 @@ class Connection(asyncio.Protocol):
 class Server(LanguageServer):
     """pygls's language server, run over tabguard's transport; `serve_*` return the exit code."""
 
-    def __init__(self, name: str, version: str, notebook_document_sync: Optional[types.NotebookDocumentSyncOptions] = None):
+    def __init__(
+        self, name: str, version: str, notebook_document_sync: Optional[types.NotebookDocumentSyncOptions] = None
+    ):
         super().__init__(name, version, protocol_cls=TabguardProtocol, notebook_document_sync=notebook_document_sync)
         self.protocol.on_finish = self.finished
         self.max_body = framing.DEFAULT_MAX_BODY
@@ -343,7 +348,9 @@ def _read_into(source, loop: asyncio.AbstractEventLoop, connection: Connection) 
         except (OSError, ValueError):
             data = b""
         try:
-            loop.call_soon_threadsafe(connection.data_received if data else connection.eof_received, *((data,) if data else ()))
+            loop.call_soon_threadsafe(
+                connection.data_received if data else connection.eof_received, *((data,) if data else ())
+            )
         except RuntimeError:  # the loop has closed
             return
         if not data:
