@@ -28,6 +28,7 @@ from tabguard.notebook.fixes import NotebookFixer
 from tabguard.scan import FileResult, is_python, scan_notebook
 from tabguard.sources import SourceError, decode_source, source_encoding
 from tabguard.supply.depfiles import is_dependency_file
+from tabguard.counting import counted
 
 # A file whose fixes keep producing new fixable findings stops here (Ruff stops at 100 too).
 MAX_ROUNDS = 100
@@ -250,8 +251,7 @@ def add_arguments(parser) -> None:
 def summary_line(summary: FixSummary, remaining: int, diff: bool) -> str:
     """Ruff's wording: `Fixed 3 findings (1 remaining).`, `Would fix 3 findings (1 remaining).`"""
     verb = "Would fix" if diff else "Fixed"
-    plural = "s" if summary.fixed != 1 else ""
-    line = f"{verb} {summary.fixed} finding{plural} ({remaining} remaining)."
+    line = f"{verb} {counted(summary.fixed, 'finding')} ({remaining} remaining)."
     if summary.hidden_unsafe:
         line += f" {summary.hidden_unsafe} more fixable with --unsafe-fixes."
     return line

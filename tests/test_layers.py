@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # top-level module (`scan`); `.` is the package's own __init__ (its version). A new part needs a
 # layer here and in docs/architecture.md.
 LAYERS = (
-    ("base", ". atomic boundary ignore project sources tables usercache"),
+    ("base", ". atomic boundary counting ignore project sources tables usercache"),
     ("engine", "engine"),
     ("schema", "config_schema"),
     ("knowledge", "supply guards routes"),

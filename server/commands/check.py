@@ -17,6 +17,7 @@ from tabguard.provenance.checking import annotate_results, gate_failures, honour
 from tabguard.rulecodes import resolve_all
 from tabguard.batch import scan_files
 from tabguard.scan import iter_files, unscannable
+from tabguard.counting import counted
 
 
 def add_parser(sub):
@@ -60,7 +61,7 @@ def _baseline(args, results) -> Optional[int]:
     try:
         if args.update_baseline or not args.baseline.exists():
             count = baseline.record(results, args.baseline)
-            print(f"tabguard: recorded {count} finding{'s' if count != 1 else ''} in the baseline {args.baseline}; "
+            print(f"tabguard: recorded {counted(count, 'finding')} in the baseline {args.baseline}; "
                   f"runs with --baseline {args.baseline} now report only new ones", file=sys.stderr)
             return 0
         known = baseline.new_findings(results, args.baseline)
@@ -68,7 +69,7 @@ def _baseline(args, results) -> Optional[int]:
         print(f"tabguard: {error}", file=sys.stderr)
         return 2
     if known:
-        print(f"tabguard: {known} finding{'s' if known != 1 else ''} in the baseline {args.baseline} not shown",
+        print(f"tabguard: {counted(known, 'finding')} in the baseline {args.baseline} not shown",
               file=sys.stderr)
     return None
 
@@ -196,11 +197,11 @@ def _report(args, results, fixes) -> str:
     if args.format == "json":
         return json.dumps(plain.json_object(results), indent=2)
     lines = plain.text_lines(results, colour=args.output is None and colour_terminal())
-    total, files = len(lines), f"{len(results)} file{'s' if len(results) != 1 else ''}"
+    total, files = len(lines), counted(len(results), "file")
     if fixes is not None:
         lines.append(fixing.summary_line(fixes, total, diff=False))
     else:
-        lines.append(f"Found {total} finding{'s' if total != 1 else ''} in {files}." if total else f"No findings in {files}.")
+        lines.append(f"Found {counted(total, 'finding')} in {files}." if total else f"No findings in {files}.")
     return "\n".join(lines)
 
 

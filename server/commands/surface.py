@@ -14,6 +14,7 @@ from tabguard.commands import config_or_report
 from tabguard.routes import MUTATING_METHODS, Route, load_source, project_routes
 from tabguard.scan import FileResult, iter_files, scan_file
 from tabguard.sources import SourceError, read_source
+from tabguard.counting import counted
 
 
 def add_parser(sub):
@@ -114,7 +115,7 @@ def text_report(routes: list[Route], results: dict[str, FileResult]) -> list[str
             lines.append(f"    finding:        {item['handler_file']}:{finding['line']}: {finding['rule']} {finding['message']}")
     summary = report["summary"]
     lines.append(
-        f"{summary['routes']} route{'s' if summary['routes'] != 1 else ''}: "
+        f"{counted(summary['routes'], 'route')}: "
         f"{summary['unauthenticated']} without authentication ({summary['unauthenticated_mutating']} of them change data), "
         f"{summary['without_authorization']} without a role or ownership check, {summary['with_findings']} with findings."
     )

@@ -23,6 +23,7 @@ from tabguard.lsp.views import View
 from tabguard.provenance.inventory import build as build_inventory
 from tabguard.render import explain_markdown, hover_markdown
 from tabguard.rules import rule_by_id
+from tabguard.counting import counted
 
 log = logging.getLogger("tabguard.lsp")
 ACCEPT_NOTIFICATION = "tabguard/didAcceptSuggestion"
@@ -338,7 +339,7 @@ async def code_lens(ls: TabguardServer, params: types.CodeLensParams) -> list[ty
             continue  # in another cell
         inside = sum(1 for f in findings if span.start_line <= f.span.start_line < span.end_line)
         state = f"reviewed by {span.reviewer}" if span.reviewed else "not reviewed"
-        title = f"AI ({span.origin}) · {_age(span.timestamp)} · {inside} finding{'s' if inside != 1 else ''} · {state}"
+        title = f"AI ({span.origin}) · {_age(span.timestamp)} · {counted(inside, 'finding')} · {state}"
         rng = ls.encoding.range(view.lines, first)
         lenses.append(types.CodeLens(range=rng, command=types.Command(title=title, command="")))
         if not span.reviewed:

@@ -14,6 +14,7 @@ from tabguard.notebook.places import OUTPUT_KEYS
 from tabguard.provenance.tracker import AISpan, Provenance
 from tabguard.provenance.workspace import find_root, ledger_present
 from tabguard.sources import SourceError, read_source
+from tabguard.counting import counted
 
 
 @dataclass
@@ -121,8 +122,7 @@ def gate_failures(reports: Sequence[SpanReport], require_review: bool) -> list[s
         if count:
             ids = ", ".join(sorted({f.rule_id for f in report.findings}))
             messages.append(
-                f"{report.where}: AI-inserted ({report.span.origin}), not reviewed, holds {count} "
-                f"finding{'s' if count != 1 else ''} ({ids})"
+                f"{report.where}: AI-inserted ({report.span.origin}), not reviewed, holds {counted(count, 'finding')} ({ids})"
             )
         elif require_review:
             messages.append(f"{report.where}: AI-inserted ({report.span.origin}), not reviewed")

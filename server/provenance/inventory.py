@@ -15,6 +15,7 @@ from tabguard.provenance.tracker import Provenance
 from tabguard.rules import FAMILIES, all_rules
 from tabguard.scan import is_python, scan_file
 from tabguard.sources import SourceError
+from tabguard.counting import counted
 
 _FAMILY_BY_PREFIX = {prefix: family for family, (prefix, _title) in FAMILIES.items()}
 OLDEST_SHOWN = 10
@@ -142,13 +143,13 @@ def text_lines(inventory: dict) -> list[str]:
     out = []
     for entry in inventory["files"]:
         if not entry["exists"]:
-            out.append(f"{entry['path']}: missing ({entry['records']} record{'s' if entry['records'] != 1 else ''} in the ledger)")
+            out.append(f"{entry['path']}: missing ({counted(entry['records'], 'record')} in the ledger)")
             continue
         spans = entry["spans"]
         reviewed = sum(1 for s in spans if s["reviewed"])
         out.append(
             f"{entry['path']}: {entry['ai_lines']} of {entry['lines']} lines AI-written ({entry['ai_share']:.0%}), "
-            f"{len(spans)} span{'s' if len(spans) != 1 else ''}, {reviewed} reviewed"
+            f"{counted(len(spans), 'span')}, {reviewed} reviewed"
         )
         for span in spans:
             source = "; ".join(x for x in (
@@ -163,9 +164,9 @@ def text_lines(inventory: dict) -> list[str]:
                 out.append(f"    line {finding['line']}: {finding['rule']} [{finding['severity']}] {finding['message']}")
     s = inventory["summary"]
     out.append(
-        f"{s['files_with_ai_code']} file{'s' if s['files_with_ai_code'] != 1 else ''} with AI code: "
-        f"{s['ai_lines']} of {s['total_lines']} lines ({s['ai_share']:.1%}) in {s['spans']} span{'s' if s['spans'] != 1 else ''}, "
-        f"{s['reviewed_spans']} reviewed; {s['findings_in_ai_code']} finding{'s' if s['findings_in_ai_code'] != 1 else ''} "
+        f"{counted(s['files_with_ai_code'], 'file')} with AI code: "
+        f"{s['ai_lines']} of {s['total_lines']} lines ({s['ai_share']:.1%}) in {counted(s['spans'], 'span')}, "
+        f"{s['reviewed_spans']} reviewed; {counted(s['findings_in_ai_code'], 'finding')} "
         f"in AI code, {s['findings_in_unreviewed_ai_code']} unreviewed."
     )
     return out
