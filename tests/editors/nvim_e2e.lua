@@ -44,6 +44,12 @@ local function inside(pos_line, pos_col)
 end
 need('diagnostic_in_span', inside(d.lnum, d.col) and inside(d.end_lnum, d.end_col), d)
 emit('diagnostic_message', true, d.message)
+-- Shown once: Neovim 0.11 pulls (textDocument/diagnostic) as well as taking pushes, so a server
+-- that did both would list each finding twice. Give a second copy time to arrive.
+wait(1500, function()
+  return #tg201() > 1
+end)
+emit('diagnostic_count', true, #tg201())
 
 local function file_status()
   local res = client:request_sync('tabguard/fileStatus', { textDocument = { uri = vim.uri_from_bufnr(buf) } }, 5000, buf)

@@ -129,6 +129,11 @@ def test_diagnostic_appears_inside_the_accepted_span(e2e):
     )
 
 
+def test_each_finding_is_shown_once(e2e):
+    # Neovim 0.11 pulls diagnostics and takes pushes: both at once listed every finding twice.
+    assert _ok(e2e, "diagnostic_count") == 1
+
+
 def test_server_marks_the_finding_as_ai_inserted_by_the_reported_tool(e2e):
     # The insertion is one short line, under the bulk-insert thresholds: only the notification can
     # have told the server it came from copilot.
@@ -227,6 +232,27 @@ def test_range_tracking_unit(tmp_path):
     assert "ok" in proc.stdout
 
 
+def test_the_server_is_told_to_stop_pushing_only_when_neovim_pulls_and_refreshes(tmp_path):
+    """Neovim 0.11 pulls but cannot be asked to pull again: it stays on pushes. A Neovim that declares
+    workspace/diagnostic/refresh support is told `pullDiagnostics`."""
+    script = tmp_path / "pulls.lua"
+    script.write_text(
+        "vim.opt.rtp:prepend(arg[1])\n"
+        "local pulls = require('tabguard.server').pulls_diagnostics\n"
+        "local refresh = vim.lsp.protocol.make_client_capabilities()\n"
+        "local plain = vim.deepcopy(refresh)\n"
+        "refresh.workspace.diagnostics = { refreshSupport = true }\n"
+        "plain.workspace.diagnostics = nil -- as 0.11 declares them\n"
+        "io.stdout:write(vim.json.encode({ plain = pulls(plain),\n"
+        "  refresh = pulls(refresh),\n"
+        "  push_only = pulls({ workspace = { diagnostics = { refreshSupport = true } } }) }))\n"
+    )
+    proc = _run_lua(script, str(PLUGIN), env_dir=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads(proc.stdout)
+    assert result == {"plain": False, "refresh": True, "push_only": False}, result
+
+
 # -- issue 18: a workspace's own .venv/bin/tabguard runs only with the user's consent ---------------
 def _launcher(path: Path, marker: Path) -> None:
     """A `tabguard` that records that it ran, then starts the real server."""
@@ -323,7 +349,7 @@ def test_a_notebook_shown_as_a_python_script_is_checked_and_accepts_are_reported
     assert steps["_proc"].returncode == 0, steps["_proc"].stdout + steps["_proc"].stderr
     assert steps["buffer"]["detail"] == {"name": str(notebook), "filetype": "python"}
     # The SQL on line 11 (0-based 10) uses input() from the cell above: the script is one module.
-    [(line, message)] = {(d["lnum"], d["message"]) for d in steps["diagnostic"]["detail"]}  # pulled and pushed
+    [(line, message)] = {(d["lnum"], d["message"]) for d in steps["diagnostic"]["detail"]}
     assert line == 10 and "input()" in message, message
     assert "TG105" in steps["hover"]["detail"], steps["hover"]
     assert any("TG105" in title for title in steps["code_actions"]["detail"]), steps["code_actions"]

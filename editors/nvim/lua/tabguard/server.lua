@@ -89,11 +89,28 @@ local function rpc_start(opts, root, dispatchers)
   return vim.lsp.rpc.start(cmd, dispatchers, { cwd = root })
 end
 
+--- Whether this Neovim pulls diagnostics (textDocument/diagnostic) and pulls again when the server
+--- asks (workspace/diagnostic/refresh): only then may the server stop pushing. 0.11 pulls but has no
+--- refresh, so a finding that changes without an edit (an accept, a review) would not update.
+function M.pulls_diagnostics(capabilities)
+  capabilities = capabilities or vim.lsp.protocol.make_client_capabilities()
+  return vim.tbl_get(capabilities, 'textDocument', 'diagnostic') ~= nil
+    and vim.tbl_get(capabilities, 'workspace', 'diagnostics', 'refreshSupport') == true
+end
+
+--- A Neovim that pulls without refresh keeps the pushes and is kept from pulling as well: both at
+--- once list every finding twice.
+local function push_only(client)
+  client.server_capabilities.diagnosticProvider = nil
+end
+
 local function client_config(opts)
+  local pull = M.pulls_diagnostics(opts.capabilities) -- Neovim uses these instead of its defaults
   return {
     name = M.name,
-    init_options = opts.settings or {},
+    init_options = vim.tbl_extend('force', opts.settings or {}, pull and { pullDiagnostics = true } or {}),
     settings = { tabguard = opts.settings or {} },
+    on_init = not pull and push_only or nil,
     on_attach = opts.on_attach,
     capabilities = opts.capabilities,
   }
