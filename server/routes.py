@@ -99,7 +99,13 @@ def view_class_method(func: ast.AST, cls: Optional[ast.AST], imports: dict[str, 
         return False
     params = func.args.posonlyargs + func.args.args
     names = [p.arg for p in params]
-    return len(names) >= 1 and names[0] == "self" and _is_view_class(cls)
+    return len(names) >= 1 and names[0] == "self" and _is_view_class(cls) and not _for_subclassing(cls)
+
+
+def _for_subclassing(cls: ast.ClassDef) -> bool:
+    """`BaseDeleteView`, `ModelFormMixin`: named as a class to build views from, never routed itself.
+    The view an application routes subclasses it, and that is where access is decided."""
+    return cls.name.startswith("Base") or cls.name.endswith("Mixin")
 
 
 def _is_view_class(cls: ast.ClassDef) -> bool:

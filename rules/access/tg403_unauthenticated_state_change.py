@@ -65,6 +65,11 @@ class UnauthenticatedStateChange(Rule):
         "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/quote')\ndef quote():\n    return {'total': price(request.json)}\n",
         "from django.views.decorators.http import require_POST\nfrom django.contrib.auth.decorators import login_required\n"
         "@require_POST\n@login_required\ndef archive(request, pk):\n    Thread.objects.filter(pk=pk, owner=request.user).update(archived=True)\n",
+        # A class named for subclassing (`Base...`, `...Mixin`): the view an application routes is a
+        # subclass, and its access check is judged there.
+        "from django.views.generic import View\nfrom django.views.generic.edit import DeletionMixin\n"
+        "class BaseArchiveView(DeletionMixin, View):\n    def post(self, request, pk):\n"
+        "        Item.objects.filter(pk=pk).delete()\n        return redirect('items')\n",
     )
     INVALID = (
         Invalid(
@@ -80,6 +85,11 @@ class UnauthenticatedStateChange(Rule):
         Invalid(
             "from django.views.decorators.http import require_POST\n"
             "@require_POST\ndef close_ticket(request, pk):\n    Ticket.objects.filter(pk=pk).update(status='closed')\n    return redirect('tickets')\n"
+        ),
+        Invalid(
+            "from django.views.generic import View\nfrom django.views.generic.edit import DeletionMixin\n"
+            "class ArchiveView(DeletionMixin, View):\n    def post(self, request, pk):\n"
+            "        Item.objects.filter(pk=pk).delete()\n        return redirect('items')\n"
         ),
         # a database session dependency is not a login, whatever the word "session" suggests
         Invalid(
