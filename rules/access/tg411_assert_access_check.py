@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from tabguard.engine.facts import under_main_guard
 from tabguard.engine.fixes import text_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Span
@@ -69,6 +70,8 @@ class AssertAccessCheck(Rule):
         "def promote(user):\n    if not current_user.is_admin:\n        abort(403)\n    user.role = 'admin'\n",
         "def area(w, h):\n    assert w > 0 and h > 0\n    return w * h\n",
         "def parse(data):\n    assert isinstance(data, dict), 'bad payload'\n",
+        # A script's demonstration of its result, run by hand.
+        "if __name__ == '__main__':\n    doc = load_public(session, 5)\n    assert doc.owner_id == user.id\n",
     )
     INVALID = (
         Invalid(
@@ -105,6 +108,8 @@ class AssertAccessCheck(Rule):
             return
         if not (_mentions_access(node.test) or is_current_user(node.test, {"current_user"})):
             return
+        if under_main_guard(node, ctx):
+            return  # a script's demonstration of its result, run by hand, not a server's check
         ctx.report(self, node, fix=_fix(ctx, node))
 
 

@@ -6,6 +6,7 @@ import ast
 import re
 from typing import Iterator, Optional
 
+from tabguard.engine.facts import under_main_guard
 from tabguard.engine.fixes import drop_dict_keys, expressions_fix
 from tabguard.engine.types import Edit, Span
 from tabguard.guards import words
@@ -43,12 +44,7 @@ def _is_display_code(ctx, call: ast.Call) -> bool:
     """Inside `main()`, a CLI or generator function, or an `if __name__ == "__main__":` demo."""
     if any(w in _DISPLAY_WORDS for f in ctx.functions for w in words(getattr(f, "name", ""))):
         return True
-    parent = ctx.parent(call)
-    while parent is not None:
-        if isinstance(parent, ast.If) and "__main__" in ast.unparse(parent.test):
-            return True
-        parent = ctx.parent(parent)
-    return False
+    return under_main_guard(call, ctx)
 
 
 def logged_values(call: ast.Call) -> Iterator[tuple[str, ast.AST]]:

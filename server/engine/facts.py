@@ -130,6 +130,17 @@ def uses_django(imports: dict[str, str]) -> bool:
     return any(target.startswith(_DJANGO_PACKAGES) for target in imports.values())
 
 
+def under_main_guard(node: ast.AST, ctx) -> bool:
+    """Inside `if __name__ == "__main__":`: code that runs when the file is executed as a script (a
+    demo, a self-check), never when it is imported by a server."""
+    parent = ctx.parent(node)
+    while parent is not None:
+        if isinstance(parent, ast.If) and "__main__" in ast.unparse(parent.test):
+            return True
+        parent = ctx.parent(parent)
+    return False
+
+
 def dotted_name(node: ast.AST) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain (calls in the chain are skipped: `a().b` -> `a.b`)."""
     parts = []
