@@ -12,7 +12,10 @@ import keyword
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
+
+if TYPE_CHECKING:
+    from tabguard.engine.context import Context
 
 
 @dataclass
@@ -130,7 +133,7 @@ def uses_django(imports: dict[str, str]) -> bool:
     return any(target.startswith(_DJANGO_PACKAGES) for target in imports.values())
 
 
-def under_main_guard(node: ast.AST, ctx) -> bool:
+def under_main_guard(node: ast.AST, ctx: Context) -> bool:
     """Inside `if __name__ == "__main__":`: code that runs when the file is executed as a script (a
     demo, a self-check), never when it is imported by a server."""
     parent = ctx.parent(node)
