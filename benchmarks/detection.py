@@ -61,19 +61,78 @@ _GROUP_OF = {cwe: group for group, cwes in GROUPS.items() for cwe in cwes}
 
 # Ruff's `S` rules carry no CWE; these are the weaknesses each one reports.
 RUFF_CWE: dict[str, tuple[int, ...]] = {
-    "S101": (703,), "S102": (95,), "S103": (732,), "S104": (605,), "S105": (259, 798), "S106": (259, 798),
-    "S107": (259, 798), "S108": (377,), "S110": (703,), "S112": (703,), "S113": (400, 1088),
-    "S201": (489, 94), "S202": (22,), "S301": (502,), "S302": (502,), "S303": (327, 328), "S304": (327,),
-    "S305": (327,), "S306": (377,), "S307": (95,), "S308": (79,), "S310": (22, 918), "S311": (330, 338),
-    "S312": (319,), "S313": (611,), "S314": (611,), "S315": (611,), "S316": (611,), "S317": (611,),
-    "S318": (611,), "S319": (611,), "S320": (611,), "S321": (319,), "S323": (295,), "S324": (327, 328),
-    "S401": (319,), "S402": (319,), "S403": (502,), "S404": (78,), "S405": (611,), "S406": (611,),
-    "S407": (611,), "S408": (611,), "S409": (611,), "S411": (611,), "S412": (284,), "S413": (327,),
-    "S415": (319,), "S501": (295,), "S502": (326, 327), "S503": (326, 327), "S504": (326, 327),
-    "S505": (326,), "S506": (502,), "S507": (295,), "S508": (319,), "S509": (319,), "S601": (78,),
-    "S602": (78,), "S603": (78,), "S604": (78,), "S605": (78,), "S606": (78,), "S607": (78, 426),
-    "S608": (89,), "S609": (78, 155), "S610": (89,), "S611": (89,), "S612": (94,), "S701": (79, 1336),
-    "S702": (79, 1336), "S704": (79,),
+    "S101": (703,),
+    "S102": (95,),
+    "S103": (732,),
+    "S104": (605,),
+    "S105": (259, 798),
+    "S106": (259, 798),
+    "S107": (259, 798),
+    "S108": (377,),
+    "S110": (703,),
+    "S112": (703,),
+    "S113": (400, 1088),
+    "S201": (489, 94),
+    "S202": (22,),
+    "S301": (502,),
+    "S302": (502,),
+    "S303": (327, 328),
+    "S304": (327,),
+    "S305": (327,),
+    "S306": (377,),
+    "S307": (95,),
+    "S308": (79,),
+    "S310": (22, 918),
+    "S311": (330, 338),
+    "S312": (319,),
+    "S313": (611,),
+    "S314": (611,),
+    "S315": (611,),
+    "S316": (611,),
+    "S317": (611,),
+    "S318": (611,),
+    "S319": (611,),
+    "S320": (611,),
+    "S321": (319,),
+    "S323": (295,),
+    "S324": (327, 328),
+    "S401": (319,),
+    "S402": (319,),
+    "S403": (502,),
+    "S404": (78,),
+    "S405": (611,),
+    "S406": (611,),
+    "S407": (611,),
+    "S408": (611,),
+    "S409": (611,),
+    "S411": (611,),
+    "S412": (284,),
+    "S413": (327,),
+    "S415": (319,),
+    "S501": (295,),
+    "S502": (326, 327),
+    "S503": (326, 327),
+    "S504": (326, 327),
+    "S505": (326,),
+    "S506": (502,),
+    "S507": (295,),
+    "S508": (319,),
+    "S509": (319,),
+    "S601": (78,),
+    "S602": (78,),
+    "S603": (78,),
+    "S604": (78,),
+    "S605": (78,),
+    "S606": (78,),
+    "S607": (78, 426),
+    "S608": (89,),
+    "S609": (78, 155),
+    "S610": (89,),
+    "S611": (89,),
+    "S612": (94,),
+    "S701": (79, 1336),
+    "S702": (79, 1336),
+    "S704": (79,),
 }
 
 
@@ -149,7 +208,9 @@ def statement_range(tree: ast.Module, line: int) -> tuple[int, int]:
                     return decorator.lineno, decorator.end_lineno or decorator.lineno
             if not first <= line <= last:
                 continue
-            bodies = [getattr(node, f) for f in ("body", "orelse", "finalbody") if isinstance(getattr(node, f, None), list)]
+            bodies = [
+                getattr(node, f) for f in ("body", "orelse", "finalbody") if isinstance(getattr(node, f, None), list)
+            ]
             bodies += [h.body for h in getattr(node, "handlers", ())] + [c.body for c in getattr(node, "cases", ())]
             children = [s for body in bodies for s in body if isinstance(s, ast.stmt)]
             if not children:
@@ -200,7 +261,9 @@ def run_bandit(directory: Path) -> list[Hit]:
 
 
 def run_ruff(directory: Path) -> list[Hit]:
-    out = _run([_tool("ruff"), "check", "--isolated", "--no-cache", "--select", "S", "--output-format", "json", "."], directory)
+    out = _run(
+        [_tool("ruff"), "check", "--isolated", "--no-cache", "--select", "S", "--output-format", "json", "."], directory
+    )
     return [
         Hit(_relative(d["filename"], directory), d["location"]["row"], RUFF_CWE.get(d["code"], ()), d["code"])
         for d in json.loads(out or "[]")
@@ -301,8 +364,10 @@ def main(argv: Optional[list[str]] = None) -> int:
                 print(f"note: {executable} is not installed; skipped", file=sys.stderr)
                 continue
             results[name.strip()] = score(notes, runner(staged))
-    print(f"corpus: {len(files)} files, {sum(n.kind == 'expect' for n in notes)} expect, "
-          f"{sum(n.kind == 'secure' for n in notes)} secure annotations")
+    print(
+        f"corpus: {len(files)} files, {sum(n.kind == 'expect' for n in notes)} expect, "
+        f"{sum(n.kind == 'secure' for n in notes)} secure annotations"
+    )
     print(report(notes, results, args.details))
     return 0
 

@@ -24,8 +24,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ignore", default="", help="rule ids or prefixes left out, as `tabguard check --ignore`")
     args = parser.parse_args(argv)
     command = [args.tabguard, "check", args.path, "--format", "json", "--no-cache"]
-    run = subprocess.run(command + (["--ignore", args.ignore] if args.ignore else []),
-                         capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        command + (["--ignore", args.ignore] if args.ignore else []), capture_output=True, text=True, check=False
+    )
     findings = json.loads(run.stdout)
     fixed = [f for f in findings if f["fix"]]
     safe = [f for f in fixed if f["fix"].get("safe")]

@@ -116,7 +116,7 @@ class Account{n}:
 '''
 
 # --cross-file: the helpers module beside the benchmark module, its import, and calls in the snippet.
-HELPERS = '''import os
+HELPERS = """import os
 import sqlite3
 
 
@@ -131,18 +131,18 @@ def archive(path):
 
 def normalise(value):
     return value.strip().lower()
-'''
+"""
 HELPERS_IMPORT = "from helpers import archive, lookup, normalise\n"
-SNIPPET_CALLS = '''    name = normalise(request.args.get("name", ""))
+SNIPPET_CALLS = """    name = normalise(request.args.get("name", ""))
     rows = lookup(name)
     archive(request.args.get("dir", "/tmp"))
-'''
+"""
 
-FLAW = '''
+FLAW = """
 
 def sync_{n}(url):
     return requests.get(url, verify=False, timeout=5)
-'''
+"""
 
 
 def generate(lines: int, cross_file: bool = False) -> str:
@@ -178,7 +178,9 @@ def percentile(values: list[float], p: float) -> float:
     return values[k]
 
 
-def run_server(name: str, command: list[str], text: str, rounds: int, workdir: Path, init_options=None, snippet: str = SNIPPET) -> dict:
+def run_server(
+    name: str, command: list[str], text: str, rounds: int, workdir: Path, init_options=None, snippet: str = SNIPPET
+) -> dict:
     path = workdir / f"module_{name}.py"
     path.write_text(text, encoding="utf-8")
     uri = path.as_uri()
@@ -188,7 +190,10 @@ def run_server(name: str, command: list[str], text: str, rounds: int, workdir: P
         {
             "processId": None,
             "rootUri": workdir.as_uri(),
-            "capabilities": {"general": {"positionEncodings": ["utf-16"]}, "textDocument": {"publishDiagnostics": {"versionSupport": True}}},
+            "capabilities": {
+                "general": {"positionEncodings": ["utf-16"]},
+                "textDocument": {"publishDiagnostics": {"versionSupport": True}},
+            },
             "initializationOptions": init_options or {},
         },
     )
@@ -196,10 +201,16 @@ def run_server(name: str, command: list[str], text: str, rounds: int, workdir: P
     version = 1
 
     def published(v):
-        return lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == uri and b["params"].get("version", v) == v
+        return lambda b: (
+            b.get("method") == "textDocument/publishDiagnostics"
+            and b["params"]["uri"] == uri
+            and b["params"].get("version", v) == v
+        )
 
     mark = client.mark()
-    sent = client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}})
+    sent = client.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}}
+    )
     stamp, _ = client.wait_notification(published(version), mark, timeout=300)
     open_ms = (stamp - sent) * 1000
     at = block_boundary(text)
@@ -209,19 +220,38 @@ def run_server(name: str, command: list[str], text: str, rounds: int, workdir: P
     for _ in range(rounds):
         version += 1
         mark = client.mark()
-        sent = client.notify("textDocument/didChange", {
-            "textDocument": {"uri": uri, "version": version},
-            "contentChanges": [{"range": {"start": {"line": at, "character": 0}, "end": {"line": at, "character": 0}}, "text": snippet}],
-        })
+        sent = client.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [
+                    {
+                        "range": {"start": {"line": at, "character": 0}, "end": {"line": at, "character": 0}},
+                        "text": snippet,
+                    }
+                ],
+            },
+        )
         stamp, body = client.wait_notification(published(version), mark)
         inserts.append((stamp - sent) * 1000)
         found = sum(1 for d in body["params"]["diagnostics"] if at <= d["range"]["start"]["line"] < at + snippet_lines)
         version += 1
         mark = client.mark()
-        sent = client.notify("textDocument/didChange", {
-            "textDocument": {"uri": uri, "version": version},
-            "contentChanges": [{"range": {"start": {"line": at, "character": 0}, "end": {"line": at + snippet_lines, "character": 0}}, "text": ""}],
-        })
+        sent = client.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [
+                    {
+                        "range": {
+                            "start": {"line": at, "character": 0},
+                            "end": {"line": at + snippet_lines, "character": 0},
+                        },
+                        "text": "",
+                    }
+                ],
+            },
+        )
         stamp, _ = client.wait_notification(published(version), mark)
         deletes.append((stamp - sent) * 1000)
     # 200 keystrokes typed into a function body, sent back to back.
@@ -230,19 +260,35 @@ def run_server(name: str, command: list[str], text: str, rounds: int, workdir: P
     word = "total_amount = compute_value(items) + 1 "
     for i in range(200):
         version += 1
-        client.notify("textDocument/didChange", {
-            "textDocument": {"uri": uri, "version": version},
-            "contentChanges": [{"range": {"start": {"line": line, "character": 4 + i}, "end": {"line": line, "character": 4 + i}}, "text": word[i % len(word)]}],
-        })
+        client.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [
+                    {
+                        "range": {
+                            "start": {"line": line, "character": 4 + i},
+                            "end": {"line": line, "character": 4 + i},
+                        },
+                        "text": word[i % len(word)],
+                    }
+                ],
+            },
+        )
     last_sent = time.perf_counter()
     stamp, _ = client.wait_notification(published(version), mark, timeout=300)
     typing_ms = (stamp - last_sent) * 1000
     rss = client.rss_mb()
     client.close()
     return {
-        "open": open_ms, "insert_p50": statistics.median(inserts), "insert_p95": percentile(inserts, 95),
-        "delete_p50": statistics.median(deletes), "delete_p95": percentile(deletes, 95), "typing": typing_ms,
-        "rss": rss, "in_snippet": found,
+        "open": open_ms,
+        "insert_p50": statistics.median(inserts),
+        "insert_p95": percentile(inserts, 95),
+        "delete_p50": statistics.median(deletes),
+        "delete_p95": percentile(deletes, 95),
+        "typing": typing_ms,
+        "rss": rss,
+        "in_snippet": found,
     }
 
 
@@ -263,24 +309,42 @@ def run_notebook(command: list[str], cells: list[str], rounds: int, workdir: Pat
     """Open a notebook over LSP notebook sync, then accept `snippet` into its middle cell and delete
     it again, `rounds` times: milliseconds from each didChange to that cell's publishDiagnostics."""
     uri = (workdir / "notebook.ipynb").as_uri()
-    cell_uris = [f"vscode-notebook-cell:{workdir.as_posix()}/notebook.ipynb#W{k}sZmlsZQ%3D%3D" for k in range(len(cells))]
+    cell_uris = [
+        f"vscode-notebook-cell:{workdir.as_posix()}/notebook.ipynb#W{k}sZmlsZQ%3D%3D" for k in range(len(cells))
+    ]
     client = Client(command, cwd=str(workdir), env=environment())
-    client.request("initialize", {
-        "processId": None, "rootUri": workdir.as_uri(),
-        "capabilities": {"general": {"positionEncodings": ["utf-16"]}, "notebookDocument": {"synchronization": {}}},
-    })
+    client.request(
+        "initialize",
+        {
+            "processId": None,
+            "rootUri": workdir.as_uri(),
+            "capabilities": {"general": {"positionEncodings": ["utf-16"]}, "notebookDocument": {"synchronization": {}}},
+        },
+    )
     client.notify("initialized", {})
 
     def published(cell: str, v: int):
-        return lambda b: (b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == cell
-                          and b["params"].get("version") == v)
+        return lambda b: (
+            b.get("method") == "textDocument/publishDiagnostics"
+            and b["params"]["uri"] == cell
+            and b["params"].get("version") == v
+        )
 
     mark = client.mark()
-    sent = client.notify("notebookDocument/didOpen", {
-        "notebookDocument": {"uri": uri, "notebookType": "jupyter-notebook", "version": 0,
-                             "cells": [{"kind": 2, "document": c} for c in cell_uris]},
-        "cellTextDocuments": [{"uri": c, "languageId": "python", "version": 1, "text": t} for c, t in zip(cell_uris, cells)],
-    })
+    sent = client.notify(
+        "notebookDocument/didOpen",
+        {
+            "notebookDocument": {
+                "uri": uri,
+                "notebookType": "jupyter-notebook",
+                "version": 0,
+                "cells": [{"kind": 2, "document": c} for c in cell_uris],
+            },
+            "cellTextDocuments": [
+                {"uri": c, "languageId": "python", "version": 1, "text": t} for c, t in zip(cell_uris, cells)
+            ],
+        },
+    )
     stamp, _ = client.wait_notification(published(cell_uris[-1], 1), mark, timeout=300)
     open_ms = (stamp - sent) * 1000
     target = cell_uris[len(cells) // 2]
@@ -293,19 +357,45 @@ def run_notebook(command: list[str], cells: list[str], rounds: int, workdir: Pat
             version += 1
             notebook_version += 1
             mark = client.mark()
-            sent = client.notify("notebookDocument/didChange", {
-                "notebookDocument": {"uri": uri, "version": notebook_version},
-                "change": {"cells": {"textContent": [{"document": {"uri": target, "version": version}, "changes": [{
-                    "range": {"start": {"line": 0, "character": 0}, "end": {"line": end_line, "character": 0}}, "text": text}]}]}},
-            })
+            sent = client.notify(
+                "notebookDocument/didChange",
+                {
+                    "notebookDocument": {"uri": uri, "version": notebook_version},
+                    "change": {
+                        "cells": {
+                            "textContent": [
+                                {
+                                    "document": {"uri": target, "version": version},
+                                    "changes": [
+                                        {
+                                            "range": {
+                                                "start": {"line": 0, "character": 0},
+                                                "end": {"line": end_line, "character": 0},
+                                            },
+                                            "text": text,
+                                        }
+                                    ],
+                                }
+                            ]
+                        }
+                    },
+                },
+            )
             stamp, body = client.wait_notification(published(target, version), mark)
             times.append((stamp - sent) * 1000)
             if text:
                 found = sum(1 for d in body["params"]["diagnostics"] if d["range"]["start"]["line"] < snippet_lines)
     rss = client.rss_mb()
     client.close()
-    return {"open": open_ms, "insert_p50": statistics.median(inserts), "insert_p95": percentile(inserts, 95),
-            "delete_p50": statistics.median(deletes), "delete_p95": percentile(deletes, 95), "rss": rss, "in_snippet": found}
+    return {
+        "open": open_ms,
+        "insert_p50": statistics.median(inserts),
+        "insert_p95": percentile(inserts, 95),
+        "delete_p50": statistics.median(deletes),
+        "delete_p95": percentile(deletes, 95),
+        "rss": rss,
+        "in_snippet": found,
+    }
 
 
 def main() -> int:
@@ -313,15 +403,21 @@ def main() -> int:
     parser.add_argument("--sizes", default="500,2000,10000,50000")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--no-ruff", action="store_true")
-    parser.add_argument("--cross-file", action="store_true", help="a helper module the benchmark module imports and calls")
-    parser.add_argument("--notebook-cells", type=int, default=200, help="code cells of the notebook case (0: no notebook)")
+    parser.add_argument(
+        "--cross-file", action="store_true", help="a helper module the benchmark module imports and calls"
+    )
+    parser.add_argument(
+        "--notebook-cells", type=int, default=200, help="code cells of the notebook case (0: no notebook)"
+    )
     args = parser.parse_args()
     snippet = SNIPPET.replace("    total = eval(", SNIPPET_CALLS + "    total = eval(") if args.cross_file else SNIPPET
     servers = [("tabguard", [sys.executable, "-m", "tabguard", "lsp"], None)]
     ruff = shutil.which("ruff")
     if ruff and not args.no_ruff:
         servers.append(("ruff-S", [ruff, "server"], {"settings": {"lint": {"select": ["S"]}}}))
-    print(f"{'server':10} {'lines':>6} {'open ms':>8} {'ins p50':>8} {'ins p95':>8} {'del p50':>8} {'del p95':>8} {'typing ms':>9} {'RSS MB':>7} {'flags':>5}")
+    print(
+        f"{'server':10} {'lines':>6} {'open ms':>8} {'ins p50':>8} {'ins p95':>8} {'del p50':>8} {'del p95':>8} {'typing ms':>9} {'RSS MB':>7} {'flags':>5}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(s) for s in args.sizes.split(",")):
             text = generate(size, args.cross_file)
@@ -333,15 +429,23 @@ def main() -> int:
                 except TimeoutError:
                     print(f"{name:10} {size:>6} timed out (fell behind)")
                     continue
-                print(f"{name:10} {size:>6} {r['open']:8.1f} {r['insert_p50']:8.2f} {r['insert_p95']:8.2f} {r['delete_p50']:8.2f} {r['delete_p95']:8.2f} {r['typing']:9.1f} {r['rss']:7.0f} {r['in_snippet']:5d}", flush=True)
+                print(
+                    f"{name:10} {size:>6} {r['open']:8.1f} {r['insert_p50']:8.2f} {r['insert_p95']:8.2f} {r['delete_p50']:8.2f} {r['delete_p95']:8.2f} {r['typing']:9.1f} {r['rss']:7.0f} {r['in_snippet']:5d}",
+                    flush=True,
+                )
         if args.notebook_cells:
             cells = notebook_cells(args.notebook_cells)
             r = run_notebook(servers[0][1], cells, args.rounds, Path(tmp))
             lines = sum(c.count("\n") for c in cells)
             print(f"\nnotebook: {len(cells)} code cells, {lines} lines; accept into cell {len(cells) // 2 + 1}")
-            print(f"{'server':10} {'cells':>6} {'open ms':>8} {'ins p50':>8} {'ins p95':>8} {'del p50':>8} {'del p95':>8} {'RSS MB':>7} {'flags':>5}")
-            print(f"{'tabguard':10} {len(cells):>6} {r['open']:8.1f} {r['insert_p50']:8.2f} {r['insert_p95']:8.2f} {r['delete_p50']:8.2f} "
-                  f"{r['delete_p95']:8.2f} {r['rss']:7.0f} {r['in_snippet']:5d}", flush=True)
+            print(
+                f"{'server':10} {'cells':>6} {'open ms':>8} {'ins p50':>8} {'ins p95':>8} {'del p50':>8} {'del p95':>8} {'RSS MB':>7} {'flags':>5}"
+            )
+            print(
+                f"{'tabguard':10} {len(cells):>6} {r['open']:8.1f} {r['insert_p50']:8.2f} {r['insert_p95']:8.2f} {r['delete_p50']:8.2f} "
+                f"{r['delete_p95']:8.2f} {r['rss']:7.0f} {r['in_snippet']:5d}",
+                flush=True,
+            )
     print("flags = diagnostics reported inside the inserted snippet")
     return 0
 

@@ -37,9 +37,18 @@ def write_ledger(root: Path) -> Path:
         for n in range(RECORDS):
             f = n % FILES
             start = (n // FILES) * 4 % 198
-            chunk = lines[f][start:start + 2]
-            record = build_trace(f"src/mod_{f}.py", start, start + 2, content_hash(chunk),
-                                 [line_fingerprint(x) for x in chunk], "copilot", False, "openai/gpt-4o", None)
+            chunk = lines[f][start : start + 2]
+            record = build_trace(
+                f"src/mod_{f}.py",
+                start,
+                start + 2,
+                content_hash(chunk),
+                [line_fingerprint(x) for x in chunk],
+                "copilot",
+                False,
+                "openai/gpt-4o",
+                None,
+            )
             handle.write(json.dumps(record, separators=(",", ":")) + "\n")
     for f in (0, 1):
         path = root / "src" / f"mod_{f}.py"
@@ -113,14 +122,21 @@ def bench_edits(root: Path) -> None:
         prov.annotate(path, findings)
 
     print(f"editing: {FILE_LINES:,}-line file, {len(prov.spans(path))} AI spans")
-    print(f"  accept (record_accept, spans already open): p50 {_ms(statistics.median(accepts))}, max {_ms(max(accepts))}")
-    for name, action in (("apply_edit, typing inside a span", type_inside),
-                         ("apply_edit, new line above all spans", enter_above),
-                         ("annotate 60 findings", annotate)):
+    print(
+        f"  accept (record_accept, spans already open): p50 {_ms(statistics.median(accepts))}, max {_ms(max(accepts))}"
+    )
+    for name, action in (
+        ("apply_edit, typing inside a span", type_inside),
+        ("apply_edit, new line above all spans", enter_above),
+        ("annotate 60 findings", annotate),
+    ):
         p50, worst = timed(action)
         print(f"  {name}: p50 {_ms(p50)}, max {_ms(worst)}")
     print("  (the list copies that build each new text are included; the server already has its lines)")
-    for name, text in (("unchanged", lines), ("edited elsewhere: 3 lines inserted at the top", ["# a", "# b", "# c"] + lines)):
+    for name, text in (
+        ("unchanged", lines),
+        ("edited elsewhere: 3 lines inserted at the top", ["# a", "# b", "# c"] + lines),
+    ):
         fresh = Provenance(root)
         start = time.perf_counter()
         fresh.open_file(path, text)

@@ -11,11 +11,17 @@ from typing import Any, Callable, Optional
 
 
 class Client:
-    def __init__(self, command: list[str], cwd: Optional[str] = None, env: Optional[dict] = None, stderr=None, proc=None):
+    def __init__(
+        self, command: list[str], cwd: Optional[str] = None, env: Optional[dict] = None, stderr=None, proc=None
+    ):
         """Starts `command`, or drives `proc`: a server started already, with Popen's stdin,
         stdout, wait, poll and kill (the tests' in-process server)."""
         self.proc = proc or subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd, env=env,
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=cwd,
+            env=env,
             stderr=stderr or open(os.environ.get("LSP_STDERR", os.devnull), "wb"),
         )
         self._id = 0
@@ -91,7 +97,9 @@ class Client:
             self._send({"jsonrpc": "2.0", "method": method, "params": params})
         return time.perf_counter()
 
-    def wait_notification(self, predicate: Callable[[dict], bool], after: int, timeout: float = 60) -> tuple[float, dict]:
+    def wait_notification(
+        self, predicate: Callable[[dict], bool], after: int, timeout: float = 60
+    ) -> tuple[float, dict]:
         """The first notification at index >= after that matches."""
         deadline = time.monotonic() + timeout
         with self._lock:

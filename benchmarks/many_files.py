@@ -38,7 +38,10 @@ def main() -> int:
             path.write_text(text, encoding="utf-8")
             uri = path.as_uri()
             uris.append((uri, text))
-            client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
+            client.notify(
+                "textDocument/didOpen",
+                {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+            )
         client.request("tabguard/fileStatus", {"textDocument": {"uri": uris[-1][0]}}, timeout=600)
         opened = time.perf_counter() - start
         uri, text = uris[len(uris) // 2]
@@ -46,15 +49,31 @@ def main() -> int:
         word = "total_amount = compute_value(items) + 1 "
         mark = client.mark()
         for i in range(args.keystrokes):
-            client.notify("textDocument/didChange", {
-                "textDocument": {"uri": uri, "version": 2 + i},
-                "contentChanges": [{"range": {"start": {"line": line, "character": 4 + i}, "end": {"line": line, "character": 4 + i}}, "text": word[i % len(word)]}],
-            })
+            client.notify(
+                "textDocument/didChange",
+                {
+                    "textDocument": {"uri": uri, "version": 2 + i},
+                    "contentChanges": [
+                        {
+                            "range": {
+                                "start": {"line": line, "character": 4 + i},
+                                "end": {"line": line, "character": 4 + i},
+                            },
+                            "text": word[i % len(word)],
+                        }
+                    ],
+                },
+            )
         last = time.perf_counter()
         final = 1 + args.keystrokes
         stamp, _ = client.wait_notification(
-            lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == uri and b["params"].get("version") == final,
-            mark, timeout=120,
+            lambda b: (
+                b.get("method") == "textDocument/publishDiagnostics"
+                and b["params"]["uri"] == uri
+                and b["params"].get("version") == final
+            ),
+            mark,
+            timeout=120,
         )
         rss = client.rss_mb()
         client.close()

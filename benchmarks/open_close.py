@@ -20,16 +20,27 @@ from lspclient import Client, environment  # noqa: E402
 def one_round(client: Client, files: list[tuple[str, str]], version: int) -> None:
     mark = client.mark()
     for uri, text in files:
-        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}})
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}},
+        )
     pending = {uri for uri, _ in files}
     while pending:  # every file analysed and published before it is closed
         body = client.wait_notification(
-            lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] in pending
-            and b["params"].get("version") == version, mark, timeout=300)[1]
+            lambda b: (
+                b.get("method") == "textDocument/publishDiagnostics"
+                and b["params"]["uri"] in pending
+                and b["params"].get("version") == version
+            ),
+            mark,
+            timeout=300,
+        )[1]
         pending.discard(body["params"]["uri"])
     for uri, _ in files:
         client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
-    client.request("textDocument/hover", {"textDocument": {"uri": files[0][0]}, "position": {"line": 0, "character": 0}})
+    client.request(
+        "textDocument/hover", {"textDocument": {"uri": files[0][0]}, "position": {"line": 0, "character": 0}}
+    )
 
 
 def main() -> None:
@@ -56,7 +67,9 @@ def main() -> None:
         last = client.rss_mb()
         client.close()
     print(f"{args.files} files of ~{args.lines} lines opened and closed {args.rounds} times")
-    print(f"RSS with nothing open: after round 1 {first:.0f} MB, after round {args.rounds} {last:.0f} MB ({last - first:+.0f} MB)")
+    print(
+        f"RSS with nothing open: after round 1 {first:.0f} MB, after round {args.rounds} {last:.0f} MB ({last - first:+.0f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -24,10 +24,20 @@ from pathlib import Path
 
 # The 14-project set of issue 16, pinned so that figures can be compared run to run.
 PROJECTS = (
-    ("django", "5.1.4"), ("sqlalchemy", "2.0.36"), ("pip", "24.3.1"), ("ansible-core", "2.18.1"),
-    ("celery", "5.4.0"), ("scrapy", "2.12.0"), ("fastapi", "0.115.6"), ("werkzeug", "3.1.3"),
-    ("paramiko", "3.5.0"), ("jinja2", "3.1.4"), ("flask", "3.1.0"), ("httpx", "0.28.1"),
-    ("starlette", "0.41.3"), ("requests", "2.32.3"),
+    ("django", "5.1.4"),
+    ("sqlalchemy", "2.0.36"),
+    ("pip", "24.3.1"),
+    ("ansible-core", "2.18.1"),
+    ("celery", "5.4.0"),
+    ("scrapy", "2.12.0"),
+    ("fastapi", "0.115.6"),
+    ("werkzeug", "3.1.3"),
+    ("paramiko", "3.5.0"),
+    ("jinja2", "3.1.4"),
+    ("flask", "3.1.0"),
+    ("httpx", "0.28.1"),
+    ("starlette", "0.41.3"),
+    ("requests", "2.32.3"),
 )
 TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 SITE = Path(".venv", "lib", f"python{sys.version_info.major}.{sys.version_info.minor}", "site-packages")
@@ -41,8 +51,19 @@ def download(name: str, version: str, cache: Path) -> Path:
     if not found:
         subprocess.run(
             # The sdist of this project only: its build requirements (needed to read its metadata) may be wheels.
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", name,
-             f"{name}=={version}", "-d", str(folder)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--no-binary",
+                name,
+                f"{name}=={version}",
+                "-d",
+                str(folder),
+            ],
             check=True,
         )
         found = [p for p in folder.iterdir() if any(p.name.lower().startswith(x.lower()) for x in prefixes)]
@@ -64,9 +85,9 @@ def unpack(archive: Path, cache: Path) -> Path:
             handle.extractall(raw, filter="data")
     top = raw / stage.name
     tree = top if top.is_dir() else next(p for p in raw.iterdir() if p.name.lower() == stage.name.lower())
-    shutil.copytree(tree, stage, ignore=lambda folder, names: [
-        n for n in names if Path(folder) == tree and n in TEST_FOLDERS
-    ])
+    shutil.copytree(
+        tree, stage, ignore=lambda folder, names: [n for n in names if Path(folder) == tree and n in TEST_FOLDERS]
+    )
     (stage / SITE).mkdir(parents=True)
     return stage
 
@@ -83,7 +104,9 @@ def python_lines(root: Path) -> int:
 def tabguard_findings(root: Path) -> collections.Counter:
     done = subprocess.run(
         [sys.executable, "-m", "tabguard", "check", ".", "--format", "json", "--no-cache"],
-        cwd=root, capture_output=True, text=True,
+        cwd=root,
+        capture_output=True,
+        text=True,
     )
     if done.returncode not in (0, 1):
         raise SystemExit(f"tabguard failed on {root}: {done.stderr[-2000:]}")
@@ -93,8 +116,9 @@ def tabguard_findings(root: Path) -> collections.Counter:
 def bandit_count(root: Path) -> int | None:
     if shutil.which("bandit") is None:
         return None
-    done = subprocess.run(["bandit", "-r", ".", "-f", "json", "-q", "-x", "./.venv"], cwd=root,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["bandit", "-r", ".", "-f", "json", "-q", "-x", "./.venv"], cwd=root, capture_output=True, text=True
+    )
     return len(json.loads(done.stdout)["results"])
 
 
@@ -102,9 +126,23 @@ def ruff_count(root: Path) -> int | None:
     if shutil.which("ruff") is None:
         return None
     done = subprocess.run(
-        ["ruff", "check", ".", "--isolated", "--select", "S", "--output-format", "json", "--no-cache",
-         "--exit-zero", "--exclude", ".venv"],
-        cwd=root, capture_output=True, text=True,
+        [
+            "ruff",
+            "check",
+            ".",
+            "--isolated",
+            "--select",
+            "S",
+            "--output-format",
+            "json",
+            "--no-cache",
+            "--exit-zero",
+            "--exclude",
+            ".venv",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
     )
     return len(json.loads(done.stdout))
 
@@ -129,8 +167,16 @@ def main() -> int:
         lines = python_lines(root)
         rules = tabguard_findings(root)
         by_rule.update(rules)
-        rows.append({"project": f"{name} {version}", "lines": lines, "tabguard": sum(rules.values()),
-                     "TG703": rules.get("TG703", 0), "bandit": bandit_count(root), "ruff": ruff_count(root)})
+        rows.append(
+            {
+                "project": f"{name} {version}",
+                "lines": lines,
+                "tabguard": sum(rules.values()),
+                "TG703": rules.get("TG703", 0),
+                "bandit": bandit_count(root),
+                "ruff": ruff_count(root),
+            }
+        )
         print(_row(rows[-1]), flush=True)
     total = {"project": "TOTAL", "lines": sum(r["lines"] for r in rows)}
     for tool in ("tabguard", "TG703", "bandit", "ruff"):

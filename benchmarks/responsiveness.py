@@ -20,17 +20,34 @@ from lspclient import Client, environment  # noqa: E402
 
 SMALL = "import os\n\n\ndef run():\n    os.system(input())\n"
 PATHOLOGICAL = {
-    "deep expression (1,000 + terms)": ("deep.py", "import os\nx = " + " + ".join(["input()"] * 1000) + "\nos.system(x)\n"),
+    "deep expression (1,000 + terms)": (
+        "deep.py",
+        "import os\nx = " + " + ".join(["input()"] * 1000) + "\nos.system(x)\n",
+    ),
     "huge single line (100 KB)": ("line.py", "x = [" + ",".join(str(i) for i in range(18_000)) + "]\n"),
     "huge single line (1 MB)": ("line.py", "x = [" + ",".join(str(i) for i in range(150_000)) + "]\n"),
-    "large module (30,000 lines)": ("large.py", "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(10_000))),
+    "large module (30,000 lines)": (
+        "large.py",
+        "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(10_000)),
+    ),
     "13 MB requirements-dev.txt beside it": ("uses_deps.py", "import requests\nimport package_17\n"),
     # The issue's backtracking-regex inputs (route paths, suppression comments).
-    "FastAPI route of 15,000 `{a:`": ("api.py", "from fastapi import FastAPI\napp = FastAPI()\n\n\n@app.get(\"/"
-                                      + "{a:" * 15_000 + "\")\ndef h():\n    return 1\n"),
-    "Flask route of 20,000 `<a`": ("web.py", "from flask import Flask\napp = Flask(__name__)\n\n\n@app.route(\"/"
-                                   + "<a" * 20_000 + "\")\ndef h():\n    return 1\n"),
-    "10,000 `# tabguard: ignore[` on a line": ("ignored.py", "import os\nos.system(input())  " + "# tabguard: ignore[" * 10_000 + "\n"),
+    "FastAPI route of 15,000 `{a:`": (
+        "api.py",
+        'from fastapi import FastAPI\napp = FastAPI()\n\n\n@app.get("/'
+        + "{a:" * 15_000
+        + '")\ndef h():\n    return 1\n',
+    ),
+    "Flask route of 20,000 `<a`": (
+        "web.py",
+        'from flask import Flask\napp = Flask(__name__)\n\n\n@app.route("/'
+        + "<a" * 20_000
+        + '")\ndef h():\n    return 1\n',
+    ),
+    "10,000 `# tabguard: ignore[` on a line": (
+        "ignored.py",
+        "import os\nos.system(input())  " + "# tabguard: ignore[" * 10_000 + "\n",
+    ),
 }
 # Known limits, measured but not asserted by the test: parsing one huge statement is a single call
 # into CPython's parser, which holds the GIL for its whole duration (about 0.3 s per MB here), and so
@@ -49,18 +66,28 @@ def hovers_during_analysis(client: Client, name: str) -> tuple[list[float], int]
     root = client.root
     small = (root / "small.py").as_uri()
     mark = client.mark()
-    client.notify("textDocument/didOpen", {"textDocument": {"uri": small, "languageId": "python", "version": 1, "text": SMALL}})
-    client.wait_notification(lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == small, mark)
+    client.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": small, "languageId": "python", "version": 1, "text": SMALL}}
+    )
+    client.wait_notification(
+        lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == small, mark
+    )
     filename, text = PATHOLOGICAL[name]
     if filename == "uses_deps.py":
         (root / "requirements-dev.txt").write_text(requirements())
     uri = (root / filename).as_uri()
     mark = client.mark()
-    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
+    client.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}
+    )
     times, before = [], 0
     hover = {"textDocument": {"uri": small}, "position": {"line": 4, "character": 16}}
     while True:
-        published = [b for _, b in client.notifications[mark:] if b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == uri]
+        published = [
+            b
+            for _, b in client.notifications[mark:]
+            if b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == uri
+        ]
         if published:
             break
         started = time.perf_counter()
@@ -90,7 +117,9 @@ def main() -> None:
                 client.close()
         times.sort()
         p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-        print(f"{name:40} {len(times):7} {statistics.median(times) * 1000:7.1f} {p95 * 1000:7.1f} {times[-1] * 1000:7.1f}")
+        print(
+            f"{name:40} {len(times):7} {statistics.median(times) * 1000:7.1f} {p95 * 1000:7.1f} {times[-1] * 1000:7.1f}"
+        )
 
 
 if __name__ == "__main__":

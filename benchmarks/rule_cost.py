@@ -28,12 +28,14 @@ def timed_ruleset(base: RuleSet, spent: dict[str, float]) -> RuleSet:
     def timed(handlers):
         wrapped = []
         for rule, handler in handlers:
+
             def run(node, ctx, _handler=handler, _id=rule.id):
                 start = time.perf_counter()
                 try:
                     _handler(node, ctx)
                 finally:
                     spent[_id] += time.perf_counter() - start
+
             wrapped.append((rule, run))
         return tuple(wrapped)
 
@@ -64,7 +66,9 @@ def main(argv: list[str]) -> int:
         lines += len(doc.lines)
     total, cpu = time.perf_counter() - start, time.process_time() - cpu
     in_rules = sum(spent.values())
-    print(f"{lines} lines in {total * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU; {in_rules * 1000:.0f} ms inside rule visitors")
+    print(
+        f"{lines} lines in {total * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU; {in_rules * 1000:.0f} ms inside rule visitors"
+    )
     for rule_id, seconds in sorted(spent.items(), key=lambda kv: -kv[1])[:20]:
         print(f"{rule_id}  {seconds * 1000:8.1f} ms  {seconds / in_rules * 100:5.1f}%")
     return 0

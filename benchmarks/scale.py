@@ -51,7 +51,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         # A private copy, so the cache lands in a scratch folder and the real tree is untouched.
         tree = Path(tmp) / "tree"
-        shutil.copytree(args.path, tree, ignore=shutil.ignore_patterns("site-packages", "__pycache__", ".tabguard-cache"), symlinks=True)
+        shutil.copytree(
+            args.path,
+            tree,
+            ignore=shutil.ignore_patterns("site-packages", "__pycache__", ".tabguard-cache"),
+            symlinks=True,
+        )
         files, lines = count_lines(tree)
         print(f"target: {args.path} ({files} files, {lines} lines), {os.cpu_count()} cores")
         tabguard = [sys.executable, "-m", "tabguard", "check", str(tree), "--format", "json", "-o", os.devnull]

@@ -42,7 +42,7 @@ def snippets(rounds: int) -> list[str]:
     for i in range(rounds):
         name = popular[i % len(popular)]
         at = 1 + (i // len(popular)) % (len(name) - 2)
-        typo = name[:at] + name[at + 1] + name[at] + name[at + 2:]
+        typo = name[:at] + name[at + 1] + name[at] + name[at + 2 :]
         texts.append(SNIPPET.format(typo=typo, invented=f"fastapi_auth_helpers_{i}"))
     return texts
 

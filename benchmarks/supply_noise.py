@@ -39,16 +39,26 @@ def count_imports(text: str) -> int:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return 0
-    return sum(len(n.names) if isinstance(n, ast.Import) else 1 for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and not getattr(n, "level", 0))
+    return sum(
+        len(n.names) if isinstance(n, ast.Import) else 1
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Import, ast.ImportFrom)) and not getattr(n, "level", 0)
+    )
 
 
 def bare_imports(environments: list[Path], ruleset) -> tuple[int, list[str]]:
-    modules = sorted({
-        module
-        for environment in environments for site in site_packages_of(environment)
-        for dist in read_distributions(site) for module in dist.modules
-        if module.isidentifier() and not module.startswith("_") and module not in ("test", "tests", "docs", "examples")
-    })
+    modules = sorted(
+        {
+            module
+            for environment in environments
+            for site in site_packages_of(environment)
+            for dist in read_distributions(site)
+            for module in dist.modules
+            if module.isidentifier()
+            and not module.startswith("_")
+            and module not in ("test", "tests", "docs", "examples")
+        }
+    )
     alarms = []
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -98,11 +108,15 @@ def main() -> None:
     by_rule = collections.Counter()
     for (rule_id, _), n in alarms.items():
         by_rule[rule_id] += n
-    print(f"{len(args.environments)} environments, {distributions} distributions, {files} files, "
-          f"{imports} absolute imports, {elapsed:.0f} s")
-    print(f"findings (false alarms on published code): {total} "
-          f"({', '.join(f'{r}: {n}' for r, n in sorted(by_rule.items())) or 'none'}); "
-          f"{len(alarms)} distinct names; {total / max(imports, 1) * 1000:.2f} per 1000 imports")
+    print(
+        f"{len(args.environments)} environments, {distributions} distributions, {files} files, "
+        f"{imports} absolute imports, {elapsed:.0f} s"
+    )
+    print(
+        f"findings (false alarms on published code): {total} "
+        f"({', '.join(f'{r}: {n}' for r, n in sorted(by_rule.items())) or 'none'}); "
+        f"{len(alarms)} distinct names; {total / max(imports, 1) * 1000:.2f} per 1000 imports"
+    )
     for (rule_id, name), n in alarms.most_common(args.show):
         print(f"  {rule_id} {name}: {n} (e.g. {examples[(rule_id, name)]})")
 

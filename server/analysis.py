@@ -20,7 +20,6 @@ from tabguard.supply.depfiles import DependencyContext, DependencyReport
 log = logging.getLogger("tabguard.supply")
 
 
-
 @lru_cache(maxsize=32)
 def ruleset_for(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> RuleSet:
     catalog = all_rules()
@@ -52,7 +51,9 @@ def at_least_confident(findings: Sequence[Finding], min_confidence: str = "low")
 
 
 def visible(
-    findings: Sequence[Finding], lines: Sequence[str], min_severity: str = "low",
+    findings: Sequence[Finding],
+    lines: Sequence[str],
+    min_severity: str = "low",
     honoured: Optional[Callable[[int], bool]] = None,
 ) -> list[Finding]:
     """Findings that no suppression comment silences, at or above `min_severity`. A comment on a line

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Optional, Union
 
 
-def write_atomically(folder: Union[str, Path], name: str, data: bytes, mode: Optional[int] = None, sync: bool = False) -> None:
+def write_atomically(
+    folder: Union[str, Path], name: str, data: bytes, mode: Optional[int] = None, sync: bool = False
+) -> None:
     """Write `data` as `folder/name`. `mode`: the file's permission bits (None keeps the temporary
     file's 0o600, right for caches private to the user). `sync`: on disk before the rename, for files
     that are the user's (source, ledgers), not for caches that can be rebuilt."""
@@ -29,4 +31,3 @@ def write_atomically(folder: Union[str, Path], name: str, data: bytes, mode: Opt
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-

@@ -38,7 +38,11 @@ def fingerprints(result: FileResult, root: Path) -> list[str]:
     for finding in result.findings:
         # a notebook's output is in no def or class
         outside = result.notebook is not None and result.notebook.place(finding).output is not None
-        key = (finding.rule_id, _line_text(result, finding), "" if outside else _scope_at(scopes, finding.span.start_line + 1))
+        key = (
+            finding.rule_id,
+            _line_text(result, finding),
+            "" if outside else _scope_at(scopes, finding.span.start_line + 1),
+        )
         out.append(_digest(path, *key, str(seen[key])))
         seen[key] += 1
     return out
@@ -49,7 +53,8 @@ def record(results: Sequence[FileResult], file: Path) -> int:
     root = file.resolve().parent
     entries = [
         {"path": _relative(r.path, root), "rule": f.rule_id, "line": _line_text(r, f), "fingerprint": fp}
-        for r in results for f, fp in zip(r.findings, fingerprints(r, root))
+        for r in results
+        for f, fp in zip(r.findings, fingerprints(r, root))
     ]  # path, rule and line are for people reading the file; only the fingerprint is compared
     data = {"tool": "tabguard", "format": FORMAT, "findings": entries}
     try:
@@ -70,7 +75,9 @@ def load(file: Path) -> Counter:
     except OSError as error:
         raise BaselineError(f"cannot read the baseline {file}: {error.strerror or error}") from None
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise BaselineError(f"{file} is not a usable baseline ({error}); record it again with --update-baseline") from None
+        raise BaselineError(
+            f"{file} is not a usable baseline ({error}); record it again with --update-baseline"
+        ) from None
 
 
 def new_findings(results: Sequence[FileResult], file: Path) -> int:

@@ -50,8 +50,12 @@ def finding_to_json(finding: Finding) -> dict:
         "confidence": finding.confidence,
         "details": details,
         "related": [[list(_astuple(r.span)), r.message, r.path] for r in finding.related],
-        "fix": None if fix is None else {
-            "title": fix.title, "safe": fix.safe, "imports": list(fix.imports),
+        "fix": None
+        if fix is None
+        else {
+            "title": fix.title,
+            "safe": fix.safe,
+            "imports": list(fix.imports),
             "edits": [[list(_astuple(e.span)), e.new_text] for e in fix.edits],
         },
     }
@@ -59,13 +63,23 @@ def finding_to_json(finding: Finding) -> dict:
 
 def finding_from_json(data: dict) -> Finding:
     fix = data["fix"]
-    built = None if fix is None else Fix(
-        fix["title"], tuple(Edit(_span(s), text) for s, text in fix["edits"]), fix["safe"], tuple(fix["imports"])
+    built = (
+        None
+        if fix is None
+        else Fix(
+            fix["title"], tuple(Edit(_span(s), text) for s, text in fix["edits"]), fix["safe"], tuple(fix["imports"])
+        )
     )
     return Finding(
-        rule_id=data["rule"], span=_span(data["span"]), message=data["message"], severity=data["severity"],
-        details=dict(data["details"]), related=tuple(Related(_span(r[0]), r[1], r[2] if len(r) > 2 else None) for r in data["related"]),
-        _fix=built, _fix_built=True, confidence=data.get("confidence"),
+        rule_id=data["rule"],
+        span=_span(data["span"]),
+        message=data["message"],
+        severity=data["severity"],
+        details=dict(data["details"]),
+        related=tuple(Related(_span(r[0]), r[1], r[2] if len(r) > 2 else None) for r in data["related"]),
+        _fix=built,
+        _fix_built=True,
+        confidence=data.get("confidence"),
     )
 
 
@@ -132,7 +146,9 @@ class ResultCache:
             return
         try:
             self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_atomically(self.file.parent, self.file.name, json.dumps(self.entries, separators=(",", ":")).encode("utf-8"))
+            write_atomically(
+                self.file.parent, self.file.name, json.dumps(self.entries, separators=(",", ":")).encode("utf-8")
+            )
         except OSError:
             pass  # a cache that cannot be written only costs time
 
@@ -156,9 +172,16 @@ def _well_formed(entry) -> bool:
     if not (isinstance(entry[5], list) and all(_gap(g) is not None for g in entry[5])):
         return False
     consulted = entry[4]
-    if not (isinstance(consulted, list) and all(
-            isinstance(d, list) and len(d) == 3 and isinstance(d[0], str)
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in d[1:]) for d in consulted)):
+    if not (
+        isinstance(consulted, list)
+        and all(
+            isinstance(d, list)
+            and len(d) == 3
+            and isinstance(d[0], str)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in d[1:])
+            for d in consulted
+        )
+    ):
         return False
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in entry[:2]):
         return False
@@ -184,7 +207,11 @@ def _sound(finding: Finding) -> bool:
 
 def cache_salt(config: Config, select, ignore, environment: str) -> str:
     relevant = {k: v for k, v in config.values.items() if k not in ("reviewer",)}
-    return json.dumps([__version__, CACHE_FORMAT, code_token(), sorted(select), sorted(ignore), relevant, environment], sort_keys=True, default=str)
+    return json.dumps(
+        [__version__, CACHE_FORMAT, code_token(), sorted(select), sorted(ignore), relevant, environment],
+        sort_keys=True,
+        default=str,
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -297,7 +324,9 @@ def scan_files(
         else:
             job = (str(path), text, config, tuple(select), tuple(ignore), display)
             pending.append((result, stat, digest, honoured, job))
-    for (result, stat, digest, honoured, _job), (analysis, failures, consulted) in zip(pending, _run([p[4] for p in pending], jobs)):
+    for (result, stat, digest, honoured, _job), (analysis, failures, consulted) in zip(
+        pending, _run([p[4] for p in pending], jobs)
+    ):
         result.rule_errors = failures
         if cache is not None and not failures:  # a failed rule must fail the next run too
             cache.put(result.display, stat, digest, analysis, consulted)

@@ -74,8 +74,9 @@ class Config:
         applied and validated; these may set every key."""
         if not overrides:
             return self
-        copy = Config({k: _copy(v) for k, v in self.values.items()}, self.source, list(self.problems),
-                      list(self.warnings))
+        copy = Config(
+            {k: _copy(v) for k, v in self.values.items()}, self.source, list(self.problems), list(self.warnings)
+        )
         _apply(copy, overrides, where)
         return copy
 
@@ -160,10 +161,16 @@ def _apply(config: Config, table: dict, where: str, repository: Optional[Path] =
             config.problems.append(ConfigProblem(where, f"unknown key '{raw_key}'{suggestion(key, DEFAULTS)}"))
             continue
         if key in USER_ONLY and repository is not None:
-            config.warnings.append(ConfigProblem(where, (
-                f"'{raw_key}' ignored: a repository's config may not choose whether or where the project's "
-                f"package names are sent; set it in {user_config_path() or 'your user config file'}, "
-                f"on the command line (tabguard check --{key}) or in the editor's settings")))
+            config.warnings.append(
+                ConfigProblem(
+                    where,
+                    (
+                        f"'{raw_key}' ignored: a repository's config may not choose whether or where the project's "
+                        f"package names are sent; set it in {user_config_path() or 'your user config file'}, "
+                        f"on the command line (tabguard check --{key}) or in the editor's settings"
+                    ),
+                )
+            )
             continue
         kind = BY_KEY[key].kind
         if not kind.accepts(value):
@@ -172,9 +179,15 @@ def _apply(config: Config, table: dict, where: str, repository: Optional[Path] =
         if key == "python" and value and repository is not None:
             value = _interpreter_inside(repository, value)
             if value is None:
-                config.warnings.append(ConfigProblem(where, (
-                    f"'{raw_key}' ignored: a repository's config may name only an interpreter inside the "
-                    f"repository; set it in {user_config_path() or 'your user config file'} or in the editor's settings")))
+                config.warnings.append(
+                    ConfigProblem(
+                        where,
+                        (
+                            f"'{raw_key}' ignored: a repository's config may name only an interpreter inside the "
+                            f"repository; set it in {user_config_path() or 'your user config file'} or in the editor's settings"
+                        ),
+                    )
+                )
                 continue
         config.values[key] = _rule_codes_checked(config, key, _copy(value), where)
 

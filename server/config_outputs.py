@@ -36,8 +36,11 @@ def _vscode_property(setting: Setting) -> dict[str, Any]:
     schema = dict(setting.kind.json)
     # null (unset) sends nothing, so the project's config file is not overridden by a default.
     schema["type"] = [schema["type"], "null"]
-    note = (" A repository's `[tool.tabguard]` cannot set this; in Restricted Mode only your user setting "
-            "counts." if setting.user_only else "")
+    note = (
+        " A repository's `[tool.tabguard]` cannot set this; in Restricted Mode only your user setting counts."
+        if setting.user_only
+        else ""
+    )
     unset = f" Unset: `{setting.key}` from the project's config, else `{literal(setting.default)}`."
     return {**schema, "default": None, "markdownDescription": setting.description + note + unset}
 
@@ -96,8 +99,10 @@ def main(argv: list[str]) -> int:
     manifest_path = checkout / "editors" / "vscode" / "package.json"
     manifest = vscode_manifest(json.loads(manifest_path.read_text(encoding="utf-8")))
     manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    for readme, table in ((checkout / "README.md", readme_table()),
-                          (checkout / "editors" / "vscode" / "README.md", vscode_readme_table())):
+    for readme, table in (
+        (checkout / "README.md", readme_table()),
+        (checkout / "editors" / "vscode" / "README.md", vscode_readme_table()),
+    ):
         readme.write_text(with_table(readme.read_text(encoding="utf-8"), table), encoding="utf-8")
     print(f"wrote {manifest_path} and the README tables")
     return 0

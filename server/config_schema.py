@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from tabguard.engine.grades import CONFIDENCE_NAMES, SEVERITY_NAMES
 
 
-
 def url_error(value: Any) -> Optional[str]:
     """Why `value` is not a usable service URL (http or https with a host; never file: or others)."""
     try:
@@ -40,13 +39,15 @@ class Kind:
 STRINGS = Kind("list of strings", _strings, {"type": "array", "items": {"type": "string"}})
 BOOLEAN = Kind("boolean", lambda v: isinstance(v, bool), {"type": "boolean"})
 POSITIVE_INTEGER = Kind(
-    "positive integer", lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
+    "positive integer",
+    lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
     {"type": "integer", "minimum": 1},
 )
 STRING = Kind("string", lambda v: isinstance(v, str), {"type": "string"})
 URL = Kind("http(s) URL", lambda v: url_error(v) is None, {"type": "string", "pattern": "^[hH][tT][tT][pP][sS]?://"})
 CONFIDENCE = Kind(
-    f"one of {', '.join(CONFIDENCE_NAMES)}", lambda v: v in CONFIDENCE_NAMES,
+    f"one of {', '.join(CONFIDENCE_NAMES)}",
+    lambda v: v in CONFIDENCE_NAMES,
     {"type": "string", "enum": list(CONFIDENCE_NAMES)},
 )
 SEVERITY_TABLE = Kind(
@@ -76,39 +77,92 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("select", STRINGS, [], "Rules to run: ids, id prefixes (`TG1`) or rule names; empty runs every rule.",
-            editor=True),
+    Setting(
+        "select",
+        STRINGS,
+        [],
+        "Rules to run: ids, id prefixes (`TG1`) or rule names; empty runs every rule.",
+        editor=True,
+    ),
     Setting("ignore", STRINGS, [], "Rules to skip: ids, id prefixes or rule names.", editor=True),
-    Setting("severity", SEVERITY_TABLE, {}, "Severity per rule, e.g. `TG105 = \"critical\"` "
-            "(low, medium, high, critical).", option=dict, editor=True),
-    Setting("per-file-ignores", GLOB_TABLE, {}, "Rules to skip in files matching a glob (matched against the "
-            "path and the file name), e.g. `\"tests/*\" = [\"TG3\"]`.", editor=True),
+    Setting(
+        "severity",
+        SEVERITY_TABLE,
+        {},
+        'Severity per rule, e.g. `TG105 = "critical"` (low, medium, high, critical).',
+        option=dict,
+        editor=True,
+    ),
+    Setting(
+        "per-file-ignores",
+        GLOB_TABLE,
+        {},
+        "Rules to skip in files matching a glob (matched against the "
+        'path and the file name), e.g. `"tests/*" = ["TG3"]`.',
+        editor=True,
+    ),
     Setting("exclude", STRINGS, [], "Path patterns `tabguard check` does not look into."),
-    Setting("bulk-insert-lines", POSITIVE_INTEGER, 2, "A single edit inserting at least this many code lines "
-            "counts as an accepted AI suggestion when no editor plugin reported it.", editor=True),
+    Setting(
+        "bulk-insert-lines",
+        POSITIVE_INTEGER,
+        2,
+        "A single edit inserting at least this many code lines "
+        "counts as an accepted AI suggestion when no editor plugin reported it.",
+        editor=True,
+    ),
     Setting("bulk-insert-chars", POSITIVE_INTEGER, 80, "The same, counted in characters.", editor=True),
     Setting("max-file-size", POSITIVE_INTEGER, 2_000_000, "Files larger than this many bytes are not analysed."),
-    Setting("auth-decorators", STRINGS, [], "Your decorators and calls that require a signed-in user, "
-            "beyond the known ones.", option=tuple),
+    Setting(
+        "auth-decorators",
+        STRINGS,
+        [],
+        "Your decorators and calls that require a signed-in user, beyond the known ones.",
+        option=tuple,
+    ),
     Setting("ownership-checks", STRINGS, [], "Your calls that check the user owns the object.", option=tuple),
     Setting("role-checks", STRINGS, [], "Your calls and decorators that check a role or permission.", option=tuple),
-    Setting("pii-names", STRINGS, [], "More names of personal data (beyond the known ones) not to log or "
-            "put in tokens.", option=tuple),
-    Setting("public-routes", STRINGS, [], "Routes meant to be public, by path pattern (`/api/public/*`) "
-            "or handler name.", option=tuple),
-    Setting("rate-limits", STRINGS, [], "Your decorators and calls that limit sign-in attempts (TG422).",
-            option=tuple),
+    Setting(
+        "pii-names",
+        STRINGS,
+        [],
+        "More names of personal data (beyond the known ones) not to log or put in tokens.",
+        option=tuple,
+    ),
+    Setting(
+        "public-routes",
+        STRINGS,
+        [],
+        "Routes meant to be public, by path pattern (`/api/public/*`) or handler name.",
+        option=tuple,
+    ),
+    Setting("rate-limits", STRINGS, [], "Your decorators and calls that limit sign-in attempts (TG422).", option=tuple),
     Setting("trusted-packages", STRINGS, [], "Packages the supply-chain rules never question.", option=tuple),
-    Setting("network", BOOLEAN, False, "Ask the package index and OSV about the project's dependencies; "
-            "off, nothing leaves the machine.", user_only=True, editor=True),
+    Setting(
+        "network",
+        BOOLEAN,
+        False,
+        "Ask the package index and OSV about the project's dependencies; off, nothing leaves the machine.",
+        user_only=True,
+        editor=True,
+    ),
     Setting("index-url", URL, "https://pypi.org", "The package index to ask.", user_only=True),
     Setting("osv-url", URL, "https://api.osv.dev", "The OSV vulnerability service to ask.", user_only=True),
     Setting("cache-ttl-hours", POSITIVE_INTEGER, 24, "How long answers from those services are kept."),
-    Setting("python", STRING, "", "The interpreter whose installed packages the supply-chain rules read, "
-            "relative to the config file; a repository's must lie inside it.", option=str),
+    Setting(
+        "python",
+        STRING,
+        "",
+        "The interpreter whose installed packages the supply-chain rules read, "
+        "relative to the config file; a repository's must lie inside it.",
+        option=str,
+    ),
     Setting("reviewer", STRING, "", "Your name in the provenance ledger (default: git `user.name`)."),
-    Setting("min-confidence", CONFIDENCE, "low", "`tabguard check` reports findings at least this sure; "
-            "the editor shows all."),
+    Setting(
+        "min-confidence",
+        CONFIDENCE,
+        "low",
+        "`tabguard check` reports findings at least this sure; the editor shows all.",
+    ),
     Setting("require-ledger", BOOLEAN, False, "`tabguard check --gate` fails when there is no provenance ledger."),
 )
 BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}

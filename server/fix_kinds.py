@@ -15,7 +15,7 @@ from tabguard.supply.depfiles import is_dependency_file
 
 @lru_cache(maxsize=None)
 def fix_label(rule) -> str:
-    """"" (no rewrite), "safe", "unsafe" or "safe, unsafe"; with ", some shapes" when an example the
+    """ "" (no rewrite), "safe", "unsafe" or "safe, unsafe"; with ", some shapes" when an example the
     docs show is flagged without a rewrite. A fix the offline examples cannot show (it needs the
     package index, or depends on what is installed) is declared by the rule as `unshown_fix_safe`."""
     documented = [example for example in rule.INVALID if example.fixed is not None]

@@ -146,9 +146,14 @@ def analyser(path: Path, display: str, config, select, ignore, min_severity: str
 
 
 def unified_diff(display: str, before: str, after: str) -> str:
-    return "".join(difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{display}", f"b/{display}",
-    ))
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            f"a/{display}",
+            f"b/{display}",
+        )
+    )
 
 
 class UnsafeWrite(Exception):
@@ -186,8 +191,16 @@ class FixSummary:
 
 
 def fix_results(
-    results: Sequence[FileResult], config, select, ignore, min_severity: str, *, unsafe: bool, write: bool,
-    roots: Sequence[Path], honoured_for=None,
+    results: Sequence[FileResult],
+    config,
+    select,
+    ignore,
+    min_severity: str,
+    *,
+    unsafe: bool,
+    write: bool,
+    roots: Sequence[Path],
+    honoured_for=None,
 ) -> FixSummary:
     """Fix the files whose findings offer an eligible fix; each result's findings and lines become
     those of the fixed text (or of the text that would be written, with `write=False`)."""
@@ -243,8 +256,9 @@ def _line_col(finding: Finding) -> str:
 # -- the `tabguard check` options ----------------------------------------------------------------
 def add_arguments(parser) -> None:
     parser.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
-    parser.add_argument("--unsafe-fixes", action="store_true",
-                        help="with --fix or --diff, also apply fixes that change behaviour")
+    parser.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply fixes that change behaviour"
+    )
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
 
 

@@ -22,51 +22,182 @@ HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 # Methods of Django/DRF class-based views and the HTTP method each one serves.
 VIEW_METHODS = {
     **{verb: verb.upper() for verb in HTTP_VERBS},
-    "list": "GET", "retrieve": "GET", "create": "POST", "update": "PUT", "partial_update": "PATCH",
-    "destroy": "DELETE", "form_valid": "POST", "delete_object": "DELETE",
+    "list": "GET",
+    "retrieve": "GET",
+    "create": "POST",
+    "update": "PUT",
+    "partial_update": "PATCH",
+    "destroy": "DELETE",
+    "form_valid": "POST",
+    "delete_object": "DELETE",
 }
 _ROUTE_DECORATORS = frozenset({*HTTP_VERBS, "route", "api_route", "websocket", "view"})
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|\d+|[A-Z]+")
 
 # Words in a decorator, dependency, mixin or called function that authenticate the caller.
-_AUTH_WORDS = frozenset({
-    "login", "auth", "authenticated", "authentication", "authenticate", "jwt", "token", "apikey", "signed",
-    "logged", "session", "oauth", "oidc", "bearer", "principal", "identity", "current", "user", "me",
-    "security", "credentials", "protected", "secured", "guard", "signin",
-})
+_AUTH_WORDS = frozenset(
+    {
+        "login",
+        "auth",
+        "authenticated",
+        "authentication",
+        "authenticate",
+        "jwt",
+        "token",
+        "apikey",
+        "signed",
+        "logged",
+        "session",
+        "oauth",
+        "oidc",
+        "bearer",
+        "principal",
+        "identity",
+        "current",
+        "user",
+        "me",
+        "security",
+        "credentials",
+        "protected",
+        "secured",
+        "guard",
+        "signin",
+    }
+)
 # A database session or connection, whose dependency's "session" is not a login.
 _DATABASE_SESSIONS = frozenset({"Session", "AsyncSession", "Connection", "AsyncConnection"})
 _DATABASE_WORDS = frozenset({"db", "database", "engine", "orm", "sql", "sqlalchemy", "conn", "connection", "uow"})
 # Words that name a role or permission check.
-_ROLE_WORDS = frozenset({
-    "admin", "administrator", "role", "roles", "permission", "permissions", "perm", "perms", "staff",
-    "superuser", "rbac", "acl", "privilege", "privileged", "scope", "scopes", "group", "groups", "moderator",
-    "manager", "policy", "entitlement", "entitlements",
-})
+_ROLE_WORDS = frozenset(
+    {
+        "admin",
+        "administrator",
+        "role",
+        "roles",
+        "permission",
+        "permissions",
+        "perm",
+        "perms",
+        "staff",
+        "superuser",
+        "rbac",
+        "acl",
+        "privilege",
+        "privileged",
+        "scope",
+        "scopes",
+        "group",
+        "groups",
+        "moderator",
+        "manager",
+        "policy",
+        "entitlement",
+        "entitlements",
+    }
+)
 # Words (in a called function's name) that tie a record to its owner.
 _OWNER_WORDS = frozenset({"owner", "owns", "ownership", "owned", "object", "access", "member", "membership", "belongs"})
-_CHECK_VERBS = frozenset({"check", "require", "requires", "required", "ensure", "verify", "assert", "can", "has",
-                          "is", "authorize", "authorise", "validate", "only", "allowed", "allow", "permit"})
+_CHECK_VERBS = frozenset(
+    {
+        "check",
+        "require",
+        "requires",
+        "required",
+        "ensure",
+        "verify",
+        "assert",
+        "can",
+        "has",
+        "is",
+        "authorize",
+        "authorise",
+        "validate",
+        "only",
+        "allowed",
+        "allow",
+        "permit",
+    }
+)
 # Attribute and method names that read a role or permission off a user.
-_ROLE_ATTRS = frozenset({
-    "is_admin", "is_staff", "is_superuser", "is_moderator", "is_manager", "role", "roles", "has_perm", "has_perms",
-    "has_role", "has_roles", "has_permission", "has_permissions", "permissions", "is_owner_of_org", "groups",
-    "user_type", "account_type", "access_level", "can",
-})
+_ROLE_ATTRS = frozenset(
+    {
+        "is_admin",
+        "is_staff",
+        "is_superuser",
+        "is_moderator",
+        "is_manager",
+        "role",
+        "roles",
+        "has_perm",
+        "has_perms",
+        "has_role",
+        "has_roles",
+        "has_permission",
+        "has_permissions",
+        "permissions",
+        "is_owner_of_org",
+        "groups",
+        "user_type",
+        "account_type",
+        "access_level",
+        "can",
+    }
+)
 # Fields that hold a record's owner; compared with the current user they scope a query.
-OWNER_FIELDS = frozenset({
-    "owner", "owner_id", "user", "user_id", "author", "author_id", "created_by", "created_by_id", "tenant",
-    "tenant_id", "org", "org_id", "organization", "organization_id", "account", "account_id", "team_id",
-    "workspace_id", "company_id", "customer_id", "customer", "buyer", "member", "uploaded_by", "creator", "creator_id", "seller_id", "member_id",
-    "patient", "patient_id",
-})
+OWNER_FIELDS = frozenset(
+    {
+        "owner",
+        "owner_id",
+        "user",
+        "user_id",
+        "author",
+        "author_id",
+        "created_by",
+        "created_by_id",
+        "tenant",
+        "tenant_id",
+        "org",
+        "org_id",
+        "organization",
+        "organization_id",
+        "account",
+        "account_id",
+        "team_id",
+        "workspace_id",
+        "company_id",
+        "customer_id",
+        "customer",
+        "buyer",
+        "member",
+        "uploaded_by",
+        "creator",
+        "creator_id",
+        "seller_id",
+        "member_id",
+        "patient",
+        "patient_id",
+    }
+)
 # Expressions that name the signed-in user (Flask-Login, Django, DRF, Starlette, Flask-JWT-Extended...).
 _USER_FIELDS = ("user", "current_user", "auth", "identity", "user_id", "account", "principal")
-_USER_ATTRIBUTE = re.compile(r"(^|\.)(request|g|req|info\.context|request\.state|scope)\.(" + "|".join(_USER_FIELDS) + ")$")
-_USER_CALLS = frozenset({
-    "get_jwt_identity", "get_current_user", "current_user", "get_user", "get_identity", "authorized_userid",
-    "current_identity", "get_current_active_user", "get_jwt", "get_raw_jwt", "_get_current_object",
-})
+_USER_ATTRIBUTE = re.compile(
+    r"(^|\.)(request|g|req|info\.context|request\.state|scope)\.(" + "|".join(_USER_FIELDS) + ")$"
+)
+_USER_CALLS = frozenset(
+    {
+        "get_jwt_identity",
+        "get_current_user",
+        "current_user",
+        "get_user",
+        "get_identity",
+        "authorized_userid",
+        "current_identity",
+        "get_current_active_user",
+        "get_jwt",
+        "get_raw_jwt",
+        "_get_current_object",
+    }
+)
 _USER_NAMES = frozenset({"current_user", "current_identity", "me"})
 # Each way above to read the user ends in one of these names (most functions have none).
 _USER_READ_NAMES = _USER_CALLS | {"session"}
@@ -75,10 +206,14 @@ _USER_READ_ATTRS = _USER_CALLS | set(_USER_FIELDS)
 # Words in a mixin's name (`LoginRequiredMixin`, `StaffRequiredMixin`); see `_mixin_of`.
 _AUTH_MIXIN_WORDS = re.compile(r"LoginRequired|Authenticated|Auth")
 _ROLE_MIXIN_WORDS = re.compile(r"PermissionRequired|UserPassesTest|Staff|Superuser|Admin|Role")
-_DRF_BASES = re.compile(r"(APIView|ViewSet|GenericAPIView|ModelViewSet|ReadOnlyModelViewSet)$|^(Create|List|Retrieve|Update|Destroy|ListCreate|RetrieveUpdate|RetrieveDestroy|RetrieveUpdateDestroy)APIView$")
+_DRF_BASES = re.compile(
+    r"(APIView|ViewSet|GenericAPIView|ModelViewSet|ReadOnlyModelViewSet)$|^(Create|List|Retrieve|Update|Destroy|ListCreate|RetrieveUpdate|RetrieveDestroy|RetrieveUpdateDestroy)APIView$"
+)
 _OPEN_PERMISSIONS = frozenset({"AllowAny"})
 # Decorators that declare a route open to anonymous callers (Django 5.1 `login_not_required`, ...).
-_PUBLIC_MARKER = re.compile(r"(login|auth|authentication)_(not_required|exempt)|^public(_route|_endpoint)?$|allow_?anonymous|^no_?auth$|^skip_?auth")
+_PUBLIC_MARKER = re.compile(
+    r"(login|auth|authentication)_(not_required|exempt)|^public(_route|_endpoint)?$|allow_?anonymous|^no_?auth$|^skip_?auth"
+)
 _AUTH_ONLY_PERMISSIONS = frozenset({"IsAuthenticated", "IsAuthenticatedOrReadOnly"})
 # Functions whose call authenticates the caller inside the handler.
 _AUTH_CALL = re.compile(
@@ -92,13 +227,40 @@ _OWNER_KEYS = OWNER_FIELDS | {"id", "pk"}
 _HEADER_WORDS = ("authorization", "api_key", "api-key", "apikey", "x-token", "bearer")
 _AUTH_STATE = frozenset({"is_authenticated", "is_anonymous", "is_active"})
 # Calls that load or filter records (a user-valued keyword there scopes the query).
-_QUERY_METHODS = frozenset({
-    "filter", "filter_by", "get", "get_or_404", "first_or_404", "where", "get_object_or_404", "get_list_or_404",
-    "exclude", "find", "find_one", "one_or_none", "get_or_none", "select", "scalars", "aget_object_or_404",
-})
+_QUERY_METHODS = frozenset(
+    {
+        "filter",
+        "filter_by",
+        "get",
+        "get_or_404",
+        "first_or_404",
+        "where",
+        "get_object_or_404",
+        "get_list_or_404",
+        "exclude",
+        "find",
+        "find_one",
+        "one_or_none",
+        "get_or_none",
+        "select",
+        "scalars",
+        "aget_object_or_404",
+    }
+)
 # Calls that run SQL text (DB-API, SQLAlchemy, asyncpg, databases); `text(...)` wraps SQLAlchemy's.
-_SQL_RUNNERS = frozenset({"execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval", "fetch_one",
-                          "fetch_all", "fetch_val"})
+_SQL_RUNNERS = frozenset(
+    {
+        "execute",
+        "executemany",
+        "exec_driver_sql",
+        "fetch",
+        "fetchrow",
+        "fetchval",
+        "fetch_one",
+        "fetch_all",
+        "fetch_val",
+    }
+)
 # `user_id = ?`, `t.owner_id = %s`, `author = :author`: an owner column bound to a parameter.
 _SQL_OWNER_FILTER = re.compile(
     r"\b(\w+\.)?(" + "|".join(sorted(OWNER_FIELDS)) + r")\s*=\s*(\?|%s|:\w+|%\(\w+\)s|\$\d+)", re.I
@@ -150,9 +312,9 @@ class Facts:
                 self.assignments.append(sub)
             else:
                 self.checks.append(sub)
-        self.user_reads = not (self.names.isdisjoint(_USER_READ_NAMES) and self.attrs.isdisjoint(_USER_READ_ATTRS)) and any(
-            _reads_user(sub) for sub in nodes
-        )
+        self.user_reads = not (
+            self.names.isdisjoint(_USER_READ_NAMES) and self.attrs.isdisjoint(_USER_READ_ATTRS)
+        ) and any(_reads_user(sub) for sub in nodes)
 
     def mentions(self, names: frozenset[str] | set[str]) -> bool:
         """Whether some node may match `_mentions(..., names)` (false: none inside does)."""
@@ -165,8 +327,12 @@ class Facts:
 
 # Node class -> what `Facts` records it as (parsed trees hold exactly these classes, no subclasses).
 _KINDS = {
-    ast.Name: "name", ast.Attribute: "attribute", ast.Subscript: "subscript", ast.Assign: "assignment",
-    ast.AnnAssign: "assignment", **dict.fromkeys((ast.Call, ast.Compare, ast.If, ast.Assert, ast.While, ast.IfExp), "check"),
+    ast.Name: "name",
+    ast.Attribute: "attribute",
+    ast.Subscript: "subscript",
+    ast.Assign: "assignment",
+    ast.AnnAssign: "assignment",
+    **dict.fromkeys((ast.Call, ast.Compare, ast.If, ast.Assert, ast.While, ast.IfExp), "check"),
 }
 
 
@@ -180,8 +346,13 @@ def facts(node: ast.AST, ctx) -> Facts:
 def _configured(name: str, option: tuple[str, ...]) -> bool:
     return bool(name) and (name in option or last_part(name) in option)
 
+
 def _is_route_decorator(decorator: ast.AST) -> bool:
-    return isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and decorator.func.attr in _ROUTE_DECORATORS
+    return (
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr in _ROUTE_DECORATORS
+    )
 
 
 @dataclass
@@ -201,8 +372,9 @@ class Guards:
         return self.role or self.ownership
 
 
-def guards(func: ast.AST, ctx, *, cls: Optional[ast.ClassDef] = None,
-           wrappers: tuple[tuple[str, str], ...] = ()) -> Guards:
+def guards(
+    func: ast.AST, ctx, *, cls: Optional[ast.ClassDef] = None, wrappers: tuple[tuple[str, str], ...] = ()
+) -> Guards:
     """The guards of handler `func` (a function, or a class-based view without request methods) and of
     its class-based view `cls`.
 
@@ -233,7 +405,9 @@ def _guard_scopes(func: Optional[ast.AST], cls: Optional[ast.ClassDef]) -> list[
     a sibling request method's checks do not protect this one."""
     if cls is None:
         return [func] if func is not None else []
-    shared = [s for s in cls.body if not (isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in VIEW_METHODS)]
+    shared = [
+        s for s in cls.body if not (isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in VIEW_METHODS)
+    ]
     return ([func] if func is not None else []) + shared
 
 
@@ -259,13 +433,25 @@ def _decorator_guards(decorators, qualname, options: dict, found: Guards) -> Non
         if last_part(name) == "user_passes_test":
             found.role = found.role or label
             continue
-        if last_part(name) in ("api_view", "require_http_methods", "require_POST", "require_GET", "require_safe", "csrf_exempt"):
+        if last_part(name) in (
+            "api_view",
+            "require_http_methods",
+            "require_POST",
+            "require_GET",
+            "require_safe",
+            "csrf_exempt",
+        ):
             continue
         if _configured(name, options.get("role-checks", ())) or ws & _ROLE_WORDS:
             found.role = found.role or label
         if _configured(name, options.get("ownership-checks", ())):
             found.ownership = found.ownership or label
-        if _configured(name, options.get("auth-decorators", ())) or ws & _AUTH_WORDS or _AUTH_CALL.search(last_part(name).lower()) or found.role:
+        if (
+            _configured(name, options.get("auth-decorators", ()))
+            or ws & _AUTH_WORDS
+            or _AUTH_CALL.search(last_part(name).lower())
+            or found.role
+        ):
             found.authentication = found.authentication or label
 
 
@@ -275,7 +461,11 @@ def _classify_callable(name: str, options: dict, found: Guards, label: str) -> N
         found.role = found.role or label
     if _configured(name, options.get("ownership-checks", ())) or ws & _OWNER_WORDS:
         found.ownership = found.ownership or label
-    if _configured(name, options.get("auth-decorators", ())) or ws & (_AUTH_WORDS | _ROLE_WORDS) or _AUTH_CALL.search(last_part(name).lower()):
+    if (
+        _configured(name, options.get("auth-decorators", ()))
+        or ws & (_AUTH_WORDS | _ROLE_WORDS)
+        or _AUTH_CALL.search(last_part(name).lower())
+    ):
         found.authentication = found.authentication or label
 
 
@@ -369,7 +559,7 @@ def _database_dependencies(func: ast.AST) -> set[int]:
     "session" says nothing about the caller."""
     args = func.args
     positional = [*args.posonlyargs, *args.args]
-    defaults = dict(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+    defaults = dict(zip(positional[len(positional) - len(args.defaults) :], args.defaults))
     defaults.update({a: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
     found: set[int] = set()
     for arg in (*positional, *args.kwonlyargs):
@@ -380,7 +570,9 @@ def _database_dependencies(func: ast.AST) -> set[int]:
             for sub in walk(node):
                 if isinstance(sub, ast.Call) and last_part(dotted_name(sub.func)) == "Depends" and sub.args:
                     said = set(words(dotted_name(sub.args[0]) or "")) - {"get", "async", "sync", "new", "open", "make"}
-                    if (annotated and said <= {"session", "db", "database"}) or (said & _DATABASE_WORDS and said <= _DATABASE_WORDS | {"session"}):
+                    if (annotated and said <= {"session", "db", "database"}) or (
+                        said & _DATABASE_WORDS and said <= _DATABASE_WORDS | {"session"}
+                    ):
                         found.add(id(sub))
     return found
 
@@ -402,14 +594,27 @@ def _user_names(func: ast.AST, scope: Facts) -> set[str]:
     names = set(_USER_NAMES)
     args = func.args
     positional = [*args.posonlyargs, *args.args]
-    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults))
     defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
     for arg in (*positional, *args.kwonlyargs):
         holder = [defaults.get(arg.arg), arg.annotation]
         for node in filter(None, holder):
             for sub in walk(node):
-                if isinstance(sub, ast.Call) and last_part(dotted_name(sub.func)) in ("Depends", "Security") and sub.args:
-                    if set(words(dotted_name(sub.args[0]) or "")) & {"user", "current", "me", "principal", "account", "identity", "admin", "auth"}:
+                if (
+                    isinstance(sub, ast.Call)
+                    and last_part(dotted_name(sub.func)) in ("Depends", "Security")
+                    and sub.args
+                ):
+                    if set(words(dotted_name(sub.args[0]) or "")) & {
+                        "user",
+                        "current",
+                        "me",
+                        "principal",
+                        "account",
+                        "identity",
+                        "admin",
+                        "auth",
+                    }:
                         names.add(arg.arg)
     for node in scope.assignments:
         if node.value is not None:
@@ -477,19 +682,30 @@ def _body_guards(scope: Facts, qualname, options: dict, found: Guards) -> None:
                 # `current_user.role in (...)`, and `g.user == "admin"`: the user compared with a role name
                 if role_attrs and any(_mentions(side, _ROLE_ATTRS) for side in sides) or _role_literal(sides):
                     found.role = found.role or f"`{_short(node)}`"
-                elif any(_mentions(side, _OWNER_KEYS) or _id_field(side) for side in sides if not is_current_user(side, users)):
+                elif any(
+                    _mentions(side, _OWNER_KEYS) or _id_field(side)
+                    for side in sides
+                    if not is_current_user(side, users)
+                ):
                     found.ownership = found.ownership or f"`{_short(node)}`"
             elif role_attrs and any(_mentions(side, _ROLE_ATTRS) for side in sides) and _role_literal(sides):
                 found.role = found.role or f"`{_short(node)}`"
         else:
             test = node.test
-            if role_attrs and _mentions(test, _ROLE_ATTRS) and (
-                user and is_current_user(test, users) or _mentions(test, {"user", "session"})
+            if (
+                role_attrs
+                and _mentions(test, _ROLE_ATTRS)
+                and (user and is_current_user(test, users) or _mentions(test, {"user", "session"}))
             ):
                 found.role = found.role or f"`{_short(test)}`"
             elif not found.authentication and (
-                auth_state and _mentions(test, _AUTH_STATE) or user and is_current_user(test, users) or _header_auth(test)
-                or "session" in scope.names and _session_login_check(test)
+                auth_state
+                and _mentions(test, _AUTH_STATE)
+                or user
+                and is_current_user(test, users)
+                or _header_auth(test)
+                or "session" in scope.names
+                and _session_login_check(test)
             ):
                 found.authentication = found.authentication or f"`{_short(test)}`"
 
@@ -582,7 +798,12 @@ def _get_key(node: ast.AST) -> object:
 
 
 def _role_literal(sides: list[ast.AST]) -> bool:
-    return any(isinstance(s, ast.Constant) and isinstance(s.value, str) and set(words(s.value)) & (_ROLE_WORDS | {"owner", "editor", "superuser"}) for s in sides)
+    return any(
+        isinstance(s, ast.Constant)
+        and isinstance(s.value, str)
+        and set(words(s.value)) & (_ROLE_WORDS | {"owner", "editor", "superuser"})
+        for s in sides
+    )
 
 
 def _session_login_check(test: ast.AST) -> bool:

@@ -14,7 +14,9 @@ PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 
 
 def project_root(
-    folder: Path, files: tuple[str, ...] = PROJECT_FILES, up: Optional[int] = None,
+    folder: Path,
+    files: tuple[str, ...] = PROJECT_FILES,
+    up: Optional[int] = None,
     also: Optional[Callable[[Path], bool]] = None,
 ) -> Optional[Path]:
     """The nearest of `folder` and the folders above it (at most `up` above) holding one of `files`

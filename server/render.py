@@ -51,7 +51,9 @@ def explain_markdown(
     return "\n\n".join(parts) + "\n"
 
 
-def hover_markdown(explained: Sequence[tuple[Rule, Finding, str]], where: Optional[Callable[[Span], str]] = None) -> str:
+def hover_markdown(
+    explained: Sequence[tuple[Rule, Finding, str]], where: Optional[Callable[[Span], str]] = None
+) -> str:
     """The hover over flagged code, from (rule, finding, its confidence): each finding's explanation
     with its own grade, its AI note in bold above, the data-flow path below; findings apart by a rule.
     `where` names a place of this document in the path (default `line N`; a notebook names cells)."""
@@ -67,7 +69,10 @@ def hover_markdown(explained: Sequence[tuple[Rule, Finding, str]], where: Option
 
 def _path_lines(finding: Finding, where: Callable[[Span], str]) -> list[str]:
     """The data-flow path of a finding, one step a line, the flagged place last."""
-    steps = [f"{k}. {_elsewhere(r.path, r.span) if r.path else where(r.span)}: {r.message}" for k, r in enumerate(finding.related, 1)]
+    steps = [
+        f"{k}. {_elsewhere(r.path, r.span) if r.path else where(r.span)}: {r.message}"
+        for k, r in enumerate(finding.related, 1)
+    ]
     return [*steps, f"{len(steps) + 1}. {where(finding.span)}: flagged here"]
 
 

@@ -21,6 +21,7 @@ from tabguard.guards import HTTP_VERBS, VIEW_METHODS, Facts, Guards, facts, guar
 
 MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+
 # -- routes declared on a function ----------------------------------------------------------------
 @dataclass(frozen=True)
 class RouteDecl:
@@ -54,7 +55,11 @@ def _route_decl(decorator: ast.AST) -> Optional[RouteDecl]:
     if verb == "route" and len(strings) >= 2 and strings[0].isupper():  # aiohttp: routes.route("POST", "/x")
         methods, path = (strings[0],), strings[1]
     else:
-        path = strings[0] if strings and args and isinstance(args[0], ast.Constant) else _keyword_string(decorator, "path", "rule")
+        path = (
+            strings[0]
+            if strings and args and isinstance(args[0], ast.Constant)
+            else _keyword_string(decorator, "path", "rule")
+        )
         methods = _decl_methods(verb, decorator)
     if path is None or not (path == "" or path.startswith("/")):
         return None
@@ -77,7 +82,9 @@ def _decl_methods(verb: str, decorator: ast.Call) -> tuple[str, ...]:
         return ("ANY",)
     for keyword in decorator.keywords:
         if keyword.arg == "methods" and isinstance(keyword.value, (ast.List, ast.Tuple, ast.Set)):
-            listed = [e.value.upper() for e in keyword.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            listed = [
+                e.value.upper() for e in keyword.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
             if listed:
                 return tuple(listed)
     return ("GET",)
@@ -170,11 +177,17 @@ def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
     hooks = _hook_wrappers(decls, frozenset(ctx.module.request_hooks))
     hooks += tuple(
         (name, f"Depends({name}) on {decl.receiver}")
-        for decl in decls for name in ctx.module.dependencies.get(decl.receiver, ())
+        for decl in decls
+        for name in ctx.module.dependencies.get(decl.receiver, ())
     )
     found = guards(func, ctx, cls=cls, wrappers=hooks)
     receiver = next((d.receiver for d in decls if d.receiver != "app"), None)
-    if receiver is not None and found.role is None and _imported(receiver, imports) and _privileged_module(receiver, ctx.path):
+    if (
+        receiver is not None
+        and found.role is None
+        and _imported(receiver, imports)
+        and _privileged_module(receiver, ctx.path)
+    ):
         # A router or blueprint dedicated to administration, imported from another module, is taken as
         # guarded where it is created. One created here is guarded only by what this module shows (its
         # hooks and dependencies, already among the guards): its name alone protects nothing.
@@ -206,12 +219,16 @@ def handler_methods(func: ast.AST, cls: Optional[ast.ClassDef], decls: list[Rout
         elif name in ("require_http_methods", "api_view") and isinstance(decorator, ast.Call) and decorator.args:
             listed = decorator.args[0]
             if isinstance(listed, (ast.List, ast.Tuple)):
-                methods += [e.value.upper() for e in listed.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                methods += [
+                    e.value.upper() for e in listed.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                ]
     if not methods:
         # `if request.method == "POST":` inside a Django view
         for node in facts(func, ctx).checks:
             if isinstance(node, ast.Compare) and dotted_name(node.left) == "request.method":
-                methods += [c.value for c in node.comparators if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+                methods += [
+                    c.value for c in node.comparators if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                ]
     return tuple(dict.fromkeys(methods)) or ("ANY",)
 
 
@@ -250,24 +267,53 @@ class SourceFile:
     definitions: dict[str, ast.AST] = field(default_factory=dict)
 
 
-_FRAMEWORK_ROOTS = (("fastapi", "fastapi"), ("starlette", "fastapi"), ("aiohttp", "aiohttp"), ("django", "django"),
-                    ("rest_framework", "django"), ("flask", "flask"), ("flask_restful", "flask"), ("flask_restx", "flask"),
-                    ("quart", "flask"), ("tornado", "tornado"), ("falcon", "falcon"), ("pyramid", "pyramid"),
-                    ("sanic", "sanic"), ("litestar", "litestar"))
-_DJANGO_URL_FUNCTIONS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url", "path", "re_path", "url"})
+_FRAMEWORK_ROOTS = (
+    ("fastapi", "fastapi"),
+    ("starlette", "fastapi"),
+    ("aiohttp", "aiohttp"),
+    ("django", "django"),
+    ("rest_framework", "django"),
+    ("flask", "flask"),
+    ("flask_restful", "flask"),
+    ("flask_restx", "flask"),
+    ("quart", "flask"),
+    ("tornado", "tornado"),
+    ("falcon", "falcon"),
+    ("pyramid", "pyramid"),
+    ("sanic", "sanic"),
+    ("litestar", "litestar"),
+)
+_DJANGO_URL_FUNCTIONS = frozenset(
+    {"django.urls.path", "django.urls.re_path", "django.conf.urls.url", "path", "re_path", "url"}
+)
 _AIOHTTP_ADDERS = {f"add_{verb}": verb.upper() for verb in HTTP_VERBS}
 _GENERIC_VIEW_METHODS = (
-    ("DeleteView", ("GET", "POST")), ("UpdateView", ("GET", "POST")), ("CreateView", ("GET", "POST")),
-    ("FormView", ("GET", "POST")), ("RetrieveUpdateDestroyAPIView", ("GET", "PUT", "PATCH", "DELETE")),
-    ("RetrieveDestroyAPIView", ("GET", "DELETE")), ("RetrieveUpdateAPIView", ("GET", "PUT", "PATCH")),
-    ("ListCreateAPIView", ("GET", "POST")), ("DestroyAPIView", ("DELETE",)), ("UpdateAPIView", ("PUT", "PATCH")),
-    ("CreateAPIView", ("POST",)), ("ModelViewSet", ("GET", "POST", "PUT", "PATCH", "DELETE")),
+    ("DeleteView", ("GET", "POST")),
+    ("UpdateView", ("GET", "POST")),
+    ("CreateView", ("GET", "POST")),
+    ("FormView", ("GET", "POST")),
+    ("RetrieveUpdateDestroyAPIView", ("GET", "PUT", "PATCH", "DELETE")),
+    ("RetrieveDestroyAPIView", ("GET", "DELETE")),
+    ("RetrieveUpdateAPIView", ("GET", "PUT", "PATCH")),
+    ("ListCreateAPIView", ("GET", "POST")),
+    ("DestroyAPIView", ("DELETE",)),
+    ("UpdateAPIView", ("PUT", "PATCH")),
+    ("CreateAPIView", ("POST",)),
+    ("ModelViewSet", ("GET", "POST", "PUT", "PATCH", "DELETE")),
 )
 # DRF router routes: (suffix, viewset method)
-_VIEWSET_ROUTES = (("", "list"), ("", "create"), ("{pk}/", "retrieve"), ("{pk}/", "update"),
-                   ("{pk}/", "partial_update"), ("{pk}/", "destroy"))
-_MODEL_VIEWSET_ACTIONS = {"ModelViewSet": ("list", "create", "retrieve", "update", "partial_update", "destroy"),
-                          "ReadOnlyModelViewSet": ("list", "retrieve")}
+_VIEWSET_ROUTES = (
+    ("", "list"),
+    ("", "create"),
+    ("{pk}/", "retrieve"),
+    ("{pk}/", "update"),
+    ("{pk}/", "partial_update"),
+    ("{pk}/", "destroy"),
+)
+_MODEL_VIEWSET_ACTIONS = {
+    "ModelViewSet": ("list", "create", "retrieve", "update", "partial_update", "destroy"),
+    "ReadOnlyModelViewSet": ("list", "retrieve"),
+}
 
 
 def framework_of(imports: dict[str, str]) -> str:
@@ -313,11 +359,28 @@ def _lines(node: ast.AST) -> tuple[int, int]:
     return first, node.end_lineno or node.lineno
 
 
-def _route(source: SourceFile, line: int, methods, path: str, handler: str, found: Guards, node: ast.AST,
-           handler_source: Optional[SourceFile] = None) -> Route:
+def _route(
+    source: SourceFile,
+    line: int,
+    methods,
+    path: str,
+    handler: str,
+    found: Guards,
+    node: ast.AST,
+    handler_source: Optional[SourceFile] = None,
+) -> Route:
     target = handler_source or source
-    return Route(source.display, line, tuple(methods), path, handler, framework_of(target.ctx.module.imports), found,
-                 target.display, _lines(node))
+    return Route(
+        source.display,
+        line,
+        tuple(methods),
+        path,
+        handler,
+        framework_of(target.ctx.module.imports),
+        found,
+        target.display,
+        _lines(node),
+    )
 
 
 def _receiver_prefixes(source: SourceFile) -> dict[str, str]:
@@ -339,8 +402,12 @@ def _router_wrappers(source: SourceFile) -> dict[str, tuple[tuple[str, str], ...
         if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
             deps = [k.value for k in stmt.value.keywords if k.arg == "dependencies"]
             names = tuple(
-                dotted_name(call.args[0]) or "" for dep in deps for call in walk(dep)
-                if isinstance(call, ast.Call) and last_part(dotted_name(call.func)) in ("Depends", "Security") and call.args
+                dotted_name(call.args[0]) or ""
+                for dep in deps
+                for call in walk(dep)
+                if isinstance(call, ast.Call)
+                and last_part(dotted_name(call.func)) in ("Depends", "Security")
+                and call.args
             )
             for target in stmt.targets:
                 if isinstance(target, ast.Name) and names:
@@ -369,8 +436,15 @@ def _decorated_routes(source: SourceFile) -> list[Route]:
     return routes
 
 
-def _class_routes(source: SourceFile, cls: ast.ClassDef, path: str, line: int, wrappers: tuple[tuple[str, str], ...] = (),
-                  declared_in: Optional[SourceFile] = None, actions: Optional[dict[str, str]] = None) -> list[Route]:
+def _class_routes(
+    source: SourceFile,
+    cls: ast.ClassDef,
+    path: str,
+    line: int,
+    wrappers: tuple[tuple[str, str], ...] = (),
+    declared_in: Optional[SourceFile] = None,
+    actions: Optional[dict[str, str]] = None,
+) -> list[Route]:
     """One route per request method a class-based view defines (or inherits from a generic view)."""
     ctx = source.ctx
     where = declared_in or source
@@ -420,7 +494,9 @@ def _registered_routes(source: SourceFile, sources: list[SourceFile]) -> list[Ro
             target, methods, strings = node.args[2], (strings[0],), strings[1:]
         elif verb in HTTP_VERBS and dotted_name(node.func.value) == "web" and len(node.args) >= 2 and strings:
             target, methods = node.args[1], (verb.upper(),)
-        elif verb == "register" and strings and len(node.args) >= 2 and "router" in (dotted_name(node.func.value) or ""):
+        elif (
+            verb == "register" and strings and len(node.args) >= 2 and "router" in (dotted_name(node.func.value) or "")
+        ):
             routes += _viewset_routes(source, node, strings[0], sources)
             continue
         if target is None:
@@ -442,25 +518,49 @@ def _viewset_routes(source: SourceFile, call: ast.Call, prefix: str, sources: li
     actions = {method: base + suffix for suffix, method in _VIEWSET_ROUTES}
     routes = _class_routes(home, cls, base, call.lineno, declared_in=source, actions=actions)
     if not routes:  # a ModelViewSet with no overrides serves every action
-        inherited = next((a for b in cls.bases for k, a in _MODEL_VIEWSET_ACTIONS.items() if last_part(dotted_name(b)) == k), ())
+        inherited = next(
+            (a for b in cls.bases for k, a in _MODEL_VIEWSET_ACTIONS.items() if last_part(dotted_name(b)) == k), ()
+        )
         found = guards(cls, home.ctx)
         for action in inherited:
-            routes.append(_route(source, call.lineno, (VIEW_METHODS[action],), actions[action], f"{cls.name}.{action}", found, cls, home))
+            routes.append(
+                _route(
+                    source,
+                    call.lineno,
+                    (VIEW_METHODS[action],),
+                    actions[action],
+                    f"{cls.name}.{action}",
+                    found,
+                    cls,
+                    home,
+                )
+            )
     return routes
 
 
 def _router_include(source: SourceFile, router: str) -> str:
     """The prefix under which `path("api/", include(router.urls))` mounts a DRF router in the same file."""
     for node in walk(source.tree):
-        if isinstance(node, ast.Call) and source.ctx.qualname(node.func) in _DJANGO_URL_FUNCTIONS and len(node.args) >= 2:
+        if (
+            isinstance(node, ast.Call)
+            and source.ctx.qualname(node.func) in _DJANGO_URL_FUNCTIONS
+            and len(node.args) >= 2
+        ):
             route, target = node.args[0], node.args[1]
             if isinstance(target, ast.Call) and target.args and dotted_name(target.args[0]) == f"{router}.urls":
                 return route.value if isinstance(route, ast.Constant) and isinstance(route.value, str) else ""
     return ""
 
 
-def _resolved_routes(source: SourceFile, line: int, methods: tuple[str, ...], path: str, target: ast.AST,
-                     sources: list[SourceFile], wrappers: tuple[tuple[str, str], ...] = ()) -> list[Route]:
+def _resolved_routes(
+    source: SourceFile,
+    line: int,
+    methods: tuple[str, ...],
+    path: str,
+    target: ast.AST,
+    sources: list[SourceFile],
+    wrappers: tuple[tuple[str, str], ...] = (),
+) -> list[Route]:
     """Routes for a handler referenced by expression: a function, `View.as_view()`, `login_required(f)`."""
     while isinstance(target, ast.Call):
         name = dotted_name(target.func) or ""
@@ -497,7 +597,11 @@ def _resolve(source: SourceFile, target: ast.AST, sources: list[SourceFile]) -> 
             package = package.rsplit(".", 1)[0] if "." in package else ""
         module = ".".join(p for p in (package, module.lstrip(".")) if p)
     for candidate in sources:
-        if candidate.module == module or candidate.module.endswith("." + module) or module.endswith("." + candidate.module):
+        if (
+            candidate.module == module
+            or candidate.module.endswith("." + module)
+            or module.endswith("." + candidate.module)
+        ):
             if name in candidate.definitions:
                 return candidate, candidate.definitions[name]
     return None
@@ -511,7 +615,11 @@ def _django_routes(sources: list[SourceFile]) -> list[Route]:
         if not uses_django(source.ctx.module.imports):
             continue
         for node in walk(source.tree):
-            if not isinstance(node, ast.Call) or source.ctx.qualname(node.func) not in _DJANGO_URL_FUNCTIONS or len(node.args) < 2:
+            if (
+                not isinstance(node, ast.Call)
+                or source.ctx.qualname(node.func) not in _DJANGO_URL_FUNCTIONS
+                or len(node.args) < 2
+            ):
                 continue
             route, target = node.args[0], node.args[1]
             if not (isinstance(route, ast.Constant) and isinstance(route.value, str)):

@@ -24,13 +24,32 @@ from tabguard.supply.depfiles import is_dependency_file
 
 log = logging.getLogger("tabguard.scan")
 
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".nox", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs", "site-packages", ".tabguard-cache",
-    ".ipynb_checkpoints",  # Jupyter's autosaved copies of the notebooks beside it
-    # Vendored copies of other projects: their findings belong upstream (name the folder to check it).
-    "_vendor", "vendor", "third_party",
-})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        "node_modules",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "build",
+        "dist",
+        ".eggs",
+        "site-packages",
+        ".tabguard-cache",
+        ".ipynb_checkpoints",  # Jupyter's autosaved copies of the notebooks beside it
+        # Vendored copies of other projects: their findings belong upstream (name the folder to check it).
+        "_vendor",
+        "vendor",
+        "third_party",
+    }
+)
 
 
 @dataclass
@@ -64,9 +83,14 @@ class FileResult:
             return gap.notice()
         where = self.where(Span(gap.line, gap.col, gap.line, gap.col))
         first, last = (self.notebook.place_of(Span(n, 0, n, 0)) for n in (gap.first_line, gap.last_line))
-        lines = f"line {first.span.start_line + 1}" if gap.first_line == gap.last_line else \
-            f"lines {first.span.start_line + 1}-{last.span.start_line + 1}"
-        return f"{where}: does not parse ({gap.message}); {lines} of cell {first.cell.index + 1} not checked, the rest was"
+        lines = (
+            f"line {first.span.start_line + 1}"
+            if gap.first_line == gap.last_line
+            else f"lines {first.span.start_line + 1}-{last.span.start_line + 1}"
+        )
+        return (
+            f"{where}: does not parse ({gap.message}); {lines} of cell {first.cell.index + 1} not checked, the rest was"
+        )
 
 
 def is_python(path: Path) -> bool:
@@ -74,7 +98,9 @@ def is_python(path: Path) -> bool:
 
 
 def iter_files(
-    paths: Sequence[Path], exclude: Sequence[str] = (), respect_gitignore: bool = True,
+    paths: Sequence[Path],
+    exclude: Sequence[str] = (),
+    respect_gitignore: bool = True,
     warnings: Optional[list[str]] = None,
 ) -> Iterator[Path]:
     """Python files, notebooks and dependency files under `paths`: skipping tool folders, `exclude` patterns and what
@@ -87,7 +113,9 @@ def iter_files(
             yield root  # a file, or what the scan will report as not one
 
 
-def _walk(root: Path, exclude: Sequence[str], ignore: Optional[GitIgnore], warnings: Optional[list[str]]) -> Iterator[Path]:
+def _walk(
+    root: Path, exclude: Sequence[str], ignore: Optional[GitIgnore], warnings: Optional[list[str]]
+) -> Iterator[Path]:
     real_root = root.resolve()
 
     def skipped(path: Path, is_folder: bool) -> bool:
@@ -99,8 +127,7 @@ def _walk(root: Path, exclude: Sequence[str], ignore: Optional[GitIgnore], warni
 
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(
-            d for d in dirs
-            if d not in SKIP_DIRS and not d.endswith(".egg-info") and not skipped(Path(folder, d), True)
+            d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info") and not skipped(Path(folder, d), True)
         )
         for name in sorted(files):
             path = Path(folder, name)
@@ -148,7 +175,9 @@ def _excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
 
 
-def scan_file(path: Path, display: str, config: Config, select=(), ignore=(), min_severity="low", honoured=None) -> FileResult:
+def scan_file(
+    path: Path, display: str, config: Config, select=(), ignore=(), min_severity="low", honoured=None
+) -> FileResult:
     result = FileResult(path, display)
     try:
         text = read_source(path, read_limit(path, config["max-file-size"]))
@@ -187,7 +216,9 @@ def read_notebook(result: FileResult, text: str, max_size: int) -> bool:
     return result.error is None
 
 
-def scan_notebook(result: FileResult, text: str, ruleset, config: Config, min_severity: str, honoured=None) -> FileResult:
+def scan_notebook(
+    result: FileResult, text: str, ruleset, config: Config, min_severity: str, honoured=None
+) -> FileResult:
     """A notebook's cells and outputs (see `tabguard.notebook.checking`)."""
     result.lines, result.findings = [], []
     if not read_notebook(result, text, config["max-file-size"]):

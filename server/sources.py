@@ -51,7 +51,7 @@ def decode_source(data: bytes) -> str:
         raise SourceError("binary file (contains NUL bytes), skipped")
     encoding, bom = source_encoding(data)
     try:
-        return data[len(bom):].decode(encoding)
+        return data[len(bom) :].decode(encoding)
     except UnicodeDecodeError as error:
         raise SourceError(f"not valid {encoding} (byte {error.start + len(bom)}), skipped") from None
     except (UnicodeError, LookupError) as error:  # codecs such as `undefined` or `punycode`

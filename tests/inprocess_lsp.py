@@ -37,7 +37,9 @@ class ServerThread:
         self.pid = os.getpid()
         self.returncode: Optional[int] = None
         self.error: Optional[BaseException] = None  # raised out of the server: a crash of the process
-        self._thread = threading.Thread(target=self._serve, args=(server_in, server_out), name="tabguard-lsp", daemon=True)
+        self._thread = threading.Thread(
+            target=self._serve, args=(server_in, server_out), name="tabguard-lsp", daemon=True
+        )
         self._thread.start()
 
     def _serve(self, server_in, server_out) -> None:
@@ -92,9 +94,13 @@ class InProcessClient(LanguageClient):
         super().__init__(*args, **kwargs)
         self.by_version: dict[tuple[str, Optional[int]], list[types.Diagnostic]] = {}
 
-    async def published(self, uri: str, version: Optional[int] = None,
-                        wanted: Optional[Callable[[list[types.Diagnostic]], object]] = None,
-                        timeout: float = 20) -> list[types.Diagnostic]:
+    async def published(
+        self,
+        uri: str,
+        version: Optional[int] = None,
+        wanted: Optional[Callable[[list[types.Diagnostic]], object]] = None,
+        timeout: float = 20,
+    ) -> list[types.Diagnostic]:
         """The diagnostics last published for `uri` (at `version`, when given) once `wanted`
         accepts them, read from what the client recorded: a publish that arrived before the call
         counts, and two publishes back to back cannot be mistaken for one."""
@@ -136,8 +142,12 @@ class InProcess(ClientServerConfig):
         client.pipes = reading, writing
         client.protocol.set_writer(writing)
         client.reading = asyncio.create_task(
-            run_async(stop_event=threading.Event(), reader=reader, protocol=client.protocol,
-                      error_handler=client.report_server_error)
+            run_async(
+                stop_event=threading.Event(),
+                reader=reader,
+                protocol=client.protocol,
+                error_handler=client.report_server_error,
+            )
         )
         return client
 

@@ -25,7 +25,9 @@ def _tree_state(root: Path) -> Optional[str]:
     try:
         proc = subprocess.run(
             ["git", "-C", str(root), "status", "--porcelain", "-z", "--untracked-files=all", "--", "."],
-            capture_output=True, timeout=120, check=False,
+            capture_output=True,
+            timeout=120,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

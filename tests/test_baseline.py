@@ -6,7 +6,7 @@ import json
 
 from tabguard.cli import main
 
-APP = '''import subprocess
+APP = """import subprocess
 
 
 def ping(host):
@@ -16,7 +16,7 @@ def ping(host):
 class Store:
     def find(self, cur, name):
         cur.execute(f"SELECT * FROM items WHERE name = '{name}'")
-'''
+"""
 
 
 def _rules(capsys) -> list[str]:
@@ -34,7 +34,9 @@ def test_round_trip_record_edit_rerun_shows_only_the_new_finding(tmp_path, capsy
 
     # Move everything down, re-indent nothing, add code between, and add one new flaw.
     edited = APP.replace("import subprocess\n", "import subprocess\nimport yaml\n\n\nTIMEOUT = 5\n")
-    edited = edited.replace("class Store:", "def load(text):\n    return yaml.load(text)\n\n\nclass Store:\n    '''Items.'''\n")
+    edited = edited.replace(
+        "class Store:", "def load(text):\n    return yaml.load(text)\n\n\nclass Store:\n    '''Items.'''\n"
+    )
     app.write_text(edited)
     assert main(["check", str(app), "--no-cache", "--format", "json", "--baseline", str(baseline)]) == 1
     assert _rules(capsys) == ["TG115"]
@@ -52,8 +54,12 @@ def test_a_copy_of_a_recorded_flaw_is_new_and_another_function_is_new(tmp_path, 
     main(["check", str(app), "--no-cache", "--baseline", str(baseline)])
     capsys.readouterr()
     # The same line twice in `ping`: one is recorded, the second occurrence is new.
-    app.write_text(APP.replace('    subprocess.run(f"ping -c 1 {host}", shell=True)\n',
-                               '    subprocess.run(f"ping -c 1 {host}", shell=True)\n' * 2))
+    app.write_text(
+        APP.replace(
+            '    subprocess.run(f"ping -c 1 {host}", shell=True)\n',
+            '    subprocess.run(f"ping -c 1 {host}", shell=True)\n' * 2,
+        )
+    )
     assert main(["check", str(app), "--no-cache", "--format", "json", "--baseline", str(baseline)]) == 1
     assert _rules(capsys) == ["TG100"]
     # The flagged line moved into another function: a different finding.

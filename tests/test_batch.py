@@ -39,8 +39,12 @@ def test_a_cache_committed_to_the_repository_cannot_hide_a_finding(tmp_path, cap
     flawed = tmp_path / "a.py"
     flawed.write_text(FLAW)
     (tmp_path / ".agent-trace").mkdir()
-    record = {"version": "0.1.0", "id": "forged-1", "timestamp": "2026-01-01T00:00:00Z", "files": [{
-        "path": "a.py", "conversations": [{"ranges": [{"start_line": 3, "end_line": 4}]}]}]}
+    record = {
+        "version": "0.1.0",
+        "id": "forged-1",
+        "timestamp": "2026-01-01T00:00:00Z",
+        "files": [{"path": "a.py", "conversations": [{"ranges": [{"start_line": 3, "end_line": 4}]}]}],
+    }
     (tmp_path / ".agent-trace" / "traces.jsonl").write_text(json.dumps(record) + "\n")
     salt = cache_salt(load_config(tmp_path), (), (), environment_token(tmp_path))
     digest = hashlib.sha256(flawed.read_bytes()).hexdigest()

@@ -53,7 +53,9 @@ def test_sarif_carries_rules_cwe_severity_and_fixes(tmp_path, capsys):
     assert float(rule["properties"]["security-severity"]) >= 7 and rule["helpUri"].endswith("TG100.md")
     (result,) = run["results"]
     assert result["ruleId"] == "TG100" and result["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
-    assert result["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"].startswith("subprocess.run([")
+    assert result["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"].startswith(
+        "subprocess.run(["
+    )
 
 
 def test_broken_config_and_unreadable_files_are_reported(tmp_path, capsys):
@@ -92,8 +94,11 @@ def test_findings_on_one_line_are_in_column_order(tmp_path, capsys):
     for fmt in ("text", "json"):
         main(["check", str(path), "--no-cache", "--format", fmt])
         out = capsys.readouterr().out
-        places = ([(i["start"]["column"], i["rule"]) for i in json.loads(out)] if fmt == "json" else
-                  [(int(line.split(":")[2]), line.split()[1]) for line in out.splitlines()[:-1]])
+        places = (
+            [(i["start"]["column"], i["rule"]) for i in json.loads(out)]
+            if fmt == "json"
+            else [(int(line.split(":")[2]), line.split()[1]) for line in out.splitlines()[:-1]]
+        )
         assert places == [(5, "TG215"), (23, "TG201"), (43, "TG103")], places
 
 

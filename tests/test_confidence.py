@@ -15,7 +15,7 @@ from tabguard.rules import all_rules, rule_by_id
 CODE = (
     "from flask import request\n\n"
     "def by_table(cur, table):\n"
-    "    cur.execute(f\"SELECT * FROM {table}\")\n\n"
+    '    cur.execute(f"SELECT * FROM {table}")\n\n'
     "def by_id(cur):\n"
     "    cur.execute(f\"SELECT * FROM t WHERE id = {request.args['id']}\")\n"
 )
@@ -45,7 +45,9 @@ def test_every_rule_that_raises_severity_declares_it():
     # `raised()` reads `raises_when_tainted`; a module calling it without the flag would never raise.
     for rule in all_rules():
         module = Path(__import__(type(rule).__module__, fromlist=["x"]).__file__).read_text(encoding="utf-8")
-        calls = any(isinstance(n, ast.Call) and getattr(n.func, "id", "") == "raised" for n in ast.walk(ast.parse(module)))
+        calls = any(
+            isinstance(n, ast.Call) and getattr(n.func, "id", "") == "raised" for n in ast.walk(ast.parse(module))
+        )
         assert calls == rule.raises_when_tainted, rule.id
 
 
@@ -54,7 +56,9 @@ def test_every_rule_that_lowers_confidence_declares_it():
     # report at its default confidence while `rules` and `explain` said so too: both must agree.
     for rule in all_rules():
         module = Path(__import__(type(rule).__module__, fromlist=["x"]).__file__).read_text(encoding="utf-8")
-        calls = any(isinstance(n, ast.Call) and getattr(n.func, "id", "") == "unconfirmed" for n in ast.walk(ast.parse(module)))
+        calls = any(
+            isinstance(n, ast.Call) and getattr(n.func, "id", "") == "unconfirmed" for n in ast.walk(ast.parse(module))
+        )
         assert calls == rule.lowers_confidence_without_taint, rule.id
 
 

@@ -11,7 +11,13 @@ import pytest
 
 from tabguard.config import DEFAULTS, Config
 from tabguard.config_outputs import (
-    PREFIX, VSCODE_SECTION, camel_case, readme_table, vscode_manifest, vscode_readme_table, with_table,
+    PREFIX,
+    VSCODE_SECTION,
+    camel_case,
+    readme_table,
+    vscode_manifest,
+    vscode_readme_table,
+    with_table,
 )
 from tabguard.config_schema import BY_KEY, SETTINGS
 
@@ -41,9 +47,9 @@ def _server_properties() -> dict:
 
 def test_every_vscode_server_setting_names_a_config_key_the_way_settings_js_spells_it():
     # settings.js turns `perFileIgnores` into `per-file-ignores` by lower-casing each capital after a dash.
-    keys = [re.sub(r"[A-Z]", lambda m: "-" + m.group().lower(), name[len(PREFIX):]) for name in _server_properties()]
+    keys = [re.sub(r"[A-Z]", lambda m: "-" + m.group().lower(), name[len(PREFIX) :]) for name in _server_properties()]
     assert keys and all(key in BY_KEY and BY_KEY[key].editor for key in keys)
-    assert [camel_case(key) for key in keys] == [name[len(PREFIX):] for name in _server_properties()]
+    assert [camel_case(key) for key in keys] == [name[len(PREFIX) :] for name in _server_properties()]
 
 
 def test_user_only_editor_settings_are_restricted_in_untrusted_workspaces():
@@ -51,13 +57,30 @@ def test_user_only_editor_settings_are_restricted_in_untrusted_workspaces():
     assert "tabguard.network" in restricted and "tabguard.serverCommand" in restricted
 
 
-SAMPLES = [None, True, 0, 3, -1, "low", "critical", "x", "https://pypi.org", [], ["TG1"], [1], {},
-           {"TG201": "critical"}, {"TG201": "urgent"}, {"tests/*": ["TG3"]}, {"tests/*": "TG3"}]
+SAMPLES = [
+    None,
+    True,
+    0,
+    3,
+    -1,
+    "low",
+    "critical",
+    "x",
+    "https://pypi.org",
+    [],
+    ["TG1"],
+    [1],
+    {},
+    {"TG201": "critical"},
+    {"TG201": "urgent"},
+    {"tests/*": ["TG3"]},
+    {"tests/*": "TG3"},
+]
 
 
 @pytest.mark.parametrize("name", sorted(_server_properties()))
 def test_what_vscode_accepts_the_server_accepts(name):
-    key = re.sub(r"[A-Z]", lambda m: "-" + m.group().lower(), name[len(PREFIX):])
+    key = re.sub(r"[A-Z]", lambda m: "-" + m.group().lower(), name[len(PREFIX) :])
     schema = _server_properties()[name]
     for value in SAMPLES:
         editor_accepts = jsonschema.Draft7Validator(schema).is_valid(value)

@@ -59,7 +59,10 @@ def test_every_expect_is_flagged_and_no_secure_line_is():
     notes = [n for path in FILES for n in detection.annotations(path)]
     hits = [h for path in FILES for h in _hits(path)]
     total = detection.score(notes, hits)["total"]
-    problems = "\n".join(f"{note.where()} [{note.kind}] {why}" for note, why in sorted(total.misses, key=lambda m: (m[0].file, m[0].line)))
+    problems = "\n".join(
+        f"{note.where()} [{note.kind}] {why}"
+        for note, why in sorted(total.misses, key=lambda m: (m[0].file, m[0].line))
+    )
     assert not total.misses, (
         f"{total.expected - total.cwe_right}/{total.expected} expected findings missing or with the wrong CWE, "
         f"{total.false_alarms}/{total.secure} false alarms:\n{problems}"

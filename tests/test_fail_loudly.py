@@ -38,8 +38,10 @@ def test_unknown_rule_in_the_config_is_exit_2(flawed, tmp_path, capsys):
     assert main(["check", str(flawed), "--no-cache"]) == 2
     err = capsys.readouterr().err
     assert "select: unknown rule 'TG9999'" in err and "nothing was checked" in err
-    (tmp_path / "tabguard.toml").write_text('select = ["sql-built-by-formatting", "TG1"]\n'
-                                            'per-file-ignores = { "app.py" = ["subprocess-shell-injection"] }\n')
+    (tmp_path / "tabguard.toml").write_text(
+        'select = ["sql-built-by-formatting", "TG1"]\n'
+        'per-file-ignores = { "app.py" = ["subprocess-shell-injection"] }\n'
+    )
     config = load_config(tmp_path)
     assert not config.problems and config["select"] == ["TG105", "TG1"]
     assert config["per-file-ignores"] == {"app.py": ["TG100"]}
@@ -64,8 +66,10 @@ def test_a_tool_tabguard_header_is_accepted_in_tabguard_toml(flawed, tmp_path):
 def test_a_mistyped_key_gets_a_suggestion(tmp_path):
     (tmp_path / "tabguard.toml").write_text('ignroe = ["TG100"]\nper_file_ignore = {}\n')
     problems = [p.message for p in load_config(tmp_path).problems]
-    assert problems == ["unknown key 'ignroe'; did you mean 'ignore'?",
-                        "unknown key 'per_file_ignore'; did you mean 'per-file-ignores'?"]
+    assert problems == [
+        "unknown key 'ignroe'; did you mean 'ignore'?",
+        "unknown key 'per_file_ignore'; did you mean 'per-file-ignores'?",
+    ]
 
 
 def test_gate_without_a_ledger_says_so_and_fails_when_required(flawed, tmp_path, capsys):
@@ -103,7 +107,10 @@ def test_code_that_does_not_parse_is_a_notice_with_its_line(tmp_path, monkeypatc
         assert main(["check", str(tmp_path)]) == 1  # the flaw after the broken function is found
         out, err = capsys.readouterr()
         assert "broken.py:9:" in out and "TG100" in out
-        assert "notice: " in err and "broken.py:4:7: does not parse (invalid syntax); lines 4-5 not checked, the rest was" in err
+        assert (
+            "notice: " in err
+            and "broken.py:4:7: does not parse (invalid syntax); lines 4-5 not checked, the rest was" in err
+        )
         assert "tstring.py:2:" in err and "line 2 not checked" in err
 
 

@@ -48,7 +48,9 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path, capsys):
     captured = capsys.readouterr()
     assert path.read_text() == UNSAFE
     assert captured.out.splitlines()[2:] == [
-        "@@ -1,2 +1,2 @@", " import requests", "-r = requests.get(url, verify=False)",
+        "@@ -1,2 +1,2 @@",
+        " import requests",
+        "-r = requests.get(url, verify=False)",
         "+r = requests.get(url, verify=True, timeout=10)",
     ]
     assert captured.out.splitlines()[0].endswith("b.py")
@@ -99,21 +101,27 @@ def test_json_output_carries_the_edits(tmp_path, capsys):
     main(["check", str(path), "--format", "json", "--no-cache"])
     fixes = [item["fix"] for item in json.loads(capsys.readouterr().out) if item["rule"] == "TG115"]
     assert fixes[0]["applicability"] == "unsafe" and fixes[0]["safe"] is False
-    assert fixes[0]["edits"] == [{
-        "start": {"line": 4, "column": 8}, "end": {"line": 4, "column": 34},
-        "content": "yaml.safe_load(os.environ['X'])",
-    }]
+    assert fixes[0]["edits"] == [
+        {
+            "start": {"line": 4, "column": 8},
+            "end": {"line": 4, "column": 34},
+            "content": "yaml.safe_load(os.environ['X'])",
+        }
+    ]
 
 
 def _finding(rule_id: str, fix: Fix) -> Finding:
     return Finding(rule_id, Span(0, 0, 0, 1), f"{rule_id} message", "high", _fix=fix, _fix_built=True)
 
 
-@pytest.mark.parametrize("new_text,after,reason", [
-    ("x = (", [], "the rewrite does not parse"),
-    ("y = 2", ["TG999"], "the rewrite would add TG999 (TG999 message)"),
-    ("y = 2", ["TG001"], "the finding is still reported after the rewrite"),
-])
+@pytest.mark.parametrize(
+    "new_text,after,reason",
+    [
+        ("x = (", [], "the rewrite does not parse"),
+        ("y = 2", ["TG999"], "the rewrite would add TG999 (TG999 message)"),
+        ("y = 2", ["TG001"], "the finding is still reported after the rewrite"),
+    ],
+)
 def test_a_fix_that_fails_the_recheck_is_skipped(tmp_path, new_text, after, reason):
     fix = Fix("Fix: replace", (Edit(Span(0, 0, 0, 5), new_text),), safe=True)
 

@@ -27,9 +27,14 @@ from tabguard.supply.depfiles import is_dependency_file
 REPO = Path(__file__).resolve().parents[1]
 # The eval corpora sit beside the repository (`../shared/eval`); a worktree one level deeper finds
 # them too. TABGUARD_EVAL_CORPORA overrides.
-_EVAL = [Path(os.environ["TABGUARD_EVAL_CORPORA"])] if os.environ.get("TABGUARD_EVAL_CORPORA") else [
-    REPO.parent / "shared" / "eval" / "corpora", REPO.parent.parent / "shared" / "eval" / "corpora",
-]
+_EVAL = (
+    [Path(os.environ["TABGUARD_EVAL_CORPORA"])]
+    if os.environ.get("TABGUARD_EVAL_CORPORA")
+    else [
+        REPO.parent / "shared" / "eval" / "corpora",
+        REPO.parent.parent / "shared" / "eval" / "corpora",
+    ]
+)
 EVAL = next((folder for folder in _EVAL if folder.is_dir()), None)
 
 
@@ -89,10 +94,15 @@ def _check_every_fix(text: str, path: str) -> None:
         expected[_key(finding)] -= 1
         new = Counter(_key(f) for f in analyse(fixed)[1]) - expected
         assert _key(finding) not in new, f"{where}: the finding is still reported"
-        assert not [k for k in new if (finding.rule_id, k[0]) not in REVEALS], f"{where}: the rewrite adds {sorted(new)}"
+        assert not [k for k in new if (finding.rule_id, k[0]) not in REVEALS], (
+            f"{where}: the rewrite adds {sorted(new)}"
+        )
     outcome = fix_text(Path(path), text, analyse, unsafe=True)
-    unexpected = [(f.rule_id, why) for f, why in outcome.skipped
-                  if not any(why.startswith(f"the rewrite would add {found} ") for fixed, found in REVEALS if fixed == f.rule_id)]
+    unexpected = [
+        (f.rule_id, why)
+        for f, why in outcome.skipped
+        if not any(why.startswith(f"the rewrite would add {found} ") for fixed, found in REVEALS if fixed == f.rule_id)
+    ]
     assert not unexpected, unexpected
     again = fix_text(Path(path), outcome.text, analyse, unsafe=True)
     assert again.text == outcome.text and not again.applied, f"{path}: a second --fix changed the file"

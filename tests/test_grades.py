@@ -21,8 +21,12 @@ def test_user_input_raises_a_severity_one_step() -> None:
 
 def test_each_level_maps_to_lsp_and_sarif() -> None:
     lsp = {s.name: types.DiagnosticSeverity[s.lsp] for s in SEVERITIES}
-    assert lsp == {"low": types.DiagnosticSeverity.Information, "medium": types.DiagnosticSeverity.Warning,
-                   "high": types.DiagnosticSeverity.Error, "critical": types.DiagnosticSeverity.Error}
+    assert lsp == {
+        "low": types.DiagnosticSeverity.Information,
+        "medium": types.DiagnosticSeverity.Warning,
+        "high": types.DiagnosticSeverity.Error,
+        "critical": types.DiagnosticSeverity.Error,
+    }
     assert [s.sarif_level for s in SEVERITIES] == ["note", "warning", "error", "error"]
     scores = [float(s.security_severity) for s in SEVERITIES]  # GitHub: >= 9 critical, >= 7 high, >= 4 medium
     assert scores == sorted(scores) and scores[0] < 4 <= scores[1] < 7 <= scores[2] < 9 <= scores[3]

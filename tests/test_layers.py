@@ -79,7 +79,6 @@ def dependencies() -> dict[str, dict[str, set[str]]]:
     return found
 
 
-
 def test_every_part_has_a_layer():
     assert set(dependencies()) <= set(RANK), (
         f"give these a layer in LAYERS and docs/architecture.md: {set(dependencies()) - set(RANK)}"

@@ -30,7 +30,9 @@ def test_no_instruction_installs_tabguard_from_the_package_index():
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"
         for path in places
-        if path.is_file() and path.suffix in {".md", ".txt", ".js", ".lua", ".json"} and "node_modules" not in path.parts
+        if path.is_file()
+        and path.suffix in {".md", ".txt", ".js", ".lua", ".json"}
+        and "node_modules" not in path.parts
         for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
         if from_index.search(line)
     ]

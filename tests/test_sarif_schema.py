@@ -11,14 +11,14 @@ import pytest
 
 from tabguard.cli import main
 
-DB = '''import sqlite3
+DB = """import sqlite3
 
 
 def find_products(category):
     conn = sqlite3.connect("shop.db")
     return conn.execute(f"SELECT * FROM products WHERE category = '{category}'").fetchall()
-'''
-APP = '''import requests
+"""
+APP = """import requests
 from flask import Flask, request
 
 from db import find_products
@@ -33,14 +33,32 @@ def products():
 
 def fetch(url):
     return requests.get(url, verify=False).json()
-'''
+"""
 
 
-NOTEBOOK = json.dumps({"cells": [
-    {"cell_type": "code", "metadata": {}, "source": ["import os\n", "name = input()\n", "!ls {name}\n", "os.system(name)"],
-     "outputs": [{"output_type": "stream", "name": "stdout", "text": ["sk-proj-4fJ9kQ2mX7vR1tL8pZ3nW6yB0cH5dG2eA9sK\n"]}]},
-    {"cell_type": "code", "metadata": {}, "outputs": [], "source": "def broken(:"},
-], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
+NOTEBOOK = json.dumps(
+    {
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": ["import os\n", "name = input()\n", "!ls {name}\n", "os.system(name)"],
+                "outputs": [
+                    {
+                        "output_type": "stream",
+                        "name": "stdout",
+                        "text": ["sk-proj-4fJ9kQ2mX7vR1tL8pZ3nW6yB0cH5dG2eA9sK\n"],
+                    }
+                ],
+            },
+            {"cell_type": "code", "metadata": {}, "outputs": [], "source": "def broken(:"},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    },
+    indent=1,
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +85,11 @@ def test_sarif_output_is_valid_sarif_2_1_0(report, validator):
     assert any("fixes" in r for r in run["results"])
     assert any("relatedLocations" in r and "codeFlows" in r for r in run["results"])
     assert run["invocations"][0]["toolExecutionNotifications"]
-    notebook = [r for r in run["results"] if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("/explore.ipynb")]
+    notebook = [
+        r
+        for r in run["results"]
+        if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("/explore.ipynb")
+    ]
     assert {r["ruleId"] for r in notebook} >= {"TG101", "TG314"} and any("relatedLocations" in r for r in notebook)
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(report)]
     assert not errors, errors

@@ -41,10 +41,15 @@ def _rules(route: dict) -> list[str]:
 def test_flask_routes_guards_and_findings(capsys):
     routes = _routes(capsys, "flask_app")
     assert set(routes) == {
-        ("GET", "/api/v1/invoices/<int:invoice_id>"), ("GET", "/health"), ("GET", "/invoices"),
-        ("GET", "/invoices/<int:invoice_id>"), ("DELETE", "/invoices/<int:invoice_id>"),
-        ("POST", "/invoices/<int:invoice_id>/mark-paid"), ("POST", "/checkout"),
-        ("POST", "/admin/users/<int:user_id>/promote"), ("GET", "/admin/reports"),
+        ("GET", "/api/v1/invoices/<int:invoice_id>"),
+        ("GET", "/health"),
+        ("GET", "/invoices"),
+        ("GET", "/invoices/<int:invoice_id>"),
+        ("DELETE", "/invoices/<int:invoice_id>"),
+        ("POST", "/invoices/<int:invoice_id>/mark-paid"),
+        ("POST", "/checkout"),
+        ("POST", "/admin/users/<int:user_id>/promote"),
+        ("GET", "/admin/reports"),
     }
     show = routes[("GET", "/invoices/<int:invoice_id>")]
     assert show["handler"] == "show_invoice" and show["framework"] == "flask"
@@ -60,7 +65,9 @@ def test_flask_routes_guards_and_findings(capsys):
 
     assert routes[("GET", "/health")]["authentication"] is None
     mark_paid = routes[("POST", "/invoices/<int:invoice_id>/mark-paid")]
-    assert mark_paid["authentication"] is None and _rules(mark_paid) == ["TG414"]  # its siblings all use @login_required
+    assert mark_paid["authentication"] is None and _rules(mark_paid) == [
+        "TG414"
+    ]  # its siblings all use @login_required
     assert _rules(routes[("POST", "/checkout")]) == ["TG410"]
 
     promote = routes[("POST", "/admin/users/<int:user_id>/promote")]
@@ -136,8 +143,13 @@ def test_text_report(capsys):
 
 def test_json_summary(capsys):
     summary = json.loads(_surface(capsys, "fastapi_app", "--format", "json"))["summary"]
-    assert summary == {"routes": 9, "unauthenticated": 3, "unauthenticated_mutating": 2,
-                       "without_authorization": 6, "with_findings": 4}  # /token: no attempt limit (TG422)
+    assert summary == {
+        "routes": 9,
+        "unauthenticated": 3,
+        "unauthenticated_mutating": 2,
+        "without_authorization": 6,
+        "with_findings": 4,
+    }  # /token: no attempt limit (TG422)
 
 
 def test_aiohttp_routes(tmp_path, capsys):
@@ -151,7 +163,10 @@ def test_aiohttp_routes(tmp_path, capsys):
     assert main(["surface", str(app), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     found = {(r["methods"][0], r["path"], r["handler"], r["framework"]) for r in report["routes"]}
-    assert found == {("GET", "/notes/{note_id}", "note", "aiohttp"), ("DELETE", "/notes/{id}", "delete_note", "aiohttp")}
+    assert found == {
+        ("GET", "/notes/{note_id}", "note", "aiohttp"),
+        ("DELETE", "/notes/{id}", "delete_note", "aiohttp"),
+    }
 
 
 def test_missing_path_is_a_usage_error(capsys):
@@ -162,8 +177,10 @@ def test_missing_path_is_a_usage_error(capsys):
 def test_several_paths_in_one_report(capsys):
     # Before: `surface` took one path, and a second one was a usage error (exit 2).
     assert main(["surface", str(APPS / "flask_app"), str(APPS / "fastapi_app"), "--format", "json"]) == 0
-    apps = {Path(route["file"]).parts[Path(route["file"]).parts.index("apps") + 1]
-            for route in json.loads(capsys.readouterr().out)["routes"]}
+    apps = {
+        Path(route["file"]).parts[Path(route["file"]).parts.index("apps") + 1]
+        for route in json.loads(capsys.readouterr().out)["routes"]
+    }
     assert apps == {"flask_app", "fastapi_app"}
 
 

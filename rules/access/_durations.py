@@ -23,7 +23,9 @@ def seconds(node: ast.AST, ctx, unit: float = 1) -> Optional[float]:
             # `timedelta(days=1) * 365`: the number side is a plain factor
             number = _number(node.right, ctx) if left is not None else _number(node.left, ctx)
             known = left if left is not None else right
-            return known * number if known is not None and number is not None and isinstance(node.op, ast.Mult) else None
+            return (
+                known * number if known is not None and number is not None and isinstance(node.op, ast.Mult) else None
+            )
         return left * right / unit if isinstance(node.op, ast.Mult) else left + right
     if isinstance(node, ast.Call) and (ctx.call_name(node) or "").rsplit(".", 1)[-1] == "timedelta":
         total = 0.0
@@ -48,7 +50,14 @@ def _number(node: ast.AST, ctx) -> Optional[float]:
 def unit_of(name: str) -> float:
     """Seconds per unit for a setting named like `..._MINUTES`, `..._HOURS`, `..._DAYS` (else seconds)."""
     upper = name.upper()
-    for suffix, unit in (("_WEEKS", 7 * DAY), ("_DAYS", DAY), ("_HOURS", 3600), ("_MINUTES", 60), ("_MINS", 60), ("_MIN", 60)):
+    for suffix, unit in (
+        ("_WEEKS", 7 * DAY),
+        ("_DAYS", DAY),
+        ("_HOURS", 3600),
+        ("_MINUTES", 60),
+        ("_MINS", 60),
+        ("_MIN", 60),
+    ):
         if upper.endswith(suffix):
             return unit
     return 1

@@ -15,7 +15,9 @@ from tabguard.routes import Handler, handler_for, url_params
 _PATH_PARAM = re.compile(r"[<{][^<>{}]*[>}]")
 # Conversions that keep the client's choice (`int(invoice_id)` still picks the invoice, `Decimal(price)`
 # is still the price the client sent).
-_CONVERSIONS = frozenset({"int", "str", "float", "Decimal", "round", "abs", "UUID", "ObjectId", "PydanticObjectId", "uuid"})
+_CONVERSIONS = frozenset(
+    {"int", "str", "float", "Decimal", "round", "abs", "UUID", "ObjectId", "PydanticObjectId", "uuid"}
+)
 
 
 def handler(ctx, func: Optional[ast.AST] = None) -> Optional[Handler]:

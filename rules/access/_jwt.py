@@ -48,8 +48,10 @@ def local_value(expr: Optional[ast.AST], ctx, at: ast.AST) -> Optional[ast.AST]:
     scope = ctx.function or _root(ctx, at)
     latest = None
     for node in ast.walk(scope):
-        if isinstance(node, ast.Assign) and node.lineno < at.lineno and any(
-            isinstance(t, ast.Name) and t.id == expr.id for t in node.targets
+        if (
+            isinstance(node, ast.Assign)
+            and node.lineno < at.lineno
+            and any(isinstance(t, ast.Name) and t.id == expr.id for t in node.targets)
         ):
             if latest is None or node.lineno >= latest.lineno:
                 latest = node
@@ -121,9 +123,15 @@ def drop_option(name: str) -> Transform:
         args = []
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == "options" and isinstance(arg.value, cst.Dict):
-                kept = [e for e in arg.value.elements if not (
-                    isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == name
-                )]
+                kept = [
+                    e
+                    for e in arg.value.elements
+                    if not (
+                        isinstance(e, cst.DictElement)
+                        and isinstance(e.key, cst.SimpleString)
+                        and e.key.evaluated_value == name
+                    )
+                ]
                 kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
                 arg = arg.with_changes(value=arg.value.with_changes(elements=kept))
             args.append(arg)
@@ -133,11 +141,14 @@ def drop_option(name: str) -> Transform:
 
 
 # Claim names whose value must never leave the server.
-_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "ssn", "cvv", "cvc", "pin", "otp",
-                           "mfa", "totp"})
+_SECRET_WORDS = frozenset(
+    {"password", "passwd", "pwd", "passphrase", "secret", "ssn", "cvv", "cvc", "pin", "otp", "mfa", "totp"}
+)
 _SECRET_PAIRS = ({"card", "number"}, {"credit", "card"}, {"api", "key"}, {"private", "key"}, {"social", "security"})
 # Claim names about a secret rather than holding it (`password_changed_at`).
-_METADATA = frozenset({"changed", "updated", "set", "expires", "expired", "reset", "version", "hint", "policy", "required"})
+_METADATA = frozenset(
+    {"changed", "updated", "set", "expires", "expired", "reset", "version", "hint", "policy", "required"}
+)
 
 
 def secret_claim(claim: str) -> bool:
@@ -148,4 +159,8 @@ def secret_claim(claim: str) -> bool:
 
 def sensitive_claim(ctx, claim: str) -> bool:
     """A claim TG412 or TG606 flags: a rewrite leaving one out leaves out all of them."""
-    return secret_claim(claim) or secret_kind(claim) is not None or pii_kind(claim, ctx.options.get("pii-names", ())) is not None
+    return (
+        secret_claim(claim)
+        or secret_kind(claim) is not None
+        or pii_kind(claim, ctx.options.get("pii-names", ())) is not None
+    )

@@ -16,11 +16,37 @@ from typing import Optional
 from tabguard.engine.facts import dotted_name
 from tabguard.guards import OWNER_FIELDS
 
-_ORM_METHODS = frozenset({"get", "get_or_404", "filter", "filter_by", "where", "get_or_none", "get_by_id", "aget",
-                          "exclude", "one", "first_or_404", "delete", "update", "find"})
+_ORM_METHODS = frozenset(
+    {
+        "get",
+        "get_or_404",
+        "filter",
+        "filter_by",
+        "where",
+        "get_or_none",
+        "get_by_id",
+        "aget",
+        "exclude",
+        "one",
+        "first_or_404",
+        "delete",
+        "update",
+        "find",
+    }
+)
 _SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "get_or_404", "first_or_404"})
-_MONGO_METHODS = frozenset({"find_one", "find_one_and_update", "find_one_and_delete", "find_one_and_replace",
-                            "delete_one", "update_one", "replace_one", "find"})
+_MONGO_METHODS = frozenset(
+    {
+        "find_one",
+        "find_one_and_update",
+        "find_one_and_delete",
+        "find_one_and_replace",
+        "delete_one",
+        "update_one",
+        "replace_one",
+        "find",
+    }
+)
 _SQL_METHODS = frozenset({"execute", "exec_driver_sql"})
 # The callee names (last part) `record_key` can accept.
 LOOKUP_NAMES = _ORM_METHODS | _SHORTCUTS | _MONGO_METHODS | _SQL_METHODS
@@ -31,8 +57,10 @@ _SQL_OWNER = re.compile(r"\b(" + "|".join(sorted(OWNER_FIELDS)) + r")\s*=", re.I
 
 def id_like(name: str) -> bool:
     lowered = name.lower()
-    return lowered in ("id", "pk", "uuid", "guid", "_id") or lowered.endswith(("_id", "_pk", "_uuid")) or (
-        name.endswith("Id") and len(name) > 2
+    return (
+        lowered in ("id", "pk", "uuid", "guid", "_id")
+        or lowered.endswith(("_id", "_pk", "_uuid"))
+        or (name.endswith("Id") and len(name) > 2)
     )
 
 
@@ -42,18 +70,37 @@ def record_key(call: ast.Call) -> Optional[ast.expr]:
     name = dotted_name(func) or ""
     last = name.rsplit(".", 1)[-1]
     receiver = dotted_name(func.value) if isinstance(func, ast.Attribute) else None
-    if last in _SHORTCUTS and not isinstance(func, ast.Attribute) or last in ("get_object_or_404", "aget_object_or_404"):
+    if (
+        last in _SHORTCUTS
+        and not isinstance(func, ast.Attribute)
+        or last in ("get_object_or_404", "aget_object_or_404")
+    ):
         return _key_keyword(call) or (call.args[1] if len(call.args) >= 2 else None)
     if isinstance(func, ast.Attribute) and last in _ORM_METHODS:
-        if receiver and (receiver.endswith((".query", ".objects", "_default_manager")) or ".objects." in receiver + "."):
-            if last in ("get", "get_or_404", "first_or_404", "aget") and call.args and not receiver.endswith(".objects"):
+        if receiver and (
+            receiver.endswith((".query", ".objects", "_default_manager")) or ".objects." in receiver + "."
+        ):
+            if (
+                last in ("get", "get_or_404", "first_or_404", "aget")
+                and call.args
+                and not receiver.endswith(".objects")
+            ):
                 return call.args[0]
             return _key_keyword(call) or _key_comparison(call)
-        if last in ("get", "get_or_404") and len(call.args) == 2 and _is_class_name(call.args[0]) and _SESSION_NAMES.search(receiver or ""):
+        if (
+            last in ("get", "get_or_404")
+            and len(call.args) == 2
+            and _is_class_name(call.args[0])
+            and _SESSION_NAMES.search(receiver or "")
+        ):
             return call.args[1]
         if last in ("filter", "where", "filter_by"):
             return _key_comparison(call) or (_key_keyword(call) if _query_chain(func.value) else None)
-        if isinstance(func.value, (ast.Name, ast.Attribute)) and _is_class_name(func.value) and last in ("get", "get_or_none", "get_by_id", "filter", "aget"):
+        if (
+            isinstance(func.value, (ast.Name, ast.Attribute))
+            and _is_class_name(func.value)
+            and last in ("get", "get_or_none", "get_by_id", "filter", "aget")
+        ):
             key = _key_keyword(call) or _key_comparison(call) or (call.args[0] if call.args else None)
             return key if key is not None and _mentions_id(key) else None
     if isinstance(func, ast.Attribute) and last in _MONGO_METHODS and call.args and isinstance(call.args[0], ast.Dict):
@@ -80,7 +127,14 @@ def record_model(call: ast.Call) -> str:
                 return _class_name(node.args[0])
             node = node.func
         else:
-            if _is_class_name(node.value) and node.attr in ("query", "objects", "get", "get_or_none", "get_by_id", "filter"):
+            if _is_class_name(node.value) and node.attr in (
+                "query",
+                "objects",
+                "get",
+                "get_or_none",
+                "get_by_id",
+                "filter",
+            ):
                 return _class_name(node.value)
             node = node.value
     return ""

@@ -11,16 +11,54 @@ from tabguard.routes import Handler, url_params
 from tabguard.rules.access._handlers import handler_words
 
 # Actions only some users may take: a role check is the only fitting guard.
-_ROLE_ONLY = frozenset({
-    "admin", "administrator", "admins", "role", "roles", "permission", "permissions", "impersonate", "impersonation",
-    "promote", "demote", "grant", "revoke", "ban", "unban", "suspend", "superuser", "superusers", "staff", "sudo",
-    "backoffice", "moderate", "moderation",
-})
+_ROLE_ONLY = frozenset(
+    {
+        "admin",
+        "administrator",
+        "admins",
+        "role",
+        "roles",
+        "permission",
+        "permissions",
+        "impersonate",
+        "impersonation",
+        "promote",
+        "demote",
+        "grant",
+        "revoke",
+        "ban",
+        "unban",
+        "suspend",
+        "superuser",
+        "superusers",
+        "staff",
+        "sudo",
+        "backoffice",
+        "moderate",
+        "moderation",
+    }
+)
 # Actions a user may take on their own data (checked by ownership) but never on everyone's.
 _OWNER_OR_ROLE = frozenset({"refund", "refunds", "export", "exports", "purge", "wipe", "truncate"})
 _DESTRUCTIVE = frozenset({"delete", "remove", "destroy", "purge", "wipe", "truncate", "clear"})
-_SIGN_IN = frozenset({"login", "logout", "signin", "signout", "signup", "register", "password", "forgot", "callback",
-                      "oauth", "sso", "saml", "health", "healthz"})
+_SIGN_IN = frozenset(
+    {
+        "login",
+        "logout",
+        "signin",
+        "signout",
+        "signup",
+        "register",
+        "password",
+        "forgot",
+        "callback",
+        "oauth",
+        "sso",
+        "saml",
+        "health",
+        "healthz",
+    }
+)
 _PEOPLE = re.compile(r"/(users|accounts|customers|members|employees)/?$")
 _REQUEST_DATA = frozenset({"json", "form", "args", "get_json", "data", "POST", "GET", "query_params"})
 
@@ -45,7 +83,9 @@ def privilege(found: Handler) -> tuple[Optional[str], bool]:
         # `/invoices/<id>/export` is the owner's to take: TG401 judges access to that one record.
         return (None, False) if one_record else (f"{sorted(hit)[0]} action", True)
     methods = set(found.methods)
-    if "GET" in methods and (any(_PEOPLE.search(p) for p in found.paths) or said >= {"list", "users"} or said >= {"all", "users"}):
+    if "GET" in methods and (
+        any(_PEOPLE.search(p) for p in found.paths) or said >= {"list", "users"} or said >= {"all", "users"}
+    ):
         return "lists every user", True
     bulk = not one_record and not _has_key_input(found)
     if bulk and ("DELETE" in methods or said & _DESTRUCTIVE):

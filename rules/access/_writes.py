@@ -9,12 +9,46 @@ from tabguard.guards import Facts
 from tabguard.routes import Handler
 
 # Calls that write to a database, cache, queue or disk.
-_WRITES = frozenset({
-    "add", "add_all", "delete", "commit", "save", "create", "bulk_create", "update", "insert", "insert_one",
-    "insert_many", "update_one", "update_many", "delete_one", "delete_many", "replace_one", "executemany", "set",
-    "hset", "lpush", "rpush", "put_object", "write", "write_text", "write_bytes", "unlink", "rmtree", "remove",
-    "get_or_create", "update_or_create", "merge", "flush", "bulk_update", "put_item", "delete_item", "update_item",
-})
+_WRITES = frozenset(
+    {
+        "add",
+        "add_all",
+        "delete",
+        "commit",
+        "save",
+        "create",
+        "bulk_create",
+        "update",
+        "insert",
+        "insert_one",
+        "insert_many",
+        "update_one",
+        "update_many",
+        "delete_one",
+        "delete_many",
+        "replace_one",
+        "executemany",
+        "set",
+        "hset",
+        "lpush",
+        "rpush",
+        "put_object",
+        "write",
+        "write_text",
+        "write_bytes",
+        "unlink",
+        "rmtree",
+        "remove",
+        "get_or_create",
+        "update_or_create",
+        "merge",
+        "flush",
+        "bulk_update",
+        "put_item",
+        "delete_item",
+        "update_item",
+    }
+)
 
 
 def writes_state(found: Handler) -> bool:
@@ -34,7 +68,8 @@ def _local_containers(seen: Facts) -> set[str]:
         if node.value is not None:
             value = node.value
             literal = isinstance(value, (ast.Dict, ast.Set, ast.List, ast.DictComp, ast.SetComp, ast.ListComp)) or (
-                isinstance(value, ast.Call) and dotted_name(value.func) in ("dict", "set", "list", "collections.defaultdict", "defaultdict")
+                isinstance(value, ast.Call)
+                and dotted_name(value.func) in ("dict", "set", "list", "collections.defaultdict", "defaultdict")
             )
             if literal:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]

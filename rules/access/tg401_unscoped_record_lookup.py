@@ -12,11 +12,33 @@ from tabguard.rules.access._lookups import LOOKUP_NAMES, record_key, record_mode
 from tabguard.rules.access._privilege import privilege
 
 # Records that are public by nature: the shop's catalogue and reference data, the same for every user.
-_REFERENCE_DATA = frozenset({
-    "product", "products", "category", "categories", "tag", "tags", "plan", "plans", "price", "prices", "country",
-    "countries", "currency", "currencies", "language", "languages", "region", "sku", "catalog", "catalogue",
-    "timezone", "genre", "brand",
-})
+_REFERENCE_DATA = frozenset(
+    {
+        "product",
+        "products",
+        "category",
+        "categories",
+        "tag",
+        "tags",
+        "plan",
+        "plans",
+        "price",
+        "prices",
+        "country",
+        "countries",
+        "currency",
+        "currencies",
+        "language",
+        "languages",
+        "region",
+        "sku",
+        "catalog",
+        "catalogue",
+        "timezone",
+        "genre",
+        "brand",
+    }
+)
 
 
 class UnscopedRecordLookup(Rule):
@@ -53,9 +75,9 @@ class UnscopedRecordLookup(Rule):
         "the finding with a comment saying why."
     )
     example = (
-        "@app.get(\"/invoices/<int:invoice_id>\")\n@login_required\ndef show_invoice(invoice_id):\n"
+        '@app.get("/invoices/<int:invoice_id>")\n@login_required\ndef show_invoice(invoice_id):\n'
         "    invoice = Invoice.query.filter_by(id=invoice_id, owner_id=current_user.id).first_or_404()\n"
-        "    return render_template(\"invoice.html\", invoice=invoice)"
+        '    return render_template("invoice.html", invoice=invoice)'
     )
     fix_safety = "No automatic rewrite: which field names the owner (user, team, tenant) depends on your data model."
     references = (

@@ -34,17 +34,17 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
         "signed-in customer who reads the JavaScript bundle, guesses `/admin/users`, or replays a request "
         "seen in a screenshot can call `POST /admin/users/42/promote` and make themselves an administrator, "
         "issue refunds to their own card, export the customer table, or impersonate another account. "
-        "Assistants write the handler exactly as asked (\"add an endpoint to promote a user\") and the role "
+        'Assistants write the handler exactly as asked ("add an endpoint to promote a user") and the role '
         "check, never mentioned, is never written."
     )
     how = (
         "Check the role on the server, in the handler or a decorator/dependency that wraps it: "
-        "`@admin_required`, `@permission_required(\"billing.refund\")`, `Depends(require_admin)`, DRF "
+        '`@admin_required`, `@permission_required("billing.refund")`, `Depends(require_admin)`, DRF '
         "`permission_classes = [IsAdminUser]`, or `if not current_user.is_admin: abort(403)`. If your "
         "project spells its check differently, list it in `role-checks` in `[tool.tabguard]`."
     )
     example = (
-        "@app.post(\"/admin/users/<int:user_id>/promote\")\n@login_required\n@roles_required(\"admin\")\n"
+        '@app.post("/admin/users/<int:user_id>/promote")\n@login_required\n@roles_required("admin")\n'
         "def promote_user(user_id):\n    ..."
     )
     references = (

@@ -11,7 +11,6 @@ from tabguard.rules.access._siblings import public_by_design, sibling_decorator
 from tabguard.rules.access._writes import writes_state
 
 
-
 class UnauthenticatedStateChange(Rule):
     id = "TG403"
     name = "unauthenticated-state-change"
@@ -41,9 +40,9 @@ class UnauthenticatedStateChange(Rule):
         "router's dependencies in another file, a middleware) is invisible to it."
     )
     example = (
-        "@app.delete(\"/api/projects/<int:project_id>\")\n@login_required\ndef delete_project(project_id):\n"
+        '@app.delete("/api/projects/<int:project_id>")\n@login_required\ndef delete_project(project_id):\n'
         "    project = Project.query.filter_by(id=project_id, owner_id=current_user.id).first_or_404()\n"
-        "    db.session.delete(project)\n    db.session.commit()\n    return \"\", 204"
+        '    db.session.delete(project)\n    db.session.commit()\n    return "", 204'
     )
     references = (
         "https://cwe.mitre.org/data/definitions/306.html",

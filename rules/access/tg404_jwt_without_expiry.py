@@ -18,10 +18,32 @@ from tabguard.rules.access._jwt import (
 )
 
 # Claims that make a token a credential: it says who the bearer is or what they may do.
-_IDENTITY_WORDS = frozenset({
-    "sub", "user", "uid", "id", "email", "username", "login", "role", "roles", "scope", "scopes", "account",
-    "admin", "tenant", "org", "customer", "permissions", "perms", "identity", "session", "sid", "member",
-})
+_IDENTITY_WORDS = frozenset(
+    {
+        "sub",
+        "user",
+        "uid",
+        "id",
+        "email",
+        "username",
+        "login",
+        "role",
+        "roles",
+        "scope",
+        "scopes",
+        "account",
+        "admin",
+        "tenant",
+        "org",
+        "customer",
+        "permissions",
+        "perms",
+        "identity",
+        "session",
+        "sid",
+        "member",
+    }
+)
 _EXPIRY_CLAIMS = frozenset({"exp", "expires", "expires_at", "expiry"})
 
 
@@ -48,13 +70,13 @@ class JwtWithoutExpiry(Rule):
     )
     how = (
         "Add `exp` (and usually `iat`) to every token that grants access: "
-        "`\"exp\": datetime.datetime.now(tz=datetime.timezone.utc) + datetime.timedelta(hours=1)`. Keep "
+        '`"exp": datetime.datetime.now(tz=datetime.timezone.utc) + datetime.timedelta(hours=1)`. Keep '
         "access tokens short (minutes to an hour) and use a refresh token, stored server-side so it can be "
         "revoked, for longer sessions."
     )
     example = (
-        "token = jwt.encode(\n    {\"sub\": str(user.id), \"exp\": datetime.datetime.now(tz=datetime.timezone.utc) "
-        "+ datetime.timedelta(hours=1)},\n    SECRET_KEY,\n    algorithm=\"HS256\",\n)"
+        'token = jwt.encode(\n    {"sub": str(user.id), "exp": datetime.datetime.now(tz=datetime.timezone.utc) '
+        '+ datetime.timedelta(hours=1)},\n    SECRET_KEY,\n    algorithm="HS256",\n)'
     )
     fix_safety = (
         "Unsafe: the rewrite adds a one-hour `exp`. Clients holding a token longer than that must now "
@@ -81,15 +103,15 @@ class JwtWithoutExpiry(Rule):
             "import datetime\nimport jwt\ntoken = jwt.encode({'user_id': user.id, 'role': user.role, 'exp': datetime.datetime.now(tz=datetime.timezone.utc) + datetime.timedelta(hours=1)}, SECRET, algorithm='HS256')\n",
         ),
         Invalid(
-            "import jwt\n\ndef create_access_token(user):\n    payload = {\n        \"sub\": str(user.id),\n        \"email\": user.email,\n    }\n"
-            "    return jwt.encode(payload, settings.SECRET_KEY, algorithm=\"HS256\")\n",
-            "import datetime\nimport jwt\n\ndef create_access_token(user):\n    payload = {\n        \"sub\": str(user.id),\n        \"email\": user.email,\n"
-            "        \"exp\": datetime.datetime.now(tz=datetime.timezone.utc) + datetime.timedelta(hours=1),\n    }\n"
-            "    return jwt.encode(payload, settings.SECRET_KEY, algorithm=\"HS256\")\n",
+            'import jwt\n\ndef create_access_token(user):\n    payload = {\n        "sub": str(user.id),\n        "email": user.email,\n    }\n'
+            '    return jwt.encode(payload, settings.SECRET_KEY, algorithm="HS256")\n',
+            'import datetime\nimport jwt\n\ndef create_access_token(user):\n    payload = {\n        "sub": str(user.id),\n        "email": user.email,\n'
+            '        "exp": datetime.datetime.now(tz=datetime.timezone.utc) + datetime.timedelta(hours=1),\n    }\n'
+            '    return jwt.encode(payload, settings.SECRET_KEY, algorithm="HS256")\n',
         ),
         Invalid(
-            "from datetime import datetime\nfrom jose import jwt\ntoken = jwt.encode({\"sub\": username, \"iat\": datetime.utcnow()}, KEY)\n",
-            "import time\nfrom datetime import datetime\nfrom jose import jwt\ntoken = jwt.encode({\"sub\": username, \"iat\": datetime.utcnow(), \"exp\": int(time.time()) + 3600}, KEY)\n",
+            'from datetime import datetime\nfrom jose import jwt\ntoken = jwt.encode({"sub": username, "iat": datetime.utcnow()}, KEY)\n',
+            'import time\nfrom datetime import datetime\nfrom jose import jwt\ntoken = jwt.encode({"sub": username, "iat": datetime.utcnow(), "exp": int(time.time()) + 3600}, KEY)\n',
         ),
     )
 
@@ -118,7 +140,11 @@ def _expiry_added_later(ctx, name: str) -> bool:
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name:
             if isinstance(node.slice, ast.Constant) and node.slice.value in _EXPIRY_CLAIMS:
                 return True
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("update", "setdefault"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("update", "setdefault")
+        ):
             if isinstance(node.func.value, ast.Name) and node.func.value.id == name:
                 return True
     return False
@@ -130,7 +156,11 @@ def _fix(ctx, payload: ast.Dict):
         return None
     quote = quote_of(payload, ctx)
     return expression_fix(
-        ctx, payload, add_dict_entry(f"{quote}exp{quote}: {expiry}"), "Fix: add a one-hour `exp` claim", safe=False,
+        ctx,
+        payload,
+        add_dict_entry(f"{quote}exp{quote}: {expiry}"),
+        "Fix: add a one-hour `exp` claim",
+        safe=False,
         imports=imports,
     )
 

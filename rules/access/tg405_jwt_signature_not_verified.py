@@ -34,13 +34,13 @@ class JwtSignatureNotVerified(Rule):
     )
     why = (
         "A JWT is three base64 strings; anyone can write one. With verification off, an attacker takes "
-        "their own token, changes `\"sub\": \"17\"` to `\"sub\": \"1\"` or `\"role\": \"user\"` to "
-        "`\"role\": \"admin\"`, re-encodes it (no key needed), and the server believes it. Assistants turn "
+        'their own token, changes `"sub": "17"` to `"sub": "1"` or `"role": "user"` to '
+        '`"role": "admin"`, re-encodes it (no key needed), and the server believes it. Assistants turn '
         "verification off to get past an `InvalidSignatureError` while testing; the shortcut ships."
     )
     how = (
         "Decode with the key and a fixed list of algorithms, and let the library verify: "
-        "`jwt.decode(token, key, algorithms=[\"HS256\"])`. If you only need a header field before "
+        '`jwt.decode(token, key, algorithms=["HS256"])`. If you only need a header field before '
         "verifying (to choose a key by `kid`), use `jwt.get_unverified_header(token)` and then verify "
         "with the chosen key."
     )
@@ -49,7 +49,7 @@ class JwtSignatureNotVerified(Rule):
         "Unsafe: the rewrite turns verification back on (and pins `algorithms` when missing, to "
         "HS256 unless the module defines `ALGORITHM`); tokens that are not signed with the key are now "
         "rejected, which is the point, but review the key and algorithm. Options built in a variable "
-        "get `\"verify_signature\": True` there. A call without a key gets no rewrite: verifying "
+        'get `"verify_signature": True` there. A call without a key gets no rewrite: verifying '
         "needs the key, which the code does not name."
     )
     references = (
@@ -71,8 +71,8 @@ class JwtSignatureNotVerified(Rule):
             "import jwt\nclaims = jwt.decode(token, SECRET, algorithms=['HS256'])\n",
         ),
         Invalid(
-            "import jwt\nclaims = jwt.decode(token, SECRET, options={\"verify_signature\": False, \"require\": [\"exp\"]})\n",
-            "import jwt\nclaims = jwt.decode(token, SECRET, options={\"require\": [\"exp\"]}, algorithms=[\"HS256\"])\n",
+            'import jwt\nclaims = jwt.decode(token, SECRET, options={"verify_signature": False, "require": ["exp"]})\n',
+            'import jwt\nclaims = jwt.decode(token, SECRET, options={"require": ["exp"]}, algorithms=["HS256"])\n',
         ),
         Invalid(
             "import jwt\npayload = jwt.decode(token, app.config['SECRET_KEY'], verify=False)\n",
@@ -108,7 +108,9 @@ class JwtSignatureNotVerified(Rule):
         literal = options.value if isinstance(options.value, ast.Dict) else None
         # Options built in a variable are reported where verification is switched off.
         ctx.report(
-            self, options if literal is not None else resolved, details={"how_disabled": '`"verify_signature": False`'},
+            self,
+            options if literal is not None else resolved,
+            details={"how_disabled": '`"verify_signature": False`'},
             fix=_fix(ctx, node, literal) if literal is not None else _variable_fix(ctx, node, flag),
         )
 
@@ -139,6 +141,10 @@ def _variable_fix(ctx, node: ast.Call, flag: ast.expr):
         span = ctx.span(node)
         before = ctx.segment(span)[:-1].rstrip()
         keyword = f'algorithms=["{key_algorithm(ctx)}"]'
-        edits.append(Edit(Span(span.end_line, span.end_col - 1, span.end_line, span.end_col - 1),
-                          keyword if before.endswith((",", "(")) else ", " + keyword))
+        edits.append(
+            Edit(
+                Span(span.end_line, span.end_col - 1, span.end_line, span.end_col - 1),
+                keyword if before.endswith((",", "(")) else ", " + keyword,
+            )
+        )
     return edits_fix(edits, "Fix: verify the signature", safe=False)

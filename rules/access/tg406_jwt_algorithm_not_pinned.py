@@ -26,19 +26,19 @@ class JwtAlgorithmNotPinned(Rule):
     placeholders = {"problem": "decoded with the `none` algorithm allowed"}
     call_names = jwt_call_names("encode", "decode")
     what = (
-        "A JWT is {problem}. The `none` algorithm means \"this token is not signed\"; a python-jose decode "
+        'A JWT is {problem}. The `none` algorithm means "this token is not signed"; a python-jose decode '
         "without `algorithms=`, or a list built from the token's unverified header, lets the token choose "
         "the algorithm it is checked with."
     )
     why = (
         "The algorithm in a token's header is chosen by whoever wrote the token. If the server accepts "
-        "`alg: none`, an attacker sends `{{\"alg\":\"none\"}}.{{\"sub\":\"1\",\"role\":\"admin\"}}.` with an empty "
+        '`alg: none`, an attacker sends `{{"alg":"none"}}.{{"sub":"1","role":"admin"}}.` with an empty '
         "signature and is admin. If it accepts whatever algorithm the header names, a server that "
         "verifies RS256 tokens with its public key can be handed an HS256 token signed with that public "
         "key as the HMAC secret (algorithm confusion): the public key is public, so anyone can sign."
     )
     how = (
-        "Always pass the exact algorithms you issue: `jwt.decode(token, key, algorithms=[\"RS256\"])`, never "
+        'Always pass the exact algorithms you issue: `jwt.decode(token, key, algorithms=["RS256"])`, never '
         "`none`, never a list read from the token or from configuration users can influence. Sign with a "
         "real algorithm (`HS256` with a long random secret, or `RS256`/`EdDSA` with a key pair)."
     )
@@ -96,9 +96,16 @@ class JwtAlgorithmNotPinned(Rule):
         if keyword is None:
             if call.library == "jose" and not _verification_off(node):
                 ctx.report(
-                    self, node, details={"problem": "decoded without `algorithms=`: the token picks its own algorithm"},
-                    fix=expression_fix(ctx, node, set_keyword("algorithms", f'["{key_algorithm(ctx)}"]'),
-                                       "Fix: pin the accepted algorithm", safe=False),
+                    self,
+                    node,
+                    details={"problem": "decoded without `algorithms=`: the token picks its own algorithm"},
+                    fix=expression_fix(
+                        ctx,
+                        node,
+                        set_keyword("algorithms", f'["{key_algorithm(ctx)}"]'),
+                        "Fix: pin the accepted algorithm",
+                        safe=False,
+                    ),
                 )
             return
         listed = local_value(keyword.value, ctx, node)
@@ -143,8 +150,16 @@ def _drop_none(call: cst.BaseExpression) -> cst.BaseExpression:
     assert isinstance(call, cst.Call)
     args = []
     for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "algorithms" and isinstance(arg.value, (cst.List, cst.Tuple, cst.Set)):
-            kept = [e for e in arg.value.elements if not (isinstance(e.value, cst.SimpleString) and e.value.evaluated_value.lower() == "none")]
+        if (
+            arg.keyword is not None
+            and arg.keyword.value == "algorithms"
+            and isinstance(arg.value, (cst.List, cst.Tuple, cst.Set))
+        ):
+            kept = [
+                e
+                for e in arg.value.elements
+                if not (isinstance(e.value, cst.SimpleString) and e.value.evaluated_value.lower() == "none")
+            ]
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             arg = arg.with_changes(value=arg.value.with_changes(elements=kept))
         args.append(arg)

@@ -14,7 +14,9 @@ from tabguard.rules.access._jwt import dict_entry, jwt_call, jwt_call_names, loc
 
 # No setting name is longer; the patterns below backtrack quadratically on a 50,000-letter one.
 _LONGEST_SETTING = 200
-_SESSION_SETTING = re.compile(r"^(PERMANENT_SESSION_LIFETIME|SESSION\w*_(AGE|LIFETIME|TTL|EXPIRE|EXPIRY|EXPIRES|TIMEOUT)\w*)$")
+_SESSION_SETTING = re.compile(
+    r"^(PERMANENT_SESSION_LIFETIME|SESSION\w*_(AGE|LIFETIME|TTL|EXPIRE|EXPIRY|EXPIRES|TIMEOUT)\w*)$"
+)
 _TOKEN_SETTING = re.compile(
     r"^(?!.*(REFRESH|RESET|REMEMBER|VERIFY|VERIFICATION|CONFIRM|INVITE|EMAIL|CSRF|CACHE))"
     r"\w*(ACCESS_TOKEN|JWT|AUTH_TOKEN|API_TOKEN|BEARER|SLIDING_TOKEN)\w*_(LIFETIME|TTL|EXPIRE|EXPIRES|EXPIRY|EXPIRATION|EXPIRATION_DELTA|AGE)\w*$"
@@ -80,32 +82,30 @@ class LongSessionLifetime(Rule):
             "from datetime import timedelta\napp.config['PERMANENT_SESSION_LIFETIME'] = timedelta(hours=12)\n",
         ),
         Invalid(
-            'SESSION_COOKIE_AGE = 60 * 60 * 24 * 365\n',
-            'SESSION_COOKIE_AGE = 60 * 60 * 12\n',
+            "SESSION_COOKIE_AGE = 60 * 60 * 24 * 365\n",
+            "SESSION_COOKIE_AGE = 60 * 60 * 12\n",
         ),
         Invalid(
-            'ACCESS_TOKEN_EXPIRE_MINUTES = 60 * 24 * 30\n',
-            'ACCESS_TOKEN_EXPIRE_MINUTES = 15\n',
+            "ACCESS_TOKEN_EXPIRE_MINUTES = 60 * 24 * 30\n",
+            "ACCESS_TOKEN_EXPIRE_MINUTES = 15\n",
         ),
         Invalid(
-            'app.config.update(SECRET_KEY=key, JWT_ACCESS_TOKEN_EXPIRES=False)\n',
-            'import datetime\n'
-            'app.config.update(SECRET_KEY=key, JWT_ACCESS_TOKEN_EXPIRES=datetime.timedelta(minutes=15))\n',
+            "app.config.update(SECRET_KEY=key, JWT_ACCESS_TOKEN_EXPIRES=False)\n",
+            "import datetime\n"
+            "app.config.update(SECRET_KEY=key, JWT_ACCESS_TOKEN_EXPIRES=datetime.timedelta(minutes=15))\n",
         ),
         Invalid(
             "from datetime import timedelta\nSIMPLE_JWT = {'ACCESS_TOKEN_LIFETIME': timedelta(days=30)}\n",
             "from datetime import timedelta\nSIMPLE_JWT = {'ACCESS_TOKEN_LIFETIME': timedelta(minutes=15)}\n",
         ),
         Invalid(
-            'from datetime import timedelta\nclass Config:\n'
-            '    PERMANENT_SESSION_LIFETIME = timedelta(weeks=52)\n',
-            'from datetime import timedelta\nclass Config:\n'
-            '    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)\n',
+            "from datetime import timedelta\nclass Config:\n    PERMANENT_SESSION_LIFETIME = timedelta(weeks=52)\n",
+            "from datetime import timedelta\nclass Config:\n    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)\n",
         ),
         Invalid(
-            'import datetime, jwt\n'
+            "import datetime, jwt\n"
             "token = jwt.encode({'sub': uid, 'exp': datetime.datetime.utcnow() + datetime.timedelta(days=365)}, KEY, algorithm='HS256')\n",
-            'import datetime, jwt\n'
+            "import datetime, jwt\n"
             "token = jwt.encode({'sub': uid, 'exp': datetime.datetime.utcnow() + datetime.timedelta(minutes=15)}, KEY, algorithm='HS256')\n",
         ),
     )
@@ -130,8 +130,12 @@ class LongSessionLifetime(Rule):
             if isinstance(exp, ast.BinOp):
                 lifetime = seconds(exp.right, ctx) if isinstance(exp.right, ast.Call) else None
                 if lifetime is not None and lifetime > _LIMITS["token"]:
-                    ctx.report(self, exp, details={"kind": "token", "lifetime": describe(lifetime), "setting": "exp"},
-                               fix=_shorten(ctx, exp.right, "token", 1))
+                    ctx.report(
+                        self,
+                        exp,
+                        details={"kind": "token", "lifetime": describe(lifetime), "setting": "exp"},
+                        fix=_shorten(ctx, exp.right, "token", 1),
+                    )
 
     def visit_Dict(self, node: ast.Dict, ctx) -> None:
         for key, value in zip(node.keys, node.values):
@@ -145,21 +149,35 @@ class LongSessionLifetime(Rule):
         if kind == "session" and ctx.module.constants.get("SESSION_EXPIRE_AT_BROWSER_CLOSE") is True:
             return
         if isinstance(value, ast.Constant) and value.value is False and kind == "token":
-            ctx.report(self, value, details={"kind": kind, "lifetime": "forever", "setting": name},
-                       fix=_shorten(ctx, value, kind, unit_of(name)))
+            ctx.report(
+                self,
+                value,
+                details={"kind": kind, "lifetime": "forever", "setting": name},
+                fix=_shorten(ctx, value, kind, unit_of(name)),
+            )
             return
         lifetime = seconds(value, ctx, unit_of(name))
         if lifetime is not None and lifetime > _LIMITS[kind]:
-            ctx.report(self, value, details={"kind": kind, "lifetime": describe(lifetime), "setting": name},
-                       fix=_shorten(ctx, value, kind, unit_of(name)))
+            ctx.report(
+                self,
+                value,
+                details={"kind": kind, "lifetime": describe(lifetime), "setting": name},
+                fix=_shorten(ctx, value, kind, unit_of(name)),
+            )
 
 
 def _shorten(ctx, value: ast.expr, kind: str, unit: float):
     """The lifetime the rule's advice names, written as the value was: a `timedelta` call keeps its
     callee, a number is counted in the setting's unit (`_MINUTES`: 15); `False` becomes a timedelta."""
     seconds_wanted, keyword = _ADVISED[kind]
-    callee = next((n.func for n in ast.walk(value) if isinstance(n, ast.Call)
-                   and (ctx.call_name(n) or "").rsplit(".", 1)[-1] == "timedelta"), None)
+    callee = next(
+        (
+            n.func
+            for n in ast.walk(value)
+            if isinstance(n, ast.Call) and (ctx.call_name(n) or "").rsplit(".", 1)[-1] == "timedelta"
+        ),
+        None,
+    )
     imports: tuple[str, ...] = ()
     if callee is not None:
         new = f"{ctx.segment(ctx.span(callee))}({keyword})"
@@ -174,8 +192,13 @@ def _shorten(ctx, value: ast.expr, kind: str, unit: float):
     else:
         return None
     what = "hours" if kind == "session" else "minutes"
-    return text_fix(ctx.span(value), new, f"Fix: shorten the {kind} lifetime to {keyword.split('=')[1]} {what}",
-                    safe=False, imports=imports)
+    return text_fix(
+        ctx.span(value),
+        new,
+        f"Fix: shorten the {kind} lifetime to {keyword.split('=')[1]} {what}",
+        safe=False,
+        imports=imports,
+    )
 
 
 def _factors(count: int) -> list[int]:
@@ -202,6 +225,10 @@ def _setting_name(target: ast.AST) -> Optional[str]:
         return target.id
     if isinstance(target, ast.Attribute):
         return target.attr
-    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+    if (
+        isinstance(target, ast.Subscript)
+        and isinstance(target.slice, ast.Constant)
+        and isinstance(target.slice.value, str)
+    ):
         return target.slice.value
     return None

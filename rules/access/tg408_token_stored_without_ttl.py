@@ -10,13 +10,52 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import words
 
 # Words in a key that make the stored value a credential.
-_CREDENTIAL_WORDS = frozenset({
-    "token", "tokens", "session", "sessions", "sess", "sid", "otp", "reset", "nonce", "magic", "verify",
-    "verification", "confirm", "confirmation", "refresh", "apikey", "mfa", "twofa", "invite", "login", "auth",
-})
+_CREDENTIAL_WORDS = frozenset(
+    {
+        "token",
+        "tokens",
+        "session",
+        "sessions",
+        "sess",
+        "sid",
+        "otp",
+        "reset",
+        "nonce",
+        "magic",
+        "verify",
+        "verification",
+        "confirm",
+        "confirmation",
+        "refresh",
+        "apikey",
+        "mfa",
+        "twofa",
+        "invite",
+        "login",
+        "auth",
+    }
+)
 # Words that make the key a counter or lock about credentials rather than a credential.
-_METADATA_WORDS = frozenset({"count", "counter", "attempts", "attempt", "failures", "failed", "rate", "limit",
-                             "views", "hits", "stats", "lock", "lockout", "blocklist", "denylist", "revoked"})
+_METADATA_WORDS = frozenset(
+    {
+        "count",
+        "counter",
+        "attempts",
+        "attempt",
+        "failures",
+        "failed",
+        "rate",
+        "limit",
+        "views",
+        "hits",
+        "stats",
+        "lock",
+        "lockout",
+        "blocklist",
+        "denylist",
+        "revoked",
+    }
+)
 _EXPIRY_KEYWORDS = frozenset({"ex", "px", "exat", "pxat", "keepttl", "timeout", "ttl", "expire", "expires"})
 _REDIS_WORDS = frozenset({"redis", "r", "rdb", "rds", "kv", "valkey", "rc", "store"})
 _GENERIC_CLIENT_WORDS = frozenset({"cache", "client", "conn", "connection", "db", "backend", "pool"})
@@ -31,7 +70,7 @@ class TokenStoredWithoutTtl(Rule):
     cwe = (613,)
     owasp = "A07:2025"
     message = "Credential stored under `{key}` with no expiry: it stays valid until deleted"
-    placeholders = {"key": "f\"reset:{token}\""}
+    placeholders = {"key": 'f"reset:{token}"'}
     call_names = _STORE_METHODS
     what = (
         "A session id, password-reset token, one-time code or API token is written to Redis "
@@ -90,8 +129,12 @@ class TokenStoredWithoutTtl(Rule):
         redis_like = _redis_client(receiver, func.value, ctx)
         if redis_like and func.attr == "set" and len(node.args) <= 2 and not _has_expiry(node):
             if not _expired_later(ctx, receiver, key):
-                ctx.report(self, node, details={"key": ast.unparse(key)},
-                           fix=expression_fix(ctx, node, set_keyword("ex", "3600"), "Fix: expire after one hour", safe=False))
+                ctx.report(
+                    self,
+                    node,
+                    details={"key": ast.unparse(key)},
+                    fix=expression_fix(ctx, node, set_keyword("ex", "3600"), "Fix: expire after one hour", safe=False),
+                )
         elif redis_like and func.attr in ("hset", "hmset") and not _expired_later(ctx, receiver, key):
             ctx.report(self, node, details={"key": ast.unparse(key)})
         elif "cache" in words(receiver) and func.attr == "set" and _timeout_none(node):
@@ -105,7 +148,9 @@ def _redis_client(receiver: str, node: ast.AST, ctx) -> bool:
     if said & _REDIS_WORDS or (ctx.qualname(node) or "").startswith("redis"):
         return True
     roots = {target.lstrip(".").split(".")[0] for target in ctx.module.imports.values()}
-    cache_framework = any(t.startswith(("django.core.cache", "flask_caching", "cachetools")) for t in ctx.module.imports.values())
+    cache_framework = any(
+        t.startswith(("django.core.cache", "flask_caching", "cachetools")) for t in ctx.module.imports.values()
+    )
     return bool(roots & {"redis", "aioredis", "valkey"}) and not cache_framework and bool(said & _GENERIC_CLIENT_WORDS)
 
 
@@ -136,7 +181,11 @@ def _expired_later(ctx, receiver: str, key: ast.AST) -> bool:
     if scope is None:
         return False
     for node in ast.walk(scope):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("expire", "pexpire", "expireat", "pexpireat"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("expire", "pexpire", "expireat", "pexpireat")
+        ):
             if (dotted_name(node.func.value) or "") == receiver or isinstance(node.func.value, ast.Call):
                 return True
     return False

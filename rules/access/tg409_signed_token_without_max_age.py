@@ -9,11 +9,17 @@ from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import words
 
-_TIMED_CLASSES = frozenset({
-    "itsdangerous.URLSafeTimedSerializer", "itsdangerous.TimedSerializer", "itsdangerous.TimestampSigner",
-    "itsdangerous.url_safe.URLSafeTimedSerializer", "itsdangerous.timed.TimedSerializer",
-    "itsdangerous.timed.TimestampSigner", "django.core.signing.TimestampSigner",
-})
+_TIMED_CLASSES = frozenset(
+    {
+        "itsdangerous.URLSafeTimedSerializer",
+        "itsdangerous.TimedSerializer",
+        "itsdangerous.TimestampSigner",
+        "itsdangerous.url_safe.URLSafeTimedSerializer",
+        "itsdangerous.timed.TimedSerializer",
+        "itsdangerous.timed.TimestampSigner",
+        "django.core.signing.TimestampSigner",
+    }
+)
 _MODULE_LOADS = frozenset({"django.core.signing.loads"})
 _SERIALIZER_WORDS = frozenset({"serializer", "signer", "s", "ts", "timed", "signing", "serializers"})
 _VERIFY_METHODS = frozenset({"loads", "unsign", "loads_unsafe"})
@@ -40,7 +46,7 @@ class SignedTokenWithoutMaxAge(Rule):
         "working until the secret key is rotated."
     )
     how = (
-        "Pass the lifetime the flow needs when loading: `serializer.loads(token, salt=\"reset\", "
+        'Pass the lifetime the flow needs when loading: `serializer.loads(token, salt="reset", '
         "max_age=3600)`, `signer.unsign(value, max_age=timedelta(hours=1))`, "
         "`signing.loads(value, max_age=3600)`, and handle `SignatureExpired`."
     )
@@ -86,7 +92,13 @@ class SignedTokenWithoutMaxAge(Rule):
             return
         if not (ctx.call_name(node) in _MODULE_LOADS or self._timed_receiver(func.value, ctx)):
             return
-        ctx.report(self, node, fix=expression_fix(ctx, node, set_keyword("max_age", "3600"), "Fix: reject tokens older than an hour", safe=False))
+        ctx.report(
+            self,
+            node,
+            fix=expression_fix(
+                ctx, node, set_keyword("max_age", "3600"), "Fix: reject tokens older than an hour", safe=False
+            ),
+        )
 
     @staticmethod
     def _timed_receiver(receiver: ast.AST, ctx) -> bool:

@@ -16,13 +16,33 @@ _PRICE_WORDS = frozenset({"price", "amount", "total", "subtotal", "cost", "disco
 # Words that turn a price-named value into a reference or label (`discount_code`, `price_id`).
 _NOT_MONEY = frozenset({"code", "id", "ids", "currency", "name", "type", "label", "key", "slug", "lookup"})
 # Flows where the payer chooses the amount by design (still worth bounds, but not this rule's flaw).
-_PAYER_CHOOSES = frozenset({"donate", "donation", "donations", "tip", "tips", "topup", "deposit", "contribute",
-                            "contribution", "pledge"})
+_PAYER_CHOOSES = frozenset(
+    {"donate", "donation", "donations", "tip", "tips", "topup", "deposit", "contribute", "contribution", "pledge"}
+)
 _PAYMENT_LIBRARIES = ("stripe.", "braintree.", "paypalrestsdk.", "razorpay.", "mollie.", "adyen.", "square.", "paddle.")
-_COMMERCE_WORDS = frozenset({
-    "order", "orders", "charge", "charges", "payment", "payments", "invoice", "invoices", "checkout", "purchase",
-    "subscription", "transaction", "transactions", "sale", "refund", "cart", "lineitem", "billing", "pay",
-})
+_COMMERCE_WORDS = frozenset(
+    {
+        "order",
+        "orders",
+        "charge",
+        "charges",
+        "payment",
+        "payments",
+        "invoice",
+        "invoices",
+        "checkout",
+        "purchase",
+        "subscription",
+        "transaction",
+        "transactions",
+        "sale",
+        "refund",
+        "cart",
+        "lineitem",
+        "billing",
+        "pay",
+    }
+)
 
 
 class ClientControlledPrice(Rule):
@@ -43,7 +63,7 @@ class ClientControlledPrice(Rule):
     why = (
         "The browser is the attacker's: the price shown in the page and posted back by the checkout "
         "form can be edited in the developer tools or in an intercepting proxy. Change "
-        "`{{\"product_id\": 7, \"amount\": 24900}}` to `\"amount\": 1` and the order for a $249 item is "
+        '`{{"product_id": 7, "amount": 24900}}` to `"amount": 1` and the order for a $249 item is '
         "charged one cent; send a `discount` of 100% or a negative total and the shop pays the customer."
     )
     how = (
@@ -53,8 +73,8 @@ class ClientControlledPrice(Rule):
         "ids does this for you."
     )
     example = (
-        "product = Product.query.get_or_404(data[\"product_id\"])\nquantity = max(1, min(int(data[\"quantity\"]), 10))\n"
-        "intent = stripe.PaymentIntent.create(amount=product.price_cents * quantity, currency=\"usd\")"
+        'product = Product.query.get_or_404(data["product_id"])\nquantity = max(1, min(int(data["quantity"]), 10))\n'
+        'intent = stripe.PaymentIntent.create(amount=product.price_cents * quantity, currency="usd")'
     )
     references = (
         "https://cwe.mitre.org/data/definitions/602.html",
@@ -155,7 +175,11 @@ def _client_money(expr: ast.AST, ctx, found, top: bool) -> Optional[Source]:
     money count: `product.price * quantity` trusts the client's quantity, not its price."""
     if isinstance(expr, ast.BinOp):
         return _client_money(expr.left, ctx, found, False) or _client_money(expr.right, ctx, found, False)
-    if isinstance(expr, ast.Call) and (ctx.call_name(expr) or "") in ("int", "float", "round", "abs", "decimal.Decimal", "Decimal") and expr.args:
+    if (
+        isinstance(expr, ast.Call)
+        and (ctx.call_name(expr) or "") in ("int", "float", "round", "abs", "decimal.Decimal", "Decimal")
+        and expr.args
+    ):
         return _client_money(expr.args[0], ctx, found, top)
     if not top and not _money(_label(expr)):
         return None

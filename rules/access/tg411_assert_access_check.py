@@ -12,19 +12,41 @@ from tabguard.engine.types import Span
 from tabguard.guards import OWNER_FIELDS, is_current_user
 
 # What an access check reads: roles, permissions, authentication state.
-_ACCESS_NAMES = frozenset({
-    "is_admin", "is_staff", "is_superuser", "is_authenticated", "is_anonymous", "is_moderator", "has_perm",
-    "has_perms", "has_permission", "has_role", "role", "roles", "permissions", "is_owner", "can_edit", "can_view",
-    "can_delete", "can_access", "is_authorized",
-})
+_ACCESS_NAMES = frozenset(
+    {
+        "is_admin",
+        "is_staff",
+        "is_superuser",
+        "is_authenticated",
+        "is_anonymous",
+        "is_moderator",
+        "has_perm",
+        "has_perms",
+        "has_permission",
+        "has_role",
+        "role",
+        "roles",
+        "permissions",
+        "is_owner",
+        "can_edit",
+        "can_view",
+        "can_delete",
+        "can_access",
+        "is_authorized",
+    }
+)
 _TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|conftest)\.py$")
 # Parenthesize a negated condition that binds looser than `not`.
 _LOOSE = (ast.BoolOp, ast.IfExp, ast.NamedExpr, ast.Lambda)
 # Comparisons whose negation is another operator: (operator as written, its inverse). `!=` is `==`
 # inverted as long as the operands' classes keep `__ne__` the inverse of `__eq__` (Python's default).
 _INVERSE = {
-    ast.In: ("in", "not in"), ast.NotIn: ("not in", "in"), ast.Is: ("is", "is not"), ast.IsNot: ("is not", "is"),
-    ast.Eq: ("==", "!="), ast.NotEq: ("!=", "=="),
+    ast.In: ("in", "not in"),
+    ast.NotIn: ("not in", "in"),
+    ast.Is: ("is", "is not"),
+    ast.IsNot: ("is not", "is"),
+    ast.Eq: ("==", "!="),
+    ast.NotEq: ("!=", "=="),
 }
 
 
@@ -86,8 +108,10 @@ class AssertAccessCheck(Rule):
             "def open_report(user):\n    assert 'reports' in user.permissions\n    return load()\n",
             "def open_report(user):\n    if 'reports' not in user.permissions:\n        raise PermissionError(\"permission denied\")\n    return load()\n",
         ),
-        Invalid("from flask import g\ndef edit(doc):\n    assert not g.user is None\n    doc.save()\n",
-                "from flask import g\ndef edit(doc):\n    if g.user is None:\n        raise PermissionError(\"permission denied\")\n    doc.save()\n"),
+        Invalid(
+            "from flask import g\ndef edit(doc):\n    assert not g.user is None\n    doc.save()\n",
+            'from flask import g\ndef edit(doc):\n    if g.user is None:\n        raise PermissionError("permission denied")\n    doc.save()\n',
+        ),
         Invalid(
             "def promote(user):\n    log(user); assert current_user.is_admin\n    user.role = 'admin'\n",
             "def promote(user):\n    log(user)\n    if not current_user.is_admin:\n        raise PermissionError(\"permission denied\")\n    user.role = 'admin'\n",
@@ -99,7 +123,7 @@ class AssertAccessCheck(Rule):
         Invalid(
             "def view(request):\n    assert request.user.is_authenticated and request.user.has_perm('reports.view')\n    return render_report()\n",
             "def view(request):\n    if not (request.user.is_authenticated and request.user.has_perm('reports.view')):\n"
-            "        raise PermissionError(\"permission denied\")\n    return render_report()\n",
+            '        raise PermissionError("permission denied")\n    return render_report()\n',
         ),
     )
 
@@ -128,7 +152,11 @@ def _mentions_access(test: ast.AST) -> bool:
 
 
 def _names(expr: ast.AST) -> set[str]:
-    return {n.attr if isinstance(n, ast.Attribute) else n.id for n in ast.walk(expr) if isinstance(n, (ast.Attribute, ast.Name))}
+    return {
+        n.attr if isinstance(n, ast.Attribute) else n.id
+        for n in ast.walk(expr)
+        if isinstance(n, (ast.Attribute, ast.Name))
+    }
 
 
 def _fix(ctx, node: ast.Assert):

@@ -15,6 +15,7 @@ from tabguard.rules.access._jwt import (
     string_keys,
 )
 
+
 class SecretInJwtPayload(Rule):
     id = "TG412"
     name = "secret-in-jwt-payload"
@@ -82,7 +83,11 @@ class SecretInJwtPayload(Rule):
         if secrets:
             # Every sensitive claim goes in one rewrite (TG606's too): one left would be flagged next.
             dropped = [claim for claim in claims if sensitive_claim(ctx, claim)]
-            fix = expression_fix(ctx, payload, drop_dict_keys(frozenset(dropped)),
-                                 f"Fix: leave {', '.join(f'`{c}`' for c in dropped)} out of the token", safe=False)
+            fix = expression_fix(
+                ctx,
+                payload,
+                drop_dict_keys(frozenset(dropped)),
+                f"Fix: leave {', '.join(f'`{c}`' for c in dropped)} out of the token",
+                safe=False,
+            )
             ctx.report(self, payload, details={"claim": secrets[0]}, fix=fix)
-

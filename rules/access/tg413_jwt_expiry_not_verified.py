@@ -19,24 +19,23 @@ class JwtExpiryNotVerified(Rule):
     message = "JWT decoded with `verify_exp` off: expired tokens are still accepted"
     call_names = jwt_call_names("decode")
     what = (
-        "Decodes a JSON Web Token with `options={{\"verify_exp\": False}}`: the signature is checked, but the "
+        'Decodes a JSON Web Token with `options={{"verify_exp": False}}`: the signature is checked, but the '
         "`exp` claim is ignored, so a token issued once is accepted for ever."
     )
     why = (
         "Expiry is what limits a stolen token. A token copied from a log, a browser extension, a shared "
         "laptop or a leaked HAR file keeps working after the user logged out, changed their password or "
         "left the company. Assistants switch the check off to silence `ExpiredSignatureError` during "
-        "development, or to \"let the refresh endpoint read old tokens\", and the option ships."
+        'development, or to "let the refresh endpoint read old tokens", and the option ships.'
     )
     how = (
         "Leave `verify_exp` on (the default) and issue short-lived tokens with an `exp` claim. A refresh "
         "flow should accept a separate refresh token (random, stored server-side with a TTL, rotated on "
         "use), never an expired access token."
     )
-    example = "claims = jwt.decode(token, os.environ[\"JWT_SECRET\"], algorithms=[\"HS256\"])"
+    example = 'claims = jwt.decode(token, os.environ["JWT_SECRET"], algorithms=["HS256"])'
     fix_safety = (
-        "Unsafe: expired tokens are rejected after the rewrite, so clients that relied on old tokens must "
-        "refresh them."
+        "Unsafe: expired tokens are rejected after the rewrite, so clients that relied on old tokens must refresh them."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/613.html",

@@ -27,7 +27,7 @@ class RouteMissingSiblingAuth(Rule):
     )
     why = (
         "This is the commonest shape of a missing authentication check in assistant-written code (CWE-306): "
-        "asked to \"add an endpoint that exports the invoice as PDF\", the assistant copies the body of a "
+        'asked to "add an endpoint that exports the invoice as PDF", the assistant copies the body of a '
         "neighbouring view and drops its decorator. The new route then serves every customer's data to "
         "anyone who can guess the URL, while the rest of the module looks protected in review."
     )
@@ -37,7 +37,7 @@ class RouteMissingSiblingAuth(Rule):
         "public on purpose, mark it (`@login_not_required`, or list it in `public-routes` in `[tool.tabguard]`)."
     )
     example = (
-        "@app.get(\"/api/invoices/<int:invoice_id>/pdf\")\n@login_required\ndef invoice_pdf(invoice_id):\n"
+        '@app.get("/api/invoices/<int:invoice_id>/pdf")\n@login_required\ndef invoice_pdf(invoice_id):\n'
         "    invoice = Invoice.query.filter_by(id=invoice_id, owner_id=current_user.id).first_or_404()\n"
         "    return render_pdf(invoice)"
     )
@@ -57,12 +57,15 @@ class RouteMissingSiblingAuth(Rule):
         "@app.post('/api/invoices')\n@login_required\ndef create_invoice():\n    return jsonify(ok=True)\n"
     )
     VALID = (
-        _SIBLINGS + "@app.get('/api/invoices/<int:invoice_id>/pdf')\n@login_required\ndef invoice_pdf(invoice_id):\n    return render_pdf(invoice_id)\n",
+        _SIBLINGS
+        + "@app.get('/api/invoices/<int:invoice_id>/pdf')\n@login_required\ndef invoice_pdf(invoice_id):\n    return render_pdf(invoice_id)\n",
         # public by design
-        _SIBLINGS + "@app.route('/login', methods=['GET', 'POST'])\ndef login():\n    return render_template('login.html')\n",
+        _SIBLINGS
+        + "@app.route('/login', methods=['GET', 'POST'])\ndef login():\n    return render_template('login.html')\n",
         _SIBLINGS + "@app.get('/health')\ndef health():\n    return 'ok'\n",
         # checked in the body
-        _SIBLINGS + "@app.get('/api/me')\ndef me():\n    if not current_user.is_authenticated:\n        abort(401)\n    return jsonify(id=current_user.id)\n",
+        _SIBLINGS
+        + "@app.get('/api/me')\ndef me():\n    if not current_user.is_authenticated:\n        abort(401)\n    return jsonify(id=current_user.id)\n",
         # the siblings disagree: no convention to apply
         "from flask import Flask\napp = Flask(__name__)\n@app.get('/a')\n@login_required\ndef a():\n    pass\n"
         "@app.get('/b')\ndef b():\n    pass\n@app.get('/c')\ndef c():\n    pass\n",
@@ -71,8 +74,10 @@ class RouteMissingSiblingAuth(Rule):
     )
     INVALID = (
         Invalid(
-            _SIBLINGS + "@app.get('/api/invoices/<int:invoice_id>/pdf')\ndef invoice_pdf(invoice_id):\n    return render_pdf(invoice_id)\n",
-            _SIBLINGS + "@app.get('/api/invoices/<int:invoice_id>/pdf')\n@login_required\ndef invoice_pdf(invoice_id):\n    return render_pdf(invoice_id)\n",
+            _SIBLINGS
+            + "@app.get('/api/invoices/<int:invoice_id>/pdf')\ndef invoice_pdf(invoice_id):\n    return render_pdf(invoice_id)\n",
+            _SIBLINGS
+            + "@app.get('/api/invoices/<int:invoice_id>/pdf')\n@login_required\ndef invoice_pdf(invoice_id):\n    return render_pdf(invoice_id)\n",
         ),
         # a blueprint, a decorator of the project's own, an async view
         Invalid(
@@ -109,7 +114,12 @@ class RouteMissingSiblingAuth(Rule):
             return
         span = ctx.span(node)
         indent = " " * node.col_offset
-        fix = text_fix(Span(span.start_line, 0, span.start_line, 0), f"{indent}@{decorator}\n", f"Fix: add `@{decorator}`", safe=False)
+        fix = text_fix(
+            Span(span.start_line, 0, span.start_line, 0),
+            f"{indent}@{decorator}\n",
+            f"Fix: add `@{decorator}`",
+            safe=False,
+        )
         ctx.report(self, route_span(ctx, found), details={"route": route_label(found), "decorator": decorator}, fix=fix)
 
     visit_AsyncFunctionDef = visit_FunctionDef

@@ -13,14 +13,57 @@ from tabguard.rules.access._handlers import handler, handler_words, route_label,
 from tabguard.rules.access._writes import writes_state
 
 # What the route's name or path says it does: actions a forged link must not be able to take.
-_ACTIONS = frozenset({
-    "delete", "remove", "destroy", "transfer", "withdraw", "pay", "payout", "refund", "disable", "enable",
-    "deactivate", "activate", "change", "update", "reset", "cancel", "approve", "reject", "grant", "revoke",
-    "promote", "demote", "ban", "unban", "block", "unblock", "mfa", "2fa", "totp", "password", "email", "archive",
-    "purge", "wipe", "close", "send", "invite", "follow", "unfollow", "like", "vote", "toggle", "set",
-})
+_ACTIONS = frozenset(
+    {
+        "delete",
+        "remove",
+        "destroy",
+        "transfer",
+        "withdraw",
+        "pay",
+        "payout",
+        "refund",
+        "disable",
+        "enable",
+        "deactivate",
+        "activate",
+        "change",
+        "update",
+        "reset",
+        "cancel",
+        "approve",
+        "reject",
+        "grant",
+        "revoke",
+        "promote",
+        "demote",
+        "ban",
+        "unban",
+        "block",
+        "unblock",
+        "mfa",
+        "2fa",
+        "totp",
+        "password",
+        "email",
+        "archive",
+        "purge",
+        "wipe",
+        "close",
+        "send",
+        "invite",
+        "follow",
+        "unfollow",
+        "like",
+        "vote",
+        "toggle",
+        "set",
+    }
+)
 # Links in e-mails are GET by nature; their tokens are the protection.
-_LINK_WORDS = frozenset({"unsubscribe", "verify", "confirm", "confirmation", "activate", "activation", "magic", "logout", "signout"})
+_LINK_WORDS = frozenset(
+    {"unsubscribe", "verify", "confirm", "confirmation", "activate", "activation", "magic", "logout", "signout"}
+)
 
 
 class StateChangeOnGet(Rule):
@@ -49,8 +92,8 @@ class StateChangeOnGet(Rule):
         "showing the confirmation page."
     )
     example = (
-        "@app.route(\"/account/mfa/disable\", methods=[\"POST\"])  # form posts the CSRF token\n@login_required\n"
-        "def disable_mfa():\n    current_user.mfa_enabled = False\n    db.session.commit()\n    return redirect(url_for(\"settings\"))"
+        '@app.route("/account/mfa/disable", methods=["POST"])  # form posts the CSRF token\n@login_required\n'
+        'def disable_mfa():\n    current_user.mfa_enabled = False\n    db.session.commit()\n    return redirect(url_for("settings"))'
     )
     fix_safety = (
         "Unsafe: links and clients that call the route with GET stop working; turn them into forms that "

@@ -29,7 +29,7 @@ class SessionNotRotatedOnLogin(Rule):
     message = "Login stores the user in `{session}` without starting a new session (session fixation)"
     placeholders = {"session": "session"}
     what = (
-        "Writes who is signed in (`{session}[\"user_id\"] = ...`) into the session that existed before the "
+        'Writes who is signed in (`{session}["user_id"] = ...`) into the session that existed before the '
         "login, without clearing or cycling it first."
     )
     why = (
@@ -44,8 +44,8 @@ class SessionNotRotatedOnLogin(Rule):
         "new session id), Starlette `request.session.clear()`."
     )
     example = (
-        "if user and check_password_hash(user.password_hash, form[\"password\"]):\n    session.clear()\n"
-        "    session[\"user_id\"] = user.id"
+        'if user and check_password_hash(user.password_hash, form["password"]):\n    session.clear()\n'
+        '    session["user_id"] = user.id'
     )
     fix_safety = (
         "Unsafe: the session changes at login, as it must: `clear()` drops its contents (copy what must "
@@ -108,7 +108,9 @@ class SessionNotRotatedOnLogin(Rule):
         rotation = _SESSIONS[session]
         if session == "request.session" and framework_of(ctx.module.imports) == "fastapi":
             rotation = "request.session.clear()"  # Starlette's session is a dict: no key to cycle
-        fix = text_fix(Span(line, 0, line, 0), f"{indent}{rotation}\n", f"Fix: start a new session ({rotation})", safe=False)
+        fix = text_fix(
+            Span(line, 0, line, 0), f"{indent}{rotation}\n", f"Fix: start a new session ({rotation})", safe=False
+        )
         ctx.report(self, statement, details={"session": session}, fix=fix)
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -120,20 +122,34 @@ def _keys_of_interest(keys: set) -> set:
 
 def _first_identity_write(func: ast.AST) -> Optional[tuple[ast.stmt, str]]:
     """The first statement (in source order) that writes an identity key into the session, and which session."""
-    for node in sorted((n for n in ast.walk(func) if isinstance(n, (ast.Assign, ast.Expr))), key=lambda n: (n.lineno, n.col_offset)):
+    for node in sorted(
+        (n for n in ast.walk(func) if isinstance(n, (ast.Assign, ast.Expr))), key=lambda n: (n.lineno, n.col_offset)
+    ):
         if isinstance(node, ast.Assign):
             for target in node.targets:
-                if isinstance(target, ast.Subscript) and dotted_name(target.value) in _SESSIONS and _identity_key(target.slice):
+                if (
+                    isinstance(target, ast.Subscript)
+                    and dotted_name(target.value) in _SESSIONS
+                    and _identity_key(target.slice)
+                ):
                     return node, dotted_name(target.value)
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             call = node.value
-            if isinstance(call.func, ast.Attribute) and call.func.attr == "update" and dotted_name(call.func.value) in _SESSIONS:
+            if (
+                isinstance(call.func, ast.Attribute)
+                and call.func.attr == "update"
+                and dotted_name(call.func.value) in _SESSIONS
+            ):
                 updated = call.args[0] if call.args and isinstance(call.args[0], ast.Dict) else None
                 keys = list(updated.keys) if updated is not None else []
-                if any(_identity_key(k) for k in keys if k is not None) or any(k.arg and _identity_key(ast.Constant(k.arg)) for k in call.keywords):
+                if any(_identity_key(k) for k in keys if k is not None) or any(
+                    k.arg and _identity_key(ast.Constant(k.arg)) for k in call.keywords
+                ):
                     return node, dotted_name(call.func.value)
     return None
 
 
 def _identity_key(key: ast.AST) -> bool:
-    return isinstance(key, ast.Constant) and isinstance(key.value, str) and bool(set(words(key.value)) & _IDENTITY_WORDS)
+    return (
+        isinstance(key, ast.Constant) and isinstance(key.value, str) and bool(set(words(key.value)) & _IDENTITY_WORDS)
+    )

@@ -34,17 +34,17 @@ class ResetTokenInResponse(Rule):
         "A reset token proves control of the account's mailbox only if it travels there and nowhere else. "
         "Returned to the caller, it lets anyone type the victim's e-mail into `/forgot-password`, read the "
         "token from the JSON, and set a new password: a full account takeover with one request. Assistants "
-        "return it \"for testing\" or because no mail sender is configured yet."
+        'return it "for testing" or because no mail sender is configured yet.'
     )
     how = (
         "Send the token (or the link holding it) to the address on file, out of band, and answer every "
-        "request with the same message whether or not the account exists (\"If that address is registered, "
-        "we sent a link\"). Store only a hash of the token, with a short expiry."
+        'request with the same message whether or not the account exists ("If that address is registered, '
+        'we sent a link"). Store only a hash of the token, with a short expiry.'
     )
     example = (
         "token = secrets.token_urlsafe(32)\nstore_reset(user, hashlib.sha256(token.encode()).hexdigest(), ttl=900)\n"
-        "send_reset_email(user.email, url_for(\"reset\", token=token, _external=True))\n"
-        "return jsonify(message=\"If that address is registered, we sent a reset link.\")"
+        'send_reset_email(user.email, url_for("reset", token=token, _external=True))\n'
+        'return jsonify(message="If that address is registered, we sent a reset link.")'
     )
     fix_safety = (
         "Unsafe: the rewrite leaves the token or link out of every response of the endpoint; until the "
@@ -71,29 +71,29 @@ class ResetTokenInResponse(Rule):
     INVALID = (
         Invalid(
             "from flask import Flask, jsonify, request\napp = Flask(__name__)\n@app.post('/forgot-password')\n"
-            'def forgot_password():\n'
+            "def forgot_password():\n"
             "    user = User.query.filter_by(email=request.json['email']).first_or_404()\n"
-            '    token = secrets.token_urlsafe(32)\n    user.reset_token = token\n    db.session.commit()\n'
+            "    token = secrets.token_urlsafe(32)\n    user.reset_token = token\n    db.session.commit()\n"
             "    return jsonify({'message': 'Reset token generated', 'reset_token': token})\n",
             "from flask import Flask, jsonify, request\napp = Flask(__name__)\n@app.post('/forgot-password')\n"
-            'def forgot_password():\n'
+            "def forgot_password():\n"
             "    user = User.query.filter_by(email=request.json['email']).first_or_404()\n"
-            '    token = secrets.token_urlsafe(32)\n    user.reset_token = token\n    db.session.commit()\n'
+            "    token = secrets.token_urlsafe(32)\n    user.reset_token = token\n    db.session.commit()\n"
             "    return jsonify({'message': 'Reset token generated'})\n",
         ),
         Invalid(
             "from fastapi import APIRouter\nrouter = APIRouter()\n@router.post('/password/reset-request')\n"
-            'async def request_reset(body: ResetRequest):\n    token = await create_reset_token(body.email)\n'
+            "async def request_reset(body: ResetRequest):\n    token = await create_reset_token(body.email)\n"
             "    return {'detail': 'sent', 'reset_url': f'https://app.example.com/reset?token={token}'}\n",
             "from fastapi import APIRouter\nrouter = APIRouter()\n@router.post('/password/reset-request')\n"
-            'async def request_reset(body: ResetRequest):\n    token = await create_reset_token(body.email)\n'
+            "async def request_reset(body: ResetRequest):\n    token = await create_reset_token(body.email)\n"
             "    return {'detail': 'sent'}\n",
         ),
         Invalid(
-            'from django.http import JsonResponse\nfrom django.views.decorators.http import require_POST\n'
+            "from django.http import JsonResponse\nfrom django.views.decorators.http import require_POST\n"
             "@require_POST\ndef password_reset(request):\n    code = issue_code(request.POST['email'])\n"
             "    return JsonResponse({'ok': True, 'code': code})\n",
-            'from django.http import JsonResponse\nfrom django.views.decorators.http import require_POST\n'
+            "from django.http import JsonResponse\nfrom django.views.decorators.http import require_POST\n"
             "@require_POST\ndef password_reset(request):\n    code = issue_code(request.POST['email'])\n"
             "    return JsonResponse({'ok': True})\n",
         ),
@@ -123,8 +123,10 @@ def _fix(ctx, carried: list[tuple[ast.Return, str, ast.AST]]):
     spans = [ctx.span(holder) for holder, _ in holders.values()]
     if any(a is not b and a.contains(b) for a in spans for b in spans):
         return None  # `jsonify(code=c, data={"token": t})`: one edit would overwrite the other
-    changes = [(holder, drop_dict_keys(frozenset(keys)) if isinstance(holder, ast.Dict) else chain(*map(remove_keyword, keys)))
-               for holder, keys in holders.values()]
+    changes = [
+        (holder, drop_dict_keys(frozenset(keys)) if isinstance(holder, ast.Dict) else chain(*map(remove_keyword, keys)))
+        for holder, keys in holders.values()
+    ]
     names = ", ".join(dict.fromkeys(f"`{key}`" for _, key, _ in carried))
     return expressions_fix(ctx, changes, f"Fix: leave {names} out of the response", safe=False)
 
@@ -135,8 +137,15 @@ def _carried(value: ast.AST) -> Iterator[tuple[str, ast.AST]]:
     for sub in ast.walk(value):
         keys: list[str] = []
         if isinstance(sub, ast.Dict):
-            keys = [k.value for k, v in zip(sub.keys, sub.values) if isinstance(k, ast.Constant) and isinstance(k.value, str) and not isinstance(v, ast.Constant)]
-        elif isinstance(sub, ast.Call) and (getattr(sub.func, "id", None) or getattr(sub.func, "attr", "")) in _RESPONDERS:
+            keys = [
+                k.value
+                for k, v in zip(sub.keys, sub.values)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str) and not isinstance(v, ast.Constant)
+            ]
+        elif (
+            isinstance(sub, ast.Call)
+            and (getattr(sub.func, "id", None) or getattr(sub.func, "attr", "")) in _RESPONDERS
+        ):
             keys = [k.arg for k in sub.keywords if k.arg and not isinstance(k.value, ast.Constant)]
         for key in keys:
             said = set(words(key))

@@ -11,21 +11,73 @@ from tabguard.guards import words
 
 # Where a request carries what the client chose (Flask/Starlette/aiohttp, Django, DRF).
 _CLIENT_PARTS = {
-    "cookies": "cookie", "COOKIES": "cookie", "headers": "header", "META": "header",
-    "form": "form field", "POST": "form field", "args": "query parameter", "GET": "query parameter",
-    "query_params": "query parameter", "values": "request value", "json": "JSON field", "data": "request field",
+    "cookies": "cookie",
+    "COOKIES": "cookie",
+    "headers": "header",
+    "META": "header",
+    "form": "form field",
+    "POST": "form field",
+    "args": "query parameter",
+    "GET": "query parameter",
+    "query_params": "query parameter",
+    "values": "request value",
+    "json": "JSON field",
+    "data": "request field",
 }
 # Keys that say what the user may do.
-_PRIVILEGE_WORDS = frozenset({"admin", "role", "roles", "staff", "superuser", "permission", "permissions", "privilege",
-                              "privileges", "access", "level", "group", "groups"})
+_PRIVILEGE_WORDS = frozenset(
+    {
+        "admin",
+        "role",
+        "roles",
+        "staff",
+        "superuser",
+        "permission",
+        "permissions",
+        "privilege",
+        "privileges",
+        "access",
+        "level",
+        "group",
+        "groups",
+    }
+)
 # Keys that say who the user is; only cookies and headers claim it (a form's `user_id` picks a record).
-_IDENTITY_WORDS = frozenset({"user", "uid", "userid", "username", "login", "account", "identity", "principal", "customer",
-                             "member", "employee", "patient"})
+_IDENTITY_WORDS = frozenset(
+    {
+        "user",
+        "uid",
+        "userid",
+        "username",
+        "login",
+        "account",
+        "identity",
+        "principal",
+        "customer",
+        "member",
+        "employee",
+        "patient",
+    }
+)
 # Headers anyone can set to any value, trusted as a network location or a client identity.
-_SPOOFABLE_HEADERS = frozenset({"user-agent", "x-forwarded-for", "x-real-ip", "x-forwarded-host", "host", "referer",
-                                "x-client-ip", "x-originating-ip", "true-client-ip", "forwarded"})
+_SPOOFABLE_HEADERS = frozenset(
+    {
+        "user-agent",
+        "x-forwarded-for",
+        "x-real-ip",
+        "x-forwarded-host",
+        "host",
+        "referer",
+        "x-client-ip",
+        "x-originating-ip",
+        "true-client-ip",
+        "forwarded",
+    }
+)
 _SPOOFABLE_ATTRS = frozenset({"user_agent", "host", "access_route", "referrer"})
-_DENIALS = frozenset({"abort", "HTTPException", "PermissionDenied", "Forbidden", "HttpResponseForbidden", "Unauthorized"})
+_DENIALS = frozenset(
+    {"abort", "HTTPException", "PermissionDenied", "Forbidden", "HttpResponseForbidden", "Unauthorized"}
+)
 _DECODERS = frozenset({"b64decode", "urlsafe_b64decode", "decodebytes"})
 
 
@@ -44,20 +96,20 @@ class IdentityFromClientData(Rule):
         "without checking its signature are all written by the client."
     )
     why = (
-        "The attacker edits the value: `document.cookie = \"is_admin=true\"`, `curl -H \"X-User-Id: 1\"`, "
-        "`-H \"User-Agent: InternalMonitor\"`, `-H \"X-Forwarded-For: 10.0.0.1\"`, a form field added in the "
-        "browser's developer tools, or a JWT whose payload they re-encode with `\"role\": \"admin\"` (base64 is "
+        'The attacker edits the value: `document.cookie = "is_admin=true"`, `curl -H "X-User-Id: 1"`, '
+        '`-H "User-Agent: InternalMonitor"`, `-H "X-Forwarded-For: 10.0.0.1"`, a form field added in the '
+        'browser\'s developer tools, or a JWT whose payload they re-encode with `"role": "admin"` (base64 is '
         "not a signature). They become any user, or an administrator, with no password."
     )
     how = (
         "Decide identity and privilege on the server from what the server signed or stored: the framework's "
-        "session (`session[\"user_id\"]`, `request.user`), a JWT checked with `jwt.decode(token, key, "
+        'session (`session["user_id"]`, `request.user`), a JWT checked with `jwt.decode(token, key, '
         "algorithms=[...])`, the role read from the database for that user. Trust forwarding headers only "
         "through a proxy configuration that sets them (`ProxyFix`, `SECURE_PROXY_SSL_HEADER`), never as a "
         "credential."
     )
     example = (
-        "@app.get(\"/admin\")\n@login_required\ndef admin_home():\n    if not current_user.is_admin:  # role stored in the database\n"
+        '@app.get("/admin")\n@login_required\ndef admin_home():\n    if not current_user.is_admin:  # role stored in the database\n'
         "        abort(403)\n    ..."
     )
     references = (
@@ -82,13 +134,19 @@ class IdentityFromClientData(Rule):
         "from flask import make_response\ndef login():\n    resp = make_response('ok')\n    resp.set_cookie('user_id', '1', httponly=True)\n",
     )
     INVALID = (
-        Invalid("from flask import request, abort\ndef admin_panel():\n    if request.cookies.get('is_admin') != 'true':\n        abort(403)\n"),
+        Invalid(
+            "from flask import request, abort\ndef admin_panel():\n    if request.cookies.get('is_admin') != 'true':\n        abort(403)\n"
+        ),
         Invalid(
             "from flask import request, g\ndef load_user():\n    user_id = request.cookies.get('user_id')\n"
             "    g.user = User.query.get(user_id)\n"
         ),
-        Invalid("from flask import request\ndef delete_all():\n    if request.form['is_admin'] == 'yes':\n        Post.query.delete()\n"),
-        Invalid("from flask import request, session\ndef login():\n    session['role'] = request.form.get('role', 'user')\n"),
+        Invalid(
+            "from flask import request\ndef delete_all():\n    if request.form['is_admin'] == 'yes':\n        Post.query.delete()\n"
+        ),
+        Invalid(
+            "from flask import request, session\ndef login():\n    session['role'] = request.form.get('role', 'user')\n"
+        ),
         Invalid(
             "from fastapi import Request, HTTPException\nasync def internal(request: Request):\n"
             "    if request.headers.get('X-Forwarded-For') not in TRUSTED_IPS:\n        raise HTTPException(status_code=403)\n"
@@ -100,7 +158,9 @@ class IdentityFromClientData(Rule):
             "from fastapi import FastAPI, Header, HTTPException\napp = FastAPI()\n@app.get('/internal/stats')\n"
             "def stats(x_role: str = Header(default='user')):\n    if x_role != 'admin':\n        raise HTTPException(status_code=403)\n"
         ),
-        Invalid("def whoami(request):\n    username = request.META.get('HTTP_X_USERNAME')\n    return User.objects.get(username=username)\n"),
+        Invalid(
+            "def whoami(request):\n    username = request.META.get('HTTP_X_USERNAME')\n    return User.objects.get(username=username)\n"
+        ),
         Invalid(
             "import base64, json\ndef current_role(token):\n"
             "    payload = json.loads(base64.urlsafe_b64decode(token.split('.')[1] + '=='))\n    return payload['role']\n"
@@ -122,7 +182,12 @@ class IdentityFromClientData(Rule):
             return
         if func.attr in _DECODERS:
             self._unsigned(node, ctx)
-        elif func.attr == "get" and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        elif (
+            func.attr == "get"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             self._judge(node, func.value, node.args[0].value, ctx)
 
     def visit_Attribute(self, node: ast.Attribute, ctx) -> None:
@@ -153,7 +218,11 @@ class IdentityFromClientData(Rule):
         elif part == "cookie" or part == "header":
             if said & _IDENTITY_WORDS and not said & {"agent"} and _decides(read, ctx):
                 self._report(read, ctx, source, "who the user is")
-            elif part == "header" and key.lower().replace("_", "-").removeprefix("http-") in _SPOOFABLE_HEADERS and _access_decision(read, ctx):
+            elif (
+                part == "header"
+                and key.lower().replace("_", "-").removeprefix("http-") in _SPOOFABLE_HEADERS
+                and _access_decision(read, ctx)
+            ):
                 self._report(read, ctx, source, "who may access this")
 
     def _unsigned(self, node: ast.Call, ctx) -> None:
@@ -162,11 +231,20 @@ class IdentityFromClientData(Rule):
         if arg is None:
             return
         jwt_part = any(
-            isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Call) and isinstance(sub.value.func, ast.Attribute)
-            and sub.value.func.attr == "split" and sub.value.args and isinstance(sub.value.args[0], ast.Constant) and sub.value.args[0].value == "."
+            isinstance(sub, ast.Subscript)
+            and isinstance(sub.value, ast.Call)
+            and isinstance(sub.value.func, ast.Attribute)
+            and sub.value.func.attr == "split"
+            and sub.value.args
+            and isinstance(sub.value.args[0], ast.Constant)
+            and sub.value.args[0].value == "."
             for sub in ast.walk(arg)
         )
-        cookie = any(_client_part(sub) in ("cookie", "header") for sub in ast.walk(arg) if isinstance(sub, (ast.Attribute, ast.Name)))
+        cookie = any(
+            _client_part(sub) in ("cookie", "header")
+            for sub in ast.walk(arg)
+            if isinstance(sub, (ast.Attribute, ast.Name))
+        )
         if jwt_part:
             self._report(node, ctx, "A JWT payload decoded by hand, its signature never checked,", "the claims")
         elif cookie and _identity_used(node, ctx):
@@ -186,10 +264,12 @@ def _client_part(container: ast.AST) -> Optional[str]:
 
 
 def _declared_part(function: ast.AST, name: str) -> Optional[str]:
-    """"header" / "cookie" when `name` is a parameter filled from one (`= Header(...)`, `= Cookie(...)`)."""
+    """ "header" / "cookie" when `name` is a parameter filled from one (`= Header(...)`, `= Cookie(...)`)."""
     args = function.args
     positional = [*args.posonlyargs, *args.args]
-    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+    pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults)) + list(
+        zip(args.kwonlyargs, args.kw_defaults)
+    )
     for arg, default in pairs:
         if arg.arg == name and isinstance(default, ast.Call):
             callee = (dotted_name(default.func) or "").rpartition(".")[2]
@@ -201,7 +281,11 @@ def _decides(node: ast.AST, ctx) -> bool:
     """The value is tested, or bound to a name that the code goes on to trust (`user_id = ...`)."""
     parent = ctx.parent(node)
     while parent is not None and not isinstance(parent, ast.stmt):
-        if isinstance(parent, (ast.Compare, ast.BoolOp, ast.IfExp)) or isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+        if (
+            isinstance(parent, (ast.Compare, ast.BoolOp, ast.IfExp))
+            or isinstance(parent, ast.UnaryOp)
+            and isinstance(parent.op, ast.Not)
+        ):
             return True
         if isinstance(parent, ast.Call) and dotted_name(parent.func) not in ("int", "str", "bool", "UUID"):
             return False  # handed to a function (logging, a model): judged elsewhere

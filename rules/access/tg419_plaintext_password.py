@@ -14,16 +14,21 @@ from tabguard.rules.crypto._names import DIGEST_WORDS, expression_name, secret_k
 # Column types of ORMs: a class attribute built with one is a stored field.
 _COLUMNS = frozenset({"Column", "CharField", "TextField", "StringField", "mapped_column", "String", "Text"})
 _MODEL_BASES = re.compile(r"(^|\.)(Model|Base|Document|SQLModel|DeclarativeBase|db\.Model)$")
-_CONFIRM_WORDS = frozenset({"confirm", "confirmation", "repeat", "again", "retype", "verify", "new", "old", "current", "form"})
+_CONFIRM_WORDS = frozenset(
+    {"confirm", "confirmation", "repeat", "again", "retype", "verify", "new", "old", "current", "form"}
+)
 # A write and then a password column in one statement; see `_writes_password`.
 _WRITE = re.compile(r"\b(INSERT\s+INTO|UPDATE)\b", re.IGNORECASE)
 _PASSWORD_COLUMN = re.compile(r"\bpassw(or)?d\b", re.IGNORECASE)
 # Receivers whose attributes are what the client sent, not what was stored.
-_CLIENT_ROOTS = frozenset({"request", "form", "data", "body", "payload", "credentials", "creds", "login", "schema", "args"})
+_CLIENT_ROOTS = frozenset(
+    {"request", "form", "data", "body", "payload", "credentials", "creds", "login", "schema", "args"}
+)
 
 
 # Methods whose comparison is two objects' equality, not a login.
 _EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__"})
+
 
 class PlaintextPassword(Rule):
     id = "TG419"
@@ -51,7 +56,7 @@ class PlaintextPassword(Rule):
     example = (
         "from werkzeug.security import check_password_hash, generate_password_hash\n\n"
         "user = User(email=email, password_hash=generate_password_hash(password))\n...\n"
-        "if user is None or not check_password_hash(user.password_hash, form[\"password\"]):\n    abort(401)"
+        'if user is None or not check_password_hash(user.password_hash, form["password"]):\n    abort(401)'
     )
     references = (
         "https://cwe.mitre.org/data/definitions/256.html",
@@ -71,13 +76,19 @@ class PlaintextPassword(Rule):
         "class URL:\n    def __eq__(self, other):\n        return self.user == other.user and self.password == other.password\n",
     )
     INVALID = (
-        Invalid("class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    password = db.Column(db.String(120), nullable=False)\n"),
-        Invalid("from django.db import models\nclass Customer(models.Model):\n    email = models.EmailField()\n    password = models.CharField(max_length=64)\n"),
+        Invalid(
+            "class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    password = db.Column(db.String(120), nullable=False)\n"
+        ),
+        Invalid(
+            "from django.db import models\nclass Customer(models.Model):\n    email = models.EmailField()\n    password = models.CharField(max_length=64)\n"
+        ),
         Invalid(
             "from flask import request\ndef login():\n    user = User.query.filter_by(email=request.form['email']).first()\n"
             "    if user and user.password == request.form['password']:\n        return 'ok'\n"
         ),
-        Invalid("def authenticate(username, password):\n    user = get_user(username)\n    return user is not None and user['password'] == password\n"),
+        Invalid(
+            "def authenticate(username, password):\n    user = get_user(username)\n    return user is not None and user['password'] == password\n"
+        ),
         Invalid(
             "def register(conn, username, password):\n"
             "    conn.execute('INSERT INTO users (username, password) VALUES (?, ?)', (username, password))\n"
@@ -89,11 +100,17 @@ class PlaintextPassword(Rule):
         if not any(_MODEL_BASES.search(dotted_name(b) or "") for b in node.bases):
             return
         for statement in node.body:
-            if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call) and len(statement.targets) == 1:
+            if (
+                isinstance(statement, ast.Assign)
+                and isinstance(statement.value, ast.Call)
+                and len(statement.targets) == 1
+            ):
                 target = statement.targets[0]
                 if isinstance(target, ast.Name) and _raw_password_name(target.id):
                     if (dotted_name(statement.value.func) or "").rpartition(".")[2] in _COLUMNS:
-                        ctx.report(self, statement, details={"how": f"stored in plain text (model field `{target.id}`)"})
+                        ctx.report(
+                            self, statement, details={"how": f"stored in plain text (model field `{target.id}`)"}
+                        )
 
     def visit_Compare(self, node: ast.Compare, ctx) -> None:
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
@@ -109,7 +126,9 @@ class PlaintextPassword(Rule):
         if name is None or secret_kind(name) != "password" or set(words(name)) & (DIGEST_WORDS | _CONFIRM_WORDS):
             return
         text = ast.unparse(node)
-        ctx.report(self, node, details={"how": f"compared in plain text (`{text if len(text) <= 60 else text[:57] + '...'}`)"})
+        ctx.report(
+            self, node, details={"how": f"compared in plain text (`{text if len(text) <= 60 else text[:57] + '...'}`)"}
+        )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         if len(node.args) < 2 or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
@@ -125,7 +144,9 @@ class PlaintextPassword(Rule):
 
 
 def _raw_password_name(name: str) -> bool:
-    return secret_kind(name) == "password" and not set(words(name)) & (DIGEST_WORDS | _CONFIRM_WORDS | {"encrypted", "enc"})
+    return secret_kind(name) == "password" and not set(words(name)) & (
+        DIGEST_WORDS | _CONFIRM_WORDS | {"encrypted", "enc"}
+    )
 
 
 def _stored_password(side: ast.AST) -> bool:
@@ -135,7 +156,11 @@ def _stored_password(side: ast.AST) -> bool:
     if isinstance(side, ast.Subscript):
         key = side.slice
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
-            return _raw_password_name(key.value) and not _client_read(side.value) and _root(side.value) not in _CLIENT_ROOTS
+            return (
+                _raw_password_name(key.value)
+                and not _client_read(side.value)
+                and _root(side.value) not in _CLIENT_ROOTS
+            )
         return _credential_table(side.value)
     if isinstance(side, ast.Call) and isinstance(side.func, ast.Attribute) and side.func.attr == "get" and side.args:
         return not isinstance(side.args[0], ast.Constant) and _credential_table(side.func.value)

@@ -10,19 +10,48 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Edit, Fix
 from tabguard.guards import words
 
-_SIGN_IN_WORDS = frozenset({"login", "signin", "authenticate", "auth", "token", "session", "sessions", "forgot", "reset",
-                            "recover", "password"})
+_SIGN_IN_WORDS = frozenset(
+    {
+        "login",
+        "signin",
+        "authenticate",
+        "auth",
+        "token",
+        "session",
+        "sessions",
+        "forgot",
+        "reset",
+        "recover",
+        "password",
+    }
+)
 _NO_SUCH_USER = re.compile(
     r"no such (user|account|email)|(user|account|email|username)\b.{0,20}\b(not found|does ?n[o']t exist|not registered|unknown)"
     r"|unknown (user|account|email|username)|no (user|account) (found|with)|not found|does ?n[o']t exist|isn'?t registered"
     r"|(do|did|does) ?n[o']t (have|find|know) (an|any|that) (account|user|email)|no account",
     re.IGNORECASE,
 )
-_BAD_PASSWORD = re.compile(r"(wrong|incorrect|invalid|bad)\s+password|password\s+(is\s+)?(wrong|incorrect|invalid)", re.IGNORECASE)
+_BAD_PASSWORD = re.compile(
+    r"(wrong|incorrect|invalid|bad)\s+password|password\s+(is\s+)?(wrong|incorrect|invalid)", re.IGNORECASE
+)
 _GENERIC = "Invalid username or password"
 # Calls whose string arguments become the response.
-_RESPONDERS = frozenset({"abort", "jsonify", "flash", "HTTPException", "JSONResponse", "JsonResponse", "Response",
-                         "make_response", "HttpResponse", "AuthenticationFailed", "ValidationError", "render_template"})
+_RESPONDERS = frozenset(
+    {
+        "abort",
+        "jsonify",
+        "flash",
+        "HTTPException",
+        "JSONResponse",
+        "JsonResponse",
+        "Response",
+        "make_response",
+        "HttpResponse",
+        "AuthenticationFailed",
+        "ValidationError",
+        "render_template",
+    }
+)
 
 
 class UserEnumeration(Rule):
@@ -44,17 +73,17 @@ class UserEnumeration(Rule):
         "debt-advice service, that someone has an account is itself private."
     )
     how = (
-        "Give one message and one status code for both cases (\"Invalid username or password\", 401), and "
+        'Give one message and one status code for both cases ("Invalid username or password", 401), and '
         "spend the same time on both (verify against a dummy hash when the user is missing). A reset form "
-        "answers \"If that address is registered, we sent a link\" whatever happened."
+        'answers "If that address is registered, we sent a link" whatever happened.'
     )
     example = (
         "user = User.query.filter_by(email=email).first()\n"
         "if user is None or not check_password_hash(user.password_hash, password):\n"
-        "    return jsonify(error=\"Invalid username or password\"), 401"
+        '    return jsonify(error="Invalid username or password"), 401'
     )
     fix_safety = (
-        "Unsafe: both messages become \"Invalid username or password\", so a client or page that told the "
+        'Unsafe: both messages become "Invalid username or password", so a client or page that told the '
         "two failures apart by their text no longer can; the status codes are left as they are (make "
         "them equal too)."
     )
@@ -84,11 +113,11 @@ class UserEnumeration(Rule):
         ),
         Invalid(
             "from fastapi import APIRouter, HTTPException\nrouter = APIRouter()\n@router.post('/auth/token')\nasync def token(form: Form):\n"
-            "    user = await users.get(form.username)\n    if not user:\n        raise HTTPException(status_code=400, detail=\"No such user\")\n"
-            "    if not verify(form.password, user.hashed_password):\n        raise HTTPException(status_code=400, detail=\"Wrong password\")\n",
+            '    user = await users.get(form.username)\n    if not user:\n        raise HTTPException(status_code=400, detail="No such user")\n'
+            '    if not verify(form.password, user.hashed_password):\n        raise HTTPException(status_code=400, detail="Wrong password")\n',
             "from fastapi import APIRouter, HTTPException\nrouter = APIRouter()\n@router.post('/auth/token')\nasync def token(form: Form):\n"
-            "    user = await users.get(form.username)\n    if not user:\n        raise HTTPException(status_code=400, detail=\"Invalid username or password\")\n"
-            "    if not verify(form.password, user.hashed_password):\n        raise HTTPException(status_code=400, detail=\"Invalid username or password\")\n",
+            '    user = await users.get(form.username)\n    if not user:\n        raise HTTPException(status_code=400, detail="Invalid username or password")\n'
+            '    if not verify(form.password, user.hashed_password):\n        raise HTTPException(status_code=400, detail="Invalid username or password")\n',
         ),
         Invalid(
             "from django.contrib import messages\ndef login_view(request):\n    try:\n        user = User.objects.get(email=request.POST['email'])\n"
@@ -121,9 +150,14 @@ def _messages(func: ast.AST) -> Iterator[ast.Constant]:
     """String constants that become the response: returned, raised, or passed to a responder."""
     for node in ast.walk(func):
         holders: list[ast.AST] = []
-        if isinstance(node, (ast.Return, ast.Raise)) and (node.value if isinstance(node, ast.Return) else node.exc) is not None:
+        if (
+            isinstance(node, (ast.Return, ast.Raise))
+            and (node.value if isinstance(node, ast.Return) else node.exc) is not None
+        ):
             holders.append(node.value if isinstance(node, ast.Return) else node.exc)
-        elif isinstance(node, ast.Call) and (getattr(node.func, "id", None) or getattr(node.func, "attr", "")) in (_RESPONDERS | {"error", "warning"}):
+        elif isinstance(node, ast.Call) and (getattr(node.func, "id", None) or getattr(node.func, "attr", "")) in (
+            _RESPONDERS | {"error", "warning"}
+        ):
             holders.append(node)
         for holder in holders:
             for sub in ast.walk(holder):

@@ -13,7 +13,9 @@ _CHANGE_WORDS = frozenset({"change", "update", "set", "edit", "new"})
 # Resets prove control of the mailbox with a token instead of the old password.
 _RESET_WORDS = frozenset({"reset", "forgot", "recover", "recovery", "token", "admin", "invite", "activate", "setup"})
 _SETTERS = frozenset({"set_password", "set_unusable_password"})
-_VERIFIERS = re.compile(r"check_password|verify|authenticate|compare_digest|check_pw|checkpw|validate_password|password_matches|confirm_password")
+_VERIFIERS = re.compile(
+    r"check_password|verify|authenticate|compare_digest|check_pw|checkpw|validate_password|password_matches|confirm_password"
+)
 _CURRENT_WORDS = frozenset({"current", "old", "existing", "previous"})
 
 
@@ -26,20 +28,22 @@ class PasswordChangeWithoutCurrent(Rule):
     owasp = "A07:2025"
     message = "`{route}` changes the password without asking for the current one"
     placeholders = {"route": "/account/password"}
-    what = "The handler for `{route}` sets a new password for the signed-in user without verifying their current password."
+    what = (
+        "The handler for `{route}` sets a new password for the signed-in user without verifying their current password."
+    )
     why = (
         "Whoever holds the session for a minute owns the account for good: a borrowed laptop, a stolen session "
         "cookie, an XSS payload or a forged cross-site request changes the password, and the real owner is locked "
         "out (and their other sessions may stay valid for the attacker)."
     )
     how = (
-        "Ask for the current password and verify it (`check_password_hash(user.password_hash, form[\"current_password\"])`, "
+        'Ask for the current password and verify it (`check_password_hash(user.password_hash, form["current_password"])`, '
         "Django's `PasswordChangeForm`), require POST with a CSRF token, rotate the session and end the other "
         "sessions after the change. Reset flows verify a single-use token instead."
     )
     example = (
-        "if not check_password_hash(current_user.password_hash, form[\"current_password\"]):\n    abort(403)\n"
-        "current_user.password_hash = generate_password_hash(form[\"new_password\"])\ndb.session.commit()"
+        'if not check_password_hash(current_user.password_hash, form["current_password"]):\n    abort(403)\n'
+        'current_user.password_hash = generate_password_hash(form["new_password"])\ndb.session.commit()'
     )
     references = (
         "https://cwe.mitre.org/data/definitions/620.html",
@@ -105,4 +109,7 @@ def _verifies_current(seen: Facts) -> bool:
     if any(_VERIFIERS.search(name.lower()) for name in seen.attrs | seen.names):
         return True
     keys = {k for k in seen.keys if isinstance(k, str)} | seen.attrs
-    return any(set(words(k)) & _CURRENT_WORDS and "password" in words(k) for k in keys) or "PasswordChangeForm" in seen.names
+    return (
+        any(set(words(k)) & _CURRENT_WORDS and "password" in words(k) for k in keys)
+        or "PasswordChangeForm" in seen.names
+    )

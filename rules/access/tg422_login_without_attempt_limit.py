@@ -14,7 +14,9 @@ _RESET_WORDS = frozenset({"reset", "forgot", "recover", "register", "signup"})
 _SECRET_INPUTS = frozenset({"password", "passwd", "pwd", "otp", "totp", "code", "pin", "passcode"})
 # Rate limiting recognised by name: Flask-Limiter, slowapi, django-ratelimit, django-axes, DRF throttles,
 # fastapi-limiter, and hand-written counters of failed attempts. More through the `rate-limits` option.
-_LIMITERS = re.compile(r"limit|throttl|axes|lockout|locked_out|brute|attempt|failed_login|login_failures|backoff|captcha")
+_LIMITERS = re.compile(
+    r"limit|throttl|axes|lockout|locked_out|brute|attempt|failed_login|login_failures|backoff|captcha"
+)
 
 
 class LoginWithoutAttemptLimit(Rule):
@@ -38,13 +40,13 @@ class LoginWithoutAttemptLimit(Rule):
         "a small botnet."
     )
     how = (
-        "Limit attempts per account and per client address (`@limiter.limit(\"5 per minute\")`, "
-        "`@ratelimit(key=\"post:username\", rate=\"5/m\")`, `throttle_classes = [ScopedRateThrottle]`), lock or "
+        'Limit attempts per account and per client address (`@limiter.limit("5 per minute")`, '
+        '`@ratelimit(key="post:username", rate="5/m")`, `throttle_classes = [ScopedRateThrottle]`), lock or '
         "slow down after repeated failures, and expire one-time codes after a few wrong tries. If your project "
         "limits attempts elsewhere, add its decorator or function to `rate-limits` in `[tool.tabguard]`."
     )
     example = (
-        "limiter = Limiter(get_remote_address, app=app)\n\n@app.post(\"/login\")\n@limiter.limit(\"5 per minute\")\n"
+        'limiter = Limiter(get_remote_address, app=app)\n\n@app.post("/login")\n@limiter.limit("5 per minute")\n'
         "def login():\n    ..."
     )
     references = (

@@ -28,10 +28,10 @@ class AuthDecoratorAboveRoute(Rule):
     why = (
         "The code reads as protected in review, and the route is open to anyone: the login check never runs. "
         "Flask, Quart and FastAPI all register the function the route decorator receives; moving lines "
-        "around (or an assistant listing decorators \"most important first\") is enough to lose the check."
+        'around (or an assistant listing decorators "most important first") is enough to lose the check.'
     )
     how = "Put the route decorator first (outermost), the authentication and permission decorators below it."
-    example = "@app.route(\"/settings\")\n@login_required\ndef settings():\n    ..."
+    example = '@app.route("/settings")\n@login_required\ndef settings():\n    ...'
     fix_safety = (
         "Unsafe: the decorators are reordered so the route registers the protected function, as was "
         "intended; requests without credentials, which reached the view until now, are refused."
@@ -70,8 +70,12 @@ class AuthDecoratorAboveRoute(Rule):
         if not above:
             return
         route = dotted_name(decls[0].node.func) or "route"
-        ctx.report(self, above[0], details={"decorator": dotted_name(_callee(above[0])) or "", "route": route},
-                   fix=_fix(ctx, node, first_route))
+        ctx.report(
+            self,
+            above[0],
+            details={"decorator": dotted_name(_callee(above[0])) or "", "route": route},
+            fix=_fix(ctx, node, first_route),
+        )
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -94,7 +98,7 @@ def _fix(ctx, node: ast.AST, first_route: int):
     if any("\n" in text for text in lines):
         return None
     last_route = max(i for i, d in enumerate(decorators) if d in {r.node for r in decorator_routes(node)})
-    order = decorators[first_route:last_route + 1] + decorators[:first_route] + decorators[last_route + 1:]
+    order = decorators[first_route : last_route + 1] + decorators[:first_route] + decorators[last_route + 1 :]
     indent = " " * node.col_offset
     first = ctx.span(decorators[0])
     end = ctx.span(decorators[-1])

@@ -13,7 +13,9 @@ from tabguard.rules.access._handlers import def_span
 
 # NIST SP 800-63B's minimum for passwords a user chooses.
 _MINIMUM_LENGTH = 8
-_CHECK_WORDS = frozenset({"validate", "check", "is", "strong", "strength", "complexity", "policy", "valid", "acceptable", "verify"})
+_CHECK_WORDS = frozenset(
+    {"validate", "check", "is", "strong", "strength", "complexity", "policy", "valid", "acceptable", "verify"}
+)
 # A password check that compares these verifies a password, not its strength.
 _VERIFY_WORDS = frozenset({"hash", "hashed", "stored", "user", "correct", "matches", "match", "login"})
 
@@ -30,7 +32,7 @@ class PasswordCheckAlwaysPasses(Rule):
     what = "`{function}` is meant to enforce a password policy, but {reason}."
     why = (
         "Users (and scripts creating accounts) then pick `123456` or `password`, the first entries of every "
-        "guessing list; a placeholder check left by an assistant (\"TODO: add rules\") looks like a policy in "
+        'guessing list; a placeholder check left by an assistant ("TODO: add rules") looks like a policy in '
         "review and enforces nothing."
     )
     how = (
@@ -38,9 +40,7 @@ class PasswordCheckAlwaysPasses(Rule):
         "found in breach lists (`zxcvbn`, the Pwned Passwords range API, Django's "
         "`CommonPasswordValidator`). Length and a blocklist beat composition rules."
     )
-    example = (
-        "def validate_password(password: str) -> bool:\n    return len(password) >= 12 and password.lower() not in COMMON_PASSWORDS"
-    )
+    example = "def validate_password(password: str) -> bool:\n    return len(password) >= 12 and password.lower() not in COMMON_PASSWORDS"
     fix_safety = (
         "Unsafe: the check's answer becomes `len(password) >= 8` (NIST SP 800-63B's minimum), so "
         "shorter passwords are refused from now on; existing accounts keep theirs until they change it. "
@@ -60,18 +60,17 @@ class PasswordCheckAlwaysPasses(Rule):
     )
     INVALID = (
         Invalid(
-            'def validate_password(password):\n    # TODO: add complexity rules\n    return True\n',
-            'def validate_password(password):\n    # TODO: add complexity rules\n'
-            '    return len(password) >= 8\n',
+            "def validate_password(password):\n    # TODO: add complexity rules\n    return True\n",
+            "def validate_password(password):\n    # TODO: add complexity rules\n    return len(password) >= 8\n",
         ),
         Invalid(
-            'def is_strong_password(password: str) -> bool:\n    return len(password) >= 1\n',
-            'def is_strong_password(password: str) -> bool:\n    return len(password) >= 8\n',
+            "def is_strong_password(password: str) -> bool:\n    return len(password) >= 1\n",
+            "def is_strong_password(password: str) -> bool:\n    return len(password) >= 8\n",
         ),
         Invalid(
-            'def check_password_strength(pw):\n    if len(pw) > 0:\n        return True\n    return True\n',
-            'def check_password_strength(pw):\n    if len(pw) > 0:\n        return len(pw) >= 8\n'
-            '    return len(pw) >= 8\n',
+            "def check_password_strength(pw):\n    if len(pw) > 0:\n        return True\n    return True\n",
+            "def check_password_strength(pw):\n    if len(pw) > 0:\n        return len(pw) >= 8\n"
+            "    return len(pw) >= 8\n",
         ),
     )
 
@@ -84,8 +83,12 @@ class PasswordCheckAlwaysPasses(Rule):
             return
         reason = _always(returns)
         if reason is not None:
-            ctx.report(self, def_span(ctx, node), details={"function": node.name, "reason": reason},
-                       fix=_fix(ctx, node, returns))
+            ctx.report(
+                self,
+                def_span(ctx, node),
+                details={"function": node.name, "reason": reason},
+                fix=_fix(ctx, node, returns),
+            )
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -96,8 +99,11 @@ def _fix(ctx, function, returns: list):
     if not params or any(v is None for v in returns):
         return None
     check = f"len({params[0]}) >= {_MINIMUM_LENGTH}"
-    return edits_fix([Edit(ctx.span(value), check) for value in returns],
-                     f"Fix: require at least {_MINIMUM_LENGTH} characters", safe=False)
+    return edits_fix(
+        [Edit(ctx.span(value), check) for value in returns],
+        f"Fix: require at least {_MINIMUM_LENGTH} characters",
+        safe=False,
+    )
 
 
 def _always(returns: list) -> Optional[str]:
@@ -116,4 +122,3 @@ def _trivial_length(test: ast.Compare) -> bool:
     if not isinstance(bound, ast.Constant) or not isinstance(bound.value, int):
         return False
     return isinstance(test.ops[0], ast.GtE) and bound.value <= 1 or isinstance(test.ops[0], ast.Gt) and bound.value <= 0
-

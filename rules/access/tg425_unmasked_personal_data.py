@@ -31,7 +31,7 @@ class UnmaskedPersonalData(Rule):
     )
     why = (
         "The masking shows the team decided the full value must not leave the server. One endpoint that "
-        "returns it anyway (often a new \"detail\" or \"export\" route an assistant added) gives every caller "
+        'returns it anyway (often a new "detail" or "export" route an assistant added) gives every caller '
         "who can reach it the complete SSN or card number: identity theft and card fraud, and a reportable "
         "breach under PCI DSS, HIPAA or GDPR."
     )
@@ -64,22 +64,22 @@ class UnmaskedPersonalData(Rule):
             "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.get('/patients')\ndef patients():\n"
             "    return jsonify([{'id': p.id, 'ssn': '***-**-' + p.ssn[-4:]} for p in Patient.query.all()])\n"
             "@app.get('/patients/<int:pid>')\ndef patient(pid):\n    p = Patient.query.get(pid)\n"
-            '    return jsonify(id=p.id, name=p.name, ssn=p.ssn)\n',
+            "    return jsonify(id=p.id, name=p.name, ssn=p.ssn)\n",
             "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.get('/patients')\ndef patients():\n"
             "    return jsonify([{'id': p.id, 'ssn': '***-**-' + p.ssn[-4:]} for p in Patient.query.all()])\n"
             "@app.get('/patients/<int:pid>')\ndef patient(pid):\n    p = Patient.query.get(pid)\n"
-            '    return jsonify(id=p.id, name=p.name, ssn=p.ssn[-4:])\n',
+            "    return jsonify(id=p.id, name=p.name, ssn=p.ssn[-4:])\n",
         ),
         Invalid(
-            'from fastapi import FastAPI\napp = FastAPI()\ndef mask_card(number):\n'
+            "from fastapi import FastAPI\napp = FastAPI()\ndef mask_card(number):\n"
             "    return '**** ' + number[-4:]\n@app.get('/cards')\ndef cards():\n"
             "    return [{'card': mask_card(c.card_number)} for c in all_cards()]\n@app.get('/cards/{cid}')\n"
-            'def card(cid: int):\n    c = get_card(cid)\n'
+            "def card(cid: int):\n    c = get_card(cid)\n"
             "    return {'id': c.id, 'card_number': c.card_number}\n",
-            'from fastapi import FastAPI\napp = FastAPI()\ndef mask_card(number):\n'
+            "from fastapi import FastAPI\napp = FastAPI()\ndef mask_card(number):\n"
             "    return '**** ' + number[-4:]\n@app.get('/cards')\ndef cards():\n"
             "    return [{'card': mask_card(c.card_number)} for c in all_cards()]\n@app.get('/cards/{cid}')\n"
-            'def card(cid: int):\n    c = get_card(cid)\n'
+            "def card(cid: int):\n    c = get_card(cid)\n"
             "    return {'id': c.id, 'card_number': mask_card(c.card_number)}\n",
         ),
     )
@@ -90,14 +90,20 @@ class UnmaskedPersonalData(Rule):
         extra = ctx.options.get("pii-names", ())
         flagged = []
         for value in _response_values(node.value):
-            field = pii_kind(expression_name(value), extra) if isinstance(value, (ast.Attribute, ast.Subscript)) else None
+            field = (
+                pii_kind(expression_name(value), extra) if isinstance(value, (ast.Attribute, ast.Subscript)) else None
+            )
             if field and _masked_in_module(ctx, field, extra):
                 flagged.append((value, field))
         if flagged:
             # Every full value of the response is masked at once: one left would be reported next.
             edits = [_masked(ctx, value, field) for value, field in flagged]
             masked = [edit for edit in edits if edit is not None]
-            fix = edits_fix(masked, "Fix: mask it as the module does elsewhere", safe=False) if len(masked) == len(edits) else None
+            fix = (
+                edits_fix(masked, "Fix: mask it as the module does elsewhere", safe=False)
+                if len(masked) == len(edits)
+                else None
+            )
             ctx.report(self, flagged[0][0], details={"field": expression_name(flagged[0][0])}, fix=fix)
 
 
@@ -121,7 +127,10 @@ def _response_values(expr: ast.AST) -> list[ast.AST]:
     for sub in ast.walk(expr):
         if isinstance(sub, ast.Dict):
             found += [v for v in sub.values if v is not None]
-        elif isinstance(sub, ast.Call) and (getattr(sub.func, "id", None) or getattr(sub.func, "attr", "")) in _RESPONDERS:
+        elif (
+            isinstance(sub, ast.Call)
+            and (getattr(sub.func, "id", None) or getattr(sub.func, "attr", "")) in _RESPONDERS
+        ):
             found += [k.value for k in sub.keywords]
     return found
 

@@ -14,7 +14,9 @@ _HOST_ATTRIBUTES = frozenset({"host", "host_url", "url_root", "base_url"})
 _HOST_HEADERS = frozenset({"host", "x-forwarded-host", "http_host", "http_x_forwarded_host"})
 _REQUEST_OBJECTS = frozenset({"flask.request", "quart.request", "bottle.request"})
 # Sending mail: Django's send_mail, Flask-Mail's mail.send(Message(...)), smtplib, EmailMessage, helpers.
-_MAIL_CALL = re.compile(r"(^|\.)(send_?(\w+_)?e?mails?|sendmail|send_message|mail_admins|EmailMessage|EmailMultiAlternatives)$")
+_MAIL_CALL = re.compile(
+    r"(^|\.)(send_?(\w+_)?e?mails?|sendmail|send_message|mail_admins|EmailMessage|EmailMultiAlternatives)$"
+)
 _MAILER_SEND = re.compile(r"mail\w*\.(send|Message)$", re.IGNORECASE)
 
 
@@ -51,24 +53,30 @@ class MailLinkFromHostHeader(Rule):
         "https://flask.palletsprojects.com/en/stable/config/#TRUSTED_HOSTS",
     )
     VALID = (
-        'from flask import current_app, request\nfrom flask_mail import Message\ndef forgot(mail, user, token):\n'
+        "from flask import current_app, request\nfrom flask_mail import Message\ndef forgot(mail, user, token):\n"
         '    link = current_app.config["PUBLIC_URL"] + "/reset/" + token\n'
         '    mail.send(Message("Reset", recipients=[user.email], body=link))\n',
         # The host read, but nothing mailed from here.
         'from flask import request\ndef where():\n    return f"https://{request.host}/status"\n',
         # Mailed, but the host only logged.
-        'import logging\nfrom django.core.mail import send_mail\ndef notify(request, user):\n'
+        "import logging\nfrom django.core.mail import send_mail\ndef notify(request, user):\n"
         '    logging.info("reset asked via %s", request.get_host())\n'
         '    send_mail("Reset", "See your account page", None, [user.email])\n',
     )
     INVALID = (
-        Invalid('from flask import request\nfrom flask_mail import Message\ndef forgot(mail, user, token):\n'
-                '    link = "https://" + request.host + "/reset/" + token\n'
-                '    mail.send(Message("Reset your password", recipients=[user.email], body=link))\n'),
-        Invalid('from flask import request\ndef invite(email, code):\n'
-                '    url = f"{request.host_url}join?code={code}"\n    send_invite_email(email, url)\n'),
-        Invalid('from django.core.mail import send_mail\ndef reset(request, user, token):\n'
-                '    send_mail("Reset", "https://%s/reset/%s" % (request.META["HTTP_HOST"], token), None, [user.email])\n'),
+        Invalid(
+            "from flask import request\nfrom flask_mail import Message\ndef forgot(mail, user, token):\n"
+            '    link = "https://" + request.host + "/reset/" + token\n'
+            '    mail.send(Message("Reset your password", recipients=[user.email], body=link))\n'
+        ),
+        Invalid(
+            "from flask import request\ndef invite(email, code):\n"
+            '    url = f"{request.host_url}join?code={code}"\n    send_invite_email(email, url)\n'
+        ),
+        Invalid(
+            "from django.core.mail import send_mail\ndef reset(request, user, token):\n"
+            '    send_mail("Reset", "https://%s/reset/%s" % (request.META["HTTP_HOST"], token), None, [user.email])\n'
+        ),
     )
 
     def visit_Attribute(self, node: ast.Attribute, ctx) -> None:
@@ -81,8 +89,13 @@ class MailLinkFromHostHeader(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args and _host_key(node.args[0], ctx) \
-                and _headers_of_request(func.value, ctx):
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "get"
+            and node.args
+            and _host_key(node.args[0], ctx)
+            and _headers_of_request(func.value, ctx)
+        ):
             self._check(node, ctx)
 
     def _check(self, read: ast.expr, ctx) -> None:
@@ -95,14 +108,18 @@ class MailLinkFromHostHeader(Rule):
 def _is_request(node: ast.expr, ctx) -> bool:
     if isinstance(node, ast.Name):
         return node.id in REQUEST_NAMES or ctx.qualname(node) in _REQUEST_OBJECTS
-    return isinstance(node, ast.Attribute) and node.attr == "request" and (
-        ctx.qualname(node) in _REQUEST_OBJECTS or (isinstance(node.value, ast.Name) and node.value.id == "self")
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "request"
+        and (ctx.qualname(node) in _REQUEST_OBJECTS or (isinstance(node.value, ast.Name) and node.value.id == "self"))
     )
 
 
 def _headers_of_request(node: ast.expr, ctx) -> bool:
     """`request.headers`, `request.META` or `request.environ`."""
-    return isinstance(node, ast.Attribute) and node.attr in ("headers", "META", "environ") and _is_request(node.value, ctx)
+    return (
+        isinstance(node, ast.Attribute) and node.attr in ("headers", "META", "environ") and _is_request(node.value, ctx)
+    )
 
 
 def _host_key(key: ast.expr, ctx) -> bool:
@@ -114,10 +131,16 @@ def _in_built_string(node: ast.expr, ctx) -> bool:
     """`node` is spliced into text: an f-string, `+`, `%` or `.format(...)`."""
     child, parent = node, ctx.parent(node)
     while isinstance(parent, ast.expr):
-        if isinstance(parent, (ast.JoinedStr, ast.FormattedValue)) or (
-            isinstance(parent, ast.BinOp) and isinstance(parent.op, (ast.Add, ast.Mod))
-        ) or (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and parent.func.attr == "format"
-              and child is not parent.func):
+        if (
+            isinstance(parent, (ast.JoinedStr, ast.FormattedValue))
+            or (isinstance(parent, ast.BinOp) and isinstance(parent.op, (ast.Add, ast.Mod)))
+            or (
+                isinstance(parent, ast.Call)
+                and isinstance(parent.func, ast.Attribute)
+                and parent.func.attr == "format"
+                and child is not parent.func
+            )
+        ):
             return True
         child, parent = parent, ctx.parent(parent)
     return False
@@ -131,4 +154,5 @@ def _sends_mail(func: ast.AST, ctx) -> bool:
                 if _MAIL_CALL.search(name) or _MAILER_SEND.search(name):
                     return True
         return False
+
     return ctx.memo(("sends-mail", id(func)), compute)

@@ -24,7 +24,7 @@ _DISPLAY_WORDS = frozenset({"main", "cli", "generate", "show", "display", "print
 
 
 def log_call(ctx, call: ast.Call) -> Optional[str]:
-    """"log" for a logging/structlog call, "print" for print, else None."""
+    """ "log" for a logging/structlog call, "print" for print, else None."""
     func = call.func
     if isinstance(func, ast.Name) and func.id == "print":
         return "print" if not _is_display_code(ctx, call) else None
@@ -82,8 +82,11 @@ def redact_fix(ctx, call: ast.Call, parts: list[ast.AST], names: list[str]):
             dicts.setdefault(id(holder), (holder, set()))[1].add(part.slice.value)
             continue
         # `dict(request.headers)`, `str(token)`: the whole call goes, a string would not fit in it.
-        target = max((c for c in _calls_in(call) if ctx.span(c).contains(ctx.span(part))),
-                     key=lambda c: _length(ctx.span(c)), default=part)
+        target = max(
+            (c for c in _calls_in(call) if ctx.span(c).contains(ctx.span(part))),
+            key=lambda c: _length(ctx.span(c)),
+            default=part,
+        )
         fields = [f for f in ast.walk(call) if isinstance(f, ast.FormattedValue)]
         if any(target is f.value for f in fields):
             span = _field_span(ctx, ctx.span(target))
@@ -99,7 +102,9 @@ def redact_fix(ctx, call: ast.Call, parts: list[ast.AST], names: list[str]):
     inside = [d for d, _ in dicts.values()]
     edits = [e for e in edits if not any(ctx.span(d).contains(e.span) for d in inside)]
     ordered = sorted(edits, key=lambda e: (e.span.start_line, e.span.start_col))
-    if any((a.span.end_line, a.span.end_col) > (b.span.start_line, b.span.start_col) for a, b in zip(ordered, ordered[1:])):
+    if any(
+        (a.span.end_line, a.span.end_col) > (b.span.start_line, b.span.start_col) for a, b in zip(ordered, ordered[1:])
+    ):
         return None
     changes = [(d, drop_dict_keys(frozenset(keys))) for d, keys in dicts.values()]
     listed = ", ".join(dict.fromkeys(f"`{n}`" for n in names))
@@ -143,13 +148,20 @@ def _field_span(ctx, value: Span) -> Optional[Span]:
     before = ctx.lines[value.start_line][: value.start_col]
     after = ctx.lines[value.end_line][value.end_col :]
     close = after.find("}")
-    if not before.rstrip().endswith("{") or close < 0 or "{" in after[:close] or ctx.segment(value).count("{") != ctx.segment(value).count("}"):
+    if (
+        not before.rstrip().endswith("{")
+        or close < 0
+        or "{" in after[:close]
+        or ctx.segment(value).count("{") != ctx.segment(value).count("}")
+    ):
         return None
     return Span(value.start_line, len(before.rstrip()) - 1, value.end_line, value.end_col + close + 1)
 
 
 def _calls_in(call: ast.Call) -> list[ast.Call]:
-    return [c for arg in (*call.args, *(k.value for k in call.keywords)) for c in ast.walk(arg) if isinstance(c, ast.Call)]
+    return [
+        c for arg in (*call.args, *(k.value for k in call.keywords)) for c in ast.walk(arg) if isinstance(c, ast.Call)
+    ]
 
 
 def _length(span: Span) -> tuple[int, int]:

@@ -49,8 +49,8 @@ class SecretInLog(Rule):
         "`logging.Filter` that redacts known secret fields as a safety net."
     )
     example = (
-        "logger.info(\"Password reset requested for user %s\", user.id)\n"
-        "logger.debug(\"Using API key ending in %s\", api_key[-4:])"
+        'logger.info("Password reset requested for user %s", user.id)\n'
+        'logger.debug("Using API key ending in %s", api_key[-4:])'
     )
     fix_safety = (
         "Unsafe: the rewrite writes `[REDACTED]` where the secret was logged (an entry of a logged dict "
@@ -72,10 +72,10 @@ class SecretInLog(Rule):
     )
     INVALID = (
         Invalid(
-            'import logging\nlogger = logging.getLogger(__name__)\n'
+            "import logging\nlogger = logging.getLogger(__name__)\n"
             "logger.info('Login attempt %s:%s', username, password)\n",
-            'import logging\nlogger = logging.getLogger(__name__)\n'
-            'logger.info(\'Login attempt %s:%s\', username, "[REDACTED]")\n',
+            "import logging\nlogger = logging.getLogger(__name__)\n"
+            "logger.info('Login attempt %s:%s', username, \"[REDACTED]\")\n",
         ),
         Invalid(
             "import logging\nlogging.debug(f'Reset link token={reset_token}')\n",
@@ -83,27 +83,25 @@ class SecretInLog(Rule):
         ),
         Invalid(
             "app.logger.info('Calling API with key ' + settings.API_KEY)\n",
-            'app.logger.info(\'Calling API with key \' + "[REDACTED]")\n',
+            "app.logger.info('Calling API with key ' + \"[REDACTED]\")\n",
         ),
         Invalid(
             "def login(request):\n    print('credentials', request.POST['password'])\n",
-            'def login(request):\n    print(\'credentials\', "[REDACTED]")\n',
+            "def login(request):\n    print('credentials', \"[REDACTED]\")\n",
         ),
         Invalid(
-            'import structlog\nlog = structlog.get_logger()\n'
-            "log.info('user_created', email=email, password=pw)\n",
-            'import structlog\nlog = structlog.get_logger()\n'
-            'log.info(\'user_created\', email=email, password="[REDACTED]")\n',
+            "import structlog\nlog = structlog.get_logger()\nlog.info('user_created', email=email, password=pw)\n",
+            "import structlog\nlog = structlog.get_logger()\n"
+            "log.info('user_created', email=email, password=\"[REDACTED]\")\n",
         ),
         Invalid(
-            'import logging\nlogger = logging.getLogger(__name__)\n'
+            "import logging\nlogger = logging.getLogger(__name__)\n"
             "logger.info('payload %s', {'user': u, 'secret': s})\n",
             "import logging\nlogger = logging.getLogger(__name__)\nlogger.info('payload %s', {'user': u})\n",
         ),
         Invalid(
-            'import logging\ndef hook(request):\n'
-            "    logging.debug('incoming headers: %s', dict(request.headers))\n",
-            'import logging\ndef hook(request):\n    logging.debug(\'incoming headers: %s\', "[REDACTED]")\n',
+            "import logging\ndef hook(request):\n    logging.debug('incoming headers: %s', dict(request.headers))\n",
+            "import logging\ndef hook(request):\n    logging.debug('incoming headers: %s', \"[REDACTED]\")\n",
         ),
     )
 
@@ -111,9 +109,14 @@ class SecretInLog(Rule):
         sink = log_call(ctx, node)
         if sink is None:
             return
-        flagged = [(ast.unparse(part) if _request_credentials(part) else name, part) for name, part in logged_values(node)
-                   if secret_kind(name) is not None or _request_credentials(part)]
+        flagged = [
+            (ast.unparse(part) if _request_credentials(part) else name, part)
+            for name, part in logged_values(node)
+            if secret_kind(name) is not None or _request_credentials(part)
+        ]
         if flagged:
             name, part = flagged[0]
             fix = redact_fix(ctx, node, [p for _, p in flagged], [n for n, _ in flagged])
-            ctx.report(self, part, details={"name": name, "sink": "log" if sink == "log" else "output (print)"}, fix=fix)
+            ctx.report(
+                self, part, details={"name": name, "sink": "log" if sink == "log" else "output (print)"}, fix=fix
+            )

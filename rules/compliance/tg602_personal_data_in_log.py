@@ -33,9 +33,7 @@ class PersonalDataInLog(Rule):
         "Log a stable identifier (`customer_id`) or a masked value (`'****' + card_number[-4:]`). "
         "Never log a CVV. Add project-specific names to `pii-names` in `[tool.tabguard]`."
     )
-    example = (
-        "logger.info(\"Charged card ending %s for customer %s\", card_number[-4:], customer.id)"
-    )
+    example = 'logger.info("Charged card ending %s for customer %s", card_number[-4:], customer.id)'
     fix_safety = (
         "Unsafe: the rewrite writes `[REDACTED]` where the personal data was logged (an entry of a logged dict "
         "literal is left out); the log line changes, and anything that read the value from the logs loses it."
@@ -53,17 +51,16 @@ class PersonalDataInLog(Rule):
     INVALID = (
         Invalid(
             "import logging\nlogging.info('Verifying SSN %s', customer.ssn)\n",
-            'import logging\nlogging.info(\'Verifying SSN %s\', "[REDACTED]")\n',
+            "import logging\nlogging.info('Verifying SSN %s', \"[REDACTED]\")\n",
         ),
         Invalid(
-            'import logging\nlogger = logging.getLogger(__name__)\n'
-            'logger.debug(f\'card={payment["card_number"]} cvv={cvv}\')\n',
-            'import logging\nlogger = logging.getLogger(__name__)\n'
-            "logger.debug('card=[REDACTED] cvv=[REDACTED]')\n",
+            "import logging\nlogger = logging.getLogger(__name__)\n"
+            "logger.debug(f'card={payment[\"card_number\"]} cvv={cvv}')\n",
+            "import logging\nlogger = logging.getLogger(__name__)\nlogger.debug('card=[REDACTED] cvv=[REDACTED]')\n",
         ),
         Invalid(
             "import logging\nlogging.warning('bad dob: %s', date_of_birth)\n",
-            'import logging\nlogging.warning(\'bad dob: %s\', "[REDACTED]")\n',
+            "import logging\nlogging.warning('bad dob: %s', \"[REDACTED]\")\n",
         ),
     )
 
@@ -76,4 +73,6 @@ class PersonalDataInLog(Rule):
         if flagged:
             name, part = flagged[0]
             fix = redact_fix(ctx, node, [p for _, p in flagged], [n for n, _ in flagged])
-            ctx.report(self, part, details={"name": name, "sink": "log" if sink == "log" else "output (print)"}, fix=fix)
+            ctx.report(
+                self, part, details={"name": name, "sink": "log" if sink == "log" else "output (print)"}, fix=fix
+            )

@@ -11,20 +11,59 @@ from tabguard.guards import words
 from tabguard.rules.compliance._logs import log_call
 
 _TRACEBACK_CALLS = frozenset(
-    {"traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.format_stack", "sys.exc_info"}
+    {
+        "traceback.format_exc",
+        "traceback.format_exception",
+        "traceback.format_tb",
+        "traceback.format_stack",
+        "sys.exc_info",
+    }
 )
 # Response builders and exceptions whose arguments reach the client.
 _RESPONSE_CALLS = frozenset(
-    {"jsonify", "Response", "JSONResponse", "HTMLResponse", "PlainTextResponse", "HttpResponse", "JsonResponse",
-     "HttpResponseServerError", "HttpResponseBadRequest", "make_response", "json_response", "render_template",
-     "render", "HTTPException", "abort", "dict", "dumps", "error_response", "api_response", "Problem"}
+    {
+        "jsonify",
+        "Response",
+        "JSONResponse",
+        "HTMLResponse",
+        "PlainTextResponse",
+        "HttpResponse",
+        "JsonResponse",
+        "HttpResponseServerError",
+        "HttpResponseBadRequest",
+        "make_response",
+        "json_response",
+        "render_template",
+        "render",
+        "HTTPException",
+        "abort",
+        "dict",
+        "dumps",
+        "error_response",
+        "api_response",
+        "Problem",
+    }
 )
 _TEXT_CALLS = frozenset({"str", "repr", "format"})
 # Exception attributes that hold its text.
 _TEXT_ATTRIBUTES = frozenset({"args", "message", "msg", "detail", "details", "strerror", "orig", "__str__", "__repr__"})
 # Exceptions whose message is written for the client (validation, HTTP errors).
-_CLIENT_FACING = ("Validation", "HTTPException", "BadRequest", "NotFound", "Http404", "PermissionDenied", "Forbidden",
-                  "Unauthorized", "AuthenticationFailed", "ValueError", "Form", "Schema", "UserError", "ClientError")
+_CLIENT_FACING = (
+    "Validation",
+    "HTTPException",
+    "BadRequest",
+    "NotFound",
+    "Http404",
+    "PermissionDenied",
+    "Forbidden",
+    "Unauthorized",
+    "AuthenticationFailed",
+    "ValueError",
+    "Form",
+    "Schema",
+    "UserError",
+    "ClientError",
+)
 _ERROR_HANDLER_DECORATORS = ("errorhandler", "exception_handler", "app_errorhandler")
 _VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "dispatch", "handle"})
 GENERIC_MESSAGE = '"Internal server error"'
@@ -53,9 +92,9 @@ class ExceptionDetailToClient(Rule):
         "the client (e.g. pydantic `ValidationError`) keep their messages."
     )
     example = (
-        "@app.post(\"/orders\")\n@login_required\ndef create_order():\n    try:\n        order = service.create(request.json)\n"
-        "    except Exception:\n        logger.exception(\"order creation failed\")\n"
-        "        return jsonify({\"error\": \"Internal server error\"}), 500\n    return jsonify(order), 201"
+        '@app.post("/orders")\n@login_required\ndef create_order():\n    try:\n        order = service.create(request.json)\n'
+        '    except Exception:\n        logger.exception("order creation failed")\n'
+        '        return jsonify({"error": "Internal server error"}), 500\n    return jsonify(order), 201'
     )
     fix_safety = (
         "Unsafe: the client no longer sees the exception text (callers that parsed it must change); "
@@ -81,7 +120,7 @@ class ExceptionDetailToClient(Rule):
             "import logging\n@app.route('/x')\ndef x():\n    try:\n        work()\n    except Exception as e:\n"
             "        return jsonify({'error': str(e)}), 500\n",
             "import logging\n@app.route('/x')\ndef x():\n    try:\n        work()\n    except Exception as e:\n"
-            "        logging.exception(\"Request failed\")\n"
+            '        logging.exception("Request failed")\n'
             "        return jsonify({'error': \"Internal server error\"}), 500\n",
         ),
         Invalid(
@@ -90,14 +129,14 @@ class ExceptionDetailToClient(Rule):
             "        raise HTTPException(status_code=500, detail=f'Error: {exc}')\n",
             "@router.get('/items/{item_id}')\nasync def item(item_id: int):\n    try:\n        return load(item_id)\n"
             "    except Exception as exc:\n        logger.exception('load failed')\n"
-            "        raise HTTPException(status_code=500, detail=\"Internal server error\")\n",
+            '        raise HTTPException(status_code=500, detail="Internal server error")\n',
         ),
         Invalid(
             "import logging\nimport traceback\ndef report(request):\n    try:\n        run()\n    except Exception:\n"
             "        return HttpResponse(traceback.format_exc(), status=500)\n",
             "import logging\nimport traceback\ndef report(request):\n    try:\n        run()\n    except Exception:\n"
-            "        logging.exception(\"Request failed\")\n"
-            "        return HttpResponse(\"Internal server error\", status=500)\n",
+            '        logging.exception("Request failed")\n'
+            '        return HttpResponse("Internal server error", status=500)\n',
         ),
         Invalid(
             "@app.errorhandler(Exception)\ndef handle(error):\n    return {'message': repr(error)}, 500\n",
@@ -121,7 +160,9 @@ class ExceptionDetailToClient(Rule):
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
-    def _check_body(self, body: list[ast.stmt], exc_name: Optional[str], ctx, *, logs: bool, fixable: bool = True) -> None:
+    def _check_body(
+        self, body: list[ast.stmt], exc_name: Optional[str], ctx, *, logs: bool, fixable: bool = True
+    ) -> None:
         for stmt in body:
             value = stmt.value if isinstance(stmt, ast.Return) else stmt.exc if isinstance(stmt, ast.Raise) else None
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and _callee(stmt.value) == "abort":
@@ -188,7 +229,9 @@ def _carries(ctx, node: ast.AST, exc_name: Optional[str]) -> bool:
         if ctx.call_name(node) in _TRACEBACK_CALLS:
             return True
         func = node.func
-        if (isinstance(func, ast.Name) and func.id in _TEXT_CALLS) or (isinstance(func, ast.Attribute) and func.attr in ("format", "join")):
+        if (isinstance(func, ast.Name) and func.id in _TEXT_CALLS) or (
+            isinstance(func, ast.Attribute) and func.attr in ("format", "join")
+        ):
             parts = [*node.args, *(k.value for k in node.keywords)]
             if isinstance(func, ast.Attribute):
                 parts.append(func.value)

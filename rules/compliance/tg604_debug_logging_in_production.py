@@ -11,9 +11,22 @@ import libcst as cst
 from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule, Valid
 
-_WEB_FRAMEWORKS = ("flask", "django", "fastapi", "starlette", "aiohttp", "sanic", "quart", "tornado", "falcon", "bottle")
+_WEB_FRAMEWORKS = (
+    "flask",
+    "django",
+    "fastapi",
+    "starlette",
+    "aiohttp",
+    "sanic",
+    "quart",
+    "tornado",
+    "falcon",
+    "bottle",
+)
 # Settings modules that only run in development or tests.
-_NON_PRODUCTION_PATH = re.compile(r"(^|[\\/])(tests?|dev|local|develop|development|testing)([\\/]|\.py$|_)|(dev|local|test)[^\\/]*\.py$")
+_NON_PRODUCTION_PATH = re.compile(
+    r"(^|[\\/])(tests?|dev|local|develop|development|testing)([\\/]|\.py$|_)|(dev|local|test)[^\\/]*\.py$"
+)
 _PRODUCTION_PATH = re.compile(r"(prod|production|settings|config|wsgi|asgi)[^\\/]*\.py$")
 _DEBUG_LEVELS = frozenset({"logging.DEBUG", "logging.NOTSET"})
 
@@ -40,10 +53,10 @@ class DebugLoggingInProduction(Rule):
     )
     how = (
         "Default to INFO and raise verbosity only through configuration: "
-        "`logging.basicConfig(level=os.environ.get(\"LOG_LEVEL\", \"INFO\"))`, or guard DEBUG with "
+        '`logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))`, or guard DEBUG with '
         "`if settings.DEBUG:`."
     )
-    example = "import logging\nimport os\n\nlogging.basicConfig(level=os.environ.get(\"LOG_LEVEL\", \"INFO\"))"
+    example = 'import logging\nimport os\n\nlogging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))'
     fix_safety = "Unsafe: the rewrite lowers verbosity to INFO; debug messages you relied on disappear from the logs."
     references = (
         "https://cwe.mitre.org/data/definitions/532.html",
@@ -54,7 +67,10 @@ class DebugLoggingInProduction(Rule):
         "import logging\nfrom flask import Flask\nif __name__ == '__main__':\n    logging.basicConfig(level=logging.DEBUG)\n",
         "import logging\nlogging.basicConfig(level=logging.DEBUG)\n",
         "import logging, os\nfrom flask import Flask\nlogging.basicConfig(level=os.environ.get('LOG_LEVEL', 'INFO'))\n",
-        Valid("import logging\nfrom django.conf import settings\nlogging.basicConfig(level=logging.DEBUG)\n", path="myapp/settings/dev.py"),
+        Valid(
+            "import logging\nfrom django.conf import settings\nlogging.basicConfig(level=logging.DEBUG)\n",
+            path="myapp/settings/dev.py",
+        ),
         "import logging\nfrom flask import Flask\nif app.debug:\n    logging.basicConfig(level=logging.DEBUG)\n",
     )
     INVALID = (
@@ -92,7 +108,11 @@ def _configured_level(ctx, node: ast.Call) -> Optional[ast.expr]:
         # logging.getLogger() / logging.getLogger(__name__) / app.logger
         if (ctx.call_name(func.value) or "") == "logging.getLogger":
             return ctx.argument(node, 0, "level")
-    if isinstance(func, ast.Attribute) and func.attr == "setLevel" and (ctx.qualname(func.value) or "").endswith("app.logger"):
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "setLevel"
+        and (ctx.qualname(func.value) or "").endswith("app.logger")
+    ):
         return ctx.argument(node, 0, "level")
     return None
 
@@ -129,5 +149,7 @@ def _fix(ctx, level: ast.expr):
         new: cst.BaseExpression = cst.SimpleString(f"{quote}INFO{quote}")
         return expression_fix(ctx, level, lambda _: new, "Fix: log at INFO", safe=False)
     if isinstance(level, ast.Attribute):
-        return expression_fix(ctx, level, lambda a: a.with_changes(attr=cst.Name("INFO")), "Fix: log at INFO", safe=False)
+        return expression_fix(
+            ctx, level, lambda a: a.with_changes(attr=cst.Name("INFO")), "Fix: log at INFO", safe=False
+        )
     return None

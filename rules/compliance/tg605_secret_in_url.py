@@ -16,7 +16,20 @@ _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", 
 # `?api_key=` / `&token=` at the end of a literal chunk of the URL.
 _URL_WORDS = frozenset({"url", "uri", "endpoint"})
 # One-time tokens that are meant to travel in links sent to users (password reset, email confirmation).
-_LINK_TOKEN_WORDS = frozenset({"reset", "verification", "verify", "confirm", "confirmation", "invite", "invitation", "magic", "activation", "unsubscribe"})
+_LINK_TOKEN_WORDS = frozenset(
+    {
+        "reset",
+        "verification",
+        "verify",
+        "confirm",
+        "confirmation",
+        "invite",
+        "invitation",
+        "magic",
+        "activation",
+        "unsubscribe",
+    }
+)
 _QUERY_PARAM = re.compile(r"[?&]([A-Za-z0-9_.\-\[\]]+)=$")
 
 
@@ -37,13 +50,13 @@ class SecretInUrl(Rule):
         "header is kept out of all of them by default."
     )
     how = (
-        "Send credentials in a header, e.g. `headers={{\"Authorization\": f\"Bearer {{token}}\"}}` or the "
+        'Send credentials in a header, e.g. `headers={{"Authorization": f"Bearer {{token}}"}}` or the '
         "provider's key header (`X-API-Key`). If the API only accepts the key as a query parameter, "
         "pass it with `params=` so it is encoded, and make sure request URLs are not logged."
     )
     example = (
-        "import os\nimport requests\n\nresponse = requests.get(\n    \"https://api.example.com/v1/reports\",\n"
-        "    headers={\"Authorization\": f\"Bearer {os.environ['REPORTS_TOKEN']}\"},\n    timeout=10,\n)"
+        'import os\nimport requests\n\nresponse = requests.get(\n    "https://api.example.com/v1/reports",\n'
+        '    headers={"Authorization": f"Bearer {os.environ[\'REPORTS_TOKEN\']}"},\n    timeout=10,\n)'
     )
     references = (
         "https://cwe.mitre.org/data/definitions/598.html",
@@ -57,11 +70,15 @@ class SecretInUrl(Rule):
         "reset_url = f'https://app.example.com/reset?token={reset_token}'\n",
     )
     INVALID = (
-        Invalid("import requests\nr = requests.get(f'https://api.example.com/v1/data?api_key={api_key}&q={q}', timeout=5)\n"),
+        Invalid(
+            "import requests\nr = requests.get(f'https://api.example.com/v1/data?api_key={api_key}&q={q}', timeout=5)\n"
+        ),
         Invalid("import httpx\nr = httpx.get(BASE + '/orders?token=' + settings.API_TOKEN)\n"),
         Invalid("import requests\nr = requests.get(url, params={'q': q, 'access_token': token}, timeout=5)\n"),
         Invalid("session = requests.Session()\nsession.get(f'{base}/me?key={GITHUB_TOKEN}')\n"),
-        Invalid("def forecast(city):\n    url = f'https://api.example.com/v1?city={city}&appid={OWM_API_KEY}'\n    return fetch(url)\n"),
+        Invalid(
+            "def forecast(city):\n    url = f'https://api.example.com/v1?city={city}&appid={OWM_API_KEY}'\n    return fetch(url)\n"
+        ),
     )
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
@@ -78,7 +95,9 @@ class SecretInUrl(Rule):
         if not (node.args or ctx.keyword(node, "url")):
             return
         callee = ctx.call_name(node) or ""
-        if not (callee.startswith(_CLIENT_ROOTS) or (isinstance(node.func, ast.Attribute) and node.func.attr in _VERBS)):
+        if not (
+            callee.startswith(_CLIENT_ROOTS) or (isinstance(node.func, ast.Attribute) and node.func.attr in _VERBS)
+        ):
             return
         url = ctx.argument(node, 1, "url") if callee.endswith(".request") else ctx.argument(node, 0, "url")
         found = _secret_in_query(url) if url is not None else None
@@ -116,7 +135,11 @@ def _credential(*names: Optional[str]) -> Optional[str]:
 
 def _starts_like_url(value: ast.expr) -> bool:
     first = value.values[0] if isinstance(value, ast.JoinedStr) and value.values else _flatten(value)[0]
-    return isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.startswith(("http://", "https://"))
+    return (
+        isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and first.value.startswith(("http://", "https://"))
+    )
 
 
 def _chunks(url: ast.expr) -> Iterator[tuple[str, ast.expr]]:
@@ -132,7 +155,11 @@ def _chunks(url: ast.expr) -> Iterator[tuple[str, ast.expr]]:
     elif isinstance(url, ast.BinOp) and isinstance(url.op, ast.Add):
         parts = _flatten(url)
         for before, value in zip(parts, parts[1:]):
-            if isinstance(before, ast.Constant) and isinstance(before.value, str) and not isinstance(value, ast.Constant):
+            if (
+                isinstance(before, ast.Constant)
+                and isinstance(before.value, str)
+                and not isinstance(value, ast.Constant)
+            ):
                 yield before.value, value
 
 

@@ -36,12 +36,12 @@ class SensitiveDataInToken(Rule):
         "claims are unavoidable, use an encrypted token (JWE)."
     )
     example = (
-        "claims = {\"sub\": str(user.id), \"role\": user.role, \"exp\": expires_at}\n"
-        "token = jwt.encode(claims, signing_key, algorithm=\"HS256\")"
+        'claims = {"sub": str(user.id), "role": user.role, "exp": expires_at}\n'
+        'token = jwt.encode(claims, signing_key, algorithm="HS256")'
     )
     fix_safety = (
         "Unsafe: the rewrite leaves the flagged claims out of the token (their dict entries, or the "
-        "`payload[\"k\"] = v` lines); code that reads them from decoded tokens must look them up "
+        '`payload["k"] = v` lines); code that reads them from decoded tokens must look them up '
         "server-side instead."
     )
     references = (
@@ -78,7 +78,9 @@ class SensitiveDataInToken(Rule):
         payload = ctx.argument(node, 0, "payload") or ctx.argument(node, 0, "claims")
         extra = ctx.options.get("pii-names", ())
         claims = list(_claims(ctx, payload))
-        flagged = [claim for claim in claims if secret_kind(claim[0]) is not None or pii_kind(claim[0], extra) is not None]
+        flagged = [
+            claim for claim in claims if secret_kind(claim[0]) is not None or pii_kind(claim[0], extra) is not None
+        ]
         if flagged:
             # Every sensitive claim goes in one rewrite (TG412's too): one left would be flagged next.
             dropped = [claim for claim in claims if sensitive_claim(ctx, claim[0])]
@@ -99,8 +101,13 @@ def _fix(ctx, flagged: list[tuple[str, ast.AST, ast.AST]]):
             return None
         deletions.append(deletion)
     names = ", ".join(dict.fromkeys(f"`{key}`" for key, _, _ in flagged))
-    return expressions_fix(ctx, [(d, drop_dict_keys(frozenset(keys))) for d, keys in dicts.values()],
-                           f"Fix: leave {names} out of the token", safe=False, more=deletions)
+    return expressions_fix(
+        ctx,
+        [(d, drop_dict_keys(frozenset(keys))) for d, keys in dicts.values()],
+        f"Fix: leave {names} out of the token",
+        safe=False,
+        more=deletions,
+    )
 
 
 def _claims(ctx, payload: Optional[ast.expr]) -> Iterator[tuple[str, ast.AST, ast.AST]]:

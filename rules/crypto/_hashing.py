@@ -12,8 +12,22 @@ from tabguard.rules.crypto._names import expression_name, secret_kind, value_par
 BROKEN = frozenset({"md5", "sha1", "sha", "md4", "md2", "ripemd160"})
 # Unkeyed, fast hashes: fine for data, far too fast for passwords.
 FAST = BROKEN | frozenset(
-    {"sha224", "sha256", "sha384", "sha512", "sha512_224", "sha512_256", "sha3_224", "sha3_256", "sha3_384",
-     "sha3_512", "blake2b", "blake2s", "shake_128", "shake_256"}
+    {
+        "sha224",
+        "sha256",
+        "sha384",
+        "sha512",
+        "sha512_224",
+        "sha512_256",
+        "sha3_224",
+        "sha3_256",
+        "sha3_384",
+        "sha3_512",
+        "blake2b",
+        "blake2s",
+        "shake_128",
+        "shake_256",
+    }
 )
 _HASH_MODULES = ("Crypto.Hash.", "Cryptodome.Hash.")
 _CRYPTOGRAPHY_HASHES = "cryptography.hazmat.primitives.hashes."
@@ -38,7 +52,7 @@ def hash_call(ctx, call: ast.Call) -> Optional[HashCall]:
             return HashCall(_normalise(algorithm), ctx.argument(call, 1, "data"), "hashlib.new")
         return None
     if name.startswith("hashlib."):
-        algorithm = name[len("hashlib."):]
+        algorithm = name[len("hashlib.") :]
         if algorithm in FAST:
             return HashCall(algorithm, ctx.argument(call, 0, "data") or ctx.argument(call, 0, "string"), "hashlib")
         return None
@@ -71,7 +85,10 @@ def hashes_password(ctx, data: Optional[ast.expr]) -> bool:
     if function is None:
         return False
     ws = words(getattr(function, "name", ""))
-    is_password_function = any(w in PASSWORD_FUNCTIONS for w in ws) and secret_kind("_".join(w for w in ws if w not in PASSWORD_FUNCTIONS)) == "password"
+    is_password_function = (
+        any(w in PASSWORD_FUNCTIONS for w in ws)
+        and secret_kind("_".join(w for w in ws if w not in PASSWORD_FUNCTIONS)) == "password"
+    )
     if not is_password_function:
         return False
     params = {a.arg for a in function.args.args} | {a.arg for a in function.args.kwonlyargs}

@@ -17,11 +17,15 @@ def fixed_value(ctx, expr: Optional[ast.expr]) -> bool:
     if isinstance(expr, ast.Constant):
         return isinstance(expr.value, (bytes, str))
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult):
-        return (fixed_value(ctx, expr.left) and _is_int(expr.right)) or (_is_int(expr.left) and fixed_value(ctx, expr.right))
+        return (fixed_value(ctx, expr.left) and _is_int(expr.right)) or (
+            _is_int(expr.left) and fixed_value(ctx, expr.right)
+        )
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
         return fixed_value(ctx, expr.left) and fixed_value(ctx, expr.right)
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in ("bytes", "bytearray"):
-        return len(expr.args) == 1 and (_is_int(expr.args[0]) or isinstance(expr.args[0], (ast.List, ast.Tuple, ast.BinOp)))
+        return len(expr.args) == 1 and (
+            _is_int(expr.args[0]) or isinstance(expr.args[0], (ast.List, ast.Tuple, ast.BinOp))
+        )
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in ("encode", "fromhex"):
         return fixed_value(ctx, expr.func.value) or (
             expr.func.attr == "fromhex" and bool(expr.args) and fixed_value(ctx, expr.args[0])

@@ -22,35 +22,186 @@ SECRET_WORDS = PASSWORD_WORDS | frozenset(
 )
 # `<word> key` is a secret (`api_key`, `signing_key`); `key` alone is usually a dict key.
 _KEY_QUALIFIERS = frozenset(
-    {"api", "secret", "private", "access", "signing", "encryption", "master", "auth", "client", "hmac", "aes",
-     "jwt", "session", "app", "license", "stripe", "aws", "webhook", "decryption", "shared", "crypto", "fernet"}
+    {
+        "api",
+        "secret",
+        "private",
+        "access",
+        "signing",
+        "encryption",
+        "master",
+        "auth",
+        "client",
+        "hmac",
+        "aes",
+        "jwt",
+        "session",
+        "app",
+        "license",
+        "stripe",
+        "aws",
+        "webhook",
+        "decryption",
+        "shared",
+        "crypto",
+        "fernet",
+    }
 )
 # `<word> code` is a one-time secret (`reset_code`, `verification_code`); `code` alone is not.
 _CODE_QUALIFIERS = frozenset(
-    {"reset", "verification", "verify", "confirmation", "confirm", "auth", "mfa", "2fa", "sms", "login", "otp",
-     "invite", "invitation", "activation", "recovery", "backup", "access", "security", "one", "magic"}
+    {
+        "reset",
+        "verification",
+        "verify",
+        "confirmation",
+        "confirm",
+        "auth",
+        "mfa",
+        "2fa",
+        "sms",
+        "login",
+        "otp",
+        "invite",
+        "invitation",
+        "activation",
+        "recovery",
+        "backup",
+        "access",
+        "security",
+        "one",
+        "magic",
+    }
 )
 # `<word> token` that names or marks something rather than granting access: an identity map's key
 # (`identity_token`), a placeholder or wildcard in a template or path, a page cursor.
 _NAMING_TOKEN_QUALIFIERS = frozenset(
-    {"identity", "omit", "wildcard", "placeholder", "sentinel", "marker", "relationship", "page", "pagination",
-     "continuation", "cancellation"}
+    {
+        "identity",
+        "omit",
+        "wildcard",
+        "placeholder",
+        "sentinel",
+        "marker",
+        "relationship",
+        "page",
+        "pagination",
+        "continuation",
+        "cancellation",
+    }
 )
 # Phrases that are secrets even though they contain a metadata word (`session_id`).
 _SECRET_PHRASES = ("session_id", "sessionid", "session_token", "session_cookie", "csrf_token", "refresh_token")
 # Words that make the name about the secret rather than the secret itself.
 METADATA_WORDS = frozenset(
-    {"count", "counts", "num", "number", "len", "length", "max", "min", "limit", "type", "types", "url", "uri",
-     "endpoint", "path", "file", "filename", "dir", "name", "names", "id", "ids", "expiry", "expires", "expiration",
-     "exp", "ttl", "lifetime", "age", "field", "fields", "header", "param", "usage", "used", "total", "index",
-     "idx", "prefix", "hint", "policy", "strength", "valid", "validator", "required", "changed",
-     "is", "has", "should", "use", "enabled", "label", "prompt", "form", "input", "regex", "pattern", "rules",
-     "error", "errors", "message", "msg", "chars", "alphabet", "charset", "size", "bits",
-     "bytes_len", "env", "var", "setting", "option", "mask", "masked", "redacted", "last4", "tokenizer",
-     "tokenize", "manager", "provider", "service", "store", "backend", "class", "cls", "factory", "generator",
-     "format", "version", "status", "state", "scope", "scopes", "kind", "mode", "style", "location", "cache",
-     # whether a secret was supplied, and warnings about it (`secret_key_given`, `password_expire_warn`)
-     "given", "provided", "supplied", "present", "missing", "expire", "warn", "warning"}
+    {
+        "count",
+        "counts",
+        "num",
+        "number",
+        "len",
+        "length",
+        "max",
+        "min",
+        "limit",
+        "type",
+        "types",
+        "url",
+        "uri",
+        "endpoint",
+        "path",
+        "file",
+        "filename",
+        "dir",
+        "name",
+        "names",
+        "id",
+        "ids",
+        "expiry",
+        "expires",
+        "expiration",
+        "exp",
+        "ttl",
+        "lifetime",
+        "age",
+        "field",
+        "fields",
+        "header",
+        "param",
+        "usage",
+        "used",
+        "total",
+        "index",
+        "idx",
+        "prefix",
+        "hint",
+        "policy",
+        "strength",
+        "valid",
+        "validator",
+        "required",
+        "changed",
+        "is",
+        "has",
+        "should",
+        "use",
+        "enabled",
+        "label",
+        "prompt",
+        "form",
+        "input",
+        "regex",
+        "pattern",
+        "rules",
+        "error",
+        "errors",
+        "message",
+        "msg",
+        "chars",
+        "alphabet",
+        "charset",
+        "size",
+        "bits",
+        "bytes_len",
+        "env",
+        "var",
+        "setting",
+        "option",
+        "mask",
+        "masked",
+        "redacted",
+        "last4",
+        "tokenizer",
+        "tokenize",
+        "manager",
+        "provider",
+        "service",
+        "store",
+        "backend",
+        "class",
+        "cls",
+        "factory",
+        "generator",
+        "format",
+        "version",
+        "status",
+        "state",
+        "scope",
+        "scopes",
+        "kind",
+        "mode",
+        "style",
+        "location",
+        "cache",
+        # whether a secret was supplied, and warnings about it (`secret_key_given`, `password_expire_warn`)
+        "given",
+        "provided",
+        "supplied",
+        "present",
+        "missing",
+        "expire",
+        "warn",
+        "warning",
+    }
 )
 # Names for a digest of a secret: safe to log once hashed, but still compared and stored.
 DIGEST_WORDS = frozenset({"hash", "hashed", "digest", "signature", "sig", "mac", "hmac"})
@@ -59,9 +210,28 @@ SIGNATURE_WORDS = frozenset({"signature", "mac", "hmac"})
 
 _PII_METADATA_WORDS = METADATA_WORDS - {"number"}  # `card_number` is the card itself
 PII_NAMES = (
-    "ssn", "social_security", "social_security_number", "credit_card", "card_number", "cc_number", "cvv", "cvc",
-    "dob", "date_of_birth", "birth_date", "birthdate", "passport", "passport_number", "iban", "tax_id",
-    "national_id", "driver_license", "drivers_license", "bank_account", "account_number", "routing_number",
+    "ssn",
+    "social_security",
+    "social_security_number",
+    "credit_card",
+    "card_number",
+    "cc_number",
+    "cvv",
+    "cvc",
+    "dob",
+    "date_of_birth",
+    "birth_date",
+    "birthdate",
+    "passport",
+    "passport_number",
+    "iban",
+    "tax_id",
+    "national_id",
+    "driver_license",
+    "drivers_license",
+    "bank_account",
+    "account_number",
+    "routing_number",
 )
 CARD_NAMES = ("credit_card", "card_number", "cc_number", "cvv", "cvc", "pan")
 
@@ -78,7 +248,7 @@ _PII_KEYS = tuple((phrase, _joined(words(phrase))) for phrase in PII_NAMES)
 # The same identifiers recur all over a file, so the verdicts on names are memoised.
 @lru_cache(maxsize=8192)
 def secret_kind(name: Optional[str], *, digests: bool = False) -> Optional[str]:
-    """"password" or "secret" when `name` holds a credential, else None.
+    """ "password" or "secret" when `name` holds a credential, else None.
 
     With `digests`, names of digests and signatures (`password_hash`, `signature`) count too: they
     are compared against attacker input.
@@ -97,7 +267,9 @@ def secret_kind(name: Optional[str], *, digests: bool = False) -> Optional[str]:
         return "password"
     if any(w in SECRET_WORDS and not _qualified(ws, i, "token", _NAMING_TOKEN_QUALIFIERS) for i, w in enumerate(ws)):
         return "secret"
-    if any(_qualified(ws, i, "key", _KEY_QUALIFIERS) or _qualified(ws, i, "code", _CODE_QUALIFIERS) for i in range(len(ws))):
+    if any(
+        _qualified(ws, i, "key", _KEY_QUALIFIERS) or _qualified(ws, i, "code", _CODE_QUALIFIERS) for i in range(len(ws))
+    ):
         return "secret"
     if digests and any(w in SIGNATURE_WORDS for w in ws):
         return "digest"
@@ -152,8 +324,21 @@ def expression_name(node: ast.AST) -> Optional[str]:
 # Calls that return their argument's text unchanged enough to still be the secret.
 _TRANSPARENT_CALLS = frozenset({"str", "repr", "bytes", "format", "bytearray", "dict", "list", "tuple", "vars"})
 _TRANSPARENT_METHODS = frozenset(
-    {"encode", "decode", "strip", "lstrip", "rstrip", "lower", "upper", "format", "join", "hex", "replace", "casefold",
-     "dumps"}
+    {
+        "encode",
+        "decode",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "lower",
+        "upper",
+        "format",
+        "join",
+        "hex",
+        "replace",
+        "casefold",
+        "dumps",
+    }
 )
 
 
@@ -189,7 +374,11 @@ def value_parts(node: ast.AST) -> Iterator[ast.AST]:
                 yield ast.Subscript(value=value, slice=key, ctx=ast.Load(), lineno=0, col_offset=0)
                 yield from value_parts(value)
     elif isinstance(node, ast.Call):
-        if expression_name(node) is not None and isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "pop"):
+        if (
+            expression_name(node) is not None
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("get", "pop")
+        ):
             yield node
         func = node.func
         if isinstance(func, ast.Name) and func.id in _TRANSPARENT_CALLS:

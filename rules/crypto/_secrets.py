@@ -23,11 +23,59 @@ KNOWN_FORMATS = (
 )
 # Words that mark a value as an example to be replaced, not a credential.
 _PLACEHOLDER_WORDS = frozenset(
-    {"example", "examples", "test", "testing", "dummy", "fake", "sample", "placeholder", "changeme", "change",
-     "your", "yours", "xxx", "todo", "fixme", "redacted", "replace", "insert", "enter", "none", "null", "nil",
-     "undefined", "env", "environ", "getenv", "secret", "password", "token", "key", "here", "mock", "default",
-     "foo", "bar", "baz", "dev", "development", "local", "localhost", "demo", "notasecret", "not", "string", "str",
-     "bytes", "optional", "required", "text", "hidden", "masked"}
+    {
+        "example",
+        "examples",
+        "test",
+        "testing",
+        "dummy",
+        "fake",
+        "sample",
+        "placeholder",
+        "changeme",
+        "change",
+        "your",
+        "yours",
+        "xxx",
+        "todo",
+        "fixme",
+        "redacted",
+        "replace",
+        "insert",
+        "enter",
+        "none",
+        "null",
+        "nil",
+        "undefined",
+        "env",
+        "environ",
+        "getenv",
+        "secret",
+        "password",
+        "token",
+        "key",
+        "here",
+        "mock",
+        "default",
+        "foo",
+        "bar",
+        "baz",
+        "dev",
+        "development",
+        "local",
+        "localhost",
+        "demo",
+        "notasecret",
+        "not",
+        "string",
+        "str",
+        "bytes",
+        "optional",
+        "required",
+        "text",
+        "hidden",
+        "masked",
+    }
 )
 # Regular expressions assigned to `TOKEN_RE`-style names in lexers and parsers.
 _REGEX = re.compile(r"\(\?|\\[sSwWdDbB]|\[\^|\][*+?]|\)[*+?]|\|\\")
@@ -48,10 +96,38 @@ def known_format(value: str) -> Optional[str]:
 
 # Names of the key that signs this application's own sessions and tokens (`SECRET_KEY`, `JWT_SECRET`,
 # `app.secret_key`, `signing_key`); names of outside services' credentials are not among them.
-_SIGNING_WORDS = frozenset({"secret", "signing", "jwt", "hmac", "session", "app", "flask", "django", "fernet", "encryption"})
-_OUTSIDE_WORDS = frozenset({"api", "client", "aws", "stripe", "access", "webhook", "consumer", "oauth", "github",
-                            "google", "slack", "twilio", "sendgrid", "openai", "s3", "azure", "gcp", "db", "database",
-                            "smtp", "email", "mail", "redis", "bot", "x"})
+_SIGNING_WORDS = frozenset(
+    {"secret", "signing", "jwt", "hmac", "session", "app", "flask", "django", "fernet", "encryption"}
+)
+_OUTSIDE_WORDS = frozenset(
+    {
+        "api",
+        "client",
+        "aws",
+        "stripe",
+        "access",
+        "webhook",
+        "consumer",
+        "oauth",
+        "github",
+        "google",
+        "slack",
+        "twilio",
+        "sendgrid",
+        "openai",
+        "s3",
+        "azure",
+        "gcp",
+        "db",
+        "database",
+        "smtp",
+        "email",
+        "mail",
+        "redis",
+        "bot",
+        "x",
+    }
+)
 
 
 @lru_cache(maxsize=4096)

@@ -73,7 +73,9 @@ class FastPasswordHash(Rule):
             "import hashlib\n\ndef store(user, password):\n    h = hashlib.sha256()\n"
             "    h.update(password.encode())\n    user.password_hash = h.hexdigest()\n"
         ),
-        Invalid("import hashlib\ndef register(user, text):\n    md5 = hashlib.md5(text).hexdigest()\n    user.set_password(md5)\n"),
+        Invalid(
+            "import hashlib\ndef register(user, text):\n    md5 = hashlib.md5(text).hexdigest()\n    user.set_password(md5)\n"
+        ),
         Invalid(
             "from cryptography.hazmat.primitives import hashes\ndef register(form):\n"
             "    digest = hashes.Hash(hashes.SHA256())\n    digest.update(form.secret_answer)\n"

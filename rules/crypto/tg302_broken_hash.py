@@ -16,13 +16,57 @@ from tabguard.rules.crypto._names import enclosing_name, expression_name, value_
 # Uses where a collision or a preimage gains an attacker nothing: cache keys, ETags, sharding.
 # Names that make a digest a security value: it gets a stronger hash, not `usedforsecurity=False`.
 _SECURITY_WORDS = frozenset(
-    {"sign", "signature", "signed", "signing", "sig", "token", "mac", "hmac", "auth", "secret", "key", "nonce",
-     "session", "csrf", "otp", "password", "passwd", "verify", "verification", "credential", "credentials"}
+    {
+        "sign",
+        "signature",
+        "signed",
+        "signing",
+        "sig",
+        "token",
+        "mac",
+        "hmac",
+        "auth",
+        "secret",
+        "key",
+        "nonce",
+        "session",
+        "csrf",
+        "otp",
+        "password",
+        "passwd",
+        "verify",
+        "verification",
+        "credential",
+        "credentials",
+    }
 )
 _NON_SECURITY_WORDS = frozenset(
-    {"cache", "cached", "etag", "bucket", "shard", "sharding", "partition", "dedup", "dedupe", "gravatar",
-     "avatar", "color", "colour", "slug", "lru", "memo", "memoize", "placement", "filename", "jitter", "seed",
-     "identicon", "hue", "uuid"}
+    {
+        "cache",
+        "cached",
+        "etag",
+        "bucket",
+        "shard",
+        "sharding",
+        "partition",
+        "dedup",
+        "dedupe",
+        "gravatar",
+        "avatar",
+        "color",
+        "colour",
+        "slug",
+        "lru",
+        "memo",
+        "memoize",
+        "placement",
+        "filename",
+        "jitter",
+        "seed",
+        "identicon",
+        "hue",
+        "uuid",
+    }
 )
 
 _SIZES = frozenset({"digest_size", "block_size"})
@@ -201,8 +245,13 @@ def _fix(ctx, node: ast.Call, kind: str):
     if any(isinstance(n, ast.Call) and stored_password(n) is not None for n in ctx.scope_nodes()):
         return None  # a stored password needs a password hash (TG301), not another fast digest
     if kind in ("hashlib", "hashlib.new") and not _security_use(ctx, node):
-        return expression_fix(ctx, node, set_keyword("usedforsecurity", "False"),
-                              "Fix: mark the digest as not used for security", safe=True)
+        return expression_fix(
+            ctx,
+            node,
+            set_keyword("usedforsecurity", "False"),
+            "Fix: mark the digest as not used for security",
+            safe=True,
+        )
     # Only `module.md5(...)` spellings are renamed: a bare `md5` from `from hashlib import md5`
     # would need a new import the file may shadow.
     if not isinstance(node.func, ast.Attribute):

@@ -10,7 +10,9 @@ from tabguard.engine.rule import Invalid, Rule
 # cryptography's `algorithms.X(key)`, pycryptodome's `Crypto.Cipher.X.new(...)`, pyDes.
 _CRYPTOGRAPHY_CIPHERS = ("TripleDES", "Blowfish", "ARC4", "IDEA", "CAST5", "SEED", "RC2")
 _PYDES_CIPHERS = ("des", "triple_des")
-_CRYPTOGRAPHY = re.compile(rf"^cryptography\.hazmat\.(?:primitives|decrepit)\.ciphers\.algorithms\.({'|'.join(_CRYPTOGRAPHY_CIPHERS)})$")
+_CRYPTOGRAPHY = re.compile(
+    rf"^cryptography\.hazmat\.(?:primitives|decrepit)\.ciphers\.algorithms\.({'|'.join(_CRYPTOGRAPHY_CIPHERS)})$"
+)
 _PYCRYPTODOME = re.compile(r"^(?:Crypto|Cryptodome)\.Cipher\.(DES|DES3|ARC2|ARC4|Blowfish|XOR|CAST)\.new$")
 _PYDES = re.compile(rf"^pyDes\.({'|'.join(_PYDES_CIPHERS)})$")
 
@@ -64,7 +66,9 @@ class WeakCipher(Rule):
         ),
         Invalid("from Crypto.Cipher import DES\ncipher = DES.new(key, DES.MODE_CBC, iv)\n"),
         Invalid("from Cryptodome.Cipher import ARC4 as rc4\nstream = rc4.new(key)\n"),
-        Invalid("import Crypto.Cipher.Blowfish\nc = Crypto.Cipher.Blowfish.new(key, Crypto.Cipher.Blowfish.MODE_CBC, iv)\n"),
+        Invalid(
+            "import Crypto.Cipher.Blowfish\nc = Crypto.Cipher.Blowfish.new(key, Crypto.Cipher.Blowfish.MODE_CBC, iv)\n"
+        ),
         Invalid("import pyDes\nk = pyDes.triple_des(key)\n"),
     )
 

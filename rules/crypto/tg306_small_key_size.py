@@ -85,7 +85,9 @@ class SmallKeySize(Rule):
             "import rsa\npub, priv = rsa.newkeys(512)\n",
             "import rsa\npub, priv = rsa.newkeys(3072)\n",
         ),
-        Invalid("from cryptography.hazmat.primitives.asymmetric import dsa\nKEY_BITS = 1024\nk = dsa.generate_private_key(KEY_BITS)\n"),
+        Invalid(
+            "from cryptography.hazmat.primitives.asymmetric import dsa\nKEY_BITS = 1024\nk = dsa.generate_private_key(KEY_BITS)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:

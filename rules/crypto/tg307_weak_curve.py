@@ -33,7 +33,9 @@ class WeakCurve(Rule):
         "after which signatures can be forged and key exchanges decrypted."
     )
     how = "Use `ec.SECP256R1()` (P-256), `ec.SECP384R1()`, or Ed25519/X25519 keys."
-    example = "from cryptography.hazmat.primitives.asymmetric import ec\n\nkey = ec.generate_private_key(ec.SECP256R1())"
+    example = (
+        "from cryptography.hazmat.primitives.asymmetric import ec\n\nkey = ec.generate_private_key(ec.SECP256R1())"
+    )
     fix_safety = "Unsafe: keys and signatures change size; peers must support P-256 (all mainstream libraries do)."
     references = ("https://cwe.mitre.org/data/definitions/326.html", "https://csrc.nist.gov/pubs/sp/800/186/final")
     VALID = (
@@ -58,7 +60,9 @@ class WeakCurve(Rule):
 
     def visit_Attribute(self, node: ast.Attribute, ctx) -> None:
         if node.attr in _WEAK_CLASSES and (ctx.qualname(node) or "").startswith(_EC):
-            fix = expression_fix(ctx, node, lambda a: a.with_changes(attr=cst.Name("SECP256R1")), "Fix: use SECP256R1", safe=False)
+            fix = expression_fix(
+                ctx, node, lambda a: a.with_changes(attr=cst.Name("SECP256R1")), "Fix: use SECP256R1", safe=False
+            )
             ctx.report(self, node, details={"curve": node.attr}, fix=fix)
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -68,5 +72,7 @@ class WeakCurve(Rule):
         curve = keyword.value if keyword is not None else None
         if isinstance(curve, ast.Constant) and isinstance(curve.value, str) and curve.value.lower() in _WEAK_NAMES:
             quote = ctx.segment(ctx.span(curve))[0]
-            fix = expression_fix(ctx, curve, lambda _: cst.SimpleString(f"{quote}P-256{quote}"), "Fix: use P-256", safe=False)
+            fix = expression_fix(
+                ctx, curve, lambda _: cst.SimpleString(f"{quote}P-256{quote}"), "Fix: use P-256", safe=False
+            )
             ctx.report(self, curve, details={"curve": curve.value}, fix=fix)

@@ -60,7 +60,7 @@ class WeakKdfWorkFactor(Rule):
         "SHA-1), bcrypt cost 10 or more (12 is common), scrypt `n=2**14` or more. Store the work factor "
         "with each hash so it can be raised later and old hashes upgraded on login."
     )
-    example = "import hashlib\n\nkey = hashlib.pbkdf2_hmac(\"sha256\", password.encode(), salt, 600_000)"
+    example = 'import hashlib\n\nkey = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)'
     fix_safety = (
         "Unsafe: the rewrite raises the work factor, so existing hashes computed with the old value no "
         "longer verify unless the old factor is stored with them; hashing also takes longer (tens to "
@@ -103,7 +103,10 @@ class WeakKdfWorkFactor(Rule):
             "import bcrypt\nh = bcrypt.hashpw(pw, bcrypt.gensalt(4))\n",
             "import bcrypt\nh = bcrypt.hashpw(pw, bcrypt.gensalt(12))\n",
         ),
-        Invalid("import hashlib\nk = hashlib.scrypt(pw, salt=salt, n=1024, r=8, p=1)\n", "import hashlib\nk = hashlib.scrypt(pw, salt=salt, n=16384, r=8, p=1)\n"),
+        Invalid(
+            "import hashlib\nk = hashlib.scrypt(pw, salt=salt, n=1024, r=8, p=1)\n",
+            "import hashlib\nk = hashlib.scrypt(pw, salt=salt, n=16384, r=8, p=1)\n",
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -121,7 +124,11 @@ class WeakKdfWorkFactor(Rule):
         if value is None or value >= minimum:
             return
         new = _spell(name, minimum)
-        details = {"kdf": name.rsplit(".", 1)[-1] if "." in name else name, "value": f"{value:,}", "minimum": f"{minimum:,}"}
+        details = {
+            "kdf": name.rsplit(".", 1)[-1] if "." in name else name,
+            "value": f"{value:,}",
+            "minimum": f"{minimum:,}",
+        }
         if argument is None:
             fix = expression_fix(ctx, node, set_keyword(kdf.keyword, new), f"Fix: set {kdf.keyword}={new}", safe=False)
             ctx.report(self, node, details=details, fix=fix)

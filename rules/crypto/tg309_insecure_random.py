@@ -17,13 +17,48 @@ _RANDOM_FUNCTIONS = frozenset(
 _UNPREDICTABLE_WORDS = frozenset({"salt", "nonce", "iv", "csrf", "xsrf", "state", "verifier", "challenge"})
 # Functions where predictability is harmless or wanted.
 _NON_SECURITY_WORDS = frozenset(
-    {"boundary", "jitter", "backoff", "retry", "delay", "sleep", "color", "colour", "shuffle", "sample",
-     "sampling", "test", "tests", "mock", "fake", "dummy", "demo", "simulate", "simulation", "game", "dice",
-     "fixture", "faker", "seed", "benchmark"}
+    {
+        "boundary",
+        "jitter",
+        "backoff",
+        "retry",
+        "delay",
+        "sleep",
+        "color",
+        "colour",
+        "shuffle",
+        "sample",
+        "sampling",
+        "test",
+        "tests",
+        "mock",
+        "fake",
+        "dummy",
+        "demo",
+        "simulate",
+        "simulation",
+        "game",
+        "dice",
+        "fixture",
+        "faker",
+        "seed",
+        "benchmark",
+    }
 )
 
 # Parents in which a `a + b` replacement needs no parentheses.
-_STANDALONE = (ast.Assign, ast.AnnAssign, ast.keyword, ast.Call, ast.Return, ast.Expr, ast.List, ast.Tuple, ast.Dict, ast.FormattedValue)
+_STANDALONE = (
+    ast.Assign,
+    ast.AnnAssign,
+    ast.keyword,
+    ast.Call,
+    ast.Return,
+    ast.Expr,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.FormattedValue,
+)
 
 
 class InsecureRandom(Rule):
@@ -55,8 +90,8 @@ class InsecureRandom(Rule):
     )
     example = (
         "import secrets\nimport string\n\nreset_token = secrets.token_urlsafe(32)\n"
-        "otp = f\"{secrets.randbelow(1_000_000):06d}\"\n"
-        "password = \"\".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(16))"
+        'otp = f"{secrets.randbelow(1_000_000):06d}"\n'
+        'password = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(16))'
     )
     fix_safety = (
         "Unsafe but behaviour-compatible: the rewrite keeps the value's range and type (`randint(a, b)` "
@@ -135,7 +170,9 @@ def _fix(ctx, node: ast.Call, function: str):
     if new is None:
         return None
     imports = () if function == "uuid1" else ("secrets",)
-    return expression_fix(ctx, node, lambda _: parse_expression(new), "Fix: use the secrets module", safe=False, imports=imports)
+    return expression_fix(
+        ctx, node, lambda _: parse_expression(new), "Fix: use the secrets module", safe=False, imports=imports
+    )
 
 
 def _secure_call(ctx, node: ast.Call, function: str) -> Optional[str]:
@@ -144,7 +181,11 @@ def _secure_call(ctx, node: ast.Call, function: str) -> Optional[str]:
         return None
     keywords = {k.arg: ctx.segment(ctx.span(k.value)) for k in node.keywords}
     if function == "uuid1":
-        return ctx.segment(ctx.span(node.func))[: -len("uuid1")] + "uuid4()" if isinstance(node.func, ast.Attribute) else None
+        return (
+            ctx.segment(ctx.span(node.func))[: -len("uuid1")] + "uuid4()"
+            if isinstance(node.func, ast.Attribute)
+            else None
+        )
     if function == "choice" and len(args) == 1 and not keywords:
         return f"secrets.choice({args[0]})"
     if function == "choices" and len(args) == 1 and set(keywords) == {"k"}:

@@ -40,8 +40,27 @@ _ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"
 _CONNECTS = frozenset({"connect", "create_pool", "Connection", "MongoClient", "Redis", "StrictRedis"})
 _PASSWORD_KEYWORDS = frozenset({"password", "passwd", "pwd"})
 # `update_password`, `change_password`: a setting about what to do with the password, not the password.
-_OPTION_VERBS = frozenset({"update", "change", "set", "require", "force", "expire", "show", "hide", "remember", "save",
-                           "allow", "enable", "disable", "skip", "use", "prompt", "ask"})
+_OPTION_VERBS = frozenset(
+    {
+        "update",
+        "change",
+        "set",
+        "require",
+        "force",
+        "expire",
+        "show",
+        "hide",
+        "remember",
+        "save",
+        "allow",
+        "enable",
+        "disable",
+        "skip",
+        "use",
+        "prompt",
+        "ask",
+    }
+)
 # Test code may hold throwaway credentials.
 _TEST_PATH = re.compile(r"(^|[\\/])(tests?|testing|fixtures?)[\\/]|(^|[\\/])(test_[^\\/]*|[^\\/]*_test|conftest)\.py$")
 
@@ -59,8 +78,8 @@ class HardcodedSecret(Rule):
     call_names = frozenset(name.rpartition(".")[2] for name in _KEY_SINKS) | _CONNECTS
     what = (
         "Writes a {kind} (`{name}`) as a literal in the source code. A key that signs this application's "
-        "own sessions or tokens is reported even when it reads like a placeholder (`\"dev-secret-change-me\"`, "
-        "`\"django-insecure-...\"`, an environment lookup's fallback): the application runs with it as written. "
+        'own sessions or tokens is reported even when it reads like a placeholder (`"dev-secret-change-me"`, '
+        '`"django-insecure-..."`, an environment lookup\'s fallback): the application runs with it as written. '
         "The placeholder exemption is kept for credentials of outside services, which cannot work as written."
     )
     why = (
@@ -68,21 +87,21 @@ class HardcodedSecret(Rule):
         "container image and code-search index carries it, and git history keeps it after it is "
         "deleted. Bots scan public pushes for provider key formats and use AWS or Stripe keys within "
         "minutes. A hardcoded Flask or Django `SECRET_KEY` or JWT key lets anyone who reads the code "
-        "forge session cookies and tokens and log in as any user: with `app.secret_key = \"super-secret-key-123\"` "
-        "an attacker signs `{{\"user_id\": 1}}` with `itsdangerous` and is the administrator. Placeholder keys are "
-        "the worst case: `\"changeme\"` and `\"dev\"` are the first values tried."
+        'forge session cookies and tokens and log in as any user: with `app.secret_key = "super-secret-key-123"` '
+        'an attacker signs `{{"user_id": 1}}` with `itsdangerous` and is the administrator. Placeholder keys are '
+        'the worst case: `"changeme"` and `"dev"` are the first values tried.'
     )
     how = (
-        "Read the value at runtime (`os.environ[\"SECRET_KEY\"]`, a secret manager, a mounted file) and "
+        'Read the value at runtime (`os.environ["SECRET_KEY"]`, a secret manager, a mounted file) and '
         "keep it out of version control (`.env` in `.gitignore`). Rotate any credential that was ever "
         "committed: removing it from the code does not remove it from history. Give a signing key no "
-        "fallback (`os.environ.get(\"SECRET_KEY\", \"dev\")` signs with `\"dev\"` whenever the variable is "
-        "missing): fail at start-up instead. Generate one with `python -c \"import secrets; print(secrets.token_hex(32))\"`."
+        'fallback (`os.environ.get("SECRET_KEY", "dev")` signs with `"dev"` whenever the variable is '
+        'missing): fail at start-up instead. Generate one with `python -c "import secrets; print(secrets.token_hex(32))"`.'
     )
     example = (
-        "import os\n\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n"
-        "stripe.api_key = os.environ[\"STRIPE_API_KEY\"]\n"
-        "token = jwt.encode(claims, os.environ[\"JWT_SIGNING_KEY\"], algorithm=\"HS256\")"
+        'import os\n\nSECRET_KEY = os.environ["SECRET_KEY"]\n'
+        'stripe.api_key = os.environ["STRIPE_API_KEY"]\n'
+        'token = jwt.encode(claims, os.environ["JWT_SIGNING_KEY"], algorithm="HS256")'
     )
     fix_safety = (
         "Unsafe: the rewrite reads the value from an environment variable named after the setting; "
@@ -130,7 +149,9 @@ class HardcodedSecret(Rule):
         "def render(csrf_token):\n    if csrf_token == 'NOTPROVIDED':\n        return ''\n",
     )
     INVALID = (
-        Invalid("API_TOKEN = 'ghp_4f9Kx2LmQ8rT1vZ7wY3nB6cD0eH5jA'\n", "import os\nAPI_TOKEN = os.environ['API_TOKEN']\n"),
+        Invalid(
+            "API_TOKEN = 'ghp_4f9Kx2LmQ8rT1vZ7wY3nB6cD0eH5jA'\n", "import os\nAPI_TOKEN = os.environ['API_TOKEN']\n"
+        ),
         Invalid(
             "SECRET_KEY = 'django-insecure-8f$k2!x@q9z#m1v&w7r^t4y'\n",
             "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n",
@@ -169,7 +190,9 @@ class HardcodedSecret(Rule):
             "import os\napp.config.from_mapping(SECRET_KEY=os.getenv('FLASK_SECRET', 'changeme'))\n",
             "import os\napp.config.from_mapping(SECRET_KEY=os.environ['FLASK_SECRET'])\n",
         ),
-        Invalid("app.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'\n", "import os\napp.secret_key = os.environ['SECRET_KEY']\n"),
+        Invalid(
+            "app.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'\n", "import os\napp.secret_key = os.environ['SECRET_KEY']\n"
+        ),
         # reported once, at the definition, however often the key is used
         Invalid(
             "import jwt, hmac\ndef sign(claims, body):\n    key = 'k3y-0f-th3-d4y'\n"
@@ -212,7 +235,9 @@ class HardcodedSecret(Rule):
             return
         # A bare `secret=` keyword is as often an outside service's credential as a signing key.
         signing = not (isinstance(parent, ast.keyword) and words(name or "") == ["secret"])
-        kind = _literal_kind(name, node.value, signing) or (secret_kind(name) == "password" and _connect_password(ctx, parent) and "password")
+        kind = _literal_kind(name, node.value, signing) or (
+            secret_kind(name) == "password" and _connect_password(ctx, parent) and "password"
+        )
         # Only a secret-looking literal pays for the comparison check, which scans the whole block.
         if kind and not (isinstance(parent, ast.Compare) and not _secret_comparison(ctx, parent, node, name)):
             ctx.report(self, node, details={"kind": kind, "name": name}, fix=_environment_fix(ctx, node, parent, name))
@@ -252,7 +277,11 @@ class HardcodedSecret(Rule):
         if name.rpartition(".")[2] not in _CONNECTS or _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
             return
         for keyword in node.keywords:
-            if keyword.arg in _PASSWORD_KEYWORDS and isinstance(keyword.value, ast.Constant) and keyword.value.value == "":
+            if (
+                keyword.arg in _PASSWORD_KEYWORDS
+                and isinstance(keyword.value, ast.Constant)
+                and keyword.value.value == ""
+            ):
                 ctx.report(self, keyword.value, details={"kind": "empty database password", "name": keyword.arg})
 
 
@@ -292,14 +321,21 @@ def _bound_name(ctx, node: ast.Constant) -> Optional[str]:
     """The name a literal is given: assignment target, keyword, dict key, parameter, the other side
     of `==`, or the variable an `os.getenv(NAME, default)` falls back for."""
     parent = ctx.parent(node)
-    if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.keyword, ast.Dict)) and getattr(parent, "value", node) is node:
+    if (
+        isinstance(parent, (ast.Assign, ast.AnnAssign, ast.keyword, ast.Dict))
+        and getattr(parent, "value", node) is node
+    ):
         return binding_name(parent, node)
     if isinstance(parent, ast.arguments):
         return _parameter_for_default(parent, node)
     if isinstance(parent, ast.Compare) and len(parent.ops) == 1 and isinstance(parent.ops[0], (ast.Eq, ast.NotEq)):
         other = parent.left if parent.comparators[0] is node else parent.comparators[0]
         return expression_name(other)
-    if isinstance(parent, ast.Call) and ctx.call_name(parent) in _ENV_LOOKUPS and ctx.argument(parent, 1, "default") is node:
+    if (
+        isinstance(parent, ast.Call)
+        and ctx.call_name(parent) in _ENV_LOOKUPS
+        and ctx.argument(parent, 1, "default") is node
+    ):
         setting = ctx.parent(parent)
         bound = binding_name(setting, parent) if setting is not None else None
         if isinstance(bound, str) and signing_key_name(bound):
@@ -330,7 +366,7 @@ def _secret_comparison(ctx, compare: ast.Compare, node: ast.Constant, name: Opti
 
 def _parameter_for_default(arguments: ast.arguments, node: ast.AST) -> Optional[str]:
     positional = [*arguments.posonlyargs, *arguments.args]
-    for arg, default in zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults):
+    for arg, default in zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults):
         if default is node:
             return arg.arg
     for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
@@ -353,7 +389,9 @@ def _environment_fix(ctx, node: ast.Constant, parent: Optional[ast.AST], name: O
         target = parent  # the variable keeps its name; only the fallback goes
         variable = parent.args[0] if parent.args else None
         name = variable.value if isinstance(variable, ast.Constant) and isinstance(variable.value, str) else None
-    elif not (isinstance(parent, (ast.Assign, ast.AnnAssign)) or isinstance(parent, ast.keyword) and signing_key_name(name)):
+    elif not (
+        isinstance(parent, (ast.Assign, ast.AnnAssign)) or isinstance(parent, ast.keyword) and signing_key_name(name)
+    ):
         return None  # a keyword names the variable well only for a setting (`SECRET_KEY=`), not `password=`
     elif parent.value is not node:
         return None
@@ -363,5 +401,10 @@ def _environment_fix(ctx, node: ast.Constant, parent: Optional[ast.AST], name: O
     quote = "'" if ctx.segment(ctx.span(node)).lstrip("rbuRBU")[0] == "'" else '"'
     replacement = f"os.environ[{quote}{variable}{quote}]"
     return expression_fix(
-        ctx, target, lambda _: cst.parse_expression(replacement), "Fix: read it from the environment", safe=False, imports=("os",)
+        ctx,
+        target,
+        lambda _: cst.parse_expression(replacement),
+        "Fix: read it from the environment",
+        safe=False,
+        imports=("os",),
     )

@@ -12,7 +12,9 @@ from tabguard.rules.compliance._logs import LOG_CALL_NAMES
 from tabguard.rules.crypto._hashing import hash_call
 from tabguard.rules.crypto._names import DIGEST_WORDS, METADATA_WORDS, expression_name, secret_kind, value_parts
 
-_CONFIRMATION_WORDS = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "verify2"})
+_CONFIRMATION_WORDS = frozenset(
+    {"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "verify2"}
+)
 _CAMEL_CASE = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*")
 # Methods whose comparison is the object's own identity, not an authentication check.
 _EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__"})
@@ -43,7 +45,7 @@ class TimingUnsafeCompare(Rule):
     )
     example = (
         "import hmac\n\nexpected = hmac.new(key, body, hashlib.sha256).hexdigest()\n"
-        "if not hmac.compare_digest(expected, request.headers[\"X-Signature\"]):\n    abort(401)"
+        'if not hmac.compare_digest(expected, request.headers["X-Signature"]):\n    abort(401)'
     )
     fix_safety = (
         "Unsafe: `hmac.compare_digest` raises `TypeError` when one side is `str` and the other `bytes`, "
@@ -137,7 +139,10 @@ class TimingUnsafeCompare(Rule):
             return
         if isinstance(ctx.parent(node), ast.Assert) or getattr(ctx.function, "name", None) in _EQUALITY_METHODS:
             return
-        if any(_not_a_secret_value(side) or _magic_constant(ctx, side) or _class_literal(ctx, side) for side in (left, right)):
+        if any(
+            _not_a_secret_value(side) or _magic_constant(ctx, side) or _class_literal(ctx, side)
+            for side in (left, right)
+        ):
             return
         names = [expression_name(side) for side in (left, right)]
         if any(w in _CONFIRMATION_WORDS for name in names if name for w in words(name)):
@@ -157,7 +162,12 @@ class TimingUnsafeCompare(Rule):
         call = f"hmac.compare_digest({a}, {b})"
         replacement = call if op == "==" else f"not {call}"
         fix = expression_fix(
-            ctx, node, lambda _: parse_expression(replacement), "Fix: use hmac.compare_digest", safe=False, imports=("hmac",)
+            ctx,
+            node,
+            lambda _: parse_expression(replacement),
+            "Fix: use hmac.compare_digest",
+            safe=False,
+            imports=("hmac",),
         )
         ctx.report(self, node, details={"name": secret, "op": op}, fix=fix)
 
@@ -210,8 +220,10 @@ def _writes_wanted_value(node: ast.Compare, ctx) -> bool:
         for found in () if isinstance(statement, ast.Raise) else ast.walk(statement):
             if isinstance(found, ast.Assign) and _mentions(found.value, sides):
                 return True
-            if isinstance(found, ast.Call) and _callee_last(found) not in LOG_CALL_NAMES and any(
-                _mentions(arg, sides) for arg in (*found.args, *(k.value for k in found.keywords))
+            if (
+                isinstance(found, ast.Call)
+                and _callee_last(found) not in LOG_CALL_NAMES
+                and any(_mentions(arg, sides) for arg in (*found.args, *(k.value for k in found.keywords)))
             ):
                 return True
     return False
@@ -219,7 +231,11 @@ def _writes_wanted_value(node: ast.Compare, ctx) -> bool:
 
 def _mentions(value: ast.expr, dumps: set) -> bool:
     """`value` is one of the compared expressions, or holds one (`"%s:%s" % (name, password)`, `[..., password]`)."""
-    return any(ast.dump(part) in dumps for part in ast.walk(value) if isinstance(part, (ast.Name, ast.Attribute, ast.Subscript)))
+    return any(
+        ast.dump(part) in dumps
+        for part in ast.walk(value)
+        if isinstance(part, (ast.Name, ast.Attribute, ast.Subscript))
+    )
 
 
 def _callee_last(call: ast.Call) -> str:
@@ -234,7 +250,9 @@ def _class_literal(ctx, side: ast.expr) -> bool:
         return False
     owner = ctx.parent(ctx.function) if ctx.function is not None else None
     return isinstance(owner, ast.ClassDef) and any(
-        isinstance(item, ast.Assign) and isinstance(item.value, ast.Constant) and isinstance(item.value.value, str)
+        isinstance(item, ast.Assign)
+        and isinstance(item.value, ast.Constant)
+        and isinstance(item.value.value, str)
         and any(isinstance(t, ast.Name) and t.id == side.attr for t in item.targets)
         for item in owner.body
     )
@@ -242,7 +260,9 @@ def _class_literal(ctx, side: ast.expr) -> bool:
 
 def _is_hmac(ctx, side: ast.expr) -> bool:
     """`hmac.new(key, msg, sha256).hexdigest()` and friends."""
-    return any(isinstance(n, ast.Call) and (ctx.call_name(n) or "") in ("hmac.new", "hmac.digest") for n in ast.walk(side))
+    return any(
+        isinstance(n, ast.Call) and (ctx.call_name(n) or "") in ("hmac.new", "hmac.digest") for n in ast.walk(side)
+    )
 
 
 def _hashes_secret(ctx, side: ast.expr) -> bool:

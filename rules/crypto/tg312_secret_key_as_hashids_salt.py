@@ -35,7 +35,7 @@ class SecretKeyAsHashidsSalt(Rule):
         "rely on it to hide ids: check authorization on every object access."
     )
     example = (
-        "import os\nfrom hashids import Hashids\n\nhashids = Hashids(salt=os.environ[\"HASHIDS_SALT\"], min_length=8)"
+        'import os\nfrom hashids import Hashids\n\nhashids = Hashids(salt=os.environ["HASHIDS_SALT"], min_length=8)'
     )
     fix_safety = (
         "Unsafe: encoded ids change with the salt, so links already shared stop resolving; set "
@@ -77,7 +77,11 @@ class SecretKeyAsHashidsSalt(Rule):
         if secret_kind(name) is None:
             return
         fix = expression_fix(
-            ctx, salt, lambda _: cst.parse_expression("os.environ['HASHIDS_SALT']"), "Fix: use a separate salt",
-            safe=False, imports=("os",),
+            ctx,
+            salt,
+            lambda _: cst.parse_expression("os.environ['HASHIDS_SALT']"),
+            "Fix: use a separate salt",
+            safe=False,
+            imports=("os",),
         )
         ctx.report(self, salt, details={"name": name}, fix=fix)

@@ -12,16 +12,46 @@ from tabguard.guards import words
 from tabguard.rules.crypto._names import enclosing_name, secret_kind
 
 # Encodings and unkeyed hashes: they change how a value looks, not how guessable it is.
-_SCRAMBLERS = frozenset({
-    "b64encode", "urlsafe_b64encode", "b32encode", "b16encode", "encodebytes", "hexlify",
-    "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "sha3_256", "sha3_512",
-})
-_CLOCK = frozenset({"time.time", "time.time_ns", "time.monotonic", "datetime.now", "datetime.utcnow", "datetime.today",
-                    "datetime.datetime.now", "datetime.datetime.utcnow", "date.today", "datetime.date.today"})
+_SCRAMBLERS = frozenset(
+    {
+        "b64encode",
+        "urlsafe_b64encode",
+        "b32encode",
+        "b16encode",
+        "encodebytes",
+        "hexlify",
+        "md5",
+        "sha1",
+        "sha224",
+        "sha256",
+        "sha384",
+        "sha512",
+        "blake2b",
+        "blake2s",
+        "sha3_256",
+        "sha3_512",
+    }
+)
+_CLOCK = frozenset(
+    {
+        "time.time",
+        "time.time_ns",
+        "time.monotonic",
+        "datetime.now",
+        "datetime.utcnow",
+        "datetime.today",
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+        "date.today",
+        "datetime.date.today",
+    }
+)
 # What an attacker knows or can look up about a user.
 _KNOWN_FIELDS = frozenset({"username", "email", "id", "pk", "user_id", "name", "login", "phone", "created_at"})
 # Words of a value that makes the input unpredictable (a key, a salt, random bytes) or that we cannot judge.
-_UNKNOWN_WORDS = frozenset({"secret", "key", "salt", "nonce", "pepper", "random", "urandom", "token", "uuid4", "entropy"})
+_UNKNOWN_WORDS = frozenset(
+    {"secret", "key", "salt", "nonce", "pepper", "random", "urandom", "token", "uuid4", "entropy"}
+)
 _STATEMENTS = (ast.Assign, ast.AnnAssign, ast.Return, ast.keyword)
 
 
@@ -42,14 +72,14 @@ class PredictableToken(Rule):
     why = (
         "Anyone who knows the inputs computes the token: the user name or e-mail is public or guessable, "
         "and the time is known to the second (the reset e-mail's `Date:` header, the moment the attacker "
-        "clicked \"forgot password\" for the victim). `base64(\"alice:1717171717\")` or "
+        'clicked "forgot password" for the victim). `base64("alice:1717171717")` or '
         "`sha256(email + str(time.time()))` is then a few thousand guesses away, offline, and the attacker "
         "resets the victim's password or takes over their session."
     )
     how = (
         "Generate tokens with the `secrets` module (`secrets.token_urlsafe(32)`), store them server-side "
         "(hashed) with an expiry, and look them up; or sign a short-lived payload with a secret key "
-        "(`itsdangerous.URLSafeTimedSerializer(os.environ[\"SECRET_KEY\"])` with `max_age`)."
+        '(`itsdangerous.URLSafeTimedSerializer(os.environ["SECRET_KEY"])` with `max_age`).'
     )
     example = "import secrets\n\nreset_token = secrets.token_urlsafe(32)"
     fix_safety = (
@@ -108,8 +138,14 @@ class PredictableToken(Rule):
         target = enclosing_name(ctx, node)
         if value is None or not target or secret_kind(target) is None:
             return
-        fix = expression_fix(ctx, value, lambda _: parse_expression("secrets.token_urlsafe(32)"),
-                             "Fix: generate it with secrets.token_urlsafe", safe=False, imports=("secrets",))
+        fix = expression_fix(
+            ctx,
+            value,
+            lambda _: parse_expression("secrets.token_urlsafe(32)"),
+            "Fix: generate it with secrets.token_urlsafe",
+            safe=False,
+            imports=("secrets",),
+        )
         ctx.report(self, node, details={"target": target, "inputs": inputs}, fix=fix)
 
 

@@ -51,26 +51,32 @@ class UnauthenticatedCipherMode(Rule):
         "https://cryptopals.com/sets/3/challenges/17",
     )
     VALID = (
-        'from cryptography.hazmat.primitives.ciphers.aead import AESGCM\ndef seal(key, nonce, data):\n'
-        '    return AESGCM(key).encrypt(nonce, data, None)\n',
+        "from cryptography.hazmat.primitives.ciphers.aead import AESGCM\ndef seal(key, nonce, data):\n"
+        "    return AESGCM(key).encrypt(nonce, data, None)\n",
         # Encrypt-then-MAC in the same function.
-        'import hmac, hashlib, os\nfrom Crypto.Cipher import AES\nfrom Crypto.Util.Padding import pad\n'
-        'def seal(enc_key, mac_key, data):\n    cipher = AES.new(enc_key, AES.MODE_CBC)\n'
-        '    body = cipher.iv + cipher.encrypt(pad(data, 16))\n'
-        '    return body + hmac.new(mac_key, body, hashlib.sha256).digest()\n',
+        "import hmac, hashlib, os\nfrom Crypto.Cipher import AES\nfrom Crypto.Util.Padding import pad\n"
+        "def seal(enc_key, mac_key, data):\n    cipher = AES.new(enc_key, AES.MODE_CBC)\n"
+        "    body = cipher.iv + cipher.encrypt(pad(data, 16))\n"
+        "    return body + hmac.new(mac_key, body, hashlib.sha256).digest()\n",
         # A cipher built but not used here: where the data is sealed decides.
-        'from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n'
-        'def make_cipher(key, iv):\n    return Cipher(algorithms.AES(key), modes.CBC(iv))\n',
+        "from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n"
+        "def make_cipher(key, iv):\n    return Cipher(algorithms.AES(key), modes.CBC(iv))\n",
     )
     INVALID = (
-        Invalid('import os\nfrom cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n'
-                'def encrypt(key, padded):\n    iv = os.urandom(16)\n'
-                '    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()\n'
-                '    return iv + encryptor.update(padded) + encryptor.finalize()\n'),
-        Invalid('from Crypto.Cipher import AES\nfrom Crypto.Util.Padding import unpad\ndef read_token(key, blob):\n'
-                '    cipher = AES.new(key, AES.MODE_CBC, iv=blob[:16])\n    return unpad(cipher.decrypt(blob[16:]), 16)\n'),
-        Invalid('from Crypto.Cipher import AES\ndef stream(key, nonce, data):\n'
-                '    return AES.new(key, AES.MODE_CTR, nonce=nonce).encrypt(data)\n'),
+        Invalid(
+            "import os\nfrom cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n"
+            "def encrypt(key, padded):\n    iv = os.urandom(16)\n"
+            "    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()\n"
+            "    return iv + encryptor.update(padded) + encryptor.finalize()\n"
+        ),
+        Invalid(
+            "from Crypto.Cipher import AES\nfrom Crypto.Util.Padding import unpad\ndef read_token(key, blob):\n"
+            "    cipher = AES.new(key, AES.MODE_CBC, iv=blob[:16])\n    return unpad(cipher.decrypt(blob[16:]), 16)\n"
+        ),
+        Invalid(
+            "from Crypto.Cipher import AES\ndef stream(key, nonce, data):\n"
+            "    return AES.new(key, AES.MODE_CTR, nonce=nonce).encrypt(data)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -83,7 +89,9 @@ class UnauthenticatedCipherMode(Rule):
             return  # the cipher is not used on data here
         if any(_is_mac(c, ctx) for c in calls):
             return
-        name = mode_node.attr if isinstance(mode_node, ast.Attribute) else (ctx.call_name(node) or "").rpartition(".")[2]
+        name = (
+            mode_node.attr if isinstance(mode_node, ast.Attribute) else (ctx.call_name(node) or "").rpartition(".")[2]
+        )
         ctx.report(self, mode_node, details={"mode": name.removeprefix("MODE_")})
 
 
@@ -96,7 +104,11 @@ def _mode(node: ast.Call, ctx) -> ast.expr | None:
     if not (callee.startswith(_PYCRYPTODOME) and callee.endswith(".new")):
         return None
     mode = ctx.argument(node, 1, "mode")
-    if isinstance(mode, ast.Attribute) and mode.attr.removeprefix("MODE_") in _MODES and (ctx.qualname(mode) or "").startswith(_PYCRYPTODOME):
+    if (
+        isinstance(mode, ast.Attribute)
+        and mode.attr.removeprefix("MODE_") in _MODES
+        and (ctx.qualname(mode) or "").startswith(_PYCRYPTODOME)
+    ):
         return mode
     return None
 

@@ -149,7 +149,11 @@ def enabled_unless_configured(expr: ast.expr, ctx) -> bool:
         return enabled_unless_configured(expr.args[0], ctx)
     if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and isinstance(expr.left, ast.Call):
         left = expr.left
-        if isinstance(left.func, ast.Attribute) and left.func.attr in _CASE_METHODS and isinstance(left.func.value, ast.Call):
+        if (
+            isinstance(left.func, ast.Attribute)
+            and left.func.attr in _CASE_METHODS
+            and isinstance(left.func.value, ast.Call)
+        ):
             left = left.func.value  # `os.getenv("DEBUG", "True").lower() == "true"`
         default = _env_default(left, ctx)
         right = expr.comparators[0]
@@ -158,7 +162,9 @@ def enabled_unless_configured(expr: ast.expr, ctx) -> bool:
         if isinstance(expr.ops[0], ast.Eq) and isinstance(right, ast.Constant):
             return _normalise(default.value) == _normalise(right.value)
         if isinstance(expr.ops[0], ast.In) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
-            return any(isinstance(e, ast.Constant) and _normalise(e.value) == _normalise(default.value) for e in right.elts)
+            return any(
+                isinstance(e, ast.Constant) and _normalise(e.value) == _normalise(default.value) for e in right.elts
+            )
         return False
     if isinstance(expr, ast.Call):
         default = _env_default(expr, ctx)

@@ -44,7 +44,7 @@ class TlsVerifyDisabled(Rule):
         "the CA bundle (or pass an `ssl.SSLContext` that loads it) instead of turning checks off."
     )
     example = (
-        'requests.get(url, timeout=10)\n'
+        "requests.get(url, timeout=10)\n"
         'requests.get(url, verify="/etc/ssl/certs/internal-ca.pem", timeout=10)\n'
         "aiohttp.TCPConnector(ssl=ssl.create_default_context(cafile=CA_PATH))"
     )
@@ -85,7 +85,8 @@ class TlsVerifyDisabled(Rule):
         Invalid(
             "import requests\nsession = requests.Session()\nsession.verify = False\n",
             "import requests\nsession = requests.Session()\nsession.verify = True\n",
-            message="(`verify = False`) in `session`", at=(3, 1, 3, 23),
+            message="(`verify = False`) in `session`",
+            at=(3, 1, 3, 23),
         ),
         Invalid(
             "import aiohttp\nconnector = aiohttp.TCPConnector(ssl=False)\n",
@@ -101,8 +102,12 @@ class TlsVerifyDisabled(Rule):
         ),
     )
     TODO = (  # `False` reaching `verify=` through a name is not followed
-        Invalid("import requests\ndef fetch(url):\n    verify = False\n    return requests.get(url, verify=verify, timeout=5)\n"),
-        Invalid("import requests\nVERIFY_TLS = False\ndef fetch(url):\n    return requests.get(url, verify=VERIFY_TLS, timeout=5)\n"),
+        Invalid(
+            "import requests\ndef fetch(url):\n    verify = False\n    return requests.get(url, verify=verify, timeout=5)\n"
+        ),
+        Invalid(
+            "import requests\nVERIFY_TLS = False\ndef fetch(url):\n    return requests.get(url, verify=VERIFY_TLS, timeout=5)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:

@@ -41,7 +41,7 @@ class SslContextUnverified(Rule):
         "`context.wrap_socket(sock, server_hostname=host)`."
     )
     example = (
-        "context = ssl.create_default_context(cafile=\"/etc/ssl/internal-ca.pem\")\n"
+        'context = ssl.create_default_context(cafile="/etc/ssl/internal-ca.pem")\n'
         "with context.wrap_socket(sock, server_hostname=host) as tls:\n    tls.sendall(payload)"
     )
     fix_safety = (
@@ -116,41 +116,76 @@ class SslContextUnverified(Rule):
         if callee in _UNVERIFIED_FACTORIES:
             fix = None
             if not node.args and not node.keywords:
-                fix = expression_fix(ctx, node, replace_with("ssl.create_default_context()"),
-                                     "Fix: use ssl.create_default_context()", safe=False, imports=("ssl",))
+                fix = expression_fix(
+                    ctx,
+                    node,
+                    replace_with("ssl.create_default_context()"),
+                    "Fix: use ssl.create_default_context()",
+                    safe=False,
+                    imports=("ssl",),
+                )
             ctx.report(self, node, details={"setting": f"{callee}()"}, fix=fix)
             return
         keyword = ctx.keyword(node, "cert_reqs")
         if keyword is not None and self._no_check(keyword.value, ctx):
-            ctx.report(self, keyword, details={"setting": f"cert_reqs={ast.unparse(keyword.value)} in `{callee}`"},
-                       fix=self._required_fix(ctx, keyword.value))
+            ctx.report(
+                self,
+                keyword,
+                details={"setting": f"cert_reqs={ast.unparse(keyword.value)} in `{callee}`"},
+                fix=self._required_fix(ctx, keyword.value),
+            )
         elif callee == "ssl.wrap_socket" and keyword is None:
             ctx.report(self, node, details={"setting": "ssl.wrap_socket() without cert_reqs (verifies nothing)"})
         elif callee == "ssl.SSLContext" and self._bare_client_context(node, ctx):
             fix = None
             if isinstance(ctx.parent(node), ast.Assign):
-                fix = expression_fix(ctx, node, replace_with("ssl.create_default_context()"),
-                                     "Fix: use ssl.create_default_context()", safe=False, imports=("ssl",))
-            ctx.report(self, node, details={"setting": "ssl.SSLContext() used as a client context (verify_mode defaults to CERT_NONE)"}, fix=fix)
+                fix = expression_fix(
+                    ctx,
+                    node,
+                    replace_with("ssl.create_default_context()"),
+                    "Fix: use ssl.create_default_context()",
+                    safe=False,
+                    imports=("ssl",),
+                )
+            ctx.report(
+                self,
+                node,
+                details={"setting": "ssl.SSLContext() used as a client context (verify_mode defaults to CERT_NONE)"},
+                fix=fix,
+            )
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
         for target in node.targets:
             if not isinstance(target, ast.Attribute):
                 continue
             if target.attr == "verify_mode" and self._no_check(node.value, ctx):
-                ctx.report(self, node, details={"setting": "verify_mode = ssl.CERT_NONE"},
-                           fix=self._verify_fix(ctx, node, target))
+                ctx.report(
+                    self,
+                    node,
+                    details={"setting": "verify_mode = ssl.CERT_NONE"},
+                    fix=self._verify_fix(ctx, node, target),
+                )
             elif target.attr == "check_hostname" and is_false(node.value):
-                ctx.report(self, node, details={"setting": "check_hostname = False"},
-                           fix=self._verify_fix(ctx, node, target))
+                ctx.report(
+                    self, node, details={"setting": "check_hostname = False"}, fix=self._verify_fix(ctx, node, target)
+                )
             elif (
                 target.attr == "_create_default_https_context"  # cheap test first: most targets are `self.x`
                 and ctx.qualname(target) == "ssl._create_default_https_context"
                 and ctx.qualname(node.value) in _UNVERIFIED_FACTORIES
             ):
-                ctx.report(self, node, details={"setting": "the default HTTPS context replaced by an unverified one"},
-                           fix=expression_fix(ctx, node.value, replace_with("ssl.create_default_context"),
-                                              "Fix: keep the verifying default context", safe=False))
+                ctx.report(
+                    self,
+                    node,
+                    details={"setting": "the default HTTPS context replaced by an unverified one"},
+                    fix=expression_fix(
+                        ctx,
+                        node.value,
+                        replace_with("ssl.create_default_context"),
+                        "Fix: keep the verifying default context",
+                        safe=False,
+                    ),
+                )
 
     @staticmethod
     def _bare_client_context(node: ast.Call, ctx) -> bool:
@@ -158,7 +193,10 @@ class SslContextUnverified(Rule):
         (`load_cert_chain`), contexts whose `verify_mode` is set in the same function, and
         PROTOCOL_TLS_CLIENT are fine."""
         protocol = ctx.argument(node, 0, "protocol")
-        if protocol is not None and (ctx.qualname(protocol) or "").rpartition(".")[2] not in ("PROTOCOL_TLS", "PROTOCOL_SSLv23"):
+        if protocol is not None and (ctx.qualname(protocol) or "").rpartition(".")[2] not in (
+            "PROTOCOL_TLS",
+            "PROTOCOL_SSLv23",
+        ):
             return False
         if ctx.function is None:
             return False  # module code is checked one statement at a time: a later `verify_mode =` is not visible
@@ -181,9 +219,12 @@ class SslContextUnverified(Rule):
         if ctx.function is not None:
             owner = ast.unparse(target.value)
             assignments = [
-                stmt for stmt in ctx.scope_statements()
-                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], ast.Attribute) and ast.unparse(stmt.targets[0].value) == owner
+                stmt
+                for stmt in ctx.scope_statements()
+                if isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Attribute)
+                and ast.unparse(stmt.targets[0].value) == owner
                 and self._unverified(stmt, ctx)
             ]
         elif target.attr == "check_hostname":
@@ -199,7 +240,9 @@ class SslContextUnverified(Rule):
 
     def _unverified(self, stmt: ast.Assign, ctx) -> bool:
         attr = stmt.targets[0].attr
-        return (attr == "check_hostname" and is_false(stmt.value)) or (attr == "verify_mode" and self._no_check(stmt.value, ctx))
+        return (attr == "check_hostname" and is_false(stmt.value)) or (
+            attr == "verify_mode" and self._no_check(stmt.value, ctx)
+        )
 
     @staticmethod
     def _required(value: ast.expr) -> tuple[str, tuple[str, ...]]:
@@ -211,4 +254,6 @@ class SslContextUnverified(Rule):
 
     def _required_fix(self, ctx, value: ast.expr):
         new, imports = self._required(value)
-        return edits_fix([Edit(ctx.span(value), new)], "Fix: require a verified certificate", safe=False, imports=imports)
+        return edits_fix(
+            [Edit(ctx.span(value), new)], "Fix: require a verified certificate", safe=False, imports=imports
+        )

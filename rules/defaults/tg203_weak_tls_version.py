@@ -108,8 +108,12 @@ class WeakTlsVersion(Rule):
         certificate chain. Other uses (a default argument, `wrap_socket(ssl_version=...)`) are left:
         their right version depends on the code around them."""
         parent = ctx.parent(node)
-        if not (name.startswith("ssl.") and isinstance(parent, ast.Call) and parent.args[:1] == [node]
-                and ctx.call_name(parent) == "ssl.SSLContext"):
+        if not (
+            name.startswith("ssl.")
+            and isinstance(parent, ast.Call)
+            and parent.args[:1] == [node]
+            and ctx.call_name(parent) == "ssl.SSLContext"
+        ):
             return None
         server = any(isinstance(n, ast.Attribute) and n.attr == "load_cert_chain" for n in ctx.scope_nodes())
         protocol, imports = spell(ctx, "ssl.PROTOCOL_TLS_SERVER" if server else "ssl.PROTOCOL_TLS_CLIENT")
@@ -125,14 +129,21 @@ class WeakTlsVersion(Rule):
             self,
             node,
             details={"version": ast.unparse(value)},
-            fix=expression_fix(ctx, value, replace_with(ast.unparse(value.value) + ".TLSv1_2"),
-                               "Fix: require TLS 1.2 or newer", safe=False),
+            fix=expression_fix(
+                ctx,
+                value,
+                replace_with(ast.unparse(value.value) + ".TLSv1_2"),
+                "Fix: require TLS 1.2 or newer",
+                safe=False,
+            ),
         )
 
     @staticmethod
     def _compared(node: ast.AST, ctx) -> bool:
         """Reading the constant to compare or look it up is not choosing it."""
         parent = ctx.parent(node)
-        return isinstance(parent, ast.Compare) or (isinstance(parent, ast.Dict) and node in parent.keys) or (
-            isinstance(parent, ast.Call) and ctx.call_name(parent) in ("getattr", "hasattr", "isinstance")
+        return (
+            isinstance(parent, ast.Compare)
+            or (isinstance(parent, ast.Dict) and node in parent.keys)
+            or (isinstance(parent, ast.Call) and ctx.call_name(parent) in ("getattr", "hasattr", "isinstance"))
         )

@@ -59,7 +59,7 @@ class DatabaseTlsDisabled(Rule):
     how = (
         "Require verified TLS: PostgreSQL `sslmode=verify-full` (with `sslrootcert` for a private CA), "
         "MySQL `ssl_verify_identity=True` with a CA, MongoDB `tls=True` without the `tlsAllow*`/"
-        "`tlsInsecure` switches, redis `ssl_cert_reqs=\"required\"`. Connections to localhost or a "
+        '`tlsInsecure` switches, redis `ssl_cert_reqs="required"`. Connections to localhost or a '
         "Unix socket are not flagged."
     )
     example = (
@@ -67,7 +67,7 @@ class DatabaseTlsDisabled(Rule):
         'redis.Redis(host=REDIS_HOST, ssl=True, ssl_cert_reqs="required")'
     )
     fix_safety = (
-        "Unsafe: the rewrite requires verified TLS (`sslmode=\"verify-full\"`, `ssl_cert_reqs=\"required\"`, "
+        'Unsafe: the rewrite requires verified TLS (`sslmode="verify-full"`, `ssl_cert_reqs="required"`, '
         "the `tlsAllow*` switches off); the connection fails until the server's CA is trusted by the "
         "client, which is the point."
     )
@@ -111,7 +111,7 @@ class DatabaseTlsDisabled(Rule):
         ),
         Invalid(
             "import redis\nr = redis.Redis(host=HOST, ssl=True, ssl_cert_reqs=None)\n",
-            "import redis\nr = redis.Redis(host=HOST, ssl=True, ssl_cert_reqs=\"required\")\n",
+            'import redis\nr = redis.Redis(host=HOST, ssl=True, ssl_cert_reqs="required")\n',
         ),
         Invalid("import pymysql\nconn = pymysql.connect(host=HOST, ssl={'ca': CA, 'check_hostname': False})\n"),
     )
@@ -126,7 +126,9 @@ class DatabaseTlsDisabled(Rule):
                     self,
                     keyword,
                     details={"setting": f"{keyword.arg}={ast.unparse(keyword.value)}"},
-                    fix=expression_fix(ctx, node, set_keyword(keyword.arg, rule[1]), f"Fix: {keyword.arg}={rule[1]}", safe=False),
+                    fix=expression_fix(
+                        ctx, node, set_keyword(keyword.arg, rule[1]), f"Fix: {keyword.arg}={rule[1]}", safe=False
+                    ),
                 )
             elif keyword.arg == "ssl" and isinstance(keyword.value, ast.Dict):
                 for key, value in zip(keyword.value.keys, keyword.value.values):
@@ -167,10 +169,10 @@ class DatabaseTlsDisabled(Rule):
     def _in_comparison(node: ast.AST, ctx) -> bool:
         parent = ctx.parent(node)
         return isinstance(parent, ast.Compare) or (
-            isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute)
+            isinstance(parent, ast.Call)
+            and isinstance(parent.func, ast.Attribute)
             and parent.func.attr in ("startswith", "endswith", "find", "replace", "split")
         )
-
 
 
 def _raise_sslmode(node: cst.BaseExpression) -> cst.BaseExpression:

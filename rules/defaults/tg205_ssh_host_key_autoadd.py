@@ -36,7 +36,7 @@ class SshHostKeyAutoAdd(Rule):
         "server's key distributed out of band) and keep `RejectPolicy` (paramiko's default)."
     )
     example = (
-        "client = paramiko.SSHClient()\nclient.load_host_keys(\"/etc/myapp/known_hosts\")\n"
+        'client = paramiko.SSHClient()\nclient.load_host_keys("/etc/myapp/known_hosts")\n'
         "client.set_missing_host_key_policy(paramiko.RejectPolicy())"
     )
     fix_safety = (
@@ -96,18 +96,25 @@ class SshHostKeyAutoAdd(Rule):
             # RejectPolicy alone rejects every host: the known_hosts keys must be loaded first.
             statement = ctx.parent(node)
             client = node.func.value
-            load = isinstance(statement, ast.Expr) and insert_before(ctx, statement, f"{ast.unparse(client)}.load_system_host_keys()")
+            load = isinstance(statement, ast.Expr) and insert_before(
+                ctx, statement, f"{ast.unparse(client)}.load_system_host_keys()"
+            )
             if not load:
                 edits = []
             else:
                 edits.insert(0, load)
-        fix = edits_fix(edits, "Fix: load the known hosts and use paramiko.RejectPolicy()", safe=False, imports=imports) if edits else None
+        fix = (
+            edits_fix(edits, "Fix: load the known hosts and use paramiko.RejectPolicy()", safe=False, imports=imports)
+            if edits
+            else None
+        )
         ctx.report(self, policy, details={"policy": tail}, fix=fix)
 
 
 def _loads_known_hosts(ctx) -> bool:
     return any(
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
         and node.func.attr in ("load_system_host_keys", "load_host_keys")
         for node in ctx.scope_nodes()
     )

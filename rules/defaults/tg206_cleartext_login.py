@@ -92,8 +92,10 @@ class CleartextLogin(Rule):
             "import requests\nr = requests.post('http://api.example.com/v1/jobs', auth=(USER, TOKEN), timeout=10)\n",
             "import requests\nr = requests.post('https://api.example.com/v1/jobs', auth=(USER, TOKEN), timeout=10)\n",
         ),
-        Invalid("from requests import get\nr = get('http://api.example.com/me', auth=(USER, TOKEN), timeout=10)\n",
-                "from requests import get\nr = get('https://api.example.com/me', auth=(USER, TOKEN), timeout=10)\n"),
+        Invalid(
+            "from requests import get\nr = get('http://api.example.com/me', auth=(USER, TOKEN), timeout=10)\n",
+            "from requests import get\nr = get('https://api.example.com/me', auth=(USER, TOKEN), timeout=10)\n",
+        ),
         Invalid(
             "import httpx\ndef fetch(token):\n    url = 'http://billing.internal/api/invoices'\n"
             "    return httpx.get(url, headers={'Authorization': f'Bearer {token}'})\n",
@@ -109,11 +111,17 @@ class CleartextLogin(Rule):
         elif callee == "ftplib.FTP":
             self._check_ftp(node, ctx, callee)
         elif callee.startswith("pysnmp.") and callee.endswith(".CommunityData"):
-            ctx.report(self, node, details={"detail": "SNMP v1/v2c community string (sent unencrypted in every packet)"})
+            ctx.report(
+                self, node, details={"detail": "SNMP v1/v2c community string (sent unencrypted in every packet)"}
+            )
         elif callee.rsplit(".", 1)[-1] in _HTTP_VERBS:
             self._check_http(node, ctx, callee)
         elif callee.startswith("pysnmp.") and callee.endswith(".UsmUserData"):
-            if len(node.args) < 3 and ctx.keyword(node, "privKey") is None and not any(k.arg is None for k in node.keywords):
+            if (
+                len(node.args) < 3
+                and ctx.keyword(node, "privKey") is None
+                and not any(k.arg is None for k in node.keywords)
+            ):
                 ctx.report(self, node, details={"detail": "SNMPv3 user without a privacy key (no encryption)"})
 
     def _check_smtp(self, node: ast.Call, ctx) -> None:
@@ -135,7 +143,10 @@ class CleartextLogin(Rule):
 
     def _check_http(self, node: ast.Call, ctx, callee: str) -> None:
         """`requests.get("http://...", auth=...)`: Basic auth and bearer tokens travel in every request."""
-        if not (callee.split(".")[0] in _HTTP_CLIENTS or (isinstance(node.func, ast.Attribute) and _client_receiver(node.func.value, ctx))):
+        if not (
+            callee.split(".")[0] in _HTTP_CLIENTS
+            or (isinstance(node.func, ast.Attribute) and _client_receiver(node.func.value, ctx))
+        ):
             return
         credential = request_credential(node, ctx)
         if credential is None:
@@ -154,12 +165,16 @@ class CleartextLogin(Rule):
         with_credentials = len(node.args) >= 3 or ctx.keyword(node, "passwd") is not None
         if not with_credentials:
             name, body = _bound_name(node, ctx)
-            with_credentials = name is not None and any(c.args or c.keywords for c in _method_calls(body, name, "login"))
+            with_credentials = name is not None and any(
+                c.args or c.keywords for c in _method_calls(body, name, "login")
+            )
         if not with_credentials:
             return  # anonymous FTP sends no secret
         fix = None
         if isinstance(node.func, ast.Attribute):
-            fix = expression_fix(ctx, node, replace_callee(ast.unparse(node.func.value) + ".FTP_TLS"), "Fix: use FTP_TLS", safe=False)
+            fix = expression_fix(
+                ctx, node, replace_callee(ast.unparse(node.func.value) + ".FTP_TLS"), "Fix: use FTP_TLS", safe=False
+            )
         ctx.report(self, node, details={"detail": f"`{callee}` login"}, fix=fix)
 
 
@@ -174,8 +189,10 @@ def _string_at(node: ast.expr | None, ctx) -> str | None:
     value = ctx.constant_value(node)
     if value is None and isinstance(node, ast.Name) and ctx.function is not None:
         values = [
-            n.value for n in ctx.scope_nodes()
-            if isinstance(n, ast.Assign) and n.lineno < node.lineno
+            n.value
+            for n in ctx.scope_nodes()
+            if isinstance(n, ast.Assign)
+            and n.lineno < node.lineno
             and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
         ]
         value = ctx.constant_value(values[-1]) if values else None

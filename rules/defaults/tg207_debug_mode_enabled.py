@@ -47,7 +47,7 @@ class DebugModeEnabled(Rule):
     )
     how = (
         "Leave debug off in code and enable it only from the environment on a developer machine "
-        "(`flask --debug run`, or `debug=os.environ.get(\"FLASK_DEBUG\") == \"1\"`). Serve production "
+        '(`flask --debug run`, or `debug=os.environ.get("FLASK_DEBUG") == "1"`). Serve production '
         "traffic with a WSGI/ASGI server (gunicorn, uvicorn) instead of `app.run`."
     )
     example = 'app.run(debug=os.environ.get("FLASK_DEBUG") == "1")\napp = FastAPI()'
@@ -105,8 +105,11 @@ class DebugModeEnabled(Rule):
         callee = ctx.call_name(node) or ""
         if callee.endswith("run_simple"):
             names = _DEBUGGER_KEYWORDS
-        elif (isinstance(node.func, ast.Attribute) and node.func.attr in ("run", "run_server")
-              and not callee.startswith("asyncio.")) or _APP_CLASSES.search(callee):
+        elif (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("run", "run_server")
+            and not callee.startswith("asyncio.")
+        ) or _APP_CLASSES.search(callee):
             names = ("debug",)
         else:
             names = ()
@@ -120,7 +123,11 @@ class DebugModeEnabled(Rule):
                     fix=expression_fix(ctx, node, set_keyword(name, "False"), f"Fix: {name}=False", safe=False),
                 )
             elif keyword is not None and enabled_unless_configured(keyword.value, ctx):
-                ctx.report(self, keyword, details={"setting": f"{name}={ast.unparse(keyword.value)} (on when the variable is unset)"})
+                ctx.report(
+                    self,
+                    keyword,
+                    details={"setting": f"{name}={ast.unparse(keyword.value)} (on when the variable is unset)"},
+                )
         for setting in settings_written(node, ctx):
             self._check_setting(setting, ctx)
 
@@ -146,9 +153,19 @@ class DebugModeEnabled(Rule):
             self._report_value(setting.anchor, setting.value, "DEBUG = True", ctx)
         elif setting.key in ("ENV", "FLASK_ENV") and string_value(setting.value) == "development":
             # Flask before 2.3 turns the debugger on with the development environment.
-            ctx.report(self, setting.anchor, details={"setting": f'{setting.key} = "development"'},
-                       fix=expression_fix(ctx, setting.value, replace_with('"production"'), "Fix: production environment", safe=False))
+            ctx.report(
+                self,
+                setting.anchor,
+                details={"setting": f'{setting.key} = "development"'},
+                fix=expression_fix(
+                    ctx, setting.value, replace_with('"production"'), "Fix: production environment", safe=False
+                ),
+            )
 
     def _report_value(self, anchor, value, text: str, ctx) -> None:
-        ctx.report(self, anchor, details={"setting": text},
-                   fix=expression_fix(ctx, value, replace_with("False"), "Fix: debug off", safe=False))
+        ctx.report(
+            self,
+            anchor,
+            details={"setting": text},
+            fix=expression_fix(ctx, value, replace_with("False"), "Fix: debug off", safe=False),
+        )

@@ -32,10 +32,10 @@ class DjangoDebugTrue(Rule):
         "application and harvests configuration from a single request."
     )
     how = (
-        "Default to off, so a deployment that forgets the variable is safe (`os.getenv(\"DEBUG\", "
-        "\"True\") == \"True\"` and `os.environ.get(\"DEBUG\", \"False\")`, a truthy string, are flagged too), "
+        'Default to off, so a deployment that forgets the variable is safe (`os.getenv("DEBUG", '
+        '"True") == "True"` and `os.environ.get("DEBUG", "False")`, a truthy string, are flagged too), '
         "and enable debug from the environment on developer machines: "
-        "`DEBUG = os.environ.get(\"DJANGO_DEBUG\") == \"1\"`, or keep `DEBUG = True` only in a "
+        '`DEBUG = os.environ.get("DJANGO_DEBUG") == "1"`, or keep `DEBUG = True` only in a '
         "`settings/dev.py` / `local_settings.py` that production never imports (those files are not "
         "flagged)."
     )
@@ -54,15 +54,27 @@ class DjangoDebugTrue(Rule):
         Valid("DEBUG = True\n", path="scripts/build.py"),
         Valid("def configure():\n    DEBUG = True\n    return DEBUG\n", path="mysite/settings.py"),
         Valid("import os\nDEBUG = os.getenv('DJANGO_DEBUG', 'False') == 'True'\n", path="mysite/settings.py"),
-        Valid("from decouple import config\nDEBUG = config('DEBUG', default=False, cast=bool)\n", path="mysite/settings.py"),
+        Valid(
+            "from decouple import config\nDEBUG = config('DEBUG', default=False, cast=bool)\n",
+            path="mysite/settings.py",
+        ),
     )
     INVALID = (
-        Invalid("DEBUG = True\nALLOWED_HOSTS = ['shop.example.com']\n", "DEBUG = False\nALLOWED_HOSTS = ['shop.example.com']\n",
-                path="mysite/settings.py"),
-        Invalid("from .base import *\n\nDEBUG = True\n", "from .base import *\n\nDEBUG = False\n", path="config/settings/production.py"),
+        Invalid(
+            "DEBUG = True\nALLOWED_HOSTS = ['shop.example.com']\n",
+            "DEBUG = False\nALLOWED_HOSTS = ['shop.example.com']\n",
+            path="mysite/settings.py",
+        ),
+        Invalid(
+            "from .base import *\n\nDEBUG = True\n",
+            "from .base import *\n\nDEBUG = False\n",
+            path="config/settings/production.py",
+        ),
         Invalid("TEMPLATE_DEBUG = True\n", "TEMPLATE_DEBUG = False\n", path="shop/settings.py"),
         Invalid("import os\nDEBUG = os.getenv('DJANGO_DEBUG', 'True') == 'True'\n", path="mysite/settings.py"),
-        Invalid("from decouple import config\nDEBUG = config('DEBUG', default=True, cast=bool)\n", path="mysite/settings.py"),
+        Invalid(
+            "from decouple import config\nDEBUG = config('DEBUG', default=True, cast=bool)\n", path="mysite/settings.py"
+        ),
         Invalid("import os\nDEBUG = os.environ.get('DEBUG', 'False')\n", path="mysite/settings.py"),
     )
 
@@ -80,5 +92,9 @@ class DjangoDebugTrue(Rule):
                     fix=expression_fix(ctx, setting.value, replace_with("False"), "Fix: DEBUG = False", safe=False),
                 )
             elif enabled_unless_configured(setting.value, ctx):
-                ctx.report(self, node, details={"key": setting.key},
-                           message=f"`{setting.key}` is on unless the environment turns it off")
+                ctx.report(
+                    self,
+                    node,
+                    details={"key": setting.key},
+                    message=f"`{setting.key}` is on unless the environment turns it off",
+                )

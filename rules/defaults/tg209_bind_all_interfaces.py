@@ -13,8 +13,15 @@ _ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"})
 # Calls that take the listening address as `host=` (or first positional argument for the `run` methods).
 _RUNNERS = ("run", "run_app", "run_simple", "serve", "create_server", "start_server", "make_server")
 # Servers that take an `(host, port)` address tuple as their first argument.
-_ADDRESS_SERVERS = ("bind", "HTTPServer", "ThreadingHTTPServer", "TCPServer", "ThreadingTCPServer", "UDPServer",
-                    "WSGIServer")
+_ADDRESS_SERVERS = (
+    "bind",
+    "HTTPServer",
+    "ThreadingHTTPServer",
+    "TCPServer",
+    "ThreadingTCPServer",
+    "UDPServer",
+    "WSGIServer",
+)
 # Runners whose first positional argument is the host.
 _HOST_FIRST = ("run", "run_simple", "make_server")
 
@@ -40,13 +47,13 @@ class BindAllInterfaces(Rule):
     )
     how = (
         "Bind to `127.0.0.1` for local development, and take the listening address from configuration "
-        "(`host=os.environ.get(\"HOST\", \"127.0.0.1\")`) where a container or reverse proxy needs another."
+        '(`host=os.environ.get("HOST", "127.0.0.1")`) where a container or reverse proxy needs another.'
     )
     example = 'app.run(host=os.environ.get("HOST", "127.0.0.1"), port=8000)\nsock.bind(("127.0.0.1", 9000))'
     fix_safety = (
         "Unsafe: the address becomes the loopback one (`127.0.0.1`, `::1` for `::`), so the service is "
         "no longer reachable from other machines; in a container that publishes the port, read the "
-        "host from the environment instead (`os.environ.get(\"HOST\", \"127.0.0.1\")`)."
+        'host from the environment instead (`os.environ.get("HOST", "127.0.0.1")`).'
     )
     references = (
         "https://cwe.mitre.org/data/definitions/1327.html",
@@ -103,8 +110,11 @@ class BindAllInterfaces(Rule):
             return
         if value in _ALL_INTERFACES or (empty_means_all and value == ""):
             loopback = "::1" if ":" in value else "127.0.0.1"
-            fix = edits_fix([Edit(ctx.span(host), repr(loopback).replace("'", _quote(ctx, host)))],
-                            f"Fix: listen on {loopback} only", safe=False)
+            fix = edits_fix(
+                [Edit(ctx.span(host), repr(loopback).replace("'", _quote(ctx, host)))],
+                f"Fix: listen on {loopback} only",
+                safe=False,
+            )
             ctx.report(self, host, details={"host": value or "'' (all interfaces)"}, fix=fix)
 
 

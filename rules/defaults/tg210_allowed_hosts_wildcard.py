@@ -32,13 +32,13 @@ class AllowedHostsWildcard(Rule):
         "server and hands over the reset token. It also enables cache poisoning through shared caches."
     )
     how = (
-        "List the real domain names (`ALLOWED_HOSTS = [\"shop.example.com\"]`, a leading dot for "
+        'List the real domain names (`ALLOWED_HOSTS = ["shop.example.com"]`, a leading dot for '
         "subdomains), read from the environment when they differ per deployment."
     )
     example = 'ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "shop.example.com").split(",")'
     fix_safety = (
         "Unsafe: `'*'` is dropped when the list names hosts too; a list of only `'*'` becomes "
-        "`os.environ[\"ALLOWED_HOSTS\"].split(\",\")`, so every deployment must set `ALLOWED_HOSTS` "
+        '`os.environ["ALLOWED_HOSTS"].split(",")`, so every deployment must set `ALLOWED_HOSTS` '
         "(e.g. `api.example.com,www.example.com`); requests for other host names get a 400."
     )
     references = (
@@ -54,7 +54,7 @@ class AllowedHostsWildcard(Rule):
     INVALID = (
         Invalid(
             "ALLOWED_HOSTS = ['*']\n",
-            "import os\nALLOWED_HOSTS = os.environ[\"ALLOWED_HOSTS\"].split(\",\")\n",
+            'import os\nALLOWED_HOSTS = os.environ["ALLOWED_HOSTS"].split(",")\n',
             path="mysite/settings.py",
         ),
         Invalid(
@@ -65,7 +65,7 @@ class AllowedHostsWildcard(Rule):
         Invalid(
             "from django.conf import settings\nsettings.configure(DEBUG=False)\nALLOWED_HOSTS = ('*',)\n",
             "import os\nfrom django.conf import settings\nsettings.configure(DEBUG=False)\n"
-            "ALLOWED_HOSTS = os.environ[\"ALLOWED_HOSTS\"].split(\",\")\n",
+            'ALLOWED_HOSTS = os.environ["ALLOWED_HOSTS"].split(",")\n',
             path="app.py",
         ),
         Invalid(
@@ -93,8 +93,12 @@ def _explicit_hosts_fix(ctx, hosts, wildcard: ast.expr):
     index = elements.index(wildcard)
     if len(elements) == 1:
         environ, imports = spell(ctx, "os.environ")
-        return edits_fix([Edit(ctx.span(hosts), f'{environ}["ALLOWED_HOSTS"].split(",")')],
-                         "Fix: read the allowed hosts from $ALLOWED_HOSTS", safe=False, imports=imports)
+        return edits_fix(
+            [Edit(ctx.span(hosts), f'{environ}["ALLOWED_HOSTS"].split(",")')],
+            "Fix: read the allowed hosts from $ALLOWED_HOSTS",
+            safe=False,
+            imports=imports,
+        )
     here = ctx.span(wildcard)
     if index + 1 < len(elements):  # `'*', 'a'`: up to the next element
         after = ctx.span(elements[index + 1])

@@ -37,12 +37,12 @@ class CorsWildcardCredentials(Rule):
         "header does the same."
     )
     how = (
-        "List the trusted front-end origins explicitly (`allow_origins=[\"https://app.example.com\"]`), "
+        'List the trusted front-end origins explicitly (`allow_origins=["https://app.example.com"]`), '
         "or keep the wildcard but drop credentials for a truly public, cookie-less API."
     )
     example = (
-        "app.add_middleware(CORSMiddleware, allow_origins=[\"https://app.example.com\"], allow_credentials=True)\n"
-        "CORS(app, origins=[\"https://app.example.com\"], supports_credentials=True)"
+        'app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"], allow_credentials=True)\n'
+        'CORS(app, origins=["https://app.example.com"], supports_credentials=True)'
     )
     fix_safety = (
         "Unsafe: the rewrite keeps credentials and replaces the wildcard with the origins listed in the "
@@ -73,12 +73,12 @@ class CorsWildcardCredentials(Rule):
             "from fastapi.middleware.cors import CORSMiddleware\n"
             "app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=True)\n",
             "import os\nfrom fastapi.middleware.cors import CORSMiddleware\n"
-            "app.add_middleware(CORSMiddleware, allow_origins=os.environ[\"CORS_ALLOWED_ORIGINS\"].split(\",\"), allow_credentials=True)\n",
+            'app.add_middleware(CORSMiddleware, allow_origins=os.environ["CORS_ALLOWED_ORIGINS"].split(","), allow_credentials=True)\n',
         ),
         Invalid(
             "from flask_cors import CORS\nCORS(app, supports_credentials=True)\n",
             "import os\nfrom flask_cors import CORS\n"
-            "CORS(app, supports_credentials=True, origins=os.environ[\"CORS_ALLOWED_ORIGINS\"].split(\",\"))\n",
+            'CORS(app, supports_credentials=True, origins=os.environ["CORS_ALLOWED_ORIGINS"].split(","))\n',
         ),
         Invalid(
             "import os\nfrom flask_cors import CORS\nCORS(app, resources={r'/api/*': {'origins': '*'}}, supports_credentials=True)\n",
@@ -142,7 +142,9 @@ class CorsWildcardCredentials(Rule):
         if resources is None:
             return expression_fix(ctx, node, set_keyword(origins_name, allowed), title, safe=False, imports=imports)
         wildcards = [
-            value for options in getattr(resources.value, "values", ()) if isinstance(options, ast.Dict)
+            value
+            for options in getattr(resources.value, "values", ())
+            if isinstance(options, ast.Dict)
             for key, value in zip(options.keys, options.values)
             if string_value(key) == "origins" and self._any_origin(value, ctx)
         ]
@@ -178,7 +180,11 @@ class CorsWildcardCredentials(Rule):
             return
         if node.targets[0].id in ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL") and is_true(node.value):
             if ctx.module.constants.get("CORS_ALLOW_CREDENTIALS") is True:
-                ctx.report(self, node, details={"detail": f"`{node.targets[0].id} = True` with `CORS_ALLOW_CREDENTIALS = True`"})
+                ctx.report(
+                    self,
+                    node,
+                    details={"detail": f"`{node.targets[0].id} = True` with `CORS_ALLOW_CREDENTIALS = True`"},
+                )
 
     def _check_headers(self, node: ast.Assign, ctx) -> None:
         # `response.headers["Access-Control-Allow-Origin"] = "*" | request.headers["Origin"]`, with
@@ -199,7 +205,9 @@ class CorsWildcardCredentials(Rule):
         if isinstance(value, ast.Name):
             # `if origin in ALLOWED_ORIGINS:` (or `==`) anywhere in the function is an allow-list check.
             for node in ast.walk(ctx.function or value):
-                if isinstance(node, ast.Compare) and any(isinstance(n, ast.Name) and n.id == value.id for n in ast.walk(node)):
+                if isinstance(node, ast.Compare) and any(
+                    isinstance(n, ast.Name) and n.id == value.id for n in ast.walk(node)
+                ):
                     if any(isinstance(op, (ast.In, ast.NotIn, ast.Eq, ast.NotEq)) for op in node.ops):
                         return False
             return "origin" in value.id.lower()

@@ -10,7 +10,9 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.defaults._common import string_value
 
 # Cookie names that carry a session or a credential.
-_SENSITIVE = re.compile(r"sess|auth|token|jwt|sid|login|remember|user|csrf|xsrf|refresh|access|api.?key|credential|secret", re.IGNORECASE)
+_SENSITIVE = re.compile(
+    r"sess|auth|token|jwt|sid|login|remember|user|csrf|xsrf|refresh|access|api.?key|credential|secret", re.IGNORECASE
+)
 _SECURE_VALUES = {"secure": "True", "httponly": "True", "samesite": '"Lax"'}
 
 
@@ -36,7 +38,7 @@ class CookieMissingFlags(Rule):
         "cookie rides along on cross-site form posts, which is what CSRF needs."
     )
     how = (
-        "Pass `secure=True, httponly=True, samesite=\"Lax\"` (or `\"Strict\"`) to `set_cookie`. For a "
+        'Pass `secure=True, httponly=True, samesite="Lax"` (or `"Strict"`) to `set_cookie`. For a '
         "cookie that front-end JavaScript must read, keep `secure=True` and leave `httponly` off on "
         "purpose, and never put a credential in it."
     )
@@ -127,8 +129,10 @@ class CookieMissingFlags(Rule):
         ctx.report(
             self,
             explicit[0] if explicit else node,
-            details={"cookie": cookie or ast.unparse(name) if name is not None else "?",
-                     "missing": ", ".join(f"`{flag}={_SECURE_VALUES[flag]}`" for flag in missing)},
+            details={
+                "cookie": cookie or ast.unparse(name) if name is not None else "?",
+                "missing": ", ".join(f"`{flag}={_SECURE_VALUES[flag]}`" for flag in missing),
+            },
             fix=expression_fix(ctx, node, fix, "Fix: add " + ", ".join(missing), safe=False),
         )
 

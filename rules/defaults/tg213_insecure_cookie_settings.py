@@ -9,10 +9,15 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.defaults._common import CONFIG_METHODS, is_false, replace_with, settings_written
 
 # Django and Flask (and Flask-Login's remember-me cookie) settings that must stay True.
-_SETTINGS = frozenset({
-    "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_SECURE",
-    "REMEMBER_COOKIE_SECURE", "REMEMBER_COOKIE_HTTPONLY",
-})
+_SETTINGS = frozenset(
+    {
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_SECURE",
+        "REMEMBER_COOKIE_SECURE",
+        "REMEMBER_COOKIE_HTTPONLY",
+    }
+)
 # Pyramid's auth-ticket cookie: `secure` defaults to False.
 _AUTHTKT = ("AuthTktAuthenticationPolicy", "AuthTktCookieHelper")
 
@@ -95,14 +100,22 @@ class InsecureCookieSettings(Rule):
         # `secure` defaults to False; `http_only` (also False by default) only when turned off explicitly,
         # since an auth ticket kept from scripts is a hardening step, the clear-text leak is the hole.
         secure, http_only = ctx.keyword(node, "secure"), ctx.keyword(node, "http_only")
-        missing = [flag for flag, k, default_bad in (("secure", secure, True), ("http_only", http_only, False))
-                   if (k is None and default_bad) or (k is not None and is_false(k.value))]
+        missing = [
+            flag
+            for flag, k, default_bad in (("secure", secure, True), ("http_only", http_only, False))
+            if (k is None and default_bad) or (k is not None and is_false(k.value))
+        ]
         if not missing:
             return
         ctx.report(
             self,
             node,
             details={"setting": f"{tail} without " + " and ".join(f"{flag}=True" for flag in missing)},
-            fix=expression_fix(ctx, node, chain(*(set_keyword(f, "True") for f in missing)),
-                               "Fix: " + ", ".join(f"{f}=True" for f in missing), safe=False),
+            fix=expression_fix(
+                ctx,
+                node,
+                chain(*(set_keyword(f, "True") for f in missing)),
+                "Fix: " + ", ".join(f"{f}=True" for f in missing),
+                safe=False,
+            ),
         )

@@ -20,7 +20,9 @@ _CSRF_SETTINGS = frozenset({"WTF_CSRF_ENABLED", "CSRF_ENABLED"})
 # Decorators that restrict a Django view to safe methods, where a CSRF exemption changes nothing.
 _SAFE_ONLY = frozenset({"require_GET", "require_safe"})
 # A webhook that authenticates the sender by signature does not rely on cookies, so exempting it is right.
-_SIGNATURE_CHECK = re.compile(r"(signature|construct_event|compare_digest|verify_webhook|validate_request)", re.IGNORECASE)
+_SIGNATURE_CHECK = re.compile(
+    r"(signature|construct_event|compare_digest|verify_webhook|validate_request)", re.IGNORECASE
+)
 _CSRF_MIDDLEWARE = "django.middleware.csrf.CsrfViewMiddleware"
 
 
@@ -50,7 +52,7 @@ class CsrfDisabled(Rule):
     )
     example = (
         "@require_POST\ndef update_email(request):  # CSRF checked by CsrfViewMiddleware\n    ...\n"
-        "app.config[\"WTF_CSRF_ENABLED\"] = True"
+        'app.config["WTF_CSRF_ENABLED"] = True'
     )
     fix_safety = (
         "Unsafe: re-enabling the check (`WTF_CSRF_ENABLED = True`, `require_csrf=True`) rejects clients "
@@ -72,27 +74,37 @@ class CsrfDisabled(Rule):
         "app.config['WTF_CSRF_ENABLED'] = True\n",
         "app.config.update(WTF_CSRF_ENABLED=False, TESTING=True)\n",
         Valid("WTF_CSRF_ENABLED = False\n", path="tests/conftest.py"),
-        Valid("MIDDLEWARE = [\n    'django.middleware.security.SecurityMiddleware',\n"
-              "    'django.middleware.csrf.CsrfViewMiddleware',\n]\n", path="mysite/settings.py"),
+        Valid(
+            "MIDDLEWARE = [\n    'django.middleware.security.SecurityMiddleware',\n"
+            "    'django.middleware.csrf.CsrfViewMiddleware',\n]\n",
+            path="mysite/settings.py",
+        ),
         "from pyramid.view import view_config\n@view_config(route_name='home', require_csrf=True)\ndef home(request):\n    pass\n",
     )
     INVALID = (
-        Invalid("from django.views.decorators.csrf import csrf_exempt\n@csrf_exempt\ndef transfer(request):\n"
-                "    Transfer.objects.create(to=request.POST['to'], amount=request.POST['amount'])\n"
-                "    return redirect('/')\n"),
+        Invalid(
+            "from django.views.decorators.csrf import csrf_exempt\n@csrf_exempt\ndef transfer(request):\n"
+            "    Transfer.objects.create(to=request.POST['to'], amount=request.POST['amount'])\n"
+            "    return redirect('/')\n"
+        ),
         Invalid("app.config['WTF_CSRF_ENABLED'] = False\n", "app.config['WTF_CSRF_ENABLED'] = True\n"),
         Invalid("WTF_CSRF_ENABLED = False\n", "WTF_CSRF_ENABLED = True\n", path="config.py"),
-        Invalid("MIDDLEWARE = [\n    'django.middleware.security.SecurityMiddleware',\n"
-                "    'django.contrib.sessions.middleware.SessionMiddleware',\n"
-                "    'django.middleware.common.CommonMiddleware',\n]\n", path="mysite/settings.py"),
+        Invalid(
+            "MIDDLEWARE = [\n    'django.middleware.security.SecurityMiddleware',\n"
+            "    'django.contrib.sessions.middleware.SessionMiddleware',\n"
+            "    'django.middleware.common.CommonMiddleware',\n]\n",
+            path="mysite/settings.py",
+        ),
         Invalid(
             "from pyramid.view import view_config\n@view_config(route_name='pay', request_method='POST', require_csrf=False)\n"
             "def pay(request):\n    pass\n",
             "from pyramid.view import view_config\n@view_config(route_name='pay', request_method='POST', require_csrf=True)\n"
             "def pay(request):\n    pass\n",
         ),
-        Invalid("from django.urls import path\nfrom django.views.decorators.csrf import csrf_exempt\n"
-                "urlpatterns = [path('pay/', csrf_exempt(PayView.as_view()))]\n"),
+        Invalid(
+            "from django.urls import path\nfrom django.views.decorators.csrf import csrf_exempt\n"
+            "urlpatterns = [path('pay/', csrf_exempt(PayView.as_view()))]\n"
+        ),
         Invalid(
             "def includeme(config):\n    config.set_default_csrf_options(require_csrf=False)\n",
             "def includeme(config):\n    config.set_default_csrf_options(require_csrf=True)\n",
@@ -124,27 +136,41 @@ class CsrfDisabled(Rule):
         # `path("pay/", csrf_exempt(PayView.as_view()))`, `@method_decorator(csrf_exempt, name="dispatch")`.
         callee = ctx.call_name(node) or ""
         wrapped = node.args[0] if node.args else None
-        if callee.endswith("csrf_exempt") and wrapped is not None or (
-            callee.endswith("method_decorator") and (ctx.qualname(wrapped) or "").endswith("csrf_exempt")
+        if (
+            callee.endswith("csrf_exempt")
+            and wrapped is not None
+            or (callee.endswith("method_decorator") and (ctx.qualname(wrapped) or "").endswith("csrf_exempt"))
         ):
             ctx.report(self, node, details={"detail": f"`{ast.unparse(node)[:60]}`"})
         # Pyramid: `@view_config(require_csrf=False)`, `config.set_default_csrf_options(require_csrf=False, check_origin=False)`.
         for name in ("require_csrf", "check_origin"):
             keyword = ctx.keyword(node, name)
             if keyword is not None and is_false(keyword.value):
-                ctx.report(self, keyword, details={"detail": f"`{name}=False`"},
-                           fix=expression_fix(ctx, node, set_keyword(name, "True"), f"Fix: {name}=True", safe=False))
+                ctx.report(
+                    self,
+                    keyword,
+                    details={"detail": f"`{name}=False`"},
+                    fix=expression_fix(ctx, node, set_keyword(name, "True"), f"Fix: {name}=True", safe=False),
+                )
 
     def _check_settings(self, node: ast.AST, ctx) -> None:
         for setting in settings_written(node, ctx):
             if setting.key in _CSRF_SETTINGS and is_false(setting.value):
-                ctx.report(self, setting.anchor, details={"detail": f"`{setting.key} = False`"},
-                           fix=expression_fix(ctx, setting.value, replace_with("True"), f"Fix: {setting.key} = True", safe=False))
+                ctx.report(
+                    self,
+                    setting.anchor,
+                    details={"detail": f"`{setting.key} = False`"},
+                    fix=expression_fix(
+                        ctx, setting.value, replace_with("True"), f"Fix: {setting.key} = True", safe=False
+                    ),
+                )
 
     @staticmethod
     def _safe_only(node: ast.FunctionDef, ctx) -> bool:
         for decorator in node.decorator_list:
-            name = (ctx.qualname(decorator.func if isinstance(decorator, ast.Call) else decorator) or "").rpartition(".")[2]
+            name = (ctx.qualname(decorator.func if isinstance(decorator, ast.Call) else decorator) or "").rpartition(
+                "."
+            )[2]
             if name in _SAFE_ONLY:
                 return True
             if name == "require_http_methods" and isinstance(decorator, ast.Call) and decorator.args:
@@ -157,6 +183,4 @@ class CsrfDisabled(Rule):
 
     @staticmethod
     def _checks_signature(node: ast.FunctionDef) -> bool:
-        return any(
-            isinstance(n, ast.Call) and _SIGNATURE_CHECK.search(ast.unparse(n.func)) for n in ast.walk(node)
-        )
+        return any(isinstance(n, ast.Call) and _SIGNATURE_CHECK.search(ast.unparse(n.func)) for n in ast.walk(node))

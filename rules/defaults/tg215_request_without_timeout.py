@@ -12,7 +12,9 @@ _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", 
 # requests has no default timeout at all; httpx and urllib have one unless it is set to None
 # explicitly (urllib's default is the global socket timeout, None unless configured).
 _NO_DEFAULT = frozenset(f"requests.{verb}" for verb in _VERBS)
-_EXPLICIT_NONE_ONLY = frozenset({*(f"httpx.{verb}" for verb in _VERBS), "httpx.stream", "httpx.Client", "httpx.AsyncClient"})
+_EXPLICIT_NONE_ONLY = frozenset(
+    {*(f"httpx.{verb}" for verb in _VERBS), "httpx.stream", "httpx.Client", "httpx.AsyncClient"}
+)
 _URLOPEN = frozenset({"urllib.request.urlopen", "urllib2.urlopen"})
 _LOCAL_SCHEMES = ("file:", "data:")
 
@@ -36,7 +38,7 @@ class RequestWithoutTimeout(Rule):
         "cheap denial of service. `requests` has no default timeout at all."
     )
     how = "Pass an explicit `timeout=` (seconds, or a `(connect, read)` tuple) on every call, sized to what the caller can afford to wait."
-    example = 'requests.get(url, params=query, timeout=10)\nurllib.request.urlopen(req, timeout=10)\nhttpx.Client(timeout=httpx.Timeout(10.0, connect=5.0))'
+    example = "requests.get(url, params=query, timeout=10)\nurllib.request.urlopen(req, timeout=10)\nhttpx.Client(timeout=httpx.Timeout(10.0, connect=5.0))"
     fix_safety = (
         "Unsafe: the rewrite adds `timeout=10`; calls that legitimately take longer (large downloads, "
         "slow reports) now raise a timeout error and need a larger value or streaming."

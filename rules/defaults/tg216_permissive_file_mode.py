@@ -22,7 +22,10 @@ _MODE_CALLS = {
 # Path methods: `Path(p).chmod(0o777)`, `Path(p).mkdir(0o777, parents=True)`. (`os.open(..., 0o666)` and
 # `Path.touch(0o666)` are not listed: 0o666 is their default and the umask trims it, like `open()`.)
 _PATH_METHODS = {"chmod": 0, "lchmod": 0, "mkdir": 0}
-_SECRET_PATH = re.compile(r"(\.pem|\.key|id_rsa|id_ed25519|id_ecdsa|\.p12|\.pfx|\.env|secret|token|credential|password|\.netrc|\.pgpass)", re.IGNORECASE)
+_SECRET_PATH = re.compile(
+    r"(\.pem|\.key|id_rsa|id_ed25519|id_ecdsa|\.p12|\.pfx|\.env|secret|token|credential|password|\.netrc|\.pgpass)",
+    re.IGNORECASE,
+)
 _WORLD_WRITE = stat.S_IWOTH
 _GROUP_WRITE = stat.S_IWGRP
 _EXEC_BITS = stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
@@ -36,8 +39,12 @@ class PermissiveFileMode(Rule):
     cwe = (732, 276)
     owasp = "A01:2025"
     message = "{problem}: mode `{mode}`"
-    placeholders = {"problem": "World-writable permissions", "problem_lower": "world-writable permissions",
-                    "mode": "0o777", "callee": "os.chmod"}
+    placeholders = {
+        "problem": "World-writable permissions",
+        "problem_lower": "world-writable permissions",
+        "mode": "0o777",
+        "callee": "os.chmod",
+    }
     aliases = ("B103", "S103")
     call_names = frozenset({"umask", *(name.rpartition(".")[2] for name in _MODE_CALLS), *_PATH_METHODS})
     what = "`{callee}` uses mode `{mode}`: {problem_lower}."
@@ -54,7 +61,7 @@ class PermissiveFileMode(Rule):
         "Grant the owner only what is needed: `0o600` for data and secrets, `0o700` for directories and "
         "executables, `0o644`/`0o755` when others must read. Keep the umask at `0o022` or `0o077`."
     )
-    example = 'os.chmod(key_path, 0o600)\nos.makedirs(cache_dir, mode=0o700, exist_ok=True)'
+    example = "os.chmod(key_path, 0o600)\nos.makedirs(cache_dir, mode=0o700, exist_ok=True)"
     fix_safety = (
         "Unsafe: the rewrite restricts the mode to the owner (`0o600`, `0o700` when execute bits were "
         "requested, umask `0o077`), or for a group-writable file drops only the write bit of group and "
@@ -91,8 +98,10 @@ class PermissiveFileMode(Rule):
             "import os\nos.makedirs(cache_dir, mode=0o700, exist_ok=True)\n",
         ),
         Invalid("import os\nold = os.umask(0)\n", "import os\nold = os.umask(0o077)\n"),
-        Invalid("import os\nold = os.umask(0)\nos.makedirs(shared)\nos.umask(old)\n",
-                "import os\nold = os.umask(0o077)\nos.makedirs(shared)\nos.umask(old)\n"),
+        Invalid(
+            "import os\nold = os.umask(0)\nos.makedirs(shared)\nos.umask(old)\n",
+            "import os\nold = os.umask(0o077)\nos.makedirs(shared)\nos.umask(old)\n",
+        ),
         Invalid("import os\nos.chmod('deploy_key.pem', 0o644)\n", "import os\nos.chmod('deploy_key.pem', 0o600)\n"),
         Invalid(
             "from pathlib import Path\nPath(shared).mkdir(0o777, parents=True)\n",
@@ -110,7 +119,9 @@ class PermissiveFileMode(Rule):
             position, keyword, path_position = _MODE_CALLS[callee]
             mode_node = ctx.argument(node, position, keyword)
             path = ctx.argument(node, path_position, "path") if path_position is not None else None
-        elif isinstance(node.func, ast.Attribute) and node.func.attr in _PATH_METHODS and _is_path(node.func.value, ctx):
+        elif (
+            isinstance(node.func, ast.Attribute) and node.func.attr in _PATH_METHODS and _is_path(node.func.value, ctx)
+        ):
             mode_node = ctx.argument(node, _PATH_METHODS[node.func.attr], "mode")
             path = node.func.value.args[0] if isinstance(node.func.value, ast.Call) and node.func.value.args else None
         else:
@@ -120,7 +131,9 @@ class PermissiveFileMode(Rule):
         bits = _known_bits(mode_node, ctx)
         if bits is None:
             return
-        is_dir = callee.endswith(("makedirs", "mkdir")) or (isinstance(node.func, ast.Attribute) and node.func.attr == "mkdir")
+        is_dir = callee.endswith(("makedirs", "mkdir")) or (
+            isinstance(node.func, ast.Attribute) and node.func.attr == "mkdir"
+        )
         secret = _SECRET_PATH.search(_path_text(path)) if path is not None else None
         severity = None
         safe_mode = "0o700" if bits & _EXEC_BITS or is_dir else "0o600"
@@ -130,24 +143,40 @@ class PermissiveFileMode(Rule):
             problem = "Secret file readable by other users"
         elif bits & _GROUP_WRITE and not is_dir:
             # A directory shared with a team is often meant to be group-writable; a file seldom is.
-            problem, severity, safe_mode = "Group-writable permissions", "low", oct(bits & ~(_GROUP_WRITE | _WORLD_WRITE))
+            problem, severity, safe_mode = (
+                "Group-writable permissions",
+                "low",
+                oct(bits & ~(_GROUP_WRITE | _WORLD_WRITE)),
+            )
         else:
             return
         fix = None
         if _fully_constant(mode_node, ctx):
             fix = expression_fix(ctx, mode_node, replace_with(safe_mode), f"Fix: mode {safe_mode}", safe=False)
-        ctx.report(self, mode_node, details={"problem": problem, "problem_lower": problem.lower(),
-                                             "mode": oct(bits), "callee": callee}, fix=fix, severity=severity)
+        ctx.report(
+            self,
+            mode_node,
+            details={"problem": problem, "problem_lower": problem.lower(), "mode": oct(bits), "callee": callee},
+            fix=fix,
+            severity=severity,
+        )
 
     def _check_umask(self, node: ast.Call, ctx) -> None:
         mask = ctx.argument(node, 0, "mask")
         bits = _known_bits(mask, ctx) if mask is not None else None
         if bits is None or not _fully_constant(mask, ctx) or bits & _WORLD_WRITE or _reads_umask(node, ctx):
             return
-        ctx.report(self, mask, details={"problem": "umask lets new files be world-writable", "problem_lower":
-                                        "new files and directories will be world-writable", "mode": oct(bits),
-                                        "callee": "os.umask"},
-                   fix=expression_fix(ctx, mask, replace_with("0o077"), "Fix: umask 0o077", safe=False))
+        ctx.report(
+            self,
+            mask,
+            details={
+                "problem": "umask lets new files be world-writable",
+                "problem_lower": "new files and directories will be world-writable",
+                "mode": oct(bits),
+                "callee": "os.umask",
+            },
+            fix=expression_fix(ctx, mask, replace_with("0o077"), "Fix: umask 0o077", safe=False),
+        )
 
 
 def _reads_umask(call: ast.Call, ctx) -> bool:
@@ -157,12 +186,23 @@ def _reads_umask(call: ast.Call, ctx) -> bool:
     if not (isinstance(assign, ast.Assign) and len(assign.targets) == 1 and isinstance(assign.targets[0], ast.Name)):
         return False
     block = ctx.parent(assign)
-    body = next((b for b in (getattr(block, f, None) for f in ("body", "orelse", "finalbody")) if isinstance(b, list) and assign in b), None)
+    body = next(
+        (
+            b
+            for b in (getattr(block, f, None) for f in ("body", "orelse", "finalbody"))
+            if isinstance(b, list) and assign in b
+        ),
+        None,
+    )
     if body is None or body.index(assign) + 1 >= len(body):
         return False
     after = body[body.index(assign) + 1]
-    return (isinstance(after, ast.Expr) and isinstance(after.value, ast.Call) and ctx.call_name(after.value) == "os.umask"
-            and any(isinstance(a, ast.Name) and a.id == assign.targets[0].id for a in after.value.args))
+    return (
+        isinstance(after, ast.Expr)
+        and isinstance(after.value, ast.Call)
+        and ctx.call_name(after.value) == "os.umask"
+        and any(isinstance(a, ast.Name) and a.id == assign.targets[0].id for a in after.value.args)
+    )
 
 
 def _is_path(receiver: ast.expr, ctx) -> bool:

@@ -77,19 +77,30 @@ def _mkstemp_fix(ctx, call: ast.Call):
     parameters (suffix, prefix, dir), the path of a file that now exists, and no descriptor left
     open. Only that statement shape is rewritten: elsewhere the descriptor has nowhere to go."""
     statement = ctx.parent(call)
-    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-            and isinstance(statement.targets[0], ast.Name) and statement.value is call):
+    if not (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.value is call
+    ):
         return None
     span = ctx.span(statement)
     indent = ctx.lines[span.start_line][: span.start_col]
-    if indent.strip() or ctx.lines[span.end_line][span.end_col:].strip():
+    if indent.strip() or ctx.lines[span.end_line][span.end_col :].strip():
         return None  # not alone on its lines (`a = mktemp(); b`): no room for a second statement
-    used = {node.id if isinstance(node, ast.Name) else node.arg
-            for node in ctx.scope_nodes() if isinstance(node, (ast.Name, ast.arg))}
+    used = {
+        node.id if isinstance(node, ast.Name) else node.arg
+        for node in ctx.scope_nodes()
+        if isinstance(node, (ast.Name, ast.arg))
+    }
     fd = next(name for name in ("fd", "temp_fd", "temp_fd_") if name not in used)
     mkstemp, imports = spell(ctx, "tempfile.mkstemp")
     close, more = spell(ctx, "os.close")
-    arguments = ctx.segment(ctx.span(call))[len(ctx.segment(ctx.span(call.func))):]
+    arguments = ctx.segment(ctx.span(call))[len(ctx.segment(ctx.span(call.func))) :]
     new = f"{fd}, {statement.targets[0].id} = {mkstemp}{arguments}\n{indent}{close}({fd})"
-    return edits_fix([Edit(span, new)], "Fix: create the file with tempfile.mkstemp() and close its descriptor",
-                     safe=False, imports=(*more, *imports))
+    return edits_fix(
+        [Edit(span, new)],
+        "Fix: create the file with tempfile.mkstemp() and close its descriptor",
+        safe=False,
+        imports=(*more, *imports),
+    )

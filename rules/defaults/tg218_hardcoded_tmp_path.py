@@ -10,11 +10,33 @@ from tabguard.engine.rule import Invalid, Rule
 # A named entry inside a shared temp directory; the bare directory (`dir="/tmp"`) names nothing predictable.
 _SHARED_TMP = re.compile(r"^(/tmp|/var/tmp|/dev/shm)/[^/]")
 # Calls whose string arguments are messages or patterns, not paths to use.
-_NOT_PATH_CALLS = frozenset({
-    "startswith", "endswith", "replace", "split", "find", "index", "match", "search", "fullmatch", "sub",
-    "print", "debug", "info", "warning", "error", "exception", "critical", "log", "write", "format",
-    "is_relative_to", "relative_to", "commonpath",
-})
+_NOT_PATH_CALLS = frozenset(
+    {
+        "startswith",
+        "endswith",
+        "replace",
+        "split",
+        "find",
+        "index",
+        "match",
+        "search",
+        "fullmatch",
+        "sub",
+        "print",
+        "debug",
+        "info",
+        "warning",
+        "error",
+        "exception",
+        "critical",
+        "log",
+        "write",
+        "format",
+        "is_relative_to",
+        "relative_to",
+        "commonpath",
+    }
+)
 
 
 class HardcodedTmpPath(Rule):

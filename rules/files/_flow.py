@@ -79,7 +79,11 @@ def _flatten(ctx, expr: ast.AST, out: list, depth: int) -> None:
     elif isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and isinstance(_text(ctx, expr.left), str):
         right = expr.right
         values = right.elts if isinstance(right, ast.Tuple) else [right]
-        named = {k.value: v for k, v in zip(right.keys, right.values) if isinstance(k, ast.Constant)} if isinstance(right, ast.Dict) else {}
+        named = (
+            {k.value: v for k, v in zip(right.keys, right.values) if isinstance(k, ast.Constant)}
+            if isinstance(right, ast.Dict)
+            else {}
+        )
         _fill(ctx, _percent_fields(_text(ctx, expr.left)), values, named, out, depth)
     elif isinstance(expr, ast.Call) and _format_template(ctx, expr) is not None:
         keywords = {k.arg: k.value for k in expr.keywords if k.arg}

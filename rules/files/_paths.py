@@ -18,8 +18,20 @@ PATH_FUNCTIONS: dict[str, tuple[tuple[int, str], ...]] = {
     **dict.fromkeys(OPEN, ((0, "file"),)),
     **{
         f"os.{name}": _ONE_PATH
-        for name in ("remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs", "listdir", "scandir",
-                     "chmod", "chown", "truncate", "utime")
+        for name in (
+            "remove",
+            "unlink",
+            "rmdir",
+            "removedirs",
+            "mkdir",
+            "makedirs",
+            "listdir",
+            "scandir",
+            "chmod",
+            "chown",
+            "truncate",
+            "utime",
+        )
     },
     **{f"os.{name}": _TWO_PATHS for name in ("rename", "renames", "replace", "link", "symlink")},
     **{f"shutil.{name}": _TWO_PATHS for name in ("copy", "copy2", "copyfile", "copytree", "move")},
@@ -27,8 +39,18 @@ PATH_FUNCTIONS: dict[str, tuple[tuple[int, str], ...]] = {
 }
 # Methods of pathlib.Path that read, write or delete the file it names.
 _PATH_ONLY_METHODS = frozenset(
-    {"read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "touch", "iterdir", "hardlink_to",
-     "symlink_to"}
+    {
+        "read_text",
+        "read_bytes",
+        "write_text",
+        "write_bytes",
+        "unlink",
+        "rmdir",
+        "touch",
+        "iterdir",
+        "hardlink_to",
+        "symlink_to",
+    }
 )
 # Methods that other types share (str.replace, a file's open), so the receiver must be a Path.
 _SHARED_METHODS = frozenset({"open", "rename", "replace", "mkdir", "chmod", "glob", "rglob"})

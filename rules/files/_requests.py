@@ -30,10 +30,22 @@ URL_FUNCTIONS = {
 # Methods of a client object that send a request (`retrieve` is urllib's `URLopener` download).
 CLIENT_METHODS = VERBS | {"request", "open", "retrieve"}
 CLIENTS = (
-    "requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient",
-    "aiohttp.ClientSession", "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.poolmanager.PoolManager",
-    "urllib.request.build_opener", "urllib.request.OpenerDirector", "urllib.request.URLopener",
-    "urllib.request.FancyURLopener", "urllib2.build_opener", "urllib2.OpenerDirector", "urllib.URLopener",
+    "requests.Session",
+    "requests.session",
+    "requests.sessions.Session",
+    "httpx.Client",
+    "httpx.AsyncClient",
+    "aiohttp.ClientSession",
+    "urllib3.PoolManager",
+    "urllib3.ProxyManager",
+    "urllib3.poolmanager.PoolManager",
+    "urllib.request.build_opener",
+    "urllib.request.OpenerDirector",
+    "urllib.request.URLopener",
+    "urllib.request.FancyURLopener",
+    "urllib2.build_opener",
+    "urllib2.OpenerDirector",
+    "urllib.URLopener",
     "urllib.FancyURLopener",
 )
 # Receivers conventionally holding an HTTP client when their construction is out of sight (a bare
@@ -72,6 +84,10 @@ def request_credential(call: ast.Call, ctx) -> Optional[str]:
     headers = ctx.keyword(call, "headers")
     if headers is not None and isinstance(headers.value, ast.Dict):
         for key in headers.value.keys:
-            if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() in _CREDENTIAL_HEADERS:
+            if (
+                isinstance(key, ast.Constant)
+                and isinstance(key.value, str)
+                and key.value.lower() in _CREDENTIAL_HEADERS
+            ):
                 return f"`{key.value}` header"
     return None

@@ -35,7 +35,11 @@ def upload_source(ctx, expr: ast.AST) -> Optional[Source]:
 
 def _decoded_upload(ctx, expr: ast.AST) -> Optional[Source]:
     value = ctx.model.value_of(expr) if isinstance(expr, ast.Name) else expr
-    if not isinstance(value, ast.Call) or not value.args or (ctx.call_name(value) or "").rpartition(".")[2] not in _DECODERS:
+    if (
+        not isinstance(value, ast.Call)
+        or not value.args
+        or (ctx.call_name(value) or "").rpartition(".")[2] not in _DECODERS
+    ):
         return None
     source = remote_taint(ctx, value.args[0])
     return Source(source.span, f"base64 file decoded from {source.label}") if source is not None else None

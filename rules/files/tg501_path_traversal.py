@@ -97,12 +97,12 @@ class PathTraversal(Rule):
             path=WEB_APP,
         ),
         Invalid(
-            'import os\nfrom django.http import HttpResponse\ndef delete(request, filename):\n'
+            "import os\nfrom django.http import HttpResponse\ndef delete(request, filename):\n"
             "    os.remove(os.path.join('/srv/uploads', filename))\n    return HttpResponse(status=204)\n",
-            'import werkzeug.utils\nimport os\nfrom django.http import HttpResponse\n'
-            'def delete(request, filename):\n'
+            "import werkzeug.utils\nimport os\nfrom django.http import HttpResponse\n"
+            "def delete(request, filename):\n"
             "    os.remove(os.path.join('/srv/uploads', werkzeug.utils.secure_filename(filename)))\n"
-            '    return HttpResponse(status=204)\n',
+            "    return HttpResponse(status=204)\n",
             path=WEB_APP,
         ),
         Invalid(
@@ -120,7 +120,7 @@ class PathTraversal(Rule):
             "import werkzeug.utils\nimport boto3\nsqs = boto3.client('sqs')\ndef work(queue_url):\n"
             "    for message in sqs.receive_message(QueueUrl=queue_url)['Messages']:\n"
             "        with open('/srv/reports/' + werkzeug.utils.secure_filename(message['Body'])) as fh:\n"
-            '            print(fh.read())\n',
+            "            print(fh.read())\n",
             path=WEB_APP,
         ),
     )
@@ -130,6 +130,11 @@ class PathTraversal(Rule):
             source = remote_taint(ctx, path)
             if source is not None:
                 callee = ctx.call_name(node) or ast.unparse(node.func)
-                ctx.report(self, path, details={"callee": callee}, source=source,
-                           fix=secure_filename_fix(ctx, path, whole=False))
+                ctx.report(
+                    self,
+                    path,
+                    details={"callee": callee},
+                    source=source,
+                    fix=secure_filename_fix(ctx, path, whole=False),
+                )
                 return

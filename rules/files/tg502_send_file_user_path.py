@@ -46,11 +46,7 @@ class SendFileUserPath(Rule):
         "anything outside `DOCS`. With Starlette/FastAPI `FileResponse`, resolve the path and refuse it "
         "unless `path.is_relative_to(DOCS)`, or serve a fixed set of files from an allow-list."
     )
-    example = (
-        "@app.route('/docs/<name>')\n"
-        "def docs(name):\n"
-        "    return send_from_directory(DOCS_DIR, name)"
-    )
+    example = "@app.route('/docs/<name>')\ndef docs(name):\n    return send_from_directory(DOCS_DIR, name)"
     fix_safety = (
         "Unsafe (changes behaviour on purpose): `send_file(os.path.join(DIR, name))` becomes "
         "`send_from_directory(DIR, name)`; requests for names that leave `DIR` now get a 404. The "
@@ -105,7 +101,14 @@ class SendFileUserPath(Rule):
             spelled = spell(ctx, "flask.send_from_directory")
             if spelled is not None:
                 name, imports = spelled
-                fix = expression_fix(ctx, node, _to_send_from_directory(name), "Fix: use send_from_directory", safe=False, imports=imports)
+                fix = expression_fix(
+                    ctx,
+                    node,
+                    _to_send_from_directory(name),
+                    "Fix: use send_from_directory",
+                    safe=False,
+                    imports=imports,
+                )
         ctx.report(self, node, details={"callee": callee.rpartition(".")[2]}, source=source, fix=fix)
 
 

@@ -9,8 +9,15 @@ from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.files._flow import constructed_by, remote_taint
 
-_TAR_OPENERS = ("tarfile.open", "tarfile.TarFile", "tarfile.TarFile.open", "tarfile.TarFile.gzopen",
-                "tarfile.TarFile.bz2open", "tarfile.TarFile.xzopen", "tarfile.TarFile.taropen")
+_TAR_OPENERS = (
+    "tarfile.open",
+    "tarfile.TarFile",
+    "tarfile.TarFile.open",
+    "tarfile.TarFile.gzopen",
+    "tarfile.TarFile.bz2open",
+    "tarfile.TarFile.xzopen",
+    "tarfile.TarFile.taropen",
+)
 _EXTRACT_METHODS = frozenset({"extractall", "extract"})
 _TAR_FORMATS = frozenset({"tar", "gztar", "bztar", "xztar"})
 _TAR_SUFFIXES = (".tar", ".tgz", ".tbz2", ".txz", ".tar.gz", ".tar.bz2", ".tar.xz")
@@ -23,28 +30,30 @@ class TarExtractWithoutFilter(Rule):
     confidence = "high"
     cwe = (22,)
     owasp = "A08:2025"
-    message = "`{callee}` extracts a tar archive without a safe `filter=`: members can write outside the target directory"
+    message = (
+        "`{callee}` extracts a tar archive without a safe `filter=`: members can write outside the target directory"
+    )
     placeholders = {"callee": "extractall"}
     aliases = ("B202", "S202")
     call_names = _EXTRACT_METHODS | {"unpack_archive"}
     what = (
         "`{callee}` unpacks a tar archive with the legacy behaviour (no `filter=` argument, or "
-        "`filter=\"fully_trusted\"`), which trusts every member's name, link target and permissions."
+        '`filter="fully_trusted"`), which trusts every member\'s name, link target and permissions.'
     )
     why = (
         "A tar member may be called `../../home/app/.ssh/authorized_keys` or `/etc/cron.d/job`, or be a "
         "symlink to `/` followed by a file written through it. Extracting an uploaded or downloaded "
-        "archive this way (\"tar slip\") lets whoever made the archive overwrite code, configuration "
+        'archive this way ("tar slip") lets whoever made the archive overwrite code, configuration '
         "or keys anywhere the process can write, and plant set-uid or device files."
     )
     how = (
-        "Pass `filter=\"data\"` (Python 3.12+, and 3.8.17 / 3.9.17 / 3.10.12 / 3.11.4 security releases): "
+        'Pass `filter="data"` (Python 3.12+, and 3.8.17 / 3.9.17 / 3.10.12 / 3.11.4 security releases): '
         "it refuses absolute and `..` names, links that leave the destination, and special files. "
         "`shutil.unpack_archive` takes the same argument for tar formats."
     )
     example = 'with tarfile.open(upload_path) as tar:\n    tar.extractall(dest, filter="data")'
     fix_safety = (
-        "Unsafe (changes behaviour on purpose): the rewrite adds `filter=\"data\"`, so archives with "
+        'Unsafe (changes behaviour on purpose): the rewrite adds `filter="data"`, so archives with '
         "dangerous members now raise `tarfile.FilterError`; it needs a Python with extraction filters "
         "(3.12+, or the 2023 security releases of 3.8-3.11). Only offered for `shutil.unpack_archive` "
         "when the archive is known to be a tar (a zip archive does not accept `filter=`)."
@@ -68,7 +77,7 @@ class TarExtractWithoutFilter(Rule):
     INVALID = (
         Invalid(
             "import tarfile\nwith tarfile.open(path) as tar:\n    tar.extractall(dest)\n",
-            "import tarfile\nwith tarfile.open(path) as tar:\n    tar.extractall(dest, filter=\"data\")\n",
+            'import tarfile\nwith tarfile.open(path) as tar:\n    tar.extractall(dest, filter="data")\n',
         ),
         Invalid(
             "import tarfile\ntarfile.open(fileobj=buf, mode='r:gz').extractall(path=dest)\n",
@@ -82,10 +91,12 @@ class TarExtractWithoutFilter(Rule):
             "import tarfile\ndef restore(path, dest):\n    tar = tarfile.open(path)\n"
             "    tar.extractall(dest, members=tar, filter='fully_trusted')\n",
             "import tarfile\ndef restore(path, dest):\n    tar = tarfile.open(path)\n"
-            "    tar.extractall(dest, members=tar, filter=\"data\")\n",
+            '    tar.extractall(dest, members=tar, filter="data")\n',
         ),
-        Invalid("import shutil\nfrom flask import request\n@app.post('/u')\ndef u():\n"
-                "    path = save_upload(request.files['archive'])\n    shutil.unpack_archive(path, '/srv/data')\n"),
+        Invalid(
+            "import shutil\nfrom flask import request\n@app.post('/u')\ndef u():\n"
+            "    path = save_upload(request.files['archive'])\n    shutil.unpack_archive(path, '/srv/data')\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:

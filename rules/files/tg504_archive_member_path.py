@@ -28,7 +28,9 @@ class ArchiveMemberPath(Rule):
     confidence = "medium"
     cwe = (22,)
     owasp = "A08:2025"
-    message = "File written at a path taken from an archive member name (`{member}`) without a containment check (zip slip)"
+    message = (
+        "File written at a path taken from an archive member name (`{member}`) without a containment check (zip slip)"
+    )
     placeholders = {"member": "info.filename"}
     what = (
         "The loop over an archive's members builds an output path from each member's stored name "
@@ -36,12 +38,12 @@ class ArchiveMemberPath(Rule):
     )
     why = (
         "Member names are whatever the archive's author wrote: `../../app/templates/base.html` or "
-        "`/etc/cron.d/x`. Joining them onto the destination and opening the result for writing (\"zip "
-        "slip\") lets an uploaded archive overwrite templates, code or keys outside the extraction "
+        '`/etc/cron.d/x`. Joining them onto the destination and opening the result for writing ("zip '
+        'slip") lets an uploaded archive overwrite templates, code or keys outside the extraction '
         "directory; `zipfile.extract` strips such names, but hand-written extraction loops do not."
     )
     how = (
-        "Let the library extract (`zf.extract(info, dest)`, or `tar.extractall(dest, filter=\"data\")`), "
+        'Let the library extract (`zf.extract(info, dest)`, or `tar.extractall(dest, filter="data")`), '
         "or resolve each target and skip or reject it unless it stays inside the destination: "
         "`target = (dest / info.filename).resolve()` then `if not target.is_relative_to(dest): raise`. "
         "Flattening with `os.path.basename(info.filename)` also works when sub-folders do not matter."
@@ -85,8 +87,10 @@ class ArchiveMemberPath(Rule):
     def visit_For(self, node: ast.For, ctx) -> None:
         iterator = node.iter
         if not (
-            isinstance(iterator, ast.Call) and isinstance(iterator.func, ast.Attribute)
-            and iterator.func.attr in _LISTINGS and isinstance(node.target, ast.Name)
+            isinstance(iterator, ast.Call)
+            and isinstance(iterator.func, ast.Attribute)
+            and iterator.func.attr in _LISTINGS
+            and isinstance(node.target, ast.Name)
         ):
             return
         member = node.target.id
@@ -120,9 +124,11 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 def _calls(stmt: ast.stmt) -> Iterator[ast.Call]:
     """Calls in the statement itself, not in its nested block bodies."""
-    parts = [stmt.items] if isinstance(stmt, (ast.With, ast.AsyncWith)) else [
-        v for k, v in ast.iter_fields(stmt) if k not in ("body", "orelse", "finalbody", "handlers")
-    ]
+    parts = (
+        [stmt.items]
+        if isinstance(stmt, (ast.With, ast.AsyncWith))
+        else [v for k, v in ast.iter_fields(stmt) if k not in ("body", "orelse", "finalbody", "handlers")]
+    )
     for part in parts:
         for value in part if isinstance(part, list) else [part]:
             if isinstance(value, ast.AST):
@@ -156,9 +162,7 @@ def _member_use(expr: ast.AST, derived: set[str], member: str):
 
 
 def _checks_containment(loop: ast.For) -> bool:
-    return any(
-        isinstance(n, ast.Call) and _checks(_dotted(n.func).rpartition(".")[2]) for n in ast.walk(loop)
-    )
+    return any(isinstance(n, ast.Call) and _checks(_dotted(n.func).rpartition(".")[2]) for n in ast.walk(loop))
 
 
 def _dotted(func: ast.AST) -> str:

@@ -11,7 +11,6 @@ from tabguard.rules.files._uploads import upload_source
 from tabguard.rules._spelling import WEB_APP
 
 
-
 class UploadUserFilename(Rule):
     id = "TG505"
     name = "upload-user-filename"

@@ -34,11 +34,11 @@ class ServerSideRequestForgery(Rule):
     )
     why = (
         "The server sits inside the network the attacker cannot reach. Given `?url=http://169.254.169.254/"
-        "latest/meta-data/iam/security-credentials/`, a \"fetch preview\" or webhook endpoint returns the "
+        'latest/meta-data/iam/security-credentials/`, a "fetch preview" or webhook endpoint returns the '
         "cloud instance's credentials; `http://localhost:6379/`, `http://10.0.0.5/admin` or `file:///` URLs "
         "reach internal services and files that trust the server. Values that only fill the path or "
-        "query of a fixed origin (`f\"https://api.example.com/users/{{uid}}\"`) are not flagged; note that "
-        "`\"https://api.example.com\" + user` without a `/` lets `@evil.example` change the host."
+        'query of a fixed origin (`f"https://api.example.com/users/{{uid}}"`) are not flagged; note that '
+        '`"https://api.example.com" + user` without a `/` lets `@evil.example` change the host.'
     )
     how = (
         "Prefer fixed origins and put user values only in the path or query (quoted). When the feature "

@@ -45,7 +45,7 @@ class OpenRedirect(Rule):
         "A phishing mail links to `https://yourapp.example/login?next=https://yourapp-login.example/`; "
         "the victim sees your real domain, logs in, and is sent to a look-alike page that asks for the "
         "password again or a 2FA code. OAuth flows that redirect with tokens in the URL leak them the "
-        "same way. `\"/\" + next` is not enough: `//evil.example` is a different host to a browser. "
+        'same way. `"/" + next` is not enough: `//evil.example` is a different host to a browser. '
         "Redirects back to the request's own URL or its `Referer` are not flagged."
     )
     how = (

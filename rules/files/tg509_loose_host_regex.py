@@ -16,8 +16,29 @@ _LOOSE_DOT = re.compile(r"(?<![\\\[])(?<=[A-Za-z0-9-])\.(?=[A-Za-z0-9-])")
 _LONGEST_PATTERN = 1000
 _DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\\?\.[A-Za-z0-9-]+)*\\?\.[A-Za-z]{2,}")
 # Names of what a host allow-list is matched against.
-_SUBJECT_WORDS = frozenset({"host", "hostname", "url", "uri", "origin", "domain", "redirect", "referer", "referrer", "next",
-                            "callback", "return", "allowed", "whitelist", "allowlist", "trusted", "cors", "netloc", "webhook"})
+_SUBJECT_WORDS = frozenset(
+    {
+        "host",
+        "hostname",
+        "url",
+        "uri",
+        "origin",
+        "domain",
+        "redirect",
+        "referer",
+        "referrer",
+        "next",
+        "callback",
+        "return",
+        "allowed",
+        "whitelist",
+        "allowlist",
+        "trusted",
+        "cors",
+        "netloc",
+        "webhook",
+    }
+)
 
 
 class LooseHostRegex(Rule):
@@ -28,8 +49,11 @@ class LooseHostRegex(Rule):
     cwe = (185, 20)
     owasp = "A01:2025"
     message = "Host allow-list regex `{pattern}` {flaw}: `{bypass}` passes"
-    placeholders = {"pattern": "https://app.example.com", "flaw": "leaves dots unescaped and is not anchored",
-                    "bypass": "https://app.example.com.attacker.net"}
+    placeholders = {
+        "pattern": "https://app.example.com",
+        "flaw": "leaves dots unescaped and is not anchored",
+        "bypass": "https://app.example.com.attacker.net",
+    }
     call_names = frozenset(_MATCHERS)
     what = (
         "Checks a host, origin or URL against the regular expression `{pattern}`, which {flaw}. In a regex `.` "
@@ -41,15 +65,17 @@ class LooseHostRegex(Rule):
         "credentialed responses, or the webhook/SSRF target the list was meant to restrict is theirs."
     )
     how = (
-        "Compare parsed hosts exactly (`urlparse(url).hostname in ALLOWED_HOSTS`, or `host == \"example.com\" "
-        "or host.endswith(\".example.com\")`). If it must be a regex, escape every dot (`re.escape`) and anchor "
+        'Compare parsed hosts exactly (`urlparse(url).hostname in ALLOWED_HOSTS`, or `host == "example.com" '
+        'or host.endswith(".example.com")`). If it must be a regex, escape every dot (`re.escape`) and anchor '
         "both ends with `re.fullmatch` (or `^...$`)."
     )
     example = (
-        "ALLOWED_HOSTS = {\"example.com\", \"app.example.com\"}\n\ndef is_allowed(url):\n"
+        'ALLOWED_HOSTS = {"example.com", "app.example.com"}\n\ndef is_allowed(url):\n'
         "    return urlparse(url).hostname in ALLOWED_HOSTS"
     )
-    fix_safety = "Unsafe: the rewritten pattern (dots escaped, `^` and `$` added) rejects hosts the loose one let through."
+    fix_safety = (
+        "Unsafe: the rewritten pattern (dots escaped, `^` and `$` added) rejects hosts the loose one let through."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/185.html",
         "https://owasp.org/Top10/2025/A01_2025-Broken_Access_Control/",
@@ -105,7 +131,8 @@ class LooseHostRegex(Rule):
             return
         flaws = (["leaves dots unescaped"] if loose_dots else []) + ([] if start and end else ["is not anchored"])
         ctx.report(
-            self, pattern,
+            self,
+            pattern,
             details={"pattern": text, "flaw": " and ".join(flaws), "bypass": _bypass(text, loose_dots, start, end)},
             fix=_fix(ctx, pattern, text, kind),
         )
@@ -144,7 +171,7 @@ def _bypass(text: str, loose_dots: bool, start: bool, end: bool) -> str:
 def _fix(ctx, pattern: ast.Constant, text: str, kind: str):
     segment = ctx.segment(ctx.span(pattern))
     prefix = re.match(r"[rRuU]*", segment).group(0)
-    if "\n" in segment or segment[len(prefix):len(prefix) + 3] in ('"""', "'''") or "b" in prefix.lower():
+    if "\n" in segment or segment[len(prefix) : len(prefix) + 3] in ('"""', "'''") or "b" in prefix.lower():
         return None
     new = _LOOSE_DOT.sub(r"\\.", text)
     if not new.startswith("^") and kind != "fullmatch":
@@ -157,4 +184,6 @@ def _fix(ctx, pattern: ast.Constant, text: str, kind: str):
     if quote in body:
         return None
     literal = f"{prefix}{quote}{body}{quote}"
-    return expression_fix(ctx, pattern, lambda _: parse_expression(literal), "Fix: escape the dots and anchor the pattern", safe=False)
+    return expression_fix(
+        ctx, pattern, lambda _: parse_expression(literal), "Fix: escape the dots and anchor the pattern", safe=False
+    )

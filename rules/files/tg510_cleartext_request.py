@@ -26,8 +26,18 @@ _HOST_CONNECTIONS = {
 }
 _HOST_PORT = re.compile(r"^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d+)?$")
 _PRIVATE_SUFFIXES = (
-    ".localhost", ".local", ".internal", ".lan", ".home", ".home.arpa", ".localdomain", ".intranet",
-    ".corp", ".test", ".svc", ".invalid",
+    ".localhost",
+    ".local",
+    ".internal",
+    ".lan",
+    ".home",
+    ".home.arpa",
+    ".localdomain",
+    ".intranet",
+    ".corp",
+    ".test",
+    ".svc",
+    ".invalid",
 )
 
 
@@ -108,7 +118,9 @@ class CleartextRequest(Rule):
             "import http.client\nconn = http.client.HTTPConnection('api.example.com', timeout=10)\n",
             "import http.client\nconn = http.client.HTTPSConnection('api.example.com', timeout=10)\n",
         ),
-        Invalid("from urllib.request import urlretrieve\nurlretrieve('ftp://ftp.example.org/pub/data.csv', 'data.csv')\n"),
+        Invalid(
+            "from urllib.request import urlretrieve\nurlretrieve('ftp://ftp.example.org/pub/data.csv', 'data.csv')\n"
+        ),
         Invalid(
             "import urllib.request\nBASE_URL = 'http://www.example.com'\ndef page(name):\n"
             "    opener = urllib.request.build_opener()\n    return opener.open(BASE_URL + '/' + name).read()\n"
@@ -145,9 +157,9 @@ class CleartextRequest(Rule):
                 source = ctx.segment(ctx.span(literal))
                 fixed = re.sub(r"(?i)http://", "https://", source, count=1)
                 fix = text_fix(ctx.span(literal), fixed, "Fix: use https://", safe=False)
-        ctx.report(self, url, details={"callee": callee, "host": match.group(2), "scheme": scheme},
-                   related=related, fix=fix)
-
+        ctx.report(
+            self, url, details={"callee": callee, "host": match.group(2), "scheme": scheme}, related=related, fix=fix
+        )
 
     def _check_connection(self, node: ast.Call, ctx, callee: str) -> None:
         """`http.client.HTTPConnection("api.example.com")`: a plain-HTTP connection to a fixed public host."""
@@ -197,7 +209,10 @@ def _parameter_default(ctx, name: ast.Name) -> Optional[ast.expr]:
     func = chain[0].scope.node
     args = func.args
     positional = [*args.posonlyargs, *args.args]
-    pairs = [*zip(positional[len(positional) - len(args.defaults):], args.defaults), *zip(args.kwonlyargs, args.kw_defaults)]
+    pairs = [
+        *zip(positional[len(positional) - len(args.defaults) :], args.defaults),
+        *zip(args.kwonlyargs, args.kw_defaults),
+    ]
     return next((default for arg, default in pairs if arg is chain[0].node), None)
 
 

@@ -13,20 +13,30 @@ from tabguard.rules.injection._strings import built_string, formatted_pieces, is
 # Response classes whose body is HTML unless another content type is given.
 HTML_BY_DEFAULT = frozenset(
     {
-        "flask.make_response", "flask.Response", "werkzeug.Response", "werkzeug.wrappers.Response",
-        "quart.make_response", "pyramid.response.Response", "pyramid.Response", "webob.Response",
+        "flask.make_response",
+        "flask.Response",
+        "werkzeug.Response",
+        "werkzeug.wrappers.Response",
+        "quart.make_response",
+        "pyramid.response.Response",
+        "pyramid.Response",
+        "webob.Response",
     }
 )
-HTML_ALWAYS = frozenset(
-    {"fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse", "fastapi.HTMLResponse"}
-)
+HTML_ALWAYS = frozenset({"fastapi.responses.HTMLResponse", "starlette.responses.HTMLResponse", "fastapi.HTMLResponse"})
 # HttpResponse and its error-status subclasses (not the redirects, not 304 Not Modified).
 DJANGO_RESPONSE = frozenset(
     f"django.http{module}.{name}"
     for module in ("", ".response")
     for name in (
-        "HttpResponse", "HttpResponseBase", "HttpResponseBadRequest", "HttpResponseForbidden", "HttpResponseGone",
-        "HttpResponseNotAllowed", "HttpResponseNotFound", "HttpResponseServerError",
+        "HttpResponse",
+        "HttpResponseBase",
+        "HttpResponseBadRequest",
+        "HttpResponseForbidden",
+        "HttpResponseGone",
+        "HttpResponseNotAllowed",
+        "HttpResponseNotFound",
+        "HttpResponseServerError",
     )
 )
 HTML_RESPONSES = HTML_BY_DEFAULT | HTML_ALWAYS | DJANGO_RESPONSE
@@ -35,9 +45,16 @@ STRING_RETURN_FRAMEWORKS = ("flask", "quart", "bottle")
 # Calls that mark text as already-safe HTML.
 MARK_SAFE = frozenset(
     {
-        "markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup", "django.utils.safestring.mark_safe",
-        "django.utils.safestring.SafeString", "django.utils.safestring.SafeText", "django.utils.html.format_html",
-        "django.utils.html.mark_safe", "django.template.defaultfilters.safe",
+        "markupsafe.Markup",
+        "flask.Markup",
+        "jinja2.Markup",
+        "jinja2.utils.Markup",
+        "django.utils.safestring.mark_safe",
+        "django.utils.safestring.SafeString",
+        "django.utils.safestring.SafeText",
+        "django.utils.html.format_html",
+        "django.utils.html.mark_safe",
+        "django.template.defaultfilters.safe",
     }
 )
 HTML_TAG = re.compile(r"</?[a-zA-Z][\w-]*[\s>/]")
@@ -145,7 +162,9 @@ def _html_type(declared: object) -> bool:
 def proxy_html_body(node: ast.Dict, ctx) -> ast.expr | None:
     """The `"body"` of an API Gateway / Lambda proxy response dict whose `Content-Type` header is HTML:
     `{"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": page}`."""
-    entries = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    entries = {
+        k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)
+    }
     body, headers = entries.get("body"), entries.get("headers")
     if body is None or not isinstance(headers, ast.Dict):
         return None

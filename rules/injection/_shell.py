@@ -18,14 +18,45 @@ _GET_IPYTHON = ("get_ipython", "IPython.get_ipython")
 # Functions whose string argument is always run by a shell.
 SHELL_STRING_CALLS = frozenset(
     {
-        "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "subprocess.getoutput",
-        "subprocess.getstatusoutput", "commands.getoutput", "commands.getstatusoutput", "commands.getstatus",
-        "popen2.popen2", "popen2.popen3", "popen2.popen4", "popen2.Popen3", "popen2.Popen4", "platform.popen",
-        "posix.system", *(f"{IPYTHON_SHELL}.{m}" for m in ("system", "getoutput")),
+        "os.system",
+        "os.popen",
+        "os.popen2",
+        "os.popen3",
+        "os.popen4",
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+        "commands.getoutput",
+        "commands.getstatusoutput",
+        "commands.getstatus",
+        "popen2.popen2",
+        "popen2.popen3",
+        "popen2.popen4",
+        "popen2.Popen3",
+        "popen2.Popen4",
+        "platform.popen",
+        "posix.system",
+        *(f"{IPYTHON_SHELL}.{m}" for m in ("system", "getoutput")),
     }
 )
 # Programs that interpret their `-c` argument as code: a list argv starting with one is still a shell.
-SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "powershell", "pwsh", "python", "perl", "ruby", "node", "php"})
+SHELLS = frozenset(
+    {
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "cmd",
+        "cmd.exe",
+        "powershell",
+        "pwsh",
+        "python",
+        "perl",
+        "ruby",
+        "node",
+        "php",
+    }
+)
 # Values that cannot carry shell syntax once passed through these.
 SHELL_QUOTED = frozenset({"shlex.quote", "pipes.quote", "int", "float", "len"})
 ASYNC_SHELL = frozenset({"asyncio.create_subprocess_shell", "asyncio.subprocess.create_subprocess_shell"})
@@ -116,7 +147,11 @@ def process_call(node: ast.Call, ctx) -> ast.Call | None:
 
 def _imported(expr: ast.expr, ctx) -> str | None:
     """`__import__("os")` / `importlib.import_module("os")` -> "os"."""
-    if isinstance(expr, ast.Call) and ctx.call_name(expr) in ("__import__", "builtins.__import__", "importlib.import_module"):
+    if isinstance(expr, ast.Call) and ctx.call_name(expr) in (
+        "__import__",
+        "builtins.__import__",
+        "importlib.import_module",
+    ):
         name = expr.args[0] if expr.args else None
         if isinstance(name, ast.Constant) and isinstance(name.value, str):
             return name.value
@@ -167,7 +202,7 @@ def _remote_command(argv: list[ast.expr]) -> ast.expr | None:
     while i < len(argv) and isinstance(argv[i], ast.Constant) and str(argv[i].value).startswith("-"):
         option = str(argv[i].value)
         i += 2 if len(option) == 2 and option[1] in _SSH_VALUE_OPTIONS else 1
-    return next((a for a in argv[i + 1:] if not isinstance(a, ast.Constant)), None)
+    return next((a for a in argv[i + 1 :] if not isinstance(a, ast.Constant)), None)
 
 
 def script_argument(program: ast.expr | None, argv: list[ast.expr]) -> ast.expr | None:
@@ -216,7 +251,10 @@ def _token(token: list[Piece], ctx) -> str | ast.JoinedStr:
     if len(token) == 1 and not isinstance(token[0], ast.FormattedValue):
         return source_of(token[0], ctx)
     values = [
-        ast.Constant(p) if isinstance(p, str) else p if isinstance(p, ast.FormattedValue)
+        ast.Constant(p)
+        if isinstance(p, str)
+        else p
+        if isinstance(p, ast.FormattedValue)
         else ast.FormattedValue(p, -1, None)
         for p in token
     ]

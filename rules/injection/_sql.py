@@ -93,7 +93,7 @@ def _marked(expr: ast.expr, ctx) -> tuple[str, list[str]] | None:
         if quoted and closing and quoted.group("quote") == closing.group("quote"):
             lead, trail = quoted.group("wild"), closing.group("wild")
             sql = sql[: quoted.start()]
-            parts[i + 1] = after = after[closing.end():]
+            parts[i + 1] = after = after[closing.end() :]
             if lead or trail:
                 value = _wildcarded(value, lead, trail)
                 if value is None:

@@ -20,8 +20,13 @@ TITLE = "Fix: pass the values as query parameters"
 
 def execute_fix(ctx, call: ast.Call, query: ast.expr, built: ast.expr, placeholder: str):
     """`cur.execute(<built>)`, or `cur.execute(name)` where `name = <built>` earlier in the function."""
-    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "execute"
-            and len(call.args) == 1 and call.args[0] is query and not call.keywords):
+    if not (
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr == "execute"
+        and len(call.args) == 1
+        and call.args[0] is query
+        and not call.keywords
+    ):
         return None
     if built is not query and sole_assignment(ctx, query, built) is None:
         return None
@@ -29,7 +34,9 @@ def execute_fix(ctx, call: ast.Call, query: ast.expr, built: ast.expr, placehold
     if rewrite is None:
         return None
     sql, params = rewrite
-    return edits_fix([Edit(ctx.span(built), sql), insert_after(ctx, query, ", " + params_text(params))], TITLE, safe=False)
+    return edits_fix(
+        [Edit(ctx.span(built), sql), insert_after(ctx, query, ", " + params_text(params))], TITLE, safe=False
+    )
 
 
 def text_fix(ctx, text_call: ast.Call, query: ast.expr, built: ast.expr):
@@ -42,8 +49,11 @@ def text_fix(ctx, text_call: ast.Call, query: ast.expr, built: ast.expr):
     if rewrite is None:
         return None
     sql, binds = rewrite
-    return edits_fix([Edit(ctx.span(built), sql), insert_after(ctx, text_call, f".bindparams({', '.join(binds)})")],
-                     TITLE, safe=False)
+    return edits_fix(
+        [Edit(ctx.span(built), sql), insert_after(ctx, text_call, f".bindparams({', '.join(binds)})")],
+        TITLE,
+        safe=False,
+    )
 
 
 def sole_assignment(ctx, name: ast.expr, value: ast.expr) -> Optional[ast.Assign]:

@@ -78,7 +78,11 @@ def _percent_pieces(expr: ast.BinOp) -> list[Piece] | None:
 
 def _named_percent_pieces(template: str, mapping: ast.Dict) -> list[Piece] | None:
     """`"... %(table)s ..." % {"table": t}`: each named value where the template uses it."""
-    named = {k.value: v for k, v in zip(mapping.keys, mapping.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    named = {
+        k.value: v
+        for k, v in zip(mapping.keys, mapping.values)
+        if isinstance(k, ast.Constant) and isinstance(k.value, str)
+    }
     if len(named) != len(mapping.keys):
         return None  # `**other` or a computed key
     out: list[Piece] = []
@@ -342,7 +346,11 @@ def _stops(body: list[ast.stmt]) -> bool:
     last = body[-1] if body else None
     if isinstance(last, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
         return True
-    return isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and bool(_STOPPERS.search(dotted_call_name(last.value)))
+    return (
+        isinstance(last, ast.Expr)
+        and isinstance(last.value, ast.Call)
+        and bool(_STOPPERS.search(dotted_call_name(last.value)))
+    )
 
 
 def dotted_call_name(call: ast.Call) -> str:

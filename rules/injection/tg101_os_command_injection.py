@@ -24,7 +24,11 @@ from tabguard.rules.injection._strings import all_values_through, is_static, is_
 
 # Airflow operators whose `bash_command` runs through bash.
 _BASH_OPERATORS = frozenset(
-    {"airflow.operators.bash.BashOperator", "airflow.operators.bash_operator.BashOperator", "airflow.providers.standard.operators.bash.BashOperator"}
+    {
+        "airflow.operators.bash.BashOperator",
+        "airflow.operators.bash_operator.BashOperator",
+        "airflow.providers.standard.operators.bash.BashOperator",
+    }
 )
 
 
@@ -49,7 +53,7 @@ class OsCommandInjection(Rule):
         "`get_ipython().system(...)`)."
     )
     why = (
-        "The shell parses the whole string: with `os.system(f\"convert {name} out.png\")` a file name "
+        'The shell parses the whole string: with `os.system(f"convert {name} out.png")` a file name '
         "such as `x.png; rm -rf ~` runs a second command with the application's privileges. "
         "`os.system` offers no argument list, so there is no safe way to pass a value through it."
     )
@@ -59,7 +63,7 @@ class OsCommandInjection(Rule):
     )
     example = 'subprocess.run(["convert", name, "out.png"], check=True, timeout=60)'
     fix_safety = (
-        "Unsafe: a statement `os.system(f\"...\")` whose text has no shell syntax becomes "
+        'Unsafe: a statement `os.system(f"...")` whose text has no shell syntax becomes '
         "`subprocess.run([...])`; words are split on spaces, a value is one argument even when it has "
         "spaces, and non-string values must be passed through `str()`. Output and exit-status handling "
         "is unchanged only when the result was ignored, so other `os.system` forms get no rewrite. "
@@ -106,20 +110,30 @@ class OsCommandInjection(Rule):
         Invalid('import os\ndef f(name):\n    os.system("rm " + name + " && ls")\n'),
         Invalid('import os\ndef f(cmd):\n    os.spawnl(os.P_WAIT, "/bin/bash", "-c", f"ls -la {cmd}")\n'),
         Invalid('import paramiko\ndef f(client, path):\n    client.exec_command("du -sh " + path)\n'),
-        Invalid('import subprocess\ndef f(box, name):\n    subprocess.run(["docker", "exec", box, "sh", "-c", f"ls {name}"])\n'),
-        Invalid('import subprocess\ndef f(host, path):\n    subprocess.run(["ssh", "-p", "2222", host, f"cat {path}"], check=True)\n'),
-        Invalid('import os\ndef f(name):\n    getattr(os, "system")("convert " + name)\n',
-                'import subprocess\nimport os\ndef f(name):\n    subprocess.run(["convert", name])\n'),
+        Invalid(
+            'import subprocess\ndef f(box, name):\n    subprocess.run(["docker", "exec", box, "sh", "-c", f"ls {name}"])\n'
+        ),
+        Invalid(
+            'import subprocess\ndef f(host, path):\n    subprocess.run(["ssh", "-p", "2222", host, f"cat {path}"], check=True)\n'
+        ),
+        Invalid(
+            'import os\ndef f(name):\n    getattr(os, "system")("convert " + name)\n',
+            'import subprocess\nimport os\ndef f(name):\n    subprocess.run(["convert", name])\n',
+        ),
         Invalid(
             'def f(name):\n    __import__("os").popen("file " + name).read()\n',
             'import subprocess\ndef f(name):\n    subprocess.run(["file", name], stdout=subprocess.PIPE, text=True).stdout\n',
         ),
-        Invalid('from airflow.operators.bash import BashOperator\ndef f(name):\n'
-                '    return BashOperator(task_id="t", bash_command=f"echo {name}")\n'),
+        Invalid(
+            "from airflow.operators.bash import BashOperator\ndef f(name):\n"
+            '    return BashOperator(task_id="t", bash_command=f"echo {name}")\n'
+        ),
         Invalid('def f(name):\n    files = get_ipython().getoutput(f"ls {name}")\n'),
         # the wrapper builds the command itself: reported
-        Invalid("class Remote(Base):\n    def exec_command(self, cmd):\n        cmd = 'sudo ' + cmd\n"
-                "        return self.channel.exec_command(cmd)\n"),
+        Invalid(
+            "class Remote(Base):\n    def exec_command(self, cmd):\n        cmd = 'sudo ' + cmd\n"
+            "        return self.channel.exec_command(cmd)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -152,14 +166,25 @@ class OsCommandInjection(Rule):
             argv = argv_text(command, ctx)
             if argv is not None:
                 fix = expression_fix(
-                    ctx, node, lambda _: cst.parse_expression(f"subprocess.run({argv()})"),
-                    "Fix: run an argument list with subprocess.run", safe=False, imports=("subprocess",),
+                    ctx,
+                    node,
+                    lambda _: cst.parse_expression(f"subprocess.run({argv()})"),
+                    "Fix: run an argument list with subprocess.run",
+                    safe=False,
+                    imports=("subprocess",),
                 )
         elif callee == "os.popen":
             fix = _popen_fix(node, command, ctx)
         what = f"user input ({source.label})" if source else "a non-constant value"
-        ctx.report(self, command, details={"callee": callee, "what": what}, source=source, fix=fix,
-                   severity=raised(self, source), confidence=unconfirmed(self, source))
+        ctx.report(
+            self,
+            command,
+            details={"callee": callee, "what": what},
+            source=source,
+            fix=fix,
+            severity=raised(self, source),
+            confidence=unconfirmed(self, source),
+        )
 
 
 def _forwarded(command: Optional[ast.expr], ctx) -> bool:
@@ -189,13 +214,25 @@ def _popen_fix(node: ast.Call, command: ast.expr, ctx):
     the same output text (stderr still goes where it went), without a shell."""
     read = ctx.parent(node)
     call = ctx.parent(read)
-    if not (len(node.args) == 1 and not node.keywords and isinstance(read, ast.Attribute) and read.attr == "read"
-            and isinstance(call, ast.Call) and call.func is read and not call.args and not call.keywords):
+    if not (
+        len(node.args) == 1
+        and not node.keywords
+        and isinstance(read, ast.Attribute)
+        and read.attr == "read"
+        and isinstance(call, ast.Call)
+        and call.func is read
+        and not call.args
+        and not call.keywords
+    ):
         return None
     argv = argv_text(command, ctx)
     if argv is None:
         return None
     return expression_fix(
-        ctx, call, lambda _: cst.parse_expression(f"subprocess.run({argv()}, stdout=subprocess.PIPE, text=True).stdout"),
-        "Fix: run an argument list with subprocess.run", safe=False, imports=("subprocess",),
+        ctx,
+        call,
+        lambda _: cst.parse_expression(f"subprocess.run({argv()}, stdout=subprocess.PIPE, text=True).stdout"),
+        "Fix: run an argument list with subprocess.run",
+        safe=False,
+        imports=("subprocess",),
     )

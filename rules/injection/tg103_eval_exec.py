@@ -19,11 +19,20 @@ _DEFINES = re.compile(r"(^|\n)\s*(async\s+def|def|class)\s|\blambda\b")
 _IMPORT_HOOKS = frozenset({"exec_module", "get_code", "source_to_code", "load_module"})
 # Callables that run (or compile) Python source, with the position of the source argument.
 _CODE_RUNNERS = {
-    "eval": 0, "exec": 0, "compile": 0, "builtins.eval": 0, "builtins.exec": 0, "builtins.compile": 0,
-    "code.compile_command": 0, "codeop.compile_command": 0,
+    "eval": 0,
+    "exec": 0,
+    "compile": 0,
+    "builtins.eval": 0,
+    "builtins.exec": 0,
+    "builtins.compile": 0,
+    "code.compile_command": 0,
+    "codeop.compile_command": 0,
     # Sub-interpreters run a source string with the same privileges as the caller.
-    "_testcapi.run_in_subinterp": 0, "test.support.run_in_subinterp": 0, "_xxsubinterpreters.run_string": 1,
-    "_interpreters.run_string": 1, "_interpreters.exec": 1,
+    "_testcapi.run_in_subinterp": 0,
+    "test.support.run_in_subinterp": 0,
+    "_xxsubinterpreters.run_string": 1,
+    "_interpreters.run_string": 1,
+    "_interpreters.exec": 1,
 }
 
 
@@ -31,7 +40,9 @@ def _file_contents(code: ast.expr, ctx) -> bool:
     """`fh.read()` or `compile(fh.read(), ...)`: the source text of a file the program chose to run."""
     if isinstance(code, ast.Call) and ctx.call_name(code) in _CODE_RUNNERS and code.args:
         code = code.args[0]
-    return isinstance(code, ast.Call) and isinstance(code.func, ast.Attribute) and code.func.attr in ("read", "read_text")
+    return (
+        isinstance(code, ast.Call) and isinstance(code.func, ast.Attribute) and code.func.attr in ("read", "read_text")
+    )
 
 
 class EvalExec(Rule):
@@ -57,7 +68,7 @@ class EvalExec(Rule):
         "Parse data with `json.loads` or `ast.literal_eval` (literals only), dispatch names through a "
         "dict of allowed functions, and evaluate arithmetic with a small parser over `ast` nodes."
     )
-    example = 'value = ast.literal_eval(text)  # numbers, strings, lists, dicts only\nconfig = json.loads(body)'
+    example = "value = ast.literal_eval(text)  # numbers, strings, lists, dicts only\nconfig = json.loads(body)"
     fix_safety = (
         "Unsafe: `eval(x)` becomes `ast.literal_eval(x)`, which accepts only Python literals; input "
         "that was an expression (`2 * 3`, a name, a call) now raises `ValueError`."
@@ -70,16 +81,16 @@ class EvalExec(Rule):
     VALID = (
         'x = eval("1 + 2")\n',
         'import ast\ndef imports_of(source):\n    return compile(source, "<module>", "exec", ast.PyCF_ONLY_AST)\n',
-        'import ast\ndef f(text):\n    return ast.literal_eval(text)\n',
-        'def f(model):\n    model.eval()\n',
-        'import re\ndef f(p):\n    return re.compile(p)\n',
-        'import logging.config\nt = logging.config.listen(9030, verify=check_signature)\n',
+        "import ast\ndef f(text):\n    return ast.literal_eval(text)\n",
+        "def f(model):\n    model.eval()\n",
+        "import re\ndef f(p):\n    return re.compile(p)\n",
+        "import logging.config\nt = logging.config.listen(9030, verify=check_signature)\n",
         'SRC = "print(1)"\nexec(SRC)\n',
         'def load_config(path, ns):\n    with open(path) as fh:\n        exec(compile(fh.read(), path, "exec"), ns)\n',
         # Source the program writes itself: a generated __init__, and an import hook's module code.
         'def make_init(fields, ns):\n    args = ", ".join(fields)\n    body = "".join(f"    self.{f} = {f}\\n" for f in fields)\n'
         '    src = f"def __init__(self, {args}):\\n{body}"\n    exec(src, ns)\n    return ns["__init__"]\n',
-        'class Loader:\n    def exec_module(self, module):\n        source = self.transform(self.path)\n'
+        "class Loader:\n    def exec_module(self, module):\n        source = self.transform(self.path)\n"
         '        exec(compile(source, self.path, "exec"), module.__dict__)\n',
         # A syntax tree built from nodes (or a literal's tree given a generated body): code generation.
         'import ast\ndef build(body, name):\n    module = ast.parse("")\n    module.body = body\n'
@@ -89,8 +100,8 @@ class EvalExec(Rule):
     )
     INVALID = (
         Invalid(
-            'def parse(text):\n    return eval(text)\n',
-            'import ast\ndef parse(text):\n    return ast.literal_eval(text)\n',
+            "def parse(text):\n    return eval(text)\n",
+            "import ast\ndef parse(text):\n    return ast.literal_eval(text)\n",
         ),
         Invalid(
             'from flask import request\n@app.route("/calc")\ndef calc():\n    return str(eval(request.args["expr"]))\n',
@@ -98,13 +109,17 @@ class EvalExec(Rule):
         ),
         Invalid('def run(snippet):\n    exec(snippet, {"__builtins__": {}})\n'),
         Invalid('def f(name):\n    exec(f"result = handle_{name}()")\n'),
-        Invalid('from flask import request\ndef f(ns):\n    exec(f"def g():\\n    return {request.args[\'x\']}", ns)\n'),
-        Invalid('import _xxsubinterpreters as interpreters\ndef f(src):\n    interpreters.run_string(interpreters.create(), src)\n'),
+        Invalid(
+            "from flask import request\ndef f(ns):\n    exec(f\"def g():\\n    return {request.args['x']}\", ns)\n"
+        ),
+        Invalid(
+            "import _xxsubinterpreters as interpreters\ndef f(src):\n    interpreters.run_string(interpreters.create(), src)\n"
+        ),
         Invalid('def f(src):\n    code = compile(src, "<user>", "exec")\n'),
         # The tree of text from outside runs that text, whatever is done to the tree in between.
         Invalid('import ast\ndef f(src):\n    tree = ast.parse(src)\n    code = compile(tree, "<user>", "exec")\n'),
-        Invalid('import code\ndef f(line):\n    console = code.InteractiveConsole()\n    console.push(line)\n'),
-        Invalid('import logging.config\ndef start():\n    logging.config.listen(9030).start()\n'),
+        Invalid("import code\ndef f(line):\n    console = code.InteractiveConsole()\n    console.push(line)\n"),
+        Invalid("import logging.config\ndef start():\n    logging.config.listen(9030).start()\n"),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -115,7 +130,14 @@ class EvalExec(Rule):
             # The listener applies any configuration sent to its port, and the configuration format
             # passes parts through eval(); `verify=` is the hook that can refuse unsigned ones.
             if ctx.argument(node, 1, "verify") is None and not any(k.arg is None for k in node.keywords):
-                ctx.report(self, node, details={"callee": callee, "what": "logging configurations received on a socket, with no `verify=`"})
+                ctx.report(
+                    self,
+                    node,
+                    details={
+                        "callee": callee,
+                        "what": "logging configurations received on a socket, with no `verify=`",
+                    },
+                )
             return
         if self._console_method(node, ctx):
             callee = f"InteractiveConsole.{node.func.attr}"
@@ -142,12 +164,23 @@ class EvalExec(Rule):
         fix = None
         if callee in ("eval", "builtins.eval") and len(node.args) == 1 and not node.keywords:
             fix = expression_fix(
-                ctx, node, replace_callee("ast.literal_eval"), "Fix: parse literals with ast.literal_eval",
-                safe=False, imports=("ast",),
+                ctx,
+                node,
+                replace_callee("ast.literal_eval"),
+                "Fix: parse literals with ast.literal_eval",
+                safe=False,
+                imports=("ast",),
             )
         what = f"user input ({source.label})" if source else "a non-literal value"
-        ctx.report(self, code, details={"callee": callee.split(".")[-1], "what": what}, source=source, fix=fix,
-                   severity=raised(self, source), confidence=unconfirmed(self, source))
+        ctx.report(
+            self,
+            code,
+            details={"callee": callee.split(".")[-1], "what": what},
+            source=source,
+            fix=fix,
+            severity=raised(self, source),
+            confidence=unconfirmed(self, source),
+        )
 
     @staticmethod
     def _console_method(node: ast.Call, ctx) -> bool:
@@ -197,5 +230,7 @@ def _only_parses(call: ast.Call, ctx) -> bool:
     """`compile()` with the `ast.PyCF_ONLY_AST` flag returns a syntax tree: the source is parsed, not run."""
     flags = ctx.argument(call, 3, "flags")
     return flags is not None and any(
-        (ctx.qualname(part) or "").endswith("PyCF_ONLY_AST") for part in ast.walk(flags) if isinstance(part, (ast.Name, ast.Attribute))
+        (ctx.qualname(part) or "").endswith("PyCF_ONLY_AST")
+        for part in ast.walk(flags)
+        if isinstance(part, (ast.Name, ast.Attribute))
     )

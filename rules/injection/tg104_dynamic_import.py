@@ -12,7 +12,16 @@ from tabguard.rules.injection import last_names
 # function, class or module in it.
 _NAMESPACE_CALLS = frozenset({"globals", "locals", "vars"})
 _NAMESPACE_ATTRS = frozenset({"__globals__", "__dict__", "__builtins__"})
-_IMPORTERS = frozenset({"__import__", "importlib.import_module", "importlib.__import__", "builtins.__import__", "imp.load_source", "importlib.machinery.SourceFileLoader"})
+_IMPORTERS = frozenset(
+    {
+        "__import__",
+        "importlib.import_module",
+        "importlib.__import__",
+        "builtins.__import__",
+        "imp.load_source",
+        "importlib.machinery.SourceFileLoader",
+    }
+)
 
 
 class DynamicImport(Rule):
@@ -35,23 +44,31 @@ class DynamicImport(Rule):
         "the path (`os`, `subprocess`, a pickle-loading plugin) or, where uploads land on `sys.path`, its "
         "own file; combined with `getattr` it can call arbitrary functions."
     )
-    how = "Map the user's choice to a fixed set of modules or callables: `PLUGINS = {{\"csv\": csv_export}}`."
-    example = 'PLUGINS = {"csv": "app.export.csv", "pdf": "app.export.pdf"}\nmodule = importlib.import_module(PLUGINS[kind])'
+    how = 'Map the user\'s choice to a fixed set of modules or callables: `PLUGINS = {{"csv": csv_export}}`.'
+    example = (
+        'PLUGINS = {"csv": "app.export.csv", "pdf": "app.export.pdf"}\nmodule = importlib.import_module(PLUGINS[kind])'
+    )
     references = ("https://cwe.mitre.org/data/definitions/470.html", "https://cwe.mitre.org/data/definitions/94.html")
     VALID = (
         'import importlib\nmod = importlib.import_module("json")\n',
         'import importlib\nPLUGINS = ("csv", "pdf")\ndef f(request):\n    kind = request.GET["kind"]\n'
         '    if kind in PLUGINS:\n        importlib.import_module("app.export." + kind)\n',
-        'import importlib\ndef load(name):\n    return importlib.import_module(name)\n',
+        "import importlib\ndef load(name):\n    return importlib.import_module(name)\n",
         'ACTIONS = {"list": list_items}\ndef view(request):\n    handler = ACTIONS.get(request.GET["action"])\n    return handler(request)\n',
         'def view(request):\n    return globals()["default_handler"](request)\n',
         'import sys\nif __name__ == "__main__":\n    globals()[sys.argv[1]]()\n',
     )
     INVALID = (
-        Invalid('import importlib\nfrom flask import request\ndef f():\n    importlib.import_module(request.args["plugin"])\n'),
-        Invalid('import sys\nmod = __import__(sys.argv[1])\n'),
-        Invalid('def view(request):\n    handler = globals().get(request.GET["action"])\n    return handler(request)\n'),
-        Invalid('def handler(event, context):\n    handlers = globals()\n    return handlers[event["action"]](event)\n'),
+        Invalid(
+            'import importlib\nfrom flask import request\ndef f():\n    importlib.import_module(request.args["plugin"])\n'
+        ),
+        Invalid("import sys\nmod = __import__(sys.argv[1])\n"),
+        Invalid(
+            'def view(request):\n    handler = globals().get(request.GET["action"])\n    return handler(request)\n'
+        ),
+        Invalid(
+            'def handler(event, context):\n    handlers = globals()\n    return handlers[event["action"]](event)\n'
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -81,7 +98,12 @@ class DynamicImport(Rule):
 def _namespace(expr: ast.expr, ctx) -> str | None:
     if isinstance(expr, ast.Name) and ctx.function is not None:
         expr = ctx.model.value_of(expr) or expr  # `ns = globals()` then `ns.get(name)`
-    if isinstance(expr, ast.Call) and not expr.args and isinstance(expr.func, ast.Name) and expr.func.id in _NAMESPACE_CALLS:
+    if (
+        isinstance(expr, ast.Call)
+        and not expr.args
+        and isinstance(expr.func, ast.Name)
+        and expr.func.id in _NAMESPACE_CALLS
+    ):
         return f"{expr.func.id}()"
     if isinstance(expr, ast.Attribute) and expr.attr in _NAMESPACE_ATTRS:
         return expr.attr

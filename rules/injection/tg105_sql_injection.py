@@ -21,7 +21,9 @@ from tabguard.rules.injection._strings import (
 )
 
 _EXECUTE_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "mogrify"})
-_QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query", "query", "sql", "run", "cursor"})
+_QUERY_METHODS = frozenset(
+    {"fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query", "query", "sql", "run", "cursor"}
+)
 _TEXT_CALLS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
 # Conversions whose result cannot change a statement's structure.
 _NUMERIC = frozenset({"int", "float", "len", "uuid.UUID"})
@@ -32,19 +34,36 @@ _ORM_QUERY = re.compile(r"(^|\.)(query|select|stmt|statement)(\.|$)")
 # SQL syntax around the spliced value (`name = '{}'`, `{} DESC`): the value lands inside a clause.
 # A bare `"{}".format(x)` may be a column name from configuration and is reported only when tainted.
 _CLAUSE_SYNTAX = re.compile(r"[=<>]|\b(like|ilike|in|is|and|or|not|between|asc|desc)\b", re.IGNORECASE)
-_DB_RECEIVER = re.compile(r"(?i)(^|\.|_)(cur|cursor|conn|connection|con|db|database|session|engine|sess|tx|transaction|pool|c)$")
+_DB_RECEIVER = re.compile(
+    r"(?i)(^|\.|_)(cur|cursor|conn|connection|con|db|database|session|engine|sess|tx|transaction|pool|c)$"
+)
 
 
 # Functions that quote an identifier (or a literal) for SQL: what they return is the code's own
 # making, e.g. Django's `connection.ops.quote_name(table)`.
-_QUOTING = frozenset({
-    "quote_name", "quote_identifier", "quote_ident", "qn", "qn2", "quote", "quote_value", "quote_name_unless_alias",
-    "escape_identifier", "format_identifier", "_quote", "_quote_name", "_quote_identifier",
-})
+_QUOTING = frozenset(
+    {
+        "quote_name",
+        "quote_identifier",
+        "quote_ident",
+        "qn",
+        "qn2",
+        "quote",
+        "quote_value",
+        "quote_name_unless_alias",
+        "escape_identifier",
+        "format_identifier",
+        "_quote",
+        "_quote_name",
+        "_quote_identifier",
+    }
+)
 _PRAGMA = re.compile(r"^\s*PRAGMA\b", re.IGNORECASE)
 # Schema introspection (SQLAlchemy's inspector, Django's `connection.introspection`): names of tables,
 # columns, constraints or synonyms that the database itself lists.
-_INTROSPECTION = re.compile(r"^_?(get_\w*(names|relations|synonyms|columns?|constraints|indexes|sequences)|table_names)$")
+_INTROSPECTION = re.compile(
+    r"^_?(get_\w*(names|relations|synonyms|columns?|constraints|indexes|sequences)|table_names)$"
+)
 _MAPPING_VIEWS = frozenset({"items", "keys", "values"})
 
 
@@ -82,7 +101,9 @@ def _introspection_call(value, ctx, depth: int = 0) -> bool:
 
 
 def _made_here(value: ast.expr, ctx, depth: int = 0) -> bool:
-    if all_values_through(_single(value), ctx, _NUMERIC) or all_values_through(_single(value), ctx, _QUOTING, follow_locals=True):
+    if all_values_through(_single(value), ctx, _NUMERIC) or all_values_through(
+        _single(value), ctx, _QUOTING, follow_locals=True
+    ):
         return True
     # A local that holds a constant or text built only from such values: `prefix = "%s." % quote(schema)`
     # in one branch, `prefix = ""` in the other.
@@ -107,8 +128,13 @@ def _quoted_list(value: ast.expr, ctx) -> bool:
     if isinstance(value, ast.Name):
         assigned = ctx.model.values(value)
         return bool(assigned) and all(not isinstance(v, ast.Name) and _quoted_list(v, ctx) for v in assigned)
-    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "join"
-            and len(value.args) == 1 and isinstance(value.args[0], (ast.GeneratorExp, ast.ListComp))):
+    if not (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "join"
+        and len(value.args) == 1
+        and isinstance(value.args[0], (ast.GeneratorExp, ast.ListComp))
+    ):
         return False
     return _made_here(value.args[0].elt, ctx)
 
@@ -120,8 +146,13 @@ def _single(value: ast.expr) -> ast.expr:
 
 def _placeholders(value: ast.expr) -> bool:
     """`", ".join(["%s"] * n)` or `",".join("?" for _ in rows)`: parameter markers, not values."""
-    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "join"
-            and isinstance(value.func.value, ast.Constant) and len(value.args) == 1):
+    if not (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "join"
+        and isinstance(value.func.value, ast.Constant)
+        and len(value.args) == 1
+    ):
         return False
     arg = value.args[0]
     if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mult):
@@ -169,11 +200,11 @@ class SqlInjection(Rule):
         "A value such as `1 OR 1=1` or `x' UNION SELECT password FROM users --` changes the statement: "
         "it dumps tables, bypasses a login check or, where stacked queries are allowed, deletes data. "
         "Numeric ids are no exception: a path parameter typed as a string reaches the query unchanged. "
-        "Assistants write `f\"SELECT ... WHERE id = {{user_id}}\"` because it reads naturally."
+        'Assistants write `f"SELECT ... WHERE id = {{user_id}}"` because it reads naturally.'
     )
     how = (
-        "Keep the SQL text constant and pass the values separately: `cursor.execute(\"SELECT ... WHERE id = "
-        "%s\", (user_id,))` (`?` for sqlite3, `:name` with SQLAlchemy `text()`). Table or column names "
+        'Keep the SQL text constant and pass the values separately: `cursor.execute("SELECT ... WHERE id = '
+        '%s", (user_id,))` (`?` for sqlite3, `:name` with SQLAlchemy `text()`). Table or column names '
         "cannot be parameters: pick them from a fixed allow-list."
     )
     example = 'cursor.execute("SELECT * FROM users WHERE email = %s", (email,))\nconn.execute("SELECT * FROM users WHERE id = ?", (user_id,))'
@@ -183,7 +214,7 @@ class SqlInjection(Rule):
         "values move into the parameters argument: `?` when the module imports sqlite3, else `%s`; "
         "SQLAlchemy `text()` gets named `:name` placeholders and `.bindparams(name=value)`. Quotes "
         "around a value are dropped because the driver quotes it, and `LIKE '%{x}%'` wildcards move "
-        "into the value (`f\"%{x}%\"`). Offered only when every value sits where SQL expects a value; "
+        'into the value (`f"%{x}%"`). Offered only when every value sits where SQL expects a value; '
         "the driver now types the values, so `'5'` and `5` may compare differently."
     )
     references = (
@@ -194,8 +225,8 @@ class SqlInjection(Rule):
     VALID = (
         # A script's statements are separate blocks: the module-level query is judged where it runs.
         'import sqlite3\nconn = sqlite3.connect("shop.db")\nQUERY = "SELECT * FROM orders WHERE status = ?"\n'
-        'rows = conn.execute(QUERY, (status,)).fetchall()\n',
-        'query = "SELECT * FROM t WHERE a = \'%s\'" % a\ndef run(conn, query):\n    return conn.execute(query)\n',
+        "rows = conn.execute(QUERY, (status,)).fetchall()\n",
+        "query = \"SELECT * FROM t WHERE a = '%s'\" % a\ndef run(conn, query):\n    return conn.execute(query)\n",
         'import sqlite3\ndef f(conn, uid):\n    conn.execute("SELECT * FROM users WHERE id = ?", (uid,))\n',
         'def f(cur, email):\n    cur.execute("SELECT * FROM users WHERE email = %s", (email,))\n',
         'TABLE = "users"\ndef f(cur):\n    cur.execute(f"SELECT count(*) FROM {TABLE}")\n',
@@ -205,13 +236,13 @@ class SqlInjection(Rule):
         'def f(cur, uid):\n    cur.execute(f"SELECT * FROM t WHERE id = {int(uid)}")\n',
         'class Repo:\n    table = "users"\n    def get(self, cur, uid):\n'
         '        cur.execute(f"SELECT * FROM {self.table} WHERE id = %s", (uid,))\n',
-        'def f(session, name):\n    return session.query(User).filter(User.name == name).order_by(User.id).all()\n',
+        "def f(session, name):\n    return session.query(User).filter(User.name == name).order_by(User.id).all()\n",
         'from django.db import models\ndef f(field):\n    query = Item.objects.all()\n    return query.order_by(f"-{field}")\n',
         # Identifiers the code quotes itself (also named in a mapping, or a quoted list), parameter
         # markers it generates, PRAGMA names.
         'def drop_identity(self, table, column):\n    self.execute("ALTER TABLE %(table)s MODIFY %(column)s DROP IDENTITY" % {\n'
         '        "table": self.quote_name(table), "column": self.quote_name(column)})\n',
-        'def table_sql(self, connection, table, schema=None):\n    if schema:\n'
+        "def table_sql(self, connection, table, schema=None):\n    if schema:\n"
         '        prefix = "%s." % self.quote_identifier(schema)\n    else:\n        prefix = ""\n'
         '    return connection.exec_driver_sql("SELECT sql FROM %(schema)ssqlite_master WHERE name = ?" % {"schema": prefix}, (table,))\n',
         'def copy(self, cursor, new, old, columns):\n    cols = ", ".join(self.quote_name(c) for c in columns)\n'
@@ -220,52 +251,64 @@ class SqlInjection(Rule):
         '    cursor.execute("SELECT %s FROM %s WHERE %s IN (%s)" % (qn("v"), table, qn("k"), ", ".join(["%s"] * len(keys))), keys)\n',
         'def columns(cursor, table):\n    cursor.execute("PRAGMA table_info(%s)" % table)\n',
         # Names the database lists itself (schema introspection), e.g. in test-database teardown.
-        'from sqlalchemy import inspect\ndef drop_temp(conn):\n    for name in inspect(conn).get_temp_table_names():\n'
+        "from sqlalchemy import inspect\ndef drop_temp(conn):\n    for name in inspect(conn).get_temp_table_names():\n"
         '        conn.exec_driver_sql(f"DROP TABLE {name}")\n',
-        'def check(cursor, introspection, table):\n    relations = introspection.get_relations(cursor, table)\n'
-        '    for column, (other_column, other_table) in relations.items():\n'
+        "def check(cursor, introspection, table):\n    relations = introspection.get_relations(cursor, table)\n"
+        "    for column, (other_column, other_table) in relations.items():\n"
         '        cursor.execute("SELECT `%s` FROM `%s` WHERE `%s` IS NULL" % (other_column, other_table, column))\n',
     )
     INVALID = (
-        Invalid('import sqlite3\nconn = sqlite3.connect("shop.db")\n'
-                'query = "SELECT * FROM orders WHERE status = \'%s\'" % status\nrows = conn.execute(query).fetchall()\n'),
-        Invalid('def f(session, name):\n    return session.query(User).filter(f"name = \'{name}\'").all()\n'),
+        Invalid(
+            'import sqlite3\nconn = sqlite3.connect("shop.db")\n'
+            "query = \"SELECT * FROM orders WHERE status = '%s'\" % status\nrows = conn.execute(query).fetchall()\n"
+        ),
+        Invalid("def f(session, name):\n    return session.query(User).filter(f\"name = '{name}'\").all()\n"),
         # A mapping of values where one is not quoted: the name is spliced into the WHERE clause.
-        Invalid('def find(self, cursor, name):\n    cursor.execute("SELECT * FROM %(table)s WHERE name = \'%(name)s\'" % {\n'
-                '        "table": self.quote_name("users"), "name": name})\n'),
-        Invalid('from sqlalchemy import select\ndef f(sort):\n    return select(User).order_by("{} desc".format(sort))\n'),
+        Invalid(
+            "def find(self, cursor, name):\n    cursor.execute(\"SELECT * FROM %(table)s WHERE name = '%(name)s'\" % {\n"
+            '        "table": self.quote_name("users"), "name": name})\n'
+        ),
+        Invalid(
+            'from sqlalchemy import select\ndef f(sort):\n    return select(User).order_by("{} desc".format(sort))\n'
+        ),
         Invalid(
             'import sqlite3\ndef get(conn, user_id):\n    return conn.execute(f"SELECT * FROM users WHERE id = {user_id}").fetchone()\n',
             'import sqlite3\ndef get(conn, user_id):\n    return conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()\n',
         ),
         Invalid(
-            'import psycopg2\ndef find(cur, name, limit):\n    cur.execute("SELECT * FROM t WHERE name = \'%s\' LIMIT %d" % (name, limit))\n',
+            "import psycopg2\ndef find(cur, name, limit):\n    cur.execute(\"SELECT * FROM t WHERE name = '%s' LIMIT %d\" % (name, limit))\n",
             'import psycopg2\ndef find(cur, name, limit):\n    cur.execute("SELECT * FROM t WHERE name = %s LIMIT %s", (name, limit))\n',
         ),
         Invalid(
-            'def find(cur, a, b):\n    cur.execute("INSERT INTO t (a, b) VALUES ({}, \'{}\')".format(a, b))\n',
+            "def find(cur, a, b):\n    cur.execute(\"INSERT INTO t (a, b) VALUES ({}, '{}')\".format(a, b))\n",
             'def find(cur, a, b):\n    cur.execute("INSERT INTO t (a, b) VALUES (%s, %s)", (a, b))\n',
         ),
         Invalid('def f(cur, table, uid):\n    cur.execute(f"DELETE FROM {table} WHERE id = {uid}")\n'),
         Invalid('def f(cur, uid):\n    cur.execute("SELECT * FROM t WHERE id = \'[ID]\'".replace("[ID]", uid))\n'),
         Invalid('def f(cur, table):\n    cur.execute(f"UPDATE {table} SET seen = 1")\n'),
         # A loop over what the caller passed, not over what the database lists.
-        Invalid('def purge(conn, tables):\n    for name in tables:\n        conn.exec_driver_sql(f"DROP TABLE {name}")\n'),
-        Invalid('def f(cur, ids, name):\n    marks = ",".join(["%s"] * len(ids))\n'
-                '    cur.execute(f"SELECT * FROM t WHERE a = \'{name}\' AND id IN ({marks})", ids)\n'),
+        Invalid(
+            'def purge(conn, tables):\n    for name in tables:\n        conn.exec_driver_sql(f"DROP TABLE {name}")\n'
+        ),
+        Invalid(
+            'def f(cur, ids, name):\n    marks = ",".join(["%s"] * len(ids))\n'
+            "    cur.execute(f\"SELECT * FROM t WHERE a = '{name}' AND id IN ({marks})\", ids)\n"
+        ),
         Invalid(
             'from flask import request\ndef search(cur):\n    q = "SELECT * FROM items WHERE name LIKE \'%" + request.args["q"] + "%\'"\n'
-            '    cur.execute(q)\n',
+            "    cur.execute(q)\n",
             'from flask import request\ndef search(cur):\n    q = "SELECT * FROM items WHERE name LIKE %s"\n'
-            '    cur.execute(q, (f\'%{request.args["q"]}%\',))\n',
-            message=re.compile(r"^SQL built with string formatting and run by `cur\.execute` \(user input from request\.args\)$"),
+            "    cur.execute(q, (f'%{request.args[\"q\"]}%',))\n",
+            message=re.compile(
+                r"^SQL built with string formatting and run by `cur\.execute` \(user input from request\.args\)$"
+            ),
             at=(4, 17, 4, 18),
         ),
         Invalid(
             'import sqlite3\ndef get(conn, user_id):\n    query = f"SELECT * FROM users WHERE id = {user_id}"\n'
-            '    cur = conn.cursor()\n    cur.execute(query)\n    return cur.fetchone()\n',
+            "    cur = conn.cursor()\n    cur.execute(query)\n    return cur.fetchone()\n",
             'import sqlite3\ndef get(conn, user_id):\n    query = "SELECT * FROM users WHERE id = ?"\n'
-            '    cur = conn.cursor()\n    cur.execute(query, (user_id,))\n    return cur.fetchone()\n',
+            "    cur = conn.cursor()\n    cur.execute(query, (user_id,))\n    return cur.fetchone()\n",
         ),
         Invalid(
             'import pymysql\ndef find(cur, name, age):\n    sql = """\n        SELECT * FROM users\n'
@@ -278,17 +321,19 @@ class SqlInjection(Rule):
             'import sqlite3\ndef find(conn, name):\n    conn.execute("SELECT * FROM users WHERE name = ?", (name,))\n',
         ),
         Invalid(
-            'import sqlite3\ndef find(conn, name):\n    query = f"SELECT * FROM users WHERE name = \'{name}\'"\n'
-            '    log.info(query)\n    conn.execute(query)\n'
+            "import sqlite3\ndef find(conn, name):\n    query = f\"SELECT * FROM users WHERE name = '{name}'\"\n"
+            "    log.info(query)\n    conn.execute(query)\n"
         ),
-        Invalid('import pandas as pd\ndef f(engine, day):\n    return pd.read_sql(f"SELECT * FROM log WHERE day = \'{day}\'", engine)\n'),
         Invalid(
-            'from sqlalchemy import text\ndef f(session, name):\n    session.execute(text(f"SELECT * FROM t WHERE n = \'{name}\'"))\n',
+            "import pandas as pd\ndef f(engine, day):\n    return pd.read_sql(f\"SELECT * FROM log WHERE day = '{day}'\", engine)\n"
+        ),
+        Invalid(
+            "from sqlalchemy import text\ndef f(session, name):\n    session.execute(text(f\"SELECT * FROM t WHERE n = '{name}'\"))\n",
             'from sqlalchemy import text\ndef f(session, name):\n    session.execute(text("SELECT * FROM t WHERE n = :name").bindparams(name=name))\n',
         ),
         Invalid(
             'def f(cur, ids):\n    sql = "SELECT * FROM t WHERE 1=1"\n    sql += " AND id IN (" + ",".join(ids) + ")"\n'
-            '    cur.execute(sql)\n'
+            "    cur.execute(sql)\n"
         ),
     )
 
@@ -325,7 +370,13 @@ class SqlInjection(Rule):
         db_receiver = bool(receiver and _DB_RECEIVER.search(receiver)) and func.attr in _EXECUTE_METHODS
         if not (text_call or sql_like or (db_receiver and source is not None)):
             return
-        how = "an f-string" if isinstance(built, ast.JoinedStr) else "string formatting" if built is not None else "user input"
+        how = (
+            "an f-string"
+            if isinstance(built, ast.JoinedStr)
+            else "string formatting"
+            if built is not None
+            else "user input"
+        )
         if foreign is not None:
             how = f"string formatting (`{ctx.segment(ctx.span(query))}`, assigned at module level)"
         fix = None
@@ -336,8 +387,15 @@ class SqlInjection(Rule):
             fix = execute_fix(ctx, node, query, built, placeholder)
         tainted = f" (user input from {source.label})" if source else ""
         short = callee if text_call else f"{receiver.rsplit('.', 1)[-1] if receiver else '...'}.{func.attr}"
-        ctx.report(self, query, details={"callee": short, "how": how, "tainted": tainted}, source=source, fix=fix,
-                   severity=raised(self, source), confidence=unconfirmed(self, source))
+        ctx.report(
+            self,
+            query,
+            details={"callee": short, "how": how, "tainted": tainted},
+            source=source,
+            fix=fix,
+            severity=raised(self, source),
+            confidence=unconfirmed(self, source),
+        )
 
     def _check_orm_clause(self, node: ast.Call, func: ast.Attribute, ctx) -> None:
         """`session.query(User).filter(f"name = '{name}'")`: a formatted string becomes raw SQL text.
@@ -353,5 +411,11 @@ class SqlInjection(Rule):
                 continue
             how = "an f-string" if isinstance(built, ast.JoinedStr) else "string formatting"
             tainted = f" (user input from {source.label})" if source else ""
-            ctx.report(self, arg, details={"callee": f"query.{func.attr}", "how": how, "tainted": tainted},
-                       source=source, severity=raised(self, source), confidence=unconfirmed(self, source))
+            ctx.report(
+                self,
+                arg,
+                details={"callee": f"query.{func.attr}", "how": how, "tainted": tainted},
+                source=source,
+                severity=raised(self, source),
+                confidence=unconfirmed(self, source),
+            )

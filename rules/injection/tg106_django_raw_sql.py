@@ -44,12 +44,14 @@ class DjangoRawSql(Rule):
         "with a name of `x' OR '1'='1` returns every user."
     )
     how = (
-        "Use ORM filters, or keep the SQL constant and pass values in `params`: `.raw(\"... WHERE id = "
-        "%s\", [user_id])`, `RawSQL(\"... = %s\", (value,))`, `.extra(where=[\"a = %s\"], params=[v])`."
+        'Use ORM filters, or keep the SQL constant and pass values in `params`: `.raw("... WHERE id = '
+        '%s", [user_id])`, `RawSQL("... = %s", (value,))`, `.extra(where=["a = %s"], params=[v])`.'
     )
-    example = 'User.objects.raw("SELECT * FROM auth_user WHERE username = %s", [name])\nUser.objects.filter(username=name)'
+    example = (
+        'User.objects.raw("SELECT * FROM auth_user WHERE username = %s", [name])\nUser.objects.filter(username=name)'
+    )
     fix_safety = (
-        "Unsafe: `.raw(f\"...\")` becomes `.raw(\"... %s ...\", [values])` when every value sits where "
+        'Unsafe: `.raw(f"...")` becomes `.raw("... %s ...", [values])` when every value sits where '
         "SQL expects a value; quotes around values are dropped because the database driver quotes them."
     )
     references = (
@@ -64,15 +66,17 @@ class DjangoRawSql(Rule):
         'def f(text):\n    return text.raw(f"{text}")\n',
     )
     INVALID = (
-        Invalid('from people.models import Person\nquery = "SELECT * FROM people_person WHERE last_name = \'%s\'" % name\n'
-                'people = Person.objects.raw(query)\n'),
         Invalid(
-            'def f(name):\n    return User.objects.raw(f"SELECT * FROM auth_user WHERE username = \'{name}\'")\n',
+            "from people.models import Person\nquery = \"SELECT * FROM people_person WHERE last_name = '%s'\" % name\n"
+            "people = Person.objects.raw(query)\n"
+        ),
+        Invalid(
+            "def f(name):\n    return User.objects.raw(f\"SELECT * FROM auth_user WHERE username = '{name}'\")\n",
             'def f(name):\n    return User.objects.raw("SELECT * FROM auth_user WHERE username = %s", [name])\n',
         ),
-        Invalid('def f(order):\n    return Entry.objects.extra(where=["pub_date > \'%s\'" % order])\n'),
+        Invalid("def f(order):\n    return Entry.objects.extra(where=[\"pub_date > '%s'\" % order])\n"),
         Invalid(
-            'from django.db.models.expressions import RawSQL\ndef f(v):\n'
+            "from django.db.models.expressions import RawSQL\ndef f(v):\n"
             '    return Thing.objects.annotate(x=RawSQL("SELECT a FROM b WHERE c = " + v, ()))\n'
         ),
     )
@@ -100,12 +104,22 @@ class DjangoRawSql(Rule):
                 rewrite = parameterize(built, "%s", ctx)
                 if rewrite is not None:
                     fix = expression_fix(
-                        ctx, node, replace_arguments(rewrite[0], extra=(params_text(rewrite[1], as_list=True),)),
-                        "Fix: pass the values as query parameters", safe=False,
+                        ctx,
+                        node,
+                        replace_arguments(rewrite[0], extra=(params_text(rewrite[1], as_list=True),)),
+                        "Fix: pass the values as query parameters",
+                        safe=False,
                     )
             what = f"user input ({source.label})" if source else "a non-constant value"
-            ctx.report(self, candidate, details={"callee": label, "what": what}, source=source, fix=fix,
-                       severity=raised(self, source), confidence=unconfirmed(self, source))
+            ctx.report(
+                self,
+                candidate,
+                details={"callee": label, "what": what},
+                source=source,
+                fix=fix,
+                severity=raised(self, source),
+                confidence=unconfirmed(self, source),
+            )
             return
 
     @staticmethod

@@ -12,9 +12,24 @@ from tabguard.rules.injection._strings import is_static, raised, unconfirmed
 
 _QUERY_METHODS = frozenset(
     {
-        "find", "find_one", "find_one_and_update", "find_one_and_delete", "find_one_and_replace", "update_one",
-        "update_many", "delete_one", "delete_many", "replace_one", "count_documents", "count", "distinct",
-        "aggregate", "remove", "update", "find_raw_batches", "watch",
+        "find",
+        "find_one",
+        "find_one_and_update",
+        "find_one_and_delete",
+        "find_one_and_replace",
+        "update_one",
+        "update_many",
+        "delete_one",
+        "delete_many",
+        "replace_one",
+        "count_documents",
+        "count",
+        "distinct",
+        "aggregate",
+        "remove",
+        "update",
+        "find_raw_batches",
+        "watch",
     }
 )
 # Methods unique to collections; the others need a dict filter to tell them from str/list methods.
@@ -24,7 +39,9 @@ _DYNAMODB_FILTERS = frozenset({"QueryFilter", "ScanFilter", "KeyConditions", "Ex
 _CODE_OPERATORS = frozenset({"$where", "$function", "$accumulator"})
 # Where request data keeps its JSON types, so a value may be `{"$ne": null}` rather than a string.
 _JSON_LABELS = ("json", "get_json", "data", "body", "get_data", "media", "stream", "loads")
-_CONVERSIONS = frozenset({"str", "int", "float", "bool", "ObjectId", "bson.ObjectId", "bson.objectid.ObjectId", "uuid.UUID"})
+_CONVERSIONS = frozenset(
+    {"str", "int", "float", "bool", "ObjectId", "bson.ObjectId", "bson.objectid.ObjectId", "uuid.UUID"}
+)
 
 
 def _json_typed(source: Source | None) -> bool:
@@ -47,22 +64,22 @@ class NoSqlInjection(Rule):
     call_keywords = _DYNAMODB_FILTERS
     what = "The {database} query {problem}."
     why = (
-        "A JSON body decodes to dicts, so `{{\"password\": {{\"$ne\": null}}}}` passed where a string was "
-        "expected matches every document: `find_one({{\"user\": body[\"user\"], \"password\": "
-        "body[\"password\"]}})` logs in without a password. `$where` runs server-side JavaScript, so "
+        'A JSON body decodes to dicts, so `{{"password": {{"$ne": null}}}}` passed where a string was '
+        'expected matches every document: `find_one({{"user": body["user"], "password": '
+        'body["password"]}})` logs in without a password. `$where` runs server-side JavaScript, so '
         "a value spliced into it is code injection. A DynamoDB `ScanFilter`/`QueryFilter` map taken whole "
         "from a request lets the client choose the attributes and comparison operators (`NOT_NULL` on "
         "any field) and read other users' items."
     )
     how = (
-        "Convert each value to the type you expect (`str(body[\"user\"])`, `ObjectId(...)`), or validate "
+        'Convert each value to the type you expect (`str(body["user"])`, `ObjectId(...)`), or validate '
         "the body with a schema (pydantic, marshmallow) before it reaches a query; never build `$where` "
         "from input: use normal query operators."
     )
     example = 'users.find_one({"user": str(body["user"]), "active": True})'
     fix_safety = (
         "Unsafe: for a filter dict, the rewrite converts each request value to `str(...)`, so an object "
-        "such as `{\"$ne\": null}` is matched as text instead of read as an operator. A field stored as "
+        'such as `{"$ne": null}` is matched as text instead of read as an operator. A field stored as '
         "a number or ObjectId no longer matches a string: convert those to their own type instead. A "
         "whole-request filter, DynamoDB condition maps and `$where` code have no mechanical rewrite."
     )
@@ -80,12 +97,12 @@ class NoSqlInjection(Rule):
     )
     INVALID = (
         Invalid(
-            'from flask import request\ndef f(db):\n    return db.users.find(request.json)\n',
+            "from flask import request\ndef f(db):\n    return db.users.find(request.json)\n",
         ),
         Invalid(
-            'from flask import request\ndef login(db):\n    body = request.get_json()\n'
+            "from flask import request\ndef login(db):\n    body = request.get_json()\n"
             '    return db.users.find_one({"user": body["user"], "password": body["password"]})\n',
-            'from flask import request\ndef login(db):\n    body = request.get_json()\n'
+            "from flask import request\ndef login(db):\n    body = request.get_json()\n"
             '    return db.users.find_one({"user": str(body["user"]), "password": str(body["password"])})\n',
         ),
         Invalid(
@@ -101,8 +118,14 @@ class NoSqlInjection(Rule):
             if isinstance(key, ast.Constant) and key.value in _CODE_OPERATORS and not is_static(value, ctx):
                 source = ctx.taint(value)
                 problem = f"runs JavaScript built at run time in `{key.value}`"
-                ctx.report(self, value, details={"problem": problem, "database": "MongoDB"},
-                           source=source, severity=raised(self, source), confidence=unconfirmed(self, source))
+                ctx.report(
+                    self,
+                    value,
+                    details={"problem": problem, "database": "MongoDB"},
+                    source=source,
+                    severity=raised(self, source),
+                    confidence=unconfirmed(self, source),
+                )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func
@@ -111,16 +134,27 @@ class NoSqlInjection(Rule):
                 source = ctx.taint(keyword.value)
                 if source is not None:
                     # DynamoDB's legacy condition maps: the client chooses attributes and operators.
-                    ctx.report(self, keyword.value, details={"problem": f"takes its `{keyword.arg}` from request data",
-                               "database": "DynamoDB"}, source=source, severity=raised(self, source))
+                    ctx.report(
+                        self,
+                        keyword.value,
+                        details={"problem": f"takes its `{keyword.arg}` from request data", "database": "DynamoDB"},
+                        source=source,
+                        severity=raised(self, source),
+                    )
                     return
         if not (isinstance(func, ast.Attribute) and func.attr in _QUERY_METHODS and node.args):
             return
         query = node.args[0]
-        if func.attr not in _COLLECTION_ONLY and not isinstance(query, ast.Dict) and not self._whole_request(query, ctx):
+        if (
+            func.attr not in _COLLECTION_ONLY
+            and not isinstance(query, ast.Dict)
+            and not self._whole_request(query, ctx)
+        ):
             return
         if isinstance(query, ast.Dict):
-            capable = [(value, source) for value in query.values if (source := self._operator_capable(value, ctx)) is not None]
+            capable = [
+                (value, source) for value in query.values if (source := self._operator_capable(value, ctx)) is not None
+            ]
             if capable:
                 # Every such value becomes a string: one left as it is would still be reported.
                 edits = wrap_values(ctx, [value for value, _ in capable], "str({})")
@@ -132,8 +166,14 @@ class NoSqlInjection(Rule):
                 self._report(node, ctx, source, "takes its whole filter from request data")
 
     def _report(self, node, ctx, source, problem, fix=None):
-        ctx.report(self, node, details={"problem": problem, "database": "MongoDB"}, source=source,
-                   severity=raised(self, source), fix=fix)
+        ctx.report(
+            self,
+            node,
+            details={"problem": problem, "database": "MongoDB"},
+            source=source,
+            severity=raised(self, source),
+            fix=fix,
+        )
 
     def _whole_request(self, query: ast.expr, ctx) -> bool:
         return self._operator_capable(query, ctx) is not None

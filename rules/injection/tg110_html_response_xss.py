@@ -65,17 +65,17 @@ class HtmlResponseXss(Rule):
         "https://flask.palletsprojects.com/en/stable/security/#cross-site-scripting-xss",
     )
     VALID = (
-        'from flask import Flask, request\nfrom markupsafe import escape\napp = Flask(__name__)\n'
+        "from flask import Flask, request\nfrom markupsafe import escape\napp = Flask(__name__)\n"
         '@app.route("/hi")\ndef hi():\n    return f"<h1>Hello {escape(request.args[\'name\'])}</h1>"\n',
         'from flask import Flask, request, jsonify\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
         '    return jsonify(name=request.args["name"])\n',
         'from flask import Flask, request\napp = Flask(__name__)\n@app.route("/d")\ndef d():\n'
-        '    data = request.get_json()\n    return data\n',
-        'import json\ndef handler(event, context):\n'
+        "    data = request.get_json()\n    return data\n",
+        "import json\ndef handler(event, context):\n"
         '    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(event["body"])}\n',
         'from flask import Flask, request\nfrom markupsafe import escape\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
         '    page = "<h1>Hello, %s</h1>" % escape(request.args.get("name"))\n    return page\n',
-        'from django.http import HttpResponse\ndef v(request):\n'
+        "from django.http import HttpResponse\ndef v(request):\n"
         '    return HttpResponse(request.GET["q"], content_type="text/plain")\n',
         'from fastapi import FastAPI\napp = FastAPI()\n@app.get("/hi")\ndef hi(name: str):\n    return {"msg": f"Hello {name}"}\n',
         'from flask import Flask, render_template, request\napp = Flask(__name__)\n@app.route("/n")\ndef n():\n'
@@ -85,41 +85,71 @@ class HtmlResponseXss(Rule):
         Invalid(
             'from flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
             '    name = request.args.get("name", "")\n    return f"<h1>Hello {name}</h1>"\n',
-            ('import html\nfrom flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\n'
-             'def hi():\n    name = request.args.get("name", "")\n'
-             '    return f"<h1>Hello {html.escape(str(name))}</h1>"\n'),
+            (
+                'import html\nfrom flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\n'
+                'def hi():\n    name = request.args.get("name", "")\n'
+                '    return f"<h1>Hello {html.escape(str(name))}</h1>"\n'
+            ),
         ),
-        Invalid('from django.http import HttpResponse\ndef search(request):\n'
-                '    return HttpResponse("<p>No results for " + request.GET["q"] + "</p>")\n',
-                ('import html\nfrom django.http import HttpResponse\ndef search(request):\n'
-                 '    return HttpResponse("<p>No results for " + html.escape(str(request.GET["q"])) + "</p>")\n')),
-        Invalid('from fastapi.responses import HTMLResponse\nfrom fastapi import FastAPI\napp = FastAPI()\n'
-                '@app.get("/p/{slug}")\ndef page(slug: str):\n    return HTMLResponse(f"<h2>{slug}</h2>")\n',
-                ('import html\nfrom fastapi.responses import HTMLResponse\nfrom fastapi import FastAPI\n'
-                 'app = FastAPI()\n@app.get("/p/{slug}")\ndef page(slug: str):\n'
-                 '    return HTMLResponse(f"<h2>{html.escape(str(slug))}</h2>")\n')),
-        Invalid('from flask import make_response, request\ndef f():\n    return make_response(request.args["msg"])\n',
-                ('import html\nfrom flask import make_response, request\ndef f():\n'
-                 '    return make_response(html.escape(str(request.args["msg"])))\n')),
-        Invalid('from django.http import HttpResponseBadRequest\ndef v(request):\n'
-                '    return HttpResponseBadRequest("Unknown user {}".format(request.GET["user"]))\n',
-                ('import html\nfrom django.http import HttpResponseBadRequest\ndef v(request):\n'
-                 '    return HttpResponseBadRequest("Unknown user {}".format(html.escape(str(request.GET["user"]))))\n')),
-        Invalid('from flask import Flask, render_template, request\napp = Flask(__name__)\n@app.route("/n")\ndef n():\n'
-                '    return render_template("note.txt", body=request.args["body"])\n',
-                ('import html\nfrom flask import Flask, render_template, request\napp = Flask(__name__)\n'
-                 '@app.route("/n")\ndef n():\n'
-                 '    return render_template("note.txt", body=html.escape(str(request.args["body"])))\n')),
-        Invalid('from flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
-                '    page = "<h1>Hello, %s</h1>" % request.args.get("name")\n    page += "<p>Welcome</p>"\n    return page\n',
-                ('import html\nfrom flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\n'
-                 'def hi():\n    page = "<h1>Hello, %s</h1>" % html.escape(str(request.args.get("name")))\n'
-                 '    page += "<p>Welcome</p>"\n    return page\n')),
-        Invalid('def handler(event, context):\n    page = "<p>Hi " + event["queryStringParameters"]["name"] + "</p>"\n'
-                '    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": page}\n',
-                ('import html\ndef handler(event, context):\n'
-                 '    page = "<p>Hi " + html.escape(str(event["queryStringParameters"]["name"])) + "</p>"\n'
-                 '    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": page}\n')),
+        Invalid(
+            "from django.http import HttpResponse\ndef search(request):\n"
+            '    return HttpResponse("<p>No results for " + request.GET["q"] + "</p>")\n',
+            (
+                "import html\nfrom django.http import HttpResponse\ndef search(request):\n"
+                '    return HttpResponse("<p>No results for " + html.escape(str(request.GET["q"])) + "</p>")\n'
+            ),
+        ),
+        Invalid(
+            "from fastapi.responses import HTMLResponse\nfrom fastapi import FastAPI\napp = FastAPI()\n"
+            '@app.get("/p/{slug}")\ndef page(slug: str):\n    return HTMLResponse(f"<h2>{slug}</h2>")\n',
+            (
+                "import html\nfrom fastapi.responses import HTMLResponse\nfrom fastapi import FastAPI\n"
+                'app = FastAPI()\n@app.get("/p/{slug}")\ndef page(slug: str):\n'
+                '    return HTMLResponse(f"<h2>{html.escape(str(slug))}</h2>")\n'
+            ),
+        ),
+        Invalid(
+            'from flask import make_response, request\ndef f():\n    return make_response(request.args["msg"])\n',
+            (
+                "import html\nfrom flask import make_response, request\ndef f():\n"
+                '    return make_response(html.escape(str(request.args["msg"])))\n'
+            ),
+        ),
+        Invalid(
+            "from django.http import HttpResponseBadRequest\ndef v(request):\n"
+            '    return HttpResponseBadRequest("Unknown user {}".format(request.GET["user"]))\n',
+            (
+                "import html\nfrom django.http import HttpResponseBadRequest\ndef v(request):\n"
+                '    return HttpResponseBadRequest("Unknown user {}".format(html.escape(str(request.GET["user"]))))\n'
+            ),
+        ),
+        Invalid(
+            'from flask import Flask, render_template, request\napp = Flask(__name__)\n@app.route("/n")\ndef n():\n'
+            '    return render_template("note.txt", body=request.args["body"])\n',
+            (
+                "import html\nfrom flask import Flask, render_template, request\napp = Flask(__name__)\n"
+                '@app.route("/n")\ndef n():\n'
+                '    return render_template("note.txt", body=html.escape(str(request.args["body"])))\n'
+            ),
+        ),
+        Invalid(
+            'from flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
+            '    page = "<h1>Hello, %s</h1>" % request.args.get("name")\n    page += "<p>Welcome</p>"\n    return page\n',
+            (
+                'import html\nfrom flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\n'
+                'def hi():\n    page = "<h1>Hello, %s</h1>" % html.escape(str(request.args.get("name")))\n'
+                '    page += "<p>Welcome</p>"\n    return page\n'
+            ),
+        ),
+        Invalid(
+            'def handler(event, context):\n    page = "<p>Hi " + event["queryStringParameters"]["name"] + "</p>"\n'
+            '    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": page}\n',
+            (
+                "import html\ndef handler(event, context):\n"
+                '    page = "<p>Hi " + html.escape(str(event["queryStringParameters"]["name"])) + "</p>"\n'
+                '    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": page}\n'
+            ),
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -155,8 +185,15 @@ class HtmlResponseXss(Rule):
     def _check(self, body: ast.expr | None, ctx, related: tuple[Related, ...] = ()) -> None:
         source = ctx.taint(body)
         if source is not None:
-            ctx.report(self, body, details={"source": source.label}, source=source, related=related,
-                       severity=raised(self, source), fix=escape_fix(ctx, body))
+            ctx.report(
+                self,
+                body,
+                details={"source": source.label},
+                source=source,
+                related=related,
+                severity=raised(self, source),
+                fix=escape_fix(ctx, body),
+            )
 
     def _check_unescaped_template(self, node: ast.Call, ctx) -> None:
         """Flask auto-escapes only templates named `.html`, `.htm`, `.xml`, `.xhtml` or `.svg`."""
@@ -166,7 +203,12 @@ class HtmlResponseXss(Rule):
         for keyword in node.keywords:
             source = ctx.taint(keyword.value)
             if source is not None:
-                ctx.report(self, keyword.value, details={"source": source.label}, source=source,
-                           message=f"User input ({source.label}) rendered unescaped: Flask does not auto-escape `{name}`",
-                           fix=escape_fix(ctx, keyword.value))
+                ctx.report(
+                    self,
+                    keyword.value,
+                    details={"source": source.label},
+                    source=source,
+                    message=f"User input ({source.label}) rendered unescaped: Flask does not auto-escape `{name}`",
+                    fix=escape_fix(ctx, keyword.value),
+                )
                 return

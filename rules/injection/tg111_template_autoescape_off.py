@@ -63,7 +63,7 @@ class Jinja2AutoescapeOff(Rule):
     )
     how = (
         "Create Jinja2 environments with `autoescape=select_autoescape()` (escaping for .html/.xml "
-        "templates and strings) or `autoescape=True`; give Mako `default_filters=[\"h\"]`. Name Flask page "
+        'templates and strings) or `autoescape=True`; give Mako `default_filters=["h"]`. Name Flask page '
         "templates `.html`, or send text templates as `text/plain`; leave the `'autoescape'` option of "
         "Django's `TEMPLATES` backends at its default (True). Mark trusted "
         "snippets with `Markup` in code, not by switching escaping off."
@@ -79,13 +79,14 @@ class Jinja2AutoescapeOff(Rule):
         "https://jinja.palletsprojects.com/en/stable/api/#autoescaping",
     )
     VALID = (
-        'from jinja2 import Environment, select_autoescape\nenv = Environment(autoescape=select_autoescape())\n',
-        'import jinja2\nenv = jinja2.Environment(autoescape=True)\n',
+        "from jinja2 import Environment, select_autoescape\nenv = Environment(autoescape=select_autoescape())\n",
+        "import jinja2\nenv = jinja2.Environment(autoescape=True)\n",
         'import jinja2\nt = jinja2.Template("<p>{{ x }}</p>", autoescape=True)\n',
         'import jinja2\nt = jinja2.Template("Dear {{ name }},")\n',
         'from mako.lookup import TemplateLookup\nlookup = TemplateLookup(directories=["t"], default_filters=["h"])\n',
-        'def f(app):\n    app.jinja_env.autoescape = True\n',
-        _FLASK + '@app.route("/notes")\ndef notes():\n    return render_template("notes.html", notes=Note.query.all())\n',
+        "def f(app):\n    app.jinja_env.autoescape = True\n",
+        _FLASK
+        + '@app.route("/notes")\ndef notes():\n    return render_template("notes.html", notes=Note.query.all())\n',
         # A plain-text email body is not a page; nor is a text response that says so.
         _FLASK + 'def welcome(msg, user):\n    msg.body = render_template("welcome.txt", user=user)\n',
         _FLASK + '@app.route("/feed.txt")\ndef feed():\n'
@@ -101,16 +102,16 @@ class Jinja2AutoescapeOff(Rule):
             'from jinja2 import Environment, FileSystemLoader\nenv = Environment(loader=FileSystemLoader("t"), autoescape=True)\n',
         ),
         Invalid(
-            'import jinja2\nenv = jinja2.Environment(autoescape=False)\n',
-            'import jinja2\nenv = jinja2.Environment(autoescape=jinja2.select_autoescape())\n',
+            "import jinja2\nenv = jinja2.Environment(autoescape=False)\n",
+            "import jinja2\nenv = jinja2.Environment(autoescape=jinja2.select_autoescape())\n",
         ),
         Invalid(
-            'from jinja2 import Environment, select_autoescape\nenv = Environment(autoescape=False)\n',
-            'from jinja2 import Environment, select_autoescape\nenv = Environment(autoescape=select_autoescape())\n',
+            "from jinja2 import Environment, select_autoescape\nenv = Environment(autoescape=False)\n",
+            "from jinja2 import Environment, select_autoescape\nenv = Environment(autoescape=select_autoescape())\n",
         ),
         Invalid(
-            'import jinja2\nESCAPE = False\nenv = jinja2.Environment(autoescape=ESCAPE)\n',
-            'import jinja2\nESCAPE = False\nenv = jinja2.Environment(autoescape=jinja2.select_autoescape())\n',
+            "import jinja2\nESCAPE = False\nenv = jinja2.Environment(autoescape=ESCAPE)\n",
+            "import jinja2\nESCAPE = False\nenv = jinja2.Environment(autoescape=jinja2.select_autoescape())\n",
         ),
         Invalid(
             'import jinja2\nPAGE = jinja2.Template("<p>{{ comment }}</p>")\n',
@@ -120,12 +121,20 @@ class Jinja2AutoescapeOff(Rule):
             'from mako.template import Template\npage = Template("<p>${comment}</p>")\n',
             'from mako.template import Template\npage = Template("<p>${comment}</p>", default_filters=["h"])\n',
         ),
-        Invalid('from flask import Flask\napp = Flask(__name__)\napp.jinja_env.autoescape = False\n',
-                'from flask import Flask\napp = Flask(__name__)\napp.jinja_env.autoescape = True\n'),
+        Invalid(
+            "from flask import Flask\napp = Flask(__name__)\napp.jinja_env.autoescape = False\n",
+            "from flask import Flask\napp = Flask(__name__)\napp.jinja_env.autoescape = True\n",
+        ),
         Invalid(_DJANGO_SETTINGS.format("False"), _DJANGO_SETTINGS.format("True")),
-        Invalid(_FLASK + '@app.route("/notes")\ndef notes():\n    return render_template("notes.j2", notes=Note.query.all())\n'),
-        Invalid(_FLASK + '@app.route("/r/<kind>")\ndef report(kind):\n    page = render_template("%s.txt" % KINDS[kind], rows=load())\n'
-                '    return page.replace("\\n", "<br>")\n'),
+        Invalid(
+            _FLASK
+            + '@app.route("/notes")\ndef notes():\n    return render_template("notes.j2", notes=Note.query.all())\n'
+        ),
+        Invalid(
+            _FLASK
+            + '@app.route("/r/<kind>")\ndef report(kind):\n    page = render_template("%s.txt" % KINDS[kind], rows=load())\n'
+            '    return page.replace("\\n", "<br>")\n'
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -151,8 +160,12 @@ class Jinja2AutoescapeOff(Rule):
             return
         value = _escape_setting(ctx)
         # An explicit `autoescape=False` is the flaw itself: point at it (the whole call when it is missing).
-        ctx.report(self, keyword if keyword is not None else node, details={"what": what},
-                   fix=expression_fix(ctx, node, set_keyword("autoescape", value), f"Fix: set autoescape={value}", safe=False))
+        ctx.report(
+            self,
+            keyword if keyword is not None else node,
+            details={"what": what},
+            fix=expression_fix(ctx, node, set_keyword("autoescape", value), f"Fix: set autoescape={value}", safe=False),
+        )
 
     def _check_flask_page(self, node: ast.Call, ctx) -> None:
         """A route returns a page rendered, with variables, from a template Flask does not escape."""
@@ -164,34 +177,62 @@ class Jinja2AutoescapeOff(Rule):
             return  # every value escaped by hand (`html.escape(...)`)
         if any(ctx.taint(k.value) is not None for k in node.keywords) or not sent_as_page(node, ctx):
             return  # user input rendered this way is TG110's finding
-        ctx.report(self, node.args[0], details={"what": f"Flask page rendered from `{name}`, a template Flask does not auto-escape"})
+        ctx.report(
+            self,
+            node.args[0],
+            details={"what": f"Flask page rendered from `{name}`, a template Flask does not auto-escape"},
+        )
 
     def _check_mako(self, node: ast.Call, ctx) -> None:
         """Mako escapes nothing unless `default_filters` includes `h`."""
         keyword = ctx.keyword(node, "default_filters")
         if keyword is not None or any(k.arg is None for k in node.keywords):
             return
-        ctx.report(self, node, details={"what": "Mako template without the `h` (HTML escape) default filter"},
-                   fix=expression_fix(ctx, node, set_keyword("default_filters", '["h"]'), "Fix: escape HTML by default", safe=False))
+        ctx.report(
+            self,
+            node,
+            details={"what": "Mako template without the `h` (HTML escape) default filter"},
+            fix=expression_fix(
+                ctx, node, set_keyword("default_filters", '["h"]'), "Fix: escape HTML by default", safe=False
+            ),
+        )
 
     def visit_Dict(self, node: ast.Dict, ctx) -> None:
         """Django's `TEMPLATES` setting: `'OPTIONS': {'autoescape': False}` of a template backend."""
-        entries = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+        entries = {
+            k.value: v
+            for k, v in zip(node.keys, node.values)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        }
         backend, options = ctx.constant_value(entries.get("BACKEND")), entries.get("OPTIONS")
-        if not (isinstance(backend, str) and backend.startswith("django.template.backends.") and isinstance(options, ast.Dict)):
+        if not (
+            isinstance(backend, str)
+            and backend.startswith("django.template.backends.")
+            and isinstance(options, ast.Dict)
+        ):
             return
         for key, value in zip(options.keys, options.values):
             if isinstance(key, ast.Constant) and key.value == "autoescape" and _falsy_constant(value, ctx):
-                ctx.report(self, value, details={"what": f"Django template backend with `'autoescape': {ctx.segment(ctx.span(value))}`"},
-                           fix=text_fix(ctx.span(value), "True", "Fix: set autoescape to True", safe=False))
+                ctx.report(
+                    self,
+                    value,
+                    details={"what": f"Django template backend with `'autoescape': {ctx.segment(ctx.span(value))}`"},
+                    fix=text_fix(ctx.span(value), "True", "Fix: set autoescape to True", safe=False),
+                )
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
         value = node.value
         if not (isinstance(value, ast.Constant) and value.value is False):
             return
         for target in node.targets:
-            if isinstance(target, ast.Attribute) and target.attr == "autoescape" and (
-                isinstance(target.value, ast.Attribute) and target.value.attr == "jinja_env"
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == "autoescape"
+                and (isinstance(target.value, ast.Attribute) and target.value.attr == "jinja_env")
             ):
-                ctx.report(self, node, details={"what": "Jinja2 environment with `autoescape` switched off"},
-                           fix=text_fix(ctx.span(value), "True", "Fix: set autoescape=True", safe=False))
+                ctx.report(
+                    self,
+                    node,
+                    details={"what": "Jinja2 environment with `autoescape` switched off"},
+                    fix=text_fix(ctx.span(value), "True", "Fix: set autoescape=True", safe=False),
+                )

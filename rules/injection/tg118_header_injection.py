@@ -10,16 +10,34 @@ from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection._rewrite import wrap_values
 
-_HEADER_CLASSES = frozenset({"werkzeug.datastructures.Headers", "werkzeug.Headers", "wsgiref.headers.Headers", "starlette.datastructures.MutableHeaders"})
+_HEADER_CLASSES = frozenset(
+    {
+        "werkzeug.datastructures.Headers",
+        "werkzeug.Headers",
+        "wsgiref.headers.Headers",
+        "starlette.datastructures.MutableHeaders",
+    }
+)
 _HEADER_METHODS = frozenset({"add", "set", "setdefault", "add_header", "__setitem__", "extend"})
 _RESPONSE_NAME = re.compile(r"(?i)(^|[._])(resp|response|res|r)$")
 _RESPONSE_CLASSES = frozenset(
     {
-        "flask.Response", "flask.make_response", "werkzeug.Response", "werkzeug.wrappers.Response",
-        "django.http.HttpResponse", "fastapi.responses.Response", "starlette.responses.Response",
-        "fastapi.Response", "fastapi.responses.JSONResponse", "starlette.responses.JSONResponse",
-        "fastapi.responses.HTMLResponse", "fastapi.responses.PlainTextResponse", "fastapi.responses.RedirectResponse",
-        "flask.redirect", "django.http.HttpResponseRedirect", "aiohttp.web.Response",
+        "flask.Response",
+        "flask.make_response",
+        "werkzeug.Response",
+        "werkzeug.wrappers.Response",
+        "django.http.HttpResponse",
+        "fastapi.responses.Response",
+        "starlette.responses.Response",
+        "fastapi.Response",
+        "fastapi.responses.JSONResponse",
+        "starlette.responses.JSONResponse",
+        "fastapi.responses.HTMLResponse",
+        "fastapi.responses.PlainTextResponse",
+        "fastapi.responses.RedirectResponse",
+        "flask.redirect",
+        "django.http.HttpResponseRedirect",
+        "aiohttp.web.Response",
     }
 )
 # Code that strips CR/LF before the value is used, and the rewrite that does it.
@@ -75,26 +93,26 @@ class HeaderInjection(Rule):
             '    resp.headers["X-Trace"] = request.args["trace"]\n    return resp\n',
             'from flask import request, make_response\ndef f():\n    resp = make_response("ok")\n'
             '    resp.headers["X-Trace"] = str(request.args["trace"]).replace("\\r", "").replace("\\n", "")\n'
-            '    return resp\n',
+            "    return resp\n",
         ),
         Invalid(
             'from django.http import HttpResponse\ndef v(request):\n    response = HttpResponse("ok")\n'
             '    response["Content-Language"] = request.GET["lang"]\n    return response\n',
             'from django.http import HttpResponse\ndef v(request):\n    response = HttpResponse("ok")\n'
             '    response["Content-Language"] = str(request.GET["lang"]).replace("\\r", "").replace("\\n", "")\n'
-            '    return response\n',
+            "    return response\n",
         ),
         Invalid(
-            'from flask import Response, request\ndef f():\n'
+            "from flask import Response, request\ndef f():\n"
             '    return Response("ok", headers={"Link": request.args["next"]})\n',
-            'from flask import Response, request\ndef f():\n'
+            "from flask import Response, request\ndef f():\n"
             '    return Response("ok", headers={"Link": str(request.args["next"]).replace("\\r", "").replace("\\n", "")})\n',
         ),
         Invalid(
-            'from http.server import BaseHTTPRequestHandler\nimport sys\nclass H(BaseHTTPRequestHandler):\n'
+            "from http.server import BaseHTTPRequestHandler\nimport sys\nclass H(BaseHTTPRequestHandler):\n"
             '    def do_GET(self):\n        self.send_header("X-Name", sys.argv[1])\n',
-            'from http.server import BaseHTTPRequestHandler\nimport sys\nclass H(BaseHTTPRequestHandler):\n'
-            '    def do_GET(self):\n'
+            "from http.server import BaseHTTPRequestHandler\nimport sys\nclass H(BaseHTTPRequestHandler):\n"
+            "    def do_GET(self):\n"
             '        self.send_header("X-Name", str(sys.argv[1]).replace("\\r", "").replace("\\n", ""))\n',
         ),
     )
@@ -104,7 +122,11 @@ class HeaderInjection(Rule):
             if not isinstance(target, ast.Subscript):
                 continue
             owner = dotted_name(target.value) or ""
-            if owner.endswith(".headers") and _RESPONSE_NAME.search(owner[: -len(".headers")]) or _RESPONSE_NAME.search(owner):
+            if (
+                owner.endswith(".headers")
+                and _RESPONSE_NAME.search(owner[: -len(".headers")])
+                or _RESPONSE_NAME.search(owner)
+            ):
                 self._check([(node.value, "value"), (target.slice, "name")], node, ctx)
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -113,14 +135,24 @@ class HeaderInjection(Rule):
         if callee in _RESPONSE_CLASSES:
             headers = ctx.keyword(node, "headers")
             if headers is not None and isinstance(headers.value, ast.Dict):
-                self._check([(e, part) for key, value in zip(headers.value.keys, headers.value.values)
-                             for e, part in ((value, "value"), (key, "name")) if e is not None], node, ctx)
+                self._check(
+                    [
+                        (e, part)
+                        for key, value in zip(headers.value.keys, headers.value.values)
+                        for e, part in ((value, "value"), (key, "name"))
+                        if e is not None
+                    ],
+                    node,
+                    ctx,
+                )
             return
         if not isinstance(func, ast.Attribute) or len(node.args) < 2:
             return
         owner = dotted_name(func.value) or ""
         is_headers = func.attr in _HEADER_METHODS and (
-            owner.endswith("headers") and _RESPONSE_NAME.search(owner.rsplit(".", 1)[0]) or _headers_object(func.value, ctx)
+            owner.endswith("headers")
+            and _RESPONSE_NAME.search(owner.rsplit(".", 1)[0])
+            or _headers_object(func.value, ctx)
         )
         if is_headers or func.attr == "send_header":
             self._check([(node.args[1], "value"), (node.args[0], "name")], node, ctx)
@@ -128,8 +160,11 @@ class HeaderInjection(Rule):
     def _check(self, parts: list[tuple[ast.expr, str]], node: ast.AST, ctx) -> None:
         """Report the first header part written from user input; the rewrite strips CR/LF from every
         such part of `node` (one left would still be reported)."""
-        tainted = [(value, part, source) for value, part in parts
-                   if (source := ctx.taint(value)) is not None and not _STRIPS_NEWLINES.search(ctx.segment(ctx.span(value)))]
+        tainted = [
+            (value, part, source)
+            for value, part in parts
+            if (source := ctx.taint(value)) is not None and not _STRIPS_NEWLINES.search(ctx.segment(ctx.span(value)))
+        ]
         if not tainted:
             return
         _, part, source = tainted[0]

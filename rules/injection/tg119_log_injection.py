@@ -47,7 +47,9 @@ def _message_pieces(message: ast.expr) -> list:
         for value in message.values:
             if isinstance(value, ast.Constant):
                 out.append(str(value.value))
-            elif isinstance(value, ast.FormattedValue) and value.format_spec is None and value.conversion in _CONVERSIONS:
+            elif (
+                isinstance(value, ast.FormattedValue) and value.format_spec is None and value.conversion in _CONVERSIONS
+            ):
                 out.append((value.value, _CONVERSIONS[value.conversion]))
             else:
                 out.append(None)
@@ -55,7 +57,9 @@ def _message_pieces(message: ast.expr) -> list:
     if isinstance(message, ast.BinOp) and isinstance(message.op, ast.Mod):
         template = message.left
         # Only `%s` (and `%%`) specs: a `%d` or `%.2f` would print differently as `%s`.
-        if not (isinstance(template, ast.Constant) and isinstance(template.value, str)) or "%" in _PLAIN_SPECS.sub("", template.value):
+        if not (isinstance(template, ast.Constant) and isinstance(template.value, str)) or "%" in _PLAIN_SPECS.sub(
+            "", template.value
+        ):
             return [None]
     pieces = formatted_pieces(message)
     if pieces is None:
@@ -100,15 +104,15 @@ class LogInjection(Rule):
         "https://docs.python.org/3/howto/logging.html#optimization",
     )
     VALID = (
-        'import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\ndef f():\n'
+        "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\ndef f():\n"
         '    log.info("search for %r", request.args["q"])\n',
         'import logging\nlog = logging.getLogger(__name__)\ndef f(n):\n    log.info(f"processed {n} rows")\n',
     )
     INVALID = (
         Invalid(
-            'import logging\nfrom flask import request\nlogger = logging.getLogger(__name__)\ndef f():\n'
+            "import logging\nfrom flask import request\nlogger = logging.getLogger(__name__)\ndef f():\n"
             '    user = request.form["user"]\n    logger.warning(f"login failed for {user} ({len(user)} chars, 100%)")\n',
-            'import logging\nfrom flask import request\nlogger = logging.getLogger(__name__)\ndef f():\n'
+            "import logging\nfrom flask import request\nlogger = logging.getLogger(__name__)\ndef f():\n"
             '    user = request.form["user"]\n    logger.warning("login failed for %r (%s chars, 100%%)", user, len(user))\n',
         ),
         Invalid(
@@ -143,7 +147,17 @@ class LogInjection(Rule):
         if len(node.args) == index + 1 and node.args[index] is message and index == 0:
             lazy = _lazy_form(message, ctx)
             if lazy is not None:
-                fix = expression_fix(ctx, node, replace_arguments(lazy[0], extra=lazy[1]),
-                                     "Fix: pass values as logging arguments", safe=False)
-        ctx.report(self, node, details={"source": source.label, "callee": f"{owner.rsplit('.', 1)[-1]}.{func.attr}"},
-                   source=source, fix=fix)
+                fix = expression_fix(
+                    ctx,
+                    node,
+                    replace_arguments(lazy[0], extra=lazy[1]),
+                    "Fix: pass values as logging arguments",
+                    safe=False,
+                )
+        ctx.report(
+            self,
+            node,
+            details={"source": source.label, "callee": f"{owner.rsplit('.', 1)[-1]}.{func.attr}"},
+            source=source,
+            fix=fix,
+        )

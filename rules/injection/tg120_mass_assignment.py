@@ -11,8 +11,12 @@ from tabguard.engine.rule import Invalid, Rule
 _MANAGER_METHODS = frozenset({"create", "update", "get_or_create", "update_or_create", "bulk_create", "insert"})
 # Classes that exist to validate input: unpacking a request into them is the recommended pattern.
 # Annotations that say nothing about the fields.
-_UNTYPED = frozenset({"Any", "Dict", "Mapping", "MutableMapping", "Request", "QueryDict", "MultiDict", "ImmutableMultiDict"})
-_VALIDATOR_NAME = re.compile(r"(Schema|Create|Update|In|Input|Request|Form|Serializer|Payload|Params|Body|DTO|Query|Filter|Args)$")
+_UNTYPED = frozenset(
+    {"Any", "Dict", "Mapping", "MutableMapping", "Request", "QueryDict", "MultiDict", "ImmutableMultiDict"}
+)
+_VALIDATOR_NAME = re.compile(
+    r"(Schema|Create|Update|In|Input|Request|Form|Serializer|Payload|Params|Body|DTO|Query|Filter|Args)$"
+)
 
 
 class MassAssignment(Rule):
@@ -29,12 +33,12 @@ class MassAssignment(Rule):
     call_keywords = frozenset({None})  # `**fields`: a keyword argument without a name
     what = "`{target}` copies all keys of {source} onto a model, including fields the form never showed."
     why = (
-        "The client decides which attributes are set: adding `\"is_admin\": true`, `\"role\": \"owner\"`, "
-        "`\"balance\": 1e9` or `\"user_id\": 1` to a sign-up or profile request escalates privileges or "
+        'The client decides which attributes are set: adding `"is_admin": true`, `"role": "owner"`, '
+        '`"balance": 1e9` or `"user_id": 1` to a sign-up or profile request escalates privileges or '
         "edits someone else's record. Assistants write `User(**request.json)` because it is short."
     )
     how = (
-        "Copy an explicit allow-list of fields (`User(name=data[\"name\"], email=data[\"email\"])`), or "
+        'Copy an explicit allow-list of fields (`User(name=data["name"], email=data["email"])`), or '
         "validate with a schema/serializer/form that declares only the editable fields."
     )
     example = 'ALLOWED = {"name", "email"}\nuser = User(**{k: v for k, v in data.items() if k in ALLOWED})'
@@ -44,25 +48,31 @@ class MassAssignment(Rule):
     )
     VALID = (
         'from flask import request\ndef f():\n    data = request.get_json()\n    return User(name=data["name"], email=data["email"])\n',
-        'from flask import request\ndef f():\n    return UserCreate(**request.json)\n',
+        "from flask import request\ndef f():\n    return UserCreate(**request.json)\n",
         'from flask import request\nALLOWED = {"name"}\ndef f(user):\n    for k, v in request.json.items():\n'
-        '        if k in ALLOWED:\n            setattr(user, k, v)\n',
-        'def f(user, fields):\n    for k, v in fields.items():\n        setattr(user, k, v)\n',
-        'from flask import request\ndef f():\n    return dict(**request.json)\n',
+        "        if k in ALLOWED:\n            setattr(user, k, v)\n",
+        "def f(user, fields):\n    for k, v in fields.items():\n        setattr(user, k, v)\n",
+        "from flask import request\ndef f():\n    return dict(**request.json)\n",
         # A request body parsed into a declared schema: only its fields are there to copy.
-        'from fastapi import FastAPI\nfrom pydantic import BaseModel\napp = FastAPI()\n'
-        'class ItemIn(BaseModel):\n    title: str\n'
+        "from fastapi import FastAPI\nfrom pydantic import BaseModel\napp = FastAPI()\n"
+        "class ItemIn(BaseModel):\n    title: str\n"
         '@app.post("/items")\ndef create(item: ItemIn):\n    return Item(**item.model_dump(), owner_id=1)\n',
-        'from fastapi import FastAPI\nfrom . import schemas\napp = FastAPI()\n'
-        'def save(user_in: schemas.UserIn):\n    return UserInDB(**user_in.dict(), hashed_password=hash_(user_in.password))\n'
+        "from fastapi import FastAPI\nfrom . import schemas\napp = FastAPI()\n"
+        "def save(user_in: schemas.UserIn):\n    return UserInDB(**user_in.dict(), hashed_password=hash_(user_in.password))\n"
         '@app.post("/users")\ndef create(user_in: schemas.UserIn):\n    return save(user_in)\n',
     )
     INVALID = (
-        Invalid('from flask import request\ndef signup():\n    user = User(**request.json)\n    db.session.add(user)\n'),
-        Invalid('def update(request, pk):\n    Profile.objects.filter(pk=pk).update(**request.POST.dict())\n'),
-        Invalid('def update(request, pk):\n    profiles = Profile.objects.filter(pk=pk)\n    profiles.update(**request.POST)\n'),
-        Invalid('from flask import request\ndef f(user):\n    user.__dict__.update(request.get_json())\n'),
-        Invalid('from flask import request\ndef f(user):\n    for key, value in request.json.items():\n        setattr(user, key, value)\n'),
+        Invalid(
+            "from flask import request\ndef signup():\n    user = User(**request.json)\n    db.session.add(user)\n"
+        ),
+        Invalid("def update(request, pk):\n    Profile.objects.filter(pk=pk).update(**request.POST.dict())\n"),
+        Invalid(
+            "def update(request, pk):\n    profiles = Profile.objects.filter(pk=pk)\n    profiles.update(**request.POST)\n"
+        ),
+        Invalid("from flask import request\ndef f(user):\n    user.__dict__.update(request.get_json())\n"),
+        Invalid(
+            "from flask import request\ndef f(user):\n    for key, value in request.json.items():\n        setattr(user, key, value)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -100,8 +110,12 @@ class MassAssignment(Rule):
 
     def _report(self, node: ast.Call, ctx, source) -> None:
         target = ctx.segment(ctx.span(node))
-        ctx.report(self, node, details={"target": target if len(target) <= 60 else target[:57] + "...", "source": source.label},
-                   source=source)
+        ctx.report(
+            self,
+            node,
+            details={"target": target if len(target) <= 60 else target[:57] + "...", "source": source.label},
+            source=source,
+        )
 
 
 def _declared_fields(mapping: ast.expr, ctx) -> bool:

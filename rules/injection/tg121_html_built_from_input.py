@@ -5,7 +5,14 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.injection._html import HTML_TAG, MARK_SAFE, escape_fix, is_html_response, proxy_html_body, returns_html
+from tabguard.rules.injection._html import (
+    HTML_TAG,
+    MARK_SAFE,
+    escape_fix,
+    is_html_response,
+    proxy_html_body,
+    returns_html,
+)
 from tabguard.rules.injection._strings import constant_text, is_string_building
 
 
@@ -51,15 +58,21 @@ class HtmlBuiltFromInput(Rule):
     INVALID = (
         Invalid(
             'from django.shortcuts import render\ndef v(request):\n    text = request.GET["q"]\n'
-            '    context = {"html": \'<a href="/search?q=\' + text + \'">again</a>\'}\n'
+            "    context = {\"html\": '<a href=\"/search?q=' + text + '\">again</a>'}\n"
             '    return render(request, "r.html", context)\n',
-            ('import html\nfrom django.shortcuts import render\ndef v(request):\n    text = request.GET["q"]\n'
-             '    context = {"html": \'<a href="/search?q=\' + html.escape(str(text)) + \'">again</a>\'}\n'
-             '    return render(request, "r.html", context)\n'),
+            (
+                'import html\nfrom django.shortcuts import render\ndef v(request):\n    text = request.GET["q"]\n'
+                "    context = {\"html\": '<a href=\"/search?q=' + html.escape(str(text)) + '\">again</a>'}\n"
+                '    return render(request, "r.html", context)\n'
+            ),
         ),
-        Invalid('import json\ndef handler(event, context):\n    return {"body": json.dumps({"html": f"<div>{event[\'input\']}</div>"})}\n',
-                ('import html\nimport json\ndef handler(event, context):\n'
-                 '    return {"body": json.dumps({"html": f"<div>{html.escape(str(event[\'input\']))}</div>"})}\n')),
+        Invalid(
+            'import json\ndef handler(event, context):\n    return {"body": json.dumps({"html": f"<div>{event[\'input\']}</div>"})}\n',
+            (
+                "import html\nimport json\ndef handler(event, context):\n"
+                '    return {"body": json.dumps({"html": f"<div>{html.escape(str(event[\'input\']))}</div>"})}\n'
+            ),
+        ),
     )
 
     def visit_JoinedStr(self, node: ast.JoinedStr, ctx) -> None:
@@ -107,7 +120,10 @@ def _sent_as_page(assign: ast.Assign, ctx) -> bool:
         if route and isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in names:
             return True
         if (
-            isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in names
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id in names
             and is_html_response(ctx.call_name(node) or "")
         ):
             return True

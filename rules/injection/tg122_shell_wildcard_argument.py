@@ -92,7 +92,10 @@ class ShellWildcardArgument(Rule):
         'import os\nos.system("ls -l *")\n',
     )
     INVALID = (
-        Invalid('import os\nos.system("tar czf /backup/site.tgz *")\n', 'import os\nos.system("tar czf /backup/site.tgz ./*")\n'),
+        Invalid(
+            'import os\nos.system("tar czf /backup/site.tgz *")\n',
+            'import os\nos.system("tar czf /backup/site.tgz ./*")\n',
+        ),
         Invalid(
             'import subprocess\nsubprocess.run("cd /srv/uploads && chown www-data *.jpg", shell=True)\n',
             'import subprocess\nsubprocess.run("cd /srv/uploads && chown www-data ./*.jpg", shell=True)\n',
@@ -123,5 +126,5 @@ def _fix(command: ast.expr, glob: str, ctx):
     at = re.search(r"(?<=\s)" + re.escape(glob) + r"(?=\s|$)", command.value)
     if at is None:
         return None
-    fixed = source[0] + command.value[: at.start()] + "./" + command.value[at.start():] + source[-1]
+    fixed = source[0] + command.value[: at.start()] + "./" + command.value[at.start() :] + source[-1]
     return text_fix(span, fixed, f"Fix: pass ./{glob} so no name can start with -", safe=False)

@@ -53,20 +53,24 @@ class TwimlBuiltByFormatting(Rule):
     )
     VALID = (
         'def call(client, to, msg):\n    client.calls.create(twiml="<Response><Say>Hello</Say></Response>", to=to, from_=FROM)\n',
-        'from xml.sax.saxutils import escape\ndef call(client, to, msg):\n'
+        "from xml.sax.saxutils import escape\ndef call(client, to, msg):\n"
         '    client.calls.create(twiml=f"<Response><Say>{escape(msg)}</Say></Response>", to=to, from_=FROM)\n',
-        'from xml.sax.saxutils import escape\ndef call(client, to, msg):\n    text = escape(msg)\n'
+        "from xml.sax.saxutils import escape\ndef call(client, to, msg):\n    text = escape(msg)\n"
         '    client.calls.create(twiml="<Response><Say>" + text + "</Say></Response>", to=to, from_=FROM)\n',
-        'from twilio.twiml.voice_response import VoiceResponse\ndef call(client, to, msg):\n'
-        '    r = VoiceResponse()\n    r.say(msg)\n    client.calls.create(twiml=str(r), to=to, from_=FROM)\n',
+        "from twilio.twiml.voice_response import VoiceResponse\ndef call(client, to, msg):\n"
+        "    r = VoiceResponse()\n    r.say(msg)\n    client.calls.create(twiml=str(r), to=to, from_=FROM)\n",
     )
     INVALID = (
-        Invalid('def call(client, to, msg):\n    client.calls.create(twiml=f"<Response><Say>{msg}</Say></Response>", to=to, from_=FROM)\n',
-                ('import html\ndef call(client, to, msg):\n'
-                 '    client.calls.create(twiml=f"<Response><Say>{html.escape(str(msg))}</Say></Response>", to=to, from_=FROM)\n')),
+        Invalid(
+            'def call(client, to, msg):\n    client.calls.create(twiml=f"<Response><Say>{msg}</Say></Response>", to=to, from_=FROM)\n',
+            (
+                "import html\ndef call(client, to, msg):\n"
+                '    client.calls.create(twiml=f"<Response><Say>{html.escape(str(msg))}</Say></Response>", to=to, from_=FROM)\n'
+            ),
+        ),
         Invalid(
             'TEMPLATE = "<Response><Say>{}</Say><Hangup/></Response>"\ndef call(client, sid, msg):\n'
-            '    twiml = TEMPLATE.format(msg)\n    client.calls(sid).update(twiml=twiml)\n'
+            "    twiml = TEMPLATE.format(msg)\n    client.calls(sid).update(twiml=twiml)\n"
         ),
     )
 
@@ -74,9 +78,20 @@ class TwimlBuiltByFormatting(Rule):
         if node.arg != "twiml":
             return
         built = built_string(node.value, ctx)
-        if built is None or not HTML_TAG.search(constant_text(built, ctx)) or all_values_through(built, ctx, _ESCAPERS, follow_locals=True):
+        if (
+            built is None
+            or not HTML_TAG.search(constant_text(built, ctx))
+            or all_values_through(built, ctx, _ESCAPERS, follow_locals=True)
+        ):
             return
         source = ctx.taint(node.value)
         what = f"user input ({source.label})" if source else "a variable"
-        ctx.report(self, node.value, details={"what": what}, source=source, severity=raised(self, source),
-                   confidence=unconfirmed(self, source), fix=escape_fix(ctx, node.value, only_tainted=False))
+        ctx.report(
+            self,
+            node.value,
+            details={"what": what},
+            source=source,
+            severity=raised(self, source),
+            confidence=unconfirmed(self, source),
+            fix=escape_fix(ctx, node.value, only_tainted=False),
+        )

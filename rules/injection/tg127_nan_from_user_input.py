@@ -23,12 +23,12 @@ class NanFromUserInput(Rule):
     confidence = "medium"
     cwe = (704, 1287)
     owasp = "A06:2025"
-    message = "`{callee}()` of user input ({source}) accepts \"nan\" and \"inf\", which slip past comparison checks"
+    message = '`{callee}()` of user input ({source}) accepts "nan" and "inf", which slip past comparison checks'
     placeholders = {"callee": "float", "source": "request.args"}
     call_names = frozenset({"float", "complex"})
     what = (
         "A number parsed with `{callee}()` from {source} is used without checking that it is finite: "
-        "`float(\"nan\")`, `float(\"inf\")` and `complex(\"nan\")` succeed."
+        '`float("nan")`, `float("inf")` and `complex("nan")` succeed.'
     )
     why = (
         "Every comparison with NaN is false, so `if amount <= 0: reject()` and `if amount > balance: "
@@ -73,18 +73,18 @@ class NanFromUserInput(Rule):
         Invalid(
             "from flask import request\n@app.post('/withdraw')\ndef withdraw():\n"
             "    amount = float(request.form['amount'])\n    if amount > current_user.balance:\n"
-            '        abort(400)\n    current_user.balance -= amount\n',
+            "        abort(400)\n    current_user.balance -= amount\n",
             "import math\nfrom flask import request\n@app.post('/withdraw')\ndef withdraw():\n"
             "    amount = float(request.form['amount'])\n    if not math.isfinite(amount):\n"
             '        raise ValueError("amount must be a finite number")\n'
-            '    if amount > current_user.balance:\n        abort(400)\n    current_user.balance -= amount\n',
+            "    if amount > current_user.balance:\n        abort(400)\n    current_user.balance -= amount\n",
         ),
         Invalid(
             "import time\ndef delay(request):\n    seconds = float(request.GET.get('delay', 0))\n"
-            '    if seconds > 0:\n        time.sleep(seconds)\n',
+            "    if seconds > 0:\n        time.sleep(seconds)\n",
             "import math\nimport time\ndef delay(request):\n    seconds = float(request.GET.get('delay', 0))\n"
             '    if not math.isfinite(seconds):\n        raise ValueError("seconds must be a finite number")\n'
-            '    if seconds > 0:\n        time.sleep(seconds)\n',
+            "    if seconds > 0:\n        time.sleep(seconds)\n",
         ),
         Invalid(
             "from flask import request\n@app.get('/gain')\ndef gain():\n"
@@ -110,14 +110,23 @@ class NanFromUserInput(Rule):
 def _finite_check(ctx, call: ast.Call, statement, callee: str):
     """`x = float(...)` is followed by `if not math.isfinite(x): raise ValueError(...)` (cmath for
     complex): a non-finite number is refused like text that is no number at all."""
-    if not (isinstance(statement, ast.Assign) and statement.value is call and len(statement.targets) == 1
-            and isinstance(statement.targets[0], ast.Name)):
+    if not (
+        isinstance(statement, ast.Assign)
+        and statement.value is call
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    ):
         return None
     name = statement.targets[0].id
     module = "cmath" if callee == "complex" else "math"
-    edit = insert_below(ctx, statement, f"if not {module}.isfinite({name}):\n"
-                                        f"    raise ValueError(\"{name} must be a finite number\")")
-    return edits_fix([edit], f"Fix: refuse NaN and infinity with {module}.isfinite", safe=False, imports=(module,)) if edit else None
+    edit = insert_below(
+        ctx, statement, f'if not {module}.isfinite({name}):\n    raise ValueError("{name} must be a finite number")'
+    )
+    return (
+        edits_fix([edit], f"Fix: refuse NaN and infinity with {module}.isfinite", safe=False, imports=(module,))
+        if edit
+        else None
+    )
 
 
 def _checks_finite(ctx) -> bool:

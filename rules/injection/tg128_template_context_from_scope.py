@@ -7,10 +7,21 @@ import ast
 from tabguard.engine.rule import Invalid, Rule
 
 # Calls that take a template context (Django, Flask/Quart, Jinja2 and Mako `.render`, Starlette).
-_RENDER_CALLS = frozenset({
-    "render", "render_to_response", "render_to_string", "TemplateResponse", "SimpleTemplateResponse",
-    "render_template", "render_template_string", "stream_template", "render_async", "Context", "RequestContext",
-})
+_RENDER_CALLS = frozenset(
+    {
+        "render",
+        "render_to_response",
+        "render_to_string",
+        "TemplateResponse",
+        "SimpleTemplateResponse",
+        "render_template",
+        "render_template_string",
+        "stream_template",
+        "render_async",
+        "Context",
+        "RequestContext",
+    }
+)
 # `locals()`, `globals()` and `vars()` (no argument: the local namespace).
 _SCOPE_DICTS = frozenset({"locals", "globals", "vars"})
 _MAX_DEPTH = 3
@@ -38,7 +49,9 @@ class TemplateContextFromScope(Rule):
         "`settings` (`{{{{ settings.SECRET_KEY }}}}`) and modules such as `os`; a template injection "
         "(TG108) then needs no gadget chain to reach them."
     )
-    how = "Pass an explicit dictionary of the values the template shows: `render(request, \"p.html\", {{\"order\": order}})`."
+    how = (
+        'Pass an explicit dictionary of the values the template shows: `render(request, "p.html", {{"order": order}})`.'
+    )
     example = 'return render(request, "orders/detail.html", {"order": order, "items": items})'
     fix_safety = "No automatic rewrite: which names the template uses is read from the template, not from the view."
     references = (
@@ -46,20 +59,26 @@ class TemplateContextFromScope(Rule):
         "https://docs.djangoproject.com/en/stable/ref/templates/builtins/#debug",
     )
     VALID = (
-        'from django.shortcuts import render\ndef detail(request, pk):\n    order = get_order(pk)\n'
+        "from django.shortcuts import render\ndef detail(request, pk):\n    order = get_order(pk)\n"
         '    return render(request, "detail.html", {"order": order})\n',
         'from flask import render_template\ndef page(title):\n    return render_template("page.html", title=title)\n',
         # Not a template: a debugging dump of the namespace is another matter.
         'import logging\ndef f(x):\n    logging.debug("state: %s", locals())\n',
-        'def show(template, obj):\n    return template.render(vars(obj))\n',
+        "def show(template, obj):\n    return template.render(vars(obj))\n",
     )
     INVALID = (
-        Invalid('from django.shortcuts import render\ndef profile(request):\n    user = request.user\n'
-                '    api_key = user.profile.api_key\n    return render(request, "profile.html", locals())\n'),
-        Invalid('from django.shortcuts import render\ndef search(request, q=""):\n    context = locals()\n'
-                '    return render(request, "search.html", context)\n'),
-        Invalid('from flask import render_template\ndef home(name):\n    return render_template("home.html", **globals())\n'),
-        Invalid('from jinja2 import Template\ndef mail(user, token):\n    return Template(BODY).render(**locals())\n'),
+        Invalid(
+            "from django.shortcuts import render\ndef profile(request):\n    user = request.user\n"
+            '    api_key = user.profile.api_key\n    return render(request, "profile.html", locals())\n'
+        ),
+        Invalid(
+            'from django.shortcuts import render\ndef search(request, q=""):\n    context = locals()\n'
+            '    return render(request, "search.html", context)\n'
+        ),
+        Invalid(
+            'from flask import render_template\ndef home(name):\n    return render_template("home.html", **globals())\n'
+        ),
+        Invalid("from jinja2 import Template\ndef mail(user, token):\n    return Template(BODY).render(**locals())\n"),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -88,7 +107,9 @@ def _scope_dict(expr: ast.expr, ctx, depth: int = 0) -> str | None:
             return next(filter(None, (_scope_dict(a, ctx, depth + 1) for a in expr.args)), None)
         return None
     if isinstance(expr, ast.Dict):
-        return next(filter(None, (_scope_dict(v, ctx, depth + 1) for k, v in zip(expr.keys, expr.values) if k is None)), None)
+        return next(
+            filter(None, (_scope_dict(v, ctx, depth + 1) for k, v in zip(expr.keys, expr.values) if k is None)), None
+        )
     if isinstance(expr, ast.Name):
         values = ctx.model.values(expr)
         return _scope_dict(values[0], ctx, depth + 1) if values and len(values) == 1 else None

@@ -47,7 +47,7 @@ class RegexBacktracking(Rule):
         # Each iteration must end with a dot the inner repeat cannot match: no ambiguity.
         'import re\nHOST = re.compile(r"^(\\w+\\.)+\\w+$")\n',
         'import re\ndef words(text):\n    return re.findall(r"(?:\\s*,\\s*)+", text)\n',
-        'import re\ndef f(p, text):\n    return re.match(p, text)\n',
+        "import re\ndef f(p, text):\n    return re.match(p, text)\n",
         # Verbose: the comment is not pattern text.
         'import re\nCODE = re.compile(r"""[A-Z]{3}  # like (a+)+ but not\n  -\\d+""", re.VERBOSE)\n',
     )
@@ -72,7 +72,9 @@ class RegexBacktracking(Rule):
 def _verbose(call: ast.Call, ctx) -> bool:
     """`re.X` / `re.VERBOSE` among the call's other arguments (the flags' position differs per function)."""
     others = [*call.args[1:], *(k.value for k in call.keywords)]
-    return any(isinstance(n, ast.Attribute) and (ctx.qualname(n) or "") in _VERBOSE for arg in others for n in ast.walk(arg))
+    return any(
+        isinstance(n, ast.Attribute) and (ctx.qualname(n) or "") in _VERBOSE for arg in others for n in ast.walk(arg)
+    )
 
 
 def _pattern_text(pattern: ast.expr | None, ctx) -> str | None:

@@ -34,8 +34,12 @@ class UnknownSuppression(Rule):
     VALID = ("x = 1  # tabguard: ignore[TG101]\n", "x = 1  # tabguard: ignore\n")
     INVALID = (
         Invalid("x = 1  # tabguard: ignore[TG1O1]\n", "x = 1\n"),
-        Invalid("x = 1  # tabguard: ignore[TG101, TG1O1]\n", "x = 1  # tabguard: ignore[TG101]\n",
-                message="`# tabguard: ignore[TG1O1]` names no tabguard rule", at=(1, 34, 1, 39)),
+        Invalid(
+            "x = 1  # tabguard: ignore[TG101, TG1O1]\n",
+            "x = 1  # tabguard: ignore[TG101]\n",
+            message="`# tabguard: ignore[TG1O1]` names no tabguard rule",
+            at=(1, 34, 1, 39),
+        ),
         Invalid("x = 1  # tabguard: ignore[TGX] reviewed by Ana\n", "x = 1  # reviewed by Ana\n"),
         Invalid("x = 1  # TabGuard: Ignore[TG101, TG1O1]\n", "x = 1  # TabGuard: Ignore[TG101]\n"),
     )
@@ -47,8 +51,11 @@ class UnknownSuppression(Rule):
                 if not unknown:
                     continue
                 kept = [code for code, _ in ids if code.upper() in ctx.known_ids]
-                fix = edits_fix((_drop_unknown(line, number, match, kept),),
-                                "Fix: drop the unknown rule id from the suppression comment", safe=True)
+                fix = edits_fix(
+                    (_drop_unknown(line, number, match, kept),),
+                    "Fix: drop the unknown rule id from the suppression comment",
+                    safe=True,
+                )
                 for code, column in unknown:
                     ctx.report(self, Span(number, column, number, column + len(code)), details={"code": code}, fix=fix)
 

@@ -31,7 +31,9 @@ def imported_modules(node: ast.Import | ast.ImportFrom, ctx) -> Iterator[Importe
         for alias in node.names:
             span = ctx.span(alias)
             top = alias.name.partition(".")[0]
-            yield ImportedModule(alias.name, Span(span.start_line, span.start_col, span.start_line, span.start_col + len(top)))
+            yield ImportedModule(
+                alias.name, Span(span.start_line, span.start_col, span.start_line, span.start_col + len(top))
+            )
         return
     if node.level or not node.module:
         return
@@ -41,7 +43,9 @@ def imported_modules(node: ast.Import | ast.ImportFrom, ctx) -> Iterator[Importe
         yield ImportedModule(node.module, start, exact=False)
         return
     top = node.module.partition(".")[0]
-    yield ImportedModule(node.module, Span(start.start_line, match.start(1), start.start_line, match.start(1) + len(top)))
+    yield ImportedModule(
+        node.module, Span(start.start_line, match.start(1), start.start_line, match.start(1) + len(top))
+    )
 
 
 def is_optional(node: ast.AST, ctx) -> bool:
@@ -52,7 +56,9 @@ def is_optional(node: ast.AST, ctx) -> bool:
         if isinstance(parent, ast.If):
             return True
         if isinstance(parent, _TRY):
-            if (child in parent.body or child in parent.orelse) and any(_catches_import_error(h) for h in parent.handlers):
+            if (child in parent.body or child in parent.orelse) and any(
+                _catches_import_error(h) for h in parent.handlers
+            ):
                 return True  # the body, or the `else:` that runs only when the guarded import worked
             if child in parent.handlers:
                 return True  # the fallback branch itself
@@ -64,7 +70,10 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
     if handler.type is None:
         return True
     names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(isinstance(n, (ast.Name, ast.Attribute)) and (n.id if isinstance(n, ast.Name) else n.attr) in _IMPORT_ERRORS for n in names)
+    return any(
+        isinstance(n, (ast.Name, ast.Attribute)) and (n.id if isinstance(n, ast.Name) else n.attr) in _IMPORT_ERRORS
+        for n in names
+    )
 
 
 # Every TG7 rule resolves the same imports of a block: each is resolved once per check (ctx.memo).
@@ -101,4 +110,3 @@ def describe_checks(workspace: Workspace) -> str:
 def rename_fix(imported: ImportedModule, new_name: str, title: str):
     """Replace the imported top-level name, when its position is known."""
     return text_fix(imported.span, new_name, title, safe=False) if imported.exact else None
-

@@ -30,7 +30,7 @@ class HallucinatedPackage(Rule):
     why = (
         "Code assistants invent plausible package names: about a fifth of the packages they suggest do "
         "not exist. Attackers watch for those names and register them with an install script that "
-        "runs on `pip install` (\"slopsquatting\"): the next person who installs the missing "
+        'runs on `pip install` ("slopsquatting"): the next person who installs the missing '
         "dependency runs the attacker's code with their credentials, SSH keys and cloud tokens in "
         "reach. The import failing today is the lucky case; the name being registered tomorrow is not."
     )
@@ -41,7 +41,9 @@ class HallucinatedPackage(Rule):
         "the module is the workspace's own and not yet written, create it; if it comes from a private "
         "index, list it in `trusted-packages`. With `network = true` tabguard also asks the index."
     )
-    example = "import jwt  # PyJWT, a maintained, widely used library\n\ntoken = jwt.encode(claims, key, algorithm=\"HS256\")"
+    example = (
+        'import jwt  # PyJWT, a maintained, widely used library\n\ntoken = jwt.encode(claims, key, algorithm="HS256")'
+    )
     fix_safety = "No automatic rewrite: only a person can tell which real library was meant."
     references = (
         "https://cwe.mitre.org/data/definitions/1357.html",
@@ -59,8 +61,12 @@ class HallucinatedPackage(Rule):
     INVALID = (
         Invalid("from fastapi_auth_helpers import require_user\n"),
         Invalid("import flask_secure_login\n\nflask_secure_login.protect(app)\n"),
-        Invalid("fastapi>=0.110\nfastapi-auth-helpers==0.2.1\n", path="requirements.txt",
-                message="`fastapi-auth-helpers` is not a known package (not on the package index snapshot", at=(2, 1, 2, 21)),
+        Invalid(
+            "fastapi>=0.110\nfastapi-auth-helpers==0.2.1\n",
+            path="requirements.txt",
+            message="`fastapi-auth-helpers` is not a known package (not on the package index snapshot",
+            at=(2, 1, 2, 21),
+        ),
     )
 
     def visit_Import(self, node: ast.Import | ast.ImportFrom, ctx) -> None:
@@ -71,8 +77,14 @@ class HallucinatedPackage(Rule):
                 continue
             if not known_packages().is_package_shaped(imported.module.partition(".")[0]):
                 continue
-            ctx.report(self, imported.span, details={"module": imported.module.partition(".")[0],
-                                                     "checked": "checked " + describe_checks(workspace)})
+            ctx.report(
+                self,
+                imported.span,
+                details={
+                    "module": imported.module.partition(".")[0],
+                    "checked": "checked " + describe_checks(workspace),
+                },
+            )
 
     visit_ImportFrom = visit_Import
 
@@ -82,11 +94,21 @@ class HallucinatedPackage(Rule):
             project = deps.projects.get(key)
             if project is not None:  # the index answered: its word replaces the snapshot's
                 if not project.exists:
-                    deps.report(self, span, {"module": requirement.name, "checked": "the package index has no such project"})
+                    deps.report(
+                        self, span, {"module": requirement.name, "checked": "the package index has no such project"}
+                    )
                 continue
             # A deprecated name or a look-alike is reported as such (TG704, TG702).
             if key in deps.known.deprecated or deps.typosquat_of(requirement) is not None:
                 continue
             if not (deps.known.on_index(key) or key in deps.installed):
-                deps.report(self, span, {"module": requirement.name, "checked": (
-                    f"not on the package index snapshot of {deps.known.snapshot} nor installed in the environment")})
+                deps.report(
+                    self,
+                    span,
+                    {
+                        "module": requirement.name,
+                        "checked": (
+                            f"not on the package index snapshot of {deps.known.snapshot} nor installed in the environment"
+                        ),
+                    },
+                )

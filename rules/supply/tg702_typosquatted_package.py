@@ -73,8 +73,12 @@ class TyposquattedPackage(Rule):
             ctx.report(
                 self,
                 imported.span,
-                details={"name": top if written else resolution.distribution, "target": lookalike.distribution,
-                         "module": lookalike.module, "how": lookalike.how},
+                details={
+                    "name": top if written else resolution.distribution,
+                    "target": lookalike.distribution,
+                    "module": lookalike.module,
+                    "how": lookalike.how,
+                },
                 fix=rename_fix(imported, lookalike.module, f"Fix: import `{lookalike.module}`") if written else None,
             )
 
@@ -87,4 +91,6 @@ class TyposquattedPackage(Rule):
                 continue
             target, how = meant
             details = {"name": requirement.name, "target": target, "module": deps.known.import_name(target), "how": how}
-            deps.report(self, requirement.span, details, replacing(requirement.span, target, f"Fix: use `{target}`", safe=False))
+            deps.report(
+                self, requirement.span, details, replacing(requirement.span, target, f"Fix: use `{target}`", safe=False)
+            )

@@ -14,9 +14,21 @@ from tabguard.supply.workspace import in_test_tree
 _TOOL_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "conf.py"})
 # Code that is not the project's runtime: vendored copies of other projects (their imports are declared
 # by those projects), test support (which runs with the test dependencies installed), examples and docs.
-_NOT_RUNTIME_FOLDERS = frozenset({
-    "_vendor", "vendor", "vendored", "third_party", "test", "tests", "testing", "examples", "docs", "doc", "benchmarks",
-})
+_NOT_RUNTIME_FOLDERS = frozenset(
+    {
+        "_vendor",
+        "vendor",
+        "vendored",
+        "third_party",
+        "test",
+        "tests",
+        "testing",
+        "examples",
+        "docs",
+        "doc",
+        "benchmarks",
+    }
+)
 _TEST_SUPPORT = re.compile(r"^(test_.*|.*_test|conftest|tests?|testing|pytest_plugin|pytest)$")
 
 
@@ -34,7 +46,9 @@ class UndeclaredImport(Rule):
     confidence = "medium"
     cwe = (1357,)
     owasp = "A03:2025"
-    message = "`{module}` is imported but `{distribution}` is not declared in the workspace's dependency files ({state})"
+    message = (
+        "`{module}` is imported but `{distribution}` is not declared in the workspace's dependency files ({state})"
+    )
     placeholders = {"module": "requests", "distribution": "requests", "state": "installed in the environment only"}
     what = (
         "The file imports `{module}`, provided by the distribution `{distribution}`, which appears in "
@@ -100,10 +114,14 @@ class UndeclaredImport(Rule):
                 return
             told.add(distribution)
             state = "installed in the environment only" if resolution.kind == "installed" else "not installed either"
-            ctx.report(self, imported.span, details={
-                "module": imported.module.partition(".")[0],
-                "distribution": distribution,
-                "state": state,
-            })
+            ctx.report(
+                self,
+                imported.span,
+                details={
+                    "module": imported.module.partition(".")[0],
+                    "distribution": distribution,
+                    "state": state,
+                },
+            )
 
     visit_ImportFrom = visit_Import

@@ -63,7 +63,6 @@ class DeprecatedPackage(Rule):
 
     visit_ImportFrom = visit_Import
 
-
     def check_dependencies(self, deps: DependencyContext) -> None:
         for requirement in deps.checked():
             deprecation = deps.known.deprecated.get(requirement.key)

@@ -41,9 +41,19 @@ class UnpinnedRequirement(Rule):
         "https://cwe.mitre.org/data/definitions/1357.html",
         "https://pip.pypa.io/en/stable/topics/secure-installs/",
     )
-    VALID = (Valid("flask==3.0.3\nrequests==2.32.3 --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6\n", path="requirements.txt"),)
+    VALID = (
+        Valid(
+            "flask==3.0.3\nrequests==2.32.3 --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6\n",
+            path="requirements.txt",
+        ),
+    )
     INVALID = (
-        Invalid("celery>=5.3\nredis\n", path="requirements.txt", message="`redis` is not pinned (`any version`)", at=(2, 1, 2, 6)),
+        Invalid(
+            "celery>=5.3\nredis\n",
+            path="requirements.txt",
+            message="`redis` is not pinned (`any version`)",
+            at=(2, 1, 2, 6),
+        ),
     )
 
     def check_dependencies(self, deps: DependencyContext) -> None:
@@ -55,5 +65,9 @@ class UnpinnedRequirement(Rule):
             installed = deps.installed.get(requirement.key)
             fix = None
             if installed and requirement.spec_span is not None:
-                fix = replacing(requirement.spec_span, f"=={installed}", f"Fix: pin the installed version {installed}", safe=False)
-            deps.report(self, requirement.span, {"name": requirement.name, "spec": requirement.spec or "any version"}, fix)
+                fix = replacing(
+                    requirement.spec_span, f"=={installed}", f"Fix: pin the installed version {installed}", safe=False
+                )
+            deps.report(
+                self, requirement.span, {"name": requirement.name, "spec": requirement.spec or "any version"}, fix
+            )

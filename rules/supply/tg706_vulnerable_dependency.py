@@ -15,7 +15,12 @@ class VulnerableDependency(Rule):
     cwe = (1395,)
     owasp = "A03:2025"
     message = "`{name}=={version}` has known vulnerabilities ({ids}){fixed_note}"
-    placeholders = {"name": "django", "version": "3.2.0", "ids": "GHSA-xxxx-xxxx-xxxx", "fixed_note": " (fixed in 3.2.19)"}
+    placeholders = {
+        "name": "django",
+        "version": "3.2.0",
+        "ids": "GHSA-xxxx-xxxx-xxxx",
+        "fixed_note": " (fixed in 3.2.19)",
+    }
     what = "The OSV database lists vulnerabilities affecting `{name}` {version}: {ids}."
     why = (
         "Known vulnerabilities come with public advisories and often public exploits; automated "
@@ -49,7 +54,8 @@ class VulnerableDependency(Rule):
                 continue
             fixed = lowest_fix(version, vulnerabilities)
             details = {
-                "name": requirement.name, "version": version,
+                "name": requirement.name,
+                "version": version,
                 "ids": ", ".join(v.id for v in vulnerabilities),
                 "fixed_note": f" (fixed in {fixed})" if fixed else " (no fixed release yet)",
             }

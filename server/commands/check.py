@@ -27,28 +27,51 @@ def add_parser(sub):
     parser.add_argument("--select", default="", help="comma-separated rule ids or prefixes to run")
     parser.add_argument("--ignore", default="", help="comma-separated rule ids or prefixes to skip")
     parser.add_argument("--min-severity", choices=SEVERITY_NAMES, default="low")
-    parser.add_argument("--min-confidence", choices=CONFIDENCE_NAMES, default=None,
-                        help="report only findings this sure or surer (default: config `min-confidence`, else low)")
+    parser.add_argument(
+        "--min-confidence",
+        choices=CONFIDENCE_NAMES,
+        default=None,
+        help="report only findings this sure or surer (default: config `min-confidence`, else low)",
+    )
     parser.add_argument("--config", type=Path, help="use this tabguard.toml / pyproject.toml")
-    parser.add_argument("--network", action="store_true", default=None,
-                        help="ask the package index and OSV about the dependencies (a repository's config cannot)")
+    parser.add_argument(
+        "--network",
+        action="store_true",
+        default=None,
+        help="ask the package index and OSV about the dependencies (a repository's config cannot)",
+    )
     parser.add_argument("--index-url", metavar="URL", help="package index to ask (http or https)")
     parser.add_argument("--osv-url", metavar="URL", help="OSV service to ask (http or https)")
     parser.add_argument("-o", "--output", type=Path, help="write the report to this file")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    parser.add_argument("--no-cache", action="store_true", help="do not use the result cache (kept in the user's cache folder)")
-    parser.add_argument("--gate", action="store_true",
-                        help="review gate: exit 1 only when an unreviewed AI-inserted span holds a finding")
-    parser.add_argument("--require-review", action="store_true",
-                        help="exit 1 when any AI-inserted span is unreviewed")
-    parser.add_argument("--require-ledger", action="store_true", default=None,
-                        help="with --gate/--require-review: exit 1 when there is no provenance ledger to gate on "
-                        "(config `require-ledger`)")
-    parser.add_argument("--baseline", type=Path, metavar="FILE",
-                        help="report only findings not recorded in FILE; when FILE does not exist yet, record "
-                        "today's findings in it and exit 0")
-    parser.add_argument("--update-baseline", action="store_true",
-                        help="with --baseline: record today's findings in FILE again, replacing it")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="do not use the result cache (kept in the user's cache folder)"
+    )
+    parser.add_argument(
+        "--gate",
+        action="store_true",
+        help="review gate: exit 1 only when an unreviewed AI-inserted span holds a finding",
+    )
+    parser.add_argument("--require-review", action="store_true", help="exit 1 when any AI-inserted span is unreviewed")
+    parser.add_argument(
+        "--require-ledger",
+        action="store_true",
+        default=None,
+        help="with --gate/--require-review: exit 1 when there is no provenance ledger to gate on "
+        "(config `require-ledger`)",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="report only findings not recorded in FILE; when FILE does not exist yet, record "
+        "today's findings in it and exit 0",
+    )
+    parser.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="with --baseline: record today's findings in FILE again, replacing it",
+    )
     fixing.add_arguments(parser)
     return parser
 
@@ -61,16 +84,18 @@ def _baseline(args, results) -> Optional[int]:
     try:
         if args.update_baseline or not args.baseline.exists():
             count = baseline.record(results, args.baseline)
-            print(f"tabguard: recorded {counted(count, 'finding')} in the baseline {args.baseline}; "
-                  f"runs with --baseline {args.baseline} now report only new ones", file=sys.stderr)
+            print(
+                f"tabguard: recorded {counted(count, 'finding')} in the baseline {args.baseline}; "
+                f"runs with --baseline {args.baseline} now report only new ones",
+                file=sys.stderr,
+            )
             return 0
         known = baseline.new_findings(results, args.baseline)
     except baseline.BaselineError as error:
         print(f"tabguard: {error}", file=sys.stderr)
         return 2
     if known:
-        print(f"tabguard: {counted(known, 'finding')} in the baseline {args.baseline} not shown",
-              file=sys.stderr)
+        print(f"tabguard: {counted(known, 'finding')} in the baseline {args.baseline} not shown", file=sys.stderr)
     return None
 
 
@@ -99,13 +124,15 @@ def _keep_confident(results, min_confidence: str) -> None:
 def _no_ledger(paths: list[Path], required: bool) -> int:
     """A gate with no ledger cannot see AI-inserted code: say so, and fail when a ledger is required."""
     where = paths[0].resolve()
-    print(f"tabguard: gate: no provenance ledger (.agent-trace/traces.jsonl) at or above {where}: "
-          "no code is known to be AI-inserted, so there is nothing to gate on", file=sys.stderr)
+    print(
+        f"tabguard: gate: no provenance ledger (.agent-trace/traces.jsonl) at or above {where}: "
+        "no code is known to be AI-inserted, so there is nothing to gate on",
+        file=sys.stderr,
+    )
     if required:
         print("tabguard: gate: failing because a ledger is required (require-ledger)", file=sys.stderr)
         return 1
-    print("tabguard: gate: passing; use --require-ledger (or require-ledger = true) to fail instead",
-          file=sys.stderr)
+    print("tabguard: gate: passing; use --require-ledger (or require-ledger = true) to fail instead", file=sys.stderr)
     return 0
 
 
@@ -122,17 +149,28 @@ def run(args) -> int:
     warnings: list[str] = []
     files = [(path, printable(path.as_posix())) for path in iter_files(paths, config["exclude"], warnings=warnings)]
     results = scan_files(
-        files, config, select, ignore, args.min_severity,
+        files,
+        config,
+        select,
+        ignore,
+        args.min_severity,
         honoured_for=lambda path: honoured_filter(prov, path, config["max-file-size"]),
-        jobs=args.jobs, cache_root=None if args.no_cache else _cache_root(config, paths),
+        jobs=args.jobs,
+        cache_root=None if args.no_cache else _cache_root(config, paths),
     )
     min_confidence = args.min_confidence or config["min-confidence"]
     _keep_confident(results, min_confidence)
     fixes = None
     if args.fix or args.diff:
         fixes = fixing.fix_results(
-            results, config, select, ignore, args.min_severity,
-            unsafe=args.unsafe_fixes, write=not args.diff, roots=fixing.project_roots(config, paths),
+            results,
+            config,
+            select,
+            ignore,
+            args.min_severity,
+            unsafe=args.unsafe_fixes,
+            write=not args.diff,
+            roots=fixing.project_roots(config, paths),
             honoured_for=lambda path: honoured_filter(prov, path, config["max-file-size"]),
         )
         for message in fixes.messages:

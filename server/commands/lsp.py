@@ -9,7 +9,10 @@ def add_parser(sub):
     parser = sub.add_parser("lsp", help="run the language server over stdio")
     parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     parser.add_argument(
-        "--max-message-bytes", type=int, default=None, metavar="N",
+        "--max-message-bytes",
+        type=int,
+        default=None,
+        metavar="N",
         help="refuse JSON-RPC messages larger than N bytes (default 32 MiB)",
     )
     return parser

@@ -44,9 +44,15 @@ def run(args) -> int:
     if scope is None:
         print(f"tabguard: {path}: outside the workspace {prov.root}", file=sys.stderr)
         return 2
-    files = [path] if path.is_file() else [
-        prov.on_disk(key) for key in prov.tracked_files() if scope in ("", ".") or key.startswith(scope.rstrip("/") + "/")
-    ]
+    files = (
+        [path]
+        if path.is_file()
+        else [
+            prov.on_disk(key)
+            for key in prov.tracked_files()
+            if scope in ("", ".") or key.startswith(scope.rstrip("/") + "/")
+        ]
+    )
     reviewed, failed = 0, False
     for file in files:
         if file is None or not file.is_file():
@@ -66,7 +72,9 @@ def run(args) -> int:
             failed = True
             continue
         for span in done:
-            print(f"{prov.key(file)}:{span.start_line + 1}-{span.end_line}: AI-inserted ({span.origin}) reviewed by {span.reviewer}")
+            print(
+                f"{prov.key(file)}:{span.start_line + 1}-{span.end_line}: AI-inserted ({span.origin}) reviewed by {span.reviewer}"
+            )
         reviewed += len(done)
     for warning in prov.warnings:
         print(f"tabguard: warning: {warning}", file=sys.stderr)

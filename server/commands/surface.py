@@ -61,8 +61,13 @@ def route_findings(route: Route, results: dict[str, FileResult]) -> list[dict]:
         return []
     first, last = route.handler_lines
     return [
-        {"rule": f.rule_id, "line": f.span.start_line + 1, "column": f.span.start_col + 1, "severity": f.severity,
-         "message": f.message}
+        {
+            "rule": f.rule_id,
+            "line": f.span.start_line + 1,
+            "column": f.span.start_col + 1,
+            "severity": f.severity,
+            "message": f.message,
+        }
         for f in result.findings
         if first <= f.span.start_line + 1 <= last
     ]
@@ -71,21 +76,23 @@ def route_findings(route: Route, results: dict[str, FileResult]) -> list[dict]:
 def json_report(routes: list[Route], results: dict[str, FileResult]) -> dict:
     items = []
     for route in routes:
-        items.append({
-            "file": route.file,
-            "line": route.line,
-            "methods": list(route.methods),
-            "path": route.path,
-            "handler": route.handler,
-            "handler_file": route.handler_file,
-            "handler_line": route.handler_lines[0],
-            "framework": route.framework,
-            "authentication": route.guards.authentication,
-            "declared_public": route.guards.public,
-            "role_check": route.guards.role,
-            "ownership_check": route.guards.ownership,
-            "findings": route_findings(route, results),
-        })
+        items.append(
+            {
+                "file": route.file,
+                "line": route.line,
+                "methods": list(route.methods),
+                "path": route.path,
+                "handler": route.handler,
+                "handler_file": route.handler_file,
+                "handler_line": route.handler_lines[0],
+                "framework": route.framework,
+                "authentication": route.guards.authentication,
+                "declared_public": route.guards.public,
+                "role_check": route.guards.role,
+                "ownership_check": route.guards.ownership,
+                "findings": route_findings(route, results),
+            }
+        )
     return {"routes": items, "summary": _summary(items)}
 
 
@@ -105,14 +112,18 @@ def text_report(routes: list[Route], results: dict[str, FileResult]) -> list[str
     report = json_report(routes, results)
     lines = []
     for item in report["routes"]:
-        lines.append(f"{item['file']}:{item['line']}  {','.join(item['methods'])}  {item['path']}  -> {item['handler']}"
-                     f"  [{item['framework']}]")
+        lines.append(
+            f"{item['file']}:{item['line']}  {','.join(item['methods'])}  {item['path']}  -> {item['handler']}"
+            f"  [{item['framework']}]"
+        )
         public = f" (declared public: {item['declared_public']})" if item["declared_public"] else ""
         lines.append(f"    authentication: {item['authentication'] or 'NONE'}{public}")
         lines.append(f"    role check:     {item['role_check'] or 'none'}")
         lines.append(f"    ownership:      {item['ownership_check'] or 'none'}")
         for finding in item["findings"]:
-            lines.append(f"    finding:        {item['handler_file']}:{finding['line']}: {finding['rule']} {finding['message']}")
+            lines.append(
+                f"    finding:        {item['handler_file']}:{finding['line']}: {finding['rule']} {finding['message']}"
+            )
     summary = report["summary"]
     lines.append(
         f"{counted(summary['routes'], 'route')}: "

@@ -30,7 +30,7 @@ class RuleSet:
         for rule in self.rules:
             for attr in dir(rule):
                 if attr.startswith("visit_"):
-                    node_type = getattr(ast, attr[len("visit_"):], None)
+                    node_type = getattr(ast, attr[len("visit_") :], None)
                     if isinstance(node_type, type):
                         table.setdefault(node_type, []).append((rule, getattr(rule, attr)))
         self.table = {k: tuple(v) for k, v in table.items()}
@@ -47,7 +47,9 @@ class CallDispatch:
     `call_names` hold the callee's last name or whose `call_keywords` meet the call's keywords."""
 
     def __init__(self, handlers: Sequence[tuple[Rule, Handler]], narrow: bool):
-        self.every = tuple(h for h in handlers if not narrow or (h[0].call_names is None and h[0].call_keywords is None))
+        self.every = tuple(
+            h for h in handlers if not narrow or (h[0].call_names is None and h[0].call_keywords is None)
+        )
         order = {id(h[0]): k for k, h in enumerate(handlers)}
         by_name: dict[str, list[tuple[Rule, Handler]]] = {}
         # None: a `**mapping` argument
@@ -73,7 +75,9 @@ class CallDispatch:
         if self.by_keyword and node.keywords:
             extra = [h for k in node.keywords for h in self.by_keyword.get(k.arg, ()) if h not in found]
             if extra:
-                found = tuple(sorted({id(h): h for h in (*found, *extra)}.values(), key=lambda h: self._order[id(h[0])]))
+                found = tuple(
+                    sorted({id(h): h for h in (*found, *extra)}.values(), key=lambda h: self._order[id(h[0])])
+                )
         return found
 
 
@@ -146,7 +150,9 @@ def check_tree(
             stack.extend(children)
     if tainted is not None:
         # Input that counts only for some sinks stays inside its block (see engine/inputs.py).
-        tainted.update({name: source.label for name, source in ctx.scope.env.items() if source is not None and not source.only})
+        tainted.update(
+            {name: source.label for name, source in ctx.scope.env.items() if source is not None and not source.only}
+        )
     if summary is None:
         _run(ruleset.comment_hooks, lines, ctx, errors)
     return ctx.findings
@@ -195,8 +201,12 @@ def _apply_summary(node: ast.Call, ctx: Context, provider: SummaryProvider, erro
             errors.append(RuleError("summaries", error))
 
 
-def _run(handlers: Sequence[tuple[Rule, Callable[[Any, Context], None]]], subject: Any, ctx: Context,
-         errors: Optional[list[RuleError]]) -> None:
+def _run(
+    handlers: Sequence[tuple[Rule, Callable[[Any, Context], None]]],
+    subject: Any,
+    ctx: Context,
+    errors: Optional[list[RuleError]],
+) -> None:
     """Each handler on `subject` (a node, or a block's lines); a failure is recorded in `errors`."""
     for rule, handler in handlers:
         ctx.rule = rule
@@ -222,7 +232,6 @@ _TRACKED = frozenset(
     {t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.stmt)}
     | {ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.NamedExpr, ast.comprehension}
 )
-
 
 
 def iter_rules(rules: Iterable[Rule], select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Rule]:

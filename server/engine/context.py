@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     from tabguard.engine.summaries import FunctionSummary, SummaryProvider
 
 T = TypeVar("T")
-ROUTE_DECORATOR = re.compile(
-    r"(^|\.)(route|get|post|put|patch|delete|head|options|api_route|websocket|view)$"
-)
+ROUTE_DECORATOR = re.compile(r"(^|\.)(route|get|post|put|patch|delete|head|options|api_route|websocket|view)$")
 _FLASK_PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?(\w+)>")
 # A converter never holds a brace: stopping at one keeps `{a:{a:{a:...` linear.
 _FASTAPI_PATH_PARAM = re.compile(r"{(\w+)(?::[^{}]*)?}")
@@ -154,8 +152,10 @@ class Context:
         if isinstance(node, (ast.List, ast.Tuple)):
             return all(self.is_constant(e) for e in node.elts)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join"):
-            return self.is_constant(node.func.value) and all(self.is_constant(a) for a in node.args) and all(
-                self.is_constant(k.value) for k in node.keywords
+            return (
+                self.is_constant(node.func.value)
+                and all(self.is_constant(a) for a in node.args)
+                and all(self.is_constant(k.value) for k in node.keywords)
             )
         return False
 
@@ -243,7 +243,11 @@ class Context:
         params = [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
         sources: dict[str, Source] = {}
         if routes:
-            paths = [d.args[0].value for d in routes if d.args and isinstance(d.args[0], ast.Constant) and isinstance(d.args[0].value, str)]
+            paths = [
+                d.args[0].value
+                for d in routes
+                if d.args and isinstance(d.args[0], ast.Constant) and isinstance(d.args[0].value, str)
+            ]
             in_path = {m for p in paths for m in (*_FLASK_PATH_PARAM.findall(p), *_FASTAPI_PATH_PARAM.findall(p))}
             fastapi_style = any(_FASTAPI_PATH_PARAM.search(p) for p in paths) or not any("<" in p for p in paths)
             defaults = _defaults_by_param(func)
@@ -252,7 +256,13 @@ class Context:
                     sources[arg.arg] = Source(self.span(arg), f"route parameter '{arg.arg}'")
                 elif fastapi_style and self._is_fastapi_input(arg, defaults.get(arg.arg)):
                     sources[arg.arg] = Source(self.span(arg), f"request parameter '{arg.arg}'")
-        elif params and params[0].arg == "request" and len(params) > 1 and not func.name.startswith("_") and uses_django(self.module.imports):
+        elif (
+            params
+            and params[0].arg == "request"
+            and len(params) > 1
+            and not func.name.startswith("_")
+            and uses_django(self.module.imports)
+        ):
             # A Django view: parameters after `request` are captured from the URL.
             for arg in params[1:]:
                 if arg.arg not in _NOT_INPUT_PARAMS and not arg.arg.startswith("_"):
@@ -268,7 +278,10 @@ class Context:
             return False
         if "Depends" in annotation or "Security" in annotation:
             return False
-        if isinstance(default, ast.Call) and (dotted_name(default.func) or "").split(".")[-1] in ("Depends", "Security"):
+        if isinstance(default, ast.Call) and (dotted_name(default.func) or "").split(".")[-1] in (
+            "Depends",
+            "Security",
+        ):
             return False
         return True
 
@@ -318,7 +331,9 @@ class Context:
         span = node if isinstance(node, Span) else self.span(node)
         if source is not None and source.param is not None:
             if self.summary is not None:  # a parameter reaches this sink: part of the function's summary
-                self.summary.reached(source, rule.id, span, message or rule.format_message(dict(details or {}, source=source.label)))
+                self.summary.reached(
+                    source, rule.id, span, message or rule.format_message(dict(details or {}, source=source.label))
+                )
             return
         details = dict(details or {})
         related = tuple(related)
@@ -350,7 +365,7 @@ class Context:
 def _defaults_by_param(func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
     args = func.args
     positional = [*args.posonlyargs, *args.args]
-    mapping = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)}
+    mapping = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults) :], args.defaults)}
     mapping.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
     return mapping
 

@@ -64,7 +64,11 @@ class ParseGap(NamedTuple):
     last_line: int
 
     def notice(self) -> str:
-        lines = f"line {self.first_line + 1}" if self.first_line == self.last_line else f"lines {self.first_line + 1}-{self.last_line + 1}"
+        lines = (
+            f"line {self.first_line + 1}"
+            if self.first_line == self.last_line
+            else f"lines {self.first_line + 1}-{self.last_line + 1}"
+        )
         return f"{self.line + 1}:{self.col + 1}: does not parse ({self.message}); {lines} not checked, the rest was"
 
 
@@ -170,7 +174,11 @@ class Document:
     """The engine's view of one file. Positions: 0-based lines, code-point columns."""
 
     def __init__(
-        self, text: str, ruleset: RuleSet, path: str = "<memory>", options: Optional[dict] = None,
+        self,
+        text: str,
+        ruleset: RuleSet,
+        path: str = "<memory>",
+        options: Optional[dict] = None,
         workspace: Optional[WorkspaceIndex] = None,
     ):
         self.ruleset = ruleset
@@ -219,7 +227,11 @@ class Document:
         # Through a weak reference: a closed document must be freed by reference counting alone.
         source = weakref.WeakMethod(self._function_source)
         self.summaries = SummaryProvider(
-            self.ruleset, self.path, self.options, self.module, lambda name: source()(name) if source() else None,
+            self.ruleset,
+            self.path,
+            self.options,
+            self.module,
+            lambda name: source()(name) if source() else None,
             self.workspace,
         )
         if analyze:
@@ -367,7 +379,11 @@ class Document:
         blocks, lines = self.blocks, self.lines
         starts: list[tuple[int, bool]] = []
         rejoin = len(blocks)
-        whole = _statement_starts(lines) if not blocks and _WHOLE_PARSE_MIN_LINES <= len(lines) <= _WHOLE_PARSE_MAX_LINES else None
+        whole = (
+            _statement_starts(lines)
+            if not blocks and _WHOLE_PARSE_MIN_LINES <= len(lines) <= _WHOLE_PARSE_MAX_LINES
+            else None
+        )
         if whole is not None:
             starts = [(line, False) for line in whole]
         scan = iter(()) if whole is not None else iter_block_starts(lines, begin_line)
@@ -445,7 +461,9 @@ class Document:
         in_order = lambda: (b.facts for b in self.blocks)  # noqa: E731
         changed = self.module.update((b.facts for b in removed), (b.facts for b, _ in fresh), in_order)
         # A helper whose summary a call used was edited: its callers' findings may change.
-        changed |= {n for b in (*removed, *(b for b, _ in fresh)) for n in b.facts.functions if n in self.summaries.summarized}
+        changed |= {
+            n for b in (*removed, *(b for b, _ in fresh)) for n in b.facts.functions if n in self.summaries.summarized
+        }
         fresh_ids = {id(b) for b, _ in fresh}
         readers = [b for b in self._readers_of(changed) if id(b) not in fresh_ids]
         changed = set()
@@ -507,8 +525,16 @@ class Document:
         self.summaries.asked = set()
         try:
             block.findings = check_tree(
-                tree, block_lines, self.module, self.ruleset, self.path, self.options, self.errors, tainted,
-                provider=self.summaries, block_start=block.start,
+                tree,
+                block_lines,
+                self.module,
+                self.ruleset,
+                self.path,
+                self.options,
+                self.errors,
+                tainted,
+                provider=self.summaries,
+                block_start=block.start,
             )
         finally:
             block.consults, self.summaries.asked = frozenset(self.summaries.asked), None

@@ -109,7 +109,9 @@ class ModuleFacts:
                     for key, value in getattr(facts, kind).items():
                         if (kind, key) in rescan:
                             getattr(self, kind)[key] = value
-        return {key for (kind, key), old in before.items() if not _same(kind, old, getattr(self, kind).get(key, _MISSING))}
+        return {
+            key for (kind, key), old in before.items() if not _same(kind, old, getattr(self, kind).get(key, _MISSING))
+        }
 
 
 def _same(kind: str, old: object, new: object) -> bool:
@@ -221,8 +223,10 @@ def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
                 facts.request_hooks["app" if hook == "before_app_request" else receiver] = stmt.name
     elif isinstance(stmt, ast.ClassDef):
         facts.classes += (stmt.name,)
-    elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and any(
-        k.arg == "dependencies" for k in stmt.value.keywords
+    elif (
+        isinstance(stmt, ast.Assign)
+        and isinstance(stmt.value, ast.Call)
+        and any(k.arg == "dependencies" for k in stmt.value.keywords)
     ):
         names = _dependency_names(stmt.value)
         for target in stmt.targets:
@@ -267,15 +271,22 @@ def _builds_string(node: ast.expr) -> bool:
                 variable = True
                 text = text or isinstance(piece, ast.JoinedStr) or _formats(piece)
         return False
-    return isinstance(node, ast.Call) and _formats(node) and any(
-        not isinstance(a, ast.Constant) for a in (*node.args, *(k.value for k in node.keywords))
+    return (
+        isinstance(node, ast.Call)
+        and _formats(node)
+        and any(not isinstance(a, ast.Constant) for a in (*node.args, *(k.value for k in node.keywords)))
     )
 
 
 def _formats(node: ast.expr) -> bool:
     """`"...".format(...)`."""
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
-            and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str))
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+    )
 
 
 def _dependency_names(call: ast.Call) -> tuple[str, ...]:
@@ -285,7 +296,10 @@ def _dependency_names(call: ast.Call) -> tuple[str, ...]:
         if argument.arg != "dependencies":
             continue
         for node in ast.walk(argument.value):
-            if isinstance(node, ast.Call) and (dotted_name(node.func) or "").rpartition(".")[2] in ("Depends", "Security"):
+            if isinstance(node, ast.Call) and (dotted_name(node.func) or "").rpartition(".")[2] in (
+                "Depends",
+                "Security",
+            ):
                 name = dotted_name(node.args[0]) if node.args else None
                 if name:
                     names.append(name)

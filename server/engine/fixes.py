@@ -45,8 +45,13 @@ def expression_fix(
 
 
 def expressions_fix(
-    ctx, changes: Sequence[tuple[ast.AST, Transform]], title: str, *, safe: bool,
-    imports: Sequence[str] = (), more: Sequence[Edit] = (),
+    ctx,
+    changes: Sequence[tuple[ast.AST, Transform]],
+    title: str,
+    *,
+    safe: bool,
+    imports: Sequence[str] = (),
+    more: Sequence[Edit] = (),
 ) -> Callable[[], Optional[Fix]]:
     """A lazy fix transforming several nodes at once (plus the known edits `more`); None when the
     transformations change nothing."""
@@ -54,8 +59,11 @@ def expressions_fix(
     originals = [(span, ctx.segment(span), transform) for span, transform in originals]
 
     def build() -> Optional[Fix]:
-        edits = [Edit(span, new) for span, old, transform in originals
-                 if (new := code(transform(parse_expression(old)))) != old]
+        edits = [
+            Edit(span, new)
+            for span, old, transform in originals
+            if (new := code(transform(parse_expression(old)))) != old
+        ]
         if not edits and not more:
             return None
         return Fix(title, (*edits, *more), safe, tuple(imports))
@@ -91,7 +99,9 @@ def delete_statement(ctx, statement: ast.stmt) -> Optional[Edit]:
     if ctx.lines[span.start_line][: span.start_col].strip() or ctx.lines[span.end_line][span.end_col :].strip():
         return None
     parent = ctx.parent(statement)
-    siblings = [body for field in ("body", "orelse", "finalbody") if statement in (body := getattr(parent, field, None) or [])]
+    siblings = [
+        body for field in ("body", "orelse", "finalbody") if statement in (body := getattr(parent, field, None) or [])
+    ]
     if parent is not None and any(len(body) == 1 for body in siblings):
         return None
     if span.end_line + 1 < len(ctx.lines):
@@ -111,7 +121,10 @@ def insert_below(ctx, statement, text: str) -> Optional[Edit]:
     end = ctx.lines[span.end_line]
     if indent.strip() or end[span.end_col :].strip()[:1] not in ("", "#"):
         return None
-    return Edit(Span(span.end_line, len(end), span.end_line, len(end)), "".join(f"\n{indent}{line}" for line in text.split("\n")))
+    return Edit(
+        Span(span.end_line, len(end), span.end_line, len(end)),
+        "".join(f"\n{indent}{line}" for line in text.split("\n")),
+    )
 
 
 def insert_after(ctx, node, text: str) -> Edit:
@@ -135,7 +148,9 @@ def set_keyword(name: str, value: str) -> Transform:
         keyword = cst.Arg(
             value=new_value,
             keyword=cst.Name(name),
-            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+            equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+            ),
         )
         if args:
             last = args[-1]
@@ -156,9 +171,13 @@ def drop_dict_keys(keys: frozenset[str]) -> Transform:
     def transform(node: cst.BaseExpression) -> cst.BaseExpression:
         assert isinstance(node, cst.Dict)
         elements = list(node.elements)
-        kept = [e for e in elements if not (
-            isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value in keys
-        )]
+        kept = [
+            e
+            for e in elements
+            if not (
+                isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value in keys
+            )
+        ]
         if kept and kept[-1] is not elements[-1]:
             kept[-1] = kept[-1].with_changes(comma=elements[-1].comma)  # the trailing comma stays as written
         return node.with_changes(elements=kept)
@@ -271,7 +290,7 @@ def import_line(lines: Sequence[str]) -> int:
             if after_header == i:
                 after_header = i + 1
             continue
-        if stripped[:1] in "\"'" or stripped[:2].lower() in ("r\"", "r'", "b\"", "u\""):
+        if stripped[:1] in "\"'" or stripped[:2].lower() in ('r"', "r'", 'b"', 'u"'):
             if state.clean:
                 after_header = i + 1
             continue

@@ -30,10 +30,20 @@ ENV_SINK_CWES = frozenset({77, 78, 89, 95})
 _ENV_MAPPINGS = frozenset({"os.environ", "os.environb"})
 _ENV_CALLS = frozenset({"os.getenv", "os.getenvb", "os.environ.get", "os.environb.get"})
 # Variables a CGI server fills from the request (RFC 3875), besides every `HTTP_*` header.
-_CGI_REQUEST = frozenset({
-    "QUERY_STRING", "PATH_INFO", "PATH_TRANSLATED", "REQUEST_URI", "CONTENT_TYPE", "CONTENT_LENGTH",
-    "REMOTE_USER", "REMOTE_IDENT", "AUTH_TYPE", "REQUEST_METHOD",
-})
+_CGI_REQUEST = frozenset(
+    {
+        "QUERY_STRING",
+        "PATH_INFO",
+        "PATH_TRANSLATED",
+        "REQUEST_URI",
+        "CONTENT_TYPE",
+        "CONTENT_LENGTH",
+        "REMOTE_USER",
+        "REMOTE_IDENT",
+        "AUTH_TYPE",
+        "REQUEST_METHOD",
+    }
+)
 
 # Message-queue consumers: constructors whose instances yield messages when iterated or polled.
 _CONSUMERS = frozenset({"KafkaConsumer", "AIOKafkaConsumer", "Consumer", "DeserializingConsumer"})
@@ -115,6 +125,9 @@ def _is_consumer(node: ast.AST, ctx: "Context") -> bool:
 
 
 def _imports(ctx: "Context", modules: tuple[str, ...]) -> bool:
-    return ctx.memo(("imports", modules), lambda: any(
-        target == m or target.startswith(m + ".") for target in ctx.module.imports.values() for m in modules
-    ))
+    return ctx.memo(
+        ("imports", modules),
+        lambda: any(
+            target == m or target.startswith(m + ".") for target in ctx.module.imports.values() for m in modules
+        ),
+    )

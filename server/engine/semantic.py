@@ -20,8 +20,20 @@ from typing import Optional
 # What made a binding. A binding with no value (parameters, imports, definitions, `del`) leaves the
 # value unknown to rules; one with a value (`value`) says which expression the name holds.
 KINDS = (
-    "assign", "annotated", "augmented", "for", "with", "walrus", "except", "import", "param", "def",
-    "class", "del", "comprehension", "match",
+    "assign",
+    "annotated",
+    "augmented",
+    "for",
+    "with",
+    "walrus",
+    "except",
+    "import",
+    "param",
+    "def",
+    "class",
+    "del",
+    "comprehension",
+    "match",
 )
 # Bindings whose `value` is the expression the name holds after the binding.
 VALUE_KINDS = frozenset({"assign", "annotated", "walrus", "with"})
@@ -231,7 +243,11 @@ class SemanticModel:
 
     def uses(self, binding: Binding) -> list[ast.Name]:
         """Def-use: the reads of the name (in source order) that `binding` reaches."""
-        names = [n for n in ast.walk(self.tree) if type(n) is ast.Name and n.id == binding.name and type(n.ctx) is not ast.Store]
+        names = [
+            n
+            for n in ast.walk(self.tree)
+            if type(n) is ast.Name and n.id == binding.name and type(n.ctx) is not ast.Store
+        ]
         return sorted((n for n in names if binding in self.reaching(n)), key=_start)
 
     def values(self, name: ast.Name) -> Optional[list[ast.expr]]:
@@ -280,15 +296,23 @@ class _Builder:
         self.model = model
         self.scope = scope
         lines, node = model.lines, scope.node
-        self.has_walrus = lines is None or not hasattr(node, "lineno") or any(
-            ":=" in line for line in lines[node.lineno - 1 : node.end_lineno]
+        self.has_walrus = (
+            lines is None
+            or not hasattr(node, "lineno")
+            or any(":=" in line for line in lines[node.lineno - 1 : node.end_lineno])
         )
 
     def run(self) -> None:
         node, scope = self.scope.node, self.scope
         if scope.kind in ("function", "lambda"):
             args = node.args
-            for param in (*args.posonlyargs, *args.args, *filter(None, (args.vararg,)), *args.kwonlyargs, *filter(None, (args.kwarg,))):
+            for param in (
+                *args.posonlyargs,
+                *args.args,
+                *filter(None, (args.vararg,)),
+                *args.kwonlyargs,
+                *filter(None, (args.kwarg,)),
+            ):
                 self.bind(param.arg, "param", param, None, _start(node))
         if scope.kind == "comprehension":
             for generator in node.generators:
@@ -323,8 +347,10 @@ class _Builder:
             self.bind(target.id, kind, node, value, at)
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) and kind != "for" else None
-            paired = values is not None and len(values) == len(target.elts) and not any(
-                isinstance(e, ast.Starred) for e in (*values, *target.elts)
+            paired = (
+                values is not None
+                and len(values) == len(target.elts)
+                and not any(isinstance(e, ast.Starred) for e in (*values, *target.elts))
             )
             for k, element in enumerate(target.elts):
                 inner = element.value if isinstance(element, ast.Starred) else element
@@ -353,7 +379,11 @@ class _Builder:
     def stmt(self, node: ast.stmt) -> None:
         kind = type(node)
         if kind in _FUNCTIONS or kind is ast.ClassDef:
-            for expr in (*node.decorator_list, *getattr(node, "bases", ()), *(k.value for k in getattr(node, "keywords", ()))):
+            for expr in (
+                *node.decorator_list,
+                *getattr(node, "bases", ()),
+                *(k.value for k in getattr(node, "keywords", ())),
+            ):
                 self.walrus(expr)
             self.bind(node.name, "def" if kind is not ast.ClassDef else "class", node, None, _start(node))
             if _declares(node.body):
@@ -414,7 +444,9 @@ class _Builder:
         self.stmts(node.body)
         for handler in node.handlers:
             if handler.name:
-                self.bind(handler.name, "except", handler, None, _end(handler.type) if handler.type else _start(handler))
+                self.bind(
+                    handler.name, "except", handler, None, _end(handler.type) if handler.type else _start(handler)
+                )
             self.stmts(handler.body)
             if handler.name:  # Python deletes the name when the handler ends
                 self.bind(handler.name, "del", handler, None, _end(handler))
@@ -482,7 +514,10 @@ def _inner_child(node: ast.AST) -> ast.AST:
 
 _SCOPE_NODES = (*_FUNCTIONS, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _SCOPE_KINDS = {
-    ast.FunctionDef: "function", ast.AsyncFunctionDef: "function", ast.Lambda: "lambda", ast.ClassDef: "class",
+    ast.FunctionDef: "function",
+    ast.AsyncFunctionDef: "function",
+    ast.Lambda: "lambda",
+    ast.ClassDef: "class",
     **dict.fromkeys((ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp), "comprehension"),
 }
 _TRY_STAR = getattr(ast, "TryStar", None)

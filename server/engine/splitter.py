@@ -102,10 +102,7 @@ def iter_block_starts(lines: Sequence[str], begin: int = 0) -> Iterator[BlockSta
         head = line.lstrip("\f")
         if head and head[0] not in " \t#":
             if state.clean:
-                if not (
-                    _CONTINUATION.match(head)
-                    or (in_decorators and (head[0] == "@" or _DEFINITION.match(head)))
-                ):
+                if not (_CONTINUATION.match(head) or (in_decorators and (head[0] == "@" or _DEFINITION.match(head)))):
                     yield BlockStart(i, False)
                 in_decorators = head[0] == "@"
             elif not state.backslash and _STATEMENT_ONLY.match(head):

@@ -62,7 +62,10 @@ class FunctionSummary:
     returns_source: Optional[Source] = None
 
     def reached(self, source: Source, rule_id: str, span: Span, message: str) -> None:
-        self.add(source.param, Sink(rule_id, span.shifted(self.offset), message, self.path, self.name, self.params[source.param].arg))
+        self.add(
+            source.param,
+            Sink(rule_id, span.shifted(self.offset), message, self.path, self.name, self.params[source.param].arg),
+        )
 
     def add(self, param: int, sink: Sink) -> None:
         """Record that parameter `param` reaches `sink` (one of this function's, or one a callee reaches)."""
@@ -90,8 +93,14 @@ class FunctionSummary:
 
 
 def summarize(
-    func: ast.AST, lines: list[str], module: ModuleFacts, ruleset: "RuleSet", path: str, options: dict,
-    offset: int = 0, provider: Optional["SummaryProvider"] = None,
+    func: ast.AST,
+    lines: list[str],
+    module: ModuleFacts,
+    ruleset: "RuleSet",
+    path: str,
+    options: dict,
+    offset: int = 0,
+    provider: Optional["SummaryProvider"] = None,
 ) -> FunctionSummary:
     """Check `func` (a node of a tree whose line 1 is `lines[0]`) with its parameters standing for
     user input, and record where they go."""
@@ -110,8 +119,13 @@ class SummaryProvider:
     `function_source(name)` gives a module-level function's block text and first line."""
 
     def __init__(
-        self, ruleset: "RuleSet", path: str, options: dict, module: ModuleFacts,
-        function_source: Callable[[str], Optional[tuple[str, int]]], workspace: Optional["WorkspaceIndex"] = None,
+        self,
+        ruleset: "RuleSet",
+        path: str,
+        options: dict,
+        module: ModuleFacts,
+        function_source: Callable[[str], Optional[tuple[str, int]]],
+        workspace: Optional["WorkspaceIndex"] = None,
     ):
         self.ruleset = ruleset
         self.path = path
@@ -156,9 +170,12 @@ class SummaryProvider:
             if method is None:
                 return None
             key = ("method", method.name, ctx.block_start, "\n".join(ctx.lines[method.lineno - 1 : method.end_lineno]))
-            return self.memoized(key, lambda: summarize(
-                method, ctx.lines, self.module, self.ruleset, self.path, self.options, ctx.block_start, self
-            ))
+            return self.memoized(
+                key,
+                lambda: summarize(
+                    method, ctx.lines, self.module, self.ruleset, self.path, self.options, ctx.block_start, self
+                ),
+            )
         name = ctx.qualname(func) or ""
         if "." not in name.lstrip(".") or _root(name) not in self.workspace_roots(ctx):
             return None
@@ -180,7 +197,8 @@ class SummaryProvider:
                 exists = os.path.isabs(self.path) or os.path.exists(self.path)
                 self._folder = Path(self.path).resolve().parent if exists else False  # `<memory>`: no workspace
             found = self._roots[targets] = frozenset(
-                root for root in map(_root, targets)
+                root
+                for root in map(_root, targets)
                 if root.startswith(".") or (self._folder and self.workspace.locate(root, self._folder) is not None)
             )
         return found
@@ -234,8 +252,6 @@ def _method(ctx: "Context", name: str) -> Optional[ast.AST]:
     if node is None:
         return None
     return next((s for s in node.body if isinstance(s, _FUNCTIONS) and s.name == name), None)
-
-
 
 
 def _root(dotted: str) -> str:
@@ -316,9 +332,12 @@ class WorkspaceIndex:
             self.consulted[module.path] = module.stamp
         node = module.functions[function]
         key = ("workspace", module.path, module.stamp, function)
-        return provider.memoized(key, lambda: summarize(
-            node, module.lines, module.facts, provider.ruleset, module.path, provider.options, 0, provider
-        ))
+        return provider.memoized(
+            key,
+            lambda: summarize(
+                node, module.lines, module.facts, provider.ruleset, module.path, provider.options, 0, provider
+            ),
+        )
 
     def module(self, path: str) -> Optional[IndexedModule]:
         try:
@@ -338,7 +357,9 @@ class WorkspaceIndex:
             self._modules[path] = None
             return None
         functions = {n.name: n for n in tree.body if isinstance(n, _FUNCTIONS)}
-        indexed = IndexedModule(path, stamp, text.splitlines(), ModuleFacts.merge([collect_facts(tree, text)]), functions)
+        indexed = IndexedModule(
+            path, stamp, text.splitlines(), ModuleFacts.merge([collect_facts(tree, text)]), functions
+        )
         self._modules[path] = indexed
         return indexed
 
@@ -392,9 +413,15 @@ def apply_at_call(call: ast.Call, ctx: "Context", provider: SummaryProvider) -> 
             where = _where(sink, ctx)
             elsewhere = sink.path if sink.path != ctx.path else None
             step = source.via(ctx.span(value), f"passed to `{summary.name}()` as '{summary.params[index].arg}'")
-            step = step.via(sink.span if elsewhere else sink.span.shifted(-ctx.block_start), f"reaches the sink in `{sink.function}` ({where})", elsewhere)
+            step = step.via(
+                sink.span if elsewhere else sink.span.shifted(-ctx.block_start),
+                f"reaches the sink in `{sink.function}` ({where})",
+                elsewhere,
+            )
             ctx.report(
-                rule, value, source=step,
+                rule,
+                value,
+                source=step,
                 message=f"{sink.message.replace(repr(sink.param), repr(sink.param) + ' <- ' + source.label)}"
                 f" (user input reaches it through `{summary.name}()`, {where})",
                 severity=Severity.named(rule.severity).raised().name,

@@ -28,11 +28,43 @@ if TYPE_CHECKING:
 # Attributes of a web request object that carry user input (Flask, Django, DRF, Starlette, aiohttp).
 REQUEST_INPUT_ATTRS = frozenset(
     {
-        "args", "form", "values", "json", "get_json", "files", "cookies", "headers", "data",
-        "get_data", "view_args", "stream", "environ", "url", "full_path", "path", "query_string",
-        "GET", "POST", "body", "FILES", "COOKIES", "META", "query_params", "path_params",
-        "match_info", "query", "post", "text", "content", "form_data", "read", "host", "referrer",
-        "params", "matchdict", "json_body",
+        "args",
+        "form",
+        "values",
+        "json",
+        "get_json",
+        "files",
+        "cookies",
+        "headers",
+        "data",
+        "get_data",
+        "view_args",
+        "stream",
+        "environ",
+        "url",
+        "full_path",
+        "path",
+        "query_string",
+        "GET",
+        "POST",
+        "body",
+        "FILES",
+        "COOKIES",
+        "META",
+        "query_params",
+        "path_params",
+        "match_info",
+        "query",
+        "post",
+        "text",
+        "content",
+        "form_data",
+        "read",
+        "host",
+        "referrer",
+        "params",
+        "matchdict",
+        "json_body",
     }
 )
 REQUEST_NAMES = frozenset({"request", "req"})
@@ -49,44 +81,127 @@ SOURCE_ATTRIBUTES = {"sys.argv": "sys.argv"}
 # Calls whose result is safe whatever the input (conversion to numbers, quoting, escaping).
 SANITIZERS = frozenset(
     {
-        "int", "float", "bool", "len", "abs", "round", "uuid.UUID", "decimal.Decimal", "shlex.quote",
-        "pipes.quote", "werkzeug.utils.secure_filename", "werkzeug.secure_filename",
-        "os.path.basename", "posixpath.basename", "ntpath.basename", "html.escape", "cgi.escape",
-        "markupsafe.escape", "flask.escape", "bleach.clean", "django.utils.html.escape",
-        "urllib.parse.quote", "urllib.parse.quote_plus", "hashlib.sha256", "hashlib.md5",
-        "hashlib.sha1", "hmac.new", "isinstance", "datetime.date.fromisoformat",
-        "datetime.datetime.fromisoformat", "ipaddress.ip_address",
+        "int",
+        "float",
+        "bool",
+        "len",
+        "abs",
+        "round",
+        "uuid.UUID",
+        "decimal.Decimal",
+        "shlex.quote",
+        "pipes.quote",
+        "werkzeug.utils.secure_filename",
+        "werkzeug.secure_filename",
+        "os.path.basename",
+        "posixpath.basename",
+        "ntpath.basename",
+        "html.escape",
+        "cgi.escape",
+        "markupsafe.escape",
+        "flask.escape",
+        "bleach.clean",
+        "django.utils.html.escape",
+        "urllib.parse.quote",
+        "urllib.parse.quote_plus",
+        "hashlib.sha256",
+        "hashlib.md5",
+        "hashlib.sha1",
+        "hmac.new",
+        "isinstance",
+        "datetime.date.fromisoformat",
+        "datetime.datetime.fromisoformat",
+        "ipaddress.ip_address",
         # Return None (or raise) instead of a path outside the base directory.
-        "werkzeug.utils.safe_join", "werkzeug.security.safe_join", "flask.safe_join", "flask.helpers.safe_join",
+        "werkzeug.utils.safe_join",
+        "werkzeug.security.safe_join",
+        "flask.safe_join",
+        "flask.helpers.safe_join",
         "django.utils._os.safe_join",
         # Escape LDAP filter / DN metacharacters.
-        "ldap.filter.escape_filter_chars", "ldap3.utils.conv.escape_filter_chars", "ldap.dn.escape_dn_chars",
+        "ldap.filter.escape_filter_chars",
+        "ldap3.utils.conv.escape_filter_chars",
+        "ldap.dn.escape_dn_chars",
         "ldap3.utils.dn.escape_rdn",
     }
 )
 # Calls (by qualified name) whose result carries the taint of their arguments.
 PROPAGATORS = frozenset(
     {
-        "str", "repr", "bytes", "bytearray", "list", "tuple", "dict", "set", "sorted", "reversed",
-        "format", "os.path.join", "posixpath.join", "ntpath.join", "os.path.normpath",
-        "os.path.abspath", "os.path.realpath", "os.path.expanduser", "os.fspath", "pathlib.Path",
-        "pathlib.PurePath", "urllib.parse.urljoin", "urllib.parse.unquote", "urllib.parse.urlencode",
-        "base64.b64decode", "base64.urlsafe_b64decode", "json.loads", "json.dumps", "textwrap.dedent",
-        "codecs.decode", "bytes.decode", "str.format", "str.join", "getattr", "next", "iter", "shlex.split",
-        "urllib.parse.urlparse", "urllib.parse.urlsplit", "urllib.parse.parse_qs", "urllib.parse.parse_qsl",
-        "urllib.parse.unquote_plus", "cgi.parse_qs", "cgi.parse_header",
+        "str",
+        "repr",
+        "bytes",
+        "bytearray",
+        "list",
+        "tuple",
+        "dict",
+        "set",
+        "sorted",
+        "reversed",
+        "format",
+        "os.path.join",
+        "posixpath.join",
+        "ntpath.join",
+        "os.path.normpath",
+        "os.path.abspath",
+        "os.path.realpath",
+        "os.path.expanduser",
+        "os.fspath",
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "urllib.parse.urljoin",
+        "urllib.parse.unquote",
+        "urllib.parse.urlencode",
+        "base64.b64decode",
+        "base64.urlsafe_b64decode",
+        "json.loads",
+        "json.dumps",
+        "textwrap.dedent",
+        "codecs.decode",
+        "bytes.decode",
+        "str.format",
+        "str.join",
+        "getattr",
+        "next",
+        "iter",
+        "shlex.split",
+        "urllib.parse.urlparse",
+        "urllib.parse.urlsplit",
+        "urllib.parse.parse_qs",
+        "urllib.parse.parse_qsl",
+        "urllib.parse.unquote_plus",
+        "cgi.parse_qs",
+        "cgi.parse_header",
     }
 )
 # Methods that return a boolean or number, so their result carries no user text.
 CLEAN_METHODS = frozenset(
     {
-        "startswith", "endswith", "isdigit", "isalnum", "isalpha", "isdecimal", "isnumeric",
-        "isidentifier", "islower", "isupper", "count", "find", "index", "rfind", "__len__",
-        "is_relative_to", "exists", "is_file", "is_dir",
+        "startswith",
+        "endswith",
+        "isdigit",
+        "isalnum",
+        "isalpha",
+        "isdecimal",
+        "isnumeric",
+        "isidentifier",
+        "islower",
+        "isupper",
+        "count",
+        "find",
+        "index",
+        "rfind",
+        "__len__",
+        "is_relative_to",
+        "exists",
+        "is_file",
+        "is_dir",
     }
 )
 # `http.server` request handlers: the request as the handler parsed it.
-_HTTP_HANDLERS = frozenset({"BaseHTTPRequestHandler", "SimpleHTTPRequestHandler", "CGIHTTPRequestHandler", "StreamRequestHandler"})
+_HTTP_HANDLERS = frozenset(
+    {"BaseHTTPRequestHandler", "SimpleHTTPRequestHandler", "CGIHTTPRequestHandler", "StreamRequestHandler"}
+)
 _HANDLER_INPUT = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline", "command"})
 _PATHS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath", "pathlib.PureWindowsPath"})
 _TERMINATORS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "quit"})
@@ -96,7 +211,9 @@ _VALIDATING_CALLS = re.compile(
 )
 # Calls whose result is a parsed or normalised view of their arguments: validating the view (e.g.
 # `parsed = urlparse(url)` then `if parsed.netloc not in ALLOWED: abort()`) validates the original.
-_VIEWS = re.compile(r"(^|\.)(urlparse|urlsplit|urljoin|realpath|abspath|normpath|commonpath|commonprefix|join|Path|PurePath|resolve|absolute|lower|strip|casefold)$")
+_VIEWS = re.compile(
+    r"(^|\.)(urlparse|urlsplit|urljoin|realpath|abspath|normpath|commonpath|commonprefix|join|Path|PurePath|resolve|absolute|lower|strip|casefold)$"
+)
 # Parts of a URL or path that pin where it points; checking one checks the whole value (a check of
 # the scheme or the extension alone does not).
 _URL_AUTHORITY = frozenset({"netloc", "hostname", "host", "parent"})
@@ -181,7 +298,11 @@ class Scope:
                     return self.ctx.self_attrs[e.attr]
                 if e.attr in _HANDLER_INPUT and self._in_http_handler():
                     return Source(self.ctx.span(e), f"self.{e.attr} (HTTP request)")
-            if e.attr in ("name", "stem") and isinstance(e.value, ast.Call) and self.ctx.qualname(e.value.func) in _PATHS:
+            if (
+                e.attr in ("name", "stem")
+                and isinstance(e.value, ast.Call)
+                and self.ctx.qualname(e.value.func) in _PATHS
+            ):
                 return None  # `Path(x).name` is the pathlib spelling of os.path.basename(x)
             return t(e.value, d)
         if isinstance(e, ast.Subscript):
@@ -219,21 +340,25 @@ class Scope:
         cls = ctx.parent(func) if func is not None else None
         if not isinstance(cls, ast.ClassDef):
             return False
-        return ctx.memo(("http-handler", id(cls)), lambda: any(
-            (ctx.qualname(base) or "").rpartition(".")[2] in _HTTP_HANDLERS for base in cls.bases
-        ))
+        return ctx.memo(
+            ("http-handler", id(cls)),
+            lambda: any((ctx.qualname(base) or "").rpartition(".")[2] in _HTTP_HANDLERS for base in cls.bases),
+        )
 
     def _request_input(self, e: ast.Attribute) -> Optional[Source]:
         if e.attr not in REQUEST_INPUT_ATTRS:
             return None
         base = e.value
-        if isinstance(base, ast.Name) and (
-            base.id in REQUEST_NAMES or self.ctx.qualname(base) in _REQUEST_OBJECTS
-        ):
+        if isinstance(base, ast.Name) and (base.id in REQUEST_NAMES or self.ctx.qualname(base) in _REQUEST_OBJECTS):
             return Source(self.ctx.span(e), f"{base.id}.{e.attr}")
         if isinstance(base, ast.Attribute) and base.attr == "request" and self.ctx.qualname(base) in _REQUEST_OBJECTS:
             return Source(self.ctx.span(e), f"request.{e.attr}")  # `flask.request.args` after `import flask`
-        if isinstance(base, ast.Attribute) and base.attr == "request" and isinstance(base.value, ast.Name) and base.value.id == "self":
+        if (
+            isinstance(base, ast.Attribute)
+            and base.attr == "request"
+            and isinstance(base.value, ast.Name)
+            and base.value.id == "self"
+        ):
             return Source(self.ctx.span(e), f"self.request.{e.attr}")
         return None
 
@@ -285,7 +410,13 @@ class Scope:
             span = self.ctx.span(call)
             return replace(summary.returns_source, span=span, steps=(Related(span, f"returned by `{summary.name}()`"),))
         for index in summary.returns_params:
-            position = index - (1 if summary.params[:1] and summary.params[0].arg in ("self", "cls") and isinstance(call.func, ast.Attribute) else 0)
+            position = index - (
+                1
+                if summary.params[:1]
+                and summary.params[0].arg in ("self", "cls")
+                and isinstance(call.func, ast.Attribute)
+                else 0
+            )
             if 0 <= position < len(call.args):
                 source = self._taint(call.args[position], d)
                 if source is not None:
@@ -363,8 +494,10 @@ class Scope:
             self.conditional -= 1
             for name, previous in self._restore.pop(id(node), ()):
                 self.env[name] = previous
-            if isinstance(node, ast.Try) and node.handlers and all(
-                _terminates(h.body, self.ctx.qualname) for h in node.handlers
+            if (
+                isinstance(node, ast.Try)
+                and node.handlers
+                and all(_terminates(h.body, self.ctx.qualname) for h in node.handlers)
             ):
                 for name in self._with_views(_checked_by_raising(node)):
                     self.env[name] = None

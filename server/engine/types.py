@@ -136,8 +136,15 @@ class Finding:
             builder = partial(_built_and_shifted, self.fix_builder, lines)
         related = tuple(r.shifted(lines) for r in self.related) if self.related else ()
         return Finding(
-            self.rule_id, self.span.shifted(lines), self.message, self.severity, self.details, related, builder,
-            base=self.base or self, confidence=self.confidence,
+            self.rule_id,
+            self.span.shifted(lines),
+            self.message,
+            self.severity,
+            self.details,
+            related,
+            builder,
+            base=self.base or self,
+            confidence=self.confidence,
         )
 
     def key(self) -> tuple[Span, str, str]:

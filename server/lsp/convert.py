@@ -30,7 +30,12 @@ def structured(diagnostic_json: dict[str, Any]) -> types.Diagnostic:
 
 
 def diagnostic_json(
-    finding: Finding, lines: Sequence[str], encoding: Encoding, uri: str, related: bool = True, span: Optional[Span] = None,
+    finding: Finding,
+    lines: Sequence[str],
+    encoding: Encoding,
+    uri: str,
+    related: bool = True,
+    span: Optional[Span] = None,
 ) -> dict[str, Any]:
     """A finding as LSP diagnostic JSON. Published as is: pushing a large file's diagnostics after
     every accept must not pay for object conversion. `span` places it in `lines` when they are not
@@ -44,16 +49,23 @@ def diagnostic_json(
         "code": finding.rule_id,
         "source": "tabguard",
         "data": {
-            "rule": finding.rule_id, "fixable": finding.has_fix, "ai": finding.details.get("ai"),
-            "severity": finding.severity, "confidence": confidence_of(finding),
+            "rule": finding.rule_id,
+            "fixable": finding.has_fix,
+            "ai": finding.details.get("ai"),
+            "severity": finding.severity,
+            "confidence": confidence_of(finding),
         },
     }
     if rule is not None:
         out["codeDescription"] = {"href": rule.doc_url()}
     if finding.related and related:  # the path from the source, when the client shows related places
         out["relatedInformation"] = [
-            {"location": {"uri": Path(r.path).as_uri(), "range": plain_range(r.span)} if r.path else
-             {"uri": uri, "range": range_json(lines, r.span, encoding)}, "message": r.message}
+            {
+                "location": {"uri": Path(r.path).as_uri(), "range": plain_range(r.span)}
+                if r.path
+                else {"uri": uri, "range": range_json(lines, r.span, encoding)},
+                "message": r.message,
+            }
             for r in finding.related
         ]
     return out
@@ -76,7 +88,10 @@ def to_json(obj: object) -> dict[str, Any]:
 
 def plain_range(span: Span) -> dict[str, Any]:
     """A range in another file, whose text is not at hand: columns as counted in code points."""
-    return {"start": {"line": span.start_line, "character": span.start_col}, "end": {"line": span.end_line, "character": span.end_col}}
+    return {
+        "start": {"line": span.start_line, "character": span.start_col},
+        "end": {"line": span.end_line, "character": span.end_col},
+    }
 
 
 def range_json(lines: Sequence[str], span: Span, encoding: Encoding) -> dict[str, Any]:

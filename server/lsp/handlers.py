@@ -75,7 +75,9 @@ def initialize(ls: TabguardServer, params: types.InitializeParams) -> None:
     options = params.initialization_options
     if isinstance(options, dict):
         nested = options.get("tabguard")
-        ls.settings = dict(nested) if isinstance(nested, dict) else {k: v for k, v in options.items() if k != "tabguard"}
+        ls.settings = (
+            dict(nested) if isinstance(nested, dict) else {k: v for k, v in options.items() if k != "tabguard"}
+        )
     text_caps = params.capabilities.text_document
     wants_pull = bool(ls.settings.pop("pullDiagnostics", False))
     ls.pull_diagnostics = bool(text_caps and text_caps.diagnostic and wants_pull)
@@ -205,8 +207,12 @@ async def did_accept_suggestion(ls: TabguardServer, params: Any) -> None:
         origin = _get(params, "origin")
         model = _get(params, "modelId") or _get(params, "model")
         ls.record_accept(
-            opened, span[0], span[1], origin if isinstance(origin, str) and origin else "editor",
-            inferred=False, model_id=model if isinstance(model, str) else None,
+            opened,
+            span[0],
+            span[1],
+            origin if isinstance(origin, str) and origin else "editor",
+            inferred=False,
+            model_id=model if isinstance(model, str) else None,
         )
     ls.publish(opened)
 
@@ -251,8 +257,11 @@ async def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> li
     end = ls.engine_position(view, params.range.end)
     actions: list[types.CodeAction] = []
     review_offered = False
-    hits = [f for f in ls.findings(opened)
-            if (f.span.end_line, f.span.end_col) >= start and (f.span.start_line, f.span.start_col) <= end]
+    hits = [
+        f
+        for f in ls.findings(opened)
+        if (f.span.end_line, f.span.end_col) >= start and (f.span.start_line, f.span.start_col) <= end
+    ]
     version = opened.version
     fixes = await ls.in_worker(opened, lambda: _checked_fixes(hits, lines)) if hits else []
     if fixes is None or ls.documents.get(uri) is not opened or opened.version != version:
@@ -274,12 +283,16 @@ async def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> li
         if ai and not ai.get("reviewed") and not review_offered:
             review_offered = True
             actions.extend(_review_action(ls, view, ai["start_line"], ai["end_line"], [diag]))
-        actions.append(types.CodeAction(
-            title=f"Explain {finding.rule_id}",
-            kind=types.CodeActionKind.QuickFix,
-            diagnostics=[diag],
-            command=types.Command(title=f"Explain {finding.rule_id}", command=EXPLAIN, arguments=[{"rule": finding.rule_id}]),
-        ))
+        actions.append(
+            types.CodeAction(
+                title=f"Explain {finding.rule_id}",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diag],
+                command=types.Command(
+                    title=f"Explain {finding.rule_id}", command=EXPLAIN, arguments=[{"rule": finding.rule_id}]
+                ),
+            )
+        )
     if not review_offered and opened.provenance is not None:
         for span in opened.provenance.spans(opened.path):
             if not span.reviewed and span.start_line <= end[0] and start[0] < span.end_line:
@@ -298,7 +311,11 @@ def _checked_fixes(findings: list, lines: list[str]) -> list:
             if not error_before:
                 error_before.append(syntax_error_line("\n".join(lines)))
             if not keeps_parsing(fix, lines, error_before[0]):
-                log.warning("tabguard: %s's fix at line %d would not parse; not offered", finding.rule_id, finding.span.start_line + 1)
+                log.warning(
+                    "tabguard: %s's fix at line %d would not parse; not offered",
+                    finding.rule_id,
+                    finding.span.start_line + 1,
+                )
                 fix = None
         out.append(fix)
     return out
@@ -310,15 +327,18 @@ def _review_action(ls: TabguardServer, view: View, start: int, end: int, diags) 
     span = view.local(_line_span(start, end))
     if span is None:
         return []
-    return [types.CodeAction(
-        title="Mark AI suggestion as reviewed",
-        kind=types.CodeActionKind.QuickFix,
-        diagnostics=diags,
-        command=types.Command(
-            title="Mark AI suggestion as reviewed", command=MARK_REVIEWED,
-            arguments=[{"uri": view.uri, "range": convert.to_json(ls.encoding.range(view.lines, span))}],
-        ),
-    )]
+    return [
+        types.CodeAction(
+            title="Mark AI suggestion as reviewed",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=diags,
+            command=types.Command(
+                title="Mark AI suggestion as reviewed",
+                command=MARK_REVIEWED,
+                arguments=[{"uri": view.uri, "range": convert.to_json(ls.encoding.range(view.lines, span))}],
+            ),
+        )
+    ]
 
 
 def _line_span(start: int, end: int) -> Span:
@@ -346,7 +366,14 @@ async def code_lens(ls: TabguardServer, params: types.CodeLensParams) -> list[ty
             for action in _review_action(ls, view, span.start_line, span.end_line, None):
                 review = action.command
                 assert review is not None
-                lenses.append(types.CodeLens(range=rng, command=types.Command(title="Mark reviewed", command=review.command, arguments=review.arguments)))
+                lenses.append(
+                    types.CodeLens(
+                        range=rng,
+                        command=types.Command(
+                            title="Mark reviewed", command=review.command, arguments=review.arguments
+                        ),
+                    )
+                )
     return lenses
 
 
@@ -379,7 +406,8 @@ async def mark_reviewed(ls: TabguardServer, *args) -> dict:
     reviewer = _get(params, "reviewer")
     try:
         marked = opened.provenance.mark_reviewed(
-            opened.path, opened.ledger_lines, span[0], span[1], reviewer if isinstance(reviewer, str) else None)
+            opened.path, opened.ledger_lines, span[0], span[1], reviewer if isinstance(reviewer, str) else None
+        )
     except OSError as error:  # refused (a symlinked ledger), a read-only folder, a full disk
         ls.notify_user(f"tabguard: the review was not recorded: {error}", types.MessageType.Error)
         marked = []

@@ -172,10 +172,14 @@ class BackgroundIndex(WorkspaceIndex):
         provider = SummaryProvider(ruleset, path, options, module.facts, _function_source(module), self)
         provider.asked = set()
         for name, (node, lines, start) in module.functions.items():
-            # _step runs the work before the loop moves on, so the loop variables are the current ones.
-            found = self._step(lambda: provider.memoized(("index", name), lambda: summarize(  # noqa: B023
-                node, lines, module.facts, ruleset, path, options, start, provider  # noqa: B023
-            )))
+            # The loop's values are bound as defaults, so the work does not depend on when _step runs it.
+            def summary(name=name, node=node, lines=lines, start=start):
+                return provider.memoized(
+                    ("index", name),
+                    lambda: summarize(node, lines, module.facts, ruleset, path, options, start, provider),
+                )
+
+            found = self._step(summary)
             if found is not None:
                 module.summaries[name] = found
         for used_path, _ in provider.asked:
@@ -208,9 +212,11 @@ class BackgroundIndex(WorkspaceIndex):
 
 def _function_source(module: _Module) -> Callable[[str], Optional[tuple[str, int]]]:
     """A module's own helpers, for the calls between its functions."""
+
     def source(name: str) -> Optional[tuple[str, int]]:
         found = module.functions.get(name)
         return ("\n".join(found[1]) + "\n", found[2]) if found is not None else None
+
     return source
 
 
@@ -218,8 +224,10 @@ def _targets(path: str, before: Optional[_Module], after: Optional[_Module]) -> 
     """The functions whose summary reads differently now (not indexed counts as an empty summary)."""
     names = set(before.summaries if before else ()) | set(after.summaries if after else ())
     return {
-        (path, name) for name in names
-        if _signature(before.summaries.get(name) if before else None) != _signature(after.summaries.get(name) if after else None)
+        (path, name)
+        for name in names
+        if _signature(before.summaries.get(name) if before else None)
+        != _signature(after.summaries.get(name) if after else None)
     }
 
 

@@ -86,7 +86,11 @@ def apply_change(
             )
             _replace(opened, notebook, masked, raw)
             # A cell's whole text sent again is no insertion (clients that sync cells in full).
-            if first is not None and raw is not None and not isinstance(edit, types.TextDocumentContentChangeWholeDocument):
+            if (
+                first is not None
+                and raw is not None
+                and not isinstance(edit, types.TextDocumentContentChangeWholeDocument)
+            ):
                 inserted = ls.classify_edit(opened, first, raw.old_last - raw.first + 1 - len(raw.lines), edit.text)
                 if inserted is not None:
                     accepted.append(inserted)

@@ -54,7 +54,9 @@ class Encoding:
         return types.Position(*self.point(lines, line, col))
 
     def range(self, lines: Sequence[str], span: Span) -> types.Range:
-        return types.Range(self.position(lines, span.start_line, span.start_col), self.position(lines, span.end_line, span.end_col))
+        return types.Range(
+            self.position(lines, span.start_line, span.start_col), self.position(lines, span.end_line, span.end_col)
+        )
 
     def engine_position(self, lines: Sequence[str], position: types.Position) -> tuple[int, int]:
         """LSP position -> (line, code-point column); out-of-range positions clamp to the document."""

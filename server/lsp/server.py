@@ -167,8 +167,10 @@ class TabguardServer(Scheduling, Server):
         if folder not in self._configs:
             config = load_config(folder).merged(self.settings)
             for problem in config.problems:  # the CLI stops on these (exit 2); the editor cannot
-                self.notify_user(f"tabguard: config error: {problem} (the default is used until it is fixed)",
-                                 types.MessageType.Error)
+                self.notify_user(
+                    f"tabguard: config error: {problem} (the default is used until it is fixed)",
+                    types.MessageType.Error,
+                )
             for warning in map(str, config.warnings):  # ignored settings: the rest of the config applies
                 if warning not in self._warned:
                     self._warned.add(warning)
@@ -184,7 +186,9 @@ class TabguardServer(Scheduling, Server):
             return None
         folder = self.workspace_folder(path)
         if folder is None:
-            self.tell_once(f"tabguard: {path} is outside the workspace folders: accepted suggestions in it are not recorded")
+            self.tell_once(
+                f"tabguard: {path} is outside the workspace folders: accepted suggestions in it are not recorded"
+            )
             return None
         root = find_root(path, within=folder)
         if root not in self._ledgers:
@@ -252,7 +256,8 @@ class TabguardServer(Scheduling, Server):
         if notebooks.size(text) > config["max-file-size"]:
             self.notify_user(
                 f"tabguard: {book.uri} has {notebooks.size(text)} characters of code, over max-file-size "
-                f"({config['max-file-size']}); not analysed", types.MessageType.Warning,
+                f"({config['max-file-size']}); not analysed",
+                types.MessageType.Warning,
             )
             return None
         opened = OpenDocument(book.uri, path, book.version, config, notebook=text, text="\n".join(text.masked))
@@ -285,7 +290,9 @@ class TabguardServer(Scheduling, Server):
                 return True
             opened.dep_dirty = False
             text = "\n".join(opened.dep_lines)
-            return (lambda: self.dependency_findings(opened, text)), (lambda found: setattr(opened, "dep_findings", found))
+            return (lambda: self.dependency_findings(opened, text)), (
+                lambda found: setattr(opened, "dep_findings", found)
+            )
         if opened.doc is not None:
             if opened.stale and not peek:
                 changed, opened.stale = opened.stale, set()
@@ -300,7 +307,9 @@ class TabguardServer(Scheduling, Server):
         ruleset = ruleset_from_config(opened.config, _relative(opened.path, opened.config))
         options = opened.config.options()
         index = self.index
-        return (lambda: Document(text, ruleset, str(opened.path or opened.uri), options, index)), (lambda doc: self._attach(opened, doc))
+        return (lambda: Document(text, ruleset, str(opened.path or opened.uri), options, index)), (
+            lambda doc: self._attach(opened, doc)
+        )
 
     def _attach(self, opened: OpenDocument, doc: Document) -> None:
         opened.doc = doc
@@ -324,7 +333,9 @@ class TabguardServer(Scheduling, Server):
         self.persist_accepts()
         self._release(opened)
         if opened.notebook is not None:
-            notebooks.clear_cells(self, opened, [cell.uri for cell in opened.notebook.texts.values()] + list(opened.cell_published))
+            notebooks.clear_cells(
+                self, opened, [cell.uri for cell in opened.notebook.texts.values()] + list(opened.cell_published)
+            )
             return
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
@@ -360,7 +371,8 @@ class TabguardServer(Scheduling, Server):
             opened.oversized, opened.dep_lines = True, lines
             self.notify_user(
                 f"tabguard: {opened.uri} has grown to {size} characters, over max-file-size ({limit}); "
-                "not analysed until it is smaller", types.MessageType.Warning,
+                "not analysed until it is smaller",
+                types.MessageType.Warning,
             )
         elif size <= limit and opened.oversized:
             opened.oversized, opened.text, opened.dep_lines = False, "\n".join(lines), None
@@ -376,7 +388,8 @@ class TabguardServer(Scheduling, Server):
             notebooks.send_diagnostics(self, opened, [])
             self.notify_user(
                 f"tabguard: {opened.uri} has grown to {size} characters of code, over max-file-size ({limit}); "
-                "not analysed until it is smaller", types.MessageType.Warning,
+                "not analysed until it is smaller",
+                types.MessageType.Warning,
             )
         elif size <= limit and opened.oversized:
             opened.oversized, opened.text = False, "\n".join(notebook.masked)
@@ -420,14 +433,18 @@ class TabguardServer(Scheduling, Server):
         if opened.provenance is not None:
             opened.provenance.apply_edit(opened.path, 0, old_count - 1, len(opened.doc.lines), opened.doc.lines)
 
-    def record_accept(self, opened: OpenDocument, start: int, end: int, origin: str, inferred: bool, model_id=None) -> None:
+    def record_accept(
+        self, opened: OpenDocument, start: int, end: int, origin: str, inferred: bool, model_id=None
+    ) -> None:
         """Place the accepted span now (the findings published next say it is AI code); its record is
         written by `persist_accepts` once those findings are out."""
         if opened.provenance is None or opened.path is None:
             return
         cell = opened.notebook.address(start, end) if opened.notebook is not None and opened.notebook.code else None
         try:
-            opened.provenance.place_accept(opened.path, opened.ledger_lines, start, end, origin, inferred, model_id, cell)
+            opened.provenance.place_accept(
+                opened.path, opened.ledger_lines, start, end, origin, inferred, model_id, cell
+            )
         except (OSError, ValueError) as error:
             self.notify_user(f"tabguard: could not record the accepted suggestion: {error}", types.MessageType.Warning)
         except Exception:  # a bug: the diagnostics are still published, and the trace is in the log
@@ -442,7 +459,9 @@ class TabguardServer(Scheduling, Server):
             try:
                 prov.persist()
             except (OSError, LedgerError) as error:
-                self.notify_user(f"tabguard: could not record the accepted suggestion: {error}", types.MessageType.Warning)
+                self.notify_user(
+                    f"tabguard: could not record the accepted suggestion: {error}", types.MessageType.Warning
+                )
             except Exception:
                 self._accept_failed()
             self.report_ledger(prov)
@@ -504,7 +523,9 @@ class TabguardServer(Scheduling, Server):
             line = finding.span.start_line
             kept = before.get(id(base))
             if kept is None or kept[0] is not base or kept[1] is not finding.details or _elsewhere(finding):
-                text = json.dumps(convert.diagnostic_json(finding, lines, self.encoding, opened.uri, self.related_information))
+                text = json.dumps(
+                    convert.diagnostic_json(finding, lines, self.encoding, opened.uri, self.related_information)
+                )
             else:
                 text = kept[3] if kept[2] == line else convert.moved(kept[3], line - kept[2])
             now[id(base)] = (base, finding.details, line, text)
@@ -537,7 +558,8 @@ class TabguardServer(Scheduling, Server):
     def findings_at(self, view: View, position: types.Position) -> list[Finding]:
         line, col = self.engine_position(view, position)
         return [
-            f for f in self.findings(view.opened)
+            f
+            for f in self.findings(view.opened)
             if (f.span.start_line, f.span.start_col) <= (line, col) <= (f.span.end_line, f.span.end_col)
         ]
 

@@ -56,7 +56,11 @@ def too_large(view: NotebookView, max_size: int) -> Optional[str]:
 
 
 def check_notebook(
-    text: str, path: str, ruleset: RuleSet, options: Optional[dict] = None, min_severity: str = "low",
+    text: str,
+    path: str,
+    ruleset: RuleSet,
+    options: Optional[dict] = None,
+    min_severity: str = "low",
     honoured: Honoured = None,
 ) -> NotebookCheck:
     """The findings `tabguard check` reports for a notebook's JSON `text` (NotebookError when it
@@ -75,7 +79,9 @@ def analyse_notebook(view: NotebookView, path: str, ruleset: RuleSet, options: O
     return NotebookCheck(view, doc.lines, doc.findings() + in_outputs, gaps + doc.syntax_problems(), errors)
 
 
-def shown(view: NotebookView, findings: Sequence[Finding], min_severity: str = "low", honoured: Honoured = None) -> list[Finding]:
+def shown(
+    view: NotebookView, findings: Sequence[Finding], min_severity: str = "low", honoured: Honoured = None
+) -> list[Finding]:
     """The findings at or above `min_severity` that no comment in their own cell suppresses."""
     floor = Severity.named(min_severity).rank
     kept = []
@@ -91,7 +97,11 @@ def shown(view: NotebookView, findings: Sequence[Finding], min_severity: str = "
 
 
 def check_cells(
-    module: VirtualModule, path: str, ruleset: RuleSet, options: Optional[dict] = None, min_severity: str = "low",
+    module: VirtualModule,
+    path: str,
+    ruleset: RuleSet,
+    options: Optional[dict] = None,
+    min_severity: str = "low",
     honoured: Honoured = None,
 ) -> tuple[list[str], list[Finding]]:
     """The lines analysed and the findings shown of the code cells alone (what `--fix` works on)."""

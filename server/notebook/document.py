@@ -58,8 +58,10 @@ class Notebook:
             raise NotebookError("not a notebook (the JSON is not an object)")
         version = data.get("nbformat")
         if "worksheets" in data or (isinstance(version, int) and version < 4):
-            raise NotebookError(f"nbformat {version} notebook: only nbformat 4 is read "
-                                "(convert it with `jupyter nbconvert --to notebook`)")
+            raise NotebookError(
+                f"nbformat {version} notebook: only nbformat 4 is read "
+                "(convert it with `jupyter nbconvert --to notebook`)"
+            )
         cells = data.get("cells")
         if not isinstance(cells, list):
             raise NotebookError("not a notebook (no `cells` list)")
@@ -113,9 +115,15 @@ def _cell(index: int, raw, notebook_language: str) -> Cell:
     vscode = metadata.get("vscode") if isinstance(metadata, dict) else None
     language = vscode.get("languageId") if isinstance(vscode, dict) else None
     cell_id = raw.get("id")
-    return Cell(index, kind, source, is_list, tuple(o if isinstance(o, dict) else {} for o in outputs),
-                language.lower() if isinstance(language, str) else notebook_language,
-                cell_id if isinstance(cell_id, str) else None)
+    return Cell(
+        index,
+        kind,
+        source,
+        is_list,
+        tuple(o if isinstance(o, dict) else {} for o in outputs),
+        language.lower() if isinstance(language, str) else notebook_language,
+        cell_id if isinstance(cell_id, str) else None,
+    )
 
 
 def _language(metadata) -> str:
@@ -145,13 +153,13 @@ def _list_source(old: str, source: str, text: str, start: int) -> str:
     between = None
     if inner.strip():
         before_item = inner[: len(inner) - len(inner.lstrip())]
-        before_close = inner[len(inner.rstrip()):]
+        before_close = inner[len(inner.rstrip()) :]
         items = value_spans(old, lambda path: len(path) == 1 and path[0] < 2)
         if (1,) in items:
-            between = old[old.index(",", items[(0,)][1]) + 1: items[(1,)][0]]
+            between = old[old.index(",", items[(0,)][1]) + 1 : items[(1,)][0]]
     else:
         line_start = text.rfind("\n", 0, start) + 1
-        key_indent = text[line_start: line_start + len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))]
+        key_indent = text[line_start : line_start + len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))]
         step = _indent_step(text)
         before_item, before_close = ("\n" + key_indent + step, "\n" + key_indent) if step is not None else ("", "")
     items = [json.dumps(p, ensure_ascii=_ensure_ascii(text)) for p in parts]
@@ -163,5 +171,5 @@ def _indent_step(text: str) -> Optional[str]:
     first = text.find("\n")
     if first < 0:
         return None
-    rest = text[first + 1:]
+    rest = text[first + 1 :]
     return rest[: len(rest) - len(rest.lstrip(" \t"))] or None

@@ -24,8 +24,15 @@ class NotebookFixer:
     """The `analyse` and `rewrite` steps of the fix loop for one notebook (NotebookError when its
     text cannot be read as one). `text` is the module text the loop starts from."""
 
-    def __init__(self, text: str, path: str, ruleset: RuleSet, options: Optional[dict], min_severity: str,
-                 honoured: Honoured = None):
+    def __init__(
+        self,
+        text: str,
+        path: str,
+        ruleset: RuleSet,
+        options: Optional[dict],
+        min_severity: str,
+        honoured: Honoured = None,
+    ):
         self.view = NotebookView.of(Notebook.from_json(text))
         self.path, self.ruleset, self.options, self.min_severity = path, ruleset, options, min_severity
         self.honoured = honoured

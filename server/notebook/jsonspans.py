@@ -46,7 +46,9 @@ def _value(text: str, i: int, path: Path, wanted, found: dict) -> int:
         if match is not None:
             end = match.end()
         else:
-            word = next((w for w in ("true", "false", "null", "NaN", "Infinity", "-Infinity") if text.startswith(w, i)), None)
+            word = next(
+                (w for w in ("true", "false", "null", "NaN", "Infinity", "-Infinity") if text.startswith(w, i)), None
+            )
             if word is None:
                 raise ValueError(f"unexpected character at {i}")
             end = i + len(word)
@@ -95,9 +97,13 @@ def string_offsets(text: str, start: int) -> list[int]:
         elif text[i + 1] != "u":
             i += 2
         else:
-            high = int(text[i + 2:i + 6], 16)
+            high = int(text[i + 2 : i + 6], 16)
             i += 6
-            if 0xD800 <= high < 0xDC00 and text.startswith("\\u", i) and 0xDC00 <= int(text[i + 2:i + 6], 16) < 0xE000:
+            if (
+                0xD800 <= high < 0xDC00
+                and text.startswith("\\u", i)
+                and 0xDC00 <= int(text[i + 2 : i + 6], 16) < 0xE000
+            ):
                 i += 6
     offsets.append(i)
     return offsets

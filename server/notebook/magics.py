@@ -142,7 +142,7 @@ def _mask_escape(lines: Sequence[str], first: int, last: int):
         name = _MAGIC_NAME.match(line, command_start)
         if name is not None and name.group(0) in _SHELL_MAGICS:
             call = _SHELL_MAGICS[name.group(0)]
-            command_start = name.end() + (1 if line[name.end():name.end() + 1] in (" ", "\t") else 0)
+            command_start = name.end() + (1 if line[name.end() : name.end() + 1] in (" ", "\t") else 0)
     if call is None:
         parts.append("...")
         return ["".join(parts), *filler], [tuple(runs), *filler_runs], None
@@ -188,10 +188,10 @@ def _write_command(writer: "_Writer", line: int, col: int, text: str, quote: str
             continue
         if expand and c == "{":
             end = _field_end(text, i)
-            field = text[i + 1:end] if end is not None else None
+            field = text[i + 1 : end] if end is not None else None
             parsed = _field_expression(field, quote) if field is not None else None
             if parsed is not None:
-                writer.copy(line, col + i, text[i:end + 1])
+                writer.copy(line, col + i, text[i : end + 1])
                 names += [n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)]
                 i = end + 1
                 continue

@@ -152,4 +152,6 @@ class VirtualModule:
             insertion = span.start_line == span.end_line and span.start_col == span.end_col == 0
             if not (insertion and edit.new_text.endswith("\n") and cell.masked.magic is None):
                 return None
-        return position, Edit(Span(span.start_line - offset, span.start_col, span.end_line - offset, span.end_col), edit.new_text)
+        return position, Edit(
+            Span(span.start_line - offset, span.start_col, span.end_line - offset, span.end_col), edit.new_text
+        )

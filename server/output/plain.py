@@ -44,32 +44,51 @@ def json_object(results: Sequence[FileResult]) -> list[dict]:
         for f in result.findings:
             rule = by_id.get(f.rule_id)
             fix = f.fix()
-            items.append({
-                "path": result.display,
-                "rule": f.rule_id,
-                "name": rule.name if rule else "",
-                "severity": f.severity,
-                "confidence": confidence_of(f),
-                "cwe": [f"CWE-{c}" for c in rule.cwe] if rule else [],
-                "message": f.message,
-                **_range(result, f.span, f.details),
-                "related": [
-                    {**_related_place(result, r.span, r.path), "message": r.message, **({"path": r.path} if r.path else {})}
-                    for r in f.related
-                ],
-                "fix": _fix_object(fix, result) if fix else None,
-                "ai": f.details.get("ai"),
-            })
+            items.append(
+                {
+                    "path": result.display,
+                    "rule": f.rule_id,
+                    "name": rule.name if rule else "",
+                    "severity": f.severity,
+                    "confidence": confidence_of(f),
+                    "cwe": [f"CWE-{c}" for c in rule.cwe] if rule else [],
+                    "message": f.message,
+                    **_range(result, f.span, f.details),
+                    "related": [
+                        {
+                            **_related_place(result, r.span, r.path),
+                            "message": r.message,
+                            **({"path": r.path} if r.path else {}),
+                        }
+                        for r in f.related
+                    ],
+                    "fix": _fix_object(fix, result) if fix else None,
+                    "ai": f.details.get("ai"),
+                }
+            )
     # What could not be checked, after the findings: items whose `rule` is null (as Ruff writes
     # syntax errors), with `kind` saying which: a file not checked, or code that does not parse.
-    items.extend({"path": r.display, "rule": None, "kind": "error", "message": problem, "error": problem}
-                 for r in results for problem in r.problems())
-    items.extend({
-        "path": r.display, "rule": None, "kind": "syntax-error", "message": r.gap_notice(gap).split(": ", 1)[1],
-        **_range(r, Span(gap.line, gap.col, gap.last_line, 0)),
-    } for r in results for gap in r.parse_gaps)
-    items.extend({"path": r.display, "rule": None, "kind": "not-checked", "message": notice}
-                 for r in results for notice in r.notices)
+    items.extend(
+        {"path": r.display, "rule": None, "kind": "error", "message": problem, "error": problem}
+        for r in results
+        for problem in r.problems()
+    )
+    items.extend(
+        {
+            "path": r.display,
+            "rule": None,
+            "kind": "syntax-error",
+            "message": r.gap_notice(gap).split(": ", 1)[1],
+            **_range(r, Span(gap.line, gap.col, gap.last_line, 0)),
+        }
+        for r in results
+        for gap in r.parse_gaps
+    )
+    items.extend(
+        {"path": r.display, "rule": None, "kind": "not-checked", "message": notice}
+        for r in results
+        for notice in r.notices
+    )
     return items
 
 
@@ -79,10 +98,18 @@ def _range(result: FileResult, span: Span, details: Optional[dict] = None) -> di
         return {"start": _position(span.start_line, span.start_col), "end": _position(span.end_line, span.end_col)}
     place = result.notebook.place_of(span, details)
     local = place.span
-    cell = {"index": place.cell.index, "number": place.cell.index + 1, **({"id": place.cell.id} if place.cell.id else {})}
+    cell = {
+        "index": place.cell.index,
+        "number": place.cell.index + 1,
+        **({"id": place.cell.id} if place.cell.id else {}),
+    }
     output = {"output": {"index": place.output, "field": place.field}} if place.output is not None else {}
-    return {"cell": cell, **output, "start": _position(local.start_line, local.start_col),
-            "end": _position(local.end_line, local.end_col)}
+    return {
+        "cell": cell,
+        **output,
+        "start": _position(local.start_line, local.start_col),
+        "end": _position(local.end_line, local.end_col),
+    }
 
 
 def _related_place(result: FileResult, span: Span, path: Optional[str]) -> dict:

@@ -78,9 +78,13 @@ def _cell_properties(result: FileResult, finding: Finding) -> dict:
     if result.notebook is None:
         return {}
     place = result.notebook.place(finding)
-    cell = {"index": place.cell.index, "line": place.span.start_line + 1, "column": place.span.start_col + 1,
-            **({"id": place.cell.id} if place.cell.id else {}),
-            **({"output": place.output, "field": place.field} if place.output is not None else {})}
+    cell = {
+        "index": place.cell.index,
+        "line": place.span.start_line + 1,
+        "column": place.span.start_col + 1,
+        **({"id": place.cell.id} if place.cell.id else {}),
+        **({"output": place.output, "field": place.field} if place.output is not None else {}),
+    }
     return {"notebookCell": cell}
 
 
@@ -99,9 +103,13 @@ def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -
     }
     if finding.related:
         places = [
-            {"physicalLocation": {"artifactLocation": {"uri": _related_uri(result, r.path)},
-                                  "region": _region(r.span) if r.path else _file_region(result, r.span)},
-             "message": {"text": r.message}}
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _related_uri(result, r.path)},
+                    "region": _region(r.span) if r.path else _file_region(result, r.span),
+                },
+                "message": {"text": r.message},
+            }
             for r in finding.related
         ]
         out["relatedLocations"] = [{"id": i, **place} for i, place in enumerate(places)]
@@ -111,16 +119,20 @@ def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -
             out["codeFlows"] = [{"threadFlows": [{"locations": [{"location": step} for step in steps]}]}]
     fix = finding.fix() if result.notebook is None else None  # a cell's rewrite is not a text edit of the file
     if fix is not None:
-        out["fixes"] = [{
-            "description": {"text": fix.title + ("" if fix.safe else " (unsafe: review the behaviour change)")},
-            "artifactChanges": [{
-                "artifactLocation": {"uri": _uri(result)},
-                "replacements": [
-                    {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.new_text}}
-                    for edit in materialize(fix, result.lines)
+        out["fixes"] = [
+            {
+                "description": {"text": fix.title + ("" if fix.safe else " (unsafe: review the behaviour change)")},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": {"uri": _uri(result)},
+                        "replacements": [
+                            {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.new_text}}
+                            for edit in materialize(fix, result.lines)
+                        ],
+                    }
                 ],
-            }],
-        }]
+            }
+        ]
     extra = finding.details.get("sarif_properties")
     if isinstance(extra, dict):
         out["properties"].update(extra)
@@ -132,11 +144,18 @@ def _parse_gap(result: FileResult, gap: ParseGap) -> dict:
     return {
         "level": "warning",
         "message": {"text": f"{result.display}:{result.gap_notice(gap)}"},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": _uri(result)},
-            "region": {k: v for k, v in _file_region(result, Span(gap.line, gap.col, gap.line, gap.col)).items()
-                       if k.startswith("start")},
-        }}],
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _uri(result)},
+                    "region": {
+                        k: v
+                        for k, v in _file_region(result, Span(gap.line, gap.col, gap.line, gap.col)).items()
+                        if k.startswith("start")
+                    },
+                }
+            }
+        ],
     }
 
 
@@ -146,24 +165,37 @@ def render(results: Sequence[FileResult]) -> dict:
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "tabguard",
-                "version": __version__,
-                "informationUri": "https://github.com/tabguard/tabguard",
-                "rules": [rule_descriptor(rule) for rule in rules],
-            }},
-            "results": [result_object(r, f, index) for r in results for f in r.findings],
-            "invocations": [{
-                "executionSuccessful": not any(r.problems() for r in results),
-                "toolExecutionNotifications": [
-                    {"level": "error", "message": {"text": f"{r.display}: {problem}"}}
-                    for r in results for problem in r.problems()
-                ] + [_parse_gap(r, gap) for r in results for gap in r.parse_gaps] + [
-                    {"level": "warning", "message": {"text": f"{r.display}: {notice}"},
-                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(r)}}}]}
-                    for r in results for notice in r.notices
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "tabguard",
+                        "version": __version__,
+                        "informationUri": "https://github.com/tabguard/tabguard",
+                        "rules": [rule_descriptor(rule) for rule in rules],
+                    }
+                },
+                "results": [result_object(r, f, index) for r in results for f in r.findings],
+                "invocations": [
+                    {
+                        "executionSuccessful": not any(r.problems() for r in results),
+                        "toolExecutionNotifications": [
+                            {"level": "error", "message": {"text": f"{r.display}: {problem}"}}
+                            for r in results
+                            for problem in r.problems()
+                        ]
+                        + [_parse_gap(r, gap) for r in results for gap in r.parse_gaps]
+                        + [
+                            {
+                                "level": "warning",
+                                "message": {"text": f"{r.display}: {notice}"},
+                                "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(r)}}}],
+                            }
+                            for r in results
+                            for notice in r.notices
+                        ],
+                    }
                 ],
-            }],
-        }],
+            }
+        ],
     }

@@ -59,7 +59,11 @@ def locate(view: FileView, evidence: Sequence[Evidence]) -> Optional[tuple[int, 
     """Where the span is now (0-based, end-exclusive), or None when its code is gone."""
     total = len(view.lines)
     for ev in evidence:
-        if ev.content_hash and ev.end_line <= total and content_hash(view.lines[ev.start_line:ev.end_line]) == ev.content_hash:
+        if (
+            ev.content_hash
+            and ev.end_line <= total
+            and content_hash(view.lines[ev.start_line : ev.end_line]) == ev.content_hash
+        ):
             return ev.start_line, ev.end_line
     fingerprinted = [ev for ev in evidence if ev.line_hashes]
     for ev in fingerprinted:
@@ -81,7 +85,7 @@ def _exact(view: FileView, ev: Evidence) -> Optional[tuple[int, int]]:
     wanted = list(ev.line_hashes)
     size = len(wanted)
     fps = view.fps
-    starts = [p for p in view.where.get(wanted[0], ()) if fps[p:p + size] == wanted]
+    starts = [p for p in view.where.get(wanted[0], ()) if fps[p : p + size] == wanted]
     if not starts:
         return None
     best = min(starts, key=lambda p: abs(p - ev.start_line))

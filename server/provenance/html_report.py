@@ -31,35 +31,60 @@ def render(inventory: dict) -> str:
     s = inventory["summary"]
     spans = [{"path": f["path"], **span} for f in inventory["files"] for span in f["spans"]]
     parts = [
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-        (f"<title>tabguard AI code inventory: {escape(inventory['scope'])}</title>"
-         f"<style>{_CSS}</style></head><body>"),
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        (f"<title>tabguard AI code inventory: {escape(inventory['scope'])}</title><style>{_CSS}</style></head><body>"),
         "<h1>AI-written code inventory</h1>",
-        (f"<p class=\"muted\">workspace <code>{escape(inventory['workspace'])}</code> &middot; scope <code>{escape(inventory['scope'])}</code> "
-         f"&middot; generated {escape(inventory['generated'])} by tabguard</p>"),
-        "<div class=\"cards\">",
+        (
+            f'<p class="muted">workspace <code>{escape(inventory["workspace"])}</code> &middot; scope <code>{escape(inventory["scope"])}</code> '
+            f"&middot; generated {escape(inventory['generated'])} by tabguard</p>"
+        ),
+        '<div class="cards">',
         _card("AI-written lines", f"{s['ai_lines']} / {s['total_lines']}", "ai_lines", s["ai_lines"]),
         _card("AI share of code", f"{s['ai_share']:.1%}", "ai_share", s["ai_share"]),
         _card("AI spans", str(s["spans"]), "spans", s["spans"]),
         _card("Reviewed spans", str(s["reviewed_spans"]), "reviewed_spans", s["reviewed_spans"], "good"),
-        _card("Unreviewed spans", str(s["unreviewed_spans"]), "unreviewed_spans", s["unreviewed_spans"],
-              "bad" if s["unreviewed_spans"] else "good"),
-        _card("Findings in AI code", str(s["findings_in_ai_code"]), "findings_in_ai_code", s["findings_in_ai_code"],
-              "bad" if s["findings_in_ai_code"] else "good"),
-        _card("of them in unreviewed spans", str(s["findings_in_unreviewed_ai_code"]),
-              "findings_in_unreviewed_ai_code", s["findings_in_unreviewed_ai_code"],
-              "bad" if s["findings_in_unreviewed_ai_code"] else "good"),
+        _card(
+            "Unreviewed spans",
+            str(s["unreviewed_spans"]),
+            "unreviewed_spans",
+            s["unreviewed_spans"],
+            "bad" if s["unreviewed_spans"] else "good",
+        ),
+        _card(
+            "Findings in AI code",
+            str(s["findings_in_ai_code"]),
+            "findings_in_ai_code",
+            s["findings_in_ai_code"],
+            "bad" if s["findings_in_ai_code"] else "good",
+        ),
+        _card(
+            "of them in unreviewed spans",
+            str(s["findings_in_unreviewed_ai_code"]),
+            "findings_in_unreviewed_ai_code",
+            s["findings_in_unreviewed_ai_code"],
+            "bad" if s["findings_in_unreviewed_ai_code"] else "good",
+        ),
         "</div>",
-        "<h2>Review coverage</h2>", _coverage(s),
-        "<h2>Share of AI-written lines per file</h2>", _files_chart(inventory["files"]),
-        "<h2>AI-written lines over time</h2>", _timeline_chart(inventory["timeline"]),
-        "<h2>Findings in AI-written code, by mechanism and severity</h2>", _findings_chart(inventory["findings_by_family"]),
-        "<h2 id=\"findings\">Findings in AI-written code</h2>", _findings_table(spans),
-        "<h2>Oldest unreviewed spans</h2>", _oldest(inventory["oldest_unreviewed"]),
-        "<h2 id=\"audit\">Audit trail: reviews</h2>", _audit_trail(spans),
+        "<h2>Review coverage</h2>",
+        _coverage(s),
+        "<h2>Share of AI-written lines per file</h2>",
+        _files_chart(inventory["files"]),
+        "<h2>AI-written lines over time</h2>",
+        _timeline_chart(inventory["timeline"]),
+        "<h2>Findings in AI-written code, by mechanism and severity</h2>",
+        _findings_chart(inventory["findings_by_family"]),
+        '<h2 id="findings">Findings in AI-written code</h2>',
+        _findings_table(spans),
+        "<h2>Oldest unreviewed spans</h2>",
+        _oldest(inventory["oldest_unreviewed"]),
+        '<h2 id="audit">Audit trail: reviews</h2>',
+        _audit_trail(spans),
     ]
-    for heading, messages in (("Ledger files refused", inventory["errors"]), ("Ledger warnings", inventory["warnings"])):
+    for heading, messages in (
+        ("Ledger files refused", inventory["errors"]),
+        ("Ledger warnings", inventory["warnings"]),
+    ):
         if messages:
             parts.append(f"<h2>{heading}</h2><ul>")
             parts.extend(f"<li>{escape(_relative(m, inventory['root']))}</li>" for m in messages)
@@ -69,17 +94,21 @@ def render(inventory: dict) -> str:
 
 
 def _card(label: str, shown: str, key: str, value, tone: str = "") -> str:
-    return (f"<div class=\"card {tone}\"><b data-figure=\"{key}\" data-value=\"{value}\">{escape(shown)}</b>"
-            f"<span class=\"muted\">{escape(label)}</span></div>")
+    return (
+        f'<div class="card {tone}"><b data-figure="{key}" data-value="{value}">{escape(shown)}</b>'
+        f'<span class="muted">{escape(label)}</span></div>'
+    )
 
 
 def _svg(width: int, height: int, body: list[str], label: str) -> str:
-    return (f"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" "
-            f"viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{escape(label)}\">" + "".join(body) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">' + "".join(body) + "</svg>"
+    )
 
 
 def _empty(text: str) -> str:
-    return f"<p class=\"muted\">{escape(text)}</p>"
+    return f'<p class="muted">{escape(text)}</p>'
 
 
 def _coverage(s: dict) -> str:
@@ -89,16 +118,20 @@ def _coverage(s: dict) -> str:
     width, bar = 760, 700
     reviewed = round(bar * s["reviewed_spans"] / total)
     body = [
-        f"<rect x=\"0\" y=\"10\" width=\"{reviewed}\" height=\"28\" fill=\"{REVIEWED}\"/>",
-        f"<rect x=\"{reviewed}\" y=\"10\" width=\"{bar - reviewed}\" height=\"28\" fill=\"{UNREVIEWED}\"/>",
-        (f"<text x=\"0\" y=\"58\">{s['reviewed_spans']} of {total} spans reviewed "
-         f"({s['reviewed_spans'] / total:.0%}); {s['reviewed_lines']} of {s['ai_lines']} AI lines</text>"),
+        f'<rect x="0" y="10" width="{reviewed}" height="28" fill="{REVIEWED}"/>',
+        f'<rect x="{reviewed}" y="10" width="{bar - reviewed}" height="28" fill="{UNREVIEWED}"/>',
+        (
+            f'<text x="0" y="58">{s["reviewed_spans"]} of {total} spans reviewed '
+            f"({s['reviewed_spans'] / total:.0%}); {s['reviewed_lines']} of {s['ai_lines']} AI lines</text>"
+        ),
     ]
     return _svg(width, 66, body, "review coverage") + _legend([(REVIEWED, "reviewed"), (UNREVIEWED, "not reviewed")])
 
 
 def _files_chart(files: list[dict]) -> str:
-    shown = sorted((f for f in files if f["exists"] and f["lines"]), key=lambda f: (-f["ai_share"], f["path"]))[:MAX_FILES]
+    shown = sorted((f for f in files if f["exists"] and f["lines"]), key=lambda f: (-f["ai_share"], f["path"]))[
+        :MAX_FILES
+    ]
     if not shown:
         return _empty("No files with AI-inserted code in scope.")
     label_w, bar, row = 330, 380, 24
@@ -108,10 +141,10 @@ def _files_chart(files: list[dict]) -> str:
         ai = round(bar * f["ai_share"])
         name = f["path"] if len(f["path"]) <= 48 else "…" + f["path"][-47:]
         body += [
-            f"<text x=\"0\" y=\"{y + 16}\">{escape(name)}</text>",
-            f"<rect x=\"{label_w}\" y=\"{y + 4}\" width=\"{bar}\" height=\"16\" fill=\"{HUMAN}\"/>",
-            f"<rect x=\"{label_w}\" y=\"{y + 4}\" width=\"{ai}\" height=\"16\" fill=\"{AI}\"/>",
-            f"<text x=\"{label_w + bar + 8}\" y=\"{y + 16}\">{f['ai_lines']}/{f['lines']} ({f['ai_share']:.0%})</text>",
+            f'<text x="0" y="{y + 16}">{escape(name)}</text>',
+            f'<rect x="{label_w}" y="{y + 4}" width="{bar}" height="16" fill="{HUMAN}"/>',
+            f'<rect x="{label_w}" y="{y + 4}" width="{ai}" height="16" fill="{AI}"/>',
+            f'<text x="{label_w + bar + 8}" y="{y + 16}">{f["ai_lines"]}/{f["lines"]} ({f["ai_share"]:.0%})</text>',
         ]
     more = len([f for f in files if f["exists"] and f["lines"]]) - len(shown)
     note = _empty(f"and {more} more files") if more > 0 else ""
@@ -124,26 +157,36 @@ def _timeline_chart(timeline: list[dict]) -> str:
     if len(timeline) < 2:
         # One bar and a one-point "trend" read as a chart of growth; there is no history yet.
         day = timeline[0]
-        return _empty(f"Not enough history for a chart: all {day['ai_lines']} AI lines still present were inserted on "
-                      f"{day['day']} ({day['cumulative_share']:.1%} of the code). The chart appears from the second day.")
+        return _empty(
+            f"Not enough history for a chart: all {day['ai_lines']} AI lines still present were inserted on "
+            f"{day['day']} ({day['cumulative_share']:.1%} of the code). The chart appears from the second day."
+        )
     width, height, left, bottom = 760, 220, 40, 40
     plot_w, plot_h = width - left - 50, height - bottom - 10
     peak = max(d["ai_lines"] for d in timeline) or 1
     step = plot_w / len(timeline)
-    body = [f"<line x1=\"{left}\" y1=\"{10 + plot_h}\" x2=\"{left + plot_w}\" y2=\"{10 + plot_h}\" stroke=\"#9ca3af\"/>",
-            f"<text x=\"0\" y=\"18\">{peak}</text>", f"<text x=\"{left + plot_w + 6}\" y=\"18\">100%</text>"]
+    body = [
+        f'<line x1="{left}" y1="{10 + plot_h}" x2="{left + plot_w}" y2="{10 + plot_h}" stroke="#9ca3af"/>',
+        f'<text x="0" y="18">{peak}</text>',
+        f'<text x="{left + plot_w + 6}" y="18">100%</text>',
+    ]
     points = []
     for i, day in enumerate(timeline):
         h = plot_h * day["ai_lines"] / peak
         x = left + i * step
-        body.append(f"<rect x=\"{x + step * 0.15:.1f}\" y=\"{10 + plot_h - h:.1f}\" width=\"{step * 0.7:.1f}\" "
-                    f"height=\"{h:.1f}\" fill=\"{AI}\"><title>{escape(day['day'])}: {day['ai_lines']} lines</title></rect>")
+        body.append(
+            f'<rect x="{x + step * 0.15:.1f}" y="{10 + plot_h - h:.1f}" width="{step * 0.7:.1f}" '
+            f'height="{h:.1f}" fill="{AI}"><title>{escape(day["day"])}: {day["ai_lines"]} lines</title></rect>'
+        )
         points.append(f"{x + step / 2:.1f},{10 + plot_h * (1 - day['cumulative_share']):.1f}")
         if len(timeline) <= 12 or i % max(1, len(timeline) // 8) == 0:
-            body.append(f"<text x=\"{x + step / 2:.1f}\" y=\"{height - 18}\" text-anchor=\"middle\">{escape(day['day'])}</text>")
-    body.append(f"<polyline points=\"{' '.join(points)}\" fill=\"none\" stroke=\"#111827\" stroke-width=\"2\"/>")
+            body.append(
+                f'<text x="{x + step / 2:.1f}" y="{height - 18}" text-anchor="middle">{escape(day["day"])}</text>'
+            )
+    body.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#111827" stroke-width="2"/>')
     return _svg(width, height, body, "AI lines over time") + _legend(
-        [(AI, "AI lines inserted that day (still present)"), ("#111827", "running share of today's code (right axis)")])
+        [(AI, "AI lines inserted that day (still present)"), ("#111827", "running share of today's code (right axis)")]
+    )
 
 
 def _findings_chart(by_family: dict[str, dict[str, int]]) -> str:
@@ -156,19 +199,25 @@ def _findings_chart(by_family: dict[str, dict[str, int]]) -> str:
     for i, (family, counts) in enumerate(sorted(by_family.items(), key=lambda kv: -sum(kv[1].values()))):
         y, x = i * row, label_w
         title = FAMILIES[family][1].split(":")[0].split(",")[0] if family in FAMILIES else family
-        body.append(f"<text x=\"0\" y=\"{y + 17}\">{escape(title)}</text>")
+        body.append(f'<text x="0" y="{y + 17}">{escape(title)}</text>')
         for severity in reversed(SEVERITIES):
             n = counts.get(severity.name, 0)
             if n:
                 w = bar * n / peak
-                body.append(f"<rect x=\"{x:.1f}\" y=\"{y + 4}\" width=\"{w:.1f}\" height=\"18\" fill=\"{severity.chart}\">"
-                            f"<title>{n} {severity.name}</title></rect>")
+                body.append(
+                    f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="18" fill="{severity.chart}">'
+                    f"<title>{n} {severity.name}</title></rect>"
+                )
                 x += w
-        body.append(f"<text x=\"{x + 6:.1f}\" y=\"{y + 17}\">{sum(counts.values())}</text>")
-    return _empty(f"All {total} findings in AI-written code, reviewed spans included (the cards above say how many "
-                  "sit in unreviewed spans).") + _svg(
-        label_w + bar + 60, row * len(by_family) + 4, body, "findings by mechanism and severity") + _legend(
-        [(s.chart, s.name) for s in reversed(SEVERITIES)])
+        body.append(f'<text x="{x + 6:.1f}" y="{y + 17}">{sum(counts.values())}</text>')
+    return (
+        _empty(
+            f"All {total} findings in AI-written code, reviewed spans included (the cards above say how many "
+            "sit in unreviewed spans)."
+        )
+        + _svg(label_w + bar + 60, row * len(by_family) + 4, body, "findings by mechanism and severity")
+        + _legend([(s.chart, s.name) for s in reversed(SEVERITIES)])
+    )
 
 
 def _findings_table(spans: list[dict]) -> str:
@@ -177,10 +226,12 @@ def _findings_table(spans: list[dict]) -> str:
         return _empty("No findings inside AI-written code.")
     rows = ["<table><tr><th>Where</th><th>Rule</th><th>Severity</th><th>Message</th><th>Span</th></tr>"]
     for span, f in found:
-        rule = f"<a href=\"{escape(f['url'])}\">{escape(f['rule'])}</a>" if f.get("url") else escape(f["rule"])
+        rule = f'<a href="{escape(f["url"])}">{escape(f["rule"])}</a>' if f.get("url") else escape(f["rule"])
         state = f"reviewed by {span['reviewer']}" if span["reviewed"] else "not reviewed"
-        rows.append(f"<tr><td><code>{escape(span['path'])}:{f['line']}</code></td><td>{rule}</td>"
-                    f"<td>{escape(f['severity'])}</td><td>{escape(f['message'])}</td><td>{escape(state)}</td></tr>")
+        rows.append(
+            f"<tr><td><code>{escape(span['path'])}:{f['line']}</code></td><td>{rule}</td>"
+            f"<td>{escape(f['severity'])}</td><td>{escape(f['message'])}</td><td>{escape(state)}</td></tr>"
+        )
     rows.append("</table>")
     return "".join(rows)
 
@@ -225,6 +276,10 @@ def _oldest(spans: list[dict]) -> str:
 
 
 def _legend(items: list[tuple[str, str]]) -> str:
-    return "<p class=\"legend\">" + "".join(
-        f"<span><i class=\"swatch\" style=\"background:{colour}\"></i>{escape(text)}</span>" for colour, text in items
-    ) + "</p>"
+    return (
+        '<p class="legend">'
+        + "".join(
+            f'<span><i class="swatch" style="background:{colour}"></i>{escape(text)}</span>' for colour, text in items
+        )
+        + "</p>"
+    )

@@ -77,12 +77,21 @@ def build(ledger: Provenance, target: Path, config: Config) -> dict:
     }
 
 
-def _file_entry(prov: Provenance, key: str, config: Config, severity: dict[str, str], docs: dict[str, str]) -> Optional[dict]:
+def _file_entry(
+    prov: Provenance, key: str, config: Config, severity: dict[str, str], docs: dict[str, str]
+) -> Optional[dict]:
     path = prov.on_disk(key)
     if path is None:
         return None
-    entry = {"path": key, "exists": path.is_file(), "lines": 0, "ai_lines": 0, "ai_share": 0.0,
-             "records": len(prov.trace_ranges(key)), "spans": []}
+    entry = {
+        "path": key,
+        "exists": path.is_file(),
+        "lines": 0,
+        "ai_lines": 0,
+        "ai_share": 0.0,
+        "records": len(prov.trace_ranges(key)),
+        "spans": [],
+    }
     if not entry["exists"]:
         return entry
     try:
@@ -100,25 +109,33 @@ def _file_entry(prov: Provenance, key: str, config: Config, severity: dict[str, 
     for span in prov.spans(path):
         covered.update(range(span.start_line, span.end_line))
         inside = findings_in(span, findings)
-        entry["spans"].append({
-            "start_line": span.start_line + 1,
-            "end_line": span.end_line,
-            "lines": span.end_line - span.start_line,
-            "origin": span.origin,
-            "tool": span.tool,
-            "model_id": span.model_id,
-            "timestamp": span.timestamp,
-            "inferred": span.inferred,
-            "reviewed": span.reviewed,
-            "reviewer": span.reviewer,
-            "reviewed_at": span.reviewed_at,
-            "record_id": span.record_id,
-            "findings": [
-                {"rule": f.rule_id, "severity": f.severity or severity.get(f.rule_id, ""), "line": f.span.start_line + 1,
-                 "message": f.message, "family": family_of(f.rule_id), "url": docs.get(f.rule_id, "")}
-                for f in inside
-            ],
-        })
+        entry["spans"].append(
+            {
+                "start_line": span.start_line + 1,
+                "end_line": span.end_line,
+                "lines": span.end_line - span.start_line,
+                "origin": span.origin,
+                "tool": span.tool,
+                "model_id": span.model_id,
+                "timestamp": span.timestamp,
+                "inferred": span.inferred,
+                "reviewed": span.reviewed,
+                "reviewer": span.reviewer,
+                "reviewed_at": span.reviewed_at,
+                "record_id": span.record_id,
+                "findings": [
+                    {
+                        "rule": f.rule_id,
+                        "severity": f.severity or severity.get(f.rule_id, ""),
+                        "line": f.span.start_line + 1,
+                        "message": f.message,
+                        "family": family_of(f.rule_id),
+                        "url": docs.get(f.rule_id, ""),
+                    }
+                    for f in inside
+                ],
+            }
+        )
     prov.close_file(path)
     entry["lines"] = len(lines) - (1 if lines and lines[-1] == "" else 0)
     entry["ai_lines"] = len(covered)
@@ -134,8 +151,14 @@ def _timeline(spans: list[dict], total_lines: int) -> list[dict]:
     running, out = 0, []
     for day in sorted(per_day):
         running += per_day[day]
-        out.append({"day": day, "ai_lines": per_day[day], "cumulative_ai_lines": running,
-                    "cumulative_share": round(running / total_lines, 4) if total_lines else 0.0})
+        out.append(
+            {
+                "day": day,
+                "ai_lines": per_day[day],
+                "cumulative_ai_lines": running,
+                "cumulative_share": round(running / total_lines, 4) if total_lines else 0.0,
+            }
+        )
     return out
 
 
@@ -152,16 +175,25 @@ def text_lines(inventory: dict) -> list[str]:
             f"{counted(len(spans), 'span')}, {reviewed} reviewed"
         )
         for span in spans:
-            source = "; ".join(x for x in (
-                f"via {span['tool']}" if span["tool"] != span["origin"] else "", span["model_id"],
-                "inferred from a bulk insertion" if span["inferred"] else "",
-            ) if x)
+            source = "; ".join(
+                x
+                for x in (
+                    f"via {span['tool']}" if span["tool"] != span["origin"] else "",
+                    span["model_id"],
+                    "inferred from a bulk insertion" if span["inferred"] else "",
+                )
+                if x
+            )
             state = f"reviewed by {span['reviewer']}" if span["reviewed"] else "NOT REVIEWED"
             when = span["timestamp"][:16].replace("T", " ") if span["timestamp"] else "unknown time"
-            out.append(f"  lines {span['start_line']}-{span['end_line']}: {span['origin']}"
-                       f"{f' ({source})' if source else ''}, {when}, {state}")
+            out.append(
+                f"  lines {span['start_line']}-{span['end_line']}: {span['origin']}"
+                f"{f' ({source})' if source else ''}, {when}, {state}"
+            )
             for finding in span["findings"]:
-                out.append(f"    line {finding['line']}: {finding['rule']} [{finding['severity']}] {finding['message']}")
+                out.append(
+                    f"    line {finding['line']}: {finding['rule']} [{finding['severity']}] {finding['message']}"
+                )
     s = inventory["summary"]
     out.append(
         f"{counted(s['files_with_ai_code'], 'file')} with AI code: "

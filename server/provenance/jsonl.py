@@ -98,7 +98,7 @@ class LineIndex:
             self._identity = identity
             return self.refresh()
         self._identity = identity
-        data = data[len(self._tail):]
+        data = data[len(self._tail) :]
         last_newline = data.rfind(b"\n")
         if last_newline < 0:
             return False  # nothing, or a line still being written
@@ -125,7 +125,7 @@ class LineIndex:
                     places.append((base + start, find(b"\n", at) - start))
             at = find(_PATH_KEY, match.end())
         self._end = base + len(data)
-        self._tail = (self._tail + data)[-self.TAIL:]
+        self._tail = (self._tail + data)[-self.TAIL :]
         return True
 
     def read(self, locations: list[tuple[int, int]]) -> Iterator[tuple[int, bytes]]:

@@ -54,8 +54,16 @@ def utc_now() -> str:
 
 
 def build_trace(
-    path: str, start_line: int, end_line: int, content_hash: str, line_hashes: list[str], origin: str,
-    inferred: bool, model_id: Optional[str], revision: Optional[str], cell: Optional[dict] = None,
+    path: str,
+    start_line: int,
+    end_line: int,
+    content_hash: str,
+    line_hashes: list[str],
+    origin: str,
+    inferred: bool,
+    model_id: Optional[str],
+    revision: Optional[str],
+    cell: Optional[dict] = None,
 ) -> dict:
     """A trace record; `cell` names the notebook cell the range lies in (see docs/provenance.md)."""
     contributor = {"type": "ai"}
@@ -66,13 +74,17 @@ def build_trace(
         "id": str(uuid.uuid4()),
         "timestamp": utc_now(),
         "tool": {"name": TOOL_NAME, "version": __version__},
-        "files": [{
-            "path": path,
-            "conversations": [{
-                "contributor": contributor,
-                "ranges": [{"start_line": start_line + 1, "end_line": end_line, "content_hash": content_hash}],
-            }],
-        }],
+        "files": [
+            {
+                "path": path,
+                "conversations": [
+                    {
+                        "contributor": contributor,
+                        "ranges": [{"start_line": start_line + 1, "end_line": end_line, "content_hash": content_hash}],
+                    }
+                ],
+            }
+        ],
         "metadata": {VENDOR_KEY: {"origin": origin, "inferred": inferred, "line_hashes": line_hashes}},
     }
     if cell is not None:
@@ -147,7 +159,11 @@ def parse_trace(
             if not isinstance(ranges, list):
                 continue
             for item in ranges:
-                start, end = (_line(item.get("start_line")), _line(item.get("end_line"))) if isinstance(item, dict) else (None, None)
+                start, end = (
+                    (_line(item.get("start_line")), _line(item.get("end_line")))
+                    if isinstance(item, dict)
+                    else (None, None)
+                )
                 if start is None or end is None or end < start:
                     warn("skipping a range without valid 1-based lines")
                     continue
@@ -161,10 +177,17 @@ def parse_trace(
     for index, (path, start, end, content, model) in enumerate(found):
         yield TraceRange(
             record_id=f"{record_id}#{index}" if several else record_id,
-            path=path, start_line=start, end_line=end, content_hash=content,
+            path=path,
+            start_line=start,
+            end_line=end,
+            content_hash=content,
             # Per-line fingerprints describe the record's single range only.
             line_hashes=line_hashes if not several and len(line_hashes) == end - start else (),
-            tool=tool_name, model_id=model, timestamp=timestamp, origin=origin, inferred=inferred,
+            tool=tool_name,
+            model_id=model,
+            timestamp=timestamp,
+            origin=origin,
+            inferred=inferred,
         )
 
 
@@ -173,4 +196,6 @@ def parse_review(record: dict, normalize: Callable[[str], Optional[str]]) -> Opt
     content, record_id = _text(record.get("content_hash")), _text(record.get("record"))
     if path is None or content is None or record_id is None:
         return None
-    return Review(path, record_id, content, label(record.get("reviewer")) or "unknown", label(record.get("timestamp"), 40) or "")
+    return Review(
+        path, record_id, content, label(record.get("reviewer")) or "unknown", label(record.get("timestamp"), 40) or ""
+    )

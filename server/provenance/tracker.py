@@ -177,7 +177,9 @@ class Provenance:
         path = self.root / key
         if boundary.inside(self.root, path):
             return path
-        self._note(self._warnings, f"a record names {key}, which leads outside the workspace through a symlink; skipped")
+        self._note(
+            self._warnings, f"a record names {key}, which leads outside the workspace through a symlink; skipped"
+        )
         return None
 
     def refresh(self) -> bool:
@@ -189,7 +191,12 @@ class Provenance:
             try:
                 index.refresh()
             except OSError as error:  # a refused (symlinked) or unreadable ledger is not read at all
-                self._note(self.errors, str(error) if isinstance(error, boundary.Refused) else f"{index.relative.as_posix()}: cannot read: {error}")
+                self._note(
+                    self.errors,
+                    str(error)
+                    if isinstance(error, boundary.Refused)
+                    else f"{index.relative.as_posix()}: cannot read: {error}",
+                )
         self._loaded = True
         if generations == (self._traces.generation, self._reviews.generation):
             return False
@@ -207,6 +214,7 @@ class Provenance:
     def _warn(self, index: LineIndex, offset: int) -> Callable[[str], None]:
         def warn(message: str) -> None:
             self._unplaced.append((index, offset, message))
+
         return warn
 
     @property
@@ -214,8 +222,10 @@ class Provenance:
         """What was skipped. A bad line is named by its line number, counted here in one pass over
         each ledger file (counting as lines are read would cost a pass per bad line)."""
         unplaced, self._unplaced = self._unplaced, []
-        lines = {index: index.line_numbers([offset for i, offset, _ in unplaced if i is index])
-                 for index in {index for index, _, _ in unplaced}}
+        lines = {
+            index: index.line_numbers([offset for i, offset, _ in unplaced if i is index])
+            for index in {index for index, _, _ in unplaced}
+        }
         for index, offset, message in unplaced:
             line = lines[index].get(offset)
             where = f"line {line}" if line is not None else f"byte {offset}"
@@ -286,7 +296,7 @@ class Provenance:
             where = locate(view, self._evidence(trace, reviews))
             if where is None or where in places:
                 continue
-            digest = content_hash(lines[where[0]:where[1]])
+            digest = content_hash(lines[where[0] : where[1]])
             span = live.LiveSpan(trace, where[0], where[1], digest, reviewed.get((trace.record_id, digest)))
             if trace.inferred and any(_supersedes(newer, span) for newer in reported):
                 continue
@@ -304,10 +314,14 @@ class Provenance:
                 hashes = review.get("line_hashes")
                 start, end = review.get("start_line"), review.get("end_line")
                 if isinstance(start, int) and isinstance(end, int) and 1 <= start <= end:
-                    evidence.append(Evidence(
-                        start - 1, end, review.get("content_hash"),
-                        tuple(hashes) if isinstance(hashes, list) and len(hashes) == end - start + 1 else (),
-                    ))
+                    evidence.append(
+                        Evidence(
+                            start - 1,
+                            end,
+                            review.get("content_hash"),
+                            tuple(hashes) if isinstance(hashes, list) and len(hashes) == end - start + 1 else (),
+                        )
+                    )
         evidence.append(Evidence(trace.start_line, trace.end_line, trace.content_hash, trace.line_hashes))
         return evidence
 
@@ -325,13 +339,15 @@ class Provenance:
             if len(history) > state.considered:
                 view = FileView(state.lines)
                 present = {span.trace.record_id for span in state.spans}
-                for trace in history[state.considered:]:
+                for trace in history[state.considered :]:
                     where = None if trace.record_id in present else locate(view, self._evidence(trace, reviews))
                     if where is not None:
-                        digest = content_hash(state.lines[where[0]:where[1]])
+                        digest = content_hash(state.lines[where[0] : where[1]])
                         span = live.LiveSpan(trace, where[0], where[1], digest, reviewed.get((trace.record_id, digest)))
                         # A record made earlier never displaces the span that superseded it.
-                        if not any(_supersedes(old, span) and old.trace.timestamp >= trace.timestamp for old in state.spans):
+                        if not any(
+                            _supersedes(old, span) and old.trace.timestamp >= trace.timestamp for old in state.spans
+                        ):
                             state.add(span)
                             dirty = True
                 state.considered = len(history)
@@ -372,17 +388,21 @@ class Provenance:
 
     # -- edits --------------------------------------------------------------------------------
 
-    def apply_edit(self, path: Path, first_line: int, old_last_line: int, new_line_count: int, lines: list[str]) -> None:
+    def apply_edit(
+        self, path: Path, first_line: int, old_last_line: int, new_line_count: int, lines: list[str]
+    ) -> None:
         state = self._open.get(self.key(path) or "")
         if state is None:
             return
         old = state.lines
-        if not (0 <= first_line <= old_last_line < len(old)) or len(old) - (old_last_line - first_line + 1) + new_line_count != len(lines):
+        if not (0 <= first_line <= old_last_line < len(old)) or len(old) - (
+            old_last_line - first_line + 1
+        ) + new_line_count != len(lines):
             self._resync(path, state, lines)
             return
         change = live.trim(old, lines, first_line, old_last_line, new_line_count)
         if change.last < change.first and not change.count:
-            state.lines[first_line:old_last_line + 1] = lines[first_line:first_line + new_line_count]
+            state.lines[first_line : old_last_line + 1] = lines[first_line : first_line + new_line_count]
             return
         reviewed = self._cached_reviews(path)
         kept = []
@@ -390,7 +410,9 @@ class Provenance:
             before = (span.start, span.end)
             outcome = live.move(span, change)
             if outcome == live.ENGULFED:
-                found = refind(old[before[0]:before[1]], lines[change.first:change.first + change.count], change.first)
+                found = refind(
+                    old[before[0] : before[1]], lines[change.first : change.first + change.count], change.first
+                )
                 if found is None:
                     continue
                 span.start, span.end = found
@@ -398,11 +420,11 @@ class Provenance:
             if outcome == live.GONE:
                 continue
             if outcome == live.CHANGED:
-                span.content_hash = content_hash(lines[span.start:span.end])
+                span.content_hash = content_hash(lines[span.start : span.end])
                 span.review = reviewed.get((span.trace.record_id, span.content_hash))
             kept.append(span)
         state.spans = kept
-        state.lines[first_line:old_last_line + 1] = lines[first_line:first_line + new_line_count]
+        state.lines[first_line : old_last_line + 1] = lines[first_line : first_line + new_line_count]
         state.changed()
 
     def _cached_reviews(self, path: Path) -> dict[tuple[str, str], Review]:
@@ -416,12 +438,12 @@ class Provenance:
         reviewed = self._cached_reviews(path)
         kept = []
         for span in state.spans:
-            old = state.lines[span.start:span.end]
+            old = state.lines[span.start : span.end]
             evidence = Evidence(span.start, span.end, span.content_hash, tuple(line_fingerprint(x) for x in old))
             where = locate(view, [evidence])
             if where is not None:
                 span.start, span.end = where
-                span.content_hash = content_hash(lines[span.start:span.end])
+                span.content_hash = content_hash(lines[span.start : span.end])
                 span.review = reviewed.get((span.trace.record_id, span.content_hash))
                 kept.append(span)
         state.lines = list(lines)
@@ -440,10 +462,17 @@ class Provenance:
     def _public(span: live.LiveSpan) -> AISpan:
         trace = span.trace
         return AISpan(
-            start_line=span.start, end_line=span.end, origin=trace.origin, tool=trace.tool,
-            model_id=trace.model_id, timestamp=trace.timestamp, reviewed=span.review is not None,
-            reviewer=span.review.reviewer if span.review else None, record_id=trace.record_id,
-            inferred=trace.inferred, reviewed_at=span.review.timestamp if span.review else None,
+            start_line=span.start,
+            end_line=span.end,
+            origin=trace.origin,
+            tool=trace.tool,
+            model_id=trace.model_id,
+            timestamp=trace.timestamp,
+            reviewed=span.review is not None,
+            reviewer=span.review.reviewer if span.review else None,
+            record_id=trace.record_id,
+            inferred=trace.inferred,
+            reviewed_at=span.review.timestamp if span.review else None,
         )
 
     def unhonoured_suppression(self, path: Path, line: int) -> bool:
@@ -467,9 +496,16 @@ class Provenance:
                 if "suppression_unhonoured" in details:
                     note += "; its suppression comment is not honoured until reviewed"
                 details["ai"] = {
-                    "origin": span.origin, "reviewed": span.reviewed, "record": span.record_id, "tool": span.tool,
-                    "model_id": span.model_id, "reviewer": span.reviewer, "inferred": span.inferred,
-                    "start_line": span.start_line, "end_line": span.end_line, "note": note,
+                    "origin": span.origin,
+                    "reviewed": span.reviewed,
+                    "record": span.record_id,
+                    "tool": span.tool,
+                    "model_id": span.model_id,
+                    "reviewer": span.reviewer,
+                    "inferred": span.inferred,
+                    "start_line": span.start_line,
+                    "end_line": span.end_line,
+                    "note": note,
                 }
                 details["ai_note"] = note
                 details["sarif_properties"] = {"aiInserted": True, "origin": span.origin, "reviewed": span.reviewed}
@@ -491,7 +527,13 @@ class Provenance:
                 self._note(self._warnings, f".gitattributes: cannot update: {error}")
 
     def record_accept(
-        self, path: Path, lines: list[str], start_line: int, end_line: int, origin: str, inferred: bool,
+        self,
+        path: Path,
+        lines: list[str],
+        start_line: int,
+        end_line: int,
+        origin: str,
+        inferred: bool,
         model_id: Optional[str] = None,
     ) -> AISpan:
         """Place an accepted suggestion's span and write its record (`place_accept`, then `persist`)."""
@@ -500,8 +542,15 @@ class Provenance:
         return span
 
     def place_accept(
-        self, path: Path, lines: list[str], start_line: int, end_line: int, origin: str, inferred: bool,
-        model_id: Optional[str] = None, cell: Optional[dict] = None,
+        self,
+        path: Path,
+        lines: list[str],
+        start_line: int,
+        end_line: int,
+        origin: str,
+        inferred: bool,
+        model_id: Optional[str] = None,
+        cell: Optional[dict] = None,
     ) -> AISpan:
         """The span of an accepted suggestion, placed in memory only, so that the findings published
         next already say it is AI code; `persist` writes its record. The language server persists
@@ -515,7 +564,15 @@ class Provenance:
         chunk = lines[start_line:end_line]
         digest = content_hash(chunk)
         record = build_trace(
-            key, start_line, end_line, digest, [line_fingerprint(line) for line in chunk], origin, inferred, model_id, None,
+            key,
+            start_line,
+            end_line,
+            digest,
+            [line_fingerprint(line) for line in chunk],
+            origin,
+            inferred,
+            model_id,
+            None,
             cell,
         )
         trace = next(parse_trace(record, record["id"], self._normalize, lambda message: None))
@@ -560,7 +617,7 @@ class Provenance:
             state = self._open.get(key)
             if state is not None:
                 present = {span.trace.record_id for span in state.spans}
-                if all(trace.record_id in present for trace in history[state.considered:]):
+                if all(trace.record_id in present for trace in history[state.considered :]):
                     state.considered = len(history)  # our own records are placed: `sync` must not place them again
 
     def _place_again(self, keys: set[str]) -> None:
@@ -583,12 +640,19 @@ class Provenance:
         who = reviewer or default_reviewer(self.root, self._reviewer)
         records = []
         for span in spans:
-            chunk = lines[span.start:span.end]
+            chunk = lines[span.start : span.end]
             span.content_hash = content_hash(chunk)
-            records.append(build_review(
-                key, span.start, span.end, span.content_hash, [line_fingerprint(line) for line in chunk], who,
-                span.trace.record_id,
-            ))
+            records.append(
+                build_review(
+                    key,
+                    span.start,
+                    span.end,
+                    span.content_hash,
+                    [line_fingerprint(line) for line in chunk],
+                    who,
+                    span.trace.record_id,
+                )
+            )
         self._first_write()
         append_lines(self.root, REVIEWS, records, sync=True)
         if self.refresh():

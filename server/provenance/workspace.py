@@ -56,7 +56,7 @@ def git_dir(root: Path) -> Optional[Path]:
     if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"
         text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
         if text.startswith("gitdir:"):
-            target = Path(text[len("gitdir:"):].strip())
+            target = Path(text[len("gitdir:") :].strip())
             return target if target.is_absolute() else (root / target).resolve()
     return None
 
@@ -124,7 +124,11 @@ def normalize_ledger_path(root: str, raw: str) -> Optional[str]:
         return None
     if not text.isprintable():
         raise ValueError(f"a record names {raw!r}, with control characters; skipped")
-    key = relative_key(root, Path(text)) if os.path.isabs(text) else "/".join(p for p in text.split("/") if p not in ("", "."))
+    key = (
+        relative_key(root, Path(text))
+        if os.path.isabs(text)
+        else "/".join(p for p in text.split("/") if p not in ("", "."))
+    )
     if key is None or boundary.escapes(key):
         raise boundary.Refused(f"a record names {raw!r}, outside the workspace; skipped")
     return key or None

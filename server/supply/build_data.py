@@ -34,31 +34,86 @@ ERROR_RATE = 0.02
 # Import name -> distributions, for popular projects whose import name differs from their name and
 # that are rarely installed together (each from the project's own installation instructions).
 CURATED_IMPORTS = {
-    "yaml": ["pyyaml"], "cv2": ["opencv-python", "opencv-python-headless", "opencv-contrib-python"],
-    "sklearn": ["scikit-learn"], "skimage": ["scikit-image"], "PIL": ["pillow"], "bs4": ["beautifulsoup4"],
-    "dateutil": ["python-dateutil"], "dotenv": ["python-dotenv"], "jwt": ["pyjwt"], "jose": ["python-jose"],
-    "Crypto": ["pycryptodome", "pycrypto"], "Cryptodome": ["pycryptodomex"], "OpenSSL": ["pyopenssl"],
-    "magic": ["python-magic"], "docx": ["python-docx"], "pptx": ["python-pptx"], "serial": ["pyserial"],
-    "usb": ["pyusb"], "zmq": ["pyzmq"], "git": ["gitpython"], "MySQLdb": ["mysqlclient"],
-    "psycopg2": ["psycopg2-binary", "psycopg2"], "grpc": ["grpcio"], "attr": ["attrs"],
-    "faiss": ["faiss-cpu"], "fitz": ["pymupdf"], "win32api": ["pywin32"], "win32con": ["pywin32"],
-    "win32com": ["pywin32"], "pythoncom": ["pywin32"], "pywintypes": ["pywin32"], "socks": ["pysocks"],
-    "telegram": ["python-telegram-bot"], "discord": ["discord-py"], "multipart": ["python-multipart"],
-    "ldap": ["python-ldap"], "nacl": ["pynacl"], "gi": ["pygobject"], "wx": ["wxpython"],
-    "slugify": ["python-slugify"], "googleapiclient": ["google-api-python-client"], "Bio": ["biopython"],
-    "kafka": ["kafka-python"], "memcache": ["python-memcached"], "pythonjsonlogger": ["python-json-logger"],
-    "dns": ["dnspython"], "rest_framework": ["djangorestframework"], "corsheaders": ["django-cors-headers"],
-    "django_filters": ["django-filter"], "allauth": ["django-allauth"], "debug_toolbar": ["django-debug-toolbar"],
-    "environ": ["django-environ"], "storages": ["django-storages"], "crispy_forms": ["django-crispy-forms"],
-    "rest_framework_simplejwt": ["djangorestframework-simplejwt"], "argon2": ["argon2-cffi"],
-    "markdown_it": ["markdown-it-py"], "pkg_resources": ["setuptools"], "bson": ["pymongo"],
-    "gridfs": ["pymongo"], "mysql": ["mysql-connector-python"], "websocket": ["websocket-client"],
-    "engineio": ["python-engineio"], "socketio": ["python-socketio"], "Levenshtein": ["levenshtein"],
-    "google": ["protobuf", "google-api-core", "google-auth"], "azure": ["azure-core"],
-    "mpl_toolkits": ["matplotlib"], "IPython": ["ipython"], "ruamel": ["ruamel-yaml"],
-    "_pytest": ["pytest"], "jinja2": ["jinja2"], "typing_extensions": ["typing-extensions"],
-    "python_jwt": ["python-jwt"], "flask_jwt": ["flask-jwt"], "fuzzywuzzy": ["fuzzywuzzy"],
-    "PyPDF2": ["pypdf2"], "oauth2": ["oauth2"], "nose": ["nose"], "pysftp": ["pysftp"],
+    "yaml": ["pyyaml"],
+    "cv2": ["opencv-python", "opencv-python-headless", "opencv-contrib-python"],
+    "sklearn": ["scikit-learn"],
+    "skimage": ["scikit-image"],
+    "PIL": ["pillow"],
+    "bs4": ["beautifulsoup4"],
+    "dateutil": ["python-dateutil"],
+    "dotenv": ["python-dotenv"],
+    "jwt": ["pyjwt"],
+    "jose": ["python-jose"],
+    "Crypto": ["pycryptodome", "pycrypto"],
+    "Cryptodome": ["pycryptodomex"],
+    "OpenSSL": ["pyopenssl"],
+    "magic": ["python-magic"],
+    "docx": ["python-docx"],
+    "pptx": ["python-pptx"],
+    "serial": ["pyserial"],
+    "usb": ["pyusb"],
+    "zmq": ["pyzmq"],
+    "git": ["gitpython"],
+    "MySQLdb": ["mysqlclient"],
+    "psycopg2": ["psycopg2-binary", "psycopg2"],
+    "grpc": ["grpcio"],
+    "attr": ["attrs"],
+    "faiss": ["faiss-cpu"],
+    "fitz": ["pymupdf"],
+    "win32api": ["pywin32"],
+    "win32con": ["pywin32"],
+    "win32com": ["pywin32"],
+    "pythoncom": ["pywin32"],
+    "pywintypes": ["pywin32"],
+    "socks": ["pysocks"],
+    "telegram": ["python-telegram-bot"],
+    "discord": ["discord-py"],
+    "multipart": ["python-multipart"],
+    "ldap": ["python-ldap"],
+    "nacl": ["pynacl"],
+    "gi": ["pygobject"],
+    "wx": ["wxpython"],
+    "slugify": ["python-slugify"],
+    "googleapiclient": ["google-api-python-client"],
+    "Bio": ["biopython"],
+    "kafka": ["kafka-python"],
+    "memcache": ["python-memcached"],
+    "pythonjsonlogger": ["python-json-logger"],
+    "dns": ["dnspython"],
+    "rest_framework": ["djangorestframework"],
+    "corsheaders": ["django-cors-headers"],
+    "django_filters": ["django-filter"],
+    "allauth": ["django-allauth"],
+    "debug_toolbar": ["django-debug-toolbar"],
+    "environ": ["django-environ"],
+    "storages": ["django-storages"],
+    "crispy_forms": ["django-crispy-forms"],
+    "rest_framework_simplejwt": ["djangorestframework-simplejwt"],
+    "argon2": ["argon2-cffi"],
+    "markdown_it": ["markdown-it-py"],
+    "pkg_resources": ["setuptools"],
+    "bson": ["pymongo"],
+    "gridfs": ["pymongo"],
+    "mysql": ["mysql-connector-python"],
+    "websocket": ["websocket-client"],
+    "engineio": ["python-engineio"],
+    "socketio": ["python-socketio"],
+    "Levenshtein": ["levenshtein"],
+    "google": ["protobuf", "google-api-core", "google-auth"],
+    "azure": ["azure-core"],
+    "mpl_toolkits": ["matplotlib"],
+    "IPython": ["ipython"],
+    "ruamel": ["ruamel-yaml"],
+    "_pytest": ["pytest"],
+    "jinja2": ["jinja2"],
+    "typing_extensions": ["typing-extensions"],
+    "python_jwt": ["python-jwt"],
+    "flask_jwt": ["flask-jwt"],
+    "fuzzywuzzy": ["fuzzywuzzy"],
+    "PyPDF2": ["pypdf2"],
+    "oauth2": ["oauth2"],
+    "nose": ["nose"],
+    "pysftp": ["pysftp"],
 }
 
 # Distributions with a recommended replacement; every entry cites where the replacement is advised.
@@ -125,10 +180,16 @@ DEPRECATED = {
 # Real projects that sit one slip away from a popular name and are not (yet) popular themselves:
 # maintained forks and successors. Each entry cites where the project is announced.
 LEGITIMATE = {
-    "httpx2": {"of": "httpx", "why": "maintained fork of httpx by Pydantic",
-               "source": "https://github.com/pydantic/httpx2"},
-    "httpcore2": {"of": "httpcore", "why": "maintained fork of httpcore by Pydantic, installed by httpx2",
-                  "source": "https://github.com/pydantic/httpx2"},
+    "httpx2": {
+        "of": "httpx",
+        "why": "maintained fork of httpx by Pydantic",
+        "source": "https://github.com/pydantic/httpx2",
+    },
+    "httpcore2": {
+        "of": "httpcore",
+        "why": "maintained fork of httpcore by Pydantic, installed by httpx2",
+        "source": "https://github.com/pydantic/httpx2",
+    },
 }
 
 
@@ -188,7 +249,11 @@ def build(names_file: Path, folders: list[Path]) -> dict:
         "imports": ordered,
         "deprecated": DEPRECATED,
         "legitimate": LEGITIMATE,
-        "index": {"count": len(unique), "error_rate": ERROR_RATE, **Bloom.build(unique, len(unique), ERROR_RATE).to_json()},
+        "index": {
+            "count": len(unique),
+            "error_rate": ERROR_RATE,
+            **Bloom.build(unique, len(unique), ERROR_RATE).to_json(),
+        },
     }
 
 
@@ -200,8 +265,10 @@ def main() -> None:
     args = parser.parse_args()
     data = build(args.names, args.site_packages)
     args.output.write_text(json.dumps(data, separators=(",", ":"), sort_keys=False) + "\n", encoding="utf-8")
-    print(f"{args.output}: {args.output.stat().st_size} bytes, snapshot {data['snapshot']}, "
-          f"{len(data['popular'])} popular, {len(data['imports'])} import names, {data['index']['count']} names")
+    print(
+        f"{args.output}: {args.output.stat().st_size} bytes, snapshot {data['snapshot']}, "
+        f"{len(data['popular'])} popular, {len(data['imports'])} import names, {data['index']['count']} names"
+    )
 
 
 if __name__ == "__main__":

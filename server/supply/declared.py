@@ -231,15 +231,22 @@ def parse_setup_py(path: Path, text: str) -> DependencyFile:
     except (SyntaxError, ValueError):
         return result
     assigned = {
-        target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
-        for target in node.targets if isinstance(target, ast.Name)
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
     }
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or getattr(node.func, "id", getattr(node.func, "attr", "")) != "setup":
             continue
         for keyword in node.keywords:
             if keyword.arg in _SETUP_KEYWORDS:
-                value = assigned.get(keyword.value.id, keyword.value) if isinstance(keyword.value, ast.Name) else keyword.value
+                value = (
+                    assigned.get(keyword.value.id, keyword.value)
+                    if isinstance(keyword.value, ast.Name)
+                    else keyword.value
+                )
                 for item in _literal_strings(value, assigned):
                     requirement = parse_requirement(item.value, item.lineno - 1, item.col_offset + 1)
                     if requirement is not None:
@@ -286,8 +293,11 @@ def workspace_dependency_files(root: Path) -> list[Path]:
 
 def _declares_requirements(path: Path) -> bool:
     try:
-        return (path.is_file() and path.stat().st_size <= _MAX_SIZE
-                and "install_requires" in path.read_text(encoding="utf-8", errors="replace"))
+        return (
+            path.is_file()
+            and path.stat().st_size <= _MAX_SIZE
+            and "install_requires" in path.read_text(encoding="utf-8", errors="replace")
+        )
     except OSError:
         return False
 

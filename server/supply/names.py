@@ -40,10 +40,10 @@ def distance_at_most_one(a: str, b: str) -> bool:
     while i < la and a[i] == b[i]:
         i += 1
     if la == lb:
-        return a[i + 1:] == b[i + 1:] or (
-            i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
+        return a[i + 1 :] == b[i + 1 :] or (
+            i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
         )
-    return a[i:] == b[i + 1:]
+    return a[i:] == b[i + 1 :]
 
 
 def affix_variants(name: str) -> Iterator[str]:
@@ -51,7 +51,7 @@ def affix_variants(name: str) -> Iterator[str]:
     for prefix in _PREFIXES:
         yield prefix + name
         if name.startswith(prefix) and len(name) > len(prefix) + 2:
-            yield name[len(prefix):]
+            yield name[len(prefix) :]
     for suffix in _SUFFIXES:
         yield name + suffix
         if name.endswith(suffix) and len(name) > len(suffix) + 2:

@@ -31,9 +31,15 @@ _USER_AGENT = "tabguard-supply-check"
 # Only http(s): without the default opener's file, ftp and data handlers, a URL or redirect that
 # names a local path fails instead of being read (the config already refuses such URLs).
 _OPENER = urllib.request.OpenerDirector()
-for _handler in (urllib.request.ProxyHandler, urllib.request.HTTPHandler, urllib.request.HTTPSHandler,
-                 urllib.request.HTTPDefaultErrorHandler, urllib.request.HTTPRedirectHandler,
-                 urllib.request.HTTPErrorProcessor, urllib.request.UnknownHandler):
+for _handler in (
+    urllib.request.ProxyHandler,
+    urllib.request.HTTPHandler,
+    urllib.request.HTTPSHandler,
+    urllib.request.HTTPDefaultErrorHandler,
+    urllib.request.HTTPRedirectHandler,
+    urllib.request.HTTPErrorProcessor,
+    urllib.request.UnknownHandler,
+):
     _OPENER.add_handler(_handler())
 
 
@@ -97,8 +103,11 @@ class Service:
         request = urllib.request.Request(
             self.base_url + path,
             data=data,
-            headers={"Accept": "application/json", "User-Agent": _USER_AGENT,
-                     **({"Content-Type": "application/json"} if data else {})},
+            headers={
+                "Accept": "application/json",
+                "User-Agent": _USER_AGENT,
+                **({"Content-Type": "application/json"} if data else {}),
+            },
         )
         try:
             with _OPENER.open(request, timeout=self.timeout) as response:
@@ -127,7 +136,9 @@ class OnlineChecker:
 
     @property
     def notes(self) -> list[str]:
-        return [f"{s.failure}: its checks were skipped, offline results shown" for s in (self.index, self.osv) if s.failure]
+        return [
+            f"{s.failure}: its checks were skipped, offline results shown" for s in (self.index, self.osv) if s.failure
+        ]
 
     # -- the package index (PyPI JSON API) -------------------------------------------------------
     def projects(self, names: list[str]) -> dict[str, ProjectInfo]:
@@ -160,9 +171,10 @@ class OnlineChecker:
                 found[(name, version)] = cached
         if missing:
             try:
-                answer = self.osv.request("/v1/querybatch", {"queries": [
-                    {"package": {"name": n, "ecosystem": "PyPI"}, "version": v} for n, v in missing
-                ]})
+                answer = self.osv.request(
+                    "/v1/querybatch",
+                    {"queries": [{"package": {"name": n, "ecosystem": "PyPI"}, "version": v} for n, v in missing]},
+                )
                 results = answer["results"]
                 if not isinstance(results, list) or len(results) != len(missing):
                     raise TypeError("results do not match the queries")
@@ -195,6 +207,7 @@ class OnlineChecker:
 
 def _parallel(items: list, fetch: Callable) -> dict:
     """`fetch` over items in a few threads; items whose fetch failed are left out."""
+
     def safe(item):
         try:
             return fetch(item)
@@ -210,7 +223,8 @@ def _parallel(items: list, fetch: Callable) -> dict:
 def _first_release(answer: dict) -> Optional[str]:
     times = [
         f.get("upload_time_iso_8601") or f.get("upload_time")
-        for files in (answer.get("releases") or {}).values() for f in files or ()
+        for files in (answer.get("releases") or {}).values()
+        for f in files or ()
     ]
     times = [t for t in times if isinstance(t, str)]
     if not times:

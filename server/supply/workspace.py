@@ -32,12 +32,36 @@ _TREE_SECONDS = 10.0
 _TREE_LIMIT = 50_000  # entries visited at most: a huge monorepo costs a bounded walk
 _NOT_SOURCE = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"})
 # Python 2 standard modules still met in compatibility code: a portability problem, not a package.
-_PYTHON2 = frozenset({
-    "urllib2", "urlparse", "httplib", "ConfigParser", "StringIO", "cStringIO", "cPickle", "Queue",
-    "Tkinter", "__builtin__", "commands", "HTMLParser", "SocketServer", "xmlrpclib", "cookielib",
-    "thread", "dummy_thread", "htmlentitydefs", "BaseHTTPServer", "SimpleHTTPServer", "Cookie", "md5", "sha",
-})
-_STDLIB = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names) | {"__future__", "__main__"} | _PYTHON2
+_PYTHON2 = frozenset(
+    {
+        "urllib2",
+        "urlparse",
+        "httplib",
+        "ConfigParser",
+        "StringIO",
+        "cStringIO",
+        "cPickle",
+        "Queue",
+        "Tkinter",
+        "__builtin__",
+        "commands",
+        "HTMLParser",
+        "SocketServer",
+        "xmlrpclib",
+        "cookielib",
+        "thread",
+        "dummy_thread",
+        "htmlentitydefs",
+        "BaseHTTPServer",
+        "SimpleHTTPServer",
+        "Cookie",
+        "md5",
+        "sha",
+    }
+)
+_STDLIB = (
+    frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names) | {"__future__", "__main__"} | _PYTHON2
+)
 
 T = TypeVar("T")
 
@@ -149,7 +173,7 @@ class Workspace:
             guesses.add(name)
             for affix in _DIST_AFFIXES:
                 if name.startswith(affix) and len(name) > len(affix):
-                    guesses.add(name[len(affix):])
+                    guesses.add(name[len(affix) :])
                 if name.endswith(affix) and len(name) > len(affix):
                     guesses.add(name[: -len(affix)])
         guesses.update(self._project_names())
@@ -244,8 +268,9 @@ class Workspace:
         covered = declared | self.installed_with_declared()
         if installed:
             dist = next((d for d in installed if d in covered), installed[0])
-            return Resolution("installed", dist, dist in covered or normalize(top) in declared_imports,
-                              self._lookalike(dist))
+            return Resolution(
+                "installed", dist, dist in covered or normalize(top) in declared_imports, self._lookalike(dist)
+            )
         is_declared = any(d in covered for d in candidates) or normalize(top) in declared_imports
         if is_declared:
             dist = next((d for d in candidates if d in covered), None)

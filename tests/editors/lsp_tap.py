@@ -15,9 +15,7 @@ import threading
 from typing import BinaryIO
 
 
-def _pump(
-    source: BinaryIO, sink: BinaryIO, direction: str, log, lock: threading.Lock
-) -> None:
+def _pump(source: BinaryIO, sink: BinaryIO, direction: str, log, lock: threading.Lock) -> None:
     while True:
         headers = b""
         while not headers.endswith(b"\r\n\r\n"):
@@ -35,9 +33,7 @@ def _pump(
         sink.write(headers + body)
         sink.flush()
         with lock:
-            log.write(
-                json.dumps({"direction": direction, "message": json.loads(body)}) + "\n"
-            )
+            log.write(json.dumps({"direction": direction, "message": json.loads(body)}) + "\n")
             log.flush()
 
 

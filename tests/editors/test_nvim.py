@@ -22,9 +22,7 @@ SOURCE = "import requests\n\n\ndef fetch(url):\n    r = \n    return r.json()\n"
 
 def _nvim() -> str | None:
     venv_bin = str(Path(sys.executable).parent)
-    return shutil.which(
-        "nvim", path=os.pathsep.join([venv_bin, os.environ.get("PATH", "")])
-    )
+    return shutil.which("nvim", path=os.pathsep.join([venv_bin, os.environ.get("PATH", "")]))
 
 
 NVIM = _nvim()
@@ -94,9 +92,7 @@ def _step(e2e: dict, name: str) -> dict:
 
 def _ok(e2e: dict, name: str):
     step = _step(e2e, name)
-    assert step["ok"], (
-        f"step {name} failed: {step.get('detail')}\nstderr:\n{e2e['_proc'].stderr}"
-    )
+    assert step["ok"], f"step {name} failed: {step.get('detail')}\nstderr:\n{e2e['_proc'].stderr}"
     return step.get("detail")
 
 
@@ -124,9 +120,7 @@ def test_accept_through_copilot_hook_is_reported_with_the_inserted_range(e2e):
 def test_diagnostic_appears_inside_the_accepted_span(e2e):
     _ok(e2e, "diagnostic_in_span")
     message = _ok(e2e, "diagnostic_message")
-    assert message.startswith(
-        "TLS certificate verification disabled (`verify=False`) in `requests.get`"
-    )
+    assert message.startswith("TLS certificate verification disabled (`verify=False`) in `requests.get`")
 
 
 def test_each_finding_is_shown_once(e2e):
@@ -165,11 +159,7 @@ def test_review_command_writes_the_ledger(e2e):
     _assert_server_has(e2e, "tabguard.markReviewed")
     _ok(e2e, "review_ledger")
     records = [
-        json.loads(line)
-        for line in (e2e["_ws"] / ".tabguard" / "reviews.jsonl")
-        .read_text()
-        .splitlines()
-        if line
+        json.loads(line) for line in (e2e["_ws"] / ".tabguard" / "reviews.jsonl").read_text().splitlines() if line
     ]
     assert records, "no review record"
     assert _ok(e2e, "file_status_after_review")["unreviewed"] == 0
@@ -275,8 +265,9 @@ def hostile(tmp_path, request):
     def run(scenario: str, **setup) -> dict:
         args = [str(PLUGIN), str(ws), scenario] + ([json.dumps(setup)] if setup else [])
         path = os.pathsep.join([str(tmp_path / "user-bin"), os.environ.get("PATH", "")])
-        proc = _run_lua(HERE / "nvim_workspace_trust.lua", *args, env_dir=tmp_path, PATH=path,
-                        TABGUARD_TEST_NVIM_010_START=legacy)
+        proc = _run_lua(
+            HERE / "nvim_workspace_trust.lua", *args, env_dir=tmp_path, PATH=path, TABGUARD_TEST_NVIM_010_START=legacy
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         result["workspace_ran"] = (tmp_path / "WORKSPACE_BINARY_RAN").exists()
@@ -340,8 +331,9 @@ def test_a_notebook_shown_as_a_python_script_is_checked_and_accepts_are_reported
     (tmp_path / ".git").mkdir()
     notebook, script = tmp_path / "orders.ipynb", tmp_path / "orders.percent"
     code = {"outputs": [], "execution_count": None}
-    cells = [{"cell_type": kind, "metadata": {}, "source": src} | (code if kind == "code" else {})
-             for kind, src in CELLS]
+    cells = [
+        {"cell_type": kind, "metadata": {}, "source": src} | (code if kind == "code" else {}) for kind, src in CELLS
+    ]
     notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     script.write_text(PERCENT_SCRIPT)
     args = [str(PLUGIN), str(FAKES / "copilot_lua"), str(notebook), str(script)]

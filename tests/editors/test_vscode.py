@@ -85,15 +85,11 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     page.goto(url)
     page.wait_for_selector(".monaco-workbench", timeout=60_000)
     open_file(page, "app.py")
-    page.wait_for_selector(
-        ".monaco-editor .view-lines:has-text('verify=False')", timeout=30_000
-    )
+    page.wait_for_selector(".monaco-editor .view-lines:has-text('verify=False')", timeout=30_000)
 
     # The diagnostic in the Problems panel.
     page.keyboard.press("Control+Shift+M")
-    row = page.wait_for_selector(
-        f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=60_000
-    )
+    row = page.wait_for_selector(f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=60_000)
     facts["problem"] = row.inner_text()
 
     # Hover over `verify=False` (line 5, column 30): the server's explanation.
@@ -103,18 +99,14 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     page.keyboard.press("Enter")
     page.keyboard.press("Control+K")
     page.keyboard.press("Control+I")
-    hover = page.wait_for_selector(
-        ".monaco-hover:has-text('Why is this exploitable')", timeout=30_000
-    )
+    hover = page.wait_for_selector(".monaco-hover:has-text('Why is this exploitable')", timeout=30_000)
     facts["hover"] = hover.inner_text()
     facts["hover_shot"] = shot("1-diagnostic-hover")
     page.keyboard.press("Escape")
 
     # The quick fix.
     page.keyboard.press("Control+.")
-    page.wait_for_selector(
-        ".action-widget :text('Fix: set verify=True')", timeout=30_000
-    )
+    page.wait_for_selector(".action-widget :text('Fix: set verify=True')", timeout=30_000)
     shot("2-quick-fix-menu")
     page.keyboard.press("Enter")
     page.wait_for_function(
@@ -141,16 +133,10 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     deadline = time.monotonic() + 15
     while not accepts(tap_log) and time.monotonic() < deadline:
         time.sleep(0.1)
-    row = page.wait_for_selector(
-        f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=30_000
-    )
+    row = page.wait_for_selector(f".markers-panel .monaco-list-row:has-text('{MESSAGE}')", timeout=30_000)
     facts["problem_after_accept"] = row.inner_text()
-    facts["editor_text"] = page.inner_text(".monaco-editor .view-lines").replace(
-        "\xa0", " "
-    )  # Monaco renders nbsp
-    status = page.wait_for_selector(
-        ".statusbar-item:has-text('AI unreviewed')", timeout=15_000
-    )
+    facts["editor_text"] = page.inner_text(".monaco-editor .view-lines").replace("\xa0", " ")  # Monaco renders nbsp
+    status = page.wait_for_selector(".statusbar-item:has-text('AI unreviewed')", timeout=15_000)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.statusbar-item')].some(e => e.innerText.includes('1/1 AI unreviewed'))",
         timeout=15_000,
@@ -164,18 +150,14 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
         "() => [...document.querySelectorAll('.statusbar-item')].some(e => e.innerText.includes('0/1 AI unreviewed'))",
         timeout=15_000,
     )
-    facts["status_after_review"] = page.inner_text(
-        ".statusbar-item:has-text('AI unreviewed')"
-    )
+    facts["status_after_review"] = page.inner_text(".statusbar-item:has-text('AI unreviewed')")
     shot("6-reviewed")
 
     # "Show AI inventory" (a report of the saved files) opens as JSON.
     _focus_tab(page, "app.py")
     page.keyboard.press("Control+S")
     _palette(page, "tabguard: Show AI inventory")
-    inventory = page.wait_for_selector(
-        ".monaco-editor .view-lines:has-text('files_with_ai_code')", timeout=15_000
-    )
+    inventory = page.wait_for_selector(".monaco-editor .view-lines:has-text('files_with_ai_code')", timeout=15_000)
     facts["inventory"] = inventory.inner_text().replace("\xa0", " ")
     shot("8-inventory")
 
@@ -216,11 +198,7 @@ def run(tmp_path_factory) -> dict:
 
 
 def test_problems_panel_shows_the_diagnostic(run):
-    assert (
-        MESSAGE in run["problem"]
-        and "TG201" in run["problem"]
-        and "tabguard" in run["problem"]
-    )
+    assert MESSAGE in run["problem"] and "TG201" in run["problem"] and "tabguard" in run["problem"]
 
 
 def test_hover_shows_the_explanation(run):
@@ -233,14 +211,8 @@ def test_plain_tab_still_indents_and_is_not_reported(run):
 
 def test_accepted_ghost_text_reaches_the_server_after_its_edit(run):
     messages = [m["message"] for m in run["messages"] if m["direction"] == "to_server"]
-    accepts = [
-        i
-        for i, m in enumerate(messages)
-        if m.get("method") == "tabguard/didAcceptSuggestion"
-    ]
-    assert len(accepts) == 2, run[
-        "ext_log"
-    ]  # the Tab accept here, the next-word accept below
+    accepts = [i for i, m in enumerate(messages) if m.get("method") == "tabguard/didAcceptSuggestion"]
+    assert len(accepts) == 2, run["ext_log"]  # the Tab accept here, the next-word accept below
     accept = messages[accepts[0]]["params"]
     assert accept["origin"] == "vscode.inlineSuggest"
     assert accept["textDocument"]["uri"].endswith("/app.py")
@@ -249,30 +221,20 @@ def test_accepted_ghost_text_reaches_the_server_after_its_edit(run):
         "start": {"line": 6, "character": 11},
         "end": {"line": 7, "character": 39},
     }, accept
-    changes = [
-        m for m in messages[: accepts[0]] if m.get("method") == "textDocument/didChange"
-    ]
-    assert (
-        changes
-        and changes[-1]["params"]["textDocument"]["version"]
-        == accept["textDocument"]["version"]
-    )
+    changes = [m for m in messages[: accepts[0]] if m.get("method") == "textDocument/didChange"]
+    assert changes and changes[-1]["params"]["textDocument"]["version"] == accept["textDocument"]["version"]
     assert "r = requests.get(url, verify=False)" in run["editor_text"]
 
 
 def test_accepted_code_is_flagged_again(run):
-    assert (
-        "TG201" in run["problem_after_accept"] and "Ln 8" in run["problem_after_accept"]
-    )
+    assert "TG201" in run["problem_after_accept"] and "Ln 8" in run["problem_after_accept"]
 
 
 def test_status_bar_counts_the_accepted_span_and_review_clears_it(run):
     assert "1/1 AI unreviewed" in run["status_after_accept"]
     assert "0/1 AI unreviewed" in run["status_after_review"]
     # One review record, covering the accepted line 8 (the server decides the span's exact lines).
-    assert [
-        (r["path"], r["start_line"] <= 8 <= r["end_line"]) for r in run["reviews"]
-    ] == [("app.py", True)]
+    assert [(r["path"], r["start_line"] <= 8 <= r["end_line"]) for r in run["reviews"]] == [("app.py", True)]
 
 
 def test_explain_rule_opens_the_explanation(run):
@@ -289,8 +251,7 @@ def test_accepting_the_next_word_is_reported(run):
     accepts = [
         m["message"]["params"]
         for m in run["messages"]
-        if m["direction"] == "to_server"
-        and m["message"].get("method") == "tabguard/didAcceptSuggestion"
+        if m["direction"] == "to_server" and m["message"].get("method") == "tabguard/didAcceptSuggestion"
     ]
     assert len(accepts) == 2, accepts
     second = accepts[1]
@@ -341,11 +302,21 @@ def untrusted(tmp_path_factory) -> dict:
     markers = {name: root / name for name in ("workspace_venv", "workspace_setting", "user_path")}
     _launcher(workspace / ".venv" / "bin" / "tabguard", markers["workspace_venv"])
     _launcher(workspace / "tools" / "server.sh", markers["workspace_setting"])
-    (workspace / ".vscode" / "settings.json").write_text(json.dumps({
-        "tabguard.serverCommand": [str(workspace / "tools" / "server.sh"), "lsp"], "tabguard.network": True}))
+    (workspace / ".vscode" / "settings.json").write_text(
+        json.dumps(
+            {"tabguard.serverCommand": [str(workspace / "tools" / "server.sh"), "lsp"], "tabguard.network": True}
+        )
+    )
     _launcher(root / "user-bin" / "tabguard", markers["user_path"])
-    server = CodeServer(root, workspace, root / "unused.jsonl", trust=True, tabguard__serverCommand=None,
-                        security__workspace__trust__enabled=True, security__workspace__trust__startupPrompt="never")
+    server = CodeServer(
+        root,
+        workspace,
+        root / "unused.jsonl",
+        trust=True,
+        tabguard__serverCommand=None,
+        security__workspace__trust__enabled=True,
+        security__workspace__trust__startupPrompt="never",
+    )
     # The user's PATH holds their tabguard; VSCODE_CLI=1 keeps VS Code from replacing PATH with a login shell's.
     server.env.update(PATH=os.pathsep.join([str(root / "user-bin"), server.env.get("PATH", "")]), VSCODE_CLI="1")
     with session(server, package) as (page, url):

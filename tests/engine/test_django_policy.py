@@ -15,14 +15,17 @@ def _rules(code: str) -> list[str]:
     return sorted({f.rule_id for f in doc.findings() if f.details.get("source") or f.rule_id == "TG105"})
 
 
-@pytest.mark.parametrize("imports, django", [
-    ("from django.http import HttpResponse\n", True),
-    ("from rest_framework.decorators import api_view\n", True),
-    ("import django_filters\n", True),  # an add-on named after Django runs only on Django
-    ("from rest_framework_simplejwt.tokens import RefreshToken\n", True),
-    ("import pytest\n", False),  # a fixture or helper that takes `request` first is no view
-    ("from .django_utils import helper\n", False),  # a relative import names the project's own module
-])
+@pytest.mark.parametrize(
+    "imports, django",
+    [
+        ("from django.http import HttpResponse\n", True),
+        ("from rest_framework.decorators import api_view\n", True),
+        ("import django_filters\n", True),  # an add-on named after Django runs only on Django
+        ("from rest_framework_simplejwt.tokens import RefreshToken\n", True),
+        ("import pytest\n", False),  # a fixture or helper that takes `request` first is no view
+        ("from .django_utils import helper\n", False),  # a relative import names the project's own module
+    ],
+)
 def test_one_policy_for_views_and_the_orm(imports: str, django: bool) -> None:
     view = _rules("import os\n" + imports + VIEW)
     assert ("TG101" in view) is django

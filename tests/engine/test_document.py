@@ -73,7 +73,11 @@ def test_imports_inside_a_function_bind_only_there():
 
 
 def test_docstrings_mentioning_statements_stay_whole():
-    text = 'import requests\n"""Notes.\n\nclass instances are copied;\nimport this later.\nfrom time to time\n"""\n\ndef f(u):\n    ' + FLAW + "\n"
+    text = (
+        'import requests\n"""Notes.\n\nclass instances are copied;\nimport this later.\nfrom time to time\n"""\n\ndef f(u):\n    '
+        + FLAW
+        + "\n"
+    )
     doc = analyze_text(text)
     assert [b.start for b in doc.blocks] == [0, 1, 8]
     assert [f.span.start_line for f in doc.findings()] == [9]

@@ -12,7 +12,11 @@ def _sourced(code: str) -> list[tuple[str, int, str, str]]:
     """(rule, line, source, confidence) of the findings that data flow confirmed."""
     doc = analyze_text(code, "example.py")
     assert doc.take_errors() == []
-    return [(f.rule_id, f.span.start_line, f.details["source"], f.confidence) for f in doc.findings() if f.details.get("source")]
+    return [
+        (f.rule_id, f.span.start_line, f.details["source"], f.confidence)
+        for f in doc.findings()
+        if f.details.get("source")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -91,7 +95,11 @@ def test_names_that_only_look_like_a_consumer_are_not_sources():
 @pytest.mark.parametrize(
     "code, rule, line",
     [
-        ("import os\ndef f():\n    d = os.getenv('BACKUP_DIR')\n    os.system('tar czf /tmp/b.tgz ' + d)\n", "TG101", 3),
+        (
+            "import os\ndef f():\n    d = os.getenv('BACKUP_DIR')\n    os.system('tar czf /tmp/b.tgz ' + d)\n",
+            "TG101",
+            3,
+        ),
         ("import os\ndef f():\n    return eval(os.environ.get('EXPR', '1'))\n", "TG103", 2),
         ("import os\ndef f(cur):\n    cur.execute('SELECT * FROM t WHERE n = ' + os.environ['N'])\n", "TG105", 2),
         # Through a helper's summary, too.

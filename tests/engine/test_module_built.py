@@ -25,8 +25,11 @@ def test_a_deep_chain_is_read_without_recursion():
 
 
 def test_the_sink_in_the_next_statement_is_reported_without_a_rewrite():
-    doc = analyze_text("import sqlite3\nconn = sqlite3.connect('x.db')\nq = \"DELETE FROM t WHERE id = '%s'\" % key\n"
-                       "conn.execute(q)\n", "script.py")
+    doc = analyze_text(
+        "import sqlite3\nconn = sqlite3.connect('x.db')\nq = \"DELETE FROM t WHERE id = '%s'\" % key\n"
+        "conn.execute(q)\n",
+        "script.py",
+    )
     found = [f for f in doc.findings() if f.rule_id == "TG105"]
     assert [f.span.start_line for f in found] == [3]  # 0-based: the execute line
     assert "module level" in found[0].message and found[0].fix() is None

@@ -13,35 +13,56 @@ import pytest
 # (setup, call): 0.2 to 2 million characters shaped to make the old patterns backtrack; the Flask
 # parameter pattern was already linear and stays here as the audit's record.
 CASES = {
-    "suppression comment": ("from tabguard.engine.suppress import _TABGUARD as p",
-                            "list(p.finditer('# tabguard: ignore[' * 100_000))"),
-    "quick-fix ignore comment": ("from tabguard.lsp.convert import ignore_action; from tabguard.lsp.positions import Encoding; "
-                                 "from tabguard.engine.types import Finding, Span",
-                                 "ignore_action(Finding('TG201', Span(0, 0, 0, 1), 'm', 'high'), 'file:///a.py', "
-                                 "['# tabguard: ignore[' * 100_000], Encoding(), None)"),
-    "FastAPI path parameter": ("from tabguard.engine.context import _FASTAPI_PATH_PARAM as p",
-                               "p.findall('/' + '{a:' * 70_000)"),
-    "Flask path parameter": ("from tabguard.engine.context import _FLASK_PATH_PARAM as p",
-                             "p.findall('/' + '<a' * 100_000)"),
-    "route words": ("from tabguard.rules.access._handlers import _PATH_PARAM as p",
-                    "p.sub(' ', '/' + '<a' * 100_000)"),
-    "requirement options": ("from tabguard.supply.declared import parse_requirements_file; from pathlib import Path",
-                            "parse_requirements_file(Path('requirements.txt'), 'requests' + ' ' * 200_000 + 'x')"),
-    "mixin names": ("from tabguard.guards import _mixin_of, _AUTH_MIXIN_WORDS as w",
-                    "_mixin_of('Auth' * 50_000 + 'X', w)"),
+    "suppression comment": (
+        "from tabguard.engine.suppress import _TABGUARD as p",
+        "list(p.finditer('# tabguard: ignore[' * 100_000))",
+    ),
+    "quick-fix ignore comment": (
+        "from tabguard.lsp.convert import ignore_action; from tabguard.lsp.positions import Encoding; "
+        "from tabguard.engine.types import Finding, Span",
+        "ignore_action(Finding('TG201', Span(0, 0, 0, 1), 'm', 'high'), 'file:///a.py', "
+        "['# tabguard: ignore[' * 100_000], Encoding(), None)",
+    ),
+    "FastAPI path parameter": (
+        "from tabguard.engine.context import _FASTAPI_PATH_PARAM as p",
+        "p.findall('/' + '{a:' * 70_000)",
+    ),
+    "Flask path parameter": (
+        "from tabguard.engine.context import _FLASK_PATH_PARAM as p",
+        "p.findall('/' + '<a' * 100_000)",
+    ),
+    "route words": ("from tabguard.rules.access._handlers import _PATH_PARAM as p", "p.sub(' ', '/' + '<a' * 100_000)"),
+    "requirement options": (
+        "from tabguard.supply.declared import parse_requirements_file; from pathlib import Path",
+        "parse_requirements_file(Path('requirements.txt'), 'requests' + ' ' * 200_000 + 'x')",
+    ),
+    "mixin names": (
+        "from tabguard.guards import _mixin_of, _AUTH_MIXIN_WORDS as w",
+        "_mixin_of('Auth' * 50_000 + 'X', w)",
+    ),
     "gitignore fixed runs": ("from tabguard.ignore import _FIXED as p", "p.search('[' * 200_000)"),
     "markdown links": ("from tabguard.render import _LINK as p", "p.sub('', '[' * 200_000)"),
     "secret placeholders": ("from tabguard.rules.crypto._secrets import _TEMPLATE as p", "p.search('<[' * 100_000)"),
-    "password writes": ("from tabguard.rules.access.tg419_plaintext_password import _writes_password as f",
-                        "f(' UPDATE' * 30_000)"),
-    "containment calls": ("from tabguard.rules.files.tg504_archive_member_path import _checks as f",
-                          "f('is_safe' * 30_000 + 'x')"),
-    "setting names": ("from tabguard.rules.access.tg407_long_session_lifetime import _kind as f",
-                      "f('BEARER' * 30_000)"),
-    "host names in regexes": ("from tabguard.analysis import analyze_text",
-                              "analyze_text('import re\\nre.match(' + repr('-' * 200_000) + ', h)\\n').findings()"),
-    "gitignore star runs": ("from tabguard.ignore import parse",
-                            "[q.regex.fullmatch('a' * 200_000) for q in parse('*a*a*a*a*a*a*a*a*a*b\\n', '')]"),
+    "password writes": (
+        "from tabguard.rules.access.tg419_plaintext_password import _writes_password as f",
+        "f(' UPDATE' * 30_000)",
+    ),
+    "containment calls": (
+        "from tabguard.rules.files.tg504_archive_member_path import _checks as f",
+        "f('is_safe' * 30_000 + 'x')",
+    ),
+    "setting names": (
+        "from tabguard.rules.access.tg407_long_session_lifetime import _kind as f",
+        "f('BEARER' * 30_000)",
+    ),
+    "host names in regexes": (
+        "from tabguard.analysis import analyze_text",
+        "analyze_text('import re\\nre.match(' + repr('-' * 200_000) + ', h)\\n').findings()",
+    ),
+    "gitignore star runs": (
+        "from tabguard.ignore import parse",
+        "[q.regex.fullmatch('a' * 200_000) for q in parse('*a*a*a*a*a*a*a*a*a*b\\n', '')]",
+    ),
 }
 
 

@@ -18,18 +18,27 @@ FLAW = "import os\nos.system(input())\n"
 
 def _run(*args: str, timeout: int = 60) -> subprocess.CompletedProcess:
     """In a subprocess: a hang fails the test instead of stopping the suite."""
-    return subprocess.run([sys.executable, "-m", "tabguard", *args], capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "tabguard", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
-@pytest.mark.parametrize("body, problem", [
-    ("tool = 1\n", "[tool] must be a table, not an integer"),
-    ('project = "x"\n[tool.tabguard]\n', "[project] must be a table, not a string"),
-    ("dependency-groups = 3\n[tool.tabguard]\n", "[dependency-groups] must be a table, not an integer"),
-    ("[project]\noptional-dependencies = 4\n[tool.tabguard]\n", "[project.optional-dependencies] must be a table"),
-    ("[tool.poetry.group]\ndev = 5\n[tool.tabguard]\n", "[tool.poetry.group.dev] must be a table"),
-    ("[tool]\ntabguard = 3\nnote = \"tool.tabguard\"\n", "[tool.tabguard] must be a table, not an integer"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ("tool = 1\n", "[tool] must be a table, not an integer"),
+        ('project = "x"\n[tool.tabguard]\n', "[project] must be a table, not a string"),
+        ("dependency-groups = 3\n[tool.tabguard]\n", "[dependency-groups] must be a table, not an integer"),
+        ("[project]\noptional-dependencies = 4\n[tool.tabguard]\n", "[project.optional-dependencies] must be a table"),
+        ("[tool.poetry.group]\ndev = 5\n[tool.tabguard]\n", "[tool.poetry.group.dev] must be a table"),
+        ('[tool]\ntabguard = 3\nnote = "tool.tabguard"\n', "[tool.tabguard] must be a table, not an integer"),
+    ],
+)
 def test_pyproject_with_wrong_types(tmp_path, capsys, body, problem):
     (tmp_path / "pyproject.toml").write_text(body.replace("tool = 1", 'tool = 1\nname = "tool.tabguard"'))
     (tmp_path / "a.py").write_text(FLAW)
@@ -57,11 +66,14 @@ def test_a_symlink_loop_is_reported(tmp_path, capsys):
     assert "nothing to check" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("path, reason", [
-    ("/dev/zero", "a character device, not a regular file"),
-    ("/dev/null", "a character device, not a regular file"),
-    ("/proc/self", "a system folder (/proc)"),
-])
+@pytest.mark.parametrize(
+    "path, reason",
+    [
+        ("/dev/zero", "a character device, not a regular file"),
+        ("/dev/null", "a character device, not a regular file"),
+        ("/proc/self", "a system folder (/proc)"),
+    ],
+)
 def test_special_paths_are_skipped_with_the_reason(capsys, path, reason):
     if not os.path.exists(path):
         pytest.skip(f"{path} does not exist here")
@@ -72,8 +84,14 @@ def test_special_paths_are_skipped_with_the_reason(capsys, path, reason):
 
 
 def test_dev_stdin_is_skipped_with_the_reason(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "tabguard", "check", "--no-cache", "/dev/stdin", str(tmp_path / "a.py")],
-                          input="", capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "tabguard", "check", "--no-cache", "/dev/stdin", str(tmp_path / "a.py")],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2 and "/dev/stdin: a named pipe (FIFO), not a regular file, skipped" in done.stderr
 
 
@@ -112,17 +130,45 @@ def test_a_file_name_that_is_not_utf8(tmp_path, capsys, form):
         location = json.loads(report)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
         assert location["artifactLocation"]["uri"].endswith("caf%5Cxe9.py")
     if form == "text":  # through a pipe in the C locale's ASCII
-        done = subprocess.run([sys.executable, "-m", "tabguard", "check", "--no-cache", str(tmp_path)],
-                              capture_output=True, timeout=60, check=False, env={**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "ascii"})
+        done = subprocess.run(
+            [sys.executable, "-m", "tabguard", "check", "--no-cache", str(tmp_path)],
+            capture_output=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "ascii"},
+        )
         assert done.returncode == 1 and b"caf\\xe9.py:2:11" in done.stdout, done.stderr
 
 
-@pytest.mark.parametrize("entry", [
-    5, [], [1, 2, 3], ["a", "b", "c", "d"], [0, 0, "x", [{}]], [0, 0, "x", [{"rule": "TG100"}]],
-    [0, 0, "x", [{"rule": "TG100", "span": "abcd", "message": "m", "severity": "high", "details": {},
-                  "related": [], "fix": None}]],
-    [0, 0, "x", "not a list"], {"a": 1},
-])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        5,
+        [],
+        [1, 2, 3],
+        ["a", "b", "c", "d"],
+        [0, 0, "x", [{}]],
+        [0, 0, "x", [{"rule": "TG100"}]],
+        [
+            0,
+            0,
+            "x",
+            [
+                {
+                    "rule": "TG100",
+                    "span": "abcd",
+                    "message": "m",
+                    "severity": "high",
+                    "details": {},
+                    "related": [],
+                    "fix": None,
+                }
+            ],
+        ],
+        [0, 0, "x", "not a list"],
+        {"a": 1},
+    ],
+)
 def test_cache_entries_of_the_wrong_shape_are_misses(tmp_path, capsys, entry):
     path = tmp_path / "a.py"
     path.write_text(FLAW)

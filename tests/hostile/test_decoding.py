@@ -13,7 +13,9 @@ from tabguard.cli import main
 from tabguard.sources import SourceError, decode_source
 
 _ENCODINGS = ["utf-8", "latin-1", "cp500", "undefined", "punycode", "utf-16", "rot13", "no-such", "ascii", "utf-8-sig"]
-_LINE = st.sampled_from([b"import os\n", b"# comment\n", b"\n", b"x = '\xc3\xa9'\n", b"x = '\xe9'\n", b"  \t\n", b"\r\n"])
+_LINE = st.sampled_from(
+    [b"import os\n", b"# comment\n", b"\n", b"x = '\xc3\xa9'\n", b"x = '\xe9'\n", b"  \t\n", b"\r\n"]
+)
 
 
 @st.composite

@@ -13,13 +13,36 @@ from tabguard.config import load_config
 from tabguard.ignore import GitIgnore
 from tabguard.supply.declared import parse_pyproject
 
-_SCALARS = st.one_of(st.booleans(), st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=False, allow_infinity=False),
-                     st.text(max_size=12))
-_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=12)
-_KEYS = ["tool", "project", "dependency-groups", "build-system", "tabguard", "poetry", "group", "dependencies",
-         "optional-dependencies", "dev-dependencies", "requires", "name", "select", "severity",
-         "per-file-ignores", "max-file-size", "exclude"]
+_SCALARS = st.one_of(
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=12,
+)
+_KEYS = [
+    "tool",
+    "project",
+    "dependency-groups",
+    "build-system",
+    "tabguard",
+    "poetry",
+    "group",
+    "dependencies",
+    "optional-dependencies",
+    "dev-dependencies",
+    "requires",
+    "name",
+    "select",
+    "severity",
+    "per-file-ignores",
+    "max-file-size",
+    "exclude",
+]
 _TABLES = st.recursive(_VALUES, lambda inner: st.dictionaries(st.sampled_from(_KEYS), inner, max_size=5), max_leaves=20)
 
 
@@ -48,8 +71,10 @@ def test_any_pyproject_shape_is_a_message_not_a_crash(tmp_path, top):
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(st.lists(st.text(alphabet="ab*?[]!-/\\# .z^", max_size=14), max_size=6),
-       st.text(alphabet="ab*?[]!-/ .z^", min_size=1, max_size=40))
+@given(
+    st.lists(st.text(alphabet="ab*?[]!-/\\# .z^", max_size=14), max_size=6),
+    st.text(alphabet="ab*?[]!-/ .z^", min_size=1, max_size=40),
+)
 def test_any_gitignore_line_is_matched_or_skipped(tmp_path, lines, name):
     (tmp_path / ".gitignore").write_text("\n".join(lines) + "\n", encoding="utf-8")
     ignore = GitIgnore(Path(tmp_path))

@@ -16,8 +16,29 @@ from tabguard.ignore import GitIgnore
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git for the differential check")
 
-_TOKENS = ["a", "b", "ab", "*", "*", "?", "**", "/", "[ab]", "[!a]", "[a-b]", "[z-a]", "[]", "[!]", "\\*",
-           "\\[", ".py", "\\ ", " ", "\\#", "\\!"]
+_TOKENS = [
+    "a",
+    "b",
+    "ab",
+    "*",
+    "*",
+    "?",
+    "**",
+    "/",
+    "[ab]",
+    "[!a]",
+    "[a-b]",
+    "[z-a]",
+    "[]",
+    "[!]",
+    "\\*",
+    "\\[",
+    ".py",
+    "\\ ",
+    " ",
+    "\\#",
+    "\\!",
+]
 _NAMES = ["a", "b", "ab", "ba", "aab", "a.py", "b.py", "*", "[", "a b", "#a", "!a", "a ", "bb.py"]
 
 
@@ -61,7 +82,10 @@ def git_dir(tmp_path_factory) -> Path:
 def _git_ignored(git_dir: Path, tree: Path, paths: list[str]) -> set[str]:
     done = subprocess.run(
         ["git", f"--git-dir={git_dir}", f"--work-tree={tree}", "check-ignore", "--no-index", "--stdin", "-z"],
-        cwd=tree, input="\0".join(paths).encode(), capture_output=True, check=False,
+        cwd=tree,
+        input="\0".join(paths).encode(),
+        capture_output=True,
+        check=False,
     )
     assert done.returncode in (0, 1), done.stderr
     return {p for p in done.stdout.decode().split("\0") if p}

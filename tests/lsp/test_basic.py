@@ -30,7 +30,9 @@ async def test_quick_fix_hover_and_ignore(client: LanguageClient):
     uri = await _open(client, "app.py", FLAWED)
     diags = await client.published(uri, 1)
     actions = await client.text_document_code_action_async(
-        types.CodeActionParams(types.TextDocumentIdentifier(uri), diags[0].range, types.CodeActionContext(diagnostics=diags))
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri), diags[0].range, types.CodeActionContext(diagnostics=diags)
+        )
     )
     titles = [a.title for a in actions]
     assert any(t.startswith("Fix: set verify=True") for t in titles), titles
@@ -38,7 +40,9 @@ async def test_quick_fix_hover_and_ignore(client: LanguageClient):
     fix = next(a for a in actions if a.title.startswith("Fix"))
     (edit,) = fix.edit.changes[uri]
     assert edit.new_text == "requests.get(url, verify=True, timeout=5)"
-    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), diags[0].range.start))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), diags[0].range.start)
+    )
     assert "Why is this exploitable" in hover.contents.value and "requests.get" in hover.contents.value
 
 
@@ -73,5 +77,7 @@ async def test_diagnostic_data_and_hover_show_the_findings_own_grade(client: Lan
     uri = await _open(client, "db.py", text)
     (diag,) = [d for d in await client.published(uri, 1) if d.code == "TG105"]
     assert diag.data["severity"] == "critical" and diag.data["confidence"] == "high"
-    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), diag.range.start))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), diag.range.start)
+    )
     assert "severity **critical**" in hover.contents.value and "confidence **high**" in hover.contents.value

@@ -46,7 +46,9 @@ async def test_related_information_holds_the_path_into_the_other_module(related_
     assert diag.range.start.line == 9
     places = [(i.location.uri.rsplit("/", 1)[-1], i.location.range.start.line) for i in diag.related_information]
     assert places == [("app.py", 9), ("app.py", 9), ("db.py", 4)]
-    hover = await related_client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), diag.range.start))
+    hover = await related_client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), diag.range.start)
+    )
     path = hover.contents.value.split("**Path**", 1)[1].strip().splitlines()
     assert path[0].startswith("1. line 10: user-controlled data enters here")
     assert path[2].startswith("3. db.py:5: reaches the sink in `find`")

@@ -26,8 +26,12 @@ def frame(message: dict, delta: int = 0, header: bytes = b"Content-Length") -> b
 
 
 def hover(msg_id, uri: str = "file:///none.py") -> dict:
-    return {"jsonrpc": "2.0", "id": msg_id, "method": "textDocument/hover",
-            "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}}
+    return {
+        "jsonrpc": "2.0",
+        "id": msg_id,
+        "method": "textDocument/hover",
+        "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}},
+    }
 
 
 @pytest.fixture
@@ -81,7 +85,7 @@ def test_garbage_between_frames_is_skipped_and_logged(server):
     assert any("resynchronised" in m for m in logs)
 
 
-@pytest.mark.parametrize("body", [b"\xff\xfe{\"jsonrpc\": \"2.0\"}", b"{not json", b"[" * 50_000 + b"]" * 10])
+@pytest.mark.parametrize("body", [b'\xff\xfe{"jsonrpc": "2.0"}', b"{not json", b"[" * 50_000 + b"]" * 10])
 def test_bodies_that_are_not_utf8_or_not_json_get_a_parse_error_with_id_null(server, body):
     server.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body + frame(hover(41)))
     assert answered(server, 41)["result"] is None
@@ -110,14 +114,19 @@ def _run(stdin: bytes, caplog) -> tuple[int | None, bytes]:
 
 
 def _initialize(msg_id=1) -> bytes:
-    return frame({"jsonrpc": "2.0", "id": msg_id, "method": "initialize", "params": {"processId": None, "capabilities": {}}})
+    return frame(
+        {"jsonrpc": "2.0", "id": msg_id, "method": "initialize", "params": {"processId": None, "capabilities": {}}}
+    )
 
 
-@pytest.mark.parametrize("tail", [
-    b"Content-Length: 500\r\n\r\n{\"jsonrpc\": \"2.0\", \"id\": 2, \"meth",  # the input ends inside a body
-    b"Content-Length: 5",  # ... inside a header
-    b"A" * (70 << 20),  # a 70 MB header line without a newline
-])
+@pytest.mark.parametrize(
+    "tail",
+    [
+        b'Content-Length: 500\r\n\r\n{"jsonrpc": "2.0", "id": 2, "meth',  # the input ends inside a body
+        b"Content-Length: 5",  # ... inside a header
+        b"A" * (70 << 20),  # a 70 MB header line without a newline
+    ],
+)
 def test_the_input_ending_mid_message_exits_1_without_a_traceback(tail, caplog):
     code, output = _run(_initialize() + tail, caplog)
     assert code == 1

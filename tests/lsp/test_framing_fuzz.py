@@ -23,8 +23,15 @@ HEADERS = [b"Content-Length", b"content-length", b"CONTENT-LENGTH", b"Content-le
 
 
 def _hover(msg_id: int) -> bytes:
-    return json.dumps({"jsonrpc": "2.0", "id": msg_id, "method": "textDocument/hover", "params": {
-        "textDocument": {"uri": "file:///f\u00e9.py"}, "position": {"line": 0, "character": 0}}}, ensure_ascii=False).encode()
+    return json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": msg_id,
+            "method": "textDocument/hover",
+            "params": {"textDocument": {"uri": "file:///f\u00e9.py"}, "position": {"line": 0, "character": 0}},
+        },
+        ensure_ascii=False,
+    ).encode()
 
 
 @st.composite

@@ -25,11 +25,36 @@ from lspclient import Client  # noqa: E402
 
 SERVER = [sys.executable, "-m", "tabguard", "lsp"]
 PIECES = [
-    "import os, subprocess, requests\n", "def f(cmd):\n\tos.system(cmd)\n", "x = '😀中文'; requests.get(u, verify=False, timeout=5)\n",
-    "\r\n", "\n", "\t", "\f", "é", "😀", "中", "(", ")", "[", "]", "'''", '"', "'", "\\\n", "    ", "#", ":",
-    "class K:\n    def m(self):\n        eval(self.x)\n", "subprocess.run(c, shell=True)\n", "((((((((((((((((((((1))))))))))))))))))))\n",
-    "if x:\n    pass\nelse:\n    os.popen(y)\n", "@app.route('/a/<id>')\ndef v(id):\n    cursor.execute(f'SELECT {id}')\n",
-    "\ufeff", "s = '''unterminated\n", "call(\n", "yaml.load(data)\n",
+    "import os, subprocess, requests\n",
+    "def f(cmd):\n\tos.system(cmd)\n",
+    "x = '😀中文'; requests.get(u, verify=False, timeout=5)\n",
+    "\r\n",
+    "\n",
+    "\t",
+    "\f",
+    "é",
+    "😀",
+    "中",
+    "(",
+    ")",
+    "[",
+    "]",
+    "'''",
+    '"',
+    "'",
+    "\\\n",
+    "    ",
+    "#",
+    ":",
+    "class K:\n    def m(self):\n        eval(self.x)\n",
+    "subprocess.run(c, shell=True)\n",
+    "((((((((((((((((((((1))))))))))))))))))))\n",
+    "if x:\n    pass\nelse:\n    os.popen(y)\n",
+    "@app.route('/a/<id>')\ndef v(id):\n    cursor.execute(f'SELECT {id}')\n",
+    "\ufeff",
+    "s = '''unterminated\n",
+    "call(\n",
+    "yaml.load(data)\n",
 ]
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -63,9 +88,21 @@ def server(tmp_path_factory):
 
 steps = st.lists(
     st.one_of(
-        st.tuples(st.just("edit"), st.floats(0, 1), st.integers(0, 30), st.lists(st.sampled_from(PIECES), max_size=4).map("".join)),
-        st.tuples(st.just("full"), st.just(0.0), st.just(0), st.lists(st.sampled_from(PIECES), max_size=8).map("".join)),
-        st.tuples(st.sampled_from(["hover", "actions", "accept", "save", "explain", "review", "status"]), st.floats(0, 1), st.integers(0, 30), st.just("")),
+        st.tuples(
+            st.just("edit"),
+            st.floats(0, 1),
+            st.integers(0, 30),
+            st.lists(st.sampled_from(PIECES), max_size=4).map("".join),
+        ),
+        st.tuples(
+            st.just("full"), st.just(0.0), st.just(0), st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
+        ),
+        st.tuples(
+            st.sampled_from(["hover", "actions", "accept", "save", "explain", "review", "status"]),
+            st.floats(0, 1),
+            st.integers(0, 30),
+            st.just(""),
+        ),
     ),
     min_size=1,
     max_size=8,
@@ -76,42 +113,78 @@ steps = st.lists(
 def test_random_sessions_keep_the_server_correct(server, initial, script):
     uri = (server.root / f"f{next(server.names)}.py").as_uri()
     text, version = initial, 1
-    server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}})
+    server.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}}
+    )
     for kind, where, length, new in script:
         start = _boundary(text, int(where * len(text)))
         end = _boundary(text, min(len(text), start + length))
         if kind == "edit":
             version += 1
             rng = {"start": offset_to_position(text, start), "end": offset_to_position(text, end)}
-            server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": rng, "text": new}]})
+            server.notify(
+                "textDocument/didChange",
+                {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": rng, "text": new}]},
+            )
             text = text[:start] + new + text[end:]
         elif kind == "full":
             version += 1
-            server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": new}]})
+            server.notify(
+                "textDocument/didChange",
+                {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": new}]},
+            )
             text = new
         elif kind == "hover":
-            server.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": offset_to_position(text, start)}, timeout=30)
+            server.request(
+                "textDocument/hover",
+                {"textDocument": {"uri": uri}, "position": offset_to_position(text, start)},
+                timeout=30,
+            )
         elif kind == "actions":
             rng = {"start": offset_to_position(text, start), "end": offset_to_position(text, end)}
-            actions = server.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": rng, "context": {"diagnostics": []}}, timeout=30)
+            actions = server.request(
+                "textDocument/codeAction",
+                {"textDocument": {"uri": uri}, "range": rng, "context": {"diagnostics": []}},
+                timeout=30,
+            )
             for action in actions or []:
                 for edit in (action.get("edit") or {}).get("changes", {}).get(uri, []):
                     _assert_inside(text, edit["range"])
         elif kind == "accept":
             rng = {"start": offset_to_position(text, start), "end": offset_to_position(text, end)}
-            server.notify("tabguard/didAcceptSuggestion", {"textDocument": {"uri": uri, "version": version}, "range": rng, "origin": "fuzz"})
+            server.notify(
+                "tabguard/didAcceptSuggestion",
+                {"textDocument": {"uri": uri, "version": version}, "range": rng, "origin": "fuzz"},
+            )
         elif kind == "save":
             server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
         elif kind == "explain":
-            assert "error" in server.call("workspace/executeCommand", {"command": "tabguard.explain", "arguments": [{"rule": "TG999"}]}, timeout=30)
+            assert "error" in server.call(
+                "workspace/executeCommand",
+                {"command": "tabguard.explain", "arguments": [{"rule": "TG999"}]},
+                timeout=30,
+            )
         elif kind == "review":
             rng = {"start": offset_to_position(text, start), "end": offset_to_position(text, end)}
-            server.call("workspace/executeCommand", {"command": "tabguard.markReviewed", "arguments": [{"uri": uri, "range": rng}]}, timeout=30)
+            server.call(
+                "workspace/executeCommand",
+                {"command": "tabguard.markReviewed", "arguments": [{"uri": uri, "range": rng}]},
+                timeout=30,
+            )
         elif kind == "status":
             assert "findings" in server.request("tabguard/fileStatus", {"textDocument": {"uri": uri}}, timeout=30)
     # The pull request answers from the server's current state of this version.
     report = server.request("textDocument/diagnostic", {"textDocument": {"uri": uri}}, timeout=60)
-    got = sorted((d["code"], d["range"]["start"]["line"], d["range"]["start"]["character"], d["range"]["end"]["line"], d["range"]["end"]["character"]) for d in report["items"])
+    got = sorted(
+        (
+            d["code"],
+            d["range"]["start"]["line"],
+            d["range"]["start"]["character"],
+            d["range"]["end"]["line"],
+            d["range"]["end"]["character"],
+        )
+        for d in report["items"]
+    )
     for d in report["items"]:
         _assert_inside(text, d["range"])
     fresh = analyze_text(text)
@@ -149,7 +222,13 @@ def _assert_inside(text: str, rng: dict) -> None:
 def test_a_five_megabyte_file_is_skipped_with_a_message(server):
     uri = (server.root / "huge.py").as_uri()
     mark = server.mark()
-    server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "x = '😀'\n" * 600_000}})
+    server.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "x = '😀'\n" * 600_000}},
+    )
     message = server.wait_notification(lambda b: b.get("method") == "window/showMessage", mark, timeout=30)[1]
     assert "max-file-size" in message["params"]["message"]
-    assert server.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 1}}) is None
+    assert (
+        server.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 1}})
+        is None
+    )

@@ -12,12 +12,15 @@ from tabguard.lsp.positions import Encoding
 CALL = "requests.get(url, verify=False)"
 
 
-@pytest.mark.parametrize("comment, expected", [
-    ("", CALL + "  # tabguard: ignore[TG201]"),
-    ("  # tabguard: ignore[TG100]", CALL + "  # tabguard: ignore[TG100, TG201]"),
-    ("  # tabguard: Ignore[ TG100 ]  # reason", CALL + "  # tabguard: Ignore[TG100, TG201]  # reason"),
-    ("  # tabguard: ignore[]", CALL + "  # tabguard: ignore[TG201]"),
-])
+@pytest.mark.parametrize(
+    "comment, expected",
+    [
+        ("", CALL + "  # tabguard: ignore[TG201]"),
+        ("  # tabguard: ignore[TG100]", CALL + "  # tabguard: ignore[TG100, TG201]"),
+        ("  # tabguard: Ignore[ TG100 ]  # reason", CALL + "  # tabguard: Ignore[TG100, TG201]  # reason"),
+        ("  # tabguard: ignore[]", CALL + "  # tabguard: ignore[TG201]"),
+    ],
+)
 def test_the_comment_is_added_or_extended(comment: str, expected: str) -> None:
     line = CALL + comment
     finding = Finding("TG201", Span(0, 0, 0, len(CALL)), "verify=False", "high")

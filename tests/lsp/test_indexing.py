@@ -45,7 +45,7 @@ def test_an_edit_reports_only_the_functions_whose_summary_changed(tmp_path):
     index.warm(str(tmp_path / "app.py"), ["db.find"], _settings())
     changes.get(timeout=20)
     index.changed_text(db, DB.replace("return 1", "return 2"))  # count() changes, its summary does not
-    index.changed_text(db, DB.replace("'%s'\" % name", "?\", (name,)"))  # find() no longer reaches the sink
+    index.changed_text(db, DB.replace("'%s'\" % name", '?", (name,)'))  # find() no longer reaches the sink
     assert changes.get(timeout=20) == {(db, "find")}
     assert changes.empty()
 

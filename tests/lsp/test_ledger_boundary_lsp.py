@@ -32,7 +32,8 @@ def _init(root):
     if root is None:
         return types.InitializeParams(capabilities=types.ClientCapabilities())
     return types.InitializeParams(
-        capabilities=types.ClientCapabilities(), root_uri=root.as_uri(),
+        capabilities=types.ClientCapabilities(),
+        root_uri=root.as_uri(),
         workspace_folders=[types.WorkspaceFolder(root.as_uri(), "ws")],
     )
 
@@ -72,10 +73,16 @@ async def _open(client: LanguageClient, path: Path, text: str = BASE) -> str:
 async def _paste(client: LanguageClient, uri: str, version: int, line: int) -> list[types.Diagnostic]:
     """A bulk insertion (a paste from chat): the server records it as an inferred accept. Its record
     is written just after the diagnostics are published: a round trip waits for that."""
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(version=version, uri=uri),
-        [types.TextDocumentContentChangePartial(types.Range(types.Position(line, 0), types.Position(line, 0)), PASTE)],
-    ))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(version=version, uri=uri),
+            [
+                types.TextDocumentContentChangePartial(
+                    types.Range(types.Position(line, 0), types.Position(line, 0)), PASTE
+                )
+            ],
+        )
+    )
     diagnostics = await client.published(uri, version)
     await _status(client, uri)
     return diagnostics
@@ -107,11 +114,12 @@ async def test_accepts_never_follow_a_symlinked_ledger_path(client: LanguageClie
         diagnostics = await _paste(client, uri, 2, 3)
         assert _shell_finding(diagnostics)  # published whatever the ledger does
         if link.startswith(".tabguard"):
-            reviewed = await client.workspace_execute_command_async(types.ExecuteCommandParams(
-                "tabguard.markReviewed", [{"uri": uri}]))
+            reviewed = await client.workspace_execute_command_async(
+                types.ExecuteCommandParams("tabguard.markReviewed", [{"uri": uri}])
+            )
             assert reviewed["reviewed"] == []  # refused: nothing recorded as reviewed
         shown = " ".join(m.message for m in client.messages)
-        assert f"{link}: is a symlink" in shown or f"{link[:link.find('/')]}" in shown and "symlink" in shown, shown
+        assert f"{link}: is a symlink" in shown or f"{link[: link.find('/')]}" in shown and "symlink" in shown, shown
     assert _snapshot(outside) == before
 
 
@@ -144,7 +152,9 @@ async def test_a_deeply_nested_ledger_line_costs_no_diagnostics(client: Language
     (root / ".git").mkdir(parents=True)
     deep = '{"files":[{"path":"app.py","conversations":' + "[" * 4000 + "]" * 4000 + "}]}"
     good = json.dumps(foreign_record("app.py", 4, 5))
-    _write(root / ".agent-trace" / "traces.jsonl", good + "\n" + deep + "\n" + good.replace('"id": "', '"id": "x') + "\n")
+    _write(
+        root / ".agent-trace" / "traces.jsonl", good + "\n" + deep + "\n" + good.replace('"id": "', '"id": "x') + "\n"
+    )
     path = root / "app.py"
     _write(path, BASE)
     uri = await _open(client, path)
@@ -158,7 +168,10 @@ async def test_a_deeply_nested_ledger_line_costs_no_diagnostics(client: Language
 async def test_code_lens_takes_a_timestamp_without_offset_as_utc(client: LanguageClient):
     root = client.root
     (root / ".git").mkdir(parents=True)
-    _write(root / ".agent-trace" / "traces.jsonl", json.dumps(foreign_record("app.py", 4, 5, timestamp="2026-01-23T14:30:00")) + "\n")
+    _write(
+        root / ".agent-trace" / "traces.jsonl",
+        json.dumps(foreign_record("app.py", 4, 5, timestamp="2026-01-23T14:30:00")) + "\n",
+    )
     path = root / "app.py"
     _write(path, BASE)
     uri = await _open(client, path)

@@ -49,7 +49,8 @@ def test_a_request_before_initialize_gets_server_not_initialized():
         {"id": 1, "method": "textDocument/hover", "params": HOVER},
         {"id": 2, "method": "initialize", "params": INIT},
         {"id": 3, "method": "textDocument/hover", "params": HOVER},
-        {"id": 4, "method": "shutdown"}, {"method": "exit"},
+        {"id": 4, "method": "shutdown"},
+        {"method": "exit"},
     )
     assert responses[1]["error"]["code"] == -32002
     assert "capabilities" in responses[2]["result"]
@@ -60,9 +61,13 @@ def test_a_request_before_initialize_gets_server_not_initialized():
 def test_notifications_before_initialize_are_dropped():
     text = "import os\nos.system(input())\n"
     code, responses, notes, _ = session(
-        {"method": "textDocument/didOpen", "params": {"textDocument": {"uri": "file:///tmp/a.py", "languageId": "python", "version": 1, "text": text}}},
+        {
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": "file:///tmp/a.py", "languageId": "python", "version": 1, "text": text}},
+        },
         {"id": 1, "method": "initialize", "params": INIT},
-        {"id": 2, "method": "shutdown"}, {"method": "exit"},
+        {"id": 2, "method": "shutdown"},
+        {"method": "exit"},
     )
     assert not [n for n in notes if n["method"] == "textDocument/publishDiagnostics"]
     assert code == 0
@@ -72,7 +77,8 @@ def test_a_second_initialize_is_an_invalid_request():
     _, responses, _, _ = session(
         {"id": 1, "method": "initialize", "params": INIT},
         {"id": 2, "method": "initialize", "params": INIT},
-        {"id": 3, "method": "shutdown"}, {"method": "exit"},
+        {"id": 3, "method": "shutdown"},
+        {"method": "exit"},
     )
     assert "result" in responses[1]
     assert responses[2]["error"]["code"] == -32600
@@ -101,6 +107,10 @@ def test_exit_without_shutdown_exits_1(caplog):
 
 def test_exit_before_initialize_exits_1_and_after_shutdown_0():
     assert session({"method": "exit"}, process=True)[0] == 1
-    code, _, _, stderr = session({"id": 1, "method": "initialize", "params": INIT}, {"id": 2, "method": "shutdown"},
-                                 {"method": "exit"}, process=True)
+    code, _, _, stderr = session(
+        {"id": 1, "method": "initialize", "params": INIT},
+        {"id": 2, "method": "shutdown"},
+        {"method": "exit"},
+        process=True,
+    )
     assert code == 0 and b"Traceback" not in stderr

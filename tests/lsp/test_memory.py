@@ -12,7 +12,9 @@ from tabguard.lsp.framing import Message
 from tabguard.lsp.handlers import build_server
 from tabguard.lsp.transport import StreamWriter
 
-TEXT = "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n" + "".join(f"\ndef f{i}(x):\n    return x + {i}\n" for i in range(50))
+TEXT = "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n" + "".join(
+    f"\ndef f{i}(x):\n    return x + {i}\n" for i in range(50)
+)
 
 
 def _send(server, method: str, params: dict, msg_id=None) -> None:
@@ -33,7 +35,11 @@ async def test_closed_documents_free_their_state(tmp_path):
     for round_ in range(3):
         uris = [(tmp_path / f"m{i}.py").as_uri() for i in range(10)]
         for uri in uris:
-            _send(server, "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": round_, "text": TEXT}})
+            _send(
+                server,
+                "textDocument/didOpen",
+                {"textDocument": {"uri": uri, "languageId": "python", "version": round_, "text": TEXT}},
+            )
         for uri in uris:
             opened = await server.settled(uri)
             assert opened is not None and opened.doc is not None and opened.published

@@ -13,14 +13,17 @@ from tabguard.lsp.positions import Encoding
 CODE = (
     'import requests, subprocess\n\n\ndef fetch(url):\n    """Fetch — "line": 3 in a docstring."""\n'
     '    return requests.get(url, verify=False)\n\n\ndef run(request):\n    cmd = request.args["c"]\n'
-    '    subprocess.run(cmd, shell=True)\n'
+    "    subprocess.run(cmd, shell=True)\n"
 )
 
 
 def _texts(doc: Document) -> dict[int, tuple[int, str]]:
     encoding = Encoding("utf-16")
     return {
-        id(f.base or f): (f.span.start_line, json.dumps(convert.diagnostic_json(f, doc.lines, encoding, "file:///m.py")))
+        id(f.base or f): (
+            f.span.start_line,
+            json.dumps(convert.diagnostic_json(f, doc.lines, encoding, "file:///m.py")),
+        )
         for f in doc.findings()
     }
 

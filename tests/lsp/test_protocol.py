@@ -16,19 +16,31 @@ CODE = "import os\n\ndef run(cmd):\n    os.system(cmd)\n"
 def _open(server, name="a.py", text=CODE, version=1, language="python"):
     uri = (server.root / name).as_uri()
     mark = server.mark()
-    server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": language, "version": version, "text": text}})
+    server.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": language, "version": version, "text": text}}
+    )
     return uri, mark
 
 
 def _published(server, uri, version, mark):
     return server.wait_notification(
-        lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == uri and b["params"].get("version") == version,
-        mark, timeout=15,
+        lambda b: (
+            b.get("method") == "textDocument/publishDiagnostics"
+            and b["params"]["uri"] == uri
+            and b["params"].get("version") == version
+        ),
+        mark,
+        timeout=15,
     )[1]["params"]["diagnostics"]
 
 
 def _alive(server):
-    assert server.call("textDocument/hover", {"textDocument": {"uri": "file:///none.py"}, "position": {"line": 0, "character": 0}}) ["result"] is None
+    assert (
+        server.call(
+            "textDocument/hover", {"textDocument": {"uri": "file:///none.py"}, "position": {"line": 0, "character": 0}}
+        )["result"]
+        is None
+    )
 
 
 def test_malformed_json_gets_a_parse_error_and_the_server_goes_on(server):
@@ -47,8 +59,14 @@ def test_unknown_method_and_wrong_params_get_error_responses(server):
     assert server.call("tabguard/noSuchThing", {})["error"]["code"] == -32601
     reply = server.call("textDocument/hover", {"textDocument": 5, "position": "x"})
     assert reply["error"]["code"] == -32602
-    reply = server.call("textDocument/codeAction", {"textDocument": {"uri": "file:///a.py"},
-                        "range": {"start": {"line": -5, "character": 0}, "end": {"line": 1, "character": 0}}, "context": {"diagnostics": []}})
+    reply = server.call(
+        "textDocument/codeAction",
+        {
+            "textDocument": {"uri": "file:///a.py"},
+            "range": {"start": {"line": -5, "character": 0}, "end": {"line": 1, "character": 0}},
+            "context": {"diagnostics": []},
+        },
+    )
     assert "error" in reply
     _alive(server)
 
@@ -58,21 +76,42 @@ def test_out_of_range_positions_are_clamped(server):
     _published(server, uri, 1, mark)
     far = {"line": 10**6, "character": 10**6}
     assert server.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": far}) is None
-    actions = server.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": far}, "context": {"diagnostics": []}})
+    actions = server.request(
+        "textDocument/codeAction",
+        {
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": 0, "character": 0}, "end": far},
+            "context": {"diagnostics": []},
+        },
+    )
     assert any(a["title"].startswith("Ignore TG101") for a in actions)
     mark = server.mark()
-    server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
-        {"range": {"start": far, "end": far}, "text": "\nos.popen(user)\n"}]})
+    server.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": far, "end": far}, "text": "\nos.popen(user)\n"}],
+        },
+    )
     diags = _published(server, uri, 2, mark)
     assert {d["code"] for d in diags} >= {"TG101"}
 
 
 def test_changes_to_unopened_documents_and_versions_going_backwards(server):
-    server.notify("textDocument/didChange", {"textDocument": {"uri": "file:///never-opened.py", "version": 4}, "contentChanges": [{"text": "x"}]})
+    server.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": "file:///never-opened.py", "version": 4}, "contentChanges": [{"text": "x"}]},
+    )
     uri, mark = _open(server, version=10)
     _published(server, uri, 10, mark)
     mark = server.mark()
-    server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": "import os\nos.system(x)\nos.system(y)\n"}]})
+    server.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 3},
+            "contentChanges": [{"text": "import os\nos.system(x)\nos.system(y)\n"}],
+        },
+    )
     assert len(_published(server, uri, 3, mark)) == 2
     server.notify("$/cancelRequest", {"id": 12345})
     _alive(server)
@@ -81,7 +120,11 @@ def test_changes_to_unopened_documents_and_versions_going_backwards(server):
 def test_non_python_and_oversized_files_are_skipped_with_a_message(server):
     uri, mark = _open(server, "notes.md", "# notes\nos.system(x)\n", language="markdown")
     _alive(server)
-    assert not [b for _, b in server.notifications[mark:] if b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == uri]
+    assert not [
+        b
+        for _, b in server.notifications[mark:]
+        if b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == uri
+    ]
     huge = "x = 1\n" * 400_000
     uri, mark = _open(server, "huge.py", huge)
     message = server.wait_notification(lambda b: b.get("method") == "window/showMessage", mark, timeout=15)[1]
@@ -94,7 +137,10 @@ def test_shutdown_in_the_middle_of_analysis(tmp_path):
     client.request("initialize", {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}})
     client.notify("initialized", {})
     big = "".join(f"def f{i}(cmd):\n    os.system(cmd)\n\n" for i in range(20_000))
-    client.notify("textDocument/didOpen", {"textDocument": {"uri": (tmp_path / "big.py").as_uri(), "languageId": "python", "version": 1, "text": big}})
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": (tmp_path / "big.py").as_uri(), "languageId": "python", "version": 1, "text": big}},
+    )
     assert client.request("shutdown", None, timeout=120) is None
     client.notify("exit", None)
     assert client.proc.wait(timeout=30) == 0
@@ -104,9 +150,17 @@ def test_a_large_file_is_analysed_off_the_loop_and_changes_made_meanwhile_count(
     body = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(1500))
     uri, mark = _open(server, "large.py", "import os\n" + body)
     # Answered while the first analysis may still run; then an edit that adds a flaw at the end.
-    assert server.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}) is None
+    assert (
+        server.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}})
+        is None
+    )
     end = {"line": 1 + 3 * 1500, "character": 0}
-    server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
-                  "contentChanges": [{"range": {"start": end, "end": end}, "text": "def run(cmd):\n    os.system(cmd)\n"}]})
+    server.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": end, "end": end}, "text": "def run(cmd):\n    os.system(cmd)\n"}],
+        },
+    )
     diags = _published(server, uri, 2, mark)
     assert [d["code"] for d in diags] == ["TG101"] and diags[0]["range"]["start"]["line"] == end["line"] + 1

@@ -30,19 +30,28 @@ async def _status(client: LanguageClient, uri: str) -> dict:
 
 
 def _change(client, uri, version, line, text):
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(version=version, uri=uri),
-        [types.TextDocumentContentChangePartial(types.Range(types.Position(line, 0), types.Position(line, 0)), text)],
-    ))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(version=version, uri=uri),
+            [
+                types.TextDocumentContentChangePartial(
+                    types.Range(types.Position(line, 0), types.Position(line, 0)), text
+                )
+            ],
+        )
+    )
 
 
 @pytest_lsp.fixture(config=IN_PROCESS)
 async def client(lsp_client: LanguageClient, tmp_path):
     (tmp_path / ".git").mkdir()  # the workspace root
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=types.ClientCapabilities(), root_uri=tmp_path.as_uri(),
-        initialization_options={"tabguard": {"reviewer": "Grace"}},
-    ))
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            root_uri=tmp_path.as_uri(),
+            initialization_options={"tabguard": {"reviewer": "Grace"}},
+        )
+    )
     lsp_client.root = tmp_path
     yield
     await lsp_client.shutdown_session()
@@ -71,17 +80,23 @@ async def test_accepts_are_recorded_flagged_reviewed_and_gated(client: LanguageC
     text_now = BASE + "\n\n" + SNIPPET
     line = text_now.count("\n")
     _change(client, uri, 4, line, "\n\n" + ACCEPTED)
-    client.protocol.notify("tabguard/didAcceptSuggestion", {
-        "textDocument": {"uri": uri, "version": 4},
-        "range": {"start": {"line": line + 2, "character": 0}, "end": {"line": line + 4, "character": 0}},
-        "origin": "copilot",
-    })
+    client.protocol.notify(
+        "tabguard/didAcceptSuggestion",
+        {
+            "textDocument": {"uri": uri, "version": 4},
+            "range": {"start": {"line": line + 2, "character": 0}, "end": {"line": line + 4, "character": 0}},
+            "origin": "copilot",
+        },
+    )
+
     # Version 4 is published twice (the insertion, then the accept): read what the client recorded
     # rather than waiting for the second publish, which may have arrived already.
     def shell_by_copilot(d):
         return d.code == "TG100" and "(copilot)" in d.message
 
-    shell = next(filter(shell_by_copilot, await client.published(uri, wanted=lambda ds: any(map(shell_by_copilot, ds)))))
+    shell = next(
+        filter(shell_by_copilot, await client.published(uri, wanted=lambda ds: any(map(shell_by_copilot, ds))))
+    )
     assert "AI-inserted (copilot), not reviewed" in shell.message
 
     records = ledger_lines(root)
@@ -102,8 +117,11 @@ async def test_accepts_are_recorded_flagged_reviewed_and_gated(client: LanguageC
     assert main(["check", "--gate", "--no-cache", str(path)]) == 1
 
     # Review everything through the command the code action runs.
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        types.TextDocumentIdentifier(uri), shell.range, types.CodeActionContext(diagnostics=[shell])))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri), shell.range, types.CodeActionContext(diagnostics=[shell])
+        )
+    )
     review = next(a for a in actions if a.title == "Mark AI suggestion as reviewed")
     whole = {"start": {"line": 0, "character": 0}, "end": {"line": final_text.count("\n"), "character": 0}}
     # (pytest-lsp's client decodes a CodeAction that carries a command but no edit as a Command,
@@ -145,7 +163,9 @@ async def test_restart_restores_every_span(client: LanguageClient):
     try:
         second.request("initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}})
         second.notify("initialized", {})
-        second.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
+        second.notify(
+            "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}
+        )
         status = second.request("tabguard/fileStatus", {"textDocument": {"uri": uri}})
         lenses = second.request("textDocument/codeLens", {"textDocument": {"uri": uri}})
     finally:

@@ -26,37 +26,59 @@ def test_another_documents_hover_is_answered_while_a_pathological_one_is_analyse
 
 def _published(server, uri, mark, timeout=60):
     return server.wait_notification(
-        lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == uri, mark, timeout=timeout)
+        lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == uri,
+        mark,
+        timeout=timeout,
+    )
 
 
 def test_a_document_grown_over_max_file_size_keeps_only_its_text(process_server):
     server = process_server  # its memory is measured
     uri = (server.root / "grows.py").as_uri()
     mark = server.mark()
-    server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
-                                                             "text": "import os\nos.system(input())\n"}})
+    server.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "import os\nos.system(input())\n"}},
+    )
     assert _published(server, uri, mark)[1]["params"]["diagnostics"]
     rss_before = server.rss_mb()
     mark = server.mark()
     end = {"line": 2, "character": 0}
     bulk = "def f(x):\n    return eval(x)\n" * 180_000  # 5.4 MB
     started = time.perf_counter()
-    server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
-                  "contentChanges": [{"range": {"start": end, "end": end}, "text": bulk}]})
+    server.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": end, "end": end}, "text": bulk}],
+        },
+    )
     cleared = _published(server, uri, mark)[1]["params"]
     elapsed = time.perf_counter() - started
     assert cleared["diagnostics"] == [] and cleared["version"] == 2
-    messages = [b["params"]["message"] for _, b in server.notifications[mark:] if b.get("method") == "window/showMessage"]
+    messages = [
+        b["params"]["message"] for _, b in server.notifications[mark:] if b.get("method") == "window/showMessage"
+    ]
     assert len(messages) == 1 and "max-file-size" in messages[0]
     assert elapsed < 10, f"{elapsed:.1f} s: the document was analysed"
     assert server.rss_mb() - rss_before < 300
     # Typing goes on (no new message, no analysis), then it shrinks back and is analysed again.
     mark = server.mark()
-    server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 3},
-                  "contentChanges": [{"range": {"start": end, "end": end}, "text": "x"}]})
-    server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 4},
-                  "contentChanges": [{"text": "import os\nos.system(input())\n"}]})
+    server.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 3},
+            "contentChanges": [{"range": {"start": end, "end": end}, "text": "x"}],
+        },
+    )
+    server.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": "import os\nos.system(input())\n"}]},
+    )
     diags = server.wait_notification(
-        lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"].get("version") == 4, mark, timeout=60)[1]
+        lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"].get("version") == 4,
+        mark,
+        timeout=60,
+    )[1]
     assert [d["code"] for d in diags["params"]["diagnostics"]] == ["TG101"]
     assert not [b for _, b in server.notifications[mark:] if b.get("method") == "window/showMessage"]

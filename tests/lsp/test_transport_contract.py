@@ -46,8 +46,15 @@ def test_each_pygls_name_exists_with_the_parameters_we_pass(path):
 def test_our_handlers_replace_pyglss_builtins():
     server = transport.Server("contract", "0")
     assert isinstance(server.protocol.fm, FeatureManager) and isinstance(server.protocol.fm.features, dict)
-    for method in (types.TEXT_DOCUMENT_DID_OPEN, types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_CLOSE, types.SHUTDOWN,
-                   types.NOTEBOOK_DOCUMENT_DID_OPEN, types.NOTEBOOK_DOCUMENT_DID_CHANGE, types.NOTEBOOK_DOCUMENT_DID_CLOSE):
+    for method in (
+        types.TEXT_DOCUMENT_DID_OPEN,
+        types.TEXT_DOCUMENT_DID_CHANGE,
+        types.TEXT_DOCUMENT_DID_CLOSE,
+        types.SHUTDOWN,
+        types.NOTEBOOK_DOCUMENT_DID_OPEN,
+        types.NOTEBOOK_DOCUMENT_DID_CHANGE,
+        types.NOTEBOOK_DOCUMENT_DID_CLOSE,
+    ):
         handler = server.protocol.fm.builtin_features[method]
         ours = [name for name, member in vars(transport.TabguardProtocol).items() if member is handler.__func__]
         assert ours, method
@@ -57,13 +64,21 @@ def test_our_handlers_replace_pyglss_builtins():
 
 def test_structure_message_still_types_a_request_and_raises_on_bad_params():
     protocol = transport.Server("contract", "0").protocol
-    request = protocol.structure_message({"jsonrpc": "2.0", "id": 1, "method": "textDocument/hover", "params": {
-        "textDocument": {"uri": "file:///a.py"}, "position": {"line": 0, "character": 0}}})
+    request = protocol.structure_message(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "textDocument/hover",
+            "params": {"textDocument": {"uri": "file:///a.py"}, "position": {"line": 0, "character": 0}},
+        }
+    )
     assert isinstance(request, types.HoverRequest)
     sent = []
     protocol.set_writer(transport.StreamWriter(sent.append, lambda: None))
     with pytest.raises(transport.AnsweredAlready):
-        protocol.structure_message({"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": {"position": "x"}})
+        protocol.structure_message(
+            {"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": {"position": "x"}}
+        )
     assert b'"id": 2' in sent[0] and b"-32602" in sent[0]
 
 
@@ -76,6 +91,8 @@ def test_no_other_module_reaches_into_pygls():
             continue
         text = path.read_text()
         for line in text.splitlines():
-            if re.match(r"\s*(from|import) pygls(?!\.uris\b)", line) or re.search(r"protocol\._|\bls\._|server\._", line):
+            if re.match(r"\s*(from|import) pygls(?!\.uris\b)", line) or re.search(
+                r"protocol\._|\bls\._|server\._", line
+            ):
                 offenders.append(f"{path.relative_to(SERVER_DIR)}: {line.strip()}")
     assert not offenders, offenders

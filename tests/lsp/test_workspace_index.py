@@ -31,9 +31,9 @@ def _edit(client: LanguageClient, uri: str, old: str, new: str, version: int) ->
     """Replace the open document's text as an editor does (without saving it)."""
     end = types.Position(len(old.splitlines()), 0)
     change = types.TextDocumentContentChangePartial(types.Range(types.Position(0, 0), end), new)
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]
-    ))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change])
+    )
 
 
 def _save(client: LanguageClient, uri: str, name: str, old: str, new: str, version: int) -> None:

@@ -7,13 +7,17 @@ from tabguard.notebook import VirtualModule
 
 def findings(cells):
     vm = VirtualModule.build(cells)
-    return [(f.rule_id, f.confidence, *vm.to_cell(f.span.start_line, f.span.start_col))
-            for f in analyze_text(vm.text).findings()]
+    return [
+        (f.rule_id, f.confidence, *vm.to_cell(f.span.start_line, f.span.start_col))
+        for f in analyze_text(vm.text).findings()
+    ]
 
 
 def test_a_shell_escape_built_from_input_in_an_earlier_cell_is_command_injection():
     assert findings(["cmd = input('file: ')", "!echo {cmd}", "files = !ls $cmd"]) == [
-        ("TG101", "high", 1, 0, 0), ("TG101", "high", 2, 0, 8)]
+        ("TG101", "high", 1, 0, 0),
+        ("TG101", "high", 2, 0, 8),
+    ]
 
 
 def test_a_constant_shell_escape_and_masked_magics_are_not_findings():

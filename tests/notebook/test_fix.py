@@ -131,10 +131,18 @@ def test_json_fix_edits_name_their_cell(tmp_path, capsys):
     main(["check", "--no-cache", "--format", "json", "n.ipynb"])
     items = {i["rule"]: i for i in json.loads(capsys.readouterr().out)}
     assert items["TG103"]["fix"]["edits"] == [
-        {"cell": {"index": 1, "number": 2, "id": "a1"}, "start": {"line": 1, "column": 1},
-         "end": {"line": 1, "column": 1}, "content": "import ast\n"},
-        {"cell": {"index": 2, "number": 3, "id": "a2"}, "start": {"line": 2, "column": 5},
-         "end": {"line": 2, "column": 18}, "content": "ast.literal_eval(input())"},
+        {
+            "cell": {"index": 1, "number": 2, "id": "a1"},
+            "start": {"line": 1, "column": 1},
+            "end": {"line": 1, "column": 1},
+            "content": "import ast\n",
+        },
+        {
+            "cell": {"index": 2, "number": 3, "id": "a2"},
+            "start": {"line": 2, "column": 5},
+            "end": {"line": 2, "column": 18},
+            "content": "ast.literal_eval(input())",
+        },
     ]
 
 

@@ -17,20 +17,23 @@ def python(source):
     return list(cell.lines)
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("%pip install requests", "..."),
-    ("%matplotlib inline", "..."),
-    ("x = %time f()", "x = ..."),
-    ("a, b = %who_ls", "a, b = ..."),
-    ("os?", "..."),
-    ("??os.path", "..."),
-    ("os.path.join??", "..."),
-    ("!ls -la", 'get_ipython().system(f"ls -la")'),
-    ("!!ls", 'get_ipython().getoutput(f"ls")'),
-    ("files = !ls", 'files = get_ipython().getoutput(f"ls")'),
-    ("%sx ls", 'get_ipython().getoutput(f"ls")'),
-    ("%system ls", 'get_ipython().system(f"ls")'),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("%pip install requests", "..."),
+        ("%matplotlib inline", "..."),
+        ("x = %time f()", "x = ..."),
+        ("a, b = %who_ls", "a, b = ..."),
+        ("os?", "..."),
+        ("??os.path", "..."),
+        ("os.path.join??", "..."),
+        ("!ls -la", 'get_ipython().system(f"ls -la")'),
+        ("!!ls", 'get_ipython().getoutput(f"ls")'),
+        ("files = !ls", 'files = get_ipython().getoutput(f"ls")'),
+        ("%sx ls", 'get_ipython().getoutput(f"ls")'),
+        ("%system ls", 'get_ipython().system(f"ls")'),
+    ],
+)
 def test_line_magics_shell_escapes_and_help_become_python(line, expected):
     assert python(line) == [expected]
 
@@ -49,8 +52,10 @@ def test_interpolated_variables_stay_python_expressions():
 
 def test_shell_text_that_is_not_an_expression_stays_literal():
     cell = masked("!find . -name '*.py' -exec rm {} \\; && echo $$HOME '$USER'")
-    assert eval(cell.lines[0].replace("get_ipython().system(", "(")) == \
-        "find . -name '*.py' -exec rm {} \\; && echo $HOME '$USER'"
+    assert (
+        eval(cell.lines[0].replace("get_ipython().system(", "("))
+        == "find . -name '*.py' -exec rm {} \\; && echo $HOME '$USER'"
+    )
     assert cell.shell[0].names == ()
 
 

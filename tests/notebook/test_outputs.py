@@ -107,8 +107,12 @@ def test_a_failing_output_hook_is_a_rule_error_and_the_other_findings_stay(monke
         raise RuntimeError("boom")
 
     monkeypatch.setattr(rule, "check_output", broken)
-    cell = {"cell_type": "code", "metadata": {}, "source": "eval(input())",
-            "outputs": [{"output_type": "stream", "name": "stdout", "text": "x\n"}]}
+    cell = {
+        "cell_type": "code",
+        "metadata": {},
+        "source": "eval(input())",
+        "outputs": [{"output_type": "stream", "name": "stdout", "text": "x\n"}],
+    }
     checked = check_notebook(json.dumps({"cells": [cell]}), "n.ipynb", ruleset_for())
     assert checked.errors == ["rule TG314: RuntimeError: boom"]
     assert [f.rule_id for f in checked.findings] == ["TG103"]
@@ -122,7 +126,7 @@ def test_output_numbers_count_outputs_that_are_not_objects():
     place = checked.view.place(checked.findings[0])
     assert place.output == 1 and place.where() == "cell 1:output 2:line 1:col 1"
     at = checked.view.file_span(place)
-    assert text.split("\n")[at.start_line][at.start_col:at.end_col] == "AKIAQ3EGRTZ7WXNM4J2K"
+    assert text.split("\n")[at.start_line][at.start_col : at.end_col] == "AKIAQ3EGRTZ7WXNM4J2K"
 
 
 def test_long_runs_in_outputs_cost_one_pass():

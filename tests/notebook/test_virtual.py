@@ -58,7 +58,10 @@ def test_round_trip_after_adding_moving_and_removing_cells(cells, data):
         # edit a random cell in place: the other cells keep their text, offsets follow
         position = data.draw(st.integers(0, len(cells) - 1))
         changed = vm.with_cell(position, "new = 1\n!echo {new}\n")
-        assert changed.lines == VirtualModule.build([*cells[:position], "new = 1\n!echo {new}\n", *cells[position + 1:]]).lines
+        assert (
+            changed.lines
+            == VirtualModule.build([*cells[:position], "new = 1\n!echo {new}\n", *cells[position + 1 :]]).lines
+        )
     moved = VirtualModule.build(list(reversed(cells)))
     for module in (vm, moved):
         assert len(module.lines) == sum(len(c.lines) for c in module.cells)
@@ -98,5 +101,7 @@ def test_span_mapping_cuts_at_the_cell_end():
 def test_shell_escapes_are_listed_with_their_cell():
     vm = VirtualModule.build(["x = 1", "!echo $x", "files = !!ls {x}"])
     assert [(p, e.line, e.col, e.names, e.captured) for p, e in vm.shell_escapes()] == [
-        (1, 0, 0, ("x",), False), (2, 0, 8, ("x",), True)]
+        (1, 0, 0, ("x",), False),
+        (2, 0, 8, ("x",), True),
+    ]
     assert vm.is_masked(1) and not vm.is_masked(0)

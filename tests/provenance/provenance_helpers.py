@@ -12,8 +12,12 @@ from urllib.parse import urlparse
 
 SCHEMA = json.loads((Path(__file__).with_name("trace-record.schema.json")).read_text())
 _TYPES = {
-    "object": dict, "array": list, "string": str, "boolean": bool,
-    "integer": int, "number": (int, float),
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "integer": int,
+    "number": (int, float),
 }
 
 
@@ -91,10 +95,17 @@ def foreign_record(path: str, start: int, end: int, **extra) -> dict:
         "id": str(uuid.uuid4()),
         "timestamp": "2026-01-23T14:30:00Z",
         "tool": {"name": "cursor", "version": "2.4.0"},
-        "files": [{"path": path, "conversations": [{
-            "contributor": {"type": "ai", "model_id": "anthropic/claude-opus-4-5-20251101"},
-            "ranges": [{"start_line": start, "end_line": end, "content_hash": "murmur3:9f2e8a1b"}],
-        }]}],
+        "files": [
+            {
+                "path": path,
+                "conversations": [
+                    {
+                        "contributor": {"type": "ai", "model_id": "anthropic/claude-opus-4-5-20251101"},
+                        "ranges": [{"start_line": start, "end_line": end, "content_hash": "murmur3:9f2e8a1b"}],
+                    }
+                ],
+            }
+        ],
     }
     record.update(extra)
     return record

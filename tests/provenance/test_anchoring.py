@@ -95,8 +95,10 @@ def test_a_review_after_an_edit_in_session_survives_a_restart(tmp_path):
 def test_foreign_ranges_are_taken_as_written_and_clipped(tmp_path):
     path = tmp_path / "app.py"
     lines = write(path, "\n".join(CODE))
-    append_raw(tmp_path, "".join(
-        json.dumps(foreign_record("app.py", start, end)) + "\n" for start, end in ((11, 40), (50, 60))))
+    append_raw(
+        tmp_path,
+        "".join(json.dumps(foreign_record("app.py", start, end)) + "\n" for start, end in ((11, 40), (50, 60))),
+    )
     prov = Provenance(tmp_path)
     prov.open_file(path, lines)
     assert [(s.start_line, s.end_line) for s in prov.spans(path)] == [(10, 12)]
@@ -118,7 +120,7 @@ def test_unrelated_edits_elsewhere_never_lose_or_blur_a_span(tmp_path_factory, e
         if not outside or (count == 0 and len(lines) <= len(span_text) + 1):
             continue
         line = outside[where % len(outside)]
-        lines[line:line + 1] = [f"other_{counter}_{k} = None" for k in range(count)]
+        lines[line : line + 1] = [f"other_{counter}_{k} = None" for k in range(count)]
         if line < start:
             start += count - 1
     _prov, spans = _reopen(root, path, lines)

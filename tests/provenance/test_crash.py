@@ -38,7 +38,9 @@ def test_sigkill_during_a_burst_of_accepts_loses_no_acknowledged_record(tmp_path
     path = tmp_path / "app.py"
     lines = write(path, "\n".join(f"value_{i} = {i}" for i in range(60)))
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), f"writer-{n}"], stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tmp_path), f"writer-{n}"], stdout=subprocess.PIPE, text=True
+        )
         for n in range(2)
     ]
     acknowledged = set()

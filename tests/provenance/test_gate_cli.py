@@ -123,7 +123,9 @@ def test_init_writes_config_and_gitattributes_once(tmp_path, capsys):
     config = load_config(tmp_path / "pyproject.toml")
     assert config.problems == [] and config.warnings == [] and config["bulk-insert-lines"] == 2
     assert (tmp_path / ".gitattributes").read_text().splitlines() == [
-        ".agent-trace/traces.jsonl merge=union", ".tabguard/reviews.jsonl merge=union"]
+        ".agent-trace/traces.jsonl merge=union",
+        ".tabguard/reviews.jsonl merge=union",
+    ]
 
 
 def test_init_without_pyproject_writes_tabguard_toml(tmp_path):

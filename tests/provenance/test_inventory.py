@@ -65,7 +65,9 @@ def test_json_inventory_lists_spans_reviews_and_findings_inside(workspace, capsy
     assert files["app/gone.py"]["exists"] is False and files["app/gone.py"]["spans"] == []
     views = files["app/views.py"]
     assert [(s["start_line"], s["end_line"], s["origin"], s["reviewed"], s["reviewer"]) for s in views["spans"]] == [
-        (10, 12, "copilot", False, None), (15, 17, "chat-paste", True, "Ada")]
+        (10, 12, "copilot", False, None),
+        (15, 17, "chat-paste", True, "Ada"),
+    ]
     assert views["spans"][0]["model_id"] == "openai/gpt-4o"
     assert [f["rule"] for f in views["spans"][0]["findings"]] == ["TG100"]
     assert views["spans"][0]["findings"][0]["family"] == "injection"
@@ -110,8 +112,8 @@ def _png_pixels(data: bytes):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat = 8, b""
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, colour = struct.unpack(">IIBB", body[:10])
         elif kind == b"IDAT":
@@ -122,7 +124,7 @@ def _png_pixels(data: bytes):
     raw, stride = zlib.decompress(idat), width * channels
     rows, previous = [], bytearray(stride)
     for y in range(height):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             left = line[i - channels] if i >= channels else 0
             up, corner = previous[i], previous[i - channels] if i >= channels else 0
@@ -138,7 +140,7 @@ def _png_pixels(data: bytes):
                 line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 255
         rows.append(bytes(line))
         previous = line
-    return [tuple(row[x:x + 3]) for row in rows for x in range(0, stride, channels)]
+    return [tuple(row[x : x + 3]) for row in rows for x in range(0, stride, channels)]
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -150,16 +152,29 @@ def test_html_renders_in_chromium_with_the_json_figures(workspace, capsys, tmp_p
     data = _json(capsys, str(workspace))
     report = tmp_path / "report.html"
     assert main(["inventory", str(workspace), "--format", "html", "-o", str(report)]) == 0
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
     shot = tmp_path / "shot.png"
-    subprocess.run([CHROMIUM, *flags, "--window-size=1000,1400", f"--screenshot={shot}", report.as_uri()],
-                   capture_output=True, timeout=120, check=False)
+    subprocess.run(
+        [CHROMIUM, *flags, "--window-size=1000,1400", f"--screenshot={shot}", report.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     pixels = _png_pixels(shot.read_bytes())
     assert len(set(pixels)) > 20, "the screenshot is blank"
     assert sum(1 for p in pixels if p != (255, 255, 255)) > len(pixels) // 50
-    assert any(abs(p[0] - 0x7C) < 8 and abs(p[1] - 0x3A) < 8 and abs(p[2] - 0xED) < 8 for p in pixels), "no AI bar drawn"
-    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", report.as_uri()], capture_output=True, text=True,
-                         timeout=120, check=False).stdout
+    assert any(abs(p[0] - 0x7C) < 8 and abs(p[1] - 0x3A) < 8 and abs(p[2] - 0xED) < 8 for p in pixels), (
+        "no AI bar drawn"
+    )
+    dom = subprocess.run(
+        [CHROMIUM, *flags, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120, check=False
+    ).stdout
     figures = dict(re.findall(r'data-figure="(\w+)" data-value="([^"]*)"', dom))
     summary = data["summary"]
     assert figures["ai_lines"] == str(summary["ai_lines"])

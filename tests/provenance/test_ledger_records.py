@@ -18,9 +18,15 @@ CODE = "import os\n\n\ndef handler(name):\n    path = os.path.join('/srv', name)
 
 def test_validator_accepts_the_spec_examples_and_rejects_broken_records():
     minimal = {
-        "version": "0.1.0", "id": "550e8400-e29b-41d4-a716-446655440000", "timestamp": "2026-01-25T10:00:00Z",
-        "files": [{"path": "src/app.ts", "conversations": [{"contributor": {"type": "ai"},
-                                                             "ranges": [{"start_line": 1, "end_line": 50}]}]}],
+        "version": "0.1.0",
+        "id": "550e8400-e29b-41d4-a716-446655440000",
+        "timestamp": "2026-01-25T10:00:00Z",
+        "files": [
+            {
+                "path": "src/app.ts",
+                "conversations": [{"contributor": {"type": "ai"}, "ranges": [{"start_line": 1, "end_line": 50}]}],
+            }
+        ],
     }
     assert schema_errors(minimal) == []
     assert schema_errors(foreign_record("a.py", 1, 2, metadata={"dev.cursor": {"x": 1}})) == []
@@ -46,7 +52,11 @@ def test_written_records_are_valid_agent_trace_records(tmp_path):
         assert record["files"][0]["path"] == "pkg/app.py"
     first = records[0]
     assert first["files"][0]["conversations"][0]["ranges"] == [
-        {"start_line": 4, "end_line": 6, "content_hash": first["files"][0]["conversations"][0]["ranges"][0]["content_hash"]}
+        {
+            "start_line": 4,
+            "end_line": 6,
+            "content_hash": first["files"][0]["conversations"][0]["ranges"][0]["content_hash"],
+        }
     ]
     assert first["files"][0]["conversations"][0]["contributor"] == {"type": "ai", "model_id": "openai/gpt-4o"}
     assert first["metadata"]["dev.tabguard"]["origin"] == "copilot"
@@ -74,7 +84,13 @@ def test_round_trip_restores_spans_in_a_new_session(tmp_path):
     again.open_file(tmp_path / "app.py", lines)
     (span,) = again.spans(tmp_path / "app.py")
     assert (span.start_line, span.end_line, span.origin, span.tool, span.model_id, span.inferred) == (
-        3, 6, "codeium", "tabguard", "x/model", False)
+        3,
+        6,
+        "codeium",
+        "tabguard",
+        "x/model",
+        False,
+    )
     assert span.record_id == accepted.record_id and span.timestamp == accepted.timestamp
     assert not span.reviewed
 
@@ -85,7 +101,10 @@ def test_first_write_adds_union_merge_lines_once(tmp_path):
     Provenance(tmp_path).record_accept(tmp_path / "app.py", lines, 0, 2, "copilot", False)
     Provenance(tmp_path).record_accept(tmp_path / "app.py", lines, 3, 5, "copilot", False)
     assert (tmp_path / ".gitattributes").read_text().splitlines() == [
-        "*.png binary", ".agent-trace/traces.jsonl merge=union", ".tabguard/reviews.jsonl merge=union"]
+        "*.png binary",
+        ".agent-trace/traces.jsonl merge=union",
+        ".tabguard/reviews.jsonl merge=union",
+    ]
 
 
 def test_records_of_other_tools_are_honoured(tmp_path):
@@ -111,8 +130,16 @@ def test_torn_and_malformed_lines_are_skipped_with_a_warning(tmp_path):
     good = foreign_record("app.py", 4, 6)
     no_range = foreign_record("app.py", 1, 1)
     no_range["files"][0]["conversations"][0]["ranges"] = [{"start_line": 3}]
-    append_raw(tmp_path, json.dumps(good) + "\n" + '{"version": "0.1.0", "files": [{"path": "app.py", "conv\n'
-               + "[1, 2]\n" + json.dumps(no_range) + "\n" + json.dumps(good)[:70])
+    append_raw(
+        tmp_path,
+        json.dumps(good)
+        + "\n"
+        + '{"version": "0.1.0", "files": [{"path": "app.py", "conv\n'
+        + "[1, 2]\n"
+        + json.dumps(no_range)
+        + "\n"
+        + json.dumps(good)[:70],
+    )
     prov = Provenance(tmp_path)
     prov.open_file(tmp_path / "app.py", lines)
     assert [(s.start_line, s.end_line) for s in prov.spans(tmp_path / "app.py")] == [(3, 6)]
@@ -146,7 +173,9 @@ def test_reviews_are_recorded_with_content_hash_and_reviewer(tmp_path):
     (review,) = [json.loads(x) for x in (tmp_path / ".tabguard" / "reviews.jsonl").read_text().splitlines()]
     assert review["path"] == "app.py" and review["reviewer"] == "Ada" and review["record"] == span.record_id
     assert (review["start_line"], review["end_line"]) == (4, 6)
-    assert review["content_hash"] == ledger_lines(tmp_path)[0]["files"][0]["conversations"][0]["ranges"][0]["content_hash"]
+    assert (
+        review["content_hash"] == ledger_lines(tmp_path)[0]["files"][0]["conversations"][0]["ranges"][0]["content_hash"]
+    )
     again = Provenance(tmp_path)
     again.open_file(tmp_path / "app.py", lines)
     assert [(s.reviewed, s.reviewer) for s in again.spans(tmp_path / "app.py")] == [(True, "Ada")]

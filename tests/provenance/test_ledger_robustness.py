@@ -34,7 +34,10 @@ def test_a_deeply_nested_line_is_skipped_by_name_and_the_others_are_kept(tmp_pat
     path = tmp_path / "app.py"
     write(path, APP)
     first, second = foreign_record("app.py", 4, 5), foreign_record("app.py", 1, 1)
-    write(tmp_path / ".agent-trace" / "traces.jsonl", "\n".join([json.dumps(first), _deep(4000), json.dumps(second)]) + "\n")
+    write(
+        tmp_path / ".agent-trace" / "traces.jsonl",
+        "\n".join([json.dumps(first), _deep(4000), json.dumps(second)]) + "\n",
+    )
 
     assert main(["check", "--gate", str(path)]) == 1
     err = capsys.readouterr().err
@@ -68,21 +71,46 @@ def test_review_into_a_read_only_ledger_folder_is_a_message_not_a_traceback(tmp_
         os.chmod(ledger, 0o755)
     err = capsys.readouterr().err
     assert code == 2
-    assert "app.py: review not recorded:" in err and ("Permission denied" in err or "Operation not permitted" in err), err
+    assert "app.py: review not recorded:" in err and ("Permission denied" in err or "Operation not permitted" in err), (
+        err
+    )
     assert not (ledger / "reviews.jsonl").exists()
 
 
 # -- fuzz: random, garbage, deeply nested and huge lines among the valid records -----------------------
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(
-        ["path", "files", "ranges", "conversations", "start_line", "end_line", "id", "timestamp", "tool",
-         "contributor", "metadata", "record", "content_hash", "reviewer"]), inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "path",
+                    "files",
+                    "ranges",
+                    "conversations",
+                    "start_line",
+                    "end_line",
+                    "id",
+                    "timestamp",
+                    "tool",
+                    "contributor",
+                    "metadata",
+                    "record",
+                    "content_hash",
+                    "reviewer",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
     max_leaves=20,
 )
 _wrong_types = st.builds(
     lambda field, value: json.dumps({**foreign_record("app.py", 4, 5), field: value}),
-    st.sampled_from(["files", "tool", "metadata", "id", "timestamp"]), _json_values,
+    st.sampled_from(["files", "tool", "metadata", "id", "timestamp"]),
+    _json_values,
 )
 _junk = st.one_of(
     st.binary(max_size=300).map(lambda b: b.decode("latin-1")),
@@ -93,7 +121,10 @@ _junk = st.one_of(
     _wrong_types,
     st.just(json.dumps(foreign_record("app.py", 4, 5))[:-7]),  # torn by a killed writer
 )
-_ledger = st.lists(st.one_of(st.tuples(st.just("valid"), st.integers(1, 5), st.integers(0, 4)), st.tuples(st.just("junk"), _junk)), max_size=12)
+_ledger = st.lists(
+    st.one_of(st.tuples(st.just("valid"), st.integers(1, 5), st.integers(0, 4)), st.tuples(st.just("junk"), _junk)),
+    max_size=12,
+)
 
 
 @settings(max_examples=50)

@@ -21,7 +21,7 @@ BODY = [
 
 def _edit(prov, path, lines, first, old_last, new):
     """Replace lines first..old_last (inclusive) with `new`, tell `prov`, return the new text."""
-    after = lines[:first] + list(new) + lines[old_last + 1:]
+    after = lines[:first] + list(new) + lines[old_last + 1 :]
     prov.apply_edit(path, first, old_last, len(new), after)
     return after
 
@@ -87,8 +87,16 @@ def test_deleting_part_shrinks_and_deleting_all_drops_the_span(tmp_path):
 
 def test_a_reformat_that_replaces_more_than_the_span_keeps_it_by_content(tmp_path):
     prov, path, lines = _setup(tmp_path)
-    new = ["import subprocess  # formatted", "", "", "def run(cmd) :", "    subprocess.call(cmd, shell=True)",
-           "    return 1", "", "x = 2"]
+    new = [
+        "import subprocess  # formatted",
+        "",
+        "",
+        "def run(cmd) :",
+        "    subprocess.call(cmd, shell=True)",
+        "    return 1",
+        "",
+        "x = 2",
+    ]
     _edit(prov, path, lines, 0, len(lines) - 1, new)
     assert _extent(prov, path) == [(3, 6)]
     # Replaced by unrelated code, the span is gone.
@@ -171,7 +179,7 @@ def test_edits_outside_a_span_never_change_what_it_covers(tmp_path_factory, edit
             continue
         lines = _edit(prov, path, lines, line, line, new)
     (span,) = prov.spans(path)
-    assert lines[span.start_line:span.end_line] == covered and not span.reviewed
+    assert lines[span.start_line : span.end_line] == covered and not span.reviewed
 
 
 def test_an_explicit_accept_replaces_the_inferred_bulk_insertion_it_explains(tmp_path):
@@ -196,7 +204,9 @@ def test_sync_takes_in_records_and_reviews_written_by_other_processes(tmp_path):
     assert prov.sync() == [path.resolve()]
     spans = prov.spans(path)
     assert [(s.start_line, s.end_line, s.origin, s.reviewed) for s in spans] == [
-        (2, 5, "copilot", True), (6, 7, "claude-code", False)]
+        (2, 5, "copilot", True),
+        (6, 7, "claude-code", False),
+    ]
     prov.record_accept(path, lines, 0, 1, "copilot", False)
     assert prov.sync() == [] and len(prov.spans(path)) == 3
 

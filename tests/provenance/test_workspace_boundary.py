@@ -164,7 +164,10 @@ def test_reviewer_and_ledger_names_are_data_never_shell_or_terminal_input(tmp_pa
     app = tmp_path / "app.py"
     write(app, APP)
     # A repository's config names the reviewer; OSC 52 would write the clipboard, \u202e reorders text.
-    write(tmp_path / "pyproject.toml", '[tool.tabguard]\nreviewer = "$(touch pwned) \\u001b]52;c;ZXZpbA==\\u0007Mallory"\n')
+    write(
+        tmp_path / "pyproject.toml",
+        '[tool.tabguard]\nreviewer = "$(touch pwned) \\u001b]52;c;ZXZpbA==\\u0007Mallory"\n',
+    )
     record = foreign_record("app.py", 4, 5, tool={"name": "\x1b[2Jcursor"})
     record["files"][0]["conversations"][0]["contributor"]["model_id"] = "\u202egpt"
     other = foreign_record("app\x1b[31m.py", 1, 1)

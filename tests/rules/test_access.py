@@ -183,19 +183,40 @@ def _guards(code: str):
     "code,authentication,role,ownership",
     [
         ("@jwt_required()\ndef f(): pass", "@jwt_required", None, None),
-        ("@permission_required('shop.refund')\ndef f(request): pass", "@permission_required", "@permission_required", None),
+        (
+            "@permission_required('shop.refund')\ndef f(request): pass",
+            "@permission_required",
+            "@permission_required",
+            None,
+        ),
         ("def f(user=Depends(get_current_active_user)): pass", "Depends(get_current_active_user)", None, None),
-        ("def f(user=Security(get_current_user, scopes=['items:write'])): pass",
-         "Security(get_current_user)", "Security(get_current_user)", None),
-        ("def f(request):\n    if not request.user.has_perm('x'):\n        raise PermissionDenied",
-         "`not request.user.has_perm('x')`", "`not request.user.has_perm('x')`", None),
-        ("def f(post_id):\n    post = Post.query.get(post_id)\n    if post.author_id != g.user.id:\n        abort(403)",
-         "`post.author_id != g.user.id`", None, "`post.author_id != g.user.id`"),
+        (
+            "def f(user=Security(get_current_user, scopes=['items:write'])): pass",
+            "Security(get_current_user)",
+            "Security(get_current_user)",
+            None,
+        ),
+        (
+            "def f(request):\n    if not request.user.has_perm('x'):\n        raise PermissionDenied",
+            "`not request.user.has_perm('x')`",
+            "`not request.user.has_perm('x')`",
+            None,
+        ),
+        (
+            "def f(post_id):\n    post = Post.query.get(post_id)\n    if post.author_id != g.user.id:\n        abort(403)",
+            "`post.author_id != g.user.id`",
+            None,
+            "`post.author_id != g.user.id`",
+        ),
         ("def f():\n    if 'user_id' not in session:\n        abort(401)", "`'user_id' not in session`", None, None),
         # comparing the user with a constant ties no record to them
         ("def f():\n    if current_user.id == 1:\n        return 'hi'", "`current_user.id == 1`", None, None),
-        ("def f(note_id):\n    note = Note.query.filter(Note.id == note_id, Note.user_id == current_user.id).first()",
-         "`Note.user_id == current_user.id`", None, "`Note.user_id == current_user.id`"),
+        (
+            "def f(note_id):\n    note = Note.query.filter(Note.id == note_id, Note.user_id == current_user.id).first()",
+            "`Note.user_id == current_user.id`",
+            None,
+            "`Note.user_id == current_user.id`",
+        ),
     ],
 )
 def test_guard_recognition(code, authentication, role, ownership):

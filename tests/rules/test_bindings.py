@@ -14,12 +14,12 @@ def _lines(code: str, rule_id: str) -> list[int]:
 
 
 def test_binding_and_use_on_one_line():
-    code = "def f(cursor, name):\n    q = \"SELECT * FROM t WHERE name = '\" + name + \"'\"; cursor.execute(q)\n"
+    code = 'def f(cursor, name):\n    q = "SELECT * FROM t WHERE name = \'" + name + "\'"; cursor.execute(q)\n'
     assert _lines(code, "TG105") == [2]
 
 
 def test_augmented_assignment_builds_the_query():
-    code = "def f(cursor, name):\n    q = \"SELECT * FROM t WHERE name = '\"\n    q += name\n    cursor.execute(q)\n"
+    code = 'def f(cursor, name):\n    q = "SELECT * FROM t WHERE name = \'"\n    q += name\n    cursor.execute(q)\n'
     assert _lines(code, "TG105") == [4]
 
 

@@ -23,8 +23,7 @@ def test_non_logger_methods_named_like_levels_are_ignored():
 
 def test_partial_or_derived_values_are_not_leaks():
     code = (
-        "import logging\ndef f(token, password):\n"
-        "    logging.info('%s %s %s', token[:6], len(password), mask(token))\n"
+        "import logging\ndef f(token, password):\n    logging.info('%s %s %s', token[:6], len(password), mask(token))\n"
     )
     assert _ids(code) == []
 
@@ -65,7 +64,10 @@ def test_exception_fix_logs_once_and_hides_the_message():
     )
     finding = next(f for f in analyze_text(code, "app.py", COMPLIANCE).findings() if f.rule_id == "TG603")
     fix = finding.fix()
-    assert [e.new_text for e in fix.edits] == ['        logging.exception("Request failed")\n', '"Internal server error"']
+    assert [e.new_text for e in fix.edits] == [
+        '        logging.exception("Request failed")\n',
+        '"Internal server error"',
+    ]
 
 
 def test_debug_logging_only_in_web_or_settings_modules():

@@ -51,8 +51,21 @@ def test_secret_names(name, kind):
 
 @pytest.mark.parametrize(
     "name",
-    ["max_tokens", "token_count", "password_policy", "TOKEN_URL", "key", "code", "bypass", "spinner",
-     "tokenizer", "password_reset_url", "cache_token", "token_type", "passthrough"],
+    [
+        "max_tokens",
+        "token_count",
+        "password_policy",
+        "TOKEN_URL",
+        "key",
+        "code",
+        "bypass",
+        "spinner",
+        "tokenizer",
+        "password_reset_url",
+        "cache_token",
+        "token_type",
+        "passthrough",
+    ],
 )
 def test_metadata_about_secrets_is_not_a_secret(name):
     assert secret_kind(name) is None
@@ -75,8 +88,20 @@ def test_pii_names_builtin_and_configured():
 
 @pytest.mark.parametrize(
     "value",
-    ["", "changeme", "<your-api-key>", "${SECRET_KEY}", "{{ secret }}", "xxxxxxxxxxxxxxxx", "********",
-     "your-secret-key-here", "test-password", r"(?=\s|#|[)\]]|$)", "string?", "%(password)s"],
+    [
+        "",
+        "changeme",
+        "<your-api-key>",
+        "${SECRET_KEY}",
+        "{{ secret }}",
+        "xxxxxxxxxxxxxxxx",
+        "********",
+        "your-secret-key-here",
+        "test-password",
+        r"(?=\s|#|[)\]]|$)",
+        "string?",
+        "%(password)s",
+    ],
 )
 def test_placeholders(value):
     assert is_placeholder(value)

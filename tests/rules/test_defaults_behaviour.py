@@ -47,8 +47,10 @@ def test_settings_path_detection(path, expected):
     assert is_settings_path(path) is expected
 
 
-@pytest.mark.parametrize("path,expected", [("tests/test_app.py", True), ("conftest.py", True),
-                                           ("app/views_test.py", True), ("tests/corpus/app.py", False)])
+@pytest.mark.parametrize(
+    "path,expected",
+    [("tests/test_app.py", True), ("conftest.py", True), ("app/views_test.py", True), ("tests/corpus/app.py", False)],
+)
 def test_test_path_detection(path, expected):
     assert is_test_path(path) is expected
 
@@ -91,23 +93,29 @@ def test_smtp_starttls_on_another_object_does_not_count():
 
 
 def test_smtp_fix_inserts_starttls_before_login_with_indentation():
-    fixed = _fixed("""
+    fixed = _fixed(
+        """
         import smtplib
         def send(user, pw):
             with smtplib.SMTP(HOST, 587) as s:
                 s.ehlo()
                 s.login(user, pw)
-    """, "TG206")
+    """,
+        "TG206",
+    )
     assert "        s.ehlo()\n        s.starttls()\n        s.login(user, pw)" in fixed
 
 
 def test_smtp_login_in_an_expression_has_no_insertion_fix():
-    found, _ = _findings("""
+    found, _ = _findings(
+        """
         import smtplib
         def send(user, pw):
             s = smtplib.SMTP(HOST, 587)
             ok = s.login(user, pw)
-    """, "TG206")
+    """,
+        "TG206",
+    )
     assert found and found[0].fix() is None
 
 
@@ -127,8 +135,10 @@ def test_cors_origins_through_module_constant():
 
 
 def test_cors_regex_matching_everything():
-    code = ("from starlette.middleware.cors import CORSMiddleware\n"
-            "app.add_middleware(CORSMiddleware, allow_origin_regex='.*', allow_credentials=True)\n")
+    code = (
+        "from starlette.middleware.cors import CORSMiddleware\n"
+        "app.add_middleware(CORSMiddleware, allow_origin_regex='.*', allow_credentials=True)\n"
+    )
     assert _findings(code, "TG211")[0]
 
 
@@ -173,9 +183,20 @@ def test_cookie_computed_flags_are_trusted():
 
 @pytest.mark.parametrize(
     "mode,flagged",
-    [("0o777", True), ("0o666", True), ("0o002", True), ("511", True), ("0x1ff", True), ("0o775", True),
-     ("0o755", False), ("0o600", False), ("stat.S_IWOTH", True), ("stat.S_IRWXU | stat.S_IWOTH", True),
-     ("os.stat(p).st_mode | stat.S_IWOTH", True), ("os.stat(p).st_mode | stat.S_IXUSR", False)],
+    [
+        ("0o777", True),
+        ("0o666", True),
+        ("0o002", True),
+        ("511", True),
+        ("0x1ff", True),
+        ("0o775", True),
+        ("0o755", False),
+        ("0o600", False),
+        ("stat.S_IWOTH", True),
+        ("stat.S_IRWXU | stat.S_IWOTH", True),
+        ("os.stat(p).st_mode | stat.S_IWOTH", True),
+        ("os.stat(p).st_mode | stat.S_IXUSR", False),
+    ],
 )
 def test_world_writable_modes(mode, flagged):
     code = f"import os, stat\nos.chmod(p, {mode})\n"
@@ -214,7 +235,10 @@ def test_timeout_rewrite_replaces_none():
 
 def test_mktemp_rewrite_keeps_arguments_and_adds_import():
     fixed = _fixed("from tempfile import mktemp as mk\nname = mk(suffix='.txt', dir=WORK)\n", "TG217")
-    assert fixed == "import os\nfrom tempfile import mktemp as mk, mkstemp\nfd, name = mkstemp(suffix='.txt', dir=WORK)\nos.close(fd)\n"
+    assert (
+        fixed
+        == "import os\nfrom tempfile import mktemp as mk, mkstemp\nfd, name = mkstemp(suffix='.txt', dir=WORK)\nos.close(fd)\n"
+    )
 
 
 def test_dsn_rewrite_keeps_quotes():

@@ -39,7 +39,10 @@ def test_ssrf_needs_a_user_chosen_origin(url, controlled):
 def test_ssrf_follows_local_url_building():
     code = _SSRF_HEAD + "    url = 'https://'\n    url += v\n    return requests.get(url, timeout=5).text\n"
     assert "TG507" in _ids(code)
-    code = _SSRF_HEAD + "    url = 'https://api.example.com/'\n    url += v\n    return requests.get(url, timeout=5).text\n"
+    code = (
+        _SSRF_HEAD
+        + "    url = 'https://api.example.com/'\n    url += v\n    return requests.get(url, timeout=5).text\n"
+    )
     assert "TG507" not in _ids(code)
 
 
@@ -68,9 +71,18 @@ _PATH_HEAD = "import os\nfrom pathlib import Path\nfrom flask import request, ab
         ("return open(os.path.join(BASE, name)).read()", True),
         ("return open(os.path.join(BASE, os.path.basename(name))).read()", False),
         ("return (Path(BASE) / Path(name).name).read_text()", False),
-        ("p = os.path.join(BASE, name)\n    if not os.path.isfile(p):\n        abort(404)\n    return open(p).read()", True),
-        ("p = os.path.realpath(os.path.join(BASE, name))\n    if not p.startswith(BASE + os.sep):\n        abort(403)\n    return open(p).read()", False),
-        ("p = (Path(BASE) / name).resolve()\n    try:\n        p.relative_to(BASE)\n    except ValueError:\n        abort(404)\n    return p.read_text()", False),
+        (
+            "p = os.path.join(BASE, name)\n    if not os.path.isfile(p):\n        abort(404)\n    return open(p).read()",
+            True,
+        ),
+        (
+            "p = os.path.realpath(os.path.join(BASE, name))\n    if not p.startswith(BASE + os.sep):\n        abort(403)\n    return open(p).read()",
+            False,
+        ),
+        (
+            "p = (Path(BASE) / name).resolve()\n    try:\n        p.relative_to(BASE)\n    except ValueError:\n        abort(404)\n    return p.read_text()",
+            False,
+        ),
         ("return open(checked(name)).read()", False),
     ],
 )

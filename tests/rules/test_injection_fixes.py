@@ -40,21 +40,23 @@ def test_triple_quoted_query_keeps_its_layout():
 
 def test_in_list_values_become_placeholders_and_percent_signs_are_escaped_for_pyformat():
     fixed = rewrite(
-        'import psycopg2\ndef c(cur, a, b):\n    cur.execute("SELECT * FROM t WHERE x LIKE \'a%\' AND id IN (%s, %s)" % (a, b))\n',
+        "import psycopg2\ndef c(cur, a, b):\n    cur.execute(\"SELECT * FROM t WHERE x LIKE 'a%' AND id IN (%s, %s)\" % (a, b))\n",
         "TG105",
     )
     assert "cur.execute(\"SELECT * FROM t WHERE x LIKE 'a%%' AND id IN (%s, %s)\", (a, b))" in fixed
 
 
 def test_like_wildcards_move_into_the_parameter():
-    fixed = rewrite("import sqlite3\ndef b(cur, term):\n    cur.execute(f\"SELECT * FROM t WHERE name LIKE '%{term}%'\")\n", "TG105")
+    fixed = rewrite(
+        "import sqlite3\ndef b(cur, term):\n    cur.execute(f\"SELECT * FROM t WHERE name LIKE '%{term}%'\")\n", "TG105"
+    )
     assert 'cur.execute("SELECT * FROM t WHERE name LIKE ?", (f"%{term}%",))' in fixed
 
 
 @pytest.mark.parametrize(
     "query",
     [
-        'f"SELECT * FROM t WHERE name LIKE \'a{term}%\'"',  # the value is inside a longer pattern
+        "f\"SELECT * FROM t WHERE name LIKE 'a{term}%'\"",  # the value is inside a longer pattern
         'f"SELECT {term} FROM t"',  # a column name cannot be a parameter
         'f"SELECT * FROM t ORDER BY {term}"',
     ],
@@ -64,11 +66,16 @@ def test_no_parameterized_rewrite_when_a_value_is_not_a_value(query):
 
 
 def test_no_argv_rewrite_for_commands_using_shell_syntax():
-    assert rewrite('import subprocess\ndef f(n):\n    subprocess.run(f"grep {n} log | wc -l", shell=True)\n', "TG100") is None
+    assert (
+        rewrite('import subprocess\ndef f(n):\n    subprocess.run(f"grep {n} log | wc -l", shell=True)\n', "TG100")
+        is None
+    )
 
 
 def test_argv_rewrite_keeps_mixed_words_as_one_argument():
-    fixed = rewrite('import subprocess\ndef f(n):\n    subprocess.run(f"tar czf backup-{n}.tgz data", shell=True)\n', "TG100")
+    fixed = rewrite(
+        'import subprocess\ndef f(n):\n    subprocess.run(f"tar czf backup-{n}.tgz data", shell=True)\n', "TG100"
+    )
     assert 'subprocess.run(["tar", "czf", f\'backup-{n}.tgz\', "data"])' in fixed
 
 

@@ -43,7 +43,10 @@ def test_untainted_dynamic_command_keeps_default_severity_and_has_no_related_loc
     ['f"ping -c 1 {shlex.quote(host)}"', '"ping -c " + str(int(count)) + " localhost"'],
 )
 def test_shell_quoting_and_numbers_are_not_command_injection(expression):
-    code = FLASK + 'import shlex\n@app.route("/p")\ndef p():\n    host = request.args["host"]\n    count = request.args["n"]\n'
+    code = (
+        FLASK
+        + 'import shlex\n@app.route("/p")\ndef p():\n    host = request.args["host"]\n    count = request.args["n"]\n'
+    )
     assert findings(code + f"    subprocess.run({expression}, shell=True)\n", "TG100") == []
 
 
@@ -63,7 +66,7 @@ def test_value_checked_only_in_another_branch_stays_flagged():
     assert len(findings(code, "TG101")) == 1
 
 
-@pytest.mark.parametrize("test", ['host in HOSTS', 'host == "db1"', 'host == None'])
+@pytest.mark.parametrize("test", ["host in HOSTS", 'host == "db1"', "host == None"])
 def test_allow_list_in_the_if_does_not_vouch_for_the_else_branch(test):
     code = FLASK + (
         f'HOSTS = {{"db1"}}\n@app.route("/p")\ndef p():\n    host = request.args["host"]\n'
@@ -98,15 +101,19 @@ def test_constant_only_use_is_never_flagged(call):
 
 
 def test_int_conversion_clears_sql_taint_but_formatting_is_still_reported():
-    code = FLASK + '@app.route("/u")\ndef u():\n    uid = int(request.args["id"])\n    conn = sqlite3.connect("a.db")\n' \
+    code = (
+        FLASK + '@app.route("/u")\ndef u():\n    uid = int(request.args["id"])\n    conn = sqlite3.connect("a.db")\n'
         '    conn.execute(f"SELECT * FROM users WHERE id = {uid}")\n'
+    )
     [finding] = findings(code, "TG105")
     assert finding.severity == "high" and "source" not in finding.details
 
 
 def test_tainted_sql_is_critical_with_source():
-    code = FLASK + '@app.route("/u")\ndef u():\n    name = request.form.get("name")\n    conn = sqlite3.connect("a.db")\n' \
-        '    conn.execute("SELECT * FROM users WHERE name = \'%s\'" % name)\n'
+    code = (
+        FLASK + '@app.route("/u")\ndef u():\n    name = request.form.get("name")\n    conn = sqlite3.connect("a.db")\n'
+        "    conn.execute(\"SELECT * FROM users WHERE name = '%s'\" % name)\n"
+    )
     [finding] = findings(code, "TG105")
     assert finding.severity == "critical"
     assert finding.details["source"] == "request.form"
@@ -114,7 +121,7 @@ def test_tainted_sql_is_critical_with_source():
 
 def test_sql_taint_through_a_helper_and_string_concatenation():
     code = FLASK + (
-        "def clause(v):\n    return \" WHERE name = '\" + v + \"'\"\n"
+        'def clause(v):\n    return " WHERE name = \'" + v + "\'"\n'
         '@app.route("/u")\ndef u():\n    q = "SELECT * FROM t"\n    q += clause(request.args["n"])\n'
         "    sqlite3.connect('a.db').execute(q)\n"
     )
@@ -130,8 +137,10 @@ def test_escaped_html_in_a_route_is_not_xss_but_raw_is():
 
 
 def test_route_parameter_is_a_source_for_template_injection():
-    code = FLASK + 'from flask import render_template_string\n@app.route("/hi/<name>")\ndef hi(name):\n' \
+    code = (
+        FLASK + 'from flask import render_template_string\n@app.route("/hi/<name>")\ndef hi(name):\n'
         '    return render_template_string("<h1>" + name + "</h1>")\n'
+    )
     [finding] = findings(code, "TG108")
     assert finding.details["source"] == "route parameter 'name'"
 
@@ -139,7 +148,9 @@ def test_route_parameter_is_a_source_for_template_injection():
 def test_ldap_escape_is_a_sanitizer():
     base = "import ldap\nfrom ldap.filter import escape_filter_chars\nfrom flask import request\ndef f(conn):\n"
     raw = base + '    conn.search_s("dc=x", ldap.SCOPE_SUBTREE, "(uid=%s)" % request.form["u"])\n'
-    escaped = base + '    conn.search_s("dc=x", ldap.SCOPE_SUBTREE, "(uid=%s)" % escape_filter_chars(request.form["u"]))\n'
+    escaped = (
+        base + '    conn.search_s("dc=x", ldap.SCOPE_SUBTREE, "(uid=%s)" % escape_filter_chars(request.form["u"]))\n'
+    )
     assert len(findings(raw, "TG117")) == 1
     assert findings(escaped, "TG117") == []
 
@@ -152,7 +163,9 @@ def test_string_query_parameter_cannot_carry_mongo_operators_but_json_can():
 
 def test_pickle_severity_depends_on_taint():
     local = findings("import pickle\ndef f(blob):\n    return pickle.loads(blob)\n", "TG114")
-    remote = findings("import pickle\nfrom flask import request\ndef f():\n    return pickle.loads(request.data)\n", "TG114")
+    remote = findings(
+        "import pickle\nfrom flask import request\ndef f():\n    return pickle.loads(request.data)\n", "TG114"
+    )
     assert [f.severity for f in local] == ["medium"]
     assert [f.severity for f in remote] == ["high"]
 
@@ -170,15 +183,20 @@ def test_list_argv_with_user_argument_is_the_secure_form():
 
 
 def test_log_rewrite_quotes_user_values_only():
-    code = FLASK + '@app.route("/l")\ndef l():\n    user = request.args["u"]\n    n = 3\n    log.info(f"user {user} tried {n} times")\n'
+    code = (
+        FLASK
+        + '@app.route("/l")\ndef l():\n    user = request.args["u"]\n    n = 3\n    log.info(f"user {user} tried {n} times")\n'
+    )
     [finding] = findings(code, "TG119")
     [edit] = finding.fix().edits
     assert edit.new_text == 'log.info("user %r tried %s times", user, n)'
 
 
 def test_quoted_command_held_in_a_variable_is_not_flagged():
-    code = FLASK + 'import shlex\n@app.route("/p")\ndef p():\n    cmd = "dig +short " + shlex.quote(request.args["n"])\n' \
-        '    return subprocess.check_output(cmd, shell=True)\n'
+    code = (
+        FLASK + 'import shlex\n@app.route("/p")\ndef p():\n    cmd = "dig +short " + shlex.quote(request.args["n"])\n'
+        "    return subprocess.check_output(cmd, shell=True)\n"
+    )
     assert findings(code, "TG100") == []
 
 

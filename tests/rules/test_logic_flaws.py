@@ -38,7 +38,9 @@ def test_signing_key_reported_once_at_its_definition_not_at_each_use():
 
 
 def test_placeholder_credentials_of_outside_services_stay_exempt():
-    text = "STRIPE_SECRET_KEY = 'sk_test_your_key_here'\nGITHUB_CLIENT_SECRET = 'changeme'\nSMTP_PASSWORD = 'changeme'\n"
+    text = (
+        "STRIPE_SECRET_KEY = 'sk_test_your_key_here'\nGITHUB_CLIENT_SECRET = 'changeme'\nSMTP_PASSWORD = 'changeme'\n"
+    )
     assert not _rules(text, "settings.py")
 
 
@@ -47,7 +49,9 @@ def test_admin_blueprint_made_here_is_no_role_check_but_imported_one_is():
         "from flask import Blueprint\nadmin = Blueprint('admin', __name__)\n"
         "@admin.post('/users/<int:uid>/ban')\n@login_required\ndef ban(uid):\n    User.query.get(uid).banned = True\n"
     )
-    imported = made_here.replace("from flask import Blueprint\nadmin = Blueprint('admin', __name__)\n", "from .blueprints import admin\n")
+    imported = made_here.replace(
+        "from flask import Blueprint\nadmin = Blueprint('admin', __name__)\n", "from .blueprints import admin\n"
+    )
     assert ("TG402", 3) in _rules(made_here)
     assert not [r for r in _rules(imported) if r[0] == "TG402"]
 

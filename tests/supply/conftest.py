@@ -74,8 +74,11 @@ class FakeServices:
 
     def __init__(self):
         self.projects = {  # name -> first upload time
-            "requests": _days_ago(4000), "django": _days_ago(6000), "fastapi": _days_ago(2000),
-            "fastapi-auth-helpers": _days_ago(3), "brand-new-lib-xyz": _days_ago(100),
+            "requests": _days_ago(4000),
+            "django": _days_ago(6000),
+            "fastapi": _days_ago(2000),
+            "fastapi-auth-helpers": _days_ago(3),
+            "brand-new-lib-xyz": _days_ago(100),
         }
         self.vulnerable = {("django", "3.2.0"): ["GHSA-aaaa-0001", "PYSEC-2023-0002"]}
         self.advisories = {
@@ -104,14 +107,25 @@ class FakeServices:
         if method == "POST" and path == "/v1/querybatch":
             queries = json.loads(body)["queries"]
             results = [
-                {"vulns": [{"id": i, "modified": "2024-01-01T00:00:00Z"} for i in self.vulnerable.get((q["package"]["name"], q["version"]), [])]}
-                if self.vulnerable.get((q["package"]["name"], q["version"])) else {}
+                {
+                    "vulns": [
+                        {"id": i, "modified": "2024-01-01T00:00:00Z"}
+                        for i in self.vulnerable.get((q["package"]["name"], q["version"]), [])
+                    ]
+                }
+                if self.vulnerable.get((q["package"]["name"], q["version"]))
+                else {}
                 for q in queries
             ]
             return 200, json.dumps({"results": results}).encode()
         if method == "GET" and path.startswith("/v1/vulns/"):
             vuln_id = path.rsplit("/", 1)[1]
-            affected = [{"package": {"name": "django", "ecosystem": "PyPI"}, "ranges": [{"type": "ECOSYSTEM", "events": self.advisories[vuln_id]}]}]
+            affected = [
+                {
+                    "package": {"name": "django", "ecosystem": "PyPI"},
+                    "ranges": [{"type": "ECOSYSTEM", "events": self.advisories[vuln_id]}],
+                }
+            ]
             return 200, json.dumps({"id": vuln_id, "affected": affected}).encode()
         return 404, b"{}"
 

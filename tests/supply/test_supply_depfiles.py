@@ -20,7 +20,14 @@ def check(workspace, relative: str, text: str, **config):
 
 
 def by_rule(found) -> list[tuple[str, str, int]]:
-    return [(f.rule_id, f.details.get("name") or f.details.get("module") or f.details.get("distribution"), f.span.start_line) for f in found]
+    return [
+        (
+            f.rule_id,
+            f.details.get("name") or f.details.get("module") or f.details.get("distribution"),
+            f.span.start_line,
+        )
+        for f in found
+    ]
 
 
 def fixed(text: str, finding) -> str:
@@ -73,7 +80,9 @@ def test_import_name_used_as_distribution_name(workspace):
 
 
 def test_private_index_skips_existence_checks(workspace):
-    found = check(workspace, "requirements.txt", "--index-url https://pkgs.corp.example/simple\ncorp-billing-core==1.0\n")
+    found = check(
+        workspace, "requirements.txt", "--index-url https://pkgs.corp.example/simple\ncorp-billing-core==1.0\n"
+    )
     assert found == []
 
 
@@ -106,7 +115,9 @@ def test_tabguard_check_reports_dependency_files(workspace):
     workspace.write("app.py", "import os\n")
     completed = subprocess.run(
         [sys.executable, "-m", "tabguard", "check", str(workspace.root), "--format", "json"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert completed.returncode == 1, completed.stderr
     report = json.loads(completed.stdout)

@@ -97,11 +97,14 @@ def test_a_bare_import_of_an_unknown_name_inside_a_function_is_still_checked(wor
 
 
 def test_declared_dependencies_from_every_file_format(workspace):
-    workspace.write("pyproject.toml", (
-        '[project]\nname = "shop"\ndependencies = ["requests>=2.31"]\n'
-        '[project.optional-dependencies]\ntest = ["pytest>=8"]\n'
-        '[tool.poetry.dependencies]\npython = "^3.11"\nrich = "^13"\n'
-    ))
+    workspace.write(
+        "pyproject.toml",
+        (
+            '[project]\nname = "shop"\ndependencies = ["requests>=2.31"]\n'
+            '[project.optional-dependencies]\ntest = ["pytest>=8"]\n'
+            '[tool.poetry.dependencies]\npython = "^3.11"\nrich = "^13"\n'
+        ),
+    )
     workspace.write("requirements.txt", "-r requirements/base.txt\n")
     workspace.write("requirements/base.txt", "httpx==0.27.0\n")
     workspace.write("setup.cfg", "[options]\ninstall_requires =\n    click>=8\n")
@@ -131,7 +134,9 @@ def test_no_undeclared_hint_without_dependency_files(tmp_path):
 def test_no_hallucination_guess_outside_a_project(tmp_path):
     # Without a project folder the workspace's own modules are unknown: `api`, `core` may be local.
     code = "from core.config import settings\nimport reqeusts\n"
-    found = [f.rule_id for f in analyze_text(code, str(tmp_path / "snippet.py")).findings() if f.rule_id.startswith("TG7")]
+    found = [
+        f.rule_id for f in analyze_text(code, str(tmp_path / "snippet.py")).findings() if f.rule_id.startswith("TG7")
+    ]
     assert found == ["TG702"]
 
 
@@ -160,7 +165,9 @@ def test_trusted_packages_and_configured_interpreter(workspace, tmp_path):
     (info / "METADATA").write_text("Name: corp-private-sdk\nVersion: 2.0\n\n")
     (info / "top_level.txt").write_text("corpsdk\n")
     code = f"import corpsdk\nimport {UNKNOWN}\n"
-    found, _ = findings(workspace, "app.py", code, python=str(other / "bin" / "python"), **{"trusted-packages": (UNKNOWN,)})
+    found, _ = findings(
+        workspace, "app.py", code, python=str(other / "bin" / "python"), **{"trusted-packages": (UNKNOWN,)}
+    )
     assert [f.rule_id for f in found] == ["TG703"]  # installed there, not declared; the trusted name is silent
 
 
@@ -218,8 +225,10 @@ def _modules(found) -> list[str]:
 
 def test_what_a_declared_framework_installs_comes_from_the_bundled_map(workspace):
     workspace.write("pyproject.toml", '[project]\nname = "shop"\ndependencies = ["flask>=3", "fastapi"]\n')
-    code = ("import werkzeug\nimport jinja2\nimport markupsafe\nimport itsdangerous\nimport click\nimport blinker\n"
-            "import starlette\nimport pydantic\nimport anyio\nimport requests\n")
+    code = (
+        "import werkzeug\nimport jinja2\nimport markupsafe\nimport itsdangerous\nimport click\nimport blinker\n"
+        "import starlette\nimport pydantic\nimport anyio\nimport requests\n"
+    )
     found, _ = findings(workspace, "app.py", code)
     assert _modules(found) == ["requests"]
 
@@ -245,10 +254,13 @@ def test_the_environments_metadata_wins_over_the_bundled_map(workspace):
 
 def test_setup_py_install_requires_is_read_without_running_it(workspace):
     workspace.write("pyproject.toml", '[build-system]\nrequires = ["setuptools"]\n')
-    workspace.write("setup.py", (
-        "from setuptools import setup\n\nrequires = ['urllib3>=1.21', 'idna']\n"
-        "setup(name='shop', install_requires=requires, extras_require={'socks': ['PySocks>=1.5']})\n"
-    ))
+    workspace.write(
+        "setup.py",
+        (
+            "from setuptools import setup\n\nrequires = ['urllib3>=1.21', 'idna']\n"
+            "setup(name='shop', install_requires=requires, extras_require={'socks': ['PySocks>=1.5']})\n"
+        ),
+    )
     found, _ = findings(workspace, "app.py", "import urllib3\nimport idna\nimport socks\nimport yaml\n")
     assert _modules(found) == ["yaml"]
 
@@ -260,13 +272,23 @@ def test_type_checking_imports_vendored_trees_and_test_support_are_quiet(workspa
     assert _modules(findings(workspace, "shop/testing.py", code)[0]) == []
     assert _modules(findings(workspace, "shop/test/utils.py", code)[0]) == []
     assert _modules(findings(workspace, "shop/tests.py", code)[0]) == []  # a Django app's test module
-    assert _modules(findings(workspace, "shop/app.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import yaml\n")[0]) == []
+    assert (
+        _modules(
+            findings(
+                workspace, "shop/app.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import yaml\n"
+            )[0]
+        )
+        == []
+    )
     assert _modules(findings(workspace, "shop/app.py", code)[0]) == ["yaml"]
 
 
 def test_one_finding_per_package_per_top_level_statement(workspace):
     # Before: a test case class importing selenium in each of its 20 methods gave 20 findings.
-    methods = "".join(f"    def test_{i}(self):\n        from yaml.constructor import Loader\n        import yaml.dumper\n" for i in range(3))
+    methods = "".join(
+        f"    def test_{i}(self):\n        from yaml.constructor import Loader\n        import yaml.dumper\n"
+        for i in range(3)
+    )
     found, _ = findings(workspace, "shop/browser.py", f"class Flows:\n{methods}")
     assert [(f.rule_id, f.span.start_line) for f in found] == [("TG703", 2)]
     # Separate top-level statements are checked (and re-checked by the editor) on their own.
@@ -280,7 +302,10 @@ def test_a_librarys_deferred_imports_are_its_optional_features(workspace, monkey
     monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
     code = "import attr\n\ndef to_yaml(data):\n    import yaml\n    return yaml.safe_dump(data)\n"
     assert _modules(findings(workspace, "shop/app.py", code)[0]) == ["attr", "yaml"]  # an application
-    workspace.write("pyproject.toml", '[build-system]\nrequires = ["flit_core"]\n\n[project]\nname = "shop"\ndependencies = ["requests"]\n')
+    workspace.write(
+        "pyproject.toml",
+        '[build-system]\nrequires = ["flit_core"]\n\n[project]\nname = "shop"\ndependencies = ["requests"]\n',
+    )
     assert _modules(findings(workspace, "shop/app.py", code)[0]) == ["attr"]  # a library: only the top level
     workspace.write("pyproject.toml", '[project]\nname = "shop"\ndependencies = ["requests"]\n')
     workspace.write("setup.py", "from setuptools import setup\nsetup(name='shop')\n")
@@ -344,5 +369,7 @@ def test_maintained_successor_close_to_a_popular_name_is_not_a_typosquat(workspa
     text = "httpx2>=2.9.1\nhttpcore2>=2.9\nhttpxx==0.28.1\n"
     path = workspace.write("requirements.txt", text)
     found = check_dependency_file(path, text, workspace.config())
-    assert [(f.rule_id, f.details["name"], f.span.start_line) for f in found if f.rule_id == "TG702"] == [("TG702", "httpxx", 2)]
+    assert [(f.rule_id, f.details["name"], f.span.start_line) for f in found if f.rule_id == "TG702"] == [
+        ("TG702", "httpxx", 2)
+    ]
     assert findings(workspace, "app.py", "import httpx2\n")[0] == []

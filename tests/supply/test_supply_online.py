@@ -16,16 +16,13 @@ from tabguard.usercache import project_cache
 
 from test_supply_rule_examples import assert_invalid, dependency_examples, run_example
 
+
 def online_config(workspace, services, **extra):
     return workspace.config(network=True, **{"index-url": services.url, "osv-url": services.url}, **extra)
 
 
 REQUIREMENTS = (
-    "requests==2.32.3\n"
-    "django==3.2.0\n"
-    "fastapi-auth-helpers==0.1.0\n"
-    "ghost-package-xyz==1.0\n"
-    "brand-new-lib-xyz==2.0\n"
+    "requests==2.32.3\ndjango==3.2.0\nfastapi-auth-helpers==0.1.0\nghost-package-xyz==1.0\nbrand-new-lib-xyz==2.0\n"
 )
 
 
@@ -65,9 +62,15 @@ def test_answers_are_cached_on_disk_with_a_ttl(workspace, services, monkeypatch)
     assert report.notes
 
 
-@pytest.mark.parametrize("mode,reason", [
-    ("slow", "timed out"), ("error", "HTTP 503"), ("garbage", "malformed JSON"), ("shape", "malformed answer"),
-])
+@pytest.mark.parametrize(
+    "mode,reason",
+    [
+        ("slow", "timed out"),
+        ("error", "HTTP 503"),
+        ("garbage", "malformed JSON"),
+        ("shape", "malformed answer"),
+    ],
+)
 def test_failures_degrade_to_the_offline_result_with_a_note(workspace, services, monkeypatch, mode, reason):
     monkeypatch.setattr(online, "TIMEOUT_SECONDS", 0.3)
     services.mode = mode

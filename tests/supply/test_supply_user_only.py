@@ -70,10 +70,20 @@ def test_command_line_flags_turn_the_online_checks_on(project, services):
     assert "POST /v1/querybatch" in services.requests
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd", "FILE:///etc", "ftp://example.com", "data:,x", "http://", "//host/x", "pypi.org", "",
-    "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "FILE:///etc",
+        "ftp://example.com",
+        "data:,x",
+        "http://",
+        "//host/x",
+        "pypi.org",
+        "",
+        "javascript:alert(1)",
+    ],
+)
 def test_only_http_urls_are_accepted(project, services, user_config, capsys, url):
     assert url_error(url) is not None
     user_config.write_text(f'network = true\nosv-url = "{url}"\n')
@@ -107,10 +117,15 @@ async def lsp(lsp_client: LanguageClient):
 
 
 async def _open_requirements(client: LanguageClient, project, options: dict) -> None:
-    await client.initialize_session(types.InitializeParams(
-        capabilities=types.ClientCapabilities(), root_uri=project.as_uri(), initialization_options=options))
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(), root_uri=project.as_uri(), initialization_options=options
+        )
+    )
     uri = (project / "requirements.txt").as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "pip-requirements", 1, PINS)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "pip-requirements", 1, PINS))
+    )
     await client.published(uri)
 
 
@@ -124,13 +139,17 @@ async def test_lsp_ignores_a_repository_config_and_says_so(lsp, project, service
 
 
 async def test_lsp_editor_settings_turn_the_online_checks_on(lsp, project, services):
-    await _open_requirements(lsp, project, {"tabguard": {"network": True, "index-url": services.url, "osv-url": services.url}})
+    await _open_requirements(
+        lsp, project, {"tabguard": {"network": True, "index-url": services.url, "osv-url": services.url}}
+    )
     assert await _wait_for(lambda: "POST /v1/querybatch" in services.requests)
     assert lsp.messages == []
 
 
 # -- `python`: a repository may name an interpreter inside itself, not another project's ------------
-@pytest.mark.parametrize("python", ["/usr/bin/python3", "../other/.venv/bin/python", "~/.venv/bin/python", "link/bin/python"])
+@pytest.mark.parametrize(
+    "python", ["/usr/bin/python3", "../other/.venv/bin/python", "~/.venv/bin/python", "link/bin/python"]
+)
 def test_a_repository_config_cannot_name_an_interpreter_outside_it(project, tmp_path, python):
     (tmp_path / "other").mkdir()
     (project / "link").symlink_to(tmp_path / "other")  # inside by name, outside once followed
