@@ -42,6 +42,7 @@ READ_CHUNK = 1 << 16
 PYGLS_CONTRACT = {
     "pygls.protocol.language_server.lsp_method": ("method_name",),
     "pygls.protocol.LanguageServerProtocol.__init__": ("self", "server", "converter"),
+    "pygls.protocol.LanguageServerProtocol.lsp_initialize": ("self", "params"),
     "pygls.protocol.LanguageServerProtocol.lsp_text_document__did_open": ("self", "params"),
     "pygls.protocol.LanguageServerProtocol.lsp_text_document__did_change": ("self", "params"),
     "pygls.protocol.LanguageServerProtocol.lsp_text_document__did_close": ("self", "params"),
@@ -194,6 +195,15 @@ class TabguardProtocol(LanguageServerProtocol):
                 }
             )
         )
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params):
+        """A client is offered pull diagnostics only if it asked to pull (the `pullDiagnostics` option):
+        any other is pushed to, and one that pulls by default (Neovim 0.11) would list every finding twice."""
+        result = yield from super().lsp_initialize(params)
+        if not getattr(self._server, "pull_diagnostics", False):
+            result.capabilities.diagnostic_provider = None
+        return result
 
     @lsp_method(types.SHUTDOWN)
     def lsp_shutdown(self, *args):

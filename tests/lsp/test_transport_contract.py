@@ -47,6 +47,7 @@ def test_our_handlers_replace_pyglss_builtins():
     server = transport.Server("contract", "0")
     assert isinstance(server.protocol.fm, FeatureManager) and isinstance(server.protocol.fm.features, dict)
     for method in (
+        types.INITIALIZE,
         types.TEXT_DOCUMENT_DID_OPEN,
         types.TEXT_DOCUMENT_DID_CHANGE,
         types.TEXT_DOCUMENT_DID_CLOSE,

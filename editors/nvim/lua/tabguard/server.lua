@@ -91,17 +91,12 @@ end
 
 --- Whether this Neovim pulls diagnostics (textDocument/diagnostic) and pulls again when the server
 --- asks (workspace/diagnostic/refresh): only then may the server stop pushing. 0.11 pulls but has no
---- refresh, so a finding that changes without an edit (an accept, a review) would not update.
+--- refresh, so a finding that changes without an edit (an accept, a review) would not update; without
+--- `pullDiagnostics` the server does not offer pull, so such a Neovim is only pushed to.
 function M.pulls_diagnostics(capabilities)
   capabilities = capabilities or vim.lsp.protocol.make_client_capabilities()
   return vim.tbl_get(capabilities, 'textDocument', 'diagnostic') ~= nil
     and vim.tbl_get(capabilities, 'workspace', 'diagnostics', 'refreshSupport') == true
-end
-
---- A Neovim that pulls without refresh keeps the pushes and is kept from pulling as well: both at
---- once list every finding twice.
-local function push_only(client)
-  client.server_capabilities.diagnosticProvider = nil
 end
 
 local function client_config(opts)
@@ -110,7 +105,6 @@ local function client_config(opts)
     name = M.name,
     init_options = vim.tbl_extend('force', opts.settings or {}, pull and { pullDiagnostics = true } or {}),
     settings = { tabguard = opts.settings or {} },
-    on_init = not pull and push_only or nil,
     on_attach = opts.on_attach,
     capabilities = opts.capabilities,
   }
