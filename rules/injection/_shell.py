@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._strings import Piece, pieces, raised, source_of, unconfirmed
+from tabguard.rules.injection._strings import Piece, pieces, source_of
 
 SUBPROCESS_CALLS = frozenset(
     {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen"}
@@ -259,17 +259,3 @@ def _token(token: list[Piece], ctx) -> str | ast.JoinedStr:
         for p in token
     ]
     return ast.JoinedStr(values)
-
-
-def report_command(rule, ctx, command: ast.expr, callee: str, source, fix) -> None:
-    """The command-injection finding at `command`, graded by whether user input reaches it."""
-    what = f"user input ({source.label})" if source else "a non-constant value"
-    ctx.report(
-        rule,
-        command,
-        details={"callee": callee, "what": what},
-        source=source,
-        fix=fix,
-        severity=raised(rule, source),
-        confidence=unconfirmed(rule, source),
-    )

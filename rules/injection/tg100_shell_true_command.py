@@ -9,7 +9,6 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._rewrite import replace_arguments
 from tabguard.rules.injection._shell import (
-    report_command,
     SHELL_QUOTED,
     process_call,
     process_call_name,
@@ -18,7 +17,7 @@ from tabguard.rules.injection._shell import (
     shell_enabled,
     shell_payload,
 )
-from tabguard.rules.injection._strings import all_values_through, is_static
+from tabguard.rules.injection._strings import all_values_through, is_static, raised, unconfirmed
 
 _SHELL_ONLY = frozenset({"asyncio.create_subprocess_shell", "asyncio.subprocess.create_subprocess_shell"})
 
@@ -133,7 +132,16 @@ class ShellTrueCommand(Rule):
                 "Fix: pass an argument list without the shell",
                 safe=False,
             )
-        report_command(self, ctx, command, callee, source, fix)
+        what = f"user input ({source.label})" if source else "a non-constant value"
+        ctx.report(
+            self,
+            command,
+            details={"callee": callee, "what": what},
+            source=source,
+            fix=fix,
+            severity=raised(self, source),
+            confidence=unconfirmed(self, source),
+        )
 
 
 def _list_command(elts: list[ast.expr], ctx) -> ast.expr | None:

@@ -10,7 +10,6 @@ from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._shell import (
-    report_command,
     LAUNCHERS,
     SHELL_QUOTED,
     process_call,
@@ -21,7 +20,7 @@ from tabguard.rules.injection._shell import (
     shell_enabled,
     shell_payload,
 )
-from tabguard.rules.injection._strings import all_values_through, is_static, is_string_building
+from tabguard.rules.injection._strings import all_values_through, is_static, is_string_building, raised, unconfirmed
 
 # Airflow operators whose `bash_command` runs through bash.
 _BASH_OPERATORS = frozenset(
@@ -176,7 +175,16 @@ class OsCommandInjection(Rule):
                 )
         elif callee == "os.popen":
             fix = _popen_fix(node, command, ctx)
-        report_command(self, ctx, command, callee, source, fix)
+        what = f"user input ({source.label})" if source else "a non-constant value"
+        ctx.report(
+            self,
+            command,
+            details={"callee": callee, "what": what},
+            source=source,
+            fix=fix,
+            severity=raised(self, source),
+            confidence=unconfirmed(self, source),
+        )
 
 
 def _forwarded(command: Optional[ast.expr], ctx) -> bool:
