@@ -178,6 +178,20 @@ def percentile(values: list[float], p: float) -> float:
     return values[k]
 
 
+def _figures(open_ms: float, inserts: list, deletes: list, rss, found, **more) -> dict:
+    """One run's row: open time, insert/delete p50 and p95, memory, findings in the snippet."""
+    return {
+        "open": open_ms,
+        "insert_p50": statistics.median(inserts),
+        "insert_p95": percentile(inserts, 95),
+        "delete_p50": statistics.median(deletes),
+        "delete_p95": percentile(deletes, 95),
+        **more,
+        "rss": rss,
+        "in_snippet": found,
+    }
+
+
 def run_server(
     name: str, command: list[str], text: str, rounds: int, workdir: Path, init_options=None, snippet: str = SNIPPET
 ) -> dict:
@@ -280,16 +294,7 @@ def run_server(
     typing_ms = (stamp - last_sent) * 1000
     rss = client.rss_mb()
     client.close()
-    return {
-        "open": open_ms,
-        "insert_p50": statistics.median(inserts),
-        "insert_p95": percentile(inserts, 95),
-        "delete_p50": statistics.median(deletes),
-        "delete_p95": percentile(deletes, 95),
-        "typing": typing_ms,
-        "rss": rss,
-        "in_snippet": found,
-    }
+    return _figures(open_ms, inserts, deletes, rss, found, typing=typing_ms)
 
 
 def notebook_cells(count: int) -> list[str]:
@@ -387,15 +392,7 @@ def run_notebook(command: list[str], cells: list[str], rounds: int, workdir: Pat
                 found = sum(1 for d in body["params"]["diagnostics"] if d["range"]["start"]["line"] < snippet_lines)
     rss = client.rss_mb()
     client.close()
-    return {
-        "open": open_ms,
-        "insert_p50": statistics.median(inserts),
-        "insert_p95": percentile(inserts, 95),
-        "delete_p50": statistics.median(deletes),
-        "delete_p95": percentile(deletes, 95),
-        "rss": rss,
-        "in_snippet": found,
-    }
+    return _figures(open_ms, inserts, deletes, rss, found)
 
 
 def main() -> int:

@@ -116,14 +116,7 @@ class SslContextUnverified(Rule):
         if callee in _UNVERIFIED_FACTORIES:
             fix = None
             if not node.args and not node.keywords:
-                fix = expression_fix(
-                    ctx,
-                    node,
-                    replace_with("ssl.create_default_context()"),
-                    "Fix: use ssl.create_default_context()",
-                    safe=False,
-                    imports=("ssl",),
-                )
+                fix = _default_context_fix(ctx, node)
             ctx.report(self, node, details={"setting": f"{callee}()"}, fix=fix)
             return
         keyword = ctx.keyword(node, "cert_reqs")
@@ -139,14 +132,7 @@ class SslContextUnverified(Rule):
         elif callee == "ssl.SSLContext" and self._bare_client_context(node, ctx):
             fix = None
             if isinstance(ctx.parent(node), ast.Assign):
-                fix = expression_fix(
-                    ctx,
-                    node,
-                    replace_with("ssl.create_default_context()"),
-                    "Fix: use ssl.create_default_context()",
-                    safe=False,
-                    imports=("ssl",),
-                )
+                fix = _default_context_fix(ctx, node)
             ctx.report(
                 self,
                 node,
@@ -257,3 +243,15 @@ class SslContextUnverified(Rule):
         return edits_fix(
             [Edit(ctx.span(value), new)], "Fix: require a verified certificate", safe=False, imports=imports
         )
+
+
+def _default_context_fix(ctx, node: ast.Call):
+    """Replace the call with `ssl.create_default_context()` (unsafe: it verifies what was not)."""
+    return expression_fix(
+        ctx,
+        node,
+        replace_with("ssl.create_default_context()"),
+        "Fix: use ssl.create_default_context()",
+        safe=False,
+        imports=("ssl",),
+    )

@@ -44,27 +44,9 @@ def render(inventory: dict) -> str:
         _card("AI share of code", f"{s['ai_share']:.1%}", "ai_share", s["ai_share"]),
         _card("AI spans", str(s["spans"]), "spans", s["spans"]),
         _card("Reviewed spans", str(s["reviewed_spans"]), "reviewed_spans", s["reviewed_spans"], "good"),
-        _card(
-            "Unreviewed spans",
-            str(s["unreviewed_spans"]),
-            "unreviewed_spans",
-            s["unreviewed_spans"],
-            "bad" if s["unreviewed_spans"] else "good",
-        ),
-        _card(
-            "Findings in AI code",
-            str(s["findings_in_ai_code"]),
-            "findings_in_ai_code",
-            s["findings_in_ai_code"],
-            "bad" if s["findings_in_ai_code"] else "good",
-        ),
-        _card(
-            "of them in unreviewed spans",
-            str(s["findings_in_unreviewed_ai_code"]),
-            "findings_in_unreviewed_ai_code",
-            s["findings_in_unreviewed_ai_code"],
-            "bad" if s["findings_in_unreviewed_ai_code"] else "good",
-        ),
+        _count_card("Unreviewed spans", s, "unreviewed_spans"),
+        _count_card("Findings in AI code", s, "findings_in_ai_code"),
+        _count_card("of them in unreviewed spans", s, "findings_in_unreviewed_ai_code"),
         "</div>",
         "<h2>Review coverage</h2>",
         _coverage(s),
@@ -91,6 +73,11 @@ def render(inventory: dict) -> str:
             parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _count_card(label: str, summary: dict, key: str) -> str:
+    """A count that is bad when it is not zero."""
+    return _card(label, str(summary[key]), key, summary[key], "bad" if summary[key] else "good")
 
 
 def _card(label: str, shown: str, key: str, value, tone: str = "") -> str:
