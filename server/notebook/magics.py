@@ -8,6 +8,8 @@ help request. Parsed as Python these lines are syntax errors, so each one is mas
   `{expr}` / `$name` parts are the Python values IPython interpolates
   (`!echo {cmd}` -> `get_ipython().system(f"echo {cmd}")`): the command-injection rules see
   the variable flow into a shell exactly as at run time;
+- a line magic that runs its argument as Python (`%time f()`, `x = %timeit -n 3 g()`, `%prun h()`)
+  becomes that statement, so the rules see it (`x = f()`); its options are dropped;
 - any other line magic or help request becomes `...` (keeping an assignment target, `x = ...`);
 - a cell magic (`%%sql`, `%%bash`) blanks the whole cell, except the few whose body is Python
   (`%%time`, `%%capture`, ...), where only the magic line is blanked.
@@ -29,6 +31,9 @@ from tabguard.engine.splitter import CLEAN, scan_line
 
 # Cell magics whose body IPython runs as Python: only their first line is IPython syntax.
 PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
+# Line magics that run their argument as Python, with their options in getopt form
+# (`n:` takes a value, `t` does not), as IPython parses them.
+_PYTHON_LINE_MAGICS = {"time": "", "timeit": "n:r:tcp:qo", "prun": "D:l:rs:T:q"}
 # Line magics that run their argument through a shell, with the call IPython makes for them.
 _SHELL_MAGICS = {"sx": "getoutput", "system": "system"}
 
@@ -144,6 +149,10 @@ def _mask_escape(lines: Sequence[str], first: int, last: int):
             call = _SHELL_MAGICS[name.group(0)]
             command_start = name.end() + (1 if line[name.end() : name.end() + 1] in (" ", "\t") else 0)
     if call is None:
+        statement = _python_statement(line, command_start, first == last)
+        if statement is not None:
+            runs.append(Run(head_end, first, statement, len(line) - statement))
+            return [parts[0] + line[statement:], *filler], [tuple(runs), *filler_runs], None
         parts.append("...")
         return ["".join(parts), *filler], [tuple(runs), *filler_runs], None
     pieces = [(first, command_start, line[command_start:])]
@@ -153,6 +162,42 @@ def _mask_escape(lines: Sequence[str], first: int, last: int):
     command = " ".join(t for _, _, t in pieces)
     escape = ShellEscape(first, head_end, command, built[2], call == "getoutput")
     return [parts[0] + built[0], *filler], [tuple(runs) + built[1], *filler_runs], escape
+
+
+def _python_statement(line: str, start: int, single_line: bool) -> Optional[int]:
+    """The column where the Python code of a `%time`-like line magic starting at `start` (after
+    the `%`) begins, when the line with the magic and its options removed parses; else None."""
+    name = _MAGIC_NAME.match(line, start)
+    if not single_line or name is None or name.group(0) not in _PYTHON_LINE_MAGICS:
+        return None
+    code = _after_options(line, name.end(), _PYTHON_LINE_MAGICS[name.group(0)])
+    if code is None or not line[code:].strip():
+        return None
+    head = line[: start - 1]
+    try:
+        ast.parse((head + line[code:]).strip())
+    except SyntaxError:
+        return None
+    return code
+
+
+def _after_options(line: str, i: int, spec: str) -> Optional[int]:
+    """Skip getopt-style options (`-n 3`, `-n3`, `-tc`) from column i; None for an unknown one."""
+    while True:
+        i = len(line) - len(line[i:].lstrip(" \t"))
+        if not line.startswith("-", i):
+            return i
+        token_end = i + len(line[i:].split(None, 1)[0])
+        letters = line[i + 1 : token_end]
+        i = token_end
+        for k, letter in enumerate(letters):
+            if letter not in spec.replace(":", ""):
+                return None
+            if f"{letter}:" in spec:
+                if k + 1 == len(letters):  # the value is the next word
+                    i = len(line) - len(line[i:].lstrip(" \t"))
+                    i += len(line[i:].split(None, 1)[0]) if line[i:].strip() else 0
+                break
 
 
 def _shell_call(call: str, pieces, vcol: int) -> tuple[str, tuple[Run, ...], tuple[str, ...]]:

@@ -22,7 +22,12 @@ def python(source):
     [
         ("%pip install requests", "..."),
         ("%matplotlib inline", "..."),
-        ("x = %time f()", "x = ..."),
+        ("x = %time f()", "x = f()"),
+        ("%time y = g(1)", "y = g(1)"),
+        ("t = %timeit -n 10 -r3 -o f()", "t = f()"),
+        ("%prun -s cumtime h()", "h()"),
+        ("%timeit -z f()", "..."),
+        ("%time for x in y:", "..."),
         ("a, b = %who_ls", "a, b = ..."),
         ("os?", "..."),
         ("??os.path", "..."),
@@ -40,7 +45,7 @@ def test_line_magics_shell_escapes_and_help_become_python(line, expected):
 
 def test_masking_keeps_indentation_and_the_line_count():
     source = "for i in range(3):\n    %time f(i)\n    !echo $i\nprint(i)"
-    assert python(source) == ["for i in range(3):", "    ...", '    get_ipython().system(f"echo {i}")', "print(i)"]
+    assert python(source) == ["for i in range(3):", "    f(i)", '    get_ipython().system(f"echo {i}")', "print(i)"]
 
 
 def test_interpolated_variables_stay_python_expressions():
