@@ -9,7 +9,7 @@ from tabguard.engine.facts import under_main_guard
 from tabguard.engine.fixes import text_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Span
-from tabguard.guards import OWNER_FIELDS, is_current_user
+from tabguard.guards import OWNER_FIELDS, is_current_user, words
 
 # What an access check reads: roles, permissions, authentication state.
 _ACCESS_NAMES = frozenset(
@@ -34,6 +34,10 @@ _ACCESS_NAMES = frozenset(
         "can_access",
         "is_authorized",
     }
+)
+# Words naming who is acting; a local access name assigned from one of them holds that one's rights.
+_WHO = frozenset(
+    {"user", "account", "member", "principal", "identity", "session", "request", "claims", "token", "jwt", "auth"}
 )
 _TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|conftest)\.py$")
 # Parenthesize a negated condition that binds looser than `not`.
@@ -94,8 +98,21 @@ class AssertAccessCheck(Rule):
         "def parse(data):\n    assert isinstance(data, dict), 'bad payload'\n",
         # A script's demonstration of its result, run by hand.
         "if __name__ == '__main__':\n    doc = load_public(session, 5)\n    assert doc.owner_id == user.id\n",
+        # The role a registered handler plays, not a user's.
+        "def register(handlers, func):\n    role = func.handler_kind\n    assert role in ('reader', 'writer')\n"
+        "    handlers[role] = func\n",
     )
     INVALID = (
+        Invalid(
+            "def delete_post(post):\n    role = current_user.role\n    assert role == 'admin'\n    post.delete()\n",
+            "def delete_post(post):\n    role = current_user.role\n    if role != 'admin':\n"
+            '        raise PermissionError("permission denied")\n    post.delete()\n',
+        ),
+        Invalid(
+            "from flask import session\ndef export():\n    role = session.get('role')\n    assert role in ('admin', 'auditor')\n    return dump()\n",
+            "from flask import session\ndef export():\n    role = session.get('role')\n    if role not in ('admin', 'auditor'):\n"
+            '        raise PermissionError("permission denied")\n    return dump()\n',
+        ),
         Invalid(
             "def promote(user):\n    assert current_user.is_admin\n    user.role = 'admin'\n",
             "def promote(user):\n    if not current_user.is_admin:\n        raise PermissionError(\"permission denied\")\n    user.role = 'admin'\n",
@@ -130,18 +147,19 @@ class AssertAccessCheck(Rule):
     def visit_Assert(self, node: ast.Assert, ctx) -> None:
         if _TEST_PATH.search(ctx.path or "") or any(getattr(f, "name", "").startswith("test") for f in ctx.functions):
             return
-        if not (_mentions_access(node.test) or is_current_user(node.test, {"current_user"})):
+        if not (_mentions_access(node.test, ctx) or is_current_user(node.test, {"current_user"})):
             return
         if under_main_guard(node, ctx):
             return  # a script's demonstration of its result, run by hand, not a server's check
         ctx.report(self, node, fix=_fix(ctx, node))
 
 
-def _mentions_access(test: ast.AST) -> bool:
+def _mentions_access(test: ast.AST, ctx, depth: int = 0) -> bool:
     """Roles and permissions, or a record's owner compared with a user (`doc.owner_id == user.id`)."""
     for sub in ast.walk(test):
-        name = sub.attr if isinstance(sub, ast.Attribute) else sub.id if isinstance(sub, ast.Name) else None
-        if name in _ACCESS_NAMES:
+        if isinstance(sub, ast.Attribute) and sub.attr in _ACCESS_NAMES:
+            return True
+        if isinstance(sub, ast.Name) and sub.id in _ACCESS_NAMES and _local_of_access(sub, ctx, depth):
             return True
         if isinstance(sub, ast.Compare):
             sides = [sub.left, *sub.comparators]
@@ -149,6 +167,21 @@ def _mentions_access(test: ast.AST) -> bool:
             if owner and any("user" in words_of for side in sides for words_of in _names(side)):
                 return True
     return False
+
+
+def _local_of_access(name: ast.Name, ctx, depth: int) -> bool:
+    """A local `role` holds an access role unless what it was assigned reads no user, session or
+    access attribute: `role = method._dispatch_role` is the role a function plays, `role =
+    current_user.role` or `role = session["role"]` a user's. Parameters and names bound elsewhere count."""
+    values = ctx.model.values(name) if depth < 3 else None
+    if values is None:
+        return True
+    return any(
+        _mentions_access(value, ctx, depth + 1)
+        or any(not _WHO.isdisjoint(words(n)) for n in _names(value))
+        or any(isinstance(c, ast.Constant) and c.value in _ACCESS_NAMES for c in ast.walk(value))
+        for value in values
+    )
 
 
 def _names(expr: ast.AST) -> set[str]:

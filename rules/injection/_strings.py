@@ -151,7 +151,7 @@ def is_string_building(expr: ast.AST, ctx) -> bool:
         parts = pieces(expr)
         return parts is not None and any(not isinstance(p, str) and not is_static(p, ctx) for p in parts)
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
-        return _is_template(expr.left, ctx) and not is_static(expr.right, ctx)
+        return _is_template(expr.left, ctx) and not _static_arguments(expr.right, ctx)
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in ("format", "join"):
         if not _is_template(expr.func.value, ctx):
             return False
@@ -160,6 +160,16 @@ def is_string_building(expr: ast.AST, ctx) -> bool:
         # `"... id = '[ID]'".replace("[ID]", value)`: a template filled by substitution.
         return len(expr.args) >= 2 and _is_template(expr.func.value, ctx) and not is_static(expr.args[1], ctx)
     return False
+
+
+def _static_arguments(args: ast.expr, ctx) -> bool:
+    """The right side of `%`: a constant, or a mapping of constants (`PAGE % {"title": "Not Found"}`;
+    a `**spread` has no key)."""
+    if isinstance(args, ast.Dict):
+        return all(k is not None and is_static(k, ctx) for k in args.keys) and all(
+            is_static(v, ctx) for v in args.values
+        )
+    return is_static(args, ctx)
 
 
 def all_values_through(built: ast.expr, ctx, functions: frozenset[str], follow_locals: bool = False) -> bool:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.taint import LOCAL_SOURCES
 from tabguard.rules.files._flow import remote_taint
 from tabguard.rules.injection import last_names
+from tabguard.rules.injection._strings import pieces
 
 # Calls and attributes that expose a namespace: looking a user-chosen name up in one reaches any
 # function, class or module in it.
@@ -57,12 +59,22 @@ class DynamicImport(Rule):
         'ACTIONS = {"list": list_items}\ndef view(request):\n    handler = ACTIONS.get(request.GET["action"])\n    return handler(request)\n',
         'def view(request):\n    return globals()["default_handler"](request)\n',
         'import sys\nif __name__ == "__main__":\n    globals()[sys.argv[1]]()\n',
+        # A command-line tool loading one of its own subcommand modules.
+        "import argparse, importlib\ndef main():\n    args = argparse.ArgumentParser().parse_args()\n"
+        '    importlib.import_module(__package__ + ".commands." + args.command).run(args)\n',
+        'import importlib, sys\ndef main():\n    importlib.import_module(f".{sys.argv[1]}", package=__name__)\n',
     )
     INVALID = (
         Invalid(
             'import importlib\nfrom flask import request\ndef f():\n    importlib.import_module(request.args["plugin"])\n'
         ),
         Invalid("import sys\nmod = __import__(sys.argv[1])\n"),
+        # A fixed package does not limit a name that comes from a web request.
+        Invalid(
+            "import importlib\nfrom flask import request\ndef f():\n"
+            '    importlib.import_module(__package__ + ".plugins." + request.args["plugin"])\n'
+        ),
+        Invalid('import importlib, sys\ndef main():\n    importlib.import_module(sys.argv[1] + ".commands")\n'),
         Invalid(
             'def view(request):\n    handler = globals().get(request.GET["action"])\n    return handler(request)\n'
         ),
@@ -74,9 +86,11 @@ class DynamicImport(Rule):
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
         if callee in _IMPORTERS and node.args:
-            source = ctx.taint(node.args[-1] if callee.startswith(("imp.", "importlib.machinery")) else node.args[0])
-            if source is not None:
-                ctx.report(self, node, details={"callee": callee}, source=source)
+            name = node.args[-1] if callee.startswith(("imp.", "importlib.machinery")) else node.args[0]
+            source = ctx.taint(name)
+            if source is None or (source.label in LOCAL_SOURCES and _own_submodule(name, node, ctx)):
+                return  # the person running the program picks one of its package's own modules
+            ctx.report(self, node, details={"callee": callee}, source=source)
             return
         if isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
             self._check_lookup(node, node.func.value, node.args[0], ctx)
@@ -93,6 +107,24 @@ class DynamicImport(Rule):
         described = _namespace(namespace, ctx) if source is not None else None
         if described is not None:
             ctx.report(self, node, details={"callee": described}, source=source)
+
+
+def _own_submodule(name: ast.expr, call: ast.Call, ctx) -> bool:
+    """The module name starts with a fixed package (`__name__ + "." + choice`, `f"tool.commands.{choice}"`,
+    `import_module("." + choice, package=__package__)`): only that package's modules can be reached."""
+    if isinstance(name, ast.Name):
+        name = ctx.model.value_of(name) or name
+    prefix = ""
+    for part in pieces(name) or ():
+        if isinstance(part, str):
+            prefix += part
+        elif isinstance(part, ast.Name) and part.id in ("__name__", "__package__"):
+            prefix += part.id
+        else:
+            break
+    if prefix.startswith("."):
+        return ctx.argument(call, 1, "package") is not None
+    return "." in prefix
 
 
 def _namespace(expr: ast.expr, ctx) -> str | None:

@@ -72,6 +72,9 @@ class TemplateInjection(Rule):
         '    return render_template_string("<h1>Hello {{ name }}</h1>", name=request.args["name"])\n',
         'import jinja2\nTPL = jinja2.Template("Hi {{ n }}")\n',
         "import jinja2\ndef f(path):\n    with open(path) as fh:\n        return jinja2.Template(fh.read())\n",
+        # A constant page filled with fixed text only.
+        'import jinja2\nPAGE = "<h1>%(title)s</h1><p>%(details)s</p>"\nenv = jinja2.Environment(autoescape=True)\n'
+        'def not_found():\n    return env.from_string(PAGE % {"title": "Not Found", "details": "No such page."}).render()\n',
     )
     INVALID = (
         Invalid(
@@ -93,6 +96,11 @@ class TemplateInjection(Rule):
         Invalid(
             "from jinja2 import Environment\nfrom flask import request\nenv = Environment(autoescape=True)\n"
             'def f():\n    return env.from_string(request.form["tpl"]).render()\n',
+        ),
+        Invalid(
+            'import jinja2\nPAGE = "<h1>%(title)s</h1><p>%(details)s</p>"\nenv = jinja2.Environment(autoescape=True)\n'
+            'def error_page(details):\n    return env.from_string(PAGE % {"title": "Error", "details": details}).render()\n',
+            message="formatted values",
         ),
     )
 
