@@ -33,6 +33,7 @@ from tabguard.engine.types import Finding
 from tabguard.lsp import convert, notebooks
 from tabguard.lsp.indexing import BackgroundIndex
 from tabguard.lsp.notebook_text import NotebookText, cell_key
+from tabguard.notebook.checking import in_cells
 from tabguard.lsp.positions import Encoding
 from tabguard.lsp.scheduling import Scheduling
 from tabguard.lsp.transport import Server
@@ -485,10 +486,13 @@ class TabguardServer(Scheduling, Server):
         findings = opened.doc.findings()
         self.report_rule_errors(opened)
         prov, path = opened.provenance, opened.path
-        if prov is None:
-            return visible(findings, opened.lines)
-        shown = visible(findings, opened.lines, honoured=lambda line: not prov.unhonoured_suppression(path, line))
-        prov.annotate(path, shown)
+        honoured = None if prov is None else (lambda line: not prov.unhonoured_suppression(path, line))
+        if opened.notebook is not None:
+            shown = in_cells(opened.notebook.vm, findings, honoured=honoured)
+        else:
+            shown = visible(findings, opened.lines, honoured=honoured)
+        if prov is not None:
+            prov.annotate(path, shown)
         return shown
 
     def report_rule_errors(self, opened: OpenDocument) -> None:

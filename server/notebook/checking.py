@@ -107,8 +107,16 @@ def check_cells(
     """The lines analysed and the findings shown of the code cells alone (what `--fix` works on)."""
     lines = checkable(module)[0]
     doc = analyze_text("\n".join(lines), path, ruleset, options)
-    found = (_in_cell(module, f, min_severity, honoured) for f in doc.findings())
-    return doc.lines, [f for f in found if f is not None]
+    return doc.lines, in_cells(module, doc.findings(), min_severity, honoured)
+
+
+def in_cells(
+    module: VirtualModule, findings: Sequence[Finding], min_severity: str = "low", honoured: Honoured = None
+) -> list[Finding]:
+    """The findings in code cells that no comment in their own cell suppresses (the CLI and the
+    editor alike: a comment at the end of one cell never reaches the first line of the next)."""
+    found = (_in_cell(module, f, min_severity, honoured) for f in findings)
+    return [f for f in found if f is not None]
 
 
 def checkable(module: VirtualModule) -> tuple[list[str], list[ParseGap]]:

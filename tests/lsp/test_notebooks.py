@@ -453,3 +453,17 @@ async def test_a_notebook_grown_over_max_file_size_is_not_analysed_until_it_is_s
     nb.edit(cell, 3, (0, 0), (0, 0), "# still typing\n")  # edits go on while it is over the limit
     nb.edit(cell, 4, (2, 0), (2 + filler.count("\n"), 0), "")
     await diagnostics(client, cell, has(("TG115", 1, 7, 1, 19)))
+
+
+async def test_a_suppression_comment_counts_in_its_own_cell_only(client: LanguageClient):
+    # As `tabguard check` reads it: the comment on the last line of one cell is not "the line
+    # above" the first line of the next cell; within the cell it suppresses as in a file.
+    nb = Notebook(client, client.root / "quiet.ipynb")
+    first, second = nb.open(
+        [
+            (CODE, "import os\nos.system(input())  # tabguard: ignore[TG101] reviewed\n# tabguard: ignore[TG101]"),
+            (CODE, "os.system(input())"),
+        ]
+    )
+    await diagnostics(client, second, has(("TG101", 0, 10, 0, 17)))
+    assert not client.diagnostics.get(first)
