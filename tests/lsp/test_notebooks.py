@@ -415,7 +415,14 @@ async def test_the_gate_review_and_inventory_read_a_notebooks_records(client: La
     # Reviewed from the terminal, in the lines the gate names.
     assert main(["review", f"{path}:3-5", "--by", "Ada"]) == 0
     assert main(["check", "--gate", "--no-cache", str(path)]) == 1
-    assert main(["review", str(path), "--by", "Ada"]) == 0
+    # Or by the cell, as `check` names it: cell 2 is markdown, cell 3's line 1 holds no AI code.
+    capsys.readouterr()
+    assert main(["review", f"{path}:cell 2", "--by", "Ada"]) == 2
+    assert "cell 2 is not a Python code cell" in capsys.readouterr().err
+    assert main(["review", f"{path}:cell 3:1", "--by", "Ada"]) == 0
+    assert "no unreviewed AI-inserted spans" in capsys.readouterr().out
+    assert main(["review", f"{path}:cell 3:2-3", "--by", "Ada"]) == 0
+    assert "report.ipynb:8-9: AI-inserted (bulk-insert) reviewed by Ada" in capsys.readouterr().out
     assert main(["check", "--gate", "--no-cache", str(path)]) == 0
     capsys.readouterr()
     assert main(["inventory", "--format", "json", str(root)]) == 0
