@@ -46,6 +46,9 @@ class UndeclaredImport(Rule):
     confidence = "medium"
     cwe = (1357,)
     owasp = "A03:2025"
+    # One missing declaration, one finding: the file's first import of the distribution is told, the
+    # later ones (more submodules, each method of a class importing it again) say nothing new.
+    once_per_file_by = "distribution"
     message = (
         "`{module}` is imported but `{distribution}` is not declared in the workspace's dependency files ({state})"
     )
@@ -96,14 +99,11 @@ class UndeclaredImport(Rule):
     )
 
     def visit_Import(self, node: ast.Import | ast.ImportFrom, ctx) -> None:
-        # One missing declaration, one finding: a class or function that imports the package in each of
-        # its methods is told once (per top-level statement, the unit the editor re-checks).
-        told = ctx.memo("TG703-distributions", set)
         for imported, resolution, workspace in checked_imports(node, ctx):
             if resolution.declared or resolution.lookalike or not workspace.has_dependency_files:
                 continue
             distribution = resolution.distribution or imported.module
-            if resolution.kind not in ("installed", "known") or distribution in told:
+            if resolution.kind not in ("installed", "known"):
                 continue
             # A package built for others loads without what its functions import when called: the
             # idiom for an optional feature (an extra, or "install X to use this"). An application
@@ -112,7 +112,6 @@ class UndeclaredImport(Rule):
                 continue
             if not _is_runtime_code(ctx.path):
                 return
-            told.add(distribution)
             state = "installed in the environment only" if resolution.kind == "installed" else "not installed either"
             ctx.report(
                 self,

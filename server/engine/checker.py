@@ -35,6 +35,8 @@ class RuleSet:
                         table.setdefault(node_type, []).append((rule, getattr(rule, attr)))
         self.table = {k: tuple(v) for k, v in table.items()}
         self.by_id = {rule.id: rule for rule in self.rules}
+        # Rules whose repeats in a file are dropped (`Rule.once_per_file_by`): rule id -> details key.
+        self.once_per_file = {rule.id: key for rule in self.rules if (key := getattr(rule, "once_per_file_by", None))}
         # Rules that read comments, which no tree holds: `check_comments(lines, ctx)` once a block.
         self.comment_hooks = tuple(
             (rule, hook) for rule in self.rules if (hook := getattr(rule, "check_comments", None)) is not None

@@ -117,6 +117,19 @@ def _start(block: Block) -> int:
     return block.start
 
 
+def _first_of_each(findings: list[Finding], keys: dict[str, str]) -> list[Finding]:
+    """`findings` without the repeats of rules reported once per file per value of a details key
+    (`Rule.once_per_file_by`): the one kept is the first in the file."""
+    first: dict[tuple[str, object], Finding] = {}
+    for finding in findings:
+        if finding.rule_id in keys:
+            mark = (finding.rule_id, finding.details.get(keys[finding.rule_id]))
+            if mark not in first or finding.span < first[mark].span:
+                first[mark] = finding
+    kept = {id(f) for f in first.values()}
+    return [f for f in findings if f.rule_id not in keys or id(f) in kept]
+
+
 def _unterminated_string(block: Block) -> bool:
     return block.error is not None and "unterminated" in block.error.message
 
@@ -258,7 +271,7 @@ class Document:
         out: list[Finding] = []
         for block in sorted(self._flagged, key=_start):
             out.extend(block.absolute_findings())
-        return out
+        return _first_of_each(out, self.ruleset.once_per_file) if self.ruleset.once_per_file else out
 
     def syntax_problems(self) -> list[ParseGap]:
         """Where the code does not parse: each such block is left unchecked, the others are checked."""

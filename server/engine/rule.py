@@ -112,6 +112,10 @@ class Rule:
     # A finding that sees only a non-constant value, with no path from outside input, is low confidence
     # (with a path it is high): the grade `rules`, `explain` and hover show says so.
     lowers_confidence_without_taint: ClassVar[bool] = False
+    # A `details` key: a file reports only its first finding for each value of it (TG703: one per
+    # undeclared distribution, the later imports say nothing new). Blocks keep all of theirs, so an
+    # edit that removes the first brings the next one up.
+    once_per_file_by: ClassVar[Optional[str]] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -283,7 +283,7 @@ def test_type_checking_imports_vendored_trees_and_test_support_are_quiet(workspa
     assert _modules(findings(workspace, "shop/app.py", code)[0]) == ["yaml"]
 
 
-def test_one_finding_per_package_per_top_level_statement(workspace):
+def test_one_finding_per_package_per_file(workspace):
     # Before: a test case class importing selenium in each of its 20 methods gave 20 findings.
     methods = "".join(
         f"    def test_{i}(self):\n        from yaml.constructor import Loader\n        import yaml.dumper\n"
@@ -291,9 +291,12 @@ def test_one_finding_per_package_per_top_level_statement(workspace):
     )
     found, _ = findings(workspace, "shop/browser.py", f"class Flows:\n{methods}")
     assert [(f.rule_id, f.span.start_line) for f in found] == [("TG703", 2)]
-    # Separate top-level statements are checked (and re-checked by the editor) on their own.
-    found, _ = findings(workspace, "shop/app.py", "import yaml\nfrom yaml import dump\n")
-    assert _modules(found) == ["yaml", "yaml"]
+    # Across top-level statements too: the first import is told, the later ones say nothing new.
+    found, doc = findings(workspace, "shop/app.py", "import yaml\nimport attr\nfrom yaml import dump\nimport attr.s\n")
+    assert [(f.details["distribution"], f.span.start_line) for f in found] == [("pyyaml", 0), ("attrs", 1)]
+    # The editor re-checks only the edited statement: deleting the first import brings up the next one.
+    doc.replace(0, 0, 1, 0, "")
+    assert [(f.details["distribution"], f.span.start_line) for f in doc.findings()] == [("attrs", 0), ("pyyaml", 1)]
 
 
 def test_a_librarys_deferred_imports_are_its_optional_features(workspace, monkeypatch):
