@@ -8,6 +8,9 @@ import re
 from tabguard.engine.fixes import expression_fix, replace_callee
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
+from tabguard.engine.taint import LOCAL_SOURCES
+from tabguard.rules.injection._code_context import code_object, enclosing_class, terminal_repl
+from tabguard.rules.injection._program_text import filled_in, written_by_program
 from tabguard.rules.injection._strings import constant_text, is_static, raised, unconfirmed
 
 _CONSOLES = frozenset({"code.InteractiveConsole", "code.InteractiveInterpreter"})
@@ -97,6 +100,20 @@ class EvalExec(Rule):
         '    code = compile(module, "<generated>", "exec")\n    return code\n',
         'import ast\ndef getter(field):\n    tree = ast.Expression(body=ast.Attribute(ast.Name("obj", ast.Load()), field, ast.Load()))\n'
         '    return eval(compile(ast.fix_missing_locations(tree), "<getter>", "eval"))\n',
+        # Code generation from literals, numbers and repr()s; a code object run where it was compiled.
+        'def raise_at(lineno, filename, error):\n    code = compile("\\n" * (lineno - 1) + "raise error", filename, "exec")\n'
+        '    exec(code, {"error": error})\n',
+        'def constant_module(name, value, ns):\n    exec(f"{name.upper()!r}\\nVALUE = {value!r}", ns)\n',
+        "from types import CodeType\ndef run_compiled(code: CodeType, ns):\n    exec(code, ns)\n",
+        # A private helper: its callers are the program's own (one passing user input is reported there).
+        "def _exec_in_env(code, env, fn_name):\n    exec(code, env)\n    return env[fn_name]\n",
+        # A terminal debugger or shell runs what its operator types, or passes with `-c`.
+        "import cmd\nclass Debugger(cmd.Cmd):\n    def do_p(self, arg):\n        print(eval(arg, self.scope))\n",
+        "import code, sys\nclass Shell:\n    def handle(self, **options):\n        if options['command']:\n"
+        "            exec(options['command'], {})\n        exec(sys.stdin.read(), {})\n"
+        "    def interactive(self):\n        code.interact(local={})\n",
+        # A string annotation resolved in its module's namespace.
+        "import sys\ndef resolve(annotation, module_name):\n    return eval(annotation, sys.modules[module_name].__dict__)\n",
     )
     INVALID = (
         Invalid(
@@ -119,6 +136,27 @@ class EvalExec(Rule):
         # The tree of text from outside runs that text, whatever is done to the tree in between.
         Invalid('import ast\ndef f(src):\n    tree = ast.parse(src)\n    code = compile(tree, "<user>", "exec")\n'),
         Invalid("import code\ndef f(line):\n    console = code.InteractiveConsole()\n    console.push(line)\n"),
+        # What the skips above must still report: a public function's parameter run in a namespace,
+        # text appended from one, a private helper given user input, a web console, a calculator
+        # evaluating in a module's namespace.
+        Invalid("def run_snippet(code, env, name):\n    exec(code, env)\n    return env[name]\n"),
+        Invalid(
+            'def run_all(snippets):\n    lines = []\n    for s in snippets:\n        lines.append(s)\n    exec("\\n".join(lines))\n'
+        ),
+        Invalid(
+            "from flask import request\ndef _evaluate(expr):\n    return eval(expr)\n"
+            '@app.route("/calc")\ndef calc():\n    return str(_evaluate(request.args["q"]))\n',
+            message="through `_evaluate()`",
+        ),
+        Invalid(
+            "import code\nclass WebConsole(code.InteractiveInterpreter):\n    def runsource(self, source):\n"
+            '        return super().runsource(source, "<console>", "single")\n'
+        ),
+        Invalid("import math\ndef calculate(expr):\n    return eval(expr, math.__dict__)\n"),
+        Invalid(
+            "import cmd\nfrom flask import request\nclass Admin(cmd.Cmd):\n"
+            '    def handle(self):\n        exec(request.form["code"], {})\n'
+        ),
         Invalid("import logging.config\ndef start():\n    logging.config.listen(9030).start()\n"),
     )
 
@@ -156,11 +194,17 @@ class EvalExec(Rule):
         parent = ctx.parent(node)
         if callee.endswith("compile") and isinstance(parent, ast.Call) and ctx.call_name(parent) in _CODE_RUNNERS:
             return  # `exec(compile(src, ...))` is reported once, on the exec
+        if code_object(code, ctx):
+            return  # `code = compile(src, ...)` ... `exec(code)`: reported where the source is compiled
         source = ctx.taint(code)
+        if terminal_repl(ctx) and (source is None or (source.param is None and source.label in LOCAL_SOURCES)):
+            return  # a debugger or shell running what its own operator types (or passes with `-c`)
         if source is None and _file_contents(code, ctx):
             return  # running a Python file's source (a config or startup script) is what the code is for
         if source is None and (_generates_definitions(code, ctx) or _in_import_hook(ctx)):
             return  # code the program writes itself (dataclass-style generation), or a module being imported
+        if source is None and (written_by_program(code, ctx) or _resolves_in_module(node, callee, ctx)):
+            return  # text the program writes itself, or a string annotation resolved in its module
         fix = None
         if callee in ("eval", "builtins.eval") and len(node.args) == 1 and not node.keywords:
             fix = expression_fix(
@@ -191,7 +235,12 @@ class EvalExec(Rule):
         receiver = func.value
         if isinstance(receiver, ast.Name):
             receiver = ctx.model.value_of(receiver) or receiver
-        return isinstance(receiver, ast.Call) and ctx.call_name(receiver) in _CONSOLES
+        if not isinstance(receiver, ast.Call):
+            return False
+        if ctx.call_name(receiver) == "super":  # an override in a console subclass, passing source on
+            owner = enclosing_class(ctx)
+            return owner is not None and any(ctx.qualname(base) in _CONSOLES for base in owner.bases)
+        return ctx.call_name(receiver) in _CONSOLES
 
 
 def _generates_definitions(code: ast.expr, ctx) -> bool:
@@ -234,3 +283,41 @@ def _only_parses(call: ast.Call, ctx) -> bool:
         for part in ast.walk(flags)
         if isinstance(part, (ast.Name, ast.Attribute))
     )
+
+
+def _resolves_in_module(call: ast.Call, callee: str, ctx) -> bool:
+    """`eval(text, sys.modules[name].__dict__)` or `eval(text, func.__globals__)`: an expression
+    resolved in the namespace of a module the program imported, which is how string annotations and
+    forward references are evaluated (`typing.get_type_hints` does the same). The namespace may be a
+    local dict filled from one (`ns = dict(cls.__dict__); ns.update(module_globals)`)."""
+    if callee not in ("eval", "builtins.eval"):
+        return False
+    namespace = ctx.argument(call, 1, "globals")
+    return namespace is not None and any(_module_namespace(part, ctx) for part in _namespace_parts(namespace, ctx))
+
+
+def _namespace_parts(namespace: ast.expr, ctx) -> list[ast.expr]:
+    """The expression, and for a local name the values it was bound to and `.update(...)`d with."""
+    if not isinstance(namespace, ast.Name):
+        return [namespace]
+    parts: list[ast.expr] = [namespace]
+    scope = ctx.model.scope_of(namespace)
+    target = ctx.model.resolve(scope, namespace.id) if scope is not None else None
+    for binding in ctx.model.bindings(target, namespace.id) if target is not None else ():
+        if binding.value is not None:
+            parts.append(binding.value)
+    parts.extend(arg for call in filled_in(namespace, ctx, frozenset({"update"})) for arg in call.args)
+    return parts
+
+
+def _module_namespace(expr: ast.expr, ctx, depth: int = 0) -> bool:
+    """`sys.modules[...]`/`sys.modules.get(...)` or a function's `__globals__`, anywhere in `expr` or in
+    the value of a local name it uses."""
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Attribute) and (node.attr == "__globals__" or ctx.qualname(node) == "sys.modules"):
+            return True
+        if isinstance(node, ast.Name) and depth < 3:
+            value = ctx.model.value_of(node)
+            if value is not None and _module_namespace(value, ctx, depth + 1):
+                return True
+    return False
