@@ -18,7 +18,8 @@ _SPELLINGS = {"md5": ("md5",), "sha1": ("sha1", "sha"), "sha": ("sha1", "sha"), 
 
 def chosen_by_protocol(ctx, node: ast.Call, algorithm: str) -> bool:
     """Run under a branch taken when a negotiated value names the algorithm (`if algorithm == "MD5":`),
-    in a class whose protocol name contains it, or as the fallback of a `try` that passes
+    in a class whose protocol name contains it, in a function registered under the hash's name (an
+    `MD5()` SQL function: `create_function("MD5", 1, _md5)`), or as the fallback of a `try` that passes
     `usedforsecurity` (the code said what the digest is for; the fallback serves old Pythons)."""
     spellings = _SPELLINGS.get(algorithm, (algorithm,))
     child: ast.AST = node
@@ -28,12 +29,47 @@ def chosen_by_protocol(ctx, node: ast.Call, algorithm: str) -> bool:
             return True
         if isinstance(parent, ast.ClassDef) and _protocol_name_in(parent, spellings):
             return True
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and _registered_as(
+            ctx, parent, spellings
+        ):
+            return True
         if isinstance(parent, ast.ExceptHandler):
             attempt = ctx.parent(parent)
             if isinstance(attempt, ast.Try) and _passes_usedforsecurity(attempt.body):
                 return True
         child, parent = parent, ctx.parent(parent)
     return False
+
+
+def _registered_as(ctx, function: ast.AST, spellings: tuple[str, ...]) -> bool:
+    """`function` handed to a call together with a string that names the hash: the caller (a SQL
+    engine, a template or plugin registry) asks for that algorithm by name; the function computes it."""
+    if isinstance(function, ast.Lambda):
+        calls = [ctx.parent(function)]
+    else:
+        calls = ctx.memo("functions-passed", lambda: _functions_passed(ctx.tree)).get(function.name, [])
+    return any(
+        isinstance(call, ast.Call)
+        and any(
+            isinstance(a, ast.Constant) and isinstance(a.value, str) and _spelled(a.value, spellings) for a in call.args
+        )
+        for call in calls
+    )
+
+
+def _functions_passed(tree: ast.AST) -> dict[str, list[ast.Call]]:
+    """The calls of the block that pass a name as a positional argument, by that name."""
+    found: dict[str, list[ast.Call]] = {}
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call):
+            for argument in call.args:
+                if isinstance(argument, ast.Name):
+                    found.setdefault(argument.id, []).append(call)
+    return found
+
+
+def _spelled(text: str, spellings: tuple[str, ...]) -> bool:
+    return "".join(_WORD.findall(text.lower())).removesuffix("sess") in spellings
 
 
 def _names_algorithm(test: ast.expr, spellings: tuple[str, ...]) -> bool:
@@ -43,7 +79,7 @@ def _names_algorithm(test: ast.expr, spellings: tuple[str, ...]) -> bool:
             for side in (compare.left, *compare.comparators):
                 for literal in ast.walk(side):
                     if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
-                        if "".join(_WORD.findall(literal.value.lower())).removesuffix("sess") in spellings:
+                        if _spelled(literal.value, spellings):
                             return True
     return False
 

@@ -9,65 +9,10 @@ import libcst as cst
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import words
+from tabguard.rules.crypto._digest_use import name_verdict, only_names, random_input
 from tabguard.rules.crypto._hashing import BROKEN, hash_call, hash_call_names, hashes_password, stored_password
 from tabguard.rules.crypto._protocol_hash import chosen_by_protocol
-from tabguard.rules.crypto._names import enclosing_name, expression_name, value_parts
-
-# Uses where a collision or a preimage gains an attacker nothing: cache keys, ETags, sharding.
-# Names that make a digest a security value: it gets a stronger hash, not `usedforsecurity=False`.
-_SECURITY_WORDS = frozenset(
-    {
-        "sign",
-        "signature",
-        "signed",
-        "signing",
-        "sig",
-        "token",
-        "mac",
-        "hmac",
-        "auth",
-        "secret",
-        "key",
-        "nonce",
-        "session",
-        "csrf",
-        "otp",
-        "password",
-        "passwd",
-        "verify",
-        "verification",
-        "credential",
-        "credentials",
-    }
-)
-_NON_SECURITY_WORDS = frozenset(
-    {
-        "cache",
-        "cached",
-        "etag",
-        "bucket",
-        "shard",
-        "sharding",
-        "partition",
-        "dedup",
-        "dedupe",
-        "gravatar",
-        "avatar",
-        "color",
-        "colour",
-        "slug",
-        "lru",
-        "memo",
-        "memoize",
-        "placement",
-        "filename",
-        "jitter",
-        "seed",
-        "identicon",
-        "hue",
-        "uuid",
-    }
-)
+from tabguard.rules.crypto._names import enclosing_name, expression_name, secret_kind, value_parts
 
 _SIZES = frozenset({"digest_size", "block_size"})
 
@@ -104,7 +49,7 @@ class BrokenHash(Rule):
         "cache_key = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()"
     )
     fix_safety = (
-        "Unsafe for a digest named as a signature, token, MAC or key: it is switched to SHA-256, so its "
+        "Unsafe for a digest named as a signature, token, MAC, PIN or key: it is switched to SHA-256, so its "
         "values change: stored or exchanged values computed with the old algorithm no longer match, and "
         "a peer that expects MD5/SHA-1 must change too. Safe for any other `hashlib` digest (a file "
         "fingerprint, a checksum): it keeps its algorithm and values and gets `usedforsecurity=False`, "
@@ -139,6 +84,23 @@ class BrokenHash(Rule):
         "import hashlib\ntry:\n    hashlib.md5(b'', usedforsecurity=False)\n    def md5_hex(data):\n"
         "        return hashlib.md5(data, usedforsecurity=False).hexdigest()\nexcept TypeError:\n"
         "    def md5_hex(data):\n        h = hashlib.md5(data)\n        return h.hexdigest()\n",
+        # Followed to where it goes: a file name, a dict key, a cache key its caller builds; made of
+        # random bytes; registered as the SQL function that computes that hash.
+        "import hashlib\ndef control_socket(host, port, user):\n    m = hashlib.sha1()\n"
+        "    m.update(f'{host}-{port}-{user}'.encode())\n    digest = m.hexdigest()\n"
+        "    return '/tmp/ctl-' + digest[:10]\n",
+        "import hashlib, os\ndef save(url, body):\n"
+        "    target = os.path.join(CACHE_DIR, hashlib.md5(url.encode()).hexdigest())\n    write(target, body)\n",
+        "import hashlib\ndef index(rows):\n    seen = {}\n    for row in rows:\n"
+        "        seen[hashlib.md5(row).hexdigest()] = row\n    return seen\n",
+        "import hashlib\nclass Loader:\n    def make_hash(self, values):\n"
+        "        return hashlib.sha1('|'.join(values).encode()).hexdigest()\n"
+        "    def cache_key(self, name, values):\n        return '-'.join((name, self.make_hash(values)))\n",
+        "from hashlib import sha1\ndef template_key(name):\n    return 'tmpl_' + sha1(name.encode()).hexdigest()\n",
+        "import hashlib, os\nclass Vars:\n    def __init__(self):\n"
+        "        self._omit_token = '__omit__%s' % hashlib.sha1(os.urandom(64)).hexdigest()\n",
+        "import hashlib, sqlite3\ndef connect(path):\n    conn = sqlite3.connect(path)\n"
+        "    conn.create_function('MD5', 1, lambda s: hashlib.md5(s.encode()).hexdigest())\n    return conn\n",
     )
     INVALID = (
         Invalid(
@@ -171,6 +133,27 @@ class BrokenHash(Rule):
             "from cryptography.hazmat.primitives import hashes\ndigest = hashes.Hash(hashes.SHA256())\n",
         ),
         Invalid("from Crypto.Hash import MD5\nh = MD5.new(message)\n"),
+        # Followed, but one use is a security value: a header, a comparison, a number made of it.
+        Invalid(
+            "import hashlib\ndef sign(secret, body, headers):\n    h = hashlib.md5()\n    h.update(secret + body)\n"
+            "    headers['X-Signature'] = h.hexdigest()\n",
+            "import hashlib\ndef sign(secret, body, headers):\n    h = hashlib.sha256()\n    h.update(secret + body)\n"
+            "    headers['X-Signature'] = h.hexdigest()\n",
+        ),
+        Invalid(
+            "import hashlib\nclass Upload:\n    def make_hash(self, body):\n"
+            "        return hashlib.sha1(body).hexdigest()\n"
+            "    def accept(self, body, expected):\n        return self.make_hash(body) == expected\n",
+            "import hashlib\nclass Upload:\n    def make_hash(self, body):\n"
+            "        return hashlib.sha1(body, usedforsecurity=False).hexdigest()\n"
+            "    def accept(self, body, expected):\n        return self.make_hash(body) == expected\n",
+        ),
+        Invalid(
+            "import hashlib\ndef debugger_pin(machine_id):\n    h = hashlib.sha1()\n    h.update(machine_id)\n"
+            "    cookie = f'__dbg{h.hexdigest()[:20]}'\n    return cookie, int(h.hexdigest(), 16) % 10**9\n",
+            "import hashlib\ndef debugger_pin(machine_id):\n    h = hashlib.sha256()\n    h.update(machine_id)\n"
+            "    cookie = f'__dbg{h.hexdigest()[:20]}'\n    return cookie, int(h.hexdigest(), 16) % 10**9\n",
+        ),
         # A branch on another algorithm, a setting named by one word, a try without the keyword.
         Invalid(
             "import hashlib\ndef sign(algorithm, key, body):\n    if algorithm == 'SHA-256':\n"
@@ -208,10 +191,15 @@ def _non_security_use(ctx, node: ast.Call, data) -> bool:
         return True  # `md5(x).hexdigest()[:8]`: a short identifier, not a security check
     if isinstance(chain, ast.Attribute) and chain.attr in _SIZES and not node.args:
         return True  # `sha1().digest_size`: the algorithm's output length, nothing is hashed
-    names = [enclosing_name(ctx, chain), getattr(ctx.function, "name", None)]
+    bound = enclosing_name(ctx, chain)
+    names = [bound, getattr(ctx.function, "name", None)]
     if data is not None:
         names.extend(expression_name(part) for part in value_parts(data))
-    return any(w in _NON_SECURITY_WORDS for name in names if name for w in words(name))
+    if any(name_verdict(name) for name in names):
+        return True  # `cache_key = ...`, `def etag_for(...)`, `md5(cache_key)`
+    if random_input(ctx, data) and secret_kind(bound, digests=True) is None:
+        return True  # a digest of random bytes is an identifier (a token keeps its name: TG309/TG313 judge it)
+    return only_names(ctx, node)
 
 
 def _truncated(ctx, node: ast.AST, chain: ast.AST) -> bool:
@@ -265,12 +253,12 @@ def _fix(ctx, node: ast.Call, kind: str):
 
 
 def _security_use(ctx, node: ast.Call) -> bool:
-    """The digest is named (or computed from something named) as a signature, token, MAC or key."""
+    """The digest is named (or computed from something named) as a signature, token, MAC, PIN or key."""
     chain = _outermost_chain(ctx, node)
     names = [enclosing_name(ctx, chain), getattr(ctx.function, "name", None)]
     for argument in node.args:
         names.extend(expression_name(part) for part in value_parts(argument))
-    return any(w in _SECURITY_WORDS for name in names if name for w in words(name))
+    return any(name_verdict(name) is False or "key" in words(name) for name in names if name)
 
 
 def _first_arg_sha256(call: cst.BaseExpression) -> cst.BaseExpression:
