@@ -142,7 +142,7 @@ def only_names(ctx, call: ast.Call) -> bool:
     return _uses_name(ctx, call, hasher=True, depth=0)
 
 
-def _uses_name(ctx, node: ast.expr, hasher: bool, depth: int) -> bool:
+def _uses_name(ctx, node: ast.AST, hasher: bool, depth: int) -> bool:
     """`node` is a hash object (`hasher`) or a digest's text: does its value only name things?"""
     if depth > _MAX_DEPTH:
         return False
@@ -178,9 +178,10 @@ def _uses_name(ctx, node: ast.expr, hasher: bool, depth: int) -> bool:
             if not isinstance(parent.op, (ast.Add, ast.Mod)):
                 return False
         elif isinstance(parent, ast.comprehension):
-            if parent.iter is not node:
+            generator = _parent(ctx, parent)
+            if parent.iter is not node or generator is None:
                 return False
-            parent = _parent(ctx, parent)
+            parent = generator
         elif isinstance(parent, ast.Call):
             text = _call_use(ctx, parent, node)
             if text is not None:
@@ -198,7 +199,7 @@ def _uses_name(ctx, node: ast.expr, hasher: bool, depth: int) -> bool:
         node = parent
 
 
-def _call_use(ctx, call: ast.Call, node: ast.expr) -> Optional[bool]:
+def _call_use(ctx, call: ast.Call, node: ast.AST) -> Optional[bool]:
     """A digest passed to `call`: True when the call makes a path of it or looks it up as a key,
     None when the call only carries its text on (`str()`, `"-".join()`), False otherwise."""
     if call.func is node:
@@ -263,7 +264,7 @@ def _call_sites(ctx) -> dict[str, list[ast.Call]]:
     return ctx.memo("digest-call-sites", collect)
 
 
-def _function_of(ctx, node: ast.AST) -> Optional[ast.AST]:
+def _function_of(ctx, node: Optional[ast.AST]) -> Optional[ast.AST]:
     while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         node = _parent(ctx, node)
     return node

@@ -41,7 +41,9 @@ def chosen_by_protocol(ctx, node: ast.Call, algorithm: str) -> bool:
     return False
 
 
-def _registered_as(ctx, function: ast.AST, spellings: tuple[str, ...]) -> bool:
+def _registered_as(
+    ctx, function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, spellings: tuple[str, ...]
+) -> bool:
     """`function` handed to a call together with a string that names the hash: the caller (a SQL
     engine, a template or plugin registry) asks for that algorithm by name; the function computes it."""
     if isinstance(function, ast.Lambda):
