@@ -54,8 +54,22 @@ class HtmlBuiltFromInput(Rule):
         'from markupsafe import escape\ndef v(request):\n    return {"html": f"<b>{escape(request.GET[\'q\'])}</b>"}\n',
         'def v(request):\n    return {"text": "Results for " + request.GET["q"]}\n',
         'def render(name):\n    return f"<b>{name}</b>"\n',
+        # The loop variable escaped on every pass before it is used.
+        "from markupsafe import escape\ndef environ_rows(request):\n    rows = []\n"
+        "    for key, value in request.environ.items():\n        value = escape(repr(value))\n"
+        '        rows.append(f"<tr><th>{escape(key)}</th><td>{value}</td></tr>")\n    return {"rows": rows}\n',
     )
     INVALID = (
+        Invalid(
+            "from markupsafe import escape\ndef environ_rows(request):\n    rows = []\n"
+            "    for key, value in request.environ.items():\n        if key.startswith('HTTP_'):\n"
+            "            value = escape(repr(value))\n"
+            '        rows.append(f"<tr><th>{escape(key)}</th><td>{value}</td></tr>")\n    return {"rows": rows}\n',
+            "import html\nfrom markupsafe import escape\ndef environ_rows(request):\n    rows = []\n"
+            "    for key, value in request.environ.items():\n        if key.startswith('HTTP_'):\n"
+            "            value = escape(repr(value))\n"
+            '        rows.append(f"<tr><th>{escape(key)}</th><td>{html.escape(str(value))}</td></tr>")\n    return {"rows": rows}\n',
+        ),
         Invalid(
             'from django.shortcuts import render\ndef v(request):\n    text = request.GET["q"]\n'
             "    context = {\"html\": '<a href=\"/search?q=' + text + '\">again</a>'}\n"

@@ -231,6 +231,8 @@ class Scope:
         self._restore: dict[int, list[tuple[str, Optional[Source]]]] = {}
         # First statement of an `else:` -> the `if`/`while` whose allow-listed names it must not trust.
         self._else: dict[int, int] = {}
+        # A loop's (or `with`'s) id -> names its body reassigned clean, with their taint before.
+        self._passes: dict[int, dict[str, Optional[Source]]] = {}
         # name -> the names it is a parsed/normalised view of (see _VIEWS).
         self.views: dict[str, list[str]] = {}
         if node is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -451,6 +453,7 @@ class Scope:
         if owner is not None:  # `if x == "a": ... else: <here x is anything>`
             for name, previous in self._restore.get(owner, ()):
                 self.env[name] = previous
+            self._join_pass(owner)
         if isinstance(node, (ast.For, ast.AsyncFor)):
             self.conditional += 1
             self.assign(node.target, self.taint(node.iter) or inputs.consumed(node.iter, self.ctx))
@@ -476,11 +479,16 @@ class Scope:
             source = self.taint(node.value)
             for target in node.targets:
                 self.assign(target, source)
+            if source is None:
+                self._clean_in_pass(node, node.targets)
             if isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
                 if _VIEWS.search(dotted_name(node.value.func) or ""):
                     self.views[node.targets[0].id] = _subject_names(node.value)
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            self.assign(node.target, self.taint(node.value))
+            source = self.taint(node.value)
+            self.assign(node.target, source)
+            if source is None:
+                self._clean_in_pass(node, [node.target])
         elif isinstance(node, ast.AugAssign):
             if isinstance(node.target, ast.Name):
                 self.env[node.target.id] = self.lookup(node.target.id) or self.taint(node.value)
@@ -494,6 +502,8 @@ class Scope:
             self.conditional -= 1
             for name, previous in self._restore.pop(id(node), ()):
                 self.env[name] = previous
+            self._join_pass(id(node))
+            self._passes.pop(id(node), None)
             if (
                 isinstance(node, ast.Try)
                 and node.handlers
@@ -508,6 +518,27 @@ class Scope:
                 for name in self._with_views(_rejected_unless_valid(node.test)):
                     if terminates or (not node.orelse and self._reset_in(node.body, name)):
                         self.env[name] = None
+
+    def _clean_in_pass(self, stmt: ast.stmt, targets: list[ast.expr]) -> None:
+        """`for key, value in items: value = escape(value)`: a statement right in a loop's or a `with`'s
+        body runs on every pass, so a clean value it assigns holds for the rest of the pass, even
+        over the loop variable. After the block (or in the loop's `else:`) each name is tainted again
+        if it was before: the loop may not have run."""
+        block = self.ctx.parent(stmt)
+        if not isinstance(block, _PASS_BLOCKS) or not any(s is stmt for s in block.body):
+            return
+        before = self._passes.setdefault(id(block), {})
+        for target in targets:
+            for name in _bound_names(target):
+                before.setdefault(name, self.lookup(name))
+                self.env[name] = None
+        orelse: list[ast.stmt] = getattr(block, "orelse", [])
+        if orelse:
+            self._else[id(orelse[0])] = id(block)
+
+    def _join_pass(self, block: int) -> None:
+        for name, previous in self._passes.get(block, {}).items():
+            self.env[name] = self.env.get(name) or previous
 
     def _with_views(self, names: list[str]) -> list[str]:
         return [*names, *(n for name in names for n in self.views.get(name, ()))]
@@ -538,6 +569,21 @@ def _consumer_callback(names: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     if len(names) == 4 and names[3] == "body" and names[2] in _CALLBACK_HEADERS:
         return ((3, "message body"),)
     return ()
+
+
+# Blocks whose body runs as a whole once it starts (see Scope._clean_in_pass).
+_PASS_BLOCKS = (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
+
+
+def _bound_names(target: ast.expr) -> list[str]:
+    """The plain names an assignment target binds (`a`, `a, *b`); attributes and items are not."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for element in target.elts for n in _bound_names(element)]
+    return []
 
 
 # Sources a local user controls anyway: a program reading its own arguments or terminal.

@@ -84,6 +84,59 @@ def test_allow_list_still_vouches_inside_the_if_before_an_else():
     assert findings(code, "TG101") == []
 
 
+def _ping_sources(body: str) -> list:
+    """The sources TG101 names for `os.system(f"ping {host}")` calls in a route whose body is `body`."""
+    code = FLASK + '@app.route("/p")\ndef p():\n' + textwrap.indent(textwrap.dedent(body), "    ")
+    return [f.details.get("source") for f in findings(code, "TG101")]
+
+
+def test_clean_value_assigned_right_in_a_loop_body_holds_for_the_rest_of_the_pass():
+    body = """
+        for host in request.args.getlist("host"):
+            host = fallback_host()
+            os.system(f"ping -c 1 {host}")
+    """
+    assert _ping_sources(body) == [None]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Reassigned only on some passes.
+        """
+        for host in request.args.getlist("host"):
+            if not host:
+                host = fallback_host()
+            os.system(f"ping -c 1 {host}")
+        """,
+        # After the loop, which may not have run, the value before it is still possible.
+        """
+        host = request.args["host"]
+        for n in range(3):
+            host = fallback_host()
+        os.system(f"ping -c 1 {host}")
+        """,
+        """
+        host = request.args["host"]
+        for n in range(3):
+            host = fallback_host()
+        else:
+            os.system(f"ping -c 1 {host}")
+        """,
+        # Tainted again later in the pass.
+        """
+        host = fallback_host()
+        for name in request.args:
+            host = fallback_host()
+            host = request.args[name]
+        os.system(f"ping -c 1 {host}")
+        """,
+    ],
+)
+def test_clean_value_in_a_loop_does_not_vouch_beyond_the_pass(body):
+    assert _ping_sources(body) == ["request.args"]
+
+
 @pytest.mark.parametrize(
     "call",
     [
