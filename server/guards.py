@@ -522,7 +522,10 @@ def _class_guards(cls: ast.ClassDef, qualname, options: dict, found: Guards) -> 
     _decorator_guards(cls.decorator_list, qualname, options, found)
     drf = any(_DRF_BASES.search(last_part(dotted_name(b))) for b in cls.bases)
     for stmt in cls.body:
-        if isinstance(stmt, ast.Assign):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "dispatch":
+            # Every request method of a Django view goes through `dispatch`: its decorators guard them all.
+            _decorator_guards(stmt.decorator_list, qualname, options, found)
+        elif isinstance(stmt, ast.Assign):
             names = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
             if "permission_classes" in names:
                 _permission_list([stmt.value], found, "permission_classes")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from typing import Optional
 
-from tabguard.engine.facts import dotted_name, uses_django
+from tabguard.engine.facts import django_view_shape, dotted_name, uses_django
 from tabguard.engine.walk import walk
 from tabguard.guards import HTTP_VERBS, VIEW_METHODS, Facts, Guards, facts, guards, last_part, words
 
@@ -91,11 +91,8 @@ def _decl_methods(verb: str, decorator: ast.Call) -> tuple[str, ...]:
 
 
 def django_function_view(func: ast.AST, imports: dict[str, str]) -> bool:
-    """A module-level `def view(request, ...)` in a module that imports Django or DRF."""
-    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or func.name.startswith("_"):
-        return False
-    params = func.args.posonlyargs + func.args.args
-    return bool(params) and params[0].arg == "request" and uses_django(imports)
+    """A module-level `def view(request, ...)` in a module that imports Django or DRF (`django_view_shape`)."""
+    return isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) and django_view_shape(func, imports)
 
 
 def view_class_method(func: ast.AST, cls: Optional[ast.AST], imports: dict[str, str]) -> bool:
@@ -106,7 +103,26 @@ def view_class_method(func: ast.AST, cls: Optional[ast.AST], imports: dict[str, 
         return False
     params = func.args.posonlyargs + func.args.args
     names = [p.arg for p in params]
-    return len(names) >= 1 and names[0] == "self" and _is_view_class(cls) and not _for_subclassing(cls)
+    return (
+        len(names) >= 1
+        and names[0] == "self"
+        and _is_view_class(cls)
+        and not _for_subclassing(cls)
+        and _delegated_method(func) is None
+    )
+
+
+def _delegated_method(func: ast.AST) -> Optional[str]:
+    """`def delete(self, request, *a, **k): return self.get(request, *a, **k)`: the request method whose
+    work this one hands over to (a redirect that answers every method alike), else None. That method is
+    judged itself; this one takes no action of its own, whatever its name says."""
+    body = [s for s in func.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.Call):
+        return None
+    called = body[0].value.func
+    if isinstance(called, ast.Attribute) and dotted_name(called.value) == "self" and called.attr in VIEW_METHODS:
+        return called.attr if called.attr != func.name else None
+    return None
 
 
 def _for_subclassing(cls: ast.ClassDef) -> bool:
@@ -115,9 +131,17 @@ def _for_subclassing(cls: ast.ClassDef) -> bool:
     return cls.name.startswith("Base") or cls.name.endswith("Mixin")
 
 
+_VIEW_SUFFIXES = ("View", "ViewSet", "Resource", "Handler", "Endpoint", "APIView")
+
+
 def _is_view_class(cls: ast.ClassDef) -> bool:
+    """A view base (`View`, `APIView`...), or a mixin on a class named as a view (`ArchiveView(DeletionMixin,
+    ...)`). Mixins alone say nothing: a test client built from a `ClientMixin` has `get`/`delete` methods
+    too, and they send requests rather than serve them."""
     bases = [last_part(dotted_name(b)) for b in cls.bases]
-    return any(b.endswith(("View", "ViewSet", "Resource", "Handler", "Endpoint", "APIView", "Mixin")) for b in bases)
+    if any(b.endswith(_VIEW_SUFFIXES) for b in bases):
+        return True
+    return cls.name.endswith(_VIEW_SUFFIXES) and any(b.endswith("Mixin") for b in bases)
 
 
 def url_params(func: ast.AST, cls: Optional[ast.ClassDef] = None) -> list[str]:

@@ -95,6 +95,13 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
         "    return [{'name': 'Ada'}, {'name': 'Grace'}]\n",
         "from fastapi import APIRouter\nrouter = APIRouter()\n@router.post('/admin/echo')\nasync def admin_echo(note: str):\n"
         "    reply = {'received': note}\n    return reply\n",
+        # Django's 403 error handler: called with the exception that refused a request, never routed
+        "from django.shortcuts import render\ndef permission_denied(request, exception):\n"
+        "    return render(request, '403.html', {'reason': str(exception)}, status=403)\n",
+        # a request method that hands over to another one takes no action of its own
+        "from django.views import View\nclass Moved(View):\n    def get(self, request, *args, **kwargs):\n"
+        "        return redirect('home')\n    def delete(self, request, *args, **kwargs):\n"
+        "        return self.get(request, *args, **kwargs)\n",
     )
     INVALID = (
         Invalid(
@@ -130,6 +137,16 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
         Invalid(
             "from flask import Blueprint\nfrom flask_login import login_required\nadmin_bp = Blueprint('admin', __name__)\n"
             "@login_required\n@admin_bp.post('/orders/<int:oid>/refund')\ndef refund(oid):\n    ...\n"
+        ),
+        Invalid(
+            "from django.contrib.auth.decorators import login_required\n"
+            "@login_required\ndef grant_permission(request, user_id):\n"
+            "    User.objects.get(pk=user_id).user_permissions.add(request.POST['perm'])\n    return redirect('/')\n"
+        ),
+        Invalid(
+            "from django.views import View\nclass Comments(View):\n    def get(self, request):\n"
+            "        return render(request, 'comments.html')\n    def delete(self, request):\n"
+            "        Comment.objects.all().delete()\n        return self.get(request)\n"
         ),
         # module data is stored data: returning it lists every member
         Invalid(

@@ -69,6 +69,16 @@ class UnauthenticatedStateChange(Rule):
         "from django.views.generic import View\nfrom django.views.generic.edit import DeletionMixin\n"
         "class BaseArchiveView(DeletionMixin, View):\n    def post(self, request, pk):\n"
         "        Item.objects.filter(pk=pk).delete()\n        return redirect('items')\n",
+        # a test client sends requests: its `delete(path)` is no view, however its mixins are named
+        "from django.test import RequestFactory\nclass RecordingClient(ClientMixin, RequestFactory):\n"
+        "    def delete(self, path, data='', **extra):\n        response = super().delete(path, data, **extra)\n"
+        "        Log.objects.create(path=path, status=response.status_code)\n        return response\n",
+        # every request method goes through `dispatch`, and `login_required` guards it
+        "from django.contrib.auth.decorators import login_required\nfrom django.utils.decorators import method_decorator\n"
+        "from django.views.generic import FormView\nclass PasswordChange(FormView):\n"
+        "    @method_decorator(login_required)\n    def dispatch(self, *args, **kwargs):\n"
+        "        return super().dispatch(*args, **kwargs)\n    def form_valid(self, form):\n"
+        "        form.save()\n        return super().form_valid(form)\n",
     )
     INVALID = (
         Invalid(
@@ -89,6 +99,19 @@ class UnauthenticatedStateChange(Rule):
             "from django.views.generic import View\nfrom django.views.generic.edit import DeletionMixin\n"
             "class ArchiveView(DeletionMixin, View):\n    def post(self, request, pk):\n"
             "        Item.objects.filter(pk=pk).delete()\n        return redirect('items')\n"
+        ),
+        # a mixin on a class named as a view: it is routed
+        Invalid(
+            "from django.views.generic.edit import DeletionMixin\nclass NoteDeleteView(DeletionMixin):\n"
+            "    def delete(self, request, pk):\n        Note.objects.filter(pk=pk).delete()\n        return redirect('notes')\n"
+        ),
+        # decorators on `dispatch` that are not a login
+        Invalid(
+            "from django.utils.decorators import method_decorator\nfrom django.views.decorators.csrf import csrf_protect\n"
+            "from django.views.generic import FormView\nclass Feedback(FormView):\n"
+            "    @method_decorator(csrf_protect)\n    def dispatch(self, *args, **kwargs):\n"
+            "        return super().dispatch(*args, **kwargs)\n    def form_valid(self, form):\n"
+            "        form.save()\n        return super().form_valid(form)\n"
         ),
         # a database session dependency is not a login, whatever the word "session" suggests
         Invalid(

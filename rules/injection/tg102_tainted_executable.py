@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.engine.taint import LOCAL_SOURCES
+from tabguard.engine.taint import LOCAL_SOURCES, OWN_COMMAND_LINE, OWN_PATH
 from tabguard.rules.injection._shell import (
     LAUNCHERS,
     launched,
@@ -63,10 +63,16 @@ class TaintedExecutable(Rule):
         'import asyncio\ndef handler(event, context):\n    return asyncio.create_subprocess_exec("git", "log", *event["paths"])\n',
         'import subprocess\ndef f(ref):\n    subprocess.run("git log " + ref)\n',
         'import subprocess, sys\nsubprocess.call("grep -R {} .".format(sys.argv[1]))\n',
+        # an autoreloader runs the same program again, with its own command line
+        "import subprocess, sys\ndef restart():\n    subprocess.run([sys.executable] + sys.argv)\n",
+        "import subprocess, sys\ndef child_arguments():\n    args = [sys.executable, '-W', 'default']\n"
+        "    args += sys.argv\n    return args\ndef restart_with_reloader():\n    args = child_arguments()\n"
+        "    while subprocess.run(args).returncode == 3:\n        pass\n",
     )
     INVALID = (
         Invalid('import subprocess\nfrom flask import request\ndef run():\n    subprocess.run(request.json["argv"])\n'),
         Invalid('import subprocess, sys\nsubprocess.Popen([sys.argv[1], "--help"])\n'),
+        Invalid("import subprocess, sys\ndef run_tool():\n    subprocess.run(sys.argv[1:])\n"),
         Invalid(
             'import os\nfrom flask import request\ndef f():\n    os.execvp(request.args["p"], [request.args["p"]])\n'
         ),
@@ -105,6 +111,8 @@ class TaintedExecutable(Rule):
             what = "a program"
             if source is None:
                 source, what = ctx.taint(script_argument(program, argv)), "a script"
+        if source is not None and source.label in (OWN_PATH, OWN_COMMAND_LINE):
+            return  # `[sys.executable] + sys.argv`: the program runs itself again, nobody picked another
         if source is not None:
             ctx.report(
                 self,

@@ -80,6 +80,11 @@ class HtmlResponseXss(Rule):
         'from fastapi import FastAPI\napp = FastAPI()\n@app.get("/hi")\ndef hi(name: str):\n    return {"msg": f"Hello {name}"}\n',
         'from flask import Flask, render_template, request\napp = Flask(__name__)\n@app.route("/n")\ndef n():\n'
         '    return render_template("note.html", body=request.args["body"])\n',
+        # a rendered template is its own text with the context filled in, not the name it was found by
+        "from django.http import HttpResponse\nfrom django.template import engines\n"
+        "def find_template(name):\n    for engine in engines.all():\n        return engine.get_template(name)\n"
+        "def page(request, template_name):\n    template = find_template(template_name)\n"
+        '    return HttpResponse(template.render({"user": request.user}, request))\n',
     )
     INVALID = (
         Invalid(
@@ -113,6 +118,18 @@ class HtmlResponseXss(Rule):
             (
                 "import html\nfrom flask import make_response, request\ndef f():\n"
                 '    return make_response(html.escape(str(request.args["msg"])))\n'
+            ),
+        ),
+        Invalid(
+            "from django.http import HttpResponse\nfrom django.template import engines\n"
+            "def find_template(name):\n    for engine in engines.all():\n        return engine.get_template(name)\n"
+            "def page(request, template_name):\n    body = find_template(template_name).render({}, request)\n"
+            '    return HttpResponse(body + "<p>" + request.GET["note"] + "</p>")\n',
+            (
+                "import html\nfrom django.http import HttpResponse\nfrom django.template import engines\n"
+                "def find_template(name):\n    for engine in engines.all():\n        return engine.get_template(name)\n"
+                "def page(request, template_name):\n    body = find_template(template_name).render({}, request)\n"
+                '    return HttpResponse(body + "<p>" + html.escape(str(request.GET["note"])) + "</p>")\n'
             ),
         ),
         Invalid(

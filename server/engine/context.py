@@ -6,7 +6,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Callable, Hashable, Iterable, Optional, TypeVar
 
-from tabguard.engine.facts import ModuleFacts, dotted_name, record_import, uses_django
+from tabguard.engine.facts import ModuleFacts, django_view_shape, dotted_name, record_import
 from tabguard.engine.semantic import SemanticModel
 from tabguard.engine.taint import Scope, Source
 from tabguard.engine.types import Finding, Fix, Related, Span
@@ -256,13 +256,7 @@ class Context:
                     sources[arg.arg] = Source(self.span(arg), f"route parameter '{arg.arg}'")
                 elif fastapi_style and self._is_fastapi_input(arg, defaults.get(arg.arg)):
                     sources[arg.arg] = Source(self.span(arg), f"request parameter '{arg.arg}'")
-        elif (
-            params
-            and params[0].arg == "request"
-            and len(params) > 1
-            and not func.name.startswith("_")
-            and uses_django(self.module.imports)
-        ):
+        elif len(params) > 1 and django_view_shape(func, self.module.imports):
             # A Django view: parameters after `request` are captured from the URL.
             for arg in params[1:]:
                 if arg.arg not in _NOT_INPUT_PARAMS and not arg.arg.startswith("_"):

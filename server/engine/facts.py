@@ -135,6 +135,20 @@ def uses_django(imports: dict[str, str]) -> bool:
     return any(target.startswith(_DJANGO_PACKAGES) for target in imports.values())
 
 
+def django_view_shape(func: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str]) -> bool:
+    """A public function taking `request` first in a Django module: a view, whose other parameters come
+    from the URL. Not an error handler (`handler403 = permission_denied`), which Django calls with the
+    exception that stopped the request, never from a URL."""
+    params = [*func.args.posonlyargs, *func.args.args]
+    return (
+        bool(params)
+        and params[0].arg == "request"
+        and not func.name.startswith("_")
+        and not (len(params) > 1 and params[1].arg == "exception")
+        and uses_django(imports)
+    )
+
+
 def under_main_guard(node: ast.AST, ctx: Context) -> bool:
     """Inside `if __name__ == "__main__":`: code that runs when the file is executed as a script (a
     demo, a self-check), never when it is imported by a server."""

@@ -77,7 +77,10 @@ SOURCE_CALLS = {
     "sys.stdin.readline": "sys.stdin",
     "flask.request.get_json": "request.get_json()",
 }
-SOURCE_ATTRIBUTES = {"sys.argv": "sys.argv"}
+# The running program's own path and whole command line: a launch that starts with them runs this same
+# program again (an autoreloader, a tool re-running itself), not a program someone else picked.
+OWN_PATH, OWN_COMMAND_LINE = "sys.argv[0] (this program's own path)", "sys.argv (this program's own command line)"
+SOURCE_ATTRIBUTES = {"sys.argv": OWN_COMMAND_LINE}
 # Calls whose result is safe whatever the input (conversion to numbers, quoting, escaping).
 SANITIZERS = frozenset(
     {
@@ -309,7 +312,8 @@ class Scope:
             return t(e.value, d)
         if isinstance(e, ast.Subscript):
             if isinstance(e.value, ast.Attribute) and self.ctx.qualname(e.value) == "sys.argv":
-                return Source(self.ctx.span(e), "sys.argv")
+                own = isinstance(e.slice, ast.Constant) and e.slice.value == 0
+                return Source(self.ctx.span(e), OWN_PATH if own else "sys.argv")
             return inputs.environment(e, self.ctx) or t(e.value, d)
         if isinstance(e, ast.Call):
             return self._call_taint(e, d)
@@ -381,7 +385,9 @@ class Scope:
         if isinstance(func, ast.Attribute):
             if func.attr in CLEAN_METHODS:
                 return None
-            receiver = t(func.value, d)
+            # A template's `render()` gives the template's own text with the context filled in: the name
+            # or text it was loaded from is not in it (a template built from user text is TG108's finding).
+            receiver = t(func.value, d) if func.attr != "render" else None
             if receiver is not None:
                 return receiver
             if isinstance(func.value, ast.Constant) or func.attr in ("join", "format", "format_map"):
@@ -587,7 +593,9 @@ def _bound_names(target: ast.expr) -> list[str]:
 
 
 # Sources a local user controls anyway: a program reading its own arguments or terminal.
-LOCAL_SOURCES = frozenset({"sys.argv", "command-line arguments", "input()", "raw_input()", "sys.stdin"})
+LOCAL_SOURCES = frozenset(
+    {"sys.argv", OWN_PATH, OWN_COMMAND_LINE, "command-line arguments", "input()", "raw_input()", "sys.stdin"}
+)
 _MAX_STEPS = 8  # steps kept on a source's path (the first ones: where it went from the source)
 
 
