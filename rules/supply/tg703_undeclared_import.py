@@ -55,8 +55,9 @@ class UndeclaredImport(Rule):
     placeholders = {"module": "requests", "distribution": "requests", "state": "installed in the environment only"}
     what = (
         "The file imports `{module}`, provided by the distribution `{distribution}`, which appears in "
-        "none of the workspace's dependency files (pyproject.toml, requirements*.txt, setup.cfg); it "
-        "is {state}. Imports the code expects may be missing are left alone: under `try/except "
+        "none of the workspace's dependency files (pyproject.toml, setup.cfg, setup.py, requirements "
+        "files at the top or one folder down, tox environments' `deps`), nor is installed by one that "
+        "does; it is {state}. Imports the code expects may be missing are left alone: under `try/except "
         "ImportError` or an `if`, inside a function of a package built for others (an optional "
         "feature), and in tests, vendored copies, examples and docs."
     )

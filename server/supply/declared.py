@@ -29,7 +29,8 @@ _REQUIREMENT = re.compile(
     r"(?P<spec>(?:===?|[<>!~]=?)[^;#@]*)?\s*(?P<url>@[^;#]*)?"
 )
 _EXACT = re.compile(r"^===?\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*$")
-_INCLUDE = re.compile(r"^(?:-r|--requirement|-c|--constraint)[\s=]+(\S+)")
+# pip also takes the short options glued to the file (`-rtests/requirements/py3.txt`).
+_INCLUDE = re.compile(r"^(?:-r|--requirement|-c|--constraint)(?:[\s=]+|(?<=-[rc]))([^\s=]\S*)")
 _INDEX_OPTION = re.compile(r"^(?:-i|--index-url|--extra-index-url)[\s=]+(\S+)")
 _COMMENT = re.compile(r"(^|\s)#.*$")
 # Only from the start of a run of spaces: from inside one, `\s+` rescans the run (quadratic).
@@ -81,25 +82,60 @@ def parse_requirement(text: str, line: int, offset: int) -> Optional[Requirement
 def parse_requirements_file(path: Path, text: str) -> DependencyFile:
     result = DependencyFile(path, [], [])
     for number, raw in enumerate(text.splitlines()):
-        body = _COMMENT.sub("", raw).rstrip().rstrip("\\").rstrip()
-        stripped = body.lstrip()
-        indent = len(body) - len(stripped)
-        if not stripped:
+        _read_requirements_line(result, raw, number, 0)
+    return result
+
+
+def _read_requirements_line(result: DependencyFile, raw: str, number: int, col: int) -> None:
+    """A requirements-file line (or the part of line `number` from column `col`): an include, an
+    index option, or a requirement."""
+    body = _COMMENT.sub("", raw[col:]).rstrip().rstrip("\\").rstrip()
+    stripped = body.lstrip()
+    indent = col + len(body) - len(stripped)
+    if not stripped:
+        return
+    include = _INCLUDE.match(stripped)
+    if include:
+        result.includes.append(result.path.parent / include.group(1))
+        return
+    index = _INDEX_OPTION.match(stripped)
+    if index:
+        result.private_index = result.private_index or "pypi.org" not in index.group(1)
+        return
+    if stripped.startswith(("-", ".", "/")) or "://" in stripped.split("@")[0]:
+        return  # other options, local paths, VCS and URL installs
+    # Per-requirement options (`--hash=...`) follow the specifier.
+    requirement = parse_requirement(_OPTIONS.split(stripped, 1)[0], number, indent)
+    if requirement is not None:
+        result.requirements.append(requirement)
+
+
+_TOX_DEPS = re.compile(r"deps\s*[=:]\s*")
+_TOX_FACTORS = re.compile(r"\s*[\w{},.!-]+:(?!//)\s*")  # `py3,mysql: ` before an entry
+
+
+def parse_tox_ini(path: Path, text: str) -> DependencyFile:
+    """The `deps` of every tox environment (and of any section others copy them from), one
+    requirement per line: what some test or tool environment of the project installs. Factor
+    conditions (`mysql: -rtests/requirements/mysql.txt`) are dropped, `{toxinidir}` is the file's
+    folder, and substitutions (`{[testenv]deps}`) are skipped: the sections they name are read too."""
+    result = DependencyFile(path, [], [])
+    in_deps = False
+    for number, raw in enumerate(text.splitlines()):
+        col = 0
+        if raw[:1] in ("#", ";"):
+            continue  # a comment line, even inside a value
+        if raw[:1] not in (" ", "\t", ""):  # a key or a section starts: an indented line continues a value
+            key = _TOX_DEPS.match(raw)
+            in_deps = key is not None
+            col = key.end() if key else 0
+        if not in_deps:
             continue
-        include = _INCLUDE.match(stripped)
-        if include:
-            result.includes.append(path.parent / include.group(1))
-            continue
-        index = _INDEX_OPTION.match(stripped)
-        if index:
-            result.private_index = result.private_index or "pypi.org" not in index.group(1)
-            continue
-        if stripped.startswith(("-", ".", "/")) or "://" in stripped.split("@")[0]:
-            continue  # other options, local paths, VCS and URL installs
-        # Per-requirement options (`--hash=...`) follow the specifier.
-        requirement = parse_requirement(_OPTIONS.split(stripped, 1)[0], number, indent)
-        if requirement is not None:
-            result.requirements.append(requirement)
+        factors = _TOX_FACTORS.match(raw, col)
+        col = factors.end() if factors else col
+        entry = raw[:col] + raw[col:].replace("{toxinidir}/", "")
+        if "{" not in entry[col:].split("#", 1)[0]:
+            _read_requirements_line(result, entry, number, col)
     return result
 
 
@@ -277,6 +313,8 @@ def parse_dependency_file(path: Path, text: str) -> DependencyFile:
         return parse_setup_cfg(path, text)
     if path.name == "setup.py":
         return parse_setup_py(path, text)
+    if path.name == "tox.ini":
+        return parse_tox_ini(path, text)
     return parse_requirements_file(path, text)
 
 
@@ -288,6 +326,19 @@ def workspace_dependency_files(root: Path) -> list[Path]:
     for folder in (root, root / "requirements"):
         if folder.is_dir():
             found.extend(sorted(p for p in folder.glob("*.txt") if p.name.startswith("requirements") or folder != root))
+    return found
+
+
+def workspace_other_declarations(root: Path) -> list[Path]:
+    """Files that declare what other environments of a workspace install (tests, docs, tools):
+    tox.ini's environments, and requirements files one folder down (`docs/requirements.txt`,
+    `tests/requirements/mysql.txt`). What they list is declared; alone they do not make a workspace
+    one that declares its dependencies (a tox.ini may only configure flake8)."""
+    found = [root / "tox.ini"] if (root / "tox.ini").is_file() else []
+    for pattern in ("*/requirements*.txt", "*/requirements/*.txt"):
+        for path in sorted(root.glob(pattern)):
+            if path.parent != root / "requirements" and not path.relative_to(root).parts[0].startswith("."):
+                found.append(path)
     return found
 
 

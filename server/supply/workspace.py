@@ -19,7 +19,12 @@ from typing import Callable, Iterator, Optional, TypeVar
 
 from tabguard.supply.data import LookAlike, dependency_closure, known_packages
 from tabguard.project import PROJECT_FILES, project_root
-from tabguard.supply.declared import declared_names, tomllib, workspace_dependency_files
+from tabguard.supply.declared import (
+    declared_names,
+    tomllib,
+    workspace_dependency_files,
+    workspace_other_declarations,
+)
 from tabguard.supply.environment import environment_site_packages, read_distributions
 from tabguard.supply.names import normalize
 from tabguard.tables import table_at
@@ -108,11 +113,15 @@ class Workspace:
         self.root = root
         self._site = environment_site_packages(root, anchor, python)
         self._dependency_files: list[Path] = []
+        self._other_declarations: list[Path] = []  # tox.ini, requirements files one folder down
         self._distributable = False
         self._environment = _Cached(lambda: self._site, self._read_environment)
-        # The root folder's time changes when a dependency file is added or removed.
+        # A folder's time changes when a dependency file is added to it or removed.
         watched = [root, root / "requirements"] if root else []
-        self._declared = _Cached(lambda: [*watched, *self._dependency_files], self._read_declared)
+        self._declared = _Cached(
+            lambda: [*watched, *self._dependency_files, *self._other_declarations],
+            self._read_declared,
+        )
         self._listings: dict[Path, tuple[int, frozenset[str]]] = {}
         self._folders: dict[Optional[Path], list[Path]] = {}
         self._tree: Optional[tuple[float, frozenset[str]]] = None
@@ -167,7 +176,8 @@ class Workspace:
 
     def _read_declared(self):
         self._dependency_files = workspace_dependency_files(self.root) if self.root else []
-        names = declared_names(self._dependency_files)
+        self._other_declarations = workspace_other_declarations(self.root) if self.root else []
+        names = declared_names(self._dependency_files + self._other_declarations)
         guesses = set()
         for name in names:
             guesses.add(name)

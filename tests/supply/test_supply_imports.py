@@ -299,6 +299,36 @@ def test_one_finding_per_package_per_file(workspace):
     assert [(f.details["distribution"], f.span.start_line) for f in doc.findings()] == [("attrs", 0), ("pyyaml", 1)]
 
 
+def test_tox_environments_and_requirements_one_folder_down_declare_too(workspace):
+    # A development script's formatter is installed by a tox environment; a database driver by the
+    # test requirements tox includes (`-r` glued to the path, under a factor condition).
+    workspace.write(
+        "tox.ini",
+        "[tox]\nenvlist = py,lint\n\n[testenv]\ndeps =\n    -e .\n    mysql: -r{toxinidir}/ci/db/mysql.txt\n"
+        "    {[testenv:lint]deps}\n# a comment line inside the value\n    pytest>=8  # the runner\n"
+        "commands = pytest\n\n[testenv:lint]\ndeps = black==24.1.1\ncommands = black --check .\n",
+    )
+    workspace.write("ci/db/mysql.txt", "mysqlclient>=1.4\n-rcommon.txt\n")
+    workspace.write("ci/db/common.txt", "PyYAML\n")
+    workspace.write("docs/requirements.txt", "Sphinx>=7\n")
+    workspace.write("tests/requirements/base.txt", "Pygments\n")
+    code = "import black\nimport MySQLdb\nimport pytest\nimport sphinx\nimport yaml\nimport pygments\nimport attr\n"
+    assert _modules(findings(workspace, "tools/format_code.py", code)[0]) == ["attr"]
+
+
+def test_a_tox_ini_alone_does_not_make_imports_undeclared(workspace, monkeypatch):
+    import tabguard.supply.workspace as ws_module
+
+    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+    # Many projects keep only linter settings in tox.ini: it is no list of the project's dependencies.
+    (workspace.root / "pyproject.toml").unlink()
+    (workspace.root / ".git").mkdir()
+    workspace.write("tox.ini", "[flake8]\nmax-line-length = 100\n")
+    assert _modules(findings(workspace, "shop/app.py", "import requests\n")[0]) == []
+    workspace.write("requirements.txt", "flask\n")  # an application's list: now it is told
+    assert _modules(findings(workspace, "shop/app.py", "import requests\n")[0]) == ["requests"]
+
+
 def test_a_librarys_deferred_imports_are_its_optional_features(workspace, monkeypatch):
     import tabguard.supply.workspace as ws_module
 
