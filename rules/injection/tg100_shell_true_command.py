@@ -18,6 +18,7 @@ from tabguard.rules.injection._shell import (
     shell_payload,
 )
 from tabguard.rules.injection._strings import all_values_through, is_static, raised, unconfirmed
+from tabguard.rules.injection._wrappers import passed_on
 
 _SHELL_ONLY = frozenset({"asyncio.create_subprocess_shell", "asyncio.subprocess.create_subprocess_shell"})
 
@@ -72,6 +73,11 @@ class ShellTrueCommand(Rule):
         'import subprocess\nsubprocess.run(f"ls {path}", shell=False)\n',
         'import subprocess, shlex\ndef f(path):\n    subprocess.run(["tar", "czf", "out.tgz", path], check=True)\n',
         'import subprocess\ndef f(path):\n    subprocess.run(["ls", "-l", path], shell=True)\n',
+        # A wrapper passing its own parameter on (an `exec_command` implementation, a private helper):
+        # its callers' commands are checked, a caller passing user input through the helper's summary.
+        "import subprocess\nclass Local(Connection):\n    def exec_command(self, cmd, sudoable=True):\n"
+        "        cmd = to_bytes(cmd)\n        return subprocess.Popen(cmd, shell=isinstance(cmd, bytes))\n",
+        "import subprocess\ndef _sh(command):\n    return subprocess.run(command, shell=True, check=True)\n",
     )
     INVALID = (
         Invalid(
@@ -96,6 +102,16 @@ class ShellTrueCommand(Rule):
         ),
         Invalid(
             'import subprocess\ndef handler(event, context):\n    subprocess.Popen(["python3", event["script"]], shell=True)\n'
+        ),
+        # What the wrapper skip must still report: a helper that builds the command, or one given user input.
+        Invalid(
+            'import subprocess\ndef _grep(pattern):\n    subprocess.run(f"grep {pattern} app.log", shell=True)\n',
+            'import subprocess\ndef _grep(pattern):\n    subprocess.run(["grep", pattern, "app.log"])\n',
+        ),
+        Invalid(
+            "import subprocess\nfrom flask import request\ndef _sh(command):\n    subprocess.run(command, shell=True)\n"
+            '@app.route("/run")\ndef run():\n    _sh(request.args["cmd"])\n',
+            message="through `_sh()`",
         ),
     )
     TODO = (  # `shell=True` passed in a keyword mapping is not seen
@@ -122,6 +138,8 @@ class ShellTrueCommand(Rule):
         if command is None or is_static(command, ctx) or all_values_through(command, ctx, SHELL_QUOTED):
             return
         source = ctx.taint(command)
+        if source is None and passed_on(command, ctx):
+            return  # a wrapper passing its own argument on: its callers' commands are checked
         fix = None
         argv = argv_text(command, ctx) if callee in SUBPROCESS_CALLS and node.args and node.args[0] is command else None
         if argv is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
 
 import libcst as cst
 from tabguard.engine.fixes import expression_fix
@@ -21,6 +20,7 @@ from tabguard.rules.injection._shell import (
     shell_payload,
 )
 from tabguard.rules.injection._strings import all_values_through, is_static, is_string_building, raised, unconfirmed
+from tabguard.rules.injection._wrappers import passed_on
 
 # Airflow operators whose `bash_command` runs through bash.
 _BASH_OPERATORS = frozenset(
@@ -86,6 +86,12 @@ class OsCommandInjection(Rule):
         # Forwarded before the method goes on to change its own copy.
         "class Local(Base):\n    def exec_command(self, cmd):\n        super().exec_command(cmd)\n"
         "        cmd = cmd.encode()\n        return run(cmd)\n",
+        # Passed on with only its type changed, or by a private helper (a caller passing user input is
+        # reported at the call, through the helper's summary).
+        "class Ssh(Base):\n    def exec_command(self, cmd):\n        cmd = to_bytes(cmd, errors='strict')\n"
+        "        chan = self.transport.open_session()\n        chan.exec_command(cmd)\n",
+        "class Terminal:\n    def _exec_cli_command(self, cmd):\n        return self._connection.exec_command(cmd)\n",
+        "import os\ndef _shell(command):\n    return os.system(command)\n",
         'import subprocess\ndef f(name):\n    subprocess.run(["convert", name, "out.png"], check=True)\n',
         'import os\ndef f():\n    cmd = "uptime"\n    os.system(cmd)\n',
         'import os\nos.execv("/usr/bin/git", ["git", "status"])\n',
@@ -129,6 +135,14 @@ class OsCommandInjection(Rule):
             '    return BashOperator(task_id="t", bash_command=f"echo {name}")\n'
         ),
         Invalid('def f(name):\n    files = get_ipython().getoutput(f"ls {name}")\n'),
+        # What the wrapper skips must still report: a public method's parameter, a helper given user
+        # input, and a wrapper that builds the command itself.
+        Invalid("class Cli:\n    def run_cli(self, cmd):\n        return self._connection.exec_command(cmd)\n"),
+        Invalid(
+            "import os\nfrom flask import request\ndef _shell(command):\n    return os.system(command)\n"
+            '@app.route("/run")\ndef run():\n    _shell(request.args["cmd"])\n',
+            message="through `_shell()`",
+        ),
         # the wrapper builds the command itself: reported
         Invalid(
             "class Remote(Base):\n    def exec_command(self, cmd):\n        cmd = 'sudo ' + cmd\n"
@@ -146,8 +160,8 @@ class OsCommandInjection(Rule):
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "exec_command":
             command = ctx.argument(node, 0, "command")  # paramiko: run by the remote user's shell
             callee = f"{ast.unparse(node.func.value)}.exec_command"
-            if (_forwarded(command, ctx) or _own_method(node.func, ctx)) and not ctx.taint(command):
-                return  # an `exec_command` passing its own argument on: its callers' calls are checked
+            if _own_method(node.func, ctx) and not ctx.taint(command):
+                return  # the class's own `exec_command`: its body is where a runner is reached
         elif callee in _BASH_OPERATORS:
             command = ctx.keyword(node, "bash_command")
             command = command.value if command is not None else None
@@ -161,6 +175,8 @@ class OsCommandInjection(Rule):
         if command is None or is_static(command, ctx) or all_values_through(command, ctx, SHELL_QUOTED):
             return
         source = ctx.taint(command)
+        if source is None and passed_on(command, ctx):
+            return  # a wrapper passing its own argument on: its callers' commands are checked
         fix = None
         if callee == "os.system" and isinstance(ctx.parent(node), ast.Expr):
             argv = argv_text(command, ctx)
@@ -185,17 +201,6 @@ class OsCommandInjection(Rule):
             severity=raised(self, source),
             confidence=unconfirmed(self, source),
         )
-
-
-def _forwarded(command: Optional[ast.expr], ctx) -> bool:
-    """Inside a method that is itself `exec_command` (an override calling `super()`, a client wrapping its
-    channel), the command is the method's own parameter, unchanged."""
-    func = ctx.function
-    if not isinstance(command, ast.Name) or getattr(func, "name", None) != "exec_command":
-        return False
-    # The parameter's own binding reaches the call (a later `cmd = ...` in the method does not count).
-    chain = ctx.model.reaching(command)
-    return len(chain) == 1 and chain[0].kind == "param"
 
 
 def _own_method(func: ast.Attribute, ctx) -> bool:
