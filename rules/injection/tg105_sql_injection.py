@@ -10,6 +10,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._sql import driver_placeholder, looks_like_sql
 from tabguard.rules.injection._sql_rewrite import execute_fix, text_fix
+from tabguard.rules.injection._sql_splice import NUMERIC, harmless_splices
 from tabguard.rules.injection._strings import (
     all_values_through,
     built_string,
@@ -25,8 +26,6 @@ _QUERY_METHODS = frozenset(
     {"fetch", "fetchrow", "fetchval", "read_sql", "read_sql_query", "query", "sql", "run", "cursor"}
 )
 _TEXT_CALLS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
-# Conversions whose result cannot change a statement's structure.
-_NUMERIC = frozenset({"int", "float", "len", "uuid.UUID"})
 # SQLAlchemy query methods that take a raw SQL fragment when handed a string (coerced to `text()`).
 _ORM_CLAUSE_METHODS = frozenset({"filter", "where", "having", "order_by", "group_by", "distinct", "from_statement"})
 # A receiver that is a SQLAlchemy query or select: `session.query(User)`, `Model.query`, `select(t)`.
@@ -37,129 +36,7 @@ _CLAUSE_SYNTAX = re.compile(r"[=<>]|\b(like|ilike|in|is|and|or|not|between|asc|d
 _DB_RECEIVER = re.compile(
     r"(?i)(^|\.|_)(cur|cursor|conn|connection|con|db|database|session|engine|sess|tx|transaction|pool|c)$"
 )
-
-
-# Functions that quote an identifier (or a literal) for SQL: what they return is the code's own
-# making, e.g. Django's `connection.ops.quote_name(table)`.
-_QUOTING = frozenset(
-    {
-        "quote_name",
-        "quote_identifier",
-        "quote_ident",
-        "qn",
-        "qn2",
-        "quote",
-        "quote_value",
-        "quote_name_unless_alias",
-        "escape_identifier",
-        "format_identifier",
-        "_quote",
-        "_quote_name",
-        "_quote_identifier",
-    }
-)
 _PRAGMA = re.compile(r"^\s*PRAGMA\b", re.IGNORECASE)
-# Schema introspection (SQLAlchemy's inspector, Django's `connection.introspection`): names of tables,
-# columns, constraints or synonyms that the database itself lists.
-_INTROSPECTION = re.compile(
-    r"^_?(get_\w*(names|relations|synonyms|columns?|constraints|indexes|sequences)|table_names)$"
-)
-_MAPPING_VIEWS = frozenset({"items", "keys", "values"})
-
-
-def _self_derived(built: ast.expr, ctx) -> bool:
-    """Every value spliced into the SQL is one the code makes itself: a number, a quoted identifier
-    (also through a local, `table = quote_name(self._table)`), or a run of placeholders
-    (`", ".join(["%s"] * len(keys))`)."""
-    values = [p for p in formatted_pieces(built) or () if not isinstance(p, str)]
-    return bool(values) and all(
-        _placeholders(v) or _made_here(v, ctx) or _quoted_list(v, ctx) or _introspected(v, ctx) for v in values
-    )
-
-
-def _introspected(value: ast.expr, ctx) -> bool:
-    """A name (or an item of it, `syn["synonym_name"]`) bound by a loop over, or assigned from, what an
-    introspection call returns: `for t in inspect(conn).get_table_names(): ... f"DROP TABLE {t}"`."""
-    while isinstance(value, ast.Subscript):
-        value = value.value
-    if not isinstance(value, ast.Name):
-        return False
-    chain = ctx.model.reaching(value)
-    return len(chain) == 1 and chain[0].kind in ("for", "assign") and _introspection_call(chain[0].value, ctx)
-
-
-def _introspection_call(value, ctx, depth: int = 0) -> bool:
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _MAPPING_VIEWS:
-        value = value.func.value  # `relations.items()`
-    if isinstance(value, ast.Name) and depth < 2:
-        return _introspection_call(ctx.model.value_of(value), ctx, depth + 1)
-    if not isinstance(value, ast.Call):
-        return False
-    func = value.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    return bool(_INTROSPECTION.match(name))
-
-
-def _made_here(value: ast.expr, ctx, depth: int = 0) -> bool:
-    if all_values_through(_single(value), ctx, _NUMERIC) or all_values_through(
-        _single(value), ctx, _QUOTING, follow_locals=True
-    ):
-        return True
-    # A local that holds a constant or text built only from such values: `prefix = "%s." % quote(schema)`
-    # in one branch, `prefix = ""` in the other.
-    if not isinstance(value, ast.Name) or depth > 2:
-        return False
-    assigned = ctx.model.values(value)
-    return bool(assigned) and all(
-        (isinstance(v, ast.Constant) and isinstance(v.value, str))
-        or (not isinstance(v, ast.Name) and _all_pieces_made_here(v, ctx, depth + 1))
-        for v in assigned
-    )
-
-
-def _all_pieces_made_here(built: ast.expr, ctx, depth: int) -> bool:
-    values = [p for p in formatted_pieces(built) or () if not isinstance(p, str)]
-    return bool(values) and all(_made_here(v, ctx, depth) for v in values)
-
-
-def _quoted_list(value: ast.expr, ctx) -> bool:
-    """`", ".join(quote_name(c) for c in columns)`: a list of identifiers, each quoted (also through a
-    local that only ever holds one)."""
-    if isinstance(value, ast.Name):
-        assigned = ctx.model.values(value)
-        return bool(assigned) and all(not isinstance(v, ast.Name) and _quoted_list(v, ctx) for v in assigned)
-    if not (
-        isinstance(value, ast.Call)
-        and isinstance(value.func, ast.Attribute)
-        and value.func.attr == "join"
-        and len(value.args) == 1
-        and isinstance(value.args[0], (ast.GeneratorExp, ast.ListComp))
-    ):
-        return False
-    return _made_here(value.args[0].elt, ctx)
-
-
-def _single(value: ast.expr) -> ast.expr:
-    """`value` as an f-string of itself, so `all_values_through` checks just it."""
-    return ast.JoinedStr(values=[ast.FormattedValue(value=value, conversion=-1)])
-
-
-def _placeholders(value: ast.expr) -> bool:
-    """`", ".join(["%s"] * n)` or `",".join("?" for _ in rows)`: parameter markers, not values."""
-    if not (
-        isinstance(value, ast.Call)
-        and isinstance(value.func, ast.Attribute)
-        and value.func.attr == "join"
-        and isinstance(value.func.value, ast.Constant)
-        and len(value.args) == 1
-    ):
-        return False
-    arg = value.args[0]
-    if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mult):
-        arg = arg.left if isinstance(arg.left, (ast.List, ast.Tuple)) else arg.right
-    if isinstance(arg, (ast.List, ast.Tuple)):
-        return all(isinstance(e, ast.Constant) for e in arg.elts)
-    return isinstance(arg, (ast.GeneratorExp, ast.ListComp)) and isinstance(arg.elt, ast.Constant)
 
 
 def _only_configured_names(built: ast.expr) -> bool:
@@ -176,6 +53,16 @@ def _query_argument(call: ast.Call, ctx):
         if keyword is not None:
             return keyword.value
     return call.args[0] if call.args and not isinstance(call.args[0], ast.Starred) else None
+
+
+def _params_argument(call: ast.Call, ctx):
+    """The parameters passed with the SQL text: `execute(sql, params)` or `params=...`."""
+    for name in ("params", "parameters", "args", "vars"):
+        keyword = ctx.keyword(call, name)
+        if keyword is not None:
+            return keyword.value
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    return call.args[1] if method in _EXECUTE_METHODS and len(call.args) > 1 else None
 
 
 class SqlInjection(Rule):
@@ -256,6 +143,21 @@ class SqlInjection(Rule):
         "def check(cursor, introspection, table):\n    relations = introspection.get_relations(cursor, table)\n"
         "    for column, (other_column, other_table) in relations.items():\n"
         '        cursor.execute("SELECT `%s` FROM `%s` WHERE `%s` IS NULL" % (other_column, other_table, column))\n',
+        # Where SQL expects a name (a database, a table, a grantee, a column list, a dotted name): names
+        # the code computes (from a row, an object) or that a database-administration statement takes.
+        'def drop_db(conn, ident):\n    conn.exec_driver_sql("DROP DATABASE %s" % ident)\n'
+        '    conn.exec_driver_sql("grant create table to %s_ts1" % ident)\n',
+        'def recreate(self, cursor, name):\n    params = {"dbname": self.quote_name(name), "suffix": self.suffix()}\n'
+        '    cursor.execute("DROP DATABASE %(dbname)s" % params)\n',
+        'def isolation(cursor):\n    cursor.execute("SELECT name FROM sys.views WHERE name LIKE \'%sessions\'")\n'
+        '    view = f"sys.{cursor.fetchone()[0]}"\n    cursor.execute(f"SELECT level FROM {view} WHERE id = @@SPID")\n',
+        # A parameterised fragment composed with its own parameters.
+        'def wrap(cursor, inner):\n    sql, params = inner.as_sql()\n'
+        '    cursor.execute("SELECT * FROM (%s) sub WHERE n > 0" % sql, params)\n',
+        # Constants the object's class defines (a table of operators, a counter it increments).
+        'class Probe:\n    operators = {"contains": "LIKE %s"}\n    counter = 1\n    def run(self, cursor, table):\n'
+        '        self.counter += 1\n        cursor.execute("SELECT 1 FROM t WHERE a %s" % self.operators["contains"], ["x"])\n'
+        '        cursor.execute("SELECT * FROM {} WHERE n > {}".format(self.quote_name(table), self.counter))\n',
     )
     INVALID = (
         Invalid(
@@ -289,6 +191,38 @@ class SqlInjection(Rule):
         # A loop over what the caller passed, not over what the database lists.
         Invalid(
             'def purge(conn, tables):\n    for name in tables:\n        conn.exec_driver_sql(f"DROP TABLE {name}")\n'
+        ),
+        Invalid(
+            'def insert(cur, table, row):\n    cols = ", ".join(row)\n    marks = ", ".join("?" for _ in row)\n'
+            '    cur.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))\n'
+        ),
+        # A name from the request where SQL expects a name: reported wherever the input lands.
+        Invalid(
+            'from flask import request\ndef seen(store):\n    table = request.args["table"]\n'
+            '    store.execute(f"UPDATE {table} SET seen = 1")\n'
+        ),
+        # A helper that splices its parameter where SQL expects a name, called with request data.
+        Invalid(
+            'from flask import Flask, request\napp = Flask(__name__)\ndef purge(conn, name):\n'
+            '    conn.exec_driver_sql(f"DROP TABLE {name}")\n@app.post("/purge")\ndef purge_view():\n'
+            '    purge(engine.connect(), request.form["table"])\n'
+        ),
+        # An object's attribute that holds what the caller passed, spliced where SQL expects a value.
+        Invalid(
+            "class Lookup:\n    def __init__(self, name):\n        self.name = name\n    def run(self, cur):\n"
+            "        cur.execute(f\"SELECT * FROM users WHERE name = '{self.name}'\")\n",
+            "class Lookup:\n    def __init__(self, name):\n        self.name = name\n    def run(self, cur):\n"
+            '        cur.execute("SELECT * FROM users WHERE name = %s", (self.name,))\n',
+        ),
+        # A mapping of names that is changed before it fills the template.
+        Invalid(
+            'def find(cursor, name):\n    params = {"table": "users", "name": ""}\n    params["name"] = name\n'
+            "    cursor.execute(\"SELECT * FROM %(table)s WHERE name = '%(name)s'\" % params)\n"
+        ),
+        # Parameters passed along, but not the ones that came with the spliced value.
+        Invalid(
+            "def find(cur, where, params, name):\n"
+            "    cur.execute(\"SELECT * FROM t WHERE %s AND name = '%s'\" % (where, name), params)\n"
         ),
         Invalid(
             'def f(cur, ids, name):\n    marks = ",".join(["%s"] * len(ids))\n'
@@ -358,13 +292,14 @@ class SqlInjection(Rule):
         foreign = module_built(query, ctx) if built is None else None
         built = built if foreign is None else foreign
         source = ctx.taint(query)
-        if (built is None and source is None) or (built is not None and all_values_through(built, ctx, _NUMERIC)):
+        if (built is None and source is None) or (built is not None and all_values_through(built, ctx, NUMERIC)):
             return
         if source is None and len(node.args) > 1 and _only_configured_names(built):
             return  # `f"SELECT ... FROM {self.table} WHERE id = %s", (uid,)`: values are parameters
         text = constant_text(foreign or query, ctx)
-        if source is None and (_PRAGMA.match(text) or (built is not None and _self_derived(built, ctx))):
-            return  # identifiers the code quotes or introspects itself, placeholders, PRAGMA names
+        params = None if text_call else _params_argument(node, ctx)
+        if source is None and (_PRAGMA.match(text) or (built is not None and harmless_splices(built, params, ctx))):
+            return  # names where SQL expects names, values the code makes itself, PRAGMA names
         receiver = dotted_name(func.value) if isinstance(func, ast.Attribute) else None
         sql_like = looks_like_sql(text)
         db_receiver = bool(receiver and _DB_RECEIVER.search(receiver)) and func.attr in _EXECUTE_METHODS
@@ -404,7 +339,7 @@ class SqlInjection(Rule):
             return
         for arg in node.args:
             built = built_string(arg, ctx)
-            if built is None or all_values_through(built, ctx, _NUMERIC):
+            if built is None or all_values_through(built, ctx, NUMERIC):
                 continue
             source = ctx.taint(arg)
             if source is None and not _CLAUSE_SYNTAX.search(constant_text(built, ctx)):

@@ -10,6 +10,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._rewrite import replace_arguments
 from tabguard.rules.injection._sql import parameterize, params_text
+from tabguard.rules.injection._sql_splice import harmless_splices
 from tabguard.rules.injection._strings import built_string, module_built, raised, unconfirmed
 
 _RAW_SQL = frozenset({"django.db.models.expressions.RawSQL", "django.db.models.RawSQL"})
@@ -64,6 +65,12 @@ class DjangoRawSql(Rule):
         'from django.db.models.expressions import RawSQL\ndef f(v):\n    return RawSQL("SELECT x FROM t WHERE y = %s", (v,))\n',
         'def f(v):\n    return Entry.objects.extra(where=["headline = %s"], params=[v])\n',
         'def f(text):\n    return text.raw(f"{text}")\n',
+        # An ORM compiler composing SQL: a fragment with its own parameters, a quoted dotted name.
+        'from django.db.models.expressions import RawSQL\ndef subquery(inner, connection):\n'
+        '    sql, params = inner.get_compiler(connection=connection).as_sql()\n'
+        '    return RawSQL("SELECT * FROM (%s) subquery" % sql, params)\n',
+        'from django.db.models.expressions import RawSQL\ndef column(qn, field):\n'
+        '    table, col = split_reference(field)\n    return RawSQL("%s.%s" % (qn(table), col), [])\n',
     )
     INVALID = (
         Invalid(
@@ -78,6 +85,21 @@ class DjangoRawSql(Rule):
         Invalid(
             "from django.db.models.expressions import RawSQL\ndef f(v):\n"
             '    return Thing.objects.annotate(x=RawSQL("SELECT a FROM b WHERE c = " + v, ()))\n'
+        ),
+        # A column name the caller passes, spliced into raw SQL: reported at low confidence.
+        Invalid(
+            'from django.db.models.expressions import RawSQL\ndef column(qn, table, col):\n'
+            '    return RawSQL("%s.%s" % (qn(table), col), [])\n'
+        ),
+        # A fragment whose own parameters are dropped: its values are spliced in as text.
+        Invalid(
+            "from django.db.models.expressions import RawSQL\ndef f(inner, connection, name):\n"
+            "    sql, params = inner.as_sql()\n"
+            "    return RawSQL(\"SELECT * FROM (%s) s WHERE name = '%s'\" % (sql, name), [])\n"
+        ),
+        Invalid(
+            "from django.http import JsonResponse\ndef f(request):\n    col = request.GET['sort']\n"
+            "    return JsonResponse(list(Item.objects.extra(select={'s': 'items.%s' % col}).values()), safe=False)\n"
         ),
     )
 
@@ -99,6 +121,8 @@ class DjangoRawSql(Rule):
             source = ctx.taint(candidate)
             if built is None and source is None:
                 continue
+            if source is None and built is not None and harmless_splices(built, self._params(node, label), ctx):
+                continue  # names where SQL expects names, values the code makes, fragments with their params
             fix = None
             if label == ".raw()" and built is candidate and len(node.args) == 1 and not node.keywords:
                 rewrite = parameterize(built, "%s", ctx)
@@ -121,6 +145,14 @@ class DjangoRawSql(Rule):
                 confidence=unconfirmed(self, source),
             )
             return
+
+    @staticmethod
+    def _params(node: ast.Call, label: str) -> ast.expr | None:
+        """The parameters passed with the SQL: `RawSQL(sql, params)`, `.raw(sql, params)`, `params=`."""
+        keyword = next((k.value for k in node.keywords if k.arg == "params"), None)
+        if keyword is not None or label == ".extra()":
+            return keyword
+        return node.args[1] if len(node.args) > 1 else None
 
     @staticmethod
     def _is_queryset(receiver: ast.expr) -> bool:
