@@ -149,10 +149,10 @@ class SqlInjection(Rule):
         '    conn.exec_driver_sql("grant create table to %s_ts1" % ident)\n',
         'def recreate(self, cursor, name):\n    params = {"dbname": self.quote_name(name), "suffix": self.suffix()}\n'
         '    cursor.execute("DROP DATABASE %(dbname)s" % params)\n',
-        'def isolation(cursor):\n    cursor.execute("SELECT name FROM sys.views WHERE name LIKE \'%sessions\'")\n'
+        "def isolation(cursor):\n    cursor.execute(\"SELECT name FROM sys.views WHERE name LIKE '%sessions'\")\n"
         '    view = f"sys.{cursor.fetchone()[0]}"\n    cursor.execute(f"SELECT level FROM {view} WHERE id = @@SPID")\n',
         # A parameterised fragment composed with its own parameters.
-        'def wrap(cursor, inner):\n    sql, params = inner.as_sql()\n'
+        "def wrap(cursor, inner):\n    sql, params = inner.as_sql()\n"
         '    cursor.execute("SELECT * FROM (%s) sub WHERE n > 0" % sql, params)\n',
         # Constants the object's class defines (a table of operators, a counter it increments).
         'class Probe:\n    operators = {"contains": "LIKE %s"}\n    counter = 1\n    def run(self, cursor, table):\n'
@@ -203,7 +203,7 @@ class SqlInjection(Rule):
         ),
         # A helper that splices its parameter where SQL expects a name, called with request data.
         Invalid(
-            'from flask import Flask, request\napp = Flask(__name__)\ndef purge(conn, name):\n'
+            "from flask import Flask, request\napp = Flask(__name__)\ndef purge(conn, name):\n"
             '    conn.exec_driver_sql(f"DROP TABLE {name}")\n@app.post("/purge")\ndef purge_view():\n'
             '    purge(engine.connect(), request.form["table"])\n'
         ),

@@ -66,10 +66,10 @@ class DjangoRawSql(Rule):
         'def f(v):\n    return Entry.objects.extra(where=["headline = %s"], params=[v])\n',
         'def f(text):\n    return text.raw(f"{text}")\n',
         # An ORM compiler composing SQL: a fragment with its own parameters, a quoted dotted name.
-        'from django.db.models.expressions import RawSQL\ndef subquery(inner, connection):\n'
-        '    sql, params = inner.get_compiler(connection=connection).as_sql()\n'
+        "from django.db.models.expressions import RawSQL\ndef subquery(inner, connection):\n"
+        "    sql, params = inner.get_compiler(connection=connection).as_sql()\n"
         '    return RawSQL("SELECT * FROM (%s) subquery" % sql, params)\n',
-        'from django.db.models.expressions import RawSQL\ndef column(qn, field):\n'
+        "from django.db.models.expressions import RawSQL\ndef column(qn, field):\n"
         '    table, col = split_reference(field)\n    return RawSQL("%s.%s" % (qn(table), col), [])\n',
     )
     INVALID = (
@@ -88,7 +88,7 @@ class DjangoRawSql(Rule):
         ),
         # A column name the caller passes, spliced into raw SQL: reported at low confidence.
         Invalid(
-            'from django.db.models.expressions import RawSQL\ndef column(qn, table, col):\n'
+            "from django.db.models.expressions import RawSQL\ndef column(qn, table, col):\n"
             '    return RawSQL("%s.%s" % (qn(table), col), [])\n'
         ),
         # A fragment whose own parameters are dropped: its values are spliced in as text.
