@@ -1,12 +1,14 @@
 """Where a Python project starts: the nearest folder at or above a file's that holds a project file.
 
 One walk for every question that needs the project: the modules a cross-file summary may read
-(engine/summaries), the workspace imports resolve in (supply/workspace), whether a requirements
+(engine/summaries), the workspace imports resolve in (supply/workspace) and whose folders make a
+test tree (engine/testcode), whether a requirements
 file belongs to a published library (supply/depfiles) and the ledgers' workspace, the nearest
 folder holding a ledger, else the git work tree (provenance/workspace)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -26,3 +28,14 @@ def project_root(
         if (also is not None and also(candidate)) or any((candidate / name).exists() for name in files):
             return candidate
     return None
+
+
+@lru_cache(maxsize=4096)
+def workspace_root(folder: Path) -> Optional[Path]:
+    """The project `folder` is in (a folder with only a requirements.txt counts), or the site-packages
+    it is installed in: an installed package's workspace is its environment."""
+    return project_root(folder, (*PROJECT_FILES, "requirements.txt"), also=_installed)
+
+
+def _installed(folder: Path) -> bool:
+    return folder.name in ("site-packages", "dist-packages")

@@ -96,7 +96,16 @@ def rule_page(rule: Rule) -> str:
     if rule.TODO:  # honest about the limits: shapes the suite knows the rule misses
         missed = "".join(f"\n```python\n{example.code.rstrip()}\n```\n" for example in rule.TODO)
         examples.append(f"Not flagged yet (known misses):\n{missed}")
-    return explain_markdown(rule, heading_level=1) + "\n## Examples\n\n" + "\n".join(examples)
+    quiet = _QUIET_IN_TESTS if rule.quiet_in_tests else ""
+    return explain_markdown(rule, heading_level=1) + quiet + "\n## Examples\n\n" + "\n".join(examples)
+
+
+_QUIET_IN_TESTS = (
+    "\n## Test code\nNot reported in test code: test modules (`test_*.py`, `*_test.py`, `tests.py`, `conftest.py`) "
+    "and the project's test trees (below a `tests`, `test` or `testing` folder, or a folder holding a "
+    "`conftest.py`). The risk exists where the program runs deployed; what tests hold here are fixtures. "
+    "See [test code](../writing-rules.md#test-code).\n"
+)
 
 
 def rules_index(families: Sequence[tuple[str, Sequence[Rule]]], fix_label: Callable[[Rule], str]) -> str:

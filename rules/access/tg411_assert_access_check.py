@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import ast
-import re
 
 from tabguard.engine.facts import under_main_guard
 from tabguard.engine.fixes import text_fix
-from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.engine.types import Span
 from tabguard.guards import OWNER_FIELDS, is_current_user, words
 
@@ -39,7 +38,6 @@ _ACCESS_NAMES = frozenset(
 _WHO = frozenset(
     {"user", "account", "member", "principal", "identity", "session", "request", "claims", "token", "jwt", "auth"}
 )
-_TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|conftest)\.py$")
 # Parenthesize a negated condition that binds looser than `not`.
 _LOOSE = (ast.BoolOp, ast.IfExp, ast.NamedExpr, ast.Lambda)
 # Comparisons whose negation is another operator: (operator as written, its inverse). `!=` is `==`
@@ -60,6 +58,7 @@ class AssertAccessCheck(Rule):
     severity = "high"
     confidence = "high"
     cwe = (617, 285)
+    quiet_in_tests = True
     owasp = "A01:2025"
     message = "Access check written as `assert`: running Python with -O removes it"
     aliases = ("B101", "S101")
@@ -96,6 +95,9 @@ class AssertAccessCheck(Rule):
         "def promote(user):\n    if not current_user.is_admin:\n        abort(403)\n    user.role = 'admin'\n",
         "def area(w, h):\n    assert w > 0 and h > 0\n    return w * h\n",
         "def parse(data):\n    assert isinstance(data, dict), 'bad payload'\n",
+        # A test's expectation (test code: engine/testcode.py).
+        "def test_promote(client):\n    client.post('/promote/5')\n    assert current_user.is_admin\n",
+        Valid("def check_admin(client):\n    assert current_user.is_admin\n", path="tests/conftest.py"),
         # A script's demonstration of its result, run by hand.
         "if __name__ == '__main__':\n    doc = load_public(session, 5)\n    assert doc.owner_id == user.id\n",
         # The role a registered handler plays, not a user's.
@@ -145,8 +147,8 @@ class AssertAccessCheck(Rule):
     )
 
     def visit_Assert(self, node: ast.Assert, ctx) -> None:
-        if _TEST_PATH.search(ctx.path or "") or any(getattr(f, "name", "").startswith("test") for f in ctx.functions):
-            return
+        if ctx.in_test_function:
+            return  # a test's expectation, wherever the test is written
         if not (_mentions_access(node.test, ctx) or is_current_user(node.test, {"current_user"})):
             return
         if under_main_guard(node, ctx):

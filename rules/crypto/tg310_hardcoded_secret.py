@@ -21,7 +21,6 @@ from tabguard.rules.crypto._secrets import (
     looks_like_secret,
     signing_key_name,
 )
-from tabguard.supply.workspace import in_test_tree
 
 # Parameters that are a signing or encryption key whatever the argument is called.
 _KEY_SINKS = {
@@ -61,8 +60,9 @@ _OPTION_VERBS = frozenset(
         "ask",
     }
 )
-# Test code may hold throwaway credentials.
-_TEST_PATH = re.compile(r"(^|[\\/])(tests?|testing|fixtures?)[\\/]|(^|[\\/])(test_[^\\/]*|[^\\/]*_test|conftest)\.py$")
+# Test code holds throwaway credentials, and key pairs and tokens it generated for itself; a provider's
+# key format is issued by the provider, so a match is a real account's key wherever it is committed.
+_FIXTURE_FORMATS = frozenset({"private key", "JSON Web Token"})
 
 
 class HardcodedSecret(Rule):
@@ -80,7 +80,9 @@ class HardcodedSecret(Rule):
         "Writes a {kind} (`{name}`) as a literal in the source code. A key that signs this application's "
         'own sessions or tokens is reported even when it reads like a placeholder (`"dev-secret-change-me"`, '
         '`"django-insecure-..."`, an environment lookup\'s fallback): the application runs with it as written. '
-        "The placeholder exemption is kept for credentials of outside services, which cannot work as written."
+        "The placeholder exemption is kept for credentials of outside services, which cannot work as written. "
+        "Test code (test modules and test trees) is not checked: its passwords, keys and key pairs are fixtures; "
+        "a provider's key format (AWS, GitHub, Stripe live, ...) is reported there too, as a real account's key."
     )
     why = (
         "Source code is copied far more widely than secrets should be: every clone, CI log, wheel, "
@@ -126,8 +128,17 @@ class HardcodedSecret(Rule):
         "max_tokens = '4096'\n",
         "aws_key = 'AKIAIOSFODNN7EXAMPLE'\n",
         "def login(password=None):\n    pass\n",
+        # test code (engine/testcode.py): a fixture's credentials and the key pairs it signs with
         Valid("PASSWORD = 'hunter22'\n", path="tests/test_login.py"),
+        Valid(
+            "def login(client):\n    password = 'correct-horse-42'\n    client.login(password=password)\n",
+            path="tests/conftest.py",
+        ),
         "def test_login(client):\n    password = 'correct-horse-42'\n    client.login(password=password)\n",
+        Valid(
+            "KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'''\n",
+            path="test_sign.py",
+        ),
         "import jwt\ndef make(claims, key):\n    return jwt.encode(claims, key, algorithm='HS256')\n",
         "auth_header = 'Authorization'\n",
         # outside services' placeholders cannot work as written
@@ -167,6 +178,8 @@ class HardcodedSecret(Rule):
         Invalid("def check(password):\n    return password == 'letmein42'\n"),
         Invalid("import os\nSTRIPE_KEY = os.environ.get('STRIPE_KEY', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc')\n"),
         Invalid("KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'''\n"),
+        # a provider's key is a real account's key, in test code too
+        Invalid("GITHUB_TOKEN = 'ghp_4f9Kx2LmQ8rT1vZ7wY3nB6cD0eH5jAabcdef'\n", path="tests/test_api.py"),
         Invalid("settings = {'api_key': 'f3a9c2e1b7d84f6a9c0e2b4d6f8a1c3e'}\n"),
         # signing keys that look like placeholders: the application runs with them
         Invalid(
@@ -228,11 +241,12 @@ class HardcodedSecret(Rule):
         if isinstance(node.value, str):
             label = known_format(value)
             if label is not None:
-                ctx.report(self, node, details={"kind": label, "name": _bound_name(ctx, node) or label})
+                if not (label in _FIXTURE_FORMATS and _in_test_code(ctx)):
+                    ctx.report(self, node, details={"kind": label, "name": _bound_name(ctx, node) or label})
                 return
-        name = _bound_name(ctx, node)
-        if _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
+        if _in_test_code(ctx):
             return
+        name = _bound_name(ctx, node)
         # A bare `secret=` keyword is as often an outside service's credential as a signing key.
         signing = not (isinstance(parent, ast.keyword) and words(name or "") == ["secret"])
         kind = _literal_kind(name, node.value, signing) or (
@@ -249,7 +263,7 @@ class HardcodedSecret(Rule):
             self._empty_password(node, name, ctx)
             return
         key = ctx.argument(node, *where)
-        if key is None or not fixed_value(ctx, key) or _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
+        if key is None or not fixed_value(ctx, key) or _in_test_code(ctx):
             return
         if isinstance(key, ast.Constant) and not key.value:
             return
@@ -274,7 +288,7 @@ class HardcodedSecret(Rule):
 
     def _empty_password(self, node: ast.Call, name: str, ctx) -> None:
         """`pymysql.connect(user="root", password="")`: a database open to anyone who reaches it."""
-        if name.rpartition(".")[2] not in _CONNECTS or _TEST_PATH.search(ctx.path) or _in_test_code(ctx):
+        if name.rpartition(".")[2] not in _CONNECTS or _in_test_code(ctx):
             return
         for keyword in node.keywords:
             if (
@@ -304,8 +318,8 @@ def _literals(values: list) -> bool:
 
 
 def _in_test_code(ctx) -> bool:
-    """A test function, or a module of a test tree (keys and passwords there are fixtures)."""
-    return any(getattr(f, "name", "").startswith(("test", "Test")) for f in ctx.functions) or in_test_tree(ctx.path)
+    """A test module, or a test function in any module: the credentials a test writes are its fixtures."""
+    return ctx.in_test_code or ctx.in_test_function
 
 
 def _is_sink_argument(ctx, parent: Optional[ast.AST], node: ast.AST) -> bool:

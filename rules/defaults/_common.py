@@ -16,8 +16,6 @@ from tabguard.engine.fixes import Transform
 _SETTINGS_FILE = re.compile(r"(^|[/\\])(\w*settings\.py|settings[/\\]\w+\.py)$")
 # Settings modules that exist to relax settings on a developer machine or in tests.
 _DEV_SETTINGS = re.compile(r"(^|[/\\_])(dev|devel|development|local|test|tests|testing|ci)(_\w*)?\.py$")
-# Test modules by file name (a `tests/` folder also holds fixtures and sample apps, so it does not count).
-_TEST_FILE = re.compile(r"(^|[/\\])(test_\w*|\w*_tests?|conftest)\.py$")
 # Config classes that are meant for development or tests (`class DevelopmentConfig(Config)`).
 _DEV_CLASS = re.compile(r"(Dev|Develop|Local|Test|Debug)")
 
@@ -38,11 +36,7 @@ def string_value(node: ast.AST | None) -> str | None:
 def is_settings_path(path: str) -> bool:
     """A production-relevant Django settings module (development and test settings excluded)."""
     path = path.replace("\\", "/")
-    return bool(_SETTINGS_FILE.search(path)) and not _DEV_SETTINGS.search(path) and not is_test_path(path)
-
-
-def is_test_path(path: str) -> bool:
-    return bool(_TEST_FILE.search(path.replace("\\", "/")))
+    return bool(_SETTINGS_FILE.search(path)) and not _DEV_SETTINGS.search(path)
 
 
 def replace_with(text: str) -> Transform:
@@ -73,8 +67,9 @@ _last_written: tuple = (None, None, ())
 def settings_written(node: ast.AST, ctx) -> tuple[Setting, ...]:
     """The settings an Assign or a config-updating Call writes, outside functions' local variables.
 
-    Development and test configuration (test files, `class TestingConfig`, a config update that
-    also sets `TESTING=True`) is skipped: relaxing settings there is intended.
+    Development and test configuration (`class TestingConfig`, a config update that also sets
+    `TESTING=True`) is skipped: relaxing settings there is intended. Test modules are skipped by the
+    rules themselves (`quiet_in_tests`).
     """
     global _last_written
     last_node, last_ctx, settings = _last_written
@@ -83,7 +78,7 @@ def settings_written(node: ast.AST, ctx) -> tuple[Setting, ...]:
     settings = tuple(_settings(node, ctx))
     # Checked only when something is written: most statements write no setting, and the class
     # lookup walks up the tree.
-    if settings and (is_test_path(ctx.path) or _in_dev_class(node, ctx)):
+    if settings and _in_dev_class(node, ctx):
         settings = ()
     _last_written = (node, ctx, settings)
     return settings

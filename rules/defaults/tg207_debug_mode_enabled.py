@@ -29,6 +29,7 @@ class DebugModeEnabled(Rule):
     severity = "high"
     confidence = "high"
     cwe = (489, 215)
+    quiet_in_tests = True
     owasp = "A02:2025"
     message = "Debug mode enabled: `{setting}`"
     placeholders = {"setting": "app.run(debug=True)"}

@@ -21,6 +21,7 @@ class DjangoDebugTrue(Rule):
     severity = "high"
     confidence = "high"
     cwe = (489, 215)
+    quiet_in_tests = True
     owasp = "A02:2025"
     message = "`{key} = True` in Django settings"
     placeholders = {"key": "DEBUG"}

@@ -28,6 +28,7 @@ class InsecureCookieSettings(Rule):
     severity = "medium"
     confidence = "high"
     cwe = (614, 1004)
+    quiet_in_tests = True
     owasp = "A02:2025"
     message = "Session cookie protection off: `{setting}`"
     placeholders = {"setting": "SESSION_COOKIE_SECURE = False"}

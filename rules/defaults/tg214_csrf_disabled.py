@@ -32,6 +32,7 @@ class CsrfDisabled(Rule):
     severity = "high"
     confidence = "medium"
     cwe = (352,)
+    quiet_in_tests = True
     owasp = "A01:2025"
     message = "CSRF protection disabled: {detail}"
     placeholders = {"detail": "`@csrf_exempt` on a view"}

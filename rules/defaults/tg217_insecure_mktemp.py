@@ -18,6 +18,7 @@ class InsecureMktemp(Rule):
     severity = "medium"
     confidence = "high"
     cwe = (377,)
+    quiet_in_tests = True
     owasp = "A01:2025"
     message = "`{callee}` returns a temporary name without creating the file (race condition)"
     placeholders = {"callee": "tempfile.mktemp"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.rule import Invalid, Rule, Valid
 
 # A named entry inside a shared temp directory; the bare directory (`dir="/tmp"`) names nothing predictable.
 _SHARED_TMP = re.compile(r"^(/tmp|/var/tmp|/dev/shm)/[^/]")
@@ -45,6 +45,7 @@ class HardcodedTmpPath(Rule):
     severity = "medium"
     confidence = "medium"
     cwe = (377, 379)
+    quiet_in_tests = True
     owasp = "A01:2025"
     message = "Fixed path `{path}` in a shared temporary directory"
     placeholders = {"path": "/tmp/report.csv"}
@@ -68,6 +69,8 @@ class HardcodedTmpPath(Rule):
     )
     VALID = (
         "import tempfile\nwith tempfile.NamedTemporaryFile('w') as f:\n    f.write(data)\n",
+        # test code (engine/testcode.py): a test's daemon configuration
+        Valid("worker_pidfile = '/tmp/worker.test.pid'\n", path="tests/daemon_config.py"),
         "if path.startswith('/tmp/'):\n    raise ValueError(path)\n",
         "logger.info('cleaning /tmp/cache')\n",
         "with open('/srv/app/data/report.csv', 'w') as f:\n    f.write(data)\n",

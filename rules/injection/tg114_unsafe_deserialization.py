@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import is_static, raised, unconfirmed
 
@@ -28,6 +28,7 @@ class UnsafeDeserialization(Rule):
     lowers_confidence_without_taint = True
     raises_when_tainted = True
     cwe = (502,)
+    quiet_in_tests = True
     owasp = "A08:2025"
     message = "`{callee}` deserialises {what}: loading a crafted payload runs code"
     placeholders = {"callee": "pickle.loads", "what": "data from outside the program", "module": "pickle"}
@@ -55,6 +56,11 @@ class UnsafeDeserialization(Rule):
     )
     VALID = (
         "import json\ndef f(body):\n    return json.loads(body)\n",
+        # test code (engine/testcode.py): a test loads its own fixtures
+        Valid(
+            'import pickle\ndef load_fixture(path):\n    with open(path, "rb") as fh:\n        return pickle.load(fh)\n',
+            path="tests/helpers.py",
+        ),
         "import pickle\ndef f(obj):\n    return pickle.dumps(obj)\n",
         'import pickle\nDEFAULTS = pickle.loads(b"\\x80\\x04N.")\n',
         'import pickle\nVOCAB = pickle.load(open("assets/vocab.pkl", "rb"))\n',

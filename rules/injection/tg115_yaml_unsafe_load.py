@@ -39,6 +39,7 @@ class YamlUnsafeLoad(Rule):
     confidence = "high"
     raises_when_tainted = True
     cwe = (502,)
+    quiet_in_tests = True
     owasp = "A08:2025"
     message = "`{callee}` loads YAML with {loader}, which can construct Python objects"
     placeholders = {"callee": "yaml.load", "loader": "an unsafe loader"}

@@ -20,6 +20,7 @@ class ModelFileLoad(Rule):
     confidence = "high"
     raises_when_tainted = True
     cwe = (502,)
+    quiet_in_tests = True
     owasp = "A08:2025"
     message = "`{callee}` {problem}: a crafted file runs code when loaded"
     placeholders = {"callee": "torch.load", "problem": "unpickles arbitrary objects"}

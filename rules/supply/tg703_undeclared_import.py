@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.supply._imports import checked_imports
-from tabguard.supply.workspace import in_test_tree
+from tabguard.engine.testcode import is_test_path
 
 # Tooling entry points whose imports are the tools' own, not the application's.
 _TOOL_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "conf.py"})
@@ -20,23 +20,21 @@ _NOT_RUNTIME_FOLDERS = frozenset(
         "vendor",
         "vendored",
         "third_party",
-        "test",
-        "tests",
-        "testing",
         "examples",
         "docs",
         "doc",
         "benchmarks",
     }
 )
-_TEST_SUPPORT = re.compile(r"^(test_.*|.*_test|conftest|tests?|testing|pytest_plugin|pytest)$")
+# A library's test-support modules, imported by its users' tests (test code itself: engine/testcode.py).
+_TEST_SUPPORT = re.compile(r"^(test|testing|pytest_plugin|pytest)$")
 
 
 def _is_runtime_code(path: str) -> bool:
     parts = Path(path).parts
     if set(parts[:-1]) & _NOT_RUNTIME_FOLDERS or _TEST_SUPPORT.match(Path(path).stem) or Path(path).name in _TOOL_FILES:
         return False
-    return not in_test_tree(path)
+    return not is_test_path(path)
 
 
 class UndeclaredImport(Rule):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable, Hashable, Iterable, Optional, TypeVa
 from tabguard.engine.facts import ModuleFacts, django_view_shape, dotted_name, record_import
 from tabguard.engine.semantic import SemanticModel
 from tabguard.engine.taint import Scope, Source
+from tabguard.engine.testcode import is_test_function, is_test_path
 from tabguard.engine.types import Finding, Fix, Related, Span
 from tabguard.engine.walk import children, operands
 
@@ -78,6 +79,17 @@ class Context:
     def model(self) -> SemanticModel:
         """The block's scopes and bindings (see engine/semantic.py), built on first use."""
         return self.memo("semantic-model", lambda: SemanticModel(self.tree, self.lines, self.parents))
+
+    @property
+    def in_test_code(self) -> bool:
+        """The module being checked is test code: a test module, or in a test tree (engine/testcode.py).
+        Rules with `quiet_in_tests` report nothing there; others may ask."""
+        return self.memo("test-module", lambda: is_test_path(self.path))
+
+    @property
+    def in_test_function(self) -> bool:
+        """A function named as a test (`def test_login`) encloses the node, in any module."""
+        return any(is_test_function(f) for f in self.functions)
 
     # -- names ---------------------------------------------------------------------------------
     def qualname(self, node: Optional[ast.AST]) -> Optional[str]:
@@ -322,6 +334,8 @@ class Context:
         severity: Optional[str] = None,
         confidence: Optional[str] = None,
     ) -> None:
+        if rule.quiet_in_tests and self.in_test_code:
+            return
         span = node if isinstance(node, Span) else self.span(node)
         if source is not None and source.param is not None:
             if self.summary is not None:  # a parameter reaches this sink: part of the function's summary

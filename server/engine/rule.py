@@ -116,6 +116,10 @@ class Rule:
     # undeclared distribution, the later imports say nothing new). Blocks keep all of theirs, so an
     # edit that removes the first brings the next one up.
     once_per_file_by: ClassVar[Optional[str]] = None
+    # Nothing is reported in test code (engine/testcode.py): the risk exists only in a deployed
+    # program, and what tests hold there is fixtures (keys, settings, temporary paths, pickles).
+    # Rules whose flaw is the same in a test (TLS verification off, injection) keep this False.
+    quiet_in_tests: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -17,12 +17,12 @@ from typing import Callable, Optional
 from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Rule
 from tabguard.engine.types import Edit, Finding, Fix, Span
-from tabguard.project import project_root
+from tabguard.project import project_root, workspace_root
 from tabguard.supply.data import known_packages
 from tabguard.supply.declared import Requirement, parse_dependency_file, tomllib
 from tabguard.supply.names import normalize
 from tabguard.supply.online import DiskCache, OnlineChecker, ProjectInfo, Vulnerability
-from tabguard.supply.workspace import find_root, workspace_for
+from tabguard.supply.workspace import workspace_for
 from tabguard.usercache import cache_home, project_cache
 
 _REQUIREMENTS = re.compile(r"^requirements.*\.(txt|in)$")
@@ -122,7 +122,7 @@ class DependencyContext:
         return DependencyReport(findings, self.notes, self.parsed.problems)
 
     def _ask_online(self) -> None:
-        root = self.config.root or find_root(self.path.resolve().parent)
+        root = self.config.root or workspace_root(self.path.resolve().parent)
         folder = project_cache(root, "supply") if root else cache_home() / "supply"
         checker = OnlineChecker(
             self.config["index-url"], self.config["osv-url"], DiskCache(folder, self.config["cache-ttl-hours"])

@@ -13,12 +13,11 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator, Optional, TypeVar
 
 from tabguard.supply.data import LookAlike, dependency_closure, known_packages
-from tabguard.project import PROJECT_FILES, project_root
+from tabguard.project import workspace_root
 from tabguard.supply.declared import (
     declared_names,
     tomllib,
@@ -332,42 +331,9 @@ def _dotted_names(module: str) -> list[str]:
     return ["-".join(parts[:end]) for end in range(len(parts), 1, -1)]
 
 
-_roots: dict[Path, Optional[Path]] = {}
 _workspaces: dict[tuple, Workspace] = {}
 _by_path: dict[tuple[str, str], tuple[Workspace, Optional[Path]]] = {}
 _lock = threading.Lock()
-
-
-def find_root(folder: Path) -> Optional[Path]:
-    """The project `folder` is in (a folder with only a requirements.txt counts), or the site-packages
-    it is installed in: an installed package's workspace is its environment."""
-    if folder not in _roots:
-        _roots[folder] = project_root(folder, (*PROJECT_FILES, "requirements.txt"), also=_installed)
-    return _roots[folder]
-
-
-def _installed(folder: Path) -> bool:
-    return folder.name in ("site-packages", "dist-packages")
-
-
-def in_test_tree(path: str) -> bool:
-    """Below a folder holding a conftest.py, inside the file's project: pytest's tests and fixtures,
-    whatever the folder is called. Not the project root's own conftest.py, which may configure the
-    whole project (e.g. for doctests)."""
-    if not path or path.startswith("<"):
-        return False
-    folder = Path(os.path.abspath(path)).parent
-    root = find_root(folder)
-    return root is not None and _conftest_below(folder, root)
-
-
-@lru_cache(maxsize=1024)
-def _conftest_below(folder: Path, root: Path) -> bool:
-    while folder != root and root in folder.parents:
-        if (folder / "conftest.py").is_file():
-            return True
-        folder = folder.parent
-    return False
 
 
 def workspace_for(path: str, python: str = "") -> tuple[Workspace, Optional[Path]]:
@@ -382,7 +348,7 @@ def workspace_for(path: str, python: str = "") -> tuple[Workspace, Optional[Path
 
 def _workspace_for(path: str, python: str) -> tuple[Workspace, Optional[Path]]:
     file = None if not path or path.startswith("<") else Path(path).absolute()
-    root = find_root(file.parent) if file is not None else None
+    root = workspace_root(file.parent) if file is not None else None
     # Files inside an environment's site-packages form their own workspace with that environment.
     anchor = next((p for p in file.parents if p.name in ("site-packages", "dist-packages")), None) if file else None
     key = (root, python, anchor)

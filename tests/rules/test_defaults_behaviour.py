@@ -9,7 +9,7 @@ import textwrap
 import pytest
 from tabguard.analysis import analyze_text
 from tabguard.engine.fixes import apply_edits, materialize
-from tabguard.rules.defaults._common import is_settings_path, is_test_path
+from tabguard.rules.defaults._common import is_settings_path
 
 
 def _findings(code: str, rule_id: str, path: str = "app.py"):
@@ -45,14 +45,6 @@ def _fixed(code: str, rule_id: str, path: str = "app.py") -> str:
 )
 def test_settings_path_detection(path, expected):
     assert is_settings_path(path) is expected
-
-
-@pytest.mark.parametrize(
-    "path,expected",
-    [("tests/test_app.py", True), ("conftest.py", True), ("app/views_test.py", True), ("tests/corpus/app.py", False)],
-)
-def test_test_path_detection(path, expected):
-    assert is_test_path(path) is expected
 
 
 def test_django_debug_only_in_settings_modules():
