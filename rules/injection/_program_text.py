@@ -20,6 +20,9 @@ _NUMBERS = frozenset({"int", "float", "len", "abs", "round", "hex", "oct", "bin"
 # A literal for the value: text in it cannot end the string literal it is written as.
 _QUOTING = frozenset({"repr", "ascii"})
 _QUOTING_CONVERSIONS = frozenset({ord("r"), ord("a")})
+# Text made from its arguments' text alone (indentation, case, substitution): no new source.
+_LAYOUT = frozenset({"textwrap.dedent", "textwrap.indent", "inspect.cleandoc"})
+_TEXT_METHODS = frozenset({"strip", "lstrip", "rstrip", "replace", "upper", "lower", "expandtabs"})
 
 
 def written_by_program(expr: ast.AST | None, ctx, depth: int = 0) -> bool:
@@ -67,6 +70,10 @@ def _call_written_by_program(call: ast.Call, ctx, depth: int) -> bool:
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr in ("format", "join") and is_static(func.value, ctx):
         return all(written_by_program(a, ctx, depth) for a in arguments)
+    if name in _LAYOUT:
+        return all(written_by_program(a, ctx, depth) for a in arguments)
+    if isinstance(func, ast.Attribute) and func.attr in _TEXT_METHODS:
+        return all(written_by_program(a, ctx, depth) for a in (func.value, *arguments))
     return False
 
 

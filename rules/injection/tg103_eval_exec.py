@@ -105,6 +105,8 @@ class EvalExec(Rule):
         '    exec(code, {"error": error})\n',
         'def constant_module(name, value, ns):\n    exec(f"{name.upper()!r}\\nVALUE = {value!r}", ns)\n',
         "from types import CodeType\ndef run_compiled(code: CodeType, ns):\n    exec(code, ns)\n",
+        'import textwrap\ndef settings_module(limit, name, ns):\n    exec(textwrap.dedent(f"""\n        LIMIT = {int(limit)}\n'
+        '        NAME = {name!r}\n    """), ns)\n',
         # A private helper: its callers are the program's own (one passing user input is reported there).
         "def _exec_in_env(code, env, fn_name):\n    exec(code, env)\n    return env[fn_name]\n",
         # A terminal debugger or shell runs what its operator types, or passes with `-c`.
@@ -140,6 +142,7 @@ class EvalExec(Rule):
         # text appended from one, a private helper given user input, a web console, a calculator
         # evaluating in a module's namespace.
         Invalid("def run_snippet(code, env, name):\n    exec(code, env)\n    return env[name]\n"),
+        Invalid("import textwrap\ndef run_block(text):\n    exec(textwrap.dedent(text).strip())\n"),
         Invalid(
             'def run_all(snippets):\n    lines = []\n    for s in snippets:\n        lines.append(s)\n    exec("\\n".join(lines))\n'
         ),
