@@ -395,9 +395,35 @@ def guards(
         _class_guards(cls, qualname, options, found)
     for scope in _guard_scopes(func, cls):
         _body_guards(facts(scope, ctx), qualname, options, found)
+    if func is not None and found.authorization is None:
+        _helper_guards(func, ctx, found)
     if found.role or found.ownership:
         found.authentication = found.authentication or found.role or found.ownership
     return found
+
+
+def _helper_guards(func: ast.AST, ctx, found: Guards) -> None:
+    """Checks made in a function of the same module that the handler calls: `post = get_post(id)`, where
+    `get_post` aborts unless `post["author_id"] == g.user["id"]`, ties the record to its owner as surely
+    as the same lines in the handler. One call deep, through the engine's summaries (the helper's own
+    block, re-read when it changes)."""
+    provider = getattr(ctx, "provider", None)
+    if provider is None:
+        return
+    for node in facts(func, ctx).checks:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        name = node.func.id
+        if name == getattr(func, "name", None) or name not in ctx.module.functions:
+            continue
+        summary = provider.callee(node, ctx)
+        if summary is None:
+            continue
+        inner = Guards(user_names=set(_USER_NAMES))
+        _body_guards(facts(summary.node, ctx), ctx.qualname, ctx.options, inner)
+        for kind in ("ownership", "role", "authentication"):
+            if getattr(found, kind) is None and getattr(inner, kind) is not None:
+                setattr(found, kind, f"{name}(): {getattr(inner, kind)}")
 
 
 def _guard_scopes(func: Optional[ast.AST], cls: Optional[ast.ClassDef]) -> list[ast.AST]:

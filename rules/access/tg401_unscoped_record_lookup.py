@@ -120,12 +120,26 @@ class UnscopedRecordLookup(Rule):
         # the record comes from the session, not from the client
         "from flask import Flask, session\napp = Flask(__name__)\n@app.get('/me')\n@login_required\ndef me():\n"
         "    return User.query.get(session['user_id']).to_dict()\n",
+        # a helper of the module loads the record and refuses anyone but its author
+        "from flask import Flask, abort, g\napp = Flask(__name__)\n"
+        "def get_post(post_id):\n    post = db.execute('SELECT * FROM post WHERE id = ?', (post_id,)).fetchone()\n"
+        "    if post is None:\n        abort(404)\n    if post['author_id'] != g.user['id']:\n        abort(403)\n    return post\n"
+        "@app.post('/posts/<int:post_id>/delete')\n@login_required\ndef delete(post_id):\n"
+        "    get_post(post_id)\n    db.execute('DELETE FROM post WHERE id = ?', (post_id,))\n    db.commit()\n",
         # no one signs in (the `Session` dependency is the database's), so no user owns the record
         "from fastapi import FastAPI, Depends\nfrom sqlmodel import Session\napp = FastAPI()\n"
         "@app.get('/notes/{note_id}')\ndef show_note(note_id: int, session: Session = Depends(get_session)):\n"
         "    return session.get(Note, note_id)\n",
     )
     INVALID = (
+        # the helper loads the record but checks no owner
+        Invalid(
+            "from flask import Flask, abort, g\napp = Flask(__name__)\n"
+            "def get_post(post_id):\n    post = db.execute('SELECT * FROM post WHERE id = ?', (post_id,)).fetchone()\n"
+            "    if post is None:\n        abort(404)\n    return post\n"
+            "@app.post('/posts/<int:post_id>/delete')\n@login_required\ndef delete(post_id):\n"
+            "    get_post(post_id)\n    db.execute('DELETE FROM post WHERE id = ?', (post_id,))\n    db.commit()\n"
+        ),
         Invalid(
             "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
             "@app.route('/invoices/<int:invoice_id>')\n@login_required\ndef show(invoice_id):\n"

@@ -26,6 +26,8 @@ _CLIENT_ROOTS = frozenset(
 )
 
 
+# Words of a call that turns a password into something else to store (`generate_password_hash`, `hashpw`).
+_HASHING_WORDS = frozenset({"hash", "hashpw", "encrypt"})
 # Methods whose comparison is two objects' equality, not a login.
 _EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__"})
 
@@ -74,6 +76,10 @@ class PlaintextPassword(Rule):
         "db.execute('UPDATE users SET password = ? WHERE id = ?', (bcrypt.hashpw(pw.encode(), bcrypt.gensalt()), uid))\n",
         "def test_url_keeps_the_password(backend):\n    assert backend.password == EXPECTED_PASSWORD\n",
         "class URL:\n    def __eq__(self, other):\n        return self.user == other.user and self.password == other.password\n",
+        # the model hashes into its `password` field itself
+        "from django.db import models\nfrom django.contrib.auth.hashers import make_password\n"
+        "class Member(models.Model):\n    password = models.CharField(max_length=128)\n"
+        "    def set_password(self, raw_password):\n        self.password = make_password(raw_password)\n",
     )
     INVALID = (
         Invalid(
@@ -94,11 +100,17 @@ class PlaintextPassword(Rule):
             "    conn.execute('INSERT INTO users (username, password) VALUES (?, ?)', (username, password))\n"
         ),
         Invalid("USERS = {'alice': 'x'}\ndef check(username, password):\n    return USERS.get(username) == password\n"),
+        # a setter that stores what it was given
+        Invalid(
+            "from django.db import models\nclass Member(models.Model):\n    password = models.CharField(max_length=128)\n"
+            "    def set_password(self, raw_password):\n        self.password = raw_password.strip()\n"
+        ),
     )
 
     def visit_ClassDef(self, node: ast.ClassDef, ctx) -> None:
         if not any(_MODEL_BASES.search(dotted_name(b) or "") for b in node.bases):
             return
+        hashed = _hashed_fields(node)
         for statement in node.body:
             if (
                 isinstance(statement, ast.Assign)
@@ -106,7 +118,7 @@ class PlaintextPassword(Rule):
                 and len(statement.targets) == 1
             ):
                 target = statement.targets[0]
-                if isinstance(target, ast.Name) and _raw_password_name(target.id):
+                if isinstance(target, ast.Name) and _raw_password_name(target.id) and target.id not in hashed:
                     if (dotted_name(statement.value.func) or "").rpartition(".")[2] in _COLUMNS:
                         ctx.report(
                             self, statement, details={"how": f"stored in plain text (model field `{target.id}`)"}
@@ -141,6 +153,25 @@ class PlaintextPassword(Rule):
             if isinstance(value, ast.Name) and _raw_password_name(value.id):
                 ctx.report(self, value, details={"how": "written to the database in plain text"})
                 return
+
+
+def _hashed_fields(cls: ast.ClassDef) -> set[str]:
+    """Fields the model's own methods fill with a hash (`self.password = make_password(raw)` in a
+    `set_password`): the column is named `password` but holds a digest."""
+    found = set()
+    for method in cls.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(method):
+            if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+                continue
+            callee = (dotted_name(node.value.func) or "").rpartition(".")[2]
+            if not (set(words(callee)) & _HASHING_WORDS or callee == "make_password"):
+                continue
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and dotted_name(target.value) == "self":
+                    found.add(target.attr)
+    return found
 
 
 def _raw_password_name(name: str) -> bool:

@@ -32,6 +32,24 @@ _LXML = frozenset(
 # value and never carries a DOCTYPE, so no entity can be declared in it.
 _SERIALIZERS = frozenset({"xml.etree.ElementTree.tostring", "xml.etree.cElementTree.tostring", "lxml.etree.tostring"})
 _SEVERITY = {"stdlib": ("low", "high"), "lxml": ("medium", "high")}
+# Where a stdlib parse function takes its parser (`parse(source, parser)`; `iterparse(source, events, parser)`).
+_PARSER_POSITION = {"iterparse": 2, "parse": 1, "parseString": 1, "fromstring": 1, "XML": 1, "fromstringlist": 1}
+
+
+def _own_parser(call: ast.Call, callee: str, ctx) -> bool:
+    """`pulldom.parse(stream, self._make_parser())`: the program hands over a parser it made itself (a
+    subclass that forbids DTDs, a defusedxml parser), so entity handling is that parser's, judged where it is
+    built. The stdlib's own parsers (`ET.XMLParser()`, `xml.sax.make_parser()`) behave as the default."""
+    position = _PARSER_POSITION.get(callee.rpartition(".")[2])
+    if position is None or callee.startswith("xml.sax."):
+        return False
+    parser = ctx.argument(call, position, "parser")
+    if parser is None or (isinstance(parser, ast.Constant) and parser.value is None):
+        return False
+    if isinstance(parser, ast.Name):
+        parser = ctx.model.value_of(parser) or parser
+    made_by = ctx.call_name(parser) if isinstance(parser, ast.Call) else ctx.qualname(parser)
+    return not (made_by or "").startswith(("xml.", "_elementtree", "pyexpat"))
 
 
 class XmlUntrustedParse(Rule):
@@ -73,6 +91,10 @@ class XmlUntrustedParse(Rule):
         "import defusedxml.ElementTree as ET\ndef f(data):\n    return ET.fromstring(data)\n",
         "from lxml import etree\nSAFE = etree.XMLParser(resolve_entities=False, no_network=True)\ndef f(data):\n"
         "    return etree.fromstring(data, SAFE)\n",
+        # a parser the program made itself (here one that refuses DTDs) decides about entities
+        "from xml.dom import pulldom\nfrom xml.sax.expatreader import ExpatParser\n"
+        "class NoDtdParser(ExpatParser):\n    def start_doctype_decl(self, name, sysid, pubid, has_internal_subset):\n"
+        "        raise ValueError('DTD forbidden')\ndef events(stream):\n    return pulldom.parse(stream, NoDtdParser())\n",
         # Pretty-printing a tree the program built: the text is the serializer's, with no DOCTYPE.
         "import xml.etree.ElementTree as ET\nfrom xml.dom import minidom\ndef pretty(element):\n"
         '    return minidom.parseString(ET.tostring(element, encoding="unicode")).toprettyxml()\n',
@@ -94,6 +116,11 @@ class XmlUntrustedParse(Rule):
             "import xml.etree.ElementTree as ET\nfrom flask import request\ndef upload():\n    root = ET.fromstring(request.data)\n"
         ),
         Invalid("from lxml import etree\ndef f(body):\n    return etree.fromstring(body)\n"),
+        # the stdlib's own parser, handed over explicitly, is the default one
+        Invalid(
+            "import xml.etree.ElementTree as ET\nfrom flask import request\ndef upload():\n"
+            "    parser = ET.XMLParser(encoding='utf-8')\n    return ET.fromstring(request.data, parser)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -105,6 +132,8 @@ class XmlUntrustedParse(Rule):
             if len(node.args) > 1 or ctx.keyword(node, "parser") is not None:
                 return  # an explicit parser: TG113 judges its settings
         else:
+            return
+        if family == "stdlib" and _own_parser(node, callee, ctx):
             return
         document = ctx.argument(node, 0, "source") or ctx.argument(node, 0, "text")
         if document is None or is_static(document, ctx):
