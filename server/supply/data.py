@@ -183,14 +183,15 @@ def bundled_installs() -> dict[str, tuple[str, ...]]:
 
 def dependency_closure(declared: set[str], environment: dict[str, tuple[str, ...]]) -> frozenset[str]:
     """Everything `declared` installs, transitively; a distribution present in `environment` is
-    expanded by its own metadata, any other by the bundled map."""
+    expanded by its own metadata, any other by the bundled map. An extra (`uvicorn[standard]`, a key
+    of either) installs its distribution too."""
     bundled = bundled_installs()
     found: set[str] = set()
     pending = list(declared)
     while pending:
         name = pending.pop()
         for dependency in environment[name] if name in environment else bundled.get(name, ()):
-            if dependency not in found:
-                found.add(dependency)
-                pending.append(dependency)
+            for installed in {dependency, dependency.partition("[")[0]} - found:
+                found.add(installed)
+                pending.append(installed)
     return frozenset(found - set(declared))

@@ -15,7 +15,7 @@ from typing import Iterator, Optional
 from tabguard.config_schema import BY_KEY
 from tabguard.engine.types import Span
 from tabguard.sources import SourceError, read_regular
-from tabguard.supply.names import normalize
+from tabguard.supply.names import normalize, requirement_keys
 from tabguard.tables import TableError, table_at
 
 if sys.version_info >= (3, 11):
@@ -25,7 +25,7 @@ else:  # pragma: no cover
 
 log = logging.getLogger("tabguard.supply")
 _REQUIREMENT = re.compile(
-    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*"
+    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[(?P<extras>[^\]]*)\])?\s*"
     r"(?P<spec>(?:===?|[<>!~]=?)[^;#@]*)?\s*(?P<url>@[^;#]*)?"
 )
 _EXACT = re.compile(r"^===?\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*$")
@@ -45,6 +45,7 @@ class Requirement:
     spec: str  # version specifier, e.g. ">=2,<3" or "==2.31.0"
     spec_span: Optional[Span]  # None where the file format has no inline specifier (Poetry tables)
     direct: bool  # installed from a URL or path: not looked up on the index
+    extras: tuple[str, ...] = ()  # `celery[redis]`: the extras asked for, which install more
 
     @property
     def key(self) -> str:
@@ -76,7 +77,8 @@ def parse_requirement(text: str, line: int, offset: int) -> Optional[Requirement
     # Where the specifier is, or (empty) where one would go: after the name and extras.
     start = offset + (match.start("spec") if spec else len(text[: match.end()].rstrip()))
     spec_span = Span(line, start, line, start + len(match.group("spec").rstrip()) if spec else start)
-    return Requirement(match.group("name"), name_span, spec, spec_span, bool(match.group("url")))
+    extras = tuple(e.strip() for e in (match.group("extras") or "").split(",") if e.strip())
+    return Requirement(match.group("name"), name_span, spec, spec_span, bool(match.group("url")), extras)
 
 
 def parse_requirements_file(path: Path, text: str) -> DependencyFile:
@@ -227,8 +229,10 @@ def _pyproject_requirements(data: dict, lines: list[str], result: DependencyFile
             if re.fullmatch(r"\d[\w.+!-]*", version):
                 version = "==" + version  # Poetry's bare version is an exact pin
             direct = isinstance(spec, dict) and any(k in spec for k in ("git", "path", "url"))
+            extras = spec.get("extras", []) if isinstance(spec, dict) else []
+            extras = tuple(e for e in extras if isinstance(e, str)) if isinstance(extras, list) else ()
             span = Span(where[0], where[1], where[0], where[1] + len(name))
-            result.requirements.append(Requirement(name, span, version, None, direct))
+            result.requirements.append(Requirement(name, span, version, None, direct, extras))
 
 
 def parse_setup_cfg(path: Path, text: str) -> DependencyFile:
@@ -354,7 +358,8 @@ def _declares_requirements(path: Path) -> bool:
 
 
 def declared_names(files: list[Path], max_size: int = _MAX_SIZE) -> set[str]:
-    """Normalised names declared by `files` and the files they include with `-r`/`-c`. A file over
+    """Normalised names declared by `files` and the files they include with `-r`/`-c`, with the
+    extras asked for (`celery[redis]`, see `requirement_keys`). A file over
     `max_size`, or one that is not a regular file, is skipped with a warning: a 15 MB
     requirements-dev.txt beside the file being checked cost 16 s before."""
     names: set[str] = set()
@@ -374,6 +379,6 @@ def declared_names(files: list[Path], max_size: int = _MAX_SIZE) -> set[str]:
             log.warning("tabguard: %s: %s (declared dependencies not read from it)", path, error)
             continue
         parsed = parse_dependency_file(path, data.decode("utf-8", errors="replace"))
-        names.update(r.key for r in parsed.requirements)
+        names.update(key for r in parsed.requirements for key in requirement_keys(r.name, r.extras))
         pending.extend(parsed.includes)
     return names

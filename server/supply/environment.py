@@ -10,11 +10,11 @@ import csv
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
-from tabguard.supply.names import normalize
+from tabguard.supply.names import normalize, requirement_keys
 
 _SKIP_TOP = frozenset({"__pycache__", "..", "", "bin", "include", "share", "etc"})
 
@@ -24,31 +24,57 @@ class Distribution:
     name: str  # normalised
     version: str
     modules: tuple[str, ...]  # top-level import names
-    requires: tuple[str, ...] = ()  # normalised names it always installs (`Requires-Dist` without an extra)
+    # What it installs, as `requirement_keys` (`kombu`, `kombu[redis]`): `requires` always, and under
+    # `extras` what each of its extras adds (`Requires-Dist` with an `extra == "..."` marker).
+    requires: tuple[str, ...] = ()
+    extras: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-def read_header(metadata: Path) -> dict[str, str]:
-    """Name, Version and the unconditional Requires-Dist names (space-separated) from a METADATA/PKG-INFO
-    file; the headers end at the first blank line."""
-    found: dict[str, str] = {}
-    requires: list[str] = []
+@dataclass
+class Header:
+    """The headers of a METADATA/PKG-INFO file that tell what a distribution is and installs."""
+
+    name: str = ""
+    version: str = ""
+    requires: list[str] = field(default_factory=list)
+    extras: dict[str, list[str]] = field(default_factory=dict)
+
+
+def read_header(metadata: Path) -> Header:
+    """Name, Version and the Requires-Dist names; the headers end at the first blank line."""
+    found = Header()
     try:
         with metadata.open(encoding="utf-8", errors="replace") as handle:
             for line in handle:
                 if not line.strip():
                     break
                 key, sep, value = line.partition(":")
-                if sep and key in ("Name", "Version"):
-                    found.setdefault(key, value.strip())
-                elif sep and key == "Requires-Dist" and "extra" not in value.partition(";")[2]:
-                    requires.append(normalize(_REQUIREMENT_NAME.match(value.strip()).group(0)))
+                if sep and key == "Name" and not found.name:
+                    found.name = value.strip()
+                elif sep and key == "Version" and not found.version:
+                    found.version = value.strip()
+                elif sep and key == "Requires-Dist":
+                    _add_requirement(found, value)
     except OSError:
         pass
-    found["Requires-Dist"] = " ".join(r for r in requires if r)
     return found
 
 
-_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9._-]*")
+_REQUIREMENT_HEAD = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
+_EXTRA_MARKER = re.compile(r"""\bextra\s*==\s*["']([^"']+)["']""")
+
+
+def _add_requirement(header: Header, value: str) -> None:
+    requirement, _, marker = value.partition(";")
+    head = _REQUIREMENT_HEAD.match(requirement)
+    if head is None:
+        return
+    keys = requirement_keys(head.group(1), (head.group(2) or "").split(","))
+    extra = _EXTRA_MARKER.search(marker)
+    if extra is None:
+        header.requires.extend(keys)
+    else:
+        header.extras.setdefault(normalize(extra.group(1)), []).extend(keys)
 
 
 def _module_of(path: str) -> Optional[str]:
@@ -91,10 +117,9 @@ def read_distributions(site_packages: Path) -> list[Distribution]:
             continue
         info = Path(entry.path)
         header = read_header(info / ("METADATA" if entry.name.endswith(".dist-info") else "PKG-INFO"))
-        raw = header.get("Name") or entry.name.rsplit(".", 1)[0].split("-", 1)[0]
-        name = normalize(raw)
-        requires = tuple(header["Requires-Dist"].split())
-        found.append(Distribution(name, header.get("Version", ""), _modules(info, name), requires))
+        name = normalize(header.name or entry.name.rsplit(".", 1)[0].split("-", 1)[0])
+        extras = tuple((extra, tuple(keys)) for extra, keys in header.extras.items())
+        found.append(Distribution(name, header.version, _modules(info, name), tuple(header.requires), extras))
     return found
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 _SEPARATORS = re.compile(r"[-_.]+")
 # Affixes that squatters add to or drop from a real name ("python-requests", "requests-py").
@@ -15,6 +15,16 @@ AFFIX_MAX = max(map(len, (*_PREFIXES, *_SUFFIXES)))
 def normalize(name: str) -> str:
     """The PEP 503 form: lower case, runs of `-_.` become one `-`."""
     return _SEPARATORS.sub("-", name).lower()
+
+
+def extra_key(name: str, extra: str) -> str:
+    """The key under which a dependency map lists what the extra `name[extra]` adds."""
+    return f"{normalize(name)}[{normalize(extra)}]"
+
+
+def requirement_keys(name: str, extras: Iterable[str] = ()) -> list[str]:
+    """What a requirement of `name` with `extras` installs, as keys of a dependency map."""
+    return [normalize(name), *(extra_key(name, extra.strip()) for extra in extras if extra.strip())]
 
 
 def import_to_distribution(module: str) -> str:

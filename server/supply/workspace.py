@@ -25,7 +25,7 @@ from tabguard.supply.declared import (
     workspace_other_declarations,
 )
 from tabguard.supply.environment import environment_site_packages, read_distributions
-from tabguard.supply.names import normalize
+from tabguard.supply.names import extra_key, normalize
 from tabguard.tables import table_at
 
 _MODULE_SUFFIXES = (".py", ".pyi", ".pyw", ".so", ".pyd")
@@ -157,6 +157,8 @@ class Workspace:
             for dist in read_distributions(folder):
                 versions.setdefault(dist.name, dist.version)
                 requires.setdefault(dist.name, dist.requires)
+                for extra, keys in dist.extras:
+                    requires.setdefault(extra_key(dist.name, extra), keys)
                 for module in dist.modules:
                     modules.setdefault(module, []).append(dist.name)
         self._requires = requires
@@ -179,6 +181,8 @@ class Workspace:
         names = declared_names(self._dependency_files + self._other_declarations)
         guesses = set()
         for name in names:
+            if "[" in name:
+                continue  # an extra (`celery[redis]`), not a distribution
             guesses.add(name)
             for affix in _DIST_AFFIXES:
                 if name.startswith(affix) and len(name) > len(affix):

@@ -252,6 +252,49 @@ def test_the_environments_metadata_wins_over_the_bundled_map(workspace):
     assert _modules(found) == ["jinja2", "pytest"]
 
 
+def test_extras_install_what_they_add(workspace, monkeypatch):
+    import tabguard.supply.workspace as ws_module
+
+    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+    # From the bundled map: an app's task queue with its broker client, a server with its fast loop.
+    workspace.write("requirements.txt", "celery[redis]>=5.3\nfastapi[ standard ]==0.115\npasslib[bcrypt]\nSphinx\n")
+    code = "import redis\nimport uvicorn\nimport uvloop\nimport yaml\nimport bcrypt\nimport docutils\nimport h2\n"
+    assert _modules(findings(workspace, "app.py", code)[0]) == ["h2"]
+    # The extra asked for decides: without it, its packages are not installed.
+    workspace.write("requirements.txt", "celery>=5.3\n")
+    assert _modules(findings(workspace, "app.py", "import celery\nimport redis\n")[0]) == ["redis"]
+    # Poetry's table form.
+    workspace.write("requirements.txt", "")
+    workspace.write(
+        "pyproject.toml",
+        '[tool.poetry.dependencies]\npython = "^3.11"\ncelery = {version = "^5.3", extras = ["redis"]}\n',
+    )
+    assert _modules(findings(workspace, "app.py", "import celery\nimport redis\n")[0]) == []
+
+
+def test_extras_from_the_environments_metadata(workspace, monkeypatch):
+    import tabguard.supply.workspace as ws_module
+
+    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+    # An extra's requirements carry an `extra == "..."` marker; one of them may ask for an extra in turn.
+    workspace.install(
+        "acme-core",
+        "1.0",
+        ["acme_core"],
+        requires=['acme-fast>=2; extra == "speed"', "acme-tools[cli]; extra == 'speed'"],
+    )
+    workspace.install("acme-fast", "2.0", ["acme_fast"])
+    workspace.install(
+        "acme-tools", "1.0", ["acme_tools"], requires=['acme-shell; python_version >= "3.8" and extra == "cli"']
+    )
+    workspace.install("acme-shell", "1.0", ["acme_shell"])
+    workspace.write("requirements.txt", "acme-core[speed]==1.0\n")
+    code = "import acme_core\nimport acme_fast\nimport acme_tools\nimport acme_shell\n"
+    assert _modules(findings(workspace, "app.py", code)[0]) == []
+    workspace.write("requirements.txt", "acme-core==1.0\n")
+    assert _modules(findings(workspace, "app.py", code)[0]) == ["acme_fast", "acme_shell", "acme_tools"]
+
+
 def test_setup_py_install_requires_is_read_without_running_it(workspace):
     workspace.write("pyproject.toml", '[build-system]\nrequires = ["setuptools"]\n')
     workspace.write(
