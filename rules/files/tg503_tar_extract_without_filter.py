@@ -8,6 +8,7 @@ from typing import Optional
 from tabguard.engine.fixes import expression_fix, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.files._flow import constructed_by, remote_taint
+from tabguard.rules.files._members import checks_containment, dotted
 
 _TAR_OPENERS = (
     "tarfile.open",
@@ -20,6 +21,8 @@ _TAR_OPENERS = (
 )
 _EXTRACT_METHODS = frozenset({"extractall", "extract"})
 _TAR_FORMATS = frozenset({"tar", "gztar", "bztar", "xztar"})
+# What a hand-written filter reads on a member to deal with links (TarInfo attributes and methods).
+_LINK_CHECKS = frozenset({"linkname", "issym", "islnk", "isreg", "isfile", "SYMTYPE", "LNKTYPE"})
 _TAR_SUFFIXES = (".tar", ".tgz", ".tbz2", ".txz", ".tar.gz", ".tar.bz2", ".tar.xz")
 
 
@@ -74,6 +77,14 @@ class TarExtractWithoutFilter(Rule):
         "import shutil\nshutil.unpack_archive(path, dest, filter='data')\n",
         "import tarfile\ndef unpack(path, dest):\n    with tarfile.open(path) as tar:\n"
         "        tar.extraction_filter = tarfile.data_filter\n        tar.extractall(dest)\n",
+        # Filtered by hand (Pythons without extraction filters): links skipped, paths kept inside.
+        "import os, tarfile\ndef unpack(path, dest):\n    root = os.path.realpath(dest)\n"
+        "    with tarfile.open(path) as tar:\n        for member in tar.getmembers():\n"
+        "            if member.issym() or member.islnk():\n                continue\n"
+        "            target = os.path.realpath(os.path.join(root, member.name))\n"
+        "            if not target.startswith(root + os.sep):\n"
+        "                raise ValueError(f'unsafe member {member.name}')\n"
+        "            tar.extract(member, root)\n",
     )
     INVALID = (
         Invalid(
@@ -98,6 +109,19 @@ class TarExtractWithoutFilter(Rule):
             "import shutil\nfrom flask import request\n@app.post('/u')\ndef u():\n"
             "    path = save_upload(request.files['archive'])\n    shutil.unpack_archive(path, '/srv/data')\n"
         ),
+        # The names are checked, the links are not: a symlink member can still point outside.
+        Invalid(
+            "import os, tarfile\ndef extract_upload(archive, dest):\n    root = os.path.abspath(dest)\n"
+            "    with tarfile.open(archive) as tar:\n        for member in tar.getmembers():\n"
+            "            target = os.path.abspath(os.path.join(root, member.name))\n"
+            "            if not target.startswith(root + os.sep):\n                raise ValueError('path traversal')\n"
+            "        tar.extractall(root)\n",
+            "import os, tarfile\ndef extract_upload(archive, dest):\n    root = os.path.abspath(dest)\n"
+            "    with tarfile.open(archive) as tar:\n        for member in tar.getmembers():\n"
+            "            target = os.path.abspath(os.path.join(root, member.name))\n"
+            "            if not target.startswith(root + os.sep):\n                raise ValueError('path traversal')\n"
+            '        tar.extractall(root, filter="data")\n',
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -110,7 +134,9 @@ class TarExtractWithoutFilter(Rule):
             if kind == "zip":
                 return
             archive = ctx.argument(node, 0, "filename")
-        elif _is_tar_extract(ctx, node) and not _sets_extraction_filter(ctx.function):
+        elif _is_tar_extract(ctx, node) and not (
+            _sets_extraction_filter(ctx.function) or _filtered_by_hand(ctx.function, node)
+        ):
             kind = "tar"
             archive = node.func.value
         else:
@@ -148,6 +174,37 @@ def _sets_extraction_filter(func) -> bool:
         isinstance(n, ast.Attribute) and n.attr == "extraction_filter" and isinstance(n.ctx, ast.Store)
         for n in ast.walk(func)
     )
+
+
+def _filtered_by_hand(func, call: ast.Call) -> bool:
+    """Before `call`, a loop over the members rejects each one whose path leaves the destination
+    (an `if` on a containment check that raises, skips or returns) and also handles links (reads
+    `linkname`, or tests the member's type): the filtering Pythons without `filter=` need. A check
+    of names alone is not enough: a symlink member named inside the destination can point outside."""
+    return func is not None and any(
+        isinstance(loop, (ast.For, ast.AsyncFor))
+        and loop.lineno <= call.lineno
+        and any(isinstance(n, ast.If) and _rejects_outside(n) for n in ast.walk(loop))
+        and any(_handles_links(n, loop.target) for n in ast.walk(loop))
+        for loop in ast.walk(func)
+    )
+
+
+def _rejects_outside(check: ast.If) -> bool:
+    last = check.body[-1]
+    stops = isinstance(last, (ast.Raise, ast.Continue, ast.Return)) or (
+        isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and dotted(last.value.func).endswith("abort")
+    )
+    return stops and any(isinstance(n, ast.Call) and checks_containment(n) for n in ast.walk(check.test))
+
+
+def _handles_links(node: ast.AST, member: ast.expr) -> bool:
+    """`member.linkname`, `getattr(member, "linkname")`, `member.issym()`, `member.type == tarfile.SYMTYPE`."""
+    if isinstance(node, ast.Attribute) and node.attr in _LINK_CHECKS:
+        return node.attr.endswith("TYPE") or (
+            isinstance(node.value, ast.Name) and isinstance(member, ast.Name) and node.value.id == member.id
+        )
+    return isinstance(node, ast.Constant) and node.value == "linkname"
 
 
 def _unpack_kind(ctx, node: ast.Call) -> Optional[str]:

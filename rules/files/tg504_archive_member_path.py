@@ -8,16 +8,13 @@ from typing import Iterator
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.files._flow import remote_taint
+from tabguard.rules.files._members import checks_containment, dotted
 from tabguard.rules.files._paths import OPEN, PATH_FUNCTIONS, opens_for_writing, path_arguments
 
 # Archive methods that list members: names (namelist, getnames) or info objects (infolist, getmembers).
 _LISTINGS = frozenset({"namelist", "infolist", "getmembers", "getnames"})
 _NAME_ATTRS = frozenset({"filename", "name", "path", "orig_filename"})
 _CLEANERS = re.compile(r"(^|\.)(basename|secure_filename)$")
-# Calls that show the loop checks where each member lands.
-_CONTAINMENT = frozenset({"startswith", "is_relative_to", "relative_to", "commonpath", "commonprefix", "safe_join"})
-_CONTAINMENT_WORDS = ("is_safe", "within")  # inside a name: `path_is_safe`, `is_within_directory`
-_WORD = re.compile(r"\w+")
 _READ_ONLY = frozenset({"os.listdir", "os.scandir"})
 
 
@@ -149,7 +146,7 @@ def _written_paths(ctx, call: ast.Call) -> Iterator[ast.expr]:
 
 def _member_use(expr: ast.AST, derived: set[str], member: str):
     """How `expr` uses a member name (e.g. 'info.filename'), unless only through a cleaner."""
-    if isinstance(expr, ast.Call) and _CLEANERS.search(_dotted(expr.func)):
+    if isinstance(expr, ast.Call) and _CLEANERS.search(dotted(expr.func)):
         return None
     if isinstance(expr, ast.Name) and expr.id in derived:
         return expr.id
@@ -163,16 +160,4 @@ def _member_use(expr: ast.AST, derived: set[str], member: str):
 
 
 def _checks_containment(loop: ast.For) -> bool:
-    return any(isinstance(n, ast.Call) and _checks(_dotted(n.func).rpartition(".")[2]) for n in ast.walk(loop))
-
-
-def _dotted(func: ast.AST) -> str:
-    if isinstance(func, ast.Attribute):
-        return f"{_dotted(func.value)}.{func.attr}"
-    return func.id if isinstance(func, ast.Name) else ""
-
-
-def _checks(name: str) -> bool:
-    """A callee whose last name part says it checks containment (a plain test: a regex of the form
-    `\\w*is_safe\\w*$` rescans the name once per `is_safe` in it)."""
-    return name in _CONTAINMENT or (_WORD.fullmatch(name) is not None and any(w in name for w in _CONTAINMENT_WORDS))
+    return any(isinstance(n, ast.Call) and checks_containment(n) for n in ast.walk(loop))

@@ -48,7 +48,7 @@ CASES = {
         "f(' UPDATE' * 30_000)",
     ),
     "containment calls": (
-        "from tabguard.rules.files.tg504_archive_member_path import _checks as f",
+        "from tabguard.rules.files._members import is_containment_name as f",
         "f('is_safe' * 30_000 + 'x')",
     ),
     "setting names": (
