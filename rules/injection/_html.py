@@ -175,21 +175,43 @@ def proxy_html_body(node: ast.Dict, ctx) -> ast.expr | None:
     return None
 
 
-def escape_fix(ctx, body: ast.expr, *, only_tainted: bool = True):
+def escape_fix(ctx, body: ast.expr, *, only_tainted: bool = True, escaped: frozenset[str] = frozenset()):
     """Wrap each value spliced into the markup `body` (an f-string, `+`, `%` or `.format`, inline or
     in a local built earlier in the function) in `html.escape(str(...))`; `body` itself when it is
     the value. Values from user input only, unless `only_tainted` is False. None when a value
-    cannot be wrapped where it is written (a format spec, an f-string position that is off)."""
+    cannot be wrapped where it is written (a format spec, an f-string position that is off). Calls
+    named in `escaped` (`escape(x)`) are left as they are."""
     built = body if is_string_building(body, ctx) else built_string(body, ctx)
-    parts = formatted_pieces(built) if built is not None else [body]
+    parts = (formatted_pieces(built) or _joined_pieces(built)) if built is not None else [body]
     if parts is None or _unused_format_arguments(built, parts) or _rendered_as_template(ctx):
         return None
-    values = [p for p in parts if not isinstance(p, str) and (not only_tainted or ctx.taint(p) is not None)]
+    values = [
+        p
+        for p in parts
+        if not isinstance(p, str)
+        and (not only_tainted or ctx.taint(p) is not None)
+        and not (isinstance(p, ast.Call) and (ctx.call_name(p) or "").rsplit(".", 1)[-1] in escaped)
+    ]
     if not values or any(isinstance(v, ast.FormattedValue) for v in values):
         return None
     escape, imports = spell(ctx, "html.escape")
     edits = wrap_values(ctx, values, escape + "(str({}))")
     return edits_fix(edits, "Fix: escape the values with html.escape", safe=False, imports=imports) if edits else None
+
+
+def _joined_pieces(built: ast.expr) -> list | None:
+    """`sep.join(f"<p>{x}</p>" for x in xs)`, `sep.join([a, f"<b>{b}</b>"])`: the pieces of the
+    joined elements as they are written."""
+    if not (isinstance(built, ast.Call) and isinstance(built.func, ast.Attribute) and built.func.attr == "join"):
+        return None
+    joined = built.args[0] if len(built.args) == 1 else None
+    if isinstance(joined, (ast.GeneratorExp, ast.ListComp)):
+        elements = [joined.elt]
+    elif isinstance(joined, (ast.List, ast.Tuple)):
+        elements = list(joined.elts)
+    else:
+        return None
+    return [piece for element in elements for piece in formatted_pieces(element) or [element]]
 
 
 def _unused_format_arguments(built, parts) -> bool:

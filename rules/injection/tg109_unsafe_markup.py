@@ -7,6 +7,7 @@ import ast
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._html import MARK_SAFE, escape_fix
+from tabguard.rules.injection._safe_text import escaping_aware, safe_text
 from tabguard.rules.injection._strings import all_values_through, built_string, raised, unconfirmed
 
 _ESCAPERS = frozenset({"escape", "conditional_escape", "escape_html", "clean", "int", "len", "urlencode", "quote"})
@@ -76,6 +77,26 @@ class UnsafeMarkup(Rule):
         "from django.utils.html import format_html\nfrom django.utils.translation import gettext as _\n"
         'def added(obj, editable):\n    msg = _("The {obj} was added.")\n    if editable:\n'
         '        msg += " " + _("You may edit it again below.")\n    return format_html(msg, obj=obj)\n',
+        # Made only of escaped values, translated text and rendered markup, through joins and lists.
+        "from markupsafe import Markup, escape\ndef paragraphs(texts):\n"
+        '    return Markup("\\n".join(f"<p>{escape(x)}</p>" for x in texts))\n',
+        "from django.utils.safestring import SafeString\nclass NodeList(list):\n    def render(self, context):\n"
+        '        return SafeString("".join(node.render(context) for node in self))\n',
+        "from markupsafe import Markup, escape\ndef attributes(ident, d):\n    items = [f'id=\"{escape(ident)}\"']\n"
+        "    for key, value in d.items():\n        items.append(f'{escape(key)}=\"{escape(value)}\"')\n"
+        "    return Markup(' '.join(items))\n",
+        "from django.utils.safestring import mark_safe\nfrom django.utils.translation import gettext as _\n"
+        "def toggle():\n    label = _('Select all')\n"
+        '    return mark_safe(f\'<input type="checkbox" aria-label="{label}">\')\n',
+        # A Django helper handed a record its view fetched: the page's stored fields, not the URL.
+        "from django.http import HttpResponse\nfrom django.utils.safestring import mark_safe\n"
+        "def render_page(request, page):\n    page.title = mark_safe(page.title)\n"
+        "    return HttpResponse(TEMPLATE.render({'page': page}, request))\n",
+        # A template filter that escapes according to the engine's autoescape flag, then marks safe.
+        "from django.utils.html import escape\nfrom django.utils.safestring import mark_safe\n"
+        "def numbered(value, autoescape=True):\n    lines = value.split('\\n')\n    if autoescape:\n"
+        "        lines = [escape(line) for line in lines]\n"
+        "    return mark_safe('<br>'.join('%d. %s' % (i, line) for i, line in enumerate(lines, 1)))\n",
     )
     INVALID = (
         Invalid(
@@ -92,6 +113,19 @@ class UnsafeMarkup(Rule):
             'from django.utils.html import format_html\ndef f(c):\n    return format_html("<i>%s</i>" % c)\n',
             'import html\nfrom django.utils.html import format_html\ndef f(c):\n    return format_html("<i>%s</i>" % html.escape(str(c)))\n',
         ),
+        # Through a join: one unescaped value is enough.
+        Invalid(
+            "from markupsafe import Markup\ndef paragraphs(texts):\n"
+            '    return Markup("\\n".join(f"<p>{x}</p>" for x in texts))\n',
+            "import html\nfrom markupsafe import Markup\ndef paragraphs(texts):\n"
+            '    return Markup("\\n".join(f"<p>{html.escape(str(x))}</p>" for x in texts))\n',
+        ),
+        Invalid(
+            "from markupsafe import Markup, escape\ndef attributes(css, title):\n"
+            "    return Markup(' '.join([f'class=\"{css}\"', f'title=\"{escape(title)}\"']))\n",
+            "import html\nfrom markupsafe import Markup, escape\ndef attributes(css, title):\n"
+            "    return Markup(' '.join([f'class=\"{html.escape(str(css))}\"', f'title=\"{escape(title)}\"']))\n",
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -101,8 +135,13 @@ class UnsafeMarkup(Rule):
         html = node.args[0]
         source = ctx.taint(html)
         built = built_string(html, ctx)
-        if source is None and (built is None or all_values_through(built, ctx, _OWN_TEXT)):
-            return
+        if source is None and (
+            built is None
+            or all_values_through(built, ctx, _OWN_TEXT)
+            or safe_text(html, ctx, _OWN_TEXT)
+            or escaping_aware(ctx)
+        ):
+            return  # nothing unescaped goes in, or a filter decides what to escape by the autoescape flag
         what = f"user input ({source.label})" if source else "text built by string formatting"
         ctx.report(
             self,
@@ -111,5 +150,5 @@ class UnsafeMarkup(Rule):
             source=source,
             severity=raised(self, source),
             confidence=unconfirmed(self, source),
-            fix=escape_fix(ctx, html, only_tainted=False),
+            fix=escape_fix(ctx, html, only_tainted=False, escaped=_ESCAPERS),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import uuid
 from typing import TYPE_CHECKING, Callable, Hashable, Iterable, Optional, TypeVar
 
 from tabguard.engine.facts import ModuleFacts, django_view_shape, dotted_name, record_import
@@ -26,6 +27,9 @@ _FASTAPI_PATH_PARAM = re.compile(r"{(\w+)(?::[^{}]*)?}")
 _NOT_INPUT_ANNOTATIONS = re.compile(
     r"(Request|WebSocket|Session|AsyncSession|BackgroundTasks|Response|HTTPConnection|SecurityScopes|User|Connection)\b"
 )
+# What a value captured from a URL is (Django's converters give text, a number or a UUID): a
+# parameter with other attributes, or with attributes assigned, is an object some caller passes.
+_URL_VALUE_ATTRIBUTES = frozenset(dir(str)) | frozenset(dir(int)) | frozenset(dir(uuid.UUID))
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 # Fields that hold statements, in source order (`try`: body, handlers, else, finally; `match`: cases).
 _STATEMENT_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
@@ -269,11 +273,24 @@ class Context:
                 elif fastapi_style and self._is_fastapi_input(arg, defaults.get(arg.arg)):
                     sources[arg.arg] = Source(self.span(arg), f"request parameter '{arg.arg}'")
         elif len(params) > 1 and django_view_shape(func, self.module.imports):
-            # A Django view: parameters after `request` are captured from the URL.
+            # A Django view: parameters after `request` are captured from the URL, unless the function
+            # treats one as an object (`render_page(request, page)` called with a fetched record).
+            objects = self._objects(func)
             for arg in params[1:]:
-                if arg.arg not in _NOT_INPUT_PARAMS and not arg.arg.startswith("_"):
+                if arg.arg not in _NOT_INPUT_PARAMS and not arg.arg.startswith("_") and arg.arg not in objects:
                     sources[arg.arg] = Source(self.span(arg), f"URL parameter '{arg.arg}'")
         return sources
+
+    def _objects(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+        """Names in `func` whose attributes are assigned (`page.title = ...`) or read under a name no
+        URL value has (`page.content`)."""
+        return {
+            node.value.id
+            for node in self.scope_nodes(func)
+            if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and (isinstance(node.ctx, ast.Store) or node.attr not in _URL_VALUE_ATTRIBUTES)
+        }
 
     @staticmethod
     def _is_fastapi_input(arg: ast.arg, default: Optional[ast.expr]) -> bool:

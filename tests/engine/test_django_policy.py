@@ -31,3 +31,18 @@ def test_one_policy_for_views_and_the_orm(imports: str, django: bool) -> None:
     assert ("TG101" in view) is django
     orm = _rules(imports + ORM_FILTER)  # Django's ORM names fields; a formatted string is checked elsewhere
     assert ("TG105" in orm) is not django
+
+
+@pytest.mark.parametrize(
+    "body, from_url",
+    [
+        ("    os.system('cat ' + name)\n", True),
+        ("    os.system('cat ' + name.strip().lower())\n", True),  # text methods: still the URL's text
+        ("    os.system('cat ' + name.path)\n", False),  # an attribute no URL value has: an object
+        ("    name.seen = True\n    os.system('cat ' + name)\n", False),  # attributes assigned: an object
+    ],
+)
+def test_a_parameter_used_as_an_object_is_not_from_the_url(body: str, from_url: bool) -> None:
+    """`render_page(request, page)` is handed a record its caller fetched; a URL gives text."""
+    found = _rules("import os\nfrom django.http import HttpResponse\ndef show(request, name):\n" + body)
+    assert ("TG101" in found) is from_url
