@@ -67,6 +67,11 @@ class CorsWildcardCredentials(Rule):
         "    origin = request.headers.get('Origin')\n    if origin in ALLOWED_ORIGINS:\n"
         "        response.headers['Access-Control-Allow-Origin'] = origin\n"
         "        response.headers['Access-Control-Allow-Credentials'] = 'true'\n    return response\n",
+        # CORS middleware assembling its headers from the options it was given (the call site is judged)
+        "class Cors:\n    def __init__(self, app, allow_origins=(), allow_credentials=False):\n"
+        "        allow_all = '*' in allow_origins\n        self.headers = {}\n        if allow_all:\n"
+        "            self.headers['Access-Control-Allow-Origin'] = '*'\n        if allow_credentials:\n"
+        "            self.headers['Access-Control-Allow-Credentials'] = 'true'\n",
     )
     INVALID = (
         Invalid(
@@ -90,6 +95,13 @@ class CorsWildcardCredentials(Rule):
             "from flask import request\n@app.after_request\ndef cors(response):\n"
             "    response.headers['Access-Control-Allow-Origin'] = request.headers.get('Origin')\n"
             "    response.headers['Access-Control-Allow-Credentials'] = 'true'\n    return response\n"
+        ),
+        # a middleware writing the headers on every response, whatever it was configured with
+        Invalid(
+            "class Cors:\n    def __init__(self, get_response):\n        self.get_response = get_response\n"
+            "    def __call__(self, request):\n        response = self.get_response(request)\n"
+            "        if request.method == 'OPTIONS':\n            response['Access-Control-Allow-Origin'] = '*'\n"
+            "            response['Access-Control-Allow-Credentials'] = 'true'\n        return response\n"
         ),
     )
 
@@ -195,6 +207,8 @@ class CorsWildcardCredentials(Rule):
         reflected = self._reflects_origin(node.value, ctx)
         if not (reflected or string_value(node.value) == "*") or not self._credentials_allowed(ctx):
             return
+        if _configured_choice(node, ctx):
+            return
         how = "the request's Origin reflected" if reflected else "`*`"
         ctx.report(self, node, details={"detail": f"Access-Control-Allow-Origin set to {how}"})
 
@@ -224,3 +238,26 @@ class CorsWildcardCredentials(Rule):
                 if key == _ACAC and (string_value(node.value) or "").lower() == "true":
                     return True
         return False
+
+
+def _configured_choice(node: ast.AST, ctx) -> bool:
+    """The header is written in a constructor, under a condition on its own options (`if allow_all_origins:`
+    after `allow_all_origins = "*" in allow_origins`): middleware that implements what its user configures.
+    No request exists yet; the choice is made, and judged, where the middleware is configured."""
+    func = ctx.function
+    if getattr(func, "name", None) != "__init__":
+        return False
+    options = {a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)} - {"self"}
+    for statement in ast.walk(func):
+        if isinstance(statement, ast.Assign) and _mentions(statement.value, options):
+            options |= {t.id for t in statement.targets if isinstance(t, ast.Name)}
+    parent = ctx.parent(node)
+    while parent is not None and parent is not func:
+        if isinstance(parent, ast.If) and _mentions(parent.test, options):
+            return True
+        parent = ctx.parent(parent)
+    return False
+
+
+def _mentions(expr: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(expr))

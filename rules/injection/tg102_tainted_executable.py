@@ -8,6 +8,7 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.taint import LOCAL_SOURCES, OWN_COMMAND_LINE, OWN_PATH
 from tabguard.rules.injection._shell import (
     LAUNCHERS,
+    is_shell_program,
     launched,
     process_call,
     process_call_name,
@@ -68,11 +69,23 @@ class TaintedExecutable(Rule):
         "import subprocess, sys\ndef child_arguments():\n    args = [sys.executable, '-W', 'default']\n"
         "    args += sys.argv\n    return args\ndef restart_with_reloader():\n    args = child_arguments()\n"
         "    while subprocess.run(args).returncode == 3:\n        pass\n",
+        # the program is the list's first element, also when the list is built before the call
+        "import subprocess\nfrom flask import request\ndef thumbnail():\n"
+        "    cmd = ['convert', request.files['image'].filename, '-resize', '64x64', 'out.png']\n"
+        "    subprocess.run(cmd, check=True)\n",
     )
     INVALID = (
         Invalid('import subprocess\nfrom flask import request\ndef run():\n    subprocess.run(request.json["argv"])\n'),
         Invalid('import subprocess, sys\nsubprocess.Popen([sys.argv[1], "--help"])\n'),
         Invalid("import subprocess, sys\ndef run_tool():\n    subprocess.run(sys.argv[1:])\n"),
+        Invalid(
+            "import subprocess\nfrom flask import request\ndef run():\n"
+            "    cmd = [request.json['tool'], '--version']\n    subprocess.run(cmd)\n"
+        ),
+        Invalid(
+            "import subprocess, sys\nfrom flask import request\ndef run():\n"
+            "    cmd = [sys.executable, request.form['script']]\n    subprocess.run(cmd)\n"
+        ),
         Invalid(
             'import os\nfrom flask import request\ndef f():\n    os.execvp(request.args["p"], [request.args["p"]])\n'
         ),
@@ -96,7 +109,7 @@ class TaintedExecutable(Rule):
         launch = launched(node, callee, ctx)
         if launch is None or shell_enabled(node, ctx):
             return  # shell=True is TG100's case
-        program, argv = launch
+        program, argv = _spelled_out(*launch, ctx)
         parts = formatted_pieces(program) if program is not None else None
         source = ctx.taint(program)
         severity = None
@@ -121,3 +134,21 @@ class TaintedExecutable(Rule):
                 source=source,
                 severity=severity,
             )
+
+
+def _spelled_out(program: ast.expr | None, argv: list[ast.expr], ctx) -> tuple[ast.expr | None, list[ast.expr]]:
+    """`cmd = ["convert", path, "out.png"]` ... `subprocess.run(cmd)`: the program is the list's first
+    element, as when the list is written in the call (`[sys.executable] + sys.argv` too). A list that
+    starts with an interpreter or shell stays whole: what it runs may be appended later."""
+    if argv or program is None:
+        return program, argv
+    value = ctx.model.value_of(program) if isinstance(program, ast.Name) else program
+    rest: list[ast.expr] = []
+    while isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        rest.insert(0, value.right)
+        value = value.left
+    if not isinstance(value, (ast.List, ast.Tuple)) or not value.elts or isinstance(value.elts[0], ast.Starred):
+        return program, argv
+    if is_shell_program(value.elts[0]) or ctx.qualname(value.elts[0]) == "sys.executable":
+        return program, argv
+    return value.elts[0], [*value.elts[1:], *rest]
