@@ -38,6 +38,8 @@ _ACCESS_NAMES = frozenset(
 _WHO = frozenset(
     {"user", "account", "member", "principal", "identity", "session", "request", "claims", "token", "jwt", "auth"}
 )
+# Words of a call that looks rights up (`get_permissions()`, `load_roles(uid)`).
+_GRANTS = frozenset({"role", "roles", "permission", "permissions", "perm", "perms", "privileges", "admin", "acl"})
 # Parenthesize a negated condition that binds looser than `not`.
 _LOOSE = (ast.BoolOp, ast.IfExp, ast.NamedExpr, ast.Lambda)
 # Comparisons whose negation is another operator: (operator as written, its inverse). `!=` is `==`
@@ -111,6 +113,11 @@ class AssertAccessCheck(Rule):
             '        raise PermissionError("permission denied")\n    post.delete()\n',
         ),
         Invalid(
+            "def publish(doc):\n    permissions = get_permissions()\n    assert 'publish' in permissions\n    doc.publish()\n",
+            "def publish(doc):\n    permissions = get_permissions()\n    if 'publish' not in permissions:\n"
+            '        raise PermissionError("permission denied")\n    doc.publish()\n',
+        ),
+        Invalid(
             "from flask import session\ndef export():\n    role = session.get('role')\n    assert role in ('admin', 'auditor')\n    return dump()\n",
             "from flask import session\ndef export():\n    role = session.get('role')\n    if role not in ('admin', 'auditor'):\n"
             '        raise PermissionError("permission denied")\n    return dump()\n',
@@ -173,8 +180,9 @@ def _mentions_access(test: ast.AST, ctx, depth: int = 0) -> bool:
 
 def _local_of_access(name: ast.Name, ctx, depth: int) -> bool:
     """A local `role` holds an access role unless what it was assigned reads no user, session or
-    access attribute: `role = method._dispatch_role` is the role a function plays, `role =
-    current_user.role` or `role = session["role"]` a user's. Parameters and names bound elsewhere count."""
+    access attribute and calls nothing that looks rights up: `role = method._dispatch_role` is the
+    role a function plays; `role = current_user.role`, `role = session["role"]` and `permissions =
+    get_permissions()` are a user's. Parameters and names bound elsewhere count."""
     values = ctx.model.values(name) if depth < 3 else None
     if values is None:
         return True
@@ -182,8 +190,14 @@ def _local_of_access(name: ast.Name, ctx, depth: int) -> bool:
         _mentions_access(value, ctx, depth + 1)
         or any(not _WHO.isdisjoint(words(n)) for n in _names(value))
         or any(isinstance(c, ast.Constant) and c.value in _ACCESS_NAMES for c in ast.walk(value))
+        or any(isinstance(c, ast.Call) and not _GRANTS.isdisjoint(words(_callee(c))) for c in ast.walk(value))
         for value in values
     )
+
+
+def _callee(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def _names(expr: ast.AST) -> set[str]:
