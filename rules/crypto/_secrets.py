@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Optional
 
 from tabguard.guards import words
-from tabguard.rules.crypto._names import shannon_entropy
+from tabguard.rules.crypto._names import SECRET_WORDS, shannon_entropy
 
 # Formats issued by providers: a match is a credential whatever the variable is called.
 KNOWN_FORMATS = (
@@ -77,6 +77,10 @@ _PLACEHOLDER_WORDS = frozenset(
         "masked",
     }
 )
+# The words credential fields are named with (`passwd`, `api_key`, `client_secret`): a value made of
+# them names a field, as in a table mapping one library's argument names to another's. Not the
+# words that are weak passwords as often (`"pass"`, `"pin"`).
+_FIELD_WORDS = (SECRET_WORDS - {"pass", "pin", "pw"}) | {"key", "api", "access", "private", "client", "auth"}
 # Regular expressions assigned to `TOKEN_RE`-style names in lexers and parsers.
 _REGEX = re.compile(r"\(\?|\\[sSwWdDbB]|\[\^|\][*+?]|\)[*+?]|\|\\")
 _TEMPLATE = re.compile(r"\$\{|\{\{|\{[A-Za-z_]*\}|%\(|%s|<[^<>]*>|^\$[A-Z_]+$|^\*+$")
@@ -150,6 +154,9 @@ def is_placeholder(value: str, name: str = "") -> bool:
         return True
     value_words = words(stripped)
     if any(w in _PLACEHOLDER_WORDS or re.fullmatch(r"x{3,}", w) for w in value_words):
+        return True
+    # `password = "passwd"` (a table of argument names): the value is a credential field's name.
+    if stripped.isidentifier() and all(w in _FIELD_WORDS for w in value_words):
         return True
     # `TOKEN_HEADER = "X-Token"`, `password = "Password"`: the value names the field.
     return bool(name) and set(value_words) <= set(words(name)) | {"x", "api", "auth", "id"}

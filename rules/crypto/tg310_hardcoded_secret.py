@@ -158,6 +158,11 @@ class HardcodedSecret(Rule):
         # where a value is kept (a session entry's private name), a sentinel word
         "SESSION_KEY = '_auth_user_id'\nCSRF_SESSION_KEY = '_csrftoken'\n",
         "def render(csrf_token):\n    if csrf_token == 'NOTPROVIDED':\n        return ''\n",
+        # the user part of a URL's `user:password@` (no `:`, no password), and a table of argument names
+        "def redact(netloc):\n    user_pass, host = netloc.split('@', 1)\n    if user_pass == 'git':\n        return netloc\n"
+        "    return host\n",
+        "def connect_args(url):\n    names = dict(database='db', username='user', password='passwd')\n"
+        "    return url.translate(**names)\n",
     )
     INVALID = (
         Invalid(
@@ -222,6 +227,12 @@ class HardcodedSecret(Rule):
         # a database password that is a common word, or empty
         Invalid("import psycopg2\nconn = psycopg2.connect(host='db', user='postgres', password='postgres')\n"),
         Invalid("import pymysql\ndb = pymysql.connect(host='localhost', user='root', password='')\n"),
+        # a URL's credentials compared with a user and password written in the code
+        Invalid(
+            "def trusted(netloc):\n    user_pass, host = netloc.split('@', 1)\n    return user_pass == 'deploy:Pa55w0rd!'\n"
+        ),
+        Invalid("def admin(password):\n    return password == 'hunter2'\n"),
+        Invalid("log_in(server, {'user': 'ops', 'password': 'pass'})\n"),  # a weak password, not a field's name
         # a login that compares the submitted credentials with literals
         Invalid(
             "from flask import request\ndef login():\n"
@@ -367,6 +378,9 @@ def _secret_comparison(ctx, compare: ast.Compare, node: ast.Constant, name: Opti
         return False
     if not name:
         return True
+    other = compare.left if compare.comparators[0] is node else compare.comparators[0]
+    if isinstance(node.value, str) and ":" not in node.value and _userinfo(ctx, other):
+        return False
     if (words(name) or [""])[0] in _OPTION_VERBS:
         return False
     others = set()
@@ -376,6 +390,37 @@ def _secret_comparison(ctx, compare: ast.Compare, node: ast.Constant, name: Opti
                 if isinstance(other, ast.Constant) and other.value != node.value and expression_name(side) == name:
                     others.add(other.value)
     return not others
+
+
+def _userinfo(ctx, expr: ast.expr) -> bool:
+    """`user_pass, host = netloc.split("@", 1)`: the part of a URL's authority before `@`, `user[:password]`.
+    A literal with no `:` compared with it can hold only the user name (`user_pass == "git"`)."""
+    if not isinstance(expr, ast.Name):
+        return False
+    for binding in ctx.model.reaching(expr):
+        statement = binding.node
+        if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+            continue
+        target, value = statement.targets[0], statement.value
+        if isinstance(target, ast.Tuple) and target.elts and isinstance(target.elts[0], ast.Name):
+            first = target.elts[0].id == expr.id
+        else:  # `user_pass = netloc.split("@")[0]`
+            first = isinstance(value, ast.Subscript) and ctx.constant_value(value.slice) == 0
+            value = value.value if isinstance(value, ast.Subscript) else value
+        if first and _splits_at(value, "@"):
+            return True
+    return False
+
+
+def _splits_at(value: ast.expr, separator: str) -> bool:
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr in ("split", "rsplit", "partition", "rpartition")
+        and bool(value.args)
+        and isinstance(value.args[0], ast.Constant)
+        and value.args[0].value == separator
+    )
 
 
 def _parameter_for_default(arguments: ast.arguments, node: ast.AST) -> Optional[str]:

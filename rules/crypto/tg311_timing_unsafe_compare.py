@@ -19,6 +19,12 @@ _CAMEL_CASE = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*")
 # Methods whose comparison is the object's own identity, not an authentication check.
 _EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__"})
 _TOKEN_KINDS = ("TOKEN_", "TK_", "T_")
+# `<word> key` naming the key an object is registered or looked up under (`hash_key`, `identity_key`).
+_LOOKUP_KEY_QUALIFIERS = frozenset(
+    {"hash", "cache", "dict", "lookup", "identity", "registry", "map", "index", "primary", "foreign", "sort"}
+)
+# Names of an object's identity.
+_ID_WORDS = frozenset({"id", "pk", "ident"})
 
 
 class TimingUnsafeCompare(Rule):
@@ -92,6 +98,12 @@ class TimingUnsafeCompare(Rule):
         "def sync(self, current):\n    if self.password is not None and current.password_hash != self.password:\n"
         "        self.run(['usermod', '-p', self.password, self.name])\n",
         "def sync(self, fields):\n    if fields[1] != self.password:\n        fields[1] = self.password\n",
+        # An in-process object's identity (the key a registry holds it under), not a credential.
+        "def attach(self, state):\n    if state.session_id == self.hash_key:\n        return False\n",
+        "def same(entry, owner_id):\n    return entry.session_token == owner_id\n",
+        # Path tokens also matched against fixed markers: a parser's tokens, not secrets.
+        "def chop(pairs):\n    for c_token, p_token in pairs:\n        if c_token.endswith(':*'):\n            return None\n"
+        "        if c_token != p_token.key:\n            return None\n",
     )
     INVALID = (
         Invalid(
@@ -125,6 +137,20 @@ class TimingUnsafeCompare(Rule):
             "import hmac\nimport logging\ndef check(user, token):\n    if not hmac.compare_digest(user.api_token, token):\n"
             "        logging.warning('bad token %s', token)\n        raise PermissionError(token)\n",
         ),
+        # A session id checked against the stored one, and a token whose emptiness is checked first.
+        Invalid(
+            "def valid(request, stored):\n    return request.cookies.get('session_id') == stored.session_id\n",
+            "import hmac\ndef valid(request, stored):\n    return hmac.compare_digest(request.cookies.get('session_id'), stored.session_id)\n",
+        ),
+        Invalid(
+            "def check(x_token, expected_token):\n    if x_token == '':\n        return False\n    return x_token == expected_token\n",
+            "import hmac\ndef check(x_token, expected_token):\n    if x_token == '':\n        return False\n"
+            "    return hmac.compare_digest(x_token, expected_token)\n",
+        ),
+        Invalid(
+            "def check(api_token, user_token):\n    return api_token != user_token.key\n",
+            "import hmac\ndef check(api_token, user_token):\n    return not hmac.compare_digest(api_token, user_token.key)\n",
+        ),
         Invalid(
             "API_KEY = load()\ndef authorized(request):\n    return request.headers.get('X-API-Key') == API_KEY\n",
             "import hmac\nAPI_KEY = load()\ndef authorized(request):\n    return hmac.compare_digest(request.headers.get('X-API-Key'), API_KEY)\n",
@@ -157,6 +183,11 @@ class TimingUnsafeCompare(Rule):
             return  # `password == confirm_password` checks typing, not a stored secret
         if _writes_wanted_value(node, ctx):
             return  # `if stored != wanted: set(wanted)`: bringing a system to a state, nobody is let in
+        if any(_identity(name) for name in names):
+            return  # `state.session_id == self.hash_key`: which object it is, not a credential check
+        side = (left, right)[names.index(secret)] if secret in names else None
+        if side is not None and _matched_against_markers(ctx, side, node):
+            return  # `c_token != p_token.key` where `c_token` is also matched against fixed markers
         op = "==" if isinstance(node.ops[0], ast.Eq) else "!="
         a, b = (ctx.segment(ctx.span(side)) for side in (left, right))
         call = f"hmac.compare_digest({a}, {b})"
@@ -277,3 +308,43 @@ def _hashes_secret(ctx, side: ast.expr) -> bool:
 
 def _is_digest(name) -> bool:
     return bool(name) and any(w in DIGEST_WORDS for w in words(name))
+
+
+def _identity(name) -> bool:
+    """A name of an identity, not a credential: the key an object is registered or looked up under
+    (`hash_key`, `cache_key`), or an id (`pk`, `owner_id`). A secret compared with one is being
+    matched to an object (an in-process session's registry key), not checked."""
+    ws = words(name or "")
+    if not ws or secret_kind(name, digests=True):
+        return False
+    return ws[-1] in _ID_WORDS or (len(ws) > 1 and ws[-1] == "key" and ws[-2] in _LOOKUP_KEY_QUALIFIERS)
+
+
+def _matched_against_markers(ctx, side: ast.expr, compare: ast.Compare) -> bool:
+    """The scope also compares `side` with a fixed marker (a non-empty literal, an f-string of constants)
+    or tests its prefix or suffix against one: a token of a lexer, parser or path whose values are
+    known words. A secret is compared with the value it must equal, not with words in the source."""
+    target = ast.dump(side)
+    for found in ctx.scope_nodes():
+        if found is compare:
+            continue
+        if isinstance(found, ast.Compare) and len(found.ops) == 1 and isinstance(found.ops[0], (ast.Eq, ast.NotEq)):
+            pairs = ((found.left, found.comparators[0]), (found.comparators[0], found.left))
+            if any(ast.dump(mine) == target and _marker(ctx, other) for mine, other in pairs):
+                return True
+        elif (
+            isinstance(found, ast.Call)
+            and isinstance(found.func, ast.Attribute)
+            and found.func.attr in ("startswith", "endswith")
+            and ast.dump(found.func.value) == target
+            and found.args
+            and _marker(ctx, found.args[0])
+        ):
+            return True
+    return False
+
+
+def _marker(ctx, value: ast.expr) -> bool:
+    if isinstance(value, ast.Constant):
+        return isinstance(value.value, str) and bool(value.value)
+    return isinstance(value, ast.JoinedStr) and _magic_constant(ctx, value)
