@@ -47,27 +47,11 @@ def _registered_as(
     """`function` handed to a call together with a string that names the hash: the caller (a SQL
     engine, a template or plugin registry) asks for that algorithm by name; the function computes it."""
     if isinstance(function, ast.Lambda):
-        calls = [ctx.parent(function)]
+        call = ctx.parent(function)
+        labels = [a.value for a in getattr(call, "args", ()) if isinstance(a, ast.Constant)]
     else:
-        calls = ctx.memo("functions-passed", lambda: _functions_passed(ctx.tree)).get(function.name, [])
-    return any(
-        isinstance(call, ast.Call)
-        and any(
-            isinstance(a, ast.Constant) and isinstance(a.value, str) and _spelled(a.value, spellings) for a in call.args
-        )
-        for call in calls
-    )
-
-
-def _functions_passed(tree: ast.AST) -> dict[str, list[ast.Call]]:
-    """The calls of the block that pass a name as a positional argument, by that name."""
-    found: dict[str, list[ast.Call]] = {}
-    for call in ast.walk(tree):
-        if isinstance(call, ast.Call):
-            for argument in call.args:
-                if isinstance(argument, ast.Name):
-                    found.setdefault(argument.id, []).append(call)
-    return found
+        labels = list(ctx.module.registered.get(function.name, ()))
+    return any(isinstance(label, str) and _spelled(label, spellings) for label in labels)
 
 
 def _spelled(text: str, spellings: tuple[str, ...]) -> bool:

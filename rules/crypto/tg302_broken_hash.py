@@ -101,6 +101,8 @@ class BrokenHash(Rule):
         "        self._omit_token = '__omit__%s' % hashlib.sha1(os.urandom(64)).hexdigest()\n",
         "import hashlib, sqlite3\ndef connect(path):\n    conn = sqlite3.connect(path)\n"
         "    conn.create_function('MD5', 1, lambda s: hashlib.md5(s.encode()).hexdigest())\n    return conn\n",
+        "import hashlib\ndef _md5(text):\n    return hashlib.md5(text.encode()).hexdigest()\n\n\n"
+        "def register(conn):\n    conn.create_function('MD5', 1, _md5)\n",
     )
     INVALID = (
         Invalid(
@@ -133,6 +135,13 @@ class BrokenHash(Rule):
             "from cryptography.hazmat.primitives import hashes\ndigest = hashes.Hash(hashes.SHA256())\n",
         ),
         Invalid("from Crypto.Hash import MD5\nh = MD5.new(message)\n"),
+        # Registered under another name than the hash's: the code chose MD5.
+        Invalid(
+            "import hashlib\ndef _digest(text):\n    return hashlib.md5(text.encode()).hexdigest()\n\n\n"
+            "def register(conn):\n    conn.create_function('SIGN', 1, _digest)\n",
+            "import hashlib\ndef _digest(text):\n    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()\n\n\n"
+            "def register(conn):\n    conn.create_function('SIGN', 1, _digest)\n",
+        ),
         # Followed, but one use is a security value: a header, a comparison, a number made of it.
         Invalid(
             "import hashlib\ndef sign(secret, body, headers):\n    h = hashlib.md5()\n    h.update(secret + body)\n"

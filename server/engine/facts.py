@@ -45,9 +45,22 @@ class BlockFacts:
     request_hooks: dict[str, str] = field(default_factory=dict)
     # Names shown only in part somewhere (`p.ssn[-4:]`): name -> True. Read from the text (cheap).
     masked: dict[str, bool] = field(default_factory=dict)
+    # `conn.create_function("MD5", 1, _md5)`, a statement anywhere in the block: a function handed to a
+    # call with the names it is registered under (_md5 -> ("MD5",)), for code that implements a name.
+    registered: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-KINDS = ("imports", "functions", "constants", "built", "tainted", "dependencies", "request_hooks", "masked")
+KINDS = (
+    "imports",
+    "functions",
+    "constants",
+    "built",
+    "tainted",
+    "dependencies",
+    "request_hooks",
+    "masked",
+    "registered",
+)
 
 
 @dataclass
@@ -63,6 +76,7 @@ class ModuleFacts:
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     request_hooks: dict[str, str] = field(default_factory=dict)
     masked: dict[str, bool] = field(default_factory=dict)
+    registered: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # How many blocks define each (kind, name): with more than one, the order decides the value.
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
 
@@ -192,6 +206,7 @@ def collect_facts(tree: ast.Module, text: str) -> BlockFacts:
             record_import(node, facts.imports)
     for stmt in tree.body:
         _collect_top_level(stmt, facts)
+    _collect_registrations(tree.body, facts.registered)
     # Every identifier in the text (a superset of the names read): decides which blocks to re-check
     # when an import or helper changes, so a superset only costs an occasional extra check.
     # Interned: the same names recur in every block of every open file.
@@ -199,6 +214,27 @@ def collect_facts(tree: ast.Module, text: str) -> BlockFacts:
     if "[-" in text or "[ -" in text:
         facts.masked = dict.fromkeys(_LAST_CHARACTERS.findall(text), True)
     return facts
+
+
+def _collect_registrations(body: list[ast.stmt], registered: dict[str, tuple[str, ...]]) -> None:
+    """Statements (in functions and classes too) that call with string literals and a bare name:
+    `register("MD5", 1, _md5)`. Statement-level, like the rest: expressions are not walked."""
+    for stmt in body:
+        value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+        if isinstance(value, ast.Call):
+            labels = tuple(a.value for a in value.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+            for argument in value.args if labels else ():
+                if isinstance(argument, ast.Name):
+                    registered[argument.id] = registered.get(argument.id, ()) + labels
+        for name in _STATEMENT_BLOCKS:
+            inner = getattr(stmt, name, None)
+            if type(inner) is list:
+                _collect_registrations(inner, registered)
+        for handler in getattr(stmt, "handlers", None) or ():
+            _collect_registrations(handler.body, registered)
+
+
+_STATEMENT_BLOCKS = ("body", "orelse", "finalbody")
 
 
 def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
