@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.fixes import expression_fix, replace_callee
-from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules._spelling import WEB_APP, spell
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import is_static
@@ -57,6 +57,7 @@ class XmlUntrustedParse(Rule):
     name = "xml-parse-untrusted"
     severity = "medium"
     confidence = "medium"
+    quiet_in_tests = True  # a test parses its own expected and produced documents
     cwe = (611, 776)
     owasp = "A02:2025"
     message = "`{callee}` parses {what} with a parser that expands entities"
@@ -91,6 +92,12 @@ class XmlUntrustedParse(Rule):
         "import defusedxml.ElementTree as ET\ndef f(data):\n    return ET.fromstring(data)\n",
         "from lxml import etree\nSAFE = etree.XMLParser(resolve_entities=False, no_network=True)\ndef f(data):\n"
         "    return etree.fromstring(data, SAFE)\n",
+        # test code comparing the XML it expects with the XML it got
+        Valid(
+            "from xml.dom.minidom import parseString\ndef assert_same_xml(want, got):\n"
+            "    assert parseString(want).toxml() == parseString(got).toxml()\n",
+            path="tests/utils.py",
+        ),
         # a parser the program made itself (here one that refuses DTDs) decides about entities
         "from xml.dom import pulldom\nfrom xml.sax.expatreader import ExpatParser\n"
         "class NoDtdParser(ExpatParser):\n    def start_doctype_decl(self, name, sysid, pubid, has_internal_subset):\n"
