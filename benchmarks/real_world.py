@@ -2,10 +2,12 @@
 `S` rules when they are installed (prints figures; not a test; needs the network once, for pip).
 
 Each project's sdist is downloaded by exact version with `pip download` into a cache folder and
-unpacked there; later runs reuse it. The top-level test folders are left out (the figures are about
-shipped code), and every project is scanned with an empty `.venv` beside it, so what TG703 knows
-about installed packages comes from the project's own files and tabguard's bundled data, never
-from what happens to be installed on this machine.
+unpacked there; later runs reuse it. The code of the top-level test folders is left out (the
+figures are about shipped code); their other files stay, as in any checkout, since the requirement
+lists there (`tests/requirements/*.txt`) declare what the project's test runs install. Every project
+is scanned with an empty `.venv` beside it, so what TG703 knows about installed packages comes from
+the project's own files and tabguard's bundled data, never from what happens to be installed on
+this machine.
 
     python benchmarks/real_world.py [--cache DIR] [--only flask,httpx] [--rules] [--json FILE]
 """
@@ -40,6 +42,7 @@ PROJECTS = (
     ("requests", "2.32.3"),
 )
 TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+CODE_SUFFIXES = (".py", ".pyi", ".pyw", ".ipynb")  # what tabguard checks as code
 SITE = Path(".venv", "lib", f"python{sys.version_info.major}.{sys.version_info.minor}", "site-packages")
 
 
@@ -71,7 +74,7 @@ def download(name: str, version: str, cache: Path) -> Path:
 
 
 def unpack(archive: Path, cache: Path) -> Path:
-    """The sdist's source tree, without its top-level test folders, plus an empty environment."""
+    """The sdist's source tree, without the code of its top-level test folders, plus an empty environment."""
     stage = cache / "stage" / archive.name.split(".tar")[0].removesuffix(".zip")
     if stage.is_dir():
         return stage
@@ -85,9 +88,13 @@ def unpack(archive: Path, cache: Path) -> Path:
             handle.extractall(raw, filter="data")
     top = raw / stage.name
     tree = top if top.is_dir() else next(p for p in raw.iterdir() if p.name.lower() == stage.name.lower())
-    shutil.copytree(
-        tree, stage, ignore=lambda folder, names: [n for n in names if Path(folder) == tree and n in TEST_FOLDERS]
-    )
+    tests = {tree / name for name in TEST_FOLDERS}
+
+    def test_code(folder: str, names: list[str]) -> list[str]:
+        inside = not tests.isdisjoint((Path(folder), *Path(folder).parents))
+        return [n for n in names if inside and n.endswith(CODE_SUFFIXES)]
+
+    shutil.copytree(tree, stage, ignore=test_code)
     (stage / SITE).mkdir(parents=True)
     return stage
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 from pathlib import Path
+from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.supply._imports import checked_imports
@@ -26,15 +28,22 @@ _NOT_RUNTIME_FOLDERS = frozenset(
         "benchmarks",
     }
 )
+# The same with a qualifier: documentation sources (`docs_src/`, `docs-examples/`), more examples.
+_NOT_RUNTIME_PREFIX = re.compile(r"^(docs|examples)[-_]")
 # A library's test-support modules, imported by its users' tests (test code itself: engine/testcode.py).
 _TEST_SUPPORT = re.compile(r"^(test|testing|pytest_plugin|pytest)$")
 
 
-def _is_runtime_code(path: str) -> bool:
-    parts = Path(path).parts
-    if set(parts[:-1]) & _NOT_RUNTIME_FOLDERS or _TEST_SUPPORT.match(Path(path).stem) or Path(path).name in _TOOL_FILES:
+def _is_runtime_code(path: str, root: Optional[Path]) -> bool:
+    file = Path(os.path.abspath(path))
+    # Only the project's folders count, its own included (`docs/` with a requirements.txt of its own):
+    # a checkout kept in ~/examples/ is still an application.
+    folders = file.parent.parts
+    if root is not None and root in file.parents:
+        folders = (root.name, *file.parent.relative_to(root).parts)
+    if set(folders) & _NOT_RUNTIME_FOLDERS or any(_NOT_RUNTIME_PREFIX.match(f) for f in folders):
         return False
-    return not is_test_path(path)
+    return not (_TEST_SUPPORT.match(file.stem) or file.name in _TOOL_FILES or is_test_path(path))
 
 
 class UndeclaredImport(Rule):
@@ -87,6 +96,7 @@ class UndeclaredImport(Rule):
         Valid("import requests\n", path="pkg/_vendor/client.py"),
         Valid("import responses\n", path="pkg/testing.py"),
         Valid("import selenium\n", path="shop/tests.py"),  # a Django app's test module
+        Valid("import peewee\n", path="docs_src/sql_databases/models.py"),  # documentation sources
         # In a package built for others (this repository has a build backend), an import deferred into
         # a function is how an optional feature is offered: the module loads without the package.
         "def to_yaml(data):\n    import yaml\n    return yaml.safe_dump(data)\n",
@@ -95,6 +105,7 @@ class UndeclaredImport(Rule):
     INVALID = (
         Invalid("import requests\n\nrequests.get(url, timeout=10)\n"),
         Invalid("import yaml\n\ndef to_yaml(data):\n    return yaml.safe_dump(data)\n"),
+        Invalid("import peewee\n", path="documents/models.py"),  # an app's own documents package
     )
 
     def visit_Import(self, node: ast.Import | ast.ImportFrom, ctx) -> None:
@@ -109,7 +120,7 @@ class UndeclaredImport(Rule):
             # needs every package it imports, so there a deferred import is still told.
             if ctx.functions and workspace.builds_distribution:
                 continue
-            if not _is_runtime_code(ctx.path):
+            if not _is_runtime_code(ctx.path, workspace.root):
                 return
             state = "installed in the environment only" if resolution.kind == "installed" else "not installed either"
             ctx.report(

@@ -417,6 +417,21 @@ def test_the_lib_layout_and_examples_are_the_projects_own(workspace):
     assert _modules(findings(workspace, "examples/demo.py", "import shop\nimport dogpile\n")[0]) == []
 
 
+def test_documentation_sources_are_not_runtime_but_only_the_projects_own_folders_count(workspace, tmp_path):
+    assert _modules(findings(workspace, "docs_src/tutorial/models.py", "import peewee\n")[0]) == []
+    assert _modules(findings(workspace, "shop/docstore/models.py", "import peewee\n")[0]) == ["peewee"]
+    # A docs folder with a requirements.txt of its own is a workspace of its own, still documentation.
+    workspace.write("docs/requirements.txt", "sphinx\n")
+    assert _modules(findings(workspace, "docs/ext.py", "import peewee\n")[0]) == []
+    # A checkout kept in a folder named like one (~/examples/shop) is still an application.
+    project = tmp_path / "examples" / "shop"
+    project.mkdir(parents=True)
+    (project / "requirements.txt").write_text("flask\n")
+    (project / "app.py").write_text("import yaml\n")
+    found = analyze_text("import yaml\n", str(project / "app.py")).findings()
+    assert [f.details["module"] for f in found if f.rule_id == "TG703"] == ["yaml"]
+
+
 def test_a_module_named_setup_py_is_not_a_dependency_file(tmp_path):
     # Ansible ships a module called setup.py: its folder must not become a workspace declaring nothing.
     folder = tmp_path / "lib" / "tool" / "modules"
