@@ -36,7 +36,7 @@ def safe_text(expr: ast.AST, ctx, own_text: frozenset[str], depth: int = 0) -> b
         return safe_text(expr.body, ctx, own_text, depth + 1) and safe_text(expr.orelse, ctx, own_text, depth + 1)
     if isinstance(expr, ast.Call):
         callee = _callee(expr, ctx)
-        if callee in own_text or _renders(callee):
+        if callee in own_text or _renders(callee) and not _local_function(expr, ctx):
             return True
         if callee == "str" and len(expr.args) == 1:
             return safe_text(expr.args[0], ctx, own_text, depth + 1)
@@ -115,8 +115,14 @@ def _callee(call: ast.Call, ctx) -> str:
     return (ctx.call_name(call) or "").rsplit(".", 1)[-1]
 
 
+def _local_function(call: ast.Call, ctx) -> bool:
+    """`render_comment(c)` defined in this module: its markup is judged where it is built, not trusted."""
+    return isinstance(call.func, ast.Name) and call.func.id in ctx.module.functions
+
+
 def _renders(callee: str) -> bool:
-    """`render`, `render_js`, `render_annotated`, `format_html`: markup made by escaping code."""
+    """`render`, `render_js`, `render_annotated`, `format_html`: markup made by escaping code (a
+    template's, a widget's or a node's renderer, a framework helper)."""
     return callee in _RENDERED or callee == "render" or callee.startswith("render_")
 
 

@@ -113,7 +113,15 @@ class UnsafeMarkup(Rule):
             'from django.utils.html import format_html\ndef f(c):\n    return format_html("<i>%s</i>" % c)\n',
             'import html\nfrom django.utils.html import format_html\ndef f(c):\n    return format_html("<i>%s</i>" % html.escape(str(c)))\n',
         ),
-        # Through a join: one unescaped value is enough.
+        # Through a join: one unescaped value is enough; a render helper of this module is no escaper.
+        Invalid(
+            "from django.utils.safestring import mark_safe\ndef render_comment(c):\n"
+            '    return f"<p>{c.body}</p>"\n\n\ndef comments_html(comments):\n'
+            '    return mark_safe("".join(render_comment(c) for c in comments))\n',
+            "import html\nfrom django.utils.safestring import mark_safe\ndef render_comment(c):\n"
+            '    return f"<p>{c.body}</p>"\n\n\ndef comments_html(comments):\n'
+            '    return mark_safe("".join(html.escape(str(render_comment(c))) for c in comments))\n',
+        ),
         Invalid(
             "from markupsafe import Markup\ndef paragraphs(texts):\n"
             '    return Markup("\\n".join(f"<p>{x}</p>" for x in texts))\n',
