@@ -26,6 +26,63 @@ def _escape_setting(ctx) -> str:
     return "True"
 
 
+# Endings of a template file name that only say it is a template (`nginx.conf.j2`).
+_TEMPLATE_ENDINGS = ("j2", "jinja", "jinja2", "tmpl", "tpl", "template")
+# Text formats a template may produce, none of them a page (HTML, XML and SVG are left out).
+_TEXT_FORMATS = frozenset(
+    {"txt", "text", "md", "markdown", "rst", "yaml", "yml", "json", "toml", "ini", "cfg", "conf", "env", "sh"}
+    | {"py", "sql", "csv", "tex", "service", "tf", "hcl", "properties", "dockerfile", "eml", "ps1", "bat"}
+)
+_TEMPLATE_METHODS = frozenset({"get_template", "select_template", "get_or_select_template", "from_string"})
+
+
+def _renders_text_only(node: ast.Call, ctx) -> bool:
+    """Where the environment is used in the same function (`env.get_template("nginx.conf.j2")`,
+    `env.from_string(README)`), every template is a text format, none a page. Nothing seen: unknown."""
+    parent = ctx.parent(node)
+    if isinstance(parent, ast.Attribute):  # `Environment(...).get_template("values.yaml.j2")`
+        use = ctx.parent(parent)
+        return isinstance(use, ast.Call) and use.func is parent and _text_template(use, ctx)
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return False
+    scope = ctx.function
+    if scope is None:
+        return False  # a module's environment is used in other functions, out of sight
+    name = parent.targets[0].id
+    uses = [
+        call
+        for call in ast.walk(scope)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == name
+        and call.func.attr in _TEMPLATE_METHODS
+    ]
+    return bool(uses) and all(_text_template(use, ctx) for use in uses)
+
+
+def _text_template(use: ast.Call, ctx) -> bool:
+    method = use.func.attr if isinstance(use.func, ast.Attribute) else ""
+    argument = use.args[0] if use.args else None
+    if method not in _TEMPLATE_METHODS or argument is None:
+        return False
+    if method == "from_string":
+        text = constant_text(argument, ctx)
+        return bool(text) and "<" not in text
+    names = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else [argument]
+    return all(_text_format(ctx.constant_value(n)) for n in names)
+
+
+def _text_format(name: object) -> bool:
+    """`nginx.conf.j2`, `README.md`, `values.yaml.jinja`: a file name whose format is text, not markup."""
+    if not isinstance(name, str):
+        return False
+    parts = name.rpartition("/")[2].lower().split(".")
+    while len(parts) > 1 and parts[-1] in _TEMPLATE_ENDINGS:
+        parts.pop()
+    return len(parts) > 1 and parts[-1] in _TEXT_FORMATS
+
+
 def _falsy_constant(value: ast.expr, ctx) -> bool:
     """`False`, `None`, `""`, `0`, or a module constant holding one of them."""
     if isinstance(value, ast.Constant):
@@ -95,8 +152,26 @@ class Jinja2AutoescapeOff(Rule):
         # A context variable named `autoescape` changes nothing: escaping is an engine option.
         'from django.shortcuts import render\ndef v(request):\n    return render(request, "p.html", {"autoescape": False})\n',
         _FLASK + '@app.route("/robots.txt")\ndef robots():\n    return render_template("robots.txt")\n',
+        # configuration and documentation files: escaping HTML would corrupt them
+        "import jinja2\nfrom pathlib import Path\ndef write_config(hosts):\n"
+        '    env = jinja2.Environment(loader=jinja2.FileSystemLoader("templates"))\n'
+        '    Path("nginx.conf").write_text(env.get_template("nginx.conf.j2").render(hosts=hosts))\n',
+        "import jinja2\nNOTES = '# Release {{ version }}\\n{% for c in changes %}- {{ c }}\\n{% endfor %}'\n"
+        "def release_notes(version, changes):\n    env = jinja2.Environment()\n"
+        "    return env.from_string(NOTES).render(version=version, changes=changes)\n",
     )
     INVALID = (
+        # one of the templates is a page
+        Invalid(
+            "import jinja2\ndef build(site):\n"
+            '    env = jinja2.Environment(loader=jinja2.FileSystemLoader("templates"))\n'
+            '    robots = env.get_template("robots.txt.j2").render(site=site)\n'
+            '    index = env.get_template("index.html.j2").render(site=site)\n    return robots, index\n',
+            "import jinja2\ndef build(site):\n"
+            '    env = jinja2.Environment(loader=jinja2.FileSystemLoader("templates"), autoescape=jinja2.select_autoescape())\n'
+            '    robots = env.get_template("robots.txt.j2").render(site=site)\n'
+            '    index = env.get_template("index.html.j2").render(site=site)\n    return robots, index\n',
+        ),
         Invalid(
             'from jinja2 import Environment, FileSystemLoader\nenv = Environment(loader=FileSystemLoader("t"))\n',
             'from jinja2 import Environment, FileSystemLoader\nenv = Environment(loader=FileSystemLoader("t"), autoescape=True)\n',
@@ -158,6 +233,8 @@ class Jinja2AutoescapeOff(Rule):
             what = f"Jinja2 {kind} with `autoescape={ctx.segment(ctx.span(keyword.value))}`"
         else:
             return
+        if kind == "environment" and _renders_text_only(node, ctx):
+            return  # config files, Markdown, reStructuredText: escaping HTML would corrupt them
         value = _escape_setting(ctx)
         # An explicit `autoescape=False` is the flaw itself: point at it (the whole call when it is missing).
         ctx.report(
