@@ -244,8 +244,9 @@ def _parsed(text: str) -> ast.expr:
     return ast.parse(text, mode="eval").body  # type: ignore[no-any-return]
 
 
-def is_static(expr: ast.AST | None, ctx, depth: int = 0) -> bool:
-    """Constant, or a local name only ever assigned constants before this point."""
+def is_static(expr: ast.AST | None, ctx, depth: int = 0, here: bool = True) -> bool:
+    """Constant, or a local name only ever assigned constants before this point. `here`: `expr` is
+    at the point the traversal is at (not an earlier assignment's value), so its taint can be asked."""
     if expr is None or ctx.is_constant(expr):
         return True
     if depth > _MAX_DEPTH:
@@ -253,16 +254,20 @@ def is_static(expr: ast.AST | None, ctx, depth: int = 0) -> bool:
     if isinstance(expr, ast.Name):
         if validated(expr, ctx):
             return True
+        if here and ctx.taint(expr) is not None:
+            return False  # `host = request.args["host"]` then `if not host: host = "localhost"`
         values = ctx.model.values(expr)
         if values is None:
             return ctx.function is None and ctx.scope.lookup(expr.id) is None and expr.id in ctx.module.constants
-        return all(is_static(v, ctx, depth + 1) for v in values)
+        return all(is_static(v, ctx, depth + 1, here=False) for v in values)
     if isinstance(expr, ast.JoinedStr):
-        return all(is_static(v.value if isinstance(v, ast.FormattedValue) else v, ctx, depth + 1) for v in expr.values)
+        return all(
+            is_static(v.value if isinstance(v, ast.FormattedValue) else v, ctx, depth + 1, here) for v in expr.values
+        )
     if isinstance(expr, ast.BinOp):
-        return is_static(expr.left, ctx, depth + 1) and is_static(expr.right, ctx, depth + 1)
+        return is_static(expr.left, ctx, depth + 1, here) and is_static(expr.right, ctx, depth + 1, here)
     if isinstance(expr, (ast.List, ast.Tuple)):
-        return all(is_static(e, ctx, depth + 1) for e in expr.elts)
+        return all(is_static(e, ctx, depth + 1, here) for e in expr.elts)
     return False
 
 

@@ -138,6 +138,21 @@ def test_clean_value_in_a_loop_does_not_vouch_beyond_the_pass(body):
 
 
 @pytest.mark.parametrize(
+    ("sink", "rule"),
+    [
+        ('os.system(f"ping -c 1 {host}")', "TG101"),
+        ('sqlite3.connect("a.db").execute(f"SELECT * FROM t WHERE h = \'{host}\'")', "TG105"),
+    ],
+)
+def test_a_constant_fallback_does_not_make_user_input_constant(sink, rule):
+    code = FLASK + (
+        f'@app.route("/p")\ndef p():\n    host = request.args.get("host")\n    if not host:\n        host = "localhost"\n    {sink}\n'
+    )
+    [finding] = findings(code, rule)
+    assert finding.details.get("source") == "request.args"
+
+
+@pytest.mark.parametrize(
     "call",
     [
         'os.system("uptime")',
