@@ -111,6 +111,12 @@ class OsCommandInjection(Rule):
             'import subprocess\nimport os\ndef f(host):\n    out = subprocess.run(["nslookup", host], stdout=subprocess.PIPE, text=True).stdout\n',
         ),
         Invalid('import subprocess\ndef f(q):\n    return subprocess.getoutput(f"grep -r {q} /srv")\n'),
+        # Starlette / FastAPI: the form a handler awaits.
+        Invalid(
+            "import subprocess\nfrom fastapi import Request\nasync def ping(request: Request):\n"
+            '    form = await request.form()\n    return subprocess.getoutput("ping -c 1 " + form["host"])\n',
+            message="user input (request.form())",
+        ),
         Invalid('import os\ndef f(cmd):\n    os.execl("/bin/sh", "sh", "-c", cmd)\n'),
         Invalid('import subprocess\ndef f(cmd):\n    subprocess.run(["bash", "-c", f"tar xf {cmd}"])\n'),
         Invalid('import os\ndef f(name):\n    os.system("rm " + name + " && ls")\n'),

@@ -110,6 +110,10 @@ class SqlInjection(Rule):
         "https://peps.python.org/pep-0249/#paramstyle",
     )
     VALID = (
+        # A list filled only with the code's own column names, whatever the request asked for.
+        'import sqlite3\nfrom flask import request\ndef users():\n    cols = ["id"]\n    if request.args.get("full"):\n'
+        '        cols.append("email")\n    conn = sqlite3.connect("app.db")\n'
+        '    return conn.execute("SELECT %s FROM users" % ", ".join(cols)).fetchall()\n',
         # A script's statements are separate blocks: the module-level query is judged where it runs.
         'import sqlite3\nconn = sqlite3.connect("shop.db")\nQUERY = "SELECT * FROM orders WHERE status = ?"\n'
         "rows = conn.execute(QUERY, (status,)).fetchall()\n",
@@ -200,6 +204,13 @@ class SqlInjection(Rule):
         Invalid(
             'from flask import request\ndef seen(store):\n    table = request.args["table"]\n'
             '    store.execute(f"UPDATE {table} SET seen = 1")\n'
+        ),
+        # A list the handler fills with request data, then joins into the statement.
+        Invalid(
+            "import sqlite3\nfrom flask import request\ndef columns():\n    cols = []\n"
+            '    cols.append(request.args.get("col"))\n    conn = sqlite3.connect("app.db")\n'
+            '    return conn.execute("SELECT %s FROM users" % ", ".join(cols)).fetchall()\n',
+            message="user input from request.args",
         ),
         # A helper that splices its parameter where SQL expects a name, called with request data.
         Invalid(

@@ -76,6 +76,12 @@ class UnsafeDeserialization(Rule):
             'import pickle\ndef load_cache(path):\n    with open(path, "rb") as fh:\n        return pickle.load(fh)\n'
         ),
         Invalid("import jsonpickle\ndef f(s):\n    return jsonpickle.decode(s)\n"),
+        # The body as a request method reads it: user input, not just a non-constant value.
+        Invalid(
+            "import jsonpickle\nfrom flask import request\ndef restore():\n"
+            "    return jsonpickle.decode(request.get_data(as_text=True))\n",
+            message="user input (request.get_data())",
+        ),
         # Storing with pickle does not make a request's bytes the program's own.
         Invalid(
             "import pickle\nfrom flask import request\nclass Sessions:\n    def save(self, s):\n        return pickle.dumps(s)\n"

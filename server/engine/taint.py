@@ -199,6 +199,8 @@ CLEAN_METHODS = frozenset(
         "exists",
         "is_file",
         "is_dir",
+        "digest",
+        "hexdigest",
     }
 )
 # `http.server` request handlers: the request as the handler parsed it.
@@ -206,6 +208,8 @@ _HTTP_HANDLERS = frozenset(
     {"BaseHTTPRequestHandler", "SimpleHTTPRequestHandler", "CGIHTTPRequestHandler", "StreamRequestHandler"}
 )
 _HANDLER_INPUT = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline", "command"})
+# Methods that put their arguments into the list, set or dict they are called on.
+_FILLING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
 _PATHS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath", "pathlib.PureWindowsPath"})
 _TERMINATORS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "quit"})
 _VALIDATING_CALLS = re.compile(
@@ -385,6 +389,11 @@ class Scope:
         if isinstance(func, ast.Attribute):
             if func.attr in CLEAN_METHODS:
                 return None
+            # A request's reading methods: Flask's `request.get_data()`, Starlette's
+            # `await request.json()` / `.form()` / `.body()`, aiohttp's `await request.post()`.
+            read = self._request_input(func)
+            if read is not None:
+                return Source(self.ctx.span(call), f"{read.label}()")
             # A template's `render()` gives the template's own text with the context filled in: the name
             # or text it was loaded from is not in it (a template built from user text is TG108's finding).
             receiver = t(func.value, d) if func.attr != "render" else None
@@ -502,6 +511,8 @@ class Scope:
                 self.assign(node.target, self.taint(node.value))
         elif isinstance(node, ast.NamedExpr):
             self.assign(node.target, self.taint(node.value))
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            self._fill(node.value)
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.If, ast.While, ast.Try, ast.With, ast.AsyncWith)) or type(
             node
         ).__name__ in ("TryStar", "Match"):
@@ -524,6 +535,18 @@ class Scope:
                 for name in self._with_views(_rejected_unless_valid(node.test)):
                     if terminates or (not node.orelse and self._reset_in(node.body, name)):
                         self.env[name] = None
+
+    def _fill(self, call: ast.Call) -> None:
+        """`parts.append(value)`, `params.update(...)`: a local list, set or dict filled with user
+        input carries it, as it does after `params[key] = value`. Filling never cleans."""
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr in _FILLING_METHODS and isinstance(func.value, ast.Name)):
+            return
+        if func.value.id == "self" or self.lookup(func.value.id) is not None:
+            return
+        source = _first(self.taint(a) for a in (*call.args, *(k.value for k in call.keywords)))
+        if source is not None:
+            self.assign(func.value, source)
 
     def _clean_in_pass(self, stmt: ast.stmt, targets: list[ast.expr]) -> None:
         """`for key, value in items: value = escape(value)`: a statement right in a loop's or a `with`'s
