@@ -1,5 +1,6 @@
 """Dependencies a workspace declares: requirements files (with `-r` includes), pyproject.toml
-(PEP 621, PEP 735 groups, Poetry) and setup.cfg, each entry with its position in the file."""
+(PEP 621, PEP 735 groups, Poetry, uv/PDM/Hatch development lists), setup.cfg, setup.py and tox.ini,
+each entry with its position in the file."""
 
 from __future__ import annotations
 
@@ -184,6 +185,13 @@ def _pep508_tables(data: dict, result: DependencyFile) -> Iterator[tuple[str, li
         for values in _table(data, result, *key.split(".")).values():
             yield key, values
     yield "build-system", _table(data, result, "build-system").get("requires", [])
+    # Development environments of the project managers: uv's and PDM's dev lists, Hatch's environments.
+    yield "tool.uv", _table(data, result, "tool", "uv").get("dev-dependencies", [])
+    for values in _table(data, result, "tool", "pdm", "dev-dependencies").values():
+        yield "tool.pdm.dev-dependencies", values
+    for name, environment in _table(data, result, "tool", "hatch", "envs").items():
+        for key in ("dependencies", "extra-dependencies") if isinstance(environment, dict) else ():
+            yield f"tool.hatch.envs.{name}", environment.get(key, [])
 
 
 def _poetry_tables(data: dict, result: DependencyFile) -> Iterator[tuple[str, dict]]:

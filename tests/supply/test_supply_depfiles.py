@@ -99,9 +99,22 @@ def test_pyproject_findings_point_into_the_file(workspace):
         "[tool.poetry.dependencies]\n"
         'python = "^3.11"\n'
         'djnago = "^4.2"\n'
+        "[tool.uv]\n"
+        'dev-dependencies = ["pytest>=8"]\n'
+        "[tool.pdm.dev-dependencies]\n"
+        'lint = ["blakc"]\n'
+        "[tool.hatch.envs.docs]\n"
+        'dependencies = ["mkdocs"]\n'
+        'extra-dependencies = ["reqeusts"]\n'
     )
     found = check(workspace, "pyproject.toml", text)
-    assert by_rule(found) == [("TG702", "python-requests", 4), ("TG702", "djnago", 10)]
+    assert by_rule(found) == [
+        ("TG702", "python-requests", 4),
+        ("TG702", "djnago", 10),
+        ("TG702", "blakc", 14),
+        ("TG702", "reqeusts", 17),
+    ]
+    found = found[:2]
     first, second = found
     assert (first.span.start_col, first.span.end_col) == (5, 5 + len("python-requests"))
     assert fixed(text, first).splitlines()[4] == '    "requests>=2",'

@@ -359,6 +359,17 @@ def test_tox_environments_and_requirements_one_folder_down_declare_too(workspace
     assert _modules(findings(workspace, "tools/format_code.py", code)[0]) == ["attr"]
 
 
+def test_the_project_managers_development_lists_declare_too(workspace):
+    workspace.write(
+        "pyproject.toml",
+        '[project]\nname = "shop"\ndependencies = ["flask"]\n[tool.uv]\ndev-dependencies = ["httpx>=0.27"]\n'
+        '[tool.pdm.dev-dependencies]\nlint = ["black"]\n'
+        '[tool.hatch.envs.docs]\ndependencies = ["mkdocs"]\nextra-dependencies = ["rich"]\n',
+    )
+    code = "import httpx\nimport black\nimport mkdocs\nimport rich\nimport attr\n"
+    assert _modules(findings(workspace, "tools/release.py", code)[0]) == ["attr"]
+
+
 def test_a_tox_ini_alone_does_not_make_imports_undeclared(workspace, monkeypatch):
     import tabguard.supply.workspace as ws_module
 
