@@ -9,15 +9,13 @@ into; the pieces are followed through joins, comprehensions, local names and the
 from __future__ import annotations
 
 import ast
-from typing import Iterator
 
-from tabguard.rules.injection._strings import formatted_pieces, is_static
+from tabguard.rules.injection._strings import added_items, formatted_pieces, is_static
 
 _MAX_DEPTH = 6
 # Calls that hand back the elements of their argument (`chain.from_iterable(parts)`, `sorted(rows)`).
 _ELEMENT_CALLS = frozenset({"from_iterable", "chain", "list", "tuple", "sorted", "reversed"})
 _VALUE_KINDS = frozenset({"assign", "annotated", "augmented", "walrus"})
-_FILLS = frozenset({"append", "insert", "extend"})
 # Calls whose output is markup built with escaping: template renderers and HTML builders.
 _RENDERED = frozenset({"format_html", "format_html_join", "__html__", "render_to_string"})
 
@@ -62,7 +60,7 @@ def _safe_elements(expr: ast.AST, ctx, own_text: frozenset[str], depth: int) -> 
             return False
         return all(
             _safe_elements(added, ctx, own_text, depth + 1) if many else safe_text(added, ctx, own_text, depth + 1)
-            for added, many in _added(expr.id, ctx)
+            for added, many in added_items(expr.id, ctx)
         )
     return False
 
@@ -86,20 +84,6 @@ def _without(value: ast.expr, name: str) -> list[ast.expr]:
         sides = [s for s in (value.left, value.right) if not (isinstance(s, ast.Name) and s.id == name)]
         return sides if len(sides) == 1 else [value]
     return [value]
-
-
-def _added(name: str, ctx) -> Iterator[tuple[ast.expr, bool]]:
-    """What the scope puts into the list `name`, each with whether it is a collection of elements:
-    `name.append(x)`, `name.insert(i, x)`, `name[i] = x`, `name.extend(xs)`."""
-    for node in ctx.scope_nodes():
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _FILLS:
-            receiver = node.func.value
-            if isinstance(receiver, ast.Name) and receiver.id == name and node.args:
-                yield node.args[-1], node.func.attr == "extend"
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name:
-                    yield node.value, False
 
 
 def _callee(call: ast.Call, ctx) -> str:

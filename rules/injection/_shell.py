@@ -248,6 +248,8 @@ def _token(token: list[Piece], ctx) -> str | ast.JoinedStr:
     """The source text of a word, or the f-string that spells it."""
     if all(isinstance(p, str) for p in token):
         return '"' + "".join(token) + '"'  # no quotes or backslashes: _SHELL_SYNTAX excludes them
+    if len(token) == 1 and _joined_words(token[0]) is not None:
+        return "*" + source_of(_joined_words(token[0]), ctx)  # `" ".join(args)`: each one a word
     if len(token) == 1 and not isinstance(token[0], ast.FormattedValue):
         return source_of(token[0], ctx)
     values = [
@@ -259,3 +261,21 @@ def _token(token: list[Piece], ctx) -> str | ast.JoinedStr:
         for p in token
     ]
     return ast.JoinedStr(values)
+
+
+def _joined_words(piece: Piece) -> ast.expr | None:
+    """`args` of `" ".join(args)`: the words the shell would split the joined text back into."""
+    if isinstance(piece, ast.FormattedValue):
+        piece = piece.value
+    if (
+        isinstance(piece, ast.Call)
+        and isinstance(piece.func, ast.Attribute)
+        and piece.func.attr == "join"
+        and isinstance(piece.func.value, ast.Constant)
+        and isinstance(piece.func.value.value, str)
+        and piece.func.value.value.isspace()
+        and len(piece.args) == 1
+        and not piece.keywords
+    ):
+        return piece.args[0]
+    return None

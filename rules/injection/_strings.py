@@ -10,7 +10,7 @@ import ast
 import re
 import string
 from functools import lru_cache
-from typing import Union
+from typing import Iterator, Union
 
 from tabguard.engine.facts import dotted_name
 
@@ -259,7 +259,11 @@ def is_static(expr: ast.AST | None, ctx, depth: int = 0, here: bool = True) -> b
         values = ctx.model.values(expr)
         if values is None:
             return ctx.function is None and ctx.scope.lookup(expr.id) is None and expr.id in ctx.module.constants
-        return all(is_static(v, ctx, depth + 1, here=False) for v in values)
+        if not all(is_static(v, ctx, depth + 1, here=False) for v in values):
+            return False
+        # `parts = []` is constant only while nothing fills it (`parts.append(name)`).
+        filled = any(isinstance(v, (ast.List, ast.Set, ast.Dict)) for v in values)
+        return not filled or all(is_static(item, ctx, depth + 1, here=False) for item, _ in added_items(expr.id, ctx))
     if isinstance(expr, ast.JoinedStr):
         return all(
             is_static(v.value if isinstance(v, ast.FormattedValue) else v, ctx, depth + 1, here) for v in expr.values
@@ -268,7 +272,32 @@ def is_static(expr: ast.AST | None, ctx, depth: int = 0, here: bool = True) -> b
         return is_static(expr.left, ctx, depth + 1, here) and is_static(expr.right, ctx, depth + 1, here)
     if isinstance(expr, (ast.List, ast.Tuple)):
         return all(is_static(e, ctx, depth + 1, here) for e in expr.elts)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "join":
+        # `" ".join(parts)` of a constant list the scope fills with constants
+        joined = expr.args[0] if len(expr.args) == 1 and not expr.keywords else None
+        return (
+            is_static(expr.func.value, ctx, depth + 1, here)
+            and joined is not None
+            and is_static(joined, ctx, depth + 1, here)
+        )
     return False
+
+
+_FILLS = frozenset({"append", "insert", "extend"})
+
+
+def added_items(name: str, ctx) -> Iterator[tuple[ast.expr, bool]]:
+    """What the scope puts into the list `name`, each with whether it is a collection of elements:
+    `name.append(x)`, `name.insert(i, x)`, `name[i] = x`, `name.extend(xs)`."""
+    for node in ctx.scope_nodes():
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _FILLS:
+            receiver = node.func.value
+            if isinstance(receiver, ast.Name) and receiver.id == name and node.args:
+                yield node.args[-1], node.func.attr == "extend"
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name:
+                    yield node.value, False
 
 
 def constant_text(expr: ast.AST | None, ctx, depth: int = 0) -> str:

@@ -78,8 +78,18 @@ class ShellTrueCommand(Rule):
         "import subprocess\nclass Local(Connection):\n    def exec_command(self, cmd, sudoable=True):\n"
         "        cmd = to_bytes(cmd)\n        return subprocess.Popen(cmd, shell=isinstance(cmd, bytes))\n",
         "import subprocess\ndef _sh(command):\n    return subprocess.run(command, shell=True, check=True)\n",
+        # Words joined from a list the function fills with constants only.
+        'import subprocess\ndef ping():\n    args = ["-c", "1"]\n    args.append("localhost")\n'
+        '    subprocess.call("ping " + " ".join(args), shell=True)\n',
     )
     INVALID = (
+        Invalid(
+            'import subprocess\ndef ping(host):\n    args = ["-c", "1"]\n    args.append(host)\n'
+            '    subprocess.call("ping " + " ".join(args), shell=True)\n',
+            'import subprocess\ndef ping(host):\n    args = ["-c", "1"]\n    args.append(host)\n'
+            '    subprocess.call(["ping", *args])\n',
+            message="non-constant",
+        ),
         Invalid(
             'import subprocess\ndef ping(host):\n    subprocess.run(f"ping -c 1 {host}", shell=True, check=True)\n',
             'import subprocess\ndef ping(host):\n    subprocess.run(["ping", "-c", "1", host], check=True)\n',

@@ -100,6 +100,11 @@ class UnsafeMarkup(Rule):
     )
     INVALID = (
         Invalid(
+            "from django.utils.safestring import mark_safe\ndef attrs(opts):\n    items = []\n"
+            "    for key, value in opts.items():\n        items.append(f'{key}=\"{value}\"')\n"
+            '    return mark_safe(" ".join(items))\n',
+        ),
+        Invalid(
             'from markupsafe import Markup\ndef f(name):\n    return Markup(f"<b>{name}</b>")\n',
             'import html\nfrom markupsafe import Markup\ndef f(name):\n    return Markup(f"<b>{html.escape(str(name))}</b>")\n',
         ),
