@@ -49,11 +49,12 @@ def imported_modules(node: ast.Import | ast.ImportFrom, ctx) -> Iterator[Importe
 
 
 def is_optional(node: ast.AST, ctx) -> bool:
-    """Inside `try: ... except ImportError`, or under any `if` (`TYPE_CHECKING`, a version or
-    platform test): the code expects the module may be missing, so it is not a bet on a package."""
+    """Inside `try: ... except ImportError`, or under an `if` (`TYPE_CHECKING`, a version or
+    platform test): the code expects the module may be missing, so it is not a bet on a package.
+    Not `if __name__ == "__main__":`, the script's own entry point (`import uvicorn; uvicorn.run(app)`)."""
     child, parent = node, ctx.parent(node)
     while parent is not None:
-        if isinstance(parent, ast.If):
+        if isinstance(parent, ast.If) and not _is_main_guard(parent.test):
             return True
         if isinstance(parent, _TRY):
             if (child in parent.body or child in parent.orelse) and any(
@@ -64,6 +65,15 @@ def is_optional(node: ast.AST, ctx) -> bool:
                 return True  # the fallback branch itself
         child, parent = parent, ctx.parent(parent)
     return False
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = (test.left, test.comparators[0])
+    return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and any(
+        isinstance(s, ast.Constant) and s.value == "__main__" for s in sides
+    )
 
 
 def _catches_import_error(handler: ast.ExceptHandler) -> bool:

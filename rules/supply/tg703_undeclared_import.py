@@ -65,8 +65,8 @@ class UndeclaredImport(Rule):
         "none of the workspace's dependency files (pyproject.toml, setup.cfg, setup.py, requirements "
         "files at the top or one folder down, tox environments' `deps`), nor is installed by one that "
         "does; it is {state}. Imports the code expects may be missing are left alone: under `try/except "
-        "ImportError` or an `if`, inside a function of a package built for others (an optional "
-        "feature), and in tests, vendored copies, examples and docs."
+        'ImportError` or an `if` (not the `if __name__ == "__main__":` entry point), inside a function of '
+        "a package built for others (an optional feature), and in tests, vendored copies, examples and docs."
     )
     why = (
         "An import that works only because a package happens to be installed breaks on the next fresh "
@@ -106,6 +106,10 @@ class UndeclaredImport(Rule):
         Invalid("import requests\n\nrequests.get(url, timeout=10)\n"),
         Invalid("import yaml\n\ndef to_yaml(data):\n    return yaml.safe_dump(data)\n"),
         Invalid("import peewee\n", path="documents/models.py"),  # an app's own documents package
+        # A script's entry point is no optional feature: running the app needs the server.
+        Invalid(
+            "app = make_app()\n\nif __name__ == '__main__':\n    import uvicorn\n\n    uvicorn.run(app)\n", at=(4, 12)
+        ),
     )
 
     def visit_Import(self, node: ast.Import | ast.ImportFrom, ctx) -> None:
