@@ -99,7 +99,33 @@ def _flatten(ctx, expr: ast.AST, out: list, depth: int) -> None:
             out.append(remote_taint(ctx, expr) or _TRUSTED)
     else:
         source = remote_taint(ctx, expr)
-        out.append(_TRUSTED if source is None or is_self_reference(source) else source)
+        fixed = source is None or is_self_reference(source) or _returns_fixed_origin(ctx, expr)
+        out.append(_TRUSTED if fixed else source)
+
+
+# The summary note (see `note_returned_url`): True when some URL the function returns has a user-chosen origin.
+_ORIGIN_NOTE = "url-origin-chosen"
+
+
+def note_returned_url(ctx, node: ast.Return) -> None:
+    """While a function is summarized, note whether a URL it returns carrying outside input lets that
+    input choose its origin (`return next_url`) or not (`return reverse("home") + "?" + query_string`)."""
+    summary = ctx.summary
+    if summary is None or node.value is None or ctx.function is not summary.node:
+        return
+    if remote_taint(ctx, node.value) is None:
+        return
+    chosen = origin_source(ctx, node.value) is not None
+    summary.notes[_ORIGIN_NOTE] = bool(summary.notes.get(_ORIGIN_NOTE)) or chosen
+
+
+def _returns_fixed_origin(ctx, expr: ast.AST) -> bool:
+    """A call whose callee returns URLs with outside input only after a fixed origin (its summary's note)."""
+    provider = ctx.provider
+    if not isinstance(expr, ast.Call) or provider is None or not provider.may_know(expr, ctx):
+        return False
+    summary = provider.callee(expr, ctx)
+    return summary is not None and summary.notes.get(_ORIGIN_NOTE) is False
 
 
 def _text(ctx, expr: ast.AST) -> Optional[str]:

@@ -6,7 +6,7 @@ import ast
 from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.files._flow import origin_source
+from tabguard.rules.files._flow import note_returned_url, origin_source
 
 # callee -> (position, keyword) of the target URL
 _REDIRECTS = {
@@ -78,8 +78,20 @@ class OpenRedirect(Rule):
         "from flask import redirect\n@app.route('/u/<int:uid>')\ndef u(uid):\n    return redirect(f'/users/{uid}/profile')\n",
         "from flask import redirect, request\n@app.before_request\ndef https():\n"
         "    return redirect(request.url.replace('http://', 'https://', 1))\n",
+        # a method builds the URL: the route's own, with the query string appended after it
+        "from django.http import HttpResponseRedirect\nfrom django.urls import reverse\nfrom django.views import View\n"
+        "class Forward(View):\n    def target(self):\n        url = reverse('home')\n"
+        "        query = self.request.META.get('QUERY_STRING', '')\n        if query:\n"
+        "            url = '%s?%s' % (url, query)\n        return url\n"
+        "    def get(self, request):\n        return HttpResponseRedirect(self.target())\n",
     )
     INVALID = (
+        # a method returns the URL the client sent
+        Invalid(
+            "from django.http import HttpResponseRedirect\nfrom django.views import View\n"
+            "class Back(View):\n    def target(self):\n        return self.request.GET.get('next', '/')\n"
+            "    def get(self, request):\n        return HttpResponseRedirect(self.target())\n"
+        ),
         Invalid(
             "from flask import redirect, request\n@app.route('/login', methods=['POST'])\ndef login():\n"
             "    return redirect(request.args.get('next') or '/')\n"
@@ -115,6 +127,9 @@ class OpenRedirect(Rule):
         else:
             target = _location_in_headers(ctx.keyword(node, "headers"))
         self._check(ctx, node, target)
+
+    def visit_Return(self, node: ast.Return, ctx) -> None:
+        note_returned_url(ctx, node)  # for the callers of a function that builds the URL
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
         for target in node.targets:

@@ -1,7 +1,8 @@
 """Inter-procedural data flow: function summaries, applied where the function is called.
 
 A function's summary says which of its parameters reach which sinks (a rule that would flag user
-input there) and which parameters or sources reach its return value. It is computed by checking the
+input there), which parameters or sources reach its return value, and what rules noted about the
+values it returns (`notes`: TG508 records whether a returned URL's origin is the user's to choose). It is computed by checking the
 function once with every parameter standing for user input (`Source.param`): the findings those
 parameters cause are recorded instead of reported (`Context.report`), and `return` statements
 record what they return (`Scope.leave`). A callee's own calls use their summaries in turn, so a
@@ -60,6 +61,9 @@ class FunctionSummary:
     sinks: dict[int, list[Sink]] = field(default_factory=dict)
     returns_params: set[int] = field(default_factory=set)
     returns_source: Optional[Source] = None
+    # What rules found about the returned values while the function was summarized, by the rule's own
+    # key (TG508: whether a URL it returns lets the user choose where it points).
+    notes: dict[str, object] = field(default_factory=dict)
 
     def reached(self, source: Source, rule_id: str, span: Span, message: str) -> None:
         self.add(

@@ -234,10 +234,11 @@ def _targets(path: str, before: Optional[_Module], after: Optional[_Module]) -> 
 def _signature(summary: Optional[FunctionSummary]) -> tuple:
     """What a caller's findings read from a summary."""
     if summary is None:
-        return ((), frozenset(), None)
+        return ((), frozenset(), None, ())
     sinks = sorted((param, tuple(sink)) for param, found in summary.sinks.items() for sink in map(_sink_fields, found))
     source = summary.returns_source
-    return (tuple(sinks), frozenset(summary.returns_params), (source.label, source.only) if source else None)
+    notes = tuple(sorted(summary.notes.items()))
+    return (tuple(sinks), frozenset(summary.returns_params), (source.label, source.only) if source else None, notes)
 
 
 def _sink_fields(sink) -> tuple:
