@@ -77,6 +77,8 @@ _PLACEHOLDER_WORDS = frozenset(
         "masked",
     }
 )
+# Words that name a credential: in a value compared with one, part of the credential (`"Secret123"`).
+_CREDENTIAL_WORDS = frozenset({"secret", "password", "token", "key"})
 # The words credential fields are named with (`passwd`, `api_key`, `client_secret`): a value made of
 # them names a field, as in a table mapping one library's argument names to another's. Not the
 # words that are weak passwords as often (`"pass"`, `"pin"`).
@@ -147,13 +149,16 @@ def is_template(value: str) -> bool:
     return bool(_TEMPLATE.search(value))
 
 
-def is_placeholder(value: str, name: str = "") -> bool:
-    """Empty, templated (`${X}`, `<your-key>`), masked (`****`, `xxxx`), or made of example words."""
+def is_placeholder(value: str, name: str = "", compared: bool = False) -> bool:
+    """Empty, templated (`${X}`, `<your-key>`), masked (`****`, `xxxx`), or made of example words.
+    `compared`: the value is what a credential is checked against (`password == "Secret123"`), where
+    it is the credential itself: a credential word among other words or digits no longer marks it."""
     stripped = value.strip()
     if len(stripped) < 3 or _TEMPLATE.search(stripped) or _REGEX.search(stripped) or _mostly_one_char(stripped):
         return True
     value_words = words(stripped)
-    if any(w in _PLACEHOLDER_WORDS or re.fullmatch(r"x{3,}", w) for w in value_words):
+    ignored = _CREDENTIAL_WORDS if compared and not set(value_words) <= _PLACEHOLDER_WORDS else frozenset()
+    if any(w in _PLACEHOLDER_WORDS - ignored or re.fullmatch(r"x{3,}", w) for w in value_words):
         return True
     # `password = "passwd"` (a table of argument names): the value is a credential field's name.
     if stripped.isidentifier() and all(w in _FIELD_WORDS for w in value_words):

@@ -158,6 +158,8 @@ class HardcodedSecret(Rule):
         # where a value is kept (a session entry's private name), a sentinel word
         "SESSION_KEY = '_auth_user_id'\nCSRF_SESSION_KEY = '_csrftoken'\n",
         "def render(csrf_token):\n    if csrf_token == 'NOTPROVIDED':\n        return ''\n",
+        # A value made only of example words is no credential, compared or not.
+        "def login(password):\n    if password == 'your-secret-password':\n        raise ValueError('set a password')\n",
         # the user part of a URL's `user:password@` (no `:`, no password), and a table of argument names
         "def redact(netloc):\n    user_pass, host = netloc.split('@', 1)\n    if user_pass == 'git':\n        return netloc\n"
         "    return host\n",
@@ -238,6 +240,12 @@ class HardcodedSecret(Rule):
             "from flask import request\ndef login():\n"
             "    if request.form['username'] == 'admin' and request.form['password'] == 'admin123':\n        return 'ok'\n"
         ),
+        # The password a login checks against: a credential word in it is part of the password.
+        Invalid(
+            "from flask import request\ndef login():\n    password = request.form['password']\n"
+            "    if password == 'SuperSecret123!':\n        return 'welcome'\n",
+            message="Hardcoded password",
+        ),
     )
 
     def visit_Constant(self, node: ast.Constant, ctx) -> None:
@@ -260,7 +268,7 @@ class HardcodedSecret(Rule):
         name = _bound_name(ctx, node)
         # A bare `secret=` keyword is as often an outside service's credential as a signing key.
         signing = not (isinstance(parent, ast.keyword) and words(name or "") == ["secret"])
-        kind = _literal_kind(name, node.value, signing) or (
+        kind = _literal_kind(name, node.value, signing, compared=isinstance(parent, ast.Compare)) or (
             secret_kind(name) == "password" and _connect_password(ctx, parent) and "password"
         )
         # Only a secret-looking literal pays for the comparison check, which scans the whole block.
@@ -310,16 +318,17 @@ class HardcodedSecret(Rule):
                 ctx.report(self, keyword.value, details={"kind": "empty database password", "name": keyword.arg})
 
 
-def _literal_kind(name: Optional[str], value: object, signing: bool = True) -> Optional[str]:
+def _literal_kind(name: Optional[str], value: object, signing: bool = True, compared: bool = False) -> Optional[str]:
     """What credential a literal bound to `name` is, when it is reported where it is written (else None);
-    `signing` False judges a signing key's name like any other credential's."""
+    `signing` False judges a signing key's name like any other credential's; `compared`: the literal is
+    compared with the credential (see `is_placeholder`)."""
     kind = secret_kind(name)
     text = value.decode("latin-1") if isinstance(value, bytes) else value
     if kind is None or not isinstance(text, str):
         return None
     if signing and signing_key_name(name):
         return None if len(text.strip()) < 3 or is_template(text.strip()) or is_private_name(text) else "signing key"
-    if is_placeholder(text, name) or not looks_like_secret(text, kind) or isinstance(value, bytes):
+    if is_placeholder(text, name, compared) or not looks_like_secret(text, kind) or isinstance(value, bytes):
         return None
     return kind
 

@@ -6,7 +6,7 @@ import ast
 from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.files._flow import note_returned_url, origin_source
+from tabguard.rules.files._flow import constructed_by, note_returned_url, origin_source
 
 # callee -> (position, keyword) of the target URL
 _REDIRECTS = {
@@ -24,6 +24,9 @@ _REDIRECTS = {
     "aiohttp.web.HTTPSeeOther": (0, "location"),
     "aiohttp.web.HTTPTemporaryRedirect": (0, "location"),
 }
+# Calls that write one header, name then value: `self.send_header(name, value)` (http.server),
+# `response.headers.add(name, value)` and relatives.
+_HEADER_WRITES = frozenset({"send_header", "add_header", "add", "set", "setdefault"})
 
 
 class OpenRedirect(Rule):
@@ -35,7 +38,7 @@ class OpenRedirect(Rule):
     owasp = "A01:2025"
     message = "Redirect to a URL taken from the request ({source}): open redirect"
     placeholders = {"source": "request.args"}
-    call_names = frozenset(name.rpartition(".")[2] for name in _REDIRECTS) | {"redirect"}
+    call_names = frozenset(name.rpartition(".")[2] for name in _REDIRECTS) | {"redirect"} | _HEADER_WRITES
     call_keywords = frozenset({"headers"})  # `Response(status=302, headers={"Location": ...})`
     what = (
         "The response redirects to a URL whose scheme or host comes from request data ({source}), "
@@ -84,6 +87,10 @@ class OpenRedirect(Rule):
         "        query = self.request.META.get('QUERY_STRING', '')\n        if query:\n"
         "            url = '%s?%s' % (url, query)\n        return url\n"
         "    def get(self, request):\n        return HttpResponseRedirect(self.target())\n",
+        # A dict that is not a response, and a header other than Location.
+        "from flask import request\ndef f():\n    place = {}\n    place['location'] = request.args['city']\n    return place\n",
+        "from http.server import BaseHTTPRequestHandler\nclass H(BaseHTTPRequestHandler):\n    def do_GET(self):\n"
+        "        self.send_response(302)\n        self.send_header('Location', '/login')\n        self.end_headers()\n",
     )
     INVALID = (
         # a method returns the URL the client sent
@@ -116,6 +123,20 @@ class OpenRedirect(Rule):
             "from flask import Response, request\n@app.route('/r')\ndef r():\n"
             "    return Response(status=302, headers={'Location': request.args['to']})\n"
         ),
+        # Django: the header set by subscripting the response itself.
+        Invalid(
+            "from django.http import HttpResponse\ndef jump(request):\n    resp = HttpResponse(status=302)\n"
+            "    resp['Location'] = request.GET['to']\n    return resp\n",
+            message="open redirect",
+        ),
+        # http.server: a handler writing its own Location header from the query string.
+        Invalid(
+            "from http.server import BaseHTTPRequestHandler\nfrom urllib.parse import parse_qs, urlparse\n"
+            "class Handler(BaseHTTPRequestHandler):\n    def do_GET(self):\n"
+            "        params = parse_qs(urlparse(self.path).query)\n        self.send_response(302)\n"
+            "        self.send_header('Location', params['next'][0])\n        self.end_headers()\n",
+            message="open redirect",
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -124,6 +145,8 @@ class OpenRedirect(Rule):
             target = ctx.argument(node, *_REDIRECTS[callee])
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "redirect" and _is_self(node.func.value):
             target = ctx.argument(node, 0, "url")  # Tornado/Django class-based handlers
+        elif _writes_location(node):
+            target = node.args[1]
         else:
             target = _location_in_headers(ctx.keyword(node, "headers"))
         self._check(ctx, node, target)
@@ -133,7 +156,7 @@ class OpenRedirect(Rule):
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
         for target in node.targets:
-            if isinstance(target, ast.Subscript) and _is_location_header(target):
+            if isinstance(target, ast.Subscript) and _is_location_header(target, ctx):
                 self._check(ctx, node, node.value)
 
     def _check(self, ctx, node: ast.AST, url) -> None:
@@ -149,7 +172,7 @@ def _location_in_headers(headers) -> Optional[ast.expr]:
     if headers is None or not isinstance(headers.value, ast.Dict):
         return None
     for key, value in zip(headers.value.keys, headers.value.values):
-        if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() == "location":
+        if _is_location(key):
             return value
     return None
 
@@ -158,13 +181,25 @@ def _is_self(expr: ast.AST) -> bool:
     return isinstance(expr, ast.Name) and expr.id == "self"
 
 
-def _is_location_header(target: ast.Subscript) -> bool:
-    key = target.slice
-    headers = target.value
-    return (
-        isinstance(key, ast.Constant)
-        and isinstance(key.value, str)
-        and key.value.lower() == "location"
-        and isinstance(headers, ast.Attribute)
-        and headers.attr == "headers"
-    )
+def _is_location(key: ast.AST) -> bool:
+    return isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() == "location"
+
+
+def _writes_location(call: ast.Call) -> bool:
+    """`self.send_header("Location", url)`, `response.headers.add("Location", url)`."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in _HEADER_WRITES or len(call.args) < 2:
+        return False
+    on_headers = isinstance(func.value, ast.Attribute) and func.value.attr == "headers"
+    return (func.attr == "send_header" or on_headers) and _is_location(call.args[0])
+
+
+def _is_location_header(target: ast.Subscript, ctx) -> bool:
+    """`response.headers["Location"] = url`, or Django's `response["Location"] = url` on a response
+    the function made (`HttpResponse(status=302)`)."""
+    if not _is_location(target.slice):
+        return False
+    owner = target.value
+    if isinstance(owner, ast.Attribute) and owner.attr == "headers":
+        return True
+    return constructed_by(ctx, owner).rpartition(".")[2].endswith("Response")
