@@ -181,7 +181,7 @@ def _is_self(expr: ast.AST) -> bool:
     return isinstance(expr, ast.Name) and expr.id == "self"
 
 
-def _is_location(key: ast.AST) -> bool:
+def _is_location(key: Optional[ast.AST]) -> bool:
     return isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() == "location"
 
 
