@@ -32,9 +32,9 @@ def project_root(
 
 @lru_cache(maxsize=4096)
 def workspace_root(folder: Path) -> Optional[Path]:
-    """The project `folder` is in (a folder with only a requirements.txt counts), or the site-packages
-    it is installed in: an installed package's workspace is its environment."""
-    return project_root(folder, (*PROJECT_FILES, "requirements.txt"), also=_installed)
+    """The project `folder` is in (a folder with only a requirements.txt or a Pipfile counts), or the
+    site-packages it is installed in: an installed package's workspace is its environment."""
+    return project_root(folder, (*PROJECT_FILES, "requirements.txt", "Pipfile"), also=_installed)
 
 
 def _installed(folder: Path) -> bool:

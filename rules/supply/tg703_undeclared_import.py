@@ -62,7 +62,7 @@ class UndeclaredImport(Rule):
     placeholders = {"module": "requests", "distribution": "requests", "state": "installed in the environment only"}
     what = (
         "The file imports `{module}`, provided by the distribution `{distribution}`, which appears in "
-        "none of the workspace's dependency files (pyproject.toml, setup.cfg, setup.py, requirements "
+        "none of the workspace's dependency files (pyproject.toml, setup.cfg, setup.py, Pipfile, requirements "
         "files at the top or one folder down, tox environments' `deps`), nor is installed by one that "
         "does; it is {state}. Imports the code expects may be missing are left alone: under `try/except "
         'ImportError` or an `if` (not the `if __name__ == "__main__":` entry point), inside a function of '

@@ -203,13 +203,18 @@ def _poetry_tables(data: dict, result: DependencyFile) -> Iterator[tuple[str, di
         yield header, _table(data, result, "tool", "poetry", "group", group).get("dependencies", {})
 
 
-def parse_pyproject(path: Path, text: str) -> DependencyFile:
+def _read_toml(path: Path, text: str) -> tuple[DependencyFile, dict]:
+    """An empty result for the file, and its data ({}, with the problem noted, when it is not TOML)."""
     result = DependencyFile(path, [], [])
     try:
-        data = tomllib.loads(text)
+        return result, tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         result.problems.append(f"invalid TOML ({error}), dependencies not checked")
-        return result
+        return result, {}
+
+
+def parse_pyproject(path: Path, text: str) -> DependencyFile:
+    result, data = _read_toml(path, text)
     result.project_name = normalize(str(_table(data, result, "project").get("name", "")))
     _pyproject_requirements(data, text.splitlines(), result)
     return result
@@ -227,20 +232,33 @@ def _pyproject_requirements(data: dict, lines: list[str], result: DependencyFile
                 if requirement is not None:
                     result.requirements.append(requirement)
     for header, table in _poetry_tables(data, result):
-        start = _header_line(lines, header)
-        for name, spec in table.items() if isinstance(table, dict) else ():
-            where = _key_line(lines, name, start)
-            if name.lower() == "python" or where is None:
-                continue
-            version = spec if isinstance(spec, str) else (spec.get("version", "") if isinstance(spec, dict) else "")
-            version = version if isinstance(version, str) else ""
-            if re.fullmatch(r"\d[\w.+!-]*", version):
-                version = "==" + version  # Poetry's bare version is an exact pin
-            direct = isinstance(spec, dict) and any(k in spec for k in ("git", "path", "url"))
-            extras = spec.get("extras", []) if isinstance(spec, dict) else []
-            extras = tuple(e for e in extras if isinstance(e, str)) if isinstance(extras, list) else ()
-            span = Span(where[0], where[1], where[0], where[1] + len(name))
-            result.requirements.append(Requirement(name, span, version, None, direct, extras))
+        _name_table_requirements(lines, header, table, result)
+
+
+def _name_table_requirements(lines: list[str], header: str, table: object, result: DependencyFile) -> None:
+    """A table of `name = "version"` or `name = {version = ..., extras = [...]}` (Poetry, Pipfile)."""
+    start = _header_line(lines, header)
+    for name, spec in table.items() if isinstance(table, dict) else ():
+        where = _key_line(lines, name, start)
+        if name.lower() == "python" or where is None:
+            continue
+        version = spec if isinstance(spec, str) else (spec.get("version", "") if isinstance(spec, dict) else "")
+        version = version if isinstance(version, str) else ""
+        if re.fullmatch(r"\d[\w.+!-]*", version):
+            version = "==" + version  # Poetry's bare version is an exact pin
+        direct = isinstance(spec, dict) and any(k in spec for k in ("git", "path", "url", "file"))
+        extras = spec.get("extras", []) if isinstance(spec, dict) else []
+        extras = tuple(e for e in extras if isinstance(e, str)) if isinstance(extras, list) else ()
+        span = Span(where[0], where[1], where[0], where[1] + len(name))
+        result.requirements.append(Requirement(name, span, version, None, direct, extras))
+
+
+def parse_pipfile(path: Path, text: str) -> DependencyFile:
+    """Pipenv's Pipfile: its `[packages]` and `[dev-packages]`."""
+    result, data = _read_toml(path, text)
+    for header in ("packages", "dev-packages"):
+        _name_table_requirements(text.splitlines(), header, _table(data, result, header), result)
+    return result
 
 
 def parse_setup_cfg(path: Path, text: str) -> DependencyFile:
@@ -327,18 +345,39 @@ def parse_dependency_file(path: Path, text: str) -> DependencyFile:
         return parse_setup_py(path, text)
     if path.name == "tox.ini":
         return parse_tox_ini(path, text)
+    if path.name == "Pipfile":
+        return parse_pipfile(path, text)
     return parse_requirements_file(path, text)
 
 
 def workspace_dependency_files(root: Path) -> list[Path]:
     """The dependency files at the top of a workspace (and in a `requirements/` folder)."""
-    found = [root / name for name in ("pyproject.toml", "setup.cfg") if (root / name).is_file()]
+    found = [root / name for name in ("pyproject.toml", "setup.cfg", "Pipfile") if (root / name).is_file()]
     if _declares_requirements(root / "setup.py"):  # not any file named setup.py (Ansible has a module so named)
         found.append(root / "setup.py")
     for folder in (root, root / "requirements"):
         if folder.is_dir():
-            found.extend(sorted(p for p in folder.glob("*.txt") if p.name.startswith("requirements") or folder != root))
+            lists = (*folder.glob("*.txt"), *folder.glob("*.in"))  # pip-tools' inputs beside its outputs
+            found.extend(sorted(p for p in lists if p.name.startswith("requirements") or folder != root))
     return found
+
+
+# The tables of a project's metadata (pyproject.toml, setup.cfg), as opposed to tools' settings.
+_METADATA_TABLE = re.compile(r"^\s*\[\s*(project|tool\.poetry|dependency-groups|metadata|options)\s*[\].]", re.M)
+
+
+def declares_dependencies(path: Path) -> bool:
+    """A dependency file that says what its project needs: a requirements list, a Pipfile, a setup.py
+    with install_requires, and a pyproject.toml or setup.cfg with project metadata or requirements,
+    not one holding only tools' settings (`[tool.ruff]`, `[flake8]`)."""
+    if path.name not in ("pyproject.toml", "setup.cfg"):
+        return True
+    try:
+        data, _ = read_regular(path, _MAX_SIZE)
+    except (OSError, SourceError):
+        return False
+    text = data.decode("utf-8", errors="replace")
+    return bool(_METADATA_TABLE.search(text)) or bool(parse_dependency_file(path, text).requirements)
 
 
 def workspace_other_declarations(root: Path) -> list[Path]:

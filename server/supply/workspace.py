@@ -20,6 +20,7 @@ from tabguard.supply.data import LookAlike, dependency_closure, known_packages
 from tabguard.project import workspace_root
 from tabguard.supply.declared import (
     declared_names,
+    declares_dependencies,
     tomllib,
     workspace_dependency_files,
     workspace_other_declarations,
@@ -114,6 +115,7 @@ class Workspace:
         self._dependency_files: list[Path] = []
         self._other_declarations: list[Path] = []  # tox.ini, requirements files one folder down
         self._distributable = False
+        self._declares = False
         self._environment = _Cached(lambda: self._site, self._read_environment)
         # A folder's time changes when a dependency file is added to it or removed.
         watched = [root, root / "requirements"] if root else []
@@ -131,8 +133,9 @@ class Workspace:
     # -- what the workspace has ----------------------------------------------------------------
     @property
     def has_dependency_files(self) -> bool:
+        """The workspace says what it needs (a pyproject.toml holding only tools' settings does not)."""
         self.declared()
-        return bool(self._dependency_files)
+        return self._declares
 
     @property
     def builds_distribution(self) -> bool:
@@ -179,6 +182,7 @@ class Workspace:
         self._dependency_files = workspace_dependency_files(self.root) if self.root else []
         self._other_declarations = workspace_other_declarations(self.root) if self.root else []
         names = declared_names(self._dependency_files + self._other_declarations)
+        self._declares = any(declares_dependencies(p) for p in self._dependency_files)
         guesses = set()
         for name in names:
             if "[" in name:

@@ -370,6 +370,31 @@ def test_the_project_managers_development_lists_declare_too(workspace):
     assert _modules(findings(workspace, "tools/release.py", code)[0]) == ["attr"]
 
 
+def test_a_pyproject_of_tools_settings_declares_nothing(workspace, monkeypatch):
+    import tabguard.supply.workspace as ws_module
+
+    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+    # A script folder whose pyproject.toml only configures the formatter: no list to be missing from.
+    workspace.write("pyproject.toml", "[tool.ruff]\nline-length = 100\n\n[tool.pytest.ini_options]\naddopts = '-q'\n")
+    assert _modules(findings(workspace, "app.py", "import requests\n")[0]) == []
+    workspace.write("pyproject.toml", '[project]\nname = "shop"\nversion = "1.0"\n')  # declares none
+    assert _modules(findings(workspace, "app.py", "import requests\n")[0]) == ["requests"]
+
+
+def test_a_pipfile_declares(tmp_path):
+    # Pipenv's project file alone marks the project and lists what it needs.
+    project = tmp_path / "shop"
+    project.mkdir()
+    (project / "Pipfile").write_text(
+        '[[source]]\nurl = "https://pypi.org/simple"\nname = "pypi"\n\n[packages]\nflask = "*"\n'
+        'celery = {version = ">=5.3", extras = ["redis"]}\n\n[dev-packages]\npytest = "*"\n'
+    )
+    code = "import flask\nimport celery\nimport redis\nimport pytest\nimport yaml\n"
+    (project / "app.py").write_text(code)
+    found = analyze_text(code, str(project / "app.py")).findings()
+    assert [f.details["module"] for f in found if f.rule_id == "TG703"] == ["yaml"]
+
+
 def test_a_tox_ini_alone_does_not_make_imports_undeclared(workspace, monkeypatch):
     import tabguard.supply.workspace as ws_module
 
