@@ -60,6 +60,8 @@ class PathTraversal(Rule):
         "https://docs.python.org/3/library/os.path.html#os.path.join",
     )
     VALID = (
+        # A `get` method of a class that handles no request: its caller chooses the name.
+        'import os\nclass Cache:\n    def get(self, name):\n        return open(os.path.join("/var/cache/app", name)).read()\n',
         # test code (engine/testcode.py): a task that a test calls with its own file names
         Valid(
             "from celery import shared_task\n@shared_task\ndef append(file_name, line):\n"
@@ -89,6 +91,12 @@ class PathTraversal(Rule):
         "from flask import request\n@app.route('/r')\ndef r():\n    return request.args['q'].replace('a', 'b')\n",
     )
     INVALID = (
+        # A Flask class-based view: `get`'s parameters are the URL's captured values.
+        Invalid(
+            "import os\nfrom flask.views import MethodView\nclass Report(MethodView):\n    def get(self, name):\n"
+            "        return open(os.path.join('/srv/reports', name)).read()\n",
+            message="URL parameter 'name'",
+        ),
         Invalid(
             "import os\nfrom flask import request\n@app.route('/r')\ndef r():\n"
             "    return open(os.path.join('/srv/reports', request.args['f'])).read()\n",

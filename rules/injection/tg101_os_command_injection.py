@@ -111,6 +111,12 @@ class OsCommandInjection(Rule):
             'import subprocess\nimport os\ndef f(host):\n    out = subprocess.run(["nslookup", host], stdout=subprocess.PIPE, text=True).stdout\n',
         ),
         Invalid('import subprocess\ndef f(q):\n    return subprocess.getoutput(f"grep -r {q} /srv")\n'),
+        # Tornado: a handler's own reading method.
+        Invalid(
+            "import subprocess\nimport tornado.web\nclass Ping(tornado.web.RequestHandler):\n    def get(self):\n"
+            '        self.write(subprocess.getoutput("ping -c 1 " + self.get_argument("host")))\n',
+            message="user input (self.get_argument())",
+        ),
         # Starlette / FastAPI: the form a handler awaits.
         Invalid(
             "import subprocess\nfrom fastapi import Request\nasync def ping(request: Request):\n"

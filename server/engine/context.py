@@ -33,6 +33,10 @@ _URL_VALUE_ATTRIBUTES = frozenset(dir(str)) | frozenset(dir(int)) | frozenset(di
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 # Fields that hold statements, in source order (`try`: body, handlers, else, finally; `match`: cases).
 _STATEMENT_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
+_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+# Modules whose classes, subclassed, handle requests method by method (`MethodView`, `Resource`,
+# `View`, `APIView`, `RequestHandler`).
+_VIEW_MODULES = ("flask.views.", "flask_restful.", "flask_restx.", "django.views.", "rest_framework.", "tornado.web.")
 _NOT_INPUT_PARAMS = frozenset({"self", "cls", "db", "session", "current_user", "user", "background_tasks", "response"})
 
 
@@ -279,7 +283,21 @@ class Context:
             for arg in params[1:]:
                 if arg.arg not in _NOT_INPUT_PARAMS and not arg.arg.startswith("_") and arg.arg not in objects:
                     sources[arg.arg] = Source(self.span(arg), f"URL parameter '{arg.arg}'")
+        elif self._view_method(func):
+            # `def get(self, user_id)` of a Flask MethodView / Flask-RESTful Resource / Tornado handler,
+            # `def get(self, request, pk)` of a Django or DRF class-based view: the URL's captured values.
+            skip = 2 if len(params) > 1 and params[1].arg == "request" else 1
+            for arg in params[skip:]:
+                if arg.arg not in _NOT_INPUT_PARAMS and arg.arg != "format" and not arg.arg.startswith("_"):
+                    sources[arg.arg] = Source(self.span(arg), f"URL parameter '{arg.arg}'")
         return sources
+
+    def _view_method(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """An HTTP-verb method of a class deriving directly from a web framework's view or handler class."""
+        cls = self.parent(func)
+        if func.name not in _HTTP_VERBS or not isinstance(cls, ast.ClassDef):
+            return False
+        return any((self.qualname(base) or "").startswith(_VIEW_MODULES) for base in cls.bases)
 
     def _objects(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
         """Names in `func` whose attributes are assigned (`page.title = ...`) or read under a name no

@@ -65,6 +65,12 @@ REQUEST_INPUT_ATTRS = frozenset(
         "params",
         "matchdict",
         "json_body",
+        # Falcon
+        "get_param",
+        "get_param_as_list",
+        "get_header",
+        "media",
+        "get_media",
     }
 )
 REQUEST_NAMES = frozenset({"request", "req"})
@@ -76,7 +82,28 @@ SOURCE_CALLS = {
     "sys.stdin.read": "sys.stdin",
     "sys.stdin.readline": "sys.stdin",
     "flask.request.get_json": "request.get_json()",
+    # Streamlit widgets: what a visitor of the app typed or uploaded.
+    "streamlit.text_input": "Streamlit input",
+    "streamlit.text_area": "Streamlit input",
+    "streamlit.chat_input": "Streamlit input",
+    "streamlit.file_uploader": "Streamlit input",
+    "streamlit.sidebar.text_input": "Streamlit input",
+    "streamlit.sidebar.text_area": "Streamlit input",
 }
+# Tornado's `RequestHandler` methods that read the request.
+_TORNADO_READS = frozenset(
+    {
+        "get_argument",
+        "get_arguments",
+        "get_query_argument",
+        "get_query_arguments",
+        "get_body_argument",
+        "get_body_arguments",
+        "get_cookie",
+    }
+)
+# Flask-RESTful / Flask-RESTX: `reqparse.RequestParser().parse_args()` parses the request, not argv.
+_REQPARSE_MODULES = ("flask_restful", "flask_restx")
 # The running program's own path and whole command line: a launch that starts with them runs this same
 # program again (an autoreloader, a tool re-running itself), not a program someone else picked.
 OWN_PATH, OWN_COMMAND_LINE = "sys.argv[0] (this program's own path)", "sys.argv (this program's own command line)"
@@ -343,6 +370,12 @@ class Scope:
             return t(e.value, d)
         return None
 
+    def _reqparse(self) -> bool:
+        """`parser.parse_args()` in a function of a module using Flask-RESTful's request parser."""
+        return self.ctx.function is not None and any(
+            target.split(".")[0] in _REQPARSE_MODULES for target in self.ctx.module.imports.values()
+        )
+
     def _in_http_handler(self) -> bool:
         """Inside a method of a `http.server.BaseHTTPRequestHandler` subclass (by its bases' names)."""
         ctx = self.ctx
@@ -385,7 +418,11 @@ class Scope:
         func = call.func
         args = (*call.args, *(k.value for k in call.keywords))
         if isinstance(func, ast.Attribute) and func.attr in ("parse_args", "parse_known_args"):
-            return Source(self.ctx.span(call), "command-line arguments")
+            return Source(
+                self.ctx.span(call), "request arguments (reqparse)" if self._reqparse() else "command-line arguments"
+            )
+        if isinstance(func, ast.Attribute) and func.attr in _TORNADO_READS and _is_self(func.value):
+            return Source(self.ctx.span(call), f"self.{func.attr}()")
         if isinstance(func, ast.Attribute):
             if func.attr in CLEAN_METHODS:
                 return None
@@ -701,3 +738,7 @@ def _terminates(body: list[ast.stmt], qualname: Callable[[ast.AST], Optional[str
     if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
         return (qualname(last.value.func) or "") in _TERMINATORS
     return False
+
+
+def _is_self(expr: ast.AST) -> bool:
+    return isinstance(expr, ast.Name) and expr.id == "self"

@@ -41,6 +41,33 @@ def _sources(code: str) -> list[tuple[str, int, str]]:
             "    os.system(' '.join(words))\n",
             ("TG101", 6, "request.form"),
         ),
+        # Class-based views: an HTTP verb's parameters are the URL's captured values.
+        (
+            "import os\nfrom flask_restful import Resource\nclass Img(Resource):\n    def get(self, name):\n"
+            "        os.system('convert ' + name)\n",
+            ("TG101", 5, "URL parameter 'name'"),
+        ),
+        (
+            "import os\nfrom rest_framework.views import APIView\nclass Img(APIView):\n"
+            "    def post(self, request, name, format=None):\n        os.system('convert ' + name + format)\n",
+            ("TG101", 5, "URL parameter 'name'"),
+        ),
+        # Flask-RESTful's request parser reads the request, not the command line.
+        (
+            "import os\nfrom flask_restful import Resource, reqparse\nparser = reqparse.RequestParser()\n"
+            "class Ping(Resource):\n    def post(self):\n        args = parser.parse_args()\n"
+            "        os.system('ping ' + args['host'])\n",
+            ("TG101", 7, "request arguments (reqparse)"),
+        ),
+        # Falcon and Streamlit.
+        (
+            "import os\nclass Res:\n    def on_get(self, req, resp):\n        os.system('ls ' + req.get_param('d'))\n",
+            ("TG101", 4, "req.get_param()"),
+        ),
+        (
+            "import os\nimport streamlit as st\ndef page():\n    name = st.text_input('Name')\n    os.system('echo ' + name)\n",
+            ("TG101", 5, "Streamlit input"),
+        ),
     ],
 )
 def test_reported_with_its_source(code: str, expected: tuple[str, int, str]) -> None:
@@ -55,6 +82,10 @@ def test_reported_with_its_source(code: str, expected: tuple[str, int, str]) -> 
         "    h.update(request.args['name'].encode())\n    os.system('mkdir /tmp/' + h.hexdigest())\n",
         # Filling a list with constants, or appending to a list that came from elsewhere, taints nothing.
         "import os\nfrom flask import request\ndef f(words):\n    words.append('x')\n    os.system(' '.join(words))\n",
+        # A view's `format` suffix, and a `get` of a class that is no view.
+        "import os\nfrom rest_framework.views import APIView\nclass V(APIView):\n"
+        "    def get(self, request, format=None):\n        os.system('echo ' + format)\n",
+        "import os\nclass Store:\n    def get(self, key):\n        os.system('echo ' + key)\n",
     ],
 )
 def test_not_confirmed(code: str) -> None:
