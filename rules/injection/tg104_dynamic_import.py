@@ -36,7 +36,7 @@ class DynamicImport(Rule):
     message = "`{callee}` picks code by a name from user input ({source})"
     placeholders = {"callee": "importlib.import_module", "source": "request data"}
     aliases = ()
-    call_names = last_names(_IMPORTERS) | {"get"}
+    call_names = last_names(_IMPORTERS) | {"get", "getattr"}
     what = (
         "The module name passed to `{callee}` (or the key looked up in a namespace such as `globals()`) "
         "comes from {source}."
@@ -52,6 +52,13 @@ class DynamicImport(Rule):
     )
     references = ("https://cwe.mitre.org/data/definitions/470.html", "https://cwe.mitre.org/data/definitions/94.html")
     VALID = (
+        # An attribute read, and a method chosen among those made for it by a fixed prefix.
+        "from flask import request, jsonify\n@app.route('/u')\ndef u():\n"
+        "    return jsonify({'v': str(getattr(settings, request.args['key'], ''))})\n",
+        "from django.http import JsonResponse\nclass Api:\n    def dispatch_action(self, request):\n"
+        "        handler = getattr(self, 'do_' + request.POST['action'])\n        return JsonResponse(handler(request))\n",
+        "from http.server import BaseHTTPRequestHandler\nclass H(BaseHTTPRequestHandler):\n    def handle_one(self):\n"
+        "        mname = 'do_' + self.command\n        method = getattr(self, mname)\n        method()\n",
         'import importlib\nmod = importlib.import_module("json")\n',
         'import importlib\nPLUGINS = ("csv", "pdf")\ndef f(request):\n    kind = request.GET["kind"]\n'
         '    if kind in PLUGINS:\n        importlib.import_module("app.export." + kind)\n',
@@ -81,6 +88,16 @@ class DynamicImport(Rule):
         Invalid(
             'def handler(event, context):\n    handlers = globals()\n    return handlers[event["action"]](event)\n'
         ),
+        # A dispatcher calling whatever function or method the request names.
+        Invalid(
+            "import importlib\nfrom flask import request\nimport reports\n@app.route('/run')\ndef run():\n"
+            "    return getattr(reports, request.args['fn'])()\n",
+            message="`getattr` picks code",
+        ),
+        Invalid(
+            "from django.http import JsonResponse\nclass Api:\n    def dispatch_action(self, request):\n"
+            "        handler = getattr(self, request.POST['action'])\n        return JsonResponse(handler(request))\n",
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -94,6 +111,8 @@ class DynamicImport(Rule):
             return
         if isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
             self._check_lookup(node, node.func.value, node.args[0], ctx)
+        elif callee == "getattr" and len(node.args) >= 2 and _called(node, ctx):
+            self._check_getattr(node, node.args[1], ctx)
 
     def visit_Subscript(self, node: ast.Subscript, ctx) -> None:
         if isinstance(node.ctx, ast.Load):
@@ -107,6 +126,34 @@ class DynamicImport(Rule):
         described = _namespace(namespace, ctx) if source is not None else None
         if described is not None:
             ctx.report(self, node, details={"callee": described}, source=source)
+
+    def _check_getattr(self, node: ast.Call, name: ast.expr, ctx) -> None:
+        """`getattr(module, name)()`: the client picks which function or method runs. A name with a fixed
+        prefix (`getattr(self, "do_" + action)`) reaches only the methods made for it."""
+        source = remote_taint(ctx, name)
+        if source is None:
+            return
+        if isinstance(name, ast.Name):
+            name = ctx.model.value_of(name) or name  # `method = "do_" + command` ... `getattr(self, method)`
+        parts = pieces(name)
+        if parts and isinstance(parts[0], str) and parts[0]:
+            return
+        ctx.report(self, node, details={"callee": "getattr"}, source=source)
+
+
+def _called(lookup: ast.Call, ctx) -> bool:
+    """What `lookup` returns is called: at once (`getattr(m, name)()`) or through the local it is
+    assigned to (`handler = getattr(self, name)` ... `handler(request)`)."""
+    parent = ctx.parent(lookup)
+    if isinstance(parent, ast.Call) and parent.func is lookup:
+        return True
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return False
+    name = parent.targets[0].id
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
+        for node in ctx.scope_nodes()
+    )
 
 
 def _own_submodule(name: ast.expr, call: ast.Call, ctx) -> bool:
