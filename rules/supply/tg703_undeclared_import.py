@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule, Valid
-from tabguard.rules.supply._imports import checked_imports
+from tabguard.rules._spelling import WEB_APP
+from tabguard.rules.supply._imports import ImportedModule, checked_imports, resolve
+from tabguard.supply.workspace import Resolution
 from tabguard.engine.testcode import is_test_path
 
 # Tooling entry points whose imports are the tools' own, not the application's.
@@ -44,6 +46,22 @@ def _is_runtime_code(path: str, root: Optional[Path]) -> bool:
     if set(folders) & _NOT_RUNTIME_FOLDERS or any(_NOT_RUNTIME_PREFIX.match(f) for f in folders):
         return False
     return not (_TEST_SUPPORT.match(file.stem) or file.name in _TOOL_FILES or is_test_path(path))
+
+
+def _missing(node: ast.Import | ast.ImportFrom, ctx, imported: ImportedModule, resolution: Resolution):
+    """(module, distribution) a finding names, or None when the names taken from a namespace package
+    (`from google.cloud import storage`) are each a module of a declared distribution (google-cloud-storage)."""
+    module, distribution = imported.module.partition(".")[0], resolution.distribution or imported.module
+    if not isinstance(node, ast.ImportFrom):
+        return module, distribution
+    names = (f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
+    taken = [(name, resolve(ctx, name)[0]) for name in names]
+    if taken and all(taking.declared for _, taking in taken):
+        return None
+    for name, taking in taken:  # the most specific distribution known: google-cloud-bigquery, not google-cloud
+        if not taking.declared and taking.kind in ("installed", "known") and taking.distribution != distribution:
+            return name, taking.distribution or distribution
+    return module, distribution
 
 
 class UndeclaredImport(Rule):
@@ -97,6 +115,8 @@ class UndeclaredImport(Rule):
         Valid("import responses\n", path="pkg/testing.py"),
         Valid("import selenium\n", path="shop/tests.py"),  # a Django app's test module
         Valid("import peewee\n", path="docs_src/sql_databases/models.py"),  # documentation sources
+        # A namespace package's module from its own distribution: that workspace declares google-cloud-storage.
+        Valid("from google.cloud import storage\n", path=WEB_APP),
         # In a package built for others (this repository has a build backend), an import deferred into
         # a function is how an optional feature is offered: the module loads without the package.
         "def to_yaml(data):\n    import yaml\n    return yaml.safe_dump(data)\n",
@@ -106,6 +126,7 @@ class UndeclaredImport(Rule):
         Invalid("import requests\n\nrequests.get(url, timeout=10)\n"),
         Invalid("import yaml\n\ndef to_yaml(data):\n    return yaml.safe_dump(data)\n"),
         Invalid("import peewee\n", path="documents/models.py"),  # an app's own documents package
+        Invalid("from google.cloud import storage, bigquery\n", path=WEB_APP, message="`google-cloud-bigquery` is not"),
         # A script's entry point is no optional feature: running the app needs the server.
         Invalid(
             "app = make_app()\n\nif __name__ == '__main__':\n    import uvicorn\n\n    uvicorn.run(app)\n", at=(4, 12)
@@ -116,7 +137,6 @@ class UndeclaredImport(Rule):
         for imported, resolution, workspace in checked_imports(node, ctx):
             if resolution.declared or resolution.lookalike or not workspace.has_dependency_files:
                 continue
-            distribution = resolution.distribution or imported.module
             if resolution.kind not in ("installed", "known"):
                 continue
             # A package built for others loads without what its functions import when called: the
@@ -126,13 +146,16 @@ class UndeclaredImport(Rule):
                 continue
             if not _is_runtime_code(ctx.path, workspace.root):
                 return
+            missing = _missing(node, ctx, imported, resolution)
+            if missing is None:
+                continue
             state = "installed in the environment only" if resolution.kind == "installed" else "not installed either"
             ctx.report(
                 self,
                 imported.span,
                 details={
-                    "module": imported.module.partition(".")[0],
-                    "distribution": distribution,
+                    "module": missing[0],
+                    "distribution": missing[1],
                     "state": state,
                 },
             )
