@@ -79,6 +79,10 @@ class PathTraversal(Rule):
         "import os\nfrom flask import request, abort\nBASE = '/srv/reports'\n"
         "@app.route('/r')\ndef r():\n    full = os.path.realpath(os.path.join(BASE, request.args['f']))\n"
         "    if os.path.commonpath([BASE, full]) != BASE:\n        abort(403)\n    return open(full).read()\n",
+        # A prefix check on the normalised path.
+        "import os\nfrom flask import request, abort\nBASE = '/srv/reports'\n"
+        "@app.route('/r')\ndef r():\n    full = os.path.realpath(os.path.join(BASE, request.args['f']))\n"
+        "    if not full.startswith(BASE + os.sep):\n        abort(403)\n    return open(full).read()\n",
         # Allow-listed.
         "from flask import request, abort\nREPORTS = {'daily.csv', 'weekly.csv'}\n"
         "@app.route('/r')\ndef r():\n    name = request.args['f']\n    if name not in REPORTS:\n        abort(404)\n"
@@ -91,6 +95,13 @@ class PathTraversal(Rule):
         "from flask import request\n@app.route('/r')\ndef r():\n    return request.args['q'].replace('a', 'b')\n",
     )
     INVALID = (
+        # A prefix check on a joined path that was never normalised: `../../etc/passwd` still passes it.
+        Invalid(
+            "import os\nfrom flask import request, abort\nBASE = '/srv/reports'\n"
+            "@app.route('/r')\ndef r():\n    full = os.path.join(BASE, request.args['f'])\n"
+            "    if not full.startswith(BASE):\n        abort(403)\n    return open(full).read()\n",
+            message="path traversal",
+        ),
         # A Flask class-based view: `get`'s parameters are the URL's captured values.
         Invalid(
             "import os\nfrom flask.views import MethodView\nclass Report(MethodView):\n    def get(self, name):\n"

@@ -269,6 +269,9 @@ class Scope:
         self._passes: dict[int, dict[str, Optional[Source]]] = {}
         # name -> the names it is a parsed/normalised view of (see _VIEWS).
         self.views: dict[str, list[str]] = {}
+        # Names bound to a path joined but not normalised (`os.path.join(BASE, name)`, `base / name`):
+        # `..` in it survives, so a prefix check on it (`path.startswith(BASE)`) proves nothing.
+        self.unresolved: set[str] = set()
         if node is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for name, source in ctx.route_param_sources(node).items():
                 self.env[name] = source
@@ -511,7 +514,7 @@ class Scope:
             self.assign(node.target, self.taint(node.iter) or inputs.consumed(node.iter, self.ctx))
         elif isinstance(node, (ast.If, ast.While)):
             self.conditional += 1
-            for name in self._with_views(_allow_listed(node.test)):
+            for name in self._with_views(self._proven(_allow_listed(node.test), node.test)):
                 self._restore.setdefault(id(node), []).append((name, self.lookup(name)))
                 self.env[name] = None
             if node.orelse and id(node) in self._restore:
@@ -536,6 +539,11 @@ class Scope:
             if isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
                 if _VIEWS.search(dotted_name(node.value.func) or ""):
                     self.views[node.targets[0].id] = _subject_names(node.value)
+            for target in node.targets:
+                if isinstance(target, ast.Name) and _joined_path(node.value):
+                    self.unresolved.add(target.id)
+                elif isinstance(target, ast.Name):
+                    self.unresolved.discard(target.id)
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             source = self.taint(node.value)
             self.assign(node.target, source)
@@ -569,9 +577,24 @@ class Scope:
                 # `if x not in ALLOWED: abort()` validates x for the rest of the function, and so
                 # does `if not is_safe(x): x = DEFAULT`.
                 terminates = _terminates(node.body, self.ctx.qualname)
-                for name in self._with_views(_rejected_unless_valid(node.test)):
+                for name in self._with_views(self._proven(_rejected_unless_valid(node.test), node.test)):
                     if terminates or (not node.orelse and self._reset_in(node.body, name)):
                         self.env[name] = None
+
+    def _proven(self, names: list[str], test: ast.AST) -> list[str]:
+        """`names` a check proves valid, less those it only compares by prefix while `..` may still be in
+        them (`if not path.startswith(BASE)` on a joined, unnormalised path)."""
+        if not self.unresolved:
+            return names
+        prefixed = {
+            call.func.value.id
+            for call in ast.walk(test)
+            if isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "startswith"
+            and isinstance(call.func.value, ast.Name)
+        }
+        return [n for n in names if n not in prefixed & self.unresolved]
 
     def _fill(self, call: ast.Call) -> None:
         """`parts.append(value)`, `params.update(...)`: a local list, set or dict filled with user
@@ -639,6 +662,13 @@ def _consumer_callback(names: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
 
 # Blocks whose body runs as a whole once it starts (see Scope._clean_in_pass).
 _PASS_BLOCKS = (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
+
+
+def _joined_path(value: ast.expr) -> bool:
+    """`os.path.join(...)` or pathlib's `base / name`, not normalised afterwards."""
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div):
+        return True
+    return isinstance(value, ast.Call) and re.search(r"(^|\.)path\.join$", dotted_name(value.func) or "") is not None
 
 
 def _bound_names(target: ast.expr) -> list[str]:
