@@ -233,6 +233,15 @@ def test_what_a_declared_framework_installs_comes_from_the_bundled_map(workspace
     assert _modules(found) == ["requests"]
 
 
+def test_an_llm_apps_libraries_bring_their_cores(workspace):
+    workspace.write("requirements.txt", "langchain-openai==0.2.14\nstreamlit==1.41.1\n")
+    code = (
+        "import streamlit as st\nimport pandas as pd\nfrom PIL import Image\nimport openai\n"
+        "from langchain_core.prompts import ChatPromptTemplate\nfrom langchain_community.llms import Ollama\n"
+    )
+    assert _modules(findings(workspace, "app.py", code)[0]) == ["langchain_community"]
+
+
 def test_a_documentation_theme_brings_its_generator(workspace):
     workspace.write("requirements-docs.txt", "mkdocs-material==9.5.18\n")
     code = "from mkdocs.config.defaults import MkDocsConfig\nimport yaml\nimport pymdownx\nimport pygments\n"
