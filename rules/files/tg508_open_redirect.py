@@ -87,6 +87,9 @@ class OpenRedirect(Rule):
         "        query = self.request.META.get('QUERY_STRING', '')\n        if query:\n"
         "            url = '%s?%s' % (url, query)\n        return url\n"
         "    def get(self, request):\n        return HttpResponseRedirect(self.target())\n",
+        # A prefix that ends the host with the path's slash: only this site's URLs start with it.
+        "from flask import redirect, request\n@app.route('/back')\ndef back():\n    target = request.args.get('next', '')\n"
+        "    if target.startswith('https://shop.example.com/'):\n        return redirect(target)\n    return redirect('/')\n",
         # A dict that is not a response, and a header other than Location.
         "from flask import request\ndef f():\n    place = {}\n    place['location'] = request.args['city']\n    return place\n",
         "from http.server import BaseHTTPRequestHandler\nclass H(BaseHTTPRequestHandler):\n    def do_GET(self):\n"
@@ -122,6 +125,12 @@ class OpenRedirect(Rule):
         Invalid(
             "from flask import Response, request\n@app.route('/r')\ndef r():\n"
             "    return Response(status=302, headers={'Location': request.args['to']})\n"
+        ),
+        # A prefix that leaves the host open: `https://shop.example.com.attacker.net` starts with it.
+        Invalid(
+            "from flask import redirect, request\n@app.route('/back')\ndef back():\n    target = request.args.get('next', '')\n"
+            "    if target.startswith('https://shop.example.com'):\n        return redirect(target)\n    return redirect('/')\n",
+            message="open redirect",
         ),
         # Django: the header set by subscripting the response itself.
         Invalid(

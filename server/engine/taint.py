@@ -704,9 +704,26 @@ def _allow_listed(test: ast.AST) -> list[str]:
         return _subject_names(test.left)
     if isinstance(test, ast.Call):
         name = dotted_name(test.func) or ""
-        if _VALIDATING_CALLS.search(name):
+        if _VALIDATING_CALLS.search(name) and not _loose_prefix_check(test):
             return [n for a in _call_subjects(test) for n in _subject_names(a)]
     return []
+
+
+# A URL prefix that does not end its host: "https://example.com" also starts
+# "https://example.com.attacker.net" and "https://example.com@attacker.net"; "/" also starts "//attacker.net".
+_LOOSE_URL_PREFIX = re.compile(r"(/|[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*)")
+
+
+def _loose_prefix_check(call: ast.Call) -> bool:
+    """`url.startswith(prefix)` whose literal prefix (or every one of a tuple) leaves the host open."""
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "startswith" and call.args):
+        return False
+    prefix = call.args[0]
+    literals = prefix.elts if isinstance(prefix, ast.Tuple) else [prefix]
+    return all(
+        isinstance(p, ast.Constant) and isinstance(p.value, str) and _LOOSE_URL_PREFIX.fullmatch(p.value)
+        for p in literals
+    )
 
 
 def _rejected_unless_valid(test: ast.AST) -> list[str]:
