@@ -233,6 +233,18 @@ def test_what_a_declared_framework_installs_comes_from_the_bundled_map(workspace
     assert _modules(found) == ["requests"]
 
 
+def test_an_api_with_a_token_library_and_a_document_store(workspace):
+    workspace.write("requirements.txt", "fastapi\npython-jose[cryptography]\nmotor==3.4.0\n")
+    code = "from jose import jwt\nfrom cryptography.fernet import Fernet\nfrom bson import ObjectId\nimport redis\n"
+    assert _modules(findings(workspace, "app.py", code)[0]) == ["redis"]
+
+
+def test_flask_migrate_brings_what_its_migration_scripts_import(workspace):
+    workspace.write("requirements.txt", "Flask-Migrate==4.0.7\n")
+    code = "from alembic import op\nimport sqlalchemy as sa\nimport flask_sqlalchemy\nimport flask_login\n"
+    assert _modules(findings(workspace, "migrations/versions/3f2a_add_users.py", code)[0]) == ["flask_login"]
+
+
 def test_an_llm_apps_libraries_bring_their_cores(workspace):
     workspace.write("requirements.txt", "langchain-openai==0.2.14\nstreamlit==1.41.1\n")
     code = (
