@@ -58,7 +58,7 @@ SHELLS = frozenset(
     }
 )
 # Values that cannot carry shell syntax once passed through these.
-SHELL_QUOTED = frozenset({"shlex.quote", "pipes.quote", "int", "float", "len"})
+SHELL_QUOTED = frozenset({"shlex.quote", "shlex.join", "pipes.quote", "int", "float", "len"})
 ASYNC_SHELL = frozenset({"asyncio.create_subprocess_shell", "asyncio.subprocess.create_subprocess_shell"})
 ASYNC_EXEC = frozenset({"asyncio.create_subprocess_exec", "asyncio.subprocess.create_subprocess_exec"})
 # os.exec*, os.spawn* and os.posix_spawn*: a program and its arguments, no shell.

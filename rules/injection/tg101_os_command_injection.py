@@ -97,6 +97,8 @@ class OsCommandInjection(Rule):
         'import os\nos.execv("/usr/bin/git", ["git", "status"])\n',
         'import subprocess\nsubprocess.run(["sh", "-c", "echo ready"])\n',
         'import subprocess, shlex\ndef f(host, path):\n    subprocess.run(["ssh", host, "cat " + shlex.quote(path)], check=True)\n',
+        # Every argument quoted by `shlex.join`.
+        "import os, shlex\nfrom flask import request\ndef f():\n    os.system('ls -l ' + shlex.join(request.args.getlist('p')))\n",
         'import subprocess\ndef f(host):\n    subprocess.run(["ssh", host, "uptime"], check=True)\n',
         'from airflow.operators.bash import BashOperator\nt = BashOperator(task_id="t", bash_command="echo {{ params.name }}")\n',
         'get_ipython().system("ls -la")\n',
@@ -111,6 +113,12 @@ class OsCommandInjection(Rule):
             'import subprocess\nimport os\ndef f(host):\n    out = subprocess.run(["nslookup", host], stdout=subprocess.PIPE, text=True).stdout\n',
         ),
         Invalid('import subprocess\ndef f(q):\n    return subprocess.getoutput(f"grep -r {q} /srv")\n'),
+        # `string.Template` filled with request data.
+        Invalid(
+            "import os, string\nfrom flask import request\nCMD = string.Template('convert $src out.png')\ndef f():\n"
+            "    os.system(CMD.substitute(src=request.args['src']))\n",
+            message="user input (request.args)",
+        ),
         # Tornado: a handler's own reading method.
         Invalid(
             "import subprocess\nimport tornado.web\nclass Ping(tornado.web.RequestHandler):\n    def get(self):\n"

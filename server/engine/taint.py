@@ -120,6 +120,7 @@ SANITIZERS = frozenset(
         "uuid.UUID",
         "decimal.Decimal",
         "shlex.quote",
+        "shlex.join",
         "pipes.quote",
         "werkzeug.utils.secure_filename",
         "werkzeug.secure_filename",
@@ -200,6 +201,8 @@ PROPAGATORS = frozenset(
         "urllib.parse.parse_qs",
         "urllib.parse.parse_qsl",
         "urllib.parse.unquote_plus",
+        "html.unescape",
+        "unicodedata.normalize",
         "cgi.parse_qs",
         "cgi.parse_header",
     }
@@ -235,6 +238,8 @@ _HTTP_HANDLERS = frozenset(
     {"BaseHTTPRequestHandler", "SimpleHTTPRequestHandler", "CGIHTTPRequestHandler", "StreamRequestHandler"}
 )
 _HANDLER_INPUT = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline", "command"})
+# Methods whose result is their receiver's text with the arguments put in.
+_FILLS_TEMPLATE = frozenset({"join", "format", "format_map", "substitute", "safe_substitute"})
 # Methods that put their arguments into the list, set or dict they are called on.
 _FILLING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
 _PATHS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath", "pathlib.PureWindowsPath"})
@@ -439,7 +444,8 @@ class Scope:
             receiver = t(func.value, d) if func.attr != "render" else None
             if receiver is not None:
                 return receiver
-            if isinstance(func.value, ast.Constant) or func.attr in ("join", "format", "format_map"):
+            # `string.Template(text).substitute(name=value)` fills its template like `format` does.
+            if isinstance(func.value, ast.Constant) or func.attr in _FILLS_TEMPLATE:
                 return _first(t(a, d) for a in args)
             if func.attr == "replace" and len(call.args) >= 2:  # text put into a template by substitution
                 return t(call.args[1], d)
