@@ -382,11 +382,12 @@ def declares_dependencies(path: Path) -> bool:
 
 def workspace_other_declarations(root: Path) -> list[Path]:
     """Files that declare what other environments of a workspace install (tests, docs, tools):
-    tox.ini's environments, and requirements files one folder down (`docs/requirements.txt`,
-    `tests/requirements/mysql.txt`). What they list is declared; alone they do not make a workspace
-    one that declares its dependencies (a tox.ini may only configure flake8)."""
+    tox.ini's environments, lists named for their environment (`dev-requirements.txt`), and
+    requirements files one folder down (`docs/requirements.txt`, `tests/requirements/mysql.txt`).
+    What they list is declared; alone they do not make a workspace one that declares its
+    dependencies (a tox.ini may only configure flake8)."""
     found = [root / "tox.ini"] if (root / "tox.ini").is_file() else []
-    for pattern in ("*/requirements*.txt", "*/requirements/*.txt"):
+    for pattern in ("*[-_]requirements*.txt", "*/requirements*.txt", "*/requirements/*.txt"):
         for path in sorted(root.glob(pattern)):
             if path.parent != root / "requirements" and not path.relative_to(root).parts[0].startswith("."):
                 found.append(path)

@@ -239,6 +239,12 @@ def test_an_api_with_a_token_library_and_a_document_store(workspace):
     assert _modules(findings(workspace, "app.py", code)[0]) == ["redis"]
 
 
+def test_a_command_line_framework_brings_its_console(workspace):
+    workspace.write("requirements.txt", "typer>=0.12\n")
+    code = "import typer\nfrom rich.console import Console\nimport tabulate\n"
+    assert _modules(findings(workspace, "cli.py", code)[0]) == ["tabulate"]
+
+
 def test_flask_migrate_brings_what_its_migration_scripts_import(workspace):
     workspace.write("requirements.txt", "Flask-Migrate==4.0.7\n")
     code = "from alembic import op\nimport sqlalchemy as sa\nimport flask_sqlalchemy\nimport flask_login\n"
@@ -376,7 +382,8 @@ def test_tox_environments_and_requirements_one_folder_down_declare_too(workspace
     workspace.write("ci/db/common.txt", "PyYAML\n")
     workspace.write("docs/requirements.txt", "Sphinx>=7\n")
     workspace.write("tests/requirements/base.txt", "Pygments\n")
-    code = "import black\nimport MySQLdb\nimport pytest\nimport sphinx\nimport yaml\nimport pygments\nimport attr\n"
+    workspace.write("test-requirements.txt", "hypothesis\n")
+    code = "import black\nimport MySQLdb\nimport pytest\nimport sphinx\nimport yaml\nimport pygments\nimport hypothesis\nimport attr\n"
     assert _modules(findings(workspace, "tools/format_code.py", code)[0]) == ["attr"]
 
 
