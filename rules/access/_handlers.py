@@ -60,8 +60,8 @@ def client_value(expr: Optional[ast.AST], ctx, found: Optional[Handler] = None, 
         params = {a.arg: a for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)}
         if found is not None and expr.id in params and expr.id in url_params(found.func, found.cls):
             return Source(ctx.span(params[expr.id]), f"URL parameter '{expr.id}'")
-        value = ctx.model.value_of(expr)
-        return client_value(value, ctx, found, depth + 1) if value is not None else None
+        values = ctx.model.values(expr) or ()  # any value it may hold (one per branch that binds it)
+        return next(filter(None, (client_value(v, ctx, found, depth + 1) for v in values)), None)
     if isinstance(expr, ast.Subscript) and (ast.unparse(expr.value) in ("self.kwargs", "kwargs")):
         return Source(ctx.span(expr), "URL parameter")
     return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 import string
+from itertools import takewhile
 from typing import Optional
 
 from tabguard.engine.taint import LOCAL_SOURCES, Source
@@ -55,12 +56,22 @@ def origin_source(ctx, url: ast.AST) -> Optional[Source]:
     """
     pieces: list[object] = []
     _flatten(ctx, url, pieces, 0)
+    return _chosen(pieces)
+
+
+def _chosen(pieces: list) -> Optional[Source]:
+    """The first user-controlled piece, unless the text before it fixes the origin."""
     prefix = []
     for piece in pieces:
         if isinstance(piece, Source):
             return None if _origin_fixed("".join(prefix)) else piece
         prefix.append(piece)
     return None
+
+
+def _open(pieces: list) -> bool:
+    """The pieces leave the origin to what follows them (no fixed scheme and host, or a path, first)."""
+    return not _origin_fixed("".join(takewhile(lambda piece: isinstance(piece, str), pieces)))
 
 
 def _flatten(ctx, expr: ast.AST, out: list, depth: int) -> None:
@@ -90,11 +101,17 @@ def _flatten(ctx, expr: ast.AST, out: list, depth: int) -> None:
         _fill(ctx, _brace_fields(_format_template(ctx, expr)), expr.args, keywords, out, depth)
     elif isinstance(expr, ast.Name):
         text = _text(ctx, expr)
-        bound = None if isinstance(text, str) else ctx.model.value_of(expr)
+        each = None if isinstance(text, str) else ctx.model.each_value(expr)
         if isinstance(text, str):
             out.append(text)
-        elif bound is not None and remote_taint(ctx, expr) is not None:
-            _flatten(ctx, bound, out, depth + 1)
+        elif each and remote_taint(ctx, expr) is not None:
+            # One value per branch that binds the name: the worst for the origin stands for all
+            # (one whose user input picks it, else one that leaves it open).
+            branches = []
+            for value in each:
+                branches.append([])
+                _flatten(ctx, value, branches[-1], depth + 1)
+            out.extend(max(branches, key=lambda pieces: (_chosen(pieces) is not None, _open(pieces))))
         else:
             out.append(remote_taint(ctx, expr) or _TRUSTED)
     else:

@@ -105,7 +105,10 @@ def secure_filename_fix(ctx, destination: ast.expr, *, whole: bool):
     """The user-controlled file-name parts of a path wrapped in werkzeug's `secure_filename` (None
     when werkzeug is not declared); with `whole`, also a path that is the user's value alone."""
     if isinstance(destination, ast.Name):
-        destination = ctx.model.value_of(destination) or destination
+        bound = ctx.model.value_of(destination)
+        if bound is None and ctx.model.values(destination):
+            return None  # branches bind different paths: rewriting one, or the name, is not the fix
+        destination = bound or destination
     pieces = [ctx.span(p) for p in _user_pieces(ctx, destination, whole)]
     if not pieces:
         return None

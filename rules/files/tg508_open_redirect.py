@@ -79,6 +79,18 @@ class OpenRedirect(Rule):
         "    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={{request.get_host()}}):\n        nxt = '/'\n"
         "    return redirect(nxt)\n",
         "from flask import redirect\n@app.route('/u/<int:uid>')\ndef u(uid):\n    return redirect(f'/users/{uid}/profile')\n",
+        # Replaced when the check fails, with a fallback that is checked again; an empty value skips it.
+        "from flask import redirect, request, url_for\nfrom werkzeug.urls import url_parse\n@app.route('/login')\n"
+        "def login():\n    next_page = request.args.get('next')\n"
+        "    if not next_page or url_parse(next_page).netloc != '':\n        next_page = url_for('index')\n"
+        "    return redirect(next_page)\n",
+        "from django.conf import settings\nfrom django.http import HttpResponse, HttpResponseRedirect\n"
+        "from django.utils.http import url_has_allowed_host_and_scheme\ndef set_language(request):\n"
+        "    nxt = request.POST.get('next')\n    hosts = settings.ALLOWED_HOSTS\n"
+        "    if (nxt or request.accepts('text/html')) and not url_has_allowed_host_and_scheme(url=nxt, allowed_hosts=hosts):\n"
+        "        nxt = request.META.get('HTTP_REFERER')\n"
+        "        if not url_has_allowed_host_and_scheme(url=nxt, allowed_hosts=hosts):\n            nxt = '/'\n"
+        "    return HttpResponseRedirect(nxt) if nxt else HttpResponse(status=204)\n",
         "from flask import redirect, request\n@app.before_request\ndef https():\n"
         "    return redirect(request.url.replace('http://', 'https://', 1))\n",
         # a method builds the URL: the route's own, with the query string appended after it
@@ -101,6 +113,20 @@ class OpenRedirect(Rule):
             "from django.http import HttpResponseRedirect\nfrom django.views import View\n"
             "class Back(View):\n    def target(self):\n        return self.request.GET.get('next', '/')\n"
             "    def get(self, request):\n        return HttpResponseRedirect(self.target())\n"
+        ),
+        # One branch keeps the route's own URL, the other takes the client's.
+        Invalid(
+            "from django.http import HttpResponseRedirect\nfrom django.urls import reverse\ndef done(request):\n"
+            "    url = reverse('home')\n    nxt = request.GET.get('next')\n    if nxt:\n        url = nxt\n"
+            "    return HttpResponseRedirect(url)\n"
+        ),
+        # Replaced when the check fails, but with another value from the request that nothing checks.
+        Invalid(
+            "from django.conf import settings\nfrom django.http import HttpResponseRedirect\n"
+            "from django.utils.http import url_has_allowed_host_and_scheme\ndef set_language(request):\n"
+            "    nxt = request.POST.get('next')\n"
+            "    if not url_has_allowed_host_and_scheme(url=nxt, allowed_hosts=settings.ALLOWED_HOSTS):\n"
+            "        nxt = '/'\n        nxt = request.META.get('HTTP_REFERER')\n    return HttpResponseRedirect(nxt)\n"
         ),
         Invalid(
             "from flask import redirect, request\n@app.route('/login', methods=['POST'])\ndef login():\n"

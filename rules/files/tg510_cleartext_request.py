@@ -9,6 +9,7 @@ from typing import Optional
 
 from tabguard.engine.fixes import expression_fix, replace_callee, text_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.semantic import VALUE_KINDS, Binding
 from tabguard.engine.types import Related
 from tabguard.rules.files._requests import CLIENT_METHODS, URL_FUNCTIONS, is_client, request_credential, request_url
 
@@ -135,12 +136,12 @@ class CleartextRequest(Rule):
         url = request_url(ctx, node, callee)
         if url is None:
             return
-        found = _literal_url(ctx, url, 0)
+        found = next(filter(_public_cleartext, _literal_urls(ctx, url, 0)), None)
         if found is None:
             return
         text, literal = found
         match = _CLEARTEXT.match(text)
-        if match is None or _private_host(match.group(2)):
+        if match is None:
             return
         if callee not in URL_FUNCTIONS:
             if not is_client(ctx, node.func):
@@ -164,9 +165,9 @@ class CleartextRequest(Rule):
     def _check_connection(self, node: ast.Call, ctx, callee: str) -> None:
         """`http.client.HTTPConnection("api.example.com")`: a plain-HTTP connection to a fixed public host."""
         host = ctx.argument(node, 0, "host")
-        found = _literal_url(ctx, host, 0) if host is not None else None
+        found = next(filter(_public_host, _literal_urls(ctx, host, 0) if host is not None else ()), None)
         match = _HOST_PORT.match(found[0]) if found is not None else None
-        if match is None or _private_host(match.group(1)):
+        if match is None:
             return
         fix = None
         if isinstance(node.func, ast.Attribute):
@@ -175,45 +176,52 @@ class CleartextRequest(Rule):
         ctx.report(self, host, details={"callee": callee, "host": match.group(1), "scheme": "http"}, fix=fix)
 
 
-def _literal_url(ctx, expr: ast.AST, depth: int) -> Optional[tuple[str, Optional[ast.Constant]]]:
-    """The literal text a URL expression starts with, and the literal when it is in this block: the
-    string itself, the head of an f-string, `+` chain, `%` or `.format` template, what a local name
-    was last assigned, a parameter's default, or a module constant."""
+def _literal_urls(ctx, expr: ast.AST, depth: int) -> list[tuple[str, Optional[ast.Constant]]]:
+    """The literal texts a URL expression may start with, each with the literal when it is in this
+    block: the string itself, the head of an f-string, `+` chain, `%` or `.format` template, what a
+    local name was assigned (in each branch that binds it), a parameter's default, or a module
+    constant."""
     if depth > 4:
-        return None
+        return []
     if isinstance(expr, ast.Constant):
-        return (expr.value, expr) if isinstance(expr.value, str) else None
+        return [(expr.value, expr)] if isinstance(expr.value, str) else []
     if isinstance(expr, ast.JoinedStr):
-        return _literal_url(ctx, expr.values[0], depth + 1) if expr.values else None
+        return _literal_urls(ctx, expr.values[0], depth + 1) if expr.values else []
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mod)):
-        return _literal_url(ctx, expr.left, depth + 1)
+        return _literal_urls(ctx, expr.left, depth + 1)
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
-        return _literal_url(ctx, expr.func.value, depth + 1)
+        return _literal_urls(ctx, expr.func.value, depth + 1)
     if isinstance(expr, ast.Name):
-        values = ctx.model.values(expr)
-        if values:
-            return _literal_url(ctx, values[0], depth + 1)
-        default = _parameter_default(ctx, expr)
-        if default is not None:
-            return _literal_url(ctx, default, depth + 1)
-        value = ctx.constant_value(expr)
-        return (value, None) if isinstance(value, str) else None
-    return None
+        starts = [_start(binding) for binding in ctx.model.reaching(expr) if binding.kind != "augmented"]
+        found = [url for start in starts if start is not None for url in _literal_urls(ctx, start, depth + 1)]
+        value = ctx.constant_value(expr) if not found else None
+        return found or ([(value, None)] if isinstance(value, str) else [])
+    return []
 
 
-def _parameter_default(ctx, name: ast.Name) -> Optional[ast.expr]:
-    """The default of the parameter `name` stands for, when nothing rebinds it before this use."""
-    chain = ctx.model.reaching(name)
-    if len(chain) != 1 or chain[0].kind != "param":
+def _start(binding: Binding) -> Optional[ast.expr]:
+    """The value a binding gives its name: an assignment's, or a parameter's default."""
+    if binding.kind in VALUE_KINDS:
+        return binding.value
+    if binding.kind != "param":
         return None
-    func = chain[0].scope.node
-    args = func.args
+    args = binding.scope.node.args
     positional = [*args.posonlyargs, *args.args]
     pairs = [
         *zip(positional[len(positional) - len(args.defaults) :], args.defaults),
         *zip(args.kwonlyargs, args.kw_defaults),
     ]
-    return next((default for arg, default in pairs if arg is chain[0].node), None)
+    return next((default for arg, default in pairs if arg is binding.node), None)
+
+
+def _public_cleartext(found: tuple[str, Optional[ast.Constant]]) -> bool:
+    match = _CLEARTEXT.match(found[0])
+    return match is not None and not _private_host(match.group(2))
+
+
+def _public_host(found: tuple[str, Optional[ast.Constant]]) -> bool:
+    match = _HOST_PORT.match(found[0])
+    return match is not None and not _private_host(match.group(1))
 
 
 def _private_host(host: str) -> bool:

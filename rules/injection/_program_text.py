@@ -83,13 +83,12 @@ def _name_written_by_program(name: ast.Name, ctx, depth: int) -> bool:
     chain = ctx.model.reaching(name)
     if not chain:
         return is_static(name, ctx)  # a module constant
-    first = chain[0]
-    if first.kind == "param":
-        return private_function(first.scope.node, ctx)
-    if first.kind in ("for", "comprehension"):
-        return first.value is not None and written_by_program(first.value, ctx, depth)
-    if not all(b.value is not None and written_by_program(b.value, ctx, depth) for b in chain):
-        return False
+    for binding in chain:  # each binding that may reach the use (one per branch that binds it)
+        if binding.kind == "param":
+            if not private_function(binding.scope.node, ctx):
+                return False
+        elif binding.value is None or not written_by_program(binding.value, ctx, depth):
+            return False
     # A list or dict filled in place (`lines.append(...)`): what was put in counts too.
     added = [a for call in filled_in(name, ctx) for a in (*call.args, *(k.value for k in call.keywords))]
     return all(written_by_program(a, ctx, depth) for a in added)

@@ -175,9 +175,13 @@ def _own_value(value: ast.expr, ctx, depth: int = 0) -> bool:
     if not isinstance(value, ast.Name):
         return isinstance(value, (ast.Attribute, ast.Call, ast.Dict, ast.List, ast.Tuple))
     chain = ctx.model.reaching(value)
-    if not chain or chain[0].kind in ("param", "import"):
+    return bool(chain) and all(_own_binding(binding, ctx, depth) for binding in chain)
+
+
+def _own_binding(binding, ctx, depth: int) -> bool:
+    """One binding that may reach a use of the name (one per branch that binds it)."""
+    if binding.kind in ("param", "import"):
         return False  # the caller's value, or a global
-    binding = chain[0]
     if binding.value is not None:
         return _own_value(binding.value, ctx, depth + 1)
     rhs = getattr(binding.node, "value", None)  # an unpacked assignment: `table, col = col.split(".")`
@@ -190,15 +194,15 @@ def _fragment_with_params(value: ast.expr, params: ast.expr | None, ctx) -> bool
     if not isinstance(value, ast.Name) or params is None:
         return False
     chain = ctx.model.reaching(value)
-    if len(chain) != 1 or not isinstance(chain[0].node, ast.Assign):
-        return False
-    unpacked = chain[0].node
-    if not any(isinstance(t, (ast.Tuple, ast.List)) for t in unpacked.targets):
+    unpacked = {id(binding.node) for binding in chain}  # one per branch that binds both
+    if not chain or not all(
+        isinstance(b.node, ast.Assign) and any(isinstance(t, (ast.Tuple, ast.List)) for t in b.node.targets)
+        for b in chain
+    ):
         return False
     for name in ast.walk(params):
         if isinstance(name, ast.Name) and name.id != value.id:
-            bound = ctx.model.reaching(name)
-            if len(bound) == 1 and bound[0].node is unpacked:
+            if {id(binding.node) for binding in ctx.model.reaching(name)} == unpacked:
                 return True
     return False
 
@@ -252,7 +256,7 @@ def _introspected(value: ast.expr, ctx) -> bool:
     if not isinstance(value, ast.Name):
         return False
     chain = ctx.model.reaching(value)
-    return len(chain) == 1 and chain[0].kind in ("for", "assign") and _introspection_call(chain[0].value, ctx)
+    return bool(chain) and all(b.kind in ("for", "assign") and _introspection_call(b.value, ctx) for b in chain)
 
 
 def _introspection_call(value, ctx, depth: int = 0) -> bool:
@@ -268,20 +272,24 @@ def _introspection_call(value, ctx, depth: int = 0) -> bool:
 
 
 def _made_here(value: ast.expr, ctx, depth: int = 0) -> bool:
-    if all_values_through(_single(value), ctx, NUMERIC) or all_values_through(
-        _single(value), ctx, _QUOTING, follow_locals=True
-    ):
+    if all_values_through(_single(value), ctx, NUMERIC) or _quoted(value, ctx):
         return True
-    # A local that holds a constant or text built only from such values: `prefix = "%s." % quote(schema)`
-    # in one branch, `prefix = ""` in the other; `value = "TO_CHAR(%s)" % value` wrapping a quoted name.
+    # A local that holds, in each branch, a constant, such a value or text built only from those:
+    # `prefix = "%s." % quote(schema)` in one branch, `prefix = ""` in the other; `value =
+    # quote_name(col)`, then in a branch `value = "TO_CHAR(%s)" % value` wrapping the quoted name.
     if not isinstance(value, ast.Name) or depth > _MAX_DEPTH:
         return False
     assigned = ctx.model.values(value)
     return bool(assigned) and all(
         (isinstance(v, ast.Constant) and isinstance(v.value, str))
-        or (not isinstance(v, ast.Name) and _all_pieces_made_here(v, ctx, depth + 1))
+        or (not isinstance(v, ast.Name) and (_quoted(v, ctx) or _all_pieces_made_here(v, ctx, depth + 1)))
         for v in assigned
     )
+
+
+def _quoted(value: ast.expr, ctx) -> bool:
+    """`value` is an identifier the code quotes (`quote_name(col)`, or a local holding one)."""
+    return all_values_through(_single(value), ctx, _QUOTING, follow_locals=True)
 
 
 def _all_pieces_made_here(built: ast.expr, ctx, depth: int) -> bool:

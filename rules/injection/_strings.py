@@ -219,8 +219,8 @@ def built_string(expr: ast.AST | None, ctx, depth: int = 0) -> ast.expr | None:
             if found is not None:
                 return found
         if len(values) > 1:  # `q = "... WHERE name = '"` then `q += name`: the whole builds it
-            folded = ctx.model.value_of(expr)
-            return folded if is_string_building(folded, ctx) else None
+            folded = ctx.model.value_of(expr)  # None when branches bind different values
+            return folded if folded is not None and is_string_building(folded, ctx) else None
     return None
 
 

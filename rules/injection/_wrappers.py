@@ -35,12 +35,13 @@ def _own_parameter(expr: ast.expr, func: ast.AST, ctx, depth: int = 0) -> bool:
         return inner is not None and _own_parameter(inner, func, ctx, depth + 1)
     if not isinstance(expr, ast.Name):
         return False
-    # The binding that reaches the use: the parameter itself, or one plain `cmd = to_bytes(cmd)` (a
-    # later `cmd += ...` or `cmd = "sudo " + cmd` builds a new command).
+    # Each binding that may reach the use: the parameter itself, or a plain `cmd = to_bytes(cmd)`
+    # (possibly in a branch; a `cmd += ...` or `cmd = "sudo " + cmd` builds a new command).
     chain = ctx.model.reaching(expr)
-    if len(chain) != 1:
-        return False
-    binding = chain[0]
+    return bool(chain) and all(_passes_parameter(binding, func, ctx, depth) for binding in chain)
+
+
+def _passes_parameter(binding, func: ast.AST, ctx, depth: int) -> bool:
     if binding.kind == "param":
         return binding.scope.node is func
     return (

@@ -109,7 +109,11 @@ class TaintedExecutable(Rule):
         launch = launched(node, callee, ctx)
         if launch is None or shell_enabled(node, ctx):
             return  # shell=True is TG100's case
-        program, argv = _spelled_out(*launch, ctx)
+        for program, argv in _spellings(*launch, ctx):  # one per branch that builds the list
+            if self._check(node, callee, program, argv, ctx):
+                return
+
+    def _check(self, node: ast.Call, callee: str, program: ast.expr | None, argv: list[ast.expr], ctx) -> bool:
         parts = formatted_pieces(program) if program is not None else None
         source = ctx.taint(program)
         severity = None
@@ -124,31 +128,38 @@ class TaintedExecutable(Rule):
             what = "a program"
             if source is None:
                 source, what = ctx.taint(script_argument(program, argv)), "a script"
-        if source is not None and source.label in (OWN_PATH, OWN_COMMAND_LINE):
-            return  # `[sys.executable] + sys.argv`: the program runs itself again, nobody picked another
-        if source is not None:
-            ctx.report(
-                self,
-                node,
-                details={"callee": callee or ast.unparse(node.func), "what": what},
-                source=source,
-                severity=severity,
-            )
+        if source is None or source.label in (OWN_PATH, OWN_COMMAND_LINE):
+            return False  # `[sys.executable] + sys.argv`: the program runs itself again, nobody picked another
+        ctx.report(
+            self,
+            node,
+            details={"callee": callee or ast.unparse(node.func), "what": what},
+            source=source,
+            severity=severity,
+        )
+        return True
 
 
-def _spelled_out(program: ast.expr | None, argv: list[ast.expr], ctx) -> tuple[ast.expr | None, list[ast.expr]]:
+def _spellings(program: ast.expr | None, argv: list[ast.expr], ctx) -> list[tuple[ast.expr | None, list[ast.expr]]]:
     """`cmd = ["convert", path, "out.png"]` ... `subprocess.run(cmd)`: the program is the list's first
-    element, as when the list is written in the call (`[sys.executable] + sys.argv` too). A list that
-    starts with an interpreter or shell stays whole: what it runs may be appended later."""
+    element, as when the list is written in the call (`[sys.executable] + sys.argv` too), for each
+    list the branches bind to the name. A list that starts with an interpreter or shell stays whole:
+    what it runs may be appended later."""
     if argv or program is None:
-        return program, argv
-    value = ctx.model.value_of(program) if isinstance(program, ast.Name) else program
+        return [(program, argv)]
+    each = ctx.model.each_value(program) if isinstance(program, ast.Name) else [program]
+    return [_spelled_out(program, value, ctx) for value in each or (None,)]
+
+
+def _spelled_out(program: ast.expr, value: ast.expr | None, ctx) -> tuple[ast.expr | None, list[ast.expr]]:
+    """The program and arguments of one list `value` that `program` holds (`program` whole when it
+    is not a list)."""
     rest: list[ast.expr] = []
     while isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
         rest.insert(0, value.right)
         value = value.left
     if not isinstance(value, (ast.List, ast.Tuple)) or not value.elts or isinstance(value.elts[0], ast.Starred):
-        return program, argv
+        return program, []
     if is_shell_program(value.elts[0]) or ctx.qualname(value.elts[0]) == "sys.executable":
-        return program, argv
+        return program, []
     return value.elts[0], [*value.elts[1:], *rest]

@@ -136,6 +136,8 @@ class SqlInjection(Rule):
         "def table_sql(self, connection, table, schema=None):\n    if schema:\n"
         '        prefix = "%s." % self.quote_identifier(schema)\n    else:\n        prefix = ""\n'
         '    return connection.exec_driver_sql("SELECT sql FROM %(schema)ssqlite_master WHERE name = ?" % {"schema": prefix}, (table,))\n',
+        "def convert(self, cursor, column, clob):\n    value = self.quote_name(column)\n    if clob:\n"
+        '        value = "TO_CHAR(%s)" % value\n    cursor.execute("UPDATE t SET c = %s" % value)\n',
         'def copy(self, cursor, new, old, columns):\n    cols = ", ".join(self.quote_name(c) for c in columns)\n'
         '    cursor.execute("INSERT INTO %s (%s) SELECT %s FROM %s" % (self.quote_name(new), cols, cols, self.quote_name(old)))\n',
         'def f(connection, cursor, keys):\n    qn = connection.ops.quote_name\n    table = qn("cache")\n'
@@ -192,6 +194,13 @@ class SqlInjection(Rule):
         Invalid('def f(cur, table, uid):\n    cur.execute(f"DELETE FROM {table} WHERE id = {uid}")\n'),
         Invalid('def f(cur, uid):\n    cur.execute("SELECT * FROM t WHERE id = \'[ID]\'".replace("[ID]", uid))\n'),
         Invalid('def f(cur, table):\n    cur.execute(f"UPDATE {table} SET seen = 1")\n'),
+        # One branch quotes the name, the other splices the caller's value as it is.
+        Invalid(
+            "def convert(self, cursor, column, clob):\n    value = column\n    if clob:\n"
+            '        value = "TO_CHAR(%s)" % self.quote_name(column)\n    cursor.execute("UPDATE t SET c = %s" % value)\n',
+            "def convert(self, cursor, column, clob):\n    value = column\n    if clob:\n"
+            '        value = "TO_CHAR(%s)" % self.quote_name(column)\n    cursor.execute("UPDATE t SET c = %s", (value,))\n',
+        ),
         # A loop over what the caller passed, not over what the database lists.
         Invalid(
             'def purge(conn, tables):\n    for name in tables:\n        conn.exec_driver_sql(f"DROP TABLE {name}")\n'

@@ -190,7 +190,7 @@ class NoSqlInjection(Rule):
                 return None
         elif isinstance(value, ast.Name):
             assigned = ctx.model.values(value)
-            if assigned and not any(self._operator_capable(v, ctx, depth + 1) for v in assigned[:1]):
+            if assigned and not any(self._operator_capable(v, ctx, depth + 1) for v in assigned):
                 return None
         elif not isinstance(value, (ast.Subscript, ast.Attribute, ast.Await)):
             return None

@@ -8,8 +8,15 @@ the enclosing scope and a walrus inside a comprehension binds in the enclosing f
 
 A binding takes effect where its statement (or expression) ends: in `x = x + 1` the `x` on the
 right sees the binding before, and in `x = request.args["q"]; run(x)` on one line the call sees the
-new one. A use of a local name sees the last binding before it in its scope (`reaching`): source
-order, not control flow, so a binding in one branch of an `if` hides one made before the `if`.
+new one. A use of a local name sees the bindings before it in its scope that may have run last
+(`reaching`): walking back in source order, a binding inside a statement list that does not also
+hold the use (an `if`/`elif`/`else` arm, a loop's body or `else`, any part of a `try`, a `with`
+body, a `case`) may not have run, so the ones before it reach too, up to one that runs whenever the
+use does (in the use's statement list or one around it) or an `if`/`else` whose arms both bind the
+name (an arm with a `break` or `continue` does not count). A binding in the other arm of the
+`if` (or another `case`) that holds the use does not reach it, unless a loop around them runs both.
+Loop back edges are not followed otherwise: a use early in a loop body does not see the bindings
+made later in that body.
 """
 
 from __future__ import annotations
@@ -45,15 +52,25 @@ class Binding:
     """One binding of `name`: its kind, the node that binds (statement, `arg`, `alias`, handler...),
     the value expression when there is one, and where it takes effect (`at`, 1-based line, column)."""
 
-    __slots__ = ("name", "kind", "node", "value", "at", "scope")
+    __slots__ = ("name", "kind", "node", "value", "at", "scope", "block")
 
-    def __init__(self, name: str, kind: str, node: ast.AST, value: Optional[ast.expr], at: Position, scope: "Scope"):
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        node: ast.AST,
+        value: Optional[ast.expr],
+        at: Position,
+        scope: "Scope",
+        block: "Block",
+    ):
         self.name = name
         self.kind = kind
         self.node = node
         self.value = value
         self.at = at
         self.scope = scope
+        self.block = block  # the statement list it is made in
 
     @property
     def line(self) -> int:
@@ -67,8 +84,24 @@ class Binding:
         return f"Binding({self.name!r}, {self.kind}, at={self.at})"
 
 
+class Block:
+    """A statement list of a scope: the scope's own body (`stmt` None) or one arm of a compound
+    statement (`arm`: "body", "orelse", "finalbody", a handler's or a case's index). `loop`: a loop
+    body holds it, so its statements may run again; `jumps`: a `break` or `continue` of the
+    innermost loop around it sits in it, so a binding in it may be skipped."""
+
+    __slots__ = ("parent", "stmt", "arm", "loop", "jumps")
+
+    def __init__(self, parent: Optional["Block"], stmt: Optional[ast.stmt], arm: object):
+        self.parent = parent
+        self.stmt = stmt
+        self.arm = arm
+        self.loop = parent is not None and (parent.loop or (arm == "body" and type(stmt) in _LOOPS))
+        self.jumps = False
+
+
 class Scope:
-    __slots__ = ("node", "kind", "parent", "bindings", "globals", "nonlocals", "locals")
+    __slots__ = ("node", "kind", "parent", "bindings", "globals", "nonlocals", "locals", "block")
 
     def __init__(self, node: ast.AST, kind: str, parent: Optional["Scope"]):
         self.node = node
@@ -78,6 +111,7 @@ class Scope:
         self.globals: set[str] = set()
         self.nonlocals: set[str] = set()
         self.locals: set[str] = set()  # names bound here (annotated-only names included)
+        self.block = Block(None, None, None)  # its body
 
     def __repr__(self) -> str:
         return f"Scope({self.kind}, {getattr(self.node, 'name', '')})"
@@ -96,6 +130,7 @@ class SemanticModel:
         self._known_up = parents if parents is not None else {}
         self._linked = False
         self.scopes: dict[int, Scope] = {}  # scope-owning node -> its scope, built on demand
+        self.blocks: dict[int, Block] = {}  # statement of a read scope -> the statement list it is in
         self._name_scope: dict[int, Optional[Scope]] = {}
         self.module: Scope
         self._open(tree, "module", None)
@@ -204,36 +239,83 @@ class SemanticModel:
         return scope if name in scope.locals else None
 
     def reaching(self, name: ast.Name) -> tuple[Binding, ...]:
-        """The bindings whose value `name` may hold where it is used: the last binding of the name
-        before the use in the scope it resolves to, preceded, when that one is an augmented
-        assignment (`q += ...`), by the bindings it extends up to the first plain one. A name used
-        in a nested function sees the enclosing scope's bindings made before the nested scope ends.
+        """The bindings whose value `name` may hold where it is used, in source order: walking back
+        from the use in the scope the name resolves to, each binding before it, until one that runs
+        whenever the use does (in the use's statement list or one around it) or an `if`/`else`
+        whose arms both bind the name; a binding in a branch that does not hold the use (see the
+        module's docstring) may not have run. An augmented assignment (`q += ...`) does not end the
+        walk: it extends the bindings before it. A name used in a nested function sees the
+        enclosing scope's bindings made before the nested scope ends, as a use at its definition.
         Empty when nothing in the block binds the name before the use."""
         scope = self.scope_of(name)
         if scope is None:
             return ()
-        return self.reaching_at(scope, name.id, (name.lineno, name.col_offset))
-
-    def reaching_at(self, scope: Scope, name: str, at: Position) -> tuple[Binding, ...]:
-        """`reaching` for a name read at position `at` in `scope`."""
-        target = self.resolve(scope, name)
+        target = self.resolve(scope, name.id)
         if target is None:
             return ()
+        at: Position = (name.lineno, name.col_offset)
+        user: ast.AST = name
         if target is not scope:
             # Read from a nested scope: what the enclosing scope bound up to the end of that scope.
             inner = scope
             while inner.parent is not None and inner.parent is not target:
                 inner = inner.parent
             at = _end(inner.node) if target.kind != "comprehension" else _FAR
+            user = inner.node
         elif target.kind == "comprehension":
             at = _FAR  # the element is written before the `for` that binds its names
+        around = self._blocks_around(user)
+        if target.block not in around:  # a lambda's or a comprehension's, or an odd tree
+            around.add(target.block)
+        if user is not name:  # a `global`/`nonlocal` write before the use, in the use's own scope
+            around |= self._blocks_around(name)
+        return self._walk_back(target, name.id, at, around)
+
+    def _blocks_around(self, node: ast.AST) -> set[Block]:
+        """The statement lists that hold `node`: that of its nearest statement and each one around
+        it, up to its scope's body."""
+        block: Optional[Block] = None
+        up, blocks = self._known_up, self.blocks
+        current: Optional[ast.AST] = node
+        while current is not None and block is None:
+            block = blocks.get(id(current))
+            current = up.get(id(current))
+        found = set()
+        while block is not None:
+            found.add(block)
+            block = block.parent
+        return found
+
+    def _walk_back(self, target: Scope, name: str, at: Position, around: set[Block]) -> tuple[Binding, ...]:
+        """`reaching` for a use at `at` held by the statement lists `around`: O(bindings of the name
+        times the depth of the statement lists)."""
         chain: list[Binding] = []
+        inside = {id(block.stmt) for block in around}  # compound statements holding the use
+        armed: dict[int, set] = {}  # id(if) -> its arms known to bind the name (walking back)
+        settled: set[Block] = set()  # blocks known to bind the name after the bindings still to walk
         for binding in reversed(target.bindings.get(name, ())):
             if binding.at > at:
                 continue
-            chain.append(binding)
-            if binding.kind != "augmented":
+            block = binding.block
+            if block in around:
+                chain.append(binding)
+                if binding.kind != "augmented":
+                    break
+                continue
+            # Made in a branch the use is not in: find that branch's arm next to the use's blocks.
+            arm, overwritten = block, block in settled
+            while arm.parent is not None and arm.parent not in around:
+                arm = arm.parent
+                overwritten = overwritten or arm in settled
+            if overwritten:
+                continue
+            if arm.parent is not None and id(arm.stmt) in inside and type(arm.stmt) in _EXCLUSIVE:
+                if not arm.parent.loop:
+                    continue  # the other arm of the if/match that holds the use
+            elif binding.kind != "augmented" and _settles(block, around, armed, settled):
+                chain.append(binding)
                 break
+            chain.append(binding)
         chain.reverse()
         return tuple(chain)
 
@@ -251,29 +333,69 @@ class SemanticModel:
         return sorted((n for n in names if binding in self.reaching(n)), key=_start)
 
     def values(self, name: ast.Name) -> Optional[list[ast.expr]]:
-        """The expressions that made `name`'s value where it is used: a plain binding's value
-        (`x = e`, `x: T = e`, `(x := e)`, `with e as x`) then those of the `+=` that extended it.
-        None when the value is not known here (a parameter, a loop variable, an import, an unpacked
-        assignment, a name bound outside the block)."""
-        chain = self.reaching(name)
-        if not chain or chain[0].kind not in VALUE_KINDS or chain[0].value is None:
-            return None
-        return [binding.value for binding in chain]
+        """The expressions that may have made `name`'s value where it is used, in source order: the
+        value of each plain binding that reaches it (`x = e`, `x: T = e`, `(x := e)`,
+        `with e as x`; one per branch when branches bind it) and those of the `+=` that extended
+        them. None when one of the values is not known here (a parameter, a loop variable, an
+        import, an unpacked assignment, a name bound outside the block)."""
+        return _values(self.reaching(name))
 
     def value_of(self, name: ast.Name) -> Optional[ast.expr]:
-        """One expression for `name`'s value where it is used: the plain binding's value, with each
-        later `+=` folded in as a binary operation (`q = "a"; q += b` -> `"a" + b`). None as `values`."""
+        """One expression for `name`'s value where it is used: `each_value` when one plain binding
+        reaches the use, else None (branches bind different values, or `values` is None)."""
+        each = self.each_value(name)
+        return each[0] if each is not None and len(each) == 1 else None
+
+    def each_value(self, name: ast.Name) -> Optional[list[ast.expr]]:
+        """One expression per plain binding that reaches the use (one per branch that binds it), in
+        source order: its value with each `+=` after it folded in as a binary operation
+        (`q = "a"; q += b` -> `"a" + b`; a `+=` in a branch is folded in as if it ran). None as
+        `values`."""
         chain = self.reaching(name)
-        if not chain or chain[0].value is None or chain[0].kind not in VALUE_KINDS:
+        values = _values(chain)
+        if values is None:
             return None
-        value = chain[0].value
-        for binding in chain[1:]:
-            value = ast.copy_location(ast.BinOp(left=value, op=binding.node.op, right=binding.value), binding.node)
-        return value
+        each: list[ast.expr] = []
+        for binding, value in zip(chain, values):
+            if binding.kind != "augmented":
+                each.append(value)
+                continue
+            for k, left in enumerate(each):
+                each[k] = ast.copy_location(ast.BinOp(left=left, op=binding.node.op, right=value), binding.node)
+        return each
 
 
 def _at(binding: Binding) -> Position:
     return binding.at
+
+
+def _values(chain: tuple[Binding, ...]) -> Optional[list[ast.expr]]:
+    """`values` of a use that `chain` reaches."""
+    if not chain or chain[0].kind == "augmented":
+        return None  # extends a value made outside the block
+    values = [b.value for b in chain if b.value is not None and (b.kind in VALUE_KINDS or b.kind == "augmented")]
+    return values if len(values) == len(chain) else None
+
+
+def _settles(block: Block, around: set[Block], armed: dict[int, set], settled: set[Block]) -> bool:
+    """A plain binding sits directly in `block` (a branch the use is not in): whether the name is
+    then bound whenever the use runs, so that no binding before it reaches. It is when the arms of
+    an `if`/`else` (nested ones included) all bind it, that `if` sitting in a block of the use.
+    Blocks found to bind it go to `settled`, so that earlier bindings in them are skipped (not a
+    `try` body's: an exception may stop it between two bindings)."""
+    while not block.jumps and not (block.arm == "body" and type(block.stmt) in _TRIES):
+        settled.add(block)
+        stmt = block.stmt
+        if type(stmt) is not ast.If or not stmt.orelse:
+            return False
+        arms = armed.setdefault(id(stmt), set())
+        arms.add(block.arm)
+        if len(arms) < 2 or block.parent is None:
+            return False
+        block = block.parent
+        if block in around:
+            return True
+    return False
 
 
 def _end(node: ast.AST) -> Position:
@@ -295,6 +417,7 @@ class _Builder:
     def __init__(self, model: SemanticModel, scope: Scope):
         self.model = model
         self.scope = scope
+        self.block = scope.block  # the statement list being read
         lines, node = model.lines, scope.node
         self.has_walrus = (
             lines is None
@@ -336,7 +459,7 @@ class _Builder:
             owner = self.model._enclosing_function(scope.parent, name) or scope
         owner.locals.add(name)
         bindings = owner.bindings.setdefault(name, [])
-        bindings.append(Binding(name, kind, node, value, at, owner))
+        bindings.append(Binding(name, kind, node, value, at, owner, self.block))
         if owner is not scope:  # a `global`/`nonlocal` write lands in a scope already read
             bindings.sort(key=_at)
 
@@ -376,8 +499,20 @@ class _Builder:
         for stmt in body:
             self.stmt(stmt)
 
+    def arm(self, stmt: ast.stmt, arm: object, body: list) -> None:
+        """Read one arm of a compound statement, in a block of its own."""
+        outer = self.enter(stmt, arm)
+        self.stmts(body)
+        self.block = outer
+
+    def enter(self, stmt: ast.stmt, arm: object) -> Block:
+        """Start reading an arm of `stmt` (the caller puts the returned outer block back)."""
+        outer, self.block = self.block, Block(self.block, stmt, arm)
+        return outer
+
     def stmt(self, node: ast.stmt) -> None:
         kind = type(node)
+        self.model.blocks[id(node)] = self.block
         if kind in _FUNCTIONS or kind is ast.ClassDef:
             for expr in (
                 *node.decorator_list,
@@ -399,15 +534,21 @@ class _Builder:
             self.target(node.target, "augmented", node, node.value, _end(node))
         elif kind in (ast.For, ast.AsyncFor):
             self.walrus(node.iter)
+            outer = self.enter(node, "body")  # the loop variable is bound only when the body runs
             self.target(node.target, "for", node, node.iter, _end(node.iter))
             self.stmts(node.body)
-            self.stmts(node.orelse)
+            self.block = outer
+            self.arm(node, "orelse", node.orelse)
+        elif kind is ast.While or kind is ast.If:
+            self.walrus(node.test)
+            self.arm(node, "body", node.body)
+            self.arm(node, "orelse", node.orelse)
         elif kind in (ast.With, ast.AsyncWith):
             for item in node.items:
                 self.walrus(item.context_expr)
                 if item.optional_vars is not None:
                     self.target(item.optional_vars, "with", node, item.context_expr, _end(item.optional_vars))
-            self.stmts(node.body)
+            self.arm(node, "body", node.body)
         elif kind in (ast.Import, ast.ImportFrom):
             for alias in node.names:
                 if alias.name != "*":
@@ -425,10 +566,17 @@ class _Builder:
             self.try_(node)
         elif kind is _MATCH:
             self.walrus(node.subject)
-            for case in node.cases:
+            for k, case in enumerate(node.cases):
+                outer = self.enter(node, k)
                 self.pattern(case.pattern)
                 self.walrus(case.guard)
                 self.stmts(case.body)
+                self.block = outer
+        elif kind is ast.Break or kind is ast.Continue:
+            block: Optional[Block] = self.block
+            while block is not None and not block.jumps:  # up to the loop's body
+                block.jumps = True
+                block = block.parent if not (block.arm == "body" and type(block.stmt) in _LOOPS) else None
         else:
             self.other(node, kind)
 
@@ -441,17 +589,18 @@ class _Builder:
                 (self.model.module if node.target.id in self.scope.globals else self.scope).locals.add(node.target.id)
 
     def try_(self, node) -> None:
-        self.stmts(node.body)
-        for handler in node.handlers:
+        self.arm(node, "body", node.body)
+        for k, handler in enumerate(node.handlers):
+            outer = self.enter(node, k)
             if handler.name:
-                self.bind(
-                    handler.name, "except", handler, None, _end(handler.type) if handler.type else _start(handler)
-                )
+                at = _end(handler.type) if handler.type else _start(handler)
+                self.bind(handler.name, "except", handler, None, at)
             self.stmts(handler.body)
             if handler.name:  # Python deletes the name when the handler ends
                 self.bind(handler.name, "del", handler, None, _end(handler))
-        self.stmts(node.orelse)
-        self.stmts(node.finalbody)
+            self.block = outer
+        self.arm(node, "orelse", node.orelse)
+        self.arm(node, "finalbody", node.finalbody)
 
     def other(self, node: ast.stmt, kind: type) -> None:
         """if/while/expression/return...: walrus in the expressions, then nested statements."""
@@ -522,6 +671,9 @@ _SCOPE_KINDS = {
 }
 _TRY_STAR = getattr(ast, "TryStar", None)
 _MATCH = getattr(ast, "Match", None)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_TRIES = tuple(filter(None, (ast.Try, _TRY_STAR)))
+_EXCLUSIVE = tuple(filter(None, (ast.If, _MATCH)))  # statements that run one arm at most
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}

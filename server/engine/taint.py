@@ -251,7 +251,7 @@ _VALIDATING_CALLS = re.compile(
 # Calls whose result is a parsed or normalised view of their arguments: validating the view (e.g.
 # `parsed = urlparse(url)` then `if parsed.netloc not in ALLOWED: abort()`) validates the original.
 _VIEWS = re.compile(
-    r"(^|\.)(urlparse|urlsplit|urljoin|realpath|abspath|normpath|commonpath|commonprefix|join|Path|PurePath|resolve|absolute|lower|strip|casefold)$"
+    r"(^|\.)(urlparse|urlsplit|url_parse|urljoin|realpath|abspath|normpath|commonpath|commonprefix|join|Path|PurePath|resolve|absolute|lower|strip|casefold)$"
 )
 # Parts of a URL or path that pin where it points; checking one checks the whole value (a check of
 # the scheme or the extension alone does not).
@@ -639,13 +639,16 @@ class Scope:
         return [*names, *(n for name in names for n in self.views.get(name, ()))]
 
     def _reset_in(self, body: list[ast.stmt], name: str) -> bool:
-        """True when `body` assigns `name` a value that is not user-controlled."""
-        return any(
-            isinstance(s, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == name for t in s.targets)
-            and self.taint(s.value) is None
-            for s in body
-        )
+        """True when `body` leaves `name` holding a value that is not user-controlled: its last
+        assignment there is one, or a check of the same kind follows (`x = request.META["REFERER"]`
+        then `if not is_safe(x): x = "/"`)."""
+        clean = False
+        for s in body:
+            if isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in s.targets):
+                clean = self.taint(s.value) is None
+            elif isinstance(s, ast.If) and not s.orelse and name in _rejected_unless_valid(s.test):
+                clean = clean or _terminates(s.body, self.ctx.qualname) or self._reset_in(s.body, name)
+        return clean
 
 
 # Entry points known by their signature: parameter names -> (index, label) of those that carry
@@ -739,9 +742,10 @@ def _rejected_unless_valid(test: ast.AST) -> list[str]:
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
         # `if parsed.netloc and parsed.netloc not in HOSTS: abort()`: the presence tests only skip
         # empty values of the same subject.
-        checks = [v for v in test.values if not isinstance(v, (ast.Name, ast.Attribute))]
+        present = [_present(v) for v in test.values]
+        checks = [v for v, subjects in zip(test.values, present) if subjects is None]
         names = _rejected_unless_valid(checks[0]) if len(checks) == 1 else []
-        presence = {n for v in test.values if v is not checks[0] for n in _subject_names(v)} if names else set()
+        presence = {n for subjects in present if subjects for n in subjects}
         return names if presence <= set(names) else []
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.NotIn, ast.NotEq)):
         return _subject_names(test.left)
@@ -750,6 +754,17 @@ def _rejected_unless_valid(test: ast.AST) -> list[str]:
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return _allow_listed(test.operand)
     return []
+
+
+def _present(test: ast.AST) -> Optional[list[str]]:
+    """For a presence test (`x`, `parsed.netloc`, `x or other`), the subjects it proves empty when
+    false; None for any other test."""
+    if isinstance(test, (ast.Name, ast.Attribute)):
+        return _subject_names(test)
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        bare = [v for v in test.values if isinstance(v, (ast.Name, ast.Attribute))]
+        return [n for v in bare for n in _subject_names(v)] if bare else None
+    return None
 
 
 def _subject_names(expr: ast.AST) -> list[str]:
@@ -778,7 +793,7 @@ def _checked_by_raising(node: ast.Try) -> list[str]:
 
 
 def _call_subjects(call: ast.Call) -> list[ast.expr]:
-    subjects = list(call.args)
+    subjects = [*call.args, *(k.value for k in call.keywords if k.arg)]  # `is_safe_url(url=next, ...)`
     if isinstance(call.func, ast.Attribute):
         subjects.append(call.func.value)
     return subjects

@@ -100,8 +100,10 @@ def test_unpacking_pairs_literal_elements_and_leaves_others_unknown():
 
 
 def test_loop_variable_holds_no_value():
-    model, tree = _model("x = 'a'\nfor x in rows:\n    pass\nrun(x)")
-    assert _kinds(model, tree, "x") == ["for"] and _value(model, tree, "x") is None
+    model, tree = _model("x = 'a'\nfor x in rows:\n    run(x)\nrun(x)")
+    assert _kinds(model, tree, "x", 0) == ["for"] and _value(model, tree, "x", 0) is None
+    assert _kinds(model, tree, "x") == ["assign", "for"]  # `rows` may be empty
+    assert _value(model, tree, "x") is None
 
 
 def test_with_value_is_the_context_expression():
@@ -256,3 +258,110 @@ def test_context_memo_computes_once_and_shares_the_model():
     assert ctx.memo("k", lambda: calls.append(1) or 2) is None  # a None answer is remembered too
     assert calls == [1]
     assert ctx.model is ctx.model
+
+
+# -- branches --------------------------------------------------------------------------------------
+def _values(model: SemanticModel, tree: ast.AST, name: str, index: int = -1) -> list[str] | None:
+    values = model.values(_use(tree, name, index))
+    return [ast.unparse(v) for v in values] if values is not None else None
+
+
+@pytest.mark.parametrize(
+    "code, index, expected",
+    [
+        # Both arms of an if/else reach the use and hide the binding before it.
+        ("x = 'a'\nif c:\n    x = p\nelse:\n    x = 'ls'\nrun(x)", -1, ["p", "'ls'"]),
+        # An if without else lets the binding before it reach.
+        ("x = [f(y)]\nif a:\n    x = ['lit']\nrun(x)", -1, ["[f(y)]", "['lit']"]),
+        ("x = 'a'\nif p:\n    x = 'b'\nelif q:\n    x = 'c'\nelse:\n    x = 'd'\nrun(x)", -1, ["'b'", "'c'", "'d'"]),
+        ("x = 'a'\nif p:\n    x = 'b'\nelif q:\n    x = 'c'\nrun(x)", -1, ["'a'", "'b'", "'c'"]),
+        # A later binding in the same arm hides an earlier one.
+        ("x = 'a'\nif p:\n    x = 'b'\n    x = 'c'\nelse:\n    x = 'd'\nrun(x)", -1, ["'c'", "'d'"]),
+        # A use inside an arm sees that arm, and not the other one (it never runs before the use).
+        ("x = 'a'\nif p:\n    x = 'b'\n    run(x)\nelse:\n    run(x)\n    x = 'c'", 0, ["'b'"]),
+        ("x = 'a'\nif p:\n    x = 'b'\n    run(x)\nelse:\n    run(x)\n    x = 'c'", 1, ["'a'"]),
+        ("x = 'a'\nif p:\n    if q:\n        x = 'b'\n    run(x)", -1, ["'a'", "'b'"]),
+        # Loop bodies may not run; a break between two bindings lets both out.
+        ("x = 'a'\nfor r in rows:\n    x = r\nrun(x)", -1, ["'a'", "r"]),
+        ("x = 'a'\nwhile more():\n    x = 'b'\n    run(x)\nrun(x)", 0, ["'b'"]),
+        ("x = 'a'\nwhile more():\n    x = 'b'\n    run(x)\nrun(x)", 1, ["'a'", "'b'"]),
+        (
+            "x = 'a'\nfor r in rows:\n    x = 'b'\n    if r:\n        break\n    x = 'c'\nrun(x)",
+            -1,
+            ["'a'", "'b'", "'c'"],
+        ),
+        # In a loop, the other arm of an if/else may have run in an earlier round.
+        ("x = 'a'\nfor r in rows:\n    if r:\n        x = 'b'\n    else:\n        run(x)", -1, ["'a'", "'b'"]),
+        # Any part of a try may stop early or not run; a try body may stop between two bindings.
+        ("x = 'a'\ntry:\n    x = load()\nexcept E:\n    run(x)\n    x = 'b'\nrun(x)", 0, ["'a'", "load()"]),
+        ("x = 'a'\ntry:\n    x = load()\nexcept E:\n    run(x)\n    x = 'b'\nrun(x)", 1, ["'a'", "load()", "'b'"]),
+        ("x = 'a'\ntry:\n    pass\nfinally:\n    x = 'b'\nrun(x)", -1, ["'a'", "'b'"]),
+        (
+            "x = 'a'\ntry:\n    x = load()\n    x = parse(x)\nexcept E:\n    pass\nrun(x)",
+            -1,
+            ["'a'", "load()", "parse(x)"],
+        ),
+        # With bodies and match cases may not run; another case never runs before the use.
+        ("x = 'a'\nwith lock:\n    x = 'b'\nrun(x)", -1, ["'a'", "'b'"]),
+        ("x = 'a'\nmatch v:\n    case 1:\n        x = 'b'\n    case _:\n        run(x)\nrun(x)", 0, ["'a'"]),
+        ("x = 'a'\nmatch v:\n    case 1:\n        x = 'b'\n    case _:\n        run(x)\nrun(x)", 1, ["'a'", "'b'"]),
+    ],
+)
+def test_branches_that_may_have_run_reach_the_use(code, index, expected):
+    model, tree = _model(code)
+    assert _values(model, tree, "x", index) == expected
+
+
+def test_an_if_else_has_no_one_value():
+    model, tree = _model("x = 'a'\nif c:\n    x = p\nelse:\n    x = 'ls'\nrun(x)")
+    assert _value(model, tree, "x") is None
+
+
+def test_an_unknown_value_in_one_branch_makes_the_values_unknown():
+    model, tree = _model("def f(x):\n    if c:\n        x = 'a'\n    run(x)")
+    assert _kinds(model, tree, "x") == ["param", "assign"]
+    assert _values(model, tree, "x") is None
+
+
+def test_augmented_assignments_in_branches_extend_each_value():
+    code = "q = 'a'\nif c:\n    q = 'b'\nif d:\n    q += tail\nrun(q)"
+    model, tree = _model(code)
+    assert _kinds(model, tree, "q") == ["assign", "assign", "augmented"]
+    assert _values(model, tree, "q") == ["'a'", "'b'", "tail"]
+    assert _value(model, tree, "q") is None
+    model, tree = _model("q = 'a'\nif d:\n    q += tail\nrun(q)")
+    assert _value(model, tree, "q") == "'a' + tail"  # the `+=` folded in as if it ran
+
+
+def test_nested_function_sees_the_branches_before_it():
+    code = """
+    def outer(c):
+        key = 'k'
+        if c:
+            key = load()
+        def inner():
+            return key
+    """
+    model, tree = _model(code)
+    assert _values(model, tree, "key") == ["'k'", "load()"]
+
+
+def test_comprehension_reads_the_branches_of_its_scope():
+    code = "n = 1\nif c:\n    n = size()\nrows = [n + i for i in items if i]\nrun(n)"
+    model, tree = _model(code)
+    assert _values(model, tree, "n", 0) == ["1", "size()"]
+    assert _kinds(model, tree, "i", 0) == _kinds(model, tree, "i", 1) == ["comprehension"]
+    assert _values(model, tree, "n", 1) == ["1", "size()"]
+
+
+def test_def_use_chain_follows_branches():
+    model, tree = _model("x = 1\nif c:\n    x = 2\nrun(x)\nx = 3\nrun(x)")
+    first = model.bindings(model.module, "x")[0]
+    assert [n.lineno for n in model.uses(first)] == [4]
+
+
+def test_each_value_folds_the_extensions_into_each_branch():
+    code = "q = 'a'\nif c:\n    q = 'b'\nq += tail\nrun(q)"
+    model, tree = _model(code)
+    assert [ast.unparse(v) for v in model.each_value(_use(tree, "q"))] == ["'a' + tail", "'b' + tail"]
+    assert model.value_of(_use(tree, "q")) is None

@@ -55,3 +55,36 @@ def test_the_last_binding_on_a_line_reaches_the_call_after_it():
         "    url = request.args['next']; requests.get(url, timeout=5)\n"
     )
     assert _lines(code, "TG507") == [4]
+
+
+def test_a_value_bound_in_one_branch_reaches_past_the_other():
+    # Each arm of the `if` reaches the call: the parameter's branch makes the command non-constant.
+    code = (
+        "import os\ndef f(c, param):\n    if c:\n        cmd = param\n    else:\n        cmd = 'ls'\n"
+        "    os.system(cmd)\n"
+    )
+    found = [f for f in analyze_text(code, "example.py").findings() if f.rule_id == "TG101"]
+    assert [(f.span.start_line + 1, f.confidence) for f in found] == [(7, "low")]
+
+
+def test_constants_in_every_branch_are_constant():
+    code = "import os\ndef f(c):\n    if c:\n        cmd = 'pwd'\n    else:\n        cmd = 'ls'\n    os.system(cmd)\n"
+    assert [f for f in analyze_text(code, "example.py").findings() if f.rule_id == "TG101"] == []
+
+
+def test_a_list_replaced_in_a_branch_holds_either_value():
+    code = (
+        "from django.utils.safestring import mark_safe\n"
+        "def cell(a, obj):\n    row_classes = [obj.css_class()]\n    if a:\n        row_classes = ['lit']\n"
+        "    return mark_safe('<tr class=\"%s\">' % ' '.join(row_classes))\n"
+    )
+    assert _lines(code, "TG109") == [6]
+
+
+def test_the_program_of_each_list_a_branch_builds():
+    head = "import shutil, subprocess\n@app.route('/run')\ndef run():\n"
+    chosen = "    cmd = ['ls']\n    if request.args.get('x'):\n        cmd = [request.args['prog']]\n"
+    assert _lines(head + chosen + "    subprocess.run(cmd)\n", "TG102") == [7]
+    # The user fills in an argument after either program: no program is chosen by the user.
+    appended = "    cmd = ['./tool']\n    if py:\n        cmd = [shutil.which('python3'), '-u'] + cmd\n"
+    assert _lines(head + appended + "    cmd.append(request.args['q'])\n    subprocess.run(cmd)\n", "TG102") == []
