@@ -68,6 +68,9 @@ class TlsVerifyDisabled(Rule):
         "import aiohttp\nconn = aiohttp.TCPConnector(ssl=ssl_context)\n",
         "import asyncio\nreader, writer = await asyncio.open_connection(host, 80, ssl=False)\n",
         "class Checker:\n    def __init__(self):\n        self.verify = False\n",
+        # A name that is also set to True: a switch, judged where it is set.
+        "import requests\ndef fetch(url, strict):\n    verify = False\n    if strict:\n        verify = True\n"
+        "    return requests.get(url, verify=verify, timeout=5)\n",
     )
     INVALID = (
         Invalid(
@@ -100,13 +103,14 @@ class TlsVerifyDisabled(Rule):
             "import aiohttp\nconn = aiohttp.TCPConnector(verify_ssl=False)\n",
             "import aiohttp\nconn = aiohttp.TCPConnector(verify_ssl=True)\n",
         ),
-    )
-    TODO = (  # `False` reaching `verify=` through a name is not followed
+        # `False` reaching `verify=` through a name that is only ever set to it.
         Invalid(
-            "import requests\ndef fetch(url):\n    verify = False\n    return requests.get(url, verify=verify, timeout=5)\n"
+            "import requests\ndef fetch(url):\n    verify = False\n    return requests.get(url, verify=verify, timeout=5)\n",
+            message="`verify=verify`",
         ),
         Invalid(
-            "import requests\nVERIFY_TLS = False\ndef fetch(url):\n    return requests.get(url, verify=VERIFY_TLS, timeout=5)\n"
+            "import requests\nVERIFY_TLS = False\ndef fetch(url):\n    return requests.get(url, verify=VERIFY_TLS, timeout=5)\n",
+            message="`verify=VERIFY_TLS`",
         ),
     )
 
@@ -119,15 +123,18 @@ class TlsVerifyDisabled(Rule):
             return
         for name in ("verify", *_AIOHTTP_KEYWORDS):
             keyword = ctx.keyword(node, name)
-            if keyword is None or not is_false(keyword.value):
+            if keyword is None or not (is_false(keyword.value) or _always_false(keyword.value, ctx)):
                 continue
             if name == "ssl" and callee.startswith(("requests.", "httpx.", "urllib3.")):
                 continue  # only aiohttp spells verification `ssl=`
+            literal = is_false(keyword.value)  # a name is fixed where it is set, not here
             ctx.report(
                 self,
                 keyword,
-                details={"callee": callee, "setting": f"{name}=False"},
-                fix=expression_fix(ctx, node, set_keyword(name, "True"), f"Fix: set {name}=True", safe=False),
+                details={"callee": callee, "setting": f"{name}={ctx.segment(ctx.span(keyword.value))}"},
+                fix=expression_fix(ctx, node, set_keyword(name, "True"), f"Fix: set {name}=True", safe=False)
+                if literal
+                else None,
             )
 
     def visit_Assign(self, node: ast.Assign, ctx) -> None:
@@ -145,3 +152,16 @@ class TlsVerifyDisabled(Rule):
                     details={"callee": ast.unparse(target.value), "setting": "verify = False"},
                     fix=expression_fix(ctx, node.value, replace_with("True"), "Fix: set verify = True", safe=False),
                 )
+
+
+def _always_false(value: ast.expr, ctx) -> bool:
+    """A name whose every binding in its scope is `False` (`verify = False`), or a module constant
+    `False` (`VERIFY_TLS = False`)."""
+    if not isinstance(value, ast.Name):
+        return False
+    scope = ctx.model.scope_of(value)
+    target = ctx.model.resolve(scope, value.id) if scope is not None else None
+    bindings = ctx.model.bindings(target, value.id) if target is not None else ()
+    if bindings:
+        return all(is_false(b.value) for b in bindings)
+    return ctx.constant_value(value) is False
