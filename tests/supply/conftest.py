@@ -56,6 +56,14 @@ class Workspace:
 
 
 @pytest.fixture
+def rereads(monkeypatch) -> None:
+    """The workspace re-reads changed files at once, not at most once a second (a test's edits)."""
+    import tabguard.supply.workspace as ws_module
+
+    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+
+
+@pytest.fixture
 def workspace(tmp_path) -> Workspace:
     ws = Workspace(tmp_path / "project")
     ws.write("pyproject.toml", '[project]\nname = "shop"\ndependencies = ["requests>=2.31"]\n')

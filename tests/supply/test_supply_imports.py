@@ -171,10 +171,7 @@ def test_trusted_packages_and_configured_interpreter(workspace, tmp_path):
     assert [f.rule_id for f in found] == ["TG703"]  # installed there, not declared; the trusted name is silent
 
 
-def test_new_files_and_new_installs_are_seen(workspace, monkeypatch):
-    import tabguard.supply.workspace as ws_module
-
-    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+def test_new_files_and_new_installs_are_seen(workspace, rereads):
     found, _ = findings(workspace, "app.py", "import flask_late_module_xyz\n")
     assert ids(found) == ["TG701"]
     workspace.write("flask_late_module_xyz.py", "")
@@ -191,10 +188,7 @@ def test_missing_generic_modules_are_left_to_the_workspace(workspace):
     assert [(f.rule_id, f.details["module"]) for f in found] == [("TG701", "django_easy_audit_log")]
 
 
-def test_installed_lookalike_distribution_is_flagged_at_the_import(workspace, monkeypatch):
-    import tabguard.supply.workspace as ws_module
-
-    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+def test_installed_lookalike_distribution_is_flagged_at_the_import(workspace, rereads):
     # A squatted distribution that installs the real import name: the import is right, the
     # dependency is not, so no rename is offered here.
     workspace.install("reqeusts", "2.99.0", ["requests"])
@@ -251,13 +245,16 @@ def test_flask_migrate_brings_what_its_migration_scripts_import(workspace):
     assert _modules(findings(workspace, "migrations/versions/3f2a_add_users.py", code)[0]) == ["flask_login"]
 
 
-def test_an_llm_apps_libraries_bring_their_cores(workspace):
+def test_an_llm_apps_libraries_bring_their_cores(workspace, rereads):
     workspace.write("requirements.txt", "langchain-openai==0.2.14\nstreamlit==1.41.1\n")
     code = (
         "import streamlit as st\nimport pandas as pd\nfrom PIL import Image\nimport openai\n"
         "from langchain_core.prompts import ChatPromptTemplate\nfrom langchain_community.llms import Ollama\n"
     )
     assert _modules(findings(workspace, "app.py", code)[0]) == ["langchain_community"]
+    workspace.write("requirements.txt", "sentence-transformers>=3.0\n")
+    code = "import torch\nfrom transformers import AutoTokenizer\nfrom huggingface_hub import hf_hub_download\nimport faiss\n"
+    assert _modules(findings(workspace, "search.py", code)[0]) == ["faiss"]
 
 
 def test_a_documentation_theme_brings_its_generator(workspace):
@@ -279,10 +276,7 @@ def test_the_environments_metadata_wins_over_the_bundled_map(workspace):
     assert _modules(found) == ["jinja2", "pytest"]
 
 
-def test_extras_install_what_they_add(workspace, monkeypatch):
-    import tabguard.supply.workspace as ws_module
-
-    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+def test_extras_install_what_they_add(workspace, rereads):
     # From the bundled map: an app's task queue with its broker client, a server with its fast loop.
     workspace.write("requirements.txt", "celery[redis]>=5.3\nfastapi[ standard ]==0.115\npasslib[bcrypt]\nSphinx\n")
     code = "import redis\nimport uvicorn\nimport uvloop\nimport yaml\nimport bcrypt\nimport docutils\nimport h2\n"
@@ -299,10 +293,7 @@ def test_extras_install_what_they_add(workspace, monkeypatch):
     assert _modules(findings(workspace, "app.py", "import celery\nimport redis\n")[0]) == []
 
 
-def test_extras_from_the_environments_metadata(workspace, monkeypatch):
-    import tabguard.supply.workspace as ws_module
-
-    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+def test_extras_from_the_environments_metadata(workspace, rereads):
     # An extra's requirements carry an `extra == "..."` marker; one of them may ask for an extra in turn.
     workspace.install(
         "acme-core",
@@ -398,10 +389,7 @@ def test_the_project_managers_development_lists_declare_too(workspace):
     assert _modules(findings(workspace, "tools/release.py", code)[0]) == ["attr"]
 
 
-def test_a_pyproject_of_tools_settings_declares_nothing(workspace, monkeypatch):
-    import tabguard.supply.workspace as ws_module
-
-    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+def test_a_pyproject_of_tools_settings_declares_nothing(workspace, rereads):
     # A script folder whose pyproject.toml only configures the formatter: no list to be missing from.
     workspace.write("pyproject.toml", "[tool.ruff]\nline-length = 100\n\n[tool.pytest.ini_options]\naddopts = '-q'\n")
     assert _modules(findings(workspace, "app.py", "import requests\n")[0]) == []
@@ -423,10 +411,7 @@ def test_a_pipfile_declares(tmp_path):
     assert [f.details["module"] for f in found if f.rule_id == "TG703"] == ["yaml"]
 
 
-def test_a_tox_ini_alone_does_not_make_imports_undeclared(workspace, monkeypatch):
-    import tabguard.supply.workspace as ws_module
-
-    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+def test_a_tox_ini_alone_does_not_make_imports_undeclared(workspace, rereads):
     # Many projects keep only linter settings in tox.ini: it is no list of the project's dependencies.
     (workspace.root / "pyproject.toml").unlink()
     (workspace.root / ".git").mkdir()
@@ -436,10 +421,7 @@ def test_a_tox_ini_alone_does_not_make_imports_undeclared(workspace, monkeypatch
     assert _modules(findings(workspace, "shop/app.py", "import requests\n")[0]) == ["requests"]
 
 
-def test_a_librarys_deferred_imports_are_its_optional_features(workspace, monkeypatch):
-    import tabguard.supply.workspace as ws_module
-
-    monkeypatch.setattr(ws_module, "_RECHECK_SECONDS", 0.0)
+def test_a_librarys_deferred_imports_are_its_optional_features(workspace, rereads):
     code = "import attr\n\ndef to_yaml(data):\n    import yaml\n    return yaml.safe_dump(data)\n"
     assert _modules(findings(workspace, "shop/app.py", code)[0]) == ["attr", "yaml"]  # an application
     workspace.write(
