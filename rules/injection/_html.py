@@ -8,7 +8,7 @@ import re
 from tabguard.engine.fixes import edits_fix
 from tabguard.rules._spelling import spell
 from tabguard.rules.injection._rewrite import wrap_values
-from tabguard.rules.injection._strings import built_string, formatted_pieces, is_string_building
+from tabguard.rules.injection._strings import built_string, built_strings, formatted_pieces
 
 # Response classes whose body is HTML unless another content type is given.
 HTML_BY_DEFAULT = frozenset(
@@ -181,10 +181,18 @@ def escape_fix(ctx, body: ast.expr, *, only_tainted: bool = True, escaped: froze
     the value. Values from user input only, unless `only_tainted` is False. None when a value
     cannot be wrapped where it is written (a format spec, an f-string position that is off). Calls
     named in `escaped` (`escape(x)`) are left as they are."""
-    built = body if is_string_building(body, ctx) else built_string(body, ctx)
-    parts = (formatted_pieces(built) or _joined_pieces(built)) if built is not None else [body]
-    if parts is None or _unused_format_arguments(built, parts) or _rendered_as_template(ctx):
+    if _rendered_as_template(ctx):
         return None
+    parts: list = []
+    for built in built_strings(body, ctx) or ():  # every branch that builds the markup
+        pieces = formatted_pieces(built) or _joined_pieces(built)
+        if pieces is None or _unused_format_arguments(built, pieces):
+            return None
+        parts.extend(pieces)
+    if not parts:
+        if built_string(body, ctx) is not None:
+            return None  # built through another name: not rewritten
+        parts = [body]
     values = [
         p
         for p in parts

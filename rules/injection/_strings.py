@@ -224,6 +224,19 @@ def built_string(expr: ast.AST | None, ctx, depth: int = 0) -> ast.expr | None:
     return None
 
 
+def built_strings(expr: ast.AST, ctx) -> list[ast.expr] | None:
+    """For a fix that rewrites the text where it is built: `expr` itself when it builds text, else,
+    for a local name, every value and `+=` of it that builds text (one per branch that binds it,
+    so that no branch is left out). None when there is none, or when the name's text is built
+    through another name or a value not known here."""
+    if is_string_building(expr, ctx):
+        return [expr]
+    values = ctx.model.values(expr) if isinstance(expr, ast.Name) else None
+    if values is None or any(isinstance(v, ast.Name) and built_string(v, ctx) is not None for v in values):
+        return None
+    return [v for v in values if is_string_building(v, ctx)] or None
+
+
 def module_built(expr: ast.AST | None, ctx) -> ast.expr | None:
     """For a name this block does not bind, the string another top-level statement built for it
     (`query = f"... {name}"`, then `engine.execute(query)` as a script's next statement), parsed

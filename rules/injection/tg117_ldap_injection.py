@@ -8,7 +8,7 @@ from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules._spelling import WEB_APP, spell
 from tabguard.rules.injection._rewrite import wrap_values
-from tabguard.rules.injection._strings import built_string, formatted_pieces
+from tabguard.rules.injection._strings import built_strings, formatted_pieces
 
 _PYTHON_LDAP = frozenset({"search", "search_s", "search_st", "search_ext", "search_ext_s", "search_subtree_s"})
 _ESCAPE = {"ldap": "ldap.filter.escape_filter_chars", "ldap3": "ldap3.utils.conv.escape_filter_chars"}
@@ -112,9 +112,11 @@ class LdapInjection(Rule):
 def _escape_fix(ctx, value: ast.expr, library: str):
     """Each user value spliced into the filter (inline, or where a local built it) wrapped in the
     library's `escape_filter_chars`; None when the escaping function cannot be imported."""
-    built = built_string(value, ctx)
-    parts = formatted_pieces(built) if built is not None else None
-    tainted = [p for p in parts or () if not isinstance(p, str) and ctx.taint(p) is not None]
+    # Every branch that builds the filter: a fix leaving one branch unescaped is no fix.
+    pieces = [formatted_pieces(built) for built in built_strings(value, ctx) or ()]
+    if any(p is None for p in pieces):
+        return None
+    tainted = [p for part in pieces for p in part or () if not isinstance(p, str) and ctx.taint(p) is not None]
     spelled = spell(ctx, _ESCAPE[library])
     if not tainted or any(isinstance(p, ast.FormattedValue) for p in tainted) or spelled is None:
         return None

@@ -88,3 +88,14 @@ def test_the_program_of_each_list_a_branch_builds():
     # The user fills in an argument after either program: no program is chosen by the user.
     appended = "    cmd = ['./tool']\n    if py:\n        cmd = [shutil.which('python3'), '-u'] + cmd\n"
     assert _lines(head + appended + "    cmd.append(request.args['q'])\n    subprocess.run(cmd)\n", "TG102") == []
+
+
+def test_a_fix_rewrites_every_branch_that_builds_the_text():
+    code = (
+        "from flask import Flask, request\napp = Flask(__name__)\n@app.route('/h')\ndef h():\n"
+        "    name = request.args['name']\n    if request.args.get('bold'):\n        page = f'<b>{name}</b>'\n"
+        "    else:\n        page = '<i>' + name + '</i>'\n    return page\n"
+    )
+    (finding,) = [f for f in analyze_text(code, "example.py").findings() if f.rule_id == "TG110"]
+    wrapped = sorted(e.span.start_line + 1 for e in finding.fix().edits if "escape" in e.new_text)
+    assert wrapped == [7, 9]  # not only one branch's assignment
