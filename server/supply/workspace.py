@@ -36,6 +36,7 @@ _RECHECK_SECONDS = 1.0
 _TREE_SECONDS = 10.0
 _TREE_LIMIT = 50_000  # entries visited at most: a huge monorepo costs a bounded walk
 _NOT_SOURCE = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"})
+_ENVIRONMENTS = ("site-packages", "dist-packages")
 # Python 2 standard modules still met in compatibility code: a portability problem, not a package.
 _PYTHON2 = frozenset(
     {
@@ -180,7 +181,10 @@ class Workspace:
 
     def _read_declared(self):
         self._dependency_files = workspace_dependency_files(self.root) if self.root else []
-        self._other_declarations = workspace_other_declarations(self.root) if self.root else []
+        # An environment's site-packages (an installed package's workspace) has no project's lists to
+        # read, and globbing its thousands of folders would cost the first check.
+        project = self.root is not None and self.root.name not in _ENVIRONMENTS
+        self._other_declarations = workspace_other_declarations(self.root) if project else []
         names = declared_names(self._dependency_files + self._other_declarations)
         self._declares = any(declares_dependencies(p) for p in self._dependency_files)
         guesses = set()
@@ -243,7 +247,7 @@ class Workspace:
             # A script's own folder and its parents up to the root are on sys.path when it runs.
             for parent in file.parents:
                 folders.append(parent)
-                if self.root is None or parent == self.root or parent.name in ("site-packages", "dist-packages"):
+                if self.root is None or parent == self.root or parent.name in _ENVIRONMENTS:
                     break
         if self.root is not None:
             folders.extend((self.root, self.root / "src", self.root / "lib"))  # the src and lib layouts
@@ -358,7 +362,7 @@ def _workspace_for(path: str, python: str) -> tuple[Workspace, Optional[Path]]:
     file = None if not path or path.startswith("<") else Path(path).absolute()
     root = workspace_root(file.parent) if file is not None else None
     # Files inside an environment's site-packages form their own workspace with that environment.
-    anchor = next((p for p in file.parents if p.name in ("site-packages", "dist-packages")), None) if file else None
+    anchor = next((p for p in file.parents if p.name in _ENVIRONMENTS), None) if file else None
     key = (root, python, anchor)
     with _lock:
         workspace = _workspaces.get(key)

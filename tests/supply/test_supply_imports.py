@@ -411,6 +411,17 @@ def test_a_pipfile_declares(tmp_path):
     assert [f.details["module"] for f in found if f.rule_id == "TG703"] == ["yaml"]
 
 
+def test_an_environments_packages_lists_are_not_read(tmp_path):
+    # An installed package's workspace is its site-packages: no project's lists there, and globbing
+    # its thousands of folders would cost the first check of a file opened from it.
+    site = tmp_path / "lib" / "python3.11" / "site-packages"
+    (site / "acme").mkdir(parents=True)
+    (site / "acme" / "requirements.txt").write_text("zorblax-tools\n")
+    (site / "beta").mkdir()
+    ws, _ = workspace_for(str(site / "beta" / "core.py"))
+    assert ws.root == site and "zorblax-tools" not in ws.declared()[0]
+
+
 def test_a_tox_ini_alone_does_not_make_imports_undeclared(workspace, rereads):
     # Many projects keep only linter settings in tox.ini: it is no list of the project's dependencies.
     (workspace.root / "pyproject.toml").unlink()
