@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.fixes import expression_fix, set_keyword
-from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.injection import last_names
 
 _PARSERS = frozenset({"lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.etree.HTMLParser"})
@@ -46,6 +46,10 @@ class XmlEntitiesEnabled(Rule):
     VALID = (
         "from lxml import etree\np = etree.XMLParser(resolve_entities=False, no_network=True)\n",
         "import xml.sax\nfrom xml.sax.handler import feature_external_ges\np = xml.sax.make_parser()\np.setFeature(feature_external_ges, False)\n",
+        # test code (engine/testcode.py): a test of entity expansion parses its own documents
+        Valid(
+            "from lxml import etree\nparser = etree.XMLParser(resolve_entities=True)\n", path="tests/test_entities.py"
+        ),
     )
     INVALID = (
         Invalid(
