@@ -20,6 +20,10 @@ _FILE_RESPONSES = _FLASK_SEND_FILE | {
     "aiohttp.web.FileResponse",
 }
 _JOIN = frozenset({"os.path.join", "posixpath.join"})
+# `send_from_directory(directory, path)` keeps `path` inside `directory`, which must be the code's own.
+_FROM_DIRECTORY = frozenset(
+    {"flask.send_from_directory", "flask.helpers.send_from_directory", "quart.send_from_directory"}
+)
 
 
 class SendFileUserPath(Rule):
@@ -31,7 +35,7 @@ class SendFileUserPath(Rule):
     owasp = "A01:2025"
     message = "`{callee}` serves a user-controlled path ({source}); use `send_from_directory` or check containment"
     placeholders = {"callee": "send_file", "source": "request.args"}
-    call_names = frozenset(name.rpartition(".")[2] for name in _FILE_RESPONSES)
+    call_names = frozenset(name.rpartition(".")[2] for name in _FILE_RESPONSES | _FROM_DIRECTORY)
     what = (
         "`{callee}` sends whatever file its path names, and that path is built from request data "
         "({source}) without a check that it stays in the download directory."
@@ -86,10 +90,19 @@ class SendFileUserPath(Rule):
             "from fastapi.responses import FileResponse\n@app.get('/d/{name}')\nasync def d(name: str):\n"
             "    return FileResponse(f'/srv/docs/{name}')\n"
         ),
+        # The name stays inside the directory, but the client picks the directory.
+        Invalid(
+            "from flask import send_from_directory\n@app.route('/files/<path:folder>/<name>')\ndef files(folder, name):\n"
+            "    return send_from_directory(folder, name)\n",
+            message="directory the client chooses",
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
+        if callee in _FROM_DIRECTORY:
+            self._check_directory(node, ctx)
+            return
         if callee not in _FILE_RESPONSES:
             return
         path = ctx.argument(node, 0, "path_or_file" if callee in _FLASK_SEND_FILE else "path")
@@ -110,6 +123,18 @@ class SendFileUserPath(Rule):
                     imports=imports,
                 )
         ctx.report(self, node, details={"callee": callee.rpartition(".")[2]}, source=source, fix=fix)
+
+    def _check_directory(self, node: ast.Call, ctx) -> None:
+        source = remote_taint(ctx, ctx.argument(node, 0, "directory"))
+        if source is not None:
+            ctx.report(
+                self,
+                node,
+                details={"callee": "send_from_directory"},
+                source=source,
+                message=f"`send_from_directory` serves from a directory the client chooses ({source.label}): "
+                "path traversal",
+            )
 
 
 def _two_part_join(ctx, path: Optional[ast.expr]) -> bool:
