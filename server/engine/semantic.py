@@ -16,7 +16,8 @@ use does (in the use's statement list or one around it) or an `if`/`else` whose 
 name (an arm with a `break` or `continue` does not count). A binding in the other arm of the
 `if` (or another `case`) that holds the use does not reach it, unless a loop around them runs both.
 Loop back edges are not followed otherwise: a use early in a loop body does not see the bindings
-made later in that body.
+made later in that body. Past a budget of steps per question (a long `elif` chain), each earlier
+binding reaches, up to one in the use's statement list or one around it (a superset).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ KINDS = (
 VALUE_KINDS = frozenset({"assign", "annotated", "walrus", "with"})
 Position = tuple[int, int]
 _FAR = (1 << 30, 0)
+_CLIMB = 256  # steps from a binding's block up to the use's blocks that one `reaching` question may take
 
 
 class Binding:
@@ -288,8 +290,10 @@ class SemanticModel:
 
     def _walk_back(self, target: Scope, name: str, at: Position, around: set[Block]) -> tuple[Binding, ...]:
         """`reaching` for a use at `at` held by the statement lists `around`: O(bindings of the name
-        times the depth of the statement lists)."""
+        times the depth of the statement lists), that depth capped by `_CLIMB` steps per question
+        (past them each earlier binding reaches, up to one in `around`: a superset)."""
         chain: list[Binding] = []
+        budget = _CLIMB
         inside = {id(block.stmt) for block in around}  # compound statements holding the use
         armed: dict[int, set] = {}  # id(if) -> its arms known to bind the name (walking back)
         settled: set[Block] = set()  # blocks known to bind the name after the bindings still to walk
@@ -302,11 +306,15 @@ class SemanticModel:
                 if binding.kind != "augmented":
                     break
                 continue
+            if budget <= 0:
+                chain.append(binding)  # may have run; not sorted out further (a long elif chain)
+                continue
             # Made in a branch the use is not in: find that branch's arm next to the use's blocks.
             arm, overwritten = block, block in settled
             while arm.parent is not None and arm.parent not in around:
                 arm = arm.parent
                 overwritten = overwritten or arm in settled
+                budget -= 1
             if overwritten:
                 continue
             if arm.parent is not None and id(arm.stmt) in inside and type(arm.stmt) in _EXCLUSIVE:
@@ -502,7 +510,8 @@ class _Builder:
     def arm(self, stmt: ast.stmt, arm: object, body: list) -> None:
         """Read one arm of a compound statement, in a block of its own."""
         outer = self.enter(stmt, arm)
-        self.stmts(body)
+        for inner in body:  # not through stmts(): a long elif chain nests deep enough already
+            self.stmt(inner)
         self.block = outer
 
     def enter(self, stmt: ast.stmt, arm: object) -> Block:

@@ -365,3 +365,10 @@ def test_each_value_folds_the_extensions_into_each_branch():
     model, tree = _model(code)
     assert [ast.unparse(v) for v in model.each_value(_use(tree, "q"))] == ["'a' + tail", "'b' + tail"]
     assert model.value_of(_use(tree, "q")) is None
+
+
+def test_a_long_elif_chain_reaches_every_arm():
+    # Deep enough to use up the climbing budget (then every arm reaches) and to nest the builder.
+    arms = "".join(f"{'if' if k == 0 else 'elif'} v == {k}:\n    x = {k}\n" for k in range(400))
+    model, tree = _model("x = -1\n" + arms + "run(x)")
+    assert _values(model, tree, "x") == ["-1", *(str(k) for k in range(400))]
