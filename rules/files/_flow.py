@@ -31,14 +31,13 @@ def is_self_reference(source: Source) -> bool:
 
 
 def constructed_by(ctx, expr: ast.AST) -> str:
-    """The qualified name of the call that made `expr` (through one local binding), or ''."""
-    if isinstance(expr, ast.Name):
-        bound = ctx.model.value_of(expr)
-        expr = bound if bound is not None else expr
-    while isinstance(expr, ast.Await):
-        expr = expr.value
-    if isinstance(expr, ast.Call):
-        return ctx.call_name(expr) or ""
+    """The qualified name of the call that made `expr` (through one local binding: the first branch
+    that binds it to a call, when branches bind it), or ''."""
+    for value in (ctx.model.each_value(expr) or ()) if isinstance(expr, ast.Name) else (expr,):
+        while isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Call) and ctx.call_name(value):
+            return ctx.call_name(value) or ""
     return ""
 
 

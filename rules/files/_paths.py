@@ -76,9 +76,8 @@ def path_arguments(ctx, call: ast.Call) -> Iterator[ast.expr]:
 
 def is_path_object(ctx, expr: ast.AST) -> bool:
     """`Path(...)`, `base / name`, `p.resolve()`, or a local bound to one of those."""
-    if isinstance(expr, ast.Name):
-        bound = ctx.model.value_of(expr)
-        return bound is not None and is_path_object(ctx, bound)
+    if isinstance(expr, ast.Name):  # in any branch that binds it
+        return any(is_path_object(ctx, value) for value in ctx.model.each_value(expr) or ())
     if isinstance(expr, ast.BinOp):
         return isinstance(expr.op, ast.Div)
     if isinstance(expr, ast.Call):

@@ -34,7 +34,11 @@ def upload_source(ctx, expr: ast.AST) -> Optional[Source]:
 
 
 def _decoded_upload(ctx, expr: ast.AST) -> Optional[Source]:
-    value = ctx.model.value_of(expr) if isinstance(expr, ast.Name) else expr
+    values = (ctx.model.each_value(expr) or ()) if isinstance(expr, ast.Name) else (expr,)  # any branch
+    return next(filter(None, (_decoded(ctx, value) for value in values)), None)
+
+
+def _decoded(ctx, value: ast.AST) -> Optional[Source]:
     if (
         not isinstance(value, ast.Call)
         or not value.args

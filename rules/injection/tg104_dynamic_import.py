@@ -133,10 +133,9 @@ class DynamicImport(Rule):
         source = remote_taint(ctx, name)
         if source is None:
             return
-        if isinstance(name, ast.Name):
-            name = ctx.model.value_of(name) or name  # `method = "do_" + command` ... `getattr(self, method)`
-        parts = pieces(name)
-        if parts and isinstance(parts[0], str) and parts[0]:
+        # `method = "do_" + command` ... `getattr(self, method)`: a prefix in every branch that binds it
+        values = (ctx.model.each_value(name) or [name]) if isinstance(name, ast.Name) else [name]
+        if all((parts := pieces(value)) and isinstance(parts[0], str) and parts[0] for value in values):
             return
         ctx.report(self, node, details={"callee": "getattr"}, source=source)
 

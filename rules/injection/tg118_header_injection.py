@@ -175,5 +175,5 @@ class HeaderInjection(Rule):
 
 def _headers_object(receiver: ast.expr, ctx) -> bool:
     """A local bound to a headers collection (`headers = Headers()`), which is then sent."""
-    value = ctx.model.value_of(receiver) if isinstance(receiver, ast.Name) else None
-    return isinstance(value, ast.Call) and (ctx.call_name(value) or "") in _HEADER_CLASSES
+    values = ctx.model.each_value(receiver) if isinstance(receiver, ast.Name) else None
+    return any(isinstance(v, ast.Call) and (ctx.call_name(v) or "") in _HEADER_CLASSES for v in values or ())

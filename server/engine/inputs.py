@@ -117,11 +117,9 @@ def _is_consumer(node: ast.AST, ctx: "Context") -> bool:
     """`node` is a consumer built here (`KafkaConsumer(...)`, or a name bound to one)."""
     if not _imports(ctx, _CONSUMER_MODULES):
         return False
-    value = ctx.model.value_of(node) if isinstance(node, ast.Name) else node
-    if not isinstance(value, ast.Call):
-        return False
-    name = ctx.qualname(value.func) or ""
-    return name.startswith(_CONSUMER_MODULES) and name.rpartition(".")[2] in _CONSUMERS
+    values = (ctx.model.each_value(node) or ()) if isinstance(node, ast.Name) else (node,)  # any branch
+    names = [ctx.qualname(v.func) or "" for v in values if isinstance(v, ast.Call)]
+    return any(n.startswith(_CONSUMER_MODULES) and n.rpartition(".")[2] in _CONSUMERS for n in names)
 
 
 def _imports(ctx: "Context", modules: tuple[str, ...]) -> bool:

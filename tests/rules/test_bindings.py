@@ -99,3 +99,19 @@ def test_a_fix_rewrites_every_branch_that_builds_the_text():
     (finding,) = [f for f in analyze_text(code, "example.py").findings() if f.rule_id == "TG110"]
     wrapped = sorted(e.span.start_line + 1 for e in finding.fix().edits if "escape" in e.new_text)
     assert wrapped == [7, 9]  # not only one branch's assignment
+
+
+def test_an_object_made_in_either_branch_is_still_known():
+    code = (
+        "import tarfile\ndef unpack(path, dest, gz):\n    if gz:\n        tar = tarfile.open(path, 'r:gz')\n"
+        "    else:\n        tar = tarfile.open(path)\n    tar.extractall(dest)\n"
+    )
+    assert _lines(code, "TG503") == [7]
+
+
+def test_a_prefix_in_every_branch_keeps_getattr_to_its_methods():
+    head = "@app.route('/a')\ndef act():\n    cmd = request.args['cmd']\n"
+    both = "    if request.args.get('admin'):\n        name = 'admin_' + cmd\n    else:\n        name = 'do_' + cmd\n"
+    assert _lines(head + both + "    return getattr(handlers, name)()\n", "TG104") == []
+    one = "    name = 'do_' + cmd\n    if request.args.get('raw'):\n        name = cmd\n"
+    assert _lines(head + one + "    return getattr(handlers, name)()\n", "TG104") == [7]
