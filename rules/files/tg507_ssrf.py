@@ -59,6 +59,10 @@ class ServerSideRequestForgery(Rule):
         "https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html",
     )
     VALID = (
+        # A service class's method called with the code's own URL.
+        "import requests\nfrom flask import Flask\napp = Flask(__name__)\n"
+        "class Client:\n    def fetch(self, url):\n        return requests.get(url, timeout=5).text\n"
+        "client = Client()\n@app.route('/status')\ndef status():\n    return client.fetch('https://status.example.com/')\n",
         "import requests\nfrom flask import request\n@app.route('/u')\ndef u():\n"
         "    uid = request.args['id']\n    return requests.get(f'https://api.example.com/users/{uid}', timeout=5).json()\n",
         "import requests\nfrom urllib.parse import urlparse\nfrom flask import request, abort\nALLOWED = {'api.example.com'}\n"
@@ -74,6 +78,13 @@ class ServerSideRequestForgery(Rule):
         "import os, requests\ndef ping():\n    return requests.get(os.environ['HEALTH_URL'], timeout=5).ok\n",
     )
     INVALID = (
+        # A service class's method, called on a module-level instance with the request's URL.
+        Invalid(
+            "import requests\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+            "class Client:\n    def fetch(self, url):\n        return requests.get(url, timeout=5).text\n"
+            "client = Client()\n@app.route('/preview')\ndef preview():\n    return client.fetch(request.args['url'])\n",
+            message="through `fetch()`",
+        ),
         Invalid(
             "import requests\nfrom flask import request\n@app.route('/preview')\ndef preview():\n"
             "    url = request.args.get('url')\n    return requests.get(url, timeout=5).text\n"

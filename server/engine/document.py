@@ -475,8 +475,13 @@ class Document:
         changed = self.module.update((b.facts for b in removed), (b.facts for b, _ in fresh), in_order)
         # A helper whose summary a call used was edited: its callers' findings may change.
         changed |= {
-            n for b in (*removed, *(b for b, _ in fresh)) for n in b.facts.functions if n in self.summaries.summarized
+            n
+            for b in (*removed, *(b for b, _ in fresh))
+            for n in (*b.facts.functions, *b.facts.classes)
+            if n in self.summaries.summarized
         }
+        # A class's callers may reach it through a module-level instance (`files = Files(...)`).
+        changed |= {name for name, cls in self.module.instances.items() if cls in changed}
         fresh_ids = {id(b) for b, _ in fresh}
         readers = [b for b in self._readers_of(changed) if id(b) not in fresh_ids]
         changed = set()
@@ -517,9 +522,9 @@ class Document:
         return sorted((b for b in found if b.error is None), key=lambda b: b.start)
 
     def _function_source(self, name: str) -> Optional[tuple[str, int]]:
-        """The text and first line of the block that defines module-level function `name` last."""
+        """The text and first line of the block that defines module-level function (or class) `name` last."""
         for block in reversed(self.blocks):
-            if block.error is None and name in block.facts.functions:
+            if block.error is None and (name in block.facts.functions or name in block.facts.classes):
                 return self.block_text(block), block.start
         return None
 

@@ -31,7 +31,10 @@ class FunctionFacts:
 class BlockFacts:
     imports: dict[str, str] = field(default_factory=dict)
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
-    classes: tuple[str, ...] = ()
+    # Module-level classes -> their methods' names; `files = FileService(...)` -> "FileService". A call
+    # of such a method (`files.read(name)`, `FileService(base).read(name)`) is summarized like a helper.
+    classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    instances: dict[str, str] = field(default_factory=dict)
     constants: dict[str, object] = field(default_factory=dict)
     # `query = "... WHERE name = '%s'" % name` at module level: name -> the building expression's text,
     # so a sink in another block (a script's next statement) sees how the string was made.
@@ -53,6 +56,8 @@ class BlockFacts:
 KINDS = (
     "imports",
     "functions",
+    "classes",
+    "instances",
     "constants",
     "built",
     "tainted",
@@ -70,6 +75,8 @@ class ModuleFacts:
 
     imports: dict[str, str] = field(default_factory=dict)
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
+    classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    instances: dict[str, str] = field(default_factory=dict)
     constants: dict[str, object] = field(default_factory=dict)
     built: dict[str, str] = field(default_factory=dict)
     tainted: dict[str, str] = field(default_factory=dict)
@@ -272,7 +279,9 @@ def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
             if hook in ("before_request", "before_app_request") and receiver:
                 facts.request_hooks["app" if hook == "before_app_request" else receiver] = stmt.name
     elif isinstance(stmt, ast.ClassDef):
-        facts.classes += (stmt.name,)
+        facts.classes[stmt.name] = tuple(
+            s.name for s in stmt.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+        )
     elif (
         isinstance(stmt, ast.Assign)
         and isinstance(stmt.value, ast.Call)
@@ -292,6 +301,8 @@ def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
                 facts.constants[target.id] = value
             elif _builds_string(stmt.value):
                 facts.built[target.id] = ast.unparse(stmt.value)
+            elif isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name):
+                facts.instances[target.id] = stmt.value.func.id
     elif isinstance(stmt, (ast.If, ast.Try)):
         for child in ast.iter_child_nodes(stmt):
             if isinstance(child, ast.stmt):

@@ -157,6 +157,8 @@ class SummaryProvider:
                 return True
         elif type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id == "self":
             return ctx.function is not None
+        if _module_class(call, ctx) is not None:
+            return True
         root = _root(ctx.qualname(func) or "")
         return bool(root) and root in self.workspace_roots(ctx)
 
@@ -180,6 +182,9 @@ class SummaryProvider:
                     method, ctx.lines, self.module, self.ruleset, self.path, self.options, ctx.block_start, self
                 ),
             )
+        owner = _module_class(call, ctx)
+        if owner is not None and isinstance(func, ast.Attribute):
+            return self._class_method(owner, func.attr)
         name = ctx.qualname(func) or ""
         if "." not in name.lstrip(".") or _root(name) not in self.workspace_roots(ctx):
             return None
@@ -207,12 +212,25 @@ class SummaryProvider:
             )
         return found
 
-    def _from_text(self, text: str, name: str, start: int) -> Optional[FunctionSummary]:
+    def _class_method(self, owner: str, method: str) -> Optional[FunctionSummary]:
+        """The summary of method `method` of this module's class `owner`."""
+        found = self.function_source(owner)
+        if found is None:
+            return None
+        text, start = found
+        self.summarized.add(owner)
+        return self.memoized(("class", owner, method, text, start), lambda: self._from_text(text, method, start, owner))
+
+    def _from_text(self, text: str, name: str, start: int, owner: Optional[str] = None) -> Optional[FunctionSummary]:
         try:
             tree = ast.parse(text)
         except SyntaxError:
             return None
-        node = next((n for n in tree.body if isinstance(n, _FUNCTIONS) and n.name == name), None)
+        body = tree.body
+        if owner is not None:
+            cls = next((n for n in body if isinstance(n, ast.ClassDef) and n.name == owner), None)
+            body = cls.body if cls is not None else []
+        node = next((n for n in body if isinstance(n, _FUNCTIONS) and n.name == name), None)
         if node is None:
             return None
         return summarize(node, text.splitlines(), self.module, self.ruleset, self.path, self.options, start, self)
@@ -256,6 +274,29 @@ def _method(ctx: "Context", name: str) -> Optional[ast.AST]:
     if node is None:
         return None
     return next((s for s in node.body if isinstance(s, _FUNCTIONS) and s.name == name), None)
+
+
+def _module_class(call: ast.Call, ctx: "Context") -> Optional[str]:
+    """The class of this module whose method `call` calls: on the class (`Fetcher.fetch(url)`), on a
+    fresh instance (`FileService(base).read(name)`), or on a name bound to one, locally or at module
+    level (`files = FileService(base)` ... `files.read(name)`)."""
+    func = call.func
+    if type(func) is not ast.Attribute:
+        return None
+    receiver = func.value
+    classes = ctx.module.classes
+    if not classes:
+        return None
+    name: Optional[str] = None
+    if type(receiver) is ast.Call and type(receiver.func) is ast.Name:
+        name = receiver.func.id
+    elif type(receiver) is ast.Name and receiver.id != "self":
+        bound = ctx.model.value_of(receiver) if ctx.function is not None else None
+        if isinstance(bound, ast.Call) and isinstance(bound.func, ast.Name):
+            name = bound.func.id
+        elif bound is None:
+            name = receiver.id if receiver.id in classes else ctx.module.instances.get(receiver.id)
+    return name if name is not None and func.attr in classes.get(name, ()) else None
 
 
 def _root(dotted: str) -> str:

@@ -95,6 +95,42 @@ def test_method_called_on_self_with_user_input():
     assert [f.span.start_line for f in _found(code, "TG100") if f.details.get("source")] == [9]
 
 
+_SERVICES = _FLASK + (
+    "class Files:\n    def __init__(self, base):\n        self.base = base\n\n"
+    "    def read(self, name):\n        return open(os.path.join(self.base, name)).read()\n\n"
+    "    @staticmethod\n    def size(name):\n        return os.path.getsize(name)\n\n"
+    "FILES = Files('/srv/files')\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "FILES.read(request.args['n'])",  # a module-level instance
+        "Files('/srv').read(request.args['n'])",  # a fresh instance
+        "svc.read(request.args['n'])",  # a local instance (bound below)
+    ],
+)
+def test_method_of_a_module_class_called_with_user_input(call):
+    code = _SERVICES + f"@app.route('/r')\ndef r():\n    svc = Files('/srv')\n    return {call}\n"
+    found = [f for f in _found(code, "TG501") if f.details.get("source")]
+    assert [f.span.start_line for f in found] == [19] and "through `read()`" in found[0].message
+
+
+def test_a_method_the_class_does_not_define_is_not_guessed():
+    code = _SERVICES + "@app.route('/r')\ndef r():\n    return FILES.missing(request.args['n'])\n"
+    assert [f for f in _found(code, "TG501") if f.details.get("source")] == []
+
+
+def test_editing_a_class_rechecks_the_callers_of_its_methods():
+    code = _SERVICES + "@app.route('/r')\ndef r():\n    return FILES.read(request.args['n'])\n"
+    doc = analyze_text(code, "example.py")
+    assert [(f.rule_id, f.span.start_line) for f in doc.findings() if f.details.get("source")] == [("TG501", 18)]
+    line = "        return open(os.path.join(self.base, name)).read()"
+    doc.replace(8, 0, 8, len(line), "        return open(os.path.join(self.base, 'index.txt')).read()")
+    assert [f for f in doc.findings() if f.details.get("source")] == []
+
+
 @pytest.mark.parametrize(
     "app, file, rule, line, sink",
     [
