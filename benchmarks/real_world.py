@@ -10,6 +10,11 @@ the project's own files and tabguard's bundled data, never from what happens to 
 this machine.
 
     python benchmarks/real_world.py [--cache DIR] [--only flask,httpx] [--rules] [--json FILE]
+        [--judgments benchmarks/real_world_judgments.tsv [--samples 24-33]]
+
+With `--judgments`, each finding is looked up in a table of verdicts written by people reading the
+code (true, debatable, false; a finding the table lacks is "not judged"): the counts are printed,
+and with `--samples` the 10 findings `random.Random(seed).sample` draws for each seed.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import random
 import shutil
 import subprocess
 import sys
@@ -108,7 +114,7 @@ def python_lines(root: Path) -> int:
     return total
 
 
-def tabguard_findings(root: Path) -> collections.Counter:
+def tabguard_findings(root: Path) -> list[dict]:
     done = subprocess.run(
         [sys.executable, "-m", "tabguard", "check", ".", "--format", "json", "--no-cache"],
         cwd=root,
@@ -117,7 +123,7 @@ def tabguard_findings(root: Path) -> collections.Counter:
     )
     if done.returncode not in (0, 1):
         raise SystemExit(f"tabguard failed on {root}: {done.stderr[-2000:]}")
-    return collections.Counter(item["rule"] for item in json.loads(done.stdout))
+    return json.loads(done.stdout)
 
 
 def bandit_count(root: Path) -> int | None:
@@ -164,15 +170,19 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated project names")
     parser.add_argument("--rules", action="store_true", help="also print tabguard's findings per rule")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--judgments", type=Path, help="verdicts per finding (benchmarks/real_world_judgments.tsv)")
+    parser.add_argument("--samples", default="", help="seeds such as 24-33 or 24,30: 10 findings drawn per seed")
     args = parser.parse_args()
     wanted = {n.strip() for n in args.only.split(",") if n.strip()}
-    rows, by_rule = [], collections.Counter()
+    rows, by_rule, every = [], collections.Counter(), []
     for name, version in PROJECTS:
         if wanted and name not in wanted:
             continue
         root = unpack(download(name, version, args.cache), args.cache)
         lines = python_lines(root)
-        rules = tabguard_findings(root)
+        found = tabguard_findings(root)
+        every += [(root.name, f["path"], f["start"]["line"], f["start"]["column"], f["rule"]) for f in found]
+        rules = collections.Counter(f["rule"] for f in found)
         by_rule.update(rules)
         rows.append(
             {
@@ -195,7 +205,47 @@ def main() -> int:
             print(f"  {rule} {count}")
     if args.json:
         args.json.write_text(json.dumps({"projects": rows, "total": total, "by_rule": dict(by_rule)}, indent=2))
+    if args.judgments:
+        report_judgments(sorted(every), read_judgments(args.judgments), seeds(args.samples))
     return 0
+
+
+# A verdict per finding, judged by reading the code: true (a real risk), debatable, false (a false alarm).
+VERDICTS = {"T": "true", "D": "debatable", "F": "false"}
+
+
+def read_judgments(path: Path) -> dict[tuple, tuple[str, str]]:
+    """(project folder, path, line, rule) -> (verdict, reason), from a tab-separated table whose rows
+    are `verdict project path line rule reason` (`#` starts a comment)."""
+    table = {}
+    for row in path.read_text(encoding="utf-8").splitlines():
+        if row.strip() and not row.startswith("#"):
+            verdict, project, file, line, rule, reason = row.split("\t")
+            table[(project, file, int(line), rule)] = (verdict, reason)
+    return table
+
+
+def seeds(text: str) -> list[int]:
+    out: list[int] = []
+    for part in filter(None, text.split(",")):
+        first, _, last = part.partition("-")
+        out += range(int(first), int(last or first) + 1)
+    return out
+
+
+def report_judgments(findings: list[tuple], table: dict, sample_seeds: list[int]) -> None:
+    """How many of `findings` (sorted (project, path, line, column, rule)) each verdict has, and for
+    each seed the 10 that `random.Random(seed).sample` draws, with their verdicts."""
+    verdict = {f: table.get((f[0], f[1], f[2], f[4]), ("?", "not judged")) for f in findings}
+    counts = collections.Counter(v[0] for v in verdict.values())
+    print("judged: " + ", ".join(f"{VERDICTS.get(k, 'not judged')} {counts[k]}" for k in "TDF?" if counts[k]))
+    for seed in sample_seeds:
+        drawn = random.Random(seed).sample(findings, min(10, len(findings)))
+        good = sum(verdict[f][0] in "TD" for f in drawn)
+        print(f"seed {seed}: {good} of {len(drawn)} true or debatable")
+        for f in drawn:
+            mark, reason = verdict[f]
+            print(f"  {VERDICTS.get(mark, 'not judged'):<10} {f[4]} {f[0]}/{f[1]}:{f[2]}  {reason}")
 
 
 def _row(row: dict) -> str:

@@ -586,6 +586,9 @@ class Scope:
                 for name in self._with_views(self._proven(_rejected_unless_valid(node.test), node.test)):
                     if terminates or (not node.orelse and self._reset_in(node.body, name)):
                         self.env[name] = None
+                if node.orelse and not self.conditional:
+                    for name in self._cleaned_by_every_arm(node):
+                        self.env[name] = None
 
     def _proven(self, names: list[str], test: ast.AST) -> list[str]:
         """`names` a check proves valid, less those it only compares by prefix while `..` may still be in
@@ -637,6 +640,20 @@ class Scope:
 
     def _with_views(self, names: list[str]) -> list[str]:
         return [*names, *(n for name in names for n in self.views.get(name, ()))]
+
+    def _cleaned_by_every_arm(self, node: ast.If) -> list[str]:
+        """`if c: x = escape(x)` / `else: x = ""`: names that each arm leaves clean (or that end
+        the function), so no way through the `if` keeps what they held before it. Only for an `if`
+        that runs for sure (outside loops and other branches), where nothing else restores them."""
+        arms = (node.body, node.orelse)
+        assigned = {
+            t.id for arm in arms for s in arm if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Name)
+        }
+        return [
+            name
+            for name in assigned
+            if all(_terminates(arm, self.ctx.qualname) or self._reset_in(arm, name) for arm in arms)
+        ]
 
     def _reset_in(self, body: list[ast.stmt], name: str) -> bool:
         """True when `body` leaves `name` holding a value that is not user-controlled: its last
