@@ -174,8 +174,13 @@ def _own_submodule(name: ast.expr, call: ast.Call, ctx) -> bool:
 
 
 def _namespace(expr: ast.expr, ctx) -> str | None:
-    if isinstance(expr, ast.Name) and ctx.function is not None:
-        expr = ctx.model.value_of(expr) or expr  # `ns = globals()` then `ns.get(name)`
+    if isinstance(expr, ast.Name) and ctx.function is not None:  # `ns = globals()` then `ns.get(name)`
+        values = ctx.model.each_value(expr) or [expr]  # in any branch that binds it
+        return next(filter(None, (_namespace_value(v, ctx) for v in values)), None)
+    return _namespace_value(expr, ctx)
+
+
+def _namespace_value(expr: ast.expr, ctx) -> str | None:
     if (
         isinstance(expr, ast.Call)
         and not expr.args

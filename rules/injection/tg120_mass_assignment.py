@@ -100,11 +100,14 @@ class MassAssignment(Rule):
     def _targets_model(self, call: ast.Call, ctx) -> bool:
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in _MANAGER_METHODS:
-            receiver = func.value
-            if isinstance(receiver, ast.Name):  # `qs = Model.objects.filter(...)`; `qs.update(**data)`
-                receiver = ctx.model.value_of(receiver) or receiver
-            owner = dotted_name(receiver) or ""
-            return bool({"objects", "query"} & set(owner.split("."))) or owner.endswith((".filter", ".all"))
+            receivers = [func.value]
+            if isinstance(func.value, ast.Name):  # `qs = Model.objects.filter(...)` in any branch; `qs.update(...)`
+                receivers = ctx.model.each_value(func.value) or receivers
+            owners = [dotted_name(receiver) or "" for receiver in receivers]
+            return any(
+                bool({"objects", "query"} & set(owner.split("."))) or owner.endswith((".filter", ".all"))
+                for owner in owners
+            )
         name = (dotted_name(func) or "").rsplit(".", 1)[-1]
         return bool(name[:1].isupper()) and not _VALIDATOR_NAME.search(name) and not name.isupper()
 

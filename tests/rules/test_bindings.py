@@ -115,3 +115,11 @@ def test_a_prefix_in_every_branch_keeps_getattr_to_its_methods():
     assert _lines(head + both + "    return getattr(handlers, name)()\n", "TG104") == []
     one = "    name = 'do_' + cmd\n    if request.args.get('raw'):\n        name = cmd\n"
     assert _lines(head + one + "    return getattr(handlers, name)()\n", "TG104") == [7]
+
+
+def test_a_queryset_narrowed_in_a_branch_is_still_a_queryset():
+    code = (
+        "def edit(request):\n    qs = Item.objects.all()\n    if request.GET.get('q'):\n"
+        "        qs = qs.filter(name=request.GET['q'])\n    qs.update(**request.POST.dict())\n"
+    )
+    assert _lines(code, "TG120") == [5]
