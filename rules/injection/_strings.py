@@ -277,6 +277,8 @@ def is_static(expr: ast.AST | None, ctx, depth: int = 0, here: bool = True) -> b
         # `parts = []` is constant only while nothing fills it (`parts.append(name)`).
         filled = any(isinstance(v, (ast.List, ast.Set, ast.Dict)) for v in values)
         return not filled or all(is_static(item, ctx, depth + 1, here=False) for item, _ in added_items(expr.id, ctx))
+    if here and isinstance(expr, (ast.Attribute, ast.Subscript)) and ctx.chosen_argument(expr):
+        return True  # one of the values the argument parser was told to accept
     if isinstance(expr, ast.JoinedStr):
         return all(
             is_static(v.value if isinstance(v, ast.FormattedValue) else v, ctx, depth + 1, here) for v in expr.values

@@ -76,6 +76,10 @@ class OsCommandInjection(Rule):
         "https://docs.python.org/3/library/subprocess.html#replacing-os-system",
     )
     VALID = (
+        # An option the argument parser accepts only from a fixed list.
+        "import argparse, os\ndef main():\n    parser = argparse.ArgumentParser()\n"
+        '    parser.add_argument("--mode", choices=["fast", "full"])\n    args = parser.parse_args()\n'
+        '    os.system("scan --" + args.mode)\n',
         'import os\nos.system("clear")\n',
         # an `exec_command` that passes its own argument on: each caller's `exec_command(...)` is checked
         "class Remote(Base):\n    def exec_command(self, cmd, timeout=None):\n"
@@ -104,6 +108,15 @@ class OsCommandInjection(Rule):
         'get_ipython().system("ls -la")\n',
     )
     INVALID = (
+        Invalid(
+            "import argparse, os\ndef main():\n    parser = argparse.ArgumentParser()\n"
+            '    parser.add_argument("--mode", choices=["fast", "full"])\n    parser.add_argument("target")\n'
+            '    args = parser.parse_args()\n    os.system("scan --" + args.mode + " " + args.target)\n',
+            "import subprocess\nimport argparse, os\ndef main():\n    parser = argparse.ArgumentParser()\n"
+            '    parser.add_argument("--mode", choices=["fast", "full"])\n    parser.add_argument("target")\n'
+            "    args = parser.parse_args()\n    subprocess.run([\"scan\", f'--{args.mode}', args.target])\n",
+            message="command-line arguments",
+        ),
         Invalid(
             'import os\ndef thumb(name):\n    os.system(f"convert {name} -resize 64x64 thumb.png")\n',
             'import subprocess\nimport os\ndef thumb(name):\n    subprocess.run(["convert", name, "-resize", "64x64", "thumb.png"])\n',

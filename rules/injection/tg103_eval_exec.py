@@ -94,6 +94,10 @@ class EvalExec(Rule):
         "https://nedbatchelder.com/blog/201206/eval_really_is_dangerous.html",
     )
     VALID = (
+        # A name the argument parser accepts only from the script's own list.
+        "import argparse\nRUNNABLE = ('update', 'stats')\nif __name__ == '__main__':\n"
+        '    parser = argparse.ArgumentParser()\n    parser.add_argument("cmd", nargs=1, choices=RUNNABLE)\n'
+        "    options = parser.parse_args()\n    eval(options.cmd[0])()\n",
         'x = eval("1 + 2")\n',
         'import ast\ndef imports_of(source):\n    return compile(source, "<module>", "exec", ast.PyCF_ONLY_AST)\n',
         "import ast\ndef f(text):\n    return ast.literal_eval(text)\n",

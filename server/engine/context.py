@@ -196,6 +196,13 @@ class Context:
             return None
         return source
 
+    def chosen_argument(self, node: ast.AST) -> bool:
+        """`args.mode` or `args.mode[0]`: a parsed command-line (or reqparse) argument declared with
+        `choices=` in this scope, so one of the listed values."""
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        return isinstance(node, ast.Attribute) and self.scope.chosen(node)
+
     @property
     def function(self) -> Optional[ast.AST]:
         return self.functions[-1] if self.functions else None

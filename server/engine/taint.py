@@ -348,7 +348,10 @@ class Scope:
                 and self.ctx.qualname(e.value.func) in _PATHS
             ):
                 return None  # `Path(x).name` is the pathlib spelling of os.path.basename(x)
-            return t(e.value, d)
+            parsed = t(e.value, d)
+            if parsed is not None and self.chosen(e, parsed):
+                return None  # `add_argument("mode", choices=MODES)`: the parser accepts only those values
+            return parsed
         if isinstance(e, ast.Subscript):
             if isinstance(e.value, ast.Attribute) and self.ctx.qualname(e.value) == "sys.argv":
                 own = isinstance(e.slice, ast.Constant) and e.slice.value == 0
@@ -377,6 +380,17 @@ class Scope:
         if isinstance(e, (ast.Await, ast.Starred, ast.NamedExpr)):
             return t(e.value, d)
         return None
+
+    def chosen(self, e: ast.Attribute, parsed: Optional[Source] = None) -> bool:
+        """`args.mode` of `parse_args()` where this scope declared `mode` with `choices=`."""
+        parsed = parsed if parsed is not None else self.taint(e.value)
+        return parsed is not None and parsed.label in _PARSED_ARGUMENTS and e.attr in self._chosen_options()
+
+    def _chosen_options(self) -> frozenset[str]:
+        """The destinations of the arguments this scope declares with `choices=` (argparse, and
+        Flask-RESTful's request parser alike): `add_argument("--log-level", choices=...)` -> log_level."""
+        ctx = self.ctx
+        return ctx.memo(("chosen-options", id(ctx.function or ctx.tree)), lambda: _chosen(ctx.scope_nodes()))
 
     def _reqparse(self) -> bool:
         """`parser.parse_args()` in a function of a module using Flask-RESTful's request parser."""
@@ -684,6 +698,29 @@ def _consumer_callback(names: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     if len(names) == 4 and names[3] == "body" and names[2] in _CALLBACK_HEADERS:
         return ((3, "message body"),)
     return ()
+
+
+# What parse_args() gives: its attributes are the parsed arguments.
+_PARSED_ARGUMENTS = frozenset({"command-line arguments", "request arguments (reqparse)"})
+
+
+def _chosen(nodes: list[ast.AST]) -> frozenset[str]:
+    """The destinations of `add_argument(...)` calls among `nodes` that pass `choices=`."""
+    chosen = set()
+    for node in nodes:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords}
+        if node.func.attr != "add_argument" or "choices" not in keywords:
+            continue
+        dest = keywords.get("dest")
+        if isinstance(dest, ast.Constant) and isinstance(dest.value, str):
+            chosen.add(dest.value)
+            continue
+        flags = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        named = next((f for f in flags if f.startswith("--")), flags[0] if flags else "")
+        chosen.add(named.lstrip("-").replace("-", "_"))
+    return frozenset(chosen)
 
 
 # Blocks whose body runs as a whole once it starts (see Scope._clean_in_pass).
