@@ -159,7 +159,7 @@ class SummaryProvider:
             return ctx.function is not None
         if _module_class(call, ctx) is not None:
             return True
-        root = _root(ctx.qualname(func) or "")
+        root = _root(_imported_method(call, ctx) or ctx.qualname(func) or "")
         return bool(root) and root in self.workspace_roots(ctx)
 
     def callee(self, call: ast.Call, ctx: "Context") -> Optional[FunctionSummary]:
@@ -185,7 +185,7 @@ class SummaryProvider:
         owner = _module_class(call, ctx)
         if owner is not None and isinstance(func, ast.Attribute):
             return self._class_method(owner, func.attr)
-        name = ctx.qualname(func) or ""
+        name = _imported_method(call, ctx) or ctx.qualname(func) or ""
         if "." not in name.lstrip(".") or _root(name) not in self.workspace_roots(ctx):
             return None
         target = self.workspace.resolve(name, self.path)
@@ -299,6 +299,21 @@ def _module_class(call: ast.Call, ctx: "Context") -> Optional[str]:
     return name if name is not None and func.attr in classes.get(name, ()) else None
 
 
+def _imported_method(call: ast.Call, ctx: "Context") -> Optional[str]:
+    """`services.Files.read` for `files.read(...)` where `files` holds an instance of an imported class
+    (`files = Files(base)`, in the function or at module level)."""
+    func = call.func
+    if type(func) is not ast.Attribute or type(func.value) is not ast.Name or func.value.id == "self":
+        return None
+    bound = ctx.model.value_of(func.value) if ctx.function is not None else None
+    if isinstance(bound, ast.Call) and isinstance(bound.func, ast.Name):
+        owner: Optional[str] = bound.func.id
+    else:
+        owner = ctx.module.instances.get(func.value.id) if bound is None else None
+    target = ctx.module.imports.get(owner) if owner is not None else None
+    return f"{target}.{func.attr}" if target else None
+
+
 def _root(dotted: str) -> str:
     """The first module of a dotted name, with a relative import's dots: `.db.find` -> `.db`."""
     bare = dotted.lstrip(".")
@@ -361,7 +376,12 @@ class WorkspaceIndex:
         module_name, _, function = qualname.rpartition(".")
         if not module_name or not function:
             return None
-        file = self.locate(module_name, Path(importer).resolve().parent)
+        folder = Path(importer).resolve().parent
+        file = self.locate(module_name, folder)
+        if file is None and "." in module_name.lstrip("."):
+            # `services.Files.read`: method `read` of class `Files` in module `services`.
+            module_name, _, owner = module_name.rpartition(".")
+            file, function = self.locate(module_name, folder), f"{owner}.{function}"
         if file is None or str(file) == str(Path(importer).resolve()):
             return None
         return str(file), function
@@ -402,6 +422,9 @@ class WorkspaceIndex:
             self._modules[path] = None
             return None
         functions = {n.name: n for n in tree.body if isinstance(n, _FUNCTIONS)}
+        for cls in tree.body:
+            if isinstance(cls, ast.ClassDef):  # methods by `Class.method`, for calls on its instances
+                functions.update({f"{cls.name}.{n.name}": n for n in cls.body if isinstance(n, _FUNCTIONS)})
         indexed = IndexedModule(
             path, stamp, text.splitlines(), ModuleFacts.merge([collect_facts(tree, text)]), functions
         )

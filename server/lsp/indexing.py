@@ -207,6 +207,10 @@ class BackgroundIndex(WorkspaceIndex):
             for node in tree.body:
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions[node.name] = (node, block_lines, start)
+                elif isinstance(node, ast.ClassDef):  # methods by `Class.method`, as WorkspaceIndex keys them
+                    for method in node.body:
+                        if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                            functions[f"{node.name}.{method.name}"] = (method, block_lines, start)
         return _Module(path, ModuleFacts.merge(blocks), functions)
 
 

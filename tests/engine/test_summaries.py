@@ -149,6 +149,24 @@ def test_multi_file_apps_are_found_with_the_path_and_their_secure_twins_are_not(
     assert json.loads(capsys.readouterr().out) == []
 
 
+def test_methods_of_a_class_imported_from_the_workspace(tmp_path, capsys):
+    (tmp_path / "services.py").write_text(
+        "import os, requests\nclass Files:\n    def __init__(self, base):\n        self.base = base\n"
+        "    def read(self, name):\n        return open(os.path.join(self.base, name)).read()\n"
+        "class Fetcher:\n    @staticmethod\n    def fetch(url):\n        return requests.get(url, timeout=5).text\n"
+    )
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask, request\nfrom services import Files, Fetcher\napp = Flask(__name__)\n"
+        "files = Files('/srv')\n@app.route('/a')\ndef a():\n    return files.read(request.args['n'])\n"
+        "@app.route('/b')\ndef b():\n    svc = Files('/srv')\n    return svc.read(request.args['n'])\n"
+        "@app.route('/c')\ndef c():\n    return Fetcher.fetch(request.args['u'])\n"
+        "@app.route('/d')\ndef d():\n    return files.read('index.txt')\n"
+    )
+    main(["check", str(tmp_path / "app.py"), "--format", "json", "--no-cache", "--select", "TG501,TG507"])
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["rule"], f["start"]["line"]) for f in found] == [("TG501", 7), ("TG501", 11), ("TG507", 14)]
+
+
 def test_sarif_carries_the_path_as_related_locations_and_a_code_flow(capsys):
     main(["check", str(APPS / "flask_db" / "vulnerable"), "--format", "sarif", "--no-cache", "--select", "TG105"])
     results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
