@@ -218,9 +218,8 @@ def built_string(expr: ast.AST | None, ctx, depth: int = 0) -> ast.expr | None:
             found = built_string(value, ctx, depth + 1)
             if found is not None:
                 return found
-        if len(values) > 1:  # `q = "... WHERE name = '"` then `q += name`: the whole builds it
-            folded = ctx.model.value_of(expr)  # None when branches bind different values
-            return folded if folded is not None and is_string_building(folded, ctx) else None
+        if len(values) > 1:  # `q = "... WHERE name = '"` then `q += name`: the whole (of a branch) builds it
+            return next((f for f in ctx.model.each_value(expr) or () if is_string_building(f, ctx)), None)
     return None
 
 

@@ -123,3 +123,11 @@ def test_a_queryset_narrowed_in_a_branch_is_still_a_queryset():
         "        qs = qs.filter(name=request.GET['q'])\n    qs.update(**request.POST.dict())\n"
     )
     assert _lines(code, "TG120") == [5]
+
+
+def test_an_augmented_query_after_branches_builds_it_in_each():
+    code = (
+        'def find(cursor, name, exact):\n    if exact:\n        q = "SELECT * FROM t WHERE name = \'"\n'
+        '    else:\n        q = "SELECT * FROM t WHERE name LIKE \'"\n    q += name\n    cursor.execute(q)\n'
+    )
+    assert _lines(code, "TG105") == [7]
