@@ -542,12 +542,7 @@ class _Builder:
             self.walrus(node.value)
             self.target(node.target, "augmented", node, node.value, _end(node))
         elif kind in (ast.For, ast.AsyncFor):
-            self.walrus(node.iter)
-            outer = self.enter(node, "body")  # the loop variable is bound only when the body runs
-            self.target(node.target, "for", node, node.iter, _end(node.iter))
-            self.stmts(node.body)
-            self.block = outer
-            self.arm(node, "orelse", node.orelse)
+            self.for_(node)
         elif kind is ast.While or kind is ast.If:
             self.walrus(node.test)
             self.arm(node, "body", node.body)
@@ -574,20 +569,35 @@ class _Builder:
         elif kind is ast.Try or kind is _TRY_STAR:
             self.try_(node)
         elif kind is _MATCH:
-            self.walrus(node.subject)
-            for k, case in enumerate(node.cases):
-                outer = self.enter(node, k)
-                self.pattern(case.pattern)
-                self.walrus(case.guard)
-                self.stmts(case.body)
-                self.block = outer
+            self.match(node)
         elif kind is ast.Break or kind is ast.Continue:
-            block: Optional[Block] = self.block
-            while block is not None and not block.jumps:  # up to the loop's body
-                block.jumps = True
-                block = block.parent if not (block.arm == "body" and type(block.stmt) in _LOOPS) else None
+            self.jump()
         else:
             self.other(node, kind)
+
+    def for_(self, node) -> None:
+        self.walrus(node.iter)
+        outer = self.enter(node, "body")  # the loop variable is bound only when the body runs
+        self.target(node.target, "for", node, node.iter, _end(node.iter))
+        self.stmts(node.body)
+        self.block = outer
+        self.arm(node, "orelse", node.orelse)
+
+    def match(self, node) -> None:
+        self.walrus(node.subject)
+        for k, case in enumerate(node.cases):
+            outer = self.enter(node, k)
+            self.pattern(case.pattern)
+            self.walrus(case.guard)
+            self.stmts(case.body)
+            self.block = outer
+
+    def jump(self) -> None:
+        """`break`/`continue`: the blocks up to the loop's body may stop before their end."""
+        block: Optional[Block] = self.block
+        while block is not None and not block.jumps:
+            block.jumps = True
+            block = block.parent if not (block.arm == "body" and type(block.stmt) in _LOOPS) else None
 
     def annotated(self, node: ast.AnnAssign) -> None:
         self.walrus(node.value)
