@@ -19,6 +19,10 @@ _CONFIRM_WORDS = frozenset(
 )
 # A write and then a password column in one statement; see `_writes_password`.
 _WRITE = re.compile(r"\b(INSERT\s+INTO|UPDATE)\b", re.IGNORECASE)
+# A row found by the password itself (`WHERE username = ? AND password = ?`): the column holds it as typed.
+_LOOKUP_SQL = re.compile(r"\bWHERE\b[^;]*?\bpassw(?:or)?d\s*=", re.IGNORECASE)
+# ORM and document-store lookups: `User.objects.filter(username=u, password=p)`, `find_one({...})`.
+_LOOKUPS = frozenset({"filter", "filter_by", "get", "get_or_none", "find_one", "find"})
 _PASSWORD_COLUMN = re.compile(r"\bpassw(or)?d\b", re.IGNORECASE)
 # Receivers whose attributes are what the client sent, not what was stored.
 _CLIENT_ROOTS = frozenset(
@@ -41,7 +45,7 @@ class PlaintextPassword(Rule):
     owasp = "A04:2025"
     message = "Password {how}: store a slow salted hash and verify against it"
     placeholders = {"how": "compared in plain text (`user.password == request.form['password']`)"}
-    call_names = frozenset({"execute", "executemany"})
+    call_names = frozenset({"execute", "executemany"}) | _LOOKUPS
     what = "The password is {how}. The database then holds every user's password as they typed it."
     why = (
         "A database leaks: a backup, an SQL injection, a read replica, a support tool. With plain-text "
@@ -75,6 +79,11 @@ class PlaintextPassword(Rule):
         "cur.execute('INSERT INTO users (email, password_hash) VALUES (?, ?)', (email, generate_password_hash(password)))\n",
         "db.execute('UPDATE users SET password = ? WHERE id = ?', (bcrypt.hashpw(pw.encode(), bcrypt.gensalt()), uid))\n",
         "def test_url_keeps_the_password(backend):\n    assert backend.password == EXPECTED_PASSWORD\n",
+        # looked up by a hash of the password, or by name only
+        "import hashlib\ndef login(db, username, password):\n"
+        "    return db.users.find_one({'username': username, 'password': hashlib.sha256(password.encode()).hexdigest()})\n",
+        "def login(cur, username):\n    cur.execute('SELECT id, password_hash FROM users WHERE username = ?', (username,))\n",
+        "def reset(User, token):\n    return User.objects.filter(password_reset_token=token).first()\n",
         "class URL:\n    def __eq__(self, other):\n        return self.user == other.user and self.password == other.password\n",
         # the model hashes into its `password` field itself
         "from django.db import models\nfrom django.contrib.auth.hashers import make_password\n"
@@ -100,6 +109,21 @@ class PlaintextPassword(Rule):
             "    conn.execute('INSERT INTO users (username, password) VALUES (?, ?)', (username, password))\n"
         ),
         Invalid("USERS = {'alice': 'x'}\ndef check(username, password):\n    return USERS.get(username) == password\n"),
+        # a login that finds the row by the password as typed
+        Invalid(
+            "from django.contrib.auth.models import User\ndef login(request):\n    u = request.POST['username']\n"
+            "    p = request.POST['password']\n    return User.objects.filter(username=u, password=p).first()\n",
+            message="looked up in plain text (`password=` in `filter`)",
+        ),
+        Invalid(
+            "def login(db, username, password):\n    return db.users.find_one({'username': username, 'password': password})\n",
+            message="looked up in plain text",
+        ),
+        Invalid(
+            "def login(cur, username, password):\n"
+            "    cur.execute('SELECT id FROM users WHERE username = ? AND password = ?', (username, password))\n",
+            message="looked up in plain text (`WHERE",
+        ),
         # a setter that stores what it was given
         Invalid(
             "from django.db import models\nclass Member(models.Model):\n    password = models.CharField(max_length=128)\n"
@@ -143,15 +167,36 @@ class PlaintextPassword(Rule):
         )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _LOOKUPS:
+            self._check_lookup(node, ctx)
+            return
         if len(node.args) < 2 or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
             return
-        if not _writes_password(node.args[0].value):
+        sql = node.args[0].value
+        if _writes_password(sql):
+            how = "written to the database in plain text"
+        elif _LOOKUP_SQL.search(sql):
+            how = "looked up in plain text (`WHERE ... password = ?`)"
+        else:
             return
         params = node.args[1]
         values = params.elts if isinstance(params, (ast.Tuple, ast.List)) else [params]
         for value in values:
             if isinstance(value, ast.Name) and _raw_password_name(value.id):
-                ctx.report(self, value, details={"how": "written to the database in plain text"})
+                ctx.report(self, value, details={"how": how})
+                return
+
+    def _check_lookup(self, node: ast.Call, ctx) -> None:
+        """A record looked up by the password the client sent: the column holds it as typed."""
+        pairs: list[tuple[object, ast.expr]] = [(k.arg, k.value) for k in node.keywords if k.arg]
+        if node.args and isinstance(node.args[0], ast.Dict):  # MongoDB: find_one({"password": ...})
+            pairs += [
+                (k.value, v) for k, v in zip(node.args[0].keys, node.args[0].values) if isinstance(k, ast.Constant)
+            ]
+        method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        for field, value in pairs:
+            if isinstance(field, str) and _raw_password_name(field) and _typed_password(value, ctx):
+                ctx.report(self, value, details={"how": f"looked up in plain text (`{field}=` in `{method}`)"})
                 return
 
 
@@ -172,6 +217,17 @@ def _hashed_fields(cls: ast.ClassDef) -> set[str]:
                 if isinstance(target, ast.Attribute) and dotted_name(target.value) == "self":
                     found.add(target.attr)
     return found
+
+
+def _typed_password(value: ast.expr, ctx) -> bool:
+    """The password as the client typed it: request data or a password-named local, not a hash of it."""
+    if isinstance(value, ast.Call) and set(words((dotted_name(value.func) or "").rpartition(".")[2])) & (
+        _HASHING_WORDS | DIGEST_WORDS
+    ):
+        return False
+    if isinstance(value, ast.Name) and _raw_password_name(value.id):
+        return True
+    return ctx.taint(value) is not None
 
 
 def _raw_password_name(name: str) -> bool:
