@@ -19,7 +19,28 @@ WEB_APP = "tests/workspaces/web/app.py"
 
 def spell(ctx, qualified: str) -> Optional[tuple[str, tuple[str, ...]]]:
     """(expression naming `qualified` here, imports the fix adds) or None when it cannot be named
-    without a new import of an undeclared package."""
+    without a new import of an undeclared package, or only by a name the code binds to something
+    else where the fix goes (`html = f"<b>{name}</b>"` hides the module `html`)."""
+    spelled = _spell(ctx, qualified)
+    if spelled is None or not _shadowed(ctx, spelled[0].split(".")[0]):
+        return spelled
+    module, _, name = qualified.rpartition(".")
+    if spelled[0] != name and name not in ctx.module.imports and not _shadowed(ctx, name) and importable(ctx, module):
+        return name, (f"from {module} import {name}",)
+    return None
+
+
+def _shadowed(ctx, name: str) -> bool:
+    """`name` is bound, where the code being fixed reads it, by something other than an import."""
+    model = ctx.model
+    scope = model.scope(ctx.function) if ctx.function is not None else model.scope(ctx.tree)
+    target = model.resolve(scope, name) if scope is not None else None
+    if target is not None and any(b.kind != "import" for b in model.bindings(target, name)):
+        return True
+    return name in ctx.module.functions or name in ctx.module.constants
+
+
+def _spell(ctx, qualified: str) -> Optional[tuple[str, tuple[str, ...]]]:
     module, _, name = qualified.rpartition(".")
     imports = ctx.module.imports
     for local, target in imports.items():

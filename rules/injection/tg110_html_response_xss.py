@@ -97,6 +97,13 @@ class HtmlResponseXss(Rule):
         '    return HttpResponse(template.render({"user": request.user}, request))\n',
     )
     INVALID = (
+        # A local named `html` hides the module: the rewrite imports the function itself.
+        Invalid(
+            "from flask import request\n@app.route('/hi')\ndef hi():\n    name = request.args.get('name', '')\n"
+            "    html = f'<h1>Hello {name}</h1>'\n    return html\n",
+            "from html import escape\nfrom flask import request\n@app.route('/hi')\ndef hi():\n"
+            "    name = request.args.get('name', '')\n    html = f'<h1>Hello {escape(str(name))}</h1>'\n    return html\n",
+        ),
         # An inline template that opts a request value out of escaping.
         Invalid(
             "from flask import request, render_template_string\n@app.route('/hi')\ndef hi():\n"
