@@ -102,6 +102,13 @@ class PathTraversal(Rule):
             "    if not full.startswith(BASE):\n        abort(403)\n    return open(full).read()\n",
             message="path traversal",
         ),
+        # A field of a submitted form (Flask-WTF) names the file.
+        Invalid(
+            "import os\nfrom flask import Flask\napp = Flask(__name__)\n@app.route('/notes', methods=['POST'])\ndef notes():\n"
+            "    form = NoteForm()\n    if form.validate_on_submit():\n"
+            "        return open(os.path.join('/srv/notes', form.title.data)).read()\n",
+            message="form.title.data",
+        ),
         # A Flask class-based view: `get`'s parameters are the URL's captured values.
         Invalid(
             "import os\nfrom flask.views import MethodView\nclass Report(MethodView):\n    def get(self, name):\n"

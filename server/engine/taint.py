@@ -90,6 +90,8 @@ SOURCE_CALLS = {
     "streamlit.sidebar.text_input": "Streamlit input",
     "streamlit.sidebar.text_area": "Streamlit input",
 }
+# Validated form data (Django forms, Django REST framework serializers): typed, but text stays text.
+_VALIDATED_DATA = frozenset({"cleaned_data", "validated_data"})
 # Tornado's `RequestHandler` methods that read the request.
 _TORNADO_READS = frozenset(
     {
@@ -337,6 +339,9 @@ class Scope:
             name = self.ctx.qualname(e)
             if name in SOURCE_ATTRIBUTES:
                 return Source(self.ctx.span(e), SOURCE_ATTRIBUTES[name])
+            submitted = self._form_input(e)
+            if submitted is not None:
+                return submitted
             if type(e.value) is ast.Name and e.value.id == "self":
                 if e.attr in self.ctx.self_attrs:
                     return self.ctx.self_attrs[e.attr]
@@ -391,6 +396,20 @@ class Scope:
         Flask-RESTful's request parser alike): `add_argument("--log-level", choices=...)` -> log_level."""
         ctx = self.ctx
         return ctx.memo(("chosen-options", id(ctx.function or ctx.tree)), lambda: _chosen(ctx.scope_nodes()))
+
+    def _form_input(self, e: ast.Attribute) -> Optional[Source]:
+        """What a form parsed from the request holds: Django's `form.cleaned_data`, DRF's
+        `serializer.validated_data` (values of the declared types, text included), and a WTForms
+        field's `form.host.data` on a form the function made (`form = HostForm()`)."""
+        if e.attr in _VALIDATED_DATA:
+            return Source(self.ctx.span(e), f"{dotted_name(e) or e.attr} (submitted form)")
+        field = e.value
+        if e.attr != "data" or not (isinstance(field, ast.Attribute) and isinstance(field.value, ast.Name)):
+            return None
+        made = self.ctx.model.value_of(field.value) if self.ctx.function is not None else None
+        if isinstance(made, ast.Call) and (dotted_name(made.func) or "").endswith("Form"):
+            return Source(self.ctx.span(e), f"{field.value.id}.{field.attr}.data (submitted form)")
+        return None
 
     def _reqparse(self) -> bool:
         """`parser.parse_args()` in a function of a module using Flask-RESTful's request parser."""

@@ -59,6 +59,22 @@ def _sources(code: str) -> list[tuple[str, int, str]]:
             "        os.system('ping ' + args['host'])\n",
             ("TG101", 7, "request arguments (reqparse)"),
         ),
+        # Forms parsed from the request: Django, DRF, WTForms.
+        (
+            "import os\ndef v(request):\n    form = SearchForm(request.GET)\n    if form.is_valid():\n"
+            "        os.system('grep ' + form.cleaned_data['q'])\n",
+            ("TG101", 5, "form.cleaned_data (submitted form)"),
+        ),
+        (
+            "import os\ndef v(request):\n    s = PingSerializer(data=request.data)\n    s.is_valid(raise_exception=True)\n"
+            "    os.system('ping ' + s.validated_data['host'])\n",
+            ("TG101", 5, "s.validated_data (submitted form)"),
+        ),
+        (
+            "import os\ndef ping():\n    form = HostForm()\n    if form.validate_on_submit():\n"
+            "        os.system('ping ' + form.host.data)\n",
+            ("TG101", 5, "form.host.data (submitted form)"),
+        ),
         # Falcon and Streamlit.
         (
             "import os\nclass Res:\n    def on_get(self, req, resp):\n        os.system('ls ' + req.get_param('d'))\n",
@@ -86,6 +102,8 @@ def test_reported_with_its_source(code: str, expected: tuple[str, int, str]) -> 
         "import os\nfrom rest_framework.views import APIView\nclass V(APIView):\n"
         "    def get(self, request, format=None):\n        os.system('echo ' + format)\n",
         "import os\nclass Store:\n    def get(self, key):\n        os.system('echo ' + key)\n",
+        # `.data` of something that is no form the function made.
+        "import os\ndef f(client):\n    reply = client.fetch()\n    os.system('echo ' + reply.body.data)\n",
     ],
 )
 def test_not_confirmed(code: str) -> None:
