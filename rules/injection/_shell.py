@@ -89,7 +89,19 @@ def shell_enabled(call: ast.Call, ctx) -> bool:
 
 
 def launched(call: ast.Call, callee: str, ctx) -> tuple[ast.expr | None, list[ast.expr]] | None:
-    """(program, the arguments after it) of a call that starts a process from an argument list."""
+    """(program, the arguments after it) of a call that starts a process from an argument list; a
+    program held in a constant (`SHELL = "/bin/bash"`, `shell = "sh"`) is that constant."""
+    found = _launched(call, callee, ctx)
+    if found is None or not isinstance(found[0], ast.Name):
+        return found
+    value = ctx.constant_value(found[0])
+    if value is None and ctx.function is not None:
+        bound = ctx.model.value_of(found[0])
+        value = bound.value if isinstance(bound, ast.Constant) else None
+    return (ast.copy_location(ast.Constant(value), found[0]) if isinstance(value, str) else found[0]), found[1]
+
+
+def _launched(call: ast.Call, callee: str, ctx) -> tuple[ast.expr | None, list[ast.expr]] | None:
     args = list(call.args)
     if callee in ASYNC_EXEC:
         return _unpacked(args[0]) if args else None, args[1:]

@@ -101,6 +101,8 @@ class OsCommandInjection(Rule):
         'import os\nos.execv("/usr/bin/git", ["git", "status"])\n',
         'import subprocess\nsubprocess.run(["sh", "-c", "echo ready"])\n',
         'import subprocess, shlex\ndef f(host, path):\n    subprocess.run(["ssh", host, "cat " + shlex.quote(path)], check=True)\n',
+        # The shell named by a constant, running the code's own command.
+        "import subprocess\nSHELL = '/bin/bash'\ndef f():\n    subprocess.run([SHELL, '-c', 'ls -l /srv'], check=True)\n",
         # Every argument quoted by `shlex.join`.
         "import os, shlex\nfrom flask import request\ndef f():\n    os.system('ls -l ' + shlex.join(request.args.getlist('p')))\n",
         'import subprocess\ndef f(host):\n    subprocess.run(["ssh", host, "uptime"], check=True)\n',
@@ -126,6 +128,17 @@ class OsCommandInjection(Rule):
             'import subprocess\nimport os\ndef f(host):\n    out = subprocess.run(["nslookup", host], stdout=subprocess.PIPE, text=True).stdout\n',
         ),
         Invalid('import subprocess\ndef f(q):\n    return subprocess.getoutput(f"grep -r {q} /srv")\n'),
+        # The shell named by a module constant or a local.
+        Invalid(
+            "import subprocess\nfrom flask import request\nSHELL = '/bin/bash'\ndef f():\n"
+            "    subprocess.run([SHELL, '-c', 'grep ' + request.args['q'] + ' /var/log/app.log'])\n",
+            message="user input (request.args)",
+        ),
+        Invalid(
+            "import asyncio\nasync def handler(event, context):\n    program = 'sh'\n"
+            "    await asyncio.create_subprocess_exec(program, '-c', event['cmd'])\n",
+            message="Lambda event",
+        ),
         # `string.Template` filled with request data.
         Invalid(
             "import os, string\nfrom flask import request\nCMD = string.Template('convert $src out.png')\ndef f():\n"
