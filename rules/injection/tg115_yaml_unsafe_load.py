@@ -84,10 +84,11 @@ class YamlUnsafeLoad(Rule):
             "import yaml\nfrom flask import request\ndef f():\n    return yaml.safe_load(request.data)\n",
         ),
         Invalid('from ruamel.yaml import YAML\ndef f(s):\n    return YAML(typ="unsafe").load(s)\n'),
-    )
-    TODO = (  # a loader class held in a variable is not resolved
+        # The loader class held in a local first.
         Invalid(
-            "import yaml\ndef load(text):\n    loader = yaml.UnsafeLoader\n    return yaml.load(text, Loader=loader)\n"
+            "import yaml\ndef load(text):\n    loader = yaml.UnsafeLoader\n    return yaml.load(text, Loader=loader)\n",
+            "import yaml\ndef load(text):\n    loader = yaml.UnsafeLoader\n    return yaml.safe_load(text)\n",
+            message="`UnsafeLoader`",
         ),
     )
 
@@ -106,6 +107,8 @@ class YamlUnsafeLoad(Rule):
             if loader_arg is None:
                 loader = "the default loader"
             else:
+                if isinstance(loader_arg, ast.Name) and ctx.function is not None:
+                    loader_arg = ctx.model.value_of(loader_arg) or loader_arg  # `loader = yaml.UnsafeLoader`
                 loader = (ctx.qualname(loader_arg) or "").rsplit(".", 1)[-1]
                 if loader not in _UNSAFE_LOADERS:
                     return  # a safe or a custom loader
