@@ -159,8 +159,11 @@ class SummaryProvider:
             return ctx.function is not None
         if _module_class(call, ctx) is not None:
             return True
+        roots = self.workspace_roots(ctx)
+        if not roots:
+            return False  # nothing is imported from the workspace: no summary to ask for
         root = _root(_imported_method(call, ctx) or ctx.qualname(func) or "")
-        return bool(root) and root in self.workspace_roots(ctx)
+        return bool(root) and root in roots
 
     def callee(self, call: ast.Call, ctx: "Context") -> Optional[FunctionSummary]:
         func = call.func
@@ -285,8 +288,8 @@ def _module_class(call: ast.Call, ctx: "Context") -> Optional[str]:
         return None
     receiver = func.value
     classes = ctx.module.classes
-    if not classes:
-        return None
+    if not any(func.attr in methods for methods in classes.values()):
+        return None  # no class of this module has such a method: no need to find the receiver's value
     name: Optional[str] = None
     if type(receiver) is ast.Call and type(receiver.func) is ast.Name:
         name = receiver.func.id
