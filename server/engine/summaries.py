@@ -288,7 +288,8 @@ def _module_class(call: ast.Call, ctx: "Context") -> Optional[str]:
         return None
     receiver = func.value
     classes = ctx.module.classes
-    if not any(func.attr in methods for methods in classes.values()):
+    methods = ctx.memo("class-methods", lambda: frozenset(m for names in classes.values() for m in names))
+    if func.attr not in methods:
         return None  # no class of this module has such a method: no need to find the receiver's value
     name: Optional[str] = None
     if type(receiver) is ast.Call and type(receiver.func) is ast.Name:
