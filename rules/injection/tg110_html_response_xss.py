@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from typing import Callable
 import re
 
 from tabguard.engine.rule import Invalid, Rule
@@ -253,27 +254,29 @@ class HtmlResponseXss(Rule):
             return
         off = _AUTOESCAPE_OFF.search(text) is not None
         marked = set(_MARKED_SAFE.findall(text))
-        for keyword in node.keywords:
-            if keyword.arg is None or not (off or keyword.arg in marked):
-                continue
-            source = ctx.taint(keyword.value)
-            if source is not None:
-                how = "`{% autoescape false %}`" if off else f"`{{{{ {keyword.arg}|safe }}}}`"
-                ctx.report(
-                    self,
-                    keyword.value,
-                    details={"source": source.label},
-                    source=source,
-                    message=f"User input ({source.label}) rendered unescaped: the template marks it safe with {how}",
-                )
-                return
+        chosen = [k for k in node.keywords if k.arg is not None and (off or k.arg in marked)]
+        self._first_tainted(
+            ctx,
+            chosen,
+            lambda k: (
+                "the template marks it safe with "
+                + ("`{% autoescape false %}`" if off else f"`{{{{ {k.arg}|safe }}}}`")
+            ),
+        )
 
     def _check_unescaped_template(self, node: ast.Call, ctx) -> None:
         """Flask auto-escapes only templates named `.html`, `.htm`, `.xml`, `.xhtml` or `.svg`."""
         name = unescaped_template(node, ctx)
         if name is None or not returns_html(ctx.function, ctx):
             return
-        for keyword in node.keywords:
+        self._first_tainted(ctx, node.keywords, lambda _: f"Flask does not auto-escape `{name}`", fix=True)
+
+    def _first_tainted(
+        self, ctx, keywords: list[ast.keyword], why: Callable[[ast.keyword], str], fix: bool = False
+    ) -> None:
+        """Report the first of `keywords` (template variables) that carries user input, rendered
+        unescaped for the reason `why`; with `fix`, offer to escape it."""
+        for keyword in keywords:
             source = ctx.taint(keyword.value)
             if source is not None:
                 ctx.report(
@@ -281,7 +284,7 @@ class HtmlResponseXss(Rule):
                     keyword.value,
                     details={"source": source.label},
                     source=source,
-                    message=f"User input ({source.label}) rendered unescaped: Flask does not auto-escape `{name}`",
-                    fix=escape_fix(ctx, keyword.value),
+                    message=f"User input ({source.label}) rendered unescaped: {why(keyword)}",
+                    fix=escape_fix(ctx, keyword.value) if fix else None,
                 )
                 return
