@@ -82,16 +82,16 @@ def run(args) -> int:
     if opened is None:
         return 2
     config, prov = opened
+    scope = prov.key(path)
+    if scope is None:
+        print(f"tabguard: {path}: outside the workspace {prov.root}", file=sys.stderr)
+        return 2
     if in_cell is not None:
         try:
             lines_range = cell_lines(path, in_cell[1], in_cell[2], config["max-file-size"])
         except (ValueError, SourceError) as error:
             print(f"tabguard: {path}: {error}", file=sys.stderr)
             return 2
-    scope = prov.key(path)
-    if scope is None:
-        print(f"tabguard: {path}: outside the workspace {prov.root}", file=sys.stderr)
-        return 2
     files = (
         [path]
         if path.is_file()
