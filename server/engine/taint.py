@@ -388,8 +388,10 @@ class Scope:
 
     def chosen(self, e: ast.Attribute, parsed: Optional[Source] = None) -> bool:
         """`args.mode` of `parse_args()` where this scope declared `mode` with `choices=`."""
+        if e.attr not in self._chosen_options():
+            return False  # asked first: most scopes declare no choices, and taint costs more
         parsed = parsed if parsed is not None else self.taint(e.value)
-        return parsed is not None and parsed.label in _PARSED_ARGUMENTS and e.attr in self._chosen_options()
+        return parsed is not None and parsed.label in _PARSED_ARGUMENTS
 
     def _chosen_options(self) -> frozenset[str]:
         """The destinations of the arguments this scope declares with `choices=` (argparse, and
