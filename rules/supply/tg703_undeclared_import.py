@@ -81,8 +81,9 @@ class UndeclaredImport(Rule):
     what = (
         "The file imports `{module}`, provided by the distribution `{distribution}`, which appears in "
         "none of the workspace's dependency files (pyproject.toml, setup.cfg, setup.py, Pipfile, requirements "
-        "files at the top or one folder down, tox environments' `deps`), nor is installed by one that "
-        "does; it is {state}. Imports the code expects may be missing are left alone: under `try/except "
+        "files at the top or one folder down, tox environments' `deps` in tox.ini, tox.toml or `[tool.tox]`), "
+        "nor is installed by one that does; it is {state}. Imports the code expects may be missing are left "
+        "alone: under `try/except "
         'ImportError` or an `if` (not the `if __name__ == "__main__":` entry point), inside a function of '
         "a package built for others (an optional feature), and in tests, vendored copies, examples and docs."
     )

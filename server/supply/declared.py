@@ -192,6 +192,16 @@ def _pep508_tables(data: dict, result: DependencyFile) -> Iterator[tuple[str, li
     for name, environment in _table(data, result, "tool", "hatch", "envs").items():
         for key in ("dependencies", "extra-dependencies") if isinstance(environment, dict) else ():
             yield f"tool.hatch.envs.{name}", environment.get(key, [])
+    yield from _tox_tables(_table(data, result, "tool", "tox"), "tool.tox.")
+
+
+def _tox_tables(tox: dict, prefix: str) -> Iterator[tuple[str, list]]:
+    """The `deps` of tox's environments in its TOML form (tox.toml, or `[tool.tox]`)."""
+    base = tox.get("env_run_base")
+    yield f"{prefix}env_run_base", base.get("deps", []) if isinstance(base, dict) else []
+    environments = tox.get("env")
+    for name, environment in environments.items() if isinstance(environments, dict) else ():
+        yield f"{prefix}env.{name}", environment.get("deps", []) if isinstance(environment, dict) else []
 
 
 def _poetry_tables(data: dict, result: DependencyFile) -> Iterator[tuple[str, dict]]:
@@ -222,17 +232,34 @@ def parse_pyproject(path: Path, text: str) -> DependencyFile:
 
 def _pyproject_requirements(data: dict, lines: list[str], result: DependencyFile) -> None:
     for header, values in _pep508_tables(data, result):
-        start = _header_line(lines, header)
-        for value in values if isinstance(values, list) else ():
-            if not isinstance(value, str):
-                continue  # {include-group = "..."}
-            where = _quoted(lines, value, start)
-            if where is not None:
-                requirement = parse_requirement(value, where[0], where[1])
-                if requirement is not None:
-                    result.requirements.append(requirement)
+        _pep508_list(lines, header, values, result)
     for header, table in _poetry_tables(data, result):
         _name_table_requirements(lines, header, table, result)
+
+
+def parse_tox_toml(path: Path, text: str) -> DependencyFile:
+    result, data = _read_toml(path, text)
+    lines = text.splitlines()
+    for header, values in _tox_tables(data, ""):
+        _pep508_list(lines, header, values, result)
+    return result
+
+
+def _pep508_list(lines: list[str], header: str, values: object, result: DependencyFile) -> None:
+    """A TOML list of requirement strings under `header`; tox's may include a requirements file."""
+    start = _header_line(lines, header)
+    for value in values if isinstance(values, list) else ():
+        if not isinstance(value, str):
+            continue  # {include-group = "..."}, tox's {replace = "ref", ...}
+        include = _INCLUDE.match(value.strip())
+        if include:
+            result.includes.append(result.path.parent / include.group(1).replace("{tox_root}/", ""))
+            continue
+        where = _quoted(lines, value, start)
+        if where is not None:
+            requirement = parse_requirement(value, where[0], where[1])
+            if requirement is not None:
+                result.requirements.append(requirement)
 
 
 def _name_table_requirements(lines: list[str], header: str, table: object, result: DependencyFile) -> None:
@@ -345,6 +372,8 @@ def parse_dependency_file(path: Path, text: str) -> DependencyFile:
         return parse_setup_py(path, text)
     if path.name == "tox.ini":
         return parse_tox_ini(path, text)
+    if path.name == "tox.toml":
+        return parse_tox_toml(path, text)
     if path.name == "Pipfile":
         return parse_pipfile(path, text)
     return parse_requirements_file(path, text)
@@ -382,11 +411,11 @@ def declares_dependencies(path: Path) -> bool:
 
 def workspace_other_declarations(root: Path) -> list[Path]:
     """Files that declare what other environments of a workspace install (tests, docs, tools):
-    tox.ini's environments, lists named for their environment (`dev-requirements.txt`), and
+    tox's environments (tox.ini, tox.toml), lists named for their environment (`dev-requirements.txt`), and
     requirements files one folder down (`docs/requirements.txt`, `tests/requirements/mysql.txt`).
     What they list is declared; alone they do not make a workspace one that declares its
     dependencies (a tox.ini may only configure flake8)."""
-    found = [root / "tox.ini"] if (root / "tox.ini").is_file() else []
+    found = [root / name for name in ("tox.ini", "tox.toml") if (root / name).is_file()]
     for pattern in ("*[-_]requirements*.txt", "*/requirements*.txt", "*/requirements/*.txt"):
         for path in sorted(root.glob(pattern)):
             if path.parent != root / "requirements" and not path.relative_to(root).parts[0].startswith("."):

@@ -378,6 +378,23 @@ def test_tox_environments_and_requirements_one_folder_down_declare_too(workspace
     assert _modules(findings(workspace, "tools/format_code.py", code)[0]) == ["attr"]
 
 
+def test_toxs_toml_environments_declare_too(workspace):
+    # tox 4's TOML form, in tox.toml or in pyproject.toml's [tool.tox]: each environment's deps, and
+    # a requirements file one of them includes.
+    workspace.write(
+        "tox.toml",
+        'env_list = ["py", "lint"]\n\n[env_run_base]\ndeps = ["pytest>=8", "-r{tox_root}/ci/test.txt", '
+        '{ replace = "ref", of = ["env", "lint", "deps"] }]\n\n[env.lint]\ndeps = ["black==24.1.1"]\n',
+    )
+    workspace.write("ci/test.txt", "hypothesis\n")
+    workspace.write(
+        "pyproject.toml",
+        '[project]\nname = "shop"\ndependencies = ["flask"]\n\n[tool.tox.env.docs]\ndeps = ["sphinx"]\n',
+    )
+    code = "import pytest\nimport black\nimport hypothesis\nimport sphinx\nimport attr\n"
+    assert _modules(findings(workspace, "tools/release.py", code)[0]) == ["attr"]
+
+
 def test_the_project_managers_development_lists_declare_too(workspace):
     workspace.write(
         "pyproject.toml",
