@@ -27,7 +27,8 @@ def main(argv: list[str]) -> int:
     run = subprocess.run(
         command + (["--ignore", args.ignore] if args.ignore else []), capture_output=True, text=True, check=False
     )
-    findings = json.loads(run.stdout)
+    # Files that could not be read or parsed are listed too, as entries without a rule.
+    findings = [f for f in json.loads(run.stdout) if f.get("rule")]
     fixed = [f for f in findings if f["fix"]]
     safe = [f for f in fixed if f["fix"].get("safe")]
     without = Counter(f["rule"] for f in findings if not f["fix"])

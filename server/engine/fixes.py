@@ -18,6 +18,7 @@ from typing import Callable, Optional, Sequence
 
 import libcst as cst
 
+from tabguard.engine.bindings import bound_name, other_binding
 from tabguard.engine.splitter import CLEAN, scan_line
 from tabguard.engine.types import Edit, Fix, Span
 
@@ -214,12 +215,22 @@ def chain(*transforms: Transform) -> Transform:
 
 
 # -- applying fixes to a whole document ----------------------------------------------------------
+class FixConflict(ValueError):
+    """A fix that cannot be made in this file (the reason is the message)."""
+
+
 def materialize(fix: Fix, lines: Sequence[str]) -> list[Edit]:
     """The fix's edits plus its missing imports: `module` becomes `import module` at the top of the
     module; `from module import name` joins an existing one-line `from module import ...` when there
-    is one, else is added at the top."""
+    is one, else is added at the top. FixConflict when a name an import binds is already bound to
+    something else where the fix uses it."""
     edits = list(fix.edits)
     missing = []
+    if fix.imports:
+        text = "\n".join(lines)
+        for spec in fix.imports:
+            if other_binding(text, bound_name(spec), spec, [edit.span for edit in fix.edits]):
+                raise FixConflict(f"`{bound_name(spec)}` names something else here, the rewrite needs the module")
     for spec in fix.imports:
         match = _FROM_SPEC.fullmatch(spec)
         if match is None:
@@ -241,9 +252,11 @@ _FROM_SPEC = re.compile(r"from ([\w.]+) import (\w+)")
 
 
 def _imports(lines: Sequence[str], module: str) -> bool:
-    # Only `import module` binds the name the fix uses (`from module import x` does not).
-    pattern = re.compile(rf"^\s*import\s+([\w.]+\s*,\s*)*{re.escape(module)}\b")
-    return any(pattern.match(line) for line in lines if "import" in line)
+    """A top-level `import module` (or `import module.sub`) binds the name the fix uses; `from module
+    import x`, `import module as alias` and an import inside a function do not."""
+    name = re.escape(module)
+    pattern = re.compile(rf"import\s+([\w.]+(\s+as\s+\w+)?\s*,\s*)*{name}(\.[\w.]+)?(\s+as\s+{name})?\s*(,|#|$)")
+    return any(line.startswith("import") and pattern.match(line) for line in lines)
 
 
 def _join_from_import(lines: Sequence[str], module: str, name: str):
@@ -324,6 +337,11 @@ def syntax_error_line(text: str) -> Optional[int]:
 
 def keeps_parsing(fix: Fix, lines: Sequence[str], error_before: Optional[int]) -> bool:
     """The file parses after the fix; or, when it did not parse before (`error_before`: the line of
-    its first syntax error), the fix adds no syntax error above that one."""
-    after = syntax_error_line("\n".join(apply_edits(list(lines), materialize(fix, lines))))
+    its first syntax error), the fix adds no syntax error above that one. False when the fix cannot
+    be made here at all (FixConflict)."""
+    try:
+        edits = materialize(fix, lines)
+    except FixConflict:
+        return False
+    after = syntax_error_line("\n".join(apply_edits(list(lines), edits)))
     return after is None or (error_before is not None and after >= error_before)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from tabguard.analysis import confidence_of
-from tabguard.engine.fixes import materialize
+from tabguard.engine.fixes import FixConflict, materialize
 from tabguard.engine.grades import Severity
 from tabguard.engine.types import Finding, Fix, Span
 from tabguard.notebook.places import NotebookView
@@ -130,7 +130,10 @@ def _fix_object(fix: Fix, result: FileResult) -> Optional[dict]:
     its cell, and its positions are in that cell's source; a rewrite of IPython syntax (a shell escape,
     a magic) is not offered, as `--fix` would not make it."""
     edits = []
-    built = materialize(fix, result.lines)
+    try:
+        built = materialize(fix, result.lines)
+    except FixConflict:
+        return None
     if result.notebook is not None and result.notebook.module.apply(built) is None:
         return None
     for edit in built:

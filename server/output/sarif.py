@@ -9,9 +9,9 @@ from urllib.parse import quote
 from tabguard import __version__
 from tabguard.analysis import confidence_of
 from tabguard.engine.document import ParseGap
-from tabguard.engine.fixes import materialize
+from tabguard.engine.fixes import FixConflict, materialize
 from tabguard.engine.grades import Confidence, Severity
-from tabguard.engine.types import Finding, Span
+from tabguard.engine.types import Edit, Finding, Fix, Span
 from tabguard.render import explain_markdown
 from tabguard.rules import all_rules
 from tabguard.scan import FileResult
@@ -118,7 +118,8 @@ def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -
             steps = [*places, {**location, "message": {"text": finding.message}}]
             out["codeFlows"] = [{"threadFlows": [{"locations": [{"location": step} for step in steps]}]}]
     fix = finding.fix() if result.notebook is None else None  # a cell's rewrite is not a text edit of the file
-    if fix is not None:
+    edits = _edits(fix, result.lines) if fix is not None else None
+    if fix is not None and edits is not None:
         out["fixes"] = [
             {
                 "description": {"text": fix.title + ("" if fix.safe else " (unsafe: review the behaviour change)")},
@@ -127,7 +128,7 @@ def result_object(result: FileResult, finding: Finding, index: dict[str, int]) -
                         "artifactLocation": {"uri": _uri(result)},
                         "replacements": [
                             {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.new_text}}
-                            for edit in materialize(fix, result.lines)
+                            for edit in edits
                         ],
                     }
                 ],
@@ -199,3 +200,11 @@ def render(results: Sequence[FileResult]) -> dict:
             }
         ],
     }
+
+
+def _edits(fix: Fix, lines: Sequence[str]) -> Optional[list[Edit]]:
+    """The fix's edits with its imports; None when it cannot be made in this file."""
+    try:
+        return materialize(fix, lines)
+    except FixConflict:
+        return None
