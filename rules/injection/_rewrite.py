@@ -25,7 +25,7 @@ def replace_arguments(first: str, extra: Sequence[str] = (), drop: Sequence[str]
         new += args[1:]
         new_last = new.pop()
         new = [a if isinstance(a.comma, cst.Comma) else a.with_changes(comma=comma) for a in new]
-        new.append(new_last.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        new.append(new_last.with_changes(comma=call.args[-1].comma))  # the trailing comma stays as written
         return call.with_changes(args=new)
 
     return transform
@@ -42,3 +42,40 @@ def wrap_values(ctx, values: Sequence[ast.expr], wrapper: str) -> Optional[list[
             return None
         edits.append(Edit(span, wrapper.format(text)))
     return edits
+
+
+def sole_assignment(ctx, name: ast.expr, value: ast.expr, only_use: bool = True) -> Optional[ast.Assign]:
+    """The `name = value` statement when it is the name's only binding in the function, this is its
+    only use (unless `only_use` is False), and nothing the value reads is rebound before the use (the
+    values are then read at the use instead, with the same result)."""
+    if not isinstance(name, ast.Name) or ctx.function is None:
+        return None
+    statement = next((s for s in ctx.scope_statements() if isinstance(s, ast.Assign) and s.value is value), None)
+    if statement is None or len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
+        return None
+    read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+    uses = bindings = 0
+    for node in ctx.scope_nodes():
+        if not isinstance(node, ast.Name):
+            continue
+        if node.id == name.id:
+            uses += 1
+            bindings += not isinstance(node.ctx, ast.Load)
+        elif node.id in read and not isinstance(node.ctx, ast.Load) and statement.lineno < node.lineno <= name.lineno:
+            return None
+    # `global` or `nonlocal` would make the name shared with other code; uses = the binding + this read.
+    shared = any(isinstance(s, (ast.Global, ast.Nonlocal)) and name.id in s.names for s in ctx.scope_statements())
+    return statement if (uses == 2 or not only_use) and bindings == 1 and not shared else None
+
+
+def reads_only(values) -> bool:
+    """Each value is a name, an attribute or a constant-keyed item of one (`request.args["q"]`):
+    reading it again gives the same value and has no effect."""
+    for value in values:
+        while isinstance(value, (ast.Attribute, ast.Subscript)):
+            if isinstance(value, ast.Subscript) and not isinstance(value.slice, ast.Constant):
+                return False
+            value = value.value
+        if not isinstance(value, (ast.Name, ast.Constant)):
+            return False
+    return True

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import ast
-import re
-from collections.abc import Callable
 
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._strings import Piece, pieces, source_of
 
 SUBPROCESS_CALLS = frozenset(
     {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen"}
@@ -69,8 +66,6 @@ EXEC_FUNCS = frozenset(
 # The last names of the calls `launched` understands (for `Rule.call_names`).
 LAUNCHERS = last_names((*SUBPROCESS_CALLS, *ASYNC_EXEC, *EXEC_FUNCS, "pty.spawn")) | {"subprocess_exec"}
 _GETATTR = ("getattr", "builtins.getattr")
-# Characters with a meaning to the shell: a command using them cannot be split into argv faithfully.
-_SHELL_SYNTAX = set("|&;<>()$`\\\"'*?[]#~{}!\n")
 
 
 def _program_name(expr: ast.expr | None) -> str:
@@ -227,67 +222,4 @@ def script_argument(program: ast.expr | None, argv: list[ast.expr]) -> ast.expr 
                 return None  # code or a module follows: not a script path
             continue
         return arg
-    return None
-
-
-def argv_text(command: ast.expr, ctx) -> Callable[[], str] | None:
-    """`["ls", "-l", path]` for the f-string/concatenation `f"ls -l {path}"`, when the constant text
-    has no shell syntax (so word splitting is the only thing the shell did) and the program is literal.
-    The text is made when called: `ast.unparse` is slow, and only a fix that is asked for needs it."""
-    parts = pieces(command)
-    if parts is None:
-        return None
-    tokens: list[list[Piece]] = [[]]
-    for part in parts:
-        if isinstance(part, str):
-            if _SHELL_SYNTAX & set(part):
-                return None
-            for chunk in re.split(r"(\s+)", part):
-                if chunk.isspace():
-                    tokens.append([])
-                elif chunk:
-                    tokens[-1].append(chunk)
-        else:
-            tokens[-1].append(part)
-    tokens = [t for t in tokens if t]
-    if not tokens or not all(isinstance(p, str) for p in tokens[0]):
-        return None
-    words = [_token(t, ctx) for t in tokens]
-    return lambda: "[" + ", ".join(w if isinstance(w, str) else ast.unparse(w) for w in words) + "]"
-
-
-def _token(token: list[Piece], ctx) -> str | ast.JoinedStr:
-    """The source text of a word, or the f-string that spells it."""
-    if all(isinstance(p, str) for p in token):
-        return '"' + "".join(token) + '"'  # no quotes or backslashes: _SHELL_SYNTAX excludes them
-    if len(token) == 1 and _joined_words(token[0]) is not None:
-        return "*" + source_of(_joined_words(token[0]), ctx)  # `" ".join(args)`: each one a word
-    if len(token) == 1 and not isinstance(token[0], ast.FormattedValue):
-        return source_of(token[0], ctx)
-    values = [
-        ast.Constant(p)
-        if isinstance(p, str)
-        else p
-        if isinstance(p, ast.FormattedValue)
-        else ast.FormattedValue(p, -1, None)
-        for p in token
-    ]
-    return ast.JoinedStr(values)
-
-
-def _joined_words(piece: Piece) -> ast.expr | None:
-    """`args` of `" ".join(args)`: the words the shell would split the joined text back into."""
-    if isinstance(piece, ast.FormattedValue):
-        piece = piece.value
-    if (
-        isinstance(piece, ast.Call)
-        and isinstance(piece.func, ast.Attribute)
-        and piece.func.attr == "join"
-        and isinstance(piece.func.value, ast.Constant)
-        and isinstance(piece.func.value.value, str)
-        and piece.func.value.value.isspace()
-        and len(piece.args) == 1
-        and not piece.keywords
-    ):
-        return piece.args[0]
     return None

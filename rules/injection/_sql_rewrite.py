@@ -9,10 +9,9 @@ SQLAlchemy `text()` the placeholders are named (`:name`) and bound with `.bindpa
 from __future__ import annotations
 
 import ast
-from typing import Optional
-
 from tabguard.engine.fixes import edits_fix, insert_after
 from tabguard.engine.types import Edit
+from tabguard.rules.injection._rewrite import sole_assignment
 from tabguard.rules.injection._sql import parameterize, params_text
 
 TITLE = "Fix: pass the values as query parameters"
@@ -54,26 +53,3 @@ def text_fix(ctx, text_call: ast.Call, query: ast.expr, built: ast.expr):
         TITLE,
         safe=False,
     )
-
-
-def sole_assignment(ctx, name: ast.expr, value: ast.expr) -> Optional[ast.Assign]:
-    """The `name = value` statement when it is the name's only binding in the function, this is its
-    only use, and nothing the value reads is rebound before the use (the values are then read at
-    the use instead, with the same result)."""
-    if not isinstance(name, ast.Name) or ctx.function is None:
-        return None
-    statement = next((s for s in ctx.scope_statements() if isinstance(s, ast.Assign) and s.value is value), None)
-    if statement is None or len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
-        return None
-    read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
-    uses = 0
-    for node in ctx.scope_nodes():
-        if not isinstance(node, ast.Name):
-            continue
-        if node.id == name.id:
-            uses += 1
-        elif node.id in read and not isinstance(node.ctx, ast.Load) and statement.lineno < node.lineno <= name.lineno:
-            return None
-    # `global` or `nonlocal` would make the name shared with other code; uses = the binding + this read.
-    shared = any(isinstance(s, (ast.Global, ast.Nonlocal)) and name.id in s.names for s in ctx.scope_statements())
-    return statement if uses == 2 and not shared else None

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import ast
 
-from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
-from tabguard.rules.injection._rewrite import replace_arguments
 from tabguard.rules.injection._shell import (
     SHELL_QUOTED,
     process_call,
     process_call_name,
     SUBPROCESS_CALLS,
-    argv_text,
     shell_enabled,
     shell_payload,
 )
+from tabguard.rules.injection._shell_rewrite import shell_fix
 from tabguard.rules.injection._strings import all_values_through, is_static, raised, unconfirmed
 from tabguard.rules.injection._wrappers import passed_on
 
@@ -55,10 +53,12 @@ class ShellTrueCommand(Rule):
     )
     example = 'subprocess.run(["ping", "-c", "1", host], check=True, timeout=10)'
     fix_safety = (
-        "Unsafe: the rewrite splits the command on spaces into a list and drops `shell=True` (offered "
-        "only when the text has no quotes, pipes, redirections or other shell syntax). A value that "
-        "used to expand into several words is now one argument, and non-string values must be passed "
-        "through `str()`."
+        "Unsafe: the rewrite splits the command into a list and drops `shell=True` (offered only when "
+        "the text has no pipes, redirections, variables or other shell syntax beyond spaces and quotes). "
+        "A quoted value stays one argument, as it was; an unquoted value that used to expand into "
+        "several words is now one argument, and non-string values must be passed through `str()`. A "
+        "command built in a variable is rewritten where it is built when the call is its only use, "
+        "else at the call."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/78.html",
@@ -103,6 +103,33 @@ class ShellTrueCommand(Rule):
             '    out = subprocess.check_output(["git", "log", request.args["ref"]])\n',
             message="built from user input (request.args)",
             at=(5, 35),
+        ),
+        # Built in a variable the call alone uses: the assignment builds the list.
+        Invalid(
+            'import subprocess\ndef lookup(domain):\n    cmd = "nslookup " + domain\n'
+            "    return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout\n",
+            'import subprocess\ndef lookup(domain):\n    cmd = ["nslookup", domain]\n'
+            "    return subprocess.run(cmd, capture_output=True, text=True).stdout\n",
+        ),
+        # Also logged: the list is written at the call, the string stays for the log.
+        Invalid(
+            'import subprocess\ndef ping(host):\n    command = "ping -c 4 " + host\n    print("running", command)\n'
+            "    return subprocess.check_output(command, shell=True)\n",
+            'import subprocess\ndef ping(host):\n    command = "ping -c 4 " + host\n    print("running", command)\n'
+            '    return subprocess.check_output(["ping", "-c", "4", host])\n',
+        ),
+        # `%` formatting, an aliased module, a call over several lines (its layout kept).
+        Invalid(
+            "import subprocess as sp\ndef resize(name, width):\n    sp.run(\n"
+            '        "convert uploads/%s -resize %sx out.png" % (name, width),\n        shell=True,\n        check=True,\n    )\n',
+            "import subprocess as sp\ndef resize(name, width):\n    sp.run(\n"
+            '        ["convert", f"uploads/{name}", "-resize", f"{width}x", "out.png"],\n        check=True,\n    )\n',
+        ),
+        # A quoted value was one word for the shell: the quotes go, the value stays one argument.
+        Invalid(
+            "from subprocess import check_output as co\ndef grep(pattern):\n"
+            "    return co(\"grep -r '{}' /var/log/app\".format(pattern), shell=True)\n",
+            'from subprocess import check_output as co\ndef grep(pattern):\n    return co(["grep", "-r", pattern, "/var/log/app"])\n',
         ),
         Invalid("import subprocess\ndef f(cmd):\n    subprocess.Popen(cmd, shell=True)\n"),
         Invalid('import subprocess\ndef f(name):\n    subprocess.run(f"grep {name} | wc -l", shell=True)\n'),
@@ -150,16 +177,7 @@ class ShellTrueCommand(Rule):
         source = ctx.taint(command)
         if source is None and passed_on(command, ctx):
             return  # a wrapper passing its own argument on: its callers' commands are checked
-        fix = None
-        argv = argv_text(command, ctx) if callee in SUBPROCESS_CALLS and node.args and node.args[0] is command else None
-        if argv is not None:
-            fix = expression_fix(
-                ctx,
-                node,
-                lambda call: replace_arguments(argv(), drop=("shell",))(call),
-                "Fix: pass an argument list without the shell",
-                safe=False,
-            )
+        fix = shell_fix(ctx, node, command) if callee in SUBPROCESS_CALLS else None
         what = f"user input ({source.label})" if source else "a non-constant value"
         ctx.report(
             self,

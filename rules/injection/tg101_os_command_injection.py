@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import ast
 
-import libcst as cst
-from tabguard.engine.fixes import expression_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._shell import (
@@ -14,11 +12,11 @@ from tabguard.rules.injection._shell import (
     process_call,
     process_call_name,
     SHELL_STRING_CALLS,
-    argv_text,
     launched,
     shell_enabled,
     shell_payload,
 )
+from tabguard.rules.injection._shell_rewrite import popen_fix, system_fix
 from tabguard.rules.injection._strings import all_values_through, is_static, is_string_building, raised, unconfirmed
 from tabguard.rules.injection._wrappers import passed_on
 
@@ -63,12 +61,15 @@ class OsCommandInjection(Rule):
     )
     example = 'subprocess.run(["convert", name, "out.png"], check=True, timeout=60)'
     fix_safety = (
-        'Unsafe: a statement `os.system(f"...")` whose text has no shell syntax becomes '
-        "`subprocess.run([...])`; words are split on spaces, a value is one argument even when it has "
-        "spaces, and non-string values must be passed through `str()`. Output and exit-status handling "
-        "is unchanged only when the result was ignored, so other `os.system` forms get no rewrite. "
+        "Unsafe: a command whose text has no shell syntax beyond spaces and quotes becomes an argument "
+        "list: `os.system(...)` becomes `subprocess.run([...])` (with `.returncode` where the status is "
+        "used: zero stays zero, but `os.system` returned the wait status, the exit code times 256), "
         "`os.popen(...).read()` becomes `subprocess.run([...], stdout=subprocess.PIPE, text=True).stdout` "
-        "(the same text; the exit status is still not checked)."
+        "(the same text) and another use of `os.popen(...)` the pipe of `subprocess.Popen([...], "
+        "stdout=subprocess.PIPE, text=True)` (its `close()` no longer returns the exit status). Words "
+        "are split on spaces and quotes removed; an unquoted value is now one argument even when it has "
+        "spaces, and non-string values must be passed through `str()`. A command built in a variable is "
+        "rewritten where it is built when the call is its only use, else at the call."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/78.html",
@@ -116,7 +117,7 @@ class OsCommandInjection(Rule):
             '    args = parser.parse_args()\n    os.system("scan --" + args.mode + " " + args.target)\n',
             "import subprocess\nimport argparse, os\ndef main():\n    parser = argparse.ArgumentParser()\n"
             '    parser.add_argument("--mode", choices=["fast", "full"])\n    parser.add_argument("target")\n'
-            "    args = parser.parse_args()\n    subprocess.run([\"scan\", f'--{args.mode}', args.target])\n",
+            '    args = parser.parse_args()\n    subprocess.run(["scan", f"--{args.mode}", args.target])\n',
             message="command-line arguments",
         ),
         Invalid(
@@ -156,6 +157,20 @@ class OsCommandInjection(Rule):
             "import subprocess\nfrom fastapi import Request\nasync def ping(request: Request):\n"
             '    form = await request.form()\n    return subprocess.getoutput("ping -c 1 " + form["host"])\n',
             message="user input (request.form())",
+        ),
+        # The exit status is used: `.returncode` (zero stays zero).
+        Invalid(
+            'import os\ndef compress(path):\n    cmd = "gzip -k %s" % path\n    if os.system(cmd) != 0:\n'
+            '        raise RuntimeError("gzip failed")\n',
+            'import subprocess\nimport os\ndef compress(path):\n    cmd = ["gzip", "-k", path]\n'
+            '    if subprocess.run(cmd).returncode != 0:\n        raise RuntimeError("gzip failed")\n',
+        ),
+        # The stream read line by line: the pipe os.popen opens, from an argument list.
+        Invalid(
+            'import os\ndef count(path):\n    for line in os.popen(f"wc -l \'{path}\'"):\n        print(line)\n',
+            'import subprocess\nimport os\ndef count(path):\n'
+            '    for line in subprocess.Popen(["wc", "-l", path], stdout=subprocess.PIPE, text=True).stdout:\n'
+            "        print(line)\n",
         ),
         Invalid('import os\ndef f(cmd):\n    os.execl("/bin/sh", "sh", "-c", cmd)\n'),
         Invalid('import subprocess\ndef f(cmd):\n    subprocess.run(["bash", "-c", f"tar xf {cmd}"])\n'),
@@ -224,19 +239,10 @@ class OsCommandInjection(Rule):
         if source is None and passed_on(command, ctx):
             return  # a wrapper passing its own argument on: its callers' commands are checked
         fix = None
-        if callee == "os.system" and isinstance(ctx.parent(node), ast.Expr):
-            argv = argv_text(command, ctx)
-            if argv is not None:
-                fix = expression_fix(
-                    ctx,
-                    node,
-                    lambda _: cst.parse_expression(f"subprocess.run({argv()})"),
-                    "Fix: run an argument list with subprocess.run",
-                    safe=False,
-                    imports=("subprocess",),
-                )
+        if callee == "os.system":
+            fix = system_fix(ctx, node, command)
         elif callee == "os.popen":
-            fix = _popen_fix(node, command, ctx)
+            fix = popen_fix(ctx, node, command)
         what = f"user input ({source.label})" if source else "a non-constant value"
         ctx.report(
             self,
@@ -257,33 +263,4 @@ def _own_method(func: ast.Attribute, ctx) -> bool:
     owner = ctx.parent(ctx.function)
     return isinstance(owner, ast.ClassDef) and any(
         isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == func.attr for item in owner.body
-    )
-
-
-def _popen_fix(node: ast.Call, command: ast.expr, ctx):
-    """`os.popen(cmd).read()` -> `subprocess.run([...], stdout=subprocess.PIPE, text=True).stdout`:
-    the same output text (stderr still goes where it went), without a shell."""
-    read = ctx.parent(node)
-    call = ctx.parent(read)
-    if not (
-        len(node.args) == 1
-        and not node.keywords
-        and isinstance(read, ast.Attribute)
-        and read.attr == "read"
-        and isinstance(call, ast.Call)
-        and call.func is read
-        and not call.args
-        and not call.keywords
-    ):
-        return None
-    argv = argv_text(command, ctx)
-    if argv is None:
-        return None
-    return expression_fix(
-        ctx,
-        call,
-        lambda _: cst.parse_expression(f"subprocess.run({argv()}, stdout=subprocess.PIPE, text=True).stdout"),
-        "Fix: run an argument list with subprocess.run",
-        safe=False,
-        imports=("subprocess",),
     )

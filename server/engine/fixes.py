@@ -190,8 +190,8 @@ def remove_keyword(name: str) -> Transform:
     def transform(call: cst.BaseExpression) -> cst.BaseExpression:
         assert isinstance(call, cst.Call)
         args = [a for a in call.args if not (a.keyword is not None and a.keyword.value == name)]
-        if args and len(args) < len(call.args):
-            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        if args and args[-1] is not call.args[-1]:
+            args[-1] = args[-1].with_changes(comma=call.args[-1].comma)  # the trailing comma stays as written
         return call.with_changes(args=args)
 
     return transform

@@ -77,13 +77,35 @@ def test_argv_rewrite_keeps_mixed_words_as_one_argument():
     fixed = rewrite(
         'import subprocess\ndef f(n):\n    subprocess.run(f"tar czf backup-{n}.tgz data", shell=True)\n', "TG100"
     )
-    assert 'subprocess.run(["tar", "czf", f\'backup-{n}.tgz\', "data"])' in fixed
+    assert 'subprocess.run(["tar", "czf", f"backup-{n}.tgz", "data"])' in fixed
 
 
-def test_os_system_used_for_its_status_gets_no_rewrite():
-    assert rewrite('import os\ndef f(n):\n    status = os.system("ping -c 1 " + n)\n', "TG101") is None
+def test_os_system_used_for_its_status_keeps_zero_for_success():
+    fixed = rewrite('import os\ndef f(n):\n    status = os.system("ping -c 1 " + n)\n', "TG101")
+    assert 'status = subprocess.run(["ping", "-c", "1", n]).returncode' in fixed
 
 
 def test_yaml_rewrite_drops_the_loader_but_keeps_the_stream():
     fixed = rewrite("import yaml\ndef f(fh):\n    return yaml.load(fh, Loader=yaml.UnsafeLoader)\n", "TG115")
     assert "return yaml.safe_load(fh)" in fixed
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        '"sleep %d" % n',  # `%d` formats a number: the list would hold the number itself
+        '"grep \\"$HOME\\" " + n',  # a variable expands inside double quotes
+        "f\"echo '{n}' >> /tmp/log\"",  # a redirection
+        "f\"echo 'unclosed {n}\"",
+    ],
+)
+def test_no_argv_rewrite_for_what_the_shell_would_still_interpret(command):
+    assert rewrite(f"import os\ndef f(n):\n    os.system({command})\n", "TG101") is None
+
+
+def test_a_command_variable_used_twice_is_not_rebuilt_from_a_call_it_would_repeat():
+    # `input()` would be asked twice if the list were written at the call.
+    code = 'import os\ndef f():\n    cmd = "ls " + input("dir: ")\n    print(cmd)\n    os.system(cmd)\n'
+    assert rewrite(code, "TG101") is None
+    again = code.replace('input("dir: ")', "args.folder")
+    assert 'subprocess.run(["ls", args.folder])' in rewrite(again, "TG101")
