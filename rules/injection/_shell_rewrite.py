@@ -167,19 +167,27 @@ def _assigned(command: ast.expr, ctx) -> tuple[Optional[ast.expr], bool]:
     return (built, False) if reread and sole_assignment(ctx, command, built, only_use=False) else (None, False)
 
 
-def shell_fix(ctx, call: ast.Call, command: ast.expr):
-    """`subprocess.run(<command>, shell=True, ...)` -> `subprocess.run([...], ...)`."""
+def _argument_list(ctx, call: ast.Call, command: ast.expr):
+    """(the text built for the call's command, whether its assignment builds the list, the list's
+    text) when the command is the call's first argument and can be split; else None."""
     if not call.args or call.args[0] is not command:
         return None
     built, assigned = _assigned(command, ctx)
     argv = argv_text(built, ctx) if built is not None else None
-    if built is None or argv is None:
+    return None if built is None or argv is None else (built, assigned, argv)
+
+
+def shell_fix(ctx, call: ast.Call, command: ast.expr):
+    """`subprocess.run(<command>, shell=True, ...)` -> `subprocess.run([...], ...)`."""
+    found = _argument_list(ctx, call, command)
+    if found is None:
         return None
-    if not assigned:
-        return expressions_fix(
-            ctx, [(call, lambda node: replace_arguments(argv(), drop=("shell",))(node))], TITLE, safe=False
-        )
-    return expressions_fix(ctx, [(built, _made(argv)), (call, remove_keyword("shell"))], TITLE, safe=False)
+    built, assigned, argv = found
+    if assigned:
+        return expressions_fix(ctx, [(built, _made(argv)), (call, remove_keyword("shell"))], TITLE, safe=False)
+    return expressions_fix(
+        ctx, [(call, lambda node: replace_arguments(argv(), drop=("shell",))(node))], TITLE, safe=False
+    )
 
 
 def system_fix(ctx, call: ast.Call, command: ast.expr):
@@ -216,12 +224,10 @@ def popen_fix(ctx, call: ast.Call, command: ast.expr):
 def _run_fix(ctx, call: ast.Call, command: ast.expr, replaced: ast.expr, template: str, title: str):
     """Replace `replaced` (the call, or `call(...).read()`) by `template` around the argument list, or
     around the variable whose assignment then builds the list."""
-    if not call.args or call.args[0] is not command:
+    found = _argument_list(ctx, call, command)
+    if found is None:
         return None
-    built, assigned = _assigned(command, ctx)
-    argv = argv_text(built, ctx) if built is not None else None
-    if built is None or argv is None:
-        return None
+    built, assigned, argv = found
     if not assigned:
         changes = [(replaced, _made(lambda: template.format(argv())))]
     else:

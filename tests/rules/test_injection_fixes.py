@@ -96,7 +96,7 @@ def test_yaml_rewrite_drops_the_loader_but_keeps_the_stream():
         '"sleep %d" % n',  # `%d` formats a number: the list would hold the number itself
         '"grep \\"$HOME\\" " + n',  # a variable expands inside double quotes
         "f\"echo '{n}' >> /tmp/log\"",  # a redirection
-        "f\"echo 'unclosed {n}\"",
+        'f"echo \'unclosed {n}"',
     ],
 )
 def test_no_argv_rewrite_for_what_the_shell_would_still_interpret(command):
