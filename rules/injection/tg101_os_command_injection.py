@@ -167,8 +167,8 @@ class OsCommandInjection(Rule):
         ),
         # The stream read line by line: the pipe os.popen opens, from an argument list.
         Invalid(
-            'import os\ndef count(path):\n    for line in os.popen(f"wc -l \'{path}\'"):\n        print(line)\n',
-            'import subprocess\nimport os\ndef count(path):\n'
+            "import os\ndef count(path):\n    for line in os.popen(f\"wc -l '{path}'\"):\n        print(line)\n",
+            "import subprocess\nimport os\ndef count(path):\n"
             '    for line in subprocess.Popen(["wc", "-l", path], stdout=subprocess.PIPE, text=True).stdout:\n'
             "        print(line)\n",
         ),
