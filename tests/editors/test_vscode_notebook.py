@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from vscode_harness import accepts, drive, extension_log, messages, missing
+from vscode_harness import accepts, drive, extension_log, focus_editor, messages, missing
 
 NOTEBOOK = "analysis.ipynb"
 SETUP_CELL = 'import sqlite3\n\nconn = sqlite3.connect("shop.db")\nname = input("customer: ")\n'
@@ -67,7 +67,7 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
         time.sleep(0.1)
 
     # Type the trigger comment into the empty cell, wait for the ghost text, accept it with Tab.
-    target.locator(".monaco-editor .view-lines").click()
+    focus_editor(target)
     page.keyboard.type(TRIGGER)
     target.locator(".ghost-text").first.wait_for(timeout=30_000)
     page.screenshot(path=str(shots / "1-ghost-text.png"))
@@ -116,7 +116,7 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
 
     def to_finding() -> None:
         """The cursor on `query` in `conn.execute(query)` (cell line 3), where the finding is."""
-        target.locator(".view-lines").click()
+        focus_editor(target)
         page.keyboard.press("Control+End")
         page.keyboard.press("Home")
         for _ in range(ACCEPTED[1].index("(query)") + 2):

@@ -212,6 +212,13 @@ class CodeServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
+def focus_editor(editor) -> None:
+    """Put the keyboard in a code editor (the page, or a locator of one notebook cell) by clicking one
+    of its text lines: a click on the middle of the editor can land on a code lens ("Mark reviewed"),
+    which takes the click (Playwright then waits for it to move) or runs the lens's command."""
+    editor.locator(".monaco-editor .view-line").first.click(position={"x": 1, "y": 1})  # a line is 1e6 px wide
+
+
 def open_file(page, name: str) -> None:
     """Quick open; pressing Enter before the row shows opens nothing."""
     page.keyboard.press("Control+P")
