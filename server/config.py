@@ -174,7 +174,7 @@ def _apply(config: Config, table: dict, where: str, repository: Optional[Path] =
             continue
         kind = BY_KEY[key].kind
         if not kind.accepts(value):
-            config.problems.append(ConfigProblem(where, f"'{raw_key}': got {value!r}; expected {kind.expected}"))
+            config.problems.append(ConfigProblem(where, f"'{raw_key}': {kind.problem(value)}"))
             continue
         if key == "python" and value and repository is not None:
             value = _interpreter_inside(repository, value)

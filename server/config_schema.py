@@ -29,11 +29,27 @@ def _strings(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Kind:
-    """A kind of value: `expected` is how messages describe it, `json` its JSON schema."""
+    """A kind of value: `expected` is how messages describe it, `json` its JSON schema, `wrong` (if
+    set) names the part of a refused value that is wrong."""
 
     expected: str
     accepts: Callable[[Any], bool]
     json: dict[str, Any]
+    wrong: Optional[Callable[[Any], Optional[str]]] = None
+
+    def problem(self, value: Any) -> str:
+        """Why `value` is refused, for a config error message."""
+        detail = self.wrong(value) if self.wrong is not None else None
+        return detail or f"got {value!r}; expected {self.expected}"
+
+
+def _bad_severities(value: Any) -> Optional[str]:
+    """The entries of a severity table whose level is not a severity."""
+    if not isinstance(value, dict):
+        return None
+    bad = [f"{code} = {level!r}" for code, level in value.items() if level not in SEVERITY_NAMES]
+    levels = ", ".join(SEVERITY_NAMES[:-1]) + f" or {SEVERITY_NAMES[-1]}"
+    return f"{', '.join(bad)}: not a severity ({levels})"
 
 
 STRINGS = Kind("list of strings", _strings, {"type": "array", "items": {"type": "string"}})
@@ -54,6 +70,7 @@ SEVERITY_TABLE = Kind(
     "table of rule id = severity",
     lambda v: isinstance(v, dict) and all(level in SEVERITY_NAMES for level in v.values()),
     {"type": "object", "additionalProperties": {"type": "string", "enum": list(SEVERITY_NAMES)}},
+    _bad_severities,
 )
 GLOB_TABLE = Kind(
     "table of glob = list of rule ids",

@@ -17,7 +17,7 @@ from tabguard.engine.fixes import keeps_parsing, syntax_error_line
 from tabguard.engine.types import Span
 from tabguard.lsp import convert, notebooks
 from tabguard.lsp.positions import Encoding
-from tabguard.lsp.server import OpenDocument, TabguardServer
+from tabguard.lsp.server import CONFIG_FILE_NAMES, OpenDocument, TabguardServer, is_config_file
 from tabguard.lsp.transport import Handlers
 from tabguard.lsp.views import View
 from tabguard.provenance.inventory import build as build_inventory
@@ -31,6 +31,7 @@ FILE_STATUS_REQUEST = "tabguard/fileStatus"
 MARK_REVIEWED = "tabguard.markReviewed"
 INVENTORY = "tabguard.inventory"
 EXPLAIN = "tabguard.explain"
+WATCHED = types.WORKSPACE_DID_CHANGE_WATCHED_FILES
 
 handlers = Handlers()  # registered on each server `build_server` makes (tests build many in one process)
 
@@ -88,6 +89,19 @@ def initialize(ls: TabguardServer, params: types.InitializeParams) -> None:
 @handlers.feature(types.INITIALIZED)
 def initialized(ls: TabguardServer, params: types.InitializedParams) -> None:
     ls.start_index()
+    watched = _get(ls.client_capabilities, "workspace", "didChangeWatchedFiles", "dynamicRegistration")
+    if watched:  # config files edited outside the editor (or not open in it) are read again too
+        watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_FILE_NAMES]
+        options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
+        ls.client_register_capability(
+            types.RegistrationParams([types.Registration("tabguard.config-files", WATCHED, options)])
+        )
+
+
+@handlers.feature(WATCHED)
+def did_change_watched_files(ls: TabguardServer, params: types.DidChangeWatchedFilesParams) -> None:
+    if any(is_config_file(change.uri) for change in params.changes):
+        ls.config_changed()
 
 
 @handlers.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -96,7 +110,7 @@ def did_change_configuration(ls: TabguardServer, params: types.DidChangeConfigur
     nested = _get(settings, "tabguard") if settings is not None else None
     if isinstance(nested, dict):
         ls.settings = dict(nested)
-    ls.forget_configs()
+    ls.config_changed()
 
 
 @handlers.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -124,6 +138,8 @@ def did_change(ls: TabguardServer, params: types.DidChangeTextDocumentParams) ->
 
 @handlers.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: TabguardServer, params: types.DidSaveTextDocumentParams) -> None:
+    if is_config_file(params.text_document.uri):
+        ls.config_changed()
     opened = ls.documents.get(params.text_document.uri)
     if opened is None:
         return

@@ -27,7 +27,7 @@ from pygls.uris import to_fs_path
 
 from tabguard import __version__, boundary
 from tabguard.analysis import dependency_report, ruleset_from_config, visible
-from tabguard.config import Config, load_config
+from tabguard.config import Config, load_config, user_config_path
 from tabguard.engine.document import Document, split_lines, splice
 from tabguard.engine.types import Finding
 from tabguard.lsp import convert, notebooks
@@ -46,6 +46,7 @@ from tabguard.supply.depfiles import is_dependency_file
 log = logging.getLogger("tabguard.lsp")
 SIZE_CHECK_CHARS = 64 * 1024  # a document's size is recounted after this much text was inserted
 INDEX_DEBOUNCE_S = 0.3  # an edited module is indexed again once edits pause this long
+CONFIG_FILE_NAMES = ("pyproject.toml", "tabguard.toml")  # as tabguard.config finds them
 
 
 @dataclass
@@ -115,6 +116,7 @@ class TabguardServer(Scheduling, Server):
         self.reported_errors: set[str] = set()
         self._configs: dict[Path, Config] = {}
         self._warned: set[str] = set()  # ignored settings, shown once per session, not once per folder
+        self._told_problems: set[str] = set()  # config errors shown since the config files were read
         self._ledgers: dict[Path, Provenance] = {}
         self._ledger_told: dict[Path, tuple[int, int]] = {}  # root -> errors, warnings already logged
         self.index = BackgroundIndex(self.worker, self._summaries_changed_elsewhere)
@@ -167,11 +169,13 @@ class TabguardServer(Scheduling, Server):
         folder = (path.parent if path else Path.cwd()).resolve()
         if folder not in self._configs:
             config = load_config(folder).merged(self.settings)
-            for problem in config.problems:  # the CLI stops on these (exit 2); the editor cannot
-                self.notify_user(
-                    f"tabguard: config error: {problem} (the default is used until it is fixed)",
-                    types.MessageType.Error,
-                )
+            for problem in map(str, config.problems):  # the CLI stops on these (exit 2); the editor cannot
+                if problem not in self._told_problems:  # once, not once per folder the file covers
+                    self._told_problems.add(problem)
+                    self.notify_user(
+                        f"tabguard: config error: {problem} (the default is used until it is fixed)",
+                        types.MessageType.Error,
+                    )
             for warning in map(str, config.warnings):  # ignored settings: the rest of the config applies
                 if warning not in self._warned:
                     self._warned.add(warning)
@@ -219,6 +223,36 @@ class TabguardServer(Scheduling, Server):
 
     def forget_configs(self) -> None:
         self._configs.clear()
+        self._told_problems.clear()  # a config still broken after an edit says so again
+
+    def config_changed(self) -> None:
+        """A config file was saved or changed on disk, or the editor's settings changed: every open
+        document takes its folder's config again, and one whose config changed is analysed anew."""
+        self.forget_configs()
+        self.window_log_message(types.LogMessageParams(types.MessageType.Info, "tabguard: configuration read again"))
+        for uri in list(self.documents):
+            asyncio.ensure_future(self._reconfigure(uri))
+
+    async def _reconfigure(self, uri: str) -> None:
+        while True:  # wait until no analysis (nor `in_worker`) holds the document, as `in_worker` does
+            opened = await self.settled(uri)
+            if opened is None:
+                return
+            if opened.job is None and not opened.analysing:
+                break
+            await asyncio.sleep(0.002)
+        config = self.config_for(opened.path)
+        if config == opened.config:
+            return
+        opened.config = config
+        if opened.dependency:
+            opened.dep_dirty = True
+        else:  # over the new max-file-size the size check stops the analysis and says so
+            book = opened.notebook
+            over = self._check_notebook_size(opened, book) if book is not None else self._check_size(opened)
+            if not over and opened.doc is not None:  # built again with the new rules; AI spans stay as they are
+                opened.text, opened.doc, opened.published = "\n".join(opened.doc.lines), None, {}
+        self.publish(opened)
 
     def notify_user(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         self.window_log_message(types.LogMessageParams(kind, message))
@@ -316,10 +350,11 @@ class TabguardServer(Scheduling, Server):
         opened.doc = doc
         if opened.path is not None:
             self.index.warm(str(opened.path), list(doc.module.imports.values()), (doc.ruleset, doc.options))
-        opened.provenance = self.ledger_for(opened.path, opened.config)
-        if opened.provenance is not None:
-            opened.provenance.open_file(opened.path, opened.ledger_lines)
-            self.report_ledger(opened.provenance)
+        if opened.provenance is None:  # kept by a document built again for a new config
+            opened.provenance = self.ledger_for(opened.path, opened.config)
+            if opened.provenance is not None:
+                opened.provenance.open_file(opened.path, opened.ledger_lines)
+                self.report_ledger(opened.provenance)
         self.report_rule_errors(opened)
 
     def close(self, uri: str) -> None:
@@ -566,6 +601,12 @@ class TabguardServer(Scheduling, Server):
             for f in self.findings(view.opened)
             if (f.span.start_line, f.span.start_col) <= (line, col) <= (f.span.end_line, f.span.end_col)
         ]
+
+
+def is_config_file(uri: str) -> bool:
+    """A file tabguard reads its configuration from: a project's, or the user's own."""
+    path = _path_of(uri)
+    return path is not None and (path.name in CONFIG_FILE_NAMES or path == user_config_path())
 
 
 def _path_of(uri: str) -> Optional[Path]:

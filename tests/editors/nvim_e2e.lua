@@ -139,5 +139,23 @@ local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
 emit('checkhealth', report:find('server command:', 1, true) ~= nil and report:find('attached to ' .. ws .. '/app.py', 1, true) ~= nil
   and report:find('hooked: copilot.lua', 1, true) ~= nil, report)
 
+-- A config file saved in Neovim applies to the open files at once: ignoring TG215 drops its finding.
+vim.api.nvim_set_current_win(code_buf)
+local function tg215()
+  return #vim.tbl_filter(function(x)
+    return x.code == 'TG215'
+  end, vim.diagnostic.get(buf))
+end
+local had = tg215()
+vim.cmd.edit(ws .. '/tabguard.toml')
+wait(10000, function() -- the client attaches to the buffer a moment after it opens; only then is :w told
+  return require('tabguard.server').client(0) ~= nil
+end)
+vim.api.nvim_buf_set_lines(0, 0, -1, false, { 'ignore = ["TG215"]' })
+vim.cmd('silent write')
+emit('config_saved_applies', had > 0 and wait(10000, function()
+  return tg215() == 0
+end), { before = had, after = tg215() })
+
 emit('done', true)
 os.exit(0)

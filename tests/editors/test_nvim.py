@@ -165,6 +165,10 @@ def test_review_command_writes_the_ledger(e2e):
     assert _ok(e2e, "file_status_after_review")["unreviewed"] == 0
 
 
+def test_a_config_file_saved_in_neovim_applies_to_the_open_files(e2e):
+    _ok(e2e, "config_saved_applies")
+
+
 def test_checkhealth_reports_server_client_and_hook(e2e):
     _ok(e2e, "checkhealth")
 

@@ -26,6 +26,7 @@ from vscode_harness import (
     drive,
     extension_log,
     failure,
+    focus_editor,
     messages,
     missing,
     open_file,
@@ -42,7 +43,7 @@ pytestmark = pytest.mark.skipif(missing() is not None, reason=str(missing()))
 def _focus_tab(page, name: str) -> None:
     """Back to an open editor by its tab (keys sent while a webview has focus may not reach the workbench)."""
     page.click(f".tabs-container .tab:has-text('{name}')")
-    page.click(".editor-instance .monaco-editor .view-lines")
+    focus_editor(page.locator(".editor-instance"))
 
 
 def _palette(page, title: str) -> None:
@@ -93,7 +94,7 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     facts["problem"] = row.inner_text()
 
     # Hover over `verify=False` (line 5, column 30): the server's explanation.
-    page.click(".monaco-editor .view-lines")
+    focus_editor(page.locator(".editor-instance"))
     page.keyboard.press("Control+G")
     page.keyboard.type("5:30")
     page.keyboard.press("Enter")
@@ -156,6 +157,7 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     # "Show AI inventory" (a report of the saved files) opens as JSON.
     _focus_tab(page, "app.py")
     page.keyboard.press("Control+S")
+    page.wait_for_selector(".tabs-container .tab:has-text('app.py'):not(.dirty)", timeout=15_000)  # on disk
     _palette(page, "tabguard: Show AI inventory")
     inventory = page.wait_for_selector(".monaco-editor .view-lines:has-text('files_with_ai_code')", timeout=15_000)
     facts["inventory"] = inventory.inner_text().replace("\xa0", " ")
@@ -181,6 +183,15 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     _palette(page, "tabguard: Explain rule")
     facts["explained"] = _wait_for_frame_text(page, "Why is this exploitable", 20)
     shot("9-explain")
+
+    # A config file written outside the editor (the server watches them): TG201's rows go at once.
+    (tap_log.parent / "ws" / "tabguard.toml").write_text('ignore = ["TG201"]\n')
+    page.wait_for_function(
+        f"() => ![...document.querySelectorAll('.markers-panel .monaco-list-row')].some(r => r.innerText.includes('{MESSAGE}'))",
+        timeout=30_000,
+    )
+    facts["problems_after_config"] = page.inner_text(".markers-panel")
+    shot("10-config-ignores-tg201")
 
     return facts
 
@@ -235,6 +246,16 @@ def test_status_bar_counts_the_accepted_span_and_review_clears_it(run):
     assert "0/1 AI unreviewed" in run["status_after_review"]
     # One review record, covering the accepted line 8 (the server decides the span's exact lines).
     assert [(r["path"], r["start_line"] <= 8 <= r["end_line"]) for r in run["reviews"]] == [("app.py", True)]
+
+
+def test_a_config_file_changed_on_disk_applies_without_a_restart(run):
+    registered = [
+        m["message"]["params"]["registrations"]
+        for m in run["messages"]
+        if m["direction"] == "to_client" and m["message"].get("method") == "client/registerCapability"
+    ]
+    assert any(r["method"] == "workspace/didChangeWatchedFiles" for rs in registered for r in rs), registered
+    assert "TG215" in run["problems_after_config"] and "TG201" not in run["problems_after_config"]
 
 
 def test_explain_rule_opens_the_explanation(run):

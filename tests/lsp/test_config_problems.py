@@ -32,3 +32,55 @@ def test_the_editor_shows_the_clis_config_errors_and_checks_with_the_defaults(se
     assert [m["type"] for m in shown] == [1, 1, 1]  # MessageType.Error
     for line, message in zip(cli, (m["message"] for m in shown)):
         assert message == f"{line} (the default is used until it is fixed)"
+
+
+def _open(server, path, text: str) -> str:
+    uri = path.as_uri()
+    server.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}
+    )
+    return uri
+
+
+def _codes_published(server, uri: str, mark: int) -> list[str]:
+    published = server.wait_notification(
+        lambda b: b.get("method") == "textDocument/publishDiagnostics" and b["params"]["uri"] == uri, mark, timeout=15
+    )
+    return [d["code"] for d in published[1]["params"]["diagnostics"]]
+
+
+def test_a_config_error_is_shown_once_for_all_the_folders_it_covers(server):
+    (server.root / "tabguard.toml").write_text('selct = ["TG105"]\n')
+    (server.root / "api").mkdir()
+    mark = server.mark()
+    first = _open(server, server.root / "a.py", CODE)
+    _codes_published(server, first, mark)
+    second = _open(server, server.root / "api" / "b.py", CODE)
+    _codes_published(server, second, mark)
+    shown = [b["params"]["message"] for _, b in server.notifications[mark:] if b.get("method") == "window/showMessage"]
+    assert len(shown) == 1 and "did you mean 'select'?" in shown[0], shown
+
+
+def test_a_saved_config_applies_to_the_open_files_without_a_restart(server):
+    """Fixing the config takes effect when the file is saved in the editor (or changes on disk, as the
+    editor's file watcher reports), not only after the server restarts."""
+    config = server.root / "pyproject.toml"
+    config.write_text('[project]\nname = "app"\n\n[tool.tabguard]\nignor = ["TG101"]\n')
+    mark = server.mark()
+    uri = _open(server, server.root / "a.py", CODE)
+    assert _codes_published(server, uri, mark) == ["TG101"]
+
+    config.write_text('[project]\nname = "app"\n\n[tool.tabguard]\nignore = ["TG101"]\n')
+    mark = server.mark()
+    server.notify("textDocument/didSave", {"textDocument": {"uri": config.as_uri()}})
+    assert _codes_published(server, uri, mark) == []
+    assert not [b for _, b in server.notifications[mark:] if b.get("method") == "window/showMessage"]
+
+    (server.root / "tabguard.toml").write_text('select = ["TG1"]\nseverity = { TG101 = "urgent" }\n')  # wins
+    mark = server.mark()
+    server.notify(
+        "workspace/didChangeWatchedFiles", {"changes": [{"uri": (server.root / "tabguard.toml").as_uri(), "type": 1}]}
+    )
+    assert _codes_published(server, uri, mark) == ["TG101"]
+    shown = [b["params"]["message"] for _, b in server.notifications[mark:] if b.get("method") == "window/showMessage"]
+    assert len(shown) == 1 and "'severity'" in shown[0] and "low, medium, high or critical" in shown[0], shown

@@ -9,7 +9,8 @@ local ROOT_MARKERS = { 'pyproject.toml', 'setup.cfg', 'setup.py', 'tabguard.toml
 local VENV_DIRS = { '.venv', 'venv' }
 local is_windows = vim.fn.has('win32') == 1
 
---- Whether the server handles this buffer: Python, requirements*.txt and pyproject.toml.
+--- Whether the server handles this buffer: Python, requirements*.txt, pyproject.toml and tabguard.toml
+--- (saving a config file makes the server read it again).
 function M.handles(bufnr)
   if vim.bo[bufnr].buftype ~= '' then
     return false
@@ -18,7 +19,7 @@ function M.handles(bufnr)
     return true
   end
   local name = vim.fs.basename(vim.api.nvim_buf_get_name(bufnr))
-  return name == 'pyproject.toml' or (name:match('^requirements.*%.txt$') ~= nil)
+  return name == 'pyproject.toml' or name == 'tabguard.toml' or (name:match('^requirements.*%.txt$') ~= nil)
 end
 M.filetypes = { 'python', 'requirements', 'toml', 'text' }
 
