@@ -5,10 +5,20 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules.crypto._hashing import FAST, HashCall, hash_call, hashes_password, stored_password
+from tabguard.rules.defaults._common import is_settings_path, settings_written, string_value
 
 _DIGEST_METHODS = frozenset({"hexdigest", "digest", "finalize", "encode", "decode", "upper", "lower"})
+# Django's hashers that compute one fast digest: the first of `PASSWORD_HASHERS` hashes every new or
+# changed password (those after it only verify old hashes).
+_FAST_DJANGO_HASHERS = {
+    "MD5PasswordHasher": "md5",
+    "UnsaltedMD5PasswordHasher": "md5 (unsalted)",
+    "SHA1PasswordHasher": "sha1",
+    "UnsaltedSHA1PasswordHasher": "sha1 (unsalted)",
+    "CryptPasswordHasher": "crypt",
+}
 
 
 class FastPasswordHash(Rule):
@@ -38,7 +48,8 @@ class FastPasswordHash(Rule):
         "(`django.contrib.auth.hashers.make_password`, `werkzeug.security.generate_password_hash`), or "
         "the standard library's `hashlib.scrypt(pw, salt=os.urandom(16), n=2**14, r=8, p=1)` storing the "
         "salt next to the hash. Verify with the library's `verify`/`check_password_hash`, which also "
-        "compares in constant time."
+        "compares in constant time. In Django, keep a slow hasher (Argon2, PBKDF2, bcrypt) first in "
+        "`PASSWORD_HASHERS`: the first one hashes every new password."
     )
     example = (
         "from argon2 import PasswordHasher\n\n_hasher = PasswordHasher()\n\n"
@@ -63,6 +74,14 @@ class FastPasswordHash(Rule):
         "import hashlib\nprint(hashlib.sha256(str(len(password)).encode()).hexdigest())\n",
         "import hashlib\ndef hash_password(password, salt):\n    return hashlib.pbkdf2_hmac('sha256', password.encode(), salt, 600_000)\n",
         "import bcrypt\ndef register(user, pw):\n    hashed = bcrypt.hashpw(pw, bcrypt.gensalt())\n    user.set_password(hashed)\n",
+        # a slow hasher first; the md5 one only verifies hashes stored before the switch
+        Valid(
+            "PASSWORD_HASHERS = [\n    'django.contrib.auth.hashers.Argon2PasswordHasher',\n"
+            "    'django.contrib.auth.hashers.MD5PasswordHasher',\n]\n",
+            path="shop/settings.py",
+        ),
+        # test settings make the test suite fast on purpose
+        Valid("PASSWORD_HASHERS = ['django.contrib.auth.hashers.MD5PasswordHasher']\n", path="shop/settings/test.py"),
     )
     INVALID = (
         Invalid("import hashlib\nhashed = hashlib.md5(password.encode()).hexdigest()\n"),
@@ -77,11 +96,30 @@ class FastPasswordHash(Rule):
             "import hashlib\ndef register(user, text):\n    md5 = hashlib.md5(text).hexdigest()\n    user.set_password(md5)\n"
         ),
         Invalid(
+            "PASSWORD_HASHERS = [\n    'django.contrib.auth.hashers.MD5PasswordHasher',\n"
+            "    'django.contrib.auth.hashers.PBKDF2PasswordHasher',\n]\n",
+            path="shop/settings.py",
+            message="`md5`",
+            at=(2, 5),
+        ),
+        Invalid(
             "from cryptography.hazmat.primitives import hashes\ndef register(form):\n"
             "    digest = hashes.Hash(hashes.SHA256())\n    digest.update(form.secret_answer)\n"
             "    return User(password_hash=digest.finalize())\n"
         ),
     )
+
+    def visit_Assign(self, node: ast.Assign, ctx) -> None:
+        """Django's `PASSWORD_HASHERS` led by a fast hasher, in a production settings module."""
+        if not is_settings_path(ctx.path):
+            return
+        for setting in settings_written(node, ctx):
+            hashers = setting.value
+            if setting.key != "PASSWORD_HASHERS" or not isinstance(hashers, (ast.List, ast.Tuple)) or not hashers.elts:
+                continue
+            algorithm = _FAST_DJANGO_HASHERS.get((string_value(hashers.elts[0]) or "").rpartition(".")[2])
+            if algorithm is not None:
+                ctx.report(self, hashers.elts[0], details={"algorithm": algorithm})
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         found = hash_call(ctx, node)

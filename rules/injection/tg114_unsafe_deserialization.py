@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule, Valid
+from tabguard.rules.defaults._common import is_settings_path, settings_written, string_value
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._strings import is_static, raised, unconfirmed
 
@@ -18,6 +19,10 @@ _LOADERS = {
     "joblib.load": "joblib",
     "keras.models.load_model": "keras",
 }
+# Django's pickling session serializer: each request's session is unpickled, and with the
+# signed-cookie backend the bytes come from the client (signed with SECRET_KEY, so a leaked key runs
+# code). Removed in Django 5.0.
+_PICKLE_SESSIONS = "django.contrib.sessions.serializers.PickleSerializer"
 
 
 class UnsafeDeserialization(Rule):
@@ -46,7 +51,7 @@ class UnsafeDeserialization(Rule):
     how = (
         "Exchange data as JSON (or another data-only format) and validate it; when pickle is unavoidable, "
         "load only bytes you produced and authenticated (an HMAC checked with `hmac.compare_digest` "
-        "before loading)."
+        "before loading). Django sessions: keep the default `JSONSerializer`."
     )
     example = "payload = json.loads(body)\nsettings = Settings.model_validate(payload)"
     references = (
@@ -64,6 +69,7 @@ class UnsafeDeserialization(Rule):
         "import pickle\ndef f(obj):\n    return pickle.dumps(obj)\n",
         'import pickle\nDEFAULTS = pickle.loads(b"\\x80\\x04N.")\n',
         'import pickle\nVOCAB = pickle.load(open("assets/vocab.pkl", "rb"))\n',
+        Valid('SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"\n', path="portal/settings.py"),
         # The program's own data: a deep copy, and a cache that stores and loads its entries.
         "import pickle\ndef clone(obj):\n    return pickle.loads(pickle.dumps(obj))\n",
         'import pickle, zlib\nclass FileCache:\n    def set(self, path, value):\n        with open(path, "wb") as f:\n'
@@ -90,7 +96,22 @@ class UnsafeDeserialization(Rule):
         Invalid(
             'import base64, dill\ndef f(request):\n    return dill.loads(base64.b64decode(request.COOKIES["state"]))\n'
         ),
+        Invalid(
+            'SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"\n'
+            'SESSION_SERIALIZER = "django.contrib.sessions.serializers.PickleSerializer"\n',
+            path="portal/settings.py",
+            message="every session",
+        ),
     )
+
+    def visit_Assign(self, node: ast.Assign, ctx) -> None:
+        """`SESSION_SERIALIZER = "...PickleSerializer"` in a Django settings module."""
+        if not is_settings_path(ctx.path):
+            return
+        for setting in settings_written(node, ctx):
+            if setting.key == "SESSION_SERIALIZER" and string_value(setting.value) == _PICKLE_SESSIONS:
+                details = {"callee": "PickleSerializer", "what": "every session", "module": "pickle"}
+                ctx.report(self, setting.value, details=details, severity="high")
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         if isinstance(node.func, ast.Call):

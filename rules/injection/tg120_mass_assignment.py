@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Optional
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.rule import Invalid, Rule
@@ -60,6 +61,14 @@ class MassAssignment(Rule):
         "from fastapi import FastAPI\nfrom . import schemas\napp = FastAPI()\n"
         "def save(user_in: schemas.UserIn):\n    return UserInDB(**user_in.dict(), hashed_password=hash_(user_in.password))\n"
         '@app.post("/users")\ndef create(user_in: schemas.UserIn):\n    return save(user_in)\n',
+        # the keys are written here; only the values are the client's
+        "from flask import request\ndef signup():\n"
+        '    fields = {"name": request.form["name"], "email": request.form["email"]}\n    return User(**fields)\n',
+        # a declared schema's fields, copied one by one
+        "from fastapi import FastAPI\nfrom pydantic import BaseModel\napp = FastAPI()\n"
+        "class ProfileIn(BaseModel):\n    bio: str = ''\n"
+        '@app.patch("/me")\ndef edit(changes: ProfileIn, me=Depends(current_account)):\n'
+        "    for field, value in changes.dict().items():\n        setattr(me, field, value)\n",
     )
     INVALID = (
         Invalid(
@@ -73,13 +82,30 @@ class MassAssignment(Rule):
         Invalid(
             "from flask import request\ndef f(user):\n    for key, value in request.json.items():\n        setattr(user, key, value)\n"
         ),
+        # literal keys, then every key of the form merged in
+        Invalid(
+            "from flask import request\ndef signup():\n    fields = {'plan': 'free'}\n"
+            "    fields.update(request.form)\n    return User(**fields)\n"
+        ),
+        # a schema that keeps undeclared fields passes `"role": "admin"` along
+        Invalid(
+            "from fastapi import FastAPI\nfrom pydantic import BaseModel, ConfigDict\napp = FastAPI()\n"
+            "class ProfileIn(BaseModel):\n    model_config = ConfigDict(extra='allow')\n    bio: str = ''\n"
+            '@app.patch("/me")\ndef edit(changes: ProfileIn, me=Depends(current_account)):\n'
+            "    for field, value in changes.dict().items():\n        setattr(me, field, value)\n"
+        ),
+        Invalid(
+            "from fastapi import FastAPI\nfrom pydantic import BaseModel, Extra\napp = FastAPI()\n"
+            "class SignupIn(BaseModel, extra=Extra.allow):\n    email: str\n"
+            '@app.post("/signup")\ndef signup(user: SignupIn):\n    data = user.dict()\n    return Account(**data)\n'
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func
         for keyword in node.keywords:
             if keyword.arg is None and self._targets_model(node, ctx) and not _declared_fields(keyword.value, ctx):
-                source = ctx.taint(keyword.value)
+                source = _key_source(keyword.value, ctx)
                 if source is not None:
                     self._report(node, ctx, source)
                     return
@@ -94,7 +120,7 @@ class MassAssignment(Rule):
                     self._report(node, ctx, source)
         elif isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) == 3:
             source = ctx.taint(node.args[1])
-            if source is not None:
+            if source is not None and not _loop_over_declared(node, ctx):
                 self._report(node, ctx, source)
 
     def _targets_model(self, call: ast.Call, ctx) -> bool:
@@ -121,20 +147,79 @@ class MassAssignment(Rule):
         )
 
 
-def _declared_fields(mapping: ast.expr, ctx) -> bool:
+def _declared_fields(mapping: ast.expr, ctx, depth: int = 0) -> bool:
     """`item.model_dump()`, or `item.dict()` of a parameter annotated with a class (a FastAPI body
-    parsed into a pydantic schema): the schema lists the fields, unknown keys were dropped when it was
-    parsed. Django's `request.POST.dict()` is a plain copy of the form and does not count."""
+    parsed into a pydantic schema), also through a local holding it: the schema lists the fields,
+    unknown keys were dropped when it was parsed, unless the schema keeps them (`extra="allow"`).
+    Django's `request.POST.dict()` is a plain copy of the form and does not count."""
+    if isinstance(mapping, ast.Name) and ctx.function is not None and depth < 2:
+        values = ctx.model.each_value(mapping) or ()
+        return bool(values) and all(_declared_fields(v, ctx, depth + 1) for v in values)
     if not (isinstance(mapping, ast.Call) and isinstance(mapping.func, ast.Attribute)):
+        return False
+    receiver = mapping.func.value
+    schema = _annotation_of(receiver, ctx)
+    if schema is not None and ctx.module.open_models.get(schema):
         return False
     if mapping.func.attr == "model_dump":
         return True
-    receiver = mapping.func.value
-    if mapping.func.attr != "dict" or not isinstance(receiver, ast.Name) or ctx.function is None:
-        return False
+    return mapping.func.attr == "dict" and schema is not None and schema[:1].isupper() and schema not in _UNTYPED
+
+
+def _annotation_of(receiver: ast.expr, ctx) -> Optional[str]:
+    """The class a parameter named `receiver` is annotated with (its last name), else None."""
+    if not isinstance(receiver, ast.Name) or ctx.function is None:
+        return None
     arguments = ctx.function.args
     for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
         if arg.arg == receiver.id and arg.annotation is not None:
-            name = (dotted_name(arg.annotation) or "").rsplit(".", 1)[-1]
-            return name[:1].isupper() and name not in _UNTYPED
-    return False
+            return (dotted_name(arg.annotation) or "").rsplit(".", 1)[-1] or None
+    return None
+
+
+def _loop_over_declared(call: ast.Call, ctx) -> bool:
+    """`for k, v in item.dict().items(): setattr(obj, k, v)` over a declared schema's fields."""
+    key = call.args[1]
+    if not isinstance(key, ast.Name):
+        return False
+    node = ctx.parent(call)
+    while node is not None and not isinstance(node, (ast.For, ast.AsyncFor, ast.FunctionDef, ast.AsyncFunctionDef)):
+        node = ctx.parent(node)
+    if not isinstance(node, (ast.For, ast.AsyncFor)):
+        return False
+    if key.id not in {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}:
+        return False
+    loop = node.iter
+    return (
+        isinstance(loop, ast.Call)
+        and isinstance(loop.func, ast.Attribute)
+        and loop.func.attr == "items"
+        and _declared_fields(loop.func.value, ctx)
+    )
+
+
+def _key_source(mapping: ast.expr, ctx):
+    """Where the keys of `**mapping` come from: a dict display with literal keys (`{"name": name}`,
+    also held in a local) fixes which fields are set whatever its values are, unless the function
+    then merges more keys into it (`fields.update(extra)`, `fields[key] = ...`)."""
+    if isinstance(mapping, ast.Dict):
+        return None if _literal_keys(mapping) else ctx.taint(mapping)
+    if not isinstance(mapping, ast.Name) or ctx.function is None:
+        return ctx.taint(mapping)
+    values = ctx.model.each_value(mapping) or ()
+    if not values or not all(isinstance(v, ast.Dict) and _literal_keys(v) for v in values):
+        return ctx.taint(mapping)
+    for node in ast.walk(ctx.function):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update":
+            if isinstance(node.func.value, ast.Name) and node.func.value.id == mapping.id:
+                source = next(filter(None, map(ctx.taint, (*node.args, *(k.value for k in node.keywords)))), None)
+                if source is not None:
+                    return source
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            if isinstance(node.value, ast.Name) and node.value.id == mapping.id and ctx.taint(node.slice) is not None:
+                return ctx.taint(node.slice)
+    return None
+
+
+def _literal_keys(mapping: ast.Dict) -> bool:
+    return all(isinstance(k, ast.Constant) for k in mapping.keys)

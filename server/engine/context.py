@@ -319,9 +319,12 @@ class Context:
 
     @staticmethod
     def _is_fastapi_input(arg: ast.arg, default: Optional[ast.expr]) -> bool:
-        if arg.arg in _NOT_INPUT_PARAMS:
-            return False
         annotation = ast.unparse(arg.annotation) if arg.annotation is not None else ""
+        # `user: UserUpdate` is the body the client sent; a bare `user` (or `user: User`) is the
+        # signed-in user some decorator or dependency passes.
+        body = arg.arg == "user" and bool(annotation) and not _NOT_INPUT_ANNOTATIONS.search(annotation)
+        if arg.arg in _NOT_INPUT_PARAMS and not body:
+            return False
         if annotation and _NOT_INPUT_ANNOTATIONS.search(annotation) and "Annotated" not in annotation:
             return False
         if "Depends" in annotation or "Security" in annotation:

@@ -51,6 +51,8 @@ class BlockFacts:
     # `conn.create_function("MD5", 1, _md5)`, a statement anywhere in the block: a function handed to a
     # call with the names it is registered under (_md5 -> ("MD5",)), for code that implements a name.
     registered: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Schema classes that keep fields they do not declare (pydantic `extra="allow"`): name -> True.
+    open_models: dict[str, bool] = field(default_factory=dict)
 
 
 KINDS = (
@@ -65,6 +67,7 @@ KINDS = (
     "request_hooks",
     "masked",
     "registered",
+    "open_models",
 )
 
 
@@ -84,6 +87,7 @@ class ModuleFacts:
     request_hooks: dict[str, str] = field(default_factory=dict)
     masked: dict[str, bool] = field(default_factory=dict)
     registered: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    open_models: dict[str, bool] = field(default_factory=dict)
     # How many blocks define each (kind, name): with more than one, the order decides the value.
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
 
@@ -282,6 +286,8 @@ def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
         facts.classes[stmt.name] = tuple(
             s.name for s in stmt.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
         )
+        if _allows_extra(stmt):
+            facts.open_models[stmt.name] = True
     elif (
         isinstance(stmt, ast.Assign)
         and isinstance(stmt.value, ast.Call)
@@ -425,3 +431,29 @@ def _names_in(expr: ast.AST, flows: dict[str, set[int]]) -> set[int]:
         elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in ("int", "float", "bool"):
             return set()
     return found
+
+
+def _allows_extra(cls: ast.ClassDef) -> bool:
+    """A pydantic model that keeps undeclared fields: `class M(BaseModel, extra=Extra.allow)`,
+    `model_config = ConfigDict(extra="allow")`, or `class Config: extra = "allow"`."""
+    settings = [k.value for k in cls.keywords if k.arg == "extra"]
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "model_config" for t in stmt.targets
+        ):
+            config = stmt.value
+            if isinstance(config, ast.Call):
+                settings += [k.value for k in config.keywords if k.arg == "extra"]
+            elif isinstance(config, ast.Dict):
+                settings += [v for k, v in zip(config.keys, config.values) if _is_text(k, "extra")]
+        elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
+            settings += [
+                a.value
+                for a in stmt.body
+                if isinstance(a, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "extra" for t in a.targets)
+            ]
+    return any(_is_text(v, "allow") or (isinstance(v, ast.Attribute) and v.attr == "allow") for v in settings)
+
+
+def _is_text(node: Optional[ast.AST], text: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == text

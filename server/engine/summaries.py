@@ -145,7 +145,7 @@ class SummaryProvider:
         self.asked: Optional[set[tuple[str, str]]] = None
         # This module's functions whose summary a call asked for: an edit of one re-checks its callers.
         self.summarized: set[str] = set()
-        self._roots: dict[frozenset, frozenset[str]] = {}
+        self._roots: dict[tuple, frozenset[str]] = {}
         self._folder: "Path | bool | None" = None  # False: text without a file
 
     def may_know(self, call: ast.Call, ctx: "Context") -> bool:
@@ -153,7 +153,7 @@ class SummaryProvider:
         method called on `self`, or a name imported from a module of the workspace."""
         func = call.func
         if type(func) is ast.Name:
-            if func.id in self.module.functions:
+            if func.id in ctx.module.functions:
                 return True
         elif type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id == "self":
             return ctx.function is not None
@@ -167,6 +167,9 @@ class SummaryProvider:
 
     def callee(self, call: ast.Call, ctx: "Context") -> Optional[FunctionSummary]:
         func = call.func
+        if ctx.path != self.path:
+            # Summarizing a function of another module: its own helpers are that module's.
+            return self._elsewhere(call, ctx)
         if type(func) is ast.Name and func.id in self.module.functions:
             found = self.function_source(func.id)
             if found is None:
@@ -198,20 +201,42 @@ class SummaryProvider:
             self.asked.add(target)
         return self.workspace.summary(target, self)
 
+    def _elsewhere(self, call: ast.Call, ctx: "Context") -> Optional[FunctionSummary]:
+        """The callee of a call inside another module's function: a function of that module
+        (`fetch(url)`), a method of one of its classes (`Store(root).read(name)`), or what it imports
+        from the workspace."""
+        func = call.func
+        owner = _module_class(call, ctx)
+        if type(func) is ast.Name and func.id in ctx.module.functions:
+            target: Optional[tuple[str, str]] = (ctx.path, func.id)
+        elif owner is not None and isinstance(func, ast.Attribute):
+            target = (ctx.path, f"{owner}.{func.attr}")
+        else:
+            name = _imported_method(call, ctx) or ctx.qualname(func) or ""
+            imported = "." in name.lstrip(".") and _root(name) in self.workspace_roots(ctx)
+            target = self.workspace.resolve(name, ctx.path) if imported else None
+        if target is None:
+            return None
+        if self.asked is not None:
+            self.asked.add(target)
+        return self.workspace.summary(target, self)
+
     def workspace_roots(self, ctx: "Context") -> frozenset[str]:
         """First parts of the import targets that name a module of the workspace: relative ones
         (`.db`, kept with their dots) and those a file beside the checked one (or above it)
         provides. Known per set of imports, so a block check pays a set lookup."""
         targets = ctx.memo("import-targets", lambda: frozenset(ctx.module.imports.values()))
-        found = self._roots.get(targets)
+        if self._folder is None:
+            exists = os.path.isabs(self.path) or os.path.exists(self.path)
+            self._folder = Path(self.path).resolve().parent if exists else False  # `<memory>`: no workspace
+        # Inside another module's function (a summary), its imports are found from its own folder.
+        folder = self._folder if ctx.path == self.path or not self._folder else Path(ctx.path).resolve().parent
+        found = self._roots.get((targets, folder))
         if found is None:
-            if self._folder is None:
-                exists = os.path.isabs(self.path) or os.path.exists(self.path)
-                self._folder = Path(self.path).resolve().parent if exists else False  # `<memory>`: no workspace
-            found = self._roots[targets] = frozenset(
+            found = self._roots[(targets, folder)] = frozenset(
                 root
                 for root in map(_root, targets)
-                if root.startswith(".") or (self._folder and self.workspace.locate(root, self._folder) is not None)
+                if root.startswith(".") or (folder and self.workspace.locate(root, folder) is not None)
             )
         return found
 
@@ -372,6 +397,10 @@ class WorkspaceIndex:
                 # Never read outside the project, also not through a symlink or a relative import.
                 if file.is_file() and within(top, os.path.realpath(file)):
                     return file
+            # A namespace package (a folder of modules without `__init__.py`, as Python 3 imports it):
+            # the folder, so that its modules count as the workspace's; no function is read from it.
+            if parts and candidate.is_dir() and within(top, os.path.realpath(candidate)):
+                return candidate
         return None
 
     def resolve(self, qualname: str, importer: str) -> Optional[tuple[str, str]]:
@@ -386,7 +415,7 @@ class WorkspaceIndex:
             # `services.Files.read`: method `read` of class `Files` in module `services`.
             module_name, _, owner = module_name.rpartition(".")
             file, function = self.locate(module_name, folder), f"{owner}.{function}"
-        if file is None or str(file) == str(Path(importer).resolve()):
+        if file is None or not file.is_file() or str(file) == str(Path(importer).resolve()):
             return None
         return str(file), function
 
@@ -443,8 +472,9 @@ class WorkspaceIndex:
 
 def _project_folders(folder: Path) -> list[Path]:
     """`folder` and the folders above it up to its project's root (the nearest with a project file,
-    at most three up); a file outside any project sees only its own folder."""
-    root = project_root(folder, up=3)
+    at most six up: services nest their packages `app/api/<area>/services/` deep under the project's
+    pyproject.toml); a file outside any project sees only its own folder."""
+    root = project_root(folder, up=6)
     if root is None:
         return [folder]
     chain = [folder, *folder.parents]

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from tabguard.engine.facts import dotted_name
-from tabguard.engine import inputs
+from tabguard.engine import inputs, resolvers
 from tabguard.engine.types import Related, Source
 from tabguard.engine.walk import operands
 
@@ -284,6 +284,8 @@ class Scope:
                 self.env[name] = source
             for arg in inputs.task_arguments(node, ctx):
                 self.env[arg.arg] = Source(ctx.span(arg), f"Celery task argument '{arg.arg}'")
+            for arg in resolvers.graphql_arguments(node, ctx):
+                self.env[arg.arg] = Source(ctx.span(arg), f"GraphQL argument '{arg.arg}'")
             if ctx.summary is not None and node is ctx.summary.node:
                 for index, arg in enumerate(ctx.summary.params):
                     if arg.arg not in ("self", "cls"):
@@ -437,6 +439,8 @@ class Scope:
         base = e.value
         if isinstance(base, ast.Name) and (base.id in REQUEST_NAMES or self.ctx.qualname(base) in _REQUEST_OBJECTS):
             return Source(self.ctx.span(e), f"{base.id}.{e.attr}")
+        if resolvers.is_info_context(base):
+            return Source(self.ctx.span(e), f"info.context.{e.attr} (GraphQL request)")
         if isinstance(base, ast.Attribute) and base.attr == "request" and self.ctx.qualname(base) in _REQUEST_OBJECTS:
             return Source(self.ctx.span(e), f"request.{e.attr}")  # `flask.request.args` after `import flask`
         if (

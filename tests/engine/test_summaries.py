@@ -200,3 +200,53 @@ def test_editing_a_helper_rechecks_its_callers():
     assert [f for f in doc.findings() if f.details.get("source")] == []
     doc.replace(4, 0, 4, len("    os.system('tool --safe')"), "    os.system('tool ' + arg)")
     assert [(f.rule_id, f.span.start_line) for f in doc.findings() if f.details.get("source")] == [("TG101", 8)]
+
+
+def _deep_service(tmp_path: Path, helper: str, handler: str) -> Path:
+    """A service laid out as `<project>/app/api/<area>/...`: five folders under its pyproject.toml, the
+    packages without `__init__.py` (namespace packages), imported from `app/`."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'shop'\n")
+    area = tmp_path / "app" / "api" / "media"
+    (area / "services").mkdir(parents=True)
+    (area / "tools.py").write_text(helper)
+    (area / "services" / "upload.py").write_text(handler)
+    return area / "services" / "upload.py"
+
+
+def _reported(path: Path, capsys, select: str) -> list[tuple[str, int]]:
+    main(["check", str(path), "--format", "json", "--no-cache", "--select", select])
+    return [(f["rule"], f["start"]["line"]) for f in json.loads(capsys.readouterr().out) if f.get("rule")]
+
+
+def test_a_helper_in_a_namespace_package_deep_in_the_project_is_followed(tmp_path, capsys):
+    handler = _deep_service(
+        tmp_path,
+        "import subprocess\ndef thumbnail(name):\n    subprocess.run('convert ' + name + ' thumb.png', shell=True)\n",
+        "from fastapi import APIRouter\nfrom api.media.tools import thumbnail\nrouter = APIRouter()\n"
+        "@router.post('/thumbs')\ndef make(name: str):\n    thumbnail(name)\n",
+    )
+    assert _reported(handler, capsys, "TG100") == [("TG100", 6)]
+
+
+def test_a_helper_of_the_helper_module_is_that_modules_own(tmp_path, capsys):
+    # `tools.store` calls `_download`, a function of tools.py: its sink is reached through both.
+    handler = _deep_service(
+        tmp_path,
+        "import requests\ndef _download(url):\n    return requests.get(url, timeout=5).content\n\n"
+        "def store(item):\n    fields = item.dict()\n    return _download(fields.pop('image_url'))\n",
+        "from fastapi import APIRouter\nfrom api.media import tools\nrouter = APIRouter()\n"
+        "@router.put('/items')\ndef create(item: ItemIn):\n    return tools.store(item)\n",
+    )
+    assert _reported(handler, capsys, "TG507") == [("TG507", 6)]
+
+
+def test_a_name_the_caller_also_defines_is_not_taken_for_the_helper_modules_function(tmp_path, capsys):
+    # The caller's own `_download` runs a shell; tools.py's is harmless: tools.store is not reported.
+    handler = _deep_service(
+        tmp_path,
+        "def _download(url):\n    return url.upper()\n\ndef store(item):\n    return _download(item.url)\n",
+        "import os\nfrom fastapi import APIRouter\nfrom api.media import tools\nrouter = APIRouter()\n"
+        "def _download(url):\n    os.system('curl ' + url)\n\n"
+        "@router.put('/items')\ndef create(item: ItemIn):\n    return tools.store(item)\n",
+    )
+    assert _reported(handler, capsys, "TG101") == [("TG101", 6)]
