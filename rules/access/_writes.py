@@ -49,16 +49,25 @@ _WRITES = frozenset(
         "update_item",
     }
 )
+# A class-based handler's own output methods (`self.write(body)`, `self.flush()` in a Tornado
+# RequestHandler) send the response; only a store reached through `self` (`self.db.write`) keeps data.
+_RESPONSE_OUTPUT = frozenset({"write", "flush"})
 
 
 def writes_state(found: Handler) -> bool:
     local = _local_containers(found.seen)
     for node in found.seen.checks:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _WRITES:
+            if node.func.attr in _RESPONSE_OUTPUT and _is_self(node.func.value):
+                continue
             root = (dotted_name(node.func.value) or "").split(".")[0]
             if root not in local and root not in ("request", "logger", "logging", "response", "headers"):
                 return True
     return False
+
+
+def _is_self(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "self"
 
 
 def _local_containers(seen: Facts) -> set[str]:

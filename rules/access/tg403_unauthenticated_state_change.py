@@ -79,8 +79,16 @@ class UnauthenticatedStateChange(Rule):
         "    @method_decorator(login_required)\n    def dispatch(self, *args, **kwargs):\n"
         "        return super().dispatch(*args, **kwargs)\n    def form_valid(self, form):\n"
         "        form.save()\n        return super().form_valid(form)\n",
+        # a Tornado handler's `self.write` sends the response: nothing is stored
+        "from tornado.web import RequestHandler\nclass Echo(RequestHandler):\n    def post(self):\n"
+        "        self.write(self.request.body)\n        self.flush()\n",
     )
     INVALID = (
+        # ... but a store reached through the handler is written
+        Invalid(
+            "from tornado.web import RequestHandler\nclass Notes(RequestHandler):\n    def post(self):\n"
+            "        self.storage.write(self.request.body)\n        self.write('saved')\n"
+        ),
         Invalid(
             "from flask import Flask\napp = Flask(__name__)\n"
             "@app.route('/api/projects/<int:project_id>', methods=['DELETE'])\ndef delete_project(project_id):\n"
