@@ -255,7 +255,7 @@ def secret_kind(name: Optional[str], *, digests: bool = False) -> Optional[str]:
     """
     if not name:
         return None
-    ws = words(name)
+    ws = _without_verb_pass(words(name))
     joined = _joined(ws)
     if any(key in joined for key in _SECRET_PHRASE_KEYS):
         return "secret"
@@ -274,6 +274,12 @@ def secret_kind(name: Optional[str], *, digests: bool = False) -> Optional[str]:
     if digests and any(w in SIGNATURE_WORDS for w in ws):
         return "digest"
     return None
+
+
+def _without_verb_pass(ws: list[str]) -> list[str]:
+    """`pass` abbreviates a password as the name's last word (`db_pass`) or before a digest word
+    (`pass_hash`); followed by anything else it is the verb (`pass_many`, `pass_through`, `pass_context`)."""
+    return [w for i, w in enumerate(ws) if not (w == "pass" and i + 1 < len(ws) and ws[i + 1] not in DIGEST_WORDS)]
 
 
 def _qualified(ws: list[str], i: int, word: str, qualifiers: frozenset[str]) -> bool:

@@ -163,8 +163,14 @@ def is_placeholder(value: str, name: str = "", compared: bool = False) -> bool:
     # `password = "passwd"` (a table of argument names): the value is a credential field's name.
     if stripped.isidentifier() and all(w in _FIELD_WORDS for w in value_words):
         return True
-    # `TOKEN_HEADER = "X-Token"`, `password = "Password"`: the value names the field.
-    return bool(name) and set(value_words) <= set(words(name)) | {"x", "api", "auth", "id"}
+    # `TOKEN_HEADER = "X-Token"`, `password = "Password"`, `upgrade_token = "upgrades"`: the value
+    # names the field (a plural of the name's own word is still that word).
+    named = {_singular(w) for w in words(name)} | {"x", "api", "auth", "id"}
+    return bool(name) and {_singular(w) for w in value_words} <= named
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 # A private name says where a value is kept, not the value (`SESSION_KEY = "_auth_user_id"`, the

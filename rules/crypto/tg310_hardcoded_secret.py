@@ -160,6 +160,8 @@ class HardcodedSecret(Rule):
         "def render(csrf_token):\n    if csrf_token == 'NOTPROVIDED':\n        return ''\n",
         # A value made only of example words is no credential, compared or not.
         "def login(password):\n    if password == 'your-secret-password':\n        raise ValueError('set a password')\n",
+        # a parameter's default that names what the parameter marks (a template's placeholder word)
+        "def render(script, upgrade_token='upgrades', downgrade_token='downgrades'):\n    pass\n",
         # the user part of a URL's `user:password@` (no `:`, no password), and a table of argument names
         "def redact(netloc):\n    user_pass, host = netloc.split('@', 1)\n    if user_pass == 'git':\n        return netloc\n"
         "    return host\n",
@@ -180,6 +182,7 @@ class HardcodedSecret(Rule):
         ),
         Invalid("client = boto3.client('s3', aws_access_key_id='AKIAQX3T7RZN4KDM2WPL', aws_secret_access_key=key)\n"),
         Invalid("def connect(host, password='Adm1n!2024'):\n    pass\n"),
+        Invalid("def render(script, upgrade_token='upgr4desK9x2'):\n    pass\n"),
         Invalid("conn = psycopg2.connect(host='db', user='app', password='s3cr3tP@ss')\n"),
         Invalid("import jwt\ntoken = jwt.encode({'sub': user_id}, 'secret', algorithm='HS256')\n"),
         Invalid("def check(password):\n    return password == 'letmein42'\n"),

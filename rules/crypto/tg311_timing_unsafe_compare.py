@@ -104,8 +104,26 @@ class TimingUnsafeCompare(Rule):
         # Path tokens also matched against fixed markers: a parser's tokens, not secrets.
         "def chop(pairs):\n    for c_token, p_token in pairs:\n        if c_token.endswith(':*'):\n            return None\n"
         "        if c_token != p_token.key:\n            return None\n",
+        # `pass` as a verb: a flag saying whether to pass `many` on
+        "def run(hooks, pass_many):\n    for name, many in hooks:\n        if many != pass_many:\n            continue\n",
+        # an ORM column compared in a query: the database compares (TG419 judges a password lookup)
+        "def login(form):\n    return User.get((User.username == form['username']) & (User.password == digest(form)))\n",
+        "def login(db, name, pw_hash):\n    return db.query(User).filter(User.password == pw_hash).first()\n",
+        # a lexer's token compared with a display of token kinds
+        "from token import OP\ndef decorator(token):\n    return token == [OP, '@']\n",
     )
     INVALID = (
+        # `pass` as the password (the last word, or before a digest word)
+        Invalid(
+            "def check(stored, pass_hash):\n    if stored.pass_hash != pass_hash:\n        raise PermissionError\n",
+            "import hmac\ndef check(stored, pass_hash):\n    if not hmac.compare_digest(stored.pass_hash, pass_hash):\n"
+            "        raise PermissionError\n",
+        ),
+        # the same column read in Python: a comparison Python runs
+        Invalid(
+            "def ok(user, pw_hash):\n    if User.password == pw_hash:\n        return user\n",
+            "import hmac\ndef ok(user, pw_hash):\n    if hmac.compare_digest(User.password, pw_hash):\n        return user\n",
+        ),
         Invalid(
             "def check(user, access_token):\n    if user.access_token != access_token:\n        raise PermissionError\n",
             "import hmac\ndef check(user, access_token):\n    if not hmac.compare_digest(user.access_token, access_token):\n        raise PermissionError\n",
@@ -165,6 +183,8 @@ class TimingUnsafeCompare(Rule):
             return
         if isinstance(ctx.parent(node), ast.Assert) or getattr(ctx.function, "name", None) in _EQUALITY_METHODS:
             return
+        if _column_expression(ctx, node):
+            return  # `User.get(User.password == digest)`: the ORM builds SQL; the database compares
         if any(
             _not_a_secret_value(side) or _magic_constant(ctx, side) or _class_literal(ctx, side)
             for side in (left, right)
@@ -203,6 +223,26 @@ class TimingUnsafeCompare(Rule):
         ctx.report(self, node, details={"name": secret, "op": op}, fix=fix)
 
 
+def _column_expression(ctx, node: ast.Compare) -> bool:
+    """A model class's column (`User.password`) compared inside a call's arguments or an `&`/`|`
+    combination: an ORM query expression (SQLAlchemy, peewee), not a comparison Python runs."""
+    parent = ctx.parent(node)
+    if not (
+        isinstance(parent, ast.Call)
+        and node in parent.args
+        or isinstance(parent, ast.keyword)
+        or isinstance(parent, ast.BinOp)
+        and isinstance(parent.op, (ast.BitAnd, ast.BitOr))
+    ):
+        return False
+    return any(
+        isinstance(side, ast.Attribute)
+        and isinstance(side.value, ast.Name)
+        and bool(_CAMEL_CASE.fullmatch(side.value.id))
+        for side in (node.left, *node.comparators)
+    )
+
+
 def _not_a_secret_value(side: ast.expr) -> bool:
     """Arithmetic (`tok.index + 1`), a length (`len(token)`), a short loop variable (`i`), a name of
     metadata about a secret (`SESSION_COOKIE_NAME`, `CSRF_TOKEN_LENGTH`), or a type/enum such as
@@ -223,8 +263,11 @@ def _magic_constant(ctx, side: ast.expr) -> bool:
     bytes (`sig != END_OF_ARCHIVE`), a signal number, a sentinel (`token == ('', '')`), a lexer's token
     type (`TOKEN_DATA`, named by kind first; a secret is named `API_TOKEN`), or a constant the module
     sets to a literal (a hard-coded secret there is TG310's finding)."""
-    if isinstance(side, (ast.Tuple, ast.List, ast.Set, ast.JoinedStr)) and ctx.is_constant(side):
+    if isinstance(side, ast.JoinedStr) and ctx.is_constant(side):
         return True
+    if isinstance(side, (ast.Tuple, ast.List, ast.Set)):
+        # a display of kinds and markers (`token == [OP, "@"]`), unless a secret is among them
+        return not any(secret_kind(expression_name(element), digests=True) for element in side.elts)
     if isinstance(side, ast.JoinedStr):  # `f"{_RELATIONSHIP_TOKEN}:{_WILDCARD_TOKEN}"`: markers joined
         return all(_magic_constant(ctx, part.value) for part in side.values if isinstance(part, ast.FormattedValue))
     name = side.id if isinstance(side, ast.Name) else side.attr if isinstance(side, ast.Attribute) else ""
