@@ -28,6 +28,15 @@ _MARKED_SAFE = re.compile(r"\{\{-?\s*(\w+)[^{}]*?\|\s*safe\b")
 _AUTOESCAPE_OFF = re.compile(r"\{%-?\s*autoescape\s+false\b")
 
 
+_MAKE_RESPONSE = frozenset({"flask.make_response", "quart.make_response"})
+
+
+def _json_body(body: ast.expr | None, ctx) -> bool:
+    if isinstance(body, (ast.Dict, ast.List, ast.DictComp, ast.ListComp)):
+        return True
+    return isinstance(body, ast.Call) and ctx.call_name(body) in ("dict", "list", "builtins.dict", "builtins.list")
+
+
 def _declared_type(call: ast.Call, ctx) -> str | None:
     for name in TYPE_KEYWORDS:
         keyword = ctx.keyword(call, name)
@@ -86,6 +95,9 @@ class HtmlResponseXss(Rule):
         '    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(event["body"])}\n',
         'from flask import Flask, request\nfrom markupsafe import escape\napp = Flask(__name__)\n@app.route("/hi")\ndef hi():\n'
         '    page = "<h1>Hello, %s</h1>" % escape(request.args.get("name"))\n    return page\n',
+        # a dict or list given to make_response is sent as JSON
+        "from flask import make_response, request\ndef f():\n    return make_response({'headers': dict(request.headers)})\n",
+        "from quart import make_response, request\nasync def f():\n    return await make_response(dict(request.args), 200)\n",
         "from django.http import HttpResponse\ndef v(request):\n"
         '    return HttpResponse(request.GET["q"], content_type="text/plain")\n',
         'from fastapi import FastAPI\napp = FastAPI()\n@app.get("/hi")\ndef hi(name: str):\n    return {"msg": f"Hello {name}"}\n',
@@ -142,6 +154,12 @@ class HtmlResponseXss(Rule):
                 'app = FastAPI()\n@app.get("/p/{slug}")\ndef page(slug: str):\n'
                 '    return HTMLResponse(f"<h2>{html.escape(str(slug))}</h2>")\n'
             ),
+        ),
+        # the same dict made into text is sent as HTML
+        Invalid(
+            "from flask import make_response, request\ndef f():\n    return make_response(str(dict(request.args)))\n",
+            "import html\nfrom flask import make_response, request\ndef f():\n"
+            "    return make_response(html.escape(str(str(dict(request.args)))))\n",
         ),
         Invalid(
             'from flask import make_response, request\ndef f():\n    return make_response(request.args["msg"])\n',
@@ -213,6 +231,8 @@ class HtmlResponseXss(Rule):
         if callee not in HTML_ALWAYS and declared is not None and "html" not in declared:
             return
         body = ctx.argument(node, 0, "content") or ctx.argument(node, 0, "response")
+        if callee in _MAKE_RESPONSE and _json_body(body, ctx):
+            return  # `make_response({...})`: Flask and Quart send a dict or list as JSON
         self._check(body, ctx)
 
     def visit_Dict(self, node: ast.Dict, ctx) -> None:
