@@ -60,6 +60,9 @@ class WeakTlsVersion(Rule):
         "from OpenSSL import SSL\nctx = SSL.Context(SSL.TLS_METHOD)\n",
         "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_SSLv23)\n",
         "import ssl\ncontext.maximum_version = ssl.TLSVersion.TLSv1_3\n",
+        # a table translating one library's version constants into another's chooses no version
+        "import ssl\nfrom OpenSSL import SSL\nVERSIONS = {ssl.PROTOCOL_TLSv1: SSL.TLSv1_METHOD}\n"
+        "VERSIONS[ssl.PROTOCOL_TLSv1_1] = SSL.TLSv1_1_METHOD\n",
     )
     INVALID = (
         Invalid(
@@ -79,6 +82,9 @@ class WeakTlsVersion(Rule):
             "from ssl import PROTOCOL_TLSv1, SSLContext, PROTOCOL_TLS_CLIENT\nctx = SSLContext(PROTOCOL_TLS_CLIENT)\n",
         ),
         Invalid("import ssl\ndef connect(host, version=ssl.PROTOCOL_SSLv2):\n    pass\n"),
+        # a table of versions chosen by a setting's word is a choice
+        Invalid("import ssl\nVERSIONS = {'legacy': ssl.PROTOCOL_TLSv1}\n"),
+        Invalid("from OpenSSL import SSL\nVERSIONS = {}\nVERSIONS['legacy'] = SSL.TLSv1_1_METHOD\n"),
         Invalid(
             "import ssl\ncontext = ssl.create_default_context()\ncontext.minimum_version = ssl.TLSVersion.TLSv1\n",
             "import ssl\ncontext = ssl.create_default_context()\ncontext.minimum_version = ssl.TLSVersion.TLSv1_2\n",
@@ -140,10 +146,20 @@ class WeakTlsVersion(Rule):
 
     @staticmethod
     def _compared(node: ast.AST, ctx) -> bool:
-        """Reading the constant to compare or look it up is not choosing it."""
+        """Reading the constant to compare or look it up is not choosing it, nor is the value a table
+        translates a protocol constant into (`{ssl.PROTOCOL_TLSv1: SSL.TLSv1_METHOD}`)."""
         parent = ctx.parent(node)
+        if isinstance(parent, ast.Dict) and node in parent.values:
+            return _tls_constant(parent.keys[parent.values.index(node)], ctx)
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Subscript):
+            return _tls_constant(parent.targets[0].slice, ctx)
         return (
             isinstance(parent, ast.Compare)
             or (isinstance(parent, ast.Dict) and node in parent.keys)
+            or (isinstance(parent, ast.Subscript) and parent.slice is node)
             or (isinstance(parent, ast.Call) and ctx.call_name(parent) in ("getattr", "hasattr", "isinstance"))
         )
+
+
+def _tls_constant(node: ast.AST | None, ctx) -> bool:
+    return isinstance(node, (ast.Attribute, ast.Name)) and (ctx.qualname(node) or "").startswith(_TLS_MODULES)
