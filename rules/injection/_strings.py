@@ -314,6 +314,10 @@ def added_items(name: str, ctx) -> Iterator[tuple[ast.expr, bool]]:
                     yield node.value, False
 
 
+# Calls that change only a text's indentation.
+_LAYOUT_CALLS = frozenset({"textwrap.dedent", "textwrap.indent", "inspect.cleandoc"})
+
+
 def constant_text(expr: ast.AST | None, ctx, depth: int = 0) -> str:
     """The literal text inside a built string (to recognise SQL, HTML, shell syntax)."""
     if expr is None or depth > _MAX_DEPTH:
@@ -329,6 +333,8 @@ def constant_text(expr: ast.AST | None, ctx, depth: int = 0) -> str:
         return "".join(v.value for v in expr.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
     if isinstance(expr, ast.BinOp):
         return constant_text(expr.left, ctx, depth + 1) + " " + constant_text(expr.right, ctx, depth + 1)
+    if isinstance(expr, ast.Call) and expr.args and ctx.call_name(expr) in _LAYOUT_CALLS:
+        return constant_text(expr.args[0], ctx, depth + 1)  # `textwrap.dedent("""...""" % values)`
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
         return constant_text(expr.func.value, ctx, depth + 1)
     return ""

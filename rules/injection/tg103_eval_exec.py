@@ -123,6 +123,10 @@ class EvalExec(Rule):
         "from types import CodeType\ndef run_compiled(code: CodeType, ns):\n    exec(code, ns)\n",
         'import textwrap\ndef settings_module(limit, name, ns):\n    exec(textwrap.dedent(f"""\n        LIMIT = {int(limit)}\n'
         '        NAME = {name!r}\n    """), ns)\n',
+        # the code object of a literal; a function's source laid out with textwrap around the values it fills in
+        "exec(compile('def _raise(*a): raise a[0]', '<fix>', 'exec'))\n",
+        'import textwrap\ndef proxy(name, args, ns):\n    text = textwrap.dedent("""\\\n    def %(name)s(%(args)s):\n'
+        '        return _target.%(name)s(%(args)s)\n    """ % {"name": name, "args": args})\n    exec(text, ns)\n',
         # A private helper: its callers are the program's own (one passing user input is reported there).
         "def _exec_in_env(code, env, fn_name):\n    exec(code, env)\n    return env[fn_name]\n",
         # A terminal debugger or shell runs what its operator types, or passes with `-c`.
@@ -159,6 +163,8 @@ class EvalExec(Rule):
         # evaluating in a module's namespace.
         Invalid("def run_snippet(code, env, name):\n    exec(code, env)\n    return env[name]\n"),
         Invalid("import textwrap\ndef run_block(text):\n    exec(textwrap.dedent(text).strip())\n"),
+        Invalid("def run_block(text):\n    exec(compile(text, '<block>', 'exec'))\n"),
+        Invalid('import textwrap\ndef run_block(text):\n    exec(textwrap.dedent("x = 1\\n%s" % text))\n'),
         Invalid(
             'import urllib.request\ndef install():\n    exec(urllib.request.urlopen("https://get.example/setup.py").read())\n'
         ),
@@ -207,7 +213,7 @@ class EvalExec(Rule):
         if len(node.args) <= position or isinstance(node.args[position], ast.Starred):
             return
         code = node.args[position]
-        if is_static(code, ctx):
+        if is_static(code, ctx) or _compiled_literal(code, ctx):
             return
         if callee.endswith("compile") and _only_parses(node, ctx):
             return  # `compile(src, name, "exec", ast.PyCF_ONLY_AST)` is `ast.parse`: nothing runs
@@ -263,6 +269,17 @@ class EvalExec(Rule):
             owner = enclosing_class(ctx)
             return owner is not None and any(ctx.qualname(base) in _CONSOLES for base in owner.bases)
         return ctx.call_name(receiver) in _CONSOLES
+
+
+def _compiled_literal(code: ast.expr, ctx) -> bool:
+    """`exec(compile("def f(): ...", "<fix>", "exec"))`: the code object of a literal source."""
+    return (
+        isinstance(code, ast.Call)
+        and (ctx.call_name(code) or "").endswith("compile")
+        and ctx.call_name(code) in _CODE_RUNNERS
+        and bool(code.args)
+        and is_static(code.args[0], ctx)
+    )
 
 
 def _generates_definitions(code: ast.expr, ctx) -> bool:
