@@ -7,10 +7,12 @@ from typing import Optional
 
 import libcst as cst
 
-from tabguard.engine.fixes import expression_fix
+from tabguard.engine.fixes import chain, delete_statement, expression_fix, expressions_fix, replace_callee
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules._spelling import spell
 from tabguard.rules.files._flow import remote_taint
+from tabguard.rules.injection._rewrite import reads_only, replace_arguments, sole_assignment
+from tabguard.rules.injection._strings import source_of
 
 _FLASK_SEND_FILE = frozenset({"flask.send_file", "flask.helpers.send_file", "quart.send_file"})
 _FILE_RESPONSES = _FLASK_SEND_FILE | {
@@ -54,7 +56,8 @@ class SendFileUserPath(Rule):
     fix_safety = (
         "Unsafe (changes behaviour on purpose): `send_file(os.path.join(DIR, name))` becomes "
         "`send_from_directory(DIR, name)`; requests for names that leave `DIR` now get a 404. The "
-        "rewrite is offered only for Flask's `send_file` with a two-part `os.path.join`."
+        "rewrite is offered only for Flask's `send_file` with a two-part `os.path.join`, written in the "
+        "call or in a variable assigned once (the assignment goes when the call was its only use)."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/22.html",
@@ -86,6 +89,22 @@ class SendFileUserPath(Rule):
             "import os\nfrom flask import send_file, send_from_directory\n@app.route('/d/<name>')\ndef d(name):\n"
             "    return send_from_directory('/srv/docs', name)\n",
         ),
+        # The join in a variable the call alone uses: the assignment goes.
+        Invalid(
+            "import os\nfrom flask import request, send_file\n@app.route('/download')\ndef download():\n"
+            "    path = os.path.join(UPLOAD_DIR, request.args.get('file'))\n    return send_file(path)\n",
+            "import os\nfrom flask import request, send_file, send_from_directory\n@app.route('/download')\n"
+            "def download():\n    return send_from_directory(UPLOAD_DIR, request.args.get('file'))\n",
+        ),
+        # Also checked for existence: the variable stays for the check.
+        Invalid(
+            "import os\nfrom flask import abort, send_file\n@app.route('/d/<name>')\ndef d(name):\n"
+            "    file_path = os.path.join(app.config['UPLOAD_FOLDER'], name)\n    if not os.path.exists(file_path):\n"
+            "        abort(404)\n    return send_file(file_path, as_attachment=True)\n",
+            "import os\nfrom flask import abort, send_file, send_from_directory\n@app.route('/d/<name>')\ndef d(name):\n"
+            "    file_path = os.path.join(app.config['UPLOAD_FOLDER'], name)\n    if not os.path.exists(file_path):\n"
+            "        abort(404)\n    return send_from_directory(app.config['UPLOAD_FOLDER'], name, as_attachment=True)\n",
+        ),
         Invalid(
             "from fastapi.responses import FileResponse\n@app.get('/d/{name}')\nasync def d(name: str):\n"
             "    return FileResponse(f'/srv/docs/{name}')\n"
@@ -109,19 +128,7 @@ class SendFileUserPath(Rule):
         source = remote_taint(ctx, path)
         if source is None:
             return
-        fix = None
-        if callee in _FLASK_SEND_FILE and _two_part_join(ctx, path) and len(node.args) == 1:
-            spelled = spell(ctx, "flask.send_from_directory")
-            if spelled is not None:
-                name, imports = spelled
-                fix = expression_fix(
-                    ctx,
-                    node,
-                    _to_send_from_directory(name),
-                    "Fix: use send_from_directory",
-                    safe=False,
-                    imports=imports,
-                )
+        fix = _fix(ctx, node, path) if callee in _FLASK_SEND_FILE and len(node.args) == 1 else None
         ctx.report(self, node, details={"callee": callee.rpartition(".")[2]}, source=source, fix=fix)
 
     def _check_directory(self, node: ast.Call, ctx) -> None:
@@ -145,6 +152,34 @@ def _two_part_join(ctx, path: Optional[ast.expr]) -> bool:
         and not path.keywords
         and not any(isinstance(a, ast.Starred) for a in path.args)
     )
+
+
+def _fix(ctx, call: ast.Call, path: Optional[ast.expr]):
+    """`send_file(os.path.join(DIR, name))` -> `send_from_directory(DIR, name)`; also with the join
+    in a variable (`path = os.path.join(DIR, name)` then `send_file(path)`), whose assignment goes
+    when the call was its only use and stays for the other uses (an existence check) otherwise."""
+    spelled = spell(ctx, "flask.send_from_directory")
+    if spelled is None or path is None:
+        return None
+    name, imports = spelled
+    title = "Fix: use send_from_directory"
+    if _two_part_join(ctx, path):
+        return expression_fix(ctx, call, _to_send_from_directory(name), title, safe=False, imports=imports)
+    values = ctx.model.values(path) if isinstance(path, ast.Name) else None
+    join = values[0] if values and len(values) == 1 else None
+    if join is None or not _two_part_join(ctx, join):
+        return None
+    directory, filename = (source_of(a, ctx) for a in join.args)
+    move = chain(replace_arguments(directory, [filename]), replace_callee(name))
+    statement = sole_assignment(ctx, path, join)
+    if statement is None:  # the values are read again at the call: only names and their items
+        if not reads_only(join.args) or sole_assignment(ctx, path, join, only_use=False) is None:
+            return None
+        return expression_fix(ctx, call, move, title, safe=False, imports=imports)
+    deleted = delete_statement(ctx, statement)
+    if deleted is None:
+        return None
+    return expressions_fix(ctx, [(call, move)], title, safe=False, imports=imports, more=[deleted])
 
 
 def _to_send_from_directory(name: str):

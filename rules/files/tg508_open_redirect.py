@@ -7,6 +7,7 @@ from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.files._flow import constructed_by, note_returned_url, origin_source
+from tabguard.rules.files._redirect_fix import guard_fix
 
 # callee -> (position, keyword) of the target URL
 _REDIRECTS = {
@@ -63,6 +64,13 @@ class OpenRedirect(Rule):
         "    target = url_for('index')\n"
         "return redirect(target)"
     )
+    fix_safety = (
+        "Unsafe: a redirect whose target is a name (or an expression first held in `next_url`) gets a "
+        "check just before it that sends the browser to `/` instead when the target could leave the "
+        "site: Django's `url_has_allowed_host_and_scheme` against the request's host in a Django view, "
+        "else a path on this host (starting with one `/`, not `//` or `/\\`, with no network location). "
+        "Legitimate redirects to other hosts (a partner site, another subdomain) stop working."
+    )
     references = (
         "https://cwe.mitre.org/data/definitions/601.html",
         "https://cheatsheetseries.owasp.org/cheatsheets/Unvalidated_Redirects_and_Forwards_Cheat_Sheet.html",
@@ -112,13 +120,35 @@ class OpenRedirect(Rule):
         Invalid(
             "from django.http import HttpResponseRedirect\nfrom django.views import View\n"
             "class Back(View):\n    def target(self):\n        return self.request.GET.get('next', '/')\n"
-            "    def get(self, request):\n        return HttpResponseRedirect(self.target())\n"
+            "    def get(self, request):\n        return HttpResponseRedirect(self.target())\n",
+            "from django.utils.http import url_has_allowed_host_and_scheme\n"
+            "from django.http import HttpResponseRedirect\n"
+            "from django.views import View\n"
+            "class Back(View):\n"
+            "    def target(self):\n"
+            "        return self.request.GET.get('next', '/')\n"
+            "    def get(self, request):\n"
+            "        next_url = self.target()\n"
+            "        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):\n"
+            '            next_url = "/"\n'
+            "        return HttpResponseRedirect(next_url)\n",
         ),
         # One branch keeps the route's own URL, the other takes the client's.
         Invalid(
             "from django.http import HttpResponseRedirect\nfrom django.urls import reverse\ndef done(request):\n"
             "    url = reverse('home')\n    nxt = request.GET.get('next')\n    if nxt:\n        url = nxt\n"
-            "    return HttpResponseRedirect(url)\n"
+            "    return HttpResponseRedirect(url)\n",
+            "from django.utils.http import url_has_allowed_host_and_scheme\n"
+            "from django.http import HttpResponseRedirect\n"
+            "from django.urls import reverse\n"
+            "def done(request):\n"
+            "    url = reverse('home')\n"
+            "    nxt = request.GET.get('next')\n"
+            "    if nxt:\n"
+            "        url = nxt\n"
+            "    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):\n"
+            '        url = "/"\n'
+            "    return HttpResponseRedirect(url)\n",
         ),
         # Replaced when the check fails, but with another value from the request that nothing checks.
         Invalid(
@@ -126,23 +156,77 @@ class OpenRedirect(Rule):
             "from django.utils.http import url_has_allowed_host_and_scheme\ndef set_language(request):\n"
             "    nxt = request.POST.get('next')\n"
             "    if not url_has_allowed_host_and_scheme(url=nxt, allowed_hosts=settings.ALLOWED_HOSTS):\n"
-            "        nxt = '/'\n        nxt = request.META.get('HTTP_REFERER')\n    return HttpResponseRedirect(nxt)\n"
+            "        nxt = '/'\n        nxt = request.META.get('HTTP_REFERER')\n    return HttpResponseRedirect(nxt)\n",
+            "from django.conf import settings\n"
+            "from django.http import HttpResponseRedirect\n"
+            "from django.utils.http import url_has_allowed_host_and_scheme\n"
+            "def set_language(request):\n"
+            "    nxt = request.POST.get('next')\n"
+            "    if not url_has_allowed_host_and_scheme(url=nxt, allowed_hosts=settings.ALLOWED_HOSTS):\n"
+            "        nxt = '/'\n"
+            "        nxt = request.META.get('HTTP_REFERER')\n"
+            "    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):\n"
+            '        nxt = "/"\n'
+            "    return HttpResponseRedirect(nxt)\n",
+        ),
+        Invalid(
+            'from flask import redirect, request\n@app.route("/go")\ndef go():\n    next_url = request.args.get("next", "/")\n'
+            "    return redirect(next_url)\n",
+            'from urllib.parse import urlsplit\nfrom flask import redirect, request\n@app.route("/go")\ndef go():\n'
+            '    next_url = request.args.get("next", "/")\n'
+            '    if not next_url or urlsplit(next_url).netloc or not next_url.startswith("/") or next_url.startswith("/\\\\"):\n'
+            '        next_url = "/"\n    return redirect(next_url)\n',
+        ),
+        # Django view, the target passed straight from the request: held in `next_url`, checked with Django's helper.
+        Invalid(
+            "from django.http import HttpResponseRedirect\ndef back(request):\n"
+            '    return HttpResponseRedirect(request.GET.get("next"))\n',
+            "from django.utils.http import url_has_allowed_host_and_scheme\nfrom django.http import HttpResponseRedirect\n"
+            'def back(request):\n    next_url = request.GET.get("next")\n'
+            "    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):\n"
+            '        next_url = "/"\n    return HttpResponseRedirect(next_url)\n',
         ),
         Invalid(
             "from flask import redirect, request\n@app.route('/login', methods=['POST'])\ndef login():\n"
-            "    return redirect(request.args.get('next') or '/')\n"
+            "    return redirect(request.args.get('next') or '/')\n",
+            "from urllib.parse import urlsplit\n"
+            "from flask import redirect, request\n"
+            "@app.route('/login', methods=['POST'])\n"
+            "def login():\n"
+            "    next_url = request.args.get('next') or '/'\n"
+            '    if not next_url or urlsplit(next_url).netloc or not next_url.startswith("/") or next_url.startswith("/\\\\"):\n'
+            '        next_url = "/"\n'
+            "    return redirect(next_url)\n",
         ),
         Invalid(
             "from fastapi.responses import RedirectResponse\n@app.get('/go')\ndef go(to: str):\n"
-            "    return RedirectResponse(to)\n"
+            "    return RedirectResponse(to)\n",
+            "from urllib.parse import urlsplit\nfrom fastapi.responses import RedirectResponse\n@app.get('/go')\n"
+            'def go(to: str):\n    if not to or urlsplit(to).netloc or not to.startswith("/") or to.startswith("/\\\\"):\n'
+            '        to = "/"\n    return RedirectResponse(to)\n',
         ),
         Invalid(
             "from django.http import HttpResponseRedirect\ndef done(request):\n"
-            "    return HttpResponseRedirect(request.GET['return_to'])\n"
+            "    return HttpResponseRedirect(request.GET['return_to'])\n",
+            "from django.utils.http import url_has_allowed_host_and_scheme\n"
+            "from django.http import HttpResponseRedirect\n"
+            "def done(request):\n"
+            "    next_url = request.GET['return_to']\n"
+            "    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):\n"
+            '        next_url = "/"\n'
+            "    return HttpResponseRedirect(next_url)\n",
         ),
         Invalid(
             "from flask import redirect, request\n@app.route('/r')\ndef r():\n"
-            "    return redirect('/' + request.args['path'])\n"
+            "    return redirect('/' + request.args['path'])\n",
+            "from urllib.parse import urlsplit\n"
+            "from flask import redirect, request\n"
+            "@app.route('/r')\n"
+            "def r():\n"
+            "    next_url = '/' + request.args['path']\n"
+            '    if not next_url or urlsplit(next_url).netloc or not next_url.startswith("/") or next_url.startswith("/\\\\"):\n'
+            '        next_url = "/"\n'
+            "    return redirect(next_url)\n",
         ),
         Invalid(
             "from flask import request, make_response\n@app.route('/r')\ndef r():\n"
@@ -156,6 +240,16 @@ class OpenRedirect(Rule):
         Invalid(
             "from flask import redirect, request\n@app.route('/back')\ndef back():\n    target = request.args.get('next', '')\n"
             "    if target.startswith('https://shop.example.com'):\n        return redirect(target)\n    return redirect('/')\n",
+            "from urllib.parse import urlsplit\n"
+            "from flask import redirect, request\n"
+            "@app.route('/back')\n"
+            "def back():\n"
+            "    target = request.args.get('next', '')\n"
+            "    if target.startswith('https://shop.example.com'):\n"
+            '        if not target or urlsplit(target).netloc or not target.startswith("/") or target.startswith("/\\\\"):\n'
+            '            target = "/"\n'
+            "        return redirect(target)\n"
+            "    return redirect('/')\n",
             message="open redirect",
         ),
         # Django: the header set by subscripting the response itself.
@@ -176,15 +270,16 @@ class OpenRedirect(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
+        redirect = True
         if callee in _REDIRECTS:
             target = ctx.argument(node, *_REDIRECTS[callee])
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "redirect" and _is_self(node.func.value):
             target = ctx.argument(node, 0, "url")  # Tornado/Django class-based handlers
         elif _writes_location(node):
-            target = node.args[1]
+            target, redirect = node.args[1], False
         else:
-            target = _location_in_headers(ctx.keyword(node, "headers"))
-        self._check(ctx, node, target)
+            target, redirect = _location_in_headers(ctx.keyword(node, "headers")), False
+        self._check(ctx, node, target, redirect)
 
     def visit_Return(self, node: ast.Return, ctx) -> None:
         note_returned_url(ctx, node)  # for the callers of a function that builds the URL
@@ -194,12 +289,13 @@ class OpenRedirect(Rule):
             if isinstance(target, ast.Subscript) and _is_location_header(target, ctx):
                 self._check(ctx, node, node.value)
 
-    def _check(self, ctx, node: ast.AST, url) -> None:
+    def _check(self, ctx, node: ast.AST, url, redirect: bool = False) -> None:
         if url is None:
             return
         source = origin_source(ctx, url)
         if source is not None:
-            ctx.report(self, node, source=source)
+            fix = guard_fix(ctx, node, url) if redirect and isinstance(node, ast.Call) else None
+            ctx.report(self, node, source=source, fix=fix)
 
 
 def _location_in_headers(headers) -> Optional[ast.expr]:
