@@ -45,7 +45,7 @@ def local_value(expr: Optional[ast.AST], ctx, at: ast.AST) -> Optional[ast.AST]:
     """`expr`, or for a local name the value of its last plain assignment above `at` in the block."""
     if not isinstance(expr, ast.Name):
         return expr
-    scope = ctx.function or _root(ctx, at)
+    scope = ctx.function or module_root(ctx, at)
     latest = None
     for node in ast.walk(scope):
         if (
@@ -58,7 +58,7 @@ def local_value(expr: Optional[ast.AST], ctx, at: ast.AST) -> Optional[ast.AST]:
     return latest.value if latest is not None else expr
 
 
-def _root(ctx, node: ast.AST) -> ast.AST:
+def module_root(ctx, node: ast.AST) -> ast.AST:
     while ctx.parent(node) is not None:
         node = ctx.parent(node)
     return node

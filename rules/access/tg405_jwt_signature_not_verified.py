@@ -15,7 +15,18 @@ from tabguard.rules.access._jwt import (
     jwt_call_names,
     key_algorithm,
     local_value,
+    module_root,
 )
+
+
+# Calls that read a token's claims without checking its signature, and the calls that check it: a
+# function reading claims with the first and never calling the second trusts whatever the client wrote.
+_UNVERIFIED_READS = {
+    "python_jwt.process_jwt": "`python_jwt.process_jwt` without `verify_jwt`",
+    "jose.jwt.get_unverified_claims": "`jwt.get_unverified_claims` without `jwt.decode`",
+    "jose.jws.get_unverified_claims": "`jws.get_unverified_claims` without `jws.verify`",
+}
+_VERIFIERS = frozenset({"verify_jwt", "decode", "verify"})
 
 
 class JwtSignatureNotVerified(Rule):
@@ -27,11 +38,8 @@ class JwtSignatureNotVerified(Rule):
     owasp = "A07:2025"
     message = "JWT decoded without verifying its signature ({how_disabled})"
     placeholders = {"how_disabled": '`options={"verify_signature": False}`'}
-    call_names = jwt_call_names("decode")
-    what = (
-        "`jwt.decode` is called with {how_disabled}, so the claims are read from the token without "
-        "checking that the server signed them."
-    )
+    call_names = jwt_call_names("decode") | frozenset(name.rpartition(".")[2] for name in _UNVERIFIED_READS)
+    what = "The claims are read from the token ({how_disabled}) without checking that the server signed them."
     why = (
         "A JWT is three base64 strings; anyone can write one. With verification off, an attacker takes "
         'their own token, changes `"sub": "17"` to `"sub": "1"` or `"role": "user"` to '
@@ -42,7 +50,9 @@ class JwtSignatureNotVerified(Rule):
         "Decode with the key and a fixed list of algorithms, and let the library verify: "
         '`jwt.decode(token, key, algorithms=["HS256"])`. If you only need a header field before '
         "verifying (to choose a key by `kid`), use `jwt.get_unverified_header(token)` and then verify "
-        "with the chosen key."
+        "with the chosen key. `python_jwt.process_jwt` and python-jose's `get_unverified_claims` only parse: "
+        "verify with `python_jwt.verify_jwt(token, key, ['RS256'])` or `jose.jwt.decode(token, key, "
+        "algorithms=[...])`."
     )
     example = 'claims = jwt.decode(token, settings.JWT_SECRET, algorithms=["HS256"])'
     fix_safety = (
@@ -64,6 +74,12 @@ class JwtSignatureNotVerified(Rule):
         "import jwt\ndef f(token):\n    opts = {'verify_signature': True}\n    return jwt.decode(token, key, algorithms=['RS256'], options=opts)\n",
         "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256'], options={'verify_aud': False})\n",
         "import jwt\nheader = jwt.get_unverified_header(token)\n",
+        "import python_jwt as jwt\ndef claims_of(token, public_key):\n"
+        "    header, claims = jwt.verify_jwt(token, public_key, ['RS256'])\n    return claims\n",
+        "import python_jwt\ndef claims_of(token, key):\n    python_jwt.process_jwt(token)\n"
+        "    return python_jwt.verify_jwt(token, key, ['HS256'])[1]\n",
+        "from jose import jwt\ndef claims_of(token, keys):\n    issuer = jwt.get_unverified_claims(token)['iss']\n"
+        "    return jwt.decode(token, keys[issuer], algorithms=['RS256'])\n",
     )
     INVALID = (
         Invalid(
@@ -85,12 +101,29 @@ class JwtSignatureNotVerified(Rule):
         ),
         Invalid("import jwt\nclaims = jwt.decode(token, options={'verify_signature': False})\n"),
         Invalid(
+            "import python_jwt as jwt\ndef verify_token(token):\n    return jwt.process_jwt(token)\n",
+            message="process_jwt",
+        ),
+        Invalid(
+            "from python_jwt import process_jwt\nfrom flask import request\ndef current_user():\n"
+            "    header, claims = process_jwt(request.headers['Authorization'].split()[1])\n    return claims['sub']\n",
+        ),
+        Invalid(
+            "from jose import jwt\ndef user_id(token: str) -> str:\n    return jwt.get_unverified_claims(token)['sub']\n",
+            message="get_unverified_claims",
+        ),
+        Invalid(
             "from jose import jwt\nclaims = jwt.decode(token, KEY, algorithms=['HS256'], options={'verify_signature': False})\n",
             "from jose import jwt\nclaims = jwt.decode(token, KEY, algorithms=['HS256'])\n",
         ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
+        unverified = _UNVERIFIED_READS.get(ctx.call_name(node) or "")
+        if unverified is not None:
+            if not _verifies(ctx.function or module_root(ctx, node)):
+                ctx.report(self, node, details={"how_disabled": unverified})
+            return
         call = jwt_call(node, ctx)
         if call is None or call.operation != "decode" or call.library == "authlib":
             return
@@ -113,6 +146,17 @@ class JwtSignatureNotVerified(Rule):
             details={"how_disabled": '`"verify_signature": False`'},
             fix=_fix(ctx, node, literal) if literal is not None else _variable_fix(ctx, node, flag),
         )
+
+
+def _verifies(scope: ast.AST) -> bool:
+    """The scope calls a verifying function (`verify_jwt`, `jwt.decode`, `jws.verify`)."""
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name in _VERIFIERS:
+                return True
+    return False
 
 
 def _false(value: ast.AST, ctx, at: ast.AST) -> bool:

@@ -197,3 +197,18 @@ def looks_like_secret(value: str, kind: str) -> bool:
 
 def _mostly_one_char(text: str) -> bool:
     return bool(text) and max(text.count(c) for c in set(text)) / len(text) >= 0.6
+
+
+# A bare `key` is usually a dict key or a lookup name; holding a long random mix of cases and digits it
+# is an access key. Public keys (`public_key`, a reCAPTCHA `site_key`) are meant to be shared.
+_RANDOM_KEY = re.compile(r"[A-Za-z0-9+/=_\-]{24,}")
+_PUBLIC_WORDS = frozenset({"public", "pub", "publishable", "site", "verify", "verifying", "verification"})
+
+
+def random_key(name: Optional[str], value: str) -> bool:
+    """A literal bound to a name ending in `key` that reads like a generated access key."""
+    ws = words(name or "")
+    if not ws or ws[-1] != "key" or _PUBLIC_WORDS.intersection(ws) or not _RANDOM_KEY.fullmatch(value):
+        return False
+    mixed = any(c.isupper() for c in value) and any(c.islower() for c in value) and sum(c.isdigit() for c in value) >= 3
+    return mixed and shannon_entropy(value) >= 4.0 and not is_placeholder(value, name or "")

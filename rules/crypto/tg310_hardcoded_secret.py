@@ -19,6 +19,7 @@ from tabguard.rules.crypto._secrets import (
     is_template,
     known_format,
     looks_like_secret,
+    random_key,
     signing_key_name,
 )
 
@@ -38,6 +39,8 @@ _ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"
 # Database drivers: a password written into the connect call is a credential however weak it looks.
 _CONNECTS = frozenset({"connect", "create_pool", "Connection", "MongoClient", "Redis", "StrictRedis"})
 _PASSWORD_KEYWORDS = frozenset({"password", "passwd", "pwd"})
+# `postgresql://app:@db.example.com/shop`: a user named, its password left empty.
+_EMPTY_PASSWORD_URL = re.compile(r"[a-z][a-z0-9+.\-]*://[^\s:/@]+:@[^\s/@]")
 # `update_password`, `change_password`: a setting about what to do with the password, not the password.
 _OPTION_VERBS = frozenset(
     {
@@ -70,7 +73,7 @@ class HardcodedSecret(Rule):
     name = "hardcoded-secret"
     severity = "high"
     confidence = "medium"
-    cwe = (798, 259)
+    cwe = (798, 259, 258)
     owasp = "A07:2025"
     message = "Hardcoded {kind} `{name}`; load it from the environment or a secret manager"
     placeholders = {"kind": "secret", "name": "SECRET_KEY"}
@@ -82,7 +85,10 @@ class HardcodedSecret(Rule):
         '`"django-insecure-..."`, an environment lookup\'s fallback): the application runs with it as written. '
         "The placeholder exemption is kept for credentials of outside services, which cannot work as written. "
         "Test code (test modules and test trees) is not checked: its passwords, keys and key pairs are fixtures; "
-        "a provider's key format (AWS, GitHub, Stripe live, ...) is reported there too, as a real account's key."
+        "a provider's key format (AWS, GitHub, Stripe live, ...) is reported there too, as a real account's key. "
+        'An empty database password (`password=""` in a connect call, `"PASSWORD": ""` beside a `USER` in '
+        "Django's `DATABASES`, `postgresql://app:@host/db`) is reported as well: anyone who reaches the "
+        "server logs in as that user."
     )
     why = (
         "Source code is copied far more widely than secrets should be: every clone, CI log, wheel, "
@@ -113,6 +119,7 @@ class HardcodedSecret(Rule):
     references = (
         "https://cwe.mitre.org/data/definitions/798.html",
         "https://cwe.mitre.org/data/definitions/321.html",
+        "https://cwe.mitre.org/data/definitions/258.html",
         "https://owasp.org/Top10/2025/A07_2025-Authentication_Failures/",
         "https://docs.github.com/en/code-security/secret-scanning/introduction/supported-secret-scanning-patterns",
     )
@@ -167,8 +174,39 @@ class HardcodedSecret(Rule):
         "    return host\n",
         "def connect_args(url):\n    names = dict(database='db', username='user', password='passwd')\n"
         "    return url.translate(**names)\n",
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'dev.db', 'USER': '', 'PASSWORD': ''}}\n",
+        "import os\nDATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'USER': 'shop',\n"
+        "    'PASSWORD': os.environ['DB_PASSWORD']}}\n",
+        "SQLALCHEMY_DATABASE_URI = 'postgresql://shop@db.internal/shop'\n",
+        "DOCS = 'see https://user:password@host for the format'\n",
+        "RECAPTCHA_SITE_KEY = '6Lc9vQ2pAAAAAHx7Rk3mNw8TzB4yUe1sDf5gJh'\n",
+        "PUBLIC_KEY = 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE7hKp2Lw'\n",
+        "def cache_entry(user_id):\n    key = 'profile-summary-v2'\n    return key, user_id\n",
     )
     INVALID = (
+        Invalid(
+            "from lms import Client\ndef courses(course_id):\n    key = 'Rw7Kp2Xm9QzT4vLb8NcY3hJd6FsA1gUe5WoZ0iPq'\n"
+            "    return Client('https://lms.example.edu', key).course(course_id)\n",
+            "import os\nfrom lms import Client\ndef courses(course_id):\n    key = os.environ['KEY']\n"
+            "    return Client('https://lms.example.edu', key).course(course_id)\n",
+            message="access key",
+        ),
+        Invalid(
+            "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n        'NAME': 'shop',\n"
+            "        'USER': 'shop_app',\n        'PASSWORD': '',\n        'HOST': 'db.internal',\n    }\n}\n",
+            message="empty database password",
+        ),
+        Invalid(
+            "def configure_app(app):\n    app.config['SQLALCHEMY_DATABASE_URI'] = 'postgresql://reporting:@analytics.internal/metrics'\n"
+        ),
+        Invalid(
+            "from sqlalchemy import create_engine\nengine = create_engine('mysql+pymysql://root:@localhost:3306/app')\n"
+        ),
+        Invalid(
+            'GEOCODER_KEY = "Hq4Zt9Lw2Vx7Rk3Mn8Pb5Jc1Yd6Fs0"\n',
+            'import os\nGEOCODER_KEY = os.environ["GEOCODER_KEY"]\n',
+        ),
+        Invalid("weather = WeatherClient(key='T3vLq8Wz1Xk6Rn4Bp9Mc2Hy7Jd5Gs0')\n"),
         Invalid(
             "API_TOKEN = 'ghp_4f9Kx2LmQ8rT1vZ7wY3nB6cD0eH5jA'\n", "import os\nAPI_TOKEN = os.environ['API_TOKEN']\n"
         ),
@@ -268,11 +306,16 @@ class HardcodedSecret(Rule):
                 return
         if _in_test_code(ctx):
             return
+        if isinstance(node.value, str) and _EMPTY_PASSWORD_URL.match(value):
+            ctx.report(self, node, details={"kind": "empty database password", "name": "database URL"})
+            return
         name = _bound_name(ctx, node)
         # A bare `secret=` keyword is as often an outside service's credential as a signing key.
         signing = not (isinstance(parent, ast.keyword) and words(name or "") == ["secret"])
-        kind = _literal_kind(name, node.value, signing, compared=isinstance(parent, ast.Compare)) or (
-            secret_kind(name) == "password" and _connect_password(ctx, parent) and "password"
+        kind = (
+            _literal_kind(name, node.value, signing, compared=isinstance(parent, ast.Compare))
+            or (secret_kind(name) == "password" and _connect_password(ctx, parent) and "password")
+            or (isinstance(node.value, str) and random_key(name, node.value) and "access key")
         )
         # Only a secret-looking literal pays for the comparison check, which scans the whole block.
         if kind and not (isinstance(parent, ast.Compare) and not _secret_comparison(ctx, parent, node, name)):
@@ -307,6 +350,16 @@ class HardcodedSecret(Rule):
                     ctx.report(self, values[0], details={"kind": "signing key", "name": name})
                 return
         ctx.report(self, key, details={"kind": "signing key", "name": name})
+
+    def visit_Dict(self, node: ast.Dict, ctx) -> None:
+        """Django's `DATABASES = {"default": {..., "USER": "app", "PASSWORD": ""}}` for a server database."""
+        entries = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant)}
+        password, user, engine = (entries.get(key) for key in ("PASSWORD", "USER", "ENGINE"))
+        if not (isinstance(password, ast.Constant) and password.value == "" and isinstance(user, ast.Constant)):
+            return
+        server = not isinstance(engine, ast.Constant) or "sqlite" not in str(engine.value)  # sqlite has no login
+        if user.value and isinstance(user.value, str) and server and not _in_test_code(ctx):
+            ctx.report(self, password, details={"kind": "empty database password", "name": "PASSWORD"})
 
     def _empty_password(self, node: ast.Call, name: str, ctx) -> None:
         """`pymysql.connect(user="root", password="")`: a database open to anyone who reaches it."""

@@ -72,6 +72,8 @@ class TimingUnsafeCompare(Rule):
         "        raise ValueError('give both keys or neither')\n",
         "def stale(policy, shadow):\n    return policy.password_expire_warn != shadow.warn_days\n",
         "if password == confirm_password:\n    pass\n",
+        "def typed_twice(password, password2):\n    return password == password2\n",
+        "def differs(new_password, old_password):\n    return [i for i in range(len(new_password)) if new_password[i] != old_password[i + 1]]\n",
         "class Auth:\n    def __eq__(self, other):\n        return self.token == other.token\n",
         "def test_sign():\n    assert sign(b'x') == expected_signature\n",
         "if len(api_key) != 32:\n    pass\n",
@@ -169,6 +171,20 @@ class TimingUnsafeCompare(Rule):
             "def check(api_token, user_token):\n    return api_token != user_token.key\n",
             "import hmac\ndef check(api_token, user_token):\n    return not hmac.compare_digest(api_token, user_token.key)\n",
         ),
+        # A comparison loop written by hand, over two passwords or a token and a guess.
+        Invalid(
+            "def same_password(stored_pw, typed_pw):\n    if len(stored_pw) != len(typed_pw):\n        return False\n"
+            "    for i in range(len(stored_pw)):\n        if stored_pw[i] != typed_pw[i]:\n            return False\n"
+            "    return True\n",
+            None,
+            message="`stored_pw` compared with `!=`",
+        ),
+        Invalid(
+            "def token_ok(api_token: str, given: str) -> bool:\n    index = 0\n    while index < len(given):\n"
+            "        if given[index] != api_token[index]:\n            return False\n        index += 1\n"
+            "    return len(given) == len(api_token)\n",
+            None,
+        ),
         Invalid(
             "API_KEY = load()\ndef authorized(request):\n    return request.headers.get('X-API-Key') == API_KEY\n",
             "import hmac\nAPI_KEY = load()\ndef authorized(request):\n    return hmac.compare_digest(request.headers.get('X-API-Key'), API_KEY)\n",
@@ -190,7 +206,12 @@ class TimingUnsafeCompare(Rule):
             for side in (left, right)
         ):
             return
-        names = [expression_name(side) for side in (left, right)]
+        by_element = _element_by_element(left, right)
+        compared = (left, right)
+        if by_element:  # `stored[i] != given[i]` is known by the sequences' names
+            assert isinstance(left, ast.Subscript) and isinstance(right, ast.Subscript)
+            compared = (left.value, right.value)
+        names = [expression_name(side) for side in compared]
         if any(w in _CONFIRMATION_WORDS for name in names if name for w in words(name)):
             return  # `password != confirm`: the user typed it twice
         kinds = [secret_kind(name, digests=True) for name in names]
@@ -199,7 +220,7 @@ class TimingUnsafeCompare(Rule):
             secret = next((name for name in names if name), "digest")
         if secret is None:
             return
-        if all(kind == "password" and not _is_digest(name) for name, kind in zip(names, kinds)):
+        if not by_element and all(kind == "password" and not _is_digest(name) for name, kind in zip(names, kinds)):
             return  # `password == confirm_password` checks typing, not a stored secret
         if _writes_wanted_value(node, ctx):
             return  # `if stored != wanted: set(wanted)`: bringing a system to a state, nobody is let in
@@ -209,6 +230,10 @@ class TimingUnsafeCompare(Rule):
         if side is not None and _matched_against_markers(ctx, side, node):
             return  # `c_token != p_token.key` where `c_token` is also matched against fixed markers
         op = "==" if isinstance(node.ops[0], ast.Eq) else "!="
+        if by_element:
+            # A hand-written loop that stops at the first differing character: the whole loop goes.
+            ctx.report(self, node, details={"name": secret, "op": op})
+            return
         a, b = (ctx.segment(ctx.span(side)) for side in (left, right))
         call = f"hmac.compare_digest({a}, {b})"
         replacement = call if op == "==" else f"not {call}"
@@ -240,6 +265,18 @@ def _column_expression(ctx, node: ast.Compare) -> bool:
         and isinstance(side.value, ast.Name)
         and bool(_CAMEL_CASE.fullmatch(side.value.id))
         for side in (node.left, *node.comparators)
+    )
+
+
+def _element_by_element(left: ast.expr, right: ast.expr) -> bool:
+    """`stored[i] != given[i]`: two sequences compared one position at a time, as a hand-written
+    comparison loop does (and returns at the first difference)."""
+    return (
+        isinstance(left, ast.Subscript)
+        and isinstance(right, ast.Subscript)
+        and isinstance(left.slice, ast.Name)
+        and ast.dump(left.slice) == ast.dump(right.slice)
+        and ast.dump(left.value) != ast.dump(right.value)
     )
 
 

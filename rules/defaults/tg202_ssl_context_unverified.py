@@ -24,7 +24,15 @@ class SslContextUnverified(Rule):
     message = "TLS peer not verified: {setting}"
     placeholders = {"setting": "ssl._create_unverified_context()"}
     aliases = ("B323", "S323", "B504")
-    call_names = frozenset({*(name.rpartition(".")[2] for name in _UNVERIFIED_FACTORIES), "wrap_socket", "SSLContext"})
+    call_names = frozenset(
+        {
+            *(name.rpartition(".")[2] for name in _UNVERIFIED_FACTORIES),
+            "wrap_socket",
+            "SSLContext",
+            "Context",
+            "set_verify",
+        }
+    )
     call_keywords = frozenset({"cert_reqs"})
     what = "The TLS connection is set up with `{setting}`, so any certificate is accepted for any host."
     why = (
@@ -33,12 +41,15 @@ class SslContextUnverified(Rule):
         "(a rogue Wi-Fi access point, a poisoned DNS answer) and read or change the traffic, including "
         "credentials. `ssl.wrap_socket()` without `cert_reqs` verifies nothing by default. Replacing the "
         "global `ssl._create_default_https_context` switches verification off for every `urllib` call "
-        "in the process."
+        "in the process. pyOpenSSL's `SSL.Context` verifies nothing until `set_verify(SSL.VERIFY_PEER, ...)` "
+        "is called."
     )
     how = (
         "Use `ssl.create_default_context()` (certificate and host name checked). For a private CA, load "
         "it with `cafile=`; never turn checks off. Wrap sockets with "
-        "`context.wrap_socket(sock, server_hostname=host)`."
+        "`context.wrap_socket(sock, server_hostname=host)`. With pyOpenSSL, call "
+        "`context.set_verify(SSL.VERIFY_PEER, callback)` and `context.set_default_verify_paths()` (or "
+        "`load_verify_locations`), and check the host name of the peer's certificate."
     )
     example = (
         'context = ssl.create_default_context(cafile="/etc/ssl/internal-ca.pem")\n'
@@ -67,6 +78,11 @@ class SslContextUnverified(Rule):
         "import ssl\ndef server_context():\n    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS)\n    ctx.load_cert_chain(CERT, KEY)\n    return ctx\n",
         "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n",
         "import ssl\ndef client():\n    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS)\n    ctx.verify_mode = ssl.CERT_REQUIRED\n    return ctx\n",
+        "from OpenSSL import SSL\ndef client_context():\n    ctx = SSL.Context(SSL.TLS_CLIENT_METHOD)\n"
+        "    ctx.set_verify(SSL.VERIFY_PEER, lambda conn, cert, errno, depth, ok: ok)\n"
+        "    ctx.set_default_verify_paths()\n    return ctx\n",
+        "from OpenSSL import SSL\ndef server_context(cert, key):\n    ctx = SSL.Context(SSL.TLS_SERVER_METHOD)\n"
+        "    ctx.use_certificate_chain_file(cert)\n    ctx.use_privatekey_file(key)\n    return ctx\n",
     )
     INVALID = (
         Invalid(
@@ -106,6 +122,21 @@ class SslContextUnverified(Rule):
             "import ssl\ndef client_context():\n    ctx = ssl.create_default_context()\n    return ctx\n",
         ),
         Invalid(
+            "from OpenSSL import SSL\ndef get_context():\n    context = SSL.Context(SSL.TLSv1_2_METHOD)\n    return context\n",
+            message="set_verify",
+        ),
+        Invalid(
+            "import socket\nfrom OpenSSL import SSL\ndef connect(host):\n    ctx = SSL.Context(SSL.TLS_CLIENT_METHOD)\n"
+            "    ctx.load_verify_locations('/etc/ssl/certs/ca.pem')\n"
+            "    conn = SSL.Connection(ctx, socket.create_connection((host, 443)))\n"
+            "    conn.set_tlsext_host_name(host.encode())\n    conn.do_handshake()\n    return conn\n",
+        ),
+        Invalid(
+            "from OpenSSL import SSL\ndef context():\n    ctx = SSL.Context(SSL.TLS_METHOD)\n"
+            "    ctx.set_verify(SSL.VERIFY_NONE, lambda *args: True)\n    return ctx\n",
+            message="VERIFY_NONE",
+        ),
+        Invalid(
             "import ssl\nimport http.client\nconn = http.client.HTTPSConnection(host, context=ssl._create_unverified_context())\n",
             "import ssl\nimport http.client\nconn = http.client.HTTPSConnection(host, context=ssl.create_default_context())\n",
         ),
@@ -129,6 +160,19 @@ class SslContextUnverified(Rule):
             )
         elif callee == "ssl.wrap_socket" and keyword is None:
             ctx.report(self, node, details={"setting": "ssl.wrap_socket() without cert_reqs (verifies nothing)"})
+        elif callee == "OpenSSL.SSL.Context" and _pyopenssl_unverified(ctx):
+            ctx.report(
+                self,
+                node,
+                details={"setting": "OpenSSL.SSL.Context() without set_verify (verifies nothing by default)"},
+            )
+        elif (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr == "set_verify"
+            and node.args
+            and (ctx.qualname(node.args[0]) or "").endswith("SSL.VERIFY_NONE")
+        ):
+            ctx.report(self, node, details={"setting": "set_verify(SSL.VERIFY_NONE)"})
         elif callee == "ssl.SSLContext" and self._bare_client_context(node, ctx):
             fix = None
             if isinstance(ctx.parent(node), ast.Assign):
@@ -243,6 +287,20 @@ class SslContextUnverified(Rule):
         return edits_fix(
             [Edit(ctx.span(value), new)], "Fix: require a verified certificate", safe=False, imports=imports
         )
+
+
+# pyOpenSSL context methods that make it verify its peer, or show it is a server's (whose clients
+# usually present no certificate).
+_PYOPENSSL_SETUP = frozenset(
+    {"set_verify", "use_certificate", "use_certificate_file", "use_certificate_chain_file", "use_privatekey_file"}
+)
+
+
+def _pyopenssl_unverified(ctx) -> bool:
+    """`SSL.Context(method)` in a function that never calls `set_verify` or sets up a server certificate."""
+    if ctx.function is None:
+        return False  # module code is checked one statement at a time: a later `set_verify` is not visible
+    return not any(isinstance(n, ast.Attribute) and n.attr in _PYOPENSSL_SETUP for n in ast.walk(ctx.function))
 
 
 def _default_context_fix(ctx, node: ast.Call):

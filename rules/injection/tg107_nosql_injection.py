@@ -8,7 +8,7 @@ from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.taint import Source
 from tabguard.rules.injection._rewrite import wrap_values
-from tabguard.rules.injection._strings import is_static, raised, unconfirmed
+from tabguard.rules.injection._strings import is_static, is_string_building, raised, unconfirmed
 
 _QUERY_METHODS = frozenset(
     {
@@ -36,12 +36,32 @@ _QUERY_METHODS = frozenset(
 _COLLECTION_ONLY = _QUERY_METHODS - {"find", "count", "remove", "update", "distinct"}
 # boto3 DynamoDB filter arguments: a whole condition object from the client chooses what matches.
 _DYNAMODB_FILTERS = frozenset({"QueryFilter", "ScanFilter", "KeyConditions", "Expected"})
+# boto3 DynamoDB expressions and PartiQL statements: text the service parses, whose values belong in
+# `ExpressionAttributeValues` (`:name`) / `Parameters`, never spliced into the text.
+_DYNAMODB_EXPRESSIONS = frozenset(
+    {
+        "FilterExpression",
+        "KeyConditionExpression",
+        "ConditionExpression",
+        "UpdateExpression",
+        "ProjectionExpression",
+        "Statement",
+    }
+)
 _CODE_OPERATORS = frozenset({"$where", "$function", "$accumulator"})
 # Where request data keeps its JSON types, so a value may be `{"$ne": null}` rather than a string.
 _JSON_LABELS = ("json", "get_json", "data", "body", "get_data", "media", "stream", "loads")
 _CONVERSIONS = frozenset(
     {"str", "int", "float", "bool", "ObjectId", "bson.ObjectId", "bson.objectid.ObjectId", "uuid.UUID"}
 )
+
+
+def _built(value: ast.expr, ctx) -> bool:
+    """Text assembled from run-time values, in the argument or in the local it names."""
+    if isinstance(value, ast.Name):
+        assigned = ctx.model.values(value)
+        return bool(assigned) and any(is_string_building(v, ctx) for v in assigned)
+    return is_string_building(value, ctx)
 
 
 def _json_typed(source: Source | None) -> bool:
@@ -61,7 +81,7 @@ class NoSqlInjection(Rule):
     placeholders = {"problem": "takes its structure from request data", "database": "MongoDB"}
     aliases = ()
     call_names = _QUERY_METHODS
-    call_keywords = _DYNAMODB_FILTERS
+    call_keywords = _DYNAMODB_FILTERS | _DYNAMODB_EXPRESSIONS
     what = "The {database} query {problem}."
     why = (
         'A JSON body decodes to dicts, so `{{"password": {{"$ne": null}}}}` passed where a string was '
@@ -69,19 +89,24 @@ class NoSqlInjection(Rule):
         'body["password"]}})` logs in without a password. `$where` runs server-side JavaScript, so '
         "a value spliced into it is code injection. A DynamoDB `ScanFilter`/`QueryFilter` map taken whole "
         "from a request lets the client choose the attributes and comparison operators (`NOT_NULL` on "
-        "any field) and read other users' items."
+        "any field) and read other users' items. A value spliced into a DynamoDB `FilterExpression`, "
+        "`KeyConditionExpression` or PartiQL `Statement` rewrites the condition: a name of "
+        "`x = :u OR attribute_exists(password)` matches every item."
     )
     how = (
         'Convert each value to the type you expect (`str(body["user"])`, `ObjectId(...)`), or validate '
         "the body with a schema (pydantic, marshmallow) before it reaches a query; never build `$where` "
-        "from input: use normal query operators."
+        "from input: use normal query operators. In DynamoDB, write placeholders in the expression "
+        "(`#name = :value`) and pass the values in `ExpressionAttributeValues` (names in "
+        "`ExpressionAttributeNames`), or use `boto3.dynamodb.conditions.Key`/`Attr`; PartiQL takes `Parameters`."
     )
     example = 'users.find_one({"user": str(body["user"]), "active": True})'
     fix_safety = (
         "Unsafe: for a filter dict, the rewrite converts each request value to `str(...)`, so an object "
         'such as `{"$ne": null}` is matched as text instead of read as an operator. A field stored as '
         "a number or ObjectId no longer matches a string: convert those to their own type instead. A "
-        "whole-request filter, DynamoDB condition maps and `$where` code have no mechanical rewrite."
+        "whole-request filter, DynamoDB condition maps and expressions, and `$where` code have no "
+        "mechanical rewrite."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/943.html",
@@ -94,6 +119,11 @@ class NoSqlInjection(Rule):
         'def f(db):\n    return db.users.find({"$where": "this.a > this.b"})\n',
         'from flask import request\ndef f():\n    return request.json["name"].find("x")\n',
         'def handler(event, context):\n    return table.scan(ScanFilter={"name": {"AttributeValueList": [event["name"]], "ComparisonOperator": "EQ"}})\n',
+        "def get_user(client, username):\n    return client.query(TableName='users', KeyConditionExpression='username = :u',\n"
+        "        ExpressionAttributeValues={':u': {'S': username}})\n",
+        "FIELDS = 'id, email'\ndef list_users(table):\n    return table.scan(ProjectionExpression=f'{FIELDS}, created')\n",
+        "def orders(client, customer):\n    return client.execute_statement(\n"
+        "        Statement='SELECT * FROM orders WHERE customer = ?', Parameters=[{'S': customer}])\n",
     )
     INVALID = (
         Invalid(
@@ -110,6 +140,21 @@ class NoSqlInjection(Rule):
         ),
         Invalid(
             'def handler(event, context):\n    return table.scan(ScanFilter=event["body"]["filter"])\n',
+        ),
+        Invalid(
+            "import boto3\nclient = boto3.client('dynamodb')\ndef get_user(username, password):\n"
+            "    return client.scan(TableName='users', FilterExpression=username + ' = :u AND password = :p',\n"
+            "        ExpressionAttributeValues={':u': {'S': username}, ':p': {'S': password}})\n",
+            message="DynamoDB",
+        ),
+        Invalid(
+            "from flask import request\ndef orders(table):\n    customer = request.args['customer']\n"
+            "    return table.query(KeyConditionExpression=f\"customer_id = '{customer}'\")\n",
+        ),
+        Invalid(
+            "def orders(client, customer):\n"
+            "    query = \"SELECT * FROM orders WHERE customer = '{}'\".format(customer)\n"
+            "    return client.execute_statement(Statement=query)\n",
         ),
     )
 
@@ -130,6 +175,17 @@ class NoSqlInjection(Rule):
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func
         for keyword in node.keywords:
+            if keyword.arg in _DYNAMODB_EXPRESSIONS and _built(keyword.value, ctx):
+                source = ctx.taint(keyword.value)
+                ctx.report(
+                    self,
+                    keyword.value,
+                    details={"problem": f"splices values into its `{keyword.arg}` text", "database": "DynamoDB"},
+                    source=source,
+                    severity=raised(self, source),
+                    confidence=unconfirmed(self, source),
+                )
+                return
             if keyword.arg in _DYNAMODB_FILTERS and not isinstance(keyword.value, ast.Dict):
                 source = ctx.taint(keyword.value)
                 if source is not None:

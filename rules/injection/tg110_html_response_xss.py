@@ -52,7 +52,7 @@ class HtmlResponseXss(Rule):
     severity = "high"
     confidence = "medium"
     raises_when_tainted = True
-    cwe = (79,)
+    cwe = (79, 80)
     owasp = "A05:2025"
     message = "HTML response built from user input ({source}) without escaping"
     placeholders = {"source": "request data"}

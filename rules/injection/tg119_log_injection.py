@@ -6,8 +6,10 @@ import ast
 import re
 
 from tabguard.engine.facts import dotted_name
-from tabguard.engine.fixes import expression_fix
+from tabguard.engine.fixes import edits_fix, expression_fix
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.engine.types import Edit
+from tabguard.rules.files._flow import remote_taint
 from tabguard.rules.injection._rewrite import replace_arguments
 from tabguard.rules.injection._strings import formatted_pieces, is_string_building, source_of
 
@@ -69,6 +71,42 @@ def _message_pieces(message: ast.expr) -> list:
 
 _CONVERSIONS = {-1: "s", ord("s"): "s", ord("r"): "r"}
 _PLAIN_SPECS = re.compile(r"%[%s]")
+# A logging format's conversion specs; only `%s` (and `%r`) take text, `%(name)s` takes a mapping.
+_SPEC = re.compile(r"%(\([^)]*\))?[#0\- +]*(\*|\d+)?(\.(\*|\d+))?([a-zA-Z%])")
+
+
+def _lazy_text_arguments(message: ast.expr, args: list[ast.expr]) -> list[tuple[int, ast.expr]] | None:
+    """`logger.info("user %s from %d", name, port)`: each argument that a `%s` spec inserts as it
+    is (text with CR/LF stays text), with the spec's index among the format's specs; None when the
+    format or the arguments cannot be matched up."""
+    if not (isinstance(message, ast.Constant) and isinstance(message.value, str)):
+        return None
+    if any(isinstance(a, ast.Starred) for a in args):
+        return None
+    specs = [m for m in _SPEC.finditer(message.value) if m.group(5) != "%"]
+    if len(specs) != len(args) or any(m.group(1) or m.group(2) == "*" or m.group(4) == "*" for m in specs):
+        return None
+    return [(i, arg) for i, (m, arg) in enumerate(zip(specs, args)) if m.group(5) == "s"]
+
+
+def _repr_spec_fix(message: ast.Constant, value: str, indexes: list[int], ctx):
+    """The format with those `%s` specs written `%r`, when the specs written in its source text are
+    the value's, in the same order (literals joined by juxtaposition are fine)."""
+    span = ctx.span(message)
+    text = ctx.segment(span)
+    try:
+        if ast.literal_eval(text) != value:
+            return None
+    except (SyntaxError, ValueError):
+        return None
+    specs = [m for m in _SPEC.finditer(text) if m.group(5) != "%"]
+    if [m.group(0) for m in specs] != [m.group(0) for m in _SPEC.finditer(value) if m.group(5) != "%"]:
+        return None
+    new = text
+    for i in reversed(indexes):
+        m = specs[i]
+        new = new[: m.end() - 1] + "r" + new[m.end() :]
+    return edits_fix([Edit(span, new)], "Fix: log user data with %r", safe=False)
 
 
 class LogInjection(Rule):
@@ -82,7 +120,10 @@ class LogInjection(Rule):
     placeholders = {"source": "request data", "callee": "logger.info"}
     aliases = ()
     call_names = _LEVELS
-    what = "The message passed to `{callee}` is built by formatting {source} into it before logging."
+    what = (
+        "{source} is formatted into the message `{callee}` logs, as its text: by the code before the call, "
+        "or by logging itself for a `%s` argument."
+    )
     why = (
         "A value containing a newline, such as `bob\\n2025-01-01 INFO login succeeded user=admin`, forges "
         "log entries that mislead an investigation or an alerting rule; ANSI escape sequences can rewrite "
@@ -106,6 +147,8 @@ class LogInjection(Rule):
     VALID = (
         "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\ndef f():\n"
         '    log.info("search for %r", request.args["q"])\n',
+        "from flask import current_app, request\ndef f():\n"
+        '    current_app.logger.error("%d attempts by %r", int(request.args["n"]), request.args["user"])\n',
         'import logging\nlog = logging.getLogger(__name__)\ndef f(n):\n    log.info(f"processed {n} rows")\n',
     )
     INVALID = (
@@ -127,6 +170,25 @@ class LogInjection(Rule):
             'import logging\nfrom flask import request\ndef f(count):\n    logging.info("user {} has {} items".format(request.args["u"], count))\n',
             'import logging\nfrom flask import request\ndef f(count):\n    logging.info("user %r has %s items", request.args["u"], count)\n',
         ),
+        Invalid(
+            "from flask import current_app, request\ndef f():\n"
+            '    value = request.args.get("input")\n    current_app.logger.error("%s", value)\n',
+            "from flask import current_app, request\ndef f():\n"
+            '    value = request.args.get("input")\n    current_app.logger.error("%r", value)\n',
+            message="request.args",
+        ),
+        Invalid(
+            "import logging\nlogger = logging.getLogger(__name__)\ndef login(request):\n"
+            '    name = request.POST["username"]\n    logger.warning("login failed for %s after %d tries", name, 3)\n',
+            "import logging\nlogger = logging.getLogger(__name__)\ndef login(request):\n"
+            '    name = request.POST["username"]\n    logger.warning("login failed for %r after %d tries", name, 3)\n',
+        ),
+        Invalid(
+            "import logging\nfrom fastapi import FastAPI\napp = FastAPI()\nlog = logging.getLogger(__name__)\n"
+            '@app.get("/items")\ndef items(q: str):\n    log.info("query " "%s", q)\n',
+            "import logging\nfrom fastapi import FastAPI\napp = FastAPI()\nlog = logging.getLogger(__name__)\n"
+            '@app.get("/items")\ndef items(q: str):\n    log.info("query " "%r", q)\n',
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -138,7 +200,10 @@ class LogInjection(Rule):
             return
         index = 1 if func.attr == "log" else 0
         message = ctx.argument(node, index, "msg")
-        if message is None or not is_string_building(message, ctx):
+        if message is None:
+            return
+        if not is_string_building(message, ctx):
+            self._lazy_arguments(node, message, node.args[index + 1 :], f"{owner.rsplit('.', 1)[-1]}.{func.attr}", ctx)
             return
         source = ctx.taint(message)
         if source is None or source.label.endswith(_ROUTING_LABELS):
@@ -160,4 +225,22 @@ class LogInjection(Rule):
             details={"source": source.label, "callee": f"{owner.rsplit('.', 1)[-1]}.{func.attr}"},
             source=source,
             fix=fix,
+        )
+
+    def _lazy_arguments(self, node: ast.Call, message: ast.expr, args: list[ast.expr], callee: str, ctx) -> None:
+        """Logging's own `%s` inserts the argument's text unescaped, as formatting it in does."""
+        found = _lazy_text_arguments(message, args) or []
+        # A command-line tool logging its own user's arguments shows them to that user: remote data only.
+        tainted = [(i, source) for i, arg in found if (source := remote_taint(ctx, arg)) is not None]
+        tainted = [(i, source) for i, source in tainted if not source.label.endswith(_ROUTING_LABELS)]
+        if not tainted:
+            return
+        assert isinstance(message, ast.Constant) and isinstance(message.value, str)
+        source = tainted[0][1]
+        ctx.report(
+            self,
+            node,
+            details={"source": source.label, "callee": callee},
+            source=source,
+            fix=_repr_spec_fix(message, message.value, [i for i, _ in tainted], ctx),
         )

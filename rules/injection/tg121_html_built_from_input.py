@@ -21,7 +21,7 @@ class HtmlBuiltFromInput(Rule):
     name = "html-built-from-input"
     severity = "medium"
     confidence = "medium"
-    cwe = (79,)
+    cwe = (79, 80)
     owasp = "A05:2025"
     message = "HTML built by string formatting from user input ({source})"
     placeholders = {"source": "request data"}

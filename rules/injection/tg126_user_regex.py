@@ -17,7 +17,7 @@ class UserRegex(Rule):
     name = "user-controlled-regex"
     severity = "medium"
     confidence = "medium"
-    cwe = (1333, 730)
+    cwe = (1333, 730, 400)
     owasp = "A06:2025"
     message = "Regular expression pattern taken from user input ({source})"
     placeholders = {"source": "request data", "callee": "re.search"}

@@ -15,10 +15,10 @@ def login():
     username = request.form["username"]
     password = request.form["password"]
     logger.info("Login attempt for %s with password %s", username, password)  # expect: CWE-532
-    logger.info("Login attempt for %s", username)  # secure: CWE-532
+    logger.info("Login attempt for %r", username)  # secure: CWE-532
     session_token = authenticate(username, password)
     logger.debug(f"Issued session token {session_token} to {username}")  # expect: CWE-532
-    logger.debug("Issued session token ending %s to %s", session_token[-4:], username)  # secure: CWE-532
+    logger.debug("Issued session token ending %s to %r", session_token[-4:], username)  # secure: CWE-532
     return jsonify(ok=True)
 
 
@@ -34,7 +34,7 @@ def create_key():
 def checkout():
     card = request.json
     app.logger.info("Charging card %s exp %s", card["card_number"], card["exp"])  # expect: CWE-359
-    app.logger.info("Charging card ending %s", card["card_number"][-4:])  # secure: CWE-359
+    app.logger.info("Charging card ending %r", card["card_number"][-4:])  # secure: CWE-359
     print(f"debug cvv={card['cvv']}")  # expect: CWE-359
     return jsonify(charged=True)
 
@@ -43,7 +43,7 @@ def checkout():
 def kyc():
     applicant = request.json
     logger.warning("KYC mismatch for %s: ssn=%s dob=%s", applicant["id"], applicant["ssn"], applicant["dob"])  # expect: CWE-359
-    logger.warning("KYC mismatch for applicant %s", applicant["id"])  # secure: CWE-359
+    logger.warning("KYC mismatch for applicant %r", applicant["id"])  # secure: CWE-359
     logger.info("used %d tokens for summary", len(applicant.get("notes", "")))  # secure: CWE-532
     return jsonify(status="review")
 
