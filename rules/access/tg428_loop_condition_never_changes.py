@@ -6,6 +6,7 @@ import ast
 from typing import Iterator, Optional
 
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.rules.access._loops import length_of
 
 # Leaving the loop some other way than its condition.
 _EXITS = (ast.Break, ast.Return, ast.Raise, ast.Yield, ast.YieldFrom)
@@ -153,14 +154,9 @@ def _length_condition(test: ast.Compare) -> Optional[set[str]]:
     """`i < len(items)`: names and the length of a named sequence."""
     found: set[str] = set()
     for operand in (test.left, *test.comparators):
-        if (
-            isinstance(operand, ast.Call)
-            and isinstance(operand.func, ast.Name)
-            and operand.func.id == "len"
-            and len(operand.args) == 1
-            and isinstance(operand.args[0], ast.Name)
-        ):
-            found.add(operand.args[0].id)
+        sequence = length_of(operand)
+        if sequence is not None:
+            found.add(sequence)
         elif isinstance(operand, ast.Name):
             found.add(operand.id)
         elif not isinstance(operand, ast.Constant):

@@ -6,19 +6,7 @@ import ast
 from typing import Optional
 
 from tabguard.engine.rule import Invalid, Rule
-
-
-def _length_of(node: ast.expr) -> Optional[str]:
-    """`len(items)` -> "items"."""
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "len"
-        and len(node.args) == 1
-        and isinstance(node.args[0], ast.Name)
-    ):
-        return node.args[0].id
-    return None
+from tabguard.rules.access._loops import length_of
 
 
 def _inclusive_while(test: ast.expr) -> Optional[tuple[str, str]]:
@@ -26,9 +14,9 @@ def _inclusive_while(test: ast.expr) -> Optional[tuple[str, str]]:
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
         return None
     left, right, op = test.left, test.comparators[0], test.ops[0]
-    if isinstance(op, ast.LtE) and isinstance(left, ast.Name) and (seq := _length_of(right)):
+    if isinstance(op, ast.LtE) and isinstance(left, ast.Name) and (seq := length_of(right)):
         return left.id, seq
-    if isinstance(op, ast.GtE) and isinstance(right, ast.Name) and (seq := _length_of(left)):
+    if isinstance(op, ast.GtE) and isinstance(right, ast.Name) and (seq := length_of(left)):
         return right.id, seq
     return None
 
@@ -50,7 +38,7 @@ def _inclusive_range(loop: ast.For) -> Optional[tuple[str, str]]:
         and isinstance(stop.op, ast.Add)
         and isinstance(stop.right, ast.Constant)
         and stop.right.value == 1
-        and (seq := _length_of(stop.left))
+        and (seq := length_of(stop.left))
     ):
         return loop.target.id, seq
     return None

@@ -175,29 +175,25 @@ class NoSqlInjection(Rule):
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func
         for keyword in node.keywords:
+            if keyword.arg not in _DYNAMODB_EXPRESSIONS and keyword.arg not in _DYNAMODB_FILTERS:
+                continue
+            source = ctx.taint(keyword.value)
             if keyword.arg in _DYNAMODB_EXPRESSIONS and _built(keyword.value, ctx):
-                source = ctx.taint(keyword.value)
-                ctx.report(
-                    self,
-                    keyword.value,
-                    details={"problem": f"splices values into its `{keyword.arg}` text", "database": "DynamoDB"},
-                    source=source,
-                    severity=raised(self, source),
-                    confidence=unconfirmed(self, source),
-                )
-                return
-            if keyword.arg in _DYNAMODB_FILTERS and not isinstance(keyword.value, ast.Dict):
-                source = ctx.taint(keyword.value)
-                if source is not None:
-                    # DynamoDB's legacy condition maps: the client chooses attributes and operators.
-                    ctx.report(
-                        self,
-                        keyword.value,
-                        details={"problem": f"takes its `{keyword.arg}` from request data", "database": "DynamoDB"},
-                        source=source,
-                        severity=raised(self, source),
-                    )
-                    return
+                problem = f"splices values into its `{keyword.arg}` text"
+            elif keyword.arg in _DYNAMODB_FILTERS and not isinstance(keyword.value, ast.Dict) and source is not None:
+                # DynamoDB's legacy condition maps: the client chooses attributes and operators.
+                problem = f"takes its `{keyword.arg}` from request data"
+            else:
+                continue
+            ctx.report(
+                self,
+                keyword.value,
+                details={"problem": problem, "database": "DynamoDB"},
+                source=source,
+                severity=raised(self, source),
+                confidence=unconfirmed(self, source),
+            )
+            return
         if not (isinstance(func, ast.Attribute) and func.attr in _QUERY_METHODS and node.args):
             return
         query = node.args[0]
