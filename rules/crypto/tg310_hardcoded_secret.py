@@ -112,7 +112,8 @@ class HardcodedSecret(Rule):
         'token = jwt.encode(claims, os.environ["JWT_SIGNING_KEY"], algorithm="HS256")'
     )
     fix_safety = (
-        "Unsafe: the rewrite reads the value from an environment variable named after the setting; "
+        "Unsafe: the rewrite reads the value from an environment variable named after the setting (for "
+        "a value in a dict, after the keys that lead to it: `DATABASES_DEFAULT_PASSWORD`); "
         "the program now fails at start-up until that variable is set (move the old value there, and "
         "rotate it)."
     )
@@ -184,6 +185,13 @@ class HardcodedSecret(Rule):
         "def cache_entry(user_id):\n    key = 'profile-summary-v2'\n    return key, user_id\n",
     )
     INVALID = (
+        # A settings dict: the variable is named by the keys that lead to the value.
+        Invalid(
+            'DATABASES = {\n    "default": {\n        "ENGINE": "django.db.backends.postgresql",\n'
+            '        "PASSWORD": "Sup3rS3cret!",\n    }\n}\n',
+            'import os\nDATABASES = {\n    "default": {\n        "ENGINE": "django.db.backends.postgresql",\n'
+            '        "PASSWORD": os.environ["DATABASES_DEFAULT_PASSWORD"],\n    }\n}\n',
+        ),
         Invalid(
             "from lms import Client\ndef courses(course_id):\n    key = 'Rw7Kp2Xm9QzT4vLb8NcY3hJd6FsA1gUe5WoZ0iPq'\n"
             "    return Client('https://lms.example.edu', key).course(course_id)\n",
@@ -218,17 +226,31 @@ class HardcodedSecret(Rule):
             "import os\napp.config['SECRET_KEY'] = 'a8Fj3kL0qP2xZ9wE'\n",
             "import os\napp.config['SECRET_KEY'] = os.environ['SECRET_KEY']\n",
         ),
-        Invalid("client = boto3.client('s3', aws_access_key_id='AKIAQX3T7RZN4KDM2WPL', aws_secret_access_key=key)\n"),
+        Invalid(
+            "client = boto3.client('s3', aws_access_key_id='AKIAQX3T7RZN4KDM2WPL', aws_secret_access_key=key)\n",
+            "import os\n"
+            "client = boto3.client('s3', aws_access_key_id=os.environ['AWS_ACCESS_KEY_ID'], aws_secret_access_key=key)\n",
+        ),
         Invalid("def connect(host, password='Adm1n!2024'):\n    pass\n"),
         Invalid("def render(script, upgrade_token='upgr4desK9x2'):\n    pass\n"),
         Invalid("conn = psycopg2.connect(host='db', user='app', password='s3cr3tP@ss')\n"),
         Invalid("import jwt\ntoken = jwt.encode({'sub': user_id}, 'secret', algorithm='HS256')\n"),
         Invalid("def check(password):\n    return password == 'letmein42'\n"),
-        Invalid("import os\nSTRIPE_KEY = os.environ.get('STRIPE_KEY', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc')\n"),
+        Invalid(
+            "import os\nSTRIPE_KEY = os.environ.get('STRIPE_KEY', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc')\n",
+            "import os\nSTRIPE_KEY = os.environ['STRIPE_KEY']\n",
+        ),
         Invalid("KEY = '''-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'''\n"),
         # a provider's key is a real account's key, in test code too
-        Invalid("GITHUB_TOKEN = 'ghp_4f9Kx2LmQ8rT1vZ7wY3nB6cD0eH5jAabcdef'\n", path="tests/test_api.py"),
-        Invalid("settings = {'api_key': 'f3a9c2e1b7d84f6a9c0e2b4d6f8a1c3e'}\n"),
+        Invalid(
+            "GITHUB_TOKEN = 'ghp_4f9Kx2LmQ8rT1vZ7wY3nB6cD0eH5jAabcdef'\n",
+            "import os\nGITHUB_TOKEN = os.environ['GITHUB_TOKEN']\n",
+            path="tests/test_api.py",
+        ),
+        Invalid(
+            "settings = {'api_key': 'f3a9c2e1b7d84f6a9c0e2b4d6f8a1c3e'}\n",
+            "import os\nsettings = {'api_key': os.environ['SETTINGS_API_KEY']}\n",
+        ),
         # signing keys that look like placeholders: the application runs with them
         Invalid(
             "from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'super-secret-key-123'\n",
@@ -275,7 +297,10 @@ class HardcodedSecret(Rule):
             "def trusted(netloc):\n    user_pass, host = netloc.split('@', 1)\n    return user_pass == 'deploy:Pa55w0rd!'\n"
         ),
         Invalid("def admin(password):\n    return password == 'hunter2'\n"),
-        Invalid("log_in(server, {'user': 'ops', 'password': 'pass'})\n"),  # a weak password, not a field's name
+        Invalid(
+            "log_in(server, {'user': 'ops', 'password': 'pass'})\n",
+            "import os\nlog_in(server, {'user': 'ops', 'password': os.environ['PASSWORD']})\n",
+        ),  # a weak password, not a field's name
         # a login that compares the submitted credentials with literals
         Invalid(
             "from flask import request\ndef login():\n"
@@ -302,7 +327,9 @@ class HardcodedSecret(Rule):
             label = known_format(value)
             if label is not None:
                 if not (label in _FIXTURE_FORMATS and _in_test_code(ctx)):
-                    ctx.report(self, node, details={"kind": label, "name": _bound_name(ctx, node) or label})
+                    bound = _bound_name(ctx, node)
+                    fix = _environment_fix(ctx, node, parent, bound, any_keyword=True)
+                    ctx.report(self, node, details={"kind": label, "name": bound or label}, fix=fix)
                 return
         if _in_test_code(ctx):
             return
@@ -505,18 +532,27 @@ def _connect_password(ctx, parent: Optional[ast.AST]) -> bool:
     return isinstance(call, ast.Call) and (ctx.call_name(call) or "").rpartition(".")[2] in _CONNECTS
 
 
-def _environment_fix(ctx, node: ast.Constant, parent: Optional[ast.AST], name: Optional[str]):
-    """`SECRET_KEY = "..."` -> `SECRET_KEY = os.environ["SECRET_KEY"]` (plain assignments and keywords);
+def _environment_fix(
+    ctx, node: ast.Constant, parent: Optional[ast.AST], name: Optional[str], any_keyword: bool = False
+):
+    """`SECRET_KEY = "..."` -> `SECRET_KEY = os.environ["SECRET_KEY"]` (plain assignments, keywords and
+    dict values: `DATABASES = {"default": {"PASSWORD": "..."}}` reads `DATABASES_DEFAULT_PASSWORD`);
     `os.environ.get("SECRET_KEY", "dev")` -> `os.environ["SECRET_KEY"]` (the fallback dropped)."""
     target = node
     if isinstance(parent, ast.Call) and ctx.call_name(parent) in _ENV_LOOKUPS:
         target = parent  # the variable keeps its name; only the fallback goes
         variable = parent.args[0] if parent.args else None
         name = variable.value if isinstance(variable, ast.Constant) and isinstance(variable.value, str) else None
+    elif isinstance(parent, ast.Dict):
+        name = _dict_path(ctx, node)
     elif not (
-        isinstance(parent, (ast.Assign, ast.AnnAssign)) or isinstance(parent, ast.keyword) and signing_key_name(name)
+        isinstance(parent, (ast.Assign, ast.AnnAssign))
+        or isinstance(parent, ast.keyword)
+        and (any_keyword or signing_key_name(name))
     ):
-        return None  # a keyword names the variable well only for a setting (`SECRET_KEY=`), not `password=`
+        # A keyword names the variable well for a setting (`SECRET_KEY=`) or a key of a known format
+        # (`api_key="sk_live_..."`), not for any `password=`.
+        return None
     elif parent.value is not node:
         return None
     if name is None or "\n" in ctx.segment(ctx.span(node)):
@@ -532,3 +568,21 @@ def _environment_fix(ctx, node: ast.Constant, parent: Optional[ast.AST], name: O
         safe=False,
         imports=("os",),
     )
+
+
+def _dict_path(ctx, node: ast.expr) -> Optional[str]:
+    """`PASSWORD` for a value under the string key "PASSWORD", prefixed with the keys of the dicts
+    around it and the name they are assigned to: `DATABASES_DEFAULT_PASSWORD`. None for a computed key."""
+    parts: list[str] = []
+    parent = ctx.parent(node)
+    while isinstance(parent, ast.Dict):
+        key = next((k for k, v in zip(parent.keys, parent.values) if v is node), None)
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return None
+        parts.insert(0, key.value)
+        node, parent = parent, ctx.parent(parent)
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        if len(targets) == 1 and isinstance(targets[0], ast.Name):
+            parts.insert(0, targets[0].id)
+    return "_".join(parts)

@@ -45,7 +45,9 @@ class CorsWildcardCredentials(Rule):
         'CORS(app, origins=["https://app.example.com"], supports_credentials=True)'
     )
     fix_safety = (
-        "Unsafe: the rewrite keeps credentials and replaces the wildcard with the origins listed in the "
+        "Unsafe: the rewrite keeps credentials and replaces the wildcard (Django's "
+        "`CORS_ALLOW_ALL_ORIGINS = True` with `CORS_ALLOWED_ORIGINS`, or `False` when the module lists "
+        "its origins already) with the origins listed in the "
         "`CORS_ALLOWED_ORIGINS` environment variable (comma-separated, e.g. "
         "`https://app.example.com,https://admin.example.com`); set it in every deployment, or write the "
         "list in the code. Turning credentials off instead would silently break cookie authentication."
@@ -90,7 +92,17 @@ class CorsWildcardCredentials(Rule):
             "import os\nfrom flask_cors import CORS\n"
             "CORS(app, resources={r'/api/*': {'origins': os.environ[\"CORS_ALLOWED_ORIGINS\"].split(\",\")}}, supports_credentials=True)\n",
         ),
-        Invalid("CORS_ALLOW_CREDENTIALS = True\nCORS_ALLOW_ALL_ORIGINS = True\n", path="mysite/settings.py"),
+        Invalid(
+            "CORS_ALLOW_CREDENTIALS = True\nCORS_ALLOW_ALL_ORIGINS = True\n",
+            'import os\nCORS_ALLOW_CREDENTIALS = True\nCORS_ALLOWED_ORIGINS = os.environ["CORS_ALLOWED_ORIGINS"].split(",")\n',
+            path="mysite/settings.py",
+        ),
+        # The origins are listed already: allow-all only has to go.
+        Invalid(
+            'CORS_ALLOW_CREDENTIALS = True\nCORS_ALLOWED_ORIGINS = ["https://app.example.com"]\nCORS_ALLOW_ALL_ORIGINS = True\n',
+            'CORS_ALLOW_CREDENTIALS = True\nCORS_ALLOWED_ORIGINS = ["https://app.example.com"]\nCORS_ALLOW_ALL_ORIGINS = False\n',
+            path="mysite/settings.py",
+        ),
         Invalid(
             "from flask import request\n@app.after_request\ndef cors(response):\n"
             "    response.headers['Access-Control-Allow-Origin'] = request.headers.get('Origin')\n"
@@ -196,7 +208,18 @@ class CorsWildcardCredentials(Rule):
                     self,
                     node,
                     details={"detail": f"`{node.targets[0].id} = True` with `CORS_ALLOW_CREDENTIALS = True`"},
+                    fix=self._django_fix(ctx, node),
                 )
+
+    def _django_fix(self, ctx, node: ast.Assign):
+        """`CORS_ALLOW_ALL_ORIGINS = True` -> `CORS_ALLOWED_ORIGINS = os.environ[...].split(",")`; just
+        `= False` when the module lists its origins already (the list then applies)."""
+        title = f"Fix: allow only the origins listed in ${_ORIGINS_VARIABLE}"
+        if "CORS_ALLOWED_ORIGINS" in ctx.module.constants or "CORS_ORIGIN_WHITELIST" in ctx.module.constants:
+            return edits_fix([Edit(ctx.span(node.value), "False")], "Fix: allow only the listed origins", safe=False)
+        environ, imports = spell(ctx, "os.environ")
+        allowed = f'CORS_ALLOWED_ORIGINS = {environ}["{_ORIGINS_VARIABLE}"].split(",")'
+        return edits_fix([Edit(ctx.span(node), allowed)], title, safe=False, imports=imports)
 
     def _check_headers(self, node: ast.Assign, ctx) -> None:
         # `response.headers["Access-Control-Allow-Origin"] = "*" | request.headers["Origin"]`, with

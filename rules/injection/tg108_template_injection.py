@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from tabguard.engine.fixes import chain, expression_fix, parse_expression, set_keyword
+from tabguard.engine.fixes import chain, expression_fix, expressions_fix, parse_expression, set_keyword
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
+from tabguard.rules.injection._rewrite import sole_assignment
 from tabguard.rules.injection._strings import built_string, formatted_pieces, raised, source_of, unconfirmed
 
 _TEMPLATE_FROM_SOURCE = frozenset(
@@ -58,7 +59,8 @@ class TemplateInjection(Rule):
     fix_safety = (
         "Unsafe: for `render_template_string` or `jinja2.Template(...).render()` given a formatted "
         "string, the rewrite makes the text a constant template and passes each value as a template "
-        "variable: template syntax in the values is no longer run, and Flask escapes them (it "
+        "variable (a text built in a variable used only there becomes that constant): template syntax "
+        "in the values is no longer run, and Flask escapes them (it "
         "autoescapes these templates), so markup in them is shown as text. Other engines, and "
         "templates taken whole from input, have no mechanical rewrite."
     )
@@ -84,6 +86,15 @@ class TemplateInjection(Rule):
             'from flask import render_template_string, request\n@app.route("/hello")\ndef hello():\n'
             '    name = request.args.get("name", "")\n'
             '    return render_template_string("<h1>Hello {{ name }}</h1>", name=name)\n',
+        ),
+        # The page built in a variable the call alone uses: the variable holds the constant template.
+        Invalid(
+            'from flask import render_template_string, request\n@app.route("/hello")\ndef hello():\n'
+            '    name = request.args.get("name", "world")\n    template = "<h1>Hello " + name + "</h1>"\n'
+            "    return render_template_string(template)\n",
+            'from flask import render_template_string, request\n@app.route("/hello")\ndef hello():\n'
+            '    name = request.args.get("name", "world")\n    template = "<h1>Hello {{ name }}</h1>"\n'
+            "    return render_template_string(template, name=name)\n",
         ),
         Invalid(
             'from flask import render_template_string, request\n@app.route("/u")\ndef u():\n'
@@ -119,10 +130,12 @@ class TemplateInjection(Rule):
         what = f"user input ({source.label})" if source else "formatted values"
         short = callee.split(".")[-1] if not is_method else f"{node.func.attr}"
         fix = None
-        if built is source_arg and callee.endswith(".render_template_string"):
-            fix = _context_fix(ctx, node, node, built)
-        elif built is source_arg and callee in _JINJA_TEMPLATES and (render := _render_of(ctx, node)) is not None:
-            fix = _context_fix(ctx, render, node, built)
+        if built is not None and built is not source_arg and sole_assignment(ctx, source_arg, built) is None:
+            built = None  # built in a variable used elsewhere too: the text must stay as it is
+        if built is not None and callee.endswith(".render_template_string"):
+            fix = _context_fix(ctx, node, node, source_arg, built)
+        elif built is not None and callee in _JINJA_TEMPLATES and (render := _render_of(ctx, node)) is not None:
+            fix = _context_fix(ctx, render, node, source_arg, built)
         ctx.report(
             self,
             source_arg,
@@ -141,14 +154,15 @@ def _render_of(ctx, template: ast.Call) -> Optional[ast.Call]:
     return call if isinstance(call, ast.Call) and call.func is attribute and not call.args else None
 
 
-def _context_fix(ctx, receiver: ast.Call, call: ast.Call, built: ast.expr):
+def _context_fix(ctx, receiver: ast.Call, call: ast.Call, argument: ast.expr, built: ast.expr):
     """`render_template_string(f"<h1>{name}</h1>")` -> `render_template_string("<h1>{{ name }}</h1>",
     name=name)`, `Template("<p>" + body + "</p>").render()` -> `Template("<p>{{ body }}</p>").render(body=body)`:
     the text of `call` becomes a constant template and each value a variable passed to `receiver`.
     Only for values that are names or attributes (the variable takes the last name), written in the
-    first argument, whose constant text has no braces of its own."""
+    first argument or in the variable it names (`built`, then its only use), whose constant text has
+    no braces of its own."""
     parts = formatted_pieces(built)
-    if not parts or call.args[:1] != [built]:
+    if not parts or call.args[:1] != [argument]:
         return None
     taken = {k.arg for k in receiver.keywords}
     variables: dict[str, str] = {}
@@ -166,6 +180,12 @@ def _context_fix(ctx, receiver: ast.Call, call: ast.Call, built: ast.expr):
         variables[name] = code
         template.append(f"{{{{ {name} }}}}")
     literal = _string_literal("".join(template))
+    title = "Fix: pass the values as template variables"
+    passed = [set_keyword(name, code) for name, code in variables.items()]
+    if built is not argument:  # the variable's assignment becomes the constant template
+        return expressions_fix(
+            ctx, [(built, lambda _: parse_expression(literal)), (receiver, chain(*passed))], title, safe=False
+        )
 
     def constant_text(c):
         return c.with_changes(args=[c.args[0].with_changes(value=parse_expression(literal)), *c.args[1:]])
@@ -176,8 +196,7 @@ def _context_fix(ctx, receiver: ast.Call, call: ast.Call, built: ast.expr):
         if receiver is call
         else (lambda r: r.with_changes(func=r.func.with_changes(value=constant_text(r.func.value))))
     )
-    steps = [first, *(set_keyword(name, code) for name, code in variables.items())]
-    return expression_fix(ctx, receiver, chain(*steps), "Fix: pass the values as template variables", safe=False)
+    return expression_fix(ctx, receiver, chain(first, *passed), title, safe=False)
 
 
 def _string_literal(text: str) -> str:
