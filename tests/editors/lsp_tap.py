@@ -4,11 +4,13 @@
 
 Bytes pass through unchanged; the log shows what the server process actually received (direction
 "to_server") and sent ("to_client"), in order. Used by the VS Code end-to-end test to check that an
-accepted suggestion reached the server after the edit it describes."""
+accepted suggestion reached the server after the edit it describes. The server's process id is
+written to LOG.pid (a test kills it to see the editor start it again)."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -41,6 +43,8 @@ def main(argv: list[str]) -> int:
     log_path, separator, *command = argv
     assert separator == "--" and command, __doc__
     server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    with open(f"{log_path}.pid", "w", encoding="utf-8") as pid:
+        pid.write(str(server.pid))
     lock = threading.Lock()
     with open(log_path, "a", encoding="utf-8") as log:
         threading.Thread(
@@ -53,4 +57,7 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    # Not sys.exit: interpreter shutdown aborts (SIGABRT) while the stdin thread is blocked in a read.
+    os._exit(code if code >= 0 else 128 - code)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -30,6 +31,7 @@ from vscode_harness import (
     messages,
     missing,
     open_file,
+    sent,
     session,
     vsix,
 )
@@ -193,7 +195,32 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     facts["problems_after_config"] = page.inner_text(".markers-panel")
     shot("10-config-ignores-tg201")
 
+    # The server dies: the editor starts it again, which opens the file again and answers for it,
+    # the accepted code still marked as AI (its record was written before the crash).
+    started = len(sent(tap_log, "initialize"))
+    os.kill(int(Path(f"{tap_log}.pid").read_text()), signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _answered_after_restart(tap_log, started):
+        time.sleep(0.2)
+    facts["after_crash"] = _answered_after_restart(tap_log, started)
+    row = page.wait_for_selector(
+        ".markers-panel .monaco-list-row:has-text('TG215'):has-text('AI-inserted')", timeout=30_000
+    )
+    facts["problem_after_crash"] = row.inner_text()
+    shot("11-after-crash")
+
     return facts
+
+
+def _answered_after_restart(tap_log: Path, started: int) -> list[str]:
+    """Messages of the TG215 diagnostics the server answered with after its `started`-th initialize."""
+    log = messages(tap_log)
+    starts = [i for i, m in enumerate(log) if m["message"].get("method") == "initialize"]
+    if len(starts) <= started:
+        return []
+    results = [m["message"].get("result") for m in log[starts[started] :] if m["direction"] == "to_client"]
+    items = [item for r in results if isinstance(r, dict) for item in r.get("items") or []]
+    return [item["message"] for item in items if item.get("code") == "TG215"]
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +283,11 @@ def test_a_config_file_changed_on_disk_applies_without_a_restart(run):
     ]
     assert any(r["method"] == "workspace/didChangeWatchedFiles" for rs in registered for r in rs), registered
     assert "TG215" in run["problems_after_config"] and "TG201" not in run["problems_after_config"]
+
+
+def test_after_a_crash_the_server_is_started_again_and_the_ai_mark_survives(run):
+    assert any("AI-inserted (vscode.inlineSuggest)" in message for message in run["after_crash"]), run["after_crash"]
+    assert "AI-inserted" in run["problem_after_crash"]
 
 
 def test_explain_rule_opens_the_explanation(run):

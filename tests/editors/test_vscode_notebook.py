@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from vscode_harness import accepts, drive, extension_log, focus_editor, messages, missing
+from vscode_harness import accepts, drive, extension_log, focus_editor, messages, missing, sent
 
 NOTEBOOK = "analysis.ipynb"
 SETUP_CELL = 'import sqlite3\n\nconn = sqlite3.connect("shop.db")\nname = input("customer: ")\n'
@@ -63,7 +63,7 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     target = cells.nth(1)
     # The language client starts after the notebook opens: type once the server has the notebook.
     deadline = time.monotonic() + 30
-    while not _sent(tap_log, "notebookDocument/didOpen") and time.monotonic() < deadline:
+    while not sent(tap_log, "notebookDocument/didOpen") and time.monotonic() < deadline:
         time.sleep(0.1)
 
     # Type the trigger comment into the empty cell, wait for the ghost text, accept it with Tab.
@@ -162,10 +162,6 @@ def run(tmp_path_factory) -> dict:
     facts["messages"] = messages(root / "lsp.jsonl")
     facts["ext_log"] = extension_log(root)
     return facts
-
-
-def _sent(tap_log: Path, method: str) -> list[dict]:
-    return [m for m in messages(tap_log) if m["direction"] == "to_server" and m["message"].get("method") == method]
 
 
 def _to_server(run: dict, method: str) -> list[dict]:

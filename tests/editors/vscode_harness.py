@@ -95,6 +95,11 @@ def messages(log: Path) -> list[dict]:
     return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
 
 
+def sent(log: Path, method: str) -> list[dict]:
+    """The logged messages of `method` the server received."""
+    return [m for m in messages(log) if m["direction"] == "to_server" and m["message"].get("method") == method]
+
+
 def accepts(log: Path) -> list[dict]:
     return [
         m["message"]["params"]

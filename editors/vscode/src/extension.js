@@ -2,8 +2,9 @@
 // VS Code side of tabguard: starts `tabguard lsp`, reports accepted inline suggestions, and exposes
 // the review commands and a status-bar summary. Sends nothing anywhere but to the local server.
 const vscode = require('vscode');
-const { LanguageClient, ExecuteCommandRequest, State } = require('vscode-languageclient/node');
+const { LanguageClient, ExecuteCommandRequest, State, ErrorAction, CloseAction } = require('vscode-languageclient/node');
 const { makeAcceptWrapper } = require('./accept');
+const { makeCrashHandler } = require('./crashHandler');
 const { resolveServerCommand, isExecutable, INSTALL_COMMAND } = require('./serverCommand');
 const { serverSettings, effectiveValue } = require('./settings');
 const { guessOrigin } = require('./origin');
@@ -55,6 +56,14 @@ async function reportMissingServer() {
   if (choice === settings) await vscode.commands.executeCommand('workbench.action.openSettings', 'tabguard.serverCommand');
 }
 
+async function offerRestart(message) {
+  const restart = 'Restart tabguard';
+  const show = 'Show output';
+  const choice = await vscode.window.showErrorMessage(message, restart, show);
+  if (choice === restart) await vscode.commands.executeCommand('tabguard.restartServer');
+  if (choice === show) output.show();
+}
+
 async function startClient() {
   const resolved = serverCommand();
   if (!resolved) {
@@ -70,6 +79,7 @@ async function startClient() {
     {
       documentSelector: DOCUMENT_SELECTOR,
       outputChannel: output,
+      errorHandler: makeCrashHandler({ ErrorAction, CloseAction, onGiveUp: offerRestart }),
       // vscode-languageclient pulls diagnostics; tell the server so it does not also push them.
       initializationOptions: { ...serverSettings(explicitSetting), pullDiagnostics: true },
       middleware: {
