@@ -219,6 +219,14 @@ def test_inline_completion_hook_reports_accepts_and_ignores_empty_gets(tmp_path)
     assert _ok(steps, "line") == "    r = requests.get(url, verify=False)"
 
 
+def test_a_server_that_stops_is_started_again_then_left_stopped_past_the_limit(tmp_path):
+    steps = _run_scenario("nvim_restart.lua", "copilot_lua", tmp_path)
+    for step in ("findings", "restarted", "restart_told", "stopped", "left_stopped", "gave_up_told"):
+        _ok(steps, step)
+    _ok(steps, "restart_command")  # :TabguardRestart brings it back
+    _ok(steps, "count")
+
+
 def test_range_tracking_unit(tmp_path):
     """Pure range bookkeeping of tabguard.track (edits in the order on_bytes reports them)."""
     proc = _run_lua(HERE / "nvim_track_spec.lua", str(PLUGIN), env_dir=tmp_path)

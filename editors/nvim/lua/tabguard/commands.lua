@@ -166,14 +166,7 @@ function M.trust(cmd)
     return notify('could not save the answer under ' .. vim.fn.stdpath('state'), vim.log.levels.ERROR)
   end
   notify(cmd.args .. ': ' .. root)
-  for _, client in ipairs(vim.lsp.get_clients({ name = server.name })) do
-    if client.root_dir == root then
-      vim.lsp.stop_client(client.id)
-    end
-  end
-  vim.defer_fn(function()
-    server.start(require('tabguard').options)
-  end, 100)
+  require('tabguard.restart').restart(root)
 end
 
 function M.create()
@@ -189,6 +182,9 @@ function M.create()
     desc = 'tabguard: mark the AI suggestion under the cursor (or the line range) reviewed',
   })
   vim.api.nvim_create_user_command('TabguardInventory', M.inventory, { desc = 'tabguard: show the AI inventory' })
+  vim.api.nvim_create_user_command('TabguardRestart', function()
+    require('tabguard.restart').restart()
+  end, { desc = 'tabguard: start the language server again' })
   vim.api.nvim_create_user_command('TabguardExplain', M.explain, {
     nargs = '?',
     complete = complete_rules,

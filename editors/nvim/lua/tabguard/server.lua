@@ -107,6 +107,7 @@ local function client_config(opts)
     init_options = vim.tbl_extend('force', opts.settings or {}, pull and { pullDiagnostics = true } or {}),
     settings = { tabguard = opts.settings or {} },
     on_attach = opts.on_attach,
+    on_exit = require('tabguard.restart').on_exit,
     capabilities = opts.capabilities,
   }
 end
