@@ -14,18 +14,13 @@ come only from the user's config file, the command line or the editor's settings
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from tabguard.config_schema import BY_KEY, SETTINGS
-from tabguard.tables import TableError, table_at
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from tabguard.sources import read_text
+from tabguard.tables import TOML_MAX_BYTES, TableError, TomlError, load_toml, table_at
 
 DEFAULTS: dict[str, Any] = {setting.key: setting.default for setting in SETTINGS}
 # Keys a repository's own config may not set: they decide whether and where the project's package
@@ -94,7 +89,9 @@ def find_config_file(start: Path) -> Optional[Path]:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                if "tool.tabguard" in candidate.read_text(encoding="utf-8", errors="replace"):
+                if candidate.stat().st_size > TOML_MAX_BYTES:  # too large to look into: loading it says so
+                    return candidate
+                if "tool.tabguard" in read_text(candidate, TOML_MAX_BYTES, errors="replace"):
                     return candidate
             except OSError:
                 continue
@@ -127,11 +124,11 @@ def load_config(start: Optional[Path] = None, explicit: Optional[Path] = None) -
 
 def _load_file(config: Config, path: Path, repository: Optional[Path] = None) -> None:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = load_toml(path)
     except (OSError, UnicodeDecodeError) as error:
         config.problems.append(ConfigProblem(str(path), f"cannot read: {error}"))
         return
-    except tomllib.TOMLDecodeError as error:
+    except TomlError as error:
         config.problems.append(ConfigProblem(str(path), f"invalid TOML: {error}"))
         return
     try:

@@ -54,12 +54,16 @@ def _bad_severities(value: Any) -> Optional[str]:
 
 STRINGS = Kind("list of strings", _strings, {"type": "array", "items": {"type": "string"}})
 BOOLEAN = Kind("boolean", lambda v: isinstance(v, bool), {"type": "boolean"})
+# Counts and sizes beyond this mean nothing here, and a repository's `max-file-size = 1e30`-sized
+# integer must not reach code that sizes a read by it.
+MAX_INTEGER = 2**31 - 1
 POSITIVE_INTEGER = Kind(
-    "positive integer",
-    lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
-    {"type": "integer", "minimum": 1},
+    f"positive integer up to {MAX_INTEGER}",
+    lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_INTEGER,
+    {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER},
 )
 STRING = Kind("string", lambda v: isinstance(v, str), {"type": "string"})
+PATH = Kind("path", lambda v: isinstance(v, str) and "\x00" not in v, {"type": "string"})
 URL = Kind("http(s) URL", lambda v: url_error(v) is None, {"type": "string", "pattern": "^[hH][tT][tT][pP][sS]?://"})
 CONFIDENCE = Kind(
     f"one of {', '.join(CONFIDENCE_NAMES)}",
@@ -167,7 +171,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache-ttl-hours", POSITIVE_INTEGER, 24, "How long answers from those services are kept."),
     Setting(
         "python",
-        STRING,
+        PATH,
         "",
         "The interpreter whose installed packages the supply-chain rules read, "
         "relative to the config file; a repository's must lie inside it.",

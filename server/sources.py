@@ -11,6 +11,7 @@ import os
 import stat as stat_module
 import tokenize
 from pathlib import Path
+from typing import BinaryIO
 
 _KINDS = (
     (stat_module.S_ISFIFO, "a named pipe (FIFO)"),
@@ -19,6 +20,8 @@ _KINDS = (
     (stat_module.S_ISSOCK, "a socket"),
     (stat_module.S_ISDIR, "a directory"),
 )
+# Opening a FIFO for reading must not wait for a writer, nor a terminal become ours.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 
 
 class SourceError(Exception):
@@ -63,7 +66,7 @@ def read_regular(path: Path, max_size: int) -> tuple[bytes, os.stat_result]:
     Opened without blocking, then checked on the open descriptor, so a swap between the check and
     the read cannot make us read a pipe."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, _READ_FLAGS)
     except OSError as error:
         raise SourceError(os_reason(error)) from None
     with os.fdopen(fd, "rb") as handle:
@@ -83,6 +86,33 @@ def read_regular(path: Path, max_size: int) -> tuple[bytes, os.stat_result]:
 
 def read_source(path: Path, max_size: int) -> str:
     return decode_source(read_regular(path, max_size)[0])
+
+
+class Unreadable(OSError):
+    """A file of the project tabguard reads on its own account (its config, pyproject.toml, an
+    environment's package metadata) that is not a regular file or is over the size asked for. An
+    OSError, so it is handled as an unreadable file is: a repository's symlink to /dev/zero or a
+    FIFO in its place must not hang the check or fill the memory."""
+
+
+def read_text(path: Path, max_size: int, errors: str = "strict") -> str:
+    """The UTF-8 text of `path`, a regular file of at most `max_size` bytes; `Unreadable` otherwise."""
+    with open_regular(path) as handle:
+        data = handle.read(max_size + 1)
+    if len(data) > max_size:
+        raise Unreadable(f"larger than {max_size} bytes, not read")
+    return data.decode("utf-8", errors)
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """`path` opened for reading when it is a regular file (checked on the open descriptor, without
+    blocking on a FIFO); `Unreadable` otherwise."""
+    fd = os.open(path, _READ_FLAGS)
+    mode = os.fstat(fd).st_mode
+    if not stat_module.S_ISREG(mode):
+        os.close(fd)
+        raise Unreadable(f"{file_kind(mode)}, not a regular file, not read")
+    return os.fdopen(fd, "rb")
 
 
 def os_reason(error: OSError) -> str:

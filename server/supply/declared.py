@@ -8,21 +8,15 @@ import ast
 import configparser
 import logging
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
 from tabguard.config_schema import BY_KEY
 from tabguard.engine.types import Span
-from tabguard.sources import SourceError, read_regular
+from tabguard.sources import SourceError, read_regular, read_text
 from tabguard.supply.names import normalize, requirement_keys
-from tabguard.tables import TableError, table_at
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from tabguard.tables import TableError, TomlError, parse_toml, table_at
 
 log = logging.getLogger("tabguard.supply")
 _REQUIREMENT = re.compile(
@@ -217,8 +211,8 @@ def _read_toml(path: Path, text: str) -> tuple[DependencyFile, dict]:
     """An empty result for the file, and its data ({}, with the problem noted, when it is not TOML)."""
     result = DependencyFile(path, [], [])
     try:
-        return result, tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        return result, parse_toml(text)
+    except TomlError as error:
         result.problems.append(f"invalid TOML ({error}), dependencies not checked")
         return result, {}
 
@@ -425,12 +419,8 @@ def workspace_other_declarations(root: Path) -> list[Path]:
 
 def _declares_requirements(path: Path) -> bool:
     try:
-        return (
-            path.is_file()
-            and path.stat().st_size <= _MAX_SIZE
-            and "install_requires" in path.read_text(encoding="utf-8", errors="replace")
-        )
-    except OSError:
+        return "install_requires" in read_text(path, _MAX_SIZE, errors="replace")
+    except OSError:  # absent, not a regular file, too large
         return False
 
 

@@ -19,10 +19,11 @@ from tabguard.engine.rule import Rule
 from tabguard.engine.types import Edit, Finding, Fix, Span
 from tabguard.project import project_root, workspace_root
 from tabguard.supply.data import known_packages
-from tabguard.supply.declared import Requirement, parse_dependency_file, tomllib
+from tabguard.supply.declared import Requirement, parse_dependency_file
 from tabguard.supply.names import normalize
 from tabguard.supply.online import DiskCache, OnlineChecker, ProjectInfo, Vulnerability
 from tabguard.supply.workspace import workspace_for
+from tabguard.tables import load_toml
 from tabguard.usercache import cache_home, project_cache
 
 _REQUIREMENTS = re.compile(r"^requirements.*\.(txt|in)$")
@@ -56,7 +57,7 @@ def _library_tooling(path: Path) -> bool:
     if (root / "setup.py").is_file():
         return True
     try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+        data = load_toml(root / "pyproject.toml")
     except (OSError, ValueError):
         return False
     return "build-system" in data and "name" in data.get("project", {})

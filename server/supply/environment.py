@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import sys
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
+from tabguard.sources import open_regular
 from tabguard.supply.names import normalize, requirement_keys
 
 _SKIP_TOP = frozenset({"__pycache__", "..", "", "bin", "include", "share", "etc"})
@@ -44,7 +46,7 @@ def read_header(metadata: Path) -> Header:
     """Name, Version and the Requires-Dist names; the headers end at the first blank line."""
     found = Header()
     try:
-        with metadata.open(encoding="utf-8", errors="replace") as handle:
+        with _text(metadata) as handle:
             for line in handle:
                 if not line.strip():
                     break
@@ -77,6 +79,11 @@ def _add_requirement(header: Header, value: str) -> None:
         header.extras.setdefault(normalize(extra.group(1)), []).extend(keys)
 
 
+def _text(path: Path, newline: Optional[str] = None) -> io.TextIOWrapper:
+    """A package metadata file, read as text when it is a regular file (`sources.Unreadable` otherwise)."""
+    return io.TextIOWrapper(open_regular(path), encoding="utf-8", errors="replace", newline=newline)
+
+
 def _module_of(path: str) -> Optional[str]:
     first, sep, _ = path.partition("/")
     if sep:
@@ -94,11 +101,12 @@ def _modules(info: Path, name: str) -> tuple[str, ...]:
     modules: set[str] = set()
     try:
         if top_level.is_file():
-            modules = {line.strip().replace("/", ".") for line in top_level.read_text(errors="replace").splitlines()}
+            with _text(top_level) as handle:
+                modules = {line.strip().replace("/", ".") for line in handle}
         elif (info / "RECORD").is_file():
-            with (info / "RECORD").open(encoding="utf-8", errors="replace", newline="") as handle:
+            with _text(info / "RECORD", newline="") as handle:
                 modules = {m for row in csv.reader(handle) if row for m in (_module_of(row[0]),) if m}
-    except OSError:
+    except OSError:  # unreadable, or not a regular file (a symlink to /dev/zero would never end)
         pass
     modules.discard("")
     # Editable installs list no package files; their import name is almost always the project name.

@@ -21,13 +21,12 @@ from tabguard.project import workspace_root
 from tabguard.supply.declared import (
     declared_names,
     declares_dependencies,
-    tomllib,
     workspace_dependency_files,
     workspace_other_declarations,
 )
 from tabguard.supply.environment import environment_site_packages, read_distributions
 from tabguard.supply.names import extra_key, normalize
-from tabguard.tables import table_at
+from tabguard.tables import load_toml, table_at
 
 _MODULE_SUFFIXES = (".py", ".pyi", ".pyw", ".so", ".pyd")
 # Affixes projects add to their import name in their distribution name (`python-magic` -> `magic`).
@@ -206,7 +205,7 @@ class Workspace:
         if self.root is None or not (self.root / "pyproject.toml").is_file():
             return set()
         try:
-            data = tomllib.loads((self.root / "pyproject.toml").read_text(encoding="utf-8"))
+            data = load_toml(self.root / "pyproject.toml")
             names = {str(table_at(data, "project").get("name", "") or table_at(data, "tool", "poetry").get("name", ""))}
             package_dir = table_at(data, "tool", "setuptools").get("package-dir", {})
         except (OSError, ValueError):  # unreadable, invalid TOML, or a table of the wrong type
@@ -321,7 +320,7 @@ def _builds_distribution(root: Path) -> bool:
     if (root / "setup.py").is_file():
         return True
     try:
-        return "build-system" in tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+        return "build-system" in load_toml(root / "pyproject.toml")
     except (OSError, ValueError):
         return False
 

@@ -84,3 +84,17 @@ def test_a_saved_config_applies_to_the_open_files_without_a_restart(server):
     assert _codes_published(server, uri, mark) == ["TG101"]
     shown = [b["params"]["message"] for _, b in server.notifications[mark:] if b.get("method") == "window/showMessage"]
     assert len(shown) == 1 and "'severity'" in shown[0] and "low, medium, high or critical" in shown[0], shown
+
+
+def test_a_config_nested_too_deeply_is_shown_and_the_file_still_checked(server):
+    """A config nested thousands deep crashed the open (the parser's RecursionError): the file got
+    no diagnostics at all, and nothing was shown."""
+    (server.root / "pyproject.toml").write_text("[tool.tabguard]\nx = " + "[" * 3000 + "]" * 3000 + "\n")
+    mark = server.mark()
+    uri = _open(server, server.root / "a.py", CODE)
+    assert _codes_published(server, uri, mark) == ["TG101"]
+    shown = [b["params"]["message"] for _, b in server.notifications[mark:] if b.get("method") == "window/showMessage"]
+    assert shown == [
+        f"tabguard: config error: {server.root / 'pyproject.toml'}: invalid TOML: nested too deeply to read "
+        "(the default is used until it is fixed)"
+    ]
