@@ -16,7 +16,7 @@ import functools
 import os
 import stat
 from pathlib import Path, PurePath
-from typing import BinaryIO, Optional, Union
+from typing import BinaryIO, Optional, Sequence, Union
 
 from tabguard.atomic import write_atomically
 
@@ -43,6 +43,17 @@ _real_root = functools.lru_cache(maxsize=64)(os.path.realpath)
 def inside(root: Path, path: Union[str, Path]) -> bool:
     """`path`, every symlink resolved, is the root or lies under it."""
     return within(_real_root(str(root)), os.path.realpath(path))
+
+
+def led_out(path: Union[str, Path], roots: Sequence[Path]) -> Optional[str]:
+    """Where `path` really leads, when it lies in one of `roots` as written but a symlink on its way
+    (the file itself, or a folder) takes it outside every root; None otherwise. A path outside the
+    roots as written (`/dev/stdout`, a folder of the user's) is the user's own to choose."""
+    written = os.path.abspath(path)
+    if not any(within(os.path.abspath(root), written) or within(_real_root(str(root)), written) for root in roots):
+        return None
+    real = os.path.realpath(path)
+    return None if any(within(_real_root(str(root)), real) for root in roots) else real
 
 
 def escapes(relative: str) -> bool:

@@ -8,6 +8,7 @@ import sys
 from typing import Optional, Sequence
 
 from tabguard import __version__
+from tabguard.output.printable import TerminalSafe
 
 # Each module defines `add_parser(subparsers)` and `run(args) -> int`.
 COMMANDS = ("check", "rules", "explain", "lsp", "inventory", "review", "init", "surface")
@@ -36,6 +37,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    if args.command == "lsp":  # stdout is the protocol's
+        return _run(args)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalSafe(sys.stdout), TerminalSafe(sys.stderr)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args) -> int:
     try:
         return args.run(args)
     except KeyboardInterrupt:

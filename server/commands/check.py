@@ -9,10 +9,10 @@ from typing import Optional
 
 from tabguard import baseline, fixing
 from tabguard.analysis import at_least_confident
-from tabguard.commands import config_or_report
+from tabguard.commands import config_or_report, emit
 from tabguard.engine.grades import CONFIDENCE_NAMES, SEVERITY_NAMES
 from tabguard.output import plain, sarif
-from tabguard.output.printable import colour_terminal, printable, say, write
+from tabguard.output.printable import colour_terminal, printable, say, unfiltered
 from tabguard.provenance.checking import annotate_results, gate_failures, honoured_filter, provenance_for
 from tabguard.rulecodes import resolve_all
 from tabguard.batch import scan_files
@@ -184,10 +184,10 @@ def run(args) -> int:
     refused = prov.errors if prov else []
     _say_notices(results, [*warnings, *(prov.warnings if prov else ())], refused)
     if args.diff:
-        sys.stdout.write("".join(fixes.diffs))
+        unfiltered(sys.stdout).write("".join(fixes.diffs))  # a patch, byte for byte (its names are printable)
         print(fixing.summary_line(fixes, sum(len(r.findings) for r in results), diff=True), file=sys.stderr)
         return 2 if any(r.problems() for r in results) or fixes.failed else (1 if fixes.fixed else 0)
-    if not _emit(_report(args, results, fixes), args.output):
+    if not emit(_report(args, results, fixes), args.output, fixing.project_roots(config, paths)):
         return 2
     if refused or any(r.problems() for r in results) or (fixes is not None and fixes.failed):
         return 2
@@ -201,10 +201,8 @@ def run(args) -> int:
 
 
 def _arguments_usable(args, paths: list[Path]) -> bool:
-    """False, having said why, when -o, --config or the paths make the run impossible."""
-    if args.output is not None and args.output.is_dir():
-        say(f"{args.output}: -o names a folder; give a file to write the report to")
-    elif args.config is not None and not args.config.is_file():
+    """False, having said why, when --config or the paths make the run impossible."""
+    if args.config is not None and not args.config.is_file():
         say(f"{args.config}: config file not found")
     elif not paths:
         say("nothing to check: every path given was skipped")
@@ -265,14 +263,3 @@ def _checkable(paths: list[Path]) -> list[Path]:
     return usable
 
 
-def _emit(report: str, output: Optional[Path]) -> bool:
-    """The report on stdout or in `output`; False after saying why it could not be written."""
-    if output is None:
-        write(report + "\n", sys.stdout)
-        return True
-    try:
-        output.write_text(report + "\n", encoding="utf-8")
-        return True
-    except OSError as error:
-        say(f"{output}: cannot write the report: {error.strerror or error}")
-        return False

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from tabguard.commands import ledger_or_report
+from tabguard.commands import emit, ledger_or_report
 from tabguard.provenance import html_report, inventory
 
 
@@ -35,8 +35,6 @@ def run(args) -> int:
         report = html_report.render(data)
     else:
         report = "\n".join(inventory.text_lines(data))
-    if args.output:
-        args.output.write_text(report + "\n", encoding="utf-8")
-    else:
-        sys.stdout.write(report + "\n")
+    if not emit(report, args.output, [prov.root]):
+        return 2
     return 2 if data["errors"] else 0

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from tabguard.commands import config_or_report
+from tabguard.output.printable import printable
 from tabguard.routes import MUTATING_METHODS, Route, load_source, project_routes
 from tabguard.scan import FileResult, iter_files, scan_file
 from tabguard.sources import SourceError, read_source
@@ -112,17 +113,17 @@ def text_report(routes: list[Route], results: dict[str, FileResult]) -> list[str
     report = json_report(routes, results)
     lines = []
     for item in report["routes"]:
-        lines.append(
-            f"{item['file']}:{item['line']}  {','.join(item['methods'])}  {item['path']}  -> {item['handler']}"
-            f"  [{item['framework']}]"
-        )
+        # The repository's own names: one line each, whatever characters they hold.
+        file, path, handler = printable(item["file"]), printable(item["path"]), printable(item["handler"])
+        lines.append(f"{file}:{item['line']}  {','.join(item['methods'])}  {path}  -> {handler}  [{item['framework']}]")
         public = f" (declared public: {item['declared_public']})" if item["declared_public"] else ""
         lines.append(f"    authentication: {item['authentication'] or 'NONE'}{public}")
         lines.append(f"    role check:     {item['role_check'] or 'none'}")
         lines.append(f"    ownership:      {item['ownership_check'] or 'none'}")
         for finding in item["findings"]:
             lines.append(
-                f"    finding:        {item['handler_file']}:{finding['line']}: {finding['rule']} {finding['message']}"
+                f"    finding:        {printable(item['handler_file'])}:{finding['line']}: {finding['rule']} "
+                f"{printable(finding['message'])}"
             )
     summary = report["summary"]
     lines.append(

@@ -9,6 +9,7 @@ from tabguard.engine.fixes import FixConflict, materialize
 from tabguard.engine.grades import Severity
 from tabguard.engine.types import Finding, Fix, Span
 from tabguard.notebook.places import NotebookView
+from tabguard.output.printable import printable
 from tabguard.rules import all_rules
 from tabguard.scan import FileResult
 
@@ -26,7 +27,7 @@ def text_lines(results: Sequence[FileResult], colour: bool = False) -> list[str]
             severity = f"{Severity.named(f.severity).ansi}{f.severity}{_RESET}" if colour else f.severity
             grade = f"[{severity}, {confidence_of(f)} confidence]"
             where = f"{result.display}:{result.where(f.span, f.details)}:"
-            out.append(f"{where} {f.rule_id} {grade} {f.message}{suffix}")
+            out.append(f"{where} {f.rule_id} {grade} {printable(f.message)}{suffix}")  # it may quote the code
     return out
 
 
