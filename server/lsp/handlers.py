@@ -18,7 +18,7 @@ from tabguard.engine.types import Span
 from tabguard.lsp import convert, notebooks
 from tabguard.lsp.positions import Encoding
 from tabguard.lsp.server import CONFIG_FILE_NAMES, OpenDocument, TabguardServer, is_config_file
-from tabguard.lsp.transport import Handlers
+from tabguard.lsp.transport import Handlers, InvalidParams
 from tabguard.lsp.views import View
 from tabguard.provenance.inventory import build as build_inventory
 from tabguard.render import explain_markdown, hover_markdown
@@ -417,7 +417,7 @@ async def mark_reviewed(ls: TabguardServer, *args) -> dict:
     view = await ls.settled_view(uri)
     opened = view.opened if view is not None else None
     if view is None or opened is None or opened.provenance is None:
-        raise ValueError(f"{uri!r} is not an open Python document")
+        raise InvalidParams(f"{MARK_REVIEWED}: {_shown(uri)} is not an open Python document in a workspace folder")
     span = _range_lines(ls, view, _get(params, "range")) or view.engine_lines(0, len(view.lines))
     reviewer = _get(params, "reviewer")
     try:
@@ -448,7 +448,7 @@ def explain(ls: TabguardServer, *args) -> str:
     rule_id = params if isinstance(params, str) else _get(params, "rule")
     rule = rule_by_id(rule_id) if isinstance(rule_id, str) else None
     if rule is None:
-        raise ValueError(f"unknown rule {rule_id!r}")
+        raise InvalidParams(f"{EXPLAIN}: unknown rule {_shown(rule_id)}")
     return explain_markdown(rule)
 
 
@@ -464,6 +464,12 @@ async def file_status(ls: TabguardServer, params: Any) -> dict:
         "aiSpans": len(spans),
         "unreviewed": sum(1 for s in spans if not s.reviewed),
     }
+
+
+def _shown(value: Any) -> str:
+    """A client's argument in an error message: its repr, cut short (an argument can be megabytes)."""
+    text = repr(value)
+    return text if len(text) <= 200 else f"{text[:200]}..."
 
 
 def build_server() -> TabguardServer:

@@ -26,7 +26,7 @@ import threading
 from typing import Any, Callable, Optional
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -58,6 +58,8 @@ PYGLS_CONTRACT = {
     "pygls.server.JsonRPCServer.__init__": ("self", "protocol_cls"),
     "pygls.server.JsonRPCServer.report_server_error": ("self", "error", "source"),
     "pygls.server.JsonRPCServer.shutdown": ("self",),
+    # The logger whose client-error tracebacks `_ClientErrorsOnOneLine` keeps out of the log.
+    "pygls.protocol.json_rpc.logger": None,
 }
 
 _INVALID_REQUEST = types.ErrorCodes.InvalidRequest
@@ -65,8 +67,28 @@ _NOT_INITIALIZED = types.ErrorCodes.ServerNotInitialized
 _PARSE_ERROR = types.ErrorCodes.ParseError
 
 
+# Raised by a handler whose request's arguments are unusable: answered with InvalidParams (-32602).
+InvalidParams = JsonRpcInvalidParams
+
+
 class AnsweredAlready(Exception):
     """A malformed request that has been answered with a JSON-RPC error; nothing more to report."""
+
+
+class _ClientErrorsOnOneLine(logging.Filter):
+    """pygls logs a whole traceback for each message whose params do not fit the protocol, and for each
+    request answered with a JSON-RPC error (bad command arguments, an unknown command). Those are the
+    client's mistakes, answered already and logged on one line by tabguard (`TabguardProtocol._dispatch`,
+    `Server.report_server_error`): a hostile client must not fill the editor's log with tracebacks.
+    A traceback of tabguard's own (any other exception) is still logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Unable to deserialize message"):
+            return False
+        return not (record.exc_info and isinstance(record.exc_info[1], JsonRpcException))
+
+
+logging.getLogger("pygls.protocol.json_rpc").addFilter(_ClientErrorsOnOneLine())
 
 
 def _engine_keeps_text(method: str) -> Callable[..., Any]:

@@ -164,3 +164,23 @@ def test_a_large_file_is_analysed_off_the_loop_and_changes_made_meanwhile_count(
     )
     diags = _published(server, uri, 2, mark)
     assert [d["code"] for d in diags] == ["TG101"] and diags[0]["range"]["start"]["line"] == end["line"] + 1
+
+
+def test_hostile_command_arguments_are_invalid_params_without_a_traceback(server):
+    """They were internal errors (-32603) carrying the server's Python traceback, which pygls also
+    logged in full; the `server` fixture asserts no traceback was logged."""
+    uri, mark = _open(server)
+    _published(server, uri, 1, mark)
+    for command, arguments, said in [
+        ("tabguard.explain", None, "unknown rule None"),
+        ("tabguard.explain", [{"rule": ["TG101"]}], "unknown rule ['TG101']"),
+        ("tabguard.explain", ["x" * 100_000], "unknown rule 'xxxx"),
+        ("tabguard.markReviewed", [5], "None is not an open Python document"),
+        ("tabguard.markReviewed", [{"uri": "file:///etc/passwd"}], "'file:///etc/passwd' is not an open Python"),
+        ("tabguard.noSuchCommand", [], "noSuchCommand"),
+    ]:
+        reply = server.call("workspace/executeCommand", {"command": command, "arguments": arguments})
+        error = reply["error"]
+        assert error["code"] == -32602 and said in error["message"] and "data" not in error, error
+        assert len(error["message"]) < 400
+    _alive(server)
