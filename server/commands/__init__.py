@@ -39,7 +39,9 @@ def emit(report: str, output: Optional[Path], roots: Sequence[Path]) -> bool:
         return False
     elsewhere = boundary.led_out(output, roots)
     if elsewhere is not None:
-        say(f"{output}: a symlink in the project that leads outside it, to {elsewhere}; the report is not written there")
+        say(
+            f"{output}: a symlink in the project that leads outside it, to {elsewhere}; the report is not written there"
+        )
         return False
     try:
         output.write_text(report + "\n", encoding="utf-8")

@@ -261,5 +261,3 @@ def _checkable(paths: list[Path]) -> list[Path]:
         else:
             usable.append(path)
     return usable
-
-
