@@ -10,6 +10,7 @@ from tabguard.routes import is_public
 from tabguard.rules.access._handlers import client_value, enclosing_handler
 from tabguard.rules.access._lookups import LOOKUP_NAMES, record_key, record_model
 from tabguard.rules.access._privilege import privilege
+from tabguard.rules.access._writes import writes_state
 
 # Records that are public by nature: the shop's catalogue and reference data, the same for every user.
 _REFERENCE_DATA = frozenset(
@@ -126,6 +127,9 @@ class UnscopedRecordLookup(Rule):
         "    if post is None:\n        abort(404)\n    if post['author_id'] != g.user['id']:\n        abort(403)\n    return post\n"
         "@app.post('/posts/<int:post_id>/delete')\n@login_required\ndef delete(post_id):\n"
         "    get_post(post_id)\n    db.execute('DELETE FROM post WHERE id = ?', (post_id,))\n    db.commit()\n",
+        # only reads it, in a module that signs no one in: a public page
+        "from django.shortcuts import render\n"
+        "def album_detail(request, album_id):\n    return render(request, 'album.html', {'album': Album.objects.get(pk=album_id)})\n",
         # no one signs in (the `Session` dependency is the database's), so no user owns the record
         "from fastapi import FastAPI, Depends\nfrom sqlmodel import Session\napp = FastAPI()\n"
         "@app.get('/notes/{note_id}')\ndef show_note(note_id: int, session: Session = Depends(get_session)):\n"
@@ -175,6 +179,14 @@ class UnscopedRecordLookup(Rule):
             "from flask import Flask\napp = Flask(__name__)\n@app.get('/docs/<int:doc_id>')\n@login_required\ndef doc(doc_id):\n"
             "    return Document.query.get_or_404(doc_id).body\n"
         ),
+        # the module's views know the signed-in user; this one deletes whichever album it is told to
+        Invalid(
+            "from django.shortcuts import redirect, render\n"
+            "def album_list(request):\n    return render(request, 'albums.html', {'albums': Album.objects.filter(owner=request.user)})\n"
+            "def album_delete(request, album_id):\n    album = Album.objects.get(pk=album_id)\n"
+            "    album.delete()\n    return redirect('albums')\n",
+            at=(5, 13),
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -185,7 +197,11 @@ class UnscopedRecordLookup(Rule):
         if found is None or is_public(found, ctx.options):
             return
         signed_in = found.guards.authentication is not None or found.seen.reads_user(found.guards.user_names)
-        if not signed_in or found.guards.authorization is not None:
+        # A handler that changes the record, in a module whose code knows who is signed in (its other
+        # views read the user): the record is someone's, and here anyone changes it (authentication,
+        # if any, happens out of sight, in middleware).
+        changes = not signed_in and bool(ctx.module.sign_ins) and writes_state(found)
+        if not (signed_in or changes) or found.guards.authorization is not None:
             return
         reason, ownership_suffices = privilege(found)
         if reason is not None and not ownership_suffices:
@@ -193,4 +209,4 @@ class UnscopedRecordLookup(Rule):
         source = client_value(key, ctx, found)
         if source is None:
             return
-        ctx.report(self, node, source=source)
+        ctx.report(self, node, source=source, confidence="medium" if changes else None)

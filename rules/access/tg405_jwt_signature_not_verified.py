@@ -72,6 +72,8 @@ class JwtSignatureNotVerified(Rule):
         "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256'])\n",
         "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256'], options={'verify_signature': True})\n",
         "import jwt\ndef f(token):\n    opts = {'verify_signature': True}\n    return jwt.decode(token, key, algorithms=['RS256'], options=opts)\n",
+        "import jwt\nCHECK_SIGNATURE = True\ndef claims(token):\n"
+        "    return jwt.decode(token, KEY, algorithms=['HS256'], options={'verify_signature': CHECK_SIGNATURE})\n",
         "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256'], options={'verify_aud': False})\n",
         "import jwt\nheader = jwt.get_unverified_header(token)\n",
         "import python_jwt as jwt\ndef claims_of(token, public_key):\n"
@@ -100,6 +102,13 @@ class JwtSignatureNotVerified(Rule):
             "    return jwt.decode(token, KEY, options=opts, algorithms=[\"HS256\"])['sub']\n",
         ),
         Invalid("import jwt\nclaims = jwt.decode(token, options={'verify_signature': False})\n"),
+        # the switch kept in a module constant
+        Invalid(
+            "import jwt\nCHECK_SIGNATURE = False\ndef claims(token):\n"
+            "    return jwt.decode(token, KEY, algorithms=['HS256'], options={'verify_signature': CHECK_SIGNATURE})\n",
+            "import jwt\nCHECK_SIGNATURE = False\ndef claims(token):\n"
+            "    return jwt.decode(token, KEY, algorithms=['HS256'])\n",
+        ),
         Invalid(
             "import python_jwt as jwt\ndef verify_token(token):\n    return jwt.process_jwt(token)\n",
             message="process_jwt",
@@ -160,7 +169,11 @@ def _verifies(scope: ast.AST) -> bool:
 
 
 def _false(value: ast.AST, ctx, at: ast.AST) -> bool:
+    """False or 0, written there, in a local, or in a module constant (`VERIFY_SIGNATURE = False`)."""
     value = local_value(value, ctx, at)
+    if isinstance(value, ast.Name):
+        constant = ctx.constant_value(value)
+        return constant is not None and constant in (False, 0)
     return isinstance(value, ast.Constant) and value.value in (False, 0) and value.value is not None
 
 

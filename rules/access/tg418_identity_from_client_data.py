@@ -130,6 +130,14 @@ class IdentityFromClientData(Rule):
         # a header that is no credential, compared
         "from fastapi import FastAPI, Header\napp = FastAPI()\n@app.get('/')\ndef home(accept_language: str = Header('en')):\n"
         "    return {'fr': 1} if accept_language == 'fr' else {}\n",
+        # the user agent picks a layout; the peer address is the connection's, not a header
+        "from django.shortcuts import render\ndef home(request):\n    agent = request.META.get('HTTP_USER_AGENT', '')\n"
+        "    if 'Mobile' in agent:\n        return render(request, 'home_mobile.html')\n    return render(request, 'home.html')\n",
+        "from flask import request, abort\ndef internal():\n    peer = request.environ['REMOTE_ADDR']\n"
+        "    if peer != '127.0.0.1':\n        abort(403)\n",
+        # the forwarded address only changes what is logged
+        "import logging\ndef audit(request):\n    ip = request.META.get('HTTP_X_FORWARDED_FOR', '')\n"
+        "    if ip != '127.0.0.1':\n        logging.info('remote call from %s', ip)\n",
         # setting a cookie is not reading one
         "from flask import make_response\ndef login():\n    resp = make_response('ok')\n    resp.set_cookie('user_id', '1', httponly=True)\n",
     )
@@ -160,6 +168,20 @@ class IdentityFromClientData(Rule):
         ),
         Invalid(
             "def whoami(request):\n    username = request.META.get('HTTP_X_USERNAME')\n    return User.objects.get(username=username)\n"
+        ),
+        # the forwarded address, kept in a local, lets callers that claim to be local in
+        Invalid(
+            "from flask import request, abort, render_template\ndef internal_stats():\n"
+            "    forwarded = request.headers.get('X-Forwarded-For', request.remote_addr)\n"
+            "    client = forwarded.split(',')[0].strip()\n    if client == '127.0.0.1':\n"
+            "        return render_template('stats.html', stats=load_stats())\n    abort(403)\n",
+            message="The header `X-Forwarded-For` decides who may access this",
+            at=(5, 8),
+        ),
+        Invalid(
+            "from django.http import JsonResponse\ndef reports(request):\n"
+            "    agent = request.META.get('HTTP_USER_AGENT', '')\n    if agent == 'ReportBot/2.0':\n"
+            "        return JsonResponse({'reports': all_reports()})\n    return JsonResponse({}, status=403)\n",
         ),
         Invalid(
             "import base64, json\ndef current_role(token):\n"
@@ -197,6 +219,8 @@ class IdentityFromClientData(Rule):
     def visit_Compare(self, node: ast.Compare, ctx) -> None:
         """FastAPI `x_role: str = Header()` / `user_id: int = Cookie()` compared: the client's value decides."""
         function = ctx.function
+        if function is not None:
+            self._spoofed_local(node, ctx)
         if function is None or not function.args.defaults and not any(function.args.kw_defaults):
             return
         for side in (node.left, *node.comparators):
@@ -206,6 +230,25 @@ class IdentityFromClientData(Rule):
                 self._report(side, ctx, f"The {part} `{side.id}`", "what the caller may do")
             elif said & _IDENTITY_WORDS and not said & {"agent"}:
                 self._report(side, ctx, f"The {part} `{side.id}`", "who the user is")
+
+    def _spoofed_local(self, node: ast.Compare, ctx) -> None:
+        """`ip = request.META.get("HTTP_X_FORWARDED_FOR").split(",")[0]` ... `if ip == "127.0.0.1":`: a
+        forgeable header, kept in a local, tested against the values that unlock something."""
+        if len(node.ops) != 1 or not _in_if_test(node, ctx):
+            return
+        subject, other = node.left, node.comparators[0]
+        if isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            if not isinstance(subject, ast.Name):
+                subject, other = other, subject
+            chosen = isinstance(other, ast.Constant) and isinstance(other.value, str)
+        elif isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            listed = isinstance(other, (ast.Name, ast.Tuple, ast.List, ast.Set))
+            chosen = listed and not isinstance(subject, ast.Constant)
+        else:
+            return
+        header = _spoofable_origin(subject, ctx) if chosen and isinstance(subject, ast.Name) else None
+        if header is not None:
+            self._report(node, ctx, f"The header `{header}`", "who may access this")
 
     def _judge(self, read: ast.AST, container: ast.AST, key: str, ctx) -> None:
         part = _client_part(container)
@@ -259,6 +302,8 @@ def _client_part(container: ast.AST) -> Optional[str]:
     if isinstance(container, ast.Attribute) and container.attr in _CLIENT_PARTS:
         root = dotted_name(container.value) or ""
         if root.split(".")[-1] in ("request", "req", "self.request", "r") or root.endswith("request"):
+            return _CLIENT_PARTS[container.attr]
+        if root == "info.context":  # graphene's resolve info: the request
             return _CLIENT_PARTS[container.attr]
     return None
 
@@ -340,3 +385,47 @@ def _identity_used(node: ast.AST, ctx) -> bool:
             if set(words(sub.slice.value)) & (_IDENTITY_WORDS | _PRIVILEGE_WORDS):
                 return True
     return False
+
+
+def _in_if_test(node: ast.AST, ctx) -> bool:
+    """`node` is (part of) the test of an `if` statement that decides what the caller gets: one of its
+    branches returns, raises or aborts (an `if` that only picks what to log decides nothing)."""
+    child, parent = node, ctx.parent(node)
+    while isinstance(parent, (ast.BoolOp, ast.UnaryOp)):
+        child, parent = parent, ctx.parent(parent)
+    if not (isinstance(parent, ast.If) and parent.test is child):
+        return False
+    branches = ast.Module(body=parent.body + parent.orelse, type_ignores=[])
+    return any(
+        isinstance(sub, (ast.Return, ast.Raise))
+        or (isinstance(sub, ast.Call) and (dotted_name(sub.func) or "").rpartition(".")[2] in _DENIALS)
+        for sub in ast.walk(branches)
+    )
+
+
+def _spoofable_origin(expr: ast.AST, ctx, depth: int = 0) -> Optional[str]:
+    """The forgeable header (`User-Agent`, `X-Forwarded-For`, ...) a value was read from, through locals
+    and the string methods that pick a part of it (`.split(",")[0]`, `.strip()`)."""
+    if depth > 8:
+        return None
+    if isinstance(expr, ast.Name):
+        values = ctx.model.each_value(expr) or ()
+        return next(filter(None, (_spoofable_origin(v, ctx, depth + 1) for v in values)), None)
+    if isinstance(expr, ast.Subscript):
+        key = expr.slice
+        if _client_part(expr.value) == "header" and isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return _spoofable_key(key.value)
+        return _spoofable_origin(expr.value, ctx, depth + 1)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        receiver = expr.func.value
+        if expr.func.attr == "get" and _client_part(receiver) == "header" and expr.args:
+            key = expr.args[0]
+            return _spoofable_key(key.value) if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+        if expr.func.attr in ("split", "rsplit", "strip", "lower", "partition", "rpartition"):
+            return _spoofable_origin(receiver, ctx, depth + 1)
+    return None
+
+
+def _spoofable_key(key: str) -> Optional[str]:
+    name = key.lower().replace("_", "-").removeprefix("http-")
+    return key if name in _SPOOFABLE_HEADERS and name != "host" else None

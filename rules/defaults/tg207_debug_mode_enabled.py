@@ -19,7 +19,8 @@ from tabguard.rules.defaults._common import (
 # Application objects by name: `app`, `application`, `api`, `flask_app`, `server`.
 _APP_NAME = re.compile(r"^(app|application|api|server|\w+_app)$")
 # Constructors whose `debug=True` enables tracebacks in responses (FastAPI, Starlette, Quart, Sanic).
-_APP_CLASSES = re.compile(r"(^|\.)(FastAPI|Starlette|Quart|Sanic|Flask)$")
+# aiohttp's debug mode also puts the traceback in its 500 pages.
+_APP_CLASSES = re.compile(r"(^|\.)(FastAPI|Starlette|Quart|Sanic|Flask)$|^aiohttp\.(web|web_app)\.Application$")
 _DEBUGGER_KEYWORDS = ("use_debugger", "use_evalex")
 
 
@@ -41,7 +42,7 @@ class DebugModeEnabled(Rule):
     why = (
         "Flask/Werkzeug debug mode serves an interactive Python console on any error page: anyone who "
         "can reach the app and trigger an exception (or brute-force the PIN, which is derived from "
-        "guessable machine data) runs arbitrary code on the server. FastAPI/Starlette debug mode returns "
+        "guessable machine data) runs arbitrary code on the server. FastAPI/Starlette (and aiohttp) debug mode returns "
         "full tracebacks with source, paths and local values to any client. Assistants write "
         "`debug=True` in `app.run(...)` for local convenience; it then runs in a container or VM that "
         "is reachable from the network."
@@ -70,6 +71,7 @@ class DebugModeEnabled(Rule):
         "parser.debug = True\n",
         "class DevelopmentConfig:\n    DEBUG = True\n",
         "from fastapi import FastAPI\napp = FastAPI(debug=settings.DEBUG)\n",
+        "from aiohttp import web\napp = web.Application(middlewares=[auth])\n",
         "app.config.update(DEBUG=True, TESTING=True)\n",
         "import os\napp.run(debug=os.environ.get('DEBUG', False))\n",
         "import os\napp.run(debug=os.getenv('FLASK_DEBUG', '0') == '1')\n",
@@ -95,6 +97,10 @@ class DebugModeEnabled(Rule):
         Invalid(
             "from fastapi import FastAPI\napp = FastAPI(title='orders', debug=True)\n",
             "from fastapi import FastAPI\napp = FastAPI(title='orders', debug=False)\n",
+        ),
+        Invalid(
+            "from aiohttp import web\ndef make_app():\n    return web.Application(debug=True, middlewares=[auth])\n",
+            "from aiohttp import web\ndef make_app():\n    return web.Application(debug=False, middlewares=[auth])\n",
         ),
         Invalid(
             "from werkzeug.serving import run_simple\nrun_simple('127.0.0.1', 5000, app, use_debugger=True)\n",

@@ -20,6 +20,14 @@ _SETTINGS = frozenset(
 )
 # Pyramid's auth-ticket cookie: `secure` defaults to False.
 _AUTHTKT = ("AuthTktAuthenticationPolicy", "AuthTktCookieHelper")
+# aiohttp-session's storages (cookie, Redis, Memcached): the session cookie is HttpOnly unless told not.
+_SESSION_STORAGES = (
+    "EncryptedCookieStorage",
+    "NaClCookieStorage",
+    "SimpleCookieStorage",
+    "RedisStorage",
+    "MemcachedStorage",
+)
 
 
 class InsecureCookieSettings(Rule):
@@ -32,7 +40,7 @@ class InsecureCookieSettings(Rule):
     owasp = "A02:2025"
     message = "Session cookie protection off: `{setting}`"
     placeholders = {"setting": "SESSION_COOKIE_SECURE = False"}
-    call_names = frozenset(_AUTHTKT) | CONFIG_METHODS
+    call_names = frozenset(_AUTHTKT) | frozenset(_SESSION_STORAGES) | CONFIG_METHODS
     what = "`{setting}` makes the framework issue its session (or CSRF / remember-me) cookie without that protection."
     why = (
         "The session cookie is the login. Sent without `Secure`, it leaks over any plain-HTTP request "
@@ -43,7 +51,8 @@ class InsecureCookieSettings(Rule):
     how = (
         "Keep `SESSION_COOKIE_SECURE = True`, `SESSION_COOKIE_HTTPONLY = True`, `CSRF_COOKIE_SECURE = True` "
         "in production settings; relax them only in development settings files (which are not flagged). "
-        "For Pyramid pass `secure=True, http_only=True` to the auth-ticket policy."
+        "For Pyramid pass `secure=True, http_only=True` to the auth-ticket policy; leave aiohttp-session's "
+        "storages `httponly` (and set `secure=True` behind HTTPS)."
     )
     example = "SESSION_COOKIE_SECURE = True\nSESSION_COOKIE_HTTPONLY = True\nCSRF_COOKIE_SECURE = True"
     fix_safety = "Unsafe: with `Secure` on, the cookie is not sent to a plain-HTTP development server."
@@ -61,6 +70,8 @@ class InsecureCookieSettings(Rule):
         "policy = AuthTktAuthenticationPolicy(SECRET, secure=True)\n",
         "from pyramid.authentication import AuthTktAuthenticationPolicy\npolicy = AuthTktAuthenticationPolicy(**params)\n",
         "from pyramid.authentication import AuthTktCookieHelper\nhelper = AuthTktCookieHelper(SECRET, secure=True)\n",
+        "from aiohttp_session import setup\nfrom aiohttp_session.redis_storage import RedisStorage\n"
+        "def init(app, pool):\n    setup(app, RedisStorage(pool, max_age=3600))\n",
     )
     INVALID = (
         Invalid("SESSION_COOKIE_SECURE = False\n", "SESSION_COOKIE_SECURE = True\n"),
@@ -74,6 +85,12 @@ class InsecureCookieSettings(Rule):
         ),
         Invalid("CSRF_COOKIE_SECURE = False\n", "CSRF_COOKIE_SECURE = True\n", path="mysite/settings.py"),
         Invalid(
+            "from aiohttp_session import setup\nfrom aiohttp_session.redis_storage import RedisStorage\n"
+            "def init(app, pool):\n    setup(app, RedisStorage(pool, httponly=False))\n",
+            "from aiohttp_session import setup\nfrom aiohttp_session.redis_storage import RedisStorage\n"
+            "def init(app, pool):\n    setup(app, RedisStorage(pool, httponly=True))\n",
+        ),
+        Invalid(
             "from pyramid.authentication import AuthTktAuthenticationPolicy\npolicy = AuthTktAuthenticationPolicy(SECRET)\n",
             "from pyramid.authentication import AuthTktAuthenticationPolicy\npolicy = AuthTktAuthenticationPolicy(SECRET, secure=True)\n",
         ),
@@ -86,6 +103,12 @@ class InsecureCookieSettings(Rule):
         tail = (ctx.call_name(node) or "").rpartition(".")[2]
         if tail in _AUTHTKT and (ctx.call_name(node) or "").startswith("pyramid"):
             self._check_authtkt(node, ctx, tail)
+        elif tail in _SESSION_STORAGES and (ctx.call_name(node) or "").startswith("aiohttp_session"):
+            for flag in ("httponly", "secure"):
+                keyword = ctx.keyword(node, flag)
+                if keyword is not None and is_false(keyword.value):
+                    fix = expression_fix(ctx, keyword.value, replace_with("True"), f"Fix: {flag}=True", safe=False)
+                    ctx.report(self, keyword, details={"setting": f"{tail}({flag}=False)"}, fix=fix)
         else:
             self._check_settings(node, ctx)
 

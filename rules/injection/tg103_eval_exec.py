@@ -36,6 +36,10 @@ _CODE_RUNNERS = {
     "_xxsubinterpreters.run_string": 1,
     "_interpreters.run_string": 1,
     "_interpreters.exec": 1,
+    # Pillow's image expressions are Python source run by eval() (restricted builtins are no sandbox:
+    # CVE-2022-22817, CVE-2023-50447); `eval` is the deprecated name of `unsafe_eval`.
+    "PIL.ImageMath.eval": 0,
+    "PIL.ImageMath.unsafe_eval": 0,
 }
 
 
@@ -94,6 +98,9 @@ class EvalExec(Rule):
         "https://nedbatchelder.com/blog/201206/eval_really_is_dangerous.html",
     )
     VALID = (
+        # a constant image expression, and Pillow's callable form that runs no source
+        "from PIL import ImageMath\ndef merge(a, b):\n    return ImageMath.eval('convert(max(a, b), \"L\")', a=a, b=b)\n",
+        "from PIL import ImageMath\ndef merge(a, b):\n    return ImageMath.lambda_eval(lambda args: args['a'] + args['b'], a=a, b=b)\n",
         # A name the argument parser accepts only from the script's own list.
         "import argparse\nRUNNABLE = ('update', 'stats')\nif __name__ == '__main__':\n"
         '    parser = argparse.ArgumentParser()\n    parser.add_argument("cmd", nargs=1, choices=RUNNABLE)\n'
@@ -138,6 +145,11 @@ class EvalExec(Rule):
         "import sys\ndef resolve(annotation, module_name):\n    return eval(annotation, sys.modules[module_name].__dict__)\n",
     )
     INVALID = (
+        Invalid(
+            "from flask import request\nfrom PIL import Image, ImageMath\ndef blend():\n"
+            "    a = Image.open(request.files['a'])\n    return ImageMath.eval(request.form['formula'], a=a)\n",
+            message="`ImageMath.eval` runs code from user input",
+        ),
         Invalid(
             "def parse(text):\n    return eval(text)\n",
             "import ast\ndef parse(text):\n    return ast.literal_eval(text)\n",
@@ -247,7 +259,7 @@ class EvalExec(Rule):
         ctx.report(
             self,
             code,
-            details={"callee": callee.split(".")[-1], "what": what},
+            details={"callee": ".".join(callee.split(".")[-2 if callee.startswith("PIL.") else -1 :]), "what": what},
             source=source,
             fix=fix,
             severity=raised(self, source),

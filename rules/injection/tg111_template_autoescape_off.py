@@ -12,6 +12,10 @@ from tabguard.rules.injection._html import FLASK_RENDER, returns_html, sent_as_p
 from tabguard.rules.injection._strings import constant_text
 
 _ENVIRONMENTS = frozenset({"jinja2.Environment", "jinja2.environment.Environment", "jinja2.Template"})
+# Integrations that build a Jinja2 environment escaping by default: only turning it off is the flaw.
+_ESCAPING_SETUPS = frozenset(
+    {"aiohttp_jinja2.setup", "starlette.templating.Jinja2Templates", "fastapi.templating.Jinja2Templates"}
+)
 _MAKO = frozenset({"mako.template.Template", "mako.lookup.TemplateLookup"})
 
 
@@ -109,7 +113,7 @@ class Jinja2AutoescapeOff(Rule):
     message = "{what}: variables are inserted into HTML unescaped"
     placeholders = {"what": "Jinja2 environment without autoescape"}
     aliases = ("B701", "S701")
-    call_names = last_names(_ENVIRONMENTS | _MAKO | FLASK_RENDER)
+    call_names = last_names(_ENVIRONMENTS | _MAKO | FLASK_RENDER | _ESCAPING_SETUPS)
     what = "{what}, so `{{{{ value }}}}` (Mako: `${{value}}`) writes the value into the page as raw HTML."
     why = (
         "Jinja2's default is `autoescape=False` (Flask turns it on for its own environment, and only for "
@@ -149,6 +153,9 @@ class Jinja2AutoescapeOff(Rule):
         _FLASK + '@app.route("/feed.txt")\ndef feed():\n'
         '    return render_template("feed.txt", items=load()), 200, {"Content-Type": "text/plain"}\n',
         _DJANGO_SETTINGS.format("True"),
+        # these integrations escape unless told not to
+        "import aiohttp_jinja2, jinja2\ndef init(app):\n    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader('views'))\n",
+        "from fastapi.templating import Jinja2Templates\npages = Jinja2Templates(directory='pages')\n",
         # A context variable named `autoescape` changes nothing: escaping is an engine option.
         'from django.shortcuts import render\ndef v(request):\n    return render(request, "p.html", {"autoescape": False})\n',
         _FLASK + '@app.route("/robots.txt")\ndef robots():\n    return render_template("robots.txt")\n',
@@ -202,6 +209,16 @@ class Jinja2AutoescapeOff(Rule):
         ),
         Invalid(_DJANGO_SETTINGS.format("False"), _DJANGO_SETTINGS.format("True")),
         Invalid(
+            "import aiohttp_jinja2, jinja2\ndef init(app):\n"
+            "    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader('views'), autoescape=False)\n",
+            "import aiohttp_jinja2, jinja2\ndef init(app):\n"
+            "    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader('views'), autoescape=True)\n",
+        ),
+        Invalid(
+            "from fastapi.templating import Jinja2Templates\npages = Jinja2Templates(directory='pages', autoescape=False)\n",
+            "from fastapi.templating import Jinja2Templates\npages = Jinja2Templates(directory='pages', autoescape=True)\n",
+        ),
+        Invalid(
             _FLASK
             + '@app.route("/notes")\ndef notes():\n    return render_template("notes.j2", notes=Note.query.all())\n'
         ),
@@ -219,6 +236,13 @@ class Jinja2AutoescapeOff(Rule):
             return
         if callee in _MAKO:
             self._check_mako(node, ctx)
+            return
+        if callee in _ESCAPING_SETUPS:
+            keyword = ctx.keyword(node, "autoescape")
+            if keyword is not None and _falsy_constant(keyword.value, ctx):
+                what = f"`{callee.rpartition('.')[2]}` with `autoescape={ctx.segment(ctx.span(keyword.value))}`"
+                fix = expression_fix(ctx, node, set_keyword("autoescape", "True"), "Fix: autoescape=True", safe=False)
+                ctx.report(self, keyword, details={"what": what}, fix=fix)
             return
         if callee not in _ENVIRONMENTS or any(k.arg is None for k in node.keywords):
             return  # **options may set it

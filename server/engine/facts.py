@@ -53,6 +53,9 @@ class BlockFacts:
     registered: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Schema classes that keep fields they do not declare (pydantic `extra="allow"`): name -> True.
     open_models: dict[str, bool] = field(default_factory=dict)
+    # How the module's code knows who is signed in (`request.user`, `login_required`, ...): the
+    # spellings its text uses -> True. Read from the text (cheap).
+    sign_ins: dict[str, bool] = field(default_factory=dict)
 
 
 KINDS = (
@@ -68,6 +71,7 @@ KINDS = (
     "masked",
     "registered",
     "open_models",
+    "sign_ins",
 )
 
 
@@ -88,6 +92,7 @@ class ModuleFacts:
     masked: dict[str, bool] = field(default_factory=dict)
     registered: dict[str, tuple[str, ...]] = field(default_factory=dict)
     open_models: dict[str, bool] = field(default_factory=dict)
+    sign_ins: dict[str, bool] = field(default_factory=dict)
     # How many blocks define each (kind, name): with more than one, the order decides the value.
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
 
@@ -204,6 +209,9 @@ def dotted_name(node: ast.AST) -> Optional[str]:
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # `x.ssn[-4:]`, `card_number[-4:]`: the last characters of a value, the way masks are written.
 _LAST_CHARACTERS = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\[\s*-\s*\d+\s*:\s*\]")
+_SIGN_INS = re.compile(
+    r"\b(request\.user|current_user|g\.user|get_current_user|login_required|LoginRequiredMixin|IsAuthenticated)\b"
+)
 # Words that are never a module-level name another block could bind.
 _NEVER_BOUND = frozenset(keyword.kwlist) | {"self", "cls"}
 
@@ -224,6 +232,8 @@ def collect_facts(tree: ast.Module, text: str) -> BlockFacts:
     facts.used_names = tuple(sys.intern(n) for n in set(_IDENTIFIER.findall(text)) if n not in _NEVER_BOUND)
     if "[-" in text or "[ -" in text:
         facts.masked = dict.fromkeys(_LAST_CHARACTERS.findall(text), True)
+    if "user" in text or "login" in text.lower() or "Authenticated" in text:
+        facts.sign_ins = dict.fromkeys(_SIGN_INS.findall(text), True)
     return facts
 
 
