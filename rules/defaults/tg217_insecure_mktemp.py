@@ -40,7 +40,9 @@ class InsecureMktemp(Rule):
         "Unsafe: `path = tempfile.mktemp(...)` becomes `fd, path = tempfile.mkstemp(...)` followed by "
         "`os.close(fd)`: the file is created (mode 0600) and its descriptor closed; code that expected "
         "the path not to exist yet (e.g. a tool refusing to overwrite) must accept an empty file. A "
-        "`mktemp()` call used inside a larger expression gets no rewrite."
+        "`mktemp()` call used inside a larger expression (returned, passed on) becomes "
+        "`tempfile.NamedTemporaryFile(delete=False, ...).name`: the same, created, empty file, whose "
+        "handle is closed when the expression's object is released."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/377.html",
@@ -61,7 +63,15 @@ class InsecureMktemp(Rule):
             "import os\nfrom tempfile import mktemp, mkstemp\ndef job(fd):\n    temp_fd, out = mkstemp('.log', 'job-')\n"
             "    os.close(temp_fd)\n    return out\n",
         ),
-        Invalid("import tempfile\nrun(['tool', '-o', tempfile.mktemp()])\n"),
+        Invalid(
+            "import tempfile\nrun(['tool', '-o', tempfile.mktemp()])\n",
+            "import tempfile\nrun(['tool', '-o', tempfile.NamedTemporaryFile(delete=False).name])\n",
+        ),
+        Invalid(
+            "from tempfile import mktemp\ndef report_path():\n    return mktemp('.pdf', dir='/tmp/reports')\n",
+            "from tempfile import mktemp, NamedTemporaryFile\ndef report_path():\n"
+            "    return NamedTemporaryFile(delete=False, suffix='.pdf', dir='/tmp/reports').name\n",
+        ),
         Invalid("import os\nname = os.tempnam('/tmp', 'x')\n"),
     )
 
@@ -84,11 +94,11 @@ def _mkstemp_fix(ctx, call: ast.Call):
         and isinstance(statement.targets[0], ast.Name)
         and statement.value is call
     ):
-        return None
+        return _named_file_fix(ctx, call)
     span = ctx.span(statement)
     indent = ctx.lines[span.start_line][: span.start_col]
     if indent.strip() or ctx.lines[span.end_line][span.end_col :].strip():
-        return None  # not alone on its lines (`a = mktemp(); b`): no room for a second statement
+        return _named_file_fix(ctx, call)  # not alone on its lines (`a = mktemp(); b`): no room for a second
     used = {
         node.id if isinstance(node, ast.Name) else node.arg
         for node in ctx.scope_nodes()
@@ -104,4 +114,28 @@ def _mkstemp_fix(ctx, call: ast.Call):
         "Fix: create the file with tempfile.mkstemp() and close its descriptor",
         safe=False,
         imports=(*more, *imports),
+    )
+
+
+_MKTEMP_PARAMETERS = ("suffix", "prefix", "dir")
+
+
+def _named_file_fix(ctx, call: ast.Call):
+    """`tempfile.mktemp(".pdf")` inside an expression -> `tempfile.NamedTemporaryFile(delete=False,
+    suffix=".pdf").name`: the path of a file created for it, as one expression."""
+    if len(call.args) > len(_MKTEMP_PARAMETERS) or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    if any(k.arg is None for k in call.keywords):
+        return None
+    named = [f"{name}={ctx.segment(ctx.span(arg))}" for name, arg in zip(_MKTEMP_PARAMETERS, call.args)]
+    named += [f"{k.arg}={ctx.segment(ctx.span(k.value))}" for k in call.keywords]
+    if any("\n" in text for text in named):
+        return None
+    function, imports = spell(ctx, "tempfile.NamedTemporaryFile")
+    new = f"{function}({', '.join(['delete=False', *named])}).name"
+    return edits_fix(
+        [Edit(ctx.span(call), new)],
+        "Fix: create the file with tempfile.NamedTemporaryFile(delete=False)",
+        safe=False,
+        imports=imports,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from tabguard.engine.fixes import expression_fix, replace_callee
+from tabguard.engine.fixes import expression_fix, replace_callee, set_keyword
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.rules._spelling import WEB_APP, spell
 from tabguard.rules.injection import last_names
@@ -80,7 +80,10 @@ class XmlUntrustedParse(Rule):
     fix_safety = (
         "Unsafe: the stdlib call becomes its `defusedxml` equivalent (same arguments), which raises on "
         "documents that declare entities. Offered only when the project declares `defusedxml` (or has "
-        "no dependency files): a rewrite never imports an undeclared package."
+        "no dependency files): a rewrite never imports an undeclared package. An lxml call gets a "
+        "parser that neither resolves entities nor fetches over the network "
+        "(`parser=etree.XMLParser(resolve_entities=False, no_network=True)`; `iterparse` takes "
+        "`resolve_entities=False` itself): entity references stay unexpanded in the tree."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/611.html",
@@ -88,6 +91,7 @@ class XmlUntrustedParse(Rule):
         "https://pypi.org/project/defusedxml/",
     )
     VALID = (
+        "from lxml.etree import iterparse\ndef rows(path):\n    return iterparse(path, tag='row', resolve_entities=False)\n",
         'import xml.etree.ElementTree as ET\ntree = ET.parse("config.xml")\n',
         "import defusedxml.ElementTree as ET\ndef f(data):\n    return ET.fromstring(data)\n",
         "from lxml import etree\nSAFE = etree.XMLParser(resolve_entities=False, no_network=True)\ndef f(data):\n"
@@ -122,7 +126,16 @@ class XmlUntrustedParse(Rule):
         Invalid(
             "import xml.etree.ElementTree as ET\nfrom flask import request\ndef upload():\n    root = ET.fromstring(request.data)\n"
         ),
-        Invalid("from lxml import etree\ndef f(body):\n    return etree.fromstring(body)\n"),
+        Invalid(
+            "from lxml import etree\ndef f(body):\n    return etree.fromstring(body)\n",
+            "from lxml import etree\ndef f(body):\n"
+            "    return etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))\n",
+        ),
+        Invalid(
+            "from lxml.etree import iterparse\ndef rows(path):\n    for _, row in iterparse(path, tag='row'):\n        yield row\n",
+            "from lxml.etree import iterparse\ndef rows(path):\n"
+            "    for _, row in iterparse(path, tag='row', resolve_entities=False):\n        yield row\n",
+        ),
         # the stdlib's own parser, handed over explicitly, is the default one
         Invalid(
             "import xml.etree.ElementTree as ET\nfrom flask import request\ndef upload():\n"
@@ -138,6 +151,9 @@ class XmlUntrustedParse(Rule):
             family = "lxml"
             if len(node.args) > 1 or ctx.keyword(node, "parser") is not None:
                 return  # an explicit parser: TG113 judges its settings
+            resolve = ctx.keyword(node, "resolve_entities")  # `iterparse` takes the parser's settings itself
+            if resolve is not None and isinstance(resolve.value, ast.Constant) and resolve.value.value is False:
+                return
         else:
             return
         if family == "stdlib" and _own_parser(node, callee, ctx):
@@ -149,11 +165,16 @@ class XmlUntrustedParse(Rule):
             return  # `minidom.parseString(ET.tostring(element))`: re-reading what the program just wrote
         source = ctx.taint(document)
         fix = None
-        spelled = spell(ctx, _DEFUSED[callee]) if family == "stdlib" else None
-        if spelled is not None:  # None: defusedxml is not a declared dependency
+        spelled = spell(ctx, _DEFUSED[callee] if family == "stdlib" else "lxml.etree.XMLParser")
+        if spelled is not None and family == "stdlib":  # None: defusedxml is not a declared dependency
             fix = expression_fix(
                 ctx, node, replace_callee(spelled[0]), "Fix: parse with defusedxml", safe=False, imports=spelled[1]
             )
+        elif family == "lxml" and callee.endswith(".iterparse"):  # it takes the parser's settings itself
+            fix = expression_fix(ctx, node, set_keyword("resolve_entities", "False"), _LXML_TITLE, safe=False)
+        elif spelled is not None:
+            parser = f"{spelled[0]}(resolve_entities=False, no_network=True)"
+            fix = expression_fix(ctx, node, set_keyword("parser", parser), _LXML_TITLE, safe=False, imports=spelled[1])
         what = f"user input ({source.label})" if source else "XML from outside the program"
         ctx.report(
             self,
@@ -163,3 +184,6 @@ class XmlUntrustedParse(Rule):
             fix=fix,
             severity=_SEVERITY[family][source is not None],
         )
+
+
+_LXML_TITLE = "Fix: parse with entities unresolved and no network access"

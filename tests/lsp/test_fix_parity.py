@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tabguard.cli import main
+from test_code_actions import _apply
 
 # (rule, file text): one fixable finding of the rule in each.
 CASES = [
@@ -55,17 +56,6 @@ def _code_action_text(server, path, text: str, rule: str) -> list[str]:
         a for a in actions if a.get("edit") and a["title"].startswith("Fix") and a["diagnostics"][0]["code"] == rule
     ]
     return [_apply(text, a["edit"]["changes"][uri]) for a in fixes]
-
-
-def _apply(text: str, edits: list[dict]) -> str:
-    lines = text.split("\n")
-    for edit in sorted(
-        edits, key=lambda e: (e["range"]["start"]["line"], e["range"]["start"]["character"]), reverse=True
-    ):
-        start, end = edit["range"]["start"], edit["range"]["end"]
-        head, tail = lines[start["line"]][: start["character"]], lines[end["line"]][end["character"] :]
-        lines[start["line"] : end["line"] + 1] = (head + edit["newText"] + tail).split("\n")
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("rule,text", CASES, ids=[rule for rule, _ in CASES])
