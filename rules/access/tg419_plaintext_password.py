@@ -32,6 +32,27 @@ _CLIENT_ROOTS = frozenset(
 
 # Words of a call that turns a password into something else to store (`generate_password_hash`, `hashpw`).
 _HASHING_WORDS = frozenset({"hash", "hashpw", "encrypt"})
+# Reversible encodings that are sometimes taken for hashing: whoever reads the column decodes it.
+_ENCODINGS = frozenset(
+    {
+        "b64encode",
+        "b64decode",
+        "urlsafe_b64encode",
+        "urlsafe_b64decode",
+        "standard_b64encode",
+        "standard_b64decode",
+        "encodebytes",
+        "decodebytes",
+        "b32encode",
+        "b32decode",
+        "b16encode",
+        "b16decode",
+        "b85encode",
+        "b85decode",
+        "hexlify",
+        "unhexlify",
+    }
+)
 # Methods whose comparison is two objects' equality, not a login.
 _EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__"})
 
@@ -41,7 +62,7 @@ class PlaintextPassword(Rule):
     name = "plaintext-password"
     severity = "high"
     confidence = "medium"
-    cwe = (256, 522)
+    cwe = (256, 522, 261)
     owasp = "A04:2025"
     message = "Password {how}: store a slow salted hash and verify against it"
     placeholders = {"how": "compared in plain text (`user.password == request.form['password']`)"}
@@ -50,7 +71,8 @@ class PlaintextPassword(Rule):
     why = (
         "A database leaks: a backup, an SQL injection, a read replica, a support tool. With plain-text "
         "passwords the leak hands over every account at once, here and on every other site where users "
-        "reused the password (credential stuffing). Hashed with a slow salted function, a leaked table "
+        "reused the password (credential stuffing). Base64 or hex is the same as plain text: it is an "
+        "encoding anyone reverses with one call. Hashed with a slow salted function, a leaked table "
         "costs the attacker years of guessing per strong password."
     )
     how = (
@@ -67,6 +89,7 @@ class PlaintextPassword(Rule):
     references = (
         "https://cwe.mitre.org/data/definitions/256.html",
         "https://cwe.mitre.org/data/definitions/522.html",
+        "https://cwe.mitre.org/data/definitions/261.html",
         "https://owasp.org/Top10/2025/A04_2025-Cryptographic_Failures/",
         "https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html",
     )
@@ -85,6 +108,11 @@ class PlaintextPassword(Rule):
         "def login(cur, username):\n    cur.execute('SELECT id, password_hash FROM users WHERE username = ?', (username,))\n",
         "def reset(User, token):\n    return User.objects.filter(password_reset_token=token).first()\n",
         "class URL:\n    def __eq__(self, other):\n        return self.user == other.user and self.password == other.password\n",
+        # base64 of a digest, or of data that is not a password
+        "import base64, hashlib\ndef check(user, password):\n"
+        "    digest = hashlib.pbkdf2_hmac('sha256', password.encode(), user.salt, 600_000)\n"
+        "    return hmac.compare_digest(base64.b64encode(digest).decode(), user.password_hash)\n",
+        "import base64\ndef same_avatar(user, upload):\n    return base64.b64encode(upload.read()) == user.avatar\n",
         # the model hashes into its `password` field itself
         "from django.db import models\nfrom django.contrib.auth.hashers import make_password\n"
         "class Member(models.Model):\n    password = models.CharField(max_length=128)\n"
@@ -124,6 +152,23 @@ class PlaintextPassword(Rule):
             "    cur.execute('SELECT id FROM users WHERE username = ? AND password = ?', (username, password))\n",
             message="looked up in plain text (`WHERE",
         ),
+        # base64 taken for hashing, when storing and when checking
+        Invalid(
+            "import base64\ndef check_password(cursor, userid, password):\n"
+            "    cursor.execute('SELECT password FROM users WHERE userid = %s', (userid,))\n    row = cursor.fetchone()\n"
+            "    return row is not None and base64.b64decode(row[0]) == password\n",
+            message="reversible encoding (`b64decode`",
+        ),
+        Invalid(
+            "import base64\ndef login(user, form):\n"
+            "    return user.password_hash == base64.b64encode(form['password'].encode()).decode()\n",
+        ),
+        Invalid(
+            "import base64\ndef register(conn, username, password):\n"
+            "    conn.execute('INSERT INTO users (username, password) VALUES (?, ?)',\n"
+            "                 (username, base64.urlsafe_b64encode(password.encode())))\n",
+            message="written to the database in a reversible encoding",
+        ),
         # a setter that stores what it was given
         Invalid(
             "from django.db import models\nclass Member(models.Model):\n    password = models.CharField(max_length=128)\n"
@@ -154,6 +199,10 @@ class PlaintextPassword(Rule):
         if isinstance(ctx.parent(node), ast.Assert) or getattr(ctx.function, "name", None) in _EQUALITY_METHODS:
             return  # a test's expectation of a parsed setting; two objects compared field by field
         sides = (node.left, node.comparators[0])
+        encoding = next((e for side in sides if (e := _encoding(side)) is not None), None)
+        if encoding is not None and any(_names_password(side) for side in sides):
+            ctx.report(self, node, details={"how": f"kept in a reversible encoding (`{encoding}` is not a hash)"})
+            return
         stored = next((s for s in sides if _stored_password(s)), None)
         if stored is None:
             return
@@ -184,6 +233,12 @@ class PlaintextPassword(Rule):
         for value in values:
             if isinstance(value, ast.Name) and _raw_password_name(value.id):
                 ctx.report(self, value, details={"how": how})
+                return
+            encoding = _encoding(value)
+            if encoding is not None and _names_password(value) and _writes_password(sql):
+                ctx.report(
+                    self, value, details={"how": f"written to the database in a reversible encoding (`{encoding}`)"}
+                )
                 return
 
     def _check_lookup(self, node: ast.Call, ctx) -> None:
@@ -217,6 +272,26 @@ def _hashed_fields(cls: ast.ClassDef) -> set[str]:
                 if isinstance(target, ast.Attribute) and dotted_name(target.value) == "self":
                     found.add(target.attr)
     return found
+
+
+def _encoding(node: ast.AST) -> Optional[str]:
+    """`base64.b64encode(...)` (also through `.decode()`/`.encode()` of its result) -> "b64encode"."""
+    while (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("decode", "encode")
+    ):
+        node = node.func.value
+    if not isinstance(node, ast.Call):
+        return None
+    callee = (dotted_name(node.func) or "").rpartition(".")[2]
+    return callee if callee in _ENCODINGS else None
+
+
+def _names_password(node: ast.AST) -> bool:
+    """A plain password is read somewhere in the expression (`password`, `user.password`, `row["passwd"]`)."""
+    return any(
+        isinstance(part, (ast.Name, ast.Attribute, ast.Subscript)) and _raw_password_name(expression_name(part) or "")
+        for part in ast.walk(node)
+    )
 
 
 def _typed_password(value: ast.expr, ctx) -> bool:

@@ -8,7 +8,7 @@ from tabguard.engine.fixes import edits_fix
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules._spelling import WEB_APP, spell
 from tabguard.rules.injection._rewrite import wrap_values
-from tabguard.rules.injection._strings import built_strings, formatted_pieces
+from tabguard.rules.injection._strings import built_strings, formatted_pieces, is_static, unconfirmed
 
 _PYTHON_LDAP = frozenset({"search", "search_s", "search_st", "search_ext", "search_ext_s", "search_subtree_s"})
 _ESCAPE = {"ldap": "ldap.filter.escape_filter_chars", "ldap3": "ldap3.utils.conv.escape_filter_chars"}
@@ -19,10 +19,11 @@ class LdapInjection(Rule):
     name = "ldap-injection"
     severity = "high"
     confidence = "high"
+    lowers_confidence_without_taint = True
     cwe = (90,)
     owasp = "A05:2025"
-    message = "LDAP {part} built from user input ({source}) without escaping"
-    placeholders = {"part": "search filter", "source": "request data", "callee": "search_s"}
+    message = "LDAP {part} built from {source} without escaping"
+    placeholders = {"part": "search filter", "source": "user input (request data)", "callee": "search_s"}
     aliases = ()
     call_names = _PYTHON_LDAP
     what = "The LDAP {part} passed to `{callee}` contains {source} as written."
@@ -52,7 +53,9 @@ class LdapInjection(Rule):
         "import ldap\nfrom ldap.filter import escape_filter_chars\nfrom flask import request\ndef f(conn):\n"
         '    user = escape_filter_chars(request.form["user"])\n'
         '    return conn.search_s("dc=ex", ldap.SCOPE_SUBTREE, f"(uid={user})")\n',
-        'import ldap3\ndef f(conn, user):\n    conn.search("dc=ex", f"(uid={user})")\n',
+        "import ldap3\nfrom ldap3.utils.conv import escape_filter_chars\ndef f(conn, user):\n"
+        '    conn.search("dc=ex", f"(uid={escape_filter_chars(user)})")\n',
+        'import ldap\nGROUP = "staff"\ndef members(conn):\n    return conn.search_s("dc=ex", ldap.SCOPE_SUBTREE, f"(memberOf=cn={GROUP})")\n',
     )
     INVALID = (
         Invalid(
@@ -74,6 +77,16 @@ class LdapInjection(Rule):
             "import ldap3\nfrom flask import request\ndef f(conn):\n"
             '    conn.search(request.args["base"], "(objectClass=person)")\n',
             path=WEB_APP,
+        ),
+        # The filter is built from a parameter: whoever calls the helper decides what it holds.
+        Invalid(
+            'import ldap3\ndef f(conn, user):\n    conn.search("dc=ex", f"(uid={user})")\n',
+            message="a non-constant value (`user`)",
+        ),
+        Invalid(
+            "import ldap\ndef find_user(conn, username):\n"
+            '    query = "(&(objectClass=person)(uid=" + username + "))"\n'
+            '    return conn.search_s("dc=example,dc=com", ldap.SCOPE_SUBTREE, query)\n',
         ),
     )
 
@@ -102,11 +115,41 @@ class LdapInjection(Rule):
                 ctx.report(
                     self,
                     node,
-                    details={"part": part, "source": source.label, "callee": func.attr},
+                    details={"part": part, "source": f"user input ({source.label})", "callee": func.attr},
                     source=source,
                     fix=fix,
                 )
                 return
+        spliced = _unescaped_splice(parts[0][1], ctx)
+        if spliced is not None:
+            ctx.report(
+                self,
+                node,
+                details={"part": "search filter", "source": f"a non-constant value (`{spliced}`)", "callee": func.attr},
+                confidence=unconfirmed(self, None),
+            )
+
+
+def _unescaped_splice(value: ast.AST, ctx) -> str | None:
+    """The code of the first value spliced into the filter text (inline, or where a local built it)
+    that is neither constant, nor escaped, nor a number, else None."""
+    for built in built_strings(value, ctx) or ():
+        for piece in formatted_pieces(built) or ():
+            if isinstance(piece, str) or _neutral(piece, ctx):
+                continue
+            assigned = ctx.model.values(piece) if isinstance(piece, ast.Name) else None
+            if assigned and all(_neutral(v, ctx) for v in assigned):
+                continue  # `user = escape_filter_chars(name)`, then `f"(uid={user})"`
+            return ast.unparse(piece)
+    return None
+
+
+def _neutral(value: ast.expr, ctx) -> bool:
+    """A constant, an escaped value, or a number: nothing that can add filter syntax."""
+    if is_static(value, ctx):
+        return True
+    callee = (ctx.call_name(value) or "") if isinstance(value, ast.Call) else ""
+    return "escape" in callee or callee in ("int", "float", "len")
 
 
 def _escape_fix(ctx, value: ast.expr, library: str):
