@@ -124,6 +124,8 @@ class NoSqlInjection(Rule):
         "FIELDS = 'id, email'\ndef list_users(table):\n    return table.scan(ProjectionExpression=f'{FIELDS}, created')\n",
         "def orders(client, customer):\n    return client.execute_statement(\n"
         "        Statement='SELECT * FROM orders WHERE customer = ?', Parameters=[{'S': customer}])\n",
+        # `update` with one mapping is dict.update: a collection's update takes a filter and a document
+        'from flask import request\ndef environ():\n    env = make_env()\n    env.update({"input": request.json})\n    return env\n',
     )
     INVALID = (
         Invalid(
@@ -134,6 +136,12 @@ class NoSqlInjection(Rule):
             '    return db.users.find_one({"user": body["user"], "password": body["password"]})\n',
             "from flask import request\ndef login(db):\n    body = request.get_json()\n"
             '    return db.users.find_one({"user": str(body["user"]), "password": str(body["password"])})\n',
+        ),
+        Invalid(
+            "from flask import request\ndef rename(db):\n"
+            '    db.users.update({"name": request.json["old"]}, {"$set": {"name": "x"}})\n',
+            "from flask import request\ndef rename(db):\n"
+            '    db.users.update({"name": str(request.json["old"])}, {"$set": {"name": "x"}})\n',
         ),
         Invalid(
             'def f(db, name):\n    return db.users.find({"$where": f"this.name == \'{name}\'"})\n',
@@ -197,6 +205,8 @@ class NoSqlInjection(Rule):
         if not (isinstance(func, ast.Attribute) and func.attr in _QUERY_METHODS and node.args):
             return
         query = node.args[0]
+        if func.attr == "update" and len(node.args) == 1 and not node.keywords:
+            return  # `env.update({...})`: a dict's update; MongoDB's takes a filter and a document
         if (
             func.attr not in _COLLECTION_ONLY
             and not isinstance(query, ast.Dict)
