@@ -88,8 +88,19 @@ class LooseHostRegex(Rule):
         # not a host check: a version string, a file name
         "import re\nm = re.match(r'(\\d+).(\\d+)', version)\n",
         "import re\nif re.search(r'report.csv', filename):\n    pass\n",
+        # a test's expectation about the program's own output
+        "import re\ndef check_redirect(self, response):\n"
+        "    self.assertTrue(re.match(r'http://example.com/login', response.headers['Location']))\n",
+        "import re\ndef check_redirect(location):\n    assert re.match(r'http://example.com/login', location)\n",
     )
     INVALID = (
+        # the same match deciding where to go
+        Invalid(
+            "import re\ndef check_redirect(location):\n    if re.match(r'http://example.com/login', location):\n"
+            "        return location\n",
+            "import re\ndef check_redirect(location):\n    if re.match(r'^http://example\\.com/login$', location):\n"
+            "        return location\n",
+        ),
         Invalid(
             "import re\ndef is_safe_redirect(url):\n    return re.match(r'https://example.com', url) is not None\n",
             "import re\ndef is_safe_redirect(url):\n    return re.match(r'^https://example\\.com(?:[/?#]|$)', url) is not None\n",
@@ -119,7 +130,7 @@ class LooseHostRegex(Rule):
             return
         if len(pattern.value) > _LONGEST_PATTERN or not _DOMAIN.search(pattern.value):
             return
-        if not _about_hosts(node, pattern.value, kind, ctx):
+        if not _about_hosts(node, pattern.value, kind, ctx) or _asserted(node, ctx):
             return
         text = pattern.value
         loose_dots = bool(_LOOSE_DOT.search(_DOMAIN.search(text).group(0)))
@@ -136,6 +147,18 @@ class LooseHostRegex(Rule):
             details={"pattern": text, "flaw": " and ".join(flaws), "bypass": _bypass(text, loose_dots, start, end)},
             fix=_fix(ctx, pattern, text, kind),
         )
+
+
+def _asserted(node: ast.AST, ctx) -> bool:
+    """The match is a test's expectation (`assert re.match(...)`, `self.assertTrue(re.match(...))`):
+    it checks what the program produced, and lets nobody in."""
+    parent = ctx.parent(node)
+    while parent is not None and not isinstance(parent, ast.stmt):
+        func = parent.func if isinstance(parent, ast.Call) else None
+        if isinstance(func, ast.Attribute) and func.attr.startswith("assert"):
+            return True
+        parent = ctx.parent(parent)
+    return isinstance(parent, ast.Assert)
 
 
 def _about_hosts(node: ast.Call, text: str, kind: str, ctx) -> bool:
