@@ -9,7 +9,10 @@ from tabguard.engine.fixes import text_fix
 from tabguard.engine.rule import Invalid, Rule, Valid
 from tabguard.engine.types import Span
 from tabguard.guards import OWNER_FIELDS, is_current_user, words
+from tabguard.rules.injection._code_context import enclosing_class
 
+# Classes whose instances are the people or accounts access is granted to.
+_PRINCIPALS = frozenset({"user", "account", "member", "principal", "identity", "person", "customer", "profile"})
 # What an access check reads: roles, permissions, authentication state.
 _ACCESS_NAMES = frozenset(
     {
@@ -105,8 +108,16 @@ class AssertAccessCheck(Rule):
         # The role a registered handler plays, not a user's.
         "def register(handlers, func):\n    role = func.handler_kind\n    assert role in ('reader', 'writer')\n"
         "    handlers[role] = func\n",
+        # a syntax tree node's own flag, named like a user's
+        "class Declarator:\n    def describe(self, prefix):\n        assert not self.is_anonymous\n        return prefix + self.name\n",
     )
     INVALID = (
+        # the same flag on an account's own method
+        Invalid(
+            "class Account:\n    def close(self):\n        assert not self.is_anonymous\n        self.delete()\n",
+            "class Account:\n    def close(self):\n        if self.is_anonymous:\n"
+            '            raise PermissionError("permission denied")\n        self.delete()\n',
+        ),
         Invalid(
             "def delete_post(post):\n    role = current_user.role\n    assert role == 'admin'\n    post.delete()\n",
             "def delete_post(post):\n    role = current_user.role\n    if role != 'admin':\n"
@@ -166,7 +177,7 @@ class AssertAccessCheck(Rule):
 def _mentions_access(test: ast.AST, ctx, depth: int = 0) -> bool:
     """Roles and permissions, or a record's owner compared with a user (`doc.owner_id == user.id`)."""
     for sub in ast.walk(test):
-        if isinstance(sub, ast.Attribute) and sub.attr in _ACCESS_NAMES:
+        if isinstance(sub, ast.Attribute) and sub.attr in _ACCESS_NAMES and not _own_state(sub, ctx):
             return True
         if isinstance(sub, ast.Name) and sub.id in _ACCESS_NAMES and _local_of_access(sub, ctx, depth):
             return True
@@ -176,6 +187,15 @@ def _mentions_access(test: ast.AST, ctx, depth: int = 0) -> bool:
             if owner and any("user" in words_of for side in sides for words_of in _names(side)):
                 return True
     return False
+
+
+def _own_state(attribute: ast.Attribute, ctx) -> bool:
+    """`self.is_anonymous` in a class that models no user or account (a syntax tree's node, a parser):
+    the object's own state, not who is calling."""
+    if not (isinstance(attribute.value, ast.Name) and attribute.value.id == "self"):
+        return False
+    cls = enclosing_class(ctx)
+    return cls is not None and _PRINCIPALS.isdisjoint(words(cls.name))
 
 
 def _local_of_access(name: ast.Name, ctx, depth: int) -> bool:
