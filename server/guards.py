@@ -673,6 +673,9 @@ def _reads_user(node: ast.AST) -> bool:
     return _session_user(node)
 
 
+_LOGIN_FLAGS = frozenset({"logged", "authenticated"})
+
+
 def _session_user(node: ast.AST) -> bool:
     """`session["user_id"]`, `session.get("user_id")`: the server-signed session's user."""
     if isinstance(node, ast.Subscript) and dotted_name(node.value) == "session":
@@ -681,7 +684,10 @@ def _session_user(node: ast.AST) -> bool:
         key = node.args[0]
     else:
         return False
-    return isinstance(key, ast.Constant) and isinstance(key.value, str) and "user" in key.value.lower()
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        return False
+    # the user's id or name, or the flag a login sets (`session["logged_in"]`, `session["authenticated"]`)
+    return "user" in key.value.lower() or not _LOGIN_FLAGS.isdisjoint(words(key.value))
 
 
 def _body_guards(scope: Facts, qualname, options: dict, found: Guards) -> None:

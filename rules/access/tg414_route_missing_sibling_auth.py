@@ -66,6 +66,10 @@ class RouteMissingSiblingAuth(Rule):
         # checked in the body
         _SIBLINGS
         + "@app.get('/api/me')\ndef me():\n    if not current_user.is_authenticated:\n        abort(401)\n    return jsonify(id=current_user.id)\n",
+        # a public page that shows more to a signed-in user: it checks the login flag itself
+        _SIBLINGS
+        + "@app.get('/posts/<slug>')\ndef post(slug):\n    query = Post.select() if session.get('logged_in') else Post.public()\n"
+        "    return render_template('post.html', post=query.where(Post.slug == slug).get())\n",
         # the siblings disagree: no convention to apply
         "from flask import Flask\napp = Flask(__name__)\n@app.get('/a')\n@login_required\ndef a():\n    pass\n"
         "@app.get('/b')\ndef b():\n    pass\n@app.get('/c')\ndef c():\n    pass\n",
@@ -78,6 +82,15 @@ class RouteMissingSiblingAuth(Rule):
             + "@app.get('/api/invoices/<int:invoice_id>/pdf')\ndef invoice_pdf(invoice_id):\n    return render_pdf(invoice_id)\n",
             _SIBLINGS
             + "@app.get('/api/invoices/<int:invoice_id>/pdf')\n@login_required\ndef invoice_pdf(invoice_id):\n    return render_pdf(invoice_id)\n",
+        ),
+        # the same page with no look at the login: the sibling's decorator applies
+        Invalid(
+            _SIBLINGS
+            + "@app.get('/posts/<slug>')\ndef post(slug):\n    query = Post.select() if session.get('theme') else Post.public()\n"
+            "    return render_template('post.html', post=query.where(Post.slug == slug).get())\n",
+            _SIBLINGS + "@app.get('/posts/<slug>')\n@login_required\ndef post(slug):\n"
+            "    query = Post.select() if session.get('theme') else Post.public()\n"
+            "    return render_template('post.html', post=query.where(Post.slug == slug).get())\n",
         ),
         # a blueprint, a decorator of the project's own, an async view
         Invalid(
