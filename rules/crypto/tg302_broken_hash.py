@@ -66,6 +66,8 @@ class BrokenHash(Rule):
         "import hashlib\ndigest = hashlib.sha256(data).hexdigest()\n",
         "import hashlib\nkey = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()\n",
         "import hashlib\ncache_key = hashlib.md5(url.encode()).hexdigest()\n",
+        # the digest of nothing: a constant (a hasher fed later is judged: see the `X-Signature` Invalid)
+        "import hashlib\nEMPTY = hashlib.md5().hexdigest()\n",
         "import hashlib\ndef etag_for(body):\n    return hashlib.sha1(body).hexdigest()\n",
         "import hashlib\nh = hashlib.new('sha256', data)\n",
         "from cryptography.hazmat.primitives import hashes\nh = hashes.SHA256()\n",
@@ -200,6 +202,8 @@ def _non_security_use(ctx, node: ast.Call, data) -> bool:
         return True  # `md5(x).hexdigest()[:8]`: a short identifier, not a security check
     if isinstance(chain, ast.Attribute) and chain.attr in _SIZES and not node.args:
         return True  # `sha1().digest_size`: the algorithm's output length, nothing is hashed
+    if data is None and not node.keywords and _finished_at_once(ctx, node):
+        return True  # `md5().hexdigest()`: the digest of nothing, a constant
     bound = enclosing_name(ctx, chain)
     names = [bound, getattr(ctx.function, "name", None)]
     if data is not None:
@@ -218,6 +222,15 @@ def _truncated(ctx, node: ast.AST, chain: ast.AST) -> bool:
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
             return True
     return False
+
+
+def _finished_at_once(ctx, node: ast.Call) -> bool:
+    method = ctx.parent(node)
+    return (
+        isinstance(method, ast.Attribute)
+        and method.attr in ("digest", "hexdigest")
+        and isinstance(ctx.parent(method), ast.Call)
+    )
 
 
 def _digest_factory(ctx, node: ast.Call) -> bool:
