@@ -63,8 +63,17 @@ class CookieMissingFlags(Rule):
         "resp.set_cookie(name, value, secure=settings.SESSION_COOKIE_SECURE, httponly=settings.SESSION_COOKIE_HTTPONLY)\n",
         "jar.set_cookie(cookie)\n",
         "def set_cookie(self, name, value, secure=False):\n    pass\n",
+        # a test client keeps the cookie in its own jar for the requests it sends next
+        "from webtest import TestApp\ndef client(app):\n    c = TestApp(app)\n    c.set_cookie('csrf_token', 'dummy')\n    return c\n",
+        "def client(app):\n    c = app.test_client()\n    c.set_cookie('session', 'abc')\n    return c\n",
     )
     INVALID = (
+        # a response the function made sends the cookie to the browser
+        Invalid(
+            "from flask import make_response\ndef view():\n    resp = make_response('ok')\n    resp.set_cookie('csrf_token', 'dummy')\n",
+            "from flask import make_response\ndef view():\n    resp = make_response('ok')\n"
+            "    resp.set_cookie('csrf_token', 'dummy', secure=True, httponly=True, samesite=\"Lax\")\n",
+        ),
         Invalid(
             "resp.set_cookie('session_id', token)\n",
             "resp.set_cookie('session_id', token, secure=True, httponly=True, samesite=\"Lax\")\n",
@@ -97,8 +106,8 @@ class CookieMissingFlags(Rule):
         if any(k.arg is None for k in node.keywords):
             return  # flags passed through **kwargs
         value_given = len(node.args) >= 2 or ctx.keyword(node, "value") is not None
-        if not value_given:
-            return  # `cookiejar.set_cookie(cookie)`, not a response cookie
+        if not value_given or _test_client(node.func.value, ctx):
+            return  # `cookiejar.set_cookie(cookie)`, a test client's jar: not a response cookie
         name = ctx.argument(node, 0, "key")
         cookie = string_value(name) if name is not None else None
         value = ctx.argument(node, 1, "value")
@@ -140,3 +149,19 @@ class CookieMissingFlags(Rule):
     def _unset(keyword) -> bool:
         """Absent, or explicitly off (`False` / `None`); a variable counts as set on purpose."""
         return keyword is None or (isinstance(keyword.value, ast.Constant) and keyword.value.value in (False, None))
+
+
+# Test clients: what they are given a cookie for is the next request they send, not a browser.
+_TEST_CLIENTS = frozenset({"test_client", "TestApp", "TestClient"})
+_TEST_CLIENT_MODULES = ("webtest.", "django.test.", "starlette.testclient.", "fastapi.testclient.")
+
+
+def _test_client(receiver: ast.expr, ctx) -> bool:
+    if not isinstance(receiver, ast.Name):
+        return False
+    for value in ctx.model.values(receiver) or ():
+        if isinstance(value, ast.Call):
+            name = ctx.call_name(value) or ""
+            if name.rpartition(".")[2] in _TEST_CLIENTS or name.startswith(_TEST_CLIENT_MODULES):
+                return True
+    return False
