@@ -118,9 +118,16 @@ def fix_action(
 
 
 def ignore_action(
-    finding: Finding, uri: str, lines: Sequence[str], encoding: Encoding, diag: Optional[types.Diagnostic]
+    finding: Finding,
+    uri: str,
+    lines: Sequence[str],
+    encoding: Encoding,
+    diag: Optional[types.Diagnostic],
+    unreviewed_ai: bool = False,
 ) -> types.CodeAction:
-    """Append (or extend) a `# tabguard: ignore[...]` comment on the flagged line."""
+    """Append (or extend) a `# tabguard: ignore[...]` comment on the flagged line. In an unreviewed AI
+    span the comment is not honoured until the span is reviewed, and the title says so (otherwise the
+    finding stays after the click, with nothing on screen saying why)."""
     number = finding.span.start_line
     line = lines[number]
     comment = next(listed_ids(line), None)  # the suppression parser's reading of the line
@@ -131,8 +138,9 @@ def ignore_action(
         edit = Edit(_span(number, start, end), ", ".join(dict.fromkeys(codes)))
     else:
         edit = Edit(_span(number, len(line), len(line)), f"  # tabguard: ignore[{finding.rule_id}]")
+    pending = " (counts once the AI code is reviewed)" if unreviewed_ai else ""
     return types.CodeAction(
-        title=f"Ignore {finding.rule_id} on this line",
+        title=f"Ignore {finding.rule_id} on this line{pending}",
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[diag] if diag else None,
         edit=types.WorkspaceEdit(changes={uri: text_edits([edit], lines, encoding)}),

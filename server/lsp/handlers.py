@@ -293,10 +293,12 @@ async def code_actions(ls: TabguardServer, params: types.CodeActionParams) -> li
             action = notebooks.fix_action(ls, view, fix, diag)
             if action is not None:
                 actions.append(action)
-        if not view.masked(finding.span.start_line):  # a comment on a masked line would be shell text
-            actions.append(convert.ignore_action(replace(finding, span=local), view.uri, view.lines, ls.encoding, diag))
         ai = finding.details.get("ai")
-        if ai and not ai.get("reviewed") and not review_offered:
+        unreviewed = bool(ai) and not ai.get("reviewed")
+        if not view.masked(finding.span.start_line):  # a comment on a masked line would be shell text
+            local_finding = replace(finding, span=local)
+            actions.append(convert.ignore_action(local_finding, view.uri, view.lines, ls.encoding, diag, unreviewed))
+        if unreviewed and not review_offered:
             review_offered = True
             actions.extend(_review_action(ls, view, ai["start_line"], ai["end_line"], [diag]))
         actions.append(

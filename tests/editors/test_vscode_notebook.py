@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from vscode_harness import accepts, drive, extension_log, focus_editor, messages, missing, sent
+from vscode_harness import accepts, drive, extension_log, focus_editor, messages, missing, open_file, sent
 
 NOTEBOOK = "analysis.ipynb"
 SETUP_CELL = 'import sqlite3\n\nconn = sqlite3.connect("shop.db")\nname = input("customer: ")\n'
@@ -99,6 +99,10 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     except PlaywrightTimeout:
         pass
     facts["problems_panel"] = page.inner_text(".markers-panel") if page.query_selector(".markers-panel") else ""
+    try:  # the squiggle is drawn a moment after the Problems row
+        target.locator("[class*='squiggly-']").first.wait_for(timeout=15_000)
+    except PlaywrightTimeout:
+        pass
     facts["squiggles"] = [cells.nth(i).locator("[class*='squiggly-']").count() for i in range(cells.count())]
     # The status bar counts the accept once (the server's bulk-insert guess and the report are one span).
     try:
@@ -153,7 +157,49 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     facts["cells_after_action"] = [
         cells.nth(i).locator(".view-lines").inner_text().replace("\xa0", " ") for i in range(cells.count())
     ]
+    facts["pushed"] = _pushed_diagnostics(page, target, shots)
     return facts
+
+
+def _pushed_diagnostics(page, target, shots: Path) -> dict:
+    """vscode-languageclient never pulls a cell's diagnostics: the server pushes them. They must follow
+    a review (no edit: the suppression comment in the AI code now counts, the finding goes), edits
+    (the comment removed, the finding comes back), go when the notebook closes, and come back when it
+    opens again. Each state is waited for; the run stops at the first one not reached."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    shown = (
+        f"[...document.querySelectorAll('.markers-panel .monaco-list-row')].some(r => r.innerText.includes('{RULE}'))"
+    )
+    reached: dict = {}
+
+    def state(name: str, present: bool) -> None:
+        page.wait_for_function(f"() => {'' if present else '!'}({shown})", timeout=20_000)
+        reached[name] = True
+
+    try:
+        state("not_honoured_in_unreviewed_ai_code", True)
+        target.locator(".codelens-decoration a:has-text('Mark reviewed')").click()  # the cell's code lens
+        state("suppressed_once_reviewed", False)
+        focus_editor(target)
+        page.keyboard.press("Control+End")
+        page.keyboard.press("End")
+        for _ in "  # tabguard: ignore[TG105]":
+            page.keyboard.press("Backspace")
+        state("suppression_removed", True)
+        page.keyboard.press("Control+S")
+        page.wait_for_selector(f".tabs-container .tab:has-text('{NOTEBOOK}'):not(.dirty)", timeout=15_000)
+        page.keyboard.press("Control+W")
+        state("closed", False)
+        open_file(page, NOTEBOOK)
+        state("reopened", True)
+        cell = page.locator(".notebookOverlay .code-cell-row").nth(1)
+        cell.locator("[class*='squiggly-']").first.wait_for(timeout=20_000)  # drawn a moment after the row
+        reached["squiggle"] = True
+    except PlaywrightTimeout as error:
+        reached["failed"] = str(error).splitlines()[0]
+        page.screenshot(path=str(shots / "5-pushed-failed.png"))
+    return reached
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +229,8 @@ def test_the_accepted_suggestion_went_into_the_cell(run):
 
 def test_the_notebook_is_synced_as_a_notebook(run):
     opened = _to_server(run, "notebookDocument/didOpen")
-    assert len(opened) == 1, [m.get("method") for m in _to_server(run, "textDocument/didOpen")]
+    reopened = 1 if run["pushed"].get("reopened") else 0  # the last step closes and opens it again
+    assert len(opened) == 1 + reopened, [m.get("method") for m in _to_server(run, "textDocument/didOpen")]
     notebook = opened[0]["params"]["notebookDocument"]
     assert notebook["uri"].endswith(f"/{NOTEBOOK}") and notebook["notebookType"] == "jupyter-notebook"
     texts = [d["text"] for d in opened[0]["params"]["cellTextDocuments"]]
@@ -236,8 +283,14 @@ def test_hover_explains_the_finding_in_the_cell(run):
     assert run["hover"] is not None and "TG105" in run["hover"], run["hover"]
 
 
+def test_cell_diagnostics_follow_edits_close_and_reopen(run):
+    assert run["pushed"].get("reopened") and run["pushed"].get("squiggle"), run["pushed"]
+
+
 def test_code_actions_edit_the_cell_they_are_for(run):
     assert run["actions"] is not None and "Explain TG105" in run["actions"], run["actions"]
+    # In unreviewed AI code a suppression comment does not count yet: the action says so.
+    assert "Ignore TG105 on this line (counts once the AI code is reviewed)" in run["actions"], run["actions"]
     setup, accepting = run["cells_after_action"]
     assert setup.splitlines() == [line for line in SETUP_CELL.splitlines() if line], (
         setup
