@@ -21,6 +21,10 @@ _BLANK = line_fingerprint("")
 _COMMON = 20
 # A span is found again when at least this share of its non-blank lines is found in order.
 _MIN_MATCH = 0.5
+# Aligning costs up to the span's length times three times it. A span longer than this (a record
+# can claim any length) is found again only unchanged, not after edits: one record of 20,000 lines
+# took 2.5 s to align, on the editor's event loop.
+MAX_ALIGNED_LINES = 1000
 
 
 @dataclass(frozen=True)
@@ -96,13 +100,14 @@ def _fuzzy(view: FileView, ev: Evidence) -> Optional[tuple[int, int]]:
     wanted = ev.line_hashes
     size = len(wanted)
     meaningful = sum(1 for fp in wanted if fp != _BLANK)
-    if not meaningful:
+    if not meaningful or size > MAX_ALIGNED_LINES:
         return None
     # Vote for the shift that lines up the most distinctive lines, then align around it.
     votes: Counter[int] = Counter()
+    where = view.where
     for index, fp in enumerate(wanted):
-        places = view.where.get(fp, ())
-        if fp != _BLANK and len(places) <= _COMMON:
+        places = where.get(fp)
+        if places and fp != _BLANK and len(places) <= _COMMON:
             votes.update(p - index for p in places)
     if not votes:
         return None

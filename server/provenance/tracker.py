@@ -38,6 +38,21 @@ from tabguard.provenance.workspace import (
 )
 
 
+# The newest AI ranges of a file looked for in it when it is opened. Each costs a search of the file;
+# a ledger is the repository's, and 100,000 records for one file held the editor's event loop for 32 s.
+MAX_PLACED = 1000
+
+
+def _by_record(reviews: Sequence[dict]) -> dict[str, list[dict]]:
+    """Review records by the trace record they review, in ledger order."""
+    grouped: dict[str, list[dict]] = {}
+    for review in reviews:
+        record = review.get("record")
+        if isinstance(record, str):
+            grouped.setdefault(record, []).append(review)
+    return grouped
+
+
 class LedgerError(RuntimeError):
     """The ledger does not hold what tabguard just wrote to it."""
 
@@ -288,12 +303,18 @@ class Provenance:
         """Place the file's recorded spans in `lines` (its text now)."""
         view = FileView(lines)
         reviewed, reviews = self._review_records(key)
+        by_record = _by_record(reviews)
         spans: list[live.LiveSpan] = []
         places: set[tuple[int, int]] = set()
         reported: list[live.LiveSpan] = []
         history = self.trace_ranges(key)
-        for trace in reversed(history):  # newest first: it wins a tie for a place
-            where = locate(view, self._evidence(trace, reviews))
+        if len(history) > MAX_PLACED:
+            self._note(
+                self._warnings,
+                f"{key}: {len(history)} AI ranges recorded; only the newest {MAX_PLACED} are looked for in the file",
+            )
+        for trace in reversed(history[-MAX_PLACED:]):  # newest first: it wins a tie for a place
+            where = locate(view, self._evidence(trace, by_record.get(trace.record_id, ())))
             if where is None or where in places:
                 continue
             digest = content_hash(lines[where[0] : where[1]])
@@ -307,21 +328,22 @@ class Provenance:
         self._open[key] = _Open(lines, spans, len(history))
 
     @staticmethod
-    def _evidence(trace: TraceRange, reviews: list[dict]) -> list[Evidence]:
+    def _evidence(trace: TraceRange, reviews: Sequence[dict]) -> list[Evidence]:
+        """Where the trace's span was seen: by the reviews of its record (`reviews`), newest first,
+        then by the record itself."""
         evidence = []
         for review in reversed(reviews):  # a review saw the span later than its record did
-            if review.get("record") == trace.record_id:
-                hashes = review.get("line_hashes")
-                start, end = review.get("start_line"), review.get("end_line")
-                if isinstance(start, int) and isinstance(end, int) and 1 <= start <= end:
-                    evidence.append(
-                        Evidence(
-                            start - 1,
-                            end,
-                            review.get("content_hash"),
-                            tuple(hashes) if isinstance(hashes, list) and len(hashes) == end - start + 1 else (),
-                        )
+            hashes = review.get("line_hashes")
+            start, end = review.get("start_line"), review.get("end_line")
+            if isinstance(start, int) and isinstance(end, int) and 1 <= start <= end:
+                evidence.append(
+                    Evidence(
+                        start - 1,
+                        end,
+                        review.get("content_hash"),
+                        tuple(hashes) if isinstance(hashes, list) and len(hashes) == end - start + 1 else (),
                     )
+                )
         evidence.append(Evidence(trace.start_line, trace.end_line, trace.content_hash, trace.line_hashes))
         return evidence
 
@@ -339,8 +361,10 @@ class Provenance:
             if len(history) > state.considered:
                 view = FileView(state.lines)
                 present = {span.trace.record_id for span in state.spans}
-                for trace in history[state.considered :]:
-                    where = None if trace.record_id in present else locate(view, self._evidence(trace, reviews))
+                by_record = _by_record(reviews)
+                for trace in history[max(state.considered, len(history) - MAX_PLACED) :]:
+                    evidence = self._evidence(trace, by_record.get(trace.record_id, ()))
+                    where = None if trace.record_id in present else locate(view, evidence)
                     if where is not None:
                         digest = content_hash(state.lines[where[0] : where[1]])
                         span = live.LiveSpan(trace, where[0], where[1], digest, reviewed.get((trace.record_id, digest)))
