@@ -75,7 +75,13 @@ def _marked(expr: ast.expr, ctx) -> tuple[str, list[str]] | None:
     parts = formatted_pieces(expr)
     if parts is None:
         return None
-    parts = [p for p in parts if p != ""]
+    merged: list = []
+    for part in parts:  # `'%%%s%%'` gives "'", "%", value, "%", "'": the text around a value in one piece
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    parts = merged
     sql = ""
     params: list[str] = []
     for i, part in enumerate(parts):
@@ -90,7 +96,10 @@ def _marked(expr: ast.expr, ctx) -> tuple[str, list[str]] | None:
         value = source_of(part, ctx)
         quoted = _QUOTED_VALUE.search(sql)
         closing = _CLOSING.match(after)
-        if quoted and closing and quoted.group("quote") == closing.group("quote"):
+        is_quoted = bool(quoted and closing and quoted.group("quote") == closing.group("quote"))
+        if _joined(part) or (not is_quoted and _SOLE_IN_LIST.search(sql) and after.lstrip().startswith(")")):
+            return None  # `IN ({",".join(ids)})`: several values, one placeholder would bind them as one
+        if is_quoted and quoted and closing:
             lead, trail = quoted.group("wild"), closing.group("wild")
             sql = sql[: quoted.start()]
             parts[i + 1] = after = after[closing.end() :]
@@ -105,6 +114,14 @@ def _marked(expr: ast.expr, ctx) -> tuple[str, list[str]] | None:
         sql += "\0"
         params.append(value)
     return (sql, params) if params else None
+
+
+_SOLE_IN_LIST = re.compile(r"\bin\s*\(\s*$", re.IGNORECASE)
+
+
+def _joined(value: ast.expr) -> bool:
+    """`",".join(ids)`: text made of several values."""
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "join"
 
 
 # A value between quotes, with LIKE wildcards (`%`) inside the quotes next to it.

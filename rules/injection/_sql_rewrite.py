@@ -9,16 +9,20 @@ SQLAlchemy `text()` the placeholders are named (`:name`) and bound with `.bindpa
 from __future__ import annotations
 
 import ast
+from typing import Optional
+
 from tabguard.engine.fixes import edits_fix, insert_after
 from tabguard.engine.types import Edit
-from tabguard.rules.injection._rewrite import sole_assignment
+from tabguard.rules.injection._rewrite import reads_only, sole_assignment
 from tabguard.rules.injection._sql import parameterize, params_text
+from tabguard.rules.injection._strings import formatted_pieces
 
 TITLE = "Fix: pass the values as query parameters"
 
 
 def execute_fix(ctx, call: ast.Call, query: ast.expr, built: ast.expr, placeholder: str):
-    """`cur.execute(<built>)`, or `cur.execute(name)` where `name = <built>` earlier in the function."""
+    """`cur.execute(<built>)`, or `cur.execute(name)` where `name = <built>` earlier in the function
+    (see `_written_at`)."""
     if not (
         isinstance(call.func, ast.Attribute)
         and call.func.attr == "execute"
@@ -27,14 +31,13 @@ def execute_fix(ctx, call: ast.Call, query: ast.expr, built: ast.expr, placehold
         and not call.keywords
     ):
         return None
-    if built is not query and sole_assignment(ctx, query, built) is None:
-        return None
-    rewrite = parameterize(built, placeholder, ctx)
-    if rewrite is None:
+    where = _written_at(ctx, query, built)
+    rewrite = parameterize(built, placeholder, ctx) if where is not None else None
+    if where is None or rewrite is None:
         return None
     sql, params = rewrite
     return edits_fix(
-        [Edit(ctx.span(built), sql), insert_after(ctx, query, ", " + params_text(params))], TITLE, safe=False
+        [Edit(ctx.span(where), sql), insert_after(ctx, query, ", " + params_text(params))], TITLE, safe=False
     )
 
 
@@ -42,14 +45,25 @@ def text_fix(ctx, text_call: ast.Call, query: ast.expr, built: ast.expr):
     """`text(<built>)` -> `text("... :name").bindparams(name=value)`."""
     if len(text_call.args) != 1 or text_call.keywords:
         return None
-    if built is not query and sole_assignment(ctx, query, built) is None:
-        return None
-    rewrite = parameterize(built, ":", ctx)
-    if rewrite is None:
+    where = _written_at(ctx, query, built)
+    rewrite = parameterize(built, ":", ctx) if where is not None else None
+    if where is None or rewrite is None:
         return None
     sql, binds = rewrite
     return edits_fix(
-        [Edit(ctx.span(built), sql), insert_after(ctx, text_call, f".bindparams({', '.join(binds)})")],
+        [Edit(ctx.span(where), sql), insert_after(ctx, text_call, f".bindparams({', '.join(binds)})")],
         TITLE,
         safe=False,
     )
+
+
+def _written_at(ctx, query: ast.expr, built: ast.expr) -> Optional[ast.expr]:
+    """Where the SQL with placeholders goes: the query as built; for a variable, its assignment when
+    the call is its only use, else (the text also logged or shown) the call, provided the values are
+    names and items that read the same there."""
+    if built is query or sole_assignment(ctx, query, built) is not None:
+        return built
+    parts = formatted_pieces(built)
+    if parts is None or not reads_only(p for p in parts if not isinstance(p, str)):
+        return None
+    return query if sole_assignment(ctx, query, built, only_use=False) is not None else None

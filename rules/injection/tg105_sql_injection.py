@@ -98,11 +98,14 @@ class SqlInjection(Rule):
     fix_safety = (
         "Unsafe: a query built with an f-string, `+`, `%` or `.format` (inline, or in a variable the "
         "function executes once and uses nowhere else) becomes a constant with placeholders and the "
-        "values move into the parameters argument: `?` when the module imports sqlite3, else `%s`; "
+        "values move into the parameters argument; a variable also used elsewhere (logged) stays, and "
+        "the call gets the SQL itself when the values are names read the same there. `?` when the "
+        "module imports sqlite3, else `%s`; "
         "SQLAlchemy `text()` gets named `:name` placeholders and `.bindparams(name=value)`. Quotes "
         "around a value are dropped because the driver quotes it, and `LIKE '%{x}%'` wildcards move "
         'into the value (`f"%{x}%"`). Offered only when every value sits where SQL expects a value; '
-        "the driver now types the values, so `'5'` and `5` may compare differently."
+        "the driver now types the values, so `'5'` and `5` may compare differently. A list joined "
+        "into `IN (...)` gets no rewrite (one placeholder would bind it as one value)."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/89.html",
@@ -166,6 +169,18 @@ class SqlInjection(Rule):
         '        cursor.execute("SELECT * FROM {} WHERE n > {}".format(self.quote_name(table), self.counter))\n',
     )
     INVALID = (
+        # `%%` around a `%s` in a LIKE pattern: the wildcards move into the value.
+        Invalid(
+            "from django.db import connection\ndef search(q):\n    with connection.cursor() as cursor:\n"
+            "        cursor.execute(\"SELECT * FROM app_item WHERE title LIKE '%%%s%%'\" % q)\n",
+            "from django.db import connection\ndef search(q):\n    with connection.cursor() as cursor:\n"
+            '        cursor.execute("SELECT * FROM app_item WHERE title LIKE %s", (f"%{q}%",))\n',
+        ),
+        # Several values joined into the list: one placeholder would bind them as one value, no rewrite.
+        Invalid(
+            "import sqlite3\ndef by_ids(conn, ids):\n"
+            "    return conn.execute(f\"SELECT * FROM t WHERE id IN ({','.join(ids)})\").fetchall()\n"
+        ),
         Invalid(
             'import sqlite3\nconn = sqlite3.connect("shop.db")\n'
             "query = \"SELECT * FROM orders WHERE status = '%s'\" % status\nrows = conn.execute(query).fetchall()\n"
@@ -274,9 +289,12 @@ class SqlInjection(Rule):
             'import sqlite3\ndef find(conn, name):\n    conn.execute("SELECT * FROM users WHERE name = \'" + name + "\'")\n',
             'import sqlite3\ndef find(conn, name):\n    conn.execute("SELECT * FROM users WHERE name = ?", (name,))\n',
         ),
+        # The query is also logged: it stays for the log, and the call gets the SQL with placeholders.
         Invalid(
             "import sqlite3\ndef find(conn, name):\n    query = f\"SELECT * FROM users WHERE name = '{name}'\"\n"
-            "    log.info(query)\n    conn.execute(query)\n"
+            "    log.info(query)\n    conn.execute(query)\n",
+            "import sqlite3\ndef find(conn, name):\n    query = f\"SELECT * FROM users WHERE name = '{name}'\"\n"
+            '    log.info(query)\n    conn.execute("SELECT * FROM users WHERE name = ?", (name,))\n',
         ),
         Invalid(
             "import pandas as pd\ndef f(engine, day):\n    return pd.read_sql(f\"SELECT * FROM log WHERE day = '{day}'\", engine)\n"
