@@ -138,6 +138,9 @@ class IdentityFromClientData(Rule):
         # the forwarded address only changes what is logged
         "import logging\ndef audit(request):\n    ip = request.META.get('HTTP_X_FORWARDED_FOR', '')\n"
         "    if ip != '127.0.0.1':\n        logging.info('remote call from %s', ip)\n",
+        # display preferences decoded from a cookie decide nothing
+        "import base64, json\ndef preferences(request):\n    raw = request.cookies.get('prefs', '')\n"
+        "    prefs = json.loads(base64.b64decode(raw) or b'{}')\n    return prefs\n",
         # setting a cookie is not reading one
         "from flask import make_response\ndef login():\n    resp = make_response('ok')\n    resp.set_cookie('user_id', '1', httponly=True)\n",
     )
@@ -186,6 +189,12 @@ class IdentityFromClientData(Rule):
         Invalid(
             "import base64, json\ndef current_role(token):\n"
             "    payload = json.loads(base64.urlsafe_b64decode(token.split('.')[1] + '=='))\n    return payload['role']\n"
+        ),
+        # the cookie kept in a local first, the decoded data taken for the session
+        Invalid(
+            "import base64, json\ndef load_session(request):\n    raw = request.cookies.get('app_session')\n"
+            "    if not raw:\n        return {}\n    session = json.loads(base64.b64decode(raw))\n    return session\n",
+            at=(6, 26),
         ),
         Invalid(
             "import base64, json\nfrom flask import request\ndef current_user():\n"
@@ -283,14 +292,10 @@ class IdentityFromClientData(Rule):
             and sub.value.args[0].value == "."
             for sub in ast.walk(arg)
         )
-        cookie = any(
-            _client_part(sub) in ("cookie", "header")
-            for sub in ast.walk(arg)
-            if isinstance(sub, (ast.Attribute, ast.Name))
-        )
+        cookie = _client_sent(arg, ctx)
         if jwt_part:
             self._report(node, ctx, "A JWT payload decoded by hand, its signature never checked,", "the claims")
-        elif cookie and _identity_used(node, ctx):
+        elif cookie and (_identity_used(node, ctx) or _session_bound(node, ctx)):
             self._report(node, ctx, "Client data decoded from base64 without a signature", "who the user is")
 
     def _report(self, node: ast.AST, ctx, source: str, decision: str) -> None:
@@ -429,3 +434,27 @@ def _spoofable_origin(expr: ast.AST, ctx, depth: int = 0) -> Optional[str]:
 def _spoofable_key(key: str) -> Optional[str]:
     name = key.lower().replace("_", "-").removeprefix("http-")
     return key if name in _SPOOFABLE_HEADERS and name != "host" else None
+
+
+def _client_sent(expr: ast.AST, ctx, depth: int = 0) -> bool:
+    """A cookie or header read is in `expr`, or in what a local it uses was bound to
+    (`cookie = request.cookies.get("session")` ... `b64decode(cookie)`)."""
+    for sub in ast.walk(expr):
+        if isinstance(sub, ast.Attribute) and _client_part(sub) in ("cookie", "header"):
+            return True
+        if isinstance(sub, ast.Name) and depth < 2 and ctx.function is not None:
+            if any(_client_sent(v, ctx, depth + 1) for v in ctx.model.each_value(sub) or ()):
+                return True
+    return False
+
+
+def _session_bound(node: ast.AST, ctx) -> bool:
+    """The decoded data is what the code takes for the session or the user: the statement binds it to
+    a name that says so (`session = json.loads(b64decode(cookie))`, `username = ...split(":")[0]`)."""
+    parent = ctx.parent(node)
+    while parent is not None and not isinstance(parent, ast.stmt):
+        parent = ctx.parent(parent)
+    if not isinstance(parent, ast.Assign):
+        return False
+    said = {w for t in parent.targets if isinstance(t, ast.Name) for w in words(t.id)}
+    return bool(said & (_IDENTITY_WORDS | _PRIVILEGE_WORDS | {"session"}))

@@ -57,6 +57,10 @@ class PasswordChangeWithoutCurrent(Rule):
         "from django.contrib.auth.forms import PasswordChangeForm\nfrom django.views.decorators.http import require_POST\n"
         "@require_POST\ndef password_change(request):\n    form = PasswordChangeForm(request.user, request.POST)\n"
         "    if form.is_valid():\n        form.save()\n",
+        # the helper is called once the current password checked out
+        "from flask import Flask, request, session, abort\napp = Flask(__name__)\n@app.route('/settings/password', methods=['POST'])\n"
+        "def new_password():\n    if not accounts.verify_password(session['uid'], request.form['current']):\n        abort(403)\n"
+        "    accounts.update_password(session['uid'], request.form['password'])\n    return 'ok'\n",
         # a reset by token
         "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/reset/<token>')\ndef reset_password(token):\n"
         "    user = user_for_token(token)\n    user.set_password(request.form['password'])\n    db.session.commit()\n",
@@ -78,6 +82,12 @@ class PasswordChangeWithoutCurrent(Rule):
             "@require_POST\n@login_required\ndef set_password(request):\n    request.user.set_password(request.POST['password'])\n"
             "    request.user.save()\n    return redirect('profile')\n"
         ),
+        # stored by a helper of the project
+        Invalid(
+            "from flask import Flask, request, session\napp = Flask(__name__)\n@app.route('/settings/chpasswd', methods=['POST'])\n"
+            "def chpasswd():\n    if request.form['password'] != request.form['repeat']:\n        return 'mismatch', 400\n"
+            "    accounts.update_password(session['uid'], request.form['password'])\n    return 'ok'\n"
+        ),
     )
 
     def visit_FunctionDef(self, node: ast.AST, ctx) -> None:
@@ -85,6 +95,8 @@ class PasswordChangeWithoutCurrent(Rule):
         if found is None:
             return
         said = handler_words(found)
+        if any("passwd" in w or w in ("pwd", "pw") for w in said):
+            said = said | {"password"}  # `/chpasswd`, `change_pwd`
         if "password" not in said or not (said & _CHANGE_WORDS or found.mutating):
             return
         if said & _RESET_WORDS or not _sets_password(found.seen) or _verifies_current(found.seen):
@@ -97,6 +109,11 @@ class PasswordChangeWithoutCurrent(Rule):
 def _sets_password(seen: Facts) -> bool:
     if seen.attrs & _SETTERS:
         return True
+    # a helper that stores it: `accounts.update_password(uid, new)`, `password_change(user, pw)`
+    for name in seen.attrs | seen.names:
+        said = set(words(name))
+        if "password" in said and said & _CHANGE_WORDS:
+            return True
     for node in seen.assignments:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:

@@ -36,6 +36,9 @@ PATH_FUNCTIONS: dict[str, tuple[tuple[int, str], ...]] = {
     **{f"os.{name}": _TWO_PATHS for name in ("rename", "renames", "replace", "link", "symlink")},
     **{f"shutil.{name}": _TWO_PATHS for name in ("copy", "copy2", "copyfile", "copytree", "move")},
     "shutil.rmtree": _ONE_PATH,
+    # a pattern lists what it matches: `..` walks out, `*` matches every name
+    "glob.glob": ((0, "pathname"),),
+    "glob.iglob": ((0, "pathname"),),
 }
 # Methods of pathlib.Path that read, write or delete the file it names.
 _PATH_ONLY_METHODS = frozenset(
@@ -72,12 +75,22 @@ def path_arguments(ctx, call: ast.Call) -> Iterator[ast.expr]:
     if isinstance(func, ast.Attribute) and name not in PATH_FUNCTIONS:
         if func.attr in _PATH_ONLY_METHODS or (func.attr in _SHARED_METHODS and is_path_object(ctx, func.value)):
             yield func.value
+            if func.attr in ("glob", "rglob") and call.args:
+                yield call.args[0]  # `base.glob(pattern)`: the pattern is a path below the receiver
 
 
 def is_path_object(ctx, expr: ast.AST) -> bool:
     """`Path(...)`, `base / name`, `p.resolve()`, or a local bound to one of those."""
-    if isinstance(expr, ast.Name):  # in any branch that binds it
-        return any(is_path_object(ctx, value) for value in ctx.model.each_value(expr) or ())
+    if isinstance(expr, ast.Name):  # in any branch that binds it, else a module-level `BASE = Path(...)`
+        values = ctx.model.each_value(expr) if ctx.function is not None else None
+        if values:
+            return any(is_path_object(ctx, value) for value in values)
+        made = ctx.module.instances.get(expr.id)
+        return (
+            made is not None
+            and ctx.scope.lookup(expr.id) is None
+            and (ctx.qualname(ast.Name(made)) or made).endswith(_PATH_TYPES)
+        )
     if isinstance(expr, ast.BinOp):
         return isinstance(expr.op, ast.Div)
     if isinstance(expr, ast.Call):

