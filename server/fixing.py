@@ -24,9 +24,10 @@ from tabguard.boundary import inside
 from tabguard.engine.document import line_ending, split_lines
 from tabguard.engine.fixes import apply_edits, materialize
 from tabguard.engine.types import Finding, Fix
+from tabguard.notebook.checking import read_limit
 from tabguard.notebook.fixes import NotebookFixer
 from tabguard.scan import FileResult, is_python, scan_notebook
-from tabguard.sources import SourceError, decode_source, source_encoding
+from tabguard.sources import SourceError, decode_source, read_regular, source_encoding
 from tabguard.supply.depfiles import is_dependency_file
 from tabguard.counting import counted
 
@@ -163,13 +164,23 @@ class UnsafeWrite(Exception):
 def write_source(path: Path, text: str, original: bytes, roots: Sequence[Path]) -> None:
     """Write `text` in the file's own encoding (BOM kept) atomically: a temporary file beside the
     real file, the original's permission bits, then a rename. A symlink is followed only to a target
-    inside one of `roots` (the scanned folders), so a fix never writes outside the project."""
+    inside one of `roots` (the scanned folders), so a fix never writes outside the project. A file
+    made read-only, or changed since `original` was read (saved in an editor meanwhile), is left as it is."""
     target = path.resolve()
     if not any(inside(root, target) for root in roots):
         raise UnsafeWrite(f"it resolves to {target}, outside the scanned folder; not written")
+    mode = stat.S_IMODE(target.stat().st_mode)
+    if not mode & stat.S_IWUSR:  # the rename would replace it all the same
+        raise UnsafeWrite("it is read-only; not written")
+    try:
+        unchanged = read_regular(target, len(original))[0] == original
+    except SourceError:  # grown, or no longer a regular file
+        unchanged = False
+    if not unchanged:
+        raise UnsafeWrite("it changed on disk while it was being fixed; not written (run the fix again)")
     encoding, bom = source_encoding(original)
     data = bom + text.encode(encoding)
-    write_atomically(target.parent, target.name, data, stat.S_IMODE(target.stat().st_mode))
+    write_atomically(target.parent, target.name, data, mode)
 
 
 def project_roots(config, paths: Sequence[Path]) -> list[Path]:
@@ -212,7 +223,7 @@ def fix_results(
             summary.hidden_unsafe += sum(1 for f in result.findings if f.fix() is not None)
             continue
         try:
-            original = result.path.read_bytes()
+            original = read_regular(result.path, read_limit(result.path, config["max-file-size"]))[0]
             text = decode_source(original)
         except (OSError, SourceError) as error:
             summary.messages.append(f"{result.display}: cannot fix: {getattr(error, 'strerror', None) or error}")

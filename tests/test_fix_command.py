@@ -133,3 +133,33 @@ def test_a_fix_that_fails_the_recheck_is_skipped(tmp_path, new_text, after, reas
     outcome = fix_text(tmp_path / "a.py", "x = 1", analyse, unsafe=False)
     assert outcome.text == "x = 1" and not outcome.applied
     assert [(f.rule_id, why) for f, why in outcome.skipped] == [("TG001", reason)]
+
+
+def test_a_file_changed_while_it_is_fixed_is_not_overwritten(tmp_path, capsys, monkeypatch):
+    """Saved in an editor between the read and the write, it lost the save before (the fixed text
+    of the old content replaced it)."""
+    from tabguard import fixing
+
+    target = tmp_path / "app.py"
+    target.write_text(SAFE)
+    saved = "import hashlib\n\n# saved in the editor meanwhile\n"
+    real_fix_text = fixing.fix_text
+
+    def fix_while_saved(*args, **kwargs):
+        outcome = real_fix_text(*args, **kwargs)
+        target.write_text(saved)
+        return outcome
+
+    monkeypatch.setattr(fixing, "fix_text", fix_while_saved)
+    assert main(["check", "--no-cache", "--fix", str(target)]) == 2
+    assert target.read_text() == saved
+    assert "changed on disk while it was being fixed; not written" in capsys.readouterr().err
+
+
+def test_a_read_only_file_is_not_rewritten(tmp_path, capsys):
+    target = tmp_path / "app.py"
+    target.write_text(SAFE)
+    target.chmod(0o444)
+    assert main(["check", "--no-cache", "--fix", str(target)]) == 2
+    assert target.read_text() == SAFE and os.stat(target).st_mode & 0o777 == 0o444
+    assert "app.py: cannot write the fixes: it is read-only; not written" in capsys.readouterr().err
