@@ -1,5 +1,6 @@
 """Fuzzing what a repository controls: `[tool.tabguard]`, pyproject dependency tables of any
-TOML shape, and `.gitignore` lines. Never a traceback; derandomized by the `ci` profile."""
+TOML shape, `.gitignore` lines, and the names (files, routes) the reports print. Never a traceback;
+derandomized by the `ci` profile."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from hypothesis import strategies as st
 
 from tabguard.config import load_config
 from tabguard.ignore import GitIgnore
+from tabguard.output.printable import printable, terminal_safe
 from tabguard.supply.declared import parse_pyproject
 
 _SCALARS = st.one_of(
     st.booleans(),
     st.integers(-(2**63), 2**63 - 1),
+    st.integers(2**63, 10**40),  # sizes no read can be given
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=12),
 )
@@ -81,3 +84,18 @@ def test_any_gitignore_line_is_matched_or_skipped(tmp_path, lines, name):
     relative = "/".join(part for part in name.split("/") if part) or "a"
     assert ignore.ignored(relative, False) in (True, False)
     assert ignore.ignored(relative, True) in (True, False)
+
+
+# What could drive a terminal: C0 and C1 controls, DEL, and the bidi controls (escaped by `terminal_safe`).
+_DRIVES_A_TERMINAL = {*map(chr, range(0x20)), *map(chr, range(0x7F, 0xA0)), "\u061c", "\u200e", "\u200f"}
+_DRIVES_A_TERMINAL |= {"\u2028", "\u2029", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))}
+_COLOUR = "\x1b[31m"
+
+
+@given(st.text(), st.text())
+def test_any_name_prints_as_one_line_that_cannot_drive_the_terminal(name, around):
+    shown = printable(name)
+    assert shown.isprintable() and not (set(shown) & _DRIVES_A_TERMINAL)
+    report = terminal_safe(f"{around}{_COLOUR}{shown}\x1b[0m\n")
+    assert report.count(_COLOUR) >= 1 and report.endswith("\x1b[0m\n")  # tabguard's own colours pass
+    assert not (set(report.replace(_COLOUR, "").replace("\x1b[0m", "")) & (_DRIVES_A_TERMINAL - {"\n", "\t"}))
