@@ -456,16 +456,21 @@ def explain(ls: TabguardServer, *args) -> str:
 
 @handlers.feature(FILE_STATUS_REQUEST)
 async def file_status(ls: TabguardServer, params: Any) -> dict:
-    view = await ls.settled_view(_get(params, "textDocument", "uri"))
+    uri = _get(params, "textDocument", "uri")
+    view = await ls.settled_view(uri)
     opened = view.opened if view is not None else None
     if opened is None:
-        return {"findings": 0, "aiSpans": 0, "unreviewed": 0}
+        refused = ls.unchecked.get(uri) if isinstance(uri, str) else None
+        return {"findings": 0, "aiSpans": 0, "unreviewed": 0, **({"notChecked": refused} if refused else {})}
     spans = opened.provenance.spans(opened.path) if opened.provenance is not None else []
-    return {
+    status = {
         "findings": len(ls.findings(opened)),
         "aiSpans": len(spans),
         "unreviewed": sum(1 for s in spans if not s.reviewed),
     }
+    if opened.oversized:  # grown over the limit: not analysed until it is smaller
+        status["notChecked"] = f"over max-file-size ({opened.config['max-file-size']} characters)"
+    return status
 
 
 def _shown(value: Any) -> str:

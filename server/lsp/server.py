@@ -122,6 +122,7 @@ class TabguardServer(Scheduling, Server):
         self.index = BackgroundIndex(self.worker, self._summaries_changed_elsewhere)
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self.cell_owner: dict[str, str] = {}  # notebook cell (unquoted URI) -> its notebook's URI
+        self.unchecked: dict[str, str] = {}  # open documents refused at open -> why
 
     # -- the workspace index (tabguard.lsp.indexing) --------------------------------------------------
     def start_index(self) -> None:
@@ -268,11 +269,7 @@ class TabguardServer(Scheduling, Server):
         if not (dependency or python):
             return None
         if len(item.text) > config["max-file-size"]:
-            self.notify_user(
-                f"tabguard: {item.uri} has {len(item.text)} characters, over max-file-size "
-                f"({config['max-file-size']}); not analysed",
-                types.MessageType.Warning,
-            )
+            self.refuse(item.uri, f"{len(item.text)} characters", config)
             return None
         opened = OpenDocument(item.uri, path, item.version, config, dependency=dependency)
         opened.index_key = str(path.resolve()) if path is not None and python else None
@@ -283,17 +280,24 @@ class TabguardServer(Scheduling, Server):
         self.documents[item.uri] = opened
         return opened
 
+    def refuse(self, uri: str, size: str, config: Config) -> None:
+        """A document over max-file-size is not analysed: say so, and remember it for `tabguard/fileStatus`
+        (a status of 0 findings would read as a clean file)."""
+        self.unchecked[uri] = f"over max-file-size ({config['max-file-size']} characters)"
+        path = _path_of(uri)
+        self.notify_user(
+            f"tabguard: {path or uri} has {size}, over max-file-size ({config['max-file-size']}); not analysed "
+            "(max-file-size in [tool.tabguard] sets the limit)",
+            types.MessageType.Warning,
+        )
+
     def open_notebook(self, params: types.DidOpenNotebookDocumentParams) -> Optional[OpenDocument]:
         book = params.notebook_document
         path = _path_of(book.uri)
         config = self.config_for(path)
         text = NotebookText(book.cells, params.cell_text_documents)
         if notebooks.size(text) > config["max-file-size"]:
-            self.notify_user(
-                f"tabguard: {book.uri} has {notebooks.size(text)} characters of code, over max-file-size "
-                f"({config['max-file-size']}); not analysed",
-                types.MessageType.Warning,
-            )
+            self.refuse(book.uri, f"{notebooks.size(text)} characters of code", config)
             return None
         opened = OpenDocument(book.uri, path, book.version, config, notebook=text, text="\n".join(text.masked))
         self.documents[book.uri] = opened
@@ -358,6 +362,7 @@ class TabguardServer(Scheduling, Server):
         self.report_rule_errors(opened)
 
     def close(self, uri: str) -> None:
+        self.unchecked.pop(uri, None)
         opened = self.documents.pop(uri, None)
         if opened is None:
             return

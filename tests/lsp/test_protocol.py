@@ -129,6 +129,12 @@ def test_non_python_and_oversized_files_are_skipped_with_a_message(server):
     uri, mark = _open(server, "huge.py", huge)
     message = server.wait_notification(lambda b: b.get("method") == "window/showMessage", mark, timeout=15)[1]
     assert "max-file-size" in message["params"]["message"]
+    assert f"{server.root / 'huge.py'} has 2400000 characters" in message["params"]["message"]  # a path, not a URI
+    # The editor's status must not read "0 findings" for it, as for a clean file.
+    status = server.request("tabguard/fileStatus", {"textDocument": {"uri": uri}})
+    assert status["notChecked"] == "over max-file-size (2000000 characters)", status
+    server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    assert "notChecked" not in server.request("tabguard/fileStatus", {"textDocument": {"uri": uri}})
     _alive(server)
 
 

@@ -2,20 +2,9 @@
 // Status-bar summary for the active file, from the server's `tabguard/fileStatus` request:
 // unreviewed AI-inserted spans and findings. Hidden for files the server does not handle.
 const vscode = require('vscode');
+const { describe } = require('./statusText');
 
 const REFRESH_DELAY_MS = 250;
-
-/** Pure: the item's text and tooltip for a fileStatus answer. */
-function describe({ aiSpans = 0, unreviewed = 0, findings = 0 }) {
-  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return {
-    text: `$(shield) ${unreviewed}/${aiSpans} AI unreviewed · ${plural(findings, 'finding')}`,
-    tooltip:
-      `tabguard: ${plural(unreviewed, 'unreviewed AI span')} (of ${aiSpans}), ` +
-      `${plural(findings, 'finding')} in this file. Click for the AI inventory.`,
-    warn: unreviewed > 0 || findings > 0,
-  };
-}
 
 class StatusItem {
   constructor(getClient, selector) {
@@ -71,4 +60,4 @@ class StatusItem {
   }
 }
 
-module.exports = { StatusItem, describe };
+module.exports = { StatusItem };
