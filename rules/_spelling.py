@@ -58,7 +58,12 @@ def _spell(ctx, qualified: str) -> Optional[tuple[str, tuple[str, ...]]]:
 
 
 def importable(ctx, module: str) -> bool:
-    """The standard library, the project's own code, or a package its dependency files declare
-    (anything, when the workspace has no dependency files to check against)."""
+    """The standard library, the project's own code, a package its dependency files declare
+    (anything, when the workspace has no dependency files to check against), or a package this
+    module imports already (`from sqlalchemy.orm import Session`: `import sqlalchemy` adds no
+    dependency)."""
+    root = module.split(".")[0]
+    if any(target.split(".")[0] == root for target in ctx.module.imports.values()):
+        return True
     resolution, workspace = resolve(ctx, module)
     return resolution.kind in _IMPORTABLE or resolution.declared or not workspace.has_dependency_files

@@ -14,6 +14,7 @@ import re
 from typing import Callable, Optional
 
 from tabguard.engine.fixes import Transform, expressions_fix, parse_expression, remove_keyword
+from tabguard.rules.injection._shell import is_shell_program
 from tabguard.rules.injection._rewrite import reads_only, replace_arguments, sole_assignment
 from tabguard.rules.injection._strings import Piece, built_string, formatted_pieces, source_of
 
@@ -170,15 +171,29 @@ def _assigned(command: ast.expr, ctx) -> tuple[Optional[ast.expr], bool]:
 def _argument_list(ctx, call: ast.Call, command: ast.expr):
     """(the text built for the call's command, whether its assignment builds the list, the list's
     text) when the command is the call's first argument and can be split; else None."""
-    if not call.args or call.args[0] is not command:
+    if not call.args or (call.args[0] is not command and not _shell_c(call.args[0], command)):
         return None
-    built, assigned = _assigned(command, ctx)
+    built, assigned = _assigned(command, ctx) if call.args[0] is command else (command, False)
     argv = argv_text(built, ctx) if built is not None else None
     return None if built is None or argv is None else (built, assigned, argv)
 
 
+def _shell_c(argument: ast.expr, command: ast.expr) -> bool:
+    """`["sh", "-c", <command>]`: a shell started only to run the command line."""
+    return (
+        isinstance(argument, (ast.List, ast.Tuple))
+        and len(argument.elts) == 3
+        and is_shell_program(argument.elts[0])
+        and isinstance(argument.elts[1], ast.Constant)
+        and argument.elts[1].value == "-c"
+        and argument.elts[2] is command
+        and not isinstance(command, ast.Name)
+    )
+
+
 def shell_fix(ctx, call: ast.Call, command: ast.expr):
-    """`subprocess.run(<command>, shell=True, ...)` -> `subprocess.run([...], ...)`."""
+    """`subprocess.run(<command>, shell=True, ...)` or `subprocess.run(["sh", "-c", <command>], ...)`
+    -> `subprocess.run([...], ...)`."""
     found = _argument_list(ctx, call, command)
     if found is None:
         return None
@@ -194,6 +209,17 @@ def system_fix(ctx, call: ast.Call, command: ast.expr):
     """`os.system(<command>)` -> `subprocess.run([...])`; `.returncode` where the status is used."""
     used = not isinstance(ctx.parent(call), ast.Expr)
     return _run_fix(ctx, call, command, call, "subprocess.run({})" + (".returncode" if used else ""), RUN_TITLE)
+
+
+def getoutput_fix(ctx, call: ast.Call, command: ast.expr):
+    """`subprocess.getoutput(<command>)` -> the same text (stdout and stderr, one trailing newline
+    removed) from `subprocess.run([...], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)`."""
+    if len(call.args) != 1 or call.keywords:
+        return None  # `encoding=`/`errors=` (3.11+): kept simple
+    template = (
+        'subprocess.run({}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout.removesuffix("\\n")'
+    )
+    return _run_fix(ctx, call, command, call, template, RUN_TITLE)
 
 
 def popen_fix(ctx, call: ast.Call, command: ast.expr):

@@ -125,15 +125,16 @@ def _joined(value: ast.expr) -> bool:
 
 
 # A value between quotes, with LIKE wildcards (`%`) inside the quotes next to it.
-_QUOTED_VALUE = re.compile(r"(?P<quote>['\"])(?P<wild>%?)$")
-_CLOSING = re.compile(r"(?P<wild>%?)(?P<quote>['\"])")
+# `%%` is the wildcard written for a driver that formats `%`; unformatted, two wildcards match as one.
+_QUOTED_VALUE = re.compile(r"(?P<quote>['\"])(?P<wild>%?%?)$")
+_CLOSING = re.compile(r"(?P<wild>%?%?)(?P<quote>['\"])")
 
 
 def _wildcarded(value: str, lead: str, trail: str) -> str | None:
     quote = next((q for q in ('"', "'") if q not in value), None)
     if quote is None or "\\" in value:
         return None
-    return f"f{quote}{lead}{{{value}}}{trail}{quote}"
+    return f"f{quote}{lead[:1]}{{{value}}}{trail[:1]}{quote}"
 
 
 def _literal(text: str) -> str | None:

@@ -13,6 +13,7 @@ from typing import Optional
 
 from tabguard.engine.fixes import edits_fix, insert_after
 from tabguard.engine.types import Edit
+from tabguard.rules._spelling import spell
 from tabguard.rules.injection._rewrite import reads_only, sole_assignment
 from tabguard.rules.injection._sql import parameterize, params_text
 from tabguard.rules.injection._strings import formatted_pieces
@@ -55,6 +56,28 @@ def text_fix(ctx, text_call: ast.Call, query: ast.expr, built: ast.expr):
         TITLE,
         safe=False,
     )
+
+
+def clause_fix(ctx, argument: ast.expr, built: ast.expr):
+    """`query.filter(f"status = '{status}'")` -> `query.filter(text("status = :status").bindparams(status=status))`:
+    the ORM takes a `text()` clause with bound values instead of raw SQL built from them."""
+    spelled = spell(ctx, "sqlalchemy.text")
+    where = _written_at(ctx, argument, built)
+    rewrite = parameterize(built, ":", ctx) if where is not None and spelled is not None else None
+    if where is None or rewrite is None or spelled is None:
+        return None
+    sql, binds = rewrite
+    text, imports = spelled
+    if where is argument:
+        return edits_fix(
+            [Edit(ctx.span(argument), f"{text}({sql}).bindparams({', '.join(binds)})")],
+            TITLE,
+            safe=False,
+            imports=imports,
+        )
+    named = ctx.segment(ctx.span(argument))  # the variable, whose assignment now holds the SQL
+    edits = [Edit(ctx.span(where), sql), Edit(ctx.span(argument), f"{text}({named}).bindparams({', '.join(binds)})")]
+    return edits_fix(edits, TITLE, safe=False, imports=imports)
 
 
 def _written_at(ctx, query: ast.expr, built: ast.expr) -> Optional[ast.expr]:

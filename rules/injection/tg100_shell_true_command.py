@@ -58,7 +58,7 @@ class ShellTrueCommand(Rule):
         "A quoted value stays one argument, as it was; an unquoted value that used to expand into "
         "several words is now one argument, and non-string values must be passed through `str()`. A "
         "command built in a variable is rewritten where it is built when the call is its only use, "
-        "else at the call."
+        'else at the call. A list `["sh", "-c", <command>]` becomes the command\'s own list.'
     )
     references = (
         "https://cwe.mitre.org/data/definitions/78.html",
@@ -135,7 +135,8 @@ class ShellTrueCommand(Rule):
         Invalid('import subprocess\ndef f(name):\n    subprocess.run(f"grep {name} | wc -l", shell=True)\n'),
         Invalid('import asyncio\nasync def f(name):\n    await asyncio.create_subprocess_shell("echo " + name)\n'),
         Invalid(
-            'import subprocess\ndef f(pattern):\n    subprocess.call(["sh", "-c", f"grep -R {pattern} ."], shell=True)\n'
+            'import subprocess\ndef f(pattern):\n    subprocess.call(["sh", "-c", f"grep -R {pattern} ."], shell=True)\n',
+            'import subprocess\ndef f(pattern):\n    subprocess.call(["grep", "-R", pattern, "."])\n',
         ),
         Invalid(
             'import subprocess\ndef handler(event, context):\n    subprocess.Popen(["python3", event["script"]], shell=True)\n'

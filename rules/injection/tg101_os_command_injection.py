@@ -12,11 +12,12 @@ from tabguard.rules.injection._shell import (
     process_call,
     process_call_name,
     SHELL_STRING_CALLS,
+    SUBPROCESS_CALLS,
     launched,
     shell_enabled,
     shell_payload,
 )
-from tabguard.rules.injection._shell_rewrite import popen_fix, system_fix
+from tabguard.rules.injection._shell_rewrite import getoutput_fix, popen_fix, shell_fix, system_fix
 from tabguard.rules.injection._strings import all_values_through, is_static, is_string_building, raised, unconfirmed
 from tabguard.rules.injection._wrappers import passed_on
 
@@ -69,7 +70,9 @@ class OsCommandInjection(Rule):
         "stdout=subprocess.PIPE, text=True)` (its `close()` no longer returns the exit status). Words "
         "are split on spaces and quotes removed; an unquoted value is now one argument even when it has "
         "spaces, and non-string values must be passed through `str()`. A command built in a variable is "
-        "rewritten where it is built when the call is its only use, else at the call."
+        "rewritten where it is built when the call is its only use, else at the call. "
+        '`subprocess.getoutput(...)` becomes `subprocess.run([...], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout.removesuffix("\\n")` '
+        '(the same text), and `["sh", "-c", "<command>"]` the command\'s own list.'
     )
     references = (
         "https://cwe.mitre.org/data/definitions/78.html",
@@ -128,7 +131,12 @@ class OsCommandInjection(Rule):
             'import os\ndef f(host):\n    out = os.popen("nslookup " + host).read()\n',
             'import subprocess\nimport os\ndef f(host):\n    out = subprocess.run(["nslookup", host], stdout=subprocess.PIPE, text=True).stdout\n',
         ),
-        Invalid('import subprocess\ndef f(q):\n    return subprocess.getoutput(f"grep -r {q} /srv")\n'),
+        Invalid(
+            'import subprocess\ndef f(q):\n    return subprocess.getoutput(f"grep -r {q} /srv")\n',
+            "import subprocess\n"
+            "def f(q):\n"
+            '    return subprocess.run(["grep", "-r", q, "/srv"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout.removesuffix("\\n")\n',
+        ),
         # The shell named by a module constant or a local.
         Invalid(
             "import subprocess\nfrom flask import request\nSHELL = '/bin/bash'\ndef f():\n"
@@ -150,12 +158,22 @@ class OsCommandInjection(Rule):
         Invalid(
             "import subprocess\nimport tornado.web\nclass Ping(tornado.web.RequestHandler):\n    def get(self):\n"
             '        self.write(subprocess.getoutput("ping -c 1 " + self.get_argument("host")))\n',
+            "import subprocess\n"
+            "import tornado.web\n"
+            "class Ping(tornado.web.RequestHandler):\n"
+            "    def get(self):\n"
+            '        self.write(subprocess.run(["ping", "-c", "1", self.get_argument("host")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout.removesuffix("\\n"))\n',
             message="user input (self.get_argument())",
         ),
         # Starlette / FastAPI: the form a handler awaits.
         Invalid(
             "import subprocess\nfrom fastapi import Request\nasync def ping(request: Request):\n"
             '    form = await request.form()\n    return subprocess.getoutput("ping -c 1 " + form["host"])\n',
+            "import subprocess\n"
+            "from fastapi import Request\n"
+            "async def ping(request: Request):\n"
+            "    form = await request.form()\n"
+            '    return subprocess.run(["ping", "-c", "1", form["host"]], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout.removesuffix("\\n")\n',
             message="user input (request.form())",
         ),
         # The exit status is used: `.returncode` (zero stays zero).
@@ -173,7 +191,10 @@ class OsCommandInjection(Rule):
             "        print(line)\n",
         ),
         Invalid('import os\ndef f(cmd):\n    os.execl("/bin/sh", "sh", "-c", cmd)\n'),
-        Invalid('import subprocess\ndef f(cmd):\n    subprocess.run(["bash", "-c", f"tar xf {cmd}"])\n'),
+        Invalid(
+            'import subprocess\ndef f(cmd):\n    subprocess.run(["bash", "-c", f"tar xf {cmd}"])\n',
+            'import subprocess\ndef f(cmd):\n    subprocess.run(["tar", "xf", cmd])\n',
+        ),
         Invalid('import os\ndef f(name):\n    os.system("rm " + name + " && ls")\n'),
         Invalid('import os\ndef f(cmd):\n    os.spawnl(os.P_WAIT, "/bin/bash", "-c", f"ls -la {cmd}")\n'),
         Invalid('import paramiko\ndef f(client, path):\n    client.exec_command("du -sh " + path)\n'),
@@ -243,6 +264,10 @@ class OsCommandInjection(Rule):
             fix = system_fix(ctx, node, command)
         elif callee == "os.popen":
             fix = popen_fix(ctx, node, command)
+        elif callee == "subprocess.getoutput":
+            fix = getoutput_fix(ctx, node, command)
+        elif callee in SUBPROCESS_CALLS:
+            fix = shell_fix(ctx, node, command)
         what = f"user input ({source.label})" if source else "a non-constant value"
         ctx.report(
             self,

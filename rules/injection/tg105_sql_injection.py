@@ -9,7 +9,7 @@ from tabguard.engine.facts import dotted_name, uses_django
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.injection import last_names
 from tabguard.rules.injection._sql import driver_placeholder, looks_like_sql
-from tabguard.rules.injection._sql_rewrite import execute_fix, text_fix
+from tabguard.rules.injection._sql_rewrite import clause_fix, execute_fix, text_fix
 from tabguard.rules.injection._sql_splice import NUMERIC, harmless_splices
 from tabguard.rules.injection._strings import (
     all_values_through,
@@ -101,7 +101,8 @@ class SqlInjection(Rule):
         "values move into the parameters argument; a variable also used elsewhere (logged) stays, and "
         "the call gets the SQL itself when the values are names read the same there. `?` when the "
         "module imports sqlite3, else `%s`; "
-        "SQLAlchemy `text()` gets named `:name` placeholders and `.bindparams(name=value)`. Quotes "
+        "SQLAlchemy `text()` gets named `:name` placeholders and `.bindparams(name=value)`, and SQL "
+        'handed to an ORM clause (`.filter(f"...")`) becomes such a `text()` clause. Quotes '
         "around a value are dropped because the driver quotes it, and `LIKE '%{x}%'` wildcards move "
         'into the value (`f"%{x}%"`). Offered only when every value sits where SQL expects a value; '
         "the driver now types the values, so `'5'` and `5` may compare differently. A list joined "
@@ -169,6 +170,13 @@ class SqlInjection(Rule):
         '        cursor.execute("SELECT * FROM {} WHERE n > {}".format(self.quote_name(table), self.counter))\n',
     )
     INVALID = (
+        # Raw SQL handed to an ORM clause: a text() clause with bound values.
+        Invalid(
+            "from sqlalchemy.orm import Session\ndef by_status(session: Session, status):\n"
+            "    return session.query(Order).filter(f\"status = '{status}'\").all()\n",
+            "import sqlalchemy\nfrom sqlalchemy.orm import Session\ndef by_status(session: Session, status):\n"
+            '    return session.query(Order).filter(sqlalchemy.text("status = :status").bindparams(status=status)).all()\n',
+        ),
         # `%%` around a `%s` in a LIKE pattern: the wildcards move into the value.
         Invalid(
             "from django.db import connection\ndef search(q):\n    with connection.cursor() as cursor:\n"
@@ -388,6 +396,7 @@ class SqlInjection(Rule):
                 self,
                 arg,
                 details={"callee": f"query.{func.attr}", "how": how, "tainted": tainted},
+                fix=clause_fix(ctx, arg, built),
                 source=source,
                 severity=raised(self, source),
                 confidence=unconfirmed(self, source),

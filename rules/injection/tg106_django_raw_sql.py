@@ -73,6 +73,13 @@ class DjangoRawSql(Rule):
         '    table, col = split_reference(field)\n    return RawSQL("%s.%s" % (qn(table), col), [])\n',
     )
     INVALID = (
+        # `%%` wildcards around the value (a driver that formats `%` reads them as `%`): they move into it.
+        Invalid(
+            "def search(request):\n    term = request.GET.get('q', '')\n"
+            "    return Product.objects.raw(f\"SELECT * FROM shop_product WHERE name LIKE '%%{term}%%'\")\n",
+            "def search(request):\n    term = request.GET.get('q', '')\n"
+            '    return Product.objects.raw("SELECT * FROM shop_product WHERE name LIKE %s", [f"%{term}%"])\n',
+        ),
         Invalid(
             "from people.models import Person\nquery = \"SELECT * FROM people_person WHERE last_name = '%s'\" % name\n"
             "people = Person.objects.raw(query)\n"
