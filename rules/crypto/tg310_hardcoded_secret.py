@@ -175,6 +175,8 @@ class HardcodedSecret(Rule):
         "    return host\n",
         "def connect_args(url):\n    names = dict(database='db', username='user', password='passwd')\n"
         "    return url.translate(**names)\n",
+        "def weak(password):\n    if password == 'password':\n        raise ValueError('choose another password')\n",
+        "def pick(field, kind):\n    return field == 'name' and kind == 'password'\n",
         "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'dev.db', 'USER': '', 'PASSWORD': ''}}\n",
         "import os\nDATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'USER': 'shop',\n"
         "    'PASSWORD': os.environ['DB_PASSWORD']}}\n",
@@ -210,6 +212,13 @@ class HardcodedSecret(Rule):
         Invalid(
             "from sqlalchemy import create_engine\nengine = create_engine('mysql+pymysql://root:@localhost:3306/app')\n"
         ),
+        # A built-in account: its password is hardcoded whatever word it is.
+        Invalid(
+            "from flask import request\ndef login():\n"
+            "    if request.form['username'] == 'admin' and request.form['password'] == 'password':\n        return 'ok'\n",
+            message="Hardcoded password",
+        ),
+        Invalid("def check(user, pw):\n    return user == 'root' and pw == 'secret'\n"),
         Invalid(
             'GEOCODER_KEY = "Hq4Zt9Lw2Vx7Rk3Mn8Pb5Jc1Yd6Fs0"\n',
             'import os\nGEOCODER_KEY = os.environ["GEOCODER_KEY"]\n',
@@ -343,6 +352,7 @@ class HardcodedSecret(Rule):
             _literal_kind(name, node.value, signing, compared=isinstance(parent, ast.Compare))
             or (secret_kind(name) == "password" and _connect_password(ctx, parent) and "password")
             or (isinstance(node.value, str) and random_key(name, node.value) and "access key")
+            or (secret_kind(name) == "password" and _paired_with_user(ctx, parent) and "password")
         )
         # Only a secret-looking literal pays for the comparison check, which scans the whole block.
         if kind and not (isinstance(parent, ast.Compare) and not _secret_comparison(ctx, parent, node, name)):
@@ -482,6 +492,29 @@ def _secret_comparison(ctx, compare: ast.Compare, node: ast.Constant, name: Opti
                 if isinstance(other, ast.Constant) and other.value != node.value and expression_name(side) == name:
                     others.add(other.value)
     return not others
+
+
+_USER_WORDS = frozenset({"user", "username", "login", "name", "email", "uname", "account"})
+
+
+def _paired_with_user(ctx, compare: Optional[ast.AST]) -> bool:
+    """`username == "admin" and password == "password"`: a user name and a password both checked
+    against literals is a built-in account, whatever weak word its password is ("password", "secret"
+    read as placeholders elsewhere)."""
+    if not isinstance(compare, ast.Compare) or not isinstance(compare.ops[0], ast.Eq):
+        return False
+    both = ctx.parent(compare)
+    if not (isinstance(both, ast.BoolOp) and isinstance(both.op, ast.And)):
+        return False
+    for other in both.values:
+        if other is compare or not (isinstance(other, ast.Compare) and isinstance(other.ops[0], ast.Eq)):
+            continue
+        sides = (other.left, other.comparators[0])
+        literal = any(isinstance(side, ast.Constant) and isinstance(side.value, str) and side.value for side in sides)
+        named = any(set(words(expression_name(side) or "")) & _USER_WORDS for side in sides)
+        if literal and named:
+            return True
+    return False
 
 
 def _userinfo(ctx, expr: ast.expr) -> bool:

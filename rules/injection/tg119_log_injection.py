@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.fixes import edits_fix, expression_fix
@@ -89,6 +90,30 @@ def _lazy_text_arguments(message: ast.expr, args: list[ast.expr]) -> list[tuple[
     return [(i, arg) for i, (m, arg) in enumerate(zip(specs, args)) if m.group(5) == "s"]
 
 
+def _brace_text_arguments(message: ast.expr, call: ast.Call, first: int) -> list[ast.expr]:
+    """loguru's `logger.info("user {} from {ip}", name, ip=addr)`: the arguments its `str.format`
+    fields insert as text (a `!r` field inserts the repr)."""
+    if not (isinstance(message, ast.Constant) and isinstance(message.value, str)):
+        return []
+    positional = call.args[first:]
+    named = {k.arg: k.value for k in call.keywords if k.arg}
+    found, auto = [], 0
+    try:
+        fields = list(string.Formatter().parse(message.value))
+    except ValueError:
+        return []
+    for _, field, _, conversion in fields:
+        if field is None:
+            continue
+        key = field.split(".")[0].split("[")[0]
+        if key == "":
+            key, auto = str(auto), auto + 1
+        value = positional[int(key)] if key.isdigit() and int(key) < len(positional) else named.get(key)
+        if value is not None and conversion != "r" and not isinstance(value, ast.Starred):
+            found.append(value)
+    return found
+
+
 def _repr_spec_fix(message: ast.Constant, value: str, indexes: list[int], ctx):
     """The format with those `%s` specs written `%r`, when the specs written in its source text are
     the value's, in the same order (literals joined by juxtaposition are fine)."""
@@ -136,8 +161,9 @@ class LogInjection(Rule):
     example = 'logger.info("login failed for %r from %s", username, request.remote_addr)'
     fix_safety = (
         "Unsafe: a message built with an f-string, `%` (plain `%s` specs), `.format` or `+` becomes a "
-        "constant format with arguments (`%r` for user data, `%s` for the rest); user values now appear "
-        "quoted, as their repr."
+        "constant format with arguments (`%r` for user data, `%s` for the rest), and a `%s` that logging "
+        "fills with user data becomes `%r`; user values now appear quoted, as their repr. loguru's `{}` "
+        "fields get no rewrite (write `{!r}`)."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/117.html",
@@ -149,6 +175,8 @@ class LogInjection(Rule):
         '    log.info("search for %r", request.args["q"])\n',
         "from flask import current_app, request\ndef f():\n"
         '    current_app.logger.error("%d attempts by %r", int(request.args["n"]), request.args["user"])\n',
+        "from loguru import logger\nfrom flask import request\ndef f():\n"
+        '    logger.warning("failed login for {!r}", request.form["user"])\n',
         'import logging\nlog = logging.getLogger(__name__)\ndef f(n):\n    log.info(f"processed {n} rows")\n',
     )
     INVALID = (
@@ -189,6 +217,10 @@ class LogInjection(Rule):
             "import logging\nfrom fastapi import FastAPI\napp = FastAPI()\nlog = logging.getLogger(__name__)\n"
             '@app.get("/items")\ndef items(q: str):\n    log.info("query " "%r", q)\n',
         ),
+        Invalid(
+            "from loguru import logger\nfrom flask import request\ndef f():\n"
+            '    logger.warning("failed login for {} from {ip}", request.form["user"], ip=request.remote_addr)\n',
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -203,7 +235,11 @@ class LogInjection(Rule):
         if message is None:
             return
         if not is_string_building(message, ctx):
-            self._lazy_arguments(node, message, node.args[index + 1 :], f"{owner.rsplit('.', 1)[-1]}.{func.attr}", ctx)
+            callee = f"{owner.rsplit('.', 1)[-1]}.{func.attr}"
+            if owner.split(".")[0] == "loguru":
+                self._brace_arguments(node, message, index + 1, callee, ctx)
+            else:
+                self._lazy_arguments(node, message, node.args[index + 1 :], callee, ctx)
             return
         source = ctx.taint(message)
         if source is None or source.label.endswith(_ROUTING_LABELS):
@@ -244,3 +280,11 @@ class LogInjection(Rule):
             source=source,
             fix=_repr_spec_fix(message, message.value, [i for i, _ in tainted], ctx),
         )
+
+    def _brace_arguments(self, node: ast.Call, message: ast.expr, first: int, callee: str, ctx) -> None:
+        """loguru formats its message with the arguments' `str()`, unescaped."""
+        for value in _brace_text_arguments(message, node, first):
+            source = remote_taint(ctx, value)
+            if source is not None and not source.label.endswith(_ROUTING_LABELS):
+                ctx.report(self, node, details={"source": source.label, "callee": callee}, source=source)
+                return

@@ -15,6 +15,9 @@ _TAGS = r"<(?:\\s[*+?]?|\s|\\?/|\?)*(script|iframe|object|embed|applet)"
 _IN_PATTERN = re.compile(rf"(?i){_TAGS}|javascript:|(?:^|\\s|[^a-z])on(?:\\w|\[a-z)")
 _IN_TEXT = re.compile(rf"(?i){_TAGS}|javascript:")
 _REMOVING = frozenset({"sub", "subn"})
+# `<[^>]+>`, `<.*?>`: every tag removed, so the result is plain text (a scraper's text extraction
+# drops scripts first so their code does not end up in the text), not HTML that is trusted.
+_ANY_TAG = re.compile(r"<(\[\^>\]|\.)[*+]\??>")
 
 
 def _dangerous(pattern: Optional[ast.expr], matcher: re.Pattern[str]) -> bool:
@@ -58,6 +61,9 @@ class HtmlFilteredByPattern(Rule):
         "import nh3\ndef clean(html):\n    return nh3.clean(html, tags={'b', 'i'})\n",
         "import re\ndef has_script(html):\n    return re.search(r'<script', html, re.I) is not None\n",
         "def label(text):\n    return text.replace('<br>', '\\n')\n",
+        # Text extraction: scripts dropped with their code, then every tag.
+        "import re\ndef page_text(html):\n    html = re.sub(r'<script.*?</script>', ' ', html, flags=re.S | re.I)\n"
+        "    return re.sub(r'<[^>]+>', ' ', html)\n",
         "import re\nONCLICK = re.compile(r'onclick')\ndef count(page):\n    return len(ONCLICK.findall(page))\n",
     )
     INVALID = (
@@ -108,11 +114,20 @@ class HtmlFilteredByPattern(Rule):
             pattern = ctx.argument(node, 0, "pattern")
         else:
             pattern = _compiled_pattern(func.value, ctx)
-        if _dangerous(pattern, _IN_PATTERN):
+        if _dangerous(pattern, _IN_PATTERN) and not _strips_all_tags(ctx):
             self._report(node, ctx, "removing dangerous markup with a regular expression")
 
     def _report(self, node: ast.Call, ctx, how: str) -> None:
         ctx.report(self, node, details={"how": how})
+
+
+def _strips_all_tags(ctx) -> bool:
+    """The function (or the block) also deletes every tag: it extracts text, it does not keep HTML."""
+    scope = ctx.function or ctx.tree
+    return scope is not None and any(
+        isinstance(node, ast.Constant) and isinstance(node.value, str) and _ANY_TAG.search(node.value)
+        for node in ast.walk(scope)
+    )
 
 
 def _compiled_pattern(receiver: ast.expr, ctx) -> Optional[ast.expr]:
