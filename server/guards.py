@@ -97,6 +97,9 @@ _ROLE_WORDS = frozenset(
 )
 # Words (in a called function's name) that tie a record to its owner.
 _OWNER_WORDS = frozenset({"owner", "owns", "ownership", "owned", "object", "access", "member", "membership", "belongs"})
+# Words that, in a decorator's name, say it lets only the record's owner through (`@owns_project`,
+# `@owner_required`): a decorator is a check by its nature, no verb needed.
+_OWNING = frozenset({"owner", "owns", "ownership", "owned", "belongs"})
 _CHECK_VERBS = frozenset(
     {
         "check",
@@ -210,6 +213,8 @@ _DRF_BASES = re.compile(
     r"(APIView|ViewSet|GenericAPIView|ModelViewSet|ReadOnlyModelViewSet)$|^(Create|List|Retrieve|Update|Destroy|ListCreate|RetrieveUpdate|RetrieveDestroy|RetrieveUpdateDestroy)APIView$"
 )
 _OPEN_PERMISSIONS = frozenset({"AllowAny"})
+# What a DRF view without `permission_classes` is guarded by: the project's settings, out of sight.
+DRF_SETTINGS = "DRF DEFAULT_PERMISSION_CLASSES (settings)"
 # Decorators that declare a route open to anonymous callers (Django 5.1 `login_not_required`, ...).
 _PUBLIC_MARKER = re.compile(
     r"(login|auth|authentication)_(not_required|exempt)|^public(_route|_endpoint)?$|allow_?anonymous|^no_?auth$|^skip_?auth"
@@ -248,7 +253,7 @@ _QUERY_METHODS = frozenset(
     }
 )
 # Calls that run SQL text (DB-API, SQLAlchemy, asyncpg, databases); `text(...)` wraps SQLAlchemy's.
-_SQL_RUNNERS = frozenset(
+SQL_RUNNERS = frozenset(
     {
         "execute",
         "executemany",
@@ -313,7 +318,9 @@ class Facts:
             else:
                 self.checks.append(sub)
         self.user_reads = not (
-            self.names.isdisjoint(_USER_READ_NAMES) and self.attrs.isdisjoint(_USER_READ_ATTRS)
+            self.names.isdisjoint(_USER_READ_NAMES)
+            and self.attrs.isdisjoint(_USER_READ_ATTRS)
+            and self.keys.isdisjoint(_USER_FIELDS)
         ) and any(_reads_user(sub) for sub in nodes)
 
     def mentions(self, names: frozenset[str] | set[str]) -> bool:
@@ -385,12 +392,13 @@ def guards(
     if isinstance(func, ast.ClassDef):
         cls, func = func, None
     qualname, options = ctx.qualname, ctx.options
-    found = Guards(user_names=_user_names(func, facts(func, ctx)) if func is not None else set(_USER_NAMES))
+    aliases = ctx.module.aliases
+    found = Guards(user_names=_user_names(func, facts(func, ctx), aliases) if func is not None else set(_USER_NAMES))
     for name, label in wrappers:
         _classify_callable(name, options, found, label)
     if func is not None:
         _decorator_guards(func.decorator_list, qualname, options, found)
-        _dependency_guards(func, options, found)
+        _dependency_guards(func, options, found, aliases)
     if cls is not None:
         _class_guards(cls, qualname, options, found)
     for scope in _guard_scopes(func, cls):
@@ -470,7 +478,7 @@ def _decorator_guards(decorators, qualname, options: dict, found: Guards) -> Non
             continue
         if _configured(name, options.get("role-checks", ())) or ws & _ROLE_WORDS:
             found.role = found.role or label
-        if _configured(name, options.get("ownership-checks", ())):
+        if _configured(name, options.get("ownership-checks", ())) or ws & _OWNING:
             found.ownership = found.ownership or label
         if (
             _configured(name, options.get("auth-decorators", ()))
@@ -564,13 +572,13 @@ def _class_guards(cls: ast.ClassDef, qualname, options: dict, found: Guards) -> 
                     name = dotted_name(element.func if isinstance(element, ast.Call) else element) or ""
                     _classify_callable(name, options, found, f"decorators = [{name}]")
     if drf and found.authentication is None:
-        found.authentication = "DRF DEFAULT_PERMISSION_CLASSES (settings)"
+        found.authentication = DRF_SETTINGS
 
 
-def _dependency_guards(func: ast.AST, options: dict, found: Guards) -> None:
+def _dependency_guards(func: ast.AST, options: dict, found: Guards, aliases: dict[str, str]) -> None:
     """FastAPI `Depends(...)` / `Security(...)` in parameters and in the decorator's `dependencies=`."""
-    database = _database_dependencies(func)
-    for call in _dependency_calls(func):
+    database = _database_dependencies(func, aliases)
+    for call in _dependency_calls(func, aliases):
         target = call.args[0] if call.args else None
         name = dotted_name(target) if target is not None else ""
         if not name or id(call) in database:
@@ -582,7 +590,7 @@ def _dependency_guards(func: ast.AST, options: dict, found: Guards) -> None:
         _classify_callable(name, options, found, label)
 
 
-def _database_dependencies(func: ast.AST) -> set[int]:
+def _database_dependencies(func: ast.AST, aliases: dict[str, str]) -> set[int]:
     """The `Depends(...)` calls that provide a database session, not a login: `session: Session =
     Depends(get_session)` (SQLAlchemy/SQLModel's `Session`), `Depends(get_db_session)`. Their word
     "session" says nothing about the caller."""
@@ -592,10 +600,11 @@ def _database_dependencies(func: ast.AST) -> set[int]:
     defaults.update({a: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
     found: set[int] = set()
     for arg in (*positional, *args.kwonlyargs):
-        annotated = arg.annotation is not None and any(
-            last_part(dotted_name(sub) or "") in _DATABASE_SESSIONS for sub in walk(arg.annotation)
+        annotation = _annotation(arg, aliases)
+        annotated = annotation is not None and any(
+            last_part(dotted_name(sub) or "") in _DATABASE_SESSIONS for sub in walk(annotation)
         )
-        for node in filter(None, (defaults.get(arg), arg.annotation)):
+        for node in filter(None, (defaults.get(arg), annotation)):
             for sub in walk(node):
                 if isinstance(sub, ast.Call) and last_part(dotted_name(sub.func)) == "Depends" and sub.args:
                     said = set(words(dotted_name(sub.args[0]) or "")) - {"get", "async", "sync", "new", "open", "make"}
@@ -606,9 +615,10 @@ def _database_dependencies(func: ast.AST) -> set[int]:
     return found
 
 
-def _dependency_calls(func: ast.AST) -> Iterator[ast.Call]:
+def _dependency_calls(func: ast.AST, aliases: dict[str, str]) -> Iterator[ast.Call]:
     nodes: list[ast.AST] = [*func.args.defaults, *(d for d in func.args.kw_defaults if d is not None)]
-    nodes += [a.annotation for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs) if a.annotation]
+    params = (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)
+    nodes += [a for a in (_annotation(p, aliases) for p in params) if a is not None]
     for decorator in getattr(func, "decorator_list", ()):
         if isinstance(decorator, ast.Call):
             nodes += [k.value for k in decorator.keywords if k.arg == "dependencies"]
@@ -618,7 +628,21 @@ def _dependency_calls(func: ast.AST) -> Iterator[ast.Call]:
                 yield sub
 
 
-def _user_names(func: ast.AST, scope: Facts) -> set[str]:
+def _annotation(arg: ast.arg, aliases: dict[str, str]) -> Optional[ast.AST]:
+    """A parameter's annotation, or what its type alias stands for (`CurrentUser = Annotated[User,
+    Depends(get_current_user)]`, `ModuleFacts.aliases`)."""
+    annotation = arg.annotation
+    if isinstance(annotation, ast.Name) and annotation.id in aliases:
+        return _parsed_alias(aliases[annotation.id])
+    return annotation
+
+
+@lru_cache(maxsize=256)
+def _parsed_alias(text: str) -> ast.expr:
+    return ast.parse(text, mode="eval").body
+
+
+def _user_names(func: ast.AST, scope: Facts, aliases: dict[str, str]) -> set[str]:
     """Local names bound to the signed-in user: dependency parameters and assignments from one."""
     names = set(_USER_NAMES)
     args = func.args
@@ -626,7 +650,7 @@ def _user_names(func: ast.AST, scope: Facts) -> set[str]:
     defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults))
     defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
     for arg in (*positional, *args.kwonlyargs):
-        holder = [defaults.get(arg.arg), arg.annotation]
+        holder = [defaults.get(arg.arg), _annotation(arg, aliases)]
         for node in filter(None, holder):
             for sub in walk(node):
                 if (
@@ -669,11 +693,30 @@ def _reads_user(node: ast.AST) -> bool:
     if isinstance(node, ast.Attribute) and _USER_ATTRIBUTE.search(dotted_name(node) or ""):
         return True
     if isinstance(node, ast.Call) and last_part(dotted_name(node.func)) in _USER_CALLS:
-        return True
+        return not _looks_up_someone(node)
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.slice, ast.Constant)
+        and node.slice.value in _USER_FIELDS
+        and dotted_name(node.value) in ("request", "req", "scope")
+    ):
+        return True  # aiohttp `request["user"]`, ASGI `scope["user"]`: set by the authentication middleware
     return _session_user(node)
 
 
 _LOGIN_FLAGS = frozenset({"logged", "authenticated"})
+
+
+# Arguments that pick a user: `crud.get_user(user_id=user_id)`, `get_user(db, email)` look someone up.
+_LOOKUP_ARGS = frozenset({"id", "pk", "uid", "user_id", "email", "username", "user_name", "login", "name"})
+
+
+def _looks_up_someone(call: ast.Call) -> bool:
+    """`get_user(user_id=...)` loads the user the arguments name, who need not be the caller; the caller's
+    own reads pass a request, a token or nothing (`get_current_user(token)`, `get_user(request)`)."""
+    return any(k.arg in _LOOKUP_ARGS for k in call.keywords) or any(
+        isinstance(a, ast.Name) and a.id in _LOOKUP_ARGS for a in call.args
+    )
 
 
 def _session_user(node: ast.AST) -> bool:
@@ -768,7 +811,7 @@ def _scoped_lookup(call: ast.Call, users: set[str]) -> Optional[str]:
             return f"query filtered by `{keyword.arg}={_short(keyword.value)}`"
     if isinstance(func, ast.Attribute) and method in _QUERY_METHODS and _user_rooted(func.value, users):
         return f"query through `{_short(func.value)}`"
-    if method in _SQL_RUNNERS and len(call.args) + len(call.keywords) >= 2:
+    if method in SQL_RUNNERS and len(call.args) + len(call.keywords) >= 2:
         return _sql_owner_filter(call, users)
     return None
 

@@ -178,6 +178,7 @@ class Handler:
     methods: tuple[str, ...]
     guards: Guards
     seen: Facts  # what the handler's body mentions (`guards.facts`)
+    prefixes: dict[str, str] = field(default_factory=dict)  # receiver -> its path prefix (`ModuleFacts.prefixes`)
 
     @property
     def mutating(self) -> bool:
@@ -185,7 +186,8 @@ class Handler:
 
     @property
     def paths(self) -> tuple[str, ...]:
-        return tuple(d.path for d in self.decls)
+        """The full paths, with the prefix of the blueprint or router the route hangs off."""
+        return tuple((self.prefixes.get(d.receiver, "") + d.path) or "/" for d in self.decls)
 
 
 def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
@@ -217,7 +219,8 @@ def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
         # hooks and dependencies, already among the guards): its name alone protects nothing.
         found.role = f"{receiver} (administration router, guard assumed where it is created)"
         found.authentication = found.authentication or found.role
-    return Handler(func, cls, decls, handler_methods(func, cls, decls, ctx), found, facts(func, ctx))
+    methods = handler_methods(func, cls, decls, ctx)
+    return Handler(func, cls, decls, methods, found, facts(func, ctx), ctx.module.prefixes)
 
 
 def _imported(receiver: str, imports: dict[str, str]) -> bool:
@@ -349,22 +352,47 @@ def framework_of(imports: dict[str, str]) -> str:
 
 
 def load_source(display: str, text: str, options: dict) -> Optional[SourceFile]:
+    from tabguard.analysis import ruleset_for
     from tabguard.engine.context import Context
     from tabguard.engine.facts import ModuleFacts, collect_facts
+    from tabguard.engine.summaries import SummaryProvider
 
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return None
-    ctx = Context(text.split("\n"), ModuleFacts.merge([collect_facts(tree, text)]), display, options)
+    lines = text.split("\n")
+    ctx = Context(lines, ModuleFacts.merge([collect_facts(tree, text)]), display, options)
     for node in walk(tree):
         for child in ast.iter_child_nodes(node):
             ctx.parents[id(child)] = node
+    # The module's helpers as the rules see them, so that a check made in one (`get_post` refusing
+    # anyone but the author) guards the routes here as it does there.
+    ctx.provider = SummaryProvider(ruleset_for(), display, options, ctx.module, _definitions_text(tree, lines))
     module = re.sub(r"(/__init__)?\.py$", "", display.replace("\\", "/")).strip("/").replace("/", ".")
     source = SourceFile(display, module, tree, ctx)
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             source.definitions[stmt.name] = stmt
+    return source
+
+
+def _definitions_text(tree: ast.Module, lines: list[str]):
+    """`function_source` for a whole parsed file: the text and first line of the last top-level
+    definition of a name, decorators included (what a document's block holds)."""
+    definitions = {
+        stmt.name: stmt
+        for stmt in tree.body
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    }
+
+    def source(name: str) -> Optional[tuple[str, int]]:
+        node = definitions.get(name)
+        if node is None:
+            return None
+        first, last = _lines(node)
+        return "\n".join(lines[first - 1 : last]) + "\n", first - 1
+
     return source
 
 
@@ -407,56 +435,21 @@ def _route(
     )
 
 
-def _receiver_prefixes(source: SourceFile) -> dict[str, str]:
-    """`Blueprint(..., url_prefix="/api")`, `APIRouter(prefix="/orders")`: the path prefix of each receiver."""
-    found = {}
-    for stmt in source.tree.body:
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
-            prefix = _keyword_string(stmt.value, "url_prefix", "prefix")
-            for target in stmt.targets:
-                if isinstance(target, ast.Name) and prefix:
-                    found[target.id] = prefix.rstrip("/")
-    return found
-
-
-def _router_wrappers(source: SourceFile) -> dict[str, tuple[tuple[str, str], ...]]:
-    """`router = APIRouter(dependencies=[Depends(get_current_user)])`: guards for all of its routes."""
-    found: dict[str, tuple[tuple[str, str], ...]] = {}
-    for stmt in source.tree.body:
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
-            deps = [k.value for k in stmt.value.keywords if k.arg == "dependencies"]
-            names = tuple(
-                dotted_name(call.args[0]) or ""
-                for dep in deps
-                for call in walk(dep)
-                if isinstance(call, ast.Call)
-                and last_part(dotted_name(call.func)) in ("Depends", "Security")
-                and call.args
-            )
-            for target in stmt.targets:
-                if isinstance(target, ast.Name) and names:
-                    found[target.id] = tuple((n, f"Depends({n}) on {target.id}") for n in names if n)
-    return found
-
-
 def _decorated_routes(source: SourceFile) -> list[Route]:
+    """Routes declared by decorators, judged as the rules judge them (`handler_for`)."""
     ctx = source.ctx
-    hooks = frozenset(ctx.module.request_hooks)
-    routers = _router_wrappers(source)
-    prefixes = _receiver_prefixes(source)
     routes = []
     for node in walk(source.tree):
         if isinstance(node, ast.ClassDef):
             for decl in decorator_routes(node):  # aiohttp `@routes.view("/path")` class views
                 routes += _class_routes(source, node, decl.path, decl.node.lineno)
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not decorator_routes(node):
             continue
-        decls = decorator_routes(node)
-        for decl in decls:
-            wrappers = routers.get(decl.receiver, ()) + _hook_wrappers([decl], hooks)
-            found = guards(node, ctx, wrappers=wrappers)
-            path = prefixes.get(decl.receiver, "") + decl.path
-            routes.append(_route(source, decl.node.lineno, decl.methods, path or "/", node.name, found, node))
+        found = handler_for(node, ctx)
+        if found is None:
+            continue
+        for decl, path in zip(found.decls, found.paths):
+            routes.append(_route(source, decl.node.lineno, decl.methods, path, node.name, found.guards, node))
     return routes
 
 

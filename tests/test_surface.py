@@ -212,3 +212,42 @@ def test_ownership_seen_in_sql_and_orm_filters_by_the_current_user(tmp_path, cap
         "doc": "query filtered by `owner=current_user`",
         "other": None,
     }
+
+
+def test_surface_judges_routes_as_the_rules_do(tmp_path, capsys):
+    # Before: the surface missed checks made in a helper of the module, an aiohttp middleware's
+    # `request["user"]`, and a role assumed for an administration router imported from elsewhere, all
+    # of which keep the rules quiet; and the rules named routes without their router's prefix.
+    app = tmp_path / "app.py"
+    app.write_text(
+        "from flask import Flask, Blueprint, abort, g\nfrom flask_login import login_required\n"
+        "from .admin import admin_router\n"
+        "app = Flask(__name__)\nstaff = Blueprint('staff', __name__, url_prefix='/staff')\n\n"
+        "def get_post(post_id):\n    post = db.execute('SELECT * FROM post WHERE id = ?', (post_id,)).fetchone()\n"
+        "    if post['author_id'] != g.user['id']:\n        abort(403)\n    return post\n\n"
+        "@app.post('/posts/<int:post_id>/delete')\n@login_required\ndef delete(post_id):\n"
+        "    get_post(post_id)\n    db.execute('DELETE FROM post WHERE id = ?', (post_id,))\n\n"
+        "@staff.post('/users/<int:user_id>/ban')\n@login_required\ndef ban(user_id):\n"
+        "    User.query.get_or_404(user_id).banned = True\n\n"
+        "@admin_router.post('/users/<int:user_id>/unban')\ndef unban(user_id):\n"
+        "    User.query.get_or_404(user_id).banned = False\n"
+    )
+    files = tmp_path / "files.py"
+    files.write_text(
+        "from aiohttp import web\nroutes = web.RouteTableDef()\n\n"
+        "@routes.get('/files/{file_id}')\n@login_required\nasync def get_file(request):\n"
+        "    user = request['user']\n"
+        "    row = await conn.fetchrow('SELECT * FROM files WHERE id = $1 AND owner_id = $2',"
+        " int(request.match_info['file_id']), user['id'])\n    return web.json_response(dict(row))\n"
+    )
+    assert main(["surface", str(tmp_path), "--format", "json"]) == 0
+    routes = {r["handler"]: r for r in json.loads(capsys.readouterr().out)["routes"]}
+    assert routes["delete"]["ownership_check"] == "get_post(): `post['author_id'] != g.user['id']`"
+    assert routes["get_file"]["ownership_check"] == "SQL filtered by `owner_id = $2` with the current user"
+    assert routes["unban"]["role_check"] == "admin_router (administration router, guard assumed where it is created)"
+    assert [_rules(routes[h]) for h in ("delete", "get_file", "unban")] == [[], [], []]
+    ban = routes["ban"]
+    assert ban["path"] == "/staff/users/<int:user_id>/ban" and ban["role_check"] is None
+    assert [f["message"] for f in ban["findings"] if f["rule"] == "TG402"] == [
+        "Privileged endpoint `/staff/users/<int:user_id>/ban` (ban action) has no server-side role or permission check"
+    ]

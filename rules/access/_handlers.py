@@ -84,8 +84,11 @@ def def_span(ctx, func: ast.AST) -> Span:
 
 
 def handler_words(found: Handler) -> set[str]:
-    """What a handler says it does: the words of its function name and route paths (placeholders left out)."""
+    """What a handler says it does: the words of its function name, its view class's name (`ChangePasswordView.post`)
+    and its route paths (placeholders left out)."""
     said = set(words(found.func.name))
+    if found.cls is not None:
+        said.update(words(found.cls.name))
     for path in found.paths:
         said.update(words(_PATH_PARAM.sub(" ", path)))
     return said

@@ -17,6 +17,8 @@ _CALLS = {
     "jwt.decode": ("pyjwt", "decode", 0),
     "jwt.api_jwt.encode": ("pyjwt", "encode", 0),
     "jwt.api_jwt.decode": ("pyjwt", "decode", 0),
+    "jwt.decode_complete": ("pyjwt", "decode", 0),
+    "jwt.api_jwt.decode_complete": ("pyjwt", "decode", 0),
     "jose.jwt.encode": ("jose", "encode", 0),
     "jose.jwt.decode": ("jose", "decode", 0),
     "authlib.jose.jwt.encode": ("authlib", "encode", 1),

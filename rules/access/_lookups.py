@@ -14,7 +14,7 @@ import re
 from typing import Optional
 
 from tabguard.engine.facts import dotted_name
-from tabguard.guards import OWNER_FIELDS
+from tabguard.guards import OWNER_FIELDS, SQL_RUNNERS
 
 _ORM_METHODS = frozenset(
     {
@@ -47,9 +47,8 @@ _MONGO_METHODS = frozenset(
         "find",
     }
 )
-_SQL_METHODS = frozenset({"execute", "exec_driver_sql"})
 # The callee names (last part) `record_key` can accept.
-LOOKUP_NAMES = _ORM_METHODS | _SHORTCUTS | _MONGO_METHODS | _SQL_METHODS
+LOOKUP_NAMES = _ORM_METHODS | _SHORTCUTS | _MONGO_METHODS | SQL_RUNNERS
 _SESSION_NAMES = re.compile(r"(^|\.)(session|db|db_session|dbsession|sess|s|async_session|conn)$")
 _SQL_BY_ID = re.compile(r"\bwhere\b.*?\b(\w+\.)?(id|pk|uuid|\w+_id)\s*=\s*(\?|%s|:\w+|%\(\w+\)s|\$\d)", re.I | re.S)
 _SQL_OWNER = re.compile(r"\b(" + "|".join(sorted(OWNER_FIELDS)) + r")\s*=", re.I)
@@ -107,8 +106,10 @@ def record_key(call: ast.Call) -> Optional[ast.expr]:
         for key, value in zip(call.args[0].keys, call.args[0].values):
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and id_like(key.value):
                 return value
-    if isinstance(func, ast.Attribute) and last in _SQL_METHODS and len(call.args) >= 2:
+    if isinstance(func, ast.Attribute) and last in SQL_RUNNERS and len(call.args) >= 2:
         sql = call.args[0]
+        if isinstance(sql, ast.Call) and (dotted_name(sql.func) or "").rsplit(".", 1)[-1] == "text" and sql.args:
+            sql = sql.args[0]  # SQLAlchemy `text("... WHERE id = :id")`
         if isinstance(sql, ast.Constant) and isinstance(sql.value, str) and _SQL_BY_ID.search(sql.value):
             if not _SQL_OWNER.search(sql.value):
                 return call.args[1]

@@ -9,9 +9,10 @@ from typing import Optional
 from tabguard.guards import words
 from tabguard.routes import Handler, url_params
 from tabguard.rules.access._handlers import handler_words
+from tabguard.rules.access._lookups import record_key, record_model
 
 # Actions only some users may take: a role check is the only fitting guard.
-_ROLE_ONLY = frozenset(
+ROLE_ONLY = frozenset(
     {
         "admin",
         "administrator",
@@ -68,13 +69,11 @@ def privilege(found: Handler) -> tuple[Optional[str], bool]:
     if _inert(found.func):
         return None, False  # a stub that answers with literals takes no action, privileged or not
     said = handler_words(found)
-    if found.cls is not None:
-        said.update(words(found.cls.name))
     for decl in found.decls:
         said.update(words(decl.receiver.rpartition(".")[2]))  # `@admin.delete(...)`: an admin blueprint's route
     if said & _SIGN_IN:
         return None, False  # `/admin/login` must be reachable before anyone has a role
-    hit = said & _ROLE_ONLY
+    hit = said & ROLE_ONLY
     if hit:
         return f"{sorted(hit)[0]} action", False
     one_record = any(re.search(r"[<{]\w", path) for path in found.paths) or bool(url_params(found.func, found.cls))
@@ -117,3 +116,27 @@ def _inert(func: ast.AST) -> bool:
                 elif node.id not in known:
                     return False  # module data, an imported store, a global
     return True
+
+
+# Calls that read many rows: `Order.query.all()`, `Order.objects.filter(...)`, `select(Order)`.
+_LISTING = frozenset(
+    {"all", "filter", "filter_by", "where", "order_by", "paginate", "limit", "offset", "find", "select", "values"}
+)
+
+
+def every_users_records(found: Handler, owned: dict[str, bool]) -> Optional[str]:
+    """Why a GET handler returns every user's records: it lists a model that code elsewhere in the module
+    ties to the signed-in user (`owned`, `ModuleFacts.owned`), with no tie of its own. None otherwise."""
+    if not owned or "GET" not in found.methods or _inert(found.func):
+        return None
+    if any(re.search(r"[<{]\w", path) for path in found.paths) or url_params(found.func, found.cls):
+        return None  # one record: TG401 judges it
+    for node in found.seen.checks:
+        if not isinstance(node, ast.Call) or record_key(node) is not None:
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        model = record_model(node) if name in _LISTING else ""
+        if model in owned:
+            return f"returns every user's `{model}` records"
+    return None
+

@@ -70,15 +70,25 @@ def _is_self(node: ast.expr) -> bool:
     return isinstance(node, ast.Name) and node.id == "self"
 
 
+# Calls that return a fresh in-memory copy: `item.dict()`, `body.model_dump()`, `data.copy()`.
+_COPIES = frozenset({"dict", "model_dump", "copy", "to_dict", "_asdict", "deepcopy"})
+_CONTAINERS = frozenset({"dict", "set", "list", "collections.defaultdict", "defaultdict", "Counter", "OrderedDict"})
+
+
 def _local_containers(seen: Facts) -> set[str]:
-    """Names bound to in-memory dicts, sets and lists (their `.add`/`.update` store nothing)."""
+    """Names bound to in-memory dicts, sets and lists, built or copied here (their `.add`/`.update`
+    store nothing)."""
     names = set()
     for node in seen.assignments:
         if node.value is not None:
             value = node.value
             literal = isinstance(value, (ast.Dict, ast.Set, ast.List, ast.DictComp, ast.SetComp, ast.ListComp)) or (
                 isinstance(value, ast.Call)
-                and dotted_name(value.func) in ("dict", "set", "list", "collections.defaultdict", "defaultdict")
+                and (
+                    dotted_name(value.func) in _CONTAINERS
+                    or isinstance(value.func, ast.Attribute)
+                    and value.func.attr in _COPIES
+                )
             )
             if literal:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.guards import words
+from tabguard.guards import DRF_SETTINGS, guards, words
 from tabguard.routes import is_public
+from tabguard.rules.access._generic_views import generic_record_view
 from tabguard.rules.access._handlers import client_value, enclosing_handler
 from tabguard.rules.access._lookups import LOOKUP_NAMES, record_key, record_model
-from tabguard.rules.access._privilege import privilege
+from tabguard.rules.access._privilege import ROLE_ONLY, privilege
 from tabguard.rules.access._writes import writes_state
 
 # Records that are public by nature: the shop's catalogue and reference data, the same for every user.
@@ -40,6 +41,9 @@ _REFERENCE_DATA = frozenset(
         "brand",
     }
 )
+# Records about people that sites often show to every signed-in user (a profile page); reading them
+# through a generic view is not taken for a leak, changing them is.
+_PEOPLE = frozenset({"user", "profile", "member", "author", "person"})
 
 
 class UnscopedRecordLookup(Rule):
@@ -56,7 +60,10 @@ class UnscopedRecordLookup(Rule):
         "An HTTP handler that knows who is signed in loads, changes or deletes a record chosen by an id "
         "from the URL, query string or body ({source}), and nothing in the handler ties that record to the "
         "current user: no `owner_id == current_user.id` filter, no `if invoice.owner != request.user: "
-        "abort(403)`, no role check, no call to a configured `ownership-checks` function."
+        "abort(403)`, no role check, no call to a configured `ownership-checks` function. A Django or DRF "
+        "generic view (`DetailView`, `UpdateView`, `ModelViewSet`...) behind a login that names its records "
+        "by `model = Invoice` or `queryset = Invoice.objects.all()` and never narrows them "
+        "(`get_queryset`, an object permission class) does the same lookup itself."
     )
     why = (
         "Authentication says who the caller is; it does not say which invoices they may read. Signed in as "
@@ -134,6 +141,34 @@ class UnscopedRecordLookup(Rule):
         "from fastapi import FastAPI, Depends\nfrom sqlmodel import Session\napp = FastAPI()\n"
         "@app.get('/notes/{note_id}')\ndef show_note(note_id: int, session: Session = Depends(get_session)):\n"
         "    return session.get(Note, note_id)\n",
+        # asyncpg: the owner bound in the same query
+        "from aiohttp import web\nroutes = web.RouteTableDef()\n@routes.get('/files/{file_id}')\n"
+        "@login_required\nasync def get_file(request):\n    file_id = int(request.match_info['file_id'])\n"
+        "    async with request.app['db'].acquire() as conn:\n"
+        "        row = await conn.fetchrow('SELECT * FROM files WHERE id = $1 AND owner_id = $2', file_id, request['user']['id'])\n"
+        "    return web.json_response(dict(row))\n",
+        # the generic view's queryset is the user's own
+        "from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.views.generic import DetailView\n"
+        "class InvoiceDetailView(LoginRequiredMixin, DetailView):\n    model = Invoice\n"
+        "    def get_queryset(self):\n        return Invoice.objects.filter(owner=self.request.user)\n",
+        # a base class of the project's own may narrow the queryset out of sight
+        "from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.views.generic import DetailView\n"
+        "from .mixins import OwnedObjectsMixin\n"
+        "class InvoiceDetailView(LoginRequiredMixin, OwnedObjectsMixin, DetailView):\n    model = Invoice\n",
+        # DRF: an object permission class ties each order to its owner
+        "from rest_framework import viewsets\nfrom rest_framework.permissions import IsAuthenticated\n"
+        "class OrderViewSet(viewsets.ModelViewSet):\n    queryset = Order.objects.all()\n"
+        "    serializer_class = OrderSerializer\n    permission_classes = [IsAuthenticated, IsOwner]\n",
+        # profile pages are commonly readable by every signed-in user
+        "from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.views.generic import DetailView\n"
+        "class ProfileView(LoginRequiredMixin, DetailView):\n    model = Profile\n",
+        # a decorator named for ownership guards the route
+        "from flask import Flask\napp = Flask(__name__)\n@app.get('/docs/<int:doc_id>')\n@login_required\n"
+        "@owns_document\ndef doc(doc_id):\n    return Document.query.get_or_404(doc_id).body\n",
+        # looking a user up by id is no sign-in: nobody here is known to be signed in
+        "from fastapi import FastAPI, Depends\napp = FastAPI()\n@app.get('/users/{user_id}/notes/{note_id}')\n"
+        "def note(user_id: int, note_id: int, db=Depends(get_db)):\n    author = crud.get_user(db, user_id)\n"
+        "    return db.get(Note, note_id)\n",
     )
     INVALID = (
         # the helper loads the record but checks no owner
@@ -187,6 +222,55 @@ class UnscopedRecordLookup(Rule):
             "    album.delete()\n    return redirect('albums')\n",
             at=(5, 13),
         ),
+        # asyncpg: the row picked by the URL's id, the owner never compared
+        Invalid(
+            "from aiohttp import web\nroutes = web.RouteTableDef()\n@routes.get('/files/{file_id}')\n"
+            "@login_required\nasync def get_file(request):\n    file_id = int(request.match_info['file_id'])\n"
+            "    async with request.app['db'].acquire() as conn:\n"
+            "        row = await conn.fetchrow('SELECT * FROM files WHERE id = $1', file_id)\n"
+            "    return web.json_response(dict(row))\n"
+        ),
+        # SQLAlchemy `text()` with a named parameter
+        Invalid(
+            "from fastapi import FastAPI, Depends\nfrom sqlalchemy import text\napp = FastAPI()\n"
+            "@app.get('/statements/{statement_id}')\n"
+            "def statement(statement_id: int, user=Depends(get_current_user), db=Depends(get_db)):\n"
+            "    return db.execute(text('SELECT * FROM statements WHERE id = :id'), {'id': statement_id}).mappings().first()\n"
+        ),
+        # a generic view loads any invoice by the URL's key for anyone signed in
+        Invalid(
+            "from django.contrib.auth.mixins import LoginRequiredMixin\n"
+            "from django.views.generic import DetailView\n"
+            "class InvoiceDetailView(LoginRequiredMixin, DetailView):\n    model = Invoice\n"
+            "    template_name = 'billing/invoice_detail.html'\n"
+        ),
+        # DRF: every order, for any authenticated caller
+        Invalid(
+            "from rest_framework import viewsets\nfrom rest_framework.permissions import IsAuthenticated\n"
+            "class OrderViewSet(viewsets.ModelViewSet):\n    queryset = Order.objects.all()\n"
+            "    serializer_class = OrderSerializer\n    permission_classes = [IsAuthenticated]\n"
+        ),
+        # changing anyone's profile is not
+        Invalid(
+            "from django.contrib.auth.mixins import LoginRequiredMixin\n"
+            "from django.views.generic import UpdateView\n"
+            "class ProfileEditView(LoginRequiredMixin, UpdateView):\n    model = Profile\n"
+            "    fields = ['bio', 'avatar']\n"
+        ),
+        # the same lookup behind a sign-in
+        Invalid(
+            "from fastapi import FastAPI, Depends\napp = FastAPI()\n"
+            "@app.get('/users/{user_id}/notes/{note_id}')\n"
+            "def note(user_id: int, note_id: int, db=Depends(get_db), me=Depends(get_current_user)):\n"
+            "    author = crud.get_user(db, user_id)\n    return db.get(Note, note_id)\n"
+        ),
+        # the signed-in user comes from a type alias (`Annotated[User, Depends(...)]`)
+        Invalid(
+            "from typing import Annotated\nfrom fastapi import APIRouter, Depends\n"
+            "CurrentUser = Annotated[User, Depends(get_current_user)]\nrouter = APIRouter()\n"
+            "@router.get('/items/{id}')\ndef read_item(session: SessionDep, user: CurrentUser, id: int):\n"
+            "    return session.get(Item, id)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -210,3 +294,19 @@ class UnscopedRecordLookup(Rule):
         if source is None:
             return
         ctx.report(self, node, source=source, confidence="medium" if changes else None)
+
+    def visit_ClassDef(self, node: ast.ClassDef, ctx) -> None:
+        """`class InvoiceDetail(LoginRequiredMixin, DetailView): model = Invoice`: the generic view loads
+        any invoice by the URL's key for anyone signed in."""
+        view = generic_record_view(node, ctx)
+        if view is None:
+            return
+        model, changes, statement = view
+        said = set(words(model))
+        if said & _REFERENCE_DATA or (not changes and said & _PEOPLE) or set(words(node.name)) & ROLE_ONLY:
+            return
+        found = guards(node, ctx)
+        if found.public or found.authorization is not None or found.authentication in (None, DRF_SETTINGS):
+            return  # nobody known to be signed in (DRF's default permission is in settings, unseen)
+        ctx.report(self, statement, details={"source": f"the URL's key, read by `{node.name}` for any `{model}`"})
+

@@ -7,7 +7,7 @@ import ast
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.routes import is_public
 from tabguard.rules.access._handlers import handler, route_label, route_span
-from tabguard.rules.access._privilege import privilege
+from tabguard.rules.access._privilege import every_users_records, privilege
 
 
 class PrivilegedRouteWithoutRoleCheck(Rule):
@@ -21,7 +21,9 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
     placeholders = {"route": "/admin/users/<int:user_id>/promote", "reason": "admin action"}
     what = (
         "The handler for `{route}` performs a privileged action ({reason}): administration, roles and "
-        "permissions, impersonation, refunds, data export, listing every user, or deleting in bulk. Nothing "
+        "permissions, impersonation, refunds, data export, listing every user, listing every user's records of "
+        "a model that the module elsewhere ties to its owner (`Order.user_id == current_user.id`), or deleting "
+        "in bulk. Nothing "
         "on the server checks that the caller holds the right role: no `@admin_required`, "
         "`@roles_required`, `@permission_required`, `@staff_member_required`, DRF `permission_classes`, "
         "`Depends(require_admin)`, `has_perm(...)`, `is_staff` / `is_superuser` / `role ==` test, and no "
@@ -102,6 +104,23 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
         "from django.views import View\nclass Moved(View):\n    def get(self, request, *args, **kwargs):\n"
         "        return redirect('home')\n    def delete(self, request, *args, **kwargs):\n"
         "        return self.get(request, *args, **kwargs)\n",
+        # the list is the caller's own
+        "from flask import Flask, jsonify\nfrom flask_login import login_required, current_user\n"
+        "app = Flask(__name__)\n@app.get('/api/orders')\n@login_required\ndef list_orders():\n"
+        "    return jsonify([o.to_dict() for o in Order.query.filter_by(user_id=current_user.id).all()])\n"
+        "@app.post('/api/orders')\n@login_required\ndef create_order():\n"
+        "    order = Order(user_id=current_user.id, total=0)\n    db.session.add(order)\n"
+        "    db.session.commit()\n    return jsonify(order.to_dict()), 201\n",
+        # records nothing here ties to a user (a catalogue) are everyone's to list
+        "from flask import Flask, jsonify\nfrom flask_login import login_required, current_user\n"
+        "app = Flask(__name__)\n@app.get('/api/recipes')\n@login_required\ndef list_recipes():\n"
+        "    return jsonify([r.to_dict() for r in Recipe.query.all()])\n",
+        # the role comes with a type alias
+        "from typing import Annotated\nfrom fastapi import APIRouter, Depends\n"
+        "SuperUser = Annotated[User, Depends(get_current_active_superuser)]\n"
+        "router = APIRouter(prefix='/admin')\n@router.post('/users/{user_id}/promote')\n"
+        "def promote(user_id: int, admin: SuperUser, db: Session = Depends(get_db)):\n"
+        "    db.get(User, user_id).role = 'admin'\n    db.commit()\n",
     )
     INVALID = (
         Invalid(
@@ -153,6 +172,23 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
             "from fastapi import FastAPI\napp = FastAPI()\nMEMBERS = load_members()\n@app.get('/members')\n"
             "async def members():\n    return MEMBERS\n"
         ),
+        # every user's orders, where the module ties orders to their buyer
+        Invalid(
+            "from flask import Flask, jsonify\nfrom flask_login import login_required, current_user\n"
+            "app = Flask(__name__)\n@app.get('/api/orders')\n@login_required\ndef list_orders():\n"
+            "    return jsonify([o.to_dict() for o in Order.query.all()])\n@app.post('/api/orders')\n"
+            "@login_required\ndef create_order():\n    order = Order(user_id=current_user.id, total=0)\n"
+            "    db.session.add(order)\n    db.session.commit()\n    return jsonify(order.to_dict()), 201\n",
+            message="every user's `Order` records",
+        ),
+        # a type alias that only signs the caller in
+        Invalid(
+            "from typing import Annotated\nfrom fastapi import APIRouter, Depends\n"
+            "Caller = Annotated[User, Depends(get_current_user)]\nrouter = APIRouter(prefix='/admin')\n"
+            "@router.post('/users/{user_id}/promote')\n"
+            "def promote(user_id: int, caller: Caller, db: Session = Depends(get_db)):\n"
+            "    db.get(User, user_id).role = 'admin'\n    db.commit()\n"
+        ),
     )
 
     def visit_FunctionDef(self, node: ast.AST, ctx) -> None:
@@ -160,6 +196,8 @@ class PrivilegedRouteWithoutRoleCheck(Rule):
         if found is None or is_public(found, ctx.options):
             return
         reason, owner_allowed = privilege(found)
+        if reason is None:
+            reason, owner_allowed = every_users_records(found, ctx.module.owned), True
         if reason is None:
             return
         guards = found.guards

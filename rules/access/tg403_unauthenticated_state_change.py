@@ -82,6 +82,10 @@ class UnauthenticatedStateChange(Rule):
         # a Tornado handler's `self.write` sends the response: nothing is stored
         "from tornado.web import RequestHandler\nclass Echo(RequestHandler):\n    def post(self):\n"
         "        self.write(self.request.body)\n        self.flush()\n",
+        # the request body copied into a dict and extended: nothing stored
+        "from fastapi import FastAPI\napp = FastAPI()\n@app.post('/items/')\n"
+        "async def create_item(item: Item):\n    item_dict = item.dict()\n    if item.tax:\n"
+        "        item_dict.update({'price_with_tax': item.price + item.tax})\n    return item_dict\n",
     )
     INVALID = (
         # ... but a store reached through the handler is written
@@ -126,6 +130,12 @@ class UnauthenticatedStateChange(Rule):
             "from fastapi import FastAPI, Depends\nfrom sqlmodel import Session\napp = FastAPI()\n"
             "@app.delete('/notes/{note_id}')\ndef drop_note(note_id: int, session: Session = Depends(get_session)):\n"
             "    session.delete(session.get(Note, note_id))\n    session.commit()\n"
+        ),
+        # the same dict stored
+        Invalid(
+            "from fastapi import FastAPI\napp = FastAPI()\n@app.post('/items/')\n"
+            "async def create_item(item: Item):\n    item_dict = item.dict()\n"
+            "    db.items.insert_one(item_dict)\n    return item_dict\n"
         ),
     )
 

@@ -47,6 +47,9 @@ _IDENTITY_WORDS = frozenset(
 _EXPIRY_CLAIMS = frozenset({"exp", "expires", "expires_at", "expiry"})
 
 
+# Flask-JWT-Extended's token issuers: `expires_delta=False` leaves `exp` out.
+_EXTENSION_ISSUERS = frozenset({"flask_jwt_extended.create_access_token", "flask_jwt_extended.create_refresh_token"})
+
 class JwtWithoutExpiry(Rule):
     id = "TG404"
     name = "jwt-without-expiry"
@@ -55,11 +58,12 @@ class JwtWithoutExpiry(Rule):
     cwe = (613,)
     owasp = "A07:2025"
     message = "JWT issued without an `exp` claim: the token stays valid forever"
-    call_names = jwt_call_names("encode")
+    call_names = jwt_call_names("encode") | {name.rpartition(".")[2] for name in _EXTENSION_ISSUERS}
     what = (
         "`jwt.encode` signs a payload that identifies a user (a `sub`, `user_id`, `email` or `role` claim) "
         "but has no `exp` claim. Libraries only reject expired tokens when the token says when it expires, "
-        "so this one is accepted until the signing key changes."
+        "so this one is accepted until the signing key changes. Flask-JWT-Extended's "
+        "`create_access_token(..., expires_delta=False)` issues the same token."
     )
     why = (
         "Tokens leak: into browser storage read by an XSS payload, into logs and analytics URLs, into a "
@@ -96,6 +100,9 @@ class JwtWithoutExpiry(Rule):
         # not a credential: a signed payload that names nobody
         "import jwt\nencoded = jwt.encode({'some': 'payload'}, secret_key, algorithm='HS256')\n",
         "from jose import jwt\ndef make(claims):\n    return jwt.encode({**claims, 'role': 'user'}, KEY)\n",
+        # Flask-JWT-Extended with a lifetime of its own
+        "from datetime import timedelta\nfrom flask_jwt_extended import create_access_token\ndef issue(user):\n"
+        "    return create_access_token(identity=user.id, expires_delta=timedelta(minutes=15))\n",
     )
     INVALID = (
         Invalid(
@@ -113,9 +120,19 @@ class JwtWithoutExpiry(Rule):
             'from datetime import datetime\nfrom jose import jwt\ntoken = jwt.encode({"sub": username, "iat": datetime.utcnow()}, KEY)\n',
             'import time\nfrom datetime import datetime\nfrom jose import jwt\ntoken = jwt.encode({"sub": username, "iat": datetime.utcnow(), "exp": int(time.time()) + 3600}, KEY)\n',
         ),
+        # Flask-JWT-Extended told to leave the expiry out
+        Invalid(
+            "from flask_jwt_extended import create_access_token\ndef issue(user):\n"
+            "    return create_access_token(identity=user.id, expires_delta=False)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
+        if ctx.call_name(node) in _EXTENSION_ISSUERS:
+            never = ctx.keyword(node, "expires_delta")
+            if never is not None and isinstance(never.value, ast.Constant) and never.value.value is False:
+                ctx.report(self, never)  # Flask-JWT-Extended: `expires_delta=False` issues a token without `exp`
+            return
         call = jwt_call(node, ctx)
         if call is None or call.operation != "encode":
             return

@@ -125,6 +125,12 @@ class JwtSignatureNotVerified(Rule):
             "from jose import jwt\nclaims = jwt.decode(token, KEY, algorithms=['HS256'], options={'verify_signature': False})\n",
             "from jose import jwt\nclaims = jwt.decode(token, KEY, algorithms=['HS256'])\n",
         ),
+        # `decode_complete` with the signature check off
+        Invalid(
+            "import jwt\ndef payload(token):\n"
+            "    return jwt.decode_complete(token, options={'verify_signature': False})['payload']\n",
+            fixed=None,
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:

@@ -6,7 +6,7 @@ import ast
 
 from tabguard.engine.fixes import expression_fix, remove_keyword
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.rules.access._jwt import dict_entry, drop_option, jwt_call, jwt_call_names
+from tabguard.rules.access._jwt import dict_entry, drop_option, jwt_call, jwt_call_names, local_value
 
 
 class JwtExpiryNotVerified(Rule):
@@ -20,7 +20,8 @@ class JwtExpiryNotVerified(Rule):
     call_names = jwt_call_names("decode")
     what = (
         'Decodes a JSON Web Token with `options={{"verify_exp": False}}`: the signature is checked, but the '
-        "`exp` claim is ignored, so a token issued once is accepted for ever."
+        "`exp` claim is ignored, so a token issued once is accepted for ever. authlib's `jwt.decode` "
+        "checks no claim at all until `claims.validate()` is called."
     )
     why = (
         "Expiry is what limits a stolen token. A token copied from a log, a browser extension, a shared "
@@ -48,6 +49,9 @@ class JwtExpiryNotVerified(Rule):
         "import jwt\nclaims = jwt.decode(token, KEY, algorithms=['HS256'], options={'verify_aud': False})\n",
         # not a JWT library
         "claims = codec.decode(token, options={'verify_exp': False})\n",
+        # authlib, with the claims validated
+        "from authlib.jose import jwt\ndef current_claims(token):\n    claims = jwt.decode(token, PUBLIC_KEY)\n"
+        "    claims.validate()\n    return dict(claims)\n",
     )
     INVALID = (
         Invalid(
@@ -66,17 +70,50 @@ class JwtExpiryNotVerified(Rule):
             "from jose import jwt\npayload = jwt.decode(token, KEY, algorithms=['HS256'], options={\"verify_exp\": 0})\n",
             "from jose import jwt\npayload = jwt.decode(token, KEY, algorithms=['HS256'])\n",
         ),
+        # authlib checks the claims only in `claims.validate()`
+        Invalid(
+            "from authlib.jose import jwt\ndef current_claims(token):\n"
+            "    claims = jwt.decode(token, PUBLIC_KEY)\n    return dict(claims)\n",
+            message="claims.validate()",
+        ),
+        # the options built in a variable
+        Invalid(
+            "import jwt\ndef decode(token):\n    options = {'verify_exp': False}\n"
+            "    return jwt.decode(token, KEY, algorithms=['HS256'], options=options)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         call = jwt_call(node, ctx)
         if call is None or call.operation != "decode":
             return
-        options = ctx.keyword(node, "options")
-        if options is None or not isinstance(options.value, ast.Dict):
+        if call.library == "authlib":
+            if not _claims_validated(ctx):
+                ctx.report(self, node, message=_AUTHLIB_MESSAGE)
             return
-        flag = dict_entry(options.value, "verify_exp")
+        options = ctx.keyword(node, "options")
+        resolved = local_value(options.value, ctx, node) if options is not None else None
+        if not isinstance(resolved, ast.Dict):
+            return
+        flag = dict_entry(resolved, "verify_exp")
         if not (isinstance(flag, ast.Constant) and flag.value in (False, 0) and flag.value is not None):
             return
-        step = drop_option("verify_exp") if len(options.value.keys) > 1 else remove_keyword("options")
+        if resolved is not options.value:  # options built in a variable: reported where the check is switched off
+            ctx.report(self, flag)
+            return
+        step = drop_option("verify_exp") if len(resolved.keys) > 1 else remove_keyword("options")
         ctx.report(self, options, fix=expression_fix(ctx, node, step, "Fix: check the expiry", safe=False))
+
+
+_AUTHLIB_MESSAGE = (
+    "authlib's `jwt.decode` checks only the signature: without `claims.validate()` expired tokens are accepted"
+)
+
+
+def _claims_validated(ctx) -> bool:
+    """`claims.validate()` (authlib checks `exp`, `nbf` and `iat` there, not in `decode`) in the function."""
+    scope = ctx.function
+    return scope is None or any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "validate"
+        for n in ast.walk(scope)
+    )

@@ -58,8 +58,17 @@ _ACTIONS = frozenset(
         "vote",
         "toggle",
         "set",
+        "clear",
+        "off",
+        "kick",
+        "leave",
+        "unlink",
+        "disconnect",
     }
 )
+# Request data a form posts: a view with no method gate that reads it acts on the POST (a GET binds an
+# empty form, which does not validate).
+_POSTED = frozenset({"POST", "FILES", "data", "body"})
 # Links in e-mails are GET by nature; their tokens are the protection.
 _LINK_WORDS = frozenset(
     {"unsubscribe", "verify", "confirm", "confirmation", "activate", "activation", "magic", "logout", "signout"}
@@ -77,7 +86,9 @@ class StateChangeOnGet(Rule):
     placeholders = {"route": "/account/mfa/disable"}
     what = (
         "The handler for `{route}` accepts GET requests and changes stored state (it writes to the "
-        "database or calls an action such as transfer, disable or delete)."
+        "database or calls an action such as transfer, disable or delete). A Django view with no method "
+        "restriction (`@require_POST`, a `request.method` test) that reads no posted data counts: it runs "
+        "on GET as on POST."
     )
     why = (
         "Browsers send GET requests with the user's cookies from anywhere: `<img src=\"https://bank.example"
@@ -120,6 +131,17 @@ class StateChangeOnGet(Rule):
         # a read that updates a counter is not an action
         "from flask import Flask\napp = Flask(__name__)\n@app.get('/articles/<int:aid>')\ndef article(aid):\n"
         "    a = Article.query.get_or_404(aid)\n    a.views += 1\n    db.session.commit()\n    return render_template('a.html', a=a)\n",
+        # the same view accepting POST only
+        "from django.contrib.auth.decorators import login_required\n"
+        "from django.shortcuts import get_object_or_404, redirect\n"
+        "from django.views.decorators.http import require_POST\n@require_POST\n@login_required\n"
+        "def delete_task(request, pk):\n    get_object_or_404(Task, pk=pk, owner=request.user).delete()\n"
+        "    return redirect('task_list')\n",
+        # a view with no method gate that acts on posted data: a GET binds an empty form
+        "from django.shortcuts import redirect, render\ndef update_profile(request):\n"
+        "    form = ProfileForm(request.POST or None, instance=request.user.profile)\n    if form.is_valid():\n"
+        "        form.save()\n        return redirect('profile')\n"
+        "    return render(request, 'profile.html', {'form': form})\n",
     )
     INVALID = (
         Invalid(
@@ -147,11 +169,31 @@ class StateChangeOnGet(Rule):
             "@require_GET\n@login_required\ndef change_password(request):\n"
             "    request.user.set_password(request.GET['new'])\n    request.user.save()\n    return redirect('home')\n"
         ),
+        # a Django view with no method gate answers GET like POST
+        Invalid(
+            "from django.contrib.auth.decorators import login_required\n"
+            "from django.shortcuts import get_object_or_404, redirect\n@login_required\n"
+            "def delete_task(request, pk):\n    get_object_or_404(Task, pk=pk, owner=request.user).delete()\n"
+            "    return redirect('task_list')\n"
+        ),
+        # a class-based view's `get` that deletes
+        Invalid(
+            "from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.shortcuts import redirect\n"
+            "from django.views import View\nclass DeleteTaskView(LoginRequiredMixin, View):\n"
+            "    def get(self, request, pk):\n        Task.objects.filter(pk=pk, owner=request.user).delete()\n"
+            "        return redirect('task_list')\n"
+        ),
+        # DRF: a GET that clears the cart
+        Invalid(
+            "from rest_framework.decorators import api_view\nfrom rest_framework.response import Response\n"
+            "@api_view(['GET'])\ndef clear_cart(request):\n"
+            "    CartItem.objects.filter(user=request.user).delete()\n    return Response({'cleared': True})\n"
+        ),
     )
 
     def visit_FunctionDef(self, node: ast.AST, ctx) -> None:
         found = handler(ctx, node)
-        if found is None or found.cls is not None or set(found.methods) != {"GET"}:
+        if found is None or not (set(found.methods) == {"GET"} or _any_method_view(found)):
             return
         said = handler_words(found)
         if not said & _ACTIONS or said & _LINK_WORDS:
@@ -162,6 +204,12 @@ class StateChangeOnGet(Rule):
         ctx.report(self, route_span(ctx, found), details={"route": route_label(found)}, fix=_fix(ctx, decl))
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+
+def _any_method_view(found: Handler) -> bool:
+    """A Django function view with no method gate (no `@require_POST`, no `request.method` test): a GET
+    runs it like a POST. Left out when it reads posted data, which only a POST carries."""
+    return found.methods == ("ANY",) and not found.decls and found.cls is None and found.seen.attrs.isdisjoint(_POSTED)
 
 
 def _action_call(found: Handler) -> bool:

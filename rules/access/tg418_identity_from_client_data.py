@@ -7,7 +7,10 @@ from typing import Optional
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.guards import words
+from tabguard.guards import is_current_user, words
+from tabguard.rules.access._handlers import client_value, enclosing_handler
+from tabguard.rules.access._lookups import LOOKUP_NAMES, record_key
+from tabguard.rules.access._owners import owner_values
 
 # Where a request carries what the client chose (Flask/Starlette/aiohttp, Django, DRF).
 _CLIENT_PARTS = {
@@ -79,6 +82,13 @@ _DENIALS = frozenset(
     {"abort", "HTTPException", "PermissionDenied", "Forbidden", "HttpResponseForbidden", "Unauthorized"}
 )
 _DECODERS = frozenset({"b64decode", "urlsafe_b64decode", "decodebytes"})
+# Fields naming the person a record belongs to: chosen by the client while the server knows who is
+# signed in, they let the caller act as someone else. (A team, tenant or account the caller picks is
+# often theirs to pick, checked by membership elsewhere.)
+_PERSON_FIELDS = frozenset(
+    {"owner", "owner_id", "user", "user_id", "author", "author_id", "created_by", "created_by_id", "creator", "creator_id"}
+)
+_PERSON_KEYWORDS = frozenset(f"{field}{suffix}" for field in _PERSON_FIELDS for suffix in ("", "__id", "__pk"))
 
 
 class IdentityFromClientData(Rule):
@@ -90,10 +100,13 @@ class IdentityFromClientData(Rule):
     owasp = "A01:2025"
     message = "{source} decides {decision}: the client sets it to anything"
     placeholders = {"source": "The cookie `is_admin`", "decision": "who is an administrator"}
-    call_names = _DECODERS | {"get"}
+    call_names = _DECODERS | {"get"} | LOOKUP_NAMES
+    call_keywords = _PERSON_KEYWORDS
     what = (
         "{source} decides {decision}. Cookies, headers, form and query fields, and a token's payload decoded "
-        "without checking its signature are all written by the client."
+        "without checking its signature are all written by the client. In a handler that knows who is "
+        "signed in, an owner field (`user_id`, `author_id`, `owner`) filled or filtered from request data "
+        "lets the client pick whose records it reads or writes."
     )
     why = (
         'The attacker edits the value: `document.cookie = "is_admin=true"`, `curl -H "X-User-Id: 1"`, '
@@ -143,6 +156,33 @@ class IdentityFromClientData(Rule):
         "    prefs = json.loads(base64.b64decode(raw) or b'{}')\n    return prefs\n",
         # setting a cookie is not reading one
         "from flask import make_response\ndef login():\n    resp = make_response('ok')\n    resp.set_cookie('user_id', '1', httponly=True)\n",
+        # the signed-in user's own account; the client names only the recipient
+        "from flask import Flask, request, jsonify\nfrom flask_login import login_required, current_user\n"
+        "app = Flask(__name__)\n@app.post('/api/transfer')\n@login_required\ndef transfer():\n"
+        "    data = request.get_json()\n"
+        "    sender = Account.query.filter_by(user_id=current_user.id).first_or_404()\n"
+        "    receiver = Account.query.filter_by(number=data['to_account']).first_or_404()\n"
+        "    sender.balance -= data['amount']\n    receiver.balance += data['amount']\n"
+        "    db.session.commit()\n    return jsonify(balance=sender.balance)\n",
+        # an administrator may list any user's orders
+        "from fastapi import APIRouter, Depends\nrouter = APIRouter()\n@router.get('/admin/orders')\n"
+        "def orders_of(user_id: int, admin: User = Depends(get_current_admin), db=Depends(get_db)):\n"
+        "    return db.query(Order).filter(Order.user_id == user_id).all()\n",
+        # sharing with a user the handler loaded: the row exists, chosen as the recipient
+        "from flask import Flask, request\nfrom flask_login import login_required, current_user\n"
+        "app = Flask(__name__)\n@app.post('/api/docs/<int:doc_id>/share')\n@login_required\n"
+        "def share(doc_id):\n"
+        "    doc = Document.query.filter_by(id=doc_id, owner_id=current_user.id).first_or_404()\n"
+        "    target = User.query.get_or_404(request.json['user_id'])\n"
+        "    db.session.add(Share(document_id=doc.id, user_id=target.id))\n    db.session.commit()\n",
+        # nobody signs in: a public lookup by user id is no claim to be that user
+        "from flask import Flask, request, jsonify\napp = Flask(__name__)\n@app.get('/api/posts')\n"
+        "def posts_by():\n"
+        "    return jsonify([p.to_dict() for p in Post.query.filter_by(author_id=request.args['author_id'])])\n",
+        # a helper called with an owner keyword is not a record query: the helper is judged where it queries
+        "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.post('/api/reports')\n@login_required\ndef report():\n"
+        "    audit.record(user_id=request.json['user_id'], action='report')\n",
     )
     INVALID = (
         Invalid(
@@ -200,6 +240,46 @@ class IdentityFromClientData(Rule):
             "import base64, json\nfrom flask import request\ndef current_user():\n"
             "    data = json.loads(base64.b64decode(request.cookies['session_data']))\n    return data['user_id']\n"
         ),
+        # a header parameter picks the user
+        Invalid(
+            "from fastapi import FastAPI, Header, Depends\napp = FastAPI()\n@app.get('/me')\n"
+            "def read_me(x_user_id: int = Header(...), db=Depends(get_db)):\n    return db.get(User, x_user_id)\n"
+        ),
+        # a cookie parameter, declared with `Annotated`
+        Invalid(
+            "from typing import Annotated\nfrom fastapi import FastAPI, Cookie\napp = FastAPI()\n"
+            "@app.get('/dashboard')\nasync def dashboard(user_id: Annotated[str, Cookie()]):\n"
+            "    return await User.get(id=user_id)\n"
+        ),
+        # signed in, yet the body says whose account pays
+        Invalid(
+            "from flask import Flask, request, jsonify\nfrom flask_login import login_required\n"
+            "app = Flask(__name__)\n@app.post('/api/transfer')\n@login_required\ndef transfer():\n"
+            "    data = request.get_json()\n"
+            "    sender = Account.query.filter_by(user_id=data['user_id']).first_or_404()\n"
+            "    sender.balance -= data['amount']\n    db.session.commit()\n"
+            "    return jsonify(balance=sender.balance)\n",
+            message="whose records these are",
+        ),
+        # a post written in the name of whoever the form says
+        Invalid(
+            "from django.contrib.auth.decorators import login_required\nfrom django.shortcuts import redirect\n"
+            "@login_required\ndef create_post(request):\n"
+            "    Post.objects.create(title=request.POST['title'], author_id=request.POST['author_id'])\n"
+            "    return redirect('posts')\n"
+        ),
+        # a query parameter filters the caller's own orders
+        Invalid(
+            "from fastapi import APIRouter, Depends\nrouter = APIRouter()\n@router.get('/my/orders')\n"
+            "def my_orders(user_id: int, current_user: User = Depends(get_current_user), db=Depends(get_db)):\n"
+            "    return db.query(Order).filter(Order.user_id == user_id).all()\n"
+        ),
+        # the parsed JSON body says who is an administrator
+        Invalid(
+            "from flask import Flask, request, jsonify\napp = Flask(__name__)\n@app.post('/api/settings')\n"
+            "def update_settings():\n    data = request.get_json()\n    if not data.get('is_admin'):\n"
+            "        return jsonify(error='forbidden'), 403\n    save_settings(data['settings'])\n"
+        ),
     )
 
     def visit_Subscript(self, node: ast.Subscript, ctx) -> None:
@@ -209,17 +289,51 @@ class IdentityFromClientData(Rule):
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
         func = node.func
-        if not isinstance(func, ast.Attribute):
-            return
-        if func.attr in _DECODERS:
+        if isinstance(func, ast.Attribute) and func.attr in _DECODERS:
             self._unsigned(node, ctx)
-        elif (
-            func.attr == "get"
+            return
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "get"
             and node.args
             and isinstance(node.args[0], ast.Constant)
             and isinstance(node.args[0].value, str)
         ):
             self._judge(node, func.value, node.args[0].value, ctx)
+        self._declared_identity(node, ctx)
+        self._chosen_owner(node, ctx)
+
+    def _declared_identity(self, call: ast.Call, ctx) -> None:
+        """`db.get(User, x_user_id)` with `x_user_id: int = Header()`: a header or cookie picks the user."""
+        key = record_key(call)
+        while isinstance(key, ast.Call) and len(key.args) == 1:
+            key = key.args[0]  # `int(user_id)`
+        function = ctx.function
+        if not isinstance(key, ast.Name) or function is None:
+            return
+        part = _declared_part(function, key.id)
+        if part and set(words(key.id)) & _IDENTITY_WORDS:
+            self._report(key, ctx, f"The {part} `{key.id}`", "who the user is")
+
+    def _chosen_owner(self, call: ast.Call, ctx) -> None:
+        """`filter_by(user_id=request.json["user_id"])` where the server knows who is signed in: the client
+        picks whose records are read or written, and becomes that user."""
+        pairs = [(f, v) for f, v in owner_values(call) if f.split("__")[0] in _PERSON_FIELDS]
+        if not pairs:
+            return
+        found = enclosing_handler(ctx)
+        if found is None or found.guards.authorization is not None:
+            return  # an administrator may act for anyone; an ownership check ties the value to the caller
+        users = found.guards.user_names
+        if found.guards.authentication is None and not found.seen.reads_user(users):
+            return
+        for field, value in pairs:
+            if is_current_user(value, users) or _looked_up(value, ctx):
+                continue
+            source = client_value(value, ctx, found)
+            if source is not None:
+                self._report(value, ctx, f"The client's `{field}` ({source.label})", "whose records these are")
+                return
 
     def visit_Attribute(self, node: ast.Attribute, ctx) -> None:
         if node.attr in _SPOOFABLE_ATTRS and dotted_name(node.value) == "request" and _access_decision(node, ctx):
@@ -260,7 +374,7 @@ class IdentityFromClientData(Rule):
             self._report(node, ctx, f"The header `{header}`", "who may access this")
 
     def _judge(self, read: ast.AST, container: ast.AST, key: str, ctx) -> None:
-        part = _client_part(container)
+        part = _client_part(container, ctx)
         if part is None:
             return
         said = set(words(key.lower().removeprefix("http_")))
@@ -302,15 +416,35 @@ class IdentityFromClientData(Rule):
         ctx.report(self, node, details={"source": source, "decision": decision})
 
 
-def _client_part(container: ast.AST) -> Optional[str]:
-    """`request.cookies` -> "cookie"; `request.META` -> "header"; else None."""
+def _client_part(container: ast.AST, ctx=None) -> Optional[str]:
+    """`request.cookies` -> "cookie"; `request.META` -> "header"; `request.get_json()`, or a local bound
+    to it (`data = request.get_json()`, with `ctx`) -> "JSON field"; else None."""
+    if isinstance(container, ast.Await):
+        container = container.value
+    if isinstance(container, ast.Call) and isinstance(container.func, ast.Attribute):
+        return "JSON field" if container.func.attr in ("get_json", "json") and _is_request(container.func.value) else None
+    if isinstance(container, ast.Name) and ctx is not None:
+        values = ctx.model.values(container) or ()
+        parts = {_client_part(v) for v in values if not isinstance(v, ast.Name)}
+        return parts.pop() if len(parts) == 1 else None
     if isinstance(container, ast.Attribute) and container.attr in _CLIENT_PARTS:
         root = dotted_name(container.value) or ""
-        if root.split(".")[-1] in ("request", "req", "self.request", "r") or root.endswith("request"):
-            return _CLIENT_PARTS[container.attr]
-        if root == "info.context":  # graphene's resolve info: the request
+        if _is_request(container.value) or root == "info.context":  # graphene's resolve info: the request
             return _CLIENT_PARTS[container.attr]
     return None
+
+
+def _is_request(expr: ast.AST) -> bool:
+    root = dotted_name(expr) or ""
+    return root.split(".")[-1] in ("request", "req", "self.request", "r") or root.endswith("request")
+
+
+def _looked_up(value: ast.AST, ctx) -> bool:
+    """`target.id` where `target` is a record the handler loaded: the row exists, picked for a reason the
+    handler judges (sharing with another user), not a claim to be someone."""
+    if not (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)):
+        return False
+    return any(isinstance(v, (ast.Call, ast.Await)) for v in ctx.model.values(value.value) or ())
 
 
 def _declared_part(function: ast.AST, name: str) -> Optional[str]:
@@ -324,6 +458,14 @@ def _declared_part(function: ast.AST, name: str) -> Optional[str]:
         if arg.arg == name and isinstance(default, ast.Call):
             callee = (dotted_name(default.func) or "").rpartition(".")[2]
             return {"Header": "header", "Cookie": "cookie"}.get(callee)
+    for arg in (*positional, *args.kwonlyargs):
+        # `x_user_id: Annotated[int, Header()]`
+        if arg.arg == name and isinstance(arg.annotation, ast.Subscript):
+            for sub in ast.walk(arg.annotation.slice):
+                if isinstance(sub, ast.Call):
+                    part = {"Header": "header", "Cookie": "cookie"}.get((dotted_name(sub.func) or "").rpartition(".")[2])
+                    if part:
+                        return part
     return None
 
 

@@ -6,7 +6,9 @@ import ast
 import re
 
 from tabguard.engine.rule import Invalid, Rule
-from tabguard.guards import Facts, words
+from tabguard.engine.facts import dotted_name
+from tabguard.guards import Facts, is_current_user, last_part, words
+from tabguard.routes import Handler
 from tabguard.rules.access._handlers import handler, handler_words, route_label, route_span
 
 _CHANGE_WORDS = frozenset({"change", "update", "set", "edit", "new"})
@@ -29,7 +31,9 @@ class PasswordChangeWithoutCurrent(Rule):
     message = "`{route}` changes the password without asking for the current one"
     placeholders = {"route": "/account/password"}
     what = (
-        "The handler for `{route}` sets a new password for the signed-in user without verifying their current password."
+        "The handler for `{route}` sets a new password for the signed-in user without verifying their current "
+        "password: a route named for the change, or any update (a profile `PUT`) that sets the signed-in "
+        "user's own password."
     )
     why = (
         "Whoever holds the session for a minute owns the account for good: a borrowed laptop, a stolen session "
@@ -64,6 +68,12 @@ class PasswordChangeWithoutCurrent(Rule):
         # a reset by token
         "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/reset/<token>')\ndef reset_password(token):\n"
         "    user = user_for_token(token)\n    user.set_password(request.form['password'])\n    db.session.commit()\n",
+        # creating an account sets a new user's password, not the caller's
+        "from flask import Flask, request, jsonify\nfrom flask_login import login_required, current_user\n"
+        "app = Flask(__name__)\n@app.post('/api/team/members')\n@login_required\ndef add_member():\n"
+        "    member = User(email=request.json['email'], team_id=current_user.team_id)\n"
+        "    member.set_password(request.json['password'])\n    db.session.add(member)\n"
+        "    db.session.commit()\n    return jsonify(id=member.id), 201\n",
     )
     INVALID = (
         Invalid(
@@ -88,6 +98,22 @@ class PasswordChangeWithoutCurrent(Rule):
             "def chpasswd():\n    if request.form['password'] != request.form['repeat']:\n        return 'mismatch', 400\n"
             "    accounts.update_password(session['uid'], request.form['password'])\n    return 'ok'\n"
         ),
+        # a class-based view named for the change
+        Invalid(
+            "from rest_framework.views import APIView\nfrom rest_framework.response import Response\n"
+            "from rest_framework.permissions import IsAuthenticated\nclass ChangePasswordView(APIView):\n"
+            "    permission_classes = [IsAuthenticated]\n    def post(self, request):\n"
+            "        request.user.set_password(request.data['new_password'])\n        request.user.save()\n"
+            "        return Response({'detail': 'Password changed'})\n"
+        ),
+        # a profile update that also takes a new password for the signed-in user
+        Invalid(
+            "from flask import Flask, request, jsonify\nfrom flask_login import login_required, current_user\n"
+            "app = Flask(__name__)\n@app.put('/api/profile')\n@login_required\ndef update_profile():\n"
+            "    data = request.get_json()\n    current_user.email = data.get('email', current_user.email)\n"
+            "    if data.get('password'):\n        current_user.set_password(data['password'])\n"
+            "    db.session.commit()\n    return jsonify(current_user.to_dict())\n"
+        ),
     )
 
     def visit_FunctionDef(self, node: ast.AST, ctx) -> None:
@@ -97,9 +123,12 @@ class PasswordChangeWithoutCurrent(Rule):
         said = handler_words(found)
         if any("passwd" in w or w in ("pwd", "pw") for w in said):
             said = said | {"password"}  # `/chpasswd`, `change_pwd`
-        if "password" not in said or not (said & _CHANGE_WORDS or found.mutating):
-            return
-        if said & _RESET_WORDS or not _sets_password(found.seen) or _verifies_current(found.seen):
+        if "password" in said and (said & _CHANGE_WORDS or found.mutating):
+            sets = _sets_password(found.seen)
+        else:
+            # `PUT /api/profile` whose body may carry a new password for the signed-in user
+            sets = found.mutating and found.guards.role is None and _sets_own_password(found)
+        if said & _RESET_WORDS or not sets or _verifies_current(found.seen):
             return
         ctx.report(self, route_span(ctx, found), details={"route": route_label(found)})
 
@@ -120,6 +149,36 @@ def _sets_password(seen: Facts) -> bool:
             if isinstance(target, ast.Attribute) and "password" in words(target.attr):
                 return True
     return False
+
+
+def _sets_own_password(found: Handler) -> bool:
+    """The signed-in user's password is set (`current_user.set_password(...)`, `request.user.password = ...`)."""
+    users = found.guards.user_names - _created(found.seen)
+    if not found.seen.reads_user(users):
+        return False
+    for node in found.seen.checks:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SETTERS:
+            if is_current_user(node.func.value, users):
+                return True
+    for node in found.seen.assignments:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and "password" in words(target.attr):
+                if is_current_user(target.value, users):
+                    return True
+    return False
+
+
+def _created(seen: Facts) -> set[str]:
+    """Names bound to a new record (`member = User(team_id=current_user.team_id)`): built from the
+    signed-in user's data, they are someone else."""
+    names: set[str] = set()
+    for node in seen.assignments:
+        value = node.value
+        if isinstance(value, ast.Call) and last_part(dotted_name(value.func))[:1].isupper():
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
 
 
 def _verifies_current(seen: Facts) -> bool:

@@ -69,6 +69,11 @@ class MassAssignment(Rule):
         "class ProfileIn(BaseModel):\n    bio: str = ''\n"
         '@app.patch("/me")\ndef edit(changes: ProfileIn, me=Depends(current_account)):\n'
         "    for field, value in changes.dict().items():\n        setattr(me, field, value)\n",
+        # the keys copied are the declared schema's fields
+        "from fastapi import FastAPI\napp = FastAPI()\n@app.patch('/items/{item_id}')\n"
+        "def patch_item(item_id: int, body: ItemUpdate):\n    item = db.get(Item, item_id)\n"
+        "    for key, value in body.model_dump(exclude_unset=True).items():\n        setattr(item, key, value)\n"
+        "    db.commit()\n",
     )
     INVALID = (
         Invalid(

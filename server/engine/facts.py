@@ -44,10 +44,18 @@ class BlockFacts:
     tainted: dict[str, str] = field(default_factory=dict)
     # `router = APIRouter(dependencies=[Depends(require_user)])`: router -> its dependency callables.
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # `bp = Blueprint(..., url_prefix="/admin")`, `APIRouter(prefix="/orders")`: receiver -> path prefix.
+    prefixes: dict[str, str] = field(default_factory=dict)
+    # `CurrentUser = Annotated[User, Depends(get_current_user)]`: type alias -> its text (parameters
+    # annotated with the alias get the dependency).
+    aliases: dict[str, str] = field(default_factory=dict)
     # `@bp.before_request def check(): ...`: receiver ("app" for before_app_request) -> hook function.
     request_hooks: dict[str, str] = field(default_factory=dict)
     # Names shown only in part somewhere (`p.ssn[-4:]`): name -> True. Read from the text (cheap).
     masked: dict[str, bool] = field(default_factory=dict)
+    # Models whose records some code ties to the signed-in user (`Order.user_id == current_user.id`,
+    # `Note(owner=request.user)`): model -> True. Read from the text (cheap).
+    owned: dict[str, bool] = field(default_factory=dict)
     # `conn.create_function("MD5", 1, _md5)`, a statement anywhere in the block: a function handed to a
     # call with the names it is registered under (_md5 -> ("MD5",)), for code that implements a name.
     registered: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -67,8 +75,11 @@ KINDS = (
     "built",
     "tainted",
     "dependencies",
+    "prefixes",
+    "aliases",
     "request_hooks",
     "masked",
+    "owned",
     "registered",
     "open_models",
     "sign_ins",
@@ -88,8 +99,11 @@ class ModuleFacts:
     built: dict[str, str] = field(default_factory=dict)
     tainted: dict[str, str] = field(default_factory=dict)
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    prefixes: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
     request_hooks: dict[str, str] = field(default_factory=dict)
     masked: dict[str, bool] = field(default_factory=dict)
+    owned: dict[str, bool] = field(default_factory=dict)
     registered: dict[str, tuple[str, ...]] = field(default_factory=dict)
     open_models: dict[str, bool] = field(default_factory=dict)
     sign_ins: dict[str, bool] = field(default_factory=dict)
@@ -234,7 +248,35 @@ def collect_facts(tree: ast.Module, text: str) -> BlockFacts:
         facts.masked = dict.fromkeys(_LAST_CHARACTERS.findall(text), True)
     if "user" in text or "login" in text.lower() or "Authenticated" in text:
         facts.sign_ins = dict.fromkeys(_SIGN_INS.findall(text), True)
+    if "user" in text:
+        facts.owned = dict.fromkeys(_owned_models(text), True)
     return facts
+
+
+# The signed-in user as handlers name it, and the fields that hold a record's owner.
+_THE_USER = r"(?:current_user|request\.user|self\.request\.user|g\.user|user|me)\b"
+_OWNER_FIELD = r"(?:owner|user|author|created_by|creator|customer|patient|account)(?:_id)?"
+# `Order.user_id == current_user.id`; `Order.query.filter_by(user_id=current_user.id)`,
+# `Order.objects.filter(owner=request.user)`, `Order(user_id=current_user.id, ...)` on one line.
+_OWNED_COMPARE = re.compile(r"\b([A-Z]\w*)\." + _OWNER_FIELD + r"\s*==\s*" + _THE_USER)
+_OWNED_KEYWORD = re.compile(
+    r"\b([A-Z]\w*)(?:\.(?:query|objects)\.\w+)?\((?:[^()\n]|\([^()\n]*\))*?\b"
+    + _OWNER_FIELD
+    + r"(?:__id)?\s*=\s*"
+    + _THE_USER.replace("|user|me", "")
+)
+
+# `db.query(Order).filter_by(user_id=current_user.id)`
+_OWNED_QUERY = re.compile(
+    r"\bquery\(([A-Z]\w*)\)\.\w+\((?:[^()\n]|\([^()\n]*\))*?\b"
+    + _OWNER_FIELD
+    + r"\s*=\s*"
+    + _THE_USER
+)
+
+
+def _owned_models(text: str) -> set[str]:
+    return {model for pattern in (_OWNED_COMPARE, _OWNED_KEYWORD, _OWNED_QUERY) for model in pattern.findall(text)}
 
 
 def _collect_registrations(body: list[ast.stmt], registered: dict[str, tuple[str, ...]]) -> None:
@@ -301,12 +343,28 @@ def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
     elif (
         isinstance(stmt, ast.Assign)
         and isinstance(stmt.value, ast.Call)
-        and any(k.arg == "dependencies" for k in stmt.value.keywords)
+        and any(k.arg in ("dependencies", "prefix", "url_prefix") for k in stmt.value.keywords)
     ):
         names = _dependency_names(stmt.value)
+        prefix = next(
+            (
+                k.value.value
+                for k in stmt.value.keywords
+                if k.arg in ("prefix", "url_prefix")
+                and isinstance(k.value, ast.Constant)
+                and isinstance(k.value.value, str)
+            ),
+            "",
+        )
         for target in stmt.targets:
             if isinstance(target, ast.Name) and names:
                 facts.dependencies[target.id] = names
+            if isinstance(target, ast.Name) and prefix:
+                facts.prefixes[target.id] = prefix.rstrip("/")
+    elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None and _dependency_alias(stmt.value):
+        for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+            if isinstance(target, ast.Name):
+                facts.aliases[target.id] = ast.unparse(stmt.value)
     elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
         value = _literal(stmt.value)
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -363,6 +421,18 @@ def _formats(node: ast.expr) -> bool:
         and node.func.attr == "format"
         and isinstance(node.func.value, ast.Constant)
         and isinstance(node.func.value.value, str)
+    )
+
+
+def _dependency_alias(value: ast.expr) -> bool:
+    """`Annotated[User, Depends(get_current_user)]`: a type that brings a FastAPI dependency."""
+    return (
+        isinstance(value, ast.Subscript)
+        and (dotted_name(value.value) or "").rpartition(".")[2] == "Annotated"
+        and any(
+            isinstance(node, ast.Call) and (dotted_name(node.func) or "").rpartition(".")[2] in ("Depends", "Security")
+            for node in ast.walk(value.slice)
+        )
     )
 
 
