@@ -381,9 +381,7 @@ def _definitions_text(tree: ast.Module, lines: list[str]):
     """`function_source` for a whole parsed file: the text and first line of the last top-level
     definition of a name, decorators included (what a document's block holds)."""
     definitions = {
-        stmt.name: stmt
-        for stmt in tree.body
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        stmt.name: stmt for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
     }
 
     def source(name: str) -> Optional[tuple[str, int]]:

@@ -65,9 +65,8 @@ def test_flask_routes_guards_and_findings(capsys):
 
     assert routes[("GET", "/health")]["authentication"] is None
     mark_paid = routes[("POST", "/invoices/<int:invoice_id>/mark-paid")]
-    assert mark_paid["authentication"] is None and _rules(mark_paid) == [
-        "TG414"
-    ]  # its siblings all use @login_required
+    # its siblings all use @login_required; the invoice it changes is anyone's to change (TG401, 8676d6f)
+    assert mark_paid["authentication"] is None and _rules(mark_paid) == ["TG401", "TG414"]
     assert _rules(routes[("POST", "/checkout")]) == ["TG410"]
 
     promote = routes[("POST", "/admin/users/<int:user_id>/promote")]
@@ -90,7 +89,7 @@ def test_django_urls_views_and_viewsets(capsys):
     assert detail["authentication"] == "@login_required" and _rules(detail) == ["TG401"]
 
     cancel = routes[("POST", "/shop/orders/<int:pk>/cancel/")]
-    assert cancel["authentication"] is None and _rules(cancel) == ["TG403"]
+    assert cancel["authentication"] is None and _rules(cancel) == ["TG401", "TG403"]
 
     # login_required applied in urls.py, ownership through the query
     notes = routes[("ANY", "/shop/orders/<int:pk>/notes/")]
@@ -123,7 +122,7 @@ def test_fastapi_dependencies_and_routers(capsys):
     update = routes[("PATCH", "/orders/{order_id}")]
     assert update["ownership_check"] == "`Order.owner_id == user.id`" and _rules(update) == []
     delete = routes[("DELETE", "/orders/{order_id}")]
-    assert delete["authentication"] is None and _rules(delete) == ["TG403"]
+    assert delete["authentication"] is None and _rules(delete) == ["TG401", "TG403"]
     assert _rules(routes[("POST", "/orders/")]) == ["TG410"]
     # router-level dependencies guard every admin route
     for key in (("GET", "/admin/users"), ("POST", "/admin/users/{user_id}/ban")):

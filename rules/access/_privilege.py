@@ -139,4 +139,3 @@ def every_users_records(found: Handler, owned: dict[str, bool]) -> Optional[str]
         if model in owned:
             return f"returns every user's `{model}` records"
     return None
-

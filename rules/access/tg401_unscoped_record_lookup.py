@@ -309,4 +309,3 @@ class UnscopedRecordLookup(Rule):
         if found.public or found.authorization is not None or found.authentication in (None, DRF_SETTINGS):
             return  # nobody known to be signed in (DRF's default permission is in settings, unseen)
         ctx.report(self, statement, details={"source": f"the URL's key, read by `{node.name}` for any `{model}`"})
-

@@ -50,6 +50,7 @@ _EXPIRY_CLAIMS = frozenset({"exp", "expires", "expires_at", "expiry"})
 # Flask-JWT-Extended's token issuers: `expires_delta=False` leaves `exp` out.
 _EXTENSION_ISSUERS = frozenset({"flask_jwt_extended.create_access_token", "flask_jwt_extended.create_refresh_token"})
 
+
 class JwtWithoutExpiry(Rule):
     id = "TG404"
     name = "jwt-without-expiry"

@@ -86,7 +86,18 @@ _DECODERS = frozenset({"b64decode", "urlsafe_b64decode", "decodebytes"})
 # signed in, they let the caller act as someone else. (A team, tenant or account the caller picks is
 # often theirs to pick, checked by membership elsewhere.)
 _PERSON_FIELDS = frozenset(
-    {"owner", "owner_id", "user", "user_id", "author", "author_id", "created_by", "created_by_id", "creator", "creator_id"}
+    {
+        "owner",
+        "owner_id",
+        "user",
+        "user_id",
+        "author",
+        "author_id",
+        "created_by",
+        "created_by_id",
+        "creator",
+        "creator_id",
+    }
 )
 _PERSON_KEYWORDS = frozenset(f"{field}{suffix}" for field in _PERSON_FIELDS for suffix in ("", "__id", "__pk"))
 
@@ -422,7 +433,9 @@ def _client_part(container: ast.AST, ctx=None) -> Optional[str]:
     if isinstance(container, ast.Await):
         container = container.value
     if isinstance(container, ast.Call) and isinstance(container.func, ast.Attribute):
-        return "JSON field" if container.func.attr in ("get_json", "json") and _is_request(container.func.value) else None
+        return (
+            "JSON field" if container.func.attr in ("get_json", "json") and _is_request(container.func.value) else None
+        )
     if isinstance(container, ast.Name) and ctx is not None:
         values = ctx.model.values(container) or ()
         parts = {_client_part(v) for v in values if not isinstance(v, ast.Name)}
@@ -463,7 +476,9 @@ def _declared_part(function: ast.AST, name: str) -> Optional[str]:
         if arg.arg == name and isinstance(arg.annotation, ast.Subscript):
             for sub in ast.walk(arg.annotation.slice):
                 if isinstance(sub, ast.Call):
-                    part = {"Header": "header", "Cookie": "cookie"}.get((dotted_name(sub.func) or "").rpartition(".")[2])
+                    part = {"Header": "header", "Cookie": "cookie"}.get(
+                        (dotted_name(sub.func) or "").rpartition(".")[2]
+                    )
                     if part:
                         return part
     return None

@@ -268,10 +268,7 @@ _OWNED_KEYWORD = re.compile(
 
 # `db.query(Order).filter_by(user_id=current_user.id)`
 _OWNED_QUERY = re.compile(
-    r"\bquery\(([A-Z]\w*)\)\.\w+\((?:[^()\n]|\([^()\n]*\))*?\b"
-    + _OWNER_FIELD
-    + r"\s*=\s*"
-    + _THE_USER
+    r"\bquery\(([A-Z]\w*)\)\.\w+\((?:[^()\n]|\([^()\n]*\))*?\b" + _OWNER_FIELD + r"\s*=\s*" + _THE_USER
 )
 
 
