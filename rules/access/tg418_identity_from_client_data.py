@@ -78,6 +78,8 @@ _SPOOFABLE_HEADERS = frozenset(
     }
 )
 _SPOOFABLE_ATTRS = frozenset({"user_agent", "host", "access_route", "referrer"})
+# Values that name the most privileged callers.
+_PRIVILEGED_VALUES = frozenset({"admin", "administrator", "superuser", "root", "staff"})
 _DENIALS = frozenset(
     {"abort", "HTTPException", "PermissionDenied", "Forbidden", "HttpResponseForbidden", "Unauthorized"}
 )
@@ -162,6 +164,9 @@ class IdentityFromClientData(Rule):
         # the forwarded address only changes what is logged
         "import logging\ndef audit(request):\n    ip = request.META.get('HTTP_X_FORWARDED_FOR', '')\n"
         "    if ip != '127.0.0.1':\n        logging.info('remote call from %s', ip)\n",
+        # a display preference kept in a cookie, compared
+        "def home(request):\n    theme = request.COOKIES.get('theme', 'light').split('-')[0]\n"
+        "    if theme == 'dark':\n        return render(request, 'home_dark.html')\n    return render(request, 'home.html')\n",
         # display preferences decoded from a cookie decide nothing
         "import base64, json\ndef preferences(request):\n    raw = request.cookies.get('prefs', '')\n"
         "    prefs = json.loads(base64.b64decode(raw) or b'{}')\n    return prefs\n",
@@ -240,6 +245,13 @@ class IdentityFromClientData(Rule):
         Invalid(
             "import base64, json\ndef current_role(token):\n"
             "    payload = json.loads(base64.urlsafe_b64decode(token.split('.')[1] + '=='))\n    return payload['role']\n"
+        ),
+        # a plain "name|expiry" cookie whose first part is trusted as the role
+        Invalid(
+            "from django.http import HttpResponseForbidden\ndef audit_log(request):\n    ticket = request.COOKIES.get('ticket', '')\n"
+            "    role = ticket.split('|')[0]\n    if role != 'admin':\n        return HttpResponseForbidden()\n"
+            "    return render(request, 'audit.html', {'rows': AuditRow.objects.all()})\n",
+            message="The cookie `ticket` decides what the caller may do",
         ),
         # the cookie kept in a local first, the decoded data taken for the session
         Invalid(
@@ -372,7 +384,7 @@ class IdentityFromClientData(Rule):
             return
         subject, other = node.left, node.comparators[0]
         if isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
-            if not isinstance(subject, ast.Name):
+            if isinstance(subject, ast.Constant):
                 subject, other = other, subject
             chosen = isinstance(other, ast.Constant) and isinstance(other.value, str)
         elif isinstance(node.ops[0], (ast.In, ast.NotIn)):
@@ -380,9 +392,17 @@ class IdentityFromClientData(Rule):
             chosen = listed and not isinstance(subject, ast.Constant)
         else:
             return
-        header = _spoofable_origin(subject, ctx) if chosen and isinstance(subject, ast.Name) else None
-        if header is not None:
-            self._report(node, ctx, f"The header `{header}`", "who may access this")
+        if not chosen or any(_client_part(sub) for sub in ast.walk(subject) if isinstance(sub, ast.Attribute)):
+            return  # a read compared where it is made is judged with its key (`_judge`)
+        origin = _client_origin(subject, ctx)
+        if origin is None:
+            return
+        part, key = origin
+        if part == "header" and _spoofable_key(key):
+            self._report(node, ctx, f"The header `{key}`", "who may access this")
+        elif isinstance(other, ast.Constant) and set(words(str(other.value))) & _PRIVILEGED_VALUES:
+            # `role = request.COOKIES["session"].split("|")[0]` ... `if role == "admin":`
+            self._report(node, ctx, f"The {part} `{key}`", "what the caller may do")
 
     def _judge(self, read: ast.AST, container: ast.AST, key: str, ctx) -> None:
         part = _client_part(container, ctx)
@@ -565,27 +585,29 @@ def _in_if_test(node: ast.AST, ctx) -> bool:
     )
 
 
-def _spoofable_origin(expr: ast.AST, ctx, depth: int = 0) -> Optional[str]:
-    """The forgeable header (`User-Agent`, `X-Forwarded-For`, ...) a value was read from, through locals
-    and the string methods that pick a part of it (`.split(",")[0]`, `.strip()`)."""
+def _client_origin(expr: ast.AST, ctx, depth: int = 0) -> Optional[tuple[str, str]]:
+    """(part, key) of the cookie or header a value was read from (`("header", "X-Forwarded-For")`),
+    through locals and the string methods that pick a part of it (`.split(",")[0]`, `.strip()`)."""
     if depth > 8:
         return None
     if isinstance(expr, ast.Name):
         values = ctx.model.each_value(expr) or ()
-        return next(filter(None, (_spoofable_origin(v, ctx, depth + 1) for v in values)), None)
+        return next(filter(None, (_client_origin(v, ctx, depth + 1) for v in values)), None)
+    key: Optional[ast.AST] = None
     if isinstance(expr, ast.Subscript):
-        key = expr.slice
-        if _client_part(expr.value) == "header" and isinstance(key, ast.Constant) and isinstance(key.value, str):
-            return _spoofable_key(key.value)
-        return _spoofable_origin(expr.value, ctx, depth + 1)
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
-        receiver = expr.func.value
-        if expr.func.attr == "get" and _client_part(receiver) == "header" and expr.args:
+        container, key = expr.value, expr.slice
+    elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        container = expr.func.value
+        if expr.func.attr == "get" and expr.args:
             key = expr.args[0]
-            return _spoofable_key(key.value) if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
-        if expr.func.attr in ("split", "rsplit", "strip", "lower", "partition", "rpartition"):
-            return _spoofable_origin(receiver, ctx, depth + 1)
-    return None
+        elif expr.func.attr in ("split", "rsplit", "strip", "lower", "partition", "rpartition"):
+            return _client_origin(container, ctx, depth + 1)
+    else:
+        return None
+    part = _client_part(container)
+    if part in ("cookie", "header") and isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return part, key.value
+    return _client_origin(container, ctx, depth + 1) if isinstance(expr, ast.Subscript) else None
 
 
 def _spoofable_key(key: str) -> Optional[str]:

@@ -19,6 +19,8 @@ _CONFIRM_WORDS = frozenset(
 )
 # A write and then a password column in one statement; see `_writes_password`.
 _WRITE = re.compile(r"\b(INSERT\s+INTO|UPDATE)\b", re.IGNORECASE)
+# Methods that run the SQL text they are given.
+_SQL_RUNNERS = frozenset({"execute", "executemany", "executescript", "raw"})
 # A row found by the password itself (`WHERE username = ? AND password = ?`): the column holds it as typed.
 _LOOKUP_SQL = re.compile(r"\bWHERE\b[^;]*?\bpassw(?:or)?d\s*=", re.IGNORECASE)
 # ORM and document-store lookups: `User.objects.filter(username=u, password=p)`, `find_one({...})`.
@@ -94,6 +96,9 @@ class PlaintextPassword(Rule):
         "https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html",
     )
     VALID = (
+        # a hash formatted into the statement
+        "import hashlib\ndef add_user(cur, username, password_hash):\n"
+        "    cur.execute(\"INSERT INTO users (username, password) VALUES ('{}', '{}')\".format(username, password_hash))\n",
         "class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    password_hash = db.Column(db.String(255))\n",
         "from django import forms\nclass LoginForm(forms.Form):\n    password = forms.CharField(widget=forms.PasswordInput)\n",
         "def check(user, password):\n    return check_password_hash(user.password_hash, password)\n",
@@ -119,6 +124,18 @@ class PlaintextPassword(Rule):
         "    def set_password(self, raw_password):\n        self.password = make_password(raw_password)\n",
     )
     INVALID = (
+        # the SQL formatted with the password (also an injection, TG105's)
+        Invalid(
+            "import sqlite3\ndef check_login(username, password):\n    db = sqlite3.connect('users.db')\n"
+            "    row = db.execute(f\"SELECT id FROM users WHERE name = '{username}' AND password = '{password}'\").fetchone()\n"
+            "    return row is not None\n",
+            message="looked up in plain text",
+        ),
+        Invalid(
+            "def add_user(cur, username, password):\n"
+            "    cur.execute(\"INSERT INTO users (username, password) VALUES ('%s', '%s')\" % (username, password))\n",
+            message="written to the database in plain text",
+        ),
         Invalid(
             "class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    password = db.Column(db.String(120), nullable=False)\n"
         ),
@@ -219,17 +236,21 @@ class PlaintextPassword(Rule):
         if isinstance(node.func, ast.Attribute) and node.func.attr in _LOOKUPS:
             self._check_lookup(node, ctx)
             return
-        if len(node.args) < 2 or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
+        formatted = _formatted_sql(node.args[0]) if node.args and _runs_sql(node) else None
+        if formatted is not None:
+            sql, values = formatted  # `cur.execute("... password = '{}'".format(name, password))`
+        elif len(node.args) >= 2 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            sql = node.args[0].value
+            params = node.args[1]
+            values = params.elts if isinstance(params, (ast.Tuple, ast.List)) else [params]
+        else:
             return
-        sql = node.args[0].value
         if _writes_password(sql):
             how = "written to the database in plain text"
         elif _LOOKUP_SQL.search(sql):
             how = "looked up in plain text (`WHERE ... password = ?`)"
         else:
             return
-        params = node.args[1]
-        values = params.elts if isinstance(params, (ast.Tuple, ast.List)) else [params]
         for value in values:
             if isinstance(value, ast.Name) and _raw_password_name(value.id):
                 ctx.report(self, value, details={"how": how})
@@ -253,6 +274,29 @@ class PlaintextPassword(Rule):
             if isinstance(field, str) and _raw_password_name(field) and _typed_password(value, ctx):
                 ctx.report(self, value, details={"how": f"looked up in plain text (`{field}=` in `{method}`)"})
                 return
+
+
+def _runs_sql(call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _SQL_RUNNERS:
+        return True
+    return dotted_name(func) in ("text", "sqlalchemy.text")
+
+
+def _formatted_sql(expr: ast.expr) -> Optional[tuple[str, list[ast.expr]]]:
+    """The literal text and the values of SQL built with `.format(...)`, `%` or an f-string."""
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
+        template = expr.func.value
+        if isinstance(template, ast.Constant) and isinstance(template.value, str):
+            return template.value, [*expr.args, *(k.value for k in expr.keywords)]
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
+        if isinstance(expr.left, ast.Constant) and isinstance(expr.left.value, str):
+            right = expr.right
+            return expr.left.value, list(right.elts) if isinstance(right, (ast.Tuple, ast.List)) else [right]
+    if isinstance(expr, ast.JoinedStr):
+        text = "".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in expr.values)
+        return text, [v.value for v in expr.values if isinstance(v, ast.FormattedValue)]
+    return None
 
 
 def _hashed_fields(cls: ast.ClassDef) -> set[str]:
