@@ -117,8 +117,15 @@ class LoopConditionNeverChanges(Rule):
         "        else:\n            lo = mid + 1\n",
         "def count(n):\n    i = 0\n    def step():\n        nonlocal i\n        i += 1\n    while i < n:\n        step()\n",
         "def fill(buf, size):\n    while len(buf) < size:\n        read_into(buf)\n",
+        # a method of the sequence held in a local, called in the body
+        "def trim(samples):\n    popleft = samples.popleft\n    while len(samples) > 1000:\n        popleft()\n",
     )
     INVALID = (
+        # a method of another object held in a local changes nothing the condition reads
+        Invalid(
+            "def trim(samples, log):\n    write = log.write\n    while len(samples) > 1000:\n        write('full')\n",
+            message="`while len(samples) > 1000`",
+        ),
         Invalid(
             "def fibonacci(n):\n    a, b = 1, 1\n    i = 2\n    while i < n:\n        a, b = b, a + b\n    return b\n",
             message="`while i < n`",
@@ -147,6 +154,9 @@ class LoopConditionNeverChanges(Rule):
             return
         if _changed(names, body) or _changed(names, list(_closure_nodes(func))):
             return
+        methods = _bound_methods(names, func)
+        if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in methods for n in body):
+            return  # `popleft = queue.popleft` ... `while len(queue) > n: popleft()`
         ctx.report(self, node.test, details={"condition": ctx.segment(ctx.span(node.test)).strip()})
 
 
@@ -162,6 +172,21 @@ def _length_condition(test: ast.Compare) -> Optional[set[str]]:
         elif not isinstance(operand, ast.Constant):
             return None
     return found
+
+
+def _bound_methods(names: set[str], func: ast.AST) -> set[str]:
+    """Locals holding a method or attribute of a named object (`pop = items.pop`): calling one may
+    change that object."""
+    return {
+        target.id
+        for node in ast.walk(func)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Attribute)
+        and isinstance(node.value.value, ast.Name)
+        and node.value.value.id in names
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
 
 
 def _closure_nodes(func: ast.AST) -> Iterator[ast.AST]:
