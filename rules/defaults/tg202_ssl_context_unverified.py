@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from tabguard.engine.fixes import edits_fix, expression_fix
+from tabguard.rules.injection._code_context import enclosing_class
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.engine.types import Edit
 from tabguard.rules.defaults._common import is_false, replace_with, string_value
@@ -81,10 +82,19 @@ class SslContextUnverified(Rule):
         "from OpenSSL import SSL\ndef client_context():\n    ctx = SSL.Context(SSL.TLS_CLIENT_METHOD)\n"
         "    ctx.set_verify(SSL.VERIFY_PEER, lambda conn, cert, errno, depth, ok: ok)\n"
         "    ctx.set_default_verify_paths()\n    return ctx\n",
+        # a context kept on the instance, verified by another method of the class
+        "from OpenSSL import SSL\nclass Client:\n    def __init__(self):\n        self._ctx = SSL.Context(SSL.TLS_METHOD)\n"
+        "    def require_peer(self, callback):\n        self._ctx.set_verify(SSL.VERIFY_PEER, callback)\n",
         "from OpenSSL import SSL\ndef server_context(cert, key):\n    ctx = SSL.Context(SSL.TLS_SERVER_METHOD)\n"
         "    ctx.use_certificate_chain_file(cert)\n    ctx.use_privatekey_file(key)\n    return ctx\n",
     )
     INVALID = (
+        # kept on the instance, and no method of the class sets it up
+        Invalid(
+            "from OpenSSL import SSL\nclass Client:\n    def __init__(self):\n        self._ctx = SSL.Context(SSL.TLS_METHOD)\n"
+            "    def wrap(self, sock):\n        return SSL.Connection(self._ctx, sock)\n",
+            message="set_verify",
+        ),
         Invalid(
             "import ssl\ncontext = ssl._create_unverified_context()\n",
             "import ssl\ncontext = ssl.create_default_context()\n",
@@ -160,7 +170,7 @@ class SslContextUnverified(Rule):
             )
         elif callee == "ssl.wrap_socket" and keyword is None:
             ctx.report(self, node, details={"setting": "ssl.wrap_socket() without cert_reqs (verifies nothing)"})
-        elif callee == "OpenSSL.SSL.Context" and _pyopenssl_unverified(ctx):
+        elif callee == "OpenSSL.SSL.Context" and _pyopenssl_unverified(node, ctx):
             ctx.report(
                 self,
                 node,
@@ -296,11 +306,20 @@ _PYOPENSSL_SETUP = frozenset(
 )
 
 
-def _pyopenssl_unverified(ctx) -> bool:
-    """`SSL.Context(method)` in a function that never calls `set_verify` or sets up a server certificate."""
+def _pyopenssl_unverified(node: ast.Call, ctx) -> bool:
+    """`SSL.Context(method)` in a function that never calls `set_verify` or sets up a server certificate;
+    a context kept on the instance (`self._ctx = SSL.Context(...)`) may be set up by any method of its class."""
     if ctx.function is None:
         return False  # module code is checked one statement at a time: a later `set_verify` is not visible
-    return not any(isinstance(n, ast.Attribute) and n.attr in _PYOPENSSL_SETUP for n in ast.walk(ctx.function))
+    scope = ctx.function
+    parent = ctx.parent(node)
+    if isinstance(parent, ast.Assign) and any(_on_self(t) for t in parent.targets):
+        scope = enclosing_class(ctx) or scope
+    return not any(isinstance(n, ast.Attribute) and n.attr in _PYOPENSSL_SETUP for n in ast.walk(scope))
+
+
+def _on_self(target: ast.expr) -> bool:
+    return isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"
 
 
 def _default_context_fix(ctx, node: ast.Call):
