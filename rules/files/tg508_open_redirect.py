@@ -77,6 +77,11 @@ class OpenRedirect(Rule):
         "https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.http.url_has_allowed_host_and_scheme",
     )
     VALID = (
+        # The URL is used only when the check stored in a name passed.
+        "from django.http import HttpResponseRedirect\nfrom django.utils.http import url_has_allowed_host_and_scheme\n"
+        "def go(request):\n    target = request.POST.get('next')\n"
+        "    safe = url_has_allowed_host_and_scheme(url=target, allowed_hosts={request.get_host()})\n"
+        "    return HttpResponseRedirect(target if safe else '/')\n",
         "from flask import redirect, url_for, request\n@app.route('/l')\ndef l():\n"
         "    return redirect(url_for('profile', name=request.args['name']))\n",
         "from urllib.parse import urlparse\nfrom flask import redirect, request, url_for\n@app.route('/l')\ndef l():\n"
@@ -116,6 +121,23 @@ class OpenRedirect(Rule):
         "        self.send_response(302)\n        self.send_header('Location', '/login')\n        self.end_headers()\n",
     )
     INVALID = (
+        Invalid(  # the stored check is not about the URL used
+            "from django.http import HttpResponseRedirect\n"
+            "def go(request):\n    target = request.POST.get('next')\n"
+            "    safe = bool(target)\n"
+            "    return HttpResponseRedirect(target if safe else '/')\n",
+            fixed=(
+                "from django.utils.http import url_has_allowed_host_and_scheme\n"
+                "from django.http import HttpResponseRedirect\n"
+                "def go(request):\n"
+                "    target = request.POST.get('next')\n"
+                "    safe = bool(target)\n"
+                "    next_url = target if safe else '/'\n"
+                "    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):\n"
+                '        next_url = "/"\n'
+                "    return HttpResponseRedirect(next_url)\n"
+            ),
+        ),
         # a method returns the URL the client sent
         Invalid(
             "from django.http import HttpResponseRedirect\nfrom django.views import View\n"

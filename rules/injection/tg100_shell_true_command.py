@@ -83,6 +83,28 @@ class ShellTrueCommand(Rule):
         '    subprocess.call("ping " + " ".join(args), shell=True)\n',
     )
     INVALID = (
+        # `sys.argv` passed to a private helper that runs it through the shell.
+        Invalid(
+            "import subprocess, sys\ndef _sh(command):\n    subprocess.run(command, shell=True)\n"
+            "def main():\n    _sh(sys.argv[1])\n",
+            message="through `_sh()`",
+            at=(5, 9),
+        ),
+        # Given as a keyword argument, and through `functools.partial`.
+        Invalid(
+            "import subprocess\nfrom flask import request\ndef _sh(command, *, check=True):\n"
+            "    subprocess.run(command, shell=True, check=check)\n"
+            "@app.route('/run')\ndef run():\n    _sh(command=request.args['cmd'])\n",
+            message="through `_sh()`",
+            at=(7, 17),
+        ),
+        Invalid(
+            "import functools, subprocess\nfrom flask import request\ndef _sh(cwd, command):\n"
+            "    subprocess.run(command, shell=True, cwd=cwd)\n"
+            "@app.route('/run')\ndef run():\n    in_tmp = functools.partial(_sh, '/tmp')\n    in_tmp(request.args['cmd'])\n",
+            message="through `_sh()`",
+            at=(8, 12),
+        ),
         Invalid(
             'import subprocess\ndef ping(host):\n    args = ["-c", "1"]\n    args.append(host)\n'
             '    subprocess.call("ping " + " ".join(args), shell=True)\n',

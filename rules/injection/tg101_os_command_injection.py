@@ -114,6 +114,46 @@ class OsCommandInjection(Rule):
         'get_ipython().system("ls -la")\n',
     )
     INVALID = (
+        # Through `*args` and `**kwargs` of a helper, and an awaited coroutine.
+        Invalid(
+            "import os\nfrom flask import request\ndef _run_all(*commands):\n    for command in commands:\n"
+            "        os.system(command)\n@app.route('/batch')\ndef batch():\n    _run_all('uptime', request.args['cmd'])\n",
+            message="through `_run_all()`",
+            at=(8, 24),
+        ),
+        Invalid(
+            "import os\nfrom flask import request\ndef _tool(**options):\n    os.system('tool --name ' + options['name'])\n"
+            "@app.route('/t')\ndef t():\n    params = {'name': request.args['name']}\n    _tool(**params)\n",
+            fixed=(
+                "import subprocess\n"
+                "import os\n"
+                "from flask import request\n"
+                "def _tool(**options):\n"
+                '    subprocess.run(["tool", "--name", options[\'name\']])\n'
+                "@app.route('/t')\n"
+                "def t():\n"
+                "    params = {'name': request.args['name']}\n"
+                "    _tool(**params)\n"
+            ),
+            message="through `_tool()`",
+        ),
+        Invalid(
+            "import os\nfrom fastapi import FastAPI\napp = FastAPI()\nasync def _ping(host):\n    os.system('ping -c 1 ' + host)\n"
+            "@app.get('/ping')\nasync def ping(host: str):\n    await _ping(host)\n",
+            fixed=(
+                "import subprocess\n"
+                "import os\n"
+                "from fastapi import FastAPI\n"
+                "app = FastAPI()\n"
+                "async def _ping(host):\n"
+                '    subprocess.run(["ping", "-c", "1", host])\n'
+                "@app.get('/ping')\n"
+                "async def ping(host: str):\n"
+                "    await _ping(host)\n"
+            ),
+            message="through `_ping()`",
+            at=(8, 17),
+        ),
         Invalid(
             "import argparse, os\ndef main():\n    parser = argparse.ArgumentParser()\n"
             '    parser.add_argument("--mode", choices=["fast", "full"])\n    parser.add_argument("target")\n'

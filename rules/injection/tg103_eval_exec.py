@@ -145,6 +145,26 @@ class EvalExec(Rule):
         "import sys\ndef resolve(annotation, module_name):\n    return eval(annotation, sys.modules[module_name].__dict__)\n",
     )
     INVALID = (
+        # A command-line program handing what its user typed to a private helper.
+        Invalid(
+            "def _calc(expr):\n    return eval(expr)\n\ndef main():\n    print(_calc(input('> ')))\n",
+            message="through `_calc()`",
+            at=(5, 17),
+        ),
+        # A lambda bound to a name, called with request data.
+        Invalid(
+            "from flask import request\n@app.route('/calc')\ndef calc():\n    run = lambda text: eval(text)\n"
+            "    return str(run(request.args['expr']))\n",
+            fixed=(
+                "import ast\n"
+                "from flask import request\n"
+                "@app.route('/calc')\n"
+                "def calc():\n"
+                "    run = lambda text: ast.literal_eval(text)\n"
+                "    return str(run(request.args['expr']))\n"
+            ),
+            message="through `run()`",
+        ),
         Invalid(
             "from flask import request\nfrom PIL import Image, ImageMath\ndef blend():\n"
             "    a = Image.open(request.files['a'])\n    return ImageMath.eval(request.form['formula'], a=a)\n",

@@ -170,6 +170,63 @@ class SqlInjection(Rule):
         '        cursor.execute("SELECT * FROM {} WHERE n > {}".format(self.quote_name(table), self.counter))\n',
     )
     INVALID = (
+        # argparse arguments handed to a helper that formats the query.
+        Invalid(
+            "import argparse, sqlite3\ndef _find(conn, name):\n"
+            "    return conn.execute(f\"SELECT * FROM users WHERE name = '{name}'\").fetchall()\n"
+            "def main():\n    parser = argparse.ArgumentParser()\n    parser.add_argument('name')\n"
+            "    args = parser.parse_args()\n    print(_find(sqlite3.connect('app.db'), args.name))\n",
+            fixed=(
+                "import argparse, sqlite3\n"
+                "def _find(conn, name):\n"
+                '    return conn.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchall()\n'
+                "def main():\n"
+                "    parser = argparse.ArgumentParser()\n"
+                "    parser.add_argument('name')\n"
+                "    args = parser.parse_args()\n"
+                "    print(_find(sqlite3.connect('app.db'), args.name))\n"
+            ),
+            message="through `_find()`",
+        ),
+        # A repository held by the service (`self.repo`), its query built in a base class's method.
+        Invalid(
+            "import sqlite3\nfrom flask import request\nclass Repository:\n"
+            "    def __init__(self):\n        self.conn = sqlite3.connect('app.db')\n"
+            "    def find_by(self, column, value):\n"
+            "        return self.conn.execute(f\"SELECT * FROM users WHERE {column} = '{value}'\").fetchall()\n"
+            "class Users(Repository):\n    def by_email(self, email):\n        return super().find_by('email', email)\n"
+            "class UserService:\n    def __init__(self):\n        self.repo = Users()\n"
+            "    def lookup(self, email):\n        return self.repo.by_email(email)\n"
+            "@app.route('/user')\ndef user():\n    return str(UserService().lookup(request.args['email']))\n",
+            message="through `lookup()`",
+            at=(18, 37),
+        ),
+        # A helper returning the request's value in a dataclass field.
+        Invalid(
+            "import sqlite3\nfrom dataclasses import dataclass\nfrom flask import request\n"
+            "@dataclass\nclass Search:\n    term: str\n    limit: int\n"
+            "def _search():\n    return Search(term=request.args['q'], limit=20)\n"
+            "@app.route('/s')\ndef s():\n    search = _search()\n"
+            '    sql = "SELECT * FROM items WHERE name LIKE \'%" + search.term + "%\'"\n'
+            "    return str(sqlite3.connect('x').execute(sql).fetchall())\n",
+            fixed=(
+                "import sqlite3\n"
+                "from dataclasses import dataclass\n"
+                "from flask import request\n"
+                "@dataclass\n"
+                "class Search:\n"
+                "    term: str\n"
+                "    limit: int\n"
+                "def _search():\n"
+                "    return Search(term=request.args['q'], limit=20)\n"
+                "@app.route('/s')\n"
+                "def s():\n"
+                "    search = _search()\n"
+                '    sql = "SELECT * FROM items WHERE name LIKE ?"\n'
+                "    return str(sqlite3.connect('x').execute(sql, (f\"%{search.term}%\",)).fetchall())\n"
+            ),
+            message="user input from request.args",
+        ),
         # Raw SQL handed to an ORM clause: a text() clause with bound values.
         Invalid(
             "from sqlalchemy.orm import Session\ndef by_status(session: Session, status):\n"

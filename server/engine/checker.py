@@ -189,6 +189,8 @@ def _enter(ctx: Context, node: ast.AST, kind: type) -> None:
 
 def _leave(ctx: Context, node: ast.AST) -> None:
     if isinstance(node, _SCOPES):
+        if ctx.summary is not None and node is ctx.summary.node and isinstance(node, ast.Lambda):
+            ctx.summary.returned(ctx.scope.taint(node.body))  # a summarized lambda returns its body
         ctx.functions.pop()
         ctx.scope = ctx.scope.parent or ctx.scope
     else:

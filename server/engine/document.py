@@ -259,7 +259,9 @@ class Document:
 
     def workspace_changed(self, changed: set[tuple[str, str]]) -> bool:
         """The summaries of these functions of other modules (path, name) changed: the blocks whose
-        checks used them are re-checked at the next `flush`. False when no block did."""
+        checks used them are re-checked at the next `flush`. False when no block did. A check that
+        read a module's facts (what its classes inherit and hold) asked about `(path, "")`."""
+        changed = changed | {(path, "") for path, _ in changed}
         self.summaries.forget(changed)
         stale = {b for b in self.blocks if not b.consults.isdisjoint(changed)}
         self._stale |= stale
@@ -480,7 +482,13 @@ class Document:
             for n in (*b.facts.functions, *b.facts.classes)
             if n in self.summaries.summarized
         }
-        # A class's callers may reach it through a module-level instance (`files = Files(...)`).
+        # A class's callers may call the methods it inherits (`class UserRepo(BaseRepo)`), or reach it
+        # through a module-level instance (`files = Files(...)`).
+        for _ in range(_RECHECK_ROUNDS):
+            heirs = {name for name, bases in self.module.bases.items() if name not in changed and changed & set(bases)}
+            if not heirs:
+                break
+            changed |= heirs
         changed |= {name for name, cls in self.module.instances.items() if cls in changed}
         fresh_ids = {id(b) for b, _ in fresh}
         readers = [b for b in self._readers_of(changed) if id(b) not in fresh_ids]

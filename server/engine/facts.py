@@ -35,6 +35,15 @@ class BlockFacts:
     # of such a method (`files.read(name)`, `FileService(base).read(name)`) is summarized like a helper.
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     instances: dict[str, str] = field(default_factory=dict)
+    # A class's bases as written (`UserRepo(BaseRepo)` -> ("BaseRepo",)), where its inherited methods are.
+    bases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # What a class's attributes hold, by the class they are made from: `self.repo = UserRepo()` in a
+    # method, `repo: UserRepo` in the body or `def __init__(self, repo: UserRepo)` then `self.repo =
+    # repo` -> {"Service.repo": "UserRepo"}. A call `self.repo.find(name)` is a call of `UserRepo.find`.
+    held: dict[str, str] = field(default_factory=dict)
+    # Classes whose instances hold what they are made from (dataclasses, named tuples, pydantic and
+    # attrs models): `Query(name=value).name` is `value`.
+    records: dict[str, bool] = field(default_factory=dict)
     constants: dict[str, object] = field(default_factory=dict)
     # `query = "... WHERE name = '%s'" % name` at module level: name -> the building expression's text,
     # so a sink in another block (a script's next statement) sees how the string was made.
@@ -71,6 +80,9 @@ KINDS = (
     "functions",
     "classes",
     "instances",
+    "bases",
+    "held",
+    "records",
     "constants",
     "built",
     "tainted",
@@ -95,6 +107,9 @@ class ModuleFacts:
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     instances: dict[str, str] = field(default_factory=dict)
+    bases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    held: dict[str, str] = field(default_factory=dict)
+    records: dict[str, bool] = field(default_factory=dict)
     constants: dict[str, object] = field(default_factory=dict)
     built: dict[str, str] = field(default_factory=dict)
     tainted: dict[str, str] = field(default_factory=dict)
@@ -337,6 +352,7 @@ def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
         )
         if _allows_extra(stmt):
             facts.open_models[stmt.name] = True
+        _collect_class(stmt, facts)
     elif (
         isinstance(stmt, ast.Assign)
         and isinstance(stmt.value, ast.Call)
@@ -378,6 +394,51 @@ def _collect_top_level(stmt: ast.stmt, facts: BlockFacts) -> None:
         for child in ast.iter_child_nodes(stmt):
             if isinstance(child, ast.stmt):
                 _collect_top_level(child, facts)
+
+
+# Decorators and bases that make a class a record of the values it is made from.
+_RECORD_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "s", "attrs"})
+_RECORD_BASES = frozenset({"NamedTuple", "BaseModel", "TypedDict", "Struct"})
+
+
+def _collect_class(cls: ast.ClassDef, facts: BlockFacts) -> None:
+    """A class's bases, what its attributes hold (statement level: `self.x = Made(...)` in its methods,
+    annotations), and whether it is a record."""
+    bases = tuple(name for name in map(dotted_name, cls.bases) if name and name != "object")
+    if bases:
+        facts.bases[cls.name] = bases
+    decorators = {(dotted_name(d) or "").rpartition(".")[2] for d in cls.decorator_list}
+    if decorators & _RECORD_DECORATORS or {b.rpartition(".")[2] for b in bases} & _RECORD_BASES:
+        facts.records[cls.name] = True
+    for stmt in cls.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            _hold(facts, cls.name, stmt.target.id, stmt.annotation)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            annotated = {a.arg: a.annotation for a in (*stmt.args.args, *stmt.args.kwonlyargs) if a.annotation}
+            for inner in _statements(stmt.body):
+                if isinstance(inner, ast.Assign) and len(inner.targets) == 1:
+                    target, value = inner.targets[0], inner.value
+                elif isinstance(inner, ast.AnnAssign) and inner.value is not None:
+                    target, value = inner.target, inner.value
+                else:
+                    continue
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                ):
+                    if isinstance(value, ast.Call):
+                        _hold(facts, cls.name, target.attr, value.func)
+                    elif isinstance(value, ast.Name) and value.id in annotated:
+                        _hold(facts, cls.name, target.attr, annotated[value.id])
+
+
+def _hold(facts: BlockFacts, cls: str, attr: str, made_by: ast.expr) -> None:
+    """Record that `cls().attr` holds an instance of the class `made_by` names (a plain or dotted
+    name starting with a capital letter: a class, not a factory function)."""
+    name = dotted_name(made_by) if isinstance(made_by, (ast.Name, ast.Attribute)) else None
+    if name and name.rpartition(".")[2][:1].isupper():
+        facts.held[f"{cls}.{attr}"] = name
 
 
 _MAX_PIECES = 64  # a longer `+` chain is not a string worth recording (and deep trees are costly)

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Callable, Optional
 from tabguard.boundary import within
 from tabguard.engine.facts import ModuleFacts, collect_facts
 from tabguard.engine.grades import Severity
-from tabguard.engine.taint import LOCAL_SOURCES, Source
+from tabguard.engine.methods import Method, called_method, folder_of, self_class
+from tabguard.engine.taint import LOCAL_SINK_CWES, LOCAL_SOURCES, Source
 from tabguard.engine.types import Span
 from tabguard.project import project_root
 
@@ -58,6 +59,8 @@ class FunctionSummary:
     params: tuple[ast.arg, ...]
     path: str
     offset: int = 0  # the callee's block starts this many lines into its file
+    owner: Optional[str] = None  # the class of a method (what `self` is an instance of)
+    named: int = 0  # how many of `params` are named ones (then `*args`, then `**kwargs`, when declared)
     sinks: dict[int, list[Sink]] = field(default_factory=dict)
     returns_params: set[int] = field(default_factory=set)
     returns_source: Optional[Source] = None
@@ -66,10 +69,11 @@ class FunctionSummary:
     notes: dict[str, object] = field(default_factory=dict)
 
     def reached(self, source: Source, rule_id: str, span: Span, message: str) -> None:
-        self.add(
-            source.param,
-            Sink(rule_id, span.shifted(self.offset), message, self.path, self.name, self.params[source.param].arg),
-        )
+        first = self.params[source.param].arg
+        for param in (source.param, *sorted(source.others)):
+            name = self.params[param].arg
+            text = message if param == source.param else message.replace(f"parameter {first!r}", f"parameter {name!r}")
+            self.add(param, Sink(rule_id, span.shifted(self.offset), text, self.path, self.name, name))
 
     def add(self, param: int, sink: Sink) -> None:
         """Record that parameter `param` reaches `sink` (one of this function's, or one a callee reaches)."""
@@ -85,15 +89,44 @@ class FunctionSummary:
         elif self.returns_source is None:
             self.returns_source = source
 
-    def param_index(self, call: ast.Call, position: int, keyword: Optional[str]) -> Optional[int]:
-        """The parameter an argument binds (`self` skipped for a method called on an instance)."""
-        names = [p.arg for p in self.params]
-        if keyword is not None:
-            return names.index(keyword) if keyword in names else None
-        first = 1 if names[:1] in (["self"], ["cls"]) and isinstance(call.func, ast.Attribute) else 0
-        index = first + position
-        positional = len(self.node.args.posonlyargs) + len(self.node.args.args)
-        return index if index < positional else None
+    def bound(self, call: ast.Call) -> list[tuple[int, ast.expr]]:
+        """The parameters the arguments of `call` bind, as (parameter index, argument) pairs, `self`
+        skipped for a method called on an instance: a positional argument past the named ones binds
+        `*args`, a keyword no parameter has `**kwargs`; a `*sequence` may bind any positional
+        parameter from its place on (and `*args`), a `**mapping` any parameter no other argument
+        binds (and `**kwargs`)."""
+        args = self.node.args
+        names = [p.arg for p in self.params[: self.named]]
+        positional = len(args.posonlyargs) + len(args.args)
+        vararg = self.named if args.vararg is not None else None
+        kwarg = len(self.params) - 1 if args.kwarg is not None else None
+        position = 1 if names[:1] in (["self"], ["cls"]) and isinstance(call.func, ast.Attribute) else 0
+        pairs: list[tuple[int, ast.expr]] = []
+        for argument in call.args:
+            if isinstance(argument, ast.Starred):
+                spread = [*range(position, positional), *([vararg] if vararg is not None else [])]
+                pairs += [(index, argument.value) for index in spread]
+            elif position < positional:
+                pairs.append((position, argument))
+                position += 1
+            elif vararg is not None:
+                pairs.append((vararg, argument))
+        keyed = [k for k in call.keywords if k.arg is not None]
+        for keyword in keyed:
+            if keyword.arg in names[len(args.posonlyargs) :]:
+                pairs.append((names.index(keyword.arg), keyword.value))
+            elif kwarg is not None:
+                pairs.append((kwarg, keyword.value))
+        taken = {index for index, _ in pairs}
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                open_ = [
+                    i
+                    for i in range(len(args.posonlyargs), len(names))
+                    if i not in taken and names[i] not in ("self", "cls")
+                ]
+                pairs += [(index, keyword.value) for index in (*open_, *([kwarg] if kwarg is not None else []))]
+        return pairs
 
 
 def summarize(
@@ -105,14 +138,16 @@ def summarize(
     options: dict,
     offset: int = 0,
     provider: Optional["SummaryProvider"] = None,
+    owner: Optional[str] = None,
 ) -> FunctionSummary:
-    """Check `func` (a node of a tree whose line 1 is `lines[0]`) with its parameters standing for
-    user input, and record where they go."""
+    """Check `func` (a node of a tree whose line 1 is `lines[0]`; a method of class `owner`) with its
+    parameters standing for user input, and record where they go."""
     from tabguard.engine.checker import check_tree  # the checker applies summaries: imported late
 
     args = func.args
-    params = (*args.posonlyargs, *args.args, *args.kwonlyargs)
-    summary = FunctionSummary(getattr(func, "name", "<lambda>"), func, params, path, offset)
+    named = (*args.posonlyargs, *args.args, *args.kwonlyargs)
+    params = (*named, *filter(None, (args.vararg, args.kwarg)))
+    summary = FunctionSummary(getattr(func, "name", "<lambda>"), func, params, path, offset, owner, len(named))
     tree = ast.Module(body=[func], type_ignores=[])
     check_tree(tree, lines, module, ruleset, path, options, summary=summary, provider=provider)
     return summary
@@ -146,97 +181,149 @@ class SummaryProvider:
         # This module's functions whose summary a call asked for: an edit of one re-checks its callers.
         self.summarized: set[str] = set()
         self._roots: dict[tuple, frozenset[str]] = {}
-        self._folder: "Path | bool | None" = None  # False: text without a file
+        self._folders: dict[str, Optional[Path]] = {}
 
     def may_know(self, call: ast.Call, ctx: "Context") -> bool:
-        """Cheap test before any taint is computed: the callee is a function of this module, a
-        method called on `self`, or a name imported from a module of the workspace."""
+        """Cheap test before any taint is computed: the callee is a function of the module being
+        checked, a method of a class whose instance the call is made on (`self`, `super()`, an
+        attribute of `self` holding one, a class of this module or of the workspace), or a name
+        imported from a module of the workspace."""
         func = call.func
         if type(func) is ast.Name:
-            if func.id in ctx.module.functions:
+            if func.id in ctx.module.functions or _lambda(func, ctx) is not None:
                 return True
-        elif type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id == "self":
-            return ctx.function is not None
-        if _module_class(call, ctx) is not None:
-            return True
+        elif type(func) is ast.Attribute:
+            receiver = func.value
+            if type(receiver) is ast.Name and receiver.id == "self" or _is_super(receiver):
+                return ctx.function is not None
+            if type(receiver) is ast.Attribute and type(receiver.value) is ast.Name and receiver.value.id == "self":
+                held = ctx.memo("held-attributes", lambda: frozenset(k.rpartition(".")[2] for k in ctx.module.held))
+                if ctx.function is not None and (receiver.attr in held or ctx.module.bases):
+                    return self.method(call, ctx) is not None
+            else:
+                methods = ctx.memo(
+                    "class-methods", lambda: frozenset(m for names in ctx.module.classes.values() for m in names)
+                )
+                if (func.attr in methods or ctx.module.bases) and self.method(call, ctx) is not None:
+                    return True
         roots = self.workspace_roots(ctx)
         if not roots:
             return False  # nothing is imported from the workspace: no summary to ask for
-        root = _root(_imported_method(call, ctx) or ctx.qualname(func) or "")
+        if type(func) is ast.Attribute and self.method(call, ctx) is not None:
+            return True
+        root = _root(ctx.qualname(func) or "")
         return bool(root) and root in roots
+
+    def unwrapped(self, call: ast.Call, ctx: "Context") -> ast.Call:
+        """The call a `functools.partial` object makes: `partial(helper, a)(b)`, or `f(b)` where
+        `f = partial(helper, a)`, is `helper(a, b)` (one node per call and block check)."""
+        func = call.func
+        made: Optional[ast.AST] = func
+        if type(func) is ast.Name:
+            if func.id in ctx.module.functions or ctx.function is None or not _imports_partial(ctx):
+                return call
+            made = ctx.model.value_of(func)
+        if not (isinstance(made, ast.Call) and made.args and ctx.qualname(made.func) == "functools.partial"):
+            return call
+        inner = made
+        return ctx.memo(
+            ("unwrapped", id(call)),
+            lambda: ast.copy_location(
+                ast.Call(
+                    func=inner.args[0],
+                    args=[*inner.args[1:], *call.args],
+                    keywords=[*inner.keywords, *call.keywords],
+                ),
+                call,
+            ),
+        )
+
+    def method(self, call: ast.Call, ctx: "Context") -> Optional[Method]:
+        """The method `call` runs (see engine/methods.py), found once per call and block check."""
+        return ctx.memo(("called-method", id(call)), lambda: called_method(call, ctx, self))
 
     def callee(self, call: ast.Call, ctx: "Context") -> Optional[FunctionSummary]:
         func = call.func
-        if ctx.path != self.path:
-            # Summarizing a function of another module: its own helpers are that module's.
-            return self._elsewhere(call, ctx)
-        if type(func) is ast.Name and func.id in self.module.functions:
+        if type(func) is ast.Name and func.id in ctx.module.functions:
+            if ctx.path != self.path:  # a function of the other module being summarized
+                return self._workspace_summary((ctx.path, func.id))
             found = self.function_source(func.id)
             if found is None:
                 return None
             text, start = found
             self.summarized.add(func.id)
             return self.memoized(("module", func.id, text, start), lambda: self._from_text(text, func.id, start))
+        if type(func) is ast.Name:
+            function = _lambda(func, ctx)
+            if function is not None:
+                text = "\n".join(ctx.lines[function.lineno - 1 : function.end_lineno])
+
+                def build(function: ast.Lambda = function, name: str = func.id) -> FunctionSummary:
+                    summary = summarize(
+                        function, ctx.lines, ctx.module, self.ruleset, ctx.path, self.options, ctx.block_start, self
+                    )
+                    summary.name = name  # a lambda is called by the name it is bound to
+                    return summary
+
+                return self.memoized(
+                    ("lambda", func.id, ctx.block_start, function.lineno, function.col_offset, text), build
+                )
         if type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id == "self":
             method = _method(ctx, func.attr)
-            if method is None:
-                return None
-            key = ("method", method.name, ctx.block_start, "\n".join(ctx.lines[method.lineno - 1 : method.end_lineno]))
-            return self.memoized(
-                key,
-                lambda: summarize(
-                    method, ctx.lines, self.module, self.ruleset, self.path, self.options, ctx.block_start, self
-                ),
-            )
-        owner = _module_class(call, ctx)
-        if owner is not None and isinstance(func, ast.Attribute):
-            return self._class_method(owner, func.attr)
-        name = _imported_method(call, ctx) or ctx.qualname(func) or ""
+            if method is not None:
+                own = self_class(ctx)
+                lines = "\n".join(ctx.lines[method.lineno - 1 : method.end_lineno])
+                return self.memoized(
+                    ("method", method.name, ctx.block_start, lines),
+                    lambda: summarize(
+                        method, ctx.lines, ctx.module, self.ruleset, ctx.path, self.options, ctx.block_start, self, own
+                    ),
+                )
+        if type(func) is ast.Attribute:
+            found = self.method(call, ctx)
+            if found is not None:
+                if found.path == self.path:
+                    return self._class_method(found.owner, found.name)
+                return self._workspace_summary((found.path, f"{found.owner}.{found.name}"))
+        name = ctx.qualname(func) or ""
         if "." not in name.lstrip(".") or _root(name) not in self.workspace_roots(ctx):
             return None
-        target = self.workspace.resolve(name, self.path)
-        if target is None:
-            return None
+        target = self.workspace.resolve(name, ctx.path)
+        return self._workspace_summary(target) if target is not None else None
+
+    def _workspace_summary(self, target: tuple[str, str]) -> Optional[FunctionSummary]:
         if self.asked is not None:
             self.asked.add(target)
         return self.workspace.summary(target, self)
 
-    def _elsewhere(self, call: ast.Call, ctx: "Context") -> Optional[FunctionSummary]:
-        """The callee of a call inside another module's function: a function of that module
-        (`fetch(url)`), a method of one of its classes (`Store(root).read(name)`), or what it imports
-        from the workspace."""
-        func = call.func
-        owner = _module_class(call, ctx)
-        if type(func) is ast.Name and func.id in ctx.module.functions:
-            target: Optional[tuple[str, str]] = (ctx.path, func.id)
-        elif owner is not None and isinstance(func, ast.Attribute):
-            target = (ctx.path, f"{owner}.{func.attr}")
-        else:
-            name = _imported_method(call, ctx) or ctx.qualname(func) or ""
-            imported = "." in name.lstrip(".") and _root(name) in self.workspace_roots(ctx)
-            target = self.workspace.resolve(name, ctx.path) if imported else None
-        if target is None:
-            return None
+    def facts_of(self, path: str, ctx: Optional["Context"]) -> Optional[ModuleFacts]:
+        """The facts of module `path`: the one being checked, or one of the workspace (its index's)."""
+        if ctx is not None and path == ctx.path:
+            return ctx.module
+        if path == self.path:
+            return self.module
         if self.asked is not None:
-            self.asked.add(target)
-        return self.workspace.summary(target, self)
+            self.asked.add((path, ""))  # a change of that module may change what a call here runs
+        return self.workspace.facts(path)
+
+    def folder(self, path: str) -> Optional[Path]:
+        """The folder the imports of file `path` are looked for from (None: text without a file)."""
+        if path not in self._folders:
+            self._folders[path] = folder_of(path)
+        return self._folders[path]
 
     def workspace_roots(self, ctx: "Context") -> frozenset[str]:
         """First parts of the import targets that name a module of the workspace: relative ones
         (`.db`, kept with their dots) and those a file beside the checked one (or above it)
         provides. Known per set of imports, so a block check pays a set lookup."""
         targets = ctx.memo("import-targets", lambda: frozenset(ctx.module.imports.values()))
-        if self._folder is None:
-            exists = os.path.isabs(self.path) or os.path.exists(self.path)
-            self._folder = Path(self.path).resolve().parent if exists else False  # `<memory>`: no workspace
-        # Inside another module's function (a summary), its imports are found from its own folder.
-        folder = self._folder if ctx.path == self.path or not self._folder else Path(ctx.path).resolve().parent
+        folder = self.folder(ctx.path)
         found = self._roots.get((targets, folder))
         if found is None:
             found = self._roots[(targets, folder)] = frozenset(
                 root
                 for root in map(_root, targets)
-                if root.startswith(".") or (folder and self.workspace.locate(root, folder) is not None)
+                if root.startswith(".") or (folder is not None and self.workspace.locate(root, folder) is not None)
             )
         return found
 
@@ -261,7 +348,9 @@ class SummaryProvider:
         node = next((n for n in body if isinstance(n, _FUNCTIONS) and n.name == name), None)
         if node is None:
             return None
-        return summarize(node, text.splitlines(), self.module, self.ruleset, self.path, self.options, start, self)
+        return summarize(
+            node, text.splitlines(), self.module, self.ruleset, self.path, self.options, start, self, owner
+        )
 
     def memoized(self, key: tuple, compute: Callable[[], Optional[FunctionSummary]]) -> Optional[FunctionSummary]:
         """`compute()` once per key; what it asked of other modules counts as asked on each use."""
@@ -304,43 +393,26 @@ def _method(ctx: "Context", name: str) -> Optional[ast.AST]:
     return next((s for s in node.body if isinstance(s, _FUNCTIONS) and s.name == name), None)
 
 
-def _module_class(call: ast.Call, ctx: "Context") -> Optional[str]:
-    """The class of this module whose method `call` calls: on the class (`Fetcher.fetch(url)`), on a
-    fresh instance (`FileService(base).read(name)`), or on a name bound to one, locally or at module
-    level (`files = FileService(base)` ... `files.read(name)`)."""
-    func = call.func
-    if type(func) is not ast.Attribute:
-        return None
-    receiver = func.value
-    classes = ctx.module.classes
-    methods = ctx.memo("class-methods", lambda: frozenset(m for names in classes.values() for m in names))
-    if func.attr not in methods:
-        return None  # no class of this module has such a method: no need to find the receiver's value
-    name: Optional[str] = None
-    if type(receiver) is ast.Call and type(receiver.func) is ast.Name:
-        name = receiver.func.id
-    elif type(receiver) is ast.Name and receiver.id != "self":
-        bound = ctx.model.value_of(receiver) if ctx.function is not None else None
-        if isinstance(bound, ast.Call) and isinstance(bound.func, ast.Name):
-            name = bound.func.id
-        elif bound is None:
-            name = receiver.id if receiver.id in classes else ctx.module.instances.get(receiver.id)
-    return name if name is not None and func.attr in classes.get(name, ()) else None
+def _imports_partial(ctx: "Context") -> bool:
+    return ctx.memo("imports-partial", lambda: any(t.startswith("functools") for t in ctx.module.imports.values()))
 
 
-def _imported_method(call: ast.Call, ctx: "Context") -> Optional[str]:
-    """`services.Files.read` for `files.read(...)` where `files` holds an instance of an imported class
-    (`files = Files(base)`, in the function or at module level)."""
-    func = call.func
-    if type(func) is not ast.Attribute or type(func.value) is not ast.Name or func.value.id == "self":
+def _lambda(name: ast.Name, ctx: "Context") -> Optional[ast.Lambda]:
+    """The lambda a local name is bound to (`run = lambda cmd: os.system(cmd)`), in a function that
+    binds one (asked of the semantic model only then)."""
+    function = ctx.function
+    if function is None:
         return None
-    bound = ctx.model.value_of(func.value) if ctx.function is not None else None
-    if isinstance(bound, ast.Call) and isinstance(bound.func, ast.Name):
-        owner: Optional[str] = bound.func.id
-    else:
-        owner = ctx.module.instances.get(func.value.id) if bound is None else None
-    target = ctx.module.imports.get(owner) if owner is not None else None
-    return f"{target}.{func.attr}" if target else None
+    binds = ctx.memo(
+        ("binds-lambda", id(function)),
+        lambda: any(type(s) is ast.Assign and type(s.value) is ast.Lambda for s in ctx.scope_statements(function)),
+    )
+    value = ctx.model.value_of(name) if binds else None
+    return value if isinstance(value, ast.Lambda) else None
+
+
+def _is_super(node: ast.expr) -> bool:
+    return type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "super"
 
 
 def _root(dotted: str) -> str:
@@ -429,13 +501,23 @@ class WorkspaceIndex:
         if self.consulted is not None:
             self.consulted[module.path] = module.stamp
         node = module.functions[function]
+        owner = function.rpartition(".")[0] or None
         key = ("workspace", module.path, module.stamp, function)
         return provider.memoized(
             key,
             lambda: summarize(
-                node, module.lines, module.facts, provider.ruleset, module.path, provider.options, 0, provider
+                node, module.lines, module.facts, provider.ruleset, module.path, provider.options, 0, provider, owner
             ),
         )
+
+    def facts(self, path: str) -> Optional[ModuleFacts]:
+        """The facts of the workspace module in file `path` (read from the file now)."""
+        module = self.module(path)
+        if module is None:
+            return None
+        if self.consulted is not None:
+            self.consulted[module.path] = module.stamp
+        return module.facts
 
     def module(self, path: str) -> Optional[IndexedModule]:
         try:
@@ -487,31 +569,30 @@ WORKSPACE = WorkspaceIndex()
 
 def apply_at_call(call: ast.Call, ctx: "Context", provider: SummaryProvider) -> None:
     """Report, at `call`, the sinks of the callee that an argument carrying user input reaches."""
+    call = provider.unwrapped(call, ctx)
     if not provider.may_know(call, ctx):
         return
-    arguments = [(i, None, a) for i, a in enumerate(call.args) if not isinstance(a, ast.Starred)]
-    arguments += [(0, k.arg, k.value) for k in call.keywords if k.arg]
-    tainted = []
-    for position, keyword, value in arguments:
-        source = ctx.taint(value)
-        if source is not None:
-            tainted.append((position, keyword, value, source))
+    values = [a.value if isinstance(a, ast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
+    tainted = {id(v): source for v in values if (source := ctx.taint(v)) is not None}
     if not tainted:
         return
     summary = provider.callee(call, ctx)
     if summary is None or not summary.sinks:
         return
     reported = set()
-    for position, keyword, value, source in tainted:
-        index = summary.param_index(call, position, keyword)
-        for sink in summary.sinks.get(index, ()) if index is not None else ():
+    for index, value in summary.bound(call):
+        source = tainted.get(id(value))
+        for sink in summary.sinks.get(index, ()) if source is not None else ():
             if source.param is not None and ctx.summary is not None:
-                ctx.summary.add(source.param, sink)  # summarizing: the caller's parameter reaches it too
+                for param in (source.param, *source.others):  # summarizing: the caller's parameters reach it too
+                    ctx.summary.add(param, sink)
                 continue
             rule = ctx.rules.get(sink.rule_id)
-            if rule is None or sink in reported or source.label in LOCAL_SOURCES or not source.counts_for(rule.cwe):
-                continue  # a program's own arguments or terminal passed to a helper: no attack surface
-            reported.add(sink)
+            if rule is None or (rule.id, id(value)) in reported or not source.counts_for(rule.cwe):
+                continue  # one finding per rule and argument: the nearest sink (the first recorded)
+            if source.label in LOCAL_SOURCES and not set(rule.cwe) <= LOCAL_SINK_CWES:
+                continue  # a program's own arguments or terminal, opening files or URLs: no attack surface
+            reported.add((rule.id, id(value)))
             where = _where(sink, ctx)
             elsewhere = sink.path if sink.path != ctx.path else None
             step = source.via(ctx.span(value), f"passed to `{summary.name}()` as '{summary.params[index].arg}'")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine import inputs, resolvers
+from tabguard.engine.methods import makes_record
 from tabguard.engine.types import Related, Source
 from tabguard.engine.walk import operands
 
@@ -286,16 +287,16 @@ class Scope:
                 self.env[arg.arg] = Source(ctx.span(arg), f"Celery task argument '{arg.arg}'")
             for arg in resolvers.graphql_arguments(node, ctx):
                 self.env[arg.arg] = Source(ctx.span(arg), f"GraphQL argument '{arg.arg}'")
-            if ctx.summary is not None and node is ctx.summary.node:
-                for index, arg in enumerate(ctx.summary.params):
-                    if arg.arg not in ("self", "cls"):
-                        self.env[arg.arg] = Source(ctx.span(arg), f"parameter '{arg.arg}'", param=index)
             args = node.args.args
             names = tuple(a.arg for a in args)
             shift = int(names[:1] == ("self",))
             for index, label in _ENTRY_POINTS.get(names[shift:], ()) or _consumer_callback(names[shift:]):
                 param = args[index + shift]
                 self.env[param.arg] = Source(ctx.span(param), label)
+        if node is not None and ctx.summary is not None and node is ctx.summary.node:
+            for index, arg in enumerate(ctx.summary.params):
+                if arg.arg not in ("self", "cls"):
+                    self.env[arg.arg] = Source(ctx.span(arg), f"parameter '{arg.arg}'", param=index)
 
     # -- queries -----------------------------------------------------------------------------
     def lookup(self, name: str) -> Optional[Source]:
@@ -367,13 +368,13 @@ class Scope:
         if isinstance(e, ast.Call):
             return self._call_taint(e, d)
         if isinstance(e, ast.JoinedStr):
-            return _first(t(v, d) for v in e.values)
+            return self._joined(e.values, d)
         if isinstance(e, ast.FormattedValue):
             return t(e.value, d)
         if isinstance(e, ast.BinOp):
-            return _first(t(v, d) for v in operands(e))
+            return self._joined(operands(e), d)
         if isinstance(e, (ast.List, ast.Tuple, ast.Set)):
-            return _first(t(v, d) for v in e.elts)
+            return self._joined(e.elts, d)
         if isinstance(e, ast.Dict):
             return _first(t(v, d) for v in (*e.values, *(k for k in e.keys if k is not None)))
         if isinstance(e, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
@@ -381,12 +382,45 @@ class Scope:
         if isinstance(e, ast.DictComp):
             return t(e.value, d) or _first(t(g.iter, d) for g in e.generators)
         if isinstance(e, ast.IfExp):
-            return t(e.body, d) or t(e.orelse, d)
+            body = t(e.body, d)
+            if body is not None and self._checked_by(e.test, e.body):
+                body = None  # `url if is_safe(url) else "/"`, `url if url_is_safe else "/"`
+            return body or t(e.orelse, d)
         if isinstance(e, ast.BoolOp):
             return _first(t(v, d) for v in e.values)
         if isinstance(e, (ast.Await, ast.Starred, ast.NamedExpr)):
             return t(e.value, d)
         return None
+
+    def _joined(self, parts: Iterable[ast.AST], d: int) -> Optional[Source]:
+        """The taint of a value built from `parts` (text joined, a tuple, arguments put into a
+        template): the first tainted part's; while a function is summarized, with the other
+        parameters that reach the value too (`f"... {column} = '{value}'"` reaches a sink from both)."""
+        first: Optional[Source] = None
+        others: set[int] = set()
+        for part in parts:
+            source = self._taint(part, d)
+            if source is None:
+                continue
+            if first is None:
+                first = source
+                if self.ctx.summary is None or source.param is None:
+                    return first
+            elif source.param is not None and source.param != first.param:
+                others |= {source.param, *source.others}
+        if first is not None and others - first.others:
+            first = replace(first, others=first.others | frozenset(others))
+        return first
+
+    def _checked_by(self, test: ast.expr, value: ast.expr) -> bool:
+        """`value` (a name) is what `test` validates: a validating call on it, or a name the
+        function bound to the result of one (`url_is_safe = url_has_allowed_host_and_scheme(url=url)`)."""
+        if not isinstance(value, ast.Name):
+            return False
+        if isinstance(test, ast.Name) and self.ctx.function is not None:
+            made = self.ctx.model.value_of(test)
+            test = made if isinstance(made, ast.Call) else test
+        return value.id in _allow_listed(test)
 
     def chosen(self, e: ast.Attribute, parsed: Optional[Source] = None) -> bool:
         """`args.mode` of `parse_args()` where this scope declared `mode` with `choices=`."""
@@ -485,11 +519,11 @@ class Scope:
                 return receiver
             # `string.Template(text).substitute(name=value)` fills its template like `format` does.
             if isinstance(func.value, ast.Constant) or func.attr in _FILLS_TEMPLATE:
-                return _first(t(a, d) for a in args)
+                return self._joined(args, d)
             if func.attr == "replace" and len(call.args) >= 2:  # text put into a template by substitution
                 return t(call.args[1], d)
         if name in PROPAGATORS:
-            return _first(t(a, d) for a in args)
+            return self._joined(args, d)
         if isinstance(func, ast.Name):
             called = self.lookup(func.id)
             if called is not None and called.label == "ASGI receive()":
@@ -497,13 +531,18 @@ class Scope:
             helper = self.ctx.module.functions.get(func.id)
             if helper is not None and helper.returns_params:
                 return _first(t(call.args[i], d) for i in helper.returns_params if i < len(call.args))
+        if makes_record(func, self.ctx, self.ctx.provider):
+            return self._joined(args, d)  # `Query(name=value)`: `.name` holds the value
         return self._returned(call, d)
 
     def _returned(self, call: ast.Call, d: int) -> Optional[Source]:
         """What a call returns, from its callee's summary: a source the callee reads itself, or the
         arguments of the parameters it returns."""
         provider = self.ctx.provider
-        if provider is None or not provider.may_know(call, self.ctx):
+        if provider is None:
+            return None
+        call = provider.unwrapped(call, self.ctx)
+        if not provider.may_know(call, self.ctx):
             return None
         summary = provider.callee(call, self.ctx)
         if summary is None:
@@ -511,16 +550,9 @@ class Scope:
         if summary.returns_source is not None:
             span = self.ctx.span(call)
             return replace(summary.returns_source, span=span, steps=(Related(span, f"returned by `{summary.name}()`"),))
-        for index in summary.returns_params:
-            position = index - (
-                1
-                if summary.params[:1]
-                and summary.params[0].arg in ("self", "cls")
-                and isinstance(call.func, ast.Attribute)
-                else 0
-            )
-            if 0 <= position < len(call.args):
-                source = self._taint(call.args[position], d)
+        for index, argument in summary.bound(call):
+            if index in summary.returns_params:
+                source = self._taint(argument, d)
                 if source is not None:
                     return source.via(self.ctx.span(call), f"returned by `{summary.name}()`")
         return None
@@ -774,6 +806,9 @@ def _bound_names(target: ast.expr) -> list[str]:
 LOCAL_SOURCES = frozenset(
     {"sys.argv", OWN_PATH, OWN_COMMAND_LINE, "command-line arguments", "input()", "raw_input()", "sys.stdin"}
 )
+# Sinks where they count all the same when passed through a helper, as they do at the sink itself: a
+# shell command, eval/exec, SQL (a CLI's argument that becomes code or a query is still injection).
+LOCAL_SINK_CWES = frozenset({77, 78, 89, 94, 95})
 _MAX_STEPS = 8  # steps kept on a source's path (the first ones: where it went from the source)
 
 

@@ -75,8 +75,10 @@ class Source:
     label: str  # what the user controls, e.g. "request.args"
     # The places the value went through on its way to the sink (assignments, calls), in order.
     steps: tuple[Related, ...] = ()
-    # Set while a function is summarized: the index of the parameter this stands for.
+    # Set while a function is summarized: the index of the parameter this stands for, and those of
+    # the other parameters that reach the same value (text built from several of them).
     param: Optional[int] = None
+    others: frozenset[int] = frozenset()
     # Input that counts only for some sinks: the CWEs of the rules that see it (empty: every rule),
     # and the confidence of their findings (see engine/inputs.py, the environment).
     only: frozenset[int] = frozenset()

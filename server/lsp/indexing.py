@@ -50,6 +50,8 @@ class _Module:
     facts: ModuleFacts
     # name -> (definition, the lines of its block, the block's first line in the file)
     functions: dict[str, tuple[ast.AST, list[str], int]]
+    # class name -> (the lines of its block, the block's first line): for the calls between its methods
+    classes: dict[str, tuple[list[str], int]] = field(default_factory=dict)
     summaries: dict[str, FunctionSummary] = field(default_factory=dict)
 
 
@@ -92,6 +94,14 @@ class BackgroundIndex(WorkspaceIndex):
             self._ask(path, (provider.ruleset, provider.options))
             return None
         return module.summaries.get(function)
+
+    def facts(self, path: str) -> Optional[ModuleFacts]:
+        module = self._indexed.get(path)
+        if module is None:
+            if self._settings is not None:
+                self._ask(path, self._settings)
+            return None
+        return module.facts
 
     def warm(self, importer: str, targets, settings: tuple[RuleSet, dict]) -> None:
         """Index the workspace modules that file `importer` imports (`targets`: dotted import
@@ -174,9 +184,10 @@ class BackgroundIndex(WorkspaceIndex):
         for name, (node, lines, start) in module.functions.items():
             # The loop's values are bound as defaults, so the work does not depend on when _step runs it.
             def summary(name=name, node=node, lines=lines, start=start):
+                owner = name.rpartition(".")[0] or None  # a method's class, by its `Class.method` key
                 return provider.memoized(
                     ("index", name),
-                    lambda: summarize(node, lines, module.facts, ruleset, path, options, start, provider),
+                    lambda: summarize(node, lines, module.facts, ruleset, path, options, start, provider, owner),
                 )
 
             found = self._step(summary)
@@ -197,6 +208,7 @@ class BackgroundIndex(WorkspaceIndex):
         starts = [s.line for s in iter_block_starts(lines)] + [len(lines)]
         blocks: list[BlockFacts] = []
         functions: dict[str, tuple[ast.AST, list[str], int]] = {}
+        classes: dict[str, tuple[list[str], int]] = {}
         for start, end in zip(starts, starts[1:]):
             block_lines = lines[start:end]
             block_text = "\n".join(block_lines) + "\n"
@@ -208,18 +220,20 @@ class BackgroundIndex(WorkspaceIndex):
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions[node.name] = (node, block_lines, start)
                 elif isinstance(node, ast.ClassDef):  # methods by `Class.method`, as WorkspaceIndex keys them
+                    classes[node.name] = (block_lines, start)
                     for method in node.body:
                         if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
                             functions[f"{node.name}.{method.name}"] = (method, block_lines, start)
-        return _Module(path, ModuleFacts.merge(blocks), functions)
+        return _Module(path, ModuleFacts.merge(blocks), functions, classes)
 
 
 def _function_source(module: _Module) -> Callable[[str], Optional[tuple[str, int]]]:
-    """A module's own helpers, for the calls between its functions."""
+    """A module's own helpers and classes, for the calls between its functions and methods."""
 
     def source(name: str) -> Optional[tuple[str, int]]:
         found = module.functions.get(name)
-        return ("\n".join(found[1]) + "\n", found[2]) if found is not None else None
+        block = (found[1], found[2]) if found is not None else module.classes.get(name)
+        return ("\n".join(block[0]) + "\n", block[1]) if block is not None else None
 
     return source
 

@@ -250,3 +250,91 @@ def test_a_name_the_caller_also_defines_is_not_taken_for_the_helper_modules_func
         "@router.put('/items')\ndef create(item: ItemIn):\n    return tools.store(item)\n",
     )
     assert _reported(handler, capsys, "TG101") == [("TG101", 6)]
+
+
+_REPOSITORY = _FLASK + (
+    "class Base:\n"
+    "    def __init__(self):\n        self.conn = sqlite3.connect('app.db')\n\n"
+    "    def fetch(self, sql):\n        return self.conn.execute(sql).fetchall()\n\n"
+    "    def find_by(self, column, value):\n"
+    "        return self.fetch(f\"SELECT * FROM users WHERE {column} = '{value}'\")\n\n"
+    "class Users(Base):\n"
+    "    def search(self, term):\n        return self.fetch(\"SELECT * FROM users WHERE name LIKE '%s'\" % term)\n\n"
+    "    def by_email(self, email):\n        return super().find_by('email', email)\n\n"
+    "class Service:\n"
+    "    def __init__(self):\n        self.users = Users()\n\n"
+    "    def lookup(self, name):\n        return self.users.search(name)\n\n"
+    "USERS = Users()\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    "call, through",
+    [
+        ("USERS.find_by('name', request.args['n'])", "find_by"),  # defined on the base class
+        ("Users().by_email(request.args['n'])", "by_email"),  # calls the base's method through super()
+        ("Service().lookup(request.args['n'])", "lookup"),  # an attribute holding an instance
+        ("users.search(request.args['n'])", "search"),  # an annotated parameter
+    ],
+)
+def test_methods_found_through_bases_super_and_attributes_holding_instances(call, through):
+    code = _REPOSITORY + f"@app.route('/r')\ndef r(users: Users):\n    return str({call})\n"
+    found = [f for f in _found(code, "TG105") if f.details.get("source")]
+    assert [f.span.start_line for f in found] == [code.count("\n") - 1]
+    assert f"through `{through}()`" in found[0].message
+    # The nearest sink: the query run by `fetch` (this file:9), or `fetch` itself called with SQL built
+    # from the value (this file:12, in `find_by`).
+    assert found[0].related[-1].message in (
+        "reaches the sink in `fetch` (this file:9)",
+        "reaches the sink in `find_by` (this file:12)",
+        "reaches the sink in `search` (this file:16)",
+    )
+
+
+def test_an_attribute_holding_an_instance_is_followed_from_the_class_around_the_call():
+    code = _REPOSITORY + (
+        "class View:\n    def __init__(self):\n        self.users = Users()\n\n"
+        "    @app.route('/v')\n    def view(self):\n        return str(self.users.search(request.args['q']))\n"
+    )
+    assert [f.span.start_line for f in _found(code, "TG105") if f.details.get("source")] == [35]
+
+
+def test_a_method_no_class_in_the_hierarchy_defines_is_not_guessed():
+    code = _REPOSITORY + "@app.route('/r')\ndef r():\n    return str(Service().missing(request.args['n']))\n"
+    assert [f for f in _found(code, "TG105") if f.details.get("source")] == []
+
+
+def test_every_parameter_put_into_a_query_reaches_its_sink():
+    code = _REPOSITORY + "@app.route('/r')\ndef r():\n    return str(USERS.find_by(request.args['c'], 'x'))\n"
+    [finding] = [f for f in _found(code, "TG105") if f.details.get("source")]
+    assert "passed to `find_by()` as 'column'" in [r.message for r in finding.related]
+
+
+def test_a_service_layer_over_a_repository_package_in_other_modules(capsys):
+    app = APPS / "layered_service"
+    main(["check", str(app / "vulnerable"), "--format", "json", "--no-cache", "--select", "TG1,TG5"])
+    found = json.loads(capsys.readouterr().out)
+    assert [(Path(f["path"]).name, f["rule"], f["start"]["line"]) for f in found] == [
+        ("app.py", "TG105", 12),  # service.search -> UserRepository.search -> BaseRepository._fetch
+        ("app.py", "TG105", 17),  # UserService().by_email -> super().find_by -> _fetch
+        ("app.py", "TG105", 22),  # an annotated parameter: UserRepository.find_by, inherited
+    ]
+    for finding in found:
+        last = finding["related"][-1]
+        assert (Path(last["path"]).name, last["line"], last["message"]) == (
+            "base.py",
+            13,
+            "reaches the sink in `_fetch` (base.py:13)",
+        )
+    main(["check", str(app / "secure"), "--format", "json", "--no-cache", "--select", "TG1,TG5"])
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_editing_a_base_class_rechecks_the_callers_of_its_heirs():
+    code = _REPOSITORY + "@app.route('/r')\ndef r():\n    return str(USERS.find_by('name', request.args['n']))\n"
+    doc = analyze_text(code, "example.py")
+    assert [f.span.start_line for f in doc.findings() if f.details.get("source")] == [31]
+    line = "        return self.fetch(f\"SELECT * FROM users WHERE {column} = '{value}'\")"
+    at = code.splitlines().index(line)
+    doc.replace(at, 0, at, len(line), "        return self.fetch('SELECT * FROM users')")
+    assert [f for f in doc.findings() if f.details.get("source")] == []

@@ -74,3 +74,26 @@ async def test_unsaved_edits_of_the_helper_count_until_its_editor_is_closed(clie
     assert _cross_file(await client.published(app, wanted=lambda d: not _cross_file(d))) == []
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(db)))
     assert _cross_file(await client.published(app, wanted=_cross_file)) == [9]
+
+
+REPOSITORY = (
+    "import sqlite3\n\n\nclass Base:\n    def fetch(self, sql):\n        return sqlite3.connect('x').execute(sql).fetchall()\n"
+    "\n\nclass Users(Base):\n    def search(self, term):\n"
+    "        return self.fetch(\"SELECT * FROM users WHERE name LIKE '%s'\" % term)\n"
+)
+SERVICE = (
+    "from repository import Users\n\n\nclass Service:\n    def __init__(self):\n        self.users = Users()\n\n"
+    "    def lookup(self, name):\n        return self.users.search(name)\n"
+)
+SERVICE_APP = (
+    "from flask import Flask, request\n\nfrom service import Service\n\napp = Flask(__name__)\n\n\n"
+    "@app.route('/u')\ndef u():\n    return str(Service().lookup(request.args['name']))\n"
+)
+
+
+async def test_a_method_of_a_class_in_another_module_reached_through_an_attribute_and_a_base(client: LanguageClient):
+    (client.workspace_root / "repository.py").write_text(REPOSITORY, encoding="utf-8")
+    (client.workspace_root / "service.py").write_text(SERVICE, encoding="utf-8")
+    app = _open(client, "app.py", SERVICE_APP)
+    # Service.lookup -> self.users (a Users) .search -> Base.fetch, each summarized by the index.
+    assert _cross_file(await client.published(app, wanted=_cross_file)) == [9]

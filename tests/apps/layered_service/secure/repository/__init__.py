@@ -1,0 +1,3 @@
+from .users import UserRepository
+
+__all__ = ["UserRepository"]
