@@ -171,6 +171,9 @@ class LogInjection(Rule):
         "https://docs.python.org/3/howto/logging.html#optimization",
     )
     VALID = (
+        # An HTTP client's request (a `requests` auth hook): the program's own outgoing request.
+        "import logging\nfrom requests import PreparedRequest\nlogger = logging.getLogger(__name__)\nclass Auth:\n"
+        '    def __call__(self, req: PreparedRequest):\n        logger.warning(f"signing {req.body}")\n        return req\n',
         "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\ndef f():\n"
         '    log.info("search for %r", request.args["q"])\n',
         "from flask import current_app, request\ndef f():\n"
@@ -180,6 +183,12 @@ class LogInjection(Rule):
         'import logging\nlog = logging.getLogger(__name__)\ndef f(n):\n    log.info(f"processed {n} rows")\n',
     )
     INVALID = (
+        Invalid(  # the request a web framework hands the handler
+            "import logging\nfrom flask import Request\nlogger = logging.getLogger(__name__)\nclass View:\n"
+            '    def handle(self, req: Request):\n        logger.warning(f"serving {req.body}")\n',
+            "import logging\nfrom flask import Request\nlogger = logging.getLogger(__name__)\nclass View:\n"
+            '    def handle(self, req: Request):\n        logger.warning("serving %r", req.body)\n',
+        ),
         Invalid(
             "import logging\nfrom flask import request\nlogger = logging.getLogger(__name__)\ndef f():\n"
             '    user = request.form["user"]\n    logger.warning(f"login failed for {user} ({len(user)} chars, 100%)")\n',

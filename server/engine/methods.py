@@ -130,7 +130,8 @@ def _held(cls: ClassRef, attr: str, ctx: "Context", provider: "SummaryProvider",
 def _name_class(name: ast.Name, ctx: "Context", provider: "SummaryProvider") -> Optional[ClassRef]:
     """A local bound to an instance (`repo = UserRepo()`), a parameter annotated with a class, a
     module-level instance, or a class itself."""
-    if ctx.function is not None:
+    module = ctx.module
+    if ctx.function is not None and name.id not in module.imports:  # an imported name is rarely rebound
         chain = ctx.model.reaching(name)
         if chain:
             if len(chain) != 1:
@@ -144,8 +145,7 @@ def _name_class(name: ast.Name, ctx: "Context", provider: "SummaryProvider") -> 
                 made_by = dotted_name(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
             else:
                 return None
-            return class_named(made_by, ctx.path, ctx.module, provider) if made_by else None
-    module = ctx.module
+            return class_named(made_by, ctx.path, module, provider) if made_by else None
     made_by = module.instances.get(name.id)
     return class_named(made_by or name.id, ctx.path, module, provider)
 

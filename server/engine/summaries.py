@@ -437,6 +437,7 @@ class WorkspaceIndex:
     def __init__(self):
         self._modules: dict[str, Optional[IndexedModule]] = {}
         self._located: dict[tuple[str, Path], Optional[Path]] = {}
+        self._importers: dict[str, Path] = {}  # a file's path as given -> resolved
         # While set, the other modules whose functions an analysis used (path -> stamp): a cached
         # result for a file is only as fresh as these.
         self.consulted: Optional[dict[str, tuple]] = None
@@ -481,14 +482,16 @@ class WorkspaceIndex:
         module_name, _, function = qualname.rpartition(".")
         if not module_name or not function:
             return None
-        folder = Path(importer).resolve().parent
-        file = self.locate(module_name, folder)
+        resolved = self._importers.get(importer)
+        if resolved is None:  # asked at each call into the workspace: resolved once per file
+            resolved = self._importers[importer] = Path(importer).resolve()
+        file = self.locate(module_name, resolved.parent)
         if file is None and "." in module_name.lstrip("."):
             # `services.Files.read`: method `read` of class `Files` in module `services`.
             module_name, _, owner = module_name.rpartition(".")
-            file, function = self.locate(module_name, folder), f"{owner}.{function}"
-        if file is None or not file.is_file() or str(file) == str(Path(importer).resolve()):
-            return None
+            file, function = self.locate(module_name, resolved.parent), f"{owner}.{function}"
+        if file is None or file.suffix != ".py" or file == resolved:
+            return None  # not found, a namespace package's folder, or the importer itself
         return str(file), function
 
     def summary(self, target: tuple[str, str], provider: SummaryProvider) -> Optional[FunctionSummary]:
@@ -550,6 +553,7 @@ class WorkspaceIndex:
         """Drop a file and what was located (a file was saved, created or deleted)."""
         self._modules.pop(path, None)
         self._located.clear()
+        self._importers.clear()
 
 
 def _project_folders(folder: Path) -> list[Path]:

@@ -75,6 +75,10 @@ REQUEST_INPUT_ATTRS = frozenset(
     }
 )
 REQUEST_NAMES = frozenset({"request", "req"})
+# Request classes of HTTP client libraries (requests, httpx, urllib), vendored ones too.
+_CLIENT_REQUEST = re.compile(
+    r"(^|\.)(requests(\.models)?\.(Prepared)?Request|httpx\.Request|urllib\.request\.Request)$"
+)
 _REQUEST_OBJECTS = ("flask.request", "quart.request", "bottle.request")
 # Calls returning user input no matter the receiver.
 SOURCE_CALLS = {
@@ -467,11 +471,25 @@ class Scope:
             lambda: any((ctx.qualname(base) or "").rpartition(".")[2] in _HTTP_HANDLERS for base in cls.bases),
         )
 
+    def _outgoing(self, name: ast.Name) -> bool:
+        """`req` is a parameter annotated with an HTTP client's request class (`req: requests.Request`
+        in an auth hook, vendored copies included): a request the program sends, not one it serves."""
+        function = self.ctx.function
+        if function is None or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        args = function.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            if arg.arg == name.id and arg.annotation is not None:
+                return _CLIENT_REQUEST.search(self.ctx.qualname(arg.annotation) or "") is not None
+        return False
+
     def _request_input(self, e: ast.Attribute) -> Optional[Source]:
         if e.attr not in REQUEST_INPUT_ATTRS:
             return None
         base = e.value
-        if isinstance(base, ast.Name) and (base.id in REQUEST_NAMES or self.ctx.qualname(base) in _REQUEST_OBJECTS):
+        if isinstance(base, ast.Name) and (
+            (base.id in REQUEST_NAMES and not self._outgoing(base)) or self.ctx.qualname(base) in _REQUEST_OBJECTS
+        ):
             return Source(self.ctx.span(e), f"{base.id}.{e.attr}")
         if resolvers.is_info_context(base):
             return Source(self.ctx.span(e), f"info.context.{e.attr} (GraphQL request)")
