@@ -102,30 +102,42 @@ def iter_files(
     exclude: Sequence[str] = (),
     respect_gitignore: bool = True,
     warnings: Optional[list[str]] = None,
+    errors: Optional[list[str]] = None,
 ) -> Iterator[Path]:
     """Python files, notebooks and dependency files under `paths`: skipping tool folders, `exclude` patterns and what
     `.gitignore` ignores, never following symlinks out of the tree. Files named explicitly are kept.
-    Unusable `.gitignore` lines are added to `warnings`."""
+    Unusable `.gitignore` lines are added to `warnings`, folders that cannot be read to `errors`."""
     for root in paths:
         if root.is_dir():
-            yield from _walk(root, exclude, GitIgnore(root) if respect_gitignore else None, warnings)
+            yield from _walk(root, exclude, GitIgnore(root) if respect_gitignore else None, warnings, errors)
         else:
             yield root  # a file, or what the scan will report as not one
 
 
 def _walk(
-    root: Path, exclude: Sequence[str], ignore: Optional[GitIgnore], warnings: Optional[list[str]]
+    root: Path,
+    exclude: Sequence[str],
+    ignore: Optional[GitIgnore],
+    warnings: Optional[list[str]],
+    errors: Optional[list[str]],
 ) -> Iterator[Path]:
     real_root = root.resolve()
 
     def skipped(path: Path, is_folder: bool) -> bool:
         if _excluded(path, root, exclude):
             return True
-        if path.is_symlink() and not _inside(path, real_root):
-            return True
+        try:
+            if path.is_symlink() and not _inside(path, real_root):
+                return True
+        except OSError:  # a path the system will not take (longer than PATH_MAX): reading it says so
+            return False
         return ignore is not None and ignore.ignored(path.relative_to(root).as_posix(), is_folder)
 
-    for folder, dirs, files in os.walk(root):
+    def unreadable(error: OSError) -> None:  # a folder os.walk cannot list: said, not passed over in silence
+        if errors is not None:
+            errors.append(f"{error.filename}: {os_reason(error)}; the files in it are not checked")
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable):
         dirs[:] = sorted(
             d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info") and not skipped(Path(folder, d), True)
         )

@@ -147,7 +147,11 @@ def run(args) -> int:
         return 2
     prov = provenance_for(paths, config["reviewer"])
     warnings: list[str] = []
-    files = [(path, printable(path.as_posix())) for path in iter_files(paths, config["exclude"], warnings=warnings)]
+    unread: list[str] = []  # folders that could not be listed
+    files = [
+        (path, printable(path.as_posix()))
+        for path in iter_files(paths, config["exclude"], warnings=warnings, errors=unread)
+    ]
     results = scan_files(
         files,
         config,
@@ -181,7 +185,7 @@ def run(args) -> int:
         if outcome is not None:
             return outcome
     ai_spans = annotate_results(prov, results)
-    refused = prov.errors if prov else []
+    refused = [*(prov.errors if prov else ()), *unread]
     _say_notices(results, [*warnings, *(prov.warnings if prov else ())], refused)
     if args.diff:
         unfiltered(sys.stdout).write("".join(fixes.diffs))  # a patch, byte for byte (its names are printable)
@@ -212,11 +216,12 @@ def _arguments_usable(args, paths: list[Path]) -> bool:
 
 
 def _say_notices(results, warnings: list[str], refused: list[str]) -> None:
-    """What the run could not do fully, on stderr: warnings, refused ledger records, problems, parse gaps."""
+    """What the run could not do fully, on stderr: warnings, errors (refused ledger records, folders that
+    could not be read), problems, parse gaps."""
     for warning in warnings:
         say(f"warning: {warning}")
     for error in refused:
-        print(f"tabguard: error: {error}", file=sys.stderr)
+        say(f"error: {printable(error)}")  # it may name a folder of the repository's
     for result in results:
         for problem in result.problems():
             say(f"{result.display}: {problem}")

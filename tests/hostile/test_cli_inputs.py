@@ -179,3 +179,21 @@ def test_cache_entries_of_the_wrong_shape_are_misses(tmp_path, capsys, entry):
     index.write_text(json.dumps(data))
     assert main(["check", str(path)]) == 1
     assert "a.py:2:11: TG101" in capsys.readouterr().out
+
+
+def test_a_folder_too_deep_for_the_system_is_an_error_and_the_rest_is_checked(tmp_path, capsys):
+    """Nested past PATH_MAX (as an archive can unpack it): a traceback (`File name too long`) before."""
+    (tmp_path / "a.py").write_text(FLAW)
+    folder = os.open(tmp_path, os.O_RDONLY)
+    try:
+        for _ in range(100):  # 100 x 51 bytes: beyond Linux's 4,096
+            os.mkdir("d" * 50, dir_fd=folder)
+            inner = os.open("d" * 50, os.O_RDONLY, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+    finally:
+        os.close(folder)
+    assert main(["check", "--no-cache", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "cannot read: File name too long; the files in it are not checked" in captured.err
+    assert "a.py:2:11: TG101" in captured.out and "Traceback" not in captured.err
