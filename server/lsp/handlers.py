@@ -17,7 +17,14 @@ from tabguard.engine.fixes import keeps_parsing, syntax_error_line
 from tabguard.engine.types import Span
 from tabguard.lsp import convert, notebooks
 from tabguard.lsp.positions import Encoding
-from tabguard.lsp.server import CONFIG_FILE_NAMES, OpenDocument, TabguardServer, is_config_file
+from tabguard.lsp.server import (
+    CONFIG_FILE_NAMES,
+    DEPENDENCY_LIST_GLOBS,
+    OpenDocument,
+    TabguardServer,
+    is_config_file,
+    is_dependency_list,
+)
 from tabguard.lsp.transport import Handlers, InvalidParams
 from tabguard.lsp.views import View
 from tabguard.provenance.inventory import build as build_inventory
@@ -90,8 +97,9 @@ def initialize(ls: TabguardServer, params: types.InitializeParams) -> None:
 def initialized(ls: TabguardServer, params: types.InitializedParams) -> None:
     ls.start_index()
     watched = _get(ls.client_capabilities, "workspace", "didChangeWatchedFiles", "dynamicRegistration")
-    if watched:  # config files edited outside the editor (or not open in it) are read again too
-        watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_FILE_NAMES]
+    if watched:  # config files and dependency lists changed outside the editor are read again too
+        globs = [f"**/{name}" for name in CONFIG_FILE_NAMES] + list(DEPENDENCY_LIST_GLOBS)
+        watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in globs]
         options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
         ls.client_register_capability(
             types.RegistrationParams([types.Registration("tabguard.config-files", WATCHED, options)])
@@ -102,6 +110,8 @@ def initialized(ls: TabguardServer, params: types.InitializedParams) -> None:
 def did_change_watched_files(ls: TabguardServer, params: types.DidChangeWatchedFilesParams) -> None:
     if any(is_config_file(change.uri) for change in params.changes):
         ls.config_changed()
+    if any(is_dependency_list(change.uri) for change in params.changes):
+        ls.dependency_lists_changed()
 
 
 @handlers.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -140,6 +150,8 @@ def did_change(ls: TabguardServer, params: types.DidChangeTextDocumentParams) ->
 def did_save(ls: TabguardServer, params: types.DidSaveTextDocumentParams) -> None:
     if is_config_file(params.text_document.uri):
         ls.config_changed()
+    elif is_dependency_list(params.text_document.uri):  # a new one is first written by a save
+        ls.dependency_lists_changed()
     opened = ls.documents.get(params.text_document.uri)
     if opened is None:
         return

@@ -42,11 +42,15 @@ from tabguard.provenance import Provenance
 from tabguard.provenance.tracker import LedgerError
 from tabguard.provenance.workspace import find_root
 from tabguard.supply.depfiles import is_dependency_file
+from tabguard.supply.workspace import forget_declarations
 
 log = logging.getLogger("tabguard.lsp")
 SIZE_CHECK_CHARS = 64 * 1024  # a document's size is recounted after this much text was inserted
 INDEX_DEBOUNCE_S = 0.3  # an edited module is indexed again once edits pause this long
 CONFIG_FILE_NAMES = ("pyproject.toml", "tabguard.toml")  # as tabguard.config finds them
+# Dependency lists the workspace reads but whose appearance no watched folder time shows (see
+# tabguard.supply.declared.workspace_other_declarations): the editor is asked to watch them.
+DEPENDENCY_LIST_GLOBS = ("**/*requirements*.txt", "**/requirements/*.txt")
 
 
 @dataclass
@@ -234,7 +238,14 @@ class TabguardServer(Scheduling, Server):
         for uri in list(self.documents):
             asyncio.ensure_future(self._reconfigure(uri))
 
-    async def _reconfigure(self, uri: str) -> None:
+    def dependency_lists_changed(self) -> None:
+        """A requirements file was added, removed or changed where the workspace's cached lists do
+        not look (one folder down): the open documents are checked again against the new lists."""
+        forget_declarations()
+        for uri in list(self.documents):
+            asyncio.ensure_future(self._reconfigure(uri, rebuild=True))
+
+    async def _reconfigure(self, uri: str, rebuild: bool = False) -> None:
         while True:  # wait until no analysis (nor `in_worker`) holds the document, as `in_worker` does
             opened = await self.settled(uri)
             if opened is None:
@@ -243,7 +254,7 @@ class TabguardServer(Scheduling, Server):
                 break
             await asyncio.sleep(0.002)
         config = self.config_for(opened.path)
-        if config == opened.config:
+        if config == opened.config and not rebuild:
             return
         opened.config = config
         if opened.dependency:
@@ -612,6 +623,12 @@ def is_config_file(uri: str) -> bool:
     """A file tabguard reads its configuration from: a project's, or the user's own."""
     path = _path_of(uri)
     return path is not None and (path.name in CONFIG_FILE_NAMES or path == user_config_path())
+
+
+def is_dependency_list(uri: str) -> bool:
+    """A requirements file (any folder): its appearance changes what the workspace declares."""
+    path = _path_of(uri)
+    return path is not None and path.suffix == ".txt" and "requirements" in (path.name + path.parent.name)
 
 
 def _path_of(uri: str) -> Optional[Path]:

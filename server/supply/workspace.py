@@ -100,6 +100,10 @@ class _Cached:
                 self._value, self._stamp = self._compute(), stamp
         return self._value
 
+    def forget(self) -> None:
+        """Recompute on the next `get`, whatever the times say (a file appeared where none is watched)."""
+        self._stamp = None
+
 
 def _mtime(path: Path) -> int:
     try:
@@ -345,6 +349,14 @@ def _dotted_names(module: str) -> list[str]:
 _workspaces: dict[tuple, Workspace] = {}
 _by_path: dict[tuple[str, str], tuple[Workspace, Optional[Path]]] = {}
 _lock = threading.Lock()
+
+
+def forget_declarations() -> None:
+    """A dependency list was added or removed somewhere the modification times do not show (a
+    requirements file one folder down): every workspace reads its lists again when next asked."""
+    with _lock:
+        for workspace in _workspaces.values():
+            workspace._declared.forget()
 
 
 def workspace_for(path: str, python: str = "") -> tuple[Workspace, Optional[Path]]:

@@ -1,6 +1,7 @@
 """A config problem is handled one way in the CLI and the editor (README, "Configuration"): the same
 message, with its "did you mean"; `check` stops there (exit 2), the editor says it as an error and
-checks with the default for that setting until the file is fixed."""
+checks with the default for that setting until the file is fixed, which it sees when the file is
+saved or changes on disk (as it sees a dependency list appear)."""
 
 from __future__ import annotations
 
@@ -98,3 +99,18 @@ def test_a_config_nested_too_deeply_is_shown_and_the_file_still_checked(server):
         f"tabguard: config error: {server.root / 'pyproject.toml'}: invalid TOML: nested too deeply to read "
         "(the default is used until it is fixed)"
     ]
+
+
+def test_a_requirements_file_added_one_folder_down_is_seen_at_once(server):
+    """The workspace's cached dependency lists look at its root's folder times, which a file added in
+    a subfolder does not change; the editor's file watcher reports it, and TG703 goes."""
+    (server.root / "requirements.txt").write_text("flask\n")
+    (server.root / "svc").mkdir()
+    mark = server.mark()
+    uri = _open(server, server.root / "app.py", "import flask\nimport yaml\n\nprint(flask, yaml)\n")
+    assert _codes_published(server, uri, mark) == ["TG703"]
+    listed = server.root / "svc" / "requirements.txt"
+    listed.write_text("pyyaml\n")
+    mark = server.mark()
+    server.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": listed.as_uri(), "type": 1}]})
+    assert _codes_published(server, uri, mark) == []
