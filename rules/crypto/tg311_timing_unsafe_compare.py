@@ -73,6 +73,7 @@ class TimingUnsafeCompare(Rule):
         "def stale(policy, shadow):\n    return policy.password_expire_warn != shadow.warn_days\n",
         "if password == confirm_password:\n    pass\n",
         "def typed_twice(password, password2):\n    return password == password2\n",
+        "def changed(rows, tokens):\n    return [a for a, b in zip(rows, tokens) if a != b]\n",
         "def differs(new_password, old_password):\n    return [i for i in range(len(new_password)) if new_password[i] != old_password[i + 1]]\n",
         "class Auth:\n    def __eq__(self, other):\n        return self.token == other.token\n",
         "def test_sign():\n    assert sign(b'x') == expected_signature\n",
@@ -186,6 +187,18 @@ class TimingUnsafeCompare(Rule):
             None,
         ),
         Invalid(
+            "def signature_ok(expected_signature, received):\n"
+            "    for a, b in zip(expected_signature, received):\n        if a != b:\n            return False\n"
+            "    return len(expected_signature) == len(received)\n",
+            None,
+            message="`expected_signature` compared with `!=`",
+        ),
+        Invalid(
+            "def same_token(session_token, given):\n"
+            "    return len(session_token) == len(given) and all(x == y for x, y in zip(session_token, given))\n",
+            None,
+        ),
+        Invalid(
             "API_KEY = load()\ndef authorized(request):\n    return request.headers.get('X-API-Key') == API_KEY\n",
             "import hmac\nAPI_KEY = load()\ndef authorized(request):\n    return hmac.compare_digest(request.headers.get('X-API-Key'), API_KEY)\n",
         ),
@@ -201,17 +214,13 @@ class TimingUnsafeCompare(Rule):
             return
         if _column_expression(ctx, node):
             return  # `User.get(User.password == digest)`: the ORM builds SQL; the database compares
-        if any(
-            _not_a_secret_value(side) or _magic_constant(ctx, side) or _class_literal(ctx, side)
-            for side in (left, right)
-        ):
+        # `stored[i] != given[i]` and `a != b` for `a, b in zip(stored, given)` are judged by the sequences.
+        sequences = _element_by_element(node, ctx)
+        by_element = sequences is not None
+        judged = sequences or (left, right)
+        if any(_not_a_secret_value(side) or _magic_constant(ctx, side) or _class_literal(ctx, side) for side in judged):
             return
-        by_element = _element_by_element(left, right)
-        compared = (left, right)
-        if by_element:  # `stored[i] != given[i]` is known by the sequences' names
-            assert isinstance(left, ast.Subscript) and isinstance(right, ast.Subscript)
-            compared = (left.value, right.value)
-        names = [expression_name(side) for side in compared]
+        names = [expression_name(side) for side in judged]
         if any(w in _CONFIRMATION_WORDS for name in names if name for w in words(name)):
             return  # `password != confirm`: the user typed it twice
         kinds = [secret_kind(name, digests=True) for name in names]
@@ -268,16 +277,52 @@ def _column_expression(ctx, node: ast.Compare) -> bool:
     )
 
 
-def _element_by_element(left: ast.expr, right: ast.expr) -> bool:
-    """`stored[i] != given[i]`: two sequences compared one position at a time, as a hand-written
-    comparison loop does (and returns at the first difference)."""
-    return (
-        isinstance(left, ast.Subscript)
-        and isinstance(right, ast.Subscript)
-        and isinstance(left.slice, ast.Name)
-        and ast.dump(left.slice) == ast.dump(right.slice)
-        and ast.dump(left.value) != ast.dump(right.value)
-    )
+def _element_by_element(compare: ast.Compare, ctx) -> tuple[ast.expr, ast.expr] | None:
+    """The two sequences a hand-written comparison loop compares one position at a time (and stops
+    at the first difference): `stored[i] != given[i]`, or `a != b` where a loop or a generator
+    takes `a, b` from `zip(stored, given)`."""
+    left, right = compare.left, compare.comparators[0]
+    if isinstance(left, ast.Subscript) and isinstance(right, ast.Subscript):
+        if (
+            isinstance(left.slice, ast.Name)
+            and ast.dump(left.slice) == ast.dump(right.slice)
+            and ast.dump(left.value) != ast.dump(right.value)
+        ):
+            return left.value, right.value
+        return None
+    if not (isinstance(left, ast.Name) and isinstance(right, ast.Name)):
+        return None
+    node = ctx.parent(compare)
+    while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        loops = node.generators if isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp)) else [node]
+        for loop in loops:
+            zipped = _zip_pair(loop, left.id, right.id)
+            if zipped is not None:
+                return zipped
+        node = ctx.parent(node)
+    return None
+
+
+def _zip_pair(loop: ast.AST, first: str, second: str) -> tuple[ast.expr, ast.expr] | None:
+    """For `for a, b in zip(x, y)` (or the same generator), the sequences `first` and `second` come from."""
+    if not isinstance(loop, (ast.For, ast.comprehension)):
+        return None
+    target, source = loop.target, loop.iter
+    if not (
+        isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+        and all(isinstance(e, ast.Name) for e in target.elts)
+        and isinstance(source, ast.Call)
+        and isinstance(source.func, ast.Name)
+        and source.func.id == "zip"
+        and len(source.args) == 2
+    ):
+        return None
+    order = [e.id for e in target.elts if isinstance(e, ast.Name)]
+    if sorted(order) != sorted([first, second]) or first == second:
+        return None
+    by_name = dict(zip(order, source.args))
+    return by_name[first], by_name[second]
 
 
 def _not_a_secret_value(side: ast.expr) -> bool:
