@@ -49,12 +49,12 @@ def parameterize(expr: ast.expr, placeholder: str, ctx) -> tuple[str, list[str]]
         names = bind_names(params)
         for name in names:
             sql = sql.replace("\0", f":{name}", 1)
-        return _literal(sql), [f"{name}={value}" for name, value in zip(names, params)]
+        return sql_literal(sql), [f"{name}={value}" for name, value in zip(names, params)]
     if placeholder == "?" and "?" in sql:
         return None
     if placeholder == "%s":
         sql = sql.replace("%", "%%")
-    return _literal(sql.replace("\0", placeholder)), params
+    return sql_literal(sql.replace("\0", placeholder)), params
 
 
 def bind_names(params: list[str]) -> list[str]:
@@ -137,7 +137,7 @@ def _wildcarded(value: str, lead: str, trail: str) -> str | None:
     return f"f{quote}{lead[:1]}{{{value}}}{trail[:1]}{quote}"
 
 
-def _literal(text: str) -> str | None:
+def sql_literal(text: str) -> str:
     if "\\" in text:
         return repr(text)
     if "\n" in text:

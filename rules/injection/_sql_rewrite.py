@@ -15,7 +15,8 @@ from tabguard.engine.fixes import edits_fix, insert_after
 from tabguard.engine.types import Edit
 from tabguard.rules._spelling import spell
 from tabguard.rules.injection._rewrite import reads_only, sole_assignment
-from tabguard.rules.injection._sql import parameterize, params_text
+from tabguard.rules.injection._sql import parameterize, params_text, sql_literal
+from tabguard.rules.injection._sql_layout import laid_out
 from tabguard.rules.injection._strings import formatted_pieces
 
 TITLE = "Fix: pass the values as query parameters"
@@ -38,7 +39,7 @@ def execute_fix(ctx, call: ast.Call, query: ast.expr, built: ast.expr, placehold
         return None
     sql, params = rewrite
     return edits_fix(
-        [Edit(ctx.span(where), sql), insert_after(ctx, query, ", " + params_text(params))], TITLE, safe=False
+        [_sql_edit(ctx, where, sql), insert_after(ctx, query, ", " + params_text(params))], TITLE, safe=False
     )
 
 
@@ -52,7 +53,7 @@ def text_fix(ctx, text_call: ast.Call, query: ast.expr, built: ast.expr):
         return None
     sql, binds = rewrite
     return edits_fix(
-        [Edit(ctx.span(where), sql), insert_after(ctx, text_call, f".bindparams({', '.join(binds)})")],
+        [_sql_edit(ctx, where, sql), insert_after(ctx, text_call, f".bindparams({', '.join(binds)})")],
         TITLE,
         safe=False,
     )
@@ -76,7 +77,7 @@ def clause_fix(ctx, argument: ast.expr, built: ast.expr):
             imports=imports,
         )
     named = ctx.segment(ctx.span(argument))  # the variable, whose assignment now holds the SQL
-    edits = [Edit(ctx.span(where), sql), Edit(ctx.span(argument), f"{text}({named}).bindparams({', '.join(binds)})")]
+    edits = [_sql_edit(ctx, where, sql), Edit(ctx.span(argument), f"{text}({named}).bindparams({', '.join(binds)})")]
     return edits_fix(edits, TITLE, safe=False, imports=imports)
 
 
@@ -90,3 +91,9 @@ def _written_at(ctx, query: ast.expr, built: ast.expr) -> Optional[ast.expr]:
     if parts is None or not reads_only(p for p in parts if not isinstance(p, str)):
         return None
     return query if sole_assignment(ctx, query, built, only_use=False) is not None else None
+
+
+def _sql_edit(ctx, where: ast.expr, sql: str) -> Edit:
+    """The new query where the old one was written, laid out over its lines (see _sql_layout)."""
+    span = ctx.span(where)
+    return Edit(span, laid_out(ctx.segment(span), sql, sql_literal))

@@ -227,6 +227,17 @@ class SqlInjection(Rule):
             ),
             message="user input from request.args",
         ),
+        # A query written over several lines keeps its lines and comments.
+        Invalid(
+            "import sqlite3\ndef find(conn, name, city):\n    query = (\n"
+            '        "SELECT id, name "  # public columns only\n        "FROM users "\n'
+            "        f\"WHERE name = '{name}' \"  # exact match\n        f\"AND city = '{city}'\"\n    )\n"
+            "    return conn.execute(query).fetchall()\n",
+            "import sqlite3\ndef find(conn, name, city):\n    query = (\n"
+            '        "SELECT id, name "  # public columns only\n        "FROM users "\n'
+            '        "WHERE name = ? "  # exact match\n        "AND city = ?"\n    )\n'
+            "    return conn.execute(query, (name, city)).fetchall()\n",
+        ),
         # Raw SQL handed to an ORM clause: a text() clause with bound values.
         Invalid(
             "from sqlalchemy.orm import Session\ndef by_status(session: Session, status):\n"
