@@ -56,6 +56,11 @@ class ResetTokenInResponse(Rule):
         "https://cheatsheetseries.owasp.org/cheatsheets/Forgot_Password_Cheat_Sheet.html",
     )
     VALID = (
+        # the flashed message says the link was mailed
+        "import secrets\nfrom flask import Flask, flash, redirect, request\napp = Flask(__name__)\n"
+        "@app.post('/account/recover')\ndef recover():\n    token = secrets.token_urlsafe(24)\n"
+        "    mail_reset_link(request.form['email'], token)\n    flash(f\"If {request.form['email']} is registered, a link is on its way\")\n"
+        "    return redirect('/login')\n",
         "from flask import Flask, jsonify, request\napp = Flask(__name__)\n@app.post('/forgot-password')\ndef forgot():\n"
         "    token = make_token(request.json['email'])\n    send_reset_email(request.json['email'], token)\n"
         "    return jsonify(message='If that address is registered, we sent a link.')\n",
@@ -69,6 +74,14 @@ class ResetTokenInResponse(Rule):
         "    apply_reset(token)\n    return jsonify(message='Password changed', next_url=url_for('login'))\n",
     )
     INVALID = (
+        # the link with the token flashed to the page that follows
+        Invalid(
+            "import secrets\nfrom flask import Flask, flash, redirect, request\napp = Flask(__name__)\n"
+            "@app.post('/account/recover')\ndef recover():\n    token = secrets.token_urlsafe(24)\n"
+            "    store_reset(request.form['email'], token)\n    flash(f'Use this link to choose a new password: /reset/{token}')\n"
+            "    return redirect('/login')\n",
+            message="`token`",
+        ),
         Invalid(
             "from flask import Flask, jsonify, request\napp = Flask(__name__)\n@app.post('/forgot-password')\n"
             "def forgot_password():\n"
@@ -111,6 +124,10 @@ class ResetTokenInResponse(Rule):
         if carried:
             statement, key, _ = carried[0]
             ctx.report(self, statement, details={"key": key}, fix=_fix(ctx, carried))
+            return
+        for call, name in _flashed(node):
+            ctx.report(self, call, details={"key": name})
+            return
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -129,6 +146,23 @@ def _fix(ctx, carried: list[tuple[ast.Return, str, ast.AST]]):
     ]
     names = ", ".join(dict.fromkeys(f"`{key}`" for _, key, _ in carried))
     return expressions_fix(ctx, changes, f"Fix: leave {names} out of the response", safe=False)
+
+
+def _flashed(func: ast.AST) -> Iterator[tuple[ast.Call, str]]:
+    """A message shown on the next page that spells the secret out: `flash(f"Reset link: /reset/{token}")`,
+    Django's `messages.info(request, f"... {code}")`."""
+    for call in ast.walk(func):
+        if not isinstance(call, ast.Call):
+            continue
+        name = getattr(call.func, "id", None) or getattr(call.func, "attr", "")
+        receiver = getattr(call.func, "value", None)
+        if name != "flash" and not (isinstance(receiver, ast.Name) and receiver.id == "messages"):
+            continue
+        for text in call.args:
+            for part in ast.walk(text):
+                if isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.Name):
+                    if set(words(part.value.id)) & _CARRIER_WORDS:
+                        yield call, part.value.id
 
 
 def _carried(value: ast.AST) -> Iterator[tuple[str, ast.AST]]:
