@@ -38,6 +38,7 @@ FILE_STATUS_REQUEST = "tabguard/fileStatus"
 MARK_REVIEWED = "tabguard.markReviewed"
 INVENTORY = "tabguard.inventory"
 EXPLAIN = "tabguard.explain"
+_UINTEGER = 2**31 - 1  # the largest line or character LSP allows
 WATCHED = types.WORKSPACE_DID_CHANGE_WATCHED_FILES
 
 handlers = Handlers()  # registered on each server `build_server` makes (tests build many in one process)
@@ -67,13 +68,18 @@ def _range_lines(ls: TabguardServer, view: View, params: Any) -> Optional[tuple[
     if not all(isinstance(v, int) for v in (start_line, start_char, end_line, end_char)):
         return None
     lines = view.lines
-    start = ls.encoding.engine_position(lines, types.Position(max(start_line, 0), max(start_char, 0)))
-    end = ls.encoding.engine_position(lines, types.Position(max(end_line, 0), max(end_char, 0)))
+    start = ls.encoding.engine_position(lines, _position(start_line, start_char))
+    end = ls.encoding.engine_position(lines, _position(end_line, end_char))
     last = end[0] + (1 if end[1] > 0 or end[0] == start[0] else 0)
     first = start[0]
     if start[1] >= len(lines[first]) and last > first + 1:
         first += 1  # an accept that starts with a newline at the end of the line it was typed on
     return view.engine_lines(first, max(last, first + 1))
+
+
+def _position(line: int, character: int) -> types.Position:
+    """A client's position clamped to what LSP allows (uinteger): 2**31 raised, dropping the request."""
+    return types.Position(min(max(line, 0), _UINTEGER), min(max(character, 0), _UINTEGER))
 
 
 # -- lifecycle ---------------------------------------------------------------------------------------

@@ -632,13 +632,15 @@ def is_dependency_list(uri: str) -> bool:
 
 
 def _path_of(uri: str) -> Optional[Path]:
+    """The file a `file:` URI names; None for other schemes and for a name no file can have
+    (`%00`: every file operation on it raised, and the document was never opened)."""
     if not uri.startswith("file:"):
         return None
     try:
         path = to_fs_path(uri)
-        return Path(path) if path else None
     except Exception:
         return None
+    return Path(path) if path and "\x00" not in path else None
 
 
 def _relative(path: Optional[Path], config: Config) -> str:

@@ -190,3 +190,25 @@ def test_hostile_command_arguments_are_invalid_params_without_a_traceback(server
         assert error["code"] == -32602 and said in error["message"] and "data" not in error, error
         assert len(error["message"]) < 400
     _alive(server)
+
+
+def test_a_file_uri_no_file_can_have_is_still_checked(server):
+    """`%00` in the path: every file operation raised (embedded null byte), so the document was
+    never opened and got no diagnostics."""
+    uri = (server.root / "a.py").as_uri().replace("a.py", "a%00.py")
+    mark = server.mark()
+    server.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": CODE}}
+    )
+    assert [d["code"] for d in _published(server, uri, 1, mark)] == ["TG101"]
+
+
+def test_an_accept_beyond_lsp_integers_is_clamped_and_published(server):
+    """A range of line 2**31 raised in the handler (lsprotocol's Position allows 2**31 - 1), which
+    then published nothing."""
+    uri, mark = _open(server)
+    _published(server, uri, 1, mark)
+    mark = server.mark()
+    far = {"line": 2**31, "character": 2**40}
+    server.notify("tabguard/didAcceptSuggestion", {"textDocument": {"uri": uri}, "range": {"start": far, "end": far}})
+    assert [d["code"] for d in _published(server, uri, 1, mark)] == ["TG101"]
