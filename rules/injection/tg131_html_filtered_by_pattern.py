@@ -15,9 +15,9 @@ _TAGS = r"<(?:\\s[*+?]?|\s|\\?/|\?)*(script|iframe|object|embed|applet)"
 _IN_PATTERN = re.compile(rf"(?i){_TAGS}|javascript:|(?:^|\\s|[^a-z])on(?:\\w|\[a-z)")
 _IN_TEXT = re.compile(rf"(?i){_TAGS}|javascript:")
 _REMOVING = frozenset({"sub", "subn"})
-# `<[^>]+>`, `<.*?>`: every tag removed, so the result is plain text (a scraper's text extraction
+# `<[^>]+>`, `<[^<]+?>`, `<.*?>`: every tag removed, so the result is plain text (a scraper's text extraction
 # drops scripts first so their code does not end up in the text), not HTML that is trusted.
-_ANY_TAG = re.compile(r"<(\[\^>\]|\.)[*+]\??>")
+_ANY_TAG = re.compile(r"<(\[\^[<>]+\]|\.)[*+]\??>")
 
 
 def _dangerous(pattern: Optional[ast.expr], matcher: re.Pattern[str]) -> bool:
@@ -64,6 +64,9 @@ class HtmlFilteredByPattern(Rule):
         # Text extraction: scripts dropped with their code, then every tag.
         "import re\ndef page_text(html):\n    html = re.sub(r'<script.*?</script>', ' ', html, flags=re.S | re.I)\n"
         "    return re.sub(r'<[^>]+>', ' ', html)\n",
+        "import re\ndef index_words(raw):\n    text = re.sub(r'<style.*?</style>', '', raw, flags=re.S)\n"
+        "    text = re.sub(r'<script.*?</script>', '', text, flags=re.S)\n"
+        "    return re.sub(r'<[^<]+?>', '', text).split()\n",
         "import re\nONCLICK = re.compile(r'onclick')\ndef count(page):\n    return len(ONCLICK.findall(page))\n",
     )
     INVALID = (
