@@ -50,6 +50,8 @@ def _file_contents(code: ast.expr, ctx) -> bool:
     code = _value(code, ctx)
     if isinstance(code, ast.Call) and ctx.call_name(code) in _CODE_RUNNERS and code.args:
         code = _value(code.args[0], ctx)
+    if isinstance(code, ast.Call) and isinstance(code.func, ast.Attribute) and code.func.attr == "decode":
+        code = _value(code.func.value, ctx)  # `fh.read().decode("utf-8")` of a file opened in binary
     if not (isinstance(code, ast.Call) and isinstance(code.func, ast.Attribute)):
         return False
     if code.func.attr == "read_text":
@@ -113,6 +115,7 @@ class EvalExec(Rule):
         "import logging.config\nt = logging.config.listen(9030, verify=check_signature)\n",
         'SRC = "print(1)"\nexec(SRC)\n',
         'def load_config(path, ns):\n    with open(path) as fh:\n        exec(compile(fh.read(), path, "exec"), ns)\n',
+        'def run_startup(path, ns):\n    with open(path, "rb") as fp:\n        exec(fp.read().decode("utf-8"), ns)\n',
         # Source the program writes itself: a generated __init__, and an import hook's module code.
         'def make_init(fields, ns):\n    args = ", ".join(fields)\n    body = "".join(f"    self.{f} = {f}\\n" for f in fields)\n'
         '    src = f"def __init__(self, {args}):\\n{body}"\n    exec(src, ns)\n    return ns["__init__"]\n',
@@ -199,6 +202,10 @@ class EvalExec(Rule):
         Invalid('import textwrap\ndef run_block(text):\n    exec(textwrap.dedent("x = 1\\n%s" % text))\n'),
         Invalid(
             'import urllib.request\ndef install():\n    exec(urllib.request.urlopen("https://get.example/setup.py").read())\n'
+        ),
+        Invalid(
+            "import urllib.request\ndef install():\n"
+            '    exec(urllib.request.urlopen("https://get.example/setup.py").read().decode("utf-8"))\n'
         ),
         Invalid(
             'def run_all(snippets):\n    lines = []\n    for s in snippets:\n        lines.append(s)\n    exec("\\n".join(lines))\n'
