@@ -176,6 +176,7 @@ def _scenario(page, url: str, tap_log: Path, shots: Path) -> dict:
     while len(accepts(tap_log)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     shot("7-accept-next-word")
+    assert len(accepts(tap_log)) == 2, "the next-word accept was not reported"  # a failure screenshot, a retry
     # "Explain rule" with the cursor on `verify=False`: TG201's Markdown opens in a preview (a webview,
     # which keeps keyboard focus: this step comes last).
     _focus_tab(page, "app.py")
