@@ -179,6 +179,7 @@ class Handler:
     guards: Guards
     seen: Facts  # what the handler's body mentions (`guards.facts`)
     prefixes: dict[str, str] = field(default_factory=dict)  # receiver -> its path prefix (`ModuleFacts.prefixes`)
+    registered: tuple[str, ...] = ()  # paths it is registered under by a call (`ModuleFacts.routed`)
 
     @property
     def mutating(self) -> bool:
@@ -187,7 +188,8 @@ class Handler:
     @property
     def paths(self) -> tuple[str, ...]:
         """The full paths, with the prefix of the blueprint or router the route hangs off."""
-        return tuple((self.prefixes.get(d.receiver, "") + d.path) or "/" for d in self.decls)
+        declared = tuple((self.prefixes.get(d.receiver, "") + d.path) or "/" for d in self.decls)
+        return declared + self.registered
 
 
 def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
@@ -198,9 +200,18 @@ def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
     cls = parent if view_class_method(func, parent, ctx.module.imports) else None
     decls = decorator_routes(func)
     imports = ctx.module.imports
-    if not decls and cls is None and not (isinstance(parent, ast.Module) and django_function_view(func, imports)):
+    # `app.router.add_get("/x", func)`, `Route("/x", func)` elsewhere in the module
+    registered = ctx.module.routed.get(func.name, ()) if not decls and isinstance(parent, ast.Module) else ()
+    if not (decls or cls is not None or registered) and not (
+        isinstance(parent, ast.Module) and django_function_view(func, imports)
+    ):
         return None
     hooks = _hook_wrappers(decls, frozenset(ctx.module.request_hooks))
+    hooks += tuple(
+        (wrapper, f"{last_part(wrapper)}() where the route is registered")
+        for _, _, wrappers in registered
+        for wrapper in wrappers
+    )
     hooks += tuple(
         (name, f"Depends({name}) on {decl.receiver}")
         for decl in decls
@@ -219,8 +230,12 @@ def handler_for(func: ast.AST, ctx) -> Optional[Handler]:
         # hooks and dependencies, already among the guards): its name alone protects nothing.
         found.role = f"{receiver} (administration router, guard assumed where it is created)"
         found.authentication = found.authentication or found.role
-    methods = handler_methods(func, cls, decls, ctx)
-    return Handler(func, cls, decls, methods, found, facts(func, ctx), ctx.module.prefixes)
+    if registered:
+        methods = tuple(dict.fromkeys(m for _, listed, _ in registered for m in listed))
+    else:
+        methods = handler_methods(func, cls, decls, ctx)
+    paths = tuple(path for path, _, _ in registered)
+    return Handler(func, cls, decls, methods, found, facts(func, ctx), ctx.module.prefixes, paths)
 
 
 def _imported(receiver: str, imports: dict[str, str]) -> bool:

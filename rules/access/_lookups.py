@@ -67,7 +67,7 @@ def record_key(call: ast.Call) -> Optional[ast.expr]:
     """The expression choosing the record when `call` looks one up by id, else None."""
     func = call.func
     name = dotted_name(func) or ""
-    last = name.rsplit(".", 1)[-1]
+    last = func.attr if isinstance(func, ast.Attribute) else name.rsplit(".", 1)[-1]  # `app["db"].fetchrow`
     receiver = dotted_name(func.value) if isinstance(func, ast.Attribute) else None
     if (
         last in _SHORTCUTS

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from tabguard.engine.facts import dotted_name
-from tabguard.guards import Facts
+from tabguard.guards import SQL_RUNNERS, Facts
 from tabguard.routes import Handler
 
 # Calls that write to a database, cache, queue or disk.
@@ -57,6 +58,8 @@ _RESPONSE_OUTPUT = frozenset({"write", "flush"})
 def writes_state(found: Handler) -> bool:
     local = _local_containers(found.seen)
     for node in found.seen.checks:
+        if _sql_write(node):
+            return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _WRITES:
             if node.func.attr in _RESPONSE_OUTPUT and _is_self(node.func.value):
                 continue
@@ -64,6 +67,20 @@ def writes_state(found: Handler) -> bool:
             if root not in local and root not in ("request", "logger", "logging", "response", "headers"):
                 return True
     return False
+
+
+# SQL text that changes rows, run through `execute`/`fetch...` (DB-API, asyncpg, databases, SQLAlchemy).
+_SQL_WRITE = re.compile(r"^\s*(insert|update|delete|replace|merge|upsert)\b", re.I)
+
+
+def _sql_write(node: ast.AST) -> bool:
+    """`conn.execute("DELETE FROM notes WHERE id = $1", note_id)`, `db.execute(text("UPDATE ..."))`."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SQL_RUNNERS):
+        return False
+    sql = node.args[0] if node.args else None
+    if isinstance(sql, ast.Call) and sql.args and (dotted_name(sql.func) or "").endswith("text"):
+        sql = sql.args[0]
+    return isinstance(sql, ast.Constant) and isinstance(sql.value, str) and bool(_SQL_WRITE.match(sql.value))
 
 
 def _is_self(node: ast.expr) -> bool:

@@ -271,6 +271,15 @@ class UnscopedRecordLookup(Rule):
             "@router.get('/items/{id}')\ndef read_item(session: SessionDep, user: CurrentUser, id: int):\n"
             "    return session.get(Item, id)\n"
         ),
+        # a handler registered by a call (aiohttp `add_get`), signed in through aiohttp-security
+        Invalid(
+            "from aiohttp import web\nfrom aiohttp_security import check_authorized\n"
+            "async def get_invoice(request):\n    await check_authorized(request)\n"
+            "    invoice_id = int(request.match_info['invoice_id'])\n"
+            "    row = await request.app['pool'].fetchrow('SELECT * FROM invoices WHERE id = $1', invoice_id)\n"
+            "    return web.json_response(dict(row))\ndef setup_routes(app):\n"
+            "    app.router.add_get('/invoices/{invoice_id}', get_invoice)\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:

@@ -86,6 +86,11 @@ class UnauthenticatedStateChange(Rule):
         "from fastapi import FastAPI\napp = FastAPI()\n@app.post('/items/')\n"
         "async def create_item(item: Item):\n    item_dict = item.dict()\n    if item.tax:\n"
         "        item_dict.update({'price_with_tax': item.price + item.tax})\n    return item_dict\n",
+        # the login wrapped around the handler where it is registered
+        "from aiohttp import web\nasync def delete_note(request):\n"
+        "    await request.app['pool'].execute('DELETE FROM notes WHERE id = $1', int(request.match_info['note_id']))\n"
+        "    return web.Response(status=204)\napp = web.Application()\n"
+        "app.router.add_delete('/notes/{note_id}', login_required(delete_note))\n",
     )
     INVALID = (
         # ... but a store reached through the handler is written
@@ -136,6 +141,22 @@ class UnauthenticatedStateChange(Rule):
             "from fastapi import FastAPI\napp = FastAPI()\n@app.post('/items/')\n"
             "async def create_item(item: Item):\n    item_dict = item.dict()\n"
             "    db.items.insert_one(item_dict)\n    return item_dict\n"
+        ),
+        # registered by a call, deleting through SQL text
+        Invalid(
+            "from aiohttp import web\nasync def delete_note(request):\n"
+            "    await request.app['pool'].execute('DELETE FROM notes WHERE id = $1', int(request.match_info['note_id']))\n"
+            "    return web.Response(status=204)\napp = web.Application()\n"
+            "app.add_routes([web.delete('/notes/{note_id}', delete_note)])\n"
+        ),
+        # a Starlette `Route` for POST
+        Invalid(
+            "from starlette.applications import Starlette\nfrom starlette.responses import JSONResponse\n"
+            "from starlette.routing import Route\nasync def create_post(request):\n"
+            "    data = await request.json()\n"
+            "    await database.execute(posts.insert().values(title=data['title']))\n"
+            "    return JSONResponse({'ok': True}, status_code=201)\n"
+            "app = Starlette(routes=[Route('/posts', create_post, methods=['POST'])])\n"
         ),
     )
 

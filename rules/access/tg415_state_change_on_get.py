@@ -189,6 +189,14 @@ class StateChangeOnGet(Rule):
             "@api_view(['GET'])\ndef clear_cart(request):\n"
             "    CartItem.objects.filter(user=request.user).delete()\n    return Response({'cleared': True})\n"
         ),
+        # Flask `add_url_rule` with the default GET
+        Invalid(
+            "from flask import Flask, redirect\nfrom flask_login import login_required, current_user\n"
+            "app = Flask(__name__)\n@login_required\ndef remove_item(item_id):\n"
+            "    CartItem.query.filter_by(id=item_id, user_id=current_user.id).delete()\n"
+            "    db.session.commit()\n    return redirect('/cart')\n"
+            "app.add_url_rule('/cart/remove/<int:item_id>', view_func=remove_item)\n"
+        ),
     )
 
     def visit_FunctionDef(self, node: ast.AST, ctx) -> None:

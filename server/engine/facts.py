@@ -58,6 +58,9 @@ class BlockFacts:
     # `CurrentUser = Annotated[User, Depends(get_current_user)]`: type alias -> its text (parameters
     # annotated with the alias get the dependency).
     aliases: dict[str, str] = field(default_factory=dict)
+    # `app.router.add_get("/x", handler)`, `Route("/x", handler)`: handler -> its registrations
+    # (`tabguard.engine.registrations`).
+    routed: dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]] = field(default_factory=dict)
     # `@bp.before_request def check(): ...`: receiver ("app" for before_app_request) -> hook function.
     request_hooks: dict[str, str] = field(default_factory=dict)
     # Names shown only in part somewhere (`p.ssn[-4:]`): name -> True. Read from the text (cheap).
@@ -89,6 +92,7 @@ KINDS = (
     "dependencies",
     "prefixes",
     "aliases",
+    "routed",
     "request_hooks",
     "masked",
     "owned",
@@ -116,6 +120,7 @@ class ModuleFacts:
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    routed: dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]] = field(default_factory=dict)
     request_hooks: dict[str, str] = field(default_factory=dict)
     masked: dict[str, bool] = field(default_factory=dict)
     owned: dict[str, bool] = field(default_factory=dict)
@@ -235,6 +240,8 @@ def dotted_name(node: ast.AST) -> Optional[str]:
             return None
 
 
+# Text a block must contain to register a route by a call (`tabguard.engine.registrations`).
+ROUTE_MARKERS = ("Route(", ".add_", "web.")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # `x.ssn[-4:]`, `card_number[-4:]`: the last characters of a value, the way masks are written.
 _LAST_CHARACTERS = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\[\s*-\s*\d+\s*:\s*\]")
@@ -255,6 +262,10 @@ def collect_facts(tree: ast.Module, text: str) -> BlockFacts:
     for stmt in tree.body:
         _collect_top_level(stmt, facts)
     _collect_registrations(tree.body, facts.registered)
+    if any(marker in text for marker in ROUTE_MARKERS):
+        from tabguard.engine.registrations import route_registrations  # it reads `dotted_name` from here
+
+        facts.routed = route_registrations(tree.body)
     # Every identifier in the text (a superset of the names read): decides which blocks to re-check
     # when an import or helper changes, so a superset only costs an occasional extra check.
     # Interned: the same names recur in every block of every open file.
