@@ -80,7 +80,24 @@ def _sql_write(node: ast.AST) -> bool:
     sql = node.args[0] if node.args else None
     if isinstance(sql, ast.Call) and sql.args and (dotted_name(sql.func) or "").endswith("text"):
         sql = sql.args[0]
-    return isinstance(sql, ast.Constant) and isinstance(sql.value, str) and bool(_SQL_WRITE.match(sql.value))
+    return bool(_SQL_WRITE.match(_leading_text(sql)))
+
+
+def _leading_text(expr: object) -> str:
+    """The literal text a string starts with, however it is built (constant, f-string, `+`, `%`,
+    `.format`): an injection fix that turns one form into another keeps the statement a write."""
+    for _ in range(32):  # a long `+` chain is walked down its left side only
+        if isinstance(expr, ast.Constant):
+            return expr.value if isinstance(expr.value, str) else ""
+        if isinstance(expr, ast.JoinedStr):
+            expr = expr.values[0] if expr.values else None
+        elif isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mod)):
+            expr = expr.left
+        elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
+            expr = expr.func.value
+        else:
+            return ""
+    return ""
 
 
 def _is_self(node: ast.expr) -> bool:
