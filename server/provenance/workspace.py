@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Optional
@@ -97,13 +98,26 @@ def _is_sha(text: str) -> bool:
 def default_reviewer(root: Path, configured: str = "") -> str:
     if configured:
         return configured
+    git = _system_git()
     try:
-        name = subprocess.run(
-            ["git", "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=5, check=False
-        ).stdout.strip()
+        name = (
+            subprocess.run(
+                [git, "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=5, check=False
+            ).stdout.strip()
+            if git
+            else ""
+        )
     except (OSError, subprocess.SubprocessError):
         name = ""
     return name or os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
+
+
+def _system_git() -> Optional[str]:
+    """git, found on the absolute folders of PATH only. Run with the workspace as its current folder,
+    a bare `git` is looked up in it too when PATH holds `.` or an empty entry: a repository that
+    commits an executable named `git` would then run it."""
+    folders = [folder for folder in os.get_exec_path() if os.path.isabs(folder)]
+    return shutil.which("git", path=os.pathsep.join(folders)) if folders else None
 
 
 def relative_key(root: str, path: Path) -> Optional[str]:

@@ -183,3 +183,25 @@ def test_reviewer_and_ledger_names_are_data_never_shell_or_terminal_input(tmp_pa
     assert "\x1b" not in printed and "\u202e" not in printed and "\x07" not in printed
     assert "with control characters; skipped" in inventory_err
     assert not list(tmp_path.rglob("pwned"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell script stands for the executable")
+@pytest.mark.parametrize("relative", ["", "."])
+def test_a_repositorys_own_git_is_never_run(tmp_path, monkeypatch, capsys, relative):
+    """`tabguard review` (and "mark reviewed" in the editor) asks git for the reviewer's name with the
+    workspace as the current folder: with `.` or an empty entry in PATH, a committed executable named
+    `git` ran."""
+    marker = tmp_path / "ran"
+    workspace = tmp_path / "repo"
+    workspace.mkdir()
+    (workspace / ".git").mkdir()
+    fake = workspace / "git"
+    fake.write_text(f"#!/bin/sh\necho ran > {marker}\necho attacker\n")
+    fake.chmod(0o755)
+    write(workspace / "app.py", APP)
+    write(workspace / ".agent-trace" / "traces.jsonl", RECORD)
+    monkeypatch.setenv("PATH", os.pathsep.join([relative, *os.get_exec_path()]))
+    monkeypatch.chdir(workspace)
+    assert main(["review", "app.py"]) == 0
+    assert not marker.exists()
+    assert "reviewed by attacker" not in capsys.readouterr().out
