@@ -117,6 +117,9 @@ class LoopConditionNeverChanges(Rule):
         "        else:\n            lo = mid + 1\n",
         "def count(n):\n    i = 0\n    def step():\n        nonlocal i\n        i += 1\n    while i < n:\n        step()\n",
         "def fill(buf, size):\n    while len(buf) < size:\n        read_into(buf)\n",
+        "def poll_until_ready(client):\n    ready = False\n    while not ready:\n        ready = client.status() == 'ok'\n",
+        "def wait(event):\n    done = event.is_set()\n    while not done:\n        event.wait(1)\n",
+        "def serve(stop):\n    running = True\n    while running:\n        handle()\n        if stop():\n            running = False\n",
         # a method of the sequence held in a local, called in the body
         "def trim(samples):\n    popleft = samples.popleft\n    while len(samples) > 1000:\n        popleft()\n",
     )
@@ -125,6 +128,11 @@ class LoopConditionNeverChanges(Rule):
         Invalid(
             "def trim(samples, log):\n    write = log.write\n    while len(samples) > 1000:\n        write('full')\n",
             message="`while len(samples) > 1000`",
+        ),
+        Invalid(
+            "def poll_until_ready(client):\n    ready = False\n    while not ready:\n        status = client.status()\n"
+            "        print(status)\n    return status\n",
+            message="`while not ready`",
         ),
         Invalid(
             "def fibonacci(n):\n    a, b = 1, 1\n    i = 2\n    while i < n:\n        a, b = b, a + b\n    return b\n",
@@ -147,6 +155,8 @@ class LoopConditionNeverChanges(Rule):
         names = _condition_names(node.test)
         if names is None and isinstance(node.test, ast.Compare):
             names = _length_condition(node.test)
+        if names is None:
+            names = _flag_condition(node.test, func)
         if not names or not names <= _locals(func):
             return
         body = list(_body_nodes(node.body))
@@ -172,6 +182,25 @@ def _length_condition(test: ast.Compare) -> Optional[set[str]]:
         elif not isinstance(operand, ast.Constant):
             return None
     return found
+
+
+def _flag_condition(test: ast.expr, func: ast.AST) -> Optional[set[str]]:
+    """`while not done:` / `while running:` on a local flag the function only ever sets to constants
+    (`done = False`): a value no other thread or object can change behind the loop's back."""
+    operand = test.operand if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else test
+    if not isinstance(operand, ast.Name):
+        return None
+    stores = values = 0
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and node.id == operand.id and isinstance(node.ctx, ast.Store):
+            stores += 1
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if node.targets[0].id == operand.id:
+                if not isinstance(node.value, ast.Constant):
+                    return None
+                values += 1
+    # Every binding is a plain `flag = <constant>` (no loop target, `with ... as`, `+=`, tuple unpacking).
+    return {operand.id} if stores and stores == values else None
 
 
 def _bound_methods(names: set[str], func: ast.AST) -> set[str]:
