@@ -6,7 +6,7 @@ import ast
 
 from tabguard.engine.rule import Invalid, Rule
 from tabguard.rules.compliance._logs import LOG_CALL_NAMES, log_call, logged_values, redact_fix
-from tabguard.rules.crypto._names import secret_kind
+from tabguard.rules.crypto._names import lexical_token, secret_kind
 
 # Whole header and cookie collections carry `Authorization`, session cookies and API keys.
 _CREDENTIAL_CARRIERS = frozenset({"headers", "cookies", "COOKIES", "META"})
@@ -68,6 +68,9 @@ class SecretInLog(Rule):
         "def generate_password_cli():\n    password = make()\n    print(f'Your new password: {password}')\n",
         "import logging\nlogger = logging.getLogger(__name__)\nlogger.info('login ok', extra={'user_id': user.id})\n",
         "import logging\nlogger = logging.getLogger(__name__)\nlogger.warning('invalid token for %s', username)\n",
+        # a module that tokenizes text: a `token` is a piece of it
+        "import logging\nlogger = logging.getLogger(__name__)\ndef _tokenize_spec(spec):\n    return spec.split(',')\n"
+        "def _token_kind(token):\n    if token.startswith('{'):\n        logger.warning('missing closing brace: %s', token)\n",
         "import logging\ndef hook(request):\n    logging.debug('user agent %s', request.headers.get('User-Agent'))\n",
     )
     INVALID = (
@@ -76,6 +79,13 @@ class SecretInLog(Rule):
             "logger.info('Login attempt %s:%s', username, password)\n",
             "import logging\nlogger = logging.getLogger(__name__)\n"
             "logger.info('Login attempt %s:%s', username, \"[REDACTED]\")\n",
+        ),
+        # in that module a credential keeps its name
+        Invalid(
+            "import logging\nlogger = logging.getLogger(__name__)\ndef _tokenize_spec(spec):\n    return spec.split(',')\n"
+            "def refresh(api_token):\n    logger.warning('refresh failed: %s', api_token)\n",
+            "import logging\nlogger = logging.getLogger(__name__)\ndef _tokenize_spec(spec):\n    return spec.split(',')\n"
+            "def refresh(api_token):\n    logger.warning('refresh failed: %s', \"[REDACTED]\")\n",
         ),
         Invalid(
             "import logging\nlogging.debug(f'Reset link token={reset_token}')\n",
@@ -112,7 +122,7 @@ class SecretInLog(Rule):
         flagged = [
             (ast.unparse(part) if _request_credentials(part) else name, part)
             for name, part in logged_values(node)
-            if secret_kind(name) is not None or _request_credentials(part)
+            if secret_kind(name) is not None and not lexical_token(ctx, name) or _request_credentials(part)
         ]
         if flagged:
             name, part = flagged[0]

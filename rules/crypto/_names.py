@@ -276,6 +276,20 @@ def secret_kind(name: Optional[str], *, digests: bool = False) -> Optional[str]:
     return None
 
 
+def lexical_token(ctx, name: Optional[str]) -> bool:
+    """`token` is a piece of parsed text, not a credential, in a module that tokenizes: it defines a
+    function or method named for it (`_tokenize_type_spec`) or imports the `tokenize` module. Only a name whose one
+    secret word is `token` (`token`, `token0`); `api_token`, `password` keep their meaning there."""
+    ws = words(name or "")
+    if "token" not in ws or [w for w in ws if w in SECRET_WORDS or w in _KEY_QUALIFIERS] != ["token"]:
+        return False
+    module = ctx.module
+    functions = [*module.functions, *(m for methods in module.classes.values() for m in methods)]
+    return any("tokenize" in words(function) for function in functions) or any(
+        target == "tokenize" or target.startswith("tokenize.") for target in module.imports.values()
+    )
+
+
 def _without_verb_pass(ws: list[str]) -> list[str]:
     """`pass` abbreviates a password as the name's last word (`db_pass`) or before a digest word
     (`pass_hash`); followed by anything else it is the verb (`pass_many`, `pass_through`, `pass_context`)."""

@@ -10,7 +10,14 @@ from tabguard.engine.rule import Invalid, Rule
 from tabguard.guards import words
 from tabguard.rules.compliance._logs import LOG_CALL_NAMES
 from tabguard.rules.crypto._hashing import hash_call
-from tabguard.rules.crypto._names import DIGEST_WORDS, METADATA_WORDS, expression_name, secret_kind, value_parts
+from tabguard.rules.crypto._names import (
+    DIGEST_WORDS,
+    METADATA_WORDS,
+    expression_name,
+    lexical_token,
+    secret_kind,
+    value_parts,
+)
 
 _CONFIRMATION_WORDS = frozenset(
     {"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "verify2"}
@@ -112,6 +119,8 @@ class TimingUnsafeCompare(Rule):
         # an ORM column compared in a query: the database compares (TG419 judges a password lookup)
         "def login(form):\n    return User.get((User.username == form['username']) & (User.password == digest(form)))\n",
         "def login(db, name, pw_hash):\n    return db.query(User).filter(User.password == pw_hash).first()\n",
+        # a tokenizer's tokens compared
+        "def _tokenize_type(text):\n    return text.split()\ndef same(a, b):\n    return a.token0 == b.token0\n",
         # a lexer's token compared with a display of token kinds
         "from token import OP\ndef decorator(token):\n    return token == [OP, '@']\n",
     )
@@ -121,6 +130,12 @@ class TimingUnsafeCompare(Rule):
             "def check(stored, pass_hash):\n    if stored.pass_hash != pass_hash:\n        raise PermissionError\n",
             "import hmac\ndef check(stored, pass_hash):\n    if not hmac.compare_digest(stored.pass_hash, pass_hash):\n"
             "        raise PermissionError\n",
+        ),
+        # a credential in a module that tokenizes keeps its meaning
+        Invalid(
+            "def _tokenize_type(text):\n    return text.split()\ndef ok(user, api_token):\n    return user.api_token == api_token\n",
+            "import hmac\ndef _tokenize_type(text):\n    return text.split()\ndef ok(user, api_token):\n"
+            "    return hmac.compare_digest(user.api_token, api_token)\n",
         ),
         # the same column read in Python: a comparison Python runs
         Invalid(
@@ -223,7 +238,7 @@ class TimingUnsafeCompare(Rule):
         names = [expression_name(side) for side in judged]
         if any(w in _CONFIRMATION_WORDS for name in names if name for w in words(name)):
             return  # `password != confirm`: the user typed it twice
-        kinds = [secret_kind(name, digests=True) for name in names]
+        kinds = [secret_kind(name, digests=True) if not lexical_token(ctx, name) else None for name in names]
         secret = next((name for name, kind in zip(names, kinds) if kind), None)
         if secret is None and any(_is_hmac(ctx, side) or _hashes_secret(ctx, side) for side in (left, right)):
             secret = next((name for name in names if name), "digest")
