@@ -1,4 +1,5 @@
-"""Every offered fix, applied: over the labelled corpus, every rule example and the shared eval corpora
+"""Every offered fix, applied: over the labelled corpus, the assistant shapes of tests/fix_shapes,
+every rule example and the shared eval corpora
 (Semgrep's rule tests, Bandit's examples; copied to a temporary folder, never changed in place).
 
 For each fix on its own: the result parses, its finding is gone and no rule reports anything the file
@@ -41,6 +42,8 @@ EVAL = next((folder for folder in _EVAL if folder.is_dir()), None)
 def _files():
     for path in sorted((REPO / "tests" / "corpus").glob("*.py")):
         yield pytest.param(path, id=f"corpus/{path.name}")
+    for path in sorted((REPO / "tests" / "fix_shapes").rglob("*.py")):
+        yield pytest.param(path, id=f"fix_shapes/{path.relative_to(REPO / 'tests' / 'fix_shapes').as_posix()}")
     for corpus in ("semgrep-rules", "bandit"):
         if EVAL is None:
             yield pytest.param(None, id=f"{corpus}-missing", marks=pytest.mark.skip(reason="../shared/eval not found"))
