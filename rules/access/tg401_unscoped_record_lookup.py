@@ -44,6 +44,8 @@ _REFERENCE_DATA = frozenset(
 # Records about people that sites often show to every signed-in user (a profile page); reading them
 # through a generic view is not taken for a leak, changing them is.
 _PEOPLE = frozenset({"user", "profile", "member", "author", "person"})
+# Content sites publish to every reader: reading it through a generic view is no leak either.
+_PUBLISHED = frozenset({"article", "post", "blog", "page", "news", "book", "movie", "recipe", "event", "faq"})
 
 
 class UnscopedRecordLookup(Rule):
@@ -169,6 +171,10 @@ class UnscopedRecordLookup(Rule):
         "from fastapi import FastAPI, Depends\napp = FastAPI()\n@app.get('/users/{user_id}/notes/{note_id}')\n"
         "def note(user_id: int, note_id: int, db=Depends(get_db)):\n    author = crud.get_user(db, user_id)\n"
         "    return db.get(Note, note_id)\n",
+        # reading through a generic view records nothing here ties to a user (published articles)
+        "from rest_framework import viewsets\nfrom rest_framework.permissions import IsAuthenticated\n"
+        "class ArticleViewSet(viewsets.ReadOnlyModelViewSet):\n    queryset = Article.objects.all()\n"
+        "    serializer_class = ArticleSerializer\n    permission_classes = [IsAuthenticated]\n",
     )
     INVALID = (
         # the helper loads the record but checks no owner
@@ -280,6 +286,13 @@ class UnscopedRecordLookup(Rule):
             "    return web.json_response(dict(row))\ndef setup_routes(app):\n"
             "    app.router.add_get('/invoices/{invoice_id}', get_invoice)\n"
         ),
+        # reading records the module ties to their owner
+        Invalid(
+            "from rest_framework import viewsets\nfrom rest_framework.permissions import IsAuthenticated\n"
+            "class StatementViewSet(viewsets.ReadOnlyModelViewSet):\n    queryset = Statement.objects.all()\n"
+            "    serializer_class = StatementSerializer\n    permission_classes = [IsAuthenticated]\n"
+            "def monthly(request):\n    return Statement.objects.filter(owner=request.user).latest('month')\n"
+        ),
     )
 
     def visit_Call(self, node: ast.Call, ctx) -> None:
@@ -312,8 +325,10 @@ class UnscopedRecordLookup(Rule):
             return
         model, changes, statement = view
         said = set(words(model))
-        if said & _REFERENCE_DATA or (not changes and said & _PEOPLE) or set(words(node.name)) & ROLE_ONLY:
+        if said & _REFERENCE_DATA or set(words(node.name)) & ROLE_ONLY:
             return
+        if not changes and said & (_PEOPLE | _PUBLISHED) and model not in ctx.module.owned:
+            return  # read by all, unless the module ties these records to their owner (`ModuleFacts.owned`)
         found = guards(node, ctx)
         if found.public or found.authorization is not None or found.authentication in (None, DRF_SETTINGS):
             return  # nobody known to be signed in (DRF's default permission is in settings, unseen)

@@ -199,6 +199,11 @@ class IdentityFromClientData(Rule):
         "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
         "@app.post('/api/reports')\n@login_required\ndef report():\n"
         "    audit.record(user_id=request.json['user_id'], action='report')\n",
+        # the sender is the signed-in user; the client picks only the recipient
+        "from flask import Flask, request\nfrom flask_login import login_required, current_user\n"
+        "app = Flask(__name__)\n@app.post('/api/messages')\n@login_required\ndef send():\n"
+        "    db.session.add(Message(sender_id=current_user.id, user_id=request.json['to'], body=request.json['body']))\n"
+        "    db.session.commit()\n",
     )
     INVALID = (
         Invalid(
@@ -350,6 +355,8 @@ class IdentityFromClientData(Rule):
         users = found.guards.user_names
         if found.guards.authentication is None and not found.seen.reads_user(users):
             return
+        if any(is_current_user(k.value, users) for k in call.keywords if k.arg is not None):
+            return  # `Message(sender=current_user, user_id=data["to"])`: the client picks the other party
         for field, value in pairs:
             if is_current_user(value, users) or _looked_up(value, ctx):
                 continue
