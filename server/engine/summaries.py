@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
@@ -28,7 +28,7 @@ from tabguard.engine.facts import ModuleFacts, collect_facts
 from tabguard.engine.grades import Severity
 from tabguard.engine.methods import Method, called_method, folder_of, self_class
 from tabguard.engine.taint import LOCAL_SINK_CWES, LOCAL_SOURCES, Source
-from tabguard.engine.types import Span
+from tabguard.engine.types import Related, Span
 from tabguard.project import project_root
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from tabguard.engine.context import Context
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_MAX_HOPS = 4  # calls between a summarized function and its sink kept for the path
 _MAX_CACHED = 2048  # summaries kept per provider (oldest dropped first)
 _MAX_FILE_BYTES = 2_000_000
 
@@ -50,6 +51,9 @@ class Sink:
     path: str
     function: str  # the function holding the sink
     param: str  # the name the sink's message gives the value (that function's parameter)
+    # The calls the value goes through from the summarized function to the sink's (their places in
+    # their files, the first few), shown on the finding's path between the call and the sink.
+    hops: tuple[Related, ...] = ()
 
 
 @dataclass
@@ -588,8 +592,15 @@ def apply_at_call(call: ast.Call, ctx: "Context", provider: SummaryProvider) -> 
         source = tainted.get(id(value))
         for sink in summary.sinks.get(index, ()) if source is not None else ():
             if source.param is not None and ctx.summary is not None:
+                summarized = ctx.summary
+                hop = Related(
+                    ctx.span(value).shifted(summarized.offset),
+                    f"passed to `{summary.name}()` as '{summary.params[index].arg}'",
+                    summarized.path,
+                )
+                onward = replace(sink, hops=(hop, *sink.hops)[:_MAX_HOPS])
                 for param in (source.param, *source.others):  # summarizing: the caller's parameters reach it too
-                    ctx.summary.add(param, sink)
+                    summarized.add(param, onward)
                 continue
             rule = ctx.rules.get(sink.rule_id)
             if rule is None or (rule.id, id(value)) in reported or not source.counts_for(rule.cwe):
@@ -600,6 +611,9 @@ def apply_at_call(call: ast.Call, ctx: "Context", provider: SummaryProvider) -> 
             where = _where(sink, ctx)
             elsewhere = sink.path if sink.path != ctx.path else None
             step = source.via(ctx.span(value), f"passed to `{summary.name}()` as '{summary.params[index].arg}'")
+            for hop in sink.hops:
+                there = hop.path if hop.path != ctx.path else None
+                step = step.via(hop.span if there else hop.span.shifted(-ctx.block_start), hop.message, there)
             step = step.via(
                 sink.span if elsewhere else sink.span.shifted(-ctx.block_start),
                 f"reaches the sink in `{sink.function}` ({where})",

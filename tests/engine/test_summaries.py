@@ -57,7 +57,13 @@ def test_a_sink_two_helpers_down_is_reported_once_with_its_own_place():
     )
     [finding] = [f for f in _found(code, "TG101") if f.details.get("source")]
     assert finding.message.count("<-") == 1 and "this file:5" in finding.message
-    assert finding.related[-1].message == "reaches the sink in `inner` (this file:5)"
+    # Each call on the way is on the path, where it is.
+    assert [(r.span.start_line, r.message) for r in finding.related[1:]] == [
+        (14, "passed to `outer()` as 'v'"),
+        (10, "passed to `middle()` as 'p'"),
+        (7, "passed to `inner()` as 'q'"),
+        (4, "reaches the sink in `inner` (this file:5)"),
+    ]
 
 
 def test_a_programs_own_arguments_passed_to_a_helper_are_not_reported_at_the_call():
@@ -319,13 +325,25 @@ def test_a_service_layer_over_a_repository_package_in_other_modules(capsys):
         ("app.py", "TG105", 17),  # UserService().by_email -> super().find_by -> _fetch
         ("app.py", "TG105", 22),  # an annotated parameter: UserRepository.find_by, inherited
     ]
-    for finding in found:
-        last = finding["related"][-1]
-        assert (Path(last["path"]).name, last["line"], last["message"]) == (
-            "base.py",
-            13,
-            "reaches the sink in `_fetch` (base.py:13)",
-        )
+    # The path crosses each module on the way: the service, the repository, its base class.
+    paths = [[(Path(r.get("path", "app.py")).name, r["line"], r["message"]) for r in f["related"][1:]] for f in found]
+    sink = ("base.py", 13, "reaches the sink in `_fetch` (base.py:13)")
+    assert paths == [
+        [
+            ("app.py", 12, "passed to `search()` as 'term'"),
+            ("services.py", 9, "passed to `search()` as 'term'"),
+            ("users.py", 9, "passed to `_fetch()` as 'sql'"),
+            sink,
+        ],
+        [
+            ("app.py", 17, "passed to `by_email()` as 'email'"),
+            ("services.py", 12, "passed to `by_email()` as 'email'"),
+            ("users.py", 12, "passed to `find_by()` as 'value'"),
+            ("base.py", 16, "passed to `_fetch()` as 'sql'"),
+            sink,
+        ],
+        [("app.py", 22, "passed to `find_by()` as 'value'"), ("base.py", 16, "passed to `_fetch()` as 'sql'"), sink],
+    ]
     main(["check", str(app / "secure"), "--format", "json", "--no-cache", "--select", "TG1,TG5"])
     assert json.loads(capsys.readouterr().out) == []
 
