@@ -129,6 +129,17 @@ class ModuleFacts:
     sign_ins: dict[str, bool] = field(default_factory=dict)
     # How many blocks define each (kind, name): with more than one, the order decides the value.
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Bumped when a class, its bases or what it holds change: `class_members` is kept until then.
+    class_revision: int = 0
+    _members: Optional[tuple[int, frozenset[str], frozenset[str]]] = field(default=None, repr=False, compare=False)
+
+    def class_members(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The method names of the module's classes, and the attributes that hold an instance
+        (`held`): asked at each call on an object, computed once per change of the classes."""
+        if self._members is None or self._members[0] != self.class_revision:
+            methods = frozenset(m for names in self.classes.values() for m in names)
+            self._members = (self.class_revision, methods, frozenset(k.rpartition(".")[2] for k in self.held))
+        return self._members[1], self._members[2]
 
     @classmethod
     def merge(cls, blocks: Iterable[BlockFacts]) -> "ModuleFacts":
@@ -167,6 +178,8 @@ class ModuleFacts:
                                 table[key] = value
                             else:
                                 rescan.add(slot)
+        if any(kind in _CLASS_KINDS for kind, _ in before):
+            self.class_revision += 1
         if rescan:
             for facts in in_order():
                 for kind in kinds:
@@ -185,6 +198,7 @@ def _same(kind: str, old: object, new: object) -> bool:
 
 
 _MISSING = object()
+_CLASS_KINDS = frozenset({"classes", "bases", "held"})
 
 
 # Django's own packages; an add-on named after them (`django_filters`, `rest_framework_simplejwt`)

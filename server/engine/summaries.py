@@ -200,16 +200,12 @@ class SummaryProvider:
             receiver = func.value
             if type(receiver) is ast.Name and receiver.id == "self" or _is_super(receiver):
                 return ctx.function is not None
+            methods, held = ctx.module.class_members()
             if type(receiver) is ast.Attribute and type(receiver.value) is ast.Name and receiver.value.id == "self":
-                held = ctx.memo("held-attributes", lambda: frozenset(k.rpartition(".")[2] for k in ctx.module.held))
                 if ctx.function is not None and (receiver.attr in held or ctx.module.bases):
                     return self.method(call, ctx) is not None
-            else:
-                methods = ctx.memo(
-                    "class-methods", lambda: frozenset(m for names in ctx.module.classes.values() for m in names)
-                )
-                if (func.attr in methods or ctx.module.bases) and self.method(call, ctx) is not None:
-                    return True
+            elif (func.attr in methods or ctx.module.bases) and self.method(call, ctx) is not None:
+                return True
         roots = self.workspace_roots(ctx)
         if not roots:
             return False  # nothing is imported from the workspace: no summary to ask for

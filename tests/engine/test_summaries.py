@@ -356,3 +356,15 @@ def test_editing_a_base_class_rechecks_the_callers_of_its_heirs():
     at = code.splitlines().index(line)
     doc.replace(at, 0, at, len(line), "        return self.fetch('SELECT * FROM users')")
     assert [f for f in doc.findings() if f.details.get("source")] == []
+
+
+def test_a_method_added_to_a_class_is_followed_from_then_on():
+    code = _FLASK + (
+        "class Files:\n    def size(self, name):\n        return 0\n\n"
+        "FILES = Files()\n\n"
+        "@app.route('/r')\ndef r():\n    return FILES.read(request.args['n'])\n"
+    )
+    doc = analyze_text(code, "example.py")
+    assert [f for f in doc.findings() if f.details.get("source")] == []
+    doc.replace(6, 0, 6, 0, "    def read(self, name):\n        return open(name).read()\n")
+    assert [(f.rule_id, f.span.start_line) for f in doc.findings() if f.details.get("source")] == [("TG501", 13)]
