@@ -7,6 +7,7 @@ package; `missing()` says which is absent so the tests can skip with the reason.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -264,8 +265,28 @@ Scenario = Callable[[Any, str, Path, Path], dict]
 def drive(tmp_path_factory, name: str, files: dict[str, str], scenario: Scenario) -> tuple[dict, Path]:
     """Run `scenario(page, url, tap_log, shots)` in a fresh code-server whose workspace holds `files`,
     with one retry: code-server UIs occasionally miss a keystroke during start-up. Returns the
-    scenario's facts and the run's root folder (workspace `ws/`, LSP log `lsp.jsonl`, user data
-    `user/`); fails the test with the last error, the extension's log and screenshots otherwise."""
+    scenario's facts (as JSON gives them back: paths are strings) and the run's root folder (workspace
+    `ws/`, LSP log `lsp.jsonl`, user data `user/`); fails the test with the last error, the
+    extension's log and screenshots otherwise.
+
+    Once per test session: pytest-xdist hands a module's tests to several workers, each of which
+    would start its own editor for the module's fixture (two editors on two cores, each slower and
+    more likely to miss a keystroke). The first worker drives it; the others wait and read its record."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the session's folder, above each worker's own
+    record = shared / f"vscode-{name}.json"
+    with open(shared / f"vscode-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            record.write_text(json.dumps(_drive_once(tmp_path_factory, name, files, scenario), default=str))
+    outcome = json.loads(record.read_text())
+    if "failure" in outcome:
+        pytest.fail(outcome["failure"])
+    return outcome["facts"], Path(outcome["root"])
+
+
+def _drive_once(tmp_path_factory, name: str, files: dict[str, str], scenario: Scenario) -> dict:
     from playwright.sync_api import Error as PlaywrightError
 
     package = vsix()
@@ -283,7 +304,7 @@ def drive(tmp_path_factory, name: str, files: dict[str, str], scenario: Scenario
         tap_log = root / "lsp.jsonl"
         with session(CodeServer(root, workspace, tap_log), package) as (page, url):
             try:
-                return scenario(page, url, tap_log, shots), root
+                return {"facts": scenario(page, url, tap_log, shots), "root": str(root)}
             except (PlaywrightError, AssertionError) as error:
                 last_error = failure(page, shots / f"failure-attempt{attempt}.png", error, root)
-    pytest.fail(f"the VS Code scenario {name!r} failed twice; screenshots in {shots}: {last_error}")
+    return {"failure": f"the VS Code scenario {name!r} failed twice; screenshots in {shots}: {last_error}"}
