@@ -164,6 +164,9 @@ class IdentityFromClientData(Rule):
         # the forwarded address only changes what is logged
         "import logging\ndef audit(request):\n    ip = request.META.get('HTTP_X_FORWARDED_FOR', '')\n"
         "    if ip != '127.0.0.1':\n        logging.info('remote call from %s', ip)\n",
+        # a cookie naming a saved cart, looked up by its own key
+        "def cart(request):\n    items = CartItem.objects.filter(cart_key=request.COOKIES.get('cart'))\n"
+        "    return render(request, 'cart.html', {'items': items})\n",
         # a display preference kept in a cookie, compared
         "def home(request):\n    theme = request.COOKIES.get('theme', 'light').split('-')[0]\n"
         "    if theme == 'dark':\n        return render(request, 'home_dark.html')\n    return render(request, 'home.html')\n",
@@ -250,6 +253,12 @@ class IdentityFromClientData(Rule):
         Invalid(
             "import base64, json\ndef current_role(token):\n"
             "    payload = json.loads(base64.urlsafe_b64decode(token.split('.')[1] + '=='))\n    return payload['role']\n"
+        ),
+        # the signed-in account loaded by the id a cookie names
+        Invalid(
+            "def dashboard(request):\n    account = Account.objects.filter(user_id=request.COOKIES['uid']).first()\n"
+            "    return render(request, 'dashboard.html', {'account': account})\n",
+            message="The cookie `uid` decides who the user is",
         ),
         # a plain "name|expiry" cookie whose first part is trusted as the role
         Invalid(
@@ -420,7 +429,7 @@ class IdentityFromClientData(Rule):
         if said & _PRIVILEGE_WORDS and _decides(read, ctx):
             self._report(read, ctx, source, "what the caller may do")
         elif part == "cookie" or part == "header":
-            if said & _IDENTITY_WORDS and not said & {"agent"} and _decides(read, ctx):
+            if said & _IDENTITY_WORDS and not said & {"agent"} and _decides(read, ctx, identity=True):
                 self._report(read, ctx, source, "who the user is")
             elif (
                 part == "header"
@@ -511,10 +520,13 @@ def _declared_part(function: ast.AST, name: str) -> Optional[str]:
     return None
 
 
-def _decides(node: ast.AST, ctx) -> bool:
-    """The value is tested, or bound to a name that the code goes on to trust (`user_id = ...`)."""
+def _decides(node: ast.AST, ctx, identity: bool = False) -> bool:
+    """The value is tested, or bound to a name that the code goes on to trust (`user_id = ...`); with
+    `identity`, also the user a lookup loads by it (`Account.objects.get(user_id=<cookie>)`)."""
     parent = ctx.parent(node)
     while parent is not None and not isinstance(parent, ast.stmt):
+        if identity and isinstance(parent, ast.keyword) and set(words(parent.arg or "")) & _IDENTITY_WORDS:
+            return True
         if (
             isinstance(parent, (ast.Compare, ast.BoolOp, ast.IfExp))
             or isinstance(parent, ast.UnaryOp)

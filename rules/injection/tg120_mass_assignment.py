@@ -8,6 +8,7 @@ from typing import Optional
 
 from tabguard.engine.facts import dotted_name
 from tabguard.engine.rule import Invalid, Rule
+from tabguard.guards import words
 
 _MANAGER_METHODS = frozenset({"create", "update", "get_or_create", "update_or_create", "bulk_create", "insert"})
 # Classes that exist to validate input: unpacking a request into them is the recommended pattern.
@@ -61,6 +62,14 @@ class MassAssignment(Rule):
         "from fastapi import FastAPI\nfrom . import schemas\napp = FastAPI()\n"
         "def save(user_in: schemas.UserIn):\n    return UserInDB(**user_in.dict(), hashed_password=hash_(user_in.password))\n"
         '@app.post("/users")\ndef create(user_in: schemas.UserIn):\n    return save(user_in)\n',
+        # a key the code writes, merged into a dict that says who asked
+        "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/items/{item_id}')\n"
+        "def read_item(item_id: str, q: str = ''):\n    result = {'item_id': item_id, 'user': 'me'}\n"
+        "    if q:\n        result.update({'q': q})\n    return result\n",
+        # the client's values merged first, who posts written last
+        "from flask import request\ndef create_post():\n    fields = {'title': '', 'body': ''}\n"
+        "    fields.update({'title': request.json['title'], 'body': request.json['body']})\n"
+        "    fields['author_id'] = current_account().id\n    return Post.create(**fields)\n",
         # the keys are written here; only the values are the client's
         "from flask import request\ndef signup():\n"
         '    fields = {"name": request.form["name"], "email": request.form["email"]}\n    return User(**fields)\n',
@@ -86,6 +95,12 @@ class MassAssignment(Rule):
         Invalid("from flask import request\ndef f(user):\n    user.__dict__.update(request.get_json())\n"),
         Invalid(
             "from flask import request\ndef f(user):\n    for key, value in request.json.items():\n        setattr(user, key, value)\n"
+        ),
+        # who posts is set first, then the client's JSON may replace it
+        Invalid(
+            "from flask import request\ndef create_post():\n    fields = {'author_id': current_account().id}\n"
+            "    fields.update(request.get_json())\n    return Post.create(**fields)\n",
+            at=(4, 5),
         ),
         # literal keys, then every key of the form merged in
         Invalid(
@@ -122,6 +137,11 @@ class MassAssignment(Rule):
             if is_dict_of_object:
                 source = ctx.taint(node.args[0])
                 if source is not None:
+                    self._report(node, ctx, source)
+            elif _overrides_identity(owner, ctx):
+                # `data = {"username": signed_in}` then `data.update(request.json)`: the client's keys win
+                source = _key_source(node.args[0], ctx)  # `.update({"q": q})` adds a key the code wrote
+                if source is not None and not _declared_fields(node.args[0], ctx):
                     self._report(node, ctx, source)
         elif isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) == 3:
             source = ctx.taint(node.args[1])
@@ -201,6 +221,25 @@ def _loop_over_declared(call: ast.Call, ctx) -> bool:
         and loop.func.attr == "items"
         and _declared_fields(loop.func.value, ctx)
     )
+
+
+# Keys that say whose record this is or what the caller may do.
+_TRUSTED_KEYS = frozenset(
+    {"user", "username", "userid", "owner", "author", "account", "role", "admin", "tenant", "uid", "email"}
+)
+
+
+def _overrides_identity(owner: ast.expr, ctx) -> bool:
+    """A local dict the function filled with who the caller is (`{"user_id": current.id}`)."""
+    if not isinstance(owner, ast.Name) or ctx.function is None:
+        return False
+    for value in ctx.model.each_value(owner) or ():
+        if isinstance(value, ast.Dict):
+            for key in value.keys:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    if set(words(key.value)) & _TRUSTED_KEYS or key.value.lower() in _TRUSTED_KEYS:
+                        return True
+    return False
 
 
 def _key_source(mapping: ast.expr, ctx):
