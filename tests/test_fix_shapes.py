@@ -33,7 +33,7 @@ REMAINING = {
     "shell_flask_tools.py": {"TG100": 1},
     "shell_os_helpers.py": {},
     "shell_quoting_and_reuse.py": {"TG100": 1, "TG101": 3},
-    "sql_more_shapes.py": {"TG105": 2},
+    "sql_more_shapes.py": {"TG105": 1},
     "sql_multiline_comments.py": {},
     "sql_mysql_sqlalchemy.py": {"TG105": 1},
     "sql_orm_clause.py": {},

@@ -72,7 +72,7 @@ def bind_names(params: list[str]) -> list[str]:
 def _marked(expr: ast.expr, ctx) -> tuple[str, list[str]] | None:
     """The SQL text with NUL where each value goes, and the values' source texts. A value quoted in
     the SQL loses its quotes; `LIKE '%{x}%'` moves the wildcards into the value (`f"%{x}%"`)."""
-    parts = formatted_pieces(expr)
+    parts = formatted_pieces(_with_template(expr, ctx))
     if parts is None:
         return None
     merged: list = []
@@ -114,6 +114,19 @@ def _marked(expr: ast.expr, ctx) -> tuple[str, list[str]] | None:
         sql += "\0"
         params.append(value)
     return (sql, params) if params else None
+
+
+def _with_template(expr: ast.expr, ctx) -> ast.expr:
+    """`QUERY % name` where `QUERY` is a module constant: the same formatting with the template's text
+    written out, so the query with placeholders can be written where it is formatted."""
+    if not (isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and isinstance(expr.left, ast.Name)):
+        return expr
+    template = ctx.constant_value(expr.left)
+    if not isinstance(template, str):
+        return expr
+    return ast.copy_location(
+        ast.BinOp(ast.copy_location(ast.Constant(template), expr.left), ast.Mod(), expr.right), expr
+    )
 
 
 _SOLE_IN_LIST = re.compile(r"\bin\s*\(\s*$", re.IGNORECASE)

@@ -99,7 +99,8 @@ class SqlInjection(Rule):
         "Unsafe: a query built with an f-string, `+`, `%` or `.format` (inline, or in a variable the "
         "function executes once and uses nowhere else) becomes a constant with placeholders and the "
         "values move into the parameters argument; a variable also used elsewhere (logged) stays, and "
-        "the call gets the SQL itself when the values are names read the same there. `?` when the "
+        "the call gets the SQL itself when the values are names read the same there; so does a module "
+        "constant used as the template (`QUERY % name`). `?` when the "
         "module imports sqlite3, else `%s`; "
         "SQLAlchemy `text()` gets named `:name` placeholders and `.bindparams(name=value)`, and SQL "
         'handed to an ORM clause (`.filter(f"...")`) becomes such a `text()` clause. Quotes '
@@ -170,6 +171,13 @@ class SqlInjection(Rule):
         '        cursor.execute("SELECT * FROM {} WHERE n > {}".format(self.quote_name(table), self.counter))\n',
     )
     INVALID = (
+        # A module constant as the template: the query with placeholders is written where it is formatted.
+        Invalid(
+            "import sqlite3\nQUERY = \"SELECT * FROM users WHERE name = '%s'\"\ndef find(conn, name):\n"
+            "    return conn.execute(QUERY % name).fetchall()\n",
+            "import sqlite3\nQUERY = \"SELECT * FROM users WHERE name = '%s'\"\ndef find(conn, name):\n"
+            '    return conn.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchall()\n',
+        ),
         # argparse arguments handed to a helper that formats the query.
         Invalid(
             "import argparse, sqlite3\ndef _find(conn, name):\n"
