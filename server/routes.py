@@ -366,8 +366,8 @@ def framework_of(imports: dict[str, str]) -> str:
     return "unknown"
 
 
-def load_source(display: str, text: str, options: dict) -> Optional[SourceFile]:
-    from tabguard.analysis import ruleset_for
+def load_source(display: str, text: str, options: dict, ruleset) -> Optional[SourceFile]:
+    """A file parsed for `tabguard surface`, with the rules (`ruleset`) its helpers' summaries use."""
     from tabguard.engine.context import Context
     from tabguard.engine.facts import ModuleFacts, collect_facts
     from tabguard.engine.summaries import SummaryProvider
@@ -383,7 +383,7 @@ def load_source(display: str, text: str, options: dict) -> Optional[SourceFile]:
             ctx.parents[id(child)] = node
     # The module's helpers as the rules see them, so that a check made in one (`get_post` refusing
     # anyone but the author) guards the routes here as it does there.
-    ctx.provider = SummaryProvider(ruleset_for(), display, options, ctx.module, _definitions_text(tree, lines))
+    ctx.provider = SummaryProvider(ruleset, display, options, ctx.module, _definitions_text(tree, lines))
     module = re.sub(r"(/__init__)?\.py$", "", display.replace("\\", "/")).strip("/").replace("/", ".")
     source = SourceFile(display, module, tree, ctx)
     for stmt in tree.body:

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from tabguard.analysis import ruleset_for
 from tabguard.commands import config_or_report
 from tabguard.output.printable import printable
 from tabguard.routes import MUTATING_METHODS, Route, load_source, project_routes
@@ -44,7 +45,7 @@ def run(args) -> int:
         except SourceError as error:
             print(f"tabguard: {display}: {error}", file=sys.stderr)
             continue
-        source = load_source(display, text, config.options())
+        source = load_source(display, text, config.options(), ruleset_for())
         if source is not None:
             sources.append(source)
             results[display] = scan_file(path, display, config)
