@@ -11,6 +11,7 @@ from tabguard.guards import is_current_user, words
 from tabguard.rules.access._handlers import client_value, enclosing_handler
 from tabguard.rules.access._lookups import LOOKUP_NAMES, record_key
 from tabguard.rules.access._owners import owner_values
+from tabguard.rules.crypto._names import PASSWORD_WORDS
 
 # Where a request carries what the client chose (Flask/Starlette/aiohttp, Django, DRF).
 _CLIENT_PARTS = {
@@ -145,6 +146,14 @@ class IdentityFromClientData(Rule):
         "https://owasp.org/Top10/2025/A01_2025-Broken_Access_Control/",
     )
     VALID = (
+        # a signed-in page that asks for the name and password again: the credentials are checked
+        (
+            "from django.contrib.auth.decorators import login_required\n"
+            "from django.http import HttpResponse\n@login_required\ndef confirm_identity(request):\n"
+            "    name = request.POST.get('name')\n    password = request.POST.get('pass')\n"
+            "    if Account.objects.filter(user=name, password_hash=digest(password)).exists():\n"
+            "        return HttpResponse('confirmed')\n    return HttpResponse('no', status=403)\n"
+        ),
         "from flask import session, abort\ndef admin():\n    if session.get('role') != 'admin':\n        abort(403)\n",
         "from flask import request\ndef theme():\n    return request.cookies.get('theme', 'light')\n",
         # the form names the record to act on, not who is asking
@@ -366,6 +375,8 @@ class IdentityFromClientData(Rule):
             return
         if any(is_current_user(k.value, users) for k in call.keywords if k.arg is not None):
             return  # `Message(sender=current_user, user_id=data["to"])`: the client picks the other party
+        if any(set(words(k.arg)) & PASSWORD_WORDS for k in call.keywords if k.arg is not None):
+            return  # `filter(user=name, password=...)`: the client's credentials are checked, a sign-in
         for field, value in pairs:
             if is_current_user(value, users) or _looked_up(value, ctx):
                 continue
