@@ -68,6 +68,9 @@ class FunctionSummary:
     sinks: dict[int, list[Sink]] = field(default_factory=dict)
     returns_params: set[int] = field(default_factory=set)
     returns_source: Optional[Source] = None
+    # Parameters that are outside input in the function itself (a route's, a WSGI app's `environ`):
+    # its own findings already report their sinks, so a call passing them on adds nothing.
+    inputs: set[int] = field(default_factory=set)
     # What rules found about the returned values while the function was summarized, by the rule's own
     # key (TG508: whether a URL it returns lets the user choose where it points).
     notes: dict[str, object] = field(default_factory=dict)
@@ -599,6 +602,8 @@ def apply_at_call(call: ast.Call, ctx: "Context", provider: SummaryProvider) -> 
                     summarized.add(param, onward)
                 continue
             rule = ctx.rules.get(sink.rule_id)
+            if index in summary.inputs:
+                continue
             if rule is None or (rule.id, id(value)) in reported or not source.counts_for(rule.cwe):
                 continue  # one finding per rule and argument: the nearest sink (the first recorded)
             if source.label in LOCAL_SOURCES and not set(rule.cwe) <= LOCAL_SINK_CWES:

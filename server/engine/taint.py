@@ -300,6 +300,8 @@ class Scope:
         if node is not None and ctx.summary is not None and node is ctx.summary.node:
             for index, arg in enumerate(ctx.summary.params):
                 if arg.arg not in ("self", "cls"):
+                    if arg.arg in self.env:
+                        ctx.summary.inputs.add(index)
                     self.env[arg.arg] = Source(ctx.span(arg), f"parameter '{arg.arg}'", param=index)
 
     # -- queries -----------------------------------------------------------------------------

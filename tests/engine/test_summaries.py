@@ -101,6 +101,24 @@ def test_method_called_on_self_with_user_input():
     assert [f.span.start_line for f in _found(code, "TG100") if f.details.get("source")] == [9]
 
 
+def test_a_helper_whose_own_parameter_is_outside_input_reports_its_sink_alone():
+    # A WSGI application delegating to its `wsgi(environ, start_response)` method: the method's
+    # `environ` is outside input there, so its finding already tells the flow; the delegating call
+    # adds no second finding. A helper whose parameter is a plain one is still reported at the call.
+    code = (
+        "import subprocess\n\nclass App:\n"
+        "    def wsgi(self, environ, start_response):\n"
+        "        subprocess.run('log ' + environ['PATH_INFO'], shell=True)\n"
+        "        return []\n\n"
+        "    def __call__(self, environ, start_response):\n"
+        "        return self.wsgi(environ, start_response)\n\n"
+        "    def run(self, cmd):\n        subprocess.run(cmd, shell=True)\n\n"
+        "    def handle(self, environ, start_response):\n"
+        "        self.run(environ['QUERY_STRING'])\n        return []\n"
+    )
+    assert sorted(f.span.start_line for f in _found(code, "TG100") if f.details.get("source")) == [4, 14]
+
+
 _SERVICES = _FLASK + (
     "class Files:\n    def __init__(self, base):\n        self.base = base\n\n"
     "    def read(self, name):\n        return open(os.path.join(self.base, name)).read()\n\n"
