@@ -43,6 +43,32 @@ def _lazy_form(message: ast.expr, ctx) -> tuple[str, list[str]] | None:
     return quote + text + quote, args
 
 
+def _in_repr_only(message: ast.expr, ctx) -> bool:
+    """User data goes into an eagerly built message only as its repr (`%r`, `{x!r}`, `repr(x)`), which
+    escapes CR/LF as logging's own `%r` does (what this rule's fix writes)."""
+    if isinstance(message, ast.JoinedStr):
+        pairs = [(v.value, v.conversion == ord("r")) for v in message.values if isinstance(v, ast.FormattedValue)]
+    elif (
+        isinstance(message, ast.BinOp)
+        and isinstance(message.op, ast.Mod)
+        and isinstance(message.left, ast.Constant)
+        and isinstance(message.left.value, str)
+    ):
+        specs = [m.group(5) for m in _SPEC.finditer(message.left.value) if m.group(5) != "%"]
+        values = message.right.elts if isinstance(message.right, ast.Tuple) else [message.right]
+        if len(specs) != len(values):
+            return False
+        pairs = [(value, spec == "r") for value, spec in zip(values, specs)]
+    else:
+        return False
+    tainted = [(value, as_repr) for value, as_repr in pairs if ctx.taint(value) is not None]
+    return bool(tainted) and all(as_repr or _repr_call(value) for value, as_repr in tainted)
+
+
+def _repr_call(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "repr"
+
+
 def _message_pieces(message: ast.expr) -> list:
     """Literal text, (value, conversion) pairs, and None for what has no lazy equivalent."""
     if isinstance(message, ast.JoinedStr):
@@ -176,6 +202,11 @@ class LogInjection(Rule):
         '    def __call__(self, req: PreparedRequest):\n        logger.warning(f"signing {req.body}")\n        return req\n',
         "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\ndef f():\n"
         '    log.info("search for %r", request.args["q"])\n',
+        # built before the call, but with user data only as its repr: CR/LF escaped as by `%r`
+        "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\ndef f():\n"
+        '    log.info("search for %r from %s" % (request.args["q"], "web"))\n',
+        "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\ndef f():\n"
+        "    log.info(f\"search for {request.args['q']!r}, {repr(request.args['p'])}\")\n",
         "from flask import current_app, request\ndef f():\n"
         '    current_app.logger.error("%d attempts by %r", int(request.args["n"]), request.args["user"])\n',
         "from loguru import logger\nfrom flask import request\ndef f():\n"
@@ -251,7 +282,7 @@ class LogInjection(Rule):
                 self._lazy_arguments(node, message, node.args[index + 1 :], callee, ctx)
             return
         source = ctx.taint(message)
-        if source is None or source.label.endswith(_ROUTING_LABELS):
+        if source is None or source.label.endswith(_ROUTING_LABELS) or _in_repr_only(message, ctx):
             return
         fix = None
         if len(node.args) == index + 1 and node.args[index] is message and index == 0:
