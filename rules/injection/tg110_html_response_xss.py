@@ -81,6 +81,11 @@ class HtmlResponseXss(Rule):
         "https://flask.palletsprojects.com/en/stable/security/#cross-site-scripting-xss",
     )
     VALID = (
+        # Escaped by a helper of the module that replaces the markup characters with entities.
+        "from flask import Flask, request\napp = Flask(__name__)\ndef escape_html(text):\n"
+        "    return text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')\n"
+        "@app.route('/hi')\ndef hi():\n    name = request.args.get('name', '')\n"
+        "    return f'<h1>Hello {escape_html(name)}</h1>'\n",
         # Only the code's own markup is marked safe; the request value stays escaped.
         "from flask import request, render_template_string\nfrom markupsafe import Markup\n@app.route('/hi')\ndef hi():\n"
         "    return render_template_string('<p>{{ name }}</p>{{ footer|safe }}', name=request.args['name'],\n"
@@ -110,6 +115,15 @@ class HtmlResponseXss(Rule):
         '    return HttpResponse(template.render({"user": request.user}, request))\n',
     )
     INVALID = (
+        # Removing a word is no escape: `<img onerror=...>` passes.
+        Invalid(
+            "from flask import Flask, request\napp = Flask(__name__)\n@app.route('/hi')\ndef hi():\n"
+            "    name = request.args.get('name', '')\n"
+            '    return f\'<h1>Hello {name.replace("script", "")}</h1>\'\n',
+            "import html\nfrom flask import Flask, request\napp = Flask(__name__)\n@app.route('/hi')\ndef hi():\n"
+            "    name = request.args.get('name', '')\n"
+            '    return f\'<h1>Hello {html.escape(str(name.replace("script", "")))}</h1>\'\n',
+        ),
         # A local named `html` hides the module: the rewrite imports the function itself.
         Invalid(
             "from flask import request\n@app.route('/hi')\ndef hi():\n    name = request.args.get('name', '')\n"

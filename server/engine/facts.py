@@ -586,7 +586,31 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _statements(handler.body)
 
 
+def escapes_markup(call: ast.Call) -> bool:
+    """`.replace("<", "&lt;")` (or `>`): the step of a hand-written HTML escape that makes a tag
+    impossible, as html.escape does."""
+    args = call.args
+    return (
+        len(args) == 2
+        and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args)
+        and args[0].value in ("<", ">")
+        and args[1].value.startswith("&")
+        and args[1].value.endswith(";")
+    )
+
+
+def _escaped_chain(expr: ast.AST) -> bool:
+    """`text.replace("&", "&amp;").replace("<", "&lt;")...`: an escape function's body."""
+    while isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "replace":
+        if escapes_markup(expr):
+            return True
+        expr = expr.func.value
+    return False
+
+
 def _names_in(expr: ast.AST, flows: dict[str, set[int]]) -> set[int]:
+    if _escaped_chain(expr):
+        return set()
     found: set[int] = set()
     for sub in ast.walk(expr):
         if isinstance(sub, ast.Name) and sub.id in flows:

@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
-from tabguard.engine.facts import dotted_name
+from tabguard.engine.facts import dotted_name, escapes_markup
 from tabguard.engine import inputs, resolvers
 from tabguard.engine.methods import makes_record
 from tabguard.engine.types import Related, Source
@@ -534,6 +534,8 @@ class Scope:
                 return Source(self.ctx.span(call), f"{read.label}()")
             # A template's `render()` gives the template's own text with the context filled in: the name
             # or text it was loaded from is not in it (a template built from user text is TG108's finding).
+            if func.attr == "replace" and escapes_markup(call):
+                return None  # `text.replace("<", "&lt;")`: escaped by hand, as html.escape does
             receiver = t(func.value, d) if func.attr != "render" else None
             if receiver is not None:
                 return receiver
