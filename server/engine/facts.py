@@ -589,14 +589,8 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 def escapes_markup(call: ast.Call) -> bool:
     """`.replace("<", "&lt;")` (or `>`): the step of a hand-written HTML escape that makes a tag
     impossible, as html.escape does."""
-    args = call.args
-    return (
-        len(args) == 2
-        and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args)
-        and args[0].value in ("<", ">")
-        and args[1].value.startswith("&")
-        and args[1].value.endswith(";")
-    )
+    texts = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    return len(call.args) == 2 == len(texts) and texts[0] in ("<", ">") and texts[1][:1] == "&" and texts[1][-1:] == ";"
 
 
 def _escaped_chain(expr: ast.AST) -> bool:
