@@ -168,7 +168,10 @@ def did_save(ls: TabguardServer, params: types.DidSaveTextDocumentParams) -> Non
 
 
 def _sync_ledger(ls: TabguardServer, opened: OpenDocument) -> None:
-    """On save: records and reviews other processes appended (an agent hook, `tabguard review`) show now."""
+    """On save: AI spans edited since their records get new ones; records and reviews other
+    processes appended (an agent hook, `tabguard review`) show now."""
+    opened.saved = opened.save_unrecorded = True
+    ls.record_edits(opened)
     if opened.provenance is not None:
         changed = {str(path) for path in opened.provenance.sync()}
         ls.report_ledger(opened.provenance)

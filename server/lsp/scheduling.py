@@ -21,13 +21,14 @@ TYPING_DEBOUNCE_S = 0.03
 
 class Scheduling:
     """Mixed into the server, which provides `documents`, `analysis_step`, `apply_changes`,
-    `record_accept`, `send_diagnostics` and `persist_accepts`."""
+    `record_accept`, `send_diagnostics`, `persist_accepts` and `record_edits`."""
 
     worker = Worker()
 
     def edit(self, opened, changes) -> None:
         """A didChange: applied now, or queued while the document is being analysed. An accept or a
         bulk deletion is published at once, plain typing after a short debounce."""
+        opened.saved = False
         if opened.analysing or not opened.has_text:
             opened.queued.append(changes)
             self.publish(opened)
@@ -134,3 +135,5 @@ class Scheduling:
         finally:
             opened.job = None
             self.persist_accepts()  # accepts are written once their findings are out
+            if self.documents.get(opened.uri) is opened:
+                self.record_edits(opened)  # a save that came while its edits were queued

@@ -89,6 +89,9 @@ class OpenDocument:
     # A notebook: its cells, and the serialized diagnostics last published to each cell's URI.
     notebook: Optional[NotebookText] = field(default=None, repr=False)
     cell_published: dict[str, str] = field(default_factory=dict, repr=False)
+    # The text is as saved (no edit since the last save), and the ledger has not seen that save yet.
+    saved: bool = True
+    save_unrecorded: bool = False
 
     @property
     def ledger_lines(self) -> list[str]:
@@ -167,6 +170,8 @@ class TabguardServer(Scheduling, Server):
     # -- configuration and ledgers -----------------------------------------------------------------
     def finished(self, code: int) -> None:
         self.persist_accepts()  # an accept placed just before `exit` is still written
+        for opened in list(self.documents.values()):
+            self.record_edits(opened)
         self.index.stop()
         super().finished(code)
 
@@ -383,6 +388,7 @@ class TabguardServer(Scheduling, Server):
             opened.index_handle.cancel()
         self.file_saved(opened)  # what the editor held unsaved is gone: the index reads the disk again
         self.persist_accepts()
+        self.record_edits(opened)
         self._release(opened)
         if opened.notebook is not None:
             notebooks.clear_cells(
@@ -517,6 +523,25 @@ class TabguardServer(Scheduling, Server):
             except Exception:
                 self._accept_failed()
             self.report_ledger(prov)
+
+    def record_edits(self, opened: OpenDocument) -> None:
+        """Once the ledger sees the text as saved: new records for the AI spans edited since their
+        records were written (`Provenance.record_edits`). Waits while edits made before the save are
+        still queued; skipped when the text was edited after the save (the file on disk differs)."""
+        prov = opened.provenance
+        if not (opened.save_unrecorded and opened.saved and opened.has_text) or opened.queued:
+            return
+        if prov is None or opened.path is None:
+            return
+        opened.save_unrecorded = False
+        cell_of = opened.notebook.address if opened.notebook is not None and opened.notebook.code else None
+        try:
+            prov.record_edits(opened.path, opened.ledger_lines, cell_of)
+        except (OSError, LedgerError) as error:
+            self.notify_user(f"tabguard: could not record the edited AI code: {error}", types.MessageType.Warning)
+        except Exception:
+            log.exception("recording edited AI spans failed")
+        self.report_ledger(prov)
 
     def _accept_failed(self) -> None:
         log.exception("recording an accepted suggestion failed")

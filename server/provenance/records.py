@@ -37,6 +37,7 @@ class TraceRange:
     timestamp: str
     origin: str
     inferred: bool
+    supersedes: Optional[str] = None  # the range this record replaces (the same span, edited since)
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,12 @@ def build_trace(
     model_id: Optional[str],
     revision: Optional[str],
     cell: Optional[dict] = None,
+    supersedes: Optional[str] = None,
+    tool: Optional[str] = None,
 ) -> dict:
-    """A trace record; `cell` names the notebook cell the range lies in (see docs/provenance.md)."""
+    """A trace record; `cell` names the notebook cell the range lies in (see docs/provenance.md).
+    A record of a span edited since its record was written names the range it `supersedes`, and the
+    tool of that range when another tool wrote it (this record's `tool` is its writer, tabguard)."""
     contributor = {"type": "ai"}
     if model_id:
         contributor["model_id"] = model_id[:250]
@@ -87,8 +92,10 @@ def build_trace(
         ],
         "metadata": {VENDOR_KEY: {"origin": origin, "inferred": inferred, "line_hashes": line_hashes}},
     }
-    if cell is not None:
-        record["metadata"][VENDOR_KEY]["cell"] = cell
+    ours = record["metadata"][VENDOR_KEY]
+    for name, value in (("cell", cell), ("supersedes", supersedes), ("tool", tool)):
+        if value is not None:
+            ours[name] = value
     if revision:
         record["vcs"] = {"type": "git", "revision": revision}
     return record
@@ -139,9 +146,10 @@ def parse_trace(
         return
     record_id = _text(record.get("id")) or fallback_id
     tool = record.get("tool") if isinstance(record.get("tool"), dict) else {}
-    tool_name = label(tool.get("name")) or "unknown"
     metadata = record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
     ours = metadata.get(VENDOR_KEY) if isinstance(metadata.get(VENDOR_KEY), dict) else {}
+    tool_name = label(ours.get("tool")) or label(tool.get("name")) or "unknown"
+    supersedes = label(ours.get("supersedes"))
     origin = label(ours.get("origin")) or tool_name
     inferred = ours.get("inferred") is True
     hashes = ours.get("line_hashes")
@@ -188,6 +196,8 @@ def parse_trace(
             timestamp=timestamp,
             origin=origin,
             inferred=inferred,
+            # Like the fingerprints, it describes a record of a single range.
+            supersedes=supersedes if not several and supersedes != record_id else None,
         )
 
 

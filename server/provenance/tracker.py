@@ -11,15 +11,16 @@ import os
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 from tabguard import boundary
 from tabguard.engine.types import Finding
 from tabguard.provenance import live
 from tabguard.provenance.anchor import Evidence, FileView, locate, refind
-from tabguard.provenance.fingerprint import content_hash, line_fingerprint
+from tabguard.provenance.fingerprint import HASH_PREFIX, content_hash, line_fingerprint
 from tabguard.provenance.jsonl import LineIndex, append_lines, parse_line
 from tabguard.provenance.records import (
+    TOOL_NAME,
     Review,
     TraceRange,
     build_review,
@@ -41,6 +42,8 @@ from tabguard.provenance.workspace import (
 # The newest AI ranges of a file looked for in it when it is opened. Each costs a search of the file;
 # a ledger is the repository's, and 100,000 records for one file held the editor's event loop for 32 s.
 MAX_PLACED = 1000
+# How many records back a span's reviews are looked for: each save of an edited span adds one.
+MAX_LINEAGE = 64
 
 
 def _by_record(reviews: Sequence[dict]) -> dict[str, list[dict]]:
@@ -51,6 +54,22 @@ def _by_record(reviews: Sequence[dict]) -> dict[str, list[dict]]:
         if isinstance(record, str):
             grouped.setdefault(record, []).append(review)
     return grouped
+
+
+def _parents(history: Sequence[TraceRange]) -> dict[str, str]:
+    """For each record that superseded another (the same span, edited), the one it superseded."""
+    return {trace.record_id: trace.supersedes for trace in history if trace.supersedes}
+
+
+def _drifted(span: live.LiveSpan, lines: Sequence[str]) -> bool:
+    """The span's lines no longer match its record: the record would not find it again."""
+    trace = span.trace
+    if trace.content_hash and trace.content_hash.startswith(HASH_PREFIX):
+        return content_hash(lines[span.start : span.end]) != trace.content_hash
+    if trace.line_hashes:
+        return [line_fingerprint(line) for line in lines[span.start : span.end]] != list(trace.line_hashes)
+    # Another tool's record, placed by its range as written.
+    return (span.start, span.end) != (trace.start_line, trace.end_line)
 
 
 class LedgerError(RuntimeError):
@@ -87,15 +106,34 @@ def _supersedes(newer: live.LiveSpan, older: live.LiveSpan) -> bool:
 class _Open:
     """An open file: our copy of its lines and its live spans, with a lookup built on demand."""
 
-    def __init__(self, lines: Sequence[str], spans: list[live.LiveSpan], considered: int):
+    def __init__(self, lines: Sequence[str], spans: list[live.LiveSpan], considered: int, parents: dict[str, str]):
         self.lines = list(lines)
         self.spans = spans
         self.considered = considered  # how many of the file's trace ranges were placed or dropped
+        self.parents = parents  # see `_parents`
         self._starts: Optional[list[int]] = None
         self._reach: list[int] = []
 
     def changed(self) -> None:
         self._starts = None
+
+    def lineage(self, record_id: str) -> Iterator[str]:
+        """The record and those it superseded, newest first (bounded: a ledger may hold a cycle)."""
+        current: Optional[str] = record_id
+        for _ in range(MAX_LINEAGE):
+            if current is None:
+                return
+            yield current
+            current = self.parents.get(current)
+
+    def covered(self) -> set[str]:
+        """The records of the placed spans, and the records those superseded."""
+        return {record_id for span in self.spans for record_id in self.lineage(span.trace.record_id)}
+
+    def review_of(self, reviewed: dict[tuple[str, str], Review], trace: TraceRange, digest: str) -> Optional[Review]:
+        """The review of the span's content: of its record, or of a record it superseded (a review
+        made before the edited span was saved names the record of then)."""
+        return next((review for rid in self.lineage(trace.record_id) if (review := reviewed.get((rid, digest)))), None)
 
     def add(self, span: live.LiveSpan) -> None:
         """A newly recorded span; it replaces the spans it supersedes."""
@@ -308,24 +346,29 @@ class Provenance:
         places: set[tuple[int, int]] = set()
         reported: list[live.LiveSpan] = []
         history = self.trace_ranges(key)
+        state = _Open(lines, spans, len(history), _parents(history))
+        covered: set[str] = set()
         if len(history) > MAX_PLACED:
             self._note(
                 self._warnings,
                 f"{key}: {len(history)} AI ranges recorded; only the newest {MAX_PLACED} are looked for in the file",
             )
         for trace in reversed(history[-MAX_PLACED:]):  # newest first: it wins a tie for a place
+            if trace.record_id in covered:  # the span is placed by a newer record of it
+                continue
             where = locate(view, self._evidence(trace, by_record.get(trace.record_id, ())))
             if where is None or where in places:
                 continue
             digest = content_hash(lines[where[0] : where[1]])
-            span = live.LiveSpan(trace, where[0], where[1], digest, reviewed.get((trace.record_id, digest)))
+            span = live.LiveSpan(trace, where[0], where[1], digest, state.review_of(reviewed, trace, digest))
             if trace.inferred and any(_supersedes(newer, span) for newer in reported):
                 continue
             places.add(where)
             spans.append(span)
+            covered.update(state.lineage(trace.record_id))
             if not trace.inferred:
                 reported.append(span)
-        self._open[key] = _Open(lines, spans, len(history))
+        self._open[key] = state
 
     @staticmethod
     def _evidence(trace: TraceRange, reviews: Sequence[dict]) -> list[Evidence]:
@@ -360,14 +403,22 @@ class Provenance:
             dirty = False
             if len(history) > state.considered:
                 view = FileView(state.lines)
-                present = {span.trace.record_id for span in state.spans}
                 by_record = _by_record(reviews)
+                state.parents = _parents(history)
+                covered = state.covered()
                 for trace in history[max(state.considered, len(history) - MAX_PLACED) :]:
                     evidence = self._evidence(trace, by_record.get(trace.record_id, ()))
-                    where = None if trace.record_id in present else locate(view, evidence)
+                    where = None if trace.record_id in covered else locate(view, evidence)
                     if where is not None:
+                        if trace.supersedes:  # another process saved the span edited: this record replaces it
+                            older = set(state.lineage(trace.supersedes))
+                            state.spans = [s for s in state.spans if s.trace.record_id not in older]
+                            state.changed()
+                            dirty = True
                         digest = content_hash(state.lines[where[0] : where[1]])
-                        span = live.LiveSpan(trace, where[0], where[1], digest, reviewed.get((trace.record_id, digest)))
+                        span = live.LiveSpan(
+                            trace, where[0], where[1], digest, state.review_of(reviewed, trace, digest)
+                        )
                         # A record made earlier never displaces the span that superseded it.
                         if not any(
                             _supersedes(old, span) and old.trace.timestamp >= trace.timestamp for old in state.spans
@@ -376,7 +427,7 @@ class Provenance:
                             dirty = True
                 state.considered = len(history)
             for span in state.spans:
-                review = reviewed.get((span.trace.record_id, span.content_hash))
+                review = state.review_of(reviewed, span.trace, span.content_hash)
                 if (review is None) != (span.review is None):
                     span.review, dirty = review, True
             if dirty:
@@ -445,7 +496,7 @@ class Provenance:
                 continue
             if outcome == live.CHANGED:
                 span.content_hash = content_hash(lines[span.start : span.end])
-                span.review = reviewed.get((span.trace.record_id, span.content_hash))
+                span.review = state.review_of(reviewed, span.trace, span.content_hash)
             kept.append(span)
         state.spans = kept
         state.lines[first_line : old_last_line + 1] = lines[first_line : first_line + new_line_count]
@@ -468,7 +519,7 @@ class Provenance:
             if where is not None:
                 span.start, span.end = where
                 span.content_hash = content_hash(lines[span.start : span.end])
-                span.review = reviewed.get((span.trace.record_id, span.content_hash))
+                span.review = state.review_of(reviewed, span.trace, span.content_hash)
                 kept.append(span)
         state.lines = list(lines)
         state.spans = kept
@@ -619,16 +670,23 @@ class Provenance:
         pending, self._unwritten = self._unwritten, []
         if not pending:
             return
+        try:
+            self._append_traces(pending)
+        except OSError:
+            self._place_again({key for key, _ in pending})
+            raise
+        self._read_back(pending)
+
+    def _append_traces(self, pending: list[tuple[str, dict]]) -> None:
         revision = git_revision(self.root)
         if revision:
             for _, record in pending:
                 record["vcs"] = {"type": "git", "revision": revision}
-        try:
-            self._first_write()
-            append_lines(self.root, TRACES, [record for _, record in pending])
-        except OSError:
-            self._place_again({key for key, _ in pending})
-            raise
+        self._first_write()
+        append_lines(self.root, TRACES, [record for _, record in pending])
+
+    def _read_back(self, pending: list[tuple[str, dict]]) -> None:
+        """Check that the records just appended are in the ledger, and mark them placed."""
         if self.refresh():  # the ledger had been replaced: every open file was placed again
             return
         for key in {key for key, _ in pending}:
@@ -640,9 +698,56 @@ class Provenance:
                 raise LedgerError(f"{TRACES.as_posix()}: the record just appended for {key} cannot be read back")
             state = self._open.get(key)
             if state is not None:
+                state.parents = _parents(history)
                 present = {span.trace.record_id for span in state.spans}
                 if all(trace.record_id in present for trace in history[state.considered :]):
                     state.considered = len(history)  # our own records are placed: `sync` must not place them again
+
+    def record_edits(
+        self, path: Path, lines: list[str], cell_of: Optional[Callable[[int, int], Optional[dict]]] = None
+    ) -> int:
+        """On save (`lines` are the file as saved): write a new record for each span of the open file
+        whose lines no longer match its record, so that the span is found again after a restart. The
+        new record supersedes the old one (which is then not placed), keeps its origin, model and
+        tool, and the old record's reviews count for it. `cell_of(start, end)` names a notebook cell.
+        Returns how many records were written; OSError or LedgerError when the write failed, and then
+        the spans keep their old records in memory."""
+        key = self.key(path)
+        if key is None or key not in self._open:
+            return 0
+        state = self._state(path, lines)
+        if state is None:
+            return 0
+        pending, moved = [], []
+        for span in state.spans:
+            if not _drifted(span, lines):
+                continue
+            chunk = lines[span.start : span.end]
+            old = span.trace
+            record = build_trace(
+                key,
+                span.start,
+                span.end,
+                content_hash(chunk),
+                [line_fingerprint(line) for line in chunk],
+                old.origin,
+                old.inferred,
+                old.model_id,
+                None,
+                cell_of(span.start, span.end) if cell_of is not None else None,
+                supersedes=old.record_id,
+                tool=old.tool if old.tool != TOOL_NAME else None,
+            )
+            pending.append((key, record))
+            moved.append((span, next(parse_trace(record, record["id"], self._normalize, lambda message: None))))
+        if not pending:
+            return 0
+        self._append_traces(pending)
+        for span, trace in moved:  # written: the spans now answer to their new records
+            span.trace = trace
+            span.content_hash = content_hash(lines[span.start : span.end])
+        self._read_back(pending)
+        return len(pending)
 
     def _place_again(self, keys: set[str]) -> None:
         for key in keys:
@@ -683,6 +788,7 @@ class Provenance:
             state = self._open[key]
             spans = state.covering(start_line, max(start_line, end_line - 1))
         reviewed, _ = self._review_records(key)
+        state = self._open[key]
         for span in spans:
-            span.review = reviewed.get((span.trace.record_id, span.content_hash))
+            span.review = state.review_of(reviewed, span.trace, span.content_hash)
         return [self._public(span) for span in spans]

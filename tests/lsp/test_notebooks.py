@@ -476,3 +476,28 @@ async def test_a_suppression_comment_counts_in_its_own_cell_only(client: Languag
     )
     await diagnostics(client, second, has(("TG101", 0, 10, 0, 17)))
     assert not client.diagnostics.get(first)
+
+
+async def test_a_span_edited_in_its_cell_is_recorded_anew_on_save(client: LanguageClient, capsys):
+    root = client.root
+    path = root / "edited.ipynb"
+    nb = Notebook(client, path)
+    top, bottom = nb.open([(CODE, "import pickle\n"), (CODE, "x = 1\n")])
+    await diagnostics(client, bottom, has())
+    nb.edit(bottom, 2, (1, 0), (1, 0), "def load(blob):\n    return pickle.loads(blob)\n")
+    [accepted] = await settled_records(root, 1)
+    # Every line of the span changed: the accept's fingerprints no longer find it.
+    nb.edit(bottom, 3, (1, 9), (1, 13), "data")
+    nb.edit(bottom, 4, (2, 24), (2, 28), "data")
+    await diagnostics(client, bottom, lambda found: places(found) == [("TG114", 2, 24, 2, 28)])
+    source = "x = 1\ndef load(data):\n    return pickle.loads(data)\n"
+    path.write_text(notebook_json([(CODE, "a1", "import pickle\n"), (CODE, "b2", source)]))
+    client.notebook_document_did_save(types.DidSaveNotebookDocumentParams(types.NotebookDocumentIdentifier(nb.uri)))
+    accepted, successor = await settled_records(root, 2)
+    ours = successor["metadata"]["dev.tabguard"]
+    assert (ours["supersedes"], ours["origin"], ours["inferred"]) == (accepted["id"], "bulk-insert", True)
+    assert (ours["cell"]["code_cell"], ours["cell"]["start_line"], ours["cell"]["end_line"]) == (1, 2, 3)
+    assert schema_errors(successor) == []
+    capsys.readouterr()
+    assert main(["check", "--gate", "--no-cache", str(path)]) == 1
+    assert "edited.ipynb:4-5 (cell 2, lines 2-3): AI-inserted (bulk-insert), not reviewed" in capsys.readouterr().err
