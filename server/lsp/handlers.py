@@ -194,6 +194,27 @@ async def _check_dependencies_online(ls: TabguardServer, opened: OpenDocument) -
         ls.publish(opened)
 
 
+# How long `shutdown` waits for the open files' queued edits, so their AI spans are recorded as edited.
+SETTLE_AT_SHUTDOWN_S = 2.0
+
+
+@handlers.feature(types.SHUTDOWN)
+async def shutdown(ls: TabguardServer, params: Any) -> None:
+    """Before `exit`: the AI spans edited in the open files, saved or not, get records of their
+    current lines (`record_edits`), once the edits still queued behind an analysis are applied."""
+
+    async def settle_all() -> None:
+        for uri in list(ls.documents):
+            opened = await ls.settled(uri)
+            if opened is not None:
+                ls.record_edits(opened, unsaved=True)
+
+    try:
+        await asyncio.wait_for(settle_all(), SETTLE_AT_SHUTDOWN_S)
+    except asyncio.TimeoutError:  # a long analysis: `exit` records what is not queued
+        log.warning("shutdown: edits still queued behind an analysis; their AI spans may not be recorded")
+
+
 @handlers.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: TabguardServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.close(params.text_document.uri)

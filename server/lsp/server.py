@@ -171,7 +171,7 @@ class TabguardServer(Scheduling, Server):
     def finished(self, code: int) -> None:
         self.persist_accepts()  # an accept placed just before `exit` is still written
         for opened in list(self.documents.values()):
-            self.record_edits(opened)
+            self.record_edits(opened, unsaved=True)
         self.index.stop()
         super().finished(code)
 
@@ -524,12 +524,14 @@ class TabguardServer(Scheduling, Server):
                 self._accept_failed()
             self.report_ledger(prov)
 
-    def record_edits(self, opened: OpenDocument) -> None:
+    def record_edits(self, opened: OpenDocument, unsaved: bool = False) -> None:
         """Once the ledger sees the text as saved: new records for the AI spans edited since their
         records were written (`Provenance.record_edits`). Waits while edits made before the save are
-        still queued; skipped when the text was edited after the save (the file on disk differs)."""
+        still queued; skipped when the text was edited after the save (the file on disk differs),
+        except at exit (`unsaved`): an editor restores unsaved text on its next start, and if that
+        text is discarded instead, the old record still finds the span in the file as saved."""
         prov = opened.provenance
-        if not (opened.save_unrecorded and opened.saved and opened.has_text) or opened.queued:
+        if not ((unsaved or opened.save_unrecorded and opened.saved) and opened.has_text) or opened.queued:
             return
         if prov is None or opened.path is None:
             return

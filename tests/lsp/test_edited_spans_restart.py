@@ -218,3 +218,21 @@ def test_a_chain_of_edits_and_saves(tmp_path):
     finally:
         third.close()
     assert main(["check", "--gate", "--no-cache", str(tmp_path / "app.py")]) == 0
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["restored", "discarded"])
+def test_unsaved_edits_at_exit(tmp_path, kept):
+    """Edited and not saved when the server exits: the editor brings the text back on its next start
+    (found by the record written at exit), or it was discarded (found by the record of the accept)."""
+    editor = _accept_both(tmp_path)
+    editor.save()
+    _edit_every_line(editor)
+    edited = editor.text
+    editor.close()
+    if kept:
+        (tmp_path / "app.py").write_text(edited)  # what the next session opens with
+    again = Editor(tmp_path)
+    try:
+        assert _origins(again.spans()) == {5: "AI (copilot)", 7: "AI (cursor)"}
+    finally:
+        again.close()
