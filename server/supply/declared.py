@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
+from tabguard.boundary import inside
 from tabguard.config_schema import BY_KEY
 from tabguard.engine.types import Span
 from tabguard.sources import SourceError, read_regular, read_text
@@ -424,11 +425,13 @@ def _declares_requirements(path: Path) -> bool:
         return False
 
 
-def declared_names(files: list[Path], max_size: int = _MAX_SIZE) -> set[str]:
+def declared_names(files: list[Path], max_size: int = _MAX_SIZE, root: Optional[Path] = None) -> set[str]:
     """Normalised names declared by `files` and the files they include with `-r`/`-c`, with the
     extras asked for (`celery[redis]`, see `requirement_keys`). A file over
     `max_size`, or one that is not a regular file, is skipped with a warning: a 15 MB
-    requirements-dev.txt beside the file being checked cost 16 s before."""
+    requirements-dev.txt beside the file being checked cost 16 s before. An include that leads
+    outside the workspace `root` (`-r /etc/passwd`, `-r ../../x.txt`, a symlink out) is not read:
+    a repository does not choose what the tool reads on the reviewer's machine."""
     names: set[str] = set()
     seen: set[Path] = set()
     pending = list(files)
@@ -447,5 +450,9 @@ def declared_names(files: list[Path], max_size: int = _MAX_SIZE) -> set[str]:
             continue
         parsed = parse_dependency_file(path, data.decode("utf-8", errors="replace"))
         names.update(key for r in parsed.requirements for key in requirement_keys(r.name, r.extras))
-        pending.extend(parsed.includes)
+        for include in parsed.includes:
+            if root is None or inside(root, include):
+                pending.append(include)
+            else:
+                log.warning("tabguard: %s: %s is outside the workspace, not read", path, include)
     return names

@@ -188,7 +188,7 @@ class Workspace:
         # read, and globbing its thousands of folders would cost the first check.
         project = self.root is not None and self.root.name not in _ENVIRONMENTS
         self._other_declarations = workspace_other_declarations(self.root) if project else []
-        names = declared_names(self._dependency_files + self._other_declarations)
+        names = declared_names(self._dependency_files + self._other_declarations, root=self.root)
         self._declares = any(declares_dependencies(p) for p in self._dependency_files)
         guesses = set()
         for name in names:

@@ -395,6 +395,26 @@ def test_toxs_toml_environments_declare_too(workspace):
     assert _modules(findings(workspace, "tools/release.py", code)[0]) == ["attr"]
 
 
+def test_an_include_that_leads_outside_the_workspace_is_not_read(workspace):
+    # A repository's requirements and tox lists cannot make the tool read the reviewer's other files:
+    # `-r ../x.txt`, an absolute path and a symlink out are not followed; an include inside still is.
+    outside = workspace.root.parent / "elsewhere"
+    outside.mkdir()
+    (outside / "reqs.txt").write_text("attrs\n")
+    (outside / "more.txt").write_text("PyYAML\n")
+    (outside / "linked.txt").write_text("Pygments\n")
+    (workspace.root / "ci").mkdir()
+    (workspace.root / "ci" / "linked.txt").symlink_to(outside / "linked.txt")
+    workspace.write("ci/inside.txt", "hypothesis\n")
+    workspace.write(
+        "requirements-dev.txt",
+        f"-r ../elsewhere/reqs.txt\n-r {outside / 'more.txt'}\n-r ci/linked.txt\n-r ci/inside.txt\n",
+    )
+    workspace.write("tox.toml", '[env_run_base]\ndeps = ["-r../elsewhere/reqs.txt"]\n')
+    code = "import attr\nimport yaml\nimport pygments\nimport hypothesis\n"
+    assert _modules(findings(workspace, "tools/release.py", code)[0]) == ["attr", "pygments", "yaml"]
+
+
 def test_the_project_managers_development_lists_declare_too(workspace):
     workspace.write(
         "pyproject.toml",
