@@ -80,19 +80,24 @@ class Scheduling:
             opened = self.documents.get(uri)
         return opened
 
+    async def idle(self, uri: str):
+        """The open document once it is settled and no analysis nor `in_worker` holds it; None if
+        it is not open (or closes meanwhile)."""
+        while True:
+            opened = await self.settled(uri)
+            if opened is None or (opened.job is None and not opened.analysing):
+                return opened
+            # Held by another `in_worker` (two code-action requests at once): `settled` returns at
+            # once then, so yield to the loop or this would spin forever without letting it finish.
+            await asyncio.sleep(0.002)
+
     async def in_worker(self, opened, fn: Callable[[], Any]) -> Any:
         """`fn()` on the analysis thread once the document is settled, its edits queued meanwhile
         (work that parses, like building a fix, must not run beside the analysis: CPython 3.11's
         parser is not safe in two threads at once)."""
-        while True:
-            opened = await self.settled(opened.uri)
-            if opened is None:
-                return None
-            if opened.job is None and not opened.analysing:
-                break
-            # Held by another `in_worker` (two code-action requests at once): `settled` returns at
-            # once then, so yield to the loop or this would spin forever without letting it finish.
-            await asyncio.sleep(0.002)
+        opened = await self.idle(opened.uri)
+        if opened is None:
+            return None
         opened.analysing = True
         try:
             return await self.worker.run(fn)

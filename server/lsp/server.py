@@ -251,13 +251,9 @@ class TabguardServer(Scheduling, Server):
             asyncio.ensure_future(self._reconfigure(uri, rebuild=True))
 
     async def _reconfigure(self, uri: str, rebuild: bool = False) -> None:
-        while True:  # wait until no analysis (nor `in_worker`) holds the document, as `in_worker` does
-            opened = await self.settled(uri)
-            if opened is None:
-                return
-            if opened.job is None and not opened.analysing:
-                break
-            await asyncio.sleep(0.002)
+        opened = await self.idle(uri)
+        if opened is None:
+            return
         config = self.config_for(opened.path)
         if config == opened.config and not rebuild:
             return
