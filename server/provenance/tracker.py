@@ -636,27 +636,33 @@ class Provenance:
             raise ValueError(f"{path} is outside the workspace {self.root}")
         start_line = max(0, min(start_line, len(lines) - 1))
         end_line = max(start_line + 1, min(end_line, len(lines)))
-        chunk = lines[start_line:end_line]
-        digest = content_hash(chunk)
-        record = build_trace(
-            key,
-            start_line,
-            end_line,
-            digest,
-            [line_fingerprint(line) for line in chunk],
-            origin,
-            inferred,
-            model_id,
-            None,
-            cell,
-        )
-        trace = next(parse_trace(record, record["id"], self._normalize, lambda message: None))
+        record, trace, digest = self._new_record(key, lines, start_line, end_line, origin, inferred, model_id, cell)
         span = live.LiveSpan(trace, start_line, end_line, digest)
         state = self._state(path, lines, (start_line, end_line))
         if state is not None:
             state.add(span)
         self._unwritten.append((key, record))
         return self._public(span)
+
+    def _new_record(
+        self,
+        key: str,
+        lines: Sequence[str],
+        start: int,
+        end: int,
+        origin: str,
+        inferred: bool,
+        model_id: Optional[str],
+        cell: Optional[dict],
+        **extra,
+    ) -> tuple[dict, TraceRange, str]:
+        """The record of lines start..end as they are now (`extra`: see `build_trace`), the trace it
+        parses to, and the lines' content hash."""
+        chunk = lines[start:end]
+        digest = content_hash(chunk)
+        fingerprints = [line_fingerprint(line) for line in chunk]
+        record = build_trace(key, start, end, digest, fingerprints, origin, inferred, model_id, None, cell, **extra)
+        return record, next(parse_trace(record, record["id"], self._normalize, lambda message: None)), digest
 
     @property
     def unwritten(self) -> bool:
@@ -722,30 +728,27 @@ class Provenance:
         for span in state.spans:
             if not _drifted(span, lines):
                 continue
-            chunk = lines[span.start : span.end]
             old = span.trace
-            record = build_trace(
+            record, trace, digest = self._new_record(
                 key,
+                lines,
                 span.start,
                 span.end,
-                content_hash(chunk),
-                [line_fingerprint(line) for line in chunk],
                 old.origin,
                 old.inferred,
                 old.model_id,
-                None,
                 cell_of(span.start, span.end) if cell_of is not None else None,
                 supersedes=old.record_id,
                 tool=old.tool if old.tool != TOOL_NAME else None,
             )
             pending.append((key, record))
-            moved.append((span, next(parse_trace(record, record["id"], self._normalize, lambda message: None))))
+            moved.append((span, trace, digest))
         if not pending:
             return 0
         self._append_traces(pending)
-        for span, trace in moved:  # written: the spans now answer to their new records
+        for span, trace, digest in moved:  # written: the spans now answer to their new records
             span.trace = trace
-            span.content_hash = content_hash(lines[span.start : span.end])
+            span.content_hash = digest
         self._read_back(pending)
         return len(pending)
 
