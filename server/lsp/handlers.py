@@ -24,6 +24,7 @@ from tabguard.lsp.server import (
     TabguardServer,
     is_config_file,
     is_dependency_list,
+    not_checked,
 )
 from tabguard.lsp.transport import Handlers, InvalidParams
 from tabguard.lsp.views import View
@@ -511,7 +512,7 @@ async def file_status(ls: TabguardServer, params: Any) -> dict:
         "unreviewed": sum(1 for s in spans if not s.reviewed),
     }
     if opened.oversized:  # grown over the limit: not analysed until it is smaller
-        status["notChecked"] = f"over max-file-size ({opened.config['max-file-size']} characters)"
+        status["notChecked"] = not_checked(opened.config)
     return status
 
 

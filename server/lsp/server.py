@@ -295,7 +295,7 @@ class TabguardServer(Scheduling, Server):
     def refuse(self, uri: str, size: str, config: Config) -> None:
         """A document over max-file-size is not analysed: say so, and remember it for `tabguard/fileStatus`
         (a status of 0 findings would read as a clean file)."""
-        self.unchecked[uri] = f"over max-file-size ({config['max-file-size']} characters)"
+        self.unchecked[uri] = not_checked(config)
         path = _path_of(uri)
         self.notify_user(
             f"tabguard: {path or uri} has {size}, over max-file-size ({config['max-file-size']}); not analysed "
@@ -640,6 +640,11 @@ class TabguardServer(Scheduling, Server):
             for f in self.findings(view.opened)
             if (f.span.start_line, f.span.start_col) <= (line, col) <= (f.span.end_line, f.span.end_col)
         ]
+
+
+def not_checked(config: Config) -> str:
+    """Why a document is not analysed, as `tabguard/fileStatus` says it."""
+    return f"over max-file-size ({config['max-file-size']} characters)"
 
 
 def is_config_file(uri: str) -> bool:
